@@ -1,0 +1,220 @@
+"""A message that answers the question the conversation waits on.
+
+In order: a confirmation of a remembered value; several values in one message; the plain
+answer; a correction of an earlier answer; a digression; else a reprompt (and, after the
+step's attempts, its `on_fail`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from framework.flows.answers import AnswerContext, Invalid, Valid, parse_answer
+from framework.flows.cart import MAX_QUANTITY
+from framework.flows.events import Message
+from framework.flows.model import Slot
+from framework.flows.repair import try_digression
+from framework.flows.scope import wrap_slot
+from framework.flows.steps import Ask
+from framework.flows.turn import Turn
+from framework.flows.understanding.extract import Mention, extract_mentions
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.yesno import parse_yes_no
+
+__all__ = ["answer", "fill_mention"]
+
+_CORRECTION_MARKERS = frozenset({
+    "doch", "lieber", "stattdessen", "aendern", "aendere", "korrigiere", "korrektur", "sondern",
+    "change", "instead", "rather", "actually", "make", "correction",
+})  # fmt: skip
+
+
+def _accept(turn: Turn, frame: dict[str, Any]) -> None:
+    for key in ("wait", "confirm", "attempts"):
+        frame.pop(key, None)
+    frame["pc"] += 1
+
+
+def _valid_mention_value(turn: Turn, slot: Slot, value: Any) -> bool:
+    if slot.type == "item":
+        return bool(turn.bot.catalog.items[value].available)
+    if slot.role == "quantity":
+        low = slot.min if slot.min is not None else 1
+        high = slot.max if slot.max is not None else MAX_QUANTITY
+        return bool(low <= value <= high)
+    return True
+
+
+def fill_mention(turn: Turn, mention: Mention) -> None:
+    """Set what a mention names; values a slot would refuse are left to be asked."""
+    for name, value in mention.items():
+        if _valid_mention_value(turn, turn.slot(name), value):
+            turn.set_slot(name, value)
+
+
+def answer(turn: Turn, message: Message) -> None:
+    frame = turn.frame
+    if frame is None:
+        return
+    slot = turn.slot(frame["wait"])
+    if frame.get("confirm") and _confirmation(turn, frame, slot, message):
+        return
+    if slot.type == "text" and try_digression(turn, message.text):
+        return
+    flow_slots = [turn.slot(n) for n in sorted(turn.flow(frame["flow"]).asks)]
+    lexicon = lexicon_for(turn.bot)
+    mentions = [] if message.payload else extract_mentions(message.text, flow_slots, lexicon)
+    if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, mentions):
+        return
+    ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
+    parsed = parse_answer(slot, message.text, message.payload, ctx)
+    if isinstance(parsed, Valid):
+        turn.set_slot(slot.name, parsed.value)
+        _accept(turn, frame)
+    elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
+        _reprompt(turn, frame, slot, parsed)
+
+
+def _confirmation(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) -> bool:
+    """'Same address as last time?' — yes keeps it, no asks afresh, anything else is an answer."""
+    verdict = parse_yes_no(message.payload or message.text)
+    if verdict is None:
+        return False
+    if verdict:
+        turn.set_slot(slot.name, turn.session["profile"][slot.name])
+        _accept(turn, frame)
+    else:
+        turn.reask()
+        frame["fresh"] = True
+    return True
+
+
+def _has_item(turn: Turn, mention: Mention) -> bool:
+    return any(turn.slot(name).type == "item" for name in mention)
+
+
+def _several_values(turn: Turn, frame: dict[str, Any], slot: Slot, mentions: list[Mention]) -> bool:
+    """'2 große Salami und eine Cola': fill what the first names, queue the rest."""
+    if not mentions:
+        return False
+    first = mentions[0]
+    if slot.type == "yes_no" and any(_has_item(turn, m) for m in mentions):
+        turn.set_slot(slot.name, True)  # "eine Cola" to "anything else?" means yes, and a cola
+        turn.session["pending"].extend(mentions)
+        _accept(turn, frame)
+        return True
+    if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
+        return False
+    fill_mention(turn, first)
+    turn.session["pending"].extend(mentions[1:])
+    turn.changed()
+    if slot.name in turn.session["slots"]:
+        _accept(turn, frame)
+        return True
+    return False
+
+
+def _line_for(turn: Turn, slot_name: str, value: Any) -> dict[str, Any] | None:
+    """The newest cart line built from this slot that the corrected value applies to."""
+    for line in reversed(turn.session["cart"]["lines"]):
+        source = line.get("source") or {}
+        item = turn.bot.catalog.items[line["item"]]
+        if source.get("item") == slot_name or source.get("quantity") == slot_name:
+            return line
+        if slot_name in source.get("options", ()):
+            groups = turn.cart.group_options(item, [value])
+            if groups:
+                return line
+    return None
+
+
+def _correct_line(turn: Turn, line: dict[str, Any], slot_name: str, value: Any) -> None:
+    source = line.get("source") or {}
+    if source.get("item") == slot_name:
+        line["item"] = value
+    elif source.get("quantity") == slot_name:
+        line["quantity"] = int(value)
+    else:
+        item = turn.bot.catalog.items[line["item"]]
+        line["options"] = {**line["options"], **turn.cart.group_options(item, [value])}
+    turn.cart.reprice(line)
+
+
+def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention]) -> bool:
+    """'doch lieber groß', 'make it 3': change an earlier answer and the cart line it made."""
+    words = tokens(message.text)
+    marked = bool(_CORRECTION_MARKERS & set(words))
+    if not mentions or not (marked or len(words) <= 2):
+        return False
+    slots = turn.session["slots"]
+    changes = {
+        name: value
+        for name, value in mentions[0].items()
+        if name != asked.name
+        and (name in slots or _line_for(turn, name, value) is not None)
+        and _valid_mention_value(turn, turn.slot(name), value)
+        and (marked or turn.slot(name).type in ("choice", "choices"))
+    }
+    if not changes:
+        return False
+    for name, value in changes.items():
+        line = _line_for(turn, name, value)
+        if name in slots:
+            turn.set_slot(name, value)
+        if line is not None:
+            _correct_line(turn, line, name, value)
+    shown = [wrap_slot(turn.bot, name, value, turn.lang) for name, value in changes.items()]
+    turn.changed()
+    turn.say_named("corrected", corrected=", ".join(map(str, shown)))
+    turn.record("corrected", slots=sorted(changes))
+    turn.reask()
+    return True
+
+
+def _other_values(turn: Turn, asked: Slot, mentions: list[Mention]) -> bool:
+    """Answers to questions not asked yet ('groß' while asked for the pizza): keep them, re-ask."""
+    if not mentions:
+        return False
+    fresh = {
+        name: value
+        for name, value in mentions[0].items()
+        if name != asked.name and name not in turn.session["slots"]
+    }
+    if not fresh:
+        return False
+    fill_mention(turn, fresh)
+    turn.reask()
+    return True
+
+
+def _reprompt(turn: Turn, frame: dict[str, Any], slot: Slot, parsed: Invalid | Valid) -> None:
+    step = turn.flow(frame["flow"]).program[frame["pc"]]
+    if not isinstance(step, Ask):
+        return
+    frame["attempts"] = frame.get("attempts", 0) + 1
+    if frame["attempts"] >= step.attempts:
+        for key in ("wait", "confirm", "attempts"):
+            frame.pop(key, None)
+        turn.record("gave_up", slot=slot.name)
+        if step.on_fail is not None:
+            frame["pc"] = step.on_fail
+        else:
+            turn.say_named("too_many_attempts")
+            turn.end_conversation()
+        return
+    details = _details(turn, slot, parsed)
+    custom = step.reprompt or slot.reprompt
+    reason = parsed.reason if isinstance(parsed, Invalid) else "not_understood"
+    text = turn.render(custom, details) if custom else turn.text(reason, **details)
+    buttons = turn.choice_buttons(slot) if step.buttons is True else ()
+    turn.reply(text, buttons, turn.text("choose") if len(buttons) > 3 else None)
+
+
+def _details(turn: Turn, slot: Slot, parsed: Invalid | Valid) -> dict[str, Any]:
+    details = dict(parsed.details) if isinstance(parsed, Invalid) else {}
+    details["options"] = ", ".join(button.title for button in turn.choice_buttons(slot))
+    unavailable = details.pop("unavailable_id", None)
+    if unavailable is not None:
+        details["unavailable"] = wrap_slot(turn.bot, slot.name, unavailable, turn.lang)
+    return details

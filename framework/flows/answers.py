@@ -1,0 +1,194 @@
+"""Understanding one answer for one slot: text → a JSON value, or the reason it is invalid.
+
+Each slot type has one parser in `PARSERS`. An `Invalid` names a text of the bot
+(`out_of_range`, `in_the_past`, ...) and the values that text shows, so every reprompt can be
+reworded per bot and language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+
+from framework.flows.model import Bot, Slot
+from framework.flows.understanding.dates import parse_date, parse_datetime, parse_time
+from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import parse_number
+from framework.flows.understanding.yesno import parse_yes_no
+
+__all__ = ["PARSERS", "AnswerContext", "Invalid", "Valid", "parse_answer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerContext:
+    bot: Bot
+    lexicon: Lexicon
+    now: datetime
+    lang: str
+    cart_lines: list[dict[str, Any]]
+
+
+Parsed = Valid | Invalid
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]{1,63}(\.[^@\s.]{1,63})+$")
+_NOTHING = frozenset(
+    {"keine", "keins", "nichts", "ohne", "nein", "none", "no", "nothing", "without"}
+)
+
+
+def _text(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    value = " ".join(text.split())
+    if slot.min_length is not None and len(value) < slot.min_length:
+        return Invalid("too_short", {"min": slot.min_length})
+    if slot.max_length is not None and len(value) > slot.max_length:
+        return Invalid("too_long", {"max": slot.max_length})
+    if slot.pattern is not None and re.fullmatch(slot.pattern, value) is None:
+        return Invalid("invalid_format")
+    return Valid(value)
+
+
+def _in_range(slot: Slot, number: Decimal) -> bool:
+    return not (
+        (slot.min is not None and number < slot.min) or (slot.max is not None and number > slot.max)
+    )
+
+
+def _number(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    number = parse_number(text)
+    if number is None:
+        return Invalid("invalid_number")
+    if slot.type == "integer" and number != number.to_integral_value():
+        return Invalid("invalid_number")
+    if not _in_range(slot, number):
+        return Invalid("out_of_range", {"min": slot.min, "max": slot.max})
+    return Valid(int(number) if slot.type == "integer" else str(number))
+
+
+def _yes_no(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    answer = parse_yes_no(text)
+    return Invalid("invalid_yes_no") if answer is None else Valid(answer)
+
+
+def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    choice_set = slot.choices
+    if choice_set is None:
+        return Invalid("invalid_choice")
+    index = ctx.lexicon.choices(choice_set)
+    if slot.type == "choice":
+        found = index.best(text)
+        return Valid(found) if found else Invalid("invalid_choice")
+    words = tokens(text)
+    picked = list(dict.fromkeys(match.value for match in index.find_all(words)))
+    if not picked:
+        if _NOTHING & set(words):
+            return Valid([])
+        return Invalid("invalid_choice")
+    if choice_set.max is not None and len(picked) > choice_set.max:
+        return Invalid("too_many_choices", {"max": choice_set.max})
+    return Valid(picked)
+
+
+def _item(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    found = ctx.lexicon.items(slot.tags).best(text)
+    if found is None:
+        return Invalid("invalid_item")
+    if not ctx.bot.catalog.items[found].available:
+        return Invalid("item_unavailable", {"unavailable_id": found})
+    return Valid(found)
+
+
+def _line(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    number = parse_number(text)
+    ids = [line["id"] for line in ctx.cart_lines]
+    if number is not None and number == number.to_integral_value():
+        position = int(number)
+        return Valid(ids[position - 1]) if 1 <= position <= len(ids) else Invalid("invalid_line")
+    found = ctx.lexicon.items(frozenset()).best(text)
+    matching = [line["id"] for line in ctx.cart_lines if line["item"] == found]
+    return Valid(matching[-1]) if matching else Invalid("invalid_line")
+
+
+def _date(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    day = parse_date(text, ctx.now)
+    if day is None:
+        return Invalid("invalid_date")
+    if not slot.past and day < ctx.now.date():
+        return Invalid("in_the_past")
+    return Valid(day.isoformat())
+
+
+def _time(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    moment = parse_time(text, ctx.now)
+    return Invalid("invalid_time") if moment is None else Valid(moment.strftime("%H:%M"))
+
+
+def _datetime(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    moment = parse_datetime(text, ctx.now)
+    if moment is None:
+        return Invalid("invalid_datetime")
+    if not slot.past and moment < ctx.now:
+        return Invalid("in_the_past")
+    return Valid(moment.isoformat())
+
+
+def _phone(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    region = slot.region or (ctx.bot.business.locale.split("-") + ["DE"])[1]
+    try:
+        number = phonenumbers.parse(text[:40], region)
+    except phonenumbers.NumberParseException:
+        return Invalid("invalid_phone")
+    if not phonenumbers.is_valid_number(number):
+        return Invalid("invalid_phone")
+    return Valid(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _email(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    value = text.strip()
+    if len(value) > 254 or _EMAIL.match(value) is None:
+        return Invalid("invalid_email")
+    local, _, domain = value.rpartition("@")
+    return Valid(f"{local}@{domain.lower()}")
+
+
+PARSERS: Mapping[str, Callable[[Slot, str, AnswerContext], Parsed]] = {
+    "text": _text,
+    "integer": _number,
+    "number": _number,
+    "yes_no": _yes_no,
+    "choice": _choice,
+    "choices": _choice,
+    "item": _item,
+    "line": _line,
+    "date": _date,
+    "time": _time,
+    "datetime": _datetime,
+    "phone": _phone,
+    "email": _email,
+}
+
+
+def parse_answer(slot: Slot, text: str, payload: str | None, ctx: AnswerContext) -> Parsed:
+    """A button payload is tried first (it is exact), then the typed text."""
+    parser = PARSERS[slot.type]
+    if payload:
+        parsed = parser(slot, payload, ctx)
+        if isinstance(parsed, Valid):
+            return parsed
+    return parser(slot, text, ctx)

@@ -1,0 +1,133 @@
+"""Cart operations: lines priced at the moment they are added, in integer minor units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from framework.errors import FlowError
+from framework.flows.model import Bot, Item, Label
+from framework.payments.money import Money
+
+__all__ = ["MAX_QUANTITY", "Cart", "CartError"]
+
+MAX_QUANTITY = 99
+
+
+class CartError(FlowError):
+    """A cart step got something it cannot add: an unknown item, a bad quantity."""
+
+
+def _ids(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(element) for element in value]
+    return [str(value)]
+
+
+class Cart:
+    """Changes `session["cart"]` in place; the engine works on a copy of the session."""
+
+    def __init__(self, bot: Bot, data: dict[str, Any]) -> None:
+        self._bot, self._data = bot, data
+
+    def _item(self, item_id: Any) -> Item:
+        item = self._bot.catalog.items.get(str(item_id))
+        if item is None:
+            raise CartError(f"cart.add: {item_id!r} is not an item of the catalog")
+        return item
+
+    def _quantity(self, quantity: Any) -> int:
+        try:
+            number = int(quantity)
+        except (TypeError, ValueError):
+            raise CartError(f"the quantity {quantity!r} is not a whole number") from None
+        if not 0 <= number <= MAX_QUANTITY:
+            raise CartError(f"the quantity {number} is outside 0..{MAX_QUANTITY}")
+        return number
+
+    def group_options(self, item: Item, chosen: list[Any]) -> dict[str, list[str]]:
+        """Sort chosen option ids into the item's option groups; others do not apply to it."""
+        grouped: dict[str, list[str]] = {}
+        for choice in (choice for value in chosen for choice in _ids(value)):
+            for group in item.options:
+                if choice in self._bot.catalog.groups[group].choices:
+                    grouped.setdefault(group, []).append(choice)
+                    break
+        return grouped
+
+    def unit_price(self, item: Item, options: Mapping[str, list[str]]) -> int:
+        minor = item.price.minor
+        for group, choices in options.items():
+            for choice in choices:
+                price = self._bot.catalog.groups[group].choices[choice].price
+                minor += price.minor if price is not None else 0
+        return minor
+
+    def add(self, item_id: Any, options: list[Any], quantity: Any, source: dict[str, Any]) -> None:
+        item = self._item(item_id)
+        if not item.available:
+            raise CartError(f"{item.id!r} is not available")
+        count = self._quantity(quantity)
+        if count == 0:
+            return
+        grouped = self.group_options(item, options)
+        for line in self._data["lines"]:
+            if line["item"] == item.id and line["options"] == grouped:
+                line["quantity"] = min(MAX_QUANTITY, line["quantity"] + count)
+                line["source"] = source
+                return
+        line_id = self._data["next_line"]
+        self._data["next_line"] = line_id + 1
+        self._data["lines"].append({
+            "id": line_id, "item": item.id, "options": grouped, "quantity": count,
+            "unit": self.unit_price(item, grouped), "source": source,
+        })  # fmt: skip
+
+    def find(self, line: Any) -> dict[str, Any] | None:
+        """A line by its number, its position ('2') or the id of its item."""
+        lines = self._data["lines"]
+        if isinstance(line, int) or (isinstance(line, str) and line.isdigit()):
+            number = int(line)
+            by_id = [entry for entry in lines if entry["id"] == number]
+            return by_id[0] if by_id else None
+        matching = [entry for entry in lines if entry["item"] == line]
+        return matching[-1] if matching else None
+
+    def remove(self, line: Any) -> None:
+        found = self.find(line)
+        if found is not None:
+            self._data["lines"].remove(found)
+
+    def update(self, line: Any, quantity: Any) -> None:
+        found = self.find(line)
+        if found is None:
+            return
+        count = self._quantity(quantity)
+        if count == 0:
+            self._data["lines"].remove(found)
+        else:
+            found["quantity"] = count
+
+    def reprice(self, line: dict[str, Any]) -> None:
+        item = self._item(line["item"])
+        line["options"] = {g: c for g, c in line["options"].items() if g in item.options}
+        line["unit"] = self.unit_price(item, line["options"])
+
+    def clear(self) -> None:
+        self._data["lines"].clear()
+        self._data["fees"].clear()
+
+    def set_fee(self, fee_id: str, name: Label, price: Any) -> None:
+        fees = [fee for fee in self._data["fees"] if fee["id"] != fee_id]
+        money = (
+            price
+            if isinstance(price, Money)
+            else Money.parse(price or 0, self._bot.business.currency)
+        )
+        if money.minor < 0:
+            raise CartError(f"the fee {fee_id!r} cannot be negative")
+        if money.minor:
+            fees.append({"id": fee_id, "name": dict(name), "minor": money.minor})
+        self._data["fees"] = fees

@@ -1,0 +1,249 @@
+"""Static checks on a built bot: references, reachability, templates, translations, limits.
+
+The reader already reported syntax and schema errors; this finds what only the whole bot
+shows. Warnings (missing translations, WhatsApp limits, unreachable steps) do not fail
+`theke check` unless `--strict` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Text
+from framework.flows.problems import Problem, did_you_mean
+from framework.flows.steps import (
+    Ask,
+    Branch,
+    ButtonSpec,
+    Call,
+    CartAdd,
+    End,
+    Goto,
+    Instruction,
+    Jump,
+    Repeat,
+    Return,
+    Say,
+    Value,
+)
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.yaml_loader import Position
+
+__all__ = ["BUILTIN_NAMES", "check_bot"]
+
+BUILTIN_NAMES = frozenset({
+    "cart", "business", "now", "lang", "locale", "currency", "pending", "customer", "texts",
+    "true", "false", "none", "loop",
+})  # fmt: skip
+TEXT_EXTRAS = frozenset({"known", "corrected", "options", "min", "max", "unavailable"})
+"""Names the engine passes to built-in texts (reprompts, confirmations)."""
+WHATSAPP_BUTTONS, WHATSAPP_ROWS, WHATSAPP_BUTTON_TITLE, WHATSAPP_ROW_TITLE = 3, 10, 20, 24
+
+
+@dataclass
+class _Checker:
+    bot: Bot
+    problems: list[Problem]
+
+    def error(self, pos: Position, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(pos, message, hint))
+
+    def warn(self, pos: Position, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(pos, message, hint, warning=True))
+
+    @property
+    def known_names(self) -> frozenset[str]:
+        return BUILTIN_NAMES | self.bot.slots.keys() | self.bot.constants.keys()
+
+    def names(self, names: frozenset[str], pos: Position, extra: frozenset[str] = frozenset()) -> None:  # fmt: skip
+        known = self.known_names | extra
+        for name in sorted(names - known):
+            self.error(
+                pos, f"unknown name {name!r} in a text or condition", did_you_mean(name, known)
+            )
+
+    def text(self, text: Text | None, extra: frozenset[str] = frozenset()) -> None:
+        if text is None:
+            return
+        self.names(text.names, text.pos, extra)
+        languages = self.bot.business.languages
+        if ANY_LANGUAGE not in text.variants:
+            missing = [lang for lang in languages if lang not in text.variants]
+            if missing:
+                self.warn(text.pos, f"missing translation: {', '.join(missing)}")
+        elif len(languages) > 1 and _has_words(text):
+            self.warn(text.pos, f"this text is not translated into {', '.join(languages[1:])}",
+                      "give it per language, e.g. {de: ..., en: ...}")  # fmt: skip
+
+
+def _has_words(text: Text) -> bool:
+    """Texts that are only a template (`{{ cart | summary }}`) need no translation."""
+    source = text.variants[ANY_LANGUAGE].source
+    while "{{" in source and "}}" in source:
+        start = source.index("{{")
+        source = source[:start] + source[source.index("}}", start) + 2 :]
+    return any(character.isalpha() for character in source)
+
+
+def check_bot(bot: Bot) -> list[Problem]:
+    checker = _Checker(bot, [])
+    for text in bot.texts.values():
+        if not text.pos.file.startswith("theke:"):
+            checker.text(text, TEXT_EXTRAS)
+    for slot in bot.slots.values():
+        checker.text(slot.prompt)
+        checker.text(slot.reprompt, TEXT_EXTRAS)
+    for flow in bot.flows.values():
+        _check_flow(checker, flow)
+    for option in ("start", "fallback"):
+        target = getattr(bot, option)
+        if target is not None and target not in bot.flows:
+            checker.error(Position(bot.files[0], 1, 1), f"{option}: unknown flow {target!r}",
+                          did_you_mean(target, bot.flows))  # fmt: skip
+    _check_triggers(checker)
+    return checker.problems
+
+
+def _check_flow(checker: _Checker, flow: Flow) -> None:
+    reachable = _reachable(flow)
+    for pc, instruction in enumerate(flow.program):
+        if pc not in reachable and not isinstance(instruction, Jump):
+            checker.warn(instruction.pos, f"this step of flow {flow.name!r} can never run",
+                         "a step after end, goto or repeat is unreachable")  # fmt: skip
+        _check_instruction(checker, instruction)
+    ends = len(flow.program) in reachable or any(
+        isinstance(flow.program[pc], End | Return | Goto) for pc in reachable
+    )
+    if not ends:
+        checker.error(flow.pos, f"the flow {flow.name!r} can never end",
+                      "every path repeats it; add a way out (an if around repeat)")  # fmt: skip
+
+
+def _reachable(flow: Flow) -> set[int]:
+    seen: set[int] = set()
+    todo = [0]
+    while todo:
+        pc = todo.pop()
+        if pc in seen or pc > len(flow.program):
+            continue
+        seen.add(pc)
+        if pc < len(flow.program):
+            todo.extend(flow.program[pc].next_pcs(pc))
+    return seen
+
+
+def _values(instruction: Instruction) -> Iterator[Value]:
+    for field in ("item", "quantity", "line", "price"):
+        value = getattr(instruction, field, None)
+        if isinstance(value, Value):
+            yield value
+    yield from getattr(instruction, "options", ())
+    for _slot, value in getattr(instruction, "values", ()):
+        yield value
+
+
+def _check_instruction(checker: _Checker, instruction: Instruction) -> None:
+    bot, pos = checker.bot, instruction.pos
+    for value in _values(instruction):
+        checker.names(value.names, pos)
+    if isinstance(instruction, Branch):
+        checker.names(instruction.condition.names, pos)
+    elif isinstance(instruction, Say):
+        checker.text(instruction.text)
+        _check_buttons(checker, instruction.buttons, instruction.list_button is not None, pos)
+    elif isinstance(instruction, Ask):
+        _check_ask(checker, instruction)
+    elif isinstance(instruction, End):
+        checker.text(instruction.text)
+    elif isinstance(instruction, CartAdd) and isinstance(instruction.item.source, str):
+        literal = instruction.item.source
+        if "{" not in literal and literal not in bot.catalog.items:
+            checker.error(pos, f"unknown catalog item {literal!r}",
+                          did_you_mean(literal, bot.catalog.items))  # fmt: skip
+    for slot in _set_slots(instruction):
+        if slot not in bot.slots:
+            checker.error(pos, f"unknown slot {slot!r}", did_you_mean(slot, bot.slots))
+    if isinstance(instruction, Goto | Repeat | Call):
+        _check_target(checker, instruction)
+
+
+def _set_slots(instruction: Instruction) -> Iterator[str]:
+    for slot, _value in getattr(instruction, "values", ()):
+        yield slot
+
+
+def _check_target(checker: _Checker, instruction: Goto | Repeat | Call) -> None:
+    flows = checker.bot.flows
+    target = flows.get(instruction.flow)
+    if target is None:
+        checker.error(instruction.pos, f"unknown flow {instruction.flow!r}",
+                      did_you_mean(instruction.flow, flows))  # fmt: skip
+    elif isinstance(instruction, Goto) and instruction.step is not None:
+        if instruction.step not in target.labels:
+            checker.error(instruction.pos, f"flow {target.name!r} has no step {instruction.step!r}",
+                          did_you_mean(instruction.step, target.labels))  # fmt: skip
+
+
+def _check_ask(checker: _Checker, ask: Ask) -> None:
+    slot = checker.bot.slots.get(ask.slot)
+    if slot is None:
+        checker.error(
+            ask.pos, f"unknown slot {ask.slot!r}", did_you_mean(ask.slot, checker.bot.slots)
+        )
+        return
+    if ask.text is None and slot.prompt is None:
+        checker.error(ask.pos, f"nothing to ask: give the ask of {ask.slot!r} a text",
+                      "or give the slot a prompt")  # fmt: skip
+    checker.text(ask.text)
+    checker.text(ask.reprompt, TEXT_EXTRAS)
+    checker.text(ask.confirm, frozenset({"known"}))
+    if ask.if_known == "confirm" and not slot.remember:
+        checker.warn(ask.pos, "if_known: confirm only applies to slots with remember: true")
+    if isinstance(ask.buttons, tuple):
+        _check_buttons(checker, ask.buttons, False, ask.pos)
+    elif ask.buttons:
+        _check_offered(checker, ask, slot.type)
+
+
+def _check_offered(checker: _Checker, ask: Ask, kind: str) -> None:
+    """Buttons an ask offers by itself (its choices, the catalog items) on WhatsApp."""
+    bot, slot = checker.bot, checker.bot.slots[ask.slot]
+    if slot.choices is not None:
+        titles = [c.name for c in slot.choices.choices.values()]
+    elif kind == "item":
+        titles = [i.name for i in bot.catalog.items.values() if not slot.tags or slot.tags & i.tags]
+    else:
+        return
+    if len(titles) > WHATSAPP_ROWS:
+        checker.warn(ask.pos, f"{len(titles)} choices will not fit a WhatsApp list (max 10)",
+                     "give the ask its own buttons, or buttons: false")  # fmt: skip
+    limit = WHATSAPP_BUTTON_TITLE if len(titles) <= WHATSAPP_BUTTONS else WHATSAPP_ROW_TITLE
+    for label in titles:
+        for title in label.values():
+            if len(title) > limit:
+                checker.warn(ask.pos, f"the choice {title!r} is longer than {limit} characters",
+                             "WhatsApp cuts it; add a shorter name")  # fmt: skip
+
+
+def _check_buttons(checker: _Checker, buttons: tuple[ButtonSpec, ...], is_list: bool, pos: Position) -> None:  # fmt: skip
+    limit, title_limit = (WHATSAPP_ROWS, WHATSAPP_ROW_TITLE) if is_list else (WHATSAPP_BUTTONS, WHATSAPP_BUTTON_TITLE)  # fmt: skip
+    if len(buttons) > limit:
+        kind = "list rows" if is_list else "reply buttons"
+        checker.warn(pos, f"{len(buttons)} {kind} will not fit a WhatsApp message (max {limit})")
+    for button in buttons:
+        checker.text(button.title)
+        for template in button.title.variants.values():
+            if "{" not in template.source and len(template.source) > title_limit:
+                checker.warn(
+                    pos, f"the button {template.source!r} is longer than {title_limit} characters"
+                )
+
+
+def _check_triggers(checker: _Checker) -> None:
+    lexicon = lexicon_for(checker.bot)
+    for phrase, first, second in lexicon.triggers.conflicts:
+        flow = checker.bot.flows[second]
+        checker.error(
+            flow.pos, f"the trigger {phrase!r} is claimed by flows {first!r} and {second!r}"
+        )

@@ -1,0 +1,255 @@
+"""Flow steps (YAML) → a flat program of instructions, collecting problems instead of raising."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from framework.errors import FlowError
+from framework.flows.expressions import compile_expression
+from framework.flows.model import Label, Text
+from framework.flows.steps import (
+    Ask,
+    Branch,
+    ButtonSpec,
+    Call,
+    CartAdd,
+    CartClear,
+    CartFee,
+    CartRemove,
+    CartUpdate,
+    End,
+    Goto,
+    Instruction,
+    Jump,
+    Repeat,
+    Return,
+    Say,
+    Set,
+    Value,
+)
+from framework.flows.yaml_loader import Position, PosDict, position_of
+
+__all__ = ["Program", "StepContext", "compile_steps"]
+
+ASK_SLOT_KEYS = frozenset(
+    {"type", "min", "max", "min_length", "max_length", "pattern", "options", "tags", "remember",
+     "role", "past", "region"}
+)  # fmt: skip
+
+
+class StepContext(Protocol):
+    """What the compiler needs from the reader: texts, labels, problems, inline slots."""
+
+    def text(self, value: Any, pos: Position) -> Text | None: ...
+
+    def label(self, value: Any) -> Label: ...
+
+    def problem(self, pos: Position, message: str, hint: str = "") -> None: ...
+
+    def inline_slot(self, name: str, spec: PosDict) -> None: ...
+
+
+class Program:
+    """A flow's instructions being built; positions are indexes into `instructions`."""
+
+    def __init__(self) -> None:
+        self.instructions: list[Instruction | None] = []
+        self.labels: dict[str, int] = {}
+        self.asks: set[str] = set()
+
+    def reserve(self) -> int:
+        self.instructions.append(None)
+        return len(self.instructions) - 1
+
+    def put(self, at: int, instruction: Instruction) -> None:
+        self.instructions[at] = instruction
+
+    def emit(self, instruction: Instruction) -> int:
+        self.instructions.append(instruction)
+        return len(self.instructions) - 1
+
+    @property
+    def here(self) -> int:
+        return len(self.instructions)
+
+
+def compile_steps(steps: list[Any], program: Program, ctx: StepContext) -> None:
+    for raw in steps:
+        step = PosDict({raw: True}) if isinstance(raw, str) else raw
+        if isinstance(raw, str):
+            step.pos = position_of(raw, program_position(steps))
+            step.key_pos = {}
+        try:
+            _compile_step(step, program, ctx)
+        except FlowError as error:
+            ctx.problem(step.pos, str(error))
+
+
+def program_position(steps: Any) -> Position:
+    return position_of(steps, Position("?", 0, 0))
+
+
+def _compile_step(step: PosDict, program: Program, ctx: StepContext) -> None:
+    keyword = next(key for key in step if key in _COMPILERS)
+    step_id = step.get("id")
+    if step_id is not None:
+        if step_id in program.labels:
+            ctx.problem(step.pos, f"the step id {step_id!r} is used twice in this flow")
+        program.labels[step_id] = program.here
+    _COMPILERS[keyword](step, program, ctx)
+
+
+def _buttons(raw: Any, ctx: StepContext, pos: Position) -> tuple[ButtonSpec, ...]:
+    buttons = []
+    for button in raw or ():
+        if isinstance(button, str):
+            buttons.append(ButtonSpec(_required_text(ctx, button, pos), None))
+        else:
+            title = _required_text(ctx, button["title"], position_of(button, pos))
+            buttons.append(ButtonSpec(title, button.get("payload")))
+    return tuple(buttons)
+
+
+def _required_text(ctx: StepContext, value: Any, pos: Position) -> Text:
+    text = ctx.text(value, pos)
+    if text is None:
+        raise FlowError("a text is missing here")
+    return text
+
+
+def _say(step: PosDict, program: Program, ctx: StepContext) -> None:
+    pos = step.pos
+    buttons = _buttons(step.get("buttons"), ctx, pos)
+    list_button = None
+    if "list" in step:
+        menu = step["list"]
+        rows = [
+            ButtonSpec(_required_text(ctx, row["title"], pos), row.get("payload"))
+            for row in menu["rows"]
+        ]
+        buttons += tuple(rows)
+        list_button = ctx.text(menu.get("button", "…"), pos)
+    text = _required_text(ctx, step["say"], pos)
+    program.emit(Say(pos, step.get("id"), text, buttons, list_button, step.get("image")))
+
+
+def _ask(step: PosDict, program: Program, ctx: StepContext) -> None:
+    pos, slot = step.pos, str(step["ask"])
+    if ASK_SLOT_KEYS & step.keys():
+        ctx.inline_slot(slot, step)
+    program.asks.add(slot)
+    raw_buttons = step.get("buttons", True)
+    buttons = raw_buttons if isinstance(raw_buttons, bool) else _buttons(raw_buttons, ctx, pos)
+    at = program.reserve()
+    on_fail = None
+    if "on_fail" in step:
+        skip = program.reserve()
+        on_fail = program.here
+        compile_steps(step["on_fail"], program, ctx)
+        program.put(skip, Jump(pos, None, program.here))
+    program.put(
+        at,
+        Ask(
+            pos,
+            step.get("id"),
+            slot,
+            text=ctx.text(step.get("text"), pos),
+            reprompt=ctx.text(step.get("reprompt"), pos),
+            buttons=buttons,
+            attempts=int(step.get("attempts", 3)),
+            on_fail=on_fail,
+            if_known=str(step.get("if_known", "skip")),
+            confirm=ctx.text(step.get("confirm"), pos),
+        ),
+    )
+
+
+def _set(step: PosDict, program: Program, ctx: StepContext) -> None:
+    values = tuple((str(name), Value(value)) for name, value in step["set"].items())
+    program.emit(Set(step.pos, step.get("id"), values))
+
+
+def _if(step: PosDict, program: Program, ctx: StepContext) -> None:
+    branches = [(step["if"], step.get("then") or [], step.pos)]
+    branches += [(b["if"], b["then"], position_of(b, step.pos)) for b in step.get("elif") or []]
+    exits: list[int] = []
+    for condition, body, pos in branches:
+        test = program.reserve()
+        compile_steps(body, program, ctx)
+        exits.append(program.reserve())
+        program.put(test, Branch(pos, step.get("id"), compile_expression(condition), program.here))
+    compile_steps(step.get("else") or [], program, ctx)
+    for at in exits:
+        program.put(at, Jump(step.pos, None, program.here))
+
+
+def _goto(step: PosDict, program: Program, ctx: StepContext) -> None:
+    flow, _, label = str(step["goto"]).partition(".")
+    program.emit(Goto(step.pos, step.get("id"), flow, label or None))
+
+
+def _repeat(step: PosDict, program: Program, ctx: StepContext) -> None:
+    keep = frozenset(step.get("keep") or ())
+    program.emit(Repeat(step.pos, step.get("id"), str(step["repeat"]), keep))
+
+
+def _call(step: PosDict, program: Program, ctx: StepContext) -> None:
+    program.emit(Call(step.pos, step.get("id"), str(step["call"])))
+
+
+def _end(step: PosDict, program: Program, ctx: StepContext) -> None:
+    raw = step["end"]
+    text = None if isinstance(raw, bool) else ctx.text(raw, step.pos)
+    program.emit(End(step.pos, step.get("id"), text))
+
+
+def _return(step: PosDict, program: Program, ctx: StepContext) -> None:
+    program.emit(Return(step.pos, step.get("id")))
+
+
+def _cart_add(step: PosDict, program: Program, ctx: StepContext) -> None:
+    spec = step["cart.add"]
+    raw_options = spec.get("options") or []
+    options = [raw_options] if isinstance(raw_options, str) else raw_options
+    quantity = Value(spec["quantity"]) if "quantity" in spec else None
+    program.emit(
+        CartAdd(step.pos, step.get("id"), Value(spec["item"]), tuple(map(Value, options)), quantity)
+    )
+
+
+def _cart_remove(step: PosDict, program: Program, ctx: StepContext) -> None:
+    program.emit(CartRemove(step.pos, step.get("id"), Value(step["cart.remove"]["line"])))
+
+
+def _cart_update(step: PosDict, program: Program, ctx: StepContext) -> None:
+    spec = step["cart.update"]
+    program.emit(CartUpdate(step.pos, step.get("id"), Value(spec["line"]), Value(spec["quantity"])))
+
+
+def _cart_clear(step: PosDict, program: Program, ctx: StepContext) -> None:
+    program.emit(CartClear(step.pos, step.get("id")))
+
+
+def _cart_fee(step: PosDict, program: Program, ctx: StepContext) -> None:
+    spec = step["cart.fee"]
+    name = ctx.label(spec.get("name", spec["id"]))
+    program.emit(CartFee(step.pos, step.get("id"), str(spec["id"]), name, Value(spec["price"])))
+
+
+_COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
+    "say": _say,
+    "ask": _ask,
+    "set": _set,
+    "if": _if,
+    "goto": _goto,
+    "repeat": _repeat,
+    "call": _call,
+    "end": _end,
+    "return": _return,
+    "cart.add": _cart_add,
+    "cart.remove": _cart_remove,
+    "cart.update": _cart_update,
+    "cart.clear": _cart_clear,
+    "cart.fee": _cart_fee,
+}

@@ -1,0 +1,127 @@
+"""The engine: `step(bot, session, event) -> (session, effects)`, pure.
+
+It never awaits, never reads a clock (time arrives in the event) and never mutates the session
+it is given. A failure inside a flow (a template that cannot render, a cart step given an
+unknown item) returns the *unchanged* session with an apology and a `flow_error` record, so a
+broken flow file can never leave a conversation half-updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from framework.errors import FlowError
+from framework.flows.answering import answer, fill_mention
+from framework.flows.events import Effect, Event, Record, Reply
+from framework.flows.model import Bot
+from framework.flows.repair import COMMANDS, switch_language
+from framework.flows.session import Session, copy_session, session_problems
+from framework.flows.turn import Turn
+from framework.flows.understanding.extract import extract_mentions
+from framework.flows.understanding.lexicon import lexicon_for
+
+__all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
+
+MAX_MESSAGE_CHARS = 4096
+"""Longer messages are refused politely (WhatsApp allows 4096 characters of text)."""
+
+
+class SessionError(FlowError):
+    """A stored session that is not a valid session of this schema version."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    session: Session
+    effects: list[Effect]
+
+    @property
+    def replies(self) -> list[Reply]:
+        return [effect for effect in self.effects if isinstance(effect, Reply)]
+
+
+def step(bot: Bot, session: Session, event: Event) -> StepResult:
+    problems = session_problems(session)
+    if problems:
+        raise SessionError("the session cannot be used: " + "; ".join(problems))
+    turn = Turn(bot, copy_session(session), event.now)
+    try:
+        _upgrade(turn)
+        _handle(turn, event)
+        turn.run()
+    except FlowError as error:
+        return _failed(bot, session, error)
+    turn.session["turns"] += 1
+    return StepResult(turn.session, turn.effects)
+
+
+def _failed(bot: Bot, session: Session, error: FlowError) -> StepResult:
+    unchanged = copy_session(session)
+    unchanged["turns"] += 1
+    apology = bot.texts["error"].template(session["lang"], bot.business.language).source
+    flow = session["stack"][-1]["flow"] if session["stack"] else None
+    record = Record("flow_error", {"error": str(error), "flow": flow})
+    return StepResult(unchanged, [Reply(apology), record])
+
+
+def _upgrade(turn: Turn) -> None:
+    """A session started on another version of the bot restarts gracefully (see docs)."""
+    session = turn.session
+    if session["digest"] == turn.bot.digest:
+        return
+    session["digest"] = turn.bot.digest
+    if session["stack"] or session["cart"]["lines"]:
+        session["stack"].clear()
+        session["pending"].clear()
+        session["slots"].clear()
+        turn.cart.clear()
+        turn.record("restarted_after_update")
+        turn.say_named("flow_updated")
+
+
+def _handle(turn: Turn, message: Event) -> None:
+    text = message.text
+    if len(text) > MAX_MESSAGE_CHARS:
+        turn.say_named("message_too_long")
+        turn.reask()
+        return
+    if not text.strip() and not message.payload:
+        turn.say_named("empty_message")
+        turn.reask()
+        return
+    if switch_language(turn, text):
+        return
+    command = lexicon_for(turn.bot).command(message.payload or text)
+    if command is not None:
+        COMMANDS[command](turn)
+        return
+    frame = turn.frame
+    if frame is not None and frame.get("wait"):
+        answer(turn, message)
+    else:
+        _start(turn, text)
+
+
+def _start(turn: Turn, text: str) -> None:
+    """No question is open: a trigger phrase, or a message naming catalog items, starts a flow."""
+    bot, lexicon = turn.bot, lexicon_for(turn.bot)
+    target = lexicon.trigger(text)
+    candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
+    for name in candidates:
+        slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
+        mentions = extract_mentions(text, slots, lexicon)
+        if target or any(turn.slot(n).type == "item" for m in mentions for n in m):
+            turn.start_flow(name)
+            if mentions:
+                fill_mention(turn, mentions[0])
+                turn.session["pending"] = mentions[1:]
+            return
+    fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start
+    if fallback is None:
+        turn.say_named("not_understood")
+    else:
+        turn.start_flow(fallback)
+
+
+def _takes_items(turn: Turn, flow: str) -> bool:
+    return any(turn.bot.slots[slot].type == "item" for slot in turn.bot.flows[flow].asks)

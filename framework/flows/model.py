@@ -1,0 +1,195 @@
+"""The neutral model of a bot: what the reader builds and the engine runs.
+
+Every part is an immutable dataclass; flows are compiled into flat programs of instructions
+(see `steps.py`) so that a session only needs to remember a flow name and a position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from framework.flows.templates import Template
+from framework.flows.yaml_loader import Position
+from framework.payments.money import Money
+
+if TYPE_CHECKING:
+    from framework.flows.steps import Instruction
+
+__all__ = [
+    "ANY_LANGUAGE",
+    "Bot",
+    "Business",
+    "Catalog",
+    "Choice",
+    "ChoiceSet",
+    "Flow",
+    "Item",
+    "Label",
+    "Slot",
+    "Text",
+    "label_for",
+]
+
+ANY_LANGUAGE = "*"
+Label = Mapping[str, str]
+"""A name per language code, or under ANY_LANGUAGE for all of them."""
+
+
+def label_for(label: Label, lang: str, default_lang: str) -> str:
+    """The label in the customer's language, else the bot's default, else any."""
+    found = label.get(lang) or label.get(ANY_LANGUAGE) or label.get(default_lang)
+    return found if found is not None else next(iter(label.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text the bot says: one Jinja2 template per language (or one for all)."""
+
+    variants: Mapping[str, Template]
+    pos: Position
+
+    def template(self, lang: str, default_lang: str) -> Template:
+        found = self.variants.get(lang) or self.variants.get(ANY_LANGUAGE)
+        return found or self.variants.get(default_lang) or next(iter(self.variants.values()))
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset().union(*(t.names for t in self.variants.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    name: Label
+    price: Money | None = None
+    synonyms: tuple[str, ...] = ()
+    description: Label | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSet:
+    """Options to choose from: an option group of the catalog (sizes, extras) or a slot's own."""
+
+    id: str
+    name: Label
+    choices: Mapping[str, Choice]
+    many: bool = False
+    max: int | None = None
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    name: Label
+    price: Money
+    tags: frozenset[str] = frozenset()
+    options: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    available: bool = True
+    description: Label | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    items: Mapping[str, Item] = field(default_factory=dict)
+    groups: Mapping[str, ChoiceSet] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A named value the bot collects; `type` decides how text is understood."""
+
+    name: str
+    type: str
+    pos: Position
+    prompt: Text | None = None
+    reprompt: Text | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    choices: ChoiceSet | None = None
+    tags: frozenset[str] = frozenset()
+    remember: bool = False
+    role: str | None = None
+    past: bool = False
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: str
+    pos: Position
+    program: tuple[Instruction, ...]
+    triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    interruptible: bool = True
+    description: str = ""
+    asks: frozenset[str] = frozenset()
+    labels: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Business:
+    name: str
+    locale: str
+    currency: str
+    timezone: ZoneInfo
+    languages: tuple[str, ...]
+    description: Label = field(default_factory=dict)
+    hours: Mapping[int, tuple[tuple[time, time], ...]] = field(default_factory=dict)
+    holidays: frozenset[date] = frozenset()
+    phone: str | None = None
+    address: str | None = None
+
+    @property
+    def language(self) -> str:
+        return self.locale.split("-")[0]
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.timezone)
+        if local.date() in self.holidays:
+            return False
+        now = local.time().replace(tzinfo=None)
+        return any(start <= now < end for start, end in self.hours.get(local.weekday(), ()))
+
+    def next_opening(self, moment: datetime) -> datetime | None:
+        """When the business next opens (within two weeks), or None if it never does."""
+        local = moment.astimezone(self.timezone)
+        for days in range(15):
+            day = local.date() + timedelta(days=days)
+            if day in self.holidays:
+                continue
+            for start, _end in self.hours.get(day.weekday(), ()):
+                opening = datetime.combine(day, start, tzinfo=self.timezone)
+                if opening > local:
+                    return opening
+        return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Bot:
+    """A whole bot: the business, its catalog, slots, flows and texts.
+
+    Compared by identity, so caches of derived data (the lexicon) can be keyed by the bot.
+    """
+
+    name: str
+    business: Business
+    catalog: Catalog
+    slots: Mapping[str, Slot]
+    flows: Mapping[str, Flow]
+    texts: Mapping[str, Text]
+    commands: Mapping[str, Mapping[str, tuple[str, ...]]]
+    constants: Mapping[str, Any]
+    start: str | None
+    fallback: str | None
+    digest: str
+    files: tuple[str, ...] = ()

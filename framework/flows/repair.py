@@ -1,0 +1,99 @@
+"""Conversation repair every bot gets for free: commands, digressions, language switches.
+
+The phrases and texts come from `defaults.yaml` and can be overridden per bot
+(`commands:` and `texts:`); a command set to `false` is switched off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from framework.flows.turn import Turn
+from framework.flows.understanding.language import guess_language, requested_language
+from framework.flows.understanding.lexicon import lexicon_for
+
+__all__ = ["COMMANDS", "switch_language", "try_digression"]
+
+
+def _forget_conversation(turn: Turn) -> None:
+    session = turn.session
+    session["stack"].clear()
+    session["pending"].clear()
+    session["slots"].clear()
+    turn.cart.clear()
+    turn.changed()
+
+
+def _cancel(turn: Turn) -> None:
+    if not turn.session["stack"] and not turn.session["cart"]["lines"]:
+        turn.say_named("nothing_to_cancel")
+        return
+    _forget_conversation(turn)
+    turn.record("cancelled")
+    turn.say_named("cancelled")
+
+
+def _restart(turn: Turn) -> None:
+    _forget_conversation(turn)
+    turn.say_named("restarted")
+    if turn.bot.start is not None:
+        turn.start_flow(turn.bot.start)
+
+
+def _help(turn: Turn) -> None:
+    turn.say_named("help")
+    turn.reask()
+
+
+def _human(turn: Turn) -> None:
+    turn.session["flags"]["human_requested"] = turn.now.isoformat()
+    turn.record("human_requested")
+    turn.say_named("human")
+    turn.reask()
+
+
+def _stop_marketing(turn: Turn) -> None:
+    turn.session["flags"]["marketing_stopped"] = turn.now.isoformat()
+    turn.record("marketing_stopped")
+    turn.say_named("marketing_stopped")
+    turn.reask()
+
+
+COMMANDS: Mapping[str, Callable[[Turn], None]] = {
+    "cancel": _cancel,
+    "restart": _restart,
+    "help": _help,
+    "human": _human,
+    "stop": _stop_marketing,
+}
+
+
+def switch_language(turn: Turn, text: str) -> bool:
+    """Follow the customer's language; True when they explicitly asked for one."""
+    languages = turn.bot.business.languages
+    requested = requested_language(text)
+    if requested in languages:
+        turn.session["lang"] = requested
+        turn.changed()
+        turn.reask()
+        return True
+    guessed = guess_language(text, languages)
+    if guessed is not None and guessed != turn.lang:
+        turn.session["lang"] = guessed
+        turn.changed()
+    return False
+
+
+def try_digression(turn: Turn, text: str) -> bool:
+    """Answer a question that belongs to another flow, then come back to this one."""
+    frame = turn.frame
+    if frame is None or not turn.flow(frame["flow"]).interruptible:
+        return False
+    active = frozenset(f["flow"] for f in turn.session["stack"])
+    target = lexicon_for(turn.bot).trigger(text, exclude=active)
+    if target is None:
+        return False
+    turn.reask()
+    frame["interrupted"] = True
+    turn.push(target, digression=True)
+    return True

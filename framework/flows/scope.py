@@ -1,0 +1,251 @@
+"""What names mean inside conditions and texts: slot values, the cart, the business, now.
+
+Catalog and choice slots are stored as ids; here they become values that print as their name
+in the customer's language and still compare equal to their id (`size == 'large'`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_time, get_day_names
+
+from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
+from framework.flows.templates import babel_locale
+from framework.payments.money import Money, format_money
+
+__all__ = [
+    "BusinessView",
+    "CartView",
+    "Named",
+    "NamedList",
+    "Scope",
+    "TextsView",
+    "unwrap",
+    "wrap_slot",
+]
+
+
+class Named:
+    """A catalog item or a choice: prints as its name, compares as its id."""
+
+    __slots__ = ("id", "name", "price", "tags", "options")
+
+    def __init__(self, id: str, name: str, price: Money | None = None,
+                 tags: frozenset[str] = frozenset(), options: tuple[str, ...] = ()) -> None:  # fmt: skip
+        self.id, self.name, self.price, self.tags, self.options = id, name, price, tags, options
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Named):
+            return self.id == other.id
+        return isinstance(other, str) and other == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+class NamedList(list[Named]):
+    """Several choices (extras): prints as 'Extra Käse, Oliven', `'cheese' in extras` works."""
+
+    def __str__(self) -> str:
+        return ", ".join(str(named) for named in self)
+
+
+def named_item(item: Item, lang: str, default: str) -> Named:
+    return Named(item.id, label_for(item.name, lang, default), item.price, item.tags, item.options)
+
+
+def named_choice(choice: Choice, lang: str, default: str) -> Named:
+    return Named(choice.id, label_for(choice.name, lang, default), choice.price)
+
+
+def wrap_slot(bot: Bot, slot_name: str, value: Any, lang: str) -> Any:
+    """A stored (JSON) slot value as conditions and texts see it."""
+    slot = bot.slots.get(slot_name)
+    if slot is None or value is None:
+        return value
+    default = bot.business.language
+    kind = slot.type
+    if kind == "item" and value in bot.catalog.items:
+        return named_item(bot.catalog.items[value], lang, default)
+    if kind in ("choice", "choices") and slot.choices is not None:
+        return _wrap_choice(slot.choices, value, lang, default)
+    if kind == "number":
+        return Decimal(str(value))
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "time":
+        return time.fromisoformat(value)
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _wrap_choice(choices: ChoiceSet, value: Any, lang: str, default: str) -> Any:
+    if isinstance(value, list):
+        return NamedList(
+            named_choice(choices.choices[v], lang, default) for v in value if v in choices.choices
+        )
+    choice = choices.choices.get(value)
+    return value if choice is None else named_choice(choice, lang, default)
+
+
+def unwrap(value: Any) -> Any:
+    """Back from scope values to JSON data for storing in a slot."""
+    if isinstance(value, Named):
+        return value.id
+    if isinstance(value, list):
+        return [unwrap(element) for element in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Money):
+        return str(value.amount)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    id: int
+    item: Named
+    options: NamedList
+    quantity: int
+    unit: Money
+
+    @property
+    def total(self) -> Money:
+        return self.unit * self.quantity
+
+    def __str__(self) -> str:
+        options = f" ({self.options})" if self.options else ""
+        return f"{self.quantity}× {self.item}{options}"
+
+
+class CartView:
+    """The cart as flows see it: `cart.total`, `cart.count`, `cart.empty`, `cart | summary`."""
+
+    def __init__(self, bot: Bot, cart: dict[str, Any], lang: str, locale: str,
+                 labels: tuple[str, str] = ("", "Total")) -> None:  # fmt: skip
+        self._bot, self._cart, self._lang, self._locale = bot, cart, lang, locale
+        self._empty_label, self._total_label = labels
+        self.currency = bot.business.currency
+
+    @property
+    def lines(self) -> list[LineView]:
+        return [self._line(line) for line in self._cart["lines"]]
+
+    def _line(self, line: dict[str, Any]) -> LineView:
+        bot, default = self._bot, self._bot.business.language
+        item = bot.catalog.items[line["item"]]
+        options = NamedList(
+            named_choice(bot.catalog.groups[group].choices[choice], self._lang, default)
+            for group, ids in line["options"].items()
+            for choice in ids
+        )
+        unit = Money(line["unit"], self.currency)
+        return LineView(line["id"], named_item(item, self._lang, default), options,
+                        line["quantity"], unit)  # fmt: skip
+
+    @property
+    def subtotal(self) -> Money:
+        minor = sum(line["unit"] * line["quantity"] for line in self._cart["lines"])
+        return Money(minor, self.currency)
+
+    @property
+    def fees(self) -> list[tuple[str, Money]]:
+        default = self._bot.business.language
+        return [
+            (label_for(fee["name"], self._lang, default), Money(fee["minor"], self.currency))
+            for fee in self._cart["fees"]
+        ]
+
+    @property
+    def total(self) -> Money:
+        return Money(self.subtotal.minor + sum(fee["minor"] for fee in self._cart["fees"]),
+                     self.currency)  # fmt: skip
+
+    @property
+    def count(self) -> int:
+        return sum(int(line["quantity"]) for line in self._cart["lines"])
+
+    @property
+    def empty(self) -> bool:
+        return not self._cart["lines"]
+
+    def __iter__(self) -> Iterator[LineView]:
+        return iter(self.lines)
+
+    def __len__(self) -> int:
+        return len(self._cart["lines"])
+
+    def summary(self) -> str:
+        if self.empty:
+            return self._empty_label
+        money = self._format
+        rows = [f"{line} – {money(line.total)}" for line in self.lines]
+        rows += [f"{name} – {money(amount)}" for name, amount in self.fees]
+        rows.append(f"{self._total_label}: {money(self.total)}")
+        return "\n".join(rows)
+
+    def _format(self, amount: Money) -> str:
+        return format_money(amount, self._locale)
+
+
+class BusinessView:
+    """`business.open`, `business.next_opening`, `business.hours` and the profile fields."""
+
+    def __init__(self, bot: Bot, now: datetime, lang: str, locale: str) -> None:
+        self._business, self._now, self._lang, self._locale = bot.business, now, lang, locale
+        self.name = bot.business.name
+        self.description = label_for(bot.business.description, lang, bot.business.language)
+        self.phone, self.address = bot.business.phone, bot.business.address
+
+    @property
+    def open(self) -> bool:
+        return self._business.is_open(self._now)
+
+    @property
+    def next_opening(self) -> datetime | None:
+        return self._business.next_opening(self._now)
+
+    @property
+    def hours(self) -> str:
+        """One line per weekday, e.g. 'Montag: 11:30–14:30, 17:00–22:30'."""
+        locale = babel_locale(self._locale)
+        names = get_day_names("wide", locale=locale)
+        lines = []
+        for day in range(7):
+            ranges = self._business.hours.get(day, ())
+            spans = ", ".join(f"{self._clock(a)}–{self._clock(b)}" for a, b in ranges) or "–"
+            lines.append(f"{names[day]}: {spans}")
+        return "\n".join(lines)
+
+    def _clock(self, moment: time) -> str:
+        if moment == time.max:
+            return "24:00"
+        return str(format_time(moment, format="short", locale=babel_locale(self._locale)))
+
+
+class TextsView:
+    """`{{ texts.closed }}`: a bot text rendered inside another one."""
+
+    def __init__(self, render: Callable[[str], str], names: frozenset[str]) -> None:
+        self._render, self._names = render, names
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_") or name not in self._names:
+            raise AttributeError(name)
+        return self._render(name)
+
+
+Scope = dict[str, Any]

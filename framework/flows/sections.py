@@ -1,0 +1,218 @@
+"""Building the business, the catalog and the slots from their (schema-valid) YAML."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from framework.errors import MoneyError
+from framework.flows.model import Business, Catalog, Choice, ChoiceSet, Item, Label
+from framework.flows.model import Slot, Text  # fmt: skip
+from framework.flows.problems import did_you_mean
+from framework.flows.yaml_loader import Position, PosDict, position_of
+from framework.payments.money import Money, currency_digits
+
+__all__ = ["build_business", "build_catalog", "build_slot"]
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Context(Protocol):
+    def text(self, value: Any, pos: Position) -> Text | None: ...
+
+    def label(self, value: Any) -> Label: ...
+
+    def problem(self, pos: Position, message: str, hint: str = "") -> None: ...
+
+
+def build_business(ctx: Context, spec: PosDict) -> Business:
+    currency = str(spec["currency"])
+    try:
+        currency_digits(currency)
+    except MoneyError as error:
+        ctx.problem(spec.key_pos["currency"], str(error))
+        currency = "EUR"
+    locale = str(spec["locale"])
+    languages = tuple(spec.get("languages") or (locale.split("-")[0],))
+    if locale.split("-")[0] not in languages:
+        ctx.problem(spec.key_pos["locale"], "the default locale's language is not in languages")
+    return Business(
+        name=str(spec["name"]),
+        locale=locale,
+        currency=currency,
+        timezone=_timezone(ctx, spec),
+        languages=languages,
+        description=ctx.label(spec.get("description") or ""),
+        hours=_hours(ctx, spec.get("hours") or PosDict()),
+        holidays=_holidays(ctx, spec.get("holidays") or []),
+        phone=spec.get("phone"),
+        address=spec.get("address"),
+    )
+
+
+def _timezone(ctx: Context, spec: PosDict) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(spec["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.problem(spec.key_pos["timezone"], f"unknown time zone {spec['timezone']!r}",
+                    "use an IANA name such as Europe/Berlin")  # fmt: skip
+        return ZoneInfo("UTC")
+
+
+def _hours(ctx: Context, spec: PosDict) -> dict[int, tuple[tuple[time, time], ...]]:
+    hours: dict[int, tuple[tuple[time, time], ...]] = {}
+    for day, ranges in spec.items():
+        parsed = []
+        for text in ranges:
+            start, end = (_clock(part) for part in str(text).split("-"))
+            if end <= start:
+                ctx.problem(position_of(text, spec.pos), f"{text!r} ends before it starts",
+                            "a range past midnight ends at 24:00")  # fmt: skip
+            parsed.append((start, end))
+        hours[_DAYS.index(day)] = tuple(sorted(parsed))
+    return hours
+
+
+def _clock(text: str) -> time:
+    hour, minute = (int(part) for part in text.split(":"))
+    return time.max if hour == 24 else time(hour, minute)
+
+
+def _holidays(ctx: Context, raw: list[Any]) -> frozenset[date]:
+    days = set()
+    for text in raw:
+        try:
+            days.add(date.fromisoformat(str(text)))
+        except ValueError:
+            ctx.problem(position_of(text, Position("?", 0, 0)), f"{text!r} is not a date")
+    return frozenset(days)
+
+
+def _money(ctx: Context, value: Any, currency: str, pos: Position) -> Money:
+    money = Money.parse(Decimal(str(value)), currency)
+    if money.amount != Decimal(str(value)):
+        ctx.problem(pos, f"{value} has more decimals than {currency} allows")
+    return money
+
+
+def _synonyms(value: Any) -> tuple[str, ...]:
+    if isinstance(value, dict):
+        return tuple(str(word) for words in value.values() for word in words)
+    return tuple(str(word) for word in value or ())
+
+
+def _choice_set(ctx: Context, name: str, spec: PosDict, currency: str) -> ChoiceSet:
+    choices = {}
+    for choice_id, raw in spec["choices"].items():
+        raw = raw or PosDict()
+        price = raw.get("price")
+        pos = position_of(raw, spec.pos)
+        choices[choice_id] = Choice(
+            id=choice_id,
+            name=ctx.label(raw.get("name", choice_id)),
+            price=None if price is None else _money(ctx, price, currency, pos),
+            synonyms=_synonyms(raw.get("synonyms")),
+            description=ctx.label(raw["description"]) if "description" in raw else None,
+        )
+    default = spec.get("default")
+    if default is not None and default not in choices:
+        ctx.problem(spec.key_pos["default"], f"default {default!r} is not one of the choices",
+                    did_you_mean(default, choices))  # fmt: skip
+    return ChoiceSet(
+        id=name,
+        name=ctx.label(spec.get("name", name)),
+        choices=choices,
+        many=spec.get("pick") == "many",
+        max=spec.get("max"),
+        default=default,
+    )
+
+
+def build_catalog(ctx: Context, spec: PosDict, currency: str) -> Catalog:
+    groups = {
+        name: _choice_set(ctx, name, group, currency)
+        for name, group in (spec.get("options") or {}).items()
+    }
+    items = {}
+    for item_id, raw in (spec.get("items") or {}).items():
+        for group in raw.get("options") or ():
+            if group not in groups:
+                ctx.problem(position_of(group, raw.pos), f"unknown option group {group!r}",
+                            did_you_mean(group, groups))  # fmt: skip
+        items[item_id] = Item(
+            id=item_id,
+            name=ctx.label(raw["name"]),
+            price=_money(ctx, raw["price"], currency, raw.key_pos["price"]),
+            tags=frozenset(raw.get("tags") or ()),
+            options=tuple(raw.get("options") or ()),
+            synonyms=_synonyms(raw.get("synonyms")),
+            available=bool(raw.get("available", True)),
+            description=ctx.label(raw["description"]) if "description" in raw else None,
+            image=raw.get("image"),
+        )
+    return Catalog(items=items, groups=groups)
+
+
+def _slot_choices(ctx: Context, name: str, spec: PosDict, catalog: Catalog, currency: str) -> ChoiceSet | None:  # fmt: skip
+    options = spec.get("options")
+    if options is None:
+        if spec["type"] in ("choice", "choices"):
+            ctx.problem(spec.pos, f"the {spec['type']} slot {name!r} needs options",
+                        "name an option group of the catalog or list the choices")  # fmt: skip
+        return None
+    if isinstance(options, str):
+        group = catalog.groups.get(options)
+        if group is None:
+            ctx.problem(position_of(options, spec.pos), f"unknown option group {options!r}",
+                        did_you_mean(options, catalog.groups))  # fmt: skip
+        return group
+    if isinstance(options, list):
+        options = PosDict({str(choice): None for choice in options})
+        options.pos = spec.pos
+    wrapped = PosDict({"choices": options, "pick": "many" if spec["type"] == "choices" else "one"})
+    wrapped.pos, wrapped.key_pos = spec.pos, {}
+    return _choice_set(ctx, name, wrapped, currency)
+
+
+def build_slot(ctx: Context, name: str, spec: PosDict, catalog: Catalog, currency: str) -> Slot:
+    if "type" not in spec:
+        ctx.problem(spec.pos, f"the slot {name!r} needs a type", "e.g. type: text")
+        typed = PosDict(spec, type="text")
+        typed.pos, typed.key_pos = spec.pos, spec.key_pos
+        spec = typed
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            ctx.problem(spec.key_pos["pattern"], f"the pattern does not compile: {error}")
+            pattern = None
+    tags = frozenset(spec.get("tags") or ())
+    unknown_tags = tags - {tag for item in catalog.items.values() for tag in item.tags}
+    if unknown_tags:
+        ctx.problem(spec.key_pos["tags"], f"no catalog item has the tags {sorted(unknown_tags)}")
+    return Slot(
+        name=name,
+        type=str(spec["type"]),
+        pos=spec.pos,
+        prompt=ctx.text(spec.get("prompt"), spec.pos),
+        reprompt=ctx.text(spec.get("reprompt"), spec.pos),
+        min=_decimal(spec.get("min")),
+        max=_decimal(spec.get("max")),
+        min_length=spec.get("min_length"),
+        max_length=spec.get("max_length"),
+        pattern=pattern,
+        choices=_slot_choices(ctx, name, spec, catalog, currency),
+        tags=tags,
+        remember=bool(spec.get("remember", False)),
+        role=spec.get("role"),
+        past=bool(spec.get("past", False)),
+        region=spec.get("region"),
+    )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

@@ -1,0 +1,323 @@
+"""The instructions a flow compiles into, and what each does when the engine runs it.
+
+A flow's steps (nested `if`/`else`, `on_fail` blocks) are flattened into a program: a tuple of
+instructions addressed by position. A session therefore only stores `(flow, pc)` per frame.
+`execute` returns CONTINUE (go on with the next one), JUMPED (the turn moved the position
+itself) or WAIT (the conversation waits for the customer or the outside world).
+New step kinds (`pay`, `book`) are new instruction classes; the engine loop does not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from framework.flows.expressions import Expression, compile_expression
+from framework.flows.model import Label, Text
+from framework.flows.templates import Template
+from framework.flows.yaml_loader import Position
+
+if TYPE_CHECKING:
+    from framework.flows.turn import Turn
+
+__all__ = [
+    "CONTINUE",
+    "JUMPED",
+    "WAIT",
+    "Ask",
+    "Branch",
+    "Call",
+    "CartAdd",
+    "CartClear",
+    "CartFee",
+    "CartRemove",
+    "CartUpdate",
+    "End",
+    "Goto",
+    "Instruction",
+    "Jump",
+    "Repeat",
+    "Return",
+    "Say",
+    "Set",
+    "Value",
+]
+
+CONTINUE, JUMPED, WAIT = 0, 1, 2
+
+
+class Value:
+    """A value in a step: a literal, a whole `{{ expression }}` (typed), or a text template."""
+
+    __slots__ = ("_expression", "_literal", "_template", "names", "source")
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        self._literal: Any = source
+        self._expression: Expression | None = None
+        self._template: Template | None = None
+        self.names: frozenset[str] = frozenset()
+        if isinstance(source, str):
+            stripped = source.strip()
+            inner = stripped[2:-2]
+            if stripped.startswith("{{") and stripped.endswith("}}") and "{{" not in inner:
+                self._expression = compile_expression(inner.strip())
+                self.names = self._expression.names
+            elif "{" in source:
+                self._template = Template(source)
+                self.names = self._template.names
+
+    @property
+    def slot_name(self) -> str | None:
+        """The slot this value reads when it is just `{{ slot }}` (links cart lines to slots)."""
+        if self._expression is not None and self._expression.source.isidentifier():
+            return self._expression.source
+        return None
+
+    def get(self, turn: Turn) -> Any:
+        if self._expression is not None:
+            return turn.unwrap(self._expression.evaluate(turn.scope()))
+        if self._template is not None:
+            return self._template.render(turn.scope())
+        return self._literal
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    pos: Position
+    id: str | None
+    keyword: ClassVar[str] = ""
+
+    def execute(self, turn: Turn) -> int:
+        raise NotImplementedError
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        """Where control can go next inside the same flow (for the checker and the graph)."""
+        return (pc + 1,)
+
+    def flow_targets(self) -> tuple[str, ...]:
+        """Other flows this instruction can move to."""
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    title: Text
+    payload: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Say(Instruction):
+    text: Text
+    buttons: tuple[ButtonSpec, ...] = ()
+    list_button: Text | None = None
+    image: str | None = None
+    keyword: ClassVar[str] = "say"
+
+    def execute(self, turn: Turn) -> int:
+        turn.say(self.text, self.buttons, self.list_button, self.image)
+        return CONTINUE
+
+
+@dataclass(frozen=True, slots=True)
+class Ask(Instruction):
+    slot: str
+    text: Text | None = None
+    reprompt: Text | None = None
+    buttons: tuple[ButtonSpec, ...] | bool = True
+    attempts: int = 3
+    on_fail: int | None = None
+    if_known: str = "skip"
+    confirm: Text | None = None
+    keyword: ClassVar[str] = "ask"
+
+    def execute(self, turn: Turn) -> int:
+        return turn.ask(self)
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return (pc + 1,) if self.on_fail is None else (pc + 1, self.on_fail)
+
+
+@dataclass(frozen=True, slots=True)
+class Set(Instruction):
+    values: tuple[tuple[str, Value], ...]
+    keyword: ClassVar[str] = "set"
+
+    def execute(self, turn: Turn) -> int:
+        for slot, value in self.values:
+            turn.set_slot(slot, value.get(turn))
+        return CONTINUE
+
+
+@dataclass(frozen=True, slots=True)
+class Branch(Instruction):
+    """`if`: fall through when the condition holds, else jump to `otherwise`."""
+
+    condition: Expression
+    otherwise: int
+    keyword: ClassVar[str] = "if"
+
+    def execute(self, turn: Turn) -> int:
+        if turn.unwrap(self.condition.evaluate(turn.scope())):
+            return CONTINUE
+        turn.jump(self.otherwise)
+        return JUMPED
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return (pc + 1, self.otherwise)
+
+
+@dataclass(frozen=True, slots=True)
+class Jump(Instruction):
+    """Internal: the end of a `then` block jumps over the `else` blocks."""
+
+    target: int
+    keyword: ClassVar[str] = "jump"
+
+    def execute(self, turn: Turn) -> int:
+        turn.jump(self.target)
+        return JUMPED
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return (self.target,)
+
+
+@dataclass(frozen=True, slots=True)
+class Goto(Instruction):
+    flow: str
+    step: str | None = None
+    keyword: ClassVar[str] = "goto"
+
+    def execute(self, turn: Turn) -> int:
+        turn.goto(self.flow, self.step)
+        return JUMPED
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return ()
+
+    def flow_targets(self) -> tuple[str, ...]:
+        return (self.flow,)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat(Instruction):
+    """Start the flow again, forgetting the slots it asks (except `keep`)."""
+
+    flow: str
+    keep: frozenset[str] = frozenset()
+    keyword: ClassVar[str] = "repeat"
+
+    def execute(self, turn: Turn) -> int:
+        turn.repeat(self.flow, self.keep)
+        return JUMPED
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return ()
+
+    def flow_targets(self) -> tuple[str, ...]:
+        return (self.flow,)
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Instruction):
+    flow: str
+    keyword: ClassVar[str] = "call"
+
+    def execute(self, turn: Turn) -> int:
+        turn.call(self.flow)
+        return JUMPED
+
+    def flow_targets(self) -> tuple[str, ...]:
+        return (self.flow,)
+
+
+@dataclass(frozen=True, slots=True)
+class Return(Instruction):
+    keyword: ClassVar[str] = "return"
+
+    def execute(self, turn: Turn) -> int:
+        turn.finish_flow()
+        return JUMPED
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class End(Instruction):
+    """End the whole conversation: every flow, the pending mentions; the cart stays."""
+
+    text: Text | None = None
+    keyword: ClassVar[str] = "end"
+
+    def execute(self, turn: Turn) -> int:
+        if self.text is not None:
+            turn.say(self.text)
+        turn.end_conversation()
+        return WAIT
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class CartAdd(Instruction):
+    item: Value
+    options: tuple[Value, ...] = ()
+    quantity: Value | None = None
+    keyword: ClassVar[str] = "cart.add"
+
+    def execute(self, turn: Turn) -> int:
+        options = [option.get(turn) for option in self.options]
+        quantity = self.quantity.get(turn) if self.quantity is not None else 1
+        source = {
+            "item": self.item.slot_name,
+            "options": [name for option in self.options if (name := option.slot_name)],
+            "quantity": self.quantity.slot_name if self.quantity is not None else None,
+        }
+        turn.cart.add(self.item.get(turn), options, quantity, source)
+        return CONTINUE
+
+
+@dataclass(frozen=True, slots=True)
+class CartRemove(Instruction):
+    line: Value
+    keyword: ClassVar[str] = "cart.remove"
+
+    def execute(self, turn: Turn) -> int:
+        turn.cart.remove(self.line.get(turn))
+        return CONTINUE
+
+
+@dataclass(frozen=True, slots=True)
+class CartUpdate(Instruction):
+    line: Value
+    quantity: Value
+    keyword: ClassVar[str] = "cart.update"
+
+    def execute(self, turn: Turn) -> int:
+        turn.cart.update(self.line.get(turn), self.quantity.get(turn))
+        return CONTINUE
+
+
+@dataclass(frozen=True, slots=True)
+class CartClear(Instruction):
+    keyword: ClassVar[str] = "cart.clear"
+
+    def execute(self, turn: Turn) -> int:
+        turn.cart.clear()
+        return CONTINUE
+
+
+@dataclass(frozen=True, slots=True)
+class CartFee(Instruction):
+    """Set (or with a zero price remove) a named fee such as delivery."""
+
+    fee: str
+    name: Label
+    price: Value
+    keyword: ClassVar[str] = "cart.fee"
+
+    def execute(self, turn: Turn) -> int:
+        turn.cart.set_fee(self.fee, self.name, self.price.get(turn))
+        return CONTINUE

@@ -1,0 +1,128 @@
+"""Texts are Jinja2 templates, rendered in a sandbox with Babel filters.
+
+Only the bot author's texts are ever compiled as templates. What a customer types reaches a
+template as data (a slot value), never as template source, so `{{ 7*7 }}` typed into a chat
+stays literally that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
+from jinja2 import meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from framework.errors import FlowError
+from framework.payments.money import Money, format_money
+
+__all__ = ["BUILTIN_FILTERS", "Template", "TemplateError", "babel_locale"]
+
+
+class TemplateError(FlowError):
+    """A text that does not compile or fails to render."""
+
+
+@lru_cache(maxsize=64)
+def babel_locale(tag: str) -> Locale:
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en")
+
+
+def _locale_of(context: Any) -> str:
+    return str(context.get("locale") or "en")
+
+
+@jinja2.pass_context
+def _money(context: Any, value: Any) -> str:
+    if isinstance(value, Money):
+        return format_money(value, _locale_of(context))
+    if value is None or value == "":
+        return ""
+    currency = str(context.get("currency") or "EUR")
+    return format_money(Money.parse(value, currency), _locale_of(context))
+
+
+@jinja2.pass_context
+def _number(context: Any, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return str(format_decimal(Decimal(str(value)), locale=babel_locale(_locale_of(context))))
+
+
+@jinja2.pass_context
+def _date(context: Any, value: Any, style: str = "medium") -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if not isinstance(value, date):
+        return ""
+    return str(format_date(value, format=style, locale=babel_locale(_locale_of(context))))
+
+
+@jinja2.pass_context
+def _time(context: Any, value: Any, style: str = "short") -> str:
+    if isinstance(value, str):
+        value = time.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.timetz()
+    if not isinstance(value, time):
+        return ""
+    return str(format_time(value, format=style, locale=babel_locale(_locale_of(context))))
+
+
+@jinja2.pass_context
+def _datetime(context: Any, value: Any, style: str = "medium") -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return ""
+    locale = babel_locale(_locale_of(context))
+    return str(format_datetime(value, format=style, tzinfo=value.tzinfo, locale=locale))
+
+
+def _summary(cart: Any) -> str:
+    """`{{ cart | summary }}`: the cart's lines, fees and total, as the cart view renders it."""
+    render = getattr(cart, "summary", None)
+    return str(render()) if callable(render) else ""
+
+
+_ENVIRONMENT = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+_ENVIRONMENT.filters.update(
+    money=_money, number=_number, date=_date, time=_time, datetime=_datetime, summary=_summary
+)
+BUILTIN_FILTERS = frozenset(_ENVIRONMENT.filters)
+
+
+class Template:
+    """One compiled text. Plain strings skip Jinja entirely, which keeps turns fast."""
+
+    __slots__ = ("_compiled", "names", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: jinja2.Template | None = None
+        self.names: frozenset[str] = frozenset()
+        if "{" in source:
+            try:
+                tree = _ENVIRONMENT.parse(source)
+                self.names = frozenset(meta.find_undeclared_variables(tree))
+                self._compiled = _ENVIRONMENT.from_string(tree)
+            except jinja2.TemplateSyntaxError as error:
+                raise TemplateError(f"line {error.lineno} of the text: {error.message}") from None
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        if self._compiled is None:
+            return self.source
+        try:
+            return self._compiled.render(context).strip()
+        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as error:
+            raise TemplateError(f"the text {self.source[:60]!r} failed: {error}") from None

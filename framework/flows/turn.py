@@ -1,0 +1,280 @@
+"""One engine call: the working copy of a session, the effects so far, and the program runner.
+
+Instructions (steps.py) call back into the Turn to say things, set slots, move between flows
+and change the cart. The Turn never performs I/O; replies are collected as effects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from framework.errors import FlowError
+from framework.flows.cart import Cart
+from framework.flows.events import Button, Effect, Record, Remember, Reply
+from framework.flows.model import Bot, Flow, Slot, Text, label_for
+from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
+from framework.flows.session import Session
+from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec
+from framework.flows.templates import Template
+
+__all__ = ["MAX_INSTRUCTIONS", "Turn"]
+
+MAX_INSTRUCTIONS = 1000
+"""A turn that runs this many instructions without waiting is a loop in the flow."""
+
+
+class Turn:
+    def __init__(self, bot: Bot, session: Session, now: datetime) -> None:
+        self.bot = bot
+        self.session = session
+        self.now = now.astimezone(bot.business.timezone)
+        self.effects: list[Effect] = []
+        self.cart = Cart(bot, session["cart"])
+        self._scope: Scope | None = None
+
+    # Language and texts ------------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        return str(self.session["lang"])
+
+    @property
+    def locale(self) -> str:
+        business = self.bot.business.locale
+        return business if business.startswith(self.lang) else self.lang
+
+    def scope(self) -> Scope:
+        """Names for conditions and texts; rebuilt only after something changed."""
+        if self._scope is None:
+            bot, lang = self.bot, self.lang
+            scope: Scope = dict(bot.constants)
+            scope.update(
+                (name, wrap_slot(bot, name, value, lang))
+                for name, value in self.session["slots"].items()
+            )
+            scope.update(
+                cart=CartView(bot, self.session["cart"], lang, self.locale, self._cart_labels()),
+                business=BusinessView(bot, self.now, lang, self.locale),
+                now=self.now,
+                lang=lang,
+                locale=self.locale,
+                currency=bot.business.currency,
+                pending=len(self.session["pending"]),
+                customer=self.session["profile"],
+                texts=TextsView(self.text, frozenset(bot.texts)),
+            )
+            self._scope = scope
+        return self._scope
+
+    def _cart_labels(self) -> tuple[str, str]:
+        return self.text("cart_empty"), self.text("cart_total")
+
+    def changed(self) -> None:
+        self._scope = None
+
+    def unwrap(self, value: Any) -> Any:
+        return unwrap(value)
+
+    def render(self, text: Text, extra: dict[str, Any] | None = None) -> str:
+        template: Template = text.template(self.lang, self.bot.business.language)
+        if not template.names:
+            return template.source
+        scope = self.scope()
+        if extra:
+            scope = {**scope, **extra}
+        return template.render(scope)
+
+    def text(self, name: str, **extra: Any) -> str:
+        return self.render(self.bot.texts[name], extra)
+
+    def say(self, text: Text, buttons: tuple[ButtonSpec, ...] = (),
+            list_button: Text | None = None, image: str | None = None) -> None:  # fmt: skip
+        rendered = tuple(
+            Button(title, spec.payload or title)
+            for spec in buttons
+            if (title := self.render(spec.title))
+        )
+        menu = self.render(list_button) if list_button is not None else None
+        self.reply(self.render(text), rendered, menu, image)
+
+    def reply(self, text: str, buttons: tuple[Button, ...] = (), list_button: str | None = None,
+              image: str | None = None) -> None:  # fmt: skip
+        if text or buttons or image:
+            self.effects.append(Reply(text, buttons, list_button, image))
+
+    def say_named(self, name: str, **extra: Any) -> None:
+        self.reply(self.text(name, **extra))
+
+    def record(self, name: str, **data: Any) -> None:
+        self.effects.append(Record(name, data))
+
+    # Slots -------------------------------------------------------------------------------
+    def set_slot(self, name: str, value: Any) -> None:
+        value = unwrap(value)
+        slots = self.session["slots"]
+        if value is None:
+            slots.pop(name, None)
+        else:
+            slots[name] = value
+        slot = self.bot.slots.get(name)
+        if slot is not None and slot.remember and value is not None:
+            self.session["profile"][name] = value
+            self.effects.append(Remember(name, value))
+        self.changed()
+
+    def slot(self, name: str) -> Slot:
+        return self.bot.slots[name]
+
+    # Frames ------------------------------------------------------------------------------
+    @property
+    def frame(self) -> dict[str, Any] | None:
+        stack = self.session["stack"]
+        return stack[-1] if stack else None
+
+    def flow(self, name: str) -> Flow:
+        flow = self.bot.flows.get(name)
+        if flow is None:
+            raise FlowError(f"unknown flow {name!r}")
+        return flow
+
+    def push(self, flow: str, *, digression: bool = False) -> None:
+        self.flow(flow)
+        frame: dict[str, Any] = {"flow": flow, "pc": 0}
+        if digression:
+            frame["digression"] = True
+        self.session["stack"].append(frame)
+
+    def start_flow(self, flow: str) -> None:
+        """Begin a flow from scratch: earlier answers to its questions are forgotten."""
+        for name in self.flow(flow).asks:
+            self.session["slots"].pop(name, None)
+        self.changed()
+        self.push(flow)
+
+    def jump(self, pc: int) -> None:
+        frame = self.frame
+        if frame is not None:
+            frame["pc"] = pc
+
+    def goto(self, flow: str, step: str | None) -> None:
+        target = self.flow(flow)
+        self.session["stack"].pop()
+        self.push(flow)
+        if step is not None:
+            self.jump(target.labels[step])
+
+    def call(self, flow: str) -> None:
+        frame = self.frame
+        if frame is not None:
+            frame["pc"] += 1
+        self.push(flow)
+
+    def repeat(self, flow: str, keep: frozenset[str]) -> None:
+        """Start a flow again without its answers; the next waiting mention pre-fills it."""
+        for name in self.flow(flow).asks - keep:
+            self.session["slots"].pop(name, None)
+        self.changed()
+        self.goto(flow, None)
+        pending = self.session["pending"]
+        if pending:
+            for name, value in pending.pop(0).items():
+                self.set_slot(name, value)
+
+    def finish_flow(self) -> None:
+        finished = self.session["stack"].pop()
+        top = self.frame
+        if finished.get("digression") and top is not None and top.get("interrupted"):
+            top.pop("interrupted")
+            self.say_named("resume")
+
+    def end_conversation(self) -> None:
+        self.session["stack"].clear()
+        self.session["pending"].clear()
+
+    # Asking ------------------------------------------------------------------------------
+    def ask(self, step: Ask) -> int:
+        frame = self.frame
+        if frame is None:
+            raise FlowError("an ask step ran outside of a flow")
+        slots, profile = self.session["slots"], self.session["profile"]
+        fresh = frame.pop("fresh", False)
+        if step.slot in slots and step.if_known != "ask" and not fresh:
+            return CONTINUE
+        if step.slot in profile and not fresh:
+            if step.if_known == "skip":
+                self.set_slot(step.slot, profile[step.slot])
+                return CONTINUE
+            if step.if_known == "confirm":
+                self._confirm_known(step, frame)
+                return WAIT
+        slot = self.slot(step.slot)
+        prompt = step.text or slot.prompt
+        if prompt is not None:
+            self.reply(self.render(prompt), *self._answer_buttons(step, slot))
+        frame["wait"] = step.slot
+        return WAIT
+
+    def _confirm_known(self, step: Ask, frame: dict[str, Any]) -> None:
+        known = wrap_slot(self.bot, step.slot, self.session["profile"][step.slot], self.lang)
+        text = self.render(step.confirm, {"known": known}) if step.confirm else None
+        self.reply(text or self.text("confirm_known", known=known), self._yes_no_buttons())
+        frame["wait"] = step.slot
+        frame["confirm"] = True
+
+    def _yes_no_buttons(self) -> tuple[Button, ...]:
+        return (Button(self.text("yes"), "yes"), Button(self.text("no"), "no"))
+
+    def _answer_buttons(self, step: Ask, slot: Slot) -> tuple[tuple[Button, ...], str | None]:
+        if step.buttons is False:
+            return (), None
+        if not isinstance(step.buttons, bool):
+            buttons = tuple(
+                Button(self.render(b.title), b.payload or self.render(b.title))
+                for b in step.buttons
+            )
+            return buttons, None
+        buttons = self.choice_buttons(slot)
+        return buttons, (self.text("choose") if len(buttons) > 3 else None)
+
+    def choice_buttons(self, slot: Slot) -> tuple[Button, ...]:
+        """Buttons a slot offers by itself: yes/no, its choices, the catalog items it takes."""
+        lang, default = self.lang, self.bot.business.language
+        if slot.type == "yes_no":
+            return self._yes_no_buttons()
+        if slot.choices is not None:
+            return tuple(
+                Button(label_for(choice.name, lang, default), choice.id)
+                for choice in slot.choices.choices.values()
+            )
+        if slot.type == "item":
+            return tuple(
+                Button(label_for(item.name, lang, default), item.id)
+                for item in self.bot.catalog.items.values()
+                if item.available and (not slot.tags or slot.tags & item.tags)
+            )
+        return ()
+
+    def reask(self) -> None:
+        """Ask the waiting question again (after help, a correction or a digression)."""
+        frame = self.frame
+        if frame is not None and frame.get("wait"):
+            frame.pop("wait")
+            frame.pop("confirm", None)
+
+    # Running -----------------------------------------------------------------------------
+    def run(self) -> None:
+        """Execute instructions of the top frame until the conversation waits or ends."""
+        for _ in range(MAX_INSTRUCTIONS):
+            frame = self.frame
+            if frame is None or frame.get("wait"):
+                return
+            program = self.flow(frame["flow"]).program
+            if frame["pc"] >= len(program):
+                self.finish_flow()
+                continue
+            outcome = program[frame["pc"]].execute(self)
+            if outcome == CONTINUE:
+                frame["pc"] += 1
+            elif outcome == WAIT:
+                return
+        raise FlowError(f"the flow {self.frame and self.frame['flow']!r} loops without waiting")

@@ -1,0 +1,84 @@
+"""Several values in one message: "2 große Salami und eine Cola" → two mentions.
+
+A message is cut into segments at commas and conjunctions; each segment that names a catalog
+item starts a mention (item, its options, its quantity). A segment without an item ("…, groß")
+adds to the mention before it. Only the slots of the running flow are filled.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from framework.flows.model import Slot
+from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.normalize import MAX_CHARS, tokens
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["Mention", "extract_mentions"]
+
+Mention = dict[str, Any]
+_SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
+_SEPARATOR_MARKS = re.compile(r"[,;+\n]")
+_MAX_QUANTITY = 99
+
+
+def _segments(text: str) -> list[list[str]]:
+    segments: list[list[str]] = []
+    for part in _SEPARATOR_MARKS.split(text[:MAX_CHARS]):
+        current: list[str] = []
+        for word in tokens(part):
+            if word in _SEPARATOR_WORDS:
+                segments.append(current)
+                current = []
+            else:
+                current.append(word)
+        segments.append(current)
+    return [segment for segment in segments if segment]
+
+
+def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Mention, bool]:
+    """The values one segment names, and whether it names an item."""
+    mention: Mention = {}
+    used: set[int] = set()
+    has_item = False
+    for slot in slots:
+        if slot.type == "item" and not has_item:
+            found = lexicon.items(slot.tags).find_all(words)
+            if found:
+                mention[slot.name] = found[0].value
+                used.update(range(found[0].start, found[0].end))
+                has_item = True
+    for slot in slots:
+        if slot.type in ("choice", "choices") and slot.choices is not None:
+            found = [
+                m for m in lexicon.choices(slot.choices).find_all(words) if m.start not in used
+            ]
+            if found:
+                values = list(dict.fromkeys(match.value for match in found))
+                mention[slot.name] = values if slot.type == "choices" else values[0]
+                used.update(i for match in found for i in range(match.start, match.end))
+    quantity = next((slot for slot in slots if slot.role == "quantity"), None)
+    if quantity is not None:
+        for index, word in enumerate(words):
+            number = None if index in used else word_to_number(word)
+            if number is not None and 0 < number <= _MAX_QUANTITY:
+                mention[quantity.name] = number
+                break
+    return mention, has_item
+
+
+def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
+    """Mentions in message order; empty when the flow has no catalog or choice slots."""
+    if not any(slot.type in ("item", "choice", "choices") for slot in slots):
+        return []
+    mentions: list[Mention] = []
+    for words in _segments(text):
+        mention, has_item = _mention(words, slots, lexicon)
+        if not mention:
+            continue
+        if mentions and not has_item and not (mention.keys() & mentions[-1].keys()):
+            mentions[-1].update(mention)
+        else:
+            mentions.append(mention)
+    return mentions

@@ -1,0 +1,263 @@
+"""Which language a customer writes in, and explicit requests to switch language.
+
+Guessing counts frequent function words, which short chat messages use a lot; product
+names ("pizza", "salami") belong to no language and count for neither.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Final
+
+__all__ = ["guess_language", "requested_language"]
+
+# Enough for any chat message; the rest of a huge text changes nothing but the cost.
+_GUESS_CHARS: Final = 2000
+_REQUEST_CHARS: Final = 200
+_MIN_MARKERS: Final = 2
+
+_WORD: Final = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_APOSTROPHES: Final = str.maketrans({"\u2019": "'", "`": "'", "\u00b4": "'"})
+_FOLD: Final = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_GERMAN_LETTERS: Final = frozenset("äöüß")
+
+# Words frequent in one language and rare in the other; words both use often ("in", "so",
+# "was", "an", "will") are left out. German words come with and without umlauts.
+_MARKERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "de": frozenset(
+            {
+                "ich",
+                "möchte",
+                "moechte",
+                "möchten",
+                "moechten",
+                "bitte",
+                "und",
+                "eine",
+                "einen",
+                "einer",
+                "ein",
+                "noch",
+                "gerne",
+                "gern",
+                "hätte",
+                "haette",
+                "ist",
+                "der",
+                "die",
+                "das",
+                "den",
+                "dem",
+                "mit",
+                "ohne",
+                "nicht",
+                "auch",
+                "wir",
+                "sie",
+                "du",
+                "mir",
+                "mich",
+                "uns",
+                "kann",
+                "können",
+                "koennen",
+                "danke",
+                "für",
+                "fuer",
+                "von",
+                "zu",
+                "auf",
+                "ja",
+                "nein",
+                "wie",
+                "wo",
+                "wann",
+                "habe",
+                "haben",
+                "bin",
+                "sind",
+                "würde",
+                "wuerde",
+                "gibt",
+                "es",
+                "aber",
+                "oder",
+                "bei",
+                "nach",
+                "heute",
+                "morgen",
+                "uhr",
+                "mein",
+                "meine",
+                "bestellen",
+                "hallo",
+            }
+        ),
+        "en": frozenset(
+            {
+                "i",
+                "i'd",
+                "i'm",
+                "i'll",
+                "want",
+                "would",
+                "like",
+                "please",
+                "and",
+                "the",
+                "with",
+                "without",
+                "can",
+                "have",
+                "get",
+                "some",
+                "could",
+                "you",
+                "my",
+                "me",
+                "we",
+                "is",
+                "are",
+                "to",
+                "of",
+                "for",
+                "a",
+                "it",
+                "this",
+                "that",
+                "what",
+                "how",
+                "do",
+                "don't",
+                "thanks",
+                "thank",
+                "yes",
+                "no",
+                "today",
+                "tomorrow",
+                "order",
+                "hello",
+                "but",
+                "or",
+                "not",
+            }
+        ),
+    }
+)
+
+_LANGUAGE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {"english": "en", "englisch": "en", "german": "de", "deutsch": "de"}
+)
+# Everything else a short "switch the language" request is made of.
+_REQUEST_WORDS: Final = frozenset(
+    {
+        "in",
+        "auf",
+        "please",
+        "pls",
+        "bitte",
+        "speak",
+        "talk",
+        "write",
+        "answer",
+        "reply",
+        "switch",
+        "change",
+        "to",
+        "language",
+        "only",
+        "can",
+        "could",
+        "we",
+        "you",
+        "do",
+        "us",
+        "me",
+        "i",
+        "would",
+        "prefer",
+        "rather",
+        "let's",
+        "lets",
+        "is",
+        "it",
+        "possible",
+        "the",
+        "hi",
+        "hello",
+        "ok",
+        "okay",
+        "sprechen",
+        "sprich",
+        "sprichst",
+        "spricht",
+        "reden",
+        "schreiben",
+        "schreib",
+        "schreibe",
+        "antworten",
+        "antworte",
+        "wechseln",
+        "sprache",
+        "nur",
+        "kannst",
+        "koennen",
+        "kann",
+        "koennten",
+        "wir",
+        "du",
+        "sie",
+        "mir",
+        "mit",
+        "uns",
+        "ich",
+        "lieber",
+        "gerne",
+        "gern",
+        "hallo",
+        "ja",
+        "yes",
+        "moeglich",
+    }
+)
+
+
+def guess_language(text: str, candidates: Sequence[str]) -> str | None:
+    """The candidate ("de", "en") the text is clearly written in, or None when unsure.
+
+    Sure means at least two marker words and more than twice the markers of the other
+    language; a word with ä, ö, ü or ß counts as a German marker.
+    """
+    words = _WORD.findall(text[:_GUESS_CHARS].lower().translate(_APOSTROPHES))
+    ranking = sorted(((_score(language, words), language) for language in _MARKERS), reverse=True)
+    (best_score, best), (runner_up, _) = ranking[0], ranking[1]
+    if best not in candidates or best_score < _MIN_MARKERS:
+        return None
+    return best if best_score > 2 * runner_up else None
+
+
+def _score(language: str, words: list[str]) -> int:
+    markers = _MARKERS[language]
+    if language == "de":
+        return sum(1 for word in words if word in markers or not _GERMAN_LETTERS.isdisjoint(word))
+    return sum(1 for word in words if word in markers)
+
+
+def requested_language(text: str) -> str | None:
+    """ "en" or "de" when the message asks to switch to that language, such as "auf deutsch".
+
+    The message must name exactly one language and consist only of words that such a
+    request is made of, so "the german beer" or "I don't speak german" give None.
+    """
+    if not text or len(text) > _REQUEST_CHARS:
+        return None
+    words = _WORD.findall(text.lower().translate(_APOSTROPHES).translate(_FOLD))
+    named = {_LANGUAGE_NAMES[word] for word in words if word in _LANGUAGE_NAMES}
+    if len(named) != 1:
+        return None
+    if any(word not in _REQUEST_WORDS and word not in _LANGUAGE_NAMES for word in words):
+        return None
+    return named.pop()

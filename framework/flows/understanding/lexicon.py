@@ -1,0 +1,92 @@
+"""Everything a bot's messages are matched against, indexed once per loaded bot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from framework.flows.model import Bot, ChoiceSet, Item
+from framework.flows.understanding.matching import Match, PhraseIndex
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["Lexicon", "lexicon_for"]
+
+_COMMAND_SLACK = 2
+"""A command may come with this many extra words ("cancel please", "bitte abbrechen")."""
+
+
+def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
+    yield item.id.replace("_", " "), item.id
+    for name in item.name.values():
+        yield name, item.id
+    for synonym in item.synonyms:
+        yield synonym, item.id
+
+
+def _choice_phrases(choices: ChoiceSet) -> Iterator[tuple[str, str]]:
+    for choice in choices.choices.values():
+        yield choice.id.replace("_", " "), choice.id
+        for name in choice.name.values():
+            yield name, choice.id
+        for synonym in choice.synonyms:
+            yield synonym, choice.id
+
+
+class Lexicon:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+        self._items: dict[frozenset[str], PhraseIndex] = {}
+        self._choices: dict[str, PhraseIndex] = {}
+        self.triggers = PhraseIndex(
+            (phrase, flow.name)
+            for flow in bot.flows.values()
+            for phrases in flow.triggers.values()
+            for phrase in phrases
+        )
+        self.commands = PhraseIndex(
+            (phrase, command)
+            for command, by_language in bot.commands.items()
+            for phrases in by_language.values()
+            for phrase in phrases
+        )
+
+    def items(self, tags: frozenset[str]) -> PhraseIndex:
+        """Catalog items carrying any of the tags (all items for no tags)."""
+        if tags not in self._items:
+            self._items[tags] = PhraseIndex(
+                phrase
+                for item in self._bot.catalog.items.values()
+                if not tags or tags & item.tags
+                for phrase in _item_phrases(item)
+            )
+        return self._items[tags]
+
+    def choices(self, choices: ChoiceSet) -> PhraseIndex:
+        if choices.id not in self._choices:
+            self._choices[choices.id] = PhraseIndex(_choice_phrases(choices))
+        return self._choices[choices.id]
+
+    def command(self, text: str) -> str | None:
+        """A repair command, only when the message is (nearly) just the command."""
+        words = tokens(text)
+        if not words or len(words) > 6:
+            return None
+        found = self.commands.find_all(words)
+        if len(found) != 1:
+            return None
+        covered = found[0].end - found[0].start
+        return found[0].value if len(words) - covered <= _COMMAND_SLACK else None
+
+    def trigger(self, text: str, exclude: frozenset[str] = frozenset()) -> str | None:
+        """The flow whose trigger phrase the message contains (the longest phrase wins)."""
+        matches = [m for m in self.triggers.find_all(tokens(text)) if m.value not in exclude]
+        return max(matches, key=_length).value if matches else None
+
+
+def _length(match: Match) -> int:
+    return match.end - match.start
+
+
+@lru_cache(maxsize=32)
+def lexicon_for(bot: Bot) -> Lexicon:
+    return Lexicon(bot)

@@ -1,0 +1,103 @@
+"""Finding catalog items, choices and trigger phrases in what a customer wrote.
+
+A `PhraseIndex` maps phrases (names, synonyms, ids, triggers) to values. Each word of a message
+is first mapped onto the index's vocabulary, tolerating typos in longer words ("salmi" →
+"salami", "margarita" → "margherita", "grosse" → "gross"); then the longest phrases are found
+left to right. Short words are never fuzzed: "eine" must not become "keine".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["Match", "PhraseIndex"]
+
+_FUZZY_MIN_LENGTH = 5
+_FUZZY_CUTOFF = 84.0
+_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    value: str
+    start: int
+    end: int
+
+
+class PhraseIndex:
+    """Phrases to values; one value may have many phrases, one phrase only one value."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        self._phrases: dict[tuple[str, ...], str] = {}
+        self.conflicts: list[tuple[str, str, str]] = []
+        for phrase, value in entries:
+            key = tuple(tokens(phrase))
+            if not key:
+                continue
+            known = self._phrases.setdefault(key, value)
+            if known != value:
+                self.conflicts.append((" ".join(key), known, value))
+        self._longest = max((len(key) for key in self._phrases), default=0)
+        self._vocabulary = sorted({word for key in self._phrases for word in key})
+        self._known_words = frozenset(self._vocabulary)
+        self._fuzzed: dict[str, str | None] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._phrases)
+
+    def phrases(self) -> dict[tuple[str, ...], str]:
+        return dict(self._phrases)
+
+    def _word(self, word: str) -> str | None:
+        if word in self._known_words:
+            return word
+        if len(word) < _FUZZY_MIN_LENGTH:
+            return None
+        if word not in self._fuzzed:
+            if len(self._fuzzed) > _CACHE_LIMIT:
+                self._fuzzed.clear()
+            best = process.extractOne(
+                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+            )
+            self._fuzzed[word] = best[0] if best else None
+        return self._fuzzed[word]
+
+    def find_all(self, words: Sequence[str]) -> list[Match]:
+        """Longest non-overlapping matches, left to right, in already normalized words."""
+        mapped = [self._word(word) for word in words]
+        found: list[Match] = []
+        start = 0
+        while start < len(mapped):
+            match = self._longest_at(mapped, start)
+            if match is None:
+                start += 1
+            else:
+                found.append(match)
+                start = match.end
+        return found
+
+    def _longest_at(self, mapped: list[str | None], start: int) -> Match | None:
+        if mapped[start] is None:
+            return None
+        for length in range(min(self._longest, len(mapped) - start), 0, -1):
+            key = mapped[start : start + length]
+            if None in key:
+                continue
+            value = self._phrases.get(tuple(key))  # type: ignore[arg-type]
+            if value is not None:
+                return Match(value, start, start + length)
+        return None
+
+    def best(self, text: str) -> str | None:
+        """The one value a short answer names, or None when it names none or several."""
+        words = tokens(text)
+        exact = self._phrases.get(tuple(words))
+        if exact is not None:
+            return exact
+        values = {match.value for match in self.find_all(words)}
+        return values.pop() if len(values) == 1 else None

@@ -1,0 +1,260 @@
+"""Yes or no answers in German and English, with emoji and a few extra words.
+
+A wrong "yes" costs more than asking again, so anything unclear gives None: both
+polarities, a negated yes ("nicht ja", "not sure"), hedges ("vielleicht") or too many
+words that are not part of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from itertools import pairwise
+from types import MappingProxyType
+from typing import Final
+
+__all__ = ["MAX_CHARS", "parse_yes_no"]
+
+MAX_CHARS: Final = 200
+_MAX_UNKNOWN: Final = 3
+_MAX_PHRASE: Final = 3
+
+_WORD: Final = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_REPEATS: Final = re.compile(r"(\w)\1+")
+_APOSTROPHES: Final = str.maketrans({"\u2019": "'", "`": "'", "\u00b4": "'"})
+_YES_EMOJI: Final = frozenset("👍👌✅✔☑")
+_NO_EMOJI: Final = frozenset("👎❌✖🚫🙅")
+
+_YES_WORDS: Final = frozenset(
+    {
+        "ja",
+        "jaa",
+        "doch",
+        "jo",
+        "joa",
+        "jap",
+        "jep",
+        "jepp",
+        "jup",
+        "jawohl",
+        "klar",
+        "gerne",
+        "gern",
+        "genau",
+        "richtig",
+        "passt",
+        "ok",
+        "okay",
+        "okey",
+        "oki",
+        "stimmt",
+        "sicher",
+        "natürlich",
+        "natuerlich",
+        "selbstverständlich",
+        "selbstverstaendlich",
+        "einverstanden",
+        "perfekt",
+        "super",
+        "prima",
+        "gut",
+        "yes",
+        "yeah",
+        "yea",
+        "yep",
+        "yup",
+        "sure",
+        "correct",
+        "right",
+        "alright",
+        "absolutely",
+        "definitely",
+        "certainly",
+        "agreed",
+        "perfect",
+        "great",
+        "fine",
+        "good",
+        "cool",
+        "y",
+    }
+)
+_NO_WORDS: Final = frozenset(
+    {
+        "nein",
+        "nö",
+        "noe",
+        "nee",
+        "ne",
+        "nope",
+        "no",
+        "nah",
+        "n",
+        "keinesfalls",
+        "niemals",
+        "falsch",
+        "incorrect",
+        "wrong",
+    }
+)
+# Answers so short they are also ordinary words ("ne pizza", "n" in a list): they count
+# only when nothing else unknown is in the message.
+_WEAK: Final = frozenset({"ne", "n", "y", "nah"})
+_NEGATORS: Final = frozenset(
+    {"nicht", "not", "kein", "keine", "keinen", "nie", "never", "don't", "dont", "isn't"}
+)
+_FILLERS: Final = frozenset(
+    {
+        "bitte",
+        "danke",
+        "dank",
+        "vielen",
+        "na",
+        "oh",
+        "ah",
+        "äh",
+        "hm",
+        "hmm",
+        "also",
+        "das",
+        "ist",
+        "es",
+        "ich",
+        "sehr",
+        "aber",
+        "please",
+        "thanks",
+        "thank",
+        "you",
+        "it",
+        "is",
+        "that's",
+        "that",
+        "sounds",
+        "well",
+        "i",
+        "do",
+        "of",
+    }
+)
+_YES: Final = "yes"
+_NO: Final = "no"
+_WEAK_YES: Final = "weak-yes"
+_WEAK_NO: Final = "weak-no"
+_NEGATOR: Final = "negator"
+_FILLER: Final = "filler"
+_UNKNOWN: Final = "unknown"
+_HEDGE: Final = "hedge"
+
+_PHRASES: Final[Mapping[tuple[str, ...], str]] = MappingProxyType(
+    {
+        ("auf", "keinen", "fall"): _NO,
+        ("auf", "jeden", "fall"): _YES,
+        ("of", "course", "not"): _NO,
+        ("natürlich", "nicht"): _NO,
+        ("natuerlich", "nicht"): _NO,
+        ("absolutely", "not"): _NO,
+        ("definitely", "not"): _NO,
+        ("lieber", "nicht"): _NO,
+        ("besser", "nicht"): _NO,
+        ("eher", "nicht"): _NO,
+        ("nicht", "wirklich"): _NO,
+        ("not", "really"): _NO,
+        ("stimmt", "nicht"): _NO,
+        ("passt", "nicht"): _NO,
+        ("nicht", "richtig"): _NO,
+        ("not", "right"): _NO,
+        ("not", "correct"): _NO,
+        ("of", "course"): _YES,
+        ("why", "not"): _YES,
+        ("warum", "nicht"): _YES,
+        ("wieso", "nicht"): _YES,
+        ("kein", "problem"): _YES,
+        ("no", "problem"): _YES,
+        ("no", "idea"): _HEDGE,
+        ("no", "clue"): _HEDGE,
+        ("keine", "ahnung"): _HEDGE,
+        ("weiss", "nicht"): _HEDGE,
+        ("weiß", "nicht"): _HEDGE,
+        ("don't", "know"): _HEDGE,
+        ("dont", "know"): _HEDGE,
+        ("not", "sure"): _HEDGE,
+        ("mal", "sehen"): _HEDGE,
+    }
+)
+_HEDGES: Final = frozenset({"vielleicht", "maybe", "perhaps", "eventuell", "egal", "whatever"})
+_KNOWN: Final = frozenset(
+    {*_YES_WORDS, *_NO_WORDS, *_NEGATORS, *_FILLERS, *_HEDGES, *(w for p in _PHRASES for w in p)}
+)
+_POSITIVE: Final = frozenset({_YES, _WEAK_YES})
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for yes, False for no, None when the message is not clearly one of them."""
+    if not text or len(text) > MAX_CHARS:
+        return None
+    lowered = text.lower().translate(_APOSTROPHES)
+    labels = _labels([_canonical(word) for word in _WORD.findall(lowered)])
+    if labels is None or _negated_yes(labels):
+        return None
+    emoji = [_YES for char in lowered if char in _YES_EMOJI]
+    emoji += [_NO for char in lowered if char in _NO_EMOJI]
+    return _verdict(labels + emoji)
+
+
+def _canonical(word: str) -> str:
+    """Undo stretching such as "jaaa" or "neeein", keeping real double letters ("passt")."""
+    return word if word in _KNOWN else _REPEATS.sub(r"\1", word)
+
+
+def _labels(words: list[str]) -> list[str] | None:
+    """One label per word or known phrase; None as soon as a hedge shows up."""
+    labels: list[str] = []
+    index = 0
+    while index < len(words):
+        length, label = _label_at(words, index)
+        if label == _HEDGE:
+            return None
+        labels.append(label)
+        index += length
+    return labels
+
+
+def _label_at(words: list[str], index: int) -> tuple[int, str]:
+    for length in range(_MAX_PHRASE, 1, -1):
+        phrase = _PHRASES.get(tuple(words[index : index + length]))
+        if phrase is not None:
+            return length, phrase
+    return 1, _word_label(words[index])
+
+
+def _word_label(word: str) -> str:
+    if word in _HEDGES:
+        return _HEDGE
+    if word in _YES_WORDS:
+        return _WEAK_YES if word in _WEAK else _YES
+    if word in _NO_WORDS:
+        return _WEAK_NO if word in _WEAK else _NO
+    if word in _NEGATORS:
+        return _NEGATOR
+    return _FILLER if word in _FILLERS else _UNKNOWN
+
+
+def _negated_yes(labels: list[str]) -> bool:
+    """A negator right before or after a yes word ("nicht ja", "sure not"), fillers skipped."""
+    meaningful = [label for label in labels if label != _FILLER]
+    return any(
+        {first, second} & _POSITIVE and _NEGATOR in (first, second)
+        for first, second in pairwise(meaningful)
+    )
+
+
+def _verdict(labels: list[str]) -> bool | None:
+    unknown = labels.count(_UNKNOWN)
+    if unknown > _MAX_UNKNOWN:
+        return None
+    strong = {_YES: True, _NO: False}
+    if unknown == 0:
+        strong |= {_WEAK_YES: True, _WEAK_NO: False}
+    polarities = {strong[label] for label in labels if label in strong}
+    return polarities.pop() if len(polarities) == 1 else None
