@@ -49,7 +49,7 @@ class AnswerContext:
 Parsed = Valid | Invalid
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]{1,63}(\.[^@\s.]{1,63})+$")
 _NOTHING = frozenset(
-    {"keine", "keins", "nichts", "ohne", "nein", "none", "no", "nothing", "without"}
+    {"keine", "keins", "kein", "nichts", "nix", "ohne", "nein", "none", "no", "nothing", "without"}
 )
 
 

@@ -457,15 +457,21 @@ def _next_occurrence(day: int, month: int, today: date) -> date | None:
 
 
 def _on_clock_phrase(match: re.Match[str], found: _Found) -> bool:
-    """ "halb drei", "viertel nach 3", "10 vor halb 8", "quarter to five"."""
-    hour = word_to_number(match["hour"])
+    """ "halb drei", "viertel nach 3", "10 vor halb 8", "quarter to five pm"."""
     groups = match.groupdict()
+    hour = word_to_number(groups["hour"])
     minutes = _relation_minutes(groups.get("minutes"))
     if hour is None or hour > 24 or minutes is None:
         return False
     total = hour * 60 - (30 if groups.get("half") else 0)
     total += -minutes if groups.get("relation") in _BACKWARDS else minutes
-    found.clocks.add(_clock_from_minutes(total, 1 <= hour <= 12))
+    clock: _Clock | None = _clock_from_minutes(total, 1 <= hour <= 12)
+    meridiem = groups.get("mer")
+    if clock is not None and meridiem:
+        clock = _clock(clock.hour, clock.minute, meridiem, "") if clock.flexible else None
+    if clock is None:
+        return False
+    found.clocks.add(clock)
     return True
 
 
@@ -652,10 +658,11 @@ _EXTRACTORS: Final[tuple[tuple[re.Pattern[str], _Handler], ...]] = (
             r"|(?:a\s+)?quarter|viertel|half|fuenfundzwanzig|twenty[\s-]?five|zwanzig|twenty"
             r"|zehn|ten|fuenf|five)\s+(?:(?:minuten|minutes|min)\s+)?"
             rf"(?P<relation>nach|vor|past|after|to|before)\s+(?P<half>halb\s+)?{_HOUR}\b"
+            rf"(?:\s*{_MERIDIEM})?"
         ),
         _on_clock_phrase,
     ),
-    (re.compile(rf"\b(?P<half>halb)\s+{_HOUR}\b"), _on_clock_phrase),
+    (re.compile(rf"\b(?P<half>halb)\s+{_HOUR}\b(?:\s*{_MERIDIEM})?"), _on_clock_phrase),
     (
         re.compile(
             rf"(?<![0-9.:])\b{_HOUR}\s*(?:(?:uhr|h)(?![a-z])(?:\s*(?P<minute>[0-9]{{2}})\b)?"
@@ -714,5 +721,5 @@ _UNSURE: Final = re.compile(
     r"|month|months|spaeter|later|frueher|earlier|vor|before|nach|after|ago|fruehestens"
     r"|spaetestens|earliest|latest|halb|viertel|quarter|half|uhr|pm|minuten|minute|minutes"
     r"|min|mins|stunden|stunde|std|hours|hour|hrs|tage|tagen|days"
-    rf"|{_alternation(_FULL_MONTHS)})\b|n't\b|[0-9]\s*-|-\s*[0-9]"
+    rf"|{_alternation(_FULL_MONTHS)})\b|n't\b|[0-9]\s*-|-\s*[0-9]|[0-9]\s+to\b"
 )

@@ -44,10 +44,13 @@ class Lexicon:
             for phrase in phrases
         )
         self.commands = PhraseIndex(
-            (phrase, command)
-            for command, by_language in bot.commands.items()
-            for phrases in by_language.values()
-            for phrase in phrases
+            (
+                (phrase, command)
+                for command, by_language in bot.commands.items()
+                for phrases in by_language.values()
+                for phrase in phrases
+            ),
+            fuzzy=False,  # a typo must never cancel an order ("bestellen" ≈ "abbestellen")
         )
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:

@@ -18,6 +18,11 @@ from framework.flows.understanding.normalize import tokens
 __all__ = ["Match", "PhraseIndex"]
 
 _FUZZY_MIN_LENGTH = 5
+_NEVER_FUZZY = frozenset({
+    "keine", "keinen", "keiner", "nicht", "nichts", "einen", "einer", "eines", "ohne", "bitte",
+    "danke", "gerne", "noch", "doch", "lieber", "please", "thanks", "without", "nothing",
+})  # fmt: skip
+"""Everyday words one letter away from a menu word ("keine" → "kleine") are taken literally."""
 _FUZZY_CUTOFF = 84.0
 _CACHE_LIMIT = 20_000
 
@@ -32,7 +37,8 @@ class Match:
 class PhraseIndex:
     """Phrases to values; one value may have many phrases, one phrase only one value."""
 
-    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str]], *, fuzzy: bool = True) -> None:
+        self._fuzzy = fuzzy
         self._phrases: dict[tuple[str, ...], str] = {}
         self.conflicts: list[tuple[str, str, str]] = []
         for phrase, value in entries:
@@ -56,7 +62,7 @@ class PhraseIndex:
     def _word(self, word: str) -> str | None:
         if word in self._known_words:
             return word
-        if len(word) < _FUZZY_MIN_LENGTH:
+        if not self._fuzzy or len(word) < _FUZZY_MIN_LENGTH or word in _NEVER_FUZZY:
             return None
         if word not in self._fuzzed:
             if len(self._fuzzed) > _CACHE_LIMIT:

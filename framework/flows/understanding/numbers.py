@@ -158,6 +158,10 @@ _FILLERS: Final = frozenset(
         "gaeste",
         "gäste",
         "insgesamt",
+        "wir",
+        "sind",
+        "für",
+        "fuer",
         "please",
         "pls",
         "plz",
@@ -182,6 +186,9 @@ _FILLERS: Final = frozenset(
         "persons",
         "guests",
         "total",
+        "we",
+        "are",
+        "for",
         "yes",
     }
 )

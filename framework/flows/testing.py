@@ -1,0 +1,189 @@
+"""Conversation tests in YAML, run by `theke test` and collected by pytest.
+
+```yaml
+tests:
+  - name: two pizzas and a cola in one message
+    now: 2026-11-27T19:00:00+01:00
+    lang: de
+    turns:
+      - user: 2 große Salami und eine Cola
+        bot: [Extras dazu?]                 # contains; or {exact: ...} / {pattern: ...}
+      - button: keine                       # a button of the last replies, by payload or title
+        slots: {size: large}
+        cart_total: 27.50
+```
+Money in replies is compared with ordinary spaces (Babel writes "27,50\u00a0€").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from framework.errors import FlowError
+from framework.flows.engine import step
+from framework.flows.events import Message, Reply
+from framework.flows.model import Bot
+from framework.flows.scope import CartView
+from framework.flows.session import Session, new_session
+from framework.flows.yaml_loader import load_yaml
+
+__all__ = ["ConversationFailure", "ConversationTest", "load_tests", "run_test"]
+
+
+class ConversationFailure(FlowError, AssertionError):
+    """A conversation that did not go as its test expects; the message is the transcript."""
+
+
+@dataclass
+class ConversationTest:
+    name: str
+    file: str
+    turns: list[dict[str, Any]]
+    now: datetime
+    lang: str | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+
+
+def load_tests(path: Path) -> list[ConversationTest]:
+    """The tests of one YAML file; raises FlowError with the file's name when malformed."""
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise FlowError(f"{path}: cannot read the tests: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        raise FlowError(f"{path}: a test file needs a list under 'tests:'")
+    return [_test(path, index, raw) for index, raw in enumerate(data["tests"], 1)]
+
+
+def _test(path: Path, index: int, raw: Any) -> ConversationTest:
+    if not isinstance(raw, dict) or not isinstance(raw.get("turns"), list):
+        raise FlowError(f"{path}: test {index} needs 'turns:'")
+    try:
+        now = datetime.fromisoformat(str(raw.get("now", "2026-11-27T19:00:00+01:00")))
+    except ValueError:
+        raise FlowError(f"{path}: test {index}: 'now' must be an ISO date-time") from None
+    if now.tzinfo is None:
+        raise FlowError(f"{path}: test {index}: 'now' needs a UTC offset, e.g. +01:00")
+    return ConversationTest(
+        name=str(raw.get("name", f"test {index}")),
+        file=str(path),
+        turns=list(raw["turns"]),
+        now=now,
+        lang=raw.get("lang"),
+        profile=dict(raw.get("profile") or {}),
+    )
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _matches(expected: Any, reply: str) -> bool:
+    actual = _plain(reply)
+    if isinstance(expected, dict):
+        if "exact" in expected:
+            return actual == str(expected["exact"])
+        if "pattern" in expected:
+            return re.search(str(expected["pattern"]), actual, re.DOTALL) is not None
+        return False
+    return str(expected) in actual
+
+
+def _message(turn: dict[str, Any], last: list[Reply], now: datetime) -> Message:
+    if "button" in turn:
+        wanted = str(turn["button"])
+        for reply in last:
+            for button in reply.buttons:
+                if wanted in (button.payload, button.title):
+                    return Message(button.title, now, payload=button.payload)
+        raise ConversationFailure(f"no button {wanted!r} in the last replies")
+    return Message(str(turn.get("user", "")), now)
+
+
+@dataclass
+class _Run:
+    bot: Bot
+    test: ConversationTest
+    session: Session
+    transcript: list[str] = field(default_factory=list)
+
+    def fail(self, problem: str, expected: list[str] | None = None,
+             actual: list[str] | None = None) -> ConversationFailure:  # fmt: skip
+        lines = [f"{self.test.file}: {self.test.name}", *self.transcript, f"✗ {problem}"]
+        if expected is not None and actual is not None:
+            lines += difflib.unified_diff(expected, actual, "expected", "bot said", lineterm="")
+        return ConversationFailure("\n".join(lines))
+
+
+def run_test(bot: Bot, test: ConversationTest) -> list[str]:
+    """Run one conversation; returns its transcript or raises ConversationFailure."""
+    run = _Run(bot, test, new_session(bot, lang=test.lang, profile=test.profile))
+    last: list[Reply] = []
+    for number, turn in enumerate(test.turns, 1):
+        try:
+            message = _message(turn, last, test.now)
+        except ConversationFailure as error:
+            raise run.fail(f"turn {number}: {error}") from None
+        run.transcript.append(f"> {message.text}")
+        result = step(bot, run.session, message)
+        run.session, last = result.session, result.replies
+        run.transcript += [f"  {_plain(reply.text)}" for reply in last]
+        _expect_replies(run, number, turn.get("bot") or [], last)
+        _expect_state(run, number, turn)
+    return run.transcript
+
+
+def _expect_replies(run: _Run, number: int, expected: Any, replies: list[Reply]) -> None:
+    """Each matcher in order; several may match the same (multi-line) reply."""
+    wanted = expected if isinstance(expected, list) else [expected]
+    texts = [reply.text for reply in replies]
+    position = 0
+    for matcher in wanted:
+        while position < len(texts) and not _matches(matcher, texts[position]):
+            position += 1
+        if position == len(texts):
+            shown = [str(m) for m in wanted]
+            raise run.fail(f"turn {number}: no reply matches {matcher!r}", shown,
+                           [_plain(text) for text in texts])  # fmt: skip
+
+
+def _expect_state(run: _Run, number: int, turn: dict[str, Any]) -> None:
+    for problem in _state_problems(run, turn):
+        raise run.fail(f"turn {number}: {problem}")
+
+
+def _state_problems(run: _Run, turn: dict[str, Any]) -> Iterator[str]:
+    session = run.session
+    for name, value in (turn.get("slots") or {}).items():
+        actual = session["slots"].get(name)
+        if _normal(actual) != _normal(value):
+            yield f"slot {name!r} is {actual!r}, expected {value!r}"
+    if "cart_total" in turn:
+        cart = CartView(run.bot, session["cart"], session["lang"], run.bot.business.locale)
+        if cart.total.amount != Decimal(str(turn["cart_total"])):
+            yield f"the cart total is {cart.total.amount}, expected {turn['cart_total']}"
+    if "cart_lines" in turn and len(session["cart"]["lines"]) != int(turn["cart_lines"]):
+        yield f"the cart has {len(session['cart']['lines'])} lines, expected {turn['cart_lines']}"
+    if "lang" in turn and session["lang"] != turn["lang"]:
+        yield f"the language is {session['lang']!r}, expected {turn['lang']!r}"
+    if "flow" in turn:
+        flow = session["stack"][-1]["flow"] if session["stack"] else None
+        if flow != turn["flow"]:
+            yield f"the current flow is {flow!r}, expected {turn['flow']!r}"
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_normal(element) for element in value]
+    return value
