@@ -8,12 +8,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from framework.channels.console import chat
 from framework.errors import ThekeError
 from framework.flows.checker import check_bot
 from framework.flows.problems import BotDefinitionError
 from framework.flows.reader import load_bot, read_bot
-from framework.flows.testing import ConversationFailure, load_tests, run_test
 
 __all__ = ["main"]
 
@@ -40,6 +38,8 @@ def _clock(fixed: str | None) -> Callable[[], datetime]:
 
 
 def _chat(args: argparse.Namespace) -> int:
+    from framework.channels.console import chat  # commands import what they need: fast `check`
+
     bot = load_bot(args.path)
     try:
         clock = _clock(args.now)
@@ -50,6 +50,8 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
+    from framework.flows.testing import ConversationFailure, load_tests, run_test
+
     root = Path(args.path)
     bot = load_bot(root)
     files = sorted((root / "tests").glob("*.yaml"))

@@ -36,8 +36,15 @@ def _pressed(text: str, buttons: list[Button]) -> Message | None:
     return None
 
 
-def chat(bot: Bot, lines: Iterable[str], out: TextIO, *, clock: Callable[[], datetime],
-         lang: str | None = None, prompt: bool = False) -> None:  # fmt: skip
+def chat(
+    bot: Bot,
+    lines: Iterable[str],
+    out: TextIO,
+    *,
+    clock: Callable[[], datetime],
+    lang: str | None = None,
+    prompt: bool = False,
+) -> None:
     """Read customer lines until the input ends; the clock gives each message its time."""
     session = new_session(bot, lang=lang)
     buttons: list[Button] = []

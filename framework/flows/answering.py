@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from framework.flows.answers import AnswerContext, Invalid, Valid, parse_answer
-from framework.flows.cart import MAX_QUANTITY
 from framework.flows.events import Message
 from framework.flows.model import Slot
 from framework.flows.repair import try_digression
@@ -22,35 +21,32 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["answer", "fill_mention"]
+__all__ = ["answer"]
 
-_CORRECTION_MARKERS = frozenset({
-    "doch", "lieber", "stattdessen", "aendern", "aendere", "korrigiere", "korrektur", "sondern",
-    "change", "instead", "rather", "actually", "make", "correction",
-})  # fmt: skip
+_CORRECTION_MARKERS = frozenset(
+    {
+        "doch",
+        "lieber",
+        "stattdessen",
+        "aendern",
+        "aendere",
+        "korrigiere",
+        "korrektur",
+        "sondern",
+        "change",
+        "instead",
+        "rather",
+        "actually",
+        "make",
+        "correction",
+    }
+)
 
 
 def _accept(turn: Turn, frame: dict[str, Any]) -> None:
     for key in ("wait", "confirm", "attempts"):
         frame.pop(key, None)
     frame["pc"] += 1
-
-
-def _valid_mention_value(turn: Turn, slot: Slot, value: Any) -> bool:
-    if slot.type == "item":
-        return bool(turn.bot.catalog.items[value].available)
-    if slot.role == "quantity":
-        low = slot.min if slot.min is not None else 1
-        high = slot.max if slot.max is not None else MAX_QUANTITY
-        return bool(low <= value <= high)
-    return True
-
-
-def fill_mention(turn: Turn, mention: Mention) -> None:
-    """Set what a mention names; values a slot would refuse are left to be asked."""
-    for name, value in mention.items():
-        if _valid_mention_value(turn, turn.slot(name), value):
-            turn.set_slot(name, value)
 
 
 def answer(turn: Turn, message: Message) -> None:
@@ -106,7 +102,7 @@ def _several_values(turn: Turn, frame: dict[str, Any], slot: Slot, mentions: lis
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False
-    fill_mention(turn, first)
+    turn.fill(first)
     turn.session["pending"].extend(mentions[1:])
     turn.changed()
     if slot.name in turn.session["slots"]:
@@ -117,7 +113,8 @@ def _several_values(turn: Turn, frame: dict[str, Any], slot: Slot, mentions: lis
 
 def _line_for(turn: Turn, slot_name: str, value: Any) -> dict[str, Any] | None:
     """The newest cart line built from this slot that the corrected value applies to."""
-    for line in reversed(turn.session["cart"]["lines"]):
+    lines: list[dict[str, Any]] = turn.session["cart"]["lines"]
+    for line in lines[::-1]:
         source = line.get("source") or {}
         item = turn.bot.catalog.items[line["item"]]
         if source.get("item") == slot_name or source.get("quantity") == slot_name:
@@ -153,7 +150,7 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
         for name, value in mentions[0].items()
         if name != asked.name
         and (name in slots or _line_for(turn, name, value) is not None)
-        and _valid_mention_value(turn, turn.slot(name), value)
+        and turn.acceptable(name, value)
         and (marked or turn.slot(name).type in ("choice", "choices"))
     }
     if not changes:
@@ -183,7 +180,7 @@ def _other_values(turn: Turn, asked: Slot, mentions: list[Mention]) -> bool:
     }
     if not fresh:
         return False
-    fill_mention(turn, fresh)
+    turn.fill(fresh)
     turn.reask()
     return True
 

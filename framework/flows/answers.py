@@ -149,7 +149,7 @@ def _datetime(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
 
 
 def _phone(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
-    region = slot.region or (ctx.bot.business.locale.split("-") + ["DE"])[1]
+    region = slot.region or [*ctx.bot.business.locale.split("-"), "DE"][1]
     try:
         number = phonenumbers.parse(text[:40], region)
     except phonenumbers.NumberParseException:

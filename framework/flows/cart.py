@@ -80,10 +80,16 @@ class Cart:
                 return
         line_id = self._data["next_line"]
         self._data["next_line"] = line_id + 1
-        self._data["lines"].append({
-            "id": line_id, "item": item.id, "options": grouped, "quantity": count,
-            "unit": self.unit_price(item, grouped), "source": source,
-        })  # fmt: skip
+        self._data["lines"].append(
+            {
+                "id": line_id,
+                "item": item.id,
+                "options": grouped,
+                "quantity": count,
+                "unit": self.unit_price(item, grouped),
+                "source": source,
+            }
+        )
 
     def find(self, line: Any) -> dict[str, Any] | None:
         """A line by its number, its position ('2') or the id of its item."""

@@ -7,8 +7,9 @@ shows. Warnings (missing translations, WhatsApp limits, unreachable steps) do no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Text
 from framework.flows.problems import Problem, did_you_mean
@@ -25,17 +26,30 @@ from framework.flows.steps import (
     Repeat,
     Return,
     Say,
-    Value,
+    Set,
 )
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.yaml_loader import Position
 
 __all__ = ["BUILTIN_NAMES", "check_bot"]
 
-BUILTIN_NAMES = frozenset({
-    "cart", "business", "now", "lang", "locale", "currency", "pending", "customer", "texts",
-    "true", "false", "none", "loop",
-})  # fmt: skip
+BUILTIN_NAMES = frozenset(
+    {
+        "cart",
+        "business",
+        "now",
+        "lang",
+        "locale",
+        "currency",
+        "pending",
+        "customer",
+        "texts",
+        "true",
+        "false",
+        "none",
+        "loop",
+    }
+)
 TEXT_EXTRAS = frozenset({"known", "corrected", "options", "min", "max", "unavailable"})
 """Names the engine passes to built-in texts (reprompts, confirmations)."""
 WHATSAPP_BUTTONS, WHATSAPP_ROWS, WHATSAPP_BUTTON_TITLE, WHATSAPP_ROW_TITLE = 3, 10, 20, 24
@@ -56,7 +70,9 @@ class _Checker:
     def known_names(self) -> frozenset[str]:
         return BUILTIN_NAMES | self.bot.slots.keys() | self.bot.constants.keys()
 
-    def names(self, names: frozenset[str], pos: Position, extra: frozenset[str] = frozenset()) -> None:  # fmt: skip
+    def names(
+        self, names: frozenset[str], pos: Position, extra: frozenset[str] = frozenset()
+    ) -> None:
         known = self.known_names | extra
         for name in sorted(names - known):
             self.error(
@@ -73,8 +89,11 @@ class _Checker:
             if missing:
                 self.warn(text.pos, f"missing translation: {', '.join(missing)}")
         elif len(languages) > 1 and _has_words(text):
-            self.warn(text.pos, f"this text is not translated into {', '.join(languages[1:])}",
-                      "give it per language, e.g. {de: ..., en: ...}")  # fmt: skip
+            self.warn(
+                text.pos,
+                f"this text is not translated into {', '.join(languages[1:])}",
+                "give it per language, e.g. {de: ..., en: ...}",
+            )
 
 
 def _has_words(text: Text) -> bool:
@@ -99,8 +118,11 @@ def check_bot(bot: Bot) -> list[Problem]:
     for option in ("start", "fallback"):
         target = getattr(bot, option)
         if target is not None and target not in bot.flows:
-            checker.error(Position(bot.files[0], 1, 1), f"{option}: unknown flow {target!r}",
-                          did_you_mean(target, bot.flows))  # fmt: skip
+            checker.error(
+                Position(bot.files[0], 1, 1),
+                f"{option}: unknown flow {target!r}",
+                did_you_mean(target, bot.flows),
+            )
     _check_triggers(checker)
     return checker.problems
 
@@ -109,15 +131,21 @@ def _check_flow(checker: _Checker, flow: Flow) -> None:
     reachable = _reachable(flow)
     for pc, instruction in enumerate(flow.program):
         if pc not in reachable and not isinstance(instruction, Jump):
-            checker.warn(instruction.pos, f"this step of flow {flow.name!r} can never run",
-                         "a step after end, goto or repeat is unreachable")  # fmt: skip
+            checker.warn(
+                instruction.pos,
+                f"this step of flow {flow.name!r} can never run",
+                "a step after end, goto or repeat is unreachable",
+            )
         _check_instruction(checker, instruction)
     ends = len(flow.program) in reachable or any(
         isinstance(flow.program[pc], End | Return | Goto) for pc in reachable
     )
     if not ends:
-        checker.error(flow.pos, f"the flow {flow.name!r} can never end",
-                      "every path repeats it; add a way out (an if around repeat)")  # fmt: skip
+        checker.error(
+            flow.pos,
+            f"the flow {flow.name!r} can never end",
+            "every path repeats it; add a way out (an if around repeat)",
+        )
 
 
 def _reachable(flow: Flow) -> set[int]:
@@ -133,56 +161,60 @@ def _reachable(flow: Flow) -> set[int]:
     return seen
 
 
-def _values(instruction: Instruction) -> Iterator[Value]:
-    for field in ("item", "quantity", "line", "price"):
-        value = getattr(instruction, field, None)
-        if isinstance(value, Value):
-            yield value
-    yield from getattr(instruction, "options", ())
-    for _slot, value in getattr(instruction, "values", ()):
-        yield value
-
-
 def _check_instruction(checker: _Checker, instruction: Instruction) -> None:
-    bot, pos = checker.bot, instruction.pos
-    for value in _values(instruction):
-        checker.names(value.names, pos)
-    if isinstance(instruction, Branch):
-        checker.names(instruction.condition.names, pos)
-    elif isinstance(instruction, Say):
-        checker.text(instruction.text)
-        _check_buttons(checker, instruction.buttons, instruction.list_button is not None, pos)
-    elif isinstance(instruction, Ask):
-        _check_ask(checker, instruction)
-    elif isinstance(instruction, End):
-        checker.text(instruction.text)
-    elif isinstance(instruction, CartAdd) and isinstance(instruction.item.source, str):
-        literal = instruction.item.source
-        if "{" not in literal and literal not in bot.catalog.items:
-            checker.error(pos, f"unknown catalog item {literal!r}",
-                          did_you_mean(literal, bot.catalog.items))  # fmt: skip
-    for slot in _set_slots(instruction):
-        if slot not in bot.slots:
-            checker.error(pos, f"unknown slot {slot!r}", did_you_mean(slot, bot.slots))
-    if isinstance(instruction, Goto | Repeat | Call):
-        _check_target(checker, instruction)
+    for value in instruction.values():
+        checker.names(value.names, instruction.pos)
+    check = _CHECKS.get(type(instruction))
+    if check is not None:
+        check(checker, instruction)
 
 
-def _set_slots(instruction: Instruction) -> Iterator[str]:
-    for slot, _value in getattr(instruction, "values", ()):
-        yield slot
+def _check_branch(checker: _Checker, branch: Branch) -> None:
+    checker.names(branch.condition.names, branch.pos)
+
+
+def _check_say(checker: _Checker, say: Say) -> None:
+    checker.text(say.text)
+    _check_buttons(checker, say.buttons, say.list_button is not None, say.pos)
+
+
+def _check_end(checker: _Checker, end: End) -> None:
+    checker.text(end.text)
+
+
+def _check_set(checker: _Checker, assign: Set) -> None:
+    for slot, _value in assign.assignments:
+        if slot not in checker.bot.slots:
+            checker.error(
+                assign.pos, f"unknown slot {slot!r}", did_you_mean(slot, checker.bot.slots)
+            )
+
+
+def _check_cart_add(checker: _Checker, add: CartAdd) -> None:
+    literal, items = add.item.source, checker.bot.catalog.items
+    if isinstance(literal, str) and "{" not in literal and literal not in items:
+        checker.error(add.pos, f"unknown catalog item {literal!r}", did_you_mean(literal, items))
 
 
 def _check_target(checker: _Checker, instruction: Goto | Repeat | Call) -> None:
     flows = checker.bot.flows
     target = flows.get(instruction.flow)
     if target is None:
-        checker.error(instruction.pos, f"unknown flow {instruction.flow!r}",
-                      did_you_mean(instruction.flow, flows))  # fmt: skip
-    elif isinstance(instruction, Goto) and instruction.step is not None:
-        if instruction.step not in target.labels:
-            checker.error(instruction.pos, f"flow {target.name!r} has no step {instruction.step!r}",
-                          did_you_mean(instruction.step, target.labels))  # fmt: skip
+        checker.error(
+            instruction.pos,
+            f"unknown flow {instruction.flow!r}",
+            did_you_mean(instruction.flow, flows),
+        )
+    elif (
+        isinstance(instruction, Goto)
+        and instruction.step is not None
+        and instruction.step not in target.labels
+    ):
+        checker.error(
+            instruction.pos,
+            f"flow {target.name!r} has no step {instruction.step!r}",
+            did_you_mean(instruction.step, target.labels),
+        )
 
 
 def _check_ask(checker: _Checker, ask: Ask) -> None:
@@ -193,8 +225,11 @@ def _check_ask(checker: _Checker, ask: Ask) -> None:
         )
         return
     if ask.text is None and slot.prompt is None:
-        checker.error(ask.pos, f"nothing to ask: give the ask of {ask.slot!r} a text",
-                      "or give the slot a prompt")  # fmt: skip
+        checker.error(
+            ask.pos,
+            f"nothing to ask: give the ask of {ask.slot!r} a text",
+            "or give the slot a prompt",
+        )
     checker.text(ask.text)
     checker.text(ask.reprompt, TEXT_EXTRAS)
     checker.text(ask.confirm, frozenset({"known"}))
@@ -216,18 +251,30 @@ def _check_offered(checker: _Checker, ask: Ask, kind: str) -> None:
     else:
         return
     if len(titles) > WHATSAPP_ROWS:
-        checker.warn(ask.pos, f"{len(titles)} choices will not fit a WhatsApp list (max 10)",
-                     "give the ask its own buttons, or buttons: false")  # fmt: skip
+        checker.warn(
+            ask.pos,
+            f"{len(titles)} choices will not fit a WhatsApp list (max 10)",
+            "give the ask its own buttons, or buttons: false",
+        )
     limit = WHATSAPP_BUTTON_TITLE if len(titles) <= WHATSAPP_BUTTONS else WHATSAPP_ROW_TITLE
     for label in titles:
         for title in label.values():
             if len(title) > limit:
-                checker.warn(ask.pos, f"the choice {title!r} is longer than {limit} characters",
-                             "WhatsApp cuts it; add a shorter name")  # fmt: skip
+                checker.warn(
+                    ask.pos,
+                    f"the choice {title!r} is longer than {limit} characters",
+                    "WhatsApp cuts it; add a shorter name",
+                )
 
 
-def _check_buttons(checker: _Checker, buttons: tuple[ButtonSpec, ...], is_list: bool, pos: Position) -> None:  # fmt: skip
-    limit, title_limit = (WHATSAPP_ROWS, WHATSAPP_ROW_TITLE) if is_list else (WHATSAPP_BUTTONS, WHATSAPP_BUTTON_TITLE)  # fmt: skip
+def _check_buttons(
+    checker: _Checker, buttons: tuple[ButtonSpec, ...], is_list: bool, pos: Position
+) -> None:
+    limit, title_limit = (
+        (WHATSAPP_ROWS, WHATSAPP_ROW_TITLE)
+        if is_list
+        else (WHATSAPP_BUTTONS, WHATSAPP_BUTTON_TITLE)
+    )
     if len(buttons) > limit:
         kind = "list rows" if is_list else "reply buttons"
         checker.warn(pos, f"{len(buttons)} {kind} will not fit a WhatsApp message (max {limit})")
@@ -247,3 +294,16 @@ def _check_triggers(checker: _Checker) -> None:
         checker.error(
             flow.pos, f"the trigger {phrase!r} is claimed by flows {first!r} and {second!r}"
         )
+
+
+_CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
+    Branch: _check_branch,
+    Say: _check_say,
+    Ask: _check_ask,
+    End: _check_end,
+    Set: _check_set,
+    CartAdd: _check_cart_add,
+    Goto: _check_target,
+    Repeat: _check_target,
+    Call: _check_target,
+}

@@ -28,14 +28,26 @@ from framework.flows.steps import (
     Set,
     Value,
 )
-from framework.flows.yaml_loader import Position, PosDict, position_of
+from framework.flows.yaml_loader import PosDict, Position, position_of
 
 __all__ = ["Program", "StepContext", "compile_steps"]
 
 ASK_SLOT_KEYS = frozenset(
-    {"type", "min", "max", "min_length", "max_length", "pattern", "options", "tags", "remember",
-     "role", "past", "region"}
-)  # fmt: skip
+    {
+        "type",
+        "min",
+        "max",
+        "min_length",
+        "max_length",
+        "pattern",
+        "options",
+        "tags",
+        "remember",
+        "role",
+        "past",
+        "region",
+    }
+)
 
 
 class StepContext(Protocol):
@@ -174,11 +186,13 @@ def _if(step: PosDict, program: Program, ctx: StepContext) -> None:
     branches = [(step["if"], step.get("then") or [], step.pos)]
     branches += [(b["if"], b["then"], position_of(b, step.pos)) for b in step.get("elif") or []]
     exits: list[int] = []
+    first = program.here
     for condition, body, pos in branches:
         test = program.reserve()
         compile_steps(body, program, ctx)
         exits.append(program.reserve())
-        program.put(test, Branch(pos, step.get("id"), compile_expression(condition), program.here))
+        step_id = step.get("id") if test == first else None
+        program.put(test, Branch(pos, step_id, compile_expression(condition), program.here))
     compile_steps(step.get("else") or [], program, ctx)
     for at in exits:
         program.put(at, Jump(step.pos, None, program.here))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from framework.errors import FlowError
-from framework.flows.answering import answer, fill_mention
-from framework.flows.events import Effect, Event, Record, Reply
+from framework.flows.answering import answer
+from framework.flows.events import Effect, Event, Message, Record, Reply
 from framework.flows.model import Bot
 from framework.flows.repair import COMMANDS, switch_language
 from framework.flows.session import Session, copy_session, session_problems
@@ -99,13 +99,13 @@ def _handle(turn: Turn, message: Event) -> None:
     if frame is not None and frame.get("wait"):
         answer(turn, message)
     else:
-        _start(turn, text)
+        _start(turn, message)
 
 
-def _start(turn: Turn, text: str) -> None:
+def _start(turn: Turn, message: Message) -> None:
     """No question is open: a trigger phrase, or a message naming catalog items, starts a flow."""
-    bot, lexicon = turn.bot, lexicon_for(turn.bot)
-    target = lexicon.trigger(text)
+    bot, lexicon, text = turn.bot, lexicon_for(turn.bot), message.text
+    target = lexicon.trigger(message.payload or "") or lexicon.trigger(text)
     candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
     for name in candidates:
         slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
@@ -113,7 +113,7 @@ def _start(turn: Turn, text: str) -> None:
         if target or any(turn.slot(n).type == "item" for m in mentions for n in m):
             turn.start_flow(name)
             if mentions:
-                fill_mention(turn, mentions[0])
+                turn.fill(mentions[0])
                 turn.session["pending"] = mentions[1:]
             return
     fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start

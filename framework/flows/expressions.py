@@ -114,9 +114,10 @@ def _compile(node: ast.expr, names: set[str]) -> Evaluator:
 
 
 def _constant(node: ast.Constant, names: set[str]) -> Evaluator:
-    value = node.value
+    """Decimal literals stay exact: `cart.total > 15.5` compares money without floats."""
+    value: Any = node.value
     if isinstance(value, float):
-        value = Decimal(repr(value))
+        value = Decimal(repr(value))  # the shortest repr is the literal as written
     elif not isinstance(value, str | int | bool | type(None)):
         raise ExpressionError(f"the literal {value!r} is not allowed")
     return lambda _scope: value

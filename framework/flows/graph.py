@@ -53,11 +53,10 @@ _MERMAID_KEYWORD = re.compile(
     r"(?i)(end|subgraph|graph|flowchart|style|class|click|call|default|direction|href"
     r"|interpolate|linkstyle|acc)"
 )
-_MERMAID_ESCAPES = str.maketrans({
-    "#": "#35;", '"': "#34;", "[": "#91;", "]": "#93;", "{": "#123;", "}": "#125;",
-    "(": "#40;", ")": "#41;", "<": "#60;", ">": "#62;", "|": "#124;", "&": "#38;",
-    "`": "#96;", "\n": " ", "\r": " ",
-})  # fmt: skip
+_MERMAID_ESCAPES = str.maketrans(
+    {char: f"#{ord(char)};" for char in '#"[]{}<>|&`'} | {"\n": " ", "\r": " "}
+)
+"""Specials inside a quoted Mermaid label become `#code;` entities, line breaks spaces."""
 _DOT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": ""})
 _MERMAID_SHAPES: Mapping[Shape, tuple[str, str]] = {
     "start": ("([", "])"),
@@ -269,7 +268,7 @@ def _excerpt(text: Text, lang: str, default: str) -> str:
 
 def _describe(instruction: Instruction, lang: str, default: str) -> str:
     label = _summary(instruction, lang, default)
-    return f"{label} ({instruction.id})" if instruction.id else label
+    return f"{label} (id: {instruction.id})" if instruction.id else label
 
 
 def _summary(instruction: Instruction, lang: str, default: str) -> str:
@@ -285,7 +284,7 @@ def _summary(instruction: Instruction, lang: str, default: str) -> str:
     if isinstance(instruction, Repeat | Call):
         return f"{instruction.keyword} {instruction.flow}"
     if isinstance(instruction, Set):
-        return "set " + ", ".join(name for name, _value in instruction.values)
+        return "set " + ", ".join(name for name, _value in instruction.assignments)
     if isinstance(instruction, CartFee):
         return f"cart.fee {instruction.fee}"
     return instruction.keyword

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -25,7 +25,7 @@ from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Label, Text
 from framework.flows.problems import BotDefinitionError, Problem, did_you_mean
 from framework.flows.sections import build_business, build_catalog, build_slot
 from framework.flows.templates import Template
-from framework.flows.yaml_loader import Position, PosDict, load_yaml, position_of
+from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_of
 
 __all__ = ["LANGUAGE_VERSION", "BotReader", "bot_schema", "load_bot", "read_bot"]
 
@@ -45,7 +45,8 @@ def bot_schema() -> dict[str, Any]:
 def _validator() -> jsonschema.protocols.Validator:
     schema = bot_schema()
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
 
 
 @cache
@@ -63,6 +64,7 @@ class BotReader:
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ("de", "en")
         self.inline_slots: dict[str, PosDict] = {}
+        self.fatal = False
 
     # StepContext -------------------------------------------------------------------------
     def problem(self, pos: Position, message: str, hint: str = "", warning: bool = False) -> None:
@@ -97,8 +99,11 @@ class BotReader:
             return [self.root]
         main = self.root / "bot.yaml"
         if not main.is_file():
-            self.problem(Position(str(self.root), 0, 0), "no bot.yaml here",
-                         "point at a bot folder such as bots/pizza")  # fmt: skip
+            self.problem(
+                Position(str(self.root), 0, 0),
+                "no bot.yaml here",
+                "point at a bot folder such as bots/pizza",
+            )
             return []
         return [main, *sorted((self.root / "flows").glob("*.yaml"))]
 
@@ -124,44 +129,118 @@ class BotReader:
         return data
 
     def _validate(self, data: PosDict, pos: Position) -> None:
-        for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.path)):
+        """Report every schema error; contain each in its flow, slot or item if possible.
+
+        A broken flow (or slot, item, text) is replaced by an empty placeholder so the rest of
+        the bot is still built and checked: all problems are reported in one run.
+        """
+        errors = [_specific(error) for error in _validator().iter_errors(data)]
+        for error in sorted(errors, key=lambda e: [str(part) for part in e.absolute_path]):
             at, hint = _locate(data, error, pos)
             self.problem(at, _schema_message(error), hint)
+        for error in errors:
+            if not _quarantine(data, list(error.absolute_path)):
+                self.fatal = True
 
     def merge(self, documents: list[PosDict]) -> PosDict:
         merged = PosDict(_defaults())
         merged.pos, merged.key_pos = documents[0].pos, dict(documents[0].key_pos)
         for section in (*MERGED_SECTIONS, "commands"):
-            merged[section] = PosDict(_defaults().get(section) or {})
+            merged[section] = _section(_defaults().get(section), merged.pos)
         for document in documents:
             for key, value in document.items():
                 if key in MERGED_SECTIONS:
-                    self._merge_section(merged[key], value, key, first=document is documents[0])
+                    self._merge_section(merged[key], value, key)
                 elif key == "commands":
                     merged["commands"].update(value)
                 else:
                     merged[key] = value
         return merged
 
-    def _merge_section(self, into: PosDict, part: PosDict, section: str, first: bool) -> None:
+    def _merge_section(self, into: PosDict, part: PosDict, section: str) -> None:
         for name, value in part.items():
-            if name in into and section != "texts":
-                where = position_of(into[name], into.pos)
-                self.problem(part.key_pos[name], f"{section[:-1]} {name!r} is defined twice",
-                             f"first defined at {where}")  # fmt: skip
+            if name in into.key_pos and not into.key_pos[name].file.startswith("theke:"):
+                self.problem(
+                    part.key_pos[name],
+                    f"{section.rstrip('s')} {name!r} is defined twice",
+                    f"first defined at {into.key_pos[name]}",
+                )
             into[name] = value
-            into.key_pos = {**getattr(into, "key_pos", {}), name: part.key_pos[name]}
+            into.key_pos[name] = part.key_pos[name]
+
+
+def _section(defaults: PosDict | None, pos: Position) -> PosDict:
+    section = PosDict(defaults or {})
+    section.pos = pos
+    section.key_pos = dict(defaults.key_pos) if defaults else {}
+    return section
+
+
+def _placeholder(fields: dict[str, Any], pos: Position) -> PosDict:
+    placeholder = PosDict(fields)
+    placeholder.pos, placeholder.key_pos = pos, {}
+    return placeholder
+
+
+_QUARANTINE: dict[tuple[str, ...], Callable[[str], Any]] = {
+    ("flows",): lambda name: {"steps": []},
+    ("slots",): lambda name: {"type": "text"},
+    ("texts",): lambda name: "",
+    ("constants",): lambda name: 0,
+    ("catalog", "items"): lambda name: {"name": name, "price": 0},
+    ("catalog", "options"): lambda name: {"choices": {}},
+}
+
+
+_STEP_LISTS = frozenset({"steps", "then", "else", "on_fail"})
+
+
+def _quarantine_step(data: PosDict, path: list[Any]) -> bool:
+    """A broken step becomes a step that does nothing, so its flow is still checked."""
+    for index in range(len(path) - 1, 0, -1):
+        if isinstance(path[index], int) and path[index - 1] in _STEP_LISTS:
+            parent, steps = _walk(data, iter(path[:index]))
+            if isinstance(steps, list) and path[index] < len(steps):
+                pos = position_of(steps[path[index]], position_of(steps, data.pos))
+                steps[path[index]] = _placeholder({"set": {}}, pos)
+                return True
+    return False
+
+
+def _quarantine(data: PosDict, path: list[Any]) -> bool:
+    """Replace the broken unit at `path` by a placeholder; False when the error is not contained."""
+    if path[:1] == ["flows"] and _quarantine_step(data, path):
+        return True
+    for prefix, make in _QUARANTINE.items():
+        depth = len(prefix)
+        if len(path) > depth and tuple(path[:depth]) == prefix:
+            parent, _value = _walk(data, iter(path[:depth]))
+            section = parent[prefix[-1]] if parent is not None else None
+            if isinstance(section, PosDict) and isinstance(path[depth], str):
+                name = path[depth]
+                pos = position_of(section.get(name), section.pos)
+                fields = make(name)
+                section[name] = _placeholder(fields, pos) if isinstance(fields, dict) else fields
+                return True
+    return False
 
 
 def read_bot(path: str | Path) -> tuple[Bot | None, list[Problem]]:
-    """Read and build a bot; returns it (None when it has errors) and every problem found."""
+    """Read and build a bot, collecting every problem.
+
+    The bot is None when the files are unusable (bad YAML, a broken business section); a bot
+    returned alongside errors has placeholders for its broken parts and is only fit for
+    checking. `load_bot` is the strict way in.
+    """
     reader = BotReader(Path(path))
     documents = [doc for file in reader.files() if (doc := reader.load_file(file)) is not None]
-    if not documents or _has_errors(reader.problems):
+    if not documents or reader.fatal or len(documents) < len(reader.files()):
         return None, reader.problems
-    data = reader.merge(documents)
-    bot = _build(reader, data, documents)
-    if _has_errors(reader.problems):
+    try:
+        bot = _build(reader, reader.merge(documents), documents)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        reader.problem(documents[0].pos, f"the bot cannot be built: {error!r}",
+                       "please report this with the file")  # fmt: skip
         return None, reader.problems
     return bot, reader.problems
 
@@ -288,19 +367,34 @@ def _walk(data: Any, path: Iterator[Any]) -> tuple[Any, Any]:
 
 
 def _locate(data: PosDict, error: Any, fallback: Position) -> tuple[Position, str]:
-    parent, value = _walk(data, iter(error.path))
+    parent, value = _walk(data, iter(error.absolute_path))
     if error.validator == "additionalProperties" and isinstance(value, PosDict):
         allowed = error.schema.get("properties", {}).keys()
         extra = [key for key in value if key not in allowed]
         if extra:
             return value.key_pos.get(extra[0], value.pos), did_you_mean(extra[0], allowed)
-    if isinstance(parent, PosDict) and error.path and error.path[-1] in parent.key_pos:
-        return parent.key_pos[error.path[-1]], ""
+    path = list(error.absolute_path)
+    if isinstance(parent, PosDict) and path and path[-1] in parent.key_pos:
+        return parent.key_pos[path[-1]], ""
     return position_of(value, position_of(parent, fallback)), ""
 
 
+def _specific(error: Any) -> Any:
+    """For 'not valid under any of the given schemas', the deepest error of the likeliest branch.
+
+    A branch that failed only on `type` or `enum` is the wrong branch; among the others, the
+    error deepest in the document says best what to fix.
+    """
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        error = max(
+            error.context,
+            key=lambda e: (e.validator not in ("type", "enum", "const"), len(e.absolute_path)),
+        )
+    return error
+
+
 def _schema_message(error: Any) -> str:
-    where = ".".join(str(part) for part in error.path) or "the file"
+    where = ".".join(str(part) for part in error.absolute_path) or "the file"
     if error.validator == "additionalProperties":
         return f"unknown key in {where}: {error.message.split('(')[-1].rstrip(')')}"
     message = str(error.message)

@@ -33,10 +33,16 @@ __all__ = [
 class Named:
     """A catalog item or a choice: prints as its name, compares as its id."""
 
-    __slots__ = ("id", "name", "price", "tags", "options")
+    __slots__ = ("id", "name", "options", "price", "tags")
 
-    def __init__(self, id: str, name: str, price: Money | None = None,
-                 tags: frozenset[str] = frozenset(), options: tuple[str, ...] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        price: Money | None = None,
+        tags: frozenset[str] = frozenset(),
+        options: tuple[str, ...] = (),
+    ) -> None:
         self.id, self.name, self.price, self.tags, self.options = id, name, price, tags, options
 
     def __str__(self) -> str:
@@ -134,8 +140,14 @@ class LineView:
 class CartView:
     """The cart as flows see it: `cart.total`, `cart.count`, `cart.empty`, `cart | summary`."""
 
-    def __init__(self, bot: Bot, cart: dict[str, Any], lang: str, locale: str,
-                 labels: tuple[str, str] = ("", "Total")) -> None:  # fmt: skip
+    def __init__(
+        self,
+        bot: Bot,
+        cart: dict[str, Any],
+        lang: str,
+        locale: str,
+        labels: tuple[str, str] = ("", "Total"),
+    ) -> None:
         self._bot, self._cart, self._lang, self._locale = bot, cart, lang, locale
         self._empty_label, self._total_label = labels
         self.currency = bot.business.currency
@@ -153,8 +165,9 @@ class CartView:
             for choice in ids
         )
         unit = Money(line["unit"], self.currency)
-        return LineView(line["id"], named_item(item, self._lang, default), options,
-                        line["quantity"], unit)  # fmt: skip
+        return LineView(
+            line["id"], named_item(item, self._lang, default), options, line["quantity"], unit
+        )
 
     @property
     def subtotal(self) -> Money:
@@ -171,8 +184,9 @@ class CartView:
 
     @property
     def total(self) -> Money:
-        return Money(self.subtotal.minor + sum(fee["minor"] for fee in self._cart["fees"]),
-                     self.currency)  # fmt: skip
+        return Money(
+            self.subtotal.minor + sum(fee["minor"] for fee in self._cart["fees"]), self.currency
+        )
 
     @property
     def count(self) -> int:

@@ -9,10 +9,9 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from framework.errors import MoneyError
-from framework.flows.model import Business, Catalog, Choice, ChoiceSet, Item, Label
-from framework.flows.model import Slot, Text  # fmt: skip
+from framework.flows.model import Business, Catalog, Choice, ChoiceSet, Item, Label, Slot, Text
 from framework.flows.problems import did_you_mean
-from framework.flows.yaml_loader import Position, PosDict, position_of
+from framework.flows.yaml_loader import PosDict, Position, position_of
 from framework.payments.money import Money, currency_digits
 
 __all__ = ["build_business", "build_catalog", "build_slot"]
@@ -33,12 +32,12 @@ def build_business(ctx: Context, spec: PosDict) -> Business:
     try:
         currency_digits(currency)
     except MoneyError as error:
-        ctx.problem(spec.key_pos["currency"], str(error))
+        ctx.problem(spec.where("currency"), str(error))
         currency = "EUR"
     locale = str(spec["locale"])
     languages = tuple(spec.get("languages") or (locale.split("-")[0],))
     if locale.split("-")[0] not in languages:
-        ctx.problem(spec.key_pos["locale"], "the default locale's language is not in languages")
+        ctx.problem(spec.where("locale"), "the default locale's language is not in languages")
     return Business(
         name=str(spec["name"]),
         locale=locale,
@@ -57,8 +56,11 @@ def _timezone(ctx: Context, spec: PosDict) -> ZoneInfo:
     try:
         return ZoneInfo(str(spec["timezone"]))
     except (ZoneInfoNotFoundError, ValueError):
-        ctx.problem(spec.key_pos["timezone"], f"unknown time zone {spec['timezone']!r}",
-                    "use an IANA name such as Europe/Berlin")  # fmt: skip
+        ctx.problem(
+            spec.where("timezone"),
+            f"unknown time zone {spec['timezone']!r}",
+            "use an IANA name such as Europe/Berlin",
+        )
         return ZoneInfo("UTC")
 
 
@@ -69,8 +71,11 @@ def _hours(ctx: Context, spec: PosDict) -> dict[int, tuple[tuple[time, time], ..
         for text in ranges:
             start, end = (_clock(part) for part in str(text).split("-"))
             if end <= start:
-                ctx.problem(position_of(text, spec.pos), f"{text!r} ends before it starts",
-                            "a range past midnight ends at 24:00")  # fmt: skip
+                ctx.problem(
+                    position_of(text, spec.pos),
+                    f"{text!r} ends before it starts",
+                    "a range past midnight ends at 24:00",
+                )
             parsed.append((start, end))
         hours[_DAYS.index(day)] = tuple(sorted(parsed))
     return hours
@@ -119,8 +124,11 @@ def _choice_set(ctx: Context, name: str, spec: PosDict, currency: str) -> Choice
         )
     default = spec.get("default")
     if default is not None and default not in choices:
-        ctx.problem(spec.key_pos["default"], f"default {default!r} is not one of the choices",
-                    did_you_mean(default, choices))  # fmt: skip
+        ctx.problem(
+            spec.where("default"),
+            f"default {default!r} is not one of the choices",
+            did_you_mean(default, choices),
+        )
     return ChoiceSet(
         id=name,
         name=ctx.label(spec.get("name", name)),
@@ -140,12 +148,15 @@ def build_catalog(ctx: Context, spec: PosDict, currency: str) -> Catalog:
     for item_id, raw in (spec.get("items") or {}).items():
         for group in raw.get("options") or ():
             if group not in groups:
-                ctx.problem(position_of(group, raw.pos), f"unknown option group {group!r}",
-                            did_you_mean(group, groups))  # fmt: skip
+                ctx.problem(
+                    position_of(group, raw.pos),
+                    f"unknown option group {group!r}",
+                    did_you_mean(group, groups),
+                )
         items[item_id] = Item(
             id=item_id,
             name=ctx.label(raw["name"]),
-            price=_money(ctx, raw["price"], currency, raw.key_pos["price"]),
+            price=_money(ctx, raw["price"], currency, raw.where("price")),
             tags=frozenset(raw.get("tags") or ()),
             options=tuple(raw.get("options") or ()),
             synonyms=_synonyms(raw.get("synonyms")),
@@ -156,18 +167,26 @@ def build_catalog(ctx: Context, spec: PosDict, currency: str) -> Catalog:
     return Catalog(items=items, groups=groups)
 
 
-def _slot_choices(ctx: Context, name: str, spec: PosDict, catalog: Catalog, currency: str) -> ChoiceSet | None:  # fmt: skip
+def _slot_choices(
+    ctx: Context, name: str, spec: PosDict, catalog: Catalog, currency: str
+) -> ChoiceSet | None:
     options = spec.get("options")
     if options is None:
         if spec["type"] in ("choice", "choices"):
-            ctx.problem(spec.pos, f"the {spec['type']} slot {name!r} needs options",
-                        "name an option group of the catalog or list the choices")  # fmt: skip
+            ctx.problem(
+                spec.pos,
+                f"the {spec['type']} slot {name!r} needs options",
+                "name an option group of the catalog or list the choices",
+            )
         return None
     if isinstance(options, str):
         group = catalog.groups.get(options)
         if group is None:
-            ctx.problem(position_of(options, spec.pos), f"unknown option group {options!r}",
-                        did_you_mean(options, catalog.groups))  # fmt: skip
+            ctx.problem(
+                position_of(options, spec.pos),
+                f"unknown option group {options!r}",
+                did_you_mean(options, catalog.groups),
+            )
         return group
     if isinstance(options, list):
         options = PosDict({str(choice): None for choice in options})
@@ -188,12 +207,12 @@ def build_slot(ctx: Context, name: str, spec: PosDict, catalog: Catalog, currenc
         try:
             re.compile(pattern)
         except re.error as error:
-            ctx.problem(spec.key_pos["pattern"], f"the pattern does not compile: {error}")
+            ctx.problem(spec.where("pattern"), f"the pattern does not compile: {error}")
             pattern = None
     tags = frozenset(spec.get("tags") or ())
     unknown_tags = tags - {tag for item in catalog.items.values() for tag in item.tags}
     if unknown_tags:
-        ctx.problem(spec.key_pos["tags"], f"no catalog item has the tags {sorted(unknown_tags)}")
+        ctx.problem(spec.where("tags"), f"no catalog item has the tags {sorted(unknown_tags)}")
     return Slot(
         name=name,
         type=str(spec["type"]),

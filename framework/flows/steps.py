@@ -99,6 +99,10 @@ class Instruction:
         """Other flows this instruction can move to."""
         return ()
 
+    def values(self) -> tuple[Value, ...]:
+        """The values this instruction computes (the checker checks their names)."""
+        return ()
+
 
 @dataclass(frozen=True, slots=True)
 class ButtonSpec:
@@ -140,13 +144,16 @@ class Ask(Instruction):
 
 @dataclass(frozen=True, slots=True)
 class Set(Instruction):
-    values: tuple[tuple[str, Value], ...]
+    assignments: tuple[tuple[str, Value], ...]
     keyword: ClassVar[str] = "set"
 
     def execute(self, turn: Turn) -> int:
-        for slot, value in self.values:
+        for slot, value in self.assignments:
             turn.set_slot(slot, value.get(turn))
         return CONTINUE
+
+    def values(self) -> tuple[Value, ...]:
+        return tuple(value for _slot, value in self.assignments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +285,10 @@ class CartAdd(Instruction):
         turn.cart.add(self.item.get(turn), options, quantity, source)
         return CONTINUE
 
+    def values(self) -> tuple[Value, ...]:
+        quantity = () if self.quantity is None else (self.quantity,)
+        return (self.item, *self.options, *quantity)
+
 
 @dataclass(frozen=True, slots=True)
 class CartRemove(Instruction):
@@ -287,6 +298,9 @@ class CartRemove(Instruction):
     def execute(self, turn: Turn) -> int:
         turn.cart.remove(self.line.get(turn))
         return CONTINUE
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.line,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +312,9 @@ class CartUpdate(Instruction):
     def execute(self, turn: Turn) -> int:
         turn.cart.update(self.line.get(turn), self.quantity.get(turn))
         return CONTINUE
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.line, self.quantity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,3 +338,6 @@ class CartFee(Instruction):
     def execute(self, turn: Turn) -> int:
         turn.cart.set_fee(self.fee, self.name, self.price.get(turn))
         return CONTINUE
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.price,)

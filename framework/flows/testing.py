@@ -116,8 +116,9 @@ class _Run:
     session: Session
     transcript: list[str] = field(default_factory=list)
 
-    def fail(self, problem: str, expected: list[str] | None = None,
-             actual: list[str] | None = None) -> ConversationFailure:  # fmt: skip
+    def fail(
+        self, problem: str, expected: list[str] | None = None, actual: list[str] | None = None
+    ) -> ConversationFailure:
         lines = [f"{self.test.file}: {self.test.name}", *self.transcript, f"✗ {problem}"]
         if expected is not None and actual is not None:
             lines += difflib.unified_diff(expected, actual, "expected", "bot said", lineterm="")
@@ -152,8 +153,11 @@ def _expect_replies(run: _Run, number: int, expected: Any, replies: list[Reply])
             position += 1
         if position == len(texts):
             shown = [str(m) for m in wanted]
-            raise run.fail(f"turn {number}: no reply matches {matcher!r}", shown,
-                           [_plain(text) for text in texts])  # fmt: skip
+            raise run.fail(
+                f"turn {number}: no reply matches {matcher!r}",
+                shown,
+                [_plain(text) for text in texts],
+            )
 
 
 def _expect_state(run: _Run, number: int, turn: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from framework.errors import FlowError
-from framework.flows.cart import Cart
+from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text, label_for
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
@@ -87,8 +87,13 @@ class Turn:
     def text(self, name: str, **extra: Any) -> str:
         return self.render(self.bot.texts[name], extra)
 
-    def say(self, text: Text, buttons: tuple[ButtonSpec, ...] = (),
-            list_button: Text | None = None, image: str | None = None) -> None:  # fmt: skip
+    def say(
+        self,
+        text: Text,
+        buttons: tuple[ButtonSpec, ...] = (),
+        list_button: Text | None = None,
+        image: str | None = None,
+    ) -> None:
         rendered = tuple(
             Button(title, spec.payload or title)
             for spec in buttons
@@ -97,8 +102,13 @@ class Turn:
         menu = self.render(list_button) if list_button is not None else None
         self.reply(self.render(text), rendered, menu, image)
 
-    def reply(self, text: str, buttons: tuple[Button, ...] = (), list_button: str | None = None,
-              image: str | None = None) -> None:  # fmt: skip
+    def reply(
+        self,
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        list_button: str | None = None,
+        image: str | None = None,
+    ) -> None:
         if text or buttons or image:
             self.effects.append(Reply(text, buttons, list_button, image))
 
@@ -124,6 +134,23 @@ class Turn:
 
     def slot(self, name: str) -> Slot:
         return self.bot.slots[name]
+
+    def acceptable(self, name: str, value: Any) -> bool:
+        """Whether a value found in a message may fill a slot without asking (see `fill`)."""
+        slot = self.slot(name)
+        if slot.type == "item":
+            return bool(self.bot.catalog.items[value].available)
+        if slot.role == "quantity":
+            low = slot.min if slot.min is not None else 1
+            high = slot.max if slot.max is not None else MAX_QUANTITY
+            return bool(low <= value <= high)
+        return True
+
+    def fill(self, mention: dict[str, Any]) -> None:
+        """Set what a message named; values a slot would refuse are left to be asked."""
+        for name, value in mention.items():
+            if self.acceptable(name, value):
+                self.set_slot(name, value)
 
     # Frames ------------------------------------------------------------------------------
     @property
@@ -161,6 +188,8 @@ class Turn:
         self.session["stack"].pop()
         self.push(flow)
         if step is not None:
+            if step not in target.labels:
+                raise FlowError(f"the flow {flow!r} has no step {step!r}")
             self.jump(target.labels[step])
 
     def call(self, flow: str) -> None:
@@ -177,8 +206,7 @@ class Turn:
         self.goto(flow, None)
         pending = self.session["pending"]
         if pending:
-            for name, value in pending.pop(0).items():
-                self.set_slot(name, value)
+            self.fill(pending.pop(0))
 
     def finish_flow(self) -> None:
         finished = self.session["stack"].pop()

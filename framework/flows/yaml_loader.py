@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Position", "PosDict", "PosList", "PosStr", "load_yaml", "position_of"]
+__all__ = ["PosDict", "PosList", "PosStr", "Position", "load_yaml", "position_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,10 @@ class PosDict(dict[str, Any]):
 
     pos: Position
     key_pos: dict[str, Position]
+
+    def where(self, key: str) -> Position:
+        """Where a key was written, or the mapping itself for keys Theke filled in."""
+        return self.key_pos.get(key, self.pos)
 
 
 class PosList(list[Any]):
@@ -63,8 +67,9 @@ _Resolver.add_implicit_resolver(
 )
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-              yaml.composer.Composer, _Resolver):  # fmt: skip
+class _Loader(
+    yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
+):
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)

@@ -17,13 +17,16 @@ from framework.errors import MoneyError
 
 __all__ = ["Money", "currency_digits", "format_money"]
 
-_KNOWN_CURRENCIES = frozenset(list_currencies())
+
+@lru_cache(maxsize=1)
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
 
 
 @lru_cache(maxsize=64)
 def currency_digits(currency: str) -> int:
     """Minor digits of an ISO 4217 currency; raises MoneyError for an unknown code."""
-    if currency not in _KNOWN_CURRENCIES:
+    if currency not in _known_currencies():
         raise MoneyError(f"unknown currency {currency!r}: use an ISO 4217 code such as 'EUR'")
     return int(get_currency_precision(currency))
 

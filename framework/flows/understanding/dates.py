@@ -20,8 +20,10 @@ Rules for ambiguous input:
 * "1/12" is day/month; it is read as month/day only when day/month is invalid ("12/24").
 * "in 2 hours" counts real elapsed time (correct across DST changes); "in 3 tagen" is a
   calendar day with no time of day.
-* Short weekday names ("fr", "fri") count only before a date/time, after "am"/"on"/"next"
-  or on their own, so the German "so" and "do" need a dot ("so.") or must stand alone.
+* Short weekday names ("fr", "fri", "so") count only with a dot, before a number, after
+  "am"/"on"/"next" or on their own, so "so um 8" is 08:00 and "so 18 uhr" Sunday 18:00.
+* Holidays with a fixed date ("heiligabend", "silvester", "new year's day") are their
+  next occurrence; "weihnachten" is the 25th.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ _MAX_AMOUNT: Final = 1000
 _YEARS_AHEAD: Final = 9
 
 
-def _table(entries: Mapping[str, int]) -> Mapping[str, int]:
-    return MappingProxyType(dict(entries))
+def _numbered(groups: tuple[tuple[str, ...], ...], first: int) -> Mapping[str, int]:
+    """Map every name in the n-th group to first + n."""
+    return MappingProxyType({name: first + n for n, names in enumerate(groups) for name in names})
 
 
 def _alternation(words: Mapping[str, object] | frozenset[str]) -> str:
@@ -69,36 +72,57 @@ _FOLD: Final = str.maketrans(
 )
 _NOISE: Final = re.compile(r"[^a-z0-9.:/',\-]+")
 
-_WEEKDAYS: Final = _table(
-    {
-        "montag": 0, "monday": 0, "mon": 0, "mo": 0,
-        "dienstag": 1, "tuesday": 1, "tues": 1, "tue": 1, "di": 1,
-        "mittwoch": 2, "wednesday": 2, "wed": 2, "mi": 2,
-        "donnerstag": 3, "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "do": 3,
-        "freitag": 4, "friday": 4, "fri": 4, "fr": 4,
-        "samstag": 5, "sonnabend": 5, "saturday": 5, "sat": 5, "sa": 5,
-        "sonntag": 6, "sunday": 6, "sun": 6, "so": 6,
-    }
-)  # fmt: skip
+_WEEKDAYS: Final = _numbered(
+    (
+        ("montag", "monday", "mon", "mo"),
+        ("dienstag", "tuesday", "tues", "tue", "di"),
+        ("mittwoch", "wednesday", "wed", "mi"),
+        ("donnerstag", "thursday", "thurs", "thur", "thu", "do"),
+        ("freitag", "friday", "fri", "fr"),
+        ("samstag", "sonnabend", "saturday", "sat", "sa"),
+        ("sonntag", "sunday", "sun", "so"),
+    ),
+    0,
+)
 _SHORT_WEEKDAYS: Final = frozenset(name for name in _WEEKDAYS if len(name) <= 5)
-_AMBIGUOUS_WEEKDAYS: Final = frozenset({"so", "do"})
-
-_MONTHS: Final = _table(
+# German compounds such as "samstagabend".
+_WEEKDAY_PARTS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "januar": 1, "jaenner": 1, "january": 1, "jan": 1,
-        "februar": 2, "february": 2, "febr": 2, "feb": 2,
-        "maerz": 3, "marz": 3, "march": 3, "mrz": 3, "mar": 3,
-        "april": 4, "apr": 4,
-        "mai": 5, "may": 5,
-        "juni": 6, "june": 6, "jun": 6,
-        "juli": 7, "july": 7, "jul": 7,
-        "august": 8, "aug": 8,
-        "september": 9, "sept": 9, "sep": 9,
-        "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-        "november": 11, "nov": 11,
-        "dezember": 12, "december": 12, "dez": 12, "dec": 12,
+        "morgen": "am",
+        "frueh": "am",
+        "vormittag": "am",
+        "mittag": "midday",
+        "nachmittag": "pm",
+        "abend": "pm",
+        "nacht": "night",
     }
-)  # fmt: skip
+)
+_HOLIDAYS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
+    {
+        "christmas_eve": (12, 24),
+        "christmas": (12, 25),
+        "new_years_eve": (12, 31),
+        "new_year": (1, 1),
+    }
+)
+
+_MONTHS: Final = _numbered(
+    (
+        ("januar", "jaenner", "january", "jan"),
+        ("februar", "february", "febr", "feb"),
+        ("maerz", "marz", "march", "mrz", "mar"),
+        ("april", "apr"),
+        ("mai", "may"),
+        ("juni", "june", "jun"),
+        ("juli", "july", "jul"),
+        ("august", "aug"),
+        ("september", "sept", "sep"),
+        ("oktober", "october", "okt", "oct"),
+        ("november", "nov"),
+        ("dezember", "december", "dez", "dec"),
+    ),
+    1,
+)
 # Month names that are no other word, so one left unparsed means a date was missed.
 _FULL_MONTHS: Final = frozenset(
     name for name in _MONTHS if len(name) > 4 or name in {"mai", "juni", "juli", "june", "july"}
@@ -113,13 +137,22 @@ _UNITS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
         **dict.fromkeys(("wochen", "woche", "weeks", "week"), (0, 7)),
     }
 )
-_RELATION_MINUTES: Final = _table({"viertel": 15, "quarter": 15, "aquarter": 15, "half": 30})
-_MINUTE_WORDS: Final = _table(
-    {"ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fortyfive": 45,
-     "fifty": 50}
-)  # fmt: skip
+_RELATION_MINUTES: Final[Mapping[str, int]] = MappingProxyType(
+    {"viertel": 15, "quarter": 15, "aquarter": 15, "half": 30}
+)
+_MINUTE_WORDS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "ten": 10,
+        "fifteen": 15,
+        "twenty": 20,
+        "thirty": 30,
+        "forty": 40,
+        "fortyfive": 45,
+        "fifty": 50,
+    }
+)
 _BACKWARDS: Final = frozenset({"vor", "to", "before"})
-_DAY_OFFSETS: Final = _table(
+_DAY_OFFSETS: Final[Mapping[str, int]] = MappingProxyType(
     {"after_tomorrow": 2, "before_yesterday": -2, "tomorrow": 1, "yesterday": -1, "today": 0}
 )
 
@@ -244,7 +277,7 @@ def _resolve(found: _Found, now: datetime) -> _Answer | None:
 
 
 def _resolve_duration(found: _Found, now: datetime) -> _Answer | None:
-    """ "in 2 stunden" stands alone; only "heute" may come with it."""
+    """A duration ("in 2 stunden") stands alone; only "heute" may come with it."""
     others = any((found.dates, found.weekdays, found.clocks, found.dayparts))
     if len(found.durations) > 1 or others or found.day_offsets - {0}:
         return None
@@ -315,9 +348,11 @@ def _on_weekday(match: re.Match[str], found: _Found) -> bool | None:
     name = match["day"]
     if name in _SHORT_WEEKDAYS and not match["article"] and not match["mod"]:
         context = _SHORT_CONTEXT.match(match.string, match.end())
-        if context is None or (name in _AMBIGUOUS_WEEKDAYS and context.lastgroup == "digit"):
+        if context is None:
             return None
     found.weekdays.add((_WEEKDAYS[name], _weeks_ahead(match["mod"])))
+    if match["part"]:
+        found.dayparts.add(_WEEKDAY_PARTS[match["part"]])
     return True
 
 
@@ -400,12 +435,11 @@ def _clock(hour: int, minute: int, meridiem: str | None, written: str) -> _Clock
 
 
 def _on_numeric_date(match: re.Match[str], found: _Found) -> bool:
-    year = match["year"]
-    return _add_date(found, int(match["day"]), int(match["month"]), year)
+    return _add_date(found, int(match["day"]), int(match["month"]), match["year"])
 
 
 def _on_day_dot_month(match: re.Match[str], found: _Found) -> bool:
-    """ "12.10" is a date if it can be one, else a time such as "15.30"."""
+    """Read "12.10" as a date if it can be one, else as a time such as "15.30"."""
     day, month = int(match["day"]), int(match["month"])
     if _add_date(found, day, month, None):
         return True
@@ -456,8 +490,13 @@ def _next_occurrence(day: int, month: int, today: date) -> date | None:
     return None
 
 
+def _on_holiday(match: re.Match[str], found: _Found) -> bool:
+    month, day = _HOLIDAYS[str(match.lastgroup)]
+    return _add_date(found, day, month, None)
+
+
 def _on_clock_phrase(match: re.Match[str], found: _Found) -> bool:
-    """ "halb drei", "viertel nach 3", "10 vor halb 8", "quarter to five pm"."""
+    """Clock phrases: "halb drei", "viertel nach 3", "10 vor halb 8", "quarter to five pm"."""
     groups = match.groupdict()
     hour = word_to_number(groups["hour"])
     minutes = _relation_minutes(groups.get("minutes"))
@@ -465,12 +504,13 @@ def _on_clock_phrase(match: re.Match[str], found: _Found) -> bool:
         return False
     total = hour * 60 - (30 if groups.get("half") else 0)
     total += -minutes if groups.get("relation") in _BACKWARDS else minutes
-    clock: _Clock | None = _clock_from_minutes(total, 1 <= hour <= 12)
+    clock = _clock_from_minutes(total, 1 <= hour <= 12)
     meridiem = groups.get("mer")
-    if clock is not None and meridiem:
-        clock = _clock(clock.hour, clock.minute, meridiem, "") if clock.flexible else None
-    if clock is None:
-        return False
+    if meridiem:
+        placed = _clock(clock.hour, clock.minute, meridiem, "") if clock.flexible else None
+        if placed is None:
+            return False
+        clock = placed
     found.clocks.add(clock)
     return True
 
@@ -516,7 +556,7 @@ def _on_relative_day(match: re.Match[str], found: _Found) -> bool:
 
 
 def _on_day_of_month(match: re.Match[str], found: _Found) -> bool:
-    """ "am 24." or "the 24th": the next 24th, this month or a later one."""
+    """A day of the month alone ("am 24.", "the 24th"): its next occurrence."""
     day = int(match["de"] or match["en"])
     today = found.today
     for step in range(13):
@@ -532,13 +572,13 @@ def _on_day_of_month(match: re.Match[str], found: _Found) -> bool:
 
 
 # What may follow a short weekday name: "fr.", "fr 18 uhr", or nothing at all.
-_SHORT_CONTEXT: Final = re.compile(r"(?P<dot>\.)|(?P<digit>\s*,?\s*[0-9])|(?P<end>\s*$)")
+_SHORT_CONTEXT: Final = re.compile(r"\.|\s*,?\s*[0-9]|\s*$")
 
 _EXTRACTORS: Final[tuple[tuple[re.Pattern[str], _Handler], ...]] = (
     (
         re.compile(
             rf"\b(?:(?P<article>am|on|den|the)\s+)?(?:(?P<mod>{_MODIFIERS})\s+)?"
-            rf"(?P<day>{_alternation(_WEEKDAYS)})s?\b"
+            rf"(?P<day>{_alternation(_WEEKDAYS)})(?:(?P<part>{_alternation(_WEEKDAY_PARTS)})s?|s)?\b"
         ),
         _on_weekday,
     ),
@@ -651,6 +691,15 @@ _EXTRACTORS: Final[tuple[tuple[re.Pattern[str], _Handler], ...]] = (
             r"(?:\s*,?\s*(?P<year>[0-9]{4})(?![0-9]))?"
         ),
         _on_month_name,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?P<christmas_eve>heilig(?:en)?\s*abend|christmas\s+eve)"
+            r"|(?P<christmas>weihnachten|christmas(?:\s+day)?)"
+            r"|(?P<new_years_eve>silvester|new\s+year'?s\s+eve)"
+            r"|(?P<new_year>neujahr|new\s+year'?s(?:\s+day)?))\b"
+        ),
+        _on_holiday,
     ),
     (
         re.compile(

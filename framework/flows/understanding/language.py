@@ -247,7 +247,7 @@ def _score(language: str, words: list[str]) -> int:
 
 
 def requested_language(text: str) -> str | None:
-    """ "en" or "de" when the message asks to switch to that language, such as "auf deutsch".
+    """The language ("en" or "de") a message asks to switch to, such as "auf deutsch".
 
     The message must name exactly one language and consist only of words that such a
     request is made of, so "the german beer" or "I don't speak german" give None.

@@ -18,10 +18,29 @@ from framework.flows.understanding.normalize import tokens
 __all__ = ["Match", "PhraseIndex"]
 
 _FUZZY_MIN_LENGTH = 5
-_NEVER_FUZZY = frozenset({
-    "keine", "keinen", "keiner", "nicht", "nichts", "einen", "einer", "eines", "ohne", "bitte",
-    "danke", "gerne", "noch", "doch", "lieber", "please", "thanks", "without", "nothing",
-})  # fmt: skip
+_NEVER_FUZZY = frozenset(
+    {
+        "keine",
+        "keinen",
+        "keiner",
+        "nicht",
+        "nichts",
+        "einen",
+        "einer",
+        "eines",
+        "ohne",
+        "bitte",
+        "danke",
+        "gerne",
+        "noch",
+        "doch",
+        "lieber",
+        "please",
+        "thanks",
+        "without",
+        "nothing",
+    }
+)
 """Everyday words one letter away from a menu word ("keine" → "kleine") are taken literally."""
 _FUZZY_CUTOFF = 84.0
 _CACHE_LIMIT = 20_000

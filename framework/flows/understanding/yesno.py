@@ -245,7 +245,7 @@ def _word_label(word: str) -> str:
 
 
 def _negated_yes(labels: list[str]) -> bool:
-    """A negator right before or after a yes word ("nicht ja", "sure not"), fillers skipped."""
+    """A negator right before or after a yes word ("nicht ja", "ja nicht"), fillers skipped."""
     meaningful = [label for label in labels if label != _FILLER]
     return any(
         {first, second} & _POSITIVE and _NEGATOR in (first, second)

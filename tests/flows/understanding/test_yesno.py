@@ -1,4 +1,5 @@
 import time
+from itertools import product
 
 import pytest
 from hypothesis import given, settings
@@ -146,11 +147,10 @@ def test_any_text_gives_a_bool_or_none(text: str) -> None:
     assert parse_yes_no(text) in (True, False, None)
 
 
-@PROPERTIES
-@given(st.sampled_from(YES), st.sampled_from(NO))
-def test_yes_and_no_together_are_unclear(yes: str, no: str) -> None:
-    assert parse_yes_no(f"{yes}, aber {no}") is None
-    assert parse_yes_no(f"{no} {yes}") is None
+def test_yes_and_no_together_are_unclear() -> None:
+    for yes, no in product(YES, NO):
+        assert parse_yes_no(f"{yes}, aber {no}") is None, (yes, no)
+        assert parse_yes_no(f"{no} {yes}") is None, (yes, no)
 
 
 @PROPERTIES
