@@ -199,7 +199,7 @@ def _quarantine_step(data: PosDict, path: list[Any]) -> bool:
     """A broken step becomes a step that does nothing, so its flow is still checked."""
     for index in range(len(path) - 1, 0, -1):
         if isinstance(path[index], int) and path[index - 1] in _STEP_LISTS:
-            parent, steps = _walk(data, iter(path[:index]))
+            _parent, steps = _walk(data, iter(path[:index]))
             if isinstance(steps, list) and path[index] < len(steps):
                 pos = position_of(steps[path[index]], position_of(steps, data.pos))
                 steps[path[index]] = _placeholder({"set": {}}, pos)
