@@ -58,10 +58,14 @@ def answer(turn: Turn, message: Message) -> None:
         return
     if slot.type == "text" and try_digression(turn, message.text):
         return
-    flow_slots = [turn.slot(n) for n in sorted(turn.flow(frame["flow"]).asks)]
+    asks = turn.flow(frame["flow"]).asks
     lexicon = lexicon_for(turn.bot)
-    mentions = [] if message.payload else extract_mentions(message.text, flow_slots, lexicon)
-    if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, mentions):
+    mentions, earlier = [], []
+    if not message.payload:
+        mentions = extract_mentions(message.text, [turn.slot(n) for n in sorted(asks)], lexicon)
+        earlier_slots = sorted(asks | _cart_slots(turn))
+        earlier = extract_mentions(message.text, [turn.slot(n) for n in earlier_slots], lexicon)
+    if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier):
         return
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
     parsed = parse_answer(slot, message.text, message.payload, ctx)
@@ -70,6 +74,16 @@ def answer(turn: Turn, message: Message) -> None:
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
         _reprompt(turn, frame, slot, parsed)
+
+
+def _cart_slots(turn: Turn) -> set[str]:
+    """Slots the cart lines were built from: a correction may name them in any later flow."""
+    names: set[str] = set()
+    for line in turn.session["cart"]["lines"]:
+        source = line.get("source") or {}
+        names.update(name for name in (source.get("item"), source.get("quantity")) if name)
+        names.update(source.get("options") or ())
+    return {name for name in names if name in turn.bot.slots}
 
 
 def _confirmation(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) -> bool:
@@ -204,8 +218,7 @@ def _reprompt(turn: Turn, frame: dict[str, Any], slot: Slot, parsed: Invalid | V
     custom = step.reprompt or slot.reprompt
     reason = parsed.reason if isinstance(parsed, Invalid) else "not_understood"
     text = turn.render(custom, details) if custom else turn.text(reason, **details)
-    buttons = turn.choice_buttons(slot) if step.buttons is True else ()
-    turn.reply(text, buttons, turn.text("choose") if len(buttons) > 3 else None)
+    turn.reply(text, *turn.answer_buttons(step, slot))
 
 
 def _details(turn: Turn, slot: Slot, parsed: Invalid | Valid) -> dict[str, Any]:

@@ -77,7 +77,11 @@ def _number(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     if slot.type == "integer" and number != number.to_integral_value():
         return Invalid("invalid_number")
     if not _in_range(slot, number):
-        return Invalid("out_of_range", {"min": slot.min, "max": slot.max})
+        if slot.min is not None and slot.max is not None:
+            return Invalid("out_of_range", {"min": slot.min, "max": slot.max})
+        if slot.min is not None:
+            return Invalid("too_small", {"min": slot.min})
+        return Invalid("too_large", {"max": slot.max})
     return Valid(int(number) if slot.type == "integer" else str(number))
 
 

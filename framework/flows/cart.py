@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from framework.errors import FlowError
+from framework.errors import FlowError, MoneyError
 from framework.flows.model import Bot, Item, Label
 from framework.payments.money import Money
 
@@ -31,6 +32,7 @@ class Cart:
 
     def __init__(self, bot: Bot, data: dict[str, Any]) -> None:
         self._bot, self._data = bot, data
+        self._currency = bot.business.currency
 
     def _item(self, item_id: Any) -> Item:
         item = self._bot.catalog.items.get(str(item_id))
@@ -40,9 +42,12 @@ class Cart:
 
     def _quantity(self, quantity: Any) -> int:
         try:
-            number = int(quantity)
-        except (TypeError, ValueError):
+            exact = Decimal(str(quantity))
+        except InvalidOperation:
             raise CartError(f"the quantity {quantity!r} is not a whole number") from None
+        if not exact.is_finite() or exact != exact.to_integral_value():
+            raise CartError(f"the quantity {quantity!r} is not a whole number")
+        number = int(exact)
         if not 0 <= number <= MAX_QUANTITY:
             raise CartError(f"the quantity {number} is outside 0..{MAX_QUANTITY}")
         return number
@@ -92,7 +97,7 @@ class Cart:
         )
 
     def find(self, line: Any) -> dict[str, Any] | None:
-        """A line by its number, its position ('2') or the id of its item."""
+        """A line by its id (an int or digits, as `line` slots store it) or its item's id."""
         lines = self._data["lines"]
         if isinstance(line, int) or (isinstance(line, str) and line.isdigit()):
             number = int(line)
@@ -127,11 +132,10 @@ class Cart:
 
     def set_fee(self, fee_id: str, name: Label, price: Any) -> None:
         fees = [fee for fee in self._data["fees"] if fee["id"] != fee_id]
-        money = (
-            price
-            if isinstance(price, Money)
-            else Money.parse(price or 0, self._bot.business.currency)
-        )
+        try:
+            money = price if isinstance(price, Money) else Money.parse(price or 0, self._currency)
+        except MoneyError as error:
+            raise CartError(f"the fee {fee_id!r}: {error}") from None
         if money.minor < 0:
             raise CartError(f"the fee {fee_id!r} cannot be negative")
         if money.minor:

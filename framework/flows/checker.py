@@ -105,8 +105,27 @@ def _has_words(text: Text) -> bool:
     return len(source.split()) > 1  # a single word is usually a name ("Margherita")
 
 
+UNDERSTOOD_LANGUAGES = frozenset({"de", "en"})
+"""Languages whose numbers, yes/no, dates and commands Theke understands out of the box."""
+
+
+def _check_names_and_languages(checker: _Checker) -> None:
+    bot, where = checker.bot, Position(checker.bot.files[0], 1, 1)
+    for name in sorted(BUILTIN_NAMES & (bot.slots.keys() | bot.constants.keys())):
+        pos = bot.slots[name].pos if name in bot.slots else where
+        checker.error(pos, f"{name!r} is a built-in name", "choose another name for it")
+    for lang in bot.business.languages:
+        if lang not in UNDERSTOOD_LANGUAGES:
+            checker.warn(
+                where,
+                f"Theke understands numbers, yes/no and dates only in "
+                f"{', '.join(sorted(UNDERSTOOD_LANGUAGES))}, not in {lang!r}",
+            )
+
+
 def check_bot(bot: Bot) -> list[Problem]:
     checker = _Checker(bot, [])
+    _check_names_and_languages(checker)
     for text in bot.texts.values():
         if not text.pos.file.startswith("theke:"):
             checker.text(text, TEXT_EXTRAS)

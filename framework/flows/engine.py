@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from framework.errors import FlowError
+from framework.errors import FlowError, ThekeError
 from framework.flows.answering import answer
 from framework.flows.events import Effect, Event, Message, Record, Reply
 from framework.flows.model import Bot
@@ -49,17 +49,18 @@ def step(bot: Bot, session: Session, event: Event) -> StepResult:
         _upgrade(turn)
         _handle(turn, event)
         turn.run()
-    except FlowError as error:
-        return _failed(bot, session, error)
+    except ThekeError as error:
+        return _failed(bot, session, error, turn)
     turn.session["turns"] += 1
     return StepResult(turn.session, turn.effects)
 
 
-def _failed(bot: Bot, session: Session, error: FlowError) -> StepResult:
+def _failed(bot: Bot, session: Session, error: ThekeError, turn: Turn) -> StepResult:
     unchanged = copy_session(session)
     unchanged["turns"] += 1
     apology = bot.texts["error"].template(session["lang"], bot.business.language).source
-    flow = session["stack"][-1]["flow"] if session["stack"] else None
+    frame = turn.frame
+    flow = frame["flow"] if frame is not None else None
     record = Record("flow_error", {"error": str(error), "flow": flow})
     return StepResult(unchanged, [Reply(apology), record])
 

@@ -149,7 +149,13 @@ class BotReader:
             merged[section] = _section(_defaults().get(section), merged.pos)
         for document in documents:
             for key, value in document.items():
-                if key in MERGED_SECTIONS:
+                if key not in MERGED_SECTIONS and document is not documents[0]:
+                    self.problem(
+                        document.where(key),
+                        f"{key!r} belongs in bot.yaml",
+                        f"flows/*.yaml files hold {', '.join(MERGED_SECTIONS)}",
+                    )
+                elif key in MERGED_SECTIONS:
                     self._merge_section(merged[key], value, key)
                 elif key == "commands":
                     merged["commands"].update(value)
@@ -239,8 +245,11 @@ def read_bot(path: str | Path) -> tuple[Bot | None, list[Problem]]:
     try:
         bot = _build(reader, reader.merge(documents), documents)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        reader.problem(documents[0].pos, f"the bot cannot be built: {error!r}",
-                       "please report this with the file")  # fmt: skip
+        reader.problem(
+            documents[0].pos,
+            f"the bot cannot be built: {error!r}",
+            "please report this with the file",
+        )
         return None, reader.problems
     return bot, reader.problems
 

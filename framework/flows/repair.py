@@ -75,6 +75,7 @@ def switch_language(turn: Turn, text: str) -> bool:
     if requested in languages:
         turn.session["lang"] = requested
         turn.changed()
+        turn.say_named("language_switched")
         turn.reask()
         return True
     guessed = guess_language(text, languages)

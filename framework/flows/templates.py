@@ -95,7 +95,19 @@ def _summary(cart: Any) -> str:
     return str(render()) if callable(render) else ""
 
 
-_ENVIRONMENT = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+@jinja2.pass_context
+def _finalize(context: Any, value: Any) -> Any:
+    """`{{ cart.total }}` without a filter still prints as money in the customer's locale."""
+    if isinstance(value, Money):
+        return format_money(value, _locale_of(context))
+    if isinstance(value, Decimal):
+        return _number(context, value)
+    return value
+
+
+_ENVIRONMENT = ImmutableSandboxedEnvironment(
+    autoescape=False, keep_trailing_newline=False, finalize=_finalize
+)
 _ENVIRONMENT.filters.update(
     money=_money, number=_number, date=_date, time=_time, datetime=_datetime, summary=_summary
 )
@@ -118,6 +130,11 @@ class Template:
                 self._compiled = _ENVIRONMENT.from_string(tree)
             except jinja2.TemplateSyntaxError as error:
                 raise TemplateError(f"line {error.lineno} of the text: {error.message}") from None
+
+    @property
+    def is_plain(self) -> bool:
+        """No Jinja syntax at all: rendering would return the source unchanged."""
+        return self._compiled is None
 
     def render(self, context: Mapping[str, Any]) -> str:
         if self._compiled is None:

@@ -77,7 +77,7 @@ class Turn:
 
     def render(self, text: Text, extra: dict[str, Any] | None = None) -> str:
         template: Template = text.template(self.lang, self.bot.business.language)
-        if not template.names:
+        if template.is_plain:
             return template.source
         scope = self.scope()
         if extra:
@@ -151,6 +151,9 @@ class Turn:
         for name, value in mention.items():
             if self.acceptable(name, value):
                 self.set_slot(name, value)
+            elif self.slot(name).type == "item":
+                item = wrap_slot(self.bot, name, value, self.lang)
+                self.say_named("item_unavailable", unavailable=item)
 
     # Frames ------------------------------------------------------------------------------
     @property
@@ -216,8 +219,14 @@ class Turn:
             self.say_named("resume")
 
     def end_conversation(self) -> None:
+        """The conversation is over: flows, queued mentions and answers are forgotten.
+
+        Remembered values (the profile) and the cart stay; a flow clears the cart itself.
+        """
         self.session["stack"].clear()
         self.session["pending"].clear()
+        self.session["slots"].clear()
+        self.changed()
 
     # Asking ------------------------------------------------------------------------------
     def ask(self, step: Ask) -> int:
@@ -238,7 +247,7 @@ class Turn:
         slot = self.slot(step.slot)
         prompt = step.text or slot.prompt
         if prompt is not None:
-            self.reply(self.render(prompt), *self._answer_buttons(step, slot))
+            self.reply(self.render(prompt), *self.answer_buttons(step, slot))
         frame["wait"] = step.slot
         return WAIT
 
@@ -252,7 +261,7 @@ class Turn:
     def _yes_no_buttons(self) -> tuple[Button, ...]:
         return (Button(self.text("yes"), "yes"), Button(self.text("no"), "no"))
 
-    def _answer_buttons(self, step: Ask, slot: Slot) -> tuple[tuple[Button, ...], str | None]:
+    def answer_buttons(self, step: Ask, slot: Slot) -> tuple[tuple[Button, ...], str | None]:
         if step.buttons is False:
             return (), None
         if not isinstance(step.buttons, bool):

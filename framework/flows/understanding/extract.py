@@ -77,8 +77,15 @@ def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Men
         mention, has_item = _mention(words, slots, lexicon)
         if not mention:
             continue
-        if mentions and not has_item and not (mention.keys() & mentions[-1].keys()):
-            mentions[-1].update(mention)
+        if mentions and not has_item and _joins(mentions[-1], mention):
+            for name, value in mention.items():
+                known = mentions[-1].get(name)
+                mentions[-1][name] = known + value if isinstance(known, list) else value
         else:
             mentions.append(mention)
     return mentions
+
+
+def _joins(previous: Mention, mention: Mention) -> bool:
+    """'Salami, groß' and 'Käse und Pilze' continue the mention before; a second size does not."""
+    return all(isinstance(previous[name], list) for name in mention.keys() & previous.keys())
