@@ -41,20 +41,35 @@ FUNCTIONS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-def _multiply(left: Any, right: Any) -> Any:
-    """Numbers only: `'x' * 10**9` would let a flow file exhaust memory."""
-    if isinstance(left, str | list) or isinstance(right, str | list):
-        raise ExpressionError("only numbers can be multiplied")
-    return left * right
+def _numbers_only(name: str, function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`'x' * 10**9` or `'%0999999999d' % 1` would let a flow file exhaust memory."""
+
+    def run(left: Any, right: Any) -> Any:
+        if isinstance(left, str | list) or isinstance(right, str | list):
+            raise ExpressionError(f"only numbers can be used with {name}")
+        return function(left, right)
+
+    return run
+
+
+def _exact(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Division in Decimal: `a / 2 + 0.5` stays exact and never meets a binary float."""
+
+    def run(left: Any, right: Any) -> Any:
+        if isinstance(left, int | Decimal) and isinstance(right, int | Decimal):
+            return function(Decimal(left), Decimal(right))
+        return function(left, right)
+
+    return run
 
 
 _BINARY: Mapping[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
-    ast.Mult: _multiply,
-    ast.Div: operator.truediv,
-    ast.Mod: operator.mod,
-    ast.FloorDiv: operator.floordiv,
+    ast.Mult: _numbers_only("*", operator.mul),
+    ast.Div: _numbers_only("/", _exact(operator.truediv)),
+    ast.Mod: _numbers_only("%", _exact(operator.mod)),
+    ast.FloorDiv: _numbers_only("//", _exact(operator.floordiv)),
 }
 _COMPARE: Mapping[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
@@ -98,8 +113,13 @@ def compile_expression(source: str | int | bool | Decimal) -> Expression:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"{source!r} does not parse: {error.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError(f"{source[:40]!r}… cannot be parsed") from None
     names: set[str] = set()
-    run = _compile(tree.body, names)
+    try:
+        run = _compile(tree.body, names)
+    except RecursionError:
+        raise ExpressionError(f"{source[:40]!r}… is nested too deeply") from None
     return Expression(source, frozenset(names), run)
 
 
@@ -176,10 +196,19 @@ def _unary(node: ast.UnaryOp, names: set[str]) -> Evaluator:
 
 
 def _boolop(node: ast.BoolOp, names: set[str]) -> Evaluator:
+    """Python's semantics: `a or 'x'` is a when a is truthy, else 'x'."""
     parts = [_compile(value, names) for value in node.values]
-    if isinstance(node.op, ast.And):
-        return lambda scope: all(part(scope) for part in parts)
-    return lambda scope: any(part(scope) for part in parts)
+    stop_when = not isinstance(node.op, ast.And)
+
+    def run(scope: Scope) -> Any:
+        value = None
+        for part in parts:
+            value = part(scope)
+            if bool(value) == stop_when:
+                return value
+        return value
+
+    return run
 
 
 def _compare(node: ast.Compare, names: set[str]) -> Evaluator:

@@ -121,6 +121,7 @@ class BotReader:
             self.problem(_yaml_position(error, name), f"YAML syntax: {_yaml_message(error)}")
             return None
         if data is None:
+            self.problem(Position(name, 1, 1), "the file is empty", "remove it or add sections")
             return None
         if not isinstance(data, PosDict):
             self.problem(Position(name, 1, 1), "a bot file must be a mapping of sections")
@@ -377,6 +378,9 @@ def _walk(data: Any, path: Iterator[Any]) -> tuple[Any, Any]:
 
 def _locate(data: PosDict, error: Any, fallback: Position) -> tuple[Position, str]:
     parent, value = _walk(data, iter(error.absolute_path))
+    if _is_step_without_keyword(error) and isinstance(value, PosDict) and value:
+        first = next(iter(value))
+        return value.where(first), did_you_mean(first, _step_keywords(error))
     if error.validator == "additionalProperties" and isinstance(value, PosDict):
         allowed = error.schema.get("properties", {}).keys()
         extra = [key for key in value if key not in allowed]
@@ -388,6 +392,15 @@ def _locate(data: PosDict, error: Any, fallback: Position) -> tuple[Position, st
     return position_of(value, position_of(parent, fallback)), ""
 
 
+def _is_step_without_keyword(error: Any) -> bool:
+    return (
+        error.validator == "anyOf"
+        and isinstance(error.instance, dict)
+        and bool(error.context)
+        and all(context.validator == "required" for context in error.context)
+    )
+
+
 def _specific(error: Any) -> Any:
     """For 'not valid under any of the given schemas', the deepest error of the likeliest branch.
 
@@ -395,6 +408,8 @@ def _specific(error: Any) -> Any:
     error deepest in the document says best what to fix.
     """
     while error.validator in ("oneOf", "anyOf") and error.context:
+        if _is_step_without_keyword(error):
+            return error
         error = max(
             error.context,
             key=lambda e: (e.validator not in ("type", "enum", "const"), len(e.absolute_path)),
@@ -402,7 +417,14 @@ def _specific(error: Any) -> Any:
     return error
 
 
+def _step_keywords(error: Any) -> list[str]:
+    return [str(option["required"][0]) for option in error.schema["anyOf"]]
+
+
 def _schema_message(error: Any) -> str:
+    if _is_step_without_keyword(error):
+        first = next(iter(error.instance), "")
+        return f"{first!r} is not a step: use one of {', '.join(_step_keywords(error))}"
     where = ".".join(str(part) for part in error.absolute_path) or "the file"
     if error.validator == "additionalProperties":
         return f"unknown key in {where}: {error.message.split('(')[-1].rstrip(')')}"

@@ -7,7 +7,7 @@ Babel knows each currency's number of minor digits (JPY 0, EUR 2, KWD 3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 from functools import lru_cache
 
 from babel.core import Locale, UnknownLocaleError
@@ -31,9 +31,13 @@ def currency_digits(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
-@dataclass(frozen=True, slots=True, order=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class Money:
-    """An amount in minor units (cents) of one currency."""
+    """An amount in minor units (cents) of one currency.
+
+    It equals and orders against Money of its currency and against plain numbers, read in
+    major units (`cart.total == 15` in a condition).
+    """
 
     minor: int
     currency: str
@@ -41,14 +45,18 @@ class Money:
     @classmethod
     def parse(cls, amount: Decimal | int | str, currency: str) -> Money:
         """Turn a decimal amount in major units into Money, rounding half up to the minor unit."""
+        text = str(amount)
         try:
-            value = Decimal(str(amount))
+            value = Decimal(text) if "_" not in text else Decimal("NaN")
         except InvalidOperation:
             raise MoneyError(f"{amount!r} is not an amount: write it like 8.50") from None
         if not value.is_finite():
             raise MoneyError(f"{amount!r} is not a finite amount")
         digits = currency_digits(currency)
-        minor = (value * (10**digits)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        try:
+            minor = (value * (10**digits)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        except DecimalException:
+            raise MoneyError(f"{amount!r} is too large an amount") from None
         return cls(int(minor), currency)
 
     @classmethod
@@ -87,6 +95,16 @@ class Money:
         if isinstance(other, int | Decimal) and not isinstance(other, bool):
             return self.amount, Decimal(other)
         raise MoneyError(f"cannot compare money with {type(other).__name__}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Money):
+            return (self.minor, self.currency) == (other.minor, other.currency)
+        if isinstance(other, int | Decimal) and not isinstance(other, bool):
+            return self.amount == Decimal(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.minor, self.currency))
 
     def __lt__(self, other: object) -> bool:
         left, right = self._compare_key(other)
