@@ -134,6 +134,7 @@ def _locale(tag: str) -> Locale:
         return Locale.parse("en")
 
 
+@lru_cache(maxsize=4096)
 def format_money(money: Money, locale: str) -> str:
     """'23,00 €' in de-DE, '€23.00' in en: Babel's CLDR rules, never hand-written formats."""
     return str(format_currency(money.amount, money.currency, locale=_locale(locale)))
