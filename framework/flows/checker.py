@@ -83,6 +83,8 @@ class _Checker:
         if text is None:
             return
         self.names(text.names, text.pos, extra)
+        for name in sorted(text.text_refs - self.bot.texts.keys()):
+            self.error(text.pos, f"unknown text {name!r}", did_you_mean(name, self.bot.texts))
         languages = self.bot.business.languages
         if ANY_LANGUAGE not in text.variants:
             missing = [lang for lang in languages if lang not in text.variants]

@@ -61,6 +61,11 @@ class Text:
     def names(self) -> frozenset[str]:
         return frozenset().union(*(t.names for t in self.variants.values()))
 
+    @property
+    def text_refs(self) -> frozenset[str]:
+        """Other texts used as `{{ texts.name }}`."""
+        return frozenset().union(*(t.text_refs for t in self.variants.values()))
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:

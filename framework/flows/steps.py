@@ -190,8 +190,25 @@ class Jump(Instruction):
 
 
 @dataclass(frozen=True, slots=True)
-class Goto(Instruction):
+class _ToFlow(Instruction):
+    """An instruction that moves the conversation to a flow."""
+
     flow: str
+
+    def flow_targets(self) -> tuple[str, ...]:
+        return (self.flow,)
+
+
+@dataclass(frozen=True, slots=True)
+class _LeavesFlow(_ToFlow):
+    """Goto and repeat: nothing after them in this flow runs."""
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Goto(_LeavesFlow):
     step: str | None = None
     keyword: ClassVar[str] = "goto"
 
@@ -199,18 +216,11 @@ class Goto(Instruction):
         turn.goto(self.flow, self.step)
         return JUMPED
 
-    def next_pcs(self, pc: int) -> tuple[int, ...]:
-        return ()
-
-    def flow_targets(self) -> tuple[str, ...]:
-        return (self.flow,)
-
 
 @dataclass(frozen=True, slots=True)
-class Repeat(Instruction):
+class Repeat(_LeavesFlow):
     """Start the flow again, forgetting the slots it asks (except `keep`)."""
 
-    flow: str
     keep: frozenset[str] = frozenset()
     keyword: ClassVar[str] = "repeat"
 
@@ -218,24 +228,16 @@ class Repeat(Instruction):
         turn.repeat(self.flow, self.keep)
         return JUMPED
 
-    def next_pcs(self, pc: int) -> tuple[int, ...]:
-        return ()
-
-    def flow_targets(self) -> tuple[str, ...]:
-        return (self.flow,)
-
 
 @dataclass(frozen=True, slots=True)
-class Call(Instruction):
-    flow: str
+class Call(_ToFlow):
+    """Run a flow and come back to the next step when it returns."""
+
     keyword: ClassVar[str] = "call"
 
     def execute(self, turn: Turn) -> int:
         turn.call(self.flow)
         return JUMPED
-
-    def flow_targets(self) -> tuple[str, ...]:
-        return (self.flow,)
 
 
 @dataclass(frozen=True, slots=True)

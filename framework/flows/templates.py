@@ -17,7 +17,7 @@ import jinja2
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from framework.errors import FlowError
@@ -117,16 +117,22 @@ BUILTIN_FILTERS = frozenset(_ENVIRONMENT.filters)
 class Template:
     """One compiled text. Plain strings skip Jinja entirely, which keeps turns fast."""
 
-    __slots__ = ("_compiled", "names", "source")
+    __slots__ = ("_compiled", "names", "source", "text_refs")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._compiled: jinja2.Template | None = None
         self.names: frozenset[str] = frozenset()
+        self.text_refs: frozenset[str] = frozenset()
         if "{" in source:
             try:
                 tree = _ENVIRONMENT.parse(source)
                 self.names = frozenset(meta.find_undeclared_variables(tree))
+                self.text_refs = frozenset(
+                    node.attr
+                    for node in tree.find_all(nodes.Getattr)
+                    if isinstance(node.node, nodes.Name) and node.node.name == "texts"
+                )
                 self._compiled = _ENVIRONMENT.from_string(tree)
             except jinja2.TemplateSyntaxError as error:
                 raise TemplateError(f"line {error.lineno} of the text: {error.message}") from None

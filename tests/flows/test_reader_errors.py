@@ -564,3 +564,23 @@ def test_random_edits_of_a_valid_bot_never_raise(tmp_path, edits):
     for problem in problems:
         assert isinstance(problem, Problem)
         assert problem.message
+
+
+def test_unknown_text_reference_gets_a_did_you_mean(tmp_path):
+    text = with_steps('      - say: "{{ texts.clsed }}"\n', extra="texts:\n  closed: Closed.\n")
+    problem = only(problems_of(tmp_path, text), "unknown text 'clsed'")
+    assert problem.hint == "did you mean 'closed'?"
+    assert where(problem) == ("bot.yaml", 10, 14)
+
+
+def test_a_built_in_name_cannot_be_a_slot(tmp_path):
+    text = with_steps("      - ask: cart\n        text: Which?\n", extra="")
+    text = text.replace("slots:\n", "slots:\n  cart: {type: text}\n")
+    problem = only(problems_of(tmp_path, text), "'cart' is a built-in name")
+    assert not problem.warning
+
+
+def test_business_in_a_flows_file_is_refused(tmp_path):
+    extra = "business: {name: Y, locale: en-GB, currency: GBP, timezone: Europe/London}\n"
+    problem = only(problems_of(tmp_path, TINY, more=extra), "'business' belongs in bot.yaml")
+    assert where(problem) == ("more.yaml", 1, 1)
