@@ -9,10 +9,11 @@ broken flow file can never leave a conversation half-updated.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.answering import answer
-from framework.flows.events import Effect, Event, Message, Record, Reply
+from framework.flows.events import Effect, Event, Message, Record, Reply, SetTimer, Timer
 from framework.flows.model import Bot
 from framework.flows.repair import COMMANDS, switch_language
 from framework.flows.session import Session, copy_session, session_problems
@@ -47,8 +48,12 @@ def step(bot: Bot, session: Session, event: Event) -> StepResult:
     turn = Turn(bot, copy_session(session), event.now)
     try:
         _upgrade(turn)
-        _handle(turn, event)
-        turn.run()
+        if isinstance(event, Timer):
+            _timer(turn, event)
+        else:
+            _handle(turn, event)
+            turn.run()
+            _schedule_timeouts(turn)
     except ThekeError as error:
         return _failed(bot, session, error, turn)
     turn.session["turns"] += 1
@@ -80,7 +85,40 @@ def _upgrade(turn: Turn) -> None:
         turn.say_named("flow_updated")
 
 
-def _handle(turn: Turn, message: Event) -> None:
+REMINDER, EXPIRE = "reminder", "expire"
+
+
+def _schedule_timeouts(turn: Turn) -> None:
+    """While the conversation waits for the customer, remind them once, then let it expire."""
+    session, timeouts = turn.session, turn.bot.timeouts
+    session["flags"]["active_at"] = turn.now.isoformat()
+    waiting = bool(session["stack"])
+    reminder = timeouts.reminder
+    turn.effects.append(
+        SetTimer(REMINDER, turn.now + reminder if waiting and reminder is not None else None)
+    )
+    turn.effects.append(SetTimer(EXPIRE, turn.now + timeouts.expire if waiting else None))
+
+
+def _timer(turn: Turn, timer: Timer) -> None:
+    """A reminder or expiry that a later message made stale does nothing."""
+    session = turn.session
+    active_at = session["flags"].get("active_at")
+    idle = turn.now - datetime.fromisoformat(active_at) if active_at else None
+    limit = turn.bot.timeouts.reminder if timer.name == REMINDER else turn.bot.timeouts.expire
+    if not session["stack"] or idle is None or limit is None or idle < limit:
+        return
+    if timer.name == REMINDER:
+        turn.say_named("still_there")
+        turn.record("reminded")
+    elif timer.name == EXPIRE:
+        turn.end_conversation()
+        turn.cart.clear()
+        turn.say_named("expired")
+        turn.record("expired")
+
+
+def _handle(turn: Turn, message: Message) -> None:
     text = message.text
     if len(text) > MAX_MESSAGE_CHARS:
         turn.say_named("message_too_long")

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Button", "Effect", "Event", "Message", "Record", "Remember", "Reply"]
+__all__ = [
+    "Button",
+    "Effect",
+    "Event",
+    "Message",
+    "Record",
+    "Remember",
+    "Reply",
+    "SetTimer",
+    "Timer",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +34,16 @@ class Message:
     payload: str | None = None
 
 
-Event = Message
-"""Later issues add outside events (a payment arrived, a timer fired) to this union."""
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A timer the engine asked for (`SetTimer`) is due; `now` is when it fired."""
+
+    name: str
+    now: datetime
+
+
+Event = Message | Timer
+"""Later issues add outside events (a payment arrived, an agent wrote) to this union."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,4 +82,12 @@ class Record:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-Effect = Reply | Remember | Record
+@dataclass(frozen=True, slots=True)
+class SetTimer:
+    """Fire `Timer(name)` at `at` for this session, replacing a timer of that name; None cancels."""
+
+    name: str
+    at: datetime | None
+
+
+Effect = Reply | Remember | Record | SetTimer

@@ -32,6 +32,7 @@ __all__ = [
     "Label",
     "Slot",
     "Text",
+    "Timeouts",
     "label_for",
 ]
 
@@ -179,6 +180,14 @@ class Business:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """An idle customer is reminded once after `reminder`; the conversation ends after `expire`."""
+
+    reminder: timedelta | None = timedelta(minutes=10)
+    expire: timedelta = timedelta(hours=1)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Bot:
     """A whole bot: the business, its catalog, slots, flows and texts.
@@ -198,3 +207,4 @@ class Bot:
     fallback: str | None
     digest: str
     files: tuple[str, ...] = ()
+    timeouts: Timeouts = field(default_factory=lambda: Timeouts())

@@ -23,7 +23,7 @@ from framework.errors import FlowError
 from framework.flows.compiler import Program, compile_steps
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Label, Text
 from framework.flows.problems import BotDefinitionError, Problem, did_you_mean
-from framework.flows.sections import build_business, build_catalog, build_slot
+from framework.flows.sections import build_business, build_catalog, build_slot, build_timeouts
 from framework.flows.templates import Template
 from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_of
 
@@ -304,6 +304,7 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
         start=_optional_flow(data, "start", flows),
         fallback=data.get("fallback"),
         digest=_digest(documents),
+        timeouts=build_timeouts(reader, data.get("timeouts")),
         files=tuple(str(doc.pos.file) for doc in documents),
     )
 

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from framework.errors import MoneyError
-from framework.flows.model import Business, Catalog, Choice, ChoiceSet, Item, Label, Slot, Text
+from framework.flows.model import (
+    Business,
+    Catalog,
+    Choice,
+    ChoiceSet,
+    Item,
+    Label,
+    Slot,
+    Text,
+    Timeouts,
+)
 from framework.flows.problems import did_you_mean
 from framework.flows.yaml_loader import PosDict, Position, position_of
 from framework.payments.money import Money, currency_digits
 
-__all__ = ["build_business", "build_catalog", "build_slot"]
+__all__ = ["build_business", "build_catalog", "build_slot", "build_timeouts"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -235,3 +245,26 @@ def build_slot(ctx: Context, name: str, spec: PosDict, catalog: Catalog, currenc
 
 def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _duration(text: Any) -> timedelta:
+    return timedelta(**{_UNITS[str(text)[-1]]: int(str(text)[:-1])})
+
+
+def build_timeouts(ctx: Context, spec: PosDict | None) -> Timeouts:
+    if not spec:
+        return Timeouts()
+    default = Timeouts()
+    reminder = spec.get("reminder", True)
+    timeouts = Timeouts(
+        reminder=None
+        if reminder is False
+        else (default.reminder if reminder is True else _duration(reminder)),
+        expire=_duration(spec["expire"]) if "expire" in spec else default.expire,
+    )
+    if timeouts.reminder is not None and timeouts.reminder >= timeouts.expire:
+        ctx.problem(spec.pos, "the reminder must come before the conversation expires")
+    return timeouts

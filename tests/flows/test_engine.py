@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from framework.flows import Message, Record, Remember, load_bot, new_session, step
+from framework.flows.events import SetTimer, Timer
 from framework.flows.model import Bot
 from framework.flows.session import Session
 
@@ -217,3 +218,45 @@ def test_the_engine_does_not_change_the_session_it_is_given(tmp_path: Path) -> N
     snapshot = repr(session)
     step(bot, session, Message("2 große Salami und eine Cola", NOW))
     assert repr(session) == snapshot
+
+
+def test_a_waiting_conversation_asks_for_reminder_and_expiry_timers(tmp_path: Path) -> None:
+    bot = make_bot(tmp_path, "timeouts: {reminder: 5m, expire: 30m}\n" + ASK_NAME)
+    result = step(bot, new_session(bot), Message("hi", NOW))
+    assert SetTimer("reminder", NOW + timedelta(minutes=5)) in result.effects
+    assert SetTimer("expire", NOW + timedelta(minutes=30)) in result.effects
+    done = step(bot, result.session, Message("Ada", NOW))
+    assert SetTimer("reminder", None) in done.effects  # nothing to wait for: cancelled
+    assert SetTimer("expire", None) in done.effects
+
+
+def test_the_reminder_is_said_once_and_expiry_ends_the_conversation(tmp_path: Path) -> None:
+    bot = make_bot(tmp_path, "timeouts: {reminder: 5m, expire: 30m}\n" + ASK_NAME)
+    session = step(bot, new_session(bot), Message("hi", NOW)).session
+    reminded = step(bot, session, Timer("reminder", NOW + timedelta(minutes=5)))
+    assert [r.text for r in reminded.replies] == [
+        "Are you still there? Just carry on – or say “cancel” if you don't need anything."
+    ]
+    expired = step(bot, reminded.session, Timer("expire", NOW + timedelta(minutes=30)))
+    assert expired.session["stack"] == []
+    assert any(isinstance(e, Record) and e.name == "expired" for e in expired.effects)
+
+
+def test_a_reminder_made_stale_by_a_later_message_says_nothing(tmp_path: Path) -> None:
+    bot = make_bot(tmp_path, "timeouts: {reminder: 5m, expire: 30m}\n" + ASK_NAME)
+    session = step(bot, new_session(bot), Message("hi", NOW)).session
+    later = NOW + timedelta(minutes=4)
+    session = step(bot, session, Message("", later)).session  # an empty message is activity
+    stale = step(bot, session, Timer("reminder", NOW + timedelta(minutes=5)))
+    assert stale.replies == []
+
+
+ASK_NAME = """
+slots:
+  name: {type: text}
+flows:
+  start:
+    steps:
+      - ask: name
+        text: Your name?
+"""

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.flows.engine import MAX_MESSAGE_CHARS, step
-from framework.flows.events import Message, Record, Remember, Reply
+from framework.flows.events import Message, Record, Remember, Reply, SetTimer
 from framework.flows.reader import load_bot
 from framework.flows.session import new_session, session_problems
 
@@ -109,7 +109,7 @@ def assert_sane_step(bot, session, message):
     assert session_problems(new) == []
     assert json.loads(json.dumps(new)) == new
     for effect in result.effects:
-        assert isinstance(effect, Reply | Record | Remember)
+        assert isinstance(effect, Reply | Record | Remember | SetTimer)
         if isinstance(effect, Reply):
             assert "Traceback" not in effect.text
             assert 'File "' not in effect.text
