@@ -1,4 +1,4 @@
-"""The `theke` command: check, chat, test and graph bots."""
+"""The `theke` command: check, chat, test and graph bots, and run them."""
 
 from __future__ import annotations
 
@@ -10,22 +10,57 @@ from pathlib import Path
 
 from framework.errors import ThekeError
 from framework.flows.checker import check_bot
-from framework.flows.problems import BotDefinitionError
+from framework.flows.problems import BotDefinitionError, Problem
 from framework.flows.reader import load_bot, read_bot
+from framework.workspace import read_workspace
 
 __all__ = ["main"]
 
 
+def _bot_problems(path: str | Path) -> list[Problem]:
+    bot, problems = read_bot(path)
+    return problems + check_bot(bot) if bot is not None else problems
+
+
 def _check(args: argparse.Namespace) -> int:
-    bot, problems = read_bot(args.path)
-    if bot is not None:
-        problems = problems + check_bot(bot)
+    """A bot folder, or a workspace (flows.yaml, the current folder by default) and its bots."""
+    target = Path(args.path) if args.path else Path.cwd()
+    if (target / "bot.yaml").is_file() or target.name == "bot.yaml":
+        problems = _bot_problems(target)
+    else:
+        workspace, problems = read_workspace(target)
+        for bot in workspace.bots if workspace else ():
+            problems = problems + _bot_problems(bot)
     for problem in problems:
         print(problem)
     errors = sum(not problem.warning for problem in problems)
     warnings = len(problems) - errors
-    print(f"{args.path}: {errors} error(s), {warnings} warning(s)")
+    print(f"{args.path or target}: {errors} error(s), {warnings} warning(s)")
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from framework.serve import serve, supervise  # the server's imports only when serving
+
+    workspace, problems = read_workspace(args.path)
+    if workspace is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    workspace = workspace.with_overrides(host=args.host, port=args.port, store=args.store)
+    if args.debug:
+        workspace = workspace.with_overrides(debug=True, log_level="debug")
+    if args.workers > 1:
+        forwarded = [a for a in (args.path,) if a] + _forwarded(args)
+        return supervise(workspace, args.workers, forwarded)
+    serve(workspace, now=args.now, reuse_port=args.reuse_port)
+    return 0
+
+
+def _forwarded(args: argparse.Namespace) -> list[str]:
+    options = {"--host": args.host, "--port": args.port, "--store": args.store, "--now": args.now}
+    flags = [f for name, value in options.items() if value is not None for f in (name, str(value))]
+    return flags + (["--debug"] if args.debug else [])
 
 
 def _clock(fixed: str | None) -> Callable[[], datetime]:
@@ -94,8 +129,8 @@ def _graph(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="theke", description="Conversational commerce bots")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="report every problem of a bot")
-    check.add_argument("path")
+    check = commands.add_parser("check", help="report every problem of a bot or workspace")
+    check.add_argument("path", nargs="?", help="a bot folder or flows.yaml (default: here)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=_check)
     talk = commands.add_parser("chat", help="talk to a bot in the terminal")
@@ -113,6 +148,16 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--lang")
     graph.add_argument("-o", "--output", help="SVG file to write")
     graph.set_defaults(run=_graph)
+    run = commands.add_parser("run", help="serve the workspace (or one bot) over HTTP")
+    run.add_argument("path", nargs="?", help="flows.yaml, its folder, or a bot folder")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--store", help="memory://, sqlite:///file or redis://host:port/db")
+    run.add_argument("--workers", type=int, default=1, help="processes sharing a Redis store")
+    run.add_argument("--now", help="start the clock at this time (demos and tests)")
+    run.add_argument("--debug", action="store_true", help="log message texts (never in production)")
+    run.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    run.set_defaults(run=_run)
     return parser
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["FlowError", "MoneyError", "ThekeError"]
+__all__ = [
+    "BadRequest",
+    "ChannelError",
+    "FlowError",
+    "MoneyError",
+    "RateLimited",
+    "ThekeError",
+    "UnknownBot",
+]
 
 
 class ThekeError(Exception):
@@ -15,3 +23,23 @@ class FlowError(ThekeError, ValueError):
 
 class MoneyError(ThekeError, ValueError):
     """An amount or currency that cannot be represented exactly."""
+
+
+class ChannelError(ThekeError, ValueError):
+    """A request a channel cannot accept: malformed, unknown bot, too many messages."""
+
+
+class BadRequest(ChannelError):
+    """Malformed JSON, a missing field, a value of the wrong kind."""
+
+
+class UnknownBot(ChannelError, LookupError):
+    """A path names a bot this deployment does not serve."""
+
+
+class RateLimited(ChannelError):
+    """One conversation sends more messages than the per-session limit allows."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,134 @@
+"""The reference store: everything in one process's memory.
+
+It defines what every store must do (the contract suite runs against it first) and is the
+test double. It does not survive a restart and cannot be shared between processes.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from framework.runtime.records import (
+    Claim,
+    Commit,
+    InboxItem,
+    LogEntry,
+    StoreLimits,
+    iso_time,
+    timer_item_id,
+)
+
+__all__ = ["MemoryStore"]
+
+
+@dataclass
+class _Session:
+    state: dict[str, Any] | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    inbox: deque[InboxItem] = field(default_factory=deque)
+    seen: dict[str, float] = field(default_factory=dict)
+    lease: tuple[str, float] | None = None
+    log: list[LogEntry] = field(default_factory=list)
+    seq: int = 0
+    results: dict[str, tuple[list[LogEntry], float]] = field(default_factory=dict)
+    timers: dict[str, float] = field(default_factory=dict)
+    touched: float = 0.0
+
+
+class MemoryStore:
+    def __init__(self, limits: StoreLimits | None = None, clock: Callable[[], float] = time.time):
+        self._limits = limits or StoreLimits()
+        self._clock = clock
+        self._sessions: dict[str, _Session] = {}
+
+    def _get(self, key: str) -> _Session:
+        now = self._clock()
+        found = self._sessions.get(key)
+        if found is None:
+            found = self._sessions[key] = _Session(touched=now)
+        elif now - found.touched > self._limits.session_ttl:
+            keep = now - found.touched <= self._limits.profile_ttl
+            found = self._sessions[key] = _Session(
+                profile=found.profile if keep else {}, touched=now
+            )
+        return found
+
+    async def enqueue(self, key: str, item: InboxItem) -> bool:
+        session, now = self._get(key), self._clock()
+        session.seen = {i: until for i, until in session.seen.items() if until > now}
+        if item.id in session.seen:
+            return False
+        session.seen[item.id] = now + self._limits.result_ttl
+        session.inbox.append(item)
+        return True
+
+    async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
+        session, now = self._get(key), self._clock()
+        if session.lease is not None and session.lease[1] > now:
+            return None
+        token = f"{owner}:{uuid.uuid4().hex}"
+        session.lease = (token, now + lease)
+        item = session.inbox[0] if session.inbox else None
+        return Claim(key, token, session.state, dict(session.profile), item, session.seq)
+
+    def _holds(self, session: _Session, claim: Claim) -> bool:
+        lease = session.lease
+        return lease is not None and lease[0] == claim.token and lease[1] > self._clock()
+
+    async def commit(self, claim: Claim, commit: Commit) -> bool:
+        session, now = self._get(claim.key), self._clock()
+        if not self._holds(session, claim):
+            return False
+        if session.inbox and session.inbox[0].id == commit.item_id:
+            session.inbox.popleft()
+        session.state, session.profile = commit.session, dict(commit.profile)
+        entries = []
+        for entry in commit.entries:
+            session.seq += 1
+            entries.append({**entry, "seq": session.seq})
+        session.log = (session.log + entries)[-self._limits.log_length :]
+        session.results[commit.item_id] = (entries, now + self._limits.result_ttl)
+        for name, due in commit.timers.items():
+            if due is None:
+                session.timers.pop(name, None)
+            else:
+                session.timers[name] = due
+        session.lease, session.touched = None, now
+        return True
+
+    async def release(self, claim: Claim) -> None:
+        session = self._get(claim.key)
+        if self._holds(session, claim):
+            session.lease = None
+
+    async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
+        found = self._get(key).results.get(item_id)
+        return found[0] if found is not None and found[1] > self._clock() else None
+
+    async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
+        return [entry for entry in self._get(key).log if entry["seq"] > after][:limit]
+
+    async def fire_timers(self, now: float, limit: int = 100) -> list[str]:
+        fired: list[str] = []
+        for key, session in list(self._sessions.items()):
+            for name, due in sorted(session.timers.items(), key=lambda timer: timer[1]):
+                if due <= now and len(fired) < limit:
+                    del session.timers[name]
+                    item = InboxItem(timer_item_id(name, due), iso_time(now), timer=name)
+                    if await self.enqueue(key, item):
+                        fired.append(key)
+        return fired
+
+    async def pending(self, limit: int = 100) -> list[str]:
+        return [key for key, session in self._sessions.items() if session.inbox][:limit]
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,49 @@
+"""Prometheus metrics of one worker, in a registry of its own (served at /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["Metrics"]
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.turns = Counter("theke_turns", "Turns processed", ["bot"], registry=self.registry)
+        self.errors = Counter(
+            "theke_turn_errors",
+            "Turns that failed in a flow or the runtime",
+            ["bot"],
+            registry=self.registry,
+        )
+        self.records = Counter(
+            "theke_records", "Facts recorded by flows", ["bot", "record"], registry=self.registry
+        )
+        self.duplicates = Counter(
+            "theke_duplicate_messages",
+            "Messages delivered again and not processed twice",
+            registry=self.registry,
+        )
+        self.turn_seconds = Histogram(
+            "theke_turn_seconds",
+            "Time from lease to commit of one turn",
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=self.registry,
+        )
+        self.active_sessions = Gauge(
+            "theke_active_sessions",
+            "Sessions with a turn in the last 15 minutes (this worker)",
+            registry=self.registry,
+        )
+        self.backlog = Gauge(
+            "theke_inbox_backlog",
+            "Sessions with items waiting in their inbox (store-wide)",
+            registry=self.registry,
+        )
+        self.rejected = Counter(
+            "theke_rejected_requests", "Requests refused", ["reason"], registry=self.registry
+        )
+
+    def exposition(self) -> bytes:
+        return bytes(generate_latest(self.registry))

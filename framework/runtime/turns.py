@@ -1,0 +1,201 @@
+"""Turns, exactly as DESIGN.md draws them.
+
+    enqueue (dedupe) → lease the session → load → engine → commit (state, log, timers)
+    → the caller reads the turn's log entries (its replies)
+
+An item stays in the inbox until the commit that consumes it, so a worker that dies at any
+point leaves it for another worker (or itself after a restart): nothing is lost, and the
+engine's purity plus the item's own timestamp make the replayed turn the same turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+
+from framework.errors import ThekeError
+from framework.flows import Bot, Message, Record, Reply, new_session, step
+from framework.flows.engine import SessionError
+from framework.flows.events import SetTimer, Timer
+from framework.runtime.metrics import Metrics
+from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
+from framework.runtime.store import Store
+
+__all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
+
+log = logging.getLogger("theke.runtime")
+
+FAULT_STAGES = ("after_dedupe", "after_engine", "after_commit", "before_delivery")
+"""Where a fault can be injected (tests kill a worker there with SIGKILL)."""
+
+
+ACTIVE_WINDOW = 15 * 60.0
+"""A session counts as active for the metrics this long after its last turn."""
+
+
+class TurnTimeout(ThekeError, TimeoutError):
+    """A message was accepted but not processed in time; retrying with its id is safe."""
+
+
+def reply_entry(reply: Reply) -> LogEntry:
+    entry: LogEntry = {"from": "bot", "text": reply.text}
+    if reply.buttons:
+        entry["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    if reply.list_button:
+        entry["list_button"] = reply.list_button
+    if reply.image:
+        entry["image"] = reply.image
+    return entry
+
+
+class Runtime:
+    def __init__(
+        self,
+        store: Store,
+        bots: Mapping[str, Bot],
+        *,
+        lease: float = 5.0,
+        metrics: Metrics | None = None,
+        fault: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        answer_within: float = 15.0,
+    ) -> None:
+        self.store = store
+        self.bots = bots
+        self.owner = uuid.uuid4().hex[:12]
+        self.metrics = metrics or Metrics()
+        self._lease = lease
+        self._fault = fault or (lambda stage: None)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._clock = clock
+        self.answer_within = answer_within
+        self._active: dict[str, float] = {}
+
+    async def submit(self, key: SessionKey, item: InboxItem) -> list[LogEntry]:
+        """Hand an item to its session and wait for the log entries its turn produced.
+
+        A duplicate (same id) is not processed again: it gets the first delivery's entries.
+        """
+        name = str(key)
+        if not await self.store.enqueue(name, item):
+            self.metrics.duplicates.inc()
+        self._fault("after_dedupe")
+        deadline, delay = time.monotonic() + self.answer_within, 0.002
+        while True:
+            await self.drain(name)
+            entries = await self.store.result(name, item.id)
+            if entries is not None:
+                self._fault("before_delivery")
+                return entries
+            if time.monotonic() > deadline:
+                raise TurnTimeout(f"message {item.id!r} was accepted but not answered in time")
+            await asyncio.sleep(delay)  # another worker holds the session
+            delay = min(delay * 2, 0.05)
+
+    async def drain(self, key: str) -> int:
+        """Run the session's waiting items while this worker can lease it; how many ran."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._drain(key)
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def _drain(self, key: str) -> int:
+        processed = 0
+        while True:
+            claim = await self.store.claim(key, self.owner, self._lease)
+            if claim is None:
+                return processed
+            if claim.item is None:
+                await self.store.release(claim)
+                return processed
+            started = time.perf_counter()
+            commit = self._turn(key, claim, claim.item)
+            self._fault("after_engine")
+            if not await self.store.commit(claim, commit):
+                log.warning("lease lost before commit", extra={"session": key})
+                return processed
+            self._fault("after_commit")
+            self.metrics.turn_seconds.observe(time.perf_counter() - started)
+            self._active[key] = self._clock()
+            processed += 1
+
+    def _turn(self, key: str, claim: Claim, item: InboxItem) -> Commit:
+        """The pure part: engine step and what to commit. Never raises (poison items)."""
+        session_key = SessionKey.parse(key)
+        bot = self.bots.get(session_key.bot)
+        if bot is None:
+            log.error("item for a bot this deployment does not serve", extra={"session": key})
+            return Commit(item.id, claim.session or {}, claim.profile, [])
+        try:
+            return self._step(bot, session_key, claim, item)
+        except Exception:  # a bug must not block the session's inbox forever
+            log.exception("turn failed", extra={"session": key, "bot": bot.name})
+            self.metrics.errors.labels(bot.name).inc()
+            apology = bot.texts["error"].template(bot.business.language, "").source
+            return Commit(
+                item.id, claim.session or {}, claim.profile, [reply_entry(Reply(apology))]
+            )
+
+    def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        session = claim.session
+        if session is not None and session.get("bot") != bot.name:
+            session = None
+        if item.timer is not None:
+            if session is None:
+                return Commit(item.id, {}, claim.profile, [])
+            event: Message | Timer = Timer(item.timer, item.time)
+            entries: list[LogEntry] = []
+        else:
+            event = Message(item.text, item.time, item.payload)
+            entries = [{"from": "customer", "text": item.text}]
+        if session is None:
+            session = new_session(bot, profile=claim.profile)
+        try:
+            result = step(bot, session, event)
+        except SessionError:
+            log.warning("stored session unusable, starting afresh", extra={"session": str(key)})
+            result = step(bot, new_session(bot, profile=claim.profile), event)
+        timers: dict[str, float | None] = {}
+        for effect in result.effects:
+            if isinstance(effect, Reply):
+                entries.append(reply_entry(effect))
+            elif isinstance(effect, SetTimer):
+                timers[effect.name] = effect.at.timestamp() if effect.at else None
+            elif isinstance(effect, Record):
+                self._record(bot, key, effect)
+        self.metrics.turns.labels(bot.name).inc()
+        return Commit(item.id, result.session, result.session["profile"], entries, timers)
+
+    def _record(self, bot: Bot, key: SessionKey, record: Record) -> None:
+        """Facts for the business, logged without their data (it may hold personal details)."""
+        self.metrics.records.labels(bot.name, record.name).inc()
+        if record.name == "flow_error":
+            self.metrics.errors.labels(bot.name).inc()
+        log.info("record", extra={"bot": bot.name, "channel": key.channel, "record": record.name})
+
+    async def tick(self, now: float | None = None) -> int:
+        """Fire due timers and finish items dead workers left; run by every worker."""
+        moment = self._clock() if now is None else now
+        pending = await self.store.pending()
+        self.metrics.backlog.set(len(pending))
+        keys = set(await self.store.fire_timers(moment)) | set(pending)
+        done = await asyncio.gather(*(self.drain(key) for key in keys))
+        recent = moment - ACTIVE_WINDOW
+        self._active = {key: at for key, at in self._active.items() if at > recent}
+        self.metrics.active_sessions.set(len(self._active))
+        return sum(done)
+
+    async def run_background(self, interval: float = 0.5) -> None:
+        """`tick` forever; a failing store is logged and retried, never fatal."""
+        while True:
+            try:
+                await self.tick()
+            except ThekeError as error:
+                log.warning("background tick failed", extra={"error": str(error)})
+            await asyncio.sleep(interval)

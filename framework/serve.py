@@ -1,0 +1,118 @@
+"""`theke run`: serve a workspace with one process, or supervise several sharing Redis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from framework.errors import ThekeError
+from framework.flows import load_bot
+from framework.logs import configure_logging
+from framework.runtime.stores import store_kind
+from framework.runtime.turns import FAULT_STAGES
+from framework.server import create_app
+from framework.workspace import Workspace
+
+__all__ = ["fault_from_environment", "serve", "shifted_clock", "supervise"]
+
+FAULT_VARIABLE = "THEKE_FAULT"
+"""`stage:n` kills this worker with SIGKILL the n-th time a turn reaches `stage` (tests only)."""
+
+
+def shifted_clock(start: str | None) -> Callable[[], float]:
+    """The real clock, or one that starts at `start` (ISO with offset) and then runs."""
+    if start is None:
+        return time.time
+    try:
+        moment = datetime.fromisoformat(start)
+    except ValueError:
+        raise ThekeError(f"--now {start!r} is not an ISO date-time") from None
+    if moment.tzinfo is None:
+        raise ThekeError("--now needs a UTC offset, e.g. 2026-11-27T19:00+01:00")
+    offset = moment.timestamp() - time.time()
+    return lambda: time.time() + offset
+
+
+def fault_from_environment() -> Callable[[str], None] | None:
+    spec = os.environ.get(FAULT_VARIABLE)
+    if not spec:
+        return None
+    stage, _, count = spec.partition(":")
+    if stage not in FAULT_STAGES or not count.isdigit():
+        raise ThekeError(f"{FAULT_VARIABLE} must be one of {', '.join(FAULT_STAGES)} with :n")
+    remaining = [int(count)]
+
+    def fault(reached: str) -> None:
+        if reached == stage:
+            remaining[0] -= 1
+            if remaining[0] <= 0:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return fault
+
+
+def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = False) -> None:
+    """Run one worker until SIGINT/SIGTERM; turns in flight finish first."""
+    configure_logging(workspace.log_level)
+    bots = {bot.name: bot for bot in (load_bot(path) for path in workspace.bots)}
+    app = create_app(workspace, bots, clock=shifted_clock(now), fault=fault_from_environment())
+    names = ", ".join(sorted(bots))
+    print(
+        f"Theke serves {names} on http://{workspace.host}:{workspace.port}/ "
+        f"(store: {store_kind(workspace.store)}) — Ctrl-C stops",
+        flush=True,
+    )
+    web.run_app(
+        app,
+        host=workspace.host,
+        port=workspace.port,
+        reuse_port=reuse_port,
+        shutdown_timeout=10.0,
+        access_log=None,
+        print=None,
+    )
+
+
+def supervise(workspace: Workspace, workers: int, argv: list[str]) -> int:
+    """Start `workers` processes on one port (SO_REUSEPORT) and restart any that dies."""
+    if store_kind(workspace.store) != "redis":
+        raise ThekeError(
+            f"--workers {workers} needs a shared store: SQLite and memory serve one process. "
+            "Set store: redis://127.0.0.1:6379/0 in flows.yaml or pass --store redis://..."
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "framework.cli",
+        "run",
+        *argv,
+        "--workers",
+        "1",
+        "--reuse-port",
+    ]
+    children = [subprocess.Popen(command) for _ in range(workers)]
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        for index, child in enumerate(children):
+            if child.poll() is not None and not stopping:
+                time.sleep(1.0)  # a worker that dies at once must not spin
+                children[index] = subprocess.Popen(command)
+        time.sleep(0.2)
+    return max((child.wait() for child in children), default=0)

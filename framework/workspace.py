@@ -1,0 +1,174 @@
+"""The workspace file `flows.yaml`: which bots a deployment serves, and how.
+
+`theke run` reads it from the current folder; `theke run bots/pizza` serves one bot on the
+defaults. Secrets are only `env:NAME` references (see `framework.secrets`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from framework.flows.problems import Problem, did_you_mean
+from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_of
+from framework.runtime.records import StoreLimits
+from framework.secrets import SECRET_KEY, SecretError, is_reference, resolve
+
+__all__ = ["DEFAULT_STORE", "Workspace", "read_workspace"]
+
+DEFAULT_STORE = "sqlite:///.theke/state.db"
+_SIZES = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    bots: tuple[Path, ...]
+    host: str = "127.0.0.1"
+    port: int = 8080
+    store: str = DEFAULT_STORE
+    limits: StoreLimits = field(default_factory=StoreLimits)
+    max_body: int = 64 * 1024
+    messages_per_minute: int = 30
+    burst: int = 60
+    channels: frozenset[str] = frozenset({"rest", "web"})
+    log_level: str = "info"
+    debug: bool = False
+    file: str | None = None
+
+    def with_overrides(self, **changes: Any) -> Workspace:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def store_path(self) -> Path | None:
+        """The SQLite file, relative paths taken from the workspace folder."""
+        if not self.store.startswith("sqlite:///"):
+            return None
+        path = Path(self.store.removeprefix("sqlite:///"))
+        return path if path.is_absolute() else self.root / path
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    text = resources.files("framework").joinpath("workspace.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    validator: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
+    return validator
+
+
+def read_workspace(path: str | Path | None = None) -> tuple[Workspace | None, list[Problem]]:
+    """A workspace from flows.yaml, or a one-bot workspace for a bot folder."""
+    target = Path(path) if path is not None else Path.cwd()
+    if target.is_dir() and (target / "bot.yaml").is_file():
+        return Workspace(root=Path.cwd(), bots=(target,)), []
+    file = target / "flows.yaml" if target.is_dir() else target
+    where = Position(str(file), 1, 1)
+    try:
+        data = load_yaml(file.read_text(encoding="utf-8"), str(file))
+    except OSError as error:
+        return None, [
+            Problem(
+                where,
+                f"cannot read the workspace: {error.strerror}",
+                "run theke in a folder with flows.yaml, or name a bot folder",
+            )
+        ]
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        return None, [Problem(where, f"the workspace is not valid YAML: {error}")]
+    if not isinstance(data, PosDict):
+        return None, [Problem(where, "flows.yaml must be a mapping (bots:, server:, store: ...)")]
+    problems = _schema_problems(data, where) + _secret_problems(data, where)
+    if problems:
+        return None, problems
+    return _build(file, data, problems), problems
+
+
+def _schema_problems(data: PosDict, where: Position) -> list[Problem]:
+    problems = []
+    for error in _validator().iter_errors(data):
+        node: Any = data
+        for part in error.absolute_path:
+            node = node[part]
+        hint = ""
+        schema: Any = error.schema
+        if error.validator == "additionalProperties" and isinstance(node, dict):
+            allowed = schema.get("properties", {})
+            extra = [key for key in node if key not in allowed]
+            hint = did_you_mean(extra[0], allowed) if extra else ""
+        path = ".".join(map(str, error.absolute_path)) or "flows.yaml"
+        problems.append(Problem(position_of(node, where), f"{path}: {error.message}", hint))
+    return problems
+
+
+def _secret_problems(data: Any, where: Position, key: str = "") -> list[Problem]:
+    """Anything named like a secret, or a URL with a password, must be an env: reference."""
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in _secret_problems(v, where, str(k))]
+    if isinstance(data, list):
+        return [p for v in data for p in _secret_problems(v, where, key)]
+    if not isinstance(data, str) or is_reference(data):
+        return []
+    inline_password = "://" in data and "@" in data.split("://", 1)[1].split("/", 1)[0]
+    if SECRET_KEY.search(key) or inline_password:
+        return [
+            Problem(
+                position_of(data, where),
+                f"{key}: a secret is written into flows.yaml",
+                "write env:NAME and set NAME in the environment",
+            )
+        ]
+    return []
+
+
+def _duration(text: str) -> float:
+    return float(int(text[:-1]) * _SECONDS[text[-1]])
+
+
+def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | None:
+    root = file.parent
+    server, sessions, limits = (data.get(k) or {} for k in ("server", "sessions", "limits"))
+    store = str(data.get("store", DEFAULT_STORE))
+    if store.startswith("env:"):
+        try:
+            store = resolve(store).reveal()
+        except SecretError as error:
+            problems.append(Problem(position_of(data["store"], data.pos), f"store: {error}"))
+            return None
+    channels = data.get("channels") or {}
+    base = StoreLimits()
+    return Workspace(
+        root=root,
+        bots=tuple(root / str(bot) for bot in data["bots"]),
+        host=str(server.get("host", "127.0.0.1")),
+        port=int(server.get("port", 8080)),
+        store=store,
+        limits=replace(
+            base,
+            session_ttl=_duration(sessions["keep"]) if "keep" in sessions else base.session_ttl,
+            profile_ttl=(
+                _duration(sessions["remember"]) if "remember" in sessions else base.profile_ttl
+            ),
+        ),
+        max_body=_size(str(limits.get("max_body", "64KB"))),
+        messages_per_minute=int(limits.get("messages_per_minute", 30)),
+        burst=int(limits.get("burst", 60)),
+        channels=frozenset(
+            name for name in ("rest", "web") if (channels.get(name) or {}).get("enabled", True)
+        ),
+        log_level=str((data.get("log") or {}).get("level", "info")),
+        debug=bool((data.get("log") or {}).get("debug", False)),
+        file=str(file),
+    )
+
+
+def _size(text: str) -> int:
+    number = text.rstrip("KMB")
+    return int(number) * _SIZES[text[len(number) :]]

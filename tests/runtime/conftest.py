@@ -1,0 +1,88 @@
+"""Stores for the contract suite: memory, sqlite (a temporary file) and redis (a real server).
+
+Redis is `REDIS_URL` when set, else a throwaway `redis-server` on a free port started for the
+test run; each test gets its own key prefix, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from framework.runtime.memory import MemoryStore
+from framework.runtime.records import StoreLimits
+from framework.runtime.store import Store
+
+STORES = ["memory", "sqlite", "redis"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed and REDIS_URL is not set")
+    port = _free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+async def open_test_store(kind: str, tmp_path: Path, redis_url: str, limits: StoreLimits) -> Store:
+    if kind == "memory":
+        return MemoryStore(limits)
+    if kind == "sqlite":
+        from framework.runtime.sqlite import SqliteStore
+
+        return await SqliteStore.open(str(tmp_path / "state.db"), limits)
+    from framework.runtime.redis import RedisStore
+
+    return RedisStore.from_url(redis_url, limits, prefix=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def limits() -> StoreLimits:
+    return StoreLimits()
+
+
+@pytest.fixture
+async def store(
+    store_kind: str, tmp_path: Path, request: pytest.FixtureRequest, limits: StoreLimits
+) -> AsyncIterator[Store]:
+    url = request.getfixturevalue("redis_url") if store_kind == "redis" else ""
+    opened = await open_test_store(store_kind, tmp_path, url, limits)
+    yield opened
+    await opened.close()

@@ -1,0 +1,204 @@
+"""One contract, every store: memory (the reference), sqlite and redis (a real server)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from framework.runtime.records import Commit, InboxItem, StoreLimits, timer_item_id
+from framework.runtime.store import Store
+
+KEY = "pizza:web:ada"
+OTHER = "pizza:web:bob"
+
+
+def item(number: int, text: str = "hi") -> InboxItem:
+    return InboxItem(f"m{number}", "2026-11-27T18:00:00+00:00", text=text)
+
+
+def commit_for(item_id: str, state: int = 1, **extra: object) -> Commit:
+    return Commit(
+        item_id=item_id,
+        session={"state": state, "text": "Grüße 🍕"},
+        profile={"address": "Weserstraße 5"},
+        entries=[{"from": "customer", "text": "hi"}, {"from": "bot", "text": f"reply {state}"}],
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_message_id_is_accepted_once(store: Store) -> None:
+    assert await store.enqueue(KEY, item(1))
+    assert not await store.enqueue(KEY, item(1))
+    assert await store.enqueue(KEY, item(2))
+
+
+async def test_a_claim_loads_the_oldest_item_and_excludes_other_workers(store: Store) -> None:
+    for number in (1, 2, 3):
+        await store.enqueue(KEY, item(number))
+    claim = await store.claim(KEY, "worker-a", 10)
+    assert claim is not None
+    assert claim.item is not None and claim.item.id == "m1"
+    assert claim.session is None and claim.profile == {}
+    assert await store.claim(KEY, "worker-b", 10) is None
+    assert await store.claim(OTHER, "worker-b", 10) is not None  # sessions are independent
+
+
+async def test_concurrent_claims_give_the_lease_to_exactly_one(store: Store) -> None:
+    await store.enqueue(KEY, item(1))
+    claims = await asyncio.gather(*(store.claim(KEY, f"w{n}", 10) for n in range(10)))
+    assert sum(claim is not None for claim in claims) == 1
+
+
+async def test_a_commit_consumes_the_item_and_writes_everything(store: Store) -> None:
+    await store.enqueue(KEY, item(1))
+    await store.enqueue(KEY, item(2))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    assert await store.commit(claim, commit_for("m1"))
+    entries = await store.result(KEY, "m1")
+    assert entries is not None
+    assert [e["text"] for e in entries] == ["hi", "reply 1"]
+    assert [e["seq"] for e in entries] == [1, 2]
+    again = await store.claim(KEY, "w", 10)  # the commit released the lease
+    assert again is not None
+    assert again.session == {"state": 1, "text": "Grüße 🍕"}
+    assert again.profile == {"address": "Weserstraße 5"}
+    assert again.item is not None and again.item.id == "m2"
+    assert again.seq == 2
+
+
+async def test_items_come_in_arrival_order(store: Store) -> None:
+    for number in range(1, 21):
+        await store.enqueue(KEY, item(number))
+    seen = []
+    for number in range(1, 21):
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None and claim.item is not None
+        seen.append(claim.item.id)
+        assert await store.commit(claim, commit_for(claim.item.id, number))
+    assert seen == [f"m{n}" for n in range(1, 21)]
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item is None
+
+
+async def test_the_lease_expires_and_a_stale_commit_is_refused(store: Store) -> None:
+    await store.enqueue(KEY, item(1))
+    stale = await store.claim(KEY, "dead-worker", 0.2)
+    assert stale is not None
+    await asyncio.sleep(0.35)
+    fresh = await store.claim(KEY, "live-worker", 10)
+    assert fresh is not None and fresh.item is not None and fresh.item.id == "m1"
+    assert not await store.commit(stale, commit_for("m1", 99))
+    assert await store.commit(fresh, commit_for("m1", 2))
+    assert await store.result(KEY, "m1") is not None
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.session is not None and claim.session["state"] == 2
+
+
+async def test_a_claim_cannot_commit_twice(store: Store) -> None:
+    await store.enqueue(KEY, item(1))
+    await store.enqueue(KEY, item(2))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    assert await store.commit(claim, commit_for("m1"))
+    assert not await store.commit(claim, commit_for("m2"))
+    again = await store.claim(KEY, "w", 10)
+    assert again is not None and again.item is not None and again.item.id == "m2"
+
+
+async def test_release_gives_the_lease_back_unchanged(store: Store) -> None:
+    await store.enqueue(KEY, item(1))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    await store.release(claim)
+    again = await store.claim(KEY, "other", 10)
+    assert again is not None and again.item is not None and again.item.id == "m1"
+    assert again.session is None
+
+
+async def test_the_log_is_sequenced_and_read_after_a_position(store: Store) -> None:
+    for number in (1, 2, 3):
+        await store.enqueue(KEY, item(number))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None
+        await store.commit(claim, commit_for(f"m{number}", number))
+    entries = await store.log(KEY, after=0)
+    assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5, 6]
+    later = await store.log(KEY, after=4)
+    assert [(e["seq"], e["text"]) for e in later] == [(5, "hi"), (6, "reply 3")]
+    assert await store.log(KEY, after=6) == []
+    assert len(await store.log(KEY, after=0, limit=2)) == 2
+
+
+@pytest.mark.parametrize("limits", [StoreLimits(log_length=4)])
+async def test_the_log_keeps_only_the_newest_entries(store: Store) -> None:
+    for number in (1, 2, 3):
+        await store.enqueue(KEY, item(number))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None
+        await store.commit(claim, commit_for(f"m{number}", number))
+    assert [e["seq"] for e in await store.log(KEY, after=0)] == [3, 4, 5, 6]
+
+
+async def test_results_of_unknown_items_are_none(store: Store) -> None:
+    assert await store.result(KEY, "never") is None
+
+
+async def test_timers_fire_once_into_the_inbox(store: Store) -> None:
+    now = time.time()
+    await store.enqueue(KEY, item(1))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    await store.commit(claim, commit_for("m1", timers={"reminder": now + 60, "expire": now + 600}))
+    assert await store.fire_timers(now + 30) == []
+    assert await store.fire_timers(now + 61) == [KEY]
+    assert await store.fire_timers(now + 62) == []
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item is not None
+    assert claim.item.timer == "reminder"
+    assert claim.item.id == timer_item_id("reminder", now + 60)
+
+
+async def test_a_timer_can_be_moved_and_cancelled(store: Store) -> None:
+    now = time.time()
+    for number, timers in ((1, {"reminder": now + 60}), (2, {"reminder": now + 120})):
+        await store.enqueue(KEY, item(number))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None
+        await store.commit(claim, commit_for(f"m{number}", timers=timers))
+    assert await store.fire_timers(now + 90) == []  # moved, not duplicated
+    await store.enqueue(KEY, item(3))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    await store.commit(claim, commit_for("m3", timers={"reminder": None}))
+    assert await store.fire_timers(now + 1000) == []
+
+
+async def test_pending_lists_sessions_with_waiting_items(store: Store) -> None:
+    assert await store.pending() == []
+    await store.enqueue(KEY, item(1))
+    assert await store.pending() == [KEY]
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    await store.commit(claim, commit_for("m1"))
+    assert await store.pending() == []
+
+
+@pytest.mark.parametrize("limits", [StoreLimits(session_ttl=0.5, profile_ttl=60)])
+async def test_idle_sessions_expire_but_remembered_values_stay(store: Store) -> None:
+    await store.enqueue(KEY, item(1))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    await store.commit(claim, commit_for("m1"))
+    await asyncio.sleep(1.2)
+    await store.enqueue(KEY, item(2))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    assert claim.session is None
+    assert claim.profile == {"address": "Weserstraße 5"}
+
+
+async def test_ping_answers(store: Store) -> None:
+    await store.ping()
