@@ -62,7 +62,13 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
     """Run one worker until SIGINT/SIGTERM; turns in flight finish first."""
     configure_logging(workspace.log_level)
     bots = {bot.name: bot for bot in (load_bot(path) for path in workspace.bots)}
-    app = create_app(workspace, bots, clock=shifted_clock(now), fault=fault_from_environment())
+    app = create_app(
+        workspace,
+        bots,
+        clock=shifted_clock(now),
+        fault=fault_from_environment(),
+        lease=workspace.lease,
+    )
     names = ", ".join(sorted(bots))
     print(
         f"Theke serves {names} on http://{workspace.host}:{workspace.port}/ "

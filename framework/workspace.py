@@ -40,6 +40,7 @@ class Workspace:
     messages_per_minute: int = 30
     burst: int = 60
     channels: frozenset[str] = frozenset({"rest", "web"})
+    lease: float = 5.0
     log_level: str = "info"
     debug: bool = False
     file: str | None = None
@@ -149,6 +150,7 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         bots=tuple(root / str(bot) for bot in data["bots"]),
         host=str(server.get("host", "127.0.0.1")),
         port=int(server.get("port", 8080)),
+        lease=_duration(server["lease"]) if "lease" in server else 5.0,
         store=store,
         limits=replace(
             base,
