@@ -51,7 +51,7 @@ class MemoryStore:
         found = self._sessions.get(key)
         if found is None:
             found = self._sessions[key] = _Session(touched=now)
-        elif now - found.touched > self._limits.session_ttl:
+        elif self._expired(found):
             keep = now - found.touched <= self._limits.profile_ttl
             found = self._sessions[key] = _Session(
                 profile=found.profile if keep else {}, touched=now
@@ -116,6 +116,8 @@ class MemoryStore:
     async def fire_timers(self, now: float, limit: int = 100) -> list[str]:
         fired: list[str] = []
         for key, session in list(self._sessions.items()):
+            if self._expired(session):
+                session.timers.clear()  # an expired session's timers are gone with it
             for name, due in sorted(session.timers.items(), key=lambda timer: timer[1]):
                 if due <= now and len(fired) < limit:
                     del session.timers[name]
@@ -125,7 +127,11 @@ class MemoryStore:
         return fired
 
     async def pending(self, limit: int = 100) -> list[str]:
-        return [key for key, session in self._sessions.items() if session.inbox][:limit]
+        live = self._sessions.items()
+        return [key for key, s in live if s.inbox and not self._expired(s)][:limit]
+
+    def _expired(self, session: _Session) -> bool:
+        return self._clock() - session.touched > self._limits.session_ttl
 
     async def ping(self) -> None:
         return None

@@ -36,6 +36,10 @@ class StoreLimits:
     log_length: int = 50
     """Log entries kept per session: what a reloaded chat page shows."""
 
+    def __post_init__(self) -> None:
+        if self.log_length < 1 or min(self.session_ttl, self.profile_ttl, self.result_ttl) <= 0:
+            raise ValueError("store limits must be positive")
+
 
 def iso_time(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).isoformat()

@@ -202,3 +202,35 @@ async def test_idle_sessions_expire_but_remembered_values_stay(store: Store) -> 
 
 async def test_ping_answers(store: Store) -> None:
     await store.ping()
+
+
+async def test_a_refused_commit_changes_nothing(store: Store) -> None:
+    now = time.time()
+    await store.enqueue(KEY, item(1))
+    stale = await store.claim(KEY, "dead-worker", 0.2)
+    assert stale is not None
+    await asyncio.sleep(0.35)
+    refused = commit_for("m1", 99, timers={"reminder": now - 1})
+    assert not await store.commit(stale, refused)
+    assert await store.result(KEY, "m1") is None
+    assert await store.log(KEY, after=0) == []
+    assert await store.fire_timers(now) == []
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.session is None and claim.profile == {}
+    assert claim.item is not None and claim.item.id == "m1"
+
+
+async def test_two_due_timers_of_one_session_both_fire_within_the_limit(store: Store) -> None:
+    now = time.time()
+    await store.enqueue(KEY, item(1))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    await store.commit(claim, commit_for("m1", timers={"first": now + 1, "second": now + 2}))
+    await store.enqueue(OTHER, item(1))
+    claim = await store.claim(OTHER, "w", 10)
+    assert claim is not None
+    await store.commit(claim, commit_for("m1", timers={"other": now + 3}))
+    assert len(await store.fire_timers(now + 10, limit=2)) == 2  # the two oldest
+    assert await store.fire_timers(now + 10, limit=2) == [OTHER]
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item is not None and claim.item.timer == "first"

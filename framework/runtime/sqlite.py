@@ -1,0 +1,364 @@
+"""The embedded default store: one SQLite file, served by one process.
+
+Why one thread: `sqlite3` calls block, so every database call runs on one dedicated thread
+that owns the only connection, and the event loop just awaits it. That thread also serializes
+the store: each protocol method is one function run there inside one transaction
+(`BEGIN IMMEDIATE` when it writes), so a claim, an enqueue and a commit never interleave and a
+commit (session, profile, inbox, log, result, timers, lease) is all-or-nothing.
+
+Why WAL: a commit appends to the write-ahead log instead of rewriting pages in place, and a
+reader (a backup, `sqlite3` on the command line) never blocks the writer. With
+`synchronous=NORMAL` a commit survives a crash of the process; on power loss the newest
+commits may be lost, but the file is never left half-written.
+
+What survives a restart: everything, because everything is in the file: sessions, profiles,
+waiting inbox items and seen ids, logs, results and timers. Leases are wall-clock deadlines
+(`time.time()`), so a lease a dead process left behind expires and the session can be claimed
+again. Reads never write: an idle session is forgotten by its next write, and a purge inside
+`enqueue` (at most once a minute) deletes expired rows so the file does not grow forever.
+Several processes must not serve one file (the server refuses several workers on SQLite).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from framework.runtime.records import (
+    Claim,
+    Commit,
+    InboxItem,
+    LogEntry,
+    StoreLimits,
+    iso_time,
+    timer_item_id,
+)
+from framework.runtime.store import StoreError
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore"]
+
+SCHEMA_VERSION = 1
+PURGE_EVERY = 60.0
+BUSY_TIMEOUT_MS = 5_000
+
+_SCHEMA = """
+CREATE TABLE sessions (key TEXT PRIMARY KEY NOT NULL, state TEXT, seq INTEGER NOT NULL,
+    touched_at REAL NOT NULL);
+CREATE INDEX sessions_touched ON sessions (touched_at);
+CREATE TABLE profiles (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, touched_at REAL NOT NULL);
+CREATE INDEX profiles_touched ON profiles (touched_at);
+CREATE TABLE inbox (position INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL,
+    id TEXT NOT NULL, item TEXT NOT NULL);
+CREATE INDEX inbox_key ON inbox (key, position);
+CREATE TABLE seen (key TEXT NOT NULL, id TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX seen_until ON seen (until);
+CREATE TABLE leases (key TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL, until REAL NOT NULL);
+CREATE TABLE log (key TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (key, seq));
+CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, entries TEXT NOT NULL,
+    until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX results_until ON results (until);
+CREATE TABLE timers (key TEXT NOT NULL, name TEXT NOT NULL, due REAL NOT NULL,
+    PRIMARY KEY (key, name));
+CREATE INDEX timers_due ON timers (due)
+"""
+_SESSION_TABLES = ("inbox", "seen", "leases", "log", "results", "timers")
+_PENDING = (
+    "SELECT inbox.key FROM inbox JOIN sessions ON sessions.key = inbox.key"
+    " WHERE sessions.touched_at >= ? GROUP BY inbox.key ORDER BY MIN(inbox.position) LIMIT ?"
+)
+
+T = TypeVar("T")
+
+
+def _dump(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate cannot be stored as UTF-8: escape it
+        text = json.dumps(value, separators=(",", ":"))
+    return text
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open (and if needed create) the database; runs on the store's thread."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("BEGIN IMMEDIATE")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the SQLite store at {path} has schema version {version}, but this Theke "
+                f"knows only up to {SCHEMA_VERSION}; upgrade Theke or use another file"
+            )
+        if version == 0:
+            for statement in _SCHEMA.split(";"):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+class SqliteStore:
+    def __init__(
+        self,
+        path: str,
+        db: sqlite3.Connection,
+        executor: ThreadPoolExecutor,
+        limits: StoreLimits | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._path = path
+        self._db = db
+        self._executor = executor
+        self._limits = limits or StoreLimits()
+        self._clock = clock
+        self._purged_at = 0.0
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        path: str,
+        limits: StoreLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> SqliteStore:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="theke-sqlite")
+        try:
+            db = await asyncio.get_running_loop().run_in_executor(executor, _connect, path)
+        except BaseException as error:
+            executor.shutdown(wait=False)
+            if isinstance(error, sqlite3.Error | OSError):
+                raise StoreError(
+                    f"{path} cannot be opened as a Theke SQLite store: {error}; check the path, "
+                    "the disk and permissions, or move the file away if it is something else"
+                ) from error
+            raise
+        return cls(path, db, executor, limits, clock)
+
+    # -- running on the store's thread ---------------------------------------------------
+
+    def _transaction(self, write: bool, work: Callable[..., T], *args: Any) -> T:
+        self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            result = work(*args)
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise
+        return result
+
+    async def _call(self, write: bool, work: Callable[..., T], *args: Any) -> T:
+        if self._closed:
+            raise StoreError(f"the SQLite store at {self._path} is closed; open it again")
+        job = partial(self._transaction, write, work, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        except sqlite3.Error as error:
+            verb = "written" if write else "read"
+            raise StoreError(
+                f"the SQLite store at {self._path} cannot be {verb}: {error}; check the disk, "
+                "its permissions and that no other process holds the file"
+            ) from error
+
+    def _run(self, sql: str, *params: Any) -> sqlite3.Cursor:
+        return self._db.execute(sql, params)
+
+    def _row(self, sql: str, *params: Any) -> Any:
+        return self._db.execute(sql, params).fetchone()
+
+    def _alive(self, key: str, now: float) -> bool:
+        row = self._row("SELECT touched_at FROM sessions WHERE key = ?", key)
+        return row is not None and now - float(row[0]) <= self._limits.session_ttl
+
+    def _touch(self, key: str, now: float) -> None:
+        """Make sure the session exists; forget it (not a recent profile) when it idled."""
+        if self._alive(key, now):
+            return
+        for table in _SESSION_TABLES:
+            self._run(f"DELETE FROM {table} WHERE key = ?", key)
+        ttl = self._limits.profile_ttl
+        self._run("DELETE FROM profiles WHERE key = ? AND ? - touched_at > ?", key, now, ttl)
+        self._run("UPDATE profiles SET touched_at = ? WHERE key = ?", now, key)
+        self._run("INSERT OR REPLACE INTO sessions VALUES (?, NULL, 0, ?)", key, now)
+
+    def _purge(self, now: float) -> None:
+        """Delete what expired, at most once a minute, so the file does not grow forever."""
+        if now - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at, idle = now, now - self._limits.session_ttl
+        idle_keys = "SELECT key FROM sessions WHERE touched_at < ?"
+        for table in _SESSION_TABLES:
+            self._run(f"DELETE FROM {table} WHERE key IN ({idle_keys})", idle)
+        self._run("DELETE FROM sessions WHERE touched_at < ?", idle)
+        self._run("DELETE FROM profiles WHERE touched_at < ?", now - self._limits.profile_ttl)
+        self._run("DELETE FROM seen WHERE until <= ?", now)
+        self._run("DELETE FROM results WHERE until <= ?", now)
+
+    def _enqueue(self, key: str, item: InboxItem) -> bool:
+        now = self._clock()
+        self._purge(now)
+        self._touch(key, now)
+        sql = "SELECT 1 FROM seen WHERE key = ? AND id = ? AND until > ?"
+        if self._row(sql, key, item.id, now):
+            return False
+        until = now + self._limits.result_ttl
+        self._run("INSERT OR REPLACE INTO seen VALUES (?, ?, ?)", key, item.id, until)
+        sql = "INSERT INTO inbox (key, id, item) VALUES (?, ?, ?)"
+        self._run(sql, key, item.id, _dump(item.to_json()))
+        return True
+
+    def _claim(self, key: str, owner: str, lease: float) -> Claim | None:
+        now = self._clock()
+        self._touch(key, now)
+        if self._row("SELECT 1 FROM leases WHERE key = ? AND until > ?", key, now):
+            return None
+        token = f"{owner}:{uuid.uuid4().hex}"
+        self._run("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", key, token, now + lease)
+        state, seq = self._row("SELECT state, seq FROM sessions WHERE key = ?", key)
+        profile = self._row("SELECT data FROM profiles WHERE key = ?", key)
+        first = self._row("SELECT item FROM inbox WHERE key = ? ORDER BY position LIMIT 1", key)
+        return Claim(
+            key,
+            token,
+            None if state is None else json.loads(state),
+            {} if profile is None else json.loads(profile[0]),
+            None if first is None else InboxItem.from_json(json.loads(first[0])),
+            int(seq),
+        )
+
+    def _commit(self, claim: Claim, commit: Commit) -> bool:
+        key, now = claim.key, self._clock()
+        self._touch(key, now)
+        sql = "SELECT 1 FROM leases WHERE key = ? AND token = ? AND until > ?"
+        if self._row(sql, key, claim.token, now) is None:
+            return False  # the lease expired or was taken: fencing
+        first = "SELECT MIN(position) FROM inbox WHERE key = ?"
+        self._run(f"DELETE FROM inbox WHERE id = ? AND position = ({first})", commit.item_id, key)
+        entries, seq = self._append_log(key, commit.entries)
+        state, profile = _dump(commit.session), _dump(commit.profile)
+        sql = "UPDATE sessions SET state = ?, seq = ?, touched_at = ? WHERE key = ?"
+        self._run(sql, state, seq, now, key)
+        self._run("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", key, profile, now)
+        until = now + self._limits.result_ttl
+        sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)"
+        self._run(sql, key, commit.item_id, _dump(entries), until)
+        self._set_timers(key, commit.timers)
+        self._run("DELETE FROM leases WHERE key = ?", key)
+        return True
+
+    def _append_log(self, key: str, new: list[LogEntry]) -> tuple[list[LogEntry], int]:
+        """Number the entries, append them and trim the log; the entries and the last seq."""
+        (seq,) = self._row("SELECT seq FROM sessions WHERE key = ?", key)
+        entries = [{**entry, "seq": seq + n} for n, entry in enumerate(new, 1)]
+        rows = [(key, entry["seq"], _dump(entry)) for entry in entries]
+        self._db.executemany("INSERT OR REPLACE INTO log VALUES (?, ?, ?)", rows)
+        last = int(seq) + len(entries)
+        self._run("DELETE FROM log WHERE key = ? AND seq <= ?", key, last - self._limits.log_length)
+        return entries, last
+
+    def _set_timers(self, key: str, timers: dict[str, float | None]) -> None:
+        for name, due in timers.items():
+            if due is None:
+                self._run("DELETE FROM timers WHERE key = ? AND name = ?", key, name)
+            else:
+                self._run("INSERT OR REPLACE INTO timers VALUES (?, ?, ?)", key, name, due)
+
+    def _release(self, claim: Claim) -> None:
+        self._run("DELETE FROM leases WHERE key = ? AND token = ?", claim.key, claim.token)
+
+    def _result(self, key: str, item_id: str) -> list[LogEntry] | None:
+        now = self._clock()
+        sql = "SELECT entries FROM results WHERE key = ? AND id = ? AND until > ?"
+        row = self._row(sql, key, item_id, now)
+        if row is None or not self._alive(key, now):
+            return None
+        entries: list[LogEntry] = json.loads(row[0])
+        return entries
+
+    def _log(self, key: str, after: int, limit: int) -> list[LogEntry]:
+        if not self._alive(key, self._clock()):
+            return []
+        sql = "SELECT entry FROM log WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?"
+        return [json.loads(entry) for (entry,) in self._run(sql, key, after, limit)]
+
+    def _fire_timers(self, now: float, limit: int) -> list[str]:
+        fired: list[str] = []
+        sql = "SELECT key, name, due FROM timers WHERE due <= ? ORDER BY due LIMIT ?"
+        while len(fired) < limit:
+            due = self._run(sql, now, limit).fetchall()
+            for key, name, at in due:
+                if len(fired) == limit:
+                    break
+                self._run("DELETE FROM timers WHERE key = ? AND name = ?", key, name)
+                if self._alive(key, self._clock()):  # an idle session's timers are gone
+                    item = InboxItem(timer_item_id(name, at), iso_time(now), timer=name)
+                    if self._enqueue(key, item):
+                        fired.append(key)
+            if len(due) < limit:
+                break
+        return fired
+
+    def _pending(self, limit: int) -> list[str]:
+        since = self._clock() - self._limits.session_ttl
+        return [key for (key,) in self._run(_PENDING, since, limit)]
+
+    def _ping(self) -> None:
+        self._row("SELECT 1")
+
+    # -- the Store protocol --------------------------------------------------------------
+
+    async def enqueue(self, key: str, item: InboxItem) -> bool:
+        return await self._call(True, self._enqueue, key, item)
+
+    async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
+        return await self._call(True, self._claim, key, owner, lease)
+
+    async def commit(self, claim: Claim, commit: Commit) -> bool:
+        return await self._call(True, self._commit, claim, commit)
+
+    async def release(self, claim: Claim) -> None:
+        await self._call(True, self._release, claim)
+
+    async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
+        return await self._call(False, self._result, key, item_id)
+
+    async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
+        return await self._call(False, self._log, key, after, limit)
+
+    async def fire_timers(self, now: float, limit: int = 100) -> list[str]:
+        return await self._call(True, self._fire_timers, now, limit)
+
+    async def pending(self, limit: int = 100) -> list[str]:
+        return await self._call(False, self._pending, limit)
+
+    async def ping(self) -> None:
+        await self._call(False, self._ping)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
+        finally:
+            self._executor.shutdown(wait=False)

@@ -1,0 +1,107 @@
+"""Real `theke run` worker processes for the tests that kill, restart and race them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+BOTS = Path(__file__).parent / "bots"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_workspace(folder: Path, store: str, bots: list[str], lease: str = "1s") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = "\n".join(f"  - {BOTS / bot}" for bot in bots)
+    (folder / "flows.yaml").write_text(
+        f"version: 1\nbots:\n{listed}\nstore: {store}\n"
+        f"server: {{host: 127.0.0.1, lease: {lease}}}\n"
+        "limits: {burst: 10000, messages_per_minute: 100000}\n",
+        encoding="utf-8",
+    )
+    return folder / "flows.yaml"
+
+
+class Worker:
+    """One `theke run` process on its own port."""
+
+    def __init__(self, workspace: Path, port: int | None = None, fault: str | None = None):
+        self.workspace, self.port = workspace, port or free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if fault:
+            env["THEKE_FAULT"] = fault
+        self.log = workspace.parent / f"worker-{self.port}-{time.monotonic_ns()}.log"
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "framework.cli",
+                    "run",
+                    str(workspace),
+                    "--port",
+                    str(self.port),
+                ],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_until_healthy()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log.read_text(encoding="utf-8", errors="replace"))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the worker did not start within 20 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, exactly like a crash."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+    def died(self, within: float = 5.0) -> bool:
+        try:
+            self.process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+
+async def post(
+    http: aiohttp.ClientSession, worker: Worker, bot: str, sender: str, text: str, message_id: str
+) -> list[dict]:
+    async with http.post(
+        f"{worker.url}/bots/{bot}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text, "message_id": message_id},
+        timeout=aiohttp.ClientTimeout(total=30),
+    ) as response:
+        response.raise_for_status()
+        replies: list[dict] = await response.json()
+        return replies

@@ -1,0 +1,176 @@
+"""The guarantees with real worker processes: racing, SIGKILL at every stage, timers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from framework.runtime.records import StoreLimits
+from framework.runtime.store import Store
+from framework.runtime.turns import FAULT_STAGES
+from tests.runtime.processes import Worker, post, write_workspace
+
+
+async def open_log_reader(kind: str, tmp_path: Path, redis_url: str) -> Store:
+    if kind == "sqlite":
+        from framework.runtime.sqlite import SqliteStore
+
+        return await SqliteStore.open(str(tmp_path / "state.db"), StoreLimits())
+    from framework.runtime.redis import RedisStore
+
+    return RedisStore.from_url(redis_url, StoreLimits())
+
+
+def store_url(kind: str, tmp_path: Path, redis_url: str) -> str:
+    return f"sqlite:///{tmp_path / 'state.db'}" if kind == "sqlite" else redis_url
+
+
+async def test_two_workers_on_one_redis_serve_200_interleaved_sessions(
+    tmp_path: Path, redis_url: str
+) -> None:
+    workspace = write_workspace(tmp_path, redis_url, ["counter"])
+    workers = [Worker(workspace), Worker(workspace)]
+    run = uuid.uuid4().hex[:6]
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def conversation(number: int) -> list[str]:
+                sender, texts = f"{run}-{number}", []
+                await post(http, workers[number % 2], "counter", sender, "hello", f"{sender}-0")
+                for turn in range(1, 4):
+                    worker = workers[(number + turn) % 2]  # every message to the other worker
+                    replies = await post(
+                        http, worker, "counter", sender, f"t{turn}", f"{sender}-{turn}"
+                    )
+                    texts.append(replies[0]["text"])
+                return texts
+
+            results = await asyncio.gather(*(conversation(n) for n in range(200)))
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert all(texts == ["#1 t1", "#2 t2", "#3 t3"] for texts in results)
+    reader = await open_log_reader("redis", tmp_path, redis_url)
+    try:
+        for number in range(200):
+            log = await reader.log(f"counter:rest:{run}-{number}", after=0)
+            said = [e["text"] for e in log if e["from"] == "customer"]
+            assert said == ["hello", "t1", "t2", "t3"]  # nothing lost, nothing twice
+            assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
+    finally:
+        await reader.close()
+
+
+async def send_surviving_crashes(
+    http: aiohttp.ClientSession, workers: list[Worker], restart: Callable[[], Worker], sender: str
+) -> list[str]:
+    """Send m1..m5; when a worker dies mid-request, retry the same id on a live one."""
+    answers = []
+    await post(http, workers[-1], "counter", sender, "hello", f"{sender}-hello")
+    for number in range(1, 6):
+        while True:
+            try:
+                replies = await post(
+                    http, workers[-1], "counter", sender, f"m{number}", f"{sender}-{number}"
+                )
+                break
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                assert workers[-1].died(), "the request failed but the worker is alive"
+                workers.append(restart())
+        answers.append(replies[0]["text"])
+    return answers
+
+
+@pytest.mark.parametrize("stage", FAULT_STAGES)
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+async def test_a_worker_killed_at_any_stage_loses_nothing_and_repeats_nothing(
+    tmp_path: Path, redis_url: str, kind: str, stage: str
+) -> None:
+    url = store_url(kind, tmp_path, redis_url)
+    workspace = write_workspace(tmp_path, url, ["counter"])
+    sender = f"crash-{stage}-{uuid.uuid4().hex[:6]}"
+    # the third time the stage is reached is the turn of m2 ("hello" and m1 come first)
+    workers = [Worker(workspace, fault=f"{stage}:3")]
+    try:
+        async with aiohttp.ClientSession() as http:
+            answers = await send_surviving_crashes(http, workers, lambda: Worker(workspace), sender)
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert len(workers) == 2, "the fault was not injected"
+    assert answers == ["#1 m1", "#2 m2", "#3 m3", "#4 m4", "#5 m5"]
+    reader = await open_log_reader(kind, tmp_path, redis_url)
+    try:
+        log = await reader.log(f"counter:rest:{sender}", after=0)
+    finally:
+        await reader.close()
+    said = [e["text"] for e in log if e["from"] == "customer"]
+    numbered = [e["text"] for e in log if re.match(r"#\d", e["text"])]
+    assert said == ["hello", "m1", "m2", "m3", "m4", "m5"]
+    assert numbered == ["#1 m1", "#2 m2", "#3 m3", "#4 m4", "#5 m5"]
+
+
+async def test_a_timer_due_while_its_worker_is_dead_fires_once_on_the_other(
+    tmp_path: Path, redis_url: str
+) -> None:
+    workspace = write_workspace(tmp_path, redis_url, ["reminder"])
+    doomed, survivor = Worker(workspace), Worker(workspace)
+    sender = f"timer-{uuid.uuid4().hex[:6]}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            replies = await post(http, doomed, "reminder", sender, "hi", f"{sender}-1")
+            assert replies[0]["text"] == "What is your answer?"
+            doomed.kill()  # the reminder is due in one second; its worker is gone
+            reader = await open_log_reader("redis", tmp_path, redis_url)
+            try:
+                deadline = time.monotonic() + 10
+                reminders: list[str] = []
+                while time.monotonic() < deadline and not reminders:
+                    await asyncio.sleep(0.2)
+                    log = await reader.log(f"reminder:rest:{sender}", after=0)
+                    reminders = [e["text"] for e in log if e["text"].startswith("Are you")]
+                await asyncio.sleep(2.0)  # let both ticks run a few more times
+                log = await reader.log(f"reminder:rest:{sender}", after=0)
+            finally:
+                await reader.close()
+    finally:
+        survivor.stop()
+    reminders = [e["text"] for e in log if e["text"].startswith("Are you")]
+    assert len(reminders) == 1
+
+
+async def test_a_restarted_server_continues_the_conversation(tmp_path: Path) -> None:
+    workspace = write_workspace(tmp_path, f"sqlite:///{tmp_path / 'state.db'}", ["counter"])
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        worker = Worker(workspace)
+        await post(http, worker, "counter", "ada", "hello", "1")
+        await post(http, worker, "counter", "ada", "first", "2")
+        assert worker.stop() == 0  # SIGTERM: a clean, graceful exit
+        worker = Worker(workspace, port=worker.port)
+        try:
+            replies = await post(http, worker, "counter", "ada", "second", "3")
+        finally:
+            worker.stop()
+    assert replies[0]["text"] == "#2 second"
+
+
+def test_several_workers_need_redis(tmp_path: Path) -> None:
+    workspace = write_workspace(tmp_path, f"sqlite:///{tmp_path / 'state.db'}", ["counter"])
+    result = subprocess.run(
+        [sys.executable, "-m", "framework.cli", "run", str(workspace), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "needs a shared store" in result.stderr
+    assert "Traceback" not in result.stderr
