@@ -83,7 +83,7 @@ async def send_surviving_crashes(
                     http, workers[-1], "counter", sender, f"m{number}", f"{sender}-{number}"
                 )
                 break
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 assert workers[-1].died(), "the request failed but the worker is alive"
                 workers.append(restart())
         answers.append(replies[0]["text"])
