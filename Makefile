@@ -4,8 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo server's clock starts on a Friday evening, when the pizzeria is open.
+DEMO_NOW ?= 2026-11-27T19:00+01:00
+# Redis for the store tests: a running server on 6379 (database 15), started when missing.
+REDIS_URL ?= redis://127.0.0.1:6379/15
+export REDIS_URL
 
-.PHONY: run test check lint bench
+.PHONY: run chat test lint check services bench load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,22 +18,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The demo chat runs on a Friday evening, when the pizzeria is open, whatever the real time.
-DEMO_NOW ?= 2026-11-27T19:00+01:00
-
 run: $(STAMP)
+	$(BIN)/theke run --now $(DEMO_NOW)
+
+chat: $(STAMP)
 	$(BIN)/theke chat bots/pizza --now $(DEMO_NOW)
 
+# What the tests need besides Python packages: a Redis server and Debian's Chromium.
+services:
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+	@redis-cli -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 \
+		--port 6379 --save "" --appendonly no
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
 lint: $(STAMP)
-	$(BIN)/ruff format --check framework tests benchmarks
-	$(BIN)/ruff check framework tests benchmarks
+	$(BIN)/ruff format --check framework tests benchmarks conftest.py
+	$(BIN)/ruff check framework tests benchmarks conftest.py
 	$(BIN)/mypy
 
 check: $(STAMP)
-	$(BIN)/theke check bots/pizza
+	$(BIN)/theke check
 	$(BIN)/theke test bots/pizza
 
-test: lint check
+test: lint check services
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -1,3 +1,3 @@
-"""Channels: how customers reach a bot (the terminal for now)."""
+"""Channels: how customers reach a bot — REST, the web chat page, the terminal."""
 
 __all__: list[str] = []
