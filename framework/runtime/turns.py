@@ -51,6 +51,11 @@ def reply_entry(reply: Reply) -> LogEntry:
     return entry
 
 
+def _numbered(entries: list[LogEntry], last_seq: int) -> list[LogEntry]:
+    """The entries as the store numbered them: consecutively after the claim's last seq."""
+    return [{**entry, "seq": last_seq + n} for n, entry in enumerate(entries, 1)]
+
+
 class Runtime:
     def __init__(
         self,
@@ -73,6 +78,9 @@ class Runtime:
         self._clock = clock
         self.answer_within = answer_within
         self._active: dict[str, float] = {}
+        self._waiting: set[tuple[str, str]] = set()
+        self._committed: dict[tuple[str, str], list[LogEntry]] = {}
+        """Entries of turns this worker just committed, saving a read for their waiting caller."""
 
     async def submit(self, key: SessionKey, item: InboxItem) -> list[LogEntry]:
         """Hand an item to its session and wait for the log entries its turn produced.
@@ -80,13 +88,23 @@ class Runtime:
         A duplicate (same id) is not processed again: it gets the first delivery's entries.
         """
         name = str(key)
+        self._waiting.add((name, item.id))
+        try:
+            return await self._submit(name, item)
+        finally:
+            self._waiting.discard((name, item.id))
+            self._committed.pop((name, item.id), None)
+
+    async def _submit(self, name: str, item: InboxItem) -> list[LogEntry]:
         if not await self.store.enqueue(name, item):
             self.metrics.duplicates.inc()
         self._fault("after_dedupe")
         deadline, delay = time.monotonic() + self.answer_within, 0.002
         while True:
             await self.drain(name)
-            entries = await self.store.result(name, item.id)
+            entries = self._committed.pop((name, item.id), None)
+            if entries is None:
+                entries = await self.store.result(name, item.id)
             if entries is not None:
                 self._fault("before_delivery")
                 return entries
@@ -122,6 +140,8 @@ class Runtime:
                 return processed
             self._fault("after_commit")
             self.metrics.turn_seconds.observe(time.perf_counter() - started)
+            if (key, claim.item.id) in self._waiting:
+                self._committed[key, claim.item.id] = _numbered(commit.entries, claim.seq)
             self._active[key] = self._clock()
             processed += 1
 
