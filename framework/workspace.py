@@ -75,10 +75,11 @@ def read_workspace(path: str | Path | None = None) -> tuple[Workspace | None, li
     try:
         data = load_yaml(file.read_text(encoding="utf-8"), str(file))
     except OSError as error:
+        reason = "no bot.yaml or flows.yaml here" if not target.exists() else error.strerror
         return None, [
             Problem(
                 where,
-                f"cannot read the workspace: {error.strerror}",
+                f"cannot read the workspace: {reason}",
                 "run theke in a folder with flows.yaml, or name a bot folder",
             )
         ]

@@ -93,7 +93,7 @@ def test_check_warnings_pass_unless_strict(capsys, tmp_path):
 def test_check_a_missing_path(capsys, tmp_path):
     code, out, err = run(capsys, "check", str(tmp_path / "no-such-bot"))
     assert code == 1
-    assert "no bot.yaml here" in out + err
+    assert "no bot.yaml or flows.yaml here" in out + err
 
 
 def test_check_an_empty_bot_file_fails(capsys, tmp_path):
