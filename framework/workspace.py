@@ -96,17 +96,22 @@ def read_workspace(path: str | Path | None = None) -> tuple[Workspace | None, li
 def _schema_problems(data: PosDict, where: Position) -> list[Problem]:
     problems = []
     for error in _validator().iter_errors(data):
+        parent: Any = None
         node: Any = data
         for part in error.absolute_path:
-            node = node[part]
+            parent, node = node, node[part]
+        at = position_of(node, where)
+        if isinstance(parent, PosDict) and error.absolute_path:
+            at = parent.where(str(error.absolute_path[-1]))  # scalars carry no position
         hint = ""
         schema: Any = error.schema
-        if error.validator == "additionalProperties" and isinstance(node, dict):
+        if error.validator == "additionalProperties" and isinstance(node, PosDict):
             allowed = schema.get("properties", {})
             extra = [key for key in node if key not in allowed]
-            hint = did_you_mean(extra[0], allowed) if extra else ""
+            if extra:
+                hint, at = did_you_mean(extra[0], allowed), node.where(extra[0])
         path = ".".join(map(str, error.absolute_path)) or "flows.yaml"
-        problems.append(Problem(position_of(node, where), f"{path}: {error.message}", hint))
+        problems.append(Problem(at, f"{path}: {error.message}", hint))
     return problems
 
 
