@@ -6,15 +6,21 @@ or their phone number or address: message texts are only added when debug is ask
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["configure_logging"]
+__all__ = ["configure_logging", "pseudonym"]
 
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+def pseudonym(value: str) -> str:
+    """A stable stand-in for a session key, which holds a customer id (a phone number)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:12]
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:

@@ -202,3 +202,38 @@ async def test_a_socket_dropped_mid_turn_loses_nothing(pizza: TestClient) -> Non
     assert first["entry"]["text"] == "eine Margherita"
     assert second["entry"]["text"].startswith("Welche Größe")
     assert socket.closed
+
+
+def logged_text(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+
+
+async def test_logs_never_carry_what_customers_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    client = await client_for(tmp_path, PIZZA)
+    try:
+        for text in ("2 große Salami", "keine", "nein", "liefern", "Geheimweg 7, 10115 Berlin"):
+            await client.post(
+                "/webhooks/rest/webhook", json={"sender": "+4915112345678", "message": text}
+            )
+    finally:
+        await client.close()
+    assert caplog.records, "the turns should have logged something"
+    assert "Geheimweg" not in logged_text(caplog)
+    assert "+4915112345678" not in logged_text(caplog)
+
+
+async def test_debug_logging_includes_texts_on_purpose(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    client = await client_for(tmp_path, PIZZA, debug=True)
+    try:
+        await client.post(
+            "/webhooks/rest/webhook", json={"sender": "ada", "message": "Geheimweg 7"}
+        )
+    finally:
+        await client.close()
+    assert "Geheimweg 7" in logged_text(caplog)

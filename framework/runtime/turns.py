@@ -20,6 +20,7 @@ from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError
 from framework.flows.events import SetTimer, Timer
+from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
@@ -136,7 +137,7 @@ class Runtime:
             commit = self._turn(key, claim, claim.item)
             self._fault("after_engine")
             if not await self.store.commit(claim, commit):
-                log.warning("lease lost before commit", extra={"session": key})
+                log.warning("lease lost before commit", extra={"session": pseudonym(key)})
                 return processed
             self._fault("after_commit")
             self.metrics.turn_seconds.observe(time.perf_counter() - started)
@@ -150,12 +151,14 @@ class Runtime:
         session_key = SessionKey.parse(key)
         bot = self.bots.get(session_key.bot)
         if bot is None:
-            log.error("item for a bot this deployment does not serve", extra={"session": key})
+            log.error(
+                "item for a bot this deployment does not serve", extra={"session": pseudonym(key)}
+            )
             return Commit(item.id, claim.session or {}, claim.profile, [])
         try:
             return self._step(bot, session_key, claim, item)
         except Exception:  # a bug must not block the session's inbox forever
-            log.exception("turn failed", extra={"session": key, "bot": bot.name})
+            log.exception("turn failed", extra={"session": pseudonym(key), "bot": bot.name})
             self.metrics.errors.labels(bot.name).inc()
             apology = bot.texts["error"].template(bot.business.language, "").source
             return Commit(
@@ -179,7 +182,9 @@ class Runtime:
         try:
             result = step(bot, session, event)
         except SessionError:
-            log.warning("stored session unusable, starting afresh", extra={"session": str(key)})
+            log.warning(
+                "stored session unusable, starting afresh", extra={"session": pseudonym(str(key))}
+            )
             result = step(bot, new_session(bot, profile=claim.profile), event)
         timers: dict[str, float | None] = {}
         for effect in result.effects:
