@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 
 __all__ = ["Metrics"]
 
@@ -41,6 +48,13 @@ class Metrics:
             "Sessions with items waiting in their inbox (store-wide)",
             registry=self.registry,
         )
+        self.worker = Gauge(
+            "theke_worker",
+            "This worker process (its id; each worker serves its own metrics)",
+            ["id"],
+            registry=self.registry,
+        )
+        ProcessCollector(registry=self.registry)
         self.rejected = Counter(
             "theke_rejected_requests", "Requests refused", ["reason"], registry=self.registry
         )

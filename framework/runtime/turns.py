@@ -73,6 +73,7 @@ class Runtime:
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
+        self.metrics.worker.labels(self.owner).set(1)
         self._lease = lease
         self._fault = fault or (lambda stage: None)
         self._locks: dict[str, asyncio.Lock] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 from framework.runtime.records import StoreLimits
 from framework.runtime.store import Store
 from framework.runtime.turns import FAULT_STAGES
-from tests.runtime.processes import Worker, post, write_workspace
+from tests.runtime.processes import Worker, free_port, post, write_workspace
 
 
 async def open_log_reader(kind: str, tmp_path: Path, redis_url: str) -> Store:
@@ -174,3 +175,57 @@ def test_several_workers_need_redis(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "needs a shared store" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_workers_share_one_port_and_stop_together(tmp_path: Path, redis_url: str) -> None:
+    workspace = write_workspace(tmp_path, redis_url, ["counter"])
+    port = free_port()
+    supervisor = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "framework.cli",
+            "run",
+            str(workspace),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+            while True:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/health") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    assert time.monotonic() < deadline, "the workers did not start"
+                    await asyncio.sleep(0.1)
+            run = uuid.uuid4().hex[:6]
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                        json={"sender": f"{run}-{n}", "message": "hello"},
+                    )
+                    for n in range(40)
+                )
+            )
+            assert [answer.status for answer in answers] == [200] * 40
+            workers = {await _metrics_identity(http, port) for _ in range(30)}
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=30) == 0
+    assert len(workers) == 2, "both workers should have answered on the shared port"
+
+
+async def _metrics_identity(http: aiohttp.ClientSession, port: int) -> str:
+    """Which worker answered: each worker's metrics registry is its own."""
+    async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+        text = await response.text()
+    return next(line for line in text.splitlines() if line.startswith("theke_worker{"))
