@@ -105,3 +105,13 @@ async def post(
         response.raise_for_status()
         replies: list[dict] = await response.json()
         return replies
+
+
+def start_workers(workspace: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """`theke run --workers N`: the supervisor process (it starts and restarts the workers)."""
+    command = [sys.executable, "-m", "framework.cli", "run", str(workspace), "--port", str(port)]
+    return subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

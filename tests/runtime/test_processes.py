@@ -18,7 +18,7 @@ import pytest
 from framework.runtime.records import StoreLimits
 from framework.runtime.store import Store
 from framework.runtime.turns import FAULT_STAGES
-from tests.runtime.processes import Worker, free_port, post, write_workspace
+from tests.runtime.processes import Worker, free_port, post, start_workers, write_workspace
 
 
 async def open_log_reader(kind: str, tmp_path: Path, redis_url: str) -> Store:
@@ -180,21 +180,7 @@ def test_several_workers_need_redis(tmp_path: Path) -> None:
 async def test_workers_share_one_port_and_stop_together(tmp_path: Path, redis_url: str) -> None:
     workspace = write_workspace(tmp_path, redis_url, ["counter"])
     port = free_port()
-    supervisor = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "framework.cli",
-            "run",
-            str(workspace),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    supervisor = start_workers(workspace, port, 2)
     try:
         deadline = time.monotonic() + 20
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:

@@ -295,10 +295,31 @@ async def test_a_restarted_redis_is_used_again() -> None:
         stop_redis(process)
 
 
+async def test_each_key_lives_as_long_as_its_limit_says(redis_url: str) -> None:
+    limits = StoreLimits(session_ttl=1000, profile_ttl=5000, result_ttl=300, history_ttl=100)
+    store, key = new_store(redis_url, limits), "pizza:web:ada"
+    await turn(store, key, 1, {"reminder": time.time() + 60})
+    k = store.session_keys(key)
+    ttls = {part: await store._redis.pttl(name) / 1000 for part, name in k._asdict().items()}
+    assert ttls.pop("lease") == ttls.pop("inbox") == -0.002  # released, emptied: gone
+    expected = {"state": 1000, "timers": 1000, "profile": 5000, "seen": 300, "results": 300}
+    assert {part: round(ttl) for part, ttl in ttls.items()} == {**expected, "log": 100}
+    first, last, until = (await store._redis.hget(k.results, "m1")).split(":")
+    assert (first, last) == ("1", "2") and abs(int(until) / 1000 - time.time() - 300) < 2
+    await store.close()
+    short = new_store(redis_url, StoreLimits(session_ttl=10, result_ttl=20, history_ttl=30))
+    await turn(short, key, 1, {})
+    k = short.session_keys(key)
+    for name in (k.log, k.results, k.seen):  # nothing outlives the state's numbering
+        assert 9 < await short._redis.pttl(name) / 1000 <= 10
+    await short.close()
+
+
 async def test_idle_sessions_stay_small(store: RedisStore) -> None:
-    """The full measurement (100,000 sessions) is benchmarks/redis_memory.py."""
-    state = {"cart": [{"item": "salami", "size": "large", "n": n} for n in range(25)]}
-    assert 1000 < len(json.dumps(state)) < 2000
+    """The full measurement (100,000 real pizza orders) is benchmarks/redis_memory.py."""
+    profile = {"address": "Weserstraße 5, 12047 Berlin"}
+    cart = [{"item": "salami", "size": "large", "n": n} for n in range(5)]
+    state = {"bot": "pizza", "cart": cart, "profile": profile}
     for customer in range(50):
         key = f"pizza:web:c{customer}"
         for number in range(5):
@@ -306,13 +327,21 @@ async def test_idle_sessions_stay_small(store: RedisStore) -> None:
             claim = await store.claim(key, "w", 10)
             assert claim is not None
             entries = [{"from": "customer", "text": "hi"}, {"from": "bot", "text": "Gern!"}]
-            commit = Commit(f"m{number}", state, {"address": "Weserstraße 5"}, entries)
-            assert await store.commit(claim, commit)
-    total = 0
+            assert await store.commit(claim, Commit(f"m{number}", state, profile, entries))
+    state_value = await store._redis.get(store.session_keys("pizza:web:c0").state)
+    assert state_value == f"10|+{json.dumps(state_without(state), separators=(',', ':'))}"
+    sizes: dict[str, float] = {}
     for customer in range(50):
-        for name in store.session_keys(f"pizza:web:c{customer}"):
-            total += await store._redis.memory_usage(name, samples=0) or 0
-    assert total / 50 < 5000
+        for part, name in store.session_keys(f"pizza:web:c{customer}")._asdict().items():
+            usage = await store._redis.memory_usage(name, samples=0) or 0
+            sizes[part] = sizes.get(part, 0) + usage / 50
+    assert sizes["results"] < 350  # five sequence ranges, not five copies of the replies
+    idle = sum(size for part, size in sizes.items() if part not in ("log", "results", "seen"))
+    assert idle < 600  # after a day: the state and the profile
+
+
+def state_without(state: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in state.items() if name != "profile"}
 
 
 def pause_before(store: RedisStore, script: str, arrived: asyncio.Event, go: asyncio.Event) -> None:

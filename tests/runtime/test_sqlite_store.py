@@ -228,3 +228,98 @@ async def test_fired_timers_are_deduplicated_and_stamped(tmp_path: Path) -> None
         assert claim.item.id == timer_item_id("a", due) and claim.item.timer == "a"
     finally:
         await store.close()
+
+
+async def test_an_expired_history_is_purged_but_the_session_stays(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    clock = Clock()
+    limits = StoreLimits(session_ttl=1000, result_ttl=1000, history_ttl=10)
+    store = await SqliteStore.open(str(path), limits, clock=clock)
+    try:
+        await store.enqueue(KEY, item(1))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None
+        await store.commit(claim, commit_for("m1", {"step": 1}))
+        clock.now += 61
+        await store.enqueue("pizza:web:bob", item(1))  # the purge runs inside an enqueue
+        assert rows(path, f"SELECT seq FROM log WHERE key = '{KEY}'") == []
+        assert rows(path, f"SELECT seq, state FROM sessions WHERE key = '{KEY}'") == [
+            (2, '{"step":1}')
+        ]
+        assert await store.result(KEY, "m1") == []  # known for result_ttl, its entries gone
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None and claim.session == {"step": 1} and claim.seq == 2
+    finally:
+        await store.close()
+
+
+async def test_the_profile_is_stored_once(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = await SqliteStore.open(str(path))
+    try:
+        await store.enqueue(KEY, item(1))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None
+        session = {"step": 1, "profile": {"address": "Weserstraße 5"}}
+        assert await store.commit(claim, commit_for("m1", session))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None and claim.session == session
+    finally:
+        await store.close()
+    assert rows(path, "SELECT state, shared_profile FROM sessions") == [('{"step":1}', 1)]
+    assert rows(path, "SELECT data FROM profiles") == [('{"address":"Weserstraße 5"}',)]
+
+
+VERSION_1 = """
+CREATE TABLE sessions (key TEXT PRIMARY KEY NOT NULL, state TEXT, seq INTEGER NOT NULL,
+    touched_at REAL NOT NULL);
+CREATE INDEX sessions_touched ON sessions (touched_at);
+CREATE TABLE profiles (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, touched_at REAL NOT NULL);
+CREATE INDEX profiles_touched ON profiles (touched_at);
+CREATE TABLE inbox (position INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL,
+    id TEXT NOT NULL, item TEXT NOT NULL);
+CREATE INDEX inbox_key ON inbox (key, position);
+CREATE TABLE seen (key TEXT NOT NULL, id TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX seen_until ON seen (until);
+CREATE TABLE leases (key TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL, until REAL NOT NULL);
+CREATE TABLE log (key TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (key, seq));
+CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, entries TEXT NOT NULL,
+    until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX results_until ON results (until);
+CREATE TABLE timers (key TEXT NOT NULL, name TEXT NOT NULL, due REAL NOT NULL,
+    PRIMARY KEY (key, name));
+CREATE INDEX timers_due ON timers (due);
+PRAGMA user_version = 1;
+"""
+
+
+async def test_a_version_1_file_is_upgraded(tmp_path: Path) -> None:
+    """Version 1 kept each result's entries; they become sequence ranges into the log."""
+    path, now = tmp_path / "state.db", time.time()
+    log = [(KEY, 1, '{"seq":1,"from":"customer","text":"hi"}'), (KEY, 2, '{"seq":2,"from":"bot"}')]
+    entries = f"[{log[0][2]},{log[1][2]}]"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(VERSION_1)
+        db.execute("INSERT INTO sessions VALUES (?, ?, 2, ?)", (KEY, '{"step":3}', now))
+        db.execute("INSERT INTO profiles VALUES (?, ?, ?)", (KEY, '{"address":"x"}', now))
+        db.executemany("INSERT INTO log VALUES (?, ?, ?)", log)
+        results = [(KEY, "m1", entries, now + 60), (KEY, "t1", "[]", now + 60)]
+        db.executemany("INSERT INTO results VALUES (?, ?, ?, ?)", results)
+        db.commit()
+    store = await SqliteStore.open(str(path))
+    try:
+        result = await store.result(KEY, "m1")
+        assert result is not None and [e["seq"] for e in result] == [1, 2]
+        assert await store.result(KEY, "t1") == []
+        assert await store.enqueue(KEY, item(2))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None and claim.session == {"step": 3} and claim.seq == 2
+        assert claim.profile == {"address": "x"}
+        assert await store.commit(claim, commit_for("m2", {"step": 4}))
+        result = await store.result(KEY, "m2")
+        assert result is not None and [e["seq"] for e in result] == [3, 4]
+    finally:
+        await store.close()
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert ("results_until",) in rows(path, "SELECT name FROM sqlite_master WHERE type = 'index'")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from framework.runtime.records import Commit, InboxItem, StoreLimits, timer_item_id
+from framework.runtime.records import Commit, InboxItem, LogEntry, StoreLimits, timer_item_id
 from framework.runtime.store import Store
 
 KEY = "pizza:web:ada"
@@ -26,6 +26,18 @@ def commit_for(item_id: str, state: int = 1, **extra: object) -> Commit:
         entries=[{"from": "customer", "text": "hi"}, {"from": "bot", "text": f"reply {state}"}],
         **extra,  # type: ignore[arg-type]
     )
+
+
+async def turn(store: Store, number: int, commit: Commit | None = None) -> None:
+    """Message m<number> arrives and its turn commits (by default `commit_for` it)."""
+    assert await store.enqueue(KEY, item(number))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item is not None and claim.item.id == f"m{number}"
+    assert await store.commit(claim, commit or commit_for(f"m{number}", number))
+
+
+def seqs(entries: list[LogEntry] | None) -> list[int] | None:
+    return None if entries is None else [entry["seq"] for entry in entries]
 
 
 async def test_a_message_id_is_accepted_once(store: Store) -> None:
@@ -234,3 +246,72 @@ async def test_two_due_timers_of_one_session_both_fire_within_the_limit(store: S
     assert await store.fire_timers(now + 10, limit=2) == [OTHER]
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None and claim.item is not None and claim.item.timer == "first"
+
+
+@pytest.mark.parametrize("limits", [StoreLimits(log_length=3)])
+async def test_a_result_is_what_the_log_still_holds_of_its_entries(store: Store) -> None:
+    await turn(store, 1)  # seq 1, 2
+    await turn(store, 2)  # seq 3, 4: the log keeps 2, 3, 4
+    first = await store.result(KEY, "m1")
+    assert first is not None and [(e["seq"], e["text"]) for e in first] == [(2, "reply 1")]
+    assert seqs(await store.result(KEY, "m2")) == [3, 4]
+    await turn(store, 3)  # seq 5, 6: the log keeps 4, 5, 6
+    assert await store.result(KEY, "m1") == []  # processed, but its entries are gone
+    assert seqs(await store.result(KEY, "m2")) == [4]
+    assert seqs(await store.result(KEY, "m3")) == [5, 6]
+
+
+async def test_an_item_that_appended_nothing_has_an_empty_result(store: Store) -> None:
+    await turn(store, 1)
+    await turn(store, 2, Commit("m2", {"state": 2}, {}, []))  # e.g. a timer that said nothing
+    assert await store.result(KEY, "m2") == []
+    assert seqs(await store.result(KEY, "m1")) == [1, 2]
+    await turn(store, 3)
+    assert await store.result(KEY, "m2") == []
+    assert seqs(await store.result(KEY, "m3")) == [3, 4]
+    assert seqs(await store.log(KEY, after=0)) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("limits", [StoreLimits(history_ttl=0.5)])
+async def test_the_history_expires_but_the_session_stays_and_its_seq_goes_on(store: Store) -> None:
+    await turn(store, 1)
+    await asyncio.sleep(1)
+    assert await store.log(KEY, after=0) == []
+    assert await store.result(KEY, "m1") == []  # still known for result_ttl, its entries gone
+    assert not await store.enqueue(KEY, item(1))  # and still deduplicated
+    await store.enqueue(KEY, item(2))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item is not None and claim.item.id == "m2"
+    assert claim.session == {"state": 1, "text": "Grüße 🍕"}
+    assert claim.profile == {"address": "Weserstraße 5"}
+    assert claim.seq == 2
+    assert await store.commit(claim, commit_for("m2", 2))
+    assert [(e["seq"], e["text"]) for e in await store.log(KEY, after=0)] == [
+        (3, "hi"),
+        (4, "reply 2"),
+    ]  # a fresh log, numbered on: a chat page never sees a seq twice
+    assert seqs(await store.result(KEY, "m2")) == [3, 4]
+
+
+@pytest.mark.parametrize(
+    "limits", [StoreLimits(), StoreLimits(session_ttl=120, profile_ttl=60)], ids=["long", "short"]
+)
+async def test_a_session_holding_its_profile_comes_back_as_committed(store: Store) -> None:
+    profile = {"address": "Weserstraße 5", "name": "Ada"}
+    entries: list[LogEntry] = [{"from": "bot", "text": "ok"}]
+    await turn(store, 1, Commit("m1", {"step": 1, "profile": profile}, profile, entries))
+    await store.enqueue(KEY, item(2))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    assert claim.session == {"step": 1, "profile": profile} and claim.profile == profile
+    assert claim.session["profile"] is not claim.profile  # the engine may change either
+    other = {"step": 2, "profile": {"address": "elsewhere"}}
+    assert await store.commit(claim, Commit("m2", other, profile, entries))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.session == other and claim.profile == profile
+
+
+def test_store_limits_must_be_positive() -> None:
+    for wrong in ({"history_ttl": 0}, {"result_ttl": -1}, {"log_length": 0}):
+        with pytest.raises(ValueError, match="positive"):
+            StoreLimits(**wrong)  # type: ignore[arg-type]
