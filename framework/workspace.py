@@ -164,6 +164,9 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
             profile_ttl=(
                 _duration(sessions["remember"]) if "remember" in sessions else base.profile_ttl
             ),
+            history_ttl=(
+                _duration(sessions["history"]) if "history" in sessions else base.history_ttl
+            ),
         ),
         max_body=_size(str(limits.get("max_body", "64KB"))),
         messages_per_minute=int(limits.get("messages_per_minute", 30)),

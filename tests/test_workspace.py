@@ -32,7 +32,7 @@ def test_settings_are_read_with_their_units(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "bots: [bots/a]\nserver: {port: 9000, lease: 2s}\nstore: memory://\n"
-        "sessions: {keep: 2d, remember: 90d}\n"
+        "sessions: {keep: 2d, remember: 90d, history: 2h}\n"
         "limits: {max_body: 1MB, messages_per_minute: 10, burst: 5}\n"
         "channels: {web: {enabled: false}}\nlog: {level: warning}\n",
     )
@@ -41,6 +41,7 @@ def test_settings_are_read_with_their_units(tmp_path: Path) -> None:
     assert workspace.port == 9000 and workspace.lease == 2.0
     assert workspace.limits.session_ttl == 2 * 86400
     assert workspace.limits.profile_ttl == 90 * 86400
+    assert workspace.limits.history_ttl == 2 * 3600
     assert workspace.max_body == 1024 * 1024
     assert (workspace.messages_per_minute, workspace.burst) == (10, 5)
     assert workspace.channels == frozenset({"rest"})

@@ -2,6 +2,12 @@
 
 It defines what every store must do (the contract suite runs against it first) and is the
 test double. It does not survive a restart and cannot be shared between processes.
+
+A processed item's result is its sequence range in the log (first and last seq of the entries
+its commit appended), kept result_ttl: `result` returns what of that range is still in the
+log. The log is history: history_ttl after a session's last commit it is gone, while the state
+(and its seq) stays for session_ttl, so the next commit starts a fresh log that continues the
+sequence numbers.
 """
 
 from __future__ import annotations
@@ -35,9 +41,11 @@ class _Session:
     lease: tuple[str, float] | None = None
     log: list[LogEntry] = field(default_factory=list)
     seq: int = 0
-    results: dict[str, tuple[list[LogEntry], float]] = field(default_factory=dict)
+    results: dict[str, tuple[int, int, float]] = field(default_factory=dict)
+    """item id -> the first and last seq its commit appended (first > last: none), until."""
     timers: dict[str, float] = field(default_factory=dict)
     touched: float = 0.0
+    """The last commit (or when the session began)."""
 
 
 class MemoryStore:
@@ -87,12 +95,14 @@ class MemoryStore:
         if session.inbox and session.inbox[0].id == commit.item_id:
             session.inbox.popleft()
         session.state, session.profile = commit.session, dict(commit.profile)
+        first = session.seq + 1
         entries = []
         for entry in commit.entries:
             session.seq += 1
             entries.append({**entry, "seq": session.seq})
-        session.log = (session.log + entries)[-self._limits.log_length :]
-        session.results[commit.item_id] = (entries, now + self._limits.result_ttl)
+        session.log = (self._history(session) + entries)[-self._limits.log_length :]
+        session.results = {i: r for i, r in session.results.items() if r[2] > now}
+        session.results[commit.item_id] = (first, session.seq, now + self._limits.result_ttl)
         for name, due in commit.timers.items():
             if due is None:
                 session.timers.pop(name, None)
@@ -107,11 +117,20 @@ class MemoryStore:
             session.lease = None
 
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
-        found = self._get(key).results.get(item_id)
-        return found[0] if found is not None and found[1] > self._clock() else None
+        session = self._get(key)
+        found = session.results.get(item_id)
+        if found is None or found[2] <= self._clock():
+            return None
+        first, last, _ = found
+        return [entry for entry in self._history(session) if first <= entry["seq"] <= last]
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
-        return [entry for entry in self._get(key).log if entry["seq"] > after][:limit]
+        return [entry for entry in self._history(self._get(key)) if entry["seq"] > after][:limit]
+
+    def _history(self, session: _Session) -> list[LogEntry]:
+        """The session's log, or nothing once history_ttl passed since its last commit."""
+        fresh = self._clock() - session.touched <= self._limits.history_ttl
+        return session.log if fresh else []
 
     async def fire_timers(self, now: float, limit: int = 100) -> list[str]:
         fired: list[str] = []

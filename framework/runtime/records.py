@@ -17,6 +17,7 @@ __all__ = [
     "SessionKey",
     "StoreLimits",
     "iso_time",
+    "session_without_profile",
     "timer_item_id",
 ]
 
@@ -28,16 +29,22 @@ class StoreLimits:
     """How long a store keeps things (seconds) and how much of a conversation's log."""
 
     session_ttl: float = 30 * DAY
-    """An idle session (and its log, inbox and timers) is forgotten after this."""
+    """An idle session (its state, inbox and timers) is forgotten after this."""
     profile_ttl: float = 365 * DAY
     """Remembered values (a delivery address) outlive sessions."""
     result_ttl: float = DAY
-    """How long a message id is deduplicated and its replies kept for a retried webhook."""
+    """How long a message id is deduplicated and its turn's place in the log remembered, so a
+    retried webhook gets the replies (those still in the log) instead of a second turn."""
+    history_ttl: float = DAY
+    """The conversation log (what a reloaded chat page shows) is kept this long after the last
+    turn; the state and remembered values stay longer. A later turn starts a fresh log whose
+    sequence numbers continue the old ones."""
     log_length: int = 50
     """Log entries kept per session: what a reloaded chat page shows."""
 
     def __post_init__(self) -> None:
-        if self.log_length < 1 or min(self.session_ttl, self.profile_ttl, self.result_ttl) <= 0:
+        ttls = (self.session_ttl, self.profile_ttl, self.result_ttl, self.history_ttl)
+        if self.log_length < 1 or min(ttls) <= 0:
             raise ValueError("store limits must be positive")
 
 
@@ -127,7 +134,8 @@ class Commit:
     """Everything one turn changes, written in one atomic step.
 
     The inbox item is consumed, the session and profile replaced, the log entries appended
-    (and kept as the item's result for retries), timers set or cancelled (None).
+    (their sequence range kept as the item's result for retries), timers set or cancelled
+    (None).
     """
 
     item_id: str
@@ -135,3 +143,13 @@ class Commit:
     profile: dict[str, Any]
     entries: list[LogEntry]
     timers: dict[str, float | None] = field(default_factory=dict)
+
+
+def session_without_profile(commit: Commit, limits: StoreLimits) -> dict[str, Any] | None:
+    """The commit's session without its "profile" member, when that member is the commit's
+    profile and the profile is kept at least as long as the session: a store then keeps the
+    profile once and puts it back into the session it loads. None: keep the session whole."""
+    session = commit.session
+    if limits.profile_ttl < limits.session_ttl or session.get("profile") != commit.profile:
+        return None
+    return {name: value for name, value in session.items() if name != "profile"}

@@ -1,19 +1,32 @@
 """The Redis store: many workers on many machines share one Redis (or a Redis Cluster).
 
-Keys (`<tag>` is the session key with `%`, `{` and `}` percent-escaped):
+Keys (`<tag>` is the session key with `%`, `{` and `}` percent-escaped), with the TTL each
+commit sets (dedupe, results and the log never outlive the state: at most session_ttl):
 
-    <prefix>:{<tag>}:state     "<seq>|<state JSON>": seq numbers the last log entry
-    <prefix>:{<tag>}:profile   JSON, kept profile_ttl after the last commit (the rest session_ttl)
-    <prefix>:{<tag>}:inbox     list of InboxItem JSON, oldest first
-    <prefix>:{<tag>}:seen      hash: item id -> end of its dedupe (Redis clock, ms)
+    <prefix>:{<tag>}:state     "<seq>|<state JSON>", compact; "<seq>|+<state JSON>" when the
+                               state's "profile" member is the profile key's value and is left
+                               out (profile_ttl >= session_ttl); seq numbers the last log entry
+                               ever written, so it survives the log                session_ttl
+    <prefix>:{<tag>}:profile   JSON                                                profile_ttl
+    <prefix>:{<tag>}:inbox     list of InboxItem JSON, oldest first                session_ttl
+    <prefix>:{<tag>}:seen      hash: item id -> end of its dedupe (Redis clock, ms) result_ttl
     <prefix>:{<tag>}:lease     the token of the worker holding the session (PX: it expires)
-    <prefix>:{<tag>}:log       list of entries, JSON starting with {"seq":N, trimmed to log_length
-    <prefix>:{<tag>}:results   hash: item id -> "<end ms>|<JSON list of its entries>"
-    <prefix>:{<tag>}:timers    zset: timer name -> due (epoch seconds)
+    <prefix>:{<tag>}:log       list of entries, JSON starting with {"seq":N, consecutive seq
+                               numbers, trimmed to log_length                      history_ttl
+    <prefix>:{<tag>}:results   hash: item id -> "<first seq>:<last seq>:<end ms>", the range
+                               its commit appended (none: first = last + 1); a value in another
+                               format (an older Theke's) counts as expired         result_ttl
+    <prefix>:{<tag>}:timers    zset: timer name -> due (epoch seconds)             session_ttl
     <prefix>:{%index}:pending  zset: session key -> announcement number (its inbox may have items)
     <prefix>:{%index}:timers   zset: session key -> a time at or before its earliest timer
     <prefix>:{%index}:versions hash: session key -> announcement number of its last timer change
     <prefix>:{%index}:counter  the announcement numbers
+
+So an idle session shrinks in steps: after history_ttl and result_ttl (a day by default) only
+its state and profile are left (and timers, if any), after session_ttl only its profile. The
+next commit after the log expired starts a fresh log whose seq numbers continue the state's.
+A result is read from the log: the entries of its range still there, fewer once the log was
+trimmed or expired.
 
 One hash tag per session puts all of its keys into one Redis Cluster slot, so each operation
 on a session (enqueue, claim, commit, fire its timers) is one Lua script on one node: atomic
@@ -51,7 +64,15 @@ from redis.exceptions import (
     TimeoutError,
 )
 
-from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, StoreLimits, iso_time
+from framework.runtime.records import (
+    Claim,
+    Commit,
+    InboxItem,
+    LogEntry,
+    StoreLimits,
+    iso_time,
+    session_without_profile,
+)
 from framework.runtime.store import StoreError
 
 __all__ = ["RedisStore", "SessionKeys"]
@@ -65,6 +86,7 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function ms(n) return string.format('%d', n) end
+local RANGE = '^(%d+):(%d+):(%d+)$'  -- a result; another format (an older Theke's) has expired
 local function push(seen, inbox, id, body, now, result_ms, keep_ms, session_ms)
   local until_ = redis.call('HGET', seen, id)
   if until_ and tonumber(until_) > now then return 0 end
@@ -92,44 +114,43 @@ return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('L
 """
 
 # KEYS lease, state, profile, inbox, log, results, timers, seen
-# ARGV token, item_id, state, profile, session_ms, profile_ms, result_ms, keep_ms, log_length,
-#      n, n entries (JSON objects without seq), then timer pairs (name, due or '')
+# ARGV token, item_id, state, profile, session_ms, profile_ms, result_ms, keep_ms, history_ms,
+#      log_length, n, n entries (JSON objects without seq), then timer pairs (name, due or '')
 COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local now, session_ms, n = now_ms(), ARGV[5], tonumber(ARGV[10])
+local now, session_ms, n = now_ms(), ARGV[5], tonumber(ARGV[11])
 local head = redis.call('LINDEX', KEYS[4], 0)
 if head and cjson.decode(head).id == ARGV[2] then redis.call('LPOP', KEYS[4]) end
 local seq, entries = tonumber(string.match(redis.call('GET', KEYS[2]) or '0|', '^(%d+)|')), {}
+local first = seq + 1
 for i = 1, n do
   seq = seq + 1
-  local e = ARGV[10 + i]
+  local e = ARGV[11 + i]
   if e == '{}' then e = '{"seq":' .. ms(seq) .. '}'
   else e = '{"seq":' .. ms(seq) .. ',' .. string.sub(e, 2) end
   entries[i] = e
 end
 if n > 0 then
   redis.call('RPUSH', KEYS[5], unpack(entries))
-  local keep = tonumber(ARGV[9])
-  if keep > 0 then redis.call('LTRIM', KEYS[5], -keep, -1) else redis.call('DEL', KEYS[5]) end
+  redis.call('LTRIM', KEYS[5], -tonumber(ARGV[10]), -1)
 end
 redis.call('SET', KEYS[2], ms(seq) .. '|' .. ARGV[3])
 redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[6])
 local all = redis.call('HGETALL', KEYS[6])
 for i = 1, #all, 2 do
-  local v = all[i + 1]
-  if tonumber(string.sub(v, 1, string.find(v, '|', 1, true) - 1)) <= now then
-    redis.call('HDEL', KEYS[6], all[i])
-  end
+  local _, _, until_ = string.match(all[i + 1], RANGE)
+  if not until_ or tonumber(until_) <= now then redis.call('HDEL', KEYS[6], all[i]) end
 end
-local body = '[' .. table.concat(entries, ',') .. ']'
-redis.call('HSET', KEYS[6], ARGV[2], ms(now + tonumber(ARGV[7])) .. '|' .. body)
-for i = 11 + n, #ARGV, 2 do
+local range = ms(first) .. ':' .. ms(seq) .. ':' .. ms(now + tonumber(ARGV[7]))
+redis.call('HSET', KEYS[6], ARGV[2], range)
+for i = 12 + n, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('ZREM', KEYS[7], ARGV[i])
   else redis.call('ZADD', KEYS[7], ARGV[i + 1], ARGV[i]) end
 end
-for _, key in ipairs({KEYS[2], KEYS[4], KEYS[5], KEYS[7]}) do
+for _, key in ipairs({KEYS[2], KEYS[4], KEYS[7]}) do
   redis.call('PEXPIRE', key, session_ms)
 end
+redis.call('PEXPIRE', KEYS[5], ARGV[9])
 redis.call('PEXPIRE', KEYS[6], ARGV[8])
 redis.call('PEXPIRE', KEYS[8], ARGV[8])
 redis.call('DEL', KEYS[1])
@@ -142,13 +163,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0
 """
 
-# KEYS results; ARGV item_id
+# KEYS results, log; ARGV item_id -> false (unknown) or the entries of its range still logged
 RESULT = """
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then return false end
-local bar = string.find(v, '|', 1, true)
-if tonumber(string.sub(v, 1, bar - 1)) <= now_ms() then return false end
-return string.sub(v, bar + 1)
+local first, last, until_ = string.match(redis.call('HGET', KEYS[1], ARGV[1]) or '', RANGE)
+if not until_ or tonumber(until_) <= now_ms() then return false end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head then return {} end
+local oldest = tonumber(string.match(head, '^{"seq":(%d+)'))
+local from, to = math.max(tonumber(first) - oldest, 0), tonumber(last) - oldest
+if to < from then return {} end
+return redis.call('LRANGE', KEYS[2], from, to)
 """
 
 # KEYS timers, seen, inbox; ARGV now, received_at, max, result_ms, keep_ms, session_ms
@@ -212,7 +236,7 @@ end
 return 0
 """
 
-# the index scripts first: loaded in this order, a Redis never has a session script without them
+# loaded in this order after a restart: the index scripts before the session scripts they announce
 _NAMES = "ANNOUNCE_PENDING ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
 _SCRIPTS = {name: _LIB + globals()[name] for name in f"{_NAMES} COMMIT RELEASE RESULT FIRE".split()}
 _SEQ = re.compile(r'\{"seq":(\d+)')
@@ -327,6 +351,10 @@ class RedisStore:
         keep = min(limits.result_ttl, limits.session_ttl)
         return [_ms(limits.result_ttl), _ms(keep), _ms(limits.session_ttl)]
 
+    def _history_ms(self) -> int:
+        """The log's TTL: no longer than the state whose seq numbers it continues."""
+        return _ms(min(self._limits.history_ttl, self._limits.session_ttl))
+
     def _announce(self, keys: Sequence[str]) -> Call:
         return "ANNOUNCE_PENDING", [self._pending, self._counter], keys
 
@@ -382,12 +410,15 @@ class RedisStore:
         if found is None:
             return None
         _, state, profile, head = found
-        seq, _, session = (state or "0|").partition("|")
+        seq, _, body = (state or "0|").partition("|")
+        session = json.loads(body.removeprefix("+")) if body else None
+        if session is not None and body.startswith("+"):
+            session["profile"] = json.loads(profile or "{}")
         return Claim(
             key,
             token,
-            json.loads(session) if session else None,
-            json.loads(profile) if profile is not None else {},
+            session,
+            json.loads(profile or "{}"),
             InboxItem.from_json(json.loads(head)) if head is not None else None,
             int(seq),
         )
@@ -396,8 +427,10 @@ class RedisStore:
     async def commit(self, claim: Claim, commit: Commit) -> bool:
         k, limits = self.session_keys(claim.key), self._limits
         result_ms, keep_ms, session_ms = self._ttls()
-        args: list[Any] = [claim.token, commit.item_id, _dumps(commit.session)]
-        args += [_dumps(commit.profile), session_ms, _ms(limits.profile_ttl), result_ms, keep_ms]
+        apart = session_without_profile(commit, limits)
+        state = _dumps(commit.session) if apart is None else f"+{_dumps(apart)}"
+        args: list[Any] = [claim.token, commit.item_id, state, _dumps(commit.profile)]
+        args += [session_ms, _ms(limits.profile_ttl), result_ms, keep_ms, self._history_ms()]
         args += [limits.log_length, len(commit.entries)]
         args += [_dumps({n: v for n, v in entry.items() if n != "seq"}) for entry in commit.entries]
         for name, when in commit.timers.items():
@@ -419,8 +452,9 @@ class RedisStore:
 
     @_guarded
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
-        [found] = await self._run(("RESULT", [self.session_keys(key).results], [item_id]))
-        return None if found is None else list(json.loads(found))
+        k = self.session_keys(key)
+        [found] = await self._run(("RESULT", [k.results, k.log], [item_id]))
+        return None if found is None else [json.loads(entry) for entry in found]
 
     @_guarded
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:

@@ -17,6 +17,14 @@ waiting inbox items and seen ids, logs, results and timers. Leases are wall-cloc
 again. Reads never write: an idle session is forgotten by its next write, and a purge inside
 `enqueue` (at most once a minute) deletes expired rows so the file does not grow forever.
 Several processes must not serve one file (the server refuses several workers on SQLite).
+
+What is kept how long: a result is the sequence range its commit appended to the log
+(`first_seq > last_seq` when it appended nothing), the entries themselves are only in `log`.
+The log is history: reads ignore it history_ttl after the session's last commit
+(`sessions.touched_at`), the next commit starts it afresh (the seq numbers continue) and the
+purge deletes it. A session's "profile" member is not stored twice: when it is the profile
+(and profiles outlive sessions), `state` leaves it out, `shared_profile` is 1 and a claim puts
+the profile back.
 """
 
 from __future__ import annotations
@@ -40,19 +48,20 @@ from framework.runtime.records import (
     LogEntry,
     StoreLimits,
     iso_time,
+    session_without_profile,
     timer_item_id,
 )
 from framework.runtime.store import StoreError
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PURGE_EVERY = 60.0
 BUSY_TIMEOUT_MS = 5_000
 
 _SCHEMA = """
 CREATE TABLE sessions (key TEXT PRIMARY KEY NOT NULL, state TEXT, seq INTEGER NOT NULL,
-    touched_at REAL NOT NULL);
+    touched_at REAL NOT NULL, shared_profile INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX sessions_touched ON sessions (touched_at);
 CREATE TABLE profiles (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, touched_at REAL NOT NULL);
 CREATE INDEX profiles_touched ON profiles (touched_at);
@@ -64,12 +73,19 @@ CREATE INDEX seen_until ON seen (until);
 CREATE TABLE leases (key TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL, until REAL NOT NULL);
 CREATE TABLE log (key TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
     PRIMARY KEY (key, seq));
-CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, entries TEXT NOT NULL,
-    until REAL NOT NULL, PRIMARY KEY (key, id));
-CREATE INDEX results_until ON results (until);
 CREATE TABLE timers (key TEXT NOT NULL, name TEXT NOT NULL, due REAL NOT NULL,
     PRIMARY KEY (key, name));
-CREATE INDEX timers_due ON timers (due)
+CREATE INDEX timers_due ON timers (due);
+"""
+_RESULTS = """
+CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX results_until ON results (until)
+"""
+_FROM_VERSION_1 = """
+ALTER TABLE sessions ADD COLUMN shared_profile INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results RENAME TO results_1;
+DROP INDEX results_until
 """
 _SESSION_TABLES = ("inbox", "seen", "leases", "log", "results", "timers")
 _PENDING = (
@@ -89,6 +105,23 @@ def _dump(value: Any) -> str:
     return text
 
 
+def _execute(db: sqlite3.Connection, script: str) -> None:
+    """Several statements inside the caller's transaction (`executescript` would commit it)."""
+    for statement in script.split(";"):
+        db.execute(statement)
+
+
+def _upgrade_from_1(db: sqlite3.Connection) -> None:
+    """Version 1 kept a result's entries, version 2 their sequence range in the log."""
+    _execute(db, _FROM_VERSION_1 + ";" + _RESULTS)
+    rows = []
+    for key, item_id, entries, until in db.execute("SELECT * FROM results_1").fetchall():
+        seqs = [int(entry["seq"]) for entry in json.loads(entries)] or [1, 0]  # none: empty
+        rows.append((key, item_id, seqs[0], seqs[-1], until))
+    db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
+    db.execute("DROP TABLE results_1")
+
+
 def _connect(path: str) -> sqlite3.Connection:
     """Open (and if needed create) the database; runs on the store's thread."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -104,9 +137,11 @@ def _connect(path: str) -> sqlite3.Connection:
                 f"the SQLite store at {path} has schema version {version}, but this Theke "
                 f"knows only up to {SCHEMA_VERSION}; upgrade Theke or use another file"
             )
-        if version == 0:
-            for statement in _SCHEMA.split(";"):
-                db.execute(statement)
+        if version < SCHEMA_VERSION:
+            if version == 0:
+                _execute(db, _SCHEMA + _RESULTS)
+            else:
+                _upgrade_from_1(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:
@@ -186,9 +221,19 @@ class SqliteStore:
     def _row(self, sql: str, *params: Any) -> Any:
         return self._db.execute(sql, params).fetchone()
 
-    def _alive(self, key: str, now: float) -> bool:
+    def _idle(self, key: str, now: float) -> float | None:
+        """How long ago the session's last commit was; None for an unknown session."""
         row = self._row("SELECT touched_at FROM sessions WHERE key = ?", key)
-        return row is not None and now - float(row[0]) <= self._limits.session_ttl
+        return None if row is None else now - float(row[0])
+
+    def _alive(self, key: str, now: float) -> bool:
+        idle = self._idle(key, now)
+        return idle is not None and idle <= self._limits.session_ttl
+
+    def _history_kept(self, key: str, now: float) -> bool:
+        """Whether the session's log still counts: history_ttl after its last commit it is gone."""
+        idle, limits = self._idle(key, now), self._limits
+        return idle is not None and idle <= min(limits.session_ttl, limits.history_ttl)
 
     def _touch(self, key: str, now: float) -> None:
         """Make sure the session exists; forget it (not a recent profile) when it idled."""
@@ -199,7 +244,8 @@ class SqliteStore:
         ttl = self._limits.profile_ttl
         self._run("DELETE FROM profiles WHERE key = ? AND ? - touched_at > ?", key, now, ttl)
         self._run("UPDATE profiles SET touched_at = ? WHERE key = ?", now, key)
-        self._run("INSERT OR REPLACE INTO sessions VALUES (?, NULL, 0, ?)", key, now)
+        sql = "INSERT OR REPLACE INTO sessions (key, state, seq, touched_at) VALUES (?, NULL, 0, ?)"
+        self._run(sql, key, now)
 
     def _purge(self, now: float) -> None:
         """Delete what expired, at most once a minute, so the file does not grow forever."""
@@ -210,6 +256,7 @@ class SqliteStore:
         for table in _SESSION_TABLES:
             self._run(f"DELETE FROM {table} WHERE key IN ({idle_keys})", idle)
         self._run("DELETE FROM sessions WHERE touched_at < ?", idle)
+        self._run(f"DELETE FROM log WHERE key IN ({idle_keys})", now - self._limits.history_ttl)
         self._run("DELETE FROM profiles WHERE touched_at < ?", now - self._limits.profile_ttl)
         self._run("DELETE FROM seen WHERE until <= ?", now)
         self._run("DELETE FROM results WHERE until <= ?", now)
@@ -234,14 +281,19 @@ class SqliteStore:
             return None
         token = f"{owner}:{uuid.uuid4().hex}"
         self._run("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", key, token, now + lease)
-        state, seq = self._row("SELECT state, seq FROM sessions WHERE key = ?", key)
-        profile = self._row("SELECT data FROM profiles WHERE key = ?", key)
+        sql = "SELECT state, seq, shared_profile FROM sessions WHERE key = ?"
+        state, seq, shared = self._row(sql, key)
+        row = self._row("SELECT data FROM profiles WHERE key = ?", key)
+        profile = "{}" if row is None else row[0]
+        session = None if state is None else json.loads(state)
+        if session is not None and shared:
+            session["profile"] = json.loads(profile)
         first = self._row("SELECT item FROM inbox WHERE key = ? ORDER BY position LIMIT 1", key)
         return Claim(
             key,
             token,
-            None if state is None else json.loads(state),
-            {} if profile is None else json.loads(profile[0]),
+            session,
+            json.loads(profile),
             None if first is None else InboxItem.from_json(json.loads(first[0])),
             int(seq),
         )
@@ -252,29 +304,33 @@ class SqliteStore:
         sql = "SELECT 1 FROM leases WHERE key = ? AND token = ? AND until > ?"
         if self._row(sql, key, claim.token, now) is None:
             return False  # the lease expired or was taken: fencing
-        first = "SELECT MIN(position) FROM inbox WHERE key = ?"
-        self._run(f"DELETE FROM inbox WHERE id = ? AND position = ({first})", commit.item_id, key)
-        entries, seq = self._append_log(key, commit.entries)
-        state, profile = _dump(commit.session), _dump(commit.profile)
-        sql = "UPDATE sessions SET state = ?, seq = ?, touched_at = ? WHERE key = ?"
-        self._run(sql, state, seq, now, key)
+        head = "SELECT MIN(position) FROM inbox WHERE key = ?"
+        self._run(f"DELETE FROM inbox WHERE id = ? AND position = ({head})", commit.item_id, key)
+        first, last = self._append_log(key, commit.entries, now)
+        apart = session_without_profile(commit, self._limits)
+        state = _dump(commit.session if apart is None else apart)
+        sql = "UPDATE sessions SET state = ?, seq = ?, touched_at = ?, shared_profile = ?"
+        self._run(f"{sql} WHERE key = ?", state, last, now, apart is not None, key)
+        profile = _dump(commit.profile)
         self._run("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", key, profile, now)
         until = now + self._limits.result_ttl
-        sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)"
-        self._run(sql, key, commit.item_id, _dump(entries), until)
+        sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)"
+        self._run(sql, key, commit.item_id, first, last, until)
         self._set_timers(key, commit.timers)
         self._run("DELETE FROM leases WHERE key = ?", key)
         return True
 
-    def _append_log(self, key: str, new: list[LogEntry]) -> tuple[list[LogEntry], int]:
-        """Number the entries, append them and trim the log; the entries and the last seq."""
+    def _append_log(self, key: str, new: list[LogEntry], now: float) -> tuple[int, int]:
+        """Number the entries, append them (to a fresh log once the history expired) and trim
+        the log; the first and last seq of the entries (first > last when there are none)."""
+        if not self._history_kept(key, now):
+            self._run("DELETE FROM log WHERE key = ?", key)
         (seq,) = self._row("SELECT seq FROM sessions WHERE key = ?", key)
-        entries = [{**entry, "seq": seq + n} for n, entry in enumerate(new, 1)]
-        rows = [(key, entry["seq"], _dump(entry)) for entry in entries]
+        rows = [(key, seq + n, _dump({**entry, "seq": seq + n})) for n, entry in enumerate(new, 1)]
         self._db.executemany("INSERT OR REPLACE INTO log VALUES (?, ?, ?)", rows)
-        last = int(seq) + len(entries)
+        last = int(seq) + len(rows)
         self._run("DELETE FROM log WHERE key = ? AND seq <= ?", key, last - self._limits.log_length)
-        return entries, last
+        return int(seq) + 1, last
 
     def _set_timers(self, key: str, timers: dict[str, float | None]) -> None:
         for name, due in timers.items():
@@ -288,15 +344,17 @@ class SqliteStore:
 
     def _result(self, key: str, item_id: str) -> list[LogEntry] | None:
         now = self._clock()
-        sql = "SELECT entries FROM results WHERE key = ? AND id = ? AND until > ?"
+        sql = "SELECT first_seq, last_seq FROM results WHERE key = ? AND id = ? AND until > ?"
         row = self._row(sql, key, item_id, now)
         if row is None or not self._alive(key, now):
             return None
-        entries: list[LogEntry] = json.loads(row[0])
-        return entries
+        if not self._history_kept(key, now):
+            return []
+        sql = "SELECT entry FROM log WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq"
+        return [json.loads(entry) for (entry,) in self._run(sql, key, *row)]
 
     def _log(self, key: str, after: int, limit: int) -> list[LogEntry]:
-        if not self._alive(key, self._clock()):
+        if not self._history_kept(key, self._clock()):
             return []
         sql = "SELECT entry FROM log WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?"
         return [json.loads(entry) for (entry,) in self._run(sql, key, after, limit)]

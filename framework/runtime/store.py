@@ -39,7 +39,11 @@ class Store(Protocol):
         ...
 
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
-        """The log entries a processed item produced; None while it is not processed."""
+        """The log entries a processed item produced; None while it is not processed.
+
+        Kept as a reference into the log: entries trimmed from the log or gone with its
+        history are no longer returned.
+        """
         ...
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
