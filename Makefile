@@ -45,3 +45,6 @@ test: lint check services
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
+
+load: $(STAMP)
+	$(BIN)/python benchmarks/load.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -86,6 +87,15 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
     )
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when its supervisor dies, so no worker is orphaned."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def supervise(workspace: Workspace, workers: int, argv: list[str]) -> int:
     """Start `workers` processes on one port (SO_REUSEPORT) and restart any that dies."""
     if store_kind(workspace.store) != "redis":
@@ -103,7 +113,11 @@ def supervise(workspace: Workspace, workers: int, argv: list[str]) -> int:
         "1",
         "--reuse-port",
     ]
-    children = [subprocess.Popen(command) for _ in range(workers)]
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command, preexec_fn=_die_with_parent)
+
+    children = [start() for _ in range(workers)]
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -119,6 +133,6 @@ def supervise(workspace: Workspace, workers: int, argv: list[str]) -> int:
         for index, child in enumerate(children):
             if child.poll() is not None and not stopping:
                 time.sleep(1.0)  # a worker that dies at once must not spin
-                children[index] = subprocess.Popen(command)
+                children[index] = start()
         time.sleep(0.2)
     return max((child.wait() for child in children), default=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -217,3 +218,27 @@ async def _metrics_identity(http: aiohttp.ClientSession, port: int) -> str:
     async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
         text = await response.text()
     return next(line for line in text.splitlines() if line.startswith("theke_worker{"))
+
+
+def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path, redis_url: str) -> None:
+    workspace = write_workspace(tmp_path, redis_url, ["counter"])
+    port = free_port()
+    supervisor = start_workers(workspace, port, 2)
+    deadline = time.monotonic() + 20
+    while not _listening(port):
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+    supervisor.send_signal(signal.SIGKILL)
+    supervisor.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _listening(port):
+        assert time.monotonic() < deadline, "a worker outlived its supervisor"
+        time.sleep(0.1)
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
