@@ -63,8 +63,11 @@ def answer(turn: Turn, message: Message) -> None:
     mentions, earlier = [], []
     if not message.payload:
         mentions = extract_mentions(message.text, [turn.slot(n) for n in sorted(asks)], lexicon)
-        earlier_slots = sorted(asks | _cart_slots(turn))
-        earlier = extract_mentions(message.text, [turn.slot(n) for n in earlier_slots], lexicon)
+        others = _cart_slots(turn) - asks
+        earlier = mentions
+        if others:
+            earlier_slots = [turn.slot(n) for n in sorted(asks | others)]
+            earlier = extract_mentions(message.text, earlier_slots, lexicon)
     if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier):
         return
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
