@@ -39,6 +39,8 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(BIN)/theke check
 	$(BIN)/theke test bots/pizza
+	$(BIN)/theke check docs/examples/bakery
+	$(BIN)/theke test docs/examples/bakery
 
 test: lint check services
 	$(BIN)/pytest -q
