@@ -77,23 +77,26 @@ class MemoryStore:
 
     async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
         session, now = self._get(key), self._clock()
-        if session.lease is not None and session.lease[1] > now:
+        if not session.inbox or (session.lease is not None and session.lease[1] > now):
             return None
         token = f"{owner}:{uuid.uuid4().hex}"
         session.lease = (token, now + lease)
-        item = session.inbox[0] if session.inbox else None
-        return Claim(key, token, session.state, dict(session.profile), item, session.seq)
+        return self._claim(key, session, token, lease)
+
+    def _claim(self, key: str, session: _Session, token: str, lease: float) -> Claim:
+        profile = dict(session.profile)
+        return Claim(key, token, lease, session.state, profile, session.inbox[0], session.seq)
 
     def _holds(self, session: _Session, claim: Claim) -> bool:
         lease = session.lease
         return lease is not None and lease[0] == claim.token and lease[1] > self._clock()
 
-    async def commit(self, claim: Claim, commit: Commit) -> bool:
+    async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         session, now = self._get(claim.key), self._clock()
-        if not self._holds(session, claim):
-            return False
-        if session.inbox and session.inbox[0].id == commit.item_id:
-            session.inbox.popleft()
+        inbox = session.inbox
+        if not self._holds(session, claim) or not inbox or inbox[0].id != claim.item.id:
+            return False  # the lease was lost, or this claim committed already
+        inbox.popleft()
         session.state, session.profile = commit.session, dict(commit.profile)
         first = session.seq + 1
         entries = []
@@ -108,8 +111,12 @@ class MemoryStore:
                 session.timers.pop(name, None)
             else:
                 session.timers[name] = due
-        session.lease, session.touched = None, now
-        return True
+        session.touched = now
+        if not inbox:
+            session.lease = None
+            return True
+        session.lease = (claim.token, now + claim.lease)
+        return self._claim(claim.key, session, claim.token, claim.lease)
 
     async def release(self, claim: Claim) -> None:
         session = self._get(claim.key)

@@ -122,9 +122,11 @@ class Claim:
 
     key: str
     token: str
+    lease: float
+    """How long the lease lasts (seconds): a commit that hands on a next item renews it."""
     session: dict[str, Any] | None
     profile: dict[str, Any]
-    item: InboxItem | None
+    item: InboxItem
     seq: int = 0
     """The sequence number of the last entry of the session's log."""
 

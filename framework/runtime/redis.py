@@ -10,7 +10,10 @@ commit sets (dedupe, results and the log never outlive the state: at most sessio
     <prefix>:{<tag>}:profile   JSON                                                profile_ttl
     <prefix>:{<tag>}:inbox     list of InboxItem JSON, oldest first                session_ttl
     <prefix>:{<tag>}:seen      hash: item id -> end of its dedupe (Redis clock, ms) result_ttl
-    <prefix>:{<tag>}:lease     the token of the worker holding the session (PX: it expires)
+    <prefix>:{<tag>}:lease     the token of the worker holding the session (PX: it expires);
+                               set by a claim only when the inbox has an item, renewed by a
+                               commit that hands on the next item, deleted by one that
+                               leaves the inbox empty
     <prefix>:{<tag>}:log       list of entries, JSON starting with {"seq":N, consecutive seq
                                numbers, trimmed to log_length                      history_ttl
     <prefix>:{<tag>}:results   hash: item id -> "<first seq>:<last seq>:<end ms>", the range
@@ -41,6 +44,12 @@ Entries are removed by compare-and-set (a pending entry if its announcement numb
 entry if its version did not change since it was read), and an enqueue or a timer-setting
 commit announces its session once more after its script, so a removal racing with it cannot
 lose it. Session data never appears in error messages.
+
+Round trips: the scripts of all calls a process makes while a round trip is under way go out
+together in the next one (one pipeline on one connection, one round trip at a time), so calls
+reach Redis in the order they were made and under load one round trip serves many calls. In
+it, each announcing script runs once for all its calls, before all the other scripts and
+again after them: still before and after each session change it announces.
 """
 
 from __future__ import annotations
@@ -107,54 +116,65 @@ ENQUEUE = """
 return push(KEYS[1], KEYS[2], ARGV[1], ARGV[2], now_ms(), ARGV[3], ARGV[4], ARGV[5])
 """
 
-# KEYS lease, state, profile, inbox; ARGV token, lease_ms
+# KEYS lease, state, profile, inbox; ARGV token, lease_ms -> false (leased elsewhere or
+# nothing waiting: no lease taken) or {first inbox item, state, profile}
 CLAIM = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
-return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('LINDEX', KEYS[4], 0)}
+local head = redis.call('LINDEX', KEYS[4], 0)
+if not head or not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return {head, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}
 """
 
 # KEYS lease, state, profile, inbox, log, results, timers, seen
-# ARGV token, item_id, state, profile, session_ms, profile_ms, result_ms, keep_ms, history_ms,
-#      log_length, n, n entries (JSON objects without seq), then timer pairs (name, due or '')
+# ARGV token, claimed item id, lease_ms, item_id, state, profile, session_ms, profile_ms,
+#      result_ms, keep_ms, history_ms, log_length, n, n entries (JSON objects without seq),
+#      then timer pairs (name, due or '')
+# -> 0 (the lease was lost or the item consumed: nothing written), 1 (done, lease released)
+#    or {seq, next inbox item} (done, lease renewed)
 COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local now, session_ms, n = now_ms(), ARGV[5], tonumber(ARGV[11])
 local head = redis.call('LINDEX', KEYS[4], 0)
-if head and cjson.decode(head).id == ARGV[2] then redis.call('LPOP', KEYS[4]) end
+if not head or cjson.decode(head).id ~= ARGV[2] then return 0 end
+redis.call('LPOP', KEYS[4])
+local now, session_ms, n = now_ms(), ARGV[7], tonumber(ARGV[13])
 local seq, entries = tonumber(string.match(redis.call('GET', KEYS[2]) or '0|', '^(%d+)|')), {}
 local first = seq + 1
 for i = 1, n do
   seq = seq + 1
-  local e = ARGV[11 + i]
+  local e = ARGV[13 + i]
   if e == '{}' then e = '{"seq":' .. ms(seq) .. '}'
   else e = '{"seq":' .. ms(seq) .. ',' .. string.sub(e, 2) end
   entries[i] = e
 end
 if n > 0 then
   redis.call('RPUSH', KEYS[5], unpack(entries))
-  redis.call('LTRIM', KEYS[5], -tonumber(ARGV[10]), -1)
+  redis.call('LTRIM', KEYS[5], -tonumber(ARGV[12]), -1)
 end
-redis.call('SET', KEYS[2], ms(seq) .. '|' .. ARGV[3])
-redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[6])
+redis.call('SET', KEYS[2], ms(seq) .. '|' .. ARGV[5])
+redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
 local all = redis.call('HGETALL', KEYS[6])
 for i = 1, #all, 2 do
   local _, _, until_ = string.match(all[i + 1], RANGE)
   if not until_ or tonumber(until_) <= now then redis.call('HDEL', KEYS[6], all[i]) end
 end
-local range = ms(first) .. ':' .. ms(seq) .. ':' .. ms(now + tonumber(ARGV[7]))
-redis.call('HSET', KEYS[6], ARGV[2], range)
-for i = 12 + n, #ARGV, 2 do
+local range = ms(first) .. ':' .. ms(seq) .. ':' .. ms(now + tonumber(ARGV[9]))
+redis.call('HSET', KEYS[6], ARGV[4], range)
+for i = 14 + n, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('ZREM', KEYS[7], ARGV[i])
   else redis.call('ZADD', KEYS[7], ARGV[i + 1], ARGV[i]) end
 end
 for _, key in ipairs({KEYS[2], KEYS[4], KEYS[7]}) do
   redis.call('PEXPIRE', key, session_ms)
 end
-redis.call('PEXPIRE', KEYS[5], ARGV[9])
-redis.call('PEXPIRE', KEYS[6], ARGV[8])
-redis.call('PEXPIRE', KEYS[8], ARGV[8])
-redis.call('DEL', KEYS[1])
-return 1
+redis.call('PEXPIRE', KEYS[5], ARGV[11])
+redis.call('PEXPIRE', KEYS[6], ARGV[10])
+redis.call('PEXPIRE', KEYS[8], ARGV[10])
+local next_ = redis.call('LINDEX', KEYS[4], 0)
+if not next_ then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {seq, next_}
 """
 
 # KEYS lease; ARGV token
@@ -207,10 +227,12 @@ end
 return 0
 """
 
-# KEYS timers, versions, counter; ARGV session, due
+# KEYS timers, versions, counter; ARGV pairs (session, due)
 ANNOUNCE_TIMER = """
-redis.call('HSET', KEYS[2], ARGV[1], redis.call('INCR', KEYS[3]))
-redis.call('ZADD', KEYS[1], 'LT', ARGV[2], ARGV[1])
+for i = 1, #ARGV, 2 do
+  redis.call('HSET', KEYS[2], ARGV[i], redis.call('INCR', KEYS[3]))
+  redis.call('ZADD', KEYS[1], 'LT', ARGV[i + 1], ARGV[i])
+end
 return 0
 """
 
@@ -240,9 +262,40 @@ return 0
 _NAMES = "ANNOUNCE_PENDING ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
 _SCRIPTS = {name: _LIB + globals()[name] for name in f"{_NAMES} COMMIT RELEASE RESULT FIRE".split()}
 _SEQ = re.compile(r'\{"seq":(\d+)')
+_ANNOUNCEMENTS = ("ANNOUNCE_PENDING", "ANNOUNCE_TIMER")
+"""Scripts that only add to the indexes: one round trip runs each once with the arguments of
+all its calls, at its start and again at its end."""
 
 Call = tuple[str, Sequence[str], Sequence[Any]]
 """A script by name, its keys and its arguments."""
+
+
+Waiting = tuple[Sequence[Call], asyncio.Future[list[Any]]]
+"""The calls of one `_run` and where their answers go."""
+
+
+def _merged(announcements: list[Call]) -> list[Call]:
+    """Each announcing script once, with the arguments of all its calls (each distinct call's
+    once: an enqueue announces its session twice), in order."""
+    merged: dict[str, tuple[Sequence[str], dict[tuple[Any, ...], None]]] = {}
+    for name, keys, args in announcements:
+        merged.setdefault(name, (keys, {}))[1][tuple(args)] = None
+    return [
+        (name, keys, [arg for args in distinct for arg in args])
+        for name, (keys, distinct) in merged.items()
+    ]
+
+
+def _answer(future: asyncio.Future[list[Any]], answers: list[Any]) -> None:
+    """Hand a caller of `_run` its answers, or the first error among them (unless it stopped
+    waiting)."""
+    if future.done():
+        return
+    errors = [answer for answer in answers if isinstance(answer, Exception)]
+    if errors:
+        future.set_exception(errors[0])
+    else:
+        future.set_result(answers)
 
 
 class SessionKeys(NamedTuple):
@@ -256,8 +309,25 @@ class SessionKeys(NamedTuple):
     timers: str
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(data)
+
+
+def _loaded(state: str, profile: str) -> tuple[Any, dict[str, Any]]:
+    """A stored state (after its seq; "": none yet, "+...": its profile left out) and profile,
+    decoded: fresh objects, the engine may change them."""
+    session = json.loads(state.removeprefix("+")) if state else None
+    if session is not None and state.startswith("+"):
+        session["profile"] = json.loads(profile)
+    loaded: dict[str, Any] = json.loads(profile)
+    return session, loaded
+
+
+def _item(body: str) -> InboxItem:
+    return InboxItem.from_json(json.loads(body))
 
 
 def _ms(seconds: float) -> int:
@@ -309,7 +379,9 @@ class RedisStore:
         self._pending, self._counter = f"{index}:pending", f"{index}:counter"
         self._timers, self._versions = f"{index}:timers", f"{index}:versions"
         self._scripts = {name: client.register_script(lua) for name, lua in _SCRIPTS.items()}
-        self._enqueuing: dict[str, tuple[asyncio.Lock, list[None]]] = {}
+        self._queue: list[Waiting] = []
+        """The calls of `_run` waiting for the next round trip, in the order they were made."""
+        self._sender: asyncio.Task[None] | None = None
 
     @classmethod
     def from_url(
@@ -363,8 +435,56 @@ class RedisStore:
         return "ANNOUNCE_TIMER", keys, [key, repr(float(due))]
 
     async def _run(self, *calls: Call) -> list[Any]:
-        """Scripts in one round trip and in this order (one connection: Redis keeps the order);
-        scripts a (restarted) Redis lost are loaded and the calls that missed them rerun."""
+        """Scripts in one round trip and in this order (one connection: Redis keeps the order),
+        together with the calls every other coroutine made meanwhile: a round trip at a time,
+        so all calls reach Redis in the order they were made, and under load one round trip
+        serves many. The first error among the answers is raised."""
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._queue.append((calls, future))
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send())
+        return await future
+
+    async def _send(self) -> None:
+        """Send the queued calls, a round trip at a time, until none are left."""
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                await self._round_trip([(c, f) for c, f in batch if not f.cancelled()])
+        finally:
+            for _, future in self._queue:  # only when cancelled itself (the loop is closing)
+                future.cancel()
+            self._queue, self._sender = [], None
+
+    async def _round_trip(self, batch: list[Waiting]) -> None:
+        """One pipeline for the calls of a batch. Announcements (index entries that must exist
+        before a session change and again after it) are merged: each script runs once with
+        the arguments of all its calls, before all other scripts and again after them, so at
+        or before and at or after where each call had it (an extra entry costs a look)."""
+        calls = [call for own, _ in batch for call in own]
+        ends = _merged([call for call in calls if call[0] in _ANNOUNCEMENTS])
+        work = [call for call in calls if call[0] not in _ANNOUNCEMENTS]
+        try:
+            answers = await self._evaluate([*ends, *work, *ends])
+        except asyncio.CancelledError:
+            for _, future in batch:
+                future.cancel()
+            raise
+        except Exception as error:  # the connection failed: every call in it did
+            for _, future in batch:
+                _answer(future, [error])
+            return
+        announced = answers[: len(ends)] + answers[len(answers) - len(ends) :]
+        failed = next((answer for answer in announced if isinstance(answer, Exception)), 0)
+        done = iter(answers[len(ends) : len(ends) + len(work)])
+        for own, future in batch:
+            _answer(
+                future, [failed if name in _ANNOUNCEMENTS else next(done) for name, _, _ in own]
+            )
+
+    async def _evaluate(self, calls: Sequence[Call]) -> list[Any]:
+        """The answers (an error in place of a script's answer when it failed); scripts a
+        (restarted) Redis lost are loaded and the calls that missed them rerun, in order."""
         results: list[Any] = [None] * len(calls)
         todo = list(range(len(calls)))
         for attempt in (1, 2):
@@ -379,26 +499,13 @@ class RedisStore:
                 break
             for name, script in self._scripts.items():
                 script.sha = await self._redis.script_load(_SCRIPTS[name])
-        for answer in results:
-            if isinstance(answer, Exception):
-                raise answer
         return results
 
     @_guarded
     async def enqueue(self, key: str, item: InboxItem) -> bool:
-        """Enqueues of one session in this process go one at a time, so they reach the inbox
-        in the order they were called (pooled connections would race each other)."""
         k = self.session_keys(key)
         enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, _dumps(item.to_json()), *self._ttls()]
-        lock, users = self._enqueuing.setdefault(key, (asyncio.Lock(), []))
-        users.append(None)
-        try:
-            async with lock:
-                _, added, _ = await self._run(self._announce([key]), enqueue, self._announce([key]))
-        finally:
-            users.pop()
-            if not users:
-                del self._enqueuing[key]
+        _, added, _ = await self._run(self._announce([key]), enqueue, self._announce([key]))
         return bool(added)
 
     @_guarded
@@ -409,42 +516,38 @@ class RedisStore:
         [found] = await self._run(("CLAIM", keys, [token, _ms(lease)]))
         if found is None:
             return None
-        _, state, profile, head = found
+        head, state, profile = found
         seq, _, body = (state or "0|").partition("|")
-        session = json.loads(body.removeprefix("+")) if body else None
-        if session is not None and body.startswith("+"):
-            session["profile"] = json.loads(profile or "{}")
-        return Claim(
-            key,
-            token,
-            session,
-            json.loads(profile or "{}"),
-            InboxItem.from_json(json.loads(head)) if head is not None else None,
-            int(seq),
-        )
+        session, loaded = _loaded(body, profile or "{}")
+        return Claim(key, token, lease, session, loaded, _item(head), int(seq))
 
     @_guarded
-    async def commit(self, claim: Claim, commit: Commit) -> bool:
+    async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         k, limits = self.session_keys(claim.key), self._limits
         result_ms, keep_ms, session_ms = self._ttls()
         apart = session_without_profile(commit, limits)
         state = _dumps(commit.session) if apart is None else f"+{_dumps(apart)}"
-        args: list[Any] = [claim.token, commit.item_id, state, _dumps(commit.profile)]
-        args += [session_ms, _ms(limits.profile_ttl), result_ms, keep_ms, self._history_ms()]
-        args += [limits.log_length, len(commit.entries)]
+        profile = _dumps(commit.profile)
+        args: list[Any] = [claim.token, claim.item.id, _ms(claim.lease), commit.item_id]
+        args += [state, profile, session_ms, _ms(limits.profile_ttl), result_ms, keep_ms]
+        args += [self._history_ms(), limits.log_length, len(commit.entries)]
         args += [_dumps({n: v for n, v in entry.items() if n != "seq"}) for entry in commit.entries]
         for name, when in commit.timers.items():
             args += [name, "" if when is None else repr(float(when))]
         keys = [k.lease, k.state, k.profile, k.inbox, k.log, k.results, k.timers, k.seen]
         due = [when for when in commit.timers.values() if when is not None]
-        if not due:
+        if due:
+            # announced before (a worker may die after the commit) and again after the commit
+            # (a fire_timers running meanwhile may have settled the index without these timers)
+            announce = self._announce_timer(claim.key, min(due))
+            _, done, _ = await self._run(announce, ("COMMIT", keys, args), announce)
+        else:
             [done] = await self._run(("COMMIT", keys, args))
+        if not isinstance(done, list):
             return bool(done)
-        # announced before (a worker may die after the commit) and again after the commit
-        # (a fire_timers running meanwhile may have settled the index without these timers)
-        announce = self._announce_timer(claim.key, min(due))
-        _, done, _ = await self._run(announce, ("COMMIT", keys, args), announce)
-        return bool(done)
+        seq, head = done
+        session, loaded = _loaded(state, profile)
+        return Claim(claim.key, claim.token, claim.lease, session, loaded, _item(head), int(seq))
 
     @_guarded
     async def release(self, claim: Claim) -> None:

@@ -2,9 +2,14 @@
 
 Why one thread: `sqlite3` calls block, so every database call runs on one dedicated thread
 that owns the only connection, and the event loop just awaits it. That thread also serializes
-the store: each protocol method is one function run there inside one transaction
-(`BEGIN IMMEDIATE` when it writes), so a claim, an enqueue and a commit never interleave and a
-commit (session, profile, inbox, log, result, timers, lease) is all-or-nothing.
+the store: each protocol method is one function run there, in the order of the calls, so a
+claim, an enqueue and a commit never interleave. The calls that arrived while the thread was
+busy run together in one transaction (`BEGIN IMMEDIATE` when one of them writes), and none is
+answered before that transaction committed: a commit (session, profile, inbox, log, result,
+timers, lease) is all-or-nothing, and under load one COMMIT (the largest cost of a write)
+serves many calls, with one wake-up of the event loop for all their answers. When one call
+fails, the transaction is rolled back and each of its calls runs again alone, so only that one
+fails.
 
 Why WAL: a commit appends to the write-ahead log instead of rewriting pages in place, and a
 reader (a backup, `sqlite3` on the command line) never blocks the writer. With
@@ -32,11 +37,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import queue
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,16 +100,54 @@ _PENDING = (
     " WHERE sessions.touched_at >= ? GROUP BY inbox.key ORDER BY MIN(inbox.position) LIMIT ?"
 )
 
+_SEE = (  # a new id, or one whose dedupe ended: one row changed; a seen id: none
+    "INSERT INTO seen VALUES (?, ?, ?)"
+    " ON CONFLICT (key, id) DO UPDATE SET until = excluded.until WHERE seen.until <= ?"
+)
+_CLAIM = (
+    "SELECT touched_at, state, seq, shared_profile,"
+    " (SELECT data FROM profiles WHERE key = sessions.key),"
+    " (SELECT until FROM leases WHERE key = sessions.key),"
+    " (SELECT item FROM inbox WHERE key = sessions.key ORDER BY position LIMIT 1)"
+    " FROM sessions WHERE key = ?"
+)
+_LEASED = (
+    "SELECT touched_at, seq, token, until FROM sessions JOIN leases USING (key)"
+    " WHERE sessions.key = ?"
+)
+_PROFILE = (  # updated in place: cheaper than a replacement (a delete and an insert)
+    "INSERT INTO profiles VALUES (?, ?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET data = excluded.data, touched_at = excluded.touched_at"
+)
+_TIMER = (
+    "INSERT INTO timers VALUES (?, ?, ?) ON CONFLICT (key, name) DO UPDATE SET due = excluded.due"
+)
+_HEAD = "SELECT position, id, item FROM inbox WHERE key = ? ORDER BY position LIMIT 2"
+
 T = TypeVar("T")
 
 
+_UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ASCII = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _dump(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _UTF8(value)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate cannot be stored as UTF-8: escape it
-        text = json.dumps(value, separators=(",", ":"))
+        text = _ASCII(value)
     return text
+
+
+def _loaded(state: str | None, shared: int, profile: str) -> tuple[Any, dict[str, Any]]:
+    """A stored session (None: none yet; its profile put back when it was left out) and
+    profile, decoded: fresh objects, the engine may change them."""
+    session = None if state is None else json.loads(state)
+    if session is not None and shared:
+        session["profile"] = json.loads(profile)
+    loaded: dict[str, Any] = json.loads(profile)
+    return session, loaded
 
 
 def _execute(db: sqlite3.Connection, script: str) -> None:
@@ -150,22 +195,48 @@ def _connect(path: str) -> sqlite3.Connection:
     return db
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """A protocol method's work for the store's thread, and where its answer goes."""
+
+    future: asyncio.Future[Any]
+    write: bool
+    work: Callable[[], Any]
+
+
+Outcome = tuple[asyncio.Future[Any], BaseException | None, Any]
+"""A call's future, and its error or its value."""
+
+
+def _answer(outcomes: list[Outcome]) -> None:
+    """On the event loop: give each call its answer, unless its caller stopped waiting."""
+    for future, error, value in outcomes:
+        if future.cancelled():
+            continue
+        if error is None:
+            future.set_result(value)
+        else:
+            future.set_exception(error)
+
+
 class SqliteStore:
     def __init__(
         self,
         path: str,
         db: sqlite3.Connection,
-        executor: ThreadPoolExecutor,
         limits: StoreLimits | None = None,
         clock: Callable[[], float] = time.time,
     ):
         self._path = path
         self._db = db
-        self._executor = executor
         self._limits = limits or StoreLimits()
         self._clock = clock
         self._purged_at = 0.0
         self._closed = False
+        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        """The calls for the store's thread, in order; None (close) is the last."""
+        self._thread = threading.Thread(target=self._serve, name="theke-sqlite", daemon=True)
+        self._thread.start()
 
     @classmethod
     async def open(
@@ -175,45 +246,78 @@ class SqliteStore:
         *,
         clock: Callable[[], float] = time.time,
     ) -> SqliteStore:
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="theke-sqlite")
         try:
-            db = await asyncio.get_running_loop().run_in_executor(executor, _connect, path)
-        except BaseException as error:
-            executor.shutdown(wait=False)
-            if isinstance(error, sqlite3.Error | OSError):
-                raise StoreError(
-                    f"{path} cannot be opened as a Theke SQLite store: {error}; check the path, "
-                    "the disk and permissions, or move the file away if it is something else"
-                ) from error
-            raise
-        return cls(path, db, executor, limits, clock)
-
-    # -- running on the store's thread ---------------------------------------------------
-
-    def _transaction(self, write: bool, work: Callable[..., T], *args: Any) -> T:
-        self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            result = work(*args)
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-            raise
-        return result
+            db = await asyncio.to_thread(_connect, path)
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(
+                f"{path} cannot be opened as a Theke SQLite store: {error}; check the path, "
+                "the disk and permissions, or move the file away if it is something else"
+            ) from error
+        return cls(path, db, limits, clock)
 
     async def _call(self, write: bool, work: Callable[..., T], *args: Any) -> T:
         if self._closed:
             raise StoreError(f"the SQLite store at {self._path} is closed; open it again")
-        job = partial(self._transaction, write, work, *args)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._calls.put(_Call(future, write, partial(work, *args)))
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+            return await future
         except sqlite3.Error as error:
             verb = "written" if write else "read"
             raise StoreError(
                 f"the SQLite store at {self._path} cannot be {verb}: {error}; check the disk, "
                 "its permissions and that no other process holds the file"
             ) from error
+
+    # -- running on the store's thread ---------------------------------------------------
+
+    def _serve(self) -> None:
+        """Run the calls, all those waiting in one transaction, until close()."""
+        while True:
+            calls = [self._calls.get()]
+            while not self._calls.empty():
+                calls.append(self._calls.get_nowait())
+            waited = [call for call in calls if call is not None and not call.future.cancelled()]
+            if waited:
+                self._settle(self._together(waited))
+            if calls[-1] is None:
+                self._db.close()
+                return
+
+    def _together(self, calls: list[_Call]) -> list[Outcome]:
+        """The calls in one transaction; when one of them fails, each again in its own."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE" if any(call.write for call in calls) else "BEGIN")
+        except sqlite3.Error as error:  # locked by another process beyond the busy timeout
+            return [(call.future, error, None) for call in calls]
+        try:
+            values = [call.work() for call in calls]
+        except BaseException as error:
+            self._rollback()
+            if len(calls) == 1:
+                return [(calls[0].future, error, None)]
+            return [outcome for call in calls for outcome in self._together([call])]
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._rollback()
+            return [(call.future, error, None) for call in calls]
+        return [(call.future, None, value) for call, value in zip(calls, values, strict=True)]
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def _settle(self, outcomes: list[Outcome]) -> None:
+        """Hand the outcomes to their event loops: one wake-up each."""
+        loops: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+        for outcome in outcomes:
+            loops.setdefault(outcome[0].get_loop(), []).append(outcome)
+        for loop, answers in loops.items():
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                loop.call_soon_threadsafe(_answer, answers)
 
     def _run(self, sql: str, *params: Any) -> sqlite3.Cursor:
         return self._db.execute(sql, params)
@@ -265,79 +369,80 @@ class SqliteStore:
         now = self._clock()
         self._purge(now)
         self._touch(key, now)
-        sql = "SELECT 1 FROM seen WHERE key = ? AND id = ? AND until > ?"
-        if self._row(sql, key, item.id, now):
-            return False
         until = now + self._limits.result_ttl
-        self._run("INSERT OR REPLACE INTO seen VALUES (?, ?, ?)", key, item.id, until)
+        if self._run(_SEE, key, item.id, until, now).rowcount == 0:
+            return False  # seen, and not yet forgotten
         sql = "INSERT INTO inbox (key, id, item) VALUES (?, ?, ?)"
         self._run(sql, key, item.id, _dump(item.to_json()))
         return True
 
     def _claim(self, key: str, owner: str, lease: float) -> Claim | None:
         now = self._clock()
-        self._touch(key, now)
-        if self._row("SELECT 1 FROM leases WHERE key = ? AND until > ?", key, now):
+        row = self._row(_CLAIM, key)
+        if row is None or now - row[0] > self._limits.session_ttl:
+            self._touch(key, now)  # unknown or forgotten: nothing waits in its inbox
+            return None
+        _, state, seq, shared, profile, leased_until, first = row
+        if first is None or (leased_until is not None and leased_until > now):
             return None
         token = f"{owner}:{uuid.uuid4().hex}"
         self._run("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", key, token, now + lease)
-        sql = "SELECT state, seq, shared_profile FROM sessions WHERE key = ?"
-        state, seq, shared = self._row(sql, key)
-        row = self._row("SELECT data FROM profiles WHERE key = ?", key)
-        profile = "{}" if row is None else row[0]
-        session = None if state is None else json.loads(state)
-        if session is not None and shared:
-            session["profile"] = json.loads(profile)
-        first = self._row("SELECT item FROM inbox WHERE key = ? ORDER BY position LIMIT 1", key)
-        return Claim(
-            key,
-            token,
-            session,
-            json.loads(profile),
-            None if first is None else InboxItem.from_json(json.loads(first[0])),
-            int(seq),
-        )
+        session, loaded = _loaded(state, shared, profile or "{}")
+        item = InboxItem.from_json(json.loads(first))
+        return Claim(key, token, lease, session, loaded, item, int(seq))
 
-    def _commit(self, claim: Claim, commit: Commit) -> bool:
-        key, now = claim.key, self._clock()
-        self._touch(key, now)
-        sql = "SELECT 1 FROM leases WHERE key = ? AND token = ? AND until > ?"
-        if self._row(sql, key, claim.token, now) is None:
-            return False  # the lease expired or was taken: fencing
-        head = "SELECT MIN(position) FROM inbox WHERE key = ?"
-        self._run(f"DELETE FROM inbox WHERE id = ? AND position = ({head})", commit.item_id, key)
-        first, last = self._append_log(key, commit.entries, now)
-        apart = session_without_profile(commit, self._limits)
-        state = _dump(commit.session if apart is None else apart)
+    def _commit(self, claim: Claim, commit: Commit) -> Claim | bool:
+        key, now, limits = claim.key, self._clock(), self._limits
+        row = self._row(_LEASED, key)
+        if row is None:
+            return False
+        idle, seq, token, leased_until = now - row[0], int(row[1]), row[2], row[3]
+        if idle > limits.session_ttl:
+            self._touch(key, now)  # forgotten while leased: so is the lease
+            return False
+        inbox = self._run(_HEAD, key).fetchall()
+        if token != claim.token or leased_until <= now or not inbox or inbox[0][1] != claim.item.id:
+            return False  # the lease was lost (fencing), or this claim committed already
+        self._run("DELETE FROM inbox WHERE position = ?", inbox[0][0])
+        if idle > limits.history_ttl:
+            self._run("DELETE FROM log WHERE key = ?", key)  # the history expired: start afresh
+        last = self._append_log(key, seq, commit.entries)
+        apart = session_without_profile(commit, limits)
+        state, shared = _dump(commit.session if apart is None else apart), apart is not None
         sql = "UPDATE sessions SET state = ?, seq = ?, touched_at = ?, shared_profile = ?"
-        self._run(f"{sql} WHERE key = ?", state, last, now, apart is not None, key)
+        self._run(f"{sql} WHERE key = ?", state, last, now, shared, key)
         profile = _dump(commit.profile)
-        self._run("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", key, profile, now)
-        until = now + self._limits.result_ttl
+        self._run(_PROFILE, key, profile, now)
+        until = now + limits.result_ttl
         sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)"
-        self._run(sql, key, commit.item_id, first, last, until)
+        self._run(sql, key, commit.item_id, seq + 1, last, until)
         self._set_timers(key, commit.timers)
-        self._run("DELETE FROM leases WHERE key = ?", key)
-        return True
+        if len(inbox) == 1:
+            self._run("DELETE FROM leases WHERE key = ?", key)
+            return True
+        self._run("UPDATE leases SET until = ? WHERE key = ?", now + claim.lease, key)
+        session, loaded = _loaded(state, shared, profile)
+        item = InboxItem.from_json(json.loads(inbox[1][2]))
+        return Claim(key, claim.token, claim.lease, session, loaded, item, last)
 
-    def _append_log(self, key: str, new: list[LogEntry], now: float) -> tuple[int, int]:
-        """Number the entries, append them (to a fresh log once the history expired) and trim
-        the log; the first and last seq of the entries (first > last when there are none)."""
-        if not self._history_kept(key, now):
-            self._run("DELETE FROM log WHERE key = ?", key)
-        (seq,) = self._row("SELECT seq FROM sessions WHERE key = ?", key)
+    def _append_log(self, key: str, seq: int, new: list[LogEntry]) -> int:
+        """Number the entries after `seq`, append them and trim the log; the last seq."""
+        if not new:
+            return seq
         rows = [(key, seq + n, _dump({**entry, "seq": seq + n})) for n, entry in enumerate(new, 1)]
         self._db.executemany("INSERT OR REPLACE INTO log VALUES (?, ?, ?)", rows)
-        last = int(seq) + len(rows)
-        self._run("DELETE FROM log WHERE key = ? AND seq <= ?", key, last - self._limits.log_length)
-        return int(seq) + 1, last
+        last = seq + len(rows)
+        oldest = last - self._limits.log_length
+        if oldest > 0:
+            self._run("DELETE FROM log WHERE key = ? AND seq <= ?", key, oldest)
+        return last
 
     def _set_timers(self, key: str, timers: dict[str, float | None]) -> None:
         for name, due in timers.items():
             if due is None:
                 self._run("DELETE FROM timers WHERE key = ? AND name = ?", key, name)
             else:
-                self._run("INSERT OR REPLACE INTO timers VALUES (?, ?, ?)", key, name, due)
+                self._run(_TIMER, key, name, due)
 
     def _release(self, claim: Claim) -> None:
         self._run("DELETE FROM leases WHERE key = ? AND token = ?", claim.key, claim.token)
@@ -391,7 +496,7 @@ class SqliteStore:
     async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
         return await self._call(True, self._claim, key, owner, lease)
 
-    async def commit(self, claim: Claim, commit: Commit) -> bool:
+    async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         return await self._call(True, self._commit, claim, commit)
 
     async def release(self, claim: Claim) -> None:
@@ -416,7 +521,5 @@ class SqliteStore:
         if self._closed:
             return
         self._closed = True
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
-        finally:
-            self._executor.shutdown(wait=False)
+        self._calls.put(None)  # after the calls already made: _call accepts no more
+        await asyncio.to_thread(self._thread.join)

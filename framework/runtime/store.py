@@ -5,6 +5,11 @@ of items in arrival order with their ids for dedupe, a lease that serializes tur
 processes, a sequenced log of the conversation (the outbox every channel reads from), the
 results of processed items (for retried webhooks) and timers. One `Commit` changes all of a
 turn's data at once; a commit by a worker whose lease has expired is refused (fencing).
+
+A turn is three calls: `enqueue`, `claim`, `commit`. A claim is only taken when there is an
+item to process, and the commit that consumes it also decides what comes next, in the same
+atomic step: with more items waiting it keeps the lease and hands on the next one (so a burst
+costs one commit per further item), with the inbox empty it releases the lease.
 """
 
 from __future__ import annotations
@@ -27,15 +32,27 @@ class Store(Protocol):
         ...
 
     async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
-        """Lease the session and load it with its next inbox item; None when leased elsewhere."""
+        """Lease the session for `lease` seconds and load it with its oldest inbox item.
+
+        None when the session is leased elsewhere or its inbox is empty; then no lease is
+        taken, so there is nothing to release and another worker can claim the session as
+        soon as an item arrives.
+        """
         ...
 
-    async def commit(self, claim: Claim, commit: Commit) -> bool:
-        """Apply a turn atomically and release the lease; False when the lease was lost."""
+    async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
+        """Apply a turn atomically, consuming the claim's item; what comes next, in the same step.
+
+        False when the lease was lost or the claim's item is already consumed (a claim commits
+        once): nothing is written. Otherwise, with another item waiting, the lease is kept
+        (renewed for `claim.lease` seconds) and the claim of that item is returned: the same
+        token, the session, profile and seq just committed. With the inbox empty the lease is
+        released and the answer is True.
+        """
         ...
 
     async def release(self, claim: Claim) -> None:
-        """Give the lease back without changing anything."""
+        """Give the lease back without changing anything (a claim not processed)."""
         ...
 
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:

@@ -127,25 +127,23 @@ class Runtime:
 
     async def _drain(self, key: str) -> int:
         processed = 0
-        while True:
-            claim = await self.store.claim(key, self.owner, self._lease)
-            if claim is None:
-                return processed
-            if claim.item is None:
-                await self.store.release(claim)
-                return processed
-            started = time.perf_counter()
-            commit = self._turn(key, claim, claim.item)
+        claim = await self.store.claim(key, self.owner, self._lease)
+        while claim is not None:
+            started, item = time.perf_counter(), claim.item
+            commit = self._turn(key, claim, item)
             self._fault("after_engine")
-            if not await self.store.commit(claim, commit):
+            outcome = await self.store.commit(claim, commit)
+            if outcome is False:
                 log.warning("lease lost before commit", extra={"session": pseudonym(key)})
                 return processed
             self._fault("after_commit")
             self.metrics.turn_seconds.observe(time.perf_counter() - started)
-            if (key, claim.item.id) in self._waiting:
-                self._committed[key, claim.item.id] = _numbered(commit.entries, claim.seq)
+            if (key, item.id) in self._waiting:
+                self._committed[key, item.id] = _numbered(commit.entries, claim.seq)
             self._active[key] = self._clock()
             processed += 1
+            claim = outcome if isinstance(outcome, Claim) else None
+        return processed
 
     def _turn(self, key: str, claim: Claim, item: InboxItem) -> Commit:
         """The pure part: engine step and what to commit. Never raises (poison items)."""

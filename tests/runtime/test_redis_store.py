@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 from redis.cluster import key_slot
+from redis.exceptions import ResponseError
 
-from framework.runtime.records import Commit, InboxItem, StoreLimits, timer_item_id
+from framework.runtime.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
 from framework.runtime.redis import RedisStore
 from framework.runtime.store import StoreError
 
@@ -87,12 +88,17 @@ def item(number: int, text: str = "hi") -> InboxItem:
 
 
 async def turn(store: RedisStore, key: str, number: int, timers: dict[str, float | None]) -> None:
+    """Message m<number> arrives and the session's oldest item is processed (a later one is
+    left waiting)."""
     await store.enqueue(key, item(number))
     claim = await store.claim(key, "w", 10)
-    assert claim is not None and claim.item is not None
+    assert claim is not None
     entries = [{"from": "customer", "text": "hi"}, {"from": "bot", "text": "ok"}]
     commit = Commit(claim.item.id, {"n": number}, {"address": "Weserstraße 5"}, entries, timers)
-    assert await store.commit(claim, commit)
+    following = await store.commit(claim, commit)
+    assert following is not False
+    if isinstance(following, Claim):
+        await store.release(following)
 
 
 async def drain(
@@ -100,12 +106,13 @@ async def drain(
 ) -> list[str]:
     """Process every waiting item of a session, messages setting `timers`; the ids, in order."""
     ids = []
-    while (claim := await store.claim(key, "drain", 10)) is not None and claim.item is not None:
+    claim = await store.claim(key, "drain", 10)
+    while claim is not None:
         ids.append(claim.item.id)
         sets = {} if claim.item.timer or timers is None else timers
-        assert await store.commit(claim, Commit(claim.item.id, {}, claim.profile, [], sets))
-    if claim is not None:
-        await store.release(claim)
+        outcome = await store.commit(claim, Commit(claim.item.id, {}, claim.profile, [], sets))
+        assert outcome is not False
+        claim = outcome if isinstance(outcome, Claim) else None
     return ids
 
 
@@ -255,6 +262,32 @@ async def test_stale_pending_entries_are_removed(store: RedisStore) -> None:
 async def test_one_process_enqueues_in_call_order(store: RedisStore) -> None:
     await asyncio.gather(*(store.enqueue("pizza:web:ada", item(n)) for n in range(50)))
     assert await drain(store, "pizza:web:ada") == [f"m{n}" for n in range(50)]
+
+
+async def test_calls_made_together_share_a_round_trip_and_fail_alone(store: RedisStore) -> None:
+    await store.enqueue("pizza:web:bob", item(1))
+    round_trips = 0
+    evaluate = store._evaluate
+
+    async def counted(calls: Any) -> list[Any]:
+        nonlocal round_trips
+        round_trips += 1
+        return await evaluate(calls)
+
+    store._evaluate = counted  # type: ignore[method-assign]
+    k = store.session_keys("pizza:web:bob")
+    wrong = ("CLAIM", [k.lease, k.state, k.profile, k.inbox], ["token", "not a duration"])
+    first, failed, second = await asyncio.gather(
+        store.enqueue("pizza:web:ada", item(1)),
+        store._run(wrong),
+        store.enqueue("pizza:web:ada", item(2)),
+        return_exceptions=True,
+    )
+    assert round_trips == 1
+    assert first is True and second is True and isinstance(failed, ResponseError)
+    assert await drain(store, "pizza:web:ada") == ["m1", "m2"]
+    assert await drain(store, "pizza:web:bob") == ["m1"]  # the failed claim took no lease
+    assert sorted(await store.pending()) == []
 
 
 async def test_a_redis_that_is_down_gives_a_store_error_quickly() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from framework.runtime.records import Commit, InboxItem, StoreLimits, timer_item_id
+from framework.runtime.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
 from framework.runtime.sqlite import SCHEMA_VERSION, SqliteStore
 from framework.runtime.store import StoreError
 
@@ -53,7 +53,9 @@ async def test_everything_survives_a_restart(tmp_path: Path) -> None:
         assert await store.enqueue(KEY, item(number))
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None
-    assert await store.commit(claim, commit_for("m1", {"step": 3}, timers={"reminder": due}))
+    following = await store.commit(claim, commit_for("m1", {"step": 3}, timers={"reminder": due}))
+    assert isinstance(following, Claim)
+    await store.release(following)  # m2 is left waiting
     await store.close()
 
     store = await SqliteStore.open(path)
@@ -64,7 +66,7 @@ async def test_everything_survives_a_restart(tmp_path: Path) -> None:
         result = await store.result(KEY, "m1")
         assert result is not None and result[1]["text"] == "Grüße 🍕"
         claim = await store.claim(KEY, "w", 10)
-        assert claim is not None and claim.item is not None and claim.item.id == "m2"
+        assert claim is not None and claim.item.id == "m2"
         assert claim.session == {"step": 3} and claim.seq == 2
         assert claim.profile == {"address": "Weserstraße 5"}
         await store.release(claim)
@@ -86,7 +88,7 @@ async def test_a_lease_left_by_a_dead_process_expires_after_a_restart(tmp_path: 
         assert await store.claim(KEY, "new-worker", 5) is None
         clock.now += 6
         claim = await store.claim(KEY, "new-worker", 5)
-        assert claim is not None and claim.item is not None and claim.item.id == "m1"
+        assert claim is not None and claim.item.id == "m1"
     finally:
         await store.close()
 
@@ -129,6 +131,51 @@ async def test_slow_writes_do_not_block_the_event_loop(tmp_path: Path) -> None:
     assert max(lateness) < 0.05
 
 
+async def test_calls_waiting_together_share_a_transaction_and_fail_alone(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = await SqliteStore.open(str(path))
+    await store.enqueue(KEY, item(1))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None
+    locked, go = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:  # the store's thread waits: the calls below queue up
+        with closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")
+            locked.set()
+            go.wait(5)
+            other.execute("COMMIT")
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        waiting = asyncio.ensure_future(store.enqueue("pizza:web:bob", item(1)))
+        await asyncio.sleep(0.05)  # the thread is in that call's BEGIN now
+        unstorable = commit_for("m1", {"when": object()})  # not JSON: the commit fails
+        together = asyncio.gather(
+            store.enqueue("pizza:web:cy", item(1)),
+            store.commit(claim, unstorable),
+            store.enqueue("pizza:web:cy", item(2)),
+            return_exceptions=True,
+        )
+        await asyncio.sleep(0.05)
+        go.set()
+        first, failed, second = await together
+        assert await waiting and first is True and second is True
+        assert isinstance(failed, TypeError)
+    finally:
+        go.set()
+        holder.join()
+    try:
+        assert await store.result(KEY, "m1") is None  # the failed commit wrote nothing
+        assert await store.commit(claim, commit_for("m1", {"step": 1})) is True
+        inbox = rows(path, "SELECT key, id FROM inbox ORDER BY position")
+        assert inbox == [("pizza:web:bob", "m1"), ("pizza:web:cy", "m1"), ("pizza:web:cy", "m2")]
+    finally:
+        await store.close()
+
+
 async def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     path.write_bytes(b"this is not a database, just some text\n" * 200)
@@ -169,11 +216,14 @@ async def test_huge_and_unicode_sessions_round_trip(tmp_path: Path) -> None:
     }
     store = await SqliteStore.open(str(tmp_path / "state.db"))
     try:
-        await store.enqueue(KEY, item(1, text="🍕" * 1000))
+        for number in (1, 2):
+            await store.enqueue(KEY, item(number, text="🍕" * 1000))
         claim = await store.claim(KEY, "w", 10)
-        assert claim is not None and claim.item is not None and claim.item.text == "🍕" * 1000
-        assert await store.commit(claim, commit_for("m1", session))
-        again = await store.claim(KEY, "w", 10)
+        assert claim is not None and claim.item.text == "🍕" * 1000
+        following = await store.commit(claim, commit_for("m1", session))
+        assert isinstance(following, Claim) and following.session == session  # handed on
+        await store.release(following)
+        again = await store.claim(KEY, "w", 10)  # and read back from the file
         assert again is not None and again.session == session
     finally:
         await store.close()
@@ -224,7 +274,7 @@ async def test_fired_timers_are_deduplicated_and_stamped(tmp_path: Path) -> None
         assert await store.fire_timers(due + 2, limit=1) == [KEY]  # the earliest first
         assert await store.fire_timers(due + 2) == [KEY]
         claim = await store.claim(KEY, "w", 10)
-        assert claim is not None and claim.item is not None
+        assert claim is not None
         assert claim.item.id == timer_item_id("a", due) and claim.item.timer == "a"
     finally:
         await store.close()
@@ -247,6 +297,7 @@ async def test_an_expired_history_is_purged_but_the_session_stays(tmp_path: Path
             (2, '{"step":1}')
         ]
         assert await store.result(KEY, "m1") == []  # known for result_ttl, its entries gone
+        await store.enqueue(KEY, item(2))
         claim = await store.claim(KEY, "w", 10)
         assert claim is not None and claim.session == {"step": 1} and claim.seq == 2
     finally:
@@ -261,7 +312,8 @@ async def test_the_profile_is_stored_once(tmp_path: Path) -> None:
         claim = await store.claim(KEY, "w", 10)
         assert claim is not None
         session = {"step": 1, "profile": {"address": "Weserstraße 5"}}
-        assert await store.commit(claim, commit_for("m1", session))
+        assert await store.commit(claim, commit_for("m1", session)) is True
+        await store.enqueue(KEY, item(2))
         claim = await store.claim(KEY, "w", 10)
         assert claim is not None and claim.session == session
     finally:

@@ -7,7 +7,14 @@ import time
 
 import pytest
 
-from framework.runtime.records import Commit, InboxItem, LogEntry, StoreLimits, timer_item_id
+from framework.runtime.records import (
+    Claim,
+    Commit,
+    InboxItem,
+    LogEntry,
+    StoreLimits,
+    timer_item_id,
+)
 from framework.runtime.store import Store
 
 KEY = "pizza:web:ada"
@@ -32,8 +39,15 @@ async def turn(store: Store, number: int, commit: Commit | None = None) -> None:
     """Message m<number> arrives and its turn commits (by default `commit_for` it)."""
     assert await store.enqueue(KEY, item(number))
     claim = await store.claim(KEY, "w", 10)
-    assert claim is not None and claim.item is not None and claim.item.id == f"m{number}"
-    assert await store.commit(claim, commit or commit_for(f"m{number}", number))
+    assert claim is not None and claim.item.id == f"m{number}"
+    assert await store.commit(claim, commit or commit_for(f"m{number}", number)) is True
+
+
+async def handed_on(store: Store, claim: Claim, commit: Commit) -> Claim:
+    """Commit a turn while more items wait: the claim of the next one."""
+    following = await store.commit(claim, commit)
+    assert isinstance(following, Claim)
+    return following
 
 
 def seqs(entries: list[LogEntry] | None) -> list[int] | None:
@@ -50,10 +64,10 @@ async def test_a_claim_loads_the_oldest_item_and_excludes_other_workers(store: S
     for number in (1, 2, 3):
         await store.enqueue(KEY, item(number))
     claim = await store.claim(KEY, "worker-a", 10)
-    assert claim is not None
-    assert claim.item is not None and claim.item.id == "m1"
+    assert claim is not None and claim.item.id == "m1" and claim.lease == 10
     assert claim.session is None and claim.profile == {}
     assert await store.claim(KEY, "worker-b", 10) is None
+    await store.enqueue(OTHER, item(1))
     assert await store.claim(OTHER, "worker-b", 10) is not None  # sessions are independent
 
 
@@ -63,36 +77,81 @@ async def test_concurrent_claims_give_the_lease_to_exactly_one(store: Store) -> 
     assert sum(claim is not None for claim in claims) == 1
 
 
+async def test_a_claim_on_an_empty_inbox_is_none_and_takes_no_lease(store: Store) -> None:
+    assert await store.claim(KEY, "worker-a", 10) is None  # an unknown session
+    await turn(store, 1)
+    assert await store.claim(KEY, "worker-a", 10) is None  # everything processed
+    assert await store.enqueue(KEY, item(2))
+    claim = await store.claim(KEY, "worker-b", 10)  # no lease of worker-a stands in the way
+    assert claim is not None and claim.item.id == "m2"
+    assert claim.session == {"state": 1, "text": "Grüße 🍕"} and claim.seq == 2
+
+
 async def test_a_commit_consumes_the_item_and_writes_everything(store: Store) -> None:
     await store.enqueue(KEY, item(1))
-    await store.enqueue(KEY, item(2))
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None
-    assert await store.commit(claim, commit_for("m1"))
+    assert await store.commit(claim, commit_for("m1")) is True  # nothing else waits
     entries = await store.result(KEY, "m1")
     assert entries is not None
     assert [e["text"] for e in entries] == ["hi", "reply 1"]
     assert [e["seq"] for e in entries] == [1, 2]
-    again = await store.claim(KEY, "w", 10)  # the commit released the lease
+    await store.enqueue(KEY, item(2))
+    again = await store.claim(KEY, "other", 10)  # the commit released the lease
     assert again is not None
     assert again.session == {"state": 1, "text": "Grüße 🍕"}
     assert again.profile == {"address": "Weserstraße 5"}
-    assert again.item is not None and again.item.id == "m2"
+    assert again.item.id == "m2"
     assert again.seq == 2
 
 
+async def test_a_commit_hands_on_the_next_item_while_more_wait(store: Store) -> None:
+    for number in (1, 2, 3):
+        await store.enqueue(KEY, item(number))
+    claim = await store.claim(KEY, "worker-a", 10)
+    assert claim is not None
+    following = await handed_on(store, claim, commit_for("m1", 1))
+    assert following.item.id == "m2" and following.key == KEY
+    assert (following.token, following.lease) == (claim.token, claim.lease)
+    assert following.session == {"state": 1, "text": "Grüße 🍕"}
+    assert following.profile == {"address": "Weserstraße 5"}
+    assert following.seq == 2
+    assert seqs(await store.result(KEY, "m1")) == [1, 2]  # committed, not waiting for m2
+    assert await store.claim(KEY, "worker-b", 10) is None  # the handed-on claim is exclusive
+    last = await handed_on(store, following, commit_for("m2", 2))
+    assert last.item.id == "m3" and last.seq == 4 and last.session is not None
+    assert last.session["state"] == 2
+    assert await store.commit(last, commit_for("m3", 3)) is True  # the inbox is empty now
+    assert await store.claim(KEY, "worker-b", 10) is None
+    assert seqs(await store.log(KEY, after=0)) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_a_handed_on_claim_renews_the_lease(store: Store) -> None:
+    for number in (1, 2):
+        await store.enqueue(KEY, item(number))
+    claim = await store.claim(KEY, "worker-a", 0.8)
+    assert claim is not None
+    await asyncio.sleep(0.5)
+    following = await handed_on(store, claim, commit_for("m1"))
+    await asyncio.sleep(0.5)  # past the first lease, within the renewed one
+    assert await store.claim(KEY, "worker-b", 10) is None
+    assert await store.commit(following, commit_for("m2", 2)) is True
+
+
 async def test_items_come_in_arrival_order(store: Store) -> None:
-    for number in range(1, 21):
+    for number in range(1, 11):
         await store.enqueue(KEY, item(number))
     seen = []
-    for number in range(1, 21):
-        claim = await store.claim(KEY, "w", 10)
-        assert claim is not None and claim.item is not None
-        seen.append(claim.item.id)
-        assert await store.commit(claim, commit_for(claim.item.id, number))
+    outcome: Claim | bool | None = await store.claim(KEY, "w", 10)
+    while isinstance(outcome, Claim):
+        seen.append(outcome.item.id)
+        if len(seen) <= 10:  # more arrive while the burst is worked off
+            await store.enqueue(KEY, item(10 + len(seen)))
+        outcome = await store.commit(outcome, commit_for(outcome.item.id, len(seen)))
+    assert outcome is True
     assert seen == [f"m{n}" for n in range(1, 21)]
-    claim = await store.claim(KEY, "w", 10)
-    assert claim is not None and claim.item is None
+    assert await store.claim(KEY, "w", 10) is None
+    assert seqs(await store.log(KEY, after=0, limit=100)) == list(range(1, 41))
 
 
 async def test_the_lease_expires_and_a_stale_commit_is_refused(store: Store) -> None:
@@ -101,23 +160,45 @@ async def test_the_lease_expires_and_a_stale_commit_is_refused(store: Store) -> 
     assert stale is not None
     await asyncio.sleep(0.35)
     fresh = await store.claim(KEY, "live-worker", 10)
-    assert fresh is not None and fresh.item is not None and fresh.item.id == "m1"
-    assert not await store.commit(stale, commit_for("m1", 99))
-    assert await store.commit(fresh, commit_for("m1", 2))
+    assert fresh is not None and fresh.item.id == "m1"
+    assert await store.commit(stale, commit_for("m1", 99)) is False
+    assert await store.commit(fresh, commit_for("m1", 2)) is True
     assert await store.result(KEY, "m1") is not None
+    await store.enqueue(KEY, item(2))
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None and claim.session is not None and claim.session["state"] == 2
 
 
+async def test_a_handed_on_claim_whose_lease_expired_is_refused(store: Store) -> None:
+    for number in (1, 2):
+        await store.enqueue(KEY, item(number))
+    claim = await store.claim(KEY, "slow-worker", 0.2)
+    assert claim is not None
+    stale = await handed_on(store, claim, commit_for("m1"))
+    await asyncio.sleep(0.35)
+    fresh = await store.claim(KEY, "live-worker", 10)
+    assert fresh is not None and fresh.item.id == "m2" and fresh.seq == 2
+    assert await store.commit(stale, commit_for("m2", 99, timers={"t": time.time() - 1})) is False
+    assert await store.result(KEY, "m2") is None  # the refused commit changed nothing
+    assert seqs(await store.log(KEY, after=0)) == [1, 2]
+    assert await store.fire_timers(time.time()) == []
+    assert await store.commit(fresh, commit_for("m2", 2)) is True
+    assert seqs(await store.result(KEY, "m2")) == [3, 4]
+
+
 async def test_a_claim_cannot_commit_twice(store: Store) -> None:
-    await store.enqueue(KEY, item(1))
-    await store.enqueue(KEY, item(2))
+    for number in (1, 2):
+        await store.enqueue(KEY, item(number))
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None
-    assert await store.commit(claim, commit_for("m1"))
-    assert not await store.commit(claim, commit_for("m2"))
-    again = await store.claim(KEY, "w", 10)
-    assert again is not None and again.item is not None and again.item.id == "m2"
+    following = await handed_on(store, claim, commit_for("m1"))
+    # the lease (and its token) lives on in the next claim, but m1 is consumed
+    assert await store.commit(claim, commit_for("m1", 99)) is False
+    assert await store.commit(claim, commit_for("m2", 99)) is False
+    assert seqs(await store.log(KEY, after=0)) == [1, 2] and await store.result(KEY, "m2") is None
+    assert await store.commit(following, commit_for("m2", 2)) is True
+    assert await store.commit(following, commit_for("m2", 2)) is False
+    assert seqs(await store.log(KEY, after=0)) == [1, 2, 3, 4]
 
 
 async def test_release_gives_the_lease_back_unchanged(store: Store) -> None:
@@ -126,7 +207,7 @@ async def test_release_gives_the_lease_back_unchanged(store: Store) -> None:
     assert claim is not None
     await store.release(claim)
     again = await store.claim(KEY, "other", 10)
-    assert again is not None and again.item is not None and again.item.id == "m1"
+    assert again is not None and again.item.id == "m1"
     assert again.session is None
 
 
@@ -168,7 +249,7 @@ async def test_timers_fire_once_into_the_inbox(store: Store) -> None:
     assert await store.fire_timers(now + 61) == [KEY]
     assert await store.fire_timers(now + 62) == []
     claim = await store.claim(KEY, "w", 10)
-    assert claim is not None and claim.item is not None
+    assert claim is not None
     assert claim.item.timer == "reminder"
     assert claim.item.id == timer_item_id("reminder", now + 60)
 
@@ -229,7 +310,7 @@ async def test_a_refused_commit_changes_nothing(store: Store) -> None:
     assert await store.fire_timers(now) == []
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None and claim.session is None and claim.profile == {}
-    assert claim.item is not None and claim.item.id == "m1"
+    assert claim.item.id == "m1"
 
 
 async def test_two_due_timers_of_one_session_both_fire_within_the_limit(store: Store) -> None:
@@ -245,7 +326,7 @@ async def test_two_due_timers_of_one_session_both_fire_within_the_limit(store: S
     assert len(await store.fire_timers(now + 10, limit=2)) == 2  # the two oldest
     assert await store.fire_timers(now + 10, limit=2) == [OTHER]
     claim = await store.claim(KEY, "w", 10)
-    assert claim is not None and claim.item is not None and claim.item.timer == "first"
+    assert claim is not None and claim.item.timer == "first"
 
 
 @pytest.mark.parametrize("limits", [StoreLimits(log_length=3)])
@@ -281,7 +362,7 @@ async def test_the_history_expires_but_the_session_stays_and_its_seq_goes_on(sto
     assert not await store.enqueue(KEY, item(1))  # and still deduplicated
     await store.enqueue(KEY, item(2))
     claim = await store.claim(KEY, "w", 10)
-    assert claim is not None and claim.item is not None and claim.item.id == "m2"
+    assert claim is not None and claim.item.id == "m2"
     assert claim.session == {"state": 1, "text": "Grüße 🍕"}
     assert claim.profile == {"address": "Weserstraße 5"}
     assert claim.seq == 2
@@ -300,13 +381,21 @@ async def test_a_session_holding_its_profile_comes_back_as_committed(store: Stor
     profile = {"address": "Weserstraße 5", "name": "Ada"}
     entries: list[LogEntry] = [{"from": "bot", "text": "ok"}]
     await turn(store, 1, Commit("m1", {"step": 1, "profile": profile}, profile, entries))
-    await store.enqueue(KEY, item(2))
+    for number in (2, 3, 4):
+        await store.enqueue(KEY, item(number))
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None
     assert claim.session == {"step": 1, "profile": profile} and claim.profile == profile
     assert claim.session["profile"] is not claim.profile  # the engine may change either
-    other = {"step": 2, "profile": {"address": "elsewhere"}}
-    assert await store.commit(claim, Commit("m2", other, profile, entries))
+    following = await handed_on(
+        store, claim, Commit("m2", {"step": 2, "profile": profile}, profile, entries)
+    )
+    assert following.session == {"step": 2, "profile": profile} and following.profile == profile
+    assert following.session["profile"] is not following.profile
+    other = {"step": 3, "profile": {"address": "elsewhere"}}
+    following = await handed_on(store, following, Commit("m3", other, profile, entries))
+    assert following.session == other and following.profile == profile
+    await store.release(following)
     claim = await store.claim(KEY, "w", 10)
     assert claim is not None and claim.session == other and claim.profile == profile
 
