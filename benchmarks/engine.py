@@ -18,21 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pizza_order import ORDER
+
 from framework.flows import Message, load_bot, new_session, step
 
 BOT = Path(__file__).resolve().parent.parent / "bots" / "pizza"
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
-ORDER = (
-    "2 große Salami und eine Cola",
-    "keine",
-    "ja, eine Margherita mit extra Käse",
-    "mittel",
-    "doch lieber groß",
-    "nein",
-    "liefern",
-    "Weserstraße 5, 12047 Berlin",
-    "ja",
-)
 
 
 def measure_turns(conversations: int) -> tuple[list[int], float]:

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from pizza_order import ORDER, TOTAL
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bots" / "pizza"
@@ -58,18 +59,6 @@ BARE = ROOT / "benchmarks" / "bare_server.py"
 NOW = "2026-11-27T19:00+01:00"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 WEBHOOK = "/webhooks/rest/webhook"
-ORDER = (
-    "2 große Salami und eine Cola",
-    "keine",
-    "ja, eine Margherita mit extra Käse",
-    "mittel",
-    "doch lieber groß",
-    "nein",
-    "liefern",
-    "Weserstraße 5, 12047 Berlin",
-    "ja",
-)
-TOTAL = "42,50"
 GENERATOR_CORE = 1
 REQUEST_TIMEOUT = 10.0
 TICKS = os.sysconf("SC_CLK_TCK")

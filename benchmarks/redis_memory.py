@@ -30,6 +30,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from pizza_order import ORDER
 from redis.asyncio import Redis
 
 from framework.flows import load_bot
@@ -37,17 +38,6 @@ from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_ti
 from framework.runtime.redis import RedisStore
 from framework.runtime.turns import Runtime
 
-ORDER = (
-    "2 große Salami und eine Cola",
-    "keine",
-    "ja, eine Margherita mit extra Käse",
-    "mittel",
-    "doch lieber groß",
-    "nein",
-    "liefern",
-    "Weserstraße 5, 12047 Berlin",
-    "ja",
-)
 NOW = datetime.fromisoformat("2026-11-27T19:00:00+01:00").timestamp()
 PIZZA = Path(__file__).resolve().parent.parent / "bots" / "pizza"
 BATCH = 500
