@@ -74,7 +74,7 @@ def test_an_absurdly_large_amount_is_a_money_error(amount):
 
 
 # Without exponents and at most 20 characters, so that no amount exceeds Decimal's precision
-# (that case is the xfail above).
+# (that case is the test above).
 @given(st.text(alphabet=st.characters(exclude_characters="eE"), max_size=20))
 @settings(max_examples=300, deadline=None, database=None)
 def test_parse_of_any_short_text_is_money_or_money_error(text):

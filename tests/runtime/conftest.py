@@ -20,14 +20,9 @@ import pytest
 from framework.runtime.memory import MemoryStore
 from framework.runtime.records import StoreLimits
 from framework.runtime.store import Store
+from tests.runtime.processes import free_port
 
 STORES = ["memory", "sqlite", "redis"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +33,7 @@ def redis_url() -> Iterator[str]:
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is not installed and REDIS_URL is not set")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

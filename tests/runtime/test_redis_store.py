@@ -25,20 +25,15 @@ from redis.exceptions import ResponseError
 from framework.runtime.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
 from framework.runtime.redis import RedisStore
 from framework.runtime.store import StoreError
+from tests.runtime.processes import free_port
 
 KEYS = ["pizza:web:ada", "pizza:whatsapp:+4915112345678", "a:b:{c}", "a:b:}", "a:b:%7D", "x:y:ü"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_redis(port: int) -> subprocess.Popen[bytes]:
     server = shutil.which("redis-server")
     if server is None:
-        pytest.skip("redis-server is not installed")
+        pytest.fail("redis-server is not installed: `make services` installs it")
     command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
     process = subprocess.Popen([*command, "no"], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
