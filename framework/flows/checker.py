@@ -23,6 +23,7 @@ from framework.flows.steps import (
     Goto,
     Instruction,
     Jump,
+    Pay,
     Repeat,
     Return,
     Say,
@@ -37,6 +38,7 @@ BUILTIN_NAMES = frozenset(
     {
         "cart",
         "business",
+        "order",
         "now",
         "lang",
         "locale",
@@ -50,7 +52,7 @@ BUILTIN_NAMES = frozenset(
         "loop",
     }
 )
-TEXT_EXTRAS = frozenset({"known", "corrected", "options", "min", "max", "unavailable"})
+TEXT_EXTRAS = frozenset({"known", "corrected", "options", "min", "max", "unavailable", "status"})
 """Names the engine passes to built-in texts (reprompts, confirmations)."""
 WHATSAPP_BUTTONS, WHATSAPP_ROWS, WHATSAPP_BUTTON_TITLE, WHATSAPP_ROW_TITLE = 3, 10, 20, 24
 
@@ -317,6 +319,28 @@ def _check_triggers(checker: _Checker) -> None:
         )
 
 
+def _check_pay(checker: _Checker, pay: Pay) -> None:
+    checker.text(pay.text)
+    checker.text(pay.button)
+    for discount in pay.discounts:
+        if discount.condition is not None:
+            checker.names(discount.condition.names, pay.pos)
+    if pay.lines is None and not _adds_to_cart(checker.bot):
+        checker.warn(
+            pay.pos,
+            "this pay step charges the cart, but no flow adds anything to it",
+            "add cart.add steps, or give the pay step its own items",
+        )
+
+
+def _adds_to_cart(bot: Bot) -> bool:
+    return any(
+        isinstance(instruction, CartAdd)
+        for flow in bot.flows.values()
+        for instruction in flow.program
+    )
+
+
 _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     Branch: _check_branch,
     Say: _check_say,
@@ -327,4 +351,5 @@ _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     Goto: _check_target,
     Repeat: _check_target,
     Call: _check_target,
+    Pay: _check_pay,
 }

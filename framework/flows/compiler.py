@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from framework.errors import FlowError
 from framework.flows.expressions import compile_expression
 from framework.flows.model import Label, Text
+from framework.flows.sections import duration
 from framework.flows.steps import (
+    OUTCOMES,
     Ask,
     Branch,
     ButtonSpec,
@@ -22,6 +26,9 @@ from framework.flows.steps import (
     Goto,
     Instruction,
     Jump,
+    Pay,
+    PayDiscount,
+    PayLine,
     Repeat,
     Return,
     Say,
@@ -29,6 +36,7 @@ from framework.flows.steps import (
     Value,
 )
 from framework.flows.yaml_loader import PosDict, Position, position_of
+from framework.payments.bill import TaxRule
 
 __all__ = ["Program", "StepContext", "compile_steps"]
 
@@ -251,6 +259,79 @@ def _cart_fee(step: PosDict, program: Program, ctx: StepContext) -> None:
     program.emit(CartFee(step.pos, step.get("id"), str(spec["id"]), name, Value(spec["price"])))
 
 
+def _pay(step: PosDict, program: Program, ctx: StepContext) -> None:
+    """The pay instruction, then its outcome blocks; the flow goes on after the last block."""
+    spec, pos = step["pay"], step.pos
+    at = program.reserve()
+    outcomes, paid_exit = [], None
+    for outcome in OUTCOMES:
+        block = spec.get(f"on_{outcome}")
+        if block is None:
+            continue
+        outcomes.append((outcome, program.here))
+        compile_steps(block, program, ctx)
+        if outcome == "paid":
+            paid_exit = program.reserve()
+        else:
+            program.emit(End(pos, None))
+    after = program.here
+    if paid_exit is not None:
+        program.put(paid_exit, Jump(pos, None, after))
+    expires, remind = _pay_times(spec, ctx)
+    raw_items = spec.get("items", "cart")
+    program.put(
+        at,
+        Pay(
+            pos,
+            step.get("id"),
+            lines=None if raw_items == "cart" else tuple(_pay_line(ctx, r) for r in raw_items),
+            fees=tuple(_pay_line(ctx, raw) for raw in spec.get("fees") or ()),
+            discounts=tuple(_discount(ctx, raw) for raw in spec.get("discounts") or ()),
+            tax=_tax_rule(spec["tax"]) if "tax" in spec else None,
+            expires=expires,
+            remind=remind,
+            text=ctx.text(spec.get("text"), pos),
+            button=ctx.text(spec.get("button"), pos),
+            delivery=tuple((str(k), Value(v)) for k, v in (spec.get("delivery") or {}).items()),
+            outcomes=tuple(outcomes),
+            after=after,
+        ),
+    )
+
+
+MIN_EXPIRY, MAX_EXPIRY = timedelta(minutes=30), timedelta(hours=24)
+"""How long a payment request may stay valid: Stripe Checkout's own limits."""
+
+
+def _pay_times(spec: PosDict, ctx: StepContext) -> tuple[timedelta, timedelta | None]:
+    expires = duration(spec.get("expires", "30m"))
+    if not MIN_EXPIRY <= expires <= MAX_EXPIRY:
+        ctx.problem(spec.where("expires"), "a payment request stays valid from 30m to 24h")
+        expires = min(max(expires, MIN_EXPIRY), MAX_EXPIRY)
+    remind = duration(spec["remind"]) if "remind" in spec else None
+    if remind is not None and remind >= expires:
+        ctx.problem(spec.where("remind"), "remind is how long before expiry: less than expires")
+        remind = None
+    return expires, remind
+
+
+def _pay_line(ctx: StepContext, raw: PosDict) -> PayLine:
+    quantity = Value(raw["quantity"]) if "quantity" in raw else None
+    tax = Decimal(str(raw["tax"])) if "tax" in raw else None
+    return PayLine(ctx.label(raw["name"]), Value(raw["price"]), quantity, tax)
+
+
+def _discount(ctx: StepContext, raw: PosDict) -> PayDiscount:
+    amount = Value(raw["amount"]) if "amount" in raw else None
+    percent = Decimal(str(raw["percent"])) if "percent" in raw else None
+    condition = compile_expression(raw["if"]) if "if" in raw else None
+    return PayDiscount(ctx.label(raw["name"]), amount, percent, condition)
+
+
+def _tax_rule(raw: PosDict) -> TaxRule:
+    return TaxRule(Decimal(str(raw.get("rate", 0))), bool(raw.get("included", True)))
+
+
 _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "say": _say,
     "ask": _ask,
@@ -266,4 +347,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "cart.update": _cart_update,
     "cart.clear": _cart_clear,
     "cart.fee": _cart_fee,
+    "pay": _pay,
 }

@@ -13,9 +13,19 @@ from datetime import datetime
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.answering import answer
-from framework.flows.events import Effect, Event, Message, Record, Reply, SetTimer, Timer
+from framework.flows.events import (
+    Effect,
+    Event,
+    Message,
+    OrderUpdate,
+    Record,
+    Reply,
+    SetTimer,
+    Timer,
+)
 from framework.flows.model import Bot
-from framework.flows.repair import COMMANDS, switch_language
+from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
+from framework.flows.repair import COMMANDS, switch_language, try_digression
 from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import extract_mentions
@@ -48,10 +58,13 @@ def step(bot: Bot, session: Session, event: Event) -> StepResult:
     turn = Turn(bot, copy_session(session), event.now)
     try:
         _upgrade(turn)
-        if isinstance(event, Timer):
+        if isinstance(event, Timer) and not payment_timer(turn, event):
             _timer(turn, event)
         else:
-            _handle(turn, event)
+            if isinstance(event, OrderUpdate):
+                order_update(turn, event)
+            elif isinstance(event, Message):
+                _handle(turn, event)
             turn.run()
             _schedule_timeouts(turn)
     except ThekeError as error:
@@ -89,10 +102,13 @@ REMINDER, EXPIRE = "reminder", "expire"
 
 
 def _schedule_timeouts(turn: Turn) -> None:
-    """While the conversation waits for the customer, remind them once, then let it expire."""
+    """While the conversation waits for the customer, remind them once, then let it expire.
+
+    While it waits for a payment, the payment request's own reminder and expiry apply.
+    """
     session, timeouts = turn.session, turn.bot.timeouts
     session["flags"]["active_at"] = turn.now.isoformat()
-    waiting = bool(session["stack"])
+    waiting = bool(session["stack"]) and waiting_payment(turn) is None
     reminder = timeouts.reminder
     turn.effects.append(
         SetTimer(REMINDER, turn.now + reminder if waiting and reminder is not None else None)
@@ -135,7 +151,10 @@ def _handle(turn: Turn, message: Message) -> None:
         COMMANDS[command](turn)
         return
     frame = turn.frame
-    if frame is not None and frame.get("wait"):
+    if waiting_payment(turn) is not None:
+        if not try_digression(turn, text):
+            waiting_message(turn)
+    elif frame is not None and frame.get("wait"):
         answer(turn, message)
     else:
         _start(turn, message)

@@ -10,13 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from framework.payments.bill import Bill
 
 __all__ = [
     "Button",
     "Effect",
     "Event",
+    "Link",
     "Message",
+    "OrderUpdate",
+    "PaymentRequest",
     "Record",
     "Remember",
     "Reply",
@@ -42,14 +48,41 @@ class Timer:
     now: datetime
 
 
-Event = Message | Timer
-"""Later issues add outside events (a payment arrived, an agent wrote) to this union."""
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """Where an order stands: the answer to this turn's `PaymentRequest` (`origin` is that
+    request's origin), or news from outside (`origin="notice"`: a webhook, the business).
+
+    `status` is an order status (orders.py) or "unavailable" when the payment provider could
+    not be reached.
+    """
+
+    order: str
+    status: str
+    now: datetime
+    origin: str = "notice"
+    number: int = 0
+    total: int = 0
+    refunded: int = 0
+    url: str | None = None
+
+
+Event = Message | Timer | OrderUpdate
+"""Later issues add outside events (an agent wrote) to this union."""
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
     title: str
     payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A button that opens a web page (a payment page) instead of answering."""
+
+    title: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +93,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     list_button: str | None = None
     image: str | None = None
+    link: Link | None = None
 
     @property
     def is_list(self) -> bool:
@@ -90,4 +124,21 @@ class SetTimer:
     at: datetime | None
 
 
-Effect = Reply | Remember | Record | SetTimer
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """Ask the runtime to start, check or cancel a payment; it answers with an OrderUpdate.
+
+    `origin` says why (start, check, renew, remind, expiry, cancel) so the answer can be
+    worded for it. `order` is None only for "start".
+    """
+
+    action: str
+    origin: str
+    order: str | None = None
+    bill: Bill | None = None
+    expires_at: datetime | None = None
+    delivery: Mapping[str, Any] = field(default_factory=dict)
+    lang: str = ""
+
+
+Effect = Reply | Remember | Record | SetTimer | PaymentRequest

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from framework.flows.templates import Template
 from framework.flows.yaml_loader import Position
+from framework.payments.bill import TaxRule
 from framework.payments.money import Money
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ class Item:
     available: bool = True
     description: Label | None = None
     image: str | None = None
+    tax: Decimal | None = None
+    """This item's tax rate in percent when it differs from the business's (food 7, drinks 19)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,8 @@ class Business:
     holidays: frozenset[date] = frozenset()
     phone: str | None = None
     address: str | None = None
+    tax: TaxRule = field(default_factory=lambda: TaxRule(Decimal(0)))
+    """The tax rate of the business's prices, and whether prices include it (EU: they do)."""
 
     @property
     def language(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_payment
 from framework.flows.turn import Turn
 from framework.flows.understanding.language import guess_language, requested_language
 from framework.flows.understanding.lexicon import lexicon_for
@@ -25,6 +26,8 @@ def _forget_conversation(turn: Turn) -> None:
 
 
 def _cancel(turn: Turn) -> None:
+    if cancel_payment(turn):
+        return
     if not turn.session["stack"] and not turn.session["cart"]["lines"]:
         turn.say_named("nothing_to_cancel")
         return
@@ -34,6 +37,8 @@ def _cancel(turn: Turn) -> None:
 
 
 def _restart(turn: Turn) -> None:
+    if cancel_payment(turn):  # an open payment request is cancelled first, never left behind
+        return
     _forget_conversation(turn)
     turn.say_named("restarted")
     if turn.bot.start is not None:
@@ -65,6 +70,8 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "help": _help,
     "human": _human,
     "stop": _stop_marketing,
+    "payment_status": ask_payment_status,
+    "payment_link": ask_payment_link,
 }
 
 

@@ -22,6 +22,7 @@ from framework.flows.model import (
 )
 from framework.flows.problems import did_you_mean
 from framework.flows.yaml_loader import PosDict, Position, position_of
+from framework.payments.bill import TaxRule
 from framework.payments.money import Money, currency_digits
 
 __all__ = ["build_business", "build_catalog", "build_slot", "build_timeouts"]
@@ -59,7 +60,12 @@ def build_business(ctx: Context, spec: PosDict) -> Business:
         holidays=_holidays(ctx, spec.get("holidays") or []),
         phone=spec.get("phone"),
         address=spec.get("address"),
+        tax=_tax(spec.get("tax") or {}),
     )
+
+
+def _tax(spec: dict[str, Any]) -> TaxRule:
+    return TaxRule(Decimal(str(spec.get("rate", 0))), bool(spec.get("included", True)))
 
 
 def _timezone(ctx: Context, spec: PosDict) -> ZoneInfo:
@@ -173,6 +179,7 @@ def build_catalog(ctx: Context, spec: PosDict, currency: str) -> Catalog:
             available=bool(raw.get("available", True)),
             description=ctx.label(raw["description"]) if "description" in raw else None,
             image=raw.get("image"),
+            tax=Decimal(str(raw["tax"])) if "tax" in raw else None,
         )
     return Catalog(items=items, groups=groups)
 
@@ -250,7 +257,8 @@ def _decimal(value: Any) -> Decimal | None:
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def _duration(text: Any) -> timedelta:
+def duration(text: Any) -> timedelta:
+    """'30s', '10m', '2h', '1d' (the schema checked the form)."""
     return timedelta(**{_UNITS[str(text)[-1]]: int(str(text)[:-1])})
 
 
@@ -262,8 +270,8 @@ def build_timeouts(ctx: Context, spec: PosDict | None) -> Timeouts:
     timeouts = Timeouts(
         reminder=None
         if reminder is False
-        else (default.reminder if reminder is True else _duration(reminder)),
-        expire=_duration(spec["expire"]) if "expire" in spec else default.expire,
+        else (default.reminder if reminder is True else duration(reminder)),
+        expire=duration(spec["expire"]) if "expire" in spec else default.expire,
     )
     if timeouts.reminder is not None and timeouts.reminder >= timeouts.expire:
         ctx.problem(spec.pos, "the reminder must come before the conversation expires")

@@ -10,12 +10,15 @@ New step kinds (`pay`, `book`) are new instruction classes; the engine loop does
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from framework.flows.expressions import Expression, compile_expression
 from framework.flows.model import Label, Text
 from framework.flows.templates import Template
 from framework.flows.yaml_loader import Position
+from framework.payments.bill import TaxRule
 
 if TYPE_CHECKING:
     from framework.flows.turn import Turn
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTINUE",
     "JUMPED",
+    "OUTCOMES",
     "WAIT",
     "Ask",
     "Branch",
@@ -36,6 +40,9 @@ __all__ = [
     "Goto",
     "Instruction",
     "Jump",
+    "Pay",
+    "PayDiscount",
+    "PayLine",
     "Repeat",
     "Return",
     "Say",
@@ -343,3 +350,67 @@ class CartFee(Instruction):
 
     def values(self) -> tuple[Value, ...]:
         return (self.price,)
+
+
+OUTCOMES = ("paid", "failed", "expired", "cancelled")
+"""How a payment request ends; a pay step may have an `on_<outcome>` block for each."""
+
+
+@dataclass(frozen=True, slots=True)
+class PayLine:
+    """An explicit line or fee of a pay step."""
+
+    name: Label
+    price: Value
+    quantity: Value | None = None
+    tax: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PayDiscount:
+    name: Label
+    amount: Value | None = None
+    percent: Decimal | None = None
+    condition: Expression | None = None
+    """Only when this holds (a voucher code the customer gave, a minimum order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pay(Instruction):
+    """Send a priced payment request and wait for its outcome (see paying.py).
+
+    Each `on_<outcome>` block starts at `outcomes[outcome]`; after `on_paid` (or directly,
+    without one) the flow goes on at `after`, the other blocks end the conversation.
+    """
+
+    lines: tuple[PayLine, ...] | None
+    """None: the cart's lines and fees."""
+    fees: tuple[PayLine, ...]
+    discounts: tuple[PayDiscount, ...]
+    tax: TaxRule | None
+    expires: timedelta
+    remind: timedelta | None
+    text: Text | None
+    button: Text | None
+    delivery: tuple[tuple[str, Value], ...]
+    outcomes: tuple[tuple[str, int], ...]
+    after: int
+    keyword: ClassVar[str] = "pay"
+
+    def execute(self, turn: Turn) -> int:
+        from framework.flows.paying import start_payment
+
+        return start_payment(turn, self)
+
+    def outcome_pc(self, outcome: str) -> int | None:
+        return dict(self.outcomes).get(outcome)
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return (*(at for _outcome, at in self.outcomes), self.after)
+
+    def values(self) -> tuple[Value, ...]:
+        lines = (*(self.lines or ()), *self.fees)
+        prices = tuple(line.price for line in lines)
+        quantities = tuple(line.quantity for line in lines if line.quantity is not None)
+        amounts = tuple(d.amount for d in self.discounts if d.amount is not None)
+        return (*prices, *quantities, *amounts, *(value for _n, value in self.delivery))

@@ -11,14 +11,19 @@ from typing import Any
 
 from framework.errors import FlowError
 from framework.flows.cart import MAX_QUANTITY, Cart
-from framework.flows.events import Button, Effect, Record, Remember, Reply
+from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text, label_for
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
 from framework.flows.session import Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec
 from framework.flows.templates import Template
+from framework.payments.money import Money
 
 __all__ = ["MAX_INSTRUCTIONS", "Turn"]
+
+WAIT_PAY = "$pay"
+"""A frame's `wait` while a payment request is open (paying.py); asking again must not
+send a second request."""
 
 MAX_INSTRUCTIONS = 1000
 """A turn that runs this many instructions without waiting is a loop in the flow."""
@@ -61,10 +66,22 @@ class Turn:
                 currency=bot.business.currency,
                 pending=len(self.session["pending"]),
                 customer=self.session["profile"],
+                order=self._order(),
                 texts=TextsView(self.text, frozenset(bot.texts)),
             )
             self._scope = scope
         return self._scope
+
+    def _order(self) -> dict[str, Any]:
+        """The conversation's latest order: `order.number`, `.total`, `.refunded`, `.status`."""
+        order = self.session["flags"].get("order") or {"number": 0, "total": 0, "status": ""}
+        currency = self.bot.business.currency
+        return {
+            "number": order["number"],
+            "total": Money(order["total"], currency),
+            "refunded": Money(order.get("refunded", 0), currency),
+            "status": order["status"],
+        }
 
     def _cart_labels(self) -> tuple[str, str]:
         return self.text("cart_empty"), self.text("cart_total")
@@ -108,9 +125,10 @@ class Turn:
         buttons: tuple[Button, ...] = (),
         list_button: str | None = None,
         image: str | None = None,
+        link: Link | None = None,
     ) -> None:
-        if text or buttons or image:
-            self.effects.append(Reply(text, buttons, list_button, image))
+        if text or buttons or image or link:
+            self.effects.append(Reply(text, buttons, list_button, image, link))
 
     def say_named(self, name: str, **extra: Any) -> None:
         self.reply(self.text(name, **extra))
@@ -294,7 +312,7 @@ class Turn:
     def reask(self) -> None:
         """Ask the waiting question again (after help, a correction or a digression)."""
         frame = self.frame
-        if frame is not None and frame.get("wait"):
+        if frame is not None and frame.get("wait") and frame["wait"] != WAIT_PAY:
             frame.pop("wait")
             frame.pop("confirm", None)
 
