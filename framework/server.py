@@ -28,11 +28,20 @@ from framework.channels.webchat.handlers import (
 )
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError, UnknownBot
 from framework.flows import Bot
+from framework.payments.order_store import OrderStore
+from framework.payments.order_stores import open_orders
+from framework.payments.provider import ProviderError, RefundError, WebhookError
+from framework.payments.sandbox import SandboxProvider
+from framework.payments.service import Payments
+from framework.payments.setup import open_payments
+from framework.payments.web import PAYMENTS, Forbidden, add_payment_routes
 from framework.runtime.metrics import Metrics
 from framework.runtime.ratelimit import RateLimiter
+from framework.runtime.records import InboxItem
 from framework.runtime.store import Store, StoreError
 from framework.runtime.stores import open_store
 from framework.runtime.turns import Runtime, TurnTimeout
+from framework.secrets import SecretError, resolve
 from framework.workspace import Workspace
 
 __all__ = ["STATUS_OF", "create_app"]
@@ -47,6 +56,10 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     ChannelError: 400,
     StoreError: 503,
     TurnTimeout: 504,
+    WebhookError: 400,
+    Forbidden: 403,
+    RefundError: 409,
+    ProviderError: 503,
 }
 """Every error a request can meet, and its HTTP status (the most specific class wins)."""
 
@@ -90,6 +103,53 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 StoreOpener = Callable[[], Awaitable[Store]]
+OrdersOpener = Callable[[], Awaitable[OrderStore]]
+RECONCILE_SECONDS = 15.0
+"""How often open payment requests and unannounced order news are looked at again."""
+
+
+def _payments(
+    runtime: Runtime,
+    workspace: Workspace,
+    orders: OrderStore,
+    clock: Callable[[], float],
+) -> Payments:
+    """Payments whose news reaches conversations through the runtime's inbox."""
+    tasks: set[asyncio.Task[object]] = set()
+
+    def later(work: Awaitable[object]) -> None:
+        task = asyncio.ensure_future(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def notify(session: str, item: InboxItem) -> None:
+        await runtime.store.enqueue(session, item)
+        later(runtime.drain(session))
+
+    payments = open_payments(workspace, orders, notify, clock=clock)
+    if isinstance(payments.provider, SandboxProvider):
+
+        async def emit(body: bytes, headers: Mapping[str, str]) -> None:
+            later(_deliver(payments, body, headers))  # like a provider: after the answer
+
+        payments.provider.emit = emit
+    return payments
+
+
+async def _deliver(payments: Payments, body: bytes, headers: Mapping[str, str]) -> None:
+    try:
+        await payments.webhook(body, headers)
+    except ThekeError as error:
+        log.warning("sandbox event not applied", extra={"error": str(error)})
+
+
+async def _reconcile_forever(payments: Payments, interval: float) -> None:
+    while True:
+        try:
+            await payments.reconcile()
+        except ThekeError as error:
+            log.warning("reconcile failed", extra={"error": str(error)})
+        await asyncio.sleep(interval)
 
 
 def create_app(
@@ -98,6 +158,7 @@ def create_app(
     *,
     clock: Callable[[], float] = time.time,
     store: StoreOpener | None = None,
+    orders: OrdersOpener | None = None,
     fault: Callable[[str], None] | None = None,
     lease: float = 5.0,
     tick: float = 0.5,
@@ -106,23 +167,40 @@ def create_app(
     app = web.Application(client_max_size=workspace.max_body, middlewares=[errors])
     app[SOCKETS] = set()
     opener = store or (lambda: open_store(workspace.store, workspace.limits, workspace.root))
+    orders_opener = orders or (lambda: open_orders(workspace.store, workspace.root))
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
-        opened = await opener()
+        opened, order_store = await opener(), await orders_opener()
         runtime = Runtime(opened, bots, lease=lease, metrics=Metrics(), fault=fault, clock=clock)
+        runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
         app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
-        background = asyncio.create_task(runtime.run_background(tick))
+        background = [
+            asyncio.create_task(runtime.run_background(tick)),
+            asyncio.create_task(_reconcile_forever(app[PAYMENTS], RECONCILE_SECONDS)),
+        ]
         yield
-        background.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await background
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await app[PAYMENTS].provider.close()
+        await order_store.close()
         await opened.close()
 
     app.cleanup_ctx.append(resources_ctx)
     app.on_shutdown.append(close_sockets)
     _routes(app, bots, workspace.channels)
+    add_payment_routes(app, dict(bots), _admin_key(workspace))
     return app
+
+
+def _admin_key(workspace: Workspace) -> str:
+    """The admin API's key from the environment; empty (the API refuses every call) if unset."""
+    try:
+        return resolve(workspace.admin_key).reveal()
+    except SecretError:
+        return ""
 
 
 def _routes(app: web.Application, bots: Mapping[str, Bot], channels: frozenset[str]) -> None:

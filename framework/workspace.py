@@ -21,11 +21,21 @@ from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_o
 from framework.runtime.records import StoreLimits
 from framework.secrets import SECRET_KEY, SecretError, is_reference, resolve
 
-__all__ = ["DEFAULT_STORE", "Workspace", "read_workspace"]
+__all__ = ["DEFAULT_STORE", "PaymentSettings", "Workspace", "read_workspace"]
 
 DEFAULT_STORE = "sqlite:///.theke/state.db"
 _SIZES = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """`payments:` of flows.yaml; the keys stay references until the server resolves them."""
+
+    provider: str = "auto"
+    api_key: str = "env:STRIPE_API_KEY"
+    webhook_secret: str = "env:STRIPE_WEBHOOK_SECRET"
+    api_base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,14 @@ class Workspace:
     log_level: str = "info"
     debug: bool = False
     file: str | None = None
+    public_url: str | None = None
+    payments: PaymentSettings = field(default_factory=lambda: PaymentSettings())
+    admin_key: str = "env:THEKE_ADMIN_KEY"
+    """The reference of the admin API key; the API is off while it does not resolve."""
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     def with_overrides(self, **changes: Any) -> Workspace:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -177,6 +195,20 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         log_level=str((data.get("log") or {}).get("level", "info")),
         debug=bool((data.get("log") or {}).get("debug", False)),
         file=str(file),
+        public_url=server.get("public_url"),
+        payments=_payments(data.get("payments") or {}),
+        admin_key=str((data.get("admin") or {}).get("api_key", "env:THEKE_ADMIN_KEY")),
+    )
+
+
+def _payments(spec: dict[str, Any]) -> PaymentSettings:
+    stripe = spec.get("stripe") or {}
+    base = PaymentSettings()
+    return PaymentSettings(
+        provider=str(spec.get("provider", "auto")),
+        api_key=str(stripe.get("api_key", base.api_key)),
+        webhook_secret=str(stripe.get("webhook_secret", base.webhook_secret)),
+        api_base=stripe.get("api_base"),
     )
 
 

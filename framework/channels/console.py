@@ -22,6 +22,8 @@ def format_reply(reply: Reply) -> str:
     lines = [reply.text] if reply.text else []
     if reply.image:
         lines.append(f"[image: {reply.image}]")
+    if reply.link:
+        lines.append(f"[{reply.link.title}: {reply.link.url}]")
     if reply.list_button:
         lines.append(f"[{reply.list_button}]")
     lines += [f"  {number}) {button.title}" for number, button in enumerate(reply.buttons, 1)]

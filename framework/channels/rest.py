@@ -3,7 +3,8 @@
 Request: `{"sender": "<customer id>", "message": "<text or button payload>", "metadata": {},
 "message_id": "<optional id; a retry with the same id is answered, not processed again>"}`.
 Response: the bot's replies to that turn, in order:
-`[{"recipient_id", "text", "buttons": [{"title", "payload"}], "image", "custom"}]`.
+`[{"recipient_id", "text", "buttons": [{"title", "payload"}], "image", "custom"}]`; a payment
+link is `"custom": {"type": "payment_link", "title", "url"}` (Rasa's custom payload).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def rasa_reply(entry: LogEntry, recipient: str) -> dict[str, Any]:
         reply["buttons"] = entry["buttons"]
     if entry.get("image"):
         reply["image"] = entry["image"]
+    if entry.get("link"):
+        reply["custom"] = {"type": "payment_link", **entry["link"]}
     if entry.get("list_button"):
         reply["custom"] = {"list_button": entry["list_button"]}
     return reply

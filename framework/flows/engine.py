@@ -146,7 +146,11 @@ def _handle(turn: Turn, message: Message) -> None:
         return
     if switch_language(turn, text):
         return
-    command = lexicon_for(turn.bot).command(message.payload or text)
+    command = (
+        message.payload
+        if message.payload in COMMANDS
+        else lexicon_for(turn.bot).command(message.payload or text)
+    )
     if command is not None:
         COMMANDS[command](turn)
         return

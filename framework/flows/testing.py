@@ -11,6 +11,8 @@ tests:
       - button: keine                       # a button of the last replies, by payload or title
         slots: {size: large}
         cart_total: 27.50
+      - payment: paid                       # payments, business actions, time: test_till.py
+        link: false                         # whether the replies carry a (payment) link
 ```
 Money in replies is compared with ordinary spaces (Babel writes "27,50\u00a0€").
 """
@@ -29,11 +31,11 @@ from typing import Any
 import yaml
 
 from framework.errors import FlowError
-from framework.flows.engine import step
 from framework.flows.events import Message, Reply
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
+from framework.flows.test_till import Till
 from framework.flows.yaml_loader import load_yaml
 
 __all__ = ["ConversationFailure", "ConversationTest", "load_tests", "run_test"]
@@ -115,6 +117,8 @@ class _Run:
     test: ConversationTest
     session: Session
     transcript: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    """The links of the last turn's replies."""
 
     def fail(
         self, problem: str, expected: list[str] | None = None, actual: list[str] | None = None
@@ -128,19 +132,30 @@ class _Run:
 def run_test(bot: Bot, test: ConversationTest) -> list[str]:
     """Run one conversation; returns its transcript or raises ConversationFailure."""
     run = _Run(bot, test, new_session(bot, lang=test.lang, profile=test.profile))
+    till = Till(bot, test.now)
     last: list[Reply] = []
     for number, turn in enumerate(test.turns, 1):
         try:
-            message = _message(turn, last, test.now)
-        except ConversationFailure as error:
+            result = till.outside(run.session, turn)
+            if result is None:
+                message = _message(turn, last, till.now)
+                run.transcript.append(f"> {message.text}")
+                result = till.step(run.session, message)
+            else:
+                run.transcript.append(f"~ {_outside(turn)}")
+        except (ConversationFailure, ValueError) as error:
             raise run.fail(f"turn {number}: {error}") from None
-        run.transcript.append(f"> {message.text}")
-        result = step(bot, run.session, message)
         run.session, last = result.session, result.replies
         run.transcript += [f"  {_plain(reply.text)}" for reply in last]
+        run.links = [reply.link.url for reply in last if reply.link]
+        run.transcript += [f"  [{url}]" for url in run.links]
         _expect_replies(run, number, turn.get("bot") or [], last)
         _expect_state(run, number, turn)
     return run.transcript
+
+
+def _outside(turn: dict[str, Any]) -> str:
+    return ", ".join(f"{key}: {turn[key]}" for key in ("payment", "order", "wait") if key in turn)
 
 
 def _expect_replies(run: _Run, number: int, expected: Any, replies: list[Reply]) -> None:
@@ -177,6 +192,8 @@ def _state_problems(run: _Run, turn: dict[str, Any]) -> Iterator[str]:
             yield f"the cart total is {cart.total.amount}, expected {turn['cart_total']}"
     if "cart_lines" in turn and len(session["cart"]["lines"]) != int(turn["cart_lines"]):
         yield f"the cart has {len(session['cart']['lines'])} lines, expected {turn['cart_lines']}"
+    if "link" in turn and bool(run.links) != bool(turn["link"]):
+        yield f"the replies {'carry no' if turn['link'] else 'carry a'} link"
     if "lang" in turn and session["lang"] != turn["lang"]:
         yield f"the language is {session['lang']!r}, expected {turn['lang']!r}"
     if "flow" in turn:

@@ -49,6 +49,10 @@ class OrderStore(Protocol):
         first."""
         ...
 
+    async def seen(self, event_id: str) -> bool:
+        """Whether `first_seen` kept this event id (and it has not expired)."""
+        ...
+
     async def first_seen(self, event_id: str, ttl: float) -> bool:
         """Remember a provider's event id for `ttl` seconds; False when it was already seen."""
         ...

@@ -78,7 +78,8 @@ class SessionKey:
 class InboxItem:
     """Something that happened to a session, waiting for its turn.
 
-    `id` deduplicates: a channel's message id, or `timer:<name>:<due>` for a fired timer.
+    `id` deduplicates: a channel's message id, `timer:<name>:<due>` for a fired timer, or
+    `order:<order id>:<status>` for news about an order (its `order` holds the news).
     `received_at` becomes the event's `now`, so a turn replayed after a crash is the same turn.
     """
 
@@ -87,6 +88,7 @@ class InboxItem:
     text: str = ""
     payload: str | None = None
     timer: str | None = None
+    order: dict[str, Any] | None = None
 
     @property
     def time(self) -> datetime:
@@ -99,6 +101,7 @@ class InboxItem:
             "text": self.text,
             "payload": self.payload,
             "timer": self.timer,
+            "order": self.order,
         }
 
     @classmethod
@@ -109,6 +112,7 @@ class InboxItem:
             text=str(data.get("text", "")),
             payload=data.get("payload"),
             timer=data.get("timer"),
+            order=data.get("order"),
         )
 
 

@@ -15,15 +15,20 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
-from framework.flows.engine import SessionError
-from framework.flows.events import SetTimer, Timer
+from framework.flows.engine import SessionError, StepResult
+from framework.flows.events import OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
+
+if TYPE_CHECKING:
+    from framework.payments.service import Payments
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
 
@@ -49,12 +54,38 @@ def reply_entry(reply: Reply) -> LogEntry:
         entry["list_button"] = reply.list_button
     if reply.image:
         entry["image"] = reply.image
+    if reply.link:
+        entry["link"] = {"title": reply.link.title, "url": reply.link.url}
     return entry
 
 
 def _numbered(entries: list[LogEntry], last_seq: int) -> list[LogEntry]:
     """The entries as the store numbered them: consecutively after the claim's last seq."""
     return [{**entry, "seq": last_seq + n} for n, entry in enumerate(entries, 1)]
+
+
+MAX_PAYMENT_ROUNDS = 3
+"""A turn asks the payment provider at most this often (an answer may lead to one more
+request, e.g. a new link after a failed first attempt)."""
+
+
+def _event(item: InboxItem) -> tuple[Message | Timer | OrderUpdate, list[LogEntry]]:
+    """The engine event an inbox item stands for, and the log entries it adds itself."""
+    if item.timer is not None:
+        return Timer(item.timer, item.time), []
+    if item.order is not None:
+        news = item.order
+        update = OrderUpdate(
+            str(news["id"]),
+            str(news["status"]),
+            item.time,
+            "notice",
+            int(news.get("number", 0)),
+            int(news.get("total", 0)),
+            int(news.get("refunded", 0)),
+        )
+        return update, []
+    return Message(item.text, item.time, item.payload), [{"from": "customer", "text": item.text}]
 
 
 class Runtime:
@@ -68,8 +99,10 @@ class Runtime:
         fault: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
         answer_within: float = 15.0,
+        payments: Payments | None = None,
     ) -> None:
         self.store = store
+        self.payments = payments
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
@@ -130,7 +163,7 @@ class Runtime:
         claim = await self.store.claim(key, self.owner, self._lease)
         while claim is not None:
             started, item = time.perf_counter(), claim.item
-            commit = self._turn(key, claim, item)
+            commit = await self._turn(key, claim, item)
             self._fault("after_engine")
             outcome = await self.store.commit(claim, commit)
             if outcome is False:
@@ -145,8 +178,10 @@ class Runtime:
             claim = outcome if isinstance(outcome, Claim) else None
         return processed
 
-    def _turn(self, key: str, claim: Claim, item: InboxItem) -> Commit:
-        """The pure part: engine step and what to commit. Never raises (poison items)."""
+    async def _turn(self, key: str, claim: Claim, item: InboxItem) -> Commit:
+        """Engine steps, the payment requests they make, and what to commit.
+
+        Never raises (poison items)."""
         session_key = SessionKey.parse(key)
         bot = self.bots.get(session_key.bot)
         if bot is None:
@@ -155,7 +190,7 @@ class Runtime:
             )
             return Commit(item.id, claim.session or {}, claim.profile, [])
         try:
-            return self._step(bot, session_key, claim, item)
+            return await self._step(bot, session_key, claim, item)
         except Exception:  # a bug must not block the session's inbox forever
             log.exception("turn failed", extra={"session": pseudonym(key), "bot": bot.name})
             self.metrics.errors.labels(bot.name).inc()
@@ -164,19 +199,14 @@ class Runtime:
                 item.id, claim.session or {}, claim.profile, [reply_entry(Reply(apology))]
             )
 
-    def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+    async def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
         session = claim.session
         if session is not None and session.get("bot") != bot.name:
             session = None
-        if item.timer is not None:
-            if session is None:
-                return Commit(item.id, {}, claim.profile, [])
-            event: Message | Timer = Timer(item.timer, item.time)
-            entries: list[LogEntry] = []
-        else:
-            event = Message(item.text, item.time, item.payload)
-            entries = [{"from": "customer", "text": item.text}]
+        event, entries = _event(item)
         if session is None:
+            if not isinstance(event, Message):
+                return Commit(item.id, {}, claim.profile, [])
             session = new_session(bot, profile=claim.profile)
         try:
             result = step(bot, session, event)
@@ -185,6 +215,7 @@ class Runtime:
                 "stored session unusable, starting afresh", extra={"session": pseudonym(str(key))}
             )
             result = step(bot, new_session(bot, profile=claim.profile), event)
+        result = await self._pay(bot, str(key), item.id, result)
         timers: dict[str, float | None] = {}
         for effect in result.effects:
             if isinstance(effect, Reply):
@@ -195,6 +226,28 @@ class Runtime:
                 self._record(bot, key, effect)
         self.metrics.turns.labels(bot.name).inc()
         return Commit(item.id, result.session, result.session["profile"], entries, timers)
+
+    async def _pay(self, bot: Bot, key: str, item_id: str, result: StepResult) -> StepResult:
+        """Perform the turn's payment requests, feeding each answer back to the engine."""
+        effects = list(result.effects)
+        for _ in range(MAX_PAYMENT_ROUNDS):
+            requests = [e for e in effects if isinstance(e, PaymentRequest)]
+            effects = [e for e in effects if not isinstance(e, PaymentRequest)]
+            if not requests:
+                break
+            update = await self._payment_answer(bot, key, item_id, requests[0])
+            answer = step(bot, result.session, update)
+            result = StepResult(answer.session, [*effects, *answer.effects])
+            effects = list(result.effects)
+        return StepResult(result.session, [e for e in effects if not isinstance(e, PaymentRequest)])
+
+    async def _payment_answer(
+        self, bot: Bot, key: str, item_id: str, request: PaymentRequest
+    ) -> OrderUpdate:
+        if self.payments is None:
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            return OrderUpdate(request.order or "", "unavailable", now, request.origin)
+        return await self.payments.perform(key, item_id, bot.name, request)
 
     def _record(self, bot: Bot, key: SessionKey, record: Record) -> None:
         """Facts for the business, logged without their data (it may hold personal details)."""

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.flows.engine import MAX_MESSAGE_CHARS, step
-from framework.flows.events import Message, Record, Remember, Reply, SetTimer
+from framework.flows.events import Message, PaymentRequest, Record, Remember, Reply, SetTimer
 from framework.flows.reader import load_bot
 from framework.flows.session import new_session, session_problems
+from framework.flows.test_till import Till
 
 PIZZA = Path(__file__).resolve().parents[2] / "bots" / "pizza"
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Friday, open
@@ -109,7 +110,11 @@ def assert_sane_step(bot, session, message):
     assert session_problems(new) == []
     assert json.loads(json.dumps(new)) == new
     for effect in result.effects:
-        assert isinstance(effect, Reply | Record | Remember | SetTimer)
+        assert isinstance(effect, Reply | Record | Remember | SetTimer | PaymentRequest)
+        if isinstance(effect, PaymentRequest) and effect.bill is not None:
+            lines = effect.bill.lines
+            assert effect.bill.total == sum(line.total for line in lines) + effect.bill.tax_added
+            assert effect.bill.total > 0
         if isinstance(effect, Reply):
             assert "Traceback" not in effect.text
             assert 'File "' not in effect.text
@@ -193,7 +198,10 @@ def test_template_syntax_typed_by_a_customer_stays_text(pizza):
     session = start_an_order(pizza)
     for text in ["keine", "nein", "liefern", "{{ 7*7 }} Straße 12, 12047 Berlin"]:
         session = assert_sane_step(pizza, session, Message(text, NOW)).session
-    result = assert_sane_step(pizza, session, Message("ja", NOW))
+    till = Till(pizza, NOW)
+    session = till.step(session, Message("ja", NOW)).session
+    result = till.outside(session, {"payment": "paid"})
+    assert result is not None
     confirmation = result.replies[0].text
-    assert "Danke!" in confirmation
+    assert "Danke, bezahlt!" in confirmation
     assert "an {{ 7*7 }} Straße 12, 12047 Berlin" in confirmation

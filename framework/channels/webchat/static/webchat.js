@@ -1,7 +1,7 @@
 // Theke web chat: one bot's chat page. Plain ES2020, no build step, no dependencies.
 //
 // The page talks to the server over one WebSocket, /chat/<bot>/ws?customer=<id>&after=<seq>:
-//   server → page  {type: "entry", entry: {seq, from, text, buttons?, list_button?, image?}}
+//   server → page  {type: "entry", entry: {seq, from, text, buttons?, list_button?, image?, link?}}
 //                  {type: "typing"} · {type: "idle"} · {type: "error", code, message}
 //   page → server  {type: "message", id, text, payload?}
 // The customer's own messages are shown as "pending" until the server echoes them back as
@@ -368,7 +368,21 @@
     } else if (buttons.length) {
       li.append(replyButtons(buttons));
     }
+    const link = from === "bot" ? linkButton(entry.link) : null;
+    if (link) li.append(link);
     return li;
+  }
+
+  // A payment (or other) page opens in a new tab; the conversation stays here.
+  function linkButton(link) {
+    if (!link || typeof link.title !== "string" || !link.title) return null;
+    const href = safeImageUrl(link.url);
+    if (!href) return null;
+    const a = el("a", "msg__link", link.title);
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener";
+    return a;
   }
 
   // Inserts an entry in seq order, always before the pending messages at the end.

@@ -1,0 +1,141 @@
+"""The payment side of conversation tests: a simulated provider and clock.
+
+`theke test` runs the engine alone, so something must answer its payment requests the way the
+runtime does. The till keeps orders in memory (numbers from 1001), answers start/check/cancel
+like Payments does, and lets a test say what happens outside the chat:
+
+```yaml
+- payment: paid            # the provider reports the outcome (paid, failed, expired)
+- payment: paid
+  silent: true             # ...but its webhook is lost: only a check will find out
+- order: accepted          # the business acts: accepted, out_for_delivery, delivered, ...
+- wait: 25m                # time passes; due timers (payment reminder, expiry) fire
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from framework.flows.engine import StepResult, step
+from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
+from framework.flows.model import Bot
+from framework.flows.session import Session
+from framework.payments.orders import FINAL_PAYMENT, can_move
+
+__all__ = ["Till"]
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_wait(text: Any) -> timedelta:
+    raw = str(text).strip()
+    if len(raw) < 2 or raw[-1] not in _UNITS or not raw[:-1].isdigit():
+        raise ValueError(f"wait: {text!r} is not a duration such as 25m")
+    return timedelta(**{_UNITS[raw[-1]]: int(raw[:-1])})
+
+
+@dataclass
+class _Order:
+    id: str
+    number: int
+    total: int
+    expires_at: datetime
+    status: str = "awaiting_payment"
+    provider: str = "open"
+    """What the provider would say if asked: open, or the outcome a test reported."""
+
+
+@dataclass
+class Till:
+    bot: Bot
+    now: datetime
+    orders: dict[str, _Order] = field(default_factory=dict)
+    timers: dict[str, datetime] = field(default_factory=dict)
+
+    def step(self, session: Session, event: Event) -> StepResult:
+        """An engine step with this turn's payment requests answered, as the runtime does."""
+        result = step(self.bot, session, event)
+        for _ in range(3):
+            requests = [e for e in result.effects if isinstance(e, PaymentRequest)]
+            if not requests:
+                break
+            kept = [e for e in result.effects if not isinstance(e, PaymentRequest)]
+            answer = step(self.bot, result.session, self._answer(requests[0]))
+            result = StepResult(answer.session, [*kept, *answer.effects])
+        for effect in result.effects:
+            if isinstance(effect, SetTimer):
+                self._set_timer(effect)
+        return result
+
+    def _set_timer(self, timer: SetTimer) -> None:
+        if timer.at is None:
+            self.timers.pop(timer.name, None)
+        else:
+            self.timers[timer.name] = timer.at
+
+    def _answer(self, request: PaymentRequest) -> OrderUpdate:
+        if request.action == "start":
+            assert request.bill is not None and request.expires_at is not None
+            order_id = f"order-{len(self.orders) + 1}"
+            number, total = 1000 + len(self.orders) + 1, request.bill.total
+            order = _Order(order_id, number, total, request.expires_at)
+            self.orders[order_id] = order
+        else:
+            order = self.orders[str(request.order)]
+            self._settle(order)
+            if request.action == "cancel" and order.status == "awaiting_payment":
+                order.status = "cancelled"
+        url = f"https://pay.example/{order.id}" if order.status == "awaiting_payment" else None
+        return OrderUpdate(
+            order.id, order.status, self.now, request.origin, order.number, order.total, 0, url
+        )
+
+    def _settle(self, order: _Order) -> None:
+        """What a re-read of the provider finds."""
+        if order.provider == "open" and self.now >= order.expires_at:
+            order.provider = "expired"
+        if order.provider != "open" and can_move(order.status, order.provider):
+            order.status = order.provider
+
+    def outside(self, session: Session, turn: dict[str, Any]) -> StepResult | None:
+        """A turn that is not the customer's: a payment outcome, a business action, waiting."""
+        if "payment" in turn:
+            return self._payment(session, str(turn["payment"]), bool(turn.get("silent")))
+        if "order" in turn:
+            order = self._last()
+            order.status = str(turn["order"])
+            return self.step(session, self._notice(order))
+        if "wait" in turn:
+            return self._wait(session, parse_wait(turn["wait"]))
+        return None
+
+    def _payment(self, session: Session, outcome: str, silent: bool) -> StepResult:
+        if outcome not in FINAL_PAYMENT:
+            raise ValueError(f"payment: {outcome!r} is not one of {sorted(FINAL_PAYMENT)}")
+        order = self._last()
+        order.provider = outcome
+        if silent:
+            return StepResult(session, [])
+        self._settle(order)
+        return self.step(session, self._notice(order))
+
+    def _wait(self, session: Session, span: timedelta) -> StepResult:
+        self.now += span
+        effects: list[Any] = []
+        while due := sorted((at, name) for name, at in self.timers.items() if at <= self.now):
+            at, name = due[0]
+            del self.timers[name]
+            result = self.step(session, Timer(name, at))
+            session, effects = result.session, [*effects, *result.effects]
+        return StepResult(session, effects)
+
+    def _notice(self, order: _Order) -> OrderUpdate:
+        return OrderUpdate(order.id, order.status, self.now, "notice", order.number, order.total)
+
+    def _last(self) -> _Order:
+        if not self.orders:
+            raise ValueError("no payment request was made yet")
+        return list(self.orders.values())[-1]

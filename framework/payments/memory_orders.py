@@ -1,0 +1,81 @@
+"""The reference order store: plain dicts in one process's memory.
+
+It is what the contract suite checks the other stores against, and the test double. No method
+awaits anything, so on one event loop each runs whole: creates and replaces never interleave.
+It does not survive a restart and cannot be shared between processes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+from operator import attrgetter
+
+from framework.payments.order_records import FIRST_NUMBER, is_unsettled
+from framework.payments.orders import Order
+
+__all__ = ["MemoryOrders"]
+
+_compared = attrgetter("version", "bot", "number")
+"""What a replace compares: the version it read, and the order's place (bot and number)."""
+
+
+class MemoryOrders:
+    def __init__(self) -> None:
+        self._orders: dict[str, Order] = {}
+        self._last: dict[str, int] = {}
+        """bot -> the last number it gave."""
+        self._events: dict[str, float] = {}
+        """event id -> when it is forgotten."""
+
+    async def create(self, order: Order) -> Order:
+        found = self._orders.get(order.id)
+        if found is not None:
+            return found
+        number = self._last.get(order.bot, FIRST_NUMBER - 1) + 1
+        self._last[order.bot] = number
+        stored = self._orders[order.id] = order.changed(number=number, version=1)
+        return stored
+
+    async def get(self, order_id: str) -> Order | None:
+        return self._orders.get(order_id)
+
+    async def find(self, bot: str, number: int) -> Order | None:
+        found = (order for order in self._orders.values() if order.bot == bot)
+        return next((order for order in found if order.number == number), None)
+
+    async def list(
+        self, bot: str, statuses: frozenset[str] | None = None, limit: int = 50
+    ) -> list[Order]:
+        found = [
+            order
+            for order in self._orders.values()
+            if order.bot == bot and (statuses is None or order.status in statuses)
+        ]
+        return sorted(found, key=lambda order: order.number, reverse=True)[:limit]
+
+    async def replace(self, order: Order) -> Order | None:
+        """An order's bot and number never change: one claiming others matches nothing."""
+        stored = self._orders.get(order.id)
+        if stored is None or _compared(stored) != _compared(order):
+            return None
+        new = self._orders[order.id] = order.changed(version=order.version + 1)
+        return new
+
+    async def unsettled(self, limit: int = 100) -> builtins.list[Order]:
+        found = [order for order in self._orders.values() if is_unsettled(order)]
+        return sorted(found, key=lambda order: (order.created_at, order.id))[:limit]
+
+    async def seen(self, event_id: str) -> bool:
+        return self._events.get(event_id, 0.0) > time.time()
+
+    async def first_seen(self, event_id: str, ttl: float) -> bool:
+        now = time.time()
+        self._events = {seen: until for seen, until in self._events.items() if until > now}
+        if event_id in self._events:
+            return False
+        self._events[event_id] = now + ttl
+        return True
+
+    async def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,304 @@
+"""Payments: the one place where orders, the provider and conversations meet.
+
+Exactly once, by construction rather than by luck:
+- an order's id is derived from the conversation and the inbox item that asked for it, so a
+  turn replayed after a crash asks for the same order, and the provider gets the same
+  idempotency key (one checkout, never two charges);
+- the order's status only moves forward (orders.py), written with compare-and-set, so two
+  workers applying the same webhook cannot both apply it;
+- the conversation hears of a status through an inbox item whose id is `order:<id>:<status>`:
+  the inbox drops a second one, and `announced` (written after the item is queued) lets the
+  reconciler repeat any announcement a crash cut short;
+- webhooks are hints: the checkout is re-read from the provider before anything changes, so a
+  forged, reordered or stale event can change nothing the provider does not confirm.
+
+Money the customer paid for an order that was cancelled meanwhile (they cancelled, the payment
+went through a moment later) is refunded in full automatically and the order becomes
+"refunded"; the business sees it in `theke orders` and the customer is told.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from framework.flows.events import OrderUpdate, PaymentRequest
+from framework.logs import pseudonym
+from framework.payments.money import Money
+from framework.payments.order_store import OrderStore
+from framework.payments.orders import ANNOUNCED, Order, OrderError, can_move
+from framework.payments.provider import (
+    Checkout,
+    Provider,
+    ProviderError,
+    RefundError,
+    order_status,
+)
+from framework.payments.sandbox import SANDBOX
+from framework.runtime.records import InboxItem, iso_time
+
+__all__ = ["EVENT_TTL", "Payments", "order_id"]
+
+log = logging.getLogger("theke.payments")
+
+EVENT_TTL = 7 * 86_400.0
+"""How long a webhook event id is remembered: longer than Stripe retries (about 3 days)."""
+RECHECK_AFTER = 60.0
+"""The reconciler re-reads an open request from the provider once it is this old."""
+
+Notify = Callable[[str, InboxItem], Awaitable[None]]
+
+
+def order_id(session: str, item_id: str) -> str:
+    """The order a turn asks for: the same turn, replayed, asks for the same order."""
+    return "ord_" + hashlib.sha256(f"{session}\n{item_id}".encode()).hexdigest()[:24]
+
+
+class Payments:
+    def __init__(
+        self,
+        orders: OrderStore,
+        provider: Provider,
+        notify: Notify,
+        *,
+        public_url: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.orders, self.provider = orders, provider
+        self._notify, self._clock = notify, clock
+        self.public_url = public_url.rstrip("/")
+
+    # Requests from a conversation's turn ---------------------------------------------------
+    async def perform(
+        self, session: str, item_id: str, bot: str, request: PaymentRequest
+    ) -> OrderUpdate:
+        """Carry out the engine's request and say where the order stands (never raises for
+        a provider problem: the conversation is told the payment is unavailable)."""
+        now = self._clock()
+        try:
+            if request.action == "start":
+                order, url = await self._start(session, item_id, bot, request)
+            else:
+                order = await self._existing(request.order)
+                order, url = await self._check_or_cancel(order, request.action == "cancel")
+        except ProviderError as error:
+            log.warning("payment provider failed", extra={"error": str(error), "bot": bot})
+            return OrderUpdate(request.order or "", "unavailable", _moment(now), request.origin)
+        return _update(order, now, request.origin, url)
+
+    async def _start(
+        self, session: str, item_id: str, bot: str, request: PaymentRequest
+    ) -> tuple[Order, str | None]:
+        bill = request.bill
+        assert bill is not None and request.expires_at is not None
+        draft = Order(
+            id=order_id(session, item_id),
+            bot=bot,
+            session=session,
+            currency=bill.currency,
+            lines=tuple(line.to_json() for line in bill.lines),
+            taxes=bill.taxes,
+            total=bill.total,
+            created_at=self._clock(),
+            expires_at=request.expires_at.timestamp(),
+            customer=_customer(session, request.lang),
+            delivery=dict(request.delivery),
+            provider=self.provider.name,
+        )
+        order = await self.orders.create(draft)
+        if order.checkout is not None:
+            return await self._check_or_cancel(order, cancel=False)
+        checkout = await self.provider.create(order, f"{self.public_url}/paid/{order.id}")
+        order = await self._save(order, checkout=checkout.id, payment=checkout.payment)
+        return order, checkout.url
+
+    async def _existing(self, order_id: str | None) -> Order:
+        order = await self.orders.get(order_id or "")
+        if order is None:
+            raise OrderError(f"no order {order_id!r}")
+        return order
+
+    async def _check_or_cancel(self, order: Order, cancel: bool) -> tuple[Order, str | None]:
+        """Re-read (or expire) the order's request at the provider and apply what it says."""
+        if order.status != "awaiting_payment":
+            return order, None
+        if order.checkout is None:
+            status = "cancelled" if cancel else "expired"
+            return await self.move(order, status, "theke", announce=False), None
+        read = self.provider.cancel if cancel else self.provider.read
+        checkout = await read(order.checkout)
+        order = await self.apply(order, checkout, announce=False)
+        if cancel and order.status == "awaiting_payment":  # completed, money on its way
+            order = await self.move(order, "cancelled", "customer", announce=False)
+        return order, checkout.url
+
+    # State changes ------------------------------------------------------------------------
+    async def apply(
+        self, order: Order, checkout: Checkout, *, announce: bool = True, hint: str = ""
+    ) -> Order:
+        """Move the order to what the provider says, forward only; refund a payment that
+        arrived for an order that was cancelled meanwhile."""
+        target = order_status(checkout)
+        if checkout.status == "processing" and hint.endswith("async_payment_failed"):
+            target = "failed"
+        if order.status == "cancelled" and target == "paid" and order.refunded == 0:
+            order = await self._refund_late_payment(order, checkout)
+        elif target != order.status and can_move(order.status, target):
+            order = await self.move(
+                order, target, self.provider.name, announce=announce, payment=checkout.payment
+            )
+        if announce:
+            await self.announce(order)
+        return order
+
+    async def _refund_late_payment(self, order: Order, checkout: Checkout) -> Order:
+        order = await self._save(order, payment=checkout.payment)
+        await self.provider.refund(order, checkout.amount)
+        log.warning(
+            "payment arrived after the order was cancelled: refunded",
+            extra={"bot": order.bot, "order": order.number},
+        )
+        return await self.move(order, "refunded", "theke", refunded=checkout.amount)
+
+    async def move(
+        self, order: Order, status: str, by: str, *, announce: bool = True, **changes: Any
+    ) -> Order:
+        """Compare-and-set the order into `status`; re-read and re-decide when another writer
+        was first. Raises OrderError when the status machine forbids the change."""
+        while True:
+            if order.status == status:
+                return order
+            stored = await self.orders.replace(order.moved(status, self._clock(), by, **changes))
+            if stored is not None:
+                if announce:
+                    await self.announce(stored)
+                return stored
+            order = await self._existing(order.id)
+
+    async def _save(self, order: Order, **changes: Any) -> Order:
+        while True:
+            stored = await self.orders.replace(order.changed(**changes))
+            if stored is not None:
+                return stored
+            order = await self._existing(order.id)
+
+    async def announce(self, order: Order) -> None:
+        """Tell the conversation about the order's status, once (see the module docstring)."""
+        if order.status not in ANNOUNCED or order.announced == order.status:
+            return
+        now = self._clock()
+        item = InboxItem(
+            id=f"order:{order.id}:{order.status}",
+            received_at=iso_time(now),
+            order=_notice(order),
+        )
+        await self._notify(order.session, item)
+        await self._save(order, announced=order.status)
+
+    # The business's actions ------------------------------------------------------------------
+    async def cancel(self, order: Order, by: str) -> Order:
+        """Cancel an order; what the customer paid is refunded in full first."""
+        if order.status == "awaiting_payment":
+            order, _url = await self._check_or_cancel(order, cancel=True)
+            if order.status in ("cancelled", "refunded"):
+                await self.announce(order)
+                return order
+        if not can_move(order.status, "cancelled"):
+            raise OrderError(f"order {order.label} is {order.status}: it cannot be cancelled")
+        left = order.paid
+        if left:
+            await self.provider.refund(order, left)
+        return await self.move(order, "cancelled", by, refunded=order.refunded + left)
+
+    async def refund(self, order: Order, amount: int | None) -> Order:
+        """Give back `amount` (all that is left when None); the whole rest → "refunded"."""
+        left = order.paid
+        if not left:
+            raise RefundError(f"order {order.label} has nothing paid to refund")
+        amount = left if amount is None else amount
+        if not 0 < amount <= left:
+            money = Money(left, order.currency).amount
+            raise RefundError(f"order {order.label}: at most {money} {order.currency} is left")
+        await self.provider.refund(order, amount)
+        if amount == left:
+            return await self.move(order, "refunded", "business", refunded=order.total)
+        return await self._save(order, refunded=order.refunded + amount)
+
+    # Webhooks and the reconciler ------------------------------------------------------------
+    async def webhook(self, body: bytes, headers: Mapping[str, str]) -> str:
+        """Verify, dedupe, re-read, apply. Raises WebhookError (reject, change nothing) or
+        ProviderError (answer 5xx so the provider retries)."""
+        event = self.provider.webhook_event(body, headers)
+        if await self.orders.seen(event.id):
+            return "duplicate"
+        if event.checkout is not None:
+            await self._apply_checkout(event.checkout, event.type)
+        await self.orders.first_seen(event.id, EVENT_TTL)
+        return "applied"
+
+    async def _apply_checkout(self, checkout_id: str, hint: str) -> None:
+        checkout = await self.provider.read(checkout_id)
+        order = await self.orders.get(checkout.reference or "")
+        if order is None:
+            log.info("webhook for a checkout without an order", extra={"checkout": checkout_id})
+            return
+        await self.apply(order, checkout, hint=hint)
+
+    async def reconcile(self) -> int:
+        """Finish what lost webhooks or crashes left: re-read open requests that are due,
+        repeat announcements. How many orders were looked at."""
+        now, looked = self._clock(), 0
+        for order in await self.orders.unsettled():
+            if order.bot == SANDBOX:
+                continue
+            looked += 1
+            try:
+                await self._settle(order, now)
+            except (ProviderError, OrderError) as error:
+                log.warning("reconcile failed", extra={"order": order.id, "error": str(error)})
+        return looked
+
+    async def _settle(self, order: Order, now: float) -> None:
+        if order.status != "awaiting_payment":
+            await self.announce(order)
+        elif order.checkout is None:
+            if now >= order.expires_at:
+                await self.move(order, "expired", "theke")
+        elif now >= order.expires_at or now - order.created_at >= RECHECK_AFTER:
+            await self.apply(order, await self.provider.read(order.checkout))
+
+
+def _customer(session: str, lang: str) -> dict[str, Any]:
+    _bot, channel, customer = session.split(":", 2)
+    return {"channel": channel, "id": customer, "ref": pseudonym(session), "lang": lang}
+
+
+def _moment(now: float) -> datetime:
+    return datetime.fromtimestamp(now, UTC)
+
+
+def _notice(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "status": order.status,
+        "number": order.number,
+        "total": order.total,
+        "refunded": order.refunded,
+    }
+
+
+def _update(order: Order, now: float, origin: str, url: str | None) -> OrderUpdate:
+    return OrderUpdate(
+        order.id,
+        order.status,
+        _moment(now),
+        origin,
+        order.number,
+        order.total,
+        order.refunded,
+        url,
+    )

@@ -1,0 +1,199 @@
+"""HTTP routes of payments: provider webhooks, the sandbox checkout page, the return page and
+the business's admin API for orders.
+
+A webhook is answered 200 once it is applied (or was applied before), 400 when it is not from
+the provider (nothing changes), and 503 when the provider could not be asked: the provider then
+retries, and the reconciler covers a retry that never comes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from framework.channels.common import json_object
+from framework.errors import BadRequest, ThekeError
+from framework.flows import Bot
+from framework.payments.admin import ACTIONS, act, order_json, parse_amount
+from framework.payments.money import Money, format_money
+from framework.payments.orders import Order, OrderError
+from framework.payments.provider import ProviderError, RefundError
+from framework.payments.sandbox import SandboxProvider
+from framework.payments.service import Payments
+
+__all__ = ["PAYMENTS", "add_payment_routes"]
+
+log = logging.getLogger("theke.payments")
+
+PAYMENTS = web.AppKey("payments", Payments)
+ADMIN_KEY = web.AppKey("admin_key", str)
+BOTS = web.AppKey("payment_bots", dict)
+
+
+class Forbidden(ThekeError, PermissionError):
+    """An admin call without the right key."""
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("framework.payments", "templates"), autoescape=True
+    )
+
+
+async def webhook(request: web.Request) -> web.Response:
+    payments = request.app[PAYMENTS]
+    body = await request.read()
+    try:
+        outcome = await payments.webhook(body, request.headers)
+    except ProviderError as error:
+        log.warning("webhook not applied yet", extra={"error": str(error)})
+        return web.json_response({"error": "try again later"}, status=503)
+    return web.json_response({"received": True, "outcome": outcome})
+
+
+# The sandbox checkout --------------------------------------------------------------------------
+def _sandbox(request: web.Request) -> SandboxProvider:
+    provider = request.app[PAYMENTS].provider
+    if not isinstance(provider, SandboxProvider):
+        raise web.HTTPNotFound(text="payments go through the real provider here")
+    return provider
+
+
+async def checkout_page(request: web.Request) -> web.Response:
+    sandbox = _sandbox(request)
+    try:
+        record = await sandbox.record(request.match_info["checkout"])
+    except ProviderError:
+        raise web.HTTPNotFound(text="no such payment request") from None
+    business = record.delivery.get("business", "")
+    bot = request.app[BOTS].get(business)
+    locale = bot.business.locale if bot else "en"
+    money = _formatter(record.currency, locale)
+    html = (
+        _templates()
+        .get_template("checkout.html")
+        .render(
+            record=record,
+            lines=[{**line, "total_text": money(line["total"])} for line in record.lines],
+            taxes=[{**tax, "amount_text": money(int(tax["amount"]))} for tax in record.taxes],
+            total=money(record.total),
+            business=bot.business.name if bot else business,
+            lang=locale.split("-")[0],
+            return_url=record.delivery.get("return_url", "/"),
+        )
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+async def checkout_answer(request: web.Request) -> web.Response:
+    sandbox = _sandbox(request)
+    form = await request.post()
+    decision = form.get("decision")
+    if decision not in ("pay", "decline"):
+        raise BadRequest("decision must be pay or decline")
+    checkout = request.match_info["checkout"]
+    try:
+        record = await sandbox.pay(checkout, approve=decision == "pay")
+    except (ProviderError, OrderError):
+        raise web.HTTPSeeOther(f"/pay/{checkout}") from None
+    raise web.HTTPSeeOther(str(record.delivery.get("return_url", "/")))
+
+
+async def returned_page(request: web.Request) -> web.Response:
+    """Where the provider sends the customer back: the answer is in the chat, not here."""
+    order = await request.app[PAYMENTS].orders.get(request.match_info["order"])
+    if order is None:
+        raise web.HTTPNotFound(text="no such order")
+    html = _templates().get_template("returned.html").render(order=order, chat=f"/chat/{order.bot}")
+    return web.Response(text=html, content_type="text/html")
+
+
+def _formatter(currency: str, locale: str) -> Callable[[int], str]:
+    return lambda minor: format_money(Money(minor, currency), locale)
+
+
+# The admin API -----------------------------------------------------------------------------------
+def _authorize(request: web.Request) -> None:
+    expected = request.app[ADMIN_KEY]
+    if not expected:
+        raise Forbidden("the admin API is off: set THEKE_ADMIN_KEY (admin.api_key) to use it")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Forbidden("a valid admin key is needed: Authorization: Bearer <key>")
+
+
+async def list_orders(request: web.Request) -> web.Response:
+    _authorize(request)
+    bot = _bot_name(request, request.query.get("bot"))
+    status = request.query.get("status")
+    limit = _limit(request.query.get("limit", "50"))
+    statuses = frozenset(status.split(",")) if status else None
+    orders = await request.app[PAYMENTS].orders.list(bot, statuses, limit)
+    return web.json_response({"orders": [order_json(order) for order in orders]})
+
+
+async def show_order(request: web.Request) -> web.Response:
+    _authorize(request)
+    return web.json_response(order_json(await _order(request)))
+
+
+async def change_order(request: web.Request) -> web.Response:
+    _authorize(request)
+    action = request.match_info["action"]
+    if action not in ACTIONS:
+        raise BadRequest(f"unknown action {action!r}: {', '.join(ACTIONS)}")
+    order = await _order(request)
+    body: dict[str, Any] = await json_object(request) if request.can_read_body else {}
+    amount = parse_amount(body.get("amount"), order.currency)
+    try:
+        changed = await act(request.app[PAYMENTS], order, action, amount)
+    except (OrderError, RefundError) as error:
+        return web.json_response({"error": str(error)}, status=409)
+    except ProviderError as error:
+        return web.json_response({"error": str(error)}, status=503)
+    return web.json_response(order_json(changed))
+
+
+async def _order(request: web.Request) -> Order:
+    bot = _bot_name(request, request.match_info["bot"])
+    number = request.match_info["number"].lstrip("#")
+    if not number.isdigit():
+        raise BadRequest("an order number is digits, e.g. 1001")
+    order = await request.app[PAYMENTS].orders.find(bot, int(number))
+    if order is None:
+        raise web.HTTPNotFound(text=f"no order #{number} of {bot}")
+    return order
+
+
+def _bot_name(request: web.Request, name: str | None) -> str:
+    bots: dict[str, Bot] = request.app[BOTS]
+    if name is None and len(bots) == 1:
+        return next(iter(bots))
+    if name not in bots:
+        raise BadRequest(f"name a bot: {', '.join(sorted(bots))}")
+    return name
+
+
+def _limit(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 500:
+        raise BadRequest("limit is a number from 1 to 500")
+    return int(text)
+
+
+def add_payment_routes(app: web.Application, bots: dict[str, Bot], admin_key: str) -> None:
+    app[BOTS], app[ADMIN_KEY] = bots, admin_key
+    router = app.router
+    router.add_post("/payments/webhook", webhook)
+    router.add_get("/pay/{checkout}", checkout_page)
+    router.add_post("/pay/{checkout}", checkout_answer)
+    router.add_get("/paid/{order}", returned_page)
+    router.add_get("/admin/orders", list_orders)
+    router.add_get("/admin/orders/{bot}/{number}", show_order)
+    router.add_post("/admin/orders/{bot}/{number}/{action}", change_order)
