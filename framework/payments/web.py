@@ -124,8 +124,9 @@ def _authorize(request: web.Request) -> None:
     expected = request.app[ADMIN_KEY]
     if not expected:
         raise Forbidden("the admin API is off: set THEKE_ADMIN_KEY (admin.api_key) to use it")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    valid = hmac.compare_digest(given.strip().encode(), expected.encode())
+    if scheme != "Bearer" or not valid:
         raise Forbidden("a valid admin key is needed: Authorization: Bearer <key>")
 
 
