@@ -1,3 +1,18 @@
-"""Lets pytest collect the YAML conversation tests of every bot (bots/*/tests/*.yaml)."""
+"""Lets pytest collect the YAML conversation tests of every bot (bots/*/tests/*.yaml), and
+starts one Stripe emulator process (localstripe + Checkout extension) for the whole run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.stripe_emulator.fixture import start_emulator
 
 pytest_plugins = ["framework.flows.pytest_plugin"]
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator() -> Iterator[str]:
+    with start_emulator() as base_url:
+        yield base_url

@@ -9,6 +9,7 @@ on the raw body.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -178,13 +179,15 @@ class StripeProvider:
         if header is None:
             raise WebhookError("the Stripe-Signature header is missing")
         try:
-            event = stripe.Webhook.construct_event(body, header, self._secret, tolerance=300)
-            subject = event.data.object
+            stripe.Webhook.construct_event(body, header, self._secret, tolerance=300)
+            event = json.loads(body)  # verified: now its plain JSON is read
+            subject = event["data"]["object"]
             is_session = subject.get("object") == "checkout.session"
-            return WebhookEvent(event.id, event.type, subject.get("id") if is_session else None)
+            checkout = str(subject["id"]) if is_session else None
+            return WebhookEvent(str(event["id"]), str(event["type"]), checkout)
         except stripe.SignatureVerificationError as error:
             raise WebhookError(f"webhook rejected: {error.user_message or error}") from None
-        except (ValueError, KeyError, AttributeError):
+        except (ValueError, KeyError, AttributeError, TypeError):
             raise WebhookError("webhook rejected: not a Stripe event") from None
 
     async def _call(self, pending: Any) -> Any:

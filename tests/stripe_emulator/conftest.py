@@ -1,19 +1,14 @@
-"""One Stripe emulator process (localstripe + Checkout extension) for the whole test run."""
+"""Fixtures of the emulator's own tests; the emulator process itself is started once for the
+whole run by the root conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import stripe
 
-from tests.stripe_emulator.fixture import new_api_key, open_stripe_client, start_emulator
-
-
-@pytest.fixture(scope="session")
-def stripe_emulator() -> Iterator[str]:
-    with start_emulator() as base_url:
-        yield base_url
+from tests.stripe_emulator.fixture import new_api_key, open_stripe_client
 
 
 @pytest.fixture
