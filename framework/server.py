@@ -104,8 +104,6 @@ async def metrics(request: web.Request) -> web.Response:
 
 StoreOpener = Callable[[], Awaitable[Store]]
 OrdersOpener = Callable[[], Awaitable[OrderStore]]
-RECONCILE_SECONDS = 15.0
-"""How often open payment requests and unannounced order news are looked at again."""
 
 
 def _payments(
@@ -113,6 +111,7 @@ def _payments(
     workspace: Workspace,
     orders: OrderStore,
     clock: Callable[[], float],
+    fault: Callable[[str], None] | None,
 ) -> Payments:
     """Payments whose news reaches conversations through the runtime's inbox."""
     tasks: set[asyncio.Task[object]] = set()
@@ -126,7 +125,7 @@ def _payments(
         await runtime.store.enqueue(session, item)
         later(runtime.drain(session))
 
-    payments = open_payments(workspace, orders, notify, clock=clock)
+    payments = open_payments(workspace, orders, notify, clock=clock, fault=fault)
     if isinstance(payments.provider, SandboxProvider):
 
         async def emit(body: bytes, headers: Mapping[str, str]) -> None:
@@ -172,12 +171,12 @@ def create_app(
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         opened, order_store = await opener(), await orders_opener()
         runtime = Runtime(opened, bots, lease=lease, metrics=Metrics(), fault=fault, clock=clock)
-        runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock)
+        runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock, fault)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
         app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
         background = [
             asyncio.create_task(runtime.run_background(tick)),
-            asyncio.create_task(_reconcile_forever(app[PAYMENTS], RECONCILE_SECONDS)),
+            asyncio.create_task(_reconcile_forever(app[PAYMENTS], workspace.payments.reconcile)),
         ]
         yield
         for task in background:

@@ -36,6 +36,8 @@ class PaymentSettings:
     api_key: str = "env:STRIPE_API_KEY"
     webhook_secret: str = "env:STRIPE_WEBHOOK_SECRET"
     api_base: str | None = None
+    reconcile: float = 15.0
+    """How often (seconds) open payment requests and unannounced order news are looked at."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ def _payments(spec: dict[str, Any]) -> PaymentSettings:
         api_key=str(stripe.get("api_key", base.api_key)),
         webhook_secret=str(stripe.get("webhook_secret", base.webhook_secret)),
         api_base=stripe.get("api_base"),
+        reconcile=_duration(spec["reconcile"]) if "reconcile" in spec else base.reconcile,
     )
 
 

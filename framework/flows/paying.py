@@ -276,10 +276,10 @@ def _first_news(turn: Turn, update: OrderUpdate) -> bool:
 
 def _answer(turn: Turn, pay: dict[str, Any], update: OrderUpdate) -> None:
     """The runtime's answer to this turn's request."""
+    pay["order"] = update.order or None
     if update.status == "unavailable":
         turn.say_named("payment_unavailable")
         return
-    pay["order"] = update.order
     if update.status == "awaiting_payment":
         _still_open(turn, update)
     elif update.status in _OUTCOME_OF:

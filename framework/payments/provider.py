@@ -20,6 +20,7 @@ __all__ = [
     "Provider",
     "ProviderError",
     "RefundError",
+    "UnknownCheckout",
     "WebhookError",
     "WebhookEvent",
     "order_status",
@@ -28,6 +29,10 @@ __all__ = [
 
 class ProviderError(ThekeError, ConnectionError):
     """The provider could not be reached or failed (timeout, 5xx): retry later, same request."""
+
+
+class UnknownCheckout(ProviderError):
+    """The provider does not know this payment request."""
 
 
 class RefundError(ThekeError, ValueError):

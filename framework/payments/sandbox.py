@@ -20,6 +20,7 @@ from framework.payments.provider import (
     Checkout,
     ProviderError,
     RefundError,
+    UnknownCheckout,
     WebhookError,
     WebhookEvent,
 )
@@ -81,7 +82,7 @@ class SandboxProvider:
         """The checkout with its bill, as the page shows it; expired once its time is up."""
         record = await self._orders.get(checkout_id)
         if record is None or record.bot != SANDBOX:
-            raise ProviderError(f"no sandbox checkout {checkout_id!r}")
+            raise UnknownCheckout(f"no sandbox checkout {checkout_id!r}")
         if record.status == "awaiting_payment" and self._clock() >= record.expires_at:
             record = await self._move(record, "expired")
         return record

@@ -36,6 +36,8 @@ from framework.payments.provider import (
     Provider,
     ProviderError,
     RefundError,
+    UnknownCheckout,
+    WebhookError,
     order_status,
 )
 from framework.payments.sandbox import SANDBOX
@@ -67,9 +69,11 @@ class Payments:
         *,
         public_url: str,
         clock: Callable[[], float] = time.time,
+        fault: Callable[[str], None] | None = None,
     ) -> None:
         self.orders, self.provider = orders, provider
         self._notify, self._clock = notify, clock
+        self._fault = fault or (lambda stage: None)
         self.public_url = public_url.rstrip("/")
 
     # Requests from a conversation's turn ---------------------------------------------------
@@ -79,20 +83,21 @@ class Payments:
         """Carry out the engine's request and say where the order stands (never raises for
         a provider problem: the conversation is told the payment is unavailable)."""
         now = self._clock()
+        known = request.order
         try:
             if request.action == "start":
-                order, url = await self._start(session, item_id, bot, request)
+                order = await self._draft(session, item_id, bot, request)
+                known = order.id
             else:
                 order = await self._existing(request.order)
-                order, url = await self._check_or_cancel(order, request.action == "cancel")
+            order, url = await self._check_or_cancel(order, request.action == "cancel")
         except ProviderError as error:
             log.warning("payment provider failed", extra={"error": str(error), "bot": bot})
-            return OrderUpdate(request.order or "", "unavailable", _moment(now), request.origin)
+            return OrderUpdate(known or "", "unavailable", _moment(now), request.origin)
         return _update(order, now, request.origin, url)
 
-    async def _start(
-        self, session: str, item_id: str, bot: str, request: PaymentRequest
-    ) -> tuple[Order, str | None]:
+    async def _draft(self, session: str, item_id: str, bot: str, request: PaymentRequest) -> Order:
+        """The order this turn asks for, kept before the provider hears of it."""
         bill = request.bill
         assert bill is not None and request.expires_at is not None
         draft = Order(
@@ -109,12 +114,7 @@ class Payments:
             delivery=dict(request.delivery),
             provider=self.provider.name,
         )
-        order = await self.orders.create(draft)
-        if order.checkout is not None:
-            return await self._check_or_cancel(order, cancel=False)
-        checkout = await self.provider.create(order, f"{self.public_url}/paid/{order.id}")
-        order = await self._save(order, checkout=checkout.id, payment=checkout.payment)
-        return order, checkout.url
+        return await self.orders.create(draft)
 
     async def _existing(self, order_id: str | None) -> Order:
         order = await self.orders.get(order_id or "")
@@ -127,13 +127,26 @@ class Payments:
         if order.status != "awaiting_payment":
             return order, None
         if order.checkout is None:
-            status = "cancelled" if cancel else "expired"
-            return await self.move(order, status, "theke", announce=False), None
-        read = self.provider.cancel if cancel else self.provider.read
-        checkout = await read(order.checkout)
-        order = await self.apply(order, checkout, announce=False)
-        if cancel and order.status == "awaiting_payment":  # completed, money on its way
-            order = await self.move(order, "cancelled", "customer", announce=False)
+            if cancel or self._clock() >= order.expires_at:
+                status = "cancelled" if cancel else "expired"
+                return await self.move(order, status, "theke", announce=False), None
+            return await self._open_checkout(order)
+        if not cancel:
+            checkout = await self.provider.read(order.checkout)
+            return await self.apply(order, checkout, announce=False), checkout.url
+        checkout = await self.provider.cancel(order.checkout)
+        if checkout.status in ("open", "expired", "processing"):
+            # expired at our request, or completed with the money still on its way: either
+            # way the order is off; money that still arrives is refunded (see apply)
+            return await self.move(order, "cancelled", "customer", announce=False), None
+        return await self.apply(order, checkout, announce=False), None
+
+    async def _open_checkout(self, order: Order) -> tuple[Order, str | None]:
+        """Ask the provider for the order's request (again: the same order gets the same one)."""
+        checkout = await self.provider.create(order, f"{self.public_url}/paid/{order.id}")
+        order = await self._save(order, checkout=checkout.id, payment=checkout.payment)
+        if checkout.status != "open":
+            order = await self.apply(order, checkout, announce=False)
         return order, checkout.url
 
     # State changes ------------------------------------------------------------------------
@@ -174,6 +187,7 @@ class Payments:
                 return order
             stored = await self.orders.replace(order.moved(status, self._clock(), by, **changes))
             if stored is not None:
+                self._fault("payment_applied")
                 if announce:
                     await self.announce(stored)
                 return stored
@@ -236,7 +250,10 @@ class Payments:
         if await self.orders.seen(event.id):
             return "duplicate"
         if event.checkout is not None:
-            await self._apply_checkout(event.checkout, event.type)
+            try:
+                await self._apply_checkout(event.checkout, event.type)
+            except UnknownCheckout:
+                raise WebhookError(f"unknown payment request {event.checkout!r}") from None
         await self.orders.first_seen(event.id, EVENT_TTL)
         return "applied"
 

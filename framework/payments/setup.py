@@ -66,7 +66,10 @@ def open_payments(
     *,
     clock: Callable[[], float] = time.time,
     environ: Mapping[str, str] | None = None,
+    fault: Callable[[str], None] | None = None,
 ) -> Payments:
     env = os.environ if environ is None else environ
     provider = _provider(workspace, orders, clock, env)
-    return Payments(orders, provider, notify, public_url=workspace.base_url, clock=clock)
+    return Payments(
+        orders, provider, notify, public_url=workspace.base_url, clock=clock, fault=fault
+    )

@@ -23,6 +23,7 @@ from framework.payments.provider import (
     Checkout,
     ProviderError,
     RefundError,
+    UnknownCheckout,
     WebhookError,
     WebhookEvent,
 )
@@ -193,6 +194,10 @@ class StripeProvider:
     async def _call(self, pending: Any) -> Any:
         try:
             return await pending
+        except stripe.InvalidRequestError as error:
+            if error.http_status == 404:
+                raise UnknownCheckout(f"Stripe: {error.user_message or error}") from None
+            raise ProviderError(f"Stripe: {error.user_message or error}") from None
         except stripe.StripeError as error:
             raise ProviderError(f"Stripe: {error.user_message or error}") from None
 

@@ -98,8 +98,13 @@ def an_order(number: int = 1001, total: int = 3000) -> Order:
     now = time.time()
     lines = (
         {"kind": "item", "name": "Salami (Groß)", "quantity": 2, "unit": 1250, "total": 2500},
-        {"kind": "fee", "name": "Lieferung", "quantity": 1, "unit": total - 2500,
-         "total": total - 2500},
+        {
+            "kind": "fee",
+            "name": "Lieferung",
+            "quantity": 1,
+            "unit": total - 2500,
+            "total": total - 2500,
+        },
     )
     return Order(
         id=f"ord_contract_{number}_{time.time_ns()}",
@@ -160,7 +165,9 @@ async def test_partial_and_full_refunds(driver: Driver) -> None:
     order = an_order()
     checkout = await driver.provider.create(order, "http://shop.test/paid/x")
     await driver.pay(checkout.id)
-    paid = order.changed(checkout=checkout.id, payment=(await driver.provider.read(checkout.id)).payment)
+    paid = order.changed(
+        checkout=checkout.id, payment=(await driver.provider.read(checkout.id)).payment
+    )
     await driver.provider.refund(paid, 500)
     await driver.provider.refund(paid.changed(refunded=500), 2500)
 
