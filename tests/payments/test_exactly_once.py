@@ -251,7 +251,7 @@ async def test_a_webhook_after_expiry_changes_nothing(worker: Worker) -> None:
 async def test_a_forged_or_stale_signature_is_rejected_and_changes_nothing(worker: Worker) -> None:
     await worker.buy()
     await worker.sandbox.pay(await worker.checkout(), approve=True)
-    body, headers = worker.events[-1]
+    body, _signed = worker.events[-1]
     stale = {SIGNATURE_HEADER: sign(body, SECRET, int(worker.clock()) - 3600)}
     forged = {SIGNATURE_HEADER: sign(body, "not-the-secret", int(worker.clock()))}
     for wrong in (stale, forged, {}):
