@@ -1,4 +1,4 @@
-"""The `theke` command: check, chat, test and graph bots, and run them."""
+"""The `theke` command: check, chat, test and graph bots, run them, and handle orders."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from framework.errors import ThekeError
 from framework.flows.checker import check_bot
 from framework.flows.problems import BotDefinitionError, Problem
 from framework.flows.reader import load_bot, read_bot
+from framework.payments.cli import add_orders_command
 from framework.workspace import read_workspace
 
 __all__ = ["main"]
@@ -158,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", action="store_true", help="log message texts (never in production)")
     run.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     run.set_defaults(run=_run)
+    add_orders_command(commands)
     return parser
 
 

@@ -1,0 +1,146 @@
+"""`theke orders`: the business's side of orders, from the terminal.
+
+It opens the workspace's stores (the same SQLite file or Redis the server uses) and acts as the
+admin API does; news for a customer goes into their conversation's inbox, where the running
+server picks it up within a moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import datetime
+
+from framework.errors import ThekeError
+from framework.flows import load_bot
+from framework.payments.admin import ACTIONS, act, order_json, parse_amount
+from framework.payments.money import Money, format_money
+from framework.payments.order_store import OrderStore
+from framework.payments.order_stores import open_orders
+from framework.payments.orders import Order, OrderError
+from framework.payments.provider import ProviderError, RefundError
+from framework.payments.setup import open_payments
+from framework.runtime.records import InboxItem
+from framework.runtime.stores import open_store
+from framework.workspace import Workspace, read_workspace
+
+__all__ = ["add_orders_command"]
+
+
+def add_orders_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    orders = commands.add_parser("orders", help="list and act on orders (accept, deliver, ...)")
+    orders.add_argument("action", choices=["list", "show", *ACTIONS])
+    orders.add_argument("number", nargs="?", help="the order number, e.g. 1001")
+    orders.add_argument("amount", nargs="?", help="refund: how much (default: all that is left)")
+    orders.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    orders.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    orders.add_argument("--status", help="list: only these statuses, e.g. paid,accepted")
+    orders.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
+    orders.add_argument("--json", action="store_true", help="print JSON")
+    orders.set_defaults(run=run_orders)
+
+
+def run_orders(args: argparse.Namespace) -> int:
+    workspace, problems = read_workspace(args.workspace)
+    if workspace is None:
+        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    return asyncio.run(_orders(workspace, args))
+
+
+async def _orders(workspace: Workspace, args: argparse.Namespace) -> int:
+    bot = _bot(workspace, args.bot)
+    orders = await open_orders(workspace.store, workspace.root)
+    try:
+        if args.action == "list":
+            statuses = frozenset(args.status.split(",")) if args.status else None
+            found = await orders.list(bot, statuses, max(1, min(args.limit, 500)))
+            _print_list(found, args.json)
+            return 0
+        order = await _find(orders, bot, args.number)
+        if args.action != "show":
+            order = await _act(workspace, orders, order, args)
+        print(
+            json.dumps(order_json(order), indent=2, ensure_ascii=False)
+            if args.json
+            else _details(order)
+        )
+        return 0
+    finally:
+        await orders.close()
+
+
+async def _act(
+    workspace: Workspace, orders: OrderStore, order: Order, args: argparse.Namespace
+) -> Order:
+    store = await open_store(workspace.store, workspace.limits, workspace.root)
+
+    async def notify(session: str, item: InboxItem) -> None:
+        await store.enqueue(session, item)  # the server's next tick runs the turn
+
+    payments = open_payments(workspace, orders, notify)
+    try:
+        amount = parse_amount(args.amount, order.currency) if args.action == "refund" else None
+        if args.action != "refund" and args.amount is not None:
+            raise ThekeError(f"{args.action} takes no amount")
+        return await act(payments, order, args.action, amount)
+    except (OrderError, RefundError, ProviderError) as error:
+        raise ThekeError(str(error)) from None
+    finally:
+        await payments.provider.close()
+        await store.close()
+
+
+def _bot(workspace: Workspace, name: str | None) -> str:
+    names = sorted(load_bot(path).name for path in workspace.bots)
+    if name is None and len(names) == 1:
+        return names[0]
+    if name not in names:
+        raise ThekeError(f"--bot is one of: {', '.join(names)}")
+    return name
+
+
+async def _find(orders: OrderStore, bot: str, number: str | None) -> Order:
+    digits = (number or "").lstrip("#")
+    if not digits.isdigit():
+        raise ThekeError("name the order by its number, e.g. `theke orders show 1001`")
+    order = await orders.find(bot, int(digits))
+    if order is None:
+        raise ThekeError(f"{bot} has no order #{digits}")
+    return order
+
+
+def _money(minor: int, order: Order) -> str:
+    return format_money(Money(minor, order.currency), "en")
+
+
+def _when(moment: float) -> str:
+    return datetime.fromtimestamp(moment).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _print_list(found: list[Order], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([order_json(o) for o in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        print("no orders")
+    for order in found:
+        where = order.delivery.get("address") or order.delivery.get("fulfilment") or ""
+        print(
+            f"#{order.number:<6} {order.status:<17} {_money(order.total, order):>10}  "
+            f"{_when(order.created_at)}  {where}"
+        )
+
+
+def _details(order: Order) -> str:
+    rows = [f"Order #{order.number} ({order.bot}) – {order.status}"]
+    rows += [
+        f"  {line['quantity']}× {line['name']:<40} {_money(line['total'], order):>10}"
+        for line in order.lines
+    ]
+    rows.append(f"  {'Total':<43} {_money(order.total, order):>10}")
+    if order.refunded:
+        rows.append(f"  {'Refunded':<43} {_money(order.refunded, order):>10}")
+    rows += [f"  {key}: {value}" for key, value in order.delivery.items() if value]
+    rows += [f"  {_when(step['at'])}  {step['status']} ({step['by']})" for step in order.history]
+    return "\n".join(rows)
