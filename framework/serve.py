@@ -16,6 +16,7 @@ from aiohttp import web
 from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.logs import configure_logging
+from framework.payments.service import PAYMENT_APPLIED
 from framework.runtime.stores import store_kind
 from framework.runtime.turns import FAULT_STAGES
 from framework.server import create_app
@@ -46,8 +47,9 @@ def fault_from_environment() -> Callable[[str], None] | None:
     if not spec:
         return None
     stage, _, count = spec.partition(":")
-    if stage not in FAULT_STAGES or not count.isdigit():
-        raise ThekeError(f"{FAULT_VARIABLE} must be one of {', '.join(FAULT_STAGES)} with :n")
+    stages = (*FAULT_STAGES, PAYMENT_APPLIED)
+    if stage not in stages or not count.isdigit():
+        raise ThekeError(f"{FAULT_VARIABLE} must be one of {', '.join(stages)} with :n")
     remaining = [int(count)]
 
     def fault(reached: str) -> None:

@@ -43,7 +43,7 @@ from framework.payments.provider import (
 from framework.payments.sandbox import SANDBOX
 from framework.runtime.records import InboxItem, iso_time
 
-__all__ = ["EVENT_TTL", "Payments", "order_id"]
+__all__ = ["EVENT_TTL", "PAYMENT_APPLIED", "Payments", "order_id"]
 
 log = logging.getLogger("theke.payments")
 
@@ -53,6 +53,8 @@ RECHECK_AFTER = 60.0
 """The reconciler re-reads an open request from the provider once it is this old."""
 
 Notify = Callable[[str, InboxItem], Awaitable[None]]
+PAYMENT_APPLIED = "payment_applied"
+"""The fault stage between an order's status change and telling its conversation."""
 
 
 def order_id(session: str, item_id: str) -> str:
@@ -187,7 +189,7 @@ class Payments:
                 return order
             stored = await self.orders.replace(order.moved(status, self._clock(), by, **changes))
             if stored is not None:
-                self._fault("payment_applied")
+                self._fault(PAYMENT_APPLIED)
                 if announce:
                     await self.announce(stored)
                 return stored

@@ -34,15 +34,9 @@ __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
 
 log = logging.getLogger("theke.runtime")
 
-FAULT_STAGES = (
-    "after_dedupe",
-    "after_engine",
-    "after_commit",
-    "before_delivery",
-    "payment_applied",
-)
-"""Where a fault can be injected (tests kill a worker there with SIGKILL); "payment_applied"
-is between an order's status change and telling its conversation (payments/service.py)."""
+FAULT_STAGES = ("after_dedupe", "after_engine", "after_commit", "before_delivery")
+"""Where a turn can be interrupted by an injected fault (tests kill a worker there with SIGKILL);
+payments add PAYMENT_APPLIED (payments/service.py)."""
 
 
 ACTIVE_WINDOW = 15 * 60.0
