@@ -139,5 +139,5 @@ def test_stripe_amounts_follow_stripes_own_table(minor: int, currency: str, expe
 
 
 def test_amounts_stripe_cannot_charge_exactly_are_refused_not_rounded() -> None:
-    with pytest.raises(MoneyError, match="steps of 0.010"):
+    with pytest.raises(MoneyError, match=r"steps of 0\.010"):
         stripe_amount(5124, "KWD")
