@@ -26,7 +26,8 @@ except ImportError as error:  # a clear failure, never a skip
 
 ORDER = "2 große Salami und eine Cola"
 SUM = re.compile(r"Summe:\s*27,50\s*€")  # Babel puts a no-break space before €
-THANKS = re.compile(r"Danke! Deine Bestellung über 27,50\s*€ ist eingegangen")
+PAY = re.compile(r"Deine Bestellung Nr\. \d+ kostet 27,50\s*€")
+THANKS = re.compile(r"Danke, bezahlt! Deine Bestellung Nr\. \d+ über 27,50\s*€ ist eingegangen")
 
 # Records the page's sockets and what it sends, so a test can drop the connection and check that
 # a queued message went out with one id.
@@ -182,9 +183,22 @@ def test_order_on_a_phone(server: str, phone: BrowserContext, artifacts: Path) -
     outline = yes.evaluate("(button) => getComputedStyle(button).outlineStyle")
     assert outline != "none"
     page.keyboard.press("Enter")
-    expect(bot_messages(page, THANKS)).to_have_count(1)
+    expect(bot_messages(page, PAY)).to_have_count(1)
     expect(customer_messages(page, "Ja")).to_have_count(1)
     expect(page.locator("#typing")).to_be_hidden()
+
+    # The payment link opens the checkout page in a new tab; paying there continues the chat.
+    link = last_bot(page).get_by_role("link", name="Jetzt bezahlen")
+    expect(link).to_have_attribute("target", "_blank")
+    with phone.expect_page() as opened:
+        link.click()
+    checkout = opened.value
+    expect(checkout.get_by_role("table")).to_contain_text("2× Salami (Groß)")
+    expect(checkout.locator("[data-total]")).to_have_text(re.compile(r"27,50\s*€"))
+    checkout.screenshot(path=str(artifacts / "sandbox-checkout.png"), full_page=True)
+    checkout.get_by_role("button", name=re.compile("Bezahlen")).click()
+    expect(checkout).to_have_url(re.compile(r"/paid/ord_"))
+    expect(bot_messages(page, THANKS)).to_have_count(1)
 
     expect(bot_messages(page, THANKS)).to_be_in_viewport()  # scrolled to the newest message
     no_horizontal_scroll(page)
