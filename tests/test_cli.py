@@ -159,6 +159,19 @@ def test_chat_through_a_pipe(capsys, monkeypatch):
     assert ">" not in out.splitlines()[0]  # no prompt through a pipe
 
 
+def test_chat_simulates_the_payment_and_the_business(capsys, monkeypatch):
+    order = "2 große Salami und eine Cola\nkeine\nnein\nabholen\nja\n"
+    world = "/paid\n/order accepted\n/order nope\n/refund\n/wait soon\n"
+    code, out, _ = chat(capsys, monkeypatch, PIZZA, order + world, "--now", OPEN_NOW)
+    assert code == 0
+    assert "[Jetzt bezahlen: https://pay.example/order-1]" in out
+    assert "Danke, bezahlt! Deine Bestellung Nr. 1001" in out
+    assert "Deine Bestellung Nr. 1001 wurde angenommen" in out
+    assert "[order: an order that is accepted cannot become nope]" in out
+    assert "[simulated: /paid, /failed, /expired, /order accepted, /wait 25m]" in out
+    assert "[wait: 'soon' is not a duration such as 25m]" in out
+
+
 def test_chat_in_english(capsys, monkeypatch):
     lines = "two large pepperoni and a coke\n"
     code, out, _ = chat(capsys, monkeypatch, PIZZA, lines, "--now", OPEN_NOW, "--lang", "en")

@@ -2,18 +2,24 @@
 
 Buttons are shown numbered; typing the number presses the button (its payload is sent).
 On a terminal there is a `> ` prompt; through a pipe only the bot's lines are printed.
+
+Payments are simulated (no provider is reached from a terminal): a pay step shows a link
+`https://pay.example/...`, and lines starting with `/` play the world outside the chat:
+`/paid`, `/failed`, `/expired` (the payment's outcome), `/order accepted` (the business acts)
+and `/wait 25m` (time passes; due reminders and expiries fire).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import TextIO
+from datetime import datetime, timedelta
+from typing import Any, TextIO
 
-from framework.flows.engine import step
+from framework.flows.engine import StepResult
 from framework.flows.events import Button, Message, Reply
 from framework.flows.model import Bot
-from framework.flows.session import new_session
+from framework.flows.session import Session, new_session
+from framework.flows.till import Till
 
 __all__ = ["chat", "format_reply"]
 
@@ -38,6 +44,32 @@ def _pressed(text: str, buttons: list[Button]) -> Message | None:
     return None
 
 
+_WORLD = {
+    "/paid": {"payment": "paid"},
+    "/failed": {"payment": "failed"},
+    "/expired": {"payment": "expired"},
+}
+_WORLD_HELP = "simulated: /paid, /failed, /expired, /order accepted, /wait 25m"
+
+
+def _outside(till: Till, session: Session, text: str, out: TextIO) -> StepResult:
+    command, _, argument = text.strip().partition(" ")
+    turn: dict[str, Any] | None = _WORLD.get(command)
+    if command == "/order" and argument:
+        turn = {"order": argument.strip()}
+    elif command == "/wait" and argument:
+        turn = {"wait": argument.strip()}
+    try:
+        result = till.outside(session, turn) if turn is not None else None
+    except ValueError as error:
+        out.write(f"[{error}]\n")
+        return StepResult(session, [])
+    if result is None:
+        out.write(f"[{_WORLD_HELP}]\n")
+        return StepResult(session, [])
+    return result
+
+
 def chat(
     bot: Bot,
     lines: Iterable[str],
@@ -49,16 +81,22 @@ def chat(
 ) -> None:
     """Read customer lines until the input ends; the clock gives each message its time."""
     session = new_session(bot, lang=lang)
+    till, waited = Till(bot, clock()), timedelta()
     buttons: list[Button] = []
     if prompt:
         out.write(f"{bot.business.name} — type a message, a button's number, or Ctrl-D to quit\n> ")
         out.flush()
     for line in lines:
         text = line.rstrip("\n")
-        now = clock()
-        pressed = _pressed(text, buttons)
-        message = Message(pressed.text, now, pressed.payload) if pressed else Message(text, now)
-        result = step(bot, session, message)
+        till.now = clock() + waited
+        if text.startswith("/"):
+            result = _outside(till, session, text, out)
+            waited = till.now - clock()
+        else:
+            pressed = _pressed(text, buttons)
+            now = till.now
+            message = Message(pressed.text, now, pressed.payload) if pressed else Message(text, now)
+            result = till.step(session, message)
         session = result.session
         replies = result.replies
         buttons = [button for reply in replies for button in reply.buttons]

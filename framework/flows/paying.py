@@ -237,7 +237,7 @@ def order_update(turn: Turn, update: OrderUpdate) -> None:
     elif pay is not None and pay["order"] == update.order and update.status in _OUTCOME_OF:
         if _first_news(turn, update):
             _resolve(turn, update.status, update.origin)
-    elif _first_news(turn, update):
+    elif f"order_{update.status}" in turn.bot.texts and _first_news(turn, update):
         turn.say_named(f"order_{update.status}")
         turn.record(f"order_{update.status}", order=update.number)
 

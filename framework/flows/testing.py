@@ -11,7 +11,7 @@ tests:
       - button: keine                       # a button of the last replies, by payload or title
         slots: {size: large}
         cart_total: 27.50
-      - payment: paid                       # payments, business actions, time: test_till.py
+      - payment: paid                       # payments, business actions, time: till.py
         link: false                         # whether the replies carry a (payment) link
 ```
 Money in replies is compared with ordinary spaces (Babel writes "27,50\u00a0€").
@@ -35,7 +35,7 @@ from framework.flows.events import Message, Reply
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
-from framework.flows.test_till import Till
+from framework.flows.till import Till
 from framework.flows.yaml_loader import load_yaml
 
 __all__ = ["ConversationFailure", "ConversationTest", "load_tests", "run_test"]

@@ -105,8 +105,10 @@ class Till:
         if "payment" in turn:
             return self._payment(session, str(turn["payment"]), bool(turn.get("silent")))
         if "order" in turn:
-            order = self._last()
-            order.status = str(turn["order"])
+            order, status = self._last(), str(turn["order"])
+            if status != order.status and not can_move(order.status, status):  # same: news again
+                raise ValueError(f"order: an order that is {order.status} cannot become {status}")
+            order.status = status
             return self.step(session, self._notice(order))
         if "wait" in turn:
             return self._wait(session, parse_wait(turn["wait"]))
