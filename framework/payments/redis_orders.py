@@ -23,10 +23,11 @@ import builtins
 from collections.abc import Iterable
 from typing import cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 
 from framework.payments.order_records import FIRST_NUMBER, dump, is_unsettled, load
 from framework.payments.orders import Order
+from framework.runtime.redis import bounded_client
 
 __all__ = ["RedisOrders"]
 
@@ -92,17 +93,8 @@ class RedisOrders:
     def from_url(
         cls, url: str, prefix: str = "theke", *, max_connections: int = 50, timeout: float = 5.0
     ) -> RedisOrders:
-        """A bounded pool (callers wait up to `timeout` for a connection, as the session store's
-        do): a burst of webhooks queues instead of failing, a dead Redis fails fast."""
-        pool = BlockingConnectionPool.from_url(
-            url,
-            max_connections=max_connections,
-            timeout=timeout,
-            socket_timeout=timeout,
-            socket_connect_timeout=min(timeout, 1.5),
-            decode_responses=True,
-        )
-        return cls(Redis.from_pool(pool), prefix)
+        """On a bounded pool, as the session store's (see `bounded_client`)."""
+        return cls(bounded_client(url, max_connections, timeout), prefix)
 
     def _key(self, kind: str, name: str) -> str:
         return f"{self._base}:{kind}:{name}"

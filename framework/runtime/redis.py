@@ -84,7 +84,7 @@ from framework.runtime.records import (
 )
 from framework.runtime.store import StoreError
 
-__all__ = ["RedisStore", "SessionKeys"]
+__all__ = ["RedisStore", "SessionKeys", "bounded_client"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -366,6 +366,22 @@ def _guarded(
     return guarded
 
 
+def bounded_client(url: str, max_connections: int = 50, timeout: float = 5.0) -> Redis:
+    """A client on a bounded pool: callers wait up to `timeout` for a connection (a burst
+    queues instead of failing), a dead Redis fails fast, and a dropped connection (a restarted
+    Redis) is retried once on a new one."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=min(timeout, 1.5),
+        decode_responses=True,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (ConnectionError,)),
+    )
+    return Redis.from_pool(pool)
+
+
 class RedisStore:
     def __init__(self, client: Redis, limits: StoreLimits | None = None, prefix: str = "theke"):
         if "{" in prefix or "}" in prefix:
@@ -393,18 +409,7 @@ class RedisStore:
         max_connections: int = 50,
         timeout: float = 5.0,
     ) -> RedisStore:
-        """A bounded pool (callers wait up to `timeout` for a connection); a dead Redis fails
-        fast, a dropped connection (a restarted Redis) is retried once on a new one."""
-        pool = BlockingConnectionPool.from_url(
-            url,
-            max_connections=max_connections,
-            timeout=timeout,
-            socket_timeout=timeout,
-            socket_connect_timeout=min(timeout, 1.5),
-            decode_responses=True,
-            retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (ConnectionError,)),
-        )
-        return cls(Redis.from_pool(pool), limits, prefix)
+        return cls(bounded_client(url, max_connections, timeout), limits, prefix)
 
     def session_keys(self, key: str) -> SessionKeys:
         """All keys of one session: one hash tag, so one Redis Cluster slot."""

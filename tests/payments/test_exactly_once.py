@@ -160,6 +160,19 @@ async def worker(stores: Opener) -> Worker:
     return Worker(store, orders, Clock())
 
 
+def signed_event(
+    kind: str, checkout: str, event_id: str, at: float = NOW
+) -> tuple[bytes, dict[str, str]]:
+    """A sandbox event as the sandbox signs it (valid signature, any content)."""
+    event = {
+        "id": event_id,
+        "type": kind,
+        "data": {"object": {"id": checkout, "object": "checkout.session"}},
+    }
+    body = json.dumps(event).encode()
+    return body, {SIGNATURE_HEADER: sign(body, SECRET, int(at))}
+
+
 def paid_lines(texts: list[str]) -> list[str]:
     return [text for text in texts if text.startswith("Paid: order 1001")]
 
@@ -187,13 +200,7 @@ async def test_events_out_of_order_only_move_forward(worker: Worker) -> None:
     await worker.buy()
     checkout = await worker.checkout()
     await worker.sandbox.pay(checkout, approve=True)
-    late_expiry = {
-        "id": "evt_late_expired",
-        "type": "checkout.session.expired",
-        "data": {"object": {"id": checkout, "object": "checkout.session"}},
-    }
-    body = json.dumps(late_expiry).encode()
-    headers = {SIGNATURE_HEADER: sign(body, SECRET, int(worker.clock()))}
+    body, headers = signed_event("checkout.session.expired", checkout, "evt_late_expired")
     assert await worker.payments.webhook(body, headers) == "applied"  # re-read: it is paid
     assert await worker.deliver() == "applied"
     order = await worker.order()
@@ -236,14 +243,8 @@ async def test_a_webhook_after_expiry_changes_nothing(worker: Worker) -> None:
     assert texts[-1].startswith("The payment link has expired")
     with pytest.raises(Exception, match="over"):
         await worker.sandbox.pay(checkout, approve=True)
-    forged_success = {
-        "id": "evt_after_expiry",
-        "type": "checkout.session.completed",
-        "data": {"object": {"id": checkout, "object": "checkout.session"}},
-    }
-    body = json.dumps(forged_success).encode()
-    headers = {SIGNATURE_HEADER: sign(body, SECRET, int(worker.clock()))}
-    await worker.payments.webhook(body, headers)
+    late = signed_event("checkout.session.completed", checkout, "evt_x", at=worker.clock())
+    await worker.payments.webhook(*late)  # validly signed: still it changes nothing
     assert (await worker.order()).status == "expired"
     assert await worker.texts() == texts
 
@@ -263,13 +264,7 @@ async def test_a_forged_or_stale_signature_is_rejected_and_changes_nothing(worke
 
 
 async def test_a_webhook_for_an_unknown_request_is_refused(worker: Worker) -> None:
-    event = {
-        "id": "evt_x",
-        "type": "checkout.session.completed",
-        "data": {"object": {"id": "cs_sandbox_nope", "object": "checkout.session"}},
-    }
-    body = json.dumps(event).encode()
-    headers = {SIGNATURE_HEADER: sign(body, SECRET, int(NOW))}
+    body, headers = signed_event("checkout.session.completed", "cs_sandbox_nope", "evt_y")
     with pytest.raises(WebhookError, match="unknown payment request"):
         await worker.payments.webhook(body, headers)
 

@@ -8,7 +8,6 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -21,6 +20,7 @@ from framework.runtime.memory import MemoryStore
 from framework.runtime.store import Store
 from framework.server import create_app
 from framework.workspace import Workspace
+from tests.payments.rest import say
 
 ROOT = Path(__file__).parent.parent.parent
 PIZZA = ROOT / "bots" / "pizza"
@@ -61,13 +61,6 @@ async def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
     await client.start_server()
     yield client
     await client.close()
-
-
-async def say(client: TestClient, text: str) -> list[dict[str, Any]]:
-    response = await client.post("/webhooks/rest/webhook", json={"sender": "ada", "message": text})
-    assert response.status == 200, await response.text()
-    replies: list[dict[str, Any]] = await response.json()
-    return replies
 
 
 async def chat_log(client: TestClient, containing: str) -> list[str]:

@@ -9,7 +9,6 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -25,6 +24,7 @@ from framework.runtime.memory import MemoryStore
 from framework.runtime.store import Store
 from framework.server import create_app
 from framework.workspace import Workspace
+from tests.payments.rest import say
 from tests.stripe_emulator.fixture import new_api_key, pay, webhook_endpoint
 
 TILL = Path(__file__).parent.parent / "runtime" / "bots" / "till"
@@ -55,13 +55,6 @@ async def shop(
     async with webhook_endpoint(stripe_emulator, hook, SECRET):
         yield client
     await client.close()
-
-
-async def say(client: TestClient, text: str) -> list[dict[str, Any]]:
-    response = await client.post("/webhooks/rest/webhook", json={"sender": "ada", "message": text})
-    assert response.status == 200, await response.text()
-    replies: list[dict[str, Any]] = await response.json()
-    return replies
 
 
 async def order(client: TestClient) -> Order:
