@@ -5,6 +5,7 @@ customer hears of it. Plus the admin API's bad input."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from framework.channels.common import CONTEXT
 from framework.flows import load_bot
 from framework.payments.memory_orders import MemoryOrders
 from framework.payments.order_store import OrderStore
+from framework.payments.signing import sign
 from framework.runtime.memory import MemoryStore
 from framework.runtime.store import Store
 from framework.server import create_app
@@ -26,6 +28,7 @@ ROOT = Path(__file__).parent.parent.parent
 PIZZA = ROOT / "bots" / "pizza"
 FRIDAY_EVENING = 1795802400.0  # 2026-11-27 19:00 in Berlin: the pizzeria is open
 ADMIN_KEY = "test-admin-key-0123456789"
+SANDBOX_SECRET = "sandbox-secret-0123456789"
 SESSION = "pizza:rest:ada"
 ORDER = [
     "2 große Salami und eine Cola",
@@ -40,6 +43,7 @@ ORDER = [
 async def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
     monkeypatch.setenv("THEKE_TEST_ADMIN_KEY", ADMIN_KEY)
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    monkeypatch.setenv("THEKE_SANDBOX_SECRET", SANDBOX_SECRET)
     store, orders = MemoryStore(), MemoryOrders()
 
     async def open_store() -> Store:
@@ -217,5 +221,19 @@ async def test_forged_and_stale_webhooks_change_nothing(shop: TestClient) -> Non
     ]:
         response = await shop.post("/payments/webhook", data=body, headers=headers)
         assert response.status == 400
+    order = await (await shop.get("/admin/orders/pizza/1001", headers=admin())).json()
+    assert order["status"] == "awaiting_payment"
+
+
+async def test_hostile_webhook_bodies_are_refused(shop: TestClient) -> None:
+    await order_and_get_link(shop)
+    huge = b"{" + b" " * (1024 * 1024) + b"}"
+    response = await shop.post("/payments/webhook", data=io.BytesIO(huge))
+    assert response.status == 413
+    for body in [b"", b"not json", b"[1, 2]", b'{"id": 1}', b"\xff\xfe{}"]:
+        headers = {"Theke-Signature": sign(body, SANDBOX_SECRET, int(FRIDAY_EVENING))}
+        response = await shop.post("/payments/webhook", data=body, headers=headers)
+        assert response.status == 400, body
+        assert "not a sandbox event" in (await response.json())["error"]
     order = await (await shop.get("/admin/orders/pizza/1001", headers=admin())).json()
     assert order["status"] == "awaiting_payment"
