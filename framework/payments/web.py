@@ -8,6 +8,7 @@ retries, and the reconciler covers a retry that never comes.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Callable
@@ -47,15 +48,32 @@ def _templates() -> jinja2.Environment:
     )
 
 
+WEBHOOK_BUDGET = 5.0
+"""Seconds a webhook may take before it is answered 202 and finished in the background:
+providers want a quick answer, and the reconciler covers work that then fails."""
+_UNFINISHED: set[asyncio.Task[str]] = set()
+
+
 async def webhook(request: web.Request) -> web.Response:
     payments = request.app[PAYMENTS]
     body = await request.read()
+    work = asyncio.ensure_future(payments.webhook(body, request.headers))
     try:
-        outcome = await payments.webhook(body, request.headers)
+        outcome = await asyncio.wait_for(asyncio.shield(work), WEBHOOK_BUDGET)
+    except TimeoutError:
+        _UNFINISHED.add(work)
+        work.add_done_callback(_finished)
+        return web.json_response({"received": True, "outcome": "pending"}, status=202)
     except ProviderError as error:
         log.warning("webhook not applied yet", extra={"error": str(error)})
         return web.json_response({"error": "try again later"}, status=503)
     return web.json_response({"received": True, "outcome": outcome})
+
+
+def _finished(work: asyncio.Task[str]) -> None:
+    _UNFINISHED.discard(work)
+    if not work.cancelled() and work.exception() is not None:
+        log.warning("webhook finished late with an error", extra={"error": str(work.exception())})
 
 
 # The sandbox checkout --------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from framework.channels.common import CONTEXT
 from framework.flows import load_bot
+from framework.payments import web as web_module
 from framework.payments.memory_orders import MemoryOrders
 from framework.payments.order_store import OrderStore
 from framework.payments.signing import sign
+from framework.payments.web import PAYMENTS
 from framework.runtime.memory import MemoryStore
 from framework.runtime.store import Store
 from framework.server import create_app
@@ -237,3 +239,30 @@ async def test_hostile_webhook_bodies_are_refused(shop: TestClient) -> None:
         assert "not a sandbox event" in (await response.json())["error"]
     order = await (await shop.get("/admin/orders/pizza/1001", headers=admin())).json()
     assert order["status"] == "awaiting_payment"
+
+
+async def test_a_slow_provider_gets_a_quick_answer_and_the_work_finishes_after(
+    shop: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = await order_and_get_link(shop)
+    payments = shop.app[PAYMENTS]
+    events: list[tuple[bytes, dict[str, str]]] = []
+
+    async def capture(body: bytes, headers: dict[str, str]) -> None:
+        events.append((body, headers))
+
+    sandbox = payments.provider
+    sandbox.emit = capture
+    await shop.post(checkout, data={"decision": "pay"}, allow_redirects=False)
+    read = sandbox.read
+
+    async def slow_read(checkout_id: str) -> Any:
+        await asyncio.sleep(0.3)
+        return await read(checkout_id)
+
+    monkeypatch.setattr(sandbox, "read", slow_read)
+    monkeypatch.setattr(web_module, "WEBHOOK_BUDGET", 0.05)
+    [(body, headers)] = events
+    response = await shop.post("/payments/webhook", data=body, headers=headers)
+    assert (response.status, (await response.json())["outcome"]) == (202, "pending")
+    await chat_log(shop, "Danke, bezahlt!")
