@@ -1,0 +1,124 @@
+"""Payments end to end in one process: how fast a paid webhook resumes its conversation.
+
+For each of N conversations of the `till` test bot on a real store (SQLite file or Redis):
+"buy", "2" (the order and the sandbox checkout are created in that turn), the customer pays on
+the sandbox, then the signed webhook is delivered. Measured: the turn that creates the payment
+request, and the webhook from arrival to the conversation's "Paid" entry in its log (verify,
+dedupe, re-read the checkout, compare-and-set the order, announce, the turn). Then the same
+webhooks again: the duplicates' cost.
+
+    .venv/bin/python benchmarks/payments.py --store sqlite --conversations 500
+    .venv/bin/python benchmarks/payments.py --store redis --conversations 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from framework.flows import load_bot
+from framework.payments.order_store import OrderStore
+from framework.payments.redis_orders import RedisOrders
+from framework.payments.sandbox import SandboxProvider
+from framework.payments.service import Payments
+from framework.payments.sqlite_orders import SqliteOrders
+from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_time
+from framework.runtime.store import Store
+from framework.runtime.turns import Runtime
+
+TILL = load_bot(Path(__file__).parent.parent / "tests" / "runtime" / "bots" / "till")
+
+
+async def open_stores(kind: str, folder: Path) -> tuple[Store, OrderStore]:
+    if kind == "sqlite":
+        from framework.runtime.sqlite import SqliteStore
+
+        path = folder / "state.db"
+        return await SqliteStore.open(str(path), StoreLimits()), await SqliteOrders.open(path)
+    from framework.runtime.redis import RedisStore
+
+    url, prefix = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"), uuid.uuid4().hex
+    return (
+        RedisStore.from_url(url, StoreLimits(), prefix=f"bench-{prefix}"),
+        RedisOrders.from_url(url, f"bench-{prefix}"),
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def line(name: str, seconds: list[float]) -> str:
+    ms = [s * 1000 for s in seconds]
+    return (
+        f"{name:<34} p50 {statistics.median(ms):6.2f} ms   p99 {percentile(ms, 0.99):6.2f} ms"
+        f"   {len(ms) / sum(seconds):7.0f}/s one at a time"
+    )
+
+
+async def run(kind: str, conversations: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store, orders = await open_stores(kind, Path(folder))
+        runtime = Runtime(store, {"till": TILL})
+        events: dict[str, tuple[bytes, Mapping[str, str]]] = {}
+        sandbox = SandboxProvider(orders, "bench-secret", "http://bench.test")
+
+        async def notify(session: str, item: InboxItem) -> None:
+            await store.enqueue(session, item)
+            await runtime.drain(session)
+
+        payments = Payments(orders, sandbox, notify, public_url="http://bench.test")
+        runtime.payments = payments
+        starts, webhooks, duplicates = [], [], []
+        for n in range(conversations):
+            key = f"till:rest:bench{n}"
+            session = SessionKey.parse(key)
+            now = iso_time(time.time())
+            await runtime.submit(session, InboxItem(uuid.uuid4().hex, now, text="buy"))
+            began = time.perf_counter()
+            await runtime.submit(session, InboxItem(uuid.uuid4().hex, now, text="2"))
+            starts.append(time.perf_counter() - began)
+            [order] = await orders.list("till", limit=1)
+            assert order.checkout is not None
+
+            async def capture(body: bytes, headers: Mapping[str, str], key: str = key) -> None:
+                events[key] = (body, headers)
+
+            sandbox.emit = capture
+            await sandbox.pay(order.checkout, approve=True)
+            body, headers = events[key]
+            began = time.perf_counter()
+            assert await payments.webhook(body, headers) == "applied"
+            webhooks.append(time.perf_counter() - began)
+            log = await store.log(key, 0, 50)
+            assert log[-1]["text"].startswith("Paid: order"), log[-1]
+        for body, headers in events.values():
+            began = time.perf_counter()
+            assert await payments.webhook(body, headers) == "duplicate"
+            duplicates.append(time.perf_counter() - began)
+        print(f"{kind}, {conversations} conversations")
+        print(line("turn that creates the request", starts))
+        print(line("paid webhook → chat resumed", webhooks))
+        print(line("duplicate webhook", duplicates))
+        await orders.close()
+        await store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", choices=["sqlite", "redis"], default="sqlite")
+    parser.add_argument("--conversations", type=int, default=300)
+    args = parser.parse_args()
+    asyncio.run(run(args.store, args.conversations))
+
+
+if __name__ == "__main__":
+    main()
