@@ -55,6 +55,19 @@ class Metrics:
             registry=self.registry,
         )
         ProcessCollector(registry=self.registry)
+        self.deliveries = Counter(
+            "theke_deliveries",
+            "Messages to push channels: sent, or why not (refused, window_closed, unreachable, "
+            "failed_later, status_unknown_message)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.channel_problems = Counter(
+            "theke_channel_problems",
+            "Webhook content the business should look at (unsupported messages, errors, ...)",
+            ["channel", "kind"],
+            registry=self.registry,
+        )
         self.rejected = Counter(
             "theke_rejected_requests", "Requests refused", ["reason"], registry=self.registry
         )

@@ -78,8 +78,10 @@ class SessionKey:
 class InboxItem:
     """Something that happened to a session, waiting for its turn.
 
-    `id` deduplicates: a channel's message id, `timer:<name>:<due>` for a fired timer, or
-    `order:<order id>:<status>` for news about an order (its `order` holds the news).
+    `id` deduplicates: a channel's message id, `timer:<name>:<due>` for a fired timer,
+    `order:<order id>:<status>` for news about an order (its `order` holds the news), or
+    `status:<message id>:<status>` for a messenger's delivery report (`status`). `meta` is what a
+    messenger channel knows besides the text: how to reply, an attachment, the sender's phone.
     `received_at` becomes the event's `now`, so a turn replayed after a crash is the same turn.
     """
 
@@ -89,6 +91,8 @@ class InboxItem:
     payload: str | None = None
     timer: str | None = None
     order: dict[str, Any] | None = None
+    status: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
 
     @property
     def time(self) -> datetime:
@@ -102,6 +106,8 @@ class InboxItem:
             "payload": self.payload,
             "timer": self.timer,
             "order": self.order,
+            "status": self.status,
+            "meta": self.meta,
         }
 
     @classmethod
@@ -113,6 +119,8 @@ class InboxItem:
             payload=data.get("payload"),
             timer=data.get("timer"),
             order=data.get("order"),
+            status=data.get("status"),
+            meta=data.get("meta"),
         )
 
 

@@ -15,19 +15,22 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError, StepResult
-from framework.flows.events import OrderUpdate, PaymentRequest, SetTimer, Timer
+from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.logs import pseudonym
+from framework.runtime.delivery import DELIVER, Delivery, map_button_key, note_customer_message
 from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
 
 if TYPE_CHECKING:
+    from framework.channels.base import PushChannel
     from framework.payments.service import Payments
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
@@ -70,6 +73,11 @@ MAX_PAYMENT_ROUNDS = 3
 request, e.g. a new link after a failed first attempt)."""
 
 
+def _deliver_now(commit: Commit, now: float) -> bool:
+    due = commit.timers.get(DELIVER)
+    return due is not None and due <= now
+
+
 def _event(item: InboxItem) -> tuple[Message | Timer | OrderUpdate, list[LogEntry]]:
     """The engine event an inbox item stands for, and the log entries it adds itself."""
     if item.timer is not None:
@@ -101,6 +109,7 @@ class Runtime:
         clock: Callable[[], float] = time.time,
         answer_within: float = 15.0,
         payments: Payments | None = None,
+        channels: Mapping[str, PushChannel] | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
@@ -117,6 +126,7 @@ class Runtime:
         self._waiting: set[tuple[str, str]] = set()
         self._committed: dict[tuple[str, str], list[LogEntry]] = {}
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
+        self.delivery = Delivery(store, channels or {}, self.metrics)
 
     async def submit(self, key: SessionKey, item: InboxItem) -> list[LogEntry]:
         """Hand an item to its session and wait for the log entries its turn produced.
@@ -177,6 +187,9 @@ class Runtime:
             self._active[key] = self._clock()
             processed += 1
             claim = outcome if isinstance(outcome, Claim) else None
+            if claim is None and _deliver_now(commit, self._clock()):
+                await self.store.fire_timers(self._clock())  # the delivery turn, right away
+                claim = await self.store.claim(key, self.owner, self._lease)
         return processed
 
     async def _turn(self, key: str, claim: Claim, item: InboxItem) -> Commit:
@@ -201,22 +214,51 @@ class Runtime:
             )
 
     async def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        if item.timer == DELIVER:
+            return await self.delivery.deliver(key, claim, item, self._clock())
+        if item.status is not None:
+            return self.delivery.status(key, claim, item)
         session = claim.session
         if session is not None and session.get("bot") != bot.name:
             session = None
+        pushes = self.delivery.pushes(key)
+        if pushes:
+            item = replace(item, payload=map_button_key(session, item.payload))
         event, entries = _event(item)
         if session is None:
             if not isinstance(event, Message):
                 return Commit(item.id, {}, claim.profile, [])
             session = new_session(bot, profile=claim.profile)
+        result = await self._pay(
+            bot, str(key), item.id, self._engine(bot, key, claim, session, event)
+        )
+        if pushes and isinstance(event, Message):
+            note_customer_message(result.session, item)
+        commit = self._commit(bot, key, item, result, entries)
+        if pushes and any(entry["from"] == "bot" for entry in commit.entries):
+            commit.timers[DELIVER] = self._clock()  # one commit: no reply without its delivery
+        return commit
+
+    def _engine(
+        self, bot: Bot, key: SessionKey, claim: Claim, session: dict[str, Any], event: Event
+    ) -> StepResult:
         try:
-            result = step(bot, session, event)
+            return step(bot, session, event)
         except SessionError:
             log.warning(
                 "stored session unusable, starting afresh", extra={"session": pseudonym(str(key))}
             )
-            result = step(bot, new_session(bot, profile=claim.profile), event)
-        result = await self._pay(bot, str(key), item.id, result)
+            return step(bot, new_session(bot, profile=claim.profile), event)
+
+    def _commit(
+        self,
+        bot: Bot,
+        key: SessionKey,
+        item: InboxItem,
+        result: StepResult,
+        entries: list[LogEntry],
+    ) -> Commit:
+        """What a turn's effects change: log entries, timers, records for the business."""
         timers: dict[str, float | None] = {}
         for effect in result.effects:
             if isinstance(effect, Reply):

@@ -1,0 +1,78 @@
+"""The channel interface.
+
+Every channel turns requests into inbox items of conversations (`accept` in common.py) and gets
+the bot's answers out. Pull channels read them from the conversation log themselves: the REST
+channel answers its request with the turn's entries, the web chat page streams the log. Push
+channels (WhatsApp, Telegram) are handed each bot message by the runtime's delivery (see
+runtime/delivery.py) and send it through the messenger's API: that is `PushChannel`.
+`CollectingChannel` is the push channel of tests: it keeps what it was asked to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from framework.channels.messages import SendFailure, Sent
+from framework.runtime.records import LogEntry
+
+__all__ = ["CollectingChannel", "PushChannel"]
+
+
+class PushChannel(Protocol):
+    name: str
+
+    async def send(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        """Send one bot message; raises SendFailure. `callback` comes back with the
+        messenger's delivery reports (WhatsApp's biz_opaque_callback_data)."""
+        ...
+
+    async def send_outside_window(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        """Send a message the messenger only allows as an approved template (WhatsApp's
+        24-hour window has closed); raises SendFailure(window_closed=True) without one."""
+        ...
+
+    window: float | None
+    """Seconds after the customer's last message in which free-form messages may be sent
+    (WhatsApp: 24 h); None: no window (Telegram)."""
+
+    async def close(self) -> None: ...
+
+
+@dataclass
+class CollectingChannel:
+    """A push channel for tests: records every send; `fail` makes the next sends fail."""
+
+    name: str = "collect"
+    window: float | None = None
+    sent: list[tuple[str, dict[str, Any], LogEntry]] = field(default_factory=list)
+    templates: list[tuple[str, dict[str, Any], LogEntry]] = field(default_factory=list)
+    fail: list[SendFailure] = field(default_factory=list)
+
+    async def send(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        if self.fail:
+            raise self.fail.pop(0)
+        self.sent.append((bot, dict(address), entry))
+        return Sent(f"{self.name}-{len(self.sent)}")
+
+    async def send_outside_window(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        if self.fail:
+            raise self.fail.pop(0)
+        self.templates.append((bot, dict(address), entry))
+        return Sent(f"{self.name}-template-{len(self.templates)}")
+
+    async def close(self) -> None:
+        return None
+
+    @property
+    def texts(self) -> list[str]:
+        return [str(entry.get("text", "")) for _bot, _address, entry in self.sent]

@@ -1,0 +1,174 @@
+"""Getting a conversation's bot messages out through a push channel, exactly in order.
+
+The conversation log is the outbox. A turn that adds bot messages to a push channel's
+conversation sets the timer `deliver` (due at once) in the same atomic commit, so no message
+can be committed without its delivery being due. The timer's item is a turn like any other:
+the worker holding the session sends the messages after `sent_seq` in order and commits the new
+`sent_seq`. A worker that dies mid-delivery leaves the item in the inbox and another worker
+sends again from `sent_seq`: messages are delivered at least once and never out of order.
+A send that may work later (rate limits, 5xx, timeouts) stops the delivery and sets the timer
+for then; one that never will (the customer blocked the bot, WhatsApp's 24-hour window closed
+without a template) is written into the conversation log as a `system` entry for the business,
+counted in the metrics, and the delivery goes on with the next message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from framework.channels.base import PushChannel
+from framework.channels.messages import STATUS_ORDER, SendFailure, Sent
+from framework.logs import pseudonym
+from framework.runtime.metrics import Metrics
+from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
+from framework.runtime.store import Store
+
+__all__ = ["DELIVER", "Delivery", "note_customer_message"]
+
+log = logging.getLogger("theke.delivery")
+
+DELIVER = "deliver"
+MAX_PER_TURN = 5
+"""Messages sent per delivery turn (the lease must outlast the sends); more: the timer again."""
+KEPT_DELIVERIES = 30
+KEPT_KEYS = 50
+
+
+def note_customer_message(session: dict[str, Any], item: InboxItem) -> None:
+    """What a push channel's conversation keeps of a customer's message: where to answer, when
+    they last wrote (the messenger's reply window), that they can be reached again, and nothing
+    else (the text is the engine's business)."""
+    meta = item.meta or {}
+    flags = session.setdefault("flags", {})
+    if meta.get("address"):
+        flags["address"] = meta["address"]
+    flags["customer_at"] = item.received_at
+    flags.pop("unreachable", None)
+
+
+def map_button_key(session: dict[str, Any] | None, payload: str | None) -> str | None:
+    """A pressed short key (a long payload the channel could not send as is) → its payload."""
+    if payload is None or session is None:
+        return payload
+    keys: dict[str, str] = session.get("flags", {}).get("button_keys", {})
+    return keys.get(payload, payload)
+
+
+class Delivery:
+    def __init__(self, store: Store, channels: Mapping[str, PushChannel], metrics: Metrics) -> None:
+        self.store, self.channels, self.metrics = store, channels, metrics
+
+    def pushes(self, key: SessionKey) -> bool:
+        return key.channel in self.channels
+
+    async def deliver(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
+        session = dict(claim.session or {})
+        channel = self.channels.get(key.channel)
+        if channel is None or not session:
+            return Commit(item.id, session, claim.profile, [])
+        flags = dict(session.get("flags", {}))
+        pending = await self.store.log(str(key), after=int(flags.get("sent_seq", 0)))
+        notes: list[LogEntry] = []
+        timers: dict[str, float | None] = {}
+        handled = 0
+        for entry in pending[:MAX_PER_TURN]:
+            if entry.get("from") == "bot" and "unreachable" not in flags:
+                try:
+                    sent = await self._send(channel, key, flags, entry, now)
+                except SendFailure as failure:
+                    if failure.retry_after is not None:
+                        timers[DELIVER] = now + failure.retry_after
+                        break
+                    notes.append(self._failed(key, flags, entry, failure, now))
+                else:
+                    self._sent(flags, entry, sent)
+            flags["sent_seq"] = entry["seq"]
+            handled += 1
+        if DELIVER not in timers and handled < len(pending):
+            timers[DELIVER] = now
+        return Commit(item.id, {**session, "flags": flags}, claim.profile, notes, timers)
+
+    async def _send(
+        self,
+        channel: PushChannel,
+        key: SessionKey,
+        flags: dict[str, Any],
+        entry: LogEntry,
+        now: float,
+    ) -> Sent:
+        address = flags.get("address") or {}
+        callback = f"{key}|{entry['seq']}"
+        customer_at = flags.get("customer_at")
+        window = channel.window
+        if window is not None and customer_at is not None:
+            quiet = now - datetime.fromisoformat(customer_at).timestamp()
+            if quiet > window:
+                return await channel.send_outside_window(key.bot, address, entry, callback=callback)
+        return await channel.send(key.bot, address, entry, callback=callback)
+
+    def _sent(self, flags: dict[str, Any], entry: LogEntry, sent: Sent) -> None:
+        deliveries = dict(flags.get("deliveries", {}))
+        deliveries[sent.message_id] = {"seq": entry["seq"], "status": "accepted"}
+        flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])
+        if sent.keys:
+            keys = {**flags.get("button_keys", {}), **sent.keys}
+            flags["button_keys"] = dict(list(keys.items())[-KEPT_KEYS:])
+        self.metrics.deliveries.labels("sent").inc()
+
+    def _failed(
+        self,
+        key: SessionKey,
+        flags: dict[str, Any],
+        entry: LogEntry,
+        failure: SendFailure,
+        now: float,
+    ) -> LogEntry:
+        reason = "window_closed" if failure.window_closed else "refused"
+        if failure.unreachable:
+            reason = "unreachable"
+            flags["unreachable"] = {"at": now, "reason": str(failure)}
+        self.metrics.deliveries.labels(reason).inc()
+        log.warning(
+            "message not delivered",
+            extra={"session": pseudonym(str(key)), "reason": reason, "code": failure.code},
+        )
+        return {"from": "system", "text": f"Not delivered: {failure}", "failed_seq": entry["seq"]}
+
+    def status(self, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        """A messenger's report about a sent message: statuses only move forward; a failure
+        is written into the conversation log for the business."""
+        session = dict(claim.session or {})
+        report = item.status or {}
+        flags = dict(session.get("flags", {}))
+        deliveries = dict(flags.get("deliveries", {}))
+        known = deliveries.get(str(report.get("message_id")))
+        notes: list[LogEntry] = []
+        new = str(report.get("status"))
+        if known is None:
+            self.metrics.deliveries.labels("status_unknown_message").inc()
+        elif STATUS_ORDER.get(new, 0) > STATUS_ORDER.get(str(known.get("status")), 0):
+            changed = {**known, "status": new, "at": report.get("timestamp")}
+            if report.get("pricing"):
+                changed["pricing"] = report["pricing"]
+            if new == "failed":
+                changed["errors"] = report.get("errors") or []
+                notes.append(_failed_note(known, report))
+                self.metrics.deliveries.labels("failed_later").inc()
+            deliveries[str(report["message_id"])] = changed
+            flags["deliveries"] = deliveries
+            session["flags"] = flags
+        return Commit(item.id, session, claim.profile, notes)
+
+
+def _failed_note(known: Mapping[str, Any], report: Mapping[str, Any]) -> LogEntry:
+    errors = report.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], Mapping) else {}
+    detail = first.get("error_data", {}).get("details") or first.get("title") or "unknown"
+    return {
+        "from": "system",
+        "text": f"Not delivered: {detail} ({first.get('code', '?')})",
+        "failed_seq": known.get("seq"),
+    }
