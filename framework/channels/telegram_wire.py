@@ -207,13 +207,15 @@ def parse_update(update: Any, bot: str) -> list[Update]:
         if not kinds:
             raise _Malformed("the update carries nothing")
         kind = kinds[0]
+        if not isinstance(kind, str):
+            raise _Malformed("the update's kind is not a name")
         if kind == "message":
             return [_message(_object(envelope[kind], kind), bot, update_id)]
         if kind == "callback_query":
             return _callback(_object(envelope[kind], kind), bot, update_id)
         if kind == "pre_checkout_query":
             return [_pre_checkout(_object(envelope[kind], kind))]
-        return [WebhookProblem(f"ignored:{kind}", f"Telegram sent a {kind} update")]
+        return [WebhookProblem(f"ignored:{kind[:40]}", f"Telegram sent a {kind[:40]} update")]
     except _Malformed as problem:
         return [WebhookProblem("malformed", f"a Telegram update Theke cannot read: {problem}")]
 
@@ -221,8 +223,10 @@ def parse_update(update: Any, bot: str) -> list[Update]:
 def _private_chat(message: Mapping[str, Any]) -> int | WebhookProblem:
     chat = _object(message.get("chat"), "chat")
     chat_id = _integer(chat, "id")
-    if chat.get("type") != "private":
-        detail = f"a message in a {chat.get('type')!s:.20} chat; only private chats are served"
+    kind = chat.get("type")
+    if kind != "private":
+        label = kind[:20] if isinstance(kind, str) else "non-private"
+        detail = f"a message in a {label} chat; only private chats are served"
         return WebhookProblem("group_chat", detail, {"chat_id": chat_id})
     return chat_id
 

@@ -26,11 +26,23 @@ from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
 
-__all__ = ["DELIVER", "Delivery", "note_customer_message"]
+__all__ = ["DELIVER", "Delivery", "delivery_timer", "is_delivery", "note_customer_message"]
 
 log = logging.getLogger("theke.delivery")
 
 DELIVER = "deliver"
+
+
+def delivery_timer(mark: int | str) -> str:
+    """A delivery timer's name. Each commit names its own (after its last log entry, or the
+    retry), so two deliveries due in the same millisecond are two items, never one deduped."""
+    return f"{DELIVER}:{mark}"
+
+
+def is_delivery(timer: str | None) -> bool:
+    return timer is not None and timer.startswith(f"{DELIVER}:")
+
+
 MAX_PER_TURN = 5
 """Messages sent per delivery turn (the lease must outlast the sends); more: the timer again."""
 KEPT_DELIVERIES = 30
@@ -80,15 +92,15 @@ class Delivery:
                     sent = await self._send(channel, key, flags, entry, now)
                 except SendFailure as failure:
                     if failure.retry_after is not None:
-                        timers[DELIVER] = now + failure.retry_after
+                        timers[delivery_timer("retry")] = now + failure.retry_after
                         break
                     notes.append(self._failed(key, flags, entry, failure, now))
                 else:
                     self._sent(flags, entry, sent)
             flags["sent_seq"] = entry["seq"]
             handled += 1
-        if DELIVER not in timers and handled < len(pending):
-            timers[DELIVER] = now
+        if not timers and handled < len(pending):
+            timers[delivery_timer(flags["sent_seq"])] = now
         return Commit(item.id, {**session, "flags": flags}, claim.profile, notes, timers)
 
     async def _send(

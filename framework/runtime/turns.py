@@ -24,7 +24,13 @@ from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError, StepResult
 from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.logs import pseudonym
-from framework.runtime.delivery import DELIVER, Delivery, map_button_key, note_customer_message
+from framework.runtime.delivery import (
+    Delivery,
+    delivery_timer,
+    is_delivery,
+    map_button_key,
+    note_customer_message,
+)
 from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
@@ -74,8 +80,9 @@ request, e.g. a new link after a failed first attempt)."""
 
 
 def _deliver_now(commit: Commit, now: float) -> bool:
-    due = commit.timers.get(DELIVER)
-    return due is not None and due <= now
+    return any(
+        is_delivery(name) and due is not None and due <= now for name, due in commit.timers.items()
+    )
 
 
 def _event(item: InboxItem) -> tuple[Message | Timer | OrderUpdate, list[LogEntry]]:
@@ -214,7 +221,7 @@ class Runtime:
             )
 
     async def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
-        if item.timer == DELIVER:
+        if is_delivery(item.timer):
             return await self.delivery.deliver(key, claim, item, self._clock())
         if item.status is not None:
             return self.delivery.status(key, claim, item)
@@ -236,7 +243,8 @@ class Runtime:
             note_customer_message(result.session, item)
         commit = self._commit(bot, key, item, result, entries)
         if pushes and any(entry["from"] == "bot" for entry in commit.entries):
-            commit.timers[DELIVER] = self._clock()  # one commit: no reply without its delivery
+            # one commit: no reply without its delivery
+            commit.timers[delivery_timer(claim.seq + len(commit.entries))] = self._clock()
         return commit
 
     def _engine(

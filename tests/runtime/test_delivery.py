@@ -1,0 +1,173 @@
+"""Delivery through push channels, on every store: the log is the outbox, sent in order, at
+least once; retries wait as timers; what cannot be delivered is written for the business."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from framework.channels.base import CollectingChannel
+from framework.channels.messages import SendFailure
+from framework.flows import load_bot
+from framework.runtime.records import Commit, InboxItem, SessionKey, iso_time
+from framework.runtime.store import Store
+from framework.runtime.turns import Runtime
+
+COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")
+KEY = SessionKey("counter", "collect", "ada")
+NOW = 1795802400.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def channel() -> CollectingChannel:
+    return CollectingChannel(window=24 * 3600)
+
+
+@pytest.fixture
+def runtime(store: Store, channel: CollectingChannel, clock: Clock) -> Runtime:
+    return Runtime(store, {"counter": COUNTER}, clock=clock, channels={"collect": channel})
+
+
+async def write(runtime: Runtime, clock: Clock, text: str, payload: str | None = None) -> None:
+    item = InboxItem(
+        uuid.uuid4().hex,
+        iso_time(clock()),
+        text=text,
+        payload=payload,
+        meta={"address": {"to": "4915112345678"}},
+    )
+    await runtime.submit(KEY, item)
+
+
+async def system_notes(store: Store) -> list[str]:
+    return [e["text"] for e in await store.log(str(KEY), 0, 200) if e["from"] == "system"]
+
+
+async def test_replies_are_sent_in_order_to_the_customers_address(
+    runtime: Runtime, channel: CollectingChannel, clock: Clock
+) -> None:
+    for text in ["hi", "one", "two", "three"]:
+        await write(runtime, clock, text)
+    assert channel.texts == [
+        "Say something.",
+        "#1 one",
+        "Say something.",
+        "#2 two",
+        "Say something.",
+        "#3 three",
+        "Say something.",
+    ]
+    assert {address["to"] for _bot, address, _entry in channel.sent} == {"4915112345678"}
+
+
+async def test_a_retriable_failure_waits_and_loses_nothing(
+    runtime: Runtime, channel: CollectingChannel, clock: Clock, store: Store
+) -> None:
+    channel.fail = [SendFailure("rate limit", code=130429, retry_after=30)]
+    await write(runtime, clock, "hi")
+    assert channel.texts == []
+    clock.now += 10
+    await runtime.tick()
+    assert channel.texts == []  # not yet due
+    clock.now += 25
+    await runtime.tick()
+    assert channel.texts == ["Say something."]
+    assert await system_notes(store) == []
+
+
+async def test_a_permanent_failure_is_written_for_the_business_and_the_rest_goes_on(
+    runtime: Runtime, channel: CollectingChannel, clock: Clock, store: Store
+) -> None:
+    await write(runtime, clock, "hi")
+    channel.fail = [SendFailure("WhatsApp refused the message: bad parameter (100)", code=100)]
+    await write(runtime, clock, "one")
+    assert channel.texts == ["Say something.", "Say something."]
+    assert await system_notes(store) == [
+        "Not delivered: WhatsApp refused the message: bad parameter (100)"
+    ]
+    assert runtime.metrics.deliveries.labels("refused")._value.get() == 1
+
+
+async def test_a_customer_who_blocked_the_bot_is_not_written_to_until_they_write_again(
+    runtime: Runtime, channel: CollectingChannel, clock: Clock, store: Store
+) -> None:
+    channel.fail = [SendFailure("blocked by the user", code=403, unreachable=True)]
+    await write(runtime, clock, "hi")
+    clock.now += 2 * 3600  # the idle conversation expires: a message the bot starts
+    await runtime.tick()
+    assert channel.texts == []
+    assert len(await system_notes(store)) == 1  # the one refused send, not a second attempt
+    said = [e["text"] for e in await store.log(str(KEY), 0, 200) if e["from"] == "bot"]
+    assert len(said) == 2  # the greeting and the expiry: written, not sent
+    await write(runtime, clock, "I unblocked you")
+    assert channel.texts == ["Say something."]
+
+
+async def test_outside_the_window_only_templates_are_sent(
+    runtime: Runtime, channel: CollectingChannel, clock: Clock
+) -> None:
+    await write(runtime, clock, "hi")
+    clock.now += 25 * 3600
+    await runtime.tick()  # the conversation's own reminder/expiry timers fire meanwhile
+    [(_bot, _address, entry)] = channel.templates
+    assert entry["from"] == "bot"
+    assert len(channel.sent) == 1  # the greeting, inside the window
+
+
+async def test_delivery_reports_move_forward_and_failures_are_written(
+    runtime: Runtime, channel: CollectingChannel, clock: Clock, store: Store
+) -> None:
+    await write(runtime, clock, "hi")
+    [wamid] = (await store_session(store))["flags"]["deliveries"]
+    for status in ["read", "delivered", "sent"]:
+        await report(runtime, wamid, status)
+    assert (await store_session(store))["flags"]["deliveries"][wamid]["status"] == "read"
+    await report(runtime, "wamid.unknown", "delivered")
+    assert runtime.metrics.deliveries.labels("status_unknown_message")._value.get() == 1
+    errors = [{"code": 131047, "error_data": {"details": "more than 24 hours have passed"}}]
+    await report(runtime, wamid, "failed", errors)
+    assert await system_notes(store) == ["Not delivered: more than 24 hours have passed (131047)"]
+
+
+async def store_session(store: Store) -> dict[str, Any]:
+    """The stored session, read the only way the store protocol allows: a no-op turn."""
+    item = InboxItem("peek-" + uuid.uuid4().hex, iso_time(NOW), timer="nothing")
+    await store.enqueue(str(KEY), item)
+    claim = await store.claim(str(KEY), "peek", 5.0)
+    assert claim is not None and claim.session is not None
+    session = claim.session
+    await store.commit(
+        claim,
+        __import__("framework.runtime.records").runtime.records.Commit(
+            item.id, session, claim.profile, []
+        ),
+    )
+    return session
+
+
+async def report(
+    runtime: Runtime, wamid: str, status: str, errors: list[Any] | None = None
+) -> None:
+    item = InboxItem(
+        f"status:{wamid}:{status}",
+        iso_time(NOW),
+        status={"message_id": wamid, "status": status, "timestamp": NOW, "errors": errors},
+    )
+    await runtime.store.enqueue(str(KEY), item)
+    await runtime.drain(str(KEY))
