@@ -12,7 +12,7 @@ import pytest
 from framework.channels.base import CollectingChannel
 from framework.channels.messages import SendFailure
 from framework.flows import load_bot
-from framework.runtime.records import Commit, InboxItem, SessionKey, iso_time
+from framework.runtime.records import InboxItem, SessionKey, iso_time
 from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
 
