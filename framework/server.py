@@ -12,12 +12,15 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from functools import partial
 from importlib import resources
 
 from aiohttp import web
 
 from framework.channels.common import CONTEXT, ChannelContext
 from framework.channels.rest import rest_status, rest_webhook
+from framework.channels.setup import open_push_channels
+from framework.channels.telegram import TelegramChannel
 from framework.channels.webchat.handlers import (
     SOCKETS,
     STATIC_PREFIX,
@@ -26,6 +29,7 @@ from framework.channels.webchat.handlers import (
     close_sockets,
     picker_page,
 )
+from framework.channels.whatsapp import WhatsAppChannel
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError, UnknownBot
 from framework.flows import Bot
 from framework.payments.order_store import OrderStore
@@ -106,6 +110,17 @@ StoreOpener = Callable[[], Awaitable[Store]]
 OrdersOpener = Callable[[], Awaitable[OrderStore]]
 
 
+def _connect(runtime: Runtime, messengers: Mapping[str, WhatsAppChannel | TelegramChannel]) -> None:
+    """Messenger webhooks queue into the runtime; their problems count in its metrics."""
+    for name, channel in messengers.items():
+        channel.queue = runtime.accept
+        channel.problem = partial(_count_problem, runtime, name)
+
+
+def _count_problem(runtime: Runtime, channel: str, kind: str) -> None:
+    runtime.metrics.channel_problems.labels(channel, kind).inc()
+
+
 def _payments(
     runtime: Runtime,
     workspace: Workspace,
@@ -114,22 +129,15 @@ def _payments(
     fault: Callable[[str], None] | None,
 ) -> Payments:
     """Payments whose news reaches conversations through the runtime's inbox."""
-    tasks: set[asyncio.Task[object]] = set()
-
-    def later(work: Awaitable[object]) -> None:
-        task = asyncio.ensure_future(work)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
 
     async def notify(session: str, item: InboxItem) -> None:
-        await runtime.store.enqueue(session, item)
-        later(runtime.drain(session))
+        await runtime.accept(session, item)
 
     payments = open_payments(workspace, orders, notify, clock=clock, fault=fault)
     if isinstance(payments.provider, SandboxProvider):
 
         async def emit(body: bytes, headers: Mapping[str, str]) -> None:
-            later(_deliver(payments, body, headers))  # like a provider: after the answer
+            runtime.spawn(_deliver(payments, body, headers))  # like a provider: after the answer
 
         payments.provider.emit = emit
     return payments
@@ -168,9 +176,20 @@ def create_app(
     opener = store or (lambda: open_store(workspace.store, workspace.limits, workspace.root))
     orders_opener = orders or (lambda: open_orders(workspace.store, workspace.root))
 
+    messengers = open_push_channels(workspace, frozenset(bots), clock)
+
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         opened, order_store = await opener(), await orders_opener()
-        runtime = Runtime(opened, bots, lease=lease, metrics=Metrics(), fault=fault, clock=clock)
+        runtime = Runtime(
+            opened,
+            bots,
+            lease=lease,
+            metrics=Metrics(),
+            fault=fault,
+            clock=clock,
+            channels=messengers,
+        )
+        _connect(runtime, messengers)
         runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock, fault)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
         app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
@@ -184,12 +203,16 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await app[PAYMENTS].provider.close()
+        for channel in messengers.values():
+            await channel.close()
         await order_store.close()
         await opened.close()
 
     app.cleanup_ctx.append(resources_ctx)
     app.on_shutdown.append(close_sockets)
     _routes(app, bots, workspace.channels)
+    for channel in messengers.values():
+        app.router.add_routes(channel.routes())
     add_payment_routes(app, dict(bots), _admin_key(workspace))
     return app
 

@@ -7,6 +7,7 @@ defaults. Secrets are only `env:NAME` references (see `framework.secrets`).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -59,6 +60,9 @@ class Workspace:
     public_url: str | None = None
     payments: PaymentSettings = field(default_factory=lambda: PaymentSettings())
     admin_key: str = "env:THEKE_ADMIN_KEY"
+    messengers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """`channels.whatsapp` / `channels.telegram` as written (secrets still env: references);
+    channels/setup.py makes channels of them."""
     """The reference of the admin API key; the API is off while it does not resolve."""
 
     @property
@@ -200,7 +204,21 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         public_url=server.get("public_url"),
         payments=_payments(data.get("payments") or {}),
         admin_key=str((data.get("admin") or {}).get("api_key", "env:THEKE_ADMIN_KEY")),
+        messengers={
+            name: _plain(spec)
+            for name, spec in channels.items()
+            if name in ("whatsapp", "telegram") and spec.get("enabled", True)
+        },
     )
+
+
+def _plain(value: Any) -> Any:
+    """A YAML mapping (with positions) as plain dicts and lists."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _payments(spec: dict[str, Any]) -> PaymentSettings:

@@ -14,10 +14,10 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from framework.payments.service import Payments
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
+
+T = TypeVar("T")
 
 log = logging.getLogger("theke.runtime")
 
@@ -134,6 +136,22 @@ class Runtime:
         self._committed: dict[tuple[str, str], list[LogEntry]] = {}
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
         self.delivery = Delivery(store, channels or {}, self.metrics)
+        self._background: set[asyncio.Future[Any]] = set()
+
+    async def accept(self, key: str, item: InboxItem) -> asyncio.Future[int] | None:
+        """Queue an item and run its turn in the background: for webhooks, which are answered
+        before the turn runs. The running turn, or None for a duplicate."""
+        if not await self.store.enqueue(key, item):
+            self.metrics.duplicates.inc()
+            return None
+        return self.spawn(self.drain(key))
+
+    def spawn(self, work: Awaitable[T]) -> asyncio.Future[T]:
+        """Run `work` in the background, kept referenced until it is done."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def submit(self, key: SessionKey, item: InboxItem) -> list[LogEntry]:
         """Hand an item to its session and wait for the log entries its turn produced.

@@ -1,0 +1,36 @@
+"""The HTTP client side of messenger channels: one lazily opened session per channel, and
+JSON answers read leniently (an error page is not JSON, and must not raise here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+__all__ = ["ApiSession", "json_body"]
+
+
+class ApiSession:
+    def __init__(self, timeout: float) -> None:
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        """Opened on first use: inside the running event loop, never at import or set-up."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+async def json_body(response: aiohttp.ClientResponse) -> Any:
+    """The answer's JSON, or None when it is not JSON."""
+    try:
+        return await response.json(content_type=None)
+    except (ValueError, aiohttp.ContentTypeError):
+        return None

@@ -1,0 +1,161 @@
+"""The Telegram Bot API channel: updates in by webhook, Bot API calls out.
+
+In: `POST /webhooks/telegram/<bot>` checks X-Telegram-Bot-Api-Secret-Token (constant time),
+parses the update (telegram_wire.py), answers every callback query at once (or the button
+keeps spinning), queues messages and button presses into their conversations (deduplicated
+on `update_id`) and answers 200. Out: `send` renders a bot message as Bot API calls (inline
+keyboards with callback data of at most 64 bytes, the payment link as a URL button), paced
+per bot and per chat; 429 is retried after Telegram's `retry_after`, 403 (blocked) marks the
+customer unreachable. `set_webhook` registers the webhook (`theke channels telegram
+set-webhook`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from framework.channels import telegram_wire as wire
+from framework.channels.api import ApiSession, json_body
+from framework.channels.messages import Incoming, SendFailure, Sent, WebhookProblem
+from framework.channels.pacing import Pacer
+from framework.errors import ChannelError, UnknownBot
+from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
+from framework.secrets import Secret
+
+__all__ = ["TelegramBot", "TelegramChannel", "TelegramSettings"]
+
+log = logging.getLogger("theke.telegram")
+
+
+@dataclass(frozen=True)
+class TelegramBot:
+    token: Secret
+    secret_token: Secret
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    bots: Mapping[str, TelegramBot]
+    api_base: str = "https://api.telegram.org"
+    per_second: float = 30.0
+    chat_interval: float = 0.5
+    timeout: float = 10.0
+
+
+Queue = Callable[[str, InboxItem], Awaitable[Any]]
+
+
+@dataclass
+class TelegramChannel:
+    settings: TelegramSettings
+    clock: Callable[[], float]
+    queue: Queue | None = None
+    problem: Callable[[str], None] = lambda kind: None
+    name: str = "telegram"
+    window: float | None = None
+    api: ApiSession = field(init=False)
+    _pacers: dict[str, Pacer] = field(default_factory=dict)
+    _attempts: dict[str, int] = field(default_factory=dict)
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post("/webhooks/telegram/{bot}", self.receive)]
+
+    async def receive(self, request: web.Request) -> web.Response:
+        bot = request.match_info["bot"]
+        account = self.settings.bots.get(bot)
+        if account is None:
+            raise UnknownBot(f"no Telegram bot {bot!r} here")
+        header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+        if not wire.verify_secret(header, account.secret_token.reveal()):
+            raise web.HTTPUnauthorized(text="bad or missing X-Telegram-Bot-Api-Secret-Token")
+        try:
+            update = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            raise ChannelError("the body is not JSON") from None
+        for item in wire.parse_update(update, bot):
+            await self._take(bot, item)
+        return web.json_response({"received": True})
+
+    async def _take(self, bot: str, item: Any) -> None:
+        if isinstance(item, Incoming):
+            assert self.queue is not None
+            meta: dict[str, Any] = {"address": item.address}
+            if item.attachment:
+                meta["attachment"] = item.attachment
+            received = InboxItem(
+                item.message_id, iso_time(self.clock()), item.text, item.payload, meta=meta
+            )
+            await self.queue(str(SessionKey(bot, self.name, item.customer)), received)
+        elif isinstance(item, wire.CallbackQuery):
+            await self._call(bot, *wire.answer_callback(item.id))
+        elif isinstance(item, wire.PreCheckout):
+            refusal = wire.answer_pre_checkout(item.id, False, "Please pay with the payment link.")
+            await self._call(bot, *refusal)
+        else:
+            kind = item.kind if isinstance(item, WebhookProblem) else "unexpected_payment"
+            self.problem(kind)
+            log.warning("telegram update problem", extra={"kind": kind})
+
+    async def send(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        chat = address.get("chat_id")
+        if chat is None:
+            raise SendFailure("no Telegram chat to write to")
+        message_id = ""
+        for method, params in wire.render(entry, chat):
+            await self._pacer(bot).wait(str(chat))
+            result = await self._call(bot, method, params)
+            if isinstance(result, dict):
+                message_id = str(result.get("message_id", message_id))
+        return Sent(message_id, keys=wire.callback_keys(entry))
+
+    async def send_outside_window(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        return await self.send(bot, address, entry, callback=callback)  # Telegram has no window
+
+    async def set_webhook(self, bot: str, base_url: str) -> None:
+        account = self.settings.bots[bot]
+        url = f"{base_url.rstrip('/')}/webhooks/telegram/{bot}"
+        await self._call(bot, *wire.set_webhook(url, account.secret_token.reveal()))
+
+    async def _call(self, bot: str, method: str, params: dict[str, Any]) -> Any:
+        """One Bot API call; raises SendFailure (the token never appears in it)."""
+        token = self.settings.bots[bot].token.reveal()
+        url = f"{self.settings.api_base}/bot{token}/{method}"
+        key = f"{bot}:{params.get('chat_id', '')}"
+        attempt = self._attempts.get(key, 0)
+        try:
+            async with self.http.post(url, json=params) as response:
+                status = response.status
+                body = await json_body(response)
+        except (TimeoutError, aiohttp.ClientError):
+            self._attempts[key] = attempt + 1
+            raise wire.failure(0, None, attempt) from None
+        if status >= 300 or not isinstance(body, dict) or not body.get("ok"):
+            self._attempts[key] = attempt + 1
+            raise wire.failure(status, body, attempt)
+        self._attempts.pop(key, None)
+        return body.get("result")
+
+    def _pacer(self, bot: str) -> Pacer:
+        if bot not in self._pacers:
+            self._pacers[bot] = Pacer(self.settings.per_second, self.settings.chat_interval)
+        return self._pacers[bot]
+
+    def __post_init__(self) -> None:
+        self.api = ApiSession(self.settings.timeout)
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        return self.api.http
+
+    async def close(self) -> None:
+        await self.api.close()

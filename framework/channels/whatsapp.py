@@ -1,0 +1,274 @@
+"""The WhatsApp Cloud API channel: Meta's webhook in, the Graph API out.
+
+In: `GET /webhooks/whatsapp` answers Meta's verification handshake; `POST` is verified
+(X-Hub-Signature-256 over the raw bytes with the app secret), parsed item by item
+(whatsapp_wire.py), queued into the conversations' inboxes and answered 200 at once; the turns
+run after the answer. Delivery reports go to the conversation that sent the message (it is
+named in `biz_opaque_callback_data`). Out: the runtime's delivery hands each bot message to
+`send`, which renders it for WhatsApp (buttons, lists, CTA links, degraded when they do not
+fit), paces it (per number and per recipient) and posts it. Outside the 24-hour window only the
+number's approved template is sent. A turn that takes longer than a second shows the customer
+"read" and a typing indicator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from framework.channels import whatsapp_wire as wire
+from framework.channels.api import ApiSession, json_body
+from framework.channels.messages import DeliveryStatus, Incoming, SendFailure, Sent, WebhookProblem
+from framework.channels.pacing import Pacer
+from framework.errors import ChannelError
+from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
+from framework.secrets import Secret
+
+__all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
+
+log = logging.getLogger("theke.whatsapp")
+
+TYPING_AFTER = 1.0
+"""A turn slower than this shows the customer 'read' and a typing indicator."""
+
+
+@dataclass(frozen=True)
+class NumberSettings:
+    bot: str
+    template: tuple[str, str] | None = None
+    """(name, language) of an approved template with one body parameter, sent outside the
+    24-hour window with the bot's message as that parameter."""
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    app_secret: Secret
+    verify_token: Secret
+    token: Secret
+    numbers: Mapping[str, NumberSettings]
+    """phone_number_id → the bot it serves."""
+    api_base: str = "https://graph.facebook.com"
+    per_second: float = 80.0
+    recipient_interval: float = 0.25
+    timeout: float = 10.0
+
+
+Queue = Callable[[str, InboxItem], Awaitable["asyncio.Future[Any] | None"]]
+"""Hands an item to its conversation: enqueues it and returns the running turn (None when
+the item was a duplicate)."""
+
+
+@dataclass
+class WhatsAppChannel:
+    settings: WhatsAppSettings
+    clock: Callable[[], float]
+    queue: Queue | None = None
+    problem: Callable[[str], None] = lambda kind: None
+    name: str = "whatsapp"
+    window: float | None = 24 * 3600.0
+    api: ApiSession = field(init=False)
+    _pacers: dict[str, Pacer] = field(default_factory=dict)
+    _attempts: dict[str, int] = field(default_factory=dict)
+    _watchers: set[asyncio.Future[None]] = field(default_factory=set)
+
+    # In ------------------------------------------------------------------------------------
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/webhooks/whatsapp", self.verify),
+            web.post("/webhooks/whatsapp", self.receive),
+        ]
+
+    async def verify(self, request: web.Request) -> web.Response:
+        query = request.query
+        expected = self.settings.verify_token.reveal()
+        given = query.get("hub.verify_token", "")
+        valid = hmac.compare_digest(given.encode(), expected.encode())
+        if query.get("hub.mode") == "subscribe" and valid:
+            return web.Response(text=query.get("hub.challenge", ""))
+        return web.Response(status=403, text="verification failed")
+
+    async def receive(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        header = request.headers.get("X-Hub-Signature-256")
+        if not wire.verify_signature(body, header, self.settings.app_secret.reveal()):
+            raise web.HTTPForbidden(text="bad or missing X-Hub-Signature-256")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise ChannelError("the body is not JSON") from None
+        for item in wire.parse_webhook(payload, self._bot_for_number):
+            await self._take(item)
+        return web.json_response({"received": True})
+
+    def _bot_for_number(self, number: str) -> str | None:
+        found = self.settings.numbers.get(number)
+        return found.bot if found else None
+
+    async def _take(self, item: Incoming | DeliveryStatus | WebhookProblem) -> None:
+        if isinstance(item, Incoming):
+            await self._incoming(item)
+        elif isinstance(item, DeliveryStatus):
+            await self._status(item)
+        else:
+            self.problem(item.kind)
+            log.warning(
+                "whatsapp webhook problem", extra={"kind": item.kind, "detail": item.detail}
+            )
+
+    async def _incoming(self, message: Incoming) -> None:
+        assert self.queue is not None
+        meta: dict[str, Any] = {"address": message.address}
+        for name in ("attachment", "phone", "name"):
+            if getattr(message, name):
+                meta[name] = getattr(message, name)
+        meta["number"] = self._number_of(message.bot)
+        item = InboxItem(
+            message.message_id,
+            iso_time(self.clock()),
+            text=message.text,
+            payload=message.payload,
+            meta=meta,
+        )
+        turn = await self.queue(str(SessionKey(message.bot, self.name, message.customer)), item)
+        if turn is not None:
+            watcher = asyncio.ensure_future(self._typing_if_slow(message, turn))
+            self._watchers.add(watcher)
+            watcher.add_done_callback(self._watchers.discard)
+
+    async def _typing_if_slow(self, message: Incoming, turn: asyncio.Future[Any]) -> None:
+        done, _ = await asyncio.wait({turn}, timeout=TYPING_AFTER)
+        if not done:
+            await self.mark_read(message.bot, message.message_id, typing=True)
+
+    async def _status(self, status: DeliveryStatus) -> None:
+        assert self.queue is not None
+        session, _, seq = (status.callback or "").rpartition("|")
+        if not session or not seq.isdigit():
+            self.problem("status_unknown_message")
+            return
+        report = {
+            "message_id": status.message_id,
+            "status": status.status,
+            "timestamp": status.timestamp,
+            "pricing": status.pricing,
+            "errors": list(status.errors),
+        }
+        item = InboxItem(
+            f"status:{status.message_id}:{status.status}", iso_time(self.clock()), status=report
+        )
+        try:
+            key = SessionKey.parse(session)
+        except ValueError:
+            self.problem("status_unknown_message")
+            return
+        await self.queue(str(key), item)
+
+    # Out -----------------------------------------------------------------------------------
+    async def send(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        payloads = wire.render(entry, address, callback=callback)
+        return await self._post_all(bot, address, payloads)
+
+    async def send_outside_window(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        number = self.settings.numbers[self._number_of(bot)]
+        if number.template is None:
+            raise SendFailure(
+                "outside WhatsApp's 24-hour customer service window: only approved templates "
+                "may be sent, and this number has none configured (channels.whatsapp.numbers)",
+                code=131047,
+                window_closed=True,
+            )
+        name, language = number.template
+        text = str(entry.get("text", ""))
+        payload = wire.template(address, name, language, text, callback=callback)
+        return await self._post_all(bot, address, [payload])
+
+    async def _post_all(
+        self, bot: str, address: Mapping[str, Any], payloads: list[dict[str, Any]]
+    ) -> Sent:
+        number = self._number_of(bot)
+        recipient = str(address.get("to") or address.get("recipient") or "")
+        last = Sent("")
+        for payload in payloads:
+            await self._pacer(number).wait(recipient)
+            last = Sent(await self._post(number, recipient, payload))
+        return last
+
+    async def _post(self, number: str, recipient: str, payload: dict[str, Any]) -> str:
+        url = f"{self.settings.api_base}/{wire.GRAPH_VERSION}/{number}/messages"
+        attempt = self._attempts.get(recipient, 0)
+        try:
+            async with self.http.post(url, json=payload, headers=self._auth()) as response:
+                body = await json_body(response)
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError):
+            self._attempts[recipient] = attempt + 1
+            raise wire.failure(0, None, attempt) from None
+        if status >= 300 or not isinstance(body, dict):
+            self._attempts[recipient] = attempt + 1
+            raise wire.failure(status, body, attempt)
+        self._attempts.pop(recipient, None)
+        messages = body.get("messages") or [{}]
+        return str(messages[0].get("id", ""))
+
+    async def mark_read(self, bot: str, message_id: str, *, typing: bool) -> None:
+        number = self._number_of(bot)
+        url = f"{self.settings.api_base}/{wire.GRAPH_VERSION}/{number}/messages"
+        payload = wire.read_receipt(message_id, typing=typing)
+        try:
+            async with self.http.post(url, json=payload, headers=self._auth()) as response:
+                await response.read()
+        except (TimeoutError, aiohttp.ClientError) as error:
+            log.info("read receipt not sent", extra={"error": str(error)})
+
+    async def download(self, bot: str, media_id: str) -> tuple[bytes, str]:
+        """An image a customer sent: its bytes (checked against WhatsApp's sha256) and type."""
+        number = self._number_of(bot)
+        path, query = wire.media_request(media_id, number)
+        async with self.http.get(
+            f"{self.settings.api_base}{path}", params=query, headers=self._auth()
+        ) as response:
+            info = await json_body(response)
+        if response.status >= 300 or not isinstance(info, dict) or "url" not in info:
+            raise ChannelError(f"WhatsApp has no media {media_id!r} for this number")
+        async with self.http.get(str(info["url"]), headers=self._auth()) as response:
+            content = await response.read()
+        if info.get("sha256") and hashlib.sha256(content).hexdigest() != info["sha256"]:
+            raise ChannelError(f"media {media_id!r} arrived damaged (sha256 mismatch)")
+        return content, str(info.get("mime_type", "application/octet-stream"))
+
+    def _number_of(self, bot: str) -> str:
+        for number, settings in self.settings.numbers.items():
+            if settings.bot == bot:
+                return number
+        raise SendFailure(f"no WhatsApp number serves the bot {bot!r}")
+
+    def _pacer(self, number: str) -> Pacer:
+        if number not in self._pacers:
+            self._pacers[number] = Pacer(self.settings.per_second, self.settings.recipient_interval)
+        return self._pacers[number]
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.settings.token.reveal()}"}
+
+    def __post_init__(self) -> None:
+        self.api = ApiSession(self.settings.timeout)
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        return self.api.http
+
+    async def close(self) -> None:
+        await self.api.close()
