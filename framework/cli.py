@@ -12,7 +12,6 @@ from framework.errors import ThekeError
 from framework.flows.checker import check_bot
 from framework.flows.problems import BotDefinitionError, Problem
 from framework.flows.reader import load_bot, read_bot
-from framework.payments.cli import add_orders_command
 from framework.workspace import read_workspace
 
 __all__ = ["main"]
@@ -159,8 +158,38 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", action="store_true", help="log message texts (never in production)")
     run.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     run.set_defaults(run=_run)
-    add_orders_command(commands)
+    orders = commands.add_parser("orders", help="list and act on orders (accept, deliver, ...)")
+    orders.add_argument("action", choices=["list", "show", *ORDER_ACTIONS])
+    orders.add_argument("number", nargs="?", help="the order number, e.g. 1001")
+    orders.add_argument("amount", nargs="?", help="refund: how much (default: all that is left)")
+    orders.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    orders.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    orders.add_argument("--status", help="list: only these statuses, e.g. paid,accepted")
+    orders.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
+    orders.add_argument("--json", action="store_true", help="print JSON")
+    orders.set_defaults(run=_orders)
+    channels = commands.add_parser("channels", help="connect messengers (Telegram set-webhook)")
+    channels.add_argument("messenger", choices=["telegram"])
+    channels.add_argument("action", choices=["set-webhook"])
+    channels.add_argument("--url", required=True, help="the server's public https:// address")
+    channels.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    channels.set_defaults(run=_channels)
     return parser
+
+
+ORDER_ACTIONS = ("accept", "dispatch", "deliver", "cancel", "refund")
+
+
+def _orders(args: argparse.Namespace) -> int:
+    from framework.payments.cli import run_orders
+
+    return run_orders(args)
+
+
+def _channels(args: argparse.Namespace) -> int:
+    from framework.channels.cli import run_channels
+
+    return run_channels(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

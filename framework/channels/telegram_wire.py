@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from framework.channels.messages import Incoming, SendFailure, WebhookProblem
@@ -175,9 +175,14 @@ def _string(container: Mapping[str, Any], key: str) -> str:
     return value
 
 
+def _is_id(value: object) -> TypeGuard[int]:
+    """A 64-bit integer: an id, an amount, a date (never a bool, never one too big to print)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in ID_RANGE
+
+
 def _integer(container: Mapping[str, Any], key: str) -> int:
     value = container.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value not in ID_RANGE:
+    if not _is_id(value):
         raise _Malformed(f"{key} is not a 64-bit integer")
     return value
 
@@ -262,7 +267,7 @@ def _message(message: Mapping[str, Any], bot: str, update_id: int) -> Update:
         address={"chat_id": chat_id},
         attachment=attachment,
         name=_name(message.get("from")) or _name(message.get("chat")),
-        sent_at=float(date) if isinstance(date, int) and date in ID_RANGE else None,
+        sent_at=float(date) if _is_id(date) else None,
     )
 
 
@@ -360,8 +365,7 @@ def _callback(query: Mapping[str, Any], bot: str, update_id: int) -> list[Update
 def _chat_of(message: Any) -> int | None:
     chat = message.get("chat") if isinstance(message, Mapping) else None
     chat_id = chat.get("id") if isinstance(chat, Mapping) else None
-    valid = isinstance(chat_id, int) and not isinstance(chat_id, bool) and chat_id in ID_RANGE
-    return chat_id if valid else None
+    return chat_id if _is_id(chat_id) else None
 
 
 def _button_text(message: Any, data: str) -> str | None:
@@ -572,7 +576,7 @@ def failure(http_status: int, body: Any, attempt: int) -> SendFailure:
     """
     answer = body if isinstance(body, Mapping) else {}
     code = answer.get("error_code")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else http_status
+    code = code if _is_id(code) else http_status
     description = answer.get("description")
     description = description[:MAX_DESCRIPTION_SHOWN] if isinstance(description, str) else ""
     if code == 429:
@@ -590,8 +594,7 @@ def _backoff(attempt: int, cap: float) -> float:
 
 def _rate_limited(answer: Mapping[str, Any], attempt: int) -> SendFailure:
     parameters = answer.get("parameters")
-    given = parameters.get("retry_after") if isinstance(parameters, Mapping) else None
-    given = _number(given)
+    given = _number(parameters.get("retry_after") if isinstance(parameters, Mapping) else None)
     wait = given if given is not None and given > 0 else _backoff(attempt, MAX_RETRY_AFTER)
     return SendFailure(
         f"Telegram limits how fast the bot may send; trying again in {wait:g} s.",

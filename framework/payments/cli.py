@@ -14,7 +14,7 @@ from datetime import datetime
 
 from framework.errors import ThekeError
 from framework.flows import load_bot
-from framework.payments.admin import ACTIONS, act, order_json, parse_amount
+from framework.payments.admin import act, order_json, parse_amount
 from framework.payments.money import Money, format_money
 from framework.payments.order_store import OrderStore
 from framework.payments.order_stores import open_orders
@@ -25,20 +25,7 @@ from framework.runtime.records import InboxItem
 from framework.runtime.stores import open_store
 from framework.workspace import Workspace, read_workspace
 
-__all__ = ["add_orders_command"]
-
-
-def add_orders_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    orders = commands.add_parser("orders", help="list and act on orders (accept, deliver, ...)")
-    orders.add_argument("action", choices=["list", "show", *ACTIONS])
-    orders.add_argument("number", nargs="?", help="the order number, e.g. 1001")
-    orders.add_argument("amount", nargs="?", help="refund: how much (default: all that is left)")
-    orders.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
-    orders.add_argument("--bot", help="the bot (needed when the workspace serves several)")
-    orders.add_argument("--status", help="list: only these statuses, e.g. paid,accepted")
-    orders.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
-    orders.add_argument("--json", action="store_true", help="print JSON")
-    orders.set_defaults(run=run_orders)
+__all__ = ["run_orders"]
 
 
 def run_orders(args: argparse.Namespace) -> int:

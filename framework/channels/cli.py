@@ -1,0 +1,46 @@
+"""`theke channels`: what a messenger needs to know about this server.
+
+    theke channels telegram set-webhook --url https://bot.example.com
+
+registers `https://bot.example.com/webhooks/telegram/<bot>` with each Telegram bot of the
+workspace, with the bot's secret token (setWebhook). WhatsApp's webhook is set in Meta's app
+dashboard (docs/channels.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from framework.channels.messages import SendFailure
+from framework.channels.setup import open_push_channels
+from framework.channels.telegram import TelegramChannel
+from framework.errors import ThekeError
+from framework.flows import load_bot
+from framework.workspace import read_workspace
+
+__all__ = ["run_channels"]
+
+
+def run_channels(args: argparse.Namespace) -> int:
+    workspace, problems = read_workspace(args.workspace)
+    if workspace is None:
+        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    bots = frozenset(load_bot(path).name for path in workspace.bots)
+    channel = open_push_channels(workspace, bots, time.time).get("telegram")
+    if not isinstance(channel, TelegramChannel):
+        raise ThekeError("the workspace has no channels.telegram")
+    return asyncio.run(_set_webhooks(channel, args.url))
+
+
+async def _set_webhooks(channel: TelegramChannel, url: str) -> int:
+    try:
+        for bot in channel.settings.bots:
+            await channel.set_webhook(bot, url)
+            print(f"{bot}: {url.rstrip('/')}/webhooks/telegram/{bot}")
+    except (SendFailure, ValueError) as error:
+        raise ThekeError(f"setWebhook failed: {error}") from None
+    finally:
+        await channel.close()
+    return 0
