@@ -1,0 +1,69 @@
+"""The pizza bot served by a real app for channel tests: memory stores, the sandbox, a clock
+stopped on a Friday evening (the pizzeria is open) and messengers' fakes as their APIs."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from framework.channels.common import CONTEXT
+from framework.flows import load_bot
+from framework.payments.memory_orders import MemoryOrders
+from framework.payments.order_store import OrderStore
+from framework.runtime.memory import MemoryStore
+from framework.runtime.store import Store
+from framework.serve import shifted_clock
+from framework.server import create_app
+from framework.workspace import Workspace
+
+PIZZA = Path(__file__).parent.parent.parent / "bots" / "pizza"
+OPEN_NOW = "2026-11-27T19:00+01:00"
+"""The clock starts on a Friday evening (the pizzeria is open) and runs: retries fall due."""
+
+
+async def serve_pizza(tmp_path: Path, messengers: dict[str, Any]) -> TestClient:
+    store, orders = MemoryStore(), MemoryOrders()
+
+    async def open_store() -> Store:
+        return store
+
+    async def open_orders() -> OrderStore:
+        return orders
+
+    workspace = Workspace(root=tmp_path, bots=(PIZZA,), messengers=messengers)
+    app = create_app(
+        workspace,
+        {"pizza": load_bot(PIZZA)},
+        store=open_store,
+        orders=open_orders,
+        clock=shifted_clock(OPEN_NOW),
+        tick=0.05,
+    )
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+async def eventually(check: Callable[[], Any], what: str, seconds: float = 10.0) -> Any:
+    """Wait until `check()` gives something true (webhooks run their turns after answering)."""
+    for _ in range(int(seconds / 0.02)):
+        found = check()
+        if found:
+            return found
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def pay_on_the_sandbox(client: TestClient, url: str) -> None:
+    path = re.sub(r"^https?://[^/]+", "", url)
+    response = await client.post(path, data={"decision": "pay"}, allow_redirects=False)
+    assert response.status == 303
+
+
+async def conversation_log(client: TestClient, key: str) -> list[dict[str, Any]]:
+    return await client.app[CONTEXT].runtime.store.log(key, 0, 500)

@@ -1,0 +1,153 @@
+"""The pizza bot through the fake Telegram Bot API, driven by updates exactly as Telegram sends
+them: a whole order with inline buttons and a location as the address, paid through the link,
+plus a duplicated update, a 429 with retry_after, a blocked bot and forged requests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from framework.channels.telegram import TelegramChannel
+from tests.channels.shop import conversation_log, eventually, pay_on_the_sandbox, serve_pizza
+from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi
+from tests.fakes.webhooks import TELEGRAM_USER
+
+SECRET = "theke_secret-token_0123"
+KEY = f"pizza:telegram:{TELEGRAM_USER.id}"
+
+
+@pytest.fixture
+async def telegram(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[FakeTelegramApi, TestClient]]:
+    monkeypatch.setenv("TG_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("TG_SECRET", SECRET)
+    async with FakeTelegramApi() as fake:
+        spec = {
+            "api_base": fake.url,
+            "bots": {"pizza": {"token": "env:TG_TOKEN", "secret_token": "env:TG_SECRET"}},
+        }
+        client = await serve_pizza(tmp_path, {"telegram": spec})
+        fake.deliver_to = f"http://127.0.0.1:{client.port}"
+        channel = channel_of(client)
+        await channel.set_webhook("pizza", "https://bot.example.com")
+        yield fake, client
+        await client.close()
+
+
+def channel_of(client: TestClient) -> TelegramChannel:
+    channel = client.app[
+        __import__("framework.channels.common").channels.common.CONTEXT
+    ].runtime.delivery.channels["telegram"]
+    assert isinstance(channel, TelegramChannel)
+    return channel
+
+
+def bot_texts(fake: FakeTelegramApi) -> list[str]:
+    return [message.get("text", "") for message in fake.sent]
+
+
+async def said(fake: FakeTelegramApi, text: str) -> dict[str, Any]:
+    def find() -> dict[str, Any] | None:
+        return next((m for m in reversed(fake.sent) if text in m.get("text", "")), None)
+
+    return await eventually(find, f"the bot says {text!r}: {bot_texts(fake)}")
+
+
+def button(message: dict[str, Any], title: str) -> dict[str, Any]:
+    rows = message["reply_markup"]["inline_keyboard"]
+    return next(b for row in rows for b in row if b["text"] == title)
+
+
+async def test_a_whole_order_through_telegram(telegram: tuple[FakeTelegramApi, TestClient]) -> None:
+    fake, client = telegram
+    assert fake.webhook is not None and fake.webhook.secret_token == SECRET
+    await fake.send_text("2 große Salami und eine Cola")
+    extras = await said(fake, "Extras dazu?")
+    await fake.press(extras, button(extras, "Keine Extras")["callback_data"])
+    more = await said(fake, "Noch etwas dazu?")
+    assert fake.callback_answers, "every button press is answered"
+    await fake.press(more, button(more, "Nein")["callback_data"])
+    await said(fake, "Sollen wir liefern oder holst du ab?")
+    await fake.send_text("liefern")
+    await said(fake, "Wohin sollen wir liefern?")
+    await fake.send_location(52.486234, 13.424501)
+    confirm = await said(fake, "So bestellen?")
+    await fake.press(confirm, button(confirm, "Ja")["callback_data"])
+    link_message = await said(fake, "kostet 30,00")
+    link = button(link_message, "Jetzt bezahlen")
+    await pay_on_the_sandbox(client, link["url"])
+    done = await said(fake, "Danke, bezahlt!")
+    assert "52.486234, 13.424501" in done["text"]
+
+
+async def test_a_duplicated_update_is_answered_once(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    await fake.send_text("hallo")
+    await said(fake, "Willkommen")
+    await fake.deliver(fake.updates[-1])
+    await fake.deliver(fake.updates[-1])
+    await said(fake, "Willkommen")
+    log = await conversation_log(client, KEY)
+    assert [e["text"] for e in log if e["from"] == "customer"] == ["hallo"]
+    assert len([t for t in bot_texts(fake) if "Willkommen" in t]) == 1
+
+
+async def test_too_many_requests_waits_for_retry_after(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, _client = telegram
+    fake.fail_next(429, retry_after=1)
+    await fake.send_text("hallo")
+    await said(fake, "Willkommen")  # sent after the pause, not lost
+
+
+async def test_a_blocked_bot_marks_the_customer_unreachable(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    fake.user(TELEGRAM_USER)
+    fake.block(TELEGRAM_USER.id)
+    await fake.send_text("hallo")
+
+    for _ in range(200):
+        log = await conversation_log(client, KEY)
+        notes = [e["text"] for e in log if e["from"] == "system"]
+        if notes:
+            break
+        await asyncio.sleep(0.02)
+    assert notes and "blocked" in notes[0]
+    fake.unblock(TELEGRAM_USER.id)
+    await fake.send_text("bestellen")  # writing again makes them reachable
+    await said(fake, "Welche Pizza")
+
+
+async def test_forged_and_misrouted_updates_are_refused(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    update = {
+        "update_id": 1,
+        "message": {"message_id": 1, "chat": {"id": 5, "type": "private"}, "date": 0, "text": "hi"},
+    }
+    missing = await client.post("/webhooks/telegram/pizza", json=update)
+    wrong = await client.post(
+        "/webhooks/telegram/pizza", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+    )
+    unknown = await client.post(
+        "/webhooks/telegram/sushi", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
+    garbage = await client.post(
+        "/webhooks/telegram/pizza",
+        data=b"{not json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    )
+    assert (missing.status, wrong.status, unknown.status, garbage.status) == (401, 401, 404, 400)
+    assert fake.sent == []
