@@ -26,7 +26,9 @@ OPEN_NOW = "2026-11-27T19:00+01:00"
 """The clock starts on a Friday evening (the pizzeria is open) and runs: retries fall due."""
 
 
-async def serve_pizza(tmp_path: Path, messengers: dict[str, Any]) -> TestClient:
+async def serve_pizza(
+    tmp_path: Path, messengers: dict[str, Any], clock: Callable[[], float] | None = None
+) -> TestClient:
     store, orders = MemoryStore(), MemoryOrders()
 
     async def open_store() -> Store:
@@ -41,7 +43,7 @@ async def serve_pizza(tmp_path: Path, messengers: dict[str, Any]) -> TestClient:
         {"pizza": load_bot(PIZZA)},
         store=open_store,
         orders=open_orders,
-        clock=shifted_clock(OPEN_NOW),
+        clock=clock or shifted_clock(OPEN_NOW),
         tick=0.05,
     )
     client = TestClient(TestServer(app))
