@@ -13,22 +13,15 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import partial
-from importlib import resources
 
 from aiohttp import web
 
+from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
-from framework.channels.rest import rest_status, rest_webhook
+from framework.channels.rest import RestChannel
 from framework.channels.setup import open_push_channels
 from framework.channels.telegram import TelegramChannel
-from framework.channels.webchat.handlers import (
-    SOCKETS,
-    STATIC_PREFIX,
-    chat_page,
-    chat_socket,
-    close_sockets,
-    picker_page,
-)
+from framework.channels.webchat.handlers import SOCKETS, WebChatChannel, close_sockets
 from framework.channels.whatsapp import WhatsAppChannel
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError, UnknownBot
 from framework.flows import Bot
@@ -210,9 +203,12 @@ def create_app(
 
     app.cleanup_ctx.append(resources_ctx)
     app.on_shutdown.append(close_sockets)
-    _routes(app, bots, workspace.channels)
-    for channel in messengers.values():
-        app.router.add_routes(channel.routes())
+    pulled: list[Channel] = []
+    if "rest" in workspace.channels:
+        pulled.append(RestChannel(single_bot=len(bots) == 1))
+    if "web" in workspace.channels:
+        pulled.append(WebChatChannel())
+    _routes(app, [*pulled, *messengers.values()])
     add_payment_routes(app, dict(bots), _admin_key(workspace))
     return app
 
@@ -225,20 +221,10 @@ def _admin_key(workspace: Workspace) -> str:
         return ""
 
 
-def _routes(app: web.Application, bots: Mapping[str, Bot], channels: frozenset[str]) -> None:
+def _routes(app: web.Application, channels: list[Channel]) -> None:
     router = app.router
     router.add_get("/health", health)
     router.add_get("/ready", ready)
     router.add_get("/metrics", metrics)
-    if "rest" in channels:
-        if len(bots) == 1:
-            router.add_post("/webhooks/rest/webhook", rest_webhook)
-            router.add_get("/webhooks/rest/", rest_status)
-        router.add_post("/bots/{bot}/webhooks/rest/webhook", rest_webhook)
-        router.add_get("/bots/{bot}/webhooks/rest/", rest_status)
-    if "web" in channels:
-        router.add_get("/", picker_page)
-        router.add_get("/chat/{bot}", chat_page)
-        router.add_get("/chat/{bot}/ws", chat_socket)
-        static = resources.files("framework.channels.webchat").joinpath("static")
-        router.add_static(STATIC_PREFIX, str(static))
+    for channel in channels:
+        router.add_routes(channel.routes())

@@ -14,15 +14,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aiohttp import web
+
 from framework.channels.messages import SendFailure, Sent
 from framework.runtime.records import LogEntry
 
-__all__ = ["CollectingChannel", "PushChannel"]
+__all__ = ["Channel", "CollectingChannel", "PushChannel"]
 
 
-class PushChannel(Protocol):
+class Channel(Protocol):
+    """What every channel has: a name (the middle part of its conversations' keys) and the
+    HTTP routes through which customers reach it (verify, parse, hand in)."""
+
     name: str
 
+    def routes(self) -> list[web.AbstractRouteDef]: ...
+
+
+class PushChannel(Channel, Protocol):
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
@@ -69,6 +78,9 @@ class CollectingChannel:
             raise self.fail.pop(0)
         self.templates.append((bot, dict(address), entry))
         return Sent(f"{self.name}-template-{len(self.templates)}")
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return []
 
     async def close(self) -> None:
         return None

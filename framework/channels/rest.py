@@ -17,7 +17,7 @@ from aiohttp import web
 from framework.channels.common import accept, bot_for, json_object, string_field
 from framework.runtime.records import LogEntry, SessionKey
 
-__all__ = ["rest_status", "rest_webhook"]
+__all__ = ["RestChannel", "rest_status", "rest_webhook"]
 
 MAX_SENDER = 128
 MAX_MESSAGE_ID = 200
@@ -54,3 +54,24 @@ async def rest_webhook(request: web.Request) -> web.Response:
 async def rest_status(request: web.Request) -> web.Response:
     bot_for(request)
     return web.json_response({"status": "ok"})
+
+
+class RestChannel:
+    """The REST channel: one bot at /webhooks/rest/, each bot at /bots/<bot>/webhooks/rest/."""
+
+    name = "rest"
+
+    def __init__(self, single_bot: bool) -> None:
+        self._single = single_bot
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        routes: list[web.AbstractRouteDef] = [
+            web.post("/bots/{bot}/webhooks/rest/webhook", rest_webhook),
+            web.get("/bots/{bot}/webhooks/rest/", rest_status),
+        ]
+        if self._single:
+            routes += [
+                web.post("/webhooks/rest/webhook", rest_webhook),
+                web.get("/webhooks/rest/", rest_status),
+            ]
+        return routes

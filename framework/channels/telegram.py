@@ -63,7 +63,7 @@ class TelegramChannel:
     _pacers: dict[str, Pacer] = field(default_factory=dict)
     _attempts: dict[str, int] = field(default_factory=dict)
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [web.post("/webhooks/telegram/{bot}", self.receive)]
 
     async def receive(self, request: web.Request) -> web.Response:

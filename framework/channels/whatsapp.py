@@ -81,7 +81,7 @@ class WhatsAppChannel:
     _watchers: set[asyncio.Future[None]] = field(default_factory=set)
 
     # In ------------------------------------------------------------------------------------
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/webhooks/whatsapp", self.verify),
             web.post("/webhooks/whatsapp", self.receive),

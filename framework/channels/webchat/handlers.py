@@ -14,6 +14,7 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import jinja2
@@ -26,7 +27,14 @@ from framework.flows.model import label_for
 from framework.flows.scope import BusinessView
 from framework.runtime.records import SessionKey
 
-__all__ = ["SOCKETS", "chat_page", "chat_socket", "close_sockets", "picker_page"]
+__all__ = [
+    "SOCKETS",
+    "WebChatChannel",
+    "chat_page",
+    "chat_socket",
+    "close_sockets",
+    "picker_page",
+]
 
 STATIC_PREFIX = "/static/webchat"
 _CUSTOMER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -171,3 +179,18 @@ async def close_sockets(app: web.Application) -> None:
     sockets: set[web.WebSocketResponse] = app[SOCKETS]
     for socket in list(sockets):
         await socket.close(code=1001, message=b"server shutting down")
+
+
+class WebChatChannel:
+    """The web chat: the bot picker at /, a bot's page at /chat/<bot>, its socket, its files."""
+
+    name = "web"
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        static = resources.files("framework.channels.webchat").joinpath("static")
+        return [
+            web.get("/", picker_page),
+            web.get("/chat/{bot}", chat_page),
+            web.get("/chat/{bot}/ws", chat_socket),
+            web.static(STATIC_PREFIX, str(static)),
+        ]
