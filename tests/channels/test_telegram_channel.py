@@ -13,7 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from framework.channels.telegram import TelegramChannel
-from tests.channels.shop import conversation_log, eventually, pay_on_the_sandbox, serve_pizza
+from framework.cli import main
+from tests.channels.shop import PIZZA, conversation_log, eventually, pay_on_the_sandbox, serve_pizza
 from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi
 from tests.fakes.webhooks import TELEGRAM_USER
 
@@ -151,3 +152,39 @@ async def test_forged_and_misrouted_updates_are_refused(
     )
     assert (missing.status, wrong.status, unknown.status, garbage.status) == (401, 401, 404, 400)
     assert fake.sent == []
+
+
+async def test_theke_channels_telegram_set_webhook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TG_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("TG_SECRET", SECRET)
+    async with FakeTelegramApi() as fake:
+        (tmp_path / "flows.yaml").write_text(
+            f"version: 1\nbots: [{PIZZA}]\nchannels:\n  telegram:\n    api_base: {fake.url}\n"
+            "    bots: {pizza: {token: env:TG_TOKEN, secret_token: env:TG_SECRET}}\n",
+            encoding="utf-8",
+        )
+        args = [
+            "channels",
+            "telegram",
+            "set-webhook",
+            "--url",
+            "https://bot.example.com",
+            "-w",
+            str(tmp_path),
+        ]
+        assert await asyncio.to_thread(main, args) == 0
+        assert fake.webhook is not None
+        assert fake.webhook.url == "https://bot.example.com/webhooks/telegram/pizza"
+        assert fake.webhook.secret_token == SECRET
+        bad = [
+            "channels",
+            "telegram",
+            "set-webhook",
+            "--url",
+            "http://insecure.example",
+            "-w",
+            str(tmp_path),
+        ]
+        assert await asyncio.to_thread(main, bad) == 1

@@ -6,6 +6,7 @@ webhook, rate limits, statuses, a closed 24-hour window and forged or odd reques
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
+from framework.channels import whatsapp as whatsapp_channel
 from tests.channels.shop import conversation_log, eventually, pay_on_the_sandbox, serve_pizza
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi, SentMessage
@@ -213,3 +215,19 @@ async def test_forged_odd_and_unknown_webhooks(
     assert 'theke_channel_problems_total{channel="whatsapp",kind="unknown_number"} 1.0' in metrics
     assert 'theke_channel_problems_total{channel="whatsapp",kind="unsupported"} 1.0' in metrics
     assert ACCESS_TOKEN not in metrics and APP_SECRET not in metrics
+
+
+async def test_a_slow_turn_shows_read_and_typing(
+    whatsapp: tuple[FakeGraphApi, TestClient, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph, client, _clock = whatsapp
+    monkeypatch.setattr(whatsapp_channel, "TYPING_AFTER", 0.0)  # every turn is "slow" now
+    delivery = await graph.post_messages(webhook(client), wa.text("hallo"))
+    await said(graph, "Willkommen")
+    [receipt] = await eventually(lambda: graph.read_receipts, "a read receipt")
+    assert receipt["status"] == "read"
+    assert receipt["typing_indicator"] == {"type": "text"}
+    assert (
+        receipt["message_id"]
+        == json.loads(delivery.body)["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    )
