@@ -231,3 +231,17 @@ async def test_a_slow_turn_shows_read_and_typing(
         receipt["message_id"]
         == json.loads(delivery.body)["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
     )
+
+
+async def test_the_menu_is_a_list_and_a_row_orders(
+    whatsapp: tuple[FakeGraphApi, TestClient, Clock],
+) -> None:
+    graph, client, _clock = whatsapp
+    await graph.post_messages(webhook(client), wa.text("speisekarte"))
+    menu = await said(graph, "Tippe auf eine Pizza")
+    assert menu.payload["interactive"]["type"] == "list"
+    assert menu.payload["interactive"]["action"]["button"] == "Pizza wählen"
+    rows = choices(menu)
+    assert len(rows) == 10
+    await graph.post_messages(webhook(client), wa.list_reply(rows["Salami"], "Salami"))
+    await said(graph, "Welche Größe für die Salami?")
