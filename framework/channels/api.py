@@ -1,5 +1,6 @@
-"""The HTTP client side of messenger channels: one lazily opened session per channel, and
-JSON answers read leniently (an error page is not JSON, and must not raise here)."""
+"""The HTTP client side of messenger channels: one lazily opened session per channel, the
+pacing of each sender (a WhatsApp number, a Telegram bot), and JSON answers read leniently (an
+error page is not JSON, and must not raise here)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,24 @@ from typing import Any
 
 import aiohttp
 
+from framework.channels.pacing import Pacer
+
 __all__ = ["ApiSession", "json_body"]
 
 
 class ApiSession:
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, per_second: float, interval: float) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._rate, self._interval = per_second, interval
+        self._pacers: dict[str, Pacer] = {}
+
+    def pacer(self, sender: str) -> Pacer:
+        """The pacing of one sender: its rate overall, `interval` between two messages to one
+        recipient."""
+        if sender not in self._pacers:
+            self._pacers[sender] = Pacer(self._rate, self._interval)
+        return self._pacers[sender]
 
     @property
     def http(self) -> aiohttp.ClientSession:

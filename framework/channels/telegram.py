@@ -23,7 +23,6 @@ from aiohttp import web
 from framework.channels import telegram_wire as wire
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import Incoming, SendFailure, Sent, WebhookProblem
-from framework.channels.pacing import Pacer
 from framework.errors import ChannelError, UnknownBot
 from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
 from framework.secrets import Secret
@@ -60,7 +59,6 @@ class TelegramChannel:
     name: str = "telegram"
     window: float | None = None
     api: ApiSession = field(init=False)
-    _pacers: dict[str, Pacer] = field(default_factory=dict)
     _attempts: dict[str, int] = field(default_factory=dict)
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -110,7 +108,7 @@ class TelegramChannel:
             raise SendFailure("no Telegram chat to write to")
         message_id = ""
         for method, params in wire.render(entry, chat):
-            await self._pacer(bot).wait(str(chat))
+            await self.api.pacer(bot).wait(str(chat))
             result = await self._call(bot, method, params)
             if isinstance(result, dict):
                 message_id = str(result.get("message_id", message_id))
@@ -145,13 +143,9 @@ class TelegramChannel:
         self._attempts.pop(key, None)
         return body.get("result")
 
-    def _pacer(self, bot: str) -> Pacer:
-        if bot not in self._pacers:
-            self._pacers[bot] = Pacer(self.settings.per_second, self.settings.chat_interval)
-        return self._pacers[bot]
-
     def __post_init__(self) -> None:
-        self.api = ApiSession(self.settings.timeout)
+        settings = self.settings
+        self.api = ApiSession(settings.timeout, settings.per_second, settings.chat_interval)
 
     @property
     def http(self) -> aiohttp.ClientSession:

@@ -28,7 +28,6 @@ from aiohttp import web
 from framework.channels import whatsapp_wire as wire
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import DeliveryStatus, Incoming, SendFailure, Sent, WebhookProblem
-from framework.channels.pacing import Pacer
 from framework.errors import ChannelError
 from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
 from framework.secrets import Secret
@@ -76,7 +75,6 @@ class WhatsAppChannel:
     name: str = "whatsapp"
     window: float | None = 24 * 3600.0
     api: ApiSession = field(init=False)
-    _pacers: dict[str, Pacer] = field(default_factory=dict)
     _attempts: dict[str, int] = field(default_factory=dict)
     _watchers: set[asyncio.Future[None]] = field(default_factory=set)
 
@@ -202,7 +200,7 @@ class WhatsAppChannel:
         recipient = str(address.get("to") or address.get("recipient") or "")
         last = Sent("")
         for payload in payloads:
-            await self._pacer(number).wait(recipient)
+            await self.api.pacer(number).wait(recipient)
             last = Sent(await self._post(number, recipient, payload))
         return last
 
@@ -255,16 +253,12 @@ class WhatsAppChannel:
                 return number
         raise SendFailure(f"no WhatsApp number serves the bot {bot!r}")
 
-    def _pacer(self, number: str) -> Pacer:
-        if number not in self._pacers:
-            self._pacers[number] = Pacer(self.settings.per_second, self.settings.recipient_interval)
-        return self._pacers[number]
-
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.settings.token.reveal()}"}
 
     def __post_init__(self) -> None:
-        self.api = ApiSession(self.settings.timeout)
+        settings = self.settings
+        self.api = ApiSession(settings.timeout, settings.per_second, settings.recipient_interval)
 
     @property
     def http(self) -> aiohttp.ClientSession:

@@ -31,20 +31,13 @@ from framework.runtime.memory import MemoryStore
 from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_time
 from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
+from tests.clocks import FRIDAY_EVENING, Clock
 
 TILL = load_bot(Path(__file__).parent.parent / "runtime" / "bots" / "till")
 KEY = SessionKey("till", "rest", "ada")
 SECRET = "sandbox-secret-for-tests"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-NOW = 1795802400.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
+NOW = FRIDAY_EVENING
 
 
 @dataclass

@@ -15,18 +15,11 @@ from framework.flows import load_bot
 from framework.runtime.records import InboxItem, SessionKey, iso_time
 from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
+from tests.clocks import FRIDAY_EVENING, Clock
 
 COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")
 KEY = SessionKey("counter", "collect", "ada")
-NOW = 1795802400.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
+NOW = FRIDAY_EVENING
 
 
 @pytest.fixture
