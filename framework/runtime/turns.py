@@ -103,7 +103,10 @@ def _event(item: InboxItem) -> tuple[Message | Timer | OrderUpdate, list[LogEntr
             int(news.get("refunded", 0)),
         )
         return update, []
-    return Message(item.text, item.time, item.payload), [{"from": "customer", "text": item.text}]
+    said: LogEntry = {"from": "customer", "text": item.text}
+    if item.meta and item.meta.get("attachment"):
+        said["attachment"] = item.meta["attachment"]  # an image's media id, a location
+    return Message(item.text, item.time, item.payload), [said]
 
 
 class Runtime:

@@ -10,11 +10,15 @@ import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from framework.channels import whatsapp as whatsapp_channel
+from framework.channels.common import CONTEXT
+from framework.channels.whatsapp import WhatsAppChannel
+from framework.errors import ChannelError
 from tests.channels.shop import conversation_log, eventually, pay_on_the_sandbox, serve_pizza
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi, SentMessage
@@ -245,3 +249,31 @@ async def test_the_menu_is_a_list_and_a_row_orders(
     assert len(rows) == 10
     await graph.post_messages(webhook(client), wa.list_reply(rows["Salami"], "Salami"))
     await said(graph, "Welche Größe für die Salami?")
+
+
+async def test_an_image_is_kept_and_can_be_downloaded(
+    whatsapp: tuple[FakeGraphApi, TestClient, Clock],
+) -> None:
+    graph, client, _clock = whatsapp
+    content = b"\xff\xd8\xff\xe0 a photo of the doorbell"
+    media = graph.add_media(content, "image/jpeg")
+    picture = wa.image(media.id, sha256=media.sha256, caption="Klingel: Rossi")
+    await graph.post_messages(webhook(client), picture)
+
+    async def kept() -> dict[str, Any] | None:
+        log = await conversation_log(client, KEY)
+        return next((e for e in log if e["from"] == "customer"), None)
+
+    entry = None
+    for _ in range(200):
+        entry = await kept()
+        if entry:
+            break
+        await asyncio.sleep(0.02)
+    assert entry is not None and entry["text"] == "Klingel: Rossi"
+    assert entry["attachment"]["id"] == media.id
+    channel = client.app[CONTEXT].runtime.delivery.channels["whatsapp"]
+    assert isinstance(channel, WhatsAppChannel)
+    assert await channel.download("pizza", media.id) == (content, "image/jpeg")
+    with pytest.raises(ChannelError, match="no media"):
+        await channel.download("pizza", "424242")
