@@ -20,6 +20,7 @@ from tests.clocks import FRIDAY_EVENING, Clock
 COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")
 KEY = SessionKey("counter", "collect", "ada")
 NOW = FRIDAY_EVENING
+PRICING = {"billable": False, "pricing_model": "PMP", "type": "free_customer_service"}
 
 
 @pytest.fixture
@@ -130,7 +131,8 @@ async def test_delivery_reports_move_forward_and_failures_are_written(
     [wamid] = (await store_session(store))["flags"]["deliveries"]
     for status in ["read", "delivered", "sent"]:
         await report(runtime, wamid, status)
-    assert (await store_session(store))["flags"]["deliveries"][wamid]["status"] == "read"
+    kept = (await store_session(store))["flags"]["deliveries"][wamid]
+    assert (kept["status"], kept["pricing"]) == ("read", PRICING)
     await report(runtime, "wamid.unknown", "delivered")
     assert runtime.metrics.deliveries.labels("status_unknown_message")._value.get() == 1
     errors = [{"code": 131047, "error_data": {"details": "more than 24 hours have passed"}}]
@@ -160,7 +162,13 @@ async def report(
     item = InboxItem(
         f"status:{wamid}:{status}",
         iso_time(NOW),
-        status={"message_id": wamid, "status": status, "timestamp": NOW, "errors": errors},
+        status={
+            "message_id": wamid,
+            "status": status,
+            "timestamp": NOW,
+            "errors": errors,
+            "pricing": PRICING,
+        },
     )
     await runtime.store.enqueue(str(KEY), item)
     await runtime.drain(str(KEY))
