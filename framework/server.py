@@ -31,6 +31,7 @@ from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
 from framework.payments.setup import open_payments
+from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, Forbidden, add_payment_routes
 from framework.runtime.metrics import Metrics
 from framework.runtime.ratelimit import RateLimiter
@@ -184,6 +185,9 @@ def create_app(
         )
         _connect(runtime, messengers)
         runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock, fault)
+        telegram = messengers.get("telegram")
+        if isinstance(telegram, TelegramChannel):
+            connect_invoices(app[PAYMENTS], telegram, order_store, clock)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
         app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
         background = [

@@ -59,8 +59,15 @@ def _telegram(
         if bot not in bots:
             raise ChannelSetupError(f"channels.telegram.bots: no bot {bot!r}")
         where = f"telegram.bots.{bot}"
+        provider = (
+            _secret(settings, "provider_token", where, env)
+            if "provider_token" in settings
+            else None
+        )
         accounts[bot] = TelegramBot(
-            _secret(settings, "token", where, env), _secret(settings, "secret_token", where, env)
+            _secret(settings, "token", where, env),
+            _secret(settings, "secret_token", where, env),
+            provider,
         )
     return TelegramSettings(
         bots=accounts,

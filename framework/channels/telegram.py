@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
@@ -36,6 +36,21 @@ log = logging.getLogger("theke.telegram")
 class TelegramBot:
     token: Secret
     secret_token: Secret
+    provider_token: Secret | None = None
+    """Set: the bot's pay steps send Telegram invoices, paid through this payment provider."""
+
+
+class InvoiceDesk(Protocol):
+    """Telegram's native invoices (payments/telegram_invoices.py)."""
+
+    async def invoice(self, checkout_id: str) -> dict[str, Any]: ...
+
+    async def check(self, query: wire.PreCheckout) -> str | None: ...
+
+    async def paid(self, payment: wire.Payment) -> None: ...
+
+
+INVOICE_SCHEME = "invoice:"
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class TelegramChannel:
     clock: Callable[[], float]
     queue: Queue | None = None
     problem: Callable[[str], None] = lambda kind: None
+    invoices: InvoiceDesk | None = None
     name: str = "telegram"
     window: float | None = None
     api: ApiSession = field(init=False)
@@ -93,12 +109,20 @@ class TelegramChannel:
         elif isinstance(item, wire.CallbackQuery):
             await self._call(bot, *wire.answer_callback(item.id))
         elif isinstance(item, wire.PreCheckout):
-            refusal = wire.answer_pre_checkout(item.id, False, "Please pay with the payment link.")
-            await self._call(bot, *refusal)
+            await self._pre_checkout(bot, item)
+        elif isinstance(item, wire.Payment) and self.invoices is not None:
+            await self.invoices.paid(item)
         else:
             kind = item.kind if isinstance(item, WebhookProblem) else "unexpected_payment"
             self.problem(kind)
             log.warning("telegram update problem", extra={"kind": kind})
+
+    async def _pre_checkout(self, bot: str, query: wire.PreCheckout) -> None:
+        """Answered at once: Telegram cancels the payment when no answer comes in 10 s."""
+        error = "Please pay with the payment link."
+        if self.invoices is not None:
+            error = await self.invoices.check(query) or ""
+        await self._call(bot, *wire.answer_pre_checkout(query.id, not error, error))
 
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
@@ -107,12 +131,35 @@ class TelegramChannel:
         if chat is None:
             raise SendFailure("no Telegram chat to write to")
         message_id = ""
-        for method, params in wire.render(entry, chat):
+        for method, params in await self._calls(bot, entry, chat):
             await self.api.pacer(bot).wait(str(chat))
             result = await self._call(bot, method, params)
             if isinstance(result, dict):
                 message_id = str(result.get("message_id", message_id))
         return Sent(message_id, keys=wire.callback_keys(entry))
+
+    async def _calls(
+        self, bot: str, entry: LogEntry, chat: Any
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The entry's Bot API calls; a Telegram invoice instead of its link when it is one."""
+        link = entry.get("link") or {}
+        url = str(link.get("url", ""))
+        token = self.settings.bots[bot].provider_token
+        if not url.startswith(INVOICE_SCHEME) or self.invoices is None or token is None:
+            return wire.render(entry, chat)
+        calls = wire.render({k: v for k, v in entry.items() if k != "link"}, chat)
+        bill = await self.invoices.invoice(url.removeprefix(INVOICE_SCHEME))
+        description = bill["description"] or bill["title"]
+        invoice = wire.invoice(
+            chat,
+            title=bill["title"],
+            description=description,
+            payload=bill["payload"],
+            currency=bill["currency"],
+            prices=bill["prices"],
+            provider_token=token.reveal(),
+        )
+        return [*calls, invoice]
 
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str

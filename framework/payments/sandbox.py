@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from framework.payments.order_store import OrderStore
 from framework.payments.orders import Order, OrderError
@@ -50,6 +51,8 @@ _EVENT = {
 
 class SandboxProvider:
     name = "sandbox"
+    prefix = "cs_sandbox_"
+    """Its checkouts' ids: the prefix and the order id."""
 
     def __init__(
         self,
@@ -65,7 +68,7 @@ class SandboxProvider:
 
     async def create(self, order: Order, return_url: str) -> Checkout:
         record = Order(
-            id=f"cs_sandbox_{order.id}",
+            id=f"{self.prefix}{order.id}",
             bot=SANDBOX,
             session=order.id,
             currency=order.currency,
@@ -96,12 +99,12 @@ class SandboxProvider:
             record = await self._move(record, "cancelled")
         return self._checkout(record)
 
-    async def pay(self, checkout_id: str, approve: bool) -> Order:
+    async def pay(self, checkout_id: str, approve: bool, payment: str | None = None) -> Order:
         """The customer pressed Pay (approve) or Decline on the page."""
         record = await self.record(checkout_id)
         if record.status != "awaiting_payment":
             raise OrderError("this payment request is over")
-        return await self._move(record, "paid" if approve else "failed")
+        return await self._move(record, "paid" if approve else "failed", payment=payment)
 
     async def refund(self, order: Order, amount: int) -> None:
         if order.checkout is None:
@@ -115,10 +118,10 @@ class SandboxProvider:
         if stored is None:
             raise ProviderError("the sandbox checkout changed meanwhile; try again")
 
-    async def _move(self, record: Order, status: str) -> Order:
+    async def _move(self, record: Order, status: str, **changes: Any) -> Order:
         """One-way, compare-and-set; a concurrent change wins and is returned."""
         while True:
-            moved = record.moved(status, self._clock(), "sandbox").changed(announced=status)
+            moved = record.moved(status, self._clock(), self.name, announced=status, **changes)
             stored = await self._orders.replace(moved)
             if stored is not None:
                 await self._send(_EVENT[status], stored)
@@ -157,9 +160,13 @@ class SandboxProvider:
 
     def _checkout(self, record: Order) -> Checkout:
         status = _STATUS[record.status]
-        url = f"{self.base_url}/pay/{record.id}" if status == "open" else None
-        payment = f"pi_sandbox_{record.id}" if status == "paid" else None
+        url = self.page(record.id) if status == "open" else None
+        payment = (record.payment or f"pi_sandbox_{record.id}") if status == "paid" else None
         return Checkout(record.id, status, url, record.total, payment, record.session)
+
+    def page(self, checkout_id: str) -> str:
+        """Where the customer pays."""
+        return f"{self.base_url}/pay/{checkout_id}"
 
     async def close(self) -> None:
         return None

@@ -74,9 +74,22 @@ class Payments:
         fault: Callable[[str], None] | None = None,
     ) -> None:
         self.orders, self.provider = orders, provider
+        """The provider of payment links and of /payments/webhook (sandbox or Stripe)."""
+        self.providers: dict[str, Provider] = {provider.name: provider}
+        """Every provider orders may use, by name (an order keeps its provider's name)."""
+        self.route: Callable[[str], str | None] = lambda session: None
+        """The provider a conversation pays with, when not the default (Telegram invoices)."""
         self._notify, self._clock = notify, clock
         self._fault = fault or (lambda stage: None)
         self.public_url = public_url.rstrip("/")
+
+    def add_provider(self, provider: Provider, route: Callable[[str], str | None]) -> None:
+        """Another provider for the conversations `route` sends to it (by name)."""
+        self.providers[provider.name] = provider
+        self.route = route
+
+    def provider_of(self, order: Order) -> Provider:
+        return self.providers.get(order.provider, self.provider)
 
     # Requests from a conversation's turn ---------------------------------------------------
     async def perform(
@@ -114,7 +127,7 @@ class Payments:
             expires_at=request.expires_at.timestamp(),
             customer=_customer(session, request.lang),
             delivery=dict(request.delivery),
-            provider=self.provider.name,
+            provider=self.route(session) or self.provider.name,
         )
         return await self.orders.create(draft)
 
@@ -134,9 +147,9 @@ class Payments:
                 return await self.move(order, status, "theke", announce=False), None
             return await self._open_checkout(order)
         if not cancel:
-            checkout = await self.provider.read(order.checkout)
+            checkout = await self.provider_of(order).read(order.checkout)
             return await self.apply(order, checkout, announce=False), checkout.url
-        checkout = await self.provider.cancel(order.checkout)
+        checkout = await self.provider_of(order).cancel(order.checkout)
         if checkout.status in ("open", "expired", "processing"):
             # expired at our request, or completed with the money still on its way: either
             # way the order is off; money that still arrives is refunded (see apply)
@@ -145,7 +158,8 @@ class Payments:
 
     async def _open_checkout(self, order: Order) -> tuple[Order, str | None]:
         """Ask the provider for the order's request (again: the same order gets the same one)."""
-        checkout = await self.provider.create(order, f"{self.public_url}/paid/{order.id}")
+        provider = self.provider_of(order)
+        checkout = await provider.create(order, f"{self.public_url}/paid/{order.id}")
         order = await self._save(order, checkout=checkout.id, payment=checkout.payment)
         if checkout.status != "open":
             order = await self.apply(order, checkout, announce=False)
@@ -164,7 +178,7 @@ class Payments:
             order = await self._refund_late_payment(order, checkout)
         elif target != order.status and can_move(order.status, target):
             order = await self.move(
-                order, target, self.provider.name, announce=announce, payment=checkout.payment
+                order, target, order.provider, announce=announce, payment=checkout.payment
             )
         if announce:
             await self.announce(order)
@@ -172,7 +186,7 @@ class Payments:
 
     async def _refund_late_payment(self, order: Order, checkout: Checkout) -> Order:
         order = await self._save(order, payment=checkout.payment)
-        await self.provider.refund(order, checkout.amount)
+        await self.provider_of(order).refund(order, checkout.amount)
         log.warning(
             "payment arrived after the order was cancelled: refunded",
             extra={"bot": order.bot, "order": order.number},
@@ -227,7 +241,7 @@ class Payments:
             raise OrderError(f"order {order.label} is {order.status}: it cannot be cancelled")
         left = order.paid
         if left:
-            await self.provider.refund(order, left)
+            await self.provider_of(order).refund(order, left)
         return await self.move(order, "cancelled", by, refunded=order.refunded + left)
 
     async def refund(self, order: Order, amount: int | None) -> Order:
@@ -239,7 +253,7 @@ class Payments:
         if not 0 < amount <= left:
             money = Money(left, order.currency).amount
             raise RefundError(f"order {order.label}: at most {money} {order.currency} is left")
-        await self.provider.refund(order, amount)
+        await self.provider_of(order).refund(order, amount)
         if amount == left:
             return await self.move(order, "refunded", "business", refunded=order.total)
         return await self._save(order, refunded=order.refunded + amount)
@@ -288,7 +302,7 @@ class Payments:
             if now >= order.expires_at:
                 await self.move(order, "expired", "theke")
         elif now >= order.expires_at or now - order.created_at >= RECHECK_AFTER:
-            await self.apply(order, await self.provider.read(order.checkout))
+            await self.apply(order, await self.provider_of(order).read(order.checkout))
 
 
 def _customer(session: str, lang: str) -> dict[str, Any]:

@@ -17,14 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from framework.channels.base import PushChannel
 from framework.channels.messages import STATUS_ORDER, SendFailure, Sent
 from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
+
+if TYPE_CHECKING:
+    from framework.channels.base import PushChannel
 
 __all__ = ["DELIVER", "Delivery", "delivery_timer", "is_delivery", "note_customer_message"]
 

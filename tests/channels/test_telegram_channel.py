@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from framework.channels.telegram import TelegramChannel
 from framework.cli import main
+from framework.payments.web import PAYMENTS
 from tests.channels.shop import PIZZA, conversation_log, eventually, pay_on_the_sandbox, serve_pizza
 from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi
 from tests.fakes.webhooks import TELEGRAM_USER
@@ -188,3 +189,72 @@ async def test_theke_channels_telegram_set_webhook(
             str(tmp_path),
         ]
         assert await asyncio.to_thread(main, bad) == 1
+
+
+@pytest.fixture
+async def telegram_invoices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[FakeTelegramApi, TestClient]]:
+    monkeypatch.setenv("TG_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("TG_SECRET", SECRET)
+    monkeypatch.setenv("TG_PROVIDER", "284685063:TEST:provider")
+    async with FakeTelegramApi() as fake:
+        account = {
+            "token": "env:TG_TOKEN",
+            "secret_token": "env:TG_SECRET",
+            "provider_token": "env:TG_PROVIDER",
+        }
+        client = await serve_pizza(
+            tmp_path, {"telegram": {"api_base": fake.url, "bots": {"pizza": account}}}
+        )
+        fake.deliver_to = f"http://127.0.0.1:{client.port}"
+        await channel_of(client).set_webhook("pizza", "https://bot.example.com")
+        yield fake, client
+        await client.close()
+
+
+async def order_to_the_invoice(fake: FakeTelegramApi) -> dict[str, Any]:
+    await fake.send_text("eine kleine Margherita und eine Cola")
+    extras = await said(fake, "Extras dazu?")
+    await fake.press(extras, button(extras, "Keine Extras")["callback_data"])
+    await said(fake, "Noch etwas dazu?")
+    await fake.send_text("nein")
+    await said(fake, "liefern oder holst du ab")
+    await fake.send_text("abholen")
+    confirm = await said(fake, "So bestellen?")
+    await fake.press(confirm, button(confirm, "Ja")["callback_data"])
+    return await eventually(
+        lambda: next((m for m in fake.sent if "invoice" in m), None), "an invoice"
+    )
+
+
+async def test_a_telegram_invoice_paid_in_the_chat(
+    telegram_invoices: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram_invoices
+    invoice = await order_to_the_invoice(fake)
+    assert (invoice["invoice"]["currency"], invoice["invoice"]["total_amount"]) == ("EUR", 1100)
+    payment = await fake.pay(invoice)
+    assert payment.answer == {"ok": True}
+    await said(fake, "Danke, bezahlt! Deine Bestellung Nr. 1001 über 11,00\xa0€")
+    assert payment.message is not None
+    await fake.emit("message", payment.message)  # Telegram delivers it again
+    orders = client.app[PAYMENTS].orders
+    [order] = await orders.list("pizza")
+    assert (order.status, order.provider) == ("paid", "telegram")
+    assert order.payment == payment.message["successful_payment"]["telegram_payment_charge_id"]
+    assert len([t for t in bot_texts(fake) if "Danke, bezahlt!" in t]) == 1
+
+
+async def test_a_cancelled_order_is_refused_at_pre_checkout(
+    telegram_invoices: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram_invoices
+    invoice = await order_to_the_invoice(fake)
+    await fake.send_text("abbrechen")
+    await said(fake, "storniert")
+    payment = await fake.pay(invoice)
+    assert payment.answer == {"ok": False, "error_message": "This order can no longer be paid."}
+    assert payment.message is None
+    [order] = await client.app[PAYMENTS].orders.list("pizza")
+    assert order.status == "cancelled"
