@@ -27,7 +27,10 @@ OPEN_NOW = "2026-11-27T19:00+01:00"
 
 
 async def serve_pizza(
-    tmp_path: Path, messengers: dict[str, Any], clock: Callable[[], float] | None = None
+    tmp_path: Path,
+    messengers: dict[str, Any],
+    clock: Callable[[], float] | None = None,
+    extra_bots: tuple[Path, ...] = (),
 ) -> TestClient:
     store, orders = MemoryStore(), MemoryOrders()
 
@@ -37,10 +40,12 @@ async def serve_pizza(
     async def open_orders() -> OrderStore:
         return orders
 
-    workspace = Workspace(root=tmp_path, bots=(PIZZA,), messengers=messengers)
+    paths = (PIZZA, *extra_bots)
+    bots = {bot.name: bot for bot in map(load_bot, paths)}
+    workspace = Workspace(root=tmp_path, bots=paths, messengers=messengers)
     app = create_app(
         workspace,
-        {"pizza": load_bot(PIZZA)},
+        bots,
         store=open_store,
         orders=open_orders,
         clock=clock or shifted_clock(OPEN_NOW),

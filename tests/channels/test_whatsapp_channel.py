@@ -277,3 +277,40 @@ async def test_an_image_is_kept_and_can_be_downloaded(
     assert await channel.download("pizza", media.id) == (content, "image/jpeg")
     with pytest.raises(ChannelError, match="no media"):
         await channel.download("pizza", "424242")
+
+
+async def test_each_number_reaches_its_own_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WA_SECRET", APP_SECRET)
+    monkeypatch.setenv("WA_VERIFY", VERIFY)
+    monkeypatch.setenv("WA_TOKEN", ACCESS_TOKEN)
+    bakery = Path(__file__).parent.parent.parent / "docs" / "examples" / "bakery"
+    second = wa.Business(phone_number_id="106540352242999", display_phone_number="15550783999")
+    async with FakeGraphApi() as graph, FakeGraphApi(business=second) as other:
+        spec = {
+            "app_secret": "env:WA_SECRET",
+            "verify_token": "env:WA_VERIFY",
+            "token": "env:WA_TOKEN",
+            "api_base": graph.url,
+            "numbers": {
+                graph.business.phone_number_id: {"bot": "pizza"},
+                second.phone_number_id: {"bot": "bakery"},
+            },
+        }
+        client = await serve_pizza(tmp_path, {"whatsapp": spec}, extra_bots=(bakery,))
+        try:
+            await graph.post_messages(webhook(client), wa.text("hallo"))
+            await other.post_messages(webhook(client), wa.text("hallo"))
+            await said(graph, "Willkommen bei Pizzeria Napoli")
+            customer = str(wa.CUSTOMER.user_id)
+            for bot in ("pizza", "bakery"):
+                log = await conversation_log(client, f"{bot}:whatsapp:{customer}")
+                assert [e["text"] for e in log if e["from"] == "customer"] == ["hallo"], bot
+            # the bakery answers from its own number (one Graph API base for all numbers)
+            await eventually(
+                lambda: [c for c in graph.requests if second.phone_number_id in c.path],
+                "a send from the bakery's number",
+            )
+        finally:
+            await client.close()
