@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -314,3 +315,25 @@ async def test_each_number_reaches_its_own_bot(
             )
         finally:
             await client.close()
+
+
+async def test_secrets_never_show_in_logs_notes_or_metrics(
+    whatsapp: tuple[FakeGraphApi, TestClient, Clock], caplog: pytest.LogCaptureFixture
+) -> None:
+    graph, client, _clock = whatsapp
+    caplog.set_level(logging.DEBUG)
+    graph.token_expired = True  # every send: 190, "Error validating access token"
+    await graph.post_messages(webhook(client), wa.text("hallo"))
+    notes: list[str] = []
+    for _ in range(200):
+        log = await conversation_log(client, KEY)
+        notes = [e["text"] for e in log if e["from"] == "system"]
+        if notes:
+            break
+        await asyncio.sleep(0.02)
+    assert notes and "(190)" in notes[0]
+    metrics = await (await client.get("/metrics")).text()
+    for secret in (ACCESS_TOKEN, APP_SECRET, VERIFY):
+        assert secret not in caplog.text
+        assert secret not in " ".join(notes)
+        assert secret not in metrics
