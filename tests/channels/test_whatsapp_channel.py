@@ -162,6 +162,22 @@ async def test_rate_limits_are_retried_in_order(
     graph.fail_next(131056)
     await graph.post_messages(webhook(client), wa.text("öffnungszeiten"))
     await said(graph, "Freitag")
+    graph.fail_next(131000)  # an HTTP 500 from the Graph API
+    await graph.post_messages(webhook(client), wa.text("speisekarte"))
+    await said(graph, "Tippe auf eine Pizza")
+    assert await system_notes(client) == []  # nothing lost, nothing given up
+
+
+async def system_notes(client: TestClient) -> list[str]:
+    return [e["text"] for e in await conversation_log(client, KEY) if e["from"] == "system"]
+
+
+async def test_an_oversized_webhook_is_refused(
+    whatsapp: tuple[FakeGraphApi, TestClient, Clock],
+) -> None:
+    graph, client, _clock = whatsapp
+    huge = wa.inbound(*[wa.text("x" * 1000) for _ in range(100)])
+    assert (await graph.post_webhook(webhook(client), huge)).status == 413
 
 
 async def test_statuses_are_kept_and_a_late_failure_is_written(
