@@ -16,11 +16,13 @@ from functools import partial
 
 from aiohttp import web
 
+from framework.admin import Forbidden
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
 from framework.channels.rest import RestChannel
 from framework.channels.setup import open_push_channels
 from framework.channels.telegram import TelegramChannel
+from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, WebChatChannel, close_sockets
 from framework.channels.whatsapp import WhatsAppChannel
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError, UnknownBot
@@ -32,7 +34,7 @@ from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
-from framework.payments.web import PAYMENTS, Forbidden, add_payment_routes
+from framework.payments.web import PAYMENTS, add_payment_routes
 from framework.runtime.metrics import Metrics
 from framework.runtime.ratelimit import RateLimiter
 from framework.runtime.records import InboxItem
@@ -230,5 +232,6 @@ def _routes(app: web.Application, channels: list[Channel]) -> None:
     router.add_get("/health", health)
     router.add_get("/ready", ready)
     router.add_get("/metrics", metrics)
+    router.add_get("/admin/undelivered", undelivered)
     for channel in channels:
         router.add_routes(channel.routes())

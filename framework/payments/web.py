@@ -9,7 +9,6 @@ retries, and the reconciler covers a retry that never comes.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections.abc import Callable
 from functools import cache
@@ -18,8 +17,9 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from framework.admin import ADMIN_KEY, authorize
 from framework.channels.common import json_object
-from framework.errors import BadRequest, ThekeError
+from framework.errors import BadRequest
 from framework.flows import Bot
 from framework.payments.admin import ACTIONS, act, order_json, parse_amount
 from framework.payments.money import Money, format_money
@@ -33,12 +33,7 @@ __all__ = ["PAYMENTS", "add_payment_routes"]
 log = logging.getLogger("theke.payments")
 
 PAYMENTS = web.AppKey("payments", Payments)
-ADMIN_KEY = web.AppKey("admin_key", str)
 BOTS = web.AppKey("payment_bots", dict)
-
-
-class Forbidden(ThekeError, PermissionError):
-    """An admin call without the right key."""
 
 
 @cache
@@ -138,18 +133,8 @@ def _formatter(currency: str, locale: str) -> Callable[[int], str]:
 
 
 # The admin API -----------------------------------------------------------------------------------
-def _authorize(request: web.Request) -> None:
-    expected = request.app[ADMIN_KEY]
-    if not expected:
-        raise Forbidden("the admin API is off: set THEKE_ADMIN_KEY (admin.api_key) to use it")
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    valid = hmac.compare_digest(given.strip().encode(), expected.encode())
-    if scheme != "Bearer" or not valid:
-        raise Forbidden("a valid admin key is needed: Authorization: Bearer <key>")
-
-
 async def list_orders(request: web.Request) -> web.Response:
-    _authorize(request)
+    authorize(request)
     bot = _bot_name(request, request.query.get("bot"))
     status = request.query.get("status")
     limit = _limit(request.query.get("limit", "50"))
@@ -159,12 +144,12 @@ async def list_orders(request: web.Request) -> web.Response:
 
 
 async def show_order(request: web.Request) -> web.Response:
-    _authorize(request)
+    authorize(request)
     return web.json_response(order_json(await _order(request)))
 
 
 async def change_order(request: web.Request) -> web.Response:
-    _authorize(request)
+    authorize(request)
     action = request.match_info["action"]
     if action not in ACTIONS:
         raise BadRequest(f"unknown action {action!r}: {', '.join(ACTIONS)}")

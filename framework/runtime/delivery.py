@@ -22,17 +22,32 @@ from typing import TYPE_CHECKING, Any
 from framework.channels.messages import STATUS_ORDER, SendFailure, Sent
 from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
-from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
+from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey, iso_time
 from framework.runtime.store import Store
 
 if TYPE_CHECKING:
     from framework.channels.base import PushChannel
 
-__all__ = ["DELIVER", "Delivery", "delivery_timer", "is_delivery", "note_customer_message"]
+__all__ = [
+    "BUSINESS",
+    "DELIVER",
+    "Delivery",
+    "business_inbox",
+    "delivery_timer",
+    "is_delivery",
+    "note_customer_message",
+]
 
 log = logging.getLogger("theke.delivery")
 
 DELIVER = "deliver"
+BUSINESS = "$business"
+"""The channel of each bot's business inbox: a conversation whose log lists what could not be
+delivered (`business_inbox`), read by the admin API."""
+
+
+def business_inbox(bot: str) -> SessionKey:
+    return SessionKey(bot, BUSINESS, "deliveries")
 
 
 def delivery_timer(mark: int | str) -> str:
@@ -97,6 +112,7 @@ class Delivery:
                         timers[delivery_timer("retry")] = now + failure.retry_after
                         break
                     notes.append(self._failed(key, flags, entry, failure, now))
+                    await self._tell_business(key, notes[-1], now)
                 else:
                     self._sent(flags, entry, sent)
             flags["sent_seq"] = entry["seq"]
@@ -151,7 +167,14 @@ class Delivery:
         )
         return {"from": "system", "text": f"Not delivered: {failure}", "failed_seq": entry["seq"]}
 
-    def status(self, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+    async def _tell_business(self, key: SessionKey, note: LogEntry, now: float) -> None:
+        """The note goes to the bot's business inbox too (once: its id names the message)."""
+        listed = {**note, "conversation": str(key), "at": iso_time(now)}
+        item_id = f"undelivered:{key}:{note.get('failed_seq')}"
+        inbox = str(business_inbox(key.bot))
+        await self.store.enqueue(inbox, InboxItem(item_id, iso_time(now), meta={"note": listed}))
+
+    async def status(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
         """A messenger's report about a sent message: statuses only move forward; a failure
         is written into the conversation log for the business."""
         session = dict(claim.session or {})
@@ -170,6 +193,7 @@ class Delivery:
             if new == "failed":
                 changed["errors"] = report.get("errors") or []
                 notes.append(_failed_note(known, report))
+                await self._tell_business(key, notes[-1], now)
                 self.metrics.deliveries.labels("failed_later").inc()
             deliveries[str(report["message_id"])] = changed
             flags["deliveries"] = deliveries

@@ -25,6 +25,7 @@ from framework.flows.engine import SessionError, StepResult
 from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.logs import pseudonym
 from framework.runtime.delivery import (
+    BUSINESS,
     Delivery,
     delivery_timer,
     is_delivery,
@@ -245,7 +246,10 @@ class Runtime:
         if is_delivery(item.timer):
             return await self.delivery.deliver(key, claim, item, self._clock())
         if item.status is not None:
-            return self.delivery.status(key, claim, item)
+            return await self.delivery.status(key, claim, item, self._clock())
+        if key.channel == BUSINESS:  # a note for the business: it only joins the log
+            note = (item.meta or {}).get("note")
+            return Commit(item.id, claim.session or {}, claim.profile, [note] if note else [])
         session = claim.session
         if session is not None and session.get("bot") != bot.name:
             session = None

@@ -4,6 +4,7 @@ stopped on a Friday evening (the pizzeria is open) and messengers' fakes as thei
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -26,12 +27,17 @@ OPEN_NOW = "2026-11-27T19:00+01:00"
 """The clock starts on a Friday evening (the pizzeria is open) and runs: retries fall due."""
 
 
+ADMIN = "k3y"
+"""The admin key of the served app (THEKE_TEST_ADMIN)."""
+
+
 async def serve_pizza(
     tmp_path: Path,
     messengers: dict[str, Any],
     clock: Callable[[], float] | None = None,
     extra_bots: tuple[Path, ...] = (),
 ) -> TestClient:
+    os.environ["THEKE_TEST_ADMIN"] = ADMIN  # read once, when the app is made
     store, orders = MemoryStore(), MemoryOrders()
 
     async def open_store() -> Store:
@@ -42,7 +48,9 @@ async def serve_pizza(
 
     paths = (PIZZA, *extra_bots)
     bots = {bot.name: bot for bot in map(load_bot, paths)}
-    workspace = Workspace(root=tmp_path, bots=paths, messengers=messengers)
+    workspace = Workspace(
+        root=tmp_path, bots=paths, messengers=messengers, admin_key="env:THEKE_TEST_ADMIN"
+    )
     app = create_app(
         workspace,
         bots,

@@ -20,7 +20,7 @@ from framework.channels import whatsapp as whatsapp_channel
 from framework.channels.common import CONTEXT
 from framework.channels.whatsapp import WhatsAppChannel
 from framework.errors import ChannelError
-from tests.channels.shop import conversation_log, eventually, pay_on_the_sandbox, serve_pizza
+from tests.channels.shop import ADMIN, conversation_log, eventually, pay_on_the_sandbox, serve_pizza
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi, SentMessage
 
@@ -203,6 +203,19 @@ async def test_statuses_are_kept_and_a_late_failure_is_written(
             break
         await asyncio.sleep(0.02)
     assert found and "(131026)" in found[0]
+    wrong = await client.get("/admin/undelivered")
+    assert wrong.status == 403
+    for _ in range(200):  # the business inbox is a turn of its own
+        listed = await client.get(
+            "/admin/undelivered", headers={"Authorization": f"Bearer {ADMIN}"}
+        )
+        undelivered = (await listed.json())["undelivered"]
+        if undelivered:
+            break
+        await asyncio.sleep(0.02)
+    [entry] = undelivered
+    assert entry["conversation"] == KEY
+    assert entry["text"] == found[0]
 
 
 async def test_outside_the_24_hour_window_the_template_is_sent(
