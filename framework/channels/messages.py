@@ -85,6 +85,9 @@ class Sent:
     keys: dict[str, str] = field(default_factory=dict)
     """Short button keys the message used for long payloads (Telegram's 64-byte callback
     data), kept by the conversation to map a pressed key back to its payload."""
+    numbered: dict[str, str] = field(default_factory=dict)
+    """When the message showed its choices as numbered text (too many for buttons or a list):
+    "3" → the third choice's payload, so a customer who types the number chooses it."""
 
 
 class SendFailure(ChannelError):

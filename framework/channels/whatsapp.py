@@ -175,7 +175,8 @@ class WhatsAppChannel:
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
         payloads = wire.render(entry, address, callback=callback)
-        return await self._post_all(bot, address, payloads)
+        sent = await self._post_all(bot, address, payloads)
+        return Sent(sent.message_id, numbered=wire.numbered_choices(entry))
 
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str

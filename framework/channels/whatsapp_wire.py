@@ -35,6 +35,7 @@ __all__ = [
     "GRAPH_VERSION",
     "failure",
     "media_request",
+    "numbered_choices",
     "parse_webhook",
     "read_receipt",
     "render",
@@ -499,6 +500,15 @@ def _contents(entry: Mapping[str, Any]) -> list[Json]:
     if link is not None:
         return [*contents, *_link_messages(text, link)]
     return [*contents, *_texts(text)]
+
+
+def numbered_choices(entry: Mapping[str, Any]) -> dict[str, str]:
+    """The numbers of an entry's choices when `render` shows them as numbered text."""
+    choices = _choices(entry.get("buttons"))
+    list_button = str(entry.get("list_button") or "").strip()
+    if not choices or _choice_kind(choices, list_button) != "numbered":
+        return {}
+    return {str(n): choice.payload or choice.title for n, choice in enumerate(choices, 1)}
 
 
 def _choices(buttons: Any) -> list[_Choice]:

@@ -33,6 +33,7 @@ __all__ = [
     "DELIVER",
     "Delivery",
     "business_inbox",
+    "chosen_payload",
     "delivery_timer",
     "is_delivery",
     "note_customer_message",
@@ -78,12 +79,15 @@ def note_customer_message(session: dict[str, Any], item: InboxItem) -> None:
     flags.pop("unreachable", None)
 
 
-def map_button_key(session: dict[str, Any] | None, payload: str | None) -> str | None:
-    """A pressed short key (a long payload the channel could not send as is) → its payload."""
-    if payload is None or session is None:
-        return payload
-    keys: dict[str, str] = session.get("flags", {}).get("button_keys", {})
-    return keys.get(payload, payload)
+def chosen_payload(session: dict[str, Any] | None, item: InboxItem) -> str | None:
+    """What a messenger message chose: a pressed short key (a long payload the channel could
+    not send as is) → its payload; a typed number of numbered choices → that choice."""
+    flags = (session or {}).get("flags", {})
+    if item.payload is not None:
+        keys: dict[str, str] = flags.get("button_keys", {})
+        return keys.get(item.payload, item.payload)
+    numbered: dict[str, str] = flags.get("numbered") or {}
+    return numbered.get(item.text.strip().rstrip("."))
 
 
 class Delivery:
@@ -146,6 +150,8 @@ class Delivery:
         if sent.keys:
             keys = {**flags.get("button_keys", {}), **sent.keys}
             flags["button_keys"] = dict(list(keys.items())[-KEPT_KEYS:])
+        if entry.get("buttons"):  # the newest choices decide what a typed number means
+            flags["numbered"] = sent.numbered
         self.metrics.deliveries.labels("sent").inc()
 
     def _failed(

@@ -27,9 +27,9 @@ from framework.logs import pseudonym
 from framework.runtime.delivery import (
     BUSINESS,
     Delivery,
+    chosen_payload,
     delivery_timer,
     is_delivery,
-    map_button_key,
     note_customer_message,
 )
 from framework.runtime.metrics import Metrics
@@ -255,7 +255,7 @@ class Runtime:
             session = None
         pushes = self.delivery.pushes(key)
         if pushes:
-            item = replace(item, payload=map_button_key(session, item.payload))
+            item = replace(item, payload=chosen_payload(session, item))
         event, entries = _event(item)
         if session is None:
             if not isinstance(event, Message):

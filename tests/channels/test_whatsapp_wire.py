@@ -1169,3 +1169,13 @@ def test_failures_do_not_change_the_answer() -> None:
     kept = copy.deepcopy(body)
     failure(400, body, 0)
     assert body == kept
+
+
+def test_numbered_choices_are_known_when_the_choices_become_numbered_text() -> None:
+    from framework.channels.whatsapp_wire import numbered_choices
+
+    many = [{"title": f"Pizza {n}", "payload": f"p{n}"} for n in range(1, 12)]
+    assert numbered_choices({"text": "Which?", "buttons": many})["11"] == "p11"
+    few = many[:3]
+    assert numbered_choices({"text": "Which?", "buttons": few}) == {}
+    assert numbered_choices({"text": "no buttons"}) == {}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from framework.channels.base import CollectingChannel
-from framework.channels.messages import SendFailure
+from framework.channels.messages import SendFailure, Sent
 from framework.flows import load_bot
 from framework.runtime.records import InboxItem, SessionKey, iso_time
 from framework.runtime.store import Store
@@ -172,3 +172,26 @@ async def report(
     )
     await runtime.store.enqueue(str(KEY), item)
     await runtime.drain(str(KEY))
+
+
+class NumberingChannel(CollectingChannel):
+    """Shows every message's choices as numbered text (as WhatsApp does for 11 or more)."""
+
+    async def send(self, bot: str, address: Any, entry: dict[str, Any], *, callback: str) -> Sent:
+        sent = await super().send(bot, address, entry, callback=callback)
+        buttons = entry.get("buttons") or []
+        numbered = {str(n): b["payload"] for n, b in enumerate(buttons, 1)}
+        return Sent(sent.message_id, numbered=numbered)
+
+
+async def test_a_typed_number_chooses_from_numbered_choices(store: Store) -> None:
+    pizza = load_bot(Path(__file__).parent.parent.parent / "bots" / "pizza")
+    channel = NumberingChannel()
+    clock = Clock()
+    runtime = Runtime(store, {"pizza": pizza}, clock=clock, channels={"collect": channel})
+    key = SessionKey("pizza", "collect", "ada")
+    for text in ["bestellen", "2"]:  # 2 = the second choice: Salami
+        await runtime.submit(key, InboxItem(uuid.uuid4().hex, iso_time(clock()), text=text))
+    assert channel.texts[-1] == "Welche Größe für die Salami?"
+    await runtime.submit(key, InboxItem(uuid.uuid4().hex, iso_time(clock()), text="3"))
+    assert channel.texts[-1].startswith("Extras dazu?")  # 3 = Groß, the third size
