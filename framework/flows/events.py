@@ -65,6 +65,8 @@ class OrderUpdate:
     total: int = 0
     refunded: int = 0
     url: str | None = None
+    in_chat: bool = False
+    """The customer pays inside the chat (a Telegram invoice), not on a page behind `url`."""
 
 
 Event = Message | Timer | OrderUpdate

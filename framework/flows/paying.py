@@ -297,12 +297,13 @@ def _still_open(turn: Turn, update: OrderUpdate) -> None:
         turn.effects.append(SetTimer(PAY_EXPIRY, turn.now + RECHECK))
         return
     step = _step(turn)
+    first = turn.bot.texts["payment_in_chat" if update.in_chat else "payment_link"]
     text = {
         "start": step.text,
         "check": turn.bot.texts["payment_pending"],
         "renew": turn.bot.texts["payment_link_again"],
         "remind": turn.bot.texts["payment_reminder"],
-    }.get(update.origin) or turn.bot.texts["payment_link"]
+    }.get(update.origin) or first
     title = turn.render(step.button) if step.button else turn.text("payment_button")
     link = Link(title, update.url) if update.url else None
     turn.reply(turn.render(text), link=link)

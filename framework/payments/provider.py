@@ -83,6 +83,8 @@ class WebhookEvent:
 
 class Provider(Protocol):
     name: str
+    in_chat: bool
+    """True when the customer pays inside the chat (Telegram invoices), not on a page."""
 
     async def create(self, order: Order, return_url: str) -> Checkout:
         """A payment request for the order's total; the same order gives the same request."""

@@ -51,6 +51,7 @@ _EVENT = {
 
 class SandboxProvider:
     name = "sandbox"
+    in_chat = False
     prefix = "cs_sandbox_"
     """Its checkouts' ids: the prefix and the order id."""
 

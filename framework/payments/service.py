@@ -109,7 +109,7 @@ class Payments:
         except ProviderError as error:
             log.warning("payment provider failed", extra={"error": str(error), "bot": bot})
             return OrderUpdate(known or "", "unavailable", _moment(now), request.origin)
-        return _update(order, now, request.origin, url)
+        return _update(order, now, request.origin, url, self.provider_of(order).in_chat)
 
     async def _draft(self, session: str, item_id: str, bot: str, request: PaymentRequest) -> Order:
         """The order this turn asks for, kept before the provider hears of it."""
@@ -324,7 +324,7 @@ def _notice(order: Order) -> dict[str, Any]:
     }
 
 
-def _update(order: Order, now: float, origin: str, url: str | None) -> OrderUpdate:
+def _update(order: Order, now: float, origin: str, url: str | None, in_chat: bool) -> OrderUpdate:
     return OrderUpdate(
         order.id,
         order.status,
@@ -334,4 +334,5 @@ def _update(order: Order, now: float, origin: str, url: str | None) -> OrderUpda
         order.total,
         order.refunded,
         url,
+        in_chat,
     )

@@ -104,6 +104,7 @@ def _line_items(order: Order) -> list[dict[str, Any]]:
 
 class StripeProvider:
     name = "stripe"
+    in_chat = False
 
     def __init__(
         self,

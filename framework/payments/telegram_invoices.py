@@ -32,6 +32,7 @@ __all__ = ["TelegramCheckout", "TelegramInvoices", "connect_invoices"]
 class TelegramInvoices(SandboxProvider):
     name = "telegram"
     prefix = "tg_"
+    in_chat = True
 
     def __init__(self, orders: OrderStore, clock: Callable[[], float] = time.time) -> None:
         super().__init__(orders, "", "", clock)

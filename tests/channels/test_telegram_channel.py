@@ -234,6 +234,7 @@ async def test_a_telegram_invoice_paid_in_the_chat(
     fake, client = telegram_invoices
     invoice = await order_to_the_invoice(fake)
     assert (invoice["invoice"]["currency"], invoice["invoice"]["total_amount"]) == ("EUR", 1100)
+    assert "Du kannst direkt hier im Chat bezahlen." in bot_texts(fake)[-2]
     payment = await fake.pay(invoice)
     assert payment.answer == {"ok": True}
     await said(fake, "Danke, bezahlt! Deine Bestellung Nr. 1001 über 11,00\xa0€")
