@@ -79,6 +79,7 @@ class SandboxProvider:
             created_at=self._clock(),
             expires_at=order.expires_at,
             delivery={"return_url": return_url, "business": order.bot},
+            provider=self.name,
         )
         return self._checkout(await self._orders.create(record))
 

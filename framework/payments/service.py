@@ -96,7 +96,7 @@ class Payments:
         self, session: str, item_id: str, bot: str, request: PaymentRequest
     ) -> OrderUpdate:
         """Carry out the engine's request and say where the order stands (never raises for
-        a provider problem: the conversation is told the payment is unavailable)."""
+        a provider or order problem: the conversation is told the payment is unavailable)."""
         now = self._clock()
         known = request.order
         try:
@@ -106,8 +106,8 @@ class Payments:
             else:
                 order = await self._existing(request.order)
             order, url = await self._check_or_cancel(order, request.action == "cancel")
-        except ProviderError as error:
-            log.warning("payment provider failed", extra={"error": str(error), "bot": bot})
+        except (ProviderError, OrderError) as error:
+            log.warning("payment request failed", extra={"error": str(error), "bot": bot})
             return OrderUpdate(known or "", "unavailable", _moment(now), request.origin)
         return _update(order, now, request.origin, url, self.provider_of(order).in_chat)
 
@@ -286,7 +286,8 @@ class Payments:
         repeat announcements. How many orders were looked at."""
         now, looked = self._clock(), 0
         for order in await self.orders.unsettled():
-            if order.bot == SANDBOX:
+            if order.bot == SANDBOX:  # a checkout record: read when due, so it expires
+                await self._expire_record(order, now)
                 continue
             looked += 1
             try:
@@ -294,6 +295,14 @@ class Payments:
             except (ProviderError, OrderError) as error:
                 log.warning("reconcile failed", extra={"order": order.id, "error": str(error)})
         return looked
+
+    async def _expire_record(self, record: Order, now: float) -> None:
+        provider = self.providers.get(record.provider)
+        if provider is not None and now >= record.expires_at:
+            try:
+                await provider.read(record.id)
+            except ProviderError as error:
+                log.warning("checkout record not read", extra={"error": str(error)})
 
     async def _settle(self, order: Order, now: float) -> None:
         if order.status != "awaiting_payment":

@@ -356,3 +356,12 @@ async def test_two_workers_receive_the_same_webhook_at_once(stores: Opener) -> N
     await second.texts()
     assert len(paid_lines(await first.texts())) == 1
     assert [step["status"] for step in (await first.order()).history] == ["paid"]
+
+
+async def test_abandoned_checkouts_expire_and_leave_the_reconcilers_list(worker: Worker) -> None:
+    await worker.buy()
+    assert len(await worker.orders.unsettled()) == 2  # the order and its sandbox checkout
+    worker.clock.now += 31 * 60
+    await worker.payments.reconcile()
+    assert await worker.orders.unsettled() == []
+    assert (await worker.order()).status == "expired"
