@@ -23,7 +23,7 @@ from aiohttp import web
 from framework.channels import telegram_wire as wire
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import Incoming, SendFailure, Sent, WebhookProblem
-from framework.errors import ChannelError, UnknownBot
+from framework.errors import ChannelError, ThekeError, UnknownBot
 from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
 from framework.secrets import Secret
 
@@ -148,7 +148,12 @@ class TelegramChannel:
         if not url.startswith(INVOICE_SCHEME) or self.invoices is None or token is None:
             return wire.render(entry, chat)
         calls = wire.render({k: v for k, v in entry.items() if k != "link"}, chat)
-        bill = await self.invoices.invoice(url.removeprefix(INVOICE_SCHEME))
+        try:
+            bill = await self.invoices.invoice(url.removeprefix(INVOICE_SCHEME))
+        except ChannelError:
+            raise
+        except ThekeError as error:  # paid, expired or cancelled meanwhile
+            raise SendFailure(f"the invoice is no longer open: {error}") from None
         description = bill["description"] or bill["title"]
         invoice = wire.invoice(
             chat,

@@ -110,7 +110,7 @@ class Delivery:
         for entry in pending[:MAX_PER_TURN]:
             if entry.get("from") == "bot" and "unreachable" not in flags:
                 try:
-                    sent = await self._send(channel, key, flags, entry, now)
+                    sent = await self._attempt(channel, key, flags, entry, now)
                 except SendFailure as failure:
                     if failure.retry_after is not None:
                         timers[delivery_timer("retry")] = now + failure.retry_after
@@ -124,6 +124,23 @@ class Delivery:
         if not timers and handled < len(pending):
             timers[delivery_timer(flags["sent_seq"])] = now
         return Commit(item.id, {**session, "flags": flags}, claim.profile, notes, timers)
+
+    async def _attempt(
+        self,
+        channel: PushChannel,
+        key: SessionKey,
+        flags: dict[str, Any],
+        entry: LogEntry,
+        now: float,
+    ) -> Sent:
+        """One message; a bug in a channel is a failure of this message, never a loop."""
+        try:
+            return await self._send(channel, key, flags, entry, now)
+        except SendFailure:
+            raise
+        except Exception as error:  # a bug: the delivery must still go on with the next
+            log.exception("sending failed", extra={"session": pseudonym(str(key))})
+            raise SendFailure(f"could not be sent ({type(error).__name__})") from error
 
     async def _send(
         self,

@@ -195,3 +195,23 @@ async def test_a_typed_number_chooses_from_numbered_choices(store: Store) -> Non
     assert channel.texts[-1] == "Welche Größe für die Salami?"
     await runtime.submit(key, InboxItem(uuid.uuid4().hex, iso_time(clock()), text="3"))
     assert channel.texts[-1].startswith("Extras dazu?")  # 3 = Groß, the third size
+
+
+class BrokenChannel(CollectingChannel):
+    """A channel with a bug: every send raises something that is not a SendFailure."""
+
+    async def send(self, bot: str, address: Any, entry: dict[str, Any], *, callback: str) -> Sent:
+        raise KeyError("a bug")
+
+
+async def test_a_broken_channel_fails_each_message_once_and_loops_never(
+    store: Store, clock: Clock
+) -> None:
+    channel = BrokenChannel()
+    runtime = Runtime(store, {"counter": COUNTER}, clock=clock, channels={"collect": channel})
+    await write(runtime, clock, "hi")
+    await write(runtime, clock, "one")
+    notes = await system_notes(store)
+    assert notes == ["Not delivered: could not be sent (KeyError)"] * 3
+    said = [e for e in await store.log(str(KEY), 0, 200) if e["from"] == "bot"]
+    assert len(said) == 3  # the bot's own messages, no apologies piling up
