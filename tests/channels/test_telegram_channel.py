@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from framework.channels.common import CONTEXT
 from framework.channels.telegram import TelegramChannel
 from framework.cli import main
 from framework.payments.web import PAYMENTS
@@ -43,9 +44,7 @@ async def telegram(
 
 
 def channel_of(client: TestClient) -> TelegramChannel:
-    channel = client.app[
-        __import__("framework.channels.common").channels.common.CONTEXT
-    ].runtime.delivery.channels["telegram"]
+    channel = client.app[CONTEXT].runtime.delivery.channels["telegram"]
     assert isinstance(channel, TelegramChannel)
     return channel
 

@@ -4,6 +4,7 @@ clock; the assertions are the same for both."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -206,7 +207,7 @@ async def test_stripe_that_answers_500_or_hangs_is_a_provider_error() -> None:
         return web.json_response({"error": {"message": "boom", "type": "api_error"}}, status=500)
 
     async def hanging(request: web.Request) -> web.Response:
-        await __import__("asyncio").sleep(5)
+        await asyncio.sleep(5)
         return web.json_response({})
 
     for handler in (broken, hanging):

@@ -12,7 +12,7 @@ import pytest
 from framework.channels.base import CollectingChannel
 from framework.channels.messages import SendFailure, Sent
 from framework.flows import load_bot
-from framework.runtime.records import InboxItem, SessionKey, iso_time
+from framework.runtime.records import Commit, InboxItem, SessionKey, iso_time
 from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
 from tests.clocks import FRIDAY_EVENING, Clock
@@ -147,12 +147,7 @@ async def store_session(store: Store) -> dict[str, Any]:
     claim = await store.claim(str(KEY), "peek", 5.0)
     assert claim is not None and claim.session is not None
     session = claim.session
-    await store.commit(
-        claim,
-        __import__("framework.runtime.records").runtime.records.Commit(
-            item.id, session, claim.profile, []
-        ),
-    )
+    await store.commit(claim, Commit(item.id, session, claim.profile, []))
     return session
 
 
