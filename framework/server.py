@@ -16,7 +16,7 @@ from functools import partial
 
 from aiohttp import web
 
-from framework.admin import Forbidden
+from framework.admin import ADMIN_KEY, Forbidden
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
 from framework.channels.rest import RestChannel
@@ -147,11 +147,12 @@ async def _deliver(payments: Payments, body: bytes, headers: Mapping[str, str]) 
 
 
 async def _reconcile_forever(payments: Payments, interval: float) -> None:
+    """Never dies: an order store that is down now (its own errors included) is tried later."""
     while True:
         try:
             await payments.reconcile()
-        except ThekeError as error:
-            log.warning("reconcile failed", extra={"error": str(error)})
+        except Exception:  # a background loop that stops would leave payments unsettled
+            log.exception("reconcile failed")
         await asyncio.sleep(interval)
 
 
@@ -215,7 +216,8 @@ def create_app(
     if "web" in workspace.channels:
         pulled.append(WebChatChannel())
     _routes(app, [*pulled, *messengers.values()])
-    add_payment_routes(app, dict(bots), _admin_key(workspace))
+    app[ADMIN_KEY] = _admin_key(workspace)
+    add_payment_routes(app, dict(bots))
     return app
 
 

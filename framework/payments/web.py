@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from framework.admin import ADMIN_KEY, authorize
+from framework.admin import authorize
 from framework.channels.common import json_object
 from framework.errors import BadRequest
 from framework.flows import Bot
@@ -191,8 +191,8 @@ def _limit(text: str) -> int:
     return int(text)
 
 
-def add_payment_routes(app: web.Application, bots: dict[str, Bot], admin_key: str) -> None:
-    app[BOTS], app[ADMIN_KEY] = bots, admin_key
+def add_payment_routes(app: web.Application, bots: dict[str, Bot]) -> None:
+    app[BOTS] = bots
     router = app.router
     router.add_post("/payments/webhook", webhook)
     router.add_get("/pay/{checkout}", checkout_page)
