@@ -8,7 +8,6 @@ errors to HTTP statuses in one table.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -35,6 +34,7 @@ from framework.payments.service import Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, add_payment_routes
+from framework.runtime.loops import repeat, stop
 from framework.runtime.metrics import Metrics
 from framework.runtime.ratelimit import RateLimiter
 from framework.runtime.records import InboxItem
@@ -146,16 +146,6 @@ async def _deliver(payments: Payments, body: bytes, headers: Mapping[str, str]) 
         log.warning("sandbox event not applied", extra={"error": str(error)})
 
 
-async def _reconcile_forever(payments: Payments, interval: float) -> None:
-    """Never dies: an order store that is down now (its own errors included) is tried later."""
-    while True:
-        try:
-            await payments.reconcile()
-        except Exception:  # a background loop that stops would leave payments unsettled
-            log.exception("reconcile failed")
-        await asyncio.sleep(interval)
-
-
 def create_app(
     workspace: Workspace,
     bots: Mapping[str, Bot],
@@ -193,15 +183,16 @@ def create_app(
             connect_invoices(app[PAYMENTS], telegram, order_store, clock)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
         app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
+        stopping = asyncio.Event()
+        reconcile = app[PAYMENTS].reconcile
         background = [
-            asyncio.create_task(runtime.run_background(tick)),
-            asyncio.create_task(_reconcile_forever(app[PAYMENTS], workspace.payments.reconcile)),
+            asyncio.create_task(runtime.run_background(tick, stopping)),
+            asyncio.create_task(
+                repeat(reconcile, workspace.payments.reconcile, stopping, "reconcile")
+            ),
         ]
         yield
-        for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(stopping, background, grace=5.0)
         await app[PAYMENTS].provider.close()
         for channel in messengers.values():
             await channel.close()

@@ -32,6 +32,7 @@ from framework.runtime.delivery import (
     is_delivery,
     note_customer_message,
 )
+from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
 from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
 from framework.runtime.store import Store
@@ -344,11 +345,9 @@ class Runtime:
         self.metrics.active_sessions.set(len(self._active))
         return sum(done)
 
-    async def run_background(self, interval: float = 0.5) -> None:
-        """`tick` forever; a failing store is logged and retried, never fatal."""
-        while True:
-            try:
-                await self.tick()
-            except ThekeError as error:
-                log.warning("background tick failed", extra={"error": str(error)})
-            await asyncio.sleep(interval)
+    async def run_background(
+        self, interval: float = 0.5, stopping: asyncio.Event | None = None
+    ) -> None:
+        """`tick` every `interval` seconds until `stopping`; a failing store is logged and
+        retried, never fatal."""
+        await repeat(self.tick, interval, stopping or asyncio.Event(), "tick")

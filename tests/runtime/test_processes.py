@@ -231,9 +231,24 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path, redis_url: s
     supervisor.send_signal(signal.SIGKILL)
     supervisor.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while _listening(port):
+    while _listening(port) or _processes_serving(workspace):
         assert time.monotonic() < deadline, "a worker outlived its supervisor"
         time.sleep(0.1)
+
+
+def _processes_serving(workspace: Path) -> list[int]:
+    """Processes whose command line names this workspace (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(workspace).encode() in command:
+            found.append(int(entry.name))
+    return found
 
 
 def _listening(port: int) -> bool:
