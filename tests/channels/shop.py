@@ -82,3 +82,18 @@ async def pay_on_the_sandbox(client: TestClient, url: str) -> None:
 
 async def conversation_log(client: TestClient, key: str) -> list[dict[str, Any]]:
     return await client.app[CONTEXT].runtime.store.log(key, 0, 500)
+
+
+async def notes_for_business(client: TestClient, key: str) -> list[str]:
+    """The conversation's `system` entries ("Not delivered: …"), once there are some."""
+
+    async def written() -> list[str]:
+        log = await conversation_log(client, key)
+        return [entry["text"] for entry in log if entry["from"] == "system"]
+
+    for _ in range(300):
+        notes = await written()
+        if notes:
+            return notes
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"nothing was written for the business in {key}")

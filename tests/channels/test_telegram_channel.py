@@ -16,7 +16,14 @@ from framework.channels.common import CONTEXT
 from framework.channels.telegram import TelegramChannel
 from framework.cli import main
 from framework.payments.web import PAYMENTS
-from tests.channels.shop import PIZZA, conversation_log, eventually, pay_on_the_sandbox, serve_pizza
+from tests.channels.shop import (
+    PIZZA,
+    conversation_log,
+    eventually,
+    notes_for_business,
+    pay_on_the_sandbox,
+    serve_pizza,
+)
 from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi
 from tests.fakes.webhooks import TELEGRAM_USER
 
@@ -118,13 +125,8 @@ async def test_a_blocked_bot_marks_the_customer_unreachable(
     fake.block(TELEGRAM_USER.id)
     await fake.send_text("hallo")
 
-    for _ in range(200):
-        log = await conversation_log(client, KEY)
-        notes = [e["text"] for e in log if e["from"] == "system"]
-        if notes:
-            break
-        await asyncio.sleep(0.02)
-    assert notes and "blocked" in notes[0]
+    notes = await notes_for_business(client, KEY)
+    assert "blocked" in notes[0]
     fake.unblock(TELEGRAM_USER.id)
     await fake.send_text("bestellen")  # writing again makes them reachable
     await said(fake, "Welche Pizza")

@@ -20,7 +20,14 @@ from framework.channels import whatsapp as whatsapp_channel
 from framework.channels.common import CONTEXT
 from framework.channels.whatsapp import WhatsAppChannel
 from framework.errors import ChannelError
-from tests.channels.shop import ADMIN, conversation_log, eventually, pay_on_the_sandbox, serve_pizza
+from tests.channels.shop import (
+    ADMIN,
+    conversation_log,
+    eventually,
+    notes_for_business,
+    pay_on_the_sandbox,
+    serve_pizza,
+)
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi, SentMessage
 
@@ -193,16 +200,8 @@ async def test_statuses_are_kept_and_a_late_failure_is_written(
     graph.queue_status(greeting, "failed", error_code=131026)
     await graph.flush_statuses(webhook(client))
 
-    async def notes() -> list[str]:
-        return [e["text"] for e in await conversation_log(client, KEY) if e["from"] == "system"]
-
-    found: list[str] = []
-    for _ in range(200):
-        found = await notes()
-        if found:
-            break
-        await asyncio.sleep(0.02)
-    assert found and "(131026)" in found[0]
+    found = await notes_for_business(client, KEY)
+    assert "(131026)" in found[0]
     wrong = await client.get("/admin/undelivered")
     assert wrong.status == 403
     for _ in range(200):  # the business inbox is a turn of its own
@@ -353,14 +352,8 @@ async def test_secrets_never_show_in_logs_notes_or_metrics(
     caplog.set_level(logging.DEBUG)
     graph.token_expired = True  # every send: 190, "Error validating access token"
     await graph.post_messages(webhook(client), wa.text("hallo"))
-    notes: list[str] = []
-    for _ in range(200):
-        log = await conversation_log(client, KEY)
-        notes = [e["text"] for e in log if e["from"] == "system"]
-        if notes:
-            break
-        await asyncio.sleep(0.02)
-    assert notes and "(190)" in notes[0]
+    notes = await notes_for_business(client, KEY)
+    assert "(190)" in notes[0]
     metrics = await (await client.get("/metrics")).text()
     for secret in (ACCESS_TOKEN, APP_SECRET, VERIFY):
         assert secret not in caplog.text
