@@ -128,7 +128,8 @@ class SetTimer:
 
 @dataclass(frozen=True, slots=True)
 class PaymentRequest:
-    """Ask the runtime to start, check or cancel a payment; it answers with an OrderUpdate.
+    """Ask the runtime to start, check, cancel or expire a payment; it answers with an
+    OrderUpdate.
 
     `origin` says why (start, check, renew, remind, expiry, cancel) so the answer can be
     worded for it. `order` is None only for "start".

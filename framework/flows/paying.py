@@ -37,7 +37,7 @@ __all__ = [
 
 PAY_REMINDER, PAY_EXPIRY = "payment_reminder", "payment_expiry"
 RECHECK = timedelta(minutes=1)
-"""When the provider still says "open" at expiry, look again after this long."""
+"""When the provider could not end the request at expiry, try again after this long."""
 TOLD_KEPT = 10
 """How many orders' last told status a session keeps (to tell each news once)."""
 
@@ -151,7 +151,7 @@ def _step(turn: Turn) -> Pay:
 def _ask(turn: Turn, action: str, origin: str) -> None:
     pay = waiting_payment(turn)
     assert pay is not None
-    if pay["order"] is None and action != "cancel":
+    if pay["order"] is None and action == "check":
         _restart_request(turn, origin)
         return
     turn.effects.append(PaymentRequest(action, origin, pay["order"], lang=turn.lang))
@@ -214,7 +214,7 @@ def payment_timer(turn: Turn, timer: Timer) -> bool:
     elif pay["order"] is None:
         _resolve(turn, "expired", "expiry")
     else:
-        _ask(turn, "check", "expiry")
+        _ask(turn, "expire", "expiry")  # ended at the provider: it cannot be paid afterwards
     return True
 
 
@@ -277,6 +277,9 @@ def _first_news(turn: Turn, update: OrderUpdate) -> bool:
 def _answer(turn: Turn, pay: dict[str, Any], update: OrderUpdate) -> None:
     """The runtime's answer to this turn's request."""
     pay["order"] = update.order or None
+    if update.status == "unavailable" and update.origin == "expiry":
+        turn.effects.append(SetTimer(PAY_EXPIRY, turn.now + RECHECK))  # try to end it again
+        return
     if update.status == "unavailable":
         turn.say_named("payment_unavailable")
         return

@@ -86,8 +86,9 @@ class Till:
         else:
             order = self.orders[str(request.order)]
             self._settle(order)
-            if request.action == "cancel" and order.status == "awaiting_payment":
-                order.status = "cancelled"
+            ending = {"cancel": "cancelled", "expire": "expired"}.get(request.action)
+            if ending is not None and order.status == "awaiting_payment":
+                order.status = ending
         url = f"https://pay.example/{order.id}" if order.status == "awaiting_payment" else None
         return OrderUpdate(
             order.id, order.status, self.now, request.origin, order.number, order.total, 0, url

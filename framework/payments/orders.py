@@ -43,12 +43,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OUT: frozenset({DELIVERED, REFUNDED}),
     DELIVERED: frozenset({REFUNDED}),
     FAILED: frozenset(),
-    EXPIRED: frozenset(),
+    EXPIRED: frozenset({REFUNDED}),
     CANCELLED: frozenset({REFUNDED}),
     REFUNDED: frozenset(),
 }
 """Where each status may go. A payment request's final states (paid, failed, expired,
-cancelled) are never left backwards; refunds are the only way back for money."""
+cancelled) are never left backwards; refunds are the only way back for money (also for a
+delayed payment that lands on an order that had already expired or been cancelled)."""
 
 FINAL_PAYMENT = frozenset({PAID, FAILED, EXPIRED, CANCELLED})
 """The outcomes of a payment request the waiting conversation is told about."""

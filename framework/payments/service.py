@@ -12,9 +12,9 @@ Exactly once, by construction rather than by luck:
 - webhooks are hints: the checkout is re-read from the provider before anything changes, so a
   forged, reordered or stale event can change nothing the provider does not confirm.
 
-Money the customer paid for an order that was cancelled meanwhile (they cancelled, the payment
-went through a moment later) is refunded in full automatically and the order becomes
-"refunded"; the business sees it in `theke orders` and the customer is told.
+Money the customer paid for an order that ended meanwhile (they cancelled, or it expired, and a
+delayed payment went through a moment later) is refunded in full automatically and the order
+becomes "refunded"; the business sees it in `theke orders` and the customer is told.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ RECHECK_AFTER = 60.0
 """The reconciler re-reads an open request from the provider once it is this old."""
 
 Notify = Callable[[str, InboxItem], Awaitable[None]]
+_ENDINGS = {"cancel": ("cancelled", "customer"), "expire": ("expired", "theke")}
+"""The engine's requests that end a payment request at the provider: the status they leave."""
+_ENDED = frozenset({"cancelled", "expired"})
+"""An order that ended without payment: money that arrives for it anyway goes back."""
 PAYMENT_APPLIED = "payment_applied"
 """The fault stage between an order's status change and telling its conversation."""
 
@@ -105,7 +109,8 @@ class Payments:
                 known = order.id
             else:
                 order = await self._existing(request.order)
-            order, url = await self._check_or_cancel(order, request.action == "cancel")
+            ending = _ENDINGS.get(request.action)
+            order, url = await self._check_or_cancel(order, ending)
         except (ProviderError, OrderError) as error:
             log.warning("payment request failed", extra={"error": str(error), "bot": bot})
             return OrderUpdate(known or "", "unavailable", _moment(now), request.origin)
@@ -137,23 +142,26 @@ class Payments:
             raise OrderError(f"no order {order_id!r}")
         return order
 
-    async def _check_or_cancel(self, order: Order, cancel: bool) -> tuple[Order, str | None]:
-        """Re-read (or expire) the order's request at the provider and apply what it says."""
+    async def _check_or_cancel(
+        self, order: Order, ending: tuple[str, str] | None
+    ) -> tuple[Order, str | None]:
+        """Re-read the order's request at the provider and apply what it says; with an
+        `ending` (status, by), end it there first: the customer cancelled, or it expired."""
         if order.status != "awaiting_payment":
             return order, None
         if order.checkout is None:
-            if cancel or self._clock() >= order.expires_at:
-                status = "cancelled" if cancel else "expired"
-                return await self.move(order, status, "theke", announce=False), None
-            return await self._open_checkout(order)
-        if not cancel:
+            if ending is None and self._clock() < order.expires_at:
+                return await self._open_checkout(order)
+            status, by = ending or ("expired", "theke")
+            return await self.move(order, status, by, announce=False), None
+        if ending is None:
             checkout = await self.provider_of(order).read(order.checkout)
             return await self.apply(order, checkout, announce=False), checkout.url
         checkout = await self.provider_of(order).cancel(order.checkout)
         if checkout.status in ("open", "expired", "processing"):
-            # expired at our request, or completed with the money still on its way: either
+            # ended at our request, or completed with the money still on its way: either
             # way the order is off; money that still arrives is refunded (see apply)
-            return await self.move(order, "cancelled", "customer", announce=False), None
+            return await self.move(order, *ending, announce=False), None
         return await self.apply(order, checkout, announce=False), None
 
     async def _open_checkout(self, order: Order) -> tuple[Order, str | None]:
@@ -174,7 +182,7 @@ class Payments:
         target = order_status(checkout)
         if checkout.status == "processing" and hint.endswith("async_payment_failed"):
             target = "failed"
-        if order.status == "cancelled" and target == "paid" and order.refunded == 0:
+        if order.status in _ENDED and target == "paid" and order.refunded == 0:
             order = await self._refund_late_payment(order, checkout)
         elif target != order.status and can_move(order.status, target):
             order = await self.move(
@@ -233,7 +241,7 @@ class Payments:
     async def cancel(self, order: Order, by: str) -> Order:
         """Cancel an order; what the customer paid is refunded in full first."""
         if order.status == "awaiting_payment":
-            order, _url = await self._check_or_cancel(order, cancel=True)
+            order, _url = await self._check_or_cancel(order, ("cancelled", by))
             if order.status in ("cancelled", "refunded"):
                 await self.announce(order)
                 return order

@@ -52,6 +52,11 @@ _ZERO_DECIMAL = frozenset(
 )
 _THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 _FAILED_PAYMENT = frozenset({"requires_payment_method", "canceled"})
+STRIPE_MIN_EXPIRY = 40 * 60
+"""Stripe refuses an `expires_at` sooner than 30 minutes after it creates the session, which is
+a moment after the order was made. A session therefore lives at least 40 minutes from the
+order's creation (derived from the order, so a retried create sends the same parameters);
+Theke ends it itself when the pay step's own time is up (the engine's "expire" request)."""
 
 
 def _stripe_exponent(currency: str) -> int:
@@ -132,7 +137,7 @@ class StripeProvider:
             "client_reference_id": order.id,
             "metadata": reference,
             "payment_intent_data": {"metadata": reference},
-            "expires_at": int(order.expires_at),
+            "expires_at": int(max(order.expires_at, order.created_at + STRIPE_MIN_EXPIRY)),
             "success_url": return_url,
             "cancel_url": return_url,
         }

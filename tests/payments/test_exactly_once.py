@@ -365,3 +365,34 @@ async def test_abandoned_checkouts_expire_and_leave_the_reconcilers_list(worker:
     await worker.payments.reconcile()
     assert await worker.orders.unsettled() == []
     assert (await worker.order()).status == "expired"
+
+
+async def test_a_delayed_payment_that_lands_after_expiry_is_refunded(worker: Worker) -> None:
+    """At its time the request is ended at the provider (not only read): a delayed method still
+    completes a moment later; the order stays expired and the money goes back."""
+    await worker.buy()
+    checkout = await worker.checkout()
+    states = iter(["processing", "paid", "paid"])
+    read = worker.sandbox.read
+
+    async def delayed(checkout_id: str) -> Checkout:
+        current = await read(checkout_id)
+        status = next(states, "paid")
+        return Checkout(current.id, status, None, current.amount, "pi_late", current.reference)
+
+    worker.sandbox.cancel = delayed  # type: ignore[method-assign]
+    worker.sandbox.read = delayed  # type: ignore[method-assign]
+    refunds: list[int] = []
+
+    async def refund(order: Order, amount: int) -> None:
+        refunds.append(amount)
+
+    worker.sandbox.refund = refund  # type: ignore[method-assign]
+    worker.clock.now += 31 * 60
+    await worker.runtime.tick()
+    assert (await worker.order()).status == "expired"
+    late = signed_event("checkout.session.completed", checkout, "evt_late", at=worker.clock())
+    await worker.payments.webhook(*late)
+    order = await worker.order()
+    assert (order.status, order.refunded, refunds) == ("refunded", 2600, [2600])
+    assert (await worker.texts())[-1] == "We have refunded €26.00 for your order #1001."

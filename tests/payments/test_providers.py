@@ -229,3 +229,19 @@ async def test_stripe_that_answers_500_or_hangs_is_a_provider_error() -> None:
         finally:
             await provider.close()
             await runner.cleanup()
+
+
+async def test_stripe_sessions_outlive_stripes_30_minute_minimum(stripe_emulator: str) -> None:
+    """An order that expires in exactly 30 minutes (the pay step's default) is still a valid
+    Checkout Session when it reaches Stripe a moment later; the parameters stay the same on a
+    retry, so the idempotency key still matches."""
+    provider = StripeProvider(new_api_key(), SECRET, api_base=stripe_emulator)
+    try:
+        order = an_order().changed(created_at=time.time() - 5)
+        order = order.changed(expires_at=order.created_at + 1800)
+        first = await provider.create(order, "http://shop.test/paid/x")
+        again = await provider.create(order, "http://shop.test/paid/x")
+        assert again.id == first.id
+        assert first.status == "open"
+    finally:
+        await provider.close()
