@@ -296,9 +296,6 @@ def _answer(turn: Turn, pay: dict[str, Any], update: OrderUpdate) -> None:
 
 
 def _still_open(turn: Turn, update: OrderUpdate) -> None:
-    if update.origin == "expiry":
-        turn.effects.append(SetTimer(PAY_EXPIRY, turn.now + RECHECK))
-        return
     step = _step(turn)
     first = turn.bot.texts["payment_in_chat" if update.in_chat else "payment_link"]
     text = {

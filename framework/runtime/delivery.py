@@ -133,32 +133,22 @@ class Delivery:
         entry: LogEntry,
         now: float,
     ) -> Sent:
-        """One message; a bug in a channel is a failure of this message, never a loop."""
+        """One message, as a template when the messenger's window has closed. A bug in a
+        channel is a failure of this message, never a loop."""
+        address = flags.get("address") or {}
+        callback = f"{key}|{entry['seq']}"
+        customer_at = flags.get("customer_at")
+        quiet = now - datetime.fromisoformat(customer_at).timestamp() if customer_at else 0.0
+        send = channel.send
+        if channel.window is not None and quiet > channel.window:
+            send = channel.send_outside_window
         try:
-            return await self._send(channel, key, flags, entry, now)
+            return await send(key.bot, address, entry, callback=callback)
         except SendFailure:
             raise
         except Exception as error:  # a bug: the delivery must still go on with the next
             log.exception("sending failed", extra={"session": pseudonym(str(key))})
             raise SendFailure(f"could not be sent ({type(error).__name__})") from error
-
-    async def _send(
-        self,
-        channel: PushChannel,
-        key: SessionKey,
-        flags: dict[str, Any],
-        entry: LogEntry,
-        now: float,
-    ) -> Sent:
-        address = flags.get("address") or {}
-        callback = f"{key}|{entry['seq']}"
-        customer_at = flags.get("customer_at")
-        window = channel.window
-        if window is not None and customer_at is not None:
-            quiet = now - datetime.fromisoformat(customer_at).timestamp()
-            if quiet > window:
-                return await channel.send_outside_window(key.bot, address, entry, callback=callback)
-        return await channel.send(key.bot, address, entry, callback=callback)
 
     def _sent(self, flags: dict[str, Any], entry: LogEntry, sent: Sent) -> None:
         deliveries = dict(flags.get("deliveries", {}))

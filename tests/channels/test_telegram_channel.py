@@ -5,6 +5,7 @@ plus a duplicated update, a 429 with retry_after, a blocked bot and forged reque
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -31,23 +32,31 @@ SECRET = "theke_secret-token_0123"
 KEY = f"pizza:telegram:{TELEGRAM_USER.id}"
 
 
+@contextlib.asynccontextmanager
+async def telegram_shop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **account: str
+) -> AsyncIterator[tuple[FakeTelegramApi, TestClient]]:
+    """The pizza bot on the fake Bot API, its webhook set; `account` adds bot settings."""
+    monkeypatch.setenv("TG_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("TG_SECRET", SECRET)
+    settings = {"token": "env:TG_TOKEN", "secret_token": "env:TG_SECRET", **account}
+    async with FakeTelegramApi() as fake:
+        spec = {"api_base": fake.url, "bots": {"pizza": settings}}
+        client = await serve_pizza(tmp_path, {"telegram": spec})
+        fake.deliver_to = f"http://127.0.0.1:{client.port}"
+        await channel_of(client).set_webhook("pizza", "https://bot.example.com")
+        try:
+            yield fake, client
+        finally:
+            await client.close()
+
+
 @pytest.fixture
 async def telegram(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[FakeTelegramApi, TestClient]]:
-    monkeypatch.setenv("TG_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("TG_SECRET", SECRET)
-    async with FakeTelegramApi() as fake:
-        spec = {
-            "api_base": fake.url,
-            "bots": {"pizza": {"token": "env:TG_TOKEN", "secret_token": "env:TG_SECRET"}},
-        }
-        client = await serve_pizza(tmp_path, {"telegram": spec})
-        fake.deliver_to = f"http://127.0.0.1:{client.port}"
-        channel = channel_of(client)
-        await channel.set_webhook("pizza", "https://bot.example.com")
-        yield fake, client
-        await client.close()
+    async with telegram_shop(tmp_path, monkeypatch) as shop:
+        yield shop
 
 
 def channel_of(client: TestClient) -> TelegramChannel:
@@ -196,22 +205,9 @@ async def test_theke_channels_telegram_set_webhook(
 async def telegram_invoices(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[FakeTelegramApi, TestClient]]:
-    monkeypatch.setenv("TG_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("TG_SECRET", SECRET)
     monkeypatch.setenv("TG_PROVIDER", "284685063:TEST:provider")
-    async with FakeTelegramApi() as fake:
-        account = {
-            "token": "env:TG_TOKEN",
-            "secret_token": "env:TG_SECRET",
-            "provider_token": "env:TG_PROVIDER",
-        }
-        client = await serve_pizza(
-            tmp_path, {"telegram": {"api_base": fake.url, "bots": {"pizza": account}}}
-        )
-        fake.deliver_to = f"http://127.0.0.1:{client.port}"
-        await channel_of(client).set_webhook("pizza", "https://bot.example.com")
-        yield fake, client
-        await client.close()
+    async with telegram_shop(tmp_path, monkeypatch, provider_token="env:TG_PROVIDER") as shop:
+        yield shop
 
 
 async def order_to_the_invoice(fake: FakeTelegramApi) -> dict[str, Any]:

@@ -166,6 +166,27 @@ def signed_event(
     return body, {SIGNATURE_HEADER: sign(body, SECRET, int(at))}
 
 
+def delay_the_payment(worker: Worker) -> list[int]:
+    """A delayed payment method: the checkout reads as completed with the money on its way
+    ("processing") once, then as paid. Refunds are recorded, not sent: the returned list."""
+    states = iter(["processing", "paid", "paid"])
+    read = worker.sandbox.read
+    refunds: list[int] = []
+
+    async def delayed(checkout_id: str) -> Checkout:
+        current = await read(checkout_id)
+        status = next(states, "paid")
+        return Checkout(current.id, status, None, current.amount, "pi_late", current.reference)
+
+    async def refund(order: Order, amount: int) -> None:
+        refunds.append(amount)
+
+    worker.sandbox.cancel = delayed  # type: ignore[method-assign]
+    worker.sandbox.read = delayed  # type: ignore[method-assign]
+    worker.sandbox.refund = refund  # type: ignore[method-assign]
+    return refunds
+
+
 def paid_lines(texts: list[str]) -> list[str]:
     return [text for text in texts if text.startswith("Paid: order 1001")]
 
@@ -302,24 +323,9 @@ async def test_a_payment_that_lands_after_cancelling_is_refunded(worker: Worker)
     customer cancelled; the money arrives later and goes straight back."""
     await worker.buy()
     checkout = await worker.checkout()
-    states = iter(["processing", "paid", "paid"])
-    read = worker.sandbox.read
-
-    async def delayed(checkout_id: str) -> Checkout:
-        current = await read(checkout_id)
-        status = next(states, "paid")
-        return Checkout(current.id, status, None, current.amount, "pi_late", current.reference)
-
-    worker.sandbox.cancel = delayed  # type: ignore[method-assign]
-    worker.sandbox.read = delayed  # type: ignore[method-assign]
+    refunds = delay_the_payment(worker)
     assert await worker.say("cancel") == ["Cancelled order 1001."]
     await worker.sandbox.pay(checkout, approve=True)
-    refunds: list[int] = []
-
-    async def refund(order: Order, amount: int) -> None:
-        refunds.append(amount)
-
-    worker.sandbox.refund = refund  # type: ignore[method-assign]
     await worker.deliver()
     order = await worker.order()
     assert (order.status, order.refunded, refunds) == ("refunded", 2600, [2600])
@@ -372,22 +378,7 @@ async def test_a_delayed_payment_that_lands_after_expiry_is_refunded(worker: Wor
     completes a moment later; the order stays expired and the money goes back."""
     await worker.buy()
     checkout = await worker.checkout()
-    states = iter(["processing", "paid", "paid"])
-    read = worker.sandbox.read
-
-    async def delayed(checkout_id: str) -> Checkout:
-        current = await read(checkout_id)
-        status = next(states, "paid")
-        return Checkout(current.id, status, None, current.amount, "pi_late", current.reference)
-
-    worker.sandbox.cancel = delayed  # type: ignore[method-assign]
-    worker.sandbox.read = delayed  # type: ignore[method-assign]
-    refunds: list[int] = []
-
-    async def refund(order: Order, amount: int) -> None:
-        refunds.append(amount)
-
-    worker.sandbox.refund = refund  # type: ignore[method-assign]
+    refunds = delay_the_payment(worker)
     worker.clock.now += 31 * 60
     await worker.runtime.tick()
     assert (await worker.order()).status == "expired"

@@ -21,6 +21,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def port_answers(port: int) -> bool:
+    """Something accepts connections on 127.0.0.1:`port`."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def write_workspace(folder: Path, store: str, bots: list[str], lease: str = "1s") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     listed = "\n".join(f"  - {BOTS / bot}" for bot in bots)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,14 @@ import pytest
 from framework.runtime.records import StoreLimits
 from framework.runtime.store import Store
 from framework.runtime.turns import FAULT_STAGES
-from tests.runtime.processes import Worker, free_port, post, start_workers, write_workspace
+from tests.runtime.processes import (
+    Worker,
+    free_port,
+    port_answers,
+    post,
+    start_workers,
+    write_workspace,
+)
 
 
 async def open_log_reader(kind: str, tmp_path: Path, redis_url: str) -> Store:
@@ -225,13 +231,13 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path, redis_url: s
     port = free_port()
     supervisor = start_workers(workspace, port, 2)
     deadline = time.monotonic() + 20
-    while not _listening(port):
+    while not port_answers(port):
         assert time.monotonic() < deadline, "the workers did not start"
         time.sleep(0.1)
     supervisor.send_signal(signal.SIGKILL)
     supervisor.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while _listening(port) or _processes_serving(workspace):
+    while port_answers(port) or _processes_serving(workspace):
         assert time.monotonic() < deadline, "a worker outlived its supervisor"
         time.sleep(0.1)
 
@@ -249,11 +255,3 @@ def _processes_serving(workspace: Path) -> list[int]:
         if str(workspace).encode() in command:
             found.append(int(entry.name))
     return found
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        return False
-    return True

@@ -18,7 +18,6 @@ session id, and never flush its data (`DELETE /_config/data`) while other tests 
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from typing import Any
 import aiohttp
 import stripe
 
-from tests.runtime.processes import free_port
+from tests.runtime.processes import free_port, port_answers, stop_process
 
 SERVER = Path(__file__).with_name("server.py")
 OUTCOMES = ("succeed", "decline", "async_succeed", "async_fail")
@@ -50,14 +49,6 @@ def new_api_key() -> str:
     return f"sk_test_{uuid.uuid4().hex}"
 
 
-def _port_answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
-
-
 def _launch(log: Any, timeout: float) -> tuple[subprocess.Popen[bytes], int] | None:
     """One attempt on a free port; None when the process died (e.g. the port was taken)."""
     port = free_port()
@@ -68,21 +59,12 @@ def _launch(log: Any, timeout: float) -> tuple[subprocess.Popen[bytes], int] | N
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return None
-        if _port_answers(port):
+        if port_answers(port):
             return process, port
         time.sleep(0.05)
     process.kill()
     process.wait()
     return None
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextlib.contextmanager
@@ -106,7 +88,7 @@ def start_emulator(timeout: float = 15.0, attempts: int = 3) -> Iterator[str]:
         try:
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(process)
+            stop_process(process)
 
 
 @contextlib.asynccontextmanager
