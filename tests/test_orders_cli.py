@@ -134,3 +134,22 @@ async def test_bad_input_is_a_clear_error(
     assert await orders(tmp_path, "deliver", "1001") == 0
     assert await orders(tmp_path, "accept", "1001") == 1
     assert "it cannot become accepted" in capsys.readouterr().err
+
+
+async def test_show_lists_unmatched_payments(
+    shop: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A payment that was not the order's own request is on the business's screen."""
+    await shop.say("buy")
+    await shop.say("2")
+    [order] = await shop.payments.orders.list("till")
+    other = await shop.sandbox.create(order.changed(token="another-request"), "http://x")
+    await shop.sandbox.pay(other.id, approve=True)
+    await shop.payments.apply(order, await shop.sandbox.read(other.id))
+    assert await orders(tmp_path, "show", "1001") == 0
+    shown = capsys.readouterr().out
+    assert "Order #1001 (till) – awaiting_payment" in shown
+    assert (
+        f"Unmatched payment €26.00 (sandbox {other.id}): not this order's payment request; "
+        "refund: refunded"
+    ) in shown

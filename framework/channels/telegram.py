@@ -12,6 +12,7 @@ set-webhook`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ class InvoiceDesk(Protocol):
 
     async def check(self, query: wire.PreCheckout) -> str | None: ...
 
-    async def paid(self, payment: wire.Payment) -> None: ...
+    async def paid(self, bot: str, payment: wire.Payment) -> bool:
+        """Apply the charge; False when it matches no order (kept for the business)."""
+        ...
 
 
 INVOICE_SCHEME = "invoice:"
@@ -76,6 +79,8 @@ class TelegramChannel:
     window: float | None = None
     api: ApiSession = field(init=False)
     _attempts: dict[str, int] = field(default_factory=dict)
+    _answering: set[asyncio.Future[None]] = field(default_factory=set)
+    """Callback queries being answered in the background."""
 
     def routes(self) -> list[web.AbstractRouteDef]:
         return [web.post("/webhooks/telegram/{bot}", self.receive)]
@@ -107,22 +112,41 @@ class TelegramChannel:
             )
             await self.queue(str(SessionKey(bot, self.name, item.customer)), received)
         elif isinstance(item, wire.CallbackQuery):
-            await self._call(bot, *wire.answer_callback(item.id))
+            answering = asyncio.ensure_future(self._answer(bot, item))
+            self._answering.add(answering)
+            answering.add_done_callback(self._answering.discard)
         elif isinstance(item, wire.PreCheckout):
             await self._pre_checkout(bot, item)
         elif isinstance(item, wire.Payment) and self.invoices is not None:
-            await self.invoices.paid(item)
+            if not await self.invoices.paid(bot, item):
+                self.problem("unmatched_payment")
         else:
             kind = item.kind if isinstance(item, WebhookProblem) else "unexpected_payment"
             self.problem(kind)
             log.warning("telegram update problem", extra={"kind": kind})
 
+    async def _answer(self, bot: str, query: wire.CallbackQuery) -> None:
+        """Stop the button's spinner, beside the webhook's answer: a press whose query is too
+        old to answer (Telegram could not reach Theke for a while) still runs its turn."""
+        try:
+            await self._call(bot, *wire.answer_callback(query.id))
+        except SendFailure as failure:
+            self._unanswered("callback_not_answered", failure)
+
     async def _pre_checkout(self, bot: str, query: wire.PreCheckout) -> None:
-        """Answered at once: Telegram cancels the payment when no answer comes in 10 s."""
+        """Answered at once: Telegram cancels the payment when no answer comes in 10 s. An
+        answer Telegram refuses is logged and counted; the webhook is still answered 200."""
         error = "Please pay with the payment link."
         if self.invoices is not None:
             error = await self.invoices.check(query) or ""
-        await self._call(bot, *wire.answer_pre_checkout(query.id, not error, error))
+        try:
+            await self._call(bot, *wire.answer_pre_checkout(query.id, not error, error))
+        except SendFailure as failure:
+            self._unanswered("pre_checkout_not_answered", failure)
+
+    def _unanswered(self, kind: str, failure: SendFailure) -> None:
+        self.problem(kind)
+        log.warning("telegram query not answered", extra={"kind": kind, "error": str(failure)})
 
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
@@ -204,4 +228,6 @@ class TelegramChannel:
         return self.api.http
 
     async def close(self) -> None:
+        if self._answering:
+            await asyncio.wait(self._answering, timeout=5.0)
         await self.api.close()

@@ -65,6 +65,10 @@ def order_json(order: Order) -> dict[str, Any]:
         "customer": order.customer,
         "delivery": {k: v for k, v in order.delivery.items()},
         "provider": order.provider,
+        "unmatched_payments": [
+            {**entry, "amount": str(Money(entry["amount"], entry["currency"]).amount)}
+            for entry in order.unmatched
+        ],
         "created_at": order.created_at,
         "history": list(order.history),
     }

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 from datetime import datetime
+from typing import Any
 
 from framework.errors import ThekeError
 from framework.flows import load_bot
@@ -115,8 +116,16 @@ def _print_list(found: list[Order], as_json: bool) -> None:
         where = order.delivery.get("address") or order.delivery.get("fulfilment") or ""
         print(
             f"#{order.number:<6} {order.status:<17} {_money(order.total, order):>10}  "
-            f"{_when(order.created_at)}  {where}"
+            f"{order.provider:<8} {_when(order.created_at)}  {where}"
         )
+
+
+def _unmatched(entry: dict[str, Any]) -> str:
+    money = format_money(Money(entry["amount"], entry["currency"]), "en")
+    return (
+        f"  Unmatched payment {money} ({entry['provider']} {entry['checkout']}): "
+        f"{entry['reason']}; refund: {entry['refund']}"
+    )
 
 
 def _details(order: Order) -> str:
@@ -129,5 +138,6 @@ def _details(order: Order) -> str:
     if order.refunded:
         rows.append(f"  {'Refunded':<43} {_money(order.refunded, order):>10}")
     rows += [f"  {key}: {value}" for key, value in order.delivery.items() if value]
+    rows += [_unmatched(entry) for entry in order.unmatched]
     rows += [f"  {_when(step['at'])}  {step['status']} ({step['by']})" for step in order.history]
     return "\n".join(rows)

@@ -8,6 +8,7 @@ a late "expired" after "paid" changes nothing. Every change is written with comp
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "Order",
     "OrderError",
     "can_move",
+    "new_token",
 ]
 
 from framework.errors import ThekeError
@@ -62,6 +64,11 @@ def can_move(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
+def new_token() -> str:
+    """160 random bits, URL-safe: what stands for an order wherever a stranger could see it."""
+    return secrets.token_urlsafe(20)
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
     """One order of one business (bot), linked to the conversation that placed it.
@@ -72,6 +79,10 @@ class Order:
     per rate. `number` is the human-friendly number (per bot, from 1001), assigned when the
     order store first keeps the order. `announced` is the last status the customer's chat was
     told about; the reconciler tells the chat about any status it has not heard yet.
+
+    `token` is random and kept with the order's first write (the store's create is idempotent on
+    `id`): payment request ids and URLs are made from it, never from `id`, which is derived
+    from the conversation and could be computed by anyone who knows a sender and message id.
     """
 
     id: str
@@ -97,6 +108,12 @@ class Order:
     announced: str | None = None
     history: tuple[dict[str, Any], ...] = ()
     """`{"status", "at", "by"}` for every status change, oldest first."""
+    unmatched: tuple[dict[str, Any], ...] = ()
+    """Payments that named this order but were not its payment request (another checkout, a
+    second payment, a different amount or currency): never applied, refunded in full.
+    `{"provider", "checkout", "payment", "amount", "currency", "reason", "at", "refund"}` with
+    `refund` "pending", "refunded" or why it must be done by hand."""
+    token: str = field(default_factory=new_token)
     updated_at: float = 0.0
     version: int = 0
 
@@ -124,13 +141,17 @@ class Order:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("lines", "taxes", "history"):
+        for name in _SEQUENCES:
             data[name] = list(data[name])
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Order:
         values = dict(data)
-        for name in ("lines", "taxes", "history"):
+        for name in _SEQUENCES:
             values[name] = tuple(values.get(name, ()))
         return cls(**values)
+
+
+_SEQUENCES = ("lines", "taxes", "history", "unmatched")
+"""Order fields kept as tuples in memory and as lists in JSON."""

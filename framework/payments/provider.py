@@ -56,7 +56,10 @@ class Checkout:
     payment: str | None = None
     """The provider's id of the payment (for refunds)."""
     reference: str | None = None
-    """The order id Theke gave the request (Stripe: client_reference_id)."""
+    """The order id the request names (Stripe: client_reference_id, else metadata.order_id).
+    Anyone who can create requests can name any order: it is a lookup, not a proof."""
+    currency: str = ""
+    """ISO code, upper case; `amount` is in its minor units."""
 
 
 _ORDER_STATUS = {
@@ -96,8 +99,9 @@ class Provider(Protocol):
         """Expire an open request; a request that is over is returned as it ended."""
         ...
 
-    async def refund(self, order: Order, amount: int) -> None:
-        """Give `amount` (minor units) of the order's payment back."""
+    async def refund(self, paid: Checkout, amount: int, key: str) -> None:
+        """Give `amount` (minor units) of the request's payment back; the same `key` never
+        refunds twice (a retry after a crash sends the same key)."""
         ...
 
     def webhook_event(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:

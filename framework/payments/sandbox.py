@@ -53,7 +53,8 @@ class SandboxProvider:
     name = "sandbox"
     in_chat = False
     prefix = "cs_sandbox_"
-    """Its checkouts' ids: the prefix and the order id."""
+    """Its checkouts' ids: the prefix and the order's random token (never its id, which can
+    be computed from a sender and a message id)."""
 
     def __init__(
         self,
@@ -69,7 +70,7 @@ class SandboxProvider:
 
     async def create(self, order: Order, return_url: str) -> Checkout:
         record = Order(
-            id=f"{self.prefix}{order.id}",
+            id=f"{self.prefix}{order.token}",
             bot=SANDBOX,
             session=order.id,
             currency=order.currency,
@@ -108,16 +109,18 @@ class SandboxProvider:
             raise OrderError("this payment request is over")
         return await self._move(record, "paid" if approve else "failed", payment=payment)
 
-    async def refund(self, order: Order, amount: int) -> None:
-        if order.checkout is None:
-            raise RefundError(f"order {order.label} has no payment to refund")
-        record = await self.record(order.checkout)
+    async def refund(self, paid: Checkout, amount: int, key: str) -> None:
+        record = await self.record(paid.id)
+        if key in record.delivery.get("refunds", ()):
+            return
         if record.status not in ("paid", "refunded"):
-            raise RefundError(f"order {order.label} was not paid")
+            raise RefundError(f"payment request {paid.id} was not paid")
         if not 0 < amount <= record.total - record.refunded:
-            raise RefundError(f"order {order.label}: at most {record.total - record.refunded}")
-        stored = await self._orders.replace(record.changed(refunded=record.refunded + amount))
-        if stored is None:
+            raise RefundError(f"{paid.id}: at most {record.total - record.refunded} is left")
+        refunds = [*record.delivery.get("refunds", ()), key]
+        delivery = {**record.delivery, "refunds": refunds}
+        changed = record.changed(refunded=record.refunded + amount, delivery=delivery)
+        if await self._orders.replace(changed) is None:
             raise ProviderError("the sandbox checkout changed meanwhile; try again")
 
     async def _move(self, record: Order, status: str, **changes: Any) -> Order:
@@ -164,7 +167,9 @@ class SandboxProvider:
         status = _STATUS[record.status]
         url = self.page(record.id) if status == "open" else None
         payment = (record.payment or f"pi_sandbox_{record.id}") if status == "paid" else None
-        return Checkout(record.id, status, url, record.total, payment, record.session)
+        return Checkout(
+            record.id, status, url, record.total, payment, record.session, record.currency
+        )
 
     def page(self, checkout_id: str) -> str:
         """Where the customer pays."""

@@ -41,6 +41,7 @@ from framework.payments.provider import (
     order_status,
 )
 from framework.payments.sandbox import SANDBOX
+from framework.runtime.delivery import business_inbox
 from framework.runtime.records import InboxItem, iso_time
 
 __all__ = ["EVENT_TTL", "PAYMENT_APPLIED", "Payments", "order_id"]
@@ -167,7 +168,7 @@ class Payments:
     async def _open_checkout(self, order: Order) -> tuple[Order, str | None]:
         """Ask the provider for the order's request (again: the same order gets the same one)."""
         provider = self.provider_of(order)
-        checkout = await provider.create(order, f"{self.public_url}/paid/{order.id}")
+        checkout = await provider.create(order, f"{self.public_url}/paid/{order.bot}")
         order = await self._save(order, checkout=checkout.id, payment=checkout.payment)
         if checkout.status != "open":
             order = await self.apply(order, checkout, announce=False)
@@ -177,9 +178,22 @@ class Payments:
     async def apply(
         self, order: Order, checkout: Checkout, *, announce: bool = True, hint: str = ""
     ) -> Order:
-        """Move the order to what the provider says, forward only; refund a payment that
-        arrived for an order that was cancelled meanwhile."""
+        """Move the order to what the provider says, forward only — when the checkout is the
+        order's own request for its amount. A payment that is not (another request naming the
+        order, a second payment, another amount) is recorded and refunded instead; a payment
+        that arrived for an order cancelled meanwhile is refunded. News for an order whose
+        request is still being created raises ProviderError: it cannot yet be told apart from
+        a stranger's request, so the provider is asked to send it again."""
         target = order_status(checkout)
+        if order.checkout is None and order.status == "awaiting_payment":
+            raise ProviderError(
+                "the order's payment request is still being created: try again in a moment"
+            )
+        mismatch = _mismatch(order, checkout)
+        if mismatch is not None:
+            if target == "paid":
+                order = await self._unmatched(order, checkout, mismatch)
+            return order
         if checkout.status == "processing" and hint.endswith("async_payment_failed"):
             target = "failed"
         if order.status in _ENDED and target == "paid" and order.refunded == 0:
@@ -194,12 +208,78 @@ class Payments:
 
     async def _refund_late_payment(self, order: Order, checkout: Checkout) -> Order:
         order = await self._save(order, payment=checkout.payment)
-        await self.provider_of(order).refund(order, checkout.amount)
+        await self._refund(order, checkout, checkout.amount)
         log.warning(
             "payment arrived after the order was cancelled: refunded",
             extra={"bot": order.bot, "order": order.number},
         )
         return await self.move(order, "refunded", "theke", refunded=checkout.amount)
+
+    async def _unmatched(self, order: Order, checkout: Checkout, reason: str) -> Order:
+        """Keep the foreign payment on the order, then give it back in full, exactly once:
+        the entry is written before the refund and names it, so a retried webhook finishes
+        a refund a crash cut short (with the same idempotency key) and never adds a second."""
+        entry = {
+            "provider": self.provider_of(order).name,
+            "checkout": checkout.id,
+            "payment": checkout.payment,
+            "amount": checkout.amount,
+            "currency": checkout.currency,
+            "reason": reason,
+            "at": self._clock(),
+            "refund": "pending",
+        }
+        order, kept = await self._keep_unmatched(order, entry)
+        if kept["refund"] != "pending":
+            return order
+        log.warning(
+            "a payment that is not the order's own: refunding it",
+            extra={"bot": order.bot, "order": order.number, "reason": reason},
+        )
+        try:
+            await self.provider_of(order).refund(checkout, checkout.amount, _unmatched_key(entry))
+            outcome = "refunded"
+        except RefundError as error:
+            outcome = f"refund by hand: {error}"
+        order, _ = await self._keep_unmatched(order, {**kept, "refund": outcome})
+        return order
+
+    async def _keep_unmatched(
+        self, order: Order, entry: dict[str, Any]
+    ) -> tuple[Order, dict[str, Any]]:
+        """Add or update the unmatched payment of `entry["checkout"]`; the kept entry. A
+        pending entry never replaces a settled one (compare-and-set, re-decided on conflict)."""
+        while True:
+            known = next((e for e in order.unmatched if e["checkout"] == entry["checkout"]), None)
+            if known is not None and (entry["refund"] == "pending" or known["refund"] != "pending"):
+                return order, known
+            others = [e for e in order.unmatched if e["checkout"] != entry["checkout"]]
+            stored = await self.orders.replace(order.changed(unmatched=(*others, entry)))
+            if stored is not None:
+                return stored, entry
+            order = await self._existing(order.id)
+
+    async def unknown_payment(self, bot: str, checkout: Checkout) -> None:
+        """Money that names no order Theke knows (a Telegram charge with a foreign payload):
+        the business hears of it in its inbox, once per payment, to give it back by hand."""
+        log.warning("a payment for no known order", extra={"bot": bot})
+        note = {
+            "from": "system",
+            "kind": "unmatched_payment",
+            "text": "A payment matches no order: refund it with the payment provider.",
+            "payment": checkout.payment,
+            "checkout": checkout.id,
+            "amount": checkout.amount,
+            "currency": checkout.currency,
+        }
+        item = InboxItem(
+            f"unmatched_payment:{checkout.payment}", iso_time(self._clock()), meta={"note": note}
+        )
+        await self._notify(str(business_inbox(bot)), item)
+
+    async def _refund(self, order: Order, checkout: Checkout, amount: int) -> None:
+        key = f"theke-refund-{order.id}-{order.refunded}-{amount}"
+        await self.provider_of(order).refund(checkout, amount, key)
 
     async def move(
         self, order: Order, status: str, by: str, *, announce: bool = True, **changes: Any
@@ -249,7 +329,7 @@ class Payments:
             raise OrderError(f"order {order.label} is {order.status}: it cannot be cancelled")
         left = order.paid
         if left:
-            await self.provider_of(order).refund(order, left)
+            await self._refund(order, _paid_checkout(order), left)
         return await self.move(order, "cancelled", by, refunded=order.refunded + left)
 
     async def refund(self, order: Order, amount: int | None) -> Order:
@@ -261,7 +341,7 @@ class Payments:
         if not 0 < amount <= left:
             money = Money(left, order.currency).amount
             raise RefundError(f"order {order.label}: at most {money} {order.currency} is left")
-        await self.provider_of(order).refund(order, amount)
+        await self._refund(order, _paid_checkout(order), amount)
         if amount == left:
             return await self.move(order, "refunded", "business", refunded=order.total)
         return await self._save(order, refunded=order.refunded + amount)
@@ -320,6 +400,27 @@ class Payments:
                 await self.move(order, "expired", "theke")
         elif now >= order.expires_at or now - order.created_at >= RECHECK_AFTER:
             await self.apply(order, await self.provider_of(order).read(order.checkout))
+
+
+def _mismatch(order: Order, checkout: Checkout) -> str | None:
+    """Why a checkout may not change this order; None when it is the order's own request
+    (the id kept when Theke created it) for exactly the order's total and currency."""
+    if order.checkout is None or checkout.id != order.checkout:
+        return "not this order's payment request"
+    if (checkout.amount, checkout.currency) != (order.total, order.currency):
+        return "not the order's amount or currency"
+    return None
+
+
+def _unmatched_key(entry: dict[str, Any]) -> str:
+    return f"theke-refund-unmatched-{entry['checkout']}"
+
+
+def _paid_checkout(order: Order) -> Checkout:
+    """The order's own payment request as a paid checkout, for refunds."""
+    return Checkout(
+        order.checkout or "", "paid", None, order.total, order.payment, order.id, order.currency
+    )
 
 
 def _customer(session: str, lang: str) -> dict[str, Any]:

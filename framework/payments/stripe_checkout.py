@@ -52,6 +52,8 @@ _ZERO_DECIMAL = frozenset(
 )
 _THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 _FAILED_PAYMENT = frozenset({"requires_payment_method", "canceled"})
+TOLERANCE = 300
+"""Seconds a webhook signature's timestamp may differ from now, either way (Stripe's default)."""
 STRIPE_MIN_EXPIRY = 40 * 60
 """Stripe refuses an `expires_at` sooner than 30 minutes after it creates the session, which is
 a moment after the order was made. A session therefore lives at least 40 minutes from the
@@ -85,6 +87,20 @@ def stripe_amount(minor: int, currency: str) -> int:
 def _from_stripe(amount: int, currency: str) -> int:
     shift = _stripe_exponent(currency) - currency_digits(currency)
     return int(amount // 10**shift if shift >= 0 else amount * 10**-shift)
+
+
+def _reference(session: Any) -> str | None:
+    """The order a session names: its client_reference_id, else its metadata's order_id."""
+    metadata = session.metadata.to_dict() if session.metadata else {}
+    return session.client_reference_id or metadata.get("order_id")
+
+
+def _signed_after(header: str, latest: float) -> bool:
+    """Whether the signature header's timestamp lies beyond `latest`. The `stripe` library
+    refuses only old timestamps; a future one would let a captured event live longer."""
+    parts = (part.strip() for part in header.split(","))
+    stamps = [part[2:] for part in parts if part.startswith("t=")]
+    return any(stamp.strip().isdigit() and int(stamp) > latest for stamp in stamps)
 
 
 def _line_items(order: Order) -> list[dict[str, Any]]:
@@ -165,14 +181,13 @@ class StripeProvider:
             raise ProviderError(f"Stripe: {error.user_message or error}") from None
         return await self.read(checkout_id)
 
-    async def refund(self, order: Order, amount: int) -> None:
-        if order.payment is None:
-            raise RefundError(f"order {order.label} has no payment to refund")
+    async def refund(self, paid: Checkout, amount: int, key: str) -> None:
+        if paid.payment is None:
+            raise RefundError(f"payment request {paid.id} has no payment to refund")
         params: dict[str, Any] = {
-            "payment_intent": order.payment,
-            "amount": stripe_amount(amount, order.currency),
+            "payment_intent": paid.payment,
+            "amount": stripe_amount(amount, paid.currency),
         }
-        key = f"theke-refund-{order.id}-{order.refunded}-{amount}"
         try:
             refunds = self._client.v1.refunds
             await refunds.create_async(params, {"idempotency_key": key})  # type: ignore[arg-type]
@@ -185,8 +200,10 @@ class StripeProvider:
         header = headers.get("Stripe-Signature")
         if header is None:
             raise WebhookError("the Stripe-Signature header is missing")
+        if _signed_after(header, self._clock() + TOLERANCE):
+            raise WebhookError("webhook rejected: its timestamp is in the future")
         try:
-            stripe.Webhook.construct_event(body, header, self._secret, tolerance=300)
+            stripe.Webhook.construct_event(body, header, self._secret, tolerance=TOLERANCE)
             event = json.loads(body)  # verified: now its plain JSON is read
             subject = event["data"]["object"]
             is_session = subject.get("object") == "checkout.session"
@@ -223,8 +240,7 @@ class StripeProvider:
         else:
             status = "processing"
         url = session.url if status == "open" else None
-        reference = session.client_reference_id
-        return Checkout(session.id, status, url, amount, intent_id, reference)
+        return Checkout(session.id, status, url, amount, intent_id, _reference(session), currency)
 
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]

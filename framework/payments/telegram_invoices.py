@@ -20,8 +20,8 @@ from typing import Any
 from framework.channels.telegram import INVOICE_SCHEME, TelegramChannel
 from framework.channels.telegram_wire import Payment, PreCheckout
 from framework.payments.order_store import OrderStore
-from framework.payments.orders import Order, OrderError
-from framework.payments.provider import ProviderError, RefundError
+from framework.payments.orders import OrderError
+from framework.payments.provider import Checkout, ProviderError, RefundError, UnknownCheckout
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
 from framework.runtime.records import SessionKey
@@ -41,7 +41,7 @@ class TelegramInvoices(SandboxProvider):
         """Not a page: the Telegram channel sends the invoice in its place."""
         return f"{INVOICE_SCHEME}{checkout_id}"
 
-    async def refund(self, order: Order, amount: int) -> None:
+    async def refund(self, paid: Checkout, amount: int, key: str) -> None:
         raise RefundError(
             "a Telegram payment is refunded in the dashboard of the payment provider connected "
             "in @BotFather; mark it there, then cancel the order here"
@@ -87,15 +87,36 @@ class TelegramCheckout:
             return "The amount does not match the order."
         return None
 
-    async def paid(self, payment: Payment) -> None:
-        """The charge went through: the checkout, then the order, move to paid, once."""
+    async def paid(self, bot: str, payment: Payment) -> bool:
+        """The charge went through: the checkout, then the order, move to paid, once — when
+        it is the order's invoice with its amount and currency; otherwise the payment is kept
+        on the order as unmatched (see Payments.apply). False: it names no order at all."""
         try:
             record = await self.invoices.pay(payment.payload, True, payment=payment.charge_id)
         except OrderError:
             record = await self.invoices.record(payment.payload)  # a redelivered payment
+        except UnknownCheckout:
+            await self.payments.unknown_payment(bot, _charge(payment, None))
+            return False
         order = await self.payments.orders.get(record.session)
-        if order is not None:
-            await self.payments.apply(order, await self.invoices.read(record.id))
+        if order is None:
+            await self.payments.unknown_payment(bot, _charge(payment, record.session))
+            return False
+        await self.payments.apply(order, _charge(payment, order.id))
+        return True
+
+
+def _charge(payment: Payment, order: str | None) -> Checkout:
+    """A Telegram charge as a paid checkout, with the amount Telegram says it charged."""
+    return Checkout(
+        payment.payload,
+        "paid",
+        None,
+        payment.total_amount,
+        payment.charge_id,
+        order,
+        payment.currency.upper(),
+    )
 
 
 def _label(line: dict[str, Any]) -> str:

@@ -120,11 +120,16 @@ async def checkout_answer(request: web.Request) -> web.Response:
 
 
 async def returned_page(request: web.Request) -> web.Response:
-    """Where the provider sends the customer back: the answer is in the chat, not here."""
-    order = await request.app[PAYMENTS].orders.get(request.match_info["order"])
-    if order is None:
-        raise web.HTTPNotFound(text="no such order")
-    html = _templates().get_template("returned.html").render(order=order, chat=f"/chat/{order.bot}")
+    """Where the provider sends the customer back: the answer is in the chat, not here. The
+    page names only the shop's chat, so its address gives a stranger nothing about any order."""
+    bot = request.app[BOTS].get(request.match_info["bot"])
+    if bot is None:
+        raise web.HTTPNotFound(text="no such shop")
+    html = (
+        _templates()
+        .get_template("returned.html")
+        .render(business=bot.business.name, chat=f"/chat/{bot.name}")
+    )
     return web.Response(text=html, content_type="text/html")
 
 
@@ -197,7 +202,7 @@ def add_payment_routes(app: web.Application, bots: dict[str, Bot]) -> None:
     router.add_post("/payments/webhook", webhook)
     router.add_get("/pay/{checkout}", checkout_page)
     router.add_post("/pay/{checkout}", checkout_answer)
-    router.add_get("/paid/{order}", returned_page)
+    router.add_get("/paid/{bot}", returned_page)
     router.add_get("/admin/orders", list_orders)
     router.add_get("/admin/orders/{bot}/{number}", show_order)
     router.add_post("/admin/orders/{bot}/{number}/{action}", change_order)

@@ -25,8 +25,12 @@ from tests.channels.shop import (
     pay_on_the_sandbox,
     serve_pizza,
 )
-from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi
-from tests.fakes.webhooks import TELEGRAM_USER
+from tests.fakes.telegram_api import BOT_TOKEN, QUERY_INVALID, FakeTelegramApi
+from tests.fakes.webhooks import (
+    TELEGRAM_USER,
+    telegram_callback_query,
+    telegram_successful_payment,
+)
 
 SECRET = "theke_secret-token_0123"
 KEY = f"pizza:telegram:{TELEGRAM_USER.id}"
@@ -256,3 +260,83 @@ async def test_a_cancelled_order_is_refused_at_pre_checkout(
     assert payment.message is None
     [order] = await client.app[PAYMENTS].orders.list("pizza")
     assert order.status == "cancelled"
+
+
+async def problems(client: TestClient, kind: str) -> str:
+    metrics = await (await client.get("/metrics")).text()
+    prefix = f'theke_channel_problems_total{{channel="telegram",kind="{kind}"}} '
+    return next((line.removeprefix(prefix) for line in metrics.splitlines() if prefix in line), "")
+
+
+async def test_a_payment_for_no_order_is_answered_200_and_kept_for_the_business(
+    telegram_invoices: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    """Telegram retries a webhook it does not get a 2xx for: a charge with a payload Theke does
+    not know used to be answered 503, forever."""
+    fake, client = telegram_invoices
+    user = fake.user()
+    charge = telegram_successful_payment(
+        user, message_id=77, currency="EUR", total_amount=1100, invoice_payload="tg_unknown"
+    )
+    for _ in range(2):  # and delivered twice: kept once
+        delivery = await fake.emit("message", charge)
+        assert delivery is not None and delivery.status == 200
+    notes = await notes_for_business(client, "pizza:$business:deliveries")
+    assert notes == ["A payment matches no order: refund it with the payment provider."]
+    assert await problems(client, "unmatched_payment") == "2.0"
+    assert await client.app[PAYMENTS].orders.list("pizza") == []
+
+
+async def test_a_charge_of_another_amount_does_not_pay_the_order(
+    telegram_invoices: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram_invoices
+    invoice = await order_to_the_invoice(fake)
+    payload = fake.invoices[(invoice["chat"]["id"], invoice["message_id"])].payload
+    charge = telegram_successful_payment(
+        fake.user(), message_id=78, currency="EUR", total_amount=50, invoice_payload=payload
+    )
+    delivery = await fake.emit("message", charge)
+    assert delivery is not None and delivery.status == 200
+    [order] = await client.app[PAYMENTS].orders.list("pizza")
+    assert order.status == "awaiting_payment"
+    [entry] = order.unmatched
+    assert (entry["amount"], entry["reason"]) == (50, "not the order's amount or currency")
+    assert entry["refund"].startswith("refund by hand: a Telegram payment is refunded")
+    assert not [text for text in bot_texts(fake) if "bezahlt" in text]
+
+
+async def test_a_refused_pre_checkout_answer_still_answers_the_webhook(
+    telegram_invoices: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram_invoices
+    invoice = await order_to_the_invoice(fake)
+    fake.pre_checkout_timeout = 0.5
+    fake.fail_next(400)  # answerPreCheckoutQuery is refused
+    payment = await fake.pay(invoice)
+    [delivery] = payment.deliveries
+    assert delivery is not None and delivery.status == 200
+    assert payment.message is None  # not answered: Telegram charges nothing
+    assert await problems(client, "pre_checkout_not_answered") == "1.0"
+
+
+async def test_a_press_whose_query_is_too_old_still_runs_its_turn(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    """After Theke was unreachable, Telegram refuses to answer the old press ("query is too
+    old"); the customer's choice still counts."""
+    fake, client = telegram
+    await fake.send_text("2 große Salami und eine Cola")
+    extras = await said(fake, "Extras dazu?")
+    data = button(extras, "Keine Extras")["callback_data"]
+    stale = telegram_callback_query(fake.user(), extras, data, chat_instance="1")
+    delivery = await fake.emit("callback_query", stale)  # never opened: the fake refuses it
+    assert delivery is not None and delivery.status == 200
+    await said(fake, "Noch etwas dazu?")
+    refused = await eventually(
+        lambda: [c for c in fake.requests if c.method == "answerCallbackQuery"], "the answer"
+    )
+    assert [(c.status, (c.response or {}).get("description")) for c in refused] == [
+        (400, f"Bad Request: {QUERY_INVALID}")
+    ]
+    assert await problems(client, "callback_not_answered") == "1.0"

@@ -11,7 +11,7 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pytest
 from framework.flows import load_bot
 from framework.payments.memory_orders import MemoryOrders
 from framework.payments.order_store import OrderStore
-from framework.payments.orders import Order
+from framework.payments.orders import Order, new_token
 from framework.payments.provider import Checkout, ProviderError, WebhookError
 from framework.payments.redis_orders import RedisOrders
 from framework.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
@@ -176,9 +176,9 @@ def delay_the_payment(worker: Worker) -> list[int]:
     async def delayed(checkout_id: str) -> Checkout:
         current = await read(checkout_id)
         status = next(states, "paid")
-        return Checkout(current.id, status, None, current.amount, "pi_late", current.reference)
+        return replace(current, status=status, url=None, payment="pi_late")
 
-    async def refund(order: Order, amount: int) -> None:
+    async def refund(paid: Checkout, amount: int, key: str) -> None:
         refunds.append(amount)
 
     worker.sandbox.cancel = delayed  # type: ignore[method-assign]
@@ -222,9 +222,11 @@ async def test_events_out_of_order_only_move_forward(worker: Worker) -> None:
     assert len(paid_lines(await worker.texts())) == 1
 
 
-async def test_a_webhook_before_the_conversation_waits(worker: Worker) -> None:
-    """The money arrives while the turn that asked for it is still running: the news waits in
-    the inbox, the turn finishes, and the conversation hears it exactly once."""
+async def test_a_webhook_while_the_payment_request_is_being_created(worker: Worker) -> None:
+    """The money arrives before Theke has kept the id of the order's payment request: the
+    webhook changes nothing and asks to be sent again (it cannot yet tell the order's own
+    request from a stranger's); sent again after the turn, it pays the order, and the
+    conversation hears it exactly once."""
     created = asyncio.Event()
     proceed = asyncio.Event()
     create = worker.sandbox.create
@@ -241,10 +243,14 @@ async def test_a_webhook_before_the_conversation_waits(worker: Worker) -> None:
     await created.wait()
     [record] = await worker.orders.list("$sandbox")
     await worker.sandbox.pay(record.id, approve=True)
-    assert await worker.deliver() == "applied"
+    with pytest.raises(ProviderError):
+        await worker.deliver()
+    assert (await worker.order()).status == "awaiting_payment"
     proceed.set()
-    replies = await turn
-    assert replies == ["Paid: order 1001, €26.00."]
+    assert await turn == ["Your order #1001 comes to €26.00. Please pay with this link."]
+    assert await worker.deliver() == "applied"
+    order = await worker.order()
+    assert (order.status, order.unmatched, order.refunded) == ("paid", (), 0)
     assert len(paid_lines(await worker.texts())) == 1
 
 
@@ -387,3 +393,23 @@ async def test_a_delayed_payment_that_lands_after_expiry_is_refunded(worker: Wor
     order = await worker.order()
     assert (order.status, order.refunded, refunds) == ("refunded", 2600, [2600])
     assert (await worker.texts())[-1] == "We have refunded €26.00 for your order #1001."
+
+
+async def test_a_second_payment_request_naming_the_order_pays_nothing(worker: Worker) -> None:
+    """The rule of the Stripe attack (tests/security/test_foreign_payments.py) in the sandbox:
+    only the order's own request, for its amount, pays it; any other is refunded and kept."""
+    await worker.buy()
+    own = await worker.order()
+    stranger = own.changed(token=new_token(), total=50)  # another request naming the order
+    other = await worker.sandbox.create(stranger, "http://shop.test/paid/till")
+    await worker.sandbox.pay(other.id, approve=True)
+    assert await worker.deliver() == "applied"
+    order = await worker.order()
+    assert order.status == "awaiting_payment"
+    [entry] = order.unmatched
+    assert (entry["checkout"], entry["amount"], entry["refund"]) == (other.id, 50, "refunded")
+    assert (await worker.sandbox.record(other.id)).refunded == 50
+    await worker.sandbox.pay(await worker.checkout(), approve=True)
+    assert await worker.deliver() == "applied"
+    assert paid_lines(await worker.texts()) == ["Paid: order 1001, €26.00."]
+    assert (await worker.order()).status == "paid"

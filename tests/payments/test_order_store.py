@@ -140,8 +140,9 @@ def later(kind: str, monkeypatch: pytest.MonkeyPatch) -> Later:
 
 
 async def test_numbers_start_at_1001_and_count_up_per_bot(orders: OrderStore) -> None:
-    first = await orders.create(order("a"))
-    assert first == order("a").changed(number=1001, version=1)
+    draft = order("a")
+    first = await orders.create(draft)
+    assert first == draft.changed(number=1001, version=1)
     assert (await orders.create(order("b"))).number == 1002
     assert (await orders.create(order("c", bot="bakery"))).number == 1001
     assert (await orders.create(order("d"))).number == 1003
