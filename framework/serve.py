@@ -17,6 +17,7 @@ from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.logs import configure_logging
 from framework.payments.service import PAYMENT_APPLIED
+from framework.payments.setup import provider_name
 from framework.runtime.stores import store_kind
 from framework.runtime.turns import FAULT_STAGES
 from framework.server import create_app
@@ -24,6 +25,8 @@ from framework.workspace import Workspace
 
 __all__ = ["fault_from_environment", "serve", "shifted_clock", "supervise"]
 
+PAYMENTS_SHOWN = {"sandbox": "sandbox — test payments, no money moves", "stripe": "stripe"}
+"""How the start-up line names the provider that takes the money."""
 FAULT_VARIABLE = "THEKE_FAULT"
 """`stage:n` kills this worker with SIGKILL the n-th time a turn reaches `stage` (tests only)."""
 
@@ -64,6 +67,7 @@ def fault_from_environment() -> Callable[[str], None] | None:
 def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = False) -> None:
     """Run one worker until SIGINT/SIGTERM; turns in flight finish first."""
     configure_logging(workspace.log_level)
+    payments = provider_name(workspace)  # a half-configured provider stops here, before serving
     bots = {bot.name: bot for bot in (load_bot(path) for path in workspace.bots)}
     app = create_app(
         workspace,
@@ -75,7 +79,8 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
     names = ", ".join(sorted(bots))
     print(
         f"Theke serves {names} on http://{workspace.host}:{workspace.port}/ "
-        f"(store: {store_kind(workspace.store)}) — Ctrl-C stops",
+        f"(store: {store_kind(workspace.store)}; payments: {PAYMENTS_SHOWN[payments]}) "
+        "— Ctrl-C stops",
         flush=True,
     )
     web.run_app(
@@ -105,6 +110,7 @@ def supervise(workspace: Workspace, workers: int, argv: list[str]) -> int:
             f"--workers {workers} needs a shared store: SQLite and memory serve one process. "
             "Set store: redis://127.0.0.1:6379/0 in flows.yaml or pass --store redis://..."
         )
+    provider_name(workspace)  # every worker would refuse to start, and be restarted, forever
     command = [
         sys.executable,
         "-m",

@@ -90,11 +90,14 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def ready(request: web.Request) -> web.Response:
+    """Whether the store answers, and which provider takes the money ("sandbox": none moves)."""
+    payments = request.app[PAYMENTS].provider.name
     try:
         await request.app[CONTEXT].runtime.store.ping()
     except StoreError as error:
-        return web.json_response({"status": "unavailable", "error": str(error)}, status=503)
-    return web.json_response({"status": "ready"})
+        body = {"status": "unavailable", "error": str(error), "payments": payments}
+        return web.json_response(body, status=503)
+    return web.json_response({"status": "ready", "payments": payments})
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -45,7 +45,7 @@ async def pizza(tmp_path: Path) -> AsyncIterator[TestClient]:
 
 async def test_health_readiness_and_status(pizza: TestClient) -> None:
     assert await (await pizza.get("/health")).json() == {"status": "ok"}
-    assert await (await pizza.get("/ready")).json() == {"status": "ready"}
+    assert await (await pizza.get("/ready")).json() == {"status": "ready", "payments": "sandbox"}
     assert await (await pizza.get("/webhooks/rest/")).json() == {"status": "ok"}
 
 
