@@ -1,4 +1,8 @@
-"""The order every benchmark runs: several items at once, a correction, delivery (42,50 €)."""
+"""The order every benchmark runs: several items at once, a correction, delivery (42,50 €).
+
+The last message confirms the order, and the flow's pay step asks for the payment: the order
+ends waiting for it (the cart is cleared only once it is paid).
+"""
 
 from pathlib import Path
 
@@ -17,3 +21,5 @@ ORDER = (
     "ja",
 )
 TOTAL = "42,50"
+TOTAL_MINOR = 4250
+"""The same total in cents, as the bill of the payment request carries it."""
