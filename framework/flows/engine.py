@@ -23,6 +23,7 @@ from framework.flows.events import (
     SetTimer,
     Timer,
 )
+from framework.flows.execution import run
 from framework.flows.model import Bot
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.repair import COMMANDS, switch_language, try_digression
@@ -65,7 +66,7 @@ def step(bot: Bot, session: Session, event: Event) -> StepResult:
                 order_update(turn, event)
             elif isinstance(event, Message):
                 _handle(turn, event)
-            turn.run()
+            run(turn)
             _schedule_timeouts(turn)
     except ThekeError as error:
         return _failed(bot, session, error, turn)

@@ -42,12 +42,12 @@ TOLD_KEPT = 10
 """How many orders' last told status a session keeps (to tell each news once)."""
 
 
-def start_payment(turn: Turn, step: Pay) -> int:
+def start_payment(step: Pay, turn: Turn) -> int:
     frame = turn.frame
     assert frame is not None  # an instruction only runs in a frame
     bill = _bill(turn, step)
     expires_at = turn.now + step.expires
-    delivery = {name: _plain(value.get(turn)) for name, value in step.delivery}
+    delivery = {name: _plain(turn.value(value)) for name, value in step.delivery}
     turn.effects.append(
         PaymentRequest("start", "start", None, bill, expires_at, delivery, turn.lang)
     )
@@ -75,7 +75,7 @@ def _bill(turn: Turn, step: Pay) -> Bill:
     discounts = [
         Discount(
             label_for(d.name, turn.lang, turn.bot.business.language),
-            _money(turn, d.amount.get(turn)).minor if d.amount is not None else None,
+            _money(turn, turn.value(d.amount)).minor if d.amount is not None else None,
             d.percent,
         )
         for d in step.discounts
@@ -106,8 +106,8 @@ def _cart_fees(turn: Turn) -> list[BillLine]:
 def _lines(turn: Turn, specs: tuple[Any, ...], kind: str) -> list[BillLine]:
     lines = []
     for spec in specs:
-        price = _money(turn, spec.price.get(turn))
-        quantity = spec.quantity.get(turn) if spec.quantity is not None else 1
+        price = _money(turn, turn.value(spec.price))
+        quantity = turn.value(spec.quantity) if spec.quantity is not None else 1
         if kind == "fee" and price.minor == 0:
             continue
         name = label_for(spec.name, turn.lang, turn.bot.business.language)
@@ -163,7 +163,7 @@ def _restart_request(turn: Turn, origin: str) -> None:
     assert pay is not None
     step = _step(turn)
     expires_at = datetime.fromisoformat(pay["expires_at"])
-    delivery = {name: _plain(value.get(turn)) for name, value in step.delivery}
+    delivery = {name: _plain(turn.value(value)) for name, value in step.delivery}
     bill = _bill(turn, step)
     turn.effects.append(
         PaymentRequest("start", origin, None, bill, expires_at, delivery, turn.lang)

@@ -1,10 +1,11 @@
-"""The instructions a flow compiles into, and what each does when the engine runs it.
+"""The instructions a flow compiles into: plain data, with no behaviour of their own.
 
 A flow's steps (nested `if`/`else`, `on_fail` blocks) are flattened into a program: a tuple of
 instructions addressed by position. A session therefore only stores `(flow, pc)` per frame.
-`execute` returns CONTINUE (go on with the next one), JUMPED (the turn moved the position
-itself) or WAIT (the conversation waits for the customer or the outside world).
-New step kinds (`pay`, `book`) are new instruction classes; the engine loop does not change.
+What each instruction does is the interpreter's business (`execution.py`, one function per
+class in a table); the checker and the graph read only the structure given here (`next_pcs`,
+`flow_targets`, `values`). A new step kind is a class here, a compiler in `compiler.py` and an
+executor in `execution.py`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from framework.flows.expressions import Expression, compile_expression
 from framework.flows.model import Label, Text
 from framework.flows.templates import Template
 from framework.flows.yaml_loader import Position
 from framework.payments.bill import TaxRule
-
-if TYPE_CHECKING:
-    from framework.flows.turn import Turn
 
 __all__ = [
     "CONTINUE",
@@ -51,42 +49,36 @@ __all__ = [
 ]
 
 CONTINUE, JUMPED, WAIT = 0, 1, 2
+"""What executing an instruction leads to: go on with the next one, the position was moved,
+or the conversation waits for the customer or the outside world."""
 
 
 class Value:
     """A value in a step: a literal, a whole `{{ expression }}` (typed), or a text template."""
 
-    __slots__ = ("_expression", "_literal", "_template", "names", "source")
+    __slots__ = ("expression", "names", "source", "template")
 
     def __init__(self, source: Any) -> None:
         self.source = source
-        self._literal: Any = source
-        self._expression: Expression | None = None
-        self._template: Template | None = None
+        self.expression: Expression | None = None
+        self.template: Template | None = None
         self.names: frozenset[str] = frozenset()
         if isinstance(source, str):
             stripped = source.strip()
             inner = stripped[2:-2]
             if stripped.startswith("{{") and stripped.endswith("}}") and "{{" not in inner:
-                self._expression = compile_expression(inner.strip())
-                self.names = self._expression.names
+                self.expression = compile_expression(inner.strip())
+                self.names = self.expression.names
             elif "{" in source:
-                self._template = Template(source)
-                self.names = self._template.names
+                self.template = Template(source)
+                self.names = self.template.names
 
     @property
     def slot_name(self) -> str | None:
         """The slot this value reads when it is just `{{ slot }}` (links cart lines to slots)."""
-        if self._expression is not None and self._expression.source.isidentifier():
-            return self._expression.source
+        if self.expression is not None and self.expression.source.isidentifier():
+            return self.expression.source
         return None
-
-    def get(self, turn: Turn) -> Any:
-        if self._expression is not None:
-            return turn.unwrap(self._expression.evaluate(turn.scope()))
-        if self._template is not None:
-            return self._template.render(turn.scope())
-        return self._literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +86,6 @@ class Instruction:
     pos: Position
     id: str | None
     keyword: ClassVar[str] = ""
-
-    def execute(self, turn: Turn) -> int:
-        raise NotImplementedError
 
     def next_pcs(self, pc: int) -> tuple[int, ...]:
         """Where control can go next inside the same flow (for the checker and the graph)."""
@@ -125,10 +114,6 @@ class Say(Instruction):
     image: str | None = None
     keyword: ClassVar[str] = "say"
 
-    def execute(self, turn: Turn) -> int:
-        turn.say(self.text, self.buttons, self.list_button, self.image)
-        return CONTINUE
-
 
 @dataclass(frozen=True, slots=True)
 class Ask(Instruction):
@@ -142,9 +127,6 @@ class Ask(Instruction):
     confirm: Text | None = None
     keyword: ClassVar[str] = "ask"
 
-    def execute(self, turn: Turn) -> int:
-        return turn.ask(self)
-
     def next_pcs(self, pc: int) -> tuple[int, ...]:
         return (pc + 1,) if self.on_fail is None else (pc + 1, self.on_fail)
 
@@ -153,11 +135,6 @@ class Ask(Instruction):
 class Set(Instruction):
     assignments: tuple[tuple[str, Value], ...]
     keyword: ClassVar[str] = "set"
-
-    def execute(self, turn: Turn) -> int:
-        for slot, value in self.assignments:
-            turn.set_slot(slot, value.get(turn))
-        return CONTINUE
 
     def values(self) -> tuple[Value, ...]:
         return tuple(value for _slot, value in self.assignments)
@@ -171,12 +148,6 @@ class Branch(Instruction):
     otherwise: int
     keyword: ClassVar[str] = "if"
 
-    def execute(self, turn: Turn) -> int:
-        if turn.unwrap(self.condition.evaluate(turn.scope())):
-            return CONTINUE
-        turn.jump(self.otherwise)
-        return JUMPED
-
     def next_pcs(self, pc: int) -> tuple[int, ...]:
         return (pc + 1, self.otherwise)
 
@@ -187,10 +158,6 @@ class Jump(Instruction):
 
     target: int
     keyword: ClassVar[str] = "jump"
-
-    def execute(self, turn: Turn) -> int:
-        turn.jump(self.target)
-        return JUMPED
 
     def next_pcs(self, pc: int) -> tuple[int, ...]:
         return (self.target,)
@@ -219,10 +186,6 @@ class Goto(_LeavesFlow):
     step: str | None = None
     keyword: ClassVar[str] = "goto"
 
-    def execute(self, turn: Turn) -> int:
-        turn.goto(self.flow, self.step)
-        return JUMPED
-
 
 @dataclass(frozen=True, slots=True)
 class Repeat(_LeavesFlow):
@@ -231,10 +194,6 @@ class Repeat(_LeavesFlow):
     keep: frozenset[str] = frozenset()
     keyword: ClassVar[str] = "repeat"
 
-    def execute(self, turn: Turn) -> int:
-        turn.repeat(self.flow, self.keep)
-        return JUMPED
-
 
 @dataclass(frozen=True, slots=True)
 class Call(_ToFlow):
@@ -242,18 +201,10 @@ class Call(_ToFlow):
 
     keyword: ClassVar[str] = "call"
 
-    def execute(self, turn: Turn) -> int:
-        turn.call(self.flow)
-        return JUMPED
-
 
 @dataclass(frozen=True, slots=True)
 class Return(Instruction):
     keyword: ClassVar[str] = "return"
-
-    def execute(self, turn: Turn) -> int:
-        turn.finish_flow()
-        return JUMPED
 
     def next_pcs(self, pc: int) -> tuple[int, ...]:
         return ()
@@ -266,12 +217,6 @@ class End(Instruction):
     text: Text | None = None
     keyword: ClassVar[str] = "end"
 
-    def execute(self, turn: Turn) -> int:
-        if self.text is not None:
-            turn.say(self.text)
-        turn.end_conversation()
-        return WAIT
-
     def next_pcs(self, pc: int) -> tuple[int, ...]:
         return ()
 
@@ -283,17 +228,6 @@ class CartAdd(Instruction):
     quantity: Value | None = None
     keyword: ClassVar[str] = "cart.add"
 
-    def execute(self, turn: Turn) -> int:
-        options = [option.get(turn) for option in self.options]
-        quantity = self.quantity.get(turn) if self.quantity is not None else 1
-        source = {
-            "item": self.item.slot_name,
-            "options": [name for option in self.options if (name := option.slot_name)],
-            "quantity": self.quantity.slot_name if self.quantity is not None else None,
-        }
-        turn.cart.add(self.item.get(turn), options, quantity, source)
-        return CONTINUE
-
     def values(self) -> tuple[Value, ...]:
         quantity = () if self.quantity is None else (self.quantity,)
         return (self.item, *self.options, *quantity)
@@ -303,10 +237,6 @@ class CartAdd(Instruction):
 class CartRemove(Instruction):
     line: Value
     keyword: ClassVar[str] = "cart.remove"
-
-    def execute(self, turn: Turn) -> int:
-        turn.cart.remove(self.line.get(turn))
-        return CONTINUE
 
     def values(self) -> tuple[Value, ...]:
         return (self.line,)
@@ -318,10 +248,6 @@ class CartUpdate(Instruction):
     quantity: Value
     keyword: ClassVar[str] = "cart.update"
 
-    def execute(self, turn: Turn) -> int:
-        turn.cart.update(self.line.get(turn), self.quantity.get(turn))
-        return CONTINUE
-
     def values(self) -> tuple[Value, ...]:
         return (self.line, self.quantity)
 
@@ -329,10 +255,6 @@ class CartUpdate(Instruction):
 @dataclass(frozen=True, slots=True)
 class CartClear(Instruction):
     keyword: ClassVar[str] = "cart.clear"
-
-    def execute(self, turn: Turn) -> int:
-        turn.cart.clear()
-        return CONTINUE
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,10 +265,6 @@ class CartFee(Instruction):
     name: Label
     price: Value
     keyword: ClassVar[str] = "cart.fee"
-
-    def execute(self, turn: Turn) -> int:
-        turn.cart.set_fee(self.fee, self.name, self.price.get(turn))
-        return CONTINUE
 
     def values(self) -> tuple[Value, ...]:
         return (self.price,)
@@ -377,7 +295,7 @@ class PayDiscount:
 
 @dataclass(frozen=True, slots=True)
 class Pay(Instruction):
-    """Send a priced payment request and wait for its outcome (see paying.py).
+    """Send a priced payment request and wait for its outcome (executed by paying.py).
 
     Each `on_<outcome>` block starts at `outcomes[outcome]`; after `on_paid` (or directly,
     without one) the flow goes on at `after`, the other blocks end the conversation.
@@ -396,11 +314,6 @@ class Pay(Instruction):
     outcomes: tuple[tuple[str, int], ...]
     after: int
     keyword: ClassVar[str] = "pay"
-
-    def execute(self, turn: Turn) -> int:
-        from framework.flows.paying import start_payment
-
-        return start_payment(turn, self)
 
     def outcome_pc(self, outcome: str) -> int | None:
         return dict(self.outcomes).get(outcome)

@@ -15,17 +15,16 @@ from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text, label_for
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
 from framework.flows.session import Session
-from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec
+from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Template
 from framework.payments.money import Money
 
-__all__ = ["MAX_INSTRUCTIONS", "Turn"]
+__all__ = ["Turn"]
 
 WAIT_PAY = "$pay"
 """A frame's `wait` while a payment request is open (paying.py); asking again must not
 send a second request."""
 
-MAX_INSTRUCTIONS = 1000
 """A turn that runs this many instructions without waiting is a loop in the flow."""
 
 
@@ -91,6 +90,15 @@ class Turn:
 
     def unwrap(self, value: Any) -> Any:
         return unwrap(value)
+
+    def value(self, value: Value) -> Any:
+        """A step's value in this turn: its expression's result, its rendered template, or
+        its literal."""
+        if value.expression is not None:
+            return unwrap(value.expression.evaluate(self.scope()))
+        if value.template is not None:
+            return value.template.render(self.scope())
+        return value.source
 
     def render(self, text: Text, extra: dict[str, Any] | None = None) -> str:
         template: Template = text.template(self.lang, self.bot.business.language)
@@ -315,21 +323,3 @@ class Turn:
         if frame is not None and frame.get("wait") and frame["wait"] != WAIT_PAY:
             frame.pop("wait")
             frame.pop("confirm", None)
-
-    # Running -----------------------------------------------------------------------------
-    def run(self) -> None:
-        """Execute instructions of the top frame until the conversation waits or ends."""
-        for _ in range(MAX_INSTRUCTIONS):
-            frame = self.frame
-            if frame is None or frame.get("wait"):
-                return
-            program = self.flow(frame["flow"]).program
-            if frame["pc"] >= len(program):
-                self.finish_flow()
-                continue
-            outcome = program[frame["pc"]].execute(self)
-            if outcome == CONTINUE:
-                frame["pc"] += 1
-            elif outcome == WAIT:
-                return
-        raise FlowError(f"the flow {self.frame and self.frame['flow']!r} loops without waiting")
