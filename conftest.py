@@ -16,3 +16,11 @@ pytest_plugins = ["framework.flows.pytest_plugin"]
 def stripe_emulator() -> Iterator[str]:
     with start_emulator() as base_url:
         yield base_url
+
+
+@pytest.fixture(autouse=True)
+def no_payment_keys_from_the_developer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests choose their payment provider themselves: keys a developer has exported (one
+    without the other stops the server) never leak into them."""
+    for name in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE"):
+        monkeypatch.delenv(name, raising=False)

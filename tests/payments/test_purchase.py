@@ -45,7 +45,6 @@ ORDER = [
 @pytest.fixture
 async def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
     monkeypatch.setenv("THEKE_TEST_ADMIN_KEY", ADMIN_KEY)
-    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
     monkeypatch.setenv("THEKE_SANDBOX_SECRET", SANDBOX_SECRET)
     store, orders = MemoryStore(), MemoryOrders()
 
