@@ -1,20 +1,25 @@
 """Redis memory of real pizza sessions: what 100,000 customers cost in RAM.
 
-    .venv/bin/python benchmarks/redis_memory.py [--sessions 100000] [--orders 300]
+    .venv/bin/python benchmarks/redis_memory.py [--sessions 100000] [--orders 300] [--quick]
 
 Starts a throwaway `redis-server` on a free port (no persistence) and runs `--orders` complete
 pizza orders through the real runtime (`Runtime` on `RedisStore`, the pizza bot, the REST
 channel's message ids, a clock at 2026-11-27 19:00 when the pizzeria is open): nine messages,
 two pizzas and a cola, a second pizza with extra cheese, a size changed, delivery, an address,
-confirmed. It then clones those sessions with DUMP/RESTORE (pipelined, new customer ids, the
-same hash-tag scheme, the same TTLs, their entries in the timer index too) up to `--sessions`
-and prints Redis's `used_memory` per session and in all:
+confirmed; then the pay step's link is paid on the sandbox provider, whose webhook resumes
+the conversation (thanks, cart cleared). The orders themselves are kept in memory, not in this
+Redis: what is measured is the sessions. It then clones those sessions with DUMP/RESTORE
+(pipelined, new customer ids, the same hash-tag scheme, the same TTLs, their entries in the
+timer index too) up to `--sessions` and prints Redis's `used_memory` per session and in all:
 
 (a) right after the orders: the log (what a reloaded chat page shows), the results and the
     seen message ids are there, and the timer index still lists the cancelled timers;
 (b) idle, history_ttl later (a day): every session key whose TTL ends by then is deleted, as
     Redis would expire it (log, results, seen), and the timer index is settled, as the
     workers' ticks do; what stays is what an idle customer costs for session_ttl (30 days).
+
+An order that does not end paid and thanked stops the run with an error. `--quick` (for CI):
+20 orders cloned to 2,000 sessions, a few seconds.
 """
 
 from __future__ import annotations
@@ -27,14 +32,18 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from pizza_order import ORDER
+from pizza_order import ORDER, TOTAL
 from redis.asyncio import Redis
 
 from framework.flows import load_bot
-from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_time
+from framework.payments.memory_orders import MemoryOrders
+from framework.payments.sandbox import SandboxProvider
+from framework.payments.service import Payments, order_id
+from framework.runtime.records import InboxItem, LogEntry, SessionKey, StoreLimits, iso_time
 from framework.runtime.redis import RedisStore
 from framework.runtime.turns import Runtime
 
@@ -50,21 +59,60 @@ def customer(number: int) -> SessionKey:
     return SessionKey("pizza", "rest", f"customer-{number:06d}")
 
 
-async def order(runtime: Runtime, key: SessionKey) -> None:
-    """One complete order, message by message, as the REST channel hands them over."""
+class Shop:
+    """The runtime with the sandbox provider: its webhooks are delivered straight to Payments,
+    whose turns run at once; what each paid conversation said is kept for the check."""
+
+    def __init__(self, store: RedisStore) -> None:
+        orders = MemoryOrders()
+        self.sandbox = SandboxProvider(orders, "bench-secret", "http://bench.test", lambda: NOW)
+        self.sandbox.emit = self._webhook
+        self.payments = Payments(
+            orders, self.sandbox, self._resume, public_url="http://bench.test", clock=lambda: NOW
+        )
+        bots = {"pizza": load_bot(PIZZA)}
+        self.runtime = Runtime(store, bots, clock=lambda: NOW, payments=self.payments)
+        self.resumed: dict[str, list[LogEntry]] = {}
+
+    async def _webhook(self, body: bytes, headers: Mapping[str, str]) -> None:
+        outcome = await self.payments.webhook(body, headers)
+        if outcome != "applied":
+            raise RuntimeError(f"the sandbox's webhook was not applied: {outcome}")
+
+    async def _resume(self, session: str, item: InboxItem) -> None:
+        self.resumed[session] = await self.runtime.submit(SessionKey.parse(session), item)
+
+    async def pay(self, key: SessionKey, item_id: str) -> list[LogEntry]:
+        """Pay the order the message `item_id` placed; what the conversation said then."""
+        placed = await self.payments.orders.get(order_id(str(key), item_id))
+        if placed is None or placed.checkout is None:
+            raise RuntimeError(f"{key}: no payment request for its order: {placed}")
+        await self.sandbox.pay(placed.checkout, approve=True)
+        return self.resumed.pop(str(key), [])
+
+
+def said(entries: list[LogEntry], words: str) -> bool:
+    return any(entry.get("from") == "bot" and words in str(entry.get("text")) for entry in entries)
+
+
+async def order(shop: Shop, key: SessionKey) -> None:
+    """One complete order, message by message as the REST channel hands them over, then paid."""
     for text in ORDER:
         item = InboxItem(f"rest:{uuid.uuid4().hex}", iso_time(NOW), text=text)
-        replies = await runtime.submit(key, item)
-    if not any("Bestellung" in str(entry.get("text")) for entry in replies):
-        raise RuntimeError(f"the order of {key} was not confirmed: {replies}")
+        replies = await shop.runtime.submit(key, item)
+    if not said(replies, TOTAL):
+        raise RuntimeError(f"the order of {key} did not ask for {TOTAL} €: {replies}")
+    thanks = await shop.pay(key, item.id)
+    if not said(thanks, "bezahlt"):
+        raise RuntimeError(f"the paid order of {key} was not thanked for: {thanks}")
 
 
-async def run_orders(runtime: Runtime, orders: int, concurrency: int) -> None:
+async def run_orders(shop: Shop, orders: int, concurrency: int) -> None:
     customers = iter(range(orders))
 
     async def worker() -> None:
         for number in customers:
-            await order(runtime, customer(number))
+            await order(shop, customer(number))
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
@@ -154,10 +202,11 @@ async def report(label: str, store: RedisStore, raw: Redis, base: int, sessions:
 async def measure(url: str, sessions: int, orders: int, concurrency: int) -> None:
     raw = Redis.from_url(url)
     store = RedisStore.from_url(url, StoreLimits())
-    runtime = Runtime(store, {"pizza": load_bot(PIZZA)}, clock=lambda: NOW)
+    shop = Shop(store)
+    runtime = shop.runtime
     base = await used_memory(raw)
     started = time.perf_counter()
-    await run_orders(runtime, orders, concurrency)
+    await run_orders(shop, orders, concurrency)
     await settle(runtime, store, NOW)  # a worker's next tick cleans up the pending index
     ordered = time.perf_counter() - started
     print(f"{orders} real orders ({len(ORDER)} messages each) in {ordered:.1f} s")
@@ -184,7 +233,10 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=300, help="real orders run (the rest cloned)")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--quick", action="store_true", help="CI: 20 orders, 2,000 sessions")
     options = parser.parse_args()
+    if options.quick:
+        options.orders, options.sessions = 20, 2_000
     if not 0 < options.orders <= options.sessions:
         parser.error("--orders must be between 1 and --sessions")
     server = shutil.which("redis-server")
