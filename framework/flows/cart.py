@@ -8,7 +8,7 @@ from typing import Any
 
 from framework.errors import FlowError, MoneyError
 from framework.flows.model import Bot, Item, Label
-from framework.payments.money import Money
+from framework.money import Money
 
 __all__ = ["MAX_QUANTITY", "Cart", "CartError"]
 

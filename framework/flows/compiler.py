@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
+from framework.bill import TaxRule
 from framework.errors import FlowError
 from framework.flows.expressions import compile_expression
 from framework.flows.model import Label, Text
@@ -36,7 +37,6 @@ from framework.flows.steps import (
     Value,
 )
 from framework.flows.yaml_loader import PosDict, Position, position_of
-from framework.payments.bill import TaxRule
 
 __all__ = ["Program", "StepContext", "compile_steps"]
 

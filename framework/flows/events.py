@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from framework.payments.bill import Bill
+    from framework.bill import Bill
 
 __all__ = [
     "Button",

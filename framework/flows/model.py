@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from framework.bill import TaxRule
 from framework.flows.templates import Template
 from framework.flows.yaml_loader import Position
-from framework.payments.bill import TaxRule
-from framework.payments.money import Money
+from framework.money import Money
 
 if TYPE_CHECKING:
     from framework.flows.steps import Instruction

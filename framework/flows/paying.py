@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from framework.bill import Bill, BillError, BillLine, Discount, make_bill
 from framework.flows.events import Button, Link, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.flows.model import label_for
 from framework.flows.steps import WAIT, Pay
 from framework.flows.turn import WAIT_PAY, Turn
-from framework.payments.bill import Bill, BillError, BillLine, Discount, make_bill
-from framework.payments.money import Money
+from framework.money import Money
 
 __all__ = [
     "PAY_EXPIRY",

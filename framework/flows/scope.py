@@ -16,7 +16,7 @@ from babel.dates import format_time, get_day_names
 
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.templates import babel_locale
-from framework.payments.money import Money, format_money
+from framework.money import Money, format_money
 
 __all__ = [
     "BusinessView",

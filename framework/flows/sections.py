@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from framework.bill import TaxRule
 from framework.errors import MoneyError
 from framework.flows.model import (
     Business,
@@ -22,8 +23,7 @@ from framework.flows.model import (
 )
 from framework.flows.problems import did_you_mean
 from framework.flows.yaml_loader import PosDict, Position, position_of
-from framework.payments.bill import TaxRule
-from framework.payments.money import Money, currency_digits
+from framework.money import Money, currency_digits
 
 __all__ = ["build_business", "build_catalog", "build_slot", "build_timeouts"]
 

@@ -15,11 +15,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from framework.bill import TaxRule
 from framework.flows.expressions import Expression, compile_expression
 from framework.flows.model import Label, Text
 from framework.flows.templates import Template
 from framework.flows.yaml_loader import Position
-from framework.payments.bill import TaxRule
 
 __all__ = [
     "CONTINUE",

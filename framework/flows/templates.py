@@ -21,7 +21,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from framework.errors import FlowError
-from framework.payments.money import Money, format_money
+from framework.money import Money, format_money
 
 __all__ = ["BUILTIN_FILTERS", "Template", "TemplateError", "babel_locale"]
 

@@ -17,7 +17,7 @@ from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwr
 from framework.flows.session import Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Template
-from framework.payments.money import Money
+from framework.money import Money
 
 __all__ = ["Turn"]
 

@@ -1,5 +1,6 @@
-"""Money and, later, payment providers."""
+"""Payments: the provider protocol and its providers (the offline sandbox, Stripe Checkout,
+Telegram invoices), orders and what the business does with them, and their HTTP routes.
+`Payments` (service.py) is where orders, providers and conversations meet; money and bills
+are domain values of their own (`framework.money`, `framework.bill`)."""
 
-from framework.payments.money import Money, currency_digits, format_money
-
-__all__ = ["Money", "currency_digits", "format_money"]
+__all__: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from framework.errors import BadRequest, MoneyError
-from framework.payments.money import Money
+from framework.money import Money
 from framework.payments.orders import Order, OrderError
 from framework.payments.provider import RefundError
 from framework.payments.service import Payments

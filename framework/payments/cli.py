@@ -15,8 +15,8 @@ from typing import Any
 
 from framework.errors import ThekeError
 from framework.flows import load_bot
+from framework.money import Money, format_money
 from framework.payments.admin import act, order_json, parse_amount
-from framework.payments.money import Money, format_money
 from framework.payments.order_store import OrderStore
 from framework.payments.order_stores import open_orders
 from framework.payments.orders import Order, OrderError

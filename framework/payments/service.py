@@ -28,7 +28,7 @@ from typing import Any
 
 from framework.flows.events import OrderUpdate, PaymentRequest
 from framework.logs import pseudonym
-from framework.payments.money import Money
+from framework.money import Money
 from framework.payments.order_store import OrderStore
 from framework.payments.orders import ANNOUNCED, Order, OrderError, can_move
 from framework.payments.provider import (

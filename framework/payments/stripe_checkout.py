@@ -17,7 +17,7 @@ from typing import Any
 import stripe
 
 from framework.errors import MoneyError
-from framework.payments.money import currency_digits
+from framework.money import currency_digits
 from framework.payments.orders import Order
 from framework.payments.provider import (
     Checkout,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.errors import MoneyError
-from framework.payments.money import Money, currency_digits, format_money
+from framework.money import Money, currency_digits, format_money
 
 NBSP = "\u00a0"
 

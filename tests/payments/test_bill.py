@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from framework.bill import BillError, BillLine, Discount, TaxRule, make_bill
 from framework.errors import MoneyError
-from framework.payments.bill import BillError, BillLine, Discount, TaxRule, make_bill
 from framework.payments.stripe_checkout import stripe_amount
 
 VAT = TaxRule(Decimal(19))

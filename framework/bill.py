@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from framework.errors import MoneyError
-from framework.payments.money import currency_digits
+from framework.money import currency_digits
 
 __all__ = ["MAX_QUANTITY", "Bill", "BillError", "BillLine", "Discount", "TaxRule", "make_bill"]
 
