@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/load.py [--customers 50] [--duration 20] [--warmup 3]
         [--only bare,sqlite,redis1,redis2,redis2-2cores] [--redis redis://127.0.0.1:6379/14]
-        [--py-spy DIR | --cprofile DIR]
+        [--py-spy DIR | --cprofile DIR] [--quick]
 
 N simulated customers (one coroutine each, one aiohttp ClientSession with a keep-alive pool of
 N connections) each run the pizza order of `benchmarks/engine.py` (nine turns) as often as the
 measured window allows, with a fresh sender for every order and a unique message_id for every
-message. An order whose replies are wrong (the last one must name the total, 42,50 €) counts as
-an error, like a non-200 answer or a timeout.
+message. An order whose replies are wrong (the last one, the link of the pay step, must name
+the total, 42,50 €) counts as an error, like a non-200 answer or a timeout. A configuration with
+an error, or without a complete order, makes the script exit with status 1 after the table.
+`--quick` (for CI) runs 10 customers for 0.7 s after 0.3 s, on every configuration but the
+two-core one (the same server as the one-core row, only pinned otherwise).
 
 Every configuration gets its own server, started here and stopped afterwards: the bare aiohttp
 handler of `benchmarks/bare_server.py` (the ceiling for one aiohttp turn), `theke run` on
@@ -20,7 +23,7 @@ database is flushed before and after each run, so give it one that holds nothing
 Beside latency and throughput it reports the CPU time of the server processes per turn (from
 /proc, so it does not depend on whether the generator kept the server busy), the generator's
 own CPU use (near 100 % means the numbers are the generator's, not the server's), and the size
-of a pizza session as JSON after a complete order.
+of a pizza session as JSON after the order (waiting for its payment).
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ CONFIGS = {
         Config("redis2-2cores", "Redis, 2 workers", "redis", workers=2, cores="0,1"),
     )
 }
+QUICK = ("bare", "sqlite", "redis1", "redis2")
+"""The configurations of `--quick`: every kind of server, each started once."""
 
 
 # -- processes -----------------------------------------------------------------------------
@@ -475,7 +480,8 @@ def notes(results: list[Result]) -> list[str]:
 
 
 def session_sizes() -> tuple[int, int]:
-    """Bytes of json.dumps(session): after the complete order, and the largest on the way."""
+    """Bytes of json.dumps(session): after the order (waiting for its payment), and the
+    largest on the way."""
     from datetime import datetime
 
     from framework.flows import Message, load_bot, new_session, step
@@ -602,14 +608,20 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=50, help="concurrent customers")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
-    parser.add_argument("--only", default=",".join(CONFIGS), help="configurations, with commas")
+    parser.add_argument("--only", help="configurations, with commas (default: all)")
     parser.add_argument("--redis", default=REDIS_URL, help="Redis URL (its db is flushed)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"CI: 10 customers, 0.7 s after 0.3 s, {QUICK}"
+    )
     profilers = parser.add_mutually_exclusive_group()
     profilers.add_argument("--py-spy", type=Path, metavar="DIR", help="record the servers")
     profilers.add_argument(
         "--cprofile", type=Path, metavar="DIR", help="run 1-worker servers under cProfile (slow)"
     )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.customers, args.duration, args.warmup = 10, 0.7, 0.3
+    args.only = args.only or ",".join(QUICK if args.quick else CONFIGS)
     unknown = set(args.only.split(",")) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configuration(s) {sorted(unknown)}: choose from {list(CONFIGS)}")
@@ -639,11 +651,16 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(f"- {note}" for note in notes(results)))
     print(
-        f"- session after a complete order: {final} bytes of JSON (largest on the way: {largest})"
+        f"- session after the order, waiting for its payment: {final} bytes of JSON "
+        f"(largest on the way: {largest})"
     )
     for result in results:
         if result.profile:
             print(f"\n## profile of {result.config.name}\n{result.profile}")
+    broken = [r.config.name for r in results if r.errors or not r.tally.orders]
+    if broken:
+        print(f"errors, or no complete order, in: {', '.join(broken)}", file=sys.stderr)
+        return 1
     return 0
 
 
