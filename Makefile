@@ -42,7 +42,7 @@ check: $(STAMP)
 	$(BIN)/theke check docs/examples/bakery
 	$(BIN)/theke test docs/examples/bakery
 
-test: lint check services
+test: lint check services bench-smoke
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
@@ -50,3 +50,12 @@ bench: $(STAMP)
 
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py
+
+# Every benchmark in its short mode (~15 s): each exits non-zero when its run goes wrong.
+.PHONY: bench-smoke
+bench-smoke: $(STAMP) services
+	$(BIN)/python benchmarks/engine.py --quick
+	$(BIN)/python benchmarks/load.py --quick
+	$(BIN)/python benchmarks/payments.py --quick --store sqlite
+	$(BIN)/python benchmarks/payments.py --quick --store redis
+	$(BIN)/python benchmarks/redis_memory.py --quick
