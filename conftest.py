@@ -9,7 +9,7 @@ import pytest
 
 from tests.stripe_emulator.fixture import start_emulator
 
-pytest_plugins = ["framework.flows.pytest_plugin"]
+pytest_plugins = ["framework.testing.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

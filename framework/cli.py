@@ -85,7 +85,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from framework.flows.testing import ConversationFailure, load_tests, run_test
+    from framework.testing.conversations import ConversationFailure, load_tests, run_test
 
     root = Path(args.path)
     bot = load_bot(root)

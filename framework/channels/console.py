@@ -19,7 +19,7 @@ from framework.flows.engine import StepResult
 from framework.flows.events import Button, Message, Reply
 from framework.flows.model import Bot
 from framework.flows.session import Session, new_session
-from framework.flows.till import Till
+from framework.testing.till import Till
 
 __all__ = ["chat", "format_reply"]
 

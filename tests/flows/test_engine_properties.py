@@ -14,7 +14,7 @@ from framework.flows.engine import MAX_MESSAGE_CHARS, step
 from framework.flows.events import Message, PaymentRequest, Record, Remember, Reply, SetTimer
 from framework.flows.reader import load_bot
 from framework.flows.session import new_session, session_problems
-from framework.flows.till import Till
+from framework.testing.till import Till
 
 PIZZA = Path(__file__).resolve().parents[2] / "bots" / "pizza"
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Friday, open

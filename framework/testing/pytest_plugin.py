@@ -11,7 +11,12 @@ import pytest
 
 from framework.flows.model import Bot
 from framework.flows.reader import load_bot
-from framework.flows.testing import ConversationFailure, ConversationTest, load_tests, run_test
+from framework.testing.conversations import (
+    ConversationFailure,
+    ConversationTest,
+    load_tests,
+    run_test,
+)
 
 
 @cache
