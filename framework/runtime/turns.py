@@ -17,12 +17,14 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError, StepResult
 from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
+from framework.flows.requests import Request, answer_requests_async
 from framework.logs import pseudonym
 from framework.runtime.delivery import (
     BUSINESS,
@@ -76,11 +78,6 @@ def reply_entry(reply: Reply) -> LogEntry:
 def _numbered(entries: list[LogEntry], last_seq: int) -> list[LogEntry]:
     """The entries as the store numbered them: consecutively after the claim's last seq."""
     return [{**entry, "seq": last_seq + n} for n, entry in enumerate(entries, 1)]
-
-
-MAX_PAYMENT_ROUNDS = 3
-"""A turn asks the payment provider at most this often (an answer may lead to one more
-request, e.g. a new link after a failed first attempt)."""
 
 
 def _deliver_now(commit: Commit, now: float) -> bool:
@@ -262,8 +259,10 @@ class Runtime:
             if not isinstance(event, Message):
                 return Commit(item.id, {}, claim.profile, [])
             session = new_session(bot, profile=claim.profile)
-        result = await self._pay(
-            bot, str(key), item.id, self._engine(bot, key, claim, session, event)
+        result = await answer_requests_async(
+            bot,
+            self._engine(bot, key, claim, session, event),
+            partial(self._answer, bot, str(key), item.id),
         )
         if pushes and isinstance(event, Message):
             note_customer_message(result.session, item)
@@ -304,19 +303,10 @@ class Runtime:
         self.metrics.turns.labels(bot.name).inc()
         return Commit(item.id, result.session, result.session["profile"], entries, timers)
 
-    async def _pay(self, bot: Bot, key: str, item_id: str, result: StepResult) -> StepResult:
-        """Perform the turn's payment requests, feeding each answer back to the engine."""
-        effects = list(result.effects)
-        for _ in range(MAX_PAYMENT_ROUNDS):
-            requests = [e for e in effects if isinstance(e, PaymentRequest)]
-            effects = [e for e in effects if not isinstance(e, PaymentRequest)]
-            if not requests:
-                break
-            update = await self._payment_answer(bot, key, item_id, requests[0])
-            answer = step(bot, result.session, update)
-            result = StepResult(answer.session, [*effects, *answer.effects])
-            effects = list(result.effects)
-        return StepResult(result.session, [e for e in effects if not isinstance(e, PaymentRequest)])
+    async def _answer(self, bot: Bot, key: str, item_id: str, request: Request) -> Event:
+        """The answer to one of the turn's requests (flows/requests.py); a payment is the only
+        kind so far."""
+        return await self._payment_answer(bot, key, item_id, request)
 
     async def _payment_answer(
         self, bot: Bot, key: str, item_id: str, request: PaymentRequest

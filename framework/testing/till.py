@@ -22,6 +22,7 @@ from typing import Any
 from framework.flows.engine import StepResult, step
 from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.flows.model import Bot
+from framework.flows.requests import answer_requests
 from framework.flows.session import Session
 from framework.payments.orders import FINAL_PAYMENT, can_move
 
@@ -56,15 +57,8 @@ class Till:
     timers: dict[str, datetime] = field(default_factory=dict)
 
     def step(self, session: Session, event: Event) -> StepResult:
-        """An engine step with this turn's payment requests answered, as the runtime does."""
-        result = step(self.bot, session, event)
-        for _ in range(3):
-            requests = [e for e in result.effects if isinstance(e, PaymentRequest)]
-            if not requests:
-                break
-            kept = [e for e in result.effects if not isinstance(e, PaymentRequest)]
-            answer = step(self.bot, result.session, self._answer(requests[0]))
-            result = StepResult(answer.session, [*kept, *answer.effects])
+        """An engine step with this turn's requests answered, as the runtime does."""
+        result = answer_requests(self.bot, step(self.bot, session, event), self._answer)
         for effect in result.effects:
             if isinstance(effect, SetTimer):
                 self._set_timer(effect)
