@@ -1,7 +1,7 @@
 """Load benchmark: the complete pizza order over REST, end to end, against `theke run`.
 
     .venv/bin/python benchmarks/load.py [--customers 50] [--duration 20] [--warmup 3]
-        [--only bare,sqlite,redis1,redis2,redis2-2cores] [--redis redis://127.0.0.1:6379/14]
+        [--only bare,memory,sqlite,redis1,redis2,redis2-2cores] [--redis redis://127.0.0.1:6379/14]
         [--py-spy DIR | --cprofile DIR] [--quick]
 
 N simulated customers (one coroutine each, one aiohttp ClientSession with a keep-alive pool of
@@ -10,12 +10,13 @@ measured window allows, with a fresh sender for every order and a unique message
 message. An order whose replies are wrong (the last one, the link of the pay step, must name
 the total, 42,50 €) counts as an error, like a non-200 answer or a timeout. A configuration with
 an error, or without a complete order, makes the script exit with status 1 after the table.
-`--quick` (for CI) runs 10 customers for 0.7 s after 0.3 s, on every configuration but the
-two-core one (the same server as the one-core row, only pinned otherwise).
+`--quick` (for CI) runs 10 customers for 0.7 s after 0.3 s on bare, SQLite and Redis with one
+and two workers (memory and the two-core row differ from those only by a URL or a pinning).
 
 Every configuration gets its own server, started here and stopped afterwards: the bare aiohttp
-handler of `benchmarks/bare_server.py` (the ceiling for one aiohttp turn), `theke run` on
-SQLite, on Redis with one worker and on Redis with two workers. The servers run pinned to core
+handler of `benchmarks/bare_server.py` (the ceiling for one aiohttp turn), `theke run` on the
+memory store (runtime, engine and HTTP without a store's cost), on SQLite, on Redis with one
+worker and on Redis with two workers. The servers run pinned to core
 0 (`taskset -c 0`; the two workers too, for the one-core figures, and once more on cores 0-1),
 this generator pinned to core 1. Redis is whatever server the URL names (not pinned here); its
 database is flushed before and after each run, so give it one that holds nothing else.
@@ -85,6 +86,7 @@ CONFIGS = {
     config.name: config
     for config in (
         Config("bare", "bare aiohttp handler"),
+        Config("memory", "memory, 1 worker", "memory"),
         Config("sqlite", "SQLite, 1 worker", "sqlite"),
         Config("redis1", "Redis, 1 worker", "redis"),
         Config("redis2", "Redis, 2 workers", "redis", workers=2),
@@ -198,7 +200,11 @@ class Server:
     def _args(self, redis_url: str) -> list[str]:
         if self.config.store is None:
             return [str(BARE), "--port", str(self.port)]
-        store = redis_url if self.config.store == "redis" else f"sqlite:///{self.folder}/state.db"
+        store = {
+            "memory": "memory://",
+            "sqlite": f"sqlite:///{self.folder}/state.db",
+            "redis": redis_url,
+        }[self.config.store]
         flows = write_workspace(self.folder, store)
         args = ["-m", "framework.cli", "run", str(flows), "--port", str(self.port), "--now", NOW]
         return args + (["--workers", str(self.config.workers)] if self.config.workers > 1 else [])
