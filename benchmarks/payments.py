@@ -115,9 +115,9 @@ async def measure(kind: str, conversations: int, store: Store, orders: OrderStor
         key = f"till:rest:bench{n}"
         session = SessionKey.parse(key)
         now = iso_time(time.time())
-        await runtime.submit(session, InboxItem(uuid.uuid4().hex, now, text="buy"))
+        await runtime.submit(session, InboxItem.message(uuid.uuid4().hex, now, "buy"))
         began = time.perf_counter()
-        await runtime.submit(session, InboxItem(uuid.uuid4().hex, now, text="2"))
+        await runtime.submit(session, InboxItem.message(uuid.uuid4().hex, now, "2"))
         starts.append(time.perf_counter() - began)
         [order] = await orders.list("till", limit=1)
         if order.checkout is None:

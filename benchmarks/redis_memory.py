@@ -98,7 +98,7 @@ def said(entries: list[LogEntry], words: str) -> bool:
 async def order(shop: Shop, key: SessionKey) -> None:
     """One complete order, message by message as the REST channel hands them over, then paid."""
     for text in ORDER:
-        item = InboxItem(f"rest:{uuid.uuid4().hex}", iso_time(NOW), text=text)
+        item = InboxItem.message(f"rest:{uuid.uuid4().hex}", iso_time(NOW), text)
         replies = await shop.runtime.submit(key, item)
     if not said(replies, TOTAL):
         raise RuntimeError(f"the order of {key} did not ask for {TOTAL} €: {replies}")

@@ -46,7 +46,7 @@ class Shop:
 
     async def say(self, text: str) -> None:
         await self.runtime.submit(
-            KEY, InboxItem(uuid.uuid4().hex, iso_time(time.time()), text=text)
+            KEY, InboxItem.message(uuid.uuid4().hex, iso_time(time.time()), text)
         )
 
     async def heard(self) -> list[str]:

@@ -77,7 +77,7 @@ async def accept(
     if not context.limiter.allow(name):
         context.runtime.metrics.rejected.labels("rate_limited").inc()
         raise RateLimited("too many messages: please slow down", context.limiter.retry_after(name))
-    item = InboxItem(item_id, iso_time(context.clock()), text=text, payload=payload)
+    item = InboxItem.message(item_id, iso_time(context.clock()), text, payload)
     if context.debug:
         log.debug("message", extra={"session": name, "text": text})
     return await context.runtime.submit(key, item)

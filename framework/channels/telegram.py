@@ -107,8 +107,8 @@ class TelegramChannel:
             meta: dict[str, Any] = {"address": item.address}
             if item.attachment:
                 meta["attachment"] = item.attachment
-            received = InboxItem(
-                item.message_id, iso_time(self.clock()), item.text, item.payload, meta=meta
+            received = InboxItem.message(
+                item.message_id, iso_time(self.clock()), item.text, item.payload, meta
             )
             await self.queue(str(SessionKey(bot, self.name, item.customer)), received)
         elif isinstance(item, wire.CallbackQuery):

@@ -29,7 +29,7 @@ from framework.channels import whatsapp_wire as wire
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import DeliveryStatus, Incoming, SendFailure, Sent, WebhookProblem
 from framework.errors import ChannelError
-from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
+from framework.runtime.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
 from framework.secrets import Secret
 
 __all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
@@ -129,12 +129,8 @@ class WhatsAppChannel:
             if getattr(message, name):
                 meta[name] = getattr(message, name)
         meta["number"] = self._number_of(message.bot)
-        item = InboxItem(
-            message.message_id,
-            iso_time(self.clock()),
-            text=message.text,
-            payload=message.payload,
-            meta=meta,
+        item = InboxItem.message(
+            message.message_id, iso_time(self.clock()), message.text, message.payload, meta
         )
         turn = await self.queue(str(SessionKey(message.bot, self.name, message.customer)), item)
         if turn is not None:
@@ -160,9 +156,8 @@ class WhatsAppChannel:
             "pricing": status.pricing,
             "errors": list(status.errors),
         }
-        item = InboxItem(
-            f"status:{status.message_id}:{status.status}", iso_time(self.clock()), status=report
-        )
+        item_id = f"status:{status.message_id}:{status.status}"
+        item = InboxItem(item_id, iso_time(self.clock()), STATUS, report)
         try:
             key = SessionKey.parse(session)
         except ValueError:

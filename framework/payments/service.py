@@ -42,7 +42,7 @@ from framework.payments.provider import (
 )
 from framework.payments.sandbox import SANDBOX
 from framework.runtime.delivery import business_inbox
-from framework.runtime.records import InboxItem, iso_time
+from framework.runtime.records import NOTE, ORDER, InboxItem, iso_time
 
 __all__ = ["EVENT_TTL", "PAYMENT_APPLIED", "Payments", "order_id"]
 
@@ -272,9 +272,8 @@ class Payments:
             "amount": checkout.amount,
             "currency": checkout.currency,
         }
-        item = InboxItem(
-            f"unmatched_payment:{checkout.payment}", iso_time(self._clock()), meta={"note": note}
-        )
+        item_id = f"unmatched_payment:{checkout.payment}"
+        item = InboxItem(item_id, iso_time(self._clock()), NOTE, note)
         await self._notify(str(business_inbox(bot)), item)
 
     async def _refund(self, order: Order, checkout: Checkout, amount: int) -> None:
@@ -309,11 +308,7 @@ class Payments:
         if order.status not in ANNOUNCED or order.announced == order.status:
             return
         now = self._clock()
-        item = InboxItem(
-            id=f"order:{order.id}:{order.status}",
-            received_at=iso_time(now),
-            order=_notice(order),
-        )
+        item = InboxItem(f"order:{order.id}:{order.status}", iso_time(now), ORDER, _notice(order))
         await self._notify(order.session, item)
         await self._save(order, announced=order.status)
 

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 from framework.channels.messages import STATUS_ORDER, SendFailure, Sent
 from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
-from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey, iso_time
+from framework.runtime.records import (
+    NOTE,
+    Claim,
+    Commit,
+    InboxItem,
+    LogEntry,
+    SessionKey,
+    iso_time,
+)
 from framework.runtime.store import Store
 
 if TYPE_CHECKING:
@@ -185,13 +193,13 @@ class Delivery:
         listed = {**note, "conversation": str(key), "at": iso_time(now)}
         item_id = f"undelivered:{key}:{note.get('failed_seq')}"
         inbox = str(business_inbox(key.bot))
-        await self.store.enqueue(inbox, InboxItem(item_id, iso_time(now), meta={"note": listed}))
+        await self.store.enqueue(inbox, InboxItem(item_id, iso_time(now), NOTE, listed))
 
     async def status(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
         """A messenger's report about a sent message: statuses only move forward; a failure
         is written into the conversation log for the business."""
         session = dict(claim.session or {})
-        report = item.status or {}
+        report = item.data
         flags = dict(session.get("flags", {}))
         deliveries = dict(flags.get("deliveries", {}))
         known = deliveries.get(str(report.get("message_id")))

@@ -26,7 +26,6 @@ from framework.runtime.records import (
     LogEntry,
     StoreLimits,
     iso_time,
-    timer_item_id,
 )
 
 __all__ = ["MemoryStore"]
@@ -147,7 +146,7 @@ class MemoryStore:
             for name, due in sorted(session.timers.items(), key=lambda timer: timer[1]):
                 if due <= now and len(fired) < limit:
                     del session.timers[name]
-                    item = InboxItem(timer_item_id(name, due), iso_time(now), timer=name)
+                    item = InboxItem.fired(name, due, iso_time(now))
                     if await self.enqueue(key, item):
                         fired.append(key)
         return fired

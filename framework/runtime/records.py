@@ -5,11 +5,16 @@ All of it is plain JSON-able data, so every store persists it the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "MESSAGE",
+    "NOTE",
+    "ORDER",
+    "STATUS",
+    "TIMER",
     "Claim",
     "Commit",
     "InboxItem",
@@ -74,54 +79,104 @@ class SessionKey:
         return cls(bot, channel, customer)
 
 
+MESSAGE, TIMER, ORDER, STATUS, NOTE = "message", "timer", "order", "status", "note"
+"""The kinds of inbox items: what a customer wrote, a fired timer, news about an order, a
+messenger's delivery report, a note for the business's inbox."""
+
+
 @dataclass(frozen=True, slots=True)
 class InboxItem:
-    """Something that happened to a session, waiting for its turn.
+    """Something that happened to a session, waiting for its turn: its `kind` and its `data`.
 
     `id` deduplicates: a channel's message id, `timer:<name>:<due>` for a fired timer,
-    `order:<order id>:<status>` for news about an order (its `order` holds the news), or
-    `status:<message id>:<status>` for a messenger's delivery report (`status`). `meta` is what a
-    messenger channel knows besides the text: how to reply, an attachment, the sender's phone.
-    `received_at` becomes the event's `now`, so a turn replayed after a crash is the same turn.
+    `order:<order id>:<status>` for news about an order, `status:<message id>:<status>` for a
+    messenger's delivery report. `received_at` becomes the event's `now`, so a turn replayed
+    after a crash is the same turn. The runtime dispatches on `kind` through one table
+    (runtime/turns.py); a new kind of news is a new kind here and a handler there.
+
+    A message's data: `text`, `payload` (a pressed button's), `meta` (what a messenger channel
+    knows besides the text: how to reply, an attachment, the sender's phone). A timer's: `name`.
     """
 
     id: str
     received_at: str
-    text: str = ""
-    payload: str | None = None
-    timer: str | None = None
-    order: dict[str, Any] | None = None
-    status: dict[str, Any] | None = None
-    meta: dict[str, Any] | None = None
+    kind: str = MESSAGE
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def message(
+        cls,
+        id: str,
+        received_at: str,
+        text: str,
+        payload: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> InboxItem:
+        data: dict[str, Any] = {"text": text, "payload": payload}
+        if meta:
+            data["meta"] = meta
+        return cls(id, received_at, MESSAGE, data)
+
+    @classmethod
+    def fired(cls, name: str, due: float, received_at: str) -> InboxItem:
+        """The item of a timer that fell due (its id makes it fire once)."""
+        return cls(timer_item_id(name, due), received_at, TIMER, {"name": name})
 
     @property
     def time(self) -> datetime:
         return datetime.fromisoformat(self.received_at)
 
+    @property
+    def text(self) -> str:
+        return str(self.data.get("text", ""))
+
+    @property
+    def payload(self) -> str | None:
+        payload = self.data.get("payload")
+        return None if payload is None else str(payload)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = self.data.get("meta") or {}
+        return meta
+
+    @property
+    def timer(self) -> str | None:
+        """A timer item's name; None for every other kind."""
+        return str(self.data["name"]) if self.kind == TIMER else None
+
+    def with_payload(self, payload: str | None) -> InboxItem:
+        return replace(self, data={**self.data, "payload": payload})
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "received_at": self.received_at,
-            "text": self.text,
-            "payload": self.payload,
-            "timer": self.timer,
-            "order": self.order,
-            "status": self.status,
-            "meta": self.meta,
+            "kind": self.kind,
+            "data": self.data,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> InboxItem:
-        return cls(
-            id=str(data["id"]),
-            received_at=str(data["received_at"]),
-            text=str(data.get("text", "")),
-            payload=data.get("payload"),
-            timer=data.get("timer"),
-            order=data.get("order"),
-            status=data.get("status"),
-            meta=data.get("meta"),
-        )
+        if "kind" not in data:
+            return _from_fields(data)
+        return cls(str(data["id"]), str(data["received_at"]), str(data["kind"]), data["data"])
+
+
+def _from_fields(data: dict[str, Any]) -> InboxItem:
+    """An item kept before items had a kind (one optional field per kind of news)."""
+    item_id, received_at = str(data["id"]), str(data["received_at"])
+    if data.get("timer") is not None:
+        return InboxItem(item_id, received_at, TIMER, {"name": data["timer"]})
+    for kind in (ORDER, STATUS):
+        if data.get(kind) is not None:
+            return InboxItem(item_id, received_at, kind, dict(data[kind]))
+    meta = data.get("meta") or {}
+    if "note" in meta:
+        return InboxItem(item_id, received_at, NOTE, dict(meta["note"]))
+    return InboxItem.message(
+        item_id, received_at, str(data.get("text", "")), data.get("payload"), meta
+    )
 
 
 LogEntry = dict[str, Any]

@@ -205,7 +205,7 @@ for i = 1, #due, 2 do
   redis.call('ZREM', KEYS[1], name)
   local id = 'timer:' .. name .. ':' .. string.format('%.3f', tonumber(due[i + 1]))
   local body = '{"id":' .. cjson.encode(id) .. ',"received_at":' .. cjson.encode(ARGV[2])
-    .. ',"text":"","payload":null,"timer":' .. cjson.encode(name) .. '}'
+    .. ',"kind":"timer","data":{"name":' .. cjson.encode(name) .. '}}'
   fired = fired + push(KEYS[2], KEYS[3], id, body, now, ARGV[4], ARGV[5], ARGV[6])
 end
 return {fired, redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''}

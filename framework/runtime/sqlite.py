@@ -56,7 +56,6 @@ from framework.runtime.records import (
     StoreLimits,
     iso_time,
     session_without_profile,
-    timer_item_id,
 )
 from framework.runtime.store import StoreError
 
@@ -474,7 +473,7 @@ class SqliteStore:
                     break
                 self._run("DELETE FROM timers WHERE key = ? AND name = ?", key, name)
                 if self._alive(key, self._clock()):  # an idle session's timers are gone
-                    item = InboxItem(timer_item_id(name, at), iso_time(now), timer=name)
+                    item = InboxItem.fired(name, at, iso_time(now))
                     if self._enqueue(key, item):
                         fired.append(key)
             if len(due) < limit:

@@ -15,7 +15,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,7 +26,6 @@ from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer,
 from framework.flows.requests import Request, answer_requests_async
 from framework.logs import pseudonym
 from framework.runtime.delivery import (
-    BUSINESS,
     Delivery,
     chosen_payload,
     delivery_timer,
@@ -36,7 +34,18 @@ from framework.runtime.delivery import (
 )
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
-from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey
+from framework.runtime.records import (
+    MESSAGE,
+    NOTE,
+    ORDER,
+    STATUS,
+    TIMER,
+    Claim,
+    Commit,
+    InboxItem,
+    LogEntry,
+    SessionKey,
+)
 from framework.runtime.store import Store
 
 if TYPE_CHECKING:
@@ -86,26 +95,40 @@ def _deliver_now(commit: Commit, now: float) -> bool:
     )
 
 
-def _event(item: InboxItem) -> tuple[Message | Timer | OrderUpdate, list[LogEntry]]:
-    """The engine event an inbox item stands for, and the log entries it adds itself."""
-    if item.timer is not None:
-        return Timer(item.timer, item.time), []
-    if item.order is not None:
-        news = item.order
-        update = OrderUpdate(
-            str(news["id"]),
-            str(news["status"]),
-            item.time,
-            "notice",
-            int(news.get("number", 0)),
-            int(news.get("total", 0)),
-            int(news.get("refunded", 0)),
-        )
-        return update, []
+def _message(item: InboxItem) -> tuple[Event, list[LogEntry]]:
     said: LogEntry = {"from": "customer", "text": item.text}
-    if item.meta and item.meta.get("attachment"):
+    if item.meta.get("attachment"):
         said["attachment"] = item.meta["attachment"]  # an image's media id, a location
     return Message(item.text, item.time, item.payload), [said]
+
+
+def _timer(item: InboxItem) -> tuple[Event, list[LogEntry]]:
+    return Timer(str(item.timer), item.time), []
+
+
+def _order_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
+    news = item.data
+    update = OrderUpdate(
+        str(news["id"]),
+        str(news["status"]),
+        item.time,
+        "notice",
+        int(news.get("number", 0)),
+        int(news.get("total", 0)),
+        int(news.get("refunded", 0)),
+    )
+    return update, []
+
+
+Handler = Callable[[Bot, SessionKey, Claim, InboxItem], Awaitable[Commit]]
+
+EVENTS: Mapping[str, Callable[[InboxItem], tuple[Event, list[LogEntry]]]] = {
+    MESSAGE: _message,
+    TIMER: _timer,
+    ORDER: _order_news,
+}
+"""The kinds of inbox items that are the conversation's business: the engine event each stands
+for, and the log entries it adds itself (what the customer wrote)."""
 
 
 class Runtime:
@@ -130,6 +153,14 @@ class Runtime:
         self.metrics.worker.labels(self.owner).set(1)
         self._lease = lease
         self._fault = fault or (lambda stage: None)
+        self._handlers: Mapping[str, Handler] = {
+            MESSAGE: self._converse,
+            TIMER: self._timer,
+            ORDER: self._converse,
+            STATUS: self._status,
+            NOTE: self._note,
+        }
+        """What each kind of inbox item does (records.py lists the kinds)."""
         self._locks: dict[str, asyncio.Lock] = {}
         self._clock = clock
         self.answer_within = answer_within
@@ -241,20 +272,37 @@ class Runtime:
             )
 
     async def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        """One inbox item's turn, by its kind (`_handlers`)."""
+        handler = self._handlers.get(item.kind, self._unknown)
+        return await handler(bot, key, claim, item)
+
+    async def _timer(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        """A delivery timer sends the outbox; every other timer is the conversation's."""
         if is_delivery(item.timer):
             return await self.delivery.deliver(key, claim, item, self._clock())
-        if item.status is not None:
-            return await self.delivery.status(key, claim, item, self._clock())
-        if key.channel == BUSINESS:  # a note for the business: it only joins the log
-            note = (item.meta or {}).get("note")
-            return Commit(item.id, claim.session or {}, claim.profile, [note] if note else [])
+        return await self._converse(bot, key, claim, item)
+
+    async def _status(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        return await self.delivery.status(key, claim, item, self._clock())
+
+    async def _note(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        """A note for the business's inbox: it only joins the log."""
+        return Commit(item.id, claim.session or {}, claim.profile, [dict(item.data)])
+
+    async def _unknown(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        """An item of a kind this version does not know (written by a newer one): dropped."""
+        log.warning("inbox item of an unknown kind dropped", extra={"kind": item.kind})
+        return Commit(item.id, claim.session or {}, claim.profile, [])
+
+    async def _converse(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
+        """A turn of the conversation: the engine, its requests answered, the commit."""
         session = claim.session
         if session is not None and session.get("bot") != bot.name:
             session = None
         pushes = self.delivery.pushes(key)
         if pushes:
-            item = replace(item, payload=chosen_payload(session, item))
-        event, entries = _event(item)
+            item = item.with_payload(chosen_payload(session, item))
+        event, entries = EVENTS[item.kind](item)
         if session is None:
             if not isinstance(event, Message):
                 return Commit(item.id, {}, claim.profile, [])

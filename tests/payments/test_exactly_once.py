@@ -75,7 +75,7 @@ class Worker:
         self.drains.append(asyncio.ensure_future(self.runtime.drain(session)))
 
     async def say(self, text: str) -> list[str]:
-        item = InboxItem(uuid.uuid4().hex, iso_time(self.clock()), text=text)
+        item = InboxItem.message(uuid.uuid4().hex, iso_time(self.clock()), text)
         entries = await self.runtime.submit(KEY, item)
         return [entry["text"] for entry in entries if entry["from"] == "bot"]
 

@@ -354,7 +354,7 @@ async def test_sqlite_orders_share_the_file_with_the_session_store(
     else:
         sessions = await SqliteStore.open(str(path))
         orders = await SqliteOrders.open(path)
-    message = InboxItem("m1", "2026-11-27T18:00:00+00:00", text="hi")
+    message = InboxItem.message("m1", "2026-11-27T18:00:00+00:00", "hi")
     assert await sessions.enqueue("pizza:web:ada", message)
     created = await orders.create(order("a"))
     await sessions.close()

@@ -12,7 +12,7 @@ import pytest
 from framework.channels.base import CollectingChannel
 from framework.channels.messages import SendFailure, Sent
 from framework.flows import load_bot
-from framework.runtime.records import Commit, InboxItem, SessionKey, iso_time
+from framework.runtime.records import STATUS, TIMER, Commit, InboxItem, SessionKey, iso_time
 from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
 from tests.clocks import FRIDAY_EVENING, Clock
@@ -39,12 +39,8 @@ def runtime(store: Store, channel: CollectingChannel, clock: Clock) -> Runtime:
 
 
 async def write(runtime: Runtime, clock: Clock, text: str, payload: str | None = None) -> None:
-    item = InboxItem(
-        uuid.uuid4().hex,
-        iso_time(clock()),
-        text=text,
-        payload=payload,
-        meta={"address": {"to": "4915112345678"}},
+    item = InboxItem.message(
+        uuid.uuid4().hex, iso_time(clock()), text, payload, {"address": {"to": "4915112345678"}}
     )
     await runtime.submit(KEY, item)
 
@@ -142,7 +138,7 @@ async def test_delivery_reports_move_forward_and_failures_are_written(
 
 async def store_session(store: Store) -> dict[str, Any]:
     """The stored session, read the only way the store protocol allows: a no-op turn."""
-    item = InboxItem("peek-" + uuid.uuid4().hex, iso_time(NOW), timer="nothing")
+    item = InboxItem("peek-" + uuid.uuid4().hex, iso_time(NOW), TIMER, {"name": "nothing"})
     await store.enqueue(str(KEY), item)
     claim = await store.claim(str(KEY), "peek", 5.0)
     assert claim is not None and claim.session is not None
@@ -157,7 +153,8 @@ async def report(
     item = InboxItem(
         f"status:{wamid}:{status}",
         iso_time(NOW),
-        status={
+        STATUS,
+        {
             "message_id": wamid,
             "status": status,
             "timestamp": NOW,
@@ -186,9 +183,9 @@ async def test_a_typed_number_chooses_from_numbered_choices(store: Store) -> Non
     runtime = Runtime(store, {"pizza": pizza}, clock=clock, channels={"collect": channel})
     key = SessionKey("pizza", "collect", "ada")
     for text in ["bestellen", "2"]:  # 2 = the second choice: Salami
-        await runtime.submit(key, InboxItem(uuid.uuid4().hex, iso_time(clock()), text=text))
+        await runtime.submit(key, InboxItem.message(uuid.uuid4().hex, iso_time(clock()), text))
     assert channel.texts[-1] == "Welche Größe für die Salami?"
-    await runtime.submit(key, InboxItem(uuid.uuid4().hex, iso_time(clock()), text="3"))
+    await runtime.submit(key, InboxItem.message(uuid.uuid4().hex, iso_time(clock()), "3"))
     assert channel.texts[-1].startswith("Extras dazu?")  # 3 = Groß, the third size
 
 

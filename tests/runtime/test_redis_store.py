@@ -79,7 +79,7 @@ async def store(redis_url: str) -> AsyncIterator[RedisStore]:
 
 
 def item(number: int, text: str = "hi") -> InboxItem:
-    return InboxItem(f"m{number}", "2026-11-27T18:00:00+00:00", text=text)
+    return InboxItem.message(f"m{number}", "2026-11-27T18:00:00+00:00", text)
 
 
 async def turn(store: RedisStore, key: str, number: int, timers: dict[str, float | None]) -> None:

@@ -19,7 +19,7 @@ KEY = "pizza:web:ada"
 
 
 def item(number: int, text: str = "hi") -> InboxItem:
-    return InboxItem(f"m{number}", "2026-11-27T18:00:00+00:00", text=text)
+    return InboxItem.message(f"m{number}", "2026-11-27T18:00:00+00:00", text)
 
 
 def commit_for(item_id: str, session: dict[str, object], **extra: object) -> Commit:

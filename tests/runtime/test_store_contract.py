@@ -22,7 +22,7 @@ OTHER = "pizza:web:bob"
 
 
 def item(number: int, text: str = "hi") -> InboxItem:
-    return InboxItem(f"m{number}", "2026-11-27T18:00:00+00:00", text=text)
+    return InboxItem.message(f"m{number}", "2026-11-27T18:00:00+00:00", text)
 
 
 def commit_for(item_id: str, state: int = 1, **extra: object) -> Commit:
