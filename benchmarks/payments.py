@@ -28,25 +28,25 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from framework.flows import load_bot
-from framework.payments.order_store import OrderStore
-from framework.payments.redis_orders import RedisOrders
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
-from framework.payments.sqlite_orders import SqliteOrders
-from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_time
-from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
+from framework.stores.order_store import OrderStore
+from framework.stores.records import InboxItem, SessionKey, StoreLimits, iso_time
+from framework.stores.redis.orders import RedisOrders
+from framework.stores.session_store import Store
+from framework.stores.sqlite.orders import SqliteOrders
 
 TILL = load_bot(Path(__file__).parent.parent / "tests" / "runtime" / "bots" / "till")
 
 
 async def open_stores(kind: str, folder: Path, prefix: str) -> tuple[Store, OrderStore]:
     if kind == "sqlite":
-        from framework.runtime.sqlite import SqliteStore
+        from framework.stores.sqlite.sessions import SqliteStore
 
         path = folder / "state.db"
         return await SqliteStore.open(str(path), StoreLimits()), await SqliteOrders.open(path)
-    from framework.runtime.redis import RedisStore
+    from framework.stores.redis.sessions import RedisStore
 
     return (
         RedisStore.from_url(redis_url(), StoreLimits(), prefix=prefix),

@@ -40,12 +40,12 @@ from pizza_order import ORDER, TOTAL
 from redis.asyncio import Redis
 
 from framework.flows import load_bot
-from framework.payments.memory_orders import MemoryOrders
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments, order_id
-from framework.runtime.records import InboxItem, LogEntry, SessionKey, StoreLimits, iso_time
-from framework.runtime.redis import RedisStore
 from framework.runtime.turns import Runtime
+from framework.stores.memory.orders import MemoryOrders
+from framework.stores.records import InboxItem, LogEntry, SessionKey, StoreLimits, iso_time
+from framework.stores.redis.sessions import RedisStore
 
 NOW = datetime.fromisoformat("2026-11-27T19:00:00+01:00").timestamp()
 PIZZA = Path(__file__).resolve().parent.parent / "bots" / "pizza"
@@ -209,7 +209,7 @@ async def measure(url: str, sessions: int, orders: int, concurrency: int) -> Non
     await run_orders(shop, orders, concurrency)
     await settle(runtime, store, NOW)  # a worker's next tick cleans up the pending index
     ordered = time.perf_counter() - started
-    print(f"{orders} real orders ({len(ORDER)} messages each) in {ordered:.1f} s")
+    print(f"{orders} real orders ({len(ORDER)} messages and a payment each) in {ordered:.1f} s")
     started = time.perf_counter()
     await clone(store, raw, orders, sessions)
     print(f"cloned to {sessions:,} sessions in {time.perf_counter() - started:.1f} s")

@@ -18,9 +18,9 @@ from framework.flows import load_bot
 from framework.logs import configure_logging
 from framework.payments.service import PAYMENT_APPLIED
 from framework.payments.setup import provider_name
-from framework.runtime.stores import store_kind
 from framework.runtime.turns import FAULT_STAGES
 from framework.server import create_app
+from framework.stores.opening import store_kind
 from framework.workspace import Workspace
 
 __all__ = ["fault_from_environment", "serve", "shifted_clock", "supervise"]

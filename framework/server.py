@@ -26,8 +26,6 @@ from framework.channels.webchat.handlers import SOCKETS, WebChatChannel, close_s
 from framework.channels.whatsapp import WhatsAppChannel
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError, UnknownBot
 from framework.flows import Bot
-from framework.payments.order_store import OrderStore
-from framework.payments.order_stores import open_orders
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
@@ -37,11 +35,12 @@ from framework.payments.web import PAYMENTS, add_payment_routes
 from framework.runtime.loops import repeat, stop
 from framework.runtime.metrics import Metrics
 from framework.runtime.ratelimit import RateLimiter
-from framework.runtime.records import InboxItem
-from framework.runtime.store import Store, StoreError
-from framework.runtime.stores import open_store
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
+from framework.stores.opening import open_orders, open_store
+from framework.stores.order_store import OrderStore
+from framework.stores.records import InboxItem
+from framework.stores.session_store import Store, StoreError
 from framework.workspace import Workspace
 
 __all__ = ["STATUS_OF", "create_app"]

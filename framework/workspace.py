@@ -19,8 +19,8 @@ import yaml
 
 from framework.flows.problems import Problem, did_you_mean
 from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_of
-from framework.runtime.records import StoreLimits
 from framework.secrets import SECRET_KEY, SecretError, is_reference, resolve
+from framework.stores.records import StoreLimits
 
 __all__ = ["DEFAULT_STORE", "PaymentSettings", "Workspace", "read_workspace"]
 
@@ -71,14 +71,6 @@ class Workspace:
 
     def with_overrides(self, **changes: Any) -> Workspace:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-    @property
-    def store_path(self) -> Path | None:
-        """The SQLite file, relative paths taken from the workspace folder."""
-        if not self.store.startswith("sqlite:///"):
-            return None
-        path = Path(self.store.removeprefix("sqlite:///"))
-        return path if path.is_absolute() else self.root / path
 
 
 @cache

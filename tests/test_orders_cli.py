@@ -14,10 +14,10 @@ from framework.cli import main
 from framework.flows import load_bot
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
-from framework.payments.sqlite_orders import SqliteOrders
-from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_time
-from framework.runtime.sqlite import SqliteStore
 from framework.runtime.turns import Runtime
+from framework.stores.records import InboxItem, SessionKey, StoreLimits, iso_time
+from framework.stores.sqlite.orders import SqliteOrders
+from framework.stores.sqlite.sessions import SqliteStore
 
 TILL = Path(__file__).parent / "runtime" / "bots" / "till"
 KEY = SessionKey("till", "rest", "ada")

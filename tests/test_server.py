@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from framework.flows import load_bot
-from framework.runtime.memory import MemoryStore
-from framework.runtime.store import Store
 from framework.server import create_app
+from framework.stores.memory.sessions import MemoryStore
+from framework.stores.session_store import Store
 from framework.workspace import Workspace
 
 ROOT = Path(__file__).parent.parent

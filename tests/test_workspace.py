@@ -8,6 +8,7 @@ import pytest
 
 from framework.cli import main
 from framework.secrets import Secret, SecretError, resolve
+from framework.stores.opening import StoreURL
 from framework.workspace import read_workspace
 
 ROOT = Path(__file__).parent.parent
@@ -24,7 +25,7 @@ def test_the_shipped_workspace_serves_the_pizza_bot() -> None:
     assert workspace is not None
     assert workspace.bots == (ROOT / "bots" / "pizza",)
     assert workspace.store == "sqlite:///.theke/state.db"
-    assert workspace.store_path == ROOT / ".theke" / "state.db"
+    assert StoreURL.parse(workspace.store, workspace.root).path == ROOT / ".theke" / "state.db"
     assert (workspace.host, workspace.port) == ("127.0.0.1", 8080)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from framework.channels.messages import SendFailure, Sent
-from framework.runtime.records import LogEntry
+from framework.stores.records import LogEntry
 
 __all__ = ["Channel", "CollectingChannel", "PushChannel"]
 

@@ -13,8 +13,8 @@ from aiohttp import web
 from framework.errors import BadRequest, RateLimited, UnknownBot
 from framework.flows import Bot
 from framework.runtime.ratelimit import RateLimiter
-from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
 from framework.runtime.turns import Runtime
+from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
 __all__ = ["CONTEXT", "ChannelContext", "accept", "bot_for", "json_object", "string_field"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from framework.channels.common import accept, bot_for, json_object, string_field
-from framework.runtime.records import LogEntry, SessionKey
+from framework.stores.records import LogEntry, SessionKey
 
 __all__ = ["RestChannel", "rest_status", "rest_webhook"]
 

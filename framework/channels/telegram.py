@@ -25,8 +25,8 @@ from framework.channels import telegram_wire as wire
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import Incoming, SendFailure, Sent, WebhookProblem
 from framework.errors import ChannelError, ThekeError, UnknownBot
-from framework.runtime.records import InboxItem, LogEntry, SessionKey, iso_time
 from framework.secrets import Secret
+from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
 __all__ = ["TelegramBot", "TelegramChannel", "TelegramSettings"]
 

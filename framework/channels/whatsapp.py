@@ -29,8 +29,8 @@ from framework.channels import whatsapp_wire as wire
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import DeliveryStatus, Incoming, SendFailure, Sent, WebhookProblem
 from framework.errors import ChannelError
-from framework.runtime.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
 from framework.secrets import Secret
+from framework.stores.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
 
 __all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 

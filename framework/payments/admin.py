@@ -6,7 +6,7 @@ from typing import Any
 
 from framework.errors import BadRequest, MoneyError
 from framework.money import Money
-from framework.payments.orders import Order, OrderError
+from framework.orders import Order, OrderError
 from framework.payments.provider import RefundError
 from framework.payments.service import Payments
 

@@ -16,14 +16,13 @@ from typing import Any
 from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.money import Money, format_money
+from framework.orders import Order, OrderError
 from framework.payments.admin import act, order_json, parse_amount
-from framework.payments.order_store import OrderStore
-from framework.payments.order_stores import open_orders
-from framework.payments.orders import Order, OrderError
 from framework.payments.provider import ProviderError, RefundError
 from framework.payments.setup import open_payments
-from framework.runtime.records import InboxItem
-from framework.runtime.stores import open_store
+from framework.stores.opening import open_orders, open_store
+from framework.stores.order_store import OrderStore
+from framework.stores.records import InboxItem
 from framework.workspace import Workspace, read_workspace
 
 __all__ = ["run_orders"]

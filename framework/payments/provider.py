@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from framework.errors import BadRequest, ThekeError
-from framework.payments.orders import Order
+from framework.orders import Order
 
 __all__ = [
     "Checkout",

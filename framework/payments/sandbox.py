@@ -15,8 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from framework.payments.order_store import OrderStore
-from framework.payments.orders import Order, OrderError
+from framework.orders import Order, OrderError
 from framework.payments.provider import (
     Checkout,
     ProviderError,
@@ -26,6 +25,7 @@ from framework.payments.provider import (
     WebhookEvent,
 )
 from framework.payments.signing import SignatureError, sign, verify
+from framework.stores.order_store import OrderStore
 
 __all__ = ["SANDBOX", "SIGNATURE_HEADER", "SandboxProvider"]
 

@@ -29,8 +29,7 @@ from typing import Any
 from framework.flows.events import OrderUpdate, PaymentRequest
 from framework.logs import pseudonym
 from framework.money import Money
-from framework.payments.order_store import OrderStore
-from framework.payments.orders import ANNOUNCED, Order, OrderError, can_move
+from framework.orders import ANNOUNCED, Order, OrderError, can_move
 from framework.payments.provider import (
     Checkout,
     Provider,
@@ -42,7 +41,8 @@ from framework.payments.provider import (
 )
 from framework.payments.sandbox import SANDBOX
 from framework.runtime.delivery import business_inbox
-from framework.runtime.records import NOTE, ORDER, InboxItem, iso_time
+from framework.stores.order_store import OrderStore
+from framework.stores.records import NOTE, ORDER, InboxItem, iso_time
 
 __all__ = ["EVENT_TTL", "PAYMENT_APPLIED", "Payments", "order_id"]
 

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
-from framework.payments.order_store import OrderStore
 from framework.payments.provider import Provider
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Notify, Payments
 from framework.secrets import SecretError, is_reference, resolve
+from framework.stores.order_store import OrderStore
 from framework.workspace import PaymentSettings, Workspace
 
 __all__ = ["PaymentSetupError", "open_payments", "provider_name"]

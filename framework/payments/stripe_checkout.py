@@ -18,7 +18,7 @@ import stripe
 
 from framework.errors import MoneyError
 from framework.money import currency_digits
-from framework.payments.orders import Order
+from framework.orders import Order
 from framework.payments.provider import (
     Checkout,
     ProviderError,

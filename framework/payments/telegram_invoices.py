@@ -19,12 +19,12 @@ from typing import Any
 
 from framework.channels.telegram import INVOICE_SCHEME, TelegramChannel
 from framework.channels.telegram_wire import Payment, PreCheckout
-from framework.payments.order_store import OrderStore
-from framework.payments.orders import OrderError
+from framework.orders import OrderError
 from framework.payments.provider import Checkout, ProviderError, RefundError, UnknownCheckout
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
-from framework.runtime.records import SessionKey
+from framework.stores.order_store import OrderStore
+from framework.stores.records import SessionKey
 
 __all__ = ["TelegramCheckout", "TelegramInvoices", "connect_invoices"]
 

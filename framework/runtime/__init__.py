@@ -1,20 +1,7 @@
-"""The async shell around the engine: turns, stores, timers."""
+"""The async shell around the engine: turns (lease, load, step, commit), delivery of replies
+through the outbox, timers, the reconciler's loops and metrics. The only room with I/O besides
+the stores and channels it drives."""
 
-from framework.runtime.records import Claim, Commit, InboxItem, LogEntry, SessionKey, StoreLimits
-from framework.runtime.store import Store, StoreError
-from framework.runtime.stores import open_store
 from framework.runtime.turns import Runtime, TurnTimeout
 
-__all__ = [
-    "Claim",
-    "Commit",
-    "InboxItem",
-    "LogEntry",
-    "Runtime",
-    "SessionKey",
-    "Store",
-    "StoreError",
-    "StoreLimits",
-    "TurnTimeout",
-    "open_store",
-]
+__all__ = ["Runtime", "TurnTimeout"]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from framework.channels.messages import STATUS_ORDER, SendFailure, Sent
 from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
-from framework.runtime.records import (
+from framework.stores.records import (
     NOTE,
     Claim,
     Commit,
@@ -31,7 +31,7 @@ from framework.runtime.records import (
     SessionKey,
     iso_time,
 )
-from framework.runtime.store import Store
+from framework.stores.session_store import Store
 
 if TYPE_CHECKING:
     from framework.channels.base import PushChannel

@@ -34,7 +34,7 @@ from framework.runtime.delivery import (
 )
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
-from framework.runtime.records import (
+from framework.stores.records import (
     MESSAGE,
     NOTE,
     ORDER,
@@ -46,7 +46,7 @@ from framework.runtime.records import (
     LogEntry,
     SessionKey,
 )
-from framework.runtime.store import Store
+from framework.stores.session_store import Store
 
 if TYPE_CHECKING:
     from framework.channels.base import PushChannel

@@ -24,7 +24,7 @@ from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer,
 from framework.flows.model import Bot
 from framework.flows.requests import answer_requests
 from framework.flows.session import Session
-from framework.payments.orders import FINAL_PAYMENT, can_move
+from framework.orders import FINAL_PAYMENT, can_move
 
 __all__ = ["Till"]
 

@@ -18,19 +18,19 @@ from typing import Any
 import pytest
 
 from framework.flows import load_bot
-from framework.payments.memory_orders import MemoryOrders
-from framework.payments.order_store import OrderStore
-from framework.payments.orders import Order, new_token
+from framework.orders import Order, new_token
 from framework.payments.provider import Checkout, ProviderError, WebhookError
-from framework.payments.redis_orders import RedisOrders
 from framework.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
 from framework.payments.service import Payments
 from framework.payments.signing import sign
-from framework.payments.sqlite_orders import SqliteOrders
-from framework.runtime.memory import MemoryStore
-from framework.runtime.records import InboxItem, SessionKey, StoreLimits, iso_time
-from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
+from framework.stores.memory.orders import MemoryOrders
+from framework.stores.memory.sessions import MemoryStore
+from framework.stores.order_store import OrderStore
+from framework.stores.records import InboxItem, SessionKey, StoreLimits, iso_time
+from framework.stores.redis.orders import RedisOrders
+from framework.stores.session_store import Store
+from framework.stores.sqlite.orders import SqliteOrders
 from tests.clocks import FRIDAY_EVENING, Clock
 
 TILL = load_bot(Path(__file__).parent.parent / "runtime" / "bots" / "till")
@@ -117,7 +117,7 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         if kind == "memory":
             return memory
         if kind == "sqlite":
-            from framework.runtime.sqlite import SqliteStore
+            from framework.stores.sqlite.sessions import SqliteStore
 
             path = tmp_path / "state.db"
             pair: tuple[Store, OrderStore] = (
@@ -125,7 +125,7 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
                 await SqliteOrders.open(path),
             )
         else:
-            from framework.runtime.redis import RedisStore
+            from framework.stores.redis.sessions import RedisStore
 
             pair = (
                 RedisStore.from_url(REDIS_URL, StoreLimits(), prefix=prefix),

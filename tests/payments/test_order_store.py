@@ -22,15 +22,15 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from framework.payments.memory_orders import MemoryOrders
-from framework.payments.order_store import OrderStore
-from framework.payments.order_stores import open_orders
-from framework.payments.orders import Order
-from framework.payments.redis_orders import PAGE, RedisOrders
-from framework.payments.sqlite_orders import ORDER_SCHEMA_VERSION, SqliteOrders
-from framework.runtime.records import InboxItem
-from framework.runtime.sqlite import SCHEMA_VERSION, SqliteStore
-from framework.runtime.store import StoreError
+from framework.orders import Order
+from framework.stores.memory.orders import MemoryOrders
+from framework.stores.opening import open_orders
+from framework.stores.order_store import OrderStore
+from framework.stores.records import InboxItem
+from framework.stores.redis.orders import PAGE, RedisOrders
+from framework.stores.session_store import StoreError
+from framework.stores.sqlite.orders import ORDER_SCHEMA_VERSION, SqliteOrders
+from framework.stores.sqlite.sessions import SCHEMA_VERSION, SqliteStore
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 START = 1_800_000_000.0

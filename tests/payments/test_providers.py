@@ -15,12 +15,12 @@ import pytest
 import stripe
 from aiohttp import web
 
-from framework.payments.memory_orders import MemoryOrders
-from framework.payments.orders import Order
+from framework.orders import Order
 from framework.payments.provider import Provider, ProviderError, WebhookError
 from framework.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
 from framework.payments.signing import sign
 from framework.payments.stripe_checkout import StripeProvider
+from framework.stores.memory.orders import MemoryOrders
 from tests.stripe_emulator.fixture import fast_forward, new_api_key
 from tests.stripe_emulator.fixture import pay as emulator_pay
 

@@ -17,13 +17,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from framework.channels.common import CONTEXT
 from framework.flows import load_bot
 from framework.payments import web as web_module
-from framework.payments.memory_orders import MemoryOrders
-from framework.payments.order_store import OrderStore
 from framework.payments.signing import sign
 from framework.payments.web import PAYMENTS
-from framework.runtime.memory import MemoryStore
-from framework.runtime.store import Store
 from framework.server import create_app
+from framework.stores.memory.orders import MemoryOrders
+from framework.stores.memory.sessions import MemoryStore
+from framework.stores.order_store import OrderStore
+from framework.stores.session_store import Store
 from framework.workspace import Workspace
 from tests.payments.rest import say
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from framework.runtime.memory import MemoryStore
-from framework.runtime.records import StoreLimits
-from framework.runtime.store import Store
+from framework.stores.memory.sessions import MemoryStore
+from framework.stores.records import StoreLimits
+from framework.stores.session_store import Store
 from tests.runtime.processes import free_port
 
 STORES = ["memory", "sqlite", "redis"]
@@ -55,10 +55,10 @@ async def open_test_store(kind: str, tmp_path: Path, redis_url: str, limits: Sto
     if kind == "memory":
         return MemoryStore(limits)
     if kind == "sqlite":
-        from framework.runtime.sqlite import SqliteStore
+        from framework.stores.sqlite.sessions import SqliteStore
 
         return await SqliteStore.open(str(tmp_path / "state.db"), limits)
-    from framework.runtime.redis import RedisStore
+    from framework.stores.redis.sessions import RedisStore
 
     return RedisStore.from_url(redis_url, limits, prefix=f"test-{uuid.uuid4().hex[:8]}")
 

@@ -12,9 +12,9 @@ import pytest
 from framework.channels.base import CollectingChannel
 from framework.channels.messages import SendFailure, Sent
 from framework.flows import load_bot
-from framework.runtime.records import STATUS, TIMER, Commit, InboxItem, SessionKey, iso_time
-from framework.runtime.store import Store
 from framework.runtime.turns import Runtime
+from framework.stores.records import STATUS, TIMER, Commit, InboxItem, SessionKey, iso_time
+from framework.stores.session_store import Store
 from tests.clocks import FRIDAY_EVENING, Clock
 
 COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")

@@ -14,9 +14,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from framework.flows import load_bot
-from framework.runtime.records import InboxItem, StoreLimits
-from framework.runtime.store import Store
 from framework.server import create_app
+from framework.stores.records import InboxItem, StoreLimits
+from framework.stores.session_store import Store
 from framework.workspace import Workspace
 from tests.runtime.conftest import open_test_store
 

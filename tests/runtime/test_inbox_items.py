@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from framework.runtime.records import MESSAGE, NOTE, ORDER, STATUS, TIMER, InboxItem
+from framework.stores.records import MESSAGE, NOTE, ORDER, STATUS, TIMER, InboxItem
 
 AT = "2026-11-27T18:00:00+00:00"
 

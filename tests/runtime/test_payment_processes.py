@@ -12,8 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from framework.runtime.records import StoreLimits
-from framework.runtime.redis import RedisStore
+from framework.stores.records import StoreLimits
+from framework.stores.redis.sessions import RedisStore
 from tests.runtime.processes import BOTS, Worker, post
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from framework.runtime.records import StoreLimits
-from framework.runtime.store import Store
 from framework.runtime.turns import FAULT_STAGES
+from framework.stores.records import StoreLimits
+from framework.stores.session_store import Store
 from tests.runtime.processes import (
     Worker,
     free_port,
@@ -30,10 +30,10 @@ from tests.runtime.processes import (
 
 async def open_log_reader(kind: str, tmp_path: Path, redis_url: str) -> Store:
     if kind == "sqlite":
-        from framework.runtime.sqlite import SqliteStore
+        from framework.stores.sqlite.sessions import SqliteStore
 
         return await SqliteStore.open(str(tmp_path / "state.db"), StoreLimits())
-    from framework.runtime.redis import RedisStore
+    from framework.stores.redis.sessions import RedisStore
 
     return RedisStore.from_url(redis_url, StoreLimits())
 

@@ -22,9 +22,9 @@ from redis.asyncio import Redis
 from redis.cluster import key_slot
 from redis.exceptions import ResponseError
 
-from framework.runtime.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
-from framework.runtime.redis import RedisStore
-from framework.runtime.store import StoreError
+from framework.stores.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
+from framework.stores.redis.sessions import RedisStore
+from framework.stores.session_store import StoreError
 from tests.runtime.processes import free_port
 
 KEYS = ["pizza:web:ada", "pizza:whatsapp:+4915112345678", "a:b:{c}", "a:b:}", "a:b:%7D", "x:y:ü"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from framework.runtime.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
-from framework.runtime.sqlite import SCHEMA_VERSION, SqliteStore
-from framework.runtime.store import StoreError
+from framework.stores.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
+from framework.stores.session_store import StoreError
+from framework.stores.sqlite.sessions import SCHEMA_VERSION, SqliteStore
 
 KEY = "pizza:web:ada"
 

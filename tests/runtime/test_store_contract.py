@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from framework.runtime.records import (
+from framework.stores.records import (
     Claim,
     Commit,
     InboxItem,
@@ -15,7 +15,7 @@ from framework.runtime.records import (
     StoreLimits,
     timer_item_id,
 )
-from framework.runtime.store import Store
+from framework.stores.session_store import Store
 
 KEY = "pizza:web:ada"
 OTHER = "pizza:web:bob"

@@ -13,10 +13,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from framework.flows import load_bot
-from framework.runtime.records import StoreLimits
-from framework.runtime.redis import RedisStore
-from framework.runtime.store import Store
 from framework.server import create_app
+from framework.stores.records import StoreLimits
+from framework.stores.redis.sessions import RedisStore
+from framework.stores.session_store import Store
 from framework.workspace import Workspace
 from tests.runtime.processes import free_port
 

@@ -27,13 +27,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from framework.cli import main
 from framework.flows import load_bot
-from framework.payments.orders import Order
+from framework.orders import Order
 from framework.payments.setup import PaymentSetupError, provider_name
-from framework.payments.sqlite_orders import SqliteOrders
 from framework.payments.web import PAYMENTS
-from framework.runtime.memory import MemoryStore
-from framework.runtime.store import Store, StoreError
 from framework.server import create_app
+from framework.stores.memory.sessions import MemoryStore
+from framework.stores.session_store import Store, StoreError
+from framework.stores.sqlite.orders import SqliteOrders
 from framework.workspace import PaymentSettings, Workspace, read_workspace
 from tests.runtime.processes import free_port, stop_process
 

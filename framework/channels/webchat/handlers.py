@@ -25,7 +25,7 @@ from framework.errors import ChannelError, RateLimited, ThekeError
 from framework.flows import Bot
 from framework.flows.model import label_for
 from framework.flows.scope import BusinessView
-from framework.runtime.records import SessionKey
+from framework.stores.records import SessionKey
 
 __all__ = [
     "SOCKETS",

@@ -48,7 +48,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from framework.runtime.records import (
+from framework.stores.records import (
     Claim,
     Commit,
     InboxItem,
@@ -57,7 +57,7 @@ from framework.runtime.records import (
     iso_time,
     session_without_profile,
 )
-from framework.runtime.store import StoreError
+from framework.stores.session_store import StoreError
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 

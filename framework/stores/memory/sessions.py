@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from framework.runtime.records import (
+from framework.stores.records import (
     Claim,
     Commit,
     InboxItem,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from framework.payments.orders import ANNOUNCED, AWAITING, Order
+from framework.orders import ANNOUNCED, AWAITING, Order
 
 __all__ = ["FIRST_NUMBER", "dump", "is_unsettled", "load"]
 

@@ -11,8 +11,8 @@ import builtins
 import time
 from operator import attrgetter
 
-from framework.payments.order_records import FIRST_NUMBER, is_unsettled
-from framework.payments.orders import Order
+from framework.orders import Order
+from framework.stores.order_json import FIRST_NUMBER, is_unsettled
 
 __all__ = ["MemoryOrders"]
 

@@ -25,9 +25,9 @@ from typing import cast
 
 from redis.asyncio import Redis
 
-from framework.payments.order_records import FIRST_NUMBER, dump, is_unsettled, load
-from framework.payments.orders import Order
-from framework.runtime.redis import bounded_client
+from framework.orders import Order
+from framework.stores.order_json import FIRST_NUMBER, dump, is_unsettled, load
+from framework.stores.redis.sessions import bounded_client
 
 __all__ = ["RedisOrders"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 from typing import Protocol
 
-from framework.payments.orders import Order
+from framework.orders import Order
 
 __all__ = ["OrderStore"]
 

@@ -1,7 +1,7 @@
 """Orders in the session store's SQLite file, on a connection of their own.
 
 Why a connection of their own: the session store runs batches of turns in shared transactions
-on its thread (framework/runtime/sqlite.py); an order write should neither wait for such a
+on its thread (framework/stores/sqlite/sessions.py); an order write should neither wait for such a
 batch nor be rolled back with one. So one dedicated thread owns this store's connection
 (`sqlite3` calls block, the event loop only awaits them) and every write is one `BEGIN
 IMMEDIATE` transaction: stores on one file (two workers, a command next to the server) take
@@ -25,10 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from framework.payments.order_records import FIRST_NUMBER, dump, load
-from framework.payments.orders import ANNOUNCED, AWAITING, Order
-from framework.runtime.sqlite import BUSY_TIMEOUT_MS
-from framework.runtime.store import StoreError
+from framework.orders import ANNOUNCED, AWAITING, Order
+from framework.stores.order_json import FIRST_NUMBER, dump, load
+from framework.stores.session_store import StoreError
+from framework.stores.sqlite.sessions import BUSY_TIMEOUT_MS
 
 __all__ = ["ORDER_SCHEMA_VERSION", "SqliteOrders"]
 

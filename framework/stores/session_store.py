@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from framework.errors import ThekeError
-from framework.runtime.records import Claim, Commit, InboxItem, LogEntry
+from framework.stores.records import Claim, Commit, InboxItem, LogEntry
 
 __all__ = ["Store", "StoreError"]
 

@@ -73,7 +73,7 @@ from redis.exceptions import (
     TimeoutError,
 )
 
-from framework.runtime.records import (
+from framework.stores.records import (
     Claim,
     Commit,
     InboxItem,
@@ -82,7 +82,7 @@ from framework.runtime.records import (
     iso_time,
     session_without_profile,
 )
-from framework.runtime.store import StoreError
+from framework.stores.session_store import StoreError
 
 __all__ = ["RedisStore", "SessionKeys", "bounded_client"]
 

@@ -1,0 +1,77 @@
+"""Opening a deployment's stores from its one URL: memory://, sqlite:///path or redis://….
+
+The URL is parsed once (`StoreURL`); the session store and the order store of a deployment live
+on the same backing service (the same SQLite file, the same Redis server). Backends are
+imported only when used, so a deployment on SQLite never loads the Redis client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from framework.stores.order_store import OrderStore
+from framework.stores.records import StoreLimits
+from framework.stores.session_store import Store, StoreError
+
+__all__ = ["StoreURL", "open_orders", "open_store", "store_kind"]
+
+_KINDS = (("memory://", "memory"), ("sqlite:///", "sqlite"), ("redis", "redis"))
+"""URL prefixes and the backend each names (redis:// and rediss://)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreURL:
+    """A store URL, understood: its backend, and for SQLite the file."""
+
+    url: str
+    kind: str
+    path: Path | None = None
+    """The SQLite file, a relative path taken from the workspace folder."""
+
+    @classmethod
+    def parse(cls, url: str, root: Path | None = None) -> StoreURL:
+        kind = next((kind for prefix, kind in _KINDS if url.startswith(prefix)), None)
+        if kind is None:
+            scheme = url.split(":", 1)[0]
+            raise StoreError(f"unknown store {scheme!r}: use memory://, sqlite:///file or redis://")
+        if kind != "sqlite":
+            return cls(url, kind)
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_absolute() and root is not None:
+            path = root / path
+        return cls(url, kind, path)
+
+
+def store_kind(url: str) -> str:
+    return StoreURL.parse(url).kind
+
+
+async def open_store(url: str, limits: StoreLimits, root: Path | None = None) -> Store:
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.sessions import MemoryStore
+
+        return MemoryStore(limits)
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.sessions import SqliteStore
+
+        return await SqliteStore.open(str(where.path), limits)
+    from framework.stores.redis.sessions import RedisStore
+
+    return RedisStore.from_url(url, limits)
+
+
+async def open_orders(url: str, root: Path | None = None) -> OrderStore:
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.orders import MemoryOrders
+
+        return MemoryOrders()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.orders import SqliteOrders
+
+        return await SqliteOrders.open(str(where.path))
+    from framework.stores.redis.orders import RedisOrders
+
+    return RedisOrders.from_url(url)
