@@ -3,8 +3,8 @@
 Every channel turns requests into inbox items of conversations (`accept` in common.py) and gets
 the bot's answers out. Pull channels read them from the conversation log themselves: the REST
 channel answers its request with the turn's entries, the web chat page streams the log. Push
-channels (WhatsApp, Telegram) are handed each bot message by the runtime's delivery (see
-runtime/delivery.py) and send it through the messenger's API: that is `PushChannel`.
+channels (WhatsApp, Telegram) are handed each bot message by the runtime's delivery: they
+implement `PushChannel` of runtime/sending.py.
 `CollectingChannel` is the push channel of tests: it keeps what it was asked to send.
 """
 
@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from framework.channels.messages import SendFailure, Sent
+from framework.runtime.sending import SendFailure, Sent
 from framework.stores.records import LogEntry
 
-__all__ = ["Channel", "CollectingChannel", "PushChannel"]
+__all__ = ["Channel", "CollectingChannel"]
 
 
 class Channel(Protocol):
@@ -29,28 +29,6 @@ class Channel(Protocol):
     name: str
 
     def routes(self) -> list[web.AbstractRouteDef]: ...
-
-
-class PushChannel(Channel, Protocol):
-    async def send(
-        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
-    ) -> Sent:
-        """Send one bot message; raises SendFailure. `callback` comes back with the
-        messenger's delivery reports (WhatsApp's biz_opaque_callback_data)."""
-        ...
-
-    async def send_outside_window(
-        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
-    ) -> Sent:
-        """Send a message the messenger only allows as an approved template (WhatsApp's
-        24-hour window has closed); raises SendFailure(window_closed=True) without one."""
-        ...
-
-    window: float | None
-    """Seconds after the customer's last message in which free-form messages may be sent
-    (WhatsApp: 24 h); None: no window (Telegram)."""
-
-    async def close(self) -> None: ...
 
 
 @dataclass

@@ -13,11 +13,11 @@ import argparse
 import asyncio
 import time
 
-from framework.channels.messages import SendFailure
 from framework.channels.setup import open_push_channels
 from framework.channels.telegram import TelegramChannel
 from framework.errors import ThekeError
 from framework.flows import load_bot
+from framework.runtime.sending import SendFailure
 from framework.workspace import read_workspace
 
 __all__ = ["run_channels"]

@@ -23,8 +23,9 @@ from aiohttp import web
 
 from framework.channels import telegram_wire as wire
 from framework.channels.api import ApiSession, json_body
-from framework.channels.messages import Incoming, SendFailure, Sent, WebhookProblem
+from framework.channels.messages import Incoming, WebhookProblem
 from framework.errors import ChannelError, ThekeError, UnknownBot
+from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 

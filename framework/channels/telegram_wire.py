@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-from framework.channels.messages import Incoming, SendFailure, WebhookProblem
+from framework.channels.messages import Incoming, WebhookProblem
+from framework.runtime.sending import SendFailure
 
 __all__ = [
     "ALLOWED_UPDATES",

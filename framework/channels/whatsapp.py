@@ -27,8 +27,9 @@ from aiohttp import web
 
 from framework.channels import whatsapp_wire as wire
 from framework.channels.api import ApiSession, json_body
-from framework.channels.messages import DeliveryStatus, Incoming, SendFailure, Sent, WebhookProblem
+from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
 from framework.errors import ChannelError
+from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
 

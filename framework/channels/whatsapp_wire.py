@@ -23,13 +23,8 @@ from functools import partial
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from framework.channels.messages import (
-    STATUS_ORDER,
-    DeliveryStatus,
-    Incoming,
-    SendFailure,
-    WebhookProblem,
-)
+from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
+from framework.runtime.sending import STATUS_ORDER, SendFailure
 
 __all__ = [
     "GRAPH_VERSION",

@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from framework.channels.messages import STATUS_ORDER, SendFailure, Sent
 from framework.logs import pseudonym
 from framework.runtime.metrics import Metrics
+from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
 from framework.stores.records import (
     NOTE,
     Claim,
@@ -32,9 +32,6 @@ from framework.stores.records import (
     iso_time,
 )
 from framework.stores.session_store import Store
-
-if TYPE_CHECKING:
-    from framework.channels.base import PushChannel
 
 __all__ = [
     "BUSINESS",

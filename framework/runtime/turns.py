@@ -34,6 +34,7 @@ from framework.runtime.delivery import (
 )
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
+from framework.runtime.sending import PushChannel
 from framework.stores.records import (
     MESSAGE,
     NOTE,
@@ -49,7 +50,6 @@ from framework.stores.records import (
 from framework.stores.session_store import Store
 
 if TYPE_CHECKING:
-    from framework.channels.base import PushChannel
     from framework.payments.service import Payments
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]

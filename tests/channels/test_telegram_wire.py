@@ -22,7 +22,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framework.channels.messages import Incoming, SendFailure, WebhookProblem
+from framework.channels.messages import Incoming, WebhookProblem
 from framework.channels.telegram_wire import (
     CallbackQuery,
     Payment,
@@ -39,6 +39,7 @@ from framework.channels.telegram_wire import (
     set_webhook,
     verify_secret,
 )
+from framework.runtime.sending import SendFailure
 from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi
 from tests.fakes.webhooks import Json, LocalServer, TelegramUser, telegram_message, utf16_length
 

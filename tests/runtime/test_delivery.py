@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from framework.channels.base import CollectingChannel
-from framework.channels.messages import SendFailure, Sent
 from framework.flows import load_bot
+from framework.runtime.sending import SendFailure, Sent
 from framework.runtime.turns import Runtime
 from framework.stores.records import STATUS, TIMER, Commit, InboxItem, SessionKey, iso_time
 from framework.stores.session_store import Store
