@@ -1,13 +1,13 @@
 """The Telegram Bot API channel: updates in by webhook, Bot API calls out.
 
 In: `POST /webhooks/telegram/<bot>` checks X-Telegram-Bot-Api-Secret-Token (constant time),
-parses the update (telegram_wire.py), answers every callback query at once (or the button
+parses the update (telegram_in.py), answers every callback query at once (or the button
 keeps spinning), queues messages and button presses into their conversations (deduplicated
-on `update_id`) and answers 200. Out: `send` renders a bot message as Bot API calls (inline
-keyboards with callback data of at most 64 bytes, the payment link as a URL button), paced
-per bot and per chat; 429 is retried after Telegram's `retry_after`, 403 (blocked) marks the
-customer unreachable. `set_webhook` registers the webhook (`theke channels telegram
-set-webhook`).
+on `update_id`) and answers 200. Out: `send` renders a bot message as Bot API calls
+(telegram_out.py: inline keyboards with callback data of at most 64 bytes, the payment link as
+a URL button), paced per bot and per chat; 429 is retried after Telegram's `retry_after`, 403
+(blocked) marks the customer unreachable. `set_webhook` registers the webhook (`theke channels
+telegram set-webhook`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
-from framework.channels import telegram_wire as wire
+from framework.channels import telegram_in as wire_in
+from framework.channels import telegram_out as wire_out
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import Incoming, WebhookProblem
 from framework.errors import ChannelError, ThekeError, UnknownBot
@@ -47,9 +48,9 @@ class InvoiceDesk(Protocol):
 
     async def invoice(self, checkout_id: str) -> dict[str, Any]: ...
 
-    async def check(self, query: wire.PreCheckout) -> str | None: ...
+    async def check(self, query: wire_in.PreCheckout) -> str | None: ...
 
-    async def paid(self, bot: str, payment: wire.Payment) -> bool:
+    async def paid(self, bot: str, payment: wire_in.Payment) -> bool:
         """Apply the charge; False when it matches no order (kept for the business)."""
         ...
 
@@ -92,13 +93,13 @@ class TelegramChannel:
         if account is None:
             raise UnknownBot(f"no Telegram bot {bot!r} here")
         header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-        if not wire.verify_secret(header, account.secret_token.reveal()):
+        if not wire_in.verify_secret(header, account.secret_token.reveal()):
             raise web.HTTPUnauthorized(text="bad or missing X-Telegram-Bot-Api-Secret-Token")
         try:
             update = await request.json()
         except (ValueError, UnicodeDecodeError):
             raise ChannelError("the body is not JSON") from None
-        for item in wire.parse_update(update, bot):
+        for item in wire_in.parse_update(update, bot):
             await self._take(bot, item)
         return web.json_response({"received": True})
 
@@ -112,13 +113,13 @@ class TelegramChannel:
                 item.message_id, iso_time(self.clock()), item.text, item.payload, meta
             )
             await self.queue(str(SessionKey(bot, self.name, item.customer)), received)
-        elif isinstance(item, wire.CallbackQuery):
+        elif isinstance(item, wire_in.CallbackQuery):
             answering = asyncio.ensure_future(self._answer(bot, item))
             self._answering.add(answering)
             answering.add_done_callback(self._answering.discard)
-        elif isinstance(item, wire.PreCheckout):
+        elif isinstance(item, wire_in.PreCheckout):
             await self._pre_checkout(bot, item)
-        elif isinstance(item, wire.Payment) and self.invoices is not None:
+        elif isinstance(item, wire_in.Payment) and self.invoices is not None:
             if not await self.invoices.paid(bot, item):
                 self.problem("unmatched_payment")
         else:
@@ -126,22 +127,22 @@ class TelegramChannel:
             self.problem(kind)
             log.warning("telegram update problem", extra={"kind": kind})
 
-    async def _answer(self, bot: str, query: wire.CallbackQuery) -> None:
+    async def _answer(self, bot: str, query: wire_in.CallbackQuery) -> None:
         """Stop the button's spinner, beside the webhook's answer: a press whose query is too
         old to answer (Telegram could not reach Theke for a while) still runs its turn."""
         try:
-            await self._call(bot, *wire.answer_callback(query.id))
+            await self._call(bot, *wire_out.answer_callback(query.id))
         except SendFailure as failure:
             self._unanswered("callback_not_answered", failure)
 
-    async def _pre_checkout(self, bot: str, query: wire.PreCheckout) -> None:
+    async def _pre_checkout(self, bot: str, query: wire_in.PreCheckout) -> None:
         """Answered at once: Telegram cancels the payment when no answer comes in 10 s. An
         answer Telegram refuses is logged and counted; the webhook is still answered 200."""
         error = "Please pay with the payment link."
         if self.invoices is not None:
             error = await self.invoices.check(query) or ""
         try:
-            await self._call(bot, *wire.answer_pre_checkout(query.id, not error, error))
+            await self._call(bot, *wire_out.answer_pre_checkout(query.id, not error, error))
         except SendFailure as failure:
             self._unanswered("pre_checkout_not_answered", failure)
 
@@ -161,7 +162,7 @@ class TelegramChannel:
             result = await self._call(bot, method, params)
             if isinstance(result, dict):
                 message_id = str(result.get("message_id", message_id))
-        return Sent(message_id, keys=wire.callback_keys(entry))
+        return Sent(message_id, keys=wire_out.callback_keys(entry))
 
     async def _calls(
         self, bot: str, entry: LogEntry, chat: Any
@@ -171,8 +172,8 @@ class TelegramChannel:
         url = str(link.get("url", ""))
         token = self.settings.bots[bot].provider_token
         if not url.startswith(INVOICE_SCHEME) or self.invoices is None or token is None:
-            return wire.render(entry, chat)
-        calls = wire.render({k: v for k, v in entry.items() if k != "link"}, chat)
+            return wire_out.render(entry, chat)
+        calls = wire_out.render({k: v for k, v in entry.items() if k != "link"}, chat)
         try:
             bill = await self.invoices.invoice(url.removeprefix(INVOICE_SCHEME))
         except ChannelError:
@@ -180,7 +181,7 @@ class TelegramChannel:
         except ThekeError as error:  # paid, expired or cancelled meanwhile
             raise SendFailure(f"the invoice is no longer open: {error}") from None
         description = bill["description"] or bill["title"]
-        invoice = wire.invoice(
+        invoice = wire_out.invoice(
             chat,
             title=bill["title"],
             description=description,
@@ -199,7 +200,7 @@ class TelegramChannel:
     async def set_webhook(self, bot: str, base_url: str) -> None:
         account = self.settings.bots[bot]
         url = f"{base_url.rstrip('/')}/webhooks/telegram/{bot}"
-        await self._call(bot, *wire.set_webhook(url, account.secret_token.reveal()))
+        await self._call(bot, *wire_out.set_webhook(url, account.secret_token.reveal()))
 
     async def _call(self, bot: str, method: str, params: dict[str, Any]) -> Any:
         """One Bot API call; raises SendFailure (the token never appears in it)."""
@@ -213,10 +214,10 @@ class TelegramChannel:
                 body = await json_body(response)
         except (TimeoutError, aiohttp.ClientError):
             self._attempts[key] = attempt + 1
-            raise wire.failure(0, None, attempt) from None
+            raise wire_out.failure(0, None, attempt) from None
         if status >= 300 or not isinstance(body, dict) or not body.get("ok"):
             self._attempts[key] = attempt + 1
-            raise wire.failure(status, body, attempt)
+            raise wire_out.failure(status, body, attempt)
         self._attempts.pop(key, None)
         return body.get("result")
 

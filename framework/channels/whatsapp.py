@@ -2,13 +2,13 @@
 
 In: `GET /webhooks/whatsapp` answers Meta's verification handshake; `POST` is verified
 (X-Hub-Signature-256 over the raw bytes with the app secret), parsed item by item
-(whatsapp_wire.py), queued into the conversations' inboxes and answered 200 at once; the turns
+(whatsapp_in.py), queued into the conversations' inboxes and answered 200 at once; the turns
 run after the answer. Delivery reports go to the conversation that sent the message (it is
 named in `biz_opaque_callback_data`). Out: the runtime's delivery hands each bot message to
-`send`, which renders it for WhatsApp (buttons, lists, CTA links, degraded when they do not
-fit), paces it (per number and per recipient) and posts it. Outside the 24-hour window only the
-number's approved template is sent. A turn that takes longer than a second shows the customer
-"read" and a typing indicator.
+`send`, which renders it for WhatsApp (whatsapp_out.py: buttons, lists, CTA links, degraded
+when they do not fit), paces it (per number and per recipient) and posts it. Outside the
+24-hour window only the number's approved template is sent. A turn that takes longer than a
+second shows the customer "read" and a typing indicator.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from framework.channels import whatsapp_wire as wire
+from framework.channels import whatsapp_in as wire_in
+from framework.channels import whatsapp_out as wire_out
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
 from framework.errors import ChannelError
@@ -98,13 +99,13 @@ class WhatsAppChannel:
     async def receive(self, request: web.Request) -> web.Response:
         body = await request.read()
         header = request.headers.get("X-Hub-Signature-256")
-        if not wire.verify_signature(body, header, self.settings.app_secret.reveal()):
+        if not wire_in.verify_signature(body, header, self.settings.app_secret.reveal()):
             raise web.HTTPForbidden(text="bad or missing X-Hub-Signature-256")
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise ChannelError("the body is not JSON") from None
-        for item in wire.parse_webhook(payload, self._bot_for_number):
+        for item in wire_in.parse_webhook(payload, self._bot_for_number):
             await self._take(item)
         return web.json_response({"received": True})
 
@@ -170,9 +171,9 @@ class WhatsAppChannel:
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
-        payloads = wire.render(entry, address, callback=callback)
+        payloads = wire_out.render(entry, address, callback=callback)
         sent = await self._post_all(bot, address, payloads)
-        return Sent(sent.message_id, numbered=wire.numbered_choices(entry))
+        return Sent(sent.message_id, numbered=wire_out.numbered_choices(entry))
 
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
@@ -187,7 +188,7 @@ class WhatsAppChannel:
             )
         name, language = number.template
         text = str(entry.get("text", ""))
-        payload = wire.template(address, name, language, text, callback=callback)
+        payload = wire_out.template(address, name, language, text, callback=callback)
         return await self._post_all(bot, address, [payload])
 
     async def _post_all(
@@ -202,7 +203,7 @@ class WhatsAppChannel:
         return last
 
     async def _post(self, number: str, recipient: str, payload: dict[str, Any]) -> str:
-        url = f"{self.settings.api_base}/{wire.GRAPH_VERSION}/{number}/messages"
+        url = f"{self.settings.api_base}/{wire_out.GRAPH_VERSION}/{number}/messages"
         attempt = self._attempts.get(recipient, 0)
         try:
             async with self.http.post(url, json=payload, headers=self._auth()) as response:
@@ -210,18 +211,18 @@ class WhatsAppChannel:
                 status = response.status
         except (TimeoutError, aiohttp.ClientError):
             self._attempts[recipient] = attempt + 1
-            raise wire.failure(0, None, attempt) from None
+            raise wire_out.failure(0, None, attempt) from None
         if status >= 300 or not isinstance(body, dict):
             self._attempts[recipient] = attempt + 1
-            raise wire.failure(status, body, attempt)
+            raise wire_out.failure(status, body, attempt)
         self._attempts.pop(recipient, None)
         messages = body.get("messages") or [{}]
         return str(messages[0].get("id", ""))
 
     async def mark_read(self, bot: str, message_id: str, *, typing: bool) -> None:
         number = self._number_of(bot)
-        url = f"{self.settings.api_base}/{wire.GRAPH_VERSION}/{number}/messages"
-        payload = wire.read_receipt(message_id, typing=typing)
+        url = f"{self.settings.api_base}/{wire_out.GRAPH_VERSION}/{number}/messages"
+        payload = wire_out.read_receipt(message_id, typing=typing)
         try:
             async with self.http.post(url, json=payload, headers=self._auth()) as response:
                 await response.read()
@@ -231,7 +232,7 @@ class WhatsAppChannel:
     async def download(self, bot: str, media_id: str) -> tuple[bytes, str]:
         """An image a customer sent: its bytes (checked against WhatsApp's sha256) and type."""
         number = self._number_of(bot)
-        path, query = wire.media_request(media_id, number)
+        path, query = wire_out.media_request(media_id, number)
         async with self.http.get(
             f"{self.settings.api_base}{path}", params=query, headers=self._auth()
         ) as response:

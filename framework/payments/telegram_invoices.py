@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from framework.channels.telegram import INVOICE_SCHEME, TelegramChannel
-from framework.channels.telegram_wire import Payment, PreCheckout
+from framework.channels.telegram_in import Payment, PreCheckout
 from framework.orders import OrderError
 from framework.payments.provider import Checkout, ProviderError, RefundError, UnknownCheckout
 from framework.payments.sandbox import SandboxProvider

@@ -23,21 +23,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framework.channels.messages import Incoming, WebhookProblem
-from framework.channels.telegram_wire import (
+from framework.channels.telegram_in import (
     CallbackQuery,
     Payment,
     PreCheckout,
+    decode_callback,
+    parse_update,
+    verify_secret,
+)
+from framework.channels.telegram_out import (
     answer_callback,
     answer_pre_checkout,
     callback_keys,
-    decode_callback,
     encode_callback,
     failure,
     invoice,
-    parse_update,
     render,
     set_webhook,
-    verify_secret,
 )
 from framework.runtime.sending import SendFailure
 from tests.fakes.telegram_api import BOT_TOKEN, FakeTelegramApi

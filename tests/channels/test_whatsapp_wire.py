@@ -20,15 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
-from framework.channels.whatsapp_wire import (
+from framework.channels.whatsapp_in import parse_webhook, verify_signature
+from framework.channels.whatsapp_out import (
     GRAPH_VERSION,
     failure,
     media_request,
-    parse_webhook,
+    numbered_choices,
     read_receipt,
     render,
     template,
-    verify_signature,
 )
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import FakeGraphApi, GraphError, check_request
@@ -1172,8 +1172,6 @@ def test_failures_do_not_change_the_answer() -> None:
 
 
 def test_numbered_choices_are_known_when_the_choices_become_numbered_text() -> None:
-    from framework.channels.whatsapp_wire import numbered_choices
-
     many = [{"title": f"Pizza {n}", "payload": f"p{n}"} for n in range(1, 12)]
     assert numbered_choices({"text": "Which?", "buttons": many})["11"] == "p11"
     few = many[:3]
