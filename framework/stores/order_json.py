@@ -5,34 +5,19 @@ which orders the reconciler still has to look at, and the JSON an order is store
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from framework.orders import ANNOUNCED, AWAITING, Order
 
-__all__ = ["FIRST_NUMBER", "dump", "is_unsettled", "load"]
+__all__ = ["FIRST_NUMBER", "is_unsettled", "load"]
 
 FIRST_NUMBER = 1001
 """A bot's first order number: customers read "#1001", not "#1"."""
-
-_UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_ASCII = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def is_unsettled(order: Order) -> bool:
     """Still awaiting payment, or in a status the customer's chat has not been told about."""
     status = order.status
     return status == AWAITING or (status in ANNOUNCED and order.announced != status)
-
-
-def dump(data: dict[str, Any]) -> str:
-    """Compact JSON, readable UTF-8; escaped ASCII when a lone surrogate (from a broken
-    webhook payload) cannot be encoded as UTF-8."""
-    text = _UTF8(data)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _ASCII(data)
-    return text
 
 
 def load(text: str) -> Order:

@@ -5,6 +5,7 @@ All of it is plain JSON-able data, so every store persists it the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "iso_time",
     "session_without_profile",
     "timer_item_id",
+    "without_lone_surrogates",
 ]
 
 DAY = 86_400.0
@@ -51,6 +53,24 @@ class StoreLimits:
         ttls = (self.session_ttl, self.profile_ttl, self.result_ttl, self.history_ttl)
         if self.log_length < 1 or min(ttls) <= 0:
             raise ValueError("store limits must be positive")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""In a Python str every surrogate is lone: a valid pair is one code point."""
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """`value` (text, or JSON-like data) with each lone surrogate replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {
+            without_lone_surrogates(key): without_lone_surrogates(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [without_lone_surrogates(item) for item in value]
+    return value
 
 
 def iso_time(moment: float) -> str:
@@ -102,6 +122,12 @@ class InboxItem:
     received_at: str
     kind: str = MESSAGE
     data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A lone surrogate (half of a broken emoji from a webhook payload) becomes U+FFFD
+        here, where everything from outside enters: no store, script or page meets one."""
+        object.__setattr__(self, "id", without_lone_surrogates(self.id))
+        object.__setattr__(self, "data", without_lone_surrogates(self.data))
 
     @classmethod
     def message(

@@ -30,7 +30,8 @@ from framework.stores.records import InboxItem
 from framework.stores.redis.orders import PAGE, RedisOrders
 from framework.stores.session_store import StoreError
 from framework.stores.sqlite.orders import ORDER_SCHEMA_VERSION, SqliteOrders
-from framework.stores.sqlite.sessions import SCHEMA_VERSION, SqliteStore
+from framework.stores.sqlite.schema import SCHEMA_VERSION
+from framework.stores.sqlite.sessions import SqliteStore
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 START = 1_800_000_000.0

@@ -13,7 +13,8 @@ import pytest
 
 from framework.stores.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
 from framework.stores.session_store import StoreError
-from framework.stores.sqlite.sessions import SCHEMA_VERSION, SqliteStore
+from framework.stores.sqlite.schema import SCHEMA_VERSION
+from framework.stores.sqlite.sessions import SqliteStore
 
 KEY = "pizza:web:ada"
 

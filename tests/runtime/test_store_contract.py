@@ -404,3 +404,25 @@ def test_store_limits_must_be_positive() -> None:
     for wrong in ({"history_ttl": 0}, {"result_ttl": -1}, {"log_length": 0}):
         with pytest.raises(ValueError, match="positive"):
             StoreLimits(**wrong)  # type: ignore[arg-type]
+
+
+async def test_a_lone_surrogate_never_breaks_a_store(store: Store) -> None:
+    """A broken emoji half (`\\ud83d`) from a webhook payload cannot be encoded as UTF-8. In a
+    customer's message it becomes U+FFFD when the inbox item is made; anywhere else (a session,
+    a profile, the log) every store keeps it as it is."""
+    broken = "Pizza \ud83d bitte"
+    assert await store.enqueue(KEY, item(1, broken))
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item.text == "Pizza \ufffd bitte"
+    commit = Commit(
+        item_id="m1",
+        session={"last": broken},
+        profile={"name": broken},
+        entries=[{"from": "customer", "text": broken}],
+    )
+    assert await store.commit(claim, commit) is True
+    assert [entry["text"] for entry in await store.log(KEY, 0, 10)] == [broken]
+    assert await store.enqueue(KEY, item(2))
+    again = await store.claim(KEY, "w", 10)
+    assert again is not None
+    assert (again.session, again.profile) == ({"last": broken}, {"name": broken})

@@ -26,8 +26,9 @@ from typing import cast
 from redis.asyncio import Redis
 
 from framework.orders import Order
-from framework.stores.order_json import FIRST_NUMBER, dump, is_unsettled, load
-from framework.stores.redis.sessions import bounded_client
+from framework.stores.json_text import dump
+from framework.stores.order_json import FIRST_NUMBER, is_unsettled, load
+from framework.stores.redis.connection import bounded_client
 
 __all__ = ["RedisOrders"]
 

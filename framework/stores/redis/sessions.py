@@ -55,24 +55,16 @@ again after them: still before and after each session change it announces.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import re
 import uuid
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any, NamedTuple, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import (
-    AuthenticationError,
-    ConnectionError,
-    NoScriptError,
-    RedisError,
-    TimeoutError,
-)
+from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
+from framework.stores.json_text import dump
 from framework.stores.records import (
     Claim,
     Commit,
@@ -82,185 +74,11 @@ from framework.stores.records import (
     iso_time,
     session_without_profile,
 )
-from framework.stores.session_store import StoreError
+from framework.stores.redis.connection import bounded_client, guarded
+from framework.stores.redis.scripts import SCRIPTS
 
-__all__ = ["RedisStore", "SessionKeys", "bounded_client"]
+__all__ = ["RedisStore", "SessionKeys"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-_LIB = """  -- helpers every script starts with
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function ms(n) return string.format('%d', n) end
-local RANGE = '^(%d+):(%d+):(%d+)$'  -- a result; another format (an older Theke's) has expired
-local function push(seen, inbox, id, body, now, result_ms, keep_ms, session_ms)
-  local until_ = redis.call('HGET', seen, id)
-  if until_ and tonumber(until_) > now then return 0 end
-  local all = redis.call('HGETALL', seen)
-  for i = 1, #all, 2 do
-    if tonumber(all[i + 1]) <= now then redis.call('HDEL', seen, all[i]) end
-  end
-  redis.call('HSET', seen, id, ms(now + tonumber(result_ms)))
-  redis.call('PEXPIRE', seen, keep_ms)
-  redis.call('RPUSH', inbox, body)
-  redis.call('PEXPIRE', inbox, session_ms)
-  return 1
-end
-"""
-
-# KEYS seen, inbox; ARGV id, body, result_ms, keep_ms, session_ms
-ENQUEUE = """
-return push(KEYS[1], KEYS[2], ARGV[1], ARGV[2], now_ms(), ARGV[3], ARGV[4], ARGV[5])
-"""
-
-# KEYS lease, state, profile, inbox; ARGV token, lease_ms -> false (leased elsewhere or
-# nothing waiting: no lease taken) or {first inbox item, state, profile}
-CLAIM = """
-local head = redis.call('LINDEX', KEYS[4], 0)
-if not head or not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
-return {head, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}
-"""
-
-# KEYS lease, state, profile, inbox, log, results, timers, seen
-# ARGV token, claimed item id, lease_ms, item_id, state, profile, session_ms, profile_ms,
-#      result_ms, keep_ms, history_ms, log_length, n, n entries (JSON objects without seq),
-#      then timer pairs (name, due or '')
-# -> 0 (the lease was lost or the item consumed: nothing written), 1 (done, lease released)
-#    or {seq, next inbox item} (done, lease renewed)
-COMMIT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local head = redis.call('LINDEX', KEYS[4], 0)
-if not head or cjson.decode(head).id ~= ARGV[2] then return 0 end
-redis.call('LPOP', KEYS[4])
-local now, session_ms, n = now_ms(), ARGV[7], tonumber(ARGV[13])
-local seq, entries = tonumber(string.match(redis.call('GET', KEYS[2]) or '0|', '^(%d+)|')), {}
-local first = seq + 1
-for i = 1, n do
-  seq = seq + 1
-  local e = ARGV[13 + i]
-  if e == '{}' then e = '{"seq":' .. ms(seq) .. '}'
-  else e = '{"seq":' .. ms(seq) .. ',' .. string.sub(e, 2) end
-  entries[i] = e
-end
-if n > 0 then
-  redis.call('RPUSH', KEYS[5], unpack(entries))
-  redis.call('LTRIM', KEYS[5], -tonumber(ARGV[12]), -1)
-end
-redis.call('SET', KEYS[2], ms(seq) .. '|' .. ARGV[5])
-redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
-local all = redis.call('HGETALL', KEYS[6])
-for i = 1, #all, 2 do
-  local _, _, until_ = string.match(all[i + 1], RANGE)
-  if not until_ or tonumber(until_) <= now then redis.call('HDEL', KEYS[6], all[i]) end
-end
-local range = ms(first) .. ':' .. ms(seq) .. ':' .. ms(now + tonumber(ARGV[9]))
-redis.call('HSET', KEYS[6], ARGV[4], range)
-for i = 14 + n, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('ZREM', KEYS[7], ARGV[i])
-  else redis.call('ZADD', KEYS[7], ARGV[i + 1], ARGV[i]) end
-end
-for _, key in ipairs({KEYS[2], KEYS[4], KEYS[7]}) do
-  redis.call('PEXPIRE', key, session_ms)
-end
-redis.call('PEXPIRE', KEYS[5], ARGV[11])
-redis.call('PEXPIRE', KEYS[6], ARGV[10])
-redis.call('PEXPIRE', KEYS[8], ARGV[10])
-local next_ = redis.call('LINDEX', KEYS[4], 0)
-if not next_ then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return {seq, next_}
-"""
-
-# KEYS lease; ARGV token
-RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-# KEYS results, log; ARGV item_id -> false (unknown) or the entries of its range still logged
-RESULT = """
-local first, last, until_ = string.match(redis.call('HGET', KEYS[1], ARGV[1]) or '', RANGE)
-if not until_ or tonumber(until_) <= now_ms() then return false end
-local head = redis.call('LINDEX', KEYS[2], 0)
-if not head then return {} end
-local oldest = tonumber(string.match(head, '^{"seq":(%d+)'))
-local from, to = math.max(tonumber(first) - oldest, 0), tonumber(last) - oldest
-if to < from then return {} end
-return redis.call('LRANGE', KEYS[2], from, to)
-"""
-
-# KEYS timers, seen, inbox; ARGV now, received_at, max, result_ms, keep_ms, session_ms
-FIRE = """
-local now = now_ms()
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[3])
-local fired = 0
-for i = 1, #due, 2 do
-  local name = due[i]
-  redis.call('ZREM', KEYS[1], name)
-  local id = 'timer:' .. name .. ':' .. string.format('%.3f', tonumber(due[i + 1]))
-  local body = '{"id":' .. cjson.encode(id) .. ',"received_at":' .. cjson.encode(ARGV[2])
-    .. ',"kind":"timer","data":{"name":' .. cjson.encode(name) .. '}}'
-  fired = fired + push(KEYS[2], KEYS[3], id, body, now, ARGV[4], ARGV[5], ARGV[6])
-end
-return {fired, redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''}
-"""
-
-# The global index scripts (one slot, no session keys). KEYS pending, counter; ARGV sessions
-ANNOUNCE_PENDING = """
-for i = 1, #ARGV do redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[i]) end
-return 0
-"""
-
-# KEYS pending; ARGV pairs (session, announcement number read)
-SETTLE_PENDING = """
-for i = 1, #ARGV, 2 do
-  if tonumber(redis.call('ZSCORE', KEYS[1], ARGV[i]) or '-1') == tonumber(ARGV[i + 1]) then
-    redis.call('ZREM', KEYS[1], ARGV[i])
-  end
-end
-return 0
-"""
-
-# KEYS timers, versions, counter; ARGV pairs (session, due)
-ANNOUNCE_TIMER = """
-for i = 1, #ARGV, 2 do
-  redis.call('HSET', KEYS[2], ARGV[i], redis.call('INCR', KEYS[3]))
-  redis.call('ZADD', KEYS[1], 'LT', ARGV[i + 1], ARGV[i])
-end
-return 0
-"""
-
-# KEYS timers, versions; ARGV now, limit -> flat (session, version or '')
-DUE_TIMERS = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-local out = {}
-if #due == 0 then return out end
-local versions = redis.call('HMGET', KEYS[2], unpack(due))
-for i = 1, #due do out[2 * i - 1] = due[i]; out[2 * i] = versions[i] or '' end
-return out
-"""
-
-# KEYS timers, versions; ARGV triples (session, version read, next due or '')
-SETTLE_TIMERS = """
-for i = 1, #ARGV, 3 do
-  local s, nxt = ARGV[i], ARGV[i + 2]
-  if (redis.call('HGET', KEYS[2], s) or '') == ARGV[i + 1] then
-    if nxt == '' then redis.call('ZREM', KEYS[1], s); redis.call('HDEL', KEYS[2], s)
-    else redis.call('ZADD', KEYS[1], nxt, s) end
-  elseif nxt ~= '' then redis.call('ZADD', KEYS[1], 'LT', nxt, s) end
-end
-return 0
-"""
-
-# loaded in this order after a restart: the index scripts before the session scripts they announce
-_NAMES = "ANNOUNCE_PENDING ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
-_SCRIPTS = {name: _LIB + globals()[name] for name in f"{_NAMES} COMMIT RELEASE RESULT FIRE".split()}
 _SEQ = re.compile(r'\{"seq":(\d+)')
 _ANNOUNCEMENTS = ("ANNOUNCE_PENDING", "ANNOUNCE_TIMER")
 """Scripts that only add to the indexes: one round trip runs each once with the arguments of
@@ -309,13 +127,6 @@ class SessionKeys(NamedTuple):
     timers: str
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _dumps(data: Any) -> str:
-    return _ENCODE(data)
-
-
 def _loaded(state: str, profile: str) -> tuple[Any, dict[str, Any]]:
     """A stored state (after its seq; "": none yet, "+...": its profile left out) and profile,
     decoded: fresh objects, the engine may change them."""
@@ -334,54 +145,6 @@ def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
-def _guarded(
-    method: Callable[Concatenate[RedisStore, P], Coroutine[Any, Any, R]],
-) -> Callable[Concatenate[RedisStore, P], Coroutine[Any, Any, R]]:
-    """Redis failures become StoreError (the turn can be retried), with advice, without data."""
-
-    @functools.wraps(method)
-    async def guarded(self: RedisStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await method(self, *args, **kwargs)
-        except AuthenticationError as error:
-            raise StoreError(
-                f"Redis at {self.address} refused the login; check the store URL's password"
-            ) from error
-        except (ConnectionError, TimeoutError) as error:
-            if "No connection available" in str(error):
-                raise StoreError(
-                    f"every connection to Redis at {self.address} stayed busy; raise "
-                    "max_connections or run fewer turns at once"
-                ) from error
-            raise StoreError(
-                f"Redis at {self.address} does not answer: {type(error).__name__}; is it running?"
-            ) from error
-        except RedisError as error:
-            code = (str(error).split() or ["error"])[0]
-            raise StoreError(
-                f"Redis at {self.address} refused an operation ({code}); check that it is a "
-                "writable primary with free memory (maxmemory)"
-            ) from error
-
-    return guarded
-
-
-def bounded_client(url: str, max_connections: int = 50, timeout: float = 5.0) -> Redis:
-    """A client on a bounded pool: callers wait up to `timeout` for a connection (a burst
-    queues instead of failing), a dead Redis fails fast, and a dropped connection (a restarted
-    Redis) is retried once on a new one."""
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=max_connections,
-        timeout=timeout,
-        socket_timeout=timeout,
-        socket_connect_timeout=min(timeout, 1.5),
-        decode_responses=True,
-        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (ConnectionError,)),
-    )
-    return Redis.from_pool(pool)
-
-
 class RedisStore:
     def __init__(self, client: Redis, limits: StoreLimits | None = None, prefix: str = "theke"):
         if "{" in prefix or "}" in prefix:
@@ -394,7 +157,7 @@ class RedisStore:
         index = f"{prefix}:{{%index}}"
         self._pending, self._counter = f"{index}:pending", f"{index}:counter"
         self._timers, self._versions = f"{index}:timers", f"{index}:versions"
-        self._scripts = {name: client.register_script(lua) for name, lua in _SCRIPTS.items()}
+        self._scripts = {name: client.register_script(lua) for name, lua in SCRIPTS.items()}
         self._queue: list[Waiting] = []
         """The calls of `_run` waiting for the next round trip, in the order they were made."""
         self._sender: asyncio.Task[None] | None = None
@@ -503,17 +266,17 @@ class RedisStore:
             if not todo or attempt == 2:
                 break
             for name, script in self._scripts.items():
-                script.sha = await self._redis.script_load(_SCRIPTS[name])
+                script.sha = await self._redis.script_load(SCRIPTS[name])
         return results
 
-    @_guarded
+    @guarded
     async def enqueue(self, key: str, item: InboxItem) -> bool:
         k = self.session_keys(key)
-        enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, _dumps(item.to_json()), *self._ttls()]
+        enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, dump(item.to_json()), *self._ttls()]
         _, added, _ = await self._run(self._announce([key]), enqueue, self._announce([key]))
         return bool(added)
 
-    @_guarded
+    @guarded
     async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
         k = self.session_keys(key)
         token = f"{owner}:{uuid.uuid4().hex}"
@@ -526,17 +289,17 @@ class RedisStore:
         session, loaded = _loaded(body, profile or "{}")
         return Claim(key, token, lease, session, loaded, _item(head), int(seq))
 
-    @_guarded
+    @guarded
     async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         k, limits = self.session_keys(claim.key), self._limits
         result_ms, keep_ms, session_ms = self._ttls()
         apart = session_without_profile(commit, limits)
-        state = _dumps(commit.session) if apart is None else f"+{_dumps(apart)}"
-        profile = _dumps(commit.profile)
+        state = dump(commit.session) if apart is None else f"+{dump(apart)}"
+        profile = dump(commit.profile)
         args: list[Any] = [claim.token, claim.item.id, _ms(claim.lease), commit.item_id]
         args += [state, profile, session_ms, _ms(limits.profile_ttl), result_ms, keep_ms]
         args += [self._history_ms(), limits.log_length, len(commit.entries)]
-        args += [_dumps({n: v for n, v in entry.items() if n != "seq"}) for entry in commit.entries]
+        args += [dump({n: v for n, v in entry.items() if n != "seq"}) for entry in commit.entries]
         for name, when in commit.timers.items():
             args += [name, "" if when is None else repr(float(when))]
         keys = [k.lease, k.state, k.profile, k.inbox, k.log, k.results, k.timers, k.seen]
@@ -554,17 +317,17 @@ class RedisStore:
         session, loaded = _loaded(state, profile)
         return Claim(claim.key, claim.token, claim.lease, session, loaded, _item(head), int(seq))
 
-    @_guarded
+    @guarded
     async def release(self, claim: Claim) -> None:
         await self._run(("RELEASE", [self.session_keys(claim.key).lease], [claim.token]))
 
-    @_guarded
+    @guarded
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
         k = self.session_keys(key)
         [found] = await self._run(("RESULT", [k.results, k.log], [item_id]))
         return None if found is None else [json.loads(entry) for entry in found]
 
-    @_guarded
+    @guarded
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
         lines = await self._redis.lrange(self.session_keys(key).log, 0, -1)
         newer = [
@@ -572,7 +335,7 @@ class RedisStore:
         ]
         return [json.loads(line) for line in newer[:limit]]
 
-    @_guarded
+    @guarded
     async def fire_timers(self, now: float, limit: int = 100) -> list[str]:
         if limit <= 0:
             return []
@@ -597,7 +360,7 @@ class RedisStore:
         await self._run(("SETTLE_TIMERS", index, settle), self._announce(sorted(set(fired))))
         return fired
 
-    @_guarded
+    @guarded
     async def pending(self, limit: int = 100) -> list[str]:
         found: dict[str, None] = {}
         low, examined, batch = "-inf", 0, max(limit, 500)
@@ -624,7 +387,7 @@ class RedisStore:
                 await self._run(("SETTLE_PENDING", [self._pending], stale))
         return list(found)[:limit]
 
-    @_guarded
+    @guarded
     async def ping(self) -> None:
         await self._redis.ping()
 

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from framework.orders import ANNOUNCED, AWAITING, Order
-from framework.stores.order_json import FIRST_NUMBER, dump, load
+from framework.stores.json_text import dump
+from framework.stores.order_json import FIRST_NUMBER, load
 from framework.stores.session_store import StoreError
-from framework.stores.sqlite.sessions import BUSY_TIMEOUT_MS
+from framework.stores.sqlite.connection import execute_script, open_database
 
 __all__ = ["ORDER_SCHEMA_VERSION", "SqliteOrders"]
 
@@ -85,8 +86,7 @@ def _create_tables(db: sqlite3.Connection, path: str) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS order_schema (version INTEGER NOT NULL)")
     row = db.execute("SELECT version FROM order_schema").fetchone()
     if row is None:
-        for statement in _SCHEMA.split(";"):
-            db.execute(statement)
+        execute_script(db, _SCHEMA)
     elif row[0] > ORDER_SCHEMA_VERSION:
         raise StoreError(
             f"the orders in {path} have schema version {row[0]}, but this Theke knows only up "
@@ -96,12 +96,8 @@ def _create_tables(db: sqlite3.Connection, path: str) -> None:
 
 def _connect(path: str) -> sqlite3.Connection:
     """Open (and if needed create) the file and its order tables; runs on the store's thread."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None)
+    db = open_database(path)
     try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
         _transaction(db, _create_tables, db, path)
     except BaseException:
         db.close()

@@ -45,9 +45,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any, TypeVar
 
+from framework.stores.json_text import dump
 from framework.stores.records import (
     Claim,
     Commit,
@@ -58,41 +58,11 @@ from framework.stores.records import (
     session_without_profile,
 )
 from framework.stores.session_store import StoreError
+from framework.stores.sqlite.schema import connect
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore"]
+__all__ = ["SqliteStore"]
 
-SCHEMA_VERSION = 2
 PURGE_EVERY = 60.0
-BUSY_TIMEOUT_MS = 5_000
-
-_SCHEMA = """
-CREATE TABLE sessions (key TEXT PRIMARY KEY NOT NULL, state TEXT, seq INTEGER NOT NULL,
-    touched_at REAL NOT NULL, shared_profile INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX sessions_touched ON sessions (touched_at);
-CREATE TABLE profiles (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, touched_at REAL NOT NULL);
-CREATE INDEX profiles_touched ON profiles (touched_at);
-CREATE TABLE inbox (position INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL,
-    id TEXT NOT NULL, item TEXT NOT NULL);
-CREATE INDEX inbox_key ON inbox (key, position);
-CREATE TABLE seen (key TEXT NOT NULL, id TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
-CREATE INDEX seen_until ON seen (until);
-CREATE TABLE leases (key TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL, until REAL NOT NULL);
-CREATE TABLE log (key TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
-    PRIMARY KEY (key, seq));
-CREATE TABLE timers (key TEXT NOT NULL, name TEXT NOT NULL, due REAL NOT NULL,
-    PRIMARY KEY (key, name));
-CREATE INDEX timers_due ON timers (due);
-"""
-_RESULTS = """
-CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, first_seq INTEGER NOT NULL,
-    last_seq INTEGER NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
-CREATE INDEX results_until ON results (until)
-"""
-_FROM_VERSION_1 = """
-ALTER TABLE sessions ADD COLUMN shared_profile INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE results RENAME TO results_1;
-DROP INDEX results_until
-"""
 _SESSION_TABLES = ("inbox", "seen", "leases", "log", "results", "timers")
 _PENDING = (
     "SELECT inbox.key FROM inbox JOIN sessions ON sessions.key = inbox.key"
@@ -126,19 +96,6 @@ _HEAD = "SELECT position, id, item FROM inbox WHERE key = ? ORDER BY position LI
 T = TypeVar("T")
 
 
-_UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_ASCII = json.JSONEncoder(separators=(",", ":")).encode
-
-
-def _dump(value: Any) -> str:
-    text = _UTF8(value)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate cannot be stored as UTF-8: escape it
-        text = _ASCII(value)
-    return text
-
-
 def _loaded(state: str | None, shared: int, profile: str) -> tuple[Any, dict[str, Any]]:
     """A stored session (None: none yet; its profile put back when it was left out) and
     profile, decoded: fresh objects, the engine may change them."""
@@ -147,51 +104,6 @@ def _loaded(state: str | None, shared: int, profile: str) -> tuple[Any, dict[str
         session["profile"] = json.loads(profile)
     loaded: dict[str, Any] = json.loads(profile)
     return session, loaded
-
-
-def _execute(db: sqlite3.Connection, script: str) -> None:
-    """Several statements inside the caller's transaction (`executescript` would commit it)."""
-    for statement in script.split(";"):
-        db.execute(statement)
-
-
-def _upgrade_from_1(db: sqlite3.Connection) -> None:
-    """Version 1 kept a result's entries, version 2 their sequence range in the log."""
-    _execute(db, _FROM_VERSION_1 + ";" + _RESULTS)
-    rows = []
-    for key, item_id, entries, until in db.execute("SELECT * FROM results_1").fetchall():
-        seqs = [int(entry["seq"]) for entry in json.loads(entries)] or [1, 0]  # none: empty
-        rows.append((key, item_id, seqs[0], seqs[-1], until))
-    db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
-    db.execute("DROP TABLE results_1")
-
-
-def _connect(path: str) -> sqlite3.Connection:
-    """Open (and if needed create) the database; runs on the store's thread."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("BEGIN IMMEDIATE")
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the SQLite store at {path} has schema version {version}, but this Theke "
-                f"knows only up to {SCHEMA_VERSION}; upgrade Theke or use another file"
-            )
-        if version < SCHEMA_VERSION:
-            if version == 0:
-                _execute(db, _SCHEMA + _RESULTS)
-            else:
-                _upgrade_from_1(db)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.close()
-        raise
-    return db
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +158,7 @@ class SqliteStore:
         clock: Callable[[], float] = time.time,
     ) -> SqliteStore:
         try:
-            db = await asyncio.to_thread(_connect, path)
+            db = await asyncio.to_thread(connect, path)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(
                 f"{path} cannot be opened as a Theke SQLite store: {error}; check the path, "
@@ -372,7 +284,7 @@ class SqliteStore:
         if self._run(_SEE, key, item.id, until, now).rowcount == 0:
             return False  # seen, and not yet forgotten
         sql = "INSERT INTO inbox (key, id, item) VALUES (?, ?, ?)"
-        self._run(sql, key, item.id, _dump(item.to_json()))
+        self._run(sql, key, item.id, dump(item.to_json()))
         return True
 
     def _claim(self, key: str, owner: str, lease: float) -> Claim | None:
@@ -407,10 +319,10 @@ class SqliteStore:
             self._run("DELETE FROM log WHERE key = ?", key)  # the history expired: start afresh
         last = self._append_log(key, seq, commit.entries)
         apart = session_without_profile(commit, limits)
-        state, shared = _dump(commit.session if apart is None else apart), apart is not None
+        state, shared = dump(commit.session if apart is None else apart), apart is not None
         sql = "UPDATE sessions SET state = ?, seq = ?, touched_at = ?, shared_profile = ?"
         self._run(f"{sql} WHERE key = ?", state, last, now, shared, key)
-        profile = _dump(commit.profile)
+        profile = dump(commit.profile)
         self._run(_PROFILE, key, profile, now)
         until = now + limits.result_ttl
         sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)"
@@ -428,7 +340,7 @@ class SqliteStore:
         """Number the entries after `seq`, append them and trim the log; the last seq."""
         if not new:
             return seq
-        rows = [(key, seq + n, _dump({**entry, "seq": seq + n})) for n, entry in enumerate(new, 1)]
+        rows = [(key, seq + n, dump({**entry, "seq": seq + n})) for n, entry in enumerate(new, 1)]
         self._db.executemany("INSERT OR REPLACE INTO log VALUES (?, ?, ?)", rows)
         last = seq + len(rows)
         oldest = last - self._limits.log_length
