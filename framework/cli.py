@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from framework.errors import ThekeError
-from framework.flows.checker import check_bot
-from framework.flows.problems import BotDefinitionError, Problem
-from framework.flows.reader import load_bot, read_bot
+from framework.flows.language.checker import check_bot
+from framework.flows.language.problems import BotDefinitionError, Problem
+from framework.flows.language.reader import load_bot, read_bot
 from framework.workspace import read_workspace
 
 __all__ = ["main"]
@@ -107,7 +107,11 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from framework.flows.graph import render_svg, to_dot, to_mermaid  # only this command needs it
+    from framework.flows.language.graph import (  # only this command needs it
+        render_svg,
+        to_dot,
+        to_mermaid,
+    )
 
     bot = load_bot(args.path)
     if args.format == "mermaid":

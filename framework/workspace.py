@@ -17,8 +17,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from framework.flows.problems import Problem, did_you_mean
-from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_of
+from framework.flows.language.problems import Problem, did_you_mean
+from framework.flows.language.yaml_loader import PosDict, load_yaml, position_of
+from framework.flows.model import Position
 from framework.secrets import SECRET_KEY, SecretError, is_reference, resolve
 from framework.stores.records import StoreLimits
 

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from framework.bill import TaxRule
 from framework.flows.templates import Template
-from framework.flows.yaml_loader import Position
 from framework.money import Money
 
 if TYPE_CHECKING:
@@ -31,11 +30,25 @@ __all__ = [
     "Flow",
     "Item",
     "Label",
+    "Position",
     "Slot",
     "Text",
     "Timeouts",
     "label_for",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a value was written: file, line and column (1-based), for every problem."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
 
 ANY_LANGUAGE = "*"
 Label = Mapping[str, str]

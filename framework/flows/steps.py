@@ -17,9 +17,8 @@ from typing import Any, ClassVar
 
 from framework.bill import TaxRule
 from framework.flows.expressions import Expression, compile_expression
-from framework.flows.model import Label, Text
+from framework.flows.model import Label, Position, Text
 from framework.flows.templates import Template
-from framework.flows.yaml_loader import Position
 
 __all__ = [
     "CONTINUE",

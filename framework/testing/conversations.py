@@ -32,10 +32,10 @@ import yaml
 
 from framework.errors import FlowError
 from framework.flows.events import Message, Reply
+from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
-from framework.flows.yaml_loader import load_yaml
 from framework.testing.till import Till
 
 __all__ = ["ConversationFailure", "ConversationTest", "load_tests", "run_test"]

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from framework.flows.language.reader import load_bot
 from framework.flows.model import Bot
-from framework.flows.reader import load_bot
 from framework.testing.conversations import (
     ConversationFailure,
     ConversationTest,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from framework.flows.engine import MAX_MESSAGE_CHARS, step
 from framework.flows.events import Message, PaymentRequest, Record, Remember, Reply, SetTimer
-from framework.flows.reader import load_bot
+from framework.flows.language.reader import load_bot
 from framework.flows.session import new_session, session_problems
 from framework.testing.till import Till
 

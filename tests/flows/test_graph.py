@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from framework.errors import FlowError
-from framework.flows import graph
-from framework.flows.graph import render_svg, to_dot, to_mermaid
+from framework.flows.language import graph
+from framework.flows.language.graph import render_svg, to_dot, to_mermaid
+from framework.flows.language.reader import read_bot
 from framework.flows.model import Bot
-from framework.flows.reader import read_bot
 from framework.flows.steps import Ask, Branch, Goto, Jump, Repeat
 
 PIZZA = Path(__file__).resolve().parents[2] / "bots" / "pizza"

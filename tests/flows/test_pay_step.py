@@ -11,7 +11,7 @@ import pytest
 
 from framework.flows.engine import step
 from framework.flows.events import Message, PaymentRequest, Record
-from framework.flows.reader import load_bot
+from framework.flows.language.reader import load_bot
 from framework.flows.session import new_session
 from tests.flows.test_reader_errors import problems_of, with_steps
 

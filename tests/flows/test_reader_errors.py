@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framework.flows.checker import check_bot
-from framework.flows.problems import Problem
-from framework.flows.reader import read_bot
+from framework.flows.language.checker import check_bot
+from framework.flows.language.problems import Problem
+from framework.flows.language.reader import read_bot
 
 HEAD = """\
 name: tiny

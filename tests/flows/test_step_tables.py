@@ -9,15 +9,17 @@ import json
 from importlib import resources
 
 from framework.flows import steps
-from framework.flows.compiler import _COMPILERS
 from framework.flows.execution import EXECUTORS
+from framework.flows.language.compiler import _COMPILERS
 
 INTERNAL = {"jump"}
 """Instructions the compiler makes itself (the end of a `then` block), never written in YAML."""
 
 
 def schema_keywords() -> set[str]:
-    text = resources.files("framework.flows").joinpath("schema/bot.schema.json").read_text()
+    text = (
+        resources.files("framework.flows.language").joinpath("schema/bot.schema.json").read_text()
+    )
     step = json.loads(text)["$defs"]["step"]
     [written] = [choice for choice in step["oneOf"] if choice.get("type") == "object"]
     return {keyword for option in written["anyOf"] for keyword in option["required"]}

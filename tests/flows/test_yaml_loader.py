@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from framework.flows.yaml_loader import PosDict, Position, PosList, PosStr, load_yaml, position_of
+from framework.flows.language.yaml_loader import PosDict, PosList, PosStr, load_yaml, position_of
+from framework.flows.model import Position
 
 
 def load(text):
@@ -198,7 +199,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 BOMB_SCRIPT = """
 import resource, sys, yaml
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-from framework.flows.yaml_loader import load_yaml
+from framework.flows.language.yaml_loader import load_yaml
 try:
     load_yaml(sys.stdin.read(), "bot.yaml")
 except yaml.YAMLError:

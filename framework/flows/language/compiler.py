@@ -10,8 +10,9 @@ from typing import Any, Protocol
 from framework.bill import TaxRule
 from framework.errors import FlowError
 from framework.flows.expressions import compile_expression
-from framework.flows.model import Label, Text
-from framework.flows.sections import duration
+from framework.flows.language.sections import duration
+from framework.flows.language.yaml_loader import PosDict, position_of
+from framework.flows.model import Label, Position, Text
 from framework.flows.steps import (
     OUTCOMES,
     Ask,
@@ -36,7 +37,6 @@ from framework.flows.steps import (
     Set,
     Value,
 )
-from framework.flows.yaml_loader import PosDict, Position, position_of
 
 __all__ = ["Program", "StepContext", "compile_steps"]
 

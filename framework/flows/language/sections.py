@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from framework.bill import TaxRule
 from framework.errors import MoneyError
+from framework.flows.language.problems import did_you_mean
+from framework.flows.language.yaml_loader import PosDict, position_of
 from framework.flows.model import (
     Business,
     Catalog,
@@ -17,12 +19,11 @@ from framework.flows.model import (
     ChoiceSet,
     Item,
     Label,
+    Position,
     Slot,
     Text,
     Timeouts,
 )
-from framework.flows.problems import did_you_mean
-from framework.flows.yaml_loader import PosDict, Position, position_of
 from framework.money import Money, currency_digits
 
 __all__ = ["build_business", "build_catalog", "build_slot", "build_timeouts"]

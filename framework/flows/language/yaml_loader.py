@@ -9,23 +9,14 @@ Mappings, sequences and strings carry their position so that errors point at fil
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import yaml
 
+from framework.flows.model import Position
+
 __all__ = ["PosDict", "PosList", "PosStr", "Position", "load_yaml", "position_of"]
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    file: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 class PosDict(dict[str, Any]):

@@ -20,12 +20,17 @@ import jsonschema
 import yaml
 
 from framework.errors import FlowError
-from framework.flows.compiler import Program, compile_steps
-from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Label, Text
-from framework.flows.problems import BotDefinitionError, Problem, did_you_mean
-from framework.flows.sections import build_business, build_catalog, build_slot, build_timeouts
+from framework.flows.language.compiler import Program, compile_steps
+from framework.flows.language.problems import BotDefinitionError, Problem, did_you_mean
+from framework.flows.language.sections import (
+    build_business,
+    build_catalog,
+    build_slot,
+    build_timeouts,
+)
+from framework.flows.language.yaml_loader import PosDict, load_yaml, position_of
+from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Label, Position, Text
 from framework.flows.templates import Template
-from framework.flows.yaml_loader import PosDict, Position, load_yaml, position_of
 
 __all__ = ["LANGUAGE_VERSION", "BotReader", "bot_schema", "load_bot", "read_bot"]
 
@@ -36,7 +41,7 @@ MAX_FILE_BYTES = 2_000_000
 
 @cache
 def bot_schema() -> dict[str, Any]:
-    source = resources.files("framework.flows").joinpath("schema/bot.schema.json")
+    source = resources.files("framework.flows.language").joinpath("schema/bot.schema.json")
     schema: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     return schema
 
@@ -51,7 +56,7 @@ def _validator() -> jsonschema.protocols.Validator:
 
 @cache
 def _defaults() -> PosDict:
-    source = resources.files("framework.flows").joinpath("defaults.yaml")
+    source = resources.files("framework.flows.language").joinpath("defaults.yaml")
     data: PosDict = load_yaml(source.read_text(encoding="utf-8"), "theke:defaults.yaml")
     return data
 
@@ -257,7 +262,7 @@ def read_bot(path: str | Path) -> tuple[Bot | None, list[Problem]]:
 
 def load_bot(path: str | Path) -> Bot:
     """Read, build and check a bot; raises BotDefinitionError listing every error."""
-    from framework.flows.checker import check_bot  # the checker needs a built bot
+    from framework.flows.language.checker import check_bot  # the checker needs a built bot
 
     bot, problems = read_bot(path)
     if bot is not None:

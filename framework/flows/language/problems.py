@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from framework.errors import FlowError
-from framework.flows.yaml_loader import Position
+from framework.flows.model import Position
 
 __all__ = ["BotDefinitionError", "Problem", "did_you_mean"]
 

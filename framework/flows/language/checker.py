@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Text
-from framework.flows.problems import Problem, did_you_mean
+from framework.flows.language.problems import Problem, did_you_mean
+from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Position, Text
 from framework.flows.steps import (
     Ask,
     Branch,
@@ -30,7 +30,6 @@ from framework.flows.steps import (
     Set,
 )
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.yaml_loader import Position
 
 __all__ = ["BUILTIN_NAMES", "check_bot"]
 
