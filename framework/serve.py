@@ -13,13 +13,13 @@ from datetime import datetime
 
 from aiohttp import web
 
+from framework.app import create_app
 from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.logs import configure_logging
 from framework.payments.service import PAYMENT_APPLIED
 from framework.payments.setup import provider_name
 from framework.runtime.turns import FAULT_STAGES
-from framework.server import create_app
 from framework.stores.opening import store_kind
 from framework.workspace import Workspace
 

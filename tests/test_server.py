@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from framework.app import create_app
 from framework.flows import load_bot
-from framework.server import create_app
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.session_store import Store
 from framework.workspace import Workspace

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from framework.flows.answers import AnswerContext, Invalid, Valid, parse_answer
 from framework.flows.events import Message
 from framework.flows.model import Slot
 from framework.flows.repair import try_digression
@@ -19,6 +18,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.slot_values import AnswerContext, Invalid, Valid, parse_answer
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["answer"]

@@ -17,7 +17,7 @@ from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.money import Money, format_money
 from framework.orders import Order, OrderError
-from framework.payments.admin import act, order_json, parse_amount
+from framework.payments.order_actions import act, order_json, parse_amount
 from framework.payments.provider import ProviderError, RefundError
 from framework.payments.setup import open_payments
 from framework.stores.opening import open_orders, open_store

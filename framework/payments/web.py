@@ -23,7 +23,7 @@ from framework.errors import BadRequest
 from framework.flows import Bot
 from framework.money import Money, format_money
 from framework.orders import Order, OrderError
-from framework.payments.admin import ACTIONS, act, order_json, parse_amount
+from framework.payments.order_actions import ACTIONS, act, order_json, parse_amount
 from framework.payments.provider import ProviderError, RefundError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments

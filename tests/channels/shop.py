@@ -12,10 +12,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from framework.app import create_app
 from framework.channels.common import CONTEXT
 from framework.flows import load_bot
 from framework.serve import shifted_clock
-from framework.server import create_app
 from framework.stores.memory.orders import MemoryOrders
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.order_store import OrderStore

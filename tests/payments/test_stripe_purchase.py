@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from framework.app import create_app
 from framework.channels.common import CONTEXT
 from framework.flows import load_bot
 from framework.orders import Order
 from framework.payments.stripe_checkout import StripeProvider
 from framework.payments.web import PAYMENTS
-from framework.server import create_app
 from framework.stores.memory.orders import MemoryOrders
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.order_store import OrderStore

@@ -25,12 +25,12 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from framework.app import create_app
 from framework.cli import main
 from framework.flows import load_bot
 from framework.orders import Order
 from framework.payments.setup import PaymentSetupError, provider_name
 from framework.payments.web import PAYMENTS
-from framework.server import create_app
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.session_store import Store, StoreError
 from framework.stores.sqlite.orders import SqliteOrders
