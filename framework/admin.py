@@ -7,15 +7,11 @@ import hmac
 
 from aiohttp import web
 
-from framework.errors import ThekeError
+from framework.errors import Forbidden
 
-__all__ = ["ADMIN_KEY", "Forbidden", "authorize"]
+__all__ = ["ADMIN_KEY", "authorize"]
 
 ADMIN_KEY = web.AppKey("admin_key", str)
-
-
-class Forbidden(ThekeError, PermissionError):
-    """An admin call without the right key."""
 
 
 def authorize(request: web.Request) -> None:

@@ -15,7 +15,7 @@ from functools import partial
 
 from aiohttp import web
 
-from framework.admin import ADMIN_KEY, Forbidden
+from framework.admin import ADMIN_KEY
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
 from framework.channels.rest import RestChannel
@@ -24,7 +24,16 @@ from framework.channels.telegram import TelegramChannel
 from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, WebChatChannel, close_sockets
 from framework.channels.whatsapp import WhatsAppChannel
-from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError, UnknownBot
+from framework.errors import (
+    BadRequest,
+    ChannelError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ThekeError,
+    Unauthorized,
+    UnknownBot,
+)
 from framework.flows import Bot
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
@@ -56,7 +65,9 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     StoreError: 503,
     TurnTimeout: 504,
     WebhookError: 400,
+    Unauthorized: 401,
     Forbidden: 403,
+    NotFound: 404,
     RefundError: 409,
     ProviderError: 503,
 }

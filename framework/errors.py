@@ -6,9 +6,13 @@ __all__ = [
     "BadRequest",
     "ChannelError",
     "FlowError",
+    "Forbidden",
     "MoneyError",
+    "NotFound",
+    "PaymentError",
     "RateLimited",
     "ThekeError",
+    "Unauthorized",
     "UnknownBot",
 ]
 
@@ -25,12 +29,28 @@ class MoneyError(ThekeError, ValueError):
     """An amount or currency that cannot be represented exactly."""
 
 
+class NotFound(ThekeError, LookupError):
+    """A page, payment request, order or bot that is not here (or not for this caller)."""
+
+
+class Forbidden(ThekeError, PermissionError):
+    """A call without the key it needs (the admin API)."""
+
+
+class PaymentError(ThekeError):
+    """Base of the payment subsystem's errors: providers, refunds, orders, webhooks."""
+
+
 class ChannelError(ThekeError, ValueError):
     """A request a channel cannot accept: malformed, unknown bot, too many messages."""
 
 
 class BadRequest(ChannelError):
     """Malformed JSON, a missing field, a value of the wrong kind."""
+
+
+class Unauthorized(ChannelError, PermissionError):
+    """A webhook without the messenger's secret or signature: not from the messenger."""
 
 
 class UnknownBot(ChannelError, LookupError):

@@ -22,10 +22,10 @@ __all__ = [
     "new_token",
 ]
 
-from framework.errors import ThekeError
+from framework.errors import PaymentError
 
 
-class OrderError(ThekeError, ValueError):
+class OrderError(PaymentError, ValueError):
     """An order change that its status does not allow, or an order that does not exist."""
 
 

@@ -151,3 +151,32 @@ def test_modules_are_small() -> None:
     sizes = {name: len(path.read_text("utf-8").splitlines()) for name, path in modules().items()}
     assert {name: lines for name, lines in sizes.items() if lines > MAX_LINES} == {}
     assert statistics.median(sizes.values()) <= MEDIAN_LINES
+
+
+REDIRECTS = frozenset({"HTTPFound", "HTTPSeeOther"})
+
+
+def test_errors_reach_http_through_the_one_status_table() -> None:
+    """Handlers raise Theke's errors, which app.STATUS_OF turns into a status and one JSON
+    body; only redirects are raised as aiohttp responses."""
+    raised = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                called = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                text = ast.unparse(called)
+                if text.startswith("web.HTTP") and text.removeprefix("web.") not in REDIRECTS:
+                    raised.append(f"{name}: {text}")
+    assert raised == []
+
+
+def test_every_error_is_in_the_tree() -> None:
+    from framework.app import STATUS_OF
+    from framework.errors import PaymentError, ThekeError
+    from framework.orders import OrderError
+    from framework.payments.provider import ProviderError, RefundError, WebhookError
+    from framework.payments.signing import SignatureError
+
+    for kind in (OrderError, ProviderError, RefundError, WebhookError, SignatureError):
+        assert issubclass(kind, PaymentError)
+    assert all(issubclass(kind, ThekeError) for kind in STATUS_OF)

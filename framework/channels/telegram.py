@@ -25,7 +25,7 @@ from framework.channels import telegram_in as wire_in
 from framework.channels import telegram_out as wire_out
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import Incoming, WebhookProblem
-from framework.errors import ChannelError, ThekeError, UnknownBot
+from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
@@ -94,7 +94,7 @@ class TelegramChannel:
             raise UnknownBot(f"no Telegram bot {bot!r} here")
         header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
         if not wire_in.verify_secret(header, account.secret_token.reveal()):
-            raise web.HTTPUnauthorized(text="bad or missing X-Telegram-Bot-Api-Secret-Token")
+            raise Unauthorized("bad or missing X-Telegram-Bot-Api-Secret-Token")
         try:
             update = await request.json()
         except (ValueError, UnicodeDecodeError):

@@ -29,7 +29,7 @@ from framework.channels import whatsapp_in as wire_in
 from framework.channels import whatsapp_out as wire_out
 from framework.channels.api import ApiSession, json_body
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
-from framework.errors import ChannelError
+from framework.errors import ChannelError, Unauthorized
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
@@ -100,7 +100,7 @@ class WhatsAppChannel:
         body = await request.read()
         header = request.headers.get("X-Hub-Signature-256")
         if not wire_in.verify_signature(body, header, self.settings.app_secret.reveal()):
-            raise web.HTTPForbidden(text="bad or missing X-Hub-Signature-256")
+            raise Unauthorized("bad or missing X-Hub-Signature-256")
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from framework.errors import BadRequest, ThekeError
+from framework.errors import BadRequest, PaymentError
 from framework.orders import Order
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class ProviderError(ThekeError, ConnectionError):
+class ProviderError(PaymentError, ConnectionError):
     """The provider could not be reached or failed (timeout, 5xx): retry later, same request."""
 
 
@@ -35,11 +35,11 @@ class UnknownCheckout(ProviderError):
     """The provider does not know this payment request."""
 
 
-class RefundError(ThekeError, ValueError):
+class RefundError(PaymentError, ValueError):
     """A refund the payment does not allow (more than was paid, nothing paid)."""
 
 
-class WebhookError(BadRequest):
+class WebhookError(PaymentError, BadRequest):
     """A webhook that is not from the provider (bad or stale signature) or not understood."""
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from framework.errors import PaymentError
+
 __all__ = ["TOLERANCE", "SignatureError", "sign", "verify"]
 
 TOLERANCE = 300.0
 
 
-class SignatureError(ValueError):
-    pass
+class SignatureError(PaymentError, ValueError):
+    """A webhook signature that is malformed, stale or does not match."""
 
 
 def _digest(body: bytes, secret: str, timestamp: int) -> str:

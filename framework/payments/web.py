@@ -19,7 +19,7 @@ from aiohttp import web
 
 from framework.admin import authorize
 from framework.channels.common import json_object
-from framework.errors import BadRequest
+from framework.errors import BadRequest, NotFound
 from framework.flows import Bot
 from framework.money import Money, format_money
 from framework.orders import Order, OrderError
@@ -75,7 +75,7 @@ def _finished(work: asyncio.Task[str]) -> None:
 def _sandbox(request: web.Request) -> SandboxProvider:
     provider = request.app[PAYMENTS].provider
     if not isinstance(provider, SandboxProvider):
-        raise web.HTTPNotFound(text="payments go through the real provider here")
+        raise NotFound("payments go through the real provider here")
     return provider
 
 
@@ -84,7 +84,7 @@ async def checkout_page(request: web.Request) -> web.Response:
     try:
         record = await sandbox.record(request.match_info["checkout"])
     except ProviderError:
-        raise web.HTTPNotFound(text="no such payment request") from None
+        raise NotFound("no such payment request") from None
     business = record.delivery.get("business", "")
     bot = request.app[BOTS].get(business)
     locale = bot.business.locale if bot else "en"
@@ -124,7 +124,7 @@ async def returned_page(request: web.Request) -> web.Response:
     page names only the shop's chat, so its address gives a stranger nothing about any order."""
     bot = request.app[BOTS].get(request.match_info["bot"])
     if bot is None:
-        raise web.HTTPNotFound(text="no such shop")
+        raise NotFound("no such shop")
     html = (
         _templates()
         .get_template("returned.html")
@@ -177,7 +177,7 @@ async def _order(request: web.Request) -> Order:
         raise BadRequest("an order number is digits, e.g. 1001")
     order = await request.app[PAYMENTS].orders.find(bot, int(number))
     if order is None:
-        raise web.HTTPNotFound(text=f"no order #{number} of {bot}")
+        raise NotFound(f"no order #{number} of {bot}")
     return order
 
 
