@@ -85,7 +85,7 @@ def switch_language(turn: Turn, text: str) -> bool:
         turn.say_named("language_switched")
         turn.reask()
         return True
-    guessed = guess_language(text, languages)
+    guessed = guess_language(text, languages, lexicon_for(turn.bot).language_words)
     if guessed is not None and guessed != turn.lang:
         turn.session["lang"] = guessed
         turn.changed()

@@ -94,6 +94,34 @@ _MARKERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
                 "meine",
                 "bestellen",
                 "hallo",
+                "zwei",
+                "zwo",
+                "drei",
+                "vier",
+                "fünf",
+                "fuenf",
+                "mal",
+                "ne",
+                "nen",
+                "nee",
+                "nö",
+                "noe",
+                "gibts",
+                "habt",
+                "hab",
+                "doch",
+                "lieber",
+                "statt",
+                "abholen",
+                "liefern",
+                "tschüss",
+                "tschuess",
+                "moin",
+                "servus",
+                "kein",
+                "keine",
+                "nur",
+                "bis",
             }
         ),
         "en": frozenset(
@@ -143,6 +171,38 @@ _MARKERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
                 "but",
                 "or",
                 "not",
+                "pls",
+                "plz",
+                "thx",
+                "cheers",
+                "one",
+                "two",
+                "three",
+                "four",
+                "five",
+                "ones",
+                "just",
+                "also",
+                "another",
+                "all",
+                "that's",
+                "it's",
+                "gonna",
+                "wanna",
+                "yeah",
+                "yep",
+                "nope",
+                "instead",
+                "after",
+                "pick",
+                "deliver",
+                "any",
+                "there",
+                "much",
+                "long",
+                "take",
+                "off",
+                "bye",
             }
         ),
     }
@@ -225,22 +285,33 @@ _REQUEST_WORDS: Final = frozenset(
 )
 
 
-def guess_language(text: str, candidates: Sequence[str]) -> str | None:
+def guess_language(
+    text: str,
+    candidates: Sequence[str],
+    own_words: Mapping[str, frozenset[str]] = MappingProxyType({}),
+) -> str | None:
     """The candidate ("de", "en") the text is clearly written in, or None when unsure.
 
-    Sure means at least two marker words and more than twice the markers of the other
-    language; a word with ä, ö, ü or ß counts as a German marker.
+    Sure means more than twice the markers of the other language, and at least two of them —
+    or one when the other language has none ("Margherita please", "two small ones"): a
+    customer is followed from their first words. `own_words` are a bot's words that only one
+    of its languages uses (its German and English names and synonyms: "klein" and "small"); a
+    word with ä, ö, ü or ß counts as a German marker.
     """
     words = _WORD.findall(text[:_GUESS_CHARS].lower().translate(_APOSTROPHES))
-    ranking = sorted(((_score(language, words), language) for language in _MARKERS), reverse=True)
+    ranking = sorted(
+        ((_score(language, words, own_words), language) for language in _MARKERS), reverse=True
+    )
     (best_score, best), (runner_up, _) = ranking[0], ranking[1]
-    if best not in candidates or best_score < _MIN_MARKERS:
+    if best not in candidates or best_score == 0:
+        return None
+    if best_score < _MIN_MARKERS and runner_up:
         return None
     return best if best_score > 2 * runner_up else None
 
 
-def _score(language: str, words: list[str]) -> int:
-    markers = _MARKERS[language]
+def _score(language: str, words: list[str], own_words: Mapping[str, frozenset[str]]) -> int:
+    markers = _MARKERS[language] | own_words.get(language, frozenset())
     if language == "de":
         return sum(1 for word in words if word in markers or not _GERMAN_LETTERS.isdisjoint(word))
     return sum(1 for word in words if word in markers)

@@ -53,6 +53,9 @@ class Lexicon:
             fuzzy=False,  # a typo must never cancel an order ("bestellen" ≈ "abbestellen")
         )
 
+        self.language_words = _language_words(bot)
+        """Words of the bot's own that only one of its languages uses ("klein", "small")."""
+
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""
         if tags not in self._items:
@@ -84,6 +87,34 @@ class Lexicon:
         """The flow whose trigger phrase the message contains (the longest phrase wins)."""
         matches = [m for m in self.triggers.find_all(tokens(text)) if m.value not in exclude]
         return max(matches, key=_length).value if matches else None
+
+
+def _labels(bot: Bot) -> Iterator[tuple[str, str]]:
+    """(language, phrase) of every name, trigger and command phrase the bot has per language."""
+    for item in bot.catalog.items.values():
+        yield from item.name.items()
+    for choices in bot.catalog.groups.values():
+        for choice in choices.choices.values():
+            yield from choice.name.items()
+    for flow in bot.flows.values():
+        yield from ((lang, p) for lang, phrases in flow.triggers.items() for p in phrases)
+    for by_language in bot.commands.values():
+        yield from ((lang, p) for lang, phrases in by_language.items() for p in phrases)
+
+
+def _language_words(bot: Bot) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {lang: set() for lang in bot.business.languages}
+    for lang, phrase in _labels(bot):
+        if lang in found:
+            found[lang].update(phrase.casefold().split())
+    shared = {
+        word
+        for lang, words in found.items()
+        for other, more in found.items()
+        if other != lang
+        for word in words & more
+    }
+    return {lang: frozenset(words - shared) for lang, words in found.items()}
 
 
 def _length(match: Match) -> int:

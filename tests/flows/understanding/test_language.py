@@ -24,6 +24,11 @@ BOTH = ("de", "en")
         ("Can I get some fries with that?", "en"),
         ("a pizza without onions and with extra cheese", "en"),
         ("Could we have the table at 8?", "en"),
+        # one marker is enough when the other language has none: follow the first words
+        ("Pizza Salami bitte", "de"),
+        ("Margherita please", "en"),
+        ("two small ones", "en"),
+        ("please", "en"),
     ],
 )
 def test_guess_language_when_clear(text: str, expected: str) -> None:
@@ -38,8 +43,6 @@ def test_guess_language_when_clear(text: str, expected: str) -> None:
         "pizza",
         "salami",
         "Pizza Salami",
-        "Pizza Salami bitte",
-        "please",
         "Margherita, Tonno, Hawaii",
         "12",
         "👍",
@@ -139,3 +142,11 @@ def test_huge_input_is_quick(seed: str) -> None:
 
 def test_huge_german_text_is_still_recognised() -> None:
     assert guess_language("ich möchte eine pizza " * 50_000, BOTH) == "de"
+
+
+def test_a_bots_own_words_tell_the_language() -> None:
+    """Names only one of a bot's languages uses ("Klein" / "Small") count as markers."""
+    own = {"de": frozenset({"klein", "groß"}), "en": frozenset({"small", "large"})}
+    assert guess_language("2 small", BOTH) is None
+    assert guess_language("2 small", BOTH, own) == "en"
+    assert guess_language("eine klein", BOTH, own) == "de"
