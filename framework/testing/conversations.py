@@ -38,7 +38,14 @@ from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
 from framework.testing.till import Till
 
-__all__ = ["ConversationFailure", "ConversationTest", "load_tests", "run_test"]
+__all__ = [
+    "ConversationFailure",
+    "ConversationTest",
+    "Review",
+    "load_tests",
+    "review_test",
+    "run_test",
+]
 
 
 class ConversationFailure(FlowError, AssertionError):
@@ -130,35 +137,110 @@ class _Run:
 
 
 def run_test(bot: Bot, test: ConversationTest) -> list[str]:
-    """Run one conversation; returns its transcript or raises ConversationFailure."""
-    run = _Run(bot, test, new_session(bot, lang=test.lang, profile=test.profile))
+    """Run one conversation; returns its transcript or raises ConversationFailure at the
+    first turn that does not go as expected."""
+    review = review_test(bot, test, stop_at_first=True)
+    if review.failure is not None:
+        raise review.failure
+    return review.transcript
+
+
+@dataclass
+class Review:
+    """How a conversation went, turn by turn (`review_test`)."""
+
+    test: ConversationTest
+    transcript: list[str]
+    problems: list[str] = field(default_factory=list)
+    """`turn N: …` for every expectation that did not hold."""
+    wrong_payments: list[str] = field(default_factory=list)
+    """Turns where the bot asked for money the test did not expect: a link where none was
+    expected, or a link for a cart other than the one the test expects at that turn."""
+    failure: ConversationFailure | None = None
+    """The first problem, with the transcript up to it (what `theke test` shows)."""
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def review_test(
+    bot: Bot, test: ConversationTest, *, stop_at_first: bool = False, lang: str | None = None
+) -> Review:
+    """Play every turn (or up to the first problem) and note what did not go as expected.
+
+    `lang` starts the conversation in that language instead of the test's own (the
+    understanding benchmark starts every customer in the bot's language, as in real life).
+    """
+    start = test.lang if lang is None else lang
+    run = _Run(bot, test, new_session(bot, lang=start, profile=test.profile))
+    review = Review(test, run.transcript)
     till = Till(bot, test.now)
     last: list[Reply] = []
     for number, turn in enumerate(test.turns, 1):
         try:
-            result = till.outside(run.session, turn)
-            if result is None:
-                message = _message(turn, last, till.now)
-                run.transcript.append(f"> {message.text}")
-                result = till.step(run.session, message)
-            else:
-                run.transcript.append(f"~ {_outside(turn)}")
+            last = _play(run, till, turn, last)
         except (ConversationFailure, ValueError) as error:
-            raise run.fail(f"turn {number}: {error}") from None
-        run.session, last = result.session, result.replies
-        run.transcript += [f"  {_plain(reply.text)}" for reply in last]
-        run.links = [reply.link.url for reply in last if reply.link]
-        run.transcript += [f"  [{url}]" for url in run.links]
-        _expect_replies(run, number, turn.get("bot") or [], last)
-        _expect_state(run, number, turn)
-    return run.transcript
+            _note(review, run.fail(f"turn {number}: {error}"), f"turn {number}: {error}")
+            break
+        problems = _turn_problems(run, number, turn, last)
+        if run.links and (not turn.get("link") or _cart_problems(problems)):
+            said = ", ".join(problem.text for problem in problems) or "a link not expected"
+            review.wrong_payments.append(f"turn {number}: {said}")
+        for problem in problems:
+            _note(review, run.fail(problem.text, problem.expected, problem.actual), problem.text)
+        if review.problems and stop_at_first:
+            break
+    return review
+
+
+def _note(review: Review, failure: ConversationFailure, text: str) -> None:
+    review.problems.append(text)
+    if review.failure is None:
+        review.failure = failure
+
+
+def _play(run: _Run, till: Till, turn: dict[str, Any], last: list[Reply]) -> list[Reply]:
+    """One turn: the customer's message or something outside the chat; the bot's replies."""
+    result = till.outside(run.session, turn)
+    if result is None:
+        message = _message(turn, last, till.now)
+        run.transcript.append(f"> {message.text}")
+        result = till.step(run.session, message)
+    else:
+        run.transcript.append(f"~ {_outside(turn)}")
+    run.session = result.session
+    replies = result.replies
+    run.transcript += [f"  {_plain(reply.text)}" for reply in replies]
+    run.links = [reply.link.url for reply in replies if reply.link]
+    run.transcript += [f"  [{url}]" for url in run.links]
+    return replies
+
+
+@dataclass(frozen=True)
+class _Problem:
+    text: str
+    expected: list[str] | None = None
+    actual: list[str] | None = None
+
+
+def _turn_problems(
+    run: _Run, number: int, turn: dict[str, Any], replies: list[Reply]
+) -> list[_Problem]:
+    problems = [_reply_problem(number, turn.get("bot") or [], replies)]
+    problems += [_Problem(f"turn {number}: {text}") for text in _state_problems(run, turn)]
+    return [problem for problem in problems if problem is not None]
+
+
+def _cart_problems(problems: list[_Problem]) -> bool:
+    return any("the cart" in problem.text for problem in problems)
 
 
 def _outside(turn: dict[str, Any]) -> str:
     return ", ".join(f"{key}: {turn[key]}" for key in ("payment", "order", "wait") if key in turn)
 
 
-def _expect_replies(run: _Run, number: int, expected: Any, replies: list[Reply]) -> None:
+def _reply_problem(number: int, expected: Any, replies: list[Reply]) -> _Problem | None:
     """Each matcher in order; several may match the same (multi-line) reply."""
     wanted = expected if isinstance(expected, list) else [expected]
     texts = [reply.text for reply in replies]
@@ -168,16 +250,9 @@ def _expect_replies(run: _Run, number: int, expected: Any, replies: list[Reply])
             position += 1
         if position == len(texts):
             shown = [str(m) for m in wanted]
-            raise run.fail(
-                f"turn {number}: no reply matches {matcher!r}",
-                shown,
-                [_plain(text) for text in texts],
-            )
-
-
-def _expect_state(run: _Run, number: int, turn: dict[str, Any]) -> None:
-    for problem in _state_problems(run, turn):
-        raise run.fail(f"turn {number}: {problem}")
+            actual = [_plain(text) for text in texts]
+            return _Problem(f"turn {number}: no reply matches {matcher!r}", shown, actual)
+    return None
 
 
 def _state_problems(run: _Run, turn: dict[str, Any]) -> Iterator[str]:
