@@ -13,6 +13,13 @@ __all__ = ["Lexicon", "lexicon_for"]
 
 _COMMAND_SLACK = 2
 """A command may come with this many extra words ("cancel please", "bitte abbrechen")."""
+IN_SENTENCES = frozenset({"cancel", "restart", "human"})
+"""Commands also understood inside a longer message ("lass mal, ich will doch nichts mehr",
+"I want to talk to a real person") — unless it names a catalog item ("die Cola stornieren"
+edits the order) or negates the phrase ("nicht abbrechen")."""
+_SENTENCE_WORDS = 30
+_NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "never", "no"})
+"""Words just before a command phrase that negate it (tokens split "don't" into "don", "t")."""
 
 
 def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
@@ -73,15 +80,20 @@ class Lexicon:
         return self._choices[choices.id]
 
     def command(self, text: str) -> str | None:
-        """A repair command, only when the message is (nearly) just the command."""
+        """A repair command: when the message is (nearly) just the command, or for the
+        commands of IN_SENTENCES, when a sentence says it (see there). Never when the
+        message names a catalog item."""
         words = tokens(text)
-        if not words or len(words) > 6:
+        if not words or len(words) > _SENTENCE_WORDS:
             return None
         found = self.commands.find_all(words)
-        if len(found) != 1:
-            return None
-        covered = found[0].end - found[0].start
-        return found[0].value if len(words) - covered <= _COMMAND_SLACK else None
+        if not found or self.items(frozenset()).find_all(words):
+            return None  # "die Cola stornieren", "no coke": an edit of the order, not a command
+        found = [match for match in found if not _NEGATIONS & set(words[: match.start][-2:])]
+        if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
+            return found[0].value
+        said = {match.value for match in found if match.value in IN_SENTENCES}
+        return said.pop() if len(said) == 1 else None
 
     def trigger(self, text: str, exclude: frozenset[str] = frozenset()) -> str | None:
         """The flow whose trigger phrase the message contains (the longest phrase wins)."""
