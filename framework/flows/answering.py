@@ -68,6 +68,10 @@ def answer(turn: Turn, message: Message) -> None:
         if others:
             earlier_slots = [turn.slot(n) for n in sorted(asks | others)]
             earlier = extract_mentions(message.text, earlier_slots, lexicon)
+    if slot.role == "confirm":
+        if not _correction(turn, slot, message, earlier):
+            _confirm(turn, frame, slot, message, mentions)
+        return
     if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier):
         return
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
@@ -77,6 +81,43 @@ def answer(turn: Turn, message: Message) -> None:
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
         _reprompt(turn, frame, slot, parsed)
+
+
+_NOT_PLAIN = frozenset(
+    {"aber", "but", "noch", "also", "ausser", "except", "und", "and", "statt", "instead", "plus"}
+)
+"""Words that make a yes at a confirmation more than a yes ("ja, aber …", "yes and …")."""
+
+
+def _confirm(
+    turn: Turn, frame: dict[str, Any], slot: Slot, message: Message, mentions: list[Mention]
+) -> None:
+    """A question that commits the order (`role: confirm`) takes only a plain yes or no.
+
+    Items or options named with it change the order first: they go back to the flow that
+    takes them, and the question comes again with the new order ("ja, noch zwei Wasser").
+    A yes with anything else ("ja, aber …") is asked again, never taken as yes: a customer
+    must never be asked to pay for an order they were still changing.
+    """
+    verdict = parse_yes_no(message.payload or message.text, plain=True)
+    if mentions and _order_flow(turn) is not None:
+        turn.session["pending"].extend(mentions)
+        turn.repeat(str(_order_flow(turn)), frozenset())
+        return
+    if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
+        turn.say_named("confirm_unclear")
+        turn.reask()
+        return
+    turn.set_slot(slot.name, verdict)
+    _accept(turn, frame)
+
+
+def _order_flow(turn: Turn) -> str | None:
+    """The flow that takes catalog items (the bot's ordering flow)."""
+    for name, flow in turn.bot.flows.items():
+        if any(turn.slot(slot).type == "item" for slot in flow.asks):
+            return name
+    return None
 
 
 def _cart_slots(turn: Turn) -> set[str]:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.answering import answer
+from framework.flows.editing import edit_order
 from framework.flows.events import (
     Effect,
     Event,
@@ -159,6 +160,8 @@ def _handle(turn: Turn, message: Message) -> None:
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
             waiting_message(turn)
+    elif not message.payload and edit_order(turn, text):
+        return
     elif frame is not None and frame.get("wait"):
         answer(turn, message)
     else:

@@ -2,16 +2,25 @@
 
 A message is cut into segments at commas and conjunctions; each segment that names a catalog
 item starts a mention (item, its options, its quantity). A segment without an item ("…, groß")
-adds to the mention before it. Only the slots of the running flow are filled.
+adds to the mention before it — or, with "beide", "alle", "both", "each", to every mention
+before it ("zwei Funghi und drei Tonno, beide groß"). Within a segment:
+
+- an article before the item means one ("ne Cola", "a coke");
+- a choice after "ohne", "kein", "no", "without" is not wanted ("Salami ohne Zwiebeln"), and
+  "ohne alles", "keine Extras", "no toppings" answer a many-choice question with none.
+
+Only the slots given (the running flow's) are filled.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.numbers import word_to_number
 
@@ -19,8 +28,17 @@ __all__ = ["Mention", "extract_mentions"]
 
 Mention = dict[str, Any]
 _SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
-_SEPARATOR_MARKS = re.compile(r"[,;+\n]")
+_SEPARATOR_MARKS = re.compile(r"[,;+\n:]")
 _MAX_QUANTITY = 99
+_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
+"""Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a"."""
+_NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
+_NONE_WORDS = frozenset(
+    {"alles", "extras", "extra", "belag", "toppings", "topping", "zutaten", "sonderwuensche"}
+)
+"""After a word of _NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
+_PLAIN = frozenset({"plain", "pur", "einfach"})
+_EVERY = frozenset({"beide", "beiden", "alle", "allesamt", "jeweils", "both", "all", "each"})
 
 
 def _segments(text: str) -> list[list[str]]:
@@ -51,21 +69,43 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
                 has_item = True
     for slot in slots:
         if slot.type in ("choice", "choices") and slot.choices is not None:
-            found = [
-                m for m in lexicon.choices(slot.choices).find_all(words) if m.start not in used
-            ]
-            if found:
-                values = list(dict.fromkeys(match.value for match in found))
-                mention[slot.name] = values if slot.type == "choices" else values[0]
-                used.update(i for match in found for i in range(match.start, match.end))
+            _choices(mention, slot, lexicon.choices(slot.choices), words, used)
     quantity = next((slot for slot in slots if slot.role == "quantity"), None)
     if quantity is not None:
-        for index, word in enumerate(words):
-            number = None if index in used else word_to_number(word)
-            if number is not None and 0 < number <= _MAX_QUANTITY:
-                mention[quantity.name] = number
-                break
+        number = _quantity(words, used, has_item)
+        if number is not None:
+            mention[quantity.name] = number
     return mention, has_item
+
+
+def _choices(
+    mention: Mention, slot: Slot, index: PhraseIndex, words: list[str], used: set[int]
+) -> None:
+    found = [m for m in index.find_all(words) if m.start not in used]
+    used.update(i for match in found for i in range(match.start, match.end))
+    wanted = [m for m in found if not (m.start and words[m.start - 1] in _NOT_WANTED)]
+    values = list(dict.fromkeys(match.value for match in wanted))
+    if values:
+        mention[slot.name] = values if slot.type == "choices" else values[0]
+    elif slot.type == "choices" and (found or _nothing_extra(words)):
+        mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
+
+
+def _nothing_extra(words: list[str]) -> bool:
+    pairs = itertools.pairwise(words)
+    return bool(_PLAIN & set(words)) or any(
+        first in _NOT_WANTED and second in _NONE_WORDS for first, second in pairs
+    )
+
+
+def _quantity(words: list[str], used: set[int], has_item: bool) -> int | None:
+    for index, word in enumerate(words):
+        number = None if index in used else word_to_number(word)
+        if number is not None and 0 < number <= _MAX_QUANTITY:
+            return number
+    if has_item and _ARTICLES & {word for index, word in enumerate(words) if index not in used}:
+        return 1
+    return None
 
 
 def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
@@ -77,7 +117,11 @@ def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Men
         mention, has_item = _mention(words, slots, lexicon)
         if not mention:
             continue
-        if mentions and not has_item and _joins(mentions[-1], mention):
+        if mentions and not has_item and _EVERY & set(words):
+            for previous in mentions:
+                for name, value in mention.items():
+                    previous.setdefault(name, value)
+        elif mentions and not has_item and _joins(mentions[-1], mention):
             for name, value in mention.items():
                 known = mentions[-1].get(name)
                 mentions[-1][name] = known + value if isinstance(known, list) else value

@@ -193,8 +193,11 @@ _KNOWN: Final = frozenset(
 _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 
-def parse_yes_no(text: str) -> bool | None:
-    """True for yes, False for no, None when the message is not clearly one of them."""
+def parse_yes_no(text: str, *, plain: bool = False) -> bool | None:
+    """True for yes, False for no, None when the message is not clearly one of them.
+
+    `plain`: the message must be nothing but the answer (and fillers such as "bitte"): a
+    question that commits an order takes no "ja, aber lieber klein" as yes."""
     if not text or len(text) > MAX_CHARS:
         return None
     lowered = text.lower().translate(_APOSTROPHES)
@@ -203,6 +206,8 @@ def parse_yes_no(text: str) -> bool | None:
         return None
     emoji = [_YES for char in lowered if char in _YES_EMOJI]
     emoji += [_NO for char in lowered if char in _NO_EMOJI]
+    if plain and _UNKNOWN in labels:
+        return None
     return _verdict(labels + emoji)
 
 

@@ -1,0 +1,267 @@
+"""Changing the order in the customer's own words: removing, replacing and recounting lines.
+
+A customer edits the cart the way they would tell a waiter, at any point of the conversation:
+
+- **remove**: "die Cola bitte wieder weg", "ohne das Bier", "die Funghi doch nicht",
+  "take the fanta off", "no beer after all"; an extra: "die Zwiebeln doch weg";
+- **replace**: "Fanta statt Cola", "statt der Salami lieber ne Diavola", "ich meinte Fanta,
+  nicht Cola", "onions instead of olives", "medium, not large" — the new thing takes the old
+  one's place in its line (an item keeps its quantity and the options it can have);
+- **recount**: "nur eine Cola", "just one coke", "make the salami two", "die Salami auf 3".
+
+Only what is in the cart can be edited: a message naming nothing of it is no edit, and the
+message goes on to be understood as an answer or a new order. The edit is applied to the
+cart at once, said back in one line, and the open question is asked again (its text shows
+the updated order where the bot's flow shows it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from framework.flows.model import Bot, label_for
+from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["edit_order"]
+
+_REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
+"""new … statt old; also "statt old lieber new" when both come after it."""
+_BUT = frozenset({"sondern", "but"})
+"""nicht old sondern new / not old but new."""
+_NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
+_REMOVING = frozenset(
+    {
+        "weg",
+        "raus",
+        "streichen",
+        "streiche",
+        "streich",
+        "entfernen",
+        "entferne",
+        "loeschen",
+        "loesche",
+        "stornieren",
+        "storniere",
+        "weglassen",
+        "remove",
+        "delete",
+        "drop",
+        "scrap",
+        "skip",
+        "cancel",
+        "off",
+    }
+)
+_REMOVING_PAIRS = frozenset(
+    {
+        ("doch", "nicht"),
+        ("doch", "kein"),
+        ("doch", "keine"),
+        ("doch", "keinen"),
+        ("nicht", "mehr"),
+        ("lieber", "nicht"),
+        ("after", "all"),
+        ("no", "more"),
+        ("dont", "want"),
+        ("t", "want"),
+        ("get", "rid"),
+    }
+)
+_WITHOUT = frozenset({"ohne", "without"})
+_ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
+_WITHOUT_WORD = {"de": "ohne", "en": "without"}
+_RECOUNTING = frozenset({"nur", "only", "just", "bloss", "make", "auf", "insgesamt"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Thing:
+    """An item or a choice named in the message, where it stands, and what it is."""
+
+    value: str
+    group: str | None
+    """None for an item; the choice group ("size", "extras") for a choice."""
+    start: int
+    end: int
+
+
+def edit_order(turn: Turn, text: str) -> bool:
+    """Apply the edit the message asks for; False when it asks for none."""
+    lines = turn.session["cart"]["lines"]
+    if not lines:
+        return False
+    words = tokens(text)
+    things = list(_things(turn.bot, words))
+    if not things:
+        return False
+    change = (
+        _replace(turn, words, things)
+        or _remove(turn, words, things)
+        or _recount(turn, words, things)
+    )
+    if change is None:
+        return False
+    turn.changed()
+    turn.say_named("order_changed", change=change)
+    turn.record("order_edited")
+    turn.reask()
+    return True
+
+
+def _things(bot: Bot, words: list[str]) -> Iterator[_Thing]:
+    lexicon = lexicon_for(bot)
+    items = lexicon.items(frozenset()).find_all(words)
+    yield from (_Thing(m.value, None, m.start, m.end) for m in items)
+    taken = {i for m in items for i in range(m.start, m.end)}
+    for group in bot.catalog.groups.values():
+        for match in lexicon.choices(group).find_all(words):
+            if match.start not in taken:
+                yield _Thing(match.value, group.id, match.start, match.end)
+
+
+# Replacing ---------------------------------------------------------------------------------------
+def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+    pair = _replacement(words, sorted(things, key=lambda thing: thing.start))
+    if pair is None:
+        return None
+    old, new = pair
+    if (old.group is None) != (new.group is None) or old.group != new.group:
+        return None
+    line = _line_with(turn, old)
+    if line is None:
+        return None
+    before = _describe(turn, line)
+    if old.group is None:
+        line["item"] = new.value
+    else:
+        chosen = line["options"].get(old.group, [])
+        line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
+    turn.cart.reprice(line)
+    return f"{before} → {_describe(turn, line)}"
+
+
+def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing] | None:
+    """(old, new) as the message pairs them, or None."""
+    for index, word in enumerate(words):
+        before = [t for t in things if t.end <= index]
+        after = [t for t in things if t.start > index]
+        if word in _REPLACING and after:
+            if before:
+                return after[0], before[-1]
+            if len(after) >= 2:
+                return after[0], after[1]
+        if word in _BUT and before and after:
+            negated = [t for t in before if t.start and words[t.start - 1] in _NOT]
+            if negated:
+                return negated[-1], after[0]
+    for thing in things:
+        negation = thing.start and words[thing.start - 1] in _NOT
+        others = [t for t in things if t.end <= thing.start - 1]
+        if negation and others:
+            return thing, others[-1]  # "ich meinte Fanta, nicht Cola", "medium, not large"
+    return None
+
+
+# Removing ----------------------------------------------------------------------------------------
+def _remove(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+    targets = [t for t in things if _after_without(words, t)]
+    if not targets and _asks_to_remove(words):
+        targets = things
+    removed = [described for t in targets if (described := _take_out(turn, t)) is not None]
+    return (
+        ", ".join(f"ohne {text}" if turn.lang == "de" else f"without {text}" for text in removed)
+        if removed
+        else None
+    )
+
+
+def _after_without(words: list[str], thing: _Thing) -> bool:
+    index = thing.start - 1
+    while index >= 0 and words[index] in _ARTICLES:
+        index -= 1
+    return index >= 0 and words[index] in _WITHOUT
+
+
+def _asks_to_remove(words: list[str]) -> bool:
+    pairs = set(itertools.pairwise(words))
+    return bool(_REMOVING & set(words)) or bool(_REMOVING_PAIRS & pairs)
+
+
+def _take_out(turn: Turn, thing: _Thing) -> str | None:
+    line = _line_with(turn, thing)
+    if line is None:
+        return None
+    if thing.group is None:
+        turn.session["cart"]["lines"].remove(line)
+        return _describe(turn, line)
+    if thing.group not in _many_choice_groups(turn.bot):
+        return None  # a size cannot be taken out, only changed
+    line["options"][thing.group] = [c for c in line["options"][thing.group] if c != thing.value]
+    turn.cart.reprice(line)
+    return _choice_name(turn, thing)
+
+
+# Recounting --------------------------------------------------------------------------------------
+def _recount(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+    if not _RECOUNTING & set(words):
+        return None
+    items = [t for t in things if t.group is None]
+    for thing in items:
+        count = _count_near(words, thing)
+        line = _line_with(turn, thing)
+        if count is not None and line is not None:
+            line["quantity"] = count  # the same count again changes nothing, adds nothing
+            return _describe(turn, line)
+    return None
+
+
+def _count_near(words: list[str], thing: _Thing) -> int | None:
+    """The number right before the item ("nur eine Cola") or right after it ("make the salami
+    two", "die Salami auf 3")."""
+    near = [thing.start - 1, thing.end, thing.end + 1]
+    for index in near:
+        if 0 <= index < len(words):
+            number = word_to_number(words[index])
+            if number is not None and 0 < number <= 99:
+                return number
+    return None
+
+
+# Lines -------------------------------------------------------------------------------------------
+def _line_with(turn: Turn, thing: _Thing) -> dict[str, Any] | None:
+    """The newest cart line with this item, or with this choice among its options."""
+    lines: list[dict[str, Any]] = turn.session["cart"]["lines"]
+    return next((line for line in reversed(lines) if _holds(line, thing)), None)
+
+
+def _holds(line: dict[str, Any], thing: _Thing) -> bool:
+    if thing.group is None:
+        return bool(line["item"] == thing.value)
+    return thing.value in line["options"].get(thing.group, ())
+
+
+def _many_choice_groups(bot: Bot) -> frozenset[str]:
+    return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
+
+
+def _describe(turn: Turn, line: dict[str, Any]) -> str:
+    bot, lang = turn.bot, turn.lang
+    item = bot.catalog.items[line["item"]]
+    name = label_for(item.name, lang, bot.business.language)
+    chosen = [
+        label_for(bot.catalog.groups[group].choices[choice].name, lang, bot.business.language)
+        for group, choices in line["options"].items()
+        for choice in choices
+    ]
+    details = f" ({', '.join(chosen)})" if chosen else ""
+    return f"{line['quantity']}× {name}{details}"
+
+
+def _choice_name(turn: Turn, thing: _Thing) -> str:
+    group = turn.bot.catalog.groups[str(thing.group)]
+    return label_for(group.choices[thing.value].name, turn.lang, turn.bot.business.language)
