@@ -58,19 +58,11 @@ def answer(turn: Turn, message: Message) -> None:
         return
     if slot.type == "text" and try_digression(turn, message.text):
         return
-    asks = turn.flow(frame["flow"]).asks
     lexicon = lexicon_for(turn.bot)
-    mentions, earlier = [], []
-    if not message.payload:
-        mentions = extract_mentions(message.text, [turn.slot(n) for n in sorted(asks)], lexicon)
-        others = _cart_slots(turn) - asks
-        earlier = mentions
-        if others:
-            earlier_slots = [turn.slot(n) for n in sorted(asks | others)]
-            earlier = extract_mentions(message.text, earlier_slots, lexicon)
+    mentions, earlier = _mentions(turn, turn.flow(frame["flow"]).asks, message)
     if slot.role == "confirm":
         if not _correction(turn, slot, message, earlier):
-            _confirm(turn, frame, slot, message, mentions)
+            _confirm(turn, frame, slot, message)
         return
     if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier):
         return
@@ -89,9 +81,7 @@ _NOT_PLAIN = frozenset(
 """Words that make a yes at a confirmation more than a yes ("ja, aber …", "yes and …")."""
 
 
-def _confirm(
-    turn: Turn, frame: dict[str, Any], slot: Slot, message: Message, mentions: list[Mention]
-) -> None:
+def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) -> None:
     """A question that commits the order (`role: confirm`) takes only a plain yes or no.
 
     Items or options named with it change the order first: they go back to the flow that
@@ -100,10 +90,14 @@ def _confirm(
     must never be asked to pay for an order they were still changing.
     """
     verdict = parse_yes_no(message.payload or message.text, plain=True)
-    if mentions and _order_flow(turn) is not None:
-        turn.session["pending"].extend(mentions)
-        turn.repeat(str(_order_flow(turn)), frozenset())
-        return
+    ordering = _order_flow(turn)
+    if ordering is not None and not message.payload:
+        asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+        mentions = extract_mentions(message.text, asks, lexicon_for(turn.bot))
+        if any(_has_item(turn, mention) for mention in mentions):
+            turn.session["pending"].extend(mentions)
+            turn.repeat(ordering, frozenset())
+            return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
         turn.say_named("confirm_unclear")
         turn.reask()
@@ -118,6 +112,22 @@ def _order_flow(turn: Turn) -> str | None:
         if any(turn.slot(slot).type == "item" for slot in flow.asks):
             return name
     return None
+
+
+def _mentions(
+    turn: Turn, asks: frozenset[str], message: Message
+) -> tuple[list[Mention], list[Mention]]:
+    """What the message names for this flow's slots, and for those and the slots the cart
+    lines were built from (what a correction may name)."""
+    if message.payload:
+        return [], []
+    lexicon = lexicon_for(turn.bot)
+    mentions = extract_mentions(message.text, [turn.slot(n) for n in sorted(asks)], lexicon)
+    others = _cart_slots(turn) - asks
+    if not others:
+        return mentions, mentions
+    earlier_slots = [turn.slot(n) for n in sorted(asks | others)]
+    return mentions, extract_mentions(message.text, earlier_slots, lexicon)
 
 
 def _cart_slots(turn: Turn) -> set[str]:
@@ -213,18 +223,42 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
     }
     if not changes:
         return False
+    rerun = set()
     for name, value in changes.items():
         line = _line_for(turn, name, value)
         if name in slots:
             turn.set_slot(name, value)
         if line is not None:
             _correct_line(turn, line, name, value)
+        else:
+            rerun.add(name)
     shown = [wrap_slot(turn.bot, name, value, turn.lang) for name, value in changes.items()]
     turn.changed()
     turn.say_named("corrected", corrected=", ".join(map(str, shown)))
     turn.record("corrected", slots=sorted(changes))
     turn.reask()
+    _rewind(turn, frozenset(rerun))
     return True
+
+
+def _rewind(turn: Turn, changed: frozenset[str]) -> None:
+    """A corrected answer that this flow asked earlier (and that made no cart line, which is
+    corrected in place) re-runs the flow from just after it: what depends on it (a delivery
+    fee and the address after "doch liefern") is decided again, and questions already
+    answered are skipped as usual."""
+    frame = turn.frame
+    if frame is None:
+        return
+    program = turn.flow(frame["flow"]).program
+    earlier = [
+        pc
+        for pc, step in enumerate(program[: frame["pc"]])
+        if isinstance(step, Ask) and step.slot in changed
+    ]
+    if earlier:
+        for key in ("wait", "confirm", "attempts"):
+            frame.pop(key, None)
+        frame["pc"] = earlier[0] + 1
 
 
 def _other_values(turn: Turn, asked: Slot, mentions: list[Mention]) -> bool:
