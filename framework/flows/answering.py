@@ -90,7 +90,7 @@ def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) ->
     must never be asked to pay for an order they were still changing.
     """
     verdict = parse_yes_no(message.payload or message.text, plain=True)
-    ordering = _order_flow(turn)
+    ordering = turn.ordering_flow()
     if ordering is not None and not message.payload:
         asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
         mentions = extract_mentions(message.text, asks, lexicon_for(turn.bot))
@@ -104,14 +104,6 @@ def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) ->
         return
     turn.set_slot(slot.name, verdict)
     _accept(turn, frame)
-
-
-def _order_flow(turn: Turn) -> str | None:
-    """The flow that takes catalog items (the bot's ordering flow)."""
-    for name, flow in turn.bot.flows.items():
-        if any(turn.slot(slot).type == "item" for slot in flow.asks):
-            return name
-    return None
 
 
 def _mentions(

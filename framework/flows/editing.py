@@ -24,6 +24,7 @@ from typing import Any
 
 from framework.flows.model import Bot, label_for
 from framework.flows.turn import Turn
+from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
@@ -106,11 +107,33 @@ def edit_order(turn: Turn, text: str) -> bool:
     )
     if change is None:
         return False
+    frame = turn.frame
+    asked = frame.get("wait") if frame is not None else None
     turn.changed()
     turn.say_named("order_changed", change=change)
     turn.record("order_edited")
     turn.reask()
+    _order_the_rest(turn, text, things, asked)
     return True
+
+
+def _order_the_rest(turn: Turn, text: str, things: list[_Thing], asked: str | None) -> None:
+    """Items the message also names that are not in the cart ("nicht 3 Cola, sondern 2 Cola
+    und ein Wasser") are ordered too, never dropped: they go to the ordering flow."""
+    in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
+    new = {t.value for t in things if t.group is None and t.value not in in_cart}
+    ordering = turn.ordering_flow()
+    if not new or ordering is None:
+        return
+    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    mentions = extract_mentions(text, asks, lexicon_for(turn.bot))
+    items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
+    wanted = [m for m in mentions if new & {str(m.get(name)) for name in items}]
+    if not wanted:
+        return
+    turn.session["pending"].extend(wanted)
+    if asked is not None and turn.slot(asked).type == "yes_no":
+        turn.repeat(ordering, frozenset())  # "anything else?" / "order like this?": take them now
 
 
 def _things(bot: Bot, words: list[str]) -> Iterator[_Thing]:
@@ -136,7 +159,12 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     if line is None:
         return None
     before = _describe(turn, line)
-    if old.group is None:
+    if old.group is None and old.value == new.value:
+        count = _count_near(words, new)
+        if count is None:
+            return None
+        line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
+    elif old.group is None:
         line["item"] = new.value
     else:
         chosen = line["options"].get(old.group, [])
@@ -146,25 +174,37 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
 
 
 def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing] | None:
-    """(old, new) as the message pairs them, or None."""
+    """(old, new) as the message pairs them — two things of one kind (items, or choices of
+    one group) — or None."""
     for index, word in enumerate(words):
         before = [t for t in things if t.end <= index]
         after = [t for t in things if t.start > index]
         if word in _REPLACING and after:
-            if before:
-                return after[0], before[-1]
-            if len(after) >= 2:
-                return after[0], after[1]
+            old = after[0]
+            new = _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
+            if new is not None:
+                return old, new  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
         if word in _BUT and before and after:
-            negated = [t for t in before if t.start and words[t.start - 1] in _NOT]
-            if negated:
-                return negated[-1], after[0]
+            negated = [t for t in before if _negated(words, t)]
+            new = _same_kind(negated[-1], after) if negated else None
+            if new is not None:
+                return negated[-1], new  # "nicht 3 Cola, sondern 2", "not large but medium"
     for thing in things:
-        negation = thing.start and words[thing.start - 1] in _NOT
-        others = [t for t in things if t.end <= thing.start - 1]
-        if negation and others:
-            return thing, others[-1]  # "ich meinte Fanta, nicht Cola", "medium, not large"
+        new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
+        if _negated(words, thing) and new is not None:
+            return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
     return None
+
+
+def _same_kind(old: _Thing, candidates: list[_Thing]) -> _Thing | None:
+    return next((t for t in candidates if t.group == old.group and t is not old), None)
+
+
+def _negated(words: list[str], thing: _Thing) -> bool:
+    """ "nicht Cola", "nicht 3 Cola", "not the large one"."""
+    before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in _ARTICLES]
+    before = [w for w in before if word_to_number(w) is None]
+    return bool(before) and before[-1] in _NOT
 
 
 # Removing ----------------------------------------------------------------------------------------

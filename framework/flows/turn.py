@@ -193,6 +193,13 @@ class Turn:
             raise FlowError(f"unknown flow {name!r}")
         return flow
 
+    def ordering_flow(self) -> str | None:
+        """The flow that takes catalog items (the bot's ordering flow), if it has one."""
+        for name, flow in self.bot.flows.items():
+            if any(self.slot(slot).type == "item" for slot in flow.asks):
+                return name
+        return None
+
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)
         frame: dict[str, Any] = {"flow": flow, "pc": 0}
