@@ -1,4 +1,5 @@
-"""Opening a deployment's stores from its one URL: memory://, sqlite:///path or redis://….
+"""Opening a deployment's stores from its one URL: memory://, sqlite:///path, redis://… or
+redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
 The URL is parsed once (`StoreURL`); the session store and the order store of a deployment live
 on the same backing service (the same SQLite file, the same Redis server). Backends are
@@ -16,13 +17,22 @@ from framework.stores.session_store import Store, StoreError
 
 __all__ = ["StoreURL", "open_orders", "open_store", "store_kind"]
 
-_KINDS = (("memory://", "memory"), ("sqlite:///", "sqlite"), ("redis", "redis"))
-"""URL prefixes and the backend each names (redis:// and rediss://)."""
+_KINDS = (
+    ("memory://", "memory"),
+    ("sqlite:///", "sqlite"),
+    ("redis://", "redis"),
+    ("rediss://", "redis"),
+    ("redis+cluster://", "redis"),
+    ("rediss+cluster://", "redis"),
+)
+"""URL prefixes and the backend each names: one Redis (rediss:// with TLS) or a Redis Cluster
+(redis+cluster://host:port[,host:port...], rediss+cluster:// with TLS), one backend."""
 
 
 @dataclass(frozen=True, slots=True)
 class StoreURL:
-    """A store URL, understood: its backend, and for SQLite the file."""
+    """A store URL, understood: its backend (a Redis Cluster is the redis backend too: the
+    Redis stores open either from the URL), and for SQLite the file."""
 
     url: str
     kind: str
@@ -34,7 +44,10 @@ class StoreURL:
         kind = next((kind for prefix, kind in _KINDS if url.startswith(prefix)), None)
         if kind is None:
             scheme = url.split(":", 1)[0]
-            raise StoreError(f"unknown store {scheme!r}: use memory://, sqlite:///file or redis://")
+            raise StoreError(
+                f"unknown store {scheme!r}: use memory://, sqlite:///file, redis://host:port/db "
+                "or redis+cluster://host:port"
+            )
         if kind != "sqlite":
             return cls(url, kind)
         path = Path(url.removeprefix("sqlite:///"))

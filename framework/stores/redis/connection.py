@@ -1,31 +1,77 @@
-"""Connecting to Redis: a bounded pool, and Redis failures turned into StoreError with advice
-(never with data), for every Redis store."""
+"""Connecting to Redis (one server, or a Redis Cluster): a bounded pool, and Redis failures
+turned into StoreError with advice (never with data), for every Redis store.
+
+Store URLs: redis://[user:password@]host:port/db (rediss:// with TLS) for
+one Redis; redis+cluster://[user:password@]host:port[,host:port...] (rediss+cluster:// with
+TLS) for a Redis Cluster: the nodes listed are where the client starts to learn the cluster,
+it finds the others itself; a cluster has only database 0. Query options (e.g.
+?ssl_cert_reqs=none) pass on to redis-py as for redis://.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
+from redis.asyncio.cluster import ClusterNode, ClusterPipeline
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import AuthenticationError, ConnectionError, RedisError, TimeoutError
+from redis.exceptions import AuthenticationError, ClusterError, RedisClusterException, RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from framework.stores.session_store import StoreError
 
-__all__ = ["bounded_client", "guarded"]
+__all__ = ["CLUSTER_SCHEMES", "BoundedCluster", "Client", "address_of", "bounded_client", "guarded"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+Client = Redis | RedisCluster
+"""One Redis or a Redis Cluster: the stores use only what both offer."""
+
+CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
+
 
 class OnRedis(Protocol):
     address: str
-    """Where the Redis server is (host:port or a socket path), for error messages."""
+    """Where Redis is (host:port, a socket path, or a cluster's nodes), for error messages."""
 
 
 S = TypeVar("S", bound=OnRedis)
+
+
+def _advice(error: Exception, address: str) -> str:
+    """What a Redis failure means and what to do about it; never the data it carried."""
+    if isinstance(error, AuthenticationError):
+        return f"Redis at {address} refused the login; check the store URL's password"
+    if isinstance(error, RedisClusterException) and isinstance(
+        error.__cause__, (RedisConnectionError, RedisTimeoutError)
+    ):
+        error = error.__cause__  # no node of the cluster answered
+    if isinstance(error, (RedisConnectionError, RedisTimeoutError)):
+        if "No connection available" in str(error):
+            return (
+                f"every connection to Redis at {address} stayed busy; raise "
+                "max_connections or run fewer turns at once"
+            )
+        return f"Redis at {address} does not answer: {type(error).__name__}; is it running?"
+    if isinstance(error, (RedisClusterException, ClusterError)):
+        return (
+            f"the Redis Cluster at {address} cannot serve ({type(error).__name__}); check that "
+            "CLUSTER INFO says cluster_state:ok on every node (one Redis takes redis://)"
+        )
+    code = (str(error).split() or ["error"])[0]
+    return (
+        f"Redis at {address} refused an operation ({code}); check that it is a writable "
+        "primary with free memory (maxmemory)"
+    )
 
 
 def guarded(
@@ -37,40 +83,128 @@ def guarded(
     async def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await method(self, *args, **kwargs)
-        except AuthenticationError as error:
-            raise StoreError(
-                f"Redis at {self.address} refused the login; check the store URL's password"
-            ) from error
-        except (ConnectionError, TimeoutError) as error:
-            if "No connection available" in str(error):
-                raise StoreError(
-                    f"every connection to Redis at {self.address} stayed busy; raise "
-                    "max_connections or run fewer turns at once"
-                ) from error
-            raise StoreError(
-                f"Redis at {self.address} does not answer: {type(error).__name__}; is it running?"
-            ) from error
-        except RedisError as error:
-            code = (str(error).split() or ["error"])[0]
-            raise StoreError(
-                f"Redis at {self.address} refused an operation ({code}); check that it is a "
-                "writable primary with free memory (maxmemory)"
-            ) from error
+        except (RedisError, RedisClusterException) as error:
+            raise StoreError(_advice(error, self.address)) from error
 
     return guarded
 
 
-def bounded_client(url: str, max_connections: int = 50, timeout: float = 5.0) -> Redis:
+def address_of(client: Client) -> str:
+    """Where the client connects (a cluster: the nodes it starts from), for error messages."""
+    if isinstance(client, RedisCluster):
+        return ",".join(sorted(node.name for node in client.startup_nodes))
+    kwargs = client.connection_pool.connection_kwargs
+    return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
+
+
+def bounded_client(url: str, max_connections: int = 50, timeout: float = 5.0) -> Client:
     """A client on a bounded pool: callers wait up to `timeout` for a connection (a burst
     queues instead of failing), a dead Redis fails fast, and a dropped connection (a restarted
-    Redis) is retried once on a new one."""
+    Redis) is retried once on a new one. A redis+cluster:// URL gives a cluster client with
+    the same bounds (per node)."""
+    options: dict[str, Any] = {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": min(timeout, 1.5),
+        "decode_responses": True,
+        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (RedisConnectionError,)),
+    }
+    if url.startswith(CLUSTER_SCHEMES):
+        return _bounded_cluster(url, max_connections, timeout, options)
     pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=max_connections,
-        timeout=timeout,
-        socket_timeout=timeout,
-        socket_connect_timeout=min(timeout, 1.5),
-        decode_responses=True,
-        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (ConnectionError,)),
+        url, max_connections=max_connections, timeout=timeout, **options
     )
     return Redis.from_pool(pool)
+
+
+def _seed(address: str, url: str) -> tuple[str, int]:
+    host, colon, port = address.rpartition(":")
+    if not colon:
+        return address.strip("[]"), 6379
+    if not port.isdigit() or not host:
+        raise StoreError(f"{url!r}: a cluster node is host:port, not {address!r}")
+    return host.strip("[]"), int(port)
+
+
+def _bounded_cluster(
+    url: str, max_connections: int, timeout: float, options: dict[str, Any]
+) -> RedisCluster:
+    scheme = url.split("+", 1)[0]
+    parts = urlsplit(f"{scheme}://{url.split('://', 1)[1]}")
+    login, at, nodes = parts.netloc.rpartition("@")
+    if not nodes or parts.path.strip("/") not in ("", "0"):
+        raise StoreError(
+            "a Redis Cluster URL is redis+cluster://host:port[,host:port...] (database 0 only)"
+        )
+    seeds = [_seed(node, url) for node in nodes.split(",")]
+    first = urlunsplit((scheme, f"{login}{at}{nodes.split(',')[0]}", "", parts.query, ""))
+    others = [ClusterNode(host, port) for host, port in seeds[1:]]
+    return BoundedCluster.from_url(
+        first,
+        startup_nodes=others,
+        max_connections=max_connections,
+        wait=timeout,
+        **options,
+    )
+
+
+_HOLDING: ContextVar[bool] = ContextVar("theke_redis_turn", default=False)
+"""The current task holds one of a BoundedCluster's turns (a pipeline that follows a
+redirection sends a command while it holds its own)."""
+
+
+class BoundedCluster(RedisCluster):
+    """A RedisCluster whose callers wait up to `wait` seconds for a turn when
+    `max_connections` commands or pipelines are under way (RedisCluster alone fails at once
+    when a node has no free connection): none of them needs more than one connection per
+    node, so no node is asked for more."""
+
+    def __init__(self, *args: Any, wait: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turns = asyncio.Semaphore(kwargs.get("max_connections", 100))
+        self._wait = wait
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        if _HOLDING.get():
+            yield
+            return
+        try:
+            async with asyncio.timeout(self._wait):
+                await self._turns.acquire()
+        except TimeoutError as error:
+            raise RedisConnectionError("No connection available.") from error
+        holding = _HOLDING.set(True)
+        try:
+            yield
+        finally:
+            _HOLDING.reset(holding)
+            self._turns.release()
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        async with self.turn():
+            if self.get_default_node() is None:
+                # RedisCluster picks a command's node before it learns the cluster: the first
+                # commands would go to random nodes, and their redirections close every
+                # connection (those of the other first commands too)
+                await self.initialize()
+            return await super().execute_command(*args, **kwargs)
+
+    def pipeline(
+        self, transaction: Any | None = None, shard_hint: Any | None = None
+    ) -> ClusterPipeline:
+        if shard_hint:
+            return super().pipeline(transaction, shard_hint)  # refused, as RedisCluster does
+        return _BoundedPipeline(self, transaction)
+
+
+class _BoundedPipeline(ClusterPipeline):
+    def __init__(self, client: BoundedCluster, transaction: Any | None) -> None:
+        super().__init__(client, transaction)
+        self._bounded = client
+        self._event_dispatcher = client._event_dispatcher  # what redis-py's commands expect
+
+    async def execute(
+        self, raise_on_error: bool = True, allow_redirections: bool = True
+    ) -> list[Any]:
+        async with self._bounded.turn():
+            return await super().execute(raise_on_error, allow_redirections)

@@ -23,12 +23,10 @@ import builtins
 from collections.abc import Iterable
 from typing import cast
 
-from redis.asyncio import Redis
-
 from framework.orders import Order
 from framework.stores.json_text import dump
 from framework.stores.order_json import FIRST_NUMBER, is_unsettled, load
-from framework.stores.redis.connection import bounded_client
+from framework.stores.redis.connection import Client, bounded_client
 
 __all__ = ["RedisOrders"]
 
@@ -81,7 +79,7 @@ def _rest(order: Order) -> str:
 
 
 class RedisOrders:
-    def __init__(self, client: Redis, prefix: str = "theke"):
+    def __init__(self, client: Client, prefix: str = "theke"):
         if "{" in prefix or "}" in prefix:
             raise ValueError("a Redis key prefix cannot contain { or }")
         self._redis = client

@@ -50,6 +50,11 @@ together in the next one (one pipeline on one connection, one round trip at a ti
 reach Redis in the order they were made and under load one round trip serves many calls. In
 it, each announcing script runs once for all its calls, before all the other scripts and
 again after them: still before and after each session change it announces.
+
+On a Redis Cluster (a redis+cluster:// URL) a pipeline is split by node and the nodes answer
+in no order with each other, so a round trip that announces is three pipelines, one after
+the other: the announcements, the other scripts (each node's in call order, so one session's
+in call order), the announcements again. Scripts a node lost are loaded on every node.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 
-from redis.asyncio import Redis
+from redis.asyncio import RedisCluster
 from redis.exceptions import NoScriptError
 
 from framework.stores.json_text import dump
@@ -74,7 +79,7 @@ from framework.stores.records import (
     iso_time,
     session_without_profile,
 )
-from framework.stores.redis.connection import bounded_client, guarded
+from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.redis.scripts import SCRIPTS
 
 __all__ = ["RedisStore", "SessionKeys"]
@@ -146,14 +151,14 @@ def _ms(seconds: float) -> int:
 
 
 class RedisStore:
-    def __init__(self, client: Redis, limits: StoreLimits | None = None, prefix: str = "theke"):
+    def __init__(self, client: Client, limits: StoreLimits | None = None, prefix: str = "theke"):
         if "{" in prefix or "}" in prefix:
             raise ValueError("a Redis key prefix cannot contain { or }")
         self._redis = client
         self._limits = limits or StoreLimits()
         self._prefix = prefix
-        kwargs = client.connection_pool.connection_kwargs
-        self.address = str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
+        self.address = address_of(client)
+        self._cluster = isinstance(client, RedisCluster)
         index = f"{prefix}:{{%index}}"
         self._pending, self._counter = f"{index}:pending", f"{index}:counter"
         self._timers, self._versions = f"{index}:timers", f"{index}:versions"
@@ -233,7 +238,10 @@ class RedisStore:
         ends = _merged([call for call in calls if call[0] in _ANNOUNCEMENTS])
         work = [call for call in calls if call[0] not in _ANNOUNCEMENTS]
         try:
-            answers = await self._evaluate([*ends, *work, *ends])
+            if self._cluster:
+                answers = await self._evaluate_in_steps(ends, work)
+            else:
+                answers = await self._evaluate([*ends, *work, *ends])
         except asyncio.CancelledError:
             for _, future in batch:
                 future.cancel()
@@ -250,6 +258,14 @@ class RedisStore:
                 future, [failed if name in _ANNOUNCEMENTS else next(done) for name, _, _ in own]
             )
 
+    async def _evaluate_in_steps(self, ends: list[Call], work: list[Call]) -> list[Any]:
+        """A round trip on a Redis Cluster: announcements, other scripts and announcements
+        again in three pipelines, one after the other (see the module's doc)."""
+        if not ends or not work:
+            return await self._evaluate([*ends, *work, *ends])  # nothing to order across nodes
+        before = await self._evaluate(ends)
+        return [*before, *await self._evaluate(work), *await self._evaluate(ends)]
+
     async def _evaluate(self, calls: Sequence[Call]) -> list[Any]:
         """The answers (an error in place of a script's answer when it failed); scripts a
         (restarted) Redis lost are loaded and the calls that missed them rerun, in order."""
@@ -259,7 +275,8 @@ class RedisStore:
             pipe = self._redis.pipeline(transaction=False)
             for index in todo:
                 name, keys, args = calls[index]
-                pipe.evalsha(self._scripts[name].sha, len(keys), *keys, *args)
+                # (a cluster pipeline refuses pipe.evalsha, not EVALSHA: routed by its keys)
+                pipe.execute_command("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args)
             for index, answer in zip(todo, await pipe.execute(raise_on_error=False), strict=True):
                 results[index] = answer
             todo = [i for i in todo if isinstance(results[i], NoScriptError)]
