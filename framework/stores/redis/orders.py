@@ -14,7 +14,8 @@ Creating and replacing are Lua scripts, so each is atomic across workers: create
 id, counts the bot's number up and writes the order with its indexes; replace compares the
 version (and that the order keeps its bot and number), writes it and updates the unsettled
 index. Python writes an order's JSON (Lua's cjson would turn big totals into doubles): for a
-new order Lua only puts the number and version in front of the rest.
+new order Lua only puts the number and version in front of the rest. Redis failures become
+StoreError, as in the session store.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import cast
 from framework.orders import Order
 from framework.stores.json_text import dump
 from framework.stores.order_json import FIRST_NUMBER, is_unsettled, load
-from framework.stores.redis.connection import Client, bounded_client
+from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 
 __all__ = ["RedisOrders"]
 
@@ -83,6 +84,7 @@ class RedisOrders:
         if "{" in prefix or "}" in prefix:
             raise ValueError("a Redis key prefix cannot contain { or }")
         self._redis = client
+        self.address = address_of(client)
         self._base = f"{prefix}:{{%orders}}"
         self._unsettled = f"{self._base}:unsettled"
         self._create = client.register_script(CREATE)
@@ -105,22 +107,26 @@ class RedisOrders:
             pipe.hget(self._key("order", order_id), "data")
         return [load(data) for data in await pipe.execute() if data is not None]
 
+    @guarded
     async def create(self, order: Order) -> Order:
         keys = [self._key("order", order.id), self._key("last", order.bot)]
         keys += [self._key("bot", order.bot), self._unsettled]
         args: Args = [order.id, _rest(order), order.created_at, _flag(order), FIRST_NUMBER - 1]
         return load(await self._create(keys=keys, args=args))
 
+    @guarded
     async def get(self, order_id: str) -> Order | None:
         found = await self._load([order_id])
         return found[0] if found else None
 
+    @guarded
     async def find(self, bot: str, number: int) -> Order | None:
         key = self._key("bot", bot)
         found = await self._redis.zrangebyscore(key, number, number, start=0, num=1)
         order_ids = cast(list[str], found)
         return await self.get(order_ids[0]) if order_ids else None
 
+    @guarded
     async def list(
         self, bot: str, statuses: frozenset[str] | None = None, limit: int = 50
     ) -> list[Order]:
@@ -140,6 +146,7 @@ class RedisOrders:
             below = f"({rows[-1][1]!r}"
         return found[:limit]
 
+    @guarded
     async def replace(self, order: Order) -> Order | None:
         new = order.changed(version=order.version + 1)
         keys = [self._key("order", order.id), self._key("bot", order.bot), self._unsettled]
@@ -147,13 +154,16 @@ class RedisOrders:
         stored = await self._replace(keys=keys, args=[*args, new.created_at, _flag(new)])
         return new if stored else None
 
+    @guarded
     async def unsettled(self, limit: int = 100) -> builtins.list[Order]:
         found = await self._redis.zrangebyscore(self._unsettled, "-inf", "+inf", start=0, num=limit)
         return await self._load(cast(list[str], found))
 
+    @guarded
     async def seen(self, event_id: str) -> bool:
         return bool(await self._redis.exists(self._key("event", event_id)))
 
+    @guarded
     async def first_seen(self, event_id: str, ttl: float) -> bool:
         key = self._key("event", event_id)
         return bool(await self._redis.set(key, "1", nx=True, px=max(1, round(ttl * 1000))))
