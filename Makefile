@@ -24,9 +24,11 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/theke chat bots/pizza --now $(DEMO_NOW)
 
-# What the tests need besides Python packages: a Redis server and Debian's Chromium.
+# What the tests need besides Python packages: a Redis server and Debian's Chromium. The tests
+# also start a three-node Redis Cluster of their own (redis-server 7+ and redis-cli).
 services:
-	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+	@command -v redis-server >/dev/null && command -v redis-cli >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq redis-server redis-tools)
 	@redis-cli -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 \
 		--port 6379 --save "" --appendonly no
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

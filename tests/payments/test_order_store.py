@@ -1,8 +1,10 @@
-"""One contract, three order stores: memory (the reference), sqlite (a temporary file) and redis.
+"""One contract, every order store: memory (the reference), sqlite (a temporary file), redis
+and redis-cluster.
 
 Redis is `REDIS_URL`, else the Makefile's redis://127.0.0.1:6379/15. Each test writes under a
 key prefix of its own and deletes exactly those keys afterwards; without a server the Redis
-tests fail (`make services` starts one), they are not skipped.
+tests fail (`make services` starts one), they are not skipped. The cluster is the run's own
+three-node Redis Cluster (tests/runtime/cluster.py), thrown away with its keys at the end.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from framework.stores.session_store import StoreError
 from framework.stores.sqlite.orders import ORDER_SCHEMA_VERSION, SqliteOrders
 from framework.stores.sqlite.schema import SCHEMA_VERSION
 from framework.stores.sqlite.sessions import SqliteStore
+from tests.runtime.cluster import cluster_url
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 START = 1_800_000_000.0
@@ -89,18 +92,21 @@ async def delete_keys(client: Redis, prefix: str) -> None:
     await client.aclose()
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture
-async def opener(kind: str, tmp_path: Path) -> AsyncIterator[Opener]:
+async def opener(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Opener]:
     """Opens stores on one set of orders, as the workers of one deployment do (memory lives in
     one process: there it is the same store); all are closed after the test."""
     memory = MemoryOrders()
     opened: list[OrderStore] = []
     client = await redis_client() if kind == "redis" else None
+    url = cluster_url(request.config) if kind == "redis-cluster" else REDIS_URL
     prefix = f"test-orders-{uuid.uuid4().hex}"
 
     async def open_store() -> OrderStore:
@@ -109,7 +115,7 @@ async def opener(kind: str, tmp_path: Path) -> AsyncIterator[Opener]:
         if kind == "sqlite":
             store: OrderStore = await SqliteOrders.open(tmp_path / "state.db")
         else:
-            store = RedisOrders.from_url(REDIS_URL, prefix)
+            store = RedisOrders.from_url(url, prefix)
         opened.append(store)
         return store
 
@@ -129,7 +135,7 @@ async def orders(opener: Opener) -> OrderStore:
 def later(kind: str, monkeypatch: pytest.MonkeyPatch) -> Later:
     """Lets time pass: Redis expires keys by its own clock, so there it is waited for; the
     other stores read time.time(), which is moved on instead."""
-    if kind == "redis":
+    if kind.startswith("redis"):
         return asyncio.sleep
     clock = [time.time()]
     monkeypatch.setattr(time, "time", lambda: clock[0])

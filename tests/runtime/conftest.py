@@ -1,7 +1,9 @@
-"""Stores for the contract suite: memory, sqlite (a temporary file) and redis (a real server).
+"""Stores for the contract suite: memory, sqlite (a temporary file), redis (a real server) and
+redis-cluster (a real three-node Redis Cluster, tests/runtime/cluster.py).
 
 Redis is `REDIS_URL` when set, else a throwaway `redis-server` on a free port started for the
-test run; each test gets its own key prefix, so tests never see each other's data.
+test run; the cluster likewise (`REDIS_CLUSTER_URL`). Each test gets its own key prefix, so
+tests never see each other's data.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import pytest
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store
+from tests.runtime.cluster import cluster_url
 from tests.runtime.processes import free_port
 
-STORES = ["memory", "sqlite", "redis"]
+STORES = ["memory", "sqlite", "redis", "redis-cluster"]
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +54,13 @@ def redis_url() -> Iterator[str]:
     process.wait(timeout=10)
 
 
+def redis_url_for(kind: str, request: pytest.FixtureRequest) -> str:
+    """The Redis a store kind runs on: the server, the cluster, or none ("")."""
+    if kind == "redis":
+        return str(request.getfixturevalue("redis_url"))
+    return cluster_url(request.config) if kind == "redis-cluster" else ""
+
+
 async def open_test_store(kind: str, tmp_path: Path, redis_url: str, limits: StoreLimits) -> Store:
     if kind == "memory":
         return MemoryStore(limits)
@@ -77,7 +87,6 @@ def limits() -> StoreLimits:
 async def store(
     store_kind: str, tmp_path: Path, request: pytest.FixtureRequest, limits: StoreLimits
 ) -> AsyncIterator[Store]:
-    url = request.getfixturevalue("redis_url") if store_kind == "redis" else ""
-    opened = await open_test_store(store_kind, tmp_path, url, limits)
+    opened = await open_test_store(store_kind, tmp_path, redis_url_for(store_kind, request), limits)
     yield opened
     await opened.close()

@@ -126,9 +126,13 @@ async def post(
         return replies
 
 
-def start_workers(workspace: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """`theke run --workers N`: the supervisor process (it starts and restarts the workers)."""
+def start_workers(
+    workspace: Path, port: int, workers: int, store: str | None = None
+) -> subprocess.Popen[bytes]:
+    """`theke run --workers N` (and `--store URL`, if given): the supervisor process (it
+    starts and restarts the workers)."""
     command = [sys.executable, "-m", "framework.cli", "run", str(workspace), "--port", str(port)]
+    command += ["--store", store] if store else []
     return subprocess.Popen(
         [*command, "--workers", str(workers)],
         stdout=subprocess.DEVNULL,

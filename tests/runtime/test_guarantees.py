@@ -18,7 +18,7 @@ from framework.flows import load_bot
 from framework.stores.records import InboxItem, StoreLimits
 from framework.stores.session_store import Store
 from framework.workspace import Workspace
-from tests.runtime.conftest import open_test_store
+from tests.runtime.conftest import open_test_store, redis_url_for
 
 COUNTER = Path(__file__).parent / "bots" / "counter"
 
@@ -44,7 +44,7 @@ class RecordingStore:
 async def server(
     store_kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[tuple[TestClient, RecordingStore]]:
-    url = request.getfixturevalue("redis_url") if store_kind == "redis" else ""
+    url = redis_url_for(store_kind, request)
     limits = StoreLimits(log_length=1000)
     store = RecordingStore(await open_test_store(store_kind, tmp_path, url, limits))
 

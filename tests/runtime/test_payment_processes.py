@@ -1,6 +1,6 @@
 """A worker killed between applying a payment and resuming its conversation: real `theke run`
-processes on one Redis, SIGKILL at the `payment_applied` stage, and the surviving worker's
-reconciler delivering the news exactly once."""
+processes on one Redis (and on a Redis Cluster), SIGKILL at the `payment_applied` stage, and
+the surviving worker's reconciler delivering the news exactly once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from framework.stores.opening import open_store
 from framework.stores.records import StoreLimits
-from framework.stores.redis.sessions import RedisStore
+from tests.runtime.conftest import redis_url_for
 from tests.runtime.processes import BOTS, Worker, post
 
 
@@ -27,11 +28,13 @@ def shop_workspace(folder: Path, redis_url: str) -> Path:
     return folder / "flows.yaml"
 
 
+@pytest.mark.parametrize("kind", ["redis", "redis-cluster"])
 async def test_a_worker_killed_after_applying_a_payment_resumes_the_chat_once(
-    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("THEKE_SANDBOX_SECRET", uuid.uuid4().hex)
-    workspace = shop_workspace(tmp_path, redis_url)
+    url = redis_url_for(kind, request)
+    workspace = shop_workspace(tmp_path, url)
     doomed = Worker(workspace, fault="payment_applied:1")
     survivor = Worker(workspace)
     sender = f"paid-{uuid.uuid4().hex[:8]}"
@@ -43,7 +46,7 @@ async def test_a_worker_killed_after_applying_a_payment_resumes_the_chat_once(
             async with http.post(page, data={"decision": "pay"}, allow_redirects=False) as paid:
                 assert paid.status == 303
         assert doomed.died(within=10), "the fault was not injected"
-        reader = RedisStore.from_url(redis_url, StoreLimits())
+        reader = await open_store(url, StoreLimits())
         try:
             texts: list[str] = []
             for _ in range(100):

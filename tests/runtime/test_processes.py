@@ -16,8 +16,10 @@ import aiohttp
 import pytest
 
 from framework.runtime.turns import FAULT_STAGES
+from framework.stores.opening import open_store
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store
+from tests.runtime.conftest import redis_url_for
 from tests.runtime.processes import (
     Worker,
     free_port,
@@ -27,25 +29,26 @@ from tests.runtime.processes import (
     write_workspace,
 )
 
+SHARED = ["redis", "redis-cluster"]
+"""The stores several workers share: one Redis, and a Redis Cluster (redis+cluster://)."""
 
-async def open_log_reader(kind: str, tmp_path: Path, redis_url: str) -> Store:
+
+def store_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if kind == "sqlite":
-        from framework.stores.sqlite.sessions import SqliteStore
-
-        return await SqliteStore.open(str(tmp_path / "state.db"), StoreLimits())
-    from framework.stores.redis.sessions import RedisStore
-
-    return RedisStore.from_url(redis_url, StoreLimits())
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    return redis_url_for(kind, request)
 
 
-def store_url(kind: str, tmp_path: Path, redis_url: str) -> str:
-    return f"sqlite:///{tmp_path / 'state.db'}" if kind == "sqlite" else redis_url
+async def open_log_reader(url: str) -> Store:
+    return await open_store(url, StoreLimits())
 
 
+@pytest.mark.parametrize("kind", SHARED)
 async def test_two_workers_on_one_redis_serve_200_interleaved_sessions(
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str
 ) -> None:
-    workspace = write_workspace(tmp_path, redis_url, ["counter"])
+    url = store_url(kind, tmp_path, request)
+    workspace = write_workspace(tmp_path, url, ["counter"])
     workers = [Worker(workspace), Worker(workspace)]
     run = uuid.uuid4().hex[:6]
     try:
@@ -67,7 +70,7 @@ async def test_two_workers_on_one_redis_serve_200_interleaved_sessions(
         for worker in workers:
             worker.stop()
     assert all(texts == ["#1 t1", "#2 t2", "#3 t3"] for texts in results)
-    reader = await open_log_reader("redis", tmp_path, redis_url)
+    reader = await open_log_reader(url)
     try:
         for number in range(200):
             log = await reader.log(f"counter:rest:{run}-{number}", after=0)
@@ -98,12 +101,19 @@ async def send_surviving_crashes(
     return answers
 
 
-@pytest.mark.parametrize("stage", FAULT_STAGES)
-@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+CRASHES = [(kind, stage) for kind in ("sqlite", "redis") for stage in FAULT_STAGES] + [
+    ("redis-cluster", "after_dedupe"),  # an item left waiting in its inbox
+    ("redis-cluster", "after_commit"),  # a committed turn waits to be delivered
+]
+"""Every stage on SQLite and Redis; on the cluster (the same store code as Redis) the two
+stages that leave work for the next worker to find, which keeps the run short."""
+
+
+@pytest.mark.parametrize(("kind", "stage"), CRASHES)
 async def test_a_worker_killed_at_any_stage_loses_nothing_and_repeats_nothing(
-    tmp_path: Path, redis_url: str, kind: str, stage: str
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str, stage: str
 ) -> None:
-    url = store_url(kind, tmp_path, redis_url)
+    url = store_url(kind, tmp_path, request)
     workspace = write_workspace(tmp_path, url, ["counter"])
     sender = f"crash-{stage}-{uuid.uuid4().hex[:6]}"
     # the third time the stage is reached is the turn of m2 ("hello" and m1 come first)
@@ -116,7 +126,7 @@ async def test_a_worker_killed_at_any_stage_loses_nothing_and_repeats_nothing(
             worker.stop()
     assert len(workers) == 2, "the fault was not injected"
     assert answers == ["#1 m1", "#2 m2", "#3 m3", "#4 m4", "#5 m5"]
-    reader = await open_log_reader(kind, tmp_path, redis_url)
+    reader = await open_log_reader(url)
     try:
         log = await reader.log(f"counter:rest:{sender}", after=0)
     finally:
@@ -127,10 +137,12 @@ async def test_a_worker_killed_at_any_stage_loses_nothing_and_repeats_nothing(
     assert numbered == ["#1 m1", "#2 m2", "#3 m3", "#4 m4", "#5 m5"]
 
 
+@pytest.mark.parametrize("kind", SHARED)
 async def test_a_timer_due_while_its_worker_is_dead_fires_once_on_the_other(
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str
 ) -> None:
-    workspace = write_workspace(tmp_path, redis_url, ["reminder"])
+    url = store_url(kind, tmp_path, request)
+    workspace = write_workspace(tmp_path, url, ["reminder"])
     doomed, survivor = Worker(workspace), Worker(workspace)
     sender = f"timer-{uuid.uuid4().hex[:6]}"
     try:
@@ -138,7 +150,7 @@ async def test_a_timer_due_while_its_worker_is_dead_fires_once_on_the_other(
             replies = await post(http, doomed, "reminder", sender, "hi", f"{sender}-1")
             assert replies[0]["text"] == "What is your answer?"
             doomed.kill()  # the reminder is due in one second; its worker is gone
-            reader = await open_log_reader("redis", tmp_path, redis_url)
+            reader = await open_log_reader(url)
             try:
                 deadline = time.monotonic() + 10
                 reminders: list[str] = []
@@ -184,10 +196,14 @@ def test_several_workers_need_redis(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-async def test_workers_share_one_port_and_stop_together(tmp_path: Path, redis_url: str) -> None:
-    workspace = write_workspace(tmp_path, redis_url, ["counter"])
+@pytest.mark.parametrize("kind", SHARED)
+async def test_workers_share_one_port_and_stop_together(
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str
+) -> None:
+    # flows.yaml names SQLite, which --workers refuses: --store overrides it
+    workspace = write_workspace(tmp_path, f"sqlite:///{tmp_path / 'state.db'}", ["counter"])
     port = free_port()
-    supervisor = start_workers(workspace, port, 2)
+    supervisor = start_workers(workspace, port, 2, store=store_url(kind, tmp_path, request))
     try:
         deadline = time.monotonic() + 20
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:

@@ -1,6 +1,8 @@
 """What only the Redis store has to show: cluster slots, racing workers, a Redis going away.
 
-The contract suite (test_store_contract.py) covers the behaviour every store shares.
+The contract suite (test_store_contract.py) covers the behaviour every store shares. Tests on
+`store` or `any_redis_url` run on one Redis and again on a Redis Cluster; what only a cluster
+shows is in test_redis_cluster.py.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from redis.exceptions import ResponseError
 from framework.stores.records import Claim, Commit, InboxItem, StoreLimits, timer_item_id
 from framework.stores.redis.sessions import RedisStore
 from framework.stores.session_store import StoreError
+from tests.runtime.conftest import redis_url_for
 from tests.runtime.processes import free_port
 
 KEYS = ["pizza:web:ada", "pizza:whatsapp:+4915112345678", "a:b:{c}", "a:b:}", "a:b:%7D", "x:y:ü"]
@@ -71,9 +74,15 @@ def new_store(url: str, limits: StoreLimits | None = None, prefix: str = "") -> 
     return RedisStore.from_url(url, limits, prefix=prefix or f"test-{uuid.uuid4().hex[:8]}")
 
 
+@pytest.fixture(params=["redis", "redis-cluster"])
+def any_redis_url(request: pytest.FixtureRequest) -> str:
+    """One Redis, then a Redis Cluster."""
+    return redis_url_for(str(request.param), request)
+
+
 @pytest.fixture
-async def store(redis_url: str) -> AsyncIterator[RedisStore]:
-    opened = new_store(redis_url)
+async def store(any_redis_url: str) -> AsyncIterator[RedisStore]:
+    opened = new_store(any_redis_url)
     yield opened
     await opened.close()
 
@@ -125,7 +134,8 @@ def test_all_keys_of_a_session_share_one_cluster_slot() -> None:
         RedisStore(Redis(), prefix="the{ke}")
 
 
-async def test_no_script_touches_keys_of_two_sessions(store: RedisStore, redis_url: str) -> None:
+async def test_no_script_touches_keys_of_two_sessions(redis_url: str) -> None:
+    store = new_store(redis_url)  # one server to MONITOR; a cluster client checks it itself
     sessions = {key: set(store.session_keys(key)) for key in KEYS}
     index = set(store.index_keys)
     scripts: list[list[str]] = []
@@ -154,6 +164,7 @@ async def test_no_script_touches_keys_of_two_sessions(store: RedisStore, redis_u
         await store._redis.echo("monitor-done")
         await asyncio.wait_for(watching, 10)
     await monitor_client.aclose()
+    await store.close()
     ours = [keys for keys in scripts if keys and keys[0].startswith(store.index_keys[0][:13])]
     assert len(ours) > 30
     for keys in ours:
@@ -162,9 +173,9 @@ async def test_no_script_touches_keys_of_two_sessions(store: RedisStore, redis_u
         assert len(owners) == 1 or set(keys) <= index, keys
 
 
-async def test_two_workers_racing_fire_timers_give_each_timer_one_item(redis_url: str) -> None:
+async def test_two_workers_racing_fire_timers_give_each_timer_one_item(any_redis_url: str) -> None:
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    a, b = new_store(redis_url, prefix=prefix), new_store(redis_url, prefix=prefix)
+    a, b = new_store(any_redis_url, prefix=prefix), new_store(any_redis_url, prefix=prefix)
     now = time.time()
     keys = [f"pizza:web:customer-{n}" for n in range(20)]
     expected: set[str] = set()
@@ -185,10 +196,10 @@ async def test_two_workers_racing_fire_timers_give_each_timer_one_item(redis_url
     await b.close()
 
 
-async def test_timers_set_while_other_workers_fire_are_never_lost(redis_url: str) -> None:
+async def test_timers_set_while_other_workers_fire_are_never_lost(any_redis_url: str) -> None:
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    setter = new_store(redis_url, prefix=prefix)
-    firers = [new_store(redis_url, prefix=prefix) for _ in range(2)]
+    setter = new_store(any_redis_url, prefix=prefix)
+    firers = [new_store(any_redis_url, prefix=prefix) for _ in range(2)]
     keys = [f"pizza:web:c{n}" for n in range(5)]
     start, stop = time.time(), asyncio.Event()
     handled: dict[str, list[str]] = {key: [] for key in keys}
@@ -262,14 +273,14 @@ async def test_one_process_enqueues_in_call_order(store: RedisStore) -> None:
 async def test_calls_made_together_share_a_round_trip_and_fail_alone(store: RedisStore) -> None:
     await store.enqueue("pizza:web:bob", item(1))
     round_trips = 0
-    evaluate = store._evaluate
+    round_trip = store._round_trip
 
-    async def counted(calls: Any) -> list[Any]:
+    async def counted(batch: Any) -> None:
         nonlocal round_trips
         round_trips += 1
-        return await evaluate(calls)
+        await round_trip(batch)
 
-    store._evaluate = counted  # type: ignore[method-assign]
+    store._round_trip = counted  # type: ignore[method-assign]
     k = store.session_keys("pizza:web:bob")
     wrong = ("CLAIM", [k.lease, k.state, k.profile, k.inbox], ["token", "not a duration"])
     first, failed, second = await asyncio.gather(
@@ -323,9 +334,9 @@ async def test_a_restarted_redis_is_used_again() -> None:
         stop_redis(process)
 
 
-async def test_each_key_lives_as_long_as_its_limit_says(redis_url: str) -> None:
+async def test_each_key_lives_as_long_as_its_limit_says(any_redis_url: str) -> None:
     limits = StoreLimits(session_ttl=1000, profile_ttl=5000, result_ttl=300, history_ttl=100)
-    store, key = new_store(redis_url, limits), "pizza:web:ada"
+    store, key = new_store(any_redis_url, limits), "pizza:web:ada"
     await turn(store, key, 1, {"reminder": time.time() + 60})
     k = store.session_keys(key)
     ttls = {part: await store._redis.pttl(name) / 1000 for part, name in k._asdict().items()}
@@ -335,7 +346,7 @@ async def test_each_key_lives_as_long_as_its_limit_says(redis_url: str) -> None:
     first, last, until = (await store._redis.hget(k.results, "m1")).split(":")
     assert (first, last) == ("1", "2") and abs(int(until) / 1000 - time.time() - 300) < 2
     await store.close()
-    short = new_store(redis_url, StoreLimits(session_ttl=10, result_ttl=20, history_ttl=30))
+    short = new_store(any_redis_url, StoreLimits(session_ttl=10, result_ttl=20, history_ttl=30))
     await turn(short, key, 1, {})
     k = short.session_keys(key)
     for name in (k.log, k.results, k.seen):  # nothing outlives the state's numbering
@@ -390,12 +401,12 @@ def pause_before(store: RedisStore, script: str, arrived: asyncio.Event, go: asy
     store._run = paused  # type: ignore[method-assign]
 
 
-async def test_a_timer_committed_while_its_session_fires_is_not_lost(redis_url: str) -> None:
+async def test_a_timer_committed_while_its_session_fires_is_not_lost(any_redis_url: str) -> None:
     """The commit announces its timer; the firer reads the index and fires the session's due
     timers (not yet the new one); the commit writes the timer; only then does the firer settle
     the index: the commit's second announcement keeps the new timer indexed."""
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    worker, firer = new_store(redis_url, prefix=prefix), new_store(redis_url, prefix=prefix)
+    worker, firer = new_store(any_redis_url, prefix=prefix), new_store(any_redis_url, prefix=prefix)
     now, key = time.time(), "pizza:web:ada"
     await turn(worker, key, 1, {"old": now - 10})
     announced, commit_now, fired, settle_now = (asyncio.Event() for _ in range(4))
@@ -418,11 +429,14 @@ async def test_a_timer_committed_while_its_session_fires_is_not_lost(redis_url: 
     await firer.close()
 
 
-async def test_an_item_enqueued_while_pending_cleans_up_is_not_lost(redis_url: str) -> None:
+async def test_an_item_enqueued_while_pending_cleans_up_is_not_lost(any_redis_url: str) -> None:
     """The enqueue announces its session; the cleaner finds the inbox empty; the item arrives;
     only then does the cleaner remove the entry it thinks stale: it must not."""
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    worker, cleaner = new_store(redis_url, prefix=prefix), new_store(redis_url, prefix=prefix)
+    worker, cleaner = (
+        new_store(any_redis_url, prefix=prefix),
+        new_store(any_redis_url, prefix=prefix),
+    )
     key = "pizza:web:ada"
     announced, enqueue_now, settling, settle_now = (asyncio.Event() for _ in range(4))
     pause_before(worker, "ENQUEUE", announced, enqueue_now)
