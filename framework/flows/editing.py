@@ -100,6 +100,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     things = list(_things(turn.bot, words))
     if not things:
         return False
+    had = {line["item"] for line in lines}
     change = (
         _replace(turn, words, things)
         or _remove(turn, words, things)
@@ -113,13 +114,14 @@ def edit_order(turn: Turn, text: str) -> bool:
     turn.say_named("order_changed", change=change)
     turn.record("order_edited")
     turn.reask()
-    _order_the_rest(turn, text, things, asked)
+    _order_the_rest(turn, text, [t for t in things if t.value not in had], asked)
     return True
 
 
 def _order_the_rest(turn: Turn, text: str, things: list[_Thing], asked: str | None) -> None:
-    """Items the message also names that are not in the cart ("nicht 3 Cola, sondern 2 Cola
-    und ein Wasser") are ordered too, never dropped: they go to the ordering flow."""
+    """Items the message also names that were not in the cart and are not now (the edit did
+    not put them there: "nicht 3 Cola, sondern 2 Cola und ein Wasser") are ordered too, never
+    dropped: they go to the ordering flow."""
     in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
     new = {t.value for t in things if t.group is None and t.value not in in_cart}
     ordering = turn.ordering_flow()
