@@ -70,31 +70,36 @@ class Cart:
                 minor += price.minor if price is not None else 0
         return minor
 
-    def add(self, item_id: Any, options: list[Any], quantity: Any, source: dict[str, Any]) -> None:
+    def add(
+        self, item_id: Any, options: list[Any], quantity: Any, source: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The line the item went into (a new one, or the same item and options again);
+        None when the quantity is zero."""
         item = self._item(item_id)
         if not item.available:
             raise CartError(f"{item.id!r} is not available")
         count = self._quantity(quantity)
         if count == 0:
-            return
+            return None
         grouped = self.group_options(item, options)
-        for line in self._data["lines"]:
+        lines: list[dict[str, Any]] = self._data["lines"]
+        for line in lines:
             if line["item"] == item.id and line["options"] == grouped:
                 line["quantity"] = min(MAX_QUANTITY, line["quantity"] + count)
                 line["source"] = source
-                return
+                return line
         line_id = self._data["next_line"]
         self._data["next_line"] = line_id + 1
-        self._data["lines"].append(
-            {
-                "id": line_id,
-                "item": item.id,
-                "options": grouped,
-                "quantity": count,
-                "unit": self.unit_price(item, grouped),
-                "source": source,
-            }
-        )
+        line = {
+            "id": line_id,
+            "item": item.id,
+            "options": grouped,
+            "quantity": count,
+            "unit": self.unit_price(item, grouped),
+            "source": source,
+        }
+        lines.append(line)
+        return line
 
     def find(self, line: Any) -> dict[str, Any] | None:
         """A line by its id (an int or digits, as `line` slots store it) or its item's id."""

@@ -18,6 +18,7 @@ the updated order where the bot's flow shows it).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["edit_order"]
+__all__ = ["edit_order", "restated"]
 
 _REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
 """new … statt old; also "statt old lieber new" when both come after it."""
@@ -76,6 +77,8 @@ _REMOVING_PAIRS = frozenset(
 )
 _WITHOUT = frozenset({"ohne", "without"})
 _ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
+_SENTENCE = re.compile(r"[.!?;]+(?:\s|$)")
+"""Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen")."""
 _WITHOUT_WORD = {"de": "ohne", "en": "without"}
 _RECOUNTING = frozenset({"nur", "only", "just", "bloss", "make", "auf", "insgesamt"})
 
@@ -92,22 +95,26 @@ class _Thing:
 
 
 def edit_order(turn: Turn, text: str) -> bool:
-    """Apply the edit the message asks for; False when it asks for none."""
+    """Apply the edits the message asks for (one per sentence); False when it asks for none."""
     lines = turn.session["cart"]["lines"]
     if not lines:
         return False
-    words = tokens(text)
-    things = list(_things(turn.bot, words))
-    if not things:
-        return False
     had = {line["item"] for line in lines}
-    change = (
-        _replace(turn, words, things)
-        or _remove(turn, words, things)
-        or _recount(turn, words, things)
-    )
-    if change is None:
+    changes, things = [], []
+    for sentence in _SENTENCE.split(text):
+        words = tokens(sentence)
+        found = list(_things(turn.bot, words))
+        change = found and (
+            _replace(turn, words, found)
+            or _remove(turn, words, found)
+            or _recount(turn, words, found)
+        )
+        if change:
+            changes.append(change)
+        things += found
+    if not changes:
         return False
+    change = "; ".join(changes)
     frame = turn.frame
     asked = frame.get("wait") if frame is not None else None
     turn.changed()
@@ -147,6 +154,61 @@ def _things(bot: Bot, words: list[str]) -> Iterator[_Thing]:
         for match in lexicon.choices(group).find_all(words):
             if match.start not in taken:
                 yield _Thing(match.value, group.id, match.start, match.end)
+
+
+# Restating -------------------------------------------------------------------------------------
+_MORE = frozenset(
+    {
+        "noch",
+        "nochmal",
+        "auch",
+        "weitere",
+        "weiteren",
+        "another",
+        "more",
+        "also",
+        "too",
+        "plus",
+    }
+)
+"""Words that make a repeated item a further one ("noch eine Cola", "another coke")."""
+RECENT_TURNS = 2
+
+
+def restated(turn: Turn, text: str) -> bool:
+    """The customer repeats what they ordered in the last turns (they think the bot missed
+    it): every item the message names is already in a line added just now, as said."""
+    lines = turn.session["cart"]["lines"]
+    ordering = turn.ordering_flow()
+    if not lines or ordering is None or _MORE & set(tokens(text)):
+        return False
+    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    mentions = extract_mentions(text, asks, lexicon_for(turn.bot))
+    items = [slot.name for slot in asks if slot.type == "item"]
+    if not mentions or not all(any(name in m for name in items) for m in mentions):
+        return False
+    now = turn.session["turns"]
+    recent = [line for line in lines if now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS]
+    return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
+
+
+def _as_said(turn: Turn, mention: dict[str, Any], line: dict[str, Any], asks: list[Any]) -> bool:
+    chosen = {choice for choices in line["options"].values() for choice in choices}
+    for slot in asks:
+        value = mention.get(slot.name)
+        if value is None:
+            continue
+        if slot.type == "item" and value != line["item"]:
+            return False
+        if slot.role == "quantity" and value != line["quantity"]:
+            return False
+        if slot.type in ("choice", "choices") and not set(_listed(value)) <= chosen:
+            return False
+    return True
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 # Replacing ---------------------------------------------------------------------------------------

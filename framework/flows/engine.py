@@ -13,7 +13,7 @@ from datetime import datetime
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.answering import answer
-from framework.flows.editing import edit_order
+from framework.flows.editing import edit_order, restated
 from framework.flows.events import (
     Effect,
     Event,
@@ -162,6 +162,9 @@ def _handle(turn: Turn, message: Message) -> None:
             waiting_message(turn)
     elif not message.payload and edit_order(turn, text):
         return
+    elif not message.payload and restated(turn, text):
+        turn.say_named("already_noted")
+        turn.reask()
     elif frame is not None and frame.get("wait"):
         answer(turn, message)
     else:

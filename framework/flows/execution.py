@@ -125,7 +125,9 @@ def _cart_add(step: CartAdd, turn: Turn) -> int:
         "options": [name for option in step.options if (name := option.slot_name)],
         "quantity": step.quantity.slot_name if step.quantity is not None else None,
     }
-    turn.cart.add(turn.value(step.item), options, quantity, source)
+    line = turn.cart.add(turn.value(step.item), options, quantity, source)
+    if line is not None:
+        line["said"] = turn.session["turns"]  # when: a restatement soon after is no new order
     return CONTINUE
 
 
