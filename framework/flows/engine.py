@@ -146,15 +146,7 @@ def _handle(turn: Turn, message: Message) -> None:
         turn.say_named("empty_message")
         turn.reask()
         return
-    if switch_language(turn, text):
-        return
-    command = (
-        message.payload
-        if message.payload in COMMANDS
-        else lexicon_for(turn.bot).command(message.payload or text)
-    )
-    if command is not None:
-        COMMANDS[command](turn)
+    if switch_language(turn, text) or _command(turn, message):
         return
     frame = turn.frame
     if waiting_payment(turn) is not None:
@@ -169,6 +161,23 @@ def _handle(turn: Turn, message: Message) -> None:
         answer(turn, message)
     else:
         _start(turn, message)
+
+
+def _command(turn: Turn, message: Message) -> bool:
+    """A built-in command ("abbrechen", "I want to talk to a person"), or a cancel followed
+    by a new order in the same message ("alles löschen, neu: 1 große Salami")."""
+    lexicon = lexicon_for(turn.bot)
+    payload = message.payload
+    command = payload if payload in COMMANDS else lexicon.command(payload or message.text)
+    if command is not None:
+        COMMANDS[command](turn)
+        return True
+    fresh = None if payload else lexicon.fresh_start(message.text)
+    if fresh is None:
+        return False
+    COMMANDS["cancel"](turn)
+    _start(turn, Message(fresh, message.now))
+    return True
 
 
 def _start(turn: Turn, message: Message) -> None:

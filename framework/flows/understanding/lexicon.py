@@ -95,6 +95,22 @@ class Lexicon:
         said = {match.value for match in found if match.value in IN_SENTENCES}
         return said.pop() if len(said) == 1 else None
 
+    def fresh_start(self, text: str) -> str | None:
+        """What follows a cancel or start-over said before a new order in the same message
+        ("alles löschen, neu: 1 große Salami", "scrap that, just two cokes"); None when the
+        message is not one."""
+        words = tokens(text)
+        said = [
+            match
+            for match in self.commands.find_all(words)
+            if match.value in ("cancel", "restart")
+            and not _NEGATIONS & set(words[: match.start][-2:])
+        ]
+        items = self.items(frozenset()).find_all(words)
+        if not said or not items or items[0].start < said[0].end:
+            return None
+        return " ".join(words[said[0].end :])
+
     def trigger(self, text: str, exclude: frozenset[str] = frozenset()) -> str | None:
         """The flow whose trigger phrase the message contains (the longest phrase wins)."""
         matches = [m for m in self.triggers.find_all(tokens(text)) if m.value not in exclude]
