@@ -19,7 +19,7 @@ from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.slot_values import AnswerContext, Invalid, Valid, parse_answer
-from framework.flows.understanding.yesno import parse_yes_no
+from framework.flows.understanding.yesno import parse_yes_no, says_done
 
 __all__ = ["answer"]
 
@@ -59,7 +59,10 @@ def answer(turn: Turn, message: Message) -> None:
     if slot.type == "text" and try_digression(turn, message.text):
         return
     lexicon = lexicon_for(turn.bot)
-    mentions, earlier = _mentions(turn, turn.flow(frame["flow"]).asks, message)
+    asks = turn.flow(frame["flow"]).asks
+    mentions, earlier = _mentions(turn, asks, message)
+    if _done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
+        return
     if slot.role == "confirm":
         if not _correction(turn, slot, message, earlier):
             _confirm(turn, frame, slot, message)
@@ -104,6 +107,47 @@ def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) ->
         return
     turn.set_slot(slot.name, verdict)
     _accept(turn, frame)
+
+
+def _done_ordering(
+    turn: Turn, frame: dict[str, Any], slot: Slot, message: Message, nothing_named: bool
+) -> bool:
+    """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
+    question ("I'll pick it up"): no, nothing more (and the later answer is kept)."""
+    asks = turn.flow(frame["flow"]).asks
+    noted = note_answers_ahead(turn, message, asks)
+    if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
+        return False
+    if not (says_done(message.text) or (noted and parse_yes_no(message.text) is None)):
+        return False
+    turn.set_slot(slot.name, False)
+    _accept(turn, frame)
+    return True
+
+
+def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bool:
+    """Answers to questions the bot asks later, in another flow, said now ("zum Abholen",
+    "I'll pick it up"): kept, so the question is not asked again. Only choice questions the
+    customer has not answered yet; whether anything was kept."""
+    if message.payload:
+        return False
+    later = [
+        slot
+        for name, slot in turn.bot.slots.items()
+        if name not in asks
+        and slot.type == "choice"
+        and slot.choices is not None
+        and name not in turn.session["slots"]
+        and any(name in flow.asks for flow in turn.bot.flows.values())
+    ]
+    if not later:
+        return False
+    found = extract_mentions(message.text, later, lexicon_for(turn.bot))
+    values = {name: value for mention in found for name, value in mention.items()}
+    for name, value in values.items():
+        if turn.acceptable(name, value):
+            turn.set_slot(name, value)
+    return bool(values)
 
 
 def _mentions(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from framework.errors import FlowError, ThekeError
-from framework.flows.answering import answer
+from framework.flows.answering import answer, note_answers_ahead
 from framework.flows.editing import edit_order, restated
 from framework.flows.events import (
     Effect,
@@ -190,6 +190,7 @@ def _start(turn: Turn, message: Message) -> None:
         mentions = extract_mentions(text, slots, lexicon)
         if target or any(turn.slot(n).type == "item" for m in mentions for n in m):
             turn.start_flow(name)
+            note_answers_ahead(turn, message, bot.flows[name].asks)
             if mentions:
                 turn.fill(mentions[0])
                 turn.session["pending"] = mentions[1:]

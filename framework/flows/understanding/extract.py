@@ -5,7 +5,8 @@ item starts a mention (item, its options, its quantity). A segment without an it
 adds to the mention before it — or, with "beide", "alle", "both", "each", to every mention
 before it ("zwei Funghi und drei Tonno, beide groß"). Within a segment:
 
-- an article before the item means one ("ne Cola", "a coke");
+- an item named with an article or described without a number means one ("ne Cola",
+  "large margherita with mushrooms"); a bare name ("Tonno") leaves the count to ask;
 - a choice after "ohne", "kein", "no", "without" is not wanted ("Salami ohne Zwiebeln"), and
   "ohne alles", "keine Extras", "no toppings" answer a many-choice question with none.
 
@@ -31,7 +32,7 @@ _SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu"
 _SEPARATOR_MARKS = re.compile(r"[,;+\n:]")
 _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
-"""Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a"."""
+"""Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 _NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 _NONE_WORDS = frozenset(
     {"alles", "extras", "extra", "belag", "toppings", "topping", "zutaten", "sonderwuensche"}
@@ -72,7 +73,8 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
             _choices(mention, slot, lexicon.choices(slot.choices), words, used)
     quantity = next((slot for slot in slots if slot.role == "quantity"), None)
     if quantity is not None:
-        number = _quantity(words, used, has_item)
+        described = has_item and len(mention) > 1  # the item came with a size or an option
+        number = _quantity(words, used, described)
         if number is not None:
             mention[quantity.name] = number
     return mention, has_item
@@ -98,13 +100,13 @@ def _nothing_extra(words: list[str]) -> bool:
     )
 
 
-def _quantity(words: list[str], used: set[int], has_item: bool) -> int | None:
+def _quantity(words: list[str], used: set[int], described: bool) -> int | None:
     for index, word in enumerate(words):
         number = None if index in used else word_to_number(word)
         if number is not None and 0 < number <= _MAX_QUANTITY:
             return number
-    if has_item and _ARTICLES & {word for index, word in enumerate(words) if index not in used}:
-        return 1
+    if described or _ARTICLES & {word for index, word in enumerate(words) if index not in used}:
+        return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
 
 

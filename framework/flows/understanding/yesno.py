@@ -13,7 +13,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["MAX_CHARS", "parse_yes_no"]
+__all__ = ["MAX_CHARS", "parse_yes_no", "says_done"]
 
 MAX_CHARS: Final = 200
 _MAX_UNKNOWN: Final = 3
@@ -191,6 +191,22 @@ _KNOWN: Final = frozenset(
     {*_YES_WORDS, *_NO_WORDS, *_NEGATORS, *_FILLERS, *_HEDGES, *(w for p in _PHRASES for w in p)}
 )
 _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
+
+
+_DONE: Final = re.compile(
+    r"\b(das wars?|das war es|das war's|das ist alles|das reicht|das wäre alles|"
+    r"das waer(e)? alles|passt so|sonst nichts|nichts mehr|nix mehr|mehr nicht|"
+    r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
+    r"thats (it|all|everything)|nothing (else|more)|all good|i'?m good|im good|"
+    r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
+)
+"""Saying one is done ordering: the answer no to "anything else?"."""
+
+
+def says_done(text: str) -> bool:
+    """ "das war's", "passt so", "that's all", "nothing else": nothing more, thanks."""
+    lowered = text[:MAX_CHARS].lower().translate(_APOSTROPHES)
+    return _DONE.search(lowered) is not None
 
 
 def parse_yes_no(text: str, *, plain: bool = False) -> bool | None:
