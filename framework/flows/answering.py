@@ -266,7 +266,7 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
             turn.set_slot(name, value)
         if line is not None:
             _correct_line(turn, line, name, value)
-        else:
+        elif name not in _cart_slots(turn):
             rerun.add(name)
     shown = [wrap_slot(turn.bot, name, value, turn.lang) for name, value in changes.items()]
     turn.changed()

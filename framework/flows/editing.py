@@ -75,7 +75,7 @@ _REMOVING_PAIRS = frozenset(
         ("get", "rid"),
     }
 )
-_WITHOUT = frozenset({"ohne", "without"})
+_WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 _ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
 _SENTENCE = re.compile(r"[.!?;]+(?:\s|$)")
 """Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen")."""

@@ -85,7 +85,9 @@ def switch_language(turn: Turn, text: str) -> bool:
         turn.say_named("language_switched")
         turn.reask()
         return True
-    guessed = guess_language(text, languages, lexicon_for(turn.bot).language_words)
+    words = lexicon_for(turn.bot).language_words
+    first = turn.session["turns"] == 0
+    guessed = guess_language(text, languages, words, min_markers=1 if first else 2)
     if guessed is not None and guessed != turn.lang:
         turn.session["lang"] = guessed
         turn.changed()

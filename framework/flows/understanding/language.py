@@ -289,12 +289,15 @@ def guess_language(
     text: str,
     candidates: Sequence[str],
     own_words: Mapping[str, frozenset[str]] = MappingProxyType({}),
+    *,
+    min_markers: int = 1,
 ) -> str | None:
     """The candidate ("de", "en") the text is clearly written in, or None when unsure.
 
     Sure means more than twice the markers of the other language, and at least two of them —
-    or one when the other language has none ("Margherita please", "two small ones"): a
-    customer is followed from their first words. `own_words` are a bot's words that only one
+    or `min_markers` (one by default) when the other language has none ("Margherita please",
+    "two small ones"): a customer is followed from their first words, while later one word
+    ("Donaustraße" in an address) does not switch. `own_words` are a bot's words that only one
     of its languages uses (its German and English names and synonyms: "klein" and "small"); a
     word with ä, ö, ü or ß counts as a German marker.
     """
@@ -303,7 +306,7 @@ def guess_language(
         ((_score(language, words, own_words), language) for language in _MARKERS), reverse=True
     )
     (best_score, best), (runner_up, _) = ranking[0], ranking[1]
-    if best not in candidates or best_score == 0:
+    if best not in candidates or best_score < min_markers:
         return None
     if best_score < _MIN_MARKERS and runner_up:
         return None
