@@ -160,13 +160,11 @@ def _things(bot: Bot, words: list[str]) -> Iterator[_Thing]:
 _MORE = frozenset(
     {
         "noch",
-        "nochmal",
         "auch",
         "weitere",
         "weiteren",
         "another",
         "more",
-        "also",
         "too",
         "plus",
     }
@@ -223,6 +221,15 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     if line is None:
         return None
     before = _describe(turn, line)
+    if old.group is not None and old.group in _many_choice_groups(turn.bot):
+        end = old.start if new.start < old.start else len(words)
+        added = [t.value for t in things if t.group == old.group and new.start <= t.start < end]
+        chosen = [c for c in line["options"].get(old.group, []) if c != old.value]
+        line["options"][old.group] = list(
+            dict.fromkeys(chosen + added)
+        )  # "… sondern Käse und Pilze"
+        turn.cart.reprice(line)
+        return f"{before} → {_describe(turn, line)}"
     if old.group is None and old.value == new.value:
         count = _count_near(words, new)
         if count is None:
