@@ -18,6 +18,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.questions import is_question
 from framework.flows.understanding.slot_values import AnswerContext, Invalid, Valid, parse_answer
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
@@ -75,7 +76,7 @@ def answer(turn: Turn, message: Message) -> None:
         turn.set_slot(slot.name, parsed.value)
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
-        _reprompt(turn, frame, slot, parsed)
+        _reprompt(turn, frame, slot, parsed, message.text)
 
 
 _NOT_PLAIN = frozenset(
@@ -313,9 +314,15 @@ def _other_values(turn: Turn, asked: Slot, mentions: list[Mention]) -> bool:
     return True
 
 
-def _reprompt(turn: Turn, frame: dict[str, Any], slot: Slot, parsed: Invalid | Valid) -> None:
+def _reprompt(
+    turn: Turn, frame: dict[str, Any], slot: Slot, parsed: Invalid | Valid, text: str
+) -> None:
     step = turn.flow(frame["flow"]).program[frame["pc"]]
     if not isinstance(step, Ask):
+        return
+    if is_question(text):
+        turn.say_named("not_known")  # a question the bot cannot answer: say so, ask again
+        turn.reask()
         return
     frame["attempts"] = frame.get("attempts", 0) + 1
     if frame["attempts"] >= step.attempts:

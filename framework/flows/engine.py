@@ -32,6 +32,8 @@ from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.questions import is_question
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
 
@@ -146,7 +148,7 @@ def _handle(turn: Turn, message: Message) -> None:
         turn.say_named("empty_message")
         turn.reask()
         return
-    if switch_language(turn, text) or _command(turn, message):
+    if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message):
         return
     frame = turn.frame
     if waiting_payment(turn) is not None:
@@ -177,6 +179,24 @@ def _command(turn: Turn, message: Message) -> bool:
         return False
     COMMANDS["cancel"](turn)
     _start(turn, Message(fresh, message.now))
+    return True
+
+
+def _knowledge(turn: Turn, message: Message) -> bool:
+    """A question the bot's knowledge answers ("kann ich bar zahlen?", "how long does
+    delivery take"): the answer, then the open question again. A message that names catalog
+    items and asks nothing is an order, not a question."""
+    if message.payload:
+        return False
+    lexicon = lexicon_for(turn.bot)
+    entry = lexicon.knows(message.text)
+    if entry is None:
+        return False
+    if not is_question(message.text) and lexicon.items(frozenset()).find_all(tokens(message.text)):
+        return False
+    turn.say(turn.bot.knowledge[entry].answer)
+    turn.record("question_answered", entry=entry)
+    turn.reask()
     return True
 
 

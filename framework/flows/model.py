@@ -29,6 +29,7 @@ __all__ = [
     "ChoiceSet",
     "Flow",
     "Item",
+    "Knowledge",
     "Label",
     "Position",
     "Slot",
@@ -206,6 +207,16 @@ class Timeouts:
     expire: timedelta = timedelta(hours=1)
 
 
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """An answer the bot gives to a question in between ("kann ich bar zahlen?")."""
+
+    id: str
+    phrases: Mapping[str, tuple[str, ...]]
+    """What such a question says, per language (like flow triggers)."""
+    answer: Text
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Bot:
     """A whole bot: the business, its catalog, slots, flows and texts.
@@ -226,3 +237,4 @@ class Bot:
     digest: str
     files: tuple[str, ...] = ()
     timeouts: Timeouts = field(default_factory=lambda: Timeouts())
+    knowledge: Mapping[str, Knowledge] = field(default_factory=dict)

@@ -29,13 +29,13 @@ from framework.flows.language.sections import (
     build_timeouts,
 )
 from framework.flows.language.yaml_loader import PosDict, load_yaml, position_of
-from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Label, Position, Text
+from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Knowledge, Label, Position, Text
 from framework.flows.templates import Template
 
 __all__ = ["LANGUAGE_VERSION", "BotReader", "bot_schema", "load_bot", "read_bot"]
 
 LANGUAGE_VERSION = 1
-MERGED_SECTIONS = ("slots", "flows", "texts", "constants")
+MERGED_SECTIONS = ("slots", "flows", "texts", "constants", "knowledge")
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -311,7 +311,17 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
         digest=_digest(documents),
         timeouts=build_timeouts(reader, data.get("timeouts")),
         files=tuple(str(doc.pos.file) for doc in documents),
+        knowledge=_knowledge(reader, data["knowledge"]),
     )
+
+
+def _knowledge(reader: BotReader, section: PosDict) -> dict[str, Knowledge]:
+    entries = {}
+    for name, spec in section.items():
+        answer = reader.text(spec["answer"], section.where(name))
+        if answer is not None:
+            entries[name] = Knowledge(name, _phrases(spec["ask"]), answer)
+    return entries
 
 
 def _optional_flow(data: PosDict, key: str, flows: dict[str, Flow]) -> str | None:

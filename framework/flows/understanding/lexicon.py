@@ -60,6 +60,12 @@ class Lexicon:
             fuzzy=False,  # a typo must never cancel an order ("bestellen" ≈ "abbestellen")
         )
 
+        self.knowledge = PhraseIndex(
+            (phrase, entry.id)
+            for entry in bot.knowledge.values()
+            for phrases in entry.phrases.values()
+            for phrase in phrases
+        )
         self.language_words = _language_words(bot)
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
 
@@ -94,6 +100,11 @@ class Lexicon:
             return found[0].value
         said = {match.value for match in found if match.value in IN_SENTENCES}
         return said.pop() if len(said) == 1 else None
+
+    def knows(self, text: str) -> str | None:
+        """The knowledge entry a question is about (the longest phrase it says wins)."""
+        found = self.knowledge.find_all(tokens(text))
+        return max(found, key=_length).value if found else None
 
     def fresh_start(self, text: str) -> str | None:
         """What follows a cancel or start-over said before a new order in the same message
