@@ -40,6 +40,10 @@ _CORRECTION_MARKERS = frozenset(
         "actually",
         "make",
         "correction",
+        "nicht",
+        "not",
+        "meinte",
+        "meant",
     }
 )
 
@@ -244,9 +248,13 @@ def _correct_line(turn: Turn, line: dict[str, Any], slot_name: str, value: Any) 
 
 
 def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention]) -> bool:
-    """'doch lieber groß', 'make it 3': change an earlier answer and the cart line it made."""
+    """'doch lieber groß', 'make it 3': change an earlier answer and the cart line it made.
+    At a confirmation any earlier answer named is a correction ("ok then I'll pick it up")."""
     words = tokens(message.text)
-    marked = bool(_CORRECTION_MARKERS & set(words))
+    said = bool(_CORRECTION_MARKERS & set(words))
+    forced = asked.role == "confirm" and not said
+    marked = said or forced
+    cart_slots = _cart_slots(turn) if forced else set()
     if not mentions or not (marked or len(words) <= 2):
         return False
     slots = turn.session["slots"]
@@ -257,6 +265,8 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
         and (name in slots or _line_for(turn, name, value) is not None)
         and turn.acceptable(name, value)
         and (marked or turn.slot(name).type in ("choice", "choices"))
+        and not (forced and name in cart_slots)  # the cart is edited at a confirmation, not here
+        and not (turn.slot(name).role == "quantity" and _unattributed(mentions[0], words))
     }
     if not changes:
         return False
@@ -276,6 +286,18 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
     turn.reask()
     _rewind(turn, frozenset(rerun))
     return True
+
+
+_ADDRESS_WORDS = frozenset(
+    {"nummer", "hausnummer", "nr", "number", "strasse", "str", "street", "plz", "postcode"}
+)
+
+
+def _unattributed(mention: Mention, words: list[str]) -> bool:
+    """A count that belongs to no item named with it, in a message that is more than "make
+    it 3" or speaks of an address ("it's number 13, not 31"): never a new quantity."""
+    named = len(mention) > 1  # a count comes with an item or an option it belongs to
+    return not named and (len(words) > 3 or bool(_ADDRESS_WORDS & set(words)))
 
 
 def _rewind(turn: Turn, changed: frozenset[str]) -> None:

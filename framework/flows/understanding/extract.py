@@ -29,7 +29,7 @@ __all__ = ["Mention", "extract_mentions"]
 
 Mention = dict[str, Any]
 _SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
-_SEPARATOR_MARKS = re.compile(r"[,;+\n:]")
+_SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s")
 _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
@@ -100,9 +100,48 @@ def _nothing_extra(words: list[str]) -> bool:
     )
 
 
+_NOT_A_COUNT_AFTER = frozenset(
+    {
+        "min",
+        "mins",
+        "minute",
+        "minuten",
+        "minutes",
+        "uhr",
+        "h",
+        "std",
+        "stunde",
+        "stunden",
+        "hour",
+        "hours",
+        "euro",
+        "eur",
+        "cm",
+        "personen",
+        "leute",
+        "people",
+        "persons",
+        "jahre",
+        "years",
+        "tage",
+        "days",
+        "pm",
+        "am",
+    }
+)
+_NOT_A_COUNT_BEFORE = frozenset(
+    {"in", "um", "at", "ab", "bis", "gegen", "nach", "nr", "nummer", "hausnummer", "number", "no"}
+)
+"""A number is a time, a price, an age or a house number here, not a count of items."""
+
+
 def _quantity(words: list[str], used: set[int], described: bool) -> int | None:
     for index, word in enumerate(words):
         number = None if index in used else word_to_number(word)
+        after = words[index + 1] if index + 1 < len(words) else ""
+        before = words[index - 1] if index else ""
+        if after in _NOT_A_COUNT_AFTER or before in _NOT_A_COUNT_BEFORE:
+            continue
         if number is not None and 0 < number <= _MAX_QUANTITY:
             return number
     if described or _ARTICLES & {word for index, word in enumerate(words) if index not in used}:
