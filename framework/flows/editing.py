@@ -108,6 +108,7 @@ def edit_order(turn: Turn, text: str) -> bool:
             _replace(turn, words, found)
             or _remove(turn, words, found)
             or _recount(turn, words, found)
+            or _extend(turn, words, found)
         )
         if change:
             changes.append(change)
@@ -341,6 +342,35 @@ def _count_near(words: list[str], thing: _Thing) -> int | None:
             if number is not None and 0 < number <= 99:
                 return number
     return None
+
+
+# Extending -------------------------------------------------------------------------------------
+_ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
+"""'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
+
+
+def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+    """Extras for the newest line that can have them, when nothing else is named and they
+    do not answer the open question ("and extra ham on it as well", "noch Oliven drauf")."""
+    many = _many_choice_groups(turn.bot)
+    if any(t.group not in many for t in things) or not _ON_IT & set(words):
+        return None
+    frame = turn.frame
+    asked = turn.slot(frame["wait"]) if frame is not None and frame.get("wait") else None
+    if asked is not None and asked.choices is not None and asked.choices.id in many:
+        return None  # "Extras dazu?" is answered by the extras, not edited
+    group = str(things[0].group)
+    lines: list[dict[str, Any]] = turn.session["cart"]["lines"]
+    line = next(
+        (line for line in reversed(lines) if group in turn.bot.catalog.items[line["item"]].options),
+        None,
+    )
+    if line is None:
+        return None
+    chosen = line["options"].get(group, [])
+    line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
+    turn.cart.reprice(line)
+    return _describe(turn, line)
 
 
 # Lines -------------------------------------------------------------------------------------------
