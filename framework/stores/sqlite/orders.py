@@ -1,10 +1,11 @@
-"""Orders in the session store's SQLite file, on a connection of their own.
+"""Orders in the session store's SQLite file, run on that file's thread.
 
-Why a connection of their own: the session store runs batches of turns in shared transactions
-on its thread (framework/stores/sqlite/sessions.py); an order write should neither wait for such a
-batch nor be rolled back with one. So one dedicated thread owns this store's connection
-(`sqlite3` calls block, the event loop only awaits them) and every write is one `BEGIN
-IMMEDIATE` transaction: stores on one file (two workers, a command next to the server) take
+Why the file's thread (writer.py) and not a connection of its own: two connections of one
+process writing one file wait for each other's write lock by sleeping in SQLite's busy handler,
+which under load made the pay step's turns, and then every turn, wait. On the file's thread an
+order write joins the transaction of the calls waiting with it: it is answered only after that
+transaction committed, all of its writes or none (a call that fails is run again alone, so it
+fails alone). Stores on one file in other processes (a command next to the server) take
 SQLite's write lock in turn, waiting up to the busy timeout, so numbering and compare-and-set
 hold across them. WAL lets reads go on during a write.
 
@@ -16,12 +17,10 @@ and purged at most once a minute.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +28,8 @@ from framework.orders import ANNOUNCED, AWAITING, Order
 from framework.stores.json_text import dump
 from framework.stores.order_json import FIRST_NUMBER, load
 from framework.stores.session_store import StoreError
-from framework.stores.sqlite.connection import execute_script, open_database
+from framework.stores.sqlite.connection import execute_script
+from framework.stores.sqlite.writer import Writer
 
 __all__ = ["ORDER_SCHEMA_VERSION", "SqliteOrders"]
 
@@ -69,19 +69,6 @@ _LIST = "SELECT data FROM orders WHERE bot = ?{} ORDER BY number DESC LIMIT ?"
 T = TypeVar("T")
 
 
-def _transaction(db: sqlite3.Connection, work: Callable[..., T], *args: Any) -> T:
-    """`work` in one write transaction: all of it or nothing."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        value = work(*args)
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    return value
-
-
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS order_schema (version INTEGER NOT NULL)")
     row = db.execute("SELECT version FROM order_schema").fetchone()
@@ -94,51 +81,33 @@ def _create_tables(db: sqlite3.Connection, path: str) -> None:
         )
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    """Open (and if needed create) the file and its order tables; runs on the store's thread."""
-    db = open_database(path)
-    try:
-        _transaction(db, _create_tables, db, path)
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
 def _data(order: Order) -> str:
     return dump(order.to_json())
 
 
 class SqliteOrders:
-    def __init__(self, db: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
-        self._db = db
-        self._thread = thread
-        """One worker thread: the only one that touches `_db`."""
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
         self._purged_at = 0.0
+        self._closed = False
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteOrders:
-        thread = ThreadPoolExecutor(1, thread_name_prefix="theke-orders")
-        try:
-            db = await asyncio.get_running_loop().run_in_executor(thread, _connect, str(path))
-        except (sqlite3.Error, OSError) as error:
-            thread.shutdown()
-            raise StoreError(
-                f"{path} cannot be opened as a Theke SQLite store: {error}; check the path, "
-                "the disk and permissions, or move the file away if it is something else"
-            ) from error
-        except BaseException:
-            thread.shutdown()
-            raise
-        return cls(db, thread)
+        return cls(await Writer.open(str(path), _create_tables))
 
-    async def _call(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+    async def _call(self, work: Callable[..., T], *args: Any, write: bool = False) -> T:
+        if self._closed:
+            raise StoreError(f"the order store at {self._writer.path} is closed; open it again")
+        return await self._writer.call(write, work, *args)
 
     async def _write(self, work: Callable[..., T], *args: Any) -> T:
-        return await self._call(_transaction, self._db, work, *args)
+        return await self._call(work, *args, write=True)
 
-    # -- running on the store's thread ---------------------------------------------------
+    # -- running on the file's thread ---------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._writer.db
 
     def _one(self, sql: str, *params: Any) -> Order | None:
         row = self._db.execute(sql, params).fetchone()
@@ -206,5 +175,6 @@ class SqliteOrders:
         return await self._write(self._first_seen, event_id, time.time(), ttl)
 
     async def close(self) -> None:
-        await self._call(self._db.close)
-        self._thread.shutdown()
+        if not self._closed:
+            self._closed = True
+            await self._writer.leave()

@@ -10,9 +10,9 @@ import json
 import sqlite3
 
 from framework.stores.session_store import StoreError
-from framework.stores.sqlite.connection import execute_script, open_database
+from framework.stores.sqlite.connection import execute_script
 
-__all__ = ["SCHEMA_VERSION", "connect"]
+__all__ = ["SCHEMA_VERSION", "prepare"]
 
 SCHEMA_VERSION = 2
 
@@ -57,25 +57,18 @@ def _upgrade_from_1(db: sqlite3.Connection) -> None:
     db.execute("DROP TABLE results_1")
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open (and if needed create or upgrade) the session tables; runs on the store's thread."""
-    db = open_database(path, check_same_thread=False)
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the SQLite store at {path} has schema version {version}, but this Theke "
-                f"knows only up to {SCHEMA_VERSION}; upgrade Theke or use another file"
-            )
-        if version < SCHEMA_VERSION:
-            if version == 0:
-                execute_script(db, _SCHEMA + _RESULTS)
-            else:
-                _upgrade_from_1(db)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.close()
-        raise
-    return db
+def prepare(db: sqlite3.Connection, path: str) -> None:
+    """Create or upgrade the session tables, inside the caller's write transaction (on the
+    file's thread); a file of a newer Theke is refused."""
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the SQLite store at {path} has schema version {version}, but this Theke "
+            f"knows only up to {SCHEMA_VERSION}; upgrade Theke or use another file"
+        )
+    if version < SCHEMA_VERSION:
+        if version == 0:
+            execute_script(db, _SCHEMA + _RESULTS)
+        else:
+            _upgrade_from_1(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

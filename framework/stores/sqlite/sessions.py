@@ -1,15 +1,12 @@
 """The embedded default store: one SQLite file, served by one process.
 
-Why one thread: `sqlite3` calls block, so every database call runs on one dedicated thread
-that owns the only connection, and the event loop just awaits it. That thread also serializes
+Why one thread: `sqlite3` calls block, so every call runs on the file's thread (writer.py),
+which owns its only connection; the event loop just awaits it. That thread also serializes
 the store: each protocol method is one function run there, in the order of the calls, so a
 claim, an enqueue and a commit never interleave. The calls that arrived while the thread was
-busy run together in one transaction (`BEGIN IMMEDIATE` when one of them writes), and none is
-answered before that transaction committed: a commit (session, profile, inbox, log, result,
-timers, lease) is all-or-nothing, and under load one COMMIT (the largest cost of a write)
-serves many calls, with one wake-up of the event loop for all their answers. When one call
-fails, the transaction is rolled back and each of its calls runs again alone, so only that one
-fails.
+busy run together in one transaction, and none is answered before that transaction committed:
+a commit (session, profile, inbox, log, result, timers, lease) is all-or-nothing, and under
+load one COMMIT serves many calls. The order store of the same file runs on the same thread.
 
 Why WAL: a commit appends to the write-ahead log instead of rewriting pages in place, and a
 reader (a backup, `sqlite3` on the command line) never blocks the writer. With
@@ -34,17 +31,11 @@ the profile back.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import queue
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
 from framework.stores.json_text import dump
@@ -58,7 +49,8 @@ from framework.stores.records import (
     session_without_profile,
 )
 from framework.stores.session_store import StoreError
-from framework.stores.sqlite.schema import connect
+from framework.stores.sqlite.schema import prepare
+from framework.stores.sqlite.writer import Writer
 
 __all__ = ["SqliteStore"]
 
@@ -106,48 +98,19 @@ def _loaded(state: str | None, shared: int, profile: str) -> tuple[Any, dict[str
     return session, loaded
 
 
-@dataclass(frozen=True, slots=True)
-class _Call:
-    """A protocol method's work for the store's thread, and where its answer goes."""
-
-    future: asyncio.Future[Any]
-    write: bool
-    work: Callable[[], Any]
-
-
-Outcome = tuple[asyncio.Future[Any], BaseException | None, Any]
-"""A call's future, and its error or its value."""
-
-
-def _answer(outcomes: list[Outcome]) -> None:
-    """On the event loop: give each call its answer, unless its caller stopped waiting."""
-    for future, error, value in outcomes:
-        if future.cancelled():
-            continue
-        if error is None:
-            future.set_result(value)
-        else:
-            future.set_exception(error)
-
-
 class SqliteStore:
     def __init__(
         self,
-        path: str,
-        db: sqlite3.Connection,
+        writer: Writer,
         limits: StoreLimits | None = None,
         clock: Callable[[], float] = time.time,
     ):
-        self._path = path
-        self._db = db
+        self._writer = writer
+        self._path = writer.path
         self._limits = limits or StoreLimits()
         self._clock = clock
         self._purged_at = 0.0
         self._closed = False
-        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
-        """The calls for the store's thread, in order; None (close) is the last."""
-        self._thread = threading.Thread(target=self._serve, name="theke-sqlite", daemon=True)
-        self._thread.start()
 
     @classmethod
     async def open(
@@ -157,22 +120,13 @@ class SqliteStore:
         *,
         clock: Callable[[], float] = time.time,
     ) -> SqliteStore:
-        try:
-            db = await asyncio.to_thread(connect, path)
-        except (sqlite3.Error, OSError) as error:
-            raise StoreError(
-                f"{path} cannot be opened as a Theke SQLite store: {error}; check the path, "
-                "the disk and permissions, or move the file away if it is something else"
-            ) from error
-        return cls(path, db, limits, clock)
+        return cls(await Writer.open(path, prepare), limits, clock)
 
     async def _call(self, write: bool, work: Callable[..., T], *args: Any) -> T:
         if self._closed:
             raise StoreError(f"the SQLite store at {self._path} is closed; open it again")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._calls.put(_Call(future, write, partial(work, *args)))
         try:
-            return await future
+            return await self._writer.call(write, work, *args)
         except sqlite3.Error as error:
             verb = "written" if write else "read"
             raise StoreError(
@@ -180,55 +134,11 @@ class SqliteStore:
                 "its permissions and that no other process holds the file"
             ) from error
 
-    # -- running on the store's thread ---------------------------------------------------
+    # -- running on the file's thread ----------------------------------------------------
 
-    def _serve(self) -> None:
-        """Run the calls, all those waiting in one transaction, until close()."""
-        while True:
-            calls = [self._calls.get()]
-            while not self._calls.empty():
-                calls.append(self._calls.get_nowait())
-            waited = [call for call in calls if call is not None and not call.future.cancelled()]
-            if waited:
-                self._settle(self._together(waited))
-            if calls[-1] is None:
-                self._db.close()
-                return
-
-    def _together(self, calls: list[_Call]) -> list[Outcome]:
-        """The calls in one transaction; when one of them fails, each again in its own."""
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE" if any(call.write for call in calls) else "BEGIN")
-        except sqlite3.Error as error:  # locked by another process beyond the busy timeout
-            return [(call.future, error, None) for call in calls]
-        try:
-            values = [call.work() for call in calls]
-        except BaseException as error:
-            self._rollback()
-            if len(calls) == 1:
-                return [(calls[0].future, error, None)]
-            return [outcome for call in calls for outcome in self._together([call])]
-        try:
-            db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._rollback()
-            return [(call.future, error, None) for call in calls]
-        return [(call.future, None, value) for call, value in zip(calls, values, strict=True)]
-
-    def _rollback(self) -> None:
-        if self._db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
-
-    def _settle(self, outcomes: list[Outcome]) -> None:
-        """Hand the outcomes to their event loops: one wake-up each."""
-        loops: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
-        for outcome in outcomes:
-            loops.setdefault(outcome[0].get_loop(), []).append(outcome)
-        for loop, answers in loops.items():
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
-                loop.call_soon_threadsafe(_answer, answers)
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._writer.db
 
     def _run(self, sql: str, *params: Any) -> sqlite3.Cursor:
         return self._db.execute(sql, params)
@@ -431,6 +341,5 @@ class SqliteStore:
     async def close(self) -> None:
         if self._closed:
             return
-        self._closed = True
-        self._calls.put(None)  # after the calls already made: _call accepts no more
-        await asyncio.to_thread(self._thread.join)
+        self._closed = True  # _call accepts no more; the calls already made run first
+        await self._writer.leave()
