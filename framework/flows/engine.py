@@ -185,17 +185,21 @@ def _command(turn: Turn, message: Message) -> bool:
 def _knowledge(turn: Turn, message: Message) -> bool:
     """A question the bot's knowledge answers ("kann ich bar zahlen?", "how long does
     delivery take"): the answer, then the open question again. A message that names catalog
-    items and asks nothing is an order, not a question."""
+    items and asks nothing is an order, not a question; one that asks and orders gets the
+    answer and goes on as an order."""
     if message.payload:
         return False
     lexicon = lexicon_for(turn.bot)
     entry = lexicon.knows(message.text)
     if entry is None:
         return False
-    if not is_question(message.text) and lexicon.items(frozenset()).find_all(tokens(message.text)):
+    names_items = bool(lexicon.items(frozenset()).find_all(tokens(message.text)))
+    if names_items and not is_question(message.text):
         return False
     turn.say(turn.bot.knowledge[entry].answer)
     turn.record("question_answered", entry=entry)
+    if names_items:
+        return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     turn.reask()
     return True
 

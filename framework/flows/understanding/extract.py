@@ -29,7 +29,7 @@ __all__ = ["Mention", "extract_mentions"]
 
 Mention = dict[str, Any]
 _SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
-_SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s")
+_SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
 _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
@@ -39,7 +39,27 @@ _NONE_WORDS = frozenset(
 )
 """After a word of _NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
 _PLAIN = frozenset({"plain", "pur", "einfach"})
-_EVERY = frozenset({"beide", "beiden", "alle", "allesamt", "jeweils", "both", "all", "each"})
+_SECOND_THOUGHTS = frozenset(
+    {
+        "nee",
+        "warte",
+        "wait",
+        "lieber",
+        "rather",
+        "actually",
+        "sorry",
+        "oops",
+        "stattdessen",
+        "instead",
+        "moment",
+    }
+)
+_TAKING_BACK = frozenset({"ach", "oh", "hm", "ne", "nee", "nein", "no", "nope", "warte", "wait"})
+"""A part that starts so (or a part of nothing but _TAKING_BACK: "ach ne,") takes back the
+item before: "eine große Salami, nee warte, lieber eine große Diavola"."""
+_EVERY = frozenset(
+    {"beide", "beiden", "alle", "alles", "allesamt", "jeweils", "sonst", "both", "all", "each"}
+)
 
 
 def _segments(text: str) -> list[list[str]]:
@@ -74,7 +94,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     quantity = next((slot for slot in slots if slot.role == "quantity"), None)
     if quantity is not None:
         described = has_item and len(mention) > 1  # the item came with a size or an option
-        number = _quantity(words, used, described)
+        number = _quantity(words, used, described, has_item)
         if number is not None:
             mention[quantity.name] = number
     return mention, has_item
@@ -135,7 +155,7 @@ _NOT_A_COUNT_BEFORE = frozenset(
 """A number is a time, a price, an age or a house number here, not a count of items."""
 
 
-def _quantity(words: list[str], used: set[int], described: bool) -> int | None:
+def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
     for index, word in enumerate(words):
         number = None if index in used else word_to_number(word)
         after = words[index + 1] if index + 1 < len(words) else ""
@@ -144,7 +164,8 @@ def _quantity(words: list[str], used: set[int], described: bool) -> int | None:
             continue
         if number is not None and 0 < number <= _MAX_QUANTITY:
             return number
-    if described or _ARTICLES & {word for index, word in enumerate(words) if index not in used}:
+    articles = _ARTICLES & {word for index, word in enumerate(words) if index not in used}
+    if has_item and (described or articles):
         return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
 
@@ -154,11 +175,17 @@ def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Men
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
     mentions: list[Mention] = []
+    correcting = False
     for words in _segments(text):
         mention, has_item = _mention(words, slots, lexicon)
+        correcting = correcting or words[0] in _SECOND_THOUGHTS
         if not mention:
+            correcting = correcting or set(words) <= _TAKING_BACK
             continue
-        if mentions and not has_item and _EVERY & set(words):
+        if correcting and has_item and mentions:
+            mentions[-1] = mention  # "eine Salami, nee warte, lieber eine Diavola"
+            correcting = False
+        elif mentions and not has_item and _EVERY & set(words):
             for previous in mentions:
                 for name, value in mention.items():
                     previous.setdefault(name, value)
@@ -168,7 +195,21 @@ def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Men
                 mentions[-1][name] = known + value if isinstance(known, list) else value
         else:
             mentions.append(mention)
-    return mentions
+        correcting = False
+    return _without_context(mentions)
+
+
+def _without_context(mentions: list[Mention]) -> list[Mention]:
+    """An item named bare and then ordered in detail later in the message ("die Kinder wollen
+    Hawaii, also bitte zwei kleine Hawaii") is one order, the detailed one."""
+    kept = []
+    for index, mention in enumerate(mentions):
+        later = mentions[index + 1 :]
+        bare = len(mention) == 1
+        if bare and any(mention.items() <= other.items() and len(other) > 1 for other in later):
+            continue
+        kept.append(mention)
+    return kept
 
 
 def _joins(previous: Mention, mention: Mention) -> bool:
