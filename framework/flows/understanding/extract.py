@@ -171,7 +171,24 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
 
 
 def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
-    """Mentions in message order; empty when the flow has no catalog or choice slots."""
+    """Mentions in message order; empty when the flow has no catalog or choice slots.
+
+    A turn reads one message for several sets of slots, several times: the result is kept
+    per (text, slots) in the lexicon, and each caller gets its own copy to change."""
+    key = (text, tuple(slot.name for slot in slots))
+    found = lexicon.mentions.get(key)
+    if found is None:
+        found = _extract(text, slots, lexicon)
+        if len(lexicon.mentions) >= _KEPT_READINGS:
+            lexicon.mentions.clear()
+        lexicon.mentions[key] = found
+    return [{k: list(v) if isinstance(v, list) else v for k, v in m.items()} for m in found]
+
+
+_KEPT_READINGS = 4096
+
+
+def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
     mentions: list[Mention] = []

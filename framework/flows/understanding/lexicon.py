@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from framework.flows.model import Bot, ChoiceSet, Item
 from framework.flows.understanding.matching import Match, PhraseIndex
@@ -67,6 +68,8 @@ class Lexicon:
             for phrase in phrases
         )
         self.language_words = _language_words(bot)
+        self.mentions: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        """What messages name, by (text, slot names): see extract_mentions."""
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["MAX_CHARS", "normalize", "tokens"]
 
@@ -16,6 +17,7 @@ _FOLD = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_FOLD)
     return " ".join(_NOT_WORD.sub(" ", folded).split())
