@@ -156,7 +156,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("path", nargs="?", help="flows.yaml, its folder, or a bot folder")
     run.add_argument("--host")
     run.add_argument("--port", type=int)
-    run.add_argument("--store", help="memory://, sqlite:///file or redis://host:port/db")
+    run.add_argument(
+        "--store",
+        help="memory://, sqlite:///file, redis://host:port/db or redis+cluster://host:port[,host:port]",
+    )
     run.add_argument("--workers", type=int, default=1, help="processes sharing a Redis store")
     run.add_argument("--now", help="start the clock at this time (demos and tests)")
     run.add_argument("--debug", action="store_true", help="log message texts (never in production)")
