@@ -61,7 +61,7 @@ def answer(turn: Turn, message: Message) -> None:
     slot = turn.slot(frame["wait"])
     if frame.get("confirm") and _confirmation(turn, frame, slot, message):
         return
-    if slot.type == "text" and try_digression(turn, message.text):
+    if slot.type in ("text", "address") and try_digression(turn, message.text):
         return
     lexicon = lexicon_for(turn.bot)
     asks = turn.flow(frame["flow"]).asks

@@ -171,7 +171,42 @@ def _email(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     return Valid(f"{local}@{domain.lower()}")
 
 
+_POSTCODE = re.compile(r"\b\d{5}\b")
+_STREET_AND_NUMBER = re.compile(
+    r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*\.?\s+\d{1,4}(?:\s?[a-zA-Z])?\b"
+)
+_MISSING = {
+    "de": {"street": "Straße und Hausnummer", "postcode": "die Postleitzahl"},
+    "en": {"street": "the street and house number", "postcode": "the postcode"},
+}
+_AND = {"de": " und ", "en": " and "}
+
+
+def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
+    """A delivery address: a street with its house number and a five-digit postcode
+    ("Weserstraße 5, 12047 Berlin"). "zu mir nach Hause" is not one: the reprompt says what
+    is missing."""
+    value = " ".join(text.split())
+    without_postcode = _POSTCODE.sub(" ", value)
+    missing = [
+        part
+        for part, present in (
+            ("street", _STREET_AND_NUMBER.search(without_postcode) is not None),
+            ("postcode", _POSTCODE.search(value) is not None),
+        )
+        if not present
+    ]
+    if missing:
+        names = _MISSING.get(ctx.lang, _MISSING["en"])
+        joined = _AND.get(ctx.lang, " and ").join(names[part] for part in missing)
+        return Invalid("incomplete_address", {"missing": joined})
+    if slot.max_length is not None and len(value) > slot.max_length:
+        return Invalid("too_long", {"max": slot.max_length})
+    return Valid(value)
+
+
 PARSERS: Mapping[str, Callable[[Slot, str, AnswerContext], Parsed]] = {
+    "address": _address,
     "text": _text,
     "integer": _number,
     "number": _number,

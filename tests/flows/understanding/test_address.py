@@ -1,0 +1,57 @@
+"""The address type: a street with its house number and a postcode, or what is missing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from framework.flows import load_bot
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.slot_values import (
+    AnswerContext,
+    Invalid,
+    Valid,
+    parse_answer,
+)
+
+PIZZA = load_bot(Path(__file__).parents[3] / "bots" / "pizza")
+
+
+def parse(text: str, lang: str = "de") -> Valid | Invalid:
+    context = AnswerContext(PIZZA, lexicon_for(PIZZA), datetime(2026, 11, 27, tzinfo=UTC), lang, [])
+    return parse_answer(PIZZA.slots["address"], text, None, context)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Weserstraße 5, 12047 Berlin",
+        "liefern an Hauptstr. 3a 12045 Berlin bitte",
+        "Karl-Marx-Straße 12, 12043",
+        "12047 Berlin, Sonnenallee 100",
+        "Am Sudhaus 2 12053",
+    ],
+)
+def test_addresses_with_street_number_and_postcode(text: str) -> None:
+    assert parse(text) == Valid(" ".join(text.split()))
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("zu mir nach Hause", "Straße und Hausnummer und die Postleitzahl"),
+        ("Weserstraße 5", "die Postleitzahl"),
+        ("12047 Berlin", "Straße und Hausnummer"),
+        ("Weserstraße, 12047 Berlin", "Straße und Hausnummer"),
+    ],
+)
+def test_what_is_missing_is_said(text: str, missing: str) -> None:
+    assert parse(text) == Invalid("incomplete_address", {"missing": missing})
+
+
+def test_in_english() -> None:
+    assert parse("to my place", "en") == Invalid(
+        "incomplete_address", {"missing": "the street and house number and the postcode"}
+    )
