@@ -171,6 +171,8 @@ def _command(turn: Turn, message: Message) -> bool:
     lexicon = lexicon_for(turn.bot)
     payload = message.payload
     command = payload if payload in COMMANDS else lexicon.command(payload or message.text)
+    if command == "thanks" and turn.frame is not None and turn.frame.get("wait"):
+        command = None  # "nein danke", "danke" to a question answer it; thanks only in between
     if command is not None:
         COMMANDS[command](turn)
         return True

@@ -57,6 +57,11 @@ def _human(turn: Turn) -> None:
     turn.reask()
 
 
+def _thanks(turn: Turn) -> None:
+    """Thanks and goodbye, with no question open, get a friendly word, not the greeting."""
+    turn.say_named("thanks")
+
+
 def _stop_marketing(turn: Turn) -> None:
     turn.session["flags"]["marketing_stopped"] = turn.now.isoformat()
     turn.record("marketing_stopped")
@@ -69,6 +74,7 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "restart": _restart,
     "help": _help,
     "human": _human,
+    "thanks": _thanks,
     "stop": _stop_marketing,
     "payment_status": ask_payment_status,
     "payment_link": ask_payment_link,
