@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import subprocess
@@ -64,6 +65,14 @@ def fault_from_environment() -> Callable[[str], None] | None:
     return fault
 
 
+def freeze_startup_heap() -> None:
+    """Keep what was loaded at start (modules, bots, their templates and locale data: tens of
+    thousands of objects that live as long as the process) out of every garbage collection,
+    so a full collection scans only what turns allocate, not all of that again each time."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = False) -> None:
     """Run one worker until SIGINT/SIGTERM; turns in flight finish first."""
     configure_logging(workspace.log_level)
@@ -83,6 +92,7 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
         "— Ctrl-C stops",
         flush=True,
     )
+    freeze_startup_heap()
     web.run_app(
         app,
         host=workspace.host,
