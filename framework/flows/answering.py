@@ -19,7 +19,13 @@ from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question
-from framework.flows.understanding.slot_values import AnswerContext, Invalid, Valid, parse_answer
+from framework.flows.understanding.slot_values import (
+    AnswerContext,
+    Invalid,
+    Valid,
+    find_address,
+    parse_answer,
+)
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
 __all__ = ["answer"]
@@ -133,7 +139,7 @@ def _done_ordering(
 def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bool:
     """Answers to questions the bot asks later, in another flow, said now ("zum Abholen",
     "I'll pick it up"): kept, so the question is not asked again. Only choice questions the
-    customer has not answered yet; whether anything was kept."""
+    customer has not answered yet, and an address; whether anything was kept."""
     if message.payload:
         return False
     later = [
@@ -145,14 +151,25 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
         and name not in turn.session["slots"]
         and any(name in flow.asks for flow in turn.bot.flows.values())
     ]
-    if not later:
-        return False
-    found = extract_mentions(message.text, later, lexicon_for(turn.bot))
-    values = {name: value for mention in found for name, value in mention.items()}
+    values = _addresses_ahead(turn, message.text, asks)
+    if later:
+        found = extract_mentions(message.text, later, lexicon_for(turn.bot))
+        values |= {name: value for mention in found for name, value in mention.items()}
     for name, value in values.items():
         if turn.acceptable(name, value):
             turn.set_slot(name, value)
     return bool(values)
+
+
+def _addresses_ahead(turn: Turn, text: str, asks: frozenset[str]) -> dict[str, Any]:
+    """An address said before it is asked ("liefern an Hauptstr. 3, 12047 Berlin")."""
+    slots = [
+        name
+        for name, slot in turn.bot.slots.items()
+        if slot.type == "address" and name not in asks and name not in turn.session["slots"]
+    ]
+    address = find_address(text) if slots else None
+    return dict.fromkeys(slots, address) if address else {}
 
 
 def _mentions(

@@ -209,6 +209,7 @@ def _knowledge(turn: Turn, message: Message) -> bool:
 def _start(turn: Turn, message: Message) -> None:
     """No question is open: a trigger phrase, or a message naming catalog items, starts a flow."""
     bot, lexicon, text = turn.bot, lexicon_for(turn.bot), message.text
+    note_answers_ahead(turn, message, frozenset())  # "möchte was liefern lassen"
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text)
     candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
     for name in candidates:
@@ -216,7 +217,6 @@ def _start(turn: Turn, message: Message) -> None:
         mentions = extract_mentions(text, slots, lexicon)
         if target or any(turn.slot(n).type == "item" for m in mentions for n in m):
             turn.start_flow(name)
-            note_answers_ahead(turn, message, bot.flows[name].asks)
             if mentions:
                 turn.fill(mentions[0])
                 turn.session["pending"] = mentions[1:]

@@ -213,7 +213,18 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
         else:
             mentions.append(mention)
         correcting = False
-    return _without_context(mentions)
+    return _without_context(_without_leading_count(mentions, slots))
+
+
+def _without_leading_count(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
+    """A number before the first item is not its count ("liefern an Hauptstr. 3: eine …")."""
+    if len(mentions) > 1 and set(mentions[0]) <= _counts(slots):
+        return mentions[1:]
+    return mentions
+
+
+def _counts(slots: list[Slot]) -> set[str]:
+    return {slot.name for slot in slots if slot.role == "quantity"}
 
 
 def _without_context(mentions: list[Mention]) -> list[Mention]:

@@ -23,7 +23,7 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import parse_number
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["PARSERS", "AnswerContext", "Invalid", "Valid", "parse_answer"]
+__all__ = ["PARSERS", "AnswerContext", "Invalid", "Valid", "find_address", "parse_answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +180,22 @@ _MISSING = {
     "en": {"street": "the street and house number", "postcode": "the postcode"},
 }
 _AND = {"de": " und ", "en": " and "}
+
+
+_CITY = re.compile(r"\s+[A-ZÄÖÜ][\w\-äöüß]+")
+
+
+def find_address(text: str) -> str | None:
+    """The address inside a longer message ("… bitte liefern an Hauptstr. 3, 12047 Berlin,
+    danke"): from the street to the postcode and the town after it; None without both."""
+    value = " ".join(text.split())
+    postcode = _POSTCODE.search(value)
+    street = _STREET_AND_NUMBER.search(_POSTCODE.sub(lambda m: " " * len(m[0]), value))
+    if postcode is None or street is None or abs(postcode.start() - street.end()) > 20:
+        return None
+    start, end = min(street.start(), postcode.start()), max(street.end(), postcode.end())
+    city = _CITY.match(value, end)
+    return value[start : city.end() if city else end].strip(" ,")
 
 
 def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
