@@ -46,6 +46,8 @@ _CORRECTION_MARKERS = frozenset(
         "actually",
         "make",
         "correction",
+        "aber",
+        "but",
         "nicht",
         "not",
         "meinte",

@@ -35,6 +35,28 @@ __all__ = ["edit_order", "restated"]
 _REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
 """new … statt old; also "statt old lieber new" when both come after it."""
 _BUT = frozenset({"sondern", "but"})
+_CHANGING = frozenset(
+    {
+        "make",
+        "change",
+        "swap",
+        "replace",
+        "turn",
+        "switch",
+        "mach",
+        "mache",
+        "tausch",
+        "tausche",
+        "aendere",
+        "aendern",
+        "als",
+    }
+)
+"""Verbs of changing one thing into another: the first thing named is replaced by the next,
+when only a word of _INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
+_INTO = frozenset(
+    {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte"}
+)
 """nicht old sondern new / not old but new."""
 _NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
 _REMOVING = frozenset(
@@ -265,6 +287,13 @@ def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing
         new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
         if _negated(words, thing) and new is not None:
             return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
+    if _CHANGING & set(words) and len(things) >= 2:
+        new = _same_kind(things[0], things[1:])
+        between = (
+            {w for w in words[things[0].end : new.start] if w not in _ARTICLES} if new else set()
+        )
+        if new is not None and between and between <= _INTO:
+            return things[0], new  # "make the cola a cola zero", "die Colas bitte als Zero"
     return None
 
 

@@ -199,21 +199,29 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
         if not mention:
             correcting = correcting or set(words) <= _TAKING_BACK
             continue
-        if correcting and has_item and mentions:
+        earlier = _referred(words, mention, mentions, slots)
+        if earlier is not None:
+            earlier.update((n, v) for n, v in mention.items() if n not in _counts(slots))
+        elif correcting and has_item and mentions:
             mentions[-1] = mention  # "eine Salami, nee warte, lieber eine Diavola"
-            correcting = False
-        elif mentions and not has_item and _EVERY & set(words):
-            for previous in mentions:
-                for name, value in mention.items():
-                    previous.setdefault(name, value)
-        elif mentions and not has_item and _joins(mentions[-1], mention):
-            for name, value in mention.items():
-                known = mentions[-1].get(name)
-                mentions[-1][name] = known + value if isinstance(known, list) else value
         else:
-            mentions.append(mention)
+            _add(mentions, mention, has_item, words)
         correcting = False
     return _without_context(_without_leading_count(mentions, slots))
+
+
+def _add(mentions: list[Mention], mention: Mention, has_item: bool, words: list[str]) -> None:
+    """A new mention, or the values of a part without an item for the mentions before it."""
+    if mentions and not has_item and _EVERY & set(words):
+        for previous in mentions:
+            for name, value in mention.items():
+                previous.setdefault(name, value)
+    elif mentions and not has_item and _joins(mentions[-1], mention):
+        for name, value in mention.items():
+            known = mentions[-1].get(name)
+            mentions[-1][name] = known + value if isinstance(known, list) else value
+    else:
+        mentions.append(mention)
 
 
 def _without_leading_count(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
@@ -221,6 +229,21 @@ def _without_leading_count(mentions: list[Mention], slots: list[Slot]) -> list[M
     if len(mentions) > 1 and set(mentions[0]) <= _counts(slots):
         return mentions[1:]
     return mentions
+
+
+_DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem", "that", "this"})
+
+
+def _referred(
+    words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot]
+) -> Mention | None:
+    """The earlier mention of the same item that "the Hawaii", "die Salami" points back to,
+    when this part names no count of its own."""
+    items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
+    if not items or not _DEFINITE & set(words) or any(w.isdigit() for w in words):
+        return None
+    item = mention[items[0]]
+    return next((m for m in reversed(mentions) if m.get(items[0]) == item), None)
 
 
 def _counts(slots: list[Slot]) -> set[str]:
