@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import gc
+import importlib
 import os
 import signal
 import subprocess
@@ -65,6 +67,16 @@ def fault_from_environment() -> Callable[[str], None] | None:
     return fault
 
 
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop when it is installed (`pip install theke[fast]`), else asyncio's."""
+    try:
+        uvloop = importlib.import_module("uvloop")
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 def freeze_startup_heap() -> None:
     """Keep what was loaded at start (modules, bots, their templates and locale data: tens of
     thousands of objects that live as long as the process) out of every garbage collection,
@@ -101,6 +113,7 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
         shutdown_timeout=10.0,
         access_log=None,
         print=None,
+        loop=event_loop(),
     )
 
 
