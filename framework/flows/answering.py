@@ -71,17 +71,11 @@ def answer(turn: Turn, message: Message) -> None:
         return
     if slot.type in ("text", "address") and try_digression(turn, message.text):
         return
-    lexicon = lexicon_for(turn.bot)
     asks = turn.flow(frame["flow"]).asks
     mentions, earlier = _mentions(turn, asks, message)
-    if _done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
+    if _beside_the_answer(turn, frame, slot, message, mentions, earlier):
         return
-    if slot.role == "confirm":
-        if not _correction(turn, slot, message, earlier):
-            _confirm(turn, frame, slot, message)
-        return
-    if _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier):
-        return
+    lexicon = lexicon_for(turn.bot)
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
     parsed = parse_answer(slot, message.text, message.payload, ctx)
     if isinstance(parsed, Valid):
@@ -106,20 +100,57 @@ def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) ->
     must never be asked to pay for an order they were still changing.
     """
     verdict = parse_yes_no(message.payload or message.text, plain=True)
-    ordering = turn.ordering_flow()
-    if ordering is not None and not message.payload:
-        asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
-        mentions = extract_mentions(message.text, asks, lexicon_for(turn.bot))
-        if any(_has_item(turn, mention) for mention in mentions):
-            turn.session["pending"].extend(mentions)
-            turn.repeat(ordering, frozenset())
-            return
+    if _order_more(turn, message):
+        return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
         turn.say_named("confirm_unclear")
         turn.reask()
         return
     turn.set_slot(slot.name, verdict)
     _accept(turn, frame)
+
+
+def _beside_the_answer(
+    turn: Turn,
+    frame: dict[str, Any],
+    slot: Slot,
+    message: Message,
+    mentions: list[Mention],
+    earlier: list[Mention],
+) -> bool:
+    """What a message can mean besides the plain answer: done ordering, more items at a
+    question that takes none, the confirmation's rules, several values, a correction."""
+    asks = turn.flow(frame["flow"]).asks
+    if _done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
+        return True
+    if slot.role == "confirm":
+        if not _correction(turn, slot, message, earlier):
+            _confirm(turn, frame, slot, message)
+        return True
+    if not _has_items_slot(turn, asks) and _order_more(turn, message):
+        return True
+    return _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier)
+
+
+def _has_items_slot(turn: Turn, asks: frozenset[str]) -> bool:
+    return any(turn.slot(name).type == "item" for name in asks)
+
+
+def _order_more(turn: Turn, message: Message) -> bool:
+    """Items named at a question of a flow that takes none ("Liefern oder abholen?" — "eine
+    kleine Funghi und eine Margherita", "ja, noch zwei Wasser") are ordered, never dropped:
+    they go back to the ordering flow, which then comes back here."""
+    ordering = turn.ordering_flow()
+    frame = turn.frame
+    if ordering is None or message.payload or frame is None or frame["flow"] == ordering:
+        return False
+    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    mentions = extract_mentions(message.text, asks, lexicon_for(turn.bot))
+    if not any(_has_item(turn, mention) for mention in mentions):
+        return False
+    turn.session["pending"].extend(mentions)
+    turn.repeat(ordering, frozenset())
+    return True
 
 
 def _done_ordering(
@@ -153,7 +184,9 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
         and name not in turn.session["slots"]
         and any(name in flow.asks for flow in turn.bot.flows.values())
     ]
-    values = _addresses_ahead(turn, message.text, asks)
+    frame = turn.frame
+    asked = str(frame.get("wait") or "") if frame is not None else ""
+    values = _addresses_ahead(turn, message.text, asked)
     if later:
         found = extract_mentions(message.text, later, lexicon_for(turn.bot))
         values |= {name: value for mention in found for name, value in mention.items()}
@@ -163,12 +196,13 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     return bool(values)
 
 
-def _addresses_ahead(turn: Turn, text: str, asks: frozenset[str]) -> dict[str, Any]:
-    """An address said before it is asked ("liefern an Hauptstr. 3, 12047 Berlin")."""
+def _addresses_ahead(turn: Turn, text: str, asked: str) -> dict[str, Any]:
+    """An address said before it is asked ("liefern an Hauptstr. 3, 12047 Berlin", "Delivery
+    please. Address is Pannierstraße 5, 12047 Berlin")."""
     slots = [
         name
         for name, slot in turn.bot.slots.items()
-        if slot.type == "address" and name not in asks and name not in turn.session["slots"]
+        if slot.type == "address" and name != asked and name not in turn.session["slots"]
     ]
     address = find_address(text) if slots else None
     return dict.fromkeys(slots, address) if address else {}

@@ -225,10 +225,17 @@ def _add(mentions: list[Mention], mention: Mention, has_item: bool, words: list[
 
 
 def _without_leading_count(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
-    """A number before the first item is not its count ("liefern an Hauptstr. 3: eine …")."""
-    if len(mentions) > 1 and set(mentions[0]) <= _counts(slots):
-        return mentions[1:]
-    return mentions
+    """A part before the first item is no order of its own: its count is not the item's
+    ("liefern an Hauptstr. 3: eine …"), its other values are everyone's ("3 medium pizzas - a
+    hawaii, a tonno and a quattro formaggi")."""
+    items = {slot.name for slot in slots if slot.type == "item"}
+    if len(mentions) < 2 or items & set(mentions[0]):
+        return mentions
+    shared = {n: v for n, v in mentions[0].items() if n not in _counts(slots)}
+    for mention in mentions[1:]:
+        for name, value in shared.items():
+            mention.setdefault(name, value)
+    return mentions[1:]
 
 
 _DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem", "that", "this"})

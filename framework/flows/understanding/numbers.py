@@ -97,7 +97,15 @@ _TENS: Final[Mapping[str, int]] = MappingProxyType(
 )
 # Words that multiply what comes before them in "two hundred" or "zwei dutzend".
 _MULTIPLIERS: Final[Mapping[str, int]] = MappingProxyType(
-    {"hundert": 100, "hundred": 100, "tausend": 1000, "thousand": 1000, "dutzend": 12, "dozen": 12}
+    {
+        "hundert": 100,
+        "hundred": 100,
+        "tausend": 1000,
+        "thousand": 1000,
+        "dutzend": 12,
+        "dozen": 12,
+        "couple": 2,
+    }
 )
 _SIMPLE: Final[Mapping[str, int]] = MappingProxyType({**_UNITS, **_TEENS, **_TENS, **_MULTIPLIERS})
 
