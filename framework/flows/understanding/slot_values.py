@@ -173,7 +173,7 @@ def _email(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
 
 _POSTCODE = re.compile(r"\b\d{5}\b")
 _STREET_AND_NUMBER = re.compile(
-    r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*\.?\s+\d{1,4}(?:\s?[a-zA-Z])?\b"
+    r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*(?:\.\s*|\s+)\d{1,4}(?:\s?[a-zA-Z])?\b"
 )
 _MISSING = {
     "de": {"street": "Straße und Hausnummer", "postcode": "die Postleitzahl"},
