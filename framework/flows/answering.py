@@ -160,6 +160,8 @@ def _done_ordering(
     question ("I'll pick it up"): no, nothing more (and the later answer is kept)."""
     asks = turn.flow(frame["flow"]).asks
     noted = note_answers_ahead(turn, message, asks)
+    if slot.type == "item" and turn.session["cart"]["lines"] and says_done(message.text):
+        return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
     if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
         return False
     if not (says_done(message.text) or (noted and parse_yes_no(message.text) is None)):
@@ -167,6 +169,22 @@ def _done_ordering(
     turn.set_slot(slot.name, False)
     _accept(turn, frame)
     return True
+
+
+def _skip_to_no_more(turn: Turn, frame: dict[str, Any]) -> bool:
+    """Leave the item question unanswered and answer the flow's next "anything else?" no."""
+    program = turn.flow(frame["flow"]).program
+    for pc in range(frame["pc"] + 1, len(program)):
+        step = program[pc]
+        if isinstance(step, Ask) and turn.slot(step.slot).type == "yes_no":
+            if turn.slot(step.slot).role == "confirm":
+                return False
+            turn.set_slot(step.slot, False)
+            for key in ("wait", "confirm", "attempts"):
+                frame.pop(key, None)
+            frame["pc"] = pc + 1
+            return True
+    return False
 
 
 def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bool:
