@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from framework import __version__
 from framework.errors import ThekeError
 from framework.flows.language.checker import check_bot
 from framework.flows.language.problems import BotDefinitionError, Problem
@@ -132,6 +133,7 @@ def _graph(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="theke", description="Conversational commerce bots")
+    parser.add_argument("--version", action="version", version=f"theke {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="report every problem of a bot or workspace")
     check.add_argument("path", nargs="?", help="a bot folder or flows.yaml (default: here)")

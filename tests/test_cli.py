@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import framework
 from framework.cli import main
 
 PIZZA = Path(__file__).resolve().parents[1] / "bots" / "pizza"
@@ -218,3 +219,10 @@ def test_test_with_a_malformed_test_file_names_the_file(capsys, tmp_path):
     code, _, err = run(capsys, "test", str(folder))
     assert code == 1
     assert "conversation.yaml: cannot read the tests" in err
+
+
+def test_theke_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"theke {framework.__version__}"
