@@ -114,9 +114,12 @@ def _choices(
 
 
 def _nothing_extra(words: list[str]) -> bool:
+    """ "ohne alles", "keine Extras", "plain", or a part that ends in "ohne"/"without"."""
     pairs = itertools.pairwise(words)
-    return bool(_PLAIN & set(words)) or any(
-        first in _NOT_WANTED and second in _NONE_WORDS for first, second in pairs
+    return (
+        bool(_PLAIN & set(words))
+        or words[-1] in ("ohne", "without")
+        or any(first in _NOT_WANTED and second in _NONE_WORDS for first, second in pairs)
     )
 
 
@@ -204,10 +207,47 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
             earlier.update((n, v) for n, v in mention.items() if n not in _counts(slots))
         elif correcting and has_item and mentions:
             mentions[-1] = mention  # "eine Salami, nee warte, lieber eine Diavola"
+        elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
+            _split(mentions, source, mention, slots)
         else:
             _add(mentions, mention, has_item, words)
         correcting = False
     return _without_context(_without_leading_count(mentions, slots))
+
+
+_ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal"})
+_OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
+
+
+def _of_them(words: list[str]) -> bool:
+    """A part about one of the items before: "one with jalapeños", "die andere ohne"."""
+    return words[0] in _ONE or (len(words) > 1 and words[1] in _OTHER)
+
+
+def _source(mentions: list[Mention], slots: list[Slot]) -> Mention | None:
+    """The newest item mention whose count can still be shared out ("2 medium diavola")."""
+    counts = _counts(slots)
+    items = {slot.name for slot in slots if slot.type == "item"}
+    for mention in reversed(mentions):
+        if items & set(mention):
+            count = next((mention[name] for name in counts if name in mention), 1)
+            return mention if isinstance(count, int) and count >= 1 else None
+    return None
+
+
+def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[Slot]) -> None:
+    """ "2 medium diavola, one with jalapeños, one without": one of them becomes a mention of
+    its own with the part's values; the last one left takes the part's values itself."""
+    counts = _counts(slots)
+    name = next((n for n in counts if n in source), None)
+    values = {n: v for n, v in part.items() if n not in counts}
+    if name is None or source[name] <= 1:
+        source.update(values)
+        return
+    source[name] -= 1
+    one = {**source, **values}
+    one[name] = 1
+    mentions.insert(mentions.index(source), one)
 
 
 def _add(mentions: list[Mention], mention: Mention, has_item: bool, words: list[str]) -> None:
