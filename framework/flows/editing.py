@@ -198,7 +198,8 @@ RECENT_TURNS = 2
 
 def restated(turn: Turn, text: str) -> bool:
     """The customer repeats what they ordered in the last turns (they think the bot missed
-    it): every item the message names is already in a line added just now, as said."""
+    it), or sums it up at the confirmation: every item the message names is already in a
+    line added just now (any line, at the confirmation), as said."""
     lines = turn.session["cart"]["lines"]
     ordering = turn.ordering_flow()
     if not lines or ordering is None or _MORE & set(tokens(text)):
@@ -208,8 +209,14 @@ def restated(turn: Turn, text: str) -> bool:
     items = [slot.name for slot in asks if slot.type == "item"]
     if not mentions or not all(any(name in m for name in items) for m in mentions):
         return False
-    now = turn.session["turns"]
-    recent = [line for line in lines if now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS]
+    now, frame = turn.session["turns"], turn.frame
+    asked = turn.slot(frame["wait"]) if frame is not None and frame.get("wait") else None
+    confirming = asked is not None and asked.role == "confirm"  # "so that's X and Y, right?"
+    recent = [
+        line
+        for line in lines
+        if confirming or now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS
+    ]
     return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
 
 

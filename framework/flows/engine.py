@@ -158,11 +158,26 @@ def _handle(turn: Turn, message: Message) -> None:
         return
     elif not message.payload and restated(turn, text):
         turn.say_named("already_noted")
-        turn.reask()
+        _answer_beside_restatement(turn, message)
     elif frame is not None and frame.get("wait"):
         answer(turn, message)
     else:
         _start(turn, message)
+
+
+def _answer_beside_restatement(turn: Turn, message: Message) -> None:
+    """A restatement may answer the open question too ("my order is one small diavola and
+    one beer, for pickup"): kept when it does; the question is asked again otherwise."""
+    frame = turn.frame
+    note_answers_ahead(turn, message, frozenset())
+    if frame is None or not frame.get("wait"):
+        return
+    slot = turn.slot(frame["wait"])
+    if slot.name in turn.session["slots"] and slot.type != "yes_no":
+        frame.pop("wait", None)  # answered ahead just now: the flow goes on
+        frame["pc"] += 1
+        return
+    turn.reask()
 
 
 def _command(turn: Turn, message: Message) -> bool:
