@@ -175,6 +175,7 @@ _POSTCODE = re.compile(r"\b\d{5}\b")
 _STREET_AND_NUMBER = re.compile(
     r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*(?:\.\s*|\s+)\d{1,4}(?:\s?[a-zA-Z])?\b"
 )
+_COORDINATES = re.compile(r"-?\d{1,2}\.\d{3,}, ?-?\d{1,3}\.\d{3,}")
 _MISSING = {
     "de": {"street": "Straße und Hausnummer", "postcode": "die Postleitzahl"},
     "en": {"street": "the street and house number", "postcode": "the postcode"},
@@ -200,9 +201,11 @@ def find_address(text: str) -> str | None:
 
 def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     """A delivery address: a street with its house number and a five-digit postcode
-    ("Weserstraße 5, 12047 Berlin"). "zu mir nach Hause" is not one: the reprompt says what
-    is missing."""
+    ("Weserstraße 5, 12047 Berlin"), or a location shared in a messenger (its coordinates).
+    "zu mir nach Hause" is not one: the reprompt says what is missing."""
     value = " ".join(text.split())
+    if _COORDINATES.fullmatch(value):
+        return Valid(value)  # a shared location ("52.486234, 13.424501"): the driver finds it
     without_postcode = _POSTCODE.sub(" ", value)
     missing = [
         part

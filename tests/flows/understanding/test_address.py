@@ -55,3 +55,8 @@ def test_in_english() -> None:
     assert parse("to my place", "en") == Invalid(
         "incomplete_address", {"missing": "the street and house number and the postcode"}
     )
+
+
+def test_a_shared_location_is_an_address() -> None:
+    """Telegram and WhatsApp send a location as its coordinates."""
+    assert parse("52.486234, 13.424501") == Valid("52.486234, 13.424501")
