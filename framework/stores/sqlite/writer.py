@@ -17,6 +17,14 @@ each call's writes are all-or-nothing, and under load one COMMIT (the largest co
 serves many calls, with one wake-up of each event loop for all their answers. When one call
 fails, the transaction is rolled back and each of its calls runs again alone, so only that one
 fails.
+
+Checkpoints (copying committed pages from the WAL into the database file, and syncing both)
+run on a second thread with a connection of its own, every CHECKPOINT_EVERY seconds after a
+write: SQLite's automatic checkpoint ran inside a COMMIT of the calls' thread, every 1,000
+pages (~150 turns under load), and held every waiting turn for its syncs (7 ms at the 99th
+percentile of COMMITs, up to 22 ms). A commit is as safe as before: with `synchronous =
+NORMAL` it survives a crash of the process once committed, and a power cut may lose the
+commits since the last checkpoint, which are now at most CHECKPOINT_EVERY old under any load.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -38,6 +47,9 @@ from framework.stores.sqlite.connection import open_database
 __all__ = ["Writer"]
 
 T = TypeVar("T")
+
+CHECKPOINT_EVERY = 0.2
+"""Seconds between two checkpoints while the file is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +92,9 @@ class Writer:
         self._users = 0
         self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         """The calls for the thread, in order; None (the last user left) ends it."""
+        self._written = threading.Event()
+        """Set when a write transaction ended since the last checkpoint."""
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="theke-sqlite", daemon=True)
         self._thread.start()
 
@@ -136,8 +151,13 @@ class Writer:
         """Open the file, then run the calls, all those waiting in one transaction."""
         db: sqlite3.Connection | None = None
         broken: BaseException | None = None
+        checkpoints = threading.Thread(
+            target=self._checkpoints, name="theke-sqlite-checkpoints", daemon=True
+        )
         try:
             db = self.db = open_database(self.path)
+            db.execute("PRAGMA wal_autocheckpoint = 0")  # the other thread's work
+            checkpoints.start()
         except (sqlite3.Error, OSError) as error:  # every call is told why
             broken = error
         while True:
@@ -147,12 +167,26 @@ class Writer:
             waited = [call for call in calls if call is not None and not call.future.cancelled()]
             if waited and db is not None:
                 _settle(_together(db, waited))
+                if any(call.write for call in waited):
+                    self._written.set()
             elif waited:
                 _settle([(call.future, broken, None) for call in waited])
             if calls[-1] is None:
+                self._stopping.set()
                 if db is not None:
-                    db.close()
+                    checkpoints.join()
+                    db.close()  # the last connection: SQLite checkpoints what is left
                 return
+
+    def _checkpoints(self) -> None:
+        """Checkpoint the file after writes, on a connection of its own: PASSIVE, so the
+        calls' thread goes on writing meanwhile and nothing waits for a lock."""
+        with contextlib.suppress(sqlite3.Error, OSError), closing(open_database(self.path)) as db:
+            while not self._stopping.wait(CHECKPOINT_EVERY):
+                if self._written.is_set():
+                    self._written.clear()
+                    with contextlib.suppress(sqlite3.Error):  # busy: the next one does it
+                        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _together(db: sqlite3.Connection, calls: list[_Call]) -> list[Outcome]:
