@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
@@ -164,7 +165,8 @@ class Runtime:
         self._locks: dict[str, asyncio.Lock] = {}
         self._clock = clock
         self.answer_within = answer_within
-        self._active: dict[str, float] = {}
+        self._active: OrderedDict[str, float] = OrderedDict()
+        """When each session had its last turn here, the least recent first."""
         self._waiting: set[tuple[str, str]] = set()
         self._committed: dict[tuple[str, str], list[LogEntry]] = {}
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
@@ -219,7 +221,9 @@ class Runtime:
 
     async def drain(self, key: str) -> int:
         """Run the session's waiting items while this worker can lease it; how many ran."""
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
         try:
             async with lock:
                 return await self._drain(key)
@@ -243,6 +247,7 @@ class Runtime:
             if (key, item.id) in self._waiting:
                 self._committed[key, item.id] = _numbered(commit.entries, claim.seq)
             self._active[key] = self._clock()
+            self._active.move_to_end(key)
             processed += 1
             claim = outcome if isinstance(outcome, Claim) else None
             if claim is None and _deliver_now(commit, self._clock()):
@@ -378,10 +383,16 @@ class Runtime:
         self.metrics.backlog.set(len(pending))
         keys = set(await self.store.fire_timers(moment)) | set(pending)
         done = await asyncio.gather(*(self.drain(key) for key in keys))
-        recent = moment - ACTIVE_WINDOW
-        self._active = {key: at for key, at in self._active.items() if at > recent}
+        self._forget_inactive(moment - ACTIVE_WINDOW)
         self.metrics.active_sessions.set(len(self._active))
         return sum(done)
+
+    def _forget_inactive(self, before: float) -> None:
+        """Drop the sessions whose last turn here was before `before`: only those, oldest first
+        (a rebuilt dict would walk every session active in the window, twice a second)."""
+        active = self._active
+        while active and next(iter(active.values())) <= before:
+            active.popitem(last=False)
 
     async def run_background(
         self, interval: float = 0.5, stopping: asyncio.Event | None = None
