@@ -36,6 +36,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
+from itertools import count
 from typing import Any, TypeVar
 
 from framework.stores.json_text import dump
@@ -72,9 +73,10 @@ _CLAIM = (
     " (SELECT item FROM inbox WHERE key = sessions.key ORDER BY position LIMIT 1)"
     " FROM sessions WHERE key = ?"
 )
-_LEASED = (
-    "SELECT touched_at, seq, token, until FROM sessions JOIN leases USING (key)"
-    " WHERE sessions.key = ?"
+_LEASED = (  # the session, its lease and the first two items of its inbox, in one query
+    "SELECT touched_at, seq, token, until, position, inbox.id, inbox.item"
+    " FROM sessions JOIN leases USING (key) LEFT JOIN inbox USING (key)"
+    " WHERE sessions.key = ? ORDER BY position LIMIT 2"
 )
 _PROFILE = (  # updated in place: cheaper than a replacement (a delete and an insert)
     "INSERT INTO profiles VALUES (?, ?, ?)"
@@ -83,7 +85,6 @@ _PROFILE = (  # updated in place: cheaper than a replacement (a delete and an in
 _TIMER = (
     "INSERT INTO timers VALUES (?, ?, ?) ON CONFLICT (key, name) DO UPDATE SET due = excluded.due"
 )
-_HEAD = "SELECT position, id, item FROM inbox WHERE key = ? ORDER BY position LIMIT 2"
 
 T = TypeVar("T")
 
@@ -111,6 +112,9 @@ class SqliteStore:
         self._clock = clock
         self._purged_at = 0.0
         self._closed = False
+        self._tokens = f"{uuid.uuid4().hex[:8]}-"
+        self._claims = count()
+        """Lease tokens: this store's prefix and a number (uuid4 per claim took a syscall)."""
 
     @classmethod
     async def open(
@@ -206,7 +210,7 @@ class SqliteStore:
         _, state, seq, shared, profile, leased_until, first = row
         if first is None or (leased_until is not None and leased_until > now):
             return None
-        token = f"{owner}:{uuid.uuid4().hex}"
+        token = f"{owner}:{self._tokens}{next(self._claims)}"
         self._run("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", key, token, now + lease)
         session, loaded = _loaded(state, shared, profile or "{}")
         item = InboxItem.from_json(json.loads(first))
@@ -214,14 +218,14 @@ class SqliteStore:
 
     def _commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         key, now, limits = claim.key, self._clock(), self._limits
-        row = self._row(_LEASED, key)
-        if row is None:
+        rows = self._run(_LEASED, key).fetchall()
+        if not rows:
             return False
-        idle, seq, token, leased_until = now - row[0], int(row[1]), row[2], row[3]
+        idle, seq, token, leased_until = now - rows[0][0], int(rows[0][1]), rows[0][2], rows[0][3]
         if idle > limits.session_ttl:
             self._touch(key, now)  # forgotten while leased: so is the lease
             return False
-        inbox = self._run(_HEAD, key).fetchall()
+        inbox = [row[4:] for row in rows if row[4] is not None]
         if token != claim.token or leased_until <= now or not inbox or inbox[0][1] != claim.item.id:
             return False  # the lease was lost (fencing), or this claim committed already
         self._run("DELETE FROM inbox WHERE position = ?", inbox[0][0])
