@@ -278,6 +278,8 @@ class Tally:
     start: float
     end: float
     latencies: list[float] = field(default_factory=list)
+    by_message: dict[int, list[float]] = field(default_factory=dict)
+    """The latencies of each message of the order (0: the first)."""
     errors: Counter[str] = field(default_factory=Counter)
     warmup_errors: int = 0
     orders: int = 0
@@ -336,6 +338,7 @@ async def order(http: aiohttp.ClientSession, url: str, sender: str, tally: Tally
             return
         if tally.counts(finished):
             tally.latencies.append(finished - started)
+            tally.by_message.setdefault(turn, []).append(finished - started)
     if tally.counts(finished):
         tally.orders += 1
 
@@ -405,9 +408,17 @@ class Result:
     def rate(self) -> float:
         return self.turns / self.duration
 
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.tally.latencies) or [float("nan")]
+    def percentile(self, share: float, latencies: list[float] | None = None) -> float:
+        ordered = sorted(self.tally.latencies if latencies is None else latencies)
+        ordered = ordered or [float("nan")]
         return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+    def by_message(self) -> str:
+        """p50/p99 ms of each message of the order: the pay step's is the last."""
+        return ", ".join(
+            f"{turn + 1}: {self.percentile(0.5, found):.0f}/{self.percentile(0.99, found):.0f}"
+            for turn, found in sorted(self.tally.by_message.items())
+        )
 
     def per_turn(self, probe: str) -> float | None:
         """CPU microseconds per turn of a probe (server, redis), None when not measured."""
@@ -468,6 +479,7 @@ def notes(results: list[Result]) -> list[str]:
             f"{r.elsewhere:.0%}; cores busy: "
             + ", ".join(f"{p} {r.share(p):.0%}" for p in r.tally.cpu if p.startswith("core"))
         )
+        said.append(f"{name}: p50/p99 ms by message of the order: {r.by_message()}")
         if r.tally.errors:
             said.append(f"{name}: errors {dict(r.tally.errors)}")
         if r.tally.warmup_errors:
