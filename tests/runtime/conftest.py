@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.records import StoreLimits
@@ -59,6 +60,24 @@ def redis_url_for(kind: str, request: pytest.FixtureRequest) -> str:
     if kind == "redis":
         return str(request.getfixturevalue("redis_url"))
     return cluster_url(request.config) if kind == "redis-cluster" else ""
+
+
+def url_for_workers(kind: str, request: pytest.FixtureRequest) -> str:
+    """The Redis for `theke run` worker processes, without what earlier workers left.
+
+    Workers use the store's fixed key prefix "theke", so sessions (and their timers) of an
+    earlier test or test run would be served by the next test's workers — and counted by a
+    fault injected at "the third turn". Those keys are deleted first; the other tests write
+    under prefixes of their own and are not touched."""
+    url = redis_url_for(kind, request)
+    if kind == "redis":
+        client = redis.Redis.from_url(url)
+        try:
+            for key in client.scan_iter(match="theke:*", count=1000):
+                client.delete(key)
+        finally:
+            client.close()
+    return url
 
 
 async def open_test_store(kind: str, tmp_path: Path, redis_url: str, limits: StoreLimits) -> Store:

@@ -14,7 +14,7 @@ import pytest
 
 from framework.stores.opening import open_store
 from framework.stores.records import StoreLimits
-from tests.runtime.conftest import redis_url_for
+from tests.runtime.conftest import url_for_workers
 from tests.runtime.processes import BOTS, Worker, post
 
 
@@ -33,7 +33,7 @@ async def test_a_worker_killed_after_applying_a_payment_resumes_the_chat_once(
     tmp_path: Path, request: pytest.FixtureRequest, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("THEKE_SANDBOX_SECRET", uuid.uuid4().hex)
-    url = redis_url_for(kind, request)
+    url = url_for_workers(kind, request)
     workspace = shop_workspace(tmp_path, url)
     doomed = Worker(workspace, fault="payment_applied:1")
     survivor = Worker(workspace)

@@ -19,7 +19,7 @@ from framework.runtime.turns import FAULT_STAGES
 from framework.stores.opening import open_store
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store
-from tests.runtime.conftest import redis_url_for
+from tests.runtime.conftest import url_for_workers
 from tests.runtime.processes import (
     Worker,
     free_port,
@@ -36,7 +36,7 @@ SHARED = ["redis", "redis-cluster"]
 def store_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'state.db'}"
-    return redis_url_for(kind, request)
+    return url_for_workers(kind, request)
 
 
 async def open_log_reader(url: str) -> Store:
