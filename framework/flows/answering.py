@@ -144,8 +144,7 @@ def _order_more(turn: Turn, message: Message) -> bool:
     frame = turn.frame
     if ordering is None or message.payload or frame is None or frame["flow"] == ordering:
         return False
-    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
-    mentions = extract_mentions(message.text, asks, lexicon_for(turn.bot))
+    mentions = turn.order_mentions(message.text)
     if not any(_has_item(turn, mention) for mention in mentions):
         return False
     turn.session["pending"].extend(mentions)

@@ -25,7 +25,6 @@ from typing import Any
 
 from framework.flows.model import Bot, label_for
 from framework.flows.turn import Turn
-from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
@@ -157,8 +156,7 @@ def _order_the_rest(turn: Turn, text: str, things: list[_Thing], asked: str | No
     ordering = turn.ordering_flow()
     if not new or ordering is None:
         return
-    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
-    mentions = extract_mentions(text, asks, lexicon_for(turn.bot))
+    mentions = turn.order_mentions(text)
     items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
     wanted = [m for m in mentions if new & {str(m.get(name)) for name in items}]
     if not wanted:
@@ -205,7 +203,7 @@ def restated(turn: Turn, text: str) -> bool:
     if not lines or ordering is None or _MORE & set(tokens(text)):
         return False
     asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
-    mentions = extract_mentions(text, asks, lexicon_for(turn.bot))
+    mentions = turn.order_mentions(text)
     items = [slot.name for slot in asks if slot.type == "item"]
     if not mentions or not all(any(name in m for name in items) for m in mentions):
         return False

@@ -17,6 +17,8 @@ from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwr
 from framework.flows.session import Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Template
+from framework.flows.understanding.extract import extract_mentions
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
 __all__ = ["Turn"]
@@ -199,6 +201,14 @@ class Turn:
             if any(self.slot(slot).type == "item" for slot in flow.asks):
                 return name
         return None
+
+    def order_mentions(self, text: str) -> list[dict[str, Any]]:
+        """What the message names for the ordering flow's questions (none without one)."""
+        ordering = self.ordering_flow()
+        if ordering is None:
+            return []
+        asks = [self.slot(name) for name in sorted(self.flow(ordering).asks)]
+        return extract_mentions(text, asks, lexicon_for(self.bot))
 
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)
