@@ -10,20 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from functools import partial
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
 
 from framework.admin import ADMIN_KEY
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
-from framework.channels.rest import RestChannel
-from framework.channels.setup import open_push_channels
+from framework.channels.setup import open_channels
 from framework.channels.telegram import TelegramChannel
 from framework.channels.undelivered import undelivered
-from framework.channels.webchat.handlers import SOCKETS, WebChatChannel, close_sockets
-from framework.channels.whatsapp import WhatsAppChannel
+from framework.channels.webchat.handlers import SOCKETS, close_sockets
 from framework.errors import (
     BadRequest,
     ChannelError,
@@ -44,6 +41,7 @@ from framework.payments.web import PAYMENTS, add_payment_routes
 from framework.runtime.loops import repeat, stop
 from framework.runtime.metrics import Metrics
 from framework.runtime.ratelimit import RateLimiter
+from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
 from framework.stores.opening import open_orders, open_store
@@ -119,17 +117,6 @@ StoreOpener = Callable[[], Awaitable[Store]]
 OrdersOpener = Callable[[], Awaitable[OrderStore]]
 
 
-def _connect(runtime: Runtime, messengers: Mapping[str, WhatsAppChannel | TelegramChannel]) -> None:
-    """Messenger webhooks queue into the runtime; their problems count in its metrics."""
-    for name, channel in messengers.items():
-        channel.queue = runtime.accept
-        channel.problem = partial(_count_problem, runtime, name)
-
-
-def _count_problem(runtime: Runtime, channel: str, kind: str) -> None:
-    runtime.metrics.channel_problems.labels(channel, kind).inc()
-
-
 def _payments(
     runtime: Runtime,
     workspace: Workspace,
@@ -176,7 +163,8 @@ def create_app(
     opener = store or (lambda: open_store(workspace.store, workspace.limits, workspace.root))
     orders_opener = orders or (lambda: open_orders(workspace.store, workspace.root))
 
-    messengers = open_push_channels(workspace, frozenset(bots), clock)
+    channels = open_channels(workspace, frozenset(bots), clock)
+    pushing = {name: chan for name, chan in channels.items() if isinstance(chan, PushChannel)}
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         opened, order_store = await opener(), await orders_opener()
@@ -187,11 +175,10 @@ def create_app(
             metrics=Metrics(),
             fault=fault,
             clock=clock,
-            channels=messengers,
+            channels=pushing,
         )
-        _connect(runtime, messengers)
         runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock, fault)
-        telegram = messengers.get("telegram")
+        telegram = channels.get("telegram")
         if isinstance(telegram, TelegramChannel):
             connect_invoices(app[PAYMENTS], telegram, order_store, clock)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
@@ -207,19 +194,14 @@ def create_app(
         yield
         await stop(stopping, background, grace=5.0)
         await app[PAYMENTS].provider.close()
-        for channel in messengers.values():
+        for channel in pushing.values():
             await channel.close()
         await order_store.close()
         await opened.close()
 
     app.cleanup_ctx.append(resources_ctx)
     app.on_shutdown.append(close_sockets)
-    pulled: list[Channel] = []
-    if "rest" in workspace.channels:
-        pulled.append(RestChannel(single_bot=len(bots) == 1))
-    if "web" in workspace.channels:
-        pulled.append(WebChatChannel())
-    _routes(app, [*pulled, *messengers.values()])
+    _routes(app, channels.values())
     app[ADMIN_KEY] = _admin_key(workspace)
     add_payment_routes(app, dict(bots))
     return app
@@ -233,7 +215,7 @@ def _admin_key(workspace: Workspace) -> str:
         return ""
 
 
-def _routes(app: web.Application, channels: list[Channel]) -> None:
+def _routes(app: web.Application, channels: Iterable[Channel]) -> None:
     router = app.router
     router.add_get("/health", health)
     router.add_get("/ready", ready)

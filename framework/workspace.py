@@ -53,7 +53,11 @@ class Workspace:
     max_body: int = 64 * 1024
     messages_per_minute: int = 30
     burst: int = 60
-    channels: frozenset[str] = frozenset({"rest", "web"})
+    channels: Mapping[str, Mapping[str, Any]] = field(
+        default_factory=lambda: {"rest": {}, "web": {}}
+    )
+    """The enabled channels and their settings as written (secrets still env: references);
+    channels/setup.py opens them."""
     lease: float = 5.0
     log_level: str = "info"
     debug: bool = False
@@ -61,9 +65,6 @@ class Workspace:
     public_url: str | None = None
     payments: PaymentSettings = field(default_factory=lambda: PaymentSettings())
     admin_key: str = "env:THEKE_ADMIN_KEY"
-    messengers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    """`channels.whatsapp` / `channels.telegram` as written (secrets still env: references);
-    channels/setup.py makes channels of them."""
     """The reference of the admin API key; the API is off while it does not resolve."""
 
     @property
@@ -188,21 +189,20 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         max_body=_size(str(limits.get("max_body", "64KB"))),
         messages_per_minute=int(limits.get("messages_per_minute", 30)),
         burst=int(limits.get("burst", 60)),
-        channels=frozenset(
-            name for name in ("rest", "web") if (channels.get(name) or {}).get("enabled", True)
-        ),
+        channels=_enabled_channels(channels),
         log_level=str((data.get("log") or {}).get("level", "info")),
         debug=bool((data.get("log") or {}).get("debug", False)),
         file=str(file),
         public_url=server.get("public_url"),
         payments=_payments(data.get("payments") or {}),
         admin_key=str((data.get("admin") or {}).get("api_key", "env:THEKE_ADMIN_KEY")),
-        messengers={
-            name: _plain(spec)
-            for name, spec in channels.items()
-            if name in ("whatsapp", "telegram") and spec.get("enabled", True)
-        },
     )
+
+
+def _enabled_channels(written: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """REST and the web chat are on unless switched off; the messengers when written."""
+    specs = {"rest": {}, "web": {}} | {name: _plain(spec or {}) for name, spec in written.items()}
+    return {name: spec for name, spec in specs.items() if spec.get("enabled", True)}
 
 
 def _plain(value: Any) -> Any:

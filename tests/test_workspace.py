@@ -45,7 +45,7 @@ def test_settings_are_read_with_their_units(tmp_path: Path) -> None:
     assert workspace.limits.history_ttl == 2 * 3600
     assert workspace.max_body == 1024 * 1024
     assert (workspace.messages_per_minute, workspace.burst) == (10, 5)
-    assert workspace.channels == frozenset({"rest"})
+    assert set(workspace.channels) == {"rest"}
     assert workspace.log_level == "warning"
 
 

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import time
 
-from framework.channels.setup import open_push_channels
+from framework.channels.setup import open_channel
 from framework.channels.telegram import TelegramChannel
 from framework.errors import ThekeError
 from framework.flows import load_bot
@@ -28,9 +28,8 @@ def run_channels(args: argparse.Namespace) -> int:
     if workspace is None:
         raise ThekeError("; ".join(map(str, problems)) or "no workspace")
     bots = frozenset(load_bot(path).name for path in workspace.bots)
-    channel = open_push_channels(workspace, bots, time.time).get("telegram")
-    if not isinstance(channel, TelegramChannel):
-        raise ThekeError("the workspace has no channels.telegram")
+    channel = open_channel(workspace, "telegram", bots, time.time)
+    assert isinstance(channel, TelegramChannel)
     return asyncio.run(_set_webhooks(channel, args.url))
 
 

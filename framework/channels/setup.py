@@ -1,24 +1,45 @@
-"""The push channels a workspace configures (`channels.whatsapp`, `channels.telegram`), with
-their secrets resolved from the environment. A missing secret is a clear error at start, never a
-channel that fails on its first message."""
+"""The channels a workspace configures, opened from one table: channel name → its opener.
+
+Each opener gets the channel's section of `channels:` as written and makes the channel, with
+its secrets resolved from the environment. A missing secret is a clear error at start, never a
+channel that fails on its first message. A new channel is a module of its own and a line in
+`OPENERS` (and its settings in workspace.schema.json).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from framework.channels.base import Channel
+from framework.channels.rest import RestChannel
 from framework.channels.telegram import TelegramBot, TelegramChannel, TelegramSettings
+from framework.channels.webchat.handlers import WebChatChannel
 from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAppSettings
 from framework.errors import ThekeError
 from framework.secrets import Secret, SecretError, resolve
 from framework.workspace import Workspace
 
-__all__ = ["ChannelSetupError", "open_push_channels"]
+__all__ = ["OPENERS", "ChannelSetupError", "Opening", "open_channel", "open_channels"]
 
 
 class ChannelSetupError(ThekeError):
     """A messenger channel that cannot start: a secret not set, a number for an unknown bot."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What an opener is given: the channel's settings as written, and its surroundings."""
+
+    spec: Mapping[str, Any]
+    bots: frozenset[str]
+    clock: Callable[[], float]
+    env: Mapping[str, str]
+
+
+Opener = Callable[[Opening], Channel]
 
 
 def _secret(spec: Mapping[str, Any], name: str, where: str, env: Mapping[str, str]) -> Secret:
@@ -28,9 +49,8 @@ def _secret(spec: Mapping[str, Any], name: str, where: str, env: Mapping[str, st
         raise ChannelSetupError(f"channels.{where}.{name}: {error}") from None
 
 
-def _whatsapp(
-    spec: Mapping[str, Any], bots: frozenset[str], env: Mapping[str, str]
-) -> WhatsAppSettings:
+def _whatsapp(opening: Opening) -> WhatsAppChannel:
+    spec, bots, env = opening.spec, opening.bots, opening.env
     numbers = {}
     for number, settings in spec["numbers"].items():
         if settings["bot"] not in bots:
@@ -40,7 +60,7 @@ def _whatsapp(
         template = settings.get("template")
         pair = (template["name"], template["language"]) if template else None
         numbers[str(number)] = NumberSettings(settings["bot"], pair)
-    return WhatsAppSettings(
+    settings = WhatsAppSettings(
         app_secret=_secret(spec, "app_secret", "whatsapp", env),
         verify_token=_secret(spec, "verify_token", "whatsapp", env),
         token=_secret(spec, "token", "whatsapp", env),
@@ -49,11 +69,11 @@ def _whatsapp(
         per_second=float(spec.get("messages_per_second", 80)),
         recipient_interval=float(spec.get("recipient_interval", 0.25)),
     )
+    return WhatsAppChannel(settings, opening.clock)
 
 
-def _telegram(
-    spec: Mapping[str, Any], bots: frozenset[str], env: Mapping[str, str]
-) -> TelegramSettings:
+def _telegram(opening: Opening) -> TelegramChannel:
+    spec, bots, env = opening.spec, opening.bots, opening.env
     accounts = {}
     for bot, settings in spec["bots"].items():
         if bot not in bots:
@@ -69,28 +89,43 @@ def _telegram(
             _secret(settings, "secret_token", where, env),
             provider,
         )
-    return TelegramSettings(
+    settings = TelegramSettings(
         bots=accounts,
         api_base=spec.get("api_base", "https://api.telegram.org"),
         per_second=float(spec.get("messages_per_second", 30)),
         chat_interval=float(spec.get("chat_interval", 0.5)),
     )
+    return TelegramChannel(settings, opening.clock)
 
 
-def open_push_channels(
+OPENERS: Mapping[str, Opener] = {
+    "rest": lambda opening: RestChannel(single_bot=len(opening.bots) == 1),
+    "web": lambda opening: WebChatChannel(),
+    "whatsapp": _whatsapp,
+    "telegram": _telegram,
+}
+
+
+def open_channels(
     workspace: Workspace,
     bots: frozenset[str],
     clock: Callable[[], float],
     environ: Mapping[str, str] | None = None,
-) -> dict[str, WhatsAppChannel | TelegramChannel]:
+) -> dict[str, Channel]:
+    """Every channel the workspace enables, by name."""
+    return {
+        name: open_channel(workspace, name, bots, clock, environ) for name in workspace.channels
+    }
+
+
+def open_channel(
+    workspace: Workspace,
+    name: str,
+    bots: frozenset[str],
+    clock: Callable[[], float],
+    environ: Mapping[str, str] | None = None,
+) -> Channel:
+    if name not in workspace.channels:
+        raise ChannelSetupError(f"the workspace has no channels.{name}")
     env = os.environ if environ is None else environ
-    channels: dict[str, WhatsAppChannel | TelegramChannel] = {}
-    if "whatsapp" in workspace.messengers:
-        channels["whatsapp"] = WhatsAppChannel(
-            _whatsapp(workspace.messengers["whatsapp"], bots, env), clock
-        )
-    if "telegram" in workspace.messengers:
-        channels["telegram"] = TelegramChannel(
-            _telegram(workspace.messengers["telegram"], bots, env), clock
-        )
-    return channels
+    return OPENERS[name](Opening(workspace.channels[name], bots, clock, env))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,9 +24,11 @@ from aiohttp import web
 from framework.channels import telegram_in as wire_in
 from framework.channels import telegram_out as wire_out
 from framework.channels.api import ApiSession, json_body
+from framework.channels.common import CONTEXT
 from framework.channels.messages import Incoming, WebhookProblem
 from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
+from framework.runtime.turns import Runtime
 from framework.secrets import Secret
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
@@ -67,15 +69,10 @@ class TelegramSettings:
     timeout: float = 10.0
 
 
-Queue = Callable[[str, InboxItem], Awaitable[Any]]
-
-
 @dataclass
 class TelegramChannel:
     settings: TelegramSettings
     clock: Callable[[], float]
-    queue: Queue | None = None
-    problem: Callable[[str], None] = lambda kind: None
     invoices: InvoiceDesk | None = None
     name: str = "telegram"
     window: float | None = None
@@ -99,43 +96,43 @@ class TelegramChannel:
             update = await request.json()
         except (ValueError, UnicodeDecodeError):
             raise ChannelError("the body is not JSON") from None
+        inbox = request.app[CONTEXT].runtime
         for item in wire_in.parse_update(update, bot):
-            await self._take(bot, item)
+            await self._take(inbox, bot, item)
         return web.json_response({"received": True})
 
-    async def _take(self, bot: str, item: Any) -> None:
+    async def _take(self, inbox: Runtime, bot: str, item: Any) -> None:
         if isinstance(item, Incoming):
-            assert self.queue is not None
             meta: dict[str, Any] = {"address": item.address}
             if item.attachment:
                 meta["attachment"] = item.attachment
             received = InboxItem.message(
                 item.message_id, iso_time(self.clock()), item.text, item.payload, meta
             )
-            await self.queue(str(SessionKey(bot, self.name, item.customer)), received)
+            await inbox.accept(str(SessionKey(bot, self.name, item.customer)), received)
         elif isinstance(item, wire_in.CallbackQuery):
-            answering = asyncio.ensure_future(self._answer(bot, item))
+            answering = asyncio.ensure_future(self._answer(inbox, bot, item))
             self._answering.add(answering)
             answering.add_done_callback(self._answering.discard)
         elif isinstance(item, wire_in.PreCheckout):
-            await self._pre_checkout(bot, item)
+            await self._pre_checkout(inbox, bot, item)
         elif isinstance(item, wire_in.Payment) and self.invoices is not None:
             if not await self.invoices.paid(bot, item):
-                self.problem("unmatched_payment")
+                inbox.problem(self.name, "unmatched_payment")
         else:
             kind = item.kind if isinstance(item, WebhookProblem) else "unexpected_payment"
-            self.problem(kind)
+            inbox.problem(self.name, kind)
             log.warning("telegram update problem", extra={"kind": kind})
 
-    async def _answer(self, bot: str, query: wire_in.CallbackQuery) -> None:
+    async def _answer(self, inbox: Runtime, bot: str, query: wire_in.CallbackQuery) -> None:
         """Stop the button's spinner, beside the webhook's answer: a press whose query is too
         old to answer (Telegram could not reach Theke for a while) still runs its turn."""
         try:
             await self._call(bot, *wire_out.answer_callback(query.id))
         except SendFailure as failure:
-            self._unanswered("callback_not_answered", failure)
+            self._unanswered(inbox, "callback_not_answered", failure)
 
-    async def _pre_checkout(self, bot: str, query: wire_in.PreCheckout) -> None:
+    async def _pre_checkout(self, inbox: Runtime, bot: str, query: wire_in.PreCheckout) -> None:
         """Answered at once: Telegram cancels the payment when no answer comes in 10 s. An
         answer Telegram refuses is logged and counted; the webhook is still answered 200."""
         error = "Please pay with the payment link."
@@ -144,10 +141,10 @@ class TelegramChannel:
         try:
             await self._call(bot, *wire_out.answer_pre_checkout(query.id, not error, error))
         except SendFailure as failure:
-            self._unanswered("pre_checkout_not_answered", failure)
+            self._unanswered(inbox, "pre_checkout_not_answered", failure)
 
-    def _unanswered(self, kind: str, failure: SendFailure) -> None:
-        self.problem(kind)
+    def _unanswered(self, inbox: Runtime, kind: str, failure: SendFailure) -> None:
+        inbox.problem(self.name, kind)
         log.warning("telegram query not answered", extra={"kind": kind, "error": str(failure)})
 
     async def send(

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +28,11 @@ from aiohttp import web
 from framework.channels import whatsapp_in as wire_in
 from framework.channels import whatsapp_out as wire_out
 from framework.channels.api import ApiSession, json_body
+from framework.channels.common import CONTEXT
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
 from framework.errors import ChannelError, Unauthorized
 from framework.runtime.sending import SendFailure, Sent
+from framework.runtime.turns import Runtime
 from framework.secrets import Secret
 from framework.stores.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
 
@@ -63,17 +65,10 @@ class WhatsAppSettings:
     timeout: float = 10.0
 
 
-Queue = Callable[[str, InboxItem], Awaitable["asyncio.Future[Any] | None"]]
-"""Hands an item to its conversation: enqueues it and returns the running turn (None when
-the item was a duplicate)."""
-
-
 @dataclass
 class WhatsAppChannel:
     settings: WhatsAppSettings
     clock: Callable[[], float]
-    queue: Queue | None = None
-    problem: Callable[[str], None] = lambda kind: None
     name: str = "whatsapp"
     window: float | None = 24 * 3600.0
     api: ApiSession = field(init=False)
@@ -105,27 +100,27 @@ class WhatsAppChannel:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise ChannelError("the body is not JSON") from None
+        inbox = request.app[CONTEXT].runtime
         for item in wire_in.parse_webhook(payload, self._bot_for_number):
-            await self._take(item)
+            await self._take(inbox, item)
         return web.json_response({"received": True})
 
     def _bot_for_number(self, number: str) -> str | None:
         found = self.settings.numbers.get(number)
         return found.bot if found else None
 
-    async def _take(self, item: Incoming | DeliveryStatus | WebhookProblem) -> None:
+    async def _take(self, inbox: Runtime, item: Incoming | DeliveryStatus | WebhookProblem) -> None:
         if isinstance(item, Incoming):
-            await self._incoming(item)
+            await self._incoming(inbox, item)
         elif isinstance(item, DeliveryStatus):
-            await self._status(item)
+            await self._status(inbox, item)
         else:
-            self.problem(item.kind)
+            inbox.problem(self.name, item.kind)
             log.warning(
                 "whatsapp webhook problem", extra={"kind": item.kind, "detail": item.detail}
             )
 
-    async def _incoming(self, message: Incoming) -> None:
-        assert self.queue is not None
+    async def _incoming(self, inbox: Runtime, message: Incoming) -> None:
         meta: dict[str, Any] = {"address": message.address}
         for name in ("attachment", "phone", "name"):
             if getattr(message, name):
@@ -134,7 +129,7 @@ class WhatsAppChannel:
         item = InboxItem.message(
             message.message_id, iso_time(self.clock()), message.text, message.payload, meta
         )
-        turn = await self.queue(str(SessionKey(message.bot, self.name, message.customer)), item)
+        turn = await inbox.accept(str(SessionKey(message.bot, self.name, message.customer)), item)
         if turn is not None:
             watcher = asyncio.ensure_future(self._typing_if_slow(message, turn))
             self._watchers.add(watcher)
@@ -145,11 +140,10 @@ class WhatsAppChannel:
         if not done:
             await self.mark_read(message.bot, message.message_id, typing=True)
 
-    async def _status(self, status: DeliveryStatus) -> None:
-        assert self.queue is not None
+    async def _status(self, inbox: Runtime, status: DeliveryStatus) -> None:
         session, _, seq = (status.callback or "").rpartition("|")
         if not session or not seq.isdigit():
-            self.problem("status_unknown_message")
+            inbox.problem(self.name, "status_unknown_message")
             return
         report = {
             "message_id": status.message_id,
@@ -163,9 +157,9 @@ class WhatsAppChannel:
         try:
             key = SessionKey.parse(session)
         except ValueError:
-            self.problem("status_unknown_message")
+            inbox.problem(self.name, "status_unknown_message")
             return
-        await self.queue(str(key), item)
+        await inbox.accept(str(key), item)
 
     # Out -----------------------------------------------------------------------------------
     async def send(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from framework.errors import ChannelError
 from framework.stores.records import LogEntry
@@ -62,6 +62,7 @@ class SendFailure(ChannelError):
         return self.retry_after is None
 
 
+@runtime_checkable
 class PushChannel(Protocol):
     """A channel the runtime hands each bot message to (WhatsApp, Telegram): it sends it
     through the messenger's API."""

@@ -181,6 +181,10 @@ class Runtime:
             return None
         return self.spawn(self.drain(key))
 
+    def problem(self, channel: str, kind: str) -> None:
+        """A messenger's webhook brought something no conversation can use: counted by kind."""
+        self.metrics.channel_problems.labels(channel, kind).inc()
+
     def spawn(self, work: Awaitable[T]) -> asyncio.Future[T]:
         """Run `work` in the background, kept referenced until it is done."""
         task = asyncio.ensure_future(work)

@@ -49,7 +49,10 @@ async def serve_pizza(
     paths = (PIZZA, *extra_bots)
     bots = {bot.name: bot for bot in map(load_bot, paths)}
     workspace = Workspace(
-        root=tmp_path, bots=paths, messengers=messengers, admin_key="env:THEKE_TEST_ADMIN"
+        root=tmp_path,
+        bots=paths,
+        channels={"rest": {}, "web": {}, **messengers},
+        admin_key="env:THEKE_TEST_ADMIN",
     )
     app = create_app(
         workspace,
