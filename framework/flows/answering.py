@@ -13,6 +13,7 @@ from framework.flows.events import Message
 from framework.flows.model import Slot
 from framework.flows.repair import try_digression
 from framework.flows.scope import wrap_slot
+from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.steps import Ask
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, extract_mentions
@@ -56,9 +57,8 @@ _CORRECTION_MARKERS = frozenset(
 )
 
 
-def _accept(turn: Turn, frame: dict[str, Any]) -> None:
-    for key in ("wait", "confirm", "attempts"):
-        frame.pop(key, None)
+def _accept(turn: Turn, frame: Frame) -> None:
+    stop_waiting(frame)
     frame["pc"] += 1
 
 
@@ -91,7 +91,7 @@ _NOT_PLAIN = frozenset(
 """Words that make a yes at a confirmation more than a yes ("ja, aber …", "yes and …")."""
 
 
-def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) -> None:
+def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     """A question that commits the order (`role: confirm`) takes only a plain yes or no.
 
     Items or options named with it change the order first: they go back to the flow that
@@ -112,7 +112,7 @@ def _confirm(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) ->
 
 def _beside_the_answer(
     turn: Turn,
-    frame: dict[str, Any],
+    frame: Frame,
     slot: Slot,
     message: Message,
     mentions: list[Mention],
@@ -153,7 +153,7 @@ def _order_more(turn: Turn, message: Message) -> bool:
 
 
 def _done_ordering(
-    turn: Turn, frame: dict[str, Any], slot: Slot, message: Message, nothing_named: bool
+    turn: Turn, frame: Frame, slot: Slot, message: Message, nothing_named: bool
 ) -> bool:
     """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
     question ("I'll pick it up"): no, nothing more (and the later answer is kept)."""
@@ -170,7 +170,7 @@ def _done_ordering(
     return True
 
 
-def _skip_to_no_more(turn: Turn, frame: dict[str, Any]) -> bool:
+def _skip_to_no_more(turn: Turn, frame: Frame) -> bool:
     """Leave the item question unanswered and answer the flow's next "anything else?" no."""
     program = turn.flow(frame["flow"]).program
     for pc in range(frame["pc"] + 1, len(program)):
@@ -179,8 +179,7 @@ def _skip_to_no_more(turn: Turn, frame: dict[str, Any]) -> bool:
             if turn.slot(step.slot).role == "confirm":
                 return False
             turn.set_slot(step.slot, False)
-            for key in ("wait", "confirm", "attempts"):
-                frame.pop(key, None)
+            stop_waiting(frame)
             frame["pc"] = pc + 1
             return True
     return False
@@ -251,7 +250,7 @@ def _cart_slots(turn: Turn) -> set[str]:
     return {name for name in names if name in turn.bot.slots}
 
 
-def _confirmation(turn: Turn, frame: dict[str, Any], slot: Slot, message: Message) -> bool:
+def _confirmation(turn: Turn, frame: Frame, slot: Slot, message: Message) -> bool:
     """'Same address as last time?' — yes keeps it, no asks afresh, anything else is an answer."""
     verdict = parse_yes_no(message.payload or message.text)
     if verdict is None:
@@ -269,7 +268,7 @@ def _has_item(turn: Turn, mention: Mention) -> bool:
     return any(turn.slot(name).type == "item" for name in mention)
 
 
-def _several_values(turn: Turn, frame: dict[str, Any], slot: Slot, mentions: list[Mention]) -> bool:
+def _several_values(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
     """'2 große Salami und eine Cola': fill what the first names, queue the rest."""
     if not mentions:
         return False
@@ -290,9 +289,9 @@ def _several_values(turn: Turn, frame: dict[str, Any], slot: Slot, mentions: lis
     return False
 
 
-def _line_for(turn: Turn, slot_name: str, value: Any) -> dict[str, Any] | None:
+def _line_for(turn: Turn, slot_name: str, value: Any) -> CartLine | None:
     """The newest cart line built from this slot that the corrected value applies to."""
-    lines: list[dict[str, Any]] = turn.session["cart"]["lines"]
+    lines = turn.session["cart"]["lines"]
     for line in lines[::-1]:
         source = line.get("source") or {}
         item = turn.bot.catalog.items[line["item"]]
@@ -305,7 +304,7 @@ def _line_for(turn: Turn, slot_name: str, value: Any) -> dict[str, Any] | None:
     return None
 
 
-def _correct_line(turn: Turn, line: dict[str, Any], slot_name: str, value: Any) -> None:
+def _correct_line(turn: Turn, line: CartLine, slot_name: str, value: Any) -> None:
     source = line.get("source") or {}
     if source.get("item") == slot_name:
         line["item"] = value
@@ -385,8 +384,7 @@ def _rewind(turn: Turn, changed: frozenset[str]) -> None:
         if isinstance(step, Ask) and step.slot in changed
     ]
     if earlier:
-        for key in ("wait", "confirm", "attempts"):
-            frame.pop(key, None)
+        stop_waiting(frame)
         frame["pc"] = earlier[0] + 1
 
 
@@ -406,9 +404,7 @@ def _other_values(turn: Turn, asked: Slot, mentions: list[Mention]) -> bool:
     return True
 
 
-def _reprompt(
-    turn: Turn, frame: dict[str, Any], slot: Slot, parsed: Invalid | Valid, text: str
-) -> None:
+def _reprompt(turn: Turn, frame: Frame, slot: Slot, parsed: Invalid | Valid, text: str) -> None:
     step = turn.flow(frame["flow"]).program[frame["pc"]]
     if not isinstance(step, Ask):
         return
@@ -418,8 +414,9 @@ def _reprompt(
         return
     frame["attempts"] = frame.get("attempts", 0) + 1
     if frame["attempts"] >= step.attempts:
-        for key in ("wait", "confirm", "attempts"):
-            frame.pop(key, None)
+        frame.pop("wait", None)
+        frame.pop("confirm", None)
+        frame.pop("attempts", None)
         turn.record("gave_up", slot=slot.name)
         if step.on_fail is not None:
             frame["pc"] = step.on_fail

@@ -8,6 +8,7 @@ from typing import Any
 
 from framework.errors import FlowError, MoneyError
 from framework.flows.model import Bot, Item, Label
+from framework.flows.session import CartData, CartLine
 from framework.money import Money
 
 __all__ = ["MAX_QUANTITY", "Cart", "CartError"]
@@ -30,7 +31,7 @@ def _ids(value: Any) -> list[str]:
 class Cart:
     """Changes `session["cart"]` in place; the engine works on a copy of the session."""
 
-    def __init__(self, bot: Bot, data: dict[str, Any]) -> None:
+    def __init__(self, bot: Bot, data: CartData) -> None:
         self._bot, self._data = bot, data
         self._currency = bot.business.currency
 
@@ -72,7 +73,7 @@ class Cart:
 
     def add(
         self, item_id: Any, options: list[Any], quantity: Any, source: dict[str, Any]
-    ) -> dict[str, Any] | None:
+    ) -> CartLine | None:
         """The line the item went into (a new one, or the same item and options again);
         None when the quantity is zero."""
         item = self._item(item_id)
@@ -82,7 +83,7 @@ class Cart:
         if count == 0:
             return None
         grouped = self.group_options(item, options)
-        lines: list[dict[str, Any]] = self._data["lines"]
+        lines = self._data["lines"]
         for line in lines:
             if line["item"] == item.id and line["options"] == grouped:
                 line["quantity"] = min(MAX_QUANTITY, line["quantity"] + count)
@@ -90,7 +91,7 @@ class Cart:
                 return line
         line_id = self._data["next_line"]
         self._data["next_line"] = line_id + 1
-        line = {
+        added: CartLine = {
             "id": line_id,
             "item": item.id,
             "options": grouped,
@@ -98,10 +99,10 @@ class Cart:
             "unit": self.unit_price(item, grouped),
             "source": source,
         }
-        lines.append(line)
-        return line
+        lines.append(added)
+        return added
 
-    def find(self, line: Any) -> dict[str, Any] | None:
+    def find(self, line: Any) -> CartLine | None:
         """A line by its id (an int or digits, as `line` slots store it) or its item's id."""
         lines = self._data["lines"]
         if isinstance(line, int) or (isinstance(line, str) and line.isdigit()):
@@ -126,7 +127,7 @@ class Cart:
         else:
             found["quantity"] = count
 
-    def reprice(self, line: dict[str, Any]) -> None:
+    def reprice(self, line: CartLine) -> None:
         item = self._item(line["item"])
         line["options"] = {g: c for g, c in line["options"].items() if g in item.options}
         line["unit"] = self.unit_price(item, line["options"])

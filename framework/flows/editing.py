@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from framework.flows.model import Bot, label_for
+from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -218,7 +219,7 @@ def restated(turn: Turn, text: str) -> bool:
     return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
 
 
-def _as_said(turn: Turn, mention: dict[str, Any], line: dict[str, Any], asks: list[Any]) -> bool:
+def _as_said(turn: Turn, mention: dict[str, Any], line: CartLine, asks: list[Any]) -> bool:
     chosen = {choice for choices in line["options"].values() for choice in choices}
     for slot in asks:
         value = mention.get(slot.name)
@@ -394,7 +395,7 @@ def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     if asked is not None and asked.choices is not None and asked.choices.id in many:
         return None  # "Extras dazu?" is answered by the extras, not edited
     group = str(things[0].group)
-    lines: list[dict[str, Any]] = turn.session["cart"]["lines"]
+    lines = turn.session["cart"]["lines"]
     line = next(
         (line for line in reversed(lines) if group in turn.bot.catalog.items[line["item"]].options),
         None,
@@ -408,13 +409,13 @@ def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
 
 
 # Lines -------------------------------------------------------------------------------------------
-def _line_with(turn: Turn, thing: _Thing) -> dict[str, Any] | None:
+def _line_with(turn: Turn, thing: _Thing) -> CartLine | None:
     """The newest cart line with this item, or with this choice among its options."""
-    lines: list[dict[str, Any]] = turn.session["cart"]["lines"]
+    lines = turn.session["cart"]["lines"]
     return next((line for line in reversed(lines) if _holds(line, thing)), None)
 
 
-def _holds(line: dict[str, Any], thing: _Thing) -> bool:
+def _holds(line: CartLine, thing: _Thing) -> bool:
     if thing.group is None:
         return bool(line["item"] == thing.value)
     return thing.value in line["options"].get(thing.group, ())
@@ -424,7 +425,7 @@ def _many_choice_groups(bot: Bot) -> frozenset[str]:
     return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
 
 
-def _describe(turn: Turn, line: dict[str, Any]) -> str:
+def _describe(turn: Turn, line: CartLine) -> str:
     bot, lang = turn.bot, turn.lang
     item = bot.catalog.items[line["item"]]
     name = label_for(item.name, lang, bot.business.language)

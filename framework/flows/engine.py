@@ -8,8 +8,10 @@ broken flow file can never leave a conversation half-updated.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.answering import answer, note_answers_ahead
@@ -55,10 +57,13 @@ class StepResult:
         return [effect for effect in self.effects if isinstance(effect, Reply)]
 
 
-def step(bot: Bot, session: Session, event: Event) -> StepResult:
-    problems = session_problems(session)
+def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
+    """The turn of `event` on a session as stored (checked first: SessionError when its shape
+    is wrong)."""
+    problems = session_problems(stored)
     if problems:
         raise SessionError("the session cannot be used: " + "; ".join(problems))
+    session = cast(Session, stored)
     turn = Turn(bot, copy_session(session), event.now)
     try:
         _upgrade(turn)

@@ -17,6 +17,7 @@ from typing import Any
 from framework.bill import Bill, BillError, BillLine, Discount, make_bill
 from framework.flows.events import Button, Link, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.flows.model import label_for
+from framework.flows.session import PayWait
 from framework.flows.steps import WAIT, Pay
 from framework.flows.turn import WAIT_PAY, Turn
 from framework.money import Money
@@ -131,12 +132,12 @@ def _money(turn: Turn, value: Any) -> Money:
 
 
 # Waiting --------------------------------------------------------------------------------------
-def waiting_payment(turn: Turn) -> dict[str, Any] | None:
+def waiting_payment(turn: Turn) -> PayWait | None:
     """The open payment request of the top frame, if the conversation waits for one."""
     frame = turn.frame
     if frame is None or frame.get("wait") != WAIT_PAY:
         return None
-    pay: dict[str, Any] = frame["pay"]
+    pay = frame["pay"]
     return pay
 
 
@@ -274,7 +275,7 @@ def _first_news(turn: Turn, update: OrderUpdate) -> bool:
     return True
 
 
-def _answer(turn: Turn, pay: dict[str, Any], update: OrderUpdate) -> None:
+def _answer(turn: Turn, pay: PayWait, update: OrderUpdate) -> None:
     """The runtime's answer to this turn's request."""
     pay["order"] = update.order or None
     if update.status == "unavailable" and update.origin == "expiry":

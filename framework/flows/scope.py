@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_time, get_day_names
 
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
+from framework.flows.session import CartData, CartLine
 from framework.flows.templates import babel_locale
 from framework.money import Money, format_money
 
@@ -143,7 +144,7 @@ class CartView:
     def __init__(
         self,
         bot: Bot,
-        cart: dict[str, Any],
+        cart: CartData,
         lang: str,
         locale: str,
         labels: tuple[str, str] = ("", "Total"),
@@ -156,7 +157,7 @@ class CartView:
     def lines(self) -> list[LineView]:
         return [self._line(line) for line in self._cart["lines"]]
 
-    def _line(self, line: dict[str, Any]) -> LineView:
+    def _line(self, line: CartLine) -> LineView:
         bot, default = self._bot, self._bot.business.language
         item = bot.catalog.items[line["item"]]
         options = NamedList(

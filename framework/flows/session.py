@@ -1,19 +1,109 @@
 """Session state: plain JSON-serializable data with a schema version.
 
-A session is a dict so that stores can persist it as JSON without a mapping layer. The engine
-never mutates the session it is given: it works on `copy_session()` and returns the copy.
+A session is a dict so that stores can persist it as JSON without a mapping layer; the
+TypedDicts below name its parts for readers and the type checker (no cost at run time). The
+engine never mutates the session it is given: it works on `copy_session()` and returns the copy.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from framework.flows.model import Bot
 
-__all__ = ["SCHEMA_VERSION", "Session", "copy_session", "new_session", "session_problems"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "CartData",
+    "CartLine",
+    "Fee",
+    "Frame",
+    "PayWait",
+    "Session",
+    "copy_session",
+    "new_session",
+    "session_problems",
+    "stop_waiting",
+]
 
 SCHEMA_VERSION = 1
-Session = dict[str, Any]
+
+
+class PayWait(TypedDict):
+    """A pay step waiting for its order: the order's id once it was made, and until when."""
+
+    order: str | None
+    expires_at: str
+
+
+class Frame(TypedDict):
+    """A running flow on the stack: where it is, and what it waits for."""
+
+    flow: str
+    pc: int
+    """The index of the step to run next (or the one waiting)."""
+    wait: NotRequired[str]
+    """The slot whose answer the flow waits for (or the pay step's marker)."""
+    confirm: NotRequired[bool]
+    """The waiting question is a confirmation (role: confirm)."""
+    attempts: NotRequired[int]
+    """Answers to the waiting question that were not understood."""
+    pay: NotRequired[PayWait]
+    digression: NotRequired[bool]
+    """Started in the middle of another flow, which resumes after it."""
+    interrupted: NotRequired[bool]
+    fresh: NotRequired[bool]
+    """Just asked: the next message is its first answer."""
+
+
+def stop_waiting(frame: Frame) -> None:
+    """The question the frame waited for is settled: forget the wait and its bookkeeping."""
+    frame.pop("wait", None)
+    frame.pop("confirm", None)
+    frame.pop("attempts", None)
+
+
+class CartLine(TypedDict):
+    id: int
+    item: str
+    options: dict[str, list[str]]
+    """Option group → chosen option ids."""
+    quantity: int
+    unit: int
+    """The price of one, with its options, in minor units, when the line was added."""
+    source: dict[str, Any]
+    """What the customer said that made the line (for repairs of that answer)."""
+    said: NotRequired[int]
+    """The turn the line was last named in (a restatement soon after is no new order)."""
+
+
+class Fee(TypedDict):
+    id: str
+    name: dict[str, str]
+    """Language → the fee's name."""
+    minor: int
+
+
+class CartData(TypedDict):
+    lines: list[CartLine]
+    fees: list[Fee]
+    next_line: int
+
+
+class Session(TypedDict):
+    version: int
+    bot: str
+    digest: str
+    """The bot's version: a session of another version starts afresh."""
+    lang: str
+    slots: dict[str, Any]
+    profile: dict[str, Any]
+    """What is remembered about the customer across conversations."""
+    stack: list[Frame]
+    cart: CartData
+    pending: list[dict[str, Any]]
+    """Mentions the customer made ahead of their question (slot name → value)."""
+    flags: dict[str, Any]
+    turns: int
 
 
 def new_session(
@@ -43,10 +133,10 @@ def copy_session(session: Session) -> Session:
         **session,
         "slots": dict(session["slots"]),
         "profile": dict(session["profile"]),
-        "stack": [dict(frame) for frame in session["stack"]],
+        "stack": [frame.copy() for frame in session["stack"]],
         "cart": {
             "lines": [{**line, "options": dict(line["options"])} for line in cart["lines"]],
-            "fees": [dict(fee) for fee in cart["fees"]],
+            "fees": [fee.copy() for fee in cart["fees"]],
             "next_line": cart["next_line"],
         },
         "pending": [dict(mention) for mention in session["pending"]],

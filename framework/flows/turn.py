@@ -14,7 +14,7 @@ from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text, label_for
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
-from framework.flows.session import Session
+from framework.flows.session import Frame, Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Template
 from framework.flows.understanding.extract import extract_mentions
@@ -185,7 +185,7 @@ class Turn:
 
     # Frames ------------------------------------------------------------------------------
     @property
-    def frame(self) -> dict[str, Any] | None:
+    def frame(self) -> Frame | None:
         stack = self.session["stack"]
         return stack[-1] if stack else None
 
@@ -212,7 +212,7 @@ class Turn:
 
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)
-        frame: dict[str, Any] = {"flow": flow, "pc": 0}
+        frame: Frame = {"flow": flow, "pc": 0}
         if digression:
             frame["digression"] = True
         self.session["stack"].append(frame)
@@ -294,7 +294,7 @@ class Turn:
         frame["wait"] = step.slot
         return WAIT
 
-    def _confirm_known(self, step: Ask, frame: dict[str, Any]) -> None:
+    def _confirm_known(self, step: Ask, frame: Frame) -> None:
         known = wrap_slot(self.bot, step.slot, self.session["profile"][step.slot], self.lang)
         text = self.render(step.confirm, {"known": known}) if step.confirm else None
         self.reply(text or self.text("confirm_known", known=known), self._yes_no_buttons())

@@ -72,19 +72,18 @@ KEPT_DELIVERIES = 30
 KEPT_KEYS = 50
 
 
-def note_customer_message(session: dict[str, Any], item: InboxItem) -> None:
+def note_customer_message(flags: dict[str, Any], item: InboxItem) -> None:
     """What a push channel's conversation keeps of a customer's message: where to answer, when
     they last wrote (the messenger's reply window), that they can be reached again, and nothing
     else (the text is the engine's business)."""
     meta = item.meta or {}
-    flags = session.setdefault("flags", {})
     if meta.get("address"):
         flags["address"] = meta["address"]
     flags["customer_at"] = item.received_at
     flags.pop("unreachable", None)
 
 
-def chosen_payload(session: dict[str, Any] | None, item: InboxItem) -> str | None:
+def chosen_payload(session: Mapping[str, Any] | None, item: InboxItem) -> str | None:
     """What a messenger message chose: a pressed short key (a long payload the channel could
     not send as is) → its payload; a typed number of numbered choices → that choice."""
     flags = (session or {}).get("flags", {})

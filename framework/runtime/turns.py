@@ -305,24 +305,24 @@ class Runtime:
 
     async def _converse(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
         """A turn of the conversation: the engine, its requests answered, the commit."""
-        session = claim.session
-        if session is not None and session.get("bot") != bot.name:
-            session = None
+        stored: Mapping[str, Any] | None = claim.session
+        if stored is not None and stored.get("bot") != bot.name:
+            stored = None
         pushes = self.delivery.pushes(key)
         if pushes:
-            item = item.with_payload(chosen_payload(session, item))
+            item = item.with_payload(chosen_payload(stored, item))
         event, entries = EVENTS[item.kind](item)
-        if session is None:
+        if stored is None:
             if not isinstance(event, Message):
                 return Commit(item.id, {}, claim.profile, [])
-            session = new_session(bot, profile=claim.profile)
+            stored = new_session(bot, profile=claim.profile)
         result = await answer_requests_async(
             bot,
-            self._engine(bot, key, claim, session, event),
+            self._engine(bot, key, claim, stored, event),
             partial(self._answer, bot, str(key), item.id),
         )
         if pushes and isinstance(event, Message):
-            note_customer_message(result.session, item)
+            note_customer_message(result.session["flags"], item)
         commit = self._commit(bot, key, item, result, entries)
         if pushes and any(entry["from"] == "bot" for entry in commit.entries):
             # one commit: no reply without its delivery
@@ -330,7 +330,7 @@ class Runtime:
         return commit
 
     def _engine(
-        self, bot: Bot, key: SessionKey, claim: Claim, session: dict[str, Any], event: Event
+        self, bot: Bot, key: SessionKey, claim: Claim, session: Mapping[str, Any], event: Event
     ) -> StepResult:
         try:
             return step(bot, session, event)

@@ -6,6 +6,7 @@ All of it is plain JSON-able data, so every store persists it the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -234,7 +235,7 @@ class Commit:
     """
 
     item_id: str
-    session: dict[str, Any]
+    session: Mapping[str, Any]
     profile: dict[str, Any]
     entries: list[LogEntry]
     timers: dict[str, float | None] = field(default_factory=dict)

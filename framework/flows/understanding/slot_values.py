@@ -17,6 +17,7 @@ from typing import Any
 import phonenumbers
 
 from framework.flows.model import Bot, Slot
+from framework.flows.session import CartLine
 from framework.flows.understanding.dates import parse_date, parse_datetime, parse_time
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.normalize import tokens
@@ -43,7 +44,7 @@ class AnswerContext:
     lexicon: Lexicon
     now: datetime
     lang: str
-    cart_lines: list[dict[str, Any]]
+    cart_lines: list[CartLine]
 
 
 Parsed = Valid | Invalid
