@@ -1,26 +1,60 @@
 """Structured logs: JSON lines when not on a terminal, readable lines when on one.
 
-Log records carry ids (bot, channel, session key, record names), never what a customer wrote
-or their phone number or address: message texts are only added when debug is asked for.
+Log records carry ids (bot, channel, pseudonyms of session keys, record names), never what a
+customer wrote, their name, phone number or address: message texts are only added when debug
+is asked for.
+
+A session key holds a customer id (a phone number), so logs name it by a pseudonym: an
+HMAC-SHA256 keyed with THEKE_LOG_KEY (at least 32 characters), or with a key drawn at random
+when the process starts. Without the key nobody can tell which number a pseudonym stands for;
+with THEKE_LOG_KEY set, a customer's pseudonym stays the same across restarts and workers.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import json
 import logging
+import os
+import secrets
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["configure_logging", "pseudonym"]
+from framework.errors import ThekeError
 
+__all__ = ["KEY_VARIABLE", "LogKeyError", "configure_logging", "pseudonym"]
+
+KEY_VARIABLE = "THEKE_LOG_KEY"
+_MIN_KEY = 32
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
+class LogKeyError(ThekeError, ValueError):
+    """THEKE_LOG_KEY is too short to key the pseudonyms in logs."""
+
+
+@functools.cache
+def _key() -> bytes:
+    """The pseudonyms' key: THEKE_LOG_KEY, else random for this process (read once)."""
+    configured = os.environ.get(KEY_VARIABLE)
+    if configured is None:
+        return secrets.token_bytes(32)
+    if len(configured) < _MIN_KEY:
+        raise LogKeyError(
+            f"{KEY_VARIABLE} must have at least {_MIN_KEY} characters; make one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
+    return configured.encode("utf-8", "surrogatepass")
+
+
 def pseudonym(value: str) -> str:
-    """A stable stand-in for a session key, which holds a customer id (a phone number)."""
-    return hashlib.sha256(value.encode()).hexdigest()[:12]
+    """A stand-in for a session key, which holds a customer id (a phone number): keyed, so
+    that it cannot be reversed by hashing guessed numbers."""
+    digest = hmac.new(_key(), value.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return digest.hexdigest()[:16]
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -59,3 +93,4 @@ def configure_logging(level: str = "info", *, json_lines: bool | None = None) ->
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    _key()  # a key too short stops the start, not the first turn

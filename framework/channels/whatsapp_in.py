@@ -178,10 +178,12 @@ def _identity(message: Json, contacts: dict[tuple[str, str], Json]) -> _Identity
 
 
 def _system(message: Json) -> WebhookProblem:
+    """A system message (a customer changed their number): its type in the detail, which is
+    logged; its body, which names the customer and both numbers, only in the data."""
     system = message.get("system")
     system = system if isinstance(system, dict) else {}
-    said = _optional(system, "body") or _optional(system, "type")
-    return WebhookProblem("system", f"WhatsApp system message: {said}", {"message": message})
+    said = (_optional(system, "type") or "of no type")[:40]
+    return WebhookProblem("system", f"WhatsApp system message {said}", {"message": message})
 
 
 def _unsupported(message: Json) -> WebhookProblem:

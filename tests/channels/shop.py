@@ -100,3 +100,9 @@ async def notes_for_business(client: TestClient, key: str) -> list[str]:
             return notes
         await asyncio.sleep(0.02)
     raise AssertionError(f"nothing was written for the business in {key}")
+
+
+def counted(client: TestClient, metric: str, **labels: str) -> float:
+    """A counter of the served app, e.g. theke_channel_problems_total{channel, kind}."""
+    found = client.app[CONTEXT].runtime.metrics.registry.get_sample_value(metric, labels)
+    return found or 0.0

@@ -6,10 +6,11 @@ webhook, rate limits, statuses, a closed 24-hour window and forged or odd reques
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,29 +46,41 @@ class Clock:
         return time.time() + self.offset
 
 
-@pytest.fixture
-async def whatsapp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[FakeGraphApi, TestClient, Clock]]:
+@contextlib.asynccontextmanager
+async def whatsapp_shop(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Callable[[], float] | None = None,
+    **number: Any,
+) -> AsyncIterator[tuple[FakeGraphApi, TestClient]]:
+    """The pizza bot on the fake Graph API; `number` adds settings of its phone number."""
     monkeypatch.setenv("WA_SECRET", APP_SECRET)
     monkeypatch.setenv("WA_VERIFY", VERIFY)
     monkeypatch.setenv("WA_TOKEN", ACCESS_TOKEN)
-    clock = Clock(1795802400.0)  # Friday 19:00 in Berlin
     async with FakeGraphApi() as graph:
-        number = graph.business.phone_number_id
         spec = {
             "app_secret": "env:WA_SECRET",
             "verify_token": "env:WA_VERIFY",
             "token": "env:WA_TOKEN",
             "api_base": graph.url,
             "recipient_interval": 0,
-            "numbers": {
-                number: {"bot": "pizza", "template": {"name": "theke_update", "language": "de"}}
-            },
+            "numbers": {graph.business.phone_number_id: {"bot": "pizza", **number}},
         }
         client = await serve_pizza(tmp_path, {"whatsapp": spec}, clock=clock)
+        try:
+            yield graph, client
+        finally:
+            await client.close()
+
+
+@pytest.fixture
+async def whatsapp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[FakeGraphApi, TestClient, Clock]]:
+    clock = Clock(1795802400.0)  # Friday 19:00 in Berlin
+    template = {"name": "theke_update", "language": "de"}
+    async with whatsapp_shop(tmp_path, monkeypatch, clock, template=template) as (graph, client):
         yield graph, client, clock
-        await client.close()
 
 
 def webhook(client: TestClient) -> str:
