@@ -13,6 +13,7 @@ from framework.errors import ThekeError
 from framework.flows.language.checker import check_bot
 from framework.flows.language.problems import BotDefinitionError, Problem
 from framework.flows.language.reader import load_bot, read_bot
+from framework.terminal import printable
 from framework.workspace import read_workspace
 
 __all__ = ["main"]
@@ -211,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 1
     except (ThekeError, OSError) as error:
-        print(f"theke: {error}", file=sys.stderr)
+        print(f"theke: {printable(error, 1000)}", file=sys.stderr)  # it may quote stored text
         return 1
     except KeyboardInterrupt:
         return 130

@@ -3,6 +3,10 @@
 It opens the workspace's stores (the same SQLite file or Redis the server uses) and acts as the
 admin API does; news for a customer goes into their conversation's inbox, where the running
 server picks it up within a moment.
+
+Stored texts come from customers: each is printed through `printable` (escaped, cut), and
+`--json` escapes every character outside ASCII, so no stored text can drive the terminal or
+stop the command after it acted.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from framework.payments.setup import open_payments
 from framework.stores.opening import open_orders, open_store
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
+from framework.terminal import printable
 from framework.workspace import Workspace, read_workspace
 
 __all__ = ["run_orders"]
@@ -47,11 +52,7 @@ async def _orders(workspace: Workspace, args: argparse.Namespace) -> int:
         order = await _find(orders, bot, args.number)
         if args.action != "show":
             order = await _act(workspace, orders, order, args)
-        print(
-            json.dumps(order_json(order), indent=2, ensure_ascii=False)
-            if args.json
-            else _details(order)
-        )
+        print(_json(order_json(order)) if args.json else _details(order))
         return 0
     finally:
         await orders.close()
@@ -105,38 +106,48 @@ def _when(moment: float) -> str:
     return datetime.fromtimestamp(moment).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _json(value: Any) -> str:
+    """JSON with everything outside ASCII escaped: control characters, bidirectional
+    overrides and lone surrogates reach the terminal as \\u escapes, which JSON reads back."""
+    return json.dumps(value, indent=2, ensure_ascii=True)
+
+
 def _print_list(found: list[Order], as_json: bool) -> None:
     if as_json:
-        print(json.dumps([order_json(o) for o in found], indent=2, ensure_ascii=False))
+        print(_json([order_json(o) for o in found]))
         return
     if not found:
         print("no orders")
     for order in found:
         where = order.delivery.get("address") or order.delivery.get("fulfilment") or ""
         print(
-            f"#{order.number:<6} {order.status:<17} {_money(order.total, order):>10}  "
-            f"{order.provider:<8} {_when(order.created_at)}  {where}"
+            f"#{order.number:<6} {printable(order.status):<17} {_money(order.total, order):>10}  "
+            f"{printable(order.provider):<8} {_when(order.created_at)}  {printable(where, 60)}"
         )
 
 
 def _unmatched(entry: dict[str, Any]) -> str:
     money = format_money(Money(entry["amount"], entry["currency"]), "en")
-    return (
-        f"  Unmatched payment {money} ({entry['provider']} {entry['checkout']}): "
-        f"{entry['reason']}; refund: {entry['refund']}"
-    )
+    said = [printable(entry[key]) for key in ("provider", "checkout", "reason", "refund")]
+    return f"  Unmatched payment {money} ({said[0]} {said[1]}): {said[2]}; refund: {said[3]}"
 
 
 def _details(order: Order) -> str:
-    rows = [f"Order #{order.number} ({order.bot}) – {order.status}"]
+    rows = [f"Order #{order.number} ({printable(order.bot)}) – {printable(order.status)}"]
     rows += [
-        f"  {line['quantity']}× {line['name']:<40} {_money(line['total'], order):>10}"
+        f"  {printable(line['quantity'])}× {printable(line['name']):<40} "
+        f"{_money(line['total'], order):>10}"
         for line in order.lines
     ]
     rows.append(f"  {'Total':<43} {_money(order.total, order):>10}")
     if order.refunded:
         rows.append(f"  {'Refunded':<43} {_money(order.refunded, order):>10}")
-    rows += [f"  {key}: {value}" for key, value in order.delivery.items() if value]
+    rows += [
+        f"  {printable(key)}: {printable(value)}" for key, value in order.delivery.items() if value
+    ]
     rows += [_unmatched(entry) for entry in order.unmatched]
-    rows += [f"  {_when(step['at'])}  {step['status']} ({step['by']})" for step in order.history]
+    rows += [
+        f"  {_when(step['at'])}  {printable(step['status'])} ({printable(step['by'])})"
+        for step in order.history
+    ]
     return "\n".join(rows)

@@ -1,0 +1,35 @@
+"""Stored text made safe to print on a terminal: what a customer wrote (a name, an address,
+an order line) reaches the business's screen through `theke orders`, and must not move its
+cursor, retitle its window, hide or reorder text, or end the command.
+
+Control characters (C0, DEL, C1 — among them ESC and the one-byte CSI that start terminal
+escape sequences), line and paragraph separators, bidirectional overrides and lone surrogates
+are shown escaped (`\\x1b`, `\\u202e`, `\\ud800`); a text longer than the limit is cut and says
+how much was left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["LIMIT", "printable"]
+
+LIMIT = 200
+"""Characters of one stored text shown by default."""
+
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(value: object, limit: int = LIMIT) -> str:
+    """`value` as one line of at most `limit` characters (before escaping) safe to print."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}… (+{len(text) - limit} characters)"
+    return _UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
