@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,16 @@ from framework.runtime.ratelimit import RateLimiter
 from framework.runtime.turns import Runtime
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
-__all__ = ["CONTEXT", "ChannelContext", "accept", "bot_for", "json_object", "string_field"]
+__all__ = [
+    "CONTEXT",
+    "ChannelContext",
+    "accept",
+    "bot_for",
+    "json_object",
+    "parse_json",
+    "string_field",
+    "whole_number",
+]
 
 log = logging.getLogger("theke.channels")
 
@@ -47,25 +57,70 @@ def bot_for(request: web.Request) -> Bot:
     return bot
 
 
-async def json_object(request: web.Request) -> dict[str, Any]:
+def parse_json(raw: bytes | str) -> Any:
+    """JSON from outside: strict UTF-8 whatever the Content-Type claims (RFC 8259; Python's
+    own detection would let a UTF-8-encoded surrogate through), nesting as deep as the
+    interpreter takes (deeper: a 400, not a RecursionError)."""
     try:
-        body = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the body is not valid JSON: not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except ValueError:
         raise BadRequest("the body is not valid JSON") from None
+    except RecursionError:
+        raise BadRequest("the body is not valid JSON: nested too deeply") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # Python's json reads NaN and Infinity
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    body = parse_json(await request.read())
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
     return body
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def string_field(
-    body: dict[str, Any], name: str, limit: int | None, allow_empty: bool = False
+    body: dict[str, Any],
+    name: str,
+    limit: int | None,
+    allow_empty: bool = False,
+    *,
+    repaired: bool = False,
 ) -> str:
+    """A string field. A lone surrogate (half a UTF-16 pair, which no UTF-8 text can hold) is
+    refused in an identifier, which must not change to fit; in a customer's words (`repaired`)
+    it becomes U+FFFD where the inbox item is made (stores/records.py)."""
     value = body.get(name)
     if not isinstance(value, str) or (not value and not allow_empty):
         raise BadRequest(f"'{name}' must be a non-empty string")
     if limit is not None and len(value) > limit:
         raise BadRequest(f"'{name}' is longer than {limit} characters")
+    if not repaired and _LONE_SURROGATE.search(value):
+        raise BadRequest(f"'{name}' is not valid Unicode text (a lone surrogate)")
     return value
+
+
+_DIGITS = re.compile("[0-9]+")
+_LARGEST = 2**53
+"""Above this no record has a number (and no SQLite column or JSON reader keeps it exact)."""
+
+
+def whole_number(text: str, what: str) -> int | None:
+    """A number written in ASCII digits (never full-width or other scripts' digits); None when it
+    is larger than any record's number can be."""
+    if not _DIGITS.fullmatch(text):
+        raise BadRequest(f"{what} is written in the digits 0-9, e.g. 1001")
+    if len(text) > len(str(_LARGEST)) or int(text) > _LARGEST:
+        return None
+    return int(text)
 
 
 async def accept(

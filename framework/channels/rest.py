@@ -40,7 +40,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
     bot = bot_for(request)
     body = await json_object(request)
     sender = string_field(body, "sender", MAX_SENDER)
-    text = string_field(body, "message", None, allow_empty=True)
+    text = string_field(body, "message", None, allow_empty=True, repaired=True)
     message_id = body.get("message_id")
     if message_id is not None:
         message_id = string_field(body, "message_id", MAX_MESSAGE_ID)

@@ -24,7 +24,7 @@ from aiohttp import web
 from framework.channels import telegram_in as wire_in
 from framework.channels import telegram_out as wire_out
 from framework.channels.api import ApiSession, json_body
-from framework.channels.common import CONTEXT
+from framework.channels.common import CONTEXT, parse_json
 from framework.channels.messages import Incoming, WebhookProblem
 from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
@@ -92,10 +92,7 @@ class TelegramChannel:
         header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
         if not wire_in.verify_secret(header, account.secret_token.reveal()):
             raise Unauthorized("bad or missing X-Telegram-Bot-Api-Secret-Token")
-        try:
-            update = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            raise ChannelError("the body is not JSON") from None
+        update = parse_json(await request.read())
         inbox = request.app[CONTEXT].runtime
         for item in wire_in.parse_update(update, bot):
             await self._take(inbox, bot, item)

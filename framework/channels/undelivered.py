@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from framework.admin import authorize
-from framework.channels.common import CONTEXT
+from framework.channels.common import CONTEXT, whole_number
 from framework.errors import BadRequest
 from framework.runtime.delivery import business_inbox
 
@@ -26,9 +26,7 @@ async def undelivered(request: web.Request) -> web.Response:
         name = next(iter(context.bots))
     if name is None or name not in context.bots:
         raise BadRequest(f"name a bot: {', '.join(sorted(context.bots))}")
-    after = request.query.get("after", "0")
-    if not after.isdigit():
-        raise BadRequest("after is a sequence number (0 for all)")
+    after = whole_number(request.query.get("after", "0"), "after (a sequence number, 0 for all)")
     inbox = str(business_inbox(name))
-    entries = await context.runtime.store.log(inbox, int(after), 200)
+    entries = [] if after is None else await context.runtime.store.log(inbox, after, 200)
     return web.json_response({"undelivered": entries})

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,13 +27,20 @@ from aiohttp import web
 from framework.channels import whatsapp_in as wire_in
 from framework.channels import whatsapp_out as wire_out
 from framework.channels.api import ApiSession, json_body
-from framework.channels.common import CONTEXT
+from framework.channels.common import CONTEXT, parse_json
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
 from framework.errors import ChannelError, Unauthorized
 from framework.runtime.sending import SendFailure, Sent
 from framework.runtime.turns import Runtime
 from framework.secrets import Secret
-from framework.stores.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
+from framework.stores.records import (
+    STATUS,
+    InboxItem,
+    LogEntry,
+    SessionKey,
+    iso_time,
+    without_lone_surrogates,
+)
 
 __all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
@@ -96,10 +102,7 @@ class WhatsAppChannel:
         header = request.headers.get("X-Hub-Signature-256")
         if not wire_in.verify_signature(body, header, self.settings.app_secret.reveal()):
             raise Unauthorized("bad or missing X-Hub-Signature-256")
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise ChannelError("the body is not JSON") from None
+        payload = parse_json(body)
         inbox = request.app[CONTEXT].runtime
         for item in wire_in.parse_webhook(payload, self._bot_for_number):
             await self._take(inbox, item)
@@ -129,7 +132,8 @@ class WhatsAppChannel:
         item = InboxItem.message(
             message.message_id, iso_time(self.clock()), message.text, message.payload, meta
         )
-        turn = await inbox.accept(str(SessionKey(message.bot, self.name, message.customer)), item)
+        customer = without_lone_surrogates(message.customer)  # a key no store refuses
+        turn = await inbox.accept(str(SessionKey(message.bot, self.name, customer)), item)
         if turn is not None:
             watcher = asyncio.ensure_future(self._typing_if_slow(message, turn))
             self._watchers.add(watcher)

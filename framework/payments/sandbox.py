@@ -160,7 +160,7 @@ class SandboxProvider:
             return WebhookEvent(str(event["id"]), str(event["type"]), str(subject["id"]))
         except SignatureError as error:
             raise WebhookError(f"webhook rejected: {error}") from None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise WebhookError("webhook rejected: not a sandbox event") from None
 
     def _checkout(self, record: Order) -> Checkout:

@@ -211,7 +211,7 @@ class StripeProvider:
             return WebhookEvent(str(event["id"]), str(event["type"]), checkout)
         except stripe.SignatureVerificationError as error:
             raise WebhookError(f"webhook rejected: {error.user_message or error}") from None
-        except (ValueError, KeyError, AttributeError, TypeError):
+        except (ValueError, KeyError, AttributeError, TypeError, RecursionError):
             raise WebhookError("webhook rejected: not a Stripe event") from None
 
     async def _call(self, pending: Any) -> Any:

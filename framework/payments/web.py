@@ -18,7 +18,7 @@ import jinja2
 from aiohttp import web
 
 from framework.admin import authorize
-from framework.channels.common import json_object
+from framework.channels.common import json_object, whole_number
 from framework.errors import BadRequest, NotFound
 from framework.flows import Bot
 from framework.money import Money, format_money
@@ -173,9 +173,8 @@ async def change_order(request: web.Request) -> web.Response:
 async def _order(request: web.Request) -> Order:
     bot = _bot_name(request, request.match_info["bot"])
     number = request.match_info["number"].lstrip("#")
-    if not number.isdigit():
-        raise BadRequest("an order number is digits, e.g. 1001")
-    order = await request.app[PAYMENTS].orders.find(bot, int(number))
+    wanted = whole_number(number, "an order number")
+    order = None if wanted is None else await request.app[PAYMENTS].orders.find(bot, wanted)
     if order is None:
         raise NotFound(f"no order #{number} of {bot}")
     return order
@@ -191,9 +190,10 @@ def _bot_name(request: web.Request, name: str | None) -> str:
 
 
 def _limit(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 500:
+    number = whole_number(text, "limit")
+    if number is None or not 1 <= number <= 500:
         raise BadRequest("limit is a number from 1 to 500")
-    return int(text)
+    return number
 
 
 def add_payment_routes(app: web.Application, bots: dict[str, Bot]) -> None:

@@ -8,6 +8,7 @@ skips: a missing browser or server fails the tests with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -59,10 +60,10 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a real `theke run bots/pizza`, stopped after the session."""
-    folder = tmp_path_factory.mktemp("webchat-server")
+@contextlib.contextmanager
+def running_theke(folder: Path) -> Iterator[str]:
+    """`theke run bots/pizza` on a free port with the SQLite store `folder`/state.db (kept if it
+    is there); its base URL until the block ends."""
     port = free_port()
     command = [
         _theke(),
@@ -91,6 +92,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield url
         finally:
             stop_process(process)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real `theke run bots/pizza`, stopped after the session."""
+    with running_theke(tmp_path_factory.mktemp("webchat-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

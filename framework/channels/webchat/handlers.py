@@ -20,12 +20,19 @@ from typing import Any
 import jinja2
 from aiohttp import WSMsgType, web
 
-from framework.channels.common import CONTEXT, accept, bot_for
-from framework.errors import ChannelError, RateLimited, ThekeError
+from framework.channels.common import (
+    CONTEXT,
+    accept,
+    bot_for,
+    parse_json,
+    string_field,
+    whole_number,
+)
+from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError
 from framework.flows import Bot
 from framework.flows.model import label_for
 from framework.flows.scope import BusinessView
-from framework.stores.records import SessionKey
+from framework.stores.records import SessionKey, without_lone_surrogates
 
 __all__ = [
     "SOCKETS",
@@ -93,7 +100,14 @@ class _Conversation:
         self.busy = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
-        await self.socket.send_str(json.dumps(message, ensure_ascii=False))
+        """As UTF-8 JSON; a lone surrogate kept from an older version's turn (which UTF-8
+        cannot carry: the socket broke and the page reconnected forever) is shown as U+FFFD."""
+        text = json.dumps(message, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(without_lone_surrogates(message), ensure_ascii=False)
+        await self.socket.send_str(text)
 
     async def catch_up(self) -> None:
         store = self.request.app[CONTEXT].runtime.store
@@ -113,9 +127,8 @@ class _Conversation:
 
     async def handle(self, raw: str) -> None:
         try:
-            message = json.loads(raw)
-            item_id, text, payload = _message_fields(message)
-        except (ValueError, TypeError) as error:
+            item_id, text, payload = _message_fields(parse_json(raw))
+        except BadRequest as error:
             await self.send({"type": "error", "code": "bad_message", "message": str(error)})
             return
         async with self.busy:
@@ -131,15 +144,16 @@ class _Conversation:
 
 
 def _message_fields(message: Any) -> tuple[str, str, str | None]:
+    """The id, text and payload of a page's message; text and payload keep a lone surrogate
+    only until the inbox item replaces it (records.py), an id must be proper text."""
     if not isinstance(message, dict) or message.get("type") != "message":
-        raise ValueError('expected {"type": "message", "id": ..., "text": ...}')
-    item_id, text, payload = message.get("id"), message.get("text"), message.get("payload")
-    if not isinstance(item_id, str) or not 1 <= len(item_id) <= 100:
-        raise ValueError("'id' must be a string of 1 to 100 characters")
+        raise BadRequest('expected {"type": "message", "id": ..., "text": ...}')
+    item_id = string_field(message, "id", 100)
+    text, payload = message.get("text"), message.get("payload")
     if not isinstance(text, str):
-        raise ValueError("'text' must be a string")
+        raise BadRequest("'text' must be a string")
     if payload is not None and not isinstance(payload, str):
-        raise ValueError("'payload' must be a string")
+        raise BadRequest("'payload' must be a string")
     return item_id, text, payload
 
 
@@ -148,10 +162,9 @@ async def chat_socket(request: web.Request) -> web.StreamResponse:
     customer = request.query.get("customer", "")
     if not _CUSTOMER.match(customer):
         raise ChannelError("'customer' must be 8 to 64 letters, digits, '-' or '_'")
-    try:
-        after = max(0, int(request.query.get("after", "0")))
-    except ValueError:
-        raise ChannelError("'after' must be a number") from None
+    after = whole_number(request.query.get("after", "0"), "'after'")
+    if after is None:
+        raise BadRequest("'after' is beyond any conversation's log")
     socket = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_SOCKET_MESSAGE)
     await socket.prepare(request)
     request.app[SOCKETS].add(socket)
