@@ -127,6 +127,8 @@ def _message(bot: str, contacts: dict[tuple[str, str], Json], message: Any) -> E
         return _malformed("a message is not an object", {"message": message})
     if message.get("type") == "system":
         return _system(message)
+    if "group_id" in message:
+        return _group(message)
     read = _READERS.get(_reader_key(message))
     if read is None:
         return _unsupported(message)
@@ -184,6 +186,13 @@ def _system(message: Json) -> WebhookProblem:
     system = system if isinstance(system, dict) else {}
     said = (_optional(system, "type") or "of no type")[:40]
     return WebhookProblem("system", f"WhatsApp system message {said}", {"message": message})
+
+
+def _group(message: Json) -> WebhookProblem:
+    """A message in a WhatsApp group the number belongs to: not answered, neither in the group
+    nor in the private chat of the participant who wrote it; counted for the business."""
+    detail = "a message in a WhatsApp group: Theke serves one-to-one chats only"
+    return WebhookProblem("group", detail, {"group_id": message.get("group_id")})
 
 
 def _unsupported(message: Json) -> WebhookProblem:
