@@ -22,7 +22,8 @@ from types import ModuleType
 from typing import Any
 
 from framework.action_calls import ActionContext, ActionError, ActionOutcome
-from framework.actions.rasa_protocol import action_call, digest_of, encode, outcome_of
+from framework.actions.rasa_outcome import outcome_of
+from framework.actions.rasa_protocol import action_call, digest_of, encode
 
 __all__ = ["RasaInProcess", "RasaMissing"]
 

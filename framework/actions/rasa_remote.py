@@ -18,7 +18,8 @@ from typing import Any
 import aiohttp
 
 from framework.action_calls import ActionContext, ActionError, ActionOutcome
-from framework.actions.rasa_protocol import action_call, digest_of, encode, outcome_of
+from framework.actions.rasa_outcome import outcome_of
+from framework.actions.rasa_protocol import action_call, digest_of, encode
 
 __all__ = ["MAX_ANSWER", "RemoteRasa"]
 

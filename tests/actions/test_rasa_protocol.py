@@ -9,12 +9,8 @@ from typing import Any
 import pytest
 
 from framework.action_calls import ActionError, ActionOutcome, OutgoingMessage, Reminder
-from framework.actions.rasa_protocol import (
-    RASA_VERSION,
-    BotText,
-    action_call,
-    outcome_of,
-)
+from framework.actions.rasa_outcome import BotText, outcome_of
+from framework.actions.rasa_protocol import RASA_VERSION, action_call
 from tests.actions.rasa_server import context, domain
 
 SLOTS = frozenset({"item", "quantity", "size"})

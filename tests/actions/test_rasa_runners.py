@@ -17,7 +17,8 @@ from aiohttp.test_utils import TestServer
 
 from framework.action_calls import ActionError, ActionOutcome, OutgoingMessage, Reminder
 from framework.actions.rasa_local import RasaInProcess, RasaMissing
-from framework.actions.rasa_protocol import BotText, action_call
+from framework.actions.rasa_outcome import BotText
+from framework.actions.rasa_protocol import action_call
 from framework.actions.rasa_remote import MAX_ANSWER, RemoteRasa
 from tests.actions.rasa_server import NAMES, SAMPLE, action_server, context, domain, post_raw
 from tests.runtime.processes import free_port
