@@ -66,6 +66,7 @@ class RasaInProcess:
                 self._executor.register_action(action)
         self._domain = dict(domain)
         self._digest = digest_of(self._domain)
+        self._domain_sent = False
         self._slots = frozenset(self._domain.get("slots", {}))
         self._names = frozenset(str(name) for name in self._executor.actions)
 
@@ -78,7 +79,9 @@ class RasaInProcess:
             raise ActionError(f"unknown Rasa action {context.action!r}: not in {_listed(self)}")
         # The body as it would travel (JSON), so that both paths give the same outcome and an
         # action cannot change the conversation's own objects.
-        payload = json.loads(encode(action_call(context, self._domain, self._digest)))
+        # The domain goes once, as over HTTP: rasa-sdk's executor keeps it under its digest.
+        domain = None if self._domain_sent else self._domain
+        payload = json.loads(encode(action_call(context, domain, self._digest)))
         try:
             if inspect.iscoroutinefunction(function):
                 result = await self._executor.run(payload)
@@ -91,6 +94,7 @@ class RasaInProcess:
             raise ActionError(
                 f"the Rasa action {context.action!r} failed: {type(error).__name__}: {error}"
             ) from error
+        self._domain_sent = True
         return outcome_of(None if result is None else result.model_dump(), self._slots)
 
     async def close(self) -> None:
