@@ -50,7 +50,7 @@ def pizza() -> Bot:
 
 def domain(extra_action: str | None = None) -> dict[str, Any]:
     """The pizza bot's domain, with a slot of the sample's own (`amount_cents`)."""
-    found = domain_for(pizza(), sorted(NAMES | {extra_action} - {None}))
+    found = domain_for(pizza(), sorted(NAMES | ({extra_action} if extra_action else set())))
     found["slots"]["amount_cents"] = {"type": "float", "mappings": [{"type": "custom"}]}
     return found
 
