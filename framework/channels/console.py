@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
+from framework.actions.blocking import BlockingActions
+from framework.actions.performing import BotActions
 from framework.flows.engine import StepResult
 from framework.flows.events import Button, Message, Reply
 from framework.flows.model import Bot
@@ -80,8 +82,23 @@ def chat(
     prompt: bool = False,
 ) -> None:
     """Read customer lines until the input ends; the clock gives each message its time."""
-    session = new_session(bot, lang=lang)
-    till, waited = Till(bot, clock()), timedelta()
+    actions = BlockingActions(BotActions.of(bot), bot.name, "console", "console")
+    try:
+        _converse(bot, lines, out, Till(bot, clock(), actions), clock, lang, prompt)
+    finally:
+        actions.close()
+
+
+def _converse(
+    bot: Bot,
+    lines: Iterable[str],
+    out: TextIO,
+    till: Till,
+    clock: Callable[[], datetime],
+    lang: str | None,
+    prompt: bool,
+) -> None:
+    session, waited = new_session(bot, lang=lang), timedelta()
     buttons: list[Button] = []
     if prompt:
         out.write(f"{bot.business.name} — type a message, a button's number, or Ctrl-D to quit\n> ")

@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from framework.errors import FlowError, ThekeError
+from framework.flows.acting import action_done, reminder_fired, waiting_action
 from framework.flows.answering import answer, note_answers_ahead
 from framework.flows.editing import edit_order, restated
 from framework.flows.events import (
+    ActionDone,
     Effect,
     Event,
     Message,
@@ -72,6 +74,9 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
         else:
             if isinstance(event, OrderUpdate):
                 order_update(turn, event)
+            elif isinstance(event, ActionDone):
+                turn.heard = event.message
+                action_done(turn, event)
             elif isinstance(event, Message):
                 _handle(turn, event)
             run(turn)
@@ -127,6 +132,9 @@ def _schedule_timeouts(turn: Turn) -> None:
 
 def _timer(turn: Turn, timer: Timer) -> None:
     """A reminder or expiry that a later message made stale does nothing."""
+    if reminder_fired(turn, timer.name):
+        run(turn)
+        return
     session = turn.session
     active_at = session["flags"].get("active_at")
     idle = turn.now - datetime.fromisoformat(active_at) if active_at else None
@@ -153,6 +161,9 @@ def _handle(turn: Turn, message: Message) -> None:
         turn.say_named("empty_message")
         turn.reask()
         return
+    turn.heard = text
+    if _action_unanswered(turn, message):
+        return
     if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message):
         return
     frame = turn.frame
@@ -168,6 +179,17 @@ def _handle(turn: Turn, message: Message) -> None:
         answer(turn, message)
     else:
         _start(turn, message)
+
+
+def _action_unanswered(turn: Turn, message: Message) -> bool:
+    """A message while an action's request went unanswered (a turn with more requests than
+    the driver answers): the action failed. True when the flow waits for another one."""
+    step = waiting_action(turn)
+    if step is None:
+        return False
+    action_done(turn, ActionDone(step.action, message.now, error="the request was not answered"))
+    run(turn)
+    return waiting_action(turn) is not None
 
 
 def _answer_beside_restatement(turn: Turn, message: Message) -> None:

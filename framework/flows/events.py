@@ -13,9 +13,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from framework.action_calls import ActionOutcome
     from framework.bill import Bill
 
 __all__ = [
+    "ActionDone",
+    "ActionRequest",
     "Button",
     "Effect",
     "Event",
@@ -69,7 +72,21 @@ class OrderUpdate:
     """The customer pays inside the chat (a Telegram invoice), not on a page behind `url`."""
 
 
-Event = Message | Timer | OrderUpdate
+@dataclass(frozen=True, slots=True)
+class ActionDone:
+    """The answer to an `ActionRequest`: what the action changes, or why it failed."""
+
+    action: str
+    now: datetime
+    outcome: ActionOutcome | None = None
+    error: str | None = None
+    """Set when the action failed, was refused, timed out or is unknown (for the business;
+    the customer sees the step's `on_error` block)."""
+    message: str = ""
+    """The customer's message the request was made about (shown to a following action)."""
+
+
+Event = Message | Timer | OrderUpdate | ActionDone
 """Later issues add outside events (an agent wrote) to this union."""
 
 
@@ -144,4 +161,21 @@ class PaymentRequest:
     lang: str = ""
 
 
-Effect = Reply | Remember | Record | SetTimer | PaymentRequest
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    """Ask the driver to run one of the business's actions; it answers with ActionDone.
+    What the action sees of the conversation travels with the request (the engine's copy)."""
+
+    action: str
+    args: Mapping[str, Any]
+    timeout: float
+    """Seconds the action may take before it counts as failed."""
+    lang: str
+    slots: Mapping[str, Any]
+    cart: tuple[Mapping[str, Any], ...]
+    profile: Mapping[str, Any]
+    message: str
+    now: datetime
+
+
+Effect = Reply | Remember | Record | SetTimer | PaymentRequest | ActionRequest

@@ -12,11 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from framework.errors import FlowError
+from framework.flows.acting import start_action
 from framework.flows.paying import start_payment
 from framework.flows.steps import (
     CONTINUE,
     JUMPED,
     WAIT,
+    Act,
     Ask,
     Branch,
     Call,
@@ -171,5 +173,6 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     CartClear: _cart_clear,
     CartFee: _cart_fee,
     Pay: start_payment,
+    Act: start_action,
 }
 """Every instruction class and the function that executes it."""

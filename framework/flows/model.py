@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANY_LANGUAGE",
+    "ActionSources",
     "Bot",
     "Business",
     "Catalog",
@@ -208,6 +210,20 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionSources:
+    """Where a bot's actions come from (`actions:` in bot.yaml); paths are in the bot folder."""
+
+    python: Path | None = None
+    rasa: Path | None = None
+    rasa_server: str | None = None
+    rasa_server_actions: tuple[str, ...] = ()
+    rasa_server_token: str | None = None
+    """As written: a secret reference (env:NAME) resolved when the server is called."""
+    timeout: timedelta = timedelta(seconds=10)
+    """How long one call may take unless its step says otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """An answer the bot gives to a question in between ("kann ich bar zahlen?")."""
 
@@ -238,3 +254,4 @@ class Bot:
     files: tuple[str, ...] = ()
     timeouts: Timeouts = field(default_factory=lambda: Timeouts())
     knowledge: Mapping[str, Knowledge] = field(default_factory=dict)
+    actions: ActionSources = field(default_factory=lambda: ActionSources())

@@ -21,16 +21,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 
 from framework.flows.engine import StepResult, step
-from framework.flows.events import Effect, Event, PaymentRequest, Record
+from framework.flows.events import ActionRequest, Effect, Event, PaymentRequest, Record
 from framework.flows.model import Bot
 
 __all__ = ["MAX_ROUNDS", "Request", "answer_requests", "answer_requests_async", "answering"]
 
-Request = PaymentRequest
+Request = PaymentRequest | ActionRequest
 """Every effect that asks to be answered with an event (a union as kinds are added)."""
 
-MAX_ROUNDS = 3
-"""Requests answered in one turn."""
+MAX_ROUNDS = 8
+"""Requests answered in one turn (a flow may call a few actions in a row)."""
 
 Answering = Generator[Request, Event, StepResult]
 

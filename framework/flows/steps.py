@@ -25,6 +25,7 @@ __all__ = [
     "JUMPED",
     "OUTCOMES",
     "WAIT",
+    "Act",
     "Ask",
     "Branch",
     "Call",
@@ -267,6 +268,28 @@ class CartFee(Instruction):
 
     def values(self) -> tuple[Value, ...]:
         return (self.price,)
+
+
+@dataclass(frozen=True, slots=True)
+class Act(Instruction):
+    """`action:` call the business's code (executed by acting.py) and wait for its outcome;
+    when it fails, the `on_error` block (at `on_error`) runs, then the flow goes on."""
+
+    action: str
+    args: tuple[tuple[str, Value], ...]
+    save: tuple[tuple[str, str], ...]
+    """(the action's result name, the slot it goes into); other results go into the slot of
+    their own name, when the bot has one."""
+    timeout: timedelta | None
+    """None: the bot's `actions.timeout`."""
+    on_error: int | None
+    keyword: ClassVar[str] = "action"
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return (pc + 1,) if self.on_error is None else (pc + 1, self.on_error)
+
+    def values(self) -> tuple[Value, ...]:
+        return tuple(value for _name, value in self.args)
 
 
 OUTCOMES = ("paid", "failed", "expired", "cancelled")

@@ -36,6 +36,8 @@ class Turn:
         self.session = session
         self.now = now.astimezone(bot.business.timezone)
         self.effects: list[Effect] = []
+        self.heard = ""
+        """The customer's message this turn is about (empty for timers and news)."""
         self.cart = Cart(bot, session["cart"])
         self._scope: Scope | None = None
 

@@ -11,19 +11,30 @@ engine's purity plus the item's own timestamp make the replayed turn the same tu
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from framework.actions.performing import BotActions, Where
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError, StepResult
-from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
+from framework.flows.events import (
+    ActionDone,
+    ActionRequest,
+    Event,
+    OrderUpdate,
+    PaymentRequest,
+    SetTimer,
+    Timer,
+)
 from framework.flows.requests import Request, answer_requests_async
 from framework.logs import pseudonym
 from framework.runtime.delivery import (
@@ -66,6 +77,27 @@ payments add PAYMENT_APPLIED (payments/service.py)."""
 
 ACTIVE_WINDOW = 15 * 60.0
 """A session counts as active for the metrics this long after its last turn."""
+
+
+LEASE_SHARE = 0.8
+"""The share of a session's lease a turn's actions may use: the commit must come before the
+lease ends, or another worker runs the turn again."""
+
+
+@dataclass(slots=True)
+class _TurnRequests:
+    """The requests one turn makes: numbered, so each has an id stable across a replay."""
+
+    key: SessionKey
+    item_id: str
+    deadline: float
+    """time.monotonic() by which the turn's actions must be done."""
+    made: int = 0
+
+    def request_id(self) -> str:
+        """Unique across sessions (item ids are unique only within one), naming neither."""
+        turn = hashlib.sha256(f"{self.key}\n{self.item_id}".encode()).hexdigest()[:24]
+        return f"{turn}-{self.made}"
 
 
 class TurnTimeout(ThekeError, TimeoutError):
@@ -145,9 +177,11 @@ class Runtime:
         answer_within: float = 15.0,
         payments: Payments | None = None,
         channels: Mapping[str, PushChannel] | None = None,
+        actions: Mapping[str, BotActions] | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
+        self.actions = actions or {}
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
@@ -316,10 +350,9 @@ class Runtime:
             if not isinstance(event, Message):
                 return Commit(item.id, {}, claim.profile, [])
             stored = new_session(bot, profile=claim.profile)
+        turn = _TurnRequests(key, item.id, time.monotonic() + self._lease * LEASE_SHARE)
         result = await answer_requests_async(
-            bot,
-            self._engine(bot, key, claim, stored, event),
-            partial(self._answer, bot, str(key), item.id),
+            bot, self._engine(bot, key, claim, stored, event), partial(self._answer, bot, turn)
         )
         if pushes and isinstance(event, Message):
             note_customer_message(result.session["flags"], item)
@@ -360,10 +393,22 @@ class Runtime:
         self.metrics.turns.labels(bot.name).inc()
         return Commit(item.id, result.session, result.session["profile"], entries, timers)
 
-    async def _answer(self, bot: Bot, key: str, item_id: str, request: Request) -> Event:
-        """The answer to one of the turn's requests (flows/requests.py); a payment is the only
-        kind so far."""
-        return await self._payment_answer(bot, key, item_id, request)
+    async def _answer(self, bot: Bot, turn: _TurnRequests, request: Request) -> Event:
+        """The answer to one of the turn's requests (flows/requests.py)."""
+        turn.made += 1
+        if isinstance(request, ActionRequest):
+            return await self._action_answer(bot, turn, request)
+        return await self._payment_answer(bot, str(turn.key), turn.item_id, request)
+
+    async def _action_answer(
+        self, bot: Bot, turn: _TurnRequests, request: ActionRequest
+    ) -> ActionDone:
+        """The action runs within what is left of the session's lease (another worker takes
+        the session over after it), and at most for the step's own timeout."""
+        actions = self.actions.get(bot.name) or BotActions(())
+        where = Where(bot.name, turn.key.customer, turn.key.channel, turn.request_id())
+        left = max(0.0, turn.deadline - time.monotonic())
+        return await actions.perform(replace(request, timeout=min(request.timeout, left)), where)
 
     async def _payment_answer(
         self, bot: Bot, key: str, item_id: str, request: PaymentRequest

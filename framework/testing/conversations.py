@@ -30,12 +30,15 @@ from typing import Any
 
 import yaml
 
+from framework.actions.blocking import BlockingActions
+from framework.actions.performing import BotActions, FixedActions
 from framework.errors import FlowError
 from framework.flows.events import Message, Reply
 from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
+from framework.testing.fixed_actions import ActionOutcome, fixed_actions
 from framework.testing.till import Till
 
 __all__ = [
@@ -60,6 +63,8 @@ class ConversationTest:
     now: datetime
     lang: str | None = None
     profile: dict[str, Any] = field(default_factory=dict)
+    actions: dict[str, ActionOutcome | str] = field(default_factory=dict)
+    """Actions replaced by fixed results: an outcome, or the error of a failed call."""
 
 
 def load_tests(path: Path) -> list[ConversationTest]:
@@ -89,6 +94,7 @@ def _test(path: Path, index: int, raw: Any) -> ConversationTest:
         now=now,
         lang=raw.get("lang"),
         profile=dict(raw.get("profile") or {}),
+        actions=fixed_actions(raw.get("actions"), f"{path}: test {index}"),
     )
 
 
@@ -175,9 +181,20 @@ def review_test(
     start = test.lang if lang is None else lang
     run = _Run(bot, test, new_session(bot, lang=start, profile=test.profile))
     review = Review(test, run.transcript)
-    till = Till(bot, test.now)
+    actions = BlockingActions(
+        BotActions.of(bot, [FixedActions(test.actions)]), bot.name, "test", "test"
+    )
+    till = Till(bot, test.now, actions)
+    try:
+        _play_all(run, review, till, stop_at_first)
+    finally:
+        actions.close()
+    return review
+
+
+def _play_all(run: _Run, review: Review, till: Till, stop_at_first: bool) -> None:
     last: list[Reply] = []
-    for number, turn in enumerate(test.turns, 1):
+    for number, turn in enumerate(run.test.turns, 1):
         try:
             last = _play(run, till, turn, last)
         except (ConversationFailure, ValueError) as error:
@@ -191,7 +208,6 @@ def review_test(
             _note(review, run.fail(problem.text, problem.expected, problem.actual), problem.text)
         if review.problems and stop_at_first:
             break
-    return review
 
 
 def _note(review: Review, failure: ConversationFailure, text: str) -> None:

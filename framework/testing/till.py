@@ -1,4 +1,5 @@
-"""The payment side of conversation tests: a simulated provider and clock.
+"""The world outside the chat in conversation tests: a simulated payment provider, the
+business's actions, and a clock.
 
 `theke test` runs the engine alone, so something must answer its payment requests the way the
 runtime does. The till keeps orders in memory (numbers from 1001), answers start/check/cancel
@@ -11,18 +12,30 @@ like Payments does, and lets a test say what happens outside the chat:
 - order: accepted          # the business acts: accepted, out_for_delivery, delivered, ...
 - wait: 25m                # time passes; due timers (payment reminder, expiry) fire
 ```
+
+Action requests are answered by `actions` (the bot's real actions, or a test's fixed results:
+conversations.py); without it every action fails and its `on_error` block runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from framework.flows.engine import StepResult, step
-from framework.flows.events import Event, OrderUpdate, PaymentRequest, SetTimer, Timer
+from framework.flows.events import (
+    ActionDone,
+    ActionRequest,
+    Event,
+    OrderUpdate,
+    PaymentRequest,
+    SetTimer,
+    Timer,
+)
 from framework.flows.model import Bot
-from framework.flows.requests import answer_requests
+from framework.flows.requests import Request, answer_requests
 from framework.flows.session import Session
 from framework.orders import FINAL_PAYMENT, can_move
 
@@ -53,6 +66,7 @@ class _Order:
 class Till:
     bot: Bot
     now: datetime
+    actions: Callable[[ActionRequest], ActionDone] | None = None
     orders: dict[str, _Order] = field(default_factory=dict)
     timers: dict[str, datetime] = field(default_factory=dict)
 
@@ -70,7 +84,14 @@ class Till:
         else:
             self.timers[timer.name] = timer.at
 
-    def _answer(self, request: PaymentRequest) -> OrderUpdate:
+    def _answer(self, request: Request) -> Event:
+        if isinstance(request, ActionRequest):
+            if self.actions is None:
+                return ActionDone(request.action, request.now, None, "no actions here")
+            return self.actions(request)
+        return self._payment_request(request)
+
+    def _payment_request(self, request: PaymentRequest) -> OrderUpdate:
         if request.action == "start":
             assert request.bill is not None and request.expires_at is not None
             order_id = f"order-{len(self.orders) + 1}"

@@ -15,6 +15,7 @@ from framework.flows.language.yaml_loader import PosDict, position_of
 from framework.flows.model import Label, Position, Text
 from framework.flows.steps import (
     OUTCOMES,
+    Act,
     Ask,
     Branch,
     ButtonSpec,
@@ -332,6 +333,32 @@ def _tax_rule(raw: PosDict) -> TaxRule:
     return TaxRule(Decimal(str(raw.get("rate", 0))), bool(raw.get("included", True)))
 
 
+def _action(step: PosDict, program: Program, ctx: StepContext) -> None:
+    """The action instruction, then its `on_error` block, jumped over when it succeeds."""
+    pos = step.pos
+    at = program.reserve()
+    on_error = None
+    if "on_error" in step:
+        skip = program.reserve()
+        on_error = program.here
+        compile_steps(step["on_error"], program, ctx)
+        program.put(skip, Jump(pos, None, program.here))
+    program.put(
+        at,
+        Act(
+            pos,
+            step.get("id"),
+            str(step["action"]),
+            args=tuple(
+                (str(name), Value(value)) for name, value in (step.get("args") or {}).items()
+            ),
+            save=tuple((str(name), str(slot)) for name, slot in (step.get("save") or {}).items()),
+            timeout=duration(step["timeout"]) if "timeout" in step else None,
+            on_error=on_error,
+        ),
+    )
+
+
 _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "say": _say,
     "ask": _ask,
@@ -348,4 +375,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "cart.clear": _cart_clear,
     "cart.fee": _cart_fee,
     "pay": _pay,
+    "action": _action,
 }

@@ -23,6 +23,7 @@ from framework.errors import FlowError
 from framework.flows.language.compiler import Program, compile_steps
 from framework.flows.language.problems import BotDefinitionError, Problem, did_you_mean
 from framework.flows.language.sections import (
+    build_action_sources,
     build_business,
     build_catalog,
     build_slot,
@@ -70,6 +71,11 @@ class BotReader:
         self.languages: tuple[str, ...] = ("de", "en")
         self.inline_slots: dict[str, PosDict] = {}
         self.fatal = False
+
+    @property
+    def folder(self) -> Path:
+        """Where the bot's other files (actions) are: its folder, or a lone file's."""
+        return self.root if self.root.is_dir() else self.root.parent
 
     # StepContext -------------------------------------------------------------------------
     def problem(self, pos: Position, message: str, hint: str = "", warning: bool = False) -> None:
@@ -312,6 +318,7 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
         timeouts=build_timeouts(reader, data.get("timeouts")),
         files=tuple(str(doc.pos.file) for doc in documents),
         knowledge=_knowledge(reader, data["knowledge"]),
+        actions=build_action_sources(reader, reader.folder, data.get("actions")),
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +15,7 @@ from framework.errors import MoneyError
 from framework.flows.language.problems import did_you_mean
 from framework.flows.language.yaml_loader import PosDict, position_of
 from framework.flows.model import (
+    ActionSources,
     Business,
     Catalog,
     Choice,
@@ -261,6 +264,30 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 def duration(text: Any) -> timedelta:
     """'30s', '10m', '2h', '1d' (the schema checked the form)."""
     return timedelta(**{_UNITS[str(text)[-1]]: int(str(text)[:-1])})
+
+
+def build_action_sources(ctx: Context, folder: Path, spec: PosDict | None) -> ActionSources:
+    """The bot's `actions:`; a Python file `actions.py` in the bot folder is found without."""
+    spec = spec or PosDict()
+    sources = ActionSources(
+        timeout=duration(spec["timeout"]) if "timeout" in spec else ActionSources().timeout
+    )
+    python = folder / str(spec.get("python", "actions.py"))
+    if "python" in spec and not python.is_file():
+        ctx.problem(spec.pos, f"actions.python: no file {python.name!r} in the bot folder")
+    rasa = folder / str(spec["rasa"]) if "rasa" in spec else None
+    if rasa is not None and not (rasa.is_file() or (rasa / "__init__.py").is_file()):
+        ctx.problem(spec.pos, f"actions.rasa: no file or package {rasa.name!r} in the bot folder")
+        rasa = None
+    server = spec.get("rasa_server") or {}
+    return replace(
+        sources,
+        python=python if python.is_file() else None,
+        rasa=rasa,
+        rasa_server=server.get("url"),
+        rasa_server_actions=tuple(str(name) for name in server.get("actions", ())),
+        rasa_server_token=server.get("token"),
+    )
 
 
 def build_timeouts(ctx: Context, spec: PosDict | None) -> Timeouts:

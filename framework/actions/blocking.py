@@ -1,0 +1,34 @@
+"""Actions for drivers that run without an event loop: `theke chat` and `theke test`.
+
+They answer the engine's requests with plain calls (flows/requests.py `answer_requests`);
+this gives them one event loop of their own, kept for the conversation's life, so an action's
+HTTP session or client stays usable from one call to the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from framework.actions.performing import BotActions, Where
+from framework.flows.events import ActionDone, ActionRequest
+
+__all__ = ["BlockingActions"]
+
+
+class BlockingActions:
+    def __init__(self, actions: BotActions, bot: str, sender: str, channel: str) -> None:
+        self._actions, self._bot, self._sender, self._channel = actions, bot, sender, channel
+        self._loop = asyncio.Runner()
+        self._made = 0
+
+    def __call__(self, request: ActionRequest) -> ActionDone:
+        self._made += 1
+        seed = f"{self._bot}\n{self._sender}\n{request.now.isoformat()}"
+        request_id = f"{hashlib.sha256(seed.encode()).hexdigest()[:24]}-{self._made}"
+        where = Where(self._bot, self._sender, self._channel, request_id)
+        return self._loop.run(self._actions.perform(request, where))
+
+    def close(self) -> None:
+        self._loop.run(self._actions.close())
+        self._loop.close()

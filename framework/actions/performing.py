@@ -1,0 +1,125 @@
+"""A bot's actions from all their sources, and the one way an action request is performed.
+
+Every driver (the runtime, `theke chat`, `theke test`) answers an `ActionRequest` through
+`BotActions.perform`: the context is built, the runner that knows the name runs it within the
+request's timeout, and whatever happens — an outcome, a refusal, a timeout, an exception in
+the business's code — becomes an `ActionDone` for the engine. Nothing an action does can break
+the turn; failures are logged for the business (without the conversation's data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+
+from framework.action_calls import ActionContext, ActionError, ActionOutcome, ActionRunner
+from framework.actions.python_actions import PythonActions
+from framework.flows.events import ActionDone, ActionRequest
+from framework.flows.model import Bot
+
+__all__ = ["BotActions", "FixedActions", "Where"]
+
+log = logging.getLogger("theke.actions")
+
+
+class Where:
+    """Whose conversation asks: the bot, the customer's id on the channel, the channel, and
+    the request's id (stable across a replayed turn: the idempotency key)."""
+
+    __slots__ = ("bot", "channel", "request_id", "sender")
+
+    def __init__(self, bot: str, sender: str, channel: str, request_id: str) -> None:
+        self.bot, self.sender, self.channel, self.request_id = bot, sender, channel, request_id
+
+
+class FixedActions:
+    """Actions replaced by fixed results (conversation tests): an outcome, or an error text."""
+
+    def __init__(self, results: Mapping[str, ActionOutcome | str]) -> None:
+        self._results = dict(results)
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._results)
+
+    async def run(self, context: ActionContext) -> ActionOutcome:
+        result = self._results[context.action]
+        if isinstance(result, str):
+            raise ActionError(result)
+        return result
+
+    async def close(self) -> None:
+        return None
+
+
+class BotActions:
+    """The runners of one bot; the first that knows a name runs it."""
+
+    def __init__(self, runners: Sequence[ActionRunner]) -> None:
+        self._runners = tuple(runners)
+
+    @classmethod
+    def of(cls, bot: Bot, first: Sequence[ActionRunner] = ()) -> BotActions:
+        """The bot's configured sources (`actions:` in bot.yaml), after `first` (overrides)."""
+        return cls([*first, *_sources(bot)])
+
+    def names(self) -> frozenset[str]:
+        return frozenset().union(*(runner.names() for runner in self._runners))
+
+    def _runner(self, name: str) -> ActionRunner | None:
+        return next((runner for runner in self._runners if name in runner.names()), None)
+
+    async def perform(self, request: ActionRequest, where: Where) -> ActionDone:
+        runner = self._runner(request.action)
+        if runner is None:
+            return _failed(request, where, f"no action {request.action!r} is known to the bot")
+        try:
+            outcome = await asyncio.wait_for(runner.run(_context(request, where)), request.timeout)
+        except TimeoutError:
+            return _failed(request, where, f"no answer within {request.timeout:g} s")
+        except ActionError as error:
+            return _failed(request, where, str(error))
+        except Exception as error:  # the business's code: anything can happen in it
+            log.warning("action raised", exc_info=error, extra=_fields(request, where))
+            return _failed(request, where, f"raised {type(error).__name__}")
+        return ActionDone(request.action, request.now, outcome, message=request.message)
+
+    async def close(self) -> None:
+        for runner in self._runners:
+            await runner.close()
+
+
+def _sources(bot: Bot) -> tuple[ActionRunner, ...]:
+    """The runners of a bot's `actions:`: new ones for each driver, since a runner may hold
+    a connection bound to the driver's event loop."""
+    sources = bot.actions
+    runners: list[ActionRunner] = []
+    if sources.python is not None:
+        runners.append(PythonActions.from_file(sources.python, bot.name))
+    return tuple(runners)
+
+
+def _context(request: ActionRequest, where: Where) -> ActionContext:
+    return ActionContext(
+        action=request.action,
+        args=request.args,
+        request_id=where.request_id,
+        bot=where.bot,
+        sender=where.sender,
+        channel=where.channel,
+        lang=request.lang,
+        slots=request.slots,
+        cart=request.cart,
+        profile=request.profile,
+        message=request.message,
+        now=request.now,
+    )
+
+
+def _failed(request: ActionRequest, where: Where, error: str) -> ActionDone:
+    log.warning("action failed", extra={**_fields(request, where), "error": error})
+    return ActionDone(request.action, request.now, None, error, request.message)
+
+
+def _fields(request: ActionRequest, where: Where) -> dict[str, str]:
+    return {"bot": where.bot, "action": request.action, "request": where.request_id}

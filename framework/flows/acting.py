@@ -1,0 +1,146 @@
+"""The `action:` step: the business's code asked in the middle of a flow.
+
+The step renders its arguments, emits an `ActionRequest` carrying what the action may see of
+the conversation, and waits. The driver answers within the same turn with `ActionDone`
+(flows/requests.py): its outcome is applied here — slot values (renamed by the step's `save:`),
+messages, a flow to start, reminders, a reset, a restart or a handoff — and the flow goes on;
+a failure runs the step's `on_error` block instead. Messages from an action are shown as
+written, never rendered as templates: they are data, not flow text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from framework.action_calls import ActionOutcome, OutgoingMessage, Reminder
+from framework.flows.events import ActionDone, ActionRequest, Button, SetTimer
+from framework.flows.repair import COMMANDS
+from framework.flows.steps import WAIT, Act
+from framework.flows.turn import Turn
+
+__all__ = [
+    "REMINDER_PREFIX",
+    "WAIT_ACTION",
+    "action_done",
+    "reminder_fired",
+    "start_action",
+    "waiting_action",
+]
+
+WAIT_ACTION = "__action__"
+"""What a frame waits for while its action runs."""
+
+REMINDER_PREFIX = "action:"
+"""Timers an action set: `action:<flow>:<name>` starts <flow> when it fires."""
+
+MAX_HEARD = 2000
+"""Characters of the customer's latest message an action is shown."""
+
+
+def start_action(step: Act, turn: Turn) -> int:
+    frame = turn.frame
+    assert frame is not None
+    session = turn.session
+    turn.effects.append(
+        ActionRequest(
+            step.action,
+            {name: turn.unwrap(turn.value(value)) for name, value in step.args},
+            (step.timeout or turn.bot.actions.timeout).total_seconds(),
+            turn.lang,
+            dict(session["slots"]),
+            tuple(dict(line) for line in session["cart"]["lines"]),
+            dict(session["profile"]),
+            turn.heard[:MAX_HEARD],
+            turn.now,
+        )
+    )
+    frame["wait"] = WAIT_ACTION
+    return WAIT
+
+
+def waiting_action(turn: Turn) -> Act | None:
+    """The action step the conversation waits for, if it does."""
+    frame = turn.frame
+    if frame is None or frame.get("wait") != WAIT_ACTION:
+        return None
+    step = turn.flow(frame["flow"]).program[frame["pc"]]
+    return step if isinstance(step, Act) else None
+
+
+def action_done(turn: Turn, done: ActionDone) -> None:
+    """Apply an action's answer to the step waiting for it (a stale answer changes nothing)."""
+    step, frame = waiting_action(turn), turn.frame
+    if step is None or frame is None or step.action != done.action:
+        turn.record("action_answer_ignored", action=done.action)
+        return
+    frame.pop("wait")
+    if done.outcome is None:
+        turn.record("action_failed", action=done.action, error=done.error or "")
+        frame["pc"] = frame["pc"] + 1 if step.on_error is None else step.on_error
+        return
+    frame["pc"] += 1
+    turn.record("action_done", action=done.action)
+    _apply(turn, step, done.outcome)
+
+
+def _apply(turn: Turn, step: Act, outcome: ActionOutcome) -> None:
+    if outcome.restart:
+        COMMANDS["restart"](turn)
+        return
+    if outcome.reset_slots:
+        turn.session["slots"].clear()
+        turn.changed()
+    _set_slots(turn, step, outcome.slots)
+    for message in outcome.messages:
+        _show(turn, message)
+    for reminder in outcome.reminders:
+        _remind(turn, reminder)
+    if outcome.handoff:
+        COMMANDS["human"](turn)
+    if outcome.start is not None:
+        _start(turn, outcome.start)
+
+
+def _set_slots(turn: Turn, step: Act, values: Mapping[str, Any]) -> None:
+    renamed = dict(step.save)
+    for name, value in values.items():
+        slot = renamed.get(name, name)
+        if slot in turn.bot.slots:
+            turn.set_slot(slot, value)
+        else:
+            turn.record("action_value_ignored", action=step.action, value=name)
+
+
+def _show(turn: Turn, message: OutgoingMessage) -> None:
+    buttons = tuple(Button(str(title), str(payload)) for title, payload in message.buttons)
+    turn.reply(message.text, buttons, None, message.image)
+
+
+def _remind(turn: Turn, reminder: Reminder) -> None:
+    flow = reminder.flow if reminder.flow in turn.bot.flows else ""
+    name = f"{REMINDER_PREFIX}{flow}:{reminder.name}"
+    at = reminder.at if reminder.at is None else _aware(reminder.at, turn.now)
+    turn.effects.append(SetTimer(name, at))
+
+
+def _aware(at: datetime, now: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=now.tzinfo)
+
+
+def _start(turn: Turn, flow: str) -> None:
+    if flow in turn.bot.flows:
+        turn.start_flow(flow)
+    else:
+        turn.record("action_flow_unknown", flow=flow)
+
+
+def reminder_fired(turn: Turn, name: str) -> bool:
+    """A timer an action set: start its flow (False: not an action's timer)."""
+    if not name.startswith(REMINDER_PREFIX):
+        return False
+    flow = name.removeprefix(REMINDER_PREFIX).partition(":")[0]
+    if flow:
+        _start(turn, flow)
+    return True
