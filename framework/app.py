@@ -21,6 +21,9 @@ from framework.channels.setup import open_channels
 from framework.channels.telegram import TelegramChannel
 from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, close_sockets
+from framework.edge import METRICS, add_metrics, security_headers
+from framework.edge.headers import FRAME_ANCESTORS
+from framework.edge.origins import ALLOWED_ORIGINS, origin_of
 from framework.errors import (
     BadRequest,
     ChannelError,
@@ -72,11 +75,24 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
 """Every error a request can meet, and its HTTP status (the most specific class wins)."""
 
 
+PUBLIC_TEXT = {
+    503: "temporarily unavailable: try again shortly",
+    504: "accepted but not answered in time: sending it again with the same message_id is safe",
+}
+"""What a caller reads of a server-side failure: its details (a store's address, a provider's
+answer) go to the log only."""
+
+
 def _status(error: ThekeError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF:
             return STATUS_OF[kind]
     return 500
+
+
+def public_text(error: ThekeError) -> str:
+    status = _status(error)
+    return str(error) if status < 500 else PUBLIC_TEXT.get(status, "internal error")
 
 
 @web.middleware
@@ -90,7 +106,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         headers = {}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(max(1, round(error.retry_after)))
-        return web.json_response({"error": str(error)}, status=status, headers=headers)
+        return web.json_response({"error": public_text(error)}, status=status, headers=headers)
 
 
 async def health(request: web.Request) -> web.Response:
@@ -103,14 +119,10 @@ async def ready(request: web.Request) -> web.Response:
     try:
         await request.app[CONTEXT].runtime.store.ping()
     except StoreError as error:
-        body = {"status": "unavailable", "error": str(error), "payments": payments}
+        log.warning("not ready", extra={"error": str(error)})
+        body = {"status": "unavailable", "error": "the store does not answer", "payments": payments}
         return web.json_response(body, status=503)
     return web.json_response({"status": "ready", "payments": payments})
-
-
-async def metrics(request: web.Request) -> web.Response:
-    body = request.app[CONTEXT].runtime.metrics.exposition()
-    return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
 StoreOpener = Callable[[], Awaitable[Store]]
@@ -158,8 +170,13 @@ def create_app(
     tick: float = 0.5,
 ) -> web.Application:
     """The app for a workspace's bots; `store` overrides the workspace's store (tests)."""
-    app = web.Application(client_max_size=workspace.max_body, middlewares=[errors])
+    app = web.Application(
+        client_max_size=workspace.max_body, middlewares=[security_headers, errors]
+    )
     app[SOCKETS] = set()
+    app[FRAME_ANCESTORS] = workspace.frame_ancestors
+    own = (workspace.public_url,) if workspace.public_url else ()
+    app[ALLOWED_ORIGINS] = frozenset(map(origin_of, (*workspace.allowed_origins, *own)))
     opener = store or (lambda: open_store(workspace.store, workspace.limits, workspace.root))
     orders_opener = orders or (lambda: open_orders(workspace.store, workspace.root))
 
@@ -182,6 +199,7 @@ def create_app(
         if isinstance(telegram, TelegramChannel):
             connect_invoices(app[PAYMENTS], telegram, order_store, clock)
         limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
+        app[METRICS] = runtime.metrics
         app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
         stopping = asyncio.Event()
         reconcile = app[PAYMENTS].reconcile
@@ -204,6 +222,7 @@ def create_app(
     _routes(app, channels.values())
     app[ADMIN_KEY] = _admin_key(workspace)
     add_payment_routes(app, dict(bots))
+    add_metrics(app, workspace.metrics)
     return app
 
 
@@ -219,7 +238,6 @@ def _routes(app: web.Application, channels: Iterable[Channel]) -> None:
     router = app.router
     router.add_get("/health", health)
     router.add_get("/ready", ready)
-    router.add_get("/metrics", metrics)
     router.add_get("/admin/undelivered", undelivered)
     for channel in channels:
         router.add_routes(channel.routes())

@@ -66,6 +66,12 @@ class Workspace:
     payments: PaymentSettings = field(default_factory=lambda: PaymentSettings())
     admin_key: str = "env:THEKE_ADMIN_KEY"
     """The reference of the admin API key; the API is off while it does not resolve."""
+    allowed_origins: tuple[str, ...] = ()
+    """Origins besides the chat page's own (and public_url's) whose pages may open the chat."""
+    frame_ancestors: tuple[str, ...] = ()
+    """Origins that may show the pages in a frame; none by default."""
+    metrics: str = "admin"
+    """`admin`: /metrics needs the admin key; `host:port`: served there alone, without a key."""
 
     @property
     def base_url(self) -> str:
@@ -196,6 +202,9 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         public_url=server.get("public_url"),
         payments=_payments(data.get("payments") or {}),
         admin_key=str((data.get("admin") or {}).get("api_key", "env:THEKE_ADMIN_KEY")),
+        allowed_origins=tuple(map(str, server.get("allowed_origins", ()))),
+        frame_ancestors=tuple(map(str, server.get("frame_ancestors", ()))),
+        metrics=str(server.get("metrics", "admin")),
     )
 
 

@@ -65,9 +65,12 @@ async def test_the_rest_channel_speaks_rasas_format(pizza: TestClient) -> None:
     assert "Summe: 27,50\u00a0€" in summary["text"]
 
 
-async def test_metrics_count_turns(pizza: TestClient) -> None:
+async def test_metrics_count_turns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T_ADMIN", "k3y")
+    pizza = await client_for(tmp_path, PIZZA, admin_key="env:T_ADMIN")
     await pizza.post("/webhooks/rest/webhook", json={"sender": "ada", "message": "hallo"})
-    text = await (await pizza.get("/metrics")).text()
+    text = await (await pizza.get("/metrics", headers={"Authorization": "Bearer k3y"})).text()
+    await pizza.close()
     assert 'theke_turns_total{bot="pizza"} 1.0' in text
     assert "theke_turn_seconds_bucket" in text
     assert "theke_inbox_backlog" in text and "theke_active_sessions" in text

@@ -18,6 +18,7 @@ from framework.channels.telegram import TelegramChannel
 from framework.cli import main
 from framework.payments.web import PAYMENTS
 from tests.channels.shop import (
+    ADMIN,
     PIZZA,
     conversation_log,
     eventually,
@@ -34,6 +35,7 @@ from tests.fakes.webhooks import (
 
 SECRET = "theke_secret-token_0123"
 KEY = f"pizza:telegram:{TELEGRAM_USER.id}"
+ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN}"}
 
 
 @contextlib.asynccontextmanager
@@ -263,7 +265,7 @@ async def test_a_cancelled_order_is_refused_at_pre_checkout(
 
 
 async def problems(client: TestClient, kind: str) -> str:
-    metrics = await (await client.get("/metrics")).text()
+    metrics = await (await client.get("/metrics", headers=ADMIN_HEADERS)).text()
     prefix = f'theke_channel_problems_total{{channel="telegram",kind="{kind}"}} '
     return next((line.removeprefix(prefix) for line in metrics.splitlines() if prefix in line), "")
 

@@ -34,6 +34,7 @@ from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi, SentMe
 
 VERIFY = "verify-me-0123"
 KEY = f"pizza:whatsapp:{wa.CUSTOMER.user_id}"
+ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN}"}
 
 
 class Clock:
@@ -257,7 +258,7 @@ async def test_forged_odd_and_unknown_webhooks(
     assert odd.status == 200
     await graph.post_messages(url, wa.text("hallo"))
     await said(graph, "Willkommen")
-    metrics = await (await client.get("/metrics")).text()
+    metrics = await (await client.get("/metrics", headers=ADMIN_HEADERS)).text()
     assert 'theke_channel_problems_total{channel="whatsapp",kind="unknown_number"} 1.0' in metrics
     assert 'theke_channel_problems_total{channel="whatsapp",kind="unsupported"} 1.0' in metrics
     assert ACCESS_TOKEN not in metrics and APP_SECRET not in metrics
@@ -367,7 +368,7 @@ async def test_secrets_never_show_in_logs_notes_or_metrics(
     await graph.post_messages(webhook(client), wa.text("hallo"))
     notes = await notes_for_business(client, KEY)
     assert "(190)" in notes[0]
-    metrics = await (await client.get("/metrics")).text()
+    metrics = await (await client.get("/metrics", headers=ADMIN_HEADERS)).text()
     for secret in (ACCESS_TOKEN, APP_SECRET, VERIFY):
         assert secret not in caplog.text
         assert secret not in " ".join(notes)

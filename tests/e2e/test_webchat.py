@@ -236,7 +236,7 @@ def test_message_typed_offline_arrives_once(
 
     # Another drop and reconnect replays nothing twice.
     page.evaluate(DROP_SOCKETS)
-    page.wait_for_function("window.__thekeSockets.at(-1).readyState === WebSocket.OPEN")
+    page.wait_for_function("() => window.__thekeSockets.at(-1).readyState === WebSocket.OPEN")
     page.wait_for_timeout(2500)  # the server polls the log every 2 s
     expect(bot_messages(page, SUM)).to_have_count(1)
     expect(bot_messages(page, "Extras dazu?")).to_have_count(1)

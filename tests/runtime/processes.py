@@ -40,6 +40,10 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+ADMIN_KEY = "processes-admin-key"
+"""The admin key of workers started by `start_workers` (their /metrics needs it)."""
+
+
 def write_workspace(folder: Path, store: str, bots: list[str], lease: str = "1s") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     listed = "\n".join(f"  - {BOTS / bot}" for bot in bots)
@@ -135,6 +139,7 @@ def start_workers(
     command += ["--store", store] if store else []
     return subprocess.Popen(
         [*command, "--workers", str(workers)],
+        env={**os.environ, "THEKE_ADMIN_KEY": ADMIN_KEY},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -21,6 +21,7 @@ from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store
 from tests.runtime.conftest import url_for_workers
 from tests.runtime.processes import (
+    ADMIN_KEY,
     Worker,
     free_port,
     port_answers,
@@ -237,7 +238,8 @@ async def test_workers_share_one_port_and_stop_together(
 
 async def _metrics_identity(http: aiohttp.ClientSession, port: int) -> str:
     """Which worker answered: each worker's metrics registry is its own."""
-    async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    async with http.get(f"http://127.0.0.1:{port}/metrics", headers=headers) as response:
         text = await response.text()
     return next(line for line in text.splitlines() if line.startswith("theke_worker{"))
 

@@ -28,6 +28,7 @@ from framework.channels.common import (
     string_field,
     whole_number,
 )
+from framework.edge.origins import check_origin
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError
 from framework.flows import Bot
 from framework.flows.model import label_for
@@ -47,6 +48,7 @@ STATIC_PREFIX = "/static/webchat"
 _CUSTOMER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _POLL_SECONDS = 2.0
 MAX_SOCKET_MESSAGE = 16 * 1024
+UNAVAILABLE = "temporarily unavailable: please try again shortly"
 SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("webchat_sockets")
 """The open sockets, closed with 'going away' on shutdown so pages reconnect."""
 
@@ -137,8 +139,8 @@ class _Conversation:
                 await accept(self.request, self.key, f"web:{item_id}", text, payload)
             except RateLimited as error:
                 await self.send({"type": "error", "code": "rate_limited", "message": str(error)})
-            except ThekeError as error:
-                await self.send({"type": "error", "code": "unavailable", "message": str(error)})
+            except ThekeError:  # the store or a slow turn: details in the log, not on the page
+                await self.send({"type": "error", "code": "unavailable", "message": UNAVAILABLE})
             await self.catch_up()
             await self.send({"type": "idle"})
 
@@ -159,6 +161,7 @@ def _message_fields(message: Any) -> tuple[str, str, str | None]:
 
 async def chat_socket(request: web.Request) -> web.StreamResponse:
     bot = bot_for(request)
+    check_origin(request)
     customer = request.query.get("customer", "")
     if not _CUSTOMER.match(customer):
         raise ChannelError("'customer' must be 8 to 64 letters, digits, '-' or '_'")
