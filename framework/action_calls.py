@@ -66,6 +66,9 @@ class OutgoingMessage:
     image: str | None = None
     custom: Mapping[str, Any] | None = None
     """Channel-specific content as given (Rasa's `custom`/`json_message`)."""
+    text_name: str | None = None
+    """One of the bot's texts instead of `text`, said in the customer's language with the
+    slots as they are after the action (Rasa's `utter_message(response="utter_<name>")`)."""
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ __all__ = ["main"]
 
 
 def _bot_problems(path: str | Path) -> list[Problem]:
+    from framework.actions.checking import action_problems  # imports the bot's own modules
+
     bot, problems = read_bot(path)
-    return problems + check_bot(bot) if bot is not None else problems
+    return problems + check_bot(bot) + action_problems(bot) if bot is not None else problems
 
 
 def _check(args: argparse.Namespace) -> int:

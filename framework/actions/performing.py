@@ -15,8 +15,11 @@ from collections.abc import Mapping, Sequence
 
 from framework.action_calls import ActionContext, ActionError, ActionOutcome, ActionRunner
 from framework.actions.python_actions import PythonActions
+from framework.actions.rasa_protocol import domain_for
 from framework.flows.events import ActionDone, ActionRequest
 from framework.flows.model import Bot
+from framework.flows.steps import Act
+from framework.secrets import resolve
 
 __all__ = ["BotActions", "FixedActions", "Where"]
 
@@ -96,7 +99,35 @@ def _sources(bot: Bot) -> tuple[ActionRunner, ...]:
     runners: list[ActionRunner] = []
     if sources.python is not None:
         runners.append(PythonActions.from_file(sources.python, bot.name))
+    if sources.rasa is not None or sources.rasa_server is not None:
+        runners += _rasa(bot)
     return tuple(runners)
+
+
+def _rasa(bot: Bot) -> list[ActionRunner]:
+    """rasa-sdk actions in-process and a remote action server; imported only when a bot has
+    them (rasa-sdk is the optional extra theke[rasa])."""
+    from framework.actions.rasa_local import RasaInProcess
+    from framework.actions.rasa_remote import RemoteRasa
+
+    sources = bot.actions
+    domain = domain_for(bot, called_actions(bot))
+    runners: list[ActionRunner] = []
+    if sources.rasa is not None:
+        runners.append(RasaInProcess(sources.rasa, domain))
+    if sources.rasa_server is not None:
+        token = resolve(sources.rasa_server_token).reveal() if sources.rasa_server_token else None
+        names = frozenset(sources.rasa_server_actions)
+        timeout = sources.timeout.total_seconds()
+        runners.append(RemoteRasa(sources.rasa_server, names, domain, timeout, token))
+    return runners
+
+
+def called_actions(bot: Bot) -> frozenset[str]:
+    """Every action name the bot's flows call."""
+    return frozenset(
+        step.action for flow in bot.flows.values() for step in flow.program if isinstance(step, Act)
+    )
 
 
 def _context(request: ActionRequest, where: Where) -> ActionContext:

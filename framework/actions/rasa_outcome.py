@@ -15,7 +15,7 @@ from typing import Any
 from framework.action_calls import ActionError, ActionOutcome, OutgoingMessage, Reminder
 from framework.actions.rasa_protocol import RESPONSE_PREFIX
 
-__all__ = ["MAX_EVENTS", "MAX_RESPONSES", "MAX_TEXT", "BotText", "outcome_of"]
+__all__ = ["MAX_EVENTS", "MAX_RESPONSES", "MAX_TEXT", "outcome_of"]
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +23,6 @@ MAX_EVENTS = 200
 MAX_RESPONSES = 50
 MAX_TEXT = 4096
 """Limits of an answer: an action server that sends more is broken or hostile."""
-
-
-@dataclass(frozen=True)
-class BotText(OutgoingMessage):
-    """A text of the bot by name, said in the customer's language with the slots after the
-    action: Rasa's `dispatcher.utter_message(response="utter_<name>")`. The engine renders it
-    (only it has the templates' context); `text` stays empty."""
-
-    name: str = ""
 
 
 @dataclass
@@ -167,7 +158,7 @@ def _message(response: dict[str, Any]) -> OutgoingMessage | None:
         if not named.startswith(RESPONSE_PREFIX):
             raise ActionError(f"the response {named[:60]!r} is not a text of the bot (utter_…)")
         name = named.removeprefix(RESPONSE_PREFIX)
-        return BotText(buttons=buttons, image=image, custom=custom, name=name)
+        return OutgoingMessage(buttons=buttons, image=image, custom=custom, text_name=name)
     if not (text or buttons or image or custom):
         return None
     return OutgoingMessage(text=text, buttons=buttons, image=image, custom=custom)

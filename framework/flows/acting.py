@@ -115,7 +115,13 @@ def _set_slots(turn: Turn, step: Act, values: Mapping[str, Any]) -> None:
 
 def _show(turn: Turn, message: OutgoingMessage) -> None:
     buttons = tuple(Button(str(title), str(payload)) for title, payload in message.buttons)
-    turn.reply(message.text, buttons, None, message.image)
+    text = message.text
+    if message.text_name is not None:
+        if message.text_name not in turn.bot.texts:
+            turn.record("action_text_unknown", text=message.text_name)
+            return
+        text = turn.text(message.text_name)
+    turn.reply(text, buttons, None, message.image)
 
 
 def _remind(turn: Turn, reminder: Reminder) -> None:

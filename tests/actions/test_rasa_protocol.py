@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from framework.action_calls import ActionError, ActionOutcome, OutgoingMessage, Reminder
-from framework.actions.rasa_outcome import BotText, outcome_of
+from framework.actions.rasa_outcome import outcome_of
 from framework.actions.rasa_protocol import RASA_VERSION, action_call
 from tests.actions.rasa_server import context, domain
 
@@ -104,7 +104,7 @@ def test_responses_map_to_messages() -> None:
         OutgoingMessage(image="https://x/p.png"),
         OutgoingMessage(custom={"card": 1}),
         OutgoingMessage(custom={"card": 2}),
-        BotText(name="human"),
+        OutgoingMessage(text_name="human"),
     )
 
 

@@ -17,7 +17,6 @@ from aiohttp.test_utils import TestServer
 
 from framework.action_calls import ActionError, ActionOutcome, OutgoingMessage, Reminder
 from framework.actions.rasa_local import RasaInProcess, RasaMissing
-from framework.actions.rasa_outcome import BotText
 from framework.actions.rasa_protocol import action_call
 from framework.actions.rasa_remote import MAX_ANSWER, RemoteRasa
 from tests.actions.rasa_server import NAMES, SAMPLE, action_server, context, domain, post_raw
@@ -75,7 +74,10 @@ async def test_slots_messages_and_buttons_of_an_action(local: RasaInProcess) -> 
 
 async def test_followup_reset_handoff_and_reminders(local: RasaInProcess) -> None:
     checkout = await local.run(context("action_checkout"))
-    assert (checkout.start, checkout.messages) == ("checkout", (BotText(name="human"),))
+    assert (checkout.start, checkout.messages) == (
+        "checkout",
+        (OutgoingMessage(text_name="human"),),
+    )
     start_over = await local.run(context("action_start_over"))
     assert (start_over.reset_slots, start_over.slots) == (True, {"quantity": 1})
     assert (await local.run(context("action_handoff"))).handoff is True

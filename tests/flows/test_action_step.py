@@ -12,6 +12,7 @@ import pytest
 
 from framework.actions.blocking import BlockingActions
 from framework.actions.performing import BotActions
+from framework.cli import main
 from framework.flows import Message, Record, load_bot, new_session
 from framework.flows.language.reader import read_bot
 from framework.flows.model import Bot
@@ -234,3 +235,23 @@ def test_a_missing_actions_file_named_in_bot_yaml_is_a_problem(tmp_path: Path) -
     )
     _bot, problems = read_bot(tmp_path)
     assert any("no file 'shop_actions.py'" in str(problem) for problem in problems)
+
+
+def test_theke_check_names_a_step_calling_an_action_nobody_wrote(
+    kiosk: Bot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = Path(kiosk.files[0]).parent
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "bot.yaml:37:9: error" in out and "no action 'nobody_wrote_this'" in out
+    assert "known: count_calls, delivery_estimate, echo" in out
+
+
+def test_theke_check_says_when_the_actions_file_does_not_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bot.yaml").write_text(BOT, encoding="utf-8")
+    (tmp_path / "actions.py").write_text("import no_such_module_anywhere\n", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "actions: actions.py does not import: ModuleNotFoundError" in out

@@ -1,0 +1,36 @@
+"""What `theke check` says about a bot's actions: sources that cannot be loaded (a Python file
+that does not import, rasa-sdk not installed) and steps that call an action no source has.
+
+Apart from the flow checker because it runs the business's code (importing its modules).
+"""
+
+from __future__ import annotations
+
+from framework.action_calls import ActionError
+from framework.actions.performing import BotActions
+from framework.flows.language.problems import Problem
+from framework.flows.model import Bot, Position
+from framework.flows.steps import Act
+from framework.secrets import SecretError
+
+__all__ = ["action_problems"]
+
+
+def action_problems(bot: Bot) -> list[Problem]:
+    calls = [step for flow in bot.flows.values() for step in flow.program if isinstance(step, Act)]
+    if not calls:
+        return []
+    try:
+        known = BotActions.of(bot).names()
+    except (ActionError, SecretError) as error:
+        where = Position(bot.files[0] if bot.files else bot.name, 1, 1)
+        return [Problem(where, f"actions: {error}", "the bot's action steps cannot run")]
+    return [
+        Problem(
+            step.pos,
+            f"no action {step.action!r} in the bot's actions",
+            f"known: {', '.join(sorted(known)) or 'none'}; see actions: in bot.yaml",
+        )
+        for step in calls
+        if step.action not in known
+    ]
