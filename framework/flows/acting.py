@@ -33,7 +33,8 @@ WAIT_ACTION = "__action__"
 """What a frame waits for while its action runs."""
 
 REMINDER_PREFIX = "action:"
-"""Timers an action set: `action:<flow>:<name>` starts <flow> when it fires."""
+"""Timers an action set are named `action:<name>`; the flow each starts when it fires is kept
+in the session's flags (`reminders`), so that cancelling by name finds it."""
 
 MAX_HEARD = 2000
 """Characters of the customer's latest message an action is shown."""
@@ -125,10 +126,14 @@ def _show(turn: Turn, message: OutgoingMessage) -> None:
 
 
 def _remind(turn: Turn, reminder: Reminder) -> None:
-    flow = reminder.flow if reminder.flow in turn.bot.flows else ""
-    name = f"{REMINDER_PREFIX}{flow}:{reminder.name}"
-    at = reminder.at if reminder.at is None else _aware(reminder.at, turn.now)
-    turn.effects.append(SetTimer(name, at))
+    flows: dict[str, str] = turn.session["flags"].setdefault("reminders", {})
+    if reminder.at is None:
+        flows.pop(reminder.name, None)
+        turn.effects.append(SetTimer(f"{REMINDER_PREFIX}{reminder.name}", None))
+        return
+    flows[reminder.name] = reminder.flow or ""
+    at = _aware(reminder.at, turn.now)
+    turn.effects.append(SetTimer(f"{REMINDER_PREFIX}{reminder.name}", at))
 
 
 def _aware(at: datetime, now: datetime) -> datetime:
@@ -146,7 +151,8 @@ def reminder_fired(turn: Turn, name: str) -> bool:
     """A timer an action set: start its flow (False: not an action's timer)."""
     if not name.startswith(REMINDER_PREFIX):
         return False
-    flow = name.removeprefix(REMINDER_PREFIX).partition(":")[0]
+    flows: dict[str, str] = turn.session["flags"].get("reminders", {})
+    flow = flows.pop(name.removeprefix(REMINDER_PREFIX), None)
     if flow:
         _start(turn, flow)
     return True

@@ -72,6 +72,18 @@ flows:
     steps:
       - action: send_to_echo
       - say: zurück
+  remind:
+    triggers: [erinnern]
+    steps:
+      - action: remind_me
+        args: {cancel: false}
+      - say: gemerkt
+  forget:
+    triggers: [vergessen]
+    steps:
+      - action: remind_me
+        args: {cancel: true}
+      - say: vergessen
   counted:
     triggers: [zählen]
     steps:
@@ -82,7 +94,7 @@ flows:
 
 ACTIONS = """
 import asyncio, time
-from framework.actions import ActionOutcome, OutgoingMessage, action
+from framework.actions import ActionOutcome, OutgoingMessage, Reminder, action
 
 CALLS = []
 
@@ -109,6 +121,12 @@ async def sleepy(context):
 @action("send_to_echo")
 async def send_to_echo(context):
     return ActionOutcome(start="echo")
+
+@action("remind_me")
+async def remind_me(context):
+    from datetime import timedelta
+    at = None if context.args["cancel"] else context.now + timedelta(hours=1)
+    return ActionOutcome(reminders=(Reminder("call_back", at, flow="echo"),))
 
 @action("count_calls")
 async def count_calls(context):
@@ -195,6 +213,16 @@ def test_a_hanging_action_ends_at_its_timeout(chat: Chat) -> None:
 def test_an_action_can_start_a_flow_and_the_caller_goes_on_after_it(chat: Chat) -> None:
     replies = chat.say("weiter gehts")
     assert replies == ["Du schriebst: weiter gehts {{ zone }}", "danach", "zurück"]
+
+
+def test_an_actions_reminder_starts_its_flow_when_due_and_can_be_cancelled(chat: Chat) -> None:
+    assert chat.say("erinnern") == ["gemerkt"]
+    fired = chat.till.outside(chat.session, {"wait": "2h"})
+    assert fired is not None
+    assert [reply.text for reply in fired.replies] == ["Du schriebst:  {{ zone }}", "danach"]
+    assert chat.say("erinnern") == ["gemerkt"]
+    assert chat.say("vergessen") == ["vergessen"]
+    assert chat.till.timers == {}
 
 
 def test_each_call_in_a_turn_has_its_own_idempotency_key(kiosk: Bot, chat: Chat) -> None:
