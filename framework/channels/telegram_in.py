@@ -35,7 +35,7 @@ ID_RANGE = range(-(2**63), 2**63)
 """Telegram's ids are signed 64-bit integers; anything else is not an id."""
 PLAIN = "p:"
 """The prefix of callback data that is the button's payload itself (else it is a hashed key)."""
-UNSUPPORTED_KINDS = (
+MEDIA = (
     "sticker",
     "voice",
     "audio",
@@ -50,6 +50,8 @@ UNSUPPORTED_KINDS = (
     "story",
     "invoice",
 )
+"""Message kinds a bot cannot read: answered with the bot's `media_without_text` unless they
+carry a caption (a photo's caption is read as text)."""
 """Message kinds a customer can send that a bot cannot read (named in the problem)."""
 
 
@@ -191,12 +193,9 @@ def _message(message: Mapping[str, Any], bot: str, update_id: int) -> Update:
         return chat_id
     if "successful_payment" in message:
         return _payment(_object(message["successful_payment"], "successful_payment"), chat_id)
-    content = _content(message)
+    content = _content(message) or _media(message)
     if content is None:
-        kind = next((each for each in UNSUPPORTED_KINDS if each in message), "unknown")
-        return WebhookProblem(
-            "unsupported", f"the customer sent a {kind} message, which a bot cannot read"
-        )
+        return WebhookProblem("unsupported", "the customer sent a message of no known kind")
     text, attachment = content
     date = message.get("date")
     return Incoming(
@@ -223,6 +222,16 @@ def _content(message: Mapping[str, Any]) -> tuple[str, dict[str, Any] | None] | 
     if "photo" in message:
         return _photo(message)
     return None
+
+
+def _media(message: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A message a bot cannot read (a sticker, a voice message, a video): its caption is the
+    text, else the text is empty and the bot answers that it reads only text."""
+    kind = next((each for each in MEDIA if each in message), None)
+    if kind is None:
+        return None
+    caption = message.get("caption")
+    return caption if isinstance(caption, str) else "", {"type": kind}
 
 
 def _location(location: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

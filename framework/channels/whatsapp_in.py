@@ -21,11 +21,18 @@ from typing import Any, NamedTuple
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
 from framework.runtime.sending import STATUS_ORDER
 
-__all__ = ["Json", "error_details", "parse_webhook", "verify_signature"]
+__all__ = ["MEDIA", "NOT_SAID", "Json", "error_details", "parse_webhook", "verify_signature"]
 
 Json = dict[str, Any]
 """A JSON object as Meta sends and takes it."""
 Event = Incoming | DeliveryStatus | WebhookProblem
+
+MEDIA = ("sticker", "audio", "video", "document", "contacts", "unsupported")
+"""Message types a bot cannot read: answered with the bot's `media_without_text` unless they
+carry a caption (an image's caption is read as text)."""
+NOT_SAID = frozenset({"edit", "revoke", "pin", "poll_update"})
+"""`unsupported.type`s that change an earlier message rather than say something new: counted,
+not answered."""
 
 
 def verify_signature(body: bytes, header: str | None, app_secret: str) -> bool:
@@ -125,10 +132,9 @@ def _contacts(contacts: Any) -> dict[tuple[str, str], Json]:
 def _message(bot: str, contacts: dict[tuple[str, str], Json], message: Any) -> Event | None:
     if not isinstance(message, dict):
         return _malformed("a message is not an object", {"message": message})
-    if message.get("type") == "system":
-        return _system(message)
-    if "group_id" in message:
-        return _group(message)
+    special = _not_a_customer_message(message)
+    if special is not None:
+        return special
     read = _READERS.get(_reader_key(message))
     if read is None:
         return _unsupported(message)
@@ -186,6 +192,20 @@ def _system(message: Json) -> WebhookProblem:
     system = system if isinstance(system, dict) else {}
     said = (_optional(system, "type") or "of no type")[:40]
     return WebhookProblem("system", f"WhatsApp system message {said}", {"message": message})
+
+
+def _not_a_customer_message(message: Json) -> WebhookProblem | None:
+    """A system message, a message in a group, an edit: none is answered, each is counted."""
+    if message.get("type") == "system":
+        return _system(message)
+    if "group_id" in message:
+        return _group(message)
+    unsupported = message.get("unsupported")
+    kind = unsupported.get("type") if isinstance(unsupported, dict) else None
+    if message.get("type") == "unsupported" and kind in NOT_SAID:
+        detail = f"a customer's {kind} of an earlier message (not read again)"
+        return WebhookProblem(str(kind), detail, {"type": kind})
+    return None
 
 
 def _group(message: Json) -> WebhookProblem:
@@ -318,6 +338,18 @@ def _flow(message: Json) -> _Content:
     )
 
 
+def _media(kind: str, message: Json) -> _Content:
+    """What a bot cannot read (a sticker, a voice message, a video, a contact card, a type the
+    Cloud API does not support): its caption is the text, else the text is empty and the bot
+    answers that it reads only text. The attachment keeps its kind and media id."""
+    media = message.get(kind)
+    media = media if isinstance(media, dict) else {}
+    attachment: Json = {"type": kind}
+    if (media_id := _optional(media, "id")) is not None:
+        attachment["id"] = media_id
+    return _Content(_optional(media, "caption") or "", attachment=attachment)
+
+
 def _ignored(message: Json) -> None:
     return None
 
@@ -332,6 +364,7 @@ _READERS: dict[tuple[str, str | None], Callable[[Json], _Content | None]] = {
     ("image", None): _image,
     ("order", None): _order,
     ("reaction", None): _ignored,
+    **{(kind, None): partial(_media, kind) for kind in MEDIA},
 }
 
 

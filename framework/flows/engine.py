@@ -151,6 +151,17 @@ def _timer(turn: Turn, timer: Timer) -> None:
         turn.record("expired")
 
 
+def _nothing_to_read(turn: Turn, message: Message) -> None:
+    """A message without text: a photo or a sticker alone is told that the bot reads text
+    (and recorded once per message), an empty one that nothing arrived."""
+    if message.attachment:
+        turn.say_named("media_without_text")
+        turn.record("media_without_text", kind=message.attachment)
+    else:
+        turn.say_named("empty_message")
+    turn.reask()
+
+
 def _handle(turn: Turn, message: Message) -> None:
     text = message.text
     if len(text) > MAX_MESSAGE_CHARS:
@@ -158,8 +169,7 @@ def _handle(turn: Turn, message: Message) -> None:
         turn.reask()
         return
     if not text.strip() and not message.payload:
-        turn.say_named("empty_message")
-        turn.reask()
+        _nothing_to_read(turn, message)
         return
     turn.heard = text
     if _action_unanswered(turn, message):

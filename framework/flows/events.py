@@ -41,6 +41,9 @@ class Message:
     text: str
     now: datetime
     payload: str | None = None
+    attachment: str | None = None
+    """The kind of what came with the text that is not text ("image", "sticker", "audio",
+    "location"): a message without text but with one gets `media_without_text`."""
 
 
 @dataclass(frozen=True, slots=True)

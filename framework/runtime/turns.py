@@ -130,9 +130,11 @@ def _deliver_now(commit: Commit, now: float) -> bool:
 
 def _message(item: InboxItem) -> tuple[Event, list[LogEntry]]:
     said: LogEntry = {"from": "customer", "text": item.text}
-    if item.meta.get("attachment"):
-        said["attachment"] = item.meta["attachment"]  # an image's media id, a location
-    return Message(item.text, item.time, item.payload), [said]
+    attachment = item.meta.get("attachment")
+    if attachment:
+        said["attachment"] = attachment  # an image's media id, a location, a sticker's kind
+    kind = attachment.get("type") if isinstance(attachment, dict) else None
+    return Message(item.text, item.time, item.payload, attachment=kind), [said]
 
 
 def _timer(item: InboxItem) -> tuple[Event, list[LogEntry]]:

@@ -302,16 +302,22 @@ def test_a_last_name_is_part_of_the_name() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fields", "kind"),
+    ("fields", "text"),
     [
-        ({"sticker": {"file_id": "x"}}, "unsupported"),
-        ({"voice": {"file_id": "x", "duration": 2}}, "unsupported"),
-        ({}, "unsupported"),
+        ({"sticker": {"file_id": "x"}}, ""),
+        ({"voice": {"file_id": "x", "duration": 2}}, ""),
+        ({"document": {"file_id": "x"}, "caption": "meine Rechnung"}, "meine Rechnung"),
     ],
 )
-def test_other_message_kinds_are_problems(fields: Json, kind: str) -> None:
-    [problem] = parse_update(message(fields), BOT)
-    assert isinstance(problem, WebhookProblem) and problem.kind == kind
+def test_media_is_a_message_whose_caption_is_the_text(fields: Json, text: str) -> None:
+    [read] = parse_update(message(fields), BOT)
+    assert isinstance(read, Incoming) and read.text == text
+    assert read.attachment == {"type": next(iter(fields))}
+
+
+def test_a_message_of_no_known_kind_is_a_problem() -> None:
+    [problem] = parse_update(message({}), BOT)
+    assert isinstance(problem, WebhookProblem) and problem.kind == "unsupported"
 
 
 def test_group_messages_and_other_updates_are_problems() -> None:
@@ -326,6 +332,18 @@ def test_group_messages_and_other_updates_are_problems() -> None:
     ]
     [reaction] = parse_update(update("message_reaction", {}), BOT)
     assert isinstance(reaction, WebhookProblem) and reaction.kind == "ignored:message_reaction"
+    channel = {"id": -100456, "type": "channel", "title": "News"}
+    post = {"message_id": 1, "chat": channel, "date": 1, "text": "Neu: Pizza Diavola"}
+    [posted] = parse_update(update("channel_post", post), BOT)
+    assert isinstance(posted, WebhookProblem) and posted.kind == "ignored:channel_post"
+
+
+def test_a_press_in_a_group_is_answered_but_runs_no_turn() -> None:
+    shown = {"message_id": 3, "chat": {"id": -100123, "type": "group"}, "date": 1, "text": "?"}
+    query = {"id": "q1", "from": JOHN.as_user(), "message": shown, "data": "p:yes"}
+    pressed, problem = parse_update(update("callback_query", query), BOT)
+    assert pressed == CallbackQuery("q1", -100123)
+    assert isinstance(problem, WebhookProblem) and problem.kind == "group_chat"
 
 
 def test_callbacks_without_data_or_chat_are_only_answered() -> None:

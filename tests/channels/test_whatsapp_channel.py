@@ -254,7 +254,8 @@ async def test_forged_odd_and_unknown_webhooks(
     assert plain.status == 401
     unknown_number = wa.inbound(wa.text("hi"), business=wa.Business(phone_number_id="999999"))
     assert (await graph.post_webhook(url, unknown_number)).status == 200
-    odd = await graph.post_messages(url, wa.unsupported(), wa.reaction("wamid.x", "👍"))
+    unknown = wa.message("interactive", {"interactive": {"type": "call_permission_reply"}})
+    odd = await graph.post_messages(url, unknown, wa.reaction("wamid.x", "👍"))
     assert odd.status == 200
     await graph.post_messages(url, wa.text("hallo"))
     await said(graph, "Willkommen")

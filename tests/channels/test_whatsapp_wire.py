@@ -229,19 +229,46 @@ def test_a_reaction_is_ignored() -> None:
     assert parse(wa.inbound(wa.reaction("wamid.X", "👍", **at()))) == []
 
 
-def test_an_unsupported_message_is_a_problem_and_no_message() -> None:
-    (problem,) = parse(wa.inbound(wa.unsupported(**at())))
-    assert isinstance(problem, WebhookProblem) and problem.kind == "unsupported"
-    assert problem.data == {"type": "unsupported", "errors": [wa.error_object(131051, href=False)]}
+def test_an_unsupported_message_is_one_without_text() -> None:
+    read = incoming(wa.unsupported(**at()))
+    assert (read.text, read.attachment) == ("", {"type": "unsupported"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "text"),
+    [
+        ("sticker", {"sticker": {"id": "1", "mime_type": "image/webp"}}, ""),
+        ("audio", {"audio": {"id": "2", "voice": True}}, ""),
+        ("video", {"video": {"id": "3", "caption": "so sieht sie aus"}}, "so sieht sie aus"),
+        ("document", {"document": {"id": "4", "filename": "a.pdf"}}, ""),
+        ("contacts", {"contacts": [{"name": {"formatted_name": "Ada"}}]}, ""),
+    ],
+)
+def test_media_is_a_message_whose_caption_is_the_text(kind: str, fields: Json, text: str) -> None:
+    read = incoming(wa.message(kind, fields, **at()))
+    assert read.text == text and read.attachment is not None
+    assert read.attachment["type"] == kind
+
+
+@pytest.mark.parametrize("changed", ["edit", "revoke", "pin", "poll_update"])
+def test_a_change_of_an_earlier_message_is_a_problem_and_no_message(changed: str) -> None:
+    fields = {"unsupported": {"type": changed}, "errors": [wa.error_object(131051, href=False)]}
+    (problem,) = parse(wa.inbound(wa.message("unsupported", fields, **at())))
+    assert isinstance(problem, WebhookProblem) and problem.kind == changed
+
+
+def test_a_group_message_is_a_problem_and_no_message() -> None:
+    (problem,) = parse(wa.inbound({**wa.text("hi all", **at()), "group_id": "G1"}))
+    assert isinstance(problem, WebhookProblem) and problem.kind == "group"
+    assert problem.data == {"group_id": "G1"}
 
 
 @pytest.mark.parametrize(
     ("kind", "fields"),
     [
-        ("sticker", {"sticker": {"id": "1", "mime_type": "image/webp"}}),
-        ("video", {"video": {"id": "1"}}),
         ("interactive", {"interactive": {"type": "call_permission_reply"}}),
         ("interactive", {}),
+        ("hologram", {"hologram": {}}),
     ],
 )
 def test_any_unknown_type_is_unsupported(kind: str, fields: Json) -> None:
@@ -278,7 +305,7 @@ EXPECTED = {
     "message-text": ["incoming:Body Text"],
     "message-text-referral": ["incoming:BODY"],
     "message-text-reply": ["incoming:replied text"],
-    "message-unsupported": ["problem:unsupported"],
+    "message-unsupported": ["incoming:"],
     "status-delivered": ["status:delivered"],
     "status-failed": ["status:failed"],
     "status-read": ["status:read"],

@@ -110,13 +110,15 @@ def test_without_a_key_each_process_has_its_own(fresh_key: None) -> None:
 
 def test_a_short_key_stops_the_start(fresh_key: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(logs.KEY_VARIABLE, "password")
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    root, access = logging.getLogger(), logging.getLogger("aiohttp.access")
+    handlers, levels = root.handlers[:], (root.level, access.level)
     try:
         with pytest.raises(LogKeyError, match="at least 32 characters"):
             configure_logging("info", json_lines=True)
     finally:
-        root.handlers[:], root.level = handlers, level
+        root.handlers[:] = handlers
+        root.setLevel(levels[0])
+        access.setLevel(levels[1])
 
 
 def test_a_lone_surrogate_in_a_session_key_still_has_a_pseudonym(fresh_key: None) -> None:
