@@ -3,7 +3,8 @@
 A store holds, per session: the state, the customer's remembered values (profile), an inbox
 of items in arrival order with their ids for dedupe, a lease that serializes turns across
 processes, a sequenced log of the conversation (the outbox every channel reads from), the
-results of processed items (for retried webhooks) and timers. One `Commit` changes all of a
+results of processed items (for retried webhooks), the answers to a turn's requests (so a
+replayed turn does not ask twice) and timers. One `Commit` changes all of a
 turn's data at once; a commit by a worker whose lease has expired is refused (fencing).
 
 A turn is three calls: `enqueue`, `claim`, `commit`. A claim is only taken when there is an
@@ -61,6 +62,17 @@ class Store(Protocol):
         Kept as a reference into the log: entries trimmed from the log or gone with its
         history are no longer returned.
         """
+        ...
+
+    async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
+        """Keep the answer (JSON text) to one of a turn's requests, before the turn commits: a
+        replay of the turn (its worker died) finds it instead of asking again. Kept result_ttl
+        and forgotten with the session; keeping it again replaces it. Not fenced by the lease:
+        the answer is a fact about the outside world, whoever asked."""
+        ...
+
+    async def kept_answer(self, key: str, request_id: str) -> str | None:
+        """The answer kept for the request; None when none is (or it expired)."""
         ...
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:

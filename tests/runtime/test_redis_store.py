@@ -153,7 +153,9 @@ async def test_no_script_touches_keys_of_two_sessions(redis_url: str) -> None:
         watching = asyncio.create_task(watch())
         now = time.time()
         for number, key in enumerate(KEYS):
+            await store.keep_answer(key, f"r{number}", "{}")
             await turn(store, key, number, {"reminder": now - 1, "later": now + 60})
+            assert await store.kept_answer(key, f"r{number}") == "{}"
         await store.enqueue(KEYS[0], item(99))
         assert sorted(await store.fire_timers(now)) == sorted(KEYS)
         assert sorted(await store.pending()) == sorted(KEYS)
@@ -337,19 +339,22 @@ async def test_a_restarted_redis_is_used_again() -> None:
 async def test_each_key_lives_as_long_as_its_limit_says(any_redis_url: str) -> None:
     limits = StoreLimits(session_ttl=1000, profile_ttl=5000, result_ttl=300, history_ttl=100)
     store, key = new_store(any_redis_url, limits), "pizza:web:ada"
+    await store.keep_answer(key, "r-1", "{}")  # an action's answer, kept before the commit
     await turn(store, key, 1, {"reminder": time.time() + 60})
     k = store.session_keys(key)
     ttls = {part: await store._redis.pttl(name) / 1000 for part, name in k._asdict().items()}
     assert ttls.pop("lease") == ttls.pop("inbox") == -0.002  # released, emptied: gone
     expected = {"state": 1000, "timers": 1000, "profile": 5000, "seen": 300, "results": 300}
-    assert {part: round(ttl) for part, ttl in ttls.items()} == {**expected, "log": 100}
+    expected |= {"answers": 300, "log": 100}
+    assert {part: round(ttl) for part, ttl in ttls.items()} == expected
     first, last, until = (await store._redis.hget(k.results, "m1")).split(":")
     assert (first, last) == ("1", "2") and abs(int(until) / 1000 - time.time() - 300) < 2
     await store.close()
     short = new_store(any_redis_url, StoreLimits(session_ttl=10, result_ttl=20, history_ttl=30))
+    await short.keep_answer(key, "r-1", "{}")
     await turn(short, key, 1, {})
     k = short.session_keys(key)
-    for name in (k.log, k.results, k.seen):  # nothing outlives the state's numbering
+    for name in (k.log, k.results, k.seen, k.answers):  # nothing outlives the state's numbering
         assert 9 < await short._redis.pttl(name) / 1000 <= 10
     await short.close()
 

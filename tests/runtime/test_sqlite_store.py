@@ -376,3 +376,54 @@ async def test_a_version_1_file_is_upgraded(tmp_path: Path) -> None:
         await store.close()
     assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert ("results_until",) in rows(path, "SELECT name FROM sqlite_master WHERE type = 'index'")
+
+
+VERSION_2 = """
+CREATE TABLE sessions (key TEXT PRIMARY KEY NOT NULL, state TEXT, seq INTEGER NOT NULL,
+    touched_at REAL NOT NULL, shared_profile INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX sessions_touched ON sessions (touched_at);
+CREATE TABLE profiles (key TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, touched_at REAL NOT NULL);
+CREATE INDEX profiles_touched ON profiles (touched_at);
+CREATE TABLE inbox (position INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL,
+    id TEXT NOT NULL, item TEXT NOT NULL);
+CREATE INDEX inbox_key ON inbox (key, position);
+CREATE TABLE seen (key TEXT NOT NULL, id TEXT NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX seen_until ON seen (until);
+CREATE TABLE leases (key TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL, until REAL NOT NULL);
+CREATE TABLE log (key TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (key, seq));
+CREATE TABLE timers (key TEXT NOT NULL, name TEXT NOT NULL, due REAL NOT NULL,
+    PRIMARY KEY (key, name));
+CREATE INDEX timers_due ON timers (due);
+CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX results_until ON results (until);
+PRAGMA user_version = 2;
+"""
+
+
+async def test_a_version_2_file_is_upgraded(tmp_path: Path) -> None:
+    """Version 3 adds the answers to a turn's requests; what version 2 kept stays as it was."""
+    path, now = tmp_path / "state.db", time.time()
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(VERSION_2)
+        db.execute("INSERT INTO sessions VALUES (?, ?, 2, ?, 0)", (KEY, '{"step":3}', now))
+        db.execute("INSERT INTO profiles VALUES (?, ?, ?)", (KEY, '{"address":"x"}', now))
+        db.execute("INSERT INTO log VALUES (?, 1, ?)", (KEY, '{"seq":1,"from":"bot"}'))
+        db.execute("INSERT INTO results VALUES (?, 'm1', 1, 1, ?)", (KEY, now + 60))
+        db.commit()
+    store = await SqliteStore.open(str(path))
+    try:
+        assert await store.result(KEY, "m1") == [{"seq": 1, "from": "bot"}]
+        assert await store.kept_answer(KEY, "r-1") is None
+        await store.keep_answer(KEY, "r-1", '{"action":"ready_in"}')
+        assert await store.enqueue(KEY, item(2))
+        claim = await store.claim(KEY, "w", 10)
+        assert claim is not None and claim.session == {"step": 3} and claim.seq == 2
+        assert await store.commit(claim, commit_for("m2", {"step": 4}))
+        assert await store.kept_answer(KEY, "r-1") == '{"action":"ready_in"}'
+    finally:
+        await store.close()
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(3,)]
+    assert ("answers_until",) in rows(path, "SELECT name FROM sqlite_master WHERE type = 'index'")
+    await (await SqliteStore.open(str(path))).close()  # an upgraded file reopens as it is

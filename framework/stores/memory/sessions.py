@@ -7,7 +7,8 @@ A processed item's result is its sequence range in the log (first and last seq o
 its commit appended), kept result_ttl: `result` returns what of that range is still in the
 log. The log is history: history_ttl after a session's last commit it is gone, while the state
 (and its seq) stays for session_ttl, so the next commit starts a fresh log that continues the
-sequence numbers.
+sequence numbers. The answers kept for a turn's requests live as long as results, and go with
+the session when it is forgotten.
 
 State, profile and log entries are kept as JSON text, as every other store keeps them: a
 claim hands out fresh objects, a session that is not JSON fails here as it would elsewhere,
@@ -54,6 +55,8 @@ class _Session:
     seq: int = 0
     results: dict[str, tuple[int, int, float]] = field(default_factory=dict)
     """item id -> the first and last seq its commit appended (first > last: none), until."""
+    answers: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """request id -> the answer kept for it, until."""
     timers: dict[str, float] = field(default_factory=dict)
     touched: float = 0.0
     """The last commit (or when the session began)."""
@@ -146,6 +149,15 @@ class MemoryStore:
             return None
         first, last, _ = found
         return [json.loads(entry) for seq, entry in self._history(session) if first <= seq <= last]
+
+    async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
+        session, now = self._get(key), self._clock()
+        session.answers = {i: kept for i, kept in session.answers.items() if kept[1] > now}
+        session.answers[request_id] = (answer, now + self._limits.result_ttl)
+
+    async def kept_answer(self, key: str, request_id: str) -> str | None:
+        kept = self._get(key).answers.get(request_id)
+        return kept[0] if kept is not None and kept[1] > self._clock() else None
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
         entries = [entry for seq, entry in self._history(self._get(key)) if seq > after]

@@ -115,6 +115,28 @@ if to < from then return {} end
 return redis.call('LRANGE', KEYS[2], from, to)
 """
 
+# KEYS answers; ARGV request id, answer, result_ms, keep_ms (expired answers are dropped)
+KEEP_ANSWER = """
+local now = now_ms()
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local until_ = string.match(all[i + 1], '^(%d+)|')
+  if not until_ or tonumber(until_) <= now then redis.call('HDEL', KEYS[1], all[i]) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ms(now + tonumber(ARGV[3])) .. '|' .. ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 0
+"""
+
+# KEYS answers; ARGV request id -> false (none kept, or expired) or the answer
+KEPT_ANSWER = """
+local kept = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+local bar = string.find(kept, '|', 1, true)
+local until_ = bar and tonumber(string.sub(kept, 1, bar - 1))
+if not until_ or until_ <= now_ms() then return false end
+return string.sub(kept, bar + 1)
+"""
+
 # KEYS timers, seen, inbox; ARGV now, received_at, max, result_ms, keep_ms, session_ms
 FIRE = """
 local now = now_ms()
@@ -180,7 +202,7 @@ return 0
 
 _IN_LOAD_ORDER = (
     "ANNOUNCE_PENDING ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
-    " COMMIT RELEASE RESULT FIRE"
+    " COMMIT RELEASE RESULT FIRE KEEP_ANSWER KEPT_ANSWER"
 )
 """Loaded in this order after a restart: the index scripts before the session scripts they
 announce."""

@@ -19,6 +19,8 @@ commit sets (dedupe, results and the log never outlive the state: at most sessio
     <prefix>:{<tag>}:results   hash: item id -> "<first seq>:<last seq>:<end ms>", the range
                                its commit appended (none: first = last + 1); a value in another
                                format (an older Theke's) counts as expired         result_ttl
+    <prefix>:{<tag>}:answers   hash: request id -> "<end ms>|<answer JSON>", the answers
+                               to a turn's requests, kept before its commit        result_ttl
     <prefix>:{<tag>}:timers    zset: timer name -> due (epoch seconds)             session_ttl
     <prefix>:{%index}:pending  zset: session key -> announcement number (its inbox may have items)
     <prefix>:{%index}:timers   zset: session key -> a time at or before its earliest timer
@@ -129,6 +131,7 @@ class SessionKeys(NamedTuple):
     lease: str
     log: str
     results: str
+    answers: str
     timers: str
 
 
@@ -343,6 +346,17 @@ class RedisStore:
         k = self.session_keys(key)
         [found] = await self._run(("RESULT", [k.results, k.log], [item_id]))
         return None if found is None else [json.loads(entry) for entry in found]
+
+    @guarded
+    async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
+        result_ms, keep_ms, _ = self._ttls()
+        args = [request_id, answer, result_ms, keep_ms]
+        await self._run(("KEEP_ANSWER", [self.session_keys(key).answers], args))
+
+    @guarded
+    async def kept_answer(self, key: str, request_id: str) -> str | None:
+        [found] = await self._run(("KEPT_ANSWER", [self.session_keys(key).answers], [request_id]))
+        return None if found is None else str(found)
 
     @guarded
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:

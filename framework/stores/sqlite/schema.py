@@ -14,7 +14,7 @@ from framework.stores.sqlite.connection import execute_script
 
 __all__ = ["SCHEMA_VERSION", "prepare"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE sessions (key TEXT PRIMARY KEY NOT NULL, state TEXT, seq INTEGER NOT NULL,
@@ -39,6 +39,11 @@ CREATE TABLE results (key TEXT NOT NULL, id TEXT NOT NULL, first_seq INTEGER NOT
     last_seq INTEGER NOT NULL, until REAL NOT NULL, PRIMARY KEY (key, id));
 CREATE INDEX results_until ON results (until)
 """
+_ANSWERS = """
+CREATE TABLE answers (key TEXT NOT NULL, id TEXT NOT NULL, answer TEXT NOT NULL,
+    until REAL NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX answers_until ON answers (until)
+"""
 _FROM_VERSION_1 = """
 ALTER TABLE sessions ADD COLUMN shared_profile INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE results RENAME TO results_1;
@@ -57,6 +62,15 @@ def _upgrade_from_1(db: sqlite3.Connection) -> None:
     db.execute("DROP TABLE results_1")
 
 
+def _upgrade_from_2(db: sqlite3.Connection) -> None:
+    """Version 3 keeps the answers to a turn's requests (actions), for a replayed turn."""
+    execute_script(db, _ANSWERS)
+
+
+_UPGRADES = {1: _upgrade_from_1, 2: _upgrade_from_2}
+"""Each step takes a file from its version to the next one."""
+
+
 def prepare(db: sqlite3.Connection, path: str) -> None:
     """Create or upgrade the session tables, inside the caller's write transaction (on the
     file's thread); a file of a newer Theke is refused."""
@@ -66,9 +80,11 @@ def prepare(db: sqlite3.Connection, path: str) -> None:
             f"the SQLite store at {path} has schema version {version}, but this Theke "
             f"knows only up to {SCHEMA_VERSION}; upgrade Theke or use another file"
         )
-    if version < SCHEMA_VERSION:
-        if version == 0:
-            execute_script(db, _SCHEMA + _RESULTS)
-        else:
-            _upgrade_from_1(db)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if version == SCHEMA_VERSION:
+        return
+    if version == 0:
+        execute_script(db, _SCHEMA + _RESULTS + ";" + _ANSWERS)
+    else:
+        for step in range(version, SCHEMA_VERSION):
+            _UPGRADES[step](db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

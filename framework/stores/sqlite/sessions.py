@@ -26,7 +26,8 @@ The log is history: reads ignore it history_ttl after the session's last commit
 (`sessions.touched_at`), the next commit starts it afresh (the seq numbers continue) and the
 purge deletes it. A session's "profile" member is not stored twice: when it is the profile
 (and profiles outlive sessions), `state` leaves it out, `shared_profile` is 1 and a claim puts
-the profile back.
+the profile back. The answers to a turn's requests (`answers`) are kept like results and
+deleted with the session's other rows.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from framework.stores.sqlite.writer import Writer
 __all__ = ["SqliteStore"]
 
 PURGE_EVERY = 60.0
-_SESSION_TABLES = ("inbox", "seen", "leases", "log", "results", "timers")
+_SESSION_TABLES = ("inbox", "seen", "leases", "log", "results", "answers", "timers")
 _PENDING = (
     "SELECT inbox.key FROM inbox JOIN sessions ON sessions.key = inbox.key"
     " WHERE sessions.touched_at >= ? GROUP BY inbox.key ORDER BY MIN(inbox.position) LIMIT ?"
@@ -189,6 +190,7 @@ class SqliteStore:
         self._run("DELETE FROM profiles WHERE touched_at < ?", now - self._limits.profile_ttl)
         self._run("DELETE FROM seen WHERE until <= ?", now)
         self._run("DELETE FROM results WHERE until <= ?", now)
+        self._run("DELETE FROM answers WHERE until <= ?", now)
 
     def _enqueue(self, key: str, item: InboxItem) -> bool:
         now = self._clock()
@@ -283,6 +285,20 @@ class SqliteStore:
         sql = "SELECT entry FROM log WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq"
         return [json.loads(entry) for (entry,) in self._run(sql, key, *row)]
 
+    def _keep_answer(self, key: str, request_id: str, answer: str) -> None:
+        now = self._clock()
+        self._touch(key, now)
+        until = now + self._limits.result_ttl
+        self._run(
+            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", key, request_id, answer, until
+        )
+
+    def _kept_answer(self, key: str, request_id: str) -> str | None:
+        now = self._clock()
+        sql = "SELECT answer FROM answers WHERE key = ? AND id = ? AND until > ?"
+        row = self._row(sql, key, request_id, now)
+        return None if row is None or not self._alive(key, now) else str(row[0])
+
     def _log(self, key: str, after: int, limit: int) -> list[LogEntry]:
         if not self._history_kept(key, self._clock()):
             return []
@@ -329,6 +345,12 @@ class SqliteStore:
 
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
         return await self._call(False, self._result, key, item_id)
+
+    async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
+        await self._call(True, self._keep_answer, key, request_id, answer)
+
+    async def kept_answer(self, key: str, request_id: str) -> str | None:
+        return await self._call(False, self._kept_answer, key, request_id)
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
         return await self._call(False, self._log, key, after, limit)
