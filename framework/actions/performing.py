@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from framework.action_calls import ActionContext, ActionError, ActionOutcome, ActionRunner
+from framework.actions.http_calls import HttpCalls
 from framework.actions.python_actions import PythonActions
 from framework.actions.rasa_protocol import domain_for
 from framework.flows.events import ActionDone, ActionRequest
@@ -64,7 +65,7 @@ class BotActions:
     @classmethod
     def of(cls, bot: Bot, first: Sequence[ActionRunner] = ()) -> BotActions:
         """The bot's configured sources (`actions:` in bot.yaml), after `first` (overrides)."""
-        return cls([*first, *_sources(bot)])
+        return cls([*first, HttpCalls(), *_sources(bot)])
 
     def names(self) -> frozenset[str]:
         return frozenset().union(*(runner.names() for runner in self._runners))

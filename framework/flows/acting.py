@@ -17,7 +17,7 @@ from typing import Any
 from framework.action_calls import ActionOutcome, OutgoingMessage, Reminder
 from framework.flows.events import ActionDone, ActionRequest, Button, SetTimer
 from framework.flows.repair import COMMANDS
-from framework.flows.steps import WAIT, Act
+from framework.flows.steps import WAIT, Act, HttpCall
 from framework.flows.turn import Turn
 
 __all__ = [
@@ -105,13 +105,39 @@ def _apply(turn: Turn, step: Act, outcome: ActionOutcome) -> None:
 
 
 def _set_slots(turn: Turn, step: Act, values: Mapping[str, Any]) -> None:
-    renamed = dict(step.save)
+    """`save:` paths into their slots; an action's other results into the slots of their own
+    names (an HTTP step's only through `save:`)."""
+    for path, slot in step.save:
+        found = _at(values, path.split("."))
+        if found is _MISSING:
+            turn.record("action_value_missing", action=step.action, value=path)
+        else:
+            turn.set_slot(slot, found)
+    if isinstance(step, HttpCall):
+        return
+    saved = {path.split(".")[0] for path, _slot in step.save}
     for name, value in values.items():
-        slot = renamed.get(name, name)
-        if slot in turn.bot.slots:
-            turn.set_slot(slot, value)
+        if name in saved:
+            continue
+        if name in turn.bot.slots:
+            turn.set_slot(name, value)
         else:
             turn.record("action_value_ignored", action=step.action, value=name)
+
+
+_MISSING = object()
+
+
+def _at(value: Any, path: list[str]) -> Any:
+    """The part of a result a dotted path names (`body.items.0.name`), or _MISSING."""
+    for part in path:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return _MISSING
+    return value
 
 
 def _show(turn: Turn, message: OutgoingMessage) -> None:

@@ -29,6 +29,7 @@ from framework.flows.steps import (
     CartUpdate,
     End,
     Goto,
+    HttpCall,
     Instruction,
     Jump,
     Pay,
@@ -174,5 +175,6 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     CartFee: _cart_fee,
     Pay: start_payment,
     Act: start_action,
+    HttpCall: start_action,
 }
 """Every instruction class and the function that executes it."""

@@ -22,6 +22,7 @@ from framework.flows.templates import Template
 
 __all__ = [
     "CONTINUE",
+    "HTTP_ACTION",
     "JUMPED",
     "OUTCOMES",
     "WAIT",
@@ -36,6 +37,7 @@ __all__ = [
     "CartUpdate",
     "End",
     "Goto",
+    "HttpCall",
     "Instruction",
     "Jump",
     "Pay",
@@ -54,16 +56,24 @@ or the conversation waits for the customer or the outside world."""
 
 
 class Value:
-    """A value in a step: a literal, a whole `{{ expression }}` (typed), or a text template."""
+    """A value in a step: a literal, a whole `{{ expression }}` (typed), a text template, or a
+    mapping or list of such values (an HTTP step's JSON body)."""
 
-    __slots__ = ("expression", "names", "source", "template")
+    __slots__ = ("expression", "names", "parts", "source", "template")
 
     def __init__(self, source: Any) -> None:
         self.source = source
         self.expression: Expression | None = None
         self.template: Template | None = None
+        self.parts: dict[str, Value] | list[Value] | None = None
         self.names: frozenset[str] = frozenset()
-        if isinstance(source, str):
+        if isinstance(source, dict):
+            self.parts = {str(key): Value(part) for key, part in source.items()}
+            self.names = frozenset().union(*(part.names for part in self.parts.values()))
+        elif isinstance(source, list):
+            self.parts = [Value(part) for part in source]
+            self.names = frozenset().union(*(part.names for part in self.parts))
+        elif isinstance(source, str):
             stripped = source.strip()
             inner = stripped[2:-2]
             if stripped.startswith("{{") and stripped.endswith("}}") and "{{" not in inner:
@@ -290,6 +300,19 @@ class Act(Instruction):
 
     def values(self) -> tuple[Value, ...]:
         return tuple(value for _name, value in self.args)
+
+
+HTTP_ACTION = "http"
+"""The action name an `http:` step calls: the built-in HTTP runner (actions/http_calls.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCall(Act):
+    """`http:` a call to the business's web API, performed like an action: its args are the
+    request (method, url, headers, json, retries); only `save:` takes from its result
+    (`status`, `body`, `headers`), by dotted paths such as `body.items.0.name`."""
+
+    keyword: ClassVar[str] = "http"
 
 
 OUTCOMES = ("paid", "failed", "expired", "cancelled")

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from babel.core import Locale, UnknownLocaleError
@@ -108,8 +109,22 @@ def _finalize(context: Any, value: Any) -> Any:
 _ENVIRONMENT = ImmutableSandboxedEnvironment(
     autoescape=False, keep_trailing_newline=False, finalize=_finalize
 )
+
+
+def _url_part(value: Any) -> str:
+    """A value as one part of a URL: every character that could end or change the part
+    (`/`, `?`, `&`, `#`, spaces) percent-encoded."""
+    return quote(str(value), safe="")
+
+
 _ENVIRONMENT.filters.update(
-    money=_money, number=_number, date=_date, time=_time, datetime=_datetime, summary=_summary
+    money=_money,
+    number=_number,
+    date=_date,
+    time=_time,
+    datetime=_datetime,
+    summary=_summary,
+    url_part=_url_part,
 )
 BUILTIN_FILTERS = frozenset(_ENVIRONMENT.filters)
 

@@ -98,6 +98,10 @@ class Turn:
     def value(self, value: Value) -> Any:
         """A step's value in this turn: its expression's result, its rendered template, or
         its literal."""
+        if isinstance(value.parts, dict):
+            return {name: self.value(part) for name, part in value.parts.items()}
+        if isinstance(value.parts, list):
+            return [self.value(part) for part in value.parts]
         if value.expression is not None:
             return unwrap(value.expression.evaluate(self.scope()))
         if value.template is not None:

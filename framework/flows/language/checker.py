@@ -14,6 +14,7 @@ from typing import Any
 from framework.flows.language.problems import Problem, did_you_mean
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Position, Text
 from framework.flows.steps import (
+    Act,
     Ask,
     Branch,
     ButtonSpec,
@@ -21,6 +22,7 @@ from framework.flows.steps import (
     CartAdd,
     End,
     Goto,
+    HttpCall,
     Instruction,
     Jump,
     Pay,
@@ -212,6 +214,16 @@ def _check_set(checker: _Checker, assign: Set) -> None:
             )
 
 
+def _check_call(checker: _Checker, call: Act) -> None:
+    """`save:` goes into declared slots (which action names exist is checked where the
+    actions are loaded: actions/checking.py)."""
+    for _path, slot in call.save:
+        if slot not in checker.bot.slots:
+            checker.error(
+                call.pos, f"save: unknown slot {slot!r}", did_you_mean(slot, checker.bot.slots)
+            )
+
+
 def _check_cart_add(checker: _Checker, add: CartAdd) -> None:
     literal, items = add.item.source, checker.bot.catalog.items
     if isinstance(literal, str) and "{" not in literal and literal not in items:
@@ -351,4 +363,6 @@ _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     Repeat: _check_target,
     Call: _check_target,
     Pay: _check_pay,
+    Act: _check_call,
+    HttpCall: _check_call,
 }

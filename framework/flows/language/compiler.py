@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from framework.flows.language.sections import duration
 from framework.flows.language.yaml_loader import PosDict, position_of
 from framework.flows.model import Label, Position, Text
 from framework.flows.steps import (
+    HTTP_ACTION,
     OUTCOMES,
     Act,
     Ask,
@@ -27,6 +29,7 @@ from framework.flows.steps import (
     CartUpdate,
     End,
     Goto,
+    HttpCall,
     Instruction,
     Jump,
     Pay,
@@ -334,7 +337,45 @@ def _tax_rule(raw: PosDict) -> TaxRule:
 
 
 def _action(step: PosDict, program: Program, ctx: StepContext) -> None:
-    """The action instruction, then its `on_error` block, jumped over when it succeeds."""
+    args = {str(name): Value(value) for name, value in (step.get("args") or {}).items()}
+    _call_step(step, program, ctx, Act, str(step["action"]), args, step.get("timeout"))
+
+
+def _http(step: PosDict, program: Program, ctx: StepContext) -> None:
+    """An HTTP call is an action of the built-in HTTP runner, its request as arguments."""
+    spec = step["http"]
+    url = str(spec["url"])
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("http", "https") or "{" in rest.partition("/")[0]:
+        ctx.problem(
+            position_of(spec, step.pos),
+            f"http: the URL {url!r} must start with http:// or https:// and a written host",
+            "only the path and query may hold {{ }}: a customer's answer must not pick the server",
+        )
+    request = {
+        "method": Value(str(spec.get("method", "GET")).upper()),
+        "url": Value(_URL_VALUE.sub(r"{{ (\1) | url_part }}", url)),
+        "headers": Value(dict(spec.get("headers") or {})),
+        "json": Value(spec.get("json")),
+        "retries": Value(int(spec.get("retries", 0))),
+    }
+    _call_step(step, program, ctx, HttpCall, HTTP_ACTION, request, spec.get("timeout"))
+
+
+_URL_VALUE = re.compile(r"\{\{(.*?)\}\}")
+"""A value in an HTTP step's URL: percent-encoded, so an answer cannot change the path."""
+
+
+def _call_step(
+    step: PosDict,
+    program: Program,
+    ctx: StepContext,
+    kind: type[Act],
+    name: str,
+    args: dict[str, Value],
+    timeout: Any,
+) -> None:
+    """A call instruction, then its `on_error` block, jumped over when the call succeeds."""
     pos = step.pos
     at = program.reserve()
     on_error = None
@@ -345,15 +386,13 @@ def _action(step: PosDict, program: Program, ctx: StepContext) -> None:
         program.put(skip, Jump(pos, None, program.here))
     program.put(
         at,
-        Act(
+        kind(
             pos,
             step.get("id"),
-            str(step["action"]),
-            args=tuple(
-                (str(name), Value(value)) for name, value in (step.get("args") or {}).items()
-            ),
-            save=tuple((str(name), str(slot)) for name, slot in (step.get("save") or {}).items()),
-            timeout=duration(step["timeout"]) if "timeout" in step else None,
+            name,
+            args=tuple(args.items()),
+            save=tuple((str(path), str(slot)) for path, slot in (step.get("save") or {}).items()),
+            timeout=None if timeout is None else duration(timeout),
             on_error=on_error,
         ),
     )
@@ -376,4 +415,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "cart.fee": _cart_fee,
     "pay": _pay,
     "action": _action,
+    "http": _http,
 }

@@ -17,12 +17,14 @@ from typing import Literal
 from framework.errors import FlowError
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Text
 from framework.flows.steps import (
+    Act,
     Ask,
     Branch,
     Call,
     CartFee,
     End,
     Goto,
+    HttpCall,
     Instruction,
     Jump,
     Repeat,
@@ -287,6 +289,11 @@ def _summary(instruction: Instruction, lang: str, default: str) -> str:
         return "set " + ", ".join(name for name, _value in instruction.assignments)
     if isinstance(instruction, CartFee):
         return f"cart.fee {instruction.fee}"
+    if isinstance(instruction, HttpCall):
+        request = dict(instruction.args)
+        return f"http {request['method'].source} {request['url'].source}"
+    if isinstance(instruction, Act):
+        return f"action {instruction.action}"
     return instruction.keyword
 
 
