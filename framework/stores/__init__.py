@@ -3,23 +3,28 @@
 - `session_store.Store`: sessions, their inboxes, leases, conversation logs, timers and results
   (what makes turns exactly-once); `records.py` holds what it keeps.
 - `order_store.OrderStore`: the business's orders.
+- `outbox.Outbox`: business events waiting for the business's endpoints, in order per stream.
 
 Backends: `memory/` (the reference and the test double), `sqlite/` (the embedded default, one
 process) and `redis/` (many processes on many machines, Cluster-safe keys). `opening.py` opens
 a deployment's stores from its one URL. One contract suite per protocol runs over every backend
-(tests/runtime/test_store_contract.py, tests/payments/test_order_store.py).
+(tests/runtime/test_store_contract.py, tests/payments/test_order_store.py,
+tests/events/test_outbox_store.py).
 """
 
-from framework.stores.opening import StoreURL, open_orders, open_store, store_kind
+from framework.stores.opening import StoreURL, open_orders, open_outbox, open_store, store_kind
 from framework.stores.order_store import OrderStore
+from framework.stores.outbox import Outbox
 from framework.stores.session_store import Store, StoreError
 
 __all__ = [
     "OrderStore",
+    "Outbox",
     "Store",
     "StoreError",
     "StoreURL",
     "open_orders",
+    "open_outbox",
     "open_store",
     "store_kind",
 ]

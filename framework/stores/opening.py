@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framework.stores.order_store import OrderStore
+from framework.stores.outbox import Outbox
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store, StoreError
 
-__all__ = ["StoreURL", "open_orders", "open_store", "store_kind"]
+__all__ = ["StoreURL", "open_orders", "open_outbox", "open_store", "store_kind"]
 
 _KINDS = (
     ("memory://", "memory"),
@@ -88,3 +89,19 @@ async def open_orders(url: str, root: Path | None = None) -> OrderStore:
     from framework.stores.redis.orders import RedisOrders
 
     return RedisOrders.from_url(url)
+
+
+async def open_outbox(url: str, root: Path | None = None) -> Outbox:
+    """The business events' outbox beside the sessions and orders."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.outbox import MemoryOutbox
+
+        return MemoryOutbox()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.outbox import SqliteOutbox
+
+        return await SqliteOutbox.open(str(where.path))
+    from framework.stores.redis.outbox import RedisOutbox
+
+    return RedisOutbox.from_url(url)

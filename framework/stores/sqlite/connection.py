@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-__all__ = ["BUSY_TIMEOUT_MS", "execute_script", "open_database"]
+from framework.stores.session_store import StoreError
+
+__all__ = ["BUSY_TIMEOUT_MS", "create_versioned", "execute_script", "open_database"]
 
 BUSY_TIMEOUT_MS = 5_000
 
@@ -35,3 +37,19 @@ def execute_script(db: sqlite3.Connection, script: str) -> None:
     """Several statements inside the caller's transaction (`executescript` would commit it)."""
     for statement in script.split(";"):
         db.execute(statement)
+
+
+def create_versioned(
+    db: sqlite3.Connection, path: str, table: str, version: int, script: str, what: str
+) -> None:
+    """A store's tables, created by `script` unless `table` (its schema version) says they
+    exist; a newer version than `version` is refused with what to do."""
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} (version INTEGER NOT NULL)")
+    row = db.execute(f"SELECT version FROM {table}").fetchone()
+    if row is None:
+        execute_script(db, script)
+    elif row[0] > version:
+        raise StoreError(
+            f"the {what} in {path} have schema version {row[0]}, but this Theke knows only up "
+            f"to {version}; upgrade Theke or use another file"
+        )

@@ -28,7 +28,7 @@ from framework.orders import ANNOUNCED, AWAITING, Order
 from framework.stores.json_text import dump
 from framework.stores.order_json import FIRST_NUMBER, load
 from framework.stores.session_store import StoreError
-from framework.stores.sqlite.connection import execute_script
+from framework.stores.sqlite.connection import create_versioned
 from framework.stores.sqlite.writer import Writer
 
 __all__ = ["ORDER_SCHEMA_VERSION", "SqliteOrders"]
@@ -70,15 +70,7 @@ T = TypeVar("T")
 
 
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
-    db.execute("CREATE TABLE IF NOT EXISTS order_schema (version INTEGER NOT NULL)")
-    row = db.execute("SELECT version FROM order_schema").fetchone()
-    if row is None:
-        execute_script(db, _SCHEMA)
-    elif row[0] > ORDER_SCHEMA_VERSION:
-        raise StoreError(
-            f"the orders in {path} have schema version {row[0]}, but this Theke knows only up "
-            f"to {ORDER_SCHEMA_VERSION}; upgrade Theke or use another file"
-        )
+    create_versioned(db, path, "order_schema", ORDER_SCHEMA_VERSION, _SCHEMA, "orders")
 
 
 def _data(order: Order) -> str:
