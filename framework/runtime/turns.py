@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from framework.actions.answers import answered_once
 from framework.actions.performing import BotActions, Where
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
@@ -406,11 +407,19 @@ class Runtime:
         self, bot: Bot, turn: _TurnRequests, request: ActionRequest
     ) -> ActionDone:
         """The action runs within what is left of the session's lease (another worker takes
-        the session over after it), and at most for the step's own timeout."""
+        the session over after it), and at most for the step's own timeout; once per request:
+        its answer is kept before the commit, and a replayed turn gets it instead of calling
+        the action again (actions/answers.py)."""
         actions = self.actions.get(bot.name) or BotActions(())
         where = Where(bot.name, turn.key.customer, turn.key.channel, turn.request_id())
-        left = max(0.0, turn.deadline - time.monotonic())
-        return await actions.perform(replace(request, timeout=min(request.timeout, left)), where)
+
+        async def perform() -> ActionDone:
+            left = max(0.0, turn.deadline - time.monotonic())
+            return await actions.perform(
+                replace(request, timeout=min(request.timeout, left)), where
+            )
+
+        return await answered_once(self.store, str(turn.key), where.request_id, request, perform)
 
     async def _payment_answer(
         self, bot: Bot, key: str, item_id: str, request: PaymentRequest
