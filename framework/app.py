@@ -23,14 +23,18 @@ from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, close_sockets
 from framework.edge import METRICS, add_metrics, security_headers
 from framework.edge.headers import FRAME_ANCESTORS
+from framework.edge.limits import BODY_LIMITS, BodyLimits, read_bodies
 from framework.edge.origins import ALLOWED_ORIGINS, origin_of
 from framework.errors import (
     BadRequest,
     ChannelError,
+    ClientGone,
     Forbidden,
     NotFound,
     RateLimited,
     ThekeError,
+    TooLarge,
+    TooSlow,
     Unauthorized,
     UnknownBot,
 )
@@ -69,6 +73,9 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,
+    TooSlow: 408,
+    TooLarge: 413,
+    ClientGone: 499,  # nginx's "client closed request": logged, never seen by anyone
     RefundError: 409,
     ProviderError: 503,
 }
@@ -106,7 +113,10 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         headers = {}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(max(1, round(error.retry_after)))
-        return web.json_response({"error": public_text(error)}, status=status, headers=headers)
+        response = web.json_response({"error": public_text(error)}, status=status, headers=headers)
+        if isinstance(error, TooLarge | TooSlow):
+            response.force_close()  # the rest of the body is not read: the connection is done
+        return response
 
 
 async def health(request: web.Request) -> web.Response:
@@ -171,8 +181,9 @@ def create_app(
 ) -> web.Application:
     """The app for a workspace's bots; `store` overrides the workspace's store (tests)."""
     app = web.Application(
-        client_max_size=workspace.max_body, middlewares=[security_headers, errors]
+        client_max_size=workspace.max_body, middlewares=[security_headers, errors, read_bodies]
     )
+    app[BODY_LIMITS] = BodyLimits(workspace.max_body, workspace.body_timeout)
     app[SOCKETS] = set()
     app[FRAME_ANCESTORS] = workspace.frame_ancestors
     own = (workspace.public_url,) if workspace.public_url else ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "BadRequest",
     "ChannelError",
+    "ClientGone",
     "FlowError",
     "Forbidden",
     "MoneyError",
@@ -12,6 +13,8 @@ __all__ = [
     "PaymentError",
     "RateLimited",
     "ThekeError",
+    "TooLarge",
+    "TooSlow",
     "Unauthorized",
     "UnknownBot",
 ]
@@ -47,6 +50,18 @@ class ChannelError(ThekeError, ValueError):
 
 class BadRequest(ChannelError):
     """Malformed JSON, a missing field, a value of the wrong kind."""
+
+
+class ClientGone(ChannelError, ConnectionError):
+    """The client closed the connection before its request had arrived: nobody to answer."""
+
+
+class TooLarge(ChannelError):
+    """A request body larger than `limits.max_body`: refused before (or while) it is read."""
+
+
+class TooSlow(ChannelError, TimeoutError):
+    """A request body that did not arrive within `limits.body_timeout`."""
 
 
 class Unauthorized(ChannelError, PermissionError):

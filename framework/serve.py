@@ -17,6 +17,7 @@ from datetime import datetime
 from aiohttp import web
 
 from framework.app import create_app
+from framework.edge.limits import server_options
 from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.logs import configure_logging
@@ -114,6 +115,7 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
         access_log=None,
         print=None,
         loop=event_loop(),
+        **server_options(workspace.header_timeout),
     )
 
 

@@ -51,6 +51,10 @@ class Workspace:
     store: str = DEFAULT_STORE
     limits: StoreLimits = field(default_factory=StoreLimits)
     max_body: int = 64 * 1024
+    header_timeout: float = 10.0
+    """Seconds for a request's line and headers to arrive, and an idle connection's life."""
+    body_timeout: float = 30.0
+    """Seconds for a request's body to arrive."""
     messages_per_minute: int = 30
     burst: int = 60
     channels: Mapping[str, Mapping[str, Any]] = field(
@@ -193,6 +197,8 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
             ),
         ),
         max_body=_size(str(limits.get("max_body", "64KB"))),
+        header_timeout=_duration(limits["header_timeout"]) if "header_timeout" in limits else 10.0,
+        body_timeout=_duration(limits["body_timeout"]) if "body_timeout" in limits else 30.0,
         messages_per_minute=int(limits.get("messages_per_minute", 30)),
         burst=int(limits.get("burst", 60)),
         channels=_enabled_channels(channels),

@@ -161,7 +161,7 @@ async def change_order(request: web.Request) -> web.Response:
     if action not in ACTIONS:
         raise BadRequest(f"unknown action {action!r}: {', '.join(ACTIONS)}")
     order = await _order(request)
-    body: dict[str, Any] = await json_object(request) if request.can_read_body else {}
+    body: dict[str, Any] = await json_object(request) if request.body_exists else {}
     amount = parse_amount(body.get("amount"), order.currency)
     try:
         changed = await act(request.app[PAYMENTS], order, action, amount)
