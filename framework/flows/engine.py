@@ -30,6 +30,7 @@ from framework.flows.events import (
 )
 from framework.flows.execution import run
 from framework.flows.model import Bot
+from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.repair import COMMANDS, switch_language, try_digression
 from framework.flows.session import Session, copy_session, session_problems
@@ -172,7 +173,7 @@ def _handle(turn: Turn, message: Message) -> None:
         _nothing_to_read(turn, message)
         return
     turn.heard = text
-    if _action_unanswered(turn, message):
+    if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
     if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message):
         return

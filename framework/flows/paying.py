@@ -17,6 +17,7 @@ from typing import Any
 from framework.bill import Bill, BillError, BillLine, Discount, make_bill
 from framework.flows.events import Button, Link, OrderUpdate, PaymentRequest, SetTimer, Timer
 from framework.flows.model import label_for
+from framework.flows.order_cancel import cancel_outcome
 from framework.flows.session import PayWait
 from framework.flows.steps import WAIT, Pay
 from framework.flows.turn import WAIT_PAY, Turn
@@ -232,6 +233,8 @@ def waiting_message(turn: Turn) -> None:
 # Updates --------------------------------------------------------------------------------------
 def order_update(turn: Turn, update: OrderUpdate) -> None:
     _remember_order(turn, update)
+    if cancel_outcome(turn, update):
+        return
     pay = waiting_payment(turn)
     if pay is not None and pay["order"] in (None, update.order) and update.origin != "notice":
         _answer(turn, pay, update)

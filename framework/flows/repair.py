@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from framework.flows.order_cancel import offer_cancel
 from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_payment
 from framework.flows.turn import Turn
 from framework.flows.understanding.language import guess_language, requested_language
@@ -29,7 +30,8 @@ def _cancel(turn: Turn) -> None:
     if cancel_payment(turn):
         return
     if not turn.session["stack"] and not turn.session["cart"]["lines"]:
-        turn.say_named("nothing_to_cancel")
+        if not offer_cancel(turn):
+            turn.say_named("nothing_to_cancel")
         return
     _forget_conversation(turn)
     turn.record("cancelled")

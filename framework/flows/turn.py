@@ -303,11 +303,11 @@ class Turn:
     def _confirm_known(self, step: Ask, frame: Frame) -> None:
         known = wrap_slot(self.bot, step.slot, self.session["profile"][step.slot], self.lang)
         text = self.render(step.confirm, {"known": known}) if step.confirm else None
-        self.reply(text or self.text("confirm_known", known=known), self._yes_no_buttons())
+        self.reply(text or self.text("confirm_known", known=known), self.yes_no_buttons())
         frame["wait"] = step.slot
         frame["confirm"] = True
 
-    def _yes_no_buttons(self) -> tuple[Button, ...]:
+    def yes_no_buttons(self) -> tuple[Button, ...]:
         return (Button(self.text("yes"), "yes"), Button(self.text("no"), "no"))
 
     def answer_buttons(self, step: Ask, slot: Slot) -> tuple[tuple[Button, ...], str | None]:
@@ -326,7 +326,7 @@ class Turn:
         """Buttons a slot offers by itself: yes/no, its choices, the catalog items it takes."""
         lang, default = self.lang, self.bot.business.language
         if slot.type == "yes_no":
-            return self._yes_no_buttons()
+            return self.yes_no_buttons()
         if slot.choices is not None:
             return tuple(
                 Button(label_for(choice.name, lang, default), choice.id)

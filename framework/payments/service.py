@@ -26,7 +26,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from framework.errors import PaymentError
 from framework.flows.events import OrderUpdate, PaymentRequest
+from framework.flows.order_cancel import CANCEL_PAID, CANCELLABLE
 from framework.logs import pseudonym
 from framework.money import Money
 from framework.orders import ANNOUNCED, Order, OrderError, can_move
@@ -104,6 +106,8 @@ class Payments:
         a provider or order problem: the conversation is told the payment is unavailable)."""
         now = self._clock()
         known = request.order
+        if request.action == CANCEL_PAID:
+            return await self._cancel_paid(session, request, now)
         try:
             if request.action == "start":
                 order = await self._draft(session, item_id, bot, request)
@@ -116,6 +120,21 @@ class Payments:
             log.warning("payment request failed", extra={"error": str(error), "bot": bot})
             return OrderUpdate(known or "", "unavailable", _moment(now), request.origin)
         return _update(order, now, request.origin, url, self.provider_of(order).in_chat)
+
+    async def _cancel_paid(self, session: str, request: PaymentRequest, now: float) -> OrderUpdate:
+        """The customer cancels their paid order in the chat: cancelled and refunded like
+        `theke orders cancel`, while the business has not accepted it; the answer says where
+        the order stands either way."""
+        try:
+            order = await self._existing(request.order)
+            if order.session != session:
+                raise OrderError("the order is not this conversation's")
+            if order.status in CANCELLABLE:
+                order = await self.cancel(order, "customer")
+        except PaymentError as error:
+            log.warning("customer cancellation failed", extra={"error": str(error)})
+            return OrderUpdate(request.order or "", "unavailable", _moment(now), CANCEL_PAID)
+        return _update(order, now, CANCEL_PAID, None, self.provider_of(order).in_chat)
 
     async def _draft(self, session: str, item_id: str, bot: str, request: PaymentRequest) -> Order:
         """The order this turn asks for, kept before the provider hears of it."""

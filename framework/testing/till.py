@@ -35,6 +35,7 @@ from framework.flows.events import (
     Timer,
 )
 from framework.flows.model import Bot
+from framework.flows.order_cancel import CANCEL_PAID, CANCELLABLE
 from framework.flows.requests import Request, answer_requests
 from framework.flows.session import Session
 from framework.orders import FINAL_PAYMENT, can_move
@@ -92,6 +93,8 @@ class Till:
         return self._payment_request(request)
 
     def _payment_request(self, request: PaymentRequest) -> OrderUpdate:
+        if request.action == CANCEL_PAID:
+            return self._cancel_paid(request)
         if request.action == "start":
             assert request.bill is not None and request.expires_at is not None
             order_id = f"order-{len(self.orders) + 1}"
@@ -107,6 +110,16 @@ class Till:
         url = f"https://pay.example/{order.id}" if order.status == "awaiting_payment" else None
         return OrderUpdate(
             order.id, order.status, self.now, request.origin, order.number, order.total, 0, url
+        )
+
+    def _cancel_paid(self, request: PaymentRequest) -> OrderUpdate:
+        """As Payments does: a paid order not yet accepted is cancelled and refunded."""
+        order = self.orders[str(request.order)]
+        refunded = 0
+        if order.status in CANCELLABLE:
+            order.status, refunded = "cancelled", order.total
+        return OrderUpdate(
+            order.id, order.status, self.now, request.origin, order.number, order.total, refunded
         )
 
     def _settle(self, order: _Order) -> None:

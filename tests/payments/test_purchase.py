@@ -157,6 +157,39 @@ async def test_the_business_accepts_and_dispatches_and_the_customer_is_told(
     assert "delivered" in (await again.json())["error"]
 
 
+async def test_a_customer_who_cancels_in_the_chat_is_refunded_in_the_record(
+    shop: TestClient,
+) -> None:
+    """What the chat promises is what the business's record says: cancelled, 30.00 back."""
+    checkout = await order_and_get_link(shop)
+    await shop.post(checkout, data={"decision": "pay"}, allow_redirects=False)
+    await chat_log(shop, "Danke, bezahlt!")
+    [offer] = await say(shop, "ich will meine Bestellung stornieren")
+    assert "Du bekommst 30,00\xa0€ zurück" in offer["text"]
+    [told] = await say(shop, "ja")
+    assert told["text"].startswith("Deine Bestellung Nr. 1001 wurde storniert.")
+    order = await (await shop.get("/admin/orders/pizza/1001", headers=admin())).json()
+    assert (order["status"], order["refunded"]) == ("cancelled", "30.00")
+    assert order["history"][-1]["by"] == "customer"
+
+
+async def test_a_paid_order_the_kitchen_accepted_is_not_cancelled_by_the_chat(
+    shop: TestClient,
+) -> None:
+    checkout = await order_and_get_link(shop)
+    await shop.post(checkout, data={"decision": "pay"}, allow_redirects=False)
+    await chat_log(shop, "Danke, bezahlt!")
+    [offer] = await say(shop, "bitte stornieren")
+    assert "stornieren?" in offer["text"]
+    await shop.post("/admin/orders/pizza/1001/accept", headers=admin())  # meanwhile
+    await chat_log(shop, "wurde angenommen")
+    [told] = await say(shop, "ja")
+    assert "Das Stornieren hat nicht geklappt" in told["text"]
+    assert "nichts erstattet" in told["text"]
+    order = await (await shop.get("/admin/orders/pizza/1001", headers=admin())).json()
+    assert (order["status"], order["refunded"]) == ("accepted", "0.00")
+
+
 async def test_declining_on_the_page_places_no_order(shop: TestClient) -> None:
     checkout = await order_and_get_link(shop)
     await shop.post(checkout, data={"decision": "decline"}, allow_redirects=False)
