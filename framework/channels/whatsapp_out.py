@@ -334,6 +334,10 @@ _RULES: dict[int, _Rule] = {
     ),
     131050: _Rule("the customer stopped marketing messages"),
     131049: _Rule("held back to keep the ecosystem healthy (per-customer marketing limit)"),
+    131062: _Rule(
+        "this kind of message cannot go to a customer known only by their username "
+        "(business-scoped user ID)"
+    ),
     190: _Rule("the access token is invalid or expired; renew it"),
     100: _Rule("invalid parameter", explain=True),
     131009: _Rule("parameter value is not valid", explain=True),

@@ -368,6 +368,9 @@ CHECKS: dict[str, Callable[[Any], None]] = {
 }
 ENVELOPE = ("recipient_type", "context", "biz_opaque_callback_data", "recipient_identity_key_hash")
 PHONE = re.compile(r"\+?[1-9]\d{6,14}")
+BSUID = re.compile(r"[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}")
+"""A business-scoped user ID (§1.4): country code, a period, up to 128 letters and digits; a
+parent BSUID has `ENT.` after the country code."""
 
 
 def _check_read(request: Json) -> None:
@@ -383,15 +386,28 @@ def _check_read(request: Json) -> None:
             raise GraphError(100, "Param typing_indicator['type'] must be 'text'.")
 
 
+def _check_recipient(request: Json, kind: str) -> None:
+    """`to` (a phone number) or `recipient` (a BSUID or parent BSUID, for a customer known only
+    by their username); with both, `to` takes precedence (Meta's BSUID guide)."""
+    if "to" in request:
+        _keys(request, "", ("messaging_product", "to", "type", kind), (*ENVELOPE, "recipient"))
+        if not PHONE.fullmatch(_string(request, "to", "")):
+            raise GraphError(100, "Param to must be a phone number in international format.")
+    elif "recipient" in request:
+        _keys(request, "", ("messaging_product", "recipient", "type", kind), ENVELOPE)
+        if not BSUID.fullmatch(_string(request, "recipient", "")):
+            raise GraphError(100, "Param recipient must be a business-scoped user ID.")
+    else:
+        raise GraphError(100, "The parameter to is required.")
+
+
 def _check_envelope(request: Json) -> str:
     kind = request.get("type")
     if kind not in CHECKS:
         raise GraphError(100, f"Param type must be one of {sorted(CHECKS)}.")
-    _keys(request, "", ("messaging_product", "to", "type", kind), ENVELOPE)
+    _check_recipient(request, kind)
     if request.get("recipient_type", "individual") != "individual":
         raise GraphError(100, "Param recipient_type must be 'individual'.")
-    if not PHONE.fullmatch(_string(request, "to", "")):
-        raise GraphError(100, "Param to must be a phone number in international format.")
     if "context" in request:
         context = _object(request["context"], "context")
         _keys(context, "context", ("message_id",))
@@ -437,11 +453,14 @@ class SentMessage:
 
     wamid: str
     to: str
+    """The phone number sent to; empty for a send to a BSUID (`recipient`)."""
     type: str
     payload: Json
     accepted_at: int
     conversation_id: str
     conversation_expires: int
+    user_id: str = ""
+    """The BSUID sent to (`recipient`) when there was no `to`."""
 
     @property
     def wa_id(self) -> str:
@@ -556,7 +575,8 @@ class FakeGraphApi(LocalServer):
         return status(
             message.wamid,
             state,
-            recipient_id=message.wa_id,
+            recipient_id=message.wa_id or None,
+            recipient_user_id=message.user_id or None,
             timestamp=timestamp,
             pricing=pricing or self._pricing(message),
             conversation_id=message.conversation_id,
@@ -572,7 +592,7 @@ class FakeGraphApi(LocalServer):
 
     def status_payload(self, *statuses: Json) -> Json:
         """Statuses as one webhook (one change), with the contacts the fake knows."""
-        recipients = dict.fromkeys(item["recipient_id"] for item in statuses)
+        recipients = dict.fromkeys(item.get("recipient_id") for item in statuses)
         known = [self.customers[wa_id] for wa_id in recipients if wa_id in self.customers]
         return notification(
             entry(self.business, change(self.business, customers=known, statuses=statuses))
@@ -668,7 +688,11 @@ class FakeGraphApi(LocalServer):
         sent = self._accept(body, kind)
         answer: Json = {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": sent.wa_id}],
+            "contacts": [
+                {"input": sent.to, "wa_id": sent.wa_id}
+                if sent.to
+                else {"input": sent.user_id, "user_id": sent.user_id}
+            ],
             "messages": [{"id": sent.wamid}],
         }
         if kind == "template":
@@ -732,14 +756,17 @@ class FakeGraphApi(LocalServer):
             )
 
     def _accept(self, body: Json, kind: str) -> SentMessage:
-        to = str(body["to"])
-        wa_id = re.sub(r"\D", "", to)
+        to = str(body.get("to") or "")
+        user_id = "" if to else str(body["recipient"])
+        customer = re.sub(r"\D", "", to) or user_id
         now = int(time.time())
-        conversation, started = self._conversations.get(wa_id, ("", 0))
+        conversation, started = self._conversations.get(customer, ("", 0))
         if now - started >= DAY:
             conversation, started = secrets.token_hex(15), now
-            self._conversations[wa_id] = (conversation, started)
-        sent = SentMessage(new_wamid(), to, kind, body, now, conversation, started + DAY)
+            self._conversations[customer] = (conversation, started)
+        sent = SentMessage(
+            new_wamid(), to, kind, body, now, conversation, started + DAY, user_id=user_id
+        )
         self.sent.append(sent)
         for state in self.auto_statuses:
             self.queue_status(sent, state, error_code=131000 if state == "failed" else None)

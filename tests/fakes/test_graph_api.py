@@ -568,6 +568,29 @@ async def test_documented_sends_are_accepted_with_the_real_answer(
     assert graph.requests[-1].body == payload and graph.requests[-1].status == 200
 
 
+@pytest.mark.parametrize("bsuid", ["US.13491208655302741918", "US.ENT.11815799212886844830"])
+async def test_a_send_to_a_bsuid_is_answered_with_its_user_id(
+    http: aiohttp.ClientSession, graph: FakeGraphApi, bsuid: str
+) -> None:
+    """Meta's BSUID guide: `recipient` instead of `to` (a parent BSUID too); `contacts[]` has
+    `user_id`, not `wa_id`; statuses carry `recipient_user_id`."""
+    payload = {k: v for k, v in VALID["an image by id"].items() if k != "to"}
+    status, answer = await send(http, graph, payload | {"recipient": bsuid})
+    assert status == 200, answer
+    assert answer["contacts"] == [{"input": bsuid, "user_id": bsuid}]
+    [sent] = graph.sent
+    reported = graph.status_for(sent, "delivered")
+    assert reported["recipient_user_id"] == bsuid and "recipient_id" not in reported
+
+
+async def test_with_to_and_recipient_the_phone_number_wins(
+    http: aiohttp.ClientSession, graph: FakeGraphApi
+) -> None:
+    payload = VALID["an image by id"] | {"recipient": "US.13491208655302741918"}
+    status, answer = await send(http, graph, payload)
+    assert status == 200 and answer["contacts"] == [{"input": TO, "wa_id": "16505551234"}]
+
+
 def too_many_rows() -> Json:
     return listing(
         {"title": "A", "rows": [row(i) for i in range(6)]},
@@ -582,8 +605,16 @@ INVALID: dict[str, tuple[Any, int]] = {
         100,
     ),
     "another messaging_product": (VALID["an image by id"] | {"messaging_product": "sms"}, 100),
-    "an unknown parameter": (VALID["an image by id"] | {"recipient": "US.1"}, 100),
+    "an unknown parameter": (VALID["an image by id"] | {"priority": "high"}, 100),
     "no phone number": (VALID["an image by id"] | {"to": "kerry"}, 100),
+    "no recipient at all": (
+        {k: v for k, v in VALID["an image by id"].items() if k != "to"},
+        100,
+    ),
+    "a recipient that is no BSUID": (
+        {k: v for k, v in VALID["an image by id"].items() if k != "to"} | {"recipient": "kerry"},
+        100,
+    ),
     "a group recipient": (VALID["an image by id"] | {"recipient_type": "group"}, 100),
     "an undocumented type": (envelope("audio", {"id": "1"}), 100),
     "the type's object missing": (

@@ -197,6 +197,10 @@ ERRORS: dict[int, ErrorCode] = {
         "Something went wrong", "Message failed to send due to an unknown error.", 500
     ),
     131051: ErrorCode("Message type unknown", "Message type is currently not supported."),
+    131062: ErrorCode(
+        "Business-scoped User ID recipients are not supported for this message",
+        "This message type cannot be sent to a business-scoped user ID; send it to a phone number.",
+    ),
     130472: ErrorCode(
         "User's number is part of an experiment",
         "Failed to send message because this user's phone number is part of an experiment",
@@ -378,7 +382,8 @@ def status(
     wamid: str,
     state: str,
     *,
-    recipient_id: str,
+    recipient_id: str | None,
+    recipient_user_id: str | None = None,
     timestamp: str | None = None,
     pricing: Pricing = CBP,
     conversation_id: str | None = None,
@@ -386,7 +391,8 @@ def status(
     biz_opaque_callback_data: str | None = None,
     errors: Sequence[Json] | None = None,
 ) -> Json:
-    """One status of a sent message: `failed` carries errors, the others pricing.
+    """One status of a sent message: `failed` carries errors, the others pricing. A message
+    sent to a BSUID (§1.4) is reported with `recipient_user_id` instead of `recipient_id`.
 
     CBP adds the `conversation` of the samples (its expiration only on `sent`, as there); PMP
     omits it, as Meta does since v24.0 outside free-entry-point conversations.
@@ -395,8 +401,11 @@ def status(
         "id": wamid,
         "status": state,
         "timestamp": timestamp or unix_now(),
-        "recipient_id": recipient_id,
     }
+    if recipient_id is not None:
+        built["recipient_id"] = recipient_id
+    if recipient_user_id is not None:
+        built["recipient_user_id"] = recipient_user_id
     if biz_opaque_callback_data is not None:
         built["biz_opaque_callback_data"] = biz_opaque_callback_data
     if state == "failed":
