@@ -180,6 +180,14 @@ def _parser() -> argparse.ArgumentParser:
     orders.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
     orders.add_argument("--json", action="store_true", help="print JSON")
     orders.set_defaults(run=_orders)
+    events = commands.add_parser("events", help="business events never delivered: list, retry")
+    events.add_argument("action", choices=["list", "retry"])
+    events.add_argument("keys", nargs="*", help="retry: the keys `theke events list` shows")
+    events.add_argument("--all", action="store_true", help="retry: every undeliverable event")
+    events.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    events.add_argument("--limit", type=int, default=20, help="list: how many (latest first)")
+    events.add_argument("--json", action="store_true", help="print JSON")
+    events.set_defaults(run=_events)
     channels = commands.add_parser("channels", help="connect messengers (Telegram set-webhook)")
     channels.add_argument("messenger", choices=["telegram"])
     channels.add_argument("action", choices=["set-webhook"])
@@ -196,6 +204,12 @@ def _orders(args: argparse.Namespace) -> int:
     from framework.payments.cli import run_orders
 
     return run_orders(args)
+
+
+def _events(args: argparse.Namespace) -> int:
+    from framework.events.cli import run_events
+
+    return run_events(args)
 
 
 def _channels(args: argparse.Namespace) -> int:

@@ -76,6 +76,9 @@ class Workspace:
     """Origins that may show the pages in a frame; none by default."""
     metrics: str = "admin"
     """`admin`: /metrics needs the admin key; `host:port`: served there alone, without a key."""
+    events: tuple[Mapping[str, Any], ...] = ()
+    """`events:` as written: the business's subscriptions (framework/events/subscriptions.py
+    resolves their secrets)."""
 
     @property
     def base_url(self) -> str:
@@ -211,6 +214,7 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         allowed_origins=tuple(map(str, server.get("allowed_origins", ()))),
         frame_ancestors=tuple(map(str, server.get("frame_ancestors", ()))),
         metrics=str(server.get("metrics", "admin")),
+        events=tuple(_plain(spec) for spec in data.get("events") or ()),
     )
 
 

@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from framework.errors import PaymentError
 from framework.flows.events import OrderUpdate, PaymentRequest
@@ -46,7 +46,7 @@ from framework.runtime.delivery import business_inbox
 from framework.stores.order_store import OrderStore
 from framework.stores.records import NOTE, ORDER, InboxItem, iso_time
 
-__all__ = ["EVENT_TTL", "PAYMENT_APPLIED", "Payments", "order_id"]
+__all__ = ["EVENT_TTL", "PAYMENT_APPLIED", "OrderNews", "Payments", "order_id"]
 
 log = logging.getLogger("theke.payments")
 
@@ -56,6 +56,23 @@ RECHECK_AFTER = 60.0
 """The reconciler re-reads an open request from the provider once it is this old."""
 
 Notify = Callable[[str, InboxItem], Awaitable[None]]
+
+
+class OrderNews(Protocol):
+    """Where order changes go besides the conversation: the business's events (events/)."""
+
+    async def publish(self, order: Order) -> None: ...
+
+    async def refunded_part(self, order: Order, amount: int) -> None: ...
+
+
+class _NoNews:
+    async def publish(self, order: Order) -> None:
+        """Nobody listens."""
+
+    async def refunded_part(self, order: Order, amount: int) -> None:
+        """Nobody listens."""
+
 _ENDINGS = {"cancel": ("cancelled", "customer"), "expire": ("expired", "theke")}
 """The engine's requests that end a payment request at the provider: the status they leave."""
 _ENDED = frozenset({"cancelled", "expired"})
@@ -79,9 +96,12 @@ class Payments:
         public_url: str,
         clock: Callable[[], float] = time.time,
         fault: Callable[[str], None] | None = None,
+        news: OrderNews | None = None,
     ) -> None:
         self.orders, self.provider = orders, provider
         """The provider of payment links and of /payments/webhook (sandbox or Stripe)."""
+        self._news: OrderNews = news or _NoNews()
+        """Told of every order change (idempotent): the business's events."""
         self.providers: dict[str, Provider] = {provider.name: provider}
         """Every provider orders may use, by name (an order keeps its provider's name)."""
         self.route: Callable[[str], str | None] = lambda session: None
@@ -154,7 +174,9 @@ class Payments:
             delivery=dict(request.delivery),
             provider=self.route(session) or self.provider.name,
         )
-        return await self.orders.create(draft)
+        order = await self.orders.create(draft)
+        await self._news.publish(order)
+        return order
 
     async def _existing(self, order_id: str | None) -> Order:
         order = await self.orders.get(order_id or "")
@@ -310,6 +332,7 @@ class Payments:
             stored = await self.orders.replace(order.moved(status, self._clock(), by, **changes))
             if stored is not None:
                 self._fault(PAYMENT_APPLIED)
+                await self._news.publish(stored)
                 if announce:
                     await self.announce(stored)
                 return stored
@@ -326,6 +349,7 @@ class Payments:
         """Tell the conversation about the order's status, once (see the module docstring)."""
         if order.status not in ANNOUNCED or order.announced == order.status:
             return
+        await self._news.publish(order)  # again: a crash may have cut `move` short
         now = self._clock()
         item = InboxItem(f"order:{order.id}:{order.status}", iso_time(now), ORDER, _notice(order))
         await self._notify(order.session, item)
@@ -358,7 +382,9 @@ class Payments:
         await self._refund(order, _paid_checkout(order), amount)
         if amount == left:
             return await self.move(order, "refunded", "business", refunded=order.total)
-        return await self._save(order, refunded=order.refunded + amount)
+        order = await self._save(order, refunded=order.refunded + amount)
+        await self._news.refunded_part(order, amount)
+        return order
 
     # Webhooks and the reconciler ------------------------------------------------------------
     async def webhook(self, body: bytes, headers: Mapping[str, str]) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from framework.payments.provider import Provider
 from framework.payments.sandbox import SandboxProvider
-from framework.payments.service import Notify, Payments
+from framework.payments.service import Notify, OrderNews, Payments
 from framework.secrets import SecretError, is_reference, resolve
 from framework.stores.order_store import OrderStore
 from framework.workspace import PaymentSettings, Workspace
@@ -125,9 +125,16 @@ def open_payments(
     clock: Callable[[], float] = time.time,
     environ: Mapping[str, str] | None = None,
     fault: Callable[[str], None] | None = None,
+    news: OrderNews | None = None,
 ) -> Payments:
     env = os.environ if environ is None else environ
     provider = _provider(workspace, orders, clock, env)
     return Payments(
-        orders, provider, notify, public_url=workspace.base_url, clock=clock, fault=fault
+        orders,
+        provider,
+        notify,
+        public_url=workspace.base_url,
+        clock=clock,
+        fault=fault,
+        news=news,
     )

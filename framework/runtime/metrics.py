@@ -68,6 +68,12 @@ class Metrics:
             ["channel", "kind"],
             registry=self.registry,
         )
+        self.business_events = Counter(
+            "theke_business_events",
+            "Attempts to send business events: delivered, retried (after a failure), given_up",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.rejected = Counter(
             "theke_rejected_requests", "Requests refused", ["reason"], registry=self.registry
         )

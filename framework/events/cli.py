@@ -1,0 +1,65 @@
+"""`theke events`: business events the business's endpoints never took, from the terminal.
+
+    theke events list [--limit 20] [--json]     the given-up events, latest first
+    theke events retry KEY... | --all            send them again (at the end of their stream)
+
+It opens the workspace's outbox (the same SQLite file or Redis the server uses); the running
+server's sender picks requeued events up within a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from datetime import datetime
+
+from framework.errors import ThekeError
+from framework.events.web import RETRY_ALL, entry_json
+from framework.stores.opening import open_outbox
+from framework.stores.outbox import Entry
+from framework.terminal import printable
+from framework.workspace import Workspace, read_workspace
+
+__all__ = ["run_events"]
+
+
+def run_events(args: argparse.Namespace) -> int:
+    workspace, problems = read_workspace(args.workspace)
+    if workspace is None:
+        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    return asyncio.run(_events(workspace, args))
+
+
+async def _events(workspace: Workspace, args: argparse.Namespace) -> int:
+    outbox = await open_outbox(workspace.store, workspace.root)
+    try:
+        if args.action == "list":
+            found = await outbox.undeliverable(max(1, min(args.limit, 500)))
+            _print(found, args.json)
+            return 0
+        keys = list(args.keys)
+        if args.all == bool(keys):
+            raise ThekeError("name the events to retry by key, or --all (not both)")
+        if args.all:
+            keys = [entry.key for entry in await outbox.undeliverable(RETRY_ALL)]
+        count = await outbox.requeue(keys, time.time())
+        print(f"{count} event(s) will be sent again")
+        return 0 if count == len(keys) else 1
+    finally:
+        await outbox.close()
+
+
+def _print(found: list[Entry], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([entry_json(entry) for entry in found], indent=2, ensure_ascii=True))
+        return
+    if not found:
+        print("no undeliverable events")
+    for entry in found:
+        when = datetime.fromtimestamp(entry.done_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        print(
+            f"{entry.key}  {when}  {printable(entry.type):<28} {printable(entry.url, 60)}\n"
+            f"    {entry.attempts} attempt(s): {printable(entry.error, 200)}"
+        )
