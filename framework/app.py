@@ -38,10 +38,12 @@ from framework.errors import (
     Unauthorized,
     UnknownBot,
 )
+from framework.events.setup import DELIVER_EVERY, EVENTS, open_events
+from framework.events.web import add_event_routes
 from framework.flows import Bot
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
-from framework.payments.service import Payments
+from framework.payments.service import OrderNews, Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, add_payment_routes
@@ -145,13 +147,14 @@ def _payments(
     orders: OrderStore,
     clock: Callable[[], float],
     fault: Callable[[str], None] | None,
+    news: OrderNews,
 ) -> Payments:
     """Payments whose news reaches conversations through the runtime's inbox."""
 
     async def notify(session: str, item: InboxItem) -> None:
         await runtime.accept(session, item)
 
-    payments = open_payments(workspace, orders, notify, clock=clock, fault=fault)
+    payments = open_payments(workspace, orders, notify, clock=clock, fault=fault, news=news)
     if isinstance(payments.provider, SandboxProvider):
 
         async def emit(body: bytes, headers: Mapping[str, str]) -> None:
@@ -205,7 +208,9 @@ def create_app(
             clock=clock,
             channels=pushing,
         )
-        runtime.payments = app[PAYMENTS] = _payments(runtime, workspace, order_store, clock, fault)
+        events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=runtime.metrics)
+        payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
+        runtime.payments = app[PAYMENTS] = payments
         telegram = channels.get("telegram")
         if isinstance(telegram, TelegramChannel):
             connect_invoices(app[PAYMENTS], telegram, order_store, clock)
@@ -219,12 +224,14 @@ def create_app(
             asyncio.create_task(
                 repeat(reconcile, workspace.payments.reconcile, stopping, "reconcile")
             ),
+            asyncio.create_task(repeat(events.deliver, DELIVER_EVERY, stopping, "events")),
         ]
         yield
         await stop(stopping, background, grace=5.0)
         await app[PAYMENTS].provider.close()
         for channel in pushing.values():
             await channel.close()
+        await events.close()
         await order_store.close()
         await opened.close()
 
@@ -233,6 +240,7 @@ def create_app(
     _routes(app, channels.values())
     app[ADMIN_KEY] = _admin_key(workspace)
     add_payment_routes(app, dict(bots))
+    add_event_routes(app)
     add_metrics(app, workspace.metrics)
     return app
 
