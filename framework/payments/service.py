@@ -73,6 +73,7 @@ class _NoNews:
     async def refunded_part(self, order: Order, amount: int) -> None:
         """Nobody listens."""
 
+
 _ENDINGS = {"cancel": ("cancelled", "customer"), "expire": ("expired", "theke")}
 """The engine's requests that end a payment request at the provider: the status they leave."""
 _ENDED = frozenset({"cancelled", "expired"})
