@@ -113,5 +113,5 @@ def try_digression(turn: Turn, text: str) -> bool:
         return False
     turn.reask()
     frame["interrupted"] = True
-    turn.push(target, digression=True)
+    turn.start_flow(target, digression=True)
     return True

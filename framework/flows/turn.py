@@ -223,12 +223,13 @@ class Turn:
             frame["digression"] = True
         self.session["stack"].append(frame)
 
-    def start_flow(self, flow: str) -> None:
-        """Begin a flow from scratch: earlier answers to its questions are forgotten."""
+    def start_flow(self, flow: str, *, digression: bool = False) -> None:
+        """Begin a flow from scratch: earlier answers to its questions are forgotten (an
+        ordering flow started again must not add the last item again)."""
         for name in self.flow(flow).asks:
             self.session["slots"].pop(name, None)
         self.changed()
-        self.push(flow)
+        self.push(flow, digression=digression)
 
     def jump(self, pc: int) -> None:
         frame = self.frame

@@ -3,7 +3,9 @@
 A `PhraseIndex` maps phrases (names, synonyms, ids, triggers) to values. Each word of a message
 is first mapped onto the index's vocabulary, tolerating typos in longer words ("salmi" →
 "salami", "margarita" → "margherita", "grosse" → "gross"); then the longest phrases are found
-left to right. Short words are never fuzzed: "eine" must not become "keine".
+left to right. Short words are never fuzzed: "eine" must not become "keine". A German
+separable verb written as a phrase ("hole ab") is also found split around its object, as German
+puts it ("ich hole die Bestellung ab").
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ _NEVER_FUZZY = frozenset(
     }
 )
 """Everyday words one letter away from a menu word ("keine" → "kleine") are taken literally."""
+_PARTICLES = frozenset({"ab", "an", "auf", "aus", "mit", "vorbei", "zu", "her", "hin", "rueber"})
+"""The separable prefixes that close a German clause: "ich hole sie *ab*"."""
+_SPLIT_REACH = 6
+"""Words between a separable verb and its particle."""
 _FUZZY_CUTOFF = 84.0
 _CACHE_LIMIT = 20_000
 
@@ -68,6 +74,11 @@ class PhraseIndex:
             if known != value:
                 self.conflicts.append((" ".join(key), known, value))
         self._longest = max((len(key) for key in self._phrases), default=0)
+        self._split = {
+            key[0]: (key[1], value)
+            for key, value in self._phrases.items()
+            if len(key) == 2 and key[1] in _PARTICLES
+        }
         self._vocabulary = sorted({word for key in self._phrases for word in key})
         self._known_words = frozenset(self._vocabulary)
         self._fuzzed: dict[str, str | None] = {}
@@ -98,13 +109,23 @@ class PhraseIndex:
         found: list[Match] = []
         start = 0
         while start < len(mapped):
-            match = self._longest_at(mapped, start)
+            match = self._longest_at(mapped, start) or self._split_at(mapped, start)
             if match is None:
                 start += 1
             else:
                 found.append(match)
                 start = match.end
         return found
+
+    def _split_at(self, mapped: list[str | None], start: int) -> Match | None:
+        """A separable verb whose particle closes the clause a few words on: the verb's
+        word is the match ("hole" in "ich hole die Bestellung ab")."""
+        split = self._split.get(mapped[start] or "")
+        if split is None:
+            return None
+        particle, value = split
+        reach = mapped[start + 2 : start + 2 + _SPLIT_REACH]
+        return Match(value, start, start + 1) if particle in reach else None
 
     def _longest_at(self, mapped: list[str | None], start: int) -> Match | None:
         if mapped[start] is None:

@@ -77,6 +77,9 @@ _YES_WORDS: Final = frozenset(
         "good",
         "cool",
         "y",
+        "mach",
+        "machen",
+        "bestellen",
     }
 )
 _NO_WORDS: Final = frozenset(
@@ -170,6 +173,12 @@ _PHRASES: Final[Mapping[tuple[str, ...], str]] = MappingProxyType(
         ("not", "right"): _NO,
         ("not", "correct"): _NO,
         ("of", "course"): _YES,
+        ("go", "ahead"): _YES,
+        ("do", "it"): _YES,
+        ("ab", "damit"): _YES,
+        ("mach", "mal"): _YES,
+        ("machen", "wir"): _YES,
+        ("so", "machen", "wir", "s"): _YES,
         ("why", "not"): _YES,
         ("warum", "nicht"): _YES,
         ("wieso", "nicht"): _YES,
@@ -195,7 +204,7 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 _DONE: Final = re.compile(
     r"\b(das wars?|das war es|das war's|das ist alles|das reicht|das wäre alles|"
-    r"das waer(e)? alles|passt so|sonst nichts|nichts mehr|nix mehr|mehr nicht|"
+    r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|sonst nichts|nichts mehr|nix mehr|mehr nicht|"
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)|all good|i'?m good|im good|"
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
