@@ -204,7 +204,8 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 _DONE: Final = re.compile(
     r"\b(das wars?|das war es|das war's|das ist alles|das reicht|das wäre alles|"
-    r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|sonst nichts|nichts mehr|nix mehr|mehr nicht|"
+    r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|sonst nichts|"
+    r"nichts mehr|nix mehr|mehr nicht|"
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)|all good|i'?m good|im good|"
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
