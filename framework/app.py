@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 
 from aiohttp import web
 
+from framework.actions.performing import BotActions
 from framework.admin import ADMIN_KEY
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
@@ -199,16 +200,20 @@ def create_app(
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         opened, order_store = await opener(), await orders_opener()
+        actions = {name: BotActions.of(bot) for name, bot in bots.items()}
+        metrics = Metrics()
+        events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
         runtime = Runtime(
             opened,
             bots,
             lease=lease,
-            metrics=Metrics(),
+            metrics=metrics,
             fault=fault,
             clock=clock,
             channels=pushing,
+            actions=actions,
+            events=events.events,
         )
-        events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=runtime.metrics)
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments
         telegram = channels.get("telegram")
@@ -231,6 +236,8 @@ def create_app(
         await app[PAYMENTS].provider.close()
         for channel in pushing.values():
             await channel.close()
+        for bot_actions in actions.values():
+            await bot_actions.close()
         await events.close()
         await order_store.close()
         await opened.close()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionDone",
     "ActionRequest",
+    "BusinessEvent",
     "Button",
     "Effect",
     "Event",
@@ -181,4 +182,12 @@ class ActionRequest:
     now: datetime
 
 
-Effect = Reply | Remember | Record | SetTimer | PaymentRequest | ActionRequest
+@dataclass(frozen=True, slots=True)
+class BusinessEvent:
+    """An event for the business's webhooks (`emit:` step): a dotted type and its data."""
+
+    type: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+Effect = Reply | Remember | Record | SetTimer | PaymentRequest | ActionRequest | BusinessEvent

@@ -13,6 +13,7 @@ from typing import Any
 
 from framework.errors import FlowError
 from framework.flows.acting import start_action
+from framework.flows.events import BusinessEvent
 from framework.flows.paying import start_payment
 from framework.flows.steps import (
     CONTINUE,
@@ -27,6 +28,7 @@ from framework.flows.steps import (
     CartFee,
     CartRemove,
     CartUpdate,
+    Emit,
     End,
     Goto,
     HttpCall,
@@ -155,6 +157,12 @@ def _cart_fee(step: CartFee, turn: Turn) -> int:
     return CONTINUE
 
 
+def _emit(step: Emit, turn: Turn) -> int:
+    data = turn.value(step.data)
+    turn.effects.append(BusinessEvent(step.event, data if isinstance(data, dict) else {}))
+    return CONTINUE
+
+
 Executor = Callable[[Any, Turn], int]
 
 EXECUTORS: Mapping[type[Instruction], Executor] = {
@@ -176,5 +184,6 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     Pay: start_payment,
     Act: start_action,
     HttpCall: start_action,
+    Emit: _emit,
 }
 """Every instruction class and the function that executes it."""

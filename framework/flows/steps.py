@@ -35,6 +35,7 @@ __all__ = [
     "CartFee",
     "CartRemove",
     "CartUpdate",
+    "Emit",
     "End",
     "Goto",
     "HttpCall",
@@ -300,6 +301,18 @@ class Act(Instruction):
 
     def values(self) -> tuple[Value, ...]:
         return tuple(value for _name, value in self.args)
+
+
+@dataclass(frozen=True, slots=True)
+class Emit(Instruction):
+    """`emit:` an event of the flow's own for the business's webhooks (docs/events.md)."""
+
+    event: str
+    data: Value
+    keyword: ClassVar[str] = "emit"
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.data,)
 
 
 HTTP_ACTION = "http"

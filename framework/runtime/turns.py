@@ -47,6 +47,7 @@ from framework.runtime.delivery import (
 )
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
+from framework.runtime.publishing import EventSink, publish
 from framework.runtime.sending import PushChannel
 from framework.stores.records import (
     MESSAGE,
@@ -60,7 +61,7 @@ from framework.stores.records import (
     LogEntry,
     SessionKey,
 )
-from framework.stores.session_store import Store
+from framework.stores.session_store import Store, StoreError
 
 if TYPE_CHECKING:
     from framework.payments.service import Payments
@@ -181,10 +182,12 @@ class Runtime:
         payments: Payments | None = None,
         channels: Mapping[str, PushChannel] | None = None,
         actions: Mapping[str, BotActions] | None = None,
+        events: EventSink | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
         self.actions = actions or {}
+        self.events = events
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
@@ -309,6 +312,8 @@ class Runtime:
             return Commit(item.id, claim.session or {}, claim.profile, [])
         try:
             return await self._step(bot, session_key, claim, item)
+        except StoreError:
+            raise  # the store is out: the item stays for a later try, nothing is committed
         except Exception:  # a bug must not block the session's inbox forever
             log.exception("turn failed", extra={"session": pseudonym(key), "bot": bot.name})
             self.metrics.errors.labels(bot.name).inc()
@@ -357,6 +362,7 @@ class Runtime:
         result = await answer_requests_async(
             bot, self._engine(bot, key, claim, stored, event), partial(self._answer, bot, turn)
         )
+        await publish(self.events, bot.name, str(key), item.id, result.effects)
         if pushes and isinstance(event, Message):
             note_customer_message(result.session["flags"], item)
         commit = self._commit(bot, key, item, result, entries)

@@ -27,6 +27,7 @@ from framework.flows.steps import (
     CartFee,
     CartRemove,
     CartUpdate,
+    Emit,
     End,
     Goto,
     HttpCall,
@@ -336,6 +337,23 @@ def _tax_rule(raw: PosDict) -> TaxRule:
     return TaxRule(Decimal(str(raw.get("rate", 0))), bool(raw.get("included", True)))
 
 
+THEKES_EVENTS = frozenset({"order", "ticket", "booking", "conversation", "contact"})
+"""Event families Theke sends itself: a flow cannot forge them."""
+
+
+def _emit(step: PosDict, program: Program, ctx: StepContext) -> None:
+    spec = step["emit"]
+    event, data = (spec, {}) if isinstance(spec, str) else (spec["type"], spec.get("data") or {})
+    if str(event).split(".")[0] in THEKES_EVENTS:
+        ctx.problem(
+            step.pos,
+            f"emit: {event!r} is one of Theke's own events",
+            f"a flow's events need a name of their own ({', '.join(sorted(THEKES_EVENTS))}.* "
+            "are sent by Theke)",
+        )
+    program.emit(Emit(step.pos, step.get("id"), str(event), Value(dict(data))))
+
+
 def _action(step: PosDict, program: Program, ctx: StepContext) -> None:
     args = {str(name): Value(value) for name, value in (step.get("args") or {}).items()}
     _call_step(step, program, ctx, Act, str(step["action"]), args, step.get("timeout"))
@@ -416,4 +434,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "pay": _pay,
     "action": _action,
     "http": _http,
+    "emit": _emit,
 }
