@@ -7,6 +7,7 @@ step's attempts, its `on_fail`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from framework.flows.events import Message
@@ -15,7 +16,7 @@ from framework.flows.repair import try_digression
 from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.steps import Ask
-from framework.flows.turn import Turn
+from framework.flows.turn import BACK_TO_CONFIRM, Turn
 from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -100,7 +101,10 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     must never be asked to pay for an order they were still changing.
     """
     verdict = parse_yes_no(message.payload or message.text, plain=True)
+    turn.session["flags"].pop(BACK_TO_CONFIRM, None)
     if _order_more(turn, message):
+        if _starts_with_yes(message.text):  # "yes, and two waters": that is the order
+            turn.session["flags"][BACK_TO_CONFIRM] = True
         return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
         turn.say_named("confirm_unclear")
@@ -108,6 +112,14 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
         return
     turn.set_slot(slot.name, verdict)
     _accept(turn, frame)
+
+
+_FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
+
+
+def _starts_with_yes(text: str) -> bool:
+    """ "Sure, oh and can you add a coke", "ja und noch zwei Wasser": a yes, then more."""
+    return parse_yes_no(_FIRST_CLAUSE.split(text, maxsplit=1)[0]) is True
 
 
 def _beside_the_answer(

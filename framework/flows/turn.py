@@ -30,6 +30,11 @@ send a second request."""
 """A turn that runs this many instructions without waiting is a loop in the flow."""
 
 
+BACK_TO_CONFIRM = "back_to_confirm"
+"""A session flag: items were added with a yes at the confirmation, which comes again once
+they are in the cart (Turn._order_complete)."""
+
+
 class Turn:
     def __init__(self, bot: Bot, session: Session, now: datetime) -> None:
         self.bot = bot
@@ -273,6 +278,7 @@ class Turn:
 
         Remembered values (the profile) and the cart stay; a flow clears the cart itself.
         """
+        self.session["flags"].pop(BACK_TO_CONFIRM, None)
         self.session["stack"].clear()
         self.session["pending"].clear()
         self.session["slots"].clear()
@@ -283,6 +289,8 @@ class Turn:
         frame = self.frame
         if frame is None:
             raise FlowError("an ask step ran outside of a flow")
+        if self._order_complete(step):
+            return CONTINUE
         slots, profile = self.session["slots"], self.session["profile"]
         fresh = frame.pop("fresh", False)
         if step.slot in slots and step.if_known != "ask" and not fresh:
@@ -300,6 +308,21 @@ class Turn:
             self.reply(self.render(prompt), *self.answer_buttons(step, slot))
         frame["wait"] = step.slot
         return WAIT
+
+    def _order_complete(self, step: Ask) -> bool:
+        """ "Yes, and two waters" at the confirmation: once the waters are in the cart, the
+        ordering flow's "anything else?" is answered no, and the confirmation comes again
+        with the new order."""
+        flags = self.session["flags"]
+        if not flags.get(BACK_TO_CONFIRM) or self.session["pending"]:
+            return False
+        frame = self.frame
+        slot = self.slot(step.slot)
+        if frame is None or frame["flow"] != self.ordering_flow() or slot.type != "yes_no":
+            return False
+        del flags[BACK_TO_CONFIRM]
+        self.set_slot(step.slot, False)
+        return True
 
     def _confirm_known(self, step: Ask, frame: Frame) -> None:
         known = wrap_slot(self.bot, step.slot, self.session["profile"][step.slot], self.lang)
