@@ -169,7 +169,9 @@ def write_workspace(folder: Path, store: str) -> Path:
         "server:\n  host: 127.0.0.1\n"
         f"store: {json.dumps(store)}\n"
         # The schema's maximum rate is 100,000 a minute per conversation: far above 9 an order.
-        "limits:\n  burst: 100000\n  messages_per_minute: 100000\n",
+        "limits:\n  burst: 100000\n  messages_per_minute: 100000\n"
+        # Every customer is new and comes from 127.0.0.1: admission as wide as the schema lets.
+        "  new_conversations: {per_address: 100000, per_bot: 1000000}\n",
         encoding="utf-8",
     )
     return file

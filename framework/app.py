@@ -48,9 +48,9 @@ from framework.payments.service import OrderNews, Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, add_payment_routes
+from framework.runtime.admission import Admission, AdmissionLimits
 from framework.runtime.loops import repeat, stop
 from framework.runtime.metrics import Metrics
-from framework.runtime.ratelimit import RateLimiter
 from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
@@ -219,9 +219,16 @@ def create_app(
         telegram = channels.get("telegram")
         if isinstance(telegram, TelegramChannel):
             connect_invoices(app[PAYMENTS], telegram, order_store, clock)
-        limiter = RateLimiter(workspace.messages_per_minute, workspace.burst)
         app[METRICS] = runtime.metrics
-        app[CONTEXT] = ChannelContext(runtime, bots, limiter, clock, workspace.debug)
+        admission = Admission(
+            AdmissionLimits(
+                workspace.messages_per_minute,
+                workspace.burst,
+                workspace.new_per_address,
+                workspace.new_per_bot,
+            )
+        )
+        app[CONTEXT] = ChannelContext(runtime, bots, admission, clock, workspace.debug)
         stopping = asyncio.Event()
         reconcile = app[PAYMENTS].reconcile
         background = [

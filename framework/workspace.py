@@ -57,6 +57,10 @@ class Workspace:
     """Seconds for a request's body to arrive."""
     messages_per_minute: int = 30
     burst: int = 60
+    new_per_address: int = 30
+    """New conversations a minute from one client address (REST, the web chat)."""
+    new_per_bot: int = 600
+    """New conversations a minute of one bot on one channel (REST, the web chat)."""
     channels: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: {"rest": {}, "web": {}}
     )
@@ -204,6 +208,8 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         body_timeout=_duration(limits["body_timeout"]) if "body_timeout" in limits else 30.0,
         messages_per_minute=int(limits.get("messages_per_minute", 30)),
         burst=int(limits.get("burst", 60)),
+        new_per_address=int((limits.get("new_conversations") or {}).get("per_address", 30)),
+        new_per_bot=int((limits.get("new_conversations") or {}).get("per_bot", 600)),
         channels=_enabled_channels(channels),
         log_level=str((data.get("log") or {}).get("level", "info")),
         debug=bool((data.get("log") or {}).get("debug", False)),

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from framework.errors import BadRequest, RateLimited, UnknownBot
 from framework.flows import Bot
-from framework.runtime.ratelimit import RateLimiter
+from framework.runtime.admission import Admission
 from framework.runtime.turns import Runtime
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
@@ -35,7 +35,7 @@ log = logging.getLogger("theke.channels")
 class ChannelContext:
     runtime: Runtime
     bots: Mapping[str, Bot]
-    limiter: RateLimiter
+    admission: Admission
     clock: Callable[[], float]
     debug: bool = False
 
@@ -126,13 +126,18 @@ def whole_number(text: str, what: str) -> int | None:
 async def accept(
     request: web.Request, key: SessionKey, item_id: str, text: str, payload: str | None = None
 ) -> list[LogEntry]:
-    """Rate-limit, stamp with the server's clock, and run the turn (exactly once per id)."""
+    """Admit (a retried message id is answered from the store before any limit), stamp with
+    the server's clock, and run the turn (exactly once per id)."""
     context = request.app[CONTEXT]
-    name = str(key)
-    if not context.limiter.allow(name):
-        context.runtime.metrics.rejected.labels("rate_limited").inc()
-        raise RateLimited("too many messages: please slow down", context.limiter.retry_after(name))
     item = InboxItem.message(item_id, iso_time(context.clock()), text, payload)
+    refusal = context.admission.admit(key, request.remote or "")
+    if refusal is not None:
+        answered = await context.runtime.store.result(str(key), item.id)
+        if answered is not None:
+            context.runtime.metrics.duplicates.inc()
+            return answered
+        context.runtime.metrics.rejected.labels(refusal.reason).inc()
+        raise RateLimited(refusal.message, refusal.retry_after)
     if context.debug:
-        log.debug("message", extra={"session": name, "text": text})
+        log.debug("message", extra={"session": str(key), "text": text})
     return await context.runtime.submit(key, item)

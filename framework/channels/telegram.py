@@ -24,11 +24,11 @@ from aiohttp import web
 from framework.channels import telegram_in as wire_in
 from framework.channels import telegram_out as wire_out
 from framework.channels.api import ApiSession, json_body
-from framework.channels.common import CONTEXT, parse_json
+from framework.channels.common import parse_json
+from framework.channels.inbox import MessengerInbox, messenger_inbox
 from framework.channels.messages import Incoming, WebhookProblem
 from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
-from framework.runtime.turns import Runtime
 from framework.secrets import Secret
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
@@ -93,12 +93,12 @@ class TelegramChannel:
         if not wire_in.verify_secret(header, account.secret_token.reveal()):
             raise Unauthorized("bad or missing X-Telegram-Bot-Api-Secret-Token")
         update = parse_json(await request.read())
-        inbox = request.app[CONTEXT].runtime
+        inbox = messenger_inbox(request)
         for item in wire_in.parse_update(update, bot):
             await self._take(inbox, bot, item)
         return web.json_response({"received": True})
 
-    async def _take(self, inbox: Runtime, bot: str, item: Any) -> None:
+    async def _take(self, inbox: MessengerInbox, bot: str, item: Any) -> None:
         if isinstance(item, Incoming):
             meta: dict[str, Any] = {"address": item.address}
             if item.attachment:
@@ -121,7 +121,7 @@ class TelegramChannel:
             inbox.problem(self.name, kind)
             log.warning("telegram update problem", extra={"kind": kind})
 
-    async def _answer(self, inbox: Runtime, bot: str, query: wire_in.CallbackQuery) -> None:
+    async def _answer(self, inbox: MessengerInbox, bot: str, query: wire_in.CallbackQuery) -> None:
         """Stop the button's spinner, beside the webhook's answer: a press whose query is too
         old to answer (Telegram could not reach Theke for a while) still runs its turn."""
         try:
@@ -129,7 +129,9 @@ class TelegramChannel:
         except SendFailure as failure:
             self._unanswered(inbox, "callback_not_answered", failure)
 
-    async def _pre_checkout(self, inbox: Runtime, bot: str, query: wire_in.PreCheckout) -> None:
+    async def _pre_checkout(
+        self, inbox: MessengerInbox, bot: str, query: wire_in.PreCheckout
+    ) -> None:
         """Answered at once: Telegram cancels the payment when no answer comes in 10 s. An
         answer Telegram refuses is logged and counted; the webhook is still answered 200."""
         error = "Please pay with the payment link."
@@ -140,7 +142,7 @@ class TelegramChannel:
         except SendFailure as failure:
             self._unanswered(inbox, "pre_checkout_not_answered", failure)
 
-    def _unanswered(self, inbox: Runtime, kind: str, failure: SendFailure) -> None:
+    def _unanswered(self, inbox: MessengerInbox, kind: str, failure: SendFailure) -> None:
         inbox.problem(self.name, kind)
         log.warning("telegram query not answered", extra={"kind": kind, "error": str(failure)})
 

@@ -27,11 +27,11 @@ from aiohttp import web
 from framework.channels import whatsapp_in as wire_in
 from framework.channels import whatsapp_out as wire_out
 from framework.channels.api import ApiSession, json_body
-from framework.channels.common import CONTEXT, parse_json
+from framework.channels.common import parse_json
+from framework.channels.inbox import MessengerInbox, messenger_inbox
 from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
 from framework.errors import ChannelError, Unauthorized
 from framework.runtime.sending import SendFailure, Sent
-from framework.runtime.turns import Runtime
 from framework.secrets import Secret
 from framework.stores.records import (
     STATUS,
@@ -103,7 +103,7 @@ class WhatsAppChannel:
         if not wire_in.verify_signature(body, header, self.settings.app_secret.reveal()):
             raise Unauthorized("bad or missing X-Hub-Signature-256")
         payload = parse_json(body)
-        inbox = request.app[CONTEXT].runtime
+        inbox = messenger_inbox(request)
         for item in wire_in.parse_webhook(payload, self._bot_for_number):
             await self._take(inbox, item)
         return web.json_response({"received": True})
@@ -112,7 +112,9 @@ class WhatsAppChannel:
         found = self.settings.numbers.get(number)
         return found.bot if found else None
 
-    async def _take(self, inbox: Runtime, item: Incoming | DeliveryStatus | WebhookProblem) -> None:
+    async def _take(
+        self, inbox: MessengerInbox, item: Incoming | DeliveryStatus | WebhookProblem
+    ) -> None:
         if isinstance(item, Incoming):
             await self._incoming(inbox, item)
         elif isinstance(item, DeliveryStatus):
@@ -123,7 +125,7 @@ class WhatsAppChannel:
                 "whatsapp webhook problem", extra={"kind": item.kind, "detail": item.detail}
             )
 
-    async def _incoming(self, inbox: Runtime, message: Incoming) -> None:
+    async def _incoming(self, inbox: MessengerInbox, message: Incoming) -> None:
         meta: dict[str, Any] = {"address": message.address}
         for name in ("attachment", "phone", "name"):
             if getattr(message, name):
@@ -144,7 +146,7 @@ class WhatsAppChannel:
         if not done:
             await self.mark_read(message.bot, message.message_id, typing=True)
 
-    async def _status(self, inbox: Runtime, status: DeliveryStatus) -> None:
+    async def _status(self, inbox: MessengerInbox, status: DeliveryStatus) -> None:
         session, _, seq = (status.callback or "").rpartition("|")
         if not session or not seq.isdigit():
             inbox.problem(self.name, "status_unknown_message")

@@ -50,7 +50,8 @@ def write_workspace(folder: Path, store: str, bots: list[str], lease: str = "1s"
     (folder / "flows.yaml").write_text(
         f"version: 1\nbots:\n{listed}\nstore: {store}\n"
         f"server: {{host: 127.0.0.1, lease: {lease}}}\n"
-        "limits: {burst: 10000, messages_per_minute: 100000}\n",
+        "limits: {burst: 10000, messages_per_minute: 100000,"
+        " new_conversations: {per_address: 100000, per_bot: 1000000}}\n",
         encoding="utf-8",
     )
     return folder / "flows.yaml"
