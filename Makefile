@@ -10,13 +10,30 @@ DEMO_NOW ?= 2026-11-27T19:00+01:00
 REDIS_URL ?= redis://127.0.0.1:6379/15
 export REDIS_URL
 
-.PHONY: run chat test lint check services bench load
+# The environment is locked: every distribution pinned with its hashes (requirements/dev.txt:
+# Theke's dependencies, the dev and rasa extras; requirements/run.txt: the dependencies alone,
+# for a deployment). Theke itself is installed on top without its dependencies.
+LOCK := requirements/dev.txt
 
-$(STAMP): pyproject.toml
+.PHONY: run chat test lint check services bench load lock
+
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,rasa]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After a change of pyproject.toml's dependencies: compile the locks again, keeping the pins that
+# still fit (`make lock LOCK_FLAGS=--upgrade` takes the newest releases). pip-tools runs from a
+# venv of its own, .lock/, against pip's configured index (PyPI by default): compile where pip
+# reaches PyPI itself, so that the hashes are those of every file PyPI has for each release.
+LOCK_FLAGS ?=
+COMPILE := CUSTOM_COMPILE_COMMAND="make lock" .lock/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+lock:
+	test -x .lock/bin/pip-compile || ($(PYTHON) -m venv .lock && .lock/bin/pip install --quiet pip-tools)
+	$(COMPILE) --extra dev --extra rasa --output-file requirements/dev.txt pyproject.toml
+	$(COMPILE) --output-file requirements/run.txt pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/theke run --now $(DEMO_NOW)
