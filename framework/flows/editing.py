@@ -240,7 +240,8 @@ def _listed(value: Any) -> list[Any]:
 
 # Replacing ---------------------------------------------------------------------------------------
 def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
-    pair = _replacement(words, sorted(things, key=lambda thing: thing.start))
+    ordered = sorted(things, key=lambda thing: thing.start)
+    pair = _replacement(words, ordered) or _that_one(turn, words, ordered)
     if pair is None:
         return None
     old, new = pair
@@ -301,6 +302,28 @@ def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing
         if new is not None and between and between <= _INTO:
             return things[0], new  # "make the cola a cola zero", "die Colas bitte als Zero"
     return None
+
+
+_THAT = frozenset({"that", "it", "this", "das", "daraus", "draus", "den", "die", "es"})
+"""What "make *that* a prosciutto" points back to: the line ordered last."""
+
+
+def _that_one(turn: Turn, words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing] | None:
+    """ "Actually make that a prosciutto", "mach daraus lieber eine große": one new thing
+    for the last line, which keeps its quantity (and the options the new item can have)."""
+    if len(things) != 1 or not (_CHANGING & set(words[: things[0].start])):
+        return None
+    if not _THAT & set(words[: things[0].start]):
+        return None
+    new, last = things[0], max(turn.session["cart"]["lines"], key=lambda line: line["id"])
+    if new.group is None:
+        old = last["item"]
+    else:
+        chosen = last["options"].get(new.group) or []
+        if len(chosen) != 1:
+            return None
+        old = chosen[0]
+    return (_Thing(old, new.group, -1, -1), new) if old != new.value else None
 
 
 def _same_kind(old: _Thing, candidates: list[_Thing]) -> _Thing | None:

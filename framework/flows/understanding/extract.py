@@ -58,7 +58,21 @@ _TAKING_BACK = frozenset({"ach", "oh", "hm", "ne", "nee", "nein", "no", "nope", 
 """A part that starts so (or a part of nothing but _TAKING_BACK: "ach ne,") takes back the
 item before: "eine große Salami, nee warte, lieber eine große Diavola"."""
 _EVERY = frozenset(
-    {"beide", "beiden", "alle", "alles", "allesamt", "jeweils", "sonst", "both", "all", "each"}
+    {
+        "beide",
+        "beiden",
+        "alle",
+        "alles",
+        "allesamt",
+        "jeweils",
+        "sonst",
+        "both",
+        "all",
+        "each",
+        "either",
+        "any",
+        "neither",
+    }
 )
 
 
@@ -251,8 +265,11 @@ def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[
 
 
 def _add(mentions: list[Mention], mention: Mention, has_item: bool, words: list[str]) -> None:
-    """A new mention, or the values of a part without an item for the mentions before it."""
-    if mentions and not has_item and _EVERY & set(words):
+    """A new mention, or the values of a part without an item for the mentions before it:
+    every one's with "beide"/"both", and a part that says nothing extra ("a medium tonno and a
+    medium salami, no extras") is everyone's too; other values continue the last mention."""
+    nothing = bool(mention) and all(value == [] for value in mention.values())
+    if mentions and not has_item and (_EVERY & set(words) or nothing):
         for previous in mentions:
             for name, value in mention.items():
                 previous.setdefault(name, value)
