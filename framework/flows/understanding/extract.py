@@ -30,6 +30,7 @@ __all__ = ["Mention", "extract_mentions"]
 Mention = dict[str, Any]
 _SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
 _SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
@@ -76,9 +77,13 @@ _EVERY = frozenset(
 )
 
 
+def _sentences(text: str) -> list[str]:
+    return [sentence for sentence in _SENTENCE_END.split(text[:MAX_CHARS]) if sentence.strip()]
+
+
 def _segments(text: str) -> list[list[str]]:
     segments: list[list[str]] = []
-    for part in _SEPARATOR_MARKS.split(text[:MAX_CHARS]):
+    for part in _SEPARATOR_MARKS.split(text):
         current: list[str] = []
         for word in tokens(part):
             if word in _SEPARATOR_WORDS:
@@ -206,13 +211,35 @@ _KEPT_READINGS = 4096
 
 
 def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
+    """Sentence by sentence: a story before the order ("Kleine Geburtstagsfeier, es kommen 6
+    Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
+    sentences = [
+        [(words, *_mention(words, slots, lexicon)) for words in _segments(sentence)]
+        for sentence in _sentences(text)
+    ]
+    ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
+    first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []
+    for parts in sentences[first:]:
+        _read(parts, mentions, slots)
+    return _without_context(_without_leading_count(mentions, slots), _counts(slots))
+
+
+def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
+    items = {slot.name for slot in slots if slot.type == "item"}
+    return any(items & set(mention) for mention in mentions)
+
+
+def _read(
+    parts: list[tuple[list[str], Mention, bool]], mentions: list[Mention], slots: list[Slot]
+) -> None:
     correcting = False
-    for words in _segments(text):
-        mention, has_item = _mention(words, slots, lexicon)
+    for words, mention, has_item in parts:
         correcting = correcting or words[0] in _SECOND_THOUGHTS
+        if not has_item and mention.keys() <= _counts(slots) and _has_items(mentions, slots):
+            mention = {}  # a count of nothing, after the order: a number of the story
         if not mention:
             correcting = correcting or set(words) <= _TAKING_BACK
             continue
@@ -226,7 +253,6 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
         else:
             _add(mentions, mention, has_item, words)
         correcting = False
-    return _without_context(_without_leading_count(mentions, slots))
 
 
 _ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal"})
@@ -314,14 +340,14 @@ def _counts(slots: list[Slot]) -> set[str]:
     return {slot.name for slot in slots if slot.role == "quantity"}
 
 
-def _without_context(mentions: list[Mention]) -> list[Mention]:
-    """An item named bare and then ordered in detail later in the message ("die Kinder wollen
-    Hawaii, also bitte zwei kleine Hawaii") is one order, the detailed one."""
+def _without_context(mentions: list[Mention], counts: set[str]) -> list[Mention]:
+    """An item named without a count and then ordered in detail later in the message ("die
+    Kinder wollen Hawaii, also bitte zwei kleine Hawaii") is one order, the detailed one."""
     kept = []
     for index, mention in enumerate(mentions):
         later = mentions[index + 1 :]
-        bare = len(mention) == 1
-        if bare and any(mention.items() <= other.items() and len(other) > 1 for other in later):
+        bare = not counts & set(mention)
+        if bare and any(mention.items() < other.items() for other in later):
             continue
         kept.append(mention)
     return kept
