@@ -133,13 +133,46 @@ def _choices(
 
 
 def _nothing_extra(words: list[str]) -> bool:
-    """ "ohne alles", "keine Extras", "plain", or a part that ends in "ohne"/"without"."""
-    pairs = itertools.pairwise(words)
+    """ "ohne alles", "keine (weiteren) Extras", "plain", "so wie sie ist", "nothing on it",
+    or a part that ends in "ohne"/"without"."""
+    plain = [word for word in words if word not in _FURTHER]
+    pairs = itertools.pairwise(plain)
     return (
         bool(_PLAIN & set(words))
-        or words[-1] in ("ohne", "without")
+        or plain[-1:] in (["ohne"], ["without"])
         or any(first in _NOT_WANTED and second in _NONE_WORDS for first, second in pairs)
+        or any(phrase in " ".join(words) for phrase in _AS_IT_IS)
     )
+
+
+_FURTHER = frozenset(
+    {
+        "weitere",
+        "weiteren",
+        "zusaetzliche",
+        "zusaetzlichen",
+        "sonstige",
+        "sonstigen",
+        "other",
+        "further",
+        "additional",
+        "any",
+        "more",
+        "extra",
+    }
+)
+"""Between "ohne"/"no" and "Extras": "ohne weitere Extras", "no other toppings"."""
+_AS_IT_IS = (
+    "wie sie ist",
+    "wie er ist",
+    "wie es ist",
+    "so wie sie",
+    "as it is",
+    "as is",
+    "nothing on it",
+    "nothing on them",
+    "nothing on top",
+)
 
 
 _NOT_A_COUNT_AFTER = frozenset(
@@ -184,6 +217,8 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         before = words[index - 1] if index else ""
         if after in _NOT_A_COUNT_AFTER or before in _NOT_A_COUNT_BEFORE:
             continue
+        if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
+            continue  # "a couple of beers", "a dozen": the next word counts
         if number is not None and 0 < number <= _MAX_QUANTITY:
             return number
     articles = _ARTICLES & {word for index, word in enumerate(words) if index not in used}
