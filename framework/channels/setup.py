@@ -59,7 +59,8 @@ def _whatsapp(opening: Opening) -> WhatsAppChannel:
             )
         template = settings.get("template")
         pair = (template["name"], template["language"]) if template else None
-        numbers[str(number)] = NumberSettings(settings["bot"], pair)
+        groups = bool(settings.get("groups", False))
+        numbers[str(number)] = NumberSettings(settings["bot"], pair, groups)
     settings = WhatsAppSettings(
         app_secret=_secret(spec, "app_secret", "whatsapp", env),
         verify_token=_secret(spec, "verify_token", "whatsapp", env),

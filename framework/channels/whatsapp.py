@@ -56,6 +56,9 @@ class NumberSettings:
     template: tuple[str, str] | None = None
     """(name, language) of an approved template with one body parameter, sent outside the
     24-hour window with the bot's message as that parameter."""
+    groups: bool = False
+    """Answer in the WhatsApp groups the number belongs to (each group one conversation);
+    otherwise their messages are counted and not answered."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ class WhatsAppChannel:
             raise Unauthorized("bad or missing X-Hub-Signature-256")
         payload = parse_json(body)
         inbox = messenger_inbox(request)
-        for item in wire_in.parse_webhook(payload, self._bot_for_number):
+        groups = {number for number, each in self.settings.numbers.items() if each.groups}
+        for item in wire_in.parse_webhook(payload, self._bot_for_number, groups):
             await self._take(inbox, item)
         return web.json_response({"received": True})
 
@@ -195,7 +199,7 @@ class WhatsAppChannel:
         self, bot: str, address: Mapping[str, Any], payloads: list[dict[str, Any]]
     ) -> Sent:
         number = self._number_of(bot)
-        recipient = str(address.get("to") or address.get("recipient") or "")
+        recipient = str(address.get("to") or address.get("recipient") or address.get("group") or "")
         last = Sent("")
         for payload in payloads:
             await self.api.pacer(number).wait(recipient)

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -47,16 +47,21 @@ def verify_signature(body: bytes, header: str | None, app_secret: str) -> bool:
 
 
 def parse_webhook(
-    payload: Any, bot_for_number: Callable[[str], str | None]
+    payload: Any,
+    bot_for_number: Callable[[str], str | None],
+    groups: Container[str] = frozenset(),
 ) -> list[Incoming | DeliveryStatus | WebhookProblem]:
     """Every message, status and problem of a webhook body, in order, each read on its own.
 
-    `bot_for_number` names the bot that serves a business phone number id (None: no bot).
+    `bot_for_number` names the bot that serves a business phone number id (None: no bot);
+    `groups` are the numbers whose bots answer in WhatsApp groups (a group is then one
+    conversation, answered in the group); other numbers' group messages are problems.
     """
     entries = payload.get("entry") if isinstance(payload, dict) else None
     if not isinstance(entries, list):
         return [_malformed("the webhook body has no entry list", {"payload": payload})]
-    return [event for item in entries for event in _entry(item, bot_for_number)]
+    route = partial(_change, bot_for_number=bot_for_number, groups=groups)
+    return [event for item in entries for event in _entry(item, route)]
 
 
 class _Malformed(ValueError):
@@ -80,14 +85,16 @@ def _malformed(detail: str, data: Json) -> WebhookProblem:
     return WebhookProblem("malformed", f"WhatsApp sent something unreadable: {detail}", data)
 
 
-def _entry(entry: Any, route: Callable[[str], str | None]) -> list[Event]:
+def _entry(entry: Any, read_change: Callable[[Any], list[Event]]) -> list[Event]:
     changes = entry.get("changes") if isinstance(entry, dict) else None
     if not isinstance(changes, list):
         return [_malformed("an entry has no changes list", {"entry": entry})]
-    return [event for change in changes for event in _change(change, route)]
+    return [event for change in changes for event in read_change(change)]
 
 
-def _change(change: Any, route: Callable[[str], str | None]) -> list[Event]:
+def _change(
+    change: Any, *, bot_for_number: Callable[[str], str | None], groups: Container[str]
+) -> list[Event]:
     value = change.get("value") if isinstance(change, dict) else None
     if not isinstance(value, dict):
         return [_malformed("a change has no value object", {"change": change})]
@@ -98,13 +105,13 @@ def _change(change: Any, route: Callable[[str], str | None]) -> list[Event]:
     number = _optional(metadata, "phone_number_id") if isinstance(metadata, dict) else None
     if number is None:
         return [_malformed("a change has no metadata.phone_number_id", {"value": value})]
-    bot = route(number)
+    bot = bot_for_number(number)
     if bot is None:
         detail = f"no bot serves the WhatsApp number {number}"
         return [WebhookProblem("unknown_number", detail, {"phone_number_id": number})]
     contacts = _contacts(value.get("contacts"))
     return [
-        *_each(value, "messages", partial(_message, bot, contacts)),
+        *_each(value, "messages", partial(_message, bot, contacts, number in groups)),
         *_each(value, "statuses", _status),
         *_each(value, "errors", _error),
     ]
@@ -129,10 +136,12 @@ def _contacts(contacts: Any) -> dict[tuple[str, str], Json]:
     return found
 
 
-def _message(bot: str, contacts: dict[tuple[str, str], Json], message: Any) -> Event | None:
+def _message(
+    bot: str, contacts: dict[tuple[str, str], Json], in_groups: bool, message: Any
+) -> Event | None:
     if not isinstance(message, dict):
         return _malformed("a message is not an object", {"message": message})
-    special = _not_a_customer_message(message)
+    special = _not_a_customer_message(message, in_groups)
     if special is not None:
         return special
     read = _READERS.get(_reader_key(message))
@@ -142,7 +151,7 @@ def _message(bot: str, contacts: dict[tuple[str, str], Json], message: Any) -> E
         content = read(message)
         if content is None:
             return None
-        identity = _identity(message, contacts)
+        identity = _sender(message, contacts)
         message_id = _string(message, "id")
     except _Malformed as error:
         return _malformed(f"a {message.get('type')} message: {error}", {"message": message})
@@ -170,6 +179,15 @@ def _reader_key(message: Json) -> tuple[str, str | None]:
     return str(kind), None if subtype is None else str(subtype)
 
 
+def _sender(message: Json, contacts: dict[tuple[str, str], Json]) -> _Identity:
+    """Whose conversation a message belongs to: its group's (a group of a number that answers
+    in groups: one conversation, answered in the group), else the customer's."""
+    if "group_id" in message:
+        group = _string(message, "group_id")
+        return _Identity(group, {"group": group}, None, None)
+    return _identity(message, contacts)
+
+
 def _identity(message: Json, contacts: dict[tuple[str, str], Json]) -> _Identity:
     """Who sent a message: BSUID first (§1.4), the phone number (wa_id) when there is one."""
     wa_id, user_id = _optional(message, "from"), _optional(message, "from_user_id")
@@ -194,11 +212,12 @@ def _system(message: Json) -> WebhookProblem:
     return WebhookProblem("system", f"WhatsApp system message {said}", {"message": message})
 
 
-def _not_a_customer_message(message: Json) -> WebhookProblem | None:
-    """A system message, a message in a group, an edit: none is answered, each is counted."""
+def _not_a_customer_message(message: Json, in_groups: bool) -> WebhookProblem | None:
+    """A system message, a message in a group (unless the number answers in groups), an edit:
+    none is answered, each is counted."""
     if message.get("type") == "system":
         return _system(message)
-    if "group_id" in message:
+    if "group_id" in message and not in_groups:
         return _group(message)
     unsupported = message.get("unsupported")
     kind = unsupported.get("type") if isinstance(unsupported, dict) else None
@@ -209,9 +228,9 @@ def _not_a_customer_message(message: Json) -> WebhookProblem | None:
 
 
 def _group(message: Json) -> WebhookProblem:
-    """A message in a WhatsApp group the number belongs to: not answered, neither in the group
-    nor in the private chat of the participant who wrote it; counted for the business."""
-    detail = "a message in a WhatsApp group: Theke serves one-to-one chats only"
+    """A message in a WhatsApp group of a number that does not answer in groups: not answered,
+    neither in the group nor in the private chat of the participant who wrote it; counted."""
+    detail = "a message in a WhatsApp group; this number does not answer in groups"
     return WebhookProblem("group", detail, {"group_id": message.get("group_id")})
 
 

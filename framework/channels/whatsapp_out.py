@@ -57,7 +57,8 @@ def render(
     """The bodies of POST /{phone-number-id}/messages that show one bot log entry.
 
     `entry`: {"text", "buttons"?: [{"title", "payload"}], "list_button"?, "image"?: url,
-    "link"?: {"title", "url"}}; `address`: {"to": wa_id} or {"recipient": bsuid}; `callback`
+    "link"?: {"title", "url"}}; `address`: {"to": wa_id}, {"recipient": bsuid} or
+    {"group": group_id}; `callback`
     comes back in the statuses of every message sent. An empty entry renders to nothing.
     """
     envelope = _envelope(address, callback)
@@ -103,14 +104,15 @@ def media_request(media_id: str, phone_number_id: str) -> tuple[str, dict[str, s
 
 
 def _envelope(address: Mapping[str, Any], callback: str | None) -> Json:
-    key = "to" if address.get("to") else "recipient"
-    if not address.get(key):
-        raise ValueError("a WhatsApp address needs 'to' (wa_id) or 'recipient' (BSUID)")
-    envelope: Json = {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        key: str(address[key]),
-    }
+    """Whom a message goes to: a phone number (`to`), a BSUID (`recipient`) or a group."""
+    if address.get("group"):
+        kind, key, value = "group", "to", address["group"]
+    else:
+        kind, key = "individual", "to" if address.get("to") else "recipient"
+        value = address.get(key)
+    if not value:
+        raise ValueError("a WhatsApp address needs 'to' (wa_id), 'recipient' (BSUID) or 'group'")
+    envelope: Json = {"messaging_product": "whatsapp", "recipient_type": kind, key: str(value)}
     if callback is not None:
         envelope["biz_opaque_callback_data"] = callback
     return envelope

@@ -263,6 +263,21 @@ def test_a_group_message_is_a_problem_and_no_message() -> None:
     assert problem.data == {"group_id": "G1"}
 
 
+def test_a_group_message_of_a_number_that_answers_in_groups_is_the_groups() -> None:
+    payload = wa.inbound({**wa.text("hi all", **at()), "group_id": "G1"})
+    (read,) = parse_webhook(payload, route, groups={wa.BUSINESS.phone_number_id})
+    assert isinstance(read, Incoming)
+    assert (read.customer, read.address, read.phone, read.name) == (
+        "G1",
+        {"group": "G1"},
+        None,
+        None,
+    )
+    broken = wa.inbound({**wa.text("hi all", **at()), "group_id": 7})
+    [problem] = parse_webhook(broken, route, groups={wa.BUSINESS.phone_number_id})
+    assert isinstance(problem, WebhookProblem) and problem.kind == "malformed"
+
+
 @pytest.mark.parametrize(
     ("kind", "fields"),
     [
@@ -739,6 +754,13 @@ def test_a_text_is_one_text_message() -> None:
 def test_a_bsuid_address_is_a_recipient() -> None:
     (payload,) = sent({"text": "Hallo!"}, RECIPIENT)
     assert payload["recipient"] == RECIPIENT["recipient"] and "to" not in payload
+
+
+def test_a_group_address_is_a_group_recipient() -> None:
+    group = "Y2FwaV9ncm91cDoxNzA1NTU1MDEzOToxMjAzNjM0MDQ2OTQyMzM4MjAZD"  # Meta's example
+    (payload,) = sent({"text": "Hallo!"}, {"group": group})
+    assert (payload["recipient_type"], payload["to"]) == ("group", group)
+    assert "recipient" not in payload
 
 
 def test_an_address_needs_to_or_recipient() -> None:

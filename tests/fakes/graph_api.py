@@ -369,6 +369,8 @@ CHECKS: dict[str, Callable[[Any], None]] = {
 ENVELOPE = ("recipient_type", "context", "biz_opaque_callback_data", "recipient_identity_key_hash")
 PHONE = re.compile(r"\+?[1-9]\d{6,14}")
 BSUID = re.compile(r"[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}")
+GROUP = re.compile(r"[A-Za-z0-9_=-]{16,128}")
+"""A group ID as the Groups API and group messages webhooks give it (not a phone number)."""
 """A business-scoped user ID (§1.4): country code, a period, up to 128 letters and digits; a
 parent BSUID has `ENT.` after the country code."""
 
@@ -388,8 +390,14 @@ def _check_read(request: Json) -> None:
 
 def _check_recipient(request: Json, kind: str) -> None:
     """`to` (a phone number) or `recipient` (a BSUID or parent BSUID, for a customer known only
-    by their username); with both, `to` takes precedence (Meta's BSUID guide)."""
-    if "to" in request:
+    by their username); with both, `to` takes precedence (Meta's BSUID guide). A message to a
+    group: `recipient_type` "group" and the group ID in `to`."""
+    if request.get("recipient_type") == "group":
+        _keys(request, "", ("messaging_product", "to", "type", kind), ENVELOPE)
+        group = _string(request, "to", "")
+        if not GROUP.fullmatch(group) or PHONE.fullmatch(group):
+            raise GraphError(100, "Param to must be a group ID.")
+    elif "to" in request:
         _keys(request, "", ("messaging_product", "to", "type", kind), (*ENVELOPE, "recipient"))
         if not PHONE.fullmatch(_string(request, "to", "")):
             raise GraphError(100, "Param to must be a phone number in international format.")
@@ -405,9 +413,9 @@ def _check_envelope(request: Json) -> str:
     kind = request.get("type")
     if kind not in CHECKS:
         raise GraphError(100, f"Param type must be one of {sorted(CHECKS)}.")
+    if request.get("recipient_type", "individual") not in ("individual", "group"):
+        raise GraphError(100, "Param recipient_type must be 'individual' or 'group'.")
     _check_recipient(request, kind)
-    if request.get("recipient_type", "individual") != "individual":
-        raise GraphError(100, "Param recipient_type must be 'individual'.")
     if "context" in request:
         context = _object(request["context"], "context")
         _keys(context, "context", ("message_id",))
@@ -429,6 +437,15 @@ def check_request(body: Any) -> str:
     kind = _check_envelope(request)
     CHECKS[kind](request[kind])
     return kind
+
+
+def _contact(sent: SentMessage) -> Json:
+    """`contacts[]` of a send's answer: the phone number's wa_id, the BSUID, or the group."""
+    if sent.group:
+        return {"input": sent.group}
+    if sent.to:
+        return {"input": sent.to, "wa_id": sent.wa_id}
+    return {"input": sent.user_id, "user_id": sent.user_id}
 
 
 # --- the fake --------------------------------------------------------------------------------
@@ -461,6 +478,8 @@ class SentMessage:
     conversation_expires: int
     user_id: str = ""
     """The BSUID sent to (`recipient`) when there was no `to`."""
+    group: str = ""
+    """The group sent to (`recipient_type` "group"); `to` is then empty."""
 
     @property
     def wa_id(self) -> str:
@@ -688,11 +707,7 @@ class FakeGraphApi(LocalServer):
         sent = self._accept(body, kind)
         answer: Json = {
             "messaging_product": "whatsapp",
-            "contacts": [
-                {"input": sent.to, "wa_id": sent.wa_id}
-                if sent.to
-                else {"input": sent.user_id, "user_id": sent.user_id}
-            ],
+            "contacts": [_contact(sent)],
             "messages": [{"id": sent.wamid}],
         }
         if kind == "template":
@@ -756,16 +771,17 @@ class FakeGraphApi(LocalServer):
             )
 
     def _accept(self, body: Json, kind: str) -> SentMessage:
-        to = str(body.get("to") or "")
-        user_id = "" if to else str(body["recipient"])
-        customer = re.sub(r"\D", "", to) or user_id
+        group = str(body["to"]) if body.get("recipient_type") == "group" else ""
+        to = "" if group else str(body.get("to") or "")
+        user_id = "" if to or group else str(body["recipient"])
+        customer = re.sub(r"\D", "", to) or user_id or group
         now = int(time.time())
         conversation, started = self._conversations.get(customer, ("", 0))
         if now - started >= DAY:
             conversation, started = secrets.token_hex(15), now
             self._conversations[customer] = (conversation, started)
         sent = SentMessage(
-            new_wamid(), to, kind, body, now, conversation, started + DAY, user_id=user_id
+            new_wamid(), to, kind, body, now, conversation, started + DAY, user_id, group
         )
         self.sent.append(sent)
         for state in self.auto_statuses:
