@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from framework.flows.address_parts import remember_part, with_earlier_part
 from framework.flows.events import Message
 from framework.flows.model import Slot
 from framework.flows.repair import try_digression
@@ -78,11 +79,14 @@ def answer(turn: Turn, message: Message) -> None:
         return
     lexicon = lexicon_for(turn.bot)
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
-    parsed = parse_answer(slot, message.text, message.payload, ctx)
+    text = with_earlier_part(frame, message.text) if slot.type == "address" else message.text
+    parsed = parse_answer(slot, text, message.payload, ctx)
     if isinstance(parsed, Valid):
         turn.set_slot(slot.name, parsed.value)
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
+        if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
+            remember_part(frame, message.text)
         _reprompt(turn, frame, slot, parsed, message.text)
 
 
@@ -426,9 +430,7 @@ def _reprompt(turn: Turn, frame: Frame, slot: Slot, parsed: Invalid | Valid, tex
         return
     frame["attempts"] = frame.get("attempts", 0) + 1
     if frame["attempts"] >= step.attempts:
-        frame.pop("wait", None)
-        frame.pop("confirm", None)
-        frame.pop("attempts", None)
+        stop_waiting(frame)
         turn.record("gave_up", slot=slot.name)
         if step.on_fail is not None:
             frame["pc"] = step.on_fail

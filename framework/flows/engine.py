@@ -244,6 +244,9 @@ def _knowledge(turn: Turn, message: Message) -> bool:
     answer and goes on as an order."""
     if message.payload:
         return False
+    frame = turn.frame
+    if frame is not None and frame.get("wait") and not is_question(message.text):
+        return False  # "deliver to my place" answers "deliver or pick up?", asks nothing
     lexicon = lexicon_for(turn.bot)
     entry = lexicon.knows(message.text)
     if entry is None:

@@ -53,6 +53,8 @@ class Frame(TypedDict):
     interrupted: NotRequired[bool]
     fresh: NotRequired[bool]
     """Just asked: the next message is its first answer."""
+    partial: NotRequired[str]
+    """An incomplete address answer, completed by the next one (address_parts.py)."""
 
 
 def stop_waiting(frame: Frame) -> None:
@@ -60,6 +62,7 @@ def stop_waiting(frame: Frame) -> None:
     frame.pop("wait", None)
     frame.pop("confirm", None)
     frame.pop("attempts", None)
+    frame.pop("partial", None)
 
 
 class CartLine(TypedDict):

@@ -176,6 +176,18 @@ _POSTCODE = re.compile(r"\b\d{5}\b")
 _STREET_AND_NUMBER = re.compile(
     r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*(?:\.\s*|\s+)\d{1,4}(?:\s?[a-zA-Z])?\b"
 )
+_NUMBER_AND_STREET = re.compile(
+    r"\b\d{1,4}[a-zA-Z]?\s+[^\W\d_][\w.\-]*(?:stra(?:ß|ss)e|str\b\.?|weg|allee|platz|damm|"
+    r"ufer|ring|gasse|chaussee|promenade)",
+    re.IGNORECASE,
+)
+"""The English order, number first: "22 Weserstraße"."""
+
+
+def _has_street(text: str) -> bool:
+    return bool(_STREET_AND_NUMBER.search(text) or _NUMBER_AND_STREET.search(text))
+
+
 _COORDINATES = re.compile(r"-?\d{1,2}\.\d{3,}, ?-?\d{1,3}\.\d{3,}")
 _MISSING = {
     "de": {"street": "Straße und Hausnummer", "postcode": "die Postleitzahl"},
@@ -192,12 +204,21 @@ def find_address(text: str) -> str | None:
     danke"): from the street to the postcode and the town after it; None without both."""
     value = " ".join(text.split())
     postcode = _POSTCODE.search(value)
-    street = _STREET_AND_NUMBER.search(_POSTCODE.sub(lambda m: " " * len(m[0]), value))
-    if postcode is None or street is None or abs(postcode.start() - street.end()) > 20:
+    if postcode is None:
         return None
+    blanked = _POSTCODE.sub(lambda m: " " * len(m[0]), value)
+    streets = [*_STREET_AND_NUMBER.finditer(blanked), *_NUMBER_AND_STREET.finditer(blanked)]
+    street = min(streets, key=lambda found: _gap(found, postcode), default=None)
+    if street is None or _gap(street, postcode) > 20:
+        return None  # "Flat 4, 3rd floor, Pannierstr 29, 12047 Berlin": the one by the postcode
     start, end = min(street.start(), postcode.start()), max(street.end(), postcode.end())
     city = _CITY.match(value, end)
     return value[start : city.end() if city else end].strip(" ,")
+
+
+def _gap(one: re.Match[str], other: re.Match[str]) -> int:
+    """Characters between two spans of a text, in whichever order they stand."""
+    return max(one.start() - other.end(), other.start() - one.end(), 0)
 
 
 def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
@@ -211,7 +232,7 @@ def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     missing = [
         part
         for part, present in (
-            ("street", _STREET_AND_NUMBER.search(without_postcode) is not None),
+            ("street", _has_street(without_postcode)),
             ("postcode", _POSTCODE.search(value) is not None),
         )
         if not present

@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 from framework.flows import load_bot
+from framework.flows.address_parts import remember_part, with_earlier_part
+from framework.flows.session import Frame
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.slot_values import (
     AnswerContext,
     Invalid,
     Valid,
+    find_address,
     parse_answer,
 )
 
@@ -60,3 +63,42 @@ def test_in_english() -> None:
 def test_a_shared_location_is_an_address() -> None:
     """Telegram and WhatsApp send a location as its coordinates."""
     assert parse("52.486234, 13.424501") == Valid("52.486234, 13.424501")
+
+
+@pytest.mark.parametrize(
+    ("message", "found"),
+    [
+        (
+            "Flat 4, 3rd floor, Pannierstr 29, 12047 Berlin, bell: Okafor",
+            "Pannierstr 29, 12047 Berlin",
+        ),
+        ("bring it to 12043 Berlin, Karl-Marx-Str. 101 pls", "12043 Berlin, Karl-Marx-Str. 101"),
+        ("deliver to 22 Weserstraße, 12047 Berlin", "22 Weserstraße, 12047 Berlin"),
+        (
+            "ich wohne in der Hermannstraße 145, 12051 Berlin, 3. Stock",
+            "Hermannstraße 145, 12051 Berlin",
+        ),
+    ],
+)
+def test_the_address_inside_a_longer_message(message: str, found: str) -> None:
+    assert find_address(message) == found
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "combined"),
+    [
+        ("Sonnenallee 50", "12045", "Sonnenallee 50, 12045"),
+        ("Weserstraße, 12047 Berlin", "oh sorry, 88", "Weserstraße 88, 12047 Berlin"),
+        (
+            "to my girlfriend's on Selchower Straße",
+            "19, 12049",
+            "to my girlfriend's on Selchower Straße 19, 12049",
+        ),
+    ],
+)
+def test_an_address_given_in_pieces_is_put_together(first: str, second: str, combined: str) -> None:
+    frame: Frame = {"flow": "checkout", "pc": 2, "wait": "address"}
+    assert isinstance(parse(first), Invalid)
+    remember_part(frame, first)
+    assert with_earlier_part(frame, second) == combined
+    assert isinstance(parse(combined), Valid)
