@@ -55,8 +55,12 @@ _CORRECTION_MARKERS = frozenset(
         "not",
         "meinte",
         "meant",
+        "dann",
+        "then",
     }
 )
+"""Words that make a value named at another question a change of its earlier answer ("ach
+so, dann hol ich ab" when the minimum order for delivery is not reached)."""
 
 
 def _accept(turn: Turn, frame: Frame) -> None:

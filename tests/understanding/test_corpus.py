@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from understanding import Case, review_corpus  # noqa: E402  (a script folder, not a package)
 
-FLOOR = 0.80
+FLOOR = 0.82
 """Reached on 2026-12-03 (187 of 270); the aim is 0.90."""
 
 

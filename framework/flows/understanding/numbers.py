@@ -211,10 +211,16 @@ def word_to_number(token: str) -> int | None:
     if digits:
         return int(digits[1])
     word = word.translate(_FOLD)
-    simple = _SIMPLE.get(word)
+    simple = _SIMPLE.get(word) or _TIMES.get(word)
     if simple is not None:
         return simple
+    if word.endswith("mal") and len(word) > 3:  # "einmal Prosciutto", "zweimal Cola"
+        return word_to_number(word[:-3])
     return _compound_value(word) if word else None
+
+
+_TIMES: Final[Mapping[str, int]] = MappingProxyType({"once": 1, "twice": 2})
+"""Counts said as times ("einmal" through the -mal rule, "twice")."""
 
 
 def _compound_value(word: str) -> int | None:
