@@ -34,7 +34,7 @@ async def act(payments: Payments, order: Order, action: str, amount: int | None 
     raise OrderError(f"unknown action {action!r}: {', '.join(ACTIONS)}")
 
 
-_AMOUNT = re.compile("[0-9]{1,12}([.][0-9]{1,4})?")
+_AMOUNT = re.compile("-?[0-9]{1,12}([.][0-9]{1,4})?")
 """An amount as a business writes it: ASCII digits (Decimal would also read full-width or
 Arabic-Indic digits, which no one typing an amount means), at most one decimal point."""
 
@@ -46,7 +46,7 @@ def parse_amount(value: Any, currency: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise BadRequest("amount is a number such as 2.50")
     if isinstance(value, str) and not _AMOUNT.fullmatch(value):
-        raise BadRequest(f"amount {value!r} is not a number such as 2.50 (digits 0-9)")
+        raise BadRequest(f"{value!r} is not an amount: write it like 2.50, in the digits 0-9")
     try:
         minor = Money.parse(str(value), currency).minor
     except MoneyError as error:
