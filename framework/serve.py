@@ -27,7 +27,7 @@ from framework.runtime.turns import FAULT_STAGES
 from framework.stores.opening import store_kind
 from framework.workspace import Workspace
 
-__all__ = ["fault_from_environment", "serve", "shifted_clock", "supervise"]
+__all__ = ["fault_from_environment", "open_rest_warning", "serve", "shifted_clock", "supervise"]
 
 PAYMENTS_SHOWN = {"sandbox": "sandbox — test payments, no money moves", "stripe": "stripe"}
 """How the start-up line names the provider that takes the money."""
@@ -105,6 +105,9 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
         "— Ctrl-C stops",
         flush=True,
     )
+    warning = open_rest_warning(workspace)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     freeze_startup_heap()
     web.run_app(
         app,
@@ -116,6 +119,24 @@ def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = Fa
         print=None,
         loop=event_loop(),
         **server_options(workspace.header_timeout),
+    )
+
+
+LOCAL_HOSTS = ("127.", "::1", "localhost")
+
+
+def open_rest_warning(workspace: Workspace) -> str | None:
+    """A warning when anyone who can reach the server can speak for any REST sender."""
+    rest = workspace.channels.get("rest")
+    if rest is None or "auth_token" in rest or "jwt_secret" in rest:
+        return None
+    if workspace.host.startswith(LOCAL_HOSTS):
+        return None
+    return (
+        f"warning: the REST channel on {workspace.host}:{workspace.port} takes any sender id "
+        "without authentication: whoever knows a customer's id can continue their "
+        "conversation. Set channels.rest.auth_token or jwt_secret (docs/server.md), "
+        "or serve REST on 127.0.0.1 only"
     )
 
 

@@ -14,10 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from framework.channels.common import accept, bot_for, json_object, string_field
+from framework.channels.common import CONTEXT, accept, bot_for, json_object, string_field
+from framework.edge.rest_auth import RestAuth, check_sender
 from framework.stores.records import LogEntry, SessionKey
 
 __all__ = ["RestChannel", "rest_status", "rest_webhook"]
+
+OPEN = RestAuth()
+"""No authentication: the sender is whoever the request says (only behind a trusted backend)."""
 
 MAX_SENDER = 128
 MAX_MESSAGE_ID = 200
@@ -36,10 +40,11 @@ def rasa_reply(entry: LogEntry, recipient: str) -> dict[str, Any]:
     return reply
 
 
-async def rest_webhook(request: web.Request) -> web.Response:
+async def rest_webhook(request: web.Request, auth: RestAuth = OPEN) -> web.Response:
     bot = bot_for(request)
     body = await json_object(request)
     sender = string_field(body, "sender", MAX_SENDER)
+    check_sender(request, auth, sender, request.app[CONTEXT].clock())
     text = string_field(body, "message", None, allow_empty=True, repaired=True)
     message_id = body.get("message_id")
     if message_id is not None:
@@ -61,17 +66,20 @@ class RestChannel:
 
     name = "rest"
 
-    def __init__(self, single_bot: bool) -> None:
-        self._single = single_bot
+    def __init__(self, single_bot: bool, auth: RestAuth = OPEN) -> None:
+        self._single, self.auth = single_bot, auth
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        return await rest_webhook(request, self.auth)
 
     def routes(self) -> list[web.AbstractRouteDef]:
         routes: list[web.AbstractRouteDef] = [
-            web.post("/bots/{bot}/webhooks/rest/webhook", rest_webhook),
+            web.post("/bots/{bot}/webhooks/rest/webhook", self.webhook),
             web.get("/bots/{bot}/webhooks/rest/", rest_status),
         ]
         if self._single:
             routes += [
-                web.post("/webhooks/rest/webhook", rest_webhook),
+                web.post("/webhooks/rest/webhook", self.webhook),
                 web.get("/webhooks/rest/", rest_status),
             ]
         return routes

@@ -18,6 +18,7 @@ from framework.channels.rest import RestChannel
 from framework.channels.telegram import TelegramBot, TelegramChannel, TelegramSettings
 from framework.channels.webchat.handlers import WebChatChannel
 from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAppSettings
+from framework.edge.rest_auth import RestAuth
 from framework.errors import ThekeError
 from framework.secrets import Secret, SecretError, resolve
 from framework.workspace import Workspace
@@ -99,8 +100,19 @@ def _telegram(opening: Opening) -> TelegramChannel:
     return TelegramChannel(settings, opening.clock)
 
 
+def _rest(opening: Opening) -> RestChannel:
+    """The REST channel, with the credentials it checks (edge/rest_auth.py) when set."""
+    spec, env = opening.spec, opening.env
+    secrets = {
+        name: _secret(spec, name, "rest", env) if name in spec else None
+        for name in ("auth_token", "jwt_secret")
+    }
+    auth = RestAuth(secrets["auth_token"], secrets["jwt_secret"])
+    return RestChannel(single_bot=len(opening.bots) == 1, auth=auth)
+
+
 OPENERS: Mapping[str, Opener] = {
-    "rest": lambda opening: RestChannel(single_bot=len(opening.bots) == 1),
+    "rest": _rest,
     "web": lambda opening: WebChatChannel(),
     "whatsapp": _whatsapp,
     "telegram": _telegram,
