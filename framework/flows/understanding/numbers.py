@@ -211,7 +211,7 @@ def word_to_number(token: str) -> int | None:
     if digits:
         return int(digits[1])
     word = word.translate(_FOLD)
-    simple = _SIMPLE.get(word) or _TIMES.get(word)
+    simple = _SIMPLE.get(word, _TIMES.get(word))
     if simple is not None:
         return simple
     if word.endswith("mal") and len(word) > 3:  # "einmal Prosciutto", "zweimal Cola"
