@@ -177,6 +177,8 @@ def _done_ordering(
 ) -> bool:
     """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
     question ("I'll pick it up"): no, nothing more (and the later answer is kept)."""
+    if any(_has_item(turn, mention) for mention in turn.order_mentions(message.text)):
+        return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
     asks = turn.flow(frame["flow"]).asks
     noted = note_answers_ahead(turn, message, asks)
     if slot.type == "item" and turn.session["cart"]["lines"] and says_done(message.text):
@@ -298,6 +300,8 @@ def _several_values(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention
         turn.session["pending"].extend(mentions)
         _accept(turn, frame)
         return True
+    if slot.name not in first and _queue_other_items(turn, frame, slot, mentions):
+        return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False
     turn.fill(first)
@@ -307,6 +311,25 @@ def _several_values(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention
         _accept(turn, frame)
         return True
     return False
+
+
+def _queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
+    """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
+    line (never dropped) and the question comes again."""
+    asks = turn.flow(frame["flow"]).asks
+    slots = turn.session["slots"]
+    current = {slots.get(name) for name in asks if turn.slot(name).type == "item"}
+    others = [m for m in mentions if _has_item(turn, m) and not current & set(_items_of(turn, m))]
+    if slot.type == "item" or not others:
+        return False
+    turn.session["pending"].extend(others)
+    turn.say_named("noted_next")
+    turn.reask()
+    return True
+
+
+def _items_of(turn: Turn, mention: Mention) -> list[Any]:
+    return [value for name, value in mention.items() if turn.slot(name).type == "item"]
 
 
 def _line_for(turn: Turn, slot_name: str, value: Any) -> CartLine | None:

@@ -128,6 +128,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         found = list(_things(turn.bot, words))
         change = found and (
             _replace(turn, words, found)
+            or _restyle(turn, words, found)
             or _remove(turn, words, found)
             or _recount(turn, words, found)
             or _extend(turn, words, found)
@@ -272,6 +273,25 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
     turn.cart.reprice(line)
     return f"{before} → {_describe(turn, line)}"
+
+
+def _restyle(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+    """ "Mach die Margherita groß", "make the salami medium": a line in the cart gets another
+    choice of a group that takes one (its size), in place — never a second line."""
+    items = [t for t in things if t.group is None]
+    many = _many_choice_groups(turn.bot)
+    choices = [t for t in things if t.group is not None and t.group not in many]
+    if len(items) != 1 or not choices or not _CHANGING & set(words[: items[0].start]):
+        return None
+    line = _line_with(turn, items[0])
+    if line is None:
+        return None
+    before = _describe(turn, line)
+    for choice in choices:
+        line["options"][str(choice.group)] = [choice.value]
+    turn.cart.reprice(line)
+    after = _describe(turn, line)
+    return f"{before} → {after}" if after != before else None
 
 
 def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing] | None:

@@ -28,7 +28,7 @@ from framework.flows.understanding.numbers import word_to_number
 __all__ = ["Mention", "extract_mentions"]
 
 Mention = dict[str, Any]
-_SEPARATOR_WORDS = frozenset({"und", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
+_SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
 _SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 _MAX_QUANTITY = 99
@@ -36,7 +36,20 @@ _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 _NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 _NONE_WORDS = frozenset(
-    {"alles", "extras", "extra", "belag", "toppings", "topping", "zutaten", "sonderwuensche"}
+    {
+        "alles",
+        "extras",
+        "extra",
+        "belag",
+        "toppings",
+        "topping",
+        "zutaten",
+        "sonderwuensche",
+        "was",
+        "nix",
+        "nichts",
+        "anything",
+    }
 )
 """After a word of _NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
 _PLAIN = frozenset({"plain", "pur", "einfach"})
@@ -262,6 +275,15 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
     return _without_context(_without_leading_count(mentions, slots), _counts(slots))
 
 
+def _takes_back(words: list[str]) -> bool:
+    """ "ach ne,", "oh wait," take back the item before; "oh," alone ("Oh and two beers")
+    does not."""
+    return set(words) <= _TAKING_BACK and bool(set(words) - _SIGHS)
+
+
+_SIGHS = frozenset({"ach", "oh", "hm"})
+
+
 def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
     items = {slot.name for slot in slots if slot.type == "item"}
     return any(items & set(mention) for mention in mentions)
@@ -276,7 +298,7 @@ def _read(
         if not has_item and mention.keys() <= _counts(slots) and _has_items(mentions, slots):
             mention = {}  # a count of nothing, after the order: a number of the story
         if not mention:
-            correcting = correcting or set(words) <= _TAKING_BACK
+            correcting = correcting or _takes_back(words)
             continue
         earlier = _referred(words, mention, mentions, slots)
         if earlier is not None:
