@@ -78,3 +78,4 @@ bench-smoke: $(STAMP) services
 	$(BIN)/python benchmarks/payments.py --quick --store sqlite
 	$(BIN)/python benchmarks/payments.py --quick --store redis
 	$(BIN)/python benchmarks/redis_memory.py --quick
+	$(BIN)/python benchmarks/ratelimit.py --quick
