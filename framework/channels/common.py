@@ -124,12 +124,18 @@ def whole_number(text: str, what: str) -> int | None:
 
 
 async def accept(
-    request: web.Request, key: SessionKey, item_id: str, text: str, payload: str | None = None
+    request: web.Request,
+    key: SessionKey,
+    item_id: str,
+    text: str,
+    payload: str | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> list[LogEntry]:
     """Admit (a retried message id is answered from the store before any limit), stamp with
-    the server's clock, and run the turn (exactly once per id)."""
+    the server's clock, and run the turn (exactly once per id). `meta`: where to answer, for
+    a channel the runtime pushes to."""
     context = request.app[CONTEXT]
-    item = InboxItem.message(item_id, iso_time(context.clock()), text, payload)
+    item = InboxItem.message(item_id, iso_time(context.clock()), text, payload, dict(meta or {}))
     refusal = context.admission.admit(key, request.remote or "")
     if refusal is not None:
         answered = await context.runtime.store.result(str(key), item.id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from framework.channels.base import Channel
+from framework.channels.callback import CallbackChannel
 from framework.channels.rest import RestChannel
 from framework.channels.telegram import TelegramBot, TelegramChannel, TelegramSettings
 from framework.channels.webchat.handlers import WebChatChannel
@@ -100,15 +101,27 @@ def _telegram(opening: Opening) -> TelegramChannel:
     return TelegramChannel(settings, opening.clock)
 
 
-def _rest(opening: Opening) -> RestChannel:
-    """The REST channel, with the credentials it checks (edge/rest_auth.py) when set."""
+def _rest_auth(opening: Opening, where: str) -> RestAuth:
+    """The credentials a REST-shaped channel checks (edge/rest_auth.py), when set."""
     spec, env = opening.spec, opening.env
     secrets = {
-        name: _secret(spec, name, "rest", env) if name in spec else None
+        name: _secret(spec, name, where, env) if name in spec else None
         for name in ("auth_token", "jwt_secret")
     }
-    auth = RestAuth(secrets["auth_token"], secrets["jwt_secret"])
-    return RestChannel(single_bot=len(opening.bots) == 1, auth=auth)
+    return RestAuth(secrets["auth_token"], secrets["jwt_secret"])
+
+
+def _rest(opening: Opening) -> RestChannel:
+    return RestChannel(single_bot=len(opening.bots) == 1, auth=_rest_auth(opening, "rest"))
+
+
+def _callback(opening: Opening) -> CallbackChannel:
+    url = str(opening.spec.get("url", ""))
+    if not url.startswith(("http://", "https://")):
+        raise ChannelSetupError("channels.callback.url: the business's URL for bot messages")
+    auth = _rest_auth(opening, "callback")
+    retry = float(opening.spec.get("retry_after", 5.0))
+    return CallbackChannel(url, auth, single_bot=len(opening.bots) == 1, retry_after=retry)
 
 
 OPENERS: Mapping[str, Opener] = {
@@ -116,6 +129,7 @@ OPENERS: Mapping[str, Opener] = {
     "web": lambda opening: WebChatChannel(),
     "whatsapp": _whatsapp,
     "telegram": _telegram,
+    "callback": _callback,
 }
 
 
