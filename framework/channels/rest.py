@@ -37,6 +37,7 @@ _DIGITS = frozenset("0123456789")
 
 
 def rasa_reply(entry: LogEntry, recipient: str) -> dict[str, Any]:
+    """A bot message in Rasa's REST shape (its `seq` too, when it has one)."""
     reply: dict[str, Any] = {"recipient_id": recipient, "text": entry["text"]}
     if "seq" in entry:
         reply["seq"] = entry["seq"]

@@ -27,6 +27,7 @@ from framework.channels.api import ApiSession, json_body
 from framework.channels.common import parse_json
 from framework.channels.inbox import MessengerInbox, messenger_inbox
 from framework.channels.messages import Incoming, WebhookProblem
+from framework.channels.telegram_out import without_link
 from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
@@ -164,12 +165,12 @@ class TelegramChannel:
         self, bot: str, entry: LogEntry, chat: Any
     ) -> list[tuple[str, dict[str, Any]]]:
         """The entry's Bot API calls; a Telegram invoice instead of its link when it is one."""
-        link = entry.get("link") or {}
-        url = str(link.get("url", ""))
+        link = entry.get("link")
+        url = link["url"] if link else ""
         token = self.settings.bots[bot].provider_token
         if not url.startswith(INVOICE_SCHEME) or self.invoices is None or token is None:
             return wire_out.render(entry, chat)
-        calls = wire_out.render({k: v for k, v in entry.items() if k != "link"}, chat)
+        calls = wire_out.render(without_link(entry), chat)
         try:
             bill = await self.invoices.invoice(url.removeprefix(INVOICE_SCHEME))
         except ChannelError:

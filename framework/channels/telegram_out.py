@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from framework.channels.telegram_in import PLAIN, finite_number, is_id
 from framework.runtime.sending import SendFailure
+from framework.stores.records import Outgoing
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -99,7 +100,7 @@ def encode_callback(payload: str) -> str:
     return HASHED + digest.decode()[:HASH_LENGTH]
 
 
-def callback_keys(entry: Mapping[str, Any]) -> dict[str, str]:
+def callback_keys(entry: Outgoing) -> dict[str, str]:
     """The "h:" keys the buttons of `entry` are sent with, and the payloads they stand for."""
     encoded = {encode_callback(payload): payload for _, payload in _buttons(entry)}
     return {key: payload for key, payload in encoded.items() if key.startswith(HASHED)}
@@ -182,7 +183,14 @@ def _keyboard(entry: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"inline_keyboard": rows} if rows else None
 
 
-def render(entry: Mapping[str, Any], chat_id: int | str) -> list[Call]:
+def without_link(entry: Outgoing) -> Outgoing:
+    """The message without its link button (sent as a Telegram invoice instead)."""
+    rest = entry.copy()
+    rest.pop("link", None)
+    return rest
+
+
+def render(entry: Outgoing, chat_id: int | str) -> list[Call]:
     """The Bot API calls that show one bot log entry; the keyboard goes on the last call."""
     text = str(entry.get("text") or "")
     keyboard = _keyboard(entry)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from framework.channels.whatsapp_in import Json, error_details
 from framework.runtime.sending import SendFailure
+from framework.stores.records import Outgoing
 
 __all__ = [
     "GRAPH_VERSION",
@@ -52,7 +53,7 @@ class _Choice(NamedTuple):
 
 
 def render(
-    entry: Mapping[str, Any], address: Mapping[str, Any], *, callback: str | None = None
+    entry: Outgoing, address: Mapping[str, Any], *, callback: str | None = None
 ) -> list[dict[str, Any]]:
     """The bodies of POST /{phone-number-id}/messages that show one bot log entry.
 
@@ -136,7 +137,7 @@ def _contents(entry: Mapping[str, Any]) -> list[Json]:
     return [*contents, *_texts(text)]
 
 
-def numbered_choices(entry: Mapping[str, Any]) -> dict[str, str]:
+def numbered_choices(entry: Outgoing) -> dict[str, str]:
     """The numbers of an entry's choices when `render` shows them as numbered text."""
     choices = _choices(entry.get("buttons"))
     list_button = str(entry.get("list_button") or "").strip()

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from framework.actions.answers import answered_once
 from framework.actions.performing import BotActions, Where
@@ -338,7 +338,8 @@ class Runtime:
 
     async def _note(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
         """A note for the business's inbox: it only joins the log."""
-        return Commit(item.id, claim.session or {}, claim.profile, [dict(item.data)])
+        note = cast(LogEntry, dict(item.data))  # written by Theke in the log's shape
+        return Commit(item.id, claim.session or {}, claim.profile, [note])
 
     async def _unknown(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
         """An item of a kind this version does not know (written by a newer one): dropped."""

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 __all__ = [
     "MESSAGE",
@@ -206,8 +206,55 @@ def _from_fields(data: dict[str, Any]) -> InboxItem:
     )
 
 
-LogEntry = dict[str, Any]
-"""One line of a session's conversation log: `{"seq", "from": "customer"|"bot", "text", ...}`."""
+class ButtonData(TypedDict):
+    title: str
+    payload: str
+
+
+class LinkData(TypedDict):
+    """A button that opens a page (the payment link)."""
+
+    title: str
+    url: str
+
+
+class Outgoing(TypedDict, total=False):
+    """A bot message as every channel renders it (the bot's part of a log entry)."""
+
+    text: str
+    buttons: list[ButtonData]
+    list_button: str
+    """The label of the button that opens the choices as a list (WhatsApp's list message)."""
+    image: str
+    link: LinkData
+
+
+LogEntry = TypedDict(
+    "LogEntry",
+    {
+        "seq": int,
+        "from": str,
+        "text": str,
+        "buttons": list[ButtonData],
+        "list_button": str,
+        "image": str,
+        "link": LinkData,
+        "attachment": Any,
+        "kind": str,
+        "failed_seq": int | None,
+        "conversation": str,
+        "at": str,
+        "payment": str | None,
+        "checkout": str,
+        "amount": int,
+        "currency": str,
+        "delivery": dict[str, Any],
+    },
+    total=False,
+)
+"""One line of a session's conversation log: `from` is customer, bot or system; a bot's line is
+an `Outgoing` message; a system note (an undelivered message, a payment that names no order)
+says what happened in `kind` and its details."""
 
 
 @dataclass(slots=True)
