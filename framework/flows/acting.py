@@ -17,7 +17,8 @@ from typing import Any
 from framework.action_calls import ActionOutcome, OutgoingMessage, Reminder
 from framework.flows.events import ActionDone, ActionRequest, Button, SetTimer
 from framework.flows.repair import COMMANDS
-from framework.flows.steps import WAIT, Act, HttpCall
+from framework.flows.session import Frame
+from framework.flows.steps import WAIT, Act, Ask, HttpCall
 from framework.flows.turn import Turn
 
 __all__ = [
@@ -84,6 +85,16 @@ def action_done(turn: Turn, done: ActionDone) -> None:
     frame["pc"] += 1
     turn.record("action_done", action=done.action)
     _apply(turn, step, done.outcome)
+    _ask_again_if_refused(turn, frame, step)
+
+
+def _ask_again_if_refused(turn: Turn, frame: Frame, step: Act) -> None:
+    """A validation (`validate:` of an ask) that cleared the answer: the question again."""
+    if step.validates is None:
+        return
+    asked = turn.flow(frame["flow"]).program[step.validates]
+    if isinstance(asked, Ask) and asked.slot not in turn.session["slots"]:
+        frame["pc"] = step.validates
 
 
 def _apply(turn: Turn, step: Act, outcome: ActionOutcome) -> None:

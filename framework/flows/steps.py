@@ -294,10 +294,14 @@ class Act(Instruction):
     timeout: timedelta | None
     """None: the bot's `actions.timeout`."""
     on_error: int | None
+    validates: int | None = None
+    """The position of the ask step whose answer this action checks (`validate:` of an ask):
+    when the action clears that slot, the question is asked again."""
     keyword: ClassVar[str] = "action"
 
     def next_pcs(self, pc: int) -> tuple[int, ...]:
-        return (pc + 1,) if self.on_error is None else (pc + 1, self.on_error)
+        targets = (pc + 1,) if self.on_error is None else (pc + 1, self.on_error)
+        return targets if self.validates is None else (*targets, self.validates)
 
     def values(self) -> tuple[Value, ...]:
         return tuple(value for _name, value in self.args)

@@ -51,6 +51,13 @@ flows:
     steps:
       - action: action_checkout
       - say: Back from the checkout.
+  order:
+    triggers: [how many]
+    steps:
+      - ask: quantity
+        text: How many?
+        validate: validate_order
+      - say: "{{{{ quantity }}}} it is."
   refused:
     triggers: [refuse]
     steps:
@@ -59,7 +66,7 @@ flows:
           - say: The action refused.
 """
 
-CONVERSATION = ["quote", "salami", "2", "pay", "refuse"]
+CONVERSATION = ["quote", "salami", "2", "pay", "refuse", "how many", "25", "3"]
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +102,7 @@ def test_in_process_and_remote_rasa_actions_give_the_same_conversation(
         bot_with(
             tmp_path / "remote",
             f"rasa_server: {{url: '{server}', actions: [action_quote_price, action_checkout,"
-            " action_refuse]}",
+            " action_refuse, validate_order]}",
         )
     )
     assert local == remote
@@ -105,4 +112,7 @@ def test_in_process_and_remote_rasa_actions_give_the_same_conversation(
         ["2x salami: 19.00 EUR", "", "Noted: 1900 cents."],
         ["A person will take over.", "At the checkout.", "Back from the checkout."],
         ["The action refused."],
+        ["How many?"],
+        ["We bake at most 20 at a time.", "How many?"],
+        ["3 it is."],
     ]

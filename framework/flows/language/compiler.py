@@ -167,6 +167,8 @@ def _ask(step: PosDict, program: Program, ctx: StepContext) -> None:
     raw_buttons = step.get("buttons", True)
     buttons = raw_buttons if isinstance(raw_buttons, bool) else _buttons(raw_buttons, ctx, pos)
     at = program.reserve()
+    if "validate" in step:
+        program.put(program.reserve(), _validation(step, slot, at))
     on_fail = None
     if "on_fail" in step:
         skip = program.reserve()
@@ -339,6 +341,21 @@ def _tax_rule(raw: PosDict) -> TaxRule:
 
 THEKES_EVENTS = frozenset({"order", "ticket", "booking", "conversation", "contact"})
 """Event families Theke sends itself: a flow cannot forge them."""
+
+
+def _validation(step: PosDict, slot: str, ask_at: int) -> Act:
+    """`validate:` of an ask: right after the answer an action checks it (Rasa's
+    validate_<slot>); a cleared slot asks again. The ask's `on_fail` path skips it."""
+    return Act(
+        step.pos,
+        None,
+        str(step["validate"]),
+        args=(("slot", Value(slot)), ("value", Value(f"{{{{ {slot} }}}}"))),
+        save=(),
+        timeout=None,
+        on_error=None,
+        validates=ask_at,
+    )
 
 
 def _emit(step: PosDict, program: Program, ctx: StepContext) -> None:
