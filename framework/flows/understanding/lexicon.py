@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,7 @@ IN_SENTENCES = frozenset({"cancel", "restart", "human"})
 "I want to talk to a real person") — unless it names a catalog item ("die Cola stornieren"
 edits the order) or negates the phrase ("nicht abbrechen")."""
 _SENTENCE_WORDS = 30
+_CLAUSES = re.compile(r"[,;.!?]+")
 _NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "never", "no"})
 """Words just before a command phrase that negate it (tokens split "don't" into "don", "t")."""
 
@@ -95,14 +97,30 @@ class Lexicon:
         words = tokens(text)
         if not words or len(words) > _SENTENCE_WORDS:
             return None
-        found = self.commands.find_all(words)
-        if not found or self.items(frozenset()).find_all(words):
+        if self.items(frozenset()).find_all(words):
             return None  # "die Cola stornieren", "no coke": an edit of the order, not a command
-        found = [match for match in found if not _NEGATIONS & set(words[: match.start][-2:])]
+        found = self._unnegated_commands(text)
+        if not found:
+            return None
         if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
             return found[0].value
         said = {match.value for match in found if match.value in IN_SENTENCES}
         return said.pop() if len(said) == 1 else None
+
+    def _unnegated_commands(self, text: str) -> list[Match]:
+        """The commands said and not negated in their own clause: "nicht abbrechen" is none,
+        "actually no, cancel it" is one (the "no" belongs to the clause before)."""
+        found: list[Match] = []
+        offset = 0
+        for clause in _CLAUSES.split(text):
+            words = tokens(clause)
+            found += [
+                Match(match.value, match.start + offset, match.end + offset)
+                for match in self.commands.find_all(words)
+                if not _NEGATIONS & set(words[: match.start][-2:])
+            ]
+            offset += len(words)
+        return found
 
     def knows(self, text: str) -> str | None:
         """The knowledge entry a question is about (the longest phrase it says wins)."""
