@@ -18,7 +18,7 @@ from datetime import datetime
 from framework.errors import ThekeError
 from framework.events.web import RETRY_ALL, entry_json
 from framework.stores.opening import open_outbox
-from framework.stores.outbox import Entry
+from framework.stores.outbox import Entry, Outbox
 from framework.terminal import printable
 from framework.workspace import Workspace, read_workspace
 
@@ -36,19 +36,35 @@ async def _events(workspace: Workspace, args: argparse.Namespace) -> int:
     outbox = await open_outbox(workspace.store, workspace.root)
     try:
         if args.action == "list":
-            found = await outbox.undeliverable(max(1, min(args.limit, 500)))
-            _print(found, args.json)
+            if not 1 <= args.limit <= RETRY_ALL:
+                raise ThekeError(f"--limit is a number from 1 to {RETRY_ALL}")
+            _print(await outbox.undeliverable(args.limit), args.json)
             return 0
-        keys = list(args.keys)
-        if args.all == bool(keys):
+        if args.all == bool(args.keys):
             raise ThekeError("name the events to retry by key, or --all (not both)")
         if args.all:
-            keys = [entry.key for entry in await outbox.undeliverable(RETRY_ALL)]
-        count = await outbox.requeue(keys, time.time())
-        print(f"{count} event(s) will be sent again")
-        return 0 if count == len(keys) else 1
+            return await _retry(outbox, [e.key for e in await outbox.undeliverable(RETRY_ALL)])
+        return await _retry(outbox, list(dict.fromkeys(args.keys)))
     finally:
         await outbox.close()
+
+
+async def _retry(outbox: Outbox, keys: list[str]) -> int:
+    """One key at a time, so that a key that names no given-up event is named back."""
+    now, unknown = time.time(), []
+    for key in keys:
+        if not await outbox.requeue([key], now):
+            unknown.append(key)
+    if not keys:
+        print("no undeliverable events")
+    elif len(unknown) < len(keys):
+        print(f"{len(keys) - len(unknown)} event(s) will be sent again")
+    if unknown:
+        raise ThekeError(
+            f"no undeliverable event has the key(s) {', '.join(unknown)}"
+            " (`theke events list` shows the keys)"
+        )
+    return 0
 
 
 def _print(found: list[Entry], as_json: bool) -> None:
@@ -60,6 +76,7 @@ def _print(found: list[Entry], as_json: bool) -> None:
     for entry in found:
         when = datetime.fromtimestamp(entry.done_at).astimezone().strftime("%Y-%m-%d %H:%M")
         print(
-            f"{entry.key}  {when}  {printable(entry.type):<28} {printable(entry.url, 60)}\n"
+            f"{printable(entry.key, 64)}  {when}  {printable(entry.type):<28} "
+            f"{printable(entry.url, 60)}\n"
             f"    {entry.attempts} attempt(s): {printable(entry.error, 200)}"
         )

@@ -55,6 +55,8 @@ async def retry(request: web.Request) -> web.Response:
         keys = [entry.key for entry in await outbox.undeliverable(RETRY_ALL)]
     if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
         raise BadRequest('keys is a list of the keys GET /admin/events names, e.g. {"keys": ["…"]}')
+    if len(keys) > RETRY_ALL:
+        raise BadRequest(f"at most {RETRY_ALL} keys at once")
     clock = request.app[EVENTS].events.clock
     return web.json_response({"requeued": await outbox.requeue(keys, clock())})
 

@@ -1,12 +1,14 @@
 """Business events against a real HTTP receiver on a real socket: signed (checked with the
 verifier of docs/events.md, run as written), in order per conversation, retried through a
 receiver that refuses connections, then answers 500, then takes them; given up on 410 and
-after the window. Time is the test's clock: backoffs pass without waiting."""
+after the window. On every outbox: memory, SQLite (a real file) and Redis (a real server).
+Time is the test's clock: backoffs pass without waiting."""
 
 from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,10 @@ from framework.runtime.metrics import Metrics
 from framework.secrets import Secret
 from framework.stores.memory.outbox import MemoryOutbox
 from framework.stores.outbox import Outbox
+from framework.stores.redis.outbox import RedisOutbox
 from framework.stores.sqlite.outbox import SqliteOutbox
 from tests.clocks import Clock
+from tests.payments.test_order_store import REDIS_URL, delete_keys, redis_client
 from tests.runtime.processes import free_port
 
 SECRET = "whsec_test_0123456789abcdef0123456789abcdef"
@@ -99,13 +103,20 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 async def outbox(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Outbox]:
+    """Each backend; on Redis (`REDIS_URL`) under a prefix of the test's own, deleted after."""
     opened: Outbox = MemoryOutbox()
+    client, prefix = None, f"test-receiver-{uuid.uuid4().hex}"
     if request.param == "sqlite":
         opened = await SqliteOutbox.open(tmp_path / "state.db")
+    elif request.param == "redis":
+        client = await redis_client()
+        opened = RedisOutbox.from_url(REDIS_URL, prefix)
     yield opened
     await opened.close()
+    if client is not None:
+        await delete_keys(client, prefix)
 
 
 @pytest.fixture
