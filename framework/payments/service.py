@@ -383,9 +383,10 @@ class Payments:
         await self._refund(order, _paid_checkout(order), amount)
         if amount == left:
             return await self.move(order, "refunded", "business", refunded=order.total)
-        order = await self._save(order, refunded=order.refunded + amount)
-        await self._news.refunded_part(order, amount)
-        return order
+        # the money is back: the business hears it before the order is saved, so that no crash
+        # between the two can lose the event (its id names the new total: kept once)
+        await self._news.refunded_part(order.changed(refunded=order.refunded + amount), amount)
+        return await self._save(order, refunded=order.refunded + amount)
 
     # Webhooks and the reconciler ------------------------------------------------------------
     async def webhook(self, body: bytes, headers: Mapping[str, str]) -> str:
