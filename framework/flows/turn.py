@@ -7,6 +7,7 @@ and change the cart. The Turn never performs I/O; replies are collected as effec
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from framework.errors import FlowError
@@ -33,6 +34,15 @@ send a second request."""
 BACK_TO_CONFIRM = "back_to_confirm"
 """A session flag: items were added with a yes at the confirmation, which comes again once
 they are in the cart (Turn._order_complete)."""
+
+
+@cache
+def ordering_flow(bot: Bot) -> str | None:
+    """The bot's flow that takes catalog items, if it has one (found once per loaded bot)."""
+    for name, flow in bot.flows.items():
+        if any(bot.slots[slot].type == "item" for slot in flow.asks):
+            return name
+    return None
 
 
 class Turn:
@@ -208,10 +218,7 @@ class Turn:
 
     def ordering_flow(self) -> str | None:
         """The flow that takes catalog items (the bot's ordering flow), if it has one."""
-        for name, flow in self.bot.flows.items():
-            if any(self.slot(slot).type == "item" for slot in flow.asks):
-                return name
-        return None
+        return ordering_flow(self.bot)
 
     def order_mentions(self, text: str) -> list[dict[str, Any]]:
         """What the message names for the ordering flow's questions (none without one)."""

@@ -314,10 +314,14 @@ def guess_language(
 
 
 def _score(language: str, words: list[str], own_words: Mapping[str, frozenset[str]]) -> int:
-    markers = _MARKERS[language] | own_words.get(language, frozenset())
+    markers, own = _MARKERS[language], own_words.get(language, frozenset())
     if language == "de":
-        return sum(1 for word in words if word in markers or not _GERMAN_LETTERS.isdisjoint(word))
-    return sum(1 for word in words if word in markers)
+        return sum(
+            1
+            for word in words
+            if word in markers or word in own or not _GERMAN_LETTERS.isdisjoint(word)
+        )
+    return sum(1 for word in words if word in markers or word in own)
 
 
 def requested_language(text: str) -> str | None:

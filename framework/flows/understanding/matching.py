@@ -82,6 +82,7 @@ class PhraseIndex:
         self._vocabulary = sorted({word for key in self._phrases for word in key})
         self._known_words = frozenset(self._vocabulary)
         self._fuzzed: dict[str, str | None] = {}
+        self._found: dict[tuple[str, ...], list[Match]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
@@ -104,7 +105,17 @@ class PhraseIndex:
         return self._fuzzed[word]
 
     def find_all(self, words: Sequence[str]) -> list[Match]:
-        """Longest non-overlapping matches, left to right, in already normalized words."""
+        """Longest non-overlapping matches, left to right, in already normalized words (one
+        message is read for the same phrases several times in a turn: kept per message)."""
+        key = tuple(words)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= _CACHE_LIMIT:
+                self._found.clear()
+            found = self._found[key] = self._find_all(key)
+        return list(found)
+
+    def _find_all(self, words: Sequence[str]) -> list[Match]:
         mapped = [self._word(word) for word in words]
         found: list[Match] = []
         start = 0
