@@ -30,6 +30,7 @@ from framework.flows.steps import (
     CartUpdate,
     Emit,
     End,
+    Forget,
     Goto,
     HttpCall,
     Instruction,
@@ -157,6 +158,11 @@ def _cart_fee(step: CartFee, turn: Turn) -> int:
     return CONTINUE
 
 
+def _forget(step: Forget, turn: Turn) -> int:
+    turn.forget(step.slots)
+    return CONTINUE
+
+
 def _emit(step: Emit, turn: Turn) -> int:
     data = turn.value(step.data)
     turn.effects.append(BusinessEvent(step.event, data if isinstance(data, dict) else {}))
@@ -181,6 +187,7 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     CartUpdate: _cart_update,
     CartClear: _cart_clear,
     CartFee: _cart_fee,
+    Forget: _forget,
     Pay: start_payment,
     Act: start_action,
     HttpCall: start_action,

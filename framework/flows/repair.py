@@ -64,6 +64,17 @@ def _thanks(turn: Turn) -> None:
     turn.say_named("thanks")
 
 
+def _forget_me(turn: Turn) -> None:
+    """The customer's remembered values are deleted, and this conversation's copies of them:
+    nothing is offered "as last time" again."""
+    turn.forget()
+    for name, slot in turn.bot.slots.items():
+        if slot.remember and name in turn.session["slots"]:
+            turn.set_slot(name, None)
+    turn.say_named("forgotten")
+    turn.reask()
+
+
 def _stop_marketing(turn: Turn) -> None:
     turn.session["flags"]["marketing_stopped"] = turn.now.isoformat()
     turn.record("marketing_stopped")
@@ -78,6 +89,7 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "human": _human,
     "thanks": _thanks,
     "stop": _stop_marketing,
+    "forget_me": _forget_me,
     "payment_status": ask_payment_status,
     "payment_link": ask_payment_link,
 }

@@ -269,6 +269,15 @@ class CartClear(Instruction):
 
 
 @dataclass(frozen=True, slots=True)
+class Forget(Instruction):
+    """Clear remembered values from the customer's profile: the named slots, or all (None).
+    This conversation's slots keep their values."""
+
+    slots: tuple[str, ...] | None
+    keyword: ClassVar[str] = "forget"
+
+
+@dataclass(frozen=True, slots=True)
 class CartFee(Instruction):
     """Set (or with a zero price remove) a named fee such as delivery."""
 

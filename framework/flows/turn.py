@@ -181,6 +181,19 @@ class Turn:
             self.effects.append(Remember(name, value))
         self.changed()
 
+    def forget(self, names: tuple[str, ...] | None = None) -> list[str]:
+        """Clear remembered values (the named ones, or all) from the customer's profile; the
+        store keeps the profile as committed, so they are gone from the next conversation
+        on. The names that were remembered."""
+        profile = self.session["profile"]
+        gone = sorted(name for name in profile if names is None or name in names)
+        for name in gone:
+            del profile[name]
+        if gone:
+            self.record("profile_forgotten", slots=gone)
+            self.changed()
+        return gone
+
     def slot(self, name: str) -> Slot:
         return self.bot.slots[name]
 

@@ -245,6 +245,9 @@ def _turn_problems(
 ) -> list[_Problem]:
     problems = [_reply_problem(number, turn.get("bot") or [], replies)]
     problems += [_Problem(f"turn {number}: {text}") for text in _state_problems(run, turn)]
+    if "profile" in turn and run.session["profile"] != (turn["profile"] or {}):
+        said = f"the remembered values are {run.session['profile']!r}, expected {turn['profile']!r}"
+        problems.append(_Problem(f"turn {number}: {said}"))
     return [problem for problem in problems if problem is not None]
 
 

@@ -21,6 +21,7 @@ from framework.flows.steps import (
     Call,
     CartAdd,
     End,
+    Forget,
     Goto,
     HttpCall,
     Instruction,
@@ -224,6 +225,17 @@ def _check_call(checker: _Checker, call: Act) -> None:
             )
 
 
+def _check_forget(checker: _Checker, forget: Forget) -> None:
+    for name in forget.slots or ():
+        slot = checker.bot.slots.get(name)
+        if slot is None:
+            checker.error(
+                forget.pos, f"forget: unknown slot {name!r}", did_you_mean(name, checker.bot.slots)
+            )
+        elif not slot.remember:
+            checker.warn(forget.pos, f"forget: slot {name!r} is not remembered (remember: true)")
+
+
 def _check_cart_add(checker: _Checker, add: CartAdd) -> None:
     literal, items = add.item.source, checker.bot.catalog.items
     if isinstance(literal, str) and "{" not in literal and literal not in items:
@@ -359,6 +371,7 @@ _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     End: _check_end,
     Set: _check_set,
     CartAdd: _check_cart_add,
+    Forget: _check_forget,
     Goto: _check_target,
     Repeat: _check_target,
     Call: _check_target,

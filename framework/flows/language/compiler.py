@@ -29,6 +29,7 @@ from framework.flows.steps import (
     CartUpdate,
     Emit,
     End,
+    Forget,
     Goto,
     HttpCall,
     Instruction,
@@ -260,6 +261,14 @@ def _cart_clear(step: PosDict, program: Program, ctx: StepContext) -> None:
     program.emit(CartClear(step.pos, step.get("id")))
 
 
+def _forget(step: PosDict, program: Program, ctx: StepContext) -> None:
+    """`forget: all`, `forget: address` or `forget: [address, phone]`."""
+    raw = step["forget"]
+    names = None if raw == "all" else (raw if isinstance(raw, list) else [raw])
+    slots = None if names is None else tuple(str(name) for name in names)
+    program.emit(Forget(step.pos, step.get("id"), slots))
+
+
 def _cart_fee(step: PosDict, program: Program, ctx: StepContext) -> None:
     spec = step["cart.fee"]
     name = ctx.label(spec.get("name", spec["id"]))
@@ -448,6 +457,7 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "cart.update": _cart_update,
     "cart.clear": _cart_clear,
     "cart.fee": _cart_fee,
+    "forget": _forget,
     "pay": _pay,
     "action": _action,
     "http": _http,

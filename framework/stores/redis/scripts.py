@@ -70,7 +70,8 @@ if n > 0 then
   redis.call('LTRIM', KEYS[5], -tonumber(ARGV[12]), -1)
 end
 redis.call('SET', KEYS[2], ms(seq) .. '|' .. ARGV[5])
-redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
+if ARGV[6] == '{}' then redis.call('DEL', KEYS[3])  -- nothing remembered (or all forgotten)
+else redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8]) end
 local all = redis.call('HGETALL', KEYS[6])
 for i = 1, #all, 2 do
   local _, _, until_ = string.match(all[i + 1], RANGE)

@@ -239,7 +239,10 @@ class SqliteStore:
         sql = "UPDATE sessions SET state = ?, seq = ?, touched_at = ?, shared_profile = ?"
         self._run(f"{sql} WHERE key = ?", state, last, now, shared, key)
         profile = dump(commit.profile)
-        self._run(_PROFILE, key, profile, now)
+        if commit.profile:
+            self._run(_PROFILE, key, profile, now)
+        else:  # nothing remembered, or all of it forgotten: no row is kept
+            self._run("DELETE FROM profiles WHERE key = ?", key)
         until = now + limits.result_ttl
         sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)"
         self._run(sql, key, commit.item_id, seq + 1, last, until)
