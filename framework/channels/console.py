@@ -1,7 +1,8 @@
 """`theke chat`: talk to a bot in the terminal, or through a pipe for scripts.
 
 Buttons are shown numbered; typing the number presses the button (its payload is sent).
-On a terminal there is a `> ` prompt; through a pipe only the bot's lines are printed.
+On a terminal there is a `> ` prompt; through a pipe only the bot's lines are printed. A
+run-time flow error shows its reason after the apology: `[flow error in flow 'order': …]`.
 
 Payments are simulated (no provider is reached from a terminal): a pay step shows a link
 `https://pay.example/...`, and lines starting with `/` play the world outside the chat:
@@ -21,6 +22,7 @@ from framework.flows.engine import StepResult
 from framework.flows.events import Button, Message, Reply
 from framework.flows.model import Bot
 from framework.flows.session import Session, new_session
+from framework.testing.flow_errors import flow_error_notes
 from framework.testing.till import Till
 
 __all__ = ["chat", "format_reply"]
@@ -119,6 +121,8 @@ def _converse(
         buttons = [button for reply in replies for button in reply.buttons]
         for reply in replies:
             out.write(format_reply(reply) + "\n")
+        for note in flow_error_notes(result.effects):  # the author's view; the customer's
+            out.write(note + "\n")  # is the apology above
         if prompt:
             out.write("> ")
         out.flush()

@@ -39,6 +39,7 @@ from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
 from framework.testing.fixed_actions import ActionOutcome, fixed_actions
+from framework.testing.flow_errors import flow_error_notes
 from framework.testing.till import Till
 
 __all__ = [
@@ -228,6 +229,7 @@ def _play(run: _Run, till: Till, turn: dict[str, Any], last: list[Reply]) -> lis
     run.session = result.session
     replies = result.replies
     run.transcript += [f"  {_plain(reply.text)}" for reply in replies]
+    run.transcript += [f"  {note}" for note in flow_error_notes(result.effects)]
     run.links = [reply.link.url for reply in replies if reply.link]
     run.transcript += [f"  [{url}]" for url in run.links]
     return replies
