@@ -272,7 +272,22 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
     mentions: list[Mention] = []
     for parts in sentences[first:]:
         _read(parts, mentions, slots)
-    return _without_context(_without_leading_count(mentions, slots), _counts(slots))
+    return _one_each(
+        _without_context(_without_leading_count(mentions, slots), _counts(slots)), slots
+    )
+
+
+def _one_each(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
+    """An item ordered with its details but without a count is one ("Salami, groß"), as a
+    waiter hears it; a name alone ("Tonno") leaves the count to the flow's question. Decided
+    last, so that a bare name before its detailed order stays context."""
+    items = {slot.name for slot in slots if slot.type == "item"}
+    count = next((slot.name for slot in slots if slot.role == "quantity"), None)
+    if count is not None:
+        for mention in mentions:
+            if items & set(mention) and set(mention) - items - {count}:
+                mention.setdefault(count, 1)
+    return mentions
 
 
 def _takes_back(words: list[str]) -> bool:

@@ -119,6 +119,8 @@ _FILLERS: Final = frozenset(
         "hm",
         "hmm",
         "also",
+        "dann",
+        "then",
         "das",
         "ist",
         "es",
