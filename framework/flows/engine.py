@@ -32,7 +32,7 @@ from framework.flows.execution import run
 from framework.flows.model import Bot
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
-from framework.flows.repair import COMMANDS, switch_language, try_digression
+from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import extract_mentions
@@ -223,7 +223,7 @@ def _command(turn: Turn, message: Message) -> bool:
     by a new order in the same message ("alles löschen, neu: 1 große Salami")."""
     lexicon = lexicon_for(turn.bot)
     payload = message.payload
-    command = payload if payload in COMMANDS else lexicon.command(payload or message.text)
+    command = command_said(turn, message)
     if command == "thanks" and turn.frame is not None and turn.frame.get("wait"):
         command = None  # "nein danke", "danke" to a question answer it; thanks only in between
     if command is not None:

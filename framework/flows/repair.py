@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from framework.flows.events import Message
+from framework.flows.model import ChoiceSet
 from framework.flows.order_cancel import offer_cancel
 from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_payment
 from framework.flows.turn import Turn
 from framework.flows.understanding.language import guess_language, requested_language
 from framework.flows.understanding.lexicon import lexicon_for
 
-__all__ = ["COMMANDS", "switch_language", "try_digression"]
+__all__ = ["COMMANDS", "command_said", "switch_language", "try_digression"]
 
 
 def _forget_conversation(turn: Turn) -> None:
@@ -93,6 +95,25 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "payment_status": ask_payment_status,
     "payment_link": ask_payment_link,
 }
+
+
+def command_said(turn: Turn, message: Message) -> str | None:
+    """The built-in command a message (or its button) says — unless the bot's own words say
+    it in this context: a choice of the open question (an option `human`), a trigger
+    ("Termin stornieren") or a knowledge phrase ("didn't help") wins over a command phrase."""
+    choices = _open_choices(turn)
+    payload = message.payload
+    if payload in COMMANDS and (choices is None or payload not in choices.choices):
+        return payload
+    lexicon = lexicon_for(turn.bot)
+    own = () if choices is None else (lexicon.choices(choices),)
+    return lexicon.command(payload or message.text, own)
+
+
+def _open_choices(turn: Turn) -> ChoiceSet | None:
+    frame = turn.frame
+    slot = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
+    return slot.choices if slot is not None else None
 
 
 def switch_language(turn: Turn, text: str) -> bool:

@@ -90,16 +90,18 @@ class Lexicon:
             self._choices[choices.id] = PhraseIndex(_choice_phrases(choices))
         return self._choices[choices.id]
 
-    def command(self, text: str) -> str | None:
+    def command(self, text: str, own: tuple[PhraseIndex, ...] = ()) -> str | None:
         """A repair command: when the message is (nearly) just the command, or for the
         commands of IN_SENTENCES, when a sentence says it (see there). Never when the
-        message names a catalog item."""
+        message names a catalog item, nor where the bot's own phrase says it (a trigger,
+        a knowledge phrase, or one of `own`: the open question's choices)."""
         words = tokens(text)
         if not words or len(words) > _SENTENCE_WORDS:
             return None
         if self.items(frozenset()).find_all(words):
             return None  # "die Cola stornieren", "no coke": an edit of the order, not a command
-        found = self._unnegated_commands(text)
+        mine = [m for i in (self.triggers, self.knowledge, *own) for m in i.find_all(words)]
+        found = [m for m in self._unnegated_commands(text) if not _covered(m, mine)]
         if not found:
             return None
         if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
@@ -175,6 +177,15 @@ def _language_words(bot: Bot) -> dict[str, frozenset[str]]:
         for word in words & more
     }
     return {lang: frozenset(words - shared) for lang, words in found.items()}
+
+
+def _covered(command: Match, own: list[Match]) -> bool:
+    """A bot's own phrase at least as long overlaps the command's ("didn't help", "Termin
+    stornieren"): the bot's words win."""
+    return any(
+        m.start < command.end and command.start < m.end and _length(m) >= _length(command)
+        for m in own
+    )
 
 
 def _length(match: Match) -> int:
