@@ -18,7 +18,7 @@ from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.steps import Ask
 from framework.flows.turn import BACK_TO_CONFIRM, Turn
-from framework.flows.understanding.extract import Mention, extract_mentions
+from framework.flows.understanding.extract import Mention, extract_mentions, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question
@@ -87,6 +87,7 @@ def answer(turn: Turn, message: Message) -> None:
     parsed = parse_answer(slot, text, message.payload, ctx)
     if isinstance(parsed, Valid):
         turn.set_slot(slot.name, parsed.value)
+        _share_with_waiting_items(turn, slot, parsed.value, message.text)
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
         if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
@@ -311,6 +312,16 @@ def _several_values(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention
         _accept(turn, frame)
         return True
     return False
+
+
+def _share_with_waiting_items(turn: Turn, slot: Slot, value: Any, text: str) -> None:
+    """ "Keine Extras, bei beiden nicht" while the first of two ordered pizzas is asked about:
+    the answer is the waiting ones' too."""
+    if not turn.session["pending"] or not speaks_for_all(text):
+        return
+    for mention in turn.session["pending"]:
+        if _has_item(turn, mention):
+            mention.setdefault(slot.name, value)
 
 
 def _queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:

@@ -25,7 +25,7 @@ from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["Mention", "extract_mentions"]
+__all__ = ["Mention", "extract_mentions", "speaks_for_all"]
 
 Mention = dict[str, Any]
 _SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
@@ -88,6 +88,11 @@ _EVERY = frozenset(
         "neither",
     }
 )
+
+
+def speaks_for_all(text: str) -> bool:
+    """Whether a message speaks for every item at hand ("beide ohne", "no extras on either")."""
+    return bool(_EVERY & set(tokens(text[:MAX_CHARS])))
 
 
 def _sentences(text: str) -> list[str]:
