@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from framework.flows.language.overlaps import OVERLAP_HINT, command_overlaps
 from framework.flows.language.problems import Problem, did_you_mean
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Position, Text
 from framework.flows.steps import (
@@ -149,6 +150,8 @@ def check_bot(bot: Bot) -> list[Problem]:
                 did_you_mean(target, bot.flows),
             )
     _check_triggers(checker)
+    for pos, message in command_overlaps(bot):
+        checker.warn(pos, message, OVERLAP_HINT)
     return checker.problems
 
 
