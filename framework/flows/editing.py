@@ -7,7 +7,8 @@ A customer edits the cart the way they would tell a waiter, at any point of the 
 - **replace**: "Fanta statt Cola", "statt der Salami lieber ne Diavola", "ich meinte Fanta,
   nicht Cola", "onions instead of olives", "medium, not large" — the new thing takes the old
   one's place in its line (an item keeps its quantity and the options it can have);
-- **recount**: "nur eine Cola", "just one coke", "make the salami two", "die Salami auf 3".
+- **recount**: "nur eine Cola", "just one coke", "make the salami two", "die Salami auf 3",
+  "3 of them, not 2".
 
 Only what is in the cart can be edited: a message naming nothing of it is no edit, and the
 message goes on to be understood as an answer or a new order. The edit is applied to the
@@ -21,7 +22,6 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
@@ -30,7 +30,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["edit_order", "restated"]
+__all__ = ["edit_order"]
 
 _REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
 """new … statt old; also "statt old lieber new" when both come after it."""
@@ -126,13 +126,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     for sentence in _SENTENCE.split(text):
         words = tokens(sentence)
         found = list(_things(turn.bot, words))
-        change = found and (
-            _replace(turn, words, found)
-            or _restyle(turn, words, found)
-            or _remove(turn, words, found)
-            or _recount(turn, words, found)
-            or _extend(turn, words, found)
-        )
+        change = _edit(turn, words, found) if found else _other_count(turn, words)
         if change:
             changes.append(change)
         things += found
@@ -147,6 +141,16 @@ def edit_order(turn: Turn, text: str) -> bool:
     turn.reask()
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked)
     return True
+
+
+def _edit(turn: Turn, words: list[str], found: list[_Thing]) -> str | None:
+    return (
+        _replace(turn, words, found)
+        or _restyle(turn, words, found)
+        or _remove(turn, words, found)
+        or _recount(turn, words, found)
+        or _extend(turn, words, found)
+    )
 
 
 def _order_the_rest(turn: Turn, text: str, things: list[_Thing], asked: str | None) -> None:
@@ -177,66 +181,6 @@ def _things(bot: Bot, words: list[str]) -> Iterator[_Thing]:
         for match in lexicon.choices(group).find_all(words):
             if match.start not in taken:
                 yield _Thing(match.value, group.id, match.start, match.end)
-
-
-# Restating -------------------------------------------------------------------------------------
-_MORE = frozenset(
-    {
-        "noch",
-        "auch",
-        "weitere",
-        "weiteren",
-        "another",
-        "more",
-        "too",
-        "plus",
-    }
-)
-"""Words that make a repeated item a further one ("noch eine Cola", "another coke")."""
-RECENT_TURNS = 2
-
-
-def restated(turn: Turn, text: str) -> bool:
-    """The customer repeats what they ordered in the last turns (they think the bot missed
-    it), or sums it up at the confirmation: every item the message names is already in a
-    line added just now (any line, at the confirmation), as said."""
-    lines = turn.session["cart"]["lines"]
-    ordering = turn.ordering_flow()
-    if not lines or ordering is None or _MORE & set(tokens(text)):
-        return False
-    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
-    mentions = turn.order_mentions(text)
-    items = [slot.name for slot in asks if slot.type == "item"]
-    if not mentions or not all(any(name in m for name in items) for m in mentions):
-        return False
-    now, frame = turn.session["turns"], turn.frame
-    asked = turn.slot(frame["wait"]) if frame is not None and frame.get("wait") else None
-    confirming = asked is not None and asked.role == "confirm"  # "so that's X and Y, right?"
-    recent = [
-        line
-        for line in lines
-        if confirming or now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS
-    ]
-    return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
-
-
-def _as_said(turn: Turn, mention: dict[str, Any], line: CartLine, asks: list[Any]) -> bool:
-    chosen = {choice for choices in line["options"].values() for choice in choices}
-    for slot in asks:
-        value = mention.get(slot.name)
-        if value is None:
-            continue
-        if slot.type == "item" and value != line["item"]:
-            return False
-        if slot.role == "quantity" and value != line["quantity"]:
-            return False
-        if slot.type in ("choice", "choices") and not set(_listed(value)) <= chosen:
-            return False
-    return True
-
-
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 # Replacing ---------------------------------------------------------------------------------------
@@ -408,6 +352,23 @@ def _recount(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
             line["quantity"] = count  # the same count again changes nothing, adds nothing
             return _describe(turn, line)
     return None
+
+
+def _other_count(turn: Turn, words: list[str]) -> str | None:
+    """ "3 of them, not 2", "drei statt zwei": no item named, two counts — the one line with
+    the old count gets the new one (none or several: no edit)."""
+    numbers = [(i, n) for i, w in enumerate(words) if (n := word_to_number(w)) and 0 < n <= 99]
+    if len(numbers) != 2 or not (_NOT | _REPLACING) & set(words):
+        return None
+    (first_at, first), (second_at, second) = numbers
+    pivot = next(i for i, w in enumerate(words) if w in _NOT | _REPLACING)
+    new, old = (first, second) if first_at < pivot < second_at else (second, first)
+    lines = [line for line in turn.session["cart"]["lines"] if line["quantity"] == old]
+    if len(lines) != 1 or new == old:
+        return None
+    before = _describe(turn, lines[0])
+    lines[0]["quantity"] = new
+    return f"{before} → {_describe(turn, lines[0])}"
 
 
 def _count_near(words: list[str], thing: _Thing) -> int | None:

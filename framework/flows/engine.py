@@ -16,7 +16,7 @@ from typing import Any, cast
 from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
 from framework.flows.answering import answer, note_answers_ahead
-from framework.flows.editing import edit_order, restated
+from framework.flows.editing import edit_order
 from framework.flows.events import (
     ActionDone,
     Effect,
@@ -33,6 +33,7 @@ from framework.flows.model import Bot
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
+from framework.flows.restating import restated
 from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import extract_mentions

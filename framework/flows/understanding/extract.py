@@ -45,6 +45,8 @@ _NONE_WORDS = frozenset(
         "topping",
         "zutaten",
         "sonderwuensche",
+        "things",
+        "stuff",
         "was",
         "nix",
         "nichts",
@@ -226,6 +228,10 @@ _NOT_A_COUNT_BEFORE = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "nr", "nummer", "hausnummer", "number", "no"}
 )
 """A number is a time, a price, an age or a house number here, not a count of items."""
+_STREETISH = re.compile(
+    r"(?:strasse|str|weg|allee|platz|damm|ufer|ring|gasse|chaussee|promenade|street|road)$"
+)
+"""A word a house number follows."""
 
 
 def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
@@ -233,8 +239,12 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         number = None if index in used else word_to_number(word)
         after = words[index + 1] if index + 1 < len(words) else ""
         before = words[index - 1] if index else ""
-        if after in _NOT_A_COUNT_AFTER or before in _NOT_A_COUNT_BEFORE:
-            continue
+        if (
+            after in _NOT_A_COUNT_AFTER
+            or before in _NOT_A_COUNT_BEFORE
+            or _STREETISH.search(before)
+        ):
+            continue  # "… Boddinstraße 7": a house number
         if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
             continue  # "a couple of beers", "a dozen": the next word counts
         if number is not None and 0 < number <= _MAX_QUANTITY:
@@ -328,7 +338,7 @@ def _read(
         elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
             _split(mentions, source, mention, slots)
         else:
-            _add(mentions, mention, has_item, words)
+            _add(mentions, mention, has_item, words, _counts(slots))
         correcting = False
 
 
@@ -367,14 +377,18 @@ def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[
     mentions.insert(mentions.index(source), one)
 
 
-def _add(mentions: list[Mention], mention: Mention, has_item: bool, words: list[str]) -> None:
+def _add(
+    mentions: list[Mention], mention: Mention, has_item: bool, words: list[str], counts: set[str]
+) -> None:
     """A new mention, or the values of a part without an item for the mentions before it:
     every one's with "beide"/"both", and a part that says nothing extra ("a medium tonno and a
-    medium salami, no extras") is everyone's too; other values continue the last mention."""
-    nothing = bool(mention) and all(value == [] for value in mention.values())
+    medium salami, no extras", "no extras on the other two") is everyone's too; other values
+    continue the last mention."""
+    values = {name: value for name, value in mention.items() if name not in counts}
+    nothing = bool(values) and all(value == [] for value in values.values())
     if mentions and not has_item and (_EVERY & set(words) or nothing):
         for previous in mentions:
-            for name, value in mention.items():
+            for name, value in values.items():
                 previous.setdefault(name, value)
     elif mentions and not has_item and _joins(mentions[-1], mention):
         for name, value in mention.items():

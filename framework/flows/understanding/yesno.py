@@ -80,6 +80,10 @@ _YES_WORDS: Final = frozenset(
         "mach",
         "machen",
         "bestellen",
+        "grand",
+        "lovely",
+        "brilliant",
+        "awesome",
     }
 )
 _NO_WORDS: Final = frozenset(

@@ -1,0 +1,69 @@
+"""A customer who repeats their order because they think the bot missed it ("2 große Salami
+und eine Cola" again), or sums it up at the confirmation: the same order, never twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["RECENT_TURNS", "restated"]
+_MORE = frozenset(
+    {
+        "noch",
+        "auch",
+        "weitere",
+        "weiteren",
+        "another",
+        "more",
+        "too",
+        "plus",
+    }
+)
+"""Words that make a repeated item a further one ("noch eine Cola", "another coke")."""
+RECENT_TURNS = 2
+
+
+def restated(turn: Turn, text: str) -> bool:
+    """The customer repeats what they ordered in the last turns (they think the bot missed
+    it), or sums it up at the confirmation: every item the message names is already in a
+    line added just now (any line, at the confirmation), as said."""
+    lines = turn.session["cart"]["lines"]
+    ordering = turn.ordering_flow()
+    if not lines or ordering is None or _MORE & set(tokens(text)):
+        return False
+    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    mentions = turn.order_mentions(text)
+    items = [slot.name for slot in asks if slot.type == "item"]
+    if not mentions or not all(any(name in m for name in items) for m in mentions):
+        return False
+    now, frame = turn.session["turns"], turn.frame
+    asked = turn.slot(frame["wait"]) if frame is not None and frame.get("wait") else None
+    confirming = asked is not None and asked.role == "confirm"  # "so that's X and Y, right?"
+    recent = [
+        line
+        for line in lines
+        if confirming or now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS
+    ]
+    return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
+
+
+def _as_said(turn: Turn, mention: dict[str, Any], line: CartLine, asks: list[Any]) -> bool:
+    chosen = {choice for choices in line["options"].values() for choice in choices}
+    for slot in asks:
+        value = mention.get(slot.name)
+        if value is None:
+            continue
+        if slot.type == "item" and value != line["item"]:
+            return False
+        if slot.role == "quantity" and value != line["quantity"]:
+            return False
+        if slot.type in ("choice", "choices") and not set(_listed(value)) <= chosen:
+            return False
+    return True
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
