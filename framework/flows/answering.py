@@ -17,7 +17,7 @@ from framework.flows.repair import try_digression
 from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.steps import Ask
-from framework.flows.turn import BACK_TO_CONFIRM, Turn
+from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention, extract_mentions, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -110,10 +110,10 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     must never be asked to pay for an order they were still changing.
     """
     verdict = parse_yes_no(message.payload or message.text, plain=True)
-    turn.session["flags"].pop(BACK_TO_CONFIRM, None)
+    turn.session["flags"].pop(ORDER_COMPLETE, None)
     if _order_more(turn, message):
         if _starts_with_yes(message.text):  # "yes, and two waters": that is the order
-            turn.session["flags"][BACK_TO_CONFIRM] = True
+            turn.session["flags"][ORDER_COMPLETE] = True
         return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
         turn.say_named("confirm_unclear")
@@ -150,7 +150,9 @@ def _beside_the_answer(
         return True
     if not _has_items_slot(turn, asks) and _order_more(turn, message):
         return True
-    return _several_values(turn, frame, slot, mentions) or _correction(turn, slot, message, earlier)
+    return _several_values(turn, frame, slot, mentions, message.text) or _correction(
+        turn, slot, message, earlier
+    )
 
 
 def _has_items_slot(turn: Turn, asks: frozenset[str]) -> bool:
@@ -291,7 +293,9 @@ def _has_item(turn: Turn, mention: Mention) -> bool:
     return any(turn.slot(name).type == "item" for name in mention)
 
 
-def _several_values(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
+def _several_values(
+    turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention], text: str
+) -> bool:
     """'2 große Salami und eine Cola': fill what the first names, queue the rest."""
     if not mentions:
         return False
@@ -299,6 +303,8 @@ def _several_values(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention
     if slot.type == "yes_no" and any(_has_item(turn, m) for m in mentions):
         turn.set_slot(slot.name, True)  # "eine Cola" to "anything else?" means yes, and a cola
         turn.session["pending"].extend(mentions)
+        if says_done(text):  # "and a cola zero for me, that's it"
+            turn.session["flags"][ORDER_COMPLETE] = True
         _accept(turn, frame)
         return True
     if slot.name not in first and _queue_other_items(turn, frame, slot, mentions):

@@ -31,9 +31,10 @@ send a second request."""
 """A turn that runs this many instructions without waiting is a loop in the flow."""
 
 
-BACK_TO_CONFIRM = "back_to_confirm"
-"""A session flag: items were added with a yes at the confirmation, which comes again once
-they are in the cart (Turn._order_complete)."""
+ORDER_COMPLETE = "order_complete"
+"""A session flag: the items just named complete the order ("ja, und noch zwei Wasser" at the
+confirmation, "and a cola zero, that's it"); once they are in the cart the ordering flow's
+"anything else?" is answered no (Turn._order_complete)."""
 
 
 @cache
@@ -298,7 +299,7 @@ class Turn:
 
         Remembered values (the profile) and the cart stay; a flow clears the cart itself.
         """
-        self.session["flags"].pop(BACK_TO_CONFIRM, None)
+        self.session["flags"].pop(ORDER_COMPLETE, None)
         self.session["stack"].clear()
         self.session["pending"].clear()
         self.session["slots"].clear()
@@ -330,17 +331,17 @@ class Turn:
         return WAIT
 
     def _order_complete(self, step: Ask) -> bool:
-        """ "Yes, and two waters" at the confirmation: once the waters are in the cart, the
-        ordering flow's "anything else?" is answered no, and the confirmation comes again
-        with the new order."""
+        """ "Yes, and two waters" at the confirmation, "and a cola zero, that's it": once the
+        items are in the cart, the ordering flow's "anything else?" is answered no and the
+        conversation goes on (to the confirmation again, with the new order)."""
         flags = self.session["flags"]
-        if not flags.get(BACK_TO_CONFIRM) or self.session["pending"]:
+        if not flags.get(ORDER_COMPLETE) or self.session["pending"]:
             return False
         frame = self.frame
         slot = self.slot(step.slot)
         if frame is None or frame["flow"] != self.ordering_flow() or slot.type != "yes_no":
             return False
-        del flags[BACK_TO_CONFIRM]
+        del flags[ORDER_COMPLETE]
         self.set_slot(step.slot, False)
         return True
 
