@@ -1,5 +1,6 @@
-"""Lets pytest collect the YAML conversation tests of every bot (bots/*/tests/*.yaml), and
-starts one Stripe emulator process (localstripe + Checkout extension) for the whole run."""
+"""Starts one Stripe emulator process (localstripe + Checkout extension) for the whole run.
+The YAML conversation tests of every bot are collected by Theke's pytest plugin, registered
+as a `pytest11` entry point in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.stripe_emulator.fixture import start_emulator
-
-pytest_plugins = ["framework.testing.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

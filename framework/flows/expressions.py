@@ -180,6 +180,8 @@ def _subscript(node: ast.Subscript, names: set[str]) -> Evaluator:
 
 def _binop(node: ast.BinOp, names: set[str]) -> Evaluator:
     op = _BINARY.get(type(node.op))
+    if isinstance(node.op, ast.BitOr):  # "{{ cart.lines | length }}": a Jinja filter
+        raise ExpressionError("filters like | length are not allowed here, use them in texts")
     if op is None:
         raise ExpressionError(f"the operator {type(node.op).__name__} is not allowed")
     left, right = _compile(node.left, names), _compile(node.right, names)

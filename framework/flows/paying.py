@@ -112,7 +112,7 @@ def _lines(turn: Turn, specs: tuple[Any, ...], kind: str) -> list[BillLine]:
         quantity = turn.value(spec.quantity) if spec.quantity is not None else 1
         if kind == "fee" and price.minor == 0:
             continue
-        name = label_for(spec.name, turn.lang, turn.bot.business.language)
+        name = turn.render(spec.name)  # a template: "Gutschein {{ code }}"
         lines.append(BillLine(kind, name, _whole(quantity, name), price.minor, spec.tax))
     return lines
 

@@ -217,7 +217,8 @@ class CartView:
 
 
 class BusinessView:
-    """`business.open`, `business.next_opening`, `business.hours` and the profile fields."""
+    """`business.open`, `.weekday`, `.holiday`, `.next_opening`, `.hours` and the profile
+    fields."""
 
     def __init__(self, bot: Bot, now: datetime, lang: str, locale: str) -> None:
         self._business, self._now, self._lang, self._locale = bot.business, now, lang, locale
@@ -228,6 +229,16 @@ class BusinessView:
     @property
     def open(self) -> bool:
         return self._business.is_open(self._now)
+
+    @property
+    def weekday(self) -> int:
+        """Today in the business's timezone: 1 Monday … 7 Sunday."""
+        return self._now.astimezone(self._business.timezone).isoweekday()
+
+    @property
+    def holiday(self) -> bool:
+        """Today (in the business's timezone) is one of `business.holidays`."""
+        return self._now.astimezone(self._business.timezone).date() in self._business.holidays
 
     @property
     def next_opening(self) -> datetime | None:

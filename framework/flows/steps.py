@@ -347,9 +347,9 @@ OUTCOMES = ("paid", "failed", "expired", "cancelled")
 
 @dataclass(frozen=True, slots=True)
 class PayLine:
-    """An explicit line or fee of a pay step."""
+    """An explicit line or fee of a pay step; its name is a text, rendered at pay time."""
 
-    name: Label
+    name: Text
     price: Value
     quantity: Value | None = None
     tax: Decimal | None = None

@@ -156,7 +156,7 @@ def check_bot(bot: Bot) -> list[Problem]:
 
 
 def _check_flow(checker: _Checker, flow: Flow) -> None:
-    reachable = _reachable(flow)
+    reachable = _reachable(flow, _goto_entries(checker.bot, flow))
     for pc, instruction in enumerate(flow.program):
         if pc not in reachable and not isinstance(instruction, Jump):
             checker.warn(
@@ -176,9 +176,20 @@ def _check_flow(checker: _Checker, flow: Flow) -> None:
         )
 
 
-def _reachable(flow: Flow) -> set[int]:
+def _goto_entries(bot: Bot, flow: Flow) -> list[int]:
+    """The steps of `flow` that a `goto: <flow>.<step>` anywhere in the bot jumps to: a loop
+    back, or a checkout reached from another flow, runs them without falling through."""
+    gotos = [i for other in bot.flows.values() for i in other.program if isinstance(i, Goto)]
+    return [
+        flow.labels[goto.step]
+        for goto in gotos
+        if goto.flow == flow.name and goto.step is not None and goto.step in flow.labels
+    ]
+
+
+def _reachable(flow: Flow, entries: list[int] | None = None) -> set[int]:
     seen: set[int] = set()
-    todo = [0]
+    todo = [0, *(entries or ())]
     while todo:
         pc = todo.pop()
         if pc in seen or pc > len(flow.program):
@@ -348,6 +359,8 @@ def _check_triggers(checker: _Checker) -> None:
 def _check_pay(checker: _Checker, pay: Pay) -> None:
     checker.text(pay.text)
     checker.text(pay.button)
+    for line in (*(pay.lines or ()), *pay.fees):
+        checker.text(line.name)
     for discount in pay.discounts:
         if discount.condition is not None:
             checker.names(discount.condition.names, pay.pos)

@@ -334,7 +334,10 @@ def _pay_times(spec: PosDict, ctx: StepContext) -> tuple[timedelta, timedelta | 
 def _pay_line(ctx: StepContext, raw: PosDict) -> PayLine:
     quantity = Value(raw["quantity"]) if "quantity" in raw else None
     tax = Decimal(str(raw["tax"])) if "tax" in raw else None
-    return PayLine(ctx.label(raw["name"]), Value(raw["price"]), quantity, tax)
+    name = ctx.text(raw["name"], raw.pos)
+    if name is None:
+        raise FlowError("a pay line needs a name")
+    return PayLine(name, Value(raw["price"]), quantity, tax)
 
 
 def _discount(ctx: StepContext, raw: PosDict) -> PayDiscount:
