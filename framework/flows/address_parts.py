@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import re
 
+from framework.flows.events import Message
 from framework.flows.session import Frame
+from framework.flows.turn import Turn
 
-__all__ = ["remember_part", "with_earlier_part"]
+__all__ = [
+    "corrected_house_number",
+    "house_number_fixed",
+    "remember_part",
+    "with_earlier_part",
+]
 
 MAX_CHARS = 300
 _HOUSE_NUMBER = re.compile(r"^\D*?(\d{1,4}(?:\s?[a-zA-Z])?)(?![\d\w])(.*)$")
@@ -35,6 +42,46 @@ def with_earlier_part(frame: Frame, text: str) -> str:
     return f"{earlier}, {text}"
 
 
+_NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
+"""A house number-like number: not part of a postcode, a price or a decimal."""
+_NOT = re.compile(r"\b(?:nicht|not|statt|anstatt|instead of|rather than)\b", re.IGNORECASE)
+
+
+def corrected_house_number(address: str, text: str) -> str | None:
+    """ "Hausnummer 21, nicht 12", "it's number 13 not 31": the address with the new number,
+    when the old one is its house number (never the postcode); None otherwise."""
+    negation = _NOT.search(text)
+    numbers = list(_NUMBER.finditer(text))
+    if negation is None or len(numbers) != 2:
+        return None
+    before = [m[1] for m in numbers if m.end() <= negation.start()]
+    after = [m[1] for m in numbers if m.start() >= negation.end()]
+    if len(before) != 1 or len(after) != 1:
+        return None
+    new, old = before[0], after[0]  # "21, nicht 12", "13 instead of 31": the new one first
+    found = [m for m in _NUMBER.finditer(address) if m[1] == old]
+    if len(found) != 1 or new == old:
+        return None
+    spot = found[0]
+    return f"{address[: spot.start()]}{new}{address[spot.end() :]}"
+
+
 def remember_part(frame: Frame, text: str) -> None:
     """Keep an incomplete address for the next answer."""
     frame["partial"] = with_earlier_part(frame, text)[-MAX_CHARS:]
+
+
+def house_number_fixed(turn: Turn, message: Message) -> bool:
+    """ "Sorry, Hausnummer 21 nicht 12": the address given is corrected, the question asked
+    again (at the confirmation, with the new address)."""
+    slots = turn.session["slots"]
+    for name, value in slots.items():
+        if turn.slot(name).type != "address" or not isinstance(value, str):
+            continue
+        fixed = corrected_house_number(value, message.text)
+        if fixed is not None:
+            turn.set_slot(name, fixed)
+            turn.say_named("order_changed", change=fixed)
+            turn.reask()
+            return True
+    return False

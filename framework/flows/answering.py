@@ -10,15 +10,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from framework.flows.address_parts import remember_part, with_earlier_part
+from framework.flows.address_parts import house_number_fixed, remember_part, with_earlier_part
 from framework.flows.events import Message
 from framework.flows.model import Slot
+from framework.flows.pending_items import (
+    has_item,
+    queue_other_items,
+    share_with_waiting_items,
+)
 from framework.flows.repair import try_digression
 from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.steps import Ask
 from framework.flows.turn import ORDER_COMPLETE, Turn
-from framework.flows.understanding.extract import Mention, extract_mentions, speaks_for_all
+from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question
@@ -87,7 +92,7 @@ def answer(turn: Turn, message: Message) -> None:
     parsed = parse_answer(slot, text, message.payload, ctx)
     if isinstance(parsed, Valid):
         turn.set_slot(slot.name, parsed.value)
-        _share_with_waiting_items(turn, slot, parsed.value, message.text)
+        share_with_waiting_items(turn, slot, parsed.value, message.text)
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
         if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
@@ -142,6 +147,8 @@ def _beside_the_answer(
     """What a message can mean besides the plain answer: done ordering, more items at a
     question that takes none, the confirmation's rules, several values, a correction."""
     asks = turn.flow(frame["flow"]).asks
+    if house_number_fixed(turn, message):
+        return True
     if _done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
         return True
     if slot.role == "confirm":
@@ -168,7 +175,7 @@ def _order_more(turn: Turn, message: Message) -> bool:
     if ordering is None or message.payload or frame is None or frame["flow"] == ordering:
         return False
     mentions = turn.order_mentions(message.text)
-    if not any(_has_item(turn, mention) for mention in mentions):
+    if not any(has_item(turn, mention) for mention in mentions):
         return False
     turn.session["pending"].extend(mentions)
     turn.repeat(ordering, frozenset())
@@ -180,7 +187,7 @@ def _done_ordering(
 ) -> bool:
     """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
     question ("I'll pick it up"): no, nothing more (and the later answer is kept)."""
-    if any(_has_item(turn, mention) for mention in turn.order_mentions(message.text)):
+    if any(has_item(turn, mention) for mention in turn.order_mentions(message.text)):
         return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
     asks = turn.flow(frame["flow"]).asks
     noted = note_answers_ahead(turn, message, asks)
@@ -289,10 +296,6 @@ def _confirmation(turn: Turn, frame: Frame, slot: Slot, message: Message) -> boo
     return True
 
 
-def _has_item(turn: Turn, mention: Mention) -> bool:
-    return any(turn.slot(name).type == "item" for name in mention)
-
-
 def _several_values(
     turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention], text: str
 ) -> bool:
@@ -300,14 +303,14 @@ def _several_values(
     if not mentions:
         return False
     first = mentions[0]
-    if slot.type == "yes_no" and any(_has_item(turn, m) for m in mentions):
+    if slot.type == "yes_no" and any(has_item(turn, m) for m in mentions):
         turn.set_slot(slot.name, True)  # "eine Cola" to "anything else?" means yes, and a cola
         turn.session["pending"].extend(mentions)
         if says_done(text):  # "and a cola zero for me, that's it"
             turn.session["flags"][ORDER_COMPLETE] = True
         _accept(turn, frame)
         return True
-    if slot.name not in first and _queue_other_items(turn, frame, slot, mentions):
+    if slot.name not in first and queue_other_items(turn, frame, slot, mentions):
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False
@@ -318,35 +321,6 @@ def _several_values(
         _accept(turn, frame)
         return True
     return False
-
-
-def _share_with_waiting_items(turn: Turn, slot: Slot, value: Any, text: str) -> None:
-    """ "Keine Extras, bei beiden nicht" while the first of two ordered pizzas is asked about:
-    the answer is the waiting ones' too."""
-    if not turn.session["pending"] or not speaks_for_all(text):
-        return
-    for mention in turn.session["pending"]:
-        if _has_item(turn, mention):
-            mention.setdefault(slot.name, value)
-
-
-def _queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
-    """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
-    line (never dropped) and the question comes again."""
-    asks = turn.flow(frame["flow"]).asks
-    slots = turn.session["slots"]
-    current = {slots.get(name) for name in asks if turn.slot(name).type == "item"}
-    others = [m for m in mentions if _has_item(turn, m) and not current & set(_items_of(turn, m))]
-    if slot.type == "item" or not others:
-        return False
-    turn.session["pending"].extend(others)
-    turn.say_named("noted_next")
-    turn.reask()
-    return True
-
-
-def _items_of(turn: Turn, mention: Mention) -> list[Any]:
-    return [value for name, value in mention.items() if turn.slot(name).type == "item"]
 
 
 def _line_for(turn: Turn, slot_name: str, value: Any) -> CartLine | None:

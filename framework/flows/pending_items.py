@@ -1,0 +1,46 @@
+"""Items the customer names while another one is being asked about: kept waiting, never
+dropped, and given the answers that speak for all of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from framework.flows.model import Slot
+from framework.flows.session import Frame
+from framework.flows.turn import Turn
+from framework.flows.understanding.extract import Mention, speaks_for_all
+
+__all__ = ["has_item", "queue_other_items", "share_with_waiting_items"]
+
+
+def has_item(turn: Turn, mention: Mention) -> bool:
+    return any(turn.slot(name).type == "item" for name in mention)
+
+
+def share_with_waiting_items(turn: Turn, slot: Slot, value: Any, text: str) -> None:
+    """ "Keine Extras, bei beiden nicht" while the first of two ordered pizzas is asked about:
+    the answer is the waiting ones' too."""
+    if not turn.session["pending"] or not speaks_for_all(text):
+        return
+    for mention in turn.session["pending"]:
+        if has_item(turn, mention):
+            mention.setdefault(slot.name, value)
+
+
+def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
+    """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
+    line (never dropped) and the question comes again."""
+    asks = turn.flow(frame["flow"]).asks
+    slots = turn.session["slots"]
+    current = {slots.get(name) for name in asks if turn.slot(name).type == "item"}
+    others = [m for m in mentions if has_item(turn, m) and not current & set(_items_of(turn, m))]
+    if slot.type == "item" or not others:
+        return False
+    turn.session["pending"].extend(others)
+    turn.say_named("noted_next")
+    turn.reask()
+    return True
+
+
+def _items_of(turn: Turn, mention: Mention) -> list[Any]:
+    return [value for name, value in mention.items() if turn.slot(name).type == "item"]
