@@ -58,8 +58,8 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(BIN)/theke check
 	$(BIN)/theke test bots/pizza
-	$(BIN)/theke check docs/examples/bakery
-	$(BIN)/theke test docs/examples/bakery
+	$(BIN)/theke check framework/scaffolds/ordering
+	$(BIN)/theke test framework/scaffolds/ordering
 
 test: lint check services bench-smoke
 	$(BIN)/pytest -q

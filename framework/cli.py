@@ -26,6 +26,16 @@ def _bot_problems(path: str | Path) -> list[Problem]:
     return problems + check_bot(bot) + action_problems(bot) if bot is not None else problems
 
 
+def _new(args: argparse.Namespace) -> int:
+    from framework.scaffold import new_bot
+
+    folder = Path(args.folder)
+    for path in new_bot(folder, args.kind):
+        print(f"wrote {path}")
+    print(f"next: theke check {folder} · theke test {folder} · theke chat {folder}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     """A bot folder, or a workspace (flows.yaml, the current folder by default) and its bots."""
     target = Path(args.path) if args.path else Path.cwd()
@@ -138,6 +148,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="theke", description="Conversational commerce bots")
     parser.add_argument("--version", action="version", version=f"theke {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("new", help="write a small working bot to start from")
+    new.add_argument("folder")
+    new.add_argument("--kind", default="ordering", help="the kind of bot (ordering)")
+    new.set_defaults(run=_new)
     check = commands.add_parser("check", help="report every problem of a bot or workspace")
     check.add_argument("path", nargs="?", help="a bot folder or flows.yaml (default: here)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
