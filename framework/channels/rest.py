@@ -45,6 +45,8 @@ def rasa_reply(entry: LogEntry, recipient: str) -> dict[str, Any]:
         reply["buttons"] = entry["buttons"]
     if entry.get("image"):
         reply["image"] = entry["image"]
+    if entry.get("custom"):
+        reply["custom"] = entry["custom"]
     if entry.get("link"):
         reply["custom"] = {"type": "payment_link", **entry["link"]}
     if entry.get("list_button"):

@@ -159,7 +159,7 @@ def _show(turn: Turn, message: OutgoingMessage) -> None:
             turn.record("action_text_unknown", text=message.text_name)
             return
         text = turn.text(message.text_name)
-    turn.reply(text, buttons, None, message.image)
+    turn.reply(text, buttons, None, message.image, None, message.custom)
 
 
 def _remind(turn: Turn, reminder: Reminder) -> None:

@@ -117,6 +117,9 @@ class Reply:
     list_button: str | None = None
     image: str | None = None
     link: Link | None = None
+    custom: Mapping[str, Any] | None = None
+    """Content for the business's own client as an action gave it (Rasa's `json_message`):
+    REST and callback clients get it as `custom`; messengers and the web chat show the text."""
 
     @property
     def is_list(self) -> bool:

@@ -6,6 +6,7 @@ and change the cart. The Turn never performs I/O; replies are collected as effec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -158,9 +159,10 @@ class Turn:
         list_button: str | None = None,
         image: str | None = None,
         link: Link | None = None,
+        custom: Mapping[str, Any] | None = None,
     ) -> None:
-        if text or buttons or image or link:
-            self.effects.append(Reply(text, buttons, list_button, image, link))
+        if text or buttons or image or link or custom:
+            self.effects.append(Reply(text, buttons, list_button, image, link, custom))
 
     def say_named(self, name: str, **extra: Any) -> None:
         self.reply(self.text(name, **extra))

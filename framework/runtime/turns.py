@@ -116,6 +116,8 @@ def reply_entry(reply: Reply) -> LogEntry:
         entry["image"] = reply.image
     if reply.link:
         entry["link"] = {"title": reply.link.title, "url": reply.link.url}
+    if reply.custom:
+        entry["custom"] = dict(reply.custom)
     return entry
 
 

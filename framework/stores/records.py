@@ -227,6 +227,8 @@ class Outgoing(TypedDict, total=False):
     """The label of the button that opens the choices as a list (WhatsApp's list message)."""
     image: str
     link: LinkData
+    custom: dict[str, Any]
+    """An action's content for the business's own client (REST's `custom`)."""
 
 
 LogEntry = TypedDict(
@@ -239,6 +241,7 @@ LogEntry = TypedDict(
         "list_button": str,
         "image": str,
         "link": LinkData,
+        "custom": dict[str, Any],
         "attachment": Any,
         "kind": str,
         "failed_seq": int | None,

@@ -109,7 +109,7 @@ def test_in_process_and_remote_rasa_actions_give_the_same_conversation(
     assert local == [
         ["Which pizza?"],
         ["How many?"],
-        ["2x salami: 19.00 EUR", "", "Noted: 1900 cents."],
+        ["2x salami: 19.00 EUR", "", "", "Noted: 1900 cents."],  # text, image, json_message
         ["A person will take over.", "At the checkout.", "Back from the checkout."],
         ["The action refused."],
         ["How many?"],

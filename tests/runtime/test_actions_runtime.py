@@ -44,6 +44,10 @@ flows:
     steps:
       - action: key
       - say: "{{ answer }}"
+  card:
+    triggers: [card]
+    steps:
+      - action: card
   hang:
     triggers: [hang]
     steps:
@@ -71,6 +75,11 @@ async def release(context):
 @action("key")
 async def key(context):
     return {"answer": context.request_id}
+
+@action("card")
+async def card(context):
+    from framework.actions import ActionOutcome, OutgoingMessage
+    return ActionOutcome(messages=(OutgoingMessage("Your table", custom={"table": 7}),))
 
 @action("hang")
 async def hang(context):
@@ -122,6 +131,12 @@ async def test_each_call_gets_a_key_that_names_neither_customer_nor_message(
     assert re.fullmatch(r"[0-9a-f]{24}-1", first) and first != second
     assert "491511234567" not in first and "m-1" not in first
     assert await say(desk, "+491511234567", "key", message_id="m-1") == [first]  # a retry
+
+
+async def test_an_actions_custom_content_reaches_a_rest_client(desk: TestClient) -> None:
+    response = await desk.post("/webhooks/rest/webhook", json={"sender": "di", "message": "card"})
+    [reply] = await response.json()
+    assert (reply["text"], reply["custom"]) == ("Your table", {"table": 7})
 
 
 async def test_a_hanging_action_ends_within_the_sessions_lease(desk: TestClient) -> None:
