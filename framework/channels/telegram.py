@@ -31,7 +31,7 @@ from framework.channels.telegram_out import without_link
 from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
-from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
+from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time, shows_something
 
 __all__ = ["TelegramBot", "TelegramChannel", "TelegramSettings"]
 
@@ -153,6 +153,8 @@ class TelegramChannel:
         chat = address.get("chat_id")
         if chat is None:
             raise SendFailure("no Telegram chat to write to")
+        if not shows_something(entry):
+            return Sent("")  # content for REST clients only
         message_id = ""
         for method, params in await self._calls(bot, entry, chat):
             await self.api.pacer(bot).wait(str(chat))

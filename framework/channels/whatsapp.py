@@ -39,6 +39,7 @@ from framework.stores.records import (
     LogEntry,
     SessionKey,
     iso_time,
+    shows_something,
     without_lone_surrogates,
 )
 
@@ -175,6 +176,8 @@ class WhatsAppChannel:
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
+        if not shows_something(entry):
+            return Sent("")  # content for REST clients only
         payloads = wire_out.render(entry, address, callback=callback)
         sent = await self._post_all(bot, address, payloads)
         return Sent(sent.message_id, numbered=wire_out.numbered_choices(entry))

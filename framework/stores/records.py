@@ -25,6 +25,7 @@ __all__ = [
     "StoreLimits",
     "iso_time",
     "session_without_profile",
+    "shows_something",
     "timer_item_id",
     "without_lone_surrogates",
 ]
@@ -229,6 +230,14 @@ class Outgoing(TypedDict, total=False):
     link: LinkData
     custom: dict[str, Any]
     """An action's content for the business's own client (REST's `custom`)."""
+
+
+def shows_something(message: Outgoing) -> bool:
+    """Whether a messenger has anything to show of a message (an action's `custom` content
+    alone is for REST clients only)."""
+    return bool(
+        message.get("text") or message.get("buttons") or message.get("image") or message.get("link")
+    )
 
 
 LogEntry = TypedDict(

@@ -329,7 +329,7 @@ async def test_each_number_reaches_its_own_bot(
     monkeypatch.setenv("WA_SECRET", APP_SECRET)
     monkeypatch.setenv("WA_VERIFY", VERIFY)
     monkeypatch.setenv("WA_TOKEN", ACCESS_TOKEN)
-    bakery = Path(__file__).parent.parent.parent / "docs" / "examples" / "bakery"
+    bakery = Path(__file__).parent.parent.parent / "framework" / "scaffolds" / "ordering"
     second = wa.Business(phone_number_id="106540352242999", display_phone_number="15550783999")
     async with FakeGraphApi() as graph, FakeGraphApi(business=second) as other:
         spec = {
