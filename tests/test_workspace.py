@@ -9,6 +9,7 @@ import pytest
 from framework.cli import main
 from framework.secrets import Secret, SecretError, resolve
 from framework.stores.opening import StoreURL
+from framework.stores.session_store import StoreError
 from framework.workspace import read_workspace
 
 ROOT = Path(__file__).parent.parent
@@ -106,3 +107,12 @@ def test_check_without_a_path_checks_the_workspace_and_its_bots(
     monkeypatch.chdir(tmp_path)
     assert main(["check"]) == 1
     assert "bot.yaml:2:" in capsys.readouterr().out
+
+
+def test_a_redis_url_may_name_the_key_prefix_of_its_deployment() -> None:
+    shared = StoreURL.parse("redis://10.0.0.5:6379/2?prefix=shop-b&socket_timeout=3")
+    assert (shared.url, shared.prefix) == ("redis://10.0.0.5:6379/2?socket_timeout=3", "shop-b")
+    assert StoreURL.parse("redis+cluster://a:7000,b:7001").prefix == "theke"
+    for bad in ["?prefix=", "?prefix=a:b", "?prefix=x&prefix=y", "?prefix=" + "p" * 41]:
+        with pytest.raises(StoreError, match="prefix"):
+            StoreURL.parse(f"redis://localhost{bad}")

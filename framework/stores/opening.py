@@ -8,8 +8,10 @@ imported only when used, so a deployment on SQLite never loads the Redis client.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
@@ -39,6 +41,8 @@ class StoreURL:
     kind: str
     path: Path | None = None
     """The SQLite file, a relative path taken from the workspace folder."""
+    prefix: str = "theke"
+    """The Redis key prefix (`?prefix=` of the URL): deployments sharing one Redis differ."""
 
     @classmethod
     def parse(cls, url: str, root: Path | None = None) -> StoreURL:
@@ -49,12 +53,29 @@ class StoreURL:
                 f"unknown store {scheme!r}: use memory://, sqlite:///file, redis://host:port/db "
                 "or redis+cluster://host:port"
             )
+        if kind == "redis":
+            return cls._redis(url)
         if kind != "sqlite":
             return cls(url, kind)
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_absolute() and root is not None:
             path = root / path
         return cls(url, kind, path)
+
+    @classmethod
+    def _redis(cls, url: str) -> StoreURL:
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        prefixes = [value for name, value in query if name == "prefix"]
+        if not prefixes:
+            return cls(url, "redis")
+        if len(prefixes) > 1 or not _PREFIX.fullmatch(prefixes[0]):
+            raise StoreError("the store URL's prefix: 1 to 40 letters, digits, - or _")
+        rest = urlencode([(name, value) for name, value in query if name != "prefix"])
+        return cls(urlunsplit(parts._replace(query=rest)), "redis", prefix=prefixes[0])
+
+
+_PREFIX = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def store_kind(url: str) -> str:
@@ -73,7 +94,7 @@ async def open_store(url: str, limits: StoreLimits, root: Path | None = None) ->
         return await SqliteStore.open(str(where.path), limits)
     from framework.stores.redis.sessions import RedisStore
 
-    return RedisStore.from_url(url, limits)
+    return RedisStore.from_url(where.url, limits, where.prefix)
 
 
 async def open_orders(url: str, root: Path | None = None) -> OrderStore:
@@ -88,7 +109,7 @@ async def open_orders(url: str, root: Path | None = None) -> OrderStore:
         return await SqliteOrders.open(str(where.path))
     from framework.stores.redis.orders import RedisOrders
 
-    return RedisOrders.from_url(url)
+    return RedisOrders.from_url(where.url, where.prefix)
 
 
 async def open_outbox(url: str, root: Path | None = None) -> Outbox:
@@ -104,4 +125,4 @@ async def open_outbox(url: str, root: Path | None = None) -> Outbox:
         return await SqliteOutbox.open(str(where.path))
     from framework.stores.redis.outbox import RedisOutbox
 
-    return RedisOutbox.from_url(url)
+    return RedisOutbox.from_url(where.url, where.prefix)

@@ -63,21 +63,26 @@ def redis_url_for(kind: str, request: pytest.FixtureRequest) -> str:
 
 
 def url_for_workers(kind: str, request: pytest.FixtureRequest) -> str:
-    """The Redis for `theke run` worker processes, without what earlier workers left.
-
-    Workers use the store's fixed key prefix "theke", so sessions (and their timers) of an
-    earlier test or test run would be served by the next test's workers — and counted by a
-    fault injected at "the third turn". Those keys are deleted first; the other tests write
-    under prefixes of their own and are not touched."""
+    """The Redis for `theke run` worker processes, under a key prefix of this test's own
+    (`?prefix=` of the store URL): neither an earlier test's sessions and timers nor another
+    test run on the same Redis reach this test's workers."""
     url = redis_url_for(kind, request)
+    if not url:
+        return url
+    prefix = f"workers-{uuid.uuid4().hex[:12]}"
     if kind == "redis":
-        client = redis.Redis.from_url(url)
-        try:
-            for key in client.scan_iter(match="theke:*", count=1000):
-                client.delete(key)
-        finally:
-            client.close()
-    return url
+        request.addfinalizer(lambda: _delete_keys(url, f"{prefix}:*"))
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}prefix={prefix}"
+
+
+def _delete_keys(url: str, pattern: str) -> None:
+    client = redis.Redis.from_url(url)
+    try:
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+    finally:
+        client.close()
 
 
 async def open_test_store(kind: str, tmp_path: Path, redis_url: str, limits: StoreLimits) -> Store:
