@@ -293,14 +293,16 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
 
 
 def _one_each(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
-    """An item ordered with its details but without a count is one ("Salami, groß"), as a
-    waiter hears it; a name alone ("Tonno") leaves the count to the flow's question. Decided
-    last, so that a bare name before its detailed order stays context."""
+    """An item ordered with its details, or in a list of several, but without a count is one
+    ("Salami, groß"; "medium tonno + water + beer"), as a waiter hears it; a name alone
+    ("Tonno") leaves the count to the flow's question. Decided last, so that a bare name
+    before its detailed order stays context."""
     items = {slot.name for slot in slots if slot.type == "item"}
     count = next((slot.name for slot in slots if slot.role == "quantity"), None)
+    ordered = [mention for mention in mentions if items & set(mention)]
     if count is not None:
-        for mention in mentions:
-            if items & set(mention) and set(mention) - items - {count}:
+        for mention in ordered:
+            if len(ordered) > 1 or set(mention) - items - {count}:
                 mention.setdefault(count, 1)
     return mentions
 
