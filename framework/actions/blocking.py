@@ -8,9 +8,8 @@ HTTP session or client stays usable from one call to the next.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
-from framework.actions.performing import BotActions, Where
+from framework.actions.performing import BotActions, Where, request_id
 from framework.flows.events import ActionDone, ActionRequest
 
 __all__ = ["BlockingActions"]
@@ -25,8 +24,7 @@ class BlockingActions:
     def __call__(self, request: ActionRequest) -> ActionDone:
         self._made += 1
         seed = f"{self._bot}\n{self._sender}\n{request.now.isoformat()}"
-        request_id = f"{hashlib.sha256(seed.encode()).hexdigest()[:24]}-{self._made}"
-        where = Where(self._bot, self._sender, self._channel, request_id)
+        where = Where(self._bot, self._sender, self._channel, request_id(seed, self._made))
         return self._loop.run(self._actions.perform(request, where))
 
     def close(self) -> None:

@@ -7,17 +7,16 @@ Apart from the flow checker because it runs the business's code (importing its m
 from __future__ import annotations
 
 from framework.action_calls import ActionError
-from framework.actions.performing import BotActions
+from framework.actions.performing import BotActions, action_steps
 from framework.flows.language.problems import Problem
 from framework.flows.model import Bot, Position
-from framework.flows.steps import Act
 from framework.secrets import SecretError
 
 __all__ = ["action_problems"]
 
 
 def action_problems(bot: Bot) -> list[Problem]:
-    calls = [step for flow in bot.flows.values() for step in flow.program if isinstance(step, Act)]
+    calls = action_steps(bot)
     if not calls:
         return []
     try:

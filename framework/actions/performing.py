@@ -10,8 +10,10 @@ the turn; failures are logged for the business (without the conversation's data)
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from framework.action_calls import ActionContext, ActionError, ActionOutcome, ActionRunner
 from framework.actions.http_calls import HttpCalls
@@ -22,19 +24,26 @@ from framework.flows.model import Bot
 from framework.flows.steps import Act
 from framework.secrets import resolve
 
-__all__ = ["BotActions", "FixedActions", "Where"]
+__all__ = ["BotActions", "FixedActions", "Where", "action_steps", "called_actions", "request_id"]
 
 log = logging.getLogger("theke.actions")
 
 
+@dataclass(frozen=True, slots=True)
 class Where:
     """Whose conversation asks: the bot, the customer's id on the channel, the channel, and
     the request's id (stable across a replayed turn: the idempotency key)."""
 
-    __slots__ = ("bot", "channel", "request_id", "sender")
+    bot: str
+    sender: str
+    channel: str
+    request_id: str
 
-    def __init__(self, bot: str, sender: str, channel: str, request_id: str) -> None:
-        self.bot, self.sender, self.channel, self.request_id = bot, sender, channel, request_id
+
+def request_id(seed: str, number: int) -> str:
+    """The id of a turn's `number`th request: from what identifies the turn (`seed`), naming
+    nothing of it (no customer, no message)."""
+    return f"{hashlib.sha256(seed.encode()).hexdigest()[:24]}-{number}"
 
 
 class FixedActions:
@@ -124,11 +133,14 @@ def _rasa(bot: Bot) -> list[ActionRunner]:
     return runners
 
 
+def action_steps(bot: Bot) -> list[Act]:
+    """Every step of the bot's flows that calls an action (an `http:` step too)."""
+    return [step for flow in bot.flows.values() for step in flow.program if isinstance(step, Act)]
+
+
 def called_actions(bot: Bot) -> frozenset[str]:
-    """Every action name the bot's flows call."""
-    return frozenset(
-        step.action for flow in bot.flows.values() for step in flow.program if isinstance(step, Act)
-    )
+    """Every action name the bot's flows call (what a Rasa domain lists)."""
+    return frozenset(step.action for step in action_steps(bot))
 
 
 def _context(request: ActionRequest, where: Where) -> ActionContext:

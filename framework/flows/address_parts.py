@@ -10,6 +10,7 @@ import re
 from framework.flows.events import Message
 from framework.flows.session import Frame
 from framework.flows.turn import Turn
+from framework.flows.understanding.slot_values import STREET_WORDS
 
 __all__ = [
     "corrected_house_number",
@@ -22,11 +23,7 @@ MAX_CHARS = 300
 _HOUSE_NUMBER = re.compile(r"^\D*?(\d{1,4}(?:\s?[a-zA-Z])?)(?![\d\w])(.*)$")
 """A message that starts with a house number ("oh sorry, 88", "Nr. 12b", "19, 12049"): the
 number, and the rest of the message."""
-_STREET = re.compile(
-    r"\b[\w.\-]*?(?:stra(?:ß|ss)e|str\.?|weg|allee|platz|damm|ufer|ring|gasse|chaussee|"
-    r"promenade|steig|zeile|markt|road|street|avenue)\b\.?",
-    re.IGNORECASE,
-)
+_STREET = re.compile(rf"\b[\w.\-]*?(?:{STREET_WORDS})\b\.?", re.IGNORECASE)
 
 
 def with_earlier_part(frame: Frame, text: str) -> str:

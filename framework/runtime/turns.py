@@ -11,7 +11,6 @@ engine's purity plus the item's own timestamp make the replayed turn the same tu
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 import uuid
@@ -23,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from framework.actions.answers import answered_once
-from framework.actions.performing import BotActions, Where
+from framework.actions.performing import BotActions, Where, request_id
 from framework.errors import ThekeError
 from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError, StepResult
@@ -98,8 +97,7 @@ class _TurnRequests:
 
     def request_id(self) -> str:
         """Unique across sessions (item ids are unique only within one), naming neither."""
-        turn = hashlib.sha256(f"{self.key}\n{self.item_id}".encode()).hexdigest()[:24]
-        return f"{turn}-{self.made}"
+        return request_id(f"{self.key}\n{self.item_id}", self.made)
 
 
 class TurnTimeout(ThekeError, TimeoutError):

@@ -24,6 +24,7 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.slot_values import STREET_WORDS
 
 __all__ = ["Mention", "extract_mentions", "speaks_for_all"]
 
@@ -228,9 +229,7 @@ _NOT_A_COUNT_BEFORE = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "nr", "nummer", "hausnummer", "number", "no"}
 )
 """A number is a time, a price, an age or a house number here, not a count of items."""
-_STREETISH = re.compile(
-    r"(?:strasse|str|weg|allee|platz|damm|ufer|ring|gasse|chaussee|promenade|street|road)$"
-)
+_STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
 
 

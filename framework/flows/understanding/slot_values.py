@@ -24,7 +24,15 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import parse_number
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["PARSERS", "AnswerContext", "Invalid", "Valid", "find_address", "parse_answer"]
+__all__ = [
+    "PARSERS",
+    "STREET_WORDS",
+    "AnswerContext",
+    "Invalid",
+    "Valid",
+    "find_address",
+    "parse_answer",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +184,13 @@ _POSTCODE = re.compile(r"\b\d{5}\b")
 _STREET_AND_NUMBER = re.compile(
     r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*(?:\.\s*|\s+)\d{1,4}(?:\s?[a-zA-Z])?\b"
 )
+STREET_WORDS = (
+    "stra(?:ß|ss)e|str|weg|allee|platz|damm|ufer|ring|gasse|chaussee|promenade|steig|zeile|"
+    "markt|road|street|avenue"
+)
+"""How street names end (a regular expression's alternatives): where a house number goes."""
 _NUMBER_AND_STREET = re.compile(
-    r"\b\d{1,4}[a-zA-Z]?\s+[^\W\d_][\w.\-]*(?:stra(?:ß|ss)e|str\b\.?|weg|allee|platz|damm|"
-    r"ufer|ring|gasse|chaussee|promenade)",
-    re.IGNORECASE,
+    rf"\b\d{{1,4}}[a-zA-Z]?\s+[^\W\d_][\w.\-]*(?:{STREET_WORDS})", re.IGNORECASE
 )
 """The English order, number first: "22 Weserstraße"."""
 
