@@ -6,7 +6,7 @@ in the customer's language and still compare equal to their id (`size == 'large'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -274,4 +274,54 @@ class TextsView:
         return self._render(name)
 
 
-Scope = dict[str, Any]
+class Scope(Mapping[str, Any]):
+    """The names of one turn, each computed when a condition or text first reads it.
+
+    A text reads two or three names; building all of them (the cart view, the business view,
+    every slot wrapped) for each text was a large part of a turn. Later names win: computed
+    ones (cart, business, now, …) over slots over the bot's constants.
+    """
+
+    __slots__ = ("_computed", "_constants", "_factories", "_slots", "_wrap")
+
+    def __init__(
+        self,
+        factories: Mapping[str, Callable[[], Any]],
+        slots: Mapping[str, Any],
+        wrap: Callable[[str, Any], Any],
+        constants: Mapping[str, Any],
+    ) -> None:
+        self._factories, self._slots, self._wrap = factories, slots, wrap
+        self._constants = constants
+        self._computed: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        computed = self._computed
+        if name in computed:
+            return computed[name]
+        factory = self._factories.get(name)
+        if factory is not None:
+            value = factory()
+        elif name in self._slots:
+            value = self._wrap(name, self._slots[name])
+        elif name in self._constants:
+            value = self._constants[name]
+        else:
+            raise KeyError(name)
+        computed[name] = value
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._factories or name in self._slots or name in self._constants
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(
+            {
+                **dict.fromkeys(self._constants),
+                **dict.fromkeys(self._slots),
+                **dict.fromkeys(self._factories),
+            }
+        )
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -7,11 +7,11 @@ stays literally that.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import jinja2
@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from framework.errors import FlowError
 from framework.money import Money, format_money
 
-__all__ = ["BUILTIN_FILTERS", "Template", "TemplateError", "babel_locale"]
+__all__ = ["BUILTIN_FILTERS", "Layers", "Template", "TemplateError", "babel_locale"]
 
 
 class TemplateError(FlowError):
@@ -129,6 +129,27 @@ _ENVIRONMENT.filters.update(
 BUILTIN_FILTERS = frozenset(_ENVIRONMENT.filters)
 
 
+class Layers(Mapping[str, Any]):
+    """Names looked up in the first mapping that has them; nothing is copied."""
+
+    __slots__ = ("_layers",)
+
+    def __init__(self, *layers: Mapping[str, Any]) -> None:
+        self._layers = layers
+
+    def __getitem__(self, name: str) -> Any:
+        for layer in self._layers:
+            if name in layer:
+                return layer[name]
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(name for layer in self._layers for name in layer))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class Template:
     """One compiled text. Plain strings skip Jinja entirely, which keeps turns fast."""
 
@@ -160,7 +181,11 @@ class Template:
     def render(self, context: Mapping[str, Any]) -> str:
         if self._compiled is None:
             return self.source
+        compiled = self._compiled
         try:
-            return self._compiled.render(context).strip()
+            # shared: Jinja reads the names where they are instead of copying them into a dict
+            names = cast(dict[str, Any], Layers(context, compiled.globals))
+            rendered = "".join(compiled.root_render_func(compiled.new_context(names, shared=True)))
+            return rendered.strip()
         except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as error:
             raise TemplateError(f"the text {self.source[:60]!r} failed: {error}") from None

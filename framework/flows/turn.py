@@ -18,7 +18,7 @@ from framework.flows.model import Bot, Flow, Slot, Text, label_for
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
 from framework.flows.session import Frame, Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
-from framework.flows.templates import Template
+from framework.flows.templates import Layers, Template
 from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
@@ -69,27 +69,30 @@ class Turn:
         return business if business.startswith(self.lang) else self.lang
 
     def scope(self) -> Scope:
-        """Names for conditions and texts; rebuilt only after something changed."""
+        """Names for conditions and texts, computed when read; dropped when something
+        changed (`changed`)."""
         if self._scope is None:
             bot, lang = self.bot, self.lang
-            scope: Scope = dict(bot.constants)
-            scope.update(
-                (name, wrap_slot(bot, name, value, lang))
-                for name, value in self.session["slots"].items()
+            factories = {
+                "cart": lambda: CartView(
+                    bot, self.session["cart"], lang, self.locale, self._cart_labels()
+                ),
+                "business": lambda: BusinessView(bot, self.now, lang, self.locale),
+                "now": lambda: self.now,
+                "lang": lambda: lang,
+                "locale": lambda: self.locale,
+                "currency": lambda: bot.business.currency,
+                "pending": lambda: len(self.session["pending"]),
+                "customer": lambda: self.session["profile"],
+                "order": self._order,
+                "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
+            }
+            self._scope = Scope(
+                factories,
+                self.session["slots"],
+                lambda name, value: wrap_slot(bot, name, value, lang),
+                bot.constants,
             )
-            scope.update(
-                cart=CartView(bot, self.session["cart"], lang, self.locale, self._cart_labels()),
-                business=BusinessView(bot, self.now, lang, self.locale),
-                now=self.now,
-                lang=lang,
-                locale=self.locale,
-                currency=bot.business.currency,
-                pending=len(self.session["pending"]),
-                customer=self.session["profile"],
-                order=self._order(),
-                texts=TextsView(self.text, frozenset(bot.texts)),
-            )
-            self._scope = scope
         return self._scope
 
     def _order(self) -> dict[str, Any]:
@@ -129,9 +132,9 @@ class Turn:
         template: Template = text.template(self.lang, self.bot.business.language)
         if template.is_plain:
             return template.source
-        scope = self.scope()
+        scope: Mapping[str, Any] = self.scope()
         if extra:
-            scope = {**scope, **extra}
+            scope = Layers(extra, scope)
         return template.render(scope)
 
     def text(self, name: str, **extra: Any) -> str:
