@@ -79,9 +79,24 @@ def load_tests(path: Path) -> list[ConversationTest]:
     return [_test(path, index, raw) for index, raw in enumerate(data["tests"], 1)]
 
 
+TEST_KEYS = frozenset({"name", "turns", "now", "lang", "profile", "actions"})
+TURN_KEYS = frozenset(
+    {
+        *("user", "button", "payment", "silent", "order", "wait"),
+        *("bot", "not_bot", "slots", "cart_total", "cart_lines", "lang", "profile", "flow", "link"),
+    }
+)
+"""What a turn may say: what happens (docs/testing.md), then what must hold after it."""
+
+
 def _test(path: Path, index: int, raw: Any) -> ConversationTest:
     if not isinstance(raw, dict) or not isinstance(raw.get("turns"), list):
         raise FlowError(f"{path}: test {index} needs 'turns:'")
+    _known_keys(raw, TEST_KEYS, f"{path}: test {index}")
+    for number, turn in enumerate(raw["turns"], 1):
+        if not isinstance(turn, dict):
+            raise FlowError(f"{path}: test {index}, turn {number}: a turn is a mapping")
+        _known_keys(turn, TURN_KEYS, f"{path}: test {index}, turn {number}")
     try:
         now = datetime.fromisoformat(str(raw.get("now", "2026-11-27T19:00:00+01:00")))
     except ValueError:
@@ -97,6 +112,13 @@ def _test(path: Path, index: int, raw: Any) -> ConversationTest:
         profile=dict(raw.get("profile") or {}),
         actions=fixed_actions(raw.get("actions"), f"{path}: test {index}"),
     )
+
+
+def _known_keys(raw: dict[str, Any], known: frozenset[str], where: str) -> None:
+    """A misspelt expectation would check nothing and pass: refused with its name."""
+    unknown = sorted(str(key) for key in raw if key not in known)
+    if unknown:
+        raise FlowError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
 
 
 def _plain(text: str) -> str:
@@ -246,6 +268,7 @@ def _turn_problems(
     run: _Run, number: int, turn: dict[str, Any], replies: list[Reply]
 ) -> list[_Problem]:
     problems = [_reply_problem(number, turn.get("bot") or [], replies)]
+    problems += [_unwanted_reply(number, turn.get("not_bot") or [], replies)]
     problems += [_Problem(f"turn {number}: {text}") for text in _state_problems(run, turn)]
     if "profile" in turn and run.session["profile"] != (turn["profile"] or {}):
         said = f"the remembered values are {run.session['profile']!r}, expected {turn['profile']!r}"
@@ -273,6 +296,15 @@ def _reply_problem(number: int, expected: Any, replies: list[Reply]) -> _Problem
             shown = [str(m) for m in wanted]
             actual = [_plain(text) for text in texts]
             return _Problem(f"turn {number}: no reply matches {matcher!r}", shown, actual)
+    return None
+
+
+def _unwanted_reply(number: int, unwanted: Any, replies: list[Reply]) -> _Problem | None:
+    """No reply of the turn may match any of these."""
+    for matcher in unwanted if isinstance(unwanted, list) else [unwanted]:
+        said = [_plain(reply.text) for reply in replies if _matches(matcher, reply.text)]
+        if said:
+            return _Problem(f"turn {number}: a reply matches {matcher!r}", None, said)
     return None
 
 
