@@ -15,6 +15,7 @@ from framework.flows.events import Message
 from framework.flows.model import Slot
 from framework.flows.pending_items import (
     has_item,
+    other_items,
     queue_other_items,
     share_with_waiting_items,
 )
@@ -310,7 +311,8 @@ def _several_values(
             turn.session["flags"][ORDER_COMPLETE] = True
         _accept(turn, frame)
         return True
-    if slot.name not in first and queue_other_items(turn, frame, slot, mentions):
+    counted_other = slot.role == "quantity" and bool(other_items(turn, frame, mentions[:1]))
+    if (slot.name not in first or counted_other) and queue_other_items(turn, frame, slot, mentions):
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False

@@ -126,7 +126,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     for sentence in _SENTENCE.split(text):
         words = tokens(sentence)
         found = list(_things(turn.bot, words))
-        change = _edit(turn, words, found) if found else _other_count(turn, words)
+        change = _edit(turn, words, found) if found else _recount_unnamed(turn, words)
         if change:
             changes.append(change)
         things += found
@@ -219,13 +219,24 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     return f"{before} → {_describe(turn, line)}"
 
 
+_THE = frozenset({"der", "die", "das", "den", "the", "my", "meine", "meinen"})
+"""Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
+_ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
+
+
 def _restyle(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
-    """ "Mach die Margherita groß", "make the salami medium": a line in the cart gets another
-    choice of a group that takes one (its size), in place — never a second line."""
+    """ "Mach die Margherita groß", "make the salami medium", "ja, aber die Salami bitte
+    mittel": a line in the cart gets another choice of a group that takes one (its size), in
+    place — never a second line."""
     items = [t for t in things if t.group is None]
     many = _many_choice_groups(turn.bot)
     choices = [t for t in things if t.group is not None and t.group not in many]
-    if len(items) != 1 or not choices or not _CHANGING & set(words[: items[0].start]):
+    if len(items) != 1 or not choices:
+        return None
+    leading = words[: items[0].start]
+    changing = bool(_CHANGING & set(leading))
+    the_one = bool(leading) and leading[-1] in _THE and not _ANOTHER & set(words)
+    if not (changing or (the_one and _count_near(words, items[0]) is None)):
         return None
     line = _line_with(turn, items[0])
     if line is None:
@@ -344,20 +355,28 @@ def _take_out(turn: Turn, thing: _Thing) -> str | None:
 def _recount(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     if not _RECOUNTING & set(words):
         return None
-    items = [t for t in things if t.group is None]
-    for thing in items:
+    changed = []
+    for thing in (t for t in things if t.group is None):
         count = _count_near(words, thing)
         line = _line_with(turn, thing)
         if count is not None and line is not None:
             line["quantity"] = count  # the same count again changes nothing, adds nothing
-            return _describe(turn, line)
-    return None
+            changed.append(_describe(turn, line))  # "only 2 Funghi and 2 waters": each line
+    return ", ".join(changed) or None
 
 
-def _other_count(turn: Turn, words: list[str]) -> str | None:
-    """ "3 of them, not 2", "drei statt zwei": no item named, two counts — the one line with
-    the old count gets the new one (none or several: no edit)."""
+def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
+    """A new count without an item: "3 of them, not 2", "drei statt zwei" (the one line with
+    the old count gets the new one; none or several: no edit), "mach 2 draus", "make it two"
+    (the line ordered last)."""
     numbers = [(i, n) for i, w in enumerate(words) if (n := word_to_number(w)) and 0 < n <= 99]
+    if len(numbers) == 1 and _CHANGING & set(words) and _THAT & set(words):
+        last = max(turn.session["cart"]["lines"], key=lambda line: line["id"])
+        if last["quantity"] == numbers[0][1]:
+            return None
+        before = _describe(turn, last)
+        last["quantity"] = numbers[0][1]
+        return f"{before} → {_describe(turn, last)}"
     if len(numbers) != 2 or not (_NOT | _REPLACING) & set(words):
         return None
     (first_at, first), (second_at, second) = numbers

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from framework.flows.model import Slot
-from framework.flows.session import Frame
+from framework.flows.session import Frame, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
 
@@ -27,16 +27,28 @@ def share_with_waiting_items(turn: Turn, slot: Slot, value: Any, text: str) -> N
             mention.setdefault(slot.name, value)
 
 
-def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
-    """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
-    line (never dropped) and the question comes again."""
+def other_items(turn: Turn, frame: Frame, mentions: list[Mention]) -> list[Mention]:
+    """The mentions that name an item other than the one this flow is taking."""
     asks = turn.flow(frame["flow"]).asks
     slots = turn.session["slots"]
     current = {slots.get(name) for name in asks if turn.slot(name).type == "item"}
-    others = [m for m in mentions if has_item(turn, m) and not current & set(_items_of(turn, m))]
+    return [m for m in mentions if has_item(turn, m) and not current & set(_items_of(turn, m))]
+
+
+def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
+    """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
+    line (never dropped) and the question comes again. Asked how many Hawaii, the customer
+    who goes on to the next item ("und ein Bier", "2 Wasser") wants one, as a waiter takes it.
+    """
+    others = other_items(turn, frame, mentions)
     if slot.type == "item" or not others:
         return False
     turn.session["pending"].extend(others)
+    if slot.role == "quantity" and len(others) == len(mentions) and turn.acceptable(slot.name, 1):
+        turn.set_slot(slot.name, 1)
+        stop_waiting(frame)
+        frame["pc"] += 1
+        return True
     turn.say_named("noted_next")
     turn.reask()
     return True

@@ -23,6 +23,28 @@ _MORE = frozenset(
     }
 )
 """Words that make a repeated item a further one ("noch eine Cola", "another coke")."""
+_ALREADY = frozenset(
+    {
+        "asked",
+        "ordered",
+        "said",
+        "missed",
+        "forgot",
+        "forgotten",
+        "got",
+        "did",
+        "bestellt",
+        "gesagt",
+        "vergessen",
+        "notiert",
+        "mitbekommen",
+        "untergegangen",
+        "geschrieben",
+        "hatte",
+    }
+)
+"""Words that speak of what was ordered before ("I asked for a water too", "hast du die Cola
+mitbekommen?"): the "too" of such a message is no further item."""
 RECENT_TURNS = 2
 
 
@@ -32,7 +54,8 @@ def restated(turn: Turn, text: str) -> bool:
     line added just now (any line, at the confirmation), as said."""
     lines = turn.session["cart"]["lines"]
     ordering = turn.ordering_flow()
-    if not lines or ordering is None or _MORE & set(tokens(text)):
+    words = set(tokens(text))
+    if not lines or ordering is None or (_MORE & words and not _ALREADY & words):
         return False
     asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
     mentions = turn.order_mentions(text)

@@ -5,9 +5,9 @@
 - The share of conversations that go as the customer expects may not fall below what was
   reached (a ratchet: raise FLOOR as understanding improves; the aim is 90 %).
 
-Both hold for the held-out conversations too (tests/understanding/holdout/): written the same
-way but not used to tune the understanding, they say what new customers will meet; only their
-wrong payments were looked into.
+Both hold for the held-out conversations too (tests/understanding/holdout/ and holdout2/):
+written the same way but not used to tune the understanding, they say what new customers will
+meet; only their wrong payments were looked into.
 """
 
 from __future__ import annotations
@@ -20,11 +20,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from understanding import CORPUS, HOLDOUT, Case, review_corpus  # noqa: E402  (a script folder)
+from understanding import (  # noqa: E402  (a script folder)
+    CORPUS,
+    HOLDOUT,
+    HOLDOUT2,
+    Case,
+    review_corpus,
+)
 
-FLOORS = {CORPUS: 0.90, HOLDOUT: 0.68}
-"""Reached on 2026-12-03: 243 of 270 (from 187 in the morning) and 48 of 70; the aim is 0.90."""
-SIZES = {CORPUS: 250, HOLDOUT: 70}
+FLOORS = {CORPUS: 0.90, HOLDOUT: 0.68, HOLDOUT2: 0.68}
+"""Reached on 2026-12-03: 243 of 270 (from 187 in the morning), 48 of 70 and 51 of 75 (44 when
+first measured, before its wrong payments were fixed); the aim is 0.90."""
+SIZES = {CORPUS: 250, HOLDOUT: 70, HOLDOUT2: 75}
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
 

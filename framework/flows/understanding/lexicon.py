@@ -33,6 +33,27 @@ def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
         yield synonym, item.id
 
 
+_SHORTEST_ABBREVIATION = 4
+
+
+def _abbreviations(items: list[Item]) -> Iterator[tuple[str, str]]:
+    """ "marg", "capri", "quattro": the start of a name's first word (4 letters or more, short
+    of the word) that starts no other item's name and is no word of one: how people shorten
+    in a hurry ("2x marg L w/ extra cheese")."""
+    names = [(tokens(name), item.id) for item in items for name in item.name.values()]
+    words = {word for name, _ in names for word in name}
+    owners: dict[str, set[str]] = {}
+    for name, item_id in names:
+        if not name:
+            continue
+        first = name[0]
+        for end in range(_SHORTEST_ABBREVIATION, len(first)):
+            owners.setdefault(first[:end], set()).add(item_id)
+    for prefix, ids in owners.items():
+        if len(ids) == 1 and prefix not in words:
+            yield prefix, next(iter(ids))
+
+
 def _choice_phrases(choices: ChoiceSet) -> Iterator[tuple[str, str]]:
     for choice in choices.choices.values():
         yield choice.id.replace("_", " "), choice.id
@@ -70,19 +91,16 @@ class Lexicon:
             for phrase in phrases
         )
         self.language_words = _language_words(bot)
+        """Words of the bot's own that only one of its languages uses ("klein", "small")."""
         self.mentions: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
         """What messages name, by (text, slot names): see extract_mentions."""
-        """Words of the bot's own that only one of its languages uses ("klein", "small")."""
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""
         if tags not in self._items:
-            self._items[tags] = PhraseIndex(
-                phrase
-                for item in self._bot.catalog.items.values()
-                if not tags or tags & item.tags
-                for phrase in _item_phrases(item)
-            )
+            items = [i for i in self._bot.catalog.items.values() if not tags or tags & i.tags]
+            phrases = [phrase for item in items for phrase in _item_phrases(item)]
+            self._items[tags] = PhraseIndex(phrases, exact=_abbreviations(items))
         return self._items[tags]
 
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
@@ -107,6 +125,8 @@ class Lexicon:
         if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
             return found[0].value
         said = {match.value for match in found if match.value in IN_SENTENCES}
+        if said == {"cancel", "restart"}:
+            return "restart"  # "vergiss alles, ich fang nochmal neu an": cancelled to begin anew
         return said.pop() if len(said) == 1 else None
 
     def _unnegated_commands(self, text: str) -> list[Match]:
@@ -126,8 +146,11 @@ class Lexicon:
 
     def knows(self, text: str) -> str | None:
         """The knowledge entry a question is about (the longest phrase it says wins)."""
-        found = self.knowledge.find_all(tokens(text))
-        return max(found, key=_length).value if found else None
+        words = tokens(text)
+        index = self.items(frozenset())
+        named = [m for m in index.find_all(words) if index.written(words, m)]
+        found = [m for m in self.knowledge.find_all(words) if not _covered(m, named)]
+        return max(found, key=_length).value if found else None  # "Vegetaria" is no question
 
     def fresh_start(self, text: str) -> str | None:
         """What follows a cancel or start-over said before a new order in the same message
@@ -181,7 +204,8 @@ def _language_words(bot: Bot) -> dict[str, frozenset[str]]:
 
 def _covered(command: Match, own: list[Match]) -> bool:
     """A bot's own phrase at least as long overlaps the command's ("didn't help", "Termin
-    stornieren"): the bot's words win."""
+    stornieren"), or an item's name a knowledge phrase ("Vegetaria" ≈ "vegetarian"): the
+    bot's own words win."""
     return any(
         m.start < command.end and command.start < m.end and _length(m) >= _length(command)
         for m in own

@@ -62,27 +62,41 @@ class Match:
 class PhraseIndex:
     """Phrases to values; one value may have many phrases, one phrase only one value."""
 
-    def __init__(self, entries: Iterable[tuple[str, str]], *, fuzzy: bool = True) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, str]],
+        *,
+        fuzzy: bool = True,
+        exact: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """`exact` phrases are found only as written and never fuzzed towards (an
+        abbreviation like "marg" must not turn "warte" into an item)."""
         self._fuzzy = fuzzy
         self._phrases: dict[tuple[str, ...], str] = {}
         self.conflicts: list[tuple[str, str, str]] = []
         for phrase, value in entries:
-            key = tuple(tokens(phrase))
-            if not key:
-                continue
-            known = self._phrases.setdefault(key, value)
-            if known != value:
-                self.conflicts.append((" ".join(key), known, value))
+            self._add(phrase, value)
+        fuzzy_words = {word for key in self._phrases for word in key}
+        for phrase, value in exact:
+            self._add(phrase, value)
         self._longest = max((len(key) for key in self._phrases), default=0)
         self._split = {
             key[0]: (key[1], value)
             for key, value in self._phrases.items()
             if len(key) == 2 and key[1] in _PARTICLES
         }
-        self._vocabulary = sorted({word for key in self._phrases for word in key})
-        self._known_words = frozenset(self._vocabulary)
+        self._vocabulary = sorted(fuzzy_words)
+        self._known_words = frozenset(word for key in self._phrases for word in key)
         self._fuzzed: dict[str, str | None] = {}
         self._found: dict[tuple[str, ...], list[Match]] = {}
+
+    def _add(self, phrase: str, value: str) -> None:
+        key = tuple(tokens(phrase))
+        if not key:
+            return
+        known = self._phrases.setdefault(key, value)
+        if known != value:
+            self.conflicts.append((" ".join(key), known, value))
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
@@ -103,6 +117,10 @@ class PhraseIndex:
             )
             self._fuzzed[word] = best[0] if best else None
         return self._fuzzed[word]
+
+    def written(self, words: Sequence[str], match: Match) -> bool:
+        """Whether the match is one of the phrases as written, not a typo's reading."""
+        return tuple(words[match.start : match.end]) in self._phrases
 
     def find_all(self, words: Sequence[str]) -> list[Match]:
         """Longest non-overlapping matches, left to right, in already normalized words (one
