@@ -4,18 +4,28 @@
   (what makes turns exactly-once); `records.py` holds what it keeps.
 - `order_store.OrderStore`: the business's orders.
 - `outbox.Outbox`: business events waiting for the business's endpoints, in order per stream.
+- `tickets.TicketStore`: support tickets, numbered per bot, with their history;
+  `ticket_rules.py` holds the status rules and limits every backend applies.
 
 Backends: `memory/` (the reference and the test double), `sqlite/` (the embedded default, one
 process) and `redis/` (many processes on many machines, Cluster-safe keys). `opening.py` opens
 a deployment's stores from its one URL. One contract suite per protocol runs over every backend
 (tests/runtime/test_store_contract.py, tests/payments/test_order_store.py,
-tests/events/test_outbox_store.py).
+tests/events/test_outbox_store.py, tests/stores/test_ticket_store.py).
 """
 
-from framework.stores.opening import StoreURL, open_orders, open_outbox, open_store, store_kind
+from framework.stores.opening import (
+    StoreURL,
+    open_orders,
+    open_outbox,
+    open_store,
+    open_tickets,
+    store_kind,
+)
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
 from framework.stores.session_store import Store, StoreError
+from framework.stores.tickets import TicketError, TicketStore
 
 __all__ = [
     "OrderStore",
@@ -23,8 +33,11 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreURL",
+    "TicketError",
+    "TicketStore",
     "open_orders",
     "open_outbox",
     "open_store",
+    "open_tickets",
     "store_kind",
 ]

@@ -1,9 +1,10 @@
 """Opening a deployment's stores from its one URL: memory://, sqlite:///path, redis://… or
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
-The URL is parsed once (`StoreURL`); the session store and the order store of a deployment live
-on the same backing service (the same SQLite file, the same Redis server). Backends are
-imported only when used, so a deployment on SQLite never loads the Redis client.
+The URL is parsed once (`StoreURL`); the session store, the order store, the outbox and the
+ticket store of a deployment live on the same backing service (the same SQLite file, the same
+Redis server). Backends are imported only when used, so a deployment on SQLite never loads the
+Redis client.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store, StoreError
+from framework.stores.tickets import TicketStore
 
-__all__ = ["StoreURL", "open_orders", "open_outbox", "open_store", "store_kind"]
+__all__ = ["StoreURL", "open_orders", "open_outbox", "open_store", "open_tickets", "store_kind"]
 
 _KINDS = (
     ("memory://", "memory"),
@@ -126,3 +128,19 @@ async def open_outbox(url: str, root: Path | None = None) -> Outbox:
     from framework.stores.redis.outbox import RedisOutbox
 
     return RedisOutbox.from_url(where.url, where.prefix)
+
+
+async def open_tickets(url: str, root: Path | None = None) -> TicketStore:
+    """The support tickets beside the sessions and orders."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.tickets import MemoryTickets
+
+        return MemoryTickets()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.tickets import SqliteTickets
+
+        return await SqliteTickets.open(str(where.path))
+    from framework.stores.redis.tickets import RedisTickets
+
+    return RedisTickets.from_url(where.url, where.prefix)
