@@ -54,10 +54,11 @@ from framework.runtime.metrics import Metrics
 from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
-from framework.stores.opening import open_orders, open_store
+from framework.stores.opening import open_orders, open_store, open_tickets
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.stores.session_store import Store, StoreError
+from framework.tickets.web import TICKETS
 from framework.workspace import Workspace
 
 __all__ = ["STATUS_OF", "create_app"]
@@ -200,7 +201,8 @@ def create_app(
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         opened, order_store = await opener(), await orders_opener()
-        actions = {name: BotActions.of(bot) for name, bot in bots.items()}
+        tickets = app[TICKETS] = await open_tickets(workspace.store, workspace.root)
+        actions = {name: BotActions.of(bot, tickets=tickets) for name, bot in bots.items()}
         metrics = Metrics()
         events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
         runtime = Runtime(
@@ -246,6 +248,7 @@ def create_app(
         for bot_actions in actions.values():
             await bot_actions.close()
         await events.close()
+        await tickets.close()
         await order_store.close()
         await opened.close()
 

@@ -23,6 +23,9 @@ from framework.flows.events import ActionDone, ActionRequest
 from framework.flows.model import Bot
 from framework.flows.steps import Act
 from framework.secrets import resolve
+from framework.stores.memory.tickets import MemoryTickets
+from framework.stores.tickets import TicketStore
+from framework.tickets.desk import TicketDesk
 
 __all__ = ["BotActions", "FixedActions", "Where", "action_steps", "called_actions", "request_id"]
 
@@ -72,9 +75,14 @@ class BotActions:
         self._runners = tuple(runners)
 
     @classmethod
-    def of(cls, bot: Bot, first: Sequence[ActionRunner] = ()) -> BotActions:
-        """The bot's configured sources (`actions:` in bot.yaml), after `first` (overrides)."""
-        return cls([*first, HttpCalls(), *_sources(bot)])
+    def of(
+        cls, bot: Bot, first: Sequence[ActionRunner] = (), tickets: TicketStore | None = None
+    ) -> BotActions:
+        """The built-in runners (HTTP calls, the ticket desk on `tickets`, else on a store of
+        its own in memory) and the bot's configured sources (`actions:` in bot.yaml), after
+        `first` (overrides)."""
+        desk = TicketDesk(tickets if tickets is not None else MemoryTickets())
+        return cls([*first, HttpCalls(), desk, *_sources(bot)])
 
     def names(self) -> frozenset[str]:
         return frozenset().union(*(runner.names() for runner in self._runners))

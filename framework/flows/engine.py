@@ -174,6 +174,7 @@ def _handle(turn: Turn, message: Message) -> None:
         _nothing_to_read(turn, message)
         return
     turn.heard = text
+    turn.session["flags"]["reachable"] = message.reachable
     if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
     if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message):

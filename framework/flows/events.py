@@ -45,6 +45,9 @@ class Message:
     attachment: str | None = None
     """The kind of what came with the text that is not text ("image", "sticker", "audio",
     "location"): a message without text but with one gets `media_without_text`."""
+    reachable: bool = False
+    """The customer's channel lets the business write later, outside a turn (WhatsApp,
+    Telegram, a REST callback), unlike the web chat: flows read it as `reachable`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from framework.flows.steps import (
     HttpCall,
     Instruction,
     Jump,
+    OpenTicket,
     Pay,
     Repeat,
     Return,
@@ -191,6 +192,7 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     Pay: start_payment,
     Act: start_action,
     HttpCall: start_action,
+    OpenTicket: start_action,
     Emit: _emit,
 }
 """Every instruction class and the function that executes it."""

@@ -25,6 +25,7 @@ __all__ = [
     "HTTP_ACTION",
     "JUMPED",
     "OUTCOMES",
+    "TICKET_ACTION",
     "WAIT",
     "Act",
     "Ask",
@@ -41,6 +42,7 @@ __all__ = [
     "HttpCall",
     "Instruction",
     "Jump",
+    "OpenTicket",
     "Pay",
     "PayDiscount",
     "PayLine",
@@ -339,6 +341,18 @@ class HttpCall(Act):
     (`status`, `body`, `headers`), by dotted paths such as `body.items.0.name`."""
 
     keyword: ClassVar[str] = "http"
+
+
+TICKET_ACTION = "ticket"
+"""The action name a `ticket:` step calls: the built-in ticket desk (tickets/desk.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTicket(Act):
+    """`ticket:` open a support ticket, performed like an action: its args are the ticket's
+    subject, category, priority and contact; its result `number` goes into `save:`."""
+
+    keyword: ClassVar[str] = "ticket"
 
 
 OUTCOMES = ("paid", "failed", "expired", "cancelled")

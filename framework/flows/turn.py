@@ -84,6 +84,7 @@ class Turn:
                 "currency": lambda: bot.business.currency,
                 "pending": lambda: len(self.session["pending"]),
                 "customer": lambda: self.session["profile"],
+                "reachable": lambda: bool(self.session["flags"].get("reachable")),
                 "order": self._order,
                 "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
             }

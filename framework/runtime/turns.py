@@ -355,6 +355,8 @@ class Runtime:
         if pushes:
             item = item.with_payload(chosen_payload(stored, item))
         event, entries = EVENTS[item.kind](item)
+        if isinstance(event, Message):
+            event = replace(event, reachable=bool(pushes))  # the business can write later
         if stored is None:
             if not isinstance(event, Message):
                 return Commit(item.id, {}, claim.profile, [])

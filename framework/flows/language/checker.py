@@ -27,6 +27,7 @@ from framework.flows.steps import (
     HttpCall,
     Instruction,
     Jump,
+    OpenTicket,
     Pay,
     Repeat,
     Return,
@@ -48,6 +49,7 @@ BUILTIN_NAMES = frozenset(
         "currency",
         "pending",
         "customer",
+        "reachable",
         "texts",
         "true",
         "false",
@@ -394,4 +396,5 @@ _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     Pay: _check_pay,
     Act: _check_call,
     HttpCall: _check_call,
+    OpenTicket: _check_call,
 }

@@ -17,6 +17,7 @@ from framework.flows.model import Label, Position, Text
 from framework.flows.steps import (
     HTTP_ACTION,
     OUTCOMES,
+    TICKET_ACTION,
     Act,
     Ask,
     Branch,
@@ -34,6 +35,7 @@ from framework.flows.steps import (
     HttpCall,
     Instruction,
     Jump,
+    OpenTicket,
     Pay,
     PayDiscount,
     PayLine,
@@ -409,6 +411,20 @@ def _http(step: PosDict, program: Program, ctx: StepContext) -> None:
     _call_step(step, program, ctx, HttpCall, HTTP_ACTION, request, spec.get("timeout"))
 
 
+def _ticket(step: PosDict, program: Program, ctx: StepContext) -> None:
+    """A ticket is opened by the built-in ticket desk, its fields as arguments; the number it
+    gets goes into the slot `save:` names."""
+    spec = step["ticket"]
+    fields = {
+        "subject": Value(spec["subject"]),
+        "category": Value(spec.get("category", "")),
+        "priority": Value(spec.get("priority", "normal")),
+        "contact": Value(spec.get("contact", "")),
+    }
+    save = {"number": spec["save"]} if "save" in spec else {}
+    _call_step(step, program, ctx, OpenTicket, TICKET_ACTION, fields, spec.get("timeout"), save)
+
+
 _URL_VALUE = re.compile(r"\{\{(.*?)\}\}")
 """A value in an HTTP step's URL: percent-encoded, so an answer cannot change the path."""
 
@@ -421,9 +437,12 @@ def _call_step(
     name: str,
     args: dict[str, Value],
     timeout: Any,
+    save: Mapping[str, str] | None = None,
 ) -> None:
-    """A call instruction, then its `on_error` block, jumped over when the call succeeds."""
+    """A call instruction, then its `on_error` block, jumped over when the call succeeds;
+    `save` (result → slot) when the step's own `save:` is not the mapping."""
     pos = step.pos
+    saved: Mapping[str, Any] = (step.get("save") or {}) if save is None else save
     at = program.reserve()
     on_error = None
     if "on_error" in step:
@@ -438,7 +457,7 @@ def _call_step(
             step.get("id"),
             name,
             args=tuple(args.items()),
-            save=tuple((str(path), str(slot)) for path, slot in (step.get("save") or {}).items()),
+            save=tuple((str(path), str(slot)) for path, slot in saved.items()),
             timeout=None if timeout is None else duration(timeout),
             on_error=on_error,
         ),
@@ -465,4 +484,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "action": _action,
     "http": _http,
     "emit": _emit,
+    "ticket": _ticket,
 }

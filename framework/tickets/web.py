@@ -1,0 +1,11 @@
+"""The ticket store as the web app holds it."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from framework.stores.tickets import TicketStore
+
+__all__ = ["TICKETS"]
+
+TICKETS = web.AppKey("tickets", TicketStore)

@@ -1,0 +1,22 @@
+"""The names a flow may use are written twice: the checker knows them (to flag a misspelt
+name) and a turn provides them. A name added to one and forgotten in the other fails here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from framework.flows import load_bot, new_session
+from framework.flows.language.checker import BUILTIN_NAMES
+from framework.flows.turn import Turn
+
+PIZZA = Path(__file__).resolve().parents[2] / "bots" / "pizza"
+LITERALS = {"true", "false", "none", "loop"}
+"""Names the checker allows that are no scope entries: literals, and Jinja's loop variable."""
+
+
+def test_the_checker_knows_exactly_the_names_a_turn_provides() -> None:
+    bot = load_bot(PIZZA)
+    turn = Turn(bot, new_session(bot), datetime(2026, 11, 27, 18, 0, tzinfo=UTC))
+    provided = set(turn.scope()) - set(bot.constants) - set(bot.slots)
+    assert provided == BUILTIN_NAMES - LITERALS
