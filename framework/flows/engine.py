@@ -39,7 +39,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.questions import is_question
+from framework.flows.understanding.questions import is_question, only_asks
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
 
@@ -243,11 +243,15 @@ def _knowledge(turn: Turn, message: Message) -> bool:
     """A question the bot's knowledge answers ("kann ich bar zahlen?", "how long does
     delivery take"): the answer, then the open question again. A message that names catalog
     items and asks nothing is an order, not a question; one that asks and orders gets the
-    answer and goes on as an order."""
+    answer and goes on as an order. One that only asks about an item while another question
+    is open ("was kostet ein Bier?" at the extras) orders nothing; with nothing open ("was ist
+    auf der Capricciosa?") the item's order begins after the answer, as a waiter would take
+    it."""
     if message.payload:
         return False
     frame = turn.frame
-    if frame is not None and frame.get("wait") and not is_question(message.text):
+    waiting = frame is not None and bool(frame.get("wait"))
+    if waiting and not is_question(message.text):
         return False  # "deliver to my place" answers "deliver or pick up?", asks nothing
     lexicon = lexicon_for(turn.bot)
     entry = lexicon.knows(message.text)
@@ -258,7 +262,7 @@ def _knowledge(turn: Turn, message: Message) -> bool:
         return False
     turn.say(turn.bot.knowledge[entry].answer)
     turn.record("question_answered", entry=entry)
-    if names_items:
+    if names_items and not (waiting and only_asks(message.text)):
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     turn.reask()
     return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from framework.flows.model import Slot
@@ -99,7 +100,42 @@ def speaks_for_all(text: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    return [sentence for sentence in _SENTENCE_END.split(text[:MAX_CHARS]) if sentence.strip()]
+    """The message's sentences, without the clauses that say what the customer has already
+    ("we've got plenty of water", "Getränke haben wir genug"): they order nothing."""
+    sentences = (
+        ",".join(part for part in sentence.split(",") if not _has_already(tokens(part)))
+        for sentence in _SENTENCE_END.split(text[:MAX_CHARS])
+    )
+    return [sentence for sentence in sentences if sentence.strip()]
+
+
+_HAVING = (
+    ("we", "ve", "got"),
+    ("we", "have", "got"),
+    ("we", "got", "plenty"),
+    ("we", "have", "plenty"),
+    ("we", "have", "enough"),
+    ("i", "ve", "got"),
+    ("i", "have", "got"),
+    ("i", "have", "plenty"),
+    ("wir", "haben", "genug"),
+    ("wir", "haben", "noch"),
+    ("wir", "haben", "schon"),
+    ("haben", "wir", "genug"),
+    ("haben", "wir", "noch"),
+    ("haben", "wir", "schon"),
+    ("hab", "ich", "noch"),
+    ("hab", "ich", "schon"),
+    ("habe", "ich", "noch"),
+    ("ich", "hab", "noch"),
+    ("ich", "habe", "noch"),
+)
+"""Word runs that say the customer has something already."""
+
+
+def _has_already(words: list[str]) -> bool:
+    runs = {tuple(words[i : i + 3]) for i in range(len(words))}
+    return any(having in runs for having in _HAVING)
 
 
 def _segments(text: str) -> list[list[str]]:
@@ -285,10 +321,19 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
     first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []
     for parts in sentences[first:]:
-        _read(parts, mentions, slots)
-    return _one_each(
-        _without_context(_without_leading_count(mentions, slots), _counts(slots)), slots
-    )
+        _read(parts, mentions, slots, lexicon)
+    leading = _without_leading_count(mentions, slots, lexicon.takes)
+    return _once_each(_one_each(_without_context(leading, _counts(slots)), slots))
+
+
+def _once_each(mentions: list[Mention]) -> list[Mention]:
+    """A choice said twice is chosen once ("Diavola mit Jalapeños, ich kann's nicht scharf
+    genug haben": "scharf" names the jalapeños again)."""
+    for mention in mentions:
+        for name, value in mention.items():
+            if isinstance(value, list):
+                mention[name] = list(dict.fromkeys(value))
+    return mentions
 
 
 def _one_each(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
@@ -321,10 +366,15 @@ def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
 
 
 def _read(
-    parts: list[tuple[list[str], Mention, bool]], mentions: list[Mention], slots: list[Slot]
+    parts: list[tuple[list[str], Mention, bool]],
+    mentions: list[Mention],
+    slots: list[Slot],
+    lexicon: Lexicon,
 ) -> None:
     correcting = False
     for words, mention, has_item in parts:
+        if _one_made_into(words, mentions, slots, lexicon):
+            continue
         correcting = correcting or words[0] in _SECOND_THOUGHTS
         if not has_item and mention.keys() <= _counts(slots) and _has_items(mentions, slots):
             mention = {}  # a count of nothing, after the order: a number of the story
@@ -341,6 +391,37 @@ def _read(
         else:
             _add(mentions, mention, has_item, words, _counts(slots))
         correcting = False
+
+
+_MAKING = frozenset({"make", "mach", "mache", "machst", "change", "aendere", "switch", "swap"})
+_OF = frozenset({"of", "der", "von", "den"})
+
+
+def _one_made_into(
+    words: list[str], mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
+) -> bool:
+    """ "make one of the Salamis a Diavola", "mach eine der Salami zur Diavola": of the
+    earlier mention of the first item, one becomes the second item (with the same details
+    where it can have them). False when the part says no such thing."""
+    item_slot = next((slot for slot in slots if slot.type == "item"), None)
+    if item_slot is None or not _MAKING & set(words):
+        return False
+    found = lexicon.items(item_slot.tags).find_all(words)
+    ones = [i for i, word in enumerate(words[:-1]) if word in _ONE and words[i + 1] in _OF]
+    if len(found) != 2 or not ones or ones[0] > found[0].start:
+        return False
+    old, new = found[0].value, found[1].value
+    source = next((m for m in reversed(mentions) if m.get(item_slot.name) == old), None)
+    counts = _counts(slots)
+    count = next((n for n in counts if source is not None and n in source), None)
+    if source is None or count is None or source[count] < 2:
+        return False
+    source[count] -= 1
+    by_name = {slot.name: slot for slot in slots}
+    made = {n: v for n, v in source.items() if n in counts or lexicon.takes(new, by_name[n])}
+    made.update({item_slot.name: new, count: 1})
+    mentions.insert(mentions.index(source) + 1, made)
+    return True
 
 
 _ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal"})
@@ -399,18 +480,29 @@ def _add(
         mentions.append(mention)
 
 
-def _without_leading_count(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
+def _without_leading_count(
+    mentions: list[Mention], slots: list[Slot], takes: Callable[[str, Slot], bool]
+) -> list[Mention]:
     """A part before the first item is no order of its own: its count is not the item's
-    ("liefern an Hauptstr. 3: eine …"), its other values are everyone's ("3 medium pizzas - a
-    hawaii, a tonno and a quattro formaggi")."""
-    items = {slot.name for slot in slots if slot.type == "item"}
-    if len(mentions) < 2 or items & set(mentions[0]):
+    ("liefern an Hauptstr. 3: eine …"), its other values are everyone's that can have them
+    ("3 medium pizzas - a hawaii, a tonno and a quattro formaggi"). Values no item after it
+    can have answer for the item already asked about ("klein, mit Käse, und zwei Bier dazu"
+    while a Diavola's size is asked): they stay a part of their own, before the items."""
+    by_name = {slot.name: slot for slot in slots}
+    item_slot = next((slot.name for slot in slots if slot.type == "item"), None)
+    if len(mentions) < 2 or item_slot is None or item_slot in mentions[0]:
         return mentions
     shared = {n: v for n, v in mentions[0].items() if n not in _counts(slots)}
-    for mention in mentions[1:]:
-        for name, value in shared.items():
+    kept: Mention = {}
+    for name, value in shared.items():
+        takers = [m for m in mentions[1:] if takes(str(m.get(item_slot, "")), by_name[name])]
+        for mention in takers:
             mention.setdefault(name, value)
-    return mentions[1:]
+        if not takers:
+            kept[name] = value
+    if kept:  # "mushrooms and olives, two of them, and a Fanta": the count goes with them
+        kept.update((n, v) for n, v in mentions[0].items() if n in _counts(slots))
+    return [kept, *mentions[1:]] if kept else mentions[1:]
 
 
 _DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem", "that", "this"})

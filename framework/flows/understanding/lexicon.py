@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from framework.flows.model import Bot, ChoiceSet, Item
+from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import tokens
 
@@ -102,6 +102,15 @@ class Lexicon:
             phrases = [phrase for item in items for phrase in _item_phrases(item)]
             self._items[tags] = PhraseIndex(phrases, exact=_abbreviations(items))
         return self._items[tags]
+
+    def takes(self, item: str, slot: Slot) -> bool:
+        """Whether the catalog item can have a value of the slot (a size for a pizza, none
+        for a beer); True for slots that are no option group, and for no item."""
+        found = self._bot.catalog.items.get(item)
+        groups = self._bot.catalog.groups
+        if found is None or slot.choices is None or slot.choices.id not in groups:
+            return True
+        return slot.choices.id in found.options
 
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:

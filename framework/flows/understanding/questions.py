@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["is_question"]
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+_REQUESTS = (
+    ("can", "i", "have"),
+    ("can", "i", "get"),
+    ("could", "i", "have"),
+    ("could", "i", "get"),
+    ("can", "we", "have"),
+    ("can", "we", "get"),
+    ("could", "we", "get"),
+    ("may", "i", "have"),
+    ("kann", "ich"),
+    ("koennte", "ich"),
+    ("koennten", "wir"),
+    ("koennen", "wir"),
+    ("krieg", "ich"),
+    ("kriege", "ich"),
+)
+"""Questions that order ("can I get a Diavola?", "kann ich eine Cola haben?")."""
+
+__all__ = ["is_question", "only_asks"]
 
 _OPENERS = frozenset(
     {
@@ -60,3 +81,17 @@ def is_question(text: str) -> bool:
         return True
     words = tokens(text)
     return bool(words) and words[0] in _OPENERS
+
+
+def only_asks(text: str) -> bool:
+    """Every sentence is a question, none of them a request ("was kostet ein Bier?", "is the
+    Diavola spicy?"); unlike "Ist die Funghi vegetarisch? Dann eine mittlere" or "can I get a
+    Diavola?", which order something too."""
+    sentences = [s for s in _SENTENCES.split(text) if tokens(s)]
+    return bool(sentences) and all(
+        is_question(sentence) and not _requests(tokens(sentence)) for sentence in sentences
+    )
+
+
+def _requests(words: list[str]) -> bool:
+    return any(tuple(words[: len(opening)]) == opening for opening in _REQUESTS)
