@@ -16,6 +16,7 @@ from typing import Any, cast
 from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
 from framework.flows.answering import answer, note_answers_ahead
+from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
 from framework.flows.editing import edit_order
 from framework.flows.events import (
     ActionDone,
@@ -174,10 +175,16 @@ def _handle(turn: Turn, message: Message) -> None:
         _nothing_to_read(turn, message)
         return
     turn.heard = text
-    turn.session["flags"]["reachable"] = message.reachable
+    flags = turn.session["flags"]
+    flags["reachable"] = message.reachable
+    prices_before = flags.pop(PRICES_ANSWERED, False)  # only the very next message follows up
     if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
-    if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message):
+    if (
+        switch_language(turn, text)
+        or _command(turn, message)
+        or _knowledge(turn, message, prices_before)
+    ):
         return
     frame = turn.frame
     if waiting_payment(turn) is not None:
@@ -239,7 +246,7 @@ def _command(turn: Turn, message: Message) -> bool:
     return True
 
 
-def _knowledge(turn: Turn, message: Message) -> bool:
+def _knowledge(turn: Turn, message: Message, prices_before: bool) -> bool:
     """A question the bot's knowledge answers ("kann ich bar zahlen?", "how long does
     delivery take"): the answer, then the open question again. A message that names catalog
     items and asks nothing is an order, not a question; one that asks and orders gets the
@@ -253,15 +260,21 @@ def _knowledge(turn: Turn, message: Message) -> bool:
     waiting = frame is not None and bool(frame.get("wait"))
     if waiting and not is_question(message.text):
         return False  # "deliver to my place" answers "deliver or pick up?", asks nothing
-    lexicon = lexicon_for(turn.bot)
-    entry = lexicon.knows(message.text)
-    if entry is None:
+    lexicon, text = lexicon_for(turn.bot), message.text
+    prices = price_answer(turn, text, prices_before) if is_question(text) else None
+    entries = lexicon.knows(text, PRICE_WORDS if prices else frozenset())
+    if prices is None and not entries:
         return False
-    names_items = bool(lexicon.items(frozenset()).find_all(tokens(message.text)))
-    if names_items and not is_question(message.text):
+    names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
+    if names_items and not is_question(text):
         return False
-    turn.say(turn.bot.knowledge[entry].answer)
-    turn.record("question_answered", entry=entry)
+    if prices is not None:
+        turn.reply(prices)
+        turn.record("question_answered", entry="catalog_prices")
+        turn.session["flags"][PRICES_ANSWERED] = True
+    for entry in entries:
+        turn.say(turn.bot.knowledge[entry].answer)
+        turn.record("question_answered", entry=entry)
     if names_items and not (waiting and only_asks(message.text)):
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     turn.reask()

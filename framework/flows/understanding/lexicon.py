@@ -153,13 +153,19 @@ class Lexicon:
             offset += len(words)
         return found
 
-    def knows(self, text: str) -> str | None:
-        """The knowledge entry a question is about (the longest phrase it says wins)."""
+    def knows(self, text: str, answered: frozenset[str] = frozenset()) -> list[str]:
+        """The knowledge entries a message asks about, in the order it asks ("ist die scharf?
+        und wie lange dauert die Lieferung?"): each once, none for a phrase that is an item's
+        name ("Vegetaria" is no question) or says one of the `answered` words."""
         words = tokens(text)
         index = self.items(frozenset())
         named = [m for m in index.find_all(words) if index.written(words, m)]
-        found = [m for m in self.knowledge.find_all(words) if not _covered(m, named)]
-        return max(found, key=_length).value if found else None  # "Vegetaria" is no question
+        found = [
+            m
+            for m in self.knowledge.find_all(words)
+            if not _covered(m, named) and not answered & set(words[m.start : m.end])
+        ]
+        return list(dict.fromkeys(m.value for m in found))
 
     def fresh_start(self, text: str) -> str | None:
         """What follows a cancel or start-over said before a new order in the same message

@@ -75,12 +75,24 @@ _OPENERS = frozenset(
 )
 
 
+_LEAD_INS = frozenset(
+    {
+        *("und", "aber", "also", "ach", "achso", "oh", "ok", "okay", "hm", "hmm", "na", "ja"),
+        *("noch", "sag", "mal", "kurz", "frage", "and", "but", "so", "um", "quick", "question"),
+    }
+)
+"""Words a question may start with before its question word ("und was kostet die große",
+"ok so how long does it take")."""
+
+
 def is_question(text: str) -> bool:
-    """A question mark, or a question word first ("habt ihr was ohne Fleisch", "how long")."""
+    """A question mark, or a question word first, after lead-ins ("habt ihr was ohne Fleisch",
+    "how long", "und was kostet die große")."""
     if "?" in text:
         return True
     words = tokens(text)
-    return bool(words) and words[0] in _OPENERS
+    first = next((word for word in words if word not in _LEAD_INS), "")
+    return first in _OPENERS
 
 
 def only_asks(text: str) -> bool:
