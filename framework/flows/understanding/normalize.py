@@ -17,10 +17,57 @@ _FOLD = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+_COLLOQUIAL = {
+    # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
+    **dict.fromkeys(("ick", "isch"), "ich"),
+    **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "gern"), "gerne"),
+    **dict.fromkeys(("zwee", "zwoa", "zwaa", "zwa", "zwo"), "zwei"),
+    **dict.fromkeys(("dree", "drai"), "drei"),
+    **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
+    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa"), "klein"),
+    **dict.fromkeys(("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes"), "kleine"),
+    **dict.fromkeys(("keene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
+    **dict.fromkeys(("allet", "alles", "aelles", "alls"), "alles"),
+    **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
+    **dict.fromkeys(("net", "ned", "nit"), "nicht"),
+    **dict.fromkeys(("ond", "un", "unn"), "und"),
+    **dict.fromkeys(("ooch", "aa"), "auch"),
+    **dict.fromkeys(("kas", "kaas", "kees", "kaes"), "kaese"),
+    **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
+    **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
+    **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
+    **dict.fromkeys(("pilzn", "pilzle", "schwammerl"), "pilze"),
+    **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
+    **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
+    **dict.fromkeys(("wat", "wos"), "was"),
+    **dict.fromkeys(("noi", "naa", "nae"), "nein"),
+    **dict.fromkeys(("jo", "joa", "jou", "jau", "jup", "jupp", "jep", "jepp", "yep", "ya"), "ja"),
+    **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
+    **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
+    **dict.fromkeys(("druff", "drauff"), "drauf"),
+    "ae": "eine",  # Saxon "ä Bier" (folded)
+    "en": "ein",  # Rhineland "en Pizza"
+    # English chat and regional English
+    **dict.fromkeys(("pls", "plz", "plox", "pleaseee"), "please"),
+    **dict.fromkeys(("thx", "thanx", "ty", "ta", "cheers"), "thanks"),
+    **dict.fromkeys(("lrg", "lg", "lge"), "large"),
+    **dict.fromkeys(("med", "mdm"), "medium"),
+    **dict.fromkeys(("sml", "sm"), "small"),
+    **dict.fromkeys(("wee",), "small"),
+    **dict.fromkeys(("w",), "with"),
+    **dict.fromkeys(("wo",), "without"),
+    **dict.fromkeys(("gimme", "gimmie"), "give"),
+    **dict.fromkeys(("coke", "cokes"), "cola"),
+}
+"""Words of dialect and chat, read as the standard words the bots and the understanding know
+("zwee jroße Salami", "ä gleene", "1 lrg diavola w/ jalapenos"). Only words that mean nothing
+else in either language: Bavarian "na" (no) and the article "a" stay as they are."""
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_FOLD)
-    return " ".join(_NOT_WORD.sub(" ", folded).split())
+    return " ".join(_COLLOQUIAL.get(word, word) for word in _NOT_WORD.sub(" ", folded).split())
 
 
 def tokens(text: str) -> list[str]:

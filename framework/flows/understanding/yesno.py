@@ -84,6 +84,20 @@ _YES_WORDS: Final = frozenset(
         "lovely",
         "brilliant",
         "awesome",
+        # dialect and regional English: jou (Ruhr), nu and glar (Saxon), aye (Scots)
+        "jou",
+        "jau",
+        "nu",
+        "glar",
+        "bassd",
+        "basst",
+        "maach",
+        "aye",
+        "ya",
+        "yah",
+        "confirm",
+        "confirmed",
+        "sorted",
     }
 )
 _NO_WORDS: Final = frozenset(
@@ -96,6 +110,10 @@ _NO_WORDS: Final = frozenset(
         "nope",
         "no",
         "nah",
+        "naa",
+        "noi",
+        "nae",
+        "nä",
         "n",
         "keinesfalls",
         "niemals",
@@ -148,6 +166,15 @@ _FILLERS: Final = frozenset(
         "i",
         "do",
         "of",
+        "scho",
+        "schon",
+        "ma",
+        "des",
+        "et",
+        "esu",
+        "on",
+        "the",
+        "order",
     }
 )
 _YES: Final = "yes"
@@ -180,6 +207,9 @@ _PHRASES: Final[Mapping[tuple[str, ...], str]] = MappingProxyType(
         ("not", "correct"): _NO,
         ("of", "course"): _YES,
         ("go", "ahead"): _YES,
+        ("go", "on"): _YES,
+        ("too", "easy"): _YES,
+        ("sounds", "good"): _YES,
         ("do", "it"): _YES,
         ("ab", "damit"): _YES,
         ("mach", "mal"): _YES,
@@ -209,7 +239,9 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 
 _DONE: Final = re.compile(
-    r"\b(das wars?|das war es|das war's|das ist alles|das reicht|das wäre alles|"
+    r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|dat wor et|das war es|"
+    r"(das|des|dat) (ist|isch|is) (alles|älles)|(das|dat|des) langt|das reicht|das wäre alles|"
+    r"that'?s (me|us)( sorted)?|that is all( only)?|"
     r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|sonst nichts|"
     r"nichts mehr|nix mehr|mehr nicht|"
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
