@@ -48,4 +48,4 @@ def _shaped_like_password(word: str) -> bool:
 def password_check(context: ActionContext) -> ActionOutcome | None:
     if not looks_like_password(context.message):
         return None
-    return ActionOutcome(messages=[OutgoingMessage(text_name="password_warning")])
+    return ActionOutcome(messages=(OutgoingMessage(text_name="password_warning"),))
