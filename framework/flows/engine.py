@@ -36,11 +36,12 @@ from framework.flows.paying import order_update, payment_timer, waiting_message,
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restating import restated
 from framework.flows.session import Session, copy_session, session_problems
-from framework.flows.turn import Turn
+from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question, only_asks
+from framework.flows.understanding.yesno import says_done
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
 
@@ -290,11 +291,14 @@ def _start(turn: Turn, message: Message) -> None:
     for name in candidates:
         slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
         mentions = extract_mentions(text, slots, lexicon)
-        if target or any(turn.slot(n).type == "item" for m in mentions for n in m):
+        ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
+        if target or ordered:
             turn.start_flow(name)
             if mentions:
                 turn.fill(mentions[0])
                 turn.session["pending"] = mentions[1:]
+            if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
+                turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return
     fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start
     if fallback is None:
