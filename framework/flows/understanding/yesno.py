@@ -242,7 +242,7 @@ _DONE: Final = re.compile(
     r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|dat wor et|das war es|"
     r"(das|des|dat) (ist|isch|is) (alles|älles)|(das|dat|des) langt|das reicht|das wäre alles|"
     r"that'?s (me|us)( sorted)?|that is all( only)?|"
-    r"so bestellen|jetzt bestellen|das ist (meine|die) bestellung|place (the|my) order|"
+    r"(das|des) wär alles|so bestellen|jetzt bestellen|das ist (meine|die) bestellung|place (the|my) order|"
     r"confirm (the|my) order|that'?s (my|the) order|"
     r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|sonst nichts|"
     r"nichts mehr|nix mehr|mehr nicht|"
