@@ -362,6 +362,8 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
     cart_slots = _cart_slots(turn) if forced else set()
     if not mentions or not (marked or len(words) <= 2):
         return False
+    if has_item(turn, mentions[0]) and _MORE & set(words):
+        return False  # "ja, aber noch zwei Wasser dazu": more, not another item instead
     slots = turn.session["slots"]
     changes = {
         name: value
@@ -392,6 +394,9 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
     _rewind(turn, frozenset(rerun))
     return True
 
+
+_MORE = frozenset({"noch", "dazu", "auch", "zusaetzlich", "another", "more", "also", "add", "plus"})
+"""Words that make an item named with "aber" or "but" an addition, not a correction."""
 
 _ADDRESS_WORDS = frozenset(
     {"nummer", "hausnummer", "nr", "number", "strasse", "str", "street", "plz", "postcode"}

@@ -98,6 +98,10 @@ _YES_WORDS: Final = frozenset(
         "confirm",
         "confirmed",
         "sorted",
+        "stimmt's",
+        "passt's",
+        "stimmts",
+        "passts",
     }
 )
 _NO_WORDS: Final = frozenset(
@@ -168,6 +172,8 @@ _FILLERS: Final = frozenset(
         "of",
         "scho",
         "schon",
+        "jetzt",
+        "now",
         "ma",
         "des",
         "et",
