@@ -58,6 +58,7 @@ from framework.stores.opening import open_orders, open_store, open_tickets
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.stores.session_store import Store, StoreError
+from framework.tickets.service import Tickets
 from framework.tickets.web import TICKETS
 from framework.workspace import Workspace
 
@@ -201,10 +202,11 @@ def create_app(
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         opened, order_store = await opener(), await orders_opener()
-        tickets = app[TICKETS] = await open_tickets(workspace.store, workspace.root)
-        actions = {name: BotActions.of(bot, tickets=tickets) for name, bot in bots.items()}
+        ticket_store = await open_tickets(workspace.store, workspace.root)
         metrics = Metrics()
         events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
+        tickets = app[TICKETS] = Tickets(ticket_store, events.events, opened.enqueue, clock)
+        actions = {name: BotActions.of(bot, tickets=tickets) for name, bot in bots.items()}
         runtime = Runtime(
             opened,
             bots,
@@ -248,7 +250,7 @@ def create_app(
         for bot_actions in actions.values():
             await bot_actions.close()
         await events.close()
-        await tickets.close()
+        await ticket_store.close()
         await order_store.close()
         await opened.close()
 

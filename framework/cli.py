@@ -202,6 +202,17 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int, default=20, help="list: how many (latest first)")
     events.add_argument("--json", action="store_true", help="print JSON")
     events.set_defaults(run=_events)
+    tickets = commands.add_parser("tickets", help="list, show, answer and move support tickets")
+    tickets.add_argument("action", choices=TICKET_ACTIONS)
+    tickets.add_argument("number", nargs="?", help="the ticket number, e.g. 1001")
+    tickets.add_argument("text", nargs="*", help="reply, note: what to write")
+    tickets.add_argument("--agent", help="reply, note, pending, solve, close: who does it")
+    tickets.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    tickets.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    tickets.add_argument("--status", help="list: only these statuses, e.g. open,pending")
+    tickets.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
+    tickets.add_argument("--json", action="store_true", help="print JSON")
+    tickets.set_defaults(run=_tickets)
     channels = commands.add_parser("channels", help="connect messengers (Telegram set-webhook)")
     channels.add_argument("messenger", choices=["telegram"])
     channels.add_argument("action", choices=["set-webhook"])
@@ -224,6 +235,15 @@ def _events(args: argparse.Namespace) -> int:
     from framework.events.cli import run_events
 
     return run_events(args)
+
+
+TICKET_ACTIONS = ("list", "show", "reply", "note", "pending", "solve", "close")
+
+
+def _tickets(args: argparse.Namespace) -> int:
+    from framework.support.tickets_cli import run_tickets
+
+    return run_tickets(args)
 
 
 def _channels(args: argparse.Namespace) -> int:

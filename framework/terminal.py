@@ -10,9 +10,12 @@ how much was left out.
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
+from typing import Any
 
-__all__ = ["LIMIT", "printable"]
+__all__ = ["LIMIT", "ascii_json", "local_time", "printable"]
 
 LIMIT = 200
 """Characters of one stored text shown by default."""
@@ -33,3 +36,14 @@ def printable(value: object, limit: int = LIMIT) -> str:
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def ascii_json(value: Any) -> str:
+    """JSON with everything outside ASCII escaped: control characters, bidirectional
+    overrides and lone surrogates reach the terminal as \\u escapes, which JSON reads back."""
+    return json.dumps(value, indent=2, ensure_ascii=True)
+
+
+def local_time(moment: float) -> str:
+    """A stored time (seconds) in the terminal's time zone, to the minute."""
+    return datetime.fromtimestamp(moment).astimezone().strftime("%Y-%m-%d %H:%M")

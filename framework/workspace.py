@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from framework.errors import ThekeError
 from framework.flows.language.problems import Problem, did_you_mean
 from framework.flows.language.yaml_loader import PosDict, load_yaml, position_of
 from framework.flows.model import Position
@@ -254,3 +255,15 @@ def _payments(spec: dict[str, Any]) -> PaymentSettings:
 def _size(text: str) -> int:
     number = text.rstrip("KMB")
     return int(number) * _SIZES[text[len(number) :]]
+
+
+def served_bot_name(workspace: Workspace, name: str | None) -> str:
+    """The bot a command means: the one named, or the only one the workspace serves."""
+    from framework.flows.language.reader import load_bot  # the workspace alone loads no bot
+
+    names = sorted(load_bot(path).name for path in workspace.bots)
+    if name is None and len(names) == 1:
+        return names[0]
+    if name not in names:
+        raise ThekeError(f"--bot is one of: {', '.join(names)}")
+    return name

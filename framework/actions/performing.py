@@ -24,8 +24,8 @@ from framework.flows.model import Bot
 from framework.flows.steps import Act
 from framework.secrets import resolve
 from framework.stores.memory.tickets import MemoryTickets
-from framework.stores.tickets import TicketStore
 from framework.tickets.desk import TicketDesk
+from framework.tickets.service import Tickets
 
 __all__ = ["BotActions", "FixedActions", "Where", "action_steps", "called_actions", "request_id"]
 
@@ -76,12 +76,12 @@ class BotActions:
 
     @classmethod
     def of(
-        cls, bot: Bot, first: Sequence[ActionRunner] = (), tickets: TicketStore | None = None
+        cls, bot: Bot, first: Sequence[ActionRunner] = (), tickets: Tickets | None = None
     ) -> BotActions:
-        """The built-in runners (HTTP calls, the ticket desk on `tickets`, else on a store of
+        """The built-in runners (HTTP calls, the ticket desk on `tickets`, else on tickets of
         its own in memory) and the bot's configured sources (`actions:` in bot.yaml), after
         `first` (overrides)."""
-        desk = TicketDesk(tickets if tickets is not None else MemoryTickets())
+        desk = TicketDesk(tickets if tickets is not None else Tickets(MemoryTickets()))
         return cls([*first, HttpCalls(), desk, *_sources(bot)])
 
     def names(self) -> frozenset[str]:

@@ -27,17 +27,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from framework.event_ids import event_id
 from framework.events.subscriptions import Subscription
 from framework.stores.outbox import Entry, Outbox
 
 __all__ = ["Events", "customer_ref", "event_id"]
-
-
-def event_id(*parts: str) -> str:
-    """An event id derived from what caused the event: the same cause, the same id."""
-    return (
-        "evt_" + hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    )
 
 
 def _digest(*parts: str) -> str:

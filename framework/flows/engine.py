@@ -27,6 +27,7 @@ from framework.flows.events import (
     Record,
     Reply,
     SetTimer,
+    TicketNews,
     Timer,
 )
 from framework.flows.execution import run
@@ -36,6 +37,7 @@ from framework.flows.paying import order_update, payment_timer, waiting_message,
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restating import restated
 from framework.flows.session import Session, copy_session, session_problems
+from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
@@ -78,6 +80,8 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
         else:
             if isinstance(event, OrderUpdate):
                 order_update(turn, event)
+            elif isinstance(event, TicketNews):
+                ticket_news(turn, event)
             elif isinstance(event, ActionDone):
                 turn.heard = event.message
                 action_done(turn, event)

@@ -31,6 +31,7 @@ __all__ = [
     "Remember",
     "Reply",
     "SetTimer",
+    "TicketNews",
     "Timer",
 ]
 
@@ -93,7 +94,17 @@ class ActionDone:
     """The customer's message the request was made about (shown to a following action)."""
 
 
-Event = Message | Timer | OrderUpdate | ActionDone
+@dataclass(frozen=True, slots=True)
+class TicketNews:
+    """The business answered a ticket of this conversation (`reply`) or moved it (`status`)."""
+
+    number: int
+    status: str
+    now: datetime
+    reply: str = ""
+
+
+Event = Message | Timer | OrderUpdate | ActionDone | TicketNews
 """Later issues add outside events (an agent wrote) to this union."""
 
 

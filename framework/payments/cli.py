@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-from datetime import datetime
 from typing import Any
 
 from framework.errors import ThekeError
-from framework.flows import load_bot
 from framework.money import Money, format_money
 from framework.orders import Order, OrderError
 from framework.payments.order_actions import act, order_json, parse_amount
@@ -27,8 +24,8 @@ from framework.payments.setup import open_payments
 from framework.stores.opening import open_orders, open_store
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
-from framework.terminal import printable
-from framework.workspace import Workspace, read_workspace
+from framework.terminal import ascii_json, local_time, printable
+from framework.workspace import Workspace, read_workspace, served_bot_name
 
 __all__ = ["run_orders"]
 
@@ -41,7 +38,7 @@ def run_orders(args: argparse.Namespace) -> int:
 
 
 async def _orders(workspace: Workspace, args: argparse.Namespace) -> int:
-    bot = _bot(workspace, args.bot)
+    bot = served_bot_name(workspace, args.bot)
     orders = await open_orders(workspace.store, workspace.root)
     try:
         if args.action == "list":
@@ -52,7 +49,7 @@ async def _orders(workspace: Workspace, args: argparse.Namespace) -> int:
         order = await _find(orders, bot, args.number)
         if args.action != "show":
             order = await _act(workspace, orders, order, args)
-        print(_json(order_json(order)) if args.json else _details(order))
+        print(ascii_json(order_json(order)) if args.json else _details(order))
         return 0
     finally:
         await orders.close()
@@ -79,15 +76,6 @@ async def _act(
         await store.close()
 
 
-def _bot(workspace: Workspace, name: str | None) -> str:
-    names = sorted(load_bot(path).name for path in workspace.bots)
-    if name is None and len(names) == 1:
-        return names[0]
-    if name not in names:
-        raise ThekeError(f"--bot is one of: {', '.join(names)}")
-    return name
-
-
 async def _find(orders: OrderStore, bot: str, number: str | None) -> Order:
     digits = (number or "").lstrip("#")
     if not digits.isdigit():
@@ -102,19 +90,9 @@ def _money(minor: int, order: Order) -> str:
     return format_money(Money(minor, order.currency), "en")
 
 
-def _when(moment: float) -> str:
-    return datetime.fromtimestamp(moment).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _json(value: Any) -> str:
-    """JSON with everything outside ASCII escaped: control characters, bidirectional
-    overrides and lone surrogates reach the terminal as \\u escapes, which JSON reads back."""
-    return json.dumps(value, indent=2, ensure_ascii=True)
-
-
 def _print_list(found: list[Order], as_json: bool) -> None:
     if as_json:
-        print(_json([order_json(o) for o in found]))
+        print(ascii_json([order_json(o) for o in found]))
         return
     if not found:
         print("no orders")
@@ -122,7 +100,7 @@ def _print_list(found: list[Order], as_json: bool) -> None:
         where = order.delivery.get("address") or order.delivery.get("fulfilment") or ""
         print(
             f"#{order.number:<6} {printable(order.status):<17} {_money(order.total, order):>10}  "
-            f"{printable(order.provider):<8} {_when(order.created_at)}  {printable(where, 60)}"
+            f"{printable(order.provider):<8} {local_time(order.created_at)}  {printable(where, 60)}"
         )
 
 
@@ -147,7 +125,7 @@ def _details(order: Order) -> str:
     ]
     rows += [_unmatched(entry) for entry in order.unmatched]
     rows += [
-        f"  {_when(step['at'])}  {printable(step['status'])} ({printable(step['by'])})"
+        f"  {local_time(step['at'])}  {printable(step['status'])} ({printable(step['by'])})"
         for step in order.history
     ]
     return "\n".join(rows)

@@ -33,6 +33,7 @@ from framework.flows.events import (
     OrderUpdate,
     PaymentRequest,
     SetTimer,
+    TicketNews,
     Timer,
 )
 from framework.flows.requests import Request, answer_requests_async
@@ -53,6 +54,7 @@ from framework.stores.records import (
     NOTE,
     ORDER,
     STATUS,
+    TICKET,
     TIMER,
     Claim,
     Commit,
@@ -157,12 +159,19 @@ def _order_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
     return update, []
 
 
+def _ticket_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
+    news = item.data
+    reply = str(news.get("reply") or "")
+    return TicketNews(int(news["number"]), str(news["status"]), item.time, reply), []
+
+
 Handler = Callable[[Bot, SessionKey, Claim, InboxItem], Awaitable[Commit]]
 
 EVENTS: Mapping[str, Callable[[InboxItem], tuple[Event, list[LogEntry]]]] = {
     MESSAGE: _message,
     TIMER: _timer,
     ORDER: _order_news,
+    TICKET: _ticket_news,
 }
 """The kinds of inbox items that are the conversation's business: the engine event each stands
 for, and the log entries it adds itself (what the customer wrote)."""
@@ -198,6 +207,7 @@ class Runtime:
             MESSAGE: self._converse,
             TIMER: self._timer,
             ORDER: self._converse,
+            TICKET: self._converse,
             STATUS: self._status,
             NOTE: self._note,
         }

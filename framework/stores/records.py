@@ -16,6 +16,7 @@ __all__ = [
     "NOTE",
     "ORDER",
     "STATUS",
+    "TICKET",
     "TIMER",
     "Claim",
     "Commit",
@@ -102,8 +103,9 @@ class SessionKey:
 
 
 MESSAGE, TIMER, ORDER, STATUS, NOTE = "message", "timer", "order", "status", "note"
+TICKET = "ticket"
 """The kinds of inbox items: what a customer wrote, a fired timer, news about an order, a
-messenger's delivery report, a note for the business's inbox."""
+messenger's delivery report, a note for the business's inbox, news about a ticket."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from framework.stores.tickets import TicketStore
+from framework.tickets.service import Tickets
 
 __all__ = ["TICKETS"]
 
-TICKETS = web.AppKey("tickets", TicketStore)
+TICKETS = web.AppKey("tickets", Tickets)

@@ -26,6 +26,8 @@ slots:
   device: {type: text}
   contact: {type: text}
   ticket_number: {type: text}
+  ticket_status: {type: text}
+  ticket_reply: {type: text}
 flows:
   broken:
     triggers: [broken]
@@ -43,6 +45,17 @@ flows:
           contact: "{{ contact }}"
           save: ticket_number
       - say: "Ticket {{ ticket_number }} is open."
+  status:
+    triggers: [how is my ticket]
+    steps:
+      - ask: ticket_number
+        text: Which ticket?
+      - action: ticket.status
+        args: {number: "{{ ticket_number }}"}
+        save: {status: ticket_status, reply: ticket_reply}
+        on_error:
+          - end: "I find no ticket {{ ticket_number }} of yours."
+      - say: "Ticket {{ ticket_number }}: {{ ticket_status }}. {{ ticket_reply }}"
 """
 
 TESTS = """
@@ -115,7 +128,7 @@ async def test_a_served_ticket_knows_its_conversation_and_a_retry_opens_no_secon
     await say(served, "bo", "desktop", "b2")
     assert await say(served, "bo", "bo@example.com", "b3") == ["Ticket 1002 is open."]
 
-    store = served.server.app[TICKETS]
+    store = served.server.app[TICKETS].store
     ticket = await store.get("helpdesk", 1001)
     assert ticket is not None
     assert (ticket.subject, ticket.category, ticket.priority, ticket.status) == (
