@@ -257,6 +257,15 @@ def _size(text: str) -> int:
     return int(number) * _SIZES[text[len(number) :]]
 
 
+def workspace_for_command(path: str | None) -> Workspace:
+    """The workspace a command acts on (flows.yaml or its folder, default here); ThekeError
+    naming every problem when it cannot be read."""
+    workspace, problems = read_workspace(path)
+    if workspace is None:
+        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    return workspace
+
+
 def served_bot_name(workspace: Workspace, name: str | None) -> str:
     """The bot a command means: the one named, or the only one the workspace serves."""
     from framework.flows.language.reader import load_bot  # the workspace alone loads no bot

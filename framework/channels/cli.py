@@ -18,15 +18,13 @@ from framework.channels.telegram import TelegramChannel
 from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.runtime.sending import SendFailure
-from framework.workspace import read_workspace
+from framework.workspace import workspace_for_command
 
 __all__ = ["run_channels"]
 
 
 def run_channels(args: argparse.Namespace) -> int:
-    workspace, problems = read_workspace(args.workspace)
-    if workspace is None:
-        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    workspace = workspace_for_command(args.workspace)
     bots = frozenset(load_bot(path).name for path in workspace.bots)
     channel = open_channel(workspace, "telegram", bots, time.time)
     assert isinstance(channel, TelegramChannel)

@@ -20,15 +20,13 @@ from framework.events.web import RETRY_ALL, entry_json
 from framework.stores.opening import open_outbox
 from framework.stores.outbox import Entry, Outbox
 from framework.terminal import printable
-from framework.workspace import Workspace, read_workspace
+from framework.workspace import Workspace, workspace_for_command
 
 __all__ = ["run_events"]
 
 
 def run_events(args: argparse.Namespace) -> int:
-    workspace, problems = read_workspace(args.workspace)
-    if workspace is None:
-        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    workspace = workspace_for_command(args.workspace)
     return asyncio.run(_events(workspace, args))
 
 

@@ -25,15 +25,13 @@ from framework.stores.opening import open_orders, open_store
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.terminal import ascii_json, local_time, printable
-from framework.workspace import Workspace, read_workspace, served_bot_name
+from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
 __all__ = ["run_orders"]
 
 
 def run_orders(args: argparse.Namespace) -> int:
-    workspace, problems = read_workspace(args.workspace)
-    if workspace is None:
-        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    workspace = workspace_for_command(args.workspace)
     return asyncio.run(_orders(workspace, args))
 
 

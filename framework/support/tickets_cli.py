@@ -23,7 +23,7 @@ from framework.stores.opening import open_store, open_tickets
 from framework.stores.tickets import CLOSED, PENDING, SOLVED, STATUSES, Ticket, TicketError
 from framework.terminal import ascii_json, local_time, printable
 from framework.tickets.service import Tickets
-from framework.workspace import Workspace, read_workspace, served_bot_name
+from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
 __all__ = ["run_tickets"]
 
@@ -32,9 +32,7 @@ MOVES = {"pending": PENDING, "solve": SOLVED, "close": CLOSED}
 
 
 def run_tickets(args: argparse.Namespace) -> int:
-    workspace, problems = read_workspace(args.workspace)
-    if workspace is None:
-        raise ThekeError("; ".join(map(str, problems)) or "no workspace")
+    workspace = workspace_for_command(args.workspace)
     return asyncio.run(_tickets(workspace, args))
 
 

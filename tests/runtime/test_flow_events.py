@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from framework.app import create_app
-from framework.events import EVENTS, verify
+from framework.events import EVENTS
 from framework.flows import load_bot
 from framework.flows.language.reader import read_bot
 from framework.stores.memory.sessions import MemoryStore
 from framework.stores.session_store import Store
 from framework.workspace import Workspace
+from tests.fakes.signed_hooks import signed_hooks
 
 NOON = 1796036400.0
 SECRET = "whsec_flow_events_0123456789abcdef01234567"
@@ -44,21 +44,8 @@ flows:
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[tuple[list[dict[str, Any]], str]]:
-    received: list[dict[str, Any]] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        if not verify(SECRET, body, request.headers.get("Theke-Signature", ""), now=NOON):
-            return web.Response(status=400)
-        received.append(json.loads(body))
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post("/hooks", handle)
-    server = TestServer(app)
-    await server.start_server()
-    yield received, str(server.make_url("/hooks"))
-    await server.close()
+    async with signed_hooks(SECRET, NOON) as hooks:
+        yield hooks
 
 
 @pytest.fixture

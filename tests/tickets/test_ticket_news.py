@@ -5,20 +5,19 @@ customer asks in the chat where their ticket stands, and only ever learns of the
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from framework.app import create_app
-from framework.events import EVENTS, verify
+from framework.events import EVENTS
 from framework.flows import load_bot
 from framework.tickets.web import TICKETS
 from framework.workspace import Workspace
+from tests.fakes.signed_hooks import signed_hooks
 from tests.tickets.test_ticket_step import BOT, NOON, say
 
 SECRET = "whsec_ticket_events_0123456789abcdef0123456"
@@ -26,21 +25,8 @@ SECRET = "whsec_ticket_events_0123456789abcdef0123456"
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[tuple[list[dict[str, Any]], str]]:
-    received: list[dict[str, Any]] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        if not verify(SECRET, body, request.headers.get("Theke-Signature", ""), now=NOON):
-            return web.Response(status=400)
-        received.append(json.loads(body))
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post("/hooks", handle)
-    server = TestServer(app)
-    await server.start_server()
-    yield received, str(server.make_url("/hooks"))
-    await server.close()
+    async with signed_hooks(SECRET, NOON) as hooks:
+        yield hooks
 
 
 @pytest.fixture
