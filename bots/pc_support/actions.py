@@ -1,10 +1,15 @@
 """The help desk's own code, called by `validate:` steps (docs/actions.md).
 
-`password_check` looks at the message that answered a question and warns when it looks like a
-password: "mein Passwort ist …", "pw: …", or a word that mixes lower case, upper case and digits
-the way passwords do ("Sommer2024!"). The answer stands either way; the warning is the bot's
-text `password_warning`. The flow's triggers (flows/solved.yaml) catch a password said instead
-of an answer; this catches one said together with an answer ("nein, mein Passwort ist …").
+Both look at the message that answered a question and warn when it looks like a password: "mein
+Passwort ist …", "pw: …", or a word that mixes lower case, upper case and digits the way
+passwords do ("Sommer2024!"); the warning is the bot's text `password_warning`.
+
+- `password_check` keeps the answer ("nein, mein Passwort ist …" is still a no).
+- `password_refused` drops it, so the question comes again: for notes that go into a ticket,
+  where a password must not be kept.
+
+The flow's triggers (flows/solved.yaml) catch a password said instead of an answer; these catch
+one said with an answer.
 """
 
 import re
@@ -49,3 +54,13 @@ def password_check(context: ActionContext) -> ActionOutcome | None:
     if not looks_like_password(context.message):
         return None
     return ActionOutcome(messages=(OutgoingMessage(text_name="password_warning"),))
+
+
+@action("password_refused")
+def password_refused(context: ActionContext) -> ActionOutcome | None:
+    if not looks_like_password(context.message):
+        return None
+    return ActionOutcome(
+        slots={str(context.args["slot"]): None},
+        messages=(OutgoingMessage(text_name="password_warning"),),
+    )
