@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from aiohttp import web
 
 from framework.actions.performing import BotActions
-from framework.admin import ADMIN_KEY
+from framework.admin import ADMIN_KEY, BOTS
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
 from framework.channels.setup import open_channels
@@ -58,6 +58,8 @@ from framework.stores.opening import open_orders, open_store, open_tickets
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.stores.session_store import Store, StoreError
+from framework.stores.tickets import TicketError, TicketNotFound
+from framework.support.tickets_web import add_ticket_routes
 from framework.tickets.service import Tickets
 from framework.tickets.web import TICKETS
 from framework.workspace import Workspace
@@ -83,6 +85,8 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     ClientGone: 499,  # nginx's "client closed request": logged, never seen by anyone
     RefundError: 409,
     ProviderError: 503,
+    TicketNotFound: 404,
+    TicketError: 409,
 }
 """Every error a request can meet, and its HTTP status (the most specific class wins)."""
 
@@ -258,8 +262,10 @@ def create_app(
     app.on_shutdown.append(close_sockets)
     _routes(app, channels.values())
     app[ADMIN_KEY] = _admin_key(workspace)
+    app[BOTS] = frozenset(bots)
     add_payment_routes(app, dict(bots))
     add_event_routes(app)
+    add_ticket_routes(app)
     add_metrics(app, workspace.metrics)
     return app
 

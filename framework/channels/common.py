@@ -25,7 +25,6 @@ __all__ = [
     "json_object",
     "parse_json",
     "string_field",
-    "whole_number",
 ]
 
 log = logging.getLogger("theke.channels")
@@ -106,21 +105,6 @@ def string_field(
     if not repaired and _LONE_SURROGATE.search(value):
         raise BadRequest(f"'{name}' is not valid Unicode text (a lone surrogate)")
     return value
-
-
-_DIGITS = re.compile("[0-9]+")
-_LARGEST = 2**53
-"""Above this no record has a number (and no SQLite column or JSON reader keeps it exact)."""
-
-
-def whole_number(text: str, what: str) -> int | None:
-    """A number written in ASCII digits (never full-width or other scripts' digits); None when it
-    is larger than any record's number can be."""
-    if not _DIGITS.fullmatch(text):
-        raise BadRequest(f"{what} is written in the digits 0-9, e.g. 1001")
-    if len(text) > len(str(_LARGEST)) or int(text) > _LARGEST:
-        return None
-    return int(text)
 
 
 async def accept(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from framework.admin import authorize
-from framework.channels.common import CONTEXT, whole_number
+from framework.admin import authorize, whole_number
+from framework.channels.common import CONTEXT
 from framework.errors import BadRequest
 from framework.runtime.delivery import business_inbox
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from framework.admin import authorize
-from framework.channels.common import json_object, whole_number
+from framework.admin import authorize, whole_number
+from framework.channels.common import json_object
 from framework.errors import BadRequest
 from framework.events.setup import EVENTS
 from framework.stores.outbox import Entry

@@ -196,6 +196,8 @@ def _done_ordering(
         return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
     if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
         return False
+    if frame["flow"] != turn.ordering_flow():
+        return False  # "passt so", "all good now" at "did that help?" are a yes, not "no more"
     if not (says_done(message.text) or (noted and parse_yes_no(message.text) is None)):
         return False
     turn.set_slot(slot.name, False)

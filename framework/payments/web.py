@@ -17,8 +17,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from framework.admin import authorize
-from framework.channels.common import json_object, whole_number
+from framework.admin import admin_bot, authorize, page_limit, whole_number
+from framework.channels.common import json_object
 from framework.edge.headers import NONCE
 from framework.errors import BadRequest, NotFound
 from framework.flows import Bot
@@ -34,7 +34,7 @@ __all__ = ["PAYMENTS", "add_payment_routes"]
 log = logging.getLogger("theke.payments")
 
 PAYMENTS = web.AppKey("payments", Payments)
-BOTS = web.AppKey("payment_bots", dict)
+PAYMENT_BOTS = web.AppKey("payment_bots", dict)
 
 
 @cache
@@ -87,7 +87,7 @@ async def checkout_page(request: web.Request) -> web.Response:
     except ProviderError:
         raise NotFound("no such payment request") from None
     business = record.delivery.get("business", "")
-    bot = request.app[BOTS].get(business)
+    bot = request.app[PAYMENT_BOTS].get(business)
     locale = bot.business.locale if bot else "en"
     money = _formatter(record.currency, locale)
     html = (
@@ -124,7 +124,7 @@ async def checkout_answer(request: web.Request) -> web.Response:
 async def returned_page(request: web.Request) -> web.Response:
     """Where the provider sends the customer back: the answer is in the chat, not here. The
     page names only the shop's chat, so its address gives a stranger nothing about any order."""
-    bot = request.app[BOTS].get(request.match_info["bot"])
+    bot = request.app[PAYMENT_BOTS].get(request.match_info["bot"])
     if bot is None:
         raise NotFound("no such shop")
     html = (
@@ -142,9 +142,9 @@ def _formatter(currency: str, locale: str) -> Callable[[int], str]:
 # The admin API -----------------------------------------------------------------------------------
 async def list_orders(request: web.Request) -> web.Response:
     authorize(request)
-    bot = _bot_name(request, request.query.get("bot"))
+    bot = admin_bot(request, request.query.get("bot"))
     status = request.query.get("status")
-    limit = _limit(request.query.get("limit", "50"))
+    limit = page_limit(request.query.get("limit", "50"))
     statuses = frozenset(status.split(",")) if status else None
     orders = await request.app[PAYMENTS].orders.list(bot, statuses, limit)
     return web.json_response({"orders": [order_json(order) for order in orders]})
@@ -173,7 +173,7 @@ async def change_order(request: web.Request) -> web.Response:
 
 
 async def _order(request: web.Request) -> Order:
-    bot = _bot_name(request, request.match_info["bot"])
+    bot = admin_bot(request, request.match_info["bot"])
     number = request.match_info["number"].lstrip("#")
     wanted = whole_number(number, "an order number")
     order = None if wanted is None else await request.app[PAYMENTS].orders.find(bot, wanted)
@@ -182,24 +182,8 @@ async def _order(request: web.Request) -> Order:
     return order
 
 
-def _bot_name(request: web.Request, name: str | None) -> str:
-    bots: dict[str, Bot] = request.app[BOTS]
-    if name is None and len(bots) == 1:
-        return next(iter(bots))
-    if name not in bots:
-        raise BadRequest(f"name a bot: {', '.join(sorted(bots))}")
-    return name
-
-
-def _limit(text: str) -> int:
-    number = whole_number(text, "limit")
-    if number is None or not 1 <= number <= 500:
-        raise BadRequest("limit is a number from 1 to 500")
-    return number
-
-
 def add_payment_routes(app: web.Application, bots: dict[str, Bot]) -> None:
-    app[BOTS] = bots
+    app[PAYMENT_BOTS] = bots
     router = app.router
     router.add_post("/payments/webhook", webhook)
     router.add_get("/pay/{checkout}", checkout_page)

@@ -4,10 +4,14 @@ name) and a turn provides them. A name added to one and forgotten in the other f
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from framework.flows import load_bot, new_session
-from framework.flows.language.checker import BUILTIN_NAMES
+from framework.flows.language.checker import BUILTIN_NAMES, TEXT_EXTRAS
+from framework.flows.templates import Template
 from framework.flows.turn import Turn
 
 PIZZA = Path(__file__).resolve().parents[2] / "bots" / "pizza"
@@ -20,3 +24,16 @@ def test_the_checker_knows_exactly_the_names_a_turn_provides() -> None:
     turn = Turn(bot, new_session(bot), datetime(2026, 11, 27, 18, 0, tzinfo=UTC))
     provided = set(turn.scope()) - set(bot.constants) - set(bot.slots)
     assert provided == BUILTIN_NAMES - LITERALS
+
+
+def test_the_checker_knows_every_name_a_built_in_text_is_given() -> None:
+    """A bot that rewords a built-in text may use the names Theke passes to it (`{{ prices }}`
+    in catalog_prices, `{{ reply }}` in ticket_answered) without `theke check` refusing them."""
+    defaults = yaml.safe_load(
+        resources.files("framework.flows.language").joinpath("defaults.yaml").read_text()
+    )
+    used: set[str] = set()
+    for text in defaults["texts"].values():
+        for source in text.values() if isinstance(text, dict) else [text]:
+            used |= Template(str(source)).names
+    assert used <= BUILTIN_NAMES | TEXT_EXTRAS

@@ -20,13 +20,13 @@ from typing import Any
 import jinja2
 from aiohttp import WSMsgType, web
 
+from framework.admin import whole_number
 from framework.channels.common import (
     CONTEXT,
     accept,
     bot_for,
     parse_json,
     string_field,
-    whole_number,
 )
 from framework.edge.origins import check_origin
 from framework.errors import BadRequest, ChannelError, RateLimited, ThekeError

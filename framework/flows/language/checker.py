@@ -57,7 +57,12 @@ BUILTIN_NAMES = frozenset(
         "loop",
     }
 )
-TEXT_EXTRAS = frozenset({"known", "corrected", "options", "min", "max", "unavailable", "status"})
+TEXT_EXTRAS = frozenset(
+    {
+        *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
+        *("missing", "number", "prices", "reply"),
+    }
+)
 """Names the engine passes to built-in texts (reprompts, confirmations)."""
 WHATSAPP_BUTTONS, WHATSAPP_ROWS, WHATSAPP_BUTTON_TITLE, WHATSAPP_ROW_TITLE = 3, 10, 20, 24
 
