@@ -60,6 +60,8 @@ check: $(STAMP)
 	$(BIN)/theke test bots/pizza
 	$(BIN)/theke check framework/scaffolds/ordering
 	$(BIN)/theke test framework/scaffolds/ordering
+	$(BIN)/theke check bots/pc_support
+	$(BIN)/theke test bots/pc_support
 
 test: lint check services bench-smoke
 	$(BIN)/pytest -q
