@@ -1,10 +1,10 @@
 """Opening a deployment's stores from its one URL: memory://, sqlite:///path, redis://… or
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
-The URL is parsed once (`StoreURL`); the session store, the order store, the outbox and the
-ticket store of a deployment live on the same backing service (the same SQLite file, the same
-Redis server). Backends are imported only when used, so a deployment on SQLite never loads the
-Redis client.
+The URL is parsed once (`StoreURL`); the session store, the order store, the outbox, the
+ticket store and the handoff store of a deployment live on the same backing service (the same
+SQLite file, the same Redis server). Backends are imported only when used, so a deployment on
+SQLite never loads the Redis client.
 """
 
 from __future__ import annotations
@@ -14,13 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store, StoreError
 from framework.stores.tickets import TicketStore
 
-__all__ = ["StoreURL", "open_orders", "open_outbox", "open_store", "open_tickets", "store_kind"]
+__all__ = [
+    "StoreURL",
+    "open_handoffs",
+    "open_orders",
+    "open_outbox",
+    "open_store",
+    "open_tickets",
+    "store_kind",
+]
 
 _KINDS = (
     ("memory://", "memory"),
@@ -144,3 +153,19 @@ async def open_tickets(url: str, root: Path | None = None) -> TicketStore:
     from framework.stores.redis.tickets import RedisTickets
 
     return RedisTickets.from_url(where.url, where.prefix)
+
+
+async def open_handoffs(url: str, root: Path | None = None) -> HandoffStore:
+    """The human handoff's queue beside the sessions: every worker sees one queue."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.handoffs import MemoryHandoffs
+
+        return MemoryHandoffs()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.handoffs import SqliteHandoffs
+
+        return await SqliteHandoffs.open(str(where.path))
+    from framework.stores.redis.handoffs import RedisHandoffs
+
+    return RedisHandoffs.from_url(where.url, where.prefix)
