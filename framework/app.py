@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from functools import partial
 
 from aiohttp import web
 
@@ -42,6 +43,8 @@ from framework.errors import (
 from framework.events.setup import DELIVER_EVERY, EVENTS, open_events
 from framework.events.web import add_event_routes
 from framework.flows import Bot
+from framework.handoffs.service import Handoffs
+from framework.handoffs.web import HANDOFFS
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import OrderNews, Payments
@@ -54,7 +57,7 @@ from framework.runtime.metrics import Metrics
 from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
-from framework.stores.opening import open_orders, open_store, open_tickets
+from framework.stores.opening import open_handoffs, open_orders, open_store, open_tickets
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.stores.session_store import Store, StoreError
@@ -68,6 +71,15 @@ __all__ = ["STATUS_OF", "create_app"]
 
 log = logging.getLogger("theke.server")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+HANDOFF_CHECK = 15.0
+"""Seconds between two looks for customers who waited too long for a person."""
+
+
+async def _time_out(handoffs: Handoffs, bots: Mapping[str, Bot]) -> None:
+    for name in bots:
+        await handoffs.time_out(name)
+
 
 STATUS_OF: Mapping[type[ThekeError], int] = {
     BadRequest: 400,
@@ -211,6 +223,8 @@ def create_app(
         events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
         tickets = app[TICKETS] = Tickets(ticket_store, events.events, opened.enqueue, clock)
         actions = {name: BotActions.of(bot, tickets=tickets) for name, bot in bots.items()}
+        handoff_store = await open_handoffs(workspace.store, workspace.root)
+        handoffs = app[HANDOFFS] = Handoffs(handoff_store, opened.enqueue, clock)
         runtime = Runtime(
             opened,
             bots,
@@ -221,6 +235,7 @@ def create_app(
             channels=pushing,
             actions=actions,
             events=events.events,
+            handoffs=handoffs,
         )
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments
@@ -245,6 +260,9 @@ def create_app(
                 repeat(reconcile, workspace.payments.reconcile, stopping, "reconcile")
             ),
             asyncio.create_task(repeat(events.deliver, DELIVER_EVERY, stopping, "events")),
+            asyncio.create_task(
+                repeat(partial(_time_out, handoffs, bots), HANDOFF_CHECK, stopping, "handoffs")
+            ),
         ]
         yield
         await stop(stopping, background, grace=5.0)
@@ -255,6 +273,7 @@ def create_app(
             await bot_actions.close()
         await events.close()
         await ticket_store.close()
+        await handoff_store.close()
         await order_store.close()
         await opened.close()
 

@@ -213,6 +213,15 @@ def _parser() -> argparse.ArgumentParser:
     tickets.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
     tickets.add_argument("--json", action="store_true", help="print JSON")
     tickets.set_defaults(run=_tickets)
+    handoffs = commands.add_parser("handoffs", help="a person takes conversations over")
+    handoffs.add_argument("action", choices=HANDOFF_ACTIONS)
+    handoffs.add_argument("session", nargs="?", help="the conversation, as `list` shows it")
+    handoffs.add_argument("text", nargs="*", help="say: what to write to the customer")
+    handoffs.add_argument("--agent", help="who takes part (claim, say, release, return, close)")
+    handoffs.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    handoffs.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    handoffs.add_argument("--json", action="store_true", help="list: print JSON")
+    handoffs.set_defaults(run=_handoffs)
     channels = commands.add_parser("channels", help="connect messengers (Telegram set-webhook)")
     channels.add_argument("messenger", choices=["telegram"])
     channels.add_argument("action", choices=["set-webhook"])
@@ -244,6 +253,15 @@ def _tickets(args: argparse.Namespace) -> int:
     from framework.support.tickets_cli import run_tickets
 
     return run_tickets(args)
+
+
+HANDOFF_ACTIONS = ("list", "claim", "say", "release", "return", "close")
+
+
+def _handoffs(args: argparse.Namespace) -> int:
+    from framework.support.handoffs_cli import run_handoffs
+
+    return run_handoffs(args)
 
 
 def _channels(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from framework.flows.events import (
     ActionDone,
     Effect,
     Event,
+    HandoffNews,
     Message,
     OrderUpdate,
     Record,
@@ -31,6 +32,7 @@ from framework.flows.events import (
     Timer,
 )
 from framework.flows.execution import run
+from framework.flows.handoff import handoff_news, to_person
 from framework.flows.model import Bot
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
@@ -82,6 +84,8 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
                 order_update(turn, event)
             elif isinstance(event, TicketNews):
                 ticket_news(turn, event)
+            elif isinstance(event, HandoffNews):
+                handoff_news(turn, event)
             elif isinstance(event, ActionDone):
                 turn.heard = event.message
                 action_done(turn, event)
@@ -172,6 +176,8 @@ def _nothing_to_read(turn: Turn, message: Message) -> None:
 
 def _handle(turn: Turn, message: Message) -> None:
     text = message.text
+    if to_person(turn):
+        return  # a person holds (or is asked for) the conversation: the message is theirs
     if len(text) > MAX_MESSAGE_CHARS:
         turn.say_named("message_too_long")
         turn.reask()
@@ -182,7 +188,13 @@ def _handle(turn: Turn, message: Message) -> None:
     turn.heard = text
     flags = turn.session["flags"]
     flags["reachable"] = message.reachable
-    prices_before = flags.pop(PRICES_ANSWERED, False)  # only the very next message follows up
+    _understand(turn, message, flags.pop(PRICES_ANSWERED, False))
+
+
+def _understand(turn: Turn, message: Message, prices_before: bool) -> None:
+    """What a message means, in order: the answer an action waited for, a cancel, a language,
+    a command, a question, an edit of the order, a restatement, an answer, a new start."""
+    text = message.text
     if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
     if (

@@ -23,6 +23,8 @@ __all__ = [
     "Button",
     "Effect",
     "Event",
+    "HandoffNews",
+    "HandoffRequest",
     "Link",
     "Message",
     "OrderUpdate",
@@ -104,7 +106,20 @@ class TicketNews:
     reply: str = ""
 
 
-Event = Message | Timer | OrderUpdate | ActionDone | TicketNews
+@dataclass(frozen=True, slots=True)
+class HandoffNews:
+    """What happened to the conversation's handoff: `queued` (its `position`), `claimed` (by
+    `agent`), `said` (the agent's `text` for the customer), `returned` to the bot, `closed`,
+    or `timeout` (nobody came in time)."""
+
+    state: str
+    now: datetime
+    agent: str = ""
+    position: int = 0
+    text: str = ""
+
+
+Event = Message | Timer | OrderUpdate | ActionDone | TicketNews | HandoffNews
 """Later issues add outside events (an agent wrote) to this union."""
 
 
@@ -207,4 +222,23 @@ class BusinessEvent:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-Effect = Reply | Remember | Record | SetTimer | PaymentRequest | ActionRequest | BusinessEvent
+@dataclass(frozen=True, slots=True)
+class HandoffRequest:
+    """Put the conversation in the bot's queue for a person (the runtime does it, idempotently:
+    a conversation already waiting or held keeps its place), or take it out again
+    (`withdrawn`: the customer no longer wants one)."""
+
+    reason: str
+    withdrawn: bool = False
+
+
+Effect = (
+    Reply
+    | Remember
+    | Record
+    | SetTimer
+    | PaymentRequest
+    | ActionRequest
+    | BusinessEvent
+    | HandoffRequest
+)

@@ -14,6 +14,7 @@ from typing import Any
 from framework.errors import FlowError
 from framework.flows.acting import start_action
 from framework.flows.events import BusinessEvent
+from framework.flows.handoff import hand_over
 from framework.flows.paying import start_payment
 from framework.flows.steps import (
     CONTINUE,
@@ -32,6 +33,7 @@ from framework.flows.steps import (
     End,
     Forget,
     Goto,
+    HandOver,
     HttpCall,
     Instruction,
     Jump,
@@ -194,5 +196,6 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     HttpCall: start_action,
     OpenTicket: start_action,
     Emit: _emit,
+    HandOver: hand_over,
 }
 """Every instruction class and the function that executes it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from framework.flows.events import Message
+from framework.flows.handoff import request_handoff, withdraw_handoff
 from framework.flows.model import ChoiceSet
 from framework.flows.order_cancel import offer_cancel
 from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_payment
@@ -29,7 +30,7 @@ def _forget_conversation(turn: Turn) -> None:
 
 
 def _cancel(turn: Turn) -> None:
-    if cancel_payment(turn):
+    if cancel_payment(turn) or withdraw_handoff(turn):
         return
     if not turn.session["stack"] and not turn.session["cart"]["lines"]:
         if not offer_cancel(turn):
@@ -55,9 +56,9 @@ def _help(turn: Turn) -> None:
 
 
 def _human(turn: Turn) -> None:
-    turn.session["flags"]["human_requested"] = turn.now.isoformat()
-    turn.record("human_requested")
-    turn.say_named("human")
+    """A person is asked for (or, outside the hours, the customer hears when); the bot goes on
+    with the open question meanwhile."""
+    request_handoff(turn, "asked for a person")
     turn.reask()
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "Emit",
     "End",
     "Goto",
+    "HandOver",
     "HttpCall",
     "Instruction",
     "Jump",
@@ -341,6 +342,18 @@ class HttpCall(Act):
     (`status`, `body`, `headers`), by dotted paths such as `body.items.0.name`."""
 
     keyword: ClassVar[str] = "http"
+
+
+@dataclass(frozen=True, slots=True)
+class HandOver(Instruction):
+    """`handoff:` a person takes the conversation over (executed by handoff.py); the flow goes
+    on after the step when they hand it back."""
+
+    reason: Value
+    keyword: ClassVar[str] = "handoff"
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.reason,)
 
 
 TICKET_ACTION = "ticket"

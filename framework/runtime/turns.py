@@ -30,11 +30,10 @@ from framework.flows.events import (
     ActionDone,
     ActionRequest,
     Event,
+    HandoffRequest,
     OrderUpdate,
     PaymentRequest,
     SetTimer,
-    TicketNews,
-    Timer,
 )
 from framework.flows.requests import Request, answer_requests_async
 from framework.logs import pseudonym
@@ -45,11 +44,13 @@ from framework.runtime.delivery import (
     is_delivery,
     note_customer_message,
 )
+from framework.runtime.inbox_events import EVENTS
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
 from framework.runtime.publishing import EventSink, publish
 from framework.runtime.sending import PushChannel
 from framework.stores.records import (
+    HANDOFF,
     MESSAGE,
     NOTE,
     ORDER,
@@ -61,10 +62,12 @@ from framework.stores.records import (
     InboxItem,
     LogEntry,
     SessionKey,
+    iso_time,
 )
 from framework.stores.session_store import Store, StoreError
 
 if TYPE_CHECKING:
+    from framework.handoffs.service import Handoffs
     from framework.payments.service import Payments
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
@@ -132,49 +135,7 @@ def _deliver_now(commit: Commit, now: float) -> bool:
     )
 
 
-def _message(item: InboxItem) -> tuple[Event, list[LogEntry]]:
-    said: LogEntry = {"from": "customer", "text": item.text}
-    attachment = item.meta.get("attachment")
-    if attachment:
-        said["attachment"] = attachment  # an image's media id, a location, a sticker's kind
-    kind = attachment.get("type") if isinstance(attachment, dict) else None
-    return Message(item.text, item.time, item.payload, attachment=kind), [said]
-
-
-def _timer(item: InboxItem) -> tuple[Event, list[LogEntry]]:
-    return Timer(str(item.timer), item.time), []
-
-
-def _order_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
-    news = item.data
-    update = OrderUpdate(
-        str(news["id"]),
-        str(news["status"]),
-        item.time,
-        "notice",
-        int(news.get("number", 0)),
-        int(news.get("total", 0)),
-        int(news.get("refunded", 0)),
-    )
-    return update, []
-
-
-def _ticket_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
-    news = item.data
-    reply = str(news.get("reply") or "")
-    return TicketNews(int(news["number"]), str(news["status"]), item.time, reply), []
-
-
 Handler = Callable[[Bot, SessionKey, Claim, InboxItem], Awaitable[Commit]]
-
-EVENTS: Mapping[str, Callable[[InboxItem], tuple[Event, list[LogEntry]]]] = {
-    MESSAGE: _message,
-    TIMER: _timer,
-    ORDER: _order_news,
-    TICKET: _ticket_news,
-}
-"""The kinds of inbox items that are the conversation's business: the engine event each stands
-for, and the log entries it adds itself (what the customer wrote)."""
 
 
 class Runtime:
@@ -192,11 +153,13 @@ class Runtime:
         channels: Mapping[str, PushChannel] | None = None,
         actions: Mapping[str, BotActions] | None = None,
         events: EventSink | None = None,
+        handoffs: Handoffs | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
         self.actions = actions or {}
         self.events = events
+        self.handoffs = handoffs
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
@@ -208,6 +171,7 @@ class Runtime:
             TIMER: self._timer,
             ORDER: self._converse,
             TICKET: self._converse,
+            HANDOFF: self._converse,
             STATUS: self._status,
             NOTE: self._note,
         }
@@ -376,6 +340,7 @@ class Runtime:
             bot, self._engine(bot, key, claim, stored, event), partial(self._answer, bot, turn)
         )
         await publish(self.events, bot.name, str(key), item.id, result.effects)
+        await self._hand_over(key, result)
         if pushes and isinstance(event, Message):
             note_customer_message(result.session["flags"], item)
         commit = self._commit(bot, key, item, result, entries)
@@ -383,6 +348,22 @@ class Runtime:
             # one commit: no reply without its delivery
             commit.timers[delivery_timer(claim.seq + len(commit.entries))] = self._clock()
         return commit
+
+    async def _hand_over(self, key: SessionKey, result: StepResult) -> None:
+        """Into the queue before the turn is committed (idempotent: a replayed turn keeps the
+        conversation's place); without a handoff store (tests, a bare runtime) nobody comes,
+        which the customer hears at once."""
+        for effect in result.effects:
+            if isinstance(effect, HandoffRequest):
+                if effect.withdrawn:
+                    if self.handoffs is not None:
+                        await self.handoffs.withdraw(key)
+                elif self.handoffs is None:
+                    now = iso_time(self._clock())
+                    item = InboxItem(f"handoff:none:{now}", now, HANDOFF, {"state": "timeout"})
+                    await self.store.enqueue(str(key), item)
+                else:
+                    await self.handoffs.request(key, effect.reason, result.session["lang"])
 
     def _engine(
         self, bot: Bot, key: SessionKey, claim: Claim, session: Mapping[str, Any], event: Event

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 __all__ = [
+    "HANDOFF",
     "MESSAGE",
     "NOTE",
     "ORDER",
@@ -103,9 +104,10 @@ class SessionKey:
 
 
 MESSAGE, TIMER, ORDER, STATUS, NOTE = "message", "timer", "order", "status", "note"
-TICKET = "ticket"
+TICKET, HANDOFF = "ticket", "handoff"
 """The kinds of inbox items: what a customer wrote, a fired timer, news about an order, a
-messenger's delivery report, a note for the business's inbox, news about a ticket."""
+messenger's delivery report, a note for the business's inbox, news about a ticket, news about
+a person taking the conversation over."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ def load_tests(path: Path) -> list[ConversationTest]:
 TEST_KEYS = frozenset({"name", "turns", "now", "lang", "profile", "actions"})
 TURN_KEYS = frozenset(
     {
-        *("user", "button", "payment", "silent", "order", "wait"),
+        *("user", "button", "payment", "silent", "order", "wait", "handoff"),
         *("bot", "not_bot", "slots", "cart_total", "cart_lines", "lang", "profile", "flow", "link"),
     }
 )
@@ -281,7 +281,8 @@ def _cart_problems(problems: list[_Problem]) -> bool:
 
 
 def _outside(turn: dict[str, Any]) -> str:
-    return ", ".join(f"{key}: {turn[key]}" for key in ("payment", "order", "wait") if key in turn)
+    keys = ("payment", "order", "wait", "handoff")
+    return ", ".join(f"{key}: {turn[key]}" for key in keys if key in turn)
 
 
 def _reply_problem(number: int, expected: Any, replies: list[Reply]) -> _Problem | None:

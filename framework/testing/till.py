@@ -29,6 +29,7 @@ from framework.flows.events import (
     ActionDone,
     ActionRequest,
     Event,
+    HandoffNews,
     OrderUpdate,
     PaymentRequest,
     SetTimer,
@@ -141,6 +142,8 @@ class Till:
             return self.step(session, self._notice(order))
         if "wait" in turn:
             return self._wait(session, parse_wait(turn["wait"]))
+        if "handoff" in turn:
+            return self.step(session, _handoff_news(turn["handoff"], self.now))
         return None
 
     def _payment(self, session: Session, outcome: str, silent: bool) -> StepResult:
@@ -170,3 +173,18 @@ class Till:
         if not self.orders:
             raise ValueError("no payment request was made yet")
         return list(self.orders.values())[-1]
+
+
+HANDOFF_STATES = ("claimed", "said", "returned", "closed", "timeout")
+
+
+def _handoff_news(spec: Any, now: datetime) -> HandoffNews:
+    """`handoff: claimed` (by "anna"), `handoff: {said: "…"}`, `handoff: returned`, … — the
+    person's side of a handoff, played by a conversation test."""
+    if isinstance(spec, dict) and set(spec) == {"said"}:
+        return HandoffNews("said", now, "anna", text=str(spec["said"]))
+    if isinstance(spec, dict) and set(spec) == {"claimed"}:
+        return HandoffNews("claimed", now, str(spec["claimed"]))
+    if spec not in HANDOFF_STATES:
+        raise ValueError(f"handoff: one of {', '.join(HANDOFF_STATES)}, or {{said: text}}")
+    return HandoffNews(str(spec), now, "anna")

@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.flows.engine import MAX_MESSAGE_CHARS, step
-from framework.flows.events import Message, PaymentRequest, Record, Remember, Reply, SetTimer
+from framework.flows.events import (
+    HandoffRequest,
+    Message,
+    PaymentRequest,
+    Record,
+    Remember,
+    Reply,
+    SetTimer,
+)
 from framework.flows.language.reader import load_bot
 from framework.flows.session import new_session, session_problems
 from framework.testing.till import Till
@@ -112,7 +120,9 @@ def assert_sane_step(bot, session, message, till=None):
     assert session_problems(new) == []
     assert json.loads(json.dumps(new)) == new
     for effect in result.effects:
-        assert isinstance(effect, Reply | Record | Remember | SetTimer | PaymentRequest)
+        assert isinstance(
+            effect, Reply | Record | Remember | SetTimer | PaymentRequest | HandoffRequest
+        )
         if isinstance(effect, PaymentRequest) and effect.bill is not None:
             lines = effect.bill.lines
             assert effect.bill.total == sum(line.total for line in lines) + effect.bill.tax_added

@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from framework.app import create_app
 from framework.events import EVENTS
-from framework.flows import load_bot
 from framework.tickets.web import TICKETS
-from framework.workspace import Workspace
 from tests.fakes.signed_hooks import signed_hooks
+from tests.served import served
 from tests.tickets.test_ticket_step import BOT, NOON, say
 
 SECRET = "whsec_ticket_events_0123456789abcdef0123456"
@@ -34,21 +32,9 @@ async def desk(
     tmp_path: Path, receiver: tuple[list[dict[str, Any]], str], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[TestClient]:
     monkeypatch.setenv("DESK_HOOK_SECRET", SECRET)
-    folder = tmp_path / "helpdesk"
-    folder.mkdir()
-    (folder / "bot.yaml").write_text(BOT, encoding="utf-8")
-    bot = load_bot(folder)
     subscription = {"url": receiver[1], "secret": "env:DESK_HOOK_SECRET", "types": ["ticket.*"]}
-    workspace = Workspace(
-        root=tmp_path,
-        bots=(folder,),
-        store=f"sqlite:///{tmp_path}/state.db",
-        events=(subscription,),
-    )
-    client = TestClient(TestServer(create_app(workspace, {bot.name: bot}, clock=lambda: NOON)))
-    await client.start_server()
-    yield client
-    await client.close()
+    async with served(tmp_path / "helpdesk", BOT, NOON, events=(subscription,)) as client:
+        yield client
 
 
 async def open_ticket(client: TestClient, sender: str) -> None:

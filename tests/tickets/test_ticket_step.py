@@ -8,14 +8,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from framework.app import create_app
 from framework.flows import load_bot
 from framework.flows.language.problems import BotDefinitionError
 from framework.testing.conversations import load_tests, review_test
 from framework.tickets.web import TICKETS
-from framework.workspace import Workspace
+from tests.served import served
 
 NOON = 1796036400.0  # 2026-11-30 12:00 UTC
 
@@ -101,13 +100,9 @@ def test_a_ticket_without_subject_or_saving_into_an_unknown_slot_is_refused(
 
 
 @pytest.fixture
-async def served(folder: Path, tmp_path: Path) -> AsyncIterator[TestClient]:
-    bot = load_bot(folder)
-    workspace = Workspace(root=tmp_path, bots=(folder,), store=f"sqlite:///{tmp_path}/state.db")
-    client = TestClient(TestServer(create_app(workspace, {bot.name: bot}, clock=lambda: NOON)))
-    await client.start_server()
-    yield client
-    await client.close()
+async def desk(folder: Path) -> AsyncIterator[TestClient]:
+    async with served(folder, BOT, NOON) as client:
+        yield client
 
 
 async def say(client: TestClient, sender: str, text: str, message_id: str) -> list[str]:
@@ -118,17 +113,17 @@ async def say(client: TestClient, sender: str, text: str, message_id: str) -> li
 
 
 async def test_a_served_ticket_knows_its_conversation_and_a_retry_opens_no_second(
-    served: TestClient,
+    desk: TestClient,
 ) -> None:
-    await say(served, "ada", "broken", "m1")
-    await say(served, "ada", "my laptop", "m2")
-    assert await say(served, "ada", "ada@example.com", "m3") == ["Ticket 1001 is open."]
-    assert await say(served, "ada", "ada@example.com", "m3") == ["Ticket 1001 is open."]
-    await say(served, "bo", "broken", "b1")
-    await say(served, "bo", "desktop", "b2")
-    assert await say(served, "bo", "bo@example.com", "b3") == ["Ticket 1002 is open."]
+    await say(desk, "ada", "broken", "m1")
+    await say(desk, "ada", "my laptop", "m2")
+    assert await say(desk, "ada", "ada@example.com", "m3") == ["Ticket 1001 is open."]
+    assert await say(desk, "ada", "ada@example.com", "m3") == ["Ticket 1001 is open."]
+    await say(desk, "bo", "broken", "b1")
+    await say(desk, "bo", "desktop", "b2")
+    assert await say(desk, "bo", "bo@example.com", "b3") == ["Ticket 1002 is open."]
 
-    store = served.server.app[TICKETS].store
+    store = desk.server.app[TICKETS].store
     ticket = await store.get("helpdesk", 1001)
     assert ticket is not None
     assert (ticket.subject, ticket.category, ticket.priority, ticket.status) == (

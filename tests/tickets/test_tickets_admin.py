@@ -7,11 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from framework.app import create_app
-from framework.flows import load_bot
-from framework.workspace import Workspace
+from tests.served import served
 from tests.tickets.test_ticket_news import later_messages, open_ticket
 from tests.tickets.test_ticket_step import BOT, NOON
 
@@ -22,15 +20,8 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 @pytest.fixture
 async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient]:
     monkeypatch.setenv("THEKE_ADMIN_KEY", KEY)
-    folder = tmp_path / "helpdesk"
-    folder.mkdir()
-    (folder / "bot.yaml").write_text(BOT, encoding="utf-8")
-    bot = load_bot(folder)
-    workspace = Workspace(root=tmp_path, bots=(folder,), store=f"sqlite:///{tmp_path}/s.db")
-    client = TestClient(TestServer(create_app(workspace, {bot.name: bot}, clock=lambda: NOON)))
-    await client.start_server()
-    yield client
-    await client.close()
+    async with served(tmp_path / "helpdesk", BOT, NOON) as client:
+        yield client
 
 
 async def test_an_agent_answers_and_solves_through_the_api(desk: TestClient) -> None:

@@ -60,7 +60,7 @@ BUILTIN_NAMES = frozenset(
 TEXT_EXTRAS = frozenset(
     {
         *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
-        *("missing", "number", "prices", "reply"),
+        *("missing", "number", "prices", "reply", "agent", "position"),
     }
 )
 """Names the engine passes to built-in texts (reprompts, confirmations)."""

@@ -32,6 +32,7 @@ from framework.flows.steps import (
     End,
     Forget,
     Goto,
+    HandOver,
     HttpCall,
     Instruction,
     Jump,
@@ -411,6 +412,12 @@ def _http(step: PosDict, program: Program, ctx: StepContext) -> None:
     _call_step(step, program, ctx, HttpCall, HTTP_ACTION, request, spec.get("timeout"))
 
 
+def _handoff(step: PosDict, program: Program, ctx: StepContext) -> None:
+    spec = step["handoff"]
+    reason = spec.get("reason", "") if isinstance(spec, dict) else spec
+    program.emit(HandOver(step.pos, step.get("id"), Value(reason)))
+
+
 def _ticket(step: PosDict, program: Program, ctx: StepContext) -> None:
     """A ticket is opened by the built-in ticket desk, its fields as arguments; the number it
     gets goes into the slot `save:` names."""
@@ -485,4 +492,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "http": _http,
     "emit": _emit,
     "ticket": _ticket,
+    "handoff": _handoff,
 }

@@ -1,0 +1,123 @@
+"""A person takes the conversation over: the handoff as the engine sees it.
+
+The customer asks for a person (the built-in `human` command) or a flow hands over (`handoff:`
+step). Within the business's hours the conversation joins the bot's queue (the runtime keeps
+the queue in the store: `HandoffRequest`). The bot goes on helping while the customer waits
+("ach egal, noch ne Cola"); once a person holds the conversation the bot is silent and every
+message is theirs. What happens next arrives as `HandoffNews`: the place in the queue, a person
+joining, what they write, and the end — back to the bot (the flow goes on where it stopped, with
+whatever the person changed) or closed. Outside the hours, or when nobody comes in time, the
+customer is offered what the bot's texts say instead (`handoff_unavailable`, `handoff_timeout`:
+a ticket, a call back) — never an empty promise.
+"""
+
+from __future__ import annotations
+
+from framework.flows.events import HandoffNews, HandoffRequest
+from framework.flows.steps import CONTINUE, WAIT, HandOver
+from framework.flows.turn import Turn
+
+__all__ = [
+    "HANDOFF",
+    "WAIT_HANDOFF",
+    "hand_over",
+    "handoff_news",
+    "request_handoff",
+    "to_person",
+    "withdraw_handoff",
+]
+
+HANDOFF = "handoff"
+"""The session flag while a person is asked for or holds the conversation: its `state`
+(waiting, held), the `agent` once one holds it, the `reason`."""
+WAIT_HANDOFF = "$handoff"
+"""What a frame waits for after a `handoff:` step: the person's hand back."""
+WAITING, HELD = "waiting", "held"
+ENDS = ("returned", "closed", "timeout")
+
+
+def request_handoff(turn: Turn, reason: str) -> bool:
+    """Into the queue (True), or the offer instead outside the business's hours (False)."""
+    flags = turn.session["flags"]
+    if flags.get(HANDOFF):
+        turn.say_named("handoff_waiting")
+        return True
+    business = turn.bot.business
+    if business.hours and not business.is_open(turn.now):  # no hours declared: always someone
+        turn.say_named("handoff_unavailable")
+        turn.record("handoff_unavailable", reason=reason)
+        return False
+    flags[HANDOFF] = {"state": WAITING, "reason": reason, "since": turn.now.isoformat()}
+    turn.effects.append(HandoffRequest(reason))
+    turn.record("human_requested", reason=reason)
+    turn.say_named("human")
+    return True
+
+
+def hand_over(step: HandOver, turn: Turn) -> int:
+    """The `handoff:` step: the flow waits for the person's hand back (or goes on at once with
+    the offer when nobody can come)."""
+    reason = str(turn.value(step.reason) or "")
+    if not request_handoff(turn, reason):
+        return CONTINUE
+    frame = turn.frame
+    assert frame is not None
+    frame["wait"] = WAIT_HANDOFF
+    return WAIT
+
+
+def withdraw_handoff(turn: Turn) -> bool:
+    """ "Egal", "never mind" while waiting for a person: out of the queue (True), and the bot
+    goes on with the customer."""
+    handoff = turn.session["flags"].get(HANDOFF)
+    if not handoff or handoff.get("state") != WAITING:
+        return False
+    turn.session["flags"].pop(HANDOFF)
+    turn.effects.append(HandoffRequest(handoff.get("reason", ""), withdrawn=True))
+    turn.record("handoff_withdrawn")
+    turn.say_named("handoff_withdrawn")
+    turn.reask()
+    return True
+
+
+def to_person(turn: Turn) -> bool:
+    """While a person holds the conversation, a message is theirs: the bot stays silent
+    (True). While the customer waits for one, the bot goes on helping ("ach egal, noch ne
+    Cola"); the person who takes over reads it all."""
+    handoff = turn.session["flags"].get(HANDOFF)
+    if not handoff or handoff.get("state") != HELD:
+        return False
+    turn.record("for_person")
+    return True
+
+
+def handoff_news(turn: Turn, news: HandoffNews) -> None:
+    handoff = turn.session["flags"].get(HANDOFF)
+    if handoff is None:
+        turn.record("handoff_news_ignored", state=news.state)  # ended before: changes nothing
+        return
+    if news.state == "queued":
+        turn.say_named("handoff_queued", position=str(news.position))
+    elif news.state == "claimed":
+        handoff.update(state=HELD, agent=news.agent)
+        turn.say_named("handoff_joined", agent=news.agent)
+    elif news.state == "said" and news.text:
+        turn.reply(news.text, custom={"agent": news.agent})
+    elif news.state in ENDS:
+        _end(turn, news)
+    turn.record(f"handoff_{news.state}")
+
+
+def _end(turn: Turn, news: HandoffNews) -> None:
+    turn.session["flags"].pop(HANDOFF, None)
+    turn.changed()  # what the person changed (slots, cart) is what the flow reads now
+    turn.say_named(f"handoff_{news.state}")
+    if news.state == "closed":
+        turn.end_conversation()
+        return
+    frame = turn.frame
+    if frame is not None and frame.get("wait") == WAIT_HANDOFF:
+        frame.pop("wait")
+        frame["pc"] += 1  # after the `handoff:` step
+    else:
+        turn.reask()

@@ -1,0 +1,103 @@
+"""The human handoff of a deployment: every change kept in the handoff store (one queue per bot
+that every worker sees, claims that only one agent wins) and told to the conversation through
+its inbox, where the running server turns it into the engine's `HandoffNews`: the customer
+hears their place in the queue, who joined, what the person writes, and the end.
+
+Nothing is lost or doubled when a worker dies in between: a request is idempotent (a
+conversation keeps its place), and an inbox item's id comes from the handoff and its latest
+change (when it was requested, when it changed, by whom), so telling the same change twice
+adds one item.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from framework.stores.handoffs import (
+    CLAIMED,
+    CLOSED,
+    QUEUED,
+    RETURNED,
+    Handoff,
+    HandoffRefused,
+    HandoffStore,
+)
+from framework.stores.records import HANDOFF, InboxItem, SessionKey
+
+__all__ = ["QUEUE_TIMEOUT", "Handoffs"]
+
+Inbox = Callable[[str, InboxItem], Awaitable[Any]]
+
+QUEUE_TIMEOUT = 600.0
+"""Seconds a customer waits in the queue before the bot offers something else instead."""
+
+
+class Handoffs:
+    def __init__(
+        self, store: HandoffStore, inbox: Inbox, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store, self._inbox, self._clock = store, inbox, clock
+
+    async def request(self, key: SessionKey, reason: str, lang: str) -> Handoff:
+        """Into the bot's queue (a conversation already there keeps its place); the customer
+        hears their place."""
+        session = str(key)
+        handoff = await self.store.request(
+            key.bot, session, reason, key.channel, lang, self._clock()
+        )
+        position = await self.store.position(key.bot, session)
+        await self._tell(handoff, "queued", position=position or 0)
+        return handoff
+
+    async def withdraw(self, key: SessionKey) -> None:
+        """The customer no longer wants a person: out of the queue (nothing when no longer
+        in it: an agent may have claimed it in the meantime, and then holds it)."""
+        handoff = await self.store.get(key.bot, str(key))
+        if handoff is not None and handoff.state == QUEUED:
+            await self.store.end(key.bot, str(key), None, RETURNED, self._clock())
+
+    async def claim(self, bot: str, session: str, agent: str) -> Handoff:
+        """Atomic: of two agents who claim at once, one wins (HandoffTaken for the other)."""
+        handoff = await self.store.claim(bot, session, agent, self._clock())
+        await self._tell(handoff, "claimed", agent=agent)
+        return handoff
+
+    async def say(self, bot: str, session: str, agent: str, text: str) -> None:
+        """The holder writes to the customer, on their channel."""
+        handoff = await self.store.get(bot, session)
+        if handoff is None or handoff.state != CLAIMED or handoff.agent != agent:
+            raise HandoffRefused(f"{agent} does not hold this conversation: claim it first")
+        await self._tell(handoff, "said", agent=agent, text=text, once=uuid.uuid4().hex)
+
+    async def release(self, bot: str, session: str, agent: str) -> Handoff:
+        """Back to the front of the queue, for another agent (the customer keeps waiting)."""
+        return await self.store.release(bot, session, agent, self._clock())
+
+    async def end(self, bot: str, session: str, agent: str | None, outcome: str) -> Handoff:
+        """Back to the bot (returned: the flow goes on where it stopped) or closed."""
+        handoff = await self.store.end(bot, session, agent, outcome, self._clock())
+        await self._tell(handoff, outcome, agent=agent or "")
+        return handoff
+
+    async def time_out(self, bot: str, wait: float = QUEUE_TIMEOUT) -> int:
+        """End the waits longer than `wait`: the customer is offered something else."""
+        late = await self.store.expired(bot, self._clock() - wait)
+        for handoff in late:
+            ended = await self.store.end(bot, handoff.session, None, CLOSED, self._clock())
+            await self._tell(ended, "timeout")
+        return len(late)
+
+    async def _tell(self, handoff: Handoff, state: str, *, once: str = "", **data: Any) -> None:
+        last = handoff.history[-1].at if handoff.history else handoff.requested_at
+        change = once or f"{handoff.requested_at}:{last}:{data.get('agent', '')}"
+        item = InboxItem(
+            f"handoff:{handoff.bot}:{change}:{state}",
+            datetime.fromtimestamp(self._clock(), UTC).isoformat(),
+            HANDOFF,
+            {"state": state, **data},
+        )
+        await self._inbox(handoff.session, item)

@@ -1,0 +1,92 @@
+"""`theke handoffs`: a person takes conversations over, from the terminal.
+
+    theke handoffs list [--json]                       the queue (oldest first) and who holds what
+    theke handoffs claim SESSION --agent NAME          take one over (one agent wins a race)
+    theke handoffs say SESSION TEXT --agent NAME       write to the customer, on their channel
+    theke handoffs release SESSION --agent NAME        back to the front of the queue
+    theke handoffs return|close SESSION --agent NAME   back to the bot (the flow goes on) or end
+
+SESSION is the conversation as `list` shows it (bot:channel:customer). It opens the workspace's
+stores (the same SQLite file or Redis the server uses); what the customer should hear goes into
+their conversation's inbox, where the running server tells them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from framework.errors import ThekeError
+from framework.handoffs.service import Handoffs
+from framework.stores.handoffs import CLOSED, RETURNED, Handoff, HandoffError
+from framework.stores.opening import open_handoffs, open_store
+from framework.terminal import ascii_json, local_time, printable
+from framework.workspace import Workspace, served_bot_name, workspace_for_command
+
+__all__ = ["run_handoffs"]
+
+ENDINGS = {"return": RETURNED, "close": CLOSED}
+
+
+def run_handoffs(args: argparse.Namespace) -> int:
+    return asyncio.run(_handoffs(workspace_for_command(args.workspace), args))
+
+
+async def _handoffs(workspace: Workspace, args: argparse.Namespace) -> int:
+    bot = served_bot_name(workspace, args.bot)
+    store = await open_handoffs(workspace.store, workspace.root)
+    sessions = await open_store(workspace.store, workspace.limits, workspace.root)
+    handoffs = Handoffs(store, sessions.enqueue)
+    try:
+        if args.action == "list":
+            queued, held = await store.queue(bot), await store.held(bot)
+            _print_list(queued + held, args.json)
+            return 0
+        await _act(handoffs, bot, args)
+        return 0
+    except HandoffError as error:
+        raise ThekeError(str(error)) from None
+    finally:
+        await sessions.close()
+        await store.close()
+
+
+async def _act(handoffs: Handoffs, bot: str, args: argparse.Namespace) -> None:
+    if not args.session:
+        raise ThekeError(f"{args.action} needs the conversation, as `theke handoffs list` shows it")
+    if not args.agent:
+        raise ThekeError(f"{args.action} needs --agent NAME: who takes part")
+    session, agent = args.session, args.agent
+    if args.action == "claim":
+        _print(await handoffs.claim(bot, session, agent))
+    elif args.action == "say":
+        text = " ".join(args.text).strip()
+        if not text:
+            raise ThekeError(
+                "say needs the text, e.g. `theke handoffs say SESSION Hallo! --agent anna`"
+            )
+        await handoffs.say(bot, session, agent, text)
+        print("sent")
+    elif args.action == "release":
+        _print(await handoffs.release(bot, session, agent))
+    else:
+        _print(await handoffs.end(bot, session, agent, ENDINGS[args.action]))
+
+
+def _print(handoff: Handoff) -> None:
+    who = f" by {printable(handoff.agent)}" if handoff.agent else ""
+    print(f"{printable(handoff.session)}: {printable(handoff.state)}{who}")
+
+
+def _print_list(found: list[Handoff], as_json: bool) -> None:
+    if as_json:
+        print(ascii_json([handoff.to_json() for handoff in found]))
+        return
+    if not found:
+        print("nobody waits for a person")
+    for handoff in found:
+        who = printable(handoff.agent) if handoff.agent else "-"
+        print(
+            f"{printable(handoff.state):<8} {local_time(handoff.requested_at)}  {who:<16} "
+            f"{printable(handoff.session, 60)}  {printable(handoff.reason, 60)}"
+        )
