@@ -76,9 +76,14 @@ HANDOFF_CHECK = 15.0
 """Seconds between two looks for customers who waited too long for a person."""
 
 
-async def _time_out(handoffs: Handoffs, bots: Mapping[str, Bot]) -> None:
+async def look_after_handoffs(
+    handoffs: Handoffs, bots: Mapping[str, Bot], metrics: Metrics
+) -> None:
+    """Waits that went on too long end with an offer; the queue's length is measured."""
     for name in bots:
         await handoffs.time_out(name)
+        for state, count in (await handoffs.store.counts(name)).items():
+            metrics.handoffs.labels(name, state).set(count)
 
 
 STATUS_OF: Mapping[type[ThekeError], int] = {
@@ -261,7 +266,12 @@ def create_app(
             ),
             asyncio.create_task(repeat(events.deliver, DELIVER_EVERY, stopping, "events")),
             asyncio.create_task(
-                repeat(partial(_time_out, handoffs, bots), HANDOFF_CHECK, stopping, "handoffs")
+                repeat(
+                    partial(look_after_handoffs, handoffs, bots, runtime.metrics),
+                    HANDOFF_CHECK,
+                    stopping,
+                    "handoffs",
+                )
             ),
         ]
         yield

@@ -16,6 +16,7 @@ from typing import Any
 
 from framework.action_calls import ActionOutcome, OutgoingMessage, Reminder
 from framework.flows.events import ActionDone, ActionRequest, Button, SetTimer
+from framework.flows.handoff import withdraw_handoff
 from framework.flows.repair import COMMANDS
 from framework.flows.session import Frame
 from framework.flows.steps import WAIT, Act, Ask, HttpCall
@@ -110,7 +111,9 @@ def _apply(turn: Turn, step: Act, outcome: ActionOutcome) -> None:
     for reminder in outcome.reminders:
         _remind(turn, reminder)
     if outcome.handoff:
-        COMMANDS["human"](turn)
+        COMMANDS["human"](turn)  # Rasa's ConversationPaused
+    elif outcome.handoff is False:
+        withdraw_handoff(turn)  # ConversationResumed: the bot goes on
     if outcome.start is not None:
         _start(turn, outcome.start)
 

@@ -117,6 +117,8 @@ class HandoffNews:
     agent: str = ""
     position: int = 0
     text: str = ""
+    waited: float = 0.0
+    """Seconds the customer waited in the queue before the person claimed it."""
 
 
 Event = Message | Timer | OrderUpdate | ActionDone | TicketNews | HandoffNews

@@ -105,7 +105,8 @@ def handoff_news(turn: Turn, news: HandoffNews) -> None:
         turn.reply(news.text, custom={"agent": news.agent})
     elif news.state in ENDS:
         _end(turn, news)
-    turn.record(f"handoff_{news.state}")
+    waited = {"waited": news.waited} if news.state == "claimed" else {}
+    turn.record(f"handoff_{news.state}", **waited)
 
 
 def _end(turn: Turn, news: HandoffNews) -> None:

@@ -63,7 +63,8 @@ class Handoffs:
     async def claim(self, bot: str, session: str, agent: str) -> Handoff:
         """Atomic: of two agents who claim at once, one wins (HandoffTaken for the other)."""
         handoff = await self.store.claim(bot, session, agent, self._clock())
-        await self._tell(handoff, "claimed", agent=agent)
+        waited = (handoff.claimed_at or handoff.queued_at) - handoff.queued_at
+        await self._tell(handoff, "claimed", agent=agent, waited=round(waited, 3))
         return handoff
 
     async def say(self, bot: str, session: str, agent: str, text: str) -> None:

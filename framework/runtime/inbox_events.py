@@ -48,6 +48,7 @@ def _handoff_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
         str(news.get("agent") or ""),
         int(news.get("position") or 0),
         str(news.get("text") or ""),
+        float(news.get("waited") or 0.0),
     ), []
 
 

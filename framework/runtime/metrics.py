@@ -77,6 +77,18 @@ class Metrics:
         self.rejected = Counter(
             "theke_rejected_requests", "Requests refused", ["reason"], registry=self.registry
         )
+        self.handoffs = Gauge(
+            "theke_handoffs",
+            "Conversations waiting for a person (queued) and held by one (claimed), store-wide",
+            ["bot", "state"],
+            registry=self.registry,
+        )
+        self.handoff_wait = Histogram(
+            "theke_handoff_wait_seconds",
+            "Time from joining the queue to a person claiming the conversation",
+            buckets=(10, 30, 60, 120, 300, 600, 1800),
+            registry=self.registry,
+        )
 
     def exposition(self) -> bytes:
         return bytes(generate_latest(self.registry))

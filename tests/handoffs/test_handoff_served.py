@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
+from framework.app import look_after_handoffs
+from framework.edge.metrics import METRICS
 from framework.handoffs.web import HANDOFFS
 from framework.stores.handoffs import HandoffTaken
 from tests.served import served
@@ -140,3 +142,16 @@ async def test_nobody_in_time_is_said_and_the_bot_serves_on(shop: TestClient) ->
     heard = await later(shop, "ed", "Which size?", "Sorry, nobody is free")
     assert any(text.startswith("Sorry, nobody is free right now.") for text in heard)
     assert await say(shop, "ed", "large") == ["Size large it is."]
+
+
+async def test_the_queue_and_the_wait_are_measured(shop: TestClient) -> None:
+    app = shop.server.app
+    await say(shop, "fe", "I want to talk to a person")
+    await say(shop, "gu", "I want to talk to a person")
+    await look_after_handoffs(app[HANDOFFS], {"shop": object()}, app[METRICS])  # what the loop does
+    sample = app[METRICS].registry.get_sample_value
+    assert sample("theke_handoffs", {"bot": "shop", "state": "queued"}) == 2
+    await app[HANDOFFS].claim("shop", SESSION.format("fe"), "anna")
+    await later(shop, "fe", "anna is with you now.", "anna is with you now.")
+    assert sample("theke_handoff_wait_seconds_count") == 1
+    assert sample("theke_records_total", {"bot": "shop", "record": "human_requested"}) == 2
