@@ -28,10 +28,10 @@ from understanding import (  # noqa: E402  (a script folder)
     review_corpus,
 )
 
-FLOORS = {CORPUS: 0.77, HOLDOUT: 0.68, HOLDOUT2: 0.68}
-"""Reached on 2026-12-03: 267 of 346 (the corpus grew by 76 conversations of the kinds
+FLOORS = {CORPUS: 0.83, HOLDOUT: 0.72, HOLDOUT2: 0.71}
+"""Reached on 2026-12-03: 289 of 346 (the corpus grew by 76 conversations of the kinds
 understood worst — questions in the middle, addresses in pieces, stories, dialect, answers
-ahead — of which 17 passed when written), 48 of 70 and 51 of 75 (44 when first measured,
+ahead — of which 17 passed when written), 51 of 70 and 54 of 75 (44 when first measured,
 before its wrong payments were fixed); the aim is 0.90."""
 SIZES = {CORPUS: 340, HOLDOUT: 70, HOLDOUT2: 75}
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
