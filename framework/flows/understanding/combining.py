@@ -187,7 +187,8 @@ def _source(mentions: list[Mention], slots: list[Slot]) -> Mention | None:
 
 def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[Slot]) -> None:
     """ "2 medium diavola, one with jalapeños, one without": one of them becomes a mention of
-    its own with the part's values; the last one left takes the part's values itself."""
+    its own with the part's values; the last one left takes the part's values itself. The
+    others have none of the extras the one got, unless said later ("… one without")."""
     counts = count_slots(slots)
     name = next((n for n in counts if n in source), None)
     values = {n: v for n, v in part.items() if n not in counts}
@@ -198,6 +199,9 @@ def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[
     one = {**source, **values}
     one[name] = 1
     mentions.insert(mentions.index(source), one)
+    for option, chosen in values.items():
+        if isinstance(chosen, list):
+            source.setdefault(option, [])  # "drei Salami, eine davon mit Schinken": two plain
 
 
 def _add(
