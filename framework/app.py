@@ -57,11 +57,13 @@ from framework.runtime.metrics import Metrics
 from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
+from framework.stores.handoffs import HandoffError, HandoffNotFound, QueueFull
 from framework.stores.opening import open_handoffs, open_orders, open_store, open_tickets
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.stores.session_store import Store, StoreError
 from framework.stores.tickets import TicketError, TicketNotFound
+from framework.support.handoffs_web import add_handoff_routes
 from framework.support.tickets_web import add_ticket_routes
 from framework.tickets.service import Tickets
 from framework.tickets.web import TICKETS
@@ -104,6 +106,9 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     ProviderError: 503,
     TicketNotFound: 404,
     TicketError: 409,
+    HandoffNotFound: 404,
+    QueueFull: 503,
+    HandoffError: 409,
 }
 """Every error a request can meet, and its HTTP status (the most specific class wins)."""
 
@@ -295,6 +300,7 @@ def create_app(
     add_payment_routes(app, dict(bots))
     add_event_routes(app)
     add_ticket_routes(app)
+    add_handoff_routes(app)
     add_metrics(app, workspace.metrics)
     return app
 
