@@ -216,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
     handoffs = commands.add_parser("handoffs", help="a person takes conversations over")
     handoffs.add_argument("action", choices=HANDOFF_ACTIONS)
     handoffs.add_argument("session", nargs="?", help="the conversation, as `list` shows it")
-    handoffs.add_argument("text", nargs="*", help="say: what to write to the customer")
+    handoffs.add_argument("text", nargs="*", help="say: the text; set: slot=value pairs")
     handoffs.add_argument("--agent", help="who takes part (claim, say, release, return, close)")
     handoffs.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     handoffs.add_argument("--bot", help="the bot (needed when the workspace serves several)")
@@ -255,7 +255,7 @@ def _tickets(args: argparse.Namespace) -> int:
     return run_tickets(args)
 
 
-HANDOFF_ACTIONS = ("list", "claim", "say", "release", "return", "close")
+HANDOFF_ACTIONS = ("list", "claim", "say", "set", "release", "return", "close")
 
 
 def _handoffs(args: argparse.Namespace) -> int:

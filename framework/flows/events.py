@@ -109,8 +109,8 @@ class TicketNews:
 @dataclass(frozen=True, slots=True)
 class HandoffNews:
     """What happened to the conversation's handoff: `queued` (its `position`), `claimed` (by
-    `agent`), `said` (the agent's `text` for the customer), `returned` to the bot, `closed`,
-    or `timeout` (nobody came in time)."""
+    `agent`), `said` (the agent's `text` for the customer), `changed` (the `slots` the agent
+    set), `returned` to the bot, `closed`, or `timeout` (nobody came in time)."""
 
     state: str
     now: datetime
@@ -119,6 +119,8 @@ class HandoffNews:
     text: str = ""
     waited: float = 0.0
     """Seconds the customer waited in the queue before the person claimed it."""
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    """`changed`: slot values the person set (as stored: ids for items and choices)."""
 
 
 Event = Message | Timer | OrderUpdate | ActionDone | TicketNews | HandoffNews

@@ -13,7 +13,11 @@ a ticket, a call back) — never an empty promise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from framework.flows.events import HandoffNews, HandoffRequest
+from framework.flows.model import Slot
 from framework.flows.steps import CONTINUE, WAIT, HandOver
 from framework.flows.turn import Turn
 
@@ -103,10 +107,34 @@ def handoff_news(turn: Turn, news: HandoffNews) -> None:
         turn.say_named("handoff_joined", agent=news.agent)
     elif news.state == "said" and news.text:
         turn.reply(news.text, custom={"agent": news.agent})
+    elif news.state == "changed":
+        _set_by_person(turn, news.slots)
     elif news.state in ENDS:
         _end(turn, news)
     waited = {"waited": news.waited} if news.state == "claimed" else {}
     turn.record(f"handoff_{news.state}", **waited)
+
+
+def _set_by_person(turn: Turn, values: Mapping[str, Any]) -> None:
+    """What the person corrected (the address, the size): the flow goes on from that, never
+    from what the bot had. A value the bot's slot cannot hold is refused and recorded."""
+    for name, value in values.items():
+        slot = turn.bot.slots.get(name)
+        if slot is None or not _fits(turn, slot, value):
+            turn.record("handoff_value_refused", slot=str(name)[:64])
+        else:
+            turn.set_slot(name, value)
+
+
+def _fits(turn: Turn, slot: Slot, value: Any) -> bool:
+    if value is None:
+        return True
+    if slot.type == "item":
+        return isinstance(value, str) and value in turn.bot.catalog.items
+    if slot.choices is not None:
+        chosen = value if isinstance(value, list) else [value]
+        return all(isinstance(v, str) and v in slot.choices.choices for v in chosen)
+    return isinstance(value, str | int | float | bool) and len(str(value)) <= 1000
 
 
 def _end(turn: Turn, news: HandoffNews) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,10 +69,12 @@ class Handoffs:
 
     async def say(self, bot: str, session: str, agent: str, text: str) -> None:
         """The holder writes to the customer, on their channel."""
-        handoff = await self.store.get(bot, session)
-        if handoff is None or handoff.state != CLAIMED or handoff.agent != agent:
-            raise HandoffRefused(f"{agent} does not hold this conversation: claim it first")
-        await self._tell(handoff, "said", agent=agent, text=text, once=uuid.uuid4().hex)
+        await self._tell_held(bot, session, "said", agent=agent, text=text)
+
+    async def change(self, bot: str, session: str, agent: str, slots: Mapping[str, Any]) -> None:
+        """The holder corrects what the conversation knows (slot values, as stored); the bot
+        goes on from that once it is handed back."""
+        await self._tell_held(bot, session, "changed", agent=agent, slots=dict(slots))
 
     async def release(self, bot: str, session: str, agent: str) -> Handoff:
         """Back to the front of the queue, for another agent (the customer keeps waiting)."""
@@ -91,6 +93,17 @@ class Handoffs:
             ended = await self.store.end(bot, handoff.session, None, CLOSED, self._clock())
             await self._tell(ended, "timeout")
         return len(late)
+
+    async def _holder(self, bot: str, session: str, agent: str) -> Handoff:
+        handoff = await self.store.get(bot, session)
+        if handoff is None or handoff.state != CLAIMED or handoff.agent != agent:
+            raise HandoffRefused(f"{agent} does not hold this conversation: claim it first")
+        return handoff
+
+    async def _tell_held(self, bot: str, session: str, state: str, **data: Any) -> None:
+        """News only the holder may give, each its own (two messages are two items)."""
+        handoff = await self._holder(bot, session, str(data.get("agent", "")))
+        await self._tell(handoff, state, once=uuid.uuid4().hex, **data)
 
     async def _tell(self, handoff: Handoff, state: str, *, once: str = "", **data: Any) -> None:
         last = handoff.history[-1].at if handoff.history else handoff.requested_at

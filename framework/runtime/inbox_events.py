@@ -49,6 +49,7 @@ def _handoff_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
         int(news.get("position") or 0),
         str(news.get("text") or ""),
         float(news.get("waited") or 0.0),
+        dict(news.get("slots") or {}),
     ), []
 
 

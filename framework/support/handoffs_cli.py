@@ -3,6 +3,7 @@
     theke handoffs list [--json]                       the queue (oldest first) and who holds what
     theke handoffs claim SESSION --agent NAME          take one over (one agent wins a race)
     theke handoffs say SESSION TEXT --agent NAME       write to the customer, on their channel
+    theke handoffs set SESSION slot=value… --agent NAME  correct what the bot goes on with
     theke handoffs release SESSION --agent NAME        back to the front of the queue
     theke handoffs return|close SESSION --agent NAME   back to the bot (the flow goes on) or end
 
@@ -67,10 +68,20 @@ async def _act(handoffs: Handoffs, bot: str, args: argparse.Namespace) -> None:
             )
         await handoffs.say(bot, session, agent, text)
         print("sent")
+    elif args.action == "set":
+        await handoffs.change(bot, session, agent, _assignments(args.text))
+        print("set")
     elif args.action == "release":
         _print(await handoffs.release(bot, session, agent))
     else:
         _print(await handoffs.end(bot, session, agent, ENDINGS[args.action]))
+
+
+def _assignments(words: list[str]) -> dict[str, str]:
+    pairs = [word.partition("=") for word in words]
+    if not pairs or any(not name or not sep for name, sep, _value in pairs):
+        raise ThekeError("set needs slot=value pairs, e.g. `theke handoffs set SESSION size=large`")
+    return {name: value for name, _sep, value in pairs}
 
 
 def _print(handoff: Handoff) -> None:

@@ -3,6 +3,7 @@
     GET  /admin/handoffs?bot=                       the queue (oldest first) and the held ones
     POST /admin/handoffs/{bot}/{session}/claim      {"agent": "anna"}   one agent wins a race
     POST /admin/handoffs/{bot}/{session}/say        {"agent": "anna", "text": "…"}
+    POST /admin/handoffs/{bot}/{session}/slots      {"agent": "anna", "slots": {"size": "large"}}
     POST /admin/handoffs/{bot}/{session}/release    {"agent": "anna"}   back to the queue
     POST /admin/handoffs/{bot}/{session}/return     {"agent": "anna"}   back to the bot
     POST /admin/handoffs/{bot}/{session}/close      {"agent": "anna"}
@@ -12,6 +13,8 @@ call needs the admin key; another agent's claim is 409 naming the holder.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
@@ -48,6 +51,9 @@ async def act(request: web.Request) -> web.Response:
             raise BadRequest("text is empty")
         await handoffs.say(bot, session, agent, text)
         return web.json_response({"sent": True})
+    if action == "slots":
+        await handoffs.change(bot, session, agent, _slots(body))
+        return web.json_response({"sent": True})
     if action == "claim":
         handoff = await handoffs.claim(bot, session, agent)
     elif action == "release":
@@ -55,8 +61,19 @@ async def act(request: web.Request) -> web.Response:
     elif action in ENDINGS:
         handoff = await handoffs.end(bot, session, agent, ENDINGS[action])
     else:
-        raise BadRequest(f"unknown action {action!r}: claim, say, release, return, close")
+        raise BadRequest(f"unknown action {action!r}: claim, say, slots, release, return, close")
     return web.json_response(handoff.to_json())
+
+
+MAX_SLOTS = 50
+
+
+def _slots(body: dict[str, Any]) -> dict[str, Any]:
+    """Slot values as stored (the bot refuses what its slots cannot hold, and records it)."""
+    slots = body.get("slots")
+    if not isinstance(slots, dict) or not slots or len(slots) > MAX_SLOTS:
+        raise BadRequest(f"slots is an object of 1 to {MAX_SLOTS} slot values")
+    return slots
 
 
 def add_handoff_routes(app: web.Application) -> None:

@@ -67,3 +67,17 @@ async def test_refusals(shop: TestClient) -> None:
     assert odd.status == 400
     unheld = await shop.post(f"{url}/say", json={"agent": "anna", "text": "hi"}, headers=AUTH)
     assert unheld.status == 409 and "claim it first" in (await unheld.json())["error"]
+
+
+async def test_what_the_person_corrects_is_what_the_bot_goes_on_with(shop: TestClient) -> None:
+    await say(shop, "ada", "order")
+    await say(shop, "ada", "I want to talk to a person")
+    url = f"/admin/handoffs/shop/{ADA}"
+    await shop.post(f"{url}/claim", json={"agent": "anna"}, headers=AUTH)
+    changed = {"agent": "anna", "slots": {"size": "family size", "nosuchslot": "x"}}
+    assert (await shop.post(f"{url}/slots", json=changed, headers=AUTH)).status == 200
+    bad = {"agent": "anna", "slots": "size=large"}
+    assert (await shop.post(f"{url}/slots", json=bad, headers=AUTH)).status == 400
+    await shop.post(f"{url}/return", json={"agent": "anna"}, headers=AUTH)
+    heard = await later(shop, "ada", "Size family size it is.", "You're back")
+    assert heard[-2:] == ["You're back with the bot.", "Size family size it is."]

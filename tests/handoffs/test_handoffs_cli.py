@@ -80,13 +80,16 @@ async def test_an_agent_claims_writes_and_hands_back(
     await theke(
         capsys, "say", session, "Hi", "Ada,", "how", "can", "I", "help?", "--agent", "anna", "-w", w
     )
+    code, _, err = await theke(capsys, "set", session, "size", "--agent", "anna", "-w", w)
+    assert code != 0 and "slot=value" in err
+    assert (await theke(capsys, "set", session, "size=large", "--agent", "anna", "-w", w))[0] == 0
     assert (await theke(capsys, "return", session, "--agent", "anna", "-w", w))[0] == 0
     said = await heard(workspace)
     assert said[-4:] == [
         "anna is with you now.",
         "Hi Ada, how can I help?",
         "You're back with the bot.",
-        "Which size?",
+        "Size large it is.",
     ]
     code, out, _ = await theke(capsys, "list", "-w", w)
     assert out.strip() == "nobody waits for a person"
