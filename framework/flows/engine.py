@@ -294,6 +294,8 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool) -> bool:
         turn.record("question_answered", entry=entry)
     if names_items and not (waiting and only_asks(message.text)):
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
+    if not waiting and lexicon.triggers_beside_knowledge(text):
+        return False  # "Laptop geht nicht an, was kostet eine Reparatur?": answered, and its flow
     turn.reask()
     return True
 

@@ -183,6 +183,16 @@ class Lexicon:
             return None
         return " ".join(words[said[0].end :])
 
+    def triggers_beside_knowledge(self, text: str) -> bool:
+        """A clause of the message says a flow's trigger and no knowledge phrase ("der Laptop
+        geht nicht an, was kostet eine Reparatur?": the problem, then a question), unlike "ich
+        muss den Termin absagen", one clause about one thing."""
+        for clause in _CLAUSES.split(text):
+            words = tokens(clause)
+            if self.triggers.find_all(words) and not self.knowledge.find_all(words):
+                return True
+        return False
+
     def trigger(self, text: str, exclude: frozenset[str] = frozenset()) -> str | None:
         """The flow whose trigger phrase the message contains (the longest phrase wins)."""
         matches = [m for m in self.triggers.find_all(tokens(text)) if m.value not in exclude]
