@@ -3,7 +3,7 @@ as the customer expects, per language and category, and every conversation in wh
 asked for money it should not have.
 
     .venv/bin/python benchmarks/understanding.py [--failures] [--category remove] [--lang en]
-    .venv/bin/python benchmarks/understanding.py --set holdout   (or holdout2)
+    .venv/bin/python benchmarks/understanding.py --set holdout   (or holdout2, holdout3)
 
 `--set holdout` measures tests/understanding/holdout/<lang>.yaml instead, `--set holdout2` the
 second such set: conversations written the same way but never used to tune the understanding
@@ -35,7 +35,8 @@ BOT = ROOT / "bots" / "pizza"
 CORPUS = ROOT / "tests" / "understanding" / "corpus"
 HOLDOUT = ROOT / "tests" / "understanding" / "holdout"
 HOLDOUT2 = ROOT / "tests" / "understanding" / "holdout2"
-SETS = {"corpus": CORPUS, "holdout": HOLDOUT, "holdout2": HOLDOUT2}
+HOLDOUT3 = ROOT / "tests" / "understanding" / "holdout3"
+SETS = {"corpus": CORPUS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout3": HOLDOUT3}
 
 
 @dataclass(frozen=True)
