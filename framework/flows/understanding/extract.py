@@ -31,7 +31,7 @@ from framework.flows.understanding.combining import (
 )
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
-from framework.flows.understanding.normalize import MAX_CHARS, tokens
+from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.slot_values import STREET_WORDS
 
@@ -280,6 +280,48 @@ def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Men
 _KEPT_READINGS = 4096
 
 
+_EACH = frozenset({"jeder", "jede", "jeden", "jedem", "jeweils", "everyone", "everybody", "each"})
+_GROUP_SIZE = (
+    re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
+    re.compile(r"\bwir sind (\w+)\b"),
+    re.compile(r"\b(?:there are|there re|we are|we re) (\w+)(?: of us)?\b"),
+    re.compile(r"\b(\w+) of us\b"),
+    re.compile(r"\b(?:fuer|for) (\w+) (?:personen|leute|people|persons)\b"),
+)
+_ORDINAL_GROUPS = {
+    **{"zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5},
+    **{"sechst": 6, "siebt": 7, "acht": 8},
+}
+
+
+def _group_size(text: str) -> int | None:
+    """How many people the message says are ordering ("wir sind zu viert", "four of us")."""
+    said = normalize(text)
+    for pattern in _GROUP_SIZE:
+        found = pattern.search(said)
+        if found:
+            word = found.group(1)
+            number = _ORDINAL_GROUPS.get(word) or word_to_number(word)
+            if number is not None and 1 < number <= 20:
+                return number
+    return None
+
+
+def _each_of_the_group(
+    text: str, sentences: list[list[tuple[list[str], Mention, bool]]], slots: list[Slot]
+) -> None:
+    """ "Jeder eine Cola, wir sind zu viert", "a beer for each of us, there are four of us": one
+    each for as many as the message says they are."""
+    size = _group_size(text) if _EACH & set(normalize(text).split()) else None
+    quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
+    if size is None or quantity is None:
+        return
+    for parts in sentences:
+        for words, mention, has_item in parts:
+            if has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
+                mention[quantity] = size
+
+
 def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
     """Sentence by sentence: a story before the order ("Kleine Geburtstagsfeier, es kommen 6
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
@@ -289,6 +331,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
         [(words, *_mention(words, slots, lexicon)) for words in _segments(sentence)]
         for sentence in _sentences(text)
     ]
+    _each_of_the_group(text, sentences, slots)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []
