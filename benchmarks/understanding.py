@@ -36,7 +36,15 @@ CORPUS = ROOT / "tests" / "understanding" / "corpus"
 HOLDOUT = ROOT / "tests" / "understanding" / "holdout"
 HOLDOUT2 = ROOT / "tests" / "understanding" / "holdout2"
 HOLDOUT3 = ROOT / "tests" / "understanding" / "holdout3"
-SETS = {"corpus": CORPUS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout3": HOLDOUT3}
+GROUPS = ROOT / "tests" / "understanding" / "groups"
+"""Group orders as tuning material for the next step (who gets what): not in the guard yet."""
+SETS = {
+    "corpus": CORPUS,
+    "holdout": HOLDOUT,
+    "holdout2": HOLDOUT2,
+    "holdout3": HOLDOUT3,
+    "groups": GROUPS,
+}
 
 
 @dataclass(frozen=True)

@@ -304,7 +304,8 @@ def _start(turn: Turn, message: Message) -> None:
     """No question is open: a trigger phrase, or a message naming catalog items, starts a flow."""
     bot, lexicon, text = turn.bot, lexicon_for(turn.bot), message.text
     note_answers_ahead(turn, message, frozenset())  # "möchte was liefern lassen"
-    target = lexicon.trigger(message.payload or "") or lexicon.trigger(text)
+    names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
+    target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
     candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
     for name in candidates:
         slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]

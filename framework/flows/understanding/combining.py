@@ -11,6 +11,7 @@ from typing import Any
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.numbers import word_to_number
 
 __all__ = [
     "EVERY",
@@ -169,9 +170,15 @@ _ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal"})
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 
+_OF_THESE = frozenset({"davon", "them", "denen"})
+
+
 def _of_them(words: list[str]) -> bool:
-    """A part about one of the items before: "one with jalapeños", "die andere ohne"."""
-    return words[0] in _ONE or (len(words) > 1 and words[1] in _OTHER)
+    """A part about some of the items before: "one with jalapeños", "die andere ohne", "zwei
+    davon mit Jalapeños", "two of them with olives"."""
+    if words[0] in _ONE or (len(words) > 1 and words[1] in _OTHER):
+        return True
+    return word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3]))
 
 
 def _source(mentions: list[Mention], slots: list[Slot]) -> Mention | None:
@@ -195,9 +202,13 @@ def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[
     if name is None or source[name] <= 1:
         source.update(values)
         return
-    source[name] -= 1
+    taken = part.get(name, 1) if isinstance(part.get(name), int) else 1
+    if taken >= source[name]:
+        source.update(values)  # "the other two without": the rest of them
+        return
+    source[name] -= taken
     one = {**source, **values}
-    one[name] = 1
+    one[name] = taken
     mentions.insert(mentions.index(source), one)
     for option, chosen in values.items():
         if isinstance(chosen, list):

@@ -193,9 +193,18 @@ class Lexicon:
                 return True
         return False
 
-    def trigger(self, text: str, exclude: frozenset[str] = frozenset()) -> str | None:
-        """The flow whose trigger phrase the message contains (the longest phrase wins)."""
-        matches = [m for m in self.triggers.find_all(tokens(text)) if m.value not in exclude]
+    def trigger(
+        self, text: str, exclude: frozenset[str] = frozenset(), *, written: bool = False
+    ) -> str | None:
+        """The flow whose trigger phrase the message contains (the longest phrase wins);
+        `written`: only phrases as written, no typo's reading (a message that orders items must
+        not start another flow because "anderen" looks like "ändern")."""
+        words = tokens(text)
+        matches = [
+            m
+            for m in self.triggers.find_all(words)
+            if m.value not in exclude and (not written or self.triggers.written(words, m))
+        ]
         return max(matches, key=_length).value if matches else None
 
 

@@ -41,6 +41,10 @@ _NEVER_FUZZY = frozenset(
         "thanks",
         "without",
         "nothing",
+        "andere",
+        "anderen",
+        "anderer",
+        "anders",
     }
 )
 """Everyday words one letter away from a menu word ("keine" → "kleine") are taken literally."""
