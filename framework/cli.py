@@ -222,6 +222,18 @@ def _parser() -> argparse.ArgumentParser:
     handoffs.add_argument("--bot", help="the bot (needed when the workspace serves several)")
     handoffs.add_argument("--json", action="store_true", help="list: print JSON")
     handoffs.set_defaults(run=_handoffs)
+    agents = commands.add_parser("agents", help="the people who sign in to the agent inbox")
+    agents.add_argument("action", choices=AGENT_ACTIONS)
+    agents.add_argument("name", nargs="?", help="the agent's name, e.g. anna or anna@shop.de")
+    agents.add_argument("--display", default="", help='add: the name the inbox shows ("Anna S.")')
+    agents.add_argument("--bots", default="", help="add: only these bots, e.g. pc_support,pizza")
+    agents.add_argument("--admin", action="store_true", help="add: an admin, not an agent")
+    agents.add_argument(
+        "--password-stdin", action="store_true", help="add, password: read it from stdin"
+    )
+    agents.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    agents.add_argument("--json", action="store_true", help="list: print JSON")
+    agents.set_defaults(run=_agents)
     channels = commands.add_parser("channels", help="connect messengers (Telegram set-webhook)")
     channels.add_argument("messenger", choices=["telegram"])
     channels.add_argument("action", choices=["set-webhook"])
@@ -262,6 +274,15 @@ def _handoffs(args: argparse.Namespace) -> int:
     from framework.support.handoffs_cli import run_handoffs
 
     return run_handoffs(args)
+
+
+AGENT_ACTIONS = ("add", "remove", "list", "password", "disable", "enable")
+
+
+def _agents(args: argparse.Namespace) -> int:
+    from framework.support.agents_cli import run_agents
+
+    return run_agents(args)
 
 
 def _channels(args: argparse.Namespace) -> int:

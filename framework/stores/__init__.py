@@ -8,18 +8,23 @@
   `ticket_rules.py` holds the status rules and limits every backend applies.
 - `handoffs.HandoffStore`: the human handoff's queue per bot and the conversations agents
   hold, claimed atomically; `handoff_rules.py` holds its rules and limits.
+- `agents.AgentStore`: the workspace's agent accounts (passwords as scrypt hashes,
+  `agent_passwords.py`), their sign-in sessions and the sign-in throttle; `agent_rules.py`
+  holds its rules and limits.
 
 Backends: `memory/` (the reference and the test double), `sqlite/` (the embedded default, one
 process) and `redis/` (many processes on many machines, Cluster-safe keys). `opening.py` opens
 a deployment's stores from its one URL. One contract suite per protocol runs over every backend
 (tests/runtime/test_store_contract.py, tests/payments/test_order_store.py,
 tests/events/test_outbox_store.py, tests/stores/test_ticket_store.py,
-tests/stores/test_handoff_store.py).
+tests/stores/test_handoff_store.py, tests/stores/test_agent_store.py).
 """
 
+from framework.stores.agents import AgentError, AgentStore
 from framework.stores.handoffs import HandoffError, HandoffStore
 from framework.stores.opening import (
     StoreURL,
+    open_agents,
     open_handoffs,
     open_orders,
     open_outbox,
@@ -33,6 +38,8 @@ from framework.stores.session_store import Store, StoreError
 from framework.stores.tickets import TicketError, TicketStore
 
 __all__ = [
+    "AgentError",
+    "AgentStore",
     "HandoffError",
     "HandoffStore",
     "OrderStore",
@@ -42,6 +49,7 @@ __all__ = [
     "StoreURL",
     "TicketError",
     "TicketStore",
+    "open_agents",
     "open_handoffs",
     "open_orders",
     "open_outbox",

@@ -2,9 +2,9 @@
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
 The URL is parsed once (`StoreURL`); the session store, the order store, the outbox, the
-ticket store and the handoff store of a deployment live on the same backing service (the same
-SQLite file, the same Redis server). Backends are imported only when used, so a deployment on
-SQLite never loads the Redis client.
+ticket store, the handoff store and the agent store of a deployment live on the same backing
+service (the same SQLite file, the same Redis server). Backends are imported only when used,
+so a deployment on SQLite never loads the Redis client.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from framework.stores.agents import AgentStore
 from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
@@ -23,6 +24,7 @@ from framework.stores.tickets import TicketStore
 
 __all__ = [
     "StoreURL",
+    "open_agents",
     "open_handoffs",
     "open_orders",
     "open_outbox",
@@ -169,3 +171,19 @@ async def open_handoffs(url: str, root: Path | None = None) -> HandoffStore:
     from framework.stores.redis.handoffs import RedisHandoffs
 
     return RedisHandoffs.from_url(where.url, where.prefix)
+
+
+async def open_agents(url: str, root: Path | None = None) -> AgentStore:
+    """The agent inbox's accounts and sign-in sessions, one set for the workspace."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.agents import MemoryAgents
+
+        return MemoryAgents()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.agents import SqliteAgents
+
+        return await SqliteAgents.open(str(where.path))
+    from framework.stores.redis.agents import RedisAgents
+
+    return RedisAgents.from_url(where.url, where.prefix)
