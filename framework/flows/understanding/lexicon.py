@@ -158,14 +158,17 @@ class Lexicon:
         und wie lange dauert die Lieferung?"): each once, none for a phrase that is an item's
         name ("Vegetaria" is no question) or says one of the `answered` words."""
         words = tokens(text)
-        index = self.items(frozenset())
-        named = [m for m in index.find_all(words) if index.written(words, m)]
-        found = [
-            m
-            for m in self.knowledge.find_all(words)
-            if not _covered(m, named) and not answered & set(words[m.start : m.end])
-        ]
+        found = [m for m in self._asked(words) if not answered & set(words[m.start : m.end])]
         return list(dict.fromkeys(m.value for m in found))
+
+    def _asked(self, words: list[str]) -> list[Match]:
+        """The knowledge phrases said, but none inside an item's name as written ("Vegetaria"
+        is no question about vegetarian food) or a longer trigger of the bot's ("wie lange
+        habt ihr offen" asks the opening hours, not how long delivery takes)."""
+        index = self.items(frozenset())
+        own = [m for m in index.find_all(words) if index.written(words, m)]
+        own += self.triggers.find_all(words)
+        return [m for m in self.knowledge.find_all(words) if not _covered(m, own)]
 
     def fresh_start(self, text: str) -> str | None:
         """What follows a cancel or start-over said before a new order in the same message
@@ -189,7 +192,7 @@ class Lexicon:
         muss den Termin absagen", one clause about one thing."""
         for clause in _CLAUSES.split(text):
             words = tokens(clause)
-            if self.triggers.find_all(words) and not self.knowledge.find_all(words):
+            if self.triggers.find_all(words) and not self._asked(words):
                 return True
         return False
 
@@ -238,8 +241,8 @@ def _language_words(bot: Bot) -> dict[str, frozenset[str]]:
 
 def _covered(command: Match, own: list[Match]) -> bool:
     """A bot's own phrase at least as long overlaps the command's ("didn't help", "Termin
-    stornieren"), or an item's name a knowledge phrase ("Vegetaria" ≈ "vegetarian"): the
-    bot's own words win."""
+    stornieren"), an item's name or a longer trigger a knowledge phrase ("Vegetaria" ≈
+    "vegetarian"; "wie lange habt ihr offen"): the bot's own longer words win."""
     return any(
         m.start < command.end and command.start < m.end and _length(m) >= _length(command)
         for m in own
