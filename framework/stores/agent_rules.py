@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
@@ -76,10 +75,6 @@ MIN_TTL, MAX_TTL = 60.0, 7 * 24 * 3600.0
 MAX_TOKEN = 128
 """Characters of a token `session` looks up (secrets.token_urlsafe(32) gives 43)."""
 
-_NAME = re.compile(r"[A-Za-z0-9._@-](?:[A-Za-z0-9 ._@-]{0,62}[A-Za-z0-9._@-])?")
-"""An agent's name, as handoff_rules.py checks it: letters, digits, space and . _ @ - (an
-e-mail address fits), 1 to 64, no space at either end."""
-_NAME_RULE = "an agent's name: 1 to 64 letters, digits, spaces and . _ @ - (no space at either end)"
 
 Change = Callable[[Agent], Agent]
 """A change of a kept agent: the agent in, the one to keep out (or an AgentError)."""
@@ -91,12 +86,12 @@ def moment(now: object) -> float:
 
 def key_of(name: object) -> str:
     """Where an agent is kept: its checked name in lowercase (names are ASCII)."""
-    return checks.matching(name, _NAME, AgentError, _NAME_RULE).lower()
+    return checks.agent_name(name, AgentError).lower()
 
 
 def login_key(name: object) -> str | None:
     """A sign-in's name as a key; None for what cannot be a name (it is just not found)."""
-    return name.lower() if isinstance(name, str) and _NAME.fullmatch(name) else None
+    return name.lower() if isinstance(name, str) and checks.AGENT_NAME.fullmatch(name) else None
 
 
 def check_ttl(ttl: object) -> float:
@@ -138,7 +133,7 @@ def _checked(agent: object, now: float) -> Agent:
         raise AgentError(f"disabled is True or False, not {checks.shown(agent.disabled)}")
     advice = "an agent's display name has; shorten it"
     return Agent(
-        name=checks.matching(agent.name, _NAME, AgentError, _NAME_RULE),
+        name=checks.agent_name(agent.name, AgentError),
         display=checks.bounded_text(
             "the display name", agent.display, MAX_DISPLAY, AgentError, advice
         ),

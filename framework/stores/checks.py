@@ -12,11 +12,32 @@ import re
 
 from framework.stores.records import without_lone_surrogates
 
-__all__ = ["BOT_NAME", "bot_name", "bounded_text", "matching", "moment", "page_size", "shown"]
+__all__ = [
+    "AGENT_NAME",
+    "AGENT_RULE",
+    "BOT_NAME",
+    "agent_name",
+    "bot_name",
+    "bounded_text",
+    "matching",
+    "moment",
+    "page_size",
+    "shown",
+]
 
 BOT_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 """The flow language's bot name (bot.schema.json: ^[a-z][a-z0-9_]*$), at most 64 characters."""
 _BOT_RULE = "a bot name: a lowercase letter, then lowercase letters, digits or _ (at most 64)"
+
+
+AGENT_NAME = re.compile(r"[A-Za-z0-9._@-](?:[A-Za-z0-9 ._@-]{0,62}[A-Za-z0-9._@-])?")
+"""A person of the business (an agent account, who holds a handoff): letters, digits, space and
+. _ @ - (an e-mail address fits), 1 to 64, no space at either end."""
+AGENT_RULE = "an agent's name: 1 to 64 letters, digits, spaces and . _ @ - (no space at either end)"
+
+
+def agent_name(name: object, error: type[Exception]) -> str:
+    return matching(name, AGENT_NAME, error, AGENT_RULE)
 
 
 def shown(value: object) -> str:

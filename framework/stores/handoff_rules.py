@@ -18,7 +18,6 @@ become U+FFFD; a session key must be exact, so one with a lone surrogate is refu
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -90,13 +89,6 @@ BACK, FRONT, HELD, GONE = "back", "front", "held", "gone"
 Step = Callable[[Handoff | None], Handoff]
 """An operation: the stored handoff in (None: none), the one to keep out (or a HandoffError)."""
 
-_AGENT = re.compile(r"[A-Za-z0-9._@-](?:[A-Za-z0-9 ._@-]{0,62}[A-Za-z0-9._@-])?")
-"""An agent's name: letters, digits, space and . _ @ - (an e-mail address fits), 1 to 64,
-no space at either end."""
-_AGENT_RULE = (
-    "an agent's name: 1 to 64 letters, digits, spaces and . _ @ - (no space at either end)"
-)
-
 
 def _text(what: str, value: object, most: int) -> str:
     advice = "a handoff keeps; shorten it (the agent reads the transcript for the rest)"
@@ -112,7 +104,7 @@ def check_bot(bot: object) -> str:
 
 
 def _agent(agent: object) -> str:
-    return checks.matching(agent, _AGENT, HandoffError, _AGENT_RULE)
+    return checks.agent_name(agent, HandoffError)
 
 
 def check_holder(bot: object, agent: object) -> tuple[str, str | None]:
