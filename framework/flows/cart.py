@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from framework.errors import FlowError, MoneyError
-from framework.flows.model import Bot, Item, Label
+from framework.flows.model import Bot, Item, Label, label_for
 from framework.flows.session import CartData, CartLine
 from framework.money import Money
 
@@ -147,3 +147,16 @@ class Cart:
         if money.minor:
             fees.append({"id": fee_id, "name": dict(name), "minor": money.minor})
         self._data["fees"] = fees
+
+
+def describe_line(bot: Bot, lang: str, line: CartLine) -> str:
+    """A line as the bot says it back: "2× Salami (Groß, Extra Käse)"."""
+    item = bot.catalog.items[line["item"]]
+    name = label_for(item.name, lang, bot.business.language)
+    chosen = [
+        label_for(bot.catalog.groups[group].choices[choice].name, lang, bot.business.language)
+        for group, choices in line["options"].items()
+        for choice in choices
+    ]
+    details = f" ({', '.join(chosen)})" if chosen else ""
+    return f"{line['quantity']}× {name}{details}"

@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from framework.flows.cart import describe_line
 from framework.flows.model import Bot, label_for
+from framework.flows.people import edit_for_person
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -122,8 +124,9 @@ def edit_order(turn: Turn, text: str) -> bool:
     if not lines:
         return False
     had = {line["item"] for line in lines}
-    changes, things = [], []
-    for sentence in _SENTENCE.split(text):
+    for_person = edit_for_person(turn, text)  # "Tom doch lieber mittel", "scrap Lisa's drink"
+    changes, things = ([for_person], []) if for_person else ([], [])
+    for sentence in [] if for_person else _SENTENCE.split(text):
         words = tokens(sentence)
         found = list(_things(turn.bot, words))
         change = _edit(turn, words, found) if found else _recount_unnamed(turn, words)
@@ -195,7 +198,7 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     line = _line_with(turn, old)
     if line is None:
         return None
-    before = _describe(turn, line)
+    before = describe_line(turn.bot, turn.lang, line)
     if old.group is not None and old.group in _many_choice_groups(turn.bot):
         end = old.start if new.start < old.start else len(words)
         added = [t.value for t in things if t.group == old.group and new.start <= t.start < end]
@@ -204,7 +207,7 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
             dict.fromkeys(chosen + added)
         )  # "… sondern Käse und Pilze"
         turn.cart.reprice(line)
-        return f"{before} → {_describe(turn, line)}"
+        return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
     if old.group is None and old.value == new.value:
         count = _count_near(words, new)
         if count is None:
@@ -216,7 +219,7 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
         chosen = line["options"].get(old.group, [])
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
     turn.cart.reprice(line)
-    return f"{before} → {_describe(turn, line)}"
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
 _THE = frozenset({"der", "die", "das", "den", "the", "my", "meine", "meinen"})
@@ -241,11 +244,11 @@ def _restyle(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     line = _line_with(turn, items[0])
     if line is None:
         return None
-    before = _describe(turn, line)
+    before = describe_line(turn.bot, turn.lang, line)
     for choice in choices:
         line["options"][str(choice.group)] = [choice.value]
     turn.cart.reprice(line)
-    after = _describe(turn, line)
+    after = describe_line(turn.bot, turn.lang, line)
     return f"{before} → {after}" if after != before else None
 
 
@@ -343,7 +346,7 @@ def _take_out(turn: Turn, thing: _Thing) -> str | None:
         return None
     if thing.group is None:
         turn.session["cart"]["lines"].remove(line)
-        return _describe(turn, line)
+        return describe_line(turn.bot, turn.lang, line)
     if thing.group not in _many_choice_groups(turn.bot):
         return None  # a size cannot be taken out, only changed
     line["options"][thing.group] = [c for c in line["options"][thing.group] if c != thing.value]
@@ -361,7 +364,9 @@ def _recount(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
         line = _line_with(turn, thing)
         if count is not None and line is not None:
             line["quantity"] = count  # the same count again changes nothing, adds nothing
-            changed.append(_describe(turn, line))  # "only 2 Funghi and 2 waters": each line
+            changed.append(
+                describe_line(turn.bot, turn.lang, line)
+            )  # "only 2 Funghi and 2 waters": each line
     return ", ".join(changed) or None
 
 
@@ -374,9 +379,9 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
         last = max(turn.session["cart"]["lines"], key=lambda line: line["id"])
         if last["quantity"] == numbers[0][1]:
             return None
-        before = _describe(turn, last)
+        before = describe_line(turn.bot, turn.lang, last)
         last["quantity"] = numbers[0][1]
-        return f"{before} → {_describe(turn, last)}"
+        return f"{before} → {describe_line(turn.bot, turn.lang, last)}"
     if len(numbers) != 2 or not (_NOT | _REPLACING) & set(words):
         return None
     (first_at, first), (second_at, second) = numbers
@@ -385,9 +390,9 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     lines = [line for line in turn.session["cart"]["lines"] if line["quantity"] == old]
     if len(lines) != 1 or new == old:
         return None
-    before = _describe(turn, lines[0])
+    before = describe_line(turn.bot, turn.lang, lines[0])
     lines[0]["quantity"] = new
-    return f"{before} → {_describe(turn, lines[0])}"
+    return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
 
 
 def _count_near(words: list[str], thing: _Thing) -> int | None:
@@ -428,7 +433,7 @@ def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     chosen = line["options"].get(group, [])
     line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
     turn.cart.reprice(line)
-    return _describe(turn, line)
+    return describe_line(turn.bot, turn.lang, line)
 
 
 # Lines -------------------------------------------------------------------------------------------
@@ -446,19 +451,6 @@ def _holds(line: CartLine, thing: _Thing) -> bool:
 
 def _many_choice_groups(bot: Bot) -> frozenset[str]:
     return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
-
-
-def _describe(turn: Turn, line: CartLine) -> str:
-    bot, lang = turn.bot, turn.lang
-    item = bot.catalog.items[line["item"]]
-    name = label_for(item.name, lang, bot.business.language)
-    chosen = [
-        label_for(bot.catalog.groups[group].choices[choice].name, lang, bot.business.language)
-        for group, choices in line["options"].items()
-        for choice in choices
-    ]
-    details = f" ({', '.join(chosen)})" if chosen else ""
-    return f"{line['quantity']}× {name}{details}"
 
 
 def _choice_name(turn: Turn, thing: _Thing) -> str:

@@ -36,6 +36,7 @@ from framework.flows.handoff import handoff_news, to_person
 from framework.flows.model import Bot
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
+from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restating import restated
 from framework.flows.session import Session, copy_session, session_problems
@@ -92,6 +93,8 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
             elif isinstance(event, Message):
                 _handle(turn, event)
             run(turn)
+            if isinstance(event, Message) and not event.payload:
+                note_people(turn, event.text)
             _schedule_timeouts(turn)
     except ThekeError as error:
         return _failed(bot, session, error, turn)

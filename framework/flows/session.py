@@ -77,6 +77,8 @@ class CartLine(TypedDict):
     """What the customer said that made the line (for repairs of that answer)."""
     said: NotRequired[int]
     """The turn the line was last named in (a restatement soon after is no new order)."""
+    person: NotRequired[str]
+    """Whom in a group it is for ("tom", "meine frau", "ich"): people.py."""
 
 
 class Fee(TypedDict):

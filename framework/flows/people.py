@@ -1,0 +1,206 @@
+"""Who in a group gets which line: "Für mich eine große Salami, meine Frau nimmt eine kleine
+Margherita", "Tom wants a large Diavola, Lisa a medium Funghi". Each line ordered for someone
+keeps them (`person`), so that "Tom doch lieber mittel", "Jonas kommt doch nicht, seine Pizza
+fällt weg" or "scrap Lisa's drink" change that person's lines and nobody else's.
+
+A person is recognised by how people say it: "für Tom", "for Lisa", "Tom nimmt …", "Lisa wants
+…", "meine Frau", "the kids", "für mich" / "I'll have" (the customer). Names are words written
+with a capital letter that name nothing on the menu. What a message says for whom waits in the
+session (`PEOPLE`) until its lines are in the cart: a line the bot had to ask about first is
+still theirs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from framework.flows.cart import describe_line
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["PEOPLE", "edit_for_person", "note_people"]
+
+PEOPLE = "people"
+"""A session flag: [item, person] pairs said, waiting for their cart lines."""
+LAST_PERSON = "last_person"
+"""A session flag: the person named last ("seine Pizza", "her drink")."""
+ME = "ich"
+_KEPT = 20
+
+_NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
+_FOR_SOMEONE = re.compile(
+    r"\b(?:für|fuer|for) (?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
+    rf"(?P<p>{_NAME}|mich|me)\b"
+)
+_SOMEONE_TAKES = re.compile(
+    rf"\b(?P<p>{_NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
+    r"mag|wants|would|gets|takes|is having|has|'ll|'d|likes)\b"
+)
+_ROLES = re.compile(
+    r"\b(?P<p>meine frau|mein mann|meine freundin|mein freund|die kinder|die kleinen|oma|opa|"
+    r"mama|papa|my wife|my husband|my girlfriend|my boyfriend|the kids|grandma|grandpa|mum|"
+    r"mom|dad)\b",
+    re.IGNORECASE,
+)
+_SELF = re.compile(
+    r"\b(?:für mich|fuer mich|for me|ich nehme|ich hätte|ich will|ich möchte|i'll have|i'd like|"
+    r"i'll take|i want|and me|und ich)\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset(
+    {
+        *("ich", "wir", "die", "der", "das", "und", "dann", "noch", "eine", "einen", "also"),
+        *("bitte", "pizza", "pizzen", "hallo", "hi", "hey", "ok", "okay", "the", "and", "i"),
+        *("we", "my", "our", "mich", "me", "moment", "jeder", "jede", "everyone", "alle"),
+        *("dazu", "außerdem", "ausserdem", "zusätzlich", "danach", "zuerst", "erst", "doch"),
+        *("lieber", "ach", "ja", "nein", "gern", "gerne", "einmal", "zweimal", "sonst", "oder"),
+        *("mit", "ohne", "extra", "bestellung", "lieferung", "abholung", "heute", "hier"),
+        *("auch", "aber", "zwei", "drei", "vier", "one", "two", "three", "then", "plus"),
+        *("with", "without", "delivery", "pickup", "order", "yes", "no", "please", "thanks"),
+        *("also", "and", "but", "oh", "ah", "so", "just", "only", "nur", "einfach", "mal"),
+    }
+)
+_CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
+_NAME_FIRST = re.compile(rf"^\s*(?P<p>{_NAME})(?:'s)?\s")
+"""A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
+
+
+def _person_of(clause: str, menu: set[str]) -> str | None:
+    role = _ROLES.search(clause)
+    if role:
+        return role.group("p").lower()
+    for pattern in (_FOR_SOMEONE, _SOMEONE_TAKES, _NAME_FIRST):
+        for found in pattern.finditer(clause):
+            name = found.group("p")
+            if name.lower() in ("mich", "me"):
+                return ME
+            if name.lower() not in _NOT_NAMES and name.lower() not in menu:
+                return name.lower()
+    return ME if _SELF.search(clause) else None
+
+
+def note_people(turn: Turn, text: str) -> None:
+    """Remember whom the message orders for, and give this turn's new lines their person."""
+    lexicon = lexicon_for(turn.bot)
+    menu = {word for phrase in lexicon.items(frozenset()).phrases() for word in phrase}
+    flags = turn.session["flags"]
+    said: list[list[str]] = flags.get(PEOPLE) or []
+    for clause in _CLAUSES.split(text):
+        person = _person_of(clause, menu)
+        items = lexicon.items(frozenset()).find_all(tokens(clause)) if person else []
+        if person is None or not items:
+            continue
+        flags[LAST_PERSON] = person
+        said += [[match.value, person] for match in items]
+    now = turn.session["turns"]
+    lines = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if "person" not in line and line.get("said") == now
+    ]
+    for line in lines:
+        found = next((pair for pair in said if pair[0] == line["item"]), None)
+        if found is not None:
+            line["person"] = found[1]
+            said.remove(found)
+    if said:
+        flags[PEOPLE] = said[-_KEPT:]
+    else:
+        flags.pop(PEOPLE, None)
+
+
+_GONE = frozenset(
+    {
+        *("weg", "raus", "streich", "streiche", "streichen", "fällt", "faellt", "fallen"),
+        *("scrap", "drop", "remove", "cancel", "out", "bailed", "bail"),
+    }
+)
+_NOT_COMING = re.compile(
+    r"\b(?:kommt doch nicht|kommt nicht|isst doch nicht|isn't coming|is not coming|"
+    r"not coming|can't make it|cannot make it|dropped out|is out)\b",
+    re.IGNORECASE,
+)
+_THEIR = frozenset({"seine", "seinen", "ihre", "ihren", "his", "her", "hers"})
+_DRINK_WORDS = frozenset({"getränk", "getraenk", "getränke", "getraenke", "drink", "drinks"})
+_PIZZA_WORDS = frozenset({"pizza", "pizzen", "pizzas"})
+
+
+def edit_for_person(turn: Turn, text: str) -> str | None:
+    """ "Jonas kommt doch nicht", "scrap Lisa's drink", "Tom doch lieber mittel": the change
+    to that person's lines, said back; None when the message names no one who has lines."""
+    lines = turn.session["cart"]["lines"]
+    people = {line["person"] for line in lines if "person" in line}
+    if not people:
+        return None
+    words = tokens(text)
+    person = _named(words, people) or _their(turn, words, people)
+    if person is None:
+        return None
+    theirs = [line for line in lines if line.get("person") == person]
+    kind = _kind(turn, words, theirs)
+    if _NOT_COMING.search(text) or _GONE & set(words):
+        return _remove(turn, kind)
+    return _restyle(turn, words, kind)
+
+
+def _named(words: list[str], people: set[str]) -> str | None:
+    """A person with lines, named in the message ("Tom", "Toms", "meine Frau")."""
+    said = f" {' '.join(words)} "
+    for person in sorted(people - {ME}, key=len, reverse=True):
+        name = " ".join(tokens(person))
+        if f" {name} " in said or f" {name}s " in said:
+            return person
+    return None
+
+
+def _their(turn: Turn, words: list[str], people: set[str]) -> str | None:
+    last = turn.session["flags"].get(LAST_PERSON)
+    return str(last) if _THEIR & set(words) and last in people else None
+
+
+def _kind(turn: Turn, words: list[str], theirs: list[CartLine]) -> list[CartLine]:
+    """Of their lines, those the message means: a drink, the pizza, an item named, or all."""
+    items = turn.bot.catalog.items
+    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
+    if named:
+        return [line for line in theirs if line["item"] in named]
+    if _DRINK_WORDS & set(words):
+        return [line for line in theirs if "pizza" not in items[line["item"]].tags]
+    if _PIZZA_WORDS & set(words):
+        return [line for line in theirs if "pizza" in items[line["item"]].tags]
+    return theirs
+
+
+def _remove(turn: Turn, gone: list[CartLine]) -> str | None:
+    if not gone:
+        return None
+    described = [describe_line(turn.bot, turn.lang, line) for line in gone]
+    for line in gone:
+        turn.session["cart"]["lines"].remove(line)
+    word = "ohne" if turn.lang == "de" else "without"
+    return ", ".join(f"{word} {text}" for text in described)
+
+
+def _restyle(turn: Turn, words: list[str], lines: list[CartLine]) -> str | None:
+    """A size (or another one-pick choice) named for the person: their lines that can have it
+    get it."""
+    lexicon, groups = lexicon_for(turn.bot), turn.bot.catalog.groups
+    changes: dict[str, str] = {}
+    for group in groups.values():
+        found = lexicon.choices(group).find_all(words)
+        if found and not group.many:
+            changes[group.id] = found[0].value
+    changed = []
+    for line in lines:
+        options = turn.bot.catalog.items[line["item"]].options
+        fitting = {g: v for g, v in changes.items() if g in options}
+        if not fitting:
+            continue
+        before = describe_line(turn.bot, turn.lang, line)
+        for group_id, value in fitting.items():
+            line["options"][group_id] = [value]
+        turn.cart.reprice(line)
+        changed.append(f"{before} → {describe_line(turn.bot, turn.lang, line)}")
+    return ", ".join(changed) or None
