@@ -31,7 +31,7 @@ _KEPT = 20
 
 _NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
 _FOR_SOMEONE = re.compile(
-    r"\b(?:für|fuer|for) (?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
+    r"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
     rf"(?P<p>{_NAME}|mich|me)\b"
 )
 _SOMEONE_TAKES = re.compile(
@@ -140,9 +140,52 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
         return None
     theirs = [line for line in lines if line.get("person") == person]
     kind = _kind(turn, words, theirs)
-    if _NOT_COMING.search(text) or _GONE & set(words):
-        return _remove(turn, kind)
+    said = set(words)
+    if _NO & said and not _GONE & said and (options := _extras_named(turn, words)):
+        return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
+    if _NOT_COMING.search(text) or _GONE & said or _NO & said:
+        return _remove(turn, kind) or _one_of_shared(turn, words)
     return _restyle(turn, words, kind)
+
+
+_NO = frozenset({"keine", "kein", "keinen", "no"})
+
+
+def _extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
+    """The choices of many-pick groups (extras) the message names, by group."""
+    lexicon, found = lexicon_for(turn.bot), {}
+    for group in turn.bot.catalog.groups.values():
+        named = {m.value for m in lexicon.choices(group).find_all(words)}
+        if group.many and named:
+            found[group.id] = named
+    return found
+
+
+def _without(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> str | None:
+    changed = []
+    for line in lines:
+        before = describe_line(turn.bot, turn.lang, line)
+        for group, gone in options.items():
+            if group in line["options"]:
+                line["options"][group] = [c for c in line["options"][group] if c not in gone]
+        turn.cart.reprice(line)
+        after = describe_line(turn.bot, turn.lang, line)
+        if after != before:
+            changed.append(f"{before} → {after}")
+    return ", ".join(changed) or None
+
+
+def _one_of_shared(turn: Turn, words: list[str]) -> str | None:
+    """ "Zwei Cola, eine für jeden" … "Paul will doch keine Cola": his one of the shared line,
+    not both."""
+    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
+    changed = []
+    for line in turn.session["cart"]["lines"]:
+        if line["item"] in named and line["quantity"] > 1 and "person" not in line:
+            before = describe_line(turn.bot, turn.lang, line)
+            line["quantity"] -= 1
+            changed.append(f"{before} → {describe_line(turn.bot, turn.lang, line)}")
+    return ", ".join(changed) or None
 
 
 def _named(words: list[str], people: set[str]) -> str | None:
