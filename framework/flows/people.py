@@ -145,7 +145,9 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
         return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
     if _NOT_COMING.search(text) or _GONE & said or _NO & said:
         return _remove(turn, kind) or _one_of_shared(turn, words)
-    return _restyle(turn, words, kind)
+    restyled = _restyle(turn, words, kind)
+    extended = _with(turn, kind, _extras_named(turn, words))  # "Chloe adds olives"
+    return ", ".join(change for change in (restyled, extended) if change) or None
 
 
 _NO = frozenset({"keine", "kein", "keinen", "no"})
@@ -172,6 +174,22 @@ def _without(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) ->
         after = describe_line(turn.bot, turn.lang, line)
         if after != before:
             changed.append(f"{before} → {after}")
+    return ", ".join(changed) or None
+
+
+def _with(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> str | None:
+    changed = []
+    for line in lines:
+        item = turn.bot.catalog.items[line["item"]]
+        fitting = {g: v for g, v in options.items() if g in item.options}
+        if not fitting:
+            continue
+        before = describe_line(turn.bot, turn.lang, line)
+        for group, added in fitting.items():
+            chosen = line["options"].get(group, [])
+            line["options"][group] = list(dict.fromkeys([*chosen, *sorted(added)]))
+        turn.cart.reprice(line)
+        changed.append(f"{before} → {describe_line(turn.bot, turn.lang, line)}")
     return ", ".join(changed) or None
 
 
