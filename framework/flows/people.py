@@ -60,6 +60,9 @@ _NOT_NAMES = frozenset(
         *("auch", "aber", "zwei", "drei", "vier", "one", "two", "three", "then", "plus"),
         *("with", "without", "delivery", "pickup", "order", "yes", "no", "please", "thanks"),
         *("also", "and", "but", "oh", "ah", "so", "just", "only", "nur", "einfach", "mal"),
+        *("can", "could", "may", "would", "will", "hello", "guten", "moin", "servus", "hallo"),
+        *("kann", "koennte", "könnte", "habt", "gibt", "what", "how", "ordering", "wait"),
+        *("warte", "sorry", "entschuldigung", "actually", "eigentlich", "sure", "klar"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
