@@ -13,11 +13,12 @@ still theirs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
-from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.normalize import tokens
 
 __all__ = ["PEOPLE", "edit_for_person", "note_people"]
@@ -70,7 +71,7 @@ _NAME_FIRST = re.compile(rf"^\s*(?P<p>{_NAME})(?:'s)?\s")
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
 
 
-def _person_of(clause: str, menu: set[str]) -> str | None:
+def _person_of(clause: str, menu: frozenset[str]) -> str | None:
     role = _ROLES.search(clause)
     if role:
         return role.group("p").lower()
@@ -84,10 +85,16 @@ def _person_of(clause: str, menu: set[str]) -> str | None:
     return ME if _SELF.search(clause) else None
 
 
+@lru_cache(maxsize=64)
+def _menu_words(lexicon: Lexicon) -> frozenset[str]:
+    """Words of the menu's names: no one is called Salami (once per loaded bot)."""
+    return frozenset(word for phrase in lexicon.items(frozenset()).phrases() for word in phrase)
+
+
 def note_people(turn: Turn, text: str) -> None:
     """Remember whom the message orders for, and give this turn's new lines their person."""
     lexicon = lexicon_for(turn.bot)
-    menu = {word for phrase in lexicon.items(frozenset()).phrases() for word in phrase}
+    menu = _menu_words(lexicon)
     flags = turn.session["flags"]
     said: list[list[str]] = flags.get(PEOPLE) or []
     for clause in _CLAUSES.split(text):
