@@ -41,8 +41,9 @@ _SOMEONE_TAKES = re.compile(
 )
 _ROLES = re.compile(
     r"\b(?P<p>meine frau|mein mann|meine freundin|mein freund|die kinder|die kleinen|oma|opa|"
-    r"mama|papa|my wife|my husband|my girlfriend|my boyfriend|the kids|grandma|grandpa|mum|"
-    r"mom|dad)\b",
+    r"mama|papa|mein sohn|meine tochter|die jungs|die mädels|die mädchen|my wife|my husband|"
+    r"my girlfriend|my boyfriend|my son|my daughter|the kids|the boys|the girls|grandma|"
+    r"grandpa|mum|mom|dad)\b",
     re.IGNORECASE,
 )
 _SELF = re.compile(

@@ -287,6 +287,7 @@ _GROUP_SIZE = (
     re.compile(r"\b(?:there are|there re|we are|we re) (\w+)(?: of us)?\b"),
     re.compile(r"\b(\w+) of us\b"),
     re.compile(r"\b(?:fuer|for) (\w+) (?:personen|leute|people|persons)\b"),
+    re.compile(r"\b(?:that s|thats|das sind|also) (\w+)\b"),
 )
 _ORDINAL_GROUPS = {
     **{"zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5},
