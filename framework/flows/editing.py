@@ -408,6 +408,7 @@ def _count_near(words: list[str], thing: _Thing) -> int | None:
 
 
 # Extending -------------------------------------------------------------------------------------
+_ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
 """'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
 
@@ -423,17 +424,16 @@ def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     if asked is not None and asked.choices is not None and asked.choices.id in many:
         return None  # "Extras dazu?" is answered by the extras, not edited
     group = str(things[0].group)
-    lines = turn.session["cart"]["lines"]
-    line = next(
-        (line for line in reversed(lines) if group in turn.bot.catalog.items[line["item"]].options),
-        None,
-    )
-    if line is None:
-        return None
-    chosen = line["options"].get(group, [])
-    line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
-    turn.cart.reprice(line)
-    return describe_line(turn.bot, turn.lang, line)
+    items = turn.bot.catalog.items
+    fitting = [
+        line for line in turn.session["cart"]["lines"] if group in items[line["item"]].options
+    ]
+    targets = fitting if _ALL_OF_THEM & set(words) else fitting[-1:]  # "auf beide noch Zwiebeln"
+    for line in targets:
+        chosen = line["options"].get(group, [])
+        line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
+        turn.cart.reprice(line)
+    return ", ".join(describe_line(turn.bot, turn.lang, line) for line in targets) or None
 
 
 # Lines -------------------------------------------------------------------------------------------
