@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from framework.stores.handoffs import (
@@ -26,7 +25,7 @@ from framework.stores.handoffs import (
     HandoffRefused,
     HandoffStore,
 )
-from framework.stores.records import HANDOFF, InboxItem, SessionKey
+from framework.stores.records import HANDOFF, InboxItem, SessionKey, iso_time
 
 __all__ = ["QUEUE_TIMEOUT", "Handoffs"]
 
@@ -110,7 +109,7 @@ class Handoffs:
         change = once or f"{handoff.requested_at}:{last}:{data.get('agent', '')}"
         item = InboxItem(
             f"handoff:{handoff.bot}:{change}:{state}",
-            datetime.fromtimestamp(self._clock(), UTC).isoformat(),
+            iso_time(self._clock()),
             HANDOFF,
             {"state": state, **data},
         )

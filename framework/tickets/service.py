@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from framework.event_ids import event_id
-from framework.stores.records import TICKET, InboxItem
+from framework.stores.records import TICKET, InboxItem, iso_time
 from framework.stores.tickets import (
     AGENT,
     CLOSED,
@@ -59,7 +58,7 @@ _HIDDEN = ("contact", "conversation")
 def ticket_data(ticket: Ticket) -> dict[str, Any]:
     data = {k: v for k, v in ticket.head_json().items() if k not in _HIDDEN}
     for moment in ("created_at", "updated_at"):
-        data[moment] = datetime.fromtimestamp(data[moment], UTC).isoformat()
+        data[moment] = iso_time(data[moment])
     return {"ticket": data}
 
 
@@ -127,7 +126,7 @@ class Tickets:
         at = len(ticket.history)
         item = InboxItem(
             f"ticket:{ticket.bot}:{ticket.number}:{at}",
-            datetime.fromtimestamp(self._clock(), UTC).isoformat(),
+            iso_time(self._clock()),
             TICKET,
             {"number": ticket.number, "status": ticket.status, "reply": reply},
         )
