@@ -41,14 +41,17 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/theke chat bots/pizza --now $(DEMO_NOW)
 
-# What the tests need besides Python packages: a Redis server and Debian's Chromium. The tests
-# also start a three-node Redis Cluster of their own (redis-server 7+ and redis-cli).
+# What the tests need besides Python packages: a Redis server, Debian's Chromium and axe-core
+# (npm, package.json: the accessibility audit of tests/e2e). The tests also start a three-node
+# Redis Cluster of their own (redis-server 7+ and redis-cli).
 services:
 	@command -v redis-server >/dev/null && command -v redis-cli >/dev/null || \
 		(apt-get update -qq && apt-get install -y -qq redis-server redis-tools)
 	@redis-cli -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 \
 		--port 6379 --save "" --appendonly no
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@test -f node_modules/axe-core/axe.min.js || ((command -v npm >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq npm)) && npm ci --silent --no-audit --no-fund)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check framework tests benchmarks conftest.py
