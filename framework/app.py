@@ -45,6 +45,7 @@ from framework.events.web import add_event_routes
 from framework.flows import Bot
 from framework.handoffs.service import Handoffs
 from framework.handoffs.web import HANDOFFS
+from framework.inbox.setup import add_inbox
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import OrderNews, Payments
@@ -301,6 +302,7 @@ def create_app(
     add_event_routes(app)
     add_ticket_routes(app)
     add_handoff_routes(app)
+    add_inbox(app, workspace)
     add_metrics(app, workspace.metrics)
     return app
 

@@ -30,6 +30,10 @@ from framework.stores.records import HANDOFF, InboxItem, SessionKey, iso_time
 __all__ = ["QUEUE_TIMEOUT", "Handoffs"]
 
 Inbox = Callable[[str, InboxItem], Awaitable[Any]]
+Listener = Callable[[Handoff, str], None]
+"""Hears every change of a handoff as it is made here (the agent inbox's live hub): the
+handoff and what happened (queued, claimed, said, changed, released, withdrawn, returned,
+closed, timeout). Called synchronously: it must not block or raise."""
 
 QUEUE_TIMEOUT = 600.0
 """Seconds a customer waits in the queue before the bot offers something else instead."""
@@ -40,6 +44,7 @@ class Handoffs:
         self, store: HandoffStore, inbox: Inbox, clock: Callable[[], float] = time.time
     ) -> None:
         self.store, self._inbox, self._clock = store, inbox, clock
+        self.listeners: list[Listener] = []
 
     async def request(self, key: SessionKey, reason: str, lang: str) -> Handoff:
         """Into the bot's queue (a conversation already there keeps its place); the customer
@@ -57,7 +62,8 @@ class Handoffs:
         in it: an agent may have claimed it in the meantime, and then holds it)."""
         handoff = await self.store.get(key.bot, str(key))
         if handoff is not None and handoff.state == QUEUED:
-            await self.store.end(key.bot, str(key), None, RETURNED, self._clock())
+            ended = await self.store.end(key.bot, str(key), None, RETURNED, self._clock())
+            self._heard(ended, "withdrawn")
 
     async def claim(self, bot: str, session: str, agent: str) -> Handoff:
         """Atomic: of two agents who claim at once, one wins (HandoffTaken for the other)."""
@@ -77,7 +83,9 @@ class Handoffs:
 
     async def release(self, bot: str, session: str, agent: str) -> Handoff:
         """Back to the front of the queue, for another agent (the customer keeps waiting)."""
-        return await self.store.release(bot, session, agent, self._clock())
+        handoff = await self.store.release(bot, session, agent, self._clock())
+        self._heard(handoff, "released")
+        return handoff
 
     async def end(self, bot: str, session: str, agent: str | None, outcome: str) -> Handoff:
         """Back to the bot (returned: the flow goes on where it stopped) or closed."""
@@ -114,3 +122,8 @@ class Handoffs:
             {"state": state, **data},
         )
         await self._inbox(handoff.session, item)
+        self._heard(handoff, state)
+
+    def _heard(self, handoff: Handoff, what: str) -> None:
+        for listener in self.listeners:
+            listener(handoff, what)

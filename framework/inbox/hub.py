@@ -1,0 +1,134 @@
+"""Live updates of the agent inbox: one in-process hub that every open inbox page listens to.
+
+Changes reach the hub two ways:
+
+- at once, from the handoff service of this worker (`Handoffs.listeners`): a conversation
+  joins the queue, is claimed, released, written to, returned or closed;
+- every POLL seconds while a page listens, from the stores (`Poller`): the queues and held
+  conversations of every bot, compared with the last look, and the logs of the conversations
+  held by a person or open on a page. That is how a page hears what another worker changed
+  (several workers on Redis) and what a customer wrote to a held conversation: the project
+  has no cross-worker publisher (runtime/publishing.py is the business events' outbox, not a
+  pub/sub), so the store is the common ground, looked at every two seconds.
+
+A change is only a hint ("look again at this conversation"): a page fetches what it shows
+anew, so a change heard twice (here and by the poll) costs one more fetch, never a wrong page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from framework.stores.handoffs import Handoff, HandoffStore
+from framework.stores.session_store import Store
+
+__all__ = ["POLL", "Change", "Hub", "Poller"]
+
+POLL = 2.0
+"""Seconds between two looks at the stores while a page listens."""
+BACKLOG = 100
+"""Changes a page's socket may lag behind; a slower one misses some (its next fetch is whole)."""
+LOG_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    bot: str
+    session: str
+    what: str
+    """queued, claimed, said, changed, released, withdrawn, returned, closed, timeout (the
+    handoff service), gone (left the store, seen by the poll), message (the log grew)."""
+    agent: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._listeners: set[asyncio.Queue[Change]] = set()
+        self.watched: Counter[str] = Counter()
+        """Conversations (session keys) open on a page here: their logs are looked at too."""
+
+    @property
+    def listening(self) -> bool:
+        return bool(self._listeners)
+
+    def publish(self, change: Change) -> None:
+        for queue in self._listeners:
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(change)
+
+    def heard(self, handoff: Handoff, what: str) -> None:
+        """A `Handoffs` listener."""
+        self.publish(Change(handoff.bot, handoff.session, what, handoff.agent))
+
+    @contextlib.contextmanager
+    def listen(self) -> Iterator[asyncio.Queue[Change]]:
+        queue: asyncio.Queue[Change] = asyncio.Queue(BACKLOG)
+        self._listeners.add(queue)
+        try:
+            yield queue
+        finally:
+            self._listeners.discard(queue)
+
+
+Seen = tuple[str, str, float]
+"""What the poll compares of a handoff: its state, its agent, when it joined the queue."""
+
+
+class Poller:
+    """What the stores say changed since the last look, published to the hub."""
+
+    def __init__(self, hub: Hub, handoffs: HandoffStore, sessions: Store, bots: Iterable[str]):
+        self.hub, self._handoffs, self._sessions = hub, handoffs, sessions
+        self._bots = tuple(bots)
+        self._seen: dict[tuple[str, str], Seen] | None = None
+        """None until the first look since pages listen: that look only learns."""
+        self._seqs: dict[str, int] = {}
+
+    async def look(self) -> None:
+        if not self.hub.listening:
+            self._seen, self._seqs = None, {}
+            return
+        now = await self._handoff_states()
+        if self._seen is not None:
+            self._compare(self._seen, now)
+        self._seen = now
+        held = {session for (_, session), (state, _, _) in now.items() if state == "claimed"}
+        await self._read_logs(held | set(self.hub.watched))
+
+    async def _handoff_states(self) -> dict[tuple[str, str], Seen]:
+        found: dict[tuple[str, str], Seen] = {}
+        for bot in self._bots:
+            for handoff in [
+                *await self._handoffs.queue(bot, 1000),
+                *await self._handoffs.held(bot),
+            ]:
+                found[bot, handoff.session] = (handoff.state, handoff.agent, handoff.queued_at)
+        return found
+
+    def _compare(
+        self, before: dict[tuple[str, str], Seen], now: dict[tuple[str, str], Seen]
+    ) -> None:
+        for (bot, session), (state, agent, _) in now.items():
+            if before.get((bot, session)) != now[bot, session]:
+                self.hub.publish(Change(bot, session, state, agent))
+        for bot, session in before.keys() - now.keys():
+            self.hub.publish(Change(bot, session, "gone"))
+
+    async def _read_logs(self, sessions: set[str]) -> None:
+        self._seqs = {key: seq for key, seq in self._seqs.items() if key in sessions}
+        for key in sessions:
+            known = self._seqs.get(key)
+            entries = await self._sessions.log(key, after=known or 0, limit=LOG_PAGE)
+            if not entries:
+                continue
+            self._seqs[key] = int(entries[-1].get("seq", 0))
+            if known is not None:
+                self.hub.publish(Change(key.split(":", 1)[0], key, "message"))
