@@ -96,12 +96,12 @@ class Poller:
         if not self.hub.listening:
             self._seen, self._seqs = None, {}
             return
-        now = await self._handoff_states()
+        now, primed = await self._handoff_states(), self._seen is not None
         if self._seen is not None:
             self._compare(self._seen, now)
         self._seen = now
         held = {session for (_, session), (state, _, _) in now.items() if state == "claimed"}
-        await self._read_logs(held | set(self.hub.watched))
+        await self._read_logs(held | set(self.hub.watched), primed)
 
     async def _handoff_states(self) -> dict[tuple[str, str], Seen]:
         found: dict[tuple[str, str], Seen] = {}
@@ -122,7 +122,9 @@ class Poller:
         for bot, session in before.keys() - now.keys():
             self.hub.publish(Change(bot, session, "gone"))
 
-    async def _read_logs(self, sessions: set[str]) -> None:
+    async def _read_logs(self, sessions: set[str], primed: bool) -> None:
+        """A conversation newly held or open since the first look may have grown between its
+        change and this look: it is told too (a page fetching once more costs little)."""
         self._seqs = {key: seq for key, seq in self._seqs.items() if key in sessions}
         for key in sessions:
             known = self._seqs.get(key)
@@ -130,5 +132,5 @@ class Poller:
             if not entries:
                 continue
             self._seqs[key] = int(entries[-1].get("seq", 0))
-            if known is not None:
+            if known is not None or primed:
                 self.hub.publish(Change(key.split(":", 1)[0], key, "message"))

@@ -92,9 +92,8 @@
   };
 
   function heard(change) {
-    const here = opened && opened.dataset.session === change.session;
-    if (here && change.what === "message") { say("New message in this conversation."); }
-    else if (NEWS[change.what]) { say(NEWS[change.what]); }
+    // New transcript lines are announced by the transcript itself (role=log).
+    if (NEWS[change.what]) { say(NEWS[change.what]); }
     refresh();
   }
 
