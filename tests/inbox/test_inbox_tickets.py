@@ -57,7 +57,9 @@ async def test_a_reply_reaches_the_customer_and_a_note_does_not(
     assert reply.status == 303
     solved = await anna.post(f"{TICKET}/solved", json=False)
     assert solved.status == 303
-    heard = await later(shop, "ada", "Which size?", "Your ticket 1001 is solved")
+    solved_text = "Your ticket 1001 is solved. If it isn't, just reply here."
+    heard = await later(shop, "ada", solved_text, "News on your ticket 1001")
+    assert heard[-1] == solved_text
     told = "\n".join(heard)
     assert "News on your ticket 1001:\nA new box is on its way." in told
     assert "upset" not in told and "forged" not in told
