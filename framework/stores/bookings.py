@@ -165,7 +165,9 @@ class Booking:
     bot: str
     number: int
     token: str
-    """Random, 22+ URL-safe characters: the unguessable part of the booking's calendar link."""
+    """`<bot>-<22 random URL-safe characters>` (16 random bytes): the unguessable part of the
+    booking's calendar link. The bot's name in front tells a store where to look (on Redis the
+    bot's slot), so no index spans bots."""
     service: str
     resource: str
     start: float
@@ -190,6 +192,9 @@ class Booking:
     updated_at: float
     key: str = ""
     history: tuple[BookingEvent, ...] = ()
+    """Oldest first, at most `booking_rules.MAX_EVENTS`: an extension or a move is refused
+    (BookingError) when the history is nearly full, so the changes nobody can refuse (confirm,
+    reminders, cancel, expire) always have room."""
 
     def changed(self, **changes: Any) -> Booking:
         return replace(self, **changes)
@@ -226,8 +231,8 @@ class BookingStore(Protocol):
         ...
 
     async def extend(self, bot: str, number: int, expires_at: float, now: float) -> Booking:
-        """Keep a hold longer (while its deposit's payment request is open). NotHeld when it is
-        not held or already expired."""
+        """Keep a hold longer (while its deposit's payment request is open), to an
+        `expires_at` after now. NotHeld when it is not held or already expired."""
         ...
 
     async def confirm(self, bot: str, number: int, by: str, now: float) -> Booking:
@@ -264,25 +269,28 @@ class BookingStore(Protocol):
         ...
 
     async def no_show(self, bot: str, number: int, by: str, now: float) -> Booking:
-        """Confirmed → no_show, once its start has passed (StatusRefused before)."""
+        """Confirmed → no_show, once its start has passed (StatusRefused before); a no-show is
+        returned unchanged (marked twice)."""
         ...
 
     async def expire(self, now: float, limit: int = 100) -> list[Booking]:
-        """Every bot's holds whose expires_at ≤ now, now expired, at most `limit`: each one
-        returned by exactly one call, across workers."""
+        """Every bot's holds whose expires_at ≤ now, now expired, at most `limit` (1 to
+        `booking_checks.MAX_CLAIM`): each one returned by exactly one call, across workers."""
         ...
 
     async def claim_reminders(self, now: float, limit: int = 100) -> list[DueReminder]:
         """Every bot's confirmed bookings with a reminder due (`remind_at[reminded] ≤ now`),
-        each reminder handed out by exactly one call across workers. Reminders of bookings
-        no longer confirmed are never handed out; several due at once (a worker was down)
-        are handed out as the latest one only, the earlier ones counted as claimed."""
+        each reminder handed out by exactly one call across workers, at most `limit` (1 to
+        `booking_checks.MAX_CLAIM`). Reminders of bookings no longer confirmed are never
+        handed out; several due at once (a worker was down) are handed out as the latest one
+        only, the earlier ones counted as claimed."""
         ...
 
     async def busy(
         self, bot: str, resources: AbstractSet[str], start: float, end: float, now: float
     ) -> list[Busy]:
-        """The live spans of those resources that overlap `[start, end)`, by blocked_from."""
+        """The live spans of those resources that overlap `[start, end)`, by blocked_from (then
+        resource and number)."""
         ...
 
     async def get(self, bot: str, number: int) -> Booking | None: ...
@@ -302,8 +310,8 @@ class BookingStore(Protocol):
         limit: int = 50,
     ) -> list[Booking]:
         """The bot's bookings, by start (then number): only those statuses, that
-        conversation's, that resource's, only those overlapping `[start, end)`, at most
-        `limit` (1 to `booking_rules.MAX_PAGE`)."""
+        conversation's, that resource's, only those whose appointment (`start`–`end`, not the
+        buffers) overlaps `[start, end)`, at most `limit` (1 to `booking_checks.MAX_PAGE`)."""
         ...
 
     async def close(self) -> None: ...

@@ -2,9 +2,9 @@
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
 The URL is parsed once (`StoreURL`); the session store, the order store, the outbox, the
-ticket store, the handoff store and the agent store of a deployment live on the same backing
-service (the same SQLite file, the same Redis server). Backends are imported only when used,
-so a deployment on SQLite never loads the Redis client.
+ticket store, the booking store, the handoff store and the agent store of a deployment live on
+the same backing service (the same SQLite file, the same Redis server). Backends are imported
+only when used, so a deployment on SQLite never loads the Redis client.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from framework.stores.agents import AgentStore
+from framework.stores.bookings import BookingStore
 from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
@@ -25,6 +26,7 @@ from framework.stores.tickets import TicketStore
 __all__ = [
     "StoreURL",
     "open_agents",
+    "open_bookings",
     "open_handoffs",
     "open_orders",
     "open_outbox",
@@ -155,6 +157,22 @@ async def open_tickets(url: str, root: Path | None = None) -> TicketStore:
     from framework.stores.redis.tickets import RedisTickets
 
     return RedisTickets.from_url(where.url, where.prefix)
+
+
+async def open_bookings(url: str, root: Path | None = None) -> BookingStore:
+    """The appointments and holds beside the sessions: every worker takes times from one set."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.bookings import MemoryBookings
+
+        return MemoryBookings()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.bookings import SqliteBookings
+
+        return await SqliteBookings.open(str(where.path))
+    from framework.stores.redis.bookings import RedisBookings
+
+    return RedisBookings.from_url(where.url, where.prefix)
 
 
 async def open_handoffs(url: str, root: Path | None = None) -> HandoffStore:

@@ -1,0 +1,560 @@
+"""One contract, every booking store: memory (the reference), sqlite (a real file), redis (a real
+server, `REDIS_URL` or the Makefile's redis://127.0.0.1:6379/15) and redis-cluster (the run's
+three-node cluster), each opened from its URL (`open_bookings`), each test under a Redis key
+prefix of its own, deleted afterwards. Time is an argument: no test waits. The races (many
+workers, many processes) are in test_booking_races.py.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from framework.errors import NotFound
+from framework.stores.booking_checks import MAX_PAGE
+from framework.stores.booking_rules import MAX_EVENTS
+from framework.stores.bookings import (
+    CANCELLED,
+    CONFIRMED,
+    EXPIRED,
+    HELD,
+    NO_SHOW,
+    RELEASED,
+    Booking,
+    BookingError,
+    BookingEvent,
+    BookingNotFound,
+    BookingStore,
+    Busy,
+    NewHold,
+    NotHeld,
+    SlotTaken,
+    StatusRefused,
+)
+from framework.stores.memory.bookings import MemoryBookings
+from framework.stores.opening import open_bookings, open_tickets
+from framework.stores.records import iso_time
+from framework.stores.session_store import StoreError
+from tests.payments.test_order_store import REDIS_URL, delete_keys, redis_client
+from tests.runtime.cluster import cluster_url
+from tests.stores.test_ticket_store import HOSTILE, HUGE, new, with_query
+
+NOW = 1_800_000_000.0
+DAY = NOW + 86_400
+"""Tomorrow, when the appointments are."""
+BOT = "salon"
+AGENT = "agent:anna"
+Opener = Callable[[], Awaitable[BookingStore]]
+
+
+def at(hours: float) -> float:
+    return DAY + hours * 3600
+
+
+def hold_of(
+    start: float = 0,
+    hours: float = 1,
+    resource: str = "anna",
+    before: float = 0,
+    after: float = 0,
+    **changes: Any,
+) -> NewHold:
+    """A hold of `resource` from `start` (hours after DAY) for `hours`, with buffers (minutes)
+    before and after, lapsing ten minutes after NOW."""
+    fields: dict[str, Any] = {
+        "bot": BOT,
+        "service": "cut",
+        "resource": resource,
+        "start": at(start),
+        "end": at(start + hours),
+        "blocked_from": at(start) - before * 60,
+        "blocked_until": at(start + hours) + after * 60,
+        "expires_at": NOW + 600,
+        "conversation": f"{BOT}:whatsapp:4917012345",
+        "customer": {"channel": "whatsapp", "id": "4917012345", "name": "Ada"},
+        "lang": "de",
+        "price_minor": 3500,
+        "deposit_minor": 1000,
+        "currency": "EUR",
+        "remind_at": (at(start) - 86_400, at(start) - 7200),
+    }
+    return NewHold(**{**fields, **changes})
+
+
+def numbers(bookings: list[Booking] | list[Busy]) -> list[int]:
+    return [booking.number for booking in bookings]
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
+async def opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
+    """Opens stores on one set of bookings, as the workers of a deployment do (memory lives in
+    one process: there it is the same store); all are closed after the test."""
+    kind, prefix = str(request.param), f"test-bookings-{uuid.uuid4().hex[:24]}"
+    urls = {
+        "sqlite": f"sqlite:///{tmp_path / 'state.db'}",
+        "redis": with_query(REDIS_URL, prefix),
+        "redis-cluster": with_query(cluster_url(request.config), prefix)
+        if kind == "redis-cluster"
+        else "",
+    }
+    memory, opened = MemoryBookings(), list[BookingStore]()
+
+    async def open_one() -> BookingStore:
+        if kind == "memory":
+            return memory
+        opened.append(await open_bookings(urls[kind]))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        await store.close()
+    if kind == "redis":
+        await delete_keys(await redis_client(), prefix)
+
+
+@pytest.fixture
+async def bookings(opener: Opener) -> BookingStore:
+    return await opener()
+
+
+async def test_a_hold_takes_the_time_with_the_bots_next_number(bookings: BookingStore) -> None:
+    first = await bookings.hold(hold_of(), NOW)
+    second = await bookings.hold(hold_of(resource="ben"), NOW + 1)
+    other = await bookings.hold(hold_of(bot="pizza"), NOW + 2)
+    assert (first.number, second.number, other.number) == (1001, 1002, 1001)
+    assert re.fullmatch(r"salon-[A-Za-z0-9_-]{22}", first.token)
+    assert len({first.token, second.token, other.token}) == 3
+    assert first == Booking(
+        bot=BOT,
+        number=1001,
+        token=first.token,
+        service="cut",
+        resource="anna",
+        start=at(0),
+        end=at(1),
+        blocked_from=at(0),
+        blocked_until=at(1),
+        status=HELD,
+        expires_at=NOW + 600,
+        conversation=f"{BOT}:whatsapp:4917012345",
+        customer={"channel": "whatsapp", "id": "4917012345", "name": "Ada"},
+        lang="de",
+        price_minor=3500,
+        deposit_minor=1000,
+        currency="EUR",
+        remind_at=(at(-24), at(-2)),
+        reminded=0,
+        sequence=0,
+        created_at=NOW,
+        updated_at=NOW,
+        history=(BookingEvent(NOW, HELD, "bot"),),
+    )
+    assert await bookings.get(BOT, 1001) == first
+    assert await bookings.get("pizza", 1001) == other
+    assert await bookings.by_token(second.token) == second
+    assert await bookings.by_token(other.token) == other
+
+
+async def test_an_unknown_booking_is_none_and_cannot_be_changed(bookings: BookingStore) -> None:
+    first = await bookings.hold(hold_of(), NOW)
+    for number in (1002, 1000, 0, -1, 10**30):
+        assert await bookings.get(BOT, number) is None
+    assert await bookings.get("pizza", 1001) is None
+    with pytest.raises(BookingNotFound, match="no booking 1002") as raised:
+        await bookings.confirm(BOT, 1002, "bot", NOW)
+    assert isinstance(raised.value, NotFound)
+    changes = [
+        bookings.extend(BOT, 10**30, NOW + 900, NOW),
+        bookings.release("pizza", 1001, "bot", NOW),
+        bookings.cancel(BOT, 0, "bot", NOW),
+        bookings.move(BOT, 1002, hold_of(), "bot", NOW),
+        bookings.no_show(BOT, -1, "bot", NOW),
+    ]
+    for change in changes:
+        with pytest.raises(BookingNotFound):
+            await change
+    wrong = ("salon-" + "A" * 22, first.token[:-1], "pizza" + first.token[5:], first.token + "=")
+    for token in ("", "salon-", "nope", HOSTILE, HUGE, *wrong):
+        assert await bookings.by_token(token) is None
+
+
+async def test_overlaps_are_refused_touching_spans_and_other_resources_are_not(
+    bookings: BookingStore,
+) -> None:
+    await bookings.hold(hold_of(0, 1), NOW)
+    with pytest.raises(SlotTaken, match="anna of salon is taken") as taken:
+        await bookings.hold(hold_of(0.5, 1), NOW)
+    assert taken.value.taken_by == 1001
+    with pytest.raises(SlotTaken):
+        await bookings.hold(hold_of(-0.5, 2), NOW)  # around it
+    with pytest.raises(SlotTaken):
+        await bookings.hold(hold_of(0.25, 0.5), NOW)  # inside it
+    assert (await bookings.hold(hold_of(1, 1), NOW)).number == 1002  # touches its end
+    assert (await bookings.hold(hold_of(-1, 1), NOW)).number == 1003  # touches its start
+    assert (await bookings.hold(hold_of(0, 1, resource="ben"), NOW)).number == 1004
+    assert (await bookings.hold(hold_of(0, 1, bot="pizza"), NOW)).number == 1001
+    await bookings.hold(hold_of(0, 1, resource="carl", after=15), NOW)  # blocks until 1:15
+    with pytest.raises(SlotTaken) as buffered:
+        await bookings.hold(hold_of(1, 1, resource="carl"), NOW)
+    assert buffered.value.taken_by == 1005
+    assert (await bookings.hold(hold_of(1.25, 1, resource="carl"), NOW)).number == 1006
+    with pytest.raises(SlotTaken) as buffered:  # 46 minutes before 3:00 is before 2:15
+        await bookings.hold(hold_of(3, 1, resource="carl", before=46), NOW)
+    assert buffered.value.taken_by == 1006
+    assert (await bookings.hold(hold_of(3, 1, resource="carl", before=45), NOW)).number == 1007
+    listed = numbers(await bookings.list(BOT, limit=MAX_PAGE))
+    assert sorted(listed) == list(range(1001, 1008))  # refused ones took no number
+
+
+async def test_a_lapsed_hold_no_longer_blocks_and_a_held_key_is_idempotent(
+    bookings: BookingStore,
+) -> None:
+    first = await bookings.hold(hold_of(key="turn-7"), NOW)
+    again = await bookings.hold(hold_of(3, key="turn-7"), NOW + 1)
+    assert again == first  # as it is now, nothing taken
+    with pytest.raises(SlotTaken):
+        await bookings.hold(hold_of(), NOW + 599)
+    second = await bookings.hold(hold_of(expires_at=NOW + 900), NOW + 600)  # 1001 lapsed
+    assert second.number == 1002
+    assert await bookings.hold(hold_of(expires_at=NOW + 900, key="turn-7"), NOW + 700) == first
+    assert (await bookings.hold(hold_of(bot="pizza", key="turn-7"), NOW)).number == 1001
+    assert (await bookings.hold(hold_of(5, key=HOSTILE[:200]), NOW)).number == 1003
+    assert (await bookings.hold(hold_of(6, key=HOSTILE[:200]), NOW)).number == 1003
+
+
+async def test_confirm_extend_and_release_of_a_hold(bookings: BookingStore) -> None:
+    held = await bookings.hold(hold_of(), NOW)
+    extended = await bookings.extend(BOT, 1001, NOW + 1800, NOW + 300)
+    assert extended.expires_at == NOW + 1800 and extended.history[-1].kind == "extended"
+    with pytest.raises(SlotTaken):
+        await bookings.hold(hold_of(expires_at=NOW + 2000), NOW + 900)  # extended: still held
+    confirmed = await bookings.confirm(BOT, 1001, "customer", NOW + 1000)
+    assert confirmed == held.changed(
+        status=CONFIRMED,
+        expires_at=0.0,
+        updated_at=NOW + 1000,
+        history=(*extended.history, BookingEvent(NOW + 1000, CONFIRMED, "customer")),
+    )
+    assert await bookings.confirm(BOT, 1001, "bot", NOW + 2000) == confirmed  # a second webhook
+    with pytest.raises(NotHeld, match="no longer held"):
+        await bookings.extend(BOT, 1001, NOW + 9000, NOW + 2000)
+    with pytest.raises(StatusRefused, match="cancel a confirmed booking instead"):
+        await bookings.release(BOT, 1001, "bot", NOW + 2000)
+    other = await bookings.hold(hold_of(2), NOW)
+    released = await bookings.release(BOT, other.number, "customer", NOW + 5, "another time")
+    assert (released.status, released.expires_at) == (RELEASED, 0.0)
+    assert released.history[-1] == BookingEvent(NOW + 5, RELEASED, "customer", "another time")
+    assert await bookings.release(BOT, other.number, "bot", NOW + 6) == released
+    with pytest.raises(NotHeld, match="released"):
+        await bookings.confirm(BOT, other.number, "bot", NOW + 7)
+    with pytest.raises(NotHeld):
+        await bookings.extend(BOT, other.number, NOW + 900, NOW + 7)
+    assert (await bookings.hold(hold_of(2), NOW + 8)).number == 1003  # released: free
+    with pytest.raises(BookingError, match="after now"):
+        await bookings.extend(BOT, 1003, NOW + 8, NOW + 8)
+    with pytest.raises(NotHeld, match="lapsed"):
+        await bookings.extend(BOT, 1003, NOW + 9000, NOW + 600)
+
+
+async def test_a_lapsed_hold_is_confirmed_when_its_time_is_still_free(
+    bookings: BookingStore,
+) -> None:
+    await bookings.hold(hold_of(0), NOW)
+    await bookings.hold(hold_of(2), NOW)
+    late = await bookings.confirm(BOT, 1001, "bot", NOW + 700)  # lapsed, never expired
+    assert late.status == CONFIRMED and late.expires_at == 0
+    assert [b.number for b in await bookings.expire(NOW + 700)] == [1002]
+    expired = await bookings.get(BOT, 1002)
+    assert expired is not None and expired.status == EXPIRED
+    assert await bookings.release(BOT, 1002, "bot", NOW + 701) == expired
+    taker = await bookings.hold(hold_of(2.5, 1, expires_at=NOW + 2000), NOW + 800)
+    with pytest.raises(NotHeld, match=f"booking {taker.number} took its time"):
+        await bookings.confirm(BOT, 1002, "bot", NOW + 900)
+    assert await bookings.get(BOT, 1002) == expired
+    await bookings.release(BOT, taker.number, "customer", NOW + 901)
+    confirmed = await bookings.confirm(BOT, 1002, "bot", NOW + 902)  # free again
+    assert confirmed.status == CONFIRMED and confirmed.history[-2].kind == EXPIRED
+    with pytest.raises(SlotTaken):
+        await bookings.hold(hold_of(2, expires_at=NOW + 2000), NOW + 903)
+
+
+async def test_cancel_and_no_show(bookings: BookingStore) -> None:
+    await bookings.hold(hold_of(), NOW)
+    with pytest.raises(StatusRefused, match="release a hold instead"):
+        await bookings.cancel(BOT, 1001, "bot", NOW)
+    with pytest.raises(StatusRefused, match="only a confirmed booking"):
+        await bookings.no_show(BOT, 1001, "bot", at(1))
+    await bookings.confirm(BOT, 1001, "bot", NOW + 1)
+    with pytest.raises(StatusRefused, match="before its start"):
+        await bookings.no_show(BOT, 1001, AGENT, at(0) - 1)
+    cancelled = await bookings.cancel(BOT, 1001, AGENT, NOW + 2, HOSTILE)
+    assert (cancelled.status, cancelled.sequence) == (CANCELLED, 1)
+    assert cancelled.history[-1] == BookingEvent(NOW + 2, CANCELLED, AGENT, HOSTILE)
+    assert await bookings.cancel(BOT, 1001, "bot", NOW + 3) == cancelled
+    for refused in (
+        bookings.no_show(BOT, 1001, "bot", at(2)),
+        bookings.move(BOT, 1001, hold_of(3), "bot", NOW),
+        bookings.release(BOT, 1001, "bot", NOW),
+    ):
+        with pytest.raises(StatusRefused):
+            await refused
+    with pytest.raises(NotHeld):
+        await bookings.confirm(BOT, 1001, "bot", NOW + 4)
+    second = await bookings.hold(hold_of(), NOW + 5)  # cancelled: free
+    await bookings.confirm(BOT, second.number, "bot", NOW + 6)
+    missed = await bookings.no_show(BOT, second.number, AGENT, at(0))
+    assert (missed.status, missed.sequence, missed.history[-1].kind) == (NO_SHOW, 0, NO_SHOW)
+    assert await bookings.no_show(BOT, second.number, AGENT, at(1)) == missed
+    with pytest.raises(StatusRefused):
+        await bookings.cancel(BOT, second.number, AGENT, at(1))
+    assert await bookings.busy(BOT, {"anna"}, at(-1), at(2), NOW + 7) == []
+
+
+async def test_a_move_is_atomic(bookings: BookingStore) -> None:
+    await bookings.hold(hold_of(0), NOW)
+    booked = await bookings.confirm(BOT, 1001, "bot", NOW)
+    await bookings.confirm(BOT, (await bookings.hold(hold_of(3), NOW)).number, "bot", NOW)
+    with pytest.raises(SlotTaken) as taken:
+        await bookings.move(BOT, 1001, hold_of(2.5, 1), AGENT, NOW + 1)
+    assert taken.value.taken_by == 1002
+    assert await bookings.get(BOT, 1001) == booked  # nothing changed
+    elsewhere = hold_of(0.5, 1, bot="pizza", service="color", price_minor=1, customer={})
+    moved = await bookings.move(BOT, 1001, elsewhere, AGENT, NOW + 2)
+    assert (moved.start, moved.end, moved.sequence) == (at(0.5), at(1.5), 1)  # onto itself
+    note = f"{iso_time(at(0))} anna"
+    assert moved.history[-1] == BookingEvent(NOW + 2, "moved", AGENT, note)
+    assert (moved.service, moved.customer, moved.price_minor) == ("cut", booked.customer, 3500)
+    assert (await bookings.hold(hold_of(-1, 1.5), NOW + 3)).number == 1003  # the old start: free
+    with pytest.raises(SlotTaken):
+        await bookings.hold(hold_of(1.25, 0.25), NOW + 3)
+    to_ben = await bookings.move(BOT, 1001, hold_of(3, 1, resource="ben"), AGENT, NOW + 4)
+    assert (to_ben.resource, to_ben.sequence) == ("ben", 2)
+    assert (await bookings.hold(hold_of(0.5, 1), NOW + 5)).number == 1004
+    busy = await bookings.busy(BOT, {"anna", "ben"}, at(0), at(5), NOW + 5)
+    found = [(b.resource, b.number) for b in busy]
+    assert found == [("anna", 1003), ("anna", 1004), ("anna", 1002), ("ben", 1001)]
+
+
+async def test_expire_hands_out_each_lapsed_hold_once(bookings: BookingStore) -> None:
+    for n in range(5):
+        await bookings.hold(hold_of(n, expires_at=NOW + 100 * (n + 1)), NOW)
+    await bookings.hold(hold_of(bot="pizza", expires_at=NOW + 150), NOW)
+    await bookings.confirm(BOT, 1002, "bot", NOW + 1)
+    await bookings.release(BOT, 1003, "bot", NOW + 1)
+    assert await bookings.expire(NOW + 99) == []
+    first = await bookings.expire(NOW + 250)
+    assert sorted((b.bot, b.number) for b in first) == [("pizza", 1001), (BOT, 1001)]
+    assert all(b.status == EXPIRED and b.expires_at == 0 for b in first)
+    assert first[0].history[-1].kind == EXPIRED
+    assert await bookings.expire(NOW + 250) == []
+    assert numbers(await bookings.expire(NOW + 1000, limit=1)) == [1004]
+    assert numbers(await bookings.expire(NOW + 1000)) == [1005]
+    assert await bookings.expire(NOW + 10**6) == []
+    statuses = [b.status for b in await bookings.list(BOT)]
+    assert statuses == [EXPIRED, CONFIRMED, RELEASED, EXPIRED, EXPIRED]
+    extended = await bookings.hold(hold_of(9, expires_at=NOW + 100), NOW)
+    await bookings.extend(BOT, extended.number, NOW + 5000, NOW + 50)
+    assert await bookings.expire(NOW + 4999) == []
+    assert numbers(await bookings.expire(NOW + 5000)) == [extended.number]
+
+
+async def test_reminders_are_handed_out_once_latest_only_never_for_cancelled(
+    bookings: BookingStore,
+) -> None:
+    for n in range(3):
+        remind = (at(n) - 86_400, at(n) - 7200, at(n) - 3600)
+        await bookings.hold(hold_of(n, remind_at=remind), NOW)
+    assert await bookings.claim_reminders(at(0)) == []  # held: no reminders
+    for number in (1001, 1002, 1003):
+        await bookings.confirm(BOT, number, "bot", NOW + 1)
+    await bookings.cancel(BOT, 1003, "customer", NOW + 2)
+    claimed = await bookings.claim_reminders(at(-24))
+    assert [(r.booking.number, r.index, r.booking.reminded) for r in claimed] == [(1001, 0, 1)]
+    assert claimed[0].booking.history[-1] == BookingEvent(at(-24), "reminded", "system", "0")
+    assert await bookings.get(BOT, 1001) == claimed[0].booking
+    assert await bookings.claim_reminders(at(-24)) == []
+    late = await bookings.claim_reminders(at(0.5))  # a worker was down: the latest only
+    found = sorted((r.booking.number, r.index, r.booking.reminded) for r in late)
+    assert found == [(1001, 2, 3), (1002, 2, 3)]
+    assert await bookings.claim_reminders(at(5)) == []
+    moved = await bookings.move(BOT, 1002, hold_of(6, remind_at=(at(-1), at(5))), AGENT, at(0.5))
+    assert moved.reminded == 1  # the one already past
+    again = await bookings.claim_reminders(at(5))
+    assert [(r.booking.number, r.index) for r in again] == [(1002, 1)]
+    await bookings.cancel(BOT, 1001, "bot", at(0.6))
+    assert await bookings.claim_reminders(at(100)) == []
+
+
+async def test_busy_and_lists(bookings: BookingStore) -> None:
+    holds = [(0, "anna"), (2, "ben"), (1, "anna"), (4, "anna"), (1.5, "carl")]
+    for start, resource in holds:
+        await bookings.hold(hold_of(start, resource=resource, conversation=resource), NOW)
+    await bookings.hold(hold_of(0, 1, before=30, bot="pizza"), NOW)
+    await bookings.confirm(BOT, 1001, "bot", NOW)
+    await bookings.release(BOT, 1003, "bot", NOW)
+    busy = await bookings.busy(BOT, {"anna", "ben"}, at(0.5), at(4.5), NOW + 1)
+    anna, ben = Busy("anna", at(0), at(1), 1001), Busy("ben", at(2), at(3), 1002)
+    assert busy == [anna, ben, Busy("anna", at(4), at(5), 1004)]
+    assert numbers(await bookings.busy(BOT, {"anna"}, at(0.5), at(9), NOW + 600)) == [1001]
+    assert await bookings.busy(BOT, {"anna"}, at(1), at(4), NOW) == []  # touching
+    assert await bookings.busy(BOT, set(), at(0), at(9), NOW) == []
+    assert numbers(await bookings.list(BOT)) == [1001, 1003, 1005, 1002, 1004]
+    assert numbers(await bookings.list(BOT, {HELD})) == [1005, 1002, 1004]
+    assert numbers(await bookings.list(BOT, {HELD, RELEASED}, resource="anna")) == [1003, 1004]
+    assert numbers(await bookings.list(BOT, conversation="anna", limit=2)) == [1001, 1003]
+    assert numbers(await bookings.list(BOT, start=at(1), end=at(2))) == [1003, 1005]
+    assert numbers(await bookings.list(BOT, start=at(2.5))) == [1002, 1004]
+    assert numbers(await bookings.list(BOT, end=at(1))) == [1001]
+    assert await bookings.list(BOT, set()) == []
+    assert numbers(await bookings.list("pizza")) == [1001]
+    assert await bookings.list("nobody") == []
+
+
+async def test_hostile_and_unicode_input_round_trips_exactly(bookings: BookingStore) -> None:
+    customer = {"name": HOSTILE, HOSTILE: [HOSTILE, None, 1.5, {"}": "{"}], "lone": "\ud83d"}
+    held = await bookings.hold(
+        hold_of(customer=customer, conversation=HOSTILE, lang="de-CH-🍕", key=HOSTILE[:200]),
+        NOW,
+    )
+    assert held.customer == {**customer, "lone": "\ufffd"} and held.conversation == HOSTILE
+    released = await bookings.release(BOT, 1001, "agent:anna.b@example.org", NOW, HOSTILE[:500])
+    assert await bookings.get(BOT, 1001) == released
+    assert await bookings.by_token(held.token) == released
+    assert await bookings.list(BOT, conversation=HOSTILE) == [released]
+    assert await bookings.list(BOT, conversation=HOSTILE[:-1]) == []
+    assert await bookings.hold(hold_of(key=HOSTILE[:200]), NOW) == released
+
+
+async def test_huge_and_bad_input_is_refused_and_writes_nothing(bookings: BookingStore) -> None:
+    refused = [
+        (hold_of(service=HUGE), "the service's id"),
+        (hold_of(resource=HUGE), "the resource's id"),
+        (hold_of(resource="Anna"), "the resource's id"),
+        (hold_of(bot=HUGE), "is not a bot name"),
+        (hold_of(customer={"name": HUGE}), "more than the 65536"),
+        (hold_of(customer={"when": object()}), "must be JSON data"),
+        (hold_of(customer=[1]), "JSON object"),
+        (hold_of(conversation=HUGE), "10000000 characters, more than the 1024"),
+        (hold_of(key=HUGE), "more than the 200"),
+        (hold_of(lang="x" * 17), "more than the 16"),
+        (hold_of(by=HUGE), "cannot change a booking"),
+        (hold_of(by="admin"), "cannot change a booking"),
+        (hold_of(price_minor=-1), "price_minor is a whole number"),
+        (hold_of(deposit_minor=2**53), "deposit_minor is a whole number"),
+        (hold_of(price_minor=1.5), "price_minor is a whole number"),
+        (hold_of(currency="euro"), "currency is 3 capital letters"),
+        (hold_of(remind_at=(at(-1), at(-2))), "earliest first"),
+        (hold_of(remind_at=tuple(at(-n) for n in range(9, 0, -1))), "at most 8"),
+        (hold_of(remind_at=(float("nan"),)), "seconds since the epoch"),
+        (hold_of(start=float("inf")), "seconds since the epoch"),
+        (hold_of(hours=0), "blocked_from ≤ start < end ≤ blocked_until"),
+        (hold_of(hours=-1), "blocked_from ≤ start < end"),
+        (hold_of(before=-1), "blocked_from ≤ start"),
+        (hold_of(hours=23, after=61), "at most 24 hours"),
+        (hold_of(expires_at=NOW), "expires_at is after now"),
+    ]
+    for new_hold, message in refused:
+        with pytest.raises(BookingError, match=re.escape(message)) as raised:
+            await bookings.hold(new_hold, NOW)
+        assert len(str(raised.value)) < 400
+    assert await bookings.list(BOT) == []
+    held = await bookings.hold(hold_of(hours=23, after=60), NOW)
+    assert held.number == 1001  # no refused hold took a number
+    with pytest.raises(BookingError, match="10000000 characters"):
+        await bookings.release(BOT, 1001, "bot", NOW, HUGE)
+    with pytest.raises(BookingError, match="the resource's id"):
+        await bookings.move(BOT, 1001, hold_of(resource=HUGE), "bot", NOW)
+    with pytest.raises(BookingError, match="more than the 1024"):
+        await bookings.list(BOT, conversation=HUGE)
+    with pytest.raises(BookingError, match="is not a bot name"):
+        await bookings.get(HUGE, 1001)
+    assert await bookings.get(BOT, 1001) == held
+
+
+@pytest.mark.parametrize("bot", ["", "Salon", "salon}", "{salon}", "salon:web", "1salon", "a" * 65])
+async def test_a_bad_bot_name_is_refused(bookings: BookingStore, bot: str) -> None:
+    for call in (
+        bookings.hold(hold_of(bot=bot), NOW),
+        bookings.get(bot, 1001),
+        bookings.list(bot),
+        bookings.confirm(bot, 1001, "bot", NOW),
+        bookings.busy(bot, {"anna"}, at(0), at(1), NOW),
+    ):
+        with pytest.raises(BookingError, match="is not a bot name"):
+            await call
+
+
+async def test_bad_queries_are_refused(bookings: BookingStore) -> None:
+    calls = [
+        (bookings.list(BOT, HELD), "statuses: a set of"),  # type: ignore[arg-type]
+        (bookings.list(BOT, {"booked"}), "statuses: a set of"),
+        (bookings.list(BOT, limit=0), "holds 1 to 200"),
+        (bookings.list(BOT, limit=MAX_PAGE + 1), "holds 1 to 200"),
+        (bookings.list(BOT, start=at(2), end=at(1)), "start comes before its end"),
+        (bookings.list(BOT, resource="A b"), "the resource's id"),
+        (bookings.busy(BOT, {"anna"}, at(1), at(1), NOW), "start comes before its end"),
+        (bookings.busy(BOT, {f"r{n}" for n in range(101)}, at(0), at(1), NOW), "at most 100"),
+        (bookings.expire(float("nan")), "seconds since the epoch"),
+        (bookings.expire(NOW, limit=0), "holds 1 to 1000"),
+        (bookings.claim_reminders(NOW, limit=1001), "holds 1 to 1000"),
+        (bookings.confirm(BOT, 1001, "agent:", NOW), "agent's name"),
+    ]
+    for call, message in calls:
+        with pytest.raises(BookingError, match=message):
+            await call
+
+
+async def test_a_history_keeps_room_for_what_cannot_be_refused(bookings: BookingStore) -> None:
+    await bookings.hold(hold_of(remind_at=tuple(at(-n) for n in range(8, 0, -1))), NOW)
+    for n in range(MAX_EVENTS - 13):
+        await bookings.extend(BOT, 1001, NOW + 1000 + n, NOW)
+    with pytest.raises(BookingError, match="near the 200 a booking keeps"):
+        await bookings.extend(BOT, 1001, NOW + 9000, NOW)
+    await bookings.confirm(BOT, 1001, "bot", NOW)
+    with pytest.raises(BookingError, match="cancel it and book anew"):
+        await bookings.move(BOT, 1001, hold_of(2), "bot", NOW)
+    for n in range(8, 0, -1):
+        assert len(await bookings.claim_reminders(at(-n))) == 1
+    last = await bookings.cancel(BOT, 1001, "bot", NOW + 1)
+    assert len(last.history) == MAX_EVENTS - 2
+
+
+def test_a_refused_change_is_not_a_store_failure() -> None:
+    """The runtime tries a turn again after a StoreError: a refused change would never pass."""
+    for refused in (BookingError, BookingNotFound, SlotTaken, NotHeld, StatusRefused):
+        assert issubclass(refused, BookingError) and not issubclass(refused, StoreError)
+    assert issubclass(BookingError, ValueError) and issubclass(BookingNotFound, NotFound)
+
+
+async def test_bookings_survive_reopening(opener: Opener) -> None:
+    first = await opener()
+    if isinstance(first, MemoryBookings):
+        return  # memory lives in one process: nothing to reopen
+    held = await first.hold(hold_of(), NOW)
+    confirmed = await first.confirm(BOT, held.number, "bot", NOW + 1)
+    await first.close()
+    second = await opener()
+    assert await second.get(BOT, 1001) == confirmed
+    assert await second.by_token(held.token) == confirmed
+    with pytest.raises(SlotTaken):
+        await second.hold(hold_of(), NOW + 2)
+    assert (await second.hold(hold_of(1), NOW + 2)).number == 1002
+
+
+async def test_sqlite_bookings_share_the_file_with_tickets(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    tickets, bookings = await open_tickets(url), await open_bookings(url)
+    try:
+        held = await bookings.hold(hold_of(), NOW)
+        assert (await tickets.create(new(), NOW)).number == 1001
+        assert await bookings.get(BOT, 1001) == held
+    finally:
+        await bookings.close()
+        await tickets.close()
+    with pytest.raises(StoreError, match="closed; open the store again"):
+        await bookings.get(BOT, 1001)
