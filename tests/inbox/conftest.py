@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from framework.stores.agents import Agent
 from tests.handoffs.test_handoff_served import BOT, NOON, say
 from tests.served import served
 
-__all__ = ["BOT", "NOON", "PASSWORD", "Browser", "say"]
+__all__ = ["BOT", "NOON", "PASSWORD", "Browser", "browsers", "say"]
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -66,17 +67,26 @@ class Browser:
         )
 
 
-@pytest.fixture
-async def open_browser(shop: TestClient) -> AsyncIterator[Callable[[], Browser]]:
-    """Opens a new agent browser on the shop (closed after the test)."""
+@asynccontextmanager
+async def browsers(client: TestClient) -> AsyncIterator[Callable[[], Browser]]:
+    """Opens agent browsers on the served app; all closed when the block ends."""
     made: list[Browser] = []
-    base = str(shop.make_url("")).rstrip("/")
+    base = str(client.make_url("")).rstrip("/")
 
     def make() -> Browser:
         jar = aiohttp.CookieJar(unsafe=True)  # the test server is an IP address
         made.append(Browser(aiohttp.ClientSession(cookie_jar=jar), base))
         return made[-1]
 
-    yield make
-    for browser in made:
-        await browser.session.close()
+    try:
+        yield make
+    finally:
+        for browser in made:
+            await browser.session.close()
+
+
+@pytest.fixture
+async def open_browser(shop: TestClient) -> AsyncIterator[Callable[[], Browser]]:
+    """Opens a new agent browser on the shop (closed after the test)."""
+    async with browsers(shop) as make:
+        yield make
