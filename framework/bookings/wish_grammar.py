@@ -21,87 +21,19 @@ The findings (`Tok`) come in the order written. `segments` joins bounds and rang
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Final, NamedTuple
 
+from framework.bookings.wish_reading import Reading, Tok
 from framework.bookings.wish_words import END, PARTS
-from framework.flows.understanding.date_findings import Clock, Found
-from framework.flows.understanding.date_resolution import resolve
+from framework.flows.understanding.date_findings import Clock
 
-__all__ = [
-    "Combined",
-    "Option",
-    "Reading",
-    "Segment",
-    "Span",
-    "Spans",
-    "Tok",
-    "combine",
-    "segments",
-]
+__all__ = ["Combined", "Option", "Segment", "Span", "Spans", "combine", "segments"]
 
 
-class Tok(NamedTuple):
-    """One finding at its place in the message: a day or days, a clock time, a part of the
-    day, a staff member, or a word between them (`kind` "neg", "or", "from", …)."""
-
-    pos: int
-    kind: str
-    days: tuple[date, ...] = ()
-    weekday: int | None = None
-    generic: bool = False
-    """A bare weekday ("Montag", "samstags"): not wanting it means every such day."""
-    span: bool = False
-    """A range of days ("nächste Woche", "ab dem 12."), which weekdays narrow."""
-    clock: Clock | None = None
-    part: str | None = None
-    staff: str | None = None
-
-
-@dataclass
-class Reading:
-    """One message being read: its now, horizon, staff names and findings so far."""
-
-    now: datetime
-    last: date
-    staff: Mapping[str, str]
-    tokens: list[Tok] = field(default_factory=list)
-    outside: set[date] = field(default_factory=set)
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
-    def between(self, first: date, last: date) -> tuple[date, ...]:
-        """The days from first to last, both included, within today and the horizon."""
-        first, last = max(first, self.today), min(last, self.last)
-        return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
-
-    def every(self, weekdays: Iterable[int]) -> tuple[date, ...]:
-        wanted = set(weekdays)
-        return tuple(day for day in self.between(self.today, self.last) if day.weekday() in wanted)
-
-    def day(self, pos: int, day: date, weekday: int | None = None, generic: bool = False) -> Tok:
-        if not self.today <= day <= self.last:
-            self.outside.add(day)
-            return Tok(pos, "day", (), weekday, generic)
-        return Tok(pos, "day", (day,), weekday, generic)
-
-    def span(self, pos: int, days: Sequence[date]) -> Tok:
-        inside = self.between(days[0], days[-1]) if days else ()
-        if days and not inside:
-            self.outside.add(days[0])
-        return Tok(pos, "day", inside, span=True)
-
-    def place(self, clock: Clock, part: str | None) -> time:
-        """The wall-clock time of a clock, its hour placed by the part of the day as the date
-        understanding does ("um 3" 15:00, "um 8 abends" 20:00)."""
-        key = {PARTS[part][2]} if part else set()
-        answer = resolve(Found(today=self.today, clocks={clock}, dayparts=key), self.now)
-        placed = None if answer is None else answer.clock
-        return placed or time(clock.hour % 24, clock.minute)
+_MIDNIGHT: Final = time(0)
 
 
 class Span(NamedTuple):
@@ -135,7 +67,6 @@ class Segment:
         return self.excepted or self.negations % 2 == 1
 
 
-_MIDNIGHT: Final = time(0)
 _BOUNDS: Final = frozenset({"from", "after", "until", "before"})
 _FLIP: Final = {"from": "before", "after": "until", "until": "after", "before": "from"}
 _OBJECTS: Final = frozenset({"day", "clock", "part"})
@@ -155,7 +86,9 @@ def segments(tokens: Sequence[Tok], reading: Reading) -> list[Segment]:
 def _pair(tokens: Sequence[Tok], index: int, segment: Segment, reading: Reading) -> int:
     """Join a bound or a range starting at index; how many findings it took (0: none)."""
     near = [*tokens[index : index + 4], *[Tok(-1, "")] * 4]
-    kinds = [tok.kind for tok in near]
+    kinds = [
+        tok.kind if n == 0 or reading.close(near[n - 1], tok) else "" for n, tok in enumerate(near)
+    ]
     joined = kinds[2] in {"and", "dash", "until"} and kinds[3] == kinds[1]
     if kinds[0] in {"between", "from"} and kinds[1] in {"day", "clock"} and joined:
         _range(segment, near[1], near[3], reading)
@@ -250,6 +183,8 @@ class Option:
     spans: Spans | None
     refinable: bool = False
     """Its days are a span that a following weekday may narrow."""
+    weekday: int | None = None
+    """Its days are one bare weekday, which a following date may name ("Samstag, den 12.12.")."""
 
 
 class Combined(NamedTuple):
@@ -299,12 +234,16 @@ def _add_option(
         if spans:
             _add_times(options, spans, alternative=segment.join != "sep")
         return
-    weekdays = _bare_weekdays(segment.days)
     previous = options[-1] if options else None
+    if previous and segment.join == "sep" and _names_again(previous, segment.days, days):
+        previous.days, previous.weekday = days, None
+        previous.spans = _refine(previous.spans, spans)
+        return
+    weekdays = _bare_weekdays(segment.days)
     if weekdays and scope.days:
         narrowed = tuple(day for day in scope.days if day.weekday() in weekdays)
         if previous and previous.refinable and segment.join == "sep":
-            previous.days, previous.refinable = narrowed, False
+            previous.days, previous.refinable, scope.narrowed = narrowed, False, True
             previous.spans = _refine(previous.spans, spans)
             return
         days = narrowed if scope.narrowed else days
@@ -312,7 +251,15 @@ def _add_option(
     if spanned:
         scope.days = spanned
         scope.narrowed = any(tok.weekday is not None for tok in segment.days)
-    options.append(Option(days, spans, refinable=bool(spanned) and not scope.narrowed))
+    lone = segment.days[0] if len(segment.days) == 1 and len(days) == 1 else None
+    weekday = lone.weekday if lone and lone.generic else None
+    options.append(Option(days, spans, bool(spanned) and not scope.narrowed, weekday))
+
+
+def _names_again(previous: Option, toks: Sequence[Tok], days: tuple[date, ...]) -> bool:
+    """A date after a bare weekday on the same weekday: the same day, named precisely."""
+    dates = all(not tok.span and tok.weekday is None for tok in toks)
+    return dates and bool(days) and all(day.weekday() == previous.weekday for day in days)
 
 
 def _days_of(toks: Sequence[Tok]) -> tuple[date, ...] | None:

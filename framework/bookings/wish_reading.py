@@ -10,19 +10,94 @@ finding keeps its place and no words are read twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import partial
-from typing import Final
+from typing import Final, NamedTuple
 
 from framework.bookings import wish_words as words
-from framework.bookings.wish_grammar import Reading, Tok
+from framework.bookings.wish_words import PARTS
 from framework.flows.understanding.date_extractors import EXTRACTORS
 from framework.flows.understanding.date_findings import Clock, Found, Handler
 from framework.flows.understanding.date_resolution import resolve
 from framework.flows.understanding.date_words import MONTHS, UNITS
 
-__all__ = ["read_tokens"]
+__all__ = ["Reading", "Tok", "read_tokens"]
+
+_FILLER: Final = frozenset(
+    {"dem", "den", "der", "die", "das", "the", "am", "um", "on", "at", "ca", "ca.", "circa"}
+    | {"etwa", "about", "around", "erst", "ungefaehr", "gegen", "zu", "in", "im", "of", "a"}
+    | {"an", "dann", "then", "lieber", "liebsten", "nur", "only", "just", "like", "halt"}
+)
+
+
+class Tok(NamedTuple):
+    """One finding at its place in the message: a day or days, a clock time, a part of the
+    day, a staff member, or a word between them (`kind` "neg", "or", "from", …)."""
+
+    pos: int
+    kind: str
+    days: tuple[date, ...] = ()
+    weekday: int | None = None
+    generic: bool = False
+    """A bare weekday ("Montag", "samstags"): not wanting it means every such day."""
+    span: bool = False
+    """A range of days ("nächste Woche", "ab dem 12."), which weekdays narrow."""
+    clock: Clock | None = None
+    part: str | None = None
+    staff: str | None = None
+
+
+@dataclass
+class Reading:
+    """One message being read: its now, horizon, staff names and findings so far."""
+
+    now: datetime
+    last: date
+    staff: Mapping[str, str]
+    tokens: list[Tok] = field(default_factory=list)
+    outside: set[date] = field(default_factory=set)
+    rest: str = ""
+    """The message with everything read blanked: what lies between two findings."""
+
+    def close(self, first: Tok, second: Tok) -> bool:
+        """Whether only filler words ("dem", "the", "so", …) stand between two findings."""
+        return set(self.rest[first.pos : second.pos].split()) <= _FILLER
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def between(self, first: date, last: date) -> tuple[date, ...]:
+        """The days from first to last, both included, within today and the horizon."""
+        first, last = max(first, self.today), min(last, self.last)
+        return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+
+    def every(self, weekdays: Iterable[int]) -> tuple[date, ...]:
+        wanted = set(weekdays)
+        return tuple(day for day in self.between(self.today, self.last) if day.weekday() in wanted)
+
+    def day(self, pos: int, day: date, weekday: int | None = None, generic: bool = False) -> Tok:
+        if not self.today <= day <= self.last:
+            self.outside.add(day)
+            return Tok(pos, "day", (), weekday, generic)
+        return Tok(pos, "day", (day,), weekday, generic)
+
+    def span(self, pos: int, days: Sequence[date]) -> Tok:
+        inside = self.between(days[0], days[-1]) if days else ()
+        if days and not inside:
+            self.outside.add(days[0])
+        return Tok(pos, "day", inside, span=True)
+
+    def place(self, clock: Clock, part: str | None) -> time:
+        """The wall-clock time of a clock, its hour placed by the part of the day as the date
+        understanding does ("um 3" 15:00, "um 8 abends" 20:00)."""
+        key = {PARTS[part][2]} if part else set()
+        answer = resolve(Found(today=self.today, clocks={clock}, dayparts=key), self.now)
+        placed = None if answer is None else answer.clock
+        return placed or time(clock.hour % 24, clock.minute)
+
 
 _NAME: Final = re.compile(r"([a-z]+)('s)?(?:\s+([a-z]+))?")
 _WORDS: Final = re.compile(r"(?<![a-z'])[a-z]+(?:'s)?(?![a-z])")
@@ -36,12 +111,19 @@ def read_tokens(text: str, reading: Reading) -> str:
     rest = _read_staff(rest, reading)
     for pattern, handler in EXTRACTORS:
         rest = pattern.sub(partial(_extracted, handler=handler, reading=reading), rest)
-    reading.tokens.extend(Tok(m.start(), str(m.lastgroup)) for m in words.MARKERS.finditer(rest))
+    rest = _sweep(rest, words.MARKERS, partial(_marker, reading))
     for match in _WORDS.finditer(rest):
         ident = _staff(match[0], reading, typo=False)
         if ident:
             reading.tokens.append(Tok(match.start(), "name", staff=ident))
+    reading.rest = rest
     return rest
+
+
+def _marker(reading: Reading, match: re.Match[str]) -> list[Tok]:
+    found = [Tok(match.start(), str(match.lastgroup))]
+    reading.tokens.extend(found)
+    return found
 
 
 Reader = Callable[[Reading, re.Match[str]], list[Tok] | None]
@@ -161,8 +243,8 @@ def _workdays(reading: Reading, match: re.Match[str]) -> Iterable[date]:
 
 
 _READERS: Final[tuple[tuple[re.Pattern[str], Reader], ...]] = (
-    (words.IGNORED, _flag("")),
     (words.SOONEST_TODAY, _soonest_today),
+    (words.IGNORED, _flag("")),
     (words.SOONEST, _flag("soonest")),
     (words.ANY_STAFF, _flag("anystaff")),
     (words.ANY_DAY, _flag("anyday")),

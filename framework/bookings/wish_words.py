@@ -100,7 +100,7 @@ _FOLD: Final = str.maketrans(
 )
 _BREAKS: Final = re.compile(r"[!?;\n]+")
 _NOISE: Final = re.compile(r"[^a-z0-9.:/',&\-]+")
-_WORD: Final = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORD: Final = re.compile(r"[0-9]?[a-z]+(?:'[a-z]+)?")
 
 _CHAT: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -117,13 +117,9 @@ _CHAT: Final[Mapping[str, str]] = MappingProxyType(
         **dict.fromkeys(("arvo", "aftn", "aftnoon"), "afternoon"),
         **dict.fromkeys(("tonite", "2nite"), "tonight"),
         **dict.fromkeys(("mornings", "mornin"), "morning"),
-        **dict.fromkeys(("afternoons",), "afternoon"),
         **dict.fromkeys(("evenings", "evng"), "evening"),
         **dict.fromkeys(("wkend", "wknd", "wochenend"), "weekend"),
-        **dict.fromkeys(("nxt",), "next"),
-        **dict.fromkeys(("wk",), "week"),
-        **dict.fromkeys(("ner",), "einer"),
-        **dict.fromkeys(("nem",), "einem"),
+        **{"afternoons": "afternoon", "nxt": "next", "wk": "week", "ner": "einer", "nem": "einem"},
     }
 )
 """Chat spellings of time words, read after the project's dialect map (`normalize`)."""
@@ -132,7 +128,7 @@ _VOCABULARY: Final = frozenset(
     {
         *(name for name in WEEKDAYS if len(name) >= 6),
         *(f"{name}s" for name in WEEKDAYS if len(name) >= 6),
-        *("morgens", "vormittag", "vormittags", "nachmittag", "nachmittags", "abends"),
+        *("morgen", "morgens", "vormittag", "vormittags", "nachmittag", "nachmittags", "abends"),
         *("mittags", "uebermorgen", "tomorrow", "morning", "afternoon", "evening", "tonight"),
         *("naechste", "naechsten", "naechster", "naechstes", "kommende", "kommenden"),
         *("wochenende", "weekend", "zwischen", "between", "moeglich", "fruehestens"),
@@ -143,7 +139,19 @@ _KNOWN: Final = frozenset(
     {
         *_VOCABULARY,
         *("morgen", "mittag", "nachts", "abend", "woche", "wochen", "monate", "monats"),
-        *("heute", "nacht", "morgan", "nights", "mitten", "minute", "minuten", "stunde"),
+        *(
+            "heute",
+            "nacht",
+            "morgan",
+            "sorgen",
+            "morsen",
+            "borgen",
+            "nights",
+            "mitten",
+            "minute",
+            "minuten",
+            "stunde",
+        ),
     }
 )
 """Words that are right as written, though one edit from a word of `_VOCABULARY`."""
@@ -190,6 +198,8 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bvom\b"), "von dem"),
     (re.compile(r"\bzum\b"), "zu dem"),
     (re.compile(r"\bkurz\s+(?:nach|vor)\s+"), "gegen "),
+    (re.compile(r"\b([0-9]{1,2})\s*-?\s*ish\b"), r"gegen \1"),
+    (re.compile(r"\bin\s+like\s+"), "in "),
     (
         re.compile(
             rf"\b({alternation(frozenset(n for n in WEEKDAYS if len(n) >= 6))})\s+"
@@ -234,6 +244,16 @@ _CUES: Final = re.compile(
 )
 
 
+_GREETING: Final = re.compile(
+    r"^\W*(?:guten\s+|good\s+|n\s*'?\s*)?(?:morgen|morning|abend|evening|nabend)\s*!+(?=\s*\w)"
+)
+"""A greeting at the start ("Morgen! Maniküre, so bald wie möglich"), not "tomorrow"."""
+_LONE_SO: Final = re.compile(
+    r"(?<!am )(?<!on )\bso\b(?!\.?\s*(?:[01]?[0-9]|2[0-4])(?![0-9])|\s+(?:frueh|schnell|bald)\b)"
+)
+""" "so" is Sunday only marked as one ("am so", "so 14 uhr", "sa oder so") or alone."""
+
+
 def _mark_short(match: re.Match[str]) -> str:
     """ "fr oder sa" → "am fr oder am sa": the date extractors then read both as weekdays."""
     text, start, end = match.string, match.start(), match.end()
@@ -251,12 +271,13 @@ def fold(text: str) -> str:
 
 def prepare(text: str) -> str:
     """The message folded, mended and rewritten for the readers (see the module docstring)."""
-    spaced = _NOISE.sub(" ", _BREAKS.sub(" , ", fold(text)))
+    spaced = _NOISE.sub(" ", _BREAKS.sub(" , ", _GREETING.sub(" moin , ", fold(text))))
     spaced = _WEEK_CHAT.sub(lambda m: f"{'naechste' if m[1] == 'nae' else m[1]} woche", spaced)
     mended = _WORD.sub(lambda word: _mended(word[0]), spaced)
     for pattern, replacement in _REWRITES:
         mended = pattern.sub(replacement, mended)
-    return f" {_SHORT.sub(_mark_short, mended)} "
+    marked = _SHORT.sub(_mark_short, mended)
+    return f" {marked if marked.strip() in {'so', 'so.'} else _LONE_SO.sub('  ', marked)} "
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -268,7 +289,7 @@ IGNORED: Final = _words(
     r"see\s+you(?:\s+(?:tomorrow|soon|then|later))?",
     r"schoene[ns]?\s+(?:tag|abend|wochenende|sonntag|feierabend)",
     r"have\s+a\s+(?:nice|good|great|lovely)\s+(?:day|evening|weekend)",
-    r"gute\s+nacht|good\s+night|guten\s+(?:morgen|tag|abend)|moin|servus",
+    r"gute\s+nacht|good\s+night|guten\s+(?:morgen|tag|abend)|moin|servus|n\s?abend|jetzt|now",
     r"good\s+(?:morning|afternoon|evening)",
 )
 """Greetings and farewells that name a day but wish none ("Danke, bis morgen!")."""
@@ -277,7 +298,7 @@ SOONEST_TODAY: Final = _words(
     r"jetzt\s+gleich|gleich\s+jetzt|sofort|right\s+(?:now|away)|immediately",
 )
 SOONEST: Final = _words(
-    r"so\s+(?:frueh|schnell|bald)\s+(?:wie|als)\s+(?:moeglich|es\s+geht)",
+    r"so\s+(?:frueh|schnell|bald)(?:\s+(?:wie|als))?(?:'s|\s+es)?\s+(?:moeglich|geht)",
     r"moeglichst\s+(?:frueh|schnell|bald|zeitnah)",
     r"(?:fruehe?st|schnellst|naechst|ehest)moeglich\w*|baldmoeglichst|baldigst|schnellstens",
     r"(?:der\s+|den\s+)?(?:naechste[nr]?|erste[nr]?)\s+(?:freie[nr]?|moegliche[nr]?)(?:\s+termin)?",
@@ -289,6 +310,7 @@ SOONEST: Final = _words(
 ANY_STAFF: Final = _words(
     r"(?:ist\s+)?(?:mir\s+)?egal\s+(?:bei|mit|zu)\s+wem|(?:mir\s+)?egal\s+wer",
     r"egal\s+welche[rnms]?(?:\s+(?:mitarbeiter|kollegin|dame|stylistin|nageldesignerin)\w*)?",
+    r"(?:bei|mit|zu)\s+jemand(?:em)?\s+ander(?:em|en|s)|some(?:one|body)\s+else|anyone\s+else",
     r"bei\s+wem\s+auch\s+immer|wer\s+(?:gerade\s+)?(?:frei\s+ist|zeit\s+hat)|irgendwer",
     r"anyone|anybody|any\s+(?:of\s+(?:them|you)|stylist|technician|artist)",
     r"whoever(?:\s+is\s+(?:free|available))?|(?:it\s+)?doesn'?t\s+matter\s+who",
@@ -317,7 +339,7 @@ _REL: Final = (
 )
 _SPLIT: Final = (
     r"(?:(?P<part>anfangs?|beginn|mitte|ende|early|mid|late|end\s+of|middle\s+of|start\s+of"
-    r"|beginning\s+of)\s+(?:(?:der|des|the|in\s+the|of\s+the|of|in)\s+)?)?"
+    r"|beginning\s+of)[\s-]+(?:(?:der|des|the|in\s+the|of\s+the|of|in)\s+)?)?"
 )
 WEEK: Final = _words(
     r"(?P<twoahead>(?:the\s+)?week\s+after\s+next)",
@@ -338,7 +360,7 @@ WORKDAYS: Final = _words(
 )
 MONTH: Final = _words(
     rf"{_SPLIT}{_REL}\s+(?:monat|monats|month)",
-    r"(?:(?P<named>anfangs?|mitte|ende|early|mid|late|end\s+of|im|in|during)\s+)"
+    r"(?:(?P<named>anfangs?|mitte|ende|early|mid|late|end\s+of|im|in|during)[\s-]+)"
     rf"(?P<name>{alternation(FULL_MONTHS)})",
 )
 """This or next month, or a month by name ("im November"), or their start, middle, end."""
@@ -356,7 +378,8 @@ NOON: Final = _words(
 MARKERS: Final = re.compile(
     r"(?P<except>(?<![a-z])(?:ausser|except|excluding|ausgenommen|bis\s+auf|other\s+than"
     r"|apart\s+from|but\s+not|aber\s+nicht|nur\s+nicht)(?![a-z]))"
-    r"|(?P<neg>(?<![a-z])(?:nicht|not|kein|keine|keinen|keiner|nie|never|schlecht|bad|ungern)"
+    r"|(?P<neg>(?<![a-z])(?:nicht|not|kein|keine|keinen|keiner|nie|never|schlecht|bad|ungern"
+    r"|closed|geschlossen|(?:habt\s+ihr|seid\s+ihr|haben\s+sie)(?:\s+(?:ja|da|doch))?\s+zu)"
     r"(?![a-z])|n't\b)"
     r"|(?P<from>(?<![a-z])(?:ab|from|starting(?:\s+from)?|seit|fruehestens|earliest)(?![a-z]))"
     r"|(?P<after>(?<![a-z])(?:nach|after|later\s+than|spaeter\s+als)(?![a-z]))"

@@ -60,16 +60,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
-from framework.bookings.wish_grammar import (
-    Combined,
-    Option,
-    Reading,
-    Spans,
-    Tok,
-    combine,
-    segments,
-)
-from framework.bookings.wish_reading import read_tokens
+from framework.bookings.wish_grammar import Combined, Option, Spans, combine, segments
+from framework.bookings.wish_reading import Reading, Tok, read_tokens
 from framework.bookings.wish_words import END, fold
 
 __all__ = ["MAX_CHARS", "DayWish", "TimeWish", "read_wish"]
