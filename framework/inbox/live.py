@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -56,7 +57,8 @@ async def _forward(
                 await socket.close(code=4001, message=b"signed out")
             continue
         if change.bot in bots:
-            await socket.send_str(json.dumps(change.to_json()))
+            with contextlib.suppress(ConnectionError):  # the page went: the loop ends
+                await socket.send_str(json.dumps(change.to_json()))
 
 
 async def live(request: web.Request) -> web.StreamResponse:
@@ -83,6 +85,6 @@ async def live(request: web.Request) -> web.StreamResponse:
             sender.cancel()
             if watching is not None:
                 hub.watched[watching] -= 1
-            hub.watched += {}  # drops the conversations nobody watches any more
+            hub.watched += Counter()  # drops the conversations nobody watches any more
             request.app[SOCKETS].discard(socket)
     return socket

@@ -4,39 +4,30 @@ the page says so before the agent writes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from aiohttp.test_utils import TestClient
 
 from framework.handoffs.web import HANDOFFS
 from framework.inbox.auth import AGENTS
 from framework.stores.agents import Agent
-from tests.channels.test_whatsapp_channel import KEY, Clock, said, webhook, whatsapp_shop
+from tests.channels.test_whatsapp_channel import KEY, Clock, said, webhook
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import FakeGraphApi
+from tests.handoffs import test_handoff_whatsapp
 from tests.inbox.conftest import PASSWORD, browsers
 
 PAGE = f"/inbox/c/pizza/{KEY}"
 TEMPLATE_ONLY = "only lets the bot&#39;s approved template through now"
 
 
-@pytest.fixture
-async def whatsapp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[FakeGraphApi, TestClient, Clock]]:
-    clock = Clock(1795802400.0)  # Friday 19:00 in Berlin: the pizzeria is open
-    template = {"name": "theke_update", "language": "de"}
-    async with whatsapp_shop(tmp_path, monkeypatch, clock, template=template) as (graph, client):
-        await client.server.app[AGENTS].add(Agent(name="anna"), PASSWORD, clock())
-        yield graph, client, clock
+whatsapp = test_handoff_whatsapp.whatsapp
+"""The pizza bot on the fake Graph API with the number's template, on a clock tests move."""
 
 
 async def test_the_composer_says_when_only_the_template_reaches_the_customer(
     whatsapp: tuple[FakeGraphApi, TestClient, Clock],
 ) -> None:
     graph, client, clock = whatsapp
+    await client.server.app[AGENTS].add(Agent(name="anna"), PASSWORD, clock())
     await graph.post_messages(webhook(client), wa.text("Ich möchte mit einem Mitarbeiter sprechen"))
     await said(graph, "Du bist Nr. 1 in der Warteschlange")
     async with browsers(client) as open_browser:
