@@ -152,7 +152,7 @@ def _bound(segment: Segment, kind: str, tok: Tok, reading: Reading) -> None:
         "until": (reading.today, last),
         "before": (reading.today, first - step),
     }[kind]
-    segment.days.append(reading.span(tok.pos, (start, end)))
+    segment.days.append(reading.span(tok.pos, reading.run(start, end)))
 
 
 def _range(segment: Segment, first: Tok, last: Tok, reading: Reading) -> None:
@@ -164,7 +164,7 @@ def _range(segment: Segment, first: Tok, last: Tok, reading: Reading) -> None:
     start, end = first.days[0], last.days[-1]
     if last.generic and last.weekday is not None:
         end = start + timedelta(days=(last.weekday - start.weekday()) % 7)
-    segment.days.append(reading.span(first.pos, (min(start, end), max(start, end))))
+    segment.days.append(reading.span(first.pos, reading.run(min(start, end), max(start, end))))
 
 
 def _spread_negation(found: list[Segment]) -> None:

@@ -84,8 +84,13 @@ class Reading:
             return Tok(pos, "day", (), weekday, generic)
         return Tok(pos, "day", (day,), weekday, generic)
 
+    def run(self, first: date, last: date) -> tuple[date, ...]:
+        """The days from first to last within the horizon, else first alone (if first<=last)."""
+        return () if last < first else self.between(first, last) or (first,)
+
     def span(self, pos: int, days: Sequence[date]) -> Tok:
-        inside = self.between(days[0], days[-1]) if days else ()
+        """Days named together ("nächste Woche", "ab dem 12."), as far as they are bookable."""
+        inside = tuple(day for day in days if self.today <= day <= self.last)
         if days and not inside:
             self.outside.add(days[0])
         return Tok(pos, "day", inside, span=True)
@@ -327,7 +332,7 @@ def _offset(pos: int, offset: int, match: re.Match[str], reading: Reading) -> To
     day = reading.today + timedelta(days=offset)
     unit = match.groupdict().get("unit")
     if unit and UNITS[unit][1] == 7:
-        return reading.span(pos, (day, day + timedelta(days=6)))
+        return reading.span(pos, reading.run(day, day + timedelta(days=6)))
     return reading.day(pos, day)
 
 

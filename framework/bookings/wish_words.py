@@ -138,20 +138,10 @@ _VOCABULARY: Final = frozenset(
 _KNOWN: Final = frozenset(
     {
         *_VOCABULARY,
-        *("morgen", "mittag", "nachts", "abend", "woche", "wochen", "monate", "monats"),
-        *(
-            "heute",
-            "nacht",
-            "morgan",
-            "sorgen",
-            "morsen",
-            "borgen",
-            "nights",
-            "mitten",
-            "minute",
-            "minuten",
-            "stunde",
-        ),
+        *("morgen", "mittag", "nachts", "abend", "woche", "wochen", "monate", "monats", "heute"),
+        *("wochenenden", "wochenends", "weekends", "weekdays", "werktags", "wochentags"),
+        *("nacht", "morgan", "sorgen", "morsen", "borgen", "nights", "mitten", "minute"),
+        *("minuten", "stunde"),
     }
 )
 """Words that are right as written, though one edit from a word of `_VOCABULARY`."""
@@ -203,9 +193,9 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (
         re.compile(
             rf"\b({alternation(frozenset(n for n in WEEKDAYS if len(n) >= 6))})\s+"
-            r"(morgen|frueh|vormittag|mittag|nachmittag|abend|nacht)(s?)\b"
+            r"(morgen|frueh|vormittag|mittag|nachmittag|abend|nacht)s?\b"
         ),
-        r"\1\2\3",
+        r"\1\2",
     ),
     (re.compile(r"(dem\s+[0-9]{1,2}\.\s*(?:bis|-|und|oder|or|and)\s*)([0-9]{1,2}\.)"), r"\1dem \2"),
     (re.compile(r"\b(ab|bis|seit)\s+([0-9]{1,2}\.)(?=\s*(?:[a-z,]|$))"), r"\1 dem \2"),
@@ -232,11 +222,12 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     ),
 )
 _SHORT: Final = re.compile(rf"\b({alternation(SHORT_WEEKDAYS)})\b(?!')")
-_NEXT_TO: Final = re.compile(
-    rf"\s*\.?\s*(?:,|/|-|&|oder|or|und|and|bis|to)\s*(?:am\s+)?(?:{_WEEKDAY})\b"
+_JOINS: Final = (r"(?:,|/|-|&|oder|or|und|and|bis|to)", r"(?:-|&|oder|or|und|and|bis|to)")
+_NEXT_TO: Final = tuple(
+    re.compile(rf"\s*\.?\s*{joins}\s*(?:am\s+)?(?:{_WEEKDAY})\b") for joins in _JOINS
 )
-_BEFORE: Final = re.compile(
-    rf"\b(?:{_WEEKDAY})\.?\s*(?:,|/|-|&|oder|or|und|and|bis|to)\s*(?:am\s+)?$"
+_BEFORE: Final = tuple(
+    re.compile(rf"\b(?:{_WEEKDAY})\.?\s*{joins}\s*(?:am\s+)?$") for joins in _JOINS
 )
 _CUES: Final = re.compile(
     r"\s*(?:morgens|vormittags?|mittags?|nachmittags?|abends?|frueh|ab|nach|vor|bis|zwischen"
@@ -259,8 +250,11 @@ def _mark_short(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
     if text[max(0, start - 3) : start] == "am ":
         return match[0]
-    paired = _NEXT_TO.match(text, end) or _BEFORE.search(text, max(0, start - 30), start)
-    cued = match[0] not in {"so", "do"} and _CUES.match(text, end)
+    word = match[0] in {"so", "do"}  # also words: paired only by a word ("sa oder so")
+    paired = _NEXT_TO[word].match(text, end) or _BEFORE[word].search(
+        text, max(0, start - 30), start
+    )
+    cued = not word and _CUES.match(text, end)
     return f"am {match[0]}" if paired or cued else match[0]
 
 
@@ -281,7 +275,7 @@ def prepare(text: str) -> str:
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z0-9']){'|'.join(f'(?:{a})' for a in alternatives)}(?![a-z])")
+    return re.compile(rf"(?<![a-z0-9'])(?:{'|'.join(alternatives)})(?![a-z])")
 
 
 IGNORED: Final = _words(
@@ -318,7 +312,7 @@ ANY_STAFF: Final = _words(
 )
 """No wish for a staff member ("egal bei wem", "anyone")."""
 ANY_DAY: Final = _words(
-    r"any\s+(?:other\s+)?day|jeden\s+(?:anderen\s+)?tag|every\s+day|alle\s+tage",
+    r"any\s+(?:other\s+)?day|jede[nr]?\s+(?:andere[nr]?\s+)?tag|every\s+day|alle\s+tage",
     r"egal\s+welche[rn]?\s+tag|(?:an\s+)?jedem\s+tag",
 )
 ANY_TIME: Final = _words(
