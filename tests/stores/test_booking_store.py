@@ -1,8 +1,8 @@
 """One contract, every booking store: memory (the reference), sqlite (a real file), redis (a real
 server, `REDIS_URL` or the Makefile's redis://127.0.0.1:6379/15) and redis-cluster (the run's
 three-node cluster), each opened from its URL (`open_bookings`), each test under a Redis key
-prefix of its own, deleted afterwards. Time is an argument: no test waits. The races (many
-workers, many processes) are in test_booking_races.py.
+prefix of its own, deleted afterwards. Time is an argument: no test waits. What time and many
+workers do (expiry, reminders, races) is in test_booking_races.py.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ import pytest
 
 from framework.errors import NotFound
 from framework.stores.booking_checks import MAX_PAGE
-from framework.stores.booking_rules import MAX_EVENTS
 from framework.stores.bookings import (
     CANCELLED,
     CONFIRMED,
-    EXPIRED,
     HELD,
     NO_SHOW,
     RELEASED,
@@ -37,12 +35,11 @@ from framework.stores.bookings import (
     StatusRefused,
 )
 from framework.stores.memory.bookings import MemoryBookings
-from framework.stores.opening import open_bookings, open_tickets
+from framework.stores.opening import open_bookings
 from framework.stores.records import iso_time
-from framework.stores.session_store import StoreError
 from tests.payments.test_order_store import REDIS_URL, delete_keys, redis_client
 from tests.runtime.cluster import cluster_url
-from tests.stores.test_ticket_store import HOSTILE, HUGE, new, with_query
+from tests.stores.test_ticket_store import HOSTILE, HUGE, with_query
 
 NOW = 1_800_000_000.0
 DAY = NOW + 86_400
@@ -57,19 +54,14 @@ def at(hours: float) -> float:
 
 
 def hold_of(
-    start: float = 0,
-    hours: float = 1,
-    resource: str = "anna",
-    before: float = 0,
-    after: float = 0,
-    **changes: Any,
+    start: float = 0, hours: float = 1, before: float = 0, after: float = 0, **changes: Any
 ) -> NewHold:
-    """A hold of `resource` from `start` (hours after DAY) for `hours`, with buffers (minutes)
-    before and after, lapsing ten minutes after NOW."""
+    """A hold of anna from `start` (hours after DAY) for `hours`, with buffers (minutes) before
+    and after, lapsing ten minutes after NOW."""
     fields: dict[str, Any] = {
         "bot": BOT,
         "service": "cut",
-        "resource": resource,
+        "resource": "anna",
         "start": at(start),
         "end": at(start + hours),
         "blocked_from": at(start) - before * 60,
@@ -129,31 +121,18 @@ async def test_a_hold_takes_the_time_with_the_bots_next_number(bookings: Booking
     assert (first.number, second.number, other.number) == (1001, 1002, 1001)
     assert re.fullmatch(r"salon-[A-Za-z0-9_-]{22}", first.token)
     assert len({first.token, second.token, other.token}) == 3
-    assert first == Booking(
-        bot=BOT,
-        number=1001,
-        token=first.token,
-        service="cut",
-        resource="anna",
-        start=at(0),
-        end=at(1),
-        blocked_from=at(0),
-        blocked_until=at(1),
-        status=HELD,
-        expires_at=NOW + 600,
-        conversation=f"{BOT}:whatsapp:4917012345",
-        customer={"channel": "whatsapp", "id": "4917012345", "name": "Ada"},
-        lang="de",
-        price_minor=3500,
-        deposit_minor=1000,
-        currency="EUR",
-        remind_at=(at(-24), at(-2)),
-        reminded=0,
-        sequence=0,
-        created_at=NOW,
-        updated_at=NOW,
-        history=(BookingEvent(NOW, HELD, "bot"),),
+    new = hold_of()
+    kept = "service resource start end blocked_from blocked_until expires_at conversation customer"
+    for name in [*kept.split(), "lang", "price_minor", "deposit_minor", "currency", "key"]:
+        assert getattr(first, name) == getattr(new, name), name
+    assert (first.bot, first.number, first.status, first.remind_at) == (
+        BOT,
+        1001,
+        HELD,
+        (at(-24), at(-2)),
     )
+    assert (first.reminded, first.sequence, first.created_at, first.updated_at) == (0, 0, NOW, NOW)
+    assert first.history == (BookingEvent(NOW, HELD, "bot"),)
     assert await bookings.get(BOT, 1001) == first
     assert await bookings.get("pizza", 1001) == other
     assert await bookings.by_token(second.token) == second
@@ -211,22 +190,6 @@ async def test_overlaps_are_refused_touching_spans_and_other_resources_are_not(
     assert sorted(listed) == list(range(1001, 1008))  # refused ones took no number
 
 
-async def test_a_lapsed_hold_no_longer_blocks_and_a_held_key_is_idempotent(
-    bookings: BookingStore,
-) -> None:
-    first = await bookings.hold(hold_of(key="turn-7"), NOW)
-    again = await bookings.hold(hold_of(3, key="turn-7"), NOW + 1)
-    assert again == first  # as it is now, nothing taken
-    with pytest.raises(SlotTaken):
-        await bookings.hold(hold_of(), NOW + 599)
-    second = await bookings.hold(hold_of(expires_at=NOW + 900), NOW + 600)  # 1001 lapsed
-    assert second.number == 1002
-    assert await bookings.hold(hold_of(expires_at=NOW + 900, key="turn-7"), NOW + 700) == first
-    assert (await bookings.hold(hold_of(bot="pizza", key="turn-7"), NOW)).number == 1001
-    assert (await bookings.hold(hold_of(5, key=HOSTILE[:200]), NOW)).number == 1003
-    assert (await bookings.hold(hold_of(6, key=HOSTILE[:200]), NOW)).number == 1003
-
-
 async def test_confirm_extend_and_release_of_a_hold(bookings: BookingStore) -> None:
     held = await bookings.hold(hold_of(), NOW)
     extended = await bookings.extend(BOT, 1001, NOW + 1800, NOW + 300)
@@ -259,28 +222,6 @@ async def test_confirm_extend_and_release_of_a_hold(bookings: BookingStore) -> N
         await bookings.extend(BOT, 1003, NOW + 8, NOW + 8)
     with pytest.raises(NotHeld, match="lapsed"):
         await bookings.extend(BOT, 1003, NOW + 9000, NOW + 600)
-
-
-async def test_a_lapsed_hold_is_confirmed_when_its_time_is_still_free(
-    bookings: BookingStore,
-) -> None:
-    await bookings.hold(hold_of(0), NOW)
-    await bookings.hold(hold_of(2), NOW)
-    late = await bookings.confirm(BOT, 1001, "bot", NOW + 700)  # lapsed, never expired
-    assert late.status == CONFIRMED and late.expires_at == 0
-    assert [b.number for b in await bookings.expire(NOW + 700)] == [1002]
-    expired = await bookings.get(BOT, 1002)
-    assert expired is not None and expired.status == EXPIRED
-    assert await bookings.release(BOT, 1002, "bot", NOW + 701) == expired
-    taker = await bookings.hold(hold_of(2.5, 1, expires_at=NOW + 2000), NOW + 800)
-    with pytest.raises(NotHeld, match=f"booking {taker.number} took its time"):
-        await bookings.confirm(BOT, 1002, "bot", NOW + 900)
-    assert await bookings.get(BOT, 1002) == expired
-    await bookings.release(BOT, taker.number, "customer", NOW + 901)
-    confirmed = await bookings.confirm(BOT, 1002, "bot", NOW + 902)  # free again
-    assert confirmed.status == CONFIRMED and confirmed.history[-2].kind == EXPIRED
-    with pytest.raises(SlotTaken):
-        await bookings.hold(hold_of(2, expires_at=NOW + 2000), NOW + 903)
 
 
 async def test_cancel_and_no_show(bookings: BookingStore) -> None:
@@ -338,56 +279,6 @@ async def test_a_move_is_atomic(bookings: BookingStore) -> None:
     busy = await bookings.busy(BOT, {"anna", "ben"}, at(0), at(5), NOW + 5)
     found = [(b.resource, b.number) for b in busy]
     assert found == [("anna", 1003), ("anna", 1004), ("anna", 1002), ("ben", 1001)]
-
-
-async def test_expire_hands_out_each_lapsed_hold_once(bookings: BookingStore) -> None:
-    for n in range(5):
-        await bookings.hold(hold_of(n, expires_at=NOW + 100 * (n + 1)), NOW)
-    await bookings.hold(hold_of(bot="pizza", expires_at=NOW + 150), NOW)
-    await bookings.confirm(BOT, 1002, "bot", NOW + 1)
-    await bookings.release(BOT, 1003, "bot", NOW + 1)
-    assert await bookings.expire(NOW + 99) == []
-    first = await bookings.expire(NOW + 250)
-    assert sorted((b.bot, b.number) for b in first) == [("pizza", 1001), (BOT, 1001)]
-    assert all(b.status == EXPIRED and b.expires_at == 0 for b in first)
-    assert first[0].history[-1].kind == EXPIRED
-    assert await bookings.expire(NOW + 250) == []
-    assert numbers(await bookings.expire(NOW + 1000, limit=1)) == [1004]
-    assert numbers(await bookings.expire(NOW + 1000)) == [1005]
-    assert await bookings.expire(NOW + 10**6) == []
-    statuses = [b.status for b in await bookings.list(BOT)]
-    assert statuses == [EXPIRED, CONFIRMED, RELEASED, EXPIRED, EXPIRED]
-    extended = await bookings.hold(hold_of(9, expires_at=NOW + 100), NOW)
-    await bookings.extend(BOT, extended.number, NOW + 5000, NOW + 50)
-    assert await bookings.expire(NOW + 4999) == []
-    assert numbers(await bookings.expire(NOW + 5000)) == [extended.number]
-
-
-async def test_reminders_are_handed_out_once_latest_only_never_for_cancelled(
-    bookings: BookingStore,
-) -> None:
-    for n in range(3):
-        remind = (at(n) - 86_400, at(n) - 7200, at(n) - 3600)
-        await bookings.hold(hold_of(n, remind_at=remind), NOW)
-    assert await bookings.claim_reminders(at(0)) == []  # held: no reminders
-    for number in (1001, 1002, 1003):
-        await bookings.confirm(BOT, number, "bot", NOW + 1)
-    await bookings.cancel(BOT, 1003, "customer", NOW + 2)
-    claimed = await bookings.claim_reminders(at(-24))
-    assert [(r.booking.number, r.index, r.booking.reminded) for r in claimed] == [(1001, 0, 1)]
-    assert claimed[0].booking.history[-1] == BookingEvent(at(-24), "reminded", "system", "0")
-    assert await bookings.get(BOT, 1001) == claimed[0].booking
-    assert await bookings.claim_reminders(at(-24)) == []
-    late = await bookings.claim_reminders(at(0.5))  # a worker was down: the latest only
-    found = sorted((r.booking.number, r.index, r.booking.reminded) for r in late)
-    assert found == [(1001, 2, 3), (1002, 2, 3)]
-    assert await bookings.claim_reminders(at(5)) == []
-    moved = await bookings.move(BOT, 1002, hold_of(6, remind_at=(at(-1), at(5))), AGENT, at(0.5))
-    assert moved.reminded == 1  # the one already past
-    again = await bookings.claim_reminders(at(5))
-    assert [(r.booking.number, r.index) for r in again] == [(1002, 1)]
-    await bookings.cancel(BOT, 1001, "bot", at(0.6))
-    assert await bookings.claim_reminders(at(100)) == []
 
 
 async def test_busy_and_lists(bookings: BookingStore) -> None:
@@ -507,54 +398,3 @@ async def test_bad_queries_are_refused(bookings: BookingStore) -> None:
     for call, message in calls:
         with pytest.raises(BookingError, match=message):
             await call
-
-
-async def test_a_history_keeps_room_for_what_cannot_be_refused(bookings: BookingStore) -> None:
-    await bookings.hold(hold_of(remind_at=tuple(at(-n) for n in range(8, 0, -1))), NOW)
-    for n in range(MAX_EVENTS - 13):
-        await bookings.extend(BOT, 1001, NOW + 1000 + n, NOW)
-    with pytest.raises(BookingError, match="near the 200 a booking keeps"):
-        await bookings.extend(BOT, 1001, NOW + 9000, NOW)
-    await bookings.confirm(BOT, 1001, "bot", NOW)
-    with pytest.raises(BookingError, match="cancel it and book anew"):
-        await bookings.move(BOT, 1001, hold_of(2), "bot", NOW)
-    for n in range(8, 0, -1):
-        assert len(await bookings.claim_reminders(at(-n))) == 1
-    last = await bookings.cancel(BOT, 1001, "bot", NOW + 1)
-    assert len(last.history) == MAX_EVENTS - 2
-
-
-def test_a_refused_change_is_not_a_store_failure() -> None:
-    """The runtime tries a turn again after a StoreError: a refused change would never pass."""
-    for refused in (BookingError, BookingNotFound, SlotTaken, NotHeld, StatusRefused):
-        assert issubclass(refused, BookingError) and not issubclass(refused, StoreError)
-    assert issubclass(BookingError, ValueError) and issubclass(BookingNotFound, NotFound)
-
-
-async def test_bookings_survive_reopening(opener: Opener) -> None:
-    first = await opener()
-    if isinstance(first, MemoryBookings):
-        return  # memory lives in one process: nothing to reopen
-    held = await first.hold(hold_of(), NOW)
-    confirmed = await first.confirm(BOT, held.number, "bot", NOW + 1)
-    await first.close()
-    second = await opener()
-    assert await second.get(BOT, 1001) == confirmed
-    assert await second.by_token(held.token) == confirmed
-    with pytest.raises(SlotTaken):
-        await second.hold(hold_of(), NOW + 2)
-    assert (await second.hold(hold_of(1), NOW + 2)).number == 1002
-
-
-async def test_sqlite_bookings_share_the_file_with_tickets(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'state.db'}"
-    tickets, bookings = await open_tickets(url), await open_bookings(url)
-    try:
-        held = await bookings.hold(hold_of(), NOW)
-        assert (await tickets.create(new(), NOW)).number == 1001
-        assert await bookings.get(BOT, 1001) == held
-    finally:
-        await bookings.close()
-        await tickets.close()
-    with pytest.raises(StoreError, match="closed; open the store again"):
-        await bookings.get(BOT, 1001)
