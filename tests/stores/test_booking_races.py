@@ -55,8 +55,7 @@ from tests.stores.test_booking_store import (
 from tests.stores.test_ticket_store import HOSTILE
 from tests.stores.test_ticket_store import new as new_ticket
 
-LAPSED = ("held", "expired")
-"""The history of a lapsed hold, expired once."""
+LAPSED = ("held", "expired")  # the history of a lapsed hold, expired once
 __all__ = ["bookings", "opener"]  # the contract suite's fixtures: memory, sqlite, redis, cluster
 
 CHILD = """
@@ -136,7 +135,9 @@ async def test_of_100_holds_racing_from_two_workers_exactly_one_wins(opener: Ope
         assert Counter(type(one).__name__ for one in results) == {"Booking": 1, "SlotTaken": 99}
         busy = await stores[1].busy(BOT, {"anna"}, at(0), at(9), NOW)
         assert [b.number for b in busy] == list(range(1001, 1002 + round_))
-    assert numbers(await stores[0].list(BOT)) == [1001, 1002, 1003]  # refused: no number
+    keyed = [stores[n % 2].hold(hold_of(8, key="turn-1"), NOW + n) for n in range(20)]
+    assert {b.number for b in await asyncio.gather(*keyed)} == {1004}  # one key: one hold
+    assert numbers(await stores[0].list(BOT)) == [1001, 1002, 1003, 1004]  # refused: no number
 
 
 async def test_a_move_and_holds_racing_for_one_time_leave_exactly_one_there(
