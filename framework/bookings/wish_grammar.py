@@ -1,8 +1,9 @@
-"""The wish types, and how the findings of one message combine into one wish.
+"""How the findings of one message combine into one wish.
 
 The findings (`Tok`) come in the order written. `segments` joins bounds and ranges ("ab dem
-12.", "nicht vor 11", "zwischen 14 und 16 Uhr", "Mo-Fr") and splits the rest into segments at
-"oder", "und", commas and "aber". `finish` turns the segments into a `TimeWish`:
+12.", "nicht vor 11", "zwischen 14 und 16 Uhr", "Mo-Fr") when only filler words stand between
+their parts, and splits the rest into segments at "oder", "und", commas and "aber". `combine`
+turns the segments into options (days with their times) and what is not wanted:
 
 * A segment's days: its dates, else its weekdays inside its span ("nächste Woche Dienstag"),
   else all it names. A segment of bare weekdays after a span narrows it ("nächste Woche, am
@@ -21,7 +22,7 @@ The findings (`Tok`) come in the order written. `segments` joins bounds and rang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Final, NamedTuple
@@ -30,7 +31,16 @@ from framework.bookings.wish_reading import Reading, Tok
 from framework.bookings.wish_words import END, PARTS
 from framework.flows.understanding.date_findings import Clock
 
-__all__ = ["Combined", "Option", "Segment", "Span", "Spans", "combine", "segments"]
+__all__ = [
+    "Combined",
+    "Option",
+    "Segment",
+    "Span",
+    "Spans",
+    "combine",
+    "merged",
+    "segments",
+]
 
 
 _MIDNIGHT: Final = time(0)
@@ -87,7 +97,8 @@ def _pair(tokens: Sequence[Tok], index: int, segment: Segment, reading: Reading)
     """Join a bound or a range starting at index; how many findings it took (0: none)."""
     near = [*tokens[index : index + 4], *[Tok(-1, "")] * 4]
     kinds = [
-        tok.kind if n == 0 or reading.close(near[n - 1], tok) else "" for n, tok in enumerate(near)
+        tok.kind if n == 0 or (tok.kind and reading.close(near[n - 1], tok)) else ""
+        for n, tok in enumerate(near)
     ]
     joined = kinds[2] in {"and", "dash", "until"} and kinds[3] == kinds[1]
     if kinds[0] in {"between", "from"} and kinds[1] in {"day", "clock"} and joined:
@@ -335,12 +346,25 @@ def _ordered(start: time, clock: Clock, end: time) -> Span:
     """ "von 6 bis 9" is 18-21: an end before the start is tried in the afternoon."""
     if end <= start and clock.flexible and end.hour < 12:
         end = end.replace(hour=end.hour + 12)
+    if start == end:
+        return Span(start, end, True)
     return Span(start, end) if start < end else Span(end, start)
 
 
 def _complement(spans: Spans) -> Spans:
-    edges = [_MIDNIGHT, *(t for span in sorted(spans) for t in (span.start, span.end)), END]
+    edges = [_MIDNIGHT, *(t for span in merged(spans) for t in (span.start, span.end)), END]
     return tuple(Span(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if a < b)
+
+
+def merged(spans: Iterable[Span]) -> Spans:
+    """The windows, sorted, with overlapping and touching ones joined (clock times apart)."""
+    joined: list[Span] = []
+    for span in sorted(set(spans)):
+        if joined and not span.point and not joined[-1].point and span.start <= joined[-1].end:
+            joined[-1] = Span(joined[-1].start, max(span.end, joined[-1].end))
+        else:
+            joined.append(span)
+    return tuple(joined)
 
 
 def _refine(base: Spans | None, narrower: Spans | None) -> Spans | None:

@@ -239,6 +239,7 @@ _GREETING: Final = re.compile(
     r"^\W*(?:guten\s+|good\s+|n\s*'?\s*)?(?:morgen|morning|abend|evening|nabend)\s*!+(?=\s*\w)"
 )
 """A greeting at the start ("Morgen! Maniküre, so bald wie möglich"), not "tomorrow"."""
+_SPACES: Final = re.compile(r"\s+")
 _LONE_SO: Final = re.compile(
     r"(?<!am )(?<!on )\bso\b(?!\.?\s*(?:[01]?[0-9]|2[0-4])(?![0-9])|\s+(?:frueh|schnell|bald)\b)"
 )
@@ -271,7 +272,8 @@ def prepare(text: str) -> str:
     for pattern, replacement in _REWRITES:
         mended = pattern.sub(replacement, mended)
     marked = _SHORT.sub(_mark_short, mended)
-    return f" {marked if marked.strip() in {'so', 'so.'} else _LONE_SO.sub('  ', marked)} "
+    marked = marked if marked.strip() in {"so", "so."} else _LONE_SO.sub(" ", marked)
+    return f" {_SPACES.sub(' ', marked).strip()} "
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -337,14 +339,14 @@ _SPLIT: Final = (
 )
 WEEK: Final = _words(
     r"(?P<twoahead>(?:the\s+)?week\s+after\s+next)",
-    rf"{_SPLIT}{_REL}?\s*(?:woche|week)(?=\s|$|,|\.)",
+    rf"{_SPLIT}(?:{_REL}\s+)?(?:woche|week)(?=\s|$|,|\.)",
     r"(?P<mid>midweek|mitte\s+der\s+woche)",
 )
 """This, next and the week after next, or their start, middle or end."""
 WEEKEND: Final = _words(
     r"(?P<all>an\s+wochenenden|wochenends|on\s+weekends|weekends|wochenenden)",
-    r"(?:(?P<next>naechste[ns]?|kommende[ns]?|next|coming)|(?P<after>uebernaechste[ns]?)"
-    r"|diese[ns]?|this|am|ans|an|on\s+the|the|uebers|zum|at\s+the|over\s+the)?\s*"
+    r"(?:(?:(?P<next>naechste[ns]?|kommende[ns]?|next|coming)|(?P<after>uebernaechste[ns]?)"
+    r"|diese[ns]?|this|am|ans|an|on\s+the|the|uebers|zum|at\s+the|over\s+the)\s+)?"
     r"(?:wochenende|weekend)",
     r"(?:am|ans|uebers|dieses|naechstes)\s+we",
 )
@@ -359,7 +361,7 @@ MONTH: Final = _words(
 )
 """This or next month, or a month by name ("im November"), or their start, middle, end."""
 NEXT_SPAN: Final = _words(
-    r"(?:(?:in|within|innerhalb|over)\s+)?(?:den|der|die|the)?\s*(?:naechsten|next|kommenden"
+    r"(?:(?:in|within|innerhalb|over)\s+)?(?:(?:den|der|die|the)\s+)?(?:naechsten|next|kommenden"
     r"|coming)\s+(?:(?P<n>[0-9]{1,2}|zwei|drei|vier|fuenf|two|three|four|five|paar|few"
     r"|couple(?:\s+of)?)\s+)?(?P<unit>tage|tagen|days|wochen|weeks)",
     r"(?P<few>in\s+(?:ein\s+paar|a\s+few|a\s+couple\s+of)\s+(?:tagen|days))",

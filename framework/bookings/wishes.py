@@ -4,44 +4,54 @@
 times of day and the staff member wished; the availability engine intersects that with free
 times. Deterministic and pure: no model, no clock but `now`, at most `MAX_CHARS` read.
 
-How it reads: the message is folded and mended (`wish_words.prepare`), then phrases the shared
-date understanding does not know are read and blanked ("so früh wie möglich", "nächste
-Woche", "am Wochenende", "mit Anna"), then the shared date extractors
-(`framework.flows.understanding.date_extractors`: weekdays, dates, "morgen", "halb drei", am/pm)
-and last the words between them ("oder", "nicht", "ab", "zwischen"). The findings, in the
-order written, are split at "oder", "und", commas and "aber" into parts; each part is days and
-times, and later parts narrow earlier ones ("nächste Woche, am liebsten Dienstag").
+How it reads (`wish_reading`, `wish_grammar`, words in `wish_words`): the message is folded
+and mended (typos, chat, dialect), then phrases the shared date understanding does not know
+are read ("so früh wie möglich", "nächste Woche", "am Wochenende", "mit Anna"), then the
+shared date extractors (`framework.flows.understanding.date_extractors`: weekdays, dates,
+"morgen", "halb drei", am/pm), then the words between ("oder", "nicht", "ab", "zwischen").
+The findings are split at "oder", "und", commas and "aber"; how the parts combine is told in
+`wish_grammar`.
 
-Days (never before today nor after today + horizon_days):
+Days (never before today nor after today + horizon_days; others go to `outside`):
 
-=============================  ==============================================================
-"Freitag", "fri", "am Fr"      the next such day, today included ("nächsten Freitag": after)
-"samstags", "jeden Samstag"    every Saturday in the horizon; likewise "unter der Woche"
-"diese Woche", "this week"     today through Sunday; "nächste Woche": next Monday-Sunday
-"Anfang/Mitte/Ende nä. Woche"  Mon-Wed / Tue-Thu / Thu-Sun of that week
-"am Wochenende"                the coming Saturday and Sunday (on a Sunday: today and the next)
-"nächstes Wochenende"          the weekend after today's, if today is one, else the coming one
-"in zwei Wochen"               the 7 days starting 14 days from today ("in 3 Tagen": one day)
-"ab dem 12.", "bis Freitag"    that day through the horizon; today through that day
-"Mo-Fr", "vom 12. bis 15."     both days and those between
-"nächsten Monat", "im Mai"     the month's days; "Anfang" 1-10, "Mitte" 11-20, "Ende" 21-end
-"nicht Montag", "außer Mo"     every Monday in `not_days`; "nicht morgen": that one day
-=============================  ==============================================================
+==============================  =============================================================
+"Freitag", "fri", "am Fr"       the next such day, today included ("nächsten Freitag": after)
+"samstags", "jeden Samstag"     every Saturday in the horizon; "unter der Woche", "weekends"
+"diese Woche", "this week"      today through Sunday; "nächste Woche": next Monday-Sunday
+"Anfang/Mitte/Ende nä. Woche"   Mon-Wed / Tue-Thu / Thu-Sun of that week
+"am Wochenende"                 the coming Saturday and Sunday (on a Sunday: today, and the
+                                next weekend); "nächstes Wochenende" on a weekend: the next
+"in zwei Wochen"                the 7 days from 14 days on ("in 3 Tagen": that one day)
+"in den nächsten Tagen"         today and the next 2 days ("next 5 days": today and 4 more)
+"ab dem 12.", "bis Freitag"     that day through the horizon; today through that day ("ab
+                                12." and "bis 15." with their dot are days of the month)
+"Mo-Fr", "vom 12. bis 15."      both days and those between
+"nächsten Monat", "im Mai"      the month's days; "Anfang" 1-10, "Mitte" 11-20, "Ende" 21-end
+"nicht Montag", "außer Mo"      every Monday in `not_days`; "nicht morgen": that one day
+"Samstag, den 12.12."           one day: a date right after its weekday names it precisely
+"so"                            Sunday only when marked ("am So", "So 14 Uhr", "Sa oder So")
+==============================  =============================================================
 
 Times of day (`windows` are [from, until), local wall-clock times):
 
-=============================  ==============================================================
-morgens, vormittags, morning   08:00-12:00 (also "früh" and "Freitag früh")
-mittags, noon, lunch           11:30-14:00
-nachmittags, afternoon         12:00-17:00
-abends, evening, tonight       17:00-22:00
-nachts, night                  20:00-23:59:59
-"nach 17 Uhr", "ab 5", "after 5"   17:00-23:59:59 (an hour 1-7 without am/pm is afternoon)
-"vor 11", "bis 11"             00:00-11:00; "nicht vor 11": 11:00-23:59:59
-"zwischen 14 und 16 Uhr"       14:00-16:00, as "2-4pm" and "between 2 and 4"
-"um 15 Uhr", "gegen 3"         exact 15:00 (a part of the day only places the hour then)
-"in 2 Stunden"                 that day from then on, and `soonest`
-=============================  ==============================================================
+==============================  =============================================================
+morgens, vormittags, morning    08:00-12:00 (also "früh" and "Freitag früh")
+mittags, noon, lunch            11:30-14:00
+nachmittags, afternoon          12:00-17:00
+abends, evening, tonight        17:00-22:00
+nachts, night                   20:00-23:59:59
+"nach 17 Uhr", "after 5"        17:00-23:59:59 (an hour 1-7 without am/pm is afternoon, as
+                                in the date understanding: "um 2:30" is 14:30, "02:30" not)
+"vor 11", "bis 11"              00:00-11:00; "nicht vor 11": 11:00-23:59:59
+"zwischen 14 und 16 Uhr"        14:00-16:00, as "14-16 Uhr", "2-4pm", "between 2 and 4"
+"um 15 Uhr", "gegen 3", "5-ish" exact 15:00 (a part of the day then only places the hour)
+"nicht morgens"                 the rest of the day: 00:00-08:00 and 12:00-23:59:59
+"in 2 Stunden"                  that day from then on (real elapsed time), and `soonest`
+==============================  =============================================================
+
+`soonest`: "so früh wie möglich", "asap", "nächster freier Termin", "bald"; with today for
+"heute noch", "sofort". `any_time`: "egal wann", "anytime", "any day". `any_staff`: "egal bei
+wem", "anyone", "bei jemand anderem".
 
 Clock times keep the wall-clock time even when a DST change skips or repeats it ("Sonntag
 02:30" on 2027-03-28 in Europe/Berlin does not exist): the availability engine must skip
@@ -60,7 +70,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
-from framework.bookings.wish_grammar import Combined, Option, Spans, combine, segments
+from framework.bookings.wish_grammar import (
+    Combined,
+    Option,
+    Span,
+    Spans,
+    combine,
+    merged,
+    segments,
+)
 from framework.bookings.wish_reading import Reading, Tok, read_tokens
 from framework.bookings.wish_words import END, fold
 
@@ -187,14 +205,9 @@ def _clock(spans: Spans) -> tuple[tuple[Window, ...], time | None]:
     points = sorted({span.start for span in spans if span.point})
     if len(points) == 1 and all(span.point for span in spans):
         return (), points[0]
-    found = sorted({(s.start, s.end) for s in spans if not s.point} | {_minute(p) for p in points})
-    merged: list[Window] = []
-    for start, end in found:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(merged), None
+    minutes = (Span(*_minute(point)) for point in points)
+    windows = merged([*(span for span in spans if not span.point), *minutes])
+    return tuple((span.start, span.end) for span in windows), None
 
 
 def _minute(point: time) -> Window:

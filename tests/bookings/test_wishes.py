@@ -71,16 +71,19 @@ def wish(
     )
 
 
-MORNING, NOON, AFTERNOON, EVENING = (
-    ("08:00", "12:00"),
-    ("11:30", "14:00"),
-    ("12:00", "17:00"),
-    (
-        "17:00",
-        "22:00",
+MORNING = ("08:00", "12:00")
+NOON = ("11:30", "14:00")
+AFTERNOON = ("12:00", "17:00")
+EVENING = ("17:00", "22:00")
+NEXT_WEEK = span("2026-10-26", "2026-11-01")
+TOMORROW_MORNING_OR_THURSDAY_EVENING = wish(
+    on=days("2026-10-24", "2026-10-29"),
+    between=(MORNING, EVENING),
+    per_day=(
+        DayWish(day("2026-10-24"), (window(*MORNING),)),
+        DayWish(day("2026-10-29"), (window(*EVENING),)),
     ),
 )
-NEXT_WEEK = span("2026-10-26", "2026-11-01")
 
 CASES: list[tuple[str, datetime, TimeWish | None]] = [
     # --- days, German ---
@@ -210,14 +213,7 @@ CASES: list[tuple[str, datetime, TimeWish | None]] = [
     (
         "Morgen vormittag oder Donnerstag abends",
         FRI,
-        wish(
-            on=days("2026-10-24", "2026-10-29"),
-            between=(MORNING, EVENING),
-            per_day=(
-                DayWish(day("2026-10-24"), (window(*MORNING),)),
-                DayWish(day("2026-10-29"), (window(*EVENING),)),
-            ),
-        ),
+        TOMORROW_MORNING_OR_THURSDAY_EVENING,
     ),
     # --- negation, German ---
     ("aber nicht Montag", FRI, wish(not_on=every(FRI, MON))),
@@ -361,14 +357,7 @@ CASES: list[tuple[str, datetime, TimeWish | None]] = [
     (
         "tomorrow morning or thursday evening",
         FRI,
-        wish(
-            on=days("2026-10-24", "2026-10-29"),
-            between=(MORNING, EVENING),
-            per_day=(
-                DayWish(day("2026-10-24"), (window(*MORNING),)),
-                DayWish(day("2026-10-29"), (window(*EVENING),)),
-            ),
-        ),
+        TOMORROW_MORNING_OR_THURSDAY_EVENING,
     ),
     ("can't do Monday, Tuesday works", FRI, wish(on=days("2026-10-27"), not_on=every(FRI, MON))),
     (
