@@ -8,7 +8,7 @@ broken flow file can never leave a conversation half-updated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -24,6 +24,7 @@ from framework.flows.events import (
     Event,
     HandoffNews,
     Message,
+    Notice,
     OrderUpdate,
     Record,
     Reply,
@@ -34,6 +35,7 @@ from framework.flows.events import (
 from framework.flows.execution import run
 from framework.flows.handoff import handoff_news, to_person
 from framework.flows.model import Bot
+from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
@@ -68,6 +70,15 @@ class StepResult:
         return [effect for effect in self.effects if isinstance(effect, Reply)]
 
 
+_NEWS: Mapping[type, Callable[[Turn, Any], None]] = {
+    OrderUpdate: order_update,
+    TicketNews: ticket_news,
+    HandoffNews: handoff_news,
+    Notice: notice,
+}
+"""News from outside the conversation and what tells it to the customer."""
+
+
 def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
     """The turn of `event` on a session as stored (checked first: SessionError when its shape
     is wrong)."""
@@ -81,12 +92,9 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
         if isinstance(event, Timer) and not payment_timer(turn, event):
             _timer(turn, event)
         else:
-            if isinstance(event, OrderUpdate):
-                order_update(turn, event)
-            elif isinstance(event, TicketNews):
-                ticket_news(turn, event)
-            elif isinstance(event, HandoffNews):
-                handoff_news(turn, event)
+            news = _NEWS.get(type(event))
+            if news is not None:
+                news(turn, event)
             elif isinstance(event, ActionDone):
                 turn.heard = event.message
                 action_done(turn, event)

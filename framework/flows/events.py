@@ -27,6 +27,7 @@ __all__ = [
     "HandoffRequest",
     "Link",
     "Message",
+    "Notice",
     "OrderUpdate",
     "PaymentRequest",
     "Record",
@@ -123,7 +124,17 @@ class HandoffNews:
     """`changed`: slot values the person set (as stored: ids for items and choices)."""
 
 
-Event = Message | Timer | OrderUpdate | ActionDone | TicketNews | HandoffNews
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """The business tells the customer something: the bot's text `text` (a built-in one such
+    as `booking_reminder`, or the bot's own) with `values` for its names."""
+
+    text: str
+    now: datetime
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+Event = Message | Timer | OrderUpdate | ActionDone | TicketNews | HandoffNews | Notice
 """Later issues add outside events (an agent wrote) to this union."""
 
 

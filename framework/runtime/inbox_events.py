@@ -7,8 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from framework.flows import Message
-from framework.flows.events import Event, HandoffNews, OrderUpdate, TicketNews, Timer
-from framework.stores.records import HANDOFF, MESSAGE, ORDER, TICKET, TIMER, InboxItem, LogEntry
+from framework.flows.events import Event, HandoffNews, Notice, OrderUpdate, TicketNews, Timer
+from framework.stores.records import (
+    HANDOFF,
+    MESSAGE,
+    NOTICE,
+    ORDER,
+    TICKET,
+    TIMER,
+    InboxItem,
+    LogEntry,
+)
 
 __all__ = ["EVENTS"]
 
@@ -59,12 +68,19 @@ def _ticket_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
     return TicketNews(int(news["number"]), str(news["status"]), item.time, reply), []
 
 
+def _notice(item: InboxItem) -> tuple[Event, list[LogEntry]]:
+    values = item.data.get("values")
+    told = {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
+    return Notice(str(item.data.get("text") or ""), item.time, told), []
+
+
 EVENTS: Mapping[str, Callable[[InboxItem], tuple[Event, list[LogEntry]]]] = {
     MESSAGE: _message,
     TIMER: _timer,
     ORDER: _order_news,
     TICKET: _ticket_news,
     HANDOFF: _handoff_news,
+    NOTICE: _notice,
 }
 """The kinds of inbox items that are the conversation's business: the engine event each stands
 for, and the log entries it adds itself (what the customer wrote)."""

@@ -53,6 +53,7 @@ from framework.stores.records import (
     HANDOFF,
     MESSAGE,
     NOTE,
+    NOTICE,
     ORDER,
     STATUS,
     TICKET,
@@ -172,6 +173,7 @@ class Runtime:
             ORDER: self._converse,
             TICKET: self._converse,
             HANDOFF: self._converse,
+            NOTICE: self._converse,
             STATUS: self._status,
             NOTE: self._note,
         }

@@ -15,6 +15,7 @@ __all__ = [
     "HANDOFF",
     "MESSAGE",
     "NOTE",
+    "NOTICE",
     "ORDER",
     "STATUS",
     "TICKET",
@@ -104,10 +105,11 @@ class SessionKey:
 
 
 MESSAGE, TIMER, ORDER, STATUS, NOTE = "message", "timer", "order", "status", "note"
-TICKET, HANDOFF = "ticket", "handoff"
+TICKET, HANDOFF, NOTICE = "ticket", "handoff", "notice"
 """The kinds of inbox items: what a customer wrote, a fired timer, news about an order, a
 messenger's delivery report, a note for the business's inbox, news about a ticket, news about
-a person taking the conversation over."""
+a person taking the conversation over, and a notice: one of the bot's texts the business
+tells the customer (a booking's reminder, a booking moved), with its values."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ def load_tests(path: Path) -> list[ConversationTest]:
 TEST_KEYS = frozenset({"name", "turns", "now", "lang", "profile", "actions"})
 TURN_KEYS = frozenset(
     {
-        *("user", "button", "payment", "silent", "order", "wait", "handoff"),
+        *("user", "button", "payment", "silent", "order", "wait", "handoff", "notice"),
         *("bot", "not_bot", "slots", "cart_total", "cart_lines", "lang", "profile", "flow", "link"),
     }
 )
@@ -281,7 +281,7 @@ def _cart_problems(problems: list[_Problem]) -> bool:
 
 
 def _outside(turn: dict[str, Any]) -> str:
-    keys = ("payment", "order", "wait", "handoff")
+    keys = ("payment", "order", "wait", "handoff", "notice")
     return ", ".join(f"{key}: {turn[key]}" for key in keys if key in turn)
 
 

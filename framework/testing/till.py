@@ -11,6 +11,7 @@ like Payments does, and lets a test say what happens outside the chat:
   silent: true             # ...but its webhook is lost: only a check will find out
 - order: accepted          # the business acts: accepted, out_for_delivery, delivered, ...
 - wait: 25m                # time passes; due timers (payment reminder, expiry) fire
+- notice: {text: booking_reminder, values: {number: "1001", when: "…"}}   # the business tells
 ```
 
 Action requests are answered by `actions` (the bot's real actions, or a test's fixed results:
@@ -30,6 +31,7 @@ from framework.flows.events import (
     ActionRequest,
     Event,
     HandoffNews,
+    Notice,
     OrderUpdate,
     PaymentRequest,
     SetTimer,
@@ -144,6 +146,8 @@ class Till:
             return self._wait(session, parse_wait(turn["wait"]))
         if "handoff" in turn:
             return self.step(session, _handoff_news(turn["handoff"], self.now))
+        if "notice" in turn:
+            return self.step(session, _notice(turn["notice"], self.now))
         return None
 
     def _payment(self, session: Session, outcome: str, silent: bool) -> StepResult:
@@ -173,6 +177,17 @@ class Till:
         if not self.orders:
             raise ValueError("no payment request was made yet")
         return list(self.orders.values())[-1]
+
+
+def _notice(spec: Any, now: datetime) -> Notice:
+    """`notice: {text: booking_reminder, values: {number: "1001", …}}`: the business tells the
+    customer one of the bot's texts (a booking's reminder), as the runtime does."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("text"), str):
+        raise ValueError("notice: {text: <the bot's text>, values: {name: value, ...}}")
+    values = spec.get("values") or {}
+    if not isinstance(values, dict):
+        raise ValueError("notice: values is a mapping of names to values")
+    return Notice(spec["text"], now, {str(k): str(v) for k, v in values.items()})
 
 
 HANDOFF_STATES = ("claimed", "said", "returned", "closed", "timeout")

@@ -61,9 +61,10 @@ TEXT_EXTRAS = frozenset(
     {
         *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
         *("missing", "number", "prices", "reply", "agent", "position"),
+        *("service", "when", "calendar", "note"),
     }
 )
-"""Names the engine passes to built-in texts (reprompts, confirmations)."""
+"""Names the engine passes to built-in texts (reprompts, confirmations, the booking notices)."""
 WHATSAPP_BUTTONS, WHATSAPP_ROWS, WHATSAPP_BUTTON_TITLE, WHATSAPP_ROW_TITLE = 3, 10, 20, 24
 
 
