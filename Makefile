@@ -65,6 +65,8 @@ check: $(STAMP)
 	$(BIN)/theke test framework/scaffolds/ordering
 	$(BIN)/theke check bots/pc_support
 	$(BIN)/theke test bots/pc_support
+	$(BIN)/theke check bots/nail_studio
+	$(BIN)/theke test bots/nail_studio
 
 test: lint check services bench-smoke
 	$(BIN)/pytest -q

@@ -23,6 +23,8 @@ __all__ = [
     "ActionRunner",
     "OutgoingMessage",
     "Reminder",
+    "arg_number",
+    "arg_text",
 ]
 
 
@@ -113,3 +115,14 @@ class ActionRunner(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def arg_text(value: Any) -> str:
+    """An action's argument as text ("" for none), trimmed."""
+    return "" if value is None else str(value).strip()
+
+
+def arg_number(value: Any) -> int:
+    """An argument naming a record by its number ("1001", "#1001"); 0 for anything else."""
+    text = arg_text(value).lstrip("#")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else 0

@@ -1,6 +1,7 @@
 """The business's admin API: one key (THEKE_ADMIN_KEY, `admin.api_key`), checked in constant
 time on every call; without a key configured the API refuses everything. And what every admin
-route reads the same way: the bot it means, a record's number, a page's length."""
+route reads the same way: the bot it means, a record's number, a page's length, a status
+filter."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ import re
 
 from aiohttp import web
 
-from framework.errors import BadRequest, Forbidden
+from framework.errors import BadRequest, Forbidden, NotFound
 
-__all__ = ["ADMIN_KEY", "BOTS", "admin_bot", "authorize", "page_limit", "whole_number"]
+__all__ = [
+    "ADMIN_KEY",
+    "BOTS",
+    "admin_bot",
+    "authorize",
+    "numbered_record",
+    "page_limit",
+    "status_filter",
+    "whole_number",
+]
 
 ADMIN_KEY = web.AppKey("admin_key", str)
 BOTS = web.AppKey("bots", frozenset)
@@ -58,3 +68,23 @@ def page_limit(text: str) -> int:
     if number is None or not 1 <= number <= 500:
         raise BadRequest("limit is a number from 1 to 500")
     return number
+
+
+def numbered_record(request: web.Request, what: str) -> tuple[str, int]:
+    """The bot and the number of `/admin/<records>/{bot}/{number}` ("#1001" too); NotFound
+    for a number no record can have."""
+    bot = admin_bot(request, request.match_info["bot"])
+    number = whole_number(request.match_info["number"].lstrip("#"), f"a {what} number")
+    if number is None:
+        raise NotFound(f"no {what} {request.match_info['number']} of {bot}")
+    return bot, number
+
+
+def status_filter(text: str | None, statuses: tuple[str, ...]) -> frozenset[str] | None:
+    """`?status=open,pending`: those statuses (None: every one)."""
+    if not text:
+        return None
+    wanted = frozenset(text.split(","))
+    if not wanted <= set(statuses):
+        raise BadRequest(f"status is one or more of {', '.join(statuses)}")
+    return wanted

@@ -52,12 +52,15 @@ from framework.payments.service import OrderNews, Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, add_payment_routes
+from framework.reception.setup import LOOK_EVERY, look_after_bookings, open_booking_office
+from framework.reception.web import BOOKING_OFFICE, add_booking_routes
 from framework.runtime.admission import Admission, AdmissionLimits
 from framework.runtime.loops import repeat, stop
 from framework.runtime.metrics import Metrics
 from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
+from framework.stores.bookings import BookingError, BookingNotFound
 from framework.stores.handoffs import HandoffError, HandoffNotFound, QueueFull
 from framework.stores.opening import open_handoffs, open_orders, open_store, open_tickets
 from framework.stores.order_store import OrderStore
@@ -107,6 +110,8 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     ProviderError: 503,
     TicketNotFound: 404,
     TicketError: 409,
+    BookingNotFound: 404,
+    BookingError: 409,
     HandoffNotFound: 404,
     QueueFull: 503,
     HandoffError: 409,
@@ -233,7 +238,15 @@ def create_app(
         metrics = Metrics()
         events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
         tickets = app[TICKETS] = Tickets(ticket_store, events.events, opened.enqueue, clock)
-        actions = {name: BotActions.of(bot, tickets=tickets) for name, bot in bots.items()}
+        office = app[BOOKING_OFFICE] = await open_booking_office(
+            workspace, bots, events.events, opened.enqueue, clock
+        )
+        actions = {
+            name: BotActions.of(
+                bot, tickets=tickets, bookings=office.bookings, links=workspace.base_url
+            )
+            for name, bot in bots.items()
+        }
         handoff_store = await open_handoffs(workspace.store, workspace.root)
         handoffs = app[HANDOFFS] = Handoffs(handoff_store, opened.enqueue, clock)
         runtime = Runtime(
@@ -279,6 +292,9 @@ def create_app(
                     "handoffs",
                 )
             ),
+            asyncio.create_task(
+                repeat(partial(look_after_bookings, office), LOOK_EVERY, stopping, "bookings")
+            ),
         ]
         yield
         await stop(stopping, background, grace=5.0)
@@ -289,6 +305,7 @@ def create_app(
             await bot_actions.close()
         await events.close()
         await ticket_store.close()
+        await office.bookings.store.close()
         await handoff_store.close()
         await order_store.close()
         await opened.close()
@@ -301,6 +318,7 @@ def create_app(
     add_payment_routes(app, dict(bots))
     add_event_routes(app)
     add_ticket_routes(app)
+    add_booking_routes(app)
     add_handoff_routes(app)
     add_inbox(app, workspace)
     add_metrics(app, workspace.metrics)

@@ -213,6 +213,21 @@ def _parser() -> argparse.ArgumentParser:
     tickets.add_argument("--limit", type=int, default=20, help="list: how many (newest first)")
     tickets.add_argument("--json", action="store_true", help="print JSON")
     tickets.set_defaults(run=_tickets)
+    bookings = commands.add_parser("bookings", help="list, show, move and cancel bookings")
+    bookings.add_argument("action", choices=BOOKING_ACTIONS)
+    bookings.add_argument("number", nargs="?", help="the booking number, e.g. 1001")
+    bookings.add_argument("--agent", help="cancel, move, no-show: who does it")
+    bookings.add_argument("--note", help="cancel: why, told to the customer")
+    bookings.add_argument("--start", help="move: the new start, e.g. 2026-12-05T15:00")
+    bookings.add_argument("--staff", help="list: only theirs; move: to them")
+    bookings.add_argument("--from", dest="since", help="list: from this day (default today)")
+    bookings.add_argument("--days", type=int, default=7, help="list: how many days (default 7)")
+    bookings.add_argument("--status", help="list: only these statuses, e.g. confirmed,held")
+    bookings.add_argument("--limit", type=int, default=50, help="list: how many (by start)")
+    bookings.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    bookings.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    bookings.add_argument("--json", action="store_true", help="print JSON")
+    bookings.set_defaults(run=_bookings)
     handoffs = commands.add_parser("handoffs", help="a person takes conversations over")
     handoffs.add_argument("action", choices=HANDOFF_ACTIONS)
     handoffs.add_argument("session", nargs="?", help="the conversation, as `list` shows it")
@@ -265,6 +280,15 @@ def _tickets(args: argparse.Namespace) -> int:
     from framework.support.tickets_cli import run_tickets
 
     return run_tickets(args)
+
+
+BOOKING_ACTIONS = ("list", "show", "cancel", "move", "no-show")
+
+
+def _bookings(args: argparse.Namespace) -> int:
+    from framework.reception.cli import run_bookings
+
+    return run_bookings(args)
 
 
 HANDOFF_ACTIONS = ("list", "claim", "say", "set", "release", "return", "close")

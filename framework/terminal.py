@@ -1,6 +1,8 @@
-"""Stored text made safe to print on a terminal: what a customer wrote (a name, an address,
-an order line) reaches the business's screen through `theke orders`, and must not move its
-cursor, retitle its window, hide or reorder text, or end the command.
+"""What the commands print and read the same way.
+
+Stored text made safe to print on a terminal: what a customer wrote (a name, an address, an
+order line) reaches the business's screen through `theke orders`, and must not move its cursor,
+retitle its window, hide or reorder text, or end the command.
 
 Control characters (C0, DEL, C1 — among them ESC and the one-byte CSI that start terminal
 escape sequences), line and paragraph separators, bidirectional overrides and lone surrogates
@@ -15,7 +17,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-__all__ = ["LIMIT", "ascii_json", "local_time", "printable"]
+from framework.errors import ThekeError
+
+__all__ = ["LIMIT", "ascii_json", "count_option", "local_time", "printable", "status_option"]
 
 LIMIT = 200
 """Characters of one stored text shown by default."""
@@ -47,3 +51,21 @@ def ascii_json(value: Any) -> str:
 def local_time(moment: float) -> str:
     """A stored time (seconds) in the terminal's time zone, to the minute."""
     return datetime.fromtimestamp(moment).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def status_option(text: str | None, statuses: tuple[str, ...]) -> frozenset[str] | None:
+    """`--status open,pending`: those statuses (None: every one)."""
+    if not text:
+        return None
+    wanted = frozenset(part.strip() for part in text.split(","))
+    unknown = sorted(wanted - set(statuses))
+    if unknown:
+        raise ThekeError(f"--status: {', '.join(unknown)}? (one of {', '.join(statuses)})")
+    return wanted
+
+
+def count_option(value: int, option: str, most: int) -> int:
+    """A count given on the command line (`--limit`, `--days`), from 1 to `most`."""
+    if not 1 <= value <= most:
+        raise ThekeError(f"{option} is a number from 1 to {most}")
+    return value

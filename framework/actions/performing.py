@@ -19,6 +19,8 @@ from framework.action_calls import ActionContext, ActionError, ActionOutcome, Ac
 from framework.actions.http_calls import HttpCalls
 from framework.actions.python_actions import PythonActions
 from framework.actions.rasa_protocol import domain_for
+from framework.bookings.desk import booking_desk
+from framework.bookings.service import Bookings
 from framework.flows.events import ActionDone, ActionRequest
 from framework.flows.model import Bot
 from framework.flows.steps import Act
@@ -76,13 +78,19 @@ class BotActions:
 
     @classmethod
     def of(
-        cls, bot: Bot, first: Sequence[ActionRunner] = (), tickets: Tickets | None = None
+        cls,
+        bot: Bot,
+        first: Sequence[ActionRunner] = (),
+        tickets: Tickets | None = None,
+        bookings: Bookings | None = None,
+        links: str = "",
     ) -> BotActions:
-        """The built-in runners (HTTP calls, the ticket desk on `tickets`, else on tickets of
-        its own in memory) and the bot's configured sources (`actions:` in bot.yaml), after
-        `first` (overrides)."""
+        """The built-in runners (HTTP calls, the ticket desk on `tickets`, the booking desk
+        on `bookings` for a bot with a booking.yaml — each on a store of its own in memory
+        when not given) and the bot's configured sources (`actions:` in bot.yaml), after
+        `first` (overrides). `links` is the server's public URL, for calendar links."""
         desk = TicketDesk(tickets if tickets is not None else Tickets(MemoryTickets()))
-        return cls([*first, HttpCalls(), desk, *_sources(bot)])
+        return cls([*first, HttpCalls(), desk, *booking_desk(bot, bookings, links), *_sources(bot)])
 
     def names(self) -> frozenset[str]:
         return frozenset().union(*(runner.names() for runner in self._runners))

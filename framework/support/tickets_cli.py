@@ -21,7 +21,7 @@ from framework.errors import ThekeError
 from framework.events.setup import open_events
 from framework.stores.opening import open_store, open_tickets
 from framework.stores.tickets import CLOSED, PENDING, SOLVED, STATUSES, Ticket, TicketError
-from framework.terminal import ascii_json, local_time, printable
+from framework.terminal import ascii_json, count_option, local_time, printable, status_option
 from framework.tickets.service import Tickets
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
@@ -41,7 +41,14 @@ async def _tickets(workspace: Workspace, args: argparse.Namespace) -> int:
     store = await open_tickets(workspace.store, workspace.root)
     try:
         if args.action == "list":
-            _print_list(await store.list(bot, _statuses(args.status), None, _limit(args.limit)))
+            _print_list(
+                await store.list(
+                    bot,
+                    status_option(args.status, STATUSES),
+                    None,
+                    count_option(args.limit, "--limit", 500),
+                )
+            )
             return 0
         number = _number(args.number)
         if args.action == "show":
@@ -85,22 +92,6 @@ def _number(text: str | None) -> int:
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 12):
         raise ThekeError("name the ticket by its number, e.g. `theke tickets show 1001`")
     return int(digits)
-
-
-def _statuses(text: str | None) -> frozenset[str] | None:
-    if not text:
-        return None
-    wanted = frozenset(part.strip() for part in text.split(","))
-    unknown = sorted(wanted - set(STATUSES))
-    if unknown:
-        raise ThekeError(f"--status: {', '.join(unknown)}? (one of {', '.join(STATUSES)})")
-    return wanted
-
-
-def _limit(limit: int) -> int:
-    if not 1 <= limit <= 500:
-        raise ThekeError("--limit is a number from 1 to 500")
-    return limit
 
 
 def _json(ticket: Ticket) -> dict[str, object]:

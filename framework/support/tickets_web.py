@@ -16,7 +16,14 @@ from typing import Any
 
 from aiohttp import web
 
-from framework.admin import admin_bot, authorize, page_limit, whole_number
+from framework.admin import (
+    admin_bot,
+    authorize,
+    numbered_record,
+    page_limit,
+    status_filter,
+    whole_number,
+)
 from framework.channels.common import json_object, string_field
 from framework.errors import BadRequest, NotFound
 from framework.stores.tickets import STATUSES, Ticket
@@ -35,7 +42,7 @@ async def list_tickets(request: web.Request) -> web.Response:
     authorize(request)
     query = request.query
     bot = admin_bot(request, query.get("bot"))
-    statuses = _statuses(query.get("status"))
+    statuses = status_filter(query.get("status"), STATUSES)
     before = whole_number(query["before"], "before") if "before" in query else None
     limit = page_limit(query.get("limit", "50"))
     found = await request.app[TICKETS].store.list(bot, statuses, None, limit, before)
@@ -44,7 +51,7 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 async def show_ticket(request: web.Request) -> web.Response:
     authorize(request)
-    bot, number = _ticket_of(request)
+    bot, number = numbered_record(request, "ticket")
     ticket = await request.app[TICKETS].store.get(bot, number)
     if ticket is None:
         raise NotFound(f"no ticket {number} of {bot}")
@@ -53,7 +60,7 @@ async def show_ticket(request: web.Request) -> web.Response:
 
 async def change_ticket(request: web.Request) -> web.Response:
     authorize(request)
-    bot, number = _ticket_of(request)
+    bot, number = numbered_record(request, "ticket")
     change = request.match_info["change"]
     body = await json_object(request)
     agent = string_field(body, "agent", 64)
@@ -72,23 +79,6 @@ async def change_ticket(request: web.Request) -> web.Response:
     else:
         raise BadRequest(f"unknown change {change!r}: reply, note, status")
     return web.json_response(ticket_json(changed))
-
-
-def _ticket_of(request: web.Request) -> tuple[str, int]:
-    bot = admin_bot(request, request.match_info["bot"])
-    number = whole_number(request.match_info["number"].lstrip("#"), "a ticket number")
-    if number is None:
-        raise NotFound(f"no ticket {request.match_info['number']} of {bot}")
-    return bot, number
-
-
-def _statuses(text: str | None) -> frozenset[str] | None:
-    if not text:
-        return None
-    wanted = frozenset(text.split(","))
-    if not wanted <= set(STATUSES):
-        raise BadRequest(f"status is one or more of {', '.join(STATUSES)}")
-    return wanted
 
 
 def add_ticket_routes(app: web.Application) -> None:

@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from framework.action_calls import ActionContext, ActionError, ActionOutcome
+from framework.action_calls import (
+    ActionContext,
+    ActionError,
+    ActionOutcome,
+    arg_number,
+    arg_text,
+)
 from framework.flows.steps import TICKET_ACTION
 from framework.stores.records import SessionKey
 from framework.stores.tickets import AGENT, BOT, CUSTOMER, NewTicket, Ticket, TicketError
@@ -53,9 +59,9 @@ class TicketDesk:
         args = context.args
         ticket = NewTicket(
             bot=context.bot,
-            subject=_text(args.get("subject")),
-            category=_text(args.get("category")),
-            priority=_text(args.get("priority")) or "normal",
+            subject=arg_text(args.get("subject")),
+            category=arg_text(args.get("category")),
+            priority=arg_text(args.get("priority")) or "normal",
             contact=_contact(context),
             slots=dict(context.slots),
             conversation=_conversation(context),
@@ -67,7 +73,7 @@ class TicketDesk:
         return ActionOutcome(slots={"number": str(opened.number)})  # an id, not an amount
 
     async def _own(self, context: ActionContext) -> Ticket:
-        number = _number(context.args.get("number"))
+        number = arg_number(context.args.get("number"))
         ticket = await self._tickets.store.get(context.bot, number) if number else None
         if ticket is None or ticket.conversation != _conversation(context):
             raise ActionError(f"no ticket {context.args.get('number')!r} in this conversation")
@@ -75,7 +81,7 @@ class TicketDesk:
 
     async def _comment(self, context: ActionContext) -> ActionOutcome:
         ticket = await self._own(context)
-        text = _text(context.args.get("text"))
+        text = arg_text(context.args.get("text"))
         if not text:
             raise ActionError("ticket.comment needs a text")
         store, now = self._tickets.store, context.now.timestamp()
@@ -101,20 +107,11 @@ def _conversation(context: ActionContext) -> str:
     return str(SessionKey(context.bot, context.channel, context.sender))
 
 
-def _number(value: Any) -> int:
-    text = _text(value).lstrip("#")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else 0
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _contact(context: ActionContext) -> dict[str, Any]:
     """The channel and the customer's id on it, and what the step adds (an e-mail address or
     a phone number the customer gave)."""
     contact: dict[str, Any] = {"channel": context.channel, "id": context.sender}
-    given = _text(context.args.get("contact"))
+    given = arg_text(context.args.get("contact"))
     if given:
         contact["given"] = given
     return contact

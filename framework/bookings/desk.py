@@ -1,0 +1,395 @@
+"""The booking desk: the built-in actions a flow books with (docs/booking.md).
+
+- `booking.offer` (`service`, optional `staff`, optional `wish`: the customer's message by
+  default): the free times nearest to what the customer said — results `offers` (to give
+  back to `booking.hold`), `times` (a sentence of them), `time_1` … `time_5` (button titles),
+  `count`, `note` (why the offers differ from the wish: `staff_busy`, `day_full`, or `none`
+  when nothing is free at all).
+- `booking.hold` (`service`, `offers`, optional `pick`: the message by default, optional
+  `for`: how long to hold, e.g. the payment's 30m): takes the time the customer picked —
+  results `held` (yes/no), `reason` when not (unclear: ask which; other: they named another
+  time, offer again; taken: someone came first), else `number`, `when`, `staff_name`,
+  `price`, `deposit`.
+- `booking.confirm` (`number`), `booking.release` (`number`).
+- `booking.mine`: the conversation's coming bookings — `count`, `bookings`, `next`.
+- `booking.cancel` (`number`): `cancelled`, `late` (inside the policy's notice), `refund`.
+- `booking.move` (`number`, `offers`, optional `pick`): as hold, atomically for a booking.
+
+A customer reaches only the bookings of their own conversation: another number is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.lists import format_list
+
+from framework.action_calls import (
+    ActionContext,
+    ActionError,
+    ActionOutcome,
+    arg_number,
+    arg_text,
+)
+from framework.bookings import labels
+from framework.bookings.availability import (
+    Offer,
+    choose,
+    free_times,
+    new_hold,
+    search_days,
+    span_of,
+)
+from framework.bookings.picking import Offered, decode, encode, pick
+from framework.bookings.plan import Plan, Service, plan_of
+from framework.bookings.service import Bookings
+from framework.bookings.wishes import TimeWish, read_wish
+from framework.flows.model import Bot, label_for
+from framework.flows.templates import babel_locale
+from framework.money import Money
+from framework.stores.bookings import CONFIRMED, Booking, BookingError, NewHold, SlotTaken
+from framework.stores.memory.bookings import MemoryBookings
+from framework.stores.records import SessionKey
+
+__all__ = ["BOOKING_ACTIONS", "BookingDesk", "booking_desk"]
+
+OFFER, HOLD, CONFIRM, RELEASE = (
+    "booking.offer",
+    "booking.hold",
+    "booking.confirm",
+    "booking.release",
+)
+MINE, CANCEL, MOVE = "booking.mine", "booking.cancel", "booking.move"
+BOOKING_ACTIONS = frozenset({OFFER, HOLD, CONFIRM, RELEASE, MINE, CANCEL, MOVE})
+_UNITS = {"m": "minutes", "h": "hours"}
+_PREFERENCE = re.compile(
+    r"\b(?:am besten|am liebsten|idealerweise|wenn möglich|wenn es geht|wenn's geht|"
+    r"ideally|preferably|if possible|best would be)\b",
+    re.IGNORECASE,
+)
+"""Where a customer says what they prefer: the wish is in the clause after it."""
+
+
+def booking_desk(bot: Bot, bookings: Bookings | None, links: str) -> list[BookingDesk]:
+    """The booking desk of a bot with a booking.yaml (on `bookings`, else on bookings of its
+    own in memory, as `theke chat` and `theke test` use), none for other bots."""
+    plan = plan_of(bot)
+    if plan is None:
+        return []
+    return [BookingDesk(plan, bookings or Bookings(MemoryBookings()), links)]
+
+
+class BookingDesk:
+    """Runs the booking actions of one bot on its plan and the deployment's bookings."""
+
+    def __init__(self, plan: Plan, bookings: Bookings, links: str = "") -> None:
+        self._plan, self._bookings = plan, bookings
+        self._links = links.rstrip("/")
+        self._handlers = {
+            OFFER: self._offer,
+            HOLD: self._hold,
+            CONFIRM: self._confirm,
+            RELEASE: self._release,
+            MINE: self._mine,
+            CANCEL: self._cancel,
+            MOVE: self._move,
+        }
+
+    def names(self) -> frozenset[str]:
+        return BOOKING_ACTIONS
+
+    async def close(self) -> None:
+        return None  # the store belongs to whoever opened it
+
+    async def run(self, context: ActionContext) -> ActionOutcome:
+        try:
+            return ActionOutcome(slots=await self._handlers[context.action](context))
+        except BookingError as error:
+            raise ActionError(f"the booking desk refused: {error}") from None
+
+    # -- offering and holding
+
+    async def _offer(self, context: ActionContext) -> dict[str, Any]:
+        service = self._service(context)
+        now = context.now.astimezone(self._plan.business.timezone)
+        wish = self._wish(arg_text(context.args.get("wish")) or context.message, now)
+        named = self._staff(arg_text(context.args.get("staff")))
+        if named and not wish.staff:
+            wish = _with(wish, staff=named)
+        offers, note = await self._search(context, service, wish, now)
+        locale = self._locale(context)
+        results: dict[str, Any] = {
+            "offers": encode([_offered(offer, wish) for offer in offers]),
+            "times": self._sentence(self._times(offers, locale), locale),
+            "count": len(offers),
+            "note": note,
+        }
+        for index in range(5):
+            title = labels.button(offers[index].start, locale) if index < len(offers) else ""
+            results[f"time_{index + 1}"] = title
+        return results
+
+    async def _search(
+        self, context: ActionContext, service: Service, wish: TimeWish, now: datetime
+    ) -> tuple[list[Offer], str]:
+        """Offers for the wish; else with anyone instead of the one named; else on other
+        days at the wished time of day; else at any time at all. The note says why the
+        offers differ from the wish (docs/booking.md)."""
+        if wish.staff and wish.staff not in service.staff:
+            offers, note = await self._search(context, service, _with(wish, staff=None), now)
+            return offers, note if note == "none" else "staff_cannot"
+        attempts = [(wish, "")]
+        if wish.staff:
+            attempts.append((_with(wish, staff=None), "staff_busy"))
+        if wish.days or wish.exact:
+            attempts.append((TimeWish(windows=wish.windows), self._why_not(service, wish)))
+        attempts.append((TimeWish(), self._why_not(service, wish)))
+        for attempt, note in attempts:
+            offers = await self._free(context.bot, service, attempt, now)
+            if offers:
+                return offers, note
+        return [], "none"
+
+    def _why_not(self, service: Service, wish: TimeWish) -> str:
+        """closed: nobody who does the service works on any wished day; else day_full."""
+        staff = [self._plan.staff[name] for name in service.staff]
+        holidays = self._plan.business.holidays
+        works = any(
+            day not in holidays and day not in person.days_off and person.hours.get(day.weekday())
+            for day in wish.days
+            for person in staff
+        )
+        return "day_full" if works or not wish.days else "closed"
+
+    async def _free(self, bot: str, service: Service, wish: TimeWish, now: datetime) -> list[Offer]:
+        if wish.staff and wish.staff not in service.staff:
+            return []
+        staff = [wish.staff] if wish.staff else list(service.staff)
+        days = search_days(self._plan, wish, now)
+        if not days:
+            return []
+        since, until = span_of(days, self._plan)
+        busy = await self._bookings.store.busy(bot, set(staff), since, until, now.timestamp())
+        found = free_times(self._plan, service, staff, days, busy, now)
+        return choose(found, wish, self._plan.offers)
+
+    async def _hold(self, context: ActionContext) -> dict[str, Any]:
+        service = self._service(context)
+        chosen = self._picked(context)
+        if isinstance(chosen, str):
+            return {"held": "no", "reason": chosen}
+        start, staff = chosen
+        hold = self._new_hold(context, service, start, staff)
+        try:
+            booking = await self._bookings.hold(hold, context.now.timestamp())
+        except SlotTaken:
+            return {"held": "no", "reason": "taken"}
+        return {"held": "yes", "reason": ""} | self._described(booking, context)
+
+    def _picked(self, context: ActionContext) -> tuple[datetime, str] | str:
+        """The offer the customer took, or why none: unclear, other."""
+        zone = self._plan.business.timezone
+        offers = decode(arg_text(context.args.get("offers")), zone)
+        if not offers:
+            return "other"
+        said = arg_text(context.args.get("pick")) or context.message
+        now = context.now.astimezone(zone)
+        chosen = pick(said, offers, now, self._locale(context), self._plan.names())
+        if chosen.index is None:
+            return chosen.reason
+        return offers[chosen.index].start, offers[chosen.index].staff
+
+    def _new_hold(
+        self, context: ActionContext, service: Service, start: datetime, staff: str
+    ) -> NewHold:
+        keep = _duration(arg_text(context.args.get("for"))) or self._plan.hold
+        return new_hold(
+            self._plan,
+            service,
+            Offer.at(start, service, staff),
+            context.now.timestamp(),
+            keep,
+            conversation=_conversation(context),
+            customer=_customer(context),
+            lang=context.lang,
+            key=context.request_id,
+        )
+
+    # -- after the hold
+
+    async def _confirm(self, context: ActionContext) -> dict[str, Any]:
+        booking = await self._own(context)
+        done = await self._bookings.confirm(booking.bot, booking.number, "bot", _now(context))
+        return self._described(done, context)
+
+    async def _release(self, context: ActionContext) -> dict[str, Any]:
+        booking = await self._own(context)
+        await self._bookings.release(booking.bot, booking.number, "customer", _now(context))
+        return {"number": booking.number}
+
+    async def _mine(self, context: ActionContext) -> dict[str, Any]:
+        store, now = self._bookings.store, _now(context)
+        found = await store.list(
+            context.bot, frozenset({CONFIRMED}), _conversation(context), start=now, limit=20
+        )
+        locale = self._locale(context)
+        lines = [
+            f"{b.number}: {self._service_name(b.service, context)}, {self._when(b, locale)}"
+            for b in found
+        ]
+        return {
+            "count": len(found),
+            "bookings": "\n".join(lines),
+            "next": found[0].number if found else None,
+            "service": found[0].service if found else None,
+        }
+
+    async def _cancel(self, context: ActionContext) -> dict[str, Any]:
+        booking = await self._own(context)
+        now = _now(context)
+        late = booking.start - now < self._plan.policy.free_until.total_seconds()
+        done = await self._bookings.cancel(booking.bot, booking.number, "customer", now)
+        refund = booking.deposit_minor > 0 and (
+            not late or self._plan.policy.late_deposit == "refund"
+        )
+        return {
+            "cancelled": "yes" if done.status != CONFIRMED else "no",
+            "late": "yes" if late else "no",
+            "refund": "yes" if refund else "no",
+        } | self._described(done, context)
+
+    async def _move(self, context: ActionContext) -> dict[str, Any]:
+        booking = await self._own(context)
+        service = self._plan.services[booking.service]
+        chosen = self._picked(context)
+        if isinstance(chosen, str):
+            return {"moved": "no", "reason": chosen}
+        start, staff = chosen
+        changes = self._new_hold(context, service, start, staff)
+        try:
+            moved = await self._bookings.move(
+                booking.bot, booking.number, changes, "customer", _now(context)
+            )
+        except SlotTaken:
+            return {"moved": "no", "reason": "taken"}
+        return {"moved": "yes", "reason": ""} | self._described(moved, context)
+
+    # -- helpers
+
+    async def _own(self, context: ActionContext) -> Booking:
+        number = arg_number(context.args.get("number"))
+        found = await self._bookings.store.get(context.bot, number) if number else None
+        if found is None or found.conversation != _conversation(context):
+            raise ActionError(f"no booking {context.args.get('number')!r} in this conversation")
+        return found
+
+    def _service(self, context: ActionContext) -> Service:
+        wanted = arg_text(context.args.get("service"))
+        service = self._plan.services.get(wanted)
+        if service is None:
+            raise ActionError(f"no bookable service {wanted!r}: see booking.yaml's services")
+        return service
+
+    def _staff(self, said: str) -> str | None:
+        if not said:
+            return None
+        if said in self._plan.staff:
+            return said
+        return self._plan.names().get(said.lower())
+
+    def _wish(self, text: str, now: datetime) -> TimeWish:
+        """What the customer wants; where they say what they prefer ("…, am besten Dienstag
+        nach 16 Uhr"), that clause, not the story before it ("nächste Woche ist die
+        Hochzeit")."""
+        days = max(1, self._plan.horizon.days)
+        names = self._plan.names()
+        preferred = _PREFERENCE.split(text[:2000])
+        if len(preferred) > 1:
+            wish = read_wish(preferred[-1], now, staff=names, horizon_days=days)
+            if wish is not None and not wish.is_empty():
+                return wish
+        return read_wish(text, now, staff=names, horizon_days=days) or TimeWish()
+
+    def _described(self, booking: Booking, context: ActionContext) -> dict[str, Any]:
+        locale = self._locale(context)
+        currency = self._plan.business.currency
+        return {
+            "number": booking.number,
+            "when": self._when(booking, locale),
+            "staff_name": self._plan.staff[booking.resource].name,
+            "service_name": self._service_name(booking.service, context),
+            "price": _amount(booking.price_minor, currency),
+            "deposit": _amount(booking.deposit_minor, currency),
+            "calendar": f"{self._links}/calendar/{booking.token}.ics",
+        }
+
+    def _service_name(self, service: str, context: ActionContext) -> str:
+        known = self._plan.services.get(service)
+        if known is None:
+            return service
+        return label_for(known.name, context.lang, self._plan.business.language)
+
+    def _when(self, booking: Booking, locale: str) -> str:
+        start = datetime.fromtimestamp(booking.start, self._plan.business.timezone)
+        return f"{labels.long(start, locale)} ({self._plan.staff[booking.resource].name})"
+
+    def _times(self, offers: list[Offer], locale: str) -> list[str]:
+        """Each offer's day and time and who; the day only where it changes."""
+        said, day = [], None
+        for offer in offers:
+            when = offer.start.date()
+            text = (
+                labels.clock(offer.start, locale)
+                if when == day
+                else labels.long(offer.start, locale)
+            )
+            said.append(f"{text} ({self._plan.staff[offer.staff].name})")
+            day = when
+        return said
+
+    def _sentence(self, parts: list[str], locale: str) -> str:
+        return str(format_list(parts, style="or", locale=babel_locale(locale))) if parts else ""
+
+    def _locale(self, context: ActionContext) -> str:
+        return labels.locale_for(context.lang, self._plan.business.locale)
+
+
+def _offered(offer: Offer, wish: TimeWish) -> Offered:
+    asked = wish.exact is not None and (offer.start.hour, offer.start.minute) == (
+        wish.exact.hour,
+        wish.exact.minute,
+    )
+    return Offered(offer.start, offer.staff, asked)
+
+
+def _with(wish: TimeWish, **changes: Any) -> TimeWish:
+    return replace(wish, **changes)
+
+
+def _now(context: ActionContext) -> float:
+    return context.now.timestamp()
+
+
+def _duration(text: str) -> timedelta | None:
+    if len(text) < 2 or text[-1] not in _UNITS or not text[:-1].isdigit():
+        return None
+    return timedelta(**{_UNITS[text[-1]]: int(text[:-1])})
+
+
+def _amount(minor: int, currency: str) -> str:
+    return str(Money(minor, currency).amount)
+
+
+def _conversation(context: ActionContext) -> str:
+    return str(SessionKey(context.bot, context.channel, context.sender))
+
+
+def _customer(context: ActionContext) -> dict[str, Any]:
+    customer: dict[str, Any] = {"channel": context.channel, "id": context.sender}
+    name = context.profile.get("name")
+    if isinstance(name, str) and name:
+        customer["name"] = name[:100]
+    return customer

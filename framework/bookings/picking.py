@@ -1,0 +1,157 @@
+"""Which of the offered times a customer took: a pressed button, "den zweiten", "the first
+one", "Nr. 2", "10 Uhr", "Samstag", "bei Maria", "ja" to a single offer or to the time the
+customer had asked for — or something else.
+
+The offers travel in the conversation as a compact text (`encode`/`decode`): the start as Unix
+seconds, the staff id and whether it is the time asked for, so the hold takes exactly what was
+offered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import NamedTuple
+
+from framework.bookings.labels import button
+from framework.bookings.wishes import TimeWish, read_wish
+from framework.flows.understanding.normalize import normalize
+from framework.flows.understanding.yesno import parse_yes_no
+
+__all__ = ["Offered", "Pick", "decode", "encode", "pick"]
+
+_MAX_OFFERS = 5
+_ORDINALS_AS_WRITTEN = (
+    ("erste", "ersten", "erster", "first", "1st"),
+    ("zweite", "zweiten", "zweiter", "second", "2nd"),
+    ("dritte", "dritten", "dritter", "third", "3rd"),
+    ("vierte", "vierten", "vierter", "fourth", "4th"),
+    ("fünfte", "fünften", "fünfter", "fifth", "5th"),
+)
+_ORDINALS = tuple(frozenset(normalize(word) for word in rank) for rank in _ORDINALS_AS_WRITTEN)
+_NUMBERED = re.compile(
+    r"(?:(nr|nummer|number|no|option|termin|den|die|the|um|at) )?(\d{1,2})(?: (uhr|h|oclock))?"
+)
+"""A number alone: "2", "Nr. 2", "10", "um 10 Uhr" (a number among other words is a time)."""
+_LAST = ("letzte", "letzten", "letzter", "last")
+_ENTRY = re.compile(r"(\d{9,11})\|([a-z0-9][a-z0-9_-]{0,63})(\|\*)?")
+
+
+class Offered(NamedTuple):
+    """An offered time: its start, who, and whether it is the clock time the customer asked
+    for (then a plain "ja" takes it)."""
+
+    start: datetime
+    staff: str
+    asked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """The outcome: `index` of the offer taken, or why none: unclear (ask again), other (a new
+    wish: offer again for it, `wish`)."""
+
+    index: int | None = None
+    reason: str = ""
+    wish: TimeWish | None = None
+
+
+def encode(offers: Sequence[Offered]) -> str:
+    return ";".join(
+        f"{int(offer.start.timestamp())}|{offer.staff}{'|*' if offer.asked else ''}"
+        for offer in offers
+    )
+
+
+def decode(text: str, zone: tzinfo) -> list[Offered]:
+    """The offers again; anything malformed is left out (the text came back from a slot)."""
+    found = []
+    for entry in str(text or "").split(";")[:_MAX_OFFERS]:
+        match = _ENTRY.fullmatch(entry.strip())
+        if match:
+            start = datetime.fromtimestamp(int(match[1]), zone)
+            found.append(Offered(start, match[2], bool(match[3])))
+    return found
+
+
+def pick(
+    text: str, offers: Sequence[Offered], now: datetime, locale: str, staff: dict[str, str]
+) -> Pick:
+    """What `text` chose among `offers` (see the module's docstring)."""
+    said = normalize(text)[:300]
+    for index, offer in enumerate(offers):
+        if said == normalize(button(offer.start, locale)):
+            return Pick(index)
+    words = said.split()
+    by_number = _by_number(words, offers)
+    if by_number is not None:
+        return by_number
+    by_rank = _ordinal(words, len(offers))
+    if by_rank is not None:
+        return Pick(by_rank)
+    wish = read_wish(text, now, staff=staff)
+    if wish is None or wish.is_empty():
+        return _yes(text, offers)
+    fitting = [i for i, offer in enumerate(offers) if _fits(offer, wish)]
+    if len(fitting) == 1:
+        return Pick(fitting[0])
+    return Pick(reason="unclear" if fitting else "other", wish=wish)
+
+
+def _yes(text: str, offers: Sequence[Offered]) -> Pick:
+    """A plain yes takes the only offer, or the clock time the customer had asked for."""
+    if parse_yes_no(text) is not True:
+        return Pick(reason="unclear")
+    asked = [index for index, offer in enumerate(offers) if offer.asked]
+    if len(offers) == 1 or len(asked) == 1:
+        return Pick(asked[0] if asked else 0)
+    return Pick(reason="unclear")
+
+
+def _by_number(words: list[str], offers: Sequence[Offered]) -> Pick | None:
+    """A number alone ("2", "Nr. 2", "10", "10 Uhr"): the offer of that rank or at that hour
+    (1-7 read as the afternoon too, as for clock times); unclear when both fit different
+    offers; None when it is no number alone."""
+    numbered = _NUMBERED.fullmatch(" ".join(words))
+    if numbered is None:
+        return None
+    prefix, number, suffix = numbered[1], int(numbered[2]), numbered[3]
+    a_time = prefix in ("um", "at") or suffix is not None
+    ranked = {number - 1} if 1 <= number <= len(offers) and not a_time else set()
+    hours = {number, number + 12} if number <= 7 else {number}
+    timed = {index for index, offer in enumerate(offers) if offer.start.hour in hours}
+    if len(timed) > 1:
+        return Pick(reason="unclear")
+    both = ranked | timed
+    if len(both) == 1:
+        return Pick(both.pop())
+    return Pick(reason="unclear") if both else None
+
+
+def _ordinal(words: list[str], count: int) -> int | None:
+    if len(words) > 6:
+        return None
+    if any(word in _LAST for word in words):
+        return count - 1
+    ranks = {rank for rank, names in enumerate(_ORDINALS) for word in words if word in names}
+    if len(ranks) == 1:
+        rank = ranks.pop()
+        return rank if rank < count else None
+    return None
+
+
+def _fits(offer: Offered, wish: TimeWish) -> bool:
+    if wish.staff is not None and wish.staff != offer.staff:
+        return False
+    day = offer.start.date()
+    if (wish.days and day not in wish.days) or day in wish.not_days:
+        return False
+    clock = offer.start.time().replace(tzinfo=None)
+    if wish.exact is not None and (clock.hour, clock.minute) != (
+        wish.exact.hour,
+        wish.exact.minute,
+    ):
+        return False
+    return not wish.windows or any(since <= clock < until for since, until in wish.windows)
