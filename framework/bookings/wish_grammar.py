@@ -251,8 +251,8 @@ def _add_option(
         previous.spans = _refine(previous.spans, spans)
         return
     weekdays = _bare_weekdays(segment.days)
-    if weekdays and scope.days:
-        narrowed = tuple(day for day in scope.days if day.weekday() in weekdays)
+    narrowed = tuple(day for day in scope.days if day.weekday() in weekdays)
+    if narrowed:
         if previous and previous.refinable and segment.join == "sep":
             previous.days, previous.refinable, scope.narrowed = narrowed, False, True
             previous.spans = _refine(previous.spans, spans)

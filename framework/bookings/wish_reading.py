@@ -98,7 +98,7 @@ class Reading:
     def place(self, clock: Clock, part: str | None) -> time:
         """The wall-clock time of a clock, its hour placed by the part of the day as the date
         understanding does ("um 3" 15:00, "um 8 abends" 20:00)."""
-        key = {PARTS[part][2]} if part else set()
+        key = {PARTS[part][2]} - {""} if part else set()
         answer = resolve(Found(today=self.today, clocks={clock}, dayparts=key), self.now)
         placed = None if answer is None else answer.clock
         return placed or time(clock.hour % 24, clock.minute)
@@ -158,10 +158,13 @@ def _soonest_today(reading: Reading, match: re.Match[str]) -> list[Tok]:
     return found
 
 
-def _noon(reading: Reading, match: re.Match[str]) -> list[Tok]:
-    found = [Tok(match.start(), "part", part="noon")]
-    reading.tokens.extend(found)
-    return found
+def _part(part: str) -> Reader:
+    def read(reading: Reading, match: re.Match[str]) -> list[Tok]:
+        found = [Tok(match.start(), "part", part=part)]
+        reading.tokens.extend(found)
+        return found
+
+    return read
 
 
 def _spanned(days_of: Callable[[Reading, re.Match[str]], Iterable[date] | None]) -> Reader:
@@ -259,7 +262,8 @@ _READERS: Final[tuple[tuple[re.Pattern[str], Reader], ...]] = (
     (words.WEEKEND, _spanned(_weekend)),
     (words.WEEK, _spanned(_week)),
     (words.MONTH, _spanned(_month)),
-    (words.NOON, _noon),
+    (words.NOON, _part("noon")),
+    (words.WHOLE_DAY, _part("day")),
 )
 
 

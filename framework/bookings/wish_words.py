@@ -50,6 +50,7 @@ __all__ = [
     "STAFF_LEAD",
     "WEEK",
     "WEEKEND",
+    "WHOLE_DAY",
     "WORKDAYS",
     "fold",
     "one_typo",
@@ -67,6 +68,7 @@ PARTS: Final[Mapping[str, tuple[time, time, str]]] = MappingProxyType(
         "afternoon": (time(12), time(17), "pm"),
         "evening": (time(17), time(22), "pm"),
         "night": (time(20), END, "night"),
+        "day": (time(0), END, ""),
     }
 )
 """Parts of the day: their window and how they place a clock hour ("um 8 abends" → 20:00)."""
@@ -141,7 +143,7 @@ _KNOWN: Final = frozenset(
         *("morgen", "mittag", "nachts", "abend", "woche", "wochen", "monate", "monats", "heute"),
         *("wochenenden", "wochenends", "weekends", "weekdays", "werktags", "wochentags"),
         *("nacht", "morgan", "sorgen", "morsen", "borgen", "nights", "mitten", "minute"),
-        *("minuten", "stunde"),
+        *("minuten", "stunde", "fruehesten", "fruehester", "frueheste"),
     }
 )
 """Words that are right as written, though one edit from a word of `_VOCABULARY`."""
@@ -300,13 +302,16 @@ SOONEST: Final = _words(
     r"(?:der\s+|den\s+)?(?:naechste[nr]?|erste[nr]?)\s+(?:freie[nr]?|moegliche[nr]?)(?:\s+termin)?",
     r"(?:the\s+)?(?:next|first|earliest)\s+(?:available|free|possible)(?:\s+(?:slot|date|time))?",
     r"as\s+(?:soon|early)\s+as\s+(?:possible|you\s+can)|a\.?s\.?a\.?p\.?|soonest",
+    r"(?:the\s+)?earliest(?!\s+(?:at\s+)?[0-9])(?:\s+(?:slot|time|appointment|one))?",
+    r"(?:de[nr]\s+|am\s+)?fruehe?ste[nr]?(?:\s+termin)?",
     r"zeitnah|dringend|urgent(?:ly)?|bald|soon|schnell|quickly",
 )
 """The soonest free time ("so früh wie möglich", "asap", "nächster freier Termin")."""
 ANY_STAFF: Final = _words(
     r"(?:ist\s+)?(?:mir\s+)?egal\s+(?:bei|mit|zu)\s+wem|(?:mir\s+)?egal\s+wer",
-    r"egal\s+welche[rnms]?(?:\s+(?:mitarbeiter|kollegin|dame|stylistin|nageldesignerin)\w*)?",
+    r"egal\s+welche[rnms]?\s+(?:mitarbeiter|kollegin|dame|stylistin|nageldesignerin)\w*",
     r"(?:bei|mit|zu)\s+jemand(?:em)?\s+ander(?:em|en|s)|some(?:one|body)\s+else|anyone\s+else",
+    r"(?:bei|mit)\s+irgendwem|egal\s+wem|irgendjemand(?:em)?",
     r"bei\s+wem\s+auch\s+immer|wer\s+(?:gerade\s+)?(?:frei\s+ist|zeit\s+hat)|irgendwer",
     r"anyone|anybody|any\s+(?:of\s+(?:them|you)|stylist|technician|artist)",
     r"whoever(?:\s+is\s+(?:free|available))?|(?:it\s+)?doesn'?t\s+matter\s+who",
@@ -321,6 +326,7 @@ ANY_TIME: Final = _words(
     r"egal\s+wann|wann\s+(?:auch\s+)?immer|(?:ist\s+)?(?:mir\s+)?(?:ganz\s+|voellig\s+)?egal",
     r"jederzeit|zu\s+jeder\s+zeit|(?:bin\s+)?flexibel|(?:i'?m\s+)?flexible|any\s?time",
     r"whenever|(?:it\s+)?doesn'?t\s+matter(?:\s+when)?|no\s+preference|(?:passt|geht)\s+immer",
+    r"egal\s+(?:welche\s+uhrzeit|um\s+wie\s?viel\s+uhr)|any\s+time\s+of\s+(?:the\s+)?day",
 )
 """No wish for a time ("egal wann", "anytime"): understood, but free of constraints."""
 STAFF_LEAD: Final = re.compile(
@@ -367,6 +373,9 @@ NEXT_SPAN: Final = _words(
     r"(?P<few>in\s+(?:ein\s+paar|a\s+few|a\s+couple\s+of)\s+(?:tagen|days))",
 )
 """The next days or weeks ("in den nächsten Tagen", "next two weeks") from today."""
+WHOLE_DAY: Final = _words(
+    r"ganztags|ganztaegig|den\s+ganzen\s+tag|(?:the\s+)?(?:whole|all)\s+day(?:\s+long)?"
+)
 NOON: Final = _words(
     r"(?:ueber\s+)?(?:die\s+)?(?:mittagszeit|mittagspause|mittags?|noon|midday|lunchtime|lunch)"
 )

@@ -85,6 +85,7 @@ from framework.bookings.wish_words import END, fold
 __all__ = ["MAX_CHARS", "DayWish", "TimeWish", "read_wish"]
 
 MAX_CHARS: Final = 2000
+_MIDNIGHT: Final = time(0)
 _QUESTION: Final = re.compile(r"\s*(?:was|wie|wo|warum|wieso|welche\w*|what|how|where|why|which)\b")
 
 Window = tuple[time, time]
@@ -207,6 +208,8 @@ def _clock(spans: Spans) -> tuple[tuple[Window, ...], time | None]:
         return (), points[0]
     minutes = (Span(*_minute(point)) for point in points)
     windows = merged([*(span for span in spans if not span.point), *minutes])
+    if [(span.start, span.end) for span in windows] == [(_MIDNIGHT, END)]:
+        return (), None  # the whole day: no wish about the time
     return tuple((span.start, span.end) for span in windows), None
 
 

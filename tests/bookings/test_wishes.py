@@ -215,6 +215,23 @@ CASES: list[tuple[str, datetime, TimeWish | None]] = [
         FRI,
         TOMORROW_MORNING_OR_THURSDAY_EVENING,
     ),
+    ("Samstag den ganzen Tag", FRI, wish(on=days("2026-10-24"))),
+    (
+        "Mo-Fr ab 18 Uhr, samstags ganztags",
+        FRI,
+        wish(
+            on=tuple(sorted(span("2026-10-26", "2026-10-30") + every(FRI, SATURDAY))),
+            per_day=tuple(
+                DayWish(d, () if d.weekday() == SATURDAY else (window("18:00", END),))
+                for d in sorted(span("2026-10-26", "2026-10-30") + every(FRI, SATURDAY))
+            ),
+        ),
+    ),
+    (
+        "Wochenende wäre super, egal welche Uhrzeit",
+        FRI,
+        wish(on=days("2026-10-24", "2026-10-25"), any_time=True),
+    ),
     # --- negation, German ---
     ("aber nicht Montag", FRI, wish(not_on=every(FRI, MON))),
     ("jeder Tag außer Montag", FRI, wish(not_on=every(FRI, MON), any_time=True)),
@@ -261,6 +278,8 @@ CASES: list[tuple[str, datetime, TimeWish | None]] = [
     ("Freitag, aber bloß nicht bei Tom", FRI, wish(on=days("2026-10-23"), not_staff=("tom",))),
     ("egal bei wem, Hauptsache Samstag", FRI, wish(on=days("2026-10-24"), any_staff=True)),
     ("bei Anna", FRI, wish(staff="anna")),
+    ("Geht Samstag bei irgendwem?", FRI, wish(on=days("2026-10-24"), any_staff=True)),
+    ("ok, dann den frühesten", FRI, wish(soonest=True)),
     # --- whole sentences, German (typos, dialect, chat) ---
     (
         "Hallo! Ich bräuchte mal wieder eine Maniküre, am liebsten Freitag nachmittag bei Anna, "
@@ -314,6 +333,7 @@ CASES: list[tuple[str, datetime, TimeWish | None]] = [
     ("asap", FRI, wish(soonest=True)),
     ("as soon as possible please", FRI, wish(soonest=True)),
     ("next available slot", FRI, wish(soonest=True)),
+    ("earliest slot with Lena please", FRI, wish(soonest=True, staff="lena")),
     ("tmrw", FRI, wish(on=days("2026-10-24"))),
     ("tommorow morning", FRI, wish(on=days("2026-10-24"), between=(MORNING,))),
     ("tonight", FRI, wish(on=days("2026-10-23"), between=(EVENING,))),
