@@ -327,6 +327,12 @@ def _spans_of(times: Sequence[Limit], reading: Reading) -> Spans | None:
 
 
 def _limit(kind: str, first: Tok, last: Tok | None, part: str | None, reading: Reading) -> Spans:
+    """The window a bound, a range or a part not wanted leaves; none if it leaves nothing."""
+    found = _window(kind, first, last, part, reading)
+    return tuple(span for span in found if span.point or span.start < span.end)
+
+
+def _window(kind: str, first: Tok, last: Tok | None, part: str | None, reading: Reading) -> Spans:
     if kind == "notpart" and first.part:
         return _complement((Span(*PARTS[first.part][:2]),))
     if first.part:

@@ -449,6 +449,8 @@ CASES: list[tuple[str, datetime, TimeWish | None]] = [
     ("   \n\t ", FRI, None),
     ("💅💅💅", FRI, None),
     ("12345", FRI, None),
+    ("vor 0 Uhr", FRI, None),
+    ("am 31.02.", FRI, None),
 ]
 
 
@@ -610,6 +612,16 @@ WORDS = st.sampled_from(
         "Wochen",
         "Monat",
         "Ende",
+        "0",
+        "00:00",
+        "12am",
+        "ganztags",
+        "31.02.",
+        "außer",
+        "every",
+        "the 31st",
+        "Lena",
+        "vom",
     ]
 )
 
