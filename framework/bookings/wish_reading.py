@@ -62,7 +62,7 @@ class Reading:
     """The message with everything read blanked: what lies between two findings."""
 
     def close(self, first: Tok, second: Tok) -> bool:
-        """Whether only filler words ("dem", "the", "so", …) stand between two findings."""
+        """Whether only filler words ("dem", "the", "erst", …) stand between two findings."""
         return set(self.rest[first.pos : second.pos].split()) <= _FILLER
 
     @property
