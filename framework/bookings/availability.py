@@ -149,10 +149,16 @@ def choose(offers: Iterator[Offer], wish: TimeWish, limit: int) -> list[Offer]:
 
 
 def _in_windows(offer: Offer, wish: TimeWish) -> bool:
-    if not wish.windows:
-        return True
+    """Within the wished times of day: that day's own where days differ ("morgen früh oder
+    Donnerstag abends"), else the wish's."""
     clock = offer.start.time().replace(tzinfo=None)
-    return any(start <= clock < end for start, end in wish.windows)
+    day = offer.start.date()
+    for own in wish.per_day:
+        if own.day == day:
+            if own.exact is not None:
+                return (clock.hour, clock.minute) == (own.exact.hour, own.exact.minute)
+            return not own.windows or any(a <= clock < b for a, b in own.windows)
+    return not wish.windows or any(a <= clock < b for a, b in wish.windows)
 
 
 def _minutes_from(moment: datetime, clock: time) -> int:

@@ -1,15 +1,18 @@
 """The booking desk: the built-in actions a flow books with (docs/booking.md).
 
 - `booking.offer` (`service`, optional `staff`, optional `wish`: the customer's message by
-  default): the free times nearest to what the customer said — results `offers` (to give
-  back to `booking.hold`), `times` (a sentence of them), `time_1` … `time_5` (button titles),
-  `count`, `note` (why the offers differ from the wish: `staff_busy`, `day_full`, or `none`
-  when nothing is free at all).
+  default, optional `context`: the previous offer's `context`): the free times nearest to what
+  the customer said (offering.py) — results `offers` (to give back to `booking.hold`),
+  `times` (a sentence of them), `time_1` … `time_5` (button titles), `count`, `note` (why the
+  offers differ from the wish), `context` (what a follow-up such as "geht auch 15 Uhr?" keeps).
 - `booking.hold` (`service`, `offers`, optional `pick`: the message by default, optional
   `for`: how long to hold, e.g. the payment's 30m): takes the time the customer picked —
   results `held` (yes/no), `reason` when not (unclear: ask which; other: they named another
   time, offer again; taken: someone came first), else `number`, `when`, `staff_name`,
   `price`, `deposit`.
+- `booking.decide` (`number`, optional `answer`: the message by default): the customer's answer
+  to "shall I book it?" — `decision`: yes, no, wish (another time: "ja, aber lieber Donnerstag";
+  offer again with it) or unclear.
 - `booking.confirm` (`number`), `booking.release` (`number`).
 - `booking.mine`: the conversation's coming bookings — `count`, `bookings`, `next`.
 - `booking.cancel` (`number`): `cancelled`, `late` (inside the policy's notice), `refund`.
@@ -20,7 +23,6 @@ A customer reaches only the bookings of their own conversation: another number i
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,20 +37,15 @@ from framework.action_calls import (
     arg_text,
 )
 from framework.bookings import labels
-from framework.bookings.availability import (
-    Offer,
-    choose,
-    free_times,
-    new_hold,
-    search_days,
-    span_of,
-)
-from framework.bookings.picking import Offered, decode, encode, pick
+from framework.bookings.availability import Offer, new_hold
+from framework.bookings.offering import context_of, customer_wish, follow_up, search
+from framework.bookings.picking import Offered, decode, encode, fits, pick
 from framework.bookings.plan import Plan, Service, plan_of
 from framework.bookings.service import Bookings
-from framework.bookings.wishes import TimeWish, read_wish
+from framework.bookings.wishes import TimeWish
 from framework.flows.model import Bot, label_for
 from framework.flows.templates import babel_locale
+from framework.flows.understanding.yesno import parse_yes_no
 from framework.money import Money
 from framework.stores.bookings import CONFIRMED, Booking, BookingError, NewHold, SlotTaken
 from framework.stores.memory.bookings import MemoryBookings
@@ -62,15 +59,9 @@ OFFER, HOLD, CONFIRM, RELEASE = (
     "booking.confirm",
     "booking.release",
 )
-MINE, CANCEL, MOVE = "booking.mine", "booking.cancel", "booking.move"
-BOOKING_ACTIONS = frozenset({OFFER, HOLD, CONFIRM, RELEASE, MINE, CANCEL, MOVE})
+MINE, CANCEL, MOVE, DECIDE = "booking.mine", "booking.cancel", "booking.move", "booking.decide"
+BOOKING_ACTIONS = frozenset({OFFER, HOLD, CONFIRM, RELEASE, MINE, CANCEL, MOVE, DECIDE})
 _UNITS = {"m": "minutes", "h": "hours"}
-_PREFERENCE = re.compile(
-    r"\b(?:am besten|am liebsten|idealerweise|wenn möglich|wenn es geht|wenn's geht|"
-    r"ideally|preferably|if possible|best would be)\b",
-    re.IGNORECASE,
-)
-"""Where a customer says what they prefer: the wish is in the clause after it."""
 
 
 def booking_desk(bot: Bot, bookings: Bookings | None, links: str) -> list[BookingDesk]:
@@ -96,6 +87,7 @@ class BookingDesk:
             MINE: self._mine,
             CANCEL: self._cancel,
             MOVE: self._move,
+            DECIDE: self._decide,
         }
 
     def names(self) -> frozenset[str]:
@@ -115,66 +107,24 @@ class BookingDesk:
     async def _offer(self, context: ActionContext) -> dict[str, Any]:
         service = self._service(context)
         now = context.now.astimezone(self._plan.business.timezone)
-        wish = self._wish(arg_text(context.args.get("wish")) or context.message, now)
+        said = customer_wish(self._plan, arg_text(context.args.get("wish")) or context.message, now)
+        wish = follow_up(said, arg_text(context.args.get("context")))
         named = self._staff(arg_text(context.args.get("staff")))
         if named and not wish.staff:
-            wish = _with(wish, staff=named)
-        offers, note = await self._search(context, service, wish, now)
+            wish = replace(wish, staff=named)
+        offers, note = await search(self._plan, self._bookings.store, service, wish, now)
         locale = self._locale(context)
         results: dict[str, Any] = {
             "offers": encode([_offered(offer, wish) for offer in offers]),
             "times": self._sentence(self._times(offers, locale), locale),
             "count": len(offers),
             "note": note,
+            "context": context_of(wish) if not note else "",
         }
         for index in range(5):
             title = labels.button(offers[index].start, locale) if index < len(offers) else ""
             results[f"time_{index + 1}"] = title
         return results
-
-    async def _search(
-        self, context: ActionContext, service: Service, wish: TimeWish, now: datetime
-    ) -> tuple[list[Offer], str]:
-        """Offers for the wish; else with anyone instead of the one named; else on other
-        days at the wished time of day; else at any time at all. The note says why the
-        offers differ from the wish (docs/booking.md)."""
-        if wish.staff and wish.staff not in service.staff:
-            offers, note = await self._search(context, service, _with(wish, staff=None), now)
-            return offers, note if note == "none" else "staff_cannot"
-        attempts = [(wish, "")]
-        if wish.staff:
-            attempts.append((_with(wish, staff=None), "staff_busy"))
-        if wish.days or wish.exact:
-            attempts.append((TimeWish(windows=wish.windows), self._why_not(service, wish)))
-        attempts.append((TimeWish(), self._why_not(service, wish)))
-        for attempt, note in attempts:
-            offers = await self._free(context.bot, service, attempt, now)
-            if offers:
-                return offers, note
-        return [], "none"
-
-    def _why_not(self, service: Service, wish: TimeWish) -> str:
-        """closed: nobody who does the service works on any wished day; else day_full."""
-        staff = [self._plan.staff[name] for name in service.staff]
-        holidays = self._plan.business.holidays
-        works = any(
-            day not in holidays and day not in person.days_off and person.hours.get(day.weekday())
-            for day in wish.days
-            for person in staff
-        )
-        return "day_full" if works or not wish.days else "closed"
-
-    async def _free(self, bot: str, service: Service, wish: TimeWish, now: datetime) -> list[Offer]:
-        if wish.staff and wish.staff not in service.staff:
-            return []
-        staff = [wish.staff] if wish.staff else list(service.staff)
-        days = search_days(self._plan, wish, now)
-        if not days:
-            return []
-        since, until = span_of(days, self._plan)
-        busy = await self._bookings.store.busy(bot, set(staff), since, until, now.timestamp())
-        found = free_times(self._plan, service, staff, days, busy, now)
-        return choose(found, wish, self._plan.offers)
 
     async def _hold(self, context: ActionContext) -> dict[str, Any]:
         service = self._service(context)
@@ -229,6 +179,21 @@ class BookingDesk:
         booking = await self._own(context)
         await self._bookings.release(booking.bot, booking.number, "customer", _now(context))
         return {"number": booking.number}
+
+    async def _decide(self, context: ActionContext) -> dict[str, Any]:
+        """Yes, no, or another time than the one held ("ja, aber lieber Donnerstag")."""
+        booking = await self._own(context)
+        answer = arg_text(context.args.get("answer")) or context.message
+        now = context.now.astimezone(self._plan.business.timezone)
+        wish = customer_wish(self._plan, answer, now)
+        start = datetime.fromtimestamp(booking.start, self._plan.business.timezone)
+        held = Offered(start, booking.resource)
+        if not wish.is_empty() and not fits(held, wish):
+            return {"decision": "wish"}
+        yes = parse_yes_no(answer)
+        if yes is None:
+            return {"decision": "yes" if not wish.is_empty() else "unclear"}
+        return {"decision": "yes" if yes else "no"}
 
     async def _mine(self, context: ActionContext) -> dict[str, Any]:
         store, now = self._bookings.store, _now(context)
@@ -300,19 +265,6 @@ class BookingDesk:
             return said
         return self._plan.names().get(said.lower())
 
-    def _wish(self, text: str, now: datetime) -> TimeWish:
-        """What the customer wants; where they say what they prefer ("…, am besten Dienstag
-        nach 16 Uhr"), that clause, not the story before it ("nächste Woche ist die
-        Hochzeit")."""
-        days = max(1, self._plan.horizon.days)
-        names = self._plan.names()
-        preferred = _PREFERENCE.split(text[:2000])
-        if len(preferred) > 1:
-            wish = read_wish(preferred[-1], now, staff=names, horizon_days=days)
-            if wish is not None and not wish.is_empty():
-                return wish
-        return read_wish(text, now, staff=names, horizon_days=days) or TimeWish()
-
     def _described(self, booking: Booking, context: ActionContext) -> dict[str, Any]:
         locale = self._locale(context)
         currency = self._plan.business.currency
@@ -363,10 +315,6 @@ def _offered(offer: Offer, wish: TimeWish) -> Offered:
         wish.exact.minute,
     )
     return Offered(offer.start, offer.staff, asked)
-
-
-def _with(wish: TimeWish, **changes: Any) -> TimeWish:
-    return replace(wish, **changes)
 
 
 def _now(context: ActionContext) -> float:

@@ -20,7 +20,7 @@ from framework.bookings.wishes import TimeWish, read_wish
 from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["Offered", "Pick", "decode", "encode", "pick"]
+__all__ = ["Offered", "Pick", "decode", "encode", "fits", "pick"]
 
 _MAX_OFFERS = 5
 _ORDINALS_AS_WRITTEN = (
@@ -35,7 +35,13 @@ _NUMBERED = re.compile(
     r"(?:(nr|nummer|number|no|option|termin|den|die|the|um|at) )?(\d{1,2})(?: (uhr|h|oclock))?"
 )
 """A number alone: "2", "Nr. 2", "10", "um 10 Uhr" (a number among other words is a time)."""
-_LAST = ("letzte", "letzten", "letzter", "last")
+_LAST = frozenset(
+    normalize(word)
+    for word in ("letzte", "letzten", "letzter", "last", "spätesten", "späteste", "latest")
+)
+_FIRST = frozenset(
+    normalize(word) for word in ("frühesten", "früheste", "frühestmöglichen", "earliest")
+)
 _ENTRY = re.compile(r"(\d{9,11})\|([a-z0-9][a-z0-9_-]{0,63})(\|\*)?")
 
 
@@ -79,7 +85,8 @@ def decode(text: str, zone: tzinfo) -> list[Offered]:
 def pick(
     text: str, offers: Sequence[Offered], now: datetime, locale: str, staff: dict[str, str]
 ) -> Pick:
-    """What `text` chose among `offers` (see the module's docstring)."""
+    """What `text` chose among `offers` (see the module's docstring). A day, time or person
+    said narrows the offers first, a rank then picks among those ("Samstag, den ersten")."""
     said = normalize(text)[:300]
     for index, offer in enumerate(offers):
         if said == normalize(button(offer.start, locale)):
@@ -88,16 +95,19 @@ def pick(
     by_number = _by_number(words, offers)
     if by_number is not None:
         return by_number
-    by_rank = _ordinal(words, len(offers))
-    if by_rank is not None:
-        return Pick(by_rank)
-    wish = read_wish(text, now, staff=staff)
-    if wish is None or wish.is_empty():
-        return _yes(text, offers)
-    fitting = [i for i, offer in enumerate(offers) if _fits(offer, wish)]
-    if len(fitting) == 1:
-        return Pick(fitting[0])
-    return Pick(reason="unclear" if fitting else "other", wish=wish)
+    wish = read_wish(text, now, staff=staff) or TimeWish()
+    wished = not wish.is_empty() or wish.staff is not None
+    fitting = [i for i, offer in enumerate(offers) if not wished or fits(offer, wish)]
+    if wished and not fitting:
+        return Pick(reason="other", wish=wish)
+    ranked = _ordinal(words, len(fitting))
+    if ranked is None and wish.soonest and not wish.days:
+        ranked = 0
+    if ranked is not None:
+        return Pick(fitting[ranked])
+    if wished:
+        return Pick(fitting[0]) if len(fitting) == 1 else Pick(reason="unclear", wish=wish)
+    return _yes(text, offers)
 
 
 def _yes(text: str, offers: Sequence[Offered]) -> Pick:
@@ -131,10 +141,13 @@ def _by_number(words: list[str], offers: Sequence[Offered]) -> Pick | None:
 
 
 def _ordinal(words: list[str], count: int) -> int | None:
-    if len(words) > 6:
+    """'den zweiten', 'the last one', 'den frühesten' among `count` offers."""
+    if len(words) > 12 or count == 0:
         return None
     if any(word in _LAST for word in words):
         return count - 1
+    if any(word in _FIRST for word in words):
+        return 0
     ranks = {rank for rank, names in enumerate(_ORDINALS) for word in words if word in names}
     if len(ranks) == 1:
         rank = ranks.pop()
@@ -142,7 +155,8 @@ def _ordinal(words: list[str], count: int) -> int | None:
     return None
 
 
-def _fits(offer: Offered, wish: TimeWish) -> bool:
+def fits(offer: Offered, wish: TimeWish) -> bool:
+    """Whether the offer is what the wish asks for (day, time, person)."""
     if wish.staff is not None and wish.staff != offer.staff:
         return False
     day = offer.start.date()

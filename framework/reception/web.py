@@ -42,7 +42,7 @@ from framework.stores.bookings import STATUSES, Booking, NewHold
 
 __all__ = ["BOOKING_OFFICE", "BookingOffice", "add_booking_routes", "booking_json"]
 
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,100}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ working time)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -174,7 +175,7 @@ def test_the_hour_repeated_in_autumn_is_offered_once(plan: Plan) -> None:
     assert early.end.timestamp() - early.start.timestamp() == 30 * 60
     assert all(
         later.start.timestamp() > earlier.start.timestamp()
-        for earlier, later in zip(found, found[1:], strict=False)
+        for earlier, later in pairwise(found)
     )
 
 

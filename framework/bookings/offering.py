@@ -1,0 +1,148 @@
+"""From what a customer said to the times offered: reading the wish in a whole message,
+keeping what still holds from the previous wish, and finding free times with a note of why
+they differ from the wish.
+
+- **The wish in a message.** Where the customer says what they prefer ("…, am besten Dienstag
+  nach 16 Uhr"), that clause, not the story before it ("nächste Woche ist die Hochzeit"). A
+  question beside a statement ("Shellac am Dienstag nach 14 Uhr. Bis wann habt ihr samstags
+  offen?") is a question, not the wish: when a statement holds a wish, the questions do not.
+- **Follow-ups.** "geht auch 15 Uhr?" after times on Thursday with Lena means Thursday with
+  Lena at 15:00: what the new wish leaves open (the days, the person, the time of day) comes
+  from the previous one (`context`, a compact text the flow keeps between offers).
+- **Searching.** The wish; else with someone else than the person named; else at the wished
+  time of day on other days; else any time at all. The note says which (`closed`: nobody
+  works on the wished days, `day_full`, `staff_busy`, `staff_cannot`, `outside`: the day
+  named is past or beyond the horizon, `none`: nothing free at all).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime, time
+
+from framework.bookings.availability import Offer, choose, free_times, search_days, span_of
+from framework.bookings.plan import Plan, Service
+from framework.bookings.wishes import TimeWish, read_wish
+from framework.stores.bookings import BookingStore
+
+__all__ = ["context_of", "customer_wish", "follow_up", "search"]
+
+_PREFERENCE = re.compile(
+    r"\b(?:am besten|am liebsten|idealerweise|wenn möglich|wenn es geht|wenn's geht|"
+    r"ideally|preferably|if possible|best would be)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_MAX = 2000
+
+
+def customer_wish(plan: Plan, text: str, now: datetime) -> TimeWish:
+    """What the customer wants in `text` (see the module's docstring); empty when nothing."""
+    text = text[:_MAX]
+    preferred = _PREFERENCE.split(text)
+    if len(preferred) > 1:
+        wish = _read(plan, preferred[-1], now)
+        if not wish.is_empty():
+            return wish
+    sentences = [part for part in _SENTENCE.split(text) if part.strip()]
+    statements = [part for part in sentences if not part.rstrip().endswith("?")]
+    if statements and len(statements) < len(sentences):
+        wish = _read(plan, " ".join(statements), now)
+        if not wish.is_empty() or wish.staff:
+            return wish
+    return _read(plan, text, now)
+
+
+def _read(plan: Plan, text: str, now: datetime) -> TimeWish:
+    days = max(1, plan.horizon.days)
+    return read_wish(text, now, staff=plan.names(), horizon_days=days) or TimeWish()
+
+
+def context_of(wish: TimeWish) -> str:
+    """The parts of a wish a follow-up keeps, as text: days, person, time of day."""
+    parts = []
+    if wish.days:
+        parts.append("d=" + ",".join(day.isoformat() for day in wish.days))
+    if wish.staff:
+        parts.append(f"s={wish.staff}")
+    if wish.windows:
+        parts.append("w=" + ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in wish.windows))
+    return ";".join(parts)
+
+
+def follow_up(wish: TimeWish, context: str) -> TimeWish:
+    """`wish` with what it leaves open taken from the previous wish (`context_of`)."""
+    earlier = _parsed(context)
+    if earlier is None:
+        return wish
+    changes: dict[str, object] = {}
+    if not (wish.days or wish.not_days or wish.soonest or wish.any_time or wish.outside):
+        changes["days"] = earlier.days
+    if not (wish.staff or wish.any_staff or wish.not_staff):
+        changes["staff"] = earlier.staff
+    if not (wish.windows or wish.exact or wish.any_time or wish.per_day):
+        changes["windows"] = earlier.windows
+    return replace(wish, **changes)  # type: ignore[arg-type]
+
+
+def _parsed(context: str) -> TimeWish | None:
+    fields = dict(part.split("=", 1) for part in context.split(";") if "=" in part)
+    try:
+        days = tuple(date.fromisoformat(day) for day in fields.get("d", "").split(",") if day)
+        windows = tuple(
+            (time.fromisoformat(a), time.fromisoformat(b))
+            for a, b in (span.split("-") for span in fields.get("w", "").split(",") if span)
+        )
+    except ValueError:
+        return None
+    staff = fields.get("s") or None
+    return TimeWish(days=days, windows=windows, staff=staff) if fields else None
+
+
+async def search(
+    plan: Plan, store: BookingStore, service: Service, wish: TimeWish, now: datetime
+) -> tuple[list[Offer], str]:
+    """The offers for `wish` and the note of how they differ from it (module docstring)."""
+    if wish.staff and wish.staff not in service.staff:
+        offers, note = await search(plan, store, service, replace(wish, staff=None), now)
+        return offers, note if note == "none" else "staff_cannot"
+    attempts = [(wish, "")]
+    if wish.staff:
+        attempts.append((replace(wish, staff=None, other_staff=()), "staff_busy"))
+    missed = _why_not(plan, service, wish)
+    if wish.days or wish.exact:
+        attempts.append((TimeWish(windows=wish.windows, not_staff=wish.not_staff), missed))
+    attempts.append((TimeWish(not_staff=wish.not_staff), missed))
+    for attempt, note in attempts:
+        offers = await _free(plan, store, service, attempt, now)
+        if offers:
+            return offers, note
+    return [], "none"
+
+
+def _why_not(plan: Plan, service: Service, wish: TimeWish) -> str:
+    if not wish.days and wish.outside:
+        return "outside"
+    staff = [plan.staff[name] for name in service.staff]
+    works = any(
+        day not in plan.business.holidays
+        and day not in person.days_off
+        and person.hours.get(day.weekday())
+        for day in wish.days
+        for person in staff
+    )
+    return "day_full" if works or not wish.days else "closed"
+
+
+async def _free(
+    plan: Plan, store: BookingStore, service: Service, wish: TimeWish, now: datetime
+) -> list[Offer]:
+    named = [name for name in (wish.staff, *wish.other_staff) if name in service.staff]
+    staff = named or [name for name in service.staff if name not in wish.not_staff]
+    days = search_days(plan, wish, now)
+    if not days or not staff:
+        return []
+    since, until = span_of(days, plan)
+    busy = await store.busy(plan.bot, set(staff), since, until, now.timestamp())
+    return choose(free_times(plan, service, staff, days, busy, now), wish, plan.offers)
