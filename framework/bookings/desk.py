@@ -45,6 +45,7 @@ from framework.bookings.service import Bookings
 from framework.bookings.wishes import TimeWish
 from framework.flows.model import Bot, label_for
 from framework.flows.templates import babel_locale
+from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.money import Money
 from framework.stores.bookings import CONFIRMED, Booking, BookingError, NewHold, SlotTaken
@@ -70,14 +71,26 @@ def booking_desk(bot: Bot, bookings: Bookings | None, links: str) -> list[Bookin
     plan = plan_of(bot)
     if plan is None:
         return []
-    return [BookingDesk(plan, bookings or Bookings(MemoryBookings()), links)]
+    questions = frozenset(
+        normalize(phrase)
+        for known in bot.knowledge.values()
+        for phrases in known.phrases.values()
+        for phrase in phrases
+    )
+    return [BookingDesk(plan, bookings or Bookings(MemoryBookings()), links, questions)]
 
 
 class BookingDesk:
     """Runs the booking actions of one bot on its plan and the deployment's bookings."""
 
-    def __init__(self, plan: Plan, bookings: Bookings, links: str = "") -> None:
-        self._plan, self._bookings = plan, bookings
+    def __init__(
+        self,
+        plan: Plan,
+        bookings: Bookings,
+        links: str = "",
+        questions: frozenset[str] = frozenset(),
+    ) -> None:
+        self._plan, self._bookings, self._questions = plan, bookings, questions
         self._links = links.rstrip("/")
         self._handlers = {
             OFFER: self._offer,
@@ -107,7 +120,9 @@ class BookingDesk:
     async def _offer(self, context: ActionContext) -> dict[str, Any]:
         service = self._service(context)
         now = context.now.astimezone(self._plan.business.timezone)
-        said = customer_wish(self._plan, arg_text(context.args.get("wish")) or context.message, now)
+        text = arg_text(context.args.get("wish")) or context.message
+        moving = arg_text(context.args.get("moving")) == "yes"
+        said = customer_wish(self._plan, text, now, self._questions, moving)
         wish = follow_up(said, arg_text(context.args.get("context")))
         named = self._staff(arg_text(context.args.get("staff")))
         if named and not wish.staff:
@@ -185,7 +200,7 @@ class BookingDesk:
         booking = await self._own(context)
         answer = arg_text(context.args.get("answer")) or context.message
         now = context.now.astimezone(self._plan.business.timezone)
-        wish = customer_wish(self._plan, answer, now)
+        wish = customer_wish(self._plan, answer, now, self._questions)
         start = datetime.fromtimestamp(booking.start, self._plan.business.timezone)
         held = Offered(start, booking.resource)
         if not wish.is_empty() and not fits(held, wish):

@@ -3,9 +3,12 @@ keeping what still holds from the previous wish, and finding free times with a n
 they differ from the wish.
 
 - **The wish in a message.** Where the customer says what they prefer ("…, am besten Dienstag
-  nach 16 Uhr"), that clause, not the story before it ("nächste Woche ist die Hochzeit"). A
-  question beside a statement ("Shellac am Dienstag nach 14 Uhr. Bis wann habt ihr samstags
-  offen?") is a question, not the wish: when a statement holds a wish, the questions do not.
+  nach 16 Uhr"), that clause, not the story before it ("nächste Woche ist die Hochzeit"); for
+  a move, what comes after "auf" / "to" ("meine Maniküre am Donnerstag auf Freitag"). A
+  sentence that asks one of the bot's knowledge questions ("Bis wann habt ihr samstags
+  offen?") is not the wish when the other sentences name a day of their own ("Shellac am
+  Dienstag nach 14 Uhr."); when they do not ("… that day, around noon"), it is read with
+  them.
 - **Follow-ups.** "geht auch 15 Uhr?" after times on Thursday with Lena means Thursday with
   Lena at 15:00: what the new wish leaves open (the days, the person, the time of day) comes
   from the previous one (`context`, a compact text the flow keeps between offers).
@@ -18,12 +21,14 @@ they differ from the wish.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, time
 
 from framework.bookings.availability import Offer, choose, free_times, search_days, span_of
 from framework.bookings.plan import Plan, Service
 from framework.bookings.wishes import TimeWish, read_wish
+from framework.flows.understanding.normalize import normalize
 from framework.stores.bookings import BookingStore
 
 __all__ = ["context_of", "customer_wish", "follow_up", "search"]
@@ -33,25 +38,41 @@ _PREFERENCE = re.compile(
     r"ideally|preferably|if possible|best would be)\b",
     re.IGNORECASE,
 )
+_TARGET = re.compile(r"\b(?:auf|to|into|nach)\b", re.IGNORECASE)
+"""Where a move's new time starts: "von Donnerstag auf Freitag", "move it to Saturday"."""
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _MAX = 2000
 
 
-def customer_wish(plan: Plan, text: str, now: datetime) -> TimeWish:
-    """What the customer wants in `text` (see the module's docstring); empty when nothing."""
+def customer_wish(
+    plan: Plan,
+    text: str,
+    now: datetime,
+    questions: Collection[str] = (),
+    moving: bool = False,
+) -> TimeWish:
+    """What the customer wants in `text` (see the module's docstring); empty when nothing.
+    `questions`: the bot's knowledge phrases, normalized; `moving`: the text asks to move a
+    booking."""
     text = text[:_MAX]
-    preferred = _PREFERENCE.split(text)
-    if len(preferred) > 1:
-        wish = _read(plan, preferred[-1], now)
-        if not wish.is_empty():
-            return wish
+    for clause in (_PREFERENCE, _TARGET) if moving else (_PREFERENCE,):
+        parts = clause.split(text)
+        if len(parts) > 1:
+            wish = _read(plan, parts[-1], now)
+            if not wish.is_empty():
+                return wish
     sentences = [part for part in _SENTENCE.split(text) if part.strip()]
-    statements = [part for part in sentences if not part.rstrip().endswith("?")]
-    if statements and len(statements) < len(sentences):
-        wish = _read(plan, " ".join(statements), now)
-        if not wish.is_empty() or wish.staff:
-            return wish
+    asking = [part for part in sentences if _asks(part, questions)]
+    if asking and len(asking) < len(sentences):
+        rest = _read(plan, " ".join(part for part in sentences if part not in asking), now)
+        if rest.days:
+            return rest
     return _read(plan, text, now)
+
+
+def _asks(sentence: str, questions: Collection[str]) -> bool:
+    said = f" {normalize(sentence)} "
+    return any(f" {phrase} " in said for phrase in questions)
 
 
 def _read(plan: Plan, text: str, now: datetime) -> TimeWish:

@@ -1,6 +1,6 @@
 """Which of the offered times a customer took: a pressed button, "den zweiten", "the first
-one", "Nr. 2", "10 Uhr", "Samstag", "bei Maria", "ja" to a single offer or to the time the
-customer had asked for — or something else.
+one", "Nr. 2", "10 Uhr", "Samstag", "bei Maria", "ja" (the time the customer had asked for,
+else the first) — or something else.
 
 The offers travel in the conversation as a compact text (`encode`/`decode`): the start as Unix
 seconds, the staff id and whether it is the time asked for, so the hold takes exactly what was
@@ -111,13 +111,13 @@ def pick(
 
 
 def _yes(text: str, offers: Sequence[Offered]) -> Pick:
-    """A plain yes takes the only offer, or the clock time the customer had asked for."""
+    """A plain yes takes the clock time the customer had asked for, else the first offer:
+    the question "shall I book it?" that follows names the time, so a yes that meant another
+    one is corrected there, never booked unseen."""
     if parse_yes_no(text) is not True:
         return Pick(reason="unclear")
     asked = [index for index, offer in enumerate(offers) if offer.asked]
-    if len(offers) == 1 or len(asked) == 1:
-        return Pick(asked[0] if asked else 0)
-    return Pick(reason="unclear")
+    return Pick(asked[0] if len(asked) == 1 else 0)
 
 
 def _by_number(words: list[str], offers: Sequence[Offered]) -> Pick | None:
