@@ -1,7 +1,9 @@
 """The booking desk: the built-in actions a flow books with (docs/booking.md).
 
 - `booking.offer` (`service`, optional `staff`, optional `wish`: the customer's message by
-  default, optional `context`: the previous offer's `context`): the free times nearest to what
+  default, optional `earlier`: what the customer said before the flow began, read when the
+  wish says nothing of time, optional `context`: the previous offer's `context`): the free
+  times nearest to what
   the customer said (offering.py) — results `offers` (to give back to `booking.hold`),
   `times` (a sentence of them), `time_1` … `time_5` (button titles), `count`, `note` (why the
   offers differ from the wish), `context` (what a follow-up such as "geht auch 15 Uhr?" keeps).
@@ -123,6 +125,9 @@ class BookingDesk:
         text = arg_text(context.args.get("wish")) or context.message
         moving = arg_text(context.args.get("moving")) == "yes"
         said = customer_wish(self._plan, text, now, self._questions, moving)
+        earlier = arg_text(context.args.get("earlier"))
+        if said.is_empty() and earlier:
+            said = customer_wish(self._plan, earlier, now, self._questions, moving)
         wish = follow_up(said, arg_text(context.args.get("context")))
         named = self._staff(arg_text(context.args.get("staff")))
         if named and not wish.staff:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANY_LANGUAGE",
+    "SINGLE",
     "ActionSources",
     "Bot",
     "Business",
@@ -125,6 +126,10 @@ class Item:
 class Catalog:
     items: Mapping[str, Item] = field(default_factory=dict)
     groups: Mapping[str, ChoiceSet] = field(default_factory=dict)
+
+
+SINGLE = "single"
+"""The role of an item slot whose flow takes one item at a time (a booking's service)."""
 
 
 @dataclass(frozen=True, slots=True)

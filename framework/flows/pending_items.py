@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from framework.flows.model import Slot
+from framework.flows.model import SINGLE, Slot
+from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
@@ -43,6 +44,8 @@ def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Menti
     others = other_items(turn, frame, mentions)
     if slot.type == "item" or not others:
         return False
+    if _replaced(turn, frame, others[0]):
+        return True
     turn.session["pending"].extend(others)
     if slot.role == "quantity" and len(others) == len(mentions) and turn.acceptable(slot.name, 1):
         turn.set_slot(slot.name, 1)
@@ -51,6 +54,28 @@ def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Menti
         return True
     turn.say_named("noted_next")
     turn.reask()
+    return True
+
+
+def _replaced(turn: Turn, frame: Frame, mention: Mention) -> bool:
+    """A flow that takes one item at a time (its item slot has `role: single`: a booking's
+    service): another item named replaces it ("eigentlich lieber Shellac"), and the flow starts
+    over with it, keeping its other answers."""
+    single = [
+        name
+        for name in turn.flow(frame["flow"]).asks
+        if turn.slot(name).type == "item" and turn.slot(name).role == SINGLE
+    ]
+    chosen = [mention[name] for name in single if name in mention]
+    if not chosen:
+        return False
+    turn.set_slot(single[0], chosen[0])
+    shown = wrap_slot(turn.bot, single[0], chosen[0], turn.lang)
+    turn.changed()
+    turn.say_named("corrected", corrected=str(shown))
+    turn.record("corrected", slots=[single[0]])
+    stop_waiting(frame)
+    frame["pc"] = 0
     return True
 
 

@@ -85,6 +85,7 @@ class Turn:
                 "pending": lambda: len(self.session["pending"]),
                 "customer": lambda: self.session["profile"],
                 "reachable": lambda: bool(self.session["flags"].get("reachable")),
+                "message": lambda: self.heard,
                 "order": self._order,
                 "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
             }

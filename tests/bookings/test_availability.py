@@ -174,8 +174,7 @@ def test_the_hour_repeated_in_autumn_is_offered_once(plan: Plan) -> None:
     early = next(offer for offer in found if offer.start.strftime("%H:%M") == "02:45")
     assert early.end.timestamp() - early.start.timestamp() == 30 * 60
     assert all(
-        later.start.timestamp() > earlier.start.timestamp()
-        for earlier, later in pairwise(found)
+        later.start.timestamp() > earlier.start.timestamp() for earlier, later in pairwise(found)
     )
 
 

@@ -50,6 +50,7 @@ BUILTIN_NAMES = frozenset(
         "pending",
         "customer",
         "reachable",
+        "message",
         "texts",
         "true",
         "false",
