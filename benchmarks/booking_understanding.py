@@ -22,6 +22,10 @@ would call success, judged on the booking store at the end:
   `cancelled`: the earlier booking cancelled; `nothing`: no booking made or changed.
 - `answers`: each text appears in some reply of the bot (a price, "Karte").
 
+A wrong booking is an appointment confirmed, or a deposit asked for, that the customer did
+not want (another service, another day or time than they said, or none at all). A hold left
+unconfirmed is a failure but no wrong booking: it lapses after its ten minutes.
+
 Every conversation starts in German, the bot's own language, as a real one does.
 """
 
@@ -185,7 +189,10 @@ def _judge(
     problems = [f"no reply says {text!r}" for text in answers if str(text) not in said]
     problems += _outcome_problems(outcome, expect, new, old)
     making = outcome in ("booked", "deposit_unpaid")
-    wrong = any(not making or not _fits(booking, expect) for booking in new)
+    # A hold nobody confirmed or paid for lapses by itself: it is no booking. What counts is
+    # an appointment confirmed, or a deposit asked for, that the customer did not want.
+    booked = [b for b in new if b.status == CONFIRMED or (asked_to_pay and b.deposit_minor)]
+    wrong = any(not making or not _fits(booking, expect) for booking in booked)
     if asked_to_pay and expect.get("service") != "gel_nails":
         problems.append("a deposit was asked for")
         wrong = True

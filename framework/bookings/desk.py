@@ -16,7 +16,8 @@
   to "shall I book it?" — `decision`: yes, no, wish (another time: "ja, aber lieber Donnerstag";
   offer again with it) or unclear.
 - `booking.confirm` (`number`), `booking.release` (`number`).
-- `booking.mine`: the conversation's coming bookings — `count`, `bookings`, `next`.
+- `booking.mine` (optional `service`: only those): the conversation's coming bookings —
+  `count`, `bookings`, `next`, `service`.
 - `booking.cancel` (`number`): `cancelled`, `late` (inside the policy's notice), `refund`.
 - `booking.move` (`number`, `offers`, optional `pick`): as hold, atomically for a booking.
 
@@ -220,17 +221,18 @@ class BookingDesk:
         found = await store.list(
             context.bot, frozenset({CONFIRMED}), _conversation(context), start=now, limit=20
         )
+        service = arg_text(context.args.get("service"))
+        if service:
+            found = [booking for booking in found if booking.service == service]
         locale = self._locale(context)
         lines = [
             f"{b.number}: {self._service_name(b.service, context)}, {self._when(b, locale)}"
             for b in found
         ]
-        return {
-            "count": len(found),
-            "bookings": "\n".join(lines),
-            "next": found[0].number if found else None,
-            "service": found[0].service if found else None,
-        }
+        results: dict[str, Any] = {"count": len(found), "bookings": "\n".join(lines)}
+        if found:  # an action's results fill slots of their names: none is left unset
+            results |= {"next": found[0].number, "service": found[0].service}
+        return results
 
     async def _cancel(self, context: ActionContext) -> dict[str, Any]:
         booking = await self._own(context)

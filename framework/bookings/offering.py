@@ -60,7 +60,7 @@ def customer_wish(
         if len(parts) > 1:
             wish = _read(plan, parts[-1], now)
             if not wish.is_empty():
-                return wish
+                return _with_people(wish, _read(plan, text, now))
     sentences = [part for part in _SENTENCE.split(text) if part.strip()]
     asking = [part for part in sentences if _asks(part, questions)]
     if asking and len(asking) < len(sentences):
@@ -68,6 +68,15 @@ def customer_wish(
         if rest.days:
             return rest
     return _read(plan, text, now)
+
+
+def _with_people(wish: TimeWish, whole: TimeWish) -> TimeWish:
+    """The person asked for anywhere in the message ("bei Lena …, am liebsten Freitag")."""
+    if wish.staff or wish.any_staff or not (whole.staff or whole.not_staff):
+        return wish
+    return replace(
+        wish, staff=whole.staff, other_staff=whole.other_staff, not_staff=whole.not_staff
+    )
 
 
 def _asks(sentence: str, questions: Collection[str]) -> bool:

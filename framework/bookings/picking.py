@@ -42,6 +42,11 @@ _LAST = frozenset(
 _FIRST = frozenset(
     normalize(word) for word in ("frühesten", "früheste", "frühestmöglichen", "earliest")
 )
+_OTHERWISE = re.compile(
+    r"\b(?:sonst|ansonsten|andernfalls|falls nicht|wenn nicht|otherwise|or else|if not)\b",
+    re.IGNORECASE,
+)
+"""Between a first choice and a fallback: "11 if you have it, otherwise the first"."""
 _ENTRY = re.compile(r"(\d{9,11})\|([a-z0-9][a-z0-9_-]{0,63})(\|\*)?")
 
 
@@ -85,8 +90,28 @@ def decode(text: str, zone: tzinfo) -> list[Offered]:
 def pick(
     text: str, offers: Sequence[Offered], now: datetime, locale: str, staff: dict[str, str]
 ) -> Pick:
-    """What `text` chose among `offers` (see the module's docstring). A day, time or person
-    said narrows the offers first, a rank then picks among those ("Samstag, den ersten")."""
+    """What `text` chose among `offers` (see the module's docstring). "11 if you have it,
+    otherwise the first": the first choice when it is offered, else the fallback."""
+    first, fallback = _split_otherwise(text[:1000])
+    if fallback.strip():
+        chosen = _pick_one(first, offers, now, locale, staff)
+        if chosen.index is not None:
+            return chosen
+        backup = _pick_one(fallback, offers, now, locale, staff)
+        return backup if backup.index is not None else chosen
+    return _pick_one(text, offers, now, locale, staff)
+
+
+def _split_otherwise(text: str) -> tuple[str, str]:
+    parts = _OTHERWISE.split(text, maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (text, "")
+
+
+def _pick_one(
+    text: str, offers: Sequence[Offered], now: datetime, locale: str, staff: dict[str, str]
+) -> Pick:
+    """A day, time or person said narrows the offers first, a rank then picks among those
+    ("Samstag, den ersten")."""
     said = normalize(text)[:300]
     for index, offer in enumerate(offers):
         if said == normalize(button(offer.start, locale)):
@@ -107,14 +132,27 @@ def pick(
         return Pick(fitting[ranked])
     if wished:
         return Pick(fitting[0]) if len(fitting) == 1 else Pick(reason="unclear", wish=wish)
-    return _yes(text, offers)
+    hour = _lone_hour(words, offers)
+    return hour if hour is not None else _yes(text, offers)
+
+
+def _lone_hour(words: list[str], offers: Sequence[Offered]) -> Pick | None:
+    """One number among a few words ("11 if you have it", "lieber die um 3"): the offer at
+    that hour, when exactly one is."""
+    numbers = [int(word) for word in words if word.isdigit() and len(word) <= 2]
+    if len(numbers) != 1 or len(words) > 8 or not 1 <= numbers[0] <= 23:
+        return None
+    hours = {numbers[0], numbers[0] + 12} if numbers[0] <= 7 else {numbers[0]}
+    timed = [index for index, offer in enumerate(offers) if offer.start.hour in hours]
+    return Pick(timed[0]) if len(timed) == 1 else None
 
 
 def _yes(text: str, offers: Sequence[Offered]) -> Pick:
     """A plain yes takes the clock time the customer had asked for, else the first offer:
     the question "shall I book it?" that follows names the time, so a yes that meant another
     one is corrected there, never booked unseen."""
-    if parse_yes_no(text) is not True:
+    short = len(text.split()) <= 4  # "ja den", "yes that one"; not "ok, ich überleg's mir"
+    if parse_yes_no(text, plain=True) is not True and not (short and parse_yes_no(text)):
         return Pick(reason="unclear")
     asked = [index for index, offer in enumerate(offers) if offer.asked]
     return Pick(asked[0] if len(asked) == 1 else 0)
