@@ -24,11 +24,11 @@ __all__ = ["Offered", "Pick", "decode", "encode", "fits", "pick"]
 
 _MAX_OFFERS = 5
 _ORDINALS_AS_WRITTEN = (
-    ("erste", "ersten", "erster", "first", "1st"),
-    ("zweite", "zweiten", "zweiter", "second", "2nd"),
-    ("dritte", "dritten", "dritter", "third", "3rd"),
-    ("vierte", "vierten", "vierter", "fourth", "4th"),
-    ("fünfte", "fünften", "fünfter", "fifth", "5th"),
+    ("erste", "ersten", "erster", "first", "1st", "1te", "1ten", "1ter"),
+    ("zweite", "zweiten", "zweiter", "second", "2nd", "2te", "2ten", "2ter"),
+    ("dritte", "dritten", "dritter", "third", "3rd", "3te", "3ten", "3ter"),
+    ("vierte", "vierten", "vierter", "fourth", "4th", "4te", "4ten"),
+    ("fünfte", "fünften", "fünfter", "fifth", "5th", "5te", "5ten"),
 )
 _ORDINALS = tuple(frozenset(normalize(word) for word in rank) for rank in _ORDINALS_AS_WRITTEN)
 _NUMBERED = re.compile(
@@ -39,6 +39,7 @@ _LAST = frozenset(
     normalize(word)
     for word in ("letzte", "letzten", "letzter", "last", "spätesten", "späteste", "latest")
 )
+_MIDDLE = frozenset(normalize(word) for word in ("mittleren", "mittlere", "middle"))
 _FIRST = frozenset(
     normalize(word) for word in ("frühesten", "früheste", "frühestmöglichen", "earliest")
 )
@@ -95,8 +96,8 @@ def pick(
     first, fallback = _split_otherwise(text[:1000])
     if fallback.strip():
         chosen = _pick_one(first, offers, now, locale, staff)
-        if chosen.index is not None:
-            return chosen
+        if chosen.index is not None or chosen.reason == "other":
+            return chosen  # taken, or another day to offer first ("lieber Freitag, sonst …")
         backup = _pick_one(fallback, offers, now, locale, staff)
         return backup if backup.index is not None else chosen
     return _pick_one(text, offers, now, locale, staff)
@@ -120,6 +121,10 @@ def _pick_one(
     by_number = _by_number(words, offers)
     if by_number is not None:
         return by_number
+    if len(words) <= 4:  # "2nd one!!", "den 2ten": a rank, not the 2nd of the month
+        ranked = _ordinal(words, len(offers))
+        if ranked is not None:
+            return Pick(ranked)
     wish = read_wish(text, now, staff=staff) or TimeWish()
     wished = not wish.is_empty() or wish.staff is not None
     fitting = [i for i, offer in enumerate(offers) if not wished or fits(offer, wish)]
@@ -186,6 +191,8 @@ def _ordinal(words: list[str], count: int) -> int | None:
         return count - 1
     if any(word in _FIRST for word in words):
         return 0
+    if count == 3 and any(word in _MIDDLE for word in words):
+        return 1
     ranks = {rank for rank, names in enumerate(_ORDINALS) for word in words if word in names}
     if len(ranks) == 1:
         rank = ranks.pop()

@@ -34,7 +34,7 @@ from framework.flows.events import (
 )
 from framework.flows.execution import run
 from framework.flows.handoff import handoff_news, to_person
-from framework.flows.model import Bot
+from framework.flows.model import SINGLE, Bot
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
@@ -44,7 +44,7 @@ from framework.flows.restating import restated
 from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
-from framework.flows.understanding.extract import extract_mentions
+from framework.flows.understanding.extract import Mention, extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question, only_asks
@@ -325,8 +325,9 @@ def _start(turn: Turn, message: Message) -> None:
         if target or ordered:
             turn.start_flow(name)
             if mentions:
-                turn.fill(mentions[0])
-                turn.session["pending"] = mentions[1:]
+                first, *others = _one_at_a_time(turn, name, mentions)
+                turn.fill(first)
+                turn.session["pending"] = others
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
                 turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return
@@ -335,6 +336,16 @@ def _start(turn: Turn, message: Message) -> None:
         turn.say_named("not_understood")
     else:
         turn.start_flow(fallback)
+
+
+def _one_at_a_time(turn: Turn, flow: str, mentions: list[Mention]) -> list[Mention]:
+    """A flow that takes one item (`role: single`: a booking's service) takes the last one
+    named: "ich hatte immer Shellac, jetzt hätte ich gern Gelnägel" means the gel nails."""
+    single = any(
+        turn.slot(name).type == "item" and turn.slot(name).role == SINGLE
+        for name in turn.bot.flows[flow].asks
+    )
+    return mentions[-1:] if single else mentions
 
 
 def _takes_items(turn: Turn, flow: str) -> bool:

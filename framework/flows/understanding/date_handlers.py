@@ -37,13 +37,25 @@ __all__ = [
 _YEARS_AHEAD: Final = 9
 # What may follow a short weekday name: "fr.", "fr 18 uhr", or nothing at all.
 _SHORT_CONTEXT: Final = re.compile(r"\.|\s*,?\s*[0-9]|\s*$")
+# Short names that are everyday words too ("ja passt so", "yes please do."): a weekday only
+# before a number ("so 18 uhr", "do. 10:00") or alone ("Do?").
+_ALSO_WORDS: Final = frozenset({"so", "do"})
+_NUMBER_AFTER: Final = re.compile(r"\.?\s*,?\s*[0-9]")
+_TIME_WORDS: Final = tuple([word] for word in ("bis", "ab", "vor", "nach", "until", "before", "by"))
+
+
+def _dated(match: re.Match[str]) -> bool:
+    before = match.string[: match.start()].split()
+    if _NUMBER_AFTER.match(match.string, match.end()) or before[-1:] in _TIME_WORDS:
+        return True
+    return not (before or match.string[match.end() :].strip(". ?!"))
 
 
 def on_weekday(match: re.Match[str], found: Found) -> bool | None:
     name = match["day"]
     if name in SHORT_WEEKDAYS and not match["article"] and not match["mod"]:
         context = _SHORT_CONTEXT.match(match.string, match.end())
-        if context is None:
+        if context is None or (name in _ALSO_WORDS and not _dated(match)):
             return None
     found.weekdays.add((WEEKDAYS[name], _weeks_ahead(match["mod"])))
     if match["part"]:
