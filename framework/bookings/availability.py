@@ -12,7 +12,8 @@ time (across the hour repeated when clocks go back it ends by the wall clock an 
 
 What is offered (`choose`): distinct start times, the earliest first, spread at least an hour
 apart (or over several days) so that three offers are three real alternatives; a clock time
-asked for comes first when it is free, else the nearest ones that day.
+asked for comes first when it is free, then the nearest ones that day (of two as near, the
+later: who says "at 3" often cannot come sooner).
 """
 
 from __future__ import annotations
@@ -133,7 +134,14 @@ def choose(offers: Iterator[Offer], wish: TimeWish, limit: int) -> list[Offer]:
     wanted = [offer for offer in offers if _in_windows(offer, wish)]
     if wish.exact is not None:
         exact = wish.exact
-        wanted.sort(key=lambda offer: (offer.start.date(), _minutes_from(offer.start, exact)))
+        # Equally near, later first: who says "at 3" often cannot come before.
+        wanted.sort(
+            key=lambda offer: (
+                offer.start.date(),
+                _minutes_from(offer.start, exact),
+                offer.start.time() < exact,
+            )
+        )
     chosen: list[Offer] = []
     for offer in wanted:
         if all(_apart(offer, other) for other in chosen):
@@ -143,9 +151,7 @@ def choose(offers: Iterator[Offer], wish: TimeWish, limit: int) -> list[Offer]:
     if wish.exact is None:
         return chosen
     exact = wish.exact
-    return sorted(
-        chosen, key=lambda offer: (_minutes_from(offer.start, exact) > 0, offer.start.timestamp())
-    )
+    return sorted(chosen, key=lambda offer: _minutes_from(offer.start, exact) > 0)
 
 
 def _in_windows(offer: Offer, wish: TimeWish) -> bool:

@@ -41,6 +41,16 @@ _PREFERENCE = re.compile(
 _TARGET = re.compile(r"\b(?:auf|to|into|nach)\b", re.IGNORECASE)
 """Where a move's new time starts: "von Donnerstag auf Freitag", "move it to Saturday"."""
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SAYINGS = tuple(
+    (re.compile(saying, re.IGNORECASE), meaning)
+    for saying, meaning in (
+        (r"\bzwischen den jahren\b", " vom 27.12. bis 30.12. "),
+        (r"\b(?:nicht|nich|net) (?:so|zu) früh\b", " ab 11 uhr "),
+        (r"\bnot (?:too|so) early\b", " after 11 am "),
+    )
+)
+"""Sayings of when, read as the dates and times they mean ("zwischen den Jahren": the
+working days between Christmas and New Year; "nicht so früh": not before eleven)."""
 _MAX = 2000
 
 
@@ -86,6 +96,8 @@ def _asks(sentence: str, questions: Collection[str]) -> bool:
 
 def _read(plan: Plan, text: str, now: datetime) -> TimeWish:
     days = max(1, plan.horizon.days)
+    for saying, meaning in _SAYINGS:
+        text = saying.sub(meaning, text)
     return read_wish(text, now, staff=plan.names(), horizon_days=days) or TimeWish()
 
 
@@ -109,11 +121,21 @@ def follow_up(wish: TimeWish, context: str) -> TimeWish:
     changes: dict[str, object] = {}
     if not (wish.days or wish.not_days or wish.soonest or wish.any_time or wish.outside):
         changes["days"] = earlier.days
+    elif wish.days and earlier.days and not set(wish.days) & set(earlier.days):
+        changes["days"] = _same_weekdays(wish.days, earlier.days)
     if not (wish.staff or wish.any_staff or wish.not_staff):
         changes["staff"] = earlier.staff
     if not (wish.windows or wish.exact or wish.any_time or wish.per_day):
         changes["windows"] = earlier.windows
     return replace(wish, **changes)  # type: ignore[arg-type]
+
+
+def _same_weekdays(days: tuple[date, ...], earlier: tuple[date, ...]) -> tuple[date, ...]:
+    """ "Mittwoch" after "zwischen den Jahren": the Wednesday among the days said before,
+    when there is one; else the days as said."""
+    weekdays = {day.weekday() for day in days}
+    within = tuple(day for day in earlier if day.weekday() in weekdays)
+    return within or days
 
 
 def _parsed(context: str) -> TimeWish | None:
