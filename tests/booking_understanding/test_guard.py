@@ -1,0 +1,48 @@
+"""The nail studio's understanding as a guard (benchmarks/booking_understanding.py reports it
+in full): the share of customer conversations that end as the customer wanted may not fall
+below what was reached, and appointments booked (or deposits asked for) that the customer did
+not want may not become more. Both sets were written by authors who knew only the studio's
+offer sheet (OFFER.md); the held-out set was never used to tune the bot, only its wrong
+bookings were looked into."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from booking_understanding import SETS, Outcome, review_all  # noqa: E402  (a script folder)
+
+FLOORS = {"corpus": 0.77, "holdout": 0.56}
+"""Reached on 2026-12-03: 54 of 70 (23 when first measured) and 28 of 50 (18 when first
+measured, before anything of it was looked at); the aim is 0.90."""
+WRONG_CEILINGS = {"corpus": 1, "holdout": 2}
+"""Wrong bookings left on 2026-12-03 (14 and 13 when first measured): a story's time that
+contradicts the wish ("Spätdienst ab 13:30 … vor 11"), a negated time ("nich so früh, vor 12
+krieg ick die Oogen nich uff"), a week named relative to another date ("in der Woche davor"),
+a customer who picked a listed time blindly. The aim is none."""
+SIZES = {"corpus": 70, "holdout": 50}
+
+
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def measured(request: pytest.FixtureRequest) -> tuple[str, list[Outcome]]:
+    name = str(request.param)
+    outcomes = review_all(SETS[name])
+    assert len(outcomes) >= SIZES[name], f"conversations of {name} are missing"
+    return name, outcomes
+
+
+def test_the_share_understood_does_not_fall(measured: tuple[str, list[Outcome]]) -> None:
+    name, outcomes = measured
+    share = sum(outcome.ok for outcome in outcomes) / len(outcomes)
+    assert share >= FLOORS[name], f"{name}: {share:.1%} < {FLOORS[name]:.0%}"
+
+
+def test_no_more_wrong_bookings(measured: tuple[str, list[Outcome]]) -> None:
+    name, outcomes = measured
+    wrong = [f"{o.lang}: {o.name}: {o.problems}" for o in outcomes if o.wrong]
+    assert len(wrong) <= WRONG_CEILINGS[name], "\n".join(wrong)
