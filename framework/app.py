@@ -52,7 +52,12 @@ from framework.payments.service import OrderNews, Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, add_payment_routes
-from framework.reception.setup import LOOK_EVERY, look_after_bookings, open_booking_office
+from framework.reception.setup import (
+    LOOK_EVERY,
+    DepositRefunds,
+    look_after_bookings,
+    open_booking_office,
+)
 from framework.reception.web import BOOKING_OFFICE, add_booking_routes
 from framework.runtime.admission import Admission, AdmissionLimits
 from framework.runtime.loops import repeat, stop
@@ -238,8 +243,9 @@ def create_app(
         metrics = Metrics()
         events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
         tickets = app[TICKETS] = Tickets(ticket_store, events.events, opened.enqueue, clock)
+        refunds = DepositRefunds(order_store, lambda: app[PAYMENTS])
         office = app[BOOKING_OFFICE] = await open_booking_office(
-            workspace, bots, events.events, opened.enqueue, clock
+            workspace, bots, events.events, opened.enqueue, clock, refunds
         )
         actions = {
             name: BotActions.of(

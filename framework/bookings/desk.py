@@ -51,7 +51,14 @@ from framework.flows.templates import babel_locale
 from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.money import Money
-from framework.stores.bookings import CONFIRMED, Booking, BookingError, NewHold, SlotTaken
+from framework.stores.bookings import (
+    CONFIRMED,
+    Booking,
+    BookingError,
+    NewHold,
+    NotHeld,
+    SlotTaken,
+)
 from framework.stores.memory.bookings import MemoryBookings
 from framework.stores.records import SessionKey
 
@@ -193,7 +200,15 @@ class BookingDesk:
 
     async def _confirm(self, context: ActionContext) -> dict[str, Any]:
         booking = await self._own(context)
-        done = await self._bookings.confirm(booking.bot, booking.number, "bot", _now(context))
+        payment = arg_text(context.args.get("payment"))[:64]
+        try:
+            done = await self._bookings.confirm(
+                booking.bot, booking.number, "bot", _now(context), payment
+            )
+        except NotHeld:
+            if payment:  # paid, and the time went to someone else meanwhile: the money back
+                await self._bookings.refund_deposit(booking, payment)
+            raise
         return self._described(done, context)
 
     async def _release(self, context: ActionContext) -> dict[str, Any]:
@@ -235,12 +250,15 @@ class BookingDesk:
         return results
 
     async def _cancel(self, context: ActionContext) -> dict[str, Any]:
+        """Cancel; the deposit goes back when cancelled in time (or the policy refunds late)."""
         booking = await self._own(context)
         now = _now(context)
         late = booking.start - now < self._plan.policy.free_until.total_seconds()
-        done = await self._bookings.cancel(booking.bot, booking.number, "customer", now)
         refund = booking.deposit_minor > 0 and (
             not late or self._plan.policy.late_deposit == "refund"
+        )
+        done = await self._bookings.cancel(
+            booking.bot, booking.number, "customer", now, refund=refund
         )
         return {
             "cancelled": "yes" if done.status != CONFIRMED else "no",

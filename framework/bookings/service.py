@@ -8,10 +8,12 @@ a crash tells nothing twice (as for tickets).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
+from framework.errors import ThekeError
 from framework.event_ids import event_id
 from framework.stores.bookings import (
     CANCELLED,
@@ -24,12 +26,23 @@ from framework.stores.bookings import (
 from framework.stores.records import iso_time
 from framework.tickets.service import Publisher
 
-__all__ = ["Bookings", "booking_data"]
+__all__ = ["Bookings", "Refunds", "booking_data"]
+
+log = logging.getLogger("theke.bookings")
 
 _TOLD = {"confirmed": "booking.created", "moved": "booking.moved", CANCELLED: "booking.cancelled"}
 _TOLD[NO_SHOW] = "booking.no_show"
 _HIDDEN = ("customer", "conversation", "token", "key", "history")
 """What an event leaves out: how to reach the customer, the calendar link's secret."""
+
+
+class Refunds(Protocol):
+    """Gives a deposit back: the payments of the deployment (framework/reception/setup.py)."""
+
+    async def refund(self, bot: str, order: str, amount: int) -> None:
+        """Refund `amount` (minor units) of the bot's order `order` (its number); raises
+        ThekeError when it cannot (the business then sees the refund due in the event)."""
+        ...
 
 
 def booking_data(booking: Booking) -> dict[str, Any]:
@@ -50,8 +63,10 @@ class Bookings:
         store: BookingStore,
         events: Publisher | None = None,
         clock: Callable[[], float] = time.time,
+        refunds: Refunds | None = None,
     ) -> None:
         self.store, self._events, self._clock = store, events, clock
+        self._refunds = refunds
 
     def now(self) -> float:
         return self._clock()
@@ -59,17 +74,37 @@ class Bookings:
     async def hold(self, new: NewHold, now: float) -> Booking:
         return await self.store.hold(new, now)
 
-    async def confirm(self, bot: str, number: int, by: str, now: float) -> Booking:
-        booking = await self.store.confirm(bot, number, by, now)
+    async def confirm(
+        self, bot: str, number: int, by: str, now: float, payment: str = ""
+    ) -> Booking:
+        booking = await self.store.confirm(bot, number, by, now, payment)
         await self._publish(booking)
         return booking
 
     async def release(self, bot: str, number: int, by: str, now: float, note: str = "") -> Booking:
         return await self.store.release(bot, number, by, now, note)
 
-    async def cancel(self, bot: str, number: int, by: str, now: float, note: str = "") -> Booking:
+    async def cancel(
+        self,
+        bot: str,
+        number: int,
+        by: str,
+        now: float,
+        note: str = "",
+        refund: bool | None = None,
+    ) -> Booking:
+        """Cancel, and give a paid deposit back when `refund` (None: when the business cancels,
+        `by` an agent; a customer's cancel follows the policy, which the booking desk knows).
+        The `booking.cancelled` event says what became of the deposit."""
         booking = await self.store.cancel(bot, number, by, now, note)
-        await self._publish(booking)
+        last = booking.history[-1] if booking.history else None
+        if last is None or last.kind != CANCELLED or last.at != now:
+            return booking  # cancelled before: told and refunded then
+        give_back = by.startswith("agent:") if refund is None else refund
+        deposit = "none"
+        if booking.deposit_minor:
+            deposit = await self.refund_deposit(booking) if give_back else "kept"
+        await self._publish(booking, deposit=deposit)
         return booking
 
     async def move(self, bot: str, number: int, changes: NewHold, by: str, now: float) -> Booking:
@@ -82,7 +117,24 @@ class Bookings:
         await self._publish(booking)
         return booking
 
-    async def _publish(self, booking: Booking) -> None:
+    async def refund_deposit(self, booking: Booking, payment: str = "") -> str:
+        """The paid deposit of a cancelled booking back to the customer: "refunded", "due" (no
+        way to refund here, as in `theke chat`, or no payment known: the business's event says
+        so), "failed" (the provider refused: logged, and the event says it is due). `payment`:
+        the order that paid it, when the booking does not know it (a confirm came too late)."""
+        order = payment or booking.payment
+        if not order or self._refunds is None:
+            return "due"
+        try:
+            await self._refunds.refund(booking.bot, order, booking.deposit_minor)
+        except ThekeError as error:
+            log.warning(
+                "deposit not refunded", extra={"booking": booking.number, "error": str(error)}
+            )
+            return "failed"
+        return "refunded"
+
+    async def _publish(self, booking: Booking, **extra: str) -> None:
         if self._events is None or not booking.history:
             return
         last = booking.history[-1]
@@ -93,7 +145,7 @@ class Bookings:
             booking.bot,
             booking.conversation,
             kind,
-            booking_data(booking) | {"by": last.by, "note": last.note},
+            booking_data(booking) | {"by": last.by, "note": last.note} | extra,
             id=event_id(kind, booking.bot, str(booking.number), str(len(booking.history))),
             at=last.at,
         )

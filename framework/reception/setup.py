@@ -9,15 +9,18 @@ import time
 from collections.abc import Callable, Mapping
 
 from framework.bookings.plan import Plan, plan_of
-from framework.bookings.service import Bookings
+from framework.bookings.service import Bookings, Refunds
 from framework.bookings.telling import Inbox, send_reminders
+from framework.errors import ThekeError
 from framework.flows.model import Bot
+from framework.payments.service import Payments
 from framework.reception.web import BookingOffice
 from framework.stores.opening import open_bookings
+from framework.stores.order_store import OrderStore
 from framework.tickets.service import Publisher
 from framework.workspace import Workspace
 
-__all__ = ["LOOK_EVERY", "look_after_bookings", "open_booking_office"]
+__all__ = ["LOOK_EVERY", "DepositRefunds", "look_after_bookings", "open_booking_office"]
 
 log = logging.getLogger("theke.bookings")
 
@@ -31,6 +34,7 @@ async def open_booking_office(
     events: Publisher | None,
     inbox: Inbox,
     clock: Callable[[], float] = time.time,
+    refunds: Refunds | None = None,
 ) -> BookingOffice:
     store = await open_bookings(workspace.store, workspace.root)
     plans: dict[str, Plan] = {}
@@ -38,7 +42,7 @@ async def open_booking_office(
         plan = plan_of(bot)
         if plan is not None:
             plans[name] = plan
-    bookings = Bookings(store, events, clock)
+    bookings = Bookings(store, events, clock, refunds)
     return BookingOffice(bookings, plans, inbox, workspace.base_url)
 
 
@@ -50,3 +54,18 @@ async def look_after_bookings(office: BookingOffice) -> None:
         log.info("holds expired", extra={"count": len(expired)})
     if office.inbox is not None:
         await send_reminders(store, dict(office.plans), office.inbox, office.links, now)
+
+
+class DepositRefunds:
+    """Deposits back through the deployment's payments: the order that paid one, found by its
+    number, refunded by that amount at its provider."""
+
+    def __init__(self, orders: OrderStore, payments: Callable[[], Payments]) -> None:
+        self._orders, self._payments = orders, payments
+
+    async def refund(self, bot: str, order: str, amount: int) -> None:
+        number = int(order) if order.isascii() and order.isdigit() and len(order) <= 12 else 0
+        found = await self._orders.find(bot, number) if number else None
+        if found is None:
+            raise ThekeError(f"no order {order!r} of {bot} paid this deposit")
+        await self._payments().refund(found, amount)

@@ -70,6 +70,9 @@ __all__ = [
     "span_of",
 ]
 
+MAX_PAYMENT = 64
+"""The characters of an order number or id a booking keeps for its deposit."""
+
 MAX_EVENTS = 200
 """Events a booking's history keeps at most."""
 _ROOM = 12
@@ -293,8 +296,16 @@ def _missable(booking: Booking, at: float) -> BookingError | None:
     return None
 
 
-def confirming(by: str, now: float) -> Change:
-    return _to(CONFIRMED, by, now, "", _confirmable)
+def confirming(by: str, now: float, payment: str = "") -> Change:
+    """Held → confirmed, keeping the order that paid the deposit (`payment`)."""
+    paid = text("the payment", payment, MAX_PAYMENT)
+    confirm = _to(CONFIRMED, by, now, f"paid: order {paid}" if paid else "", _confirmable)
+
+    def change(booking: Booking) -> Booking:
+        new = confirm(booking)
+        return new.changed(payment=paid) if new is not booking and paid else new
+
+    return change
 
 
 def releasing(by: str, now: float, note: str) -> Change:
@@ -354,8 +365,10 @@ class ChangedByRule:
     async def extend(self, bot: str, number: int, expires_at: float, now: float) -> Booking:
         return await self._changed(bot, number, extending(expires_at, now), now)
 
-    async def confirm(self, bot: str, number: int, by: str, now: float) -> Booking:
-        return await self._changed(bot, number, confirming(by, now), now)
+    async def confirm(
+        self, bot: str, number: int, by: str, now: float, payment: str = ""
+    ) -> Booking:
+        return await self._changed(bot, number, confirming(by, now, payment), now)
 
     async def release(self, bot: str, number: int, by: str, now: float, note: str = "") -> Booking:
         return await self._changed(bot, number, releasing(by, now, note), now)

@@ -191,6 +191,8 @@ class Booking:
     created_at: float
     updated_at: float
     key: str = ""
+    payment: str = ""
+    """The order that paid its deposit (its number), "" for none: a refund goes there."""
     history: tuple[BookingEvent, ...] = ()
     """Oldest first, at most `booking_rules.MAX_EVENTS`: an extension or a move is refused
     (BookingError) when the history is nearly full, so the changes nobody can refuse (confirm,
@@ -235,11 +237,14 @@ class BookingStore(Protocol):
         `expires_at` after now. NotHeld when it is not held or already expired."""
         ...
 
-    async def confirm(self, bot: str, number: int, by: str, now: float) -> Booking:
-        """Held → confirmed (expires_at 0). A hold that expired is confirmed when its time is
-        still free (a payment arrived late: the customer gets their appointment); NotHeld when
-        someone took the time meanwhile, or the hold was released. Confirming a confirmed
-        booking returns it unchanged (a payment webhook delivered twice)."""
+    async def confirm(
+        self, bot: str, number: int, by: str, now: float, payment: str = ""
+    ) -> Booking:
+        """Held → confirmed (expires_at 0), with `payment`: the order that paid its deposit.
+        A hold that expired is confirmed when its time is still free (a payment arrived late:
+        the customer gets their appointment); NotHeld when someone took the time meanwhile, or
+        the hold was released. Confirming a confirmed booking returns it unchanged (a payment
+        webhook delivered twice)."""
         ...
 
     async def release(self, bot: str, number: int, by: str, now: float, note: str = "") -> Booking:
