@@ -17,7 +17,7 @@
   offer again with it) or unclear.
 - `booking.confirm` (`number`), `booking.release` (`number`).
 - `booking.mine` (optional `service`: only those): the conversation's coming bookings —
-  `count`, `bookings`, `next`, `service`.
+  `count`, `bookings`, `next`, `service`, `calendar` (the next one's calendar link).
 - `booking.cancel` (`number`): `cancelled`, `late` (inside the policy's notice), `refund`.
 - `booking.move` (`number`, `offers`, optional `pick`): as hold, atomically for a booking.
 
@@ -246,7 +246,11 @@ class BookingDesk:
         ]
         results: dict[str, Any] = {"count": len(found), "bookings": "\n".join(lines)}
         if found:  # an action's results fill slots of their names: none is left unset
-            results |= {"next": found[0].number, "service": found[0].service}
+            results |= {
+                "next": found[0].number,
+                "service": found[0].service,
+                "calendar": f"{self._links}/calendar/{found[0].token}.ics",
+            }
         return results
 
     async def _cancel(self, context: ActionContext) -> dict[str, Any]:
