@@ -1,0 +1,126 @@
+"""The consent ledger protocol: who agreed to hear what from a bot, when, how and in which
+words — and who took it back.
+
+Every grant and every withdrawal is an entry of its own, kept as it happened (never edited,
+never deleted except when the person's data is erased): a business shows a regulator or a
+customer exactly what was shown and when. A conversation's current consent for a purpose is
+its latest entry for that purpose.
+
+Purposes: `marketing` (offers, newsletters: a marketing template on WhatsApp), and
+`notify:<topic>` for updates the customer asked for (`notify:flight:LH1234:2026-12-10`: a
+utility template). A business-initiated message needs the matching consent (the notify API
+and broadcasts ask `holders`).
+
+A conversation is the session key (`bot:channel:customer`) it was given in; its channel and
+the customer's id there say where messages go. Time is an argument of every call (no store
+reads a clock), so tests drive it: Unix seconds (UTC), as in every store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from framework.errors import ThekeError
+
+__all__ = [
+    "GRANTED",
+    "MARKETING",
+    "NOTIFY",
+    "WITHDRAWN",
+    "Consent",
+    "ConsentError",
+    "ConsentStore",
+    "Holder",
+]
+
+MARKETING = "marketing"
+NOTIFY = "notify:"
+"""The prefix of a notification topic's purpose: `notify:flight:LH1234:2026-12-10`."""
+GRANTED, WITHDRAWN = "granted", "withdrawn"
+
+
+class ConsentError(ThekeError, ValueError):
+    """An entry the rules refuse (a purpose, text or source out of bounds); the message says
+    which. Not a StoreError: trying again changes nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """One entry of the ledger."""
+
+    bot: str
+    conversation: str
+    """The session key the consent was given in (bot:channel:customer)."""
+    purpose: str
+    """`marketing` or `notify:<topic>` (letters, digits and `:._-`, at most 200 characters)."""
+    state: str
+    """granted or withdrawn."""
+    text: str
+    """Exactly what the customer was shown (naming the business), or what they said to stop."""
+    channel: str
+    source: str
+    """Where: `flow:<flow>` (a step in the chat), `stop` (the customer's STOP), `channel`
+    (WhatsApp's user_preferences, a block), `import:<evidence>`, `agent:<name>`."""
+    at: float
+    lang: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Consent:
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A conversation whose latest entry for a purpose is a grant."""
+
+    conversation: str
+    since: float
+    lang: str
+
+
+class ConsentStore(Protocol):
+    async def record(self, entry: Consent) -> Consent:
+        """Append an entry (checked: ConsentError). A grant for a purpose already granted, or
+        a withdrawal of one not granted, is appended too (the ledger keeps what happened) but
+        changes nothing of `current` and `holders`."""
+        ...
+
+    async def current(self, bot: str, conversation: str) -> dict[str, Consent]:
+        """Purpose → the latest entry, for every purpose the conversation ever had."""
+        ...
+
+    async def history(self, bot: str, conversation: str, limit: int = 200) -> list[Consent]:
+        """The conversation's entries, oldest first, at most `limit`."""
+        ...
+
+    async def holders(
+        self, bot: str, purpose: str, after: str = "", limit: int = 1000
+    ) -> list[Holder]:
+        """The conversations whose latest entry for `purpose` is a grant, ordered by
+        conversation, those after `after` (the last one of the previous page), at most
+        `limit`: a broadcast or a notification walks them page by page."""
+        ...
+
+    async def withdraw_all(
+        self,
+        bot: str,
+        conversation: str,
+        text: str,
+        channel: str,
+        source: str,
+        at: float,
+        purposes_prefix: str = "",
+    ) -> list[Consent]:
+        """Withdraw every purpose currently granted (starting with `purposes_prefix`, "" for
+        all) in one atomic step: the customer's STOP. The withdrawals written."""
+        ...
+
+    async def erase(self, bot: str, conversation: str) -> int:
+        """Delete every entry of the conversation (the person's data erased); how many."""
+        ...
+
+    async def close(self) -> None: ...
