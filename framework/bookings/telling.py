@@ -11,22 +11,18 @@ length), so a notice queued twice after a crash is told once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from framework.bookings import labels
 from framework.bookings.plan import Plan
 from framework.flows.model import label_for
 from framework.stores.bookings import Booking, BookingStore
-from framework.stores.records import NOTICE, InboxItem, iso_time
+from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
 
 __all__ = ["Inbox", "notice_item", "send_reminders"]
 
 log = logging.getLogger("theke.bookings")
 
-Inbox = Callable[[str, InboxItem], Awaitable[Any]]
-"""Puts an item into a conversation's inbox (the session store's `enqueue`)."""
 
 REMINDER, MOVED, CANCELLED = "booking_reminder", "booking_moved", "booking_cancelled"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from framework.stores.handoffs import (
@@ -25,11 +25,10 @@ from framework.stores.handoffs import (
     HandoffRefused,
     HandoffStore,
 )
-from framework.stores.records import HANDOFF, InboxItem, SessionKey, iso_time
+from framework.stores.records import HANDOFF, Inbox, InboxItem, SessionKey, iso_time
 
 __all__ = ["QUEUE_TIMEOUT", "Handoffs"]
 
-Inbox = Callable[[str, InboxItem], Awaitable[Any]]
 Listener = Callable[[Handoff, str], None]
 """Hears every change of a handoff as it is made here (the agent inbox's live hub): the
 handoff and what happened (queued, claimed, said, changed, released, withdrawn, returned,

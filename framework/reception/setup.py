@@ -10,13 +10,14 @@ from collections.abc import Callable, Mapping
 
 from framework.bookings.plan import Plan, plan_of
 from framework.bookings.service import Bookings, Refunds
-from framework.bookings.telling import Inbox, send_reminders
+from framework.bookings.telling import send_reminders
 from framework.errors import ThekeError
 from framework.flows.model import Bot
 from framework.payments.service import Payments
 from framework.reception.web import BookingOffice
 from framework.stores.opening import open_bookings
 from framework.stores.order_store import OrderStore
+from framework.stores.records import Inbox
 from framework.tickets.service import Publisher
 from framework.workspace import Workspace
 

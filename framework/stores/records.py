@@ -6,7 +6,7 @@ All of it is plain JSON-able data, so every store persists it the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypedDict
@@ -22,6 +22,7 @@ __all__ = [
     "TIMER",
     "Claim",
     "Commit",
+    "Inbox",
     "InboxItem",
     "LogEntry",
     "SessionKey",
@@ -76,6 +77,11 @@ def without_lone_surrogates(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [without_lone_surrogates(item) for item in value]
     return value
+
+
+Inbox = Callable[[str, "InboxItem"], Awaitable[Any]]
+"""Puts an item into a conversation's inbox (the session store's `enqueue`): how everything
+outside a conversation (tickets, handoffs, bookings, notifications) tells it news."""
 
 
 def iso_time(moment: float) -> str:

@@ -11,11 +11,11 @@ in its history, so repeating a step after a crash adds nothing new.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from framework.event_ids import event_id
-from framework.stores.records import TICKET, InboxItem, iso_time
+from framework.stores.records import TICKET, Inbox, InboxItem, iso_time
 from framework.stores.tickets import (
     AGENT,
     CLOSED,
@@ -45,9 +45,6 @@ class Publisher(Protocol):
         at: float | None = None,
     ) -> int: ...
 
-
-Inbox = Callable[[str, InboxItem], Awaitable[Any]]
-"""Puts an item into a conversation's inbox (the session store's `enqueue`)."""
 
 TOLD_STATUSES = frozenset({PENDING, SOLVED, CLOSED})
 """Status changes the customer is told of (reopening is their own doing)."""

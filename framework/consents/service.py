@@ -1,0 +1,87 @@
+"""The consents of a deployment: the ledger (framework/stores/consents.py) and what changes it —
+a flow's grant, the customer's STOP and START, the channel's own signal — and the notices that
+need it: a notification goes only to the conversations holding its topic's consent.
+
+STOP withdraws every purpose the conversation holds, in one step; START grants again exactly
+what the last STOP withdrew, with START as the evidence. Either is idempotent: a turn replayed
+after a crash changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from framework.stores.consents import GRANTED, NOTIFY, WITHDRAWN, Consent, ConsentStore
+from framework.stores.records import NOTICE, Inbox, InboxItem, SessionKey, iso_time
+
+__all__ = ["START", "STOP", "Consents"]
+
+STOP, START = "stop", "start"
+"""The sources of the customer's own withdrawal and renewal."""
+
+
+class Consents:
+    def __init__(
+        self,
+        store: ConsentStore,
+        inbox: Inbox | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store, self._inbox, self._clock = store, inbox, clock
+
+    async def grant(
+        self, key: SessionKey, purpose: str, text: str, source: str, lang: str, at: float
+    ) -> Consent:
+        return await self.store.record(
+            Consent(key.bot, str(key), purpose, GRANTED, text, key.channel, source, at, lang)
+        )
+
+    async def withdraw(
+        self, key: SessionKey, purpose: str, text: str, source: str, lang: str, at: float
+    ) -> Consent:
+        return await self.store.record(
+            Consent(key.bot, str(key), purpose, WITHDRAWN, text, key.channel, source, at, lang)
+        )
+
+    async def stop(
+        self, key: SessionKey, said: str, at: float, source: str = STOP
+    ) -> list[Consent]:
+        """Everything the conversation holds, withdrawn (STOP, or the channel's own signal)."""
+        return await self.store.withdraw_all(key.bot, str(key), said, key.channel, source, at)
+
+    async def resume(self, key: SessionKey, said: str, lang: str, at: float) -> list[Consent]:
+        """What the last STOP withdrew, granted again (START)."""
+        history = await self.store.history(key.bot, str(key))
+        stops = [entry for entry in history if entry.source == STOP and entry.state == WITHDRAWN]
+        if not stops:
+            return []
+        last = stops[-1].at
+        current = await self.store.current(key.bot, str(key))
+        again = [
+            entry.purpose
+            for entry in stops
+            if entry.at == last and current[entry.purpose].state == WITHDRAWN
+        ]
+        return [await self.grant(key, purpose, said, START, lang, at) for purpose in again]
+
+    async def notify(
+        self, bot: str, topic: str, text: str, values: Mapping[str, str], key: str
+    ) -> int:
+        """The bot's text `text` with `values`, as a notice into every conversation holding the
+        consent `notify:<topic>`, once per `key` (an event delivered twice notifies once: the
+        notice's inbox id is made of the key, and an inbox keeps an id once). How many
+        conversations it went to."""
+        if self._inbox is None:
+            raise RuntimeError("notifications need the conversations' inboxes")
+        purpose, after, sent = NOTIFY + topic, "", 0
+        now = iso_time(self._clock())
+        while page := await self.store.holders(bot, purpose, after):
+            for holder in page:
+                item = InboxItem(
+                    f"notify:{key}", now, NOTICE, {"text": text, "values": dict(values)}
+                )
+                await self._inbox(holder.conversation, item)
+                sent += 1
+            after = page[-1].conversation
+        return sent
