@@ -8,7 +8,8 @@ admin API the business works its bookings with (as `theke bookings` does from th
     POST /admin/bookings/{bot}/{number}/no_show  {"agent": "lina"}
     POST /admin/bookings/{bot}/{number}/move     {"agent": "lina", "start": "…", "staff": "anna"}
 
-A cancel or move by the business is told to the customer in their chat (telling.py).
+A cancel or move by the business is told to the customer in their chat (telling.py). The
+agents' calendar page (calendar_page.py, under /inbox/calendar) is added with these routes.
 
 Every admin call needs the admin key; `from`/`to`/`start` are ISO 8601 times with an offset. A
 refused change is 409 with the reason (SlotTaken: the time is taken), an unknown number 404.
@@ -35,10 +36,12 @@ from framework.bookings.availability import Offer, new_hold
 from framework.bookings.calendar_file import MEDIA_TYPE, calendar_file
 from framework.bookings.plan import Plan
 from framework.bookings.service import Bookings
-from framework.bookings.telling import CANCELLED, MOVED, Inbox, notice_item
+from framework.bookings.telling import CANCELLED, MOVED, notice_item
 from framework.channels.common import json_object, string_field
 from framework.errors import BadRequest, NotFound
+from framework.reception.calendar_page import add_calendar_page
 from framework.stores.bookings import STATUSES, Booking, NewHold
+from framework.stores.records import Inbox
 
 __all__ = ["BOOKING_OFFICE", "BookingOffice", "add_booking_routes", "booking_json"]
 
@@ -173,3 +176,4 @@ def add_booking_routes(app: web.Application) -> None:
     router.add_get("/admin/bookings", list_bookings)
     router.add_get("/admin/bookings/{bot}/{number}", show_booking)
     router.add_post("/admin/bookings/{bot}/{number}/{change}", change_booking)
+    add_calendar_page(app, BOOKING_OFFICE)

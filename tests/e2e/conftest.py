@@ -61,14 +61,14 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_theke(folder: Path) -> Iterator[str]:
-    """`theke run bots/pizza` on a free port with the SQLite store `folder`/state.db (kept if it
-    is there); its base URL until the block ends."""
+def running_theke(folder: Path, bot: str = "pizza", now: str = OPEN_NOW) -> Iterator[str]:
+    """`theke run bots/<bot>` on a free port with the SQLite store `folder`/state.db (kept if it
+    is there) and its clock started at `now`; its base URL until the block ends."""
     port = free_port()
     command = [
         _theke(),
         "run",
-        str(ROOT / "bots" / "pizza"),
+        str(ROOT / "bots" / bot),
         "--host",
         "127.0.0.1",
         "--port",
@@ -76,7 +76,7 @@ def running_theke(folder: Path) -> Iterator[str]:
         "--store",
         f"sqlite:///{folder / 'state.db'}",
         "--now",
-        OPEN_NOW,
+        now,
     ]
     url = f"http://127.0.0.1:{port}"
     with (folder / "server.log").open("w+b") as log:
