@@ -79,14 +79,19 @@ class Holder:
 
     conversation: str
     since: float
+    """The time of the grant that made it a holder (a grant again while holding changes
+    nothing here)."""
     lang: str
+    """That grant's language."""
 
 
 class ConsentStore(Protocol):
     async def record(self, entry: Consent) -> Consent:
-        """Append an entry (checked: ConsentError). A grant for a purpose already granted, or
-        a withdrawal of one not granted, is appended too (the ledger keeps what happened) but
-        changes nothing of `current` and `holders`."""
+        """Append an entry (checked: ConsentError); the entry as kept (a lone surrogate in
+        any of its text as U+FFFD). A grant for a purpose already granted, or a withdrawal of one not
+        granted, is appended too (the ledger keeps what happened) and `current` shows it (it
+        is the latest entry), but it changes nothing of `holders`: a holder stays one since
+        its first grant."""
         ...
 
     async def current(self, bot: str, conversation: str) -> dict[str, Consent]:
@@ -94,7 +99,7 @@ class ConsentStore(Protocol):
         ...
 
     async def history(self, bot: str, conversation: str, limit: int = 200) -> list[Consent]:
-        """The conversation's entries, oldest first, at most `limit`."""
+        """The conversation's entries, oldest (first written) first, at most `limit`."""
         ...
 
     async def holders(
@@ -116,11 +121,14 @@ class ConsentStore(Protocol):
         purposes_prefix: str = "",
     ) -> list[Consent]:
         """Withdraw every purpose currently granted (starting with `purposes_prefix`, "" for
-        all) in one atomic step: the customer's STOP. The withdrawals written."""
+        all) in one atomic step: the customer's STOP. The withdrawals written, by purpose,
+        each in the language of the grant it withdraws; none (and nothing written) when
+        nothing is granted, so of two STOPs at once only one writes each withdrawal."""
         ...
 
     async def erase(self, bot: str, conversation: str) -> int:
-        """Delete every entry of the conversation (the person's data erased); how many."""
+        """Delete every entry of the conversation (the person's data erased), from the
+        ledger, `current` and `holders` alike; how many entries there were."""
         ...
 
     async def close(self) -> None: ...

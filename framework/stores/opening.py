@@ -2,9 +2,9 @@
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
 The URL is parsed once (`StoreURL`); the session store, the order store, the outbox, the
-ticket store, the booking store, the handoff store and the agent store of a deployment live on
-the same backing service (the same SQLite file, the same Redis server). Backends are imported
-only when used, so a deployment on SQLite never loads the Redis client.
+ticket store, the booking store, the handoff store, the agent store and the consent ledger of
+a deployment live on the same backing service (the same SQLite file, the same Redis server).
+Backends are imported only when used, so a deployment on SQLite never loads the Redis client.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from framework.stores.agents import AgentStore
 from framework.stores.bookings import BookingStore
+from framework.stores.consents import ConsentStore
 from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
@@ -27,6 +28,7 @@ __all__ = [
     "StoreURL",
     "open_agents",
     "open_bookings",
+    "open_consents",
     "open_handoffs",
     "open_orders",
     "open_outbox",
@@ -205,3 +207,19 @@ async def open_agents(url: str, root: Path | None = None) -> AgentStore:
     from framework.stores.redis.agents import RedisAgents
 
     return RedisAgents.from_url(where.url, where.prefix)
+
+
+async def open_consents(url: str, root: Path | None = None) -> ConsentStore:
+    """The consent ledger beside the sessions: every worker reads and writes one ledger."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.consents import MemoryConsents
+
+        return MemoryConsents()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.consents import SqliteConsents
+
+        return await SqliteConsents.open(str(where.path))
+    from framework.stores.redis.consents import RedisConsents
+
+    return RedisConsents.from_url(where.url, where.prefix)
