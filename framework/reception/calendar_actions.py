@@ -26,7 +26,7 @@ from framework.bookings.telling import CANCELLED, MOVED
 from framework.errors import BadRequest
 from framework.inbox.auth import Form, field
 from framework.reception.calendar_grid import clock
-from framework.reception.calendar_views import service_name
+from framework.reception.calendar_views import checked_day, service_name
 from framework.stores.booking_checks import MAX_NOTE
 from framework.stores.bookings import Booking, BookingError, SlotTaken
 
@@ -40,6 +40,7 @@ Change = Callable[["BookingOffice", Plan, Booking, Form, str], Awaitable[bool]]
 
 MAX_NAME = 100
 _PHONE = re.compile(r"\+?[0-9 ()/.-]{3,30}")
+PICK = "Pick one of the free times first."
 NOT_FREE = "That time is not free any more: someone took it meanwhile. Pick another free time."
 
 
@@ -58,11 +59,8 @@ class Picking:
     """Why there are none, where it is not the day's being full."""
 
 
-def _day(text: str, default: date) -> date:
-    try:
-        return date.fromisoformat(text[:40]) if text else default
-    except ValueError:
-        raise BadRequest(f"on: a date such as 2026-12-11, not {text[:40]!r}") from None
+def _today(office: BookingOffice, plan: Plan) -> date:
+    return datetime.fromtimestamp(office.bookings.now(), plan.business.timezone).date()
 
 
 async def free_offers(
@@ -95,7 +93,8 @@ async def picking(
     moving: int = 0,
 ) -> Picking:
     """The free times for the query's day (`on`) and staff member (`staff`)."""
-    day, staff = _day(query.get("on", ""), default), query.get("staff", "")
+    day = checked_day(query.get("on", ""), default, _today(office, plan), "on")
+    staff = query.get("staff", "")
     if staff and staff not in plan.staff:
         raise BadRequest(f"staff: one of {', '.join(plan.staff)}")
     if staff and staff not in service.staff:
@@ -122,11 +121,12 @@ async def _picked(
     staff, _, text = field(form, "slot").partition("|")
     try:
         start = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRequest("Pick one of the free times first.") from None
+        day = start.astimezone(plan.business.timezone).date()
+    except (ValueError, OverflowError):
+        raise BadRequest(PICK) from None
     if start.tzinfo is None or staff not in service.staff:
-        raise BadRequest("Pick one of the free times first.")
-    day = start.astimezone(plan.business.timezone).date()
+        raise BadRequest(PICK)
+    checked_day(day.isoformat(), day, _today(office, plan), "slot")
     for offer in await free_offers(office, plan, service, [staff], day, moving):
         if offer.start == start:
             return offer

@@ -176,6 +176,8 @@ async def booking_page(request: web.Request, problem: str = "", status: int = 20
         staff=plan.staff[booking.resource].name if booking.resource in plan.staff else "",
         pick=pick,
         started=booking.start <= now,
+        price=shown.amount(plan, booking.price_minor, booking.currency),
+        deposit=shown.amount(plan, booking.deposit_minor, booking.currency),
         problem=problem,
         back=shown.Asked(plan.bot, start.date(), "day", "").link(),
         href=shown.booking_href(plan.bot, booking.number),

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from framework.bookings.plan import Plan, Staff
 from framework.errors import BadRequest
 from framework.flows.model import label_for
+from framework.money import Money, format_money
 from framework.reception.calendar_grid import Entry, Grid, StaffDay, clock, grid
 from framework.stores.booking_checks import MAX_PAGE
 from framework.stores.bookings import CONFIRMED, HELD, NO_SHOW, Booking
@@ -28,9 +29,11 @@ __all__ = [
     "PAGE",
     "Asked",
     "Calendar",
+    "amount",
     "asked",
     "booking_href",
     "calendar",
+    "checked_day",
     "clock",
     "day_name",
     "service_name",
@@ -40,6 +43,8 @@ __all__ = [
 PAGE = "/inbox/calendar"
 SHOWN = frozenset({HELD, CONFIRMED, NO_SHOW})
 VIEWS = ("day", "week")
+REACH = timedelta(days=3 * 366)
+"""How far from today the pages look, back and ahead (no calendar of the year 9999)."""
 
 
 def day_name(day: date, short: bool = False) -> str:
@@ -56,6 +61,10 @@ def status_label(booking: Booking, zone: ZoneInfo) -> str:
     if booking.status == HELD:
         return f"Held until {clock(datetime.fromtimestamp(booking.expires_at, zone))}"
     return booking.status.replace("_", "-").capitalize()  # Confirmed, No-show, Cancelled
+
+
+def amount(plan: Plan, minor: int, currency: str) -> str:
+    return format_money(Money(minor, currency), plan.business.locale) if currency else ""
 
 
 def booking_href(bot: str, number: int) -> str:
@@ -95,13 +104,20 @@ class Asked:
         return f"{PAGE}?{urlencode(values | changes)}"
 
 
+def checked_day(text: str, default: date, today: date, what: str) -> date:
+    """A day of a query (YYYY-MM-DD, `default` when none), within REACH of today."""
+    try:
+        day = date.fromisoformat(text[:40]) if text else default
+    except ValueError:
+        raise BadRequest(f"{what}: a date such as 2026-12-11, not {text[:40]!r}") from None
+    if abs(day - today) > REACH:
+        raise BadRequest(f"{what}: a day within {REACH.days} days of today")
+    return day
+
+
 def asked(plan: Plan, query: Mapping[str, str], today: date) -> Asked:
     """The page's query, checked: `day` (YYYY-MM-DD), `view` (day, week), `staff`."""
-    text = query.get("day", "")[:40]
-    try:
-        day = date.fromisoformat(text) if text else today
-    except ValueError:
-        raise BadRequest(f"day: a date such as 2026-12-11, not {text!r}") from None
+    day = checked_day(query.get("day", ""), today, today, "day")
     view = query.get("view") or "day"
     if view not in VIEWS:
         raise BadRequest("view: day or week")

@@ -180,6 +180,7 @@ async def test_cancelling_tells_the_customer_in_their_chat(studio: Client, lina:
     one = await booked(studio, "manicure", "anna", at(THURSDAY, 10), **chat)
     status, shown = await page(lina, f"{ONE}/{one.number}")
     assert status == 200 and "The customer is told in their chat." in shown
+    assert "35,00\xa0€" in shown and "in the chat (rest)" in shown
     answer = await lina.post(f"{ONE}/{one.number}/cancel", {"note": "Anna ist krank."})
     assert answer.status == 303
     assert answer.headers["Location"] == (
@@ -274,6 +275,10 @@ async def test_a_walk_in_is_held_and_confirmed_at_once_and_nobody_is_told(
         f"{ONE}/new?on=tomorrow",
         f"{ONE}/new?staff=%3Cb%3E",
         f"{ONE}/1001?on=2026-02-30",
+        f"{PAGE}?day=9999-12-31&view=week",
+        f"{PAGE}?day=0001-01-01",
+        f"{ONE}/new?on=9999-12-31",
+        f"{ONE}/1001?on=0001-01-01",
     ],
 )
 async def test_bad_dates_views_staff_and_services_are_400(
@@ -320,6 +325,8 @@ async def test_hostile_forms_are_refused_with_a_reason_and_change_nothing(
     for slot in ("", "anna", "anna|tomorrow", "anna|2026-12-10T14:00", "nobody|2026-12-10T14:00Z"):
         answer = await lina.post(f"{path}/move", {"slot": slot})
         assert answer.status == 400 and "Pick one of the free times" in await answer.text()
+    for far in ("anna|9999-12-31T23:59:59+00:00", "anna|0001-01-01T00:00:00+01:00"):
+        assert (await lina.post(f"{path}/move", {"slot": far})).status == 400
     free = {"service": "manicure", "slot": "anna|2026-12-10T14:00:00+01:00"}
     for bad in ({"name": ""}, {"name": "x" * 101}, {"name": "Eve", "phone": "<b>1</b>"}):
         assert (await lina.post(f"{ONE}/new", free | bad)).status == 400, bad
