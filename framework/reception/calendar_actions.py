@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # web.py adds the calendar's routes: no import back at run ti
 
 __all__ = ["CHANGES", "Picking", "picking", "refusal", "walk_in"]
 
-Change = Callable[["BookingOffice", Plan, Booking, Form, str], Awaitable[bool]]
-"""Changes a booking; whether the customer was told in their chat."""
+Change = Callable[["BookingOffice", Plan, Booking, Form, str], Awaitable[tuple[Booking, bool]]]
+"""Changes a booking: the booking as changed, and whether its customer is told in their chat."""
 
 MAX_NAME = 100
 _PHONE = re.compile(r"\+?[0-9 ()/.-]{3,30}")
@@ -140,31 +140,35 @@ def _service(plan: Plan, name: str) -> Service:
     return service
 
 
-async def _cancel(office: BookingOffice, plan: Plan, booking: Booking, form: Form, by: str) -> bool:
+async def _cancel(
+    office: BookingOffice, plan: Plan, booking: Booking, form: Form, by: str
+) -> tuple[Booking, bool]:
     note = field(form, "note").strip()
     if len(note) > MAX_NOTE:
         raise BadRequest(f"The note is too long: at most {MAX_NOTE} characters.")
     now = office.bookings.now()
     done = await office.bookings.cancel(plan.bot, booking.number, by, now, note)
     await office.tell(done, CANCELLED, note)
-    return bool(office.inbox and done.conversation)
+    return done, bool(office.inbox and done.conversation)
 
 
-async def _move(office: BookingOffice, plan: Plan, booking: Booking, form: Form, by: str) -> bool:
+async def _move(
+    office: BookingOffice, plan: Plan, booking: Booking, form: Form, by: str
+) -> tuple[Booking, bool]:
     service = _service(plan, booking.service)
     offer = await _picked(office, plan, service, form, booking.number)
     now = office.bookings.now()
     changes = new_hold(plan, service, offer, now, plan.hold)
     done = await office.bookings.move(plan.bot, booking.number, changes, by, now)
     await office.tell(done, MOVED)
-    return bool(office.inbox and done.conversation)
+    return done, bool(office.inbox and done.conversation)
 
 
 async def _no_show(
     office: BookingOffice, plan: Plan, booking: Booking, form: Form, by: str
-) -> bool:
-    await office.bookings.no_show(plan.bot, booking.number, by, office.bookings.now())
-    return False
+) -> tuple[Booking, bool]:
+    done = await office.bookings.no_show(plan.bot, booking.number, by, office.bookings.now())
+    return done, False
 
 
 CHANGES: dict[str, Change] = {"cancel": _cancel, "move": _move, "no_show": _no_show}

@@ -226,10 +226,9 @@ async def change_booking(request: web.Request) -> web.Response:
     booking = await _booking(request, plan)
     office = _office(request)
     try:
-        told = await change(office, plan, booking, form, f"agent:{signed.agent.name}")
+        changed, told = await change(office, plan, booking, form, f"agent:{signed.agent.name}")
     except (BookingError, BadRequest) as error:
         return await booking_page(request, *actions.refusal(error))
-    changed = await office.bookings.store.get(plan.bot, booking.number) or booking
     raise _after(plan, changed, request.match_info["change"], told)
 
 
