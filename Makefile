@@ -86,3 +86,4 @@ bench-smoke: $(STAMP) services
 	$(BIN)/python benchmarks/payments.py --quick --store redis
 	$(BIN)/python benchmarks/redis_memory.py --quick
 	$(BIN)/python benchmarks/ratelimit.py --quick
+	$(BIN)/python benchmarks/bookings.py --quick
