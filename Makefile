@@ -67,6 +67,8 @@ check: $(STAMP)
 	$(BIN)/theke test bots/pc_support
 	$(BIN)/theke check bots/nail_studio
 	$(BIN)/theke test bots/nail_studio
+	$(BIN)/theke check bots/airline
+	$(BIN)/theke test bots/airline
 
 test: lint check services bench-smoke
 	$(BIN)/pytest -q

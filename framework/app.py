@@ -23,6 +23,7 @@ from framework.channels.setup import open_channels
 from framework.channels.telegram import TelegramChannel
 from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, close_sockets
+from framework.consents.service import Consents
 from framework.edge import METRICS, add_metrics, security_headers
 from framework.edge.headers import FRAME_ANCESTORS
 from framework.edge.limits import BODY_LIMITS, BodyLimits, read_bodies
@@ -46,6 +47,7 @@ from framework.flows import Bot
 from framework.handoffs.service import Handoffs
 from framework.handoffs.web import HANDOFFS
 from framework.inbox.setup import add_inbox
+from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import OrderNews, Payments
@@ -66,8 +68,15 @@ from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
 from framework.stores.bookings import BookingError, BookingNotFound
+from framework.stores.consents import ConsentError
 from framework.stores.handoffs import HandoffError, HandoffNotFound, QueueFull
-from framework.stores.opening import open_handoffs, open_orders, open_store, open_tickets
+from framework.stores.opening import (
+    open_consents,
+    open_handoffs,
+    open_orders,
+    open_store,
+    open_tickets,
+)
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
 from framework.stores.session_store import Store, StoreError
@@ -117,6 +126,7 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     TicketError: 409,
     BookingNotFound: 404,
     BookingError: 409,
+    ConsentError: 400,
     HandoffNotFound: 404,
     QueueFull: 503,
     HandoffError: 409,
@@ -247,9 +257,15 @@ def create_app(
         office = app[BOOKING_OFFICE] = await open_booking_office(
             workspace, bots, events.events, opened.enqueue, clock, refunds
         )
+        consent_store = await open_consents(workspace.store, workspace.root)
+        consents = app[CONSENTS] = Consents(consent_store, opened.enqueue, clock)
         actions = {
             name: BotActions.of(
-                bot, tickets=tickets, bookings=office.bookings, links=workspace.base_url
+                bot,
+                tickets=tickets,
+                bookings=office.bookings,
+                links=workspace.base_url,
+                consents=consents,
             )
             for name, bot in bots.items()
         }
@@ -266,6 +282,7 @@ def create_app(
             actions=actions,
             events=events.events,
             handoffs=handoffs,
+            consents=consents,
         )
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments
@@ -313,6 +330,7 @@ def create_app(
         await ticket_store.close()
         await office.bookings.store.close()
         await handoff_store.close()
+        await consent_store.close()
         await order_store.close()
         await opened.close()
 
@@ -324,6 +342,8 @@ def create_app(
     add_payment_routes(app, dict(bots))
     add_event_routes(app)
     add_ticket_routes(app)
+    app[NOTIFY_BOTS] = dict(bots)
+    add_notify_routes(app)
     add_booking_routes(app)
     add_handoff_routes(app)
     add_inbox(app, workspace)

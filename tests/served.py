@@ -36,3 +36,34 @@ async def served(
         yield client
     finally:
         await client.close()
+
+
+@asynccontextmanager
+async def served_bot(
+    bot_folder: Path, root: Path, clock: Any, **workspace: Any
+) -> AsyncIterator[TestClient]:
+    """A shipped bot (bots/airline, …) served on a SQLite file in `root`; `clock` is a callable
+    giving the time (the test moves it)."""
+    bot = load_bot(bot_folder)
+    settings = Workspace(
+        root=root, bots=(bot_folder,), store=f"sqlite:///{root / 'state.db'}", **workspace
+    )
+    client = TestClient(TestServer(create_app(settings, {bot.name: bot}, clock=clock)))
+    await client.start_server()
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def say(client: TestClient, sender: str, text: str) -> list[str]:
+    """A customer's message over REST and the bot's replies to it."""
+    response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    assert response.status == 200, await response.text()
+    return [reply["text"] for reply in await response.json()]
+
+
+async def everything_said(client: TestClient, sender: str) -> list[str]:
+    """All the bot said to `sender`, turns and news alike, as a REST client polls for it."""
+    response = await client.get(f"/webhooks/rest/conversations/{sender}/messages")
+    return [message["text"] for message in await response.json()]

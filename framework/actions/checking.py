@@ -20,15 +20,17 @@ def action_problems(bot: Bot) -> list[Problem]:
     if not calls:
         return []
     try:
-        known = BotActions.of(bot).names()
+        known, own = BotActions.of(bot).names(), BotActions.own(bot).names()
     except (ActionError, SecretError) as error:
         where = Position(bot.files[0] if bot.files else bot.name, 1, 1)
         return [Problem(where, f"actions: {error}", "the bot's action steps cannot run")]
+    built_in = ", ".join(sorted(known - own))
     return [
         Problem(
             step.pos,
             f"no action {step.action!r} in the bot's actions",
-            f"known: {', '.join(sorted(known)) or 'none'}; see actions: in bot.yaml",
+            f"known: {', '.join(sorted(own)) or 'none'}; built in: {built_in};"
+            " see actions: in bot.yaml",
         )
         for step in calls
         if step.action not in known

@@ -21,10 +21,13 @@ from framework.actions.python_actions import PythonActions
 from framework.actions.rasa_protocol import domain_for
 from framework.bookings.desk import booking_desk
 from framework.bookings.service import Bookings
+from framework.consents.desk import ConsentDesk
+from framework.consents.service import Consents
 from framework.flows.events import ActionDone, ActionRequest
 from framework.flows.model import Bot
 from framework.flows.steps import Act
 from framework.secrets import resolve
+from framework.stores.memory.consents import MemoryConsents
 from framework.stores.memory.tickets import MemoryTickets
 from framework.tickets.desk import TicketDesk
 from framework.tickets.service import Tickets
@@ -84,13 +87,27 @@ class BotActions:
         tickets: Tickets | None = None,
         bookings: Bookings | None = None,
         links: str = "",
+        consents: Consents | None = None,
     ) -> BotActions:
-        """The built-in runners (HTTP calls, the ticket desk on `tickets`, the booking desk
-        on `bookings` for a bot with a booking.yaml — each on a store of its own in memory
-        when not given) and the bot's configured sources (`actions:` in bot.yaml), after
-        `first` (overrides). `links` is the server's public URL, for calendar links."""
+        """The built-in runners (HTTP calls, the ticket desk on `tickets`, the consent desk on
+        `consents`, the booking desk on `bookings` for a bot with a booking.yaml — each on a
+        store of its own in memory when not given) and the bot's configured sources
+        (`actions:` in bot.yaml), after `first` (overrides). `links` is the server's public
+        URL, for calendar links."""
         desk = TicketDesk(tickets if tickets is not None else Tickets(MemoryTickets()))
-        return cls([*first, HttpCalls(), desk, *booking_desk(bot, bookings, links), *_sources(bot)])
+        consent = ConsentDesk(consents if consents is not None else Consents(MemoryConsents()))
+        built_in: list[ActionRunner] = [
+            HttpCalls(),
+            desk,
+            consent,
+            *booking_desk(bot, bookings, links),
+        ]
+        return cls([*first, *built_in, *_sources(bot)])
+
+    @classmethod
+    def own(cls, bot: Bot) -> BotActions:
+        """The bot's configured sources alone, without the built-in runners."""
+        return cls(_sources(bot))
 
     def names(self) -> frozenset[str]:
         return frozenset().union(*(runner.names() for runner in self._runners))

@@ -21,6 +21,7 @@ __all__ = [
     "ActionRequest",
     "BusinessEvent",
     "Button",
+    "ConsentChange",
     "Effect",
     "Event",
     "HandoffNews",
@@ -247,10 +248,21 @@ class HandoffRequest:
     withdrawn: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ConsentChange:
+    """The customer stopped every message the business starts (STOP: `stopped`) or took the
+    stop back (START); `said` is their words, the evidence. The runtime writes it to the
+    consent ledger in the same turn (framework/consents/service.py), idempotently."""
+
+    stopped: bool
+    said: str
+
+
 Effect = (
     Reply
     | Remember
     | Record
+    | ConsentChange
     | SetTimer
     | PaymentRequest
     | ActionRequest

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from framework.flows.events import Message
+from framework.flows.events import ConsentChange, Message
 from framework.flows.handoff import request_handoff, withdraw_handoff
 from framework.flows.model import ChoiceSet
 from framework.flows.order_cancel import offer_cancel
@@ -79,9 +79,25 @@ def _forget_me(turn: Turn) -> None:
 
 
 def _stop_marketing(turn: Turn) -> None:
+    """STOP: no message the business starts any more (offers, notifications), said once."""
     turn.session["flags"]["marketing_stopped"] = turn.now.isoformat()
+    turn.effects.append(ConsentChange(True, turn.heard))
     turn.record("marketing_stopped")
     turn.say_named("marketing_stopped")
+    turn.reask()
+
+
+def _resume(turn: Turn) -> None:
+    """START after a STOP takes it back; without one it is a fresh start (Telegram's /start)."""
+    if turn.session["flags"].pop("marketing_stopped", None) is None:
+        if turn.session["turns"] or turn.bot.start is None:
+            _restart(turn)
+        else:
+            turn.start_flow(turn.bot.start)  # the very first message: just the greeting
+        return
+    turn.effects.append(ConsentChange(False, turn.heard))
+    turn.record("marketing_resumed")
+    turn.say_named("marketing_resumed")
     turn.reask()
 
 
@@ -92,6 +108,7 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "human": _human,
     "thanks": _thanks,
     "stop": _stop_marketing,
+    "resume": _resume,
     "forget_me": _forget_me,
     "payment_status": ask_payment_status,
     "payment_link": ask_payment_link,

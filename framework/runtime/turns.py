@@ -29,6 +29,7 @@ from framework.flows.engine import SessionError, StepResult
 from framework.flows.events import (
     ActionDone,
     ActionRequest,
+    ConsentChange,
     Event,
     HandoffRequest,
     OrderUpdate,
@@ -68,6 +69,7 @@ from framework.stores.records import (
 from framework.stores.session_store import Store, StoreError
 
 if TYPE_CHECKING:
+    from framework.consents.service import Consents
     from framework.handoffs.service import Handoffs
     from framework.payments.service import Payments
 
@@ -155,12 +157,14 @@ class Runtime:
         actions: Mapping[str, BotActions] | None = None,
         events: EventSink | None = None,
         handoffs: Handoffs | None = None,
+        consents: Consents | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
         self.actions = actions or {}
         self.events = events
         self.handoffs = handoffs
+        self.consents = consents
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
@@ -343,6 +347,7 @@ class Runtime:
         )
         await publish(self.events, bot.name, str(key), item.id, result.effects)
         await self._hand_over(key, result)
+        await self._consent(key, result)
         if pushes and isinstance(event, Message):
             note_customer_message(result.session["flags"], item)
         commit = self._commit(bot, key, item, result, entries)
@@ -366,6 +371,20 @@ class Runtime:
                     await self.store.enqueue(str(key), item)
                 else:
                     await self.handoffs.request(key, effect.reason, result.session["lang"])
+
+    async def _consent(self, key: SessionKey, result: StepResult) -> None:
+        """STOP and START into the consent ledger before the turn is committed, so that the
+        confirmation the customer reads is true (idempotent: a replayed turn changes nothing
+        twice)."""
+        if self.consents is None:
+            return
+        for effect in result.effects:
+            if isinstance(effect, ConsentChange):
+                now = self._clock()
+                if effect.stopped:
+                    await self.consents.stop(key, effect.said, now)
+                else:
+                    await self.consents.resume(key, effect.said, result.session["lang"], now)
 
     def _engine(
         self, bot: Bot, key: SessionKey, claim: Claim, session: Mapping[str, Any], event: Event

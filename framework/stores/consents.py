@@ -88,10 +88,10 @@ class Holder:
 class ConsentStore(Protocol):
     async def record(self, entry: Consent) -> Consent:
         """Append an entry (checked: ConsentError); the entry as kept (a lone surrogate in
-        any of its text as U+FFFD). A grant for a purpose already granted, or a withdrawal of one not
-        granted, is appended too (the ledger keeps what happened) and `current` shows it (it
-        is the latest entry), but it changes nothing of `holders`: a holder stays one since
-        its first grant."""
+        any of its text as U+FFFD). A grant for a purpose already granted, or a withdrawal of
+        one not granted, is appended too (the ledger keeps what happened) and `current` shows
+        it (it is the latest entry), but it changes nothing of `holders`: a holder stays one
+        since its first grant."""
         ...
 
     async def current(self, bot: str, conversation: str) -> dict[str, Consent]:

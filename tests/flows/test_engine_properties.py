@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from framework.flows.engine import MAX_MESSAGE_CHARS, step
 from framework.flows.events import (
+    ConsentChange,
     HandoffRequest,
     Message,
     PaymentRequest,
@@ -121,7 +122,8 @@ def assert_sane_step(bot, session, message, till=None):
     assert json.loads(json.dumps(new)) == new
     for effect in result.effects:
         assert isinstance(
-            effect, Reply | Record | Remember | SetTimer | PaymentRequest | HandoffRequest
+            effect,
+            Reply | Record | Remember | SetTimer | PaymentRequest | HandoffRequest | ConsentChange,
         )
         if isinstance(effect, PaymentRequest) and effect.bill is not None:
             lines = effect.bill.lines

@@ -1,0 +1,77 @@
+"""The notify API: the business's systems tell subscribed customers what happened.
+
+    POST /api/notify   Authorization: Bearer <admin key>
+    {"bot": "airline", "topic": "flight:SA1234:2026-12-10", "text": "flight_delayed",
+     "values": {"flight": "SA 1234", "day": "10.12.2026", "time": "14:35"}, "key": "evt-8812"}
+    → 200 {"notified": 37}
+
+Every conversation holding the consent `notify:<topic>` gets the bot's text `text` with
+`values`, as a notice, on its channel (WhatsApp outside the 24-hour window through the bot's
+template). The same `key` again notifies nobody twice. A conversation that said STOP holds no
+consent any more and gets nothing. Nobody is written to without consent: there is no other way
+in through this API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from framework.admin import admin_bot, authorize
+from framework.channels.common import json_object, string_field
+from framework.consents.service import Consents
+from framework.errors import BadRequest, NotFound
+from framework.flows.model import Bot
+
+__all__ = ["CONSENTS", "NOTIFY_BOTS", "add_notify_routes", "checked_notice"]
+
+CONSENTS = web.AppKey("consents", Consents)
+NOTIFY_BOTS = web.AppKey("notify_bots", Mapping[str, Bot])
+_TOPIC = re.compile(r"[A-Za-z0-9:._-]{1,200}")
+_KEY = re.compile(r"[A-Za-z0-9:._-]{1,200}")
+MAX_VALUES, MAX_VALUE = 20, 500
+
+
+def checked_notice(
+    bot: Bot, topic: str, text: str, values: Any, key: str
+) -> tuple[str, str, dict[str, str], str]:
+    """A notification's parts, or BadRequest naming what is wrong."""
+    if not _TOPIC.fullmatch(topic):
+        raise BadRequest("topic: 1 to 200 letters, digits and :._- (e.g. flight:SA1234:2026-12-10)")
+    if text not in bot.texts:
+        raise BadRequest(f"text: one of the bot's texts, e.g. {', '.join(sorted(bot.texts)[:5])}")
+    if not _KEY.fullmatch(key):
+        raise BadRequest("key: 1 to 200 letters, digits and :._- (the event's id: sent once)")
+    if not isinstance(values, dict) or len(values) > MAX_VALUES:
+        raise BadRequest(f"values: an object of at most {MAX_VALUES} names")
+    told = {str(name): str(value) for name, value in values.items()}
+    if any(len(name) > 64 or len(value) > MAX_VALUE for name, value in told.items()):
+        raise BadRequest(
+            f"values: names of at most 64 and values of at most {MAX_VALUE} characters"
+        )
+    return topic, text, told, key
+
+
+async def notify(request: web.Request) -> web.Response:
+    authorize(request)
+    body = await json_object(request)
+    bot_name = admin_bot(request, string_field(body, "bot", 64))
+    bot = request.app[NOTIFY_BOTS].get(bot_name)
+    if bot is None:
+        raise NotFound(f"no bot {bot_name!r}")
+    topic, text, values, key = checked_notice(
+        bot,
+        string_field(body, "topic", 200),
+        string_field(body, "text", 64),
+        body.get("values") or {},
+        string_field(body, "key", 200),
+    )
+    notified = await request.app[CONSENTS].notify(bot_name, topic, text, values, key)
+    return web.json_response({"notified": notified, "key": key})
+
+
+def add_notify_routes(app: web.Application) -> None:
+    app.router.add_post("/api/notify", notify)
