@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import groupby
 from typing import Any
 
 from framework.bookings.plan import Plan, Service, Staff
@@ -130,24 +131,27 @@ def free_times(
 
 
 def choose(offers: Iterator[Offer], wish: TimeWish, limit: int) -> list[Offer]:
-    """What to offer: at most `limit` offers at distinct times (see the module's docstring)."""
-    wanted = [offer for offer in offers if _in_windows(offer, wish)]
-    if wish.exact is not None:
-        exact = wish.exact
-        # Equally near, later first: who says "at 3" often cannot come before.
-        wanted.sort(
-            key=lambda offer: (
-                offer.start.date(),
-                _minutes_from(offer.start, exact),
-                offer.start.time() < exact,
-            )
-        )
+    """What to offer: at most `limit` offers at distinct times (see the module's docstring).
+    Reads the offers day by day and stops once it has them: a wish without a day does not
+    walk the whole horizon."""
     chosen: list[Offer] = []
-    for offer in wanted:
-        if all(_apart(offer, other) for other in chosen):
-            chosen.append(offer)
-        if len(chosen) == limit:
-            break
+    for _, day in groupby(offers, key=lambda offer: offer.start.date()):
+        wanted = [offer for offer in day if _in_windows(offer, wish)]
+        if wish.exact is not None:
+            exact = wish.exact
+            # Equally near, later first: who says "at 3" often cannot come before.
+            wanted.sort(
+                key=lambda offer: (_minutes_from(offer.start, exact), offer.start.time() < exact)
+            )
+        for offer in wanted:
+            if all(_apart(offer, other) for other in chosen):
+                chosen.append(offer)
+            if len(chosen) == limit:
+                return _asked_first(chosen, wish)
+    return _asked_first(chosen, wish)
+
+
+def _asked_first(chosen: list[Offer], wish: TimeWish) -> list[Offer]:
     if wish.exact is None:
         return chosen
     exact = wish.exact

@@ -171,6 +171,8 @@ def _by_number(words: list[str], offers: Sequence[Offered]) -> Pick | None:
     if numbered is None:
         return None
     prefix, number, suffix = numbered[1], int(numbered[2]), numbered[3]
+    if not 1 <= number <= 23:
+        return Pick(reason="unclear")  # "0", "den 0.", "99": no rank, no hour of an offer
     a_time = prefix in ("um", "at") or suffix is not None
     ranked = {number - 1} if 1 <= number <= len(offers) and not a_time else set()
     hours = {number, number + 12} if number <= 7 else {number}

@@ -40,11 +40,14 @@ from framework.bookings.telling import CANCELLED, MOVED, notice_item
 from framework.channels.common import json_object, string_field
 from framework.errors import BadRequest, NotFound
 from framework.reception.calendar_page import add_calendar_page
+from framework.stores.booking_checks import MAX_PAGE
 from framework.stores.bookings import STATUSES, Booking, NewHold
 from framework.stores.records import Inbox
 
 __all__ = ["BOOKING_OFFICE", "BookingOffice", "add_booking_routes", "booking_json"]
 
+_FURTHEST = 3 * 366 * 86400
+"""How far ahead the business may move a booking, in seconds."""
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,100}")
 
 
@@ -102,15 +105,19 @@ async def list_bookings(request: web.Request) -> web.Response:
     authorize(request)
     query = request.query
     bot = admin_bot(request, query.get("bot"))
-    request.app[BOOKING_OFFICE].plan(bot)
+    plan = request.app[BOOKING_OFFICE].plan(bot)
+    staff = query.get("staff") or None
+    if staff is not None and staff not in plan.staff:
+        raise BadRequest(f"staff is one of {', '.join(plan.staff)}")
+    since = _moment(query["from"], "from") if "from" in query else None
+    until = _moment(query["to"], "to") if "to" in query else None
+    if since is not None and until is not None and until <= since:
+        raise BadRequest("to is after from")
+    limit = page_limit(query.get("limit", "50"))
+    if limit > MAX_PAGE:
+        raise BadRequest(f"limit is a number from 1 to {MAX_PAGE}")
     found = await request.app[BOOKING_OFFICE].bookings.store.list(
-        bot,
-        status_filter(query.get("status"), STATUSES),
-        None,
-        query.get("staff") or None,
-        _moment(query["from"], "from") if "from" in query else None,
-        _moment(query["to"], "to") if "to" in query else None,
-        page_limit(query.get("limit", "50")),
+        bot, status_filter(query.get("status"), STATUSES), None, staff, since, until, limit
     )
     return web.json_response({"bookings": [booking_json(b) | {"history": []} for b in found]})
 
@@ -155,18 +162,24 @@ async def _moved(office: BookingOffice, bot: str, number: int, body: dict[str, A
     if staff not in plan.staff:
         raise BadRequest(f"staff is one of {', '.join(plan.staff)}")
     start = _moment(string_field(body, "start", 40), "start")
+    now = office.bookings.now()
+    if not now <= start <= now + _FURTHEST:
+        raise BadRequest("start: a time from now to three years ahead")
     service = plan.services[booking.service]
     offer = Offer.at(datetime.fromtimestamp(start, plan.business.timezone), service, staff)
     return new_hold(plan, service, offer, office.bookings.now(), plan.hold)
 
 
 def _moment(text: str, what: str) -> float:
+    """An ISO 8601 time with its offset, between 1970 and 9000 (no store keeps others)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"{what}: an ISO 8601 time such as 2026-12-05T14:00+01:00") from None
     if moment.tzinfo is None:
         raise BadRequest(f"{what}: give the offset too, e.g. 2026-12-05T14:00+01:00")
+    if not 1970 < moment.year < 9000:
+        raise BadRequest(f"{what}: a time between the years 1970 and 9000")
     return moment.timestamp()
 
 
