@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from framework.action_calls import ActionError
 from framework.actions.performing import BotActions, action_steps
+from framework.bookings.plan import BookingPlanError
 from framework.flows.language.problems import Problem
 from framework.flows.model import Bot, Position
 from framework.secrets import SecretError
@@ -21,6 +22,8 @@ def action_problems(bot: Bot) -> list[Problem]:
         return []
     try:
         known, own = BotActions.of(bot).names(), BotActions.own(bot).names()
+    except BookingPlanError as error:
+        return [Problem(Position(str(error.file), 1, 1), problem) for problem in error.problems]
     except (ActionError, SecretError) as error:
         where = Position(bot.files[0] if bot.files else bot.name, 1, 1)
         return [Problem(where, f"actions: {error}", "the bot's action steps cannot run")]

@@ -27,7 +27,7 @@ A customer reaches only the bookings of their own conversation: another number i
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from babel.lists import format_list
@@ -43,7 +43,7 @@ from framework.bookings import labels
 from framework.bookings.availability import Offer, new_hold
 from framework.bookings.offering import context_of, customer_wish, follow_up, search
 from framework.bookings.picking import Offered, decode, encode, fits, pick
-from framework.bookings.plan import Plan, Service, plan_of
+from framework.bookings.plan import Plan, Service, parse_duration, plan_of
 from framework.bookings.service import Bookings
 from framework.bookings.wishes import TimeWish
 from framework.flows.model import Bot, label_for
@@ -72,7 +72,6 @@ OFFER, HOLD, CONFIRM, RELEASE = (
 )
 MINE, CANCEL, MOVE, DECIDE = "booking.mine", "booking.cancel", "booking.move", "booking.decide"
 BOOKING_ACTIONS = frozenset({OFFER, HOLD, CONFIRM, RELEASE, MINE, CANCEL, MOVE, DECIDE})
-_UNITS = {"m": "minutes", "h": "hours"}
 
 
 def booking_desk(bot: Bot, bookings: Bookings | None, links: str) -> list[BookingDesk]:
@@ -183,7 +182,7 @@ class BookingDesk:
     def _new_hold(
         self, context: ActionContext, service: Service, start: datetime, staff: str
     ) -> NewHold:
-        keep = _duration(arg_text(context.args.get("for"))) or self._plan.hold
+        keep = parse_duration(arg_text(context.args.get("for"))) or self._plan.hold
         return new_hold(
             self._plan,
             service,
@@ -363,12 +362,6 @@ def _offered(offer: Offer, wish: TimeWish) -> Offered:
 
 def _now(context: ActionContext) -> float:
     return context.now.timestamp()
-
-
-def _duration(text: str) -> timedelta | None:
-    if len(text) < 2 or text[-1] not in _UNITS or not text[:-1].isdigit():
-        return None
-    return timedelta(**{_UNITS[text[-1]]: int(text[:-1])})
 
 
 def _amount(minor: int, currency: str) -> str:

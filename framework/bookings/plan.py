@@ -46,6 +46,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from framework.errors import FlowError
 from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot, Business, Label
@@ -59,6 +61,7 @@ __all__ = [
     "Service",
     "Staff",
     "load_plan",
+    "parse_duration",
     "plan_of",
 ]
 
@@ -70,6 +73,10 @@ Hours = Mapping[int, tuple[tuple[time, time], ...]]
 
 class BookingPlanError(FlowError):
     """booking.yaml cannot be used; the message lists every problem with its place."""
+
+    def __init__(self, file: Path, problems: list[str]) -> None:
+        super().__init__("\n".join(f"{file.name}: {problem}" for problem in problems))
+        self.file, self.problems = file, problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +150,11 @@ def load_plan(bot: Bot, folder: Path) -> Plan | None:
     reader = _Reader(bot, path.name)
     try:
         data = load_yaml(path.read_text(encoding="utf-8"), path.name)
-    except (ValueError, FlowError) as error:
-        raise BookingPlanError(f"{path.name}: {error}") from None
+    except (ValueError, FlowError, yaml.YAMLError) as error:
+        raise BookingPlanError(path, [str(error)]) from None
     plan = reader.plan(data if isinstance(data, dict) else {})
     if reader.problems:
-        raise BookingPlanError("\n".join(reader.problems))
+        raise BookingPlanError(path, reader.problems)
     return plan
 
 
@@ -157,7 +164,7 @@ class _Reader:
         self.problems: list[str] = []
 
     def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {where}: {message}")
+        self.problems.append(f"{where}: {message}")
 
     def plan(self, data: dict[str, Any]) -> Plan:
         unknown = set(data) - {
@@ -279,11 +286,11 @@ class _Reader:
         return money
 
     def duration(self, where: str, value: Any) -> timedelta:
-        text = str(value)
-        if len(text) < 2 or text[-1] not in _UNITS or not text[:-1].isdigit():
-            self.problem(where, f"{text!r} is not a duration such as 30m, 2h or 14d")
+        found = parse_duration(str(value))
+        if found is None:
+            self.problem(where, f"{value!r} is not a duration such as 30m, 2h or 14d")
             return timedelta(0)
-        return timedelta(**{_UNITS[text[-1]]: int(text[:-1])})
+        return found
 
     def range(self, where: str, value: Any) -> tuple[time, time]:
         try:
@@ -301,6 +308,13 @@ class _Reader:
         except ValueError:
             self.problem(where, f"{value!r} is not a date such as 2026-12-24")
             return date.min
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """ "30m", "2h", "14d"; None for anything else."""
+    if len(text) < 2 or text[-1] not in _UNITS or not text[:-1].isdigit() or len(text) > 8:
+        return None
+    return timedelta(**{_UNITS[text[-1]]: int(text[:-1])})
 
 
 def _clock(text: str) -> time:
