@@ -182,7 +182,8 @@ class BookingDesk:
     def _new_hold(
         self, context: ActionContext, service: Service, start: datetime, staff: str
     ) -> NewHold:
-        keep = parse_duration(arg_text(context.args.get("for"))) or self._plan.hold
+        usual = self._plan.deposit_hold if service.deposit else self._plan.hold
+        keep = parse_duration(arg_text(context.args.get("for"))) or usual
         return new_hold(
             self._plan,
             service,

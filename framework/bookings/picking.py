@@ -176,7 +176,12 @@ def _by_number(words: list[str], offers: Sequence[Offered]) -> Pick | None:
     a_time = prefix in ("um", "at") or suffix is not None
     ranked = {number - 1} if 1 <= number <= len(offers) and not a_time else set()
     hours = {number, number + 12} if number <= 7 else {number}
-    timed = {index for index, offer in enumerate(offers) if offer.start.hour in hours}
+    # Read as a rank too, the number names a time only on the full hour ("1" is no 13:30).
+    timed = {
+        index
+        for index, offer in enumerate(offers)
+        if offer.start.hour in hours and (not ranked or offer.start.minute == 0)
+    }
     if len(timed) > 1:
         return Pick(reason="unclear")
     both = ranked | timed

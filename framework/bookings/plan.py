@@ -9,6 +9,7 @@ every resource.
 
 ```yaml
 hold: 10m            # how long a picked time is kept for the customer (default 10m)
+deposit_hold: 40m    # for a service with a deposit: while its payment is open (default 40m)
 notice: 2h           # the earliest bookable time from now (default 2h)
 horizon: 60d         # the latest (default 60d)
 grid: 15m            # start times offered every 15 minutes (default 15m)
@@ -119,6 +120,9 @@ class Plan:
     staff: Mapping[str, Staff]
     services: Mapping[str, Service]
     hold: timedelta
+    deposit_hold: timedelta
+    """How long a time is kept for a service with a deposit: while its payment request is
+    open (the pay step's `expires`, 30 minutes by default), with a margin."""
     notice: timedelta
     horizon: timedelta
     grid: timedelta
@@ -169,6 +173,7 @@ class _Reader:
     def plan(self, data: dict[str, Any]) -> Plan:
         unknown = set(data) - {
             "hold",
+            "deposit_hold",
             "notice",
             "horizon",
             "grid",
@@ -204,6 +209,7 @@ class _Reader:
             staff=staff,
             services=services,
             hold=self.duration("hold", data.get("hold", "10m")),
+            deposit_hold=self.duration("deposit_hold", data.get("deposit_hold", "40m")),
             notice=self.duration("notice", data.get("notice", "2h")),
             horizon=self.duration("horizon", data.get("horizon", "60d")),
             grid=self.duration("grid", data.get("grid", "15m")) or timedelta(minutes=15),

@@ -173,3 +173,21 @@ async def test_a_deposit_paid_for_a_time_taken_meanwhile_goes_back(plan: Plan) -
             context("booking.confirm", later, number=mine.number, payment="1002")
         )
     assert refunds.given == [("nail_studio", "1002", 2000)]
+
+
+async def test_a_time_with_a_deposit_is_held_while_its_payment_is_open(plan: Plan) -> None:
+    bookings = Bookings(MemoryBookings())
+    desk = BookingDesk(plan, bookings)
+    offered = await desk.run(context("booking.offer", NOW, service="gel_nails", wish="Samstag"))
+    held = await desk.run(
+        context("booking.hold", NOW, service="gel_nails", offers=offered.slots["offers"], pick="1")
+    )
+    assert held.slots["held"] == "yes", held.slots
+    gel = await bookings.store.get("nail_studio", held.slots["number"])
+    assert gel is not None and gel.expires_at - NOW.timestamp() == 40 * 60
+    offered = await desk.run(context("booking.offer", NOW, service="manicure", wish="Samstag"))
+    held = await desk.run(
+        context("booking.hold", NOW, service="manicure", offers=offered.slots["offers"], pick="2")
+    )
+    manicure = await bookings.store.get("nail_studio", held.slots["number"])
+    assert manicure is not None and manicure.expires_at - NOW.timestamp() == 10 * 60
