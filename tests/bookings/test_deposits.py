@@ -5,6 +5,7 @@ the business; and a deposit paid for a time that went to someone else meanwhile 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -87,7 +88,7 @@ def context(action: str, now: datetime, **args: Any) -> ActionContext:
     return ActionContext(
         action=action,
         args=args,
-        request_id=f"req-{action}-{now.timestamp()}",
+        request_id=f"req-{uuid.uuid4().hex}",
         bot="nail_studio",
         sender="ada",
         channel="rest",
