@@ -17,10 +17,9 @@ from framework.channels.common import CONTEXT
 from framework.errors import Forbidden, NotFound
 from framework.flows.cart import describe_line
 from framework.handoffs.web import HANDOFFS
-from framework.inbox.peek import session_state
 from framework.stores.agents import Agent
 from framework.stores.handoffs import Handoff
-from framework.stores.records import LogEntry, SessionKey
+from framework.stores.records import LogEntry, Peeked, SessionKey
 from framework.stores.tickets import CLOSED, OPEN, PENDING, SOLVED, Ticket
 from framework.tickets.web import TICKETS
 
@@ -158,10 +157,10 @@ async def conversation(request: web.Request, agent: Agent, bot: str, session: st
         bot, session, key.customer, key.channel, handoff, list(map(_line, entries))
     )
     shown.href = conversation_href(bot, session)
-    state = await session_state(runtime.store, session)
-    if state is not None:
-        _collected(request, shown, state)
-        _window(request, shown, key, state, now)
+    peeked = await runtime.store.peek(session)  # no lease: a turn in progress goes on
+    if peeked is not None:
+        _collected(request, shown, peeked.session)
+        _window(request, shown, key, peeked, now)
     return shown
 
 
@@ -192,15 +191,15 @@ def _value(value: Any) -> str:
 
 
 def _window(
-    request: web.Request, shown: Conversation, key: SessionKey, state: dict[str, Any], now: float
+    request: web.Request, shown: Conversation, key: SessionKey, peeked: Peeked, now: float
 ) -> None:
     """WhatsApp's 24-hour window, as the runtime's delivery decides it (delivery.py)."""
     channel = request.app[CONTEXT].runtime.delivery.channels.get(key.channel)
     window = None if channel is None else channel.window
-    customer_at = (state.get("flags") or {}).get("customer_at")
-    if window is None or not customer_at:
+    customer_at = peeked.customer_at
+    if window is None or customer_at is None:
         return
-    left = window - (now - datetime.fromisoformat(str(customer_at)).timestamp())
+    left = window - (now - customer_at.timestamp())
     if left <= 0:
         shown.template_only = True
         shown.window = (

@@ -25,6 +25,7 @@ __all__ = [
     "Inbox",
     "InboxItem",
     "LogEntry",
+    "Peeked",
     "SessionKey",
     "StoreLimits",
     "iso_time",
@@ -294,6 +295,28 @@ class Claim:
     item: InboxItem
     seq: int = 0
     """The sequence number of the last entry of the session's log."""
+
+
+@dataclass(frozen=True, slots=True)
+class Peeked:
+    """A conversation's state as its store keeps it, read without a lease (`Store.peek`): what
+    the last committed turn left, as a claim would load it, and may be a moment old."""
+
+    session: dict[str, Any]
+    """The state the last commit wrote (its "profile" member put back when kept apart)."""
+    seq: int = 0
+    """The sequence number of the last entry of the session's log."""
+
+    @property
+    def customer_at(self) -> datetime | None:
+        """When the customer last wrote, as the turn of their message noted it (None: never,
+        or not readable)."""
+        flags = self.session.get("flags")
+        noted = flags.get("customer_at") if isinstance(flags, dict) else None
+        try:
+            return datetime.fromisoformat(noted) if isinstance(noted, str) else None
+        except ValueError:
+            return None
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from framework.errors import ThekeError
-from framework.stores.records import Claim, Commit, InboxItem, LogEntry
+from framework.stores.records import Claim, Commit, InboxItem, LogEntry, Peeked
 
 __all__ = ["Store", "StoreError"]
 
@@ -73,6 +73,14 @@ class Store(Protocol):
 
     async def kept_answer(self, key: str, request_id: str) -> str | None:
         """The answer kept for the request; None when none is (or it expired)."""
+        ...
+
+    async def peek(self, key: str) -> Peeked | None:
+        """The session's state as the last commit left it (what the next claim would load),
+        read without a lease and without writing: a turn in progress is neither waited for nor
+        disturbed, and what it is about to commit is not seen yet. None for a session without
+        a committed state (unknown, or forgotten session_ttl after its last commit). What
+        the agent inbox shows of a conversation; never a basis for a write."""
         ...
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:

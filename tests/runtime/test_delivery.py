@@ -13,7 +13,7 @@ from framework.channels.base import CollectingChannel
 from framework.flows import load_bot
 from framework.runtime.sending import SendFailure, Sent
 from framework.runtime.turns import Runtime
-from framework.stores.records import STATUS, TIMER, Commit, InboxItem, SessionKey, iso_time
+from framework.stores.records import STATUS, InboxItem, SessionKey, iso_time
 from framework.stores.session_store import Store
 from tests.clocks import FRIDAY_EVENING, Clock
 
@@ -137,14 +137,10 @@ async def test_delivery_reports_move_forward_and_failures_are_written(
 
 
 async def store_session(store: Store) -> dict[str, Any]:
-    """The stored session, read the only way the store protocol allows: a no-op turn."""
-    item = InboxItem("peek-" + uuid.uuid4().hex, iso_time(NOW), TIMER, {"name": "nothing"})
-    await store.enqueue(str(KEY), item)
-    claim = await store.claim(str(KEY), "peek", 5.0)
-    assert claim is not None and claim.session is not None
-    session = claim.session
-    await store.commit(claim, Commit(item.id, session, claim.profile, []))
-    return session
+    """The stored session, as the last turn committed it."""
+    peeked = await store.peek(str(KEY))
+    assert peeked is not None
+    return peeked.session
 
 
 async def report(

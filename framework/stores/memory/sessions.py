@@ -36,6 +36,7 @@ from framework.stores.records import (
     Commit,
     InboxItem,
     LogEntry,
+    Peeked,
     StoreLimits,
     iso_time,
 )
@@ -158,6 +159,12 @@ class MemoryStore:
     async def kept_answer(self, key: str, request_id: str) -> str | None:
         kept = self._get(key).answers.get(request_id)
         return kept[0] if kept is not None and kept[1] > self._clock() else None
+
+    async def peek(self, key: str) -> Peeked | None:
+        found = self._sessions.get(key)  # not _get: a read neither makes nor renews a session
+        if found is None or found.state is None or self._expired(found):
+            return None
+        return Peeked(json.loads(found.state), found.seq)
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
         entries = [entry for seq, entry in self._history(self._get(key)) if seq > after]

@@ -138,6 +138,11 @@ if not until_ or until_ <= now_ms() then return false end
 return string.sub(kept, bar + 1)
 """
 
+# KEYS state, profile -> {state or false, profile or false}: read only, takes no lease
+PEEK = """
+return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}
+"""
+
 # KEYS timers, seen, inbox; ARGV now, received_at, max, result_ms, keep_ms, session_ms
 FIRE = """
 local now = now_ms()
@@ -203,7 +208,7 @@ return 0
 
 _IN_LOAD_ORDER = (
     "ANNOUNCE_PENDING ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
-    " COMMIT RELEASE RESULT FIRE KEEP_ANSWER KEPT_ANSWER"
+    " COMMIT RELEASE RESULT FIRE KEEP_ANSWER KEPT_ANSWER PEEK"
 )
 """Loaded in this order after a restart: the index scripts before the session scripts they
 announce."""

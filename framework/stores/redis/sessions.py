@@ -77,6 +77,7 @@ from framework.stores.records import (
     Commit,
     InboxItem,
     LogEntry,
+    Peeked,
     StoreLimits,
     iso_time,
     session_without_profile,
@@ -357,6 +358,14 @@ class RedisStore:
     async def kept_answer(self, key: str, request_id: str) -> str | None:
         [found] = await self._run(("KEPT_ANSWER", [self.session_keys(key).answers], [request_id]))
         return None if found is None else str(found)
+
+    @guarded
+    async def peek(self, key: str) -> Peeked | None:
+        k = self.session_keys(key)  # one script on the session's slot: state and profile as one
+        [(state, profile)] = await self._run(("PEEK", [k.state, k.profile], []))
+        seq, _, body = str(state or "0|").partition("|")
+        session, _ = _loaded(body, profile or "{}")
+        return None if session is None else Peeked(session, int(seq))
 
     @guarded
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:

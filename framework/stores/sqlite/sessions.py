@@ -46,6 +46,7 @@ from framework.stores.records import (
     Commit,
     InboxItem,
     LogEntry,
+    Peeked,
     StoreLimits,
     iso_time,
     session_without_profile,
@@ -73,6 +74,10 @@ _CLAIM = (
     " (SELECT until FROM leases WHERE key = sessions.key),"
     " (SELECT item FROM inbox WHERE key = sessions.key ORDER BY position LIMIT 1)"
     " FROM sessions WHERE key = ?"
+)
+_PEEK = (
+    "SELECT touched_at, state, seq, shared_profile,"
+    " (SELECT data FROM profiles WHERE key = sessions.key) FROM sessions WHERE key = ?"
 )
 _LEASED = (  # the session, its lease and the first two items of its inbox, in one query
     "SELECT touched_at, seq, token, until, position, inbox.id, inbox.item"
@@ -302,6 +307,13 @@ class SqliteStore:
         row = self._row(sql, key, request_id, now)
         return None if row is None or not self._alive(key, now) else str(row[0])
 
+    def _peek(self, key: str) -> Peeked | None:
+        row = self._row(_PEEK, key)
+        if row is None or row[1] is None or self._clock() - row[0] > self._limits.session_ttl:
+            return None
+        session, _ = _loaded(row[1], row[3], row[4] or "{}")
+        return Peeked(session, int(row[2]))
+
     def _log(self, key: str, after: int, limit: int) -> list[LogEntry]:
         if not self._history_kept(key, self._clock()):
             return []
@@ -354,6 +366,9 @@ class SqliteStore:
 
     async def kept_answer(self, key: str, request_id: str) -> str | None:
         return await self._call(False, self._kept_answer, key, request_id)
+
+    async def peek(self, key: str) -> Peeked | None:
+        return await self._call(False, self._peek, key)
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
         return await self._call(False, self._log, key, after, limit)
