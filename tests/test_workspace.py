@@ -20,11 +20,12 @@ def write(tmp_path: Path, text: str) -> Path:
     return tmp_path / "flows.yaml"
 
 
-def test_the_shipped_workspace_serves_the_pizza_bot() -> None:
+def test_the_shipped_workspace_serves_the_four_bots() -> None:
     workspace, problems = read_workspace(ROOT)
     assert problems == []
     assert workspace is not None
-    assert workspace.bots == (ROOT / "bots" / "pizza",)
+    shipped = ("pizza", "pc_support", "nail_studio", "airline")
+    assert workspace.bots == tuple(ROOT / "bots" / name for name in shipped)
     assert workspace.store == "sqlite:///.theke/state.db"
     assert StoreURL.parse(workspace.store, workspace.root).path == ROOT / ".theke" / "state.db"
     assert (workspace.host, workspace.port) == ("127.0.0.1", 8080)
