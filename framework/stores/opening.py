@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from framework.stores.agents import AgentStore
 from framework.stores.bookings import BookingStore
+from framework.stores.broadcasts import BroadcastStore
 from framework.stores.consents import ConsentStore
 from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
@@ -28,6 +29,7 @@ __all__ = [
     "StoreURL",
     "open_agents",
     "open_bookings",
+    "open_broadcasts",
     "open_consents",
     "open_handoffs",
     "open_orders",
@@ -223,3 +225,19 @@ async def open_consents(url: str, root: Path | None = None) -> ConsentStore:
     from framework.stores.redis.consents import RedisConsents
 
     return RedisConsents.from_url(where.url, where.prefix)
+
+
+async def open_broadcasts(url: str, root: Path | None = None) -> BroadcastStore:
+    """The broadcasts beside the consent ledger: every worker claims from one set."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.broadcasts import MemoryBroadcasts
+
+        return MemoryBroadcasts()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.broadcasts import SqliteBroadcasts
+
+        return await SqliteBroadcasts.open(str(where.path))
+    from framework.stores.redis.broadcasts import RedisBroadcasts
+
+    return RedisBroadcasts.from_url(where.url, where.prefix)

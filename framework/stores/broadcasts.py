@@ -1,0 +1,202 @@
+"""The broadcast store protocol: marketing (or a topic's news) sent by the business to every
+conversation holding the purpose's consent, page by page, paced per channel.
+
+A broadcast is a draft until it is sent; then the sending loop (framework/broadcasts/) claims
+it, hands out the next page of holders after its `cursor`, and saves the cursor with the
+counts in one step. Pause, resume and cancel change the status only: the cursor stays where
+the last page left it, so a resumed broadcast goes on from there.
+
+    draft ──send──▶ sending ──(the last page)──▶ done
+                     │  ▲
+                 pause  resume
+                     ▼  │
+                    paused          cancel: from draft, sending or paused
+
+Two workers never send one page twice: `claim` leases one sending broadcast to one worker
+(atomically, in every backend), and `change` with the worker's name saves its page only while
+it still holds that lease (and gives it back). Time is an argument: no store reads a clock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Protocol
+
+from framework.errors import ThekeError
+from framework.stores.consents import MARKETING, NOTIFY
+
+__all__ = [
+    "ACTIONS",
+    "CANCELLED",
+    "DONE",
+    "DRAFT",
+    "PAUSED",
+    "SENDING",
+    "Broadcast",
+    "BroadcastError",
+    "BroadcastNotFound",
+    "BroadcastStore",
+    "advanced",
+    "check_broadcast",
+    "check_id",
+    "dumped",
+    "load",
+    "moved",
+]
+
+DRAFT, SENDING, PAUSED, DONE, CANCELLED = "draft", "sending", "paused", "done", "cancelled"
+
+ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "send": (frozenset({DRAFT}), SENDING),
+    "pause": (frozenset({SENDING}), PAUSED),
+    "resume": (frozenset({PAUSED}), SENDING),
+    "cancel": (frozenset({DRAFT, SENDING, PAUSED}), CANCELLED),
+}
+"""What an admin can do to a broadcast: the statuses it applies to, and the status after it.
+An action on a broadcast already in its target status changes nothing (a retried call)."""
+
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_PURPOSE = re.compile(r"[A-Za-z0-9:._-]{1,200}")
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_LANG = re.compile(r"([a-z]{2,3}(-[A-Za-z0-9]{2,8})?)?")
+MAX_VALUES, MAX_VALUE = 20, 500
+
+
+class BroadcastError(ThekeError, ValueError):
+    """A change the broadcast's status does not allow (pause a draft, send a cancelled one),
+    or a broadcast the rules refuse; the message says which."""
+
+
+class BroadcastNotFound(BroadcastError):
+    """No broadcast has that id."""
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: str
+    bot: str
+    purpose: str
+    """`marketing` or `notify:<topic>`: who may hear it (the consent ledger's holders)."""
+    text: str
+    """The name of one of the bot's texts."""
+    values: dict[str, str] = field(default_factory=dict)
+    lang: str = ""
+    """Only holders who gave their consent in this language ("": everyone)."""
+    created_at: float = 0.0
+    started_at: float = 0.0
+    """When it was first sent (0: a draft)."""
+    finished_at: float = 0.0
+    status: str = DRAFT
+    cursor: str = ""
+    """The last conversation handed out (or passed over): the next page starts after it."""
+    queued: int = 0
+    """Notices handed to conversations' inboxes."""
+    skipped: int = 0
+    """Holders passed over for their language."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Broadcast:
+        return cls(**data)
+
+
+def dumped(broadcast: Broadcast) -> str:
+    return json.dumps(broadcast.to_json(), ensure_ascii=False, sort_keys=True)
+
+
+def load(data: str) -> Broadcast:
+    return Broadcast.from_json(json.loads(data))
+
+
+def check_id(broadcast_id: str) -> str:
+    if not isinstance(broadcast_id, str) or not _ID.fullmatch(broadcast_id):
+        raise BroadcastNotFound(f"no broadcast {str(broadcast_id)[:64]!r}")
+    return broadcast_id
+
+
+def check_broadcast(broadcast: Broadcast) -> Broadcast:
+    """A broadcast as a store keeps it, or BroadcastError naming what is wrong."""
+    check_id(broadcast.id)
+    purpose_ok = broadcast.purpose == MARKETING or (
+        broadcast.purpose.startswith(NOTIFY) and _PURPOSE.fullmatch(broadcast.purpose)
+    )
+    if not purpose_ok:
+        raise BroadcastError("purpose: marketing or notify:<topic>")
+    if not (_NAME.fullmatch(broadcast.bot) and _NAME.fullmatch(broadcast.text)):
+        raise BroadcastError("bot and text: 1 to 64 letters, digits, _ or -")
+    if not _LANG.fullmatch(broadcast.lang):
+        raise BroadcastError("lang: a language code (de, en, pt-BR) or nothing")
+    values = broadcast.values
+    if len(values) > MAX_VALUES or any(
+        not isinstance(v, str) or len(k) > 64 or len(v) > MAX_VALUE for k, v in values.items()
+    ):
+        raise BroadcastError(f"values: at most {MAX_VALUES}, each at most {MAX_VALUE} characters")
+    if broadcast.status not in (DRAFT, SENDING, PAUSED, DONE, CANCELLED):
+        raise BroadcastError(f"status: not {broadcast.status!r}")
+    return broadcast
+
+
+def moved(action: str, at: float) -> Callable[[Broadcast], Broadcast]:
+    """The change an admin's action makes (BroadcastError when the status does not allow it)."""
+    if action not in ACTIONS:
+        raise BroadcastError(f"action: one of {', '.join(ACTIONS)}")
+    froms, to = ACTIONS[action]
+
+    def change(broadcast: Broadcast) -> Broadcast:
+        if broadcast.status == to:
+            return broadcast
+        if broadcast.status not in froms:
+            raise BroadcastError(f"a {broadcast.status} broadcast cannot {action}")
+        started = broadcast.started_at or (at if to == SENDING else 0.0)
+        return replace(broadcast, status=to, started_at=started)
+
+    return change
+
+
+def advanced(
+    cursor: str, queued: int, skipped: int, done: bool, at: float
+) -> Callable[[Broadcast], Broadcast]:
+    """The change a sending step makes: its page handed out (a pause or a cancel that came
+    meanwhile stays; `done` ends only a broadcast still sending)."""
+
+    def change(broadcast: Broadcast) -> Broadcast:
+        finished = done and broadcast.status == SENDING
+        return replace(
+            broadcast,
+            cursor=cursor,
+            queued=broadcast.queued + queued,
+            skipped=broadcast.skipped + skipped,
+            status=DONE if finished else broadcast.status,
+            finished_at=at if finished else broadcast.finished_at,
+        )
+
+    return change
+
+
+class BroadcastStore(Protocol):
+    async def create(self, broadcast: Broadcast) -> Broadcast:
+        """Keep a new broadcast (checked: BroadcastError; an id already kept too)."""
+        ...
+
+    async def get(self, broadcast_id: str) -> Broadcast | None: ...
+
+    async def change(
+        self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str = ""
+    ) -> Broadcast | None:
+        """`how` applied to the broadcast as kept, atomically (it may be applied again to a
+        newer one: it is pure, and may raise BroadcastError to refuse); the result.
+        BroadcastNotFound for an unknown id. With `owner`: only while `owner` holds the
+        broadcast's lease, which is then given back; None (nothing written) otherwise."""
+        ...
+
+    async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
+        """A sending broadcast nobody holds (or whose lease ran out), leased to `owner` until
+        `now + lease`; None when there is none."""
+        ...
+
+    async def close(self) -> None: ...

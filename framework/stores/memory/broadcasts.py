@@ -1,0 +1,58 @@
+"""The reference broadcast store: a dict in one process's memory (the contract suite's
+yardstick and the test double). No method awaits, so on one event loop each runs whole: a
+claim leases one broadcast to one caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from framework.stores.broadcasts import (
+    SENDING,
+    Broadcast,
+    BroadcastError,
+    BroadcastNotFound,
+    check_broadcast,
+    check_id,
+)
+
+__all__ = ["MemoryBroadcasts"]
+
+
+class MemoryBroadcasts:
+    def __init__(self) -> None:
+        self._kept: dict[str, Broadcast] = {}
+        self._leases: dict[str, tuple[str, float]] = {}
+        """broadcast id -> (its holder, until when)."""
+
+    async def create(self, broadcast: Broadcast) -> Broadcast:
+        check_broadcast(broadcast)
+        if broadcast.id in self._kept:
+            raise BroadcastError(f"a broadcast {broadcast.id!r} exists already")
+        self._kept[broadcast.id] = broadcast
+        return broadcast
+
+    async def get(self, broadcast_id: str) -> Broadcast | None:
+        return self._kept.get(check_id(broadcast_id))
+
+    async def change(
+        self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str = ""
+    ) -> Broadcast | None:
+        kept = self._kept.get(check_id(broadcast_id))
+        if kept is None:
+            raise BroadcastNotFound(f"no broadcast {broadcast_id!r}")
+        if owner and self._leases.get(broadcast_id, ("", 0.0))[0] != owner:
+            return None
+        changed = self._kept[broadcast_id] = check_broadcast(how(kept))
+        if owner:
+            del self._leases[broadcast_id]
+        return changed
+
+    async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
+        for broadcast in self._kept.values():
+            if broadcast.status == SENDING and self._leases.get(broadcast.id, ("", 0.0))[1] < now:
+                self._leases[broadcast.id] = (owner, now + lease)
+                return broadcast
+        return None
+
+    async def close(self) -> None:
+        """Nothing to release."""

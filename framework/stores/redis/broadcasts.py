@@ -1,0 +1,131 @@
+"""The broadcasts in the session store's Redis, under the same key prefix.
+
+Keys, all in the hash tag `{%broadcasts}`: one Redis Cluster slot (never a session's: a
+session key's tag has its `%` escaped), so every script below is legal on a cluster:
+
+    <prefix>:{%broadcasts}:data     hash: broadcast id -> its JSON
+    <prefix>:{%broadcasts}:status   hash: broadcast id -> its status (what `claim` reads)
+    <prefix>:{%broadcasts}:lease    hash: broadcast id -> "<until>|<owner>" while leased
+
+A change reads the JSON, applies the change in Python and writes with SWAP, which writes only
+if the JSON is still the one read (and, for a worker's change, the lease still the worker's),
+else it is decided again: so an admin's pause and a worker's page never overwrite each other.
+CLAIM leases the first sending broadcast whose lease is missing or ran out, in one script.
+Redis failures become StoreError, as in the other Redis stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
+
+from framework.stores.broadcasts import (
+    SENDING,
+    Broadcast,
+    BroadcastError,
+    BroadcastNotFound,
+    check_broadcast,
+    check_id,
+    dumped,
+    load,
+)
+from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.session_store import StoreError
+
+__all__ = ["TRIES", "RedisBroadcasts"]
+
+TRIES = 100
+"""Times a change is decided again because the broadcast changed meanwhile."""
+
+# KEYS data, status, lease; ARGV id, the JSON read ('' for a new one), the new JSON, its status,
+# the worker ('' for an admin's change) -> 1 written, 0 changed meanwhile, -1 lease not held
+SWAP = """
+local kept = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if kept ~= ARGV[2] then return 0 end
+if ARGV[5] ~= '' then
+  local lease = redis.call('HGET', KEYS[3], ARGV[1]) or ''
+  if string.sub(lease, string.find(lease, '|', 1, true) or #lease + 1) ~= '|' .. ARGV[5] then
+    return -1
+  end
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+return 1
+"""
+
+# KEYS status, lease; ARGV sending, now, until, owner -> the id leased, or false
+CLAIM = """
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i + 1] == ARGV[1] then
+    local lease = redis.call('HGET', KEYS[2], all[i])
+    if not lease or tonumber(string.match(lease, '^[^|]*')) < tonumber(ARGV[2]) then
+      redis.call('HSET', KEYS[2], all[i], ARGV[3] .. '|' .. ARGV[4])
+      return all[i]
+    end
+  end
+end
+return false
+"""
+
+
+class RedisBroadcasts:
+    def __init__(self, client: Client, prefix: str = "theke"):
+        if "{" in prefix or "}" in prefix:
+            raise ValueError("a Redis key prefix cannot contain { or }")
+        self._redis = client
+        self.address = address_of(client)
+        self._keys = [f"{prefix}:{{%broadcasts}}:{name}" for name in ("data", "status", "lease")]
+        self._swap, self._claim = client.register_script(SWAP), client.register_script(CLAIM)
+
+    @classmethod
+    def from_url(
+        cls, url: str, prefix: str = "theke", *, max_connections: int = 20, timeout: float = 5.0
+    ) -> RedisBroadcasts:
+        return cls(bounded_client(url, max_connections, timeout), prefix)
+
+    async def _read(self, broadcast_id: str) -> str | None:
+        return cast(str | None, await self._redis.hget(self._keys[0], broadcast_id))
+
+    @guarded
+    async def create(self, broadcast: Broadcast) -> Broadcast:
+        b = check_broadcast(broadcast)
+        if not await self._swap(keys=self._keys, args=[b.id, "", dumped(b), b.status, ""]):
+            raise BroadcastError(f"a broadcast {b.id!r} exists already")
+        return b
+
+    @guarded
+    async def get(self, broadcast_id: str) -> Broadcast | None:
+        kept = await self._read(check_id(broadcast_id))
+        return None if kept is None else load(kept)
+
+    @guarded
+    async def change(
+        self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str = ""
+    ) -> Broadcast | None:
+        check_id(broadcast_id)
+        for _ in range(TRIES):
+            kept = await self._read(broadcast_id)
+            if kept is None:
+                raise BroadcastNotFound(f"no broadcast {broadcast_id!r}")
+            changed = check_broadcast(how(load(kept)))
+            args = [broadcast_id, kept, dumped(changed), changed.status, owner]
+            written = int(await self._swap(keys=self._keys, args=args))
+            if written:
+                return changed if written == 1 else None
+        raise StoreError(
+            f"the broadcast {broadcast_id!r} changed {TRIES} times while it was changed; try again"
+        )
+
+    @guarded
+    async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
+        args = [SENDING, repr(now), repr(now + lease), owner]
+        found = await self._claim(keys=self._keys[1:], args=args)
+        if not found:
+            return None
+        kept = await self._read(cast(str, found))
+        return None if kept is None else load(kept)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
