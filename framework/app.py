@@ -17,6 +17,8 @@ from aiohttp import web
 
 from framework.actions.performing import BotActions
 from framework.admin import ADMIN_KEY, BOTS
+from framework.broadcasts.sending import EVERY as BROADCAST_EVERY
+from framework.broadcasts.service import Broadcasts, look_after_broadcasts
 from framework.channels.base import Channel
 from framework.channels.common import CONTEXT, ChannelContext
 from framework.channels.setup import open_channels
@@ -47,6 +49,7 @@ from framework.flows import Bot
 from framework.handoffs.service import Handoffs
 from framework.handoffs.web import HANDOFFS
 from framework.inbox.setup import add_inbox
+from framework.outreach.broadcasts_web import BROADCASTS, add_broadcast_routes
 from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
@@ -68,9 +71,11 @@ from framework.runtime.sending import PushChannel
 from framework.runtime.turns import Runtime, TurnTimeout
 from framework.secrets import SecretError, resolve
 from framework.stores.bookings import BookingError, BookingNotFound
+from framework.stores.broadcasts import BroadcastError, BroadcastNotFound
 from framework.stores.consents import ConsentError
 from framework.stores.handoffs import HandoffError, HandoffNotFound, QueueFull
 from framework.stores.opening import (
+    open_broadcasts,
     open_consents,
     open_handoffs,
     open_orders,
@@ -127,6 +132,8 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     BookingNotFound: 404,
     BookingError: 409,
     ConsentError: 400,
+    BroadcastNotFound: 404,
+    BroadcastError: 409,
     HandoffNotFound: 404,
     QueueFull: 503,
     HandoffError: 409,
@@ -259,6 +266,10 @@ def create_app(
         )
         consent_store = await open_consents(workspace.store, workspace.root)
         consents = app[CONSENTS] = Consents(consent_store, opened.enqueue, clock)
+        broadcast_store = await open_broadcasts(workspace.store, workspace.root)
+        broadcasts = app[BROADCASTS] = Broadcasts(
+            broadcast_store, consent_store, bots, opened.enqueue, clock, fault=fault
+        )
         actions = {
             name: BotActions.of(
                 bot,
@@ -318,6 +329,14 @@ def create_app(
             asyncio.create_task(
                 repeat(partial(look_after_bookings, office), LOOK_EVERY, stopping, "bookings")
             ),
+            asyncio.create_task(
+                repeat(
+                    partial(look_after_broadcasts, broadcasts),
+                    BROADCAST_EVERY,
+                    stopping,
+                    "broadcasts",
+                )
+            ),
         ]
         yield
         await stop(stopping, background, grace=5.0)
@@ -330,6 +349,7 @@ def create_app(
         await ticket_store.close()
         await office.bookings.store.close()
         await handoff_store.close()
+        await broadcast_store.close()
         await consent_store.close()
         await order_store.close()
         await opened.close()
@@ -344,6 +364,7 @@ def create_app(
     add_ticket_routes(app)
     app[NOTIFY_BOTS] = dict(bots)
     add_notify_routes(app)
+    add_broadcast_routes(app)
     add_booking_routes(app)
     add_handoff_routes(app)
     add_inbox(app, workspace)

@@ -1,0 +1,45 @@
+"""How fast a broadcast goes out, per channel: a budget of notices per step, refilled every
+step (a token bucket per step, which is all a loop that runs once a second needs).
+
+The rates are what the messengers allow a business to send at once, with room to spare:
+
+- WhatsApp: 80 messages a second per phone number by default (Meta's throughput limit; the
+  portfolio's daily limit of unique users is the business's own to watch);
+- Telegram: about 30 messages a second for bulk notifications (the Bot FAQ; more draws 429s);
+- the others (the web chat, REST, where the customer polls): 200 a second, so a broadcast
+  never floods the store the workers share.
+
+The holders of a purpose are ordered by conversation (`bot:channel:customer`), so a broadcast
+meets its channels one after the other: each at its own rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["OTHERS", "RATES", "Budget"]
+
+RATES: Mapping[str, int] = {"whatsapp": 80, "telegram": 30}
+"""Notices a second per channel."""
+OTHERS = 200
+"""Notices a second on any channel not in RATES."""
+
+
+class Budget:
+    """What one step may still hand out, per channel (`rates` None: no pacing, `most` in all)."""
+
+    def __init__(self, rates: Mapping[str, int] | None, seconds: float, most: int) -> None:
+        self._rates, self._seconds, self._left = rates, seconds, most
+        self._spent: dict[str, int] = {}
+
+    def take(self, channel: str) -> bool:
+        """One notice on `channel`, if the step may still send it."""
+        if self._left <= 0:
+            return False
+        if self._rates is not None:
+            allowed = int(self._rates.get(channel, OTHERS) * self._seconds)
+            if self._spent.get(channel, 0) >= allowed:
+                return False
+        self._spent[channel] = self._spent.get(channel, 0) + 1
+        self._left -= 1
+        return True

@@ -1,0 +1,123 @@
+"""The broadcasts of a deployment: made as drafts, previewed, sent, paused, resumed, cancelled;
+and the step of the sending loop every worker runs (`look_after_broadcasts`).
+
+A broadcast goes only to the conversations holding its purpose's consent (the ledger's
+`holders`, read page by page as it goes): nobody is written to without consent, and a customer
+who says STOP while it is under way hears nothing more of it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from framework.broadcasts.pacing import RATES
+from framework.broadcasts.sending import Sender, channel_of
+from framework.flows import Bot
+from framework.flows.templates import Layers, TemplateError
+from framework.stores.broadcasts import (
+    Broadcast,
+    BroadcastNotFound,
+    BroadcastStore,
+    moved,
+)
+from framework.stores.consents import MARKETING, ConsentStore
+from framework.stores.records import Inbox
+
+__all__ = ["SAMPLE_LANGUAGES", "Broadcasts", "look_after_broadcasts"]
+
+SAMPLE_LANGUAGES = 3
+"""Languages of the bot a preview renders the text in."""
+
+
+async def _nowhere(conversation: str, item: Any) -> None:
+    raise RuntimeError("sending broadcasts needs the conversations' inboxes")
+
+
+class Broadcasts:
+    def __init__(
+        self,
+        store: BroadcastStore,
+        consents: ConsentStore,
+        bots: Mapping[str, Bot],
+        inbox: Inbox | None = None,
+        clock: Callable[[], float] = time.time,
+        rates: Mapping[str, int] | None = RATES,
+        fault: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store, self._consents, self._bots, self._clock = store, consents, bots, clock
+        owner = uuid.uuid4().hex
+        self.sender = Sender(store, consents, inbox or _nowhere, owner, clock, rates, fault)
+
+    async def create(
+        self,
+        bot: str,
+        text: str,
+        values: Mapping[str, str],
+        purpose: str = MARKETING,
+        lang: str = "",
+    ) -> Broadcast:
+        """A draft (the caller checked the text and values: outreach's `checked_notice`)."""
+        made = Broadcast(
+            f"b{uuid.uuid4().hex[:16]}", bot, purpose, text, dict(values), lang, self._clock()
+        )
+        return await self.store.create(made)
+
+    async def get(self, broadcast_id: str) -> Broadcast:
+        found = await self.store.get(broadcast_id)
+        if found is None:
+            raise BroadcastNotFound(f"no broadcast {broadcast_id!r}")
+        return found
+
+    async def act(self, broadcast_id: str, action: str) -> Broadcast:
+        """send, pause, resume or cancel (BroadcastError when its status does not allow it)."""
+        changed = await self.store.change(broadcast_id, moved(action, self._clock()))
+        assert changed is not None  # an admin's change holds no lease: it is always written
+        return changed
+
+    async def preview(self, broadcast_id: str) -> dict[str, Any]:
+        """How many conversations it would reach now, by channel, and its text as the bot's
+        languages render it (a sample: at most SAMPLE_LANGUAGES)."""
+        broadcast = await self.get(broadcast_id)
+        channels = await self._reach(broadcast)
+        return {
+            "id": broadcast.id,
+            "status": broadcast.status,
+            "conversations": sum(channels.values()),
+            "channels": dict(sorted(channels.items())),
+            "texts": self._rendered(broadcast),
+        }
+
+    async def _reach(self, broadcast: Broadcast) -> Counter[str]:
+        channels: Counter[str] = Counter()
+        after = ""
+        while page := await self._consents.holders(broadcast.bot, broadcast.purpose, after):
+            for holder in page:
+                if not broadcast.lang or holder.lang == broadcast.lang:
+                    channels[channel_of(holder.conversation)] += 1
+            after = page[-1].conversation
+        return channels
+
+    def _rendered(self, broadcast: Broadcast) -> dict[str, str]:
+        bot = self._bots.get(broadcast.bot)
+        if bot is None or broadcast.text not in bot.texts:
+            return {}
+        text, business = bot.texts[broadcast.text], bot.business
+        languages = [broadcast.lang] if broadcast.lang else list(business.languages)
+        rendered = {}
+        for lang in languages[:SAMPLE_LANGUAGES] or [business.language]:
+            locale = business.locale if lang == business.language else lang
+            names = Layers(broadcast.values, {"lang": lang, "locale": locale})
+            try:
+                rendered[lang] = text.template(lang, business.language).render(names)
+            except TemplateError as error:
+                rendered[lang] = f"(not rendered here: {error})"
+        return rendered
+
+
+async def look_after_broadcasts(broadcasts: Broadcasts) -> None:
+    """The sending loop's step (app.py runs it every `sending.EVERY` seconds on every worker)."""
+    await broadcasts.sender.step()

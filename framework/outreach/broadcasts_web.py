@@ -1,0 +1,104 @@
+"""The broadcasts API: the business's offers and news to every customer who agreed to them.
+
+    POST /admin/broadcasts                 {"bot": "salon", "text": "spring_offer",
+                                            "values": {"discount": "20 %"},
+                                            "purpose": "marketing", "lang": "de"}  → 201, a draft
+    GET  /admin/broadcasts/{id}            its status and counts
+    POST /admin/broadcasts/{id}/preview    how many it would reach now, by channel; its text
+    POST /admin/broadcasts/{id}/send       draft → sending (the workers' loop sends it)
+    POST /admin/broadcasts/{id}/pause      sending → paused, at its cursor
+    POST /admin/broadcasts/{id}/resume     paused → sending, from its cursor
+    POST /admin/broadcasts/{id}/cancel     never sent any further
+
+Every call needs the admin key (Authorization: Bearer <key>). `purpose` is `marketing` (the
+default) or `notify:<topic>`; only conversations holding that consent get it. A text the bot
+does not have, values out of bounds, a purpose or language of another shape: 400 with the
+reason. An action the status does not allow (pause a draft): 409.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from framework.admin import admin_bot, authorize
+from framework.broadcasts.service import Broadcasts
+from framework.channels.common import json_object, string_field
+from framework.errors import BadRequest, NotFound
+from framework.flows.model import Bot
+from framework.outreach.web import NOTIFY_BOTS, checked_notice
+from framework.stores.broadcasts import ACTIONS, Broadcast
+from framework.stores.consents import MARKETING, NOTIFY
+
+__all__ = ["BROADCASTS", "add_broadcast_routes", "checked_broadcast"]
+
+BROADCASTS = web.AppKey("broadcasts", Broadcasts)
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def checked_broadcast(
+    bot: Bot, purpose: str, text: str, values: Any, lang: str
+) -> tuple[str, str, dict[str, str], str]:
+    """A broadcast's purpose, text, values and language, or BadRequest naming what is wrong
+    (the text and values checked as a notification's)."""
+    if purpose != MARKETING and not purpose.startswith(NOTIFY):
+        raise BadRequest("purpose: marketing or notify:<topic>")
+    topic = purpose.removeprefix(NOTIFY) if purpose != MARKETING else MARKETING
+    if lang and not _LANG.fullmatch(lang):
+        raise BadRequest("lang: a language code such as de, en or pt-BR (none: everyone)")
+    _, text, told, _ = checked_notice(bot, topic, text, values, "broadcast")
+    return purpose, text, told, lang
+
+
+def shown(broadcast: Broadcast) -> dict[str, Any]:
+    """A broadcast as the API and `theke broadcast status --json` show it."""
+    return broadcast.to_json()
+
+
+async def create(request: web.Request) -> web.Response:
+    authorize(request)
+    body = await json_object(request)
+    name = admin_bot(request, string_field(body, "bot", 64))
+    bot = request.app[NOTIFY_BOTS][name]
+    purpose = body.get("purpose", MARKETING)
+    lang = body.get("lang", "")
+    if not isinstance(purpose, str) or not isinstance(lang, str) or len(purpose) > 210:
+        raise BadRequest("purpose and lang: strings (purpose: marketing or notify:<topic>)")
+    parts = checked_broadcast(
+        bot, purpose, string_field(body, "text", 64), body.get("values") or {}, lang
+    )
+    purpose, text, values, lang = parts
+    made = await request.app[BROADCASTS].create(name, text, values, purpose, lang)
+    return web.json_response(shown(made), status=201)
+
+
+def _id(request: web.Request) -> str:
+    broadcast_id = request.match_info["id"]
+    if not _ID.fullmatch(broadcast_id):
+        raise NotFound(f"no broadcast {broadcast_id[:64]!r}")
+    return broadcast_id
+
+
+async def status(request: web.Request) -> web.Response:
+    authorize(request)
+    return web.json_response(shown(await request.app[BROADCASTS].get(_id(request))))
+
+
+async def act(request: web.Request) -> web.Response:
+    authorize(request)
+    broadcasts, broadcast_id = request.app[BROADCASTS], _id(request)
+    action = request.match_info["action"]
+    if action == "preview":
+        return web.json_response(await broadcasts.preview(broadcast_id))
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action[:20]!r}: preview, {', '.join(ACTIONS)}")
+    return web.json_response(shown(await broadcasts.act(broadcast_id, action)))
+
+
+def add_broadcast_routes(app: web.Application) -> None:
+    app.router.add_post("/admin/broadcasts", create)
+    app.router.add_get("/admin/broadcasts/{id}", status)
+    app.router.add_post("/admin/broadcasts/{id}/{action}", act)
