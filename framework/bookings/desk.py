@@ -16,8 +16,10 @@
   to "shall I book it?" — `decision`: yes, no, wish (another time: "ja, aber lieber Donnerstag";
   offer again with it) or unclear.
 - `booking.confirm` (`number`), `booking.release` (`number`).
-- `booking.mine` (optional `service`: only those): the conversation's coming bookings —
-  `count`, `bookings`, `next`, `service`, `calendar` (the next one's calendar link).
+- `booking.mine` (optional `service`: only those; optional `match`: the customer's words, the
+  bookings they name first — naming.py): the conversation's coming bookings —
+  `count`, `bookings`, and of the first: `next` (its number), `first` (its line), `service`,
+  `calendar` (its calendar link).
 - `booking.cancel` (`number`): `cancelled`, `late` (inside the policy's notice), `refund`.
 - `booking.move` (`number`, `offers`, optional `pick`): as hold, atomically for a booking.
 
@@ -26,6 +28,7 @@ A customer reaches only the bookings of their own conversation: another number i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -41,6 +44,7 @@ from framework.action_calls import (
 )
 from framework.bookings import labels
 from framework.bookings.availability import Offer, new_hold
+from framework.bookings.naming import named_first, service_words
 from framework.bookings.offering import context_of, customer_wish, follow_up, search
 from framework.bookings.picking import Offered, decode, encode, fits, pick
 from framework.bookings.plan import Plan, Service, parse_duration, plan_of
@@ -86,7 +90,8 @@ def booking_desk(bot: Bot, bookings: Bookings | None, links: str) -> list[Bookin
         for phrases in known.phrases.values()
         for phrase in phrases
     )
-    return [BookingDesk(plan, bookings or Bookings(MemoryBookings()), links, questions)]
+    chosen = bookings or Bookings(MemoryBookings())
+    return [BookingDesk(plan, chosen, links, questions, service_words(bot, plan))]
 
 
 class BookingDesk:
@@ -98,8 +103,12 @@ class BookingDesk:
         bookings: Bookings,
         links: str = "",
         questions: frozenset[str] = frozenset(),
+        words: Mapping[str, str] | None = None,
     ) -> None:
+        """`questions`: the bot's knowledge phrases (not a wish); `words`: the services'
+        names and synonyms (naming.service_words: which booking a customer means)."""
         self._plan, self._bookings, self._questions = plan, bookings, questions
+        self._words = dict(words or {})
         self._links = links.rstrip("/")
         self._handlers = {
             OFFER: self._offer,
@@ -239,6 +248,10 @@ class BookingDesk:
         service = arg_text(context.args.get("service"))
         if service:
             found = [booking for booking in found if booking.service == service]
+        named = arg_text(context.args.get("match"))
+        if named:
+            when = context.now.astimezone(self._plan.business.timezone)
+            found = named_first(found, named, self._plan, self._words, when, self._questions)
         locale = self._locale(context)
         lines = [
             f"{b.number}: {self._service_name(b.service, context)}, {self._when(b, locale)}"
@@ -248,6 +261,7 @@ class BookingDesk:
         if found:  # an action's results fill slots of their names: none is left unset
             results |= {
                 "next": found[0].number,
+                "first": lines[0],
                 "service": found[0].service,
                 "calendar": f"{self._links}/calendar/{found[0].token}.ics",
             }
