@@ -40,15 +40,16 @@ def inbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = f"sqlite:///{folder / 'state.db'}"
     workspace = folder / "flows.yaml"
     workspace.write_text(f"version: 1\nbots: [{ROOT / 'bots' / 'pizza'}]\nstore: {store}\n")
-    add = ["agents", "add", "anna", "--display", "Anna S.", "--password-stdin"]
-    added = subprocess.run(
-        [_theke(), *add, "-w", str(workspace)],
-        input=PASSWORD,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert added.returncode == 0, added.stderr
+    for name, display in (("anna", "Anna S."), ("ben", "Ben K.")):
+        add = ["agents", "add", name, "--display", display, "--password-stdin"]
+        added = subprocess.run(
+            [_theke(), *add, "-w", str(workspace)],
+            input=PASSWORD,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert added.returncode == 0, added.stderr
     asyncio.run(_a_ticket(store))
     with running_theke(folder) as url:
         yield url
@@ -83,12 +84,12 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, animations="disabled")
 
 
-def sign_in(context: BrowserContext, server: str, errors: list[str]) -> Page:
+def sign_in(context: BrowserContext, server: str, errors: list[str], name: str = "anna") -> Page:
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/inbox")
     expect(page).to_have_url(re.compile(r"/inbox/login$"))
-    page.get_by_label("Name").fill("anna")
+    page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/inbox$"))
@@ -193,4 +194,46 @@ def test_on_a_phone_the_tickets_fit_and_the_keyboard_reaches_everything(
         assert width <= PHONE["width"], width
     finally:
         context.close()
+    assert errors == []
+
+
+def test_two_agents_claim_one_holds_it_and_the_bot_resumes_the_order(
+    inbox_server: str, browser: Browser
+) -> None:
+    """A customer in the middle of an order asks for a person; Anna and Ben both have the
+    conversation open; Anna claims it, and Ben's page shows, without a reload, that Anna has
+    it (of two claims at once the store lets one win: tests/inbox and
+    tests/stores/test_handoff_store.py). After Anna hands it back, the bot asks the order's
+    open question again."""
+    errors: list[str] = []
+    contexts = [browser.new_context(viewport=DESKTOP, locale="de-DE") for _ in range(3)]
+    try:
+        for context in contexts:
+            context.set_default_timeout(15_000)
+        chat = open_chat(contexts[2], inbox_server, errors)
+        write(chat, "2 Salami bitte")
+        expect(bot_messages(chat, "Welche Größe")).to_have_count(1)
+        write(chat, "Ich möchte mit einem Menschen sprechen")
+        anna, ben = (
+            sign_in(contexts[n], inbox_server, errors, who) for n, who in enumerate(("anna", "ben"))
+        )
+        for page in (anna, ben):
+            row = page.locator("#lists .row__link").first
+            expect(row).to_contain_text("in the queue")
+            row.click()
+            expect(page.get_by_role("button", name="Claim")).to_be_visible()
+        anna.get_by_role("button", name="Claim").click()
+        expect(anna.get_by_label("Message to the customer")).to_be_visible()
+        expect(ben.get_by_text("Taken by anna")).to_be_visible()  # live, no reload
+        expect(ben.get_by_label("Message to the customer")).to_have_count(0)
+        shot(ben, "inbox-taken-desktop")
+        anna.get_by_label("Message to the customer").fill("Klar, ich helfe dir.")
+        anna.get_by_role("button", name="Send").click()
+        expect(bot_messages(chat, "Klar, ich helfe dir.")).to_have_count(1)
+        anna.get_by_role("button", name="Return to bot").click()
+        expect(bot_messages(chat, "Welche Größe")).to_have_count(2)  # the order goes on
+        shot(anna, "inbox-returned-desktop")
+    finally:
+        for context in contexts:
+            context.close()
     assert errors == []
