@@ -228,6 +228,17 @@ def _parser() -> argparse.ArgumentParser:
     bookings.add_argument("--bot", help="the bot (needed when the workspace serves several)")
     bookings.add_argument("--json", action="store_true", help="print JSON")
     bookings.set_defaults(run=_bookings)
+    broadcast = commands.add_parser("broadcast", help="marketing to the customers who opted in")
+    broadcast.add_argument("action", choices=("create", "preview", "status", *BROADCAST_ACTIONS))
+    broadcast.add_argument("id", nargs="?", help="the broadcast's id (all but create)")
+    broadcast.add_argument("--text", help="create: the bot's text to send")
+    broadcast.add_argument("--value", action="append", help="create: name=value for the text")
+    broadcast.add_argument("--purpose", default="marketing", help="create: or notify:TOPIC")
+    broadcast.add_argument("--lang", default="", help="create: only who agreed in this language")
+    broadcast.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    broadcast.add_argument("--bot", help="create: the bot (when the workspace serves several)")
+    broadcast.add_argument("--json", action="store_true", help="print JSON")
+    broadcast.set_defaults(run=_broadcast)
     handoffs = commands.add_parser("handoffs", help="a person takes conversations over")
     handoffs.add_argument("action", choices=HANDOFF_ACTIONS)
     handoffs.add_argument("session", nargs="?", help="the conversation, as `list` shows it")
@@ -292,6 +303,15 @@ def _bookings(args: argparse.Namespace) -> int:
 
 
 HANDOFF_ACTIONS = ("list", "claim", "say", "set", "release", "return", "close")
+
+
+BROADCAST_ACTIONS = ("send", "pause", "resume", "cancel")
+
+
+def _broadcast(args: argparse.Namespace) -> int:
+    from framework.outreach.broadcasts_cli import run_broadcast
+
+    return run_broadcast(args)
 
 
 def _handoffs(args: argparse.Namespace) -> int:

@@ -48,7 +48,7 @@ class Broadcasts:
         rates: Mapping[str, int] | None = RATES,
         fault: Callable[[str], None] | None = None,
     ) -> None:
-        self.store, self._consents, self._bots, self._clock = store, consents, bots, clock
+        self.store, self._consents, self.bots, self._clock = store, consents, bots, clock
         owner = uuid.uuid4().hex
         self.sender = Sender(store, consents, inbox or _nowhere, owner, clock, rates, fault)
 
@@ -102,7 +102,7 @@ class Broadcasts:
         return channels
 
     def _rendered(self, broadcast: Broadcast) -> dict[str, str]:
-        bot = self._bots.get(broadcast.bot)
+        bot = self.bots.get(broadcast.bot)
         if bot is None or broadcast.text not in bot.texts:
             return {}
         text, business = bot.texts[broadcast.text], bot.business

@@ -1,0 +1,114 @@
+"""`theke broadcast`: the business's marketing broadcasts, from the terminal.
+
+    theke broadcast create --text spring_offer [--value discount="20 %" …]
+                           [--purpose marketing|notify:<topic>] [--lang de] [--bot NAME]
+    theke broadcast preview ID      how many it would reach now, by channel; its text rendered
+    theke broadcast send ID         the running server's workers send it, paced per channel
+    theke broadcast status ID
+    theke broadcast pause|resume|cancel ID
+
+It opens the workspace's stores (the same SQLite file or Redis the server uses) and acts as the
+admin API does (framework/outreach/broadcasts_web.py): the text and values are checked the same
+way, and sending is the server's: `send` marks the broadcast, every worker's loop hands it out.
+Stored texts are printed through `printable`; `--json` escapes everything outside ASCII.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from framework.broadcasts.service import Broadcasts
+from framework.errors import BadRequest, ThekeError
+from framework.flows import Bot
+from framework.outreach.broadcasts_web import checked_broadcast, shown
+from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError
+from framework.stores.opening import open_broadcasts, open_consents
+from framework.terminal import ascii_json, local_time, printable
+from framework.workspace import Workspace, served_bot_name, workspace_for_command
+
+__all__ = ["BROADCAST_ACTIONS", "run_broadcast"]
+
+BROADCAST_ACTIONS = ("create", "preview", "status", *ACTIONS)
+
+
+def run_broadcast(args: argparse.Namespace) -> int:
+    workspace = workspace_for_command(args.workspace)
+    return asyncio.run(_broadcast(workspace, args))
+
+
+def _bots(workspace: Workspace) -> dict[str, Bot]:
+    from framework.flows.language.reader import load_bot
+
+    return {bot.name: bot for bot in map(load_bot, workspace.bots)}
+
+
+async def _broadcast(workspace: Workspace, args: argparse.Namespace) -> int:
+    store = await open_broadcasts(workspace.store, workspace.root)
+    consents = await open_consents(workspace.store, workspace.root)
+    try:
+        found = await _act(Broadcasts(store, consents, _bots(workspace)), workspace, args)
+    except (BadRequest, BroadcastError) as error:
+        raise ThekeError(str(error)) from None
+    finally:
+        await store.close()
+        await consents.close()
+    print(ascii_json(found) if args.json else _details(found))
+    return 0
+
+
+async def _act(
+    broadcasts: Broadcasts, workspace: Workspace, args: argparse.Namespace
+) -> dict[str, Any]:
+    if args.action == "create":
+        name = served_bot_name(workspace, args.bot)
+        if not args.text:
+            raise ThekeError("create needs --text: one of the bot's texts")
+        purpose, text, values, lang = checked_broadcast(
+            broadcasts.bots[name], args.purpose, args.text, _values(args.value), args.lang
+        )
+        return shown(await broadcasts.create(name, text, values, purpose, lang))
+    if not args.id:
+        raise ThekeError(
+            f"{args.action} needs the broadcast's id, e.g. `theke broadcast status b…`"
+        )
+    if args.action == "preview":
+        return await broadcasts.preview(args.id)
+    if args.action == "status":
+        return shown(await broadcasts.get(args.id))
+    return shown(await broadcasts.act(args.id, args.action))
+
+
+def _values(pairs: list[str] | None) -> dict[str, str]:
+    values = {}
+    for pair in pairs or ():
+        name, is_, value = pair.partition("=")
+        if not is_ or not name:
+            raise ThekeError(f"--value is name=value, not {printable(pair, 60)}")
+        values[name] = value
+    return values
+
+
+def _details(found: dict[str, Any]) -> str:
+    if "conversations" in found:
+        channels = ", ".join(f"{printable(c)} {n}" for c, n in found["channels"].items())
+        rows = [
+            f"Broadcast {printable(found['id'])} ({printable(found['status'])}) would reach "
+            f"{found['conversations']} conversation(s) now" + (f": {channels}" if channels else "")
+        ]
+        rows += [f"  [{printable(lang)}] {printable(t, 500)}" for lang, t in found["texts"].items()]
+        return "\n".join(rows)
+    broadcast = Broadcast.from_json(found)
+    started = local_time(broadcast.started_at) if broadcast.started_at else "not yet"
+    return "\n".join(
+        [
+            f"Broadcast {printable(broadcast.id)} of {printable(broadcast.bot)} – "
+            f"{printable(broadcast.status)}",
+            f"  {printable(broadcast.purpose)}: text {printable(broadcast.text)}"
+            + (f", only {printable(broadcast.lang)}" if broadcast.lang else ""),
+            f"  created {local_time(broadcast.created_at)}, sent {started}",
+            f"  queued {broadcast.queued}, passed over {broadcast.skipped}"
+            + (f", after {printable(broadcast.cursor, 80)}" if broadcast.cursor else ""),
+        ]
+    )
