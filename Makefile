@@ -89,3 +89,4 @@ bench-smoke: $(STAMP) services
 	$(BIN)/python benchmarks/redis_memory.py --quick
 	$(BIN)/python benchmarks/ratelimit.py --quick
 	$(BIN)/python benchmarks/bookings.py --quick
+	$(BIN)/python benchmarks/broadcast.py --quick
