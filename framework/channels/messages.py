@@ -2,7 +2,8 @@
 
 A webhook is parsed into `Incoming` messages (each becomes an inbox item of its conversation),
 `DeliveryStatus` reports about messages Theke sent, and `WebhookProblem`s (a value-level error,
-an unsupported message) that are recorded for the business. Sending is the other way round:
+an unsupported message) that are recorded for the business, and `ConsentSignal`s (a customer
+stopped or resumed marketing messages in the messenger's own menu). Sending is the other way round:
 runtime/sending.py.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DeliveryStatus", "Incoming", "WebhookProblem"]
+__all__ = ["ConsentSignal", "DeliveryStatus", "Incoming", "WebhookProblem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +63,23 @@ class WebhookProblem:
     kind: str
     detail: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentSignal:
+    """A customer stopped or resumed messages in the messenger's own menu (WhatsApp's
+    `user_preferences`): for the consent ledger of their conversation
+    (runtime/consent_signals.py), never a turn of the bot."""
+
+    bot: str
+    channel: str
+    customer: str
+    """As for `Incoming`: the conversation it belongs to."""
+    signal_id: str
+    """Deduplicates: the same signal delivered twice counts once."""
+    signal: str
+    """stop or resume."""
+    purposes: str
+    """The purposes' prefix it is about: `marketing`."""
+    said: str
+    """The messenger's words (WhatsApp's `detail`), kept as the ledger entry's text."""

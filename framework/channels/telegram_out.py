@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from framework.channels.telegram_in import PLAIN, finite_number, is_id
+from framework.runtime.consent_signals import EVERY_PURPOSE
 from framework.runtime.sending import SendFailure
 from framework.stores.records import Outgoing
 
@@ -264,8 +265,9 @@ def answer_pre_checkout(query_id: str, ok: bool, error: str = "") -> Call:
 
 # --- errors ------------------------------------------------------------------------------------
 
+BLOCKED = "bot was blocked by the user"
 UNREACHABLE = {
-    "bot was blocked by the user": "The customer blocked the bot on Telegram",
+    BLOCKED: "The customer blocked the bot on Telegram",
     "user is deactivated": "The customer's Telegram account was deleted",
     "bot can't initiate conversation": "The customer never started a chat with the bot",
 }
@@ -318,10 +320,16 @@ def _unavailable(code: int, description: str, attempt: int) -> SendFailure:
 
 
 def _forbidden(description: str) -> SendFailure:
+    """403: the customer cannot be reached; one who blocked the bot took back every consent
+    (runtime/consent_signals.py), and writing again later gives none back."""
     for reason, message in UNREACHABLE.items():
         if reason in description:
+            withdrawn = EVERY_PURPOSE if reason == BLOCKED else None
             return SendFailure(
-                f"{message}: Telegram messages cannot reach them.", code=403, unreachable=True
+                f"{message}: Telegram messages cannot reach them.",
+                code=403,
+                unreachable=True,
+                withdrawn=withdrawn,
             )
     return SendFailure(
         f"Telegram does not let the bot write to this chat ({description or 'Forbidden'}).",

@@ -29,8 +29,9 @@ from framework.channels import whatsapp_out as wire_out
 from framework.channels.api import ApiSession, json_body
 from framework.channels.common import parse_json
 from framework.channels.inbox import MessengerInbox, messenger_inbox
-from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
+from framework.channels.messages import ConsentSignal, DeliveryStatus, Incoming
 from framework.errors import ChannelError, Unauthorized
+from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.records import (
@@ -117,13 +118,13 @@ class WhatsAppChannel:
         found = self.settings.numbers.get(number)
         return found.bot if found else None
 
-    async def _take(
-        self, inbox: MessengerInbox, item: Incoming | DeliveryStatus | WebhookProblem
-    ) -> None:
+    async def _take(self, inbox: MessengerInbox, item: wire_in.Event) -> None:
         if isinstance(item, Incoming):
             await self._incoming(inbox, item)
         elif isinstance(item, DeliveryStatus):
             await self._status(inbox, item)
+        elif isinstance(item, ConsentSignal):
+            await self._consent(inbox, item)
         else:
             inbox.problem(self.name, item.kind)
             log.warning(
@@ -145,6 +146,15 @@ class WhatsAppChannel:
             watcher = asyncio.ensure_future(self._typing_if_slow(message, turn))
             self._watchers.add(watcher)
             watcher.add_done_callback(self._watchers.discard)
+
+    async def _consent(self, inbox: MessengerInbox, signal: ConsentSignal) -> None:
+        """A stop or resume in WhatsApp's own menu: into the conversation's consent ledger
+        (runtime/consent_signals.py), no turn of the bot, nothing said."""
+        customer = without_lone_surrogates(signal.customer)  # as its messages are keyed
+        item = signal_item(
+            signal.signal_id, iso_time(self.clock()), signal.signal, signal.purposes, signal.said
+        )
+        await inbox.accept(str(SessionKey(signal.bot, self.name, customer)), item)
 
     async def _typing_if_slow(self, message: Incoming, turn: asyncio.Future[Any]) -> None:
         done, _ = await asyncio.wait({turn}, timeout=TYPING_AFTER)
@@ -171,6 +181,12 @@ class WhatsAppChannel:
             inbox.problem(self.name, "status_unknown_message")
             return
         await inbox.accept(str(key), item)
+        withdrawn = wire_out.withdrawn_by(status.errors) if status.status == "failed" else None
+        if withdrawn is not None:  # 131050: the customer stopped marketing messages
+            said = wire_in.error_details(status.errors[0]) or "WhatsApp: marketing stopped"
+            now = iso_time(self.clock())
+            signal = signal_item(f"consent:{status.message_id}", now, STOPPED, withdrawn, said)
+            await inbox.accept(str(key), signal)
 
     # Out -----------------------------------------------------------------------------------
     async def send(

@@ -18,14 +18,15 @@ from collections.abc import Callable, Container
 from functools import partial
 from typing import Any, NamedTuple
 
-from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
+from framework.channels.messages import ConsentSignal, DeliveryStatus, Incoming, WebhookProblem
+from framework.channels.whatsapp_preferences import PREFERENCES, read_preferences
 from framework.runtime.sending import STATUS_ORDER
 
 __all__ = ["MEDIA", "NOT_SAID", "Json", "error_details", "parse_webhook", "verify_signature"]
 
 Json = dict[str, Any]
 """A JSON object as Meta sends and takes it."""
-Event = Incoming | DeliveryStatus | WebhookProblem
+Event = Incoming | DeliveryStatus | ConsentSignal | WebhookProblem
 
 MEDIA = ("sticker", "audio", "video", "document", "contacts", "unsupported")
 """Message types a bot cannot read: answered with the bot's `media_without_text` unless they
@@ -50,8 +51,9 @@ def parse_webhook(
     payload: Any,
     bot_for_number: Callable[[str], str | None],
     groups: Container[str] = frozenset(),
-) -> list[Incoming | DeliveryStatus | WebhookProblem]:
-    """Every message, status and problem of a webhook body, in order, each read on its own.
+) -> list[Event]:
+    """Every message, status, consent signal (whatsapp_preferences.py) and problem of a
+    webhook body, in order, each read on its own.
 
     `bot_for_number` names the bot that serves a business phone number id (None: no bot);
     `groups` are the numbers whose bots answer in WhatsApp groups (a group is then one
@@ -99,6 +101,8 @@ def _change(
     if not isinstance(value, dict):
         return [_malformed("a change has no value object", {"change": change})]
     field = change.get("field")
+    if field == PREFERENCES:
+        return list(read_preferences(value, bot_for_number))
     if field != "messages":
         return [WebhookProblem(f"field:{field}", f"WhatsApp sent a {field!r} update", value)]
     metadata = value.get("metadata")

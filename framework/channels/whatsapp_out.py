@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from framework.channels.whatsapp_in import Json, error_details
 from framework.runtime.sending import SendFailure
+from framework.stores.consents import MARKETING
 from framework.stores.records import Outgoing
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "read_receipt",
     "render",
     "template",
+    "withdrawn_by",
 ]
 
 GRAPH_VERSION = "v25.0"
@@ -317,6 +319,8 @@ class _Rule:
     explain: bool = False
     unreachable: bool = False
     window_closed: bool = False
+    withdrawn: str | None = None
+    """The consent the customer took back, as a purposes' prefix (SendFailure.withdrawn)."""
 
 
 _RULES: dict[int, _Rule] = {
@@ -335,7 +339,7 @@ _RULES: dict[int, _Rule] = {
         "blocked)",
         unreachable=True,
     ),
-    131050: _Rule("the customer stopped marketing messages"),
+    131050: _Rule("the customer stopped marketing messages", withdrawn=MARKETING),
     131049: _Rule("held back to keep the ecosystem healthy (per-customer marketing limit)"),
     131062: _Rule(
         "this kind of message cannot go to a customer known only by their username "
@@ -373,7 +377,18 @@ def failure(
         retry_after=retry_after,
         unreachable=rule.unreachable,
         window_closed=rule.window_closed,
+        withdrawn=rule.withdrawn,
     )
+
+
+def withdrawn_by(errors: Iterable[Json]) -> str | None:
+    """The consent a failed status's errors say the customer took back (131050: marketing)."""
+    for error in errors:
+        code = error.get("code")
+        rule = _RULES.get(code) if isinstance(code, int) and not isinstance(code, bool) else None
+        if rule is not None and rule.withdrawn is not None:
+            return rule.withdrawn
+    return None
 
 
 def _error_details(body: Any) -> tuple[int | None, str | None]:

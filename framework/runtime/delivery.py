@@ -9,7 +9,9 @@ sends again from `sent_seq`: messages are delivered at least once and never out 
 A send that may work later (rate limits, 5xx, timeouts) stops the delivery and sets the timer
 for then; one that never will (the customer blocked the bot, WhatsApp's 24-hour window closed
 without a template) is written into the conversation log as a `system` entry for the business,
-counted in the metrics, and the delivery goes on with the next message.
+counted in the metrics, and the delivery goes on with the next message; one that says the
+customer took consent back (WhatsApp's 131050, a Telegram block) withdraws it in the consent
+ledger as well (runtime/consent_signals.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from framework.logs import pseudonym
+from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.metrics import Metrics
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
 from framework.stores.records import (
@@ -121,6 +124,7 @@ class Delivery:
                         break
                     notes.append(self._failed(key, flags, entry, failure, now))
                     await self._tell_business(key, notes[-1], now)
+                    await self._withdrawn(key, entry, failure, now)
                 else:
                     self._sent(flags, entry, sent)
             flags["sent_seq"] = entry["seq"]
@@ -190,6 +194,18 @@ class Delivery:
         item_id = f"undelivered:{key}:{note.get('failed_seq')}"
         inbox = str(business_inbox(key.bot))
         await self.store.enqueue(inbox, InboxItem(item_id, iso_time(now), NOTE, listed))
+
+    async def _withdrawn(
+        self, key: SessionKey, entry: LogEntry, failure: SendFailure, now: float
+    ) -> None:
+        """A refusal that says the customer took consent back (WhatsApp's 131050, a Telegram
+        block) goes into the ledger as a consent item of the conversation, once per message
+        (runtime/consent_signals.py)."""
+        if failure.withdrawn is None:
+            return
+        item_id = f"consent:undelivered:{entry['seq']}"
+        said = signal_item(item_id, iso_time(now), STOPPED, failure.withdrawn, str(failure))
+        await self.store.enqueue(str(key), said)
 
     async def status(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
         """A messenger's report about a sent message: statuses only move forward; a failure

@@ -39,7 +39,9 @@ class SendFailure(ChannelError):
 
     `retry_after` (seconds) when trying again later can help (rate limits, 5xx, timeouts);
     None when it never will (window closed, blocked, not on WhatsApp, bad request), in which
-    case `unreachable` says whether the customer cannot be reached at all any more.
+    case `unreachable` says whether the customer cannot be reached at all any more, and
+    `withdrawn` whether the refusal says the customer took consent back there: the purposes'
+    prefix withdrawn (`marketing`: WhatsApp's 131050; "": all, a Telegram block), else None.
     """
 
     def __init__(
@@ -50,12 +52,14 @@ class SendFailure(ChannelError):
         retry_after: float | None = None,
         unreachable: bool = False,
         window_closed: bool = False,
+        withdrawn: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.retry_after = retry_after
         self.unreachable = unreachable
         self.window_closed = window_closed
+        self.withdrawn = withdrawn
 
     @property
     def permanent(self) -> bool:

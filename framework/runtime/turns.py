@@ -38,6 +38,7 @@ from framework.flows.events import (
 )
 from framework.flows.requests import Request, answer_requests_async
 from framework.logs import pseudonym
+from framework.runtime.consent_signals import CONSENT, consent_turn
 from framework.runtime.delivery import (
     Delivery,
     chosen_payload,
@@ -180,6 +181,7 @@ class Runtime:
             NOTICE: self._converse,
             STATUS: self._status,
             NOTE: self._note,
+            CONSENT: partial(consent_turn, self),
         }
         """What each kind of inbox item does (records.py lists the kinds)."""
         self._locks: dict[str, asyncio.Lock] = {}

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framework.channels.messages import DeliveryStatus, Incoming, WebhookProblem
+from framework.channels.messages import ConsentSignal, DeliveryStatus, Incoming, WebhookProblem
 from framework.channels.whatsapp_in import parse_webhook, verify_signature
 from framework.channels.whatsapp_out import (
     GRAPH_VERSION,
@@ -41,7 +41,7 @@ KERRY = wa.CUSTOMER
 TO = {"to": "16315551234"}
 RECIPIENT = {"recipient": "US.13491208655302741918"}
 
-Event = Incoming | DeliveryStatus | WebhookProblem
+Event = Incoming | DeliveryStatus | ConsentSignal | WebhookProblem
 
 
 def route(number: str) -> str | None:
@@ -57,6 +57,8 @@ def summary(event: Event) -> str:
         return f"incoming:{event.text}"
     if isinstance(event, DeliveryStatus):
         return f"status:{event.status}"
+    if isinstance(event, ConsentSignal):
+        return f"consent:{event.signal}"
     return f"problem:{event.kind}"
 
 
@@ -331,8 +333,8 @@ EXPECTED = {
     "template-category-update": ["problem:field:template_category_update"],
     "template-status-approved": ["problem:field:message_template_status_update"],
     "template-status-rejected": ["problem:field:message_template_status_update"],
-    "user-preferences-resume": ["problem:field:user_preferences"],
-    "user-preferences-signup": ["problem:field:user_preferences"],
+    "user-preferences-resume": ["consent:resume"],
+    "user-preferences-signup": ["problem:preference"],
 }
 
 
@@ -598,7 +600,7 @@ HOSTILE += [
 def test_hostile_bodies_never_raise(payload: Any) -> None:
     events = parse(payload)
     assert isinstance(events, list)
-    assert all(isinstance(event, Incoming | DeliveryStatus | WebhookProblem) for event in events)
+    assert all(isinstance(event, Event) for event in events)
 
 
 JSON_VALUES = st.recursive(
@@ -640,7 +642,7 @@ def test_any_part_of_a_sample_replaced_by_any_json_never_raises(
             parent = parent[key]
         parent[path[-1]] = replacement
     events = parse(payload)
-    assert all(isinstance(event, Incoming | DeliveryStatus | WebhookProblem) for event in events)
+    assert all(isinstance(event, Event) for event in events)
 
 
 # --- signatures ------------------------------------------------------------------------------

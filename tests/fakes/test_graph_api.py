@@ -255,6 +255,9 @@ REBUILT: dict[str, Callable[[], Json]] = {
         customer=C,
         errors=[wa.error_object(131000, details="Unsupported webhook payload", href=False)],
     ),
+    "user-preferences-resume": lambda: wa.user_preferences(
+        wa.preference("resume", wa_id="16505551234", timestamp=1731705721), customer=C
+    ),
 }
 # Published, not built: Flows, system messages, template and preference events are outside
 # what the fakes emit today. Listed so that a new sample cannot go unnoticed.
@@ -265,7 +268,6 @@ NOT_REBUILT = {
     "template-category-update",
     "template-status-approved",
     "template-status-rejected",
-    "user-preferences-resume",
     "user-preferences-signup",
 }
 # The builders with their own defaults (fresh ids, now, the reference's example people).
@@ -297,6 +299,7 @@ DEFAULTS: dict[str, Callable[[], Json]] = {
     "button-template-quick-reply": lambda: wa.inbound(
         wa.quick_reply("No-Button-Payload", "No", context=wa.replying_to(wa.new_wamid()))
     ),
+    "user-preferences-resume": lambda: wa.user_preferences(wa.preference("stop")),
 }
 # §1.4: parent_user_id exists only for users of an enterprise; the default person has none.
 NO_PARENT = {"$.entry[].changes[].value.contacts[].parent_user_id"}

@@ -201,6 +201,11 @@ ERRORS: dict[int, ErrorCode] = {
         "Business-scoped User ID recipients are not supported for this message",
         "This message type cannot be sent to a business-scoped user ID; send it to a phone number.",
     ),
+    131050: ErrorCode(
+        "Unable to deliver message",
+        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
+        "messages on WhatsApp from your business.",
+    ),
     130472: ErrorCode(
         "User's number is part of an experiment",
         "Failed to send message because this user's phone number is part of an experiment",
@@ -473,6 +478,45 @@ def batch(*payloads: Json, into: str = "entries") -> Json:
     return notification(
         {"id": entries[0]["id"], "changes": [c for e in entries for c in e["changes"]]}
     )
+
+
+PREFERENCE_DETAILS = {
+    "stop": "User requested to stop marketing messages",
+    "resume": "User requested to resume marketing messages",
+}
+
+
+def user_preferences(
+    *preferences: Json, business: Business = BUSINESS, customer: Customer = CUSTOMER
+) -> Json:
+    """A `user_preferences` webhook (reference §1.7): preferences of the `preference` shape."""
+    value: Json = {
+        "messaging_product": "whatsapp",
+        "metadata": business.metadata(),
+        "contacts": [customer.contact()],
+        "user_preferences": list(preferences),
+    }
+    return notification(entry(business, {"value": value, "field": "user_preferences"}))
+
+
+def preference(
+    value: str,
+    *,
+    customer: Customer = CUSTOMER,
+    wa_id: str | None = None,
+    detail: str | None = None,
+    timestamp: int | None = None,
+) -> Json:
+    """A customer stopped (`stop`) or resumed (`resume`) marketing messages in WhatsApp's menu:
+    broadcast.md §4.1, key for key as the sample; `wa_id` another number than the customer's
+    (the published sample's)."""
+    return {
+        "wa_id": wa_id or customer.wa_id,
+        "detail": PREFERENCE_DETAILS.get(value, "") if detail is None else detail,
+        "category": "marketing_messages",
+        "value": value,
+        "timestamp": int(time.time()) if timestamp is None else timestamp,
+    }
 
 
 # --- WhatsApp: signing -----------------------------------------------------------------------
