@@ -242,8 +242,13 @@ def _parser() -> argparse.ArgumentParser:
     handoffs = commands.add_parser("handoffs", help="a person takes conversations over")
     handoffs.add_argument("action", choices=HANDOFF_ACTIONS)
     handoffs.add_argument("session", nargs="?", help="the conversation, as `list` shows it")
-    handoffs.add_argument("text", nargs="*", help="say: the text; set: slot=value pairs")
-    handoffs.add_argument("--agent", help="who takes part (claim, say, release, return, close)")
+    handoffs.add_argument(
+        "text",
+        nargs="*",
+        help="say: the text; set: slot=value pairs; cart: add ITEM [OPTION…] [QUANTITY], "
+        "quantity LINE N or remove LINE (none: show the cart)",
+    )
+    handoffs.add_argument("--agent", help="who takes part (all but list, and cart without words)")
     handoffs.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     handoffs.add_argument("--bot", help="the bot (needed when the workspace serves several)")
     handoffs.add_argument("--json", action="store_true", help="list: print JSON")
@@ -302,7 +307,7 @@ def _bookings(args: argparse.Namespace) -> int:
     return run_bookings(args)
 
 
-HANDOFF_ACTIONS = ("list", "claim", "say", "set", "release", "return", "close")
+HANDOFF_ACTIONS = ("list", "claim", "say", "set", "cart", "release", "return", "close")
 
 
 BROADCAST_ACTIONS = ("send", "pause", "resume", "cancel")

@@ -112,7 +112,8 @@ class TicketNews:
 class HandoffNews:
     """What happened to the conversation's handoff: `queued` (its `position`), `claimed` (by
     `agent`), `said` (the agent's `text` for the customer), `changed` (the `slots` the agent
-    set), `returned` to the bot, `closed`, or `timeout` (nobody came in time)."""
+    set, or the `cart` change they made), `returned` to the bot, `closed`, or `timeout`
+    (nobody came in time)."""
 
     state: str
     now: datetime
@@ -123,6 +124,8 @@ class HandoffNews:
     """Seconds the customer waited in the queue before the person claimed it."""
     slots: Mapping[str, Any] = field(default_factory=dict)
     """`changed`: slot values the person set (as stored: ids for items and choices)."""
+    cart: Mapping[str, Any] = field(default_factory=dict)
+    """`changed`: a change of the cart the person made, as JSON (flows/cart_change.py)."""
 
 
 @dataclass(frozen=True, slots=True)

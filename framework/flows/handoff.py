@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from framework.flows.cart import CartError
+from framework.flows.cart_change import CartChange, change_cart
 from framework.flows.events import HandoffNews, HandoffRequest
 from framework.flows.model import Slot
 from framework.flows.steps import CONTINUE, WAIT, HandOver
@@ -109,6 +111,7 @@ def handoff_news(turn: Turn, news: HandoffNews) -> None:
         turn.reply(news.text, custom={"agent": news.agent})
     elif news.state == "changed":
         _set_by_person(turn, news.slots)
+        _cart_by_person(turn, news)
     elif news.state in ENDS:
         _end(turn, news)
     waited = {"waited": news.waited} if news.state == "claimed" else {}
@@ -124,6 +127,21 @@ def _set_by_person(turn: Turn, values: Mapping[str, Any]) -> None:
             turn.record("handoff_value_refused", slot=str(name)[:64])
         else:
             turn.set_slot(name, value)
+
+
+def _cart_by_person(turn: Turn, news: HandoffNews) -> None:
+    """What the person changed in the cart (a pizza added, a quantity, a line removed): priced
+    by the catalog, and what the flow reads from now on (its summary, the bill). A change the
+    catalog or the cart cannot take is refused, recorded and changes nothing."""
+    if not news.cart:
+        return
+    try:
+        change_cart(turn.bot, turn.session, CartChange.read(news.cart), news.agent)
+    except CartError as error:
+        turn.record("handoff_cart_refused", reason=str(error)[:200])
+        return
+    turn.changed()
+    turn.record("handoff_cart_changed")
 
 
 def _fits(turn: Turn, slot: Slot, value: Any) -> bool:

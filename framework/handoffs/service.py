@@ -80,6 +80,18 @@ class Handoffs:
         goes on from that once it is handed back."""
         await self._tell_held(bot, session, "changed", agent=agent, slots=dict(slots))
 
+    async def change_cart(
+        self, bot: str, session: str, agent: str, change: Mapping[str, Any]
+    ) -> None:
+        """The holder changes the cart (an item added, a quantity, a line removed: a change as
+        flows/cart_change.py reads it); the conversation applies it with the catalog's prices
+        and the bot goes on from it once it is handed back."""
+        await self._tell_held(bot, session, "changed", agent=agent, cart=dict(change))
+
+    async def holding(self, bot: str, session: str, agent: str) -> Handoff:
+        """The handoff `agent` holds; HandoffRefused when they do not hold the conversation."""
+        return await self._holder(bot, session, agent)
+
     async def release(self, bot: str, session: str, agent: str) -> Handoff:
         """Back to the front of the queue, for another agent (the customer keeps waiting)."""
         handoff = await self.store.release(bot, session, agent, self._clock())

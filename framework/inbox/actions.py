@@ -3,6 +3,9 @@
     POST /inbox/c/{bot}/{session}/claim      Handoffs.claim: of two agents at once, one wins
     POST /inbox/c/{bot}/{session}/say        Handoffs.say: text to the customer's channel
     POST /inbox/c/{bot}/{session}/slots      Handoffs.change: one slot (slot=, value=)
+    POST /inbox/c/{bot}/{session}/cart       Handoffs.change_cart: add an item (item=, options=
+                                             any number, quantity=) or change a line (line=,
+                                             quantity=; 0 removes it)
     POST /inbox/c/{bot}/{session}/release    Handoffs.release: back to the front of the queue
     POST /inbox/c/{bot}/{session}/return     Handoffs.end returned: the bot goes on
     POST /inbox/c/{bot}/{session}/close      Handoffs.end closed
@@ -17,6 +20,7 @@ or the page again with what was refused.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -34,6 +38,7 @@ from framework.stores.handoffs import (
     HandoffTaken,
 )
 from framework.stores.tickets import STATUSES, TicketError, TicketNotFound
+from framework.support.cart_changes import agent_changes_cart
 from framework.support.handoffs_web import MAX_TEXT
 from framework.tickets.web import TICKETS
 
@@ -72,6 +77,28 @@ async def _slots(request: web.Request, agent: Agent, bot: str, session: str, for
     return f"{name} is set; the bot goes on from it once you hand the conversation back."
 
 
+async def _cart(request: web.Request, agent: Agent, bot: str, session: str, form: Form) -> str:
+    context = request.app[CONTEXT]
+    handoffs, runtime, served = request.app[HANDOFFS], context.runtime, context.bots[bot]
+    change = _cart_change(form)
+    done = await agent_changes_cart(
+        handoffs, runtime.store, served, session, agent.name, change, runtime.drain
+    )
+    return f"Cart: {done}. The bot goes on from it once you hand the conversation back."
+
+
+def _cart_change(form: Form) -> dict[str, Any]:
+    """The cart change the form names (checked by cart_changes.py)."""
+    item, line = auth.field(form, "item").strip(), auth.field(form, "line").strip()
+    quantity = auth.field(form, "quantity").strip() or "1"
+    if item:
+        options = [option for option in form.getall("options", []) if isinstance(option, str)]
+        return {"add": {"item": item, "options": options, "quantity": quantity}}
+    if not line:
+        raise BadRequest("Choose an item to add or a line of the cart to change.")
+    return {"remove": line} if quantity == "0" else {"line": line, "quantity": quantity}
+
+
 async def _release(request: web.Request, agent: Agent, bot: str, session: str, form: Form) -> str:
     await request.app[HANDOFFS].release(bot, session, agent.name)
     return "Back at the front of the queue, for another agent."
@@ -91,6 +118,7 @@ ACTIONS: dict[str, Action] = {
     "claim": _claim,
     "say": _say,
     "slots": _slots,
+    "cart": _cart,
     "release": _release,
     "return": _return,
     "close": _close,
@@ -114,7 +142,7 @@ async def act(request: web.Request) -> web.Response:
     bot, session = request.match_info["bot"], request.match_info["session"]
     action = ACTIONS.get(request.match_info["action"])
     if action is None:
-        raise NotFound("no such action: claim, say, slots, release, return, close")
+        raise NotFound("no such action: claim, say, slots, cart, release, return, close")
     views.may_work(request, signed.agent, bot)
     try:
         notice = await action(request, signed.agent, bot, session, form)

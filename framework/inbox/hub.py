@@ -5,9 +5,10 @@ Changes reach the hub two ways:
 - at once, from the handoff service of this worker (`Handoffs.listeners`): a conversation
   joins the queue, is claimed, released, written to, returned or closed;
 - every POLL seconds while a page listens, from the stores (`Poller`): the queues and held
-  conversations of every bot, compared with the last look, and the logs of the conversations
-  held by a person or open on a page. That is how a page hears what another worker changed
-  (several workers on Redis) and what a customer wrote to a held conversation: the project
+  conversations of every bot, compared with the last look, and the logs and states (`peek`)
+  of the conversations held by a person or open on a page. That is how a page hears what
+  another worker changed (several workers on Redis), what a customer wrote to a held
+  conversation and a person's change of its cart or slots once its turn applied it: the project
   has no cross-worker publisher (runtime/publishing.py is the business events' outbox, not a
   pub/sub), so the store is the common ground, looked at every two seconds.
 
@@ -42,7 +43,8 @@ class Change:
     session: str
     what: str
     """queued, claimed, said, changed, released, withdrawn, returned, closed, timeout (the
-    handoff service), gone (left the store, seen by the poll), message (the log grew)."""
+    handoff service), gone (left the store, seen by the poll), message (the log grew, or a
+    turn changed the state)."""
     agent: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -91,10 +93,13 @@ class Poller:
         self._seen: dict[tuple[str, str], Seen] | None = None
         """None until the first look since pages listen: that look only learns."""
         self._seqs: dict[str, int] = {}
+        self._turns: dict[str, object] = {}
+        """The turns each looked-at conversation had (its state changes without a log line
+        when a person's change of its cart or slots is applied)."""
 
     async def look(self) -> None:
         if not self.hub.listening:
-            self._seen, self._seqs = None, {}
+            self._seen, self._seqs, self._turns = None, {}, {}
             return
         now, primed = await self._handoff_states(), self._seen is not None
         if self._seen is not None:
@@ -126,11 +131,21 @@ class Poller:
         """A conversation newly held or open since the first look may have grown between its
         change and this look: it is told too (a page fetching once more costs little)."""
         self._seqs = {key: seq for key, seq in self._seqs.items() if key in sessions}
+        self._turns = {key: turns for key, turns in self._turns.items() if key in sessions}
         for key in sessions:
-            known = self._seqs.get(key)
-            entries = await self._sessions.log(key, after=known or 0, limit=LOG_PAGE)
-            if not entries:
-                continue
-            self._seqs[key] = int(entries[-1].get("seq", 0))
-            if known is not None or primed:
+            known = key in self._turns
+            grew, turned = await self._grew(key), await self._turned(key)
+            if (grew or turned) and (known or primed):
                 self.hub.publish(Change(key.split(":", 1)[0], key, "message"))
+
+    async def _grew(self, key: str) -> bool:
+        entries = await self._sessions.log(key, after=self._seqs.get(key, 0), limit=LOG_PAGE)
+        if entries:
+            self._seqs[key] = int(entries[-1].get("seq", 0))
+        return bool(entries)
+
+    async def _turned(self, key: str) -> bool:
+        peeked = await self._sessions.peek(key)
+        turns = None if peeked is None else peeked.session.get("turns")
+        known, before, self._turns[key] = key in self._turns, self._turns.get(key), turns
+        return not known or before != turns

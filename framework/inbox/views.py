@@ -15,7 +15,9 @@ from aiohttp import web
 from framework.admin import BOTS
 from framework.channels.common import CONTEXT
 from framework.errors import Forbidden, NotFound
+from framework.flows import Bot
 from framework.flows.cart import describe_line
+from framework.flows.model import label_for
 from framework.handoffs.web import HANDOFFS
 from framework.stores.agents import Agent
 from framework.stores.handoffs import Handoff
@@ -139,12 +141,22 @@ class Conversation:
     handoff: Handoff | None
     lines: list[Line]
     slots: list[tuple[str, str]] = field(default_factory=list)
-    cart: list[str] = field(default_factory=list)
+    cart: list[tuple[str, str]] = field(default_factory=list)
+    """The cart's lines: their number and what they hold."""
     state_known: bool = False
     window: str = ""
     """What the messenger allows now ("" where nothing limits free text)."""
     template_only: bool = False
     href: str = ""
+    items: list[tuple[str, str]] = field(default_factory=list)
+    """What the agent may add to the cart: the catalog's available items (id, name)."""
+    options: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    """The catalog's option groups with their choices (id, name)."""
+
+    @property
+    def cart_key(self) -> str:
+        """Changes with the cart (the page's cart forms are rendered anew)."""
+        return "|".join(f"{number} {text}" for number, text in self.cart)
 
 
 async def conversation(request: web.Request, agent: Agent, bot: str, session: str) -> Conversation:
@@ -175,13 +187,33 @@ def _collected(request: web.Request, shown: Conversation, state: dict[str, Any])
     shown.state_known = True
     slots = state.get("slots") or {}
     shown.slots = [(str(name), _value(value)) for name, value in sorted(slots.items())]
-    bot = request.app[CONTEXT].bots.get(shown.bot)
+    bot, lang = request.app[CONTEXT].bots[shown.bot], str(state.get("lang", ""))
     lines = (state.get("cart") or {}).get("lines") or []
     for line in lines:
         try:
-            shown.cart.append(describe_line(bot, str(state.get("lang", "")), line))  # type: ignore[arg-type]
+            said = describe_line(bot, lang, line)
         except (KeyError, TypeError, AttributeError):  # an item the menu no longer has
-            shown.cart.append(f"{line.get('quantity', '?')}× {line.get('item', '?')}")
+            said = f"{line.get('quantity', '?')}× {line.get('item', '?')}"
+        shown.cart.append((str(line.get("id", "?")), said))
+    _catalog(shown, bot, lang)
+
+
+def _catalog(shown: Conversation, bot: Bot, lang: str) -> None:
+    """What the cart form offers: the available items and the option groups' choices."""
+    default = bot.business.language
+    catalog = bot.catalog
+    shown.items = [
+        (item.id, label_for(item.name, lang, default))
+        for item in catalog.items.values()
+        if item.available
+    ]
+    shown.options = [
+        (
+            label_for(group.name, lang, default),
+            [(c.id, label_for(c.name, lang, default)) for c in group.choices.values()],
+        )
+        for group in catalog.groups.values()
+    ]
 
 
 def _value(value: Any) -> str:

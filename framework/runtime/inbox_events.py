@@ -59,6 +59,7 @@ def _handoff_news(item: InboxItem) -> tuple[Event, list[LogEntry]]:
         str(news.get("text") or ""),
         float(news.get("waited") or 0.0),
         dict(news.get("slots") or {}),
+        dict(news.get("cart") or {}),
     ), []
 
 

@@ -4,12 +4,17 @@
     POST /admin/handoffs/{bot}/{session}/claim      {"agent": "anna"}   one agent wins a race
     POST /admin/handoffs/{bot}/{session}/say        {"agent": "anna", "text": "…"}
     POST /admin/handoffs/{bot}/{session}/slots      {"agent": "anna", "slots": {"size": "large"}}
+    POST /admin/handoffs/{bot}/{session}/cart       {"agent": "anna", "add": {"item": "salami",
+                                                     "options": ["large"], "quantity": 2}},
+                                                    {"agent": "anna", "line": 3, "quantity": 1}
+                                                    or {"agent": "anna", "remove": 3}
     POST /admin/handoffs/{bot}/{session}/release    {"agent": "anna"}   back to the queue
     POST /admin/handoffs/{bot}/{session}/return     {"agent": "anna"}   back to the bot
     POST /admin/handoffs/{bot}/{session}/close      {"agent": "anna"}
 
 `session` is the conversation's key as the list shows it (percent-encoded in the path). Every
-call needs the admin key; another agent's claim is 409 naming the holder.
+call needs the admin key; another agent's claim is 409 naming the holder. A cart change the
+catalog or the cart cannot take is 400 saying why, and nothing is sent (cart_changes.py).
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from typing import Any
 from aiohttp import web
 
 from framework.admin import admin_bot, authorize
-from framework.channels.common import json_object, string_field
+from framework.channels.common import CONTEXT, json_object, string_field
 from framework.errors import BadRequest
 from framework.handoffs.web import HANDOFFS
 from framework.stores.handoffs import CLOSED, RETURNED
+from framework.support.cart_changes import agent_changes_cart
 
 __all__ = ["add_handoff_routes"]
 
@@ -54,6 +60,13 @@ async def act(request: web.Request) -> web.Response:
     if action == "slots":
         await handoffs.change(bot, session, agent, _slots(body))
         return web.json_response({"sent": True})
+    if action == "cart":
+        change = {name: value for name, value in body.items() if name != "agent"}
+        runtime, served = request.app[CONTEXT].runtime, request.app[CONTEXT].bots[bot]
+        done = await agent_changes_cart(
+            handoffs, runtime.store, served, session, agent, change, runtime.drain
+        )
+        return web.json_response({"sent": True, "change": done})
     if action == "claim":
         handoff = await handoffs.claim(bot, session, agent)
     elif action == "release":
@@ -61,7 +74,9 @@ async def act(request: web.Request) -> web.Response:
     elif action in ENDINGS:
         handoff = await handoffs.end(bot, session, agent, ENDINGS[action])
     else:
-        raise BadRequest(f"unknown action {action!r}: claim, say, slots, release, return, close")
+        raise BadRequest(
+            f"unknown action {action!r}: claim, say, slots, cart, release, return, close"
+        )
     return web.json_response(handoff.to_json())
 
 
