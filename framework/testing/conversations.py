@@ -38,6 +38,8 @@ from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
+from framework.stores.records import SessionKey
+from framework.testing.booked import booked_before
 from framework.testing.fixed_actions import ActionOutcome, fixed_actions
 from framework.testing.flow_errors import flow_error_notes
 from framework.testing.till import Till
@@ -66,6 +68,8 @@ class ConversationTest:
     profile: dict[str, Any] = field(default_factory=dict)
     actions: dict[str, ActionOutcome | str] = field(default_factory=dict)
     """Actions replaced by fixed results: an outcome, or the error of a failed call."""
+    bookings: list[Any] = field(default_factory=list)
+    """The bookings the calendar holds before the customer writes (testing/booked.py)."""
 
 
 def load_tests(path: Path) -> list[ConversationTest]:
@@ -79,7 +83,7 @@ def load_tests(path: Path) -> list[ConversationTest]:
     return [_test(path, index, raw) for index, raw in enumerate(data["tests"], 1)]
 
 
-TEST_KEYS = frozenset({"name", "turns", "now", "lang", "profile", "actions"})
+TEST_KEYS = frozenset({"name", "turns", "now", "lang", "profile", "actions", "bookings"})
 TURN_KEYS = frozenset(
     {
         *("user", "button", "payment", "silent", "order", "wait", "handoff", "notice"),
@@ -111,6 +115,7 @@ def _test(path: Path, index: int, raw: Any) -> ConversationTest:
         lang=raw.get("lang"),
         profile=dict(raw.get("profile") or {}),
         actions=fixed_actions(raw.get("actions"), f"{path}: test {index}"),
+        bookings=list(raw.get("bookings") or []),
     )
 
 
@@ -204,8 +209,12 @@ def review_test(
     start = test.lang if lang is None else lang
     run = _Run(bot, test, new_session(bot, lang=start, profile=test.profile))
     review = Review(test, run.transcript)
+    calendar = booked_before(bot, test.bookings, test.now, SessionKey(bot.name, "test", "test"))
     actions = BlockingActions(
-        BotActions.of(bot, [FixedActions(test.actions)]), bot.name, "test", "test"
+        BotActions.of(bot, [FixedActions(test.actions)], bookings=calendar),
+        bot.name,
+        "test",
+        "test",
     )
     till = Till(bot, test.now, actions)
     try:
