@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -12,6 +15,10 @@ from prometheus_client import (
 )
 
 __all__ = ["Metrics"]
+
+REASON_LABEL = 64
+"""Characters of a handoff's reason kept as a label value (the flows' reasons are short)."""
+HANDOFF_ENDS = ("returned", "closed", "timeout", "withdrawn")
 
 
 class Metrics:
@@ -89,6 +96,29 @@ class Metrics:
             buckets=(10, 30, 60, 120, 300, 600, 1800),
             registry=self.registry,
         )
+        self.handoff_requests = Counter(
+            "theke_handoff_requests",
+            "Customers who joined a queue for a person, by the handoff's reason",
+            ["bot", "reason"],
+            registry=self.registry,
+        )
+        self.handoff_ends = Counter(
+            "theke_handoff_ends",
+            "Handoffs that ended: returned to the bot, closed, timeout (nobody came), withdrawn",
+            ["bot", "outcome"],
+            registry=self.registry,
+        )
+
+    def handoff_recorded(self, bot: str, record: str, data: Mapping[str, Any]) -> None:
+        """A flow's handoff record measured: the wait until a claim, a request by its reason
+        (at most 64 characters of it), how a handoff ended."""
+        if record == "handoff_claimed" and "waited" in data:
+            self.handoff_wait.observe(float(data["waited"]))
+        elif record == "human_requested":
+            reason = str(data.get("reason") or "")[:REASON_LABEL]
+            self.handoff_requests.labels(bot, reason).inc()
+        elif record.removeprefix("handoff_") in HANDOFF_ENDS:
+            self.handoff_ends.labels(bot, record.removeprefix("handoff_")).inc()
 
     def exposition(self) -> bytes:
         return bytes(generate_latest(self.registry))

@@ -455,8 +455,7 @@ class Runtime:
     def _record(self, bot: Bot, key: SessionKey, record: Record) -> None:
         """Facts for the business, logged without their data (it may hold personal details)."""
         self.metrics.records.labels(bot.name, record.name).inc()  # handoff_returned, …
-        if record.name == "handoff_claimed" and "waited" in record.data:
-            self.metrics.handoff_wait.observe(float(record.data["waited"]))
+        self.metrics.handoff_recorded(bot.name, record.name, record.data)
         if record.name == "flow_error":
             self.metrics.errors.labels(bot.name).inc()
         log.info("record", extra={"bot": bot.name, "channel": key.channel, "record": record.name})

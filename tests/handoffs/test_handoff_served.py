@@ -74,6 +74,17 @@ async def later(client: TestClient, sender: str, last: str, after: str) -> list[
     return said
 
 
+async def heard(client: TestClient, sender: str, start: str) -> None:
+    """Waits until the conversation's messages hold one that starts with `start`."""
+    url = f"/webhooks/rest/conversations/{sender}/messages"
+    for _ in range(300):
+        said = [m["text"] for m in await (await client.get(url)).json()]
+        if any(text.startswith(start) for text in said):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{sender} never heard {start!r}")
+
+
 async def test_a_person_takes_over_and_hands_back(shop: TestClient) -> None:
     handoffs = shop.server.app[HANDOFFS]
     assert await say(shop, "ada", "order") == ["Which size?"]
@@ -155,3 +166,31 @@ async def test_the_queue_and_the_wait_are_measured(shop: TestClient) -> None:
     await later(shop, "fe", "anna is with you now.", "anna is with you now.")
     assert sample("theke_handoff_wait_seconds_count") == 1
     assert sample("theke_records_total", {"bot": "shop", "record": "human_requested"}) == 2
+
+
+async def test_metrics_count_handoffs_by_reason_and_by_how_they_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("T_ADMIN", "k3y")
+    async with served(tmp_path / "shop", BOT, NOON, admin_key="env:T_ADMIN") as client:
+        handoffs = client.server.app[HANDOFFS]
+        for sender, text, end in (
+            ("ha", "I want to talk to a person", "returned"),
+            ("io", "special request", "closed"),
+            ("ju", "special request", "returned"),
+        ):
+            await say(client, sender, text)
+            await handoffs.claim("shop", SESSION.format(sender), "anna")
+            await handoffs.end("shop", SESSION.format(sender), "anna", end)
+            told = "You're back with the bot." if end == "returned" else "Thanks for the chat!"
+            await heard(client, sender, told)
+        metrics = client.get("/metrics", headers={"Authorization": "Bearer k3y"})
+        text = await (await metrics).text()
+    for sample in (
+        'theke_handoff_requests_total{bot="shop",reason="asked for a person"} 1.0',
+        'theke_handoff_requests_total{bot="shop",reason="special request"} 2.0',
+        'theke_handoff_ends_total{bot="shop",outcome="returned"} 2.0',
+        'theke_handoff_ends_total{bot="shop",outcome="closed"} 1.0',
+        "theke_handoff_wait_seconds_count 3.0",
+    ):
+        assert sample in text, sample
