@@ -47,7 +47,8 @@ from framework.stores.redis.connection import bounded_client
 from framework.stores.session_store import StoreError
 from framework.stores.sqlite.agents import SqliteAgents
 from tests.payments.test_order_store import REDIS_URL
-from tests.stores.test_handoff_store import HOSTILE, HUGE, delete_keys, store_url
+from tests.stores.contract import delete_keys, store_url
+from tests.stores.test_handoff_store import HOSTILE, HUGE
 
 NOW = 1_800_000_000.0
 PASSWORD = "correct horse battery staple"

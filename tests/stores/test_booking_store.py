@@ -37,9 +37,8 @@ from framework.stores.bookings import (
 from framework.stores.memory.bookings import MemoryBookings
 from framework.stores.opening import open_bookings
 from framework.stores.records import iso_time
-from tests.payments.test_order_store import REDIS_URL, delete_keys, redis_client
-from tests.runtime.cluster import cluster_url
-from tests.stores.test_ticket_store import HOSTILE, HUGE, with_query
+from tests.stores.contract import store_url, stores_of
+from tests.stores.test_ticket_store import HOSTILE, HUGE
 
 NOW = 1_800_000_000.0
 DAY = NOW + 86_400
@@ -87,26 +86,9 @@ async def opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     """Opens stores on one set of bookings, as the workers of a deployment do (memory lives in
     one process: there it is the same store); all are closed after the test."""
     kind, prefix = str(request.param), f"test-bookings-{uuid.uuid4().hex[:24]}"
-    urls = {
-        "sqlite": f"sqlite:///{tmp_path / 'state.db'}",
-        "redis": with_query(REDIS_URL, prefix),
-        "redis-cluster": with_query(cluster_url(request.config), prefix)
-        if kind == "redis-cluster"
-        else "",
-    }
-    memory, opened = MemoryBookings(), list[BookingStore]()
-
-    async def open_one() -> BookingStore:
-        if kind == "memory":
-            return memory
-        opened.append(await open_bookings(urls[kind]))
-        return opened[-1]
-
-    yield open_one
-    for store in opened:
-        await store.close()
-    if kind == "redis":
-        await delete_keys(await redis_client(), prefix)
+    url = store_url(kind, tmp_path, request.config, prefix)
+    async with stores_of(kind, url, prefix, MemoryBookings(), open_bookings) as open_one:
+        yield open_one
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from framework.stores.broadcasts import (
     moved,
 )
 from framework.stores.memory.broadcasts import MemoryBroadcasts
-from framework.stores.opening import StoreURL, open_broadcasts
-from tests.stores.test_handoff_store import delete_keys, store_url
+from framework.stores.opening import open_broadcasts
+from tests.stores.contract import store_url, stores_of
 
 NOW = 1_800_000_000.0
 Opener = Callable[[], Awaitable[BroadcastStore]]
@@ -43,19 +43,8 @@ def draft(broadcast_id: str = "b1", **changes: object) -> Broadcast:
 async def opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
     kind, prefix = str(request.param), f"test-broadcasts-{uuid.uuid4().hex[:24]}"
     url = store_url(kind, tmp_path, request.config, prefix)
-    memory, opened = MemoryBroadcasts(), list[BroadcastStore]()
-
-    async def open_one() -> BroadcastStore:
-        if kind == "memory":
-            return memory
-        opened.append(await open_broadcasts(url))
-        return opened[-1]
-
-    yield open_one
-    for store in opened:
-        await store.close()
-    if kind.startswith("redis"):
-        await delete_keys(StoreURL.parse(url).url, prefix)
+    async with stores_of(kind, url, prefix, MemoryBroadcasts(), open_broadcasts) as open_one:
+        yield open_one
 
 
 async def test_created_kept_and_read_by_another_worker(opener: Opener) -> None:

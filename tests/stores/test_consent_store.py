@@ -27,8 +27,8 @@ from framework.stores.consents import (
     Holder,
 )
 from framework.stores.memory.consents import MemoryConsents
-from framework.stores.opening import StoreURL, open_consents
-from tests.stores.test_handoff_store import delete_keys, store_url
+from framework.stores.opening import open_consents
+from tests.stores.contract import store_url, stores_of
 from tests.stores.test_ticket_store import HOSTILE, HUGE
 
 NOW = 1_800_000_000.0
@@ -85,19 +85,8 @@ async def opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     process: there it is the same store); all are closed after the test."""
     kind, prefix = str(request.param), f"test-consents-{uuid.uuid4().hex[:24]}"
     url = store_url(kind, tmp_path, request.config, prefix)
-    memory, opened = MemoryConsents(), list[ConsentStore]()
-
-    async def open_one() -> ConsentStore:
-        if kind == "memory":
-            return memory
-        opened.append(await open_consents(url))
-        return opened[-1]
-
-    yield open_one
-    for store in opened:
-        await store.close()
-    if kind.startswith("redis"):
-        await delete_keys(StoreURL.parse(url).url, prefix)
+    async with stores_of(kind, url, prefix, MemoryConsents(), open_consents) as open_one:
+        yield open_one
 
 
 @pytest.fixture

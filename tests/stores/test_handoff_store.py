@@ -46,8 +46,7 @@ from framework.stores.sqlite.handoffs import SqliteHandoffs
 from framework.stores.sqlite.sessions import SqliteStore
 from framework.stores.tickets import NewTicket
 from tests.payments.test_order_store import REDIS_URL
-from tests.runtime.cluster import cluster_url
-from tests.stores.test_ticket_store import with_query
+from tests.stores.contract import delete_keys, store_url
 
 NOW = 1_800_000_000.0
 BOT = "pc_support"
@@ -73,23 +72,6 @@ def whats(handoff: Handoff) -> list[tuple[str, str]]:
 
 async def ask(store: HandoffStore, name: str, at: float = NOW, bot: str = BOT) -> Handoff:
     return await store.request(bot, key(name), "printer still broken", "whatsapp", "de", at)
-
-
-async def delete_keys(url: str, prefix: str) -> None:
-    """The keys a test wrote under its prefix, one at a time (a cluster's are on many nodes)."""
-    client = bounded_client(url)
-    try:
-        for found in [k async for k in client.scan_iter(match=f"{prefix}:*", count=1000)]:
-            await client.delete(found)
-    finally:
-        await client.aclose()
-
-
-def store_url(kind: str, folder: Path, config: pytest.Config, prefix: str) -> str:
-    """Where a test's stores of that kind live: a file in its folder, or its Redis prefix."""
-    if kind in ("memory", "sqlite"):
-        return f"{kind}:///{folder / 'state.db'}"
-    return with_query(REDIS_URL if kind == "redis" else cluster_url(config), prefix)
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
