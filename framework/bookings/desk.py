@@ -28,7 +28,7 @@ A customer reaches only the bookings of their own conversation: another number i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -163,17 +163,29 @@ class BookingDesk:
         return results
 
     async def _hold(self, context: ActionContext) -> dict[str, Any]:
-        service = self._service(context)
+        now = context.now.timestamp()
+        return await self._take(
+            context, self._service(context), "held", lambda hold: self._bookings.hold(hold, now)
+        )
+
+    async def _take(
+        self,
+        context: ActionContext,
+        service: Service,
+        done: str,
+        take: Callable[[NewHold], Awaitable[Booking]],
+    ) -> dict[str, Any]:
+        """The offer the customer picked, taken by `take` (a hold, a move): `done` yes with the
+        booking described, or no with the reason (unclear, other, taken)."""
         chosen = self._picked(context)
         if isinstance(chosen, str):
-            return {"held": "no", "reason": chosen}
+            return {done: "no", "reason": chosen}
         start, staff = chosen
-        hold = self._new_hold(context, service, start, staff)
         try:
-            booking = await self._bookings.hold(hold, context.now.timestamp())
+            booking = await take(self._new_hold(context, service, start, staff))
         except SlotTaken:
-            return {"held": "no", "reason": "taken"}
-        return {"held": "yes", "reason": ""} | self._described(booking, context)
+            return {done: "no", "reason": "taken"}
+        return {done: "yes", "reason": ""} | self._described(booking, context)
 
     def _picked(self, context: ActionContext) -> tuple[datetime, str] | str:
         """The offer the customer took, or why none: unclear, other."""
@@ -285,20 +297,13 @@ class BookingDesk:
         } | self._described(done, context)
 
     async def _move(self, context: ActionContext) -> dict[str, Any]:
-        booking = await self._own(context)
+        booking, now = await self._own(context), _now(context)
         service = self._plan.services[booking.service]
-        chosen = self._picked(context)
-        if isinstance(chosen, str):
-            return {"moved": "no", "reason": chosen}
-        start, staff = chosen
-        changes = self._new_hold(context, service, start, staff)
-        try:
-            moved = await self._bookings.move(
-                booking.bot, booking.number, changes, "customer", _now(context)
-            )
-        except SlotTaken:
-            return {"moved": "no", "reason": "taken"}
-        return {"moved": "yes", "reason": ""} | self._described(moved, context)
+
+        async def move(changes: NewHold) -> Booking:
+            return await self._bookings.move(booking.bot, booking.number, changes, "customer", now)
+
+        return await self._take(context, service, "moved", move)
 
     # -- helpers
 
