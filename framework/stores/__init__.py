@@ -11,13 +11,21 @@
 - `agents.AgentStore`: the workspace's agent accounts (passwords as scrypt hashes,
   `agent_passwords.py`), their sign-in sessions and the sign-in throttle; `agent_rules.py`
   holds its rules and limits.
+- `bookings.BookingStore`: appointments and holds on a bot's resources, no overlap enforced
+  when a time is taken, expiry and reminders handed out once; `booking_rules.py` and
+  `booking_checks.py` hold its rules and limits.
+- `consents.ConsentStore`: the consent ledger (grants and withdrawals as they happened, the
+  holders of a purpose page by page, STOP as one step); `consent_rules.py`.
+- `broadcasts.BroadcastStore`: marketing broadcasts, their cursor and counts, a worker's lease.
 
 Backends: `memory/` (the reference and the test double), `sqlite/` (the embedded default, one
 process) and `redis/` (many processes on many machines, Cluster-safe keys). `opening.py` opens
 a deployment's stores from its one URL. One contract suite per protocol runs over every backend
 (tests/runtime/test_store_contract.py, tests/payments/test_order_store.py,
 tests/events/test_outbox_store.py, tests/stores/test_ticket_store.py,
-tests/stores/test_handoff_store.py, tests/stores/test_agent_store.py).
+tests/stores/test_handoff_store.py, tests/stores/test_agent_store.py,
+tests/stores/test_booking_store.py, tests/stores/test_consent_store.py,
+tests/stores/test_broadcast_store.py; their shared opener: tests/stores/contract.py).
 """
 
 from framework.stores.agents import AgentError, AgentStore
