@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,14 +61,21 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_theke(folder: Path, bot: str = "pizza", now: str = OPEN_NOW) -> Iterator[str]:
-    """`theke run bots/<bot>` on a free port with the SQLite store `folder`/state.db (kept if it
-    is there) and its clock started at `now`; its base URL until the block ends."""
+def running_theke(
+    folder: Path,
+    bot: str = "pizza",
+    now: str = OPEN_NOW,
+    workspace: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """`theke run bots/<bot>` (or the `workspace` flows.yaml, with `env` added to the
+    environment) on a free port with the SQLite store `folder`/state.db (kept if it is there)
+    and its clock started at `now`; its base URL until the block ends."""
     port = free_port()
     command = [
         _theke(),
         "run",
-        str(ROOT / "bots" / bot),
+        str(workspace or ROOT / "bots" / bot),
         "--host",
         "127.0.0.1",
         "--port",
@@ -80,7 +87,13 @@ def running_theke(folder: Path, bot: str = "pizza", now: str = OPEN_NOW) -> Iter
     ]
     url = f"http://127.0.0.1:{port}"
     with (folder / "server.log").open("w+b") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
         try:
             deadline = time.monotonic() + 30
             while not _healthy(url):
