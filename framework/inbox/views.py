@@ -19,6 +19,8 @@ from framework.flows import Bot
 from framework.flows.cart import describe_line
 from framework.flows.model import label_for
 from framework.handoffs.web import HANDOFFS
+from framework.money import Money, format_money
+from framework.payments.web import PAYMENTS
 from framework.stores.agents import Agent
 from framework.stores.handoffs import Handoff
 from framework.stores.records import LogEntry, Peeked, SessionKey
@@ -29,6 +31,8 @@ __all__ = ["Line", "Row", "bots_of", "conversation", "lists", "may_work", "ticke
 
 TRANSCRIPT = 200
 """Log entries a conversation shows at most (the store keeps `sessions.history` of them)."""
+ORDERS_READ = 200
+"""The bot's newest orders read for a conversation's own (the order store lists by bot)."""
 
 
 def bots_of(request: web.Request, agent: Agent) -> list[str]:
@@ -152,6 +156,8 @@ class Conversation:
     """What the agent may add to the cart: the catalog's available items (id, name)."""
     options: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     """The catalog's option groups with their choices (id, name)."""
+    orders: list[tuple[str, str, str]] = field(default_factory=list)
+    """The conversation's orders, newest first: number, total, status."""
 
     @property
     def cart_key(self) -> str:
@@ -173,7 +179,24 @@ async def conversation(request: web.Request, agent: Agent, bot: str, session: st
     if peeked is not None:
         _collected(request, shown, peeked.session)
         _window(request, shown, key, peeked, now)
+    await _orders(request, shown)
     return shown
+
+
+async def _orders(request: web.Request, shown: Conversation) -> None:
+    """The orders this conversation placed, among the bot's newest, with their payment's
+    state (awaiting payment, paid, refunded, …): read only."""
+    locale = request.app[CONTEXT].bots[shown.bot].business.locale
+    found = await request.app[PAYMENTS].orders.list(shown.bot, None, ORDERS_READ)
+    shown.orders = [
+        (
+            order.label,
+            format_money(Money(order.total, order.currency), locale),
+            order.status.replace("_", " "),
+        )
+        for order in found
+        if order.session == shown.session
+    ]
 
 
 def _key(bot: str, session: str) -> SessionKey:
