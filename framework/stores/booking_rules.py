@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from framework.stores import checks
 from framework.stores.booking_checks import MAX_NOTE, author, moment, text, time_span
+from framework.stores.booking_erasure import forgetting
 from framework.stores.bookings import (
     CANCELLED,
     CONFIRMED,
@@ -381,6 +382,9 @@ class ChangedByRule:
 
     async def no_show(self, bot: str, number: int, by: str, now: float) -> Booking:
         return await self._changed(bot, number, marking_no_show(by, now), now)
+
+    async def forget_customer(self, bot: str, number: int, ref: str, now: float) -> Booking:
+        return await self._changed(bot, number, forgetting(ref, now), now)
 
 
 # -- JSON --------------------------------------------------------------------------------------

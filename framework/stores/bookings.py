@@ -319,4 +319,10 @@ class BookingStore(Protocol):
         buffers) overlaps `[start, end)`, at most `limit` (1 to `booking_checks.MAX_PAGE`)."""
         ...
 
+    async def forget_customer(self, bot: str, number: int, ref: str, now: float) -> Booking:
+        """Erase the customer from the booking, which the business keeps (booking_erasure.py):
+        no conversation, the customer only `ref` (a pseudonym, "" for none), no notes in its
+        history, no more reminders. Forgetting again changes nothing."""
+        ...
+
     async def close(self) -> None: ...

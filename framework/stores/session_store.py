@@ -95,6 +95,13 @@ class Store(Protocol):
         """Sessions whose inbox is not empty (to recover turns a dead worker left)."""
         ...
 
+    async def erase(self, key: str) -> bool:
+        """Delete everything of the session at once (the person's data erased): state,
+        profile, inbox, seen ids, lease, log, results, kept answers and timers, and its place in
+        the indexes. Whether there was anything; erasing again changes nothing. A turn under way
+        loses its lease: its commit is refused and writes nothing."""
+        ...
+
     async def ping(self) -> None:
         """Raise StoreError when the store does not answer."""
         ...

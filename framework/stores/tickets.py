@@ -202,4 +202,9 @@ class TicketStore(Protocol):
         TicketClosed once closed."""
         ...
 
+    async def erase_conversation(self, bot: str, conversation: str) -> int:
+        """Delete the conversation's tickets with their history (the person's data erased:
+        contact, slots, comments); how many there were. Their numbers are not given again."""
+        ...
+
     async def close(self) -> None: ...

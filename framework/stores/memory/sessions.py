@@ -202,6 +202,13 @@ class MemoryStore:
     def _expired(self, session: _Session) -> bool:
         return self._clock() - session.touched > self._limits.session_ttl
 
+    async def erase(self, key: str) -> bool:
+        found = self._sessions.pop(key, None)
+        self._waiting.pop(key, None)
+        self._due = [due for due in self._due if due[1] != key]
+        heapq.heapify(self._due)
+        return found is not None
+
     async def ping(self) -> None:
         return None
 

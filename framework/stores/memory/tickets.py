@@ -78,5 +78,16 @@ class MemoryTickets:
     ) -> Ticket:
         return self._change(bot, number, moving(status, by, now, note))
 
+    async def erase_conversation(self, bot: str, conversation: str) -> int:
+        gone = [
+            n
+            for (of, n), t in self._tickets.items()
+            if of == bot and t.conversation == conversation
+        ]
+        for number in gone:
+            del self._tickets[bot, number]
+        self._keys = {k: n for k, n in self._keys.items() if k[0] != bot or n not in gone}
+        return len(gone)
+
     async def close(self) -> None:
         """Nothing to release."""

@@ -428,6 +428,14 @@ class RedisStore:
         return list(found)[:limit]
 
     @guarded
+    async def erase(self, key: str) -> bool:
+        """The indexes first (an entry for nothing costs a look), then the session's keys."""
+        await self._redis.zrem(self._pending, key)
+        await self._redis.zrem(self._timers, key)
+        await self._redis.hdel(self._versions, key)
+        return bool(await self._redis.delete(*self.session_keys(key)))
+
+    @guarded
     async def ping(self) -> None:
         await self._redis.ping()
 

@@ -97,6 +97,22 @@ redis.call('ZADD', KEYS[4], ARGV[1], ARGV[1])
 return 1
 """
 
+# KEYS heads, histories, keys, the conversation's zset, the statuses' zsets
+# -> how many tickets the conversation had (deleted now, with their indexes)
+ERASE = """
+local numbers = redis.call('ZRANGE', KEYS[4], 0, -1)
+for _, n in ipairs(numbers) do
+  local head = redis.call('HGET', KEYS[1], n)
+  local key = head and cjson.decode(head)['key']
+  if type(key) == 'string' and key ~= '' then redis.call('HDEL', KEYS[3], key) end
+  redis.call('HDEL', KEYS[1], n)
+  redis.call('HDEL', KEYS[2], n)
+  for i = 5, #KEYS do redis.call('ZREM', KEYS[i], n) end
+end
+redis.call('DEL', KEYS[4])
+return #numbers
+"""
+
 
 def _rest(ticket: Ticket) -> str:
     """The ticket's JSON after its "{", without the number the store gives it."""
@@ -121,6 +137,7 @@ class RedisTickets:
         self._create = client.register_script(CREATE)
         self._load_script = client.register_script(LOAD)
         self._change = client.register_script(CHANGE)
+        self._erase = client.register_script(ERASE)
         self._turns: weakref.WeakValueDictionary[tuple[str, int], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -249,6 +266,13 @@ class RedisTickets:
         self, bot: str, number: int, status: str, by: str, now: float, note: str | None = None
     ) -> Ticket:
         return await self._changed(bot, number, moving(status, by, now, note))
+
+    @guarded
+    async def erase_conversation(self, bot: str, conversation: str) -> int:
+        keys = [*self._ticket_keys(bot), self._key(bot, "keys")]
+        keys += [self._key(bot, f"conversation:{conversation}")]
+        keys += [self._key(bot, f"status:{status}") for status in STATUSES]
+        return cast(int, await self._erase(keys=keys))
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -341,6 +341,10 @@ class SqliteStore:
         since = self._clock() - self._limits.session_ttl
         return [key for (key,) in self._run(_PENDING, since, limit)]
 
+    def _erase(self, key: str) -> bool:
+        tables = ("sessions", "profiles", *_SESSION_TABLES)
+        return sum(self._run(f"DELETE FROM {t} WHERE key = ?", key).rowcount for t in tables) > 0
+
     def _ping(self) -> None:
         self._row("SELECT 1")
 
@@ -378,6 +382,9 @@ class SqliteStore:
 
     async def pending(self, limit: int = 100) -> list[str]:
         return await self._call(False, self._pending, limit)
+
+    async def erase(self, key: str) -> bool:
+        return await self._call(True, self._erase, key)
 
     async def ping(self) -> None:
         await self._call(False, self._ping)

@@ -143,6 +143,13 @@ class SqliteTickets:
         self._append(new, added(ticket, new), len(ticket.history))
         return new
 
+    def _erase(self, bot: str, conversation: str) -> int:
+        of = "SELECT number FROM tickets WHERE bot = ? AND conversation = ?"
+        sql = f"DELETE FROM ticket_events WHERE bot = ? AND number IN ({of})"
+        self._db.execute(sql, (bot, bot, conversation))
+        sql = "DELETE FROM tickets WHERE bot = ? AND conversation = ?"
+        return self._db.execute(sql, (bot, conversation)).rowcount
+
     # -- the TicketStore protocol ---------------------------------------------------------
 
     async def create(self, ticket: NewTicket, now: float) -> Ticket:
@@ -179,6 +186,9 @@ class SqliteTickets:
         self, bot: str, number: int, status: str, by: str, now: float, note: str | None = None
     ) -> Ticket:
         return await self._changed(bot, number, moving(status, by, now, note))
+
+    async def erase_conversation(self, bot: str, conversation: str) -> int:
+        return await self._call(True, self._erase, bot, conversation)
 
     async def close(self) -> None:
         if not self._closed:
