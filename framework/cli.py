@@ -228,6 +228,13 @@ def _parser() -> argparse.ArgumentParser:
     bookings.add_argument("--bot", help="the bot (needed when the workspace serves several)")
     bookings.add_argument("--json", action="store_true", help="print JSON")
     bookings.set_defaults(run=_bookings)
+    contacts = commands.add_parser("contacts", help="export or erase one customer's data")
+    contacts.add_argument("action", choices=("export", "delete"))
+    contacts.add_argument("key", help="the conversation: bot:channel:customer")
+    contacts.add_argument("--yes", action="store_true", help="delete: yes, erase it for good")
+    contacts.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    contacts.add_argument("--json", action="store_true", help="JSON (always)")
+    contacts.set_defaults(run=_contacts)
     broadcast = commands.add_parser("broadcast", help="marketing to the customers who opted in")
     broadcast.add_argument("action", choices=("create", "preview", "status", *BROADCAST_ACTIONS))
     broadcast.add_argument("id", nargs="?", help="the broadcast's id (all but create)")
@@ -305,6 +312,12 @@ def _bookings(args: argparse.Namespace) -> int:
     from framework.reception.cli import run_bookings
 
     return run_bookings(args)
+
+
+def _contacts(args: argparse.Namespace) -> int:
+    from framework.privacy.cli import run_contacts
+
+    return run_contacts(args)
 
 
 HANDOFF_ACTIONS = ("list", "claim", "say", "set", "cart", "release", "return", "close")

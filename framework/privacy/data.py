@@ -22,6 +22,7 @@ who it was. Erasing twice changes nothing the second time.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from framework.errors import ThekeError
@@ -31,13 +32,29 @@ from framework.stores.booking_checks import MAX_PAGE as BOOKING_PAGE
 from framework.stores.bookings import BookingStore
 from framework.stores.consents import ConsentStore
 from framework.stores.handoffs import CLOSED, HandoffStore
+from framework.stores.opening import (
+    open_bookings,
+    open_consents,
+    open_handoffs,
+    open_orders,
+    open_store,
+    open_tickets,
+)
 from framework.stores.order_store import OrderStore
-from framework.stores.records import SessionKey
+from framework.stores.records import SessionKey, StoreLimits
 from framework.stores.session_store import Store
 from framework.stores.ticket_rules import MAX_PAGE as TICKET_PAGE
 from framework.stores.tickets import Ticket, TicketStore
 
-__all__ = ["ORDERS_SCANNED", "Stores", "erase", "export", "pseudonymised"]
+__all__ = [
+    "ORDERS_SCANNED",
+    "Stores",
+    "close_stores",
+    "erase",
+    "export",
+    "open_stores",
+    "pseudonymised",
+]
 
 ORDERS_SCANNED = 100_000
 """The bot's newest orders looked through for the customer's (orders have no index by
@@ -55,6 +72,23 @@ class Stores:
     bookings: BookingStore
     handoffs: HandoffStore
     orders: OrderStore
+
+
+async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:
+    """The stores of a workspace's store URL (the same SQLite file or Redis the server uses)."""
+    return Stores(
+        await open_store(url, limits, root),
+        await open_consents(url, root),
+        await open_tickets(url, root),
+        await open_bookings(url, root),
+        await open_handoffs(url, root),
+        await open_orders(url, root),
+    )
+
+
+async def close_stores(stores: Stores) -> None:
+    for name in Stores.__dataclass_fields__:
+        await getattr(stores, name).close()
 
 
 def parsed(key: str) -> SessionKey:

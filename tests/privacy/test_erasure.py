@@ -16,17 +16,9 @@ import redis.asyncio as aioredis
 
 from framework.logs import pseudonym
 from framework.orders import Order
-from framework.privacy.data import Stores, erase, export
+from framework.privacy.data import Stores, close_stores, erase, export, open_stores
 from framework.stores.consents import GRANTED, MARKETING, Consent
-from framework.stores.opening import (
-    StoreURL,
-    open_bookings,
-    open_consents,
-    open_handoffs,
-    open_orders,
-    open_store,
-    open_tickets,
-)
+from framework.stores.opening import StoreURL
 from framework.stores.records import Commit, InboxItem, StoreLimits
 from framework.stores.tickets import NewTicket
 from tests.stores.contract import delete_keys, store_url
@@ -41,18 +33,10 @@ ADA, BOB = f"{BOT}:whatsapp:{ADA_ID}", f"{BOT}:whatsapp:{BOB_ID}"
 async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
     prefix = f"test-privacy-{uuid.uuid4().hex[:24]}"
     url = store_url(str(request.param), tmp_path, request.config, prefix)
-    opened = Stores(
-        await open_store(url, StoreLimits()),
-        await open_consents(url),
-        await open_tickets(url),
-        await open_bookings(url),
-        await open_handoffs(url),
-        await open_orders(url),
-    )
+    opened = await open_stores(url, StoreLimits())
     opened.sessions.url = url  # type: ignore[attr-defined]
     yield opened
-    for name in Stores.__dataclass_fields__:
-        await getattr(opened, name).close()
+    await close_stores(opened)
     if url.startswith("redis"):
         await delete_keys(StoreURL.parse(url).url, prefix)
 
