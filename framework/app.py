@@ -57,6 +57,8 @@ from framework.payments.service import OrderNews, Payments
 from framework.payments.setup import open_payments
 from framework.payments.telegram_invoices import connect_invoices
 from framework.payments.web import PAYMENTS, add_payment_routes
+from framework.privacy.data import Stores
+from framework.privacy.web import PRIVACY, Privacy, add_privacy_routes
 from framework.reception.setup import (
     LOOK_EVERY,
     DepositRefunds,
@@ -282,6 +284,17 @@ def create_app(
         }
         handoff_store = await open_handoffs(workspace.store, workspace.root)
         handoffs = app[HANDOFFS] = Handoffs(handoff_store, opened.enqueue, clock)
+        app[PRIVACY] = Privacy(
+            Stores(
+                opened,
+                consent_store,
+                ticket_store,
+                office.bookings.store,
+                handoff_store,
+                order_store,
+            ),
+            clock,
+        )
         runtime = Runtime(
             opened,
             bots,
@@ -366,6 +379,7 @@ def create_app(
     add_notify_routes(app)
     add_broadcast_routes(app)
     add_booking_routes(app)
+    add_privacy_routes(app)
     add_handoff_routes(app)
     add_inbox(app, workspace)
     add_metrics(app, workspace.metrics)
