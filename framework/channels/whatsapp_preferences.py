@@ -64,7 +64,7 @@ def _preference(bot: str, users: dict[str, str], item: Any) -> Event:
     if not isinstance(item, dict):
         return _malformed("a user preference is not an object")
     category, value = item.get("category"), item.get("value")
-    if category != CATEGORY or value not in SIGNALS:
+    if category != CATEGORY or not isinstance(value, str) or value not in SIGNALS:
         shown = {"category": str(category)[:40], "value": str(value)[:40]}
         return WebhookProblem("preference", "a user preference Theke does not act on", shown)
     try:

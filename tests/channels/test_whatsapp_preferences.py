@@ -74,6 +74,8 @@ def test_several_preferences_each_on_its_own() -> None:
         ({"timestamp": "soon"}, "malformed"),
         ({"detail": 7}, "malformed"),
         ({"value": "signup"}, "preference"),
+        ({"value": []}, "preference"),
+        ({"value": {"stop": True}}, "preference"),
         ({"category": None}, "preference"),
     ],
 )

@@ -141,6 +141,18 @@ def _claim_together(anna: Page, ben: Page) -> None:
         page.unroute(CLAIM, hold)
 
 
+def _holders_once_settled(anna: Page, ben: Page) -> list[int]:
+    """Which pages show the composer, once one does: the loser's page says "Taken by" as soon
+    as the winner's claim is broadcast, which can be before the winner's own page has drawn it."""
+    composers = [page.get_by_label("Message to the customer") for page in (anna, ben)]
+    deadline = time.monotonic() + 10
+    while True:
+        holders = [n for n, composer in enumerate(composers) if composer.count() == 1]
+        if holders or time.monotonic() > deadline:
+            return holders
+        anna.wait_for_timeout(50)
+
+
 def test_two_agents_race_for_a_whatsapp_customer_and_the_bot_resumes(
     whatsapp_server: tuple[str, GraphInAThread], browser: Browser
 ) -> None:
@@ -169,10 +181,9 @@ def test_two_agents_race_for_a_whatsapp_customer_and_the_bot_resumes(
             _open_whatsapp(page)
 
         _claim_together(anna, ben)
-        composers = [page.get_by_label("Message to the customer") for page in (anna, ben)]
         expect(anna.get_by_text(re.compile("Taken by|You hold")).first).to_be_visible()
         expect(ben.get_by_text(re.compile("Taken by|You hold")).first).to_be_visible()
-        holders = [n for n, composer in enumerate(composers) if composer.count() == 1]
+        holders = _holders_once_settled(anna, ben)
         assert len(holders) == 1, holders
         holder, other = (anna, ben) if holders == [0] else (ben, anna)
         name = ("anna", "ben")[holders[0]]
