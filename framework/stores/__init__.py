@@ -17,6 +17,8 @@
 - `consents.ConsentStore`: the consent ledger (grants and withdrawals as they happened, the
   holders of a purpose page by page, STOP as one step); `consent_rules.py`.
 - `broadcasts.BroadcastStore`: marketing broadcasts, their cursor and counts, a worker's lease.
+- `reach.ReachStore`: whom a bot's broadcasts reached: the marketing each contact got, WhatsApp's
+  holds (131049), the unique customers of a moving day per channel, taken atomically.
 
 Backends: `memory/` (the reference and the test double), `sqlite/` (the embedded default, one
 process) and `redis/` (many processes on many machines, Cluster-safe keys). `opening.py` opens
@@ -25,7 +27,8 @@ a deployment's stores from its one URL. One contract suite per protocol runs ove
 tests/events/test_outbox_store.py, tests/stores/test_ticket_store.py,
 tests/stores/test_handoff_store.py, tests/stores/test_agent_store.py,
 tests/stores/test_booking_store.py, tests/stores/test_consent_store.py,
-tests/stores/test_broadcast_store.py; their shared opener: tests/stores/contract.py).
+tests/stores/test_broadcast_store.py, tests/stores/test_reach_store.py; their shared opener:
+tests/stores/contract.py).
 """
 
 from framework.stores.agents import AgentError, AgentStore

@@ -21,6 +21,7 @@ from framework.stores.consents import ConsentStore
 from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
+from framework.stores.reach import ReachStore
 from framework.stores.records import StoreLimits
 from framework.stores.session_store import Store, StoreError
 from framework.stores.tickets import TicketStore
@@ -34,6 +35,7 @@ __all__ = [
     "open_handoffs",
     "open_orders",
     "open_outbox",
+    "open_reach",
     "open_store",
     "open_tickets",
     "store_kind",
@@ -241,3 +243,19 @@ async def open_broadcasts(url: str, root: Path | None = None) -> BroadcastStore:
     from framework.stores.redis.broadcasts import RedisBroadcasts
 
     return RedisBroadcasts.from_url(where.url, where.prefix)
+
+
+async def open_reach(url: str, root: Path | None = None) -> ReachStore:
+    """Whom the broadcasts reached, beside them: every worker counts against one limit."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.reach import MemoryReach
+
+        return MemoryReach()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.reach import SqliteReach
+
+        return await SqliteReach.open(str(where.path))
+    from framework.stores.redis.reach import RedisReach
+
+    return RedisReach.from_url(where.url, where.prefix)

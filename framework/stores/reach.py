@@ -1,0 +1,126 @@
+"""The reach store protocol: which conversations a bot's broadcasts reached, and when — what
+the sending rules of framework/broadcasts/ need to know of each contact.
+
+- **Marketing sent**: the marketing broadcasts that reached a conversation, by broadcast id
+  (the per-contact frequency cap counts those of the last days). Keyed by broadcast, so a page
+  handed out again after a worker died is the same record, never a second one.
+- **Held back**: WhatsApp refused a marketing message with 131049 (Meta's per-user marketing
+  limit); marketing leaves the conversation alone until then.
+- **Reached on a channel**: the unique conversations a bot reached on a channel in a moving
+  window (WhatsApp's daily messaging limit of unique customers), counted and taken atomically,
+  so two workers sending two broadcasts of one bot never reach more than the limit together.
+
+Time is an argument of every call (no store reads a clock): Unix seconds (UTC), as in every
+store. Entries older than KEPT are dropped when their conversation is written again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from framework.errors import ThekeError
+from framework.stores import checks
+
+__all__ = [
+    "KEPT",
+    "MAX_CONVERSATIONS",
+    "Marks",
+    "ReachError",
+    "ReachStore",
+    "check_broadcast_id",
+    "check_page",
+    "check_take",
+]
+
+KEPT = 400 * 86400.0
+"""Seconds a marketing send is kept for the frequency cap (its longest window is 365 days)."""
+MAX_CONVERSATIONS = 5000
+"""Conversations one call names at most (a broadcast's page)."""
+MAX_CONVERSATION = 1024
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_CHANNEL = re.compile(r"[a-z_]{1,32}")
+
+
+class ReachError(ThekeError, ValueError):
+    """A call the rules refuse (a bot name, a conversation, a time or a limit out of bounds);
+    the message says which. Not a StoreError: trying again changes nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What the store knows of one conversation for marketing."""
+
+    sent: Mapping[str, float] = field(default_factory=dict)
+    """Marketing broadcast id -> when it reached the conversation (those asked for)."""
+    held_until: float = 0.0
+    """Until when WhatsApp's per-user marketing limit holds it back (0: never held)."""
+
+
+def check_page(bot: object, conversations: object, at: object) -> tuple[str, list[str], float]:
+    """A bot, conversations (distinct, at most MAX_CONVERSATIONS) and a time, or ReachError."""
+    name = checks.bot_name(bot, ReachError)
+    if not isinstance(conversations, list | tuple) or len(conversations) > MAX_CONVERSATIONS:
+        raise ReachError(f"a call names a list of at most {MAX_CONVERSATIONS} conversations")
+    for conversation in conversations:
+        if not isinstance(conversation, str) or not 0 < len(conversation) <= MAX_CONVERSATION:
+            raise ReachError(f"{checks.shown(conversation)} is not a conversation's session key")
+    if len(set(conversations)) < len(conversations):
+        raise ReachError("a conversation is named twice")
+    return name, list(conversations), checks.moment(at, "a time", ReachError)
+
+
+def check_broadcast_id(broadcast: object) -> str:
+    if not isinstance(broadcast, str) or not _ID.fullmatch(broadcast):
+        raise ReachError(f"{checks.shown(broadcast)} is not a broadcast id")
+    return broadcast
+
+
+def check_take(
+    bot: object, channel: object, conversations: object, since: object, at: object, limit: object
+) -> tuple[str, str, list[str], float, float, int]:
+    """The arguments of `reach`, or ReachError."""
+    name, names, at = check_page(bot, conversations, at)
+    if not isinstance(channel, str) or not _CHANNEL.fullmatch(channel):
+        raise ReachError(f"{checks.shown(channel)} is not a channel")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ReachError(f"a limit is a whole number from 0, not {checks.shown(limit)}")
+    return name, channel, names, checks.moment(since, "since", ReachError), at, limit
+
+
+class ReachStore(Protocol):
+    async def marks(self, bot: str, conversations: Sequence[str], since: float) -> dict[str, Marks]:
+        """For each of `conversations` the store knows something of: the marketing sent to it
+        at or after `since`, and its hold."""
+        ...
+
+    async def marketed(
+        self, bot: str, broadcast: str, conversations: Sequence[str], at: float
+    ) -> None:
+        """The marketing broadcast reached `conversations` at `at` (a conversation it reached
+        before keeps the first time)."""
+        ...
+
+    async def hold(self, bot: str, conversation: str, until: float) -> None:
+        """WhatsApp held a marketing message to the conversation back: marketing leaves it
+        alone until `until` (a later hold kept before stays)."""
+        ...
+
+    async def reach(
+        self,
+        bot: str,
+        channel: str,
+        conversations: Sequence[str],
+        since: float,
+        at: float,
+        limit: int,
+    ) -> int:
+        """Take `conversations` in order against the channel's limit of unique conversations
+        reached at or after `since`, atomically: one reached since then is free, a new one fits
+        while fewer than `limit` were. How many of them fit (the first ones: it stops at the
+        first that does not); those are reached at `at` now."""
+        ...
+
+    async def close(self) -> None: ...

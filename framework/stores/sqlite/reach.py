@@ -1,0 +1,161 @@
+"""The reach store in the session store's SQLite file, run on that file's thread (writer.py
+says why).
+
+Tables: `reach_marketing` (a row a marketing broadcast and conversation it reached, with the
+time), `reach_held` (a conversation's hold) and `reach_channel` (a conversation and the last
+time a bot reached it on a channel, rows older than the window deleted as `reach` goes).
+`reach` is one write transaction, and stores on the file in other processes take SQLite's
+write lock in turn (`BEGIN IMMEDIATE`): of two workers taking at once, the second counts the
+first's. The tables keep their schema version in `reach_schema`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from framework.stores.reach import KEPT, Marks, check_broadcast_id, check_page, check_take
+from framework.stores.sqlite.connection import create_versioned
+from framework.stores.sqlite.on_file import OnFile
+from framework.stores.sqlite.writer import Writer
+
+__all__ = ["REACH_SCHEMA_VERSION", "SqliteReach"]
+
+REACH_SCHEMA_VERSION = 1
+
+_SCHEMA = f"""
+CREATE TABLE reach_marketing (bot TEXT NOT NULL, conversation TEXT NOT NULL,
+    broadcast TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (bot, conversation, broadcast))
+    WITHOUT ROWID;
+CREATE TABLE reach_held (bot TEXT NOT NULL, conversation TEXT NOT NULL, until REAL NOT NULL,
+    PRIMARY KEY (bot, conversation)) WITHOUT ROWID;
+CREATE TABLE reach_channel (bot TEXT NOT NULL, channel TEXT NOT NULL,
+    conversation TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (bot, channel, conversation))
+    WITHOUT ROWID;
+CREATE INDEX reach_channel_at ON reach_channel (bot, channel, at);
+INSERT INTO reach_schema VALUES ({REACH_SCHEMA_VERSION})
+"""
+
+
+def _create_tables(db: sqlite3.Connection, path: str) -> None:
+    create_versioned(db, path, "reach_schema", REACH_SCHEMA_VERSION, _SCHEMA, "reach tables")
+
+
+def _among(count: int) -> str:
+    return ",".join("?" * count)
+
+
+class SqliteReach:
+    def __init__(self, writer: Writer) -> None:
+        self._file = OnFile(writer, "the reach records")
+
+    @classmethod
+    async def open(cls, path: str | Path) -> SqliteReach:
+        return cls(await Writer.open(str(path), _create_tables))
+
+    # -- running on the file's thread ---------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._file.db
+
+    def _marks(self, bot: str, names: list[str], since: float) -> dict[str, Marks]:
+        sent: dict[str, dict[str, float]] = {}
+        held: dict[str, float] = {}
+        for start in range(0, len(names), 500):
+            page = names[start : start + 500]
+            among = _among(len(page))
+            for conversation, broadcast, at in self._db.execute(
+                "SELECT conversation, broadcast, at FROM reach_marketing WHERE bot = ? "
+                f"AND conversation IN ({among})",
+                (bot, *page),
+            ):
+                sent.setdefault(conversation, {})
+                if at >= since:
+                    sent[conversation][broadcast] = at
+            held.update(
+                self._db.execute(
+                    f"SELECT conversation, until FROM reach_held WHERE bot = ? "
+                    f"AND conversation IN ({among})",
+                    (bot, *page),
+                ).fetchall()
+            )
+        return {c: Marks(sent.get(c, {}), held.get(c, 0.0)) for c in sent.keys() | held.keys()}
+
+    def _marketed(self, bot: str, broadcast: str, names: list[str], at: float) -> None:
+        for start in range(0, len(names), 500):
+            page = names[start : start + 500]
+            self._db.execute(
+                f"DELETE FROM reach_marketing WHERE bot = ? AND conversation IN "
+                f"({_among(len(page))}) AND at < ?",
+                (bot, *page, at - KEPT),
+            )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO reach_marketing VALUES (?,?,?,?)",
+            [(bot, conversation, broadcast, at) for conversation in names],
+        )
+
+    def _hold(self, bot: str, conversation: str, until: float) -> None:
+        self._db.execute(
+            "INSERT INTO reach_held VALUES (?,?,?) ON CONFLICT (bot, conversation) "
+            "DO UPDATE SET until = max(until, excluded.until)",
+            (bot, conversation, until),
+        )
+
+    def _reach(
+        self, bot: str, channel: str, names: list[str], since: float, at: float, limit: int
+    ) -> int:
+        where = (bot, channel)
+        self._db.execute(
+            "DELETE FROM reach_channel WHERE bot = ? AND channel = ? AND at < ?", (*where, since)
+        )
+        (count,) = self._db.execute(
+            "SELECT count(*) FROM reach_channel WHERE bot = ? AND channel = ?", where
+        ).fetchone()
+        for taken, conversation in enumerate(names):
+            known = self._db.execute(
+                "SELECT 1 FROM reach_channel WHERE bot = ? AND channel = ? AND conversation = ?",
+                (*where, conversation),
+            ).fetchone()
+            if known is None and count >= limit:
+                return taken
+            count += known is None
+            self._db.execute(
+                "INSERT INTO reach_channel VALUES (?,?,?,?) ON CONFLICT (bot, channel, "
+                "conversation) DO UPDATE SET at = max(at, excluded.at)",
+                (*where, conversation, at),
+            )
+        return len(names)
+
+    # -- the ReachStore protocol --------------------------------------------------------
+
+    async def marks(self, bot: str, conversations: Sequence[str], since: float) -> dict[str, Marks]:
+        return await self._file.call(False, self._marks, *check_page(bot, conversations, since))
+
+    async def marketed(
+        self, bot: str, broadcast: str, conversations: Sequence[str], at: float
+    ) -> None:
+        bot, names, at = check_page(bot, conversations, at)
+        await self._file.call(True, self._marketed, bot, check_broadcast_id(broadcast), names, at)
+
+    async def hold(self, bot: str, conversation: str, until: float) -> None:
+        bot, _, until = check_page(bot, [conversation], until)
+        await self._file.call(True, self._hold, bot, conversation, until)
+
+    async def reach(
+        self,
+        bot: str,
+        channel: str,
+        conversations: Sequence[str],
+        since: float,
+        at: float,
+        limit: int,
+    ) -> int:
+        bot, channel, names, since, at, limit = check_take(
+            bot, channel, conversations, since, at, limit
+        )
+        return await self._file.call(True, self._reach, bot, channel, names, since, at, limit)
+
+    async def close(self) -> None:
+        await self._file.close()
