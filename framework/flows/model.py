@@ -26,6 +26,7 @@ __all__ = [
     "SINGLE",
     "ActionSources",
     "Bot",
+    "BroadcastRules",
     "Business",
     "Catalog",
     "Choice",
@@ -215,6 +216,21 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
+class BroadcastRules:
+    """What the bot's broadcasts respect while sending (`broadcasts:` in bot.yaml,
+    docs/broadcasts.md). The defaults hold nothing back; the reader's default daily limit is
+    Meta's first tier."""
+
+    quiet_hours: tuple[time, time] | None = None
+    """From, until (the business's local time; past midnight when until comes first): no
+    marketing then."""
+    frequency_cap: tuple[int, int] | None = None
+    """At most this many marketing broadcasts per contact in this many days."""
+    daily_limit: int | None = None
+    """Unique WhatsApp customers the broadcasts reach in a moving 24 hours (None: no limit)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ActionSources:
     """Where a bot's actions come from (`actions:` in bot.yaml); paths are in the bot folder."""
 
@@ -260,3 +276,4 @@ class Bot:
     timeouts: Timeouts = field(default_factory=lambda: Timeouts())
     knowledge: Mapping[str, Knowledge] = field(default_factory=dict)
     actions: ActionSources = field(default_factory=lambda: ActionSources())
+    broadcasts: BroadcastRules = field(default_factory=lambda: BroadcastRules())

@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from framework.errors import FlowError
+from framework.flows.language.broadcast_rules import build_broadcast_rules
 from framework.flows.language.compiler import Program, compile_steps
 from framework.flows.language.problems import BotDefinitionError, Problem, did_you_mean
 from framework.flows.language.sections import (
@@ -319,6 +320,7 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
         files=tuple(str(doc.pos.file) for doc in documents),
         knowledge=_knowledge(reader, data["knowledge"]),
         actions=build_action_sources(reader, reader.folder, data.get("actions")),
+        broadcasts=build_broadcast_rules(reader, data.get("broadcasts")),
     )
 
 
