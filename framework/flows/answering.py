@@ -24,7 +24,7 @@ from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.steps import Ask
 from framework.flows.turn import ORDER_COMPLETE, Turn
-from framework.flows.understanding.extract import Mention, extract_mentions
+from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question
@@ -239,7 +239,7 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     asked = str(frame.get("wait") or "") if frame is not None else ""
     values = _addresses_ahead(turn, message.text, asked)
     if later:
-        found = extract_mentions(message.text, later, lexicon_for(turn.bot))
+        found = turn.mentions(message.text, later)
         values |= {name: value for mention in found for name, value in mention.items()}
     for name, value in values.items():
         if turn.acceptable(name, value):
@@ -266,13 +266,12 @@ def _mentions(
     lines were built from (what a correction may name)."""
     if message.payload:
         return [], []
-    lexicon = lexicon_for(turn.bot)
-    mentions = extract_mentions(message.text, [turn.slot(n) for n in sorted(asks)], lexicon)
+    mentions = turn.mentions(message.text, [turn.slot(n) for n in sorted(asks)])
     others = _cart_slots(turn) - asks
     if not others:
         return mentions, mentions
     earlier_slots = [turn.slot(n) for n in sorted(asks | others)]
-    return mentions, extract_mentions(message.text, earlier_slots, lexicon)
+    return mentions, turn.mentions(message.text, earlier_slots)
 
 
 def _cart_slots(turn: Turn) -> set[str]:

@@ -320,12 +320,15 @@ def _remove(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     targets = [t for t in things if _after_without(words, t)]
     if not targets and _asks_to_remove(words):
         targets = things
-    removed = [described for t in targets if (described := _take_out(turn, t)) is not None]
-    return (
-        ", ".join(f"ohne {text}" if turn.lang == "de" else f"without {text}" for text in removed)
-        if removed
-        else None
-    )
+    fewer = _how_many_out(words, things) if len(targets) == 1 else None
+    without = "ohne" if turn.lang == "de" else "without"
+    removed = [
+        text if counted else f"{without} {text}"
+        for t in targets
+        if (taken := _take_out(turn, t, fewer)) is not None
+        for text, counted in [taken]
+    ]
+    return ", ".join(removed) or None
 
 
 def _after_without(words: list[str], thing: _Thing) -> bool:
@@ -340,18 +343,38 @@ def _asks_to_remove(words: list[str]) -> bool:
     return bool(_REMOVING & set(words)) or bool(_REMOVING_PAIRS & pairs)
 
 
-def _take_out(turn: Turn, thing: _Thing) -> str | None:
+def _how_many_out(words: list[str], things: list[_Thing]) -> int | None:
+    """The one count a removal names that belongs to no other item ("Ben trinkt keine Cola,
+    streich eine", "take one coke off"); None when it names none or several."""
+    taken = {i for thing in things for i in range(thing.start, thing.end)}
+    before_others = {thing.start - 1 for thing in things[1:]}
+    counts = [
+        number
+        for index, word in enumerate(words)
+        if index not in taken and index not in before_others
+        if (number := word_to_number(word)) is not None and 0 < number <= 99
+    ]
+    return counts[0] if len(counts) == 1 else None
+
+
+def _take_out(turn: Turn, thing: _Thing, fewer: int | None) -> tuple[str, bool] | None:
+    """The line of `thing` out of the cart, or `fewer` of it when it has more than that: what
+    went, and whether it was a recount ("4× Cola → 3× Cola") rather than a removal."""
     line = _line_with(turn, thing)
     if line is None:
         return None
+    if thing.group is None and fewer is not None and fewer < line["quantity"]:
+        before = describe_line(turn.bot, turn.lang, line)
+        line["quantity"] -= fewer
+        return f"{before} → {describe_line(turn.bot, turn.lang, line)}", True
     if thing.group is None:
         turn.session["cart"]["lines"].remove(line)
-        return describe_line(turn.bot, turn.lang, line)
+        return describe_line(turn.bot, turn.lang, line), False
     if thing.group not in _many_choice_groups(turn.bot):
         return None  # a size cannot be taken out, only changed
     line["options"][thing.group] = [c for c in line["options"][thing.group] if c != thing.value]
     turn.cart.reprice(line)
-    return _choice_name(turn, thing)
+    return _choice_name(turn, thing), False
 
 
 # Recounting --------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from framework.flows.restating import restated
 from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
-from framework.flows.understanding.extract import Mention, extract_mentions
+from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question, only_asks
@@ -320,7 +320,7 @@ def _start(turn: Turn, message: Message) -> None:
     candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
     for name in candidates:
         slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
-        mentions = extract_mentions(text, slots, lexicon)
+        mentions = turn.mentions(text, slots)
         ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
         if target or ordered:
             turn.start_flow(name)

@@ -12,12 +12,14 @@ still theirs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.session import CartLine
-from framework.flows.turn import Turn
+from framework.flows.turn import GROUP, Turn
+from framework.flows.understanding.extract import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.normalize import tokens
 
@@ -48,6 +50,7 @@ _ROLES = re.compile(
 )
 _SELF = re.compile(
     r"\b(?:für mich|fuer mich|for me|ich nehme|ich hätte|ich will|ich möchte|i'll have|i'd like|"
+    r"ich (?:eine|einen|ein|ne|nen|nehm)|"
     r"i'll take|i want|and me|und ich)\b",
     re.IGNORECASE,
 )
@@ -70,6 +73,13 @@ _NOT_NAMES = frozenset(
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
 _NAME_FIRST = re.compile(rf"^\s*(?P<p>{_NAME})(?:'s)?\s")
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
+_LABEL = re.compile(rf"\b({_NAME}|Me|Ich):\s")
+"""A name as a label: "Jake: large Hawaii", "Me: medium Margherita"."""
+
+
+def _unlabelled(text: str) -> str:
+    """ "Jake: large Hawaii" as "Jake large Hawaii", so the clause keeps its person."""
+    return _LABEL.sub(r"\1 ", text)
 
 
 def _person_of(clause: str, menu: frozenset[str]) -> str | None:
@@ -93,12 +103,16 @@ def _menu_words(lexicon: Lexicon) -> frozenset[str]:
 
 
 def note_people(turn: Turn, text: str) -> None:
-    """Remember whom the message orders for, and give this turn's new lines their person."""
+    """Remember whom the message orders for and how many they are, and give this turn's new
+    lines their person."""
     lexicon = lexicon_for(turn.bot)
     menu = _menu_words(lexicon)
     flags = turn.session["flags"]
+    size = group_size(text)
+    if size is not None:
+        flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
-    for clause in _CLAUSES.split(text):
+    for clause in _CLAUSES.split(_unlabelled(text)):
         person = _person_of(clause, menu)
         items = lexicon.items(frozenset()).find_all(tokens(clause)) if person else []
         if person is None or not items:
@@ -146,13 +160,15 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     if not people:
         return None
     words = tokens(text)
-    person = _named(words, people) or _their(turn, words, people)
+    person = _named(words, people)
+    if person is None and not _someone_else(turn, text, people):
+        person = _their(turn, words, people)  # "seine Pizza": the one named last
     if person is None:
         return None
     theirs = [line for line in lines if line.get("person") == person]
     kind = _kind(turn, words, theirs)
     said = set(words)
-    if _NO & said and not _GONE & said and (options := _extras_named(turn, words)):
+    if _refuses(words) and not _GONE & said and (options := _extras_named(turn, words)):
         return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
     if _NOT_COMING.search(text) or _GONE & said or _NO & said:
         return _remove(turn, kind) or _one_of_shared(turn, words)
@@ -162,6 +178,15 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
 
 
 _NO = frozenset({"keine", "kein", "keinen", "no"})
+_REFUSING = frozenset({"ohne", "without", "doesnt", "dont", "wont"})
+_SHORTENED = frozenset({"doesn", "don", "won", "didn"})
+""""doesn't" as the words it becomes ("doesn", "t")."""
+
+
+def _refuses(words: list[str]) -> bool:
+    """ "keine Pilze", "ohne Oliven", "doesn't want mushrooms", "won't eat olives"."""
+    shortened = any(a in _SHORTENED and b == "t" for a, b in itertools.pairwise(words))
+    return bool((_NO | _REFUSING) & set(words)) or shortened
 
 
 def _extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
@@ -200,7 +225,9 @@ def _with(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> st
             chosen = line["options"].get(group, [])
             line["options"][group] = list(dict.fromkeys([*chosen, *sorted(added)]))
         turn.cart.reprice(line)
-        changed.append(f"{before} → {describe_line(turn.bot, turn.lang, line)}")
+        after = describe_line(turn.bot, turn.lang, line)
+        if after != before:  # "Tom with olives" when his has olives already changes nothing
+            changed.append(f"{before} → {after}")
     return ", ".join(changed) or None
 
 
@@ -225,6 +252,14 @@ def _named(words: list[str], people: set[str]) -> str | None:
         if f" {name} " in said or f" {name}s " in said:
             return person
     return None
+
+
+def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
+    """Whether the message names a person without lines ("Jonas hat abgesagt, seine Pizza
+    fällt weg" when Jonas's pizza is nobody's): then "seine" is not the person named last."""
+    menu = _menu_words(lexicon_for(turn.bot))
+    named = {_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text))}
+    return bool(named - people - {None, ME})
 
 
 def _their(turn: Turn, words: list[str], people: set[str]) -> str | None:

@@ -23,7 +23,10 @@ from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
-__all__ = ["Turn"]
+__all__ = ["GROUP", "Turn"]
+
+GROUP = "group"
+"""A session flag: how many people the customer said are ordering ("wir sind zu viert")."""
 
 WAIT_PAY = "$pay"
 """A frame's `wait` while a payment request is open (paying.py); asking again must not
@@ -241,13 +244,18 @@ class Turn:
         """The flow that takes catalog items (the bot's ordering flow), if it has one."""
         return ordering_flow(self.bot)
 
+    def mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
+        """What `text` names for `slots`, read with what the conversation knows of the group."""
+        group = self.session["flags"].get(GROUP)
+        return extract_mentions(text, slots, lexicon_for(self.bot), group)
+
     def order_mentions(self, text: str) -> list[dict[str, Any]]:
         """What the message names for the ordering flow's questions (none without one)."""
         ordering = self.ordering_flow()
         if ordering is None:
             return []
         asks = [self.slot(name) for name in sorted(self.flow(ordering).asks)]
-        return extract_mentions(text, asks, lexicon_for(self.bot))
+        return self.mentions(text, asks)
 
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)

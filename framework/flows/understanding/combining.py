@@ -167,6 +167,8 @@ def _one_made_into(
 
 
 _ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal"})
+NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
+"""Words that say the next thing is not wanted ("ohne Zwiebeln", "no other extras")."""
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 
@@ -177,7 +179,7 @@ def _of_them(words: list[str]) -> bool:
     """A part about some of the items before: "one with jalapeños", "die andere ohne", "zwei
     davon mit Jalapeños", "two of them with olives"."""
     if words[0] in _ONE or (len(words) > 1 and words[1] in _OTHER):
-        return True
+        return words[0] not in NOT_WANTED  # "no other extras" is about all of them
     return word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3]))
 
 

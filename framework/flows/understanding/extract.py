@@ -21,6 +21,7 @@ import re
 from framework.flows.model import Slot
 from framework.flows.understanding.combining import (
     EVERY,
+    NOT_WANTED,
     Mention,
     count_slots,
     once_each,
@@ -35,7 +36,7 @@ from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.slot_values import STREET_WORDS
 
-__all__ = ["Mention", "extract_mentions", "speaks_for_all"]
+__all__ = ["Mention", "extract_mentions", "group_size", "speaks_for_all"]
 
 _SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
 _SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
@@ -43,7 +44,6 @@ _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
-_NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 _NONE_WORDS = frozenset(
     {
         "alles",
@@ -62,7 +62,7 @@ _NONE_WORDS = frozenset(
         "anything",
     }
 )
-"""After a word of _NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
+"""After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
 _PLAIN = frozenset({"plain", "pur", "einfach"})
 
 
@@ -153,7 +153,7 @@ def _choices(
 ) -> None:
     found = [m for m in index.find_all(words) if m.start not in used]
     used.update(i for match in found for i in range(match.start, match.end))
-    wanted = [m for m in found if not (m.start and words[m.start - 1] in _NOT_WANTED)]
+    wanted = [m for m in found if not (m.start and words[m.start - 1] in NOT_WANTED)]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
         mention[slot.name] = values if slot.type == "choices" else values[0]
@@ -169,7 +169,7 @@ def _nothing_extra(words: list[str]) -> bool:
     return (
         bool(_PLAIN & set(words))
         or plain[-1:] in (["ohne"], ["without"])
-        or any(first in _NOT_WANTED and second in _NONE_WORDS for first, second in pairs)
+        or any(first in NOT_WANTED and second in _NONE_WORDS for first, second in pairs)
         or any(phrase in " ".join(words) for phrase in _AS_IT_IS)
     )
 
@@ -201,6 +201,10 @@ _AS_IT_IS = (
     "nothing on it",
     "nothing on them",
     "nothing on top",
+    "nothing else on",
+    "nichts drauf",
+    "nix drauf",
+    "nichts weiter drauf",
 )
 
 
@@ -262,15 +266,18 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
     return None
 
 
-def extract_mentions(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
-    """Mentions in message order; empty when the flow has no catalog or choice slots.
+def extract_mentions(
+    text: str, slots: list[Slot], lexicon: Lexicon, group: int | None = None
+) -> list[Mention]:
+    """Mentions in message order; empty when the flow has no catalog or choice slots. `group`:
+    how many people an earlier message said are ordering, for "jeder eine Cola" now.
 
     A turn reads one message for several sets of slots, several times: the result is kept
-    per (text, slots) in the lexicon, and each caller gets its own copy to change."""
-    key = (text, tuple(slot.name for slot in slots))
+    per (text, slots, group) in the lexicon, and each caller gets its own copy to change."""
+    key = (text, tuple(slot.name for slot in slots), group)
     found = lexicon.mentions.get(key)
     if found is None:
-        found = _extract(text, slots, lexicon)
+        found = _extract(text, slots, lexicon, group)
         if len(lexicon.mentions) >= _KEPT_READINGS:
             lexicon.mentions.clear()
         lexicon.mentions[key] = found
@@ -295,9 +302,18 @@ _ORDINAL_GROUPS = {
 }
 
 
-def _group_size(text: str) -> int | None:
+_TWO_OF_US = re.compile(
+    r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
+    r"uns (?:beide|zwei)|we both|both of us|the two of us|us two|us both)\b"
+)
+"""Two people ordering: "me and my roommate want … each", "wir beide nehmen je …"."""
+
+
+def group_size(text: str) -> int | None:
     """How many people the message says are ordering ("wir sind zu viert", "four of us")."""
     said = normalize(text)
+    if _TWO_OF_US.search(said):
+        return 2
     for pattern in _GROUP_SIZE:
         found = pattern.search(said)
         if found:
@@ -309,11 +325,14 @@ def _group_size(text: str) -> int | None:
 
 
 def _each_of_the_group(
-    text: str, sentences: list[list[tuple[list[str], Mention, bool]]], slots: list[Slot]
+    text: str,
+    sentences: list[list[tuple[list[str], Mention, bool]]],
+    slots: list[Slot],
+    group: int | None,
 ) -> None:
     """ "Jeder eine Cola, wir sind zu viert", "a beer for each of us, there are four of us": one
-    each for as many as the message says they are."""
-    size = _group_size(text) if _EACH & set(normalize(text).split()) else None
+    each for as many as the message (or an earlier one: `group`) says they are."""
+    size = (group_size(text) or group) if _EACH & set(normalize(text).split()) else None
     quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
     if size is None or quantity is None:
         return
@@ -323,7 +342,7 @@ def _each_of_the_group(
                 mention[quantity] = size
 
 
-def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
+def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) -> list[Mention]:
     """Sentence by sentence: a story before the order ("Kleine Geburtstagsfeier, es kommen 6
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
@@ -332,7 +351,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon) -> list[Mention]:
         [(words, *_mention(words, slots, lexicon)) for words in _segments(sentence)]
         for sentence in _sentences(text)
     ]
-    _each_of_the_group(text, sentences, slots)
+    _each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []

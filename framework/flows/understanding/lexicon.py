@@ -92,8 +92,8 @@ class Lexicon:
         )
         self.language_words = _language_words(bot)
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
-        self.mentions: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-        """What messages name, by (text, slot names): see extract_mentions."""
+        self.mentions: dict[tuple[str, tuple[str, ...], int | None], list[dict[str, Any]]] = {}
+        """What messages name, by (text, slot names, group size): see extract_mentions."""
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""

@@ -258,13 +258,14 @@ _DONE: Final = re.compile(
     r"(das|des) wär alles|so bestellen|jetzt bestellen|das ist (meine|die) bestellung|"
     r"place (the|my) order|"
     r"confirm (the|my) order|that'?s (my|the) order|"
-    r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|sonst nichts|"
-    r"nichts mehr|nix mehr|mehr nicht|"
+    r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|"
+    r"sonst nichts(?!\s+(weiter\s+)?drauf)|nichts mehr(?!\s+drauf)|nix mehr|mehr nicht|"
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
-    r"thats (it|all|everything)|nothing (else|more)|all good|i'?m good|im good|"
+    r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
 )
-"""Saying one is done ordering: the answer no to "anything else?"."""
+"""Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
+"nothing else on it" speak of a pizza's toppings instead)."""
 
 
 def says_done(text: str) -> bool:
