@@ -81,6 +81,7 @@ from framework.stores.opening import (
     open_consents,
     open_handoffs,
     open_orders,
+    open_reach,
     open_store,
     open_tickets,
 )
@@ -269,8 +270,9 @@ def create_app(
         consent_store = await open_consents(workspace.store, workspace.root)
         consents = app[CONSENTS] = Consents(consent_store, opened.enqueue, clock)
         broadcast_store = await open_broadcasts(workspace.store, workspace.root)
+        reach = await open_reach(workspace.store, workspace.root)
         broadcasts = app[BROADCASTS] = Broadcasts(
-            broadcast_store, consent_store, bots, opened.enqueue, clock, fault=fault
+            broadcast_store, consent_store, bots, opened.enqueue, clock, fault=fault, reach=reach
         )
         actions = {
             name: BotActions.of(
@@ -307,6 +309,7 @@ def create_app(
             events=events.events,
             handoffs=handoffs,
             consents=consents,
+            reach=reach,
         )
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments
@@ -363,6 +366,7 @@ def create_app(
         await office.bookings.store.close()
         await handoff_store.close()
         await broadcast_store.close()
+        await reach.close()
         await consent_store.close()
         await order_store.close()
         await opened.close()

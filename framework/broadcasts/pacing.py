@@ -4,7 +4,7 @@ step (a token bucket per step, which is all a loop that runs once a second needs
 The rates are what the messengers allow a business to send at once, with room to spare:
 
 - WhatsApp: 80 messages a second per phone number by default (Meta's throughput limit; the
-  portfolio's daily limit of unique users is the business's own to watch);
+  portfolio's daily limit of unique customers is a rule of its own, rules.py);
 - Telegram: about 30 messages a second for bulk notifications (the Bot FAQ; more draws 429s);
 - the others (the web chat, REST, where the customer polls): 200 a second, so a broadcast
   never floods the store the workers share.

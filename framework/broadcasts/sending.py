@@ -1,38 +1,69 @@
 """One step of the sending loop (`look_after_broadcasts`, run by every worker with `repeat`):
 claim one sending broadcast, hand out the next pages of its holders after the cursor within the
-step's budget, and save the cursor with the counts (which gives the lease back).
+step's budget and the bot's rules (rules.py), and save the cursor with the counts (which gives
+the lease back).
 
 Each holder gets a notice with the inbox id `broadcast:<id>`: an inbox keeps an id once, so a
 worker that dies after handing out a page and before saving the cursor costs nothing but the
 page handed out again (to the same conversations, who get nothing twice) once its lease runs
-out. The holders are read page by page as the broadcast goes: a customer who said STOP after
-it started is not among them any more. A page saved by a worker whose lease ran out and was
-taken over is not saved (the other worker hands it out again, and nobody gets it twice).
+out. What the rules keep of a page is keyed the same way: the marketing sent is recorded by
+broadcast id before the notices go (the page again is the same record, and a broadcast never
+caps its own holders), and the daily limit counts a conversation once however often it is
+taken. The holders are read page by page as the broadcast goes: a customer who said STOP
+after it started is not among them any more. A page saved by a worker whose lease ran out and
+was taken over is not saved (the other worker hands it out again, and nobody gets it twice).
+
+The cursor moves past a holder only when they were handed the notice or passed over for good
+(language, cap, a hold); it stops before the first the step's budget or the daily limit does
+not allow. A broadcast that waits (quiet hours, the daily limit reached) and hands out nothing
+keeps its lease until it runs out, saving only why it waits: meanwhile the workers' steps go
+to the other broadcasts (a notification in the night is not stuck behind an offer), and a
+minute later one looks at it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
 
 from framework.broadcasts.pacing import Budget
+from framework.broadcasts.rules import (
+    CAPPED,
+    DAILY_LIMIT,
+    DAY,
+    HELD_BACK,
+    QUEUED,
+    QUIET_HOURS,
+    SKIPPED,
+    in_quiet_hours,
+    marks_since,
+    passed_over,
+)
+from framework.flows import Bot
+from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast, BroadcastStore, advanced
-from framework.stores.consents import ConsentStore, Holder
+from framework.stores.consents import MARKETING, ConsentStore, Holder
+from framework.stores.reach import ReachStore
 from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
 
-__all__ = ["EVERY", "LEASE", "MOST", "PAGE", "Sender", "channel_of"]
+__all__ = ["EVERY", "LEASE", "MOST", "PAGE", "WHATSAPP", "Sender", "channel_of"]
 
 EVERY = 1.0
 """Seconds between two steps of a worker (the pacing's budgets are per step)."""
 LEASE = 60.0
-"""Seconds a worker holds a broadcast for one step; a worker that died gives it up then."""
+"""Seconds a worker holds a broadcast for one step; a worker that died gives it up then. A
+waiting broadcast is looked at again after as long."""
 PAGE = 500
 """Holders read at once."""
 MOST = 5000
 """Notices one step hands out at most (without pacing: the benchmark, a test)."""
 AT_ONCE = 100
 """Notices put into inboxes concurrently."""
+WHATSAPP = "whatsapp"
+"""The channel whose unique customers a day the bot's daily limit counts."""
 
 
 def channel_of(conversation: str) -> str:
@@ -42,12 +73,30 @@ def channel_of(conversation: str) -> str:
 
 @dataclass(slots=True)
 class _Page:
-    """What a step did: the cursor it reached, the notices handed out, holders passed over."""
+    """What a step did: the cursor it reached, its holders by what became of them (QUEUED,
+    SKIPPED, CAPPED, HELD_BACK), why it stopped waiting."""
 
     cursor: str
-    queued: int = 0
-    skipped: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    waiting: str = ""
     done: bool = False
+
+    def saved(self, at: float) -> Callable[[Broadcast], Broadcast]:
+        n = self.counts
+        return advanced(
+            self.cursor,
+            n[QUEUED],
+            n[SKIPPED],
+            self.done,
+            at,
+            capped=n[CAPPED],
+            held_back=n[HELD_BACK],
+            waiting=self.waiting,
+        )
+
+
+def _waiting(why: str) -> Callable[[Broadcast], Broadcast]:
+    return lambda broadcast: replace(broadcast, waiting=why)
 
 
 class Sender:
@@ -55,14 +104,16 @@ class Sender:
         self,
         store: BroadcastStore,
         consents: ConsentStore,
+        reach: ReachStore,
         inbox: Inbox,
+        bots: Mapping[str, Bot],
         owner: str,
         clock: Callable[[], float],
         rates: Mapping[str, int] | None,
         fault: Callable[[str], None] | None = None,
     ) -> None:
-        self.store, self._consents, self._inbox = store, consents, inbox
-        self._owner, self._clock, self.rates = owner, clock, rates
+        self.store, self._consents, self._reach, self._inbox = store, consents, reach, inbox
+        self._bots, self._owner, self._clock, self.rates = bots, owner, clock, rates
         self._fault = fault or (lambda stage: None)
 
     async def step(self) -> Broadcast | None:
@@ -72,12 +123,30 @@ class Sender:
         claimed = await self.store.claim(self._owner, now, LEASE)
         if claimed is None:
             return None
-        page = await self._hand_out(claimed, Budget(self.rates, EVERY, MOST), now)
+        rules, zone = self._rules_of(claimed.bot)
+        if claimed.purpose == MARKETING and in_quiet_hours(rules, zone, now):
+            return await self._wait(claimed, QUIET_HOURS)
+        page = await self._hand_out(claimed, Budget(self.rates, EVERY, MOST), rules, now)
         self._fault("broadcast_handed_out")
-        how = advanced(page.cursor, page.queued, page.skipped, page.done, self._clock())
-        return await self.store.change(claimed.id, how, self._owner)
+        if page.waiting and page.cursor == claimed.cursor and not page.counts:
+            return await self._wait(claimed, page.waiting)
+        return await self.store.change(claimed.id, page.saved(self._clock()), self._owner)
 
-    async def _hand_out(self, broadcast: Broadcast, budget: Budget, now: float) -> _Page:
+    def _rules_of(self, name: str) -> tuple[BroadcastRules, ZoneInfo]:
+        bot = self._bots.get(name)
+        if bot is None:  # not served here (a benchmark): nothing held back
+            return BroadcastRules(), ZoneInfo("UTC")
+        return bot.broadcasts, bot.business.timezone
+
+    async def _wait(self, broadcast: Broadcast, why: str) -> Broadcast | None:
+        """Only why it waits saved: the lease stays until it runs out (the docstring above)."""
+        if broadcast.waiting == why:
+            return broadcast
+        return await self.store.change(broadcast.id, _waiting(why))
+
+    async def _hand_out(
+        self, broadcast: Broadcast, budget: Budget, rules: BroadcastRules, now: float
+    ) -> _Page:
         page = _Page(broadcast.cursor)
         item = InboxItem(
             f"broadcast:{broadcast.id}",
@@ -89,31 +158,64 @@ class Sender:
             holders = await self._consents.holders(
                 broadcast.bot, broadcast.purpose, page.cursor, PAGE
             )
-            taken = self._within(broadcast, holders, budget, page)
+            taken = await self._taken(broadcast, holders, budget, rules, page, now)
             await self._enqueue(taken, item)
             if holders and page.cursor != holders[-1].conversation:
-                return page  # the budget ran out within the page
+                return page  # the budget or the daily limit ran out within the page
             if len(holders) < PAGE:
                 page.done = True  # the last page, all of it handed out
                 return page
 
-    @staticmethod
-    def _within(
-        broadcast: Broadcast, holders: list[Holder], budget: Budget, page: _Page
+    async def _taken(
+        self,
+        broadcast: Broadcast,
+        holders: list[Holder],
+        budget: Budget,
+        rules: BroadcastRules,
+        page: _Page,
+        now: float,
     ) -> list[str]:
         """The conversations of `holders` to send to now, moving the page's cursor past them
-        and past those of another language; stops at the first the budget does not allow."""
-        taken = []
+        and past those passed over for good; stops at the first the budget or the daily limit
+        does not allow. The marketing among them is recorded before it goes."""
+        conversations = [holder.conversation for holder in holders]
+        marks = {}
+        if broadcast.purpose == MARKETING and holders:
+            marks = await self._reach.marks(broadcast.bot, conversations, marks_since(rules, now))
+        decided: list[tuple[str, str]] = []
         for holder in holders:
-            if broadcast.lang and holder.lang != broadcast.lang:
-                page.skipped += 1
-            elif budget.take(channel_of(holder.conversation)):
-                taken.append(holder.conversation)
-                page.queued += 1
-            else:
+            what = passed_over(broadcast, holder, marks.get(holder.conversation), rules, now)
+            if what is None and not budget.take(channel_of(holder.conversation)):
                 break
-            page.cursor = holder.conversation
+            decided.append((holder.conversation, what or QUEUED))
+        decided = await self._within_limit(broadcast, decided, rules, page, now)
+        for conversation, what in decided:
+            page.counts[what] += 1
+            page.cursor = conversation
+        taken = [conversation for conversation, what in decided if what == QUEUED]
+        if broadcast.purpose == MARKETING and taken:
+            await self._reach.marketed(broadcast.bot, broadcast.id, taken, now)
         return taken
+
+    async def _within_limit(
+        self,
+        broadcast: Broadcast,
+        decided: list[tuple[str, str]],
+        rules: BroadcastRules,
+        page: _Page,
+        now: float,
+    ) -> list[tuple[str, str]]:
+        """`decided` up to the first WhatsApp conversation the daily limit has no room for
+        (the page then waits for it); those before it are counted against the limit."""
+        wanted = [c for c, what in decided if what == QUEUED and channel_of(c) == WHATSAPP]
+        if rules.daily_limit is None or not wanted:
+            return decided
+        limit = rules.daily_limit
+        fit = await self._reach.reach(broadcast.bot, WHATSAPP, wanted, now - DAY, now, limit)
+        if fit == len(wanted):
+            return decided
+        page.waiting = DAILY_LIMIT
+        return decided[: decided.index((wanted[fit], QUEUED))]
 
     async def _enqueue(self, conversations: list[str], item: InboxItem) -> None:
         for start in range(0, len(conversations), AT_ONCE):

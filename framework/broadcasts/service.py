@@ -25,6 +25,8 @@ from framework.stores.broadcasts import (
     moved,
 )
 from framework.stores.consents import MARKETING, ConsentStore
+from framework.stores.memory.reach import MemoryReach
+from framework.stores.reach import ReachStore
 from framework.stores.records import Inbox
 
 __all__ = ["SAMPLE_LANGUAGES", "Broadcasts", "look_after_broadcasts"]
@@ -47,10 +49,23 @@ class Broadcasts:
         clock: Callable[[], float] = time.time,
         rates: Mapping[str, int] | None = RATES,
         fault: Callable[[str], None] | None = None,
+        reach: ReachStore | None = None,
     ) -> None:
+        """`reach`: whom the broadcasts reached (the deployment's store, shared by every
+        worker and the runtime's delivery; its own memory for one process without one)."""
         self.store, self._consents, self.bots, self._clock = store, consents, bots, clock
         owner = uuid.uuid4().hex
-        self.sender = Sender(store, consents, inbox or _nowhere, owner, clock, rates, fault)
+        self.sender = Sender(
+            store,
+            consents,
+            reach or MemoryReach(),
+            inbox or _nowhere,
+            bots,
+            owner,
+            clock,
+            rates,
+            fault,
+        )
 
     async def create(
         self,

@@ -11,7 +11,9 @@ for then; one that never will (the customer blocked the bot, WhatsApp's 24-hour 
 without a template) is written into the conversation log as a `system` entry for the business,
 counted in the metrics, and the delivery goes on with the next message; one that says the
 customer took consent back (WhatsApp's 131050, a Telegram block) withdraws it in the consent
-ledger as well (runtime/consent_signals.py).
+ledger as well (runtime/consent_signals.py); one that WhatsApp held back for its per-user
+marketing limit (131049, at once or as a failed status) keeps marketing broadcasts away from
+the conversation for HELD_BACK_FOR in the reach store (framework/broadcasts/rules.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from framework.logs import pseudonym
 from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.metrics import Metrics
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
+from framework.stores.reach import ReachStore
 from framework.stores.records import (
     NOTE,
     Claim,
@@ -69,6 +72,10 @@ def is_delivery(timer: str | None) -> bool:
     return timer is not None and timer.startswith(f"{DELIVER}:")
 
 
+MARKETING_LIMIT = 131049
+"""WhatsApp's error for a marketing message held back by Meta's per-user marketing limit."""
+HELD_BACK_FOR = 86400.0
+"""Seconds marketing leaves a conversation alone after that (Meta: never retry at once)."""
 MAX_PER_TURN = 5
 """Messages sent per delivery turn (the lease must outlast the sends); more: the timer again."""
 KEPT_DELIVERIES = 30
@@ -98,8 +105,14 @@ def chosen_payload(session: Mapping[str, Any] | None, item: InboxItem) -> str | 
 
 
 class Delivery:
-    def __init__(self, store: Store, channels: Mapping[str, PushChannel], metrics: Metrics) -> None:
-        self.store, self.channels, self.metrics = store, channels, metrics
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, PushChannel],
+        metrics: Metrics,
+        reach: ReachStore | None = None,
+    ) -> None:
+        self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
 
     def pushes(self, key: SessionKey) -> bool:
         return key.channel in self.channels
@@ -125,6 +138,7 @@ class Delivery:
                     notes.append(self._failed(key, flags, entry, failure, now))
                     await self._tell_business(key, notes[-1], now)
                     await self._withdrawn(key, entry, failure, now)
+                    await self._held_back(key, [failure.code], now)
                 else:
                     self._sent(flags, entry, sent)
             flags["sent_seq"] = entry["seq"]
@@ -207,6 +221,10 @@ class Delivery:
         said = signal_item(item_id, iso_time(now), STOPPED, failure.withdrawn, str(failure))
         await self.store.enqueue(str(key), said)
 
+    async def _held_back(self, key: SessionKey, codes: list[Any], now: float) -> None:
+        if self.reach is not None and MARKETING_LIMIT in codes:
+            await self.reach.hold(key.bot, str(key), now + HELD_BACK_FOR)
+
     async def status(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
         """A messenger's report about a sent message: statuses only move forward; a failure
         is written into the conversation log for the business."""
@@ -227,11 +245,18 @@ class Delivery:
                 changed["errors"] = report.get("errors") or []
                 notes.append(_failed_note(known, report))
                 await self._tell_business(key, notes[-1], now)
+                await self._held_back(key, _codes(changed["errors"]), now)
                 self.metrics.deliveries.labels("failed_later").inc()
             deliveries[str(report["message_id"])] = changed
             flags["deliveries"] = deliveries
             session["flags"] = flags
         return Commit(item.id, session, claim.profile, notes)
+
+
+def _codes(errors: Any) -> list[Any]:
+    if not isinstance(errors, list):
+        return []
+    return [error.get("code") for error in errors if isinstance(error, Mapping)]
 
 
 def _failed_note(known: Mapping[str, Any], report: Mapping[str, Any]) -> LogEntry:

@@ -51,6 +51,7 @@ from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
 from framework.runtime.publishing import EventSink, publish
 from framework.runtime.sending import PushChannel
+from framework.stores.reach import ReachStore
 from framework.stores.records import (
     HANDOFF,
     MESSAGE,
@@ -159,6 +160,7 @@ class Runtime:
         events: EventSink | None = None,
         handoffs: Handoffs | None = None,
         consents: Consents | None = None,
+        reach: ReachStore | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
@@ -192,7 +194,7 @@ class Runtime:
         self._waiting: set[tuple[str, str]] = set()
         self._committed: dict[tuple[str, str], list[LogEntry]] = {}
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
-        self.delivery = Delivery(store, channels or {}, self.metrics)
+        self.delivery = Delivery(store, channels or {}, self.metrics, reach)
         self._background: set[asyncio.Future[Any]] = set()
 
     async def accept(self, key: str, item: InboxItem) -> asyncio.Future[int] | None:

@@ -96,6 +96,12 @@ class Broadcast:
     """Notices handed to conversations' inboxes."""
     skipped: int = 0
     """Holders passed over for their language."""
+    capped: int = 0
+    """Marketing holders passed over for the bot's frequency cap (framework/broadcasts/)."""
+    held_back: int = 0
+    """Marketing holders passed over while WhatsApp held marketing to them back (131049)."""
+    waiting: str = ""
+    """Why it hands out nothing now though sending: `quiet_hours` or `daily_limit` ("": not)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,7 +165,15 @@ def moved(action: str, at: float) -> Callable[[Broadcast], Broadcast]:
 
 
 def advanced(
-    cursor: str, queued: int, skipped: int, done: bool, at: float
+    cursor: str,
+    queued: int,
+    skipped: int,
+    done: bool,
+    at: float,
+    *,
+    capped: int = 0,
+    held_back: int = 0,
+    waiting: str = "",
 ) -> Callable[[Broadcast], Broadcast]:
     """The change a sending step makes: its page handed out (a pause or a cancel that came
     meanwhile stays; `done` ends only a broadcast still sending)."""
@@ -171,6 +185,9 @@ def advanced(
             cursor=cursor,
             queued=broadcast.queued + queued,
             skipped=broadcast.skipped + skipped,
+            capped=broadcast.capped + capped,
+            held_back=broadcast.held_back + held_back,
+            waiting=waiting,
             status=DONE if finished else broadcast.status,
             finished_at=at if finished else broadcast.finished_at,
         )
