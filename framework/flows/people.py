@@ -71,7 +71,7 @@ _NOT_NAMES = frozenset(
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
-_NAME_FIRST = re.compile(rf"^\s*(?P<p>{_NAME})(?:'s)?\s")
+_NAME_FIRST = re.compile(rf"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?P<p>{_NAME})(?:'s)?\s")
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
 _LABEL = re.compile(rf"\b({_NAME}|Me|Ich):\s")
 """A name as a label: "Jake: large Hawaii", "Me: medium Margherita"."""
@@ -166,6 +166,9 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     if person is None:
         return None
     theirs = [line for line in lines if line.get("person") == person]
+    swapped = _swap(turn, words, theirs)  # "make hers a Margherita"
+    if swapped:
+        return swapped
     kind = _kind(turn, words, theirs)
     said = set(words)
     if _refuses(words) and not _GONE & said and (options := _extras_named(turn, words)):
@@ -252,6 +255,36 @@ def _named(words: list[str], people: set[str]) -> str | None:
         if f" {name} " in said or f" {name}s " in said:
             return person
     return None
+
+
+_SWAPPING = frozenset(
+    {
+        *("instead", "stattdessen", "lieber", "doch", "make", "mach", "soll", "changed"),
+        *("switch", "switches", "swap", "swaps", "anders", "umentschieden", "rather", "as"),
+    }
+)
+_ADDING = frozenset({"noch", "auch", "dazu", "also", "too", "another", "add", "adds", "extra"})
+
+
+def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
+    """ "Lisa changed her mind, make hers a Margherita", "Mike wants his as a Tonno instead":
+    their one line of that kind becomes the item named, with the size and extras it can keep.
+    Not when the message adds ("und Max noch ein Bier") or names an item they have."""
+    said = set(words)
+    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
+    if len(named) != 1 or not _SWAPPING & said or _ADDING & said:
+        return None
+    [new] = named
+    items = turn.bot.catalog.items
+    pizza = "pizza" in items[new].tags
+    same_kind = [line for line in theirs if ("pizza" in items[line["item"]].tags) == pizza]
+    if len(same_kind) != 1 or same_kind[0]["item"] == new:
+        return None
+    line = same_kind[0]
+    before = describe_line(turn.bot, turn.lang, line)
+    line["item"] = new
+    turn.cart.reprice(line)
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
