@@ -15,13 +15,17 @@ the last page left it, so a resumed broadcast goes on from there.
 Two workers never send one page twice: `claim` leases one sending broadcast to one worker
 (atomically, in every backend), and `change` with the worker's name saves its page only while
 it still holds that lease (and gives it back). Time is an argument: no store reads a clock.
+
+Its results (sent, delivered, read, failed by reason, replies, opt-outs) are counted once per
+conversation and kind: `count` keeps which conversations were counted, by a digest the runtime
+makes (framework/runtime/broadcast_results.py), so a retried webhook or turn counts nothing twice.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
@@ -34,17 +38,21 @@ __all__ = [
     "DONE",
     "DRAFT",
     "PAUSED",
+    "RESULT_KINDS",
     "SENDING",
     "Broadcast",
     "BroadcastError",
     "BroadcastNotFound",
     "BroadcastStore",
+    "Results",
     "advanced",
     "check_broadcast",
     "check_id",
+    "check_result",
     "dumped",
     "load",
     "moved",
+    "tallied",
 ]
 
 DRAFT, SENDING, PAUSED, DONE, CANCELLED = "draft", "sending", "paused", "done", "cancelled"
@@ -63,6 +71,8 @@ _PURPOSE = re.compile(r"[A-Za-z0-9:._-]{1,200}")
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LANG = re.compile(r"([a-z]{2,3}(-[A-Za-z0-9]{2,8})?)?")
 MAX_VALUES, MAX_VALUE = 20, 500
+_REASON = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+_WHO = re.compile(r"[0-9a-f]{8,64}")
 
 
 class BroadcastError(ThekeError, ValueError):
@@ -195,6 +205,52 @@ def advanced(
     return change
 
 
+@dataclass(frozen=True, slots=True)
+class Results:
+    """What became of a broadcast's notices, each conversation counted once per kind."""
+
+    sent: int = 0
+    """Messages that left Theke for the channel (web and REST: shown in the conversation)."""
+    delivered: int = 0
+    read: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    """Reason (the channel's error code, `window_closed`, `blocked`, …) → conversations."""
+    replies: int = 0
+    """Conversations whose customer wrote within 72 hours after it reached them."""
+    opt_outs: int = 0
+    """Conversations that withdrew its purpose within 72 hours after it reached them."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+RESULT_KINDS = ("sent", "delivered", "read", "failed", "replies", "opt_outs")
+"""The kinds of results, named as `Results` names them."""
+
+
+def check_result(kind: str, reason: str, who: str) -> str:
+    """The counter a result adds to: its kind, or `failed:<reason>` (BroadcastError for a
+    kind, reason or digest of another shape)."""
+    if kind not in RESULT_KINDS or (kind == "failed") != bool(reason) or not _WHO.fullmatch(who):
+        raise BroadcastError(
+            f"a result is one of {', '.join(RESULT_KINDS)}, a failure with a reason"
+        )
+    if reason and not _REASON.fullmatch(reason):
+        raise BroadcastError("a failure's reason: 1 to 40 letters, digits, _ . or -")
+    return f"failed:{reason}" if reason else kind
+
+
+def tallied(counters: Mapping[str, int]) -> Results:
+    """Results from the counters `check_result` names (a backend's rows or hash)."""
+    failed = {
+        name.removeprefix("failed:"): int(n)
+        for name, n in sorted(counters.items())
+        if name.startswith("failed:")
+    }
+    counts = {kind: int(counters.get(kind, 0)) for kind in RESULT_KINDS if kind != "failed"}
+    return Results(failed=failed, **counts)
+
+
 class BroadcastStore(Protocol):
     async def create(self, broadcast: Broadcast) -> Broadcast:
         """Keep a new broadcast (checked: BroadcastError; an id already kept too)."""
@@ -214,6 +270,16 @@ class BroadcastStore(Protocol):
     async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
         """A sending broadcast nobody holds (or whose lease ran out), leased to `owner` until
         `now + lease`; None when there is none."""
+        ...
+
+    async def count(self, broadcast_id: str, who: str, kind: str, reason: str = "") -> bool:
+        """One result of a conversation (`who`: a hex digest naming it, never its key) counted
+        once: True when counted now; False when this conversation's `kind` was counted before
+        (a failure under any reason) or no broadcast has that id. `reason`: a failure's only."""
+        ...
+
+    async def results(self, broadcast_id: str) -> Results:
+        """Its results so far (all zero for an unknown id)."""
         ...
 
     async def close(self) -> None: ...

@@ -6,6 +6,7 @@ Redis key prefix of its own, deleted afterwards. Time is an argument: no test wa
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -23,15 +24,21 @@ from framework.stores.broadcasts import (
     BroadcastError,
     BroadcastNotFound,
     BroadcastStore,
+    Results,
     advanced,
     moved,
 )
 from framework.stores.memory.broadcasts import MemoryBroadcasts
 from framework.stores.opening import open_broadcasts
+from framework.stores.sqlite.broadcasts import SqliteBroadcasts
 from tests.stores.contract import store_url, stores_of
 
 NOW = 1_800_000_000.0
 Opener = Callable[[], Awaitable[BroadcastStore]]
+
+
+ADA, BEN, CEM = "a1" * 8, "b2" * 8, "c3" * 8
+"""Conversations as the runtime names them to the store: digests."""
 
 
 def draft(broadcast_id: str = "b1", **changes: object) -> Broadcast:
@@ -149,3 +156,84 @@ async def test_bad_broadcasts_are_refused(opener: Opener, bad: Broadcast) -> Non
         await store.create(bad)
     assert await store.claim("w", NOW, 30) is None
     assert DRAFT == "draft"
+
+
+async def test_results_count_each_conversation_once_per_kind(opener: Opener) -> None:
+    store, other = await opener(), await opener()
+    await store.create(draft())
+    await store.create(draft("b2"))
+    for who in (ADA, BEN, CEM):
+        assert await store.count("b1", who, "sent")
+    assert not await other.count("b1", ADA, "sent")  # a retried webhook, another worker
+    assert await store.count("b1", ADA, "delivered") and await store.count("b1", ADA, "read")
+    assert await store.count("b1", BEN, "failed", "131049")
+    assert not await other.count("b1", BEN, "failed", "131026")  # failed is one kind
+    assert await store.count("b1", CEM, "failed", "window_closed")
+    assert await store.count("b1", ADA, "replies") and not await store.count("b1", ADA, "replies")
+    assert await other.count("b1", CEM, "opt_outs")
+    assert await store.count("b2", ADA, "sent")  # another broadcast counts apart
+    expected = Results(3, 1, 1, {"131049": 1, "window_closed": 1}, 1, 1)
+    assert await other.results("b1") == expected
+    assert (await store.results("b2")).to_json() == {
+        "sent": 1,
+        "delivered": 0,
+        "read": 0,
+        "failed": {},
+        "replies": 0,
+        "opt_outs": 0,
+    }
+
+
+async def test_results_of_an_unknown_broadcast_count_nothing(opener: Opener) -> None:
+    store = await opener()
+    assert not await store.count("gone", ADA, "delivered")
+    assert await store.results("gone") == Results()
+    await store.create(draft("gone"))
+    assert await store.results("gone") == Results()  # nothing was kept for it before
+    with pytest.raises(BroadcastNotFound):
+        await store.count("no such id; DROP", ADA, "sent")
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason", "who"),
+    [
+        ("clicked", "", ADA),
+        ("failed", "", ADA),
+        ("sent", "131049", ADA),
+        ("failed", "no spaces", ADA),
+        ("failed", "x" * 41, ADA),
+        ("sent", "", "+4915112345678"),
+        ("sent", "", "shop:whatsapp:4915112345678"),
+    ],
+)
+async def test_results_of_another_shape_are_refused(
+    opener: Opener, kind: str, reason: str, who: str
+) -> None:
+    store = await opener()
+    await store.create(draft())
+    with pytest.raises(BroadcastError):
+        await store.count("b1", who, kind, reason)
+    assert await store.results("b1") == Results()
+
+
+async def test_of_many_counting_at_once_one_counts(opener: Opener) -> None:
+    stores = [await opener() for _ in range(4)]
+    await stores[0].create(draft())
+    counts = [store.count("b1", ADA, "read") for store in stores for _ in range(5)]
+    assert sum(await asyncio.gather(*counts)) == 1
+    assert (await stores[1].results("b1")).read == 1
+
+
+async def test_a_file_made_before_results_gets_their_table(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = await SqliteBroadcasts.open(path)
+    await store.create(draft())
+    await store.close()
+    with sqlite3.connect(path) as db:  # the file as the first broadcasts left it
+        db.executescript("DROP TABLE broadcast_results; DROP TABLE broadcast_results_schema")
+    again = await SqliteBroadcasts.open(path)
+    try:
+        assert await again.count("b1", ADA, "sent")
+        assert (await again.results("b1")).sent == 1
+    finally:
+        await again.close()

@@ -4,6 +4,7 @@ claim leases one broadcast to one caller."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from framework.stores.broadcasts import (
@@ -11,8 +12,11 @@ from framework.stores.broadcasts import (
     Broadcast,
     BroadcastError,
     BroadcastNotFound,
+    Results,
     check_broadcast,
     check_id,
+    check_result,
+    tallied,
 )
 
 __all__ = ["MemoryBroadcasts"]
@@ -23,6 +27,9 @@ class MemoryBroadcasts:
         self._kept: dict[str, Broadcast] = {}
         self._leases: dict[str, tuple[str, float]] = {}
         """broadcast id -> (its holder, until when)."""
+        self._counted: set[tuple[str, str, str]] = set()
+        """(broadcast id, conversation's digest, kind) of every result counted."""
+        self._counters: dict[str, Counter[str]] = {}
 
     async def create(self, broadcast: Broadcast) -> Broadcast:
         check_broadcast(broadcast)
@@ -53,6 +60,17 @@ class MemoryBroadcasts:
                 self._leases[broadcast.id] = (owner, now + lease)
                 return broadcast
         return None
+
+    async def count(self, broadcast_id: str, who: str, kind: str, reason: str = "") -> bool:
+        counter, counted = check_result(kind, reason, who), (check_id(broadcast_id), who, kind)
+        if broadcast_id not in self._kept or counted in self._counted:
+            return False
+        self._counted.add(counted)
+        self._counters.setdefault(broadcast_id, Counter())[counter] += 1
+        return True
+
+    async def results(self, broadcast_id: str) -> Results:
+        return tallied(self._counters.get(check_id(broadcast_id), Counter()))
 
     async def close(self) -> None:
         """Nothing to release."""

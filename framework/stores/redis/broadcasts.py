@@ -7,6 +7,17 @@ session key's tag has its `%` escaped), so every script below is legal on a clus
     <prefix>:{%broadcasts}:status   hash: broadcast id -> its status (what `claim` reads)
     <prefix>:{%broadcasts}:lease    hash: broadcast id -> "<until>|<owner>" while leased
 
+A broadcast's results are in a hash tag of its own, `{%broadcast:<id>}` (a big broadcast's
+counting spreads over the cluster instead of filling the slot of every broadcast):
+
+    <prefix>:{%broadcast:<id>}:counted   hash: a conversation's digest -> the kinds counted
+                                         (a digit each: its place in RESULT_KINDS)
+    <prefix>:{%broadcast:<id>}:results   hash: counter (a kind, `failed:<reason>`) -> count
+
+COUNT marks the kind and adds to its counter in one script, or does nothing when the kind was
+marked: a retried webhook counts once. Whether the broadcast exists is read before (a broadcast
+is never deleted, so nothing can come between).
+
 A change reads the JSON, applies the change in Python and writes with SWAP, which writes only
 if the JSON is still the one read (and, for a worker's change, the lease still the worker's),
 else it is decided again: so an admin's pause and a worker's page never overwrite each other.
@@ -20,14 +31,18 @@ from collections.abc import Callable
 from typing import cast
 
 from framework.stores.broadcasts import (
+    RESULT_KINDS,
     SENDING,
     Broadcast,
     BroadcastError,
     BroadcastNotFound,
+    Results,
     check_broadcast,
     check_id,
+    check_result,
     dumped,
     load,
+    tallied,
 )
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.session_store import StoreError
@@ -69,6 +84,15 @@ end
 return false
 """
 
+# KEYS counted, results; ARGV the digest, the kind's digit, its counter -> 1 counted, 0 before
+COUNT = """
+local had = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if string.find(had, ARGV[2], 1, true) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], had .. ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+return 1
+"""
+
 
 class RedisBroadcasts:
     def __init__(self, client: Client, prefix: str = "theke"):
@@ -77,7 +101,9 @@ class RedisBroadcasts:
         self._redis = client
         self.address = address_of(client)
         self._keys = [f"{prefix}:{{%broadcasts}}:{name}" for name in ("data", "status", "lease")]
+        self._prefix = prefix
         self._swap, self._claim = client.register_script(SWAP), client.register_script(CLAIM)
+        self._count = client.register_script(COUNT)
 
     @classmethod
     def from_url(
@@ -126,6 +152,23 @@ class RedisBroadcasts:
             return None
         kept = await self._read(cast(str, found))
         return None if kept is None else load(kept)
+
+    def _results_keys(self, broadcast_id: str) -> list[str]:
+        return [f"{self._prefix}:{{%broadcast:{broadcast_id}}}:{n}" for n in ("counted", "results")]
+
+    @guarded
+    async def count(self, broadcast_id: str, who: str, kind: str, reason: str = "") -> bool:
+        counter = check_result(kind, reason, who)
+        if not await self._redis.hexists(self._keys[0], check_id(broadcast_id)):
+            return False
+        digit = str(RESULT_KINDS.index(kind))
+        args = [who, digit, counter]
+        return bool(await self._count(keys=self._results_keys(broadcast_id), args=args))
+
+    @guarded
+    async def results(self, broadcast_id: str) -> Results:
+        counters = await self._redis.hgetall(self._results_keys(check_id(broadcast_id))[1])
+        return tallied({str(name): int(n) for name, n in counters.items()})
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -2,10 +2,13 @@
 says why).
 
 One table, `broadcasts`: a row a broadcast, its JSON, its status (for `claim`'s index) and
-its lease (`owner`, `until`). Every change is one write transaction, and stores on the file in
+its lease (`owner`, `until`); and `broadcast_results`: a row per conversation (its digest) and
+kind of result counted, naming the counter it adds to, so counting twice writes nothing and the
+results are one GROUP BY. Every change is one write transaction, and stores on the file in
 other processes take SQLite's write lock in turn (`BEGIN IMMEDIATE`): of two workers claiming
 at once, the second sees the first's lease. The table keeps its schema version in
-`broadcast_schema`.
+`broadcast_schema`, the results table in `broadcast_results_schema` (added to files made before
+it by opening them).
 """
 
 from __future__ import annotations
@@ -19,18 +22,22 @@ from framework.stores.broadcasts import (
     Broadcast,
     BroadcastError,
     BroadcastNotFound,
+    Results,
     check_broadcast,
     check_id,
+    check_result,
     dumped,
     load,
+    tallied,
 )
 from framework.stores.sqlite.connection import create_versioned
 from framework.stores.sqlite.on_file import OnFile
 from framework.stores.sqlite.writer import Writer
 
-__all__ = ["BROADCAST_SCHEMA_VERSION", "SqliteBroadcasts"]
+__all__ = ["BROADCAST_SCHEMA_VERSION", "RESULTS_SCHEMA_VERSION", "SqliteBroadcasts"]
 
 BROADCAST_SCHEMA_VERSION = 1
+RESULTS_SCHEMA_VERSION = 1
 
 _SCHEMA = f"""
 CREATE TABLE broadcasts (id TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL,
@@ -38,6 +45,13 @@ CREATE TABLE broadcasts (id TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL, dat
 CREATE INDEX broadcasts_status ON broadcasts (status, created_at);
 INSERT INTO broadcast_schema VALUES ({BROADCAST_SCHEMA_VERSION})
 """
+_RESULTS_SCHEMA = f"""
+CREATE TABLE broadcast_results (broadcast TEXT NOT NULL, who TEXT NOT NULL, kind TEXT NOT NULL,
+    counter TEXT NOT NULL, PRIMARY KEY (broadcast, who, kind)) WITHOUT ROWID;
+INSERT INTO broadcast_results_schema VALUES ({RESULTS_SCHEMA_VERSION})
+"""
+_COUNT = "INSERT OR IGNORE INTO broadcast_results VALUES (?,?,?,?)"
+_RESULTS = "SELECT counter, COUNT(*) FROM broadcast_results WHERE broadcast = ? GROUP BY counter"
 _GET = "SELECT data, owner FROM broadcasts WHERE id = ?"
 _FREE = "SELECT id, data FROM broadcasts WHERE status = ? AND until < ? ORDER BY created_at LIMIT 1"
 
@@ -45,6 +59,14 @@ _FREE = "SELECT id, data FROM broadcasts WHERE status = ? AND until < ? ORDER BY
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
     create_versioned(
         db, path, "broadcast_schema", BROADCAST_SCHEMA_VERSION, _SCHEMA, "broadcast tables"
+    )
+    create_versioned(
+        db,
+        path,
+        "broadcast_results_schema",
+        RESULTS_SCHEMA_VERSION,
+        _RESULTS_SCHEMA,
+        "broadcast results",
     )
 
 
@@ -100,6 +122,14 @@ class SqliteBroadcasts:
         )
         return load(row[1])
 
+    def _count(self, broadcast_id: str, who: str, kind: str, counter: str) -> bool:
+        if self._db.execute(_GET, (broadcast_id,)).fetchone() is None:
+            return False
+        return self._db.execute(_COUNT, (broadcast_id, who, kind, counter)).rowcount == 1
+
+    def _results(self, broadcast_id: str) -> Results:
+        return tallied(dict(self._db.execute(_RESULTS, (broadcast_id,)).fetchall()))
+
     # -- the BroadcastStore protocol ----------------------------------------------------
 
     async def create(self, broadcast: Broadcast) -> Broadcast:
@@ -115,6 +145,13 @@ class SqliteBroadcasts:
 
     async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
         return await self._file.call(True, self._claim, owner, now, lease)
+
+    async def count(self, broadcast_id: str, who: str, kind: str, reason: str = "") -> bool:
+        counter = check_result(kind, reason, who)
+        return await self._file.call(True, self._count, check_id(broadcast_id), who, kind, counter)
+
+    async def results(self, broadcast_id: str) -> Results:
+        return await self._file.call(False, self._results, check_id(broadcast_id))
 
     async def close(self) -> None:
         await self._file.close()
