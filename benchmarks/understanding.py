@@ -37,7 +37,7 @@ HOLDOUT = ROOT / "tests" / "understanding" / "holdout"
 HOLDOUT2 = ROOT / "tests" / "understanding" / "holdout2"
 HOLDOUT3 = ROOT / "tests" / "understanding" / "holdout3"
 GROUPS = ROOT / "tests" / "understanding" / "groups"
-"""Group orders as tuning material for the next step (who gets what): not in the guard yet."""
+"""Group orders (who gets what), tuning material: in the guard with its own floor."""
 SETS = {
     "corpus": CORPUS,
     "holdout": HOLDOUT,
