@@ -310,6 +310,7 @@ def create_app(
             handoffs=handoffs,
             consents=consents,
             reach=reach,
+            broadcasts=broadcast_store,
         )
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments

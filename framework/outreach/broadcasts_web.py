@@ -3,7 +3,8 @@
     POST /admin/broadcasts                 {"bot": "salon", "text": "spring_offer",
                                             "values": {"discount": "20 %"},
                                             "purpose": "marketing", "lang": "de"}  → 201, a draft
-    GET  /admin/broadcasts/{id}            its status and counts
+    GET  /admin/broadcasts/{id}            its status and counts, and its `results`: sent,
+                                           delivered, read, failed by reason, replies, opt_outs
     POST /admin/broadcasts/{id}/preview    how many it would reach now, by channel; its text
     POST /admin/broadcasts/{id}/send       draft → sending (the workers' loop sends it)
     POST /admin/broadcasts/{id}/pause      sending → paused, at its cursor
@@ -29,10 +30,10 @@ from framework.channels.common import json_object, string_field
 from framework.errors import BadRequest, NotFound
 from framework.flows.model import Bot
 from framework.outreach.web import NOTIFY_BOTS, checked_notice
-from framework.stores.broadcasts import ACTIONS, Broadcast
+from framework.stores.broadcasts import ACTIONS, Broadcast, Results
 from framework.stores.consents import MARKETING, NOTIFY
 
-__all__ = ["BROADCASTS", "add_broadcast_routes", "checked_broadcast"]
+__all__ = ["BROADCASTS", "add_broadcast_routes", "checked_broadcast", "shown", "with_results"]
 
 BROADCASTS = web.AppKey("broadcasts", Broadcasts)
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
@@ -53,9 +54,19 @@ def checked_broadcast(
     return purpose, text, told, lang
 
 
-def shown(broadcast: Broadcast) -> dict[str, Any]:
-    """A broadcast as the API and `theke broadcast status --json` show it."""
-    return broadcast.to_json()
+def shown(broadcast: Broadcast, results: Results | None = None) -> dict[str, Any]:
+    """A broadcast as the API and `theke broadcast status --json` show it (the status with its
+    results)."""
+    found = broadcast.to_json()
+    if results is not None:
+        found["results"] = results.to_json()
+    return found
+
+
+async def with_results(broadcasts: Broadcasts, broadcast_id: str) -> dict[str, Any]:
+    """A broadcast's status: the broadcast and its results so far."""
+    broadcast = await broadcasts.get(broadcast_id)
+    return shown(broadcast, await broadcasts.store.results(broadcast_id))
 
 
 async def create(request: web.Request) -> web.Response:
@@ -84,7 +95,7 @@ def _id(request: web.Request) -> str:
 
 async def status(request: web.Request) -> web.Response:
     authorize(request)
-    return web.json_response(shown(await request.app[BROADCASTS].get(_id(request))))
+    return web.json_response(await with_results(request.app[BROADCASTS], _id(request)))
 
 
 async def act(request: web.Request) -> web.Response:

@@ -13,7 +13,9 @@ counted in the metrics, and the delivery goes on with the next message; one that
 customer took consent back (WhatsApp's 131050, a Telegram block) withdraws it in the consent
 ledger as well (runtime/consent_signals.py); one that WhatsApp held back for its per-user
 marketing limit (131049, at once or as a failed status) keeps marketing broadcasts away from
-the conversation for HELD_BACK_FOR in the reach store (framework/broadcasts/rules.py).
+the conversation for HELD_BACK_FOR in the reach store (framework/broadcasts/rules.py). A
+broadcast's message counts in its results as it goes: sent, failed, and the messenger's
+statuses after (runtime/broadcast_results.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from framework.logs import pseudonym
+from framework.runtime.broadcast_results import BroadcastResults, failure_reason
 from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.metrics import Metrics
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
@@ -111,8 +114,10 @@ class Delivery:
         channels: Mapping[str, PushChannel],
         metrics: Metrics,
         reach: ReachStore | None = None,
+        results: BroadcastResults | None = None,
     ) -> None:
         self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
+        self.results = results or BroadcastResults(None, None)
 
     def pushes(self, key: SessionKey) -> bool:
         return key.channel in self.channels
@@ -139,8 +144,11 @@ class Delivery:
                     await self._tell_business(key, notes[-1], now)
                     await self._withdrawn(key, entry, failure, now)
                     await self._held_back(key, [failure.code], now)
+                    told = entry.get("broadcast")
+                    await self.results.failed(key, flags, told, failure_reason(failure))
                 else:
                     self._sent(flags, entry, sent)
+                    await self.results.sent(key, flags, entry.get("broadcast"), now)
             flags["sent_seq"] = entry["seq"]
             handled += 1
         if not timers and handled < len(pending):
@@ -174,7 +182,10 @@ class Delivery:
 
     def _sent(self, flags: dict[str, Any], entry: LogEntry, sent: Sent) -> None:
         deliveries = dict(flags.get("deliveries", {}))
-        deliveries[sent.message_id] = {"seq": entry["seq"], "status": "accepted"}
+        record = {"seq": entry["seq"], "status": "accepted"}
+        if "broadcast" in entry:
+            record["broadcast"] = entry["broadcast"]
+        deliveries[sent.message_id] = record
         flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])
         if sent.keys:
             keys = {**flags.get("button_keys", {}), **sent.keys}
@@ -247,6 +258,7 @@ class Delivery:
                 await self._tell_business(key, notes[-1], now)
                 await self._held_back(key, _codes(changed["errors"]), now)
                 self.metrics.deliveries.labels("failed_later").inc()
+            await self.results.status(key, flags, known, report)
             deliveries[str(report["message_id"])] = changed
             flags["deliveries"] = deliveries
             session["flags"] = flags

@@ -38,6 +38,7 @@ from framework.flows.events import (
 )
 from framework.flows.requests import Request, answer_requests_async
 from framework.logs import pseudonym
+from framework.runtime.broadcast_results import BroadcastResults
 from framework.runtime.consent_signals import CONSENT, consent_turn
 from framework.runtime.delivery import (
     Delivery,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     from framework.consents.service import Consents
     from framework.handoffs.service import Handoffs
     from framework.payments.service import Payments
+    from framework.stores.broadcasts import BroadcastStore
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
 
@@ -161,6 +163,7 @@ class Runtime:
         handoffs: Handoffs | None = None,
         consents: Consents | None = None,
         reach: ReachStore | None = None,
+        broadcasts: BroadcastStore | None = None,
     ) -> None:
         self.store = store
         self.payments = payments
@@ -194,7 +197,9 @@ class Runtime:
         self._waiting: set[tuple[str, str]] = set()
         self._committed: dict[tuple[str, str], list[LogEntry]] = {}
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
-        self.delivery = Delivery(store, channels or {}, self.metrics, reach)
+        self.results = BroadcastResults(broadcasts, consents.store if consents else None)
+        """A broadcast's results as its messages go out and are answered."""
+        self.delivery = Delivery(store, channels or {}, self.metrics, reach, results=self.results)
         self._background: set[asyncio.Future[Any]] = set()
 
     async def accept(self, key: str, item: InboxItem) -> asyncio.Future[int] | None:
@@ -307,9 +312,12 @@ class Runtime:
             )
 
     async def _step(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
-        """One inbox item's turn, by its kind (`_handlers`)."""
+        """One inbox item's turn, by its kind (`_handlers`), and what it did for a broadcast."""
         handler = self._handlers.get(item.kind, self._unknown)
-        return await handler(bot, key, claim, item)
+        commit = await handler(bot, key, claim, item)
+        pushed = self.delivery.pushes(key)
+        await self.results.after_turn(key, item, commit, pushed, self._clock())
+        return commit
 
     async def _timer(self, bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
         """A delivery timer sends the outbox; every other timer is the conversation's."""

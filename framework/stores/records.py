@@ -274,12 +274,14 @@ LogEntry = TypedDict(
         "amount": int,
         "currency": str,
         "delivery": dict[str, Any],
+        "broadcast": str,
     },
     total=False,
 )
 """One line of a session's conversation log: `from` is customer, bot or system; a bot's line is
-an `Outgoing` message; a system note (an undelivered message, a payment that names no order)
-says what happened in `kind` and its details."""
+an `Outgoing` message (with `broadcast`, the id of the broadcast it told); a system note (an
+undelivered message, a payment that names no order) says what happened in `kind` and its
+details."""
 
 
 @dataclass(slots=True)
