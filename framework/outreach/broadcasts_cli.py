@@ -4,7 +4,7 @@
                            [--purpose marketing|notify:<topic>] [--lang de] [--bot NAME]
     theke broadcast preview ID      how many it would reach now, by channel; its text rendered
     theke broadcast send ID         the running server's workers send it, paced per channel
-    theke broadcast status ID
+    theke broadcast status ID       its counts and results (sent, delivered, read, failed, …)
     theke broadcast pause|resume|cancel ID
 
 It opens the workspace's stores (the same SQLite file or Redis the server uses) and acts as the
@@ -22,8 +22,8 @@ from typing import Any
 from framework.broadcasts.service import Broadcasts
 from framework.errors import BadRequest, ThekeError
 from framework.flows import Bot
-from framework.outreach.broadcasts_web import checked_broadcast, shown
-from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError
+from framework.outreach.broadcasts_web import checked_broadcast, shown, with_results
+from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError, Results
 from framework.stores.opening import open_broadcasts, open_consents
 from framework.terminal import ascii_json, local_time, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
@@ -76,7 +76,7 @@ async def _act(
     if args.action == "preview":
         return await broadcasts.preview(args.id)
     if args.action == "status":
-        return shown(await broadcasts.get(args.id))
+        return await with_results(broadcasts, args.id)
     return shown(await broadcasts.act(args.id, args.action))
 
 
@@ -99,6 +99,7 @@ def _details(found: dict[str, Any]) -> str:
         ]
         rows += [f"  [{printable(lang)}] {printable(t, 500)}" for lang, t in found["texts"].items()]
         return "\n".join(rows)
+    results = found.pop("results", None)
     broadcast = Broadcast.from_json(found)
     started = local_time(broadcast.started_at) if broadcast.started_at else "not yet"
     return "\n".join(
@@ -110,5 +111,15 @@ def _details(found: dict[str, Any]) -> str:
             f"  created {local_time(broadcast.created_at)}, sent {started}",
             f"  queued {broadcast.queued}, passed over {broadcast.skipped}"
             + (f", after {printable(broadcast.cursor, 80)}" if broadcast.cursor else ""),
+            *([] if results is None else _results(Results(**results))),
         ]
     )
+
+
+def _results(results: Results) -> list[str]:
+    failed = ", ".join(f"{printable(reason)} {n}" for reason, n in results.failed.items())
+    return [
+        f"  sent {results.sent}, delivered {results.delivered}, read {results.read}, "
+        f"replies {results.replies}, opted out {results.opt_outs}",
+        f"  failed {sum(results.failed.values())}" + (f": {failed}" if failed else ""),
+    ]
