@@ -37,7 +37,7 @@ from framework.flows.understanding.slot_values import (
 )
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
-__all__ = ["answer"]
+__all__ = ["answer", "note_answers_ahead"]
 
 _CORRECTION_MARKERS = frozenset(
     {
@@ -187,18 +187,25 @@ def _done_ordering(
     turn: Turn, frame: Frame, slot: Slot, message: Message, nothing_named: bool
 ) -> bool:
     """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
-    question ("I'll pick it up"): no, nothing more (and the later answer is kept)."""
-    if any(has_item(turn, mention) for mention in turn.order_mentions(message.text)):
-        return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
+    question ("I'll pick it up"): no, nothing more (and the later answer is kept). "Das wär's"
+    said with an answer to another question of the order, or with more items ("oliven, zwei
+    Stück, das wär's", "and a cola zero, that's it"): no "anything else?" after it."""
+    named_items = any(has_item(turn, m) for m in turn.order_mentions(message.text))
     asks = turn.flow(frame["flow"]).asks
     noted = note_answers_ahead(turn, message, asks)
-    if slot.type == "item" and turn.session["cart"]["lines"] and says_done(message.text):
+    ordering = frame["flow"] == turn.ordering_flow()
+    done = says_done(message.text)
+    if ordering and done and slot.role != "confirm" and (named_items or slot.type != "yes_no"):
+        turn.session["flags"][ORDER_COMPLETE] = True
+    if named_items:
+        return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
+    if slot.type == "item" and turn.session["cart"]["lines"] and done:
         return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
     if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
         return False
-    if frame["flow"] != turn.ordering_flow():
+    if not ordering:
         return False  # "passt so", "all good now" at "did that help?" are a yes, not "no more"
-    if not (says_done(message.text) or (noted and parse_yes_no(message.text) is None)):
+    if not (done or (noted and parse_yes_no(message.text) is None)):
         return False
     turn.set_slot(slot.name, False)
     _accept(turn, frame)
@@ -307,9 +314,7 @@ def _several_values(
     first = mentions[0]
     if slot.type == "yes_no" and any(has_item(turn, m) for m in mentions):
         turn.set_slot(slot.name, True)  # "eine Cola" to "anything else?" means yes, and a cola
-        turn.session["pending"].extend(mentions)
-        if says_done(text):  # "and a cola zero for me, that's it"
-            turn.session["flags"][ORDER_COMPLETE] = True
+        turn.session["pending"].extend(mentions)  # "that's it" with them: _done_ordering
         _accept(turn, frame)
         return True
     counted_other = slot.role == "quantity" and bool(other_items(turn, frame, mentions[:1]))

@@ -345,13 +345,30 @@ def _each_of_the_group(
                 mention[quantity] = size
 
 
+_EXCEPT = frozenset({"ausser", "except", "excepting", "besides"})
+
+
+def _but_for(words: list[str], lexicon: Lexicon) -> list[str]:
+    """A part without what it excepts when that names an item: "jeweils ohne weitere Extras
+    außer bei der Hawaii" speaks for the others (the Hawaii was ordered with its own extras),
+    and is no new Hawaii; "ohne Extras außer Käse" keeps the cheese."""
+    for index, word in enumerate(words):
+        if word in _EXCEPT and lexicon.items(frozenset()).find_all(words[index + 1 :]):
+            return words[:index]
+    return words
+
+
 def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) -> list[Mention]:
     """Sentence by sentence: a story before the order ("Kleine Geburtstagsfeier, es kommen 6
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
     sentences = [
-        [(words, *_mention(words, slots, lexicon)) for words in _segments(sentence)]
+        [
+            (words, *_mention(words, slots, lexicon))
+            for segment in _segments(sentence)
+            if (words := _but_for(segment, lexicon))
+        ]
         for sentence in _sentences(text)
     ]
     _each_of_the_group(text, sentences, slots, group)
