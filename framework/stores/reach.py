@@ -10,6 +10,9 @@ the sending rules of framework/broadcasts/ need to know of each contact.
   window (WhatsApp's daily messaging limit of unique customers), counted and taken atomically,
   so two workers sending two broadcasts of one bot never reach more than the limit together.
 
+A conversation's records name the customer (its session key): `kept` exports them and `forget`
+erases them (framework/privacy/).
+
 Time is an argument of every call (no store reads a clock): Unix seconds (UTC), as in every
 store. Entries older than KEPT are dropped when their conversation is written again.
 """
@@ -17,6 +20,7 @@ store. Entries older than KEPT are dropped when their conversation is written ag
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,12 +31,15 @@ from framework.stores import checks
 __all__ = [
     "KEPT",
     "MAX_CONVERSATIONS",
+    "Kept",
     "Marks",
     "ReachError",
     "ReachStore",
     "check_broadcast_id",
+    "check_one",
     "check_page",
     "check_take",
+    "stand_in",
 ]
 
 KEPT = 400 * 86400.0
@@ -59,14 +66,43 @@ class Marks:
     """Until when WhatsApp's per-user marketing limit holds it back (0: never held)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """Everything the store holds of one conversation: what an export shows."""
+
+    sent: Mapping[str, float]
+    """Every marketing broadcast id kept -> when it reached the conversation."""
+    held_until: float
+    """Until when WhatsApp's per-user marketing limit holds it back (0: never held)."""
+    reached: Mapping[str, float]
+    """Channel -> when a broadcast last reached the conversation there: it counts in the
+    channel's moving window while that time is in it."""
+
+
+def stand_in() -> str:
+    """A name no conversation has (a session key has two colons), for the place a forgotten
+    conversation leaves in a channel's window."""
+    return f"erased-{uuid.uuid4().hex}"
+
+
+def _conversation(conversation: object) -> str:
+    if not isinstance(conversation, str) or not 0 < len(conversation) <= MAX_CONVERSATION:
+        raise ReachError(f"{checks.shown(conversation)} is not a conversation's session key")
+    return conversation
+
+
+def check_one(bot: object, conversation: object) -> tuple[str, str]:
+    """A bot and one conversation, or ReachError."""
+    return checks.bot_name(bot, ReachError), _conversation(conversation)
+
+
 def check_page(bot: object, conversations: object, at: object) -> tuple[str, list[str], float]:
     """A bot, conversations (distinct, at most MAX_CONVERSATIONS) and a time, or ReachError."""
     name = checks.bot_name(bot, ReachError)
     if not isinstance(conversations, list | tuple) or len(conversations) > MAX_CONVERSATIONS:
         raise ReachError(f"a call names a list of at most {MAX_CONVERSATIONS} conversations")
     for conversation in conversations:
-        if not isinstance(conversation, str) or not 0 < len(conversation) <= MAX_CONVERSATION:
-            raise ReachError(f"{checks.shown(conversation)} is not a conversation's session key")
+        _conversation(conversation)
     if len(set(conversations)) < len(conversations):
         raise ReachError("a conversation is named twice")
     return name, list(conversations), checks.moment(at, "a time", ReachError)
@@ -121,6 +157,23 @@ class ReachStore(Protocol):
         reached at or after `since`, atomically: one reached since then is free, a new one fits
         while fewer than `limit` were. How many of them fit (the first ones: it stops at the
         first that does not); those are reached at `at` now."""
+        ...
+
+    async def kept(self, bot: str, conversation: str) -> Kept | None:
+        """Everything the store holds of the conversation (GDPR art. 15), entries older than
+        KEPT or a window that were not dropped yet included; None when nothing."""
+        ...
+
+    async def forget(self, bot: str, conversation: str) -> int:
+        """The conversation erased (GDPR art. 17), atomically: its marketing sent and its hold
+        deleted, and its entry in each channel's window taken over by a `stand_in` with the
+        same time. How many records of it there were (each broadcast, the hold, each channel).
+
+        The stand-in keeps the daily limit's count exact: Meta counted the customer when they
+        were reached and counts them for the rest of its moving window whatever Theke forgets,
+        so dropping the entry would let the business reach one more customer than Meta allows.
+        The stand-in names no one and leaves the window with its time; should the customer be
+        reached again meanwhile, they count twice (short of the limit, never past it)."""
         ...
 
     async def close(self) -> None: ...

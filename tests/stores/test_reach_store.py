@@ -1,6 +1,8 @@
 """One contract, every reach store: memory (the reference), sqlite (a real file), redis and
 redis-cluster (real servers), each opened from its URL (`open_reach`), each test under a Redis
-key prefix of its own, deleted afterwards. Time is an argument: no test waits.
+key prefix of its own, deleted afterwards. Time is an argument: no test waits. A
+conversation's export and erasure (`kept`, `forget`) are here too; tests/privacy/ checks on the
+raw SQLite rows and Redis keys that nothing of it is left.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from framework.stores.memory.reach import MemoryReach
 from framework.stores.opening import open_reach
-from framework.stores.reach import KEPT, Marks, ReachError, ReachStore
+from framework.stores.reach import KEPT, Kept, Marks, ReachError, ReachStore
 from tests.stores.contract import KINDS, store_url, stores_of
 
 NOW = 1_800_000_000.25
@@ -99,6 +101,62 @@ async def test_two_workers_reaching_at_once_never_pass_the_limit(opener: Opener)
     )
 
 
+async def test_kept_shows_all_of_a_conversation_and_forget_erases_it(opener: Opener) -> None:
+    store, other = await opener(), await opener()
+    assert await store.kept("salon", ADA) is None
+    await store.marketed("salon", "b1", [ADA, BEN], NOW - 3 * DAY)
+    await store.marketed("salon", "b2", [ADA], NOW - DAY)
+    await store.hold("salon", ADA, NOW + DAY)
+    await store.hold("other", ADA, NOW + DAY)  # another bot's
+    await store.reach("salon", "whatsapp", [ADA, BEN], NOW - 4 * DAY, NOW - 3 * DAY, 5)
+    await store.reach("salon", "telegram", [ADA], NOW - DAY, NOW, 5)
+    sent, reached = {"b1": NOW - 3 * DAY, "b2": NOW - DAY}, {"whatsapp": NOW - 3 * DAY}
+    ada = Kept(sent, NOW + DAY, {**reached, "telegram": NOW})
+    assert await other.kept("salon", ADA) == ada  # a window's old entry not dropped yet too
+    ben = Kept({"b1": NOW - 3 * DAY}, 0.0, {"whatsapp": NOW - 3 * DAY})
+    assert await other.kept("salon", BEN) == ben
+
+    assert await other.forget("salon", ADA) == 5  # two broadcasts, the hold, two channels
+    assert await store.kept("salon", ADA) is None
+    assert await store.marks("salon", [ADA, BEN], 0.0) == {BEN: Marks({"b1": NOW - 3 * DAY})}
+    assert await store.kept("salon", BEN) == ben
+    assert await store.kept("other", ADA) == Kept({}, NOW + DAY, {})
+    assert await store.forget("salon", ADA) == 0
+    assert await store.forget("salon", CEM) == 0
+
+
+async def test_a_forgotten_conversation_counts_in_the_window_until_its_time_leaves_it(
+    opener: Opener,
+) -> None:
+    store = await opener()
+    assert await store.reach("salon", "whatsapp", [ADA, BEN, CEM], NOW - DAY, NOW, 3) == 3
+    assert await store.forget("salon", ADA) == 1
+    assert await store.reach("salon", "whatsapp", [DORA], NOW + 1 - DAY, NOW + 1, 3) == 0
+    assert await store.reach("salon", "whatsapp", [ADA], NOW + 1 - DAY, NOW + 1, 3) == 0  # new
+    later = NOW + DAY + 0.5
+    assert await store.reach("salon", "whatsapp", [ADA, DORA], later - DAY, later, 3) == 2
+
+
+async def test_forget_while_other_workers_reach_the_conversation_on_new_channels(
+    opener: Opener,
+) -> None:
+    store = await opener()
+    channels = ["whatsapp", "telegram", "web", "rest", "instagram"]
+    workers = [await opener() for _ in channels]
+    await store.reach("salon", "whatsapp", [ADA], NOW - DAY, NOW, 1)
+    await asyncio.gather(
+        store.forget("salon", ADA),
+        *(
+            w.reach("salon", c, [ADA], NOW - DAY, NOW, 1)
+            for w, c in zip(workers, channels, strict=True)
+        ),
+    )
+    kept = await store.kept("salon", ADA)
+    assert kept is None or (not kept.sent and set(kept.reached) <= set(channels))
+    for channel in channels:  # the window holds Ada or her stand-in: none lost, none added
+        assert await store.reach("salon", channel, [DORA], NOW - DAY, NOW, 1) == 0
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -113,6 +171,10 @@ async def test_two_workers_reaching_at_once_never_pass_the_limit(opener: Opener)
         lambda s: s.reach("salon", "whatsapp", [ADA], NOW, NOW, -1),
         lambda s: s.reach("salon", "whatsapp", [ADA], NOW, NOW, True),
         lambda s: s.reach("salon", "whatsapp", [f"c{n}" for n in range(5001)], NOW, NOW, 3),
+        lambda s: s.kept("Salon", ADA),
+        lambda s: s.kept("salon", ""),
+        lambda s: s.forget("salon", "x" * 1025),
+        lambda s: s.forget("salon", [ADA]),
     ],
 )
 async def test_what_the_rules_refuse(opener: Opener, call: Callable[[ReachStore], Any]) -> None:

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from framework.stores.reach import KEPT, Marks, check_broadcast_id, check_page, check_take
+from framework.stores.reach import (
+    KEPT,
+    Kept,
+    Marks,
+    check_broadcast_id,
+    check_one,
+    check_page,
+    check_take,
+    stand_in,
+)
 
 __all__ = ["MemoryReach"]
 
@@ -63,6 +72,26 @@ class MemoryReach:
                 return taken
             reached[conversation] = max(at, reached.get(conversation, at))
         return len(names)
+
+    async def kept(self, bot: str, conversation: str) -> Kept | None:
+        key = check_one(bot, conversation)
+        sent, held = self._sent.get(key, {}), self._held.get(key, 0.0)
+        reached = {
+            channel: found[key[1]]
+            for (of, channel), found in self._reached.items()
+            if of == key[0] and key[1] in found
+        }
+        return Kept(dict(sent), held, reached) if sent or held or reached else None
+
+    async def forget(self, bot: str, conversation: str) -> int:
+        key = check_one(bot, conversation)
+        count = len(self._sent.pop(key, {})) + (self._held.pop(key, None) is not None)
+        instead = stand_in()
+        for (of, _), found in self._reached.items():
+            if of == key[0] and key[1] in found:
+                found[instead] = found.pop(key[1])
+                count += 1
+        return count
 
     async def close(self) -> None:
         """Nothing to release."""

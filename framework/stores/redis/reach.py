@@ -7,10 +7,13 @@ cluster:
     <prefix>:{%reach:<bot>}:marketing          hash: conversation -> JSON {broadcast id: "<at>"}
     <prefix>:{%reach:<bot>}:held               hash: conversation -> until
     <prefix>:{%reach:<bot>}:channel:<channel>  zset: conversation scored by when last reached
+    <prefix>:{%reach:<bot>}:channels           set: the channels of those zsets
 
 `marks` is two HMGETs of a page. MARKETED and HOLD change fields in one script each (no
 read-then-write from Python that a second worker could interleave); REACH drops the entries
-before the window, counts and takes in one script, so the limit holds across workers. Times
+before the window, counts and takes in one script, so the limit holds across workers. FORGET
+names every key it touches, so `forget` reads the channels first and the script checks that
+there are still as many (the set only grows), else it writes nothing and is tried again. Times
 are kept as the text Python wrote (Lua's numbers would round them). Redis failures become
 StoreError, as in the other Redis stores.
 """
@@ -21,10 +24,23 @@ import json
 from collections.abc import Sequence
 from typing import cast
 
-from framework.stores.reach import KEPT, Marks, check_broadcast_id, check_page, check_take
+from framework.stores.reach import (
+    KEPT,
+    Kept,
+    Marks,
+    check_broadcast_id,
+    check_one,
+    check_page,
+    check_take,
+    stand_in,
+)
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.session_store import StoreError
 
-__all__ = ["RedisReach"]
+__all__ = ["TRIES", "RedisReach"]
+
+TRIES = 10
+"""Times `forget` reads the channels again because a bot reached a new channel meanwhile."""
 
 # KEYS marketing; ARGV broadcast, at, kept since, conversations...
 MARKETED = """
@@ -50,22 +66,47 @@ end
 return 1
 """
 
-# KEYS channel; ARGV since, at, limit, conversations... -> how many fit
+# KEYS channel, channels; ARGV since, at, limit, channel, conversations... -> how many fit
 REACH = """
+redis.call('SADD', KEYS[2], ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 local count, limit = redis.call('ZCARD', KEYS[1]), tonumber(ARGV[3])
-for i = 4, #ARGV do
+for i = 5, #ARGV do
   local known = redis.call('ZSCORE', KEYS[1], ARGV[i])
   if not known then
-    if count >= limit then return i - 4 end
+    if count >= limit then return i - 5 end
     count = count + 1
   end
   if not known or tonumber(known) < tonumber(ARGV[2]) then
     redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
   end
 end
-return #ARGV - 3
+return #ARGV - 4
 """
+
+# KEYS marketing, held, channels, each channel's zset; ARGV conversation, stand-in
+# -> how many records of the conversation went, or -1 when a channel came meanwhile
+FORGET = """
+if redis.call('SCARD', KEYS[3]) ~= #KEYS - 3 then return -1 end
+local count, sent = 0, redis.call('HGET', KEYS[1], ARGV[1])
+for _ in pairs(sent and cjson.decode(sent) or {}) do count = count + 1 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+count = count + redis.call('HDEL', KEYS[2], ARGV[1])
+for k = 4, #KEYS do
+  local at = redis.call('ZSCORE', KEYS[k], ARGV[1])
+  if at then
+    redis.call('ZREM', KEYS[k], ARGV[1])
+    redis.call('ZADD', KEYS[k], at, ARGV[2])
+    count = count + 1
+  end
+end
+return count
+"""
+
+
+def _times(sent: str | bytes | None) -> dict[str, float]:
+    """A conversation's marketing field: broadcast id -> when."""
+    return {broadcast: float(at) for broadcast, at in json.loads(sent or "{}").items()}
 
 
 class RedisReach:
@@ -76,6 +117,7 @@ class RedisReach:
         self.address = address_of(client)
         self._marketed = client.register_script(MARKETED)
         self._hold, self._reach = client.register_script(HOLD), client.register_script(REACH)
+        self._forget = client.register_script(FORGET)
 
     @classmethod
     def from_url(
@@ -96,8 +138,7 @@ class RedisReach:
         found = {}
         for conversation, raw, until in zip(names, sent, held, strict=True):
             if raw is not None or until is not None:
-                times = {b: float(at) for b, at in json.loads(raw or "{}").items()}
-                recent = {b: at for b, at in times.items() if at >= since}
+                recent = {b: at for b, at in _times(raw).items() if at >= since}
                 found[conversation] = Marks(recent, float(until or 0.0))
         return found
 
@@ -128,9 +169,42 @@ class RedisReach:
         bot, channel, names, since, at, limit = check_take(
             bot, channel, conversations, since, at, limit
         )
-        key = self._key(bot, f"channel:{channel}")
-        args = [repr(since), repr(at), str(limit), *names]
-        return int(cast(int, await self._reach(keys=[key], args=args)))
+        keys = [self._key(bot, f"channel:{channel}"), self._key(bot, "channels")]
+        args = [repr(since), repr(at), str(limit), channel, *names]
+        return int(cast(int, await self._reach(keys=keys, args=args)))
+
+    async def _channels(self, bot: str) -> list[str]:
+        """The channels the bot reached conversations on."""
+        return sorted(cast(set[str], await self._redis.smembers(self._key(bot, "channels"))))
+
+    @guarded
+    async def kept(self, bot: str, conversation: str) -> Kept | None:
+        bot, conversation = check_one(bot, conversation)
+        sent = await self._redis.hget(self._key(bot, "marketing"), conversation)
+        held = await self._redis.hget(self._key(bot, "held"), conversation)
+        reached = {}
+        for channel in await self._channels(bot):
+            at = await self._redis.zscore(self._key(bot, f"channel:{channel}"), conversation)
+            if at is not None:
+                reached[channel] = at
+        if sent is None and held is None and not reached:
+            return None
+        return Kept(_times(sent), float(held or 0.0), reached)
+
+    @guarded
+    async def forget(self, bot: str, conversation: str) -> int:
+        bot, conversation = check_one(bot, conversation)
+        instead = stand_in()
+        for _ in range(TRIES):
+            keys = [self._key(bot, name) for name in ("marketing", "held", "channels")]
+            keys += [self._key(bot, f"channel:{c}") for c in await self._channels(bot)]
+            count = int(await self._forget(keys=keys, args=[conversation, instead]))
+            if count >= 0:
+                return count
+        raise StoreError(
+            f"the channels of {bot}'s reach changed {TRIES} times while {conversation[:60]!r} "
+            "was forgotten; try again"
+        )
 
     async def close(self) -> None:
         await self._redis.aclose()

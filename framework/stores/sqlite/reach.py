@@ -6,7 +6,8 @@ time), `reach_held` (a conversation's hold) and `reach_channel` (a conversation 
 time a bot reached it on a channel, rows older than the window deleted as `reach` goes).
 `reach` is one write transaction, and stores on the file in other processes take SQLite's
 write lock in turn (`BEGIN IMMEDIATE`): of two workers taking at once, the second counts the
-first's. The tables keep their schema version in `reach_schema`.
+first's. `forget` deletes a conversation's rows and renames its `reach_channel` rows to a
+stand-in in one transaction. The tables keep their schema version in `reach_schema`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from framework.stores.reach import KEPT, Marks, check_broadcast_id, check_page, check_take
+from framework.stores.reach import (
+    KEPT,
+    Kept,
+    Marks,
+    check_broadcast_id,
+    check_one,
+    check_page,
+    check_take,
+    stand_in,
+)
 from framework.stores.sqlite.connection import create_versioned
 from framework.stores.sqlite.on_file import OnFile
 from framework.stores.sqlite.writer import Writer
@@ -128,6 +138,37 @@ class SqliteReach:
             )
         return len(names)
 
+    def _kept(self, bot: str, conversation: str) -> Kept | None:
+        where = (bot, conversation)
+        sent = self._db.execute(
+            "SELECT broadcast, at FROM reach_marketing WHERE bot = ? AND conversation = ?", where
+        ).fetchall()
+        held = self._db.execute(
+            "SELECT until FROM reach_held WHERE bot = ? AND conversation = ?", where
+        ).fetchone()
+        reached = self._db.execute(
+            "SELECT channel, at FROM reach_channel WHERE bot = ? AND conversation = ?", where
+        ).fetchall()
+        if not (sent or held or reached):
+            return None
+        return Kept(dict(sent), held[0] if held else 0.0, dict(reached))
+
+    def _forget(self, bot: str, conversation: str, instead: str) -> int:
+        where = (bot, conversation)
+        deleted = sum(
+            self._db.execute(
+                f"DELETE FROM {table} WHERE bot = ? AND conversation = ?", where
+            ).rowcount
+            for table in ("reach_marketing", "reach_held")
+        )
+        return (
+            deleted
+            + self._db.execute(
+                "UPDATE reach_channel SET conversation = ? WHERE bot = ? AND conversation = ?",
+                (instead, *where),
+            ).rowcount
+        )
+
     # -- the ReachStore protocol --------------------------------------------------------
 
     async def marks(self, bot: str, conversations: Sequence[str], since: float) -> dict[str, Marks]:
@@ -156,6 +197,13 @@ class SqliteReach:
             bot, channel, conversations, since, at, limit
         )
         return await self._file.call(True, self._reach, bot, channel, names, since, at, limit)
+
+    async def kept(self, bot: str, conversation: str) -> Kept | None:
+        return await self._file.call(False, self._kept, *check_one(bot, conversation))
+
+    async def forget(self, bot: str, conversation: str) -> int:
+        bot, conversation = check_one(bot, conversation)
+        return await self._file.call(True, self._forget, bot, conversation, stand_in())
 
     async def close(self) -> None:
         await self._file.close()
