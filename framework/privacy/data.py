@@ -7,6 +7,9 @@ What erasure does, store by store (docs/contacts.md "Export and erasure" says wh
 - consents: every entry of the ledger deleted (`ConsentStore.erase`);
 - tickets: deleted with their history (contact, slots, comments);
 - handoffs: a queued or held one ended (closed): an ended handoff leaves the store;
+- reach: the marketing broadcasts that reached the conversation and its 131049 hold deleted;
+  its place in a channel's daily-limit window kept by a stand-in naming no one, since Meta
+  keeps counting the customer there (`ReachStore.forget`);
 - bookings: kept as the business's record of its calendar and revenue, the customer
   pseudonymised (`BookingStore.forget_customer`: no conversation, no contact, no notes);
 - orders: kept (invoices and order records: 10 years, HGB §257, AO §147) with what bookkeeping
@@ -37,10 +40,12 @@ from framework.stores.opening import (
     open_consents,
     open_handoffs,
     open_orders,
+    open_reach,
     open_store,
     open_tickets,
 )
 from framework.stores.order_store import OrderStore
+from framework.stores.reach import ReachStore
 from framework.stores.records import SessionKey, StoreLimits
 from framework.stores.session_store import Store
 from framework.stores.ticket_rules import MAX_PAGE as TICKET_PAGE
@@ -72,6 +77,9 @@ class Stores:
     bookings: BookingStore
     handoffs: HandoffStore
     orders: OrderStore
+    reach: ReachStore | None = None
+    """Whom the broadcasts reached; None where the caller did not open it (the server's
+    framework/app.py does not pass it yet: its admin API leaves the reach records alone)."""
 
 
 async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:
@@ -83,12 +91,15 @@ async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -
         await open_bookings(url, root),
         await open_handoffs(url, root),
         await open_orders(url, root),
+        await open_reach(url, root),
     )
 
 
 async def close_stores(stores: Stores) -> None:
     for name in Stores.__dataclass_fields__:
-        await getattr(stores, name).close()
+        store = getattr(stores, name)
+        if store is not None:
+            await store.close()
 
 
 def parsed(key: str) -> SessionKey:
@@ -118,6 +129,7 @@ async def export(stores: Stores, key: str) -> dict[str, Any]:
         ],
         "handoff": None if handoff is None else asdict(handoff),
         "orders": [asdict(order) for order in await _orders(stores.orders, bot, key)],
+        "reach": await _reach(stores.reach, bot, key),
     }
 
 
@@ -139,6 +151,8 @@ async def erase(stores: Stores, key: str, now: float) -> dict[str, Any]:
         forgotten += len(found)
     report["bookings_pseudonymised"] = forgotten
     report["orders_pseudonymised"] = await _forget_orders(stores.orders, bot, key, ref)
+    if stores.reach is not None:
+        report["reach_forgotten"] = await stores.reach.forget(bot, key)
     return report
 
 
@@ -166,6 +180,11 @@ async def _forget_orders(orders: OrderStore, bot: str, key: str, ref: str) -> in
 
 async def _orders(orders: OrderStore, bot: str, key: str) -> list[Order]:
     return [order for order in await orders.list(bot, None, ORDERS_SCANNED) if order.session == key]
+
+
+async def _reach(reach: ReachStore | None, bot: str, key: str) -> dict[str, Any] | None:
+    kept = None if reach is None else await reach.kept(bot, key)
+    return None if kept is None else asdict(kept)
 
 
 async def _log(sessions: Store, key: str) -> list[dict[str, Any]]:

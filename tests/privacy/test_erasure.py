@@ -1,7 +1,8 @@
 """Export and erasure of one customer across every store (issue 13), on SQLite and on Redis:
 the customer's data everywhere, exported first, then erased; afterwards a scan of every raw
 SQLite row and every Redis key and value finds the customer's id nowhere, another customer's
-data is untouched and the orders are kept with their personal fields pseudonymised."""
+data is untouched, the orders are kept with their personal fields pseudonymised and the
+daily-limit window still counts the erased customer."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from framework.stores.tickets import NewTicket
 from tests.stores.contract import delete_keys, store_url
 from tests.stores.test_booking_store import NOW, hold_of
 
+DAY = 86400.0
+
 BOT = "shop"
 ADA_ID, BOB_ID = "4917055501234", "4917055509876"
 ADA, BOB = f"{BOT}:whatsapp:{ADA_ID}", f"{BOT}:whatsapp:{BOB_ID}"
@@ -43,7 +46,8 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 async def customer(stores: Stores, key: str, customer_id: str, name: str) -> None:
     """The customer everywhere: a turn with a remembered address, a consent, a ticket, a
-    booking, a handoff and an order."""
+    booking, a handoff, an order, and a marketing broadcast that reached them on WhatsApp and
+    was refused with 131049 (a hold)."""
     item = InboxItem.message(f"wamid.{customer_id}", "2026-11-27T18:00:00+00:00", f"I am {name}")
     assert await stores.sessions.enqueue(key, item)
     claim = await stores.sessions.claim(key, "w", 10)
@@ -81,6 +85,10 @@ async def customer(stores: Stores, key: str, customer_id: str, name: str) -> Non
         delivery={"address": f"{name}straße 5", "phone": customer_id, "name": name},
     )
     await stores.orders.create(order)
+    assert stores.reach is not None
+    await stores.reach.marketed(BOT, "b1", [key], NOW)
+    assert await stores.reach.reach(BOT, "whatsapp", [key], NOW - DAY, NOW, 250) == 1
+    await stores.reach.hold(BOT, key, NOW + DAY)
 
 
 async def raw_texts(stores: Stores) -> list[str]:
@@ -132,6 +140,8 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     assert exported["bookings"][0]["customer"]["name"] == "Ada"
     assert exported["handoff"]["reason"] == "Ada wants a person"
     assert exported["orders"][0]["delivery"]["address"] == "Adastraße 5"
+    reach = {"sent": {"b1": NOW}, "held_until": NOW + DAY, "reached": {"whatsapp": NOW}}
+    assert exported["reach"] == reach
     assert ADA_ID not in repr(await export(stores, BOB))
 
     report = await erase(stores, ADA, NOW + 60)
@@ -144,6 +154,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
         "tickets_deleted": 1,
         "bookings_pseudonymised": 1,
         "orders_pseudonymised": 1,
+        "reach_forgotten": 3,
     }
 
     texts = await raw_texts(stores)
@@ -165,8 +176,11 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
         [],
         [],
     ]
-    assert after["handoff"] is None and after["orders"] == []
+    assert after["handoff"] is None and after["orders"] == [] and after["reach"] is None
+    assert stores.reach is not None  # Ada still counts in the window Meta counts her in
+    assert await stores.reach.reach(BOT, "whatsapp", [f"{BOT}:whatsapp:1"], NOW - DAY, NOW, 2) == 0
 
     again = await erase(stores, ADA, NOW + 120)
     assert again["session"] == "none" and again["orders_pseudonymised"] == 0
     assert again["tickets_deleted"] == again["bookings_pseudonymised"] == 0
+    assert again["reach_forgotten"] == 0
