@@ -68,6 +68,7 @@ _NOT_NAMES = frozenset(
         *("can", "could", "may", "would", "will", "hello", "guten", "moin", "servus", "hallo"),
         *("kann", "koennte", "könnte", "habt", "gibt", "what", "how", "ordering", "wait"),
         *("warte", "sorry", "entschuldigung", "actually", "eigentlich", "sure", "klar"),
+        *("ne", "nen", "n", "ein", "eins", "a", "an", "servus", "tach", "moin", "howya"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")

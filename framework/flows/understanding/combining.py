@@ -166,7 +166,7 @@ def _one_made_into(
     return True
 
 
-_ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal"})
+_ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal", "ein", "a", "an"})
 NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 """Words that say the next thing is not wanted ("ohne Zwiebeln", "no other extras")."""
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
@@ -194,6 +194,15 @@ def _source(mentions: list[Mention], slots: list[Slot]) -> Mention | None:
     return None
 
 
+def _other_one(source: Mention, values: Mention) -> bool:
+    """Whether a part about "one" gives the single item before another one-pick value than it
+    has (a second size): then it is another one of that item, not the same one changed."""
+    return any(
+        not isinstance(value, list) and name in source and source[name] != value
+        for name, value in values.items()
+    )
+
+
 def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[Slot]) -> None:
     """ "2 medium diavola, one with jalapeños, one without": one of them becomes a mention of
     its own with the part's values; the last one left takes the part's values itself. The
@@ -202,7 +211,12 @@ def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[
     name = next((n for n in counts if n in source), None)
     values = {n: v for n, v in part.items() if n not in counts}
     if name is None or source[name] <= 1:
-        source.update(values)
+        if _other_one(source, values):  # "eine große Margherita und eine mittlere": two
+            items = {slot.name for slot in slots if slot.type == "item"}
+            another = {n: v for n, v in source.items() if n in items}
+            mentions.append({**another, **values, **({name: 1} if name else {})})
+        else:
+            source.update(values)
         return
     taken = part.get(name, 1) if isinstance(part.get(name), int) else 1
     if taken >= source[name]:

@@ -43,6 +43,7 @@ _SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
+_ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 _NONE_WORDS = frozenset(
     {
@@ -60,10 +61,17 @@ _NONE_WORDS = frozenset(
         "nix",
         "nichts",
         "anything",
+        "etwas",
+        "schnickschnack",
+        "jedoens",
+        "gedoens",
+        "firlefanz",
     }
 )
 """After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
 _PLAIN = frozenset({"plain", "pur", "einfach"})
+_REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
+"""Before a word of _NONE_WORDS: "keine Extras", "nae extras" (Scots, read as "nein")."""
 
 
 def speaks_for_all(text: str) -> bool:
@@ -169,7 +177,7 @@ def _nothing_extra(words: list[str]) -> bool:
     return (
         bool(_PLAIN & set(words))
         or plain[-1:] in (["ohne"], ["without"])
-        or any(first in NOT_WANTED and second in _NONE_WORDS for first, second in pairs)
+        or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
         or any(phrase in " ".join(words) for phrase in _AS_IT_IS)
     )
 
@@ -202,6 +210,8 @@ _AS_IT_IS = (
     "nothing on them",
     "nothing on top",
     "nothing else on",
+    "as it comes",
+    "wie sie kommt",
     "nothing extra",
     "nichts extra",
     "nix extra",
@@ -261,6 +271,8 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
             continue  # "… Boddinstraße 7": a house number
         if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
             continue  # "a couple of beers", "a dozen": the next word counts
+        if number == 1 and index and not has_item and word in _ARTICLE_ONES:
+            continue  # "mit a bissl mehr Kas", "with a bit of cheese": no count of anything
         if number is not None and 0 < number <= _MAX_QUANTITY:
             return number
     articles = _ARTICLES & {word for index, word in enumerate(words) if index not in used}

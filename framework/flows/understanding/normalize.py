@@ -45,6 +45,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
     **dict.fromkeys(("druff", "drauff"), "drauf"),
+    **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
+    **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),
     "ae": "eine",  # Saxon "ä Bier" (folded)
     "en": "ein",  # Rhineland "en Pizza"
     # English chat and regional English
