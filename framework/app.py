@@ -294,6 +294,7 @@ def create_app(
                 office.bookings.store,
                 handoff_store,
                 order_store,
+                reach,
             ),
             clock,
         )

@@ -77,9 +77,8 @@ class Stores:
     bookings: BookingStore
     handoffs: HandoffStore
     orders: OrderStore
-    reach: ReachStore | None = None
-    """Whom the broadcasts reached; None where the caller did not open it (the server's
-    framework/app.py does not pass it yet: its admin API leaves the reach records alone)."""
+    reach: ReachStore
+    """Whom the broadcasts reached (the frequency cap, 131049 holds, the daily limit)."""
 
 
 async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:
@@ -151,8 +150,7 @@ async def erase(stores: Stores, key: str, now: float) -> dict[str, Any]:
         forgotten += len(found)
     report["bookings_pseudonymised"] = forgotten
     report["orders_pseudonymised"] = await _forget_orders(stores.orders, bot, key, ref)
-    if stores.reach is not None:
-        report["reach_forgotten"] = await stores.reach.forget(bot, key)
+    report["reach_forgotten"] = await stores.reach.forget(bot, key)
     return report
 
 
@@ -182,8 +180,8 @@ async def _orders(orders: OrderStore, bot: str, key: str) -> list[Order]:
     return [order for order in await orders.list(bot, None, ORDERS_SCANNED) if order.session == key]
 
 
-async def _reach(reach: ReachStore | None, bot: str, key: str) -> dict[str, Any] | None:
-    kept = None if reach is None else await reach.kept(bot, key)
+async def _reach(reach: ReachStore, bot: str, key: str) -> dict[str, Any] | None:
+    kept = await reach.kept(bot, key)
     return None if kept is None else asdict(kept)
 
 

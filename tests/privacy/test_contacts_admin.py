@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient
 
+from framework.stores.opening import open_reach
 from tests.served import say, served_bot
 
 AIRLINE = Path(__file__).resolve().parents[2] / "bots" / "airline"
@@ -46,6 +47,25 @@ async def test_export_then_erase_leaves_nothing_of_the_customer(airline: TestCli
     assert "K7Q2XM" not in str(after) and "Darf Spree Air" not in str(after)
     other = await (await airline.get(url("airline:rest:ben", export=True), headers=AUTH)).json()
     assert "K7Q2XM Meier" in str(other)
+
+
+async def test_erase_reaches_the_broadcasts_reach_records(
+    airline: TestClient, tmp_path: Path
+) -> None:
+    """What the broadcasts keep of a customer (the frequency cap, a 131049 hold) is in the
+    export and gone after DELETE, on the server's own store."""
+    await say(airline, "ada", "K7Q2XM Meier")
+    reach = await open_reach(f"sqlite:///{tmp_path / 'state.db'}", tmp_path)
+    try:
+        await reach.marketed("airline", "spring", ["airline:rest:ada"], NOW)
+        await reach.hold("airline", "airline:rest:ada", NOW + 86400)
+        shown = await airline.get(url("airline:rest:ada", export=True), headers=AUTH)
+        assert (await shown.json())["reach"]["held_until"] == NOW + 86400
+        response = await airline.delete(url("airline:rest:ada"), headers=AUTH)
+        assert (await response.json())["reach_forgotten"] >= 2
+        assert await reach.kept("airline", "airline:rest:ada") is None
+    finally:
+        await reach.close()
 
 
 async def test_refusals(airline: TestClient) -> None:
