@@ -34,16 +34,7 @@ ADA, BEN, CEM, DIA, FIN = (
     for n, name in enumerate(("Ada", "Ben", "Cem", "Dia", "Fin"))
 )
 HOURS = 3600.0
-HELD_BACK = {
-    "code": 131049,
-    "title": "This message was not delivered to maintain healthy ecosystem engagement.",
-    "message": "This message was not delivered to maintain healthy ecosystem engagement.",
-    "error_data": {
-        "details": "In order to maintain a healthy ecosystem engagement, the message failed to "
-        "be delivered."
-    },
-    "href": wa.ERROR_CODES_HREF,
-}
+HELD_BACK = wa.error_object(131049)
 """Meta's per-user marketing limit, as a failed status carries it (Cloud API error codes)."""
 
 

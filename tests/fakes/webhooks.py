@@ -165,8 +165,8 @@ class ErrorCode:
 
 
 # Titles and details from the reference (§1.5, §1.6, §2.3) and the samples; 100, 131009, 131026,
-# 131000 and 132001 carry Meta's titles with a short description of the cause (§2.3: clients
-# branch on `code`, never on these texts).
+# 131000, 131049 and 132001 carry Meta's titles with a short description of the cause (§2.3:
+# clients branch on `code`, never on these texts).
 ERRORS: dict[int, ErrorCode] = {
     100: ErrorCode(
         "Invalid parameter",
@@ -205,6 +205,10 @@ ERRORS: dict[int, ErrorCode] = {
         "Unable to deliver message",
         "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
         "messages on WhatsApp from your business.",
+    ),
+    131049: ErrorCode(
+        "This message was not delivered to maintain healthy ecosystem engagement.",
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
     ),
     130472: ErrorCode(
         "User's number is part of an experiment",
