@@ -15,7 +15,9 @@ from framework.flows.understanding.slot_values import STREET_WORDS
 __all__ = [
     "corrected_house_number",
     "house_number_fixed",
+    "note_street_ahead",
     "remember_part",
+    "take_street_ahead",
     "with_earlier_part",
 ]
 
@@ -27,10 +29,14 @@ _STREET = re.compile(rf"\b[\w.\-]*?(?:{STREET_WORDS})\b\.?", re.IGNORECASE)
 
 
 def with_earlier_part(frame: Frame, text: str) -> str:
-    """The answer together with the incomplete one before it (the answer alone without)."""
+    """The answer together with the incomplete one before it (the answer alone without); an
+    answer that corrects its house number ("ach nee, 41 ist richtig, nicht 14") changes it."""
     earlier = frame.get("partial")
     if not earlier:
         return text
+    fixed = corrected_house_number(earlier, text)
+    if fixed is not None:
+        return fixed
     number = _HOUSE_NUMBER.match(text.strip())
     street = _STREET.search(earlier)
     if number and street and not re.match(r"\s*\d", earlier[street.end() :]):
@@ -63,9 +69,33 @@ def corrected_house_number(address: str, text: str) -> str | None:
     return f"{address[: spot.start()]}{new}{address[spot.end() :]}"
 
 
-def remember_part(frame: Frame, text: str) -> None:
-    """Keep an incomplete address for the next answer."""
-    frame["partial"] = with_earlier_part(frame, text)[-MAX_CHARS:]
+_STREET_AHEAD = re.compile(
+    rf"\b(?:in die|in der|an die|in den|zur|zum|to|on)\s+"
+    rf"(?P<street>[A-ZÄÖÜ][\w\-]*(?:{STREET_WORDS}))\b\.?(?!\s*\d)",
+    re.IGNORECASE,
+)
+"""A street said before the address is asked, without its number ("bitte liefern in die
+Flughafenstraße"): the first part of the address."""
+STREET_AHEAD = "street_ahead"
+"""A session flag: that street, until the address question takes it."""
+
+
+def note_street_ahead(turn: Turn, text: str) -> None:
+    found = _STREET_AHEAD.search(text[:MAX_CHARS])
+    if found is not None:
+        turn.session["flags"][STREET_AHEAD] = found["street"]
+
+
+def take_street_ahead(turn: Turn, frame: Frame) -> None:
+    """The street said ahead becomes the address question's earlier part."""
+    street = turn.session["flags"].pop(STREET_AHEAD, None)
+    if street and not frame.get("partial"):
+        frame["partial"] = street
+
+
+def remember_part(frame: Frame, so_far: str) -> None:
+    """Keep an incomplete address (`with_earlier_part`'s) for the next answer."""
+    frame["partial"] = so_far[-MAX_CHARS:]
 
 
 def house_number_fixed(turn: Turn, message: Message) -> bool:

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from framework.flows.address_parts import house_number_fixed, remember_part, with_earlier_part
+from framework.flows.address_parts import (
+    house_number_fixed,
+    note_street_ahead,
+    remember_part,
+    take_street_ahead,
+    with_earlier_part,
+)
 from framework.flows.events import Message
 from framework.flows.model import Slot
 from framework.flows.pending_items import (
@@ -89,6 +95,8 @@ def answer(turn: Turn, message: Message) -> None:
         return
     lexicon = lexicon_for(turn.bot)
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
+    if slot.type == "address":
+        take_street_ahead(turn, frame)
     text = with_earlier_part(frame, message.text) if slot.type == "address" else message.text
     parsed = parse_answer(slot, text, message.payload, ctx)
     if isinstance(parsed, Valid):
@@ -97,7 +105,7 @@ def answer(turn: Turn, message: Message) -> None:
         _accept(turn, frame)
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
         if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
-            remember_part(frame, message.text)
+            remember_part(frame, text)
         _reprompt(turn, frame, slot, parsed, message.text)
 
 
@@ -263,6 +271,8 @@ def _addresses_ahead(turn: Turn, text: str, asked: str) -> dict[str, Any]:
         if slot.type == "address" and name != asked and name not in turn.session["slots"]
     ]
     address = find_address(text) if slots else None
+    if slots and address is None:
+        note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
     return dict.fromkeys(slots, address) if address else {}
 
 

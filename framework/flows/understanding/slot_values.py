@@ -195,10 +195,32 @@ _NUMBER_AND_STREET = re.compile(
 """The English order, number first: "22 Weserstraße"."""
 
 
+_NOT_STREETS = frozenset(
+    {
+        *("hausnummer", "nummer", "nr", "haus", "plz", "postleitzahl", "etage", "stock"),
+        *("wohnung", "tür", "tuer", "number", "no", "house", "flat", "floor", "apartment"),
+        *("apt", "unit", "postcode", "zip", "ist", "is", "die", "the"),
+    }
+)
+"""Words before a number that make no street of it ("Hausnummer 21", "die PLZ ist 12053")."""
+
+
+def _streets(text: str) -> list[re.Match[str]]:
+    """Street-and-number spans of a text (postcodes blanked), in either order."""
+    found = [*_STREET_AND_NUMBER.finditer(text), *_NUMBER_AND_STREET.finditer(text)]
+    return [match for match in found if match[0].split()[0].lower().rstrip(".") not in _NOT_STREETS]
+
+
 def _has_street(text: str) -> bool:
-    return bool(_STREET_AND_NUMBER.search(text) or _NUMBER_AND_STREET.search(text))
+    return bool(_streets(text))
 
 
+_POSTCODE_LABEL = re.compile(
+    r"\b(?:die |the |my |meine )?(?:plz|postleitzahl|postcode|post code|zip(?: code)?)"
+    r"(?: ist| is|:)?(?=\s*\d{5}\b)",
+    re.IGNORECASE,
+)
+"""Words that name the postcode before it ("die PLZ ist 12053"): not part of the address."""
 _COORDINATES = re.compile(r"-?\d{1,2}\.\d{3,}, ?-?\d{1,3}\.\d{3,}")
 _MISSING = {
     "de": {"street": "Straße und Hausnummer", "postcode": "die Postleitzahl"},
@@ -218,8 +240,7 @@ def find_address(text: str) -> str | None:
     if postcode is None:
         return None
     blanked = _POSTCODE.sub(lambda m: " " * len(m[0]), value)
-    streets = [*_STREET_AND_NUMBER.finditer(blanked), *_NUMBER_AND_STREET.finditer(blanked)]
-    street = min(streets, key=lambda found: _gap(found, postcode), default=None)
+    street = min(_streets(blanked), key=lambda found: _gap(found, postcode), default=None)
     if street is None or _gap(street, postcode) > 20:
         return None  # "Flat 4, 3rd floor, Pannierstr 29, 12047 Berlin": the one by the postcode
     start, end = min(street.start(), postcode.start()), max(street.end(), postcode.end())
@@ -232,6 +253,29 @@ def _gap(one: re.Match[str], other: re.Match[str]) -> int:
     return max(one.start() - other.end(), other.start() - one.end(), 0)
 
 
+_YOUR_STREET = re.compile(
+    r"\b(?:your street|your road|same street|same road|eurer stra(?:ß|ss)e|eure stra(?:ß|ss)e|"
+    r"euch in der stra(?:ß|ss)e|gleichen stra(?:ß|ss)e|selben stra(?:ß|ss)e)\b",
+    re.IGNORECASE,
+)
+_HOUSE = re.compile(r"(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?![\d.,]?\d)")
+
+
+def _on_the_business_street(text: str, business: str | None) -> str | None:
+    """ "ich wohn bei euch in der Straße, Hausnummer 58", "I'm on your street, number 3": the
+    business's street with that number (and its postcode, unless one is said)."""
+    if business is None or not _YOUR_STREET.search(text) or _has_street(_POSTCODE.sub(" ", text)):
+        return None
+    street = _STREET_AND_NUMBER.search(_POSTCODE.sub(" ", business))
+    numbers = _HOUSE.findall(_POSTCODE.sub(" ", text))
+    if street is None or len(numbers) != 1:
+        return None
+    name = street[0].rsplit(maxsplit=1)[0]
+    postcode = _POSTCODE.search(text)
+    where = postcode[0] if postcode else business[street.end() :].strip(" ,")
+    return f"{name} {numbers[0]}, {where}"
+
+
 def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     """A delivery address: a street with its house number and a five-digit postcode
     ("Weserstraße 5, 12047 Berlin"), or a location shared in a messenger (its coordinates).
@@ -239,6 +283,7 @@ def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     value = " ".join(text.split())
     if _COORDINATES.fullmatch(value):
         return Valid(value)  # a shared location ("52.486234, 13.424501"): the driver finds it
+    value = _on_the_business_street(value, ctx.bot.business.address) or value
     without_postcode = _POSTCODE.sub(" ", value)
     missing = [
         part
@@ -254,7 +299,7 @@ def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         return Invalid("incomplete_address", {"missing": joined})
     if slot.max_length is not None and len(value) > slot.max_length:
         return Invalid("too_long", {"max": slot.max_length})
-    return Valid(value)
+    return Valid(" ".join(_POSTCODE_LABEL.sub(" ", value).split()))
 
 
 PARSERS: Mapping[str, Callable[[Slot, str, AnswerContext], Parsed]] = {
