@@ -215,11 +215,19 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
     elif old.group is None:
         line["item"] = new.value
+        for choice in _described(turn, things, new):  # "… with a large Prosciutto"
+            line["options"][str(choice.group)] = [choice.value]
     else:
         chosen = line["options"].get(old.group, [])
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
     turn.cart.reprice(line)
     return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+def _described(turn: Turn, things: list[_Thing], new: _Thing) -> list[_Thing]:
+    """The one-pick choices said right before the new item (its size)."""
+    many = _many_choice_groups(turn.bot)
+    return [t for t in things if t.group is not None and t.group not in many and t.end == new.start]
 
 
 _THE = frozenset({"der", "die", "das", "den", "the", "my", "meine", "meinen"})
@@ -274,8 +282,12 @@ def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing
             return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
     if _CHANGING & set(words) and len(things) >= 2:
         new = _same_kind(things[0], things[1:])
+        named = {i for t in things for i in range(t.start, t.end)}  # "with a medium Prosciutto"
         between = (
-            {w for w in words[things[0].end : new.start] if w not in _ARTICLES} if new else set()
+            {w for i, w in enumerate(words) if things[0].end <= i < new.start and i not in named}
+            - _ARTICLES
+            if new
+            else set()
         )
         if new is not None and between and between <= _INTO:
             return things[0], new  # "make the cola a cola zero", "die Colas bitte als Zero"

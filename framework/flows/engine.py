@@ -8,6 +8,7 @@ broken flow file can never leave a conversation half-updated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,19 +35,20 @@ from framework.flows.events import (
 )
 from framework.flows.execution import run
 from framework.flows.handoff import handoff_news, to_person
-from framework.flows.model import SINGLE, Bot
+from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restating import restated
-from framework.flows.session import Session, copy_session, session_problems
+from framework.flows.session import Frame, Session, copy_session, session_problems
+from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.questions import is_question, only_asks
 from framework.flows.understanding.yesno import says_done
 
@@ -305,10 +307,45 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool) -> bool:
         turn.record("question_answered", entry=entry)
     if names_items and not (waiting and only_asks(message.text)):
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
-    if not waiting and lexicon.triggers_beside_knowledge(text):
-        return False  # "Laptop geht nicht an, was kostet eine Reparatur?": answered, and its flow
+    return _after_the_answers(turn, frame, text)
+
+
+def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
+    """After the knowledge answered: the flow the message also asks for, the choice it also
+    makes, or the open question again; False when the message goes on as an answer or order."""
+    waiting = frame is not None and bool(frame.get("wait"))
+    lexicon = lexicon_for(turn.bot)
+    if lexicon.triggers_beside_knowledge(text):
+        if not waiting:
+            return False  # "Laptop geht nicht an, was kostet eine Reparatur?": and its flow
+        target = lexicon.trigger(text)
+        if target is not None and _only_tells(turn.flow(target)) and try_digression(turn, text):
+            return True  # "wie lange habt ihr offen? und was kostet die Lieferung?": both
+    if waiting and _answers_the_choice(turn, frame, text):
+        return False  # "pick up. when will it be ready?": answered, and the choice taken
     turn.reask()
     return True
+
+
+def _only_tells(flow: Flow) -> bool:
+    """A flow that only says things (the opening hours, the menu): a question beside an open
+    one may take it in passing; one that asks or books (a paid visit) waits to be asked for."""
+    return all(isinstance(step, Say | Branch | Jump | End) for step in flow.program)
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def _answers_the_choice(turn: Turn, frame: Frame | None, text: str) -> bool:
+    """Whether a message that asks something also names a choice of the open question in a
+    sentence that asks nothing ("pick up. when will it be ready?"; not "ist die scharf?")."""
+    if frame is None:
+        return False
+    slot = turn.slot(frame["wait"])
+    if slot.type not in ("choice", "choices") or slot.role == "confirm":
+        return False
+    said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
+    return any(slot.name in mention for part in said for mention in turn.mentions(part, [slot]))
 
 
 def _start(turn: Turn, message: Message) -> None:
