@@ -19,10 +19,13 @@ it still holds that lease (and gives it back). Time is an argument: no store rea
 Its results (sent, delivered, read, failed by reason, replies, opt-outs) are counted once per
 conversation and kind: `count` keeps which conversations were counted, by a digest the runtime
 makes (framework/runtime/broadcast_results.py), so a retried webhook or turn counts nothing twice.
+Those marks are personal data (the broadcast id is not secret: a phone number could be guessed
+from a digest), so erasing a customer forgets them (`forget_results`); the counts name no one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -49,6 +52,7 @@ __all__ = [
     "check_broadcast",
     "check_id",
     "check_result",
+    "digest",
     "dumped",
     "load",
     "moved",
@@ -240,6 +244,16 @@ def check_result(kind: str, reason: str, who: str) -> str:
     return f"failed:{reason}" if reason else kind
 
 
+def digest(broadcast_id: str, conversation: str) -> str:
+    """How `count` knows a conversation in a broadcast's results: its session key hashed with
+    the broadcast's id as the key (one conversation's marks differ from broadcast to broadcast)."""
+    return hashlib.blake2b(
+        conversation.encode("utf-8", "surrogatepass"),
+        key=broadcast_id.encode()[:64],
+        digest_size=16,
+    ).hexdigest()
+
+
 def tallied(counters: Mapping[str, int]) -> Results:
     """Results from the counters `check_result` names (a backend's rows or hash)."""
     failed = {
@@ -280,6 +294,14 @@ class BroadcastStore(Protocol):
 
     async def results(self, broadcast_id: str) -> Results:
         """Its results so far (all zero for an unknown id)."""
+        ...
+
+    async def forget_results(self, bot: str, conversation: str) -> int:
+        """The marks of what was counted for the conversation (a session key) in every
+        broadcast of `bot` deleted, one broadcast at a time; how many. The counts stay: a count
+        names no one. A status or turn of the conversation coming afterwards could count it
+        again, but none does: its session, with the deliveries and reached broadcasts that tie
+        a message to a broadcast, and its inbox are erased with it (framework/privacy/)."""
         ...
 
     async def close(self) -> None: ...

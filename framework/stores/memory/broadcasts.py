@@ -16,6 +16,7 @@ from framework.stores.broadcasts import (
     check_broadcast,
     check_id,
     check_result,
+    digest,
     tallied,
 )
 
@@ -71,6 +72,12 @@ class MemoryBroadcasts:
 
     async def results(self, broadcast_id: str) -> Results:
         return tallied(self._counters.get(check_id(broadcast_id), Counter()))
+
+    async def forget_results(self, bot: str, conversation: str) -> int:
+        marks = {(b.id, digest(b.id, conversation)) for b in self._kept.values() if b.bot == bot}
+        forgotten = {counted for counted in self._counted if counted[:2] in marks}
+        self._counted -= forgotten
+        return len(forgotten)
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -16,7 +16,9 @@ counting spreads over the cluster instead of filling the slot of every broadcast
 
 COUNT marks the kind and adds to its counter in one script, or does nothing when the kind was
 marked: a retried webhook counts once. Whether the broadcast exists is read before (a broadcast
-is never deleted, so nothing can come between).
+is never deleted, so nothing can come between). Erasing a customer pages through the broadcasts
+(HSCAN) and, for each of the bot's, deletes the customer's digest from its `counted` in a script
+of that broadcast's keys alone (a cluster serves no script over two broadcasts' slots).
 
 A change reads the JSON, applies the change in Python and writes with SWAP, which writes only
 if the JSON is still the one read (and, for a worker's change, the lease still the worker's),
@@ -40,6 +42,7 @@ from framework.stores.broadcasts import (
     check_broadcast,
     check_id,
     check_result,
+    digest,
     dumped,
     load,
     tallied,
@@ -47,7 +50,10 @@ from framework.stores.broadcasts import (
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.session_store import StoreError
 
-__all__ = ["TRIES", "RedisBroadcasts"]
+__all__ = ["PAGE", "TRIES", "RedisBroadcasts"]
+
+PAGE = 500
+"""Broadcasts read at a time when looking for a bot's."""
 
 TRIES = 100
 """Times a change is decided again because the broadcast changed meanwhile."""
@@ -93,6 +99,13 @@ redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
 return 1
 """
 
+# KEYS counted; ARGV the digest -> how many kinds it had counted (the marks deleted)
+FORGET = """
+local had = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+redis.call('HDEL', KEYS[1], ARGV[1])
+return #had
+"""
+
 
 class RedisBroadcasts:
     def __init__(self, client: Client, prefix: str = "theke"):
@@ -103,7 +116,7 @@ class RedisBroadcasts:
         self._keys = [f"{prefix}:{{%broadcasts}}:{name}" for name in ("data", "status", "lease")]
         self._prefix = prefix
         self._swap, self._claim = client.register_script(SWAP), client.register_script(CLAIM)
-        self._count = client.register_script(COUNT)
+        self._count, self._forget = client.register_script(COUNT), client.register_script(FORGET)
 
     @classmethod
     def from_url(
@@ -169,6 +182,15 @@ class RedisBroadcasts:
     async def results(self, broadcast_id: str) -> Results:
         counters = await self._redis.hgetall(self._results_keys(check_id(broadcast_id))[1])
         return tallied({str(name): int(n) for name, n in counters.items()})
+
+    @guarded
+    async def forget_results(self, bot: str, conversation: str) -> int:
+        forgotten = 0  # a broadcast HSCAN returns twice forgets nothing the second time
+        async for found, kept in self._redis.hscan_iter(self._keys[0], count=PAGE):
+            if load(kept).bot == bot:
+                keys, who = self._results_keys(found)[:1], digest(found, conversation)
+                forgotten += int(await self._forget(keys=keys, args=[who]))
+        return forgotten
 
     async def close(self) -> None:
         await self._redis.aclose()

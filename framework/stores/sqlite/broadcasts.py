@@ -4,11 +4,12 @@ says why).
 One table, `broadcasts`: a row a broadcast, its JSON, its status (for `claim`'s index) and
 its lease (`owner`, `until`); and `broadcast_results`: a row per conversation (its digest) and
 kind of result counted, naming the counter it adds to, so counting twice writes nothing and the
-results are one GROUP BY. Every change is one write transaction, and stores on the file in
-other processes take SQLite's write lock in turn (`BEGIN IMMEDIATE`): of two workers claiming
-at once, the second sees the first's lease. The table keeps its schema version in
-`broadcast_schema`, the results table in `broadcast_results_schema` (added to files made before
-it by opening them).
+results are one GROUP BY. Erasing a customer puts a stand-in naming no one (`erased-` and a
+random id, a row its own) in place of their digest, so the counts stay. Every change is one
+write transaction, and stores on the file in other processes take SQLite's write lock in turn
+(`BEGIN IMMEDIATE`): of two workers claiming at once, the second sees the first's lease. The
+table keeps its schema version in `broadcast_schema`, the results table in
+`broadcast_results_schema` (added to files made before it by opening them).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from framework.stores.broadcasts import (
     check_broadcast,
     check_id,
     check_result,
+    digest,
     dumped,
     load,
     tallied,
@@ -52,6 +54,9 @@ INSERT INTO broadcast_results_schema VALUES ({RESULTS_SCHEMA_VERSION})
 """
 _COUNT = "INSERT OR IGNORE INTO broadcast_results VALUES (?,?,?,?)"
 _RESULTS = "SELECT counter, COUNT(*) FROM broadcast_results WHERE broadcast = ? GROUP BY counter"
+_OF_BOT = "SELECT id FROM broadcasts WHERE json_extract(data, '$.bot') = ?"
+_FORGET = """UPDATE broadcast_results SET who = 'erased-' || lower(hex(randomblob(8)))
+    WHERE broadcast = ? AND who = ?"""
 _GET = "SELECT data, owner FROM broadcasts WHERE id = ?"
 _FREE = "SELECT id, data FROM broadcasts WHERE status = ? AND until < ? ORDER BY created_at LIMIT 1"
 
@@ -130,6 +135,11 @@ class SqliteBroadcasts:
     def _results(self, broadcast_id: str) -> Results:
         return tallied(dict(self._db.execute(_RESULTS, (broadcast_id,)).fetchall()))
 
+    def _forget_results(self, bot: str, conversation: str) -> int:
+        ids = self._db.execute(_OF_BOT, (bot,)).fetchall()
+        marks = [(found, digest(found, conversation)) for (found,) in ids]
+        return sum(self._db.execute(_FORGET, mark).rowcount for mark in marks)
+
     # -- the BroadcastStore protocol ----------------------------------------------------
 
     async def create(self, broadcast: Broadcast) -> Broadcast:
@@ -152,6 +162,9 @@ class SqliteBroadcasts:
 
     async def results(self, broadcast_id: str) -> Results:
         return await self._file.call(False, self._results, check_id(broadcast_id))
+
+    async def forget_results(self, bot: str, conversation: str) -> int:
+        return await self._file.call(True, self._forget_results, bot, conversation)
 
     async def close(self) -> None:
         await self._file.close()
