@@ -10,6 +10,9 @@ What erasure does, store by store (docs/contacts.md "Export and erasure" says wh
 - reach: the marketing broadcasts that reached the conversation and its 131049 hold deleted;
   its place in a channel's daily-limit window kept by a stand-in naming no one, since Meta
   keeps counting the customer there (`ReachStore.forget`);
+- broadcast results: the marks that counted the conversation once per kind (digests of its key,
+  which a guess of the phone number would find) forgotten in every broadcast of the bot; the
+  counts stay, they name no one (`BroadcastStore.forget_results`);
 - bookings: kept as the business's record of its calendar and revenue, the customer
   pseudonymised (`BookingStore.forget_customer`: no conversation, no contact, no notes);
 - orders: kept (invoices and order records: 10 years, HGB §257, AO §147) with what bookkeeping
@@ -33,10 +36,12 @@ from framework.logs import pseudonym
 from framework.orders import Order
 from framework.stores.booking_checks import MAX_PAGE as BOOKING_PAGE
 from framework.stores.bookings import BookingStore
+from framework.stores.broadcasts import BroadcastStore
 from framework.stores.consents import ConsentStore
 from framework.stores.handoffs import CLOSED, HandoffStore
 from framework.stores.opening import (
     open_bookings,
+    open_broadcasts,
     open_consents,
     open_handoffs,
     open_orders,
@@ -79,6 +84,9 @@ class Stores:
     orders: OrderStore
     reach: ReachStore
     """Whom the broadcasts reached (the frequency cap, 131049 holds, the daily limit)."""
+    broadcasts: BroadcastStore | None = None
+    """The broadcasts' results; None where the caller did not open it (the server's
+    framework/app.py does not pass it yet: its admin API leaves the marks alone)."""
 
 
 async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:
@@ -91,6 +99,7 @@ async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -
         await open_handoffs(url, root),
         await open_orders(url, root),
         await open_reach(url, root),
+        await open_broadcasts(url, root),
     )
 
 
@@ -151,6 +160,8 @@ async def erase(stores: Stores, key: str, now: float) -> dict[str, Any]:
     report["bookings_pseudonymised"] = forgotten
     report["orders_pseudonymised"] = await _forget_orders(stores.orders, bot, key, ref)
     report["reach_forgotten"] = await stores.reach.forget(bot, key)
+    if stores.broadcasts is not None:
+        report["broadcast_marks_forgotten"] = await stores.broadcasts.forget_results(bot, key)
     return report
 
 

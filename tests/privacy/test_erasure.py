@@ -1,8 +1,9 @@
 """Export and erasure of one customer across every store (issue 13), on SQLite and on Redis:
 the customer's data everywhere, exported first, then erased; afterwards a scan of every raw
 SQLite row and every Redis key and value finds the customer's id nowhere, another customer's
-data is untouched, the orders are kept with their personal fields pseudonymised and the
-daily-limit window still counts the erased customer."""
+data is untouched, the orders are kept with their personal fields pseudonymised, the
+daily-limit window still counts the erased customer and the broadcasts' results keep their
+counts without her marks."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ import pytest
 from framework.logs import pseudonym
 from framework.orders import Order
 from framework.privacy.data import Stores, close_stores, erase, export, open_stores
+from framework.runtime.broadcast_results import BroadcastResults
+from framework.stores.broadcasts import Broadcast, Results, digest
 from framework.stores.consents import GRANTED, MARKETING, Consent
 from framework.stores.opening import StoreURL
-from framework.stores.records import Commit, InboxItem, StoreLimits
+from framework.stores.records import Commit, InboxItem, SessionKey, StoreLimits
 from framework.stores.redis.connection import bounded_client
 from framework.stores.tickets import NewTicket
 from tests.stores.contract import delete_keys, store_url
@@ -46,8 +49,9 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 async def customer(stores: Stores, key: str, customer_id: str, name: str) -> None:
     """The customer everywhere: a turn with a remembered address, a consent, a ticket, a
-    booking, a handoff, an order, and a marketing broadcast that reached them on WhatsApp and
-    was refused with 131049 (a hold)."""
+    booking, a handoff, an order, a marketing broadcast that reached them on WhatsApp and was
+    refused with 131049 (a hold), and two broadcasts' results counting them sent and
+    delivered."""
     item = InboxItem.message(f"wamid.{customer_id}", "2026-11-27T18:00:00+00:00", f"I am {name}")
     assert await stores.sessions.enqueue(key, item)
     claim = await stores.sessions.claim(key, "w", 10)
@@ -89,6 +93,10 @@ async def customer(stores: Stores, key: str, customer_id: str, name: str) -> Non
     await stores.reach.marketed(BOT, "b1", [key], NOW)
     assert await stores.reach.reach(BOT, "whatsapp", [key], NOW - DAY, NOW, 250) == 1
     await stores.reach.hold(BOT, key, NOW + DAY)
+    results = BroadcastResults(stores.broadcasts, None)  # counted as the runtime counts
+    for broadcast_id in ("b1", "b2"):
+        for kind in ("sent", "delivered"):
+            await results.count(SessionKey.parse(key), broadcast_id, kind)
 
 
 async def raw_texts(url: str) -> list[str]:
@@ -129,6 +137,9 @@ def holding(texts: list[str], text: str) -> list[str]:
 
 
 async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) -> None:
+    assert stores.broadcasts is not None
+    for broadcast_id in ("b1", "b2"):
+        await stores.broadcasts.create(Broadcast(broadcast_id, BOT, MARKETING, "offer"))
     await customer(stores, ADA, ADA_ID, "Ada")
     await customer(stores, BOB, BOB_ID, "Bob")
     bob = await export(stores, BOB)
@@ -146,6 +157,10 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     assert exported["reach"] == reach
     assert ADA_ID not in repr(await export(stores, BOB))
 
+    marks = [digest(broadcast_id, ADA) for broadcast_id in ("b1", "b2")]
+    before = await raw_texts(stores.sessions.url)  # type: ignore[attr-defined]
+    assert all(holding(before, mark) for mark in marks)  # the runtime's digests, as counted
+
     report = await erase(stores, ADA, NOW + 60)
     assert report == {
         "conversation": ADA,
@@ -157,12 +172,16 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
         "bookings_pseudonymised": 1,
         "orders_pseudonymised": 1,
         "reach_forgotten": 3,
+        "broadcast_marks_forgotten": 4,
     }
 
     texts = await raw_texts(stores.sessions.url)  # type: ignore[attr-defined]
     assert holding(texts, ADA_ID) == []
     assert holding(texts, "Adastraße") == []
     assert holding(texts, "Ada ") == [] and holding(texts, '"Ada"') == []
+    assert [holding(texts, mark) for mark in marks] == [[], []]
+    assert all(holding(texts, digest(broadcast_id, BOB)) for broadcast_id in ("b1", "b2"))
+    assert await stores.broadcasts.results("b1") == Results(sent=2, delivered=2)  # no one named
     assert holding(texts, BOB_ID) and await export(stores, BOB) == bob  # untouched
     order = await stores.orders.get("ord_a1")
     assert order is not None
@@ -185,4 +204,4 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     again = await erase(stores, ADA, NOW + 120)
     assert again["session"] == "none" and again["orders_pseudonymised"] == 0
     assert again["tickets_deleted"] == again["bookings_pseudonymised"] == 0
-    assert again["reach_forgotten"] == 0
+    assert again["reach_forgotten"] == again["broadcast_marks_forgotten"] == 0
