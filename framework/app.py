@@ -295,6 +295,7 @@ def create_app(
                 handoff_store,
                 order_store,
                 reach,
+                broadcast_store,
             ),
             clock,
         )

@@ -84,9 +84,8 @@ class Stores:
     orders: OrderStore
     reach: ReachStore
     """Whom the broadcasts reached (the frequency cap, 131049 holds, the daily limit)."""
-    broadcasts: BroadcastStore | None = None
-    """The broadcasts' results; None where the caller did not open it (the server's
-    framework/app.py does not pass it yet: its admin API leaves the marks alone)."""
+    broadcasts: BroadcastStore
+    """The broadcasts' results: their marks are digests of the conversation."""
 
 
 async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:
@@ -160,8 +159,7 @@ async def erase(stores: Stores, key: str, now: float) -> dict[str, Any]:
     report["bookings_pseudonymised"] = forgotten
     report["orders_pseudonymised"] = await _forget_orders(stores.orders, bot, key, ref)
     report["reach_forgotten"] = await stores.reach.forget(bot, key)
-    if stores.broadcasts is not None:
-        report["broadcast_marks_forgotten"] = await stores.broadcasts.forget_results(bot, key)
+    report["broadcast_marks_forgotten"] = await stores.broadcasts.forget_results(bot, key)
     return report
 
 

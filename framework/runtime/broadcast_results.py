@@ -17,7 +17,6 @@ once. The store knows a conversation only by a digest keyed with the broadcast's
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from framework.logs import pseudonym
 from framework.runtime.consent_signals import CONSENT, EVERY_PURPOSE
 from framework.runtime.sending import SendFailure
-from framework.stores.broadcasts import BroadcastError, BroadcastStore
+from framework.stores.broadcasts import BroadcastError, BroadcastStore, digest
 from framework.stores.consents import WITHDRAWN, ConsentStore
 from framework.stores.records import MESSAGE, NOTICE, Commit, InboxItem, SessionKey
 
@@ -89,11 +88,7 @@ class BroadcastResults:
     async def count(self, key: SessionKey, broadcast_id: str, kind: str, reason: str = "") -> None:
         if self.store is None:
             return
-        who = hashlib.blake2b(
-            str(key).encode("utf-8", "surrogatepass"),
-            key=broadcast_id.encode()[:64],
-            digest_size=16,
-        ).hexdigest()
+        who = digest(broadcast_id, str(key))
         try:
             await self.store.count(broadcast_id, who, kind, reason)
         except BroadcastError as error:  # an id or reason of another shape: nothing to count
