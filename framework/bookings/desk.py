@@ -48,6 +48,7 @@ from framework.bookings.naming import named_first, service_words
 from framework.bookings.offering import context_of, customer_wish, follow_up, search
 from framework.bookings.picking import Offered, decode, encode, fits, pick
 from framework.bookings.plan import Plan, Service, parse_duration, plan_of
+from framework.bookings.relative import relative_to
 from framework.bookings.service import Bookings
 from framework.bookings.wishes import TimeWish
 from framework.flows.model import Bot, label_for
@@ -145,6 +146,9 @@ class BookingDesk:
         if said.is_empty() and earlier:
             said = customer_wish(self._plan, earlier, now, self._questions, moving)
         wish = follow_up(said, arg_text(context.args.get("context")))
+        if moving and arg_number(context.args.get("number")):
+            booked = await self._own(context)  # "eine Woche später, gleiche Uhrzeit"
+            wish = relative_to(text, datetime.fromtimestamp(booked.start, now.tzinfo), wish)
         named = self._staff(arg_text(context.args.get("staff")))
         if named and not wish.staff:
             wish = replace(wish, staff=named)

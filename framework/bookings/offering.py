@@ -70,7 +70,8 @@ def customer_wish(
         if len(parts) > 1:
             wish = _read(plan, parts[-1], now)
             if not wish.is_empty():
-                return _with_people(wish, _read(plan, text, now))
+                whole = _read(plan, text, now)
+                return _within_the_move(wish, whole) if moving else _with_people(wish, whole)
     sentences = [part for part in _SENTENCE.split(text) if part.strip()]
     asking = [part for part in sentences if _asks(part, questions)]
     if asking and len(asking) < len(sentences):
@@ -78,6 +79,16 @@ def customer_wish(
         if rest.days:
             return rest
     return _read(plan, text, now)
+
+
+def _within_the_move(wish: TimeWish, whole: TimeWish) -> TimeWish:
+    """The preferred part of a move, within what the whole message says: its days when the
+    whole names others ("auf nächste Woche legen? Am besten Dienstag": next week's Tuesday,
+    not tomorrow's). Not for a new booking, whose story names days that are no wish ("nächste
+    Woche hab ich eine Hochzeit, … am besten Dienstag": this Tuesday)."""
+    if whole.days and wish.days and not set(wish.days) <= set(whole.days):
+        wish = replace(wish, days=whole.days, per_day=whole.per_day or wish.per_day)
+    return _with_people(wish, whole)
 
 
 def _with_people(wish: TimeWish, whole: TimeWish) -> TimeWish:
