@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from booking_understanding import SETS, Outcome, review_all  # noqa: E402  (a script folder)
 
-FLOORS = {"corpus": 0.80, "holdout": 0.56}
-"""Reached on 2026-12-03: 56 of 70 (23 when first measured) and 28 of 50 (18 when first
-measured, before anything of it was looked at); the aim is 0.90."""
+FLOORS = {"corpus": 0.84, "holdout": 0.56}
+"""Reached on 2026-12-04: 59 of 70 (23 when first measured, 56 on 2026-12-03) and 28 of 50 (18
+when first measured, before anything of it was looked at); the aim is 0.90."""
 WRONG_CEILINGS = {"corpus": 1, "holdout": 2}
 """Wrong bookings left on 2026-12-03 (14 and 13 when first measured): a story's time that
 contradicts the wish ("Spätdienst ab 13:30 … vor 11"), a negated time ("nich so früh, vor 12
