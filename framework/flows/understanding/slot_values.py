@@ -96,7 +96,25 @@ def _number(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
 
 def _yes_no(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     answer = parse_yes_no(text)
+    if answer is None:
+        answer = _said_first(text)
     return Invalid("invalid_yes_no") if answer is None else Valid(answer)
+
+
+_FIRST = re.compile(r"^\s*([^,;.!?–-]{1,20})[,;.!–-]\s*(.*)$", re.DOTALL)
+_TURNING = re.compile(
+    r"\b(?:aber|but|doch|oder|or|nicht|not|nein|no|nee|lieber|rather|instead|stattdessen)\b",
+    re.IGNORECASE,
+)
+
+
+def _said_first(text: str) -> bool | None:
+    """A yes or no said first and then explained ("Ja, den um 11 bei Lena", "no, the one on
+    Tuesday stays"), when the rest does not turn it ("ja, aber …", "yes or rather …")."""
+    found = _FIRST.match(text[:300])
+    if found is None or _TURNING.search(found[2]):
+        return None
+    return parse_yes_no(found[1], plain=True)
 
 
 def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
