@@ -27,6 +27,7 @@ from datetime import date, datetime, time
 
 from framework.bookings.availability import Offer, choose, free_times, search_days, span_of
 from framework.bookings.plan import Plan, Service
+from framework.bookings.week_before import in_the_week, week_before
 from framework.bookings.wishes import TimeWish, read_wish
 from framework.flows.understanding.normalize import normalize
 from framework.stores.bookings import BookingStore
@@ -64,7 +65,13 @@ def customer_wish(
     """What the customer wants in `text` (see the module's docstring); empty when nothing.
     `questions`: the bot's knowledge phrases, normalized; `moving`: the text asks to move a
     booking."""
-    text = text[:_MAX]
+    text, week = week_before(text[:_MAX], now)  # "am 13.2. … in der Woche davor"
+    return in_the_week(_wished(plan, text, now, questions, moving), week)
+
+
+def _wished(
+    plan: Plan, text: str, now: datetime, questions: Collection[str], moving: bool
+) -> TimeWish:
     for clause in (_PREFERENCE, _TARGET) if moving else (_PREFERENCE,):
         parts = clause.split(text)
         if len(parts) > 1:
