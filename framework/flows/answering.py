@@ -18,7 +18,7 @@ from framework.flows.address_parts import (
     with_earlier_part,
 )
 from framework.flows.events import Message
-from framework.flows.model import Slot
+from framework.flows.model import SINGLE, Slot
 from framework.flows.pending_items import (
     has_item,
     other_items,
@@ -186,9 +186,25 @@ def _order_more(turn: Turn, message: Message) -> bool:
     mentions = turn.order_mentions(message.text)
     if not any(has_item(turn, mention) for mention in mentions):
         return False
+    if _names_what_is_asked_about(turn, frame, ordering, message.text):
+        return False
     turn.session["pending"].extend(mentions)
     turn.repeat(ordering, frozenset())
     return True
+
+
+def _names_what_is_asked_about(turn: Turn, frame: Frame, ordering: str, text: str) -> bool:
+    """ "Genau, die Pediküre" to "Deinen Termin 1002: Pediküre … absagen?": where the ordering
+    flow books one thing at a time (an appointment), a yes or no that names a service says
+    which booking it is about, and orders nothing ("ja, noch zwei Wasser" at a pizzeria does)."""
+    wait = frame.get("wait")
+    if not wait or turn.slot(wait).type != "yes_no":
+        return False
+    single = any(
+        turn.slot(name).type == "item" and turn.slot(name).role == SINGLE
+        for name in turn.flow(ordering).asks
+    )
+    return single and parse_yes_no(text) is not None
 
 
 def _done_ordering(
