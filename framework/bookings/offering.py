@@ -80,12 +80,42 @@ def _wished(
                 whole = _read(plan, text, now)
                 return _within_the_move(wish, whole) if moving else _with_people(wish, whole)
     sentences = [part for part in _SENTENCE.split(text) if part.strip()]
+    parts = [part for part in _STORY_BREAK.split(text) if part.strip()]
+    own = [part for part in parts if _OWN_DAY.search(part) and not _WISHING.search(part)]
+    if own and len(own) < len(parts):
+        rest = _read(plan, " ".join(part for part in parts if part not in own), now)
+        if rest.windows or rest.exact:  # "hab Spätdienst ab 13:30 … vormittags, vor 11"
+            return _with_people(rest, _read(plan, text, now))
     asking = [part for part in sentences if _asks(part, questions)]
     if asking and len(asking) < len(sentences):
         rest = _read(plan, " ".join(part for part in sentences if part not in asking), now)
         if rest.days:
             return rest
     return _read(plan, text, now)
+
+
+_STORY_BREAK = re.compile(
+    r"(?<=[.!?])\s+|\s*[\u2600-\u27bf\U0001f300-\U0001faff]+\s*"
+    r"|,\s*(?=(?:so|also|deshalb|daher|darum|therefore|drum)\b)",
+    re.IGNORECASE,
+)
+"""Where a story's sentences end: a full stop, an emoji ("… ab 13:30 🙈 Bräuchte …"), or a
+comma before its consequence ("I work until 3 on Thursday, so … after 4")."""
+_OWN_DAY = re.compile(
+    r"\b(?:i work|i'm working|im working|ich arbeite|arbeite ich)\b"
+    r"|\b(?:hab|habe|hab's|bin|i have|i've got|i'm|i am)\b.*\b(?:\w*dienst|\w*schicht|arbeit|"
+    r"meeting|vorlesung|shift|work|class)\b"
+    r"|\b(?:\w*dienst|\w*schicht|arbeit|meeting|vorlesung|shift|work|class)\b.*"
+    r"\b(?:hab|habe|bin|i have|i've got|i'm|i am)\b",
+    re.IGNORECASE,
+)
+_WISHING = re.compile(
+    r"\b(?:bräuchte|brauche|hätte gern|möchte|würde|könnte|kann ich|müsste|sollte|ginge|"
+    r"geht|need|would|could|can i|should|want|like|prefer)\b",
+    re.IGNORECASE,
+)
+"""A sentence about the customer's own day ("hab diese Woche Spätdienst ab 13:30", "I work
+until 5") tells why, not when: its times are no wish when other sentences say one."""
 
 
 def _within_the_move(wish: TimeWish, whole: TimeWish) -> TimeWish:

@@ -17,14 +17,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from booking_understanding import SETS, Outcome, review_all  # noqa: E402  (a script folder)
 
-FLOORS = {"corpus": 0.92, "holdout": 0.62}
-"""Reached on 2026-12-04: 65 of 70 (23 when first measured, 56 on 2026-12-03) and 31 of 50 (18
+FLOORS = {"corpus": 0.92, "holdout": 0.64}
+"""Reached on 2026-12-04: 65 of 70 (23 when first measured, 56 on 2026-12-03) and 32 of 50 (18
 when first measured, before anything of it was looked at; 28 on 2026-12-03); the aim is 0.90."""
-WRONG_CEILINGS = {"corpus": 0, "holdout": 2}
+WRONG_CEILINGS = {"corpus": 0, "holdout": 1}
 """Wrong bookings left on 2026-12-04 (14 and 13 when first measured): in the held-out set a
-story's time that contradicts the wish ("Spätdienst ab 13:30 … vor 11") and a customer who
-picked a listed time blindly; the corpus's last one ("in der Woche davor", a week named from
-another date) is read since (framework/bookings/week_before.py). The aim is none."""
+negated time ("nich so früh, vor 12 krieg ick die Oogen nich uff"). Read since: a week named
+from another date ("in der Woche davor", framework/bookings/week_before.py) and a story's
+time that contradicts the wish ("Spätdienst ab 13:30 … vor 11"). The aim is none."""
 SIZES = {"corpus": 70, "holdout": 50}
 
 
