@@ -12,11 +12,11 @@ from typing import Any
 
 from framework.flows.address_parts import (
     house_number_fixed,
-    note_street_ahead,
     remember_part,
     take_street_ahead,
     with_earlier_part,
 )
+from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.pending_items import (
@@ -38,12 +38,11 @@ from framework.flows.understanding.slot_values import (
     AnswerContext,
     Invalid,
     Valid,
-    find_address,
     parse_answer,
 )
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
-__all__ = ["answer", "note_answers_ahead"]
+__all__ = ["answer"]
 
 _CORRECTION_MARKERS = frozenset(
     {
@@ -249,47 +248,6 @@ def _skip_to_no_more(turn: Turn, frame: Frame) -> bool:
             frame["pc"] = pc + 1
             return True
     return False
-
-
-def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bool:
-    """Answers to questions the bot asks later, in another flow, said now ("zum Abholen",
-    "I'll pick it up"): kept, so the question is not asked again. Only choice questions the
-    customer has not answered yet, and an address; whether anything was kept."""
-    if message.payload:
-        return False
-    later = [
-        slot
-        for name, slot in turn.bot.slots.items()
-        if name not in asks
-        and slot.type == "choice"
-        and slot.choices is not None
-        and name not in turn.session["slots"]
-        and any(name in flow.asks for flow in turn.bot.flows.values())
-    ]
-    frame = turn.frame
-    asked = str(frame.get("wait") or "") if frame is not None else ""
-    values = _addresses_ahead(turn, message.text, asked)
-    if later:
-        found = turn.mentions(message.text, later)
-        values |= {name: value for mention in found for name, value in mention.items()}
-    for name, value in values.items():
-        if turn.acceptable(name, value):
-            turn.set_slot(name, value)
-    return bool(values)
-
-
-def _addresses_ahead(turn: Turn, text: str, asked: str) -> dict[str, Any]:
-    """An address said before it is asked ("liefern an Hauptstr. 3, 12047 Berlin", "Delivery
-    please. Address is Pannierstraße 5, 12047 Berlin")."""
-    slots = [
-        name
-        for name, slot in turn.bot.slots.items()
-        if slot.type == "address" and name != asked and name not in turn.session["slots"]
-    ]
-    address = find_address(text) if slots else None
-    if slots and address is None:
-        note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
-    return dict.fromkeys(slots, address) if address else {}
 
 
 def _mentions(

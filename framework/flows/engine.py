@@ -16,7 +16,8 @@ from typing import Any, cast
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
-from framework.flows.answering import answer, note_answers_ahead
+from framework.flows.answering import answer
+from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
 from framework.flows.editing import edit_order
 from framework.flows.events import (
