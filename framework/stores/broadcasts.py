@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ __all__ = [
     "CANCELLED",
     "DONE",
     "DRAFT",
+    "MAX_LISTED",
     "PAUSED",
     "RESULT_KINDS",
     "SENDING",
@@ -51,11 +52,13 @@ __all__ = [
     "advanced",
     "check_broadcast",
     "check_id",
+    "check_listing",
     "check_result",
     "digest",
     "dumped",
     "load",
     "moved",
+    "newest_first",
     "tallied",
 ]
 
@@ -75,6 +78,8 @@ _PURPOSE = re.compile(r"[A-Za-z0-9:._-]{1,200}")
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LANG = re.compile(r"([a-z]{2,3}(-[A-Za-z0-9]{2,8})?)?")
 MAX_VALUES, MAX_VALUE = 20, 500
+MAX_LISTED = 200
+"""Broadcasts one `of_bot` call lists at most."""
 _REASON = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _WHO = re.compile(r"[0-9a-f]{8,64}")
 
@@ -131,6 +136,20 @@ def dumped(broadcast: Broadcast) -> str:
 
 def load(data: str) -> Broadcast:
     return Broadcast.from_json(json.loads(data))
+
+
+def check_listing(bot: str, limit: int) -> tuple[str, int]:
+    """An `of_bot` call's bot and limit, or BroadcastError."""
+    if not isinstance(bot, str) or not _NAME.fullmatch(bot):
+        raise BroadcastError("bot: 1 to 64 letters, digits, _ or -")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LISTED:
+        raise BroadcastError(f"limit: 1 to {MAX_LISTED} broadcasts")
+    return bot, limit
+
+
+def newest_first(found: Iterable[Broadcast], limit: int) -> list[Broadcast]:
+    """Broadcasts as `of_bot` lists them (the backends that cannot sort in the store)."""
+    return sorted(found, key=lambda b: (-b.created_at, b.id))[:limit]
 
 
 def check_id(broadcast_id: str) -> str:
@@ -271,6 +290,11 @@ class BroadcastStore(Protocol):
         ...
 
     async def get(self, broadcast_id: str) -> Broadcast | None: ...
+
+    async def of_bot(self, bot: str, limit: int = MAX_LISTED) -> list[Broadcast]:
+        """The bot's broadcasts, newest first (by `created_at`, then id), at most `limit`
+        (1 to MAX_LISTED: BroadcastError otherwise)."""
+        ...
 
     async def change(
         self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str = ""

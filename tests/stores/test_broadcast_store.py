@@ -237,3 +237,20 @@ async def test_a_file_made_before_results_gets_their_table(tmp_path: Path) -> No
         assert (await again.results("b1")).sent == 1
     finally:
         await again.close()
+
+
+async def test_a_bots_broadcasts_are_listed_newest_first(opener: Opener) -> None:
+    store, other = await opener(), await opener()
+    for number, at in ((1, NOW), (2, NOW + 60), (3, NOW + 60), (4, NOW + 30)):
+        await store.create(draft(f"b{number}", created_at=at))
+    await store.create(draft("p1", bot="pizza", created_at=NOW + 99))
+    sent = await store.change("b1", moved("send", NOW + 100))
+    listed = await other.of_bot("salon")
+    assert [b.id for b in listed] == ["b2", "b3", "b4", "b1"]  # the same time: by id
+    assert listed[-1] == sent  # as it is now
+    assert [b.id for b in await other.of_bot("salon", 2)] == ["b2", "b3"]
+    assert [b.id for b in await other.of_bot("pizza")] == ["p1"]
+    assert await other.of_bot("nobody") == []
+    for bot, limit in (("salon", 0), ("salon", 201), ("sal on", 5), ("salon", True)):
+        with pytest.raises(BroadcastError):
+            await other.of_bot(bot, limit)

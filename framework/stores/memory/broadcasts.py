@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from framework.stores.broadcasts import (
+    MAX_LISTED,
     SENDING,
     Broadcast,
     BroadcastError,
@@ -15,8 +16,10 @@ from framework.stores.broadcasts import (
     Results,
     check_broadcast,
     check_id,
+    check_listing,
     check_result,
     digest,
+    newest_first,
     tallied,
 )
 
@@ -41,6 +44,10 @@ class MemoryBroadcasts:
 
     async def get(self, broadcast_id: str) -> Broadcast | None:
         return self._kept.get(check_id(broadcast_id))
+
+    async def of_bot(self, bot: str, limit: int = MAX_LISTED) -> list[Broadcast]:
+        check_listing(bot, limit)
+        return newest_first((b for b in self._kept.values() if b.bot == bot), limit)
 
     async def change(
         self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str = ""

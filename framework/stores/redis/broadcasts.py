@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import cast
 
 from framework.stores.broadcasts import (
+    MAX_LISTED,
     RESULT_KINDS,
     SENDING,
     Broadcast,
@@ -41,10 +42,12 @@ from framework.stores.broadcasts import (
     Results,
     check_broadcast,
     check_id,
+    check_listing,
     check_result,
     digest,
     dumped,
     load,
+    newest_first,
     tallied,
 )
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
@@ -138,6 +141,16 @@ class RedisBroadcasts:
     async def get(self, broadcast_id: str) -> Broadcast | None:
         kept = await self._read(check_id(broadcast_id))
         return None if kept is None else load(kept)
+
+    @guarded
+    async def of_bot(self, bot: str, limit: int = MAX_LISTED) -> list[Broadcast]:
+        check_listing(bot, limit)
+        found = [
+            broadcast
+            async for _, kept in self._redis.hscan_iter(self._keys[0], count=PAGE)
+            if (broadcast := load(kept)).bot == bot
+        ]  # every broadcast of the deployment read: a business's are hundreds, not millions
+        return newest_first({b.id: b for b in found}.values(), limit)
 
     @guarded
     async def change(

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from framework.stores.broadcasts import (
+    MAX_LISTED,
     SENDING,
     Broadcast,
     BroadcastError,
@@ -26,6 +27,7 @@ from framework.stores.broadcasts import (
     Results,
     check_broadcast,
     check_id,
+    check_listing,
     check_result,
     digest,
     dumped,
@@ -58,6 +60,8 @@ _OF_BOT = "SELECT id FROM broadcasts WHERE json_extract(data, '$.bot') = ?"
 _FORGET = """UPDATE broadcast_results SET who = 'erased-' || lower(hex(randomblob(8)))
     WHERE broadcast = ? AND who = ?"""
 _GET = "SELECT data, owner FROM broadcasts WHERE id = ?"
+_NEWEST = """SELECT data FROM broadcasts WHERE json_extract(data, '$.bot') = ?
+    ORDER BY created_at DESC, id LIMIT ?"""
 _FREE = "SELECT id, data FROM broadcasts WHERE status = ? AND until < ? ORDER BY created_at LIMIT 1"
 
 
@@ -101,6 +105,9 @@ class SqliteBroadcasts:
     def _get(self, broadcast_id: str) -> Broadcast | None:
         row = self._db.execute(_GET, (broadcast_id,)).fetchone()
         return None if row is None else load(row[0])
+
+    def _of_bot(self, bot: str, limit: int) -> list[Broadcast]:
+        return [load(data) for (data,) in self._db.execute(_NEWEST, (bot, limit)).fetchall()]
 
     def _change(
         self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str
@@ -147,6 +154,9 @@ class SqliteBroadcasts:
 
     async def get(self, broadcast_id: str) -> Broadcast | None:
         return await self._file.call(False, self._get, check_id(broadcast_id))
+
+    async def of_bot(self, bot: str, limit: int = MAX_LISTED) -> list[Broadcast]:
+        return await self._file.call(False, self._of_bot, *check_listing(bot, limit))
 
     async def change(
         self, broadcast_id: str, how: Callable[[Broadcast], Broadcast], owner: str = ""
