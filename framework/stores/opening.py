@@ -2,8 +2,9 @@
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
 The URL is parsed once (`StoreURL`); the session store, the order store, the outbox, the
-ticket store, the booking store, the handoff store, the agent store and the consent ledger of
-a deployment live on the same backing service (the same SQLite file, the same Redis server).
+ticket store, the booking store, the handoff store, the agent store, the consent ledger and
+the contacts of a deployment live on the same backing service (the same SQLite file, the
+same Redis server).
 Backends are imported only when used, so a deployment on SQLite never loads the Redis client.
 """
 
@@ -18,6 +19,7 @@ from framework.stores.agents import AgentStore
 from framework.stores.bookings import BookingStore
 from framework.stores.broadcasts import BroadcastStore
 from framework.stores.consents import ConsentStore
+from framework.stores.contacts import ContactStore
 from framework.stores.handoffs import HandoffStore
 from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
@@ -32,6 +34,7 @@ __all__ = [
     "open_bookings",
     "open_broadcasts",
     "open_consents",
+    "open_contacts",
     "open_handoffs",
     "open_orders",
     "open_outbox",
@@ -259,3 +262,19 @@ async def open_reach(url: str, root: Path | None = None) -> ReachStore:
     from framework.stores.redis.reach import RedisReach
 
     return RedisReach.from_url(where.url, where.prefix)
+
+
+async def open_contacts(url: str, root: Path | None = None) -> ContactStore:
+    """The contacts beside the consent ledger: every worker reads and writes one set."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.contacts import MemoryContacts
+
+        return MemoryContacts()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.contacts import SqliteContacts
+
+        return await SqliteContacts.open(str(where.path))
+    from framework.stores.redis.contacts import RedisContacts
+
+    return RedisContacts.from_url(where.url, where.prefix)

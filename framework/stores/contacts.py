@@ -1,0 +1,137 @@
+"""The contact store protocol: what a bot knows of a customer beyond one conversation's state —
+language, time zone, tags, when they were first and last seen, when they last wrote on each
+channel (WhatsApp's 24-hour window) and when they last paid an order.
+
+A contact has an id of its own (`c` and 16 hex digits), apart from the conversations it holds:
+today each conversation (a session key `bot:channel:customer`) is one contact, and a later
+change that joins a customer's conversations across channels moves conversations onto one
+contact without changing how contacts are kept.
+
+Every change is one `update` with a `ContactChange` (contact_rules.py applies it, the same in
+every backend), so a turn changes its contact in at most one store call. Time is an argument of
+every call (no store reads a clock): Unix seconds (UTC), as in every store. Names that enter
+from outside (tags, a language, a time zone, a channel) are checked: ContactError says what is
+wrong and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from framework.errors import ThekeError
+
+__all__ = ["MAX_PAGE", "MAX_TAGS", "Contact", "ContactChange", "ContactError", "ContactStore"]
+
+MAX_TAGS = 50
+"""Tags a contact holds at most (and a change names at most)."""
+MAX_PAGE = 1000
+"""Contacts one call returns or names at most."""
+
+
+class ContactError(ThekeError, ValueError):
+    """A change or a call the rules refuse (a tag, language, time zone, channel or page out of
+    bounds, too many tags); the message says which. Not a StoreError: trying again changes
+    nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    bot: str
+    conversations: tuple[str, ...]
+    """The session keys of the customer's conversations with the bot (today: one)."""
+    lang: str = ""
+    """The language the bot last spoke with them ("": not known yet)."""
+    timezone: str = ""
+    """Their IANA time zone ("": not known, the business's applies: `zone_or`)."""
+    tags: tuple[str, ...] = ()
+    """Short names the business's flows gave them (sorted, at most MAX_TAGS)."""
+    first_seen: float = 0.0
+    last_seen: float = 0.0
+    """When they last wrote (0: never yet, only tagged or ordered)."""
+    inbound: Mapping[str, float] = field(default_factory=dict)
+    """Channel -> when they last wrote there (WhatsApp's 24-hour window opens then)."""
+    last_order: float = 0.0
+    """When they last paid an order (0: never)."""
+
+    def zone_or(self, default: str) -> str:
+        """Their time zone, or the business's when theirs is not known."""
+        return self.timezone or default
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "bot": self.bot,
+            "conversations": list(self.conversations),
+            "lang": self.lang,
+            "timezone": self.timezone,
+            "tags": list(self.tags),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "inbound": dict(self.inbound),
+            "last_order": self.last_order,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Contact:
+        return cls(
+            id=data["id"],
+            bot=data["bot"],
+            conversations=tuple(data["conversations"]),
+            lang=data.get("lang", ""),
+            timezone=data.get("timezone", ""),
+            tags=tuple(data.get("tags", ())),
+            first_seen=float(data.get("first_seen", 0.0)),
+            last_seen=float(data.get("last_seen", 0.0)),
+            inbound={k: float(v) for k, v in data.get("inbound", {}).items()},
+            last_order=float(data.get("last_order", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChange:
+    """What one turn (or the business) changes of a contact; empty fields change nothing."""
+
+    seen_on: str = ""
+    """The channel the customer wrote on now: last seen and that channel's window move."""
+    lang: str = ""
+    timezone: str = ""
+    add: tuple[str, ...] = ()
+    """Tags given (after `remove` is applied, a tag in both is kept)."""
+    remove: tuple[str, ...] = ()
+    ordered: bool = False
+    """They paid an order now."""
+
+    def __bool__(self) -> bool:
+        return any((self.seen_on, self.lang, self.timezone, self.add, self.remove, self.ordered))
+
+
+class ContactStore(Protocol):
+    async def update(
+        self, bot: str, conversation: str, change: ContactChange, at: float
+    ) -> Contact:
+        """The change applied to the conversation's contact atomically (a new contact, first
+        seen `at`, when it has none); the contact as kept. Times only move forward (a turn
+        replayed changes nothing twice). ContactError, nothing written, when the change is
+        refused (a bad name, more than MAX_TAGS tags)."""
+        ...
+
+    async def many(self, bot: str, conversations: Sequence[str]) -> dict[str, Contact]:
+        """The contacts of those of `conversations` (at most MAX_PAGE) that have one, by
+        conversation."""
+        ...
+
+    async def page(self, bot: str, after: str = "", limit: int = 100) -> list[Contact]:
+        """The bot's contacts ordered by conversation, those whose conversation comes after
+        `after` (the last of the previous page), at most `limit`; a contact with several
+        conversations is listed once per conversation."""
+        ...
+
+    async def forget(self, bot: str, conversation: str) -> int:
+        """The conversation taken from its contact (GDPR art. 17), and the contact deleted
+        when it holds no other; how many contact records were deleted (0 or 1)."""
+        ...
+
+    async def close(self) -> None: ...

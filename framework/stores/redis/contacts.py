@@ -1,0 +1,159 @@
+"""The contact store in the session store's Redis, under the same key prefix.
+
+Keys, all of one bot in the hash tag `{%contacts:<bot>}` (one Redis Cluster slot per bot, never
+a session's: a session key's tag has its `%` escaped), so each script below is legal on a
+cluster:
+
+    <prefix>:{%contacts:<bot>}:contacts   hash: contact id -> the contact's JSON
+    <prefix>:{%contacts:<bot>}:ids        hash: conversation -> its contact's id
+    <prefix>:{%contacts:<bot>}:index      zset: every conversation, score 0 (pages by name)
+
+A change is read, applied in Python (contact_rules.py, the same as in every backend) and
+written by a script only if the contact is still as it was read (compare and set): of two
+workers changing one contact at once, the second reads again and applies its change to the
+first's. Redis failures become StoreError, as in the other Redis stores.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import cast
+
+from framework.stores.contact_rules import (
+    changed,
+    check_change,
+    check_many,
+    check_one,
+    check_page,
+    new_id,
+)
+from framework.stores.contacts import Contact, ContactChange
+from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.session_store import StoreError
+
+__all__ = ["TRIES", "RedisContacts"]
+
+TRIES = 20
+"""Times a change is read and applied again because another worker changed the contact."""
+
+# KEYS contacts, ids, index; ARGV conversation, id read ('' none), JSON read ('' none),
+# id, JSON -> 1 written, 0 changed meanwhile
+UPDATE = """
+local id = redis.call('HGET', KEYS[2], ARGV[1])
+if (id or '') ~= ARGV[2] then return 0 end
+if id then
+  if (redis.call('HGET', KEYS[1], id) or '') ~= ARGV[3] then return 0 end
+else
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+  redis.call('ZADD', KEYS[3], 0, ARGV[1])
+end
+redis.call('HSET', KEYS[1], ARGV[4], ARGV[5])
+return 1
+"""
+
+# KEYS contacts, ids, index; ARGV conversation, id read, JSON read, the contact's JSON without
+# the conversation ('' : it held no other, delete it) -> records deleted, -1 changed meanwhile
+FORGET = """
+local id = redis.call('HGET', KEYS[2], ARGV[1])
+if id ~= ARGV[2] or (redis.call('HGET', KEYS[1], id) or '') ~= ARGV[3] then return -1 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if ARGV[4] == '' then return redis.call('HDEL', KEYS[1], id) end
+redis.call('HSET', KEYS[1], id, ARGV[4])
+return 0
+"""
+
+
+def _dumped(contact: Contact) -> str:
+    return json.dumps(contact.to_json(), ensure_ascii=False, sort_keys=True)
+
+
+class RedisContacts:
+    def __init__(self, client: Client, prefix: str = "theke"):
+        if "{" in prefix or "}" in prefix:
+            raise ValueError("a Redis key prefix cannot contain { or }")
+        self._redis, self._prefix = client, prefix
+        self.address = address_of(client)
+        self._update, self._forget = client.register_script(UPDATE), client.register_script(FORGET)
+
+    @classmethod
+    def from_url(
+        cls, url: str, prefix: str = "theke", *, max_connections: int = 20, timeout: float = 5.0
+    ) -> RedisContacts:
+        return cls(bounded_client(url, max_connections, timeout), prefix)
+
+    def _keys(self, bot: str) -> list[str]:
+        return [
+            f"{self._prefix}:{{%contacts:{bot}}}:{name}" for name in ("contacts", "ids", "index")
+        ]
+
+    async def _read(self, bot: str, conversation: str) -> tuple[str, str]:
+        """The conversation's contact id and JSON as kept ("" each when none)."""
+        contacts, ids, _ = self._keys(bot)
+        contact_id = await self._redis.hget(ids, conversation) or ""
+        kept = await self._redis.hget(contacts, contact_id) if contact_id else None
+        return cast(str, contact_id), cast(str, kept or "")
+
+    @guarded
+    async def update(
+        self, bot: str, conversation: str, change: ContactChange, at: float
+    ) -> Contact:
+        bot, conversation = check_one(bot, conversation)
+        check_change(change)
+        for _ in range(TRIES):
+            contact_id, kept = await self._read(bot, conversation)
+            contact = Contact.from_json(json.loads(kept)) if kept else None
+            made = changed(contact, bot, conversation, change, at, contact_id or new_id())
+            args = [conversation, contact_id, kept, made.id, _dumped(made)]
+            if await self._update(keys=self._keys(bot), args=args):
+                return made
+        raise StoreError(f"the contact of {conversation[:60]!r} changed {TRIES} times; try again")
+
+    @guarded
+    async def many(self, bot: str, conversations: Sequence[str]) -> dict[str, Contact]:
+        bot, names = check_many(bot, conversations)
+        if not names:
+            return {}
+        contacts, ids, _ = self._keys(bot)
+        found = dict(zip(names, await self._redis.hmget(ids, names), strict=True))
+        known = {c: i for c, i in found.items() if i}
+        if not known:
+            return {}
+        kept = await self._redis.hmget(contacts, list(known.values()))
+        return {
+            conversation: Contact.from_json(json.loads(data))
+            for conversation, data in zip(known, kept, strict=True)
+            if data
+        }
+
+    @guarded
+    async def page(self, bot: str, after: str = "", limit: int = 100) -> list[Contact]:
+        bot, after, limit = check_page(bot, after, limit)
+        start = f"({after}" if after else "-"
+        index = self._keys(bot)[2]
+        names = cast(list[str], await self._redis.zrangebylex(index, start, "+", 0, limit))
+        found = await self.many(bot, names)
+        return [found[name] for name in names if name in found]
+
+    @guarded
+    async def forget(self, bot: str, conversation: str) -> int:
+        bot, conversation = check_one(bot, conversation)
+        for _ in range(TRIES):
+            contact_id, kept = await self._read(bot, conversation)
+            if not contact_id:
+                return 0
+            rest = ""
+            if kept:
+                contact = Contact.from_json(json.loads(kept))
+                others = tuple(c for c in contact.conversations if c != conversation)
+                rest = _dumped(replace(contact, conversations=others)) if others else ""
+            args = [conversation, contact_id, kept, rest]
+            deleted = int(await self._forget(keys=self._keys(bot), args=args))
+            if deleted >= 0:
+                return deleted
+        raise StoreError(f"the contact of {conversation[:60]!r} changed {TRIES} times; try again")
+
+    async def close(self) -> None:
+        await self._redis.aclose()
