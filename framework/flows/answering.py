@@ -19,6 +19,7 @@ from framework.flows.address_parts import (
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
+from framework.flows.not_on_menu import not_on_menu
 from framework.flows.pending_items import (
     has_item,
     other_items,
@@ -90,6 +91,8 @@ def answer(turn: Turn, message: Message) -> None:
         return
     asks = turn.flow(frame["flow"]).asks
     mentions, earlier = _mentions(turn, asks, message)
+    if not _names_values(turn, mentions) and not_on_menu(turn, slot, message.text):
+        return
     if _beside_the_answer(turn, frame, slot, message, mentions, earlier):
         return
     lexicon = lexicon_for(turn.bot)
@@ -168,6 +171,11 @@ def _beside_the_answer(
     return _several_values(turn, frame, slot, mentions, message.text) or _correction(
         turn, slot, message, earlier
     )
+
+
+def _names_values(turn: Turn, mentions: list[Mention]) -> bool:
+    """Whether the mentions name anything but a count ("zwei Pepsi" names only the two)."""
+    return any(turn.slot(name).role != "quantity" for mention in mentions for name in mention)
 
 
 def _has_items_slot(turn: Turn, asks: frozenset[str]) -> bool:

@@ -16,6 +16,7 @@ from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_
 from framework.flows.turn import Turn
 from framework.flows.understanding.language import guess_language, requested_language
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.yesno import says_done
 
 __all__ = ["COMMANDS", "command_said", "switch_language", "try_digression"]
 
@@ -125,7 +126,20 @@ def command_said(turn: Turn, message: Message) -> str | None:
         return payload
     lexicon = lexicon_for(turn.bot)
     own = () if choices is None else (lexicon.choices(choices),)
-    return lexicon.command(payload or message.text, own)
+    command = lexicon.command(payload or message.text, own)
+    if command == "cancel" and not payload and _nothing_more(turn, message.text):
+        return None
+    return command
+
+
+def _nothing_more(turn: Turn, text: str) -> bool:
+    """ "Ach doch nix, das war's" when the order asks for one more item: nothing more, not
+    a cancel of what the cart holds (the customer said their order is complete)."""
+    frame = turn.frame
+    if frame is None or frame["flow"] != turn.ordering_flow() or not turn.session["cart"]["lines"]:
+        return False
+    asked = turn.bot.slots.get(frame.get("wait") or "")
+    return asked is not None and asked.type == "item" and says_done(text)
 
 
 def _open_choices(turn: Turn) -> ChoiceSet | None:

@@ -15,7 +15,6 @@ Only the slots given (the running flow's) are filled.
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from framework.flows.model import Slot
@@ -33,6 +32,7 @@ from framework.flows.understanding.combining import (
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
+from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.slot_values import STREET_WORDS
 
@@ -45,33 +45,6 @@ _MAX_QUANTITY = 99
 _ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 _ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
-_NONE_WORDS = frozenset(
-    {
-        "alles",
-        "extras",
-        "extra",
-        "belag",
-        "toppings",
-        "topping",
-        "zutaten",
-        "sonderwuensche",
-        "things",
-        "stuff",
-        "was",
-        "nix",
-        "nichts",
-        "anything",
-        "etwas",
-        "schnickschnack",
-        "jedoens",
-        "gedoens",
-        "firlefanz",
-    }
-)
-"""After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
-_PLAIN = frozenset({"plain", "pur", "einfach"})
-_REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
-"""Before a word of _NONE_WORDS: "keine Extras", "nae extras" (Scots, read as "nein")."""
 
 
 def speaks_for_all(text: str) -> bool:
@@ -165,60 +138,8 @@ def _choices(
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
         mention[slot.name] = values if slot.type == "choices" else values[0]
-    elif slot.type == "choices" and (found or _nothing_extra(words)):
+    elif slot.type == "choices" and (found or says_nothing_extra(words)):
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
-
-
-def _nothing_extra(words: list[str]) -> bool:
-    """ "ohne alles", "keine (weiteren) Extras", "plain", "so wie sie ist", "nothing on it",
-    or a part that ends in "ohne"/"without"."""
-    plain = [word for word in words if word not in _FURTHER]
-    pairs = itertools.pairwise(plain)
-    return (
-        bool(_PLAIN & set(words))
-        or plain[-1:] in (["ohne"], ["without"])
-        or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
-        or any(phrase in " ".join(words) for phrase in _AS_IT_IS)
-    )
-
-
-_FURTHER = frozenset(
-    {
-        "weitere",
-        "weiteren",
-        "zusaetzliche",
-        "zusaetzlichen",
-        "sonstige",
-        "sonstigen",
-        "other",
-        "further",
-        "additional",
-        "any",
-        "more",
-        "extra",
-    }
-)
-"""Between "ohne"/"no" and "Extras": "ohne weitere Extras", "no other toppings"."""
-_AS_IT_IS = (
-    "wie sie ist",
-    "wie er ist",
-    "wie es ist",
-    "so wie sie",
-    "as it is",
-    "as is",
-    "nothing on it",
-    "nothing on them",
-    "nothing on top",
-    "nothing else on",
-    "as it comes",
-    "wie sie kommt",
-    "nothing extra",
-    "nichts extra",
-    "nix extra",
-    "nichts drauf",
-    "nix drauf",
-    "nichts weiter drauf",
-)
 
 
 _NOT_A_COUNT_AFTER = frozenset(
@@ -250,10 +171,10 @@ _NOT_A_COUNT_AFTER = frozenset(
         "am",
     }
 )
-_NOT_A_COUNT_BEFORE = frozenset(
-    {"in", "um", "at", "ab", "bis", "gegen", "nach", "nr", "nummer", "hausnummer", "number", "no"}
-)
-"""A number is a time, a price, an age or a house number here, not a count of items."""
+_NOT_A_COUNT_BEFORE = frozenset({"in", "um", "at", "ab", "bis", "gegen", "nach"})
+"""A number is a time, a price or an age here, not a count of items."""
+_NUMBER_LABELS = frozenset({"nr", "nummer", "hausnummer", "number", "no"})
+"""Digits after these are a house or order number; "no a Wässerle" (Swabian "noch") counts."""
 _STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
 
@@ -266,6 +187,7 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         if (
             after in _NOT_A_COUNT_AFTER
             or before in _NOT_A_COUNT_BEFORE
+            or (before in _NUMBER_LABELS and word.isdigit())
             or _STREETISH.search(before)
         ):
             continue  # "… Boddinstraße 7": a house number

@@ -21,6 +21,7 @@ from framework.flows.session import CartLine
 from framework.flows.understanding.dates import parse_date, parse_datetime, parse_time
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import parse_number
 from framework.flows.understanding.yesno import parse_yes_no
 
@@ -59,6 +60,7 @@ Parsed = Valid | Invalid
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]{1,63}(\.[^@\s.]{1,63})+$")
 _NOTHING = frozenset(
     {"keine", "keins", "kein", "nichts", "nix", "ohne", "nein", "none", "no", "nothing", "without"}
+    | {"nah", "nope", "nee", "noe", "ne", "nae"}
 )
 
 
@@ -128,8 +130,8 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     words = tokens(text)
     picked = list(dict.fromkeys(match.value for match in index.find_all(words)))
     if not picked:
-        if _NOTHING & set(words):
-            return Valid([])
+        if _NOTHING & set(words) or says_nothing_extra(words):
+            return Valid([])  # "keine", "nah, just as it comes", "einfach pur"
         return Invalid("invalid_choice")
     if choice_set.max is not None and len(picked) > choice_set.max:
         return Invalid("too_many_choices", {"max": choice_set.max})

@@ -1,0 +1,91 @@
+"""Nothing extra on a pizza, in the customer's words: "ohne alles", "keine (weiteren) Extras",
+"plain", "so wie sie ist", "nah, just as it comes", "nae extras" — the answer "none" to a
+question of optional choices, and what a mention of an item says of its options."""
+
+from __future__ import annotations
+
+import itertools
+
+from framework.flows.understanding.combining import NOT_WANTED
+
+__all__ = ["says_nothing_extra"]
+
+_NONE_WORDS = frozenset(
+    {
+        "alles",
+        "extras",
+        "extra",
+        "belag",
+        "toppings",
+        "topping",
+        "zutaten",
+        "sonderwuensche",
+        "things",
+        "stuff",
+        "was",
+        "nix",
+        "nichts",
+        "anything",
+        "etwas",
+        "schnickschnack",
+        "jedoens",
+        "gedoens",
+        "firlefanz",
+    }
+)
+"""After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
+_PLAIN = frozenset({"plain", "pur", "einfach"})
+_REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
+"""Before a word of _NONE_WORDS: "keine Extras", "nae extras" (Scots, read as "nein")."""
+
+
+def says_nothing_extra(words: list[str]) -> bool:
+    """ "ohne alles", "keine (weiteren) Extras", "plain", "so wie sie ist", "nothing on it",
+    or a part that ends in "ohne"/"without"."""
+    plain = [word for word in words if word not in _FURTHER]
+    pairs = itertools.pairwise(plain)
+    return (
+        bool(_PLAIN & set(words))
+        or plain[-1:] in (["ohne"], ["without"])
+        or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
+        or any(phrase in " ".join(words) for phrase in _AS_IT_IS)
+    )
+
+
+_FURTHER = frozenset(
+    {
+        "weitere",
+        "weiteren",
+        "zusaetzliche",
+        "zusaetzlichen",
+        "sonstige",
+        "sonstigen",
+        "other",
+        "further",
+        "additional",
+        "any",
+        "more",
+        "extra",
+    }
+)
+"""Between "ohne"/"no" and "Extras": "ohne weitere Extras", "no other toppings"."""
+_AS_IT_IS = (
+    "wie sie ist",
+    "wie er ist",
+    "wie es ist",
+    "so wie sie",
+    "as it is",
+    "as is",
+    "nothing on it",
+    "nothing on them",
+    "nothing on top",
+    "nothing else on",
+    "as it comes",
+    "wie sie kommt",
+    "nothing extra",
+    "nichts extra",
+    "nix extra",
+    "nichts drauf",
+    "nix drauf",
+    "nichts weiter drauf",
+)
