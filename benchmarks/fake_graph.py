@@ -1,0 +1,85 @@
+"""The tests' fake Graph API (tests/fakes/graph_api.py) as a server process of its own, for
+benchmarks that send through real `theke run` workers: it checks every request against Meta's
+documented send format and answers like graph.facebook.com (message ids; 131049 refusals for
+the recipients chosen), and writes one line per send request to a file instead of keeping it:
+
+    <unix time> <phone number id> <http status> <to> <wamid or error code> <callback data>
+
+    PYTHONPATH=. .venv/bin/python benchmarks/fake_graph.py --record sends.txt [--refuse-every 200]
+
+It prints its URL on the first line of its output and serves until SIGTERM or SIGINT.
+`--refuse-every N`: a recipient whose number is divisible by N is refused with 131049 (Meta's
+per-user marketing limit), every time it is sent to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from typing import IO, Any
+
+from aiohttp import web
+
+from tests.fakes.graph_api import FakeGraphApi
+
+
+class RecordingGraphApi(FakeGraphApi):
+    """The fake writing each send to `record` (nothing kept in memory but what it must)."""
+
+    def __init__(self, record: IO[str], refuse_every: int) -> None:
+        super().__init__()
+        self._file, self._refuse_every = record, refuse_every
+
+    def refused(self, to: str) -> bool:
+        digits = to.lstrip("+")
+        return self._refuse_every > 0 and digits.isdigit() and int(digits) % self._refuse_every == 0
+
+    async def _send(self, request: web.Request, body: Any, kind: str) -> web.StreamResponse:
+        if self.refused(str(body.get("to", ""))):
+            self.fail_next(131049)  # taken by this very send: nothing awaits in between
+        return await super()._send(request, body, kind)
+
+    def _record(
+        self, request: web.Request, body: Any, status_code: int | None, response: Any
+    ) -> None:
+        if not request.path.endswith("/messages") or not isinstance(body, dict):
+            return
+        answer = response if isinstance(response, dict) else {}
+        outcome = (answer.get("messages") or [{}])[0].get("id") or answer.get("error", {}).get(
+            "code", "-"
+        )
+        number = request.match_info.get("phone_number_id", "-")
+        callback = body.get("biz_opaque_callback_data", "-")
+        self._file.write(
+            f"{time.time():.6f} {number} {status_code} {body.get('to', '-')} {outcome} {callback}\n"
+        )
+        self.sent.clear()  # what status webhooks would need: none are sent here
+
+
+async def serve(record: IO[str], refuse_every: int) -> None:
+    graph = RecordingGraphApi(record, refuse_every)
+    await graph.start()
+    print(graph.url, flush=True)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+    await graph.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--record", required=True, help="file the sends are appended to")
+    parser.add_argument("--refuse-every", type=int, default=0)
+    args = parser.parse_args()
+    with open(args.record, "a", encoding="utf-8", buffering=1) as record:
+        asyncio.run(serve(record, args.refuse_every))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
