@@ -79,6 +79,7 @@ from framework.stores.handoffs import HandoffError, HandoffNotFound, QueueFull
 from framework.stores.opening import (
     open_broadcasts,
     open_consents,
+    open_contacts,
     open_handoffs,
     open_orders,
     open_reach,
@@ -271,6 +272,7 @@ def create_app(
         consents = app[CONSENTS] = Consents(consent_store, opened.enqueue, clock)
         broadcast_store = await open_broadcasts(workspace.store, workspace.root)
         reach = await open_reach(workspace.store, workspace.root)
+        contacts = await open_contacts(workspace.store, workspace.root)
         broadcasts = app[BROADCASTS] = Broadcasts(
             broadcast_store, consent_store, bots, opened.enqueue, clock, fault=fault, reach=reach
         )
@@ -313,6 +315,7 @@ def create_app(
             consents=consents,
             reach=reach,
             broadcasts=broadcast_store,
+            contacts=contacts,
         )
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments
@@ -370,6 +373,7 @@ def create_app(
         await handoff_store.close()
         await broadcast_store.close()
         await reach.close()
+        await contacts.close()
         await consent_store.close()
         await order_store.close()
         await opened.close()

@@ -35,6 +35,7 @@ __all__ = [
     "Remember",
     "Reply",
     "SetTimer",
+    "TagChange",
     "TicketNews",
     "Timer",
 ]
@@ -261,11 +262,22 @@ class ConsentChange:
     said: str
 
 
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """Tags given to the conversation's contact (`tag:`) and taken from it (`untag:`); the
+    runtime writes the turn's changes to the contact store before the turn is committed
+    (framework/runtime/contact_notes.py), idempotently."""
+
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
 Effect = (
     Reply
     | Remember
     | Record
     | ConsentChange
+    | TagChange
     | SetTimer
     | PaymentRequest
     | ActionRequest

@@ -43,7 +43,10 @@ from framework.flows.steps import (
     Return,
     Say,
     Set,
+    Tag,
+    Untag,
 )
+from framework.flows.tagging import tag_contact
 from framework.flows.turn import Turn
 
 __all__ = ["EXECUTORS", "MAX_INSTRUCTIONS", "run"]
@@ -197,5 +200,7 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     OpenTicket: start_action,
     Emit: _emit,
     HandOver: hand_over,
+    Tag: tag_contact,
+    Untag: tag_contact,
 }
 """Every instruction class and the function that executes it."""

@@ -51,6 +51,8 @@ __all__ = [
     "Return",
     "Say",
     "Set",
+    "Tag",
+    "Untag",
     "Value",
 ]
 
@@ -329,6 +331,24 @@ class Emit(Instruction):
 
     def values(self) -> tuple[Value, ...]:
         return (self.data,)
+
+
+@dataclass(frozen=True, slots=True)
+class Tag(Instruction):
+    """`tag:` gives the conversation's contact tags (names, or templates that make one)."""
+
+    tags: tuple[Value, ...]
+    keyword: ClassVar[str] = "tag"
+
+    def values(self) -> tuple[Value, ...]:
+        return self.tags
+
+
+@dataclass(frozen=True, slots=True)
+class Untag(Tag):
+    """`untag:` takes tags from the conversation's contact."""
+
+    keyword: ClassVar[str] = "untag"
 
 
 HTTP_ACTION = "http"

@@ -117,6 +117,12 @@ def _url_part(value: Any) -> str:
     return quote(str(value), safe="")
 
 
+def _tag_part(value: Any) -> str:
+    """A value as part of a contact's tag (a `tag:` step's template): a choice or an item by
+    its id, the same in every language, not by its name."""
+    return str(getattr(value, "id", value))
+
+
 _ENVIRONMENT.filters.update(
     money=_money,
     number=_number,
@@ -125,6 +131,7 @@ _ENVIRONMENT.filters.update(
     datetime=_datetime,
     summary=_summary,
     url_part=_url_part,
+    tag_part=_tag_part,
 )
 BUILTIN_FILTERS = frozenset(_ENVIRONMENT.filters)
 

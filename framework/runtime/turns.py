@@ -29,9 +29,7 @@ from framework.flows.engine import SessionError, StepResult
 from framework.flows.events import (
     ActionDone,
     ActionRequest,
-    ConsentChange,
     Event,
-    HandoffRequest,
     OrderUpdate,
     PaymentRequest,
     SetTimer,
@@ -52,6 +50,7 @@ from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
 from framework.runtime.publishing import EventSink, publish
 from framework.runtime.sending import PushChannel
+from framework.runtime.turn_writes import hand_over, note_consent, note_contact
 from framework.stores.reach import ReachStore
 from framework.stores.records import (
     HANDOFF,
@@ -67,7 +66,6 @@ from framework.stores.records import (
     InboxItem,
     LogEntry,
     SessionKey,
-    iso_time,
 )
 from framework.stores.session_store import Store, StoreError
 
@@ -76,6 +74,7 @@ if TYPE_CHECKING:
     from framework.handoffs.service import Handoffs
     from framework.payments.service import Payments
     from framework.stores.broadcasts import BroadcastStore
+    from framework.stores.contacts import ContactStore
 
 __all__ = ["FAULT_STAGES", "Runtime", "TurnTimeout"]
 
@@ -164,8 +163,11 @@ class Runtime:
         consents: Consents | None = None,
         reach: ReachStore | None = None,
         broadcasts: BroadcastStore | None = None,
+        contacts: ContactStore | None = None,
     ) -> None:
         self.store = store
+        self.contacts = contacts
+        """The contacts each customer message, paid order and `tag:` step updates."""
         self.payments = payments
         self.actions = actions or {}
         self.events = events
@@ -358,8 +360,9 @@ class Runtime:
             bot, self._engine(bot, key, claim, stored, event), partial(self._answer, bot, turn)
         )
         await publish(self.events, bot.name, str(key), item.id, result.effects)
-        await self._hand_over(key, result)
-        await self._consent(key, result)
+        await hand_over(self.handoffs, self.store, self._clock, key, result)
+        await note_consent(self.consents, self._clock, key, result)
+        await note_contact(self.contacts, key, event, result)
         if pushes and isinstance(event, Message):
             note_customer_message(result.session["flags"], item)
         commit = self._commit(bot, key, item, result, entries)
@@ -367,36 +370,6 @@ class Runtime:
             # one commit: no reply without its delivery
             commit.timers[delivery_timer(claim.seq + len(commit.entries))] = self._clock()
         return commit
-
-    async def _hand_over(self, key: SessionKey, result: StepResult) -> None:
-        """Into the queue before the turn is committed (idempotent: a replayed turn keeps the
-        conversation's place); without a handoff store (tests, a bare runtime) nobody comes,
-        which the customer hears at once."""
-        for effect in result.effects:
-            if isinstance(effect, HandoffRequest):
-                if effect.withdrawn:
-                    if self.handoffs is not None:
-                        await self.handoffs.withdraw(key)
-                elif self.handoffs is None:
-                    now = iso_time(self._clock())
-                    item = InboxItem(f"handoff:none:{now}", now, HANDOFF, {"state": "timeout"})
-                    await self.store.enqueue(str(key), item)
-                else:
-                    await self.handoffs.request(key, effect.reason, result.session["lang"])
-
-    async def _consent(self, key: SessionKey, result: StepResult) -> None:
-        """STOP and START into the consent ledger before the turn is committed, so that the
-        confirmation the customer reads is true (idempotent: a replayed turn changes nothing
-        twice)."""
-        if self.consents is None:
-            return
-        for effect in result.effects:
-            if isinstance(effect, ConsentChange):
-                now = self._clock()
-                if effect.stopped:
-                    await self.consents.stop(key, effect.said, now)
-                else:
-                    await self.consents.resume(key, effect.said, result.session["lang"], now)
 
     def _engine(
         self, bot: Bot, key: SessionKey, claim: Claim, session: Mapping[str, Any], event: Event

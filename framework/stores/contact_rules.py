@@ -1,8 +1,7 @@
 """The contact store's rules, the same in every backend: what a name may be, and how a change
 applies to a contact (`changed`, pure: a backend reads, applies and writes in one atomic step).
 
-Tags are 1 to 40 lowercase letters, digits, `_` and `-` (a letter or digit first): short names
-a segment can list and a terminal can show. A language is a code such as `de` or `pt-BR`, a
+Tags are framework/tags.py's short names. A language is a code such as `de` or `pt-BR`, a
 time zone an IANA name Python's zoneinfo knows, a channel a lowercase name.
 """
 
@@ -16,14 +15,13 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from framework.stores import checks
-from framework.stores.contacts import MAX_PAGE, MAX_TAGS, Contact, ContactChange, ContactError
+from framework.stores.contacts import MAX_PAGE, Contact, ContactChange, ContactError
+from framework.tags import MAX_TAGS, TAG, TAG_RULE
 
 __all__ = [
     "CHANNEL",
     "LANG",
     "MAX_CONVERSATION",
-    "TAG",
-    "TAG_RULE",
     "changed",
     "check_change",
     "check_many",
@@ -34,8 +32,6 @@ __all__ = [
     "new_id",
 ]
 
-TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-TAG_RULE = "a tag: 1 to 40 lowercase letters, digits, _ or - (a letter or digit first)"
 LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 CHANNEL = re.compile(r"[a-z_]{1,32}")
 _ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")

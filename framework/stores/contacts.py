@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from framework.errors import ThekeError
+from framework.tags import MAX_TAGS
 
 __all__ = ["MAX_PAGE", "MAX_TAGS", "Contact", "ContactChange", "ContactError", "ContactStore"]
 
-MAX_TAGS = 50
-"""Tags a contact holds at most (and a change names at most)."""
 MAX_PAGE = 1000
 """Contacts one call returns or names at most."""
 

@@ -33,7 +33,7 @@ import yaml
 from framework.actions.blocking import BlockingActions
 from framework.actions.performing import BotActions, FixedActions
 from framework.errors import FlowError
-from framework.flows.events import Message, Reply
+from framework.flows.events import Message, Reply, TagChange
 from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
@@ -88,6 +88,7 @@ TURN_KEYS = frozenset(
     {
         *("user", "button", "payment", "silent", "order", "wait", "handoff", "notice"),
         *("bot", "not_bot", "slots", "cart_total", "cart_lines", "lang", "profile", "flow", "link"),
+        "tags",
     }
 )
 """What a turn may say: what happens (docs/testing.md), then what must hold after it."""
@@ -160,6 +161,8 @@ class _Run:
     transcript: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     """The links of the last turn's replies."""
+    tags: set[str] = field(default_factory=set)
+    """The tags the conversation's contact holds (`tag:`, `untag:` steps so far)."""
 
     def fail(
         self, problem: str, expected: list[str] | None = None, actual: list[str] | None = None
@@ -258,6 +261,9 @@ def _play(run: _Run, till: Till, turn: dict[str, Any], last: list[Reply]) -> lis
     else:
         run.transcript.append(f"~ {_outside(turn)}")
     run.session = result.session
+    for effect in result.effects:
+        if isinstance(effect, TagChange):
+            run.tags = (run.tags - set(effect.remove)) | set(effect.add)
     replies = result.replies
     run.transcript += [f"  {_plain(reply.text)}" for reply in replies]
     run.transcript += [f"  {note}" for note in flow_error_notes(result.effects)]
@@ -279,6 +285,9 @@ def _turn_problems(
     problems = [_reply_problem(number, turn.get("bot") or [], replies)]
     problems += [_unwanted_reply(number, turn.get("not_bot") or [], replies)]
     problems += [_Problem(f"turn {number}: {text}") for text in _state_problems(run, turn)]
+    if "tags" in turn and run.tags != set(turn["tags"] or ()):
+        said = f"the contact's tags are {sorted(run.tags)}, expected {sorted(turn['tags'] or ())}"
+        problems.append(_Problem(f"turn {number}: {said}"))
     if "profile" in turn and run.session["profile"] != (turn["profile"] or {}):
         said = f"the remembered values are {run.session['profile']!r}, expected {turn['profile']!r}"
         problems.append(_Problem(f"turn {number}: {said}"))

@@ -1,0 +1,107 @@
+"""What a conversation's turn writes to the stores it shares with other conversations and the
+business — the handoff queue, the consent ledger, the contact — before the turn is committed,
+so what the customer reads is already true. Each write is idempotent: a turn replayed after a
+worker died changes nothing twice (a queued conversation keeps its place, a STOP withdraws
+once, a tag given twice is one tag, the contact's times only move forward).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from framework.flows import Message, Record
+from framework.flows.engine import StepResult
+from framework.flows.events import ConsentChange, Event, HandoffRequest, TagChange
+from framework.logs import pseudonym
+from framework.stores.contacts import ContactChange, ContactError, ContactStore
+from framework.stores.records import HANDOFF, InboxItem, SessionKey, iso_time
+from framework.stores.session_store import Store
+
+if TYPE_CHECKING:
+    from framework.consents.service import Consents
+    from framework.handoffs.service import Handoffs
+
+__all__ = ["contact_change", "hand_over", "note_consent", "note_contact"]
+
+log = logging.getLogger("theke.runtime")
+
+PAID = "payment_paid"
+"""The record of a turn in which the conversation's payment was confirmed (flows/paying.py)."""
+
+
+async def hand_over(
+    handoffs: Handoffs | None,
+    store: Store,
+    clock: Callable[[], float],
+    key: SessionKey,
+    result: StepResult,
+) -> None:
+    """Into the queue (idempotent: a replayed turn keeps the conversation's place); without a
+    handoff store (tests, a bare runtime) nobody comes, which the customer hears at once."""
+    for effect in result.effects:
+        if isinstance(effect, HandoffRequest):
+            if effect.withdrawn:
+                if handoffs is not None:
+                    await handoffs.withdraw(key)
+            elif handoffs is None:
+                now = iso_time(clock())
+                item = InboxItem(f"handoff:none:{now}", now, HANDOFF, {"state": "timeout"})
+                await store.enqueue(str(key), item)
+            else:
+                await handoffs.request(key, effect.reason, result.session["lang"])
+
+
+async def note_consent(
+    consents: Consents | None, clock: Callable[[], float], key: SessionKey, result: StepResult
+) -> None:
+    """STOP and START into the consent ledger, so that the confirmation the customer reads is
+    true."""
+    if consents is None:
+        return
+    for effect in result.effects:
+        if isinstance(effect, ConsentChange):
+            now = clock()
+            if effect.stopped:
+                await consents.stop(key, effect.said, now)
+            else:
+                await consents.resume(key, effect.said, result.session["lang"], now)
+
+
+def contact_change(key: SessionKey, event: Event, result: StepResult) -> ContactChange:
+    """What the turn tells the conversation's contact: the customer wrote (last seen, the
+    channel's window, the language the bot speaks with them now), paid, was tagged."""
+    add: dict[str, None] = {}
+    remove: dict[str, None] = {}
+    for effect in result.effects:
+        if isinstance(effect, TagChange):  # in order: a tag taken after it was given is gone
+            for tag in effect.add:
+                add[tag] = remove.pop(tag, None)
+            for tag in effect.remove:
+                remove[tag] = add.pop(tag, None)
+    wrote = isinstance(event, Message)
+    return ContactChange(
+        seen_on=key.channel if wrote else "",
+        lang=result.session["lang"] if wrote else "",
+        add=tuple(add),
+        remove=tuple(remove),
+        ordered=any(isinstance(e, Record) and e.name == PAID for e in result.effects),
+    )
+
+
+async def note_contact(
+    contacts: ContactStore | None, key: SessionKey, event: Event, result: StepResult
+) -> None:
+    """The turn's change of the contact in one store call (none when nothing changed), at the
+    event's time (a replayed turn's is the same). A change the store refuses (a flow's 51st
+    tag) is logged and the turn goes on; a store that fails fails the turn, to be retried."""
+    change = contact_change(key, event, result)
+    if contacts is None or not change:
+        return
+    try:
+        await contacts.update(key.bot, str(key), change, event.now.timestamp())
+    except ContactError as error:
+        log.warning(
+            "contact change refused", extra={"session": pseudonym(str(key)), "error": str(error)}
+        )
