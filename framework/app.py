@@ -50,6 +50,7 @@ from framework.handoffs.service import Handoffs
 from framework.handoffs.web import HANDOFFS
 from framework.inbox.setup import add_inbox
 from framework.outreach.broadcasts_web import BROADCASTS, add_broadcast_routes
+from framework.outreach.pages import add_outreach_pages
 from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
@@ -393,6 +394,7 @@ def create_app(
     add_privacy_routes(app)
     add_handoff_routes(app)
     add_inbox(app, workspace)
+    add_outreach_pages(app)
     add_metrics(app, workspace.metrics)
     return app
 

@@ -24,6 +24,7 @@ from framework.support.handoffs_web import MAX_TEXT
 __all__ = [
     "STATIC_PREFIX",
     "conversation_page",
+    "framed",
     "inbox_page",
     "login",
     "login_page",
@@ -41,6 +42,15 @@ def _templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("framework.inbox", "templates"), autoescape=True
     )
+
+
+@cache
+def framed(package: str) -> jinja2.Environment:
+    """The templates of a page of the business area in another package (the calendar, the
+    broadcasts), with the inbox's frame (base.html) beside them."""
+    own = jinja2.PackageLoader(package, "templates")
+    inbox = jinja2.PackageLoader("framework.inbox", "templates")
+    return jinja2.Environment(loader=jinja2.ChoiceLoader([own, inbox]), autoescape=True)
 
 
 def _when(moment: float) -> str:

@@ -18,11 +18,9 @@ to the booking's day, or the page again saying why it was refused (nothing chang
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from aiohttp import web
 
 from framework.bookings.plan import Plan
@@ -59,13 +57,6 @@ def _office(request: web.Request) -> BookingOffice:
     return office
 
 
-@cache
-def _templates() -> jinja2.Environment:
-    own = jinja2.PackageLoader("framework.reception", "templates")
-    inbox = jinja2.PackageLoader("framework.inbox", "templates")  # base.html
-    return jinja2.Environment(loader=jinja2.ChoiceLoader([own, inbox]), autoescape=True)
-
-
 def _page(
     request: web.Request,
     signed: SignedIn,
@@ -75,7 +66,7 @@ def _page(
     **values: Any,
 ) -> web.Response:
     """A calendar page in the inbox's frame (its styles, sign-out form and alert)."""
-    page = _templates().get_template(template)
+    page = pages.framed("framework.reception").get_template(template)
     text = page.render(
         static=pages.STATIC_PREFIX,
         own=STATIC,

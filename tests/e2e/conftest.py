@@ -149,6 +149,17 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
         context.close()
 
 
+@contextlib.contextmanager
+def sized_context(browser: Browser, viewport: Mapping[str, int]) -> Iterator[BrowserContext]:
+    """A fresh German browser context of `viewport` with the tests' 15 s timeout."""
+    context = browser.new_context(viewport=dict(viewport), locale="de-DE")  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

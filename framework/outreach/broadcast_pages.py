@@ -1,0 +1,174 @@
+"""The broadcasts pages in the business area, for the inbox's admins (page_frame.py):
+
+    GET  /inbox/broadcasts?bot=                  the bot's broadcasts and the form for a draft
+    POST /inbox/broadcasts                       a draft: bot, purpose (marketing|notify),
+                                                 topic, text, values (name=value lines), lang
+    GET  /inbox/broadcasts/{id}                  one: its status, progress, preview and results
+    POST /inbox/broadcasts/{id}/{action}         send, pause, resume, cancel
+
+Everything goes through the broadcasts service and the checks the admin API uses
+(broadcasts_web.py: `checked_broadcast`, `Broadcasts.create|act|preview`): a page refuses
+what the API refuses, with the same reason. Every form works without JavaScript and carries
+the session's CSRF token; a change is answered with a redirect to the broadcast's page, or the
+page again saying why it was refused (nothing changed then). While a broadcast sends, its page
+looks at its progress every REFRESH seconds (static/outreach.js; the page's own URL, the
+session cookie: no secret in a URL).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import web
+
+from framework.channels.common import CONTEXT
+from framework.errors import BadRequest, NotFound
+from framework.inbox.auth import Form, field
+from framework.inbox.views import bots_of
+from framework.outreach import broadcast_views as views
+from framework.outreach.broadcasts_web import BROADCASTS, checked_broadcast
+from framework.outreach.page_frame import admin_changing, bot_of, render, signed_admin
+from framework.outreach.web import MAX_VALUE, MAX_VALUES, NOTIFY_BOTS
+from framework.stores.agents import SignedIn
+from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError, check_id
+from framework.stores.consents import MARKETING, NOTIFY
+
+__all__ = ["act", "broadcast_page", "broadcasts_page", "create"]
+
+PAGE = "/inbox/broadcasts"
+_DONE = {
+    "created": "The draft is saved. Check the preview below, then send it.",
+    "send": "You sent it: the server's workers hand it out, page by page.",
+    "pause": "Paused.",
+    "resume": "Sending again, from where it stopped.",
+    "cancel": "Cancelled: nothing more goes out.",
+}
+_MOST_VALUES = MAX_VALUES * (64 + MAX_VALUE + 2)
+"""Characters of the values field at most (MAX_VALUES lines of a name and a value)."""
+
+
+def href(broadcast_id: str) -> str:
+    return f"{PAGE}/{quote(broadcast_id, safe='')}"
+
+
+async def broadcasts_page(
+    request: web.Request, problem: str = "", status: int = 200, form: Form | None = None
+) -> web.Response:
+    """The bot's broadcasts and the draft form (also the answer to a refused draft: `problem`
+    with its `status`, the form filled in as it was sent)."""
+    signed = await signed_admin(request)
+    bot = bot_of(request, signed, request.query.get("bot", "") or _posted_bot(form))
+    served = request.app[NOTIFY_BOTS][bot]
+    return render(
+        request,
+        signed,
+        "broadcasts.html",
+        status,
+        title="Broadcasts",
+        section="broadcasts",
+        bot=bot,
+        bots=bots_of(request, signed.agent),
+        languages=served.business.languages,
+        texts=views.bot_texts(served),
+        rows=await views.listed(request.app[BROADCASTS], bot),
+        problem=problem,
+        sent=_sent(form),
+    )
+
+
+def _posted_bot(form: Form | None) -> str:
+    return field(form, "bot") if form is not None else ""
+
+
+def _sent(form: Form | None) -> dict[str, str]:
+    """The form as it was sent (shown again when it is refused)."""
+    if form is None:
+        return {"purpose": MARKETING, "topic": "", "text": "", "lang": "", "values": ""}
+    names = ("purpose", "topic", "text", "lang")
+    return {name: field(form, name) for name in names} | {"values": _values_text(form)}
+
+
+def _values_text(form: Form) -> str:
+    value = form.get("values")
+    return value[:_MOST_VALUES] if isinstance(value, str) else ""
+
+
+def _values(form: Form) -> dict[str, str]:
+    """The values field: one `name=value` a line (blank lines skipped)."""
+    values: dict[str, str] = {}
+    for line in _values_text(form).splitlines():
+        if not line.strip():
+            continue
+        name, is_, value = line.partition("=")
+        if not is_ or not name.strip():
+            raise BadRequest(f"Values: one name=value a line, not {line[:40]!r}.")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def _purpose(form: Form) -> str:
+    kind, topic = field(form, "purpose"), field(form, "topic").strip()
+    if kind == MARKETING:
+        return MARKETING
+    if kind == "notify":
+        return NOTIFY + topic
+    raise BadRequest("Purpose: marketing, or a notification with its topic.")
+
+
+async def create(request: web.Request) -> web.Response:
+    signed, form = await admin_changing(request)
+    bot = bot_of(request, signed, field(form, "bot"))
+    served = request.app[NOTIFY_BOTS][bot]
+    try:
+        purpose, text, values, lang = checked_broadcast(
+            served, _purpose(form), field(form, "text"), _values(form), field(form, "lang")
+        )
+    except BadRequest as error:
+        return await broadcasts_page(request, str(error), 400, form)
+    made = await request.app[BROADCASTS].create(bot, text, values, purpose, lang)
+    raise web.HTTPSeeOther(f"{href(made.id)}?done=created")
+
+
+async def _broadcast(request: web.Request, signed: SignedIn) -> Broadcast:
+    """The broadcast the path names, if it is of a bot the admin works (else 404)."""
+    try:
+        found = await request.app[BROADCASTS].get(check_id(request.match_info["id"]))
+        bot_of(request, signed, found.bot)
+    except (BroadcastError, NotFound):
+        raise NotFound(f"no such broadcast here: see {PAGE}") from None
+    return found
+
+
+async def broadcast_page(
+    request: web.Request, problem: str = "", status: int = 200
+) -> web.Response:
+    signed = await signed_admin(request)
+    found = await _broadcast(request, signed)
+    shown = await views.one(request.app[BROADCASTS], found, request.app[CONTEXT].clock())
+    notice = "" if problem else _DONE.get(request.query.get("done", ""), "")
+    return render(
+        request,
+        signed,
+        "broadcast.html",
+        status,
+        title=f"Broadcast {found.id}",
+        section="broadcasts",
+        b=shown,
+        href=href(found.id),
+        refresh=views.REFRESH,
+        notice=notice,
+        problem=problem,
+    )
+
+
+async def act(request: web.Request) -> web.Response:
+    signed, _ = await admin_changing(request)
+    found = await _broadcast(request, signed)
+    action = request.match_info["action"]
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action[:20]!r}: {', '.join(ACTIONS)}")
+    try:
+        await request.app[BROADCASTS].act(found.id, action)
+    except BroadcastError as error:
+        return await broadcast_page(request, f"{error}.", 409)
+    raise web.HTTPSeeOther(f"{href(found.id)}?done={action}")

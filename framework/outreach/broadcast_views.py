@@ -1,0 +1,167 @@
+"""What the broadcasts pages show, read through the broadcasts service the admin API uses
+(framework/broadcasts/service.py): a bot's broadcasts with their progress, one broadcast with
+its preview (who holds its purpose now, by channel; its text per language) and its results.
+Plain data for the templates; nothing here changes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from framework.broadcasts.service import Broadcasts
+from framework.flows import Bot
+from framework.stores.broadcasts import (
+    ACTIONS,
+    CANCELLED,
+    DONE,
+    DRAFT,
+    SENDING,
+    Broadcast,
+    Results,
+)
+from framework.stores.consents import NOTIFY
+
+__all__ = ["LISTED", "REFRESH", "Listed", "Shown", "bot_texts", "listed", "one"]
+
+LISTED = 50
+"""Broadcasts a bot's page lists (the newest)."""
+REFRESH = 5
+"""Seconds between two looks of a sending broadcast's page at its progress."""
+SETTLING = 600.0
+"""Seconds after a broadcast is done in which its page still looks again: the last results
+(sent when shown, delivered, read) come in after the last page was handed out."""
+
+WAITING = {
+    "quiet_hours": (
+        "Waiting: the bot's quiet hours (bot.yaml broadcasts.quiet_hours). It goes on by itself "
+        "when they end."
+    ),
+    "daily_limit": (
+        "Waiting: WhatsApp's daily messaging limit is reached (bot.yaml broadcasts.daily_limit). "
+        "It goes on by itself when the moving 24 hours free room."
+    ),
+}
+FAILURES = {
+    "131049": "WhatsApp: Meta's per-user marketing limit",
+    "131026": "WhatsApp: not on WhatsApp",
+    "131050": "WhatsApp: the customer stopped marketing",
+    "131047": "WhatsApp: more than 24 hours since the customer wrote",
+    "window_closed": "WhatsApp's 24 hours were over and the bot has no template",
+    "blocked": "Telegram: the customer blocked the bot",
+    "unreachable": "the channel could not be reached",
+    "refused": "the channel refused it",
+}
+ACTION_LABELS = {
+    "send": "Send now",
+    "pause": "Pause",
+    "resume": "Resume",
+    "cancel": "Cancel broadcast",
+}
+STATUS_TEXT = {
+    DRAFT: "Draft: nothing is sent until you send it.",
+    SENDING: "Sending: the server's workers hand it out page by page, paced per channel.",
+    "paused": "Paused: nothing more goes out until you resume it.",
+    DONE: "Done: every conversation holding its purpose got it once.",
+    CANCELLED: "Cancelled: nothing more goes out.",
+}
+
+
+def purpose_label(purpose: str) -> str:
+    if purpose.startswith(NOTIFY):
+        return f"Notification: {purpose.removeprefix(NOTIFY)}"
+    return "Marketing"
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A broadcast in a bot's list."""
+
+    broadcast: Broadcast
+    sent: int
+
+    @property
+    def purpose(self) -> str:
+        return purpose_label(self.broadcast.purpose)
+
+    @property
+    def waiting(self) -> str:
+        return WAITING.get(self.broadcast.waiting, "")
+
+
+async def listed(broadcasts: Broadcasts, bot: str) -> list[Listed]:
+    """The bot's newest broadcasts with how many were sent."""
+    found = await broadcasts.store.of_bot(bot, LISTED)
+    return [Listed(b, (await broadcasts.store.results(b.id)).sent) for b in found]
+
+
+@dataclass(slots=True)
+class Shown:
+    """One broadcast: its status and counts, its preview and its results."""
+
+    broadcast: Broadcast
+    results: Results
+    preview: dict[str, Any]
+    now: float
+    failed: list[tuple[str, str, int]] = field(default_factory=list)
+    """Reason, what it means, conversations."""
+
+    @property
+    def purpose(self) -> str:
+        return purpose_label(self.broadcast.purpose)
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT.get(self.broadcast.status, self.broadcast.status)
+
+    @property
+    def waiting(self) -> str:
+        return WAITING.get(self.broadcast.waiting, "") if self.broadcast.status == SENDING else ""
+
+    @property
+    def live(self) -> bool:
+        """Whether the page looks again: while it sends, and a while after it is done."""
+        b = self.broadcast
+        settling = b.status == DONE and self.now - b.finished_at < SETTLING
+        return b.status == SENDING or settling
+
+    @property
+    def holders(self) -> int:
+        return int(self.preview.get("conversations", 0))
+
+    @property
+    def total(self) -> int:
+        """What the progress counts up to: the handed out and passed over, and the holders
+        now (a broadcast that is over: what it handed out and passed over)."""
+        b = self.broadcast
+        done = b.queued + b.skipped + b.capped + b.held_back
+        return done if b.status in (DONE, CANCELLED) else max(done, self.holders)
+
+    @property
+    def actions(self) -> list[tuple[str, str]]:
+        status = self.broadcast.status
+        return [
+            (name, ACTION_LABELS[name]) for name, (froms, _) in ACTIONS.items() if status in froms
+        ]
+
+
+async def one(broadcasts: Broadcasts, broadcast: Broadcast, now: float) -> Shown:
+    results = await broadcasts.store.results(broadcast.id)
+    shown = Shown(broadcast, results, await broadcasts.preview(broadcast.id), now)
+    shown.failed = [
+        (reason, FAILURES.get(reason, "another reason"), count)
+        for reason, count in sorted(results.failed.items())
+    ]
+    return shown
+
+
+def bot_texts(bot: Bot) -> list[tuple[str, list[tuple[str, str]], list[str]]]:
+    """The texts a broadcast can send: name, its words per language, the names it needs."""
+    return [
+        (
+            name,
+            [(lang, template.source) for lang, template in sorted(text.variants.items())],
+            sorted(text.names),
+        )
+        for name, text in sorted(bot.texts.items())
+    ]
