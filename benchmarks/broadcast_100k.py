@@ -403,6 +403,7 @@ async def run_with(
         "BENCH_WA_VERIFY": "verify",
         "BENCH_WA_TOKEN": TOKEN,
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(ROOT),  # the workers run the tree the benchmark runs
     }
     sending = time.time()
     first = Worker("worker-1", workspace, env)
