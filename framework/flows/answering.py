@@ -29,6 +29,7 @@ from framework.flows.pending_items import (
 from framework.flows.repair import try_digression
 from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
+from framework.flows.sharing_out import keep_the_count, share_out
 from framework.flows.steps import Ask
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
@@ -167,6 +168,8 @@ def _beside_the_answer(
             _confirm(turn, frame, slot, message)
         return True
     if not _has_items_slot(turn, asks) and _order_more(turn, message):
+        return True
+    if not any(has_item(turn, m) for m in mentions) and share_out(turn, frame, message.text):
         return True
     return _several_values(turn, frame, slot, mentions, message.text) or _correction(
         turn, slot, message, earlier
@@ -314,6 +317,7 @@ def _several_values(
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False
+    keep_the_count(turn, first, text)
     turn.fill(first)
     turn.session["pending"].extend(mentions[1:])
     turn.changed()

@@ -15,6 +15,7 @@ Only the slots given (the running flow's) are filled.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from framework.flows.model import Slot
@@ -279,6 +280,46 @@ def _each_of_the_group(
                 mention[quantity] = size
 
 
+_CHANGING = frozenset(
+    {"make", "mach", "mache", "change", "swap", "tausch", "tausche", "turn", "replace"}
+    | {"ersetze", "ersetz", "statt", "anstatt", "instead", "rather", "lieber", "aus", "into"}
+)
+_LIST_GAP = 3
+"""Words at most between two items of a list said without separators ("salami groß funghi")."""
+_TOPPING_BEFORE = frozenset({"mit", "with", "ohne", "without", "extra", "auf", "on", "w"})
+"""Before an item's name that describes the one before ("Margherita mit Salami")."""
+
+
+def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) -> list[list[str]]:
+    """A part that names several items without a separator ("2 salami 1 cola", "2 medium
+    salami n a coke", "large salami large funghi") is a part per item, each with the counts
+    and sizes before it: none is lost."""
+    found = lexicon.items(frozenset()).find_all(words)
+    if len(found) < 2 or _CHANGING & set(words):
+        return [words]  # "make one of the Salamis a Diavola": a change, read as one
+    sized = {i for index in sizes for m in index.find_all(words) for i in range(m.start, m.end)}
+    if not any(i < found[0].start for i in sized):
+        sized = set()  # "2x margherita mittel 1x diavola": sizes follow their items here
+    cuts: list[int] = []
+    for before, match in itertools.pairwise(found):
+        cut = match.start
+        while cut > before.end and (cut - 1 in sized or _leads_an_item(words[cut - 1])):
+            cut -= 1
+        same = match.value == before.value and cut == match.start
+        if same or words[cut - 1] in _TOPPING_BEFORE:
+            continue  # "Tonno mit Thunfisch", "Margherita mit Salami": one pizza
+        if len(words[before.end : cut]) > _LIST_GAP:
+            continue  # "a salami but actually my friend is vegetarian so a funghi": a story
+        cuts.append(cut)
+    bounds = [0, *cuts, len(words)]
+    return [words[start:end] for start, end in itertools.pairwise(bounds) if start < end]
+
+
+def _leads_an_item(word: str) -> bool:
+    """A count or an article: it goes with the item after it (as a size does)."""
+    return word_to_number(word) is not None or word in _ARTICLES or word in _ARTICLE_ONES
+
+
 _EXCEPT = frozenset({"ausser", "except", "excepting", "besides"})
 
 
@@ -297,11 +338,13 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
+    sizes = [lexicon.choices(s.choices) for s in slots if s.type == "choice" and s.choices]
     sentences = [
         [
             (words, *_mention(words, slots, lexicon))
             for segment in _segments(sentence)
-            if (words := _but_for(segment, lexicon))
+            for piece in _at_each_item(segment, lexicon, sizes)
+            if (words := _but_for(piece, lexicon))
         ]
         for sentence in _sentences(text)
     ]

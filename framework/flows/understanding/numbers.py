@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["MAX_CHARS", "parse_number", "word_to_number"]
+__all__ = ["MAX_CHARS", "parse_number", "says_a_number", "word_to_number"]
 
 MAX_CHARS: Final = 200
 _MAX_TOKEN: Final = 40
@@ -242,6 +242,16 @@ def _scaled(unit: str | None, present: bool, factor: int) -> int:
     if not present:
         return 0
     return (_UNITS[unit] if unit else 1) * factor
+
+
+_ONE_AS_ARTICLE: Final = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
+
+
+def says_a_number(text: str) -> bool:
+    """Whether a message names a count of its own: digits or a number word, not an article
+    ("die Margheritas ohne", "a large one" say none)."""
+    words = re.findall(r"\w+", text[:MAX_CHARS].lower())
+    return any(w not in _ONE_AS_ARTICLE and word_to_number(w) is not None for w in words)
 
 
 def parse_number(text: str) -> Decimal | None:

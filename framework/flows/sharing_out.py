@@ -1,0 +1,113 @@
+"""Several pizzas of one kind told apart at the question about their options: "2 Margherita
+groß" and then, asked for extras, "eine mit Oliven, eine ohne", "one with olives, one with
+onions", "zwei mit Käse, die andere ohne". Each part becomes a line of its own with its count,
+the item and what was already said for all of them (the size); none is lost. And the count of
+the round kept when its item is named again without a number ("Margheritas ohne")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from framework.flows.session import Frame, stop_waiting
+from framework.flows.turn import Turn
+from framework.flows.understanding.extract import Mention
+from framework.flows.understanding.numbers import says_a_number, word_to_number
+
+__all__ = ["keep_the_count", "share_out"]
+
+_COUNT_WORDS = r"(?:\d{1,2}|eine[nrs]?|eins|ein|one|zwei|two|drei|three|vier|four)"
+
+_PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|and|n|an|&)\b|\+)\s*", re.IGNORECASE)
+_UNMARKED = re.compile(rf"\s+(?={_COUNT_WORDS}\s|die anderen?\b|the others?\b)", re.IGNORECASE)
+_COUNTED = re.compile(
+    rf"^(?:(?P<count>{_COUNT_WORDS})"
+    r"|(?P<rest>die anderen?(?: beiden| zwei| drei)?|der rest|den rest|the others?(?: two| three)?"
+    r"|the rest|the other one))\b(?:\s+(?:davon|of them))?\s*(?P<said>.*)$",
+    re.IGNORECASE,
+)
+
+
+def share_out(turn: Turn, frame: Frame, text: str) -> bool:
+    """Share the round's count out over the parts the message tells apart: the first part
+    is this round's line, the others wait as lines of their own. False (nothing changed)
+    unless every part is a count and options that add up to the round's count."""
+    ordering = turn.ordering_flow()
+    if ordering is None or frame["flow"] != ordering:
+        return False
+    flow, slots = turn.flow(ordering), turn.session["slots"]
+    asked = turn.slot(frame["wait"])
+    item = next((turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).type == "item"), None)
+    count = next((turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).role == "quantity"), None)
+    if (
+        item is None
+        or count is None
+        or item.name not in slots
+        or asked.type
+        not in (
+            "choice",
+            "choices",
+        )
+    ):
+        return False
+    total = slots.get(count.name)
+    options = [
+        turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).type in ("choice", "choices")
+    ]
+    parts = _parts(turn, text, options, total if isinstance(total, int) else 0)
+    if parts is None:
+        return False
+    known = {o.name: slots[o.name] for o in options if o.name in slots}
+    lines = [{item.name: slots[item.name], **known, **said, count.name: n} for n, said in parts]
+    for line in lines:
+        if asked.name not in line and asked.type == "choices":
+            line[asked.name] = []  # "eine mit Oliven, eine ohne": the other has none
+    first, *others = lines
+    for name, value in first.items():
+        turn.set_slot(name, value)
+    turn.session["pending"][:0] = others
+    turn.changed()
+    stop_waiting(frame)
+    frame["pc"] += 1
+    return True
+
+
+def _parts(
+    turn: Turn, text: str, options: list[Any], total: int
+) -> list[tuple[int, Mention]] | None:
+    """(count, options) of each part, or None when the message is no such telling apart."""
+    text = text.strip().rstrip(".!")
+    pieces = [piece for piece in _PARTS.split(text) if piece]
+    if len(pieces) == 1:  # "eine mit Oliven eine ohne": a count starts the next part
+        pieces = _UNMARKED.split(text)
+    if total < 2 or not 2 <= len(pieces) <= total:
+        return None
+    parts: list[tuple[int, Mention]] = []
+    for piece in pieces:
+        found = _COUNTED.match(piece)
+        if found is None:
+            return None
+        said: Mention = {}
+        for mention in turn.mentions(found["said"], options) if found["said"] else []:
+            said.update(mention)
+        if found["rest"]:
+            number = total - sum(n for n, _ in parts)
+        else:
+            number = word_to_number(found["count"].lower()) or 0
+        if number < 1 or not said:
+            return None  # "one for me, one for my wife" tells no options apart
+        parts.append((number, said))
+    return parts if sum(n for n, _ in parts) == total else None
+
+
+def keep_the_count(turn: Turn, mention: Mention, text: str) -> None:
+    """ "Margheritas ohne" at the extras of the two Margheritas being ordered: the same item
+    named again without a number keeps its count (a mention without one counts one)."""
+    slots = turn.session["slots"]
+    for name in list(mention):
+        slot = turn.slot(name)
+        if slot.role != "quantity" or name not in slots or says_a_number(text):
+            continue
+        named = [n for n in mention if turn.slot(n).type == "item"]
+        if all(slots.get(n) == mention[n] for n in named):
+            del mention[name]
