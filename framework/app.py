@@ -275,7 +275,14 @@ def create_app(
         reach = await open_reach(workspace.store, workspace.root)
         contacts = await open_contacts(workspace.store, workspace.root)
         broadcasts = app[BROADCASTS] = Broadcasts(
-            broadcast_store, consent_store, bots, opened.enqueue, clock, fault=fault, reach=reach
+            broadcast_store,
+            consent_store,
+            bots,
+            opened.enqueue,
+            clock,
+            fault=fault,
+            reach=reach,
+            contacts=contacts,
         )
         actions = {
             name: BotActions.of(

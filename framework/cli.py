@@ -242,6 +242,9 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--value", action="append", help="create: name=value for the text")
     broadcast.add_argument("--purpose", default="marketing", help="create: or notify:TOPIC")
     broadcast.add_argument("--lang", default="", help="create: only who agreed in this language")
+    broadcast.add_argument(
+        "--segment", help="create: which holders, as YAML or JSON, or @FILE (docs/broadcasts.md)"
+    )
     broadcast.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     broadcast.add_argument("--bot", help="create: the bot (when the workspace serves several)")
     broadcast.add_argument("--json", action="store_true", help="print JSON")

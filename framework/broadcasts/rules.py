@@ -1,12 +1,13 @@
 """The rules a broadcast respects while sending (the bot's `broadcasts:` settings), decided
 per step and per holder; sending.py applies them.
 
-- **Quiet hours** hold a marketing broadcast as a whole, not holder by holder: no conversation
-  or session knows a customer's own time zone, so every holder of a bot is in the business's
-  zone, and its quiet hours are everybody's. While they last a step hands out nothing and its
-  cursor stays: nobody is passed over, nobody waits in a list of their own, and when they end
-  the broadcast goes on from where it stopped, reading the holders of then (a STOP in the
-  night counts). Were a holder's zone known, this would become a per-holder decision.
+- **Segment**: a holder the broadcast's segment leaves out (framework/stores/segments.py:
+  tags, language, channel, orders, last seen) is passed over for it (`outside`).
+- **Quiet hours** are each holder's own: in the time zone of their contact when it is known,
+  else the business's. A marketing broadcast hands out nothing to a holder within them: its
+  cursor stops before them (nobody is passed over, nobody waits in a list of their own) and
+  the broadcast goes on from there when their quiet hours end, reading the holders of then
+  (a STOP in the night counts). Holders after one in the night wait with them.
 - **Frequency cap**: a marketing holder who got `count` other marketing broadcasts in the
   last `days` days is passed over for this one (`capped`), never sent it later.
 - **Held back**: WhatsApp refused marketing to the holder with 131049 (Meta's per-user
@@ -27,24 +28,29 @@ from zoneinfo import ZoneInfo
 from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast
 from framework.stores.consents import MARKETING, Holder
+from framework.stores.contacts import Contact
 from framework.stores.reach import Marks
+from framework.stores.segments import Segment
 
 __all__ = [
     "CAPPED",
     "DAILY_LIMIT",
     "DAY",
     "HELD_BACK",
+    "OUTSIDE",
     "QUEUED",
     "QUIET_HOURS",
     "SKIPPED",
     "in_quiet_hours",
     "marks_since",
     "passed_over",
+    "quiet_for",
 ]
 
 QUIET_HOURS, DAILY_LIMIT = "quiet_hours", "daily_limit"
 """Why a sending broadcast waits (Broadcast.waiting)."""
 QUEUED, SKIPPED, CAPPED, HELD_BACK = "queued", "skipped", "capped", "held_back"
+OUTSIDE = "outside"
 """What became of a holder in a step, named as the broadcast's counts."""
 DAY = 86400.0
 
@@ -59,17 +65,36 @@ def in_quiet_hours(rules: BroadcastRules, zone: ZoneInfo, now: float) -> bool:
     return local >= start or local < end  # past midnight
 
 
+def quiet_for(
+    broadcast: Broadcast, contact: Contact | None, rules: BroadcastRules, zone: ZoneInfo, now: float
+) -> bool:
+    """Whether a marketing broadcast waits for the holder's quiet hours to end: in their own
+    time zone when their contact knows it, else in the business's `zone`."""
+    if broadcast.purpose != MARKETING or rules.quiet_hours is None:
+        return False
+    own = ZoneInfo(contact.timezone) if contact and contact.timezone else zone
+    return in_quiet_hours(rules, own, now)
+
+
 def marks_since(rules: BroadcastRules, now: float) -> float:
     """From when the marketing sent to a holder counts for the cap."""
     return now - rules.frequency_cap[1] * DAY if rules.frequency_cap else now
 
 
 def passed_over(
-    broadcast: Broadcast, holder: Holder, marks: Marks | None, rules: BroadcastRules, now: float
+    broadcast: Broadcast,
+    holder: Holder,
+    marks: Marks | None,
+    rules: BroadcastRules,
+    now: float,
+    segment: tuple[Segment, Contact | None] | None = None,
 ) -> str | None:
-    """Why `holder` does not get `broadcast` at all (SKIPPED, CAPPED, HELD_BACK), or None."""
+    """Why `holder` does not get `broadcast` at all (SKIPPED, OUTSIDE, CAPPED, HELD_BACK), or
+    None; `segment`: the broadcast's segment and the holder's contact."""
     if broadcast.lang and holder.lang != broadcast.lang:
         return SKIPPED
+    if segment and not segment[0].admits(holder.conversation, segment[1], holder.lang, now):
+        return OUTSIDE
     if broadcast.purpose != MARKETING or marks is None:
         return None
     if marks.held_until > now:

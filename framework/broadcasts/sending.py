@@ -14,8 +14,10 @@ after it started is not among them any more. A page saved by a worker whose leas
 was taken over is not saved (the other worker hands it out again, and nobody gets it twice).
 
 The cursor moves past a holder only when they were handed the notice or passed over for good
-(language, cap, a hold); it stops before the first the step's budget or the daily limit does
-not allow. A broadcast that waits (quiet hours, the daily limit reached) and hands out nothing
+(language, segment, cap, a hold); it stops before the first the step's budget, their quiet
+hours or the daily limit does not allow. The holders' contacts (their tags, orders, time zone)
+are read a page at a time, only when the segment or the quiet hours need them.
+A broadcast that waits (quiet hours, the daily limit reached) and hands out nothing
 keeps its lease until it runs out, saving only why it waits: meanwhile the workers' steps go
 to the other broadcasts (a notification in the night is not stuck behind an offer), and a
 minute later one looks at it again.
@@ -35,19 +37,22 @@ from framework.broadcasts.rules import (
     DAILY_LIMIT,
     DAY,
     HELD_BACK,
+    OUTSIDE,
     QUEUED,
     QUIET_HOURS,
     SKIPPED,
-    in_quiet_hours,
     marks_since,
     passed_over,
+    quiet_for,
 )
 from framework.flows import Bot
 from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast, BroadcastStore, advanced
 from framework.stores.consents import MARKETING, ConsentStore, Holder
+from framework.stores.contacts import Contact, ContactStore
 from framework.stores.reach import ReachStore
 from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
+from framework.stores.segments import Segment
 
 __all__ = ["EVERY", "LEASE", "MOST", "PAGE", "WHATSAPP", "Sender", "channel_of"]
 
@@ -92,7 +97,25 @@ class _Page:
             capped=n[CAPPED],
             held_back=n[HELD_BACK],
             waiting=self.waiting,
+            outside=n[OUTSIDE],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What one step of one broadcast decides by: the bot's rules and zone, its segment."""
+
+    broadcast: Broadcast
+    rules: BroadcastRules
+    zone: ZoneInfo
+    segment: Segment
+    budget: Budget
+    now: float
+
+    @property
+    def needs_contacts(self) -> bool:
+        quiet = self.broadcast.purpose == MARKETING and self.rules.quiet_hours is not None
+        return quiet or self.segment.needs_contacts
 
 
 def _waiting(why: str) -> Callable[[Broadcast], Broadcast]:
@@ -111,8 +134,10 @@ class Sender:
         clock: Callable[[], float],
         rates: Mapping[str, int] | None,
         fault: Callable[[str], None] | None = None,
+        contacts: ContactStore | None = None,
     ) -> None:
         self.store, self._consents, self._reach, self._inbox = store, consents, reach, inbox
+        self._contacts = contacts
         self._bots, self._owner, self._clock, self.rates = bots, owner, clock, rates
         self._fault = fault or (lambda stage: None)
 
@@ -124,9 +149,9 @@ class Sender:
         if claimed is None:
             return None
         rules, zone = self._rules_of(claimed.bot)
-        if claimed.purpose == MARKETING and in_quiet_hours(rules, zone, now):
-            return await self._wait(claimed, QUIET_HOURS)
-        page = await self._hand_out(claimed, Budget(self.rates, EVERY, MOST), rules, now)
+        budget = Budget(self.rates, EVERY, MOST)
+        segment = Segment.parse(claimed.segment)
+        page = await self._hand_out(_Step(claimed, rules, zone, segment, budget, now))
         self._fault("broadcast_handed_out")
         if page.waiting and page.cursor == claimed.cursor and not page.counts:
             return await self._wait(claimed, page.waiting)
@@ -144,9 +169,8 @@ class Sender:
             return broadcast
         return await self.store.change(broadcast.id, _waiting(why))
 
-    async def _hand_out(
-        self, broadcast: Broadcast, budget: Budget, rules: BroadcastRules, now: float
-    ) -> _Page:
+    async def _hand_out(self, step: _Step) -> _Page:
+        broadcast, now = step.broadcast, step.now
         page = _Page(broadcast.cursor)
         item = InboxItem(
             f"broadcast:{broadcast.id}",
@@ -158,7 +182,7 @@ class Sender:
             holders = await self._consents.holders(
                 broadcast.bot, broadcast.purpose, page.cursor, PAGE
             )
-            taken = await self._taken(broadcast, holders, budget, rules, page, now)
+            taken = await self._taken(step, holders, page)
             await self._enqueue(taken, item)
             if holders and page.cursor != holders[-1].conversation:
                 return page  # the budget or the daily limit ran out within the page
@@ -166,26 +190,26 @@ class Sender:
                 page.done = True  # the last page, all of it handed out
                 return page
 
-    async def _taken(
-        self,
-        broadcast: Broadcast,
-        holders: list[Holder],
-        budget: Budget,
-        rules: BroadcastRules,
-        page: _Page,
-        now: float,
-    ) -> list[str]:
+    async def _taken(self, step: _Step, holders: list[Holder], page: _Page) -> list[str]:
         """The conversations of `holders` to send to now, moving the page's cursor past them
-        and past those passed over for good; stops at the first the budget or the daily limit
-        does not allow. The marketing among them is recorded before it goes."""
+        and past those passed over for good; stops at the first the budget, their quiet hours
+        or the daily limit does not allow. The marketing among them is recorded before it
+        goes."""
+        broadcast, rules, now = step.broadcast, step.rules, step.now
         conversations = [holder.conversation for holder in holders]
         marks = {}
         if broadcast.purpose == MARKETING and holders:
             marks = await self._reach.marks(broadcast.bot, conversations, marks_since(rules, now))
+        contacts = await self._contacts_of(step, conversations)
         decided: list[tuple[str, str]] = []
         for holder in holders:
-            what = passed_over(broadcast, holder, marks.get(holder.conversation), rules, now)
-            if what is None and not budget.take(channel_of(holder.conversation)):
+            contact = contacts.get(holder.conversation)
+            mark = marks.get(holder.conversation)
+            what = passed_over(broadcast, holder, mark, rules, now, (step.segment, contact))
+            if what is None and quiet_for(broadcast, contact, rules, step.zone, now):
+                page.waiting = QUIET_HOURS
+                break
+            if what is None and not step.budget.take(channel_of(holder.conversation)):
                 break
             decided.append((holder.conversation, what or QUEUED))
         decided = await self._within_limit(broadcast, decided, rules, page, now)
@@ -196,6 +220,12 @@ class Sender:
         if broadcast.purpose == MARKETING and taken:
             await self._reach.marketed(broadcast.bot, broadcast.id, taken, now)
         return taken
+
+    async def _contacts_of(self, step: _Step, conversations: list[str]) -> dict[str, Contact]:
+        """The holders' contacts, when the segment or the quiet hours need them."""
+        if self._contacts is None or not conversations or not step.needs_contacts:
+            return {}
+        return await self._contacts.many(step.broadcast.bot, conversations)
 
     async def _within_limit(
         self,

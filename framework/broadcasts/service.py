@@ -2,8 +2,9 @@
 and the step of the sending loop every worker runs (`look_after_broadcasts`).
 
 A broadcast goes only to the conversations holding its purpose's consent (the ledger's
-`holders`, read page by page as it goes): nobody is written to without consent, and a customer
-who says STOP while it is under way hears nothing more of it.
+`holders`, read page by page as it goes) that its segment admits (framework/stores/segments.py:
+a segment only narrows): nobody is written to without consent, and a customer who says STOP
+while it is under way hears nothing more of it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from framework.stores.broadcasts import (
     BroadcastStore,
     moved,
 )
-from framework.stores.consents import MARKETING, ConsentStore
+from framework.stores.consents import MARKETING, ConsentStore, Holder
+from framework.stores.contacts import Contact, ContactStore
 from framework.stores.memory.reach import MemoryReach
 from framework.stores.reach import ReachStore
 from framework.stores.records import Inbox
+from framework.stores.segments import Segment
 
 __all__ = ["SAMPLE_LANGUAGES", "Broadcasts", "look_after_broadcasts"]
 
@@ -50,10 +53,14 @@ class Broadcasts:
         rates: Mapping[str, int] | None = RATES,
         fault: Callable[[str], None] | None = None,
         reach: ReachStore | None = None,
+        contacts: ContactStore | None = None,
     ) -> None:
         """`reach`: whom the broadcasts reached (the deployment's store, shared by every
-        worker and the runtime's delivery; its own memory for one process without one)."""
+        worker and the runtime's delivery; its own memory for one process without one).
+        `contacts`: the holders' tags, orders and time zones (none: a segment that needs them
+        admits only holders without a contact, and quiet hours are the business's)."""
         self.store, self._consents, self.bots, self._clock = store, consents, bots, clock
+        self._contacts = contacts
         owner = uuid.uuid4().hex
         self.sender = Sender(
             store,
@@ -65,6 +72,7 @@ class Broadcasts:
             clock,
             rates,
             fault,
+            contacts,
         )
 
     async def create(
@@ -74,10 +82,18 @@ class Broadcasts:
         values: Mapping[str, str],
         purpose: str = MARKETING,
         lang: str = "",
+        segment: Segment | None = None,
     ) -> Broadcast:
         """A draft (the caller checked the text and values: outreach's `checked_notice`)."""
         made = Broadcast(
-            f"b{uuid.uuid4().hex[:16]}", bot, purpose, text, dict(values), lang, self._clock()
+            f"b{uuid.uuid4().hex[:16]}",
+            bot,
+            purpose,
+            text,
+            dict(values),
+            lang,
+            self._clock(),
+            segment=(segment or Segment()).to_json(),
         )
         return await self.store.create(made)
 
@@ -94,27 +110,42 @@ class Broadcasts:
         return changed
 
     async def preview(self, broadcast_id: str) -> dict[str, Any]:
-        """How many conversations it would reach now, by channel, and its text as the bot's
-        languages render it (a sample: at most SAMPLE_LANGUAGES)."""
+        """How many conversations it would reach now, by channel (the holders its language and
+        segment admit), how many its segment leaves out, and its text as the bot's languages
+        render it (a sample: at most SAMPLE_LANGUAGES)."""
         broadcast = await self.get(broadcast_id)
-        channels = await self._reach(broadcast)
+        channels, outside = await self._reach(broadcast)
         return {
             "id": broadcast.id,
             "status": broadcast.status,
             "conversations": sum(channels.values()),
             "channels": dict(sorted(channels.items())),
+            "outside_segment": outside,
+            "segment": broadcast.segment,
             "texts": self._rendered(broadcast),
         }
 
-    async def _reach(self, broadcast: Broadcast) -> Counter[str]:
+    async def _reach(self, broadcast: Broadcast) -> tuple[Counter[str], int]:
         channels: Counter[str] = Counter()
-        after = ""
+        segment, now, outside, after = Segment.parse(broadcast.segment), self._clock(), 0, ""
         while page := await self._consents.holders(broadcast.bot, broadcast.purpose, after):
-            for holder in page:
-                if not broadcast.lang or holder.lang == broadcast.lang:
+            spoken = [h for h in page if not broadcast.lang or h.lang == broadcast.lang]
+            contacts = await self._contacts_of(broadcast.bot, spoken, segment)
+            for holder in spoken:
+                contact = contacts.get(holder.conversation)
+                if segment.admits(holder.conversation, contact, holder.lang, now):
                     channels[channel_of(holder.conversation)] += 1
+                else:
+                    outside += 1
             after = page[-1].conversation
-        return channels
+        return channels, outside
+
+    async def _contacts_of(
+        self, bot: str, holders: list[Holder], segment: Segment
+    ) -> dict[str, Contact]:
+        if self._contacts is None or not holders or not segment.needs_contacts:
+            return {}
+        return await self._contacts.many(bot, [holder.conversation for holder in holders])
 
     def _rendered(self, broadcast: Broadcast) -> dict[str, str]:
         bot = self.bots.get(broadcast.bot)

@@ -2,6 +2,8 @@
 
     theke broadcast create --text spring_offer [--value discount="20 %" …]
                            [--purpose marketing|notify:<topic>] [--lang de] [--bot NAME]
+                           [--segment '{tags: {all: [vegetarian]}, ordered_within_days: 30}'
+                            | --segment @segment.yaml]
     theke broadcast preview ID      how many it would reach now, by channel; its text rendered
     theke broadcast send ID         the running server's workers send it, paced per channel
     theke broadcast status ID       its counts and results (sent, delivered, read, failed, …)
@@ -17,20 +19,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from framework.broadcasts.service import Broadcasts
-from framework.errors import BadRequest, ThekeError
+from framework.errors import BadRequest, FlowError, ThekeError
 from framework.flows import Bot
-from framework.outreach.broadcasts_web import checked_broadcast, shown, with_results
+from framework.flows.language.yaml_loader import load_yaml
+from framework.outreach.broadcasts_web import (
+    checked_broadcast,
+    checked_segment,
+    shown,
+    with_results,
+)
 from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError, Results
-from framework.stores.opening import open_broadcasts, open_consents
+from framework.stores.opening import open_broadcasts, open_consents, open_contacts
+from framework.stores.segments import Segment
 from framework.terminal import ascii_json, local_time, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
 __all__ = ["BROADCAST_ACTIONS", "run_broadcast"]
 
 BROADCAST_ACTIONS = ("create", "preview", "status", *ACTIONS)
+MAX_SEGMENT = 20_000
+"""Characters a segment (or its file) may have."""
 
 
 def run_broadcast(args: argparse.Namespace) -> int:
@@ -47,13 +62,16 @@ def _bots(workspace: Workspace) -> dict[str, Bot]:
 async def _broadcast(workspace: Workspace, args: argparse.Namespace) -> int:
     store = await open_broadcasts(workspace.store, workspace.root)
     consents = await open_consents(workspace.store, workspace.root)
+    contacts = await open_contacts(workspace.store, workspace.root)
+    broadcasts = Broadcasts(store, consents, _bots(workspace), contacts=contacts)
     try:
-        found = await _act(Broadcasts(store, consents, _bots(workspace)), workspace, args)
+        found = await _act(broadcasts, workspace, args)
     except (BadRequest, BroadcastError) as error:
         raise ThekeError(str(error)) from None
     finally:
         await store.close()
         await consents.close()
+        await contacts.close()
     print(ascii_json(found) if args.json else _details(found))
     return 0
 
@@ -68,7 +86,8 @@ async def _act(
         purpose, text, values, lang = checked_broadcast(
             broadcasts.bots[name], args.purpose, args.text, _values(args.value), args.lang
         )
-        return shown(await broadcasts.create(name, text, values, purpose, lang))
+        segment = _segment(args.segment)
+        return shown(await broadcasts.create(name, text, values, purpose, lang, segment))
     if not args.id:
         raise ThekeError(
             f"{args.action} needs the broadcast's id, e.g. `theke broadcast status b…`"
@@ -78,6 +97,29 @@ async def _act(
     if args.action == "status":
         return await with_results(broadcasts, args.id)
     return shown(await broadcasts.act(args.id, args.action))
+
+
+def _segment(written: str | None) -> Segment:
+    """--segment: YAML or JSON (JSON is YAML), or @FILE holding it."""
+    if not written:
+        return Segment()
+    if written.startswith("@"):
+        path = Path(written[1:])
+        try:
+            if path.stat().st_size > MAX_SEGMENT:
+                raise ThekeError(f"--segment: {printable(str(path), 80)} is too long for a segment")
+            written = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ThekeError(
+                f"--segment: cannot read {printable(str(path), 80)}: {error}"
+            ) from None
+    if len(written) > MAX_SEGMENT:
+        raise ThekeError(f"--segment: at most {MAX_SEGMENT} characters")
+    try:
+        data = load_yaml(written, "--segment")
+    except (yaml.YAMLError, FlowError) as error:
+        raise ThekeError(f"--segment is no YAML or JSON: {printable(str(error), 200)}") from None
+    return checked_segment(data)
 
 
 def _values(pairs: list[str] | None) -> dict[str, str]:
@@ -97,6 +139,11 @@ def _details(found: dict[str, Any]) -> str:
             f"Broadcast {printable(found['id'])} ({printable(found['status'])}) would reach "
             f"{found['conversations']} conversation(s) now" + (f": {channels}" if channels else "")
         ]
+        if found.get("segment"):
+            rows.append(
+                f"  segment {json.dumps(found['segment'])} leaves out "
+                f"{found['outside_segment']} holder(s)"
+            )
         rows += [f"  [{printable(lang)}] {printable(t, 500)}" for lang, t in found["texts"].items()]
         return "\n".join(rows)
     results = found.pop("results", None)
@@ -111,6 +158,11 @@ def _details(found: dict[str, Any]) -> str:
             f"  created {local_time(broadcast.created_at)}, sent {started}",
             f"  queued {broadcast.queued}, passed over {broadcast.skipped}"
             + (f", after {printable(broadcast.cursor, 80)}" if broadcast.cursor else ""),
+            *(
+                [f"  segment {json.dumps(broadcast.segment)}: left out {broadcast.outside}"]
+                if broadcast.segment
+                else []
+            ),
             *([] if results is None else _results(Results(**results))),
         ]
     )

@@ -2,7 +2,8 @@
 
     POST /admin/broadcasts                 {"bot": "salon", "text": "spring_offer",
                                             "values": {"discount": "20 %"},
-                                            "purpose": "marketing", "lang": "de"}  → 201, a draft
+                                            "purpose": "marketing", "lang": "de",
+                                            "segment": {"tags": {"all": ["vip"]}}}  → 201
     GET  /admin/broadcasts/{id}            its status and counts, and its `results`: sent,
                                            delivered, read, failed by reason, replies, opt_outs
     POST /admin/broadcasts/{id}/preview    how many it would reach now, by channel; its text
@@ -12,9 +13,11 @@
     POST /admin/broadcasts/{id}/cancel     never sent any further
 
 Every call needs the admin key (Authorization: Bearer <key>). `purpose` is `marketing` (the
-default) or `notify:<topic>`; only conversations holding that consent get it. A text the bot
-does not have, values out of bounds, a purpose or language of another shape: 400 with the
-reason. An action the status does not allow (pause a draft): 409.
+default) or `notify:<topic>`; only conversations holding that consent get it, and of those
+only the ones its `segment` admits (framework/stores/segments.py: tags, languages, channels,
+orders, last seen). A text the bot does not have, values out of bounds, a purpose, language
+or segment of another shape: 400 with the reason. An action the status does not allow
+(pause a draft): 409.
 """
 
 from __future__ import annotations
@@ -32,8 +35,16 @@ from framework.flows.model import Bot
 from framework.outreach.web import NOTIFY_BOTS, checked_notice
 from framework.stores.broadcasts import ACTIONS, Broadcast, Results
 from framework.stores.consents import MARKETING, NOTIFY
+from framework.stores.segments import Segment, SegmentError
 
-__all__ = ["BROADCASTS", "add_broadcast_routes", "checked_broadcast", "shown", "with_results"]
+__all__ = [
+    "BROADCASTS",
+    "add_broadcast_routes",
+    "checked_broadcast",
+    "checked_segment",
+    "shown",
+    "with_results",
+]
 
 BROADCASTS = web.AppKey("broadcasts", Broadcasts)
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
@@ -52,6 +63,14 @@ def checked_broadcast(
         raise BadRequest("lang: a language code such as de, en or pt-BR (none: everyone)")
     _, text, told, _ = checked_notice(bot, topic, text, values, "broadcast")
     return purpose, text, told, lang
+
+
+def checked_segment(segment: Any) -> Segment:
+    """A broadcast's segment, or BadRequest saying what is wrong with it."""
+    try:
+        return Segment.parse(segment)
+    except SegmentError as error:
+        raise BadRequest(f"segment: {error}") from None
 
 
 def shown(broadcast: Broadcast, results: Results | None = None) -> dict[str, Any]:
@@ -82,7 +101,8 @@ async def create(request: web.Request) -> web.Response:
         bot, purpose, string_field(body, "text", 64), body.get("values") or {}, lang
     )
     purpose, text, values, lang = parts
-    made = await request.app[BROADCASTS].create(name, text, values, purpose, lang)
+    segment = checked_segment(body.get("segment"))
+    made = await request.app[BROADCASTS].create(name, text, values, purpose, lang, segment)
     return web.json_response(shown(made), status=201)
 
 

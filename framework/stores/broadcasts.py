@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from framework.errors import ThekeError
 from framework.stores.consents import MARKETING, NOTIFY
+from framework.stores.segments import Segment, SegmentError
 
 __all__ = [
     "ACTIONS",
@@ -121,6 +122,10 @@ class Broadcast:
     """Marketing holders passed over while WhatsApp held marketing to them back (131049)."""
     waiting: str = ""
     """Why it hands out nothing now though sending: `quiet_hours` or `daily_limit` ("": not)."""
+    segment: dict[str, Any] = field(default_factory=dict)
+    """Which holders it goes to, as JSON (framework/stores/segments.py; {}: every holder)."""
+    outside: int = 0
+    """Holders passed over because its segment leaves them out."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -175,6 +180,10 @@ def check_broadcast(broadcast: Broadcast) -> Broadcast:
         not isinstance(v, str) or len(k) > 64 or len(v) > MAX_VALUE for k, v in values.items()
     ):
         raise BroadcastError(f"values: at most {MAX_VALUES}, each at most {MAX_VALUE} characters")
+    try:
+        Segment.parse(broadcast.segment)
+    except SegmentError as error:
+        raise BroadcastError(f"segment: {error}") from None
     if broadcast.status not in (DRAFT, SENDING, PAUSED, DONE, CANCELLED):
         raise BroadcastError(f"status: not {broadcast.status!r}")
     return broadcast
@@ -207,6 +216,7 @@ def advanced(
     capped: int = 0,
     held_back: int = 0,
     waiting: str = "",
+    outside: int = 0,
 ) -> Callable[[Broadcast], Broadcast]:
     """The change a sending step makes: its page handed out (a pause or a cancel that came
     meanwhile stays; `done` ends only a broadcast still sending)."""
@@ -220,6 +230,7 @@ def advanced(
             skipped=broadcast.skipped + skipped,
             capped=broadcast.capped + capped,
             held_back=broadcast.held_back + held_back,
+            outside=broadcast.outside + outside,
             waiting=waiting,
             status=DONE if finished else broadcast.status,
             finished_at=at if finished else broadcast.finished_at,

@@ -24,10 +24,12 @@ from framework.stores.opening import (
     StoreURL,
     open_broadcasts,
     open_consents,
+    open_contacts,
     open_reach,
     open_store,
 )
 from framework.stores.records import InboxItem, StoreLimits
+from framework.stores.segments import Segment
 from tests.stores.contract import delete_keys, store_url
 
 KINDS = ["sqlite", "redis"]
@@ -78,12 +80,14 @@ class Rig:
         self.consents = await open_consents(self.url, self.folder)
         self.reach = await open_reach(self.url, self.folder)
         self.store = await open_broadcasts(self.url, self.folder)
+        self.contacts = await open_contacts(self.url, self.folder)
         self.runtime = Runtime(
             self.sessions,
             {"shop": self.bot},
             clock=self.clock,
             channels={"whatsapp": self.channel},
             reach=self.reach,
+            contacts=self.contacts,
         )
         self.broadcasts = self.worker()
 
@@ -98,10 +102,11 @@ class Rig:
             rates=None,
             fault=self.fault,
             reach=self.reach,
+            contacts=self.contacts,
         )
 
     async def close(self) -> None:
-        for opened in (self.sessions, self.consents, self.reach, self.store):
+        for opened in (self.sessions, self.consents, self.reach, self.store, self.contacts):
             await opened.close()
 
     async def _inbox(self, conversation: str, item: InboxItem) -> None:
@@ -117,8 +122,10 @@ class Rig:
             await self.consents.record(entry)
         return keys
 
-    async def started(self, purpose: str = "marketing", text: str = "offer") -> str:
-        made = await self.broadcasts.create("shop", text, {}, purpose)
+    async def started(
+        self, purpose: str = "marketing", text: str = "offer", segment: Segment | None = None
+    ) -> str:
+        made = await self.broadcasts.create("shop", text, {}, purpose, "", segment)
         await self.broadcasts.act(made.id, "send")
         return made.id
 

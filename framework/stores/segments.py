@@ -1,0 +1,167 @@
+"""A broadcast's segment: which of the holders of its purpose's consent it goes to.
+
+A segment only narrows: a broadcast reaches the conversations holding the consent, and of
+those the ones its segment admits. Written as JSON (the admin API) or YAML (`theke broadcast
+create --segment`), every key optional, all of them must hold:
+
+    {"tags": {"all": ["vegetarian"], "any": ["pizza", "pasta"], "none": ["vip"]},
+     "languages": ["de"], "channels": ["whatsapp", "telegram"],
+     "ordered_within_days": 30, "no_order_days": 90, "seen_within_days": 60}
+
+- `tags`: the contact holds every tag of `all`, at least one of `any`, none of `none`;
+- `languages`: the language the bot last spoke with the contact (the consent's language when
+  no contact is known) is one of these;
+- `channels`: the conversation's channel is one of these;
+- `ordered_within_days`: the contact paid an order within the last N days;
+- `no_order_days`: the contact paid no order within the last N days (never ordered counts);
+- `seen_within_days`: the contact wrote within the last N days.
+
+A conversation without a contact (a consent imported before it ever wrote) holds no tags and
+has never ordered nor been seen. `parse` checks a segment whole and says what is wrong
+(SegmentError); `admits` decides one holder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from framework.errors import ThekeError
+from framework.stores.contacts import Contact
+from framework.tags import MAX_TAGS, TAG, TAG_RULE
+
+__all__ = ["MAX_DAYS", "Segment", "SegmentError"]
+
+MAX_DAYS = 3650
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+_CHANNEL = re.compile(r"[a-z_]{1,32}")
+_MOST_NAMES = 20
+_TAG_KINDS = ("all", "any", "none")
+_DAY_KEYS = ("ordered_within_days", "no_order_days", "seen_within_days")
+_KEYS = ("tags", "languages", "channels", *_DAY_KEYS)
+DAY = 86400.0
+
+
+class SegmentError(ThekeError, ValueError):
+    """A segment of another shape (an unknown key, a bad tag, a number of days out of
+    bounds); the message says which and what is allowed."""
+
+
+def _names(
+    where: str, value: Any, pattern: re.Pattern[str], rule: str, most: int
+) -> tuple[str, ...]:
+    if not isinstance(value, list) or not 0 < len(value) <= most:
+        raise SegmentError(f"{where}: a list of 1 to {most} names")
+    for name in value:
+        if not isinstance(name, str) or not pattern.fullmatch(name):
+            raise SegmentError(f"{where}: {str(name)[:60]!r} is not {rule}")
+    return tuple(dict.fromkeys(map(str, value)))
+
+
+def _days(where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_DAYS:
+        raise SegmentError(f"{where}: a whole number of days from 1 to {MAX_DAYS}")
+    return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    all_tags: tuple[str, ...] = ()
+    any_tags: tuple[str, ...] = ()
+    no_tags: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    ordered_within_days: int | None = None
+    no_order_days: int | None = None
+    seen_within_days: int | None = None
+
+    @classmethod
+    def parse(cls, data: object) -> Segment:
+        """A segment from its JSON (None or {}: everyone), or SegmentError."""
+        if data is None:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise SegmentError("a segment is an object: tags, languages, channels, days")
+        unknown = sorted(str(key) for key in data if key not in _KEYS)
+        if unknown:
+            raise SegmentError(f"a segment has no {unknown[0][:40]!r}: {', '.join(_KEYS)}")
+        tags = data.get("tags") or {}
+        if not isinstance(tags, Mapping) or set(tags) - set(_TAG_KINDS):
+            raise SegmentError("tags: an object of all, any and none, each a list of tags")
+        found = {
+            kind: _names(f"tags.{kind}", tags[kind], TAG, TAG_RULE, MAX_TAGS)
+            for kind in _TAG_KINDS
+            if kind in tags
+        }
+        lists = {
+            key: _names(key, data[key], pattern, rule, _MOST_NAMES)
+            for key, pattern, rule in (
+                ("languages", _LANG, "a language code: de, en, pt-BR"),
+                ("channels", _CHANNEL, "a channel: whatsapp, telegram, web, rest"),
+            )
+            if key in data
+        }
+        return cls(
+            found.get("all", ()),
+            found.get("any", ()),
+            found.get("none", ()),
+            lists.get("languages", ()),
+            lists.get("channels", ()),
+            _days("ordered_within_days", data.get("ordered_within_days")),
+            _days("no_order_days", data.get("no_order_days")),
+            _days("seen_within_days", data.get("seen_within_days")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The segment as written (only what it names: {} is everyone)."""
+        tags = {
+            kind: list(names)
+            for kind, names in zip(
+                _TAG_KINDS, (self.all_tags, self.any_tags, self.no_tags), strict=True
+            )
+            if names
+        }
+        found: dict[str, Any] = {"tags": tags} if tags else {}
+        found |= {
+            k: list(v) for k, v in (("languages", self.languages), ("channels", self.channels)) if v
+        }
+        days = (self.ordered_within_days, self.no_order_days, self.seen_within_days)
+        return found | {key: n for key, n in zip(_DAY_KEYS, days, strict=True) if n is not None}
+
+    @property
+    def needs_contacts(self) -> bool:
+        """Whether deciding needs the holders' contacts (the channel alone does not)."""
+        return bool(self.to_json().keys() - {"channels"})
+
+    def admits(self, conversation: str, contact: Contact | None, lang: str, now: float) -> bool:
+        """Whether the holder of `conversation` (its contact, if it has one; `lang` the
+        consent's language) is in the segment at `now`."""
+        channel = conversation.split(":", 2)[1] if conversation.count(":") >= 2 else ""
+        if self.channels and channel not in self.channels:
+            return False
+        if self.languages and ((contact and contact.lang) or lang) not in self.languages:
+            return False
+        return self._contact_admits(contact, now)
+
+    def _contact_admits(self, contact: Contact | None, now: float) -> bool:
+        tags = set(contact.tags) if contact else set()
+        ordered = contact.last_order if contact else 0.0
+        seen = contact.last_seen if contact else 0.0
+        return (
+            tags.issuperset(self.all_tags)
+            and (not self.any_tags or not tags.isdisjoint(self.any_tags))
+            and tags.isdisjoint(self.no_tags)
+            and (
+                self.ordered_within_days is None or _within(ordered, self.ordered_within_days, now)
+            )
+            and (self.no_order_days is None or not _within(ordered, self.no_order_days, now))
+            and (self.seen_within_days is None or _within(seen, self.seen_within_days, now))
+        )
+
+
+def _within(at: float, days: int, now: float) -> bool:
+    return at > 0 and at >= now - days * DAY
