@@ -5,11 +5,14 @@ the recipients chosen), and writes one line per send request to a file instead o
 
     <unix time> <phone number id> <http status> <to> <wamid or error code> <callback data>
 
-    PYTHONPATH=. .venv/bin/python benchmarks/fake_graph.py --record sends.txt [--refuse-every 200]
+    PYTHONPATH=. .venv/bin/python benchmarks/fake_graph.py --record sends.txt \
+        [--refuse-every 200] [--throughput 80]
 
 It prints its URL on the first line of its output and serves until SIGTERM or SIGINT.
 `--refuse-every N`: a recipient whose number is divisible by N is refused with 131049 (Meta's
-per-user marketing limit), every time it is sent to.
+per-user marketing limit), every time it is sent to. `--throughput N`: a send to a phone
+number id that took N sends in the last second is refused with 130429 (Meta's throughput limit,
+80 a second by default); refusals take none of the N.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import signal
 import sys
 import time
+from collections import defaultdict, deque
 from typing import IO, Any
 
 from aiohttp import web
@@ -29,17 +33,32 @@ from tests.fakes.graph_api import FakeGraphApi
 class RecordingGraphApi(FakeGraphApi):
     """The fake writing each send to `record` (nothing kept in memory but what it must)."""
 
-    def __init__(self, record: IO[str], refuse_every: int) -> None:
+    def __init__(self, record: IO[str], refuse_every: int, throughput: int) -> None:
         super().__init__()
-        self._file, self._refuse_every = record, refuse_every
+        self._file, self._refuse_every, self._throughput = record, refuse_every, throughput
+        self._taken: defaultdict[str, deque[float]] = defaultdict(deque)
+        """Per phone number id: when it took its sends of the last second."""
 
     def refused(self, to: str) -> bool:
         digits = to.lstrip("+")
         return self._refuse_every > 0 and digits.isdigit() and int(digits) % self._refuse_every == 0
 
+    def over_throughput(self, number: str) -> bool:
+        """The number took its throughput in the last second; if not, this send counts."""
+        now, taken = time.monotonic(), self._taken[number]
+        while taken and now - taken[0] >= 1.0:
+            taken.popleft()
+        if self._throughput and len(taken) >= self._throughput:
+            return True
+        taken.append(now)
+        return False
+
     async def _send(self, request: web.Request, body: Any, kind: str) -> web.StreamResponse:
-        if self.refused(str(body.get("to", ""))):
-            self.fail_next(131049)  # taken by this very send: nothing awaits in between
+        # a fault is taken by this very send: nothing awaits in between
+        if self.over_throughput(request.match_info["phone_number_id"]):
+            self.fail_next(130429)
+        elif self.refused(str(body.get("to", ""))):
+            self.fail_next(131049)
         return await super()._send(request, body, kind)
 
     def _record(
@@ -59,8 +78,8 @@ class RecordingGraphApi(FakeGraphApi):
         self.sent.clear()  # what status webhooks would need: none are sent here
 
 
-async def serve(record: IO[str], refuse_every: int) -> None:
-    graph = RecordingGraphApi(record, refuse_every)
+async def serve(record: IO[str], refuse_every: int, throughput: int) -> None:
+    graph = RecordingGraphApi(record, refuse_every, throughput)
     await graph.start()
     print(graph.url, flush=True)
     stopping = asyncio.Event()
@@ -75,9 +94,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--record", required=True, help="file the sends are appended to")
     parser.add_argument("--refuse-every", type=int, default=0)
+    parser.add_argument("--throughput", type=int, default=0, help="sends a second per number")
     args = parser.parse_args()
     with open(args.record, "a", encoding="utf-8", buffering=1) as record:
-        asyncio.run(serve(record, args.refuse_every))
+        asyncio.run(serve(record, args.refuse_every, args.throughput))
     return 0
 
 
