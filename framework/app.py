@@ -306,6 +306,7 @@ def create_app(
                 order_store,
                 reach,
                 broadcast_store,
+                contacts,
             ),
             clock,
         )

@@ -228,12 +228,18 @@ def _parser() -> argparse.ArgumentParser:
     bookings.add_argument("--bot", help="the bot (needed when the workspace serves several)")
     bookings.add_argument("--json", action="store_true", help="print JSON")
     bookings.set_defaults(run=_bookings)
-    contacts = commands.add_parser("contacts", help="export or erase one customer's data")
-    contacts.add_argument("action", choices=("export", "delete"))
-    contacts.add_argument("key", help="the conversation: bot:channel:customer")
+    contacts = commands.add_parser("contacts", help="list, show, export or erase customers")
+    contacts.add_argument("action", choices=("list", "show", "export", "delete"))
+    contacts.add_argument("key", nargs="?", help="the conversation: bot:channel:customer")
     contacts.add_argument("--yes", action="store_true", help="delete: yes, erase it for good")
+    contacts.add_argument("--tag", action="append", help="list: only those with this tag")
+    contacts.add_argument("--lang", help="list: only those the bot speaks this language with")
+    contacts.add_argument("--channel", help="list: only those on this channel")
+    contacts.add_argument("--after", help="list: the next page, after this conversation")
+    contacts.add_argument("--limit", type=int, default=50, help="list: how many (default 50)")
+    contacts.add_argument("--bot", help="list: the bot (needed when the workspace serves several)")
     contacts.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
-    contacts.add_argument("--json", action="store_true", help="JSON (always)")
+    contacts.add_argument("--json", action="store_true", help="print JSON")
     contacts.set_defaults(run=_contacts)
     broadcast = commands.add_parser("broadcast", help="marketing to the customers who opted in")
     broadcast.add_argument("action", choices=("create", "preview", "status", *BROADCAST_ACTIONS))
@@ -318,6 +324,10 @@ def _bookings(args: argparse.Namespace) -> int:
 
 
 def _contacts(args: argparse.Namespace) -> int:
+    if args.action in ("list", "show"):
+        from framework.contacts.cli import run_contacts_view
+
+        return run_contacts_view(args)
     from framework.privacy.cli import run_contacts
 
     return run_contacts(args)

@@ -24,6 +24,8 @@ CONTACT_ACTIONS = ("export", "delete")
 
 
 def run_contacts(args: argparse.Namespace) -> int:
+    if not args.key:
+        raise ThekeError(f"{args.action} needs the conversation: bot:channel:customer")
     parsed(args.key)
     if args.action == "delete" and not args.yes:
         raise ThekeError("delete erases the customer's data for good: add --yes to do it")

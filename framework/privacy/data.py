@@ -5,6 +5,9 @@ What erasure does, store by store (docs/contacts.md "Export and erasure" says wh
 - sessions: deleted — state, remembered values (profile), the conversation's log, inbox, seen
   ids, results, kept answers and timers (`Store.erase`);
 - consents: every entry of the ledger deleted (`ConsentStore.erase`);
+- contacts: the conversation's contact deleted — language, time zone, tags, when seen, the
+  channels' windows, the last order's time (`ContactStore.forget`; a contact that held other
+  conversations keeps them);
 - tickets: deleted with their history (contact, slots, comments);
 - handoffs: a queued or held one ended (closed): an ended handoff leaves the store;
 - reach: the marketing broadcasts that reached the conversation and its 131049 hold deleted;
@@ -38,11 +41,13 @@ from framework.stores.booking_checks import MAX_PAGE as BOOKING_PAGE
 from framework.stores.bookings import BookingStore
 from framework.stores.broadcasts import BroadcastStore
 from framework.stores.consents import ConsentStore
+from framework.stores.contacts import ContactStore
 from framework.stores.handoffs import CLOSED, HandoffStore
 from framework.stores.opening import (
     open_bookings,
     open_broadcasts,
     open_consents,
+    open_contacts,
     open_handoffs,
     open_orders,
     open_reach,
@@ -86,6 +91,8 @@ class Stores:
     """Whom the broadcasts reached (the frequency cap, 131049 holds, the daily limit)."""
     broadcasts: BroadcastStore
     """The broadcasts' results: their marks are digests of the conversation."""
+    contacts: ContactStore
+    """The customer's contact: language, time zone, tags, last seen, windows, last order."""
 
 
 async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:
@@ -99,6 +106,7 @@ async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -
         await open_orders(url, root),
         await open_reach(url, root),
         await open_broadcasts(url, root),
+        await open_contacts(url, root),
     )
 
 
@@ -137,6 +145,7 @@ async def export(stores: Stores, key: str) -> dict[str, Any]:
         "handoff": None if handoff is None else asdict(handoff),
         "orders": [asdict(order) for order in await _orders(stores.orders, bot, key)],
         "reach": await _reach(stores.reach, bot, key),
+        "contact": await _contact(stores.contacts, bot, key),
     }
 
 
@@ -150,6 +159,7 @@ async def erase(stores: Stores, key: str, now: float) -> dict[str, Any]:
     report["handoff"] = "ended" if handoff is not None else "none"
     report["session"] = "deleted" if await stores.sessions.erase(key) else "none"
     report["consents_deleted"] = await stores.consents.erase(bot, key)
+    report["contact_deleted"] = await stores.contacts.forget(bot, key)
     report["tickets_deleted"] = await stores.tickets.erase_conversation(bot, key)
     forgotten = 0
     while found := await stores.bookings.list(bot, conversation=key, limit=BOOKING_PAGE):
@@ -192,6 +202,11 @@ async def _orders(orders: OrderStore, bot: str, key: str) -> list[Order]:
 async def _reach(reach: ReachStore, bot: str, key: str) -> dict[str, Any] | None:
     kept = await reach.kept(bot, key)
     return None if kept is None else asdict(kept)
+
+
+async def _contact(contacts: ContactStore, bot: str, key: str) -> dict[str, Any] | None:
+    found = (await contacts.many(bot, [key])).get(key)
+    return None if found is None else found.to_json()
 
 
 async def _log(sessions: Store, key: str) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from framework.privacy.data import Stores, close_stores, erase, export, open_sto
 from framework.runtime.broadcast_results import BroadcastResults
 from framework.stores.broadcasts import Broadcast, Results, digest
 from framework.stores.consents import GRANTED, MARKETING, Consent
+from framework.stores.contacts import ContactChange
 from framework.stores.opening import StoreURL
 from framework.stores.records import Commit, InboxItem, SessionKey, StoreLimits
 from framework.stores.redis.connection import bounded_client
@@ -50,8 +51,8 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 async def customer(stores: Stores, key: str, customer_id: str, name: str) -> None:
     """The customer everywhere: a turn with a remembered address, a consent, a ticket, a
     booking, a handoff, an order, a marketing broadcast that reached them on WhatsApp and was
-    refused with 131049 (a hold), and two broadcasts' results counting them sent and
-    delivered."""
+    refused with 131049 (a hold), two broadcasts' results counting them sent and delivered,
+    and a contact with a tag, a time zone and a paid order."""
     item = InboxItem.message(f"wamid.{customer_id}", "2026-11-27T18:00:00+00:00", f"I am {name}")
     assert await stores.sessions.enqueue(key, item)
     claim = await stores.sessions.claim(key, "w", 10)
@@ -93,6 +94,9 @@ async def customer(stores: Stores, key: str, customer_id: str, name: str) -> Non
     await stores.reach.marketed(BOT, "b1", [key], NOW)
     assert await stores.reach.reach(BOT, "whatsapp", [key], NOW - DAY, NOW, 250) == 1
     await stores.reach.hold(BOT, key, NOW + DAY)
+    tags = (f"fan_of_{name.lower()}", "vip")
+    change = ContactChange("whatsapp", "de", "Europe/Berlin", tags, ordered=True)
+    await stores.contacts.update(BOT, key, change, NOW)
     results = BroadcastResults(stores.broadcasts, None)  # counted as the runtime counts
     for broadcast_id in ("b1", "b2"):
         for kind in ("sent", "delivered"):
@@ -155,6 +159,12 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     assert exported["orders"][0]["delivery"]["address"] == "Adastraße 5"
     reach = {"sent": {"b1": NOW}, "held_until": NOW + DAY, "reached": {"whatsapp": NOW}}
     assert exported["reach"] == reach
+    assert exported["contact"]["tags"] == ["fan_of_ada", "vip"]
+    assert exported["contact"]["conversations"] == [ADA]
+    assert (exported["contact"]["last_order"], exported["contact"]["timezone"]) == (
+        NOW,
+        "Europe/Berlin",
+    )
     assert ADA_ID not in repr(await export(stores, BOB))
 
     marks = [digest(broadcast_id, ADA) for broadcast_id in ("b1", "b2")]
@@ -168,6 +178,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
         "handoff": "ended",
         "session": "deleted",
         "consents_deleted": 1,
+        "contact_deleted": 1,
         "tickets_deleted": 1,
         "bookings_pseudonymised": 1,
         "orders_pseudonymised": 1,
@@ -179,6 +190,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     assert holding(texts, ADA_ID) == []
     assert holding(texts, "Adastraße") == []
     assert holding(texts, "Ada ") == [] and holding(texts, '"Ada"') == []
+    assert holding(texts, "fan_of_ada") == [] and holding(texts, "fan_of_bob")
     assert [holding(texts, mark) for mark in marks] == [[], []]
     assert all(holding(texts, digest(broadcast_id, BOB)) for broadcast_id in ("b1", "b2"))
     assert await stores.broadcasts.results("b1") == Results(sent=2, delivered=2)  # no one named
@@ -198,6 +210,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
         [],
     ]
     assert after["handoff"] is None and after["orders"] == [] and after["reach"] is None
+    assert after["contact"] is None and bob["contact"]["tags"] == ["fan_of_bob", "vip"]
     assert stores.reach is not None  # Ada still counts in the window Meta counts her in
     assert await stores.reach.reach(BOT, "whatsapp", [f"{BOT}:whatsapp:1"], NOW - DAY, NOW, 2) == 0
 
@@ -205,3 +218,4 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     assert again["session"] == "none" and again["orders_pseudonymised"] == 0
     assert again["tickets_deleted"] == again["bookings_pseudonymised"] == 0
     assert again["reach_forgotten"] == again["broadcast_marks_forgotten"] == 0
+    assert again["contact_deleted"] == 0
