@@ -3,7 +3,7 @@ as the customer expects, per language and category, and every conversation in wh
 asked for money it should not have.
 
     .venv/bin/python benchmarks/understanding.py [--failures] [--category remove] [--lang en]
-    .venv/bin/python benchmarks/understanding.py --set holdout   (or holdout2, holdout3, holdout4)
+    .venv/bin/python benchmarks/understanding.py --set holdout   (or holdout2 … holdout5)
 
 `--set holdout` measures tests/understanding/holdout/<lang>.yaml instead, `--set holdout2` the
 second such set: conversations written the same way but never used to tune the understanding
@@ -37,6 +37,7 @@ HOLDOUT = ROOT / "tests" / "understanding" / "holdout"
 HOLDOUT2 = ROOT / "tests" / "understanding" / "holdout2"
 HOLDOUT3 = ROOT / "tests" / "understanding" / "holdout3"
 HOLDOUT4 = ROOT / "tests" / "understanding" / "holdout4"
+HOLDOUT5 = ROOT / "tests" / "understanding" / "holdout5"
 GROUPS = ROOT / "tests" / "understanding" / "groups"
 """Group orders (who gets what), tuning material: in the guard with its own floor."""
 SETS = {
@@ -45,6 +46,7 @@ SETS = {
     "holdout2": HOLDOUT2,
     "holdout3": HOLDOUT3,
     "holdout4": HOLDOUT4,
+    "holdout5": HOLDOUT5,
     "groups": GROUPS,
 }
 

@@ -363,9 +363,7 @@ def _start(turn: Turn, message: Message) -> None:
         if target or ordered:
             turn.start_flow(name)
             if mentions:
-                first, *others = _one_at_a_time(turn, name, mentions)
-                turn.fill(first)
-                turn.session["pending"] = others
+                turn.take_next(_one_at_a_time(turn, name, mentions))
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
                 turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return

@@ -219,14 +219,31 @@ class Turn:
             return bool(low <= value <= high)
         return True
 
-    def fill(self, mention: dict[str, Any]) -> None:
-        """Set what a message named; values a slot would refuse are left to be asked."""
+    def fill(self, mention: dict[str, Any]) -> bool:
+        """Set what a message named; values a slot would refuse are left to be asked. An item
+        that cannot be had is said so (False); its count and options stay for the one the
+        customer takes instead ("1 Limo" — "ist aus" — "dann Fanta": one Fanta)."""
+        available = True
         for name, value in mention.items():
             if self.acceptable(name, value):
                 self.set_slot(name, value)
             elif self.slot(name).type == "item":
                 item = wrap_slot(self.bot, name, value, self.lang)
                 self.say_named("item_unavailable", unavailable=item)
+                available = False
+        return available
+
+    def take_next(self, mentions: list[dict[str, Any]]) -> None:
+        """Fill the first of the mentions that can be had; the rest wait in `pending`. A
+        sold-out item followed by others is said so and passed over ("a lemonade and a large
+        Funghi": the Funghi is taken now, never left waiting behind it)."""
+        while mentions:
+            mention = mentions.pop(0)
+            if self.fill(mention) or not mentions:
+                break
+            for name in mention:
+                self.session["slots"].pop(name, None)
+        self.session["pending"] = mentions
 
     # Frames ------------------------------------------------------------------------------
     @property
@@ -298,9 +315,7 @@ class Turn:
             self.session["slots"].pop(name, None)
         self.changed()
         self.goto(flow, None)
-        pending = self.session["pending"]
-        if pending:
-            self.fill(pending.pop(0))
+        self.take_next(self.session["pending"])
 
     def finish_flow(self) -> None:
         finished = self.session["stack"].pop()

@@ -40,6 +40,9 @@ from framework.flows.understanding.slot_values import STREET_WORDS
 __all__ = ["Mention", "extract_mentions", "group_size", "speaks_for_all"]
 
 _SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
+_AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
+""""And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
+cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
 _SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 _MAX_QUANTITY = 99
@@ -96,8 +99,9 @@ def _segments(text: str) -> list[list[str]]:
     segments: list[list[str]] = []
     for part in _SEPARATOR_MARKS.split(text):
         current: list[str] = []
-        for word in tokens(part):
-            if word in _SEPARATOR_WORDS:
+        words = tokens(part)
+        for word, after in zip(words, [*words[1:], ""], strict=False):
+            if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and _leads_an_item(after)):
                 segments.append(current)
                 current = []
             else:
