@@ -50,6 +50,7 @@ from framework.handoffs.service import Handoffs
 from framework.handoffs.web import HANDOFFS
 from framework.inbox.setup import add_inbox
 from framework.outreach.broadcasts_web import BROADCASTS, add_broadcast_routes
+from framework.outreach.contact_views import CONTACT_STORE
 from framework.outreach.pages import add_outreach_pages
 from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
 from framework.payments.provider import ProviderError, RefundError, WebhookError
@@ -273,7 +274,7 @@ def create_app(
         consents = app[CONSENTS] = Consents(consent_store, opened.enqueue, clock)
         broadcast_store = await open_broadcasts(workspace.store, workspace.root)
         reach = await open_reach(workspace.store, workspace.root)
-        contacts = await open_contacts(workspace.store, workspace.root)
+        contacts = app[CONTACT_STORE] = await open_contacts(workspace.store, workspace.root)
         broadcasts = app[BROADCASTS] = Broadcasts(
             broadcast_store,
             consent_store,

@@ -154,3 +154,57 @@ def test_a_broadcast_is_created_previewed_sent_and_its_results_shown(
     expect(page.locator("tbody tr").first).to_contain_text("done")
     assert page.evaluate("window.__pwned") is None
     assert errors == []
+
+
+def test_a_contact_is_found_exported_and_deleted(
+    airline_server: str, admin: BrowserContext
+) -> None:
+    errors: list[str] = []
+    page = sign_in(admin, airline_server, errors)
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    size = "phone" if (page.viewport_size or {}).get("width") == PHONE["width"] else "desktop"
+    page.get_by_role("link", name="Contacts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contacts · airline")
+    page.get_by_label("Purpose").fill(f"notify:{TOPIC}")
+    page.get_by_role("button", name="Show").click()
+    rows = page.locator("tbody tr")
+    expect(rows.filter(has_text="e2e-ben")).to_have_count(1)
+    checked(page, "contacts")
+    page.get_by_label("Channel").select_option("rest")
+    page.get_by_label("Customer's id contains").fill(f"e2e-{size}")
+    page.get_by_role("button", name="Show").click()
+    expect(rows).to_have_count(1)
+    rows.get_by_role("link", name=f"e2e-{size}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"e2e-{size}")
+    shown = page.locator(".out-ledger__text")
+    expect(shown).to_have_count(1)
+    assert shown.text_content() == HOSTILE  # text, not markup
+    expect(page.locator(".out-ledger .line__by")).to_contain_text("source import:crm-export.csv")
+    expect(page.locator(".slots")).to_contain_text("Last message on rest")  # the contact store
+    assert page.evaluate("window.__pwned") is None
+    checked(page, "a contact")
+
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Export (JSON)").click()
+    download = downloading.value
+    assert re.fullmatch(
+        r"theke-export-airline-rest-[0-9a-f]{16}\.json", download.suggested_filename
+    )
+    exported = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert exported["conversation"] == f"airline:rest:e2e-{size}"
+    assert exported["consents"][0]["text"] == HOSTILE
+    assert exported["log"]  # the conversation it had with the bot
+
+    page.get_by_role("link", name="Delete this customer's data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Delete e2e-{size} (rest)?")
+    checked(page, "a contact's deletion")
+    page.get_by_role("button", name="Delete for good").click()
+    notice = page.get_by_role("status").filter(has_text="The customer's data is deleted.")
+    expect(notice).to_be_visible()
+    page.get_by_label("Purpose").fill(f"notify:{TOPIC}")
+    page.get_by_label("Customer's id contains").fill(f"e2e-{size}")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("No conversation holds it here.")).to_be_visible()
+    page.goto(f"{airline_server}/inbox/contacts/airline%3Arest%3Ae2e-{size}")
+    expect(page.get_by_text("None: this conversation never agreed")).to_be_visible()
+    assert errors == []

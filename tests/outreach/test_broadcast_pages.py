@@ -1,62 +1,26 @@
-"""The broadcasts pages served by the real app on SQLite (the shop of test_broadcasts_served:
-ada and ben asked for offers in the chat, dora too and then said STOP), with the inbox's
-admin lina, the agent otto and the admin pia limited to another bot, each signed in through the
-inbox's sign-in form: signed out every route is refused, an agent and another bot's admin are
-refused, a change without the page's CSRF token changes nothing; a draft made on the page is
-previewed, sent (both customers get it once), paused, resumed and cancelled through the service
-the admin API uses, and its results show; bad ids and hostile input get a clear 400 or 404 or
-are shown as text."""
+"""The broadcasts pages served by the real app on SQLite (conftest.py: the shop, its admins and
+its agent, signed in through the inbox's sign-in form): signed out every route is refused, an
+agent and another bot's admin are refused, a change without the page's CSRF token changes
+nothing; a draft made on the page is previewed, sent (both customers get it once), paused,
+resumed and cancelled through the service the admin API uses, and its results show; bad ids
+and hostile input get a clear 400 or 404 or are shown as text."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from framework.inbox.auth import AGENTS
 from framework.outreach.broadcasts_web import BROADCASTS
-from framework.stores.agents import ADMIN, Agent
 from framework.stores.broadcasts import DONE, DRAFT
-from tests.broadcasts.test_broadcasts_served import BOT, CUSTOMERS, OFFER, offers
-from tests.inbox.conftest import PASSWORD, Browser, browsers
-from tests.served import say, served
+from tests.broadcasts.test_broadcasts_served import OFFER, offers
+from tests.inbox.conftest import Browser, browsers
+from tests.outreach.conftest import HOSTILE, page
 
-NOW = 1796036400.0  # 2026-11-30 12:00 UTC
 PAGE = "/inbox/broadcasts"
-HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 DRAFT_FORM = {"bot": "shop", "purpose": "marketing", "text": "spring_offer"}
-
-
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[TestClient]:
-    async with served(tmp_path / "shop", BOT, NOW) as client:
-        agents = client.server.app[AGENTS]
-        await agents.add(Agent(name="lina", role=ADMIN), PASSWORD, NOW)
-        await agents.add(Agent(name="otto"), PASSWORD, NOW)
-        await agents.add(Agent(name="pia", role=ADMIN, bots=("pizza",)), PASSWORD, NOW)
-        for customer in CUSTOMERS:
-            assert (await say(client, customer, "angebote"))[0].startswith("Gern")
-        assert (await say(client, "dora", "STOP"))[0].startswith("Erledigt")
-        yield client
-
-
-@pytest.fixture
-async def lina(shop: TestClient) -> AsyncIterator[Browser]:
-    async with browsers(shop) as make:
-        browser = make()
-        assert (await browser.sign_in("lina")).status == 303
-        yield browser
-
-
-async def page(browser: Browser, path: str, status: int = 200) -> str:
-    answer = await browser.session.get(browser.url(path), allow_redirects=False)
-    text = await answer.text()
-    assert answer.status == status, text
-    return text
 
 
 async def drafted(browser: Browser, **changes: str) -> str:
