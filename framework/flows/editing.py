@@ -20,15 +20,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 from framework.flows.cart import describe_line
-from framework.flows.model import Bot, label_for
+from framework.flows.named_things import (
+    Thing,
+    choice_name,
+    count_near,
+    line_with,
+    many_choice_groups,
+    named_things,
+)
 from framework.flows.people import edit_for_person
-from framework.flows.session import CartLine
 from framework.flows.turn import Turn
-from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.combining import rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
@@ -107,17 +111,6 @@ _WITHOUT_WORD = {"de": "ohne", "en": "without"}
 _RECOUNTING = frozenset({"nur", "only", "just", "bloss", "make", "auf", "insgesamt"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Thing:
-    """An item or a choice named in the message, where it stands, and what it is."""
-
-    value: str
-    group: str | None
-    """None for an item; the choice group ("size", "extras") for a choice."""
-    start: int
-    end: int
-
-
 def edit_order(turn: Turn, text: str) -> bool:
     """Apply the edits the message asks for (one per sentence); False when it asks for none."""
     lines = turn.session["cart"]["lines"]
@@ -128,7 +121,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     changes, things = ([for_person], []) if for_person else ([], [])
     for sentence in [] if for_person else _SENTENCE.split(text):
         words = tokens(sentence)
-        found = list(_things(turn.bot, words))
+        found = list(named_things(turn.bot, words))
         change = _edit(turn, words, found) if found else _recount_unnamed(turn, words)
         if change:
             changes.append(change)
@@ -146,7 +139,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     return True
 
 
-def _edit(turn: Turn, words: list[str], found: list[_Thing]) -> str | None:
+def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
         _replace(turn, words, found)
         or _restyle(turn, words, found)
@@ -156,7 +149,7 @@ def _edit(turn: Turn, words: list[str], found: list[_Thing]) -> str | None:
     )
 
 
-def _order_the_rest(turn: Turn, text: str, things: list[_Thing], asked: str | None) -> None:
+def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | None) -> None:
     """Items the message also names that were not in the cart and are not now (the edit did
     not put them there: "nicht 3 Cola, sondern 2 Cola und ein Wasser") are ordered too, never
     dropped: they go to the ordering flow."""
@@ -175,19 +168,8 @@ def _order_the_rest(turn: Turn, text: str, things: list[_Thing], asked: str | No
         turn.repeat(ordering, frozenset())  # "anything else?" / "order like this?": take them now
 
 
-def _things(bot: Bot, words: list[str]) -> Iterator[_Thing]:
-    lexicon = lexicon_for(bot)
-    items = lexicon.items(frozenset()).find_all(words)
-    yield from (_Thing(m.value, None, m.start, m.end) for m in items)
-    taken = {i for m in items for i in range(m.start, m.end)}
-    for group in bot.catalog.groups.values():
-        for match in lexicon.choices(group).find_all(words):
-            if match.start not in taken:
-                yield _Thing(match.value, group.id, match.start, match.end)
-
-
 # Replacing ---------------------------------------------------------------------------------------
-def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     ordered = sorted(things, key=lambda thing: thing.start)
     pair = _replacement(words, ordered) or _that_one(turn, words, ordered)
     if pair is None:
@@ -195,11 +177,11 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     old, new = pair
     if (old.group is None) != (new.group is None) or old.group != new.group:
         return None
-    line = _line_with(turn, old)
+    line = line_with(turn, old)
     if line is None:
         return None
     before = describe_line(turn.bot, turn.lang, line)
-    if old.group is not None and old.group in _many_choice_groups(turn.bot):
+    if old.group is not None and old.group in many_choice_groups(turn.bot):
         end = old.start if new.start < old.start else len(words)
         added = [t.value for t in things if t.group == old.group and new.start <= t.start < end]
         chosen = [c for c in line["options"].get(old.group, []) if c != old.value]
@@ -209,7 +191,7 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
         turn.cart.reprice(line)
         return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
     if old.group is None and old.value == new.value:
-        count = _count_near(words, new)
+        count = count_near(words, new)
         if count is None:
             return None
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
@@ -224,9 +206,9 @@ def _replace(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
-def _described(turn: Turn, things: list[_Thing], new: _Thing) -> list[_Thing]:
+def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
     """The one-pick choices said right before the new item (its size)."""
-    many = _many_choice_groups(turn.bot)
+    many = many_choice_groups(turn.bot)
     return [t for t in things if t.group is not None and t.group not in many and t.end == new.start]
 
 
@@ -235,21 +217,31 @@ _THE = frozenset({"der", "die", "das", "den", "the", "my", "meine", "meinen"})
 _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
 
 
-def _restyle(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
+    """Whether the words after the thing, up to the next thing named, reject it."""
+    following = [t.start for t in things if t.start >= thing.end]
+    return rejects(words[thing.end : min(following, default=len(words))])
+
+
+def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """ "Mach die Margherita groß", "make the salami medium", "ja, aber die Salami bitte
     mittel": a line in the cart gets another choice of a group that takes one (its size), in
     place — never a second line."""
     items = [t for t in things if t.group is None]
-    many = _many_choice_groups(turn.bot)
-    choices = [t for t in things if t.group is not None and t.group not in many]
+    many = many_choice_groups(turn.bot)
+    choices = [
+        t
+        for t in things
+        if t.group is not None and t.group not in many and not _rejected(words, t, things)
+    ]
     if len(items) != 1 or not choices:
         return None
     leading = words[: items[0].start]
     changing = bool(_CHANGING & set(leading))
     the_one = bool(leading) and leading[-1] in _THE and not _ANOTHER & set(words)
-    if not (changing or (the_one and _count_near(words, items[0]) is None)):
+    if not (changing or (the_one and count_near(words, items[0]) is None)):
         return None
-    line = _line_with(turn, items[0])
+    line = line_with(turn, items[0])
     if line is None:
         return None
     before = describe_line(turn.bot, turn.lang, line)
@@ -260,7 +252,7 @@ def _restyle(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     return f"{before} → {after}" if after != before else None
 
 
-def _replacement(words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing] | None:
+def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """(old, new) as the message pairs them — two things of one kind (items, or choices of
     one group) — or None."""
     for index, word in enumerate(words):
@@ -298,7 +290,7 @@ _THAT = frozenset({"that", "it", "this", "das", "daraus", "draus", "den", "die",
 """What "make *that* a prosciutto" points back to: the line ordered last."""
 
 
-def _that_one(turn: Turn, words: list[str], things: list[_Thing]) -> tuple[_Thing, _Thing] | None:
+def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """ "Actually make that a prosciutto", "mach daraus lieber eine große": one new thing
     for the last line, which keeps its quantity (and the options the new item can have)."""
     if len(things) != 1 or not (_CHANGING & set(words[: things[0].start])):
@@ -313,14 +305,14 @@ def _that_one(turn: Turn, words: list[str], things: list[_Thing]) -> tuple[_Thin
         if len(chosen) != 1:
             return None
         old = chosen[0]
-    return (_Thing(old, new.group, -1, -1), new) if old != new.value else None
+    return (Thing(old, new.group, -1, -1), new) if old != new.value else None
 
 
-def _same_kind(old: _Thing, candidates: list[_Thing]) -> _Thing | None:
+def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
     return next((t for t in candidates if t.group == old.group and t is not old), None)
 
 
-def _negated(words: list[str], thing: _Thing) -> bool:
+def _negated(words: list[str], thing: Thing) -> bool:
     """ "nicht Cola", "nicht 3 Cola", "not the large one"."""
     before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in _ARTICLES]
     before = [w for w in before if word_to_number(w) is None]
@@ -328,7 +320,7 @@ def _negated(words: list[str], thing: _Thing) -> bool:
 
 
 # Removing ----------------------------------------------------------------------------------------
-def _remove(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+def _remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     targets = [t for t in things if _after_without(words, t)]
     if not targets and _asks_to_remove(words):
         targets = things
@@ -343,7 +335,7 @@ def _remove(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
     return ", ".join(removed) or None
 
 
-def _after_without(words: list[str], thing: _Thing) -> bool:
+def _after_without(words: list[str], thing: Thing) -> bool:
     index = thing.start - 1
     while index >= 0 and words[index] in _ARTICLES:
         index -= 1
@@ -355,7 +347,7 @@ def _asks_to_remove(words: list[str]) -> bool:
     return bool(_REMOVING & set(words)) or bool(_REMOVING_PAIRS & pairs)
 
 
-def _how_many_out(words: list[str], things: list[_Thing]) -> int | None:
+def _how_many_out(words: list[str], things: list[Thing]) -> int | None:
     """The one count a removal names that belongs to no other item ("Ben trinkt keine Cola,
     streich eine", "take one coke off"); None when it names none or several."""
     taken = {i for thing in things for i in range(thing.start, thing.end)}
@@ -369,10 +361,10 @@ def _how_many_out(words: list[str], things: list[_Thing]) -> int | None:
     return counts[0] if len(counts) == 1 else None
 
 
-def _take_out(turn: Turn, thing: _Thing, fewer: int | None) -> tuple[str, bool] | None:
+def _take_out(turn: Turn, thing: Thing, fewer: int | None) -> tuple[str, bool] | None:
     """The line of `thing` out of the cart, or `fewer` of it when it has more than that: what
     went, and whether it was a recount ("4× Cola → 3× Cola") rather than a removal."""
-    line = _line_with(turn, thing)
+    line = line_with(turn, thing)
     if line is None:
         return None
     if thing.group is None and fewer is not None and fewer < line["quantity"]:
@@ -382,21 +374,21 @@ def _take_out(turn: Turn, thing: _Thing, fewer: int | None) -> tuple[str, bool] 
     if thing.group is None:
         turn.session["cart"]["lines"].remove(line)
         return describe_line(turn.bot, turn.lang, line), False
-    if thing.group not in _many_choice_groups(turn.bot):
+    if thing.group not in many_choice_groups(turn.bot):
         return None  # a size cannot be taken out, only changed
     line["options"][thing.group] = [c for c in line["options"][thing.group] if c != thing.value]
     turn.cart.reprice(line)
-    return _choice_name(turn, thing), False
+    return choice_name(turn, thing), False
 
 
 # Recounting --------------------------------------------------------------------------------------
-def _recount(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+def _recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not _RECOUNTING & set(words):
         return None
     changed = []
     for thing in (t for t in things if t.group is None):
-        count = _count_near(words, thing)
-        line = _line_with(turn, thing)
+        count = count_near(words, thing)
+        line = line_with(turn, thing)
         if count is not None and line is not None:
             line["quantity"] = count  # the same count again changes nothing, adds nothing
             changed.append(
@@ -430,28 +422,16 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
 
 
-def _count_near(words: list[str], thing: _Thing) -> int | None:
-    """The number right before the item ("nur eine Cola") or right after it ("make the salami
-    two", "die Salami auf 3")."""
-    near = [thing.start - 1, thing.end, thing.end + 1]
-    for index in near:
-        if 0 <= index < len(words):
-            number = word_to_number(words[index])
-            if number is not None and 0 < number <= 99:
-                return number
-    return None
-
-
 # Extending -------------------------------------------------------------------------------------
 _ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
 """'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
 
 
-def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
+def _extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """Extras for the newest line that can have them, when nothing else is named and they
     do not answer the open question ("and extra ham on it as well", "noch Oliven drauf")."""
-    many = _many_choice_groups(turn.bot)
+    many = many_choice_groups(turn.bot)
     if any(t.group not in many for t in things) or not _ON_IT & set(words):
         return None
     frame = turn.frame
@@ -469,25 +449,3 @@ def _extend(turn: Turn, words: list[str], things: list[_Thing]) -> str | None:
         line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
         turn.cart.reprice(line)
     return ", ".join(describe_line(turn.bot, turn.lang, line) for line in targets) or None
-
-
-# Lines -------------------------------------------------------------------------------------------
-def _line_with(turn: Turn, thing: _Thing) -> CartLine | None:
-    """The newest cart line with this item, or with this choice among its options."""
-    lines = turn.session["cart"]["lines"]
-    return next((line for line in reversed(lines) if _holds(line, thing)), None)
-
-
-def _holds(line: CartLine, thing: _Thing) -> bool:
-    if thing.group is None:
-        return bool(line["item"] == thing.value)
-    return thing.value in line["options"].get(thing.group, ())
-
-
-def _many_choice_groups(bot: Bot) -> frozenset[str]:
-    return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
-
-
-def _choice_name(turn: Turn, thing: _Thing) -> str:
-    group = turn.bot.catalog.groups[str(thing.group)]
-    return label_for(group.choices[thing.value].name, turn.lang, turn.bot.business.language)

@@ -6,6 +6,7 @@ the parts; this decides what they mean together)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -169,6 +170,20 @@ def _one_made_into(
 _ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal", "ein", "a", "an"})
 NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 """Words that say the next thing is not wanted ("ohne Zwiebeln", "no other extras")."""
+_REJECTING = frozenset({"nicht", "nich", "net", "not", "never", "nie", "cant", "cannot", "zuviel"})
+_TOO_MUCH = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
+
+
+def rejects(words: list[str]) -> bool:
+    """Whether words said after a value reject it: it is the reason, not the wish ("groß
+    schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
+    return (
+        bool(_REJECTING & set(words))
+        or "too" in words
+        or any(a == "zu" and b in _TOO_MUCH for a, b in itertools.pairwise(words))
+    )
+
+
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 

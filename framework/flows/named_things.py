@@ -1,0 +1,78 @@
+"""What a message names of the order: the items and choices it names, where they stand, and
+the cart lines that hold them (framework/flows/editing.py changes those lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from framework.flows.model import Bot, label_for
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = [
+    "Thing",
+    "choice_name",
+    "count_near",
+    "holds",
+    "line_with",
+    "many_choice_groups",
+    "named_things",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Thing:
+    """An item or a choice named in the message, where it stands, and what it is."""
+
+    value: str
+    group: str | None
+    """None for an item; the choice group ("size", "extras") for a choice."""
+    start: int
+    end: int
+
+
+def named_things(bot: Bot, words: list[str]) -> Iterator[Thing]:
+    lexicon = lexicon_for(bot)
+    items = lexicon.items(frozenset()).find_all(words)
+    yield from (Thing(m.value, None, m.start, m.end) for m in items)
+    taken = {i for m in items for i in range(m.start, m.end)}
+    for group in bot.catalog.groups.values():
+        for match in lexicon.choices(group).find_all(words):
+            if match.start not in taken:
+                yield Thing(match.value, group.id, match.start, match.end)
+
+
+def count_near(words: list[str], thing: Thing) -> int | None:
+    """The number right before the item ("nur eine Cola") or right after it ("make the salami
+    two", "die Salami auf 3")."""
+    near = [thing.start - 1, thing.end, thing.end + 1]
+    for index in near:
+        if 0 <= index < len(words):
+            number = word_to_number(words[index])
+            if number is not None and 0 < number <= 99:
+                return number
+    return None
+
+
+def line_with(turn: Turn, thing: Thing) -> CartLine | None:
+    """The newest cart line with this item, or with this choice among its options."""
+    lines = turn.session["cart"]["lines"]
+    return next((line for line in reversed(lines) if holds(line, thing)), None)
+
+
+def holds(line: CartLine, thing: Thing) -> bool:
+    if thing.group is None:
+        return bool(line["item"] == thing.value)
+    return thing.value in line["options"].get(thing.group, ())
+
+
+def many_choice_groups(bot: Bot) -> frozenset[str]:
+    return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
+
+
+def choice_name(turn: Turn, thing: Thing) -> str:
+    group = turn.bot.catalog.groups[str(thing.group)]
+    return label_for(group.choices[thing.value].name, turn.lang, turn.bot.business.language)
