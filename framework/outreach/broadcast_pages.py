@@ -2,21 +2,23 @@
 
     GET  /inbox/broadcasts?bot=                  the bot's broadcasts and the form for a draft
     POST /inbox/broadcasts                       a draft: bot, purpose (marketing|notify),
-                                                 topic, text, values (name=value lines), lang
+                                                 topic, text, values (name=value lines), lang,
+                                                 segment (JSON, as the admin API takes it)
     GET  /inbox/broadcasts/{id}                  one: its status, progress, preview and results
     POST /inbox/broadcasts/{id}/{action}         send, pause, resume, cancel
 
 Everything goes through the broadcasts service and the checks the admin API uses
-(broadcasts_web.py: `checked_broadcast`, `Broadcasts.create|act|preview`): a page refuses
-what the API refuses, with the same reason. Every form works without JavaScript and carries
-the session's CSRF token; a change is answered with a redirect to the broadcast's page, or the
-page again saying why it was refused (nothing changed then). While a broadcast sends, its page
-looks at its progress every REFRESH seconds (static/outreach.js; the page's own URL, the
-session cookie: no secret in a URL).
+(broadcasts_web.py: `checked_broadcast`, `checked_segment`; `Broadcasts.create|act|preview`):
+a page refuses what the API refuses, with the same reason. Every form works without JavaScript
+and carries the session's CSRF token; a change is answered with a redirect to the broadcast's
+page, or the page again saying why it was refused (nothing changed then). While a broadcast
+sends, its page looks at its progress every REFRESH seconds (static/outreach.js; the page's own
+URL, the session cookie: no secret in a URL).
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 from aiohttp import web
@@ -26,12 +28,13 @@ from framework.errors import BadRequest, NotFound
 from framework.inbox.auth import Form, field
 from framework.inbox.views import bots_of
 from framework.outreach import broadcast_views as views
-from framework.outreach.broadcasts_web import BROADCASTS, checked_broadcast
+from framework.outreach.broadcasts_web import BROADCASTS, checked_broadcast, checked_segment
 from framework.outreach.page_frame import admin_changing, bot_of, render, signed_admin
 from framework.outreach.web import MAX_VALUE, MAX_VALUES, NOTIFY_BOTS
 from framework.stores.agents import SignedIn
 from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError, check_id
 from framework.stores.consents import MARKETING, NOTIFY
+from framework.stores.segments import Segment
 
 __all__ = ["act", "broadcast_page", "broadcasts_page", "create"]
 
@@ -43,6 +46,9 @@ _DONE = {
     "resume": "Sending again, from where it stopped.",
     "cancel": "Cancelled: nothing more goes out.",
 }
+MOST_SEGMENT = 4000
+"""Characters of the segment field at most."""
+SEGMENT_EXAMPLE = '{"tags": {"any": ["vegetarian"]}, "no_order_days": 30}'
 _MOST_VALUES = MAX_VALUES * (64 + MAX_VALUE + 2)
 """Characters of the values field at most (MAX_VALUES lines of a name and a value)."""
 
@@ -73,6 +79,7 @@ async def broadcasts_page(
         rows=await views.listed(request.app[BROADCASTS], bot),
         problem=problem,
         sent=_sent(form),
+        segment_example=SEGMENT_EXAMPLE,
     )
 
 
@@ -83,14 +90,38 @@ def _posted_bot(form: Form | None) -> str:
 def _sent(form: Form | None) -> dict[str, str]:
     """The form as it was sent (shown again when it is refused)."""
     if form is None:
-        return {"purpose": MARKETING, "topic": "", "text": "", "lang": "", "values": ""}
+        return {"purpose": MARKETING} | dict.fromkeys(
+            ("topic", "text", "lang", "values", "segment"), ""
+        )
     names = ("purpose", "topic", "text", "lang")
-    return {name: field(form, name) for name in names} | {"values": _values_text(form)}
+    return {name: field(form, name) for name in names} | {
+        "values": _values_text(form),
+        "segment": _long(form, "segment", MOST_SEGMENT),
+    }
+
+
+def _long(form: Form, name: str, most: int) -> str:
+    value = form.get(name)
+    return value[:most] if isinstance(value, str) else ""
 
 
 def _values_text(form: Form) -> str:
-    value = form.get("values")
-    return value[:_MOST_VALUES] if isinstance(value, str) else ""
+    return _long(form, "values", _MOST_VALUES)
+
+
+def _segment(form: Form) -> Segment:
+    """The segment field: JSON as the admin API takes it (empty: every holder)."""
+    written = _long(form, "segment", MOST_SEGMENT + 1).strip()
+    if not written:
+        return Segment()
+    if len(written) > MOST_SEGMENT:
+        raise BadRequest(f"Segment: at most {MOST_SEGMENT} characters.")
+    try:
+        data = json.loads(written)
+    except ValueError:
+        example = f"Segment: JSON, e.g. {SEGMENT_EXAMPLE}, or nothing for everyone."
+        raise BadRequest(example) from None
+    return checked_segment(data)
 
 
 def _values(form: Form) -> dict[str, str]:
@@ -123,9 +154,10 @@ async def create(request: web.Request) -> web.Response:
         purpose, text, values, lang = checked_broadcast(
             served, _purpose(form), field(form, "text"), _values(form), field(form, "lang")
         )
+        segment = _segment(form)
     except BadRequest as error:
         return await broadcasts_page(request, str(error), 400, form)
-    made = await request.app[BROADCASTS].create(bot, text, values, purpose, lang)
+    made = await request.app[BROADCASTS].create(bot, text, values, purpose, lang, segment)
     raise web.HTTPSeeOther(f"{href(made.id)}?done=created")
 
 

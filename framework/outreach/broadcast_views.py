@@ -130,12 +130,17 @@ class Shown:
         return int(self.preview.get("conversations", 0))
 
     @property
-    def total(self) -> int:
-        """What the progress counts up to: the handed out and passed over, and the holders
-        now (a broadcast that is over: what it handed out and passed over)."""
+    def handled(self) -> int:
+        """Holders in its segment it handed out to or passed over (language, cap, 131049)."""
         b = self.broadcast
-        done = b.queued + b.skipped + b.capped + b.held_back
-        return done if b.status in (DONE, CANCELLED) else max(done, self.holders)
+        return b.queued + b.skipped + b.capped + b.held_back
+
+    @property
+    def total(self) -> int:
+        """What the progress counts up to: the handled, or the holders in its segment now
+        when they are more (a broadcast that is over: the handled)."""
+        over = self.broadcast.status in (DONE, CANCELLED)
+        return self.handled if over else max(self.handled, self.holders)
 
     @property
     def actions(self) -> list[tuple[str, str]]:

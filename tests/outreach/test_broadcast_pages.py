@@ -136,6 +136,10 @@ async def test_pause_resume_cancel_and_refusals(shop: TestClient, lina: Browser)
         ({"lang": "<b>de</b>"}, "lang: a language code"),
         ({"values": "no equals sign"}, "one name=value a line"),
         ({"values": "\n".join(f"n{i}=v" for i in range(21))}, "values: an object of at most 20"),
+        ({"segment": "{tags: vip}"}, "Segment: JSON, e.g."),
+        ({"segment": '{"colour": "red"}'}, "segment: "),
+        ({"segment": '{"tags": {"any": ["' + HOSTILE.replace('"', "'") + '"]}}'}, "segment: "),
+        ({"segment": "[" * 5000}, "Segment: at most 4000 characters"),
     ],
 )
 async def test_a_refused_draft_says_why_and_keeps_the_form(
@@ -157,3 +161,14 @@ async def test_bad_ids_and_hostile_values(shop: TestClient, lina: Browser) -> No
     broadcast_id = await drafted(lina, values=f"discount={HOSTILE}")
     shown = await page(lina, f"{PAGE}/{broadcast_id}")
     assert HOSTILE not in shown and "&lt;img src=x onerror=" in shown
+
+
+async def test_a_segment_narrows_the_holders_in_the_preview(
+    shop: TestClient, lina: Browser
+) -> None:
+    broadcast_id = await drafted(lina, segment='{"channels": ["web"]}')
+    kept = await shop.server.app[BROADCASTS].get(broadcast_id)
+    assert kept.segment == {"channels": ["web"]}
+    shown = await page(lina, f"{PAGE}/{broadcast_id}")
+    assert "Holding its purpose now: <strong>0</strong>" in shown
+    assert "it leaves out\n    <strong>2</strong> of the holders now" in shown
