@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from framework.flows import Message, Record
 from framework.flows.engine import StepResult
@@ -23,12 +23,20 @@ if TYPE_CHECKING:
     from framework.consents.service import Consents
     from framework.handoffs.service import Handoffs
 
-__all__ = ["contact_change", "hand_over", "note_consent", "note_contact"]
+__all__ = ["NOTE_EVERY", "contact_change", "hand_over", "note_consent", "note_contact"]
 
 log = logging.getLogger("theke.runtime")
 
 PAID = "payment_paid"
 """The record of a turn in which the conversation's payment was confirmed (flows/paying.py)."""
+NOTE_EVERY = 60.0
+"""Seconds within which a customer's next message is not written to their contact when it
+changes nothing but when they were last seen: a quick exchange of ten messages writes once or
+twice, not ten times. Last seen and the channel's window are then up to this much early,
+which closes WhatsApp's window early, never late."""
+NOTED = "contact_noted"
+"""The session flag keeping when, on which channel and in which language the contact was last
+written as seen."""
 
 
 async def hand_over(
@@ -90,18 +98,35 @@ def contact_change(key: SessionKey, event: Event, result: StepResult) -> Contact
     )
 
 
+def _noted_just_now(flags: dict[str, Any], change: ContactChange, at: float) -> bool:
+    """Whether `change` only says again what the contact was told less than NOTE_EVERY ago."""
+    noted = flags.get(NOTED)
+    if change != ContactChange(seen_on=change.seen_on, lang=change.lang) or not isinstance(
+        noted, dict
+    ):
+        return False
+    same = noted.get("channel") == change.seen_on and noted.get("lang") == change.lang
+    return same and 0 <= at - float(noted.get("at", -NOTE_EVERY)) < NOTE_EVERY
+
+
 async def note_contact(
     contacts: ContactStore | None, key: SessionKey, event: Event, result: StepResult
 ) -> None:
-    """The turn's change of the contact in one store call (none when nothing changed), at the
-    event's time (a replayed turn's is the same). A change the store refuses (a flow's 51st
-    tag) is logged and the turn goes on; a store that fails fails the turn, to be retried."""
+    """The turn's change of the contact in one store call (none when nothing changed, nor when
+    the customer only wrote again within NOTE_EVERY), at the event's time (a replayed turn's is
+    the same). A change the store refuses (a flow's 51st tag) is logged and the turn goes on; a
+    store that fails fails the turn, to be retried."""
     change = contact_change(key, event, result)
-    if contacts is None or not change:
+    at = event.now.timestamp()
+    flags = result.session["flags"]
+    if contacts is None or not change or _noted_just_now(flags, change, at):
         return
     try:
-        await contacts.update(key.bot, str(key), change, event.now.timestamp())
+        await contacts.update(key.bot, str(key), change, at)
     except ContactError as error:
         log.warning(
             "contact change refused", extra={"session": pseudonym(str(key)), "error": str(error)}
         )
+        return
+    if change.seen_on:
+        flags[NOTED] = {"at": at, "channel": change.seen_on, "lang": change.lang}

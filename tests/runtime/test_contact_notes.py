@@ -25,6 +25,7 @@ from tests.payments.test_purchase import FRIDAY_EVENING, SESSION, chat_log, orde
 from tests.payments.test_purchase import shop as shop  # the served pizzeria
 
 TAGGER = load_bot(Path(__file__).parent / "bots" / "tagger")
+COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")
 KEY = SessionKey("tagger", "collect", "ada")
 
 
@@ -59,7 +60,7 @@ def clock() -> Clock:
 def runtime(contacts: CountingContacts, clock: Clock) -> Runtime:
     channel = CollectingChannel(window=24 * 3600)
     store = MemoryStore(StoreLimits())
-    bots = {"tagger": TAGGER}
+    bots = {"tagger": TAGGER, "counter": COUNTER}
     return Runtime(store, bots, clock=clock, channels={"collect": channel}, contacts=contacts)
 
 
@@ -81,6 +82,19 @@ async def test_each_message_is_one_call_that_moves_last_seen_and_the_window(
     assert later.last_seen == later.inbound["collect"] == first.last_seen + 3600
     assert later.lang == "en" and later.conversations == (str(KEY),)
     assert later.last_order == 0.0
+
+
+async def test_a_quick_exchange_writes_the_contact_once_a_minute(
+    runtime: Runtime, contacts: CountingContacts, clock: Clock
+) -> None:
+    key = SessionKey("counter", "collect", "ben")
+    start = clock.now
+    for seconds in (0, 5, 20, 59.5, 61, 62, 200):
+        clock.now = start + seconds
+        await write(runtime, clock, "one more", key)
+    assert len(contacts.updates) == 3  # at 0, 61 and 200 seconds
+    kept = (await contacts.many("counter", [str(key)]))[str(key)]
+    assert kept.last_seen == int(start) + 200 and kept.first_seen == int(start)
 
 
 async def test_tags_follow_the_steps_of_the_turn_in_order(

@@ -8,15 +8,22 @@ cluster:
     <prefix>:{%contacts:<bot>}:ids        hash: conversation -> its contact's id
     <prefix>:{%contacts:<bot>}:index      zset: every conversation, score 0 (pages by name)
 
-A change is read, applied in Python (contact_rules.py, the same as in every backend) and
-written by a script only if the contact is still as it was read (compare and set): of two
-workers changing one contact at once, the second reads again and applies its change to the
-first's. Redis failures become StoreError, as in the other Redis stores.
+A change is applied in Python (contact_rules.py, the same as in every backend) to the contact
+as this store last saw it and written by a script only if the contact is still that (compare
+and set); when it is not, the script answers with the contact as it is, and the change is
+applied to that and tried again: of two workers changing one contact at once, the second
+applies its change to the first's. The contacts this store last saw (a bounded number, the
+least recent forgotten first) are only its guess, never trusted: a turn of a conversation
+this worker had the turn before costs one round trip, another costs two (a guess of a contact
+another worker erased is refused like any other and never written back; it leaves this
+worker's memory as newer ones push it out). Redis failures become StoreError, as in the other
+Redis stores.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import cast
@@ -33,24 +40,25 @@ from framework.stores.contacts import Contact, ContactChange
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.session_store import StoreError
 
-__all__ = ["TRIES", "RedisContacts"]
+__all__ = ["GUESSES", "TRIES", "RedisContacts"]
 
 TRIES = 20
-"""Times a change is read and applied again because another worker changed the contact."""
+"""Times a change is applied again because the contact was not as expected."""
+GUESSES = 10_000
+"""Contacts a store remembers as it last saw them, to expect them so the next time."""
 
-# KEYS contacts, ids, index; ARGV conversation, id read ('' none), JSON read ('' none),
-# id, JSON -> 1 written, 0 changed meanwhile
+# KEYS contacts, ids, index; ARGV conversation, id expected ('' none), JSON expected ('' none),
+# id, JSON -> {1} written, or {0, id, JSON} as they are (not what was expected)
 UPDATE = """
 local id = redis.call('HGET', KEYS[2], ARGV[1])
-if (id or '') ~= ARGV[2] then return 0 end
-if id then
-  if (redis.call('HGET', KEYS[1], id) or '') ~= ARGV[3] then return 0 end
-else
+local kept = id and redis.call('HGET', KEYS[1], id) or ''
+if (id or '') ~= ARGV[2] or kept ~= ARGV[3] then return {0, id or '', kept} end
+if not id then
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
   redis.call('ZADD', KEYS[3], 0, ARGV[1])
 end
 redis.call('HSET', KEYS[1], ARGV[4], ARGV[5])
-return 1
+return {1}
 """
 
 # KEYS contacts, ids, index; ARGV conversation, id read, JSON read, the contact's JSON without
@@ -77,6 +85,8 @@ class RedisContacts:
         self._redis, self._prefix = client, prefix
         self.address = address_of(client)
         self._update, self._forget = client.register_script(UPDATE), client.register_script(FORGET)
+        self._seen: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        """(bot, conversation) -> the contact's id and JSON as this store last saw them."""
 
     @classmethod
     def from_url(
@@ -102,14 +112,25 @@ class RedisContacts:
     ) -> Contact:
         bot, conversation = check_one(bot, conversation)
         check_change(change)
+        contact_id, kept = self._seen.get((bot, conversation), ("", ""))
         for _ in range(TRIES):
-            contact_id, kept = await self._read(bot, conversation)
             contact = Contact.from_json(json.loads(kept)) if kept else None
             made = changed(contact, bot, conversation, change, at, contact_id or new_id())
-            args = [conversation, contact_id, kept, made.id, _dumped(made)]
-            if await self._update(keys=self._keys(bot), args=args):
+            written = _dumped(made)
+            args = [conversation, contact_id, kept, made.id, written]
+            answer = await self._update(keys=self._keys(bot), args=args)
+            if int(answer[0]) == 1:
+                self._saw(bot, conversation, made.id, written)
                 return made
+            contact_id, kept = str(answer[1]), str(answer[2])
         raise StoreError(f"the contact of {conversation[:60]!r} changed {TRIES} times; try again")
+
+    def _saw(self, bot: str, conversation: str, contact_id: str, data: str) -> None:
+        seen = self._seen
+        seen[bot, conversation] = (contact_id, data)
+        seen.move_to_end((bot, conversation))
+        while len(seen) > GUESSES:
+            seen.popitem(last=False)
 
     @guarded
     async def many(self, bot: str, conversations: Sequence[str]) -> dict[str, Contact]:
@@ -152,6 +173,7 @@ class RedisContacts:
             args = [conversation, contact_id, kept, rest]
             deleted = int(await self._forget(keys=self._keys(bot), args=args))
             if deleted >= 0:
+                self._seen.pop((bot, conversation), None)
                 return deleted
         raise StoreError(f"the contact of {conversation[:60]!r} changed {TRIES} times; try again")
 
