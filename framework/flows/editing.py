@@ -51,6 +51,7 @@ _CHANGING = frozenset(
         "switch",
         "mach",
         "mache",
+        "machen",
         "tausch",
         "tausche",
         "aendere",
@@ -237,7 +238,7 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if len(items) != 1 or not choices:
         return None
     leading = words[: items[0].start]
-    changing = bool(_CHANGING & set(leading))
+    changing = bool(_CHANGING & set(leading)) or words[-1] in _CHANGING  # "… groß machen"
     the_one = bool(leading) and leading[-1] in _THE and not _ANOTHER & set(words)
     if not (changing or (the_one and count_near(words, items[0]) is None)):
         return None

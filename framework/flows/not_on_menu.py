@@ -34,6 +34,7 @@ _NO_GOODS = frozenset(
     | {"stück", "stk", "x", "bitte", "danke", "mehr", "weitere", "weiteres", "andere"}
     | {"sec", "second", "minute", "min", "mo", "tick", "question", "thing", "more", "of"}
     | {"please", "pls", "thanks", "other", "others", "each", "more", "times", "x"}
+    | {"reicht", "genügt", "langt", "passt", "enough", "fine", "okay", "ok", "will", "do"}
 )
 """What a count or article may come before without ordering anything ("einen Moment",
 "one sec", "noch eine Frage")."""

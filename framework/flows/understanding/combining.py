@@ -94,6 +94,33 @@ def one_each(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
     return mentions
 
 
+_RECOUNTING = TAKING_BACK | frozenset({"aeh", "aehm", "ehm", "uh", "um", "sorry"})
+
+
+def _recounted(
+    words: list[str], mention: Mention, mentions: list[Mention], correcting: bool
+) -> bool:
+    """ "Cola Zero, nein zwei", "two cokes, no, three": a count said again right after the
+    item, after a word of second thoughts, is the item's count."""
+    second = correcting or words[0] in _RECOUNTING
+    if not mention or not second or len(words) > 3 or not mentions:
+        return False
+    mentions[-1].update(mention)
+    return True
+
+
+def _drop_unwanted(mention: Mention, words: list[str], slots: list[Slot], lexicon: Lexicon) -> None:
+    """ "Margherita mit Oliven … nein, ohne Oliven": a choice the part does not want is taken
+    from the mention it continues."""
+    for slot in slots:
+        chosen = mention.get(slot.name)
+        if slot.type != "choices" or slot.choices is None or not isinstance(chosen, list):
+            continue
+        found = lexicon.choices(slot.choices).find_all(words)
+        unwanted = {m.value for m in found if m.start and words[m.start - 1] in NOT_WANTED}
+        mention[slot.name] = [value for value in chosen if value not in unwanted]
+
+
 def _takes_back(words: list[str]) -> bool:
     """ "ach ne,", "oh wait," take back the item before; "oh," alone ("Oh and two beers")
     does not."""
@@ -120,6 +147,8 @@ def read_parts(
             continue
         correcting = correcting or words[0] in SECOND_THOUGHTS
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
+            if _recounted(words, mention, mentions, correcting):
+                continue  # "und einmal Cola Zero, nein zwei"
             mention = {}  # a count of nothing, after the order: a number of the story
         if not mention:
             correcting = correcting or _takes_back(words)
@@ -132,6 +161,8 @@ def read_parts(
         elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
             _split(mentions, source, mention, slots)
         else:
+            if not has_item and mentions:
+                _drop_unwanted(mentions[-1], words, slots, lexicon)
             _add(mentions, mention, has_item, words, count_slots(slots))
         correcting = False
 

@@ -333,6 +333,39 @@ def _leads_an_item(word: str) -> bool:
     return word_to_number(word) is not None or word in _ARTICLES or word in _ARTICLE_ONES
 
 
+_REFUSING = frozenset({"kein", "keine", "keinen", "keiner", "keins", "no", "nicht", "not"})
+_THE = frozenset({"die", "der", "das", "den", "the", "any", "more", "mehr"})
+_Part = tuple[list[str], Mention, bool]
+
+
+def _without_refused(sentences: list[list[_Part]], lexicon: Lexicon) -> list[list[_Part]]:
+    """ "Eine große Salami, keine Cola", "a salami and no coke", "… eine Vegetaria … also keine
+    Vegetaria": an item said not to be wanted is no order, nor is its mention before."""
+    refused: set[str] = set()
+    for parts in reversed(sentences):
+        for words, _mention, _has_item in reversed(parts):
+            refused |= _refused_items(words, lexicon)
+    if not refused:
+        return sentences
+    index = lexicon.items(frozenset())
+    kept: list[list[_Part]] = []
+    for parts in sentences:
+        kept.append(
+            [part for part in parts if not ({m.value for m in index.find_all(part[0])} & refused)]
+        )
+    return kept
+
+
+def _refused_items(words: list[str], lexicon: Lexicon) -> set[str]:
+    found = lexicon.items(frozenset()).find_all(words)
+    refused = set()
+    for match in found:
+        before = [w for w in words[max(0, match.start - 3) : match.start] if w not in _THE]
+        if before and before[-1] in _REFUSING:
+            refused.add(match.value)
+    return refused
+
+
 _EXCEPT = frozenset({"ausser", "except", "excepting", "besides"})
 
 
@@ -361,6 +394,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
         ]
         for sentence in _sentences(text)
     ]
+    sentences = _without_refused(sentences, lexicon)
     _each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0
