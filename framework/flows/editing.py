@@ -31,6 +31,7 @@ from framework.flows.named_things import (
     named_things,
 )
 from framework.flows.people import edit_for_person
+from framework.flows.splitting_off import split_off
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import rejects
 from framework.flows.understanding.normalize import tokens
@@ -142,7 +143,8 @@ def edit_order(turn: Turn, text: str) -> bool:
 
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
-        _replace(turn, words, found)
+        split_off(turn, words, found)
+        or _replace(turn, words, found)
         or _restyle(turn, words, found)
         or _remove(turn, words, found)
         or _recount(turn, words, found)
@@ -287,7 +289,9 @@ def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
     return None
 
 
-_THAT = frozenset({"that", "it", "this", "das", "daraus", "draus", "den", "die", "es"})
+_THAT = frozenset(
+    {"that", "it", "this", "those", "these", "them", "das", "daraus", "draus", "den", "die", "es"}
+)
 """What "make *that* a prosciutto" points back to: the line ordered last."""
 
 

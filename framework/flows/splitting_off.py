@@ -1,0 +1,60 @@
+"""Some of a line become something else: "eine von den Colas soll eine Cola Zero sein",
+"make 2 of those coke zero", "one of the salamis as a diavola" — the line keeps the rest, and
+the ones split off are a line of their own (with the options the new item can have)."""
+
+from __future__ import annotations
+
+from framework.flows.cart import describe_line
+from framework.flows.named_things import Thing, line_with
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["split_off"]
+
+_OF = frozenset({"von", "of"})
+_POINTING = frozenset({"those", "these", "them", "den", "denen", "diesen", "die"})
+"""After "2 of": the line ordered last ("make 2 of those coke zero")."""
+_ARTICLES = frozenset({"the", "der", "die", "das", "dem", "den", "meinen", "my", "our", "unseren"})
+"""Between "one of" and the item ("one of the colas"); "one of my friends" names none."""
+
+
+def split_off(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """The change said back ("4× Cola → 3× Cola, 1× Cola Zero"), or None when the words ask
+    for no such split (or the line has no more than the count to split off)."""
+    for index, word in enumerate(words[:-1]):
+        count = word_to_number(word)
+        if count is None or not 0 < count < 99 or words[index + 1] not in _OF:
+            continue
+        items = [t for t in things if t.group is None and t.start > index + 1]
+        line, new = _split(turn, words, index + 2, items)
+        if line is None or new is None or line["quantity"] <= count:
+            return None
+        return _split_line(turn, line, new.value, count)
+    return None
+
+
+def _split(
+    turn: Turn, words: list[str], start: int, items: list[Thing]
+) -> tuple[CartLine | None, Thing | None]:
+    """The line split from, and the item its part becomes."""
+    between = set(words[start : items[0].start]) if items else set()
+    if len(items) >= 2 and between <= _POINTING | _ARTICLES:
+        return line_with(turn, items[0]), items[1]  # "one of the colas … a cola zero"
+    lines = turn.session["cart"]["lines"]
+    if len(items) == 1 and start < len(words) and words[start] in _POINTING and lines:
+        return max(lines, key=lambda line: line["id"]), items[0]
+    return None, None
+
+
+def _split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
+    if item == line["item"]:
+        return None
+    before = describe_line(turn.bot, turn.lang, line)
+    chosen = [choice for choices in line["options"].values() for choice in choices]
+    line["quantity"] -= count
+    added = turn.cart.add(item, chosen, count, {})
+    if added is None:
+        return None
+    kept, new = (describe_line(turn.bot, turn.lang, entry) for entry in (line, added))
+    return f"{before} → {kept}, {new}"
