@@ -292,6 +292,7 @@ def create_app(
                 bookings=office.bookings,
                 links=workspace.base_url,
                 consents=consents,
+                contacts=contacts,
             )
             for name, bot in bots.items()
         }

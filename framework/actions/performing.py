@@ -23,11 +23,14 @@ from framework.bookings.desk import booking_desk
 from framework.bookings.service import Bookings
 from framework.consents.desk import ConsentDesk
 from framework.consents.service import Consents
+from framework.contacts.desk import ContactDesk
 from framework.flows.events import ActionDone, ActionRequest
 from framework.flows.model import Bot
 from framework.flows.steps import Act
 from framework.secrets import resolve
+from framework.stores.contacts import ContactStore
 from framework.stores.memory.consents import MemoryConsents
+from framework.stores.memory.contacts import MemoryContacts
 from framework.stores.memory.tickets import MemoryTickets
 from framework.tickets.desk import TicketDesk
 from framework.tickets.service import Tickets
@@ -88,18 +91,21 @@ class BotActions:
         bookings: Bookings | None = None,
         links: str = "",
         consents: Consents | None = None,
+        contacts: ContactStore | None = None,
     ) -> BotActions:
         """The built-in runners (HTTP calls, the ticket desk on `tickets`, the consent desk on
-        `consents`, the booking desk on `bookings` for a bot with a booking.yaml — each on a
-        store of its own in memory when not given) and the bot's configured sources
-        (`actions:` in bot.yaml), after `first` (overrides). `links` is the server's public
-        URL, for calendar links."""
+        `consents`, the contact desk on `contacts`, the booking desk on `bookings` for a bot
+        with a booking.yaml — each on a store of its own in memory when not given) and the
+        bot's configured sources (`actions:` in bot.yaml), after `first` (overrides). `links`
+        is the server's public URL, for calendar links."""
         desk = TicketDesk(tickets if tickets is not None else Tickets(MemoryTickets()))
         consent = ConsentDesk(consents if consents is not None else Consents(MemoryConsents()))
+        contact = ContactDesk(contacts if contacts is not None else MemoryContacts())
         built_in: list[ActionRunner] = [
             HttpCalls(),
             desk,
             consent,
+            contact,
             *booking_desk(bot, bookings, links),
         ]
         return cls([*first, *built_in, *_sources(bot)])
