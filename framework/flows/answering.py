@@ -158,7 +158,7 @@ def _beside_the_answer(
 ) -> bool:
     """What a message can mean besides the plain answer: done ordering, more items at a
     question that takes none, the confirmation's rules, several values, a correction."""
-    asks = turn.flow(frame["flow"]).asks
+    asks, ordering = turn.flow(frame["flow"]).asks, turn.ordering_flow()
     if house_number_fixed(turn, message):
         return True
     if _done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
@@ -168,6 +168,10 @@ def _beside_the_answer(
             _confirm(turn, frame, slot, message)
         return True
     if not _has_items_slot(turn, asks) and _order_more(turn, message):
+        return True
+    if slot.type == "yes_no" and ordering == frame["flow"] and _ONE_MORE.match(message.text):
+        turn.set_slot(slot.name, True)  # "noch eine bitte": yes, and which one is asked next
+        _accept(turn, frame)
         return True
     if not any(has_item(turn, m) for m in mentions) and share_out(turn, frame, message.text):
         return True
@@ -179,6 +183,15 @@ def _beside_the_answer(
 def _names_values(turn: Turn, mentions: list[Mention]) -> bool:
     """Whether the mentions name anything but a count ("zwei Pepsi" names only the two)."""
     return any(turn.slot(name).role != "quantity" for mention in mentions for name in mention)
+
+
+_ONE_MORE = re.compile(
+    r"^\s*(?:(?:und|and|ja|yes|oh)[,\s]+)?"
+    r"(?:noch\s+(?:eine[ns]?|eins|mehr|was)|one more|another(?: one)?)"
+    r"(?:[,\s]+(?:bitte|please|pls))?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+"""At "anything else?": more, of something not named yet ("noch eine bitte", "one more")."""
 
 
 def _has_items_slot(turn: Turn, asks: frozenset[str]) -> bool:

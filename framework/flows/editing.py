@@ -402,13 +402,27 @@ def _recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     return ", ".join(changed) or None
 
 
+_SECOND = frozenset({"doch", "lieber", "actually", "rather"})
+"""With a lone number and one line in the cart: its new count ("sorry, kind wollte doch 3")."""
+
+
+def _one_line_asked(turn: Turn) -> bool:
+    """One line in the cart, and the order is what is asked about (not the address: "I'm on
+    your street actually, number 3")."""
+    frame = turn.frame
+    ordering = frame is not None and frame["flow"] == turn.ordering_flow()
+    return ordering and len(turn.session["cart"]["lines"]) == 1
+
+
 def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     """A new count without an item: "3 of them, not 2", "drei statt zwei" (the one line with
     the old count gets the new one; none or several: no edit), "mach 2 draus", "make it two"
     (the line ordered last)."""
     numbers = [(i, n) for i, w in enumerate(words) if (n := word_to_number(w)) and 0 < n <= 99]
-    if len(numbers) == 1 and _CHANGING & set(words) and _THAT & set(words):
-        last = max(turn.session["cart"]["lines"], key=lambda line: line["id"])
+    lines = turn.session["cart"]["lines"]
+    pointed = _CHANGING & set(words) and _THAT & set(words)
+    if len(numbers) == 1 and (pointed or (_SECOND & set(words) and _one_line_asked(turn))):
+        last = max(lines, key=lambda line: line["id"])  # "mach 2 draus", "kind wollte doch 3"
         if last["quantity"] == numbers[0][1]:
             return None
         before = describe_line(turn.bot, turn.lang, last)

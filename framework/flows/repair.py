@@ -68,6 +68,11 @@ def _thanks(turn: Turn) -> None:
     turn.say_named("thanks")
 
 
+def _wait(turn: Turn) -> None:
+    """ "Warte", "Moment", "one sec": a friendly word; the open question stays open, unasked."""
+    turn.say_named("waiting")
+
+
 def _forget_me(turn: Turn) -> None:
     """The customer's remembered values are deleted, and this conversation's copies of them:
     nothing is offered "as last time" again."""
@@ -111,6 +116,7 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "stop": _stop_marketing,
     "resume": _resume,
     "forget_me": _forget_me,
+    "wait": _wait,
     "payment_status": ask_payment_status,
     "payment_link": ask_payment_link,
 }

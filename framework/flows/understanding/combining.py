@@ -97,6 +97,23 @@ def one_each(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
 _RECOUNTING = TAKING_BACK | frozenset({"aeh", "aehm", "ehm", "uh", "um", "sorry"})
 
 
+def _count_of_the_last(
+    words: list[str],
+    mention: Mention,
+    mentions: list[Mention],
+    slots: list[Slot],
+    correcting: bool,
+) -> bool:
+    """A part of nothing but a count that is the last item's: "und einmal Cola Zero, nein
+    zwei" recounts it, "Bier also? One." counts the bare name."""
+    if _recounted(words, mention, mentions, correcting):
+        return True
+    if len(words) <= 2 and not count_slots(slots) & mentions[-1].keys():
+        mentions[-1].update(mention)
+        return True
+    return False
+
+
 def _recounted(
     words: list[str], mention: Mention, mentions: list[Mention], correcting: bool
 ) -> bool:
@@ -147,8 +164,8 @@ def read_parts(
             continue
         correcting = correcting or words[0] in SECOND_THOUGHTS
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
-            if _recounted(words, mention, mentions, correcting):
-                continue  # "und einmal Cola Zero, nein zwei"
+            if _count_of_the_last(words, mention, mentions, slots, correcting):
+                continue
             mention = {}  # a count of nothing, after the order: a number of the story
         if not mention:
             correcting = correcting or _takes_back(words)

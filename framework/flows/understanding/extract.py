@@ -27,7 +27,6 @@ from framework.flows.understanding.combining import (
     once_each,
     one_each,
     read_parts,
-    rejects,
     without_context,
     without_leading_count,
 )
@@ -126,8 +125,6 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     for slot in slots:
         if slot.type in ("choice", "choices") and slot.choices is not None:
             _choices(mention, slot, lexicon.choices(slot.choices), words, used)
-    if not has_item and rejects(words[1:]):  # "…, groß schaffe ich nicht": the reason
-        _drop_single_choices(mention, slots)
     quantity = next((slot for slot in slots if slot.role == "quantity"), None)
     if quantity is not None:
         described = has_item and len(mention) > 1  # the item came with a size or an option
@@ -135,12 +132,6 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
         if number is not None:
             mention[quantity.name] = number
     return mention, has_item
-
-
-def _drop_single_choices(mention: Mention, slots: list[Slot]) -> None:
-    for slot in slots:
-        if slot.type == "choice":
-            mention.pop(slot.name, None)
 
 
 def _choices(

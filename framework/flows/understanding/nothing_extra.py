@@ -42,7 +42,8 @@ _REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
 def says_nothing_extra(words: list[str]) -> bool:
     """ "ohne alles", "keine (weiteren) Extras", "plain", "so wie sie ist", "nothing on it",
     or a part that ends in "ohne"/"without"."""
-    plain = [word for word in words if word not in _FURTHER]
+    last = len(words) - 1  # "kein extra": the last word is what is refused
+    plain = [word for index, word in enumerate(words) if word not in _FURTHER or index == last]
     pairs = itertools.pairwise(plain)
     return (
         bool(_PLAIN & set(words))
