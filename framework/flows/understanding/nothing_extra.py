@@ -49,7 +49,7 @@ def says_nothing_extra(words: list[str]) -> bool:
         bool(_PLAIN & set(words))
         or plain[-1:] in (["ohne"], ["without"])
         or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
-        or any(phrase in " ".join(words) for phrase in _AS_IT_IS)
+        or any(f" {phrase} " in f" {' '.join(words)} " for phrase in _AS_IT_IS)
     )
 
 
