@@ -31,7 +31,7 @@ from framework.flows.named_things import (
     named_things,
 )
 from framework.flows.people import edit_for_person
-from framework.flows.splitting_off import split_off
+from framework.flows.splitting_off import split_line, split_off
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import rejects
 from framework.flows.understanding.normalize import tokens
@@ -81,6 +81,9 @@ _REMOVING = frozenset(
         "stornieren",
         "storniere",
         "weglassen",
+        "weniger",
+        "fewer",
+        "less",
         "remove",
         "delete",
         "drop",
@@ -199,6 +202,9 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             return None
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
     elif old.group is None:
+        some = _count_before(words, old)
+        if some is not None and some < line["quantity"]:
+            return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
         line["item"] = new.value
         for choice in _described(turn, things, new):  # "… with a large Prosciutto"
             line["options"][str(choice.group)] = [choice.value]
@@ -207,6 +213,13 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
     turn.cart.reprice(line)
     return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+def _count_before(words: list[str], thing: Thing) -> int | None:
+    """The count said right before the thing replaced ("statt einer Fanta", "instead of 2
+    cokes")."""
+    number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
+    return number if number is not None and 0 < number <= 99 else None
 
 
 def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:

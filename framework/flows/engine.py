@@ -43,6 +43,7 @@ from framework.flows.paying import order_update, payment_timer, waiting_message,
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restating import restated
+from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
@@ -221,7 +222,7 @@ def _understand(turn: Turn, message: Message, prices_before: bool) -> None:
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
             waiting_message(turn)
-    elif not message.payload and edit_order(turn, text):
+    elif not message.payload and (same_again(turn, text) or edit_order(turn, text)):
         return
     elif not message.payload and restated(turn, text):
         turn.say_named("already_noted")

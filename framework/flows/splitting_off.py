@@ -10,7 +10,7 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["split_off"]
+__all__ = ["split_line", "split_off"]
 
 _OF = frozenset({"von", "of"})
 _POINTING = frozenset({"those", "these", "them", "den", "denen", "diesen", "die"})
@@ -30,7 +30,7 @@ def split_off(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line, new = _split(turn, words, index + 2, items)
         if line is None or new is None or line["quantity"] <= count:
             return None
-        return _split_line(turn, line, new.value, count)
+        return split_line(turn, line, new.value, count)
     return None
 
 
@@ -47,7 +47,8 @@ def _split(
     return None, None
 
 
-def _split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
+def split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
+    """`count` of the line become `item` (a line of their own); the change said back."""
     if item == line["item"]:
         return None
     before = describe_line(turn.bot, turn.lang, line)

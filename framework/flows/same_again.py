@@ -1,0 +1,69 @@
+"""The same again: "meine Frau will the same, aber mit Oliven", "noch so eine", "dasselbe
+nochmal, aber groß", "same for my brother" — another of the line ordered last, with what the
+message changes of it, as a waiter takes it (not an edit of the first one)."""
+
+from __future__ import annotations
+
+import re
+
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.extract import Mention
+
+__all__ = ["same_again"]
+
+_SAME = re.compile(
+    r"\b(?:the same(?: again| thing| one)?|same again|same for|dasselbe|das ?selbe|"
+    r"(?:das|die|den|der) gleiche|die ?selbe|den ?selben|noch so (?:eine?[nms]?|was)|"
+    r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was))\b",
+    re.IGNORECASE,
+)
+
+
+def same_again(turn: Turn, text: str) -> bool:
+    """Order another of the newest line, changed as the message says; False (nothing
+    changed) when the message asks for no such thing."""
+    ordering = turn.ordering_flow()
+    lines = turn.session["cart"]["lines"]
+    if ordering is None or not lines or not _SAME.search(text[:500]):
+        return False
+    mention = _copy(turn, max(lines, key=lambda line: line["id"]))
+    if mention is None:
+        return False
+    slots = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    for said in turn.mentions(text, slots):
+        if any(turn.slot(name).type == "item" for name in said):
+            return False  # "the same as the Salami, a Diavola": an order of its own
+        _change(turn, mention, said)
+    turn.session["pending"].append(mention)
+    turn.repeat(ordering, frozenset())
+    return True
+
+
+def _copy(turn: Turn, line: CartLine) -> Mention | None:
+    """The line as the mention that would order it again."""
+    source = line.get("source") or {}
+    item, count = source.get("item"), source.get("quantity")
+    if not item:
+        return None
+    mention: Mention = {item: line["item"]}
+    for name in source.get("options", ()):
+        choices = turn.slot(name).choices
+        chosen = line["options"].get(choices.id, []) if choices is not None else []
+        if turn.slot(name).type == "choices":
+            mention[name] = chosen
+        elif chosen:
+            mention[name] = chosen[0]
+    if count:
+        mention[count] = 1
+    return mention
+
+
+def _change(turn: Turn, mention: Mention, said: Mention) -> None:
+    """ "aber mit Oliven" adds an extra, "aber groß" sets the size, "ohne Extras" none."""
+    for name, value in said.items():
+        known = mention.get(name)
+        if turn.slot(name).type == "choices" and isinstance(known, list) and value:
+            mention[name] = list(dict.fromkeys(known + list(value)))
+        else:
+            mention[name] = value
