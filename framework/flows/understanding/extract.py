@@ -301,17 +301,18 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
     found = lexicon.items(frozenset()).find_all(words)
     if len(found) < 2 or _CHANGING & set(words):
         return [words]  # "make one of the Salamis a Diavola": a change, read as one
-    sized = {i for index in sizes for m in index.find_all(words) for i in range(m.start, m.end)}
-    if not any(i < found[0].start for i in sized):
-        sized = set()  # "2x margherita mittel 1x diavola": sizes follow their items here
-    cuts: list[int] = []
+    sizes_at = {i for index in sizes for m in index.find_all(words) for i in range(m.start, m.end)}
+    leading = sizes_at if any(i < found[0].start for i in sizes_at) else set()
+    cuts: list[int] = []  # "2x margherita mittel 1x diavola": sizes follow their items there
     for before, match in itertools.pairwise(found):
         cut = match.start
-        while cut > before.end and (cut - 1 in sized or _leads_an_item(words[cut - 1])):
+        while cut > before.end and (cut - 1 in leading or _leads_an_item(words[cut - 1])):
             cut -= 1
         same = match.value == before.value and cut == match.start
         if same or words[cut - 1] in _TOPPING_BEFORE:
             continue  # "Tonno mit Thunfisch", "Margherita mit Salami": one pizza
+        if cut == match.start and not set(range(before.end, cut)) <= sizes_at:
+            continue  # "zum Auffüllen meiner Gelnägel": one thing, not a list
         if len(words[before.end : cut]) > _LIST_GAP:
             continue  # "a salami but actually my friend is vegetarian so a funghi": a story
         cuts.append(cut)

@@ -45,9 +45,33 @@ _NEVER_FUZZY = frozenset(
         "anderen",
         "anderer",
         "anders",
+        "guten",
+        "gute",
+        "guter",
+        "gutes",
+        "abend",
+        "morgen",
+        "hallo",
+        "hello",
+        "heute",
+        "wollte",
+        "hatte",
+        "haette",
+        "would",
+        "could",
+        "should",
+        "these",
+        "those",
+        "which",
+        "where",
+        "there",
+        "their",
+        "thing",
+        "think",
     }
 )
-"""Everyday words one letter away from a menu word ("keine" → "kleine") are taken literally."""
+"""Everyday words one letter away from a menu or knowledge word ("keine" → "kleine", "guten"
+→ "gluten": a greeting is no question about allergens) are taken literally."""
 _PARTICLES = frozenset({"ab", "an", "auf", "aus", "mit", "vorbei", "zu", "her", "hin", "rueber"})
 """The separable prefixes that close a German clause: "ich hole sie *ab*"."""
 _SPLIT_REACH = 6
