@@ -157,9 +157,11 @@ class Lexicon:
         """The knowledge entries a message asks about, in the order it asks ("ist die scharf?
         und wie lange dauert die Lieferung?"): each once, none for a phrase that is an item's
         name ("Vegetaria" is no question) or says one of the `answered` words."""
-        words = tokens(text)
-        found = [m for m in self._asked(words) if not answered & set(words[m.start : m.end])]
-        return list(dict.fromkeys(m.value for m in found))
+        entries: list[str] = []
+        for words in _with_and_without_particles(tokens(text)):
+            found = self._asked(words)
+            entries += [m.value for m in found if not answered & set(words[m.start : m.end])]
+        return list(dict.fromkeys(entries))
 
     def _asked(self, words: list[str]) -> list[Match]:
         """The knowledge phrases said, but none inside an item's name as written ("Vegetaria"
@@ -237,6 +239,19 @@ def _language_words(bot: Bot) -> dict[str, frozenset[str]]:
         for word in words & more
     }
     return {lang: frozenset(words - shared) for lang, words in found.items()}
+
+
+_PARTICLES = frozenset(
+    {"denn", "eigentlich", "eigtl", "mal", "nochmal", "ueberhaupt", "eben", "halt", "genau"}
+    | {"bitte", "so", "actually", "exactly", "again", "please", "just"}
+)
+"""Words a question says between the words of a phrase ("was ist *denn* auf der
+Capricciosa", "what's *actually* on it"), read both with and without them."""
+
+
+def _with_and_without_particles(words: list[str]) -> list[list[str]]:
+    plain = [word for word in words if word not in _PARTICLES]
+    return [words, plain] if len(plain) < len(words) else [words]
 
 
 def _covered(command: Match, own: list[Match]) -> bool:

@@ -23,6 +23,7 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import parse_number
+from framework.flows.understanding.questions import is_question
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = [
@@ -125,6 +126,9 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         return Invalid("invalid_choice")
     index = ctx.lexicon.choices(choice_set)
     if slot.type == "choice":
+        named = {match.value for match in index.find_all(tokens(text))}
+        if len(named) > 1 and is_question(text):
+            return Invalid("invalid_choice")  # "mittel oder groß, was lohnt sich?" chooses none
         found = index.best(text)
         return Valid(found) if found else Invalid("invalid_choice")
     words = tokens(text)
