@@ -252,7 +252,7 @@ def _done_ordering(
         return False
     if not ordering:
         return False  # "passt so", "all good now" at "did that help?" are a yes, not "no more"
-    if not (done or (noted and parse_yes_no(message.text) is None)):
+    if not (done or noted):  # "Ok. Lieferung bitte": an answer for later, so no more
         return False
     turn.set_slot(slot.name, False)
     _accept(turn, frame)
