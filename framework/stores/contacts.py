@@ -3,9 +3,10 @@ language, time zone, tags, when they were first and last seen, when they last wr
 channel (WhatsApp's 24-hour window) and when they last paid an order.
 
 A contact has an id of its own (`c` and 16 hex digits), apart from the conversations it holds:
-today each conversation (a session key `bot:channel:customer`) is one contact, and a later
-change that joins a customer's conversations across channels moves conversations onto one
-contact without changing how contacts are kept.
+each conversation (a session key `bot:channel:customer`) starts as a contact of its own, and
+the customer joins their conversations on several channels into one (`offer` a link code in
+one, `link` with it in another; contact_links.py has the rules) and splits one off again
+(`unlink`). A contact holds at most one conversation per channel.
 
 Every change is one `update` with a `ContactChange` (contact_rules.py applies it, the same in
 every backend), so a turn changes its contact in at most one store call. Time is an argument of
@@ -23,7 +24,19 @@ from typing import Any, Protocol
 from framework.errors import ThekeError
 from framework.tags import MAX_TAGS
 
-__all__ = ["MAX_PAGE", "MAX_TAGS", "Contact", "ContactChange", "ContactError", "ContactStore"]
+__all__ = [
+    "ALREADY",
+    "LINKED",
+    "MAX_PAGE",
+    "MAX_TAGS",
+    "SAME_CHANNEL",
+    "UNKNOWN",
+    "Contact",
+    "ContactChange",
+    "ContactError",
+    "ContactStore",
+    "Link",
+]
 
 MAX_PAGE = 1000
 """Contacts one call returns or names at most."""
@@ -40,7 +53,8 @@ class Contact:
     id: str
     bot: str
     conversations: tuple[str, ...]
-    """The session keys of the customer's conversations with the bot (today: one)."""
+    """The session keys of the customer's conversations with the bot (sorted; one per
+    channel)."""
     lang: str = ""
     """The language the bot last spoke with them ("": not known yet)."""
     timezone: str = ""
@@ -107,6 +121,19 @@ class ContactChange:
         return any((self.seen_on, self.lang, self.timezone, self.add, self.remove, self.ordered))
 
 
+LINKED, ALREADY, UNKNOWN, SAME_CHANNEL = "linked", "already", "unknown", "same_channel"
+"""What a `link` did: joined the two conversations; nothing, as they were one contact already;
+nothing, as no code of the bot is that (never given, expired, used); nothing, as the contact
+would hold two conversations of one channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    outcome: str
+    contact: Contact | None = None
+    """The contact joined (LINKED), or the one the conversation belongs to already (ALREADY)."""
+
+
 class ContactStore(Protocol):
     async def update(
         self, bot: str, conversation: str, change: ContactChange, at: float
@@ -129,8 +156,29 @@ class ContactStore(Protocol):
         ...
 
     async def forget(self, bot: str, conversation: str) -> int:
-        """The conversation taken from its contact (GDPR art. 17), and the contact deleted
-        when it holds no other; how many contact records were deleted (0 or 1)."""
+        """The conversation taken from its contact (GDPR art. 17) with its link code, and the
+        contact deleted when it holds no other; how many contact records were deleted (0 or
+        1). Erasing a whole contact is `forget` of each of its conversations."""
+        ...
+
+    async def offer(
+        self, bot: str, conversation: str, code: str, expires: float, at: float
+    ) -> None:
+        """Keep `code` (a link code's SHA-256, 64 hex digits) as the conversation's link code
+        until `expires`, in place of any code it had (one a conversation); the bot's codes
+        whose time is over are dropped."""
+        ...
+
+    async def link(self, bot: str, conversation: str, code: str, at: float) -> Link:
+        """The conversation that offered `code` and `conversation` joined into one contact
+        (contact_links.joined) and the code used up, in one atomic step; any other outcome
+        changes nothing."""
+        ...
+
+    async def unlink(self, bot: str, conversation: str, at: float) -> Contact | None:
+        """The conversation split off its contact into a contact of its own
+        (contact_links.parted), atomically; that new contact, or None when the conversation's
+        contact holds no other conversation (nothing to split)."""
         ...
 
     async def close(self) -> None: ...

@@ -7,6 +7,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
+from framework.stores.contact_links import (
+    check_code,
+    check_moments,
+    joined,
+    link_outcome,
+    parted,
+)
 from framework.stores.contact_rules import (
     changed,
     check_change,
@@ -15,7 +22,7 @@ from framework.stores.contact_rules import (
     check_page,
     new_id,
 )
-from framework.stores.contacts import Contact, ContactChange
+from framework.stores.contacts import LINKED, UNKNOWN, Contact, ContactChange, Link
 
 __all__ = ["MemoryContacts"]
 
@@ -26,16 +33,33 @@ class MemoryContacts:
         """(bot, contact id) -> the contact."""
         self._ids: dict[tuple[str, str], str] = {}
         """(bot, conversation) -> its contact's id."""
+        self._codes: dict[tuple[str, str], tuple[str, float]] = {}
+        """(bot, a link code's hash) -> the conversation that offered it, until when."""
+        self._code_of: dict[tuple[str, str], str] = {}
+        """(bot, conversation) -> the hash of the link code it offered."""
+
+    def _of(self, bot: str, conversation: str) -> Contact | None:
+        contact_id = self._ids.get((bot, conversation))
+        return None if contact_id is None else self._contacts[bot, contact_id]
+
+    def _keep(self, contact: Contact) -> None:
+        self._contacts[contact.bot, contact.id] = contact
+        for conversation in contact.conversations:
+            self._ids[contact.bot, conversation] = contact.id
+
+    def _drop_code(self, bot: str, conversation: str) -> None:
+        code = self._code_of.pop((bot, conversation), None)
+        if code is not None:
+            self._codes.pop((bot, code), None)
 
     async def update(
         self, bot: str, conversation: str, change: ContactChange, at: float
     ) -> Contact:
         bot, conversation = check_one(bot, conversation)
-        contact_id = self._ids.get((bot, conversation))
-        kept = None if contact_id is None else self._contacts[bot, contact_id]
-        made = changed(kept, bot, conversation, check_change(change), at, new_id())
-        self._contacts[bot, made.id] = made
-        self._ids[bot, conversation] = made.id
+        made = changed(
+            self._of(bot, conversation), bot, conversation, check_change(change), at, new_id()
+        )
+        self._keep(made)
         return made
 
     async def many(self, bot: str, conversations: Sequence[str]) -> dict[str, Contact]:
@@ -53,8 +77,50 @@ class MemoryContacts:
         chosen = names[bisect_right(names, after) :][:limit]
         return [self._contacts[bot, self._ids[bot, conversation]] for conversation in chosen]
 
+    async def offer(
+        self, bot: str, conversation: str, code: str, expires: float, at: float
+    ) -> None:
+        bot, conversation = check_one(bot, conversation)
+        code, (expires, at) = check_code(code), check_moments(expires, at)
+        for (of, old), (offering, until) in list(self._codes.items()):
+            if until <= at:
+                del self._codes[of, old], self._code_of[of, offering]
+        self._drop_code(bot, conversation)
+        self._codes[bot, code] = (conversation, expires)
+        self._code_of[bot, conversation] = code
+
+    async def link(self, bot: str, conversation: str, code: str, at: float) -> Link:
+        bot, conversation = check_one(bot, conversation)
+        code, (at,) = check_code(code), check_moments(at)
+        offering, until = self._codes.get((bot, code), ("", 0.0))
+        if not offering or until <= at:
+            return Link(UNKNOWN)
+        offered, taker = self._of(bot, offering), self._of(bot, conversation)
+        outcome = link_outcome(offered, offering, taker, conversation)
+        if outcome != LINKED:
+            return Link(outcome, taker)
+        made = joined(offered, offering, taker, conversation, bot, at, (new_id(), new_id()))
+        for gone in (offered, taker):
+            if gone is not None and gone.id != made.id:
+                del self._contacts[bot, gone.id]
+        self._keep(made)
+        self._drop_code(bot, offering)
+        return Link(LINKED, made)
+
+    async def unlink(self, bot: str, conversation: str, at: float) -> Contact | None:
+        bot, conversation = check_one(bot, conversation)
+        (at,) = check_moments(at)
+        contact = self._of(bot, conversation)
+        if contact is None or len(contact.conversations) < 2:
+            return None
+        rest, alone = parted(contact, conversation, at, new_id())
+        self._keep(rest)
+        self._keep(alone)
+        return alone
+
     async def forget(self, bot: str, conversation: str) -> int:
         bot, conversation = check_one(bot, conversation)
+        self._drop_code(bot, conversation)
         contact_id = self._ids.pop((bot, conversation), None)
         if contact_id is None:
             return 0

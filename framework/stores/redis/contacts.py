@@ -7,6 +7,10 @@ cluster:
     <prefix>:{%contacts:<bot>}:contacts   hash: contact id -> the contact's JSON
     <prefix>:{%contacts:<bot>}:ids        hash: conversation -> its contact's id
     <prefix>:{%contacts:<bot>}:index      zset: every conversation, score 0 (pages by name)
+    <prefix>:{%contacts:<bot>}:code:<hash>    a link code offered (its SHA-256): until when and
+                                              the conversation, expiring with the code
+    <prefix>:{%contacts:<bot>}:codeof:<h>     the hash of the code a conversation offered (<h>:
+                                              the conversation's SHA-256, 32 hex digits)
 
 A change is applied in Python (contact_rules.py, the same as in every backend) to the contact
 as this store last saw it and written by a script only if the contact is still that (compare
@@ -17,7 +21,8 @@ least recent forgotten first) are only its guess, never trusted: a turn of a con
 this worker had the turn before costs one round trip, another costs two (a guess of a contact
 another worker erased is refused like any other and never written back; it leaves this
 worker's memory as newer ones push it out). Redis failures become StoreError, as in the other
-Redis stores.
+Redis stores. Joining and parting (contact_links.py) are compare and set the same way, on the
+contacts of both conversations and the code (redis_links.py has the scripts).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import cast
 
+from framework.stores.contact_links import check_code, check_moments
 from framework.stores.contact_rules import (
     changed,
     check_change,
@@ -36,8 +42,9 @@ from framework.stores.contact_rules import (
     check_page,
     new_id,
 )
-from framework.stores.contacts import Contact, ContactChange
+from framework.stores.contacts import Contact, ContactChange, Link
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.redis.contact_links import RedisLinks, dumped
 from framework.stores.session_store import StoreError
 
 __all__ = ["GUESSES", "TRIES", "RedisContacts"]
@@ -74,10 +81,6 @@ return 0
 """
 
 
-def _dumped(contact: Contact) -> str:
-    return json.dumps(contact.to_json(), ensure_ascii=False, sort_keys=True)
-
-
 class RedisContacts:
     def __init__(self, client: Client, prefix: str = "theke"):
         if "{" in prefix or "}" in prefix:
@@ -85,6 +88,7 @@ class RedisContacts:
         self._redis, self._prefix = client, prefix
         self.address = address_of(client)
         self._update, self._forget = client.register_script(UPDATE), client.register_script(FORGET)
+        self._links = RedisLinks(client, self._keys)
         self._seen: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(bot, conversation) -> the contact's id and JSON as this store last saw them."""
 
@@ -99,13 +103,6 @@ class RedisContacts:
             f"{self._prefix}:{{%contacts:{bot}}}:{name}" for name in ("contacts", "ids", "index")
         ]
 
-    async def _read(self, bot: str, conversation: str) -> tuple[str, str]:
-        """The conversation's contact id and JSON as kept ("" each when none)."""
-        contacts, ids, _ = self._keys(bot)
-        contact_id = await self._redis.hget(ids, conversation) or ""
-        kept = await self._redis.hget(contacts, contact_id) if contact_id else None
-        return cast(str, contact_id), cast(str, kept or "")
-
     @guarded
     async def update(
         self, bot: str, conversation: str, change: ContactChange, at: float
@@ -116,7 +113,7 @@ class RedisContacts:
         for _ in range(TRIES):
             contact = Contact.from_json(json.loads(kept)) if kept else None
             made = changed(contact, bot, conversation, change, at, contact_id or new_id())
-            written = _dumped(made)
+            written = dumped(made)
             args = [conversation, contact_id, kept, made.id, written]
             answer = await self._update(keys=self._keys(bot), args=args)
             if int(answer[0]) == 1:
@@ -159,17 +156,38 @@ class RedisContacts:
         return [found[name] for name in names if name in found]
 
     @guarded
+    async def offer(
+        self, bot: str, conversation: str, code: str, expires: float, at: float
+    ) -> None:
+        bot, conversation = check_one(bot, conversation)
+        code, (expires, at) = check_code(code), check_moments(expires, at)
+        await self._links.offer(bot, conversation, code, expires, at)
+
+    @guarded
+    async def link(self, bot: str, conversation: str, code: str, at: float) -> Link:
+        bot, conversation = check_one(bot, conversation)
+        code, (at,) = check_code(code), check_moments(at)
+        return await self._links.link(bot, conversation, code, at)
+
+    @guarded
+    async def unlink(self, bot: str, conversation: str, at: float) -> Contact | None:
+        bot, conversation = check_one(bot, conversation)
+        (at,) = check_moments(at)
+        return await self._links.unlink(bot, conversation, at)
+
+    @guarded
     async def forget(self, bot: str, conversation: str) -> int:
         bot, conversation = check_one(bot, conversation)
+        await self._links.offer(bot, conversation, "", 0.0, 0.0)  # its code, if any, gone
         for _ in range(TRIES):
-            contact_id, kept = await self._read(bot, conversation)
+            contact_id, kept = await self._links.read(bot, conversation)
             if not contact_id:
                 return 0
             rest = ""
             if kept:
                 contact = Contact.from_json(json.loads(kept))
                 others = tuple(c for c in contact.conversations if c != conversation)
-                rest = _dumped(replace(contact, conversations=others)) if others else ""
+                rest = dumped(replace(contact, conversations=others)) if others else ""
             args = [conversation, contact_id, kept, rest]
             deleted = int(await self._forget(keys=self._keys(bot), args=args))
             if deleted >= 0:

@@ -1,8 +1,10 @@
 """The contact store in the session store's SQLite file, run on that file's thread (writer.py
 says why).
 
-Tables: `contacts` (a row a contact: its JSON) and `contact_conversations` (a row a
-conversation: its contact's id), in `contacts_schema`'s version. `update` reads, applies the
+Tables: `contacts` (a row a contact: its JSON), `contact_conversations` (a row a
+conversation: its contact's id), in `contacts_schema`'s version, and `contact_codes` (a row a
+link code offered: its hash, the conversation, until when; created where missing, so a file
+of the first version gains it). `update` reads, applies the
 change (contact_rules.py) and writes in one write transaction, which stores on the file in
 other processes take in turn (`BEGIN IMMEDIATE`). Pages are read in conversation order from
 the primary key.
@@ -16,6 +18,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from framework.stores.contact_links import (
+    check_code,
+    check_moments,
+    joined,
+    link_outcome,
+    parted,
+)
 from framework.stores.contact_rules import (
     changed,
     check_change,
@@ -24,8 +33,8 @@ from framework.stores.contact_rules import (
     check_page,
     new_id,
 )
-from framework.stores.contacts import Contact, ContactChange
-from framework.stores.sqlite.connection import create_versioned
+from framework.stores.contacts import LINKED, UNKNOWN, Contact, ContactChange, Link
+from framework.stores.sqlite.connection import create_versioned, execute_script
 from framework.stores.sqlite.on_file import OnFile
 from framework.stores.sqlite.writer import Writer
 
@@ -46,8 +55,16 @@ _OF_CONVERSATION = (
 )
 
 
+_CODES = """
+CREATE TABLE IF NOT EXISTS contact_codes (bot TEXT NOT NULL, code TEXT NOT NULL,
+    conversation TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (bot, code)) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS contact_codes_of ON contact_codes (bot, conversation)
+"""
+
+
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
     create_versioned(db, path, "contacts_schema", CONTACTS_SCHEMA_VERSION, _SCHEMA, "contacts")
+    execute_script(db, _CODES)
 
 
 def _dumped(contact: Contact) -> str:
@@ -76,20 +93,62 @@ class SqliteContacts:
         row = self._db.execute(_OF_CONVERSATION, (bot, conversation)).fetchone()
         return None if row is None else _loaded(row[0])
 
+    def _keep(self, contact: Contact) -> None:
+        self._db.execute(
+            "INSERT INTO contacts VALUES (?,?,?) ON CONFLICT (bot, id) DO UPDATE SET "
+            "data = excluded.data",
+            (contact.bot, contact.id, _dumped(contact)),
+        )
+        self._db.executemany(
+            "INSERT INTO contact_conversations VALUES (?,?,?) ON CONFLICT (bot, conversation) "
+            "DO UPDATE SET contact = excluded.contact",
+            [(contact.bot, conversation, contact.id) for conversation in contact.conversations],
+        )
+
     def _update(
         self, bot: str, conversation: str, change: ContactChange, at: float, made_id: str
     ) -> Contact:
         made = changed(self._one(bot, conversation), bot, conversation, change, at, made_id)
-        self._db.execute(
-            "INSERT INTO contacts VALUES (?,?,?) ON CONFLICT (bot, id) DO UPDATE SET "
-            "data = excluded.data",
-            (bot, made.id, _dumped(made)),
-        )
-        self._db.execute(
-            "INSERT OR IGNORE INTO contact_conversations VALUES (?,?,?)",
-            (bot, conversation, made.id),
-        )
+        self._keep(made)
         return made
+
+    def _offer(self, bot: str, conversation: str, code: str, expires: float, at: float) -> None:
+        self._db.execute(
+            "DELETE FROM contact_codes WHERE bot = ? AND (conversation = ? OR expires <= ?)",
+            (bot, conversation, at),
+        )
+        self._db.execute(
+            "INSERT INTO contact_codes VALUES (?,?,?,?)", (bot, code, conversation, expires)
+        )
+
+    def _link(self, bot: str, conversation: str, code: str, at: float, made: list[str]) -> Link:
+        row = self._db.execute(
+            "SELECT conversation FROM contact_codes WHERE bot = ? AND code = ? AND expires > ?",
+            (bot, code, at),
+        ).fetchone()
+        if row is None:
+            return Link(UNKNOWN)
+        offering = row[0]
+        offered, taker = self._one(bot, offering), self._one(bot, conversation)
+        outcome = link_outcome(offered, offering, taker, conversation)
+        if outcome != LINKED:
+            return Link(outcome, taker)
+        one = joined(offered, offering, taker, conversation, bot, at, (made[0], made[1]))
+        for gone in (offered, taker):
+            if gone is not None and gone.id != one.id:
+                self._db.execute("DELETE FROM contacts WHERE bot = ? AND id = ?", (bot, gone.id))
+        self._keep(one)
+        self._db.execute("DELETE FROM contact_codes WHERE bot = ? AND code = ?", (bot, code))
+        return Link(LINKED, one)
+
+    def _unlink(self, bot: str, conversation: str, at: float, made_id: str) -> Contact | None:
+        contact = self._one(bot, conversation)
+        if contact is None or len(contact.conversations) < 2:
+            return None
+        rest, alone = parted(contact, conversation, at, made_id)
+        self._keep(rest)
+        self._keep(alone)
+        return alone
 
     def _many(self, bot: str, names: list[str]) -> dict[str, Contact]:
         found = {}
@@ -109,6 +168,9 @@ class SqliteContacts:
         return [_loaded(data) for (data,) in rows]
 
     def _forget(self, bot: str, conversation: str) -> int:
+        self._db.execute(
+            "DELETE FROM contact_codes WHERE bot = ? AND conversation = ?", (bot, conversation)
+        )
         contact = self._one(bot, conversation)
         if contact is None:
             return 0
@@ -140,6 +202,24 @@ class SqliteContacts:
 
     async def page(self, bot: str, after: str = "", limit: int = 100) -> list[Contact]:
         return await self._file.call(False, self._page, *check_page(bot, after, limit))
+
+    async def offer(
+        self, bot: str, conversation: str, code: str, expires: float, at: float
+    ) -> None:
+        bot, conversation = check_one(bot, conversation)
+        code, (expires, at) = check_code(code), check_moments(expires, at)
+        await self._file.call(True, self._offer, bot, conversation, code, expires, at)
+
+    async def link(self, bot: str, conversation: str, code: str, at: float) -> Link:
+        bot, conversation = check_one(bot, conversation)
+        code, (at,) = check_code(code), check_moments(at)
+        made = [new_id(), new_id()]
+        return await self._file.call(True, self._link, bot, conversation, code, at, made)
+
+    async def unlink(self, bot: str, conversation: str, at: float) -> Contact | None:
+        bot, conversation = check_one(bot, conversation)
+        (at,) = check_moments(at)
+        return await self._file.call(True, self._unlink, bot, conversation, at, new_id())
 
     async def forget(self, bot: str, conversation: str) -> int:
         return await self._file.call(True, self._forget, *check_one(bot, conversation))
