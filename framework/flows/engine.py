@@ -37,6 +37,7 @@ from framework.flows.events import (
 from framework.flows.execution import run
 from framework.flows.handoff import handoff_news, to_person
 from framework.flows.model import SINGLE, Bot, Flow
+from framework.flows.not_on_menu import not_on_menu_at_start
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
@@ -368,6 +369,8 @@ def _start(turn: Turn, message: Message) -> None:
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
                 turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return
+    if not_on_menu_at_start(turn, text):  # "eine Quattro Stagioni groß bitte"
+        return
     fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start
     if fallback is None:
         turn.say_named("not_understood")

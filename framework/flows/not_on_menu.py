@@ -1,10 +1,13 @@
-"""Something ordered that the catalog does not have ("und zwei Pepsi", "an two irn bru",
-"noch eine Sprite bitte"): said so, by its name as the customer wrote it, and the open
-question asked again — a waiter says "Pepsi haben wir nicht", not "please answer yes or no".
+"""Something ordered or asked for that the catalog does not have ("und zwei Pepsi", "an two
+irn bru", "eine Quattro Stagioni groß bitte", "habt ihr Calzone?", "do you have garlic
+bread?"): said so, by its name as the customer wrote it, and the conversation goes on — a
+waiter says "Pepsi haben wir nicht", not "please answer yes or no" or "hello, what would you
+like?".
 
-Read only where the order takes items: at the ordering flow's item question and at its
-"anything else?", when the message is a count or an article and a name of at most two words
-that the catalog and the open question's choices do not know.
+Read where the order takes items — at the ordering flow's item question and at its "anything
+else?" — and in a first message that starts nothing else: a count or an article and a name of
+at most two words (with a size or "bitte" after it), or a question whether they have it, that
+the catalog, the bot's knowledge and the open question's choices do not know.
 """
 
 from __future__ import annotations
@@ -14,18 +17,29 @@ import re
 from framework.flows.model import Slot
 from framework.flows.turn import Turn
 
-__all__ = ["not_on_menu"]
+__all__ = ["not_on_menu", "not_on_menu_at_start"]
 
 _COUNT = (
     r"\d{1,2}|eins?|eine[nmr]?|ein|ne|nen|'?n|a|an|one|zwei|drei|vier|fünf|two|three|four|five"
     r"|noch\s+eine[nm]?|another|some|paar|ein\s+paar|a\s+couple\s+of"
 )
 _NAME = r"[^\W\d_][\w'’-]*"
-_POLITE = r"(?:bitte|please|pls|noch|too|auch|dazu|thanks|danke)\b"
+_AFTER = (
+    r"(?:bitte|please|pls|noch|too|auch|dazu|thanks|danke|klein|kleine|mittel|mittlere|groß"
+    r"|große|gross|grosse|small|medium|large)\b"
+)
+"""Words after the name that belong to no name: politeness and a size."""
+_THING = rf"(?P<thing>{_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
 _ORDERED = re.compile(
     rf"^\s*(?:(?:und|and|noch|plus|also|ond|no|an|dann|then|oh|ach)[,\s]+)*"
-    rf"(?:(?:{_COUNT})\s+)(?P<thing>{_NAME}(?:\s+(?!{_POLITE}){_NAME})?)"
-    rf"(?:[,\s]+{_POLITE})*\s*[.!]*\s*$",
+    rf"(?:(?:{_COUNT})\s+)(?:pizza\s+)?{_THING}(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_ASKED = re.compile(
+    rf"^\s*(?:(?:und|and|oh|ok|okay|hallo|hi|hey)[,\s]+)*"
+    rf"(?:(?:habt|haben)\s+(?:ihr|sie)|gibt\s+es(?:\s+bei\s+euch)?|do\s+you\s+(?:have|do|sell)"
+    rf"|have\s+you\s+got|you\s+got|got)\s+(?:(?:auch|also|any|eine?n?|a|an|some)\s+)*"
+    rf"(?:pizza\s+)?{_THING}\s*\?*\s*$",
     re.IGNORECASE,
 )
 
@@ -35,9 +49,12 @@ _NO_GOODS = frozenset(
     | {"sec", "second", "minute", "min", "mo", "tick", "question", "thing", "more", "of"}
     | {"please", "pls", "thanks", "other", "others", "each", "more", "times", "x"}
     | {"reicht", "genügt", "langt", "passt", "enough", "fine", "okay", "ok", "will", "do"}
+    | {"offen", "geöffnet", "auf", "zu", "open", "heute", "today", "zeit", "time", "hunger"}
+    | {"leute", "personen", "people", "persons", "kinder", "kids", "freunde", "friends"}
+    | {"gäste", "guests", "stunden", "hours", "tage", "days", "euro", "eur", "mann", "frau"}
 )
-"""What a count or article may come before without ordering anything ("einen Moment",
-"one sec", "noch eine Frage")."""
+"""What a count, an article or "habt ihr" may come before without naming goods ("einen
+Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
 
 
 def not_on_menu(turn: Turn, slot: Slot, text: str) -> bool:
@@ -48,9 +65,28 @@ def not_on_menu(turn: Turn, slot: Slot, text: str) -> bool:
         return False
     if slot.type != "item" and not (slot.type == "yes_no" and turn.session["cart"]["lines"]):
         return False
-    found = _ORDERED.match(text[:120])
-    if found is None or found["thing"].split()[0].lower() in _NO_GOODS:
+    thing = _thing(text)
+    if thing is None:
         return False
-    turn.say_named("not_on_menu", thing=found["thing"])
+    turn.say_named("not_on_menu", thing=thing)
     turn.reask()
     return True
+
+
+def not_on_menu_at_start(turn: Turn, text: str) -> bool:
+    """A first order or question of something the catalog does not have, with no question
+    open: said so, and the ordering flow begins (its item question follows)."""
+    ordering = turn.ordering_flow()
+    thing = _thing(text)
+    if ordering is None or thing is None:
+        return False
+    turn.say_named("not_on_menu", thing=thing)
+    turn.start_flow(ordering)
+    return True
+
+
+def _thing(text: str) -> str | None:
+    found = _ORDERED.match(text[:120]) or _ASKED.match(text[:120])
+    if found is None or found["thing"].split()[0].lower() in _NO_GOODS:
+        return None
+    return found["thing"]
