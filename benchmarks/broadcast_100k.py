@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import resource
 import shutil
@@ -306,6 +307,8 @@ class Record:
 
     path: Path
     sends: list[Send] = field(default_factory=list)
+    stalls: list[tuple[float, float]] = field(default_factory=list)
+    """(unix time, milliseconds) the fake's own event loop was late (fake_graph.py)."""
     _offset: int = 0
 
     def read(self) -> int:
@@ -317,9 +320,29 @@ class Record:
         complete = chunk[: chunk.rfind(b"\n") + 1]
         self._offset += len(complete)
         for line in complete.decode().splitlines():
-            at, number, status, to, outcome, _callback = line.split(" ", 5)
+            at, number, *rest = line.split(" ", 5)
+            if number == "stall":
+                self.stalls.append((float(at), float(rest[0])))
+                continue
+            status, to, outcome, _callback = rest
             self.sends.append(Send(float(at), number, int(status), to, outcome))
         return len(self.sends)
+
+
+STALL_MS = 20
+"""fake_graph.py writes down a stall of its event loop longer than this."""
+
+
+def bursts(times: list[float]) -> list[float]:
+    """Where runs of three or more sends start, each under 1 ms after the one before: sends
+    that went, or were read by the fake, all at once after a wait (paced, they are 12.5 ms
+    apart)."""
+    starts, run, first = [], 1, times[0] if times else 0.0
+    for before, at in itertools.pairwise(times):
+        run, first = (run + 1, first) if at - before < 0.001 else (1, at)
+        if run == 3:
+            starts.append(first)
+    return starts
 
 
 def busiest_second(times: list[float]) -> tuple[int, float, int]:
@@ -538,6 +561,16 @@ def show(outcome: Outcome) -> None:
             f"messages_per_second {settings.rate:g}, Meta's limit {LIMIT}); "
             f"{over} sends began a second holding more than {LIMIT}"
         )
+    starts = bursts(times)
+    stalls = outcome.record.stalls
+    after = sum(
+        1 for at in starts if any(end - ms / 1000 <= at <= end + 0.01 for end, ms in stalls)
+    )
+    print(
+        f"bursts (3 or more sends each under 1 ms after the last): {len(starts):,}, "
+        f"{after:,} of them as the fake's own loop ended a stall ({len(stalls):,} stalls "
+        f"over {STALL_MS} ms, the longest {max((ms for _, ms in stalls), default=0):.0f} ms)"
+    )
     print(f"unique recipients {len(outcome.tries()):,} (daily limit {settings.daily_limit:,})")
     killed = outcome.killed_at
     in_flight = sum(1 for t in times if killed - 0.1 <= t <= killed)

@@ -8,7 +8,9 @@ the recipients chosen), and writes one line per send request to a file instead o
     PYTHONPATH=. .venv/bin/python benchmarks/fake_graph.py --record sends.txt \
         [--refuse-every 200] [--throughput 80]
 
-It prints its URL on the first line of its output and serves until SIGTERM or SIGINT.
+It prints its URL on the first line of its output and serves until SIGTERM or SIGINT. When its
+own event loop was held up for more than 20 ms (the machine busy: the sends that came meanwhile
+are then written with nearly one time), it writes `<unix time> stall <milliseconds>`.
 `--refuse-every N`: a recipient whose number is divisible by N is refused with 131049 (Meta's
 per-user marketing limit), every time it is sent to. `--throughput N`: a send to a phone
 number id that took N sends in the last second is refused with 130429 (Meta's throughput limit,
@@ -78,6 +80,20 @@ class RecordingGraphApi(FakeGraphApi):
         self.sent.clear()  # what status webhooks would need: none are sent here
 
 
+STALL = 0.02
+"""Seconds of the fake's own lateness worth writing down."""
+
+
+async def watch_stalls(record: IO[str]) -> None:
+    """Write down each time the fake's event loop woke more than STALL late."""
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(0.01)
+        late = time.monotonic() - before - 0.01
+        if late > STALL:
+            record.write(f"{time.time():.6f} stall {late * 1000:.1f}\n")
+
+
 async def serve(record: IO[str], refuse_every: int, throughput: int) -> None:
     graph = RecordingGraphApi(record, refuse_every, throughput)
     await graph.start()
@@ -86,7 +102,9 @@ async def serve(record: IO[str], refuse_every: int, throughput: int) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    watcher = asyncio.ensure_future(watch_stalls(record))
     await stopping.wait()
+    watcher.cancel()
     await graph.stop()
 
 
