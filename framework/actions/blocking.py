@@ -8,11 +8,15 @@ HTTP session or client stays usable from one call to the next.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from framework.actions.performing import BotActions, Where, request_id
 from framework.flows.events import ActionDone, ActionRequest
 
 __all__ = ["BlockingActions"]
+
+T = TypeVar("T")
 
 
 class BlockingActions:
@@ -26,6 +30,10 @@ class BlockingActions:
         seed = f"{self._bot}\n{self._sender}\n{request.now.isoformat()}"
         where = Where(self._bot, self._sender, self._channel, request_id(seed, self._made))
         return self._loop.run(self._actions.perform(request, where))
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Other async work of the conversation (its consent ledger's STOP) on the same loop."""
+        return self._loop.run(work)
 
     def close(self) -> None:
         self._loop.run(self._actions.close())

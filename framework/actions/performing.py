@@ -99,7 +99,9 @@ class BotActions:
         bot's configured sources (`actions:` in bot.yaml), after `first` (overrides). `links`
         is the server's public URL, for calendar links."""
         desk = TicketDesk(tickets if tickets is not None else Tickets(MemoryTickets()))
-        consent = ConsentDesk(consents if consents is not None else Consents(MemoryConsents()))
+        consent = ConsentDesk(
+            consents if consents is not None else Consents(MemoryConsents()), bot.consents
+        )
         contact = ContactDesk(contacts if contacts is not None else MemoryContacts())
         built_in: list[ActionRunner] = [
             HttpCalls(),

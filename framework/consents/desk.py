@@ -3,9 +3,17 @@
 
 - `consent.grant` (`purpose`: `marketing` or `notify:<topic>`, `text`: exactly what the
   customer was asked, naming the business): the customer said yes; the ledger keeps the words,
-  the channel, the flow and the time. Result `granted: yes`.
+  the channel, the flow and the time. Result `granted: yes` — or, where the bot's
+  `consents: {double_opt_in: …}` asks a confirmation for the purpose, `granted: pending`: the
+  yes is kept as pending (until `confirm_within` from now) and grants nothing yet; a
+  conversation that holds the purpose already stays as it is (`granted: yes`).
+- `consent.confirm` (`purpose`, `text`: exactly the confirmation the customer was shown): they
+  confirmed the pending yes; the grant keeps both texts and both times. Result `granted: yes`,
+  or `granted: no` when nothing waits for a confirmation (never asked, withdrawn by a STOP, or
+  too late).
 - `consent.withdraw` (`purpose`): the customer takes one back. Result `granted: no`.
-- `consent.status` (`purpose`): `granted` yes or no.
+- `consent.status` (`purpose`): `granted` yes, no, or pending (asked, not yet confirmed, in
+  time).
 - `consent.topics` (`prefix`, e.g. `flight:`): the notification topics the conversation holds
   that start with it — `count`, `topics` (one per line, without `notify:` and the prefix).
 
@@ -18,23 +26,25 @@ from typing import Any
 
 from framework.action_calls import ActionContext, ActionError, ActionOutcome, arg_text
 from framework.consents.service import Consents
-from framework.stores.consents import GRANTED, NOTIFY, ConsentError
+from framework.flows.model import ConsentRules
+from framework.stores.consents import GRANTED, NOTIFY, PENDING, Consent, ConsentError
 from framework.stores.records import SessionKey
 
 __all__ = ["CONSENT_ACTIONS", "ConsentDesk"]
 
-GRANT, WITHDRAW, STATUS, TOPICS = (
+GRANT, CONFIRM, WITHDRAW, STATUS, TOPICS = (
     "consent.grant",
+    "consent.confirm",
     "consent.withdraw",
     "consent.status",
     "consent.topics",
 )
-CONSENT_ACTIONS = frozenset({GRANT, WITHDRAW, STATUS, TOPICS})
+CONSENT_ACTIONS = frozenset({GRANT, CONFIRM, WITHDRAW, STATUS, TOPICS})
 
 
 class ConsentDesk:
-    def __init__(self, consents: Consents) -> None:
-        self._consents = consents
+    def __init__(self, consents: Consents, rules: ConsentRules | None = None) -> None:
+        self._consents, self._rules = consents, rules or ConsentRules()
 
     def names(self) -> frozenset[str]:
         return CONSENT_ACTIONS
@@ -57,18 +67,34 @@ class ConsentDesk:
             raise ActionError(f"{context.action} needs a purpose: marketing or notify:<topic>")
         now, lang = context.now.timestamp(), context.lang
         source = f"flow:{arg_text(context.args.get('flow')) or 'chat'}"
-        if context.action == GRANT:
+        if context.action in (GRANT, CONFIRM):
             text = arg_text(context.args.get("text"))
             if not text:
-                raise ActionError("consent.grant needs the text the customer was shown")
-            await self._consents.grant(key, purpose, text, source, lang, now)
-            return {"granted": "yes"}
+                raise ActionError(f"{context.action} needs the text the customer was shown")
+            if context.action == CONFIRM:
+                done = await self._consents.confirm(key, purpose, text, source, lang, now)
+                return {"granted": "no" if done is None else "yes"}
+            return {"granted": await self._grant(key, purpose, text, source, lang, now)}
         if context.action == WITHDRAW:
             await self._consents.withdraw(key, purpose, context.message, source, lang, now)
             return {"granted": "no"}
-        current = await self._consents.store.current(key.bot, str(key))
-        held = purpose in current and current[purpose].state == GRANTED
-        return {"granted": "yes" if held else "no"}
+        return {"granted": _status(await self._latest(key, purpose), now)}
+
+    async def _latest(self, key: SessionKey, purpose: str) -> Consent | None:
+        return (await self._consents.store.current(key.bot, str(key))).get(purpose)
+
+    async def _grant(
+        self, key: SessionKey, purpose: str, text: str, source: str, lang: str, now: float
+    ) -> str:
+        """yes (granted, or held already), or pending (double opt-in: asked to confirm)."""
+        if not self._rules.confirms(purpose):
+            await self._consents.grant(key, purpose, text, source, lang, now)
+            return "yes"
+        if _status(await self._latest(key, purpose), now) == "yes":
+            return "yes"
+        until = now + self._rules.confirm_within.total_seconds()
+        await self._consents.ask(key, purpose, text, source, lang, now, until)
+        return "pending"
 
     async def _topics(self, key: SessionKey, prefix: str) -> dict[str, Any]:
         current = await self._consents.store.current(key.bot, str(key))
@@ -79,3 +105,14 @@ class ConsentDesk:
             if purpose.startswith(start) and entry.state == GRANTED
         )
         return {"count": len(topics), "topics": "\n".join(topics)}
+
+
+def _status(latest: Consent | None, now: float) -> str:
+    """yes (a grant), pending (a yes waiting for its confirmation, in time), or no."""
+    if latest is None:
+        return "no"
+    if latest.state == GRANTED:
+        return "yes"
+    if latest.state == PENDING and latest.until is not None and now <= latest.until:
+        return "pending"
+    return "no"

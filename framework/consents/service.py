@@ -5,6 +5,11 @@ need it: a notification goes only to the conversations holding its topic's conse
 STOP withdraws every purpose the conversation holds, in one step; START grants again exactly
 what the last STOP withdrew, with START as the evidence. Either is idempotent: a turn replayed
 after a crash changes nothing twice.
+
+Double opt-in: `ask` keeps the customer's yes as a pending entry, `confirm` turns it into the
+grant when the confirmation comes before the pending entry's end (and nothing withdrew it
+since). A STOP withdraws a pending purpose too, and START never grants one that was only
+pending: what was never confirmed is never granted.
 """
 
 from __future__ import annotations
@@ -12,7 +17,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from framework.stores.consents import GRANTED, NOTIFY, WITHDRAWN, Consent, ConsentStore
+from framework.stores.consent_rules import ended_grants
+from framework.stores.consents import (
+    GRANTED,
+    NOTIFY,
+    PENDING,
+    WITHDRAWN,
+    Consent,
+    ConsentStore,
+)
 from framework.stores.records import NOTICE, Inbox, InboxItem, SessionKey, iso_time
 
 __all__ = ["START", "STOP", "Consents"]
@@ -35,6 +48,48 @@ class Consents:
     ) -> Consent:
         return await self.store.record(
             Consent(key.bot, str(key), purpose, GRANTED, text, key.channel, source, at, lang)
+        )
+
+    async def ask(
+        self,
+        key: SessionKey,
+        purpose: str,
+        text: str,
+        source: str,
+        lang: str,
+        at: float,
+        until: float,
+    ) -> Consent:
+        """The customer's yes to `text`, waiting for their confirmation until `until`."""
+        return await self.store.record(
+            Consent(key.bot, str(key), purpose, PENDING, text, key.channel, source, at, lang, until)
+        )
+
+    async def confirm(
+        self, key: SessionKey, purpose: str, text: str, source: str, lang: str, at: float
+    ) -> Consent | None:
+        """The grant of a pending `purpose`, confirmed with `text` at `at`: both texts and
+        both times kept. None when nothing waits for it (never asked, withdrawn since, or
+        its time is over)."""
+        latest = (await self.store.current(key.bot, str(key))).get(purpose)
+        if latest is None or latest.state != PENDING or latest.until is None:
+            return None
+        if at > latest.until:
+            return None
+        return await self.store.record(
+            Consent(
+                key.bot,
+                str(key),
+                purpose,
+                GRANTED,
+                text,
+                key.channel,
+                source,
+                at,
+                lang,
+                asked=latest.text,
+                asked_at=latest.at,
+            )
         )
 
     async def withdraw(
@@ -60,8 +115,10 @@ class Consents:
         current = await self.store.current(key.bot, str(key))
         again = [
             entry.purpose
-            for entry in stops
-            if entry.at == last and current[entry.purpose].state == WITHDRAWN
+            for entry in ended_grants(history)
+            if entry.source == STOP
+            and entry.at == last
+            and current[entry.purpose].state == WITHDRAWN
         ]
         return [await self.grant(key, purpose, said, START, lang, at) for purpose in again]
 

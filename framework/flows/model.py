@@ -231,6 +231,21 @@ class BroadcastRules:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsentRules:
+    """How the bot's consent is given (`consents:` in bot.yaml, docs/contacts.md): the kinds of
+    purpose (`marketing`, `notify`) whose yes needs a confirmation (double opt-in), and how
+    long the confirmation may take."""
+
+    double_opt_in: frozenset[str] = frozenset()
+    confirm_within: timedelta = timedelta(hours=24)
+
+    def confirms(self, purpose: str) -> bool:
+        """Whether a yes to `purpose` (`marketing`, `notify:<topic>`) waits for a
+        confirmation before it is a grant."""
+        return purpose.partition(":")[0] in self.double_opt_in
+
+
+@dataclass(frozen=True, slots=True)
 class ActionSources:
     """Where a bot's actions come from (`actions:` in bot.yaml); paths are in the bot folder."""
 
@@ -277,3 +292,4 @@ class Bot:
     knowledge: Mapping[str, Knowledge] = field(default_factory=dict)
     actions: ActionSources = field(default_factory=lambda: ActionSources())
     broadcasts: BroadcastRules = field(default_factory=lambda: BroadcastRules())
+    consents: ConsentRules = field(default_factory=lambda: ConsentRules())

@@ -31,6 +31,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
 from framework.logs import pseudonym
+from framework.stores.consent_rules import ended_grants
 from framework.stores.consents import WITHDRAWN, Consent, ConsentError
 from framework.stores.records import Claim, Commit, InboxItem, SessionKey
 
@@ -84,10 +85,14 @@ async def apply_signal(consents: Consents, key: SessionKey, item: InboxItem) -> 
             key.bot, str(key), said, key.channel, CHANNEL, at, purposes
         )
     current = await consents.store.current(key.bot, str(key))
+    ended = ended_grants(await consents.store.history(key.bot, str(key)))
     again = [
         entry
         for purpose, entry in sorted(current.items())
-        if purpose.startswith(purposes) and entry.state == WITHDRAWN and entry.source == CHANNEL
+        if purpose.startswith(purposes)
+        and entry.state == WITHDRAWN
+        and entry.source == CHANNEL
+        and entry in ended  # a yes never confirmed (double opt-in) is not given back
     ]
     return [await consents.grant(key, e.purpose, said, CHANNEL, e.lang, at) for e in again]
 

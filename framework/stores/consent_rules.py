@@ -9,7 +9,8 @@ same spelling); times are seconds since the epoch (no NaN, no infinity).
 The holding rule (`holding`): a grant makes the conversation a holder of its purpose from that
 grant's time and in its language, unless it holds it already (then it stays as it was, the
 grant only appended to the ledger); a withdrawal ends the holding (a withdrawal of a purpose
-not held changes nothing but the ledger). The Redis store keeps the same rule in Lua
+not held changes nothing but the ledger); a pending entry (double opt-in: asked, not
+confirmed) changes nothing of it. The Redis store keeps the same rule in Lua
 (redis/consents.py).
 """
 
@@ -18,10 +19,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from framework.stores import checks
-from framework.stores.consents import GRANTED, NOTIFY, WITHDRAWN, Consent, ConsentError, Holder
+from framework.stores.consents import (
+    GRANTED,
+    NOTIFY,
+    PENDING,
+    WITHDRAWN,
+    Consent,
+    ConsentError,
+    Holder,
+)
 from framework.stores.json_text import dump
 
 __all__ = [
@@ -41,6 +50,7 @@ __all__ = [
     "check_key",
     "check_stop",
     "dumped",
+    "ended_grants",
     "holding",
     "load",
 ]
@@ -99,11 +109,12 @@ def check_entry(entry: object) -> Consent:
     """The entry as the ledger keeps it, or a ConsentError saying what is wrong."""
     if not isinstance(entry, Consent):
         raise ConsentError(f"a consent store records a Consent, not {type(entry).__name__}")
-    if entry.state not in (GRANTED, WITHDRAWN):
+    if entry.state not in (GRANTED, WITHDRAWN, PENDING):
         raise ConsentError(
-            f"a consent's state is granted or withdrawn, not {checks.shown(entry.state)}"
+            f"a consent's state is granted, withdrawn or pending, not {checks.shown(entry.state)}"
         )
     bot, conversation = check_key(entry.bot, entry.conversation)
+    at = moment(entry.at)
     return Consent(
         bot=bot,
         conversation=conversation,
@@ -112,9 +123,40 @@ def check_entry(entry: object) -> Consent:
         text=_text("the text", entry.text, MAX_TEXT),
         channel=_text("the channel", entry.channel, MAX_CHANNEL),
         source=_text("the source", entry.source, MAX_SOURCE),
-        at=moment(entry.at),
+        at=at,
         lang=_text("the language", entry.lang, MAX_LANG),
+        until=_until(entry, at),
+        asked=_text("the question asked", entry.asked, MAX_TEXT),
+        asked_at=_asked_at(entry, at),
     )
+
+
+def _until(entry: Consent, at: float) -> float | None:
+    """A pending entry's end, after its time; no other entry has one."""
+    if entry.state != PENDING:
+        if entry.until is not None:
+            raise ConsentError("only a pending consent has an end (until); leave it out")
+        return None
+    until = moment(entry.until)
+    if until <= at:
+        raise ConsentError("a pending consent ends (until) after it was asked (at)")
+    return until
+
+
+def _asked_at(entry: Consent, at: float) -> float | None:
+    """When a confirmed grant's question was answered: with its text, never after the
+    confirmation; only a grant has one."""
+    if entry.asked_at is None and not entry.asked:
+        return None
+    if entry.state != GRANTED or entry.asked_at is None or not entry.asked:
+        raise ConsentError(
+            "only a grant confirmed by double opt-in keeps the question (asked) and when it "
+            "was answered (asked_at), both together"
+        )
+    asked_at = moment(entry.asked_at)
+    if asked_at > at:
+        raise ConsentError("a consent is confirmed (at) after its question was answered")
+    return asked_at
 
 
 def check_history(bot: object, conversation: object, limit: object) -> tuple[str, str, int]:
@@ -146,7 +188,8 @@ class Stop:
 
     def withdrawals(self, current: Mapping[str, Consent]) -> list[Consent]:
         """The withdrawals of the purposes `current` (the conversation's latest entries) shows
-        granted, by purpose: each in the language of the grant it withdraws."""
+        granted or pending (a later confirmation finds it withdrawn), by purpose: each in the
+        language of the entry it withdraws."""
         return [
             Consent(
                 self.bot,
@@ -160,7 +203,7 @@ class Stop:
                 latest.lang,
             )
             for purpose, latest in sorted(current.items())
-            if latest.state == GRANTED and purpose.startswith(self.prefix)
+            if latest.state in (GRANTED, PENDING) and purpose.startswith(self.prefix)
         ]
 
 
@@ -188,16 +231,32 @@ def check_stop(
 
 def holding(held: Holder | None, entry: Consent) -> Holder | None:
     """THE rule: the holding of the entry's purpose after the entry, `held` the one before
-    (None: not a holder)."""
+    (None: not a holder). A pending entry (double opt-in, not yet confirmed) changes nothing."""
     if entry.state == WITHDRAWN:
         return None
+    if entry.state == PENDING:
+        return held
     return held or Holder(entry.conversation, entry.at, entry.lang)
 
 
 def dumped(entry: Consent) -> str:
     """The JSON an entry is kept as."""
-    return dump(asdict(entry))
+    return dump(entry.to_json())
 
 
 def load(kept: str) -> Consent:
     return Consent.from_json(json.loads(kept))
+
+
+def ended_grants(history: list[Consent]) -> list[Consent]:
+    """The withdrawals of `history` (a conversation's entries, oldest first) that ended a
+    grant — not those that ended a pending yes (double opt-in, never confirmed), which
+    nothing may grant again."""
+    before: dict[str, str] = {}
+    ended: list[Consent] = []
+    for entry in history:
+        if entry.state == WITHDRAWN and before.get(entry.purpose) == GRANTED:
+            ended.append(entry)
+        if entry.state != PENDING or before.get(entry.purpose) != GRANTED:
+            before[entry.purpose] = entry.state
+    return ended

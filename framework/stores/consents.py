@@ -6,6 +6,13 @@ never deleted except when the person's data is erased): a business shows a regul
 customer exactly what was shown and when. A conversation's current consent for a purpose is
 its latest entry for that purpose.
 
+Double opt-in (a bot's `consents: {double_opt_in: …}`): the customer's yes to the question is
+a `pending` entry (the question's text and time, and `until`, when it lapses), which makes
+nobody a holder; only their confirmation before `until` appends the grant, which keeps the
+confirmation's text and time as its own (`text`, `at`) and the question's beside them
+(`asked`, `asked_at`). A STOP withdraws a pending purpose too, so a later yes confirms nothing.
+A pending entry that lapses stays as it was written: time alone makes it void.
+
 Purposes: `marketing` (offers, newsletters: a marketing template on WhatsApp), and
 `notify:<topic>` for updates the customer asked for (`notify:flight:LH1234:2026-12-10`: a
 utility template). A business-initiated message needs the matching consent (the notify API
@@ -27,6 +34,7 @@ __all__ = [
     "GRANTED",
     "MARKETING",
     "NOTIFY",
+    "PENDING",
     "WITHDRAWN",
     "Consent",
     "ConsentError",
@@ -38,11 +46,16 @@ MARKETING = "marketing"
 NOTIFY = "notify:"
 """The prefix of a notification topic's purpose: `notify:flight:LH1234:2026-12-10`."""
 GRANTED, WITHDRAWN = "granted", "withdrawn"
+PENDING = "pending"
+"""Double opt-in: the customer said yes to the question and has not confirmed it yet."""
 
 
 class ConsentError(ThekeError, ValueError):
     """An entry the rules refuse (a purpose, text or source out of bounds); the message says
     which. Not a StoreError: trying again changes nothing."""
+
+
+_DOUBLE_OPT_IN = ("until", "asked", "asked_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +68,7 @@ class Consent:
     purpose: str
     """`marketing` or `notify:<topic>` (letters, digits and `:._-`, at most 200 characters)."""
     state: str
-    """granted or withdrawn."""
+    """granted, withdrawn, or pending (double opt-in: asked, not yet confirmed)."""
     text: str
     """Exactly what the customer was shown (naming the business), or what they said to stop."""
     channel: str
@@ -64,9 +77,22 @@ class Consent:
     (WhatsApp's user_preferences, a block), `import:<evidence>`, `agent:<name>`."""
     at: float
     lang: str = ""
+    until: float | None = None
+    """A pending entry's end: its confirmation must come by then (None on every other)."""
+    asked: str = ""
+    """A grant confirmed by double opt-in: the question the customer first said yes to, word
+    for word (`text` is then the confirmation they were shown)."""
+    asked_at: float | None = None
+    """When they said yes to `asked` (`at` is when they confirmed)."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Its fields; those of double opt-in only when set (an entry of a single opt-in
+        reads as it always did)."""
+        data = asdict(self)
+        for name in _DOUBLE_OPT_IN:
+            if data[name] in (None, ""):
+                del data[name]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Consent:
@@ -91,7 +117,7 @@ class ConsentStore(Protocol):
         any of its text as U+FFFD). A grant for a purpose already granted, or a withdrawal of
         one not granted, is appended too (the ledger keeps what happened) and `current` shows
         it (it is the latest entry), but it changes nothing of `holders`: a holder stays one
-        since its first grant."""
+        since its first grant. A pending entry changes nothing of `holders` either."""
         ...
 
     async def current(self, bot: str, conversation: str) -> dict[str, Consent]:
@@ -120,10 +146,11 @@ class ConsentStore(Protocol):
         at: float,
         purposes_prefix: str = "",
     ) -> list[Consent]:
-        """Withdraw every purpose currently granted (starting with `purposes_prefix`, "" for
-        all) in one atomic step: the customer's STOP. The withdrawals written, by purpose,
-        each in the language of the grant it withdraws; none (and nothing written) when
-        nothing is granted, so of two STOPs at once only one writes each withdrawal."""
+        """Withdraw every purpose currently granted or pending (starting with
+        `purposes_prefix`, "" for all) in one atomic step: the customer's STOP. The
+        withdrawals written, by purpose, each in the language of the entry it withdraws;
+        none (and nothing written) when nothing is granted or pending, so of two STOPs at
+        once only one writes each withdrawal."""
         ...
 
     async def erase(self, bot: str, conversation: str) -> int:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,14 @@ import yaml
 
 from framework.actions.blocking import BlockingActions
 from framework.actions.performing import BotActions, FixedActions
+from framework.consents.service import Consents
 from framework.errors import FlowError
-from framework.flows.events import Message, Reply, TagChange
+from framework.flows.events import ConsentChange, Message, Reply, TagChange
 from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
 from framework.flows.session import Session, new_session
+from framework.stores.memory.consents import MemoryConsents
 from framework.stores.records import SessionKey
 from framework.testing.booked import booked_before
 from framework.testing.fixed_actions import ActionOutcome, fixed_actions
@@ -163,6 +166,8 @@ class _Run:
     """The links of the last turn's replies."""
     tags: set[str] = field(default_factory=set)
     """The tags the conversation's contact holds (`tag:`, `untag:` steps so far)."""
+    consent: Callable[[ConsentChange, str], None] = lambda change, lang: None
+    """Writes a STOP or START (in the conversation's language) into the test's ledger."""
 
     def fail(
         self, problem: str, expected: list[str] | None = None, actual: list[str] | None = None
@@ -212,19 +217,39 @@ def review_test(
     start = test.lang if lang is None else lang
     run = _Run(bot, test, new_session(bot, lang=start, profile=test.profile))
     review = Review(test, run.transcript)
-    calendar = booked_before(bot, test.bookings, test.now, SessionKey(bot.name, "test", "test"))
+    key = SessionKey(bot.name, "test", "test")
+    calendar = booked_before(bot, test.bookings, test.now, key)
+    consents = Consents(MemoryConsents())
     actions = BlockingActions(
-        BotActions.of(bot, [FixedActions(test.actions)], bookings=calendar),
+        BotActions.of(bot, [FixedActions(test.actions)], bookings=calendar, consents=consents),
         bot.name,
         "test",
         "test",
     )
     till = Till(bot, test.now, actions)
+    run.consent = partial(_consent_change, actions, consents, key, till)
     try:
         _play_all(run, review, till, stop_at_first)
     finally:
         actions.close()
     return review
+
+
+def _consent_change(
+    actions: BlockingActions,
+    consents: Consents,
+    key: SessionKey,
+    till: Till,
+    change: ConsentChange,
+    lang: str,
+) -> None:
+    """STOP and START into the test's consent ledger, as the runtime writes them, so the
+    consent actions after them see what a customer's conversation would."""
+    at = till.now.timestamp()
+    if change.stopped:
+        actions.run(consents.stop(key, change.said, at))
+    else:
+        actions.run(consents.resume(key, change.said, lang, at))
 
 
 def _play_all(run: _Run, review: Review, till: Till, stop_at_first: bool) -> None:
@@ -264,6 +289,8 @@ def _play(run: _Run, till: Till, turn: dict[str, Any], last: list[Reply]) -> lis
     for effect in result.effects:
         if isinstance(effect, TagChange):
             run.tags = (run.tags - set(effect.remove)) | set(effect.add)
+        elif isinstance(effect, ConsentChange):
+            run.consent(effect, run.session["lang"])
     replies = result.replies
     run.transcript += [f"  {_plain(reply.text)}" for reply in replies]
     run.transcript += [f"  {note}" for note in flow_error_notes(result.effects)]

@@ -22,6 +22,7 @@ import yaml
 from framework.errors import FlowError
 from framework.flows.language.broadcast_rules import build_broadcast_rules
 from framework.flows.language.compiler import Program, compile_steps
+from framework.flows.language.consent_settings import build_consent_rules
 from framework.flows.language.problems import BotDefinitionError, Problem, did_you_mean
 from framework.flows.language.sections import (
     build_action_sources,
@@ -321,6 +322,7 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
         knowledge=_knowledge(reader, data["knowledge"]),
         actions=build_action_sources(reader, reader.folder, data.get("actions")),
         broadcasts=build_broadcast_rules(reader, data.get("broadcasts")),
+        consents=build_consent_rules(data.get("consents")),
     )
 
 

@@ -12,9 +12,10 @@ session's: a session key's tag has its `%` escaped), so each script below is leg
 
 RECORD is one script: the entry appended, the conversation's latest entry replaced and its
 holding kept by the holding rule (consent_rules.holding, here in Lua: a grant adds a holder
-that is not one yet, with its time and language; a withdrawal removes it), so the ledger and
-the indexes never disagree. `holders` is one ZRANGEBYLEX after `(after` and the holdings of
-that page: a page of 100,000 holders costs its own length, not theirs.
+that is not one yet, with its time and language; a withdrawal removes it; a pending entry
+leaves it), so the ledger and the indexes never disagree. `holders` is one ZRANGEBYLEX after
+`(after` and the holdings of that page: a page of 100,000 holders costs its own length, not
+theirs.
 
 `withdraw_all` and `erase` touch the indexes of purposes found only by reading the
 conversation, and a script names every key it touches: so they read (HGETALL), decide in
@@ -31,7 +32,7 @@ from __future__ import annotations
 from typing import cast
 
 from framework.stores import consent_rules as rules
-from framework.stores.consents import GRANTED, Consent, Holder
+from framework.stores.consents import GRANTED, PENDING, Consent, Holder
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.session_store import StoreError
 
@@ -45,7 +46,9 @@ _LIB = """
 local function append(log, now, holders, holding, conversation, purpose, entry, since_lang)
   redis.call('RPUSH', log, entry)
   redis.call('HSET', now, purpose, entry)
-  if since_lang == '' then
+  if since_lang == '=' then
+    return
+  elseif since_lang == '' then
     redis.call('ZREM', holders, conversation)
     redis.call('HDEL', holding, conversation)
   elseif not redis.call('ZSCORE', holders, conversation) then
@@ -56,7 +59,8 @@ end
 """
 
 # KEYS log, now, holders, holding
-# ARGV conversation, purpose, the entry's JSON, "<since>|<lang>" for a grant ('' a withdrawal)
+# ARGV conversation, purpose, the entry's JSON, "<since>|<lang>" for a grant ('' a withdrawal,
+#      '=' a pending entry: the holding stays as it is)
 RECORD = (
     _LIB
     + """
@@ -121,7 +125,10 @@ return out
 
 
 def _holding(entry: Consent) -> str:
-    """What RECORD keeps of a grant's holding ('' for a withdrawal)."""
+    """What RECORD keeps of a grant's holding ('' for a withdrawal, '=' for a pending entry,
+    which keeps the holding as it is)."""
+    if entry.state == PENDING:
+        return "="
     return f"{entry.at!r}|{entry.lang}" if entry.state == GRANTED else ""
 
 
