@@ -36,6 +36,7 @@ from framework.flows.events import (
 )
 from framework.flows.execution import run
 from framework.flows.handoff import handoff_news, to_person
+from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.not_on_menu import not_on_menu_at_start
 from framework.flows.notices import notice
@@ -102,7 +103,8 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
                 news(turn, event)
             elif isinstance(event, ActionDone):
                 turn.heard = event.message
-                action_done(turn, event)
+                if not link_done(turn, event, waiting_action(turn)):
+                    action_done(turn, event)
             elif isinstance(event, Message):
                 _handle(turn, event)
             run(turn)
@@ -230,7 +232,7 @@ def _understand(turn: Turn, message: Message, prices_before: bool) -> None:
         _answer_beside_restatement(turn, message)
     elif frame is not None and frame.get("wait"):
         answer(turn, message)
-    else:
+    elif not link_typed(turn, message):
         _start(turn, message)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 from framework.flows.events import ConsentChange, Message
 from framework.flows.handoff import request_handoff, withdraw_handoff
+from framework.flows.linking import link, unlink
 from framework.flows.model import ChoiceSet
 from framework.flows.order_cancel import offer_cancel
 from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_payment
@@ -119,6 +120,8 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "wait": _wait,
     "payment_status": ask_payment_status,
     "payment_link": ask_payment_link,
+    "link": link,
+    "unlink": unlink,
 }
 
 

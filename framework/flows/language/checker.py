@@ -63,9 +63,11 @@ TEXT_EXTRAS = frozenset(
         *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
         *("missing", "number", "prices", "reply", "agent", "position"),
         *("service", "when", "calendar", "note", "thing"),
+        *("code", "minutes"),
     }
 )
-"""Names the engine passes to built-in texts (reprompts, confirmations, the booking notices)."""
+"""Names the engine passes to built-in texts (reprompts, confirmations, the booking notices,
+a link code)."""
 WHATSAPP_BUTTONS, WHATSAPP_ROWS, WHATSAPP_BUTTON_TITLE, WHATSAPP_ROW_TITLE = 3, 10, 20, 24
 
 

@@ -1,0 +1,82 @@
+"""A customer links their web chat (REST) and Telegram conversations with the café, end to end:
+the real app on SQLite, the fake Telegram Bot API. A code asked for in one channel and typed in
+the other joins them into one contact; a wrong code, a code of the same channel and a guessing
+conversation are refused and change nothing; unlink splits them again."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp.test_utils import TestClient
+
+from framework.outreach.contact_views import CONTACT_STORE
+from framework.stores.contacts import Contact
+from tests.channels.shop import eventually
+from tests.consents.test_telegram_consent_signals import telegram as telegram  # the café
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.webhooks import TELEGRAM_USER
+from tests.served import say
+
+TG = f"cafe:telegram:{TELEGRAM_USER.id}"
+WEB = "cafe:rest:ada"
+NOT_UNDERSTOOD = "Das habe ich leider nicht verstanden."
+CODE = re.compile(r"Dein Code: ([2-9A-Z]{6})\.")
+
+
+async def telegram_says(fake: FakeTelegramApi, text: str) -> str:
+    """The Telegram user writes `text`; the bot's answer."""
+    before = len(fake.sent)
+    await fake.send_text(text)
+    await eventually(lambda: len(fake.sent) > before, f"an answer to {text!r}")
+    return str(fake.sent[-1].get("text", ""))
+
+
+async def contacts(client: TestClient, *keys: str) -> dict[str, Contact]:
+    return await client.app[CONTACT_STORE].many("cafe", list(keys))
+
+
+async def a_code(client: TestClient, sender: str = "ada") -> str:
+    replies = await say(client, sender, "Chats verbinden")
+    found = CODE.search(replies[0])
+    assert found is not None, replies
+    return found.group(1)
+
+
+async def test_a_code_from_the_web_chat_typed_in_telegram_joins_them(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    await say(client, "ada", "hallo")
+    await telegram_says(fake, "hallo")
+    code = await a_code(client)
+    answer = await telegram_says(fake, code.lower())  # alone, in lower case: joined
+    assert answer.startswith("Verbunden")
+    joined = await contacts(client, WEB, TG)
+    assert joined[WEB] == joined[TG] and joined[WEB].conversations == (WEB, TG)
+    assert set(joined[WEB].inbound) == {"rest", "telegram"}
+    assert (await telegram_says(fake, f"code {code}")).startswith("Diesen Code kenne ich nicht")
+    assert (await telegram_says(fake, f"Code: {await a_code(client)}")).startswith(
+        "Diese Chats sind schon verbunden"
+    )
+    assert (await say(client, "ada", "Chats trennen"))[0].startswith("Erledigt")
+    parted = await contacts(client, WEB, TG)
+    assert parted[WEB].id != parted[TG].id
+    alone = await say(client, "ada", "unlink")
+    assert alone == ["Dieser Chat ist mit keinem anderen verbunden."]
+
+
+async def test_the_same_channel_and_wrong_codes_are_refused(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    code = await a_code(client)
+    assert (await say(client, "bob", f"Code: {code}"))[0].startswith("Das geht nur zwischen Chats")
+    assert (await say(client, "ada", f"link code {code}"))[0].startswith("Das geht nur")
+    assert await say(client, "ada", code) == [NOT_UNDERSTOOD]  # alone: quietly nothing
+    for wrong in ("ZZZZ22", "ZZZZ23", "ZZZZ24", "ZZZZ25"):
+        assert (await telegram_says(fake, f"code {wrong}")).startswith("Diesen Code kenne ich")
+    assert await telegram_says(fake, "ZZZZ26") == NOT_UNDERSTOOD  # a fifth, quietly
+    assert (await telegram_says(fake, f"code {code}")).startswith("Zu viele falsche Codes")
+    assert await telegram_says(fake, code) == NOT_UNDERSTOOD  # not even tried
+    found = await contacts(client, WEB, TG, "cafe:rest:bob")
+    assert all(len(contact.conversations) == 1 for contact in found.values())
