@@ -17,6 +17,7 @@ from framework.flows.address_parts import (
     with_earlier_part,
 )
 from framework.flows.answers_ahead import note_answers_ahead
+from framework.flows.committing import committed
 from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
@@ -27,6 +28,7 @@ from framework.flows.pending_items import (
     share_with_waiting_items,
 )
 from framework.flows.repair import try_digression
+from framework.flows.reprompting import reprompt
 from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, stop_waiting
 from framework.flows.sharing_out import keep_the_count, share_out
@@ -35,7 +37,6 @@ from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.questions import is_question
 from framework.flows.understanding.slot_values import (
     AnswerContext,
     Invalid,
@@ -109,7 +110,7 @@ def answer(turn: Turn, message: Message) -> None:
     elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
         if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
             remember_part(frame, text)
-        _reprompt(turn, frame, slot, parsed, message.text)
+        reprompt(turn, frame, slot, parsed, message.text)
 
 
 _NOT_PLAIN = frozenset(
@@ -133,9 +134,12 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
             turn.session["flags"][ORDER_COMPLETE] = True
         return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
-        turn.say_named("confirm_unclear")
-        turn.reask()
-        return
+        if message.payload or frame.get("unclear") or not committed(turn, message.text):
+            frame["unclear"] = True  # after "just say yes", only a plain yes commits
+            turn.say_named("confirm_unclear")
+            turn.reask()
+            return
+        verdict = True  # "Ok dann Karte. Ja, bestellen"
     turn.set_slot(slot.name, verdict)
     _accept(turn, frame)
 
@@ -340,6 +344,17 @@ def _several_values(
     return False
 
 
+def _chosen(turn: Turn, slot_name: str) -> bool:
+    """Whether a cart line built from this slot has any of its choices."""
+    choices = turn.slot(slot_name).choices
+    group = choices.id if choices is not None else ""
+    return any(
+        line["options"].get(group)
+        for line in turn.session["cart"]["lines"]
+        if slot_name in (line.get("source") or {}).get("options", ())
+    )
+
+
 def _line_for(turn: Turn, slot_name: str, value: Any) -> CartLine | None:
     """The newest cart line built from this slot that the corrected value applies to."""
     lines = turn.session["cart"]["lines"]
@@ -384,6 +399,7 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
         name: value
         for name, value in mentions[0].items()
         if name != asked.name
+        and not (value == [] and not _chosen(turn, name))  # "ja, aber ohne Zwiebeln": none
         and (name in slots or _line_for(turn, name, value) is not None)
         and turn.acceptable(name, value)
         and (marked or turn.slot(name).type in ("choice", "choices"))
@@ -458,37 +474,3 @@ def _other_values(turn: Turn, asked: Slot, mentions: list[Mention]) -> bool:
     turn.fill(fresh)
     turn.reask()
     return True
-
-
-def _reprompt(turn: Turn, frame: Frame, slot: Slot, parsed: Invalid | Valid, text: str) -> None:
-    step = turn.flow(frame["flow"]).program[frame["pc"]]
-    if not isinstance(step, Ask):
-        return
-    if is_question(text):
-        turn.say_named("not_known")  # a question the bot cannot answer: say so, ask again
-        turn.reask()
-        return
-    frame["attempts"] = frame.get("attempts", 0) + 1
-    if frame["attempts"] >= step.attempts:
-        stop_waiting(frame)
-        turn.record("gave_up", slot=slot.name)
-        if step.on_fail is not None:
-            frame["pc"] = step.on_fail
-        else:
-            turn.say_named("too_many_attempts")
-            turn.end_conversation()
-        return
-    details = _details(turn, slot, parsed)
-    custom = step.reprompt or slot.reprompt
-    reason = parsed.reason if isinstance(parsed, Invalid) else "not_understood"
-    text = turn.render(custom, details) if custom else turn.text(reason, **details)
-    turn.reply(text, *turn.answer_buttons(step, slot))
-
-
-def _details(turn: Turn, slot: Slot, parsed: Invalid | Valid) -> dict[str, Any]:
-    details = dict(parsed.details) if isinstance(parsed, Invalid) else {}
-    details["options"] = ", ".join(button.title for button in turn.choice_buttons(slot))
-    unavailable = details.pop("unavailable_id", None)
-    if unavailable is not None:
-        details["unavailable"] = wrap_slot(turn.bot, slot.name, unavailable, turn.lang)
-    return details

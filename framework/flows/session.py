@@ -55,6 +55,8 @@ class Frame(TypedDict):
     """Just asked: the next message is its first answer."""
     partial: NotRequired[str]
     """An incomplete address answer, completed by the next one (address_parts.py)."""
+    unclear: NotRequired[bool]
+    """The confirmation was answered unclearly once: only a plain yes commits now."""
 
 
 def stop_waiting(frame: Frame) -> None:
@@ -63,6 +65,7 @@ def stop_waiting(frame: Frame) -> None:
     frame.pop("confirm", None)
     frame.pop("attempts", None)
     frame.pop("partial", None)
+    frame.pop("unclear", None)
 
 
 class CartLine(TypedDict):

@@ -1,0 +1,52 @@
+"""A yes at the order's confirmation said with words that change nothing: "Ok dann Karte. Ja
+bestellen", "Ok, PayPal dann. Ja, bestellen.", "Jetzt passt alles, ja", "yes please, go
+ahead, thanks". The confirmation otherwise takes only a plain yes (framework/flows/
+answering.py): a yes with a change, an item, an option, a question or a "but" is never one."""
+
+from __future__ import annotations
+
+import re
+
+from framework.flows.turn import Turn
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.yesno import parse_yes_no
+
+__all__ = ["committed"]
+
+_CLAUSES = re.compile(r"[,;.!]+")
+_COMMITTING = frozenset(
+    {
+        ("bestellen",),
+        ("ja", "bestellen"),
+        ("bitte", "bestellen"),
+        ("so", "bestellen"),
+        ("bestell", "es"),
+        ("passt", "alles"),
+        ("alles", "passt"),
+        ("order", "it"),
+        ("place", "it"),
+        ("place", "the", "order"),
+        ("go", "ahead"),
+    }
+)
+_CHANGING = frozenset(
+    {"aber", "but", "doch", "statt", "instead", "lieber", "rather", "ohne", "without", "noch"}
+    | {"more", "aendern", "aendere", "change", "nicht", "not", "kein", "keine", "no", "nein"}
+    | {"warte", "wait", "moment", "mit", "with", "extra", "plus", "und", "and", "also"}
+    | {"weg", "raus", "remove", "storno", "abbrechen", "cancel", "falsch", "wrong"}
+)
+
+
+def committed(turn: Turn, text: str) -> bool:
+    """Whether one clause says yes (or "bestellen") and no clause changes, adds, asks or
+    doubts anything."""
+    if "?" in text or len(text) > 200 or turn.order_mentions(text):
+        return False
+    clauses = [tokens(clause) for clause in _CLAUSES.split(text)]
+    clauses = [words for words in clauses if words]
+    if any(_CHANGING & set(words) for words in clauses):
+        return False
+    return any(
+        tuple(words) in _COMMITTING or parse_yes_no(" ".join(words), plain=True) is True
+        for words in clauses
+    )
