@@ -46,6 +46,7 @@ from framework.runtime.delivery import (
     note_customer_message,
 )
 from framework.runtime.inbox_events import EVENTS
+from framework.runtime.linked_consent import LINKED_CONSENT, linked_consent_turn, span_consent
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
 from framework.runtime.publishing import EventSink, publish
@@ -189,6 +190,7 @@ class Runtime:
             STATUS: self._status,
             NOTE: self._note,
             CONSENT: partial(consent_turn, self),
+            LINKED_CONSENT: partial(linked_consent_turn, self),
         }
         """What each kind of inbox item does (records.py lists the kinds)."""
         self._locks: dict[str, asyncio.Lock] = {}
@@ -362,6 +364,7 @@ class Runtime:
         await publish(self.events, bot.name, str(key), item.id, result.effects)
         await hand_over(self.handoffs, self.store, self._clock, key, result)
         await note_consent(self.consents, self._clock, key, result)
+        await span_consent(self, key, item, result)
         await note_contact(self.contacts, key, event, result)
         if pushes and isinstance(event, Message):
             note_customer_message(result.session["flags"], item)

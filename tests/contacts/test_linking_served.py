@@ -5,13 +5,16 @@ conversation are refused and change nothing; unlink splits them again."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from aiohttp.test_utils import TestClient
 
 from framework.outreach.contact_views import CONTACT_STORE
+from framework.stores.consents import MARKETING, WITHDRAWN
 from framework.stores.contacts import Contact
 from tests.channels.shop import eventually
+from tests.consents.cafe import NEWS, SUBSCRIBED, entries, holders
 from tests.consents.test_telegram_consent_signals import telegram as telegram  # the café
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.webhooks import TELEGRAM_USER
@@ -80,3 +83,44 @@ async def test_the_same_channel_and_wrong_codes_are_refused(
     assert await telegram_says(fake, code) == NOT_UNDERSTOOD  # not even tried
     found = await contacts(client, WEB, TG, "cafe:rest:bob")
     assert all(len(contact.conversations) == 1 for contact in found.values())
+
+
+async def test_stop_in_one_conversation_stops_marketing_in_all_and_start_resumes_it(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    assert (await say(client, "ada", "angebote"))[0] == SUBSCRIBED
+    await telegram_says(fake, "angebote")
+    assert (await telegram_says(fake, "neuigkeiten")).startswith(NEWS)
+    assert (await telegram_says(fake, f"Code {await a_code(client)}")).startswith("Verbunden")
+    assert (await say(client, "ada", "stop"))[0].startswith("Erledigt: Wir schreiben dir")
+    await eventually_holding(client, MARKETING, [])  # the Telegram conversation's too
+    assert await holders(client, "notify:news") == [TG]  # asked for there: it stays
+    stopped = [e for e in await entries(client, TG) if e.state == WITHDRAWN]
+    assert [(e.purpose, e.source, e.channel, e.text) for e in stopped] == [
+        (MARKETING, "stop", "rest", "stop")
+    ]
+    assert (await telegram_says(fake, "START")).startswith("Willkommen zurück")
+    await eventually_holding(client, MARKETING, [WEB, TG])
+    assert await holders(client, "notify:news") == [TG]
+
+
+async def test_a_conversation_split_off_keeps_its_consents_to_itself(
+    telegram: tuple[FakeTelegramApi, TestClient],
+) -> None:
+    fake, client = telegram
+    await say(client, "ada", "angebote")
+    await telegram_says(fake, "angebote")
+    await telegram_says(fake, f"Code {await a_code(client)}")
+    assert (await telegram_says(fake, "unlink")).startswith("Erledigt")
+    await say(client, "ada", "stop")
+    await asyncio.sleep(0.3)
+    assert await holders(client, MARKETING) == [TG]
+
+
+async def eventually_holding(client: TestClient, purpose: str, expected: list[str]) -> None:
+    for _ in range(250):
+        if sorted(await holders(client, purpose)) == sorted(expected):
+            return
+        await asyncio.sleep(0.02)
+    assert sorted(await holders(client, purpose)) == sorted(expected)
