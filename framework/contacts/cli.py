@@ -119,6 +119,7 @@ def _shown_text(shown: dict[str, Any], contact: Contact | None, now: float) -> s
         zone = contact.timezone or f"{shown['business_timezone']} (the business's)"
         rows += [
             f"  id {contact.id}, language {contact.lang or '-'}, time zone {zone}",
+            "  conversations " + ", ".join(printable(c, 100) for c in contact.conversations),
             f"  tags {', '.join(contact.tags) or '-'}",
             f"  first seen {local_time(contact.first_seen)}, last seen "
             + (local_time(contact.last_seen) if contact.last_seen else "never"),

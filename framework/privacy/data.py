@@ -1,4 +1,7 @@
-"""Export and erasure of one customer: a conversation's session key (`bot:channel:customer`).
+"""Export and erasure of one customer: a conversation's session key (`bot:channel:customer`),
+and with it every other conversation its contact joins (the customer linked them: the same
+person on several channels). The export has the conversation's sections and, under `linked`,
+each other conversation's; erasure does all of the following for each of them.
 
 What erasure does, store by store (docs/contacts.md "Export and erasure" says why):
 
@@ -127,9 +130,20 @@ def parsed(key: str) -> SessionKey:
     return parts
 
 
+async def _joined(stores: Stores, key: str) -> list[str]:
+    """The other conversations of the conversation's contact."""
+    found = (await stores.contacts.many(parsed(key).bot, [key])).get(key)
+    return [c for c in found.conversations if c != key] if found else []
+
+
 async def export(stores: Stores, key: str) -> dict[str, Any]:
-    """Everything the stores hold about the conversation's customer, as JSON, one section per
-    store."""
+    """Everything the stores hold about the conversation's customer, as JSON: one section per
+    store, and the same of each other conversation of the contact under `linked`."""
+    linked = [await _export_one(stores, other) for other in await _joined(stores, key)]
+    return {**await _export_one(stores, key), "linked": linked}
+
+
+async def _export_one(stores: Stores, key: str) -> dict[str, Any]:
     bot = parsed(key).bot
     peeked = await stores.sessions.peek(key)
     handoff = await stores.handoffs.get(bot, key)
@@ -150,7 +164,14 @@ async def export(stores: Stores, key: str) -> dict[str, Any]:
 
 
 async def erase(stores: Stores, key: str, now: float) -> dict[str, Any]:
-    """Delete or pseudonymise the customer in every store; what was done, per store."""
+    """Delete or pseudonymise the customer in every store, in every conversation of the
+    contact; what was done, per store (each other conversation's under `linked`)."""
+    others = await _joined(stores, key)
+    linked = [await _erase_one(stores, other, now) for other in others]
+    return {**await _erase_one(stores, key, now), "linked": linked}
+
+
+async def _erase_one(stores: Stores, key: str, now: float) -> dict[str, Any]:
     bot, ref = parsed(key).bot, pseudonym(key)
     report: dict[str, Any] = {"conversation": key, "ref": ref}
     handoff = await stores.handoffs.get(bot, key)

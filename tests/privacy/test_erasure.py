@@ -184,6 +184,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
         "orders_pseudonymised": 1,
         "reach_forgotten": 3,
         "broadcast_marks_forgotten": 4,
+        "linked": [],
     }
 
     texts = await raw_texts(stores.sessions.url)  # type: ignore[attr-defined]
