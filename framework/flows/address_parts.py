@@ -71,11 +71,12 @@ def corrected_house_number(address: str, text: str) -> str | None:
 
 _STREET_AHEAD = re.compile(
     rf"\b(?:in die|in der|an die|in den|zur|zum|to|on)\s+"
-    rf"(?P<street>[A-ZÄÖÜ][\w\-]*(?:{STREET_WORDS}))\b\.?(?!\s*\d)",
+    rf"(?P<street>[A-ZÄÖÜ][\w\-]*(?:{STREET_WORDS})\b\.?(?:\s*\d{{1,4}}\s?[a-z]?\b)?)",
     re.IGNORECASE,
 )
-"""A street said before the address is asked, without its number ("bitte liefern in die
-Flughafenstraße"): the first part of the address."""
+"""A street said before the address is asked, with or without its number but without the
+postcode ("bitte liefern in die Flughafenstraße", "delivery to Sonnenallee 50"): the first
+part of the address."""
 STREET_AHEAD = "street_ahead"
 """A session flag: that street, until the address question takes it."""
 

@@ -133,10 +133,10 @@ class Lexicon:
             return None
         if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
             return found[0].value
-        said = {match.value for match in found if match.value in IN_SENTENCES}
-        if said == {"cancel", "restart"}:
+        said = [match.value for match in found if match.value in IN_SENTENCES]
+        if set(said) == {"cancel", "restart"}:
             return "restart"  # "vergiss alles, ich fang nochmal neu an": cancelled to begin anew
-        return said.pop() if len(said) == 1 else None
+        return said[-1] if said else None  # "… telefonisch bestellt, kannst die löschen"
 
     def _unnegated_commands(self, text: str) -> list[Match]:
         """The commands said and not negated in their own clause: "nicht abbrechen" is none,
