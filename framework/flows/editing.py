@@ -427,11 +427,28 @@ def _one_line_asked(turn: Turn) -> bool:
     return ordering and len(turn.session["cart"]["lines"]) == 1
 
 
+_BEFORE_PRONOUN = frozenset(
+    {"the", "this", "that", "my", "your", "his", "her", "our", "older", "younger", "little"}
+    | {"big", "small", "other", "another", "each", "every", "which", "no", "die", "der", "meine"}
+)
+
+
+def _a_pronoun(words: list[str], index: int) -> bool:
+    """ "my older one", "die eine": "one" that stands for someone or something, no count."""
+    return words[index] in ("one", "eine", "einer") and index > 0 and (
+        words[index - 1] in _BEFORE_PRONOUN
+    )
+
+
 def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     """A new count without an item: "3 of them, not 2", "drei statt zwei" (the one line with
     the old count gets the new one; none or several: no edit), "mach 2 draus", "make it two"
     (the line ordered last)."""
-    numbers = [(i, n) for i, w in enumerate(words) if (n := word_to_number(w)) and 0 < n <= 99]
+    numbers = [
+        (i, n)
+        for i, w in enumerate(words)
+        if (n := word_to_number(w)) and 0 < n <= 99 and not _a_pronoun(words, i)
+    ]
     lines = turn.session["cart"]["lines"]
     pointed = _CHANGING & set(words) and _THAT & set(words)
     if len(numbers) == 1 and (pointed or (_SECOND & set(words) and _one_line_asked(turn))):

@@ -125,7 +125,7 @@ _COMPOUND: Final = re.compile(
     rf"|(?P<en_tens>{_EN_TENS})(?P<en_unit>{_EN_UNIT})"
     rf"|(?P<rest>{_REST}))?"
 )
-_DIGITS: Final = re.compile(r"([0-9]{1,4})x?")
+_DIGITS: Final = re.compile(r"(?:x|×)?([0-9]{1,4})(?:x|×)?")
 
 _TOKEN: Final = re.compile(r"(?:(?<!\w)[-\u2212])?[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+")
 _GROUPED_DOT: Final = re.compile(r"([1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,([0-9]+))?")
