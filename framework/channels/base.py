@@ -57,6 +57,9 @@ class CollectingChannel:
         self.templates.append((bot, dict(address), entry))
         return Sent(f"{self.name}-template-{len(self.templates)}")
 
+    def address_of(self, customer: str) -> Mapping[str, Any] | None:
+        return {"to": customer}
+
     def routes(self) -> list[web.AbstractRouteDef]:
         return []
 

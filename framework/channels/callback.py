@@ -78,6 +78,9 @@ class CallbackChannel:
             raise SendFailure(f"callback URL refused the message: {status}", code=status)
         return Sent(str(entry.get("seq", "")))
 
+    def address_of(self, customer: str) -> Mapping[str, Any] | None:
+        return {"recipient": customer}  # the sender id its messages came with
+
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:

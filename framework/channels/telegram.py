@@ -191,6 +191,9 @@ class TelegramChannel:
         )
         return [*calls, invoice]
 
+    def address_of(self, customer: str) -> Mapping[str, Any] | None:
+        return wire_out.address_of(customer)
+
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:

@@ -27,6 +27,7 @@ from framework.stores.records import Outgoing
 
 __all__ = [
     "ALLOWED_UPDATES",
+    "address_of",
     "answer_callback",
     "answer_pre_checkout",
     "callback_keys",
@@ -345,3 +346,11 @@ def _refused(code: int, description: str) -> SendFailure:
     else:
         message = f"Telegram refused the message ({code} {description or 'Bad Request'})."
     return SendFailure(message, code=code)
+
+
+def address_of(customer: str) -> dict[str, Any] | None:
+    """Where a conversation's customer is written to: the chat whose id the session key
+    holds (negative for a group); None for anything else."""
+    digits = customer.removeprefix("-")
+    usable = digits.isascii() and digits.isdigit() and len(digits) < 20
+    return {"chat_id": int(customer)} if usable else None

@@ -198,6 +198,9 @@ class WhatsAppChannel:
         sent = await self._post_all(bot, address, payloads)
         return Sent(sent.message_id, numbered=wire_out.numbered_choices(entry))
 
+    def address_of(self, customer: str) -> Mapping[str, Any] | None:
+        return wire_out.address_of(customer)
+
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:

@@ -23,6 +23,7 @@ from framework.stores.records import Outgoing
 
 __all__ = [
     "GRAPH_VERSION",
+    "address_of",
     "failure",
     "media_request",
     "numbered_choices",
@@ -427,3 +428,12 @@ def _describe(
     if retry_after is not None:
         said += f"; trying again in {retry_after:.0f} s"
     return said
+
+
+def address_of(customer: str) -> dict[str, Any]:
+    """Where a conversation's customer is written to: the session key holds their phone
+    number (wa_id) or, without one, their business-scoped user id (BSUID: `recipient`). (A
+    group's conversation is written to as `group`, which only its own messages tell.)"""
+    return (
+        {"to": customer} if customer.isascii() and customer.isdigit() else {"recipient": customer}
+    )

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from framework.flows.session import Session
 from framework.logs import pseudonym
 from framework.runtime.broadcast_results import BroadcastResults, failure_reason
 from framework.runtime.consent_signals import STOPPED, signal_item
@@ -79,6 +80,8 @@ MARKETING_LIMIT = 131049
 """WhatsApp's error for a marketing message held back by Meta's per-user marketing limit."""
 HELD_BACK_FOR = 86400.0
 """Seconds marketing leaves a conversation alone after that (Meta: never retry at once)."""
+INF = float("inf")
+"""How long ago a customer who has not written in the session wrote: the window is closed."""
 MAX_PER_TURN = 5
 """Messages sent per delivery turn (the lease must outlast the sends); more: the timer again."""
 KEPT_DELIVERIES = 30
@@ -122,6 +125,17 @@ class Delivery:
     def pushes(self, key: SessionKey) -> bool:
         return key.channel in self.channels
 
+    def addressed(self, key: SessionKey, session: Session) -> Session:
+        """A fresh session for a conversation the store does not know (a notice for a consent
+        imported, a session gone), with where its channel writes to the customer: from the
+        customer's id in the key, as the channel reads it. Without a customer message it
+        knows no open window: WhatsApp sends the bot's template."""
+        channel = self.channels.get(key.channel)
+        address = channel.address_of(key.customer) if channel is not None else None
+        if address is None:
+            return session
+        return {**session, "flags": {**session.get("flags", {}), "address": dict(address)}}
+
     async def deliver(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
         session = dict(claim.session or {})
         channel = self.channels.get(key.channel)
@@ -163,12 +177,16 @@ class Delivery:
         entry: LogEntry,
         now: float,
     ) -> Sent:
-        """One message, as a template when the messenger's window has closed. A bug in a
-        channel is a failure of this message, never a loop."""
+        """One message, as a template when the messenger's window has closed (or was never
+        opened: the customer has not written in this session). A bug in a channel is a
+        failure of this message, never a loop; a conversation without an address is
+        unreachable."""
         address = flags.get("address") or {}
+        if not address:
+            raise SendFailure(f"no {key.channel} address known for the customer", unreachable=True)
         callback = f"{key}|{entry['seq']}"
         customer_at = flags.get("customer_at")
-        quiet = now - datetime.fromisoformat(customer_at).timestamp() if customer_at else 0.0
+        quiet = now - datetime.fromisoformat(customer_at).timestamp() if customer_at else INF
         send = channel.send
         if channel.window is not None and quiet > channel.window:
             send = channel.send_outside_window

@@ -91,4 +91,10 @@ class PushChannel(Protocol):
     """Seconds after the customer's last message in which free-form messages may be sent
     (WhatsApp: 24 h); None: no window (Telegram)."""
 
+    def address_of(self, customer: str) -> Mapping[str, Any] | None:
+        """Where to write to a customer known only by their id in the session key (a
+        conversation the session store does not know: a consent imported for someone who
+        never wrote, a session gone); None: only a message of theirs tells."""
+        ...
+
     async def close(self) -> None: ...

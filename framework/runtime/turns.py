@@ -30,6 +30,7 @@ from framework.flows.events import (
     ActionDone,
     ActionRequest,
     Event,
+    Notice,
     OrderUpdate,
     PaymentRequest,
     SetTimer,
@@ -353,10 +354,10 @@ class Runtime:
         event, entries = EVENTS[item.kind](item)
         if isinstance(event, Message):
             event = replace(event, reachable=bool(pushes))  # the business can write later
-        if stored is None:
-            if not isinstance(event, Message):
+        if stored is None:  # a customer's first message, or a notice: a fresh session
+            if not isinstance(event, Message | Notice):
                 return Commit(item.id, {}, claim.profile, [])
-            stored = new_session(bot, profile=claim.profile)
+            stored = self.delivery.addressed(key, new_session(bot, profile=claim.profile))
         turn = _TurnRequests(key, item.id, time.monotonic() + self._lease * LEASE_SHARE)
         result = await answer_requests_async(
             bot, self._engine(bot, key, claim, stored, event), partial(self._answer, bot, turn)
