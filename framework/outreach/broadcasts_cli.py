@@ -29,6 +29,7 @@ from framework.broadcasts.service import Broadcasts
 from framework.errors import BadRequest, FlowError, ThekeError
 from framework.flows import Bot
 from framework.flows.language.yaml_loader import load_yaml
+from framework.outreach.broadcast_views import WAITING
 from framework.outreach.broadcasts_web import (
     checked_broadcast,
     checked_segment,
@@ -148,24 +149,32 @@ def _details(found: dict[str, Any]) -> str:
         return "\n".join(rows)
     results = found.pop("results", None)
     broadcast = Broadcast.from_json(found)
-    started = local_time(broadcast.started_at) if broadcast.started_at else "not yet"
     return "\n".join(
-        [
-            f"Broadcast {printable(broadcast.id)} of {printable(broadcast.bot)} – "
-            f"{printable(broadcast.status)}",
-            f"  {printable(broadcast.purpose)}: text {printable(broadcast.text)}"
-            + (f", only {printable(broadcast.lang)}" if broadcast.lang else ""),
-            f"  created {local_time(broadcast.created_at)}, sent {started}",
-            f"  queued {broadcast.queued}, passed over {broadcast.skipped}"
-            + (f", after {printable(broadcast.cursor, 80)}" if broadcast.cursor else ""),
-            *(
-                [f"  segment {json.dumps(broadcast.segment)}: left out {broadcast.outside}"]
-                if broadcast.segment
-                else []
-            ),
-            *([] if results is None else _results(Results(**results))),
-        ]
+        [*_status(broadcast), *([] if results is None else _results(Results(**results)))]
     )
+
+
+def _status(broadcast: Broadcast) -> list[str]:
+    """Every figure of the admin API's status, named as it names them."""
+    started = local_time(broadcast.started_at) if broadcast.started_at else "not yet"
+    done = f", done {local_time(broadcast.finished_at)}" if broadcast.finished_at else ""
+    waiting = printable(broadcast.waiting) if broadcast.waiting else "no"
+    if broadcast.waiting in WAITING:
+        waiting += f" – {WAITING[broadcast.waiting].removeprefix('Waiting: ')}"
+    return [
+        f"Broadcast {printable(broadcast.id)} of {printable(broadcast.bot)} – "
+        f"{printable(broadcast.status)}",
+        f"  {printable(broadcast.purpose)}: text {printable(broadcast.text)}"
+        + (f", only {printable(broadcast.lang)}" if broadcast.lang else ""),
+        f"  created {local_time(broadcast.created_at)}, sent {started}{done}",
+        f"  waiting: {waiting}",
+        f"  queued {broadcast.queued}"
+        + (f", after {printable(broadcast.cursor, 80)}" if broadcast.cursor else ""),
+        f"  passed over: language (skipped) {broadcast.skipped}, frequency cap (capped) "
+        f"{broadcast.capped}, 131049 hold (held_back) {broadcast.held_back}, "
+        f"outside the segment (outside) {broadcast.outside}",
+        *([f"  segment {json.dumps(broadcast.segment)}"] if broadcast.segment else []),
+    ]
 
 
 def _results(results: Results) -> list[str]:

@@ -16,14 +16,11 @@ from framework.channels.whatsapp_out import failure
 from framework.stores.consents import MARKETING
 from framework.stores.records import STATUS, InboxItem, SessionKey, iso_time
 from tests.broadcasts.rig import DAY, HOUR, KINDS, Rig, rig_on
+from tests.fakes.graph_api import GraphError
+from tests.fakes.webhooks import error_object
 
-HELD = {
-    "error": {
-        "code": 131049,
-        "message": "This message was not delivered to maintain healthy ecosystem engagement.",
-        "type": "OAuthException",
-    }
-}
+HELD = GraphError(131049)
+"""Meta's per-user marketing limit, as the fake Graph API answers a send with it."""
 OFFER, DELAYED = "Angebot: 20 % auf alles!", "Ihr Flug hat Verspätung."
 FLIGHT = "notify:flight:LH1234:2026-12-02"
 
@@ -64,7 +61,7 @@ async def last_sent(rig: Rig, key: SessionKey) -> str:
 async def test_a_customer_held_back_with_131049_gets_no_marketing_for_a_day(rig: Rig) -> None:
     ada, ben = await written(rig, "491701"), await written(rig, "491702")
     await rig.grant(MARKETING, "whatsapp:491701", "whatsapp:491702")
-    rig.channel.fail = [failure(400, HELD, 0)]  # the first notice out: ada's
+    rig.channel.fail = [failure(HELD.http_status, HELD.as_json(), 0)]  # the first notice: ada's
     first = await rig.started()
     assert await sent(rig, ada, ben) == ["491702"]
     assert (await rig.broadcasts.get(first)).queued == 2  # handed out; WhatsApp refused one
@@ -75,7 +72,7 @@ async def test_a_customer_held_back_with_131049_gets_no_marketing_for_a_day(rig:
     assert (await rig.broadcasts.get(second)).held_back == 1
 
     message = await last_sent(rig, ben)  # refused later, as a failed status
-    report = {"message_id": message, "status": "failed", "errors": [HELD["error"]]}
+    report = {"message_id": message, "status": "failed", "errors": [error_object(131049)]}
     await rig.runtime.submit(ben, InboxItem(f"status:{message}", iso_time(rig.now), STATUS, report))
     rig.now += 2 * HOUR
     third = await rig.started()
