@@ -326,8 +326,10 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
         target = lexicon.trigger(text)
         if target is not None and _only_tells(turn.flow(target)) and try_digression(turn, text):
             return True  # "wie lange habt ihr offen? und was kostet die Lieferung?": both
-    if waiting and _answers_the_choice(turn, frame, text):
-        return False  # "pick up. when will it be ready?": answered, and the choice taken
+    said = _the_choice_said(turn, frame, text) if waiting else None
+    if said is not None:  # "pick up. when will it be ready?": answered, and the choice taken
+        answer(turn, Message(said, turn.now))
+        return True
     turn.reask()
     return True
 
@@ -341,16 +343,18 @@ def _only_tells(flow: Flow) -> bool:
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
-def _answers_the_choice(turn: Turn, frame: Frame | None, text: str) -> bool:
-    """Whether a message that asks something also names a choice of the open question in a
-    sentence that asks nothing ("pick up. when will it be ready?"; not "ist die scharf?")."""
+def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
+    """The sentences of a message that asks something which name a choice of the open
+    question and ask nothing ("pick up. when will it be ready?", "what's the difference
+    between small and medium? fine, small"; not "ist die scharf?"), or None."""
     if frame is None:
-        return False
+        return None
     slot = turn.slot(frame["wait"])
     if slot.type not in ("choice", "choices") or slot.role == "confirm":
-        return False
+        return None
     said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
-    return any(slot.name in mention for part in said for mention in turn.mentions(part, [slot]))
+    naming = [p for p in said if any(slot.name in m for m in turn.mentions(p, [slot]))]
+    return " ".join(naming) if naming else None
 
 
 def _start(turn: Turn, message: Message) -> None:

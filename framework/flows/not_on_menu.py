@@ -52,6 +52,7 @@ _NO_GOODS = frozenset(
     | {"offen", "geöffnet", "auf", "zu", "open", "heute", "today", "zeit", "time", "hunger"}
     | {"leute", "personen", "people", "persons", "kinder", "kids", "freunde", "friends"}
     | {"gäste", "guests", "stunden", "hours", "tage", "days", "euro", "eur", "mann", "frau"}
+    | {"pizza", "pizzas", "pizzen", "getränk", "getränke", "drink", "drinks", "something"}
 )
 """What a count, an article or "habt ihr" may come before without naming goods ("einen
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""

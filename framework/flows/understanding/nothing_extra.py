@@ -42,8 +42,13 @@ _REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
 def says_nothing_extra(words: list[str]) -> bool:
     """ "ohne alles", "keine (weiteren) Extras", "plain", "so wie sie ist", "nothing on it",
     or a part that ends in "ohne"/"without"."""
-    last = len(words) - 1  # "kein extra": the last word is what is refused
-    plain = [word for index, word in enumerate(words) if word not in _FURTHER or index == last]
+    following = [*words[1:], ""]  # "keine weiteren Extras"; but "kein extra", "no extra for both"
+    plain = [
+        word
+        for word, after in zip(words, following, strict=True)
+        if word not in _FURTHER
+        or not (after in _NONE_WORDS | _FURTHER or _last_further(word, after))
+    ]
     pairs = itertools.pairwise(plain)
     return (
         bool(_PLAIN & set(words))
@@ -51,6 +56,11 @@ def says_nothing_extra(words: list[str]) -> bool:
         or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
         or any(f" {phrase} " in f" {' '.join(words)} " for phrase in _AS_IT_IS)
     )
+
+
+def _last_further(word: str, after: str) -> bool:
+    """ "ohne weitere": a last word of _FURTHER that refuses nothing itself ("extra" does)."""
+    return not after and word not in _NONE_WORDS
 
 
 _FURTHER = frozenset(
