@@ -22,6 +22,7 @@ import itertools
 import re
 
 from framework.flows.cart import describe_line
+from framework.flows.extending import extend
 from framework.flows.named_things import (
     Thing,
     choice_name,
@@ -31,6 +32,7 @@ from framework.flows.named_things import (
     named_things,
 )
 from framework.flows.people import edit_for_person
+from framework.flows.session import stop_waiting
 from framework.flows.splitting_off import split_line, split_off
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import rejects
@@ -139,9 +141,22 @@ def edit_order(turn: Turn, text: str) -> bool:
     turn.changed()
     turn.say_named("order_changed", change=change)
     turn.record("order_edited")
-    turn.reask()
+    _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked)
     return True
+
+
+def _ask_again(turn: Turn) -> None:
+    """The open question again; at the order's confirmation, its flow from the start, so that
+    what depends on the cart is decided again (the delivery minimum after "yes but without
+    the fanta"); questions already answered are skipped as usual."""
+    frame = turn.frame
+    asked = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
+    if frame is None or asked is None or asked.role != "confirm":
+        turn.reask()
+        return
+    stop_waiting(frame)
+    frame["pc"] = 0
 
 
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
@@ -151,7 +166,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or _restyle(turn, words, found)
         or _remove(turn, words, found)
         or _recount(turn, words, found)
-        or _extend(turn, words, found)
+        or extend(turn, words, found)
     )
 
 
@@ -435,8 +450,10 @@ _BEFORE_PRONOUN = frozenset(
 
 def _a_pronoun(words: list[str], index: int) -> bool:
     """ "my older one", "die eine": "one" that stands for someone or something, no count."""
-    return words[index] in ("one", "eine", "einer") and index > 0 and (
-        words[index - 1] in _BEFORE_PRONOUN
+    return (
+        words[index] in ("one", "eine", "einer")
+        and index > 0
+        and (words[index - 1] in _BEFORE_PRONOUN)
     )
 
 
@@ -469,32 +486,3 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     before = describe_line(turn.bot, turn.lang, lines[0])
     lines[0]["quantity"] = new
     return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
-
-
-# Extending -------------------------------------------------------------------------------------
-_ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
-_ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
-"""'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
-
-
-def _extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    """Extras for the newest line that can have them, when nothing else is named and they
-    do not answer the open question ("and extra ham on it as well", "noch Oliven drauf")."""
-    many = many_choice_groups(turn.bot)
-    if any(t.group not in many for t in things) or not _ON_IT & set(words):
-        return None
-    frame = turn.frame
-    asked = turn.slot(frame["wait"]) if frame is not None and frame.get("wait") else None
-    if asked is not None and asked.choices is not None and asked.choices.id in many:
-        return None  # "Extras dazu?" is answered by the extras, not edited
-    group = str(things[0].group)
-    items = turn.bot.catalog.items
-    fitting = [
-        line for line in turn.session["cart"]["lines"] if group in items[line["item"]].options
-    ]
-    targets = fitting if _ALL_OF_THEM & set(words) else fitting[-1:]  # "auf beide noch Zwiebeln"
-    for line in targets:
-        chosen = line["options"].get(group, [])
-        line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
-        turn.cart.reprice(line)
-    return ", ".join(describe_line(turn.bot, turn.lang, line) for line in targets) or None

@@ -350,9 +350,12 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     if frame is None:
         return None
     slot = turn.slot(frame["wait"])
+    said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
+    if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
+        done = [part for part in said if says_done(part)]  # "That's everything. What's …?"
+        return " ".join(done) if done else None
     if slot.type not in ("choice", "choices") or slot.role == "confirm":
         return None
-    said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
     naming = [p for p in said if any(slot.name in m for m in turn.mentions(p, [slot]))]
     return " ".join(naming) if naming else None
 
@@ -362,6 +365,8 @@ def _start(turn: Turn, message: Message) -> None:
     bot, lexicon, text = turn.bot, lexicon_for(turn.bot), message.text
     note_answers_ahead(turn, message, frozenset())  # "möchte was liefern lassen"
     names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
+    if not names_items and not message.payload and not_on_menu_at_start(turn, text):
+        return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
     candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
     for name in candidates:
@@ -375,8 +380,6 @@ def _start(turn: Turn, message: Message) -> None:
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
                 turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return
-    if not_on_menu_at_start(turn, text):  # "eine Quattro Stagioni groß bitte"
-        return
     fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start
     if fallback is None:
         turn.say_named("not_understood")

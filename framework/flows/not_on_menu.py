@@ -29,17 +29,23 @@ _AFTER = (
     r"|große|gross|grosse|small|medium|large)\b"
 )
 """Words after the name that belong to no name: politeness and a size."""
+_CONTAINER = (
+    r"(?:glass|glasses|bottle|bottles|can|cans|cup|cups|pint|flasche|flaschen|glas|gläser"
+    r"|dose|dosen|becher)(?:\s+of|\s+o)?"
+)
+"""How a drink is counted ("a glass of red wine", "eine Flasche Sprite")."""
 _THING = rf"(?P<thing>{_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
 _ORDERED = re.compile(
     rf"^\s*(?:(?:und|and|noch|plus|also|ond|no|an|dann|then|oh|ach)[,\s]+)*"
-    rf"(?:(?:{_COUNT})\s+)(?:pizza\s+)?{_THING}(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
+    rf"(?:(?:{_COUNT})\s+)(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
+    rf"(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
     re.IGNORECASE,
 )
 _ASKED = re.compile(
     rf"^\s*(?:(?:und|and|oh|ok|okay|hallo|hi|hey)[,\s]+)*"
     rf"(?:(?:habt|haben)\s+(?:ihr|sie)|gibt\s+es(?:\s+bei\s+euch)?|do\s+you\s+(?:have|do|sell)"
     rf"|have\s+you\s+got|you\s+got|got)\s+(?:(?:auch|also|any|eine?n?|a|an|some)\s+)*"
-    rf"(?:pizza\s+)?{_THING}\s*\?*\s*$",
+    rf"(?:pizza\s+)?{_THING}(?:\s+pizza)?\s*\?*\s*$",
     re.IGNORECASE,
 )
 
@@ -53,6 +59,8 @@ _NO_GOODS = frozenset(
     | {"leute", "personen", "people", "persons", "kinder", "kids", "freunde", "friends"}
     | {"gäste", "guests", "stunden", "hours", "tage", "days", "euro", "eur", "mann", "frau"}
     | {"pizza", "pizzas", "pizzen", "getränk", "getränke", "drink", "drinks", "something"}
+    | {"klein", "kleine", "mittel", "mittlere", "groß", "große", "gross", "grosse", "small"}
+    | {"medium", "large", "big", "little", "kleinen", "großen", "grossen", "mittleren"}
 )
 """What a count, an article or "habt ihr" may come before without naming goods ("einen
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
@@ -88,6 +96,6 @@ def not_on_menu_at_start(turn: Turn, text: str) -> bool:
 
 def _thing(text: str) -> str | None:
     found = _ORDERED.match(text[:120]) or _ASKED.match(text[:120])
-    if found is None or found["thing"].split()[0].lower() in _NO_GOODS:
-        return None
+    if found is None or any(word.lower() in _NO_GOODS for word in found["thing"].split()):
+        return None  # "eine große Pizza", "zwei Leute": nothing the menu lacks
     return found["thing"]

@@ -45,7 +45,7 @@ def says_nothing_extra(words: list[str]) -> bool:
     following = [*words[1:], ""]  # "keine weiteren Extras"; but "kein extra", "no extra for both"
     plain = [
         word
-        for word, after in zip(words, following, strict=True)
+        for word, after in zip(words, following, strict=False)
         if word not in _FURTHER
         or not (after in _NONE_WORDS | _FURTHER or _last_further(word, after))
     ]
