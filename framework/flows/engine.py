@@ -35,6 +35,7 @@ from framework.flows.events import (
     Timer,
 )
 from framework.flows.execution import run
+from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
@@ -206,20 +207,17 @@ def _handle(turn: Turn, message: Message) -> None:
     turn.heard = text
     flags = turn.session["flags"]
     flags["reachable"] = message.reachable
-    _understand(turn, message, flags.pop(PRICES_ANSWERED, False))
+    before = (flags.pop(PRICES_ANSWERED, False), flags.pop(KNOWN_BEFORE, []))
+    _understand(turn, message, before)
 
 
-def _understand(turn: Turn, message: Message, prices_before: bool) -> None:
+def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) -> None:
     """What a message means, in order: the answer an action waited for, a cancel, a language,
     a command, a question, an edit of the order, a restatement, an answer, a new start."""
     text = message.text
     if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
-    if (
-        switch_language(turn, text)
-        or _command(turn, message)
-        or _knowledge(turn, message, prices_before)
-    ):
+    if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message, *before):
         return
     frame = turn.frame
     if waiting_payment(turn) is not None:
@@ -281,7 +279,7 @@ def _command(turn: Turn, message: Message) -> bool:
     return True
 
 
-def _knowledge(turn: Turn, message: Message, prices_before: bool) -> bool:
+def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: list[str]) -> bool:
     """A question the bot's knowledge answers ("kann ich bar zahlen?", "how long does
     delivery take"): the answer, then the open question again. A message that names catalog
     items and asks nothing is an order, not a question; one that asks and orders gets the
@@ -299,7 +297,10 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool) -> bool:
     prices = price_answer(turn, text, prices_before) if is_question(text) else None
     entries = lexicon.knows(text, PRICE_WORDS if prices else frozenset())
     if prices is None and not entries:
+        entries = follow_up(text, known_before)  # "how long does delivery take?" "And pickup?"
+    if prices is None and not entries:
         return False
+    turn.session["flags"][KNOWN_BEFORE] = entries
     names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
     if names_items and not is_question(text):
         return False

@@ -1,0 +1,22 @@
+"""A short question that follows an answer of the bot's knowledge ("how long does delivery
+take?" — "And pickup?"; "how much is that so far?" — "And with delivery?"): the same entries
+answered again, whose answers cover it, as a waiter would go on talking."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["KNOWN_BEFORE", "follow_up"]
+
+KNOWN_BEFORE = "known_before"
+"""A session flag: the knowledge entries the last message asked about (until the next one)."""
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:und|and|what about|how about|und was ist mit|und wie ist es mit|und bei|und mit"
+    r"|und wenn|und für|and for|and with|and if|und beim|and the)\b[^?]{0,40}\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def follow_up(text: str, before: list[str]) -> list[str]:
+    """The entries answered before when the message is a short question following them."""
+    return list(before) if before and _FOLLOW_UP.match(text[:100]) else []
