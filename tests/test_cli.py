@@ -180,7 +180,7 @@ def test_chat_simulates_the_payment_and_the_business(capsys, monkeypatch):
 
 
 def test_chat_in_english(capsys, monkeypatch):
-    lines = "two large pepperoni and a coke\n"
+    lines = "two large salami and a coke\n"
     code, out, _ = chat(capsys, monkeypatch, PIZZA, lines, "--now", OPEN_NOW, "--lang", "en")
     assert code == 0
     assert "Any extras?" in out

@@ -93,7 +93,7 @@ def answer(turn: Turn, message: Message) -> None:
         return
     asks = turn.flow(frame["flow"]).asks
     mentions, earlier = _mentions(turn, asks, message)
-    if not _names_values(turn, mentions) and not_on_menu(turn, slot, message.text):
+    if not any(has_item(turn, m) for m in mentions) and not_on_menu(turn, slot, message.text):
         return
     if _beside_the_answer(turn, frame, slot, message, mentions, earlier):
         return
@@ -182,11 +182,6 @@ def _beside_the_answer(
     return _several_values(turn, frame, slot, mentions, message.text) or _correction(
         turn, slot, message, earlier
     )
-
-
-def _names_values(turn: Turn, mentions: list[Mention]) -> bool:
-    """Whether the mentions name anything but a count ("zwei Pepsi" names only the two)."""
-    return any(turn.slot(name).role != "quantity" for mention in mentions for name in mention)
 
 
 _ONE_MORE = re.compile(

@@ -39,7 +39,7 @@ from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
-from framework.flows.not_on_menu import not_on_menu_at_start
+from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
@@ -363,7 +363,8 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
 
 def _start(turn: Turn, message: Message) -> None:
     """No question is open: a trigger phrase, or a message naming catalog items, starts a flow."""
-    bot, lexicon, text = turn.bot, lexicon_for(turn.bot), message.text
+    bot, lexicon = turn.bot, lexicon_for(turn.bot)
+    text = message.text if message.payload else without_missing(turn, message.text)
     note_answers_ahead(turn, message, frozenset())  # "möchte was liefern lassen"
     names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
     if not names_items and not message.payload and not_on_menu_at_start(turn, text):

@@ -16,8 +16,10 @@ import re
 
 from framework.flows.model import Slot
 from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
 
-__all__ = ["not_on_menu", "not_on_menu_at_start"]
+__all__ = ["not_on_menu", "not_on_menu_at_start", "without_missing"]
 
 _COUNT = (
     r"\d{1,2}|eins?|eine[nmr]?|ein|ne|nen|'?n|a|an|one|zwei|drei|vier|fünf|two|three|four|five"
@@ -29,6 +31,10 @@ _AFTER = (
     r"|große|gross|grosse|small|medium|large)\b"
 )
 """Words after the name that belong to no name: politeness and a size."""
+_SIZE = (
+    r"(?:kleine[n]?|klein|mittlere[n]?|mittel|gro(?:ß|ss)e[n]?|gro(?:ß|ss)|small|medium|large"
+    r"|big)"
+)
 _CONTAINER = (
     r"(?:glass|glasses|bottle|bottles|can|cans|cup|cups|pint|flasche|flaschen|glas|gläser"
     r"|dose|dosen|becher)(?:\s+of|\s+o)?"
@@ -37,7 +43,7 @@ _CONTAINER = (
 _THING = rf"(?P<thing>{_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
 _ORDERED = re.compile(
     rf"^\s*(?:(?:und|and|noch|plus|also|ond|no|an|dann|then|oh|ach)[,\s]+)*"
-    rf"(?:(?:{_COUNT})\s+)(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
+    rf"(?:(?:{_COUNT})\s+)(?:{_SIZE}\s+)?(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
     rf"(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
     re.IGNORECASE,
 )
@@ -61,6 +67,8 @@ _NO_GOODS = frozenset(
     | {"pizza", "pizzas", "pizzen", "getränk", "getränke", "drink", "drinks", "something"}
     | {"klein", "kleine", "mittel", "mittlere", "groß", "große", "gross", "grosse", "small"}
     | {"medium", "large", "big", "little", "kleinen", "großen", "grossen", "mittleren"}
+    | {"mit", "ohne", "with", "without", "von", "für", "for", "die", "der", "das", "the"}
+    | {"extra", "extras", "davon", "them", "beide", "both", "alle", "all", "jeder", "each"}
 )
 """What a count, an article or "habt ihr" may come before without naming goods ("einen
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
@@ -77,7 +85,7 @@ def not_on_menu(turn: Turn, slot: Slot, text: str) -> bool:
     thing = _thing(text)
     if thing is None:
         return False
-    turn.say_named("not_on_menu", thing=thing)
+    _say_missing(turn, thing)
     turn.reask()
     return True
 
@@ -89,9 +97,44 @@ def not_on_menu_at_start(turn: Turn, text: str) -> bool:
     thing = _thing(text)
     if ordering is None or thing is None:
         return False
-    turn.say_named("not_on_menu", thing=thing)
+    _say_missing(turn, thing)
     turn.start_flow(ordering)
     return True
+
+
+_PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|and|plus|sowie)\b|\+)\s*", re.IGNORECASE)
+
+
+def without_missing(turn: Turn, text: str) -> str:
+    """A message with the parts that order something not on the menu taken out, each said so
+    ("two large pepperoni and a coke": the coke is ordered, the pepperoni said to be
+    missing); the message as it was when no part does."""
+    parts = [part for part in _PARTS.split(text[:500]) if part.strip()]
+    if len(parts) < 2:
+        return text
+    lexicon = lexicon_for(turn.bot)
+    known = [lexicon.items(frozenset())]
+    known += [lexicon.choices(slot.choices) for slot in turn.bot.slots.values() if slot.choices]
+    kept: list[str] = []
+    for part in parts:
+        thing = None if known[0].find_all(tokens(part)) else _thing(part)
+        if thing is not None and any(index.find_all(tokens(thing)) for index in known):
+            thing = None  # "eine mit Jalapeños": an option, not something missing
+        if thing is None:
+            kept.append(part)
+        else:
+            _say_missing(turn, thing)
+    return ", ".join(kept) if len(kept) < len(parts) else text
+
+
+def _say_missing(turn: Turn, thing: str) -> None:
+    """What the bot's knowledge says of it ("Pepperoni haben wir nicht – die Diavola …"),
+    else `not_on_menu`."""
+    entries = lexicon_for(turn.bot).knows(thing)
+    for entry in entries:
+        turn.say(turn.bot.knowledge[entry].answer)
+    if not entries:
+        turn.say_named("not_on_menu", thing=thing)
 
 
 def _thing(text: str) -> str | None:
