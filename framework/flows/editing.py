@@ -22,6 +22,19 @@ import itertools
 import re
 
 from framework.flows.cart import describe_line
+from framework.flows.edit_words import (
+    ARTICLES,
+    BUT,
+    CHANGING,
+    INTO,
+    NOT,
+    RECOUNTING,
+    REMOVING,
+    REMOVING_PAIRS,
+    REPLACING,
+    THAT,
+    WITHOUT,
+)
 from framework.flows.extending import extend
 from framework.flows.named_things import (
     Thing,
@@ -41,81 +54,8 @@ from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["edit_order"]
 
-_REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
-"""new … statt old; also "statt old lieber new" when both come after it."""
-_BUT = frozenset({"sondern", "but"})
-_CHANGING = frozenset(
-    {
-        "make",
-        "change",
-        "swap",
-        "replace",
-        "turn",
-        "switch",
-        "mach",
-        "mache",
-        "machen",
-        "tausch",
-        "tausche",
-        "aendere",
-        "aendern",
-        "als",
-    }
-)
-"""Verbs of changing one thing into another: the first thing named is replaced by the next,
-when only a word of _INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
-_INTO = frozenset(
-    {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte"}
-)
-"""nicht old sondern new / not old but new."""
-_NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
-_REMOVING = frozenset(
-    {
-        "weg",
-        "raus",
-        "streichen",
-        "streiche",
-        "streich",
-        "entfernen",
-        "entferne",
-        "loeschen",
-        "loesche",
-        "stornieren",
-        "storniere",
-        "weglassen",
-        "weniger",
-        "fewer",
-        "less",
-        "remove",
-        "delete",
-        "drop",
-        "scrap",
-        "skip",
-        "cancel",
-        "off",
-    }
-)
-_REMOVING_PAIRS = frozenset(
-    {
-        ("doch", "nicht"),
-        ("doch", "kein"),
-        ("doch", "keine"),
-        ("doch", "keinen"),
-        ("nicht", "mehr"),
-        ("lieber", "nicht"),
-        ("after", "all"),
-        ("no", "more"),
-        ("dont", "want"),
-        ("t", "want"),
-        ("get", "rid"),
-    }
-)
-_WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
-_ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
 _SENTENCE = re.compile(r"[.!?;]+(?:\s|$)")
 """Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen")."""
-_WITHOUT_WORD = {"de": "ohne", "en": "without"}
-_RECOUNTING = frozenset({"nur", "only", "just", "bloss", "make", "auf", "insgesamt"})
 
 
 def edit_order(turn: Turn, text: str) -> bool:
@@ -129,6 +69,8 @@ def edit_order(turn: Turn, text: str) -> bool:
     for sentence in [] if for_person else _SENTENCE.split(text):
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
+        if _which_one(turn, words, found):
+            return True
         change = _edit(turn, words, found) if found else _recount_unnamed(turn, words)
         if change:
             changes.append(change)
@@ -268,7 +210,7 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if len(items) != 1 or not choices:
         return None
     leading = words[: items[0].start]
-    changing = bool(_CHANGING & set(leading)) or words[-1] in _CHANGING  # "… groß machen"
+    changing = bool(CHANGING & set(leading)) or words[-1] in CHANGING  # "… groß machen"
     the_one = bool(leading) and leading[-1] in _THE and not _ANOTHER & set(words)
     if not (changing or (the_one and count_near(words, items[0]) is None)):
         return None
@@ -289,12 +231,12 @@ def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
     for index, word in enumerate(words):
         before = [t for t in things if t.end <= index]
         after = [t for t in things if t.start > index]
-        if word in _REPLACING and after:
+        if word in REPLACING and after:
             old = after[0]
             new = _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
             if new is not None:
                 return old, new  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
-        if word in _BUT and before and after:
+        if word in BUT and before and after:
             negated = [t for t in before if _negated(words, t)]
             new = _same_kind(negated[-1], after) if negated else None
             if new is not None:
@@ -303,32 +245,26 @@ def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
         new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
         if _negated(words, thing) and new is not None:
             return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
-    if _CHANGING & set(words) and len(things) >= 2:
+    if CHANGING & set(words) and len(things) >= 2:
         new = _same_kind(things[0], things[1:])
         named = {i for t in things for i in range(t.start, t.end)}  # "with a medium Prosciutto"
         between = (
             {w for i, w in enumerate(words) if things[0].end <= i < new.start and i not in named}
-            - _ARTICLES
+            - ARTICLES
             if new
             else set()
         )
-        if new is not None and between and between <= _INTO:
+        if new is not None and between and between <= INTO:
             return things[0], new  # "make the cola a cola zero", "die Colas bitte als Zero"
     return None
-
-
-_THAT = frozenset(
-    {"that", "it", "this", "those", "these", "them", "das", "daraus", "draus", "den", "die", "es"}
-)
-"""What "make *that* a prosciutto" points back to: the line ordered last."""
 
 
 def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """ "Actually make that a prosciutto", "mach daraus lieber eine große": one new thing
     for the last line, which keeps its quantity (and the options the new item can have)."""
-    if len(things) != 1 or not (_CHANGING & set(words[: things[0].start])):
+    if len(things) != 1 or not (CHANGING & set(words[: things[0].start])):
         return None
-    if not _THAT & set(words[: things[0].start]):
+    if not THAT & set(words[: things[0].start]):
         return None
     new, last = things[0], max(turn.session["cart"]["lines"], key=lambda line: line["id"])
     if new.group is None:
@@ -341,15 +277,40 @@ def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing,
     return (Thing(old, new.group, -1, -1), new) if old != new.value else None
 
 
+def _which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Actually make it large" after "a Prosciutto small and a Capricciosa small": two lines
+    of the last message could be meant, so the bot asks which (True) instead of guessing."""
+    if len(things) != 1 or things[0].group is None:
+        return False  # an item named says which line ("make that 2 beers, not 4")
+    before = set(words[: things[0].start])
+    if not (CHANGING & before and THAT & before):
+        return False
+    lines = turn.session["cart"]["lines"]
+    newest = max(lines, key=lambda line: line["id"])
+    group = str(things[0].group)
+    items = turn.bot.catalog.items
+    candidates = [
+        line
+        for line in lines
+        if line.get("said") == newest.get("said") and group in items[line["item"]].options
+    ]
+    if len(candidates) < 2:
+        return False
+    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in candidates)
+    turn.say_named("which_line", lines=named)
+    turn.reask()
+    return True
+
+
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
     return next((t for t in candidates if t.group == old.group and t is not old), None)
 
 
 def _negated(words: list[str], thing: Thing) -> bool:
     """ "nicht Cola", "nicht 3 Cola", "not the large one"."""
-    before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in _ARTICLES]
+    before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES]
     before = [w for w in before if word_to_number(w) is None]
-    return bool(before) and before[-1] in _NOT
+    return bool(before) and before[-1] in NOT
 
 
 # Removing ----------------------------------------------------------------------------------------
@@ -370,14 +331,14 @@ def _remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 def _after_without(words: list[str], thing: Thing) -> bool:
     index = thing.start - 1
-    while index >= 0 and words[index] in _ARTICLES:
+    while index >= 0 and words[index] in ARTICLES:
         index -= 1
-    return index >= 0 and words[index] in _WITHOUT
+    return index >= 0 and words[index] in WITHOUT
 
 
 def _asks_to_remove(words: list[str]) -> bool:
     pairs = set(itertools.pairwise(words))
-    return bool(_REMOVING & set(words)) or bool(_REMOVING_PAIRS & pairs)
+    return bool(REMOVING & set(words)) or bool(REMOVING_PAIRS & pairs)
 
 
 def _how_many_out(words: list[str], things: list[Thing]) -> int | None:
@@ -416,7 +377,7 @@ def _take_out(turn: Turn, thing: Thing, fewer: int | None) -> tuple[str, bool] |
 
 # Recounting --------------------------------------------------------------------------------------
 def _recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    if not _RECOUNTING & set(words):
+    if not RECOUNTING & set(words):
         return None
     changed = []
     for thing in (t for t in things if t.group is None):
@@ -467,7 +428,7 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
         if (n := word_to_number(w)) and 0 < n <= 99 and not _a_pronoun(words, i)
     ]
     lines = turn.session["cart"]["lines"]
-    pointed = _CHANGING & set(words) and _THAT & set(words)
+    pointed = CHANGING & set(words) and THAT & set(words)
     if len(numbers) == 1 and (pointed or (_SECOND & set(words) and _one_line_asked(turn))):
         last = max(lines, key=lambda line: line["id"])  # "mach 2 draus", "kind wollte doch 3"
         if last["quantity"] == numbers[0][1]:
@@ -475,10 +436,10 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
         before = describe_line(turn.bot, turn.lang, last)
         last["quantity"] = numbers[0][1]
         return f"{before} → {describe_line(turn.bot, turn.lang, last)}"
-    if len(numbers) != 2 or not (_NOT | _REPLACING) & set(words):
+    if len(numbers) != 2 or not (NOT | REPLACING) & set(words):
         return None
     (first_at, first), (second_at, second) = numbers
-    pivot = next(i for i, w in enumerate(words) if w in _NOT | _REPLACING)
+    pivot = next(i for i, w in enumerate(words) if w in NOT | REPLACING)
     new, old = (first, second) if first_at < pivot < second_at else (second, first)
     lines = [line for line in turn.session["cart"]["lines"] if line["quantity"] == old]
     if len(lines) != 1 or new == old:

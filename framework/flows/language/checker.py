@@ -62,7 +62,7 @@ TEXT_EXTRAS = frozenset(
     {
         *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
         *("missing", "number", "prices", "reply", "agent", "position"),
-        *("service", "when", "calendar", "note", "thing"),
+        *("service", "when", "calendar", "note", "thing", "lines"),
         *("code", "minutes"),
     }
 )

@@ -1,0 +1,96 @@
+"""The words of editing an order: what replaces, removes, recounts, changes and points back
+("statt", "weg", "nur", "mach … draus", "that"), read by framework/flows/editing.py."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ARTICLES",
+    "BUT",
+    "CHANGING",
+    "INTO",
+    "NOT",
+    "RECOUNTING",
+    "REMOVING",
+    "REMOVING_PAIRS",
+    "REPLACING",
+    "THAT",
+    "WITHOUT",
+]
+
+REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
+"""new … statt old; also "statt old lieber new" when both come after it."""
+BUT = frozenset({"sondern", "but"})
+CHANGING = frozenset(
+    {
+        "make",
+        "change",
+        "swap",
+        "replace",
+        "turn",
+        "switch",
+        "mach",
+        "mache",
+        "machen",
+        "tausch",
+        "tausche",
+        "aendere",
+        "aendern",
+        "als",
+    }
+)
+"""Verbs of changing one thing into another: the first thing named is replaced by the next,
+when only a word of INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
+INTO = frozenset(
+    {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte"}
+)
+"""nicht old sondern new / not old but new."""
+NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
+REMOVING = frozenset(
+    {
+        "weg",
+        "raus",
+        "streichen",
+        "streiche",
+        "streich",
+        "entfernen",
+        "entferne",
+        "loeschen",
+        "loesche",
+        "stornieren",
+        "storniere",
+        "weglassen",
+        "weniger",
+        "fewer",
+        "less",
+        "remove",
+        "delete",
+        "drop",
+        "scrap",
+        "skip",
+        "cancel",
+        "off",
+    }
+)
+REMOVING_PAIRS = frozenset(
+    {
+        ("doch", "nicht"),
+        ("doch", "kein"),
+        ("doch", "keine"),
+        ("doch", "keinen"),
+        ("nicht", "mehr"),
+        ("lieber", "nicht"),
+        ("after", "all"),
+        ("no", "more"),
+        ("dont", "want"),
+        ("t", "want"),
+        ("get", "rid"),
+    }
+)
+WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
+ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
+RECOUNTING = frozenset({"nur", "only", "just", "bloss", "make", "auf", "insgesamt"})
+
+THAT = frozenset(
+    {"that", "it", "this", "those", "these", "them", "das", "daraus", "draus", "den", "die", "es"}
+)
+"""What "make *that* a prosciutto" points back to: the line ordered last."""
