@@ -15,9 +15,12 @@ __all__ = ["same_again"]
 _SAME = re.compile(
     r"\b(?:the same(?: again| thing| one)?|same again|same for|dasselbe|das ?selbe|"
     r"(?:das|die|den|der) gleiche|die ?selbe|den ?selben|noch so (?:eine?[nms]?|was)|"
-    r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was))\b",
+    r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was))\b"
+    r"(?!\s+(?:address|adresse|anschrift|ort|place|time|zeit|uhrzeit|day|tag|name|number"
+    r"|nummer|telefon|phone|as last time|wie letztes mal|wie immer))",
     re.IGNORECASE,
 )
+"""Never "die gleiche Adresse", "the same time as last time": only another of the pizza."""
 
 
 def same_again(turn: Turn, text: str) -> bool:
@@ -25,7 +28,10 @@ def same_again(turn: Turn, text: str) -> bool:
     changed) when the message asks for no such thing."""
     ordering = turn.ordering_flow()
     lines = turn.session["cart"]["lines"]
-    if ordering is None or not lines or not _SAME.search(text[:500]):
+    frame = turn.frame
+    if ordering is None or not lines or (frame is not None and frame["flow"] != ordering):
+        return False  # at the address or the confirmation "the same" is about those
+    if not _SAME.search(text[:500]):
         return False
     mention = _copy(turn, max(lines, key=lambda line: line["id"]))
     if mention is None:
