@@ -395,6 +395,10 @@ _SECOND = frozenset({"doch", "lieber", "actually", "rather"})
 """With a lone number and one line in the cart: its new count ("sorry, kind wollte doch 3")."""
 
 
+_NO_COUNT_AFTER = [[w] for w in ("more", "mehr", "thing", "sache", "frage", "question", "uhr")]
+"""After a number that counts no pizza: "actually, one more thing", "doch lieber 2 Uhr"."""
+
+
 def _one_line_asked(turn: Turn) -> bool:
     """One line in the cart, and the order is what is asked about (not the address: "I'm on
     your street actually, number 3")."""
@@ -425,7 +429,10 @@ def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     numbers = [
         (i, n)
         for i, w in enumerate(words)
-        if (n := word_to_number(w)) and 0 < n <= 99 and not _a_pronoun(words, i)
+        if (n := word_to_number(w))
+        and 0 < n <= 99
+        and not _a_pronoun(words, i)
+        and words[i + 1 : i + 2] not in _NO_COUNT_AFTER
     ]
     lines = turn.session["cart"]["lines"]
     pointed = CHANGING & set(words) and THAT & set(words)
