@@ -71,6 +71,8 @@ BOT, NUMBER, TOKEN = "shop", "106540352242922", "EAAGfakeAccessTokenForTests"
 """The fake's phone number id and access token (tests/fakes/graph_api.py)."""
 LIMIT = 80
 """Meta's throughput per phone number id: the most sends the fake may see in any second."""
+IN_FLIGHT = 1.0
+"""Seconds after the kill a request the killed worker sent may still reach the fake."""
 REFUSE_EVERY = 200
 """The fake refuses recipients whose number is divisible by this with 131049."""
 HELD, THROTTLED = "131049", "130429"
@@ -489,11 +491,16 @@ class Outcome:
         return tries
 
     def at_kill(self) -> set[str]:
-        """Recipients sent to twice: once before the kill, once after it."""
+        """Recipients sent to twice: once by the killed worker, once after the kill. The fake
+        stamps a request when it takes it, so one the killed worker had in flight can be
+        stamped up to IN_FLIGHT after the kill; its second send cannot come before the
+        session's lease ran out."""
         return {
             to
             for to, sends in self.tries().items()
-            if len(sends) == 2 and sends[0].at <= self.killed_at < sends[1].at
+            if len(sends) == 2
+            and sends[0].at <= self.killed_at + IN_FLIGHT
+            and sends[1].at >= sends[0].at + IN_FLIGHT
         }
 
     def busiest(self) -> dict[str, tuple[int, float, int]]:
