@@ -3,7 +3,7 @@ as the customer expects, per language and category, and every conversation in wh
 asked for money it should not have.
 
     .venv/bin/python benchmarks/understanding.py [--failures] [--category remove] [--lang en]
-    .venv/bin/python benchmarks/understanding.py --set holdout   (or holdout2 … holdout5)
+    .venv/bin/python benchmarks/understanding.py --set holdout   (or holdout2, holdout3, …)
 
 `--set holdout` measures tests/understanding/holdout/<lang>.yaml instead, `--set holdout2` the
 second such set: conversations written the same way but never used to tune the understanding
@@ -41,14 +41,12 @@ HOLDOUT5 = ROOT / "tests" / "understanding" / "holdout5"
 GROUPS = ROOT / "tests" / "understanding" / "groups"
 """Group orders (who gets what), tuning material: in the guard with its own floor."""
 SETS = {
-    "corpus": CORPUS,
-    "holdout": HOLDOUT,
-    "holdout2": HOLDOUT2,
-    "holdout3": HOLDOUT3,
-    "holdout4": HOLDOUT4,
-    "holdout5": HOLDOUT5,
-    "groups": GROUPS,
+    folder.name: folder
+    for folder in sorted(CORPUS.parent.iterdir())
+    if folder.is_dir() and any(folder.glob("*.yaml"))
 }
+"""Every folder of conversations under tests/understanding, by its name: the corpus, the
+groups and the held-out sets (holdout, holdout2, …)."""
 
 
 @dataclass(frozen=True)
