@@ -43,7 +43,7 @@ GROUPS = ROOT / "tests" / "understanding" / "groups"
 SETS = {
     folder.name: folder
     for folder in sorted(CORPUS.parent.iterdir())
-    if folder.is_dir() and any(folder.glob("*.yaml"))
+    if folder.is_dir() and any(folder.glob("**/*.yaml"))
 }
 """Every folder of conversations under tests/understanding, by its name: the corpus, the
 groups and the held-out sets (holdout, holdout2, …)."""
