@@ -3,14 +3,16 @@ in every backend (a backend reads, applies one of these and writes in one atomic
 
 Joining (`link`): the conversation that offered the code and the one that typed it, with
 whatever contacts they hold, become one contact: the conversations of both, the tags of both,
-the earliest first seen, the latest last seen, last order and window of each channel, the
+the answers of both (of an answer both kept, the one of the contact seen last), the earliest
+first seen, the latest last seen, last order and window of each channel, the
 language and time zone of the contact seen last (or the other's, when it has none). The id
 kept is the one of the contact seen first. A contact holds at most one conversation per
 channel: a join that would give it two is refused (SAME_CHANNEL), and so is one beyond
-MAX_TAGS tags (ContactError: untag some first).
+MAX_TAGS tags or MAX_ANSWERS answers (ContactError: untag some first).
 
 Parting (`unlink`): the conversation gets a contact of its own with its channel's window, the
-language and time zone; the tags, the last order and the other channels stay with the contact.
+language and time zone; the tags, the answers, the last order and the other channels stay with
+the contact.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from framework.answers import MAX_ANSWERS
 from framework.stores import checks
 from framework.stores.contact_rules import changed
 from framework.stores.contacts import (
@@ -75,7 +78,8 @@ def joined(
     made_ids: tuple[str, str],
 ) -> Contact:
     """The one contact of both (a contact made first, with one of `made_ids`, for a
-    conversation that has none). ContactError when it would hold more than MAX_TAGS tags."""
+    conversation that has none). ContactError when it would hold more than MAX_TAGS tags or
+    MAX_ANSWERS answers."""
     one = _or_new(offered, bot, offering, at, made_ids[0])
     two = _or_new(taker, bot, taking, at, made_ids[1])
     first = one if one.first_seen <= two.first_seen else two
@@ -83,6 +87,9 @@ def joined(
     tags = set(one.tags) | set(two.tags)
     if len(tags) > MAX_TAGS:
         raise ContactError(f"the joined contact would hold more than {MAX_TAGS} tags")
+    answers = {**older.answers, **newer.answers}
+    if len(answers) > MAX_ANSWERS:
+        raise ContactError(f"the joined contact would keep more than {MAX_ANSWERS} answers")
     inbound = dict(one.inbound)
     for channel, seen in two.inbound.items():
         inbound[channel] = max(inbound.get(channel, 0.0), seen)
@@ -97,6 +104,7 @@ def joined(
         last_seen=max(one.last_seen, two.last_seen),
         inbound=inbound,
         last_order=max(one.last_order, two.last_order),
+        answers=dict(sorted(answers.items())),
     )
 
 

@@ -1,19 +1,21 @@
 """The contact store's rules, the same in every backend: what a name may be, and how a change
 applies to a contact (`changed`, pure: a backend reads, applies and writes in one atomic step).
 
-Tags are framework/tags.py's short names. A language is a code such as `de` or `pt-BR`, a
-time zone an IANA name Python's zoneinfo knows, a channel a lowercase name.
+Tags are framework/tags.py's short names, answers framework/answers.py's. A language is a code
+such as `de` or `pt-BR`, a time zone an IANA name Python's zoneinfo knows, a channel a
+lowercase name.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from framework.answers import ANSWER_NAME_RULE, MAX_ANSWER, MAX_ANSWERS, NAME
 from framework.stores import checks
 from framework.stores.contacts import MAX_PAGE, Contact, ContactChange, ContactError
 from framework.tags import MAX_TAGS, TAG, TAG_RULE
@@ -23,6 +25,7 @@ __all__ = [
     "LANG",
     "MAX_CONVERSATION",
     "changed",
+    "check_answers",
     "check_change",
     "check_many",
     "check_one",
@@ -60,6 +63,24 @@ def _tags(tags: object) -> tuple[str, ...]:
     return tuple(check_tag(tag) for tag in tags)
 
 
+def check_answers(answers: object) -> tuple[tuple[str, str], ...]:
+    """(name, value) pairs of answers' shape, or ContactError: at most MAX_ANSWERS, each name
+    an answer's name, each value 1 to MAX_ANSWER characters on one line."""
+    if not isinstance(answers, tuple | list) or len(answers) > MAX_ANSWERS:
+        raise ContactError(f"a change names a list of at most {MAX_ANSWERS} answers")
+    return tuple(_answer(pair) for pair in answers)
+
+
+def _answer(pair: object) -> tuple[str, str]:
+    if not isinstance(pair, tuple | list) or len(pair) != 2:
+        raise ContactError("an answer is a pair: its name and its text")
+    name = checks.matching(pair[0], NAME, ContactError, ANSWER_NAME_RULE)
+    value = checks.bounded_text(f"the answer {name!r}", pair[1], MAX_ANSWER, ContactError, "kept")
+    if not value.strip() or any(ord(char) < 32 for char in value):
+        raise ContactError(f"the answer {name!r} is empty or not on one line")
+    return name, value
+
+
 def check_change(change: object) -> ContactChange:
     """A change whose every name is of the right shape, or ContactError."""
     if not isinstance(change, ContactChange):
@@ -71,7 +92,8 @@ def check_change(change: object) -> ContactChange:
     if change.timezone:
         check_timezone(change.timezone)
     _tags(change.add), _tags(change.remove)
-    return change
+    answers = check_answers(change.answers)
+    return replace(change, answers=answers)
 
 
 def _conversation(conversation: object) -> str:
@@ -122,6 +144,13 @@ def _sorted_tags(kept: Iterable[str], change: ContactChange) -> tuple[str, ...]:
     return tuple(sorted(tags))
 
 
+def _answers(kept: Mapping[str, str], change: ContactChange) -> dict[str, str]:
+    answers = {**kept, **dict(change.answers)}
+    if len(answers) > MAX_ANSWERS:
+        raise ContactError(f"a contact keeps at most {MAX_ANSWERS} answers")
+    return dict(sorted(answers.items()))
+
+
 def changed(
     contact: Contact | None,
     bot: str,
@@ -145,4 +174,5 @@ def changed(
         last_seen=_later(kept.last_seen, at) if change.seen_on else kept.last_seen,
         inbound=inbound,
         last_order=_later(kept.last_order, at) if change.ordered else kept.last_order,
+        answers=_answers(kept.answers, change),
     )

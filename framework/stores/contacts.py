@@ -1,6 +1,7 @@
 """The contact store protocol: what a bot knows of a customer beyond one conversation's state —
-language, time zone, tags, when they were first and last seen, when they last wrote on each
-channel (WhatsApp's 24-hour window) and when they last paid an order.
+language, time zone, tags, the answers its flows keep (`keep:`), when they were first and last
+seen, when they last wrote on each channel (WhatsApp's 24-hour window) and when they last paid
+an order.
 
 A contact has an id of its own (`c` and 16 hex digits), apart from the conversations it holds:
 each conversation (a session key `bot:channel:customer`) starts as a contact of its own, and
@@ -11,8 +12,8 @@ one, `link` with it in another; contact_links.py has the rules) and splits one o
 Every change is one `update` with a `ContactChange` (contact_rules.py applies it, the same in
 every backend), so a turn changes its contact in at most one store call. Time is an argument of
 every call (no store reads a clock): Unix seconds (UTC), as in every store. Names that enter
-from outside (tags, a language, a time zone, a channel) are checked: ContactError says what is
-wrong and nothing is written.
+from outside (tags, answers, a language, a time zone, a channel) are checked: ContactError says
+what is wrong and nothing is written.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ MAX_PAGE = 1000
 
 
 class ContactError(ThekeError, ValueError):
-    """A change or a call the rules refuse (a tag, language, time zone, channel or page out of
-    bounds, too many tags); the message says which. Not a StoreError: trying again changes
-    nothing."""
+    """A change or a call the rules refuse (a tag, answer, language, time zone, channel or page
+    out of bounds, too many tags or answers); the message says which. Not a StoreError: trying
+    again changes nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,9 @@ class Contact:
     """Channel -> when they last wrote there (WhatsApp's 24-hour window opens then)."""
     last_order: float = 0.0
     """When they last paid an order (0: never)."""
+    answers: Mapping[str, str] = field(default_factory=dict)
+    """Answer name -> the answer as text, kept by the flows' `keep:` steps (framework/answers.py:
+    at most MAX_ANSWERS)."""
 
     def zone_or(self, default: str) -> str:
         """Their time zone, or the business's when theirs is not known."""
@@ -85,6 +89,7 @@ class Contact:
             "last_seen": self.last_seen,
             "inbound": dict(self.inbound),
             "last_order": self.last_order,
+            "answers": dict(sorted(self.answers.items())),
         }
 
     @classmethod
@@ -100,6 +105,7 @@ class Contact:
             last_seen=float(data.get("last_seen", 0.0)),
             inbound={k: float(v) for k, v in data.get("inbound", {}).items()},
             last_order=float(data.get("last_order", 0.0)),
+            answers={str(k): str(v) for k, v in data.get("answers", {}).items()},
         )
 
 
@@ -116,9 +122,12 @@ class ContactChange:
     remove: tuple[str, ...] = ()
     ordered: bool = False
     """They paid an order now."""
+    answers: tuple[tuple[str, str], ...] = ()
+    """(name, value) answers kept (`keep:`), each in place of the one of its name."""
 
     def __bool__(self) -> bool:
-        return any((self.seen_on, self.lang, self.timezone, self.add, self.remove, self.ordered))
+        kept = (self.seen_on, self.lang, self.timezone, self.add, self.remove, self.answers)
+        return any(kept) or self.ordered
 
 
 LINKED, ALREADY, UNKNOWN, SAME_CHANNEL = "linked", "already", "unknown", "same_channel"
@@ -141,7 +150,7 @@ class ContactStore(Protocol):
         """The change applied to the conversation's contact atomically (a new contact, first
         seen `at`, when it has none); the contact as kept. Times only move forward (a turn
         replayed changes nothing twice). ContactError, nothing written, when the change is
-        refused (a bad name, more than MAX_TAGS tags)."""
+        refused (a bad name, more than MAX_TAGS tags or MAX_ANSWERS answers)."""
         ...
 
     async def many(self, bot: str, conversations: Sequence[str]) -> dict[str, Contact]:

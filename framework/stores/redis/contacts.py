@@ -108,7 +108,7 @@ class RedisContacts:
         self, bot: str, conversation: str, change: ContactChange, at: float
     ) -> Contact:
         bot, conversation = check_one(bot, conversation)
-        check_change(change)
+        change = check_change(change)
         contact_id, kept = self._seen.get((bot, conversation), ("", ""))
         for _ in range(TRIES):
             contact = Contact.from_json(json.loads(kept)) if kept else None
