@@ -1,7 +1,10 @@
-"""How fast a broadcast goes out, per channel: a budget of notices per step, refilled every
-step (a token bucket per step, which is all a loop that runs once a second needs).
+"""How fast a broadcast goes out, per channel: a budget of notices per step, as many as its
+channel's sender may send in the time since the broadcast's last step (on whichever worker:
+with two workers taking turns, the broadcast goes no faster than with one), at most a second's
+worth, and at the channel's pacing (HEADROOM of the limit, as framework/channels/pacing.py
+sends): the notices handed out are the messages the senders can take, not a backlog.
 
-The rates are what the messengers allow a business to send at once, with room to spare:
+The rates are what the messengers allow a business to send at once:
 
 - WhatsApp: 80 messages a second per phone number by default (Meta's throughput limit; the
   portfolio's daily limit of unique customers is a rule of its own, rules.py);
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from framework.channels.pacing import HEADROOM
+
 __all__ = ["OTHERS", "RATES", "Budget"]
 
 RATES: Mapping[str, int] = {"whatsapp": 80, "telegram": 30}
-"""Notices a second per channel."""
+"""The messengers' limits: messages a second per channel."""
 OTHERS = 200
 """Notices a second on any channel not in RATES."""
 
@@ -37,7 +42,7 @@ class Budget:
         if self._left <= 0:
             return False
         if self._rates is not None:
-            allowed = int(self._rates.get(channel, OTHERS) * self._seconds)
+            allowed = int(self._rates.get(channel, OTHERS) * HEADROOM * self._seconds)
             if self._spent.get(channel, 0) >= allowed:
                 return False
         self._spent[channel] = self._spent.get(channel, 0) + 1

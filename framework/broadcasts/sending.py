@@ -149,7 +149,8 @@ class Sender:
         if claimed is None:
             return None
         rules, zone = self._rules_of(claimed.bot)
-        budget = Budget(self.rates, EVERY, MOST)
+        since = now - claimed.stepped_at if claimed.stepped_at else EVERY
+        budget = Budget(self.rates, min(max(since, 0.0), EVERY), MOST)
         segment = Segment.parse(claimed.segment)
         page = await self._hand_out(_Step(claimed, rules, zone, segment, budget, now))
         self._fault("broadcast_handed_out")

@@ -9,22 +9,31 @@ from typing import Any
 import aiohttp
 
 from framework.channels.pacing import Pacer
+from framework.stores.send_slots import SendSlots
 
 __all__ = ["ApiSession", "json_body"]
 
 
 class ApiSession:
-    def __init__(self, timeout: float, per_second: float, interval: float) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        per_second: float,
+        interval: float,
+        slots: SendSlots | None = None,
+    ) -> None:
+        """`slots`: the deployment's sending schedules, shared by its workers (None: this
+        process's own)."""
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
-        self._rate, self._interval = per_second, interval
+        self._rate, self._interval, self._slots = per_second, interval, slots
         self._pacers: dict[str, Pacer] = {}
 
     def pacer(self, sender: str) -> Pacer:
         """The pacing of one sender: its rate overall, `interval` between two messages to one
         recipient."""
         if sender not in self._pacers:
-            self._pacers[sender] = Pacer(self._rate, self._interval)
+            self._pacers[sender] = Pacer(sender, self._rate, self._interval, self._slots)
         return self._pacers[sender]
 
     @property
@@ -38,6 +47,8 @@ class ApiSession:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._slots is not None:
+            await self._slots.close()
 
 
 async def json_body(response: aiohttp.ClientResponse) -> Any:

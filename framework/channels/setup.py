@@ -22,6 +22,7 @@ from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAp
 from framework.edge.rest_auth import RestAuth
 from framework.errors import ThekeError
 from framework.secrets import Secret, SecretError, resolve
+from framework.stores.opening import open_send_slots
 from framework.workspace import Workspace
 
 __all__ = ["OPENERS", "ChannelSetupError", "Opening", "open_channel", "open_channels"]
@@ -39,6 +40,9 @@ class Opening:
     bots: frozenset[str]
     clock: Callable[[], float]
     env: Mapping[str, str]
+    store: str = "memory://"
+    """The deployment's store URL: where a messenger's senders keep their sending schedule,
+    shared by the workers (framework/stores/send_slots.py)."""
 
 
 Opener = Callable[[Opening], Channel]
@@ -71,6 +75,7 @@ def _whatsapp(opening: Opening) -> WhatsAppChannel:
         api_base=spec.get("api_base", "https://graph.facebook.com"),
         per_second=float(spec.get("messages_per_second", 80)),
         recipient_interval=float(spec.get("recipient_interval", 0.25)),
+        slots=open_send_slots(opening.store),
     )
     return WhatsAppChannel(settings, opening.clock)
 
@@ -97,6 +102,7 @@ def _telegram(opening: Opening) -> TelegramChannel:
         api_base=spec.get("api_base", "https://api.telegram.org"),
         per_second=float(spec.get("messages_per_second", 30)),
         chat_interval=float(spec.get("chat_interval", 0.5)),
+        slots=open_send_slots(opening.store),
     )
     return TelegramChannel(settings, opening.clock)
 
@@ -155,4 +161,5 @@ def open_channel(
     if name not in workspace.channels:
         raise ChannelSetupError(f"the workspace has no channels.{name}")
     env = os.environ if environ is None else environ
-    return OPENERS[name](Opening(workspace.channels[name], bots, clock, env))
+    opening = Opening(workspace.channels[name], bots, clock, env, workspace.store)
+    return OPENERS[name](opening)

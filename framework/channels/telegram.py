@@ -32,6 +32,7 @@ from framework.errors import ChannelError, ThekeError, Unauthorized, UnknownBot
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time, shows_something
+from framework.stores.send_slots import SendSlots
 
 __all__ = ["TelegramBot", "TelegramChannel", "TelegramSettings"]
 
@@ -68,6 +69,8 @@ class TelegramSettings:
     per_second: float = 30.0
     chat_interval: float = 0.5
     timeout: float = 10.0
+    slots: SendSlots | None = None
+    """The deployment's sending schedules (None: this process's own)."""
 
 
 @dataclass
@@ -156,8 +159,8 @@ class TelegramChannel:
         if not shows_something(entry):
             return Sent("")  # content for REST clients only
         message_id = ""
-        for method, params in await self._calls(bot, entry, chat):
-            await self.api.pacer(bot).wait(str(chat))
+        for index, (method, params) in enumerate(await self._calls(bot, entry, chat)):
+            await self.api.pacer(bot).wait(str(chat), patient=index > 0)
             result = await self._call(bot, method, params)
             if isinstance(result, dict):
                 message_id = str(result.get("message_id", message_id))
@@ -225,7 +228,9 @@ class TelegramChannel:
 
     def __post_init__(self) -> None:
         settings = self.settings
-        self.api = ApiSession(settings.timeout, settings.per_second, settings.chat_interval)
+        self.api = ApiSession(
+            settings.timeout, settings.per_second, settings.chat_interval, settings.slots
+        )
 
     @property
     def http(self) -> aiohttp.ClientSession:

@@ -43,6 +43,7 @@ from framework.stores.records import (
     shows_something,
     without_lone_surrogates,
 )
+from framework.stores.send_slots import SendSlots
 
 __all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
@@ -74,6 +75,8 @@ class WhatsAppSettings:
     per_second: float = 80.0
     recipient_interval: float = 0.25
     timeout: float = 10.0
+    slots: SendSlots | None = None
+    """The deployment's sending schedules (None: this process's own)."""
 
 
 @dataclass
@@ -223,8 +226,8 @@ class WhatsAppChannel:
         number = self._number_of(bot)
         recipient = str(address.get("to") or address.get("recipient") or address.get("group") or "")
         last = Sent("")
-        for payload in payloads:
-            await self.api.pacer(number).wait(recipient)
+        for index, payload in enumerate(payloads):  # the rest of a message once it began
+            await self.api.pacer(number).wait(recipient, patient=index > 0)
             last = Sent(await self._post(number, recipient, payload))
         return last
 
@@ -282,7 +285,9 @@ class WhatsAppChannel:
 
     def __post_init__(self) -> None:
         settings = self.settings
-        self.api = ApiSession(settings.timeout, settings.per_second, settings.recipient_interval)
+        self.api = ApiSession(
+            settings.timeout, settings.per_second, settings.recipient_interval, settings.slots
+        )
 
     @property
     def http(self) -> aiohttp.ClientSession:

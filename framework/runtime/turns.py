@@ -91,8 +91,8 @@ payments add PAYMENT_APPLIED (payments/service.py)."""
 
 ACTIVE_WINDOW = 15 * 60.0
 """A session counts as active for the metrics this long after its last turn."""
-
-
+MAX_DRAINS = 2000
+"""Sessions a worker's background step keeps draining at once (a backlog after a restart)."""
 LEASE_SHARE = 0.8
 """The share of a session's lease a turn's actions may use: the commit must come before the
 lease ends, or another worker runs the turn again."""
@@ -448,26 +448,51 @@ class Runtime:
         log.info("record", extra={"bot": bot.name, "channel": key.channel, "record": record.name})
 
     async def tick(self, now: float | None = None) -> int:
-        """Fire due timers and finish items dead workers left; run by every worker."""
+        """Fire due timers and finish items dead workers left, waiting for all of it: how many
+        turns ran (`theke chat`, tests; the server's loop is `look_after`)."""
         moment = self._clock() if now is None else now
-        pending = await self.store.pending()
-        self.metrics.backlog.set(len(pending))
-        keys = set(await self.store.fire_timers(moment)) | set(pending)
-        done = await asyncio.gather(*(self.drain(key) for key in keys))
-        self._forget_inactive(moment - ACTIVE_WINDOW)
-        self.metrics.active_sessions.set(len(self._active))
+        done = await asyncio.gather(*(self.drain(key) for key in await self._due(moment)))
+        self._mind_active(moment)
         return sum(done)
 
-    def _forget_inactive(self, before: float) -> None:
-        """Drop the sessions whose last turn here was before `before`: only those, oldest first
-        (a rebuilt dict would walk every session active in the window, twice a second)."""
-        active = self._active
+    async def look_after(self) -> int:
+        """The server's background step on every worker: `tick`, but not waiting for the
+        drains, so one waiting for its sender's pacing (a broadcast's deliveries) holds up no
+        other session nor the next step (awaiting them, a broadcast went at 55/s, not 80).
+        Sessions being drained here are not started again. How many were started."""
+        moment = self._clock()
+        started = 0
+        for key in await self._due(moment):
+            if key in self._locks or len(self._background) >= MAX_DRAINS:
+                continue
+            self.spawn(self._drain_logged(key))
+            started += 1
+        self._mind_active(moment)
+        return started
+
+    async def _due(self, moment: float) -> set[str]:
+        """The sessions with work: timers due by `moment` fired, items waiting."""
+        pending = await self.store.pending()
+        self.metrics.backlog.set(len(pending))
+        return set(await self.store.fire_timers(moment)) | set(pending)
+
+    async def _drain_logged(self, key: str) -> None:
+        try:
+            await self.drain(key)
+        except Exception:  # the store is out: the items stay for a later step
+            log.exception("drain failed", extra={"session": pseudonym(key)})
+
+    def _mind_active(self, moment: float) -> None:
+        """Drop the sessions whose last turn here was before the window: only those, oldest
+        first (a rebuilt dict would walk every session active in it, twice a second)."""
+        active, before = self._active, moment - ACTIVE_WINDOW
         while active and next(iter(active.values())) <= before:
             active.popitem(last=False)
+        self.metrics.active_sessions.set(len(active))
 
     async def run_background(
         self, interval: float = 0.5, stopping: asyncio.Event | None = None
     ) -> None:
-        """`tick` every `interval` seconds until `stopping`; a failing store is logged and
-        retried, never fatal."""
-        await repeat(self.tick, interval, stopping or asyncio.Event(), "tick")
+        """`look_after` every `interval` seconds until `stopping`; a failing store is logged
+        and retried, never fatal."""
+        await repeat(self.look_after, interval, stopping or asyncio.Event(), "tick")

@@ -1,16 +1,22 @@
 """The broadcast store protocol: marketing (or a topic's news) sent by the business to every
 conversation holding the purpose's consent, page by page, paced per channel.
 
-A broadcast is a draft until it is sent; then the sending loop (framework/broadcasts/) claims
-it, hands out the next page of holders after its `cursor`, and saves the cursor with the
-counts in one step. Pause, resume and cancel change the status only: the cursor stays where
-the last page left it, so a resumed broadcast goes on from there.
+A broadcast is a draft until it is sent, at once or at a time (scheduled: `starts_at`); then
+the sending loop (framework/broadcasts/) claims it, hands out the next page of holders after
+its `cursor`, and saves the cursor with the counts in one step. Pause, resume and cancel change
+the status only: the cursor stays where the last page left it, so a resumed broadcast goes on
+from there.
 
     draft ──send──▶ sending ──(the last page)──▶ done
-                     │  ▲
-                 pause  resume
-                     ▼  │
-                    paused          cancel: from draft, sending or paused
+      │               ▲  │  ▲
+   schedule           │ pause  resume
+      ▼               │  ▼  │
+    scheduled ────────┘ paused      cancel: from draft, scheduled, sending or paused
+      (send, or its time: the claim)
+
+A scheduled broadcast is claimed no earlier than its `starts_at`, and then before any sending
+one: the claim itself makes it sending (`begun`), so of two workers only the one holding the
+lease starts it. Scheduling it again moves its time; `send` sends it at once.
 
 Two workers never send one page twice: `claim` leases one sending broadcast to one worker
 (atomically, in every backend), and `change` with the worker's name saves its page only while
@@ -44,6 +50,7 @@ __all__ = [
     "MAX_LISTED",
     "PAUSED",
     "RESULT_KINDS",
+    "SCHEDULED",
     "SENDING",
     "Broadcast",
     "BroadcastError",
@@ -51,25 +58,29 @@ __all__ = [
     "BroadcastStore",
     "Results",
     "advanced",
+    "begun",
     "check_broadcast",
     "check_id",
     "check_listing",
     "check_result",
     "digest",
+    "due",
     "dumped",
     "load",
     "moved",
     "newest_first",
+    "scheduled_for",
     "tallied",
 ]
 
 DRAFT, SENDING, PAUSED, DONE, CANCELLED = "draft", "sending", "paused", "done", "cancelled"
+SCHEDULED = "scheduled"
 
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
-    "send": (frozenset({DRAFT}), SENDING),
+    "send": (frozenset({DRAFT, SCHEDULED}), SENDING),
     "pause": (frozenset({SENDING}), PAUSED),
     "resume": (frozenset({PAUSED}), SENDING),
-    "cancel": (frozenset({DRAFT, SENDING, PAUSED}), CANCELLED),
+    "cancel": (frozenset({DRAFT, SCHEDULED, SENDING, PAUSED}), CANCELLED),
 }
 """What an admin can do to a broadcast: the statuses it applies to, and the status after it.
 An action on a broadcast already in its target status changes nothing (a retried call)."""
@@ -107,7 +118,9 @@ class Broadcast:
     """Only holders who gave their consent in this language ("": everyone)."""
     created_at: float = 0.0
     started_at: float = 0.0
-    """When it was first sent (0: a draft)."""
+    """When it was first sent (0: a draft, or scheduled and not yet begun)."""
+    starts_at: float = 0.0
+    """When it starts, as scheduled (0: sent at once, or never scheduled); kept once begun."""
     finished_at: float = 0.0
     status: str = DRAFT
     cursor: str = ""
@@ -126,6 +139,9 @@ class Broadcast:
     """Which holders it goes to, as JSON (framework/stores/segments.py; {}: every holder)."""
     outside: int = 0
     """Holders passed over because its segment leaves them out."""
+    stepped_at: float = 0.0
+    """When a sending step last handed out a page of it (0: never): the next step, on any
+    worker, hands out as much as the time since allows (framework/broadcasts/pacing.py)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,8 +200,10 @@ def check_broadcast(broadcast: Broadcast) -> Broadcast:
         Segment.parse(broadcast.segment)
     except SegmentError as error:
         raise BroadcastError(f"segment: {error}") from None
-    if broadcast.status not in (DRAFT, SENDING, PAUSED, DONE, CANCELLED):
+    if broadcast.status not in (DRAFT, SCHEDULED, SENDING, PAUSED, DONE, CANCELLED):
         raise BroadcastError(f"status: not {broadcast.status!r}")
+    if broadcast.status == SCHEDULED and broadcast.starts_at <= 0:
+        raise BroadcastError("a scheduled broadcast needs the time it starts")
     return broadcast
 
 
@@ -201,7 +219,36 @@ def moved(action: str, at: float) -> Callable[[Broadcast], Broadcast]:
         if broadcast.status not in froms:
             raise BroadcastError(f"a {broadcast.status} broadcast cannot {action}")
         started = broadcast.started_at or (at if to == SENDING else 0.0)
-        return replace(broadcast, status=to, started_at=started)
+        now_instead = action == "send" and broadcast.status == SCHEDULED
+        starts = 0.0 if now_instead else broadcast.starts_at
+        return replace(broadcast, status=to, started_at=started, starts_at=starts)
+
+    return change
+
+
+def scheduled_for(starts_at: float) -> Callable[[Broadcast], Broadcast]:
+    """The change scheduling makes: a draft, or a scheduled broadcast (another time), starts
+    at `starts_at` (the service checked it: framework/broadcasts/schedule.py)."""
+
+    def change(broadcast: Broadcast) -> Broadcast:
+        if broadcast.status not in (DRAFT, SCHEDULED):
+            raise BroadcastError(f"a {broadcast.status} broadcast cannot be scheduled")
+        return replace(broadcast, status=SCHEDULED, starts_at=starts_at)
+
+    return change
+
+
+def due(broadcast: Broadcast, now: float) -> bool:
+    """Whether it is scheduled and its time has come."""
+    return broadcast.status == SCHEDULED and broadcast.starts_at <= now
+
+
+def begun(now: float) -> Callable[[Broadcast], Broadcast]:
+    """The change a claim makes: a scheduled broadcast whose time has come is sending from
+    `now` (anything else stays as it is)."""
+
+    def change(broadcast: Broadcast) -> Broadcast:
+        return replace(broadcast, status=SENDING, started_at=now) if due(broadcast, now) else broadcast
 
     return change
 
@@ -234,6 +281,7 @@ def advanced(
             waiting=waiting,
             status=DONE if finished else broadcast.status,
             finished_at=at if finished else broadcast.finished_at,
+            stepped_at=at,
         )
 
     return change
@@ -318,7 +366,9 @@ class BroadcastStore(Protocol):
 
     async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
         """A sending broadcast nobody holds (or whose lease ran out), leased to `owner` until
-        `now + lease`; None when there is none."""
+        `now + lease`; None when there is none. A scheduled one whose `starts_at` is at or
+        before `now` comes first, made sending by the claim (`begun`); one whose time has not
+        come is never claimed."""
         ...
 
     async def count(self, broadcast_id: str, who: str, kind: str, reason: str = "") -> bool:

@@ -25,6 +25,7 @@ from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
 from framework.stores.reach import ReachStore
 from framework.stores.records import StoreLimits
+from framework.stores.send_slots import SendSlots
 from framework.stores.session_store import Store, StoreError
 from framework.stores.tickets import TicketStore
 
@@ -39,6 +40,7 @@ __all__ = [
     "open_orders",
     "open_outbox",
     "open_reach",
+    "open_send_slots",
     "open_store",
     "open_tickets",
     "store_kind",
@@ -262,6 +264,20 @@ async def open_reach(url: str, root: Path | None = None) -> ReachStore:
     from framework.stores.redis.reach import RedisReach
 
     return RedisReach.from_url(where.url, where.prefix)
+
+
+def open_send_slots(url: str) -> SendSlots:
+    """The messengers' sending schedules: in this process on memory and SQLite (one process
+    serves a file), in Redis where several workers send for the same number. Opened with the
+    channels, before the event loop runs: the Redis client connects on first use."""
+    where = StoreURL.parse(url)
+    if where.kind != "redis":
+        from framework.stores.memory.send_slots import LocalSlots
+
+        return LocalSlots()
+    from framework.stores.redis.send_slots import RedisSlots
+
+    return RedisSlots.from_url(where.url, where.prefix)
 
 
 async def open_contacts(url: str, root: Path | None = None) -> ContactStore:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -91,15 +91,15 @@ class Rig:
         )
         self.broadcasts = self.worker()
 
-    def worker(self) -> Broadcasts:
-        """Another worker's broadcasts on the same stores."""
+    def worker(self, rates: Mapping[str, int] | None = None) -> Broadcasts:
+        """Another worker's broadcasts on the same stores (`rates`: paced by them)."""
         return Broadcasts(
             self.store,
             self.consents,
             {"shop": self.bot},
             self._inbox,
             self.clock,
-            rates=None,
+            rates=rates,
             fault=self.fault,
             reach=self.reach,
             contacts=self.contacts,

@@ -1,6 +1,8 @@
 """The pacing of a sending number (framework/channels/pacing.py) in virtual time: sends a slot
-apart, and never more than the rate in any one second, also when the event loop stalled while
-sends were waiting for their slots (their slots passed; they must not all go at once)."""
+apart at 90 % of the number's limit, never more than that in any one second, also when the
+event loop stalled while sends were waiting for their slots (their slots passed; they must not
+all go at once), and two workers on one schedule together no faster than one. A send that
+would wait longer than a delivery may is refused with when to try again, taking no slot."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import itertools
 
 import pytest
 
-from framework.channels.pacing import Pacer
+from framework.channels.pacing import MOST_WAIT, Pacer
+from framework.runtime.sending import SendFailure
+from framework.stores.memory.send_slots import LocalSlots
 
 
 class VirtualTime:
@@ -55,12 +59,17 @@ def busiest_second(times: list[float]) -> int:
     return most
 
 
-async def sent_at(time: VirtualTime, sends: int, **run: float) -> list[float]:
-    pacer = Pacer(80, 0.0, clock=time.clock, sleep=time.sleep)
+async def sent_at(time: VirtualTime, sends: int, workers: int = 1, **run: float) -> list[float]:
+    """When each of `sends` patient sends went, spread over `workers` pacers of one number
+    that share one schedule (as the workers of a deployment share its store's)."""
+    slots = LocalSlots(time.clock)
+    pacers = [
+        Pacer("106540352242922", 80, 0.0, slots, time.clock, time.sleep) for _ in range(workers)
+    ]
     went: list[float] = []
 
     async def send(number: int) -> None:
-        await pacer.wait(f"4917{number:08d}")
+        await pacers[number % workers].wait(f"4917{number:08d}", patient=True)
         went.append(time.clock())
 
     tasks = [asyncio.ensure_future(send(number)) for number in range(sends)]
@@ -69,14 +78,53 @@ async def sent_at(time: VirtualTime, sends: int, **run: float) -> list[float]:
     return went
 
 
-async def test_sends_go_a_slot_apart() -> None:
+async def test_sends_go_a_slot_apart_below_the_limit() -> None:
     went = await sent_at(VirtualTime(), 240)
     assert len(went) == 240
-    assert went[-1] == pytest.approx(239 / 80)
-    assert busiest_second(went) == 80
+    assert went[-1] == pytest.approx(239 / 72)
+    assert busiest_second(went) == 72
 
 
 async def test_a_stalled_loop_sends_no_more_than_the_rate_in_a_second() -> None:
     went = await sent_at(VirtualTime(), 400, stall_from=1.0, stall=0.2)
     assert len(went) == 400
-    assert busiest_second(went) == 80  # 96 before: the 16 slots of the stall went at once
+    assert busiest_second(went) == 72  # 96 at 80 before: the 16 slots of the stall at once
+
+
+async def test_two_workers_on_one_schedule_send_no_faster_than_one() -> None:
+    went = await sent_at(VirtualTime(), 300, workers=2)
+    assert len(went) == 300
+    assert busiest_second(went) == 72  # each its own schedule: 144
+    assert went[-1] == pytest.approx(299 / 72)
+
+
+async def test_a_send_that_would_wait_too_long_is_refused_and_takes_no_slot() -> None:
+    time = VirtualTime()
+    pacer = Pacer("106540352242922", 10, 0.0, LocalSlots(time.clock), time.clock, time.sleep)
+    sends = [asyncio.ensure_future(pacer.wait(f"4917{n:08d}")) for n in range(7)]
+    await time.run()
+    # 9 a second: the slots at 0, 0.11 … 0.56 s are within MOST_WAIT, the 7th (0.67 s) is not
+    assert [task.exception() for task in sends[:6]] == [None] * 6
+    failure = sends[6].exception()
+    assert isinstance(failure, SendFailure) and failure.retry_after is not None
+    assert MOST_WAIT < failure.retry_after == pytest.approx(6 / 9)
+    time.now = 0.0
+    patient = asyncio.ensure_future(pacer.wait("491700000099", patient=True))
+    await time.run()
+    await patient
+    assert time.now == pytest.approx(6 / 9)  # the refused send held no slot: this one has it
+
+
+async def test_a_recipient_gets_their_messages_an_interval_apart() -> None:
+    time = VirtualTime()
+    pacer = Pacer("106540352242922", 80, 0.25, LocalSlots(time.clock), time.clock, time.sleep)
+    went: list[float] = []
+
+    async def send() -> None:
+        await pacer.wait("4917000000001", patient=True)
+        went.append(time.clock())
+
+    tasks = [asyncio.ensure_future(send()) for _ in range(3)]
+    await time.run()
+    await asyncio.gather(*tasks)
+    assert went == pytest.approx([0.0, 0.25, 0.5], abs=0.02)

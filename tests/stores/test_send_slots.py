@@ -1,0 +1,72 @@
+"""One contract, every sending schedule (framework/stores/send_slots.py): this process's own
+(memory and SQLite deployments) and Redis on a single server and on the three-node cluster,
+where two workers' clients take slots of one schedule. Redis keeps time by its own clock, so
+the waits are compared with a tolerance of the test's own run time."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from framework.stores.memory.send_slots import LocalSlots
+from framework.stores.opening import open_send_slots
+from framework.stores.send_slots import SendSlots
+from tests.payments.test_order_store import REDIS_URL
+from tests.stores.contract import store_url, stores_of
+
+Opener = Callable[[], Awaitable[SendSlots]]
+NUMBER = "106540352242922"
+GAP = 1 / 72
+SLACK = 0.25
+"""Seconds a test may take between two calls (a loaded CI machine) without failing."""
+
+
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
+async def opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
+    kind, prefix = str(request.param), f"test-slots-{uuid.uuid4().hex[:24]}"
+    url = store_url(kind, tmp_path, request.config, prefix)
+
+    async def open_url(url: str) -> SendSlots:
+        return open_send_slots(url)
+
+    async with stores_of(kind, url, prefix, LocalSlots(), open_url) as open_one:
+        yield open_one
+
+
+async def test_slots_follow_each_other_a_gap_apart_across_workers(opener: Opener) -> None:
+    one, two = await opener(), await opener()
+    waits = [(await (one if n % 2 else two).take(NUMBER, GAP, 10.0)) for n in range(20)]
+    assert all(slot.taken for slot in waits)
+    for n, slot in enumerate(waits):
+        assert n * GAP - SLACK <= slot.wait <= n * GAP + 1e-6
+
+
+async def test_a_slot_too_far_away_is_not_taken(opener: Opener) -> None:
+    slots = await opener()
+    for _ in range(10):
+        assert (await slots.take(NUMBER, 0.1, 10.0)).taken
+    refused = await slots.take(NUMBER, 0.1, 0.5)
+    assert not refused.taken
+    assert 1.0 - SLACK <= refused.wait <= 1.0 + 1e-6
+    after = await slots.take(NUMBER, 0.1, 10.0)  # the refused one held nothing
+    assert after.taken and after.wait == pytest.approx(refused.wait, abs=SLACK)
+
+
+async def test_senders_have_schedules_of_their_own(opener: Opener) -> None:
+    slots = await opener()
+    await slots.take(NUMBER, 5.0, 10.0)
+    other = await slots.take("998877665544332", 5.0, 10.0)
+    assert other.taken and other.wait == 0.0
+    assert not (await slots.take(NUMBER, 5.0, 1.0)).taken
+
+
+async def test_a_bad_sender_name_is_refused() -> None:
+    slots = open_send_slots(REDIS_URL)
+    try:
+        with pytest.raises(ValueError, match="sender"):
+            await slots.take("a b{c}", 0.1, 1.0)
+    finally:
+        await slots.close()
