@@ -248,7 +248,9 @@ def begun(now: float) -> Callable[[Broadcast], Broadcast]:
     `now` (anything else stays as it is)."""
 
     def change(broadcast: Broadcast) -> Broadcast:
-        return replace(broadcast, status=SENDING, started_at=now) if due(broadcast, now) else broadcast
+        return (
+            replace(broadcast, status=SENDING, started_at=now) if due(broadcast, now) else broadcast
+        )
 
     return change
 

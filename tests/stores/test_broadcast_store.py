@@ -19,6 +19,7 @@ from framework.stores.broadcasts import (
     DONE,
     DRAFT,
     PAUSED,
+    SCHEDULED,
     SENDING,
     Broadcast,
     BroadcastError,
@@ -26,7 +27,10 @@ from framework.stores.broadcasts import (
     BroadcastStore,
     Results,
     advanced,
+    dumped,
+    load,
     moved,
+    scheduled_for,
 )
 from framework.stores.memory.broadcasts import MemoryBroadcasts
 from framework.stores.opening import open_broadcasts
@@ -148,6 +152,7 @@ async def test_of_many_claiming_at_once_one_gets_it(opener: Opener) -> None:
         draft(values={"v": "x" * 501}),
         draft("id with spaces"),
         draft(status="sent"),
+        draft(status=SCHEDULED),  # without its time
     ],
 )
 async def test_bad_broadcasts_are_refused(opener: Opener, bad: Broadcast) -> None:
@@ -254,3 +259,82 @@ async def test_a_bots_broadcasts_are_listed_newest_first(opener: Opener) -> None
     for bot, limit in (("salon", 0), ("salon", 201), ("sal on", 5), ("salon", True)):
         with pytest.raises(BroadcastError):
             await other.of_bot(bot, limit)
+
+
+async def test_a_scheduled_broadcast_is_claimed_at_its_time_never_before(opener: Opener) -> None:
+    store, other = await opener(), await opener()
+    await store.create(draft())
+    scheduled = await store.change("b1", scheduled_for(NOW + 100))
+    assert scheduled is not None and (scheduled.status, scheduled.starts_at) == (
+        SCHEDULED,
+        NOW + 100,
+    )
+    assert scheduled.started_at == 0
+    assert await store.claim("w1", NOW + 99.9, 30) is None
+    assert await other.claim("w2", NOW, 30) is None
+    claimed = await other.claim("w2", NOW + 100, 30)
+    assert claimed is not None and claimed.id == "b1"
+    assert (claimed.status, claimed.started_at, claimed.starts_at) == (
+        SENDING,
+        NOW + 100,
+        NOW + 100,
+    )
+    assert await store.get("b1") == claimed  # started in the store, for every worker
+    assert await store.claim("w1", NOW + 101, 30) is None  # w2 holds it
+    page = await other.change("b1", advanced("salon:web:a", 1, 0, True, NOW + 101), owner="w2")
+    assert page is not None and (page.status, page.queued) == (DONE, 1)
+
+
+async def test_a_due_broadcast_starts_before_those_sending(opener: Opener) -> None:
+    store = await opener()
+    await store.create(draft("b1"))
+    await store.create(draft("b2", created_at=NOW + 1))
+    await store.change("b1", moved("send", NOW))
+    await store.change("b2", scheduled_for(NOW + 10))
+    first = await store.claim("w1", NOW + 5, 30)
+    assert first is not None and first.id == "b1"  # b2's time has not come
+    await store.change("b1", advanced("salon:web:a", 1, 0, False, NOW + 5), owner="w1")
+    second = await store.claim("w1", NOW + 10, 30)
+    assert second is not None and (second.id, second.status) == ("b2", SENDING)
+
+
+async def test_a_scheduled_broadcast_is_moved_sent_now_or_cancelled(opener: Opener) -> None:
+    store = await opener()
+    for name in ("b1", "b2", "b3"):
+        await store.create(draft(name))
+        await store.change(name, scheduled_for(NOW + 100))
+    moved_on = await store.change("b1", scheduled_for(NOW + 500))
+    assert moved_on is not None and (moved_on.status, moved_on.starts_at) == (SCHEDULED, NOW + 500)
+    now = await store.change("b2", moved("send", NOW + 1))
+    assert now is not None and (now.status, now.started_at, now.starts_at) == (SENDING, NOW + 1, 0)
+    cancelled = await store.change("b3", moved("cancel", NOW + 1))
+    assert cancelled is not None and cancelled.status == CANCELLED
+    with pytest.raises(BroadcastError, match="scheduled broadcast cannot pause"):
+        await store.change("b1", moved("pause", NOW + 2))
+    for name in ("b2", "b3"):
+        with pytest.raises(BroadcastError, match="cannot be scheduled"):
+            await store.change(name, scheduled_for(NOW + 900))
+    claimed = await store.claim("w1", NOW + 200, 30)
+    assert claimed is not None and claimed.id == "b2"  # b1 moved on, b3 cancelled
+    await store.change("b2", advanced("salon:web:z", 1, 0, True, NOW + 200), owner="w1")
+    assert await store.claim("w1", NOW + 499, 30) is None
+    late = await store.claim("w1", NOW + 500, 30)
+    assert late is not None and (late.id, late.status) == ("b1", SENDING)
+
+
+async def test_of_many_claiming_a_due_broadcast_at_once_one_starts_it(opener: Opener) -> None:
+    stores = [await opener() for _ in range(4)]
+    await stores[0].create(draft())
+    await stores[0].change("b1", scheduled_for(NOW + 60))
+    claims = [
+        store.claim(f"w{n}", NOW + 60, 30) for n, store in enumerate(stores) for _ in range(5)
+    ]
+    got = [found for found in await asyncio.gather(*claims) if found is not None]
+    assert len(got) == 1 and got[0].status == SENDING
+    assert await stores[3].get("b1") == got[0]
+
+
+def test_a_broadcast_kept_before_scheduling_still_loads() -> None:
+    kept = dumped(draft(status=SENDING, started_at=NOW)).replace(', "starts_at": 0.0', "")
+    assert "starts_at" not in kept
+    assert load(kept) == draft(status=SENDING, started_at=NOW)

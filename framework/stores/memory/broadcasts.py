@@ -14,11 +14,13 @@ from framework.stores.broadcasts import (
     BroadcastError,
     BroadcastNotFound,
     Results,
+    begun,
     check_broadcast,
     check_id,
     check_listing,
     check_result,
     digest,
+    due,
     newest_first,
     tallied,
 )
@@ -63,11 +65,13 @@ class MemoryBroadcasts:
         return changed
 
     async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
-        for broadcast in self._kept.values():
-            if broadcast.status == SENDING and self._leases.get(broadcast.id, ("", 0.0))[1] < now:
-                self._leases[broadcast.id] = (owner, now + lease)
-                return broadcast
-        return None
+        free = [b for b in self._kept.values() if self._leases.get(b.id, ("", 0.0))[1] < now]
+        wanted = [b for b in free if due(b, now)] + [b for b in free if b.status == SENDING]
+        if not wanted:
+            return None
+        claimed = self._kept[wanted[0].id] = begun(now)(wanted[0])
+        self._leases[claimed.id] = (owner, now + lease)
+        return claimed
 
     async def count(self, broadcast_id: str, who: str, kind: str, reason: str = "") -> bool:
         counter, counted = check_result(kind, reason, who), (check_id(broadcast_id), who, kind)

@@ -23,7 +23,11 @@ of that broadcast's keys alone (a cluster serves no script over two broadcasts' 
 A change reads the JSON, applies the change in Python and writes with SWAP, which writes only
 if the JSON is still the one read (and, for a worker's change, the lease still the worker's),
 else it is decided again: so an admin's pause and a worker's page never overwrite each other.
-CLAIM leases the first sending broadcast whose lease is missing or ran out, in one script.
+CLAIM leases the first sending broadcast whose lease is missing or ran out, in one script; a
+scheduled one whose `starts_at` (read from its JSON) has come goes first. Holding its lease,
+the claimer then makes it sending with a change as an admin's (the lease stays), so no other
+worker can start it; a broadcast an admin changed meanwhile (cancelled, scheduled later) is
+given back instead.
 Redis failures become StoreError, as in the other Redis stores.
 """
 
@@ -35,11 +39,13 @@ from typing import cast
 from framework.stores.broadcasts import (
     MAX_LISTED,
     RESULT_KINDS,
+    SCHEDULED,
     SENDING,
     Broadcast,
     BroadcastError,
     BroadcastNotFound,
     Results,
+    begun,
     check_broadcast,
     check_id,
     check_listing,
@@ -78,19 +84,25 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
 return 1
 """
 
-# KEYS status, lease; ARGV sending, now, until, owner -> the id leased, or false
+# KEYS data, status, lease; ARGV sending, now, until, owner, scheduled -> the id leased, or false
 CLAIM = """
-local all = redis.call('HGETALL', KEYS[1])
+local now, all, chosen = tonumber(ARGV[2]), redis.call('HGETALL', KEYS[2]), false
 for i = 1, #all, 2 do
-  if all[i + 1] == ARGV[1] then
-    local lease = redis.call('HGET', KEYS[2], all[i])
-    if not lease or tonumber(string.match(lease, '^[^|]*')) < tonumber(ARGV[2]) then
-      redis.call('HSET', KEYS[2], all[i], ARGV[3] .. '|' .. ARGV[4])
-      return all[i]
+  local lease = redis.call('HGET', KEYS[3], all[i])
+  if not lease or tonumber(string.match(lease, '^[^|]*')) < now then
+    if all[i + 1] == ARGV[1] then
+      chosen = chosen or all[i]
+    elseif all[i + 1] == ARGV[5] then
+      local starts = cjson.decode(redis.call('HGET', KEYS[1], all[i]))['starts_at']
+      if tonumber(starts) and tonumber(starts) <= now then
+        chosen = all[i]
+        break
+      end
     end
   end
 end
-return false
+if chosen then redis.call('HSET', KEYS[3], chosen, ARGV[3] .. '|' .. ARGV[4]) end
+return chosen
 """
 
 # KEYS counted, results; ARGV the digest, the kind's digit, its counter -> 1 counted, 0 before
@@ -108,6 +120,10 @@ local had = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 redis.call('HDEL', KEYS[1], ARGV[1])
 return #had
 """
+
+
+def _as_it_is(broadcast: Broadcast) -> Broadcast:
+    return broadcast
 
 
 class RedisBroadcasts:
@@ -172,12 +188,19 @@ class RedisBroadcasts:
 
     @guarded
     async def claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
-        args = [SENDING, repr(now), repr(now + lease), owner]
-        found = await self._claim(keys=self._keys[1:], args=args)
+        args = [SENDING, repr(now), repr(now + lease), owner, SCHEDULED]
+        found = await self._claim(keys=self._keys, args=args)
         if not found:
             return None
-        kept = await self._read(cast(str, found))
-        return None if kept is None else load(kept)
+        broadcast_id = cast(str, found)
+        kept = await self._read(broadcast_id)
+        claimed = None if kept is None else load(kept)
+        if claimed is not None and claimed.status != SENDING:
+            claimed = await self.change(broadcast_id, begun(now))  # the lease stays this worker's
+        if claimed is None or claimed.status == SENDING:
+            return claimed
+        await self.change(broadcast_id, _as_it_is, owner)  # changed meanwhile: given back
+        return None
 
     def _results_keys(self, broadcast_id: str) -> list[str]:
         return [f"{self._prefix}:{{%broadcast:{broadcast_id}}}:{n}" for n in ("counted", "results")]

@@ -7,7 +7,9 @@ kind of result counted, naming the counter it adds to, so counting twice writes 
 results are one GROUP BY. Erasing a customer puts a stand-in naming no one (`erased-` and a
 random id, a row its own) in place of their digest, so the counts stay. Every change is one
 write transaction, and stores on the file in other processes take SQLite's write lock in turn
-(`BEGIN IMMEDIATE`): of two workers claiming at once, the second sees the first's lease. The
+(`BEGIN IMMEDIATE`): of two workers claiming at once, the second sees the first's lease; a
+scheduled broadcast's time is read from its JSON (`starts_at`: no column, so files made before
+scheduling need nothing) and the claim that starts it writes it as sending. The
 table keeps its schema version in `broadcast_schema`, the results table in
 `broadcast_results_schema` (added to files made before it by opening them).
 """
@@ -20,11 +22,13 @@ from pathlib import Path
 
 from framework.stores.broadcasts import (
     MAX_LISTED,
+    SCHEDULED,
     SENDING,
     Broadcast,
     BroadcastError,
     BroadcastNotFound,
     Results,
+    begun,
     check_broadcast,
     check_id,
     check_listing,
@@ -62,7 +66,9 @@ _FORGET = """UPDATE broadcast_results SET who = 'erased-' || lower(hex(randomblo
 _GET = "SELECT data, owner FROM broadcasts WHERE id = ?"
 _NEWEST = """SELECT data FROM broadcasts WHERE json_extract(data, '$.bot') = ?
     ORDER BY created_at DESC, id LIMIT ?"""
-_FREE = "SELECT id, data FROM broadcasts WHERE status = ? AND until < ? ORDER BY created_at LIMIT 1"
+_FREE = """SELECT id, data FROM broadcasts WHERE until < :now AND (status = :sending
+    OR (status = :scheduled AND json_extract(data, '$.starts_at') <= :now))
+    ORDER BY status = :scheduled DESC, created_at LIMIT 1"""
 
 
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
@@ -126,13 +132,16 @@ class SqliteBroadcasts:
         return changed
 
     def _claim(self, owner: str, now: float, lease: float) -> Broadcast | None:
-        row = self._db.execute(_FREE, (SENDING, now)).fetchone()
+        free = {"now": now, "sending": SENDING, "scheduled": SCHEDULED}
+        row = self._db.execute(_FREE, free).fetchone()
         if row is None:
             return None
+        claimed = begun(now)(load(row[1]))
         self._db.execute(
-            "UPDATE broadcasts SET owner = ?, until = ? WHERE id = ?", (owner, now + lease, row[0])
+            "UPDATE broadcasts SET owner = ?, until = ?, status = ?, data = ? WHERE id = ?",
+            (owner, now + lease, claimed.status, dumped(claimed), row[0]),
         )
-        return load(row[1])
+        return claimed
 
     def _count(self, broadcast_id: str, who: str, kind: str, counter: str) -> bool:
         if self._db.execute(_GET, (broadcast_id,)).fetchone() is None:
