@@ -630,12 +630,12 @@ def main() -> int:
         "--rate",
         type=float,
         default=None,
-        help="the number's messages_per_second (default 80, Theke's; --quick: 76)",
+        help="the number's messages_per_second (default 80: Meta's limit, Theke's default)",
     )
     parser.add_argument("--keep", type=Path, help="copy the sends and worker logs here")
     args = parser.parse_args()
     count = args.count or (600 if args.quick else 100_000)
-    rate = args.rate or (76.0 if args.quick else 80.0)
+    rate = args.rate or float(LIMIT)
     second = args.second or ("after" if args.store == "sqlite" else "before")
     if args.store == "sqlite" and second == "before":
         parser.error("SQLite serves one process: --second after")
