@@ -251,6 +251,9 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument(
         "--segment", help="create: which holders, as YAML or JSON, or @FILE (docs/broadcasts.md)"
     )
+    broadcast.add_argument(
+        "--at", help="send: when it starts, e.g. '2026-12-10 09:00' (the bot's time zone)"
+    )
     broadcast.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     broadcast.add_argument("--bot", help="create: the bot (when the workspace serves several)")
     broadcast.add_argument("--json", action="store_true", help="print JSON")

@@ -1,5 +1,6 @@
-"""The broadcasts of a deployment: made as drafts, previewed, sent, paused, resumed, cancelled;
-and the step of the sending loop every worker runs (`look_after_broadcasts`).
+"""The broadcasts of a deployment: made as drafts, previewed, sent (at once or at a time:
+schedule.py), paused, resumed, cancelled; and the step of the sending loop every worker runs
+(`look_after_broadcasts`).
 
 A broadcast goes only to the conversations holding its purpose's consent (the ledger's
 `holders`, read page by page as it goes) that its segment admits (framework/stores/segments.py:
@@ -14,8 +15,10 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from framework.broadcasts.pacing import RATES
+from framework.broadcasts.schedule import start_time
 from framework.broadcasts.sending import Sender, channel_of
 from framework.flows import Bot
 from framework.flows.templates import Layers, TemplateError
@@ -24,6 +27,7 @@ from framework.stores.broadcasts import (
     BroadcastNotFound,
     BroadcastStore,
     moved,
+    scheduled_for,
 )
 from framework.stores.consents import MARKETING, ConsentStore, Holder
 from framework.stores.contacts import Contact, ContactStore
@@ -105,7 +109,19 @@ class Broadcasts:
 
     async def act(self, broadcast_id: str, action: str) -> Broadcast:
         """send, pause, resume or cancel (BroadcastError when its status does not allow it)."""
-        changed = await self.store.change(broadcast_id, moved(action, self._clock()))
+        return await self._changed(broadcast_id, moved(action, self._clock()))
+
+    async def schedule(self, broadcast_id: str, at: object) -> Broadcast:
+        """A draft (or a scheduled broadcast, moved) to start at `at`: ISO 8601, in the bot's
+        time zone when it names no offset (BadRequest for a time it cannot start at, see
+        schedule.py; BroadcastError when its status does not allow it)."""
+        bot = self.bots.get((await self.get(broadcast_id)).bot)
+        zone = bot.business.timezone if bot is not None else ZoneInfo("UTC")
+        starts = start_time(at, zone, self._clock())
+        return await self._changed(broadcast_id, scheduled_for(starts))
+
+    async def _changed(self, broadcast_id: str, how: Callable[[Broadcast], Broadcast]) -> Broadcast:
+        changed = await self.store.change(broadcast_id, how)
         assert changed is not None  # an admin's change holds no lease: it is always written
         return changed
 

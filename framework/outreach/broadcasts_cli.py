@@ -6,6 +6,8 @@
                             | --segment @segment.yaml]
     theke broadcast preview ID      how many it would reach now, by channel; its text rendered
     theke broadcast send ID         the running server's workers send it, paced per channel
+                     [--at TIME]    … from TIME on ('2026-12-10 09:00' in the bot's time zone,
+                                    or with an offset): scheduled; again to move it
     theke broadcast status ID       its counts and results (sent, delivered, read, failed, …)
     theke broadcast pause|resume|cancel ID
 
@@ -80,6 +82,8 @@ async def _broadcast(workspace: Workspace, args: argparse.Namespace) -> int:
 async def _act(
     broadcasts: Broadcasts, workspace: Workspace, args: argparse.Namespace
 ) -> dict[str, Any]:
+    if args.at is not None and args.action != "send":
+        raise ThekeError("--at goes with send: `theke broadcast send ID --at '2026-12-10 09:00'`")
     if args.action == "create":
         name = served_bot_name(workspace, args.bot)
         if not args.text:
@@ -97,6 +101,8 @@ async def _act(
         return await broadcasts.preview(args.id)
     if args.action == "status":
         return await with_results(broadcasts, args.id)
+    if args.at is not None:
+        return shown(await broadcasts.schedule(args.id, args.at))
     return shown(await broadcasts.act(args.id, args.action))
 
 
@@ -157,6 +163,8 @@ def _details(found: dict[str, Any]) -> str:
 def _status(broadcast: Broadcast) -> list[str]:
     """Every figure of the admin API's status, named as it names them."""
     started = local_time(broadcast.started_at) if broadcast.started_at else "not yet"
+    if broadcast.starts_at:
+        started = f"{started} (scheduled for {local_time(broadcast.starts_at)})"
     done = f", done {local_time(broadcast.finished_at)}" if broadcast.finished_at else ""
     waiting = printable(broadcast.waiting) if broadcast.waiting else "no"
     if broadcast.waiting in WAITING:

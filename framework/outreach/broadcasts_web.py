@@ -7,7 +7,10 @@
     GET  /admin/broadcasts/{id}            its status and counts, and its `results`: sent,
                                            delivered, read, failed by reason, replies, opt_outs
     POST /admin/broadcasts/{id}/preview    how many it would reach now, by channel; its text
-    POST /admin/broadcasts/{id}/send       draft → sending (the workers' loop sends it)
+    POST /admin/broadcasts/{id}/send       draft → sending (the workers' loop sends it); with
+                                           {"at": "2026-12-10T09:00:00+01:00"} → scheduled
+                                           (no offset: the bot's time zone), moved when
+                                           scheduled already; without, a scheduled one goes now
     POST /admin/broadcasts/{id}/pause      sending → paused, at its cursor
     POST /admin/broadcasts/{id}/resume     paused → sending, from its cursor
     POST /admin/broadcasts/{id}/cancel     never sent any further
@@ -17,7 +20,8 @@ default) or `notify:<topic>`; only conversations holding that consent get it, an
 only the ones its `segment` admits (framework/stores/segments.py: tags, languages, channels,
 orders, last seen). A text the bot does not have, values out of bounds, a purpose, language
 or segment of another shape: 400 with the reason. An action the status does not allow
-(pause a draft): 409.
+(pause a draft): 409. A start time that is no ISO 8601 date and time, is past or more than
+90 days ahead: 400 with the reason (framework/broadcasts/schedule.py).
 """
 
 from __future__ import annotations
@@ -126,6 +130,12 @@ async def act(request: web.Request) -> web.Response:
         return web.json_response(await broadcasts.preview(broadcast_id))
     if action not in ACTIONS:
         raise NotFound(f"no action {action[:20]!r}: preview, {', '.join(ACTIONS)}")
+    if action == "send" and await request.read():  # a body: when it starts
+        body = await json_object(request)
+        if set(body) - {"at"}:
+            raise BadRequest("send takes at most 'at': when it starts (none: now)")
+        if "at" in body:
+            return web.json_response(shown(await broadcasts.schedule(broadcast_id, body["at"])))
     return web.json_response(shown(await broadcasts.act(broadcast_id, action)))
 
 

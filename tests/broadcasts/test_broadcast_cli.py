@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -77,6 +79,8 @@ def test_a_broadcast_made_previewed_and_moved_from_the_terminal(
         (["status"], "status needs the broadcast's id"),
         (["status", "nobody"], "no broadcast 'nobody'"),
         (["send", "no such; id"], "no broadcast"),
+        (["status", "b1", "--at", "2026-12-10 09:00"], "--at goes with send"),
+        (["send", "nobody", "--at", "2026-12-10 09:00"], "no broadcast 'nobody'"),
     ],
 )
 def test_refusals_say_why_without_a_traceback(
@@ -84,3 +88,30 @@ def test_refusals_say_why_without_a_traceback(
 ) -> None:
     code, _, err = theke(capsys, *args, "-w", str(workspace))
     assert code == 1 and said in err and "Traceback" not in err
+
+
+def test_a_broadcast_scheduled_moved_and_sent_now_from_the_terminal(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = str(workspace)
+    code, out, err = theke(capsys, "create", "-w", w, "--text", "spring_offer", "--json")
+    assert code == 0, err
+    made = json.loads(out)["id"]
+    tomorrow = datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(days=1)
+    nine = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+    code, out, err = theke(capsys, "send", made, "-w", w, "--at", f"{nine:%Y-%m-%d %H:%M}")
+    assert code == 0, err
+    assert "– scheduled" in out and "sent not yet (scheduled for" in out
+    code, out, _ = theke(capsys, "status", made, "-w", w, "--json")
+    assert json.loads(out)["starts_at"] == nine.timestamp()  # 9:00 in the bot's time zone
+    for at, said in [
+        (f"{nine - timedelta(days=2):%Y-%m-%d %H:%M}", "is past"),
+        (f"{nine + timedelta(days=95):%Y-%m-%d}T09:00+01:00", "more than 90 days ahead"),
+        ("next friday", "a date with a time"),
+    ]:
+        code, _, err = theke(capsys, "send", made, "-w", w, "--at", at)
+        assert code == 1 and said in err and "Traceback" not in err
+    code, out, _ = theke(capsys, "status", made, "-w", w, "--json")
+    assert json.loads(out)["starts_at"] == nine.timestamp()  # refused: nothing changed
+    code, out, _ = theke(capsys, "send", made, "-w", w)
+    assert code == 0 and "– sending" in out
