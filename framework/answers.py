@@ -1,4 +1,4 @@
-"""A contact's kept answers, a domain value every room uses (the flow language's `keep:` step,
+"""A contact's kept answers, a domain value every room uses (the flow language's `note:` step,
 the contact store, broadcast segments, the CLI and pages): what a customer answered that the
 business keeps beyond one conversation, name -> text.
 

@@ -2,8 +2,8 @@
 
     theke contacts list [--tag vip …] [--lang de] [--channel whatsapp] [--after KEY]
                         [--limit 50] [--bot NAME] [--json]
-    theke contacts show KEY [--json]     tags, language, time zone, last seen, the channels'
-                                         windows, the last order and the consents
+    theke contacts show KEY [--json]     tags, answers, language, time zone, last seen, the
+                                         channels' windows, the last order and the consents
 
 It opens the workspace's stores (the same SQLite file or Redis the server uses). Stored texts
 are printed through `printable`; `--json` escapes everything outside ASCII.
@@ -121,6 +121,13 @@ def _shown_text(shown: dict[str, Any], contact: Contact | None, now: float) -> s
             f"  id {contact.id}, language {contact.lang or '-'}, time zone {zone}",
             "  conversations " + ", ".join(printable(c, 100) for c in contact.conversations),
             f"  tags {', '.join(contact.tags) or '-'}",
+            "  answers "
+            + (
+                ", ".join(
+                    f"{name}: {printable(text, 200)}" for name, text in contact.answers.items()
+                )
+                or "-"
+            ),
             f"  first seen {local_time(contact.first_seen)}, last seen "
             + (local_time(contact.last_seen) if contact.last_seen else "never"),
             "  last paid order "

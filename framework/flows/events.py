@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionDone",
     "ActionRequest",
+    "AnswersKept",
     "BusinessEvent",
     "Button",
     "ConsentChange",
@@ -272,12 +273,21 @@ class TagChange:
     remove: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class AnswersKept:
+    """Answers kept on the conversation's contact (`note:`): (name, the answer as text) pairs,
+    each in place of the one of its name; written with the turn's tags (TagChange)."""
+
+    answers: tuple[tuple[str, str], ...]
+
+
 Effect = (
     Reply
     | Remember
     | Record
     | ConsentChange
     | TagChange
+    | AnswersKept
     | SetTimer
     | PaymentRequest
     | ActionRequest

@@ -13,6 +13,7 @@ from typing import Any
 
 from framework.errors import FlowError
 from framework.flows.acting import start_action
+from framework.flows.answer_notes import note_answers
 from framework.flows.events import BusinessEvent
 from framework.flows.handoff import hand_over
 from framework.flows.paying import start_payment
@@ -37,6 +38,7 @@ from framework.flows.steps import (
     HttpCall,
     Instruction,
     Jump,
+    Note,
     OpenTicket,
     Pay,
     Repeat,
@@ -202,5 +204,6 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     HandOver: hand_over,
     Tag: tag_contact,
     Untag: tag_contact,
+    Note: note_answers,
 }
 """Every instruction class and the function that executes it."""

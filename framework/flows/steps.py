@@ -43,6 +43,7 @@ __all__ = [
     "HttpCall",
     "Instruction",
     "Jump",
+    "Note",
     "OpenTicket",
     "Pay",
     "PayDiscount",
@@ -349,6 +350,15 @@ class Untag(Tag):
     """`untag:` takes tags from the conversation's contact."""
 
     keyword: ClassVar[str] = "untag"
+
+
+@dataclass(frozen=True, slots=True)
+class Note(Instruction):
+    """`note:` the named slots' answers on the conversation's contact, where the business sees
+    them and segments by them (docs/contacts.md)."""
+
+    slots: tuple[str, ...]
+    keyword: ClassVar[str] = "note"
 
 
 HTTP_ACTION = "http"

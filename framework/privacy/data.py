@@ -8,9 +8,9 @@ What erasure does, store by store (docs/contacts.md "Export and erasure" says wh
 - sessions: deleted — state, remembered values (profile), the conversation's log, inbox, seen
   ids, results, kept answers and timers (`Store.erase`);
 - consents: every entry of the ledger deleted (`ConsentStore.erase`);
-- contacts: the conversation's contact deleted — language, time zone, tags, when seen, the
-  channels' windows, the last order's time (`ContactStore.forget`; a contact that held other
-  conversations keeps them);
+- contacts: the conversation's contact deleted — language, time zone, tags, the answers its
+  flows noted, when seen, the channels' windows, the last order's time (`ContactStore.forget`;
+  a contact that held other conversations keeps them);
 - tickets: deleted with their history (contact, slots, comments);
 - handoffs: a queued or held one ended (closed): an ended handoff leaves the store;
 - reach: the marketing broadcasts that reached the conversation and its 131049 hold deleted;
@@ -95,7 +95,8 @@ class Stores:
     broadcasts: BroadcastStore
     """The broadcasts' results: their marks are digests of the conversation."""
     contacts: ContactStore
-    """The customer's contact: language, time zone, tags, last seen, windows, last order."""
+    """The customer's contact: language, time zone, tags, answers, last seen, windows, last
+    order."""
 
 
 async def open_stores(url: str, limits: StoreLimits, root: Path | None = None) -> Stores:

@@ -2,7 +2,8 @@
 business — the handoff queue, the consent ledger, the contact — before the turn is committed,
 so what the customer reads is already true. Each write is idempotent: a turn replayed after a
 worker died changes nothing twice (a queued conversation keeps its place, a STOP withdraws
-once, a tag given twice is one tag, the contact's times only move forward).
+once, a tag given twice is one tag, an answer kept twice is one answer, the contact's times
+only move forward).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from framework.flows import Message, Record
 from framework.flows.engine import StepResult
-from framework.flows.events import ConsentChange, Event, HandoffRequest, TagChange
+from framework.flows.events import AnswersKept, ConsentChange, Event, HandoffRequest, TagChange
 from framework.logs import pseudonym
 from framework.stores.contacts import ContactChange, ContactError, ContactStore
 from framework.stores.records import HANDOFF, InboxItem, SessionKey, iso_time
@@ -79,15 +80,19 @@ async def note_consent(
 
 def contact_change(key: SessionKey, event: Event, result: StepResult) -> ContactChange:
     """What the turn tells the conversation's contact: the customer wrote (last seen, the
-    channel's window, the language the bot speaks with them now), paid, was tagged."""
+    channel's window, the language the bot speaks with them now), paid, was tagged, answered
+    what a flow keeps (the last answer of a name kept in the turn)."""
     add: dict[str, None] = {}
     remove: dict[str, None] = {}
+    answers: dict[str, str] = {}
     for effect in result.effects:
         if isinstance(effect, TagChange):  # in order: a tag taken after it was given is gone
             for tag in effect.add:
                 add[tag] = remove.pop(tag, None)
             for tag in effect.remove:
                 remove[tag] = add.pop(tag, None)
+        elif isinstance(effect, AnswersKept):
+            answers.update(effect.answers)
     wrote = isinstance(event, Message)
     return ContactChange(
         seen_on=key.channel if wrote else "",
@@ -95,6 +100,7 @@ def contact_change(key: SessionKey, event: Event, result: StepResult) -> Contact
         add=tuple(add),
         remove=tuple(remove),
         ordered=any(isinstance(e, Record) and e.name == PAID for e in result.effects),
+        answers=tuple(answers.items()),
     )
 
 

@@ -1,5 +1,5 @@
 """The contact store protocol: what a bot knows of a customer beyond one conversation's state —
-language, time zone, tags, the answers its flows keep (`keep:`), when they were first and last
+language, time zone, tags, the answers its flows keep (`note:`), when they were first and last
 seen, when they last wrote on each channel (WhatsApp's 24-hour window) and when they last paid
 an order.
 
@@ -70,7 +70,7 @@ class Contact:
     last_order: float = 0.0
     """When they last paid an order (0: never)."""
     answers: Mapping[str, str] = field(default_factory=dict)
-    """Answer name -> the answer as text, kept by the flows' `keep:` steps (framework/answers.py:
+    """Answer name -> the answer as text, kept by the flows' `note:` steps (framework/answers.py:
     at most MAX_ANSWERS)."""
 
     def zone_or(self, default: str) -> str:
@@ -123,7 +123,7 @@ class ContactChange:
     ordered: bool = False
     """They paid an order now."""
     answers: tuple[tuple[str, str], ...] = ()
-    """(name, value) answers kept (`keep:`), each in place of the one of its name."""
+    """(name, value) answers kept (`note:`), each in place of the one of its name."""
 
     def __bool__(self) -> bool:
         kept = (self.seen_on, self.lang, self.timezone, self.add, self.remove, self.answers)

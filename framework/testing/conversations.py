@@ -33,9 +33,10 @@ import yaml
 
 from framework.actions.blocking import BlockingActions
 from framework.actions.performing import BotActions, FixedActions
+from framework.answers import as_answer
 from framework.consents.service import Consents
 from framework.errors import FlowError
-from framework.flows.events import ConsentChange, Message, Reply, TagChange
+from framework.flows.events import AnswersKept, ConsentChange, Message, Reply, TagChange
 from framework.flows.language.yaml_loader import load_yaml
 from framework.flows.model import Bot
 from framework.flows.scope import CartView
@@ -92,6 +93,7 @@ TURN_KEYS = frozenset(
         *("user", "button", "payment", "silent", "order", "wait", "handoff", "notice"),
         *("bot", "not_bot", "slots", "cart_total", "cart_lines", "lang", "profile", "flow", "link"),
         "tags",
+        "answers",
     }
 )
 """What a turn may say: what happens (docs/testing.md), then what must hold after it."""
@@ -166,6 +168,8 @@ class _Run:
     """The links of the last turn's replies."""
     tags: set[str] = field(default_factory=set)
     """The tags the conversation's contact holds (`tag:`, `untag:` steps so far)."""
+    answers: dict[str, str] = field(default_factory=dict)
+    """The answers the conversation's contact keeps (`note:` steps so far)."""
     consent: Callable[[ConsentChange, str], None] = lambda change, lang: None
     """Writes a STOP or START (in the conversation's language) into the test's ledger."""
 
@@ -289,6 +293,8 @@ def _play(run: _Run, till: Till, turn: dict[str, Any], last: list[Reply]) -> lis
     for effect in result.effects:
         if isinstance(effect, TagChange):
             run.tags = (run.tags - set(effect.remove)) | set(effect.add)
+        elif isinstance(effect, AnswersKept):
+            run.answers.update(effect.answers)
         elif isinstance(effect, ConsentChange):
             run.consent(effect, run.session["lang"])
     replies = result.replies
@@ -315,10 +321,23 @@ def _turn_problems(
     if "tags" in turn and run.tags != set(turn["tags"] or ()):
         said = f"the contact's tags are {sorted(run.tags)}, expected {sorted(turn['tags'] or ())}"
         problems.append(_Problem(f"turn {number}: {said}"))
+    if "answers" in turn and run.answers != _texts(turn["answers"]):
+        said = f"the contact's answers are {run.answers!r}, expected {turn['answers']!r}"
+        problems.append(_Problem(f"turn {number}: {said}"))
     if "profile" in turn and run.session["profile"] != (turn["profile"] or {}):
         said = f"the remembered values are {run.session['profile']!r}, expected {turn['profile']!r}"
         problems.append(_Problem(f"turn {number}: {said}"))
     return [problem for problem in problems if problem is not None]
+
+
+def _texts(expected: Any) -> dict[str, str] | None:
+    """A turn's `answers:` as the contact keeps them (`yes` for true), None when it is no
+    mapping."""
+    if expected is None:
+        return {}
+    if not isinstance(expected, dict):
+        return None
+    return {str(name): as_answer(value) or "" for name, value in expected.items()}
 
 
 def _cart_problems(problems: list[_Problem]) -> bool:

@@ -17,7 +17,14 @@ from tests.broadcasts.test_broadcast_cli import workspace as workspace  # the sh
 from tests.broadcasts.test_broadcasts_served import NOW
 
 PEOPLE = {
-    "shop:whatsapp:ada": ContactChange("whatsapp", "de", "", ("vip", "vegetarian"), ordered=True),
+    "shop:whatsapp:ada": ContactChange(
+        "whatsapp",
+        "de",
+        "",
+        ("vip", "vegetarian"),
+        ordered=True,
+        answers=(("diet", "vegan"), ("town", "Zürich")),
+    ),
     "shop:telegram:ben": ContactChange("telegram", "en", "America/New_York", ("vip",)),
     "shop:whatsapp:cem": ContactChange("whatsapp", "de", "", ("vegetarian",)),
     "shop:web:dora": ContactChange("web", "de"),
@@ -75,10 +82,12 @@ def test_one_contact_is_shown_with_its_windows_and_consents(
     assert code == 0, err
     assert "language de, time zone Europe/Berlin (the business's)" in out
     assert "tags vegetarian, vip" in out
+    assert "answers diet: vegan, town: Zürich" in out
     assert "whatsapp: last wrote" in out and "24-hour window closed since" in out
     assert "consent marketing: granted" in out and "(flow:o)" in out  # the fixture's grant
     code, out, _ = theke(capsys, shop, "show", "shop:telegram:ben", "--json")
     shown = json.loads(out)
+    assert shown["contact"]["answers"] == {}
     assert shown["contact"]["timezone"] == "America/New_York"
     assert shown["contact"]["inbound"] == {"telegram": NOW}
     assert shown["consents"]["marketing"]["state"] == "granted"

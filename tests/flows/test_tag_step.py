@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from framework.flows import load_bot
+from framework.flows import Bot, load_bot
 from framework.flows.engine import step
 from framework.flows.events import Message, Record, TagChange
 from framework.flows.session import new_session
@@ -39,7 +39,11 @@ def bot_with(tmp_path: Path, steps: str = STEPS):  # type: ignore[no-untyped-def
 
 
 def turns(tmp_path: Path, *said: str) -> list[list[object]]:
-    bot = bot_with(tmp_path)
+    return effects_of(bot_with(tmp_path), *said)
+
+
+def effects_of(bot: Bot, *said: str) -> list[list[object]]:
+    """Each message's effects, said in turn in one conversation."""
     session = new_session(bot)
     effects = []
     for text in said:
@@ -80,16 +84,21 @@ def test_a_template_naming_an_unknown_slot_is_a_problem(tmp_path: Path) -> None:
     assert len(found) == 1 and "sise" in found[0].message
 
 
+def reviewed(bot: Bot, folder: Path, tests: str) -> list[str]:
+    """The problems the conversation test `tests` (YAML) finds with the bot."""
+    (folder / "tests.yaml").write_text(tests, encoding="utf-8")
+    [test] = load_tests(folder / "tests.yaml")
+    return review_test(bot, test).problems
+
+
 def test_a_conversation_test_checks_the_tags(tmp_path: Path) -> None:
-    bot = bot_with(tmp_path)
-    (tmp_path / "tests.yaml").write_text(
+    problems = reviewed(
+        bot_with(tmp_path),
+        tmp_path,
         "tests:\n  - turns:\n      - user: hallo\n        tags: []\n"
         "      - user: large\n        tags: [size_large, ordered]\n"
         "      - user: extra cheese\n        tags: [size_large]\n",
-        encoding="utf-8",
     )
-    [test] = load_tests(tmp_path / "tests.yaml")
-    review = review_test(bot, test)
-    assert review.problems == [
+    assert problems == [
         "turn 3: the contact's tags are ['extra_cheese', 'size_large'], expected ['size_large']"
     ]

@@ -16,8 +16,10 @@ from urllib.parse import quote
 import pytest
 from aiohttp.test_utils import TestClient
 
+from framework.outreach.contact_views import CONTACT_STORE
 from framework.outreach.web import CONSENTS
 from framework.stores.consents import GRANTED, Consent
+from framework.stores.contacts import ContactChange
 from tests.inbox.conftest import Browser, browsers
 from tests.outreach.conftest import HOSTILE, NOW, page
 
@@ -100,6 +102,12 @@ async def test_a_contacts_ledger_with_hostile_text_shows_as_text(
     shop: TestClient, lina: Browser
 ) -> None:
     shown = await page(lina, one("shop:rest:dora"))
+    assert "<dt>Answers</dt><dd>none kept</dd>" in shown
+    noted = ContactChange(answers=(("diet", "vegan"), ("wish", HOSTILE)))
+    await shop.app[CONTACT_STORE].update("shop", "shop:rest:dora", noted, NOW)
+    shown = await page(lina, one("shop:rest:dora"))
+    assert "<dt>Answer diet</dt><dd>vegan</dd>" in shown
+    assert HOSTILE not in shown and "<dt>Answer wish</dt><dd>&lt;img src=x" in shown
     assert "Darf Laden Lina dir hier Angebote schicken? Abmelden mit STOP." in shown
     assert "withdrawn · marketing · rest · source stop" in shown
     assert "<strong>marketing</strong>: withdrawn" in shown

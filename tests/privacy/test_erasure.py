@@ -95,7 +95,8 @@ async def customer(stores: Stores, key: str, customer_id: str, name: str) -> Non
     assert await stores.reach.reach(BOT, "whatsapp", [key], NOW - DAY, NOW, 250) == 1
     await stores.reach.hold(BOT, key, NOW + DAY)
     tags = (f"fan_of_{name.lower()}", "vip")
-    change = ContactChange("whatsapp", "de", "Europe/Berlin", tags, ordered=True)
+    noted = (("home_town", f"{name}hausen"), ("diet", "vegan"))
+    change = ContactChange("whatsapp", "de", "Europe/Berlin", tags, ordered=True, answers=noted)
     await stores.contacts.update(BOT, key, change, NOW)
     results = BroadcastResults(stores.broadcasts, None)  # counted as the runtime counts
     for broadcast_id in ("b1", "b2"):
@@ -160,6 +161,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     reach = {"sent": {"b1": NOW}, "held_until": NOW + DAY, "reached": {"whatsapp": NOW}}
     assert exported["reach"] == reach
     assert exported["contact"]["tags"] == ["fan_of_ada", "vip"]
+    assert exported["contact"]["answers"] == {"diet": "vegan", "home_town": "Adahausen"}
     assert exported["contact"]["conversations"] == [ADA]
     assert (exported["contact"]["last_order"], exported["contact"]["timezone"]) == (
         NOW,
@@ -192,6 +194,7 @@ async def test_export_shows_it_all_and_erasure_leaves_nothing(stores: Stores) ->
     assert holding(texts, "Adastraße") == []
     assert holding(texts, "Ada ") == [] and holding(texts, '"Ada"') == []
     assert holding(texts, "fan_of_ada") == [] and holding(texts, "fan_of_bob")
+    assert holding(texts, "Adahausen") == [] and holding(texts, "Bobhausen")
     assert [holding(texts, mark) for mark in marks] == [[], []]
     assert all(holding(texts, digest(broadcast_id, BOB)) for broadcast_id in ("b1", "b2"))
     assert await stores.broadcasts.results("b1") == Results(sent=2, delivered=2)  # no one named

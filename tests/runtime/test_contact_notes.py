@@ -1,7 +1,8 @@
 """What turns tell the conversation's contact (framework/runtime/turn_writes.py): a customer's
 message moves last seen and the channel's window and keeps the language, `tag:` and `untag:`
-steps change the tags, a paid order sets the last order — in one contact store call per turn
-at most, none for a turn that changes nothing, on the real app as on a bare runtime."""
+steps change the tags, `note:` steps the answers, a paid order sets the last order — in one
+contact store call per turn at most, none for a turn that changes nothing, on the real app as
+on a bare runtime."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tests.payments.test_purchase import shop as shop  # the served pizzeria
 
 TAGGER = load_bot(Path(__file__).parent / "bots" / "tagger")
 COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")
+KEEPER = load_bot(Path(__file__).parent / "bots" / "keeper")
 KEY = SessionKey("tagger", "collect", "ada")
 
 
@@ -60,7 +62,7 @@ def clock() -> Clock:
 def runtime(contacts: CountingContacts, clock: Clock) -> Runtime:
     channel = CollectingChannel(window=24 * 3600)
     store = MemoryStore(StoreLimits())
-    bots = {"tagger": TAGGER, "counter": COUNTER}
+    bots = {"tagger": TAGGER, "counter": COUNTER, "keeper": KEEPER}
     return Runtime(store, bots, clock=clock, channels={"collect": channel}, contacts=contacts)
 
 
@@ -108,6 +110,25 @@ async def test_tags_follow_the_steps_of_the_turn_in_order(
     assert (await contacts.one(str(KEY))).tags == ("pizza",)
     assert [c.add for c in contacts.updates] == [(), ("hello",), ("pizza",), ()]
     assert contacts.updates[-1].remove == ("hello", "forget")
+
+
+async def test_answers_are_kept_in_the_turn_that_gives_them(
+    runtime: Runtime, contacts: CountingContacts, clock: Clock
+) -> None:
+    key = SessionKey("keeper", "collect", "cem")
+    await write(runtime, clock, "hi", key)
+    clock.now += 3600
+    await write(runtime, clock, "Vegan", key)
+    kept = (await contacts.many("keeper", [str(key)]))[str(key)]
+    assert kept.answers == {"diet": "vegan"} and kept.last_seen == int(clock.now)
+    assert contacts.updates[-1].answers == (("diet", "vegan"),)  # with the message, one call
+    clock.now += 3600
+    await write(runtime, clock, "Lisboa", key)
+    kept = (await contacts.many("keeper", [str(key)]))[str(key)]
+    assert kept.answers == {"city": "Lisboa", "diet": "vegan"}
+    assert len(contacts.updates) == 3
+    log = await runtime.store.log(str(key), 0, 100)
+    assert [e["text"] for e in log if e["from"] == "bot"][-1] == "Noted Vegan in Lisboa."
 
 
 async def test_a_change_the_store_refuses_leaves_the_conversation_going(

@@ -27,6 +27,7 @@ from framework.flows.steps import (
     HttpCall,
     Instruction,
     Jump,
+    Note,
     OpenTicket,
     Pay,
     Repeat,
@@ -261,6 +262,14 @@ def _check_forget(checker: _Checker, forget: Forget) -> None:
             checker.warn(forget.pos, f"forget: slot {name!r} is not remembered (remember: true)")
 
 
+def _check_note(checker: _Checker, note: Note) -> None:
+    for name in note.slots:
+        if name not in checker.bot.slots:
+            checker.error(
+                note.pos, f"note: unknown slot {name!r}", did_you_mean(name, checker.bot.slots)
+            )
+
+
 def _check_cart_add(checker: _Checker, add: CartAdd) -> None:
     literal, items = add.item.source, checker.bot.catalog.items
     if isinstance(literal, str) and "{" not in literal and literal not in items:
@@ -399,6 +408,7 @@ _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     Set: _check_set,
     CartAdd: _check_cart_add,
     Forget: _check_forget,
+    Note: _check_note,
     Goto: _check_target,
     Repeat: _check_target,
     Call: _check_target,

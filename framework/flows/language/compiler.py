@@ -12,7 +12,7 @@ from framework.bill import TaxRule
 from framework.errors import FlowError
 from framework.flows.expressions import compile_expression
 from framework.flows.language.sections import duration
-from framework.flows.language.tag_steps import compile_tag
+from framework.flows.language.tag_steps import compile_note, compile_tag
 from framework.flows.language.yaml_loader import PosDict, position_of
 from framework.flows.model import Label, Position, Text
 from framework.flows.steps import (
@@ -496,4 +496,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "handoff": _handoff,
     "tag": compile_tag,
     "untag": compile_tag,
+    "note": compile_note,
 }
