@@ -41,6 +41,7 @@ from typing import Any, Protocol
 from framework.errors import ThekeError
 from framework.stores.consents import MARKETING, NOTIFY
 from framework.stores.segments import Segment, SegmentError
+from framework.stores.whatsapp_templates import WhatsAppTemplate, WhatsAppTemplateError
 
 __all__ = [
     "ACTIONS",
@@ -142,9 +143,15 @@ class Broadcast:
     stepped_at: float = 0.0
     """When a sending step last handed out a page of it (0: never): the next step, on any
     worker, hands out as much as the time since allows (framework/broadcasts/pacing.py)."""
+    whatsapp_template: dict[str, Any] = field(default_factory=dict)
+    """The approved WhatsApp template it goes as to WhatsApp holders, as JSON
+    (framework/stores/whatsapp_templates.py; {}: the bot's text, as any message)."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        if not self.whatsapp_template:
+            del found["whatsapp_template"]  # kept as before templates: the same JSON
+        return found
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Broadcast:
@@ -200,6 +207,12 @@ def check_broadcast(broadcast: Broadcast) -> Broadcast:
         Segment.parse(broadcast.segment)
     except SegmentError as error:
         raise BroadcastError(f"segment: {error}") from None
+    if broadcast.whatsapp_template:
+        try:
+            template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
+            template.check_fits(broadcast.purpose, broadcast.values)
+        except WhatsAppTemplateError as error:
+            raise BroadcastError(str(error)) from None
     if broadcast.status not in (DRAFT, SCHEDULED, SENDING, PAUSED, DONE, CANCELLED):
         raise BroadcastError(f"status: not {broadcast.status!r}")
     if broadcast.status == SCHEDULED and broadcast.starts_at <= 0:

@@ -27,6 +27,7 @@ from framework.stores.reach import ReachStore
 from framework.stores.records import StoreLimits
 from framework.stores.send_slots import SendSlots
 from framework.stores.session_store import Store, StoreError
+from framework.stores.template_states import TemplateStates
 from framework.stores.tickets import TicketStore
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "open_reach",
     "open_send_slots",
     "open_store",
+    "open_template_states",
     "open_tickets",
     "store_kind",
 ]
@@ -278,6 +280,24 @@ def open_send_slots(url: str) -> SendSlots:
     from framework.stores.redis.send_slots import RedisSlots
 
     return RedisSlots.from_url(where.url, where.prefix)
+
+
+def open_template_states(url: str, root: Path | None = None) -> TemplateStates:
+    """What Meta said of the WhatsApp templates, beside the broadcasts that wait for it.
+    Opened with the channels, before the event loop runs (the webhook and the sends note it,
+    the broadcasts read it): SQLite opens its file and Redis connects on the first call."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.template_states import MemoryTemplateStates
+
+        return MemoryTemplateStates()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.template_states import SqliteTemplateStates
+
+        return SqliteTemplateStates(str(where.path))
+    from framework.stores.redis.template_states import RedisTemplateStates
+
+    return RedisTemplateStates.from_url(where.url, where.prefix)
 
 
 async def open_contacts(url: str, root: Path | None = None) -> ContactStore:
