@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from framework.errors import BadRequest
+from framework.flows import Bot
 
-__all__ = ["MOST_AHEAD_DAYS", "start_time"]
+__all__ = ["MOST_AHEAD_DAYS", "start_time", "zone_of"]
 
 MOST_AHEAD_DAYS = 90
 """How far ahead a broadcast can be scheduled (consent and texts change; a broadcast months
@@ -48,6 +49,12 @@ def start_time(written: object, zone: ZoneInfo, now: float) -> float:
             f"(at most {_shown(latest, zone)})"
         )
     return moment.timestamp()
+
+
+def zone_of(bot: Bot | None) -> ZoneInfo:
+    """The zone a bot's scheduled times are read and shown in: its business's (UTC for a bot
+    not served here)."""
+    return bot.business.timezone if bot is not None else ZoneInfo("UTC")
 
 
 def _shown(moment: datetime, zone: ZoneInfo) -> str:

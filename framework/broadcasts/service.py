@@ -15,10 +15,9 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from framework.broadcasts.pacing import RATES
-from framework.broadcasts.schedule import start_time
+from framework.broadcasts.schedule import start_time, zone_of
 from framework.broadcasts.sending import Sender, channel_of
 from framework.flows import Bot
 from framework.flows.templates import Layers, TemplateError
@@ -115,8 +114,7 @@ class Broadcasts:
         """A draft (or a scheduled broadcast, moved) to start at `at`: ISO 8601, in the bot's
         time zone when it names no offset (BadRequest for a time it cannot start at, see
         schedule.py; BroadcastError when its status does not allow it)."""
-        bot = self.bots.get((await self.get(broadcast_id)).bot)
-        zone = bot.business.timezone if bot is not None else ZoneInfo("UTC")
+        zone = zone_of(self.bots.get((await self.get(broadcast_id)).bot))
         starts = start_time(at, zone, self._clock())
         return await self._changed(broadcast_id, scheduled_for(starts))
 

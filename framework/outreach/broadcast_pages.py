@@ -5,7 +5,8 @@
                                                  topic, text, values (name=value lines), lang,
                                                  segment (JSON, as the admin API takes it)
     GET  /inbox/broadcasts/{id}                  one: its status, progress, preview and results
-    POST /inbox/broadcasts/{id}/{action}         send, pause, resume, cancel
+    POST /inbox/broadcasts/{id}/{action}         send, pause, resume, cancel; schedule (its
+                                                 field `at`, in the bot's time zone)
 
 Everything goes through the broadcasts service and the checks the admin API uses
 (broadcasts_web.py: `checked_broadcast`, `checked_segment`; `Broadcasts.create|act|preview`):
@@ -42,10 +43,15 @@ PAGE = "/inbox/broadcasts"
 _DONE = {
     "created": "The draft is saved. Check the preview below, then send it.",
     "send": "You sent it: the server's workers hand it out, page by page.",
+    "schedule": "Scheduled: it starts at its time by itself. Reload the page to see it start.",
     "pause": "Paused.",
     "resume": "Sending again, from where it stopped.",
     "cancel": "Cancelled: nothing more goes out.",
 }
+SCHEDULE = "schedule"
+"""The page's action that gives a draft (or a scheduled broadcast) its time."""
+MOST_AT = 100
+"""Characters of the Schedule field read at most (what is longer is refused by its reason)."""
 MOST_SEGMENT = 4000
 """Characters of the segment field at most."""
 SEGMENT_EXAMPLE = '{"tags": {"any": ["vegetarian"]}, "no_order_days": 30}'
@@ -194,13 +200,19 @@ async def broadcast_page(
 
 
 async def act(request: web.Request) -> web.Response:
-    signed, _ = await admin_changing(request)
+    signed, form = await admin_changing(request)
     found = await _broadcast(request, signed)
     action = request.match_info["action"]
-    if action not in ACTIONS:
-        raise NotFound(f"no action {action[:20]!r}: {', '.join(ACTIONS)}")
+    if action not in (*ACTIONS, SCHEDULE):
+        raise NotFound(f"no action {action[:20]!r}: {', '.join(ACTIONS)}, {SCHEDULE}")
+    service = request.app[BROADCASTS]
     try:
-        await request.app[BROADCASTS].act(found.id, action)
+        if action == SCHEDULE:
+            await service.schedule(found.id, _long(form, "at", MOST_AT))
+        else:
+            await service.act(found.id, action)
+    except BadRequest as error:
+        return await broadcast_page(request, f"Schedule: {str(error).removeprefix('at: ')}.", 400)
     except BroadcastError as error:
         return await broadcast_page(request, f"{error}.", 409)
     raise web.HTTPSeeOther(f"{href(found.id)}?done={action}")

@@ -7,8 +7,11 @@ Plain data for the templates; nothing here changes anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from framework.broadcasts.schedule import MOST_AHEAD_DAYS, zone_of
 from framework.broadcasts.service import Broadcasts
 from framework.flows import Bot
 from framework.stores.broadcasts import (
@@ -16,6 +19,7 @@ from framework.stores.broadcasts import (
     CANCELLED,
     DONE,
     DRAFT,
+    SCHEDULED,
     SENDING,
     Broadcast,
     Results,
@@ -59,12 +63,28 @@ ACTION_LABELS = {
     "cancel": "Cancel broadcast",
 }
 STATUS_TEXT = {
-    DRAFT: "Draft: nothing is sent until you send it.",
+    DRAFT: "Draft: nothing is sent until you send it, now or at a time.",
+    SCHEDULED: (
+        "Scheduled: the server's workers start it at its time by themselves; nothing is sent "
+        "before. You can send it now, give it another time or cancel it."
+    ),
     SENDING: "Sending: the server's workers hand it out page by page, paced per channel.",
     "paused": "Paused: nothing more goes out until you resume it.",
     DONE: "Done: every conversation holding its purpose got it once.",
     CANCELLED: "Cancelled: nothing more goes out.",
 }
+
+
+def local(moment: float, zone: ZoneInfo, form: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time in the bot's zone, to the minute ("": none)."""
+    return datetime.fromtimestamp(moment, zone).strftime(form) if moment else ""
+
+
+def starts(broadcast: Broadcast, zone: ZoneInfo) -> str:
+    """When a scheduled broadcast starts, in the bot's zone ("": it is not scheduled)."""
+    if broadcast.status != SCHEDULED:
+        return ""
+    return f"{local(broadcast.starts_at, zone)} {zone.key}"
 
 
 def purpose_label(purpose: str) -> str:
@@ -79,10 +99,15 @@ class Listed:
 
     broadcast: Broadcast
     sent: int
+    zone: ZoneInfo
 
     @property
     def purpose(self) -> str:
         return purpose_label(self.broadcast.purpose)
+
+    @property
+    def starts(self) -> str:
+        return starts(self.broadcast, self.zone)
 
     @property
     def waiting(self) -> str:
@@ -91,8 +116,8 @@ class Listed:
 
 async def listed(broadcasts: Broadcasts, bot: str) -> list[Listed]:
     """The bot's newest broadcasts with how many were sent."""
-    found = await broadcasts.store.of_bot(bot, LISTED)
-    return [Listed(b, (await broadcasts.store.results(b.id)).sent) for b in found]
+    found, zone = await broadcasts.store.of_bot(bot, LISTED), zone_of(broadcasts.bots.get(bot))
+    return [Listed(b, (await broadcasts.store.results(b.id)).sent, zone) for b in found]
 
 
 @dataclass(slots=True)
@@ -103,6 +128,7 @@ class Shown:
     results: Results
     preview: dict[str, Any]
     now: float
+    zone: ZoneInfo
     failed: list[tuple[str, str, int]] = field(default_factory=list)
     """Reason, what it means, conversations."""
 
@@ -143,6 +169,24 @@ class Shown:
         return self.handled if over else max(self.handled, self.holders)
 
     @property
+    def starts(self) -> str:
+        return starts(self.broadcast, self.zone)
+
+    @property
+    def schedule(self) -> dict[str, str] | None:
+        """The Schedule field (None: its status allows no time): its value (a scheduled one's
+        time) and the earliest and latest it takes, in the bot's zone as the field reads them."""
+        if self.broadcast.status not in (DRAFT, SCHEDULED):
+            return None
+        field_form, ahead = "%Y-%m-%dT%H:%M", MOST_AHEAD_DAYS * 86400.0
+        return {
+            "value": local(self.broadcast.starts_at, self.zone, field_form),
+            "min": local(self.now, self.zone, field_form),
+            "max": local(self.now + ahead, self.zone, field_form),
+            "zone": self.zone.key,
+        }
+
+    @property
     def actions(self) -> list[tuple[str, str]]:
         status = self.broadcast.status
         return [
@@ -152,7 +196,8 @@ class Shown:
 
 async def one(broadcasts: Broadcasts, broadcast: Broadcast, now: float) -> Shown:
     results = await broadcasts.store.results(broadcast.id)
-    shown = Shown(broadcast, results, await broadcasts.preview(broadcast.id), now)
+    preview = await broadcasts.preview(broadcast.id)
+    shown = Shown(broadcast, results, preview, now, zone_of(broadcasts.bots.get(broadcast.bot)))
     shown.failed = [
         (reason, FAILURES.get(reason, "another reason"), count)
         for reason, count in sorted(results.failed.items())
