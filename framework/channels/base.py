@@ -37,6 +37,7 @@ class CollectingChannel:
 
     name: str = "collect"
     window: float | None = None
+    reports: bool = False
     sent: list[tuple[str, dict[str, Any], LogEntry]] = field(default_factory=list)
     templates: list[tuple[str, dict[str, Any], LogEntry]] = field(default_factory=list)
     fail: list[SendFailure] = field(default_factory=list)

@@ -31,6 +31,7 @@ __all__ = ["CallbackChannel"]
 class CallbackChannel:
     name = "callback"
     window: float | None = None
+    reports: bool = False
 
     def __init__(
         self,

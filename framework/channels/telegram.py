@@ -80,6 +80,7 @@ class TelegramChannel:
     invoices: InvoiceDesk | None = None
     name: str = "telegram"
     window: float | None = None
+    reports: bool = False
     api: ApiSession = field(init=False)
     _attempts: dict[str, int] = field(default_factory=dict)
     _answering: set[asyncio.Future[None]] = field(default_factory=set)

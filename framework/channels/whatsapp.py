@@ -7,7 +7,9 @@ run after the answer. Delivery reports go to the conversation that sent the mess
 named in `biz_opaque_callback_data`). Out: the runtime's delivery hands each bot message to
 `send`, which renders it for WhatsApp (whatsapp_out.py: buttons, lists, CTA links, degraded
 when they do not fit), paces it (per number and per recipient) and posts it. Outside the
-24-hour window only the number's approved template is sent. A turn that takes longer than a
+24-hour window only the number's approved template is sent; a broadcast's message that names
+its own approved template is sent as it, in the window or outside it, and Meta's news of the
+templates (status, quality) is kept for the broadcasts (whatsapp_templates.py). A turn that takes longer than a
 second shows the customer "read" and a typing indicator.
 """
 
@@ -18,7 +20,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -44,6 +46,7 @@ from framework.stores.records import (
     without_lone_surrogates,
 )
 from framework.stores.send_slots import SendSlots
+from framework.stores.template_states import DISABLED, PAUSED, TemplateNews, TemplateStates
 
 __all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
@@ -51,6 +54,8 @@ log = logging.getLogger("theke.whatsapp")
 
 TYPING_AFTER = 1.0
 """A turn slower than this shows the customer 'read' and a typing indicator."""
+TEMPLATE_STOPS = {132015: PAUSED, 132016: DISABLED}
+"""A send's refusal that tells what became of its template."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class WhatsAppSettings:
     timeout: float = 10.0
     slots: SendSlots | None = None
     """The deployment's sending schedules (None: this process's own)."""
+    templates: TemplateStates | None = None
+    """What Meta said of the approved templates: its webhooks and refused sends note it, the
+    broadcasts wait for it (None: nothing kept, template news is counted as a problem)."""
 
 
 @dataclass
@@ -85,6 +93,7 @@ class WhatsAppChannel:
     clock: Callable[[], float]
     name: str = "whatsapp"
     window: float | None = 24 * 3600.0
+    reports: bool = True
     api: ApiSession = field(init=False)
     _attempts: dict[str, int] = field(default_factory=dict)
     _watchers: set[asyncio.Future[None]] = field(default_factory=set)
@@ -128,6 +137,8 @@ class WhatsAppChannel:
             await self._status(inbox, item)
         elif isinstance(item, ConsentSignal):
             await self._consent(inbox, item)
+        elif isinstance(item, TemplateNews):
+            await self._template_news(inbox, item)
         else:
             inbox.problem(self.name, item.kind)
             log.warning(
@@ -159,6 +170,18 @@ class WhatsAppChannel:
         )
         await inbox.accept(str(SessionKey(signal.bot, self.name, customer)), item)
 
+    async def _template_news(self, inbox: MessengerInbox, news: TemplateNews) -> None:
+        """A template's status or quality from Meta's webhook, kept for the broadcasts (no
+        time in the webhook: when it arrived)."""
+        if self.settings.templates is None:
+            inbox.problem(self.name, "template_news_unkept")
+            return
+        kept = await self.settings.templates.note(replace(news, at=news.at or self.clock()))
+        log.info(
+            "whatsapp template news",
+            extra={"template": kept.name, "language": kept.language, "status": kept.status},
+        )
+
     async def _typing_if_slow(self, message: Incoming, turn: asyncio.Future[Any]) -> None:
         done, _ = await asyncio.wait({turn}, timeout=TYPING_AFTER)
         if not done:
@@ -170,6 +193,7 @@ class WhatsAppChannel:
             inbox.problem(self.name, "status_unknown_message")
             return
         report = {
+            "seq": int(seq),
             "message_id": status.message_id,
             "status": status.status,
             "timestamp": status.timestamp,
@@ -195,6 +219,8 @@ class WhatsAppChannel:
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
+        if "whatsapp_template" in entry:
+            return await self._send_template(bot, address, entry, callback)
         if not shows_something(entry):
             return Sent("")  # content for REST clients only
         payloads = wire_out.render(entry, address, callback=callback)
@@ -207,6 +233,8 @@ class WhatsAppChannel:
     async def send_outside_window(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
+        if "whatsapp_template" in entry:
+            return await self._send_template(bot, address, entry, callback)
         number = self.settings.numbers[self._number_of(bot)]
         if number.template is None:
             raise SendFailure(
@@ -219,6 +247,26 @@ class WhatsAppChannel:
         text = str(entry.get("text", ""))
         payload = wire_out.template(address, name, language, text, callback=callback)
         return await self._post_all(bot, address, [payload])
+
+    async def _send_template(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, callback: str
+    ) -> Sent:
+        """A broadcast's own approved template (runtime/notice_templates.py), in or outside
+        the window. Meta's 132015 (paused) or 132016 (disabled) is kept as the template's
+        state, so the broadcast waits instead of sending the rest into the same refusal."""
+        told = entry["whatsapp_template"]
+        name, language = str(told.get("name", "")), str(told.get("language", ""))
+        payload = wire_out.approved_template(
+            address, name, language, told.get("parameters") or [], callback=callback
+        )
+        try:
+            return await self._post_all(bot, address, [payload])
+        except SendFailure as failure:
+            stopped = TEMPLATE_STOPS.get(failure.code or 0)
+            if stopped is not None and self.settings.templates is not None:
+                news = TemplateNews(name, language, self.clock(), stopped, reason=str(failure))
+                await self.settings.templates.note(news)
+            raise
 
     async def _post_all(
         self, bot: str, address: Mapping[str, Any], payloads: list[dict[str, Any]]

@@ -5,7 +5,9 @@ conversation sets the timer `deliver` (due at once) in the same atomic commit, s
 can be committed without its delivery being due. The timer's item is a turn like any other:
 the worker holding the session sends the messages after `sent_seq` in order and commits the new
 `sent_seq`. A worker that dies mid-delivery leaves the item in the inbox and another worker
-sends again from `sent_seq`: messages are delivered at least once and never out of order.
+sends again from `sent_seq`, never out of order. On a channel that reports what it took
+(WhatsApp), the message that was in flight then is settled by its report instead of sent
+twice; only without a report within a while is it sent again (runtime/in_flight.py).
 A send that may work later (rate limits, 5xx, timeouts) stops the delivery and sets the timer
 for then; one that never will (the customer blocked the bot, WhatsApp's 24-hour window closed
 without a template) is written into the conversation log as a `system` entry for the business,
@@ -29,6 +31,16 @@ from framework.flows.session import Session
 from framework.logs import pseudonym
 from framework.runtime.broadcast_results import BroadcastResults, failure_reason
 from framework.runtime.consent_signals import STOPPED, signal_item
+from framework.runtime.in_flight import (
+    IN_FLIGHT,
+    RESUMED,
+    SEND,
+    SETTLE,
+    WAIT,
+    mark,
+    settles,
+    stage,
+)
 from framework.runtime.metrics import Metrics
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
 from framework.stores.reach import ReachStore
@@ -118,9 +130,12 @@ class Delivery:
         metrics: Metrics,
         reach: ReachStore | None = None,
         results: BroadcastResults | None = None,
+        lease: float = 5.0,
     ) -> None:
+        """`lease`: how long a worker holds a session (a dead one's delivery resumes after)."""
         self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
         self.results = results or BroadcastResults(None, None)
+        self._resumed = min(RESUMED, lease / 2)
 
     def pushes(self, key: SessionKey) -> bool:
         return key.channel in self.channels
@@ -143,11 +158,17 @@ class Delivery:
             return Commit(item.id, session, claim.profile, [])
         flags = dict(session.get("flags", {}))
         pending = await self.store.log(str(key), after=int(flags.get("sent_seq", 0)))
+        batch = pending[:MAX_PER_TURN]
+        if channel.reports and any(_to_send(entry, flags) for entry in batch):
+            held = _held_for_reports(flags, batch, now, self._resumed)
+            if held is not None:
+                return Commit(item.id, {**session, "flags": flags}, claim.profile, [], held)
+            batch = [entry for entry in batch if entry["seq"] <= flags[IN_FLIGHT]["upto"]]
         notes: list[LogEntry] = []
         timers: dict[str, float | None] = {}
         handled = 0
-        for entry in pending[:MAX_PER_TURN]:
-            if entry.get("from") == "bot" and "unreachable" not in flags:
+        for entry in batch:
+            if _to_send(entry, flags):
                 try:
                     sent = await self._attempt(channel, key, flags, entry, now)
                 except SendFailure as failure:
@@ -165,6 +186,7 @@ class Delivery:
                     await self.results.sent(key, flags, entry.get("broadcast"), now)
             flags["sent_seq"] = entry["seq"]
             handled += 1
+        flags.pop(IN_FLIGHT, None)
         if not timers and handled < len(pending):
             timers[delivery_timer(flags["sent_seq"])] = now
         return Commit(item.id, {**session, "flags": flags}, claim.profile, notes, timers)
@@ -263,7 +285,13 @@ class Delivery:
         deliveries = dict(flags.get("deliveries", {}))
         known = deliveries.get(str(report.get("message_id")))
         notes: list[LogEntry] = []
+        timers: dict[str, float | None] = {}
         new = str(report.get("status"))
+        if known is None and settles(flags, report.get("seq")):
+            known = await self._settled(key, flags, report, now)
+            if known is not None:  # the rest of the conversation's messages go on
+                deliveries[str(report["message_id"])] = known
+                timers[delivery_timer(f"settled:{report['seq']}")] = now
         if known is None:
             self.metrics.deliveries.labels("status_unknown_message").inc()
         elif STATUS_ORDER.get(new, 0) > STATUS_ORDER.get(str(known.get("status")), 0):
@@ -278,9 +306,29 @@ class Delivery:
                 self.metrics.deliveries.labels("failed_later").inc()
             await self.results.status(key, flags, known, report)
             deliveries[str(report["message_id"])] = changed
-            flags["deliveries"] = deliveries
+        if deliveries != flags.get("deliveries", {}):
+            flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])
             session["flags"] = flags
-        return Commit(item.id, session, claim.profile, notes)
+        return Commit(item.id, session, claim.profile, notes, timers)
+
+    async def _settled(
+        self, key: SessionKey, flags: dict[str, Any], report: Mapping[str, Any], now: float
+    ) -> dict[str, Any] | None:
+        """A report of a message in flight when a worker died (runtime/in_flight.py): it and
+        those before it went; its delivery record, as a send would have made it."""
+        seq = int(report["seq"])
+        found = await self.store.log(str(key), after=seq - 1, limit=1)
+        if not found or found[0].get("seq") != seq:
+            return None
+        flags["sent_seq"] = seq
+        if seq >= int(flags[IN_FLIGHT]["upto"]):
+            flags.pop(IN_FLIGHT)
+        record: dict[str, Any] = {"seq": seq, "status": "accepted"}
+        if "broadcast" in found[0]:
+            record["broadcast"] = found[0]["broadcast"]
+        self.metrics.deliveries.labels("settled").inc()
+        await self.results.sent(key, flags, found[0].get("broadcast"), now)
+        return record
 
 
 def _codes(errors: Any) -> list[Any]:
@@ -298,3 +346,24 @@ def _failed_note(known: Mapping[str, Any], report: Mapping[str, Any]) -> LogEntr
         "text": f"Not delivered: {detail} ({first.get('code', '?')})",
         "failed_seq": known.get("seq"),
     }
+
+
+def _to_send(entry: LogEntry, flags: Mapping[str, Any]) -> bool:
+    return entry.get("from") == "bot" and "unreachable" not in flags
+
+
+def _held_for_reports(
+    flags: dict[str, Any], batch: list[LogEntry], now: float, resumed: float
+) -> dict[str, float | None] | None:
+    """On a channel that reports: the timer to come back with, when this turn sends nothing
+    (it marks what it is about to send, or waits for a dead worker's reports); None: send the
+    marked messages now (runtime/in_flight.py)."""
+    step = stage(flags, now, resumed)
+    if step == SEND:
+        return None
+    if step == WAIT:
+        flight = flags[IN_FLIGHT]
+        return {delivery_timer(f"settle:{flight['upto']}"): float(flight["at"]) + SETTLE}
+    upto = int(batch[-1]["seq"])
+    mark(flags, upto, now)
+    return {delivery_timer(f"go:{upto}"): now}

@@ -90,6 +90,10 @@ class PushChannel(Protocol):
     window: float | None
     """Seconds after the customer's last message in which free-form messages may be sent
     (WhatsApp: 24 h); None: no window (Telegram)."""
+    reports: bool
+    """Whether the messenger reports each message it took, echoing the send's `callback`
+    (WhatsApp's statuses): a message in flight when a worker died is then settled by its
+    report instead of sent again (runtime/in_flight.py)."""
 
     def address_of(self, customer: str) -> Mapping[str, Any] | None:
         """Where to write to a customer known only by their id in the session key (a

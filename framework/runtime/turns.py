@@ -204,7 +204,9 @@ class Runtime:
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
         self.results = BroadcastResults(broadcasts, consents.store if consents else None)
         """A broadcast's results as its messages go out and are answered."""
-        self.delivery = Delivery(store, channels or {}, self.metrics, reach, results=self.results)
+        self.delivery = Delivery(
+            store, channels or {}, self.metrics, reach, results=self.results, lease=lease
+        )
         self._background: set[asyncio.Future[Any]] = set()
 
     async def accept(self, key: str, item: InboxItem) -> asyncio.Future[int] | None:

@@ -1,0 +1,173 @@
+"""A message in flight when its worker died (runtime/in_flight.py), on every store: on a
+channel that reports what it took (WhatsApp's statuses echo the send's callback), the next
+worker waits for the report and counts the message as sent instead of sending it twice; only
+when no report comes within SETTLE does it send again. A delivery that does not die sends at
+once, and leaves no mark behind."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from framework.channels.base import CollectingChannel
+from framework.flows import load_bot
+from framework.runtime.in_flight import IN_FLIGHT, SETTLE
+from framework.runtime.sending import Sent
+from framework.runtime.turns import Runtime
+from framework.stores.records import STATUS, InboxItem, LogEntry, SessionKey, iso_time
+from framework.stores.session_store import Store
+from tests.clocks import Clock
+
+COUNTER = load_bot(Path(__file__).parent / "bots" / "counter")
+KEY = SessionKey("counter", "collect", "ada")
+LEASE = 0.3
+"""Seconds a worker holds a session: the store's own clock, so a test sleeps it out."""
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+class Died(BaseException):
+    """The worker's process ending between the messenger's answer and the commit (SIGKILL):
+    no `except Exception` of the runtime stops it."""
+
+
+class Reporting(CollectingChannel):
+    """A WhatsApp-like channel: it reports what it took; `die` ends the worker after the
+    next message went out."""
+
+    def __init__(self) -> None:
+        super().__init__(window=24 * 3600)
+        self.reports, self.die = True, False
+        self.callbacks: list[str] = []
+
+    async def send(
+        self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
+    ) -> Sent:
+        sent = await super().send(bot, address, entry, callback=callback)
+        self.callbacks.append(callback)
+        if self.die:
+            self.die = False
+            raise Died
+        return sent
+
+
+def worker(store: Store, channel: Reporting, clock: Clock) -> Runtime:
+    return Runtime(
+        store, {"counter": COUNTER}, clock=clock, channels={"collect": channel}, lease=LEASE
+    )
+
+
+def message(clock: Clock, text: str) -> InboxItem:
+    address = {"address": {"to": "4915112345678"}}
+    return InboxItem.message(uuid.uuid4().hex, iso_time(clock()), text, None, address)
+
+
+def status(clock: Clock, callback: str, message_id: str, state: str = "sent") -> InboxItem:
+    report = {
+        "seq": int(callback.rpartition("|")[2]),
+        "message_id": message_id,
+        "status": state,
+        "timestamp": int(clock()),
+        "pricing": None,
+        "errors": [],
+    }
+    return InboxItem(f"status:{message_id}:{state}", iso_time(clock()), STATUS, report)
+
+
+async def died_sending(store: Store, clock: Clock) -> Reporting:
+    """Worker one answers "hi" and dies right after its reply went out."""
+    channel = Reporting()
+    channel.die = True
+    with pytest.raises(Died):
+        await worker(store, channel, clock).submit(KEY, message(clock, "hi"))
+    assert channel.texts == ["Say something."]
+    return channel
+
+
+async def lease_runs_out(clock: Clock) -> None:
+    """The dead worker's lease ends (the store's clock), and time passes for the runtime."""
+    await asyncio.sleep(LEASE + 0.1)
+    clock.now += 2.0
+
+
+async def flags(store: Store) -> dict[str, Any]:
+    peeked = await store.peek(str(KEY))
+    assert peeked is not None
+    return dict(peeked.session.get("flags", {}))
+
+
+async def test_the_report_of_a_message_in_flight_settles_it_and_nothing_goes_twice(
+    store: Store, clock: Clock
+) -> None:
+    first = await died_sending(store, clock)
+    second = Reporting()
+    other = worker(store, second, clock)
+    await lease_runs_out(clock)
+    await other.tick()
+    assert second.texts == []  # waiting for WhatsApp's report, not sending again
+    running = await other.accept(str(KEY), status(clock, first.callbacks[0], "wamid.ONE"))
+    assert running is not None
+    await running
+    clock.now += SETTLE
+    await other.tick()
+    assert second.texts == []
+    state = await flags(store)
+    assert IN_FLIGHT not in state
+    assert state["deliveries"]["wamid.ONE"]["status"] == "sent"
+    assert other.metrics.deliveries.labels("settled")._value.get() == 1
+    await other.submit(KEY, message(clock, "again"))  # the conversation goes on as usual
+    assert second.texts == ["#1 again", "Say something."]
+
+
+async def test_without_a_report_the_message_is_sent_again_once_after_settle(
+    store: Store, clock: Clock
+) -> None:
+    await died_sending(store, clock)
+    second = Reporting()
+    other = worker(store, second, clock)
+    await lease_runs_out(clock)
+    await other.tick()
+    assert second.texts == []
+    clock.now += SETTLE
+    await other.tick()
+    assert second.texts == ["Say something."]  # at least once: WhatsApp said nothing
+    clock.now += SETTLE
+    await other.tick()
+    assert second.texts == ["Say something."]
+    assert IN_FLIGHT not in await flags(store)
+
+
+async def test_a_delivery_that_does_not_die_sends_at_once_and_leaves_no_mark(
+    store: Store, clock: Clock
+) -> None:
+    channel = Reporting()
+    runtime = worker(store, channel, clock)
+    for text in ["hi", "one"]:
+        await runtime.submit(KEY, message(clock, text))
+    assert channel.texts == ["Say something.", "#1 one", "Say something."]
+    assert IN_FLIGHT not in await flags(store)
+    assert [c.rpartition("|")[2] for c in channel.callbacks] == ["2", "4", "5"]
+
+
+async def test_a_report_of_a_message_not_in_flight_settles_nothing(
+    store: Store, clock: Clock
+) -> None:
+    first = await died_sending(store, clock)
+    second = Reporting()
+    other = worker(store, second, clock)
+    await lease_runs_out(clock)
+    await other.tick()
+    made_up = f"{KEY}|99"  # a seq after the marked ones: no report of this delivery
+    running = await other.accept(str(KEY), status(clock, made_up, "wamid.FORGED"))
+    assert running is not None
+    await running
+    assert (await flags(store))[IN_FLIGHT]["upto"] == int(first.callbacks[0].rpartition("|")[2])
+    assert other.metrics.deliveries.labels("status_unknown_message")._value.get() == 1
