@@ -2,7 +2,8 @@
 per step and per holder; sending.py applies them.
 
 - **Segment**: a holder the broadcast's segment leaves out (framework/stores/segments.py:
-  tags, language, channel, orders, last seen) is passed over for it (`outside`).
+  tags, language, channel, orders, last seen, answers, other consents) is passed over for it
+  (`outside`).
 - **Quiet hours** are each holder's own: in the time zone of their contact when it is known,
   else the business's. A marketing broadcast hands out nothing to a holder within them: its
   cursor stops before them (nobody is passed over, nobody waits in a list of their own) and
@@ -87,13 +88,16 @@ def passed_over(
     marks: Marks | None,
     rules: BroadcastRules,
     now: float,
-    segment: tuple[Segment, Contact | None] | None = None,
+    segment: tuple[Segment, Contact | None, frozenset[str]] | None = None,
 ) -> str | None:
     """Why `holder` does not get `broadcast` at all (SKIPPED, OUTSIDE, CAPPED, HELD_BACK), or
-    None; `segment`: the broadcast's segment and the holder's contact."""
+    None; `segment`: the broadcast's segment, the holder's contact and which of the segment's
+    purposes it holds."""
     if broadcast.lang and holder.lang != broadcast.lang:
         return SKIPPED
-    if segment and not segment[0].admits(holder.conversation, segment[1], holder.lang, now):
+    if segment and not segment[0].admits(
+        holder.conversation, segment[1], holder.lang, now, segment[2]
+    ):
         return OUTSIDE
     if broadcast.purpose != MARKETING or marks is None:
         return None

@@ -52,7 +52,7 @@ from framework.stores.consents import MARKETING, ConsentStore, Holder
 from framework.stores.contacts import Contact, ContactStore
 from framework.stores.reach import ReachStore
 from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
-from framework.stores.segments import Segment
+from framework.stores.segments import Segment, holdings
 
 __all__ = ["EVERY", "LEASE", "MOST", "PAGE", "WHATSAPP", "Sender", "channel_of"]
 
@@ -202,11 +202,12 @@ class Sender:
         if broadcast.purpose == MARKETING and holders:
             marks = await self._reach.marks(broadcast.bot, conversations, marks_since(rules, now))
         contacts = await self._contacts_of(step, conversations)
+        held = await holdings(self._consents, broadcast.bot, step.segment, conversations)
         decided: list[tuple[str, str]] = []
         for holder in holders:
-            contact = contacts.get(holder.conversation)
+            contact, also = contacts.get(holder.conversation), held[holder.conversation]
             mark = marks.get(holder.conversation)
-            what = passed_over(broadcast, holder, mark, rules, now, (step.segment, contact))
+            what = passed_over(broadcast, holder, mark, rules, now, (step.segment, contact, also))
             if what is None and quiet_for(broadcast, contact, rules, step.zone, now):
                 page.waiting = QUIET_HOURS
                 break

@@ -33,7 +33,7 @@ from framework.stores.contacts import Contact, ContactStore
 from framework.stores.memory.reach import MemoryReach
 from framework.stores.reach import ReachStore
 from framework.stores.records import Inbox
-from framework.stores.segments import Segment
+from framework.stores.segments import Segment, holdings
 
 __all__ = ["SAMPLE_LANGUAGES", "Broadcasts", "look_after_broadcasts"]
 
@@ -145,9 +145,11 @@ class Broadcasts:
         while page := await self._consents.holders(broadcast.bot, broadcast.purpose, after):
             spoken = [h for h in page if not broadcast.lang or h.lang == broadcast.lang]
             contacts = await self._contacts_of(broadcast.bot, spoken, segment)
+            conversations = [holder.conversation for holder in spoken]
+            held = await holdings(self._consents, broadcast.bot, segment, conversations)
             for holder in spoken:
-                contact = contacts.get(holder.conversation)
-                if segment.admits(holder.conversation, contact, holder.lang, now):
+                contact, also = contacts.get(holder.conversation), held[holder.conversation]
+                if segment.admits(holder.conversation, contact, holder.lang, now, also):
                     channels[channel_of(holder.conversation)] += 1
                 else:
                     outside += 1

@@ -149,8 +149,10 @@ def _details(found: dict[str, Any]) -> str:
         if found.get("segment"):
             rows.append(
                 f"  segment {json.dumps(found['segment'])} leaves out "
-                f"{found['outside_segment']} holder(s)"
+                f"{found['outside_segment']} holder(s); it asks for:"
             )
+            said = Segment.parse(found["segment"]).explained()
+            rows += [f"    {printable(line, 300)}" for line in said]
         rows += [f"  [{printable(lang)}] {printable(t, 500)}" for lang, t in found["texts"].items()]
         return "\n".join(rows)
     results = found.pop("results", None)

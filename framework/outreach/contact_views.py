@@ -8,9 +8,9 @@ The list walks the ledger's `holders` of one purpose, ordered by conversation (t
 key and ends at its last; a search by the customer's id reads at most SCANNED holders a page
 and says where it stopped, so a page costs the same with a million holders.
 
-A contact's language, time zone, tags, kept answers, when it was seen and the last message per channel
-come from the contact store (framework/stores/contacts.py), which the app keeps under
-CONTACT_STORE for these pages.
+A contact's language, time zone, tags, noted answers, when it was seen and the last message
+per channel come from the contact store (framework/stores/contacts.py), which the app keeps
+under CONTACT_STORE for these pages.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from framework.stores import checks
@@ -36,21 +36,26 @@ from framework.stores.json_text import dump
 __all__ = [
     "MAX_CHANNEL",
     "MAX_CONVERSATION",
+    "MAX_HELD_PURPOSES",
     "MAX_HISTORY",
     "MAX_HOLDERS",
     "MAX_LANG",
     "MAX_SOURCE",
     "MAX_TEXT",
     "MAX_TOPIC",
+    "PURPOSE",
+    "PURPOSE_RULE",
     "Stop",
     "check_bot",
     "check_entry",
+    "check_held",
     "check_history",
     "check_holders",
     "check_key",
     "check_stop",
     "dumped",
     "ended_grants",
+    "grouped",
     "holding",
     "load",
 ]
@@ -67,10 +72,12 @@ MAX_LANG = 16
 MAX_HISTORY = 1000
 """Entries one `history` call returns at most."""
 MAX_HOLDERS = 5000
+MAX_HELD_PURPOSES = 20
+"""Purposes one `held` call asks about at most."""
 """Holders one `holders` call returns at most (a broadcast pages through the rest)."""
 
-_PURPOSE = re.compile(rf"marketing|{NOTIFY}[A-Za-z0-9:._-]{{1,{MAX_TOPIC}}}")
-_PURPOSE_RULE = (
+PURPOSE = re.compile(rf"marketing|{NOTIFY}[A-Za-z0-9:._-]{{1,{MAX_TOPIC}}}")
+PURPOSE_RULE = (
     f"a purpose: marketing, or {NOTIFY}<topic> (1 to {MAX_TOPIC} letters, digits and :._-)"
 )
 _PREFIX = re.compile(rf"[A-Za-z0-9:._-]{{0,{len(NOTIFY) + MAX_TOPIC}}}")
@@ -102,7 +109,7 @@ def check_key(bot: object, conversation: object) -> tuple[str, str]:
 
 
 def _purpose(value: object) -> str:
-    return checks.matching(value, _PURPOSE, ConsentError, _PURPOSE_RULE)
+    return checks.matching(value, PURPOSE, ConsentError, PURPOSE_RULE)
 
 
 def check_entry(entry: object) -> Consent:
@@ -172,6 +179,29 @@ def check_holders(
     bot, purpose = check_bot(bot), _purpose(purpose)
     after = _text("after", after, MAX_CONVERSATION)
     return bot, purpose, after, checks.page_size(limit, MAX_HOLDERS, "holders", ConsentError)
+
+
+def check_held(
+    bot: object, conversations: object, purposes: object
+) -> tuple[str, list[str], list[str]]:
+    """A `held` call's arguments, checked (each purpose once)."""
+    if not isinstance(conversations, list | tuple) or len(conversations) > MAX_HOLDERS:
+        raise ConsentError(f"a call names a list of at most {MAX_HOLDERS} conversations")
+    if not isinstance(purposes, list | tuple) or len(purposes) > MAX_HELD_PURPOSES:
+        raise ConsentError(f"a call names a list of at most {MAX_HELD_PURPOSES} purposes")
+    return (
+        check_bot(bot),
+        [_conversation(conversation) for conversation in conversations],
+        list(dict.fromkeys(_purpose(purpose) for purpose in purposes)),
+    )
+
+
+def grouped(holdings: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """(conversation, purpose held) pairs as `held` answers: purposes by conversation."""
+    found: dict[str, set[str]] = {}
+    for conversation, purpose in holdings:
+        found.setdefault(conversation, set()).add(purpose)
+    return {conversation: frozenset(held) for conversation, held in found.items()}
 
 
 @dataclass(frozen=True, slots=True)

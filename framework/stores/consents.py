@@ -25,6 +25,7 @@ reads a clock), so tests drive it: Unix seconds (UTC), as in every store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -134,6 +135,14 @@ class ConsentStore(Protocol):
         """The conversations whose latest entry for `purpose` is a grant, ordered by
         conversation, those after `after` (the last one of the previous page), at most
         `limit`: a broadcast or a notification walks them page by page."""
+        ...
+
+    async def held(
+        self, bot: str, conversations: Sequence[str], purposes: Sequence[str]
+    ) -> dict[str, frozenset[str]]:
+        """Of `conversations` (at most 5000), which of `purposes` (at most 20) each holds now
+        (its latest entry a grant), by conversation; one holding none of them is left out. A
+        broadcast's segment (`consents:`) asks it for a page of holders at once."""
         ...
 
     async def withdraw_all(

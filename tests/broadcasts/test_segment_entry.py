@@ -43,6 +43,8 @@ async def test_the_api_keeps_a_segment_and_the_preview_counts_after_it(shop: Any
         ({"ordered_within_days": -3}, "segment: ordered_within_days"),
         ({"everyone": True}, "segment: a segment has no 'everyone'"),
         ("all", "segment: a segment is an object"),
+        ({"answers": {"Diet": "vegan"}}, "segment: answers: 'Diet' is not an answer's name"),
+        ({"consents": {"all": ["ads"]}}, "segment: consents.all: 'ads' is not a purpose"),
     ],
 )
 async def test_the_api_refuses_a_bad_segment_with_the_reason(
@@ -78,6 +80,34 @@ def test_the_terminal_takes_a_segment_as_yaml_json_or_a_file(
         code, out, _ = theke(capsys, "preview", made["id"], "-w", w)
         assert "would reach 1 conversation(s) now: whatsapp 1" in out
         assert 'segment {"tags": {"all": ["vip"]}} leaves out 2 holder(s)' in out
+
+
+def test_the_terminal_preview_says_what_the_segment_asks_for(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def note() -> None:
+        contacts = await open_contacts(f"sqlite:///{workspace / 'state.db'}")
+        noted = ContactChange(answers=(("diet", "Vegan"),))
+        await contacts.update("shop", "shop:whatsapp:ada", noted, 1.0)
+        await contacts.close()
+
+    asyncio.run(note())
+    w = str(workspace)
+    segment = "{answers: {diet: [vegan, vegetarian]}, consents: {none: ['notify:staff']}}"
+    code, out, err = theke(
+        capsys, "create", "-w", w, "--text", "spring_offer", "--segment", segment, "--json"
+    )
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["segment"] == {
+        "answers": {"diet": ["vegan", "vegetarian"]},
+        "consents": {"none": ["notify:staff"]},
+    }
+    code, out, _ = theke(capsys, "preview", made["id"], "-w", w)
+    assert "would reach 1 conversation(s) now: whatsapp 1" in out
+    assert "leaves out 2 holder(s); it asks for:\n" in out
+    assert "    answer diet: 'vegan' or 'vegetarian' (case and accents aside)\n" in out
+    assert "    consents: holds none of notify:staff\n" in out
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """Segments narrow a broadcast's holders, on SQLite and Redis with a clock the test moves: by
-tags (all, any, none), language, channel, last order and last seen; a segment never reaches a
-customer without the consent; the preview counts per channel after it; quiet hours are each
-contact's own when their time zone is known. And what a segment may be: everything else is
-refused with the reason."""
+tags (all, any, none), language, channel, last order, last seen, the answers a flow noted
+(case and accents aside) and the consents of other purposes held (all, any, none; a withdrawn
+or pending one holds nothing); a segment never reaches a customer without the consent; the
+preview counts per channel after it; quiet hours are each contact's own when their time zone
+is known. And what a segment may be: everything else is refused with the reason."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from framework.broadcasts.rules import QUIET_HOURS
 from framework.stores.broadcasts import DONE, SENDING
-from framework.stores.consents import MARKETING
+from framework.stores.consents import MARKETING, PENDING, Consent
 from framework.stores.contacts import ContactChange
 from framework.stores.segments import MAX_DAYS, Segment, SegmentError
 from tests.broadcasts.rig import DAY, HOUR, KINDS, Rig, rig_on
@@ -47,7 +48,26 @@ async def customers(shop: Rig) -> dict[str, str]:
     await shop.contacts.update("shop", ada, ContactChange(ordered=True), now - 10 * DAY)
     await shop.contacts.update("shop", cem, ContactChange(seen_on="telegram"), now - DAY)
     # emil never wrote: his consent came from an import, he has no contact
+    noted = {
+        ada: {"diet": "Vegetarian", "city": "München"},
+        ben: {"diet": "vegan", "city": "Hamburg"},
+        cem: {"city": "munchen"},
+        dora: {"diet": "VEGETARIAN"},
+        "shop:whatsapp:nobody": {"diet": "vegetarian"},
+    }
+    for conversation, answers in noted.items():
+        change = ContactChange(answers=tuple(answers.items()))
+        await shop.contacts.update("shop", conversation, change, now - 40 * DAY)
+    await shop.grant(NEWS, "whatsapp:ada", "telegram:cem", "telegram:emil", "web:dora")
+    await shop.grant(VIP, "whatsapp:ben")
+    await shop.consents.withdraw_all("shop", dora, "STOP", "web", "stop", now, NOTIFY)
+    asked = Consent("shop", ben, NEWS, PENDING, "News?", "whatsapp", "flow:x", now, until=now + 60)
+    await shop.consents.record(asked)  # asked, never confirmed: holds nothing
     return {"ada": ada, "ben": ben, "cem": cem, "dora": dora, "emil": emil}
+
+
+NEWS, VIP, NOTIFY = "notify:news", "notify:vip", "notify:"
+TEN = [f"notify:b{n}" for n in range(10)]
 
 
 @pytest.mark.parametrize(
@@ -68,6 +88,20 @@ async def customers(shop: Rig) -> dict[str, str]:
         (
             {"seen_within_days": 60, "channels": ["whatsapp"], "tags": {"any": ["pizza"]}},
             ["ada", "ben"],
+        ),
+        ({"answers": {"diet": "vegetarian"}}, ["ada", "dora"]),
+        ({"answers": {"diet": ["Végétarian"]}}, ["ada", "dora"]),
+        ({"answers": {"city": ["MÜNCHEN", "hamburg"]}}, ["ada", "ben", "cem"]),
+        ({"answers": {"diet": "vegetarian", "city": "munchen"}}, ["ada"]),
+        ({"answers": {"city": "Berlin"}}, []),
+        ({"consents": {"all": [NEWS]}}, ["ada", "cem", "emil"]),
+        ({"consents": {"all": [NEWS, VIP]}}, []),
+        ({"consents": {"any": [NEWS, VIP]}}, ["ada", "ben", "cem", "emil"]),
+        ({"consents": {"none": [NEWS]}}, ["ben", "dora"]),
+        ({"consents": {"all": [NEWS]}, "channels": ["telegram"]}, ["cem", "emil"]),
+        (
+            {"answers": {"city": "münchen"}, "consents": {"none": [VIP], "any": [NEWS]}},
+            ["ada", "cem"],
         ),
     ],
 )
@@ -136,6 +170,23 @@ async def test_a_contact_in_the_night_waits_while_the_business_is_awake(shop: Ri
         ({"no_order_days": MAX_DAYS + 1}, "no_order_days: a whole number of days"),
         ({"seen_within_days": True}, "seen_within_days: a whole number"),
         ({"seen_within_days": "30"}, "seen_within_days: a whole number"),
+        ({"answers": []}, "answers: an object of 1 to 20 answers' names"),
+        ({"answers": {}}, "answers: an object of 1 to 20"),
+        ({"answers": {f"a{n}": "x" for n in range(21)}}, "answers: an object of 1 to 20"),
+        ({"answers": {"Diet": "vegan"}}, "answers: 'Diet' is not an answer's name"),
+        ({"answers": {"diet": ""}}, "answers.diet: a text of 1 to 200 characters"),
+        ({"answers": {"diet": "x" * 201}}, "answers.diet: a text of 1 to 200"),
+        ({"answers": {"diet": []}}, "answers.diet: a text"),
+        ({"answers": {"diet": [{"any": "vegan"}]}}, "answers.diet: a text"),
+        ({"answers": {"diet": ["x"] * 21}}, "answers.diet: a text"),
+        ({"consents": ["marketing"]}, "consents: an object of all, any and none"),
+        ({"consents": {"some": ["marketing"]}}, "consents: an object of all, any and none"),
+        ({"consents": {"all": ["advertising"]}}, "consents.all: 'advertising' is not a purpose"),
+        ({"consents": {"none": []}}, "consents.none: a list of 1 to 20"),
+        (
+            {"consents": {"any": [f"notify:a{n}" for n in range(11)], "none": TEN}},
+            "consents: at most 20 purposes in all",
+        ),
     ],
 )
 def test_what_a_segment_may_not_be_is_refused_with_the_reason(segment: Any, said: str) -> None:
@@ -152,3 +203,33 @@ def test_a_segment_is_kept_as_written_and_everyone_is_empty() -> None:
     assert Segment.parse(None) == Segment.parse({}) == Segment()
     assert Segment().to_json() == {} and not Segment().needs_contacts
     assert not Segment.parse({"channels": ["web"]}).needs_contacts
+    noted = {"answers": {"diet": ["vegan", "Vegan", "vegetarian"], "city": "Köln"}}
+    assert Segment.parse(noted).to_json() == {
+        "answers": {"diet": ["vegan", "Vegan", "vegetarian"], "city": "Köln"}
+    }
+    assert Segment.parse(noted).needs_contacts and not Segment.parse(noted).purposes
+    held = {"consents": {"any": ["notify:a", "marketing"], "none": ["notify:a"]}}
+    segment = Segment.parse(held)
+    assert segment.to_json() == held and not segment.needs_contacts
+    assert segment.purposes == ("notify:a", "marketing")
+
+
+def test_a_segment_says_what_it_asks_for() -> None:
+    written = {
+        "tags": {"all": ["vip"], "none": ["staff"]},
+        "channels": ["whatsapp"],
+        "ordered_within_days": 30,
+        "answers": {"diet": "vegan", "city": ["Köln", "Bonn"]},
+        "consents": {"any": ["notify:news", "notify:vip"], "none": ["notify:staff"]},
+    }
+    assert Segment.parse(written).explained() == [
+        "tags: every one of vip",
+        "tags: none of staff",
+        "channel: whatsapp",
+        "paid an order within the last 30 days",
+        "answer diet: 'vegan' (case and accents aside)",
+        "answer city: 'Köln' or 'Bonn' (case and accents aside)",
+        "consents: holds at least one of notify:news, notify:vip",
+        "consents: holds none of notify:staff",
+    ]
+    assert Segment().explained() == []

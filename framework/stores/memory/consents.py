@@ -9,6 +9,7 @@ keep them), so a page of `holders` is a bisection and a slice, however many ther
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 from framework.stores import consent_rules as rules
 from framework.stores.consents import Consent, Holder
@@ -68,6 +69,17 @@ class MemoryConsents:
         start = bisect.bisect_right(ordered, after)
         held = self._holders.get((bot, purpose), {})
         return [held[conversation] for conversation in ordered[start : start + limit]]
+
+    async def held(
+        self, bot: str, conversations: Sequence[str], purposes: Sequence[str]
+    ) -> dict[str, frozenset[str]]:
+        bot, names, wanted = rules.check_held(bot, conversations, purposes)
+        return rules.grouped(
+            (conversation, purpose)
+            for purpose in wanted
+            for conversation in names
+            if conversation in self._holders.get((bot, purpose), {})
+        )
 
     async def withdraw_all(
         self,

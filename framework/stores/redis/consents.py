@@ -29,6 +29,8 @@ stores.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import cast
 
 from framework.stores import consent_rules as rules
@@ -201,6 +203,23 @@ class RedisConsents:
         args: list[str | int] = [f"({after}", limit]
         flat = cast(list[str], await self._holders(keys=self._purpose(bot, purpose), args=args))
         return [_holder(*pair) for pair in zip(flat[::2], flat[1::2], strict=True)]
+
+    @guarded
+    async def held(
+        self, bot: str, conversations: Sequence[str], purposes: Sequence[str]
+    ) -> dict[str, frozenset[str]]:
+        bot, names, wanted = rules.check_held(bot, conversations, purposes)
+        if not names or not wanted:
+            return {}
+        holdings = await asyncio.gather(
+            *(self._redis.hmget(self._purpose(bot, p)[1], names) for p in wanted)
+        )
+        return rules.grouped(
+            (conversation, purpose)
+            for purpose, kept in zip(wanted, holdings, strict=True)
+            for conversation, holding in zip(names, kept, strict=True)
+            if holding
+        )
 
     @guarded
     async def withdraw_all(

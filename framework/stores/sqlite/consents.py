@@ -24,6 +24,7 @@ their code points, as memory and Redis order them. The tables keep their schema 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from framework.stores import consent_rules as rules
@@ -56,6 +57,10 @@ _HOLDERS = (
     "SELECT conversation, since, lang FROM consent_now WHERE bot = ? AND purpose = ?"
     " AND conversation > ? AND since IS NOT NULL ORDER BY conversation LIMIT ?"
 )
+
+_HELD = "SELECT conversation, purpose FROM consent_now WHERE bot = ? AND since IS NOT NULL"
+_AT_ONCE = 500
+"""Conversations one query of `held` names (SQLite's bound variables are limited)."""
 
 
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
@@ -99,6 +104,15 @@ class SqliteConsents:
         rows = self._db.execute(_HOLDERS, (bot, purpose, after, limit))
         return [Holder(*row) for row in rows]
 
+    def _held(self, bot: str, names: list[str], purposes: list[str]) -> dict[str, frozenset[str]]:
+        rows: list[tuple[str, str]] = []
+        asked = f"{_HELD} AND purpose IN ({','.join('?' * len(purposes))})"
+        for start in range(0, len(names), _AT_ONCE):
+            chunk = names[start : start + _AT_ONCE]
+            query = f"{asked} AND conversation IN ({','.join('?' * len(chunk))})"
+            rows += self._db.execute(query, (bot, *purposes, *chunk)).fetchall()
+        return rules.grouped(rows)
+
     def _withdraw(self, stop: rules.Stop) -> list[Consent]:
         withdrawals = stop.withdrawals(self._current(stop.bot, stop.conversation))
         return [self._append(entry) for entry in withdrawals]
@@ -124,6 +138,14 @@ class SqliteConsents:
     ) -> list[Holder]:
         checked = rules.check_holders(bot, purpose, after, limit)
         return await self._file.call(False, self._holders, *checked)
+
+    async def held(
+        self, bot: str, conversations: Sequence[str], purposes: Sequence[str]
+    ) -> dict[str, frozenset[str]]:
+        bot, names, wanted = rules.check_held(bot, conversations, purposes)
+        if not names or not wanted:
+            return {}
+        return await self._file.call(False, self._held, bot, names, wanted)
 
     async def withdraw_all(
         self,
