@@ -86,6 +86,7 @@ from framework.stores.opening import (
     open_orders,
     open_reach,
     open_store,
+    open_template_states,
     open_tickets,
 )
 from framework.stores.order_store import OrderStore
@@ -257,7 +258,8 @@ def create_app(
     opener = store or (lambda: open_store(workspace.store, workspace.limits, workspace.root))
     orders_opener = orders or (lambda: open_orders(workspace.store, workspace.root))
 
-    channels = open_channels(workspace, frozenset(bots), clock)
+    templates = open_template_states(workspace.store, workspace.root)
+    channels = open_channels(workspace, frozenset(bots), clock, templates=templates)
     pushing = {name: chan for name, chan in channels.items() if isinstance(chan, PushChannel)}
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -284,6 +286,7 @@ def create_app(
             fault=fault,
             reach=reach,
             contacts=contacts,
+            templates=templates,
         )
         actions = {
             name: BotActions.of(
@@ -384,6 +387,7 @@ def create_app(
         await handoff_store.close()
         await broadcast_store.close()
         await reach.close()
+        await templates.close()
         await contacts.close()
         await consent_store.close()
         await order_store.close()

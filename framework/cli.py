@@ -254,6 +254,11 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument(
         "--at", help="send: when it starts, e.g. '2026-12-10 09:00' (the bot's time zone)"
     )
+    broadcast.add_argument(
+        "--whatsapp-template",
+        help="create: the approved WhatsApp template it goes as, YAML or JSON, or @FILE "
+        "(docs/broadcasts.md)",
+    )
     broadcast.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     broadcast.add_argument("--bot", help="create: the bot (when the workspace serves several)")
     broadcast.add_argument("--json", action="store_true", help="print JSON")

@@ -16,13 +16,19 @@ per step and per holder; sending.py applies them.
   this broadcast (`held_back`), so Theke backs off instead of looping.
 - **Daily limit**: sending.py stops at the first WhatsApp holder over the limit of unique
   customers in a moving day, and the broadcast waits for room.
+- **Its WhatsApp template** (a broadcast that names one): while Meta has it paused (or
+  disabled, rejected, deleted) in any of the broadcast's languages, or rates its quality at or
+  below the bot's `stop_at_quality` (marketing only), sending.py stops at the first WhatsApp
+  holder and the broadcast waits (`template_waiting`) until Meta says otherwise.
 
 Notifications (`notify:<topic>`: a flight delayed) are wanted news: neither quiet hours nor
-the cap nor a hold keeps them; the daily limit does, since Meta refuses anything beyond it.
+the cap nor a hold keeps them, nor their template's quality; the daily limit and a paused or
+disabled template do, since Meta refuses anything beyond them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -32,6 +38,7 @@ from framework.stores.consents import MARKETING, Holder
 from framework.stores.contacts import Contact
 from framework.stores.reach import Marks
 from framework.stores.segments import Segment
+from framework.stores.template_states import PAUSED, UNUSABLE, TemplateState
 
 __all__ = [
     "CAPPED",
@@ -42,14 +49,22 @@ __all__ = [
     "QUEUED",
     "QUIET_HOURS",
     "SKIPPED",
+    "TEMPLATE_DISABLED",
+    "TEMPLATE_PAUSED",
+    "TEMPLATE_QUALITY",
     "in_quiet_hours",
     "marks_since",
     "passed_over",
     "quiet_for",
+    "template_waiting",
 ]
 
 QUIET_HOURS, DAILY_LIMIT = "quiet_hours", "daily_limit"
+TEMPLATE_PAUSED, TEMPLATE_DISABLED = "template_paused", "template_disabled"
+TEMPLATE_QUALITY = "template_quality"
 """Why a sending broadcast waits (Broadcast.waiting)."""
+LOW_QUALITY = {"red": frozenset({"RED"}), "yellow": frozenset({"YELLOW", "RED"})}
+"""The qualities each `stop_at_quality` setting waits at (`never`: none)."""
 QUEUED, SKIPPED, CAPPED, HELD_BACK = "queued", "skipped", "capped", "held_back"
 OUTSIDE = "outside"
 """What became of a holder in a step, named as the broadcast's counts."""
@@ -107,3 +122,19 @@ def passed_over(
     if rules.frequency_cap and others >= rules.frequency_cap[0]:
         return CAPPED
     return None
+
+
+def template_waiting(
+    broadcast: Broadcast, states: Iterable[TemplateState], rules: BroadcastRules
+) -> str:
+    """Why the broadcast's WhatsApp template keeps it waiting ("": it does not), from what
+    Meta last said of the template in its languages (`states`)."""
+    states = list(states)
+    if any(state.status == PAUSED for state in states):
+        return TEMPLATE_PAUSED
+    if any(state.status in UNUSABLE for state in states):
+        return TEMPLATE_DISABLED
+    low = LOW_QUALITY.get(rules.stop_at_quality, frozenset())
+    if broadcast.purpose == MARKETING and any(state.quality in low for state in states):
+        return TEMPLATE_QUALITY
+    return ""

@@ -17,6 +17,10 @@ The cursor moves past a holder only when they were handed the notice or passed o
 (language, segment, cap, a hold); it stops before the first the step's budget, their quiet
 hours or the daily limit does not allow. The holders' contacts (their tags, orders, time zone)
 are read a page at a time, only when the segment or the quiet hours need them.
+A broadcast that names a WhatsApp template stops before its first WhatsApp holder while the
+template keeps it waiting (paused, disabled, or rated too low: rules.py `template_waiting`, read
+once a step); its notices carry the template and the values of its body, so the runtime sends
+them as it (framework/runtime/notice_templates.py).
 A broadcast that waits (quiet hours, the daily limit reached) and hands out nothing
 keeps its lease until it runs out, saving only why it waits: meanwhile the workers' steps go
 to the other broadcasts (a notification in the night is not stuck behind an offer), and a
@@ -29,6 +33,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from framework.broadcasts.pacing import Budget
@@ -44,6 +49,7 @@ from framework.broadcasts.rules import (
     marks_since,
     passed_over,
     quiet_for,
+    template_waiting,
 )
 from framework.flows import Bot
 from framework.flows.model import BroadcastRules
@@ -53,6 +59,8 @@ from framework.stores.contacts import Contact, ContactStore
 from framework.stores.reach import ReachStore
 from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
 from framework.stores.segments import Segment, holdings
+from framework.stores.template_states import TemplateStates
+from framework.stores.whatsapp_templates import WhatsAppTemplate
 
 __all__ = ["EVERY", "LEASE", "MOST", "PAGE", "WHATSAPP", "Sender", "channel_of"]
 
@@ -111,6 +119,8 @@ class _Step:
     segment: Segment
     budget: Budget
     now: float
+    template_wait: str = ""
+    """Why its WhatsApp template keeps it from WhatsApp holders now ("": it does not)."""
 
     @property
     def needs_contacts(self) -> bool:
@@ -135,9 +145,10 @@ class Sender:
         rates: Mapping[str, int] | None,
         fault: Callable[[str], None] | None = None,
         contacts: ContactStore | None = None,
+        templates: TemplateStates | None = None,
     ) -> None:
         self.store, self._consents, self._reach, self._inbox = store, consents, reach, inbox
-        self._contacts = contacts
+        self._contacts, self._templates = contacts, templates
         self._bots, self._owner, self._clock, self.rates = bots, owner, clock, rates
         self._fault = fault or (lambda stage: None)
 
@@ -152,7 +163,8 @@ class Sender:
         since = now - claimed.stepped_at if claimed.stepped_at else EVERY
         budget = Budget(self.rates, min(max(since, 0.0), EVERY), MOST)
         segment = Segment.parse(claimed.segment)
-        page = await self._hand_out(_Step(claimed, rules, zone, segment, budget, now))
+        wait = await self._template_wait(claimed, rules)
+        page = await self._hand_out(_Step(claimed, rules, zone, segment, budget, now, wait))
         self._fault("broadcast_handed_out")
         if page.waiting and page.cursor == claimed.cursor and not page.counts:
             return await self._wait(claimed, page.waiting)
@@ -164,6 +176,15 @@ class Sender:
             return BroadcastRules(), ZoneInfo("UTC")
         return bot.broadcasts, bot.business.timezone
 
+    async def _template_wait(self, broadcast: Broadcast, rules: BroadcastRules) -> str:
+        """What Meta last said of its template keeps it waiting: why ("": nothing)."""
+        if not broadcast.whatsapp_template or self._templates is None:
+            return ""
+        template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
+        states = await self._templates.of_template(template.name)
+        ours = [states[code] for code in set(template.languages.values()) if code in states]
+        return template_waiting(broadcast, ours, rules)
+
     async def _wait(self, broadcast: Broadcast, why: str) -> Broadcast | None:
         """Only why it waits saved: the lease stays until it runs out (the docstring above)."""
         if broadcast.waiting == why:
@@ -173,12 +194,10 @@ class Sender:
     async def _hand_out(self, step: _Step) -> _Page:
         broadcast, now = step.broadcast, step.now
         page = _Page(broadcast.cursor)
-        item = InboxItem(
-            f"broadcast:{broadcast.id}",
-            iso_time(now),
-            NOTICE,
-            {"text": broadcast.text, "values": dict(broadcast.values)},
-        )
+        told: dict[str, Any] = {"text": broadcast.text, "values": dict(broadcast.values)}
+        if broadcast.whatsapp_template:
+            told["whatsapp_template"] = self._template_told(broadcast)
+        item = InboxItem(f"broadcast:{broadcast.id}", iso_time(now), NOTICE, told)
         while True:
             holders = await self._consents.holders(
                 broadcast.bot, broadcast.purpose, page.cursor, PAGE
@@ -190,6 +209,21 @@ class Sender:
             if len(holders) < PAGE:
                 page.done = True  # the last page, all of it handed out
                 return page
+
+    def _template_told(self, broadcast: Broadcast) -> dict[str, Any]:
+        """What the notice tells the runtime of the template: its name, Meta's code per
+        language of the bot (`default`: where none fits the conversation's) and the texts of
+        its body."""
+        template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
+        bot = self._bots.get(broadcast.bot)
+        language = bot.business.language if bot is not None else ""
+        default = template.code_for(language, language) or next(iter(template.languages.values()))
+        return {
+            "name": template.name,
+            "languages": dict(template.languages),
+            "default": default,
+            "parameters": template.body(broadcast.values),
+        }
 
     async def _taken(self, step: _Step, holders: list[Holder], page: _Page) -> list[str]:
         """The conversations of `holders` to send to now, moving the page's cursor past them
@@ -211,7 +245,11 @@ class Sender:
             if what is None and quiet_for(broadcast, contact, rules, step.zone, now):
                 page.waiting = QUIET_HOURS
                 break
-            if what is None and not step.budget.take(channel_of(holder.conversation)):
+            channel = channel_of(holder.conversation)
+            if what is None and step.template_wait and channel == WHATSAPP:
+                page.waiting = step.template_wait
+                break
+            if what is None and not step.budget.take(channel):
                 break
             decided.append((holder.conversation, what or QUEUED))
         decided = await self._within_limit(broadcast, decided, rules, page, now)

@@ -19,6 +19,7 @@ from typing import Any
 from framework.broadcasts.pacing import RATES
 from framework.broadcasts.schedule import start_time, zone_of
 from framework.broadcasts.sending import Sender, channel_of
+from framework.broadcasts.whatsapp_template import whatsapp_preview
 from framework.flows import Bot
 from framework.flows.templates import Layers, TemplateError
 from framework.stores.broadcasts import (
@@ -34,6 +35,8 @@ from framework.stores.memory.reach import MemoryReach
 from framework.stores.reach import ReachStore
 from framework.stores.records import Inbox
 from framework.stores.segments import Segment, holdings
+from framework.stores.template_states import TemplateStates
+from framework.stores.whatsapp_templates import WhatsAppTemplate
 
 __all__ = ["SAMPLE_LANGUAGES", "Broadcasts", "look_after_broadcasts"]
 
@@ -57,11 +60,14 @@ class Broadcasts:
         fault: Callable[[str], None] | None = None,
         reach: ReachStore | None = None,
         contacts: ContactStore | None = None,
+        templates: TemplateStates | None = None,
     ) -> None:
         """`reach`: whom the broadcasts reached (the deployment's store, shared by every
         worker and the runtime's delivery; its own memory for one process without one).
         `contacts`: the holders' tags, orders and time zones (none: a segment that needs them
-        admits only holders without a contact, and quiet hours are the business's)."""
+        admits only holders without a contact, and quiet hours are the business's).
+        `templates`: what Meta said of the WhatsApp templates (none: nothing keeps a
+        broadcast's template from being sent)."""
         self.store, self._consents, self.bots, self._clock = store, consents, bots, clock
         self._contacts = contacts
         owner = uuid.uuid4().hex
@@ -76,6 +82,7 @@ class Broadcasts:
             rates,
             fault,
             contacts,
+            templates,
         )
 
     async def create(
@@ -86,8 +93,10 @@ class Broadcasts:
         purpose: str = MARKETING,
         lang: str = "",
         segment: Segment | None = None,
+        whatsapp_template: WhatsAppTemplate | None = None,
     ) -> Broadcast:
-        """A draft (the caller checked the text and values: outreach's `checked_notice`)."""
+        """A draft (the caller checked the text and values: outreach's `checked_notice`, and
+        the template: whatsapp_template.py `checked_template`)."""
         made = Broadcast(
             f"b{uuid.uuid4().hex[:16]}",
             bot,
@@ -97,6 +106,7 @@ class Broadcasts:
             lang,
             self._clock(),
             segment=(segment or Segment()).to_json(),
+            whatsapp_template=whatsapp_template.to_json() if whatsapp_template else {},
         )
         return await self.store.create(made)
 
@@ -137,6 +147,7 @@ class Broadcasts:
             "outside_segment": outside,
             "segment": broadcast.segment,
             "texts": self._rendered(broadcast),
+            **whatsapp_preview(broadcast, self.bots.get(broadcast.bot)),
         }
 
     async def _reach(self, broadcast: Broadcast) -> tuple[Counter[str], int]:

@@ -23,6 +23,7 @@ from framework.edge.rest_auth import RestAuth
 from framework.errors import ThekeError
 from framework.secrets import Secret, SecretError, resolve
 from framework.stores.opening import open_send_slots
+from framework.stores.template_states import TemplateStates
 from framework.workspace import Workspace
 
 __all__ = ["OPENERS", "ChannelSetupError", "Opening", "open_channel", "open_channels"]
@@ -43,6 +44,9 @@ class Opening:
     store: str = "memory://"
     """The deployment's store URL: where a messenger's senders keep their sending schedule,
     shared by the workers (framework/stores/send_slots.py)."""
+    templates: TemplateStates | None = None
+    """What Meta said of the WhatsApp templates, shared with the broadcasts (None: kept by
+    nobody)."""
 
 
 Opener = Callable[[Opening], Channel]
@@ -76,6 +80,7 @@ def _whatsapp(opening: Opening) -> WhatsAppChannel:
         per_second=float(spec.get("messages_per_second", 80)),
         recipient_interval=float(spec.get("recipient_interval", 0.25)),
         slots=open_send_slots(opening.store),
+        templates=opening.templates,
     )
     return WhatsAppChannel(settings, opening.clock)
 
@@ -144,10 +149,13 @@ def open_channels(
     bots: frozenset[str],
     clock: Callable[[], float],
     environ: Mapping[str, str] | None = None,
+    templates: TemplateStates | None = None,
 ) -> dict[str, Channel]:
-    """Every channel the workspace enables, by name."""
+    """Every channel the workspace enables, by name (`templates`: the deployment's template
+    states, which WhatsApp keeps)."""
     return {
-        name: open_channel(workspace, name, bots, clock, environ) for name in workspace.channels
+        name: open_channel(workspace, name, bots, clock, environ, templates)
+        for name in workspace.channels
     }
 
 
@@ -157,9 +165,10 @@ def open_channel(
     bots: frozenset[str],
     clock: Callable[[], float],
     environ: Mapping[str, str] | None = None,
+    templates: TemplateStates | None = None,
 ) -> Channel:
     if name not in workspace.channels:
         raise ChannelSetupError(f"the workspace has no channels.{name}")
     env = os.environ if environ is None else environ
-    opening = Opening(workspace.channels[name], bots, clock, env, workspace.store)
+    opening = Opening(workspace.channels[name], bots, clock, env, workspace.store, templates)
     return OPENERS[name](opening)

@@ -9,8 +9,8 @@ named in `biz_opaque_callback_data`). Out: the runtime's delivery hands each bot
 when they do not fit), paces it (per number and per recipient) and posts it. Outside the
 24-hour window only the number's approved template is sent; a broadcast's message that names
 its own approved template is sent as it, in the window or outside it, and Meta's news of the
-templates (status, quality) is kept for the broadcasts (whatsapp_templates.py). A turn that takes longer than a
-second shows the customer "read" and a typing indicator.
+templates (status, quality) is kept for the broadcasts (whatsapp_templates.py). A turn that
+takes longer than a second shows the customer "read" and a typing indicator.
 """
 
 from __future__ import annotations

@@ -20,13 +20,15 @@ from typing import Any, NamedTuple
 
 from framework.channels.messages import ConsentSignal, DeliveryStatus, Incoming, WebhookProblem
 from framework.channels.whatsapp_preferences import PREFERENCES, read_preferences
+from framework.channels.whatsapp_templates import TEMPLATE_FIELDS, read_template_news
 from framework.runtime.sending import STATUS_ORDER
+from framework.stores.template_states import TemplateNews
 
 __all__ = ["MEDIA", "NOT_SAID", "Json", "error_details", "parse_webhook", "verify_signature"]
 
 Json = dict[str, Any]
 """A JSON object as Meta sends and takes it."""
-Event = Incoming | DeliveryStatus | ConsentSignal | WebhookProblem
+Event = Incoming | DeliveryStatus | ConsentSignal | TemplateNews | WebhookProblem
 
 MEDIA = ("sticker", "audio", "video", "document", "contacts", "unsupported")
 """Message types a bot cannot read: answered with the bot's `media_without_text` unless they
@@ -52,8 +54,8 @@ def parse_webhook(
     bot_for_number: Callable[[str], str | None],
     groups: Container[str] = frozenset(),
 ) -> list[Event]:
-    """Every message, status, consent signal (whatsapp_preferences.py) and problem of a
-    webhook body, in order, each read on its own.
+    """Every message, status, consent signal (whatsapp_preferences.py), template news
+    (whatsapp_templates.py) and problem of a webhook body, in order, each read on its own.
 
     `bot_for_number` names the bot that serves a business phone number id (None: no bot);
     `groups` are the numbers whose bots answer in WhatsApp groups (a group is then one
@@ -87,15 +89,20 @@ def _malformed(detail: str, data: Json) -> WebhookProblem:
     return WebhookProblem("malformed", f"WhatsApp sent something unreadable: {detail}", data)
 
 
-def _entry(entry: Any, read_change: Callable[[Any], list[Event]]) -> list[Event]:
+def _entry(entry: Any, read_change: Callable[[Any, float | None], list[Event]]) -> list[Event]:
     changes = entry.get("changes") if isinstance(entry, dict) else None
     if not isinstance(changes, list):
         return [_malformed("an entry has no changes list", {"entry": entry})]
-    return [event for change in changes for event in read_change(change)]
+    at = _seconds(entry.get("time"))
+    return [event for change in changes for event in read_change(change, at)]
 
 
 def _change(
-    change: Any, *, bot_for_number: Callable[[str], str | None], groups: Container[str]
+    change: Any,
+    at: float | None,
+    *,
+    bot_for_number: Callable[[str], str | None],
+    groups: Container[str],
 ) -> list[Event]:
     value = change.get("value") if isinstance(change, dict) else None
     if not isinstance(value, dict):
@@ -103,6 +110,8 @@ def _change(
     field = change.get("field")
     if field == PREFERENCES:
         return list(read_preferences(value, bot_for_number))
+    if isinstance(field, str) and field in TEMPLATE_FIELDS:
+        return [read_template_news(field, value, at)]
     if field != "messages":
         return [WebhookProblem(f"field:{field}", f"WhatsApp sent a {field!r} update", value)]
     metadata = value.get("metadata")

@@ -24,6 +24,7 @@ from framework.stores.records import Outgoing
 __all__ = [
     "GRAPH_VERSION",
     "address_of",
+    "approved_template",
     "failure",
     "media_request",
     "numbered_choices",
@@ -77,21 +78,31 @@ def template(
     *,
     callback: str | None = None,
 ) -> dict[str, Any]:
-    """An approved template with one body parameter, for a message outside the 24 h window.
+    """An approved template with one body parameter, for a message outside the 24 h window."""
+    return approved_template(address, name, language, [body_text], callback=callback)
 
-    The parameter is one line (Meta refuses newlines and tabs in template parameters) of at most
-    1024 characters.
+
+def approved_template(
+    address: Mapping[str, Any],
+    name: str,
+    language: str,
+    body: Iterable[str],
+    *,
+    callback: str | None = None,
+) -> dict[str, Any]:
+    """An approved template with `language`'s code and its body's {{1}}..{{n}} filled in order.
+
+    Each parameter is one line (Meta refuses newlines and tabs in template parameters) of at
+    most 1024 characters; a template without parameters has no components.
     """
-    parameter = {"type": "text", "text": _shorten(" ".join(body_text.split()) or _ELLIPSIS, _BODY)}
-    return {
-        **_envelope(address, callback),
-        "type": "template",
-        "template": {
-            "name": name,
-            "language": {"code": language},
-            "components": [{"type": "body", "parameters": [parameter]}],
-        },
-    }
+    parameters = [
+        {"type": "text", "text": _shorten(" ".join(text.split()) or _ELLIPSIS, _BODY)}
+        for text in body
+    ]
+    sent: Json = {"name": name, "language": {"code": language}}
+    if parameters:
+        sent["components"] = [{"type": "body", "parameters": parameters}]
+    return {**_envelope(address, callback), "type": "template", "template": sent}
 
 
 def read_receipt(message_id: str, *, typing: bool) -> dict[str, Any]:
@@ -346,6 +357,8 @@ _RULES: dict[int, _Rule] = {
         "this kind of message cannot go to a customer known only by their username "
         "(business-scoped user ID)"
     ),
+    132015: _Rule("Meta paused the template for its quality", explain=True),
+    132016: _Rule("Meta disabled the template for its quality", explain=True),
     190: _Rule("the access token is invalid or expired; renew it"),
     100: _Rule("invalid parameter", explain=True),
     131009: _Rule("parameter value is not valid", explain=True),

@@ -228,6 +228,9 @@ class BroadcastRules:
     """At most this many marketing broadcasts per contact in this many days."""
     daily_limit: int | None = None
     """Unique WhatsApp customers the broadcasts reach in a moving 24 hours (None: no limit)."""
+    stop_at_quality: str = "red"
+    """A marketing broadcast's WhatsApp template rated this (or lower) by Meta makes it wait:
+    `red`, `yellow`, or `never`."""
 
 
 @dataclass(frozen=True, slots=True)

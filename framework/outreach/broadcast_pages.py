@@ -3,7 +3,8 @@
     GET  /inbox/broadcasts?bot=                  the bot's broadcasts and the form for a draft
     POST /inbox/broadcasts                       a draft: bot, purpose (marketing|notify),
                                                  topic, text, values (name=value lines), lang,
-                                                 segment (JSON, as the admin API takes it)
+                                                 segment, whatsapp_template (JSON, as the
+                                                 admin API takes them)
     GET  /inbox/broadcasts/{id}                  one: its status, progress, preview and results
     POST /inbox/broadcasts/{id}/{action}         send, pause, resume, cancel; schedule (its
                                                  field `at`, in the bot's time zone)
@@ -20,10 +21,12 @@ URL, the session cookie: no secret in a URL).
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
+from framework.broadcasts.whatsapp_template import checked_template
 from framework.channels.common import CONTEXT
 from framework.errors import BadRequest, NotFound
 from framework.inbox.auth import Form, field
@@ -55,6 +58,10 @@ MOST_AT = 100
 MOST_SEGMENT = 4000
 """Characters of the segment field at most."""
 SEGMENT_EXAMPLE = '{"tags": {"any": ["vegetarian"]}, "no_order_days": 30}'
+TEMPLATE_EXAMPLE = (
+    '{"name": "spring_offer", "category": "marketing", "languages": {"de": "de"}, '
+    '"parameters": ["discount"]}'
+)
 _MOST_VALUES = MAX_VALUES * (64 + MAX_VALUE + 2)
 """Characters of the values field at most (MAX_VALUES lines of a name and a value)."""
 
@@ -86,6 +93,7 @@ async def broadcasts_page(
         problem=problem,
         sent=_sent(form),
         segment_example=SEGMENT_EXAMPLE,
+        template_example=TEMPLATE_EXAMPLE,
     )
 
 
@@ -97,12 +105,13 @@ def _sent(form: Form | None) -> dict[str, str]:
     """The form as it was sent (shown again when it is refused)."""
     if form is None:
         return {"purpose": MARKETING} | dict.fromkeys(
-            ("topic", "text", "lang", "values", "segment"), ""
+            ("topic", "text", "lang", "values", "segment", "whatsapp_template"), ""
         )
     names = ("purpose", "topic", "text", "lang")
     return {name: field(form, name) for name in names} | {
         "values": _values_text(form),
         "segment": _long(form, "segment", MOST_SEGMENT),
+        "whatsapp_template": _long(form, "whatsapp_template", MOST_SEGMENT),
     }
 
 
@@ -117,17 +126,21 @@ def _values_text(form: Form) -> str:
 
 def _segment(form: Form) -> Segment:
     """The segment field: JSON as the admin API takes it (empty: every holder)."""
-    written = _long(form, "segment", MOST_SEGMENT + 1).strip()
+    example = f"Segment: JSON, e.g. {SEGMENT_EXAMPLE}, or nothing for everyone."
+    return checked_segment(_json_field(form, "segment", "Segment", example) or {})
+
+
+def _json_field(form: Form, name: str, label: str, example: str) -> Any:
+    """A field holding JSON as the admin API takes it (None: empty)."""
+    written = _long(form, name, MOST_SEGMENT + 1).strip()
     if not written:
-        return Segment()
+        return None
     if len(written) > MOST_SEGMENT:
-        raise BadRequest(f"Segment: at most {MOST_SEGMENT} characters.")
+        raise BadRequest(f"{label}: at most {MOST_SEGMENT} characters.")
     try:
-        data = json.loads(written)
+        return json.loads(written)
     except ValueError:
-        example = f"Segment: JSON, e.g. {SEGMENT_EXAMPLE}, or nothing for everyone."
         raise BadRequest(example) from None
-    return checked_segment(data)
 
 
 def _values(form: Form) -> dict[str, str]:
@@ -161,9 +174,13 @@ async def create(request: web.Request) -> web.Response:
             served, _purpose(form), field(form, "text"), _values(form), field(form, "lang")
         )
         segment = _segment(form)
+        example = f"WhatsApp template: JSON, e.g. {TEMPLATE_EXAMPLE}, or nothing for the text."
+        data = _json_field(form, "whatsapp_template", "WhatsApp template", example)
+        template = checked_template(served, purpose, values, lang, data)
     except BadRequest as error:
         return await broadcasts_page(request, str(error), 400, form)
-    made = await request.app[BROADCASTS].create(bot, text, values, purpose, lang, segment)
+    broadcasts = request.app[BROADCASTS]
+    made = await broadcasts.create(bot, text, values, purpose, lang, segment, template)
     raise web.HTTPSeeOther(f"{href(made.id)}?done=created")
 
 

@@ -45,12 +45,27 @@ WAITING = {
         "Waiting: WhatsApp's daily messaging limit is reached (bot.yaml broadcasts.daily_limit). "
         "It goes on by itself when the moving 24 hours free room."
     ),
+    "template_paused": (
+        "Waiting: Meta paused its WhatsApp template for its quality (for 3 hours the first "
+        "time, 6 the second). It goes on by itself when Meta reinstates it."
+    ),
+    "template_disabled": (
+        "Waiting: Meta disabled (or rejected, deleted) its WhatsApp template. Nothing more goes "
+        "to WhatsApp unless Meta approves it again: cancel it and send a new one with another "
+        "template."
+    ),
+    "template_quality": (
+        "Waiting: Meta rates its WhatsApp template's quality this low (bot.yaml "
+        "broadcasts.stop_at_quality). It goes on by itself when the rating is better again."
+    ),
 }
 FAILURES = {
     "131049": "WhatsApp: Meta's per-user marketing limit",
     "131026": "WhatsApp: not on WhatsApp",
     "131050": "WhatsApp: the customer stopped marketing",
     "131047": "WhatsApp: more than 24 hours since the customer wrote",
+    "132015": "WhatsApp: Meta paused the template",
+    "132016": "WhatsApp: Meta disabled the template",
     "window_closed": "WhatsApp's 24 hours were over and the bot has no template",
     "blocked": "Telegram: the customer blocked the bot",
     "unreachable": "the channel could not be reached",

@@ -4,6 +4,9 @@
                            [--purpose marketing|notify:<topic>] [--lang de] [--bot NAME]
                            [--segment '{tags: {all: [vegetarian]}, ordered_within_days: 30}'
                             | --segment @segment.yaml]
+                           [--whatsapp-template '{name: spring_offer, category: marketing,
+                              languages: {de: de, en: en_US}, parameters: [discount]}'
+                            | --whatsapp-template @template.yaml]
     theke broadcast preview ID      how many it would reach now, by channel; its text rendered
     theke broadcast send ID         the running server's workers send it, paced per channel
                      [--at TIME]    … from TIME on ('2026-12-10 09:00' in the bot's time zone,
@@ -28,6 +31,7 @@ from typing import Any
 import yaml
 
 from framework.broadcasts.service import Broadcasts
+from framework.broadcasts.whatsapp_template import checked_template
 from framework.errors import BadRequest, FlowError, ThekeError
 from framework.flows import Bot
 from framework.flows.language.yaml_loader import load_yaml
@@ -92,7 +96,11 @@ async def _act(
             broadcasts.bots[name], args.purpose, args.text, _values(args.value), args.lang
         )
         segment = _segment(args.segment)
-        return shown(await broadcasts.create(name, text, values, purpose, lang, segment))
+        bot, written = broadcasts.bots[name], args.whatsapp_template
+        data = _written_yaml(written, "--whatsapp-template") if written else None
+        template = checked_template(bot, purpose, values, lang, data)
+        made = await broadcasts.create(name, text, values, purpose, lang, segment, template)
+        return shown(made)
     if not args.id:
         raise ThekeError(
             f"{args.action} needs the broadcast's id, e.g. `theke broadcast status b…`"
@@ -110,23 +118,25 @@ def _segment(written: str | None) -> Segment:
     """--segment: YAML or JSON (JSON is YAML), or @FILE holding it."""
     if not written:
         return Segment()
+    return checked_segment(_written_yaml(written, "--segment"))
+
+
+def _written_yaml(written: str, option: str) -> Any:
+    """An option's YAML or JSON (JSON is YAML), or @FILE holding it, as data."""
     if written.startswith("@"):
         path = Path(written[1:])
         try:
             if path.stat().st_size > MAX_SEGMENT:
-                raise ThekeError(f"--segment: {printable(str(path), 80)} is too long for a segment")
+                raise ThekeError(f"{option}: {printable(str(path), 80)} is too long")
             written = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise ThekeError(
-                f"--segment: cannot read {printable(str(path), 80)}: {error}"
-            ) from None
+            raise ThekeError(f"{option}: cannot read {printable(str(path), 80)}: {error}") from None
     if len(written) > MAX_SEGMENT:
-        raise ThekeError(f"--segment: at most {MAX_SEGMENT} characters")
+        raise ThekeError(f"{option}: at most {MAX_SEGMENT} characters")
     try:
-        data = load_yaml(written, "--segment")
+        return load_yaml(written, option)
     except (yaml.YAMLError, FlowError) as error:
-        raise ThekeError(f"--segment is no YAML or JSON: {printable(str(error), 200)}") from None
-    return checked_segment(data)
+        raise ThekeError(f"{option} is no YAML or JSON: {printable(str(error), 200)}") from None
 
 
 def _values(pairs: list[str] | None) -> dict[str, str]:
@@ -154,6 +164,7 @@ def _details(found: dict[str, Any]) -> str:
             said = Segment.parse(found["segment"]).explained()
             rows += [f"    {printable(line, 300)}" for line in said]
         rows += [f"  [{printable(lang)}] {printable(t, 500)}" for lang, t in found["texts"].items()]
+        rows += _template_rows(found.get("whatsapp_template") or {})
         return "\n".join(rows)
     results = found.pop("results", None)
     broadcast = Broadcast.from_json(found)
@@ -184,6 +195,28 @@ def _status(broadcast: Broadcast) -> list[str]:
         f"{broadcast.capped}, 131049 hold (held_back) {broadcast.held_back}, "
         f"outside the segment (outside) {broadcast.outside}",
         *([f"  segment {json.dumps(broadcast.segment)}"] if broadcast.segment else []),
+        *_template_of(broadcast),
+    ]
+
+
+def _template_of(broadcast: Broadcast) -> list[str]:
+    template = broadcast.whatsapp_template
+    if not template:
+        return []
+    codes = ", ".join(f"{printable(k)} {printable(v)}" for k, v in template["languages"].items())
+    return [
+        f"  WhatsApp template {printable(template['name'], 100)} "
+        f"({printable(template['category'])}; {codes})"
+    ]
+
+
+def _template_rows(templates: dict[str, Any]) -> list[str]:
+    """The preview's WhatsApp template per language: its name, Meta's code, its body."""
+    return [
+        f"  WhatsApp [{printable(lang)}]: template {printable(t['name'], 100)} "
+        f"({printable(t['language'])}, {printable(t['category'])})"
+        + "".join(f", {{{{{n}}}}} {printable(p, 100)}" for n, p in enumerate(t["parameters"], 1))
+        for lang, t in templates.items()
     ]
 
 

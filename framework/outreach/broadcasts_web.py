@@ -18,10 +18,12 @@
 Every call needs the admin key (Authorization: Bearer <key>). `purpose` is `marketing` (the
 default) or `notify:<topic>`; only conversations holding that consent get it, and of those
 only the ones its `segment` admits (framework/stores/segments.py: tags, languages, channels,
-orders, last seen). A text the bot does not have, values out of bounds, a purpose, language
-or segment of another shape: 400 with the reason. An action the status does not allow
-(pause a draft): 409. A start time that is no ISO 8601 date and time, is past or more than
-90 days ahead: 400 with the reason (framework/broadcasts/schedule.py).
+orders, last seen), and with `whatsapp_template` it goes to WhatsApp holders as that approved
+template (framework/broadcasts/whatsapp_template.py). A text the bot does not have, values out
+of bounds, a purpose, language, segment or template of another shape: 400 with the reason. An
+action the status does not allow (pause a draft): 409. A start time that is no ISO 8601 date
+and time, is past or more than 90 days ahead: 400 with the reason (framework/broadcasts/
+schedule.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from aiohttp import web
 
 from framework.admin import admin_bot, authorize
 from framework.broadcasts.service import Broadcasts
+from framework.broadcasts.whatsapp_template import checked_template
 from framework.channels.common import json_object, string_field
 from framework.errors import BadRequest, NotFound
 from framework.flows.model import Bot
@@ -106,7 +109,9 @@ async def create(request: web.Request) -> web.Response:
     )
     purpose, text, values, lang = parts
     segment = checked_segment(body.get("segment"))
-    made = await request.app[BROADCASTS].create(name, text, values, purpose, lang, segment)
+    template = checked_template(bot, purpose, values, lang, body.get("whatsapp_template"))
+    broadcasts = request.app[BROADCASTS]
+    made = await broadcasts.create(name, text, values, purpose, lang, segment, template)
     return web.json_response(shown(made), status=201)
 
 

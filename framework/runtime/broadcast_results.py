@@ -2,7 +2,8 @@
 store's `count`): sent, delivered, read, failed with the reason, a reply, an opt-out.
 
 The notice's turn tags the bot's message in the log with the broadcast's id (`broadcast`, from
-the inbox id `broadcast:<id>`). On a push channel the delivery counts it sent when the messenger
+the inbox id `broadcast:<id>`), and with its WhatsApp template when it names one
+(notice_templates.py). On a push channel the delivery counts it sent when the messenger
 took it and keeps the id in the message's deliveries record, so the messenger's statuses count
 delivered, read or failed; web and REST have no receipts: there it is sent when shown. A
 conversation keeps the broadcasts that reached it in `flags["broadcasts"]` (id → when) for 72
@@ -23,6 +24,7 @@ from typing import Any
 
 from framework.logs import pseudonym
 from framework.runtime.consent_signals import CONSENT, EVERY_PURPOSE
+from framework.runtime.notice_templates import with_template
 from framework.runtime.sending import SendFailure
 from framework.stores.broadcasts import BroadcastError, BroadcastStore, digest
 from framework.stores.consents import WITHDRAWN, ConsentStore
@@ -145,6 +147,7 @@ class BroadcastResults:
             told = [entry for entry in commit.entries if entry.get("from") == "bot"]
             for entry in told:
                 entry["broadcast"] = broadcast_id
+            with_template(told, item.data, commit.session.get("lang"), key.channel)
             if not told or pushed:
                 return  # on a push channel the delivery counts it
             await self.sent(key, flags, broadcast_id, now)

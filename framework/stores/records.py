@@ -275,11 +275,13 @@ LogEntry = TypedDict(
         "currency": str,
         "delivery": dict[str, Any],
         "broadcast": str,
+        "whatsapp_template": dict[str, Any],
     },
     total=False,
 )
 """One line of a session's conversation log: `from` is customer, bot or system; a bot's line is
-an `Outgoing` message (with `broadcast`, the id of the broadcast it told); a system note (an
+an `Outgoing` message (with `broadcast`, the id of the broadcast it told, and
+`whatsapp_template` when WhatsApp sends it as that template); a system note (an
 undelivered message, a payment that names no order) says what happened in `kind` and its
 details."""
 

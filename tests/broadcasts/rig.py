@@ -27,9 +27,11 @@ from framework.stores.opening import (
     open_contacts,
     open_reach,
     open_store,
+    open_template_states,
 )
 from framework.stores.records import InboxItem, StoreLimits
 from framework.stores.segments import Segment
+from framework.stores.whatsapp_templates import WhatsAppTemplate
 from tests.stores.contract import delete_keys, store_url
 
 KINDS = ["sqlite", "redis"]
@@ -81,6 +83,7 @@ class Rig:
         self.reach = await open_reach(self.url, self.folder)
         self.store = await open_broadcasts(self.url, self.folder)
         self.contacts = await open_contacts(self.url, self.folder)
+        self.templates = open_template_states(self.url, self.folder)
         self.runtime = Runtime(
             self.sessions,
             {"shop": self.bot},
@@ -103,11 +106,13 @@ class Rig:
             fault=self.fault,
             reach=self.reach,
             contacts=self.contacts,
+            templates=self.templates,
         )
 
     async def close(self) -> None:
         for opened in (self.sessions, self.consents, self.reach, self.store, self.contacts):
             await opened.close()
+        await self.templates.close()
 
     async def _inbox(self, conversation: str, item: InboxItem) -> None:
         if await self.sessions.enqueue(conversation, item):
@@ -123,9 +128,16 @@ class Rig:
         return keys
 
     async def started(
-        self, purpose: str = "marketing", text: str = "offer", segment: Segment | None = None
+        self,
+        purpose: str = "marketing",
+        text: str = "offer",
+        segment: Segment | None = None,
+        template: WhatsAppTemplate | None = None,
+        values: Mapping[str, str] | None = None,
     ) -> str:
-        made = await self.broadcasts.create("shop", text, {}, purpose, "", segment)
+        made = await self.broadcasts.create(
+            "shop", text, values or {}, purpose, "", segment, template
+        )
         await self.broadcasts.act(made.id, "send")
         return made.id
 

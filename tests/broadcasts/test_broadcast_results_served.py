@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +136,9 @@ class Cafe:
         return found
 
 
-@pytest.fixture
-async def cafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Cafe]:
-    """The café; Ada, Ben, Cem, Dia (WhatsApp) and Eve (REST) asked for offers, Fin did not."""
+@asynccontextmanager
+async def cafe_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Cafe]:
+    """The café served, with the fake Graph API as its WhatsApp."""
     for name, value in (("THEKE_ADMIN_KEY", ADMIN), ("WA_SECRET", APP_SECRET)):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("WA_VERIFY", "verify-me")
@@ -146,13 +147,20 @@ async def cafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
         cafe = Cafe(graph, tmp_path)
         await cafe.client.start_server()
         try:
-            for customer in (ADA, BEN, CEM, DIA):
-                await cafe.writes(customer, "angebote")
-                await cafe.told(customer, SUBSCRIBED)
-            assert (await say(cafe.client, "eve", "angebote"))[0] == SUBSCRIBED
             yield cafe
         finally:
             await cafe.client.close()
+
+
+@pytest.fixture
+async def cafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Cafe]:
+    """The café; Ada, Ben, Cem, Dia (WhatsApp) and Eve (REST) asked for offers, Fin did not."""
+    async with cafe_served(tmp_path, monkeypatch) as cafe:
+        for customer in (ADA, BEN, CEM, DIA):
+            await cafe.writes(customer, "angebote")
+            await cafe.told(customer, SUBSCRIBED)
+        assert (await say(cafe.client, "eve", "angebote"))[0] == SUBSCRIBED
+        yield cafe
 
 
 def results(**counts: Any) -> dict[str, Any]:

@@ -20,9 +20,10 @@ def test_the_settings_are_read(tmp_path: Path) -> None:
         '  quiet_hours: "21:30-08:00"\n'
         "  frequency_cap: {count: 2, days: 7}\n"
         "  daily_limit: 2000\n"
+        "  stop_at_quality: yellow\n"
     )
     bot = load_bot(write_bot(tmp_path / "bot", text))
-    assert bot.broadcasts == BroadcastRules((time(21, 30), time(8, 0)), (2, 7), 2000)
+    assert bot.broadcasts == BroadcastRules((time(21, 30), time(8, 0)), (2, 7), 2000, "yellow")
 
 
 def test_without_settings_only_meta_s_first_tier_holds(tmp_path: Path) -> None:
@@ -45,6 +46,8 @@ def test_without_settings_only_meta_s_first_tier_holds(tmp_path: Path) -> None:
         ("daily_limit: lots", "broadcasts.daily_limit: 'lots'"),
         ("daily_limit: 0", "broadcasts.daily_limit: 0"),
         ("quiet_time: 1", "quiet_time"),
+        ("stop_at_quality: green", "broadcasts.stop_at_quality: 'green' is not one of"),
+        ("stop_at_quality: false", "broadcasts.stop_at_quality: False is not one of"),
     ],
 )
 def test_a_bad_setting_is_named_where_it_stands(tmp_path: Path, setting: str, said: str) -> None:

@@ -30,6 +30,7 @@ from framework.channels.whatsapp_out import (
     render,
     template,
 )
+from framework.stores.template_states import TemplateNews
 from tests.fakes import webhooks as wa
 from tests.fakes.graph_api import FakeGraphApi, GraphError, check_request
 from tests.fakes.webhooks import SAMPLES, Json, load_sample
@@ -41,7 +42,7 @@ KERRY = wa.CUSTOMER
 TO = {"to": "16315551234"}
 RECIPIENT = {"recipient": "US.13491208655302741918"}
 
-Event = Incoming | DeliveryStatus | ConsentSignal | WebhookProblem
+Event = Incoming | DeliveryStatus | ConsentSignal | TemplateNews | WebhookProblem
 
 
 def route(number: str) -> str | None:
@@ -59,6 +60,8 @@ def summary(event: Event) -> str:
         return f"status:{event.status}"
     if isinstance(event, ConsentSignal):
         return f"consent:{event.signal}"
+    if isinstance(event, TemplateNews):
+        return f"template:{event.status or event.quality}"
     return f"problem:{event.kind}"
 
 
@@ -331,8 +334,8 @@ EXPECTED = {
     "system-customer-identity-changed": ["problem:system"],
     "system-user-changed-number": ["problem:system"],
     "template-category-update": ["problem:field:template_category_update"],
-    "template-status-approved": ["problem:field:message_template_status_update"],
-    "template-status-rejected": ["problem:field:message_template_status_update"],
+    "template-status-approved": ["template:APPROVED"],
+    "template-status-rejected": ["template:REJECTED"],
     "user-preferences-resume": ["consent:resume"],
     "user-preferences-signup": ["problem:preference"],
 }
@@ -397,7 +400,7 @@ def test_a_system_message_says_what_happened_without_the_numbers() -> None:
 
 
 def test_other_fields_carry_their_value() -> None:
-    sample = load_sample("template-status-rejected")
+    sample = load_sample("template-category-update")
     (problem,) = parse(sample)
     assert isinstance(problem, WebhookProblem)
     assert problem.data == sample["entry"][0]["changes"][0]["value"]
@@ -452,7 +455,7 @@ def test_a_batch_gives_every_item_in_order() -> None:
         events = parse(payload)
         expected = ["incoming:eins", "incoming:zwei", "incoming:drei", "incoming:vier"]
         expected += ["status:delivered", "problem:error"]
-        expected += ["problem:field:message_template_status_update"] if into == "entries" else []
+        expected += ["template:APPROVED"] if into == "entries" else []
         assert [summary(event) for event in events] == expected
         assert events[2] == Incoming(
             bot=BOT,

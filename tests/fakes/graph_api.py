@@ -219,6 +219,8 @@ def _template_parameter(value: Any, where: str) -> None:
     inner = _at(where, kind)
     if kind in ("text", "payload"):
         _string(parameter, kind, where)
+        if kind == "text" and re.search(r"[\n\t]| {5}", parameter[kind]):
+            raise GraphError(132018)
     elif kind == "currency":
         _keys(_object(parameter[kind], inner), inner, ("fallback_value", "code", "amount_1000"))
     elif kind == "date_time":

@@ -218,6 +218,19 @@ ERRORS: dict[int, ErrorCode] = {
         "Template name does not exist in the translation",
         "The template name does not exist in the requested language.",
     ),
+    132015: ErrorCode(
+        "Template is Paused",
+        "Template is paused due to low quality so it cannot be sent in a template message.",
+    ),
+    132016: ErrorCode(
+        "Template is Disabled",
+        "Template has been paused too many times due to low quality and is now permanently "
+        "disabled.",
+    ),
+    132018: ErrorCode(
+        "There was an issue with the parameters in your template.",
+        "Param text cannot have new-line/tab characters or more than 4 consecutive spaces.",
+    ),
 }
 
 

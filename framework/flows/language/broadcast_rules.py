@@ -4,6 +4,8 @@ broadcasts:
   quiet_hours: "21:00-08:00"          # no marketing then (the business's time zone)
   frequency_cap: {count: 2, days: 7}  # at most 2 marketing broadcasts a contact a week
   daily_limit: 2000                   # unique WhatsApp customers a moving 24 h, or unlimited
+  stop_at_quality: red                # marketing waits while its template is rated red (yellow,
+                                      # never)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def build_broadcast_rules(ctx: Context, spec: PosDict | None) -> BroadcastRules:
         quiet_hours=_quiet_hours(ctx, spec),
         frequency_cap=(int(cap["count"]), int(cap["days"])) if cap else None,
         daily_limit=None if limit == "unlimited" else int(limit),
+        stop_at_quality=str(spec.get("stop_at_quality", "red")),
     )
 
 

@@ -1,0 +1,57 @@
+"""A broadcast's WhatsApp template where a bot is known: checked against the bot when the
+broadcast is made (the API, the command and the page alike), and shown in its preview, one
+translation per language of the bot.
+
+The template's own rules (name, category, codes, parameters) are
+framework/stores/whatsapp_templates.py; here it is also checked that every language it names
+is the bot's and that the bot's default language has a code (a conversation in a language the
+template lacks gets that one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from framework.errors import BadRequest
+from framework.flows import Bot
+from framework.stores.broadcasts import Broadcast
+from framework.stores.whatsapp_templates import WhatsAppTemplate, WhatsAppTemplateError
+
+__all__ = ["checked_template", "whatsapp_preview"]
+
+
+def checked_template(
+    bot: Bot, purpose: str, values: Mapping[str, str], lang: str, data: Any
+) -> WhatsAppTemplate | None:
+    """The broadcast's template (None: it names none), or BadRequest saying what is wrong."""
+    if data is None or data == {}:
+        return None
+    business = bot.business
+    try:
+        template = WhatsAppTemplate.parse(data)
+        template.check_fits(purpose, values)
+        return template.check_speaks(business.languages, business.language, lang)
+    except WhatsAppTemplateError as error:
+        raise BadRequest(str(error)) from None
+
+
+def whatsapp_preview(broadcast: Broadcast, bot: Bot | None) -> dict[str, Any]:
+    """The preview's `whatsapp_template`: per language of the bot (or the broadcast's), which
+    template goes with which code and body parameters ({}: it names no template)."""
+    if not broadcast.whatsapp_template or bot is None:
+        return {}
+    template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
+    default = bot.business.language
+    languages = [broadcast.lang] if broadcast.lang else list(bot.business.languages)
+    body = template.body(broadcast.values)
+    shown = {
+        lang: {
+            "name": template.name,
+            "language": template.code_for(lang, default),
+            "category": template.category,
+            "parameters": body,
+        }
+        for lang in languages or [default]
+    }
+    return {"whatsapp_template": shown}

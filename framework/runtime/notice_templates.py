@@ -1,0 +1,39 @@
+"""A broadcast's notice that names an approved WhatsApp template: its bot message carries the
+template (`whatsapp_template`: name, Meta's code, the body's texts), which the WhatsApp channel
+sends instead of the text, inside the 24-hour window or outside it, as WhatsApp Manager's
+campaigns do; other channels send the text and ignore it.
+
+The code is the template's in the conversation's language (the session's `lang` after the
+turn), else in the bot's default language's (`default`, decided when the notice was made:
+framework/broadcasts/sending.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from framework.stores.records import LogEntry
+
+__all__ = ["TEMPLATE", "WHATSAPP", "with_template"]
+
+TEMPLATE = "whatsapp_template"
+"""The key of the template in the notice's data and in its bot message."""
+WHATSAPP = "whatsapp"
+"""The channel that sends it (the others send the text)."""
+
+
+def with_template(told: list[LogEntry], data: Mapping[str, Any], lang: Any, channel: str) -> None:
+    """The notice's template put on its first bot message (`told`: the turn's bot messages)
+    on WhatsApp; nothing when the notice names none, or on another channel."""
+    spec = data.get(TEMPLATE)
+    if not told or not isinstance(spec, Mapping) or channel != WHATSAPP:
+        return
+    languages = spec.get("languages")
+    code = languages.get(lang) if isinstance(languages, Mapping) else None
+    parameters = spec.get("parameters")
+    told[0]["whatsapp_template"] = {
+        "name": str(spec.get("name", "")),
+        "language": str(code or spec.get("default", "")),
+        "parameters": [str(p) for p in parameters] if isinstance(parameters, list) else [],
+    }
