@@ -14,21 +14,25 @@ loop hands the notices out, their runtime turns each into the template and posts
 fake (benchmarks/fake_graph.py: the tests' fake of Meta's Graph API as a process, checking the
 documented request format, answering with message ids, refusing every recipient whose number
 is divisible by 200 with 131049 and any send over 80 a second per number with 130429, as Meta
-does, and writing every send with its time to a file). Once 30 % of
-the holders were sent to, the first worker is killed with SIGKILL; on SQLite (one process per
-file) a second worker is started then, on Redis it runs beside the first from the start
-(`--second before|after` to choose).
+does, and writing every send with its time to a file; for every message it accepts it posts
+the `sent` and then the `delivered` status webhook, signed and batched, to the workers'
+/webhooks/whatsapp, retried with backoff until one of them takes it, as Meta does:
+benchmarks/fake_statuses.py). Once 30 % of the holders were sent to, the first worker is
+killed with SIGKILL; on SQLite (one process per file) a second worker is started then, on
+Redis it runs beside the first from the start (`--second before|after` to choose).
 
 Measured: the sends per second, the most sends to one phone number id in any one-second
 window, each worker's peak RSS (VmHWM from /proc, read just before it is killed or stopped)
-and its RSS as the broadcast goes, the benchmark's own peak RSS, the time in all.
+and its RSS as the broadcast goes, the benchmark's own peak RSS, the time in all; the status
+webhooks the workers took (waited for at the end, at most STATUS_WAIT), retried, and how late.
 
 Exit 1 when a holder got nothing, a holder got the broadcast twice other than at the kill (a
 send whose answer the killed worker never committed is sent again: delivery is at least once,
 runtime/delivery.py; those are counted and reported, not hidden), somebody without consent got
 anything, a 131049 recipient was tried more than once (backs off, never loops), a window held
 more sends than the number's `messages_per_second`, more unique recipients were reached than
-the daily limit, or the broadcast did not end `done` with nothing left in any inbox.
+the daily limit, a status webhook was not taken by the end, or the broadcast did not end `done`
+with nothing left in any inbox.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +83,12 @@ HELD, THROTTLED = "131049", "130429"
 REFUSALS = (HELD, THROTTLED)
 FAKE_ANSWERS = ("--refuse-every", str(REFUSE_EVERY), "--throughput", str(LIMIT))
 """The fake's refusals: the per-user marketing limit, and a send over the number's LIMIT."""
+SECRET = "fake-app-secret"
+"""The workers' WhatsApp app secret: the fake signs its status webhooks with it."""
+STATUSES = 2
+"""Status webhooks the fake sends for each message it accepts: sent, delivered."""
+STATUS_WAIT = 60.0
+"""Seconds the benchmark waits at the end for the fake to deliver every status."""
 REDIS = "redis://127.0.0.1:6379/13"
 SHOWN = "Darf Laden Lina dir hier Angebote schicken? Abmelden mit STOP."
 TWO_DAYS = 2 * 86400.0
@@ -225,8 +235,8 @@ def memory_of(pid: int) -> tuple[float, float]:
 class Worker:
     """One `theke run` process; its RSS sampled as it goes."""
 
-    def __init__(self, name: str, workspace: Path, env: dict[str, str]) -> None:
-        self.name, self.port = name, free_port()
+    def __init__(self, name: str, workspace: Path, env: dict[str, str], port: int) -> None:
+        self.name, self.port = name, port
         self.log = workspace.parent / f"{name}.log"
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(
@@ -275,10 +285,24 @@ class Worker:
                 self.process.wait()
 
 
-def start_graph(record: Path) -> tuple[subprocess.Popen[str], str]:
+def worker_ports() -> tuple[int, int]:
+    """Ports for worker-1 and worker-2, chosen before either starts: the fake posts statuses
+    to both from the start (to worker-2 on SQLite only once it runs, after the kill)."""
+    first = free_port()
+    while (second := free_port()) == first:
+        pass
+    return first, second
+
+
+def hook_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/webhooks/whatsapp"
+
+
+def start_graph(record: Path, ports: tuple[int, int]) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    hooks = [arg for port in ports for arg in ("--webhook", hook_url(port))]
     process = subprocess.Popen(
-        [*FAKE_GRAPH, "--record", str(record), *FAKE_ANSWERS],
+        [*FAKE_GRAPH, "--record", str(record), *FAKE_ANSWERS, "--app-secret", SECRET, *hooks],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -304,6 +328,26 @@ class Send:
 
 
 @dataclass
+class Hook:
+    """One try of a status webhook (fake_statuses.py)."""
+
+    at: float
+    answer: str
+    """The HTTP status, or the error met instead (ClientConnectorError, TimeoutError …)."""
+    tries: int
+    sent: int
+    delivered: int
+    due: float
+    """When its oldest status was due."""
+    size: int
+    url: str
+
+    @property
+    def ok(self) -> bool:
+        return self.answer.isdigit() and 200 <= int(self.answer) < 300
+
+
+@dataclass
 class Record:
     """The fake's file, read as it grows."""
 
@@ -311,6 +355,9 @@ class Record:
     sends: list[Send] = field(default_factory=list)
     stalls: list[tuple[float, float]] = field(default_factory=list)
     """(unix time, milliseconds) the fake's own event loop was late (fake_graph.py)."""
+    hooks: list[Hook] = field(default_factory=list)
+    overflow: int = 0
+    """Statuses the fake dropped: more than its queue holds were waiting."""
     _offset: int = 0
 
     def read(self) -> int:
@@ -322,13 +369,25 @@ class Record:
         complete = chunk[: chunk.rfind(b"\n") + 1]
         self._offset += len(complete)
         for line in complete.decode().splitlines():
-            at, number, *rest = line.split(" ", 5)
+            at, number, rest = line.split(" ", 2)
             if number == "stall":
-                self.stalls.append((float(at), float(rest[0])))
-                continue
-            status, to, outcome, _callback = rest
-            self.sends.append(Send(float(at), number, int(status), to, outcome))
+                self.stalls.append((float(at), float(rest)))
+            elif number == "overflow":
+                self.overflow += int(rest)
+            elif number == "webhook":
+                answer, tries, sent, delivered, due, size, url = rest.split(" ", 6)
+                numbers = int(tries), int(sent), int(delivered)
+                self.hooks.append(Hook(float(at), answer, *numbers, float(due), int(size), url))
+            else:
+                status, to, outcome, _callback = rest.split(" ", 3)
+                self.sends.append(Send(float(at), number, int(status), to, outcome))
         return len(self.sends)
+
+    def statuses_due(self) -> int:
+        return STATUSES * sum(1 for send in self.sends if send.status == 200)
+
+    def statuses_taken(self) -> int:
+        return sum(hook.sent + hook.delivered for hook in self.hooks if hook.ok)
 
 
 STALL_MS = 20
@@ -397,9 +456,10 @@ def run(settings: Settings) -> int:
         else:
             url = f"{REDIS}?prefix=bench100k-{uuid.uuid4().hex[:8]}"
         record = Record(folder / "sends.txt")
-        graph, graph_url = start_graph(record.path)
+        ports = worker_ports()
+        graph, graph_url = start_graph(record.path, ports)
         try:
-            return asyncio.run(run_with(settings, folder, url, graph_url, record, started))
+            return asyncio.run(run_with(settings, folder, url, graph_url, ports, record, started))
         finally:
             if settings.keep is not None:
                 settings.keep.mkdir(parents=True, exist_ok=True)
@@ -412,7 +472,13 @@ def run(settings: Settings) -> int:
 
 
 async def run_with(
-    settings: Settings, folder: Path, url: str, graph_url: str, record: Record, started: float
+    settings: Settings,
+    folder: Path,
+    url: str,
+    graph_url: str,
+    ports: tuple[int, int],
+    record: Record,
+    started: float,
 ) -> int:
     workspace = folder / "flows.yaml"
     workspace.write_text(
@@ -431,17 +497,17 @@ async def run_with(
     )
     env = {
         **os.environ,
-        "BENCH_WA_SECRET": "fake-app-secret",
+        "BENCH_WA_SECRET": SECRET,
         "BENCH_WA_VERIFY": "verify",
         "BENCH_WA_TOKEN": TOKEN,
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": str(ROOT),  # the workers run the tree the benchmark runs
     }
     sending = time.time()
-    first = Worker("worker-1", workspace, env)
+    first = Worker("worker-1", workspace, env, ports[0])
     workers = [first]
     if settings.second == "before":
-        workers.append(Worker("worker-2", workspace, env))
+        workers.append(Worker("worker-2", workspace, env, ports[1]))
     killed_at, last_change, seen = 0.0, time.monotonic(), 0
     while True:
         await asyncio.sleep(0.25)
@@ -454,18 +520,32 @@ async def run_with(
             killed_at = first.kill(seen)
             print(f"SIGKILL worker-1 after {seen:,} sends ({time.time() - sending:.1f} s)")
             if settings.second == "after":
-                workers.append(Worker("worker-2", workspace, env))
+                workers.append(Worker("worker-2", workspace, env, ports[1]))
         reached = len({send.to for send in record.sends})
         quiet = time.monotonic() - last_change
         if (reached >= len(holders) and quiet > 2.0) or quiet > STALL:
             break
     sent_for = time.time() - sending
+    waited = await wait_for_statuses(record)
     for worker in workers[1:]:
         worker.stop(seen)
     record.read()
     state, pending = await final_state(url, folder, broadcast_id)
-    outcome = Outcome(settings, record, workers, killed_at, sending, sent_for, state, pending)
+    outcome = Outcome(
+        settings, record, workers, killed_at, sending, sent_for, state, pending, waited
+    )
     return report(outcome, started)
+
+
+async def wait_for_statuses(record: Record) -> float:
+    """Seconds until the workers took every status the fake owes (at most STATUS_WAIT)."""
+    begun = time.monotonic()
+    while time.monotonic() - begun < STATUS_WAIT:
+        record.read()
+        if record.statuses_taken() + record.overflow >= record.statuses_due():
+            break
+        await asyncio.sleep(0.25)
+    return time.monotonic() - begun
 
 
 @dataclass
@@ -480,6 +560,8 @@ class Outcome:
     sent_for: float
     state: dict[str, object]
     pending: int
+    waited: float
+    """Seconds the run waited after the last send for the status webhooks."""
 
     def tries(self) -> dict[str, list[Send]]:
         """Each recipient's sends the fake took or refused for good (not over the throughput:
@@ -534,8 +616,22 @@ def problems(outcome: Outcome) -> list[str]:
             )
     if len(tries) > outcome.settings.daily_limit:
         found.append(f"{len(tries)} recipients, over the daily limit")
+    found += status_problems(outcome)
     if outcome.state["status"] != "done" or outcome.pending:
         found.append(f"the broadcast ended {outcome.state}, {outcome.pending} inboxes waiting")
+    return found
+
+
+def status_problems(outcome: Outcome) -> list[str]:
+    """Statuses the fake dropped, or the workers had not taken when the run stopped waiting."""
+    record, found = outcome.record, []
+    if record.overflow:
+        found.append(f"the fake dropped {record.overflow} statuses: too many were waiting")
+    if (taken := record.statuses_taken()) < (owed := record.statuses_due() - record.overflow):
+        found.append(
+            f"{owed - taken} of {owed} statuses not taken by the workers "
+            f"{outcome.waited:.0f} s after the last send"
+        )
     return found
 
 
@@ -590,9 +686,36 @@ def show(outcome: Outcome) -> None:
         samples = worker.rss[:: max(1, len(worker.rss) // 6)] + worker.rss[-1:]
         shown = ", ".join(f"{rss:.0f} MiB at {seen:,}" for seen, rss in samples)
         print(f"{worker.name}: peak RSS {worker.peak:.0f} MiB; RSS by sends seen: {shown}")
+    show_statuses(outcome)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"the benchmark's own peak RSS {own:.0f} MiB")
     print(f"broadcast {outcome.state}; inboxes with items waiting: {outcome.pending}")
+
+
+def show_statuses(outcome: Outcome) -> None:
+    """The status webhooks: how many the workers took, how many only when retried, how late
+    (from when the oldest status of a webhook was due to when a worker answered 2xx)."""
+    record = outcome.record
+    taken = [hook for hook in record.hooks if hook.ok]
+    failed = Counter(
+        f"HTTP {hook.answer}" if hook.answer.isdigit() else hook.answer
+        for hook in record.hooks
+        if not hook.ok
+    )
+    late = sorted(hook.at - hook.due for hook in taken) or [0.0]
+    sent = sum(hook.sent for hook in taken)
+    delivered = sum(hook.delivered for hook in taken)
+    most = max((hook.sent + hook.delivered for hook in taken), default=0)
+    largest = max((hook.size for hook in taken), default=0)
+    why = ", ".join(f"{n} {reason}" for reason, n in failed.most_common()) or "none"
+    print(
+        f"status webhooks: {sent + delivered:,} of {record.statuses_due():,} statuses taken by "
+        f"the workers ({sent:,} sent, {delivered:,} delivered) in {len(taken):,} webhooks "
+        f"(at most {most} statuses, {largest / 1024:.1f} KB), {sum(h.tries > 1 for h in taken)} "
+        f"of them taken only when retried (failed tries: {why}); taken "
+        f"{late[len(late) // 2]:.2f} s after due (median), at most {late[-1]:.1f} s; "
+        f"waited {outcome.waited:.1f} s for them after the last send"
+    )
 
 
 def report(outcome: Outcome, started: float) -> int:
@@ -607,7 +730,8 @@ def report(outcome: Outcome, started: float) -> int:
     duplicates = f", {twice} sent twice at the kill (at least once)" if twice else ""
     print(
         f"every holder got it once{duplicates}, nobody else; "
-        f"131049 never retried; within {LIMIT}/s and the daily limit"
+        f"131049 never retried; within {LIMIT}/s and the daily limit; "
+        f"every status webhook taken ({outcome.record.statuses_taken():,} statuses)"
     )
     return 0
 

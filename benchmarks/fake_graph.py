@@ -6,7 +6,8 @@ the recipients chosen), and writes one line per send request to a file instead o
     <unix time> <phone number id> <http status> <to> <wamid or error code> <callback data>
 
     PYTHONPATH=. .venv/bin/python benchmarks/fake_graph.py --record sends.txt \
-        [--refuse-every 200] [--throughput 80]
+        [--refuse-every 200] [--throughput 80] \
+        [--app-secret SECRET --webhook http://127.0.0.1:8001/webhooks/whatsapp ...]
 
 It prints its URL on the first line of its output and serves until SIGTERM or SIGINT. When its
 own event loop was held up for more than 20 ms (the machine busy: the sends that came meanwhile
@@ -14,7 +15,10 @@ are then written with nearly one time), it writes `<unix time> stall <millisecon
 `--refuse-every N`: a recipient whose number is divisible by N is refused with 131049 (Meta's
 per-user marketing limit), every time it is sent to. `--throughput N`: a send to a phone
 number id that took N sends in the last second is refused with 130429 (Meta's throughput limit,
-80 a second by default); refusals take none of the N.
+80 a second by default); refusals take none of the N. `--webhook URL` (once per worker of the
+app): every message accepted gets its `sent` and `delivered` status webhooks, signed with
+`--app-secret`, batched and retried until taken, as Meta sends them (fake_statuses.py, which
+writes each try to the record as well).
 """
 
 from __future__ import annotations
@@ -28,16 +32,20 @@ from collections import defaultdict, deque
 from typing import IO, Any
 
 from aiohttp import web
+from fake_statuses import StatusWebhooks
 
-from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.graph_api import APP_SECRET, FakeGraphApi, SentMessage
 
 
 class RecordingGraphApi(FakeGraphApi):
     """The fake writing each send to `record` (nothing kept in memory but what it must)."""
 
-    def __init__(self, record: IO[str], refuse_every: int, throughput: int) -> None:
-        super().__init__()
+    def __init__(
+        self, record: IO[str], refuse_every: int, throughput: int, secret: str, hooks: list[str]
+    ) -> None:
+        super().__init__(app_secret=secret, pricing_model="PMP")
         self._file, self._refuse_every, self._throughput = record, refuse_every, throughput
+        self.statuses = StatusWebhooks(self, hooks, record)
         self._taken: defaultdict[str, deque[float]] = defaultdict(deque)
         """Per phone number id: when it took its sends of the last second."""
 
@@ -63,6 +71,11 @@ class RecordingGraphApi(FakeGraphApi):
             self.fail_next(131049)
         return await super()._send(request, body, kind)
 
+    def _accept(self, body: Any, kind: str) -> SentMessage:
+        sent = super()._accept(body, kind)
+        self.statuses.accepted(sent)
+        return sent
+
     def _record(
         self, request: web.Request, body: Any, status_code: int | None, response: Any
     ) -> None:
@@ -77,7 +90,7 @@ class RecordingGraphApi(FakeGraphApi):
         self._file.write(
             f"{time.time():.6f} {number} {status_code} {body.get('to', '-')} {outcome} {callback}\n"
         )
-        self.sent.clear()  # what status webhooks would need: none are sent here
+        self.sent.clear()  # the statuses were built from the SentMessage already
 
 
 STALL = 0.02
@@ -94,9 +107,12 @@ async def watch_stalls(record: IO[str]) -> None:
             record.write(f"{time.time():.6f} stall {late * 1000:.1f}\n")
 
 
-async def serve(record: IO[str], refuse_every: int, throughput: int) -> None:
-    graph = RecordingGraphApi(record, refuse_every, throughput)
+async def serve(args: argparse.Namespace, record: IO[str]) -> None:
+    graph = RecordingGraphApi(
+        record, args.refuse_every, args.throughput, args.app_secret, args.webhook
+    )
     await graph.start()
+    graph.statuses.start()
     print(graph.url, flush=True)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -105,6 +121,7 @@ async def serve(record: IO[str], refuse_every: int, throughput: int) -> None:
     watcher = asyncio.ensure_future(watch_stalls(record))
     await stopping.wait()
     watcher.cancel()
+    await graph.statuses.stop()
     await graph.stop()
 
 
@@ -113,9 +130,16 @@ def main() -> int:
     parser.add_argument("--record", required=True, help="file the sends are appended to")
     parser.add_argument("--refuse-every", type=int, default=0)
     parser.add_argument("--throughput", type=int, default=0, help="sends a second per number")
+    parser.add_argument("--app-secret", default=APP_SECRET, help="signs the status webhooks")
+    parser.add_argument(
+        "--webhook",
+        action="append",
+        default=[],
+        help="the app's WhatsApp webhook URL (each worker)",
+    )
     args = parser.parse_args()
     with open(args.record, "a", encoding="utf-8", buffering=1) as record:
-        asyncio.run(serve(record, args.refuse_every, args.throughput))
+        asyncio.run(serve(args, record))
     return 0
 
 
