@@ -23,9 +23,11 @@ import re
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
+    ADDING,
     ARTICLES,
     BUT,
     CHANGING,
+    CORRECTING,
     INTO,
     NOT,
     RECOUNTING,
@@ -377,7 +379,8 @@ def _take_out(turn: Turn, thing: Thing, fewer: int | None) -> tuple[str, bool] |
 
 # Recounting --------------------------------------------------------------------------------------
 def _recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    if not RECOUNTING & set(words):
+    correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
+    if not RECOUNTING & set(words) and not correcting:
         return None
     changed = []
     for thing in (t for t in things if t.group is None):

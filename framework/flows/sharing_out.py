@@ -1,7 +1,9 @@
 """Several pizzas of one kind told apart at the question about their options: "2 Margherita
 groß" and then, asked for extras, "eine mit Oliven, eine ohne", "one with olives, one with
 onions", "zwei mit Käse, die andere ohne". Each part becomes a line of its own with its count,
-the item and what was already said for all of them (the size); none is lost. And the count of
+the item and what was already said for all of them (the size); none is lost. A count of some
+of them alone ("two of them with extra ham" of four) leaves the others without extras, as a
+waiter would take it: they stay a line of their own. And the count of
 the round kept when its item is named again without a number ("Margheritas ohne")."""
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from framework.flows.regrouping import regroup
 from framework.flows.session import Frame, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
@@ -16,6 +19,9 @@ from framework.flows.understanding.numbers import says_a_number, word_to_number
 
 __all__ = ["keep_the_count", "share_out"]
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_OPENING = re.compile(r"^(?:also|so|ok(?:ay)?|dann|then|well|ähm?|äh|um|uh)\b[,\s]*", re.I)
+"""A word that opens the telling apart: "Also zwei mit Käse, eine ohne"."""
 _COUNT_WORDS = r"(?:\d{1,2}|eine[nrs]?|eins|ein|one|zwei|two|drei|three|vier|four)"
 
 _PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|and|n|an|&)\b|\+)\s*", re.IGNORECASE)
@@ -54,9 +60,19 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
     options = [
         turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).type in ("choice", "choices")
     ]
-    parts = _parts(turn, text, options, total if isinstance(total, int) else 0)
+    extras = asked.type == "choices"
+    parts = next(  # the sentence that tells them apart: "Moment, Paul will auch. Also zwei …"
+        (
+            found
+            for sentence in reversed(_SENTENCES.split(text))
+            if (found := _parts(turn, sentence, options, _count(total), extras)) is not None
+        ),
+        None,
+    )
     if parts is None:
         return False
+    if sum(n for n, _ in parts) != total:  # they count pizzas already in the cart
+        return extras and len(parts) > 1 and regroup(turn, parts, asked.name)
     known = {o.name: slots[o.name] for o in options if o.name in slots}
     lines = [{item.name: slots[item.name], **known, **said, count.name: n} for n, said in parts]
     for line in lines:
@@ -72,15 +88,20 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
     return True
 
 
+def _count(total: Any) -> int:
+    return total if isinstance(total, int) else 0
+
+
 def _parts(
-    turn: Turn, text: str, options: list[Any], total: int
+    turn: Turn, text: str, options: list[Any], total: int, extras: bool
 ) -> list[tuple[int, Mention]] | None:
-    """(count, options) of each part, or None when the message is no such telling apart."""
-    text = text.strip().rstrip(".!")
+    """(count, options) of each part, or None when the message is no such telling apart.
+    `extras`: the question is about extras, which the others may go without."""
+    text = _OPENING.sub("", text.strip().rstrip(".!"))
     pieces = [piece for piece in _PARTS.split(text) if piece]
     if len(pieces) == 1:  # "eine mit Oliven eine ohne": a count starts the next part
         pieces = _UNMARKED.split(text)
-    if total < 2 or not 2 <= len(pieces) <= total:
+    if not (1 if extras else 2) <= len(pieces) <= max(total, 2 if extras else 0):
         return None
     parts: list[tuple[int, Mention]] = []
     for piece in pieces:
@@ -97,7 +118,10 @@ def _parts(
         if number < 1 or not said:
             return None  # "one for me, one for my wife" tells no options apart
         parts.append((number, said))
-    return parts if sum(n for n, _ in parts) == total else None
+    counted = sum(n for n, _ in parts)
+    if len(parts) == 1 and extras and 0 < counted < total:
+        return [*parts, (total - counted, {})]  # "two of them with ham": the others plain
+    return parts if counted == total or (extras and len(parts) > 1) else None
 
 
 def keep_the_count(turn: Turn, mention: Mention, text: str) -> None:
