@@ -2,9 +2,9 @@
 redis+cluster://… (framework/stores/redis/connection.py says what a Redis URL may hold).
 
 The URL is parsed once (`StoreURL`); the session store, the order store, the outbox, the
-ticket store, the booking store, the handoff store, the agent store, the consent ledger and
-the contacts of a deployment live on the same backing service (the same SQLite file, the
-same Redis server).
+ticket store, the booking store, the handoff store, the agent store, the consent ledger,
+the contacts and the saved segments of a deployment live on the same backing service (the
+same SQLite file, the same Redis server).
 Backends are imported only when used, so a deployment on SQLite never loads the Redis client.
 """
 
@@ -25,6 +25,7 @@ from framework.stores.order_store import OrderStore
 from framework.stores.outbox import Outbox
 from framework.stores.reach import ReachStore
 from framework.stores.records import StoreLimits
+from framework.stores.saved_segments import SavedSegments
 from framework.stores.send_slots import SendSlots
 from framework.stores.session_store import Store, StoreError
 from framework.stores.template_states import TemplateStates
@@ -41,6 +42,7 @@ __all__ = [
     "open_orders",
     "open_outbox",
     "open_reach",
+    "open_saved_segments",
     "open_send_slots",
     "open_store",
     "open_template_states",
@@ -314,3 +316,19 @@ async def open_contacts(url: str, root: Path | None = None) -> ContactStore:
     from framework.stores.redis.contacts import RedisContacts
 
     return RedisContacts.from_url(where.url, where.prefix)
+
+
+async def open_saved_segments(url: str, root: Path | None = None) -> SavedSegments:
+    """The bots' saved segments beside the broadcasts that copy them."""
+    where = StoreURL.parse(url, root)
+    if where.kind == "memory":
+        from framework.stores.memory.saved_segments import MemorySavedSegments
+
+        return MemorySavedSegments()
+    if where.kind == "sqlite":
+        from framework.stores.sqlite.saved_segments import SqliteSavedSegments
+
+        return await SqliteSavedSegments.open(str(where.path))
+    from framework.stores.redis.saved_segments import RedisSavedSegments
+
+    return RedisSavedSegments.from_url(where.url, where.prefix)
