@@ -330,6 +330,7 @@ def create_app(
             reach=reach,
             broadcasts=broadcast_store,
             contacts=contacts,
+            templates=templates,
         )
         payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
         runtime.payments = app[PAYMENTS] = payments

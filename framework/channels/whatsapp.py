@@ -46,7 +46,7 @@ from framework.stores.records import (
     without_lone_surrogates,
 )
 from framework.stores.send_slots import SendSlots
-from framework.stores.template_states import DISABLED, PAUSED, TemplateNews, TemplateStates
+from framework.stores.template_states import REFUSALS, TemplateNews, TemplateStates
 
 __all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
@@ -54,8 +54,6 @@ log = logging.getLogger("theke.whatsapp")
 
 TYPING_AFTER = 1.0
 """A turn slower than this shows the customer 'read' and a typing indicator."""
-TEMPLATE_STOPS = {132015: PAUSED, 132016: DISABLED}
-"""A send's refusal that tells what became of its template."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +260,7 @@ class WhatsAppChannel:
         try:
             return await self._post_all(bot, address, [payload])
         except SendFailure as failure:
-            stopped = TEMPLATE_STOPS.get(failure.code or 0)
+            stopped = REFUSALS.get(failure.code or 0)
             if stopped is not None and self.settings.templates is not None:
                 news = TemplateNews(name, language, self.clock(), stopped, reason=str(failure))
                 await self.settings.templates.note(news)

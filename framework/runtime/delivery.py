@@ -42,6 +42,7 @@ from framework.runtime.in_flight import (
     stage,
 )
 from framework.runtime.metrics import Metrics
+from framework.runtime.notice_templates import TEMPLATE
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
 from framework.stores.reach import ReachStore
 from framework.stores.records import (
@@ -54,6 +55,12 @@ from framework.stores.records import (
     iso_time,
 )
 from framework.stores.session_store import Store
+from framework.stores.template_states import (
+    REFUSALS,
+    TemplateNews,
+    TemplateStateError,
+    TemplateStates,
+)
 
 __all__ = [
     "BUSINESS",
@@ -131,11 +138,14 @@ class Delivery:
         reach: ReachStore | None = None,
         results: BroadcastResults | None = None,
         lease: float = 5.0,
+        templates: TemplateStates | None = None,
     ) -> None:
-        """`lease`: how long a worker holds a session (a dead one's delivery resumes after)."""
+        """`lease`: how long a worker holds a session (a dead one's delivery resumes after).
+        `templates`: where a template Meta paused is noted when a failed status says so."""
         self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
         self.results = results or BroadcastResults(None, None)
         self._resumed = min(RESUMED, lease / 2)
+        self.templates = templates
 
     def pushes(self, key: SessionKey) -> bool:
         return key.channel in self.channels
@@ -225,6 +235,9 @@ class Delivery:
         record = {"seq": entry["seq"], "status": "accepted"}
         if "broadcast" in entry:
             record["broadcast"] = entry["broadcast"]
+        told = entry.get(TEMPLATE)
+        if isinstance(told, Mapping):  # a failed status may yet say Meta paused it
+            record["template"] = {"name": told.get("name"), "language": told.get("language")}
         deliveries[sent.message_id] = record
         flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])
         if sent.keys:
@@ -303,6 +316,7 @@ class Delivery:
                 notes.append(_failed_note(known, report))
                 await self._tell_business(key, notes[-1], now)
                 await self._held_back(key, _codes(changed["errors"]), now)
+                await self._template_stopped(known, _codes(changed["errors"]), now)
                 self.metrics.deliveries.labels("failed_later").inc()
             await self.results.status(key, flags, known, report)
             deliveries[str(report["message_id"])] = changed
@@ -310,6 +324,21 @@ class Delivery:
             flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])
             session["flags"] = flags
         return Commit(item.id, session, claim.profile, notes, timers)
+
+    async def _template_stopped(
+        self, known: Mapping[str, Any], codes: list[Any], now: float
+    ) -> None:
+        """A failed status of a broadcast's template that Meta paused or disabled (132015,
+        132016) is kept as the template's state, as a refused send is: the broadcast waits."""
+        told = known.get("template")
+        stopped = next((REFUSALS[c] for c in codes if c in REFUSALS), None)
+        if self.templates is None or not isinstance(told, Mapping) or stopped is None:
+            return
+        news = TemplateNews(str(told.get("name")), str(told.get("language")), now, stopped)
+        try:
+            await self.templates.note(news)
+        except TemplateStateError:
+            log.warning("a template Meta stopped, not kept", extra={"status": stopped})
 
     async def _settled(
         self, key: SessionKey, flags: dict[str, Any], report: Mapping[str, Any], now: float

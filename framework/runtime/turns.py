@@ -70,6 +70,7 @@ from framework.stores.records import (
     SessionKey,
 )
 from framework.stores.session_store import Store, StoreError
+from framework.stores.template_states import TemplateStates
 
 if TYPE_CHECKING:
     from framework.consents.service import Consents
@@ -166,15 +167,14 @@ class Runtime:
         reach: ReachStore | None = None,
         broadcasts: BroadcastStore | None = None,
         contacts: ContactStore | None = None,
+        templates: TemplateStates | None = None,
     ) -> None:
         self.store = store
         self.contacts = contacts
         """The contacts each customer message, paid order and `tag:` step updates."""
         self.payments = payments
         self.actions = actions or {}
-        self.events = events
-        self.handoffs = handoffs
-        self.consents = consents
+        self.events, self.handoffs, self.consents = events, handoffs, consents
         self.bots = bots
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
@@ -205,7 +205,7 @@ class Runtime:
         self.results = BroadcastResults(broadcasts, consents.store if consents else None)
         """A broadcast's results as its messages go out and are answered."""
         self.delivery = Delivery(
-            store, channels or {}, self.metrics, reach, results=self.results, lease=lease
+            store, channels or {}, self.metrics, reach, self.results, lease, templates
         )
         self._background: set[asyncio.Future[Any]] = set()
 

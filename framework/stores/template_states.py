@@ -25,6 +25,7 @@ __all__ = [
     "DISABLED",
     "PAUSED",
     "QUALITIES",
+    "REFUSALS",
     "UNUSABLE",
     "TemplateNews",
     "TemplateState",
@@ -38,6 +39,9 @@ PAUSED, DISABLED = "PAUSED", "DISABLED"
 UNUSABLE = frozenset({DISABLED, "REJECTED", "DELETED", "PENDING_DELETION", "ARCHIVED"})
 """Statuses in which Meta sends none of the template: like disabled, until Meta says again."""
 QUALITIES = ("GREEN", "YELLOW", "RED", "UNKNOWN")
+REFUSALS = {132015: PAUSED, 132016: DISABLED}
+"""Meta's refusal of a message, at once or as a failed status, that tells what became of its
+template."""
 _NAME = re.compile(r"[a-z0-9_]{1,512}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(_[A-Za-z]{2,4})?")
 _STATUS = re.compile(r"[A-Z_]{1,40}")

@@ -91,6 +91,7 @@ class Rig:
             channels={"whatsapp": self.channel},
             reach=self.reach,
             contacts=self.contacts,
+            templates=self.templates,
         )
         self.broadcasts = self.worker()
 

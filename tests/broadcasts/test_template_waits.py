@@ -18,7 +18,7 @@ from framework.broadcasts.sending import LEASE
 from framework.runtime.notice_templates import with_template
 from framework.stores.broadcasts import DONE, SENDING, Broadcast
 from framework.stores.consents import MARKETING
-from framework.stores.records import LogEntry
+from framework.stores.records import STATUS, InboxItem, LogEntry, iso_time
 from framework.stores.template_states import TemplateNews
 from framework.stores.whatsapp_templates import WhatsAppTemplate
 from tests.broadcasts.rig import KINDS, Rig, rig_on
@@ -70,6 +70,35 @@ async def test_whatsapp_holders_get_the_template_the_others_the_text(shop: Rig) 
     assert told[0]["broadcast"] == offer
     shown = [e for e in await shop.sessions.log(web, after=0) if e["from"] == "bot"]
     assert shown[0]["text"] == "Angebot: 20 % auf alles!" and "whatsapp_template" not in shown[0]
+
+
+async def test_a_failed_status_saying_meta_paused_the_template_holds_the_broadcast(
+    shop: Rig,
+) -> None:
+    _web, ada, _ben = await holders(shop)
+    offer = await shop.started(template=OFFER, values={"discount": "20 %"})
+    await shop.steps(offer)
+    await shop.runtime.drain(ada)
+    peeked = await shop.sessions.peek(ada)
+    assert peeked is not None
+    [(message_id, record)] = peeked.session["flags"]["deliveries"].items()
+    assert record["template"] == {"name": "spring_offer", "language": "de"}
+    failed = {
+        "seq": record["seq"],
+        "message_id": message_id,
+        "status": "failed",
+        "timestamp": int(shop.now),
+        "errors": [{"code": 132015, "title": "Template is paused"}],
+    }
+    item = InboxItem(f"status:{message_id}:failed", iso_time(shop.now), STATUS, failed)
+    running = await shop.runtime.accept(ada, item)
+    assert running is not None
+    await running
+    assert (await shop.templates.of_template("spring_offer"))["de"].status == "PAUSED"
+    again = await shop.started(template=OFFER, values={"discount": "30 %"})
+    waiting = await shop.steps(again, 2)
+    # the web holder has the text; the WhatsApp holders wait for Meta to reinstate it
+    assert (waiting.status, waiting.waiting, waiting.queued) == (SENDING, TEMPLATE_PAUSED, 1)
 
 
 def test_the_code_is_the_conversation_s_language_s_else_the_default_s() -> None:
