@@ -52,6 +52,8 @@ from framework.inbox.setup import add_inbox
 from framework.outreach.broadcasts_web import BROADCASTS, add_broadcast_routes
 from framework.outreach.contact_views import CONTACT_STORE
 from framework.outreach.pages import add_outreach_pages
+from framework.outreach.segment_choice import SAVED_SEGMENTS
+from framework.outreach.segments_web import add_segment_routes
 from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
@@ -85,12 +87,14 @@ from framework.stores.opening import (
     open_handoffs,
     open_orders,
     open_reach,
+    open_saved_segments,
     open_store,
     open_template_states,
     open_tickets,
 )
 from framework.stores.order_store import OrderStore
 from framework.stores.records import InboxItem
+from framework.stores.saved_segments import SavedSegmentError, TooManySegments
 from framework.stores.session_store import Store, StoreError
 from framework.stores.tickets import TicketError, TicketNotFound
 from framework.support.handoffs_web import add_handoff_routes
@@ -141,6 +145,8 @@ STATUS_OF: Mapping[type[ThekeError], int] = {
     ConsentError: 400,
     BroadcastNotFound: 404,
     BroadcastError: 409,
+    SavedSegmentError: 400,
+    TooManySegments: 409,
     HandoffNotFound: 404,
     QueueFull: 503,
     HandoffError: 409,
@@ -277,6 +283,7 @@ def create_app(
         broadcast_store = await open_broadcasts(workspace.store, workspace.root)
         reach = await open_reach(workspace.store, workspace.root)
         contacts = app[CONTACT_STORE] = await open_contacts(workspace.store, workspace.root)
+        segments = app[SAVED_SEGMENTS] = await open_saved_segments(workspace.store, workspace.root)
         broadcasts = app[BROADCASTS] = Broadcasts(
             broadcast_store,
             consent_store,
@@ -390,6 +397,7 @@ def create_app(
         await reach.close()
         await templates.close()
         await contacts.close()
+        await segments.close()
         await consent_store.close()
         await order_store.close()
         await opened.close()
@@ -405,6 +413,7 @@ def create_app(
     app[NOTIFY_BOTS] = dict(bots)
     add_notify_routes(app)
     add_broadcast_routes(app)
+    add_segment_routes(app)
     add_booking_routes(app)
     add_privacy_routes(app)
     add_handoff_routes(app)

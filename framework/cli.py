@@ -249,7 +249,9 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--purpose", default="marketing", help="create: or notify:TOPIC")
     broadcast.add_argument("--lang", default="", help="create: only who agreed in this language")
     broadcast.add_argument(
-        "--segment", help="create: which holders, as YAML or JSON, or @FILE (docs/broadcasts.md)"
+        "--segment",
+        help="create: which holders: a saved segment's name, YAML or JSON, or @FILE "
+        "(docs/broadcasts.md)",
     )
     broadcast.add_argument(
         "--at", help="send: when it starts, e.g. '2026-12-10 09:00' (the bot's time zone)"
@@ -263,6 +265,16 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--bot", help="create: the bot (when the workspace serves several)")
     broadcast.add_argument("--json", action="store_true", help="print JSON")
     broadcast.set_defaults(run=_broadcast)
+    segments = commands.add_parser("segments", help="a bot's segments, kept by name")
+    segments.add_argument("action", choices=SEGMENT_ACTIONS)
+    segments.add_argument("name", nargs="?", help="the segment's name (all but list)")
+    segments.add_argument("--definition", help="save: YAML or JSON, or @FILE (docs/broadcasts.md)")
+    segments.add_argument("--description", default="", help="save: what it is for (200 at most)")
+    segments.add_argument("--purpose", default="marketing", help="preview: or notify:TOPIC")
+    segments.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    segments.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    segments.add_argument("--json", action="store_true", help="print JSON")
+    segments.set_defaults(run=_segments)
     handoffs = commands.add_parser("handoffs", help="a person takes conversations over")
     handoffs.add_argument("action", choices=HANDOFF_ACTIONS)
     handoffs.add_argument("session", nargs="?", help="the conversation, as `list` shows it")
@@ -351,6 +363,15 @@ def _broadcast(args: argparse.Namespace) -> int:
     from framework.outreach.broadcasts_cli import run_broadcast
 
     return run_broadcast(args)
+
+
+SEGMENT_ACTIONS = ("list", "show", "save", "delete", "preview")
+
+
+def _segments(args: argparse.Namespace) -> int:
+    from framework.outreach.segments_cli import run_segments
+
+    return run_segments(args)
 
 
 def _handoffs(args: argparse.Namespace) -> int:

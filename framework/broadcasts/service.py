@@ -138,7 +138,10 @@ class Broadcasts:
         segment admit), how many its segment leaves out, and its text as the bot's languages
         render it (a sample: at most SAMPLE_LANGUAGES)."""
         broadcast = await self.get(broadcast_id)
-        channels, outside = await self._reach(broadcast)
+        segment = Segment.parse(broadcast.segment)
+        channels, outside = await self.audience(
+            broadcast.bot, broadcast.purpose, segment, broadcast.lang
+        )
         return {
             "id": broadcast.id,
             "status": broadcast.status,
@@ -150,14 +153,18 @@ class Broadcasts:
             **whatsapp_preview(broadcast, self.bots.get(broadcast.bot)),
         }
 
-    async def _reach(self, broadcast: Broadcast) -> tuple[Counter[str], int]:
+    async def audience(
+        self, bot: str, purpose: str, segment: Segment, lang: str = ""
+    ) -> tuple[Counter[str], int]:
+        """The holders of `purpose` (in `lang`, when one is named) the segment admits now, by
+        channel, and how many it leaves out (a broadcast's preview, a saved segment's)."""
         channels: Counter[str] = Counter()
-        segment, now, outside, after = Segment.parse(broadcast.segment), self._clock(), 0, ""
-        while page := await self._consents.holders(broadcast.bot, broadcast.purpose, after):
-            spoken = [h for h in page if not broadcast.lang or h.lang == broadcast.lang]
-            contacts = await self._contacts_of(broadcast.bot, spoken, segment)
+        now, outside, after = self._clock(), 0, ""
+        while page := await self._consents.holders(bot, purpose, after):
+            spoken = [h for h in page if not lang or h.lang == lang]
+            contacts = await self._contacts_of(bot, spoken, segment)
             conversations = [holder.conversation for holder in spoken]
-            held = await holdings(self._consents, broadcast.bot, segment, conversations)
+            held = await holdings(self._consents, bot, segment, conversations)
             for holder in spoken:
                 contact, also = contacts.get(holder.conversation), held[holder.conversation]
                 if segment.admits(holder.conversation, contact, holder.lang, now, also):

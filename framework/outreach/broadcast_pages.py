@@ -3,14 +3,16 @@
     GET  /inbox/broadcasts?bot=                  the bot's broadcasts and the form for a draft
     POST /inbox/broadcasts                       a draft: bot, purpose (marketing|notify),
                                                  topic, text, values (name=value lines), lang,
-                                                 segment, whatsapp_template (JSON, as the
-                                                 admin API takes them)
+                                                 saved_segment (a name) or segment,
+                                                 whatsapp_template (JSON, as the admin API
+                                                 takes them)
     GET  /inbox/broadcasts/{id}                  one: its status, progress, preview and results
     POST /inbox/broadcasts/{id}/{action}         send, pause, resume, cancel; schedule (its
                                                  field `at`, in the bot's time zone)
 
 Everything goes through the broadcasts service and the checks the admin API uses
-(broadcasts_web.py: `checked_broadcast`, `checked_segment`; `Broadcasts.create|act|preview`):
+(broadcasts_web.py: `checked_broadcast`; segment_choice.py: `segment_for`, a saved segment
+chosen by name or one written as JSON; `Broadcasts.create|act|preview`):
 a page refuses what the API refuses, with the same reason. Every form works without JavaScript
 and carries the session's CSRF token; a change is answered with a redirect to the broadcast's
 page, or the page again saying why it was refused (nothing changed then). While a broadcast
@@ -32,8 +34,9 @@ from framework.errors import BadRequest, NotFound
 from framework.inbox.auth import Form, field
 from framework.inbox.views import bots_of
 from framework.outreach import broadcast_views as views
-from framework.outreach.broadcasts_web import BROADCASTS, checked_broadcast, checked_segment
+from framework.outreach.broadcasts_web import BROADCASTS, checked_broadcast
 from framework.outreach.page_frame import admin_changing, bot_of, render, signed_admin
+from framework.outreach.segment_choice import SAVED_SEGMENTS, checked_segment, segment_for
 from framework.outreach.web import MAX_VALUE, MAX_VALUES, NOTIFY_BOTS
 from framework.stores.agents import SignedIn
 from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError, check_id
@@ -90,6 +93,7 @@ async def broadcasts_page(
         languages=served.business.languages,
         texts=views.bot_texts(served),
         rows=await views.listed(request.app[BROADCASTS], bot),
+        saved_segments=await request.app[SAVED_SEGMENTS].of_bot(bot),
         problem=problem,
         sent=_sent(form),
         segment_example=SEGMENT_EXAMPLE,
@@ -105,9 +109,10 @@ def _sent(form: Form | None) -> dict[str, str]:
     """The form as it was sent (shown again when it is refused)."""
     if form is None:
         return {"purpose": MARKETING} | dict.fromkeys(
-            ("topic", "text", "lang", "values", "segment", "whatsapp_template"), ""
+            ("topic", "text", "lang", "values", "saved_segment", "segment", "whatsapp_template"),
+            "",
         )
-    names = ("purpose", "topic", "text", "lang")
+    names = ("purpose", "topic", "text", "lang", "saved_segment")
     return {name: field(form, name) for name in names} | {
         "values": _values_text(form),
         "segment": _long(form, "segment", MOST_SEGMENT),
@@ -124,10 +129,17 @@ def _values_text(form: Form) -> str:
     return _long(form, "values", _MOST_VALUES)
 
 
-def _segment(form: Form) -> Segment:
-    """The segment field: JSON as the admin API takes it (empty: every holder)."""
+async def _segment(request: web.Request, bot: str, form: Form) -> Segment:
+    """The saved segment chosen (its definition copied), or the segment field: JSON as the
+    admin API takes it (both empty: every holder)."""
     example = f"Segment: JSON, e.g. {SEGMENT_EXAMPLE}, or nothing for everyone."
-    return checked_segment(_json_field(form, "segment", "Segment", example) or {})
+    written = _json_field(form, "segment", "Segment", example)
+    named = field(form, "saved_segment")
+    if not named:
+        return checked_segment(written or {})
+    if written:
+        raise BadRequest("Segment: choose a saved segment or write one as JSON, not both.")
+    return await segment_for(request.app[SAVED_SEGMENTS], bot, named)
 
 
 def _json_field(form: Form, name: str, label: str, example: str) -> Any:
@@ -173,7 +185,7 @@ async def create(request: web.Request) -> web.Response:
         purpose, text, values, lang = checked_broadcast(
             served, _purpose(form), field(form, "text"), _values(form), field(form, "lang")
         )
-        segment = _segment(form)
+        segment = await _segment(request, bot, form)
         example = f"WhatsApp template: JSON, e.g. {TEMPLATE_EXAMPLE}, or nothing for the text."
         data = _json_field(form, "whatsapp_template", "WhatsApp template", example)
         template = checked_template(served, purpose, values, lang, data)

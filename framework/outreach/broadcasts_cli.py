@@ -3,7 +3,7 @@
     theke broadcast create --text spring_offer [--value discount="20 %" …]
                            [--purpose marketing|notify:<topic>] [--lang de] [--bot NAME]
                            [--segment '{tags: {all: [vegetarian]}, ordered_within_days: 30}'
-                            | --segment @segment.yaml]
+                            | --segment @segment.yaml | --segment veggies (a saved one)]
                            [--whatsapp-template '{name: spring_offer, category: marketing,
                               languages: {de: de, en: en_US}, parameters: [discount]}'
                             | --whatsapp-template @template.yaml]
@@ -36,19 +36,22 @@ from framework.errors import BadRequest, FlowError, ThekeError
 from framework.flows import Bot
 from framework.flows.language.yaml_loader import load_yaml
 from framework.outreach.broadcast_views import WAITING
-from framework.outreach.broadcasts_web import (
-    checked_broadcast,
-    checked_segment,
-    shown,
-    with_results,
-)
+from framework.outreach.broadcasts_web import checked_broadcast, shown, with_results
+from framework.outreach.segment_choice import checked_segment, segment_for
 from framework.stores.broadcasts import ACTIONS, Broadcast, BroadcastError, Results
-from framework.stores.opening import open_broadcasts, open_consents, open_contacts
+from framework.stores.opening import (
+    open_broadcasts,
+    open_consents,
+    open_contacts,
+    open_saved_segments,
+)
+from framework.stores.saved_segments import SavedSegments
 from framework.stores.segments import Segment
+from framework.tags import TAG
 from framework.terminal import ascii_json, local_time, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
-__all__ = ["BROADCAST_ACTIONS", "run_broadcast"]
+__all__ = ["BROADCAST_ACTIONS", "run_broadcast", "workspace_bots", "written_yaml"]
 
 BROADCAST_ACTIONS = ("create", "preview", "status", *ACTIONS)
 MAX_SEGMENT = 20_000
@@ -60,7 +63,7 @@ def run_broadcast(args: argparse.Namespace) -> int:
     return asyncio.run(_broadcast(workspace, args))
 
 
-def _bots(workspace: Workspace) -> dict[str, Bot]:
+def workspace_bots(workspace: Workspace) -> dict[str, Bot]:
     from framework.flows.language.reader import load_bot
 
     return {bot.name: bot for bot in map(load_bot, workspace.bots)}
@@ -70,21 +73,23 @@ async def _broadcast(workspace: Workspace, args: argparse.Namespace) -> int:
     store = await open_broadcasts(workspace.store, workspace.root)
     consents = await open_consents(workspace.store, workspace.root)
     contacts = await open_contacts(workspace.store, workspace.root)
-    broadcasts = Broadcasts(store, consents, _bots(workspace), contacts=contacts)
+    saved = await open_saved_segments(workspace.store, workspace.root)
+    broadcasts = Broadcasts(store, consents, workspace_bots(workspace), contacts=contacts)
     try:
-        found = await _act(broadcasts, workspace, args)
+        found = await _act(broadcasts, saved, workspace, args)
     except (BadRequest, BroadcastError) as error:
         raise ThekeError(str(error)) from None
     finally:
         await store.close()
         await consents.close()
         await contacts.close()
+        await saved.close()
     print(ascii_json(found) if args.json else _details(found))
     return 0
 
 
 async def _act(
-    broadcasts: Broadcasts, workspace: Workspace, args: argparse.Namespace
+    broadcasts: Broadcasts, saved: SavedSegments, workspace: Workspace, args: argparse.Namespace
 ) -> dict[str, Any]:
     if args.at is not None and args.action != "send":
         raise ThekeError("--at goes with send: `theke broadcast send ID --at '2026-12-10 09:00'`")
@@ -95,9 +100,9 @@ async def _act(
         purpose, text, values, lang = checked_broadcast(
             broadcasts.bots[name], args.purpose, args.text, _values(args.value), args.lang
         )
-        segment = _segment(args.segment)
+        segment = await _segment(saved, name, args.segment)
         bot, written = broadcasts.bots[name], args.whatsapp_template
-        data = _written_yaml(written, "--whatsapp-template") if written else None
+        data = written_yaml(written, "--whatsapp-template") if written else None
         template = checked_template(bot, purpose, values, lang, data)
         made = await broadcasts.create(name, text, values, purpose, lang, segment, template)
         return shown(made)
@@ -114,14 +119,17 @@ async def _act(
     return shown(await broadcasts.act(args.id, args.action))
 
 
-def _segment(written: str | None) -> Segment:
-    """--segment: YAML or JSON (JSON is YAML), or @FILE holding it."""
+async def _segment(saved: SavedSegments, bot: str, written: str | None) -> Segment:
+    """--segment: a saved segment's name (its definition copied), YAML or JSON (JSON is
+    YAML), or @FILE holding it."""
     if not written:
         return Segment()
-    return checked_segment(_written_yaml(written, "--segment"))
+    if TAG.fullmatch(written):
+        return await segment_for(saved, bot, written)
+    return checked_segment(written_yaml(written, "--segment"))
 
 
-def _written_yaml(written: str, option: str) -> Any:
+def written_yaml(written: str, option: str) -> Any:
     """An option's YAML or JSON (JSON is YAML), or @FILE holding it, as data."""
     if written.startswith("@"):
         path = Path(written[1:])

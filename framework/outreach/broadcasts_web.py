@@ -4,6 +4,8 @@
                                             "values": {"discount": "20 %"},
                                             "purpose": "marketing", "lang": "de",
                                             "segment": {"tags": {"all": ["vip"]}}}  → 201
+                                           ("segment": "vips": the bot's saved segment of
+                                           that name, copied into the broadcast)
     GET  /admin/broadcasts/{id}            its status and counts, and its `results`: sent,
                                            delivered, read, failed by reason, replies, opt_outs
     POST /admin/broadcasts/{id}/preview    how many it would reach now, by channel; its text
@@ -18,9 +20,11 @@
 Every call needs the admin key (Authorization: Bearer <key>). `purpose` is `marketing` (the
 default) or `notify:<topic>`; only conversations holding that consent get it, and of those
 only the ones its `segment` admits (framework/stores/segments.py: tags, languages, channels,
-orders, last seen), and with `whatsapp_template` it goes to WhatsApp holders as that approved
-template (framework/broadcasts/whatsapp_template.py). A text the bot does not have, values out
-of bounds, a purpose, language, segment or template of another shape: 400 with the reason. An
+orders, last seen; or the name of a saved segment, whose definition is copied into it when
+it is made: framework/outreach/segment_choice.py), and with `whatsapp_template` it goes to
+WhatsApp holders as that approved template (framework/broadcasts/whatsapp_template.py). A
+text the bot does not have, values out of bounds, a purpose, language, segment or template of
+another shape, a saved segment the bot does not have: 400 with the reason. An
 action the status does not allow (pause a draft): 409. A start time that is no ISO 8601 date
 and time, is past or more than 90 days ahead: 400 with the reason (framework/broadcasts/
 schedule.py).
@@ -39,16 +43,15 @@ from framework.broadcasts.whatsapp_template import checked_template
 from framework.channels.common import json_object, string_field
 from framework.errors import BadRequest, NotFound
 from framework.flows.model import Bot
+from framework.outreach.segment_choice import SAVED_SEGMENTS, segment_for
 from framework.outreach.web import NOTIFY_BOTS, checked_notice
 from framework.stores.broadcasts import ACTIONS, Broadcast, Results
 from framework.stores.consents import MARKETING, NOTIFY
-from framework.stores.segments import Segment, SegmentError
 
 __all__ = [
     "BROADCASTS",
     "add_broadcast_routes",
     "checked_broadcast",
-    "checked_segment",
     "shown",
     "with_results",
 ]
@@ -70,14 +73,6 @@ def checked_broadcast(
         raise BadRequest("lang: a language code such as de, en or pt-BR (none: everyone)")
     _, text, told, _ = checked_notice(bot, topic, text, values, "broadcast")
     return purpose, text, told, lang
-
-
-def checked_segment(segment: Any) -> Segment:
-    """A broadcast's segment, or BadRequest saying what is wrong with it."""
-    try:
-        return Segment.parse(segment)
-    except SegmentError as error:
-        raise BadRequest(f"segment: {error}") from None
 
 
 def shown(broadcast: Broadcast, results: Results | None = None) -> dict[str, Any]:
@@ -108,7 +103,7 @@ async def create(request: web.Request) -> web.Response:
         bot, purpose, string_field(body, "text", 64), body.get("values") or {}, lang
     )
     purpose, text, values, lang = parts
-    segment = checked_segment(body.get("segment"))
+    segment = await segment_for(request.app[SAVED_SEGMENTS], name, body.get("segment"))
     template = checked_template(bot, purpose, values, lang, body.get("whatsapp_template"))
     broadcasts = request.app[BROADCASTS]
     made = await broadcasts.create(name, text, values, purpose, lang, segment, template)

@@ -42,7 +42,9 @@ async def test_the_api_keeps_a_segment_and_the_preview_counts_after_it(shop: Any
         ({"tags": {"all": ["Not A Tag"]}}, "segment: tags.all: 'Not A Tag' is not a tag"),
         ({"ordered_within_days": -3}, "segment: ordered_within_days"),
         ({"everyone": True}, "segment: a segment has no 'everyone'"),
-        ("all", "segment: a segment is an object"),
+        (["vip"], "segment: a segment is an object"),
+        ("all", "segment: the bot shop has no saved segment 'all'"),  # a string names one
+        ("All Of Them", "segment: 'All Of Them' is not a segment's name"),
         ({"answers": {"Diet": "vegan"}}, "segment: answers: 'Diet' is not an answer's name"),
         ({"consents": {"all": ["ads"]}}, "segment: consents.all: 'ads' is not a purpose"),
     ],
@@ -57,15 +59,17 @@ async def test_the_api_refuses_a_bad_segment_with_the_reason(
     assert said in (await response.json())["error"]
 
 
+async def tag_ada_vip(workspace: Path) -> None:
+    """Ada's contact in the workspace's store gets the tag vip."""
+    contacts = await open_contacts(f"sqlite:///{workspace / 'state.db'}")
+    await contacts.update("shop", "shop:whatsapp:ada", ContactChange(add=("vip",)), 1.0)
+    await contacts.close()
+
+
 def test_the_terminal_takes_a_segment_as_yaml_json_or_a_file(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async def tag() -> None:
-        contacts = await open_contacts(f"sqlite:///{workspace / 'state.db'}")
-        await contacts.update("shop", "shop:whatsapp:ada", ContactChange(add=("vip",)), 1.0)
-        await contacts.close()
-
-    asyncio.run(tag())
+    asyncio.run(tag_ada_vip(workspace))
     w = str(workspace)
     (workspace / "segment.yaml").write_text("tags:\n  all: [vip]\n", encoding="utf-8")
     for written in ("{tags: {all: [vip]}}", '{"tags": {"all": ["vip"]}}', "@segment.yaml"):

@@ -42,7 +42,7 @@ return 1
 """
 
 
-def _loaded(data: str) -> SavedSegment:
+def _loaded(data: str | bytes) -> SavedSegment:
     return SavedSegment.from_json(json.loads(data))
 
 
