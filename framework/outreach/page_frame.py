@@ -35,8 +35,8 @@ __all__ = [
 
 OWN_STATIC = "/static/outreach"
 NOT_ADMIN = (
-    "Broadcasts and contacts are for the inbox's admins: ask an admin to give you an admin "
-    "account (theke agents add NAME --admin)."
+    "Broadcasts, segments and contacts are for the inbox's admins: ask an admin to give you an "
+    "admin account (theke agents add NAME --admin)."
 )
 
 

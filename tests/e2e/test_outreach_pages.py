@@ -104,14 +104,27 @@ def checked(page: Page, name: str) -> None:
         assert width <= PHONE["width"], f"{name}: {width}px wide"
 
 
-def drafted(page: Page) -> None:
-    """A draft of the delay notice for TOPIC saved with the broadcasts page's form."""
+def signed_in(admin: BrowserContext, url: str) -> tuple[Page, list[str], str]:
+    """anna signed in at the inbox; the console's errors, gathered as they come; the size
+    ("phone" or "desktop")."""
+    errors: list[str] = []
+    page = sign_in(admin, url, errors)
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    size = "phone" if (page.viewport_size or {}).get("width") == PHONE["width"] else "desktop"
+    return page, errors, size
+
+
+def drafted(page: Page, segment: str = "") -> None:
+    """A draft of the delay notice for TOPIC saved with the broadcasts page's form (narrowed
+    to the saved segment of that name, if one is named)."""
     page.get_by_label("A notification topic: those who subscribed to it").check()
     page.get_by_label("Topic (for a notification)").fill(TOPIC)
     page.get_by_label("Text (one of the bot's texts, in each of its languages)").select_option(
         "flight_delayed"
     )
     page.get_by_label("Values for the text's names (one name=value a line)").fill(VALUES)
+    if segment:
+        page.get_by_label("Saved segment (optional)").select_option(segment)
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status").filter(has_text="The draft is saved.")).to_be_visible()
 
@@ -192,10 +205,7 @@ def test_a_broadcast_is_scheduled_shown_with_its_time_and_cancelled(
 def test_a_contact_is_found_exported_and_deleted(
     airline_server: str, admin: BrowserContext
 ) -> None:
-    errors: list[str] = []
-    page = sign_in(admin, airline_server, errors)
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    size = "phone" if (page.viewport_size or {}).get("width") == PHONE["width"] else "desktop"
+    page, errors, size = signed_in(admin, airline_server)
     page.get_by_role("link", name="Contacts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Contacts · airline")
     page.get_by_label("Purpose").fill(f"notify:{TOPIC}")
