@@ -104,18 +104,30 @@ async def flags(store: Store) -> dict[str, Any]:
     return dict(peeked.session.get("flags", {}))
 
 
-async def test_the_report_of_a_message_in_flight_settles_it_and_nothing_goes_twice(
-    store: Store, clock: Clock
-) -> None:
+async def taken_over(store: Store, clock: Clock) -> tuple[Reporting, Runtime, Reporting]:
+    """Worker one died with its reply in flight; worker two took the conversation over and
+    sent nothing yet (it waits for WhatsApp's report). Worker one's channel, worker two and
+    its channel."""
     first = await died_sending(store, clock)
     second = Reporting()
     other = worker(store, second, clock)
     await lease_runs_out(clock)
     await other.tick()
-    assert second.texts == []  # waiting for WhatsApp's report, not sending again
-    running = await other.accept(str(KEY), status(clock, first.callbacks[0], "wamid.ONE"))
+    assert second.texts == []
+    return first, other, second
+
+
+async def report(runtime: Runtime, item: InboxItem) -> None:
+    running = await runtime.accept(str(KEY), item)
     assert running is not None
     await running
+
+
+async def test_the_report_of_a_message_in_flight_settles_it_and_nothing_goes_twice(
+    store: Store, clock: Clock
+) -> None:
+    first, other, second = await taken_over(store, clock)
+    await report(other, status(clock, first.callbacks[0], "wamid.ONE"))
     clock.now += SETTLE
     await other.tick()
     assert second.texts == []
@@ -130,12 +142,7 @@ async def test_the_report_of_a_message_in_flight_settles_it_and_nothing_goes_twi
 async def test_without_a_report_the_message_is_sent_again_once_after_settle(
     store: Store, clock: Clock
 ) -> None:
-    await died_sending(store, clock)
-    second = Reporting()
-    other = worker(store, second, clock)
-    await lease_runs_out(clock)
-    await other.tick()
-    assert second.texts == []
+    _, other, second = await taken_over(store, clock)
     clock.now += SETTLE
     await other.tick()
     assert second.texts == ["Say something."]  # at least once: WhatsApp said nothing
@@ -160,14 +167,8 @@ async def test_a_delivery_that_does_not_die_sends_at_once_and_leaves_no_mark(
 async def test_a_report_of_a_message_not_in_flight_settles_nothing(
     store: Store, clock: Clock
 ) -> None:
-    first = await died_sending(store, clock)
-    second = Reporting()
-    other = worker(store, second, clock)
-    await lease_runs_out(clock)
-    await other.tick()
+    first, other, _ = await taken_over(store, clock)
     made_up = f"{KEY}|99"  # a seq after the marked ones: no report of this delivery
-    running = await other.accept(str(KEY), status(clock, made_up, "wamid.FORGED"))
-    assert running is not None
-    await running
+    await report(other, status(clock, made_up, "wamid.FORGED"))
     assert (await flags(store))[IN_FLIGHT]["upto"] == int(first.callbacks[0].rpartition("|")[2])
     assert other.metrics.deliveries.labels("status_unknown_message")._value.get() == 1
