@@ -331,7 +331,7 @@ class Delivery:
         """A failed status of a broadcast's template that Meta paused or disabled (132015,
         132016) is kept as the template's state, as a refused send is: the broadcast waits."""
         told = known.get("template")
-        stopped = next((REFUSALS[c] for c in codes if c in REFUSALS), None)
+        stopped = next((REFUSALS[c] for c in codes if type(c) is int and c in REFUSALS), None)
         if self.templates is None or not isinstance(told, Mapping) or stopped is None:
             return
         news = TemplateNews(str(told.get("name")), str(told.get("language")), now, stopped)

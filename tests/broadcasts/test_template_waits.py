@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,9 +73,9 @@ async def test_whatsapp_holders_get_the_template_the_others_the_text(shop: Rig) 
     assert shown[0]["text"] == "Angebot: 20 % auf alles!" and "whatsapp_template" not in shown[0]
 
 
-async def test_a_failed_status_saying_meta_paused_the_template_holds_the_broadcast(
-    shop: Rig,
-) -> None:
+async def failed_status(shop: Rig, errors: list[Any]) -> str:
+    """The offer reached ada as its template; WhatsApp then reports it failed with `errors`.
+    Ada's conversation."""
     _web, ada, _ben = await holders(shop)
     offer = await shop.started(template=OFFER, values={"discount": "20 %"})
     await shop.steps(offer)
@@ -88,17 +89,34 @@ async def test_a_failed_status_saying_meta_paused_the_template_holds_the_broadca
         "message_id": message_id,
         "status": "failed",
         "timestamp": int(shop.now),
-        "errors": [{"code": 132015, "title": "Template is paused"}],
+        "errors": errors,
     }
     item = InboxItem(f"status:{message_id}:failed", iso_time(shop.now), STATUS, failed)
     running = await shop.runtime.accept(ada, item)
     assert running is not None
     await running
+    return ada
+
+
+async def test_a_failed_status_saying_meta_paused_the_template_holds_the_broadcast(
+    shop: Rig,
+) -> None:
+    await failed_status(shop, [{"code": 132015, "title": "Template is paused"}])
     assert (await shop.templates.of_template("spring_offer"))["de"].status == "PAUSED"
     again = await shop.started(template=OFFER, values={"discount": "30 %"})
     waiting = await shop.steps(again, 2)
     # the web holder has the text; the WhatsApp holders wait for Meta to reinstate it
     assert (waiting.status, waiting.waiting, waiting.queued) == (SENDING, TEMPLATE_PAUSED, 1)
+
+
+@pytest.mark.parametrize("code", [[132015], {"n": 132015}, "132015", 132015.0, True])
+async def test_a_failed_status_with_a_code_of_another_shape_pauses_nothing(
+    shop: Rig, code: Any
+) -> None:
+    ada = await failed_status(shop, [{"code": code}])
+    assert await shop.templates.of_template("spring_offer") == {}
+    said = [e["text"] for e in await shop.sessions.log(ada, after=0) if e["from"] == "bot"]
+    assert len(said) == 1  # the offer; no apology of a turn that failed
 
 
 def test_the_code_is_the_conversation_s_language_s_else_the_default_s() -> None:
