@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from framework.runtime.sending import SendFailure
 from framework.stores.memory.send_slots import LocalSlots
 from framework.stores.send_slots import SendSlots
+from framework.stores.session_store import StoreError
 
 __all__ = ["HEADROOM", "MOST_WAIT", "Pacer"]
 
@@ -29,6 +30,8 @@ MOST_WAIT = 0.6
 """Seconds a message waits for its slot at most; when the schedule is fuller, the delivery
 tries again later (it must commit within its session's lease, 5 s, for up to five messages)."""
 PATIENT = 3600.0
+STORE_RETRY = 1.0
+"""Seconds until a send tries again when the schedule's store did not answer."""
 
 
 class Pacer:
@@ -71,13 +74,17 @@ class Pacer:
             self._recipients = {r: t for r, t in self._recipients.items() if t > now}
         if ready > now:
             await self._sleep(ready - now)
-        slot = await self._slots.take(self._sender, self._gap, most)
+        try:
+            slot = await self._slots.take(self._sender, self._gap, most)
+        except StoreError:  # the schedule's store is out for a moment: later, never lost
+            self._recipients[recipient] = ready
+            raise _busy(STORE_RETRY) from None
         if not slot.taken:
             if self._recipients.get(recipient) == ready + self._interval:
                 self._recipients[recipient] = ready  # nothing went: theirs again
             raise _busy(slot.wait)
         later = self._clock() + slot.wait + self._interval
-        self._recipients[recipient] = max(self._recipients[recipient], later)
+        self._recipients[recipient] = max(self._recipients.get(recipient, 0.0), later)
         if slot.wait > 0:
             await self._sleep(slot.wait)
         await self._within_the_second()

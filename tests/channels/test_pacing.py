@@ -15,6 +15,8 @@ import pytest
 from framework.channels.pacing import MOST_WAIT, Pacer
 from framework.runtime.sending import SendFailure
 from framework.stores.memory.send_slots import LocalSlots
+from framework.stores.send_slots import Slot
+from framework.stores.session_store import StoreError
 
 
 class VirtualTime:
@@ -128,3 +130,36 @@ async def test_a_recipient_gets_their_messages_an_interval_apart() -> None:
     await time.run()
     await asyncio.gather(*tasks)
     assert went == pytest.approx([0.0, 0.25, 0.5], abs=0.02)
+
+
+class SlotsOut:
+    """A sending schedule whose store does not answer (Redis restarting)."""
+
+    async def take(self, sender: str, gap: float, most: float) -> Slot:
+        raise StoreError("redis://127.0.0.1:6379: connection refused")
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_schedule_that_does_not_answer_makes_the_send_try_again_later() -> None:
+    time = VirtualTime()
+    pacer = Pacer("106540352242922", 80, 0.25, SlotsOut(), time.clock, time.sleep)
+    with pytest.raises(SendFailure) as refused:
+        await pacer.wait("4917000000001")
+    assert refused.value.retry_after == 1.0  # a later try, not a message lost for good
+
+
+async def test_many_recipients_without_an_interval_are_paced_too() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:  # time passes while the pacer waits
+        now[0] += seconds
+
+    def clock() -> float:
+        return now[0]
+
+    pacer = Pacer("106540352242922", 10_000, 0.0, LocalSlots(clock), clock, sleep)
+    for n in range(10_050):  # past 10,000 recipients the pacer forgets those it is done with
+        await pacer.wait(f"49{n:010d}", patient=True)
+    assert now[0] == pytest.approx(10_049 / 9_000, rel=0.01)
