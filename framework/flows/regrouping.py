@@ -12,8 +12,6 @@ alone; otherwise nothing changes here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from framework.flows.cart import describe_line
 from framework.flows.named_things import many_choice_groups
 from framework.flows.session import CartLine
@@ -44,7 +42,7 @@ def regroup(turn: Turn, parts: list[tuple[int, Mention]], asked: str) -> bool:
         lines.remove(line)
     changed: list[CartLine] = []
     for count, said in parts:
-        added = turn.cart.add(item, [*kept, *_ids(said.get(asked))], count, {})
+        added = turn.cart.add(item, [*kept, said.get(asked)], count, {})  # the cart reads ids
         if added is not None and added not in changed:
             changed.append(added)
     turn.changed()
@@ -63,9 +61,3 @@ def _kept(line: CartLine, many: frozenset[str]) -> tuple[str, ...]:
         if group not in many
         for choice in choices
     )
-
-
-def _ids(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
