@@ -2,7 +2,8 @@
 
 A `PhraseIndex` maps phrases (names, synonyms, ids, triggers) to values. Each word of a message
 is first mapped onto the index's vocabulary, tolerating typos in longer words ("salmi" →
-"salami", "margarita" → "margherita", "grosse" → "gross"); then the longest phrases are found
+"salami", "margarita" → "margherita", "grosse" → "gross", and the slips of typos.py: "slaami",
+"wasswr"); then the longest phrases are found
 left to right. Short words are never fuzzed: "eine" must not become "keine". A German
 separable verb written as a phrase ("hole ab") is also found split around its object, as German
 puts it ("ich hole die Bestellung ab").
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.typos import SlipReader
 
 __all__ = ["Match", "PhraseIndex"]
 
@@ -114,6 +116,7 @@ class PhraseIndex:
             if len(key) == 2 and key[1] in _PARTICLES
         }
         self._vocabulary = sorted(fuzzy_words)
+        self._slips = SlipReader(self._vocabulary)
         self._known_words = frozenset(word for key in self._phrases for word in key)
         self._fuzzed: dict[str, str | None] = {}
         self._found: dict[tuple[str, ...], list[Match]] = {}
@@ -143,7 +146,7 @@ class PhraseIndex:
             best = process.extractOne(
                 word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
-            self._fuzzed[word] = best[0] if best else None
+            self._fuzzed[word] = best[0] if best else self._slips.read(word)
         return self._fuzzed[word]
 
     def written(self, words: Sequence[str], match: Match) -> bool:

@@ -1,0 +1,79 @@
+"""Typing slips that a similarity score misses: two letters swapped, a neighbouring key hit.
+
+"slaami", "lrage", "wasswr" and "grpße" are one slip away from a menu word, but a ratio of
+shared letters puts them as far from it as two unrelated changes would. The slips that fingers
+make on a phone or a keyboard are few: two neighbouring letters typed in the wrong order, or
+the key next to the right one (on a German QWERTZ or an English QWERTY keyboard). Exactly one
+such slip is forgiven, and only where it leads to one known word; a word one *arbitrary* letter
+away ("lange" and "large") is another word, not a slip, and so is every frequent German or
+English word ("Nacht" is no slip of "macht", nor "often" of "offen"): common_words.txt, made
+with wordfreq (`pip install wordfreq`):
+
+    [w for lang in ("de", "en") for w in wordfreq.top_n_list(lang, 20000)], folded as
+    normalize.py folds, ASCII letters only, five letters or more
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+__all__ = ["SlipReader"]
+
+_LAYOUTS = (("qwertzuiop", "asdfghjkl", "yxcvbnm"), ("qwertyuiop", "asdfghjkl", "zxcvbnm"))
+"""The letter rows of German QWERTZ and English QWERTY."""
+
+
+def _neighbours() -> dict[str, frozenset[str]]:
+    """Each letter's neighbouring keys on either layout: left and right in its row, and the
+    two or three it touches in the rows above and below (the rows are staggered)."""
+    near: dict[str, set[str]] = {}
+    for rows in _LAYOUTS:
+        for index, row in enumerate(rows):
+            touching = [rows[other] for other in (index - 1, index + 1) if 0 <= other < len(rows)]
+            for position, key in enumerate(row):
+                keys = near.setdefault(key, set())
+                for other in (row, *touching):
+                    keys.update(other[max(0, position - 1) : position + 2])
+    return {key: frozenset(keys - {key}) for key, keys in near.items()}
+
+
+_NEAR = _neighbours()
+_SHORTEST = 5
+"""Shorter words are left alone: "mit" and "mir", "eine" and "eins" are all real words."""
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    lines = (Path(__file__).parent / "common_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def _one_slip(typed: str, known: str) -> bool:
+    """Whether `typed` is `known` with one swap of neighbouring letters or one neighbouring
+    key (same length; the caller compares only words of equal length)."""
+    differ = [index for index, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+    if len(differ) == 1:
+        index = differ[0]
+        return typed[index] in _NEAR.get(known[index], frozenset())
+    if len(differ) == 2 and differ[1] == differ[0] + 1:
+        first, second = differ
+        return typed[first] == known[second] and typed[second] == known[first]
+    return False
+
+
+class SlipReader:
+    """The one known word a typed word is a slip of, among a fixed vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self._by_length: dict[int, list[str]] = {}
+        for word in vocabulary:
+            if len(word) >= _SHORTEST and word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def read(self, typed: str) -> str | None:
+        if len(typed) < _SHORTEST or typed in _common_words():
+            return None
+        found = {known for known in self._by_length.get(len(typed), ()) if _one_slip(typed, known)}
+        return found.pop() if len(found) == 1 else None
