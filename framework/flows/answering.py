@@ -22,6 +22,7 @@ from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
 from framework.flows.pending_items import (
+    give_waiting_items,
     has_item,
     other_items,
     queue_other_items,
@@ -247,6 +248,14 @@ def _done_ordering(
         return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
     if slot.type == "item" and turn.session["cart"]["lines"] and done:
         return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
+    if slot.type == "choices" and ordering and nothing_named and (done or noted):
+        # "Extras?" — "nee das war's, abholen bitte", "🏃 pickup": none (for the items still
+        # waiting too), and nothing more
+        turn.set_slot(slot.name, [])
+        give_waiting_items(turn, slot, [])
+        turn.session["flags"][ORDER_COMPLETE] = True
+        _accept(turn, frame)
+        return True
     if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
         return False
     if not ordering:

@@ -11,7 +11,7 @@ from framework.flows.session import Frame, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
 
-__all__ = ["has_item", "queue_other_items", "share_with_waiting_items"]
+__all__ = ["give_waiting_items", "has_item", "queue_other_items", "share_with_waiting_items"]
 
 
 def has_item(turn: Turn, mention: Mention) -> bool:
@@ -21,8 +21,12 @@ def has_item(turn: Turn, mention: Mention) -> bool:
 def share_with_waiting_items(turn: Turn, slot: Slot, value: Any, text: str) -> None:
     """ "Keine Extras, bei beiden nicht" while the first of two ordered pizzas is asked about:
     the answer is the waiting ones' too."""
-    if not turn.session["pending"] or not speaks_for_all(text):
-        return
+    if speaks_for_all(text):
+        give_waiting_items(turn, slot, value)
+
+
+def give_waiting_items(turn: Turn, slot: Slot, value: Any) -> None:
+    """The waiting items take this answer where they have none of their own."""
     for mention in turn.session["pending"]:
         if has_item(turn, mention):
             mention.setdefault(slot.name, value)

@@ -68,9 +68,23 @@ _COLLOQUIAL = {
 else in either language: Bavarian "na" (no) and the article "a" stay as they are."""
 
 
+_EMOJI_WORDS = {"🍺": "bier", "🍕": "pizza"}
+"""Emoji that name what they show ("🍕 large Margherita + 🍺🍺"). A run of a drink counts
+them; a run of pizzas is a cheer ("🍕🍕🍕"), a pizza wanted, not three."""
+_COUNTED = frozenset("🍺")
+_EMOJI_RUN = re.compile("|".join(f"(?:{emoji})+" for emoji in _EMOJI_WORDS))
+
+
+def _emoji_word(found: re.Match[str]) -> str:
+    run = found.group(0)
+    word = _EMOJI_WORDS[run[0]]
+    return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_FOLD)
+    text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     return " ".join(_COLLOQUIAL.get(word, word) for word in _NOT_WORD.sub(" ", folded).split())
 
 
