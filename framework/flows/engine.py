@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -45,7 +45,7 @@ from framework.flows.order_cancel import cancel_answer
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
-from framework.flows.restating import restated
+from framework.flows.restating import beyond_restated, restated
 from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
 from framework.flows.steps import Branch, End, Jump, Say
@@ -229,7 +229,8 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
         turn.say_named("already_noted")
         _answer_beside_restatement(turn, message)
     elif frame is not None and frame.get("wait"):
-        answer(turn, message)
+        added = None if message.payload else beyond_restated(turn, text)
+        answer(turn, message if added is None else replace(message, text=added))
     elif not link_typed(turn, message):
         _start(turn, message)
 

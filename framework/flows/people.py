@@ -23,7 +23,7 @@ from framework.flows.understanding.extract import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["PEOPLE", "edit_for_person", "note_people"]
+__all__ = ["PEOPLE", "edit_for_person", "names_someone", "note_people"]
 
 PEOPLE = "people"
 """A session flag: [item, person] pairs said, waiting for their cart lines."""
@@ -95,6 +95,11 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
             if name.lower() not in _NOT_NAMES and name.lower() not in menu:
                 return name.lower()
     return ME if _SELF.search(clause) else None
+
+
+def names_someone(turn: Turn, clause: str) -> bool:
+    """Whether a clause orders for someone ("for my wife", "Tom nimmt …", "für mich")."""
+    return _person_of(_unlabelled(clause), _menu_words(lexicon_for(turn.bot))) is not None
 
 
 @lru_cache(maxsize=64)

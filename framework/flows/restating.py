@@ -3,13 +3,15 @@ und eine Cola" again), or sums it up at the confirmation: the same order, never 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from framework.flows.people import names_someone
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["RECENT_TURNS", "restated"]
+__all__ = ["RECENT_TURNS", "beyond_restated", "restated"]
 _MORE = frozenset(
     {
         "noch",
@@ -71,6 +73,27 @@ def restated(turn: Turn, text: str) -> bool:
         if confirming or now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS
     ]
     return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
+
+
+_PARTS = re.compile(r"[,;]+|\s(?:und|and|plus|sowie)\s", re.IGNORECASE)
+
+
+def beyond_restated(turn: Turn, text: str) -> str | None:
+    """What a message adds to a restatement of the last turn's order ("a medium hawaii, no
+    extras" — "yes a medium hawaii and also a coke": only the coke is new), or None when no
+    part of it restates or nothing is left. A restated part is one that names only items of
+    lines added in the last turns, as said, for nobody in particular and without "another"."""
+    parts = [part for part in _PARTS.split(text) if part.strip()]
+    if len(parts) < 2:
+        return None
+    kept = [part for part in parts if not _restates(turn, part)]
+    if len(kept) == len(parts) or not kept:
+        return None
+    return ", ".join(part.strip() for part in kept)
+
+
+def _restates(turn: Turn, part: str) -> bool:
+    return restated(turn, part) and not names_someone(turn, part)
 
 
 def _as_said(turn: Turn, mention: dict[str, Any], line: CartLine, asks: list[Any]) -> bool:
