@@ -176,7 +176,7 @@ def read_parts(
         elif correcting and has_item and mentions:
             mentions[-1] = mention  # "eine Salami, nee warte, lieber eine Diavola"
         elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
-            _split(mentions, source, mention, slots)
+            _split(mentions, source, mention, slots, the_other=bool(_OTHER & set(words[:2])))
         else:
             if not has_item and mentions:
                 _drop_unwanted(mentions[-1], words, slots, lexicon)
@@ -266,13 +266,26 @@ def _other_one(source: Mention, values: Mention) -> bool:
     )
 
 
-def _split(mentions: list[Mention], source: Mention, part: Mention, slots: list[Slot]) -> None:
+def _split(
+    mentions: list[Mention],
+    source: Mention,
+    part: Mention,
+    slots: list[Slot],
+    *,
+    the_other: bool = False,
+) -> None:
     """ "2 medium diavola, one with jalapeños, one without": one of them becomes a mention of
     its own with the part's values; the last one left takes the part's values itself. The
-    others have none of the extras the one got, unless said later ("… one without")."""
+    others have none of the extras the one got, unless said later ("… one without").
+
+    "The other" is the one left, never a further one: a size it names against the size said
+    for both is the plain one ("zwei große Salami, eine mit Pilzen, die andere normal")."""
     counts = count_slots(slots)
     name = next((n for n in counts if n in source), None)
     values = {n: v for n, v in part.items() if n not in counts}
+    if the_other and (name is None or source[name] <= 1):
+        source.update({n: v for n, v in values.items() if isinstance(v, list) or n not in source})
+        return
     if name is None or source[name] <= 1:
         if _other_one(source, values):  # "eine große Margherita und eine mittlere": two
             items = {slot.name for slot in slots if slot.type == "item"}
