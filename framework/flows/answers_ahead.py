@@ -6,26 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 from framework.flows.address_parts import note_street_ahead
+from framework.flows.edit_words import REPLACING
 from framework.flows.events import Message
 from framework.flows.turn import Turn
+from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.slot_values import find_address
 
 __all__ = ["note_answers_ahead"]
+
+_CHANGE_OF_MIND = REPLACING | {"stattdessen", "lieber", "doch", "actually", "eher"}
+"""Words that make an answer to a later question, already given, a new one ("2 große Tonno,
+Lieferung …" — "kann ich stattdessen abholen?")."""
 
 
 def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bool:
     """Answers to questions the bot asks later, in another flow, said now ("zum Abholen",
     "I'll pick it up"): kept, so the question is not asked again. Only choice questions the
-    customer has not answered yet, and an address; whether anything was kept."""
+    customer has not answered yet (or changes their mind about), and an address; whether
+    anything was kept."""
     if message.payload:
         return False
+    changing = bool(_CHANGE_OF_MIND & set(tokens(message.text)))
     later = [
         slot
         for name, slot in turn.bot.slots.items()
         if name not in asks
         and slot.type == "choice"
         and slot.choices is not None
-        and name not in turn.session["slots"]
+        and (changing or name not in turn.session["slots"])
         and any(name in flow.asks for flow in turn.bot.flows.values())
     ]
     frame = turn.frame
