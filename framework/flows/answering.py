@@ -37,7 +37,9 @@ from framework.flows.steps import Ask
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.slot_values import (
     AnswerContext,
     Invalid,
@@ -442,7 +444,10 @@ def _unattributed(mention: Mention, words: list[str]) -> bool:
     """A count that belongs to no item named with it, in a message that is more than "make
     it 3" or speaks of an address ("it's number 13, not 31"): never a new quantity."""
     named = len(mention) > 1  # a count comes with an item or an option it belongs to
-    return not named and (len(words) > 3 or bool(_ADDRESS_WORDS & set(words)))
+    if _ADDRESS_WORDS & set(words):
+        return not named
+    instead_of_a_count = any(negated(words, i) and word_to_number(w) for i, w in enumerate(words))
+    return not named and len(words) > 3 and not instead_of_a_count  # "I meant 3, not 4"
 
 
 def _rewind(turn: Turn, changed: frozenset[str]) -> None:

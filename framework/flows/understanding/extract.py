@@ -32,6 +32,7 @@ from framework.flows.understanding.combining import (
 )
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
+from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
@@ -139,7 +140,11 @@ def _choices(
 ) -> None:
     found = [m for m in index.find_all(words) if m.start not in used]
     used.update(i for match in found for i in range(match.start, match.end))
-    wanted = [m for m in found if not (m.start and words[m.start - 1] in NOT_WANTED)]
+    wanted = [
+        m
+        for m in found
+        if not (m.start and words[m.start - 1] in NOT_WANTED) and not negated(words, m.start)
+    ]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
         mention[slot.name] = values if slot.type == "choices" else values[0]
@@ -186,7 +191,7 @@ _STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 
 def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
     for index, word in enumerate(words):
-        number = None if index in used else word_to_number(word)
+        number = None if index in used or negated(words, index) else word_to_number(word)
         after = words[index + 1] if index + 1 < len(words) else ""
         before = words[index - 1] if index else ""
         if (

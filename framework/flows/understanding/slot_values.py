@@ -20,6 +20,7 @@ from framework.flows.model import Bot, Slot
 from framework.flows.session import CartLine
 from framework.flows.understanding.dates import parse_date, parse_datetime, parse_time
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import parse_number
@@ -126,9 +127,14 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         return Invalid("invalid_choice")
     index = ctx.lexicon.choices(choice_set)
     if slot.type == "choice":
-        named = {match.value for match in index.find_all(tokens(text))}
+        words = tokens(text)
+        found = index.find_all(words)
+        named = {match.value for match in found}
         if len(named) > 1 and is_question(text):
             return Invalid("invalid_choice")  # "mittel oder groß, was lohnt sich?" chooses none
+        meant = {match.value for match in found if not negated(words, match.start)}
+        if len(named) > 1 and len(meant) == 1:
+            return Valid(meant.pop())  # "mittel, nicht groß"
         found = index.best(text)
         return Valid(found) if found else Invalid("invalid_choice")
     words = tokens(text)

@@ -1,0 +1,20 @@
+"""A value said with "nicht" or "not" before it is the one the customer does not mean:
+"mittel, nicht groß", "zwei, nicht drei", "I meant three, not four", "nicht die große"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["negated"]
+
+_NOT = frozenset({"nicht", "nich", "not"})
+_BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
+"""Words that may stand between the "not" and its value ("nicht die große", "not the large")."""
+
+
+def negated(words: Sequence[str], start: int) -> bool:
+    """Whether the value that begins at `words[start]` is negated."""
+    before = words[max(0, start - 2) : start]
+    if before and before[-1] in _BETWEEN:
+        before = before[:-1]
+    return bool(before) and before[-1] in _NOT
