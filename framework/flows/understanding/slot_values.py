@@ -128,11 +128,11 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     index = ctx.lexicon.choices(choice_set)
     if slot.type == "choice":
         words = tokens(text)
-        found = index.find_all(words)
-        named = {match.value for match in found}
+        matches = index.find_all(words)
+        named = {match.value for match in matches}
         if len(named) > 1 and is_question(text):
             return Invalid("invalid_choice")  # "mittel oder groß, was lohnt sich?" chooses none
-        meant = {match.value for match in found if not negated(words, match.start)}
+        meant = {match.value for match in matches if not negated(words, match.start)}
         if len(named) > 1 and len(meant) == 1:
             return Valid(meant.pop())  # "mittel, nicht groß"
         found = index.best(text)
