@@ -47,10 +47,10 @@ from framework.flows.named_things import (
     named_things,
 )
 from framework.flows.people import edit_for_person
-from framework.flows.session import stop_waiting
+from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off
 from framework.flows.turn import Turn
-from framework.flows.understanding.combining import rejects
+from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
@@ -106,6 +106,7 @@ def _ask_again(turn: Turn) -> None:
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
         split_off(turn, words, found)
+        or _restyle_every(turn, words, found)
         or _replace(turn, words, found)
         or _restyle(turn, words, found)
         or _remove(turn, words, found)
@@ -222,9 +223,17 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     before = describe_line(turn.bot, turn.lang, line)
     for choice in choices:
         line["options"][str(choice.group)] = [choice.value]
+    for dropped in (t for t in things if t.group in many and _without(words, t)):
+        chosen = line["options"].get(str(dropped.group), [])  # "… klein und ohne Schinken"
+        if dropped.value in chosen:
+            chosen.remove(dropped.value)
     turn.cart.reprice(line)
     after = describe_line(turn.bot, turn.lang, line)
     return f"{before} → {after}" if after != before else None
+
+
+def _without(words: list[str], thing: Thing) -> bool:
+    return thing.start > 0 and words[thing.start - 1] in WITHOUT
 
 
 def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
@@ -282,26 +291,51 @@ def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing,
 def _which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
     """ "Actually make it large" after "a Prosciutto small and a Capricciosa small": two lines
     of the last message could be meant, so the bot asks which (True) instead of guessing."""
-    if len(things) != 1 or things[0].group is None:
-        return False  # an item named says which line ("make that 2 beers, not 4")
+    if len(things) != 1 or things[0].group is None or EVERY & set(words):
+        return False  # an item named says which line ("make that 2 beers, not 4"), "both" all
     before = set(words[: things[0].start])
     if not (CHANGING & before and THAT & before):
         return False
-    lines = turn.session["cart"]["lines"]
-    newest = max(lines, key=lambda line: line["id"])
-    group = str(things[0].group)
-    items = turn.bot.catalog.items
-    candidates = [
-        line
-        for line in lines
-        if line.get("said") == newest.get("said") and group in items[line["item"]].options
-    ]
+    candidates = _last_said_taking(turn, str(things[0].group))
     if len(candidates) < 2:
         return False
     named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in candidates)
     turn.say_named("which_line", lines=named)
     turn.reask()
     return True
+
+
+def _last_said_taking(turn: Turn, group: str) -> list[CartLine]:
+    """The lines of the message that ordered last which take a choice of the group."""
+    lines = turn.session["cart"]["lines"]
+    newest = max(lines, key=lambda line: line["id"])
+    items = turn.bot.catalog.items
+    return [
+        line
+        for line in lines
+        if line.get("said") == newest.get("said") and group in items[line["item"]].options
+    ]
+
+
+def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "Make both of them small", "mach alle groß": every line of the last order that takes
+    the choice gets it (no item named; a word of changing and one of all)."""
+    many = many_choice_groups(turn.bot)
+    choices = [t for t in things if t.group is not None and t.group not in many]
+    if len(choices) != len(things) or not choices or not (EVERY & set(words)):
+        return None
+    if not CHANGING & set(words):
+        return None
+    changed = []
+    for line in _last_said_taking(turn, str(choices[0].group)):
+        before = describe_line(turn.bot, turn.lang, line)
+        for choice in choices:
+            line["options"][str(choice.group)] = [choice.value]
+        turn.cart.reprice(line)
+        after = describe_line(turn.bot, turn.lang, line)
+        if after != before:
+            changed.append(f"{before} → {after}")
+    return ", ".join(changed) or None
 
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:

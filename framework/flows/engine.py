@@ -37,6 +37,7 @@ from framework.flows.events import (
 from framework.flows.execution import run
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
+from framework.flows.in_progress import editing_in_progress
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
@@ -223,7 +224,9 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
             waiting_message(turn)
-    elif not message.payload and (same_again(turn, text) or edit_order(turn, text)):
+    elif not message.payload and (
+        same_again(turn, text) or editing_in_progress(turn, text, edit_order)
+    ):
         return
     elif not message.payload and restated(turn, text):
         turn.say_named("already_noted")

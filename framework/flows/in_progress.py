@@ -1,0 +1,155 @@
+"""The order in progress: items the customer named that are not in the cart yet — the one the
+bot is asking about (its size, its extras) and those waiting behind it — edited like the
+cart's lines.
+
+A customer does not know which of the things they said are "in the cart": "zwei große
+Capricciosa und eine Quattro Formaggi" — "Extras?" — "mach beide klein", "drop the beers",
+"ok make the Salami a small one then". Each such message is an edit of what they ordered, never
+a further item. The items in progress are lent to the cart as lines for the edit (editing.py
+reads and changes lines), then taken back as what the ordering flow asks about next.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from framework.flows.edit_words import CHANGING, REMOVING, REMOVING_PAIRS, REPLACING
+from framework.flows.model import Slot
+from framework.flows.session import CartLine
+from framework.flows.steps import CartAdd
+from framework.flows.turn import Turn
+from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.extract import Mention
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["editing_in_progress"]
+
+_LENT = 1_000_000
+"""Line ids of the lent items: far above any real line's, so lines the edit adds stay apart."""
+
+
+def editing_in_progress(turn: Turn, text: str, edit: Callable[[Turn, str], bool]) -> bool:
+    """Run `edit` over the cart with the items in progress lent to it as lines; whether it
+    edited anything. Without items in progress, `edit` runs over the cart alone."""
+    ordering = turn.ordering_flow()
+    current = _current(turn, ordering)
+    waiting: list[Mention] = list(turn.session["pending"])
+    slots = _order_slots(turn, ordering)
+    items = {slot.name for slot in slots["item"]}
+    named = [m for m in ([current] if current else []) + waiting if items & set(m)]
+    if named and not _asks_an_edit(turn, text, named, items):
+        named = []  # an answer to the open question, or a further item: no edit of these
+    lent = {_LENT + index: mention for index, mention in enumerate(named)}
+    if not named:
+        return edit(turn, text)
+    lines = turn.session["cart"]["lines"]
+    lines.extend(_line(turn, slots, line_id, mention) for line_id, mention in lent.items())
+    turn.session["pending"] = []
+    try:
+        edited = edit(turn, text)
+    finally:
+        ordered_now = turn.session["pending"]
+        taken_back = [line for line in lines if line["id"] in lent]
+        lines[:] = [line for line in lines if line["id"] not in lent]
+        turn.session["pending"] = waiting
+    if not edited:
+        return False
+    mentions = [_mention(slots, line, lent[line["id"]]) for line in taken_back]
+    turn.session["pending"] = mentions + ordered_now
+    if ordering is not None and current is not None:
+        turn.repeat(ordering, frozenset())  # ask about the first of them, as it is now
+    return True
+
+
+_EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING
+
+
+def _asks_an_edit(turn: Turn, text: str, named: list[Mention], items: set[str]) -> bool:
+    """Whether the message edits what is in progress: a word of changing, removing or
+    replacing, and one of those items named ("drop the beers", "mach die Salami klein") or all
+    of them ("make both of them small")."""
+    words = tokens(text)
+    said = set(words)
+    if not (_EDITING & said or any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))):
+        return False
+    if EVERY & said:
+        return True
+    in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
+    found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
+    return any(match.value in in_progress for match in found)
+
+
+def _current(turn: Turn, ordering: str | None) -> Mention | None:
+    """The item the ordering flow is asking about (its size, extras or count), as said."""
+    frame = turn.frame
+    if ordering is None or frame is None or frame["flow"] != ordering or not frame.get("wait"):
+        return None
+    slots = _order_slots(turn, ordering)
+    item = slots["item"][0] if slots["item"] else None
+    said = turn.session["slots"]
+    if item is None or item.name not in said or frame["wait"] == item.name:
+        return None
+    if not any(isinstance(step, CartAdd) for step in turn.flow(ordering).program[frame["pc"] :]):
+        return None  # in the cart already: "anything else?" is asked after it
+    names = [slot.name for kind in slots.values() for slot in kind]
+    return {name: said[name] for name in names if name in said}
+
+
+def _order_slots(turn: Turn, ordering: str | None) -> dict[str, list[Slot]]:
+    """The ordering flow's slots by what they hold: the item, its options, its count."""
+    kinds: dict[str, list[Slot]] = {"item": [], "options": [], "quantity": []}
+    if ordering is None:
+        return kinds
+    for name in sorted(turn.flow(ordering).asks):
+        slot = turn.slot(name)
+        if slot.type == "item":
+            kinds["item"].append(slot)
+        elif slot.type in ("choice", "choices") and slot.choices is not None:
+            kinds["options"].append(slot)
+        elif slot.role == "quantity":
+            kinds["quantity"].append(slot)
+    return kinds
+
+
+def _line(turn: Turn, slots: dict[str, list[Slot]], line_id: int, mention: Mention) -> CartLine:
+    item_slot = next(slot.name for slot in slots["item"] if slot.name in mention)
+    item = turn.bot.catalog.items[mention[item_slot]]
+    chosen = [mention[slot.name] for slot in slots["options"] if slot.name in mention]
+    grouped = turn.cart.group_options(item, chosen)
+    options = {group: grouped[group] for group in item.options if group in grouped}
+    count = next((mention[slot.name] for slot in slots["quantity"] if slot.name in mention), 1)
+    return {
+        "id": line_id,
+        "item": item.id,
+        "options": options,
+        "quantity": int(count),
+        "unit": turn.cart.unit_price(item, options),
+        "source": {
+            "item": item_slot,
+            "options": [slot.name for slot in slots["options"]],
+            "quantity": slots["quantity"][0].name if slots["quantity"] else None,
+        },
+        "said": turn.session["turns"],
+    }
+
+
+def _mention(slots: dict[str, list[Slot]], line: CartLine, said: Mention) -> Mention:
+    """The line as the ordering flow's answers: what the edit changed, the rest as said
+    (an option group the customer has not answered yet stays unanswered)."""
+    mention: dict[str, Any] = dict(said)
+    item_slot = next(slot.name for slot in slots["item"] if slot.name in said)
+    mention[item_slot] = line["item"]
+    for slot in slots["options"]:
+        assert slot.choices is not None
+        chosen = line["options"].get(slot.choices.id)
+        if chosen:
+            mention[slot.name] = list(chosen) if slot.type == "choices" else chosen[0]
+        elif slot.name in said:
+            mention[slot.name] = [] if slot.type == "choices" else said[slot.name]
+    for slot in slots["quantity"]:
+        if slot.name in said or line["quantity"] != 1:
+            mention[slot.name] = line["quantity"]
+    return mention
