@@ -37,7 +37,7 @@ from framework.flows.events import (
 from framework.flows.execution import run
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
-from framework.flows.in_progress import editing_in_progress
+from framework.flows.in_progress import editing_in_progress, order_so_far
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
@@ -312,9 +312,10 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: 
         turn.reply(prices)
         turn.record("question_answered", entry="catalog_prices")
         turn.session["flags"][PRICES_ANSWERED] = True
-    for entry in entries:
-        turn.say(turn.bot.knowledge[entry].answer)
-        turn.record("question_answered", entry=entry)
+    with order_so_far(turn):  # "what's the total so far?" counts the pizza being asked about
+        for entry in entries:
+            turn.say(turn.bot.knowledge[entry].answer)
+            turn.record("question_answered", entry=entry)
     if names_items and not (waiting and only_asks(message.text)):
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     return _after_the_answers(turn, frame, text)

@@ -12,7 +12,8 @@ reads and changes lines), then taken back as what the ordering flow asks about n
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from framework.flows.edit_words import CHANGING, REMOVING, REMOVING_PAIRS, REPLACING
@@ -25,7 +26,7 @@ from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["editing_in_progress"]
+__all__ = ["editing_in_progress", "order_so_far"]
 
 _LENT = 1_000_000
 """Line ids of the lent items: far above any real line's, so lines the edit adds stay apart."""
@@ -36,38 +37,61 @@ def editing_in_progress(turn: Turn, text: str, edit: Callable[[Turn, str], bool]
     edited anything. Without items in progress, `edit` runs over the cart alone."""
     ordering = turn.ordering_flow()
     current = _current(turn, ordering)
-    waiting: list[Mention] = list(turn.session["pending"])
-    slots = _order_slots(turn, ordering)
-    items = {slot.name for slot in slots["item"]}
-    named = [m for m in ([current] if current else []) + waiting if items & set(m)]
-    if named and not _asks_an_edit(turn, text, named, items):
-        named = []  # an answer to the open question, or a further item: no edit of these
-    lent = {_LENT + index: mention for index, mention in enumerate(named)}
-    if not named:
-        return edit(turn, text)
-    lines = turn.session["cart"]["lines"]
-    lines.extend(_line(turn, slots, line_id, mention) for line_id, mention in lent.items())
+    named = _in_progress(turn, ordering, current)
+    if not named or not _asks_an_edit(turn, text, named):
+        return edit(turn, text)  # an answer to the open question, or a further item
+    waiting = turn.session["pending"]
     turn.session["pending"] = []
-    try:
+    with _lent(turn, ordering, named) as taken_back:
         edited = edit(turn, text)
-    finally:
-        ordered_now = turn.session["pending"]
-        taken_back = [line for line in lines if line["id"] in lent]
-        lines[:] = [line for line in lines if line["id"] not in lent]
-        turn.session["pending"] = waiting
+    ordered_now, turn.session["pending"] = turn.session["pending"], waiting
     if not edited:
         return False
-    mentions = [_mention(slots, line, lent[line["id"]]) for line in taken_back]
-    turn.session["pending"] = mentions + ordered_now
+    turn.session["pending"] = taken_back + ordered_now
     if ordering is not None and current is not None:
         turn.repeat(ordering, frozenset())  # ask about the first of them, as it is now
     return True
 
 
+@contextmanager
+def order_so_far(turn: Turn) -> Iterator[None]:
+    """The cart with the items in progress in it, for a text about the order so far ("what's
+    the total so far?" while the extras of the last pizza are asked)."""
+    ordering = turn.ordering_flow()
+    with _lent(turn, ordering, _in_progress(turn, ordering, _current(turn, ordering))):
+        yield
+
+
+def _in_progress(turn: Turn, ordering: str | None, current: Mention | None) -> list[Mention]:
+    items = {slot.name for slot in _order_slots(turn, ordering)["item"]}
+    named = ([current] if current else []) + turn.session["pending"]
+    return [mention for mention in named if items & set(mention)]
+
+
+@contextmanager
+def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[list[Mention]]:
+    """The items in progress as cart lines while the block runs; afterwards the list it
+    yields holds them back as the ordering flow's answers, as the block left their lines."""
+    slots = _order_slots(turn, ordering)
+    lent = {_LENT + index: mention for index, mention in enumerate(named)}
+    lines = turn.session["cart"]["lines"]
+    lines.extend(_line(turn, slots, line_id, mention) for line_id, mention in lent.items())
+    taken_back: list[Mention] = []
+    turn.changed()
+    try:
+        yield taken_back
+    finally:
+        taken_back += [
+            _mention(slots, line, lent[line["id"]]) for line in lines if line["id"] in lent
+        ]
+        lines[:] = [line for line in lines if line["id"] not in lent]
+        turn.changed()
+
+
 _EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING
 
 
-def _asks_an_edit(turn: Turn, text: str, named: list[Mention], items: set[str]) -> bool:
+def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:
     """Whether the message edits what is in progress: a word of changing, removing or
     replacing, and one of those items named ("drop the beers", "mach die Salami klein") or all
     of them ("make both of them small")."""
@@ -77,6 +101,7 @@ def _asks_an_edit(turn: Turn, text: str, named: list[Mention], items: set[str]) 
         return False
     if EVERY & said:
         return True
+    items = {slot.name for slot in _order_slots(turn, turn.ordering_flow())["item"]}
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
     found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
     return any(match.value in in_progress for match in found)
