@@ -50,7 +50,7 @@ from framework.flows.understanding.yesno import parse_yes_no, says_done
 
 __all__ = ["answer"]
 
-_CORRECTION_MARKERS = frozenset(
+CORRECTION_MARKERS = frozenset(
     {
         "doch",
         "lieber",
@@ -335,8 +335,14 @@ def _several_values(
         turn.session["pending"].extend(mentions)  # "that's it" with them: _done_ordering
         _accept(turn, frame)
         return True
-    counted_other = slot.role == "quantity" and bool(other_items(turn, frame, mentions[:1]))
-    if (slot.name not in first or counted_other) and queue_other_items(turn, frame, slot, mentions):
+    another = bool(other_items(turn, frame, mentions[:1]))
+    counted_other = slot.role == "quantity" and another
+    # "Noch eine große Salami mit Zwiebeln" at a Hawaii's extras: another pizza, whose extras
+    # are not the Hawaii's (unless the customer changes their mind: "doch lieber eine Salami")
+    further = another and slot.type != "item" and not CORRECTION_MARKERS & set(tokens(text))
+    if (slot.name not in first or counted_other or further) and queue_other_items(
+        turn, frame, slot, mentions
+    ):
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False
@@ -392,7 +398,7 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
     """'doch lieber groß', 'make it 3': change an earlier answer and the cart line it made.
     At a confirmation any earlier answer named is a correction ("ok then I'll pick it up")."""
     words = tokens(message.text)
-    said = bool(_CORRECTION_MARKERS & set(words))
+    said = bool(CORRECTION_MARKERS & set(words))
     forced = asked.role == "confirm" and not said
     marked = said or forced
     cart_slots = _cart_slots(turn) if forced else set()
