@@ -54,7 +54,7 @@ from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.normalize import MAX_CHARS, tokens
+from framework.flows.understanding.normalize import MAX_CHARS
 from framework.flows.understanding.questions import is_question, only_asks
 from framework.flows.understanding.yesno import says_done
 
@@ -305,7 +305,7 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: 
     if prices is None and not entries:
         return False
     turn.session["flags"][KNOWN_BEFORE] = entries
-    names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
+    names_items = lexicon.names_items(text)
     if names_items and not is_question(text):
         return False
     if prices is not None:
@@ -371,7 +371,7 @@ def _start(turn: Turn, message: Message) -> None:
     bot, lexicon = turn.bot, lexicon_for(turn.bot)
     text = message.text if message.payload else without_missing(turn, message.text)
     note_answers_ahead(turn, message, frozenset())  # "möchte was liefern lassen"
-    names_items = bool(lexicon.items(frozenset()).find_all(tokens(text)))
+    names_items = lexicon.names_items(text)
     if not names_items and not message.payload and not_on_menu_at_start(turn, text):
         return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)

@@ -163,6 +163,18 @@ class Lexicon:
             entries += [m.value for m in found if not answered & set(words[m.start : m.end])]
         return list(dict.fromkeys(entries))
 
+    def names_items(self, text: str) -> bool:
+        """Whether a message names a catalog item: as written, or by words that ask no
+        knowledge question ("what vegetarian pizzas do you have?" asks about vegetarian food;
+        it orders no Vegetaria, though "vegetarian pizza" is one of its names)."""
+        words = tokens(text)
+        index = self.items(frozenset())
+        asked = self._asked(words)
+        return any(
+            index.written(words, m) or not any(a.start < m.end and m.start < a.end for a in asked)
+            for m in index.find_all(words)
+        )
+
     def _asked(self, words: list[str]) -> list[Match]:
         """The knowledge phrases said, but none inside an item's name as written ("Vegetaria"
         is no question about vegetarian food) or a longer trigger of the bot's ("wie lange
