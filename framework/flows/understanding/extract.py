@@ -187,6 +187,8 @@ _NUMBER_LABELS = frozenset({"nr", "nummer", "hausnummer", "number", "no"})
 """Digits after these are a house or order number; "no a Wässerle" (Swabian "noch") counts."""
 _STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
+_POSTCODE = re.compile(r"\d{5}")
+"""A German postcode: the number before it is a house number, whatever the street is called."""
 
 
 def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
@@ -199,8 +201,9 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
             or before in _NOT_A_COUNT_BEFORE
             or (before in _NUMBER_LABELS and word.isdigit())
             or _STREETISH.search(before)
+            or _POSTCODE.fullmatch(after)
         ):
-            continue  # "… Boddinstraße 7": a house number
+            continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
         if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
             continue  # "a couple of beers", "a dozen": the next word counts
         if number == 1 and index and not has_item and word in _ARTICLE_ONES:

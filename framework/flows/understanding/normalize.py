@@ -28,6 +28,13 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa"), "klein"),
     **dict.fromkeys(("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes"), "kleine"),
+    # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
+    **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
+    **dict.fromkeys(("chli", "chlii"), "klein"),
+    **dict.fromkeys(("mittleri", "mittlere"), "mittlere"),
+    **dict.fromkeys(("grossi", "groessi"), "grosse"),
+    **dict.fromkeys(("gaern", "gaernt"), "gerne"),
+    **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
     **dict.fromkeys(("keene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
     **dict.fromkeys(("allet", "alles", "aelles", "alls"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
@@ -50,6 +57,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
     **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),
     "ae": "eine",  # Saxon "ä Bier" (folded)
+    "e": "eine",  # Swiss "e Pizza"
     "en": "ein",  # Rhineland "en Pizza"
     # English chat and regional English
     **dict.fromkeys(("pls", "plz", "plox", "pleaseee"), "please"),
