@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from framework.flows.address_choice import address_chooses
 from framework.flows.address_parts import (
     house_number_fixed,
     remember_part,
     take_street_ahead,
     with_earlier_part,
 )
-from framework.flows.address_choice import address_chooses
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.committing import committed
 from framework.flows.events import Message
@@ -111,9 +111,11 @@ def answer(turn: Turn, message: Message) -> None:
         turn.set_slot(slot.name, parsed.value)
         share_with_waiting_items(turn, slot, parsed.value, message.text)
         _accept(turn, frame)
-    elif address_chooses(turn, frame, slot, message.text):
-        return  # "Reuterplatz 3, 12047" to "deliver or pick up?": delivery
-    elif not (_other_values(turn, slot, mentions) or try_digression(turn, message.text)):
+    elif not (
+        address_chooses(turn, frame, slot, message.text)  # "Reuterplatz 3, 12047": delivery
+        or _other_values(turn, slot, mentions)
+        or try_digression(turn, message.text)
+    ):
         if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
             remember_part(frame, text)
         reprompt(turn, frame, slot, parsed, message.text)
