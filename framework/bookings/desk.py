@@ -46,11 +46,11 @@ from framework.bookings import labels
 from framework.bookings.availability import Offer, new_hold
 from framework.bookings.naming import named_first, service_words
 from framework.bookings.offering import context_of, customer_wish, follow_up, search
-from framework.bookings.picking import Offered, decode, encode, fits, pick
+from framework.bookings.picking import Offered, decode, encode, fits, pick, split_otherwise
 from framework.bookings.plan import Plan, Service, parse_duration, plan_of
 from framework.bookings.relative import relative_to
 from framework.bookings.service import Bookings
-from framework.bookings.wishes import TimeWish
+from framework.bookings.wishes import TimeWish, read_wish
 from framework.flows.model import Bot, label_for
 from framework.flows.templates import babel_locale
 from framework.flows.understanding.normalize import normalize
@@ -141,7 +141,9 @@ class BookingDesk:
         now = context.now.astimezone(self._plan.business.timezone)
         text = arg_text(context.args.get("wish")) or context.message
         moving = arg_text(context.args.get("moving")) == "yes"
-        said = customer_wish(self._plan, text, now, self._questions, moving)
+        said = customer_wish(
+            self._plan, _without_any_fallback(text, now), now, self._questions, moving
+        )
         earlier = arg_text(context.args.get("earlier"))
         if said.is_empty() and earlier:
             said = customer_wish(self._plan, earlier, now, self._questions, moving)
@@ -390,6 +392,17 @@ def _now(context: ActionContext) -> float:
 
 def _amount(minor: int, currency: str) -> str:
     return str(Money(minor, currency).amount)
+
+
+def _without_any_fallback(text: str, now: datetime) -> str:
+    """ "Den ersten am Mittwoch, sonst ist auch egal": Wednesday is the wish. A fallback that
+    allows any time does not widen what was said before ("nicht vor 12"); one that names
+    another day ("sonst Donnerstag") stays part of the wish."""
+    first, fallback = split_otherwise(text)
+    if not (first.strip() and fallback.strip()):
+        return text
+    wish = read_wish(fallback, now)
+    return first if wish is None or wish.any_time or wish.is_empty() else text
 
 
 def _conversation(context: ActionContext) -> str:

@@ -20,7 +20,7 @@ from framework.bookings.wishes import TimeWish, read_wish
 from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["Offered", "Pick", "decode", "encode", "fits", "pick"]
+__all__ = ["Offered", "Pick", "decode", "encode", "fits", "pick", "split_otherwise"]
 
 _MAX_OFFERS = 5
 _ORDINALS_AS_WRITTEN = (
@@ -93,7 +93,7 @@ def pick(
 ) -> Pick:
     """What `text` chose among `offers` (see the module's docstring). "11 if you have it,
     otherwise the first": the first choice when it is offered, else the fallback."""
-    first, fallback = _split_otherwise(text[:1000])
+    first, fallback = split_otherwise(text[:1000])
     if fallback.strip():
         chosen = _pick_one(first, offers, now, locale, staff)
         if chosen.index is not None or chosen.reason == "other":
@@ -103,7 +103,8 @@ def pick(
     return _pick_one(text, offers, now, locale, staff)
 
 
-def _split_otherwise(text: str) -> tuple[str, str]:
+def split_otherwise(text: str) -> tuple[str, str]:
+    """The first choice and the fallback after "sonst", "otherwise" (empty without one)."""
     parts = _OTHERWISE.split(text, maxsplit=1)
     return (parts[0], parts[1]) if len(parts) == 2 else (text, "")
 
