@@ -14,10 +14,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from framework.flows.edit_words import CHANGING, REMOVING, REMOVING_PAIRS, REPLACING
-from framework.flows.model import Slot
+from framework.flows.model import Bot, Slot
 from framework.flows.session import CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
@@ -124,12 +125,18 @@ def _current(turn: Turn, ordering: str | None) -> Mention | None:
 
 
 def _order_slots(turn: Turn, ordering: str | None) -> dict[str, list[Slot]]:
-    """The ordering flow's slots by what they hold: the item, its options, its count."""
+    return _slots_of(turn.bot, ordering)
+
+
+@cache
+def _slots_of(bot: Bot, ordering: str | None) -> dict[str, list[Slot]]:
+    """The ordering flow's slots by what they hold: the item, its options, its count (once
+    per loaded bot)."""
     kinds: dict[str, list[Slot]] = {"item": [], "options": [], "quantity": []}
     if ordering is None:
         return kinds
-    for name in sorted(turn.flow(ordering).asks):
-        slot = turn.slot(name)
+    for name in sorted(bot.flows[ordering].asks):
+        slot = bot.slots[name]
         if slot.type == "item":
             kinds["item"].append(slot)
         elif slot.type in ("choice", "choices") and slot.choices is not None:

@@ -83,6 +83,10 @@ def beyond_restated(turn: Turn, text: str) -> str | None:
     extras" — "yes a medium hawaii and also a coke": only the coke is new), or None when no
     part of it restates or nothing is left. A restated part is one that names only items of
     lines added in the last turns, as said, for nobody in particular and without "another"."""
+    now = turn.session["turns"]
+    lines = turn.session["cart"]["lines"]
+    if not any(now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS for line in lines):
+        return None  # nothing ordered in the last turns that could be said again
     parts = [part for part in _PARTS.split(text) if part.strip()]
     if len(parts) < 2:
         return None
