@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from framework.flows.model import Bot, Slot
-from framework.flows.session import Frame, stop_waiting
+from framework.flows.session import Frame, move_on
 from framework.flows.steps import Ask, Branch
 from framework.flows.turn import Turn
 from framework.flows.understanding.slot_values import find_address
@@ -28,8 +28,7 @@ def address_chooses(turn: Turn, frame: Frame, slot: Slot, text: str) -> bool:
     if value is None or not turn.acceptable(slot.name, value):
         return False
     turn.set_slot(slot.name, value)
-    stop_waiting(frame)
-    frame["pc"] += 1
+    move_on(frame)
     return True
 
 

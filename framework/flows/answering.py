@@ -17,13 +17,12 @@ from framework.flows.address_parts import (
     take_street_ahead,
     with_earlier_part,
 )
-from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.committing import committed
+from framework.flows.done_ordering import done_ordering
 from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
 from framework.flows.pending_items import (
-    give_waiting_items,
     has_item,
     other_items,
     queue_other_items,
@@ -32,7 +31,7 @@ from framework.flows.pending_items import (
 from framework.flows.repair import try_digression
 from framework.flows.reprompting import reprompt
 from framework.flows.scope import wrap_slot
-from framework.flows.session import CartLine, Frame, stop_waiting
+from framework.flows.session import CartLine, Frame, move_on, stop_waiting
 from framework.flows.sharing_out import keep_the_count, share_out
 from framework.flows.steps import Ask
 from framework.flows.turn import ORDER_COMPLETE, Turn
@@ -47,7 +46,7 @@ from framework.flows.understanding.slot_values import (
     Valid,
     parse_answer,
 )
-from framework.flows.understanding.yesno import parse_yes_no, says_done
+from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["answer"]
 
@@ -81,11 +80,6 @@ CORRECTION_MARKERS = frozenset(
 so, dann hol ich ab" when the minimum order for delivery is not reached)."""
 
 
-def _accept(turn: Turn, frame: Frame) -> None:
-    stop_waiting(frame)
-    frame["pc"] += 1
-
-
 def answer(turn: Turn, message: Message) -> None:
     frame = turn.frame
     if frame is None:
@@ -110,7 +104,7 @@ def answer(turn: Turn, message: Message) -> None:
     if isinstance(parsed, Valid):
         turn.set_slot(slot.name, parsed.value)
         share_with_waiting_items(turn, slot, parsed.value, message.text)
-        _accept(turn, frame)
+        move_on(frame)
     elif not (
         address_chooses(turn, frame, slot, message.text)  # "Reuterplatz 3, 12047": delivery
         or _other_values(turn, slot, mentions)
@@ -149,7 +143,7 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
             return
         verdict = True  # "Ok dann Karte. Ja, bestellen"
     turn.set_slot(slot.name, verdict)
-    _accept(turn, frame)
+    move_on(frame)
 
 
 _FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
@@ -173,7 +167,7 @@ def _beside_the_answer(
     asks, ordering = turn.flow(frame["flow"]).asks, turn.ordering_flow()
     if house_number_fixed(turn, message):
         return True
-    if _done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
+    if done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
         return True
     if slot.role == "confirm":
         if not _correction(turn, slot, message, earlier):
@@ -183,7 +177,7 @@ def _beside_the_answer(
         return True
     if slot.type == "yes_no" and ordering == frame["flow"] and _ONE_MORE.match(message.text):
         turn.set_slot(slot.name, True)  # "noch eine bitte": yes, and which one is asked next
-        _accept(turn, frame)
+        move_on(frame)
         return True
     if not any(has_item(turn, m) for m in mentions) and share_out(turn, frame, message.text):
         return True
@@ -237,58 +231,6 @@ def _names_what_is_asked_about(turn: Turn, frame: Frame, ordering: str, text: st
     return single and parse_yes_no(text) is not None
 
 
-def _done_ordering(
-    turn: Turn, frame: Frame, slot: Slot, message: Message, nothing_named: bool
-) -> bool:
-    """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
-    question ("I'll pick it up"): no, nothing more (and the later answer is kept). "Das wär's"
-    said with an answer to another question of the order, or with more items ("oliven, zwei
-    Stück, das wär's", "and a cola zero, that's it"): no "anything else?" after it."""
-    named_items = any(has_item(turn, m) for m in turn.order_mentions(message.text))
-    asks = turn.flow(frame["flow"]).asks
-    noted = note_answers_ahead(turn, message, asks)
-    ordering = frame["flow"] == turn.ordering_flow()
-    done = says_done(message.text)
-    if ordering and done and slot.role != "confirm" and (named_items or slot.type != "yes_no"):
-        turn.session["flags"][ORDER_COMPLETE] = True
-    if named_items:
-        return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
-    if slot.type == "item" and turn.session["cart"]["lines"] and done:
-        return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
-    if slot.type == "choices" and ordering and nothing_named and (done or noted):
-        # "Extras?" — "nee das war's, abholen bitte", "🏃 pickup": none (for the items still
-        # waiting too), and nothing more
-        turn.set_slot(slot.name, [])
-        give_waiting_items(turn, slot, [])
-        turn.session["flags"][ORDER_COMPLETE] = True
-        _accept(turn, frame)
-        return True
-    if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
-        return False
-    if not ordering:
-        return False  # "passt so", "all good now" at "did that help?" are a yes, not "no more"
-    if not (done or noted):  # "Ok. Lieferung bitte": an answer for later, so no more
-        return False
-    turn.set_slot(slot.name, False)
-    _accept(turn, frame)
-    return True
-
-
-def _skip_to_no_more(turn: Turn, frame: Frame) -> bool:
-    """Leave the item question unanswered and answer the flow's next "anything else?" no."""
-    program = turn.flow(frame["flow"]).program
-    for pc in range(frame["pc"] + 1, len(program)):
-        step = program[pc]
-        if isinstance(step, Ask) and turn.slot(step.slot).type == "yes_no":
-            if turn.slot(step.slot).role == "confirm":
-                return False
-            turn.set_slot(step.slot, False)
-            stop_waiting(frame)
-            frame["pc"] = pc + 1
-            return True
-    return False
-
-
 def _mentions(
     turn: Turn, asks: frozenset[str], message: Message
 ) -> tuple[list[Mention], list[Mention]]:
@@ -321,7 +263,7 @@ def _confirmation(turn: Turn, frame: Frame, slot: Slot, message: Message) -> boo
         return False
     if verdict:
         turn.set_slot(slot.name, turn.session["profile"][slot.name])
-        _accept(turn, frame)
+        move_on(frame)
     else:
         turn.reask()
         frame["fresh"] = True
@@ -337,14 +279,16 @@ def _several_values(
     first = mentions[0]
     if slot.type == "yes_no" and any(has_item(turn, m) for m in mentions):
         turn.set_slot(slot.name, True)  # "eine Cola" to "anything else?" means yes, and a cola
-        turn.session["pending"].extend(mentions)  # "that's it" with them: _done_ordering
-        _accept(turn, frame)
+        turn.session["pending"].extend(mentions)  # "that's it" with them: done_ordering
+        move_on(frame)
         return True
     another = bool(other_items(turn, frame, mentions[:1]))
     counted_other = slot.role == "quantity" and another
     # "Noch eine große Salami mit Zwiebeln" at a Hawaii's extras: another pizza, whose extras
     # are not the Hawaii's (unless the customer changes their mind: "doch lieber eine Salami")
     further = another and slot.type != "item" and not CORRECTION_MARKERS & set(tokens(text))
+    if slot.name not in first and _none_beside_items(turn, frame, slot, mentions, text):
+        return True
     if (slot.name not in first or counted_other or further) and queue_other_items(
         turn, frame, slot, mentions
     ):
@@ -356,9 +300,27 @@ def _several_values(
     turn.session["pending"].extend(mentions[1:])
     turn.changed()
     if slot.name in turn.session["slots"]:
-        _accept(turn, frame)
+        move_on(frame)
         return True
     return False
+
+
+def _none_beside_items(
+    turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention], text: str
+) -> bool:
+    """ "None, plus three beers" to the extras of three Funghis: no extras for them, and the
+    beers come next (they were queued and the extras asked again)."""
+    others = other_items(turn, frame, mentions)
+    if slot.type != "choices" or not others:
+        return False
+    ctx = AnswerContext(turn.bot, lexicon_for(turn.bot), turn.now, turn.lang, [])
+    parsed = parse_answer(slot, text, None, ctx)
+    if not (isinstance(parsed, Valid) and parsed.value == []):
+        return False
+    turn.set_slot(slot.name, [])
+    turn.session["pending"].extend(others)
+    move_on(frame)
+    return True
 
 
 def _chosen(turn: Turn, slot_name: str) -> bool:

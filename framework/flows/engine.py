@@ -380,7 +380,7 @@ def _start(turn: Turn, message: Message) -> None:
         slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
         mentions = turn.mentions(text, slots)
         ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
-        if target or ordered:
+        if target or ordered or _counted_kind(turn, mentions):
             turn.start_flow(name)
             if mentions:
                 turn.take_next(_one_at_a_time(turn, name, mentions))
@@ -392,6 +392,16 @@ def _start(turn: Turn, message: Message) -> None:
         turn.say_named("not_understood")
     else:
         turn.start_flow(fallback)
+
+
+def _counted_kind(turn: Turn, mentions: list[Mention]) -> bool:
+    """ "Two small ones", "zwei große bitte": a count and a size without the item, an order
+    whose item is asked next (its count and size kept)."""
+    return any(
+        any(turn.slot(n).role == "quantity" for n in m)
+        and any(turn.slot(n).type == "choice" for n in m)
+        for m in mentions
+    )
 
 
 def _one_at_a_time(turn: Turn, flow: str, mentions: list[Mention]) -> list[Mention]:

@@ -5,7 +5,8 @@ have them), never a new line."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.named_things import Thing, many_choice_groups
+from framework.flows.named_things import Thing, line_with, many_choice_groups
+from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 
 __all__ = ["extend"]
@@ -13,12 +14,20 @@ __all__ = ["extend"]
 _ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
 """'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
+_ONTO = frozenset({"on", "onto", "for", "to", "auf", "fuer", "zur", "zum", "zu"})
+_THE = frozenset({"the", "die", "der", "den", "dem", "my", "meine", "meiner"})
 
 
 def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """Extras for the newest line that can have them, when nothing else is named and they
-    do not answer the open question ("and extra ham on it as well", "noch Oliven drauf")."""
+    do not answer the open question ("and extra ham on it as well", "noch Oliven drauf"), or
+    for the line of the item they are said to go on ("and jalapeños on the diavola")."""
     many = many_choice_groups(turn.bot)
+    extras = [t for t in things if t.group in many]
+    onto = [t for t in things if t.group is None and _said_onto(words, t)]
+    if extras and len(onto) == 1 and len(extras) + 1 == len(things):
+        line = line_with(turn, onto[0])
+        return None if line is None else _put_on(turn, [line], extras)
     if any(t.group not in many for t in things) or not _ON_IT & set(words):
         return None
     frame = turn.frame
@@ -31,8 +40,23 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line for line in turn.session["cart"]["lines"] if group in items[line["item"]].options
     ]
     targets = fitting if _ALL_OF_THEM & set(words) else fitting[-1:]  # "auf beide noch Zwiebeln"
-    for line in targets:
-        chosen = line["options"].get(group, [])
-        line["options"][group] = list(dict.fromkeys(chosen + [t.value for t in things]))
+    return _put_on(turn, targets, things)
+
+
+def _put_on(turn: Turn, lines: list[CartLine], extras: list[Thing]) -> str | None:
+    for line in lines:
+        for extra in extras:
+            group = str(extra.group)
+            if group in turn.bot.catalog.items[line["item"]].options:
+                chosen = line["options"].get(group, [])
+                line["options"][group] = list(dict.fromkeys([*chosen, extra.value]))
         turn.cart.reprice(line)
-    return ", ".join(describe_line(turn.bot, turn.lang, line) for line in targets) or None
+    return ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines) or None
+
+
+def _said_onto(words: list[str], item: Thing) -> bool:
+    """ "on the diavola", "auf die Salami", "for the Hawaii": the item the extras go on."""
+    before = words[max(0, item.start - 2) : item.start]
+    if before and before[-1] in _THE:
+        before = before[:-1]
+    return bool(before) and before[-1] in _ONTO

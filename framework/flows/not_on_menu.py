@@ -60,6 +60,7 @@ _NO_GOODS = frozenset(
     | {"stück", "stk", "x", "bitte", "danke", "mehr", "weitere", "weiteres", "andere"}
     | {"sec", "second", "minute", "min", "mo", "tick", "question", "thing", "more", "of"}
     | {"please", "pls", "thanks", "other", "others", "each", "more", "times", "x"}
+    | {"one", "ones", "eine", "einen", "welche", "sorte", "sorten", "kind", "kinds"}
     | {"reicht", "genügt", "langt", "passt", "enough", "fine", "okay", "ok", "will", "do"}
     | {"offen", "geöffnet", "auf", "zu", "open", "heute", "today", "zeit", "time", "hunger"}
     | {"leute", "personen", "people", "persons", "kinder", "kids", "freunde", "friends"}

@@ -7,7 +7,7 @@ from typing import Any
 
 from framework.flows.model import SINGLE, Slot
 from framework.flows.scope import wrap_slot
-from framework.flows.session import Frame, stop_waiting
+from framework.flows.session import Frame, move_on, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
 
@@ -53,8 +53,7 @@ def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Menti
     turn.session["pending"].extend(others)
     if slot.role == "quantity" and len(others) == len(mentions) and turn.acceptable(slot.name, 1):
         turn.set_slot(slot.name, 1)
-        stop_waiting(frame)
-        frame["pc"] += 1
+        move_on(frame)
         return True
     turn.say_named("noted_next")
     turn.reask()

@@ -20,6 +20,7 @@ __all__ = [
     "PayWait",
     "Session",
     "copy_session",
+    "move_on",
     "new_session",
     "session_problems",
     "stop_waiting",
@@ -57,6 +58,12 @@ class Frame(TypedDict):
     """An incomplete address answer, completed by the next one (address_parts.py)."""
     unclear: NotRequired[bool]
     """The confirmation was answered unclearly once: only a plain yes commits now."""
+
+
+def move_on(frame: Frame) -> None:
+    """The question is answered: stop waiting and go on with the next step."""
+    stop_waiting(frame)
+    frame["pc"] += 1
 
 
 def stop_waiting(frame: Frame) -> None:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from framework.flows.regrouping import regroup
-from framework.flows.session import Frame, stop_waiting
+from framework.flows.session import Frame, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.numbers import says_a_number, word_to_number
@@ -83,8 +83,7 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
         turn.set_slot(name, value)
     turn.session["pending"][:0] = others
     turn.changed()
-    stop_waiting(frame)
-    frame["pc"] += 1
+    move_on(frame)
     return True
 
 

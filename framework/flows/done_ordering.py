@@ -1,0 +1,68 @@
+"""A message that ends the ordering: "das war's", "that's all", or an answer to a later
+question ("I'll pick it up") at "anything else?" or at an optional question of the item
+(its extras): no more items, and "anything else?" is not asked again."""
+
+from __future__ import annotations
+
+from framework.flows.answers_ahead import note_answers_ahead
+from framework.flows.events import Message
+from framework.flows.model import Slot
+from framework.flows.pending_items import give_waiting_items, has_item
+from framework.flows.session import Frame, move_on, stop_waiting
+from framework.flows.steps import Ask
+from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.understanding.yesno import says_done
+
+__all__ = ["done_ordering"]
+
+
+def done_ordering(
+    turn: Turn, frame: Frame, slot: Slot, message: Message, nothing_named: bool
+) -> bool:
+    """ "Anything else?" answered with "das war's", "that's all" or with an answer to a later
+    question ("I'll pick it up"): no, nothing more (and the later answer is kept). "Das wär's"
+    said with an answer to another question of the order, or with more items ("oliven, zwei
+    Stück, das wär's", "and a cola zero, that's it"): no "anything else?" after it."""
+    named_items = any(has_item(turn, m) for m in turn.order_mentions(message.text))
+    asks = turn.flow(frame["flow"]).asks
+    noted = note_answers_ahead(turn, message, asks)
+    ordering = frame["flow"] == turn.ordering_flow()
+    done = says_done(message.text)
+    if ordering and done and slot.role != "confirm" and (named_items or slot.type != "yes_no"):
+        turn.session["flags"][ORDER_COMPLETE] = True
+    if named_items:
+        return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
+    if slot.type == "item" and turn.session["cart"]["lines"] and done:
+        return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
+    if slot.type == "choices" and ordering and nothing_named and (done or noted):
+        # "Extras?" — "nee das war's, abholen bitte", "🏃 pickup": none (for the items still
+        # waiting too), and nothing more
+        turn.set_slot(slot.name, [])
+        give_waiting_items(turn, slot, [])
+        turn.session["flags"][ORDER_COMPLETE] = True
+        move_on(frame)
+        return True
+    if slot.type != "yes_no" or slot.role == "confirm" or not nothing_named:
+        return False
+    if not ordering:
+        return False  # "passt so", "all good now" at "did that help?" are a yes, not "no more"
+    if not (done or noted):  # "Ok. Lieferung bitte": an answer for later, so no more
+        return False
+    turn.set_slot(slot.name, False)
+    move_on(frame)
+    return True
+
+
+def _skip_to_no_more(turn: Turn, frame: Frame) -> bool:
+    """Leave the item question unanswered and answer the flow's next "anything else?" no."""
+    program = turn.flow(frame["flow"]).program
+    for pc in range(frame["pc"] + 1, len(program)):
+        step = program[pc]
+        if isinstance(step, Ask) and turn.slot(step.slot).type == "yes_no":
+            if turn.slot(step.slot).role == "confirm":
+                return False
+            turn.set_slot(step.slot, False)
+            stop_waiting(frame)
+            frame["pc"] = pc + 1
+            return True
+    return False
