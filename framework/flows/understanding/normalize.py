@@ -64,9 +64,9 @@ _COLLOQUIAL = {
     # English chat and regional English
     **dict.fromkeys(("pls", "plz", "plox", "pleaseee"), "please"),
     **dict.fromkeys(("thx", "thanx", "ty", "ta", "cheers"), "thanks"),
-    **dict.fromkeys(("lrg", "lg", "lge"), "large"),
+    **dict.fromkeys(("lrg", "lg", "lge", "larg", "lrge"), "large"),
     **dict.fromkeys(("med", "mdm"), "medium"),
-    **dict.fromkeys(("sml", "sm"), "small"),
+    **dict.fromkeys(("sml", "sm", "smal"), "small"),
     **dict.fromkeys(("wee",), "small"),
     **dict.fromkeys(("w",), "with"),
     **dict.fromkeys(("wo",), "without"),
