@@ -36,7 +36,8 @@ def with_earlier_part(frame: Frame, text: str) -> str:
         return text
     fixed = corrected_house_number(earlier, text)
     if fixed is not None:
-        return fixed
+        postcode = _POSTCODE_AND_TOWN.search(text)  # "nicht 5, Nummer 15. PLZ ist 12053"
+        return fixed if postcode is None or postcode[1] in fixed else f"{fixed}, {postcode[0]}"
     number = _HOUSE_NUMBER.match(text.strip())
     street = _STREET.search(earlier)
     if number and street and not re.match(r"\s*\d", earlier[street.end() :]):
@@ -47,6 +48,7 @@ def with_earlier_part(frame: Frame, text: str) -> str:
 
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
 """A house number-like number: not part of a postcode, a price or a decimal."""
+_POSTCODE_AND_TOWN = re.compile(r"\b(\d{5})\b(?:\s+[A-ZÄÖÜ][\w-]+)?")
 _NOT = re.compile(r"\b(?:nicht|not|statt|anstatt|instead of|rather than)\b", re.IGNORECASE)
 
 
@@ -59,9 +61,12 @@ def corrected_house_number(address: str, text: str) -> str | None:
         return None
     before = [m[1] for m in numbers if m.end() <= negation.start()]
     after = [m[1] for m in numbers if m.start() >= negation.end()]
-    if len(before) != 1 or len(after) != 1:
+    if len(before) == 1 and len(after) == 1:
+        new, old = before[0], after[0]  # "21, nicht 12", "13 instead of 31": the new one first
+    elif not before and len(after) == 2:
+        old, new = after  # "nicht 5, Nummer 15", "not 13 but 31"
+    else:
         return None
-    new, old = before[0], after[0]  # "21, nicht 12", "13 instead of 31": the new one first
     found = [m for m in _NUMBER.finditer(address) if m[1] == old]
     if len(found) != 1 or new == old:
         return None

@@ -56,7 +56,7 @@ from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS
 from framework.flows.understanding.questions import is_question, only_asks
-from framework.flows.understanding.yesno import says_done
+from framework.flows.understanding.yesno import parse_yes_no, says_done
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
 
@@ -358,8 +358,10 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     slot = turn.slot(frame["wait"])
     said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
     if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
-        done = [part for part in said if says_done(part)]  # "That's everything. What's …?"
-        return " ".join(done) if done else None
+        # "That's everything. What's …?", "Nein. Abholen ich. Wie lange?": no more, and the
+        # other statements with it (an answer ahead)
+        done = any(says_done(part) or parse_yes_no(part) is False for part in said)
+        return " ".join(said) if done else None
     if slot.type not in ("choice", "choices") or slot.role == "confirm":
         return None
     naming = [p for p in said if any(slot.name in m for m in turn.mentions(p, [slot]))]
