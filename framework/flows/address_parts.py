@@ -38,12 +38,27 @@ def with_earlier_part(frame: Frame, text: str) -> str:
     if fixed is not None:
         postcode = _POSTCODE_AND_TOWN.search(text)  # "nicht 5, Nummer 15. PLZ ist 12053"
         return fixed if postcode is None or postcode[1] in fixed else f"{fixed}, {postcode[0]}"
+    postcode = _POSTCODE_AND_TOWN.search(text)
+    if (
+        postcode is not None
+        and re.search(r"\d", earlier)
+        and not _POSTCODE_AND_TOWN.search(earlier)
+    ):
+        # "oh and the postcode is 12053", "12047, Hinterhaus, 3. Stock": no lead-in words
+        return f"{earlier}, {postcode[0]}{_notes_after(text[postcode.end() :])}"
     number = _HOUSE_NUMBER.match(text.strip())
     street = _STREET.search(earlier)
     if number and street and not re.match(r"\s*\d", earlier[street.end() :]):
         rest = earlier[street.end() :] + number[2]
         return f"{earlier[: street.end()]} {number[1]}{rest}"
     return f"{earlier}, {text}"
+
+
+def _notes_after(rest: str) -> str:
+    """What follows a postcode as notes for the driver (", Hinterhaus, 3. Stock"), without
+    the words that only end the sentence ("12053 glaube ich")."""
+    comma = rest.find(",")
+    return "" if comma < 0 else rest[comma:].rstrip(" .!")
 
 
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
