@@ -19,6 +19,7 @@ from framework.flows.address_parts import (
 )
 from framework.flows.committing import committed
 from framework.flows.done_ordering import done_ordering
+from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
@@ -129,14 +130,15 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     A yes with anything else ("ja, aber …") is asked again, never taken as yes: a customer
     must never be asked to pay for an order they were still changing.
     """
-    verdict = parse_yes_no(message.payload or message.text, plain=True)
+    said = _EMPHATIC_END.sub("", message.text)  # "Ja, jetzt aber.": no "but"
+    verdict = parse_yes_no(message.payload or said, plain=True)
     turn.session["flags"].pop(ORDER_COMPLETE, None)
     if _order_more(turn, message):
         if _starts_with_yes(message.text):  # "yes, and two waters": that is the order
             turn.session["flags"][ORDER_COMPLETE] = True
         return
-    if verdict is None or (verdict and _NOT_PLAIN & set(tokens(message.text))):
-        if message.payload or frame.get("unclear") or not committed(turn, message.text):
+    if verdict is None or (verdict and _NOT_PLAIN & set(tokens(said))):
+        if message.payload or frame.get("unclear") or not committed(turn, said):
             frame["unclear"] = True  # after "just say yes", only a plain yes commits
             turn.say_named("confirm_unclear")
             turn.reask()
@@ -146,6 +148,10 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     move_on(frame)
 
 
+_EMPHATIC_END = re.compile(
+    r"[,\s]+(?:jetzt|nun|dann)\s+aber(?:\s+(?:wirklich|echt))?\s*[.!]*\s*$", re.IGNORECASE
+)
+"""A "jetzt aber" that ends a message is emphasis ("Ja, jetzt aber."), not a "but"."""
 _FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
 
 
@@ -290,7 +296,7 @@ def _several_values(
     if slot.name not in first and _none_beside_items(turn, frame, slot, mentions, text):
         return True
     if (slot.name not in first or counted_other or further) and queue_other_items(
-        turn, frame, slot, mentions
+        turn, frame, slot, mentions, text
     ):
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
@@ -311,8 +317,8 @@ def _none_beside_items(
     """ "None, plus three beers" to the extras of three Funghis: no extras for them, and the
     beers come next (they were queued and the extras asked again)."""
     others = other_items(turn, frame, mentions)
-    if slot.type != "choices" or not others:
-        return False
+    if slot.type != "choices" or not others or CHANGE_OF_MIND & set(tokens(text)):
+        return False  # "nee warte, lieber Funghi" is no "no extras"
     ctx = AnswerContext(turn.bot, lexicon_for(turn.bot), turn.now, turn.lang, [])
     parsed = parse_answer(slot, text, None, ctx)
     if not (isinstance(parsed, Valid) and parsed.value == []):

@@ -6,17 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from framework.flows.address_parts import note_street_ahead
-from framework.flows.edit_words import REPLACING
+from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.slot_values import find_address
 
 __all__ = ["note_answers_ahead"]
-
-_CHANGE_OF_MIND = REPLACING | {"stattdessen", "lieber", "doch", "actually", "eher"}
-"""Words that make an answer to a later question, already given, a new one ("2 große Tonno,
-Lieferung …" — "kann ich stattdessen abholen?")."""
 
 
 def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bool:
@@ -26,7 +22,7 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     anything was kept."""
     if message.payload:
         return False
-    changing = bool(_CHANGE_OF_MIND & set(tokens(message.text)))
+    changing = bool(CHANGE_OF_MIND & set(tokens(message.text)))
     later = [
         slot
         for name, slot in turn.bot.slots.items()

@@ -6,6 +6,7 @@ from __future__ import annotations
 __all__ = [
     "ARTICLES",
     "BUT",
+    "CHANGE_OF_MIND",
     "CHANGING",
     "INTO",
     "NOT",
@@ -20,6 +21,9 @@ __all__ = [
 REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
 """new … statt old; also "statt old lieber new" when both come after it."""
 BUT = frozenset({"sondern", "but"})
+CHANGE_OF_MIND = REPLACING | {"stattdessen", "lieber", "doch", "actually", "eher"}
+"""Words of a change of mind: what was said before is not wanted after all ("nee warte,
+lieber Funghi", "kann ich stattdessen abholen?")."""
 CHANGING = frozenset(
     {
         "make",

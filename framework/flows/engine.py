@@ -54,7 +54,7 @@ from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.normalize import MAX_CHARS
+from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.questions import is_question, only_asks
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
@@ -382,7 +382,7 @@ def _start(turn: Turn, message: Message) -> None:
         slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
         mentions = turn.mentions(text, slots)
         ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
-        if target or ordered or _counted_kind(turn, mentions):
+        if target or ordered or _counted_kind(turn, text, mentions):
             turn.start_flow(name)
             if mentions:
                 turn.take_next(_one_at_a_time(turn, name, mentions))
@@ -396,14 +396,18 @@ def _start(turn: Turn, message: Message) -> None:
         turn.start_flow(fallback)
 
 
-def _counted_kind(turn: Turn, mentions: list[Mention]) -> bool:
-    """ "Two small ones", "zwei große bitte": a count and a size without the item, an order
-    whose item is asked next (its count and size kept)."""
+def _counted_kind(turn: Turn, text: str, mentions: list[Mention]) -> bool:
+    """ "Two small ones", "zwei große bitte", "ich nehm eine große": a count and a size
+    without the item, an order whose item is asked next (its count and size kept)."""
+    counted = bool(_ONE & set(tokens(text)))
     return any(
-        any(turn.slot(n).role == "quantity" for n in m)
+        (counted or any(turn.slot(n).role == "quantity" for n in m))
         and any(turn.slot(n).type == "choice" for n in m)
         for m in mentions
     )
+
+
+_ONE = frozenset({"eine", "einen", "ein", "a", "an", "one"})
 
 
 def _one_at_a_time(turn: Turn, flow: str, mentions: list[Mention]) -> list[Mention]:

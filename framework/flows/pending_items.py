@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from framework.flows.edit_words import ADDING, CHANGE_OF_MIND
 from framework.flows.model import SINGLE, Slot
+from framework.flows.people import names_someone
 from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, move_on, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
+from framework.flows.understanding.normalize import tokens
 
 __all__ = ["give_waiting_items", "has_item", "queue_other_items", "share_with_waiting_items"]
 
@@ -40,15 +43,18 @@ def other_items(turn: Turn, frame: Frame, mentions: list[Mention]) -> list[Menti
     return [m for m in mentions if has_item(turn, m) and not current & set(_items_of(turn, m))]
 
 
-def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention]) -> bool:
+def queue_other_items(
+    turn: Turn, frame: Frame, slot: Slot, mentions: list[Mention], text: str = ""
+) -> bool:
     """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
     line (never dropped) and the question comes again. Asked how many Hawaii, the customer
     who goes on to the next item ("und ein Bier", "2 Wasser") wants one, as a waiter takes it.
+    One who changes their mind ("nee warte, lieber Funghi") gets the other item instead.
     """
     others = other_items(turn, frame, mentions)
     if slot.type == "item" or not others:
         return False
-    if _replaced(turn, frame, others[0]):
+    if _replaced(turn, frame, others[0], _changes_mind(turn, text)):
         return True
     turn.session["pending"].extend(others)
     if slot.role == "quantity" and len(others) == len(mentions) and turn.acceptable(slot.name, 1):
@@ -60,18 +66,32 @@ def queue_other_items(turn: Turn, frame: Frame, slot: Slot, mentions: list[Menti
     return True
 
 
-def _replaced(turn: Turn, frame: Frame, mention: Mention) -> bool:
-    """A flow that takes one item at a time (its item slot has `role: single`: a booking's
-    service): another item named replaces it ("eigentlich lieber Shellac"), and the flow starts
-    over with it, keeping its other answers."""
+def _changes_mind(turn: Turn, text: str) -> bool:
+    """ "nee warte, lieber Funghi", "actually a Tonno instead": the item asked about is not
+    wanted after all ("doch noch eine Funghi" adds one; "Svenja will doch lieber eine Funghi"
+    changes Svenja's)."""
+    words = set(tokens(text))
+    if not CHANGE_OF_MIND & words or ADDING & words:
+        return False
+    return not names_someone(turn, text)
+
+
+def _replaced(turn: Turn, frame: Frame, mention: Mention, changing_mind: bool) -> bool:
+    """Another item named replaces the one asked about, and the flow starts over with it,
+    keeping its other answers and taking the mention's: in a flow that takes one item at a
+    time (its item slot has `role: single`: a booking's service, "eigentlich lieber
+    Shellac"), or when the customer changes their mind ("nee warte, lieber Funghi")."""
     single = [
         name
         for name in turn.flow(frame["flow"]).asks
-        if turn.slot(name).type == "item" and turn.slot(name).role == SINGLE
+        if turn.slot(name).type == "item" and (changing_mind or turn.slot(name).role == SINGLE)
     ]
     chosen = [mention[name] for name in single if name in mention]
     if not chosen:
         return False
+    for name, value in mention.items():
+        if name not in single:
+            turn.set_slot(name, value)  # "lieber eine kleine Funghi": its size too
     turn.set_slot(single[0], chosen[0])
     shown = wrap_slot(turn.bot, single[0], chosen[0], turn.lang)
     turn.changed()
