@@ -170,10 +170,31 @@ def switch_language(turn: Turn, text: str) -> bool:
     words = lexicon_for(turn.bot).language_words
     first = turn.session["turns"] == 0
     guessed = guess_language(text, languages, words, min_markers=1 if first else 2)
+    hinted = _hinted(turn, guess_language(text, languages, words, min_markers=1))
+    if guessed is None and hinted is not None:
+        guessed = hinted  # "big" — "none": two short answers in English
     if guessed is not None and guessed != turn.lang:
         turn.session["lang"] = guessed
         turn.changed()
     return False
+
+
+LANGUAGE_HINT = "language_hint"
+"""A session flag: the other language one word of the last message was in ("big")."""
+
+
+def _hinted(turn: Turn, single: str | None) -> str | None:
+    """The other language when this message and the one before each have a word of it and
+    none of the current one: a terse customer ("big", "none", "delivery") is followed from
+    their second such answer; one word in an address ("Donaustraße") never switches."""
+    flags = turn.session["flags"]
+    before = flags.pop(LANGUAGE_HINT, None)
+    if single is None or single == turn.lang:
+        return None
+    if before == single:
+        return single
+    flags[LANGUAGE_HINT] = single
+    return None
 
 
 def try_digression(turn: Turn, text: str) -> bool:

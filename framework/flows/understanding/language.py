@@ -126,6 +126,9 @@ _MARKERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         ),
         "en": frozenset(
             {
+                "none",
+                "nothing",
+                "big",
                 "i",
                 "i'd",
                 "i'm",

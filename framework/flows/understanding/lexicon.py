@@ -229,9 +229,14 @@ def _labels(bot: Bot) -> Iterator[tuple[str, str]]:
     """(language, phrase) of every name, trigger and command phrase the bot has per language."""
     for item in bot.catalog.items.values():
         yield from item.name.items()
-    for choices in bot.catalog.groups.values():
+    groups = list(bot.catalog.groups.values())
+    for choices in groups:
         for choice in choices.choices.values():
             yield from choice.name.items()
+    for slot in bot.slots.values():  # a slot's own choices named in one word ("Delivery")
+        if slot.choices is not None and slot.choices not in groups:
+            for choice in slot.choices.choices.values():
+                yield from ((lang, p) for lang, p in choice.name.items() if " " not in p.strip())
     for flow in bot.flows.values():
         yield from ((lang, p) for lang, phrases in flow.triggers.items() for p in phrases)
     for by_language in bot.commands.values():
