@@ -387,7 +387,9 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
         and not (value == [] and not _chosen(turn, name))  # "ja, aber ohne Zwiebeln": none
         and (name in slots or _line_for(turn, name, value) is not None)
         and turn.acceptable(name, value)
-        and (marked or turn.slot(name).type in ("choice", "choices"))
+        and (
+            marked or turn.slot(name).type in ("choice", "choices") or _recount(turn, asked, words)
+        )
         and not (forced and name in cart_slots)  # the cart is edited at a confirmation, not here
         and not (turn.slot(name).role == "quantity" and _unattributed(mentions[0], words))
     }
@@ -417,6 +419,21 @@ _MORE = frozenset({"noch", "dazu", "auch", "zusaetzlich", "another", "more", "al
 _ADDRESS_WORDS = frozenset(
     {"nummer", "hausnummer", "nr", "number", "strasse", "str", "street", "plz", "postcode"}
 )
+
+
+_COUNTED = frozenset({"stueck", "stk", "mal", "x", "pizzas", "pizzen", "pizza", "bitte", "please"})
+
+
+def _recount(turn: Turn, asked: Slot, words: list[str]) -> bool:
+    """A count alone at "anything else?" ("2", "zwei Stück", "two pizzas"), right after one
+    item whose count was not asked: how many of it, the answer to the question the customer
+    expected (the quantity slot only: `_correction`). After several, it is unclear."""
+    counts = [word for word in words if word_to_number(word) is not None]
+    if asked.type != "yes_no" or len(counts) != 1 or set(words) - set(counts) > _COUNTED:
+        return False
+    lines = turn.session["cart"]["lines"]
+    newest = max((line.get("said", -1) for line in lines), default=-1)
+    return sum(line.get("said") == newest for line in lines) == 1
 
 
 def _unattributed(mention: Mention, words: list[str]) -> bool:
