@@ -389,6 +389,9 @@ def _start(turn: Turn, message: Message) -> None:
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
                 turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return
+    if turn.session["turns"] and lexicon.says_command(text, "thanks"):
+        COMMANDS["thanks"](turn)  # "Thanks a lot, I'll drop by with a friend soon"
+        return
     fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start
     if fallback is None:
         turn.say_named("not_understood")

@@ -138,6 +138,10 @@ class Lexicon:
             return "restart"  # "vergiss alles, ich fang nochmal neu an": cancelled to begin anew
         return said[-1] if said else None  # "… telefonisch bestellt, kannst die löschen"
 
+    def says_command(self, text: str, command: str) -> bool:
+        """Whether the message says the command anywhere ("Thanks a lot, I'll drop by soon")."""
+        return any(match.value == command for match in self._unnegated_commands(text[:500]))
+
     def _unnegated_commands(self, text: str) -> list[Match]:
         """The commands said and not negated in their own clause: "nicht abbrechen" is none,
         "actually no, cancel it" is one (the "no" belongs to the clause before)."""

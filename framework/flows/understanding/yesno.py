@@ -160,6 +160,7 @@ _FILLERS: Final = frozenset(
         "es",
         "ich",
         "sehr",
+        "sie",
         "so",
         "ganz",
         "very",
@@ -297,7 +298,7 @@ def parse_yes_no(text: str, *, plain: bool = False) -> bool | None:
     question that commits an order takes no "ja, aber lieber klein" as yes."""
     if not text or len(text) > MAX_CHARS:
         return None
-    lowered = text.lower().translate(_APOSTROPHES)
+    lowered = _SIGN_OFF.sub("", text.lower().translate(_APOSTROPHES))
     labels = _labels([_canonical(word) for word in _WORD.findall(lowered)])
     if labels is None or _negated_yes(labels):
         return None
@@ -306,6 +307,15 @@ def parse_yes_no(text: str, *, plain: bool = False) -> bool | None:
     if plain and _UNKNOWN in labels:
         return None
     return _verdict(labels + emoji)
+
+
+_SIGN_OFF: Final = re.compile(
+    r"(?:^|[\s,.!])(?:mit freundlichen gr(?:ü|ue)(?:ß|ss)en|(?:viele|liebe|beste|herzliche) "
+    r"gr(?:ü|ue)(?:ß|ss)e|mfg|lg|vg|best regards|kind regards|regards|best wishes|yours "
+    r"(?:sincerely|truly))\b.*$",
+    re.DOTALL,
+)
+"""A letter's closing and the name under it ("… Mit freundlichen Grüßen, Heinrich Wolters")."""
 
 
 def _canonical(word: str) -> str:
