@@ -442,7 +442,7 @@ def test_a_list_instead_of_a_mapping(tmp_path):
     [
         pytest.param(os.urandom(1_000_000), id="1MB-random-bytes"),
         pytest.param(
-            "".join(random.Random(7).choice("ab:{}[]-,&*!|>'\" \n\t#%@`") for _ in range(10**6)),
+            "".join(random.Random(7).choices("ab:{}[]-,&*!|>'\" \n\t#%@`", k=10**6)),
             id="1MB-yaml-punctuation",
         ),
         pytest.param(("x: " + "y" * 999_997).encode(), id="1MB-one-line"),
