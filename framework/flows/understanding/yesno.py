@@ -299,6 +299,18 @@ def parse_yes_no(text: str, *, plain: bool = False) -> bool | None:
     if not text or len(text) > MAX_CHARS:
         return None
     lowered = _SIGN_OFF.sub("", text.lower().translate(_APOSTROPHES))
+    verdict = _parsed(lowered, plain)
+    if verdict is None and not plain:
+        first, *rest = _SENTENCE_END.split(lowered)  # "Yes, please do. Thank you kindly, …"
+        if rest and all(_parsed(sentence, False) is None for sentence in rest):
+            return _parsed(first, False)
+    return verdict
+
+
+_SENTENCE_END: Final = re.compile(r"(?<=[.!])\s+")
+
+
+def _parsed(lowered: str, plain: bool) -> bool | None:
     labels = _labels([_canonical(word) for word in _WORD.findall(lowered)])
     if labels is None or _negated_yes(labels):
         return None

@@ -177,3 +177,17 @@ def test_awkward_short_inputs_are_fast(text: str) -> None:
     started = time.perf_counter()
     assert parse_yes_no(text) in (True, False, None)
     assert time.perf_counter() - started < 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("Yes, please do. Thank you kindly, you have been most helpful.", True),
+        ("Nein. Danke für alles, war sehr nett hier.", False),
+        ("Ja, bitte buchen Sie das verbindlich. Mit freundlichen Grüßen, Heinrich Wolters", True),
+        ("Ja. Aber nein, lieber nicht.", None),  # a second sentence that says no again
+        ("Yes. No wait.", None),
+    ],
+)
+def test_a_yes_or_no_followed_by_courtesy(text: str, verdict: bool | None) -> None:
+    assert parse_yes_no(text) is verdict
