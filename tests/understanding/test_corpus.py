@@ -27,29 +27,35 @@ from understanding import (  # noqa: E402  (a script folder)
     HOLDOUT2,
     HOLDOUT3,
     HOLDOUT4,
+    HOLDOUT5,
     Case,
     review_corpus,
 )
 
 FLOORS = {
-    CORPUS: 0.87,
-    HOLDOUT: 0.75,
-    HOLDOUT2: 0.75,
-    HOLDOUT3: 0.52,
+    CORPUS: 0.90,
+    HOLDOUT: 0.85,
+    HOLDOUT2: 0.83,
+    HOLDOUT3: 0.64,
     GROUPS: 0.83,
-    HOLDOUT4: 0.52,
+    HOLDOUT4: 0.70,
+    HOLDOUT5: 0.58,
 }
-"""Reached on 2026-12-03: 289 of 346 (the corpus grew by 76 conversations of the kinds
-understood worst — questions in the middle, addresses in pieces, stories, dialect, answers
-ahead — of which 17 passed when written), 52 of 70, 55 of 75 (44 when first measured,
-before its wrong payments were fixed) and 32 of 65 (the third, written that evening as three
-personas: 29 when first measured; 32 after the group-order work on other material); the aim
-is 0.90. The group orders (tuning material: 7 of 30 with 13 wrong payments when written) reached
-25 of 30 on 2026-12-04; then dialect and "das wär's" work on the corpus (294 of 346) gave the
-held-out sets 53 of 70, 56 of 75 and 34 of 65. On 2026-12-04 the fourth set (80, written
-by a helper who knew only the offer sheet) measured 37 of 80 when first run; it became tuning
-material (52 % after the first fixes), and the corpus reached 303 of 346."""
-SIZES = {CORPUS: 340, HOLDOUT: 70, HOLDOUT2: 75, HOLDOUT3: 65, GROUPS: 30, HOLDOUT4: 80}
+"""Reached on 2026-12-04 (afternoon), after the work on the blind sixth set (benchmarks/
+README.md, "Results, 2026-12-04 (afternoon)"): 313 of 346, 61 of 70, 64 of 75, 43 of 65,
+25 of 30, 58 of 80 and 42 of 70. Earlier: 289 of 346 on 2026-12-03 (the corpus grew by 76
+conversations of the kinds understood worst, of which 17 passed when written); the fourth
+set measured 37 of 80 and the fifth 17 of 70 when first run, before they became tuning
+material. The aim is 0.90 on every set."""
+SIZES = {
+    CORPUS: 340,
+    HOLDOUT: 70,
+    HOLDOUT2: 75,
+    HOLDOUT3: 65,
+    GROUPS: 30,
+    HOLDOUT4: 80,
+    HOLDOUT5: 70,
+}
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
 
