@@ -353,9 +353,9 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     """The sentences of a message that asks something which name a choice of the open
     question and ask nothing ("pick up. when will it be ready?", "what's the difference
     between small and medium? fine, small"; not "ist die scharf?"), or None."""
-    if frame is None:
-        return None
-    slot = turn.slot(frame["wait"])
+    slot = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
+    if frame is None or slot is None:
+        return None  # no question, or the payment waited for ("is it ordered yet?")
     said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
     if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
         # "That's everything. What's …?", "Nein. Abholen ich. Wie lange?": no more, and the
