@@ -18,6 +18,7 @@ from framework.flows.address_parts import (
     with_earlier_part,
 )
 from framework.flows.committing import committed
+from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
@@ -38,9 +39,7 @@ from framework.flows.steps import Ask
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.slot_values import (
     AnswerContext,
     Invalid,
@@ -302,13 +301,28 @@ def _several_values(
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):
         return False
     keep_the_count(turn, first, text)
-    turn.fill(first)
+    turn.fill(_without_unasked_changes(turn, slot, first, text))
     turn.session["pending"].extend(mentions[1:])
     turn.changed()
     if slot.name in turn.session["slots"]:
         move_on(frame)
         return True
     return False
+
+
+def _without_unasked_changes(turn: Turn, asked: Slot, mention: Mention, text: str) -> Mention:
+    """The mention without one-pick choices that would silently change an earlier answer
+    ("Nein, keine Extras. Einfach ganz normal." to the extras of a small Margherita: "normal"
+    is a size, but the customer changed nothing), unless the message says it changes one or
+    names the item again with it ("OK, one large Capricciosa with extra ham")."""
+    if CORRECTION_MARKERS & set(tokens(text)) or has_item(turn, mention):
+        return mention
+    slots = turn.session["slots"]
+    return {
+        name: value
+        for name, value in mention.items()
+        if name == asked.name or turn.slot(name).type != "choice" or slots.get(name, value) == value
+    }
 
 
 def _none_beside_items(
@@ -388,10 +402,12 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
         and (name in slots or _line_for(turn, name, value) is not None)
         and turn.acceptable(name, value)
         and (
-            marked or turn.slot(name).type in ("choice", "choices") or _recount(turn, asked, words)
+            marked
+            or turn.slot(name).type in ("choice", "choices")
+            or counts_the_item(turn, asked, words)
         )
         and not (forced and name in cart_slots)  # the cart is edited at a confirmation, not here
-        and not (turn.slot(name).role == "quantity" and _unattributed(mentions[0], words))
+        and not (turn.slot(name).role == "quantity" and count_of_nothing(mentions[0], words))
     }
     if not changes:
         return False
@@ -415,35 +431,6 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
 
 _MORE = frozenset({"noch", "dazu", "auch", "zusaetzlich", "another", "more", "also", "add", "plus"})
 """Words that make an item named with "aber" or "but" an addition, not a correction."""
-
-_ADDRESS_WORDS = frozenset(
-    {"nummer", "hausnummer", "nr", "number", "strasse", "str", "street", "plz", "postcode"}
-)
-
-
-_COUNTED = frozenset({"stueck", "stk", "mal", "x", "pizzas", "pizzen", "pizza", "bitte", "please"})
-
-
-def _recount(turn: Turn, asked: Slot, words: list[str]) -> bool:
-    """A count alone at "anything else?" ("2", "zwei Stück", "two pizzas"), right after one
-    item whose count was not asked: how many of it, the answer to the question the customer
-    expected (the quantity slot only: `_correction`). After several, it is unclear."""
-    counts = [word for word in words if word_to_number(word) is not None]
-    if asked.type != "yes_no" or len(counts) != 1 or set(words) - set(counts) > _COUNTED:
-        return False
-    lines = turn.session["cart"]["lines"]
-    newest = max((line.get("said", -1) for line in lines), default=-1)
-    return sum(line.get("said") == newest for line in lines) == 1
-
-
-def _unattributed(mention: Mention, words: list[str]) -> bool:
-    """A count that belongs to no item named with it, in a message that is more than "make
-    it 3" or speaks of an address ("it's number 13, not 31"): never a new quantity."""
-    named = len(mention) > 1  # a count comes with an item or an option it belongs to
-    if _ADDRESS_WORDS & set(words):
-        return not named
-    instead_of_a_count = any(negated(words, i) and word_to_number(w) for i, w in enumerate(words))
-    return not named and len(words) > 3 and not instead_of_a_count  # "I meant 3, not 4"
 
 
 def _rewind(turn: Turn, changed: frozenset[str]) -> None:

@@ -191,7 +191,16 @@ _POSTCODE = re.compile(r"\d{5}")
 """A German postcode: the number before it is a house number, whatever the street is called."""
 
 
+_VAGUE = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("mehrere",)})
+UNSAID = 0
+"""The count of "ein paar Margherita", "a few large salamis": said to be several, but not how
+many. No slot takes it, so the flow asks; it is never guessed (nor taken as one)."""
+
+
 def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
+    said = set(words) | set(itertools.pairwise(words))
+    if has_item and any((v[0] if len(v) == 1 else v) in said for v in _VAGUE):
+        return UNSAID
     for index, word in enumerate(words):
         number = None if index in used or negated(words, index) else word_to_number(word)
         after = words[index + 1] if index + 1 < len(words) else ""

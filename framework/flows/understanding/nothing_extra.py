@@ -99,4 +99,8 @@ _AS_IT_IS = (
     "nichts drauf",
     "nix drauf",
     "nichts weiter drauf",
+    "ganz normal",
+    "einfach normal",
+    "just normal",
+    "just regular",
 )
