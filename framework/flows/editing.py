@@ -324,6 +324,9 @@ def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | N
     choices = [t for t in things if t.group is not None and t.group not in many]
     if len(choices) != len(things) or not choices or not (EVERY & set(words)):
         return None
+    choices = [t for t in choices if not _rejected(words, t, things)]  # "die kleinen sind zu wenig"
+    if len({t.group for t in choices}) != len(choices):
+        return None  # two sizes wanted for all: unclear
     if not CHANGING & set(words):
         return None
     changed = []

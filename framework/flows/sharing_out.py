@@ -29,7 +29,8 @@ _UNMARKED = re.compile(rf"\s+(?={_COUNT_WORDS}\s|die anderen?\b|the others?\b)",
 _COUNTED = re.compile(
     rf"^(?:(?P<count>{_COUNT_WORDS})"
     r"|(?P<rest>die anderen?(?: beiden| zwei| drei)?|der rest|den rest|the others?(?: two| three)?"
-    r"|the rest|the other one))\b(?:\s+(?:davon|of them))?\s*(?P<said>.*)$",
+    r"|the rest|the other one|rest|others|(?:the )?remaining(?: ones?)?|alle anderen|die übrigen"
+    r"|all the others?))\b(?:\s+(?:davon|of them))?\s*(?P<said>.*)$",
     re.IGNORECASE,
 )
 
