@@ -70,6 +70,7 @@ REMOVING = frozenset(
         "delete",
         "drop",
         "scrap",
+        "scratch",
         "skip",
         "cancel",
         "off",

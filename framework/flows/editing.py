@@ -48,7 +48,7 @@ from framework.flows.named_things import (
 )
 from framework.flows.people import edit_for_person
 from framework.flows.session import CartLine, stop_waiting
-from framework.flows.splitting_off import split_line, split_off
+from framework.flows.splitting_off import split_line, split_off, split_options
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
@@ -106,6 +106,7 @@ def _ask_again(turn: Turn) -> None:
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
         split_off(turn, words, found)
+        or split_options(turn, words, found)
         or _restyle_every(turn, words, found)
         or _replace(turn, words, found)
         or _restyle(turn, words, found)

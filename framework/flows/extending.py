@@ -5,7 +5,7 @@ have them), never a new line."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.named_things import Thing, line_with, many_choice_groups
+from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 
@@ -24,8 +24,11 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     for the line of the item they are said to go on ("and jalapeños on the diavola")."""
     many = many_choice_groups(turn.bot)
     extras = [t for t in things if t.group in many]
-    onto = [t for t in things if t.group is None and _said_onto(words, t)]
+    onto = [t for t in things if t.group not in many and _said_onto(words, t)]
     if extras and len(onto) == 1 and len(extras) + 1 == len(things):
+        if onto[0].group is not None:  # "put olives on the large ones": every such line
+            lines = [line for line in turn.session["cart"]["lines"] if holds(line, onto[0])]
+            return _put_on(turn, lines, extras) if lines else None
         line = line_with(turn, onto[0])
         return None if line is None else _put_on(turn, [line], extras)
     if any(t.group not in many for t in things) or not _ON_IT & set(words):

@@ -5,12 +5,12 @@ the ones split off are a line of their own (with the options the new item can ha
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.named_things import Thing, line_with
+from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["split_line", "split_off"]
+__all__ = ["split_line", "split_off", "split_options"]
 
 _OF = frozenset({"von", "of"})
 _POINTING = frozenset({"those", "these", "them", "den", "denen", "diesen", "die"})
@@ -55,6 +55,49 @@ def split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
     chosen = [choice for choices in line["options"].values() for choice in choices]
     line["quantity"] -= count
     added = turn.cart.add(item, chosen, count, {})
+    if added is None:
+        return None
+    kept, new = (describe_line(turn.bot, turn.lang, entry) for entry in (line, added))
+    return f"{before} → {kept}, {new}"
+
+
+def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "Make two of them large", "zwei davon mit Oliven": some of a line get other options
+    (a line of their own); the rest keep theirs. Only options are named for them."""
+    lines = turn.session["cart"]["lines"]
+    for index, word in enumerate(words[:-2]):
+        count = word_to_number(word)
+        after = words[index + 1 : index + 3]
+        if count is None or not 0 < count < 99 or not lines:
+            continue
+        if after[0] == "davon":
+            start = index + 2
+        elif after[0] in _OF and after[1] in _POINTING | _ARTICLES:
+            start = index + 3
+        else:
+            continue
+        items = [t for t in things if t.group is None]
+        choices = [t for t in things if t.group is not None and t.start >= start]
+        line = line_with(turn, items[0]) if len(items) == 1 else max(lines, key=lambda e: e["id"])
+        if not choices or len(items) > 1 or line is None or line["quantity"] <= count:
+            return None
+        return _split_with(turn, line, count, choices)
+    return None
+
+
+def _split_with(turn: Turn, line: CartLine, count: int, choices: list[Thing]) -> str | None:
+    many = many_choice_groups(turn.bot)
+    options = {group: list(chosen) for group, chosen in line["options"].items()}
+    for choice in choices:
+        group = str(choice.group)
+        taken = options.get(group, []) if group in many else []
+        options[group] = list(dict.fromkeys([*taken, choice.value]))
+    if options == line["options"]:
+        return None
+    before = describe_line(turn.bot, turn.lang, line)
+    line["quantity"] -= count
+    chosen = [choice for group in options.values() for choice in group]
+    added = turn.cart.add(line["item"], chosen, count, dict(line["source"]))
     if added is None:
         return None
     kept, new = (describe_line(turn.bot, turn.lang, entry) for entry in (line, added))
