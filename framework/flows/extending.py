@@ -47,6 +47,9 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 
 def _put_on(turn: Turn, lines: list[CartLine], extras: list[Thing]) -> str | None:
+    """The lines with the extras, said back; None when they had them all (nothing changed:
+    "and cheese on it too" for a pizza with extra cheese is no change to announce)."""
+    before = [describe_line(turn.bot, turn.lang, line) for line in lines]
     for line in lines:
         for extra in extras:
             group = str(extra.group)
@@ -54,7 +57,8 @@ def _put_on(turn: Turn, lines: list[CartLine], extras: list[Thing]) -> str | Non
                 chosen = line["options"].get(group, [])
                 line["options"][group] = list(dict.fromkeys([*chosen, extra.value]))
         turn.cart.reprice(line)
-    return ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines) or None
+    after = [describe_line(turn.bot, turn.lang, line) for line in lines]
+    return ", ".join(after) if after != before else None
 
 
 def _said_onto(words: list[str], item: Thing) -> bool:

@@ -77,22 +77,36 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
         else:
             continue
         items = [t for t in things if t.group is None]
-        choices = [t for t in things if t.group is not None and t.start >= start]
-        line = line_with(turn, items[0]) if len(items) == 1 else max(lines, key=lambda e: e["id"])
+        choices = [t for t in things if t.group is not None and (not items or t.start >= start)]
+        groups = {str(t.group) for t in choices}
+        taking = [e for e in lines if groups <= set(turn.bot.catalog.items[e["item"]].options)]
+        line = (
+            line_with(turn, items[0]) if items else max(taking, key=lambda e: e["id"], default=None)
+        )
         if not choices or len(items) > 1 or line is None or line["quantity"] <= count:
             return None
-        return _split_with(turn, line, count, choices)
+        dropped = {t.value for t in choices if _WITHOUT & set(words[max(0, t.start - 2) : t.start])}
+        return _split_with(turn, line, count, choices, dropped)
     return None
 
 
-def _split_with(turn: Turn, line: CartLine, count: int, choices: list[Thing]) -> str | None:
+_WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen", "hold", "minus"})
+"""Before an extra: the ones split off do without it ("hold the cheese on one of them")."""
+
+
+def _split_with(
+    turn: Turn, line: CartLine, count: int, choices: list[Thing], dropped: set[str]
+) -> str | None:
     many = many_choice_groups(turn.bot)
     options = {group: list(chosen) for group, chosen in line["options"].items()}
     for choice in choices:
         group = str(choice.group)
         taken = options.get(group, []) if group in many else []
-        options[group] = list(dict.fromkeys([*taken, choice.value]))
-    if options == line["options"]:
+        if choice.value in dropped:
+            options[group] = [value for value in taken if value != choice.value]
+        else:
+            options[group] = list(dict.fromkeys([*taken, choice.value]))
+    if {g: c for g, c in options.items() if c} == {g: c for g, c in line["options"].items() if c}:
         return None
     before = describe_line(turn.bot, turn.lang, line)
     line["quantity"] -= count

@@ -72,6 +72,10 @@ _COLLOQUIAL = {
     **dict.fromkeys(("wo",), "without"),
     **dict.fromkeys(("gimme", "gimmie"), "give"),
     **dict.fromkeys(("coke", "cokes"), "cola"),
+    **dict.fromkeys(
+        ("tinnie", "tinny", "tinnies", "stubby", "stubbies", "coldie", "coldies"), "beer"
+    ),
+    **dict.fromkeys(("pint", "pints", "brewski", "brewskis"), "beer"),
 }
 """Words of dialect and chat, read as the standard words the bots and the understanding know
 ("zwee jroße Salami", "ä gleene", "1 lrg diavola w/ jalapenos"). Only words that mean nothing
