@@ -15,7 +15,7 @@ from framework.flows.model import ChoiceSet
 from framework.flows.order_cancel import offer_cancel
 from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_payment
 from framework.flows.turn import Turn
-from framework.flows.understanding.language import guess_language, requested_language
+from framework.flows.understanding.language import guesses, requested_language
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.yesno import says_done
 
@@ -169,8 +169,8 @@ def switch_language(turn: Turn, text: str) -> bool:
         return True
     words = lexicon_for(turn.bot).language_words
     first = turn.session["turns"] == 0
-    guessed = guess_language(text, languages, words, min_markers=1 if first else 2)
-    hinted = _hinted(turn, guess_language(text, languages, words, min_markers=1))
+    guessed, single = guesses(text, languages, words, 1 if first else 2, 1)
+    hinted = _hinted(turn, single)
     if guessed is None and hinted is not None:
         guessed = hinted  # "big" — "none": two short answers in English
     if guessed is not None and guessed != turn.lang:

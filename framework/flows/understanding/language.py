@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["guess_language", "requested_language"]
+__all__ = ["guess_language", "guesses", "requested_language"]
 
 # Enough for any chat message; the rest of a huge text changes nothing but the cost.
 _GUESS_CHARS: Final = 2000
@@ -304,16 +304,24 @@ def guess_language(
     of its languages uses (its German and English names and synonyms: "klein" and "small"); a
     word with ä, ö, ü or ß counts as a German marker.
     """
+    return guesses(text, candidates, own_words, min_markers)[0]
+
+
+def guesses(
+    text: str,
+    candidates: Sequence[str],
+    own_words: Mapping[str, frozenset[str]],
+    *min_markers: int,
+) -> tuple[str | None, ...]:
+    """`guess_language` for each of several `min_markers`, the text read once."""
     words = _WORD.findall(text[:_GUESS_CHARS].lower().translate(_APOSTROPHES))
     ranking = sorted(
         ((_score(language, words, own_words), language) for language in _MARKERS), reverse=True
     )
     (best_score, best), (runner_up, _) = ranking[0], ranking[1]
-    if best not in candidates or best_score < min_markers:
-        return None
-    if best_score < _MIN_MARKERS and runner_up:
-        return None
-    return best if best_score > 2 * runner_up else None
+    sure = best in candidates and best_score > 2 * runner_up
+    sure = sure and not (best_score < _MIN_MARKERS and runner_up)
+    return tuple(best if sure and best_score >= least else None for least in min_markers)
 
 
 def _score(language: str, words: list[str], own_words: Mapping[str, frozenset[str]]) -> int:
