@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from framework.flows.address_choice import address_chooses
+from framework.flows.address_notes import note_for_the_driver
 from framework.flows.address_parts import (
     house_number_fixed,
     remember_part,
@@ -170,7 +171,7 @@ def _beside_the_answer(
     """What a message can mean besides the plain answer: done ordering, more items at a
     question that takes none, the confirmation's rules, several values, a correction."""
     asks, ordering = turn.flow(frame["flow"]).asks, turn.ordering_flow()
-    if house_number_fixed(turn, message):
+    if house_number_fixed(turn, message) or note_for_the_driver(turn, message):
         return True
     if done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
         return True

@@ -1,0 +1,45 @@
+"""Notes for the driver said after the address: "Und es ist im 2. Stock, auf der Klingel steht
+Öztürk/Weber", "oh and it's the back building, buzzer Smith". They go with the address (the
+confirmation shows them, the order carries them), instead of being asked about again."""
+
+from __future__ import annotations
+
+import re
+
+from framework.flows.events import Message
+from framework.flows.turn import Turn
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["note_for_the_driver"]
+
+_NOTE_WORDS = frozenset(
+    {"stock", "etage", "og", "klingel", "klingelschild", "hinterhaus", "vorderhaus", "aufgang"}
+    | {"seitenfluegel", "hof", "wohnung", "tuer", "floor", "buzzer", "bell", "doorbell"}
+    | {"apartment", "apt", "flat", "suite", "entrance", "building", "backyard", "gate", "code"}
+)
+_LEAD = re.compile(
+    r"^\s*(?:(?:und|and|oh|ach|ah|ja|yes|also|ps|p\.s\.|noch was|one more thing)[\s,.:!-]+)*",
+    re.IGNORECASE,
+)
+_MAX = 120
+
+
+def note_for_the_driver(turn: Turn, message: Message) -> bool:
+    """Add the message to the address as its note, say so and ask the open question again:
+    when an address is known, the message speaks of floors, bells or buildings, and orders
+    nothing."""
+    text = message.text.strip()
+    if message.payload or not text or len(text) > _MAX or not _NOTE_WORDS & set(tokens(text)):
+        return False
+    if any(turn.slot(name).type == "item" for m in turn.order_mentions(text) for name in m):
+        return False  # "2 Bier in den 2. Stock" orders
+    for name, value in turn.session["slots"].items():
+        if turn.slot(name).type == "address" and isinstance(value, str) and value:
+            note = _LEAD.sub("", text).rstrip(" .!")
+            if not note or note.lower() in value.lower():
+                return False
+            turn.set_slot(name, f"{value} ({note})")
+            turn.say_named("order_changed", change=turn.session["slots"][name])
+            turn.reask()
+            return True
+    return False
