@@ -244,8 +244,10 @@ async def _metrics_identity(http: aiohttp.ClientSession, port: int) -> str:
     return next(line for line in text.splitlines() if line.startswith("theke_worker{"))
 
 
-def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path, redis_url: str) -> None:
-    workspace = write_workspace(tmp_path, redis_url, ["counter"])
+def test_workers_do_not_outlive_a_killed_supervisor(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    workspace = write_workspace(tmp_path, url_for_workers("redis", request), ["counter"])
     port = free_port()
     supervisor = start_workers(workspace, port, 2)
     deadline = time.monotonic() + 20
