@@ -4,6 +4,8 @@ question ("I'll pick it up") at "anything else?" or at an optional question of t
 
 from __future__ import annotations
 
+import re
+
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
 from framework.flows.model import Slot
@@ -14,6 +16,10 @@ from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.yesno import says_done
 
 __all__ = ["done_ordering"]
+
+_OTHERWISE_NOTHING = re.compile(
+    r"\b(?:sonst|ansonsten|otherwise)\s+(?:nichts|nix|niks|nothing)\b", re.I
+)
 
 
 def done_ordering(
@@ -28,6 +34,8 @@ def done_ordering(
     noted = note_answers_ahead(turn, message, asks)
     ordering = frame["flow"] == turn.ordering_flow()
     done = says_done(message.text)
+    if slot.type == "choices" and not nothing_named and _OTHERWISE_NOTHING.search(message.text):
+        done = False  # "extra Käse, sonst nix" to the extras: nothing else on it
     if ordering and done and slot.role != "confirm" and (named_items or slot.type != "yes_no"):
         turn.session["flags"][ORDER_COMPLETE] = True
     if named_items:

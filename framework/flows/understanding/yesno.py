@@ -274,7 +274,7 @@ _DONE: Final = re.compile(
     r"place (the|my) order|"
     r"confirm (the|my) order|that'?s (my|the) order|"
     r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|"
-    r"sonst nichts(?!\s+(weiter\s+)?drauf)|nichts mehr(?!\s+drauf)|nix mehr|mehr nicht|"
+    r"sonst (nichts|nix|niks)(?!\s+(weiter\s+)?drauf)|nichts mehr(?!\s+drauf)|nix mehr|mehr nicht|"
     r"mehr (brauch|brauche|brauchen|will|wollen) (ich|wir) nicht|"
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
