@@ -216,11 +216,15 @@ async def test_stripe_that_answers_500_or_hangs_is_a_provider_error() -> None:
     async def broken(request: web.Request) -> web.Response:
         return web.json_response({"error": {"message": "boom", "type": "api_error"}}, status=500)
 
+    released = asyncio.Event()  # set once the provider gave up: the server's cleanup waits
+    # for its handlers, and a fixed sleep here made the test wait out each try's (11 s)
+
     async def hanging(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        await released.wait()
         return web.json_response({})
 
     for handler in (broken, hanging):
+        released.clear()
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", handler)
         runner = web.AppRunner(app)
@@ -237,6 +241,7 @@ async def test_stripe_that_answers_500_or_hangs_is_a_provider_error() -> None:
             with pytest.raises(ProviderError):
                 await provider.read("cs_test_x")
         finally:
+            released.set()
             await provider.close()
             await runner.cleanup()
 
