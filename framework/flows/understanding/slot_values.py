@@ -270,9 +270,12 @@ def find_address(text: str) -> str | None:
     if postcode is None:
         return None
     blanked = _POSTCODE.sub(lambda m: " " * len(m[0]), value)
-    street = min(_streets(blanked), key=lambda found: _gap(found, postcode), default=None)
-    if street is None or _gap(street, postcode) > 20:
-        return None  # "Flat 4, 3rd floor, Pannierstr 29, 12047 Berlin": the one by the postcode
+    streets = list(_streets(blanked))
+    street = min(streets, key=lambda found: _gap(found, postcode), default=None)
+    # "Flat 4, 3rd floor, Pannierstr 29, 12047 Berlin": the street by the postcode; one street
+    # alone may have notes between ("Hobrechtstraße 61, 3. OG links, bei Yilmaz, 12047")
+    if street is None or _gap(street, postcode) > (20 if len(streets) > 1 else 60):
+        return None
     start, end = min(street.start(), postcode.start()), max(street.end(), postcode.end())
     city = _CITY.match(value, end)
     return value[start : city.end() if city else end].strip(" ,")
