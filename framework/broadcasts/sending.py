@@ -212,8 +212,8 @@ class Sender:
 
     def _template_told(self, broadcast: Broadcast) -> dict[str, Any]:
         """What the notice tells the runtime of the template: its name, Meta's code per
-        language of the bot (`default`: where none fits the conversation's) and the texts of
-        its body."""
+        language of the bot (`default`: where none fits the conversation's), the texts of
+        its body and its header and buttons as they are sent (only those it has)."""
         template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
         bot = self._bots.get(broadcast.bot)
         language = bot.business.language if bot is not None else ""
@@ -223,6 +223,7 @@ class Sender:
             "languages": dict(template.languages),
             "default": default,
             "parameters": template.body(broadcast.values),
+            **template.filled(broadcast.values),
         }
 
     async def _taken(self, step: _Step, holders: list[Holder], page: _Page) -> list[str]:

@@ -38,19 +38,21 @@ def checked_template(
 
 def whatsapp_preview(broadcast: Broadcast, bot: Bot | None) -> dict[str, Any]:
     """The preview's `whatsapp_template`: per language of the bot (or the broadcast's), which
-    template goes with which code and body parameters ({}: it names no template)."""
+    template goes with which code and body parameters, and its header and buttons as they are
+    sent, when it has them ({}: it names no template)."""
     if not broadcast.whatsapp_template or bot is None:
         return {}
     template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
     default = bot.business.language
     languages = [broadcast.lang] if broadcast.lang else list(bot.business.languages)
-    body = template.body(broadcast.values)
+    body, filled = template.body(broadcast.values), template.filled(broadcast.values)
     shown = {
         lang: {
             "name": template.name,
             "language": template.code_for(lang, default),
             "category": template.category,
             "parameters": body,
+            **filled,
         }
         for lang in languages or [default]
     }

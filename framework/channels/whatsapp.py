@@ -255,7 +255,13 @@ class WhatsAppChannel:
         told = entry["whatsapp_template"]
         name, language = str(told.get("name", "")), str(told.get("language", ""))
         payload = wire_out.approved_template(
-            address, name, language, told.get("parameters") or [], callback=callback
+            address,
+            name,
+            language,
+            told.get("parameters") or [],
+            callback=callback,
+            header=told.get("header"),
+            buttons=told.get("buttons") or [],
         )
         try:
             return await self._post_all(bot, address, [payload])

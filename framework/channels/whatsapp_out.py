@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from framework.channels.whatsapp_components import template_components
 from framework.channels.whatsapp_in import Json, error_details
 from framework.runtime.sending import SendFailure
 from framework.stores.consents import MARKETING
@@ -38,7 +39,7 @@ GRAPH_VERSION = "v25.0"
 
 # Limits of a send (reference §2.2); lengths count characters.
 _TEXT = 4096
-_BODY = 1024  # reply-button and cta_url body, image caption, template parameter
+_BODY = 1024  # reply-button and cta_url body, image caption
 _BUTTONS = 3
 _BUTTON_TITLE = 20
 _BUTTON_ID = 256
@@ -89,19 +90,20 @@ def approved_template(
     body: Iterable[str],
     *,
     callback: str | None = None,
+    header: Mapping[str, Any] | None = None,
+    buttons: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """An approved template with `language`'s code and its body's {{1}}..{{n}} filled in order.
+    """An approved template with `language`'s code and its body's {{1}}..{{n}} filled in order,
+    and its `header` and `buttons` as WhatsAppTemplate.filled makes them (whatsapp_components.py).
 
-    Each parameter is one line (Meta refuses newlines and tabs in template parameters) of at
-    most 1024 characters; a template without parameters has no components.
+    Each text parameter is one line (Meta refuses newlines and tabs in template parameters) of
+    at most 1024 characters (a text header's 60); a template without parameters has no
+    components.
     """
-    parameters = [
-        {"type": "text", "text": _shorten(" ".join(text.split()) or _ELLIPSIS, _BODY)}
-        for text in body
-    ]
     sent: Json = {"name": name, "language": {"code": language}}
-    if parameters:
-        sent["components"] = [{"type": "body", "parameters": parameters}]
+    components = template_components(body, header, buttons)
+    if components:
+        sent["components"] = components
     return {**_envelope(address, callback), "type": "template", "template": sent}
 
 

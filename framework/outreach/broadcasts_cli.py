@@ -219,13 +219,29 @@ def _template_of(broadcast: Broadcast) -> list[str]:
 
 
 def _template_rows(templates: dict[str, Any]) -> list[str]:
-    """The preview's WhatsApp template per language: its name, Meta's code, its body."""
+    """The preview's WhatsApp template per language: its name, Meta's code, its body, its
+    header and buttons."""
     return [
         f"  WhatsApp [{printable(lang)}]: template {printable(t['name'], 100)} "
         f"({printable(t['language'])}, {printable(t['category'])})"
+        + _template_header(t.get("header"))
         + "".join(f", {{{{{n}}}}} {printable(p, 100)}" for n, p in enumerate(t["parameters"], 1))
+        + "".join(_template_button(n, b) for n, b in enumerate(t.get("buttons") or []))
         for lang, t in templates.items()
     ]
+
+
+def _template_header(header: dict[str, str] | None) -> str:
+    if not header:
+        return ""
+    shown = header.get("text") or header.get("link", "")
+    named = f" {printable(header['filename'], 100)}" if header.get("filename") else ""
+    return f", header {printable(header['type'])} {printable(shown, 200)}{named}"
+
+
+def _template_button(index: int, button: dict[str, str]) -> str:
+    shown = button.get("payload") or button.get("text", "")
+    return f", button {index} {printable(button['type'])} {printable(shown, 100)}"
 
 
 def _results(results: Results) -> list[str]:

@@ -1,7 +1,8 @@
 """A broadcast's notice that names an approved WhatsApp template: its bot message carries the
-template (`whatsapp_template`: name, Meta's code, the body's texts), which the WhatsApp channel
-sends instead of the text, inside the 24-hour window or outside it, as WhatsApp Manager's
-campaigns do; other channels send the text and ignore it.
+template (`whatsapp_template`: name, Meta's code, the body's texts, its header and buttons as
+they are sent), which the WhatsApp channel sends instead of the text, inside the 24-hour
+window or outside it, as WhatsApp Manager's campaigns do; other channels send the text and
+ignore it.
 
 The code is the template's in the conversation's language (the session's `lang` after the
 turn), else in the bot's default language's (`default`, decided when the notice was made:
@@ -32,8 +33,19 @@ def with_template(told: list[LogEntry], data: Mapping[str, Any], lang: Any, chan
     languages = spec.get("languages")
     code = languages.get(lang) if isinstance(languages, Mapping) else None
     parameters = spec.get("parameters")
-    told[0]["whatsapp_template"] = {
+    template: dict[str, Any] = {
         "name": str(spec.get("name", "")),
         "language": str(code or spec.get("default", "")),
         "parameters": [str(p) for p in parameters] if isinstance(parameters, list) else [],
     }
+    header, buttons = spec.get("header"), spec.get("buttons")
+    if isinstance(header, Mapping):
+        template["header"] = _texts(header)
+    if isinstance(buttons, list):
+        template["buttons"] = [_texts(b) if isinstance(b, Mapping) else {} for b in buttons]
+    told[0]["whatsapp_template"] = template
+
+
+def _texts(part: Mapping[str, Any]) -> dict[str, str]:
+    """A header or a button as texts (`type`, `text`, `link`, `payload`…)."""
+    return {str(key): str(value) for key, value in part.items()}

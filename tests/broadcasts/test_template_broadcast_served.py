@@ -175,7 +175,7 @@ async def test_a_malformed_template_webhook_is_answered_and_changes_nothing(
         ({**TEMPLATE, "languages": {"en": "en_US"}}, "the bot does not speak en"),
         ({**TEMPLATE, "languages": {}}, "1 to 20 pairs"),
         ({**TEMPLATE, "parameters": ["cake"] * 21}, "at most 20 names"),
-        ({**TEMPLATE, "buttons": []}, "an object of name, category, languages and parameters"),
+        ({**TEMPLATE, "footer": "x"}, "an object of name, category, languages and parameters"),
         ("fresh_cake_offer", "an object of name, category, languages and parameters"),
     ],
 )
