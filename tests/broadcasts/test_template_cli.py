@@ -1,6 +1,6 @@
 """`theke broadcast create --whatsapp-template` on a workspace's SQLite file: the template as
-YAML or from a file, shown by preview (per language) and status; a bad one refused with the
-reason, nothing made."""
+YAML or from a file, shown by preview (per language, with its header and buttons) and status;
+a bad one refused with the reason, nothing made."""
 
 from __future__ import annotations
 
@@ -53,12 +53,49 @@ def test_a_template_is_made_previewed_and_shown(
     assert "WhatsApp template spring_offer (marketing; de de, en en_US)" in out
 
 
+def test_a_template_s_header_and_buttons_are_previewed(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rich = TEMPLATE.removesuffix("}") + (
+        ", header: {type: document, link: 'https://shop.example/t.pdf', filename: ticket.pdf}, "
+        "buttons: [{type: quick_reply, payload: YES}, {type: url, parameter: code}]}"
+    )
+    code, out, err = theke(
+        capsys,
+        "create",
+        "-w",
+        str(workspace),
+        "--text",
+        "spring_offer",
+        "--value",
+        "discount=20 %",
+        "--value",
+        "code=A1",
+        "--whatsapp-template",
+        rich,
+        "--json",
+    )
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["whatsapp_template"]["buttons"][1] == {"type": "url", "parameter": "code"}
+    code, out, _ = theke(capsys, "preview", made["id"], "-w", str(workspace))
+    assert (
+        "WhatsApp [de]: template spring_offer (de, marketing), header document "
+        "https://shop.example/t.pdf ticket.pdf, {{1}} 20 %, button 0 quick_reply YES, "
+        "button 1 url A1"
+    ) in out
+
+
 @pytest.mark.parametrize(
     ("template", "said"),
     [
         ("{name: spring_offer, category: utility, languages: {de: de}}", "needs a marketing"),
         ("{name: spring_offer, category: marketing, languages: {fr: fr}}", "does not speak fr"),
         ("[not, a, template]", "an object of name, category"),
+        (
+            TEMPLATE.removesuffix("}") + ", header: {type: image, link: 'http://a.example/b.jpg'}}",
+            "http is refused",
+        ),
         ("{name: [", "is no YAML or JSON"),
     ],
 )
