@@ -84,8 +84,8 @@ def not_on_menu(turn: Turn, slot: Slot, text: str) -> bool:
     if slot.type != "item" and not (slot.type == "yes_no" and turn.session["cart"]["lines"]):
         return False
     thing = _thing(text)
-    if thing is None:
-        return False
+    if thing is None or _known(turn, thing):
+        return False  # "ne liefern": no, and delivery — no "Liefern" to be had
     _say_missing(turn, thing)
     turn.reask()
     return True
@@ -96,7 +96,7 @@ def not_on_menu_at_start(turn: Turn, text: str) -> bool:
     open: said so, and the ordering flow begins (its item question follows)."""
     ordering = turn.ordering_flow()
     thing = _thing(text)
-    if ordering is None or thing is None:
+    if ordering is None or thing is None or _known(turn, thing):
         return False
     _say_missing(turn, thing)
     turn.start_flow(ordering)
@@ -113,19 +113,26 @@ def without_missing(turn: Turn, text: str) -> str:
     parts = [part for part in _PARTS.split(text[:500]) if part.strip()]
     if len(parts) < 2:
         return text
-    lexicon = lexicon_for(turn.bot)
-    known = [lexicon.items(frozenset())]
-    known += [lexicon.choices(slot.choices) for slot in turn.bot.slots.values() if slot.choices]
+    items = lexicon_for(turn.bot).items(frozenset())
     kept: list[str] = []
     for part in parts:
-        thing = None if known[0].find_all(tokens(part)) else _thing(part)
-        if thing is not None and any(index.find_all(tokens(thing)) for index in known):
+        thing = None if items.find_all(tokens(part)) else _thing(part)
+        if thing is not None and _known(turn, thing):
             thing = None  # "eine mit Jalapeños": an option, not something missing
         if thing is None:
             kept.append(part)
         else:
             _say_missing(turn, thing)
     return ", ".join(kept) if len(kept) < len(parts) else text
+
+
+def _known(turn: Turn, thing: str) -> bool:
+    """Whether the thing is an item or any question's choice of the bot ("Jalapeños",
+    "liefern")."""
+    lexicon = lexicon_for(turn.bot)
+    known = [lexicon.items(frozenset())]
+    known += [lexicon.choices(slot.choices) for slot in turn.bot.slots.values() if slot.choices]
+    return any(index.find_all(tokens(thing)) for index in known)
 
 
 def _say_missing(turn: Turn, thing: str) -> None:

@@ -96,6 +96,10 @@ def _has_already(words: list[str]) -> bool:
     return any(having in runs for having in _HAVING)
 
 
+_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
+"""After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
+
+
 def _segments(text: str) -> list[list[str]]:
     segments: list[list[str]] = []
     for part in _SEPARATOR_MARKS.split(text):
@@ -105,6 +109,9 @@ def _segments(text: str) -> list[list[str]]:
             if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and _leads_an_item(after)):
                 segments.append(current)
                 current = []
+            elif current and after in _WITH_OR_WITHOUT and word_to_number(word) is not None:
+                segments.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"
+                current = [word]
             else:
                 current.append(word)
         segments.append(current)
