@@ -57,6 +57,7 @@ from pathlib import Path
 from framework.broadcasts.service import Broadcasts
 from framework.channels.base import CollectingChannel
 from framework.flows import load_bot
+from framework.runtime.in_flight import SETTLE
 from framework.runtime.turns import Runtime
 from framework.stores.consents import GRANTED, MARKETING, Consent
 from framework.stores.opening import (
@@ -89,6 +90,10 @@ STATUSES = 2
 """Status webhooks the fake sends for each message it accepts: sent, delivered."""
 STATUS_WAIT = 60.0
 """Seconds the benchmark waits at the end for the fake to deliver every status."""
+QUICK_SETTLE = 8
+"""`server.settle` of --quick (SETTLE, 30 s, otherwise): the fake's statuses come within
+1.3 s, or after a retry or two (1 s, then 2 s: fake_statuses.py) when one was posted to the
+killed worker, so the marked messages nobody sent wait 8 s instead of the 30 s tail."""
 REDIS = "redis://127.0.0.1:6379/13"
 SHOWN = "Darf Laden Lina dir hier Angebote schicken? Abmelden mit STOP."
 TWO_DAYS = 2 * 86400.0
@@ -117,7 +122,7 @@ version: 1
 bots:
   - {bot}
 store: {store}
-server: {{host: 127.0.0.1, lease: 5s}}
+server: {{host: 127.0.0.1, lease: 5s, settle: {settle}s}}
 log: {{level: warning}}
 channels:
   whatsapp:
@@ -434,6 +439,9 @@ class Settings:
     """The number's messages_per_second in the workers' workspace."""
     keep: Path | None = None
     """Where to copy the fake's record and the workers' logs."""
+    settle: int = int(SETTLE)
+    """The workers' `server.settle`: how long the messages the killed worker had marked but not
+    sent wait for statuses that never come."""
 
 
 def expected(count: int) -> tuple[set[str], set[str], set[str]]:
@@ -483,7 +491,12 @@ async def run_with(
     workspace = folder / "flows.yaml"
     workspace.write_text(
         WORKSPACE.format(
-            bot=folder / BOT, store=url, graph=graph_url, rate=settings.rate, number=NUMBER
+            bot=folder / BOT,
+            store=url,
+            graph=graph_url,
+            rate=settings.rate,
+            number=NUMBER,
+            settle=settings.settle,
         ),
         encoding="utf-8",
     )
@@ -757,6 +770,13 @@ def main() -> int:
         help="the number's messages_per_second (default 80: Meta's limit, Theke's default)",
     )
     parser.add_argument("--keep", type=Path, help="copy the sends and worker logs here")
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=None,
+        help="seconds the killed worker's marked messages wait for their statuses "
+        f"(server.settle; default {SETTLE:g}, with --quick {QUICK_SETTLE})",
+    )
     args = parser.parse_args()
     count = args.count or (600 if args.quick else 100_000)
     rate = args.rate or float(LIMIT)
@@ -764,7 +784,10 @@ def main() -> int:
     if args.store == "sqlite" and second == "before":
         parser.error("SQLite serves one process: --second after")
     limit = args.daily_limit or (2_000 if count <= 2_000 else 100_000)
-    return run(Settings(count, args.store, second, args.kill_at, limit, rate, args.keep))
+    settle = args.settle or (QUICK_SETTLE if args.quick else int(SETTLE))
+    return run(
+        Settings(count, args.store, second, args.kill_at, limit, rate, args.keep, settle=settle)
+    )
 
 
 if __name__ == "__main__":

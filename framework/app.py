@@ -326,6 +326,7 @@ def create_app(
             opened,
             bots,
             lease=lease,
+            settle=workspace.settle,
             metrics=metrics,
             fault=fault,
             clock=clock,

@@ -68,6 +68,10 @@ class Workspace:
     """The enabled channels and their settings as written (secrets still env: references);
     channels/setup.py opens them."""
     lease: float = 5.0
+    settle: float | None = None
+    """Seconds a dead worker's messages in flight wait for the messenger's reports before they
+    are sent again; None: runtime/in_flight.py's SETTLE (30 s). Short only where the reports
+    come at once (a benchmark's fake)."""
     log_level: str = "info"
     debug: bool = False
     file: str | None = None
@@ -193,6 +197,7 @@ def _build(file: Path, data: PosDict, problems: list[Problem]) -> Workspace | No
         host=str(server.get("host", "127.0.0.1")),
         port=int(server.get("port", 8080)),
         lease=_duration(server["lease"]) if "lease" in server else 5.0,
+        settle=_duration(server["settle"]) if "settle" in server else None,
         store=store,
         limits=replace(
             base,

@@ -34,14 +34,14 @@ def test_the_shipped_workspace_serves_the_four_bots() -> None:
 def test_settings_are_read_with_their_units(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "bots: [bots/a]\nserver: {port: 9000, lease: 2s}\nstore: memory://\n"
+        "bots: [bots/a]\nserver: {port: 9000, lease: 2s, settle: 5s}\nstore: memory://\n"
         "sessions: {keep: 2d, remember: 90d, history: 2h}\n"
         "limits: {max_body: 1MB, messages_per_minute: 10, burst: 5}\n"
         "channels: {web: {enabled: false}}\nlog: {level: warning}\n",
     )
     workspace, problems = read_workspace(path)
     assert problems == [] and workspace is not None
-    assert workspace.port == 9000 and workspace.lease == 2.0
+    assert workspace.port == 9000 and workspace.lease == 2.0 and workspace.settle == 5.0
     assert workspace.limits.session_ttl == 2 * 86400
     assert workspace.limits.profile_ttl == 90 * 86400
     assert workspace.limits.history_ttl == 2 * 3600

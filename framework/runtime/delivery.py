@@ -139,12 +139,16 @@ class Delivery:
         results: BroadcastResults | None = None,
         lease: float = 5.0,
         templates: TemplateStates | None = None,
+        settle: float | None = None,
     ) -> None:
         """`lease`: how long a worker holds a session (a dead one's delivery resumes after).
-        `templates`: where a template Meta paused is noted when a failed status says so."""
+        `templates`: where a template Meta paused is noted when a failed status says so.
+        `settle`: how long a dead worker's messages in flight wait for their reports (None:
+        SETTLE)."""
         self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
         self.results = results or BroadcastResults(None, None)
         self._resumed = min(RESUMED, lease / 2)
+        self._settle = SETTLE if settle is None else settle
         self.templates = templates
 
     def pushes(self, key: SessionKey) -> bool:
@@ -170,7 +174,7 @@ class Delivery:
         pending = await self.store.log(str(key), after=int(flags.get("sent_seq", 0)))
         batch = pending[:MAX_PER_TURN]
         if channel.reports and any(_to_send(entry, flags) for entry in batch):
-            held = _held_for_reports(flags, batch, now, self._resumed)
+            held = _held_for_reports(flags, batch, now, self._resumed, self._settle)
             if held is not None:
                 return Commit(item.id, {**session, "flags": flags}, claim.profile, [], held)
             batch = [entry for entry in batch if entry["seq"] <= flags[IN_FLIGHT]["upto"]]
@@ -382,17 +386,17 @@ def _to_send(entry: LogEntry, flags: Mapping[str, Any]) -> bool:
 
 
 def _held_for_reports(
-    flags: dict[str, Any], batch: list[LogEntry], now: float, resumed: float
+    flags: dict[str, Any], batch: list[LogEntry], now: float, resumed: float, settle: float
 ) -> dict[str, float | None] | None:
     """On a channel that reports: the timer to come back with, when this turn sends nothing
     (it marks what it is about to send, or waits for a dead worker's reports); None: send the
     marked messages now (runtime/in_flight.py)."""
-    step = stage(flags, now, resumed)
+    step = stage(flags, now, resumed, settle)
     if step == SEND:
         return None
     if step == WAIT:
         flight = flags[IN_FLIGHT]
-        return {delivery_timer(f"settle:{flight['upto']}"): float(flight["at"]) + SETTLE}
+        return {delivery_timer(f"settle:{flight['upto']}"): float(flight["at"]) + settle}
     upto = int(batch[-1]["seq"])
     mark(flags, upto, now)
     return {delivery_timer(f"go:{upto}"): now}

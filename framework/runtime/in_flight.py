@@ -30,21 +30,23 @@ RESUMED = 1.0
 dead worker's (another worker takes a session only when its lease, 5 s, has run out)."""
 SETTLE = 30.0
 """Seconds the messages in flight at a worker's death wait for their reports (WhatsApp sends
-`sent` within seconds of taking a message)."""
+`sent` within seconds of taking a message): the default of flows.yaml's `server.settle`."""
 MARK, SEND, WAIT = "mark", "send", "wait"
 
 
-def stage(flags: Mapping[str, Any], now: float, resumed: float = RESUMED) -> str:
+def stage(
+    flags: Mapping[str, Any], now: float, resumed: float = RESUMED, settle: float = SETTLE
+) -> str:
     """What a delivery on a reporting channel does now: MARK the messages it is about to send,
     SEND the marked ones (its own mark, just committed), or WAIT for the reports of a dead
-    worker's (MARK again once SETTLE has passed without them)."""
+    worker's (MARK again once `settle` seconds have passed without them)."""
     flight = flags.get(IN_FLIGHT)
     if not isinstance(flight, Mapping):
         return MARK
     age = now - float(flight.get("at", 0.0))
     if age < resumed:
         return SEND
-    return WAIT if age < SETTLE else MARK
+    return WAIT if age < settle else MARK
 
 
 def mark(flags: dict[str, Any], upto: int, now: float) -> None:

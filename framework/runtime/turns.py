@@ -154,6 +154,7 @@ class Runtime:
         bots: Mapping[str, Bot],
         *,
         lease: float = 5.0,
+        settle: float | None = None,
         metrics: Metrics | None = None,
         fault: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
@@ -179,8 +180,7 @@ class Runtime:
         self.owner = uuid.uuid4().hex[:12]
         self.metrics = metrics or Metrics()
         self.metrics.worker.labels(self.owner).set(1)
-        self._lease = lease
-        self._fault = fault or (lambda stage: None)
+        self._lease, self._fault = lease, fault or (lambda stage: None)
         self._handlers: Mapping[str, Handler] = {
             MESSAGE: self._converse,
             TIMER: self._timer,
@@ -205,7 +205,7 @@ class Runtime:
         self.results = BroadcastResults(broadcasts, consents.store if consents else None)
         """A broadcast's results as its messages go out and are answered."""
         self.delivery = Delivery(
-            store, channels or {}, self.metrics, reach, self.results, lease, templates
+            store, channels or {}, self.metrics, reach, self.results, lease, templates, settle
         )
         self._background: set[asyncio.Future[Any]] = set()
 

@@ -152,6 +152,31 @@ async def test_without_a_report_the_message_is_sent_again_once_after_settle(
     assert IN_FLIGHT not in await flags(store)
 
 
+async def test_a_worker_with_a_shorter_settle_waits_only_that_long(
+    store: Store, clock: Clock
+) -> None:
+    """`server.settle` (the runtime's `settle`): here 5 s instead of SETTLE."""
+    await died_sending(store, clock)
+    second = Reporting()
+    other = Runtime(
+        store,
+        {"counter": COUNTER},
+        clock=clock,
+        channels={"collect": second},
+        lease=LEASE,
+        settle=5,
+    )
+    await lease_runs_out(clock)  # 2 s after the mark
+    await other.tick()
+    clock.now += 2.5
+    await other.tick()
+    assert second.texts == []  # 4.5 s after the mark: still waiting for WhatsApp's report
+    clock.now += 1.0
+    await other.tick()
+    assert second.texts == ["Say something."]
+    assert IN_FLIGHT not in await flags(store)
+
+
 async def test_a_delivery_that_does_not_die_sends_at_once_and_leaves_no_mark(
     store: Store, clock: Clock
 ) -> None:
