@@ -45,7 +45,7 @@ CHANGING = frozenset(
 """Verbs of changing one thing into another: the first thing named is replaced by the next,
 when only a word of INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
 INTO = frozenset(
-    {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte"}
+    {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte", "lieber"}
 )
 """nicht old sondern new / not old but new."""
 NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})

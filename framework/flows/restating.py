@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from framework.flows.edit_words import CHANGE_OF_MIND, CHANGING
 from framework.flows.people import names_someone
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -59,6 +60,8 @@ def restated(turn: Turn, text: str) -> bool:
     words = set(tokens(text))
     if not lines or ordering is None or (_MORE & words and not _ALREADY & words):
         return False
+    if (CHANGE_OF_MIND | CHANGING) & words:
+        return False  # "ach, die Cola lieber als Zero": a change, not the order said again
     asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
     mentions = turn.order_mentions(text)
     items = [slot.name for slot in asks if slot.type == "item"]

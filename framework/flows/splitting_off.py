@@ -70,7 +70,7 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
         after = words[index + 1 : index + 3]
         if count is None or not 0 < count < 99 or not lines:
             continue
-        if after[0] == "davon":
+        if after[0] in ("davon", "der"):  # "zwei davon", "eine der Funghi"
             start = index + 2
         elif after[0] in _OF and after[1] in _POINTING | _ARTICLES:
             start = index + 3
