@@ -383,6 +383,8 @@ def _start(turn: Turn, message: Message) -> None:
         mentions = turn.mentions(text, slots)
         ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
         if target or ordered or _counted_kind(turn, text, mentions):
+            if not (target or ordered):
+                _one_if_said(turn, name, text, mentions)  # "can I get a large": one
             turn.start_flow(name)
             if mentions:
                 turn.take_next(_one_at_a_time(turn, name, mentions))
@@ -411,6 +413,13 @@ def _counted_kind(turn: Turn, text: str, mentions: list[Mention]) -> bool:
 
 
 _ONE = frozenset({"eine", "einen", "ein", "a", "an", "one"})
+
+
+def _one_if_said(turn: Turn, flow: str, text: str, mentions: list[Mention]) -> None:
+    counts = [n for n in sorted(turn.flow(flow).asks) if turn.slot(n).role == "quantity"]
+    if counts and _ONE & set(tokens(text)):
+        for mention in mentions:
+            mention.setdefault(counts[0], 1)
 
 
 def _one_at_a_time(turn: Turn, flow: str, mentions: list[Mention]) -> list[Mention]:

@@ -395,6 +395,18 @@ def _but_for(words: list[str], lexicon: Lexicon) -> list[str]:
     return words
 
 
+def _short_answer(parts: list[tuple[list[str], Mention, bool]]) -> bool:
+    """A sentence before the first item that answers with options ("Medium, no extras. Plus a
+    beer"), not a story ("Kleine Feier, es kommen 6 Kinder."): a few words, a choice, no count."""
+    words = sum(len(part[0]) for part in parts)
+    values = [name for _w, mention, _i in parts for name in mention]
+    return (
+        words <= 4
+        and bool(values)
+        and all(not isinstance(m.get(n), int) for _w, m, _i in parts for n in m)
+    )
+
+
 def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) -> list[Mention]:
     """Sentence by sentence: a story before the order ("Kleine Geburtstagsfeier, es kommen 6
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
@@ -415,7 +427,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []
-    for parts in sentences[first:]:
+    for parts in [*filter(_short_answer, sentences[:first]), *sentences[first:]]:
         read_parts(parts, mentions, slots, lexicon)
     leading = without_leading_count(mentions, slots, lexicon.takes)
     return once_each(one_each(without_context(leading, count_slots(slots)), slots))
