@@ -10,6 +10,7 @@ __all__ = [
     "CHANGING",
     "INTO",
     "NOT",
+    "RATHER",
     "RECOUNTING",
     "REMOVING",
     "REMOVING_PAIRS",
@@ -21,6 +22,8 @@ __all__ = [
 REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
 """new … statt old; also "statt old lieber new" when both come after it."""
 BUT = frozenset({"sondern", "but"})
+RATHER = frozenset({"lieber", "rather"})
+"""A change without its verb: "die Fanta lieber gegen eine Cola Zero"."""
 CHANGE_OF_MIND = REPLACING | {"stattdessen", "lieber", "doch", "actually", "eher"}
 """Words of a change of mind: what was said before is not wanted after all ("nee warte,
 lieber Funghi", "kann ich stattdessen abholen?")."""
@@ -37,6 +40,12 @@ CHANGING = frozenset(
         "machen",
         "tausch",
         "tausche",
+        "tauschen",
+        "austauschen",
+        "umtauschen",
+        "ersetzen",
+        "ersetze",
+        "exchange",
         "aendere",
         "aendern",
         "als",
@@ -46,6 +55,7 @@ CHANGING = frozenset(
 when only a word of INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
 INTO = frozenset(
     {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte", "lieber"}
+    | {"ein", "eine", "einen", "ne", "nen"}
 )
 """nicht old sondern new / not old but new."""
 NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})

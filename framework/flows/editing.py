@@ -30,6 +30,7 @@ from framework.flows.edit_words import (
     CORRECTING,
     INTO,
     NOT,
+    RATHER,
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
@@ -257,7 +258,7 @@ def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
         new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
         if _negated(words, thing) and new is not None:
             return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
-    if CHANGING & set(words) and len(things) >= 2:
+    if (CHANGING | RATHER) & set(words) and len(things) >= 2:
         new = _same_kind(things[0], things[1:])
         named = {i for t in things for i in range(t.start, t.end)}  # "with a medium Prosciutto"
         between = (
