@@ -47,7 +47,8 @@ async def telegram_shop(
     monkeypatch.setenv("TG_SECRET", SECRET)
     settings = {"token": "env:TG_TOKEN", "secret_token": "env:TG_SECRET", **account}
     async with FakeTelegramApi() as fake:
-        spec = {"api_base": fake.url, "bots": {"pizza": settings}}
+        # a message a chat every 50 ms instead of Telegram's 500 (test_pacing.py: the pace)
+        spec = {"api_base": fake.url, "chat_interval": 0.05, "bots": {"pizza": settings}}
         client = await serve_pizza(tmp_path, {"telegram": spec})
         fake.deliver_to = f"http://127.0.0.1:{client.port}"
         await channel_of(client).set_webhook("pizza", "https://bot.example.com")
