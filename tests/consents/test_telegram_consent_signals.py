@@ -49,7 +49,8 @@ async def telegram(
     monkeypatch.setenv("TG_SECRET", "cafe_secret-token_0123")
     settings = {"token": "env:TG_TOKEN", "secret_token": "env:TG_SECRET"}
     async with FakeTelegramApi() as fake:
-        spec = {"api_base": fake.url, "bots": {"cafe": settings}}
+        # a message a chat every 50 ms instead of Telegram's 500 (test_pacing.py: the pace)
+        spec = {"api_base": fake.url, "chat_interval": 0.05, "bots": {"cafe": settings}}
         async with serve_cafe(tmp_path, {"telegram": spec}) as client:
             fake.deliver_to = f"http://127.0.0.1:{client.port}"
             channel = client.app[CONTEXT].runtime.delivery.channels["telegram"]
