@@ -267,7 +267,9 @@ def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
             if new
             else set()
         )
-        if new is not None and between and between <= INTO:
+        words_between = {w for w in between if word_to_number(w) is None}
+        counted = words_between != between  # "make the two Fantas two beers"
+        if new is not None and (words_between or counted) and words_between <= INTO:
             return things[0], new  # "make the cola a cola zero", "die Colas bitte als Zero"
     return None
 

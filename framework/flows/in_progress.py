@@ -17,7 +17,13 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from framework.flows.edit_words import CHANGING, REMOVING, REMOVING_PAIRS, REPLACING
+from framework.flows.edit_words import (
+    CHANGE_OF_MIND,
+    CHANGING,
+    REMOVING,
+    REMOVING_PAIRS,
+    REPLACING,
+)
 from framework.flows.model import Bot, Slot
 from framework.flows.session import CartLine
 from framework.flows.steps import CartAdd
@@ -89,7 +95,7 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
         turn.changed()
 
 
-_EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING
+_EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND
 
 
 def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:

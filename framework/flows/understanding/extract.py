@@ -32,7 +32,7 @@ from framework.flows.understanding.combining import (
 )
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
-from framework.flows.understanding.negation import negated
+from framework.flows.understanding.negation import excepted, negated
 from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
@@ -150,7 +150,9 @@ def _choices(
     wanted = [
         m
         for m in found
-        if not (m.start and words[m.start - 1] in NOT_WANTED) and not negated(words, m.start)
+        if not (m.start and words[m.start - 1] in NOT_WANTED)
+        and not negated(words, m.start)
+        and not excepted(words, m.start)
     ]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
@@ -253,7 +255,9 @@ def extract_mentions(
 _KEPT_READINGS = 4096
 
 
-_EACH = frozenset({"jeder", "jede", "jeden", "jedem", "jeweils", "everyone", "everybody", "each"})
+_EACH = frozenset(
+    {"jeder", "jede", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
+)
 _GROUP_SIZE = (
     re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
     re.compile(r"\bwir sind (\w+)\b"),
@@ -300,12 +304,33 @@ def _each_of_the_group(
     each for as many as the message (or an earlier one: `group`) says they are."""
     size = (group_size(text) or group) if _EACH & set(normalize(text).split()) else None
     quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
-    if size is None or quantity is None:
+    if quantity is None:
         return
     for parts in sentences:
         for words, mention, has_item in parts:
-            if has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
-                mention[quantity] = size
+            each = _part_group(words) or size  # "die beiden Kinder je eine kleine Margherita"
+            if each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
+                mention[quantity] = each
+
+
+_PEOPLE = frozenset(
+    {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}
+    | {"kollegen", "colleagues", "gaeste", "guests", "children", "toechter", "soehne", "sons"}
+)
+
+
+def _part_group(words: list[str]) -> int | None:
+    """How many the part itself says get one each: "die beiden Kinder je eine", "the two
+    kids each a small one", "both boys each"."""
+    if not _EACH & set(words):
+        return None
+    if {"beiden", "beide", "both"} & set(words):
+        return 2
+    for word, after in itertools.pairwise(words):
+        number = word_to_number(word)
+        if number is not None and 1 < number <= 20 and after in _PEOPLE:
+            return number
+    return None
 
 
 _CHANGING = frozenset(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["negated"]
+__all__ = ["excepted", "negated"]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
@@ -18,3 +18,15 @@ def negated(words: Sequence[str], start: int) -> bool:
     if before and before[-1] in _BETWEEN:
         before = before[:-1]
     return bool(before) and before[-1] in _NOT
+
+
+_EXCEPT = frozenset({"ausser", "except", "besides", "apart"})
+
+
+def excepted(words: Sequence[str], start: int) -> bool:
+    """Whether the value at `start` is named as an exception ("außer den Oliven keine Extras":
+    the olives said before, not a further wish)."""
+    before = words[max(0, start - 2) : start]
+    if before and before[-1] in _BETWEEN | {"den", "dem", "der", "from"}:
+        before = before[:-1]
+    return bool(before) and before[-1] in _EXCEPT
