@@ -23,15 +23,12 @@ import re
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
-    ADDING,
     ARTICLES,
     BUT,
     CHANGING,
-    CORRECTING,
     INTO,
     NOT,
     RATHER,
-    RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
     REPLACING,
@@ -48,6 +45,7 @@ from framework.flows.named_things import (
     named_things,
 )
 from framework.flows.people import edit_for_person
+from framework.flows.recounting import recount, recount_unnamed
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
 from framework.flows.turn import Turn
@@ -74,7 +72,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         found = list(named_things(turn.bot, words))
         if _which_one(turn, words, found):
             return True
-        change = _edit(turn, words, found) if found else _recount_unnamed(turn, words)
+        change = _edit(turn, words, found) if found else recount_unnamed(turn, words)
         if change:
             changes.append(change)
         things += found
@@ -112,7 +110,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or _replace(turn, words, found)
         or _restyle(turn, words, found)
         or _remove(turn, words, found)
-        or _recount(turn, words, found)
+        or recount(turn, words, found)
         or extend(turn, words, found)
     )
 
@@ -419,82 +417,3 @@ def _take_out(turn: Turn, thing: Thing, fewer: int | None) -> tuple[str, bool] |
 
 
 # Recounting --------------------------------------------------------------------------------------
-def _recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
-    if not RECOUNTING & set(words) and not correcting:
-        return None
-    changed = []
-    for thing in (t for t in things if t.group is None):
-        count = count_near(words, thing)
-        line = line_with(turn, thing)
-        if count is not None and line is not None:
-            line["quantity"] = count  # the same count again changes nothing, adds nothing
-            changed.append(
-                describe_line(turn.bot, turn.lang, line)
-            )  # "only 2 Funghi and 2 waters": each line
-    return ", ".join(changed) or None
-
-
-_SECOND = frozenset({"doch", "lieber", "actually", "rather"})
-"""With a lone number and one line in the cart: its new count ("sorry, kind wollte doch 3")."""
-
-
-_NO_COUNT_AFTER = [[w] for w in ("more", "mehr", "thing", "sache", "frage", "question", "uhr")]
-"""After a number that counts no pizza: "actually, one more thing", "doch lieber 2 Uhr"."""
-
-
-def _one_line_asked(turn: Turn) -> bool:
-    """One line in the cart, and the order is what is asked about (not the address: "I'm on
-    your street actually, number 3")."""
-    frame = turn.frame
-    ordering = frame is not None and frame["flow"] == turn.ordering_flow()
-    return ordering and len(turn.session["cart"]["lines"]) == 1
-
-
-_BEFORE_PRONOUN = frozenset(
-    {"the", "this", "that", "my", "your", "his", "her", "our", "older", "younger", "little"}
-    | {"big", "small", "other", "another", "each", "every", "which", "no", "die", "der", "meine"}
-)
-
-
-def _a_pronoun(words: list[str], index: int) -> bool:
-    """ "my older one", "die eine": "one" that stands for someone or something, no count."""
-    return (
-        words[index] in ("one", "eine", "einer")
-        and index > 0
-        and (words[index - 1] in _BEFORE_PRONOUN)
-    )
-
-
-def _recount_unnamed(turn: Turn, words: list[str]) -> str | None:
-    """A new count without an item: "3 of them, not 2", "drei statt zwei" (the one line with
-    the old count gets the new one; none or several: no edit), "mach 2 draus", "make it two"
-    (the line ordered last)."""
-    numbers = [
-        (i, n)
-        for i, w in enumerate(words)
-        if (n := word_to_number(w))
-        and 0 < n <= 99
-        and not _a_pronoun(words, i)
-        and words[i + 1 : i + 2] not in _NO_COUNT_AFTER
-    ]
-    lines = turn.session["cart"]["lines"]
-    pointed = CHANGING & set(words) and THAT & set(words)
-    if len(numbers) == 1 and (pointed or (_SECOND & set(words) and _one_line_asked(turn))):
-        last = max(lines, key=lambda line: line["id"])  # "mach 2 draus", "kind wollte doch 3"
-        if last["quantity"] == numbers[0][1]:
-            return None
-        before = describe_line(turn.bot, turn.lang, last)
-        last["quantity"] = numbers[0][1]
-        return f"{before} → {describe_line(turn.bot, turn.lang, last)}"
-    if len(numbers) != 2 or not (NOT | REPLACING) & set(words):
-        return None
-    (first_at, first), (second_at, second) = numbers
-    pivot = next(i for i, w in enumerate(words) if w in NOT | REPLACING)
-    new, old = (first, second) if first_at < pivot < second_at else (second, first)
-    lines = [line for line in turn.session["cart"]["lines"] if line["quantity"] == old]
-    if len(lines) != 1 or new == old:
-        return None
-    before = describe_line(turn.bot, turn.lang, lines[0])
-    lines[0]["quantity"] = new
-    return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
