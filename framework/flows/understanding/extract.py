@@ -455,4 +455,24 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     for parts in [*filter(_short_answer, sentences[:first]), *sentences[first:]]:
         read_parts(parts, mentions, slots, lexicon)
     leading = without_leading_count(mentions, slots, lexicon.takes)
-    return once_each(one_each(without_context(leading, count_slots(slots)), slots))
+    counted = once_each(one_each(without_context(leading, count_slots(slots)), slots))
+    return _last_said_wins(text, counted, count_slots(slots))
+
+
+_CORRECTED = frozenset({"sorry", "nein", "no", "nee", "oops", "ups", "warte", "wait", "meant"})
+_FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere", "extra"})
+
+
+def _last_said_wins(text: str, mentions: list[Mention], counts: set[str]) -> list[Mention]:
+    """ "3 fantas no 2 fantas. MAX STOP IT. sorry. 2 fantas": the same item said again after
+    a correction is the same order with its last count, never one more (it was 7 Fantas).
+    Not when the message says it wants more ("2 Cola und noch 2 Cola")."""
+    words = set(tokens(text))
+    if not _CORRECTED & words or _FURTHER & words:
+        return mentions
+    kept: list[Mention] = []
+    for mention in mentions:
+        same = {k: v for k, v in mention.items() if k not in counts}
+        kept = [m for m in kept if {k: v for k, v in m.items() if k not in counts} != same]
+        kept.append(mention)
+    return kept
