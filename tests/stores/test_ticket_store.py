@@ -18,6 +18,7 @@ import pytest
 from framework.errors import NotFound
 from framework.stores.memory.tickets import MemoryTickets
 from framework.stores.opening import open_tickets
+from framework.stores.redis.tickets import RedisTickets
 from framework.stores.session_store import StoreError
 from framework.stores.sqlite.orders import SqliteOrders
 from framework.stores.sqlite.sessions import SqliteStore
@@ -77,24 +78,29 @@ def with_query(url: str, prefix: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}prefix={prefix}"
 
 
+TIMEOUT = 30.0
+"""How long the Redis stores' calls may wait for a connection and an answer (5 s in a
+deployment): a burst of fifty creates on a machine busy with parallel test processes once
+took longer than 5 s."""
+
+
 @pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
 async def opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
     """Opens stores on one set of tickets, as the workers of a deployment do (memory lives in
     one process: there it is the same store); all are closed after the test."""
     kind, prefix = str(request.param), f"test-tickets-{uuid.uuid4().hex[:24]}"
-    urls = {
-        "sqlite": f"sqlite:///{tmp_path / 'state.db'}",
-        "redis": with_query(REDIS_URL, prefix),
-        "redis-cluster": with_query(cluster_url(request.config), prefix)
-        if kind == "redis-cluster"
-        else "",
-    }
+    redis = {"redis": REDIS_URL, "redis-cluster": ""}
+    if kind == "redis-cluster":
+        redis[kind] = cluster_url(request.config)
     memory, opened = MemoryTickets(), list[TicketStore]()
 
     async def open_one() -> TicketStore:
         if kind == "memory":
             return memory
-        opened.append(await open_tickets(urls[kind]))
+        if kind == "sqlite":
+            opened.append(await open_tickets(f"sqlite:///{tmp_path / 'state.db'}"))
+        else:
+            opened.append(RedisTickets.from_url(redis[kind], prefix, timeout=TIMEOUT))
         return opened[-1]
 
     yield open_one
