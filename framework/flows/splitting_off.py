@@ -13,6 +13,7 @@ from framework.flows.understanding.numbers import word_to_number
 __all__ = ["split_line", "split_off", "split_options"]
 
 _OF = frozenset({"von", "of"})
+_INSTEAD = frozenset({"instead", "statt", "anstatt", "anstelle", "stattdessen"})
 _POINTING = frozenset({"those", "these", "them", "den", "denen", "diesen", "die"})
 """After "2 of": the line ordered last ("make 2 of those coke zero")."""
 _ARTICLES = frozenset({"the", "der", "die", "das", "dem", "den", "meinen", "my", "our", "unseren"})
@@ -24,10 +25,13 @@ def split_off(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     for no such split (or the line has no more than the count to split off)."""
     for index, word in enumerate(words[:-1]):
         count = word_to_number(word)
-        if count is None or not 0 < count < 99 or words[index + 1] not in _OF:
-            continue
+        if count is None or not 0 < count < 99 or words[index + 1] not in _OF | {"der"}:
+            continue  # "one of the colas", "eine von den Colas", "eine der Colas"
         items = [t for t in things if t.group is None and t.start > index + 1]
         line, new = _split(turn, words, index + 2, items)
+        earlier = [t for t in things if t.group is None and t.end <= index]
+        if new is None and len(items) == 1 and earlier and _INSTEAD & set(words[:index]):
+            line, new = line_with(turn, items[0]), earlier[-1]  # "salami instead of one of …"
         if line is None or new is None or line["quantity"] <= count:
             return None
         return split_line(turn, line, new.value, count)
