@@ -160,7 +160,9 @@ def read_parts(
 ) -> None:
     correcting = False
     for words, mention, has_item in parts:
-        if _one_made_into(words, mentions, slots, lexicon):
+        if _one_made_into(words, mentions, slots, lexicon) or _one_is_another(
+            words, mentions, slots, lexicon
+        ):
             continue
         correcting = correcting or words[0] in SECOND_THOUGHTS
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
@@ -201,7 +203,31 @@ def _one_made_into(
     ones = [i for i, word in enumerate(words[:-1]) if word in _ONE and words[i + 1] in _OF]
     if len(found) != 2 or not ones or ones[0] > found[0].start:
         return False
-    old, new = found[0].value, found[1].value
+    return _one_becomes(found[0].value, found[1].value, mentions, slots, lexicon)
+
+
+_BEING = frozenset({"is", "ist", "als", "as", "soll", "should", "sei", "be"})
+
+
+def _one_is_another(
+    words: list[str], mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
+) -> bool:
+    """ "three Cola, one is Zero", "drei Cola, eine als Zero": one of the item just named
+    is the other one."""
+    item_slot = next((slot for slot in slots if slot.type == "item"), None)
+    if item_slot is None or len(words) < 3 or words[0] not in _ONE or words[1] not in _BEING:
+        return False
+    found = lexicon.items(item_slot.tags).find_all(words)
+    last = next((m.get(item_slot.name) for m in reversed(mentions) if item_slot.name in m), None)
+    if len(found) != 1 or last is None or found[0].value == last:
+        return False
+    return _one_becomes(str(last), found[0].value, mentions, slots, lexicon)
+
+
+def _one_becomes(
+    old: str, new: str, mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
+) -> bool:
+    item_slot = next(slot for slot in slots if slot.type == "item")
     source = next((m for m in reversed(mentions) if m.get(item_slot.name) == old), None)
     counts = count_slots(slots)
     count = next((n for n in counts if source is not None and n in source), None)
