@@ -459,7 +459,13 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     return _last_said_wins(text, counted, count_slots(slots))
 
 
-_CORRECTED = frozenset({"sorry", "nein", "no", "nee", "oops", "ups", "warte", "wait", "meant"})
+_CORRECTED = re.compile(
+    r"\b(?:sorry|oops|ups|i meant|ich meinte|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei"
+    r"|vier|fünf|one|two|three|four|five)\b)",
+    re.IGNORECASE,
+)
+"""A correction of what was just said: "sorry", "3 fantas no 2 fantas" ("no other extras"
+and a list naming the same pizza for two people are none)."""
 _FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere", "extra"})
 
 
@@ -467,8 +473,7 @@ def _last_said_wins(text: str, mentions: list[Mention], counts: set[str]) -> lis
     """ "3 fantas no 2 fantas. MAX STOP IT. sorry. 2 fantas": the same item said again after
     a correction is the same order with its last count, never one more (it was 7 Fantas).
     Not when the message says it wants more ("2 Cola und noch 2 Cola")."""
-    words = set(tokens(text))
-    if not _CORRECTED & words or _FURTHER & words:
+    if not _CORRECTED.search(text) or _FURTHER & set(tokens(text)):
         return mentions
     kept: list[Mention] = []
     for mention in mentions:
