@@ -258,6 +258,7 @@ def _consent_change(
 
 def _play_all(run: _Run, review: Review, till: Till, stop_at_first: bool) -> None:
     last: list[Reply] = []
+    agreed: Decimal | None = None
     for number, turn in enumerate(run.test.turns, 1):
         try:
             last = _play(run, till, turn, last)
@@ -265,9 +266,13 @@ def _play_all(run: _Run, review: Review, till: Till, stop_at_first: bool) -> Non
             _note(review, run.fail(f"turn {number}: {error}"), f"turn {number}: {error}")
             break
         problems = _turn_problems(run, number, turn, last)
+        unagreed = _unagreed(run, number, turn, agreed)
+        problems += [unagreed] if unagreed else []
         if run.links and (not turn.get("link") or _cart_problems(problems)):
             said = ", ".join(problem.text for problem in problems) or "a link not expected"
             review.wrong_payments.append(f"turn {number}: {said}")
+        if "cart_total" in turn:
+            agreed = Decimal(str(turn["cart_total"]))
         for problem in problems:
             _note(review, run.fail(problem.text, problem.expected, problem.actual), problem.text)
         if review.problems and stop_at_first:
@@ -338,6 +343,20 @@ def _texts(expected: Any) -> dict[str, str] | None:
     if not isinstance(expected, dict):
         return None
     return {str(name): as_answer(value) or "" for name, value in expected.items()}
+
+
+def _unagreed(
+    run: _Run, number: int, turn: dict[str, Any], agreed: Decimal | None
+) -> _Problem | None:
+    """A payment link at a turn that expects no total, for another total than the one the
+    test expected last: the customer is asked to pay for an order they did not agree to."""
+    if not run.links or "cart_total" in turn or agreed is None:
+        return None
+    session = run.session
+    total = CartView(run.bot, session["cart"], session["lang"], run.bot.business.locale).total
+    if total.amount == agreed:
+        return None
+    return _Problem(f"turn {number}: the cart total is {total.amount}, agreed {agreed}")
 
 
 def _cart_problems(problems: list[_Problem]) -> bool:

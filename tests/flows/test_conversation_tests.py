@@ -53,3 +53,29 @@ def test_not_bot_fails_a_turn_whose_reply_says_it_and_passes_one_that_does_not(
     assert not failed.passed
     assert "a reply matches 'Willkommen'" in failed.problems[0]
     assert review_test(bot, unsaid).passed
+
+
+AGREED_THEN_PAID = """
+tests:
+  - name: agreed one total, paid another
+    turns:
+      - user: eine große Salami ohne Extras
+        cart_total: {agreed}
+      - user: nein
+      - user: abholen
+      - user: ja
+        link: true
+"""
+
+
+@pytest.mark.parametrize(("agreed", "wrong"), [("12.50", False), ("9.50", True)])
+def test_a_link_for_another_total_than_the_one_agreed_is_a_wrong_payment(
+    tmp_path: Path, agreed: str, wrong: bool
+) -> None:
+    """The link turn asserts no total: the total the test agreed last is what the customer
+    may be asked to pay (12,50 € for a large Salami)."""
+    bot = load_bot(PIZZA)
+    (test,) = load_tests(write(tmp_path, AGREED_THEN_PAID.format(agreed=agreed)))
+    review = review_test(bot, test)
+    assert bool(review.wrong_payments) is wrong
+    assert review.passed is not wrong
