@@ -65,8 +65,13 @@ def edit_order(turn: Turn, text: str) -> bool:
     if not lines:
         return False
     had = {line["item"] for line in lines}
+    before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
     for_person = edit_for_person(turn, text)  # "Tom doch lieber mittel", "scrap Lisa's drink"
     changes, things = ([for_person], []) if for_person else ([], [])
+    if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
+        after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
+        touched = {item for item, _count, who in before if who or (item, _count, who) not in after}
+        changes += _besides_the_person(turn, text, touched)
     for sentence in [] if for_person else _SENTENCE.split(text):
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
@@ -87,6 +92,19 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked)
     return True
+
+
+def _besides_the_person(turn: Turn, text: str, people_items: set[str]) -> list[str]:
+    """The edits a message asks for besides one person's lines: of things nobody has."""
+    changes = []
+    for sentence in _SENTENCE.split(text):
+        words = tokens(sentence)
+        named = list(named_things(turn.bot, words))
+        found = [t for t in named if t.group is None and t.value not in people_items]
+        only_items = all(t.group is None for t in named)  # "olives on hers": hers alone
+        change = _edit(turn, words, found) if found and only_items and len(named) < 4 else None
+        changes += [change] if change else []
+    return changes
 
 
 def _ask_again(turn: Turn) -> None:
