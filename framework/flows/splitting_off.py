@@ -4,6 +4,8 @@ the ones split off are a line of their own (with the options the new item can ha
 
 from __future__ import annotations
 
+import itertools
+
 from framework.flows.cart import describe_line
 from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
@@ -87,10 +89,25 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
         line = (
             line_with(turn, items[0]) if items else max(taking, key=lambda e: e["id"], default=None)
         )
+        recount = _new_count(words[:index])  # "nee doch 2, aber eine davon mit Käse"
+        if line is not None and recount is not None and recount > count:
+            line["quantity"] = recount
         if not choices or len(items) > 1 or line is None or line["quantity"] <= count:
             return None
         dropped = {t.value for t in choices if _WITHOUT & set(words[max(0, t.start - 2) : t.start])}
         return _split_with(turn, line, count, choices, dropped)
+    return None
+
+
+_ANEW = frozenset({"doch", "nur", "only", "just", "actually", "insgesamt"})
+
+
+def _new_count(words: list[str]) -> int | None:
+    """A count said anew before the split ("doch 2", "only two"), or None."""
+    for before, word in itertools.pairwise(words):
+        number = word_to_number(word)
+        if before in _ANEW and number is not None and 0 < number < 99:
+            return number
     return None
 
 
