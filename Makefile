@@ -70,8 +70,13 @@ check: $(STAMP)
 	$(BIN)/theke check bots/airline
 	$(BIN)/theke test bots/airline
 
+# pytest on PYTEST_WORKERS processes (pytest-xdist; `auto`: one per core, `0`: none), each test
+# file whole on one of them (its module fixtures, the browser of tests/e2e, started once). Each
+# worker starts its own Redis Cluster and Stripe emulator; tests share the Redis server under
+# key prefixes of their own.
+PYTEST_WORKERS ?= auto
 test: lint check services bench-smoke
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
