@@ -310,8 +310,9 @@ def _kind(turn: Turn, words: list[str], theirs: list[CartLine]) -> list[CartLine
     """Of their lines, those the message means: a drink, the pizza, an item named, or all."""
     items = turn.bot.catalog.items
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    if named:
-        return [line for line in theirs if line["item"] in named]
+    mine = [line for line in theirs if line["item"] in named]
+    if mine or (named and not (_DRINK_WORDS | _PIZZA_WORDS) & set(words)):
+        return mine  # "seine Pizza fällt weg und eine Cola Zero auch": his pizza, not a cola
     if _DRINK_WORDS & set(words):
         return [line for line in theirs if "pizza" not in items[line["item"]].tags]
     if _PIZZA_WORDS & set(words):
