@@ -145,12 +145,13 @@ def note_people(turn: Turn, text: str) -> None:
 _GONE = frozenset(
     {
         *("weg", "raus", "streich", "streiche", "streichen", "fällt", "faellt", "fallen"),
-        *("scrap", "drop", "remove", "cancel", "out", "bailed", "bail"),
+        *("scrap", "drop", "remove", "cancel", "out", "bailed", "bail", "off", "scratch"),
     }
 )
 _NOT_COMING = re.compile(
     r"\b(?:kommt doch nicht|kommt nicht|isst doch nicht|isn't coming|is not coming|"
-    r"not coming|can't make it|cannot make it|dropped out|is out)\b",
+    r"not coming|can't make it|cannot make it|dropped out|is out|not hungry|keinen hunger|"
+    r"hat keinen hunger|nicht hungrig|isst nichts|eats nothing)\b",
     re.IGNORECASE,
 )
 _THEIR = frozenset({"seine", "seinen", "ihre", "ihren", "his", "her", "hers"})
