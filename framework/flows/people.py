@@ -271,6 +271,7 @@ _SWAPPING = frozenset(
     }
 )
 _ADDING = frozenset({"noch", "auch", "dazu", "also", "too", "another", "add", "adds", "extra"})
+_ALSO = frozenset({"auch", "also", "too"})
 
 
 def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
@@ -278,8 +279,15 @@ def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
     their one line of that kind becomes the item named, with the size and extras it can keep.
     Not when the message adds ("und Max noch ein Bier") or names an item they have."""
     said = set(words)
-    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    if len(named) != 1 or not _SWAPPING & said or _ADDING & said:
+    found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
+    named = {m.value for m in found}
+    starts = {m.start for m in found}
+    adding = {  # "auch ein Bier" adds; "eine Hawaii, auch klein" says its size
+        word
+        for i, word in enumerate(words)
+        if word in _ADDING and (word not in _ALSO or i + 1 in starts or i + 2 in starts)
+    }
+    if len(named) != 1 or not _SWAPPING & said or adding:
         return None
     [new] = named
     items = turn.bot.catalog.items
