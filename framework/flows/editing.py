@@ -298,6 +298,8 @@ def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing,
     if not THAT & set(words[: things[0].start]):
         return None
     new, last = things[0], max(turn.session["cart"]["lines"], key=lambda line: line["id"])
+    if new.group is None and line_with(turn, new) and count_near(words, new) is not None:
+        return None  # "make that 2 margheritas" with a Margherita in the cart: a recount
     if new.group is None:
         old = last["item"]
     else:
