@@ -76,6 +76,12 @@ def _a_pronoun(words: list[str], index: int) -> bool:
     )
 
 
+def _of_those(words: list[str], at: int) -> bool:
+    """ "two of those", "zwei davon" with no item named: that many of the last line."""
+    after = words[at + 1 : at + 3]
+    return after[:1] == ["davon"] or (after[:1] == ["of"] and after[1:] in (["those"], ["them"]))
+
+
 def recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     """A new count without an item: "3 of them, not 2", "drei statt zwei" (the one line with
     the old count gets the new one; none or several: no edit), "mach 2 draus", "make it two"
@@ -90,7 +96,10 @@ def recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     ]
     lines = turn.session["cart"]["lines"]
     pointed = CHANGING & set(words) and THAT & set(words)
-    if len(numbers) == 1 and (pointed or (_SECOND & set(words) and _one_line_asked(turn))):
+    of_those = len(numbers) == 1 and _of_those(words, numbers[0][0])  # "he wants two of those"
+    if len(numbers) == 1 and (
+        pointed or of_those or (_SECOND & set(words) and _one_line_asked(turn))
+    ):
         last = max(lines, key=lambda line: line["id"])  # "mach 2 draus", "kind wollte doch 3"
         if last["quantity"] == numbers[0][1]:
             return None
