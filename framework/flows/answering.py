@@ -18,6 +18,7 @@ from framework.flows.address_parts import (
     take_street_ahead,
     with_earlier_part,
 )
+from framework.flows.asked_about import taken_as_asked
 from framework.flows.committing import committed
 from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
@@ -86,6 +87,7 @@ def answer(turn: Turn, message: Message) -> None:
     if frame is None:
         return
     slot = turn.slot(frame["wait"])
+    message = taken_as_asked(turn, slot, message)  # "Klingt gut, nehm ich. Mittel."
     if frame.get("confirm") and _confirmation(turn, frame, slot, message):
         return
     if slot.type in ("text", "address") and try_digression(turn, message.text):

@@ -18,6 +18,7 @@ from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
 from framework.flows.answering import answer
 from framework.flows.answers_ahead import note_answers_ahead
+from framework.flows.asked_about import remember_asked_about
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
 from framework.flows.editing import edit_order
 from framework.flows.events import (
@@ -318,6 +319,8 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: 
             turn.record("question_answered", entry=entry)
     if names_items and not (waiting and only_asks(message.text)):
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
+    if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
+        remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
     return _after_the_answers(turn, frame, text)
 
 

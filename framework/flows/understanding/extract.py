@@ -27,6 +27,7 @@ from framework.flows.understanding.combining import (
     once_each,
     one_each,
     read_parts,
+    rejects,
     without_context,
     without_leading_count,
 )
@@ -147,12 +148,14 @@ def _choices(
 ) -> None:
     found = [m for m in index.find_all(words) if m.start not in used]
     used.update(i for match in found for i in range(match.start, match.end))
+    many = slot.type == "choices"  # extras can be refused by what follows; a device cannot
     wanted = [
         m
         for m in found
         if not (m.start and words[m.start - 1] in NOT_WANTED)
         and not negated(words, m.start)
         and not excepted(words, m.start)
+        and not (many and rejects(words[m.end : m.end + 5]))  # "Oliven mag ich nicht so"
     ]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
