@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 640}
+TIMEOUT_MS = 15_000
+"""How long a page action and an `expect` wait (Playwright's `expect` has 5 s of its own, which
+a live update missed once on a machine busy with parallel test processes)."""
 
 
 def _theke() -> str:
@@ -122,7 +125,7 @@ def browser() -> Iterator[Browser]:
     this thread, which would break the pytest-asyncio tests of other modules.
     """
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         pytest.fail("tests/e2e need Playwright for Python: pip install -e '.[dev]'")
     if not os.access(CHROMIUM, os.X_OK):
@@ -130,6 +133,7 @@ def browser() -> Iterator[Browser]:
             f"tests/e2e need Chromium at {CHROMIUM}: apt-get install -y chromium "
             "(or set THEKE_CHROMIUM); never `playwright install`"
         )
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -142,7 +146,7 @@ def browser() -> Iterator[Browser]:
 def phone(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh phone-sized browser context (its own storage, so its own customer id)."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="de-DE")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context
     finally:
@@ -151,9 +155,9 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
 
 @contextlib.contextmanager
 def sized_context(browser: Browser, viewport: Mapping[str, int]) -> Iterator[BrowserContext]:
-    """A fresh German browser context of `viewport` with the tests' 15 s timeout."""
+    """A fresh German browser context of `viewport` with the tests' timeout (TIMEOUT_MS)."""
     context = browser.new_context(viewport=dict(viewport), locale="de-DE")  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context
     finally:
