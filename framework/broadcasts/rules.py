@@ -12,8 +12,9 @@ per step and per holder; sending.py applies them.
 - **Frequency cap**: a marketing holder who got `count` other marketing broadcasts in the
   last `days` days is passed over for this one (`capped`), never sent it later.
 - **Held back**: WhatsApp refused marketing to the holder with 131049 (Meta's per-user
-  marketing limit) within the last day (runtime/delivery.py keeps the hold): passed over for
-  this broadcast (`held_back`), so Theke backs off instead of looping.
+  marketing limit) and its hold has not ended — a day, longer each time it came again, a
+  year once marketing gave them up (runtime/marketing_holds.py): passed over for this
+  broadcast (`held_back`), so Theke backs off instead of looping.
 - **Daily limit**: sending.py stops at the first WhatsApp holder over the limit of unique
   customers in a moving day, and the broadcast waits for room.
 - **Its WhatsApp template** (a broadcast that names one): while Meta has it paused (or

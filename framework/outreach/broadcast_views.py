@@ -61,6 +61,10 @@ WAITING = {
 }
 FAILURES = {
     "131049": "WhatsApp: Meta's per-user marketing limit",
+    "131049_gave_up": (
+        "WhatsApp: Meta's per-user marketing limit, the 4th time in a row: no marketing to them "
+        "for a year"
+    ),
     "131026": "WhatsApp: not on WhatsApp",
     "131050": "WhatsApp: the customer stopped marketing",
     "131047": "WhatsApp: more than 24 hours since the customer wrote",

@@ -121,15 +121,22 @@ class BroadcastResults:
             flags[REACHED] = {other: at for other, at in kept.items() if other != broadcast_id}
 
     async def status(
-        self, key: SessionKey, flags: dict[str, Any], known: Mapping[str, Any], report: Any
+        self,
+        key: SessionKey,
+        flags: dict[str, Any],
+        known: Mapping[str, Any],
+        report: Any,
+        reason: str = "",
     ) -> None:
-        """A messenger's status that moved a message forward (runtime/delivery.py)."""
+        """A messenger's status that moved a message forward (runtime/delivery.py); a failed
+        one counts under `reason`, or else its first error's code."""
         broadcast_id = known.get("broadcast")
         if not isinstance(broadcast_id, str):
             return
         status = str(report.get("status"))
         if status == "failed":
-            await self.failed(key, flags, broadcast_id, status_reason(report.get("errors")))
+            reason = reason or status_reason(report.get("errors"))
+            await self.failed(key, flags, broadcast_id, reason)
         for kind in STATUS_RESULTS.get(status, ()):
             await self.count(key, broadcast_id, kind)
 

@@ -15,7 +15,8 @@ counted in the metrics, and the delivery goes on with the next message; one that
 customer took consent back (WhatsApp's 131050, a Telegram block) withdraws it in the consent
 ledger as well (runtime/consent_signals.py); one that WhatsApp held back for its per-user
 marketing limit (131049, at once or as a failed status) keeps marketing broadcasts away from
-the conversation for HELD_BACK_FOR in the reach store (framework/broadcasts/rules.py). A
+the conversation in the reach store (framework/broadcasts/rules.py), longer each time it comes
+again, until the delivery gives the conversation up (runtime/marketing_holds.py). A
 broadcast's message counts in its results as it goes: sent, failed, and the messenger's
 statuses after (runtime/broadcast_results.py).
 """
@@ -41,6 +42,7 @@ from framework.runtime.in_flight import (
     settles,
     stage,
 )
+from framework.runtime.marketing_holds import GAVE_UP, MARKETING_LIMIT, next_hold
 from framework.runtime.metrics import Metrics
 from framework.runtime.notice_templates import TEMPLATE
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
@@ -95,10 +97,6 @@ def is_delivery(timer: str | None) -> bool:
     return timer is not None and timer.startswith(f"{DELIVER}:")
 
 
-MARKETING_LIMIT = 131049
-"""WhatsApp's error for a marketing message held back by Meta's per-user marketing limit."""
-HELD_BACK_FOR = 86400.0
-"""Seconds marketing leaves a conversation alone after that (Meta: never retry at once)."""
 INF = float("inf")
 """How long ago a customer who has not written in the session wrote: the window is closed."""
 MAX_PER_TURN = 5
@@ -192,9 +190,9 @@ class Delivery:
                     notes.append(self._failed(key, flags, entry, failure, now))
                     await self._tell_business(key, notes[-1], now)
                     await self._withdrawn(key, entry, failure, now)
-                    await self._held_back(key, [failure.code], now)
-                    told = entry.get("broadcast")
-                    await self.results.failed(key, flags, told, failure_reason(failure))
+                    gave_up = await self._held_back(key, flags, [failure.code], now)
+                    reason = GAVE_UP if gave_up else failure_reason(failure)
+                    await self.results.failed(key, flags, entry.get("broadcast"), reason)
                 else:
                     self._sent(flags, entry, sent)
                     await self.results.sent(key, flags, entry.get("broadcast"), now)
@@ -289,9 +287,18 @@ class Delivery:
         said = signal_item(item_id, iso_time(now), STOPPED, failure.withdrawn, str(failure))
         await self.store.enqueue(str(key), said)
 
-    async def _held_back(self, key: SessionKey, codes: list[Any], now: float) -> None:
-        if self.reach is not None and MARKETING_LIMIT in codes:
-            await self.reach.hold(key.bot, str(key), now + HELD_BACK_FOR)
+    async def _held_back(
+        self, key: SessionKey, flags: dict[str, Any], codes: list[Any], now: float
+    ) -> bool:
+        """A 131049 holds marketing away from the conversation, longer each time; True when
+        this one gave it up (runtime/marketing_holds.py)."""
+        if self.reach is None or MARKETING_LIMIT not in codes:
+            return False
+        hold = next_hold(flags, now)
+        if hold is None:
+            return False
+        await self.reach.hold(key.bot, str(key), hold.until)
+        return hold.gave_up
 
     async def status(self, key: SessionKey, claim: Claim, item: InboxItem, now: float) -> Commit:
         """A messenger's report about a sent message: statuses only move forward; a failure
@@ -312,17 +319,18 @@ class Delivery:
         if known is None:
             self.metrics.deliveries.labels("status_unknown_message").inc()
         elif STATUS_ORDER.get(new, 0) > STATUS_ORDER.get(str(known.get("status")), 0):
-            changed = {**known, "status": new, "at": report.get("timestamp")}
+            changed, reason = {**known, "status": new, "at": report.get("timestamp")}, ""
             if report.get("pricing"):
                 changed["pricing"] = report["pricing"]
             if new == "failed":
                 changed["errors"] = report.get("errors") or []
                 notes.append(_failed_note(known, report))
                 await self._tell_business(key, notes[-1], now)
-                await self._held_back(key, _codes(changed["errors"]), now)
+                if await self._held_back(key, flags, _codes(changed["errors"]), now):
+                    reason = GAVE_UP
                 await self._template_stopped(known, _codes(changed["errors"]), now)
                 self.metrics.deliveries.labels("failed_later").inc()
-            await self.results.status(key, flags, known, report)
+            await self.results.status(key, flags, known, report, reason)
             deliveries[str(report["message_id"])] = changed
         if deliveries != flags.get("deliveries", {}):
             flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])
