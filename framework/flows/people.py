@@ -285,7 +285,8 @@ def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
     adding = {  # "auch ein Bier" adds; "eine Hawaii, auch klein" says its size
         word
         for i, word in enumerate(words)
-        if word in _ADDING and (word not in _ALSO or i + 1 in starts or i + 2 in starts)
+        if word in _ADDING
+        and (word not in _ALSO or i + 1 >= len(words) or i + 1 in starts or i + 2 in starts)
     }
     if len(named) != 1 or not _SWAPPING & said or adding:
         return None
