@@ -8,24 +8,46 @@ number by default); the pacer keeps `HEADROOM` of it. At the limit itself, the f
 milliseconds by which requests reach the messenger earlier or later than their slots put 81
 into some second on a quiet machine (measured: benchmarks/README.md, 2026-12-04), which Meta
 answers with 130429.
+
+Slots space the sends; what holds the limit is the window of sends that began, counted in
+the schedule just before each request leaves (on every worker): at most as many as the pace
+puts in WINDOW, 1.1 s (79 at 72 a second). So any second at the messenger holds at most that
+many, below the limit, also when requests reach it up to 0.1 s later than they began here —
+a worker whose event loop was held up (a collection, a slow callback, a loaded machine) and
+then sends what was due, a request written a moment after it began. A send that wakes LATE
+after its slot (the loop was held up) takes a new slot instead of going at once with every
+other whose slot passed meanwhile; a send whose start was answered more than FRESH after it
+asked begins again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
-from collections import deque
+import uuid
 from collections.abc import Awaitable, Callable
 
 from framework.runtime.sending import SendFailure
 from framework.stores.memory.send_slots import LocalSlots
-from framework.stores.send_slots import SendSlots
+from framework.stores.send_slots import SendSlots, Slot
 from framework.stores.session_store import StoreError
 
-__all__ = ["HEADROOM", "MOST_WAIT", "Pacer"]
+__all__ = ["FRESH", "HEADROOM", "LATE", "MOST_WAIT", "WINDOW", "Pacer"]
 
 HEADROOM = 0.9
 """The share of a sender's limit the pacer sends at."""
+WINDOW = 1.1
+"""Seconds in which a sender's begun sends are counted: at most its pace's share of WINDOW
+(the limit's 99 %: 79 of Meta's 80)."""
+LATE = 0.1
+"""Seconds after its slot that a send may still go in it; later, its event loop was held up
+meanwhile: a new slot (a loaded machine wakes sends tens of milliseconds late all the time,
+and each new slot costs one of the sender's)."""
+FRESH = 0.05
+"""Seconds an answer to `start` may take: later, the loop was held up before the request could
+leave, and the send begins again (half the 0.1 s the window allows a request to arrive late;
+the other half is for the way to the messenger)."""
 MOST_WAIT = 0.6
 """Seconds a message waits for its slot at most; when the schedule is fuller, the delivery
 tries again later (it must commit within its session's lease, 5 s, for up to five messages)."""
@@ -36,12 +58,8 @@ STORE_RETRY = 1.0
 
 class Pacer:
     """Waits until a send fits: its sender's next slot in the shared schedule, `interval`
-    seconds after the recipient's last message.
-
-    Each send also goes only when the last second of this process holds fewer sends than
-    the rate: sends whose slots passed while the event loop was busy (a slow callback, a
-    collection) do not all go at once when it is free again (they did: 96 sends in one second
-    at 80 after a stall of 200 ms)."""
+    seconds after the recipient's last message, and room in the window of the sender's begun
+    sends (the module's docstring)."""
 
     def __init__(
         self,
@@ -54,16 +72,18 @@ class Pacer:
     ) -> None:
         rate = per_second * HEADROOM
         self._sender, self._gap, self._interval = sender, 1.0 / rate, interval
+        self._most = max(1, int(rate * WINDOW))
+        """Sends that may begin in any WINDOW."""
         self._slots = slots or LocalSlots(clock)
         self._clock, self._sleep = clock, sleep
         self._recipients: dict[str, float] = {}
         """When each recipient may get their next message."""
-        self._sent: deque[float] = deque(maxlen=max(1, int(rate)))
-        """When the last sends went, as many as one second may hold."""
+        self._tokens = (f"{uuid.uuid4().hex[:16]}-{n}" for n in itertools.count())
 
     async def wait(self, recipient: str, patient: bool = False) -> None:
-        """Until the send may go. SendFailure with `retry_after` when it would wait longer
-        than MOST_WAIT, unless `patient` (the rest of a message whose first part went)."""
+        """Until the send may go, counted as begun: the request is to leave at once. A
+        SendFailure with `retry_after` when it would wait longer than MOST_WAIT, unless
+        `patient` (the rest of a message whose first part went)."""
         most = PATIENT if patient else MOST_WAIT
         now = self._clock()
         ready = max(now, self._recipients.get(recipient, 0.0))
@@ -75,25 +95,52 @@ class Pacer:
         if ready > now:
             await self._sleep(ready - now)
         try:
-            slot = await self._slots.take(self._sender, self._gap, most)
-        except StoreError:  # the schedule's store is out for a moment: later, never lost
-            self._recipients[recipient] = ready
-            raise _busy(STORE_RETRY) from None
-        if not slot.taken:
+            await self._slot(most)
+            await self._begin(most)
+        except SendFailure:
             if self._recipients.get(recipient) == ready + self._interval:
                 self._recipients[recipient] = ready  # nothing went: theirs again
-            raise _busy(slot.wait)
-        later = self._clock() + slot.wait + self._interval
+            raise
+        later = self._clock() + self._interval
         self._recipients[recipient] = max(self._recipients.get(recipient, 0.0), later)
-        if slot.wait > 0:
-            await self._sleep(slot.wait)
-        await self._within_the_second()
 
-    async def _within_the_second(self) -> None:
-        sent = self._sent
-        while len(sent) == sent.maxlen and (wait := sent[0] + 1.0 - self._clock()) > 0:
-            await self._sleep(wait)
-        sent.append(self._clock())
+    async def _slot(self, most: float) -> None:
+        """Until the send's slot; a slot that passed LATE ago while the loop was held up is
+        not spent (every send whose slot passed then would go at once): one new slot."""
+        for again in (False, True):
+            asked = self._clock()
+            slot = await self._take(most)
+            if slot.wait > 0:
+                await self._sleep(slot.wait)
+            if again or self._clock() - (asked + slot.wait) <= LATE:
+                return
+
+    async def _take(self, most: float) -> Slot:
+        try:
+            slot = await self._slots.take(self._sender, self._gap, most)
+        except StoreError:  # the schedule's store is out for a moment: later, never lost
+            raise _busy(STORE_RETRY) from None
+        if not slot.taken:
+            raise _busy(slot.wait)
+        return slot
+
+    async def _begin(self, most: float) -> None:
+        """Until the send is counted as begun in the sender's window. An answer that came
+        later than FRESH (the loop was held up) is asked again: the send begins when it really
+        leaves."""
+        token, first = next(self._tokens), self._clock()
+        while True:
+            asked = self._clock()
+            try:
+                wait = await self._slots.start(self._sender, WINDOW, self._most, token)
+            except StoreError:
+                raise _busy(STORE_RETRY) from None
+            if wait <= 0 and self._clock() - asked <= FRESH:
+                return
+            if self._clock() - first + wait > most:
+                raise _busy(wait)
+            if wait > 0:
+                await self._sleep(wait)
 
 
 def _busy(wait: float) -> SendFailure:

@@ -5,8 +5,15 @@ refuses a number's 81st message in a second with 130429).
 
 A slot further away than the caller may wait is not taken: the caller tries again later (a
 delivery must commit within its session's lease, so it never queues behind a long burst).
+
+Slots say when a send may go; `start` counts the sends that did begin, just before each
+request leaves: a send begins only while the last `window` seconds hold fewer than `most` of
+the sender's. A worker whose event loop was held up wakes with several slots passed at once;
+the window keeps them, and every other worker's, from putting more than `most` into any
+window of the sender.
+
 Memory (one process: SQLite and memory deployments) and Redis (every worker on the same
-server or cluster, one clock: the server's) keep it.
+server or cluster, one clock: the server's) keep both.
 """
 
 from __future__ import annotations
@@ -29,6 +36,14 @@ class SendSlots(Protocol):
     async def take(self, sender: str, gap: float, most: float) -> Slot:
         """The next free slot of `sender`, taken when it is at most `most` seconds away; the
         slot after it is then `gap` seconds later."""
+        ...
+
+    async def start(self, sender: str, window: float, most: int, token: str) -> float:
+        """A send of `sender` begins now if the last `window` seconds hold fewer than `most`
+        begun sends of it: it is kept under `token` and 0.0 returned. Otherwise nothing is
+        kept, and the answer is the seconds until the oldest of them leaves the window. A
+        `token` begun before is dropped first (that send did not go then: it begins now, or
+        not)."""
         ...
 
     async def close(self) -> None: ...

@@ -1,27 +1,37 @@
 """The pacing of a sending number (framework/channels/pacing.py) in virtual time: sends a slot
-apart at 90 % of the number's limit, never more than that in any one second, also when the
-event loop stalled while sends were waiting for their slots (their slots passed; they must not
-all go at once), and two workers on one schedule together no faster than one. A send that
-would wait longer than a delivery may is refused with when to try again, taking no slot."""
+apart at 90 % of the number's limit, never more than 79 (of Meta's 80) in any 1.1 s, also when
+the event loop stalled while sends were waiting for their slots (their slots passed; they must
+not all go at once), when one worker of two stalls, and when each request reaches the
+messenger up to 0.1 s after it began; two workers on one schedule together no faster than
+one. A send that would wait longer than a delivery may is refused with when to try again,
+taking no slot."""
 
 from __future__ import annotations
 
 import asyncio
 import heapq
 import itertools
+import random
+from collections.abc import Awaitable, Callable
 
 import pytest
 
-from framework.channels.pacing import MOST_WAIT, Pacer
+from framework.channels.pacing import LATE, MOST_WAIT, WINDOW, Pacer
 from framework.runtime.sending import SendFailure
 from framework.stores.memory.send_slots import LocalSlots
 from framework.stores.send_slots import Slot
 from framework.stores.session_store import StoreError
 
+LIMIT = 80
+"""Meta's throughput per number: the most a second may hold at the fake."""
+MOST = 79
+"""Sends the pacer lets begin in any WINDOW at 80 a second (90 %: 72 a second)."""
+
 
 class VirtualTime:
     """A clock and a sleep for the pacer; `run` wakes the sleepers in time order, and a stall
-    wakes those due within it only when it ends, all at that instant."""
+    (`stalls`: from, seconds) wakes those due within it only when it ends, all at that
+    instant."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -36,12 +46,13 @@ class VirtualTime:
         heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), woken))
         await woken
 
-    async def run(self, stall_from: float | None = None, stall: float = 0.0) -> None:
+    async def run(self, stalls: Stalls = ()) -> None:
+        held = sorted(stalls)
         await _settle()
         while self._sleepers:
             due, _, woken = heapq.heappop(self._sleepers)
-            if stall_from is not None and due >= stall_from:
-                self.now, stall_from = max(self.now, stall_from + stall), None
+            while held and due >= held[0][0]:
+                self.now = max(self.now, sum(held.pop(0)))
             self.now = max(self.now, due)
             woken.set_result(None)
             await _settle()
@@ -52,21 +63,50 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
-def busiest_second(times: list[float]) -> int:
+def busiest_second(times: list[float], window: float = 1.0) -> int:
     times, most, last = sorted(times), 0, 0
     for first, at in enumerate(times):
-        while last < len(times) and times[last] - at < 1.0 - 1e-9:
+        while last < len(times) and times[last] - at < window - 1e-9:
             last += 1
         most = max(most, last - first)
     return most
 
 
-async def sent_at(time: VirtualTime, sends: int, workers: int = 1, **run: float) -> list[float]:
+def at_once(times: list[float]) -> int:
+    """The most sends that went at one instant."""
+    return max((len(list(same)) for _, same in itertools.groupby(sorted(times))), default=0)
+
+
+Stalls = tuple[tuple[float, float], ...]
+"""When an event loop is held up, and for how many seconds."""
+
+
+def stalled_sleep(time: VirtualTime, stalls: Stalls) -> Callable[[float], Awaitable[None]]:
+    """One worker's sleep whose event loop is held up in `stalls`: what comes due then wakes
+    when the stall ends (the other workers go on meanwhile)."""
+
+    async def sleep(seconds: float) -> None:
+        due = time.now + seconds
+        held = next((at + length for at, length in stalls if at <= due < at + length), due)
+        await time.sleep(held - time.now)
+
+    return sleep
+
+
+async def sent_at(
+    time: VirtualTime,
+    sends: int,
+    workers: int = 1,
+    stalls: Stalls = (),
+    stalled_worker: Stalls = (),
+) -> list[float]:
     """When each of `sends` patient sends went, spread over `workers` pacers of one number
-    that share one schedule (as the workers of a deployment share its store's)."""
+    that share one schedule (as the workers of a deployment share its store's): `stalls` hold
+    up every worker, `stalled_worker` the first one only."""
     slots = LocalSlots(time.clock)
+    sleeps = [stalled_sleep(time, stalled_worker), *[time.sleep] * (workers - 1)]
     pacers = [
-        Pacer("106540352242922", 80, 0.0, slots, time.clock, time.sleep) for _ in range(workers)
+        Pacer("106540352242922", 80, 0.0, slots, time.clock, sleep) for sleep in sleeps[:workers]
     ]
     went: list[float] = []
 
@@ -75,7 +115,7 @@ async def sent_at(time: VirtualTime, sends: int, workers: int = 1, **run: float)
         went.append(time.clock())
 
     tasks = [asyncio.ensure_future(send(number)) for number in range(sends)]
-    await time.run(**run)
+    await time.run(stalls)
     await asyncio.gather(*tasks)
     return went
 
@@ -83,21 +123,44 @@ async def sent_at(time: VirtualTime, sends: int, workers: int = 1, **run: float)
 async def test_sends_go_a_slot_apart_below_the_limit() -> None:
     went = await sent_at(VirtualTime(), 240)
     assert len(went) == 240
-    assert went[-1] == pytest.approx(239 / 72)
-    assert busiest_second(went) == 72
+    assert went[-1] == pytest.approx(239 / 72, rel=0.01)
+    assert busiest_second(went, WINDOW) == MOST  # every 80th waits 3 ms: 71.8 a second
+    assert busiest_second(went) <= 73
 
 
-async def test_a_stalled_loop_sends_no_more_than_the_rate_in_a_second() -> None:
-    went = await sent_at(VirtualTime(), 400, stall_from=1.0, stall=0.2)
+async def test_a_stalled_loop_spends_no_passed_slot_in_a_burst() -> None:
+    went = await sent_at(VirtualTime(), 400, stalls=((1.0, 0.2),))
     assert len(went) == 400
-    assert busiest_second(went) == 72  # 96 at 80 before: the 16 slots of the stall at once
+    assert busiest_second(went, WINDOW) <= MOST
+    # the slots that passed in the stall are not spent at its end, all at once (15 before)
+    assert at_once(went) <= 1 + LATE * 72
+
+
+async def test_requests_that_reach_the_messenger_late_stay_within_its_limit() -> None:
+    """Stalls of 0.3 s again and again, and each request takes up to 0.1 s more to reach the
+    messenger than the pacer saw it go (a loaded machine): no second there holds more than
+    Meta's 80."""
+    stalls = tuple((0.5 + 0.7 * n, 0.3) for n in range(8))
+    went = await sent_at(VirtualTime(), 500, stalls=stalls)
+    jitter = random.Random(13)
+    for _ in range(20):
+        arrived = [at + jitter.uniform(0.0, 0.1) for at in went]
+        assert busiest_second(arrived) <= MOST < LIMIT  # 86 before
+
+
+async def test_one_worker_stalling_does_not_push_the_number_over_its_limit() -> None:
+    """Two workers on one schedule; the first one's loop is held up twice for 0.4 s while its
+    sends wait for their slots. What it sends after a stall, the other's sends count in."""
+    went = await sent_at(VirtualTime(), 400, workers=2, stalled_worker=((1.0, 0.4), (2.5, 0.4)))
+    assert len(went) == 400
+    assert busiest_second(went, WINDOW) <= MOST  # 86 in a second before
 
 
 async def test_two_workers_on_one_schedule_send_no_faster_than_one() -> None:
     went = await sent_at(VirtualTime(), 300, workers=2)
     assert len(went) == 300
-    assert busiest_second(went) == 72  # each its own schedule: 144
-    assert went[-1] == pytest.approx(299 / 72)
+    assert busiest_second(went) <= 73  # each its own schedule: 144
+    assert went[-1] == pytest.approx(299 / 72, rel=0.01)
 
 
 async def test_a_send_that_would_wait_too_long_is_refused_and_takes_no_slot() -> None:
@@ -136,6 +199,9 @@ class SlotsOut:
     """A sending schedule whose store does not answer (Redis restarting)."""
 
     async def take(self, sender: str, gap: float, most: float) -> Slot:
+        raise StoreError("redis://127.0.0.1:6379: connection refused")
+
+    async def start(self, sender: str, window: float, most: int, token: str) -> float:
         raise StoreError("redis://127.0.0.1:6379: connection refused")
 
     async def close(self) -> None:

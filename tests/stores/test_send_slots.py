@@ -1,10 +1,12 @@
 """One contract, every sending schedule (framework/stores/send_slots.py): this process's own
 (memory and SQLite deployments) and Redis on a single server and on the three-node cluster,
-where two workers' clients take slots of one schedule. Redis keeps time by its own clock, so
-the waits are compared with a tolerance of the test's own run time."""
+where two workers' clients take slots of one schedule and begin sends in one window. Redis
+keeps time by its own clock, so the waits are compared with a tolerance of the test's own run
+time."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -63,10 +65,43 @@ async def test_senders_have_schedules_of_their_own(opener: Opener) -> None:
     assert not (await slots.take(NUMBER, 5.0, 1.0)).taken
 
 
+async def test_sends_begin_while_the_window_holds_fewer_than_most(opener: Opener) -> None:
+    one, two = await opener(), await opener()
+    for n in range(5):  # two workers, one window
+        assert await (one if n % 2 else two).start(NUMBER, 10.0, 5, f"send-{n}") == 0.0
+    wait = await one.start(NUMBER, 10.0, 5, "send-5")
+    assert 10.0 - SLACK <= wait <= 10.0 + 1e-6  # until the first of them leaves the window
+    assert await two.start("998877665544332", 10.0, 5, "send-5") == 0.0  # another sender's
+
+
+async def test_a_send_begun_again_counts_once_and_a_refused_one_not_at_all(
+    opener: Opener,
+) -> None:
+    slots = await opener()
+    assert await slots.start(NUMBER, 10.0, 2, "a") == 0.0
+    assert await slots.start(NUMBER, 10.0, 2, "b") == 0.0
+    assert await slots.start(NUMBER, 10.0, 2, "c") > 0.0  # refused: kept nothing
+    assert await slots.start(NUMBER, 10.0, 2, "a") == 0.0  # a moved to now: a and b
+    assert await slots.start(NUMBER, 10.0, 2, "d") > 0.0
+
+
+async def test_sends_leave_the_window_with_time(opener: Opener) -> None:
+    slots = await opener()
+    assert await slots.start(NUMBER, 0.3, 1, "a") == 0.0
+    wait = await slots.start(NUMBER, 0.3, 1, "b")
+    assert 0.0 < wait <= 0.3 + 1e-6
+    await asyncio.sleep(wait + 0.02)
+    assert await slots.start(NUMBER, 0.3, 1, "b") == 0.0
+
+
 async def test_a_bad_sender_name_is_refused() -> None:
     slots = open_send_slots(REDIS_URL)
     try:
         with pytest.raises(ValueError, match="sender"):
             await slots.take("a b{c}", 0.1, 1.0)
+        with pytest.raises(ValueError, match="sender"):
+            await slots.start("a b{c}", 1.1, 79, "a")
+        with pytest.raises(ValueError, match="token"):
+            await slots.start(NUMBER, 1.1, 79, "a b")
     finally:
         await slots.close()

@@ -15,6 +15,8 @@ class LocalSlots:
         self._clock = clock
         self._next: dict[str, float] = {}
         """Sender -> when its next free slot is."""
+        self._begun: dict[str, dict[str, float]] = {}
+        """Sender -> token -> when that send began (those of the last window)."""
 
     async def take(self, sender: str, gap: float, most: float) -> Slot:
         now = self._clock()
@@ -23,6 +25,17 @@ class LocalSlots:
             return Slot(slot - now, taken=False)
         self._next[sender] = slot + gap
         return Slot(slot - now, taken=True)
+
+    async def start(self, sender: str, window: float, most: int, token: str) -> float:
+        now = self._clock()
+        begun = self._begun.setdefault(sender, {})
+        begun.pop(token, None)
+        for gone in [t for t, at in begun.items() if at <= now - window]:
+            del begun[gone]
+        if len(begun) >= most:
+            return max(min(begun.values()) + window - now, 1e-6)
+        begun[token] = now
+        return 0.0
 
     async def close(self) -> None:
         return None

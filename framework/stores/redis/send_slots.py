@@ -1,9 +1,11 @@
-"""The sending schedule in Redis (framework/stores/send_slots.py): one key per sender,
-`<prefix>:{%slots:<sender>}` (its own hash tag: legal on a cluster), holding when the sender's
-next free slot is, in microseconds of the Redis server's clock. TAKE reads the server's time
-and takes the slot in one script, so workers on different machines share one clock and never
-take the same slot. The key expires a second after its last slot: an idle sender keeps
-nothing. Redis failures become StoreError, as in the other Redis stores.
+"""The sending schedule in Redis (framework/stores/send_slots.py): per sender, under its own
+hash tag (legal on a cluster), `<prefix>:{%slots:<sender>}` holds when the sender's next free
+slot is and `<prefix>:{%slots:<sender>}:begun` the sends that began in the last window (a
+sorted set: token -> when), both in microseconds of the Redis server's clock. TAKE and START
+each read the server's time and decide in one script, so workers on different machines share
+one clock, never take the same slot and never begin more than the window holds together. Both
+keys expire a second after they were last needed: an idle sender keeps nothing. Redis failures
+become StoreError, as in the other Redis stores.
 """
 
 from __future__ import annotations
@@ -28,7 +30,24 @@ redis.call('SET', KEYS[1], string.format('%d', after), 'PX', keep)
 return {wait, 1}
 """
 
+# KEYS begun; ARGV window (microseconds), most, token. Returns 0 (begun) or the wait.
+START = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local window = tonumber(ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1000)
+return 0
+"""
+
 _SENDER = re.compile(r"[A-Za-z0-9_.:+-]{1,100}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MICRO = 1_000_000
 LONGEST = 3600.0
 """Seconds a caller may wait at most, whatever it asks (Redis' numbers are doubles)."""
@@ -41,6 +60,7 @@ class RedisSlots:
         self._redis, self._prefix = client, prefix
         self.address = address_of(client)
         self._take = client.register_script(TAKE)
+        self._start = client.register_script(START)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "theke", *, max_connections: int = 20) -> RedisSlots:
@@ -48,11 +68,24 @@ class RedisSlots:
 
     @guarded
     async def take(self, sender: str, gap: float, most: float) -> Slot:
+        args = [round(gap * MICRO), round(min(most, LONGEST) * MICRO)]
+        wait, taken = await self._take(keys=[self._key(sender)], args=args)
+        return Slot(int(wait) / MICRO, taken=bool(taken))
+
+    @guarded
+    async def start(self, sender: str, window: float, most: int, token: str) -> float:
+        if not _TOKEN.fullmatch(token):
+            raise ValueError(f"a send's token: 1 to 64 letters, digits, _ or - ({token!r})")
+        if not 0 < window <= LONGEST or isinstance(most, bool) or most < 1:
+            raise ValueError("a window of up to an hour and at least one send in it")
+        args: list[int | str] = [round(window * MICRO), most, token]
+        wait = await self._start(keys=[f"{self._key(sender)}:begun"], args=args)
+        return int(wait) / MICRO
+
+    def _key(self, sender: str) -> str:
         if not _SENDER.fullmatch(sender):
             raise ValueError(f"a sender's name: 1 to 100 letters, digits or _.:+- ({sender!r})")
-        args = [round(gap * MICRO), round(min(most, LONGEST) * MICRO)]
-        wait, taken = await self._take(keys=[f"{self._prefix}:{{%slots:{sender}}}"], args=args)
-        return Slot(int(wait) / MICRO, taken=bool(taken))
+        return f"{self._prefix}:{{%slots:{sender}}}"
 
     async def close(self) -> None:
         await self._redis.aclose()
