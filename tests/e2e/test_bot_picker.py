@@ -44,6 +44,7 @@ def test_the_first_page_lists_every_bot_and_passes_axe(
         page.screenshot(path=str(ARTIFACTS / f"bot-picker-{size}.png"), full_page=True)
         page.get_by_role("link", name="Nagelstudio Lina").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Nagelstudio Lina")
+        page.wait_for_load_state()  # the chat's deferred script, which sends on Enter, has run
         box = page.get_by_label("Nachricht", exact=True)
         box.fill("Maniküre am Freitag nachmittag bei Anna")
         box.press("Enter")
