@@ -16,11 +16,10 @@ from typing import Any
 
 from aiohttp import web
 
-from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAppSettings
+from framework.channels.whatsapp import WhatsAppChannel
 from framework.runtime.sending import SendFailure
-from framework.secrets import Secret
 from tests.channels.test_pacing import LIMIT, busiest_second
-from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi
+from tests.fakes.graph_api import FakeGraphApi, settings_for
 
 SENDS = 200
 
@@ -66,14 +65,7 @@ def graph_in_a_thread() -> Iterator[TimedGraphApi]:
 
 @contextlib.asynccontextmanager
 async def channel_to(graph: FakeGraphApi) -> AsyncIterator[WhatsAppChannel]:
-    settings = WhatsAppSettings(
-        app_secret=Secret(APP_SECRET),
-        verify_token=Secret("verify"),
-        token=Secret(ACCESS_TOKEN),
-        numbers={graph.business.phone_number_id: NumberSettings("shop")},
-        api_base=graph.url,
-        recipient_interval=0,
-    )
+    settings = settings_for(graph)
     channel = WhatsAppChannel(settings, time.time)
     try:
         yield channel

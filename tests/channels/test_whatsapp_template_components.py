@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
-from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAppSettings
+from framework.channels.whatsapp import WhatsAppChannel
 from framework.channels.whatsapp_out import approved_template
-from framework.secrets import Secret
 from framework.stores.records import LogEntry
-from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi, check_template
+from tests.fakes.graph_api import (
+    FakeGraphApi,
+    check_template,
+    settings_for,
+)
 
 TO = {"to": "+16505551234"}
 IMAGE_PARAMETER = {"type": "image", "image": {"link": "https://x.example/img.jpg"}}
@@ -138,14 +141,7 @@ NOW = 1_800_000_000.0
 @pytest.fixture
 async def sending() -> AsyncIterator[tuple[FakeGraphApi, WhatsAppChannel]]:
     async with FakeGraphApi(templates={"spring_offer"}) as graph:
-        settings = WhatsAppSettings(
-            app_secret=Secret(APP_SECRET),
-            verify_token=Secret("verify"),
-            token=Secret(ACCESS_TOKEN),
-            numbers={graph.business.phone_number_id: NumberSettings("shop")},
-            api_base=graph.url,
-            recipient_interval=0,
-        )
+        settings = settings_for(graph)
         channel = WhatsAppChannel(settings, lambda: NOW)
         try:
             yield graph, channel

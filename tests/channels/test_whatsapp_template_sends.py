@@ -8,19 +8,19 @@ news, a malformed one into a problem, never raising."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from framework.channels.messages import WebhookProblem
-from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAppSettings
+from framework.channels.whatsapp import NumberSettings, WhatsAppChannel
 from framework.channels.whatsapp_in import parse_webhook
 from framework.runtime.sending import SendFailure
-from framework.secrets import Secret
 from framework.stores.memory.template_states import MemoryTemplateStates
 from framework.stores.records import LogEntry
 from framework.stores.template_states import TemplateNews
-from tests.fakes.graph_api import ACCESS_TOKEN, APP_SECRET, FakeGraphApi
+from tests.fakes.graph_api import FakeGraphApi, settings_for
 from tests.fakes.webhooks import load_sample
 
 NOW = 1_800_000_000.0
@@ -41,17 +41,8 @@ BODY = [{"type": "text", "text": "20 % off"}, {"type": "text", "text": "Lina and
 async def sending() -> AsyncIterator[tuple[FakeGraphApi, WhatsAppChannel, MemoryTemplateStates]]:
     states = MemoryTemplateStates()
     async with FakeGraphApi(templates={"spring_offer", "theke_update"}) as graph:
-        settings = WhatsAppSettings(
-            app_secret=Secret(APP_SECRET),
-            verify_token=Secret("verify"),
-            token=Secret(ACCESS_TOKEN),
-            numbers={
-                graph.business.phone_number_id: NumberSettings("shop", ("theke_update", "de"))
-            },
-            api_base=graph.url,
-            recipient_interval=0,
-            templates=states,
-        )
+        number = NumberSettings("shop", ("theke_update", "de"))
+        settings = replace(settings_for(graph, number), templates=states)
         channel = WhatsAppChannel(settings, lambda: NOW)
         try:
             yield graph, channel, states

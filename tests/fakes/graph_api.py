@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from framework.channels.whatsapp import NumberSettings, WhatsAppSettings
+from framework.secrets import Secret
 from tests.fakes.webhooks import (
     BUSINESS,
     CUSTOMER,
@@ -833,3 +835,16 @@ class FakeGraphApi(LocalServer):
                 response,
             )
         )
+
+
+def settings_for(graph: FakeGraphApi, number: NumberSettings | None = None) -> WhatsAppSettings:
+    """The WhatsApp channel's settings for sending to this fake: its number as the shop's
+    bot (or `number`), its secrets, no pause between a chat's messages."""
+    return WhatsAppSettings(
+        app_secret=Secret(APP_SECRET),
+        verify_token=Secret("verify"),
+        token=Secret(ACCESS_TOKEN),
+        numbers={graph.business.phone_number_id: number or NumberSettings("shop")},
+        api_base=graph.url,
+        recipient_interval=0,
+    )
