@@ -16,6 +16,12 @@
   time).
 - `consent.topics` (`prefix`, e.g. `flight:`): the notification topics the conversation holds
   that start with it — `count`, `topics` (one per line, without `notify:` and the prefix).
+- `consent.answer` (`purpose`, `text`: the words shown, `answer`: yes or no, `stage`: ask or
+  confirm, `flow`): what a `consent:` step asks with (flows/consenting.py). A yes to the question
+  grants as `consent.grant` does, one to the confirmation as `consent.confirm`; a no is kept as
+  a withdrawal with the words the customer said no to (a decline: nothing is granted, and a
+  purpose held is held no longer). Result `consented`: yes, no, or none while a yes waits for
+  its confirmation.
 
 Everything is about the conversation asking: nobody grants or reads another's consent here.
 """
@@ -27,6 +33,7 @@ from typing import Any
 from framework.action_calls import ActionContext, ActionError, ActionOutcome, arg_text
 from framework.consents.service import Consents
 from framework.flows.model import ConsentRules
+from framework.flows.steps import CONSENT_ACTION
 from framework.stores.consents import GRANTED, NOTIFY, PENDING, Consent, ConsentError
 from framework.stores.records import SessionKey
 
@@ -39,7 +46,7 @@ GRANT, CONFIRM, WITHDRAW, STATUS, TOPICS = (
     "consent.status",
     "consent.topics",
 )
-CONSENT_ACTIONS = frozenset({GRANT, CONFIRM, WITHDRAW, STATUS, TOPICS})
+CONSENT_ACTIONS = frozenset({GRANT, CONFIRM, WITHDRAW, STATUS, TOPICS, CONSENT_ACTION})
 
 
 class ConsentDesk:
@@ -67,6 +74,8 @@ class ConsentDesk:
             raise ActionError(f"{context.action} needs a purpose: marketing or notify:<topic>")
         now, lang = context.now.timestamp(), context.lang
         source = f"flow:{arg_text(context.args.get('flow')) or 'chat'}"
+        if context.action == CONSENT_ACTION:
+            return {"consented": await self._answer(key, purpose, context)}
         if context.action in (GRANT, CONFIRM):
             text = arg_text(context.args.get("text"))
             if not text:
@@ -95,6 +104,21 @@ class ConsentDesk:
         until = now + self._rules.confirm_within.total_seconds()
         await self._consents.ask(key, purpose, text, source, lang, now, until)
         return "pending"
+
+    async def _answer(self, key: SessionKey, purpose: str, context: ActionContext) -> bool | None:
+        """A `consent:` step's answer kept: True granted, False declined (or a confirmation
+        that finds nothing waiting for it), None a yes waiting for its confirmation."""
+        args, now, lang = context.args, context.now.timestamp(), context.lang
+        text, source = arg_text(args.get("text")), f"flow:{arg_text(args.get('flow')) or 'chat'}"
+        if not text:
+            raise ActionError("a consent step keeps the words it was shown: none were given")
+        if arg_text(args.get("answer")) != "yes":
+            await self._consents.withdraw(key, purpose, text, source, lang, now)
+            return False
+        if arg_text(args.get("stage")) == "confirm":
+            return await self._consents.confirm(key, purpose, text, source, lang, now) is not None
+        granted = await self._grant(key, purpose, text, source, lang, now)
+        return True if granted == "yes" else None
 
     async def _topics(self, key: SessionKey, prefix: str) -> dict[str, Any]:
         current = await self._consents.store.current(key.bot, str(key))

@@ -42,14 +42,17 @@ MAX_HEARD = 2000
 """Characters of the customer's latest message an action is shown."""
 
 
-def start_action(step: Act, turn: Turn) -> int:
+def start_action(step: Act, turn: Turn, given: Mapping[str, Any] | None = None) -> int:
+    """Ask for the step's action with its rendered args (and `given`, what the step's own
+    executor adds: the words a consent question was shown with)."""
     frame = turn.frame
     assert frame is not None
     session = turn.session
+    args = {name: turn.unwrap(turn.value(value)) for name, value in step.args}
     turn.effects.append(
         ActionRequest(
             step.action,
-            {name: turn.unwrap(turn.value(value)) for name, value in step.args},
+            {**args, **(given or {})},
             (step.timeout or turn.bot.actions.timeout).total_seconds(),
             turn.lang,
             dict(session["slots"]),

@@ -14,6 +14,7 @@ from typing import Any
 from framework.errors import FlowError
 from framework.flows.acting import start_action
 from framework.flows.answer_notes import note_answers
+from framework.flows.consenting import ask_consent, record_consent
 from framework.flows.events import BusinessEvent
 from framework.flows.handoff import hand_over
 from framework.flows.paying import start_payment
@@ -30,6 +31,8 @@ from framework.flows.steps import (
     CartFee,
     CartRemove,
     CartUpdate,
+    ConsentQuestion,
+    ConsentRecord,
     Emit,
     End,
     Forget,
@@ -205,5 +208,7 @@ EXECUTORS: Mapping[type[Instruction], Executor] = {
     Tag: tag_contact,
     Untag: tag_contact,
     Note: note_answers,
+    ConsentQuestion: ask_consent,
+    ConsentRecord: record_consent,
 }
 """Every instruction class and the function that executes it."""

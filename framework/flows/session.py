@@ -58,6 +58,8 @@ class Frame(TypedDict):
     """An incomplete address answer, completed by the next one (address_parts.py)."""
     unclear: NotRequired[bool]
     """The confirmation was answered unclearly once: only a plain yes commits now."""
+    consent_shown: NotRequired[str]
+    """The words a consent question was shown with (consenting.py), until its answer is kept."""
 
 
 def move_on(frame: Frame) -> None:

@@ -21,6 +21,7 @@ from framework.flows.model import Label, Position, Text
 from framework.flows.templates import Template
 
 __all__ = [
+    "CONSENT_ACTION",
     "CONTINUE",
     "HTTP_ACTION",
     "JUMPED",
@@ -36,6 +37,8 @@ __all__ = [
     "CartFee",
     "CartRemove",
     "CartUpdate",
+    "ConsentQuestion",
+    "ConsentRecord",
     "Emit",
     "End",
     "Goto",
@@ -396,6 +399,35 @@ class OpenTicket(Act):
     subject, category, priority and contact; its result `number` goes into `save:`."""
 
     keyword: ClassVar[str] = "ticket"
+
+
+CONSENT_ACTION = "consent.answer"
+"""The action a `consent:` step gives its answer to: the built-in consent desk."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentQuestion(Ask):
+    """`consent:` asks for `purpose` (as written) in words kept as shown; the confirmation of
+    double opt-in (`confirming`) is asked only while the yes waits for it, else the flow goes
+    on past its record. `confirmed`: the step has a confirmation to ask."""
+
+    purpose: str = ""
+    confirming: bool = False
+    confirmed: bool = False
+    keyword: ClassVar[str] = "consent"
+
+    def next_pcs(self, pc: int) -> tuple[int, ...]:
+        return (*Ask.next_pcs(self, pc), *((pc + 2,) if self.confirming else ()))
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord(Act):
+    """`consent:` gives the answer just asked to the consent desk, which keeps it in the
+    ledger; the yes_no `slot` then holds yes only for a grant (none while a yes waits for its
+    confirmation)."""
+
+    slot: str = ""
+    keyword: ClassVar[str] = "consent"
 
 
 OUTCOMES = ("paid", "failed", "expired", "cancelled")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from framework.flows.language.consent_steps import consent_problems
 from framework.flows.language.overlaps import OVERLAP_HINT, command_overlaps
 from framework.flows.language.problems import Problem, did_you_mean
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Position, Text
@@ -21,6 +22,8 @@ from framework.flows.steps import (
     ButtonSpec,
     Call,
     CartAdd,
+    ConsentQuestion,
+    ConsentRecord,
     End,
     Forget,
     Goto,
@@ -321,6 +324,11 @@ def _check_ask(checker: _Checker, ask: Ask) -> None:
         _check_offered(checker, ask, slot.type)
 
 
+def _check_consent(checker: _Checker, question: ConsentQuestion) -> None:
+    _check_ask(checker, question)
+    checker.problems += consent_problems(checker.bot, question)
+
+
 def _check_offered(checker: _Checker, ask: Ask, kind: str) -> None:
     """Buttons an ask offers by itself (its choices, the catalog items) on WhatsApp."""
     bot, slot = checker.bot, checker.bot.slots[ask.slot]
@@ -416,4 +424,6 @@ _CHECKS: Mapping[type[Instruction], Callable[[_Checker, Any], None]] = {
     Act: _check_call,
     HttpCall: _check_call,
     OpenTicket: _check_call,
+    ConsentQuestion: _check_consent,
+    ConsentRecord: _check_call,
 }

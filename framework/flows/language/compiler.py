@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from framework.bill import TaxRule
 from framework.errors import FlowError
 from framework.flows.expressions import compile_expression
+from framework.flows.language.consent_steps import compile_consent
 from framework.flows.language.sections import duration
 from framework.flows.language.tag_steps import compile_note, compile_tag
 from framework.flows.language.yaml_loader import PosDict, position_of
@@ -51,20 +52,8 @@ from framework.flows.steps import (
 __all__ = ["Program", "StepContext", "compile_steps"]
 
 ASK_SLOT_KEYS = frozenset(
-    {
-        "type",
-        "min",
-        "max",
-        "min_length",
-        "max_length",
-        "pattern",
-        "options",
-        "tags",
-        "remember",
-        "role",
-        "past",
-        "region",
-    }
+    {*("type", "min", "max", "min_length", "max_length", "pattern", "options", "tags")}
+    | {"remember", "role", "past", "region"}
 )
 
 
@@ -78,6 +67,8 @@ class StepContext(Protocol):
     def problem(self, pos: Position, message: str, hint: str = "") -> None: ...
 
     def inline_slot(self, name: str, spec: PosDict) -> None: ...
+
+    def step_slot(self, name: str, kind: str, pos: Position) -> None: ...
 
 
 class Program:
@@ -497,4 +488,5 @@ _COMPILERS: Mapping[str, Callable[[PosDict, Program, StepContext], None]] = {
     "tag": compile_tag,
     "untag": compile_tag,
     "note": compile_note,
+    "consent": lambda step, program, ctx: compile_consent(step, program, ctx, compile_steps),
 }

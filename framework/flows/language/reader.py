@@ -72,6 +72,7 @@ class BotReader:
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ("de", "en")
         self.inline_slots: dict[str, PosDict] = {}
+        self.step_slots: dict[str, PosDict] = {}
         self.fatal = False
 
     @property
@@ -105,6 +106,11 @@ class BotReader:
         if name in self.inline_slots:
             self.problem(spec.pos, f"the slot {name!r} is defined by two ask steps")
         self.inline_slots[name] = spec
+
+    def step_slot(self, name: str, kind: str, pos: Position) -> None:
+        """A slot a step fills itself (a `consent:` step's yes_no answer): declared as `kind`
+        unless the bot declares it (the checker says when that is of another type)."""
+        self.step_slots.setdefault(name, _placeholder({"type": kind}, pos))
 
     # Reading -----------------------------------------------------------------------------
     def files(self) -> list[Path]:
@@ -296,7 +302,7 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
     catalog = build_catalog(reader, data.get("catalog") or PosDict(), business.currency)
     texts = {name: t for name, raw in data["texts"].items() if (t := reader.text(raw, data.pos))}
     flows = {name: _build_flow(reader, name, spec) for name, spec in data["flows"].items()}
-    slot_specs = {**reader.inline_slots, **data["slots"]}
+    slot_specs = {**reader.step_slots, **reader.inline_slots, **data["slots"]}
     for name in reader.inline_slots.keys() & data["slots"].keys():
         reader.problem(
             reader.inline_slots[name].pos, f"the slot {name!r} is also declared in slots"
