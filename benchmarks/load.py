@@ -10,7 +10,7 @@ measured window allows, with a fresh sender for every order and a unique message
 message. An order whose replies are wrong (the last one, the link of the pay step, must name
 the total, 42,50 €) counts as an error, like a non-200 answer or a timeout. A configuration with
 an error, or without a complete order, makes the script exit with status 1 after the table.
-`--quick` (for CI) runs 10 customers for 0.7 s after 0.3 s on bare, SQLite and Redis with one
+`--quick` (for CI) runs 10 customers for 2 s after 0.3 s on bare, SQLite and Redis with one
 and two workers (memory and the two-core row differ from those only by a URL or a pinning).
 
 Every configuration gets its own server, started here and stopped afterwards: the bare aiohttp
@@ -631,7 +631,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", help="configurations, with commas (default: all)")
     parser.add_argument("--redis", default=REDIS_URL, help="Redis URL (its db is flushed)")
     parser.add_argument(
-        "--quick", action="store_true", help=f"CI: 10 customers, 0.7 s after 0.3 s, {QUICK}"
+        "--quick", action="store_true", help=f"CI: 10 customers, 2 s after 0.3 s, {QUICK}"
     )
     profilers = parser.add_mutually_exclusive_group()
     profilers.add_argument("--py-spy", type=Path, metavar="DIR", help="record the servers")
@@ -640,7 +640,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.customers, args.duration, args.warmup = 10, 0.7, 0.3
+        args.customers, args.duration, args.warmup = 10, 2.0, 0.3
     args.only = args.only or ",".join(QUICK if args.quick else CONFIGS)
     unknown = set(args.only.split(",")) - set(CONFIGS)
     if unknown:
