@@ -17,6 +17,7 @@ from aiohttp import web
 
 from framework.actions.performing import BotActions
 from framework.admin import ADMIN_KEY, BOTS
+from framework.broadcasts.pacing import Senders
 from framework.broadcasts.sending import EVERY as BROADCAST_EVERY
 from framework.broadcasts.service import Broadcasts, look_after_broadcasts
 from framework.channels.base import Channel
@@ -294,6 +295,7 @@ def create_app(
             reach=reach,
             contacts=contacts,
             templates=templates,
+            senders={n: c for n, c in pushing.items() if isinstance(c, Senders)},
         )
         actions = {
             name: BotActions.of(

@@ -14,20 +14,35 @@ The rates are what the messengers allow a business to send at once:
 
 The holders of a purpose are ordered by conversation (`bot:channel:customer`), so a broadcast
 meets its channels one after the other: each at its own rate.
+
+A sender the messenger told to wait (Telegram's 429 with `retry_after` blocks all of the bot's
+calls; WhatsApp's 130429 the number's) holds its schedule for every worker
+(framework/channels/pacing.py `hold`): meanwhile a broadcast hands nothing more to that
+channel's holders and waits (`rate_limited`), instead of queueing notices that could only wait.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
 from framework.channels.pacing import HEADROOM
 
-__all__ = ["OTHERS", "RATES", "Budget"]
+__all__ = ["OTHERS", "RATES", "Budget", "Senders"]
 
 RATES: Mapping[str, int] = {"whatsapp": 80, "telegram": 30}
 """The messengers' limits: messages a second per channel."""
 OTHERS = 200
 """Notices a second on any channel not in RATES."""
+
+
+@runtime_checkable
+class Senders(Protocol):
+    """A channel whose sender per bot (a WhatsApp number, a Telegram bot) can be held."""
+
+    async def held(self, bot: str) -> float:
+        """Seconds until the bot's sender on this channel may send again (0: now)."""
+        ...
 
 
 class Budget:

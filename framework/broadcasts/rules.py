@@ -17,6 +17,9 @@ per step and per holder; sending.py applies them.
   broadcast (`held_back`), so Theke backs off instead of looping.
 - **Daily limit**: sending.py stops at the first WhatsApp holder over the limit of unique
   customers in a moving day, and the broadcast waits for room.
+- **Rate limited**: while the messenger holds the channel's sender (Telegram's 429, WhatsApp's
+  130429: framework/broadcasts/pacing.py), sending.py stops at the first holder on that channel
+  and the broadcast waits (`rate_limited`) until the hold ends.
 - **Its WhatsApp template** (a broadcast that names one): while Meta has it paused (or
   disabled, rejected, deleted) in any of the broadcast's languages, or rates its quality at or
   below the bot's `stop_at_quality` (marketing only), sending.py stops at the first WhatsApp
@@ -49,6 +52,7 @@ __all__ = [
     "OUTSIDE",
     "QUEUED",
     "QUIET_HOURS",
+    "RATE_LIMITED",
     "SKIPPED",
     "TEMPLATE_DISABLED",
     "TEMPLATE_PAUSED",
@@ -62,7 +66,7 @@ __all__ = [
 
 QUIET_HOURS, DAILY_LIMIT = "quiet_hours", "daily_limit"
 TEMPLATE_PAUSED, TEMPLATE_DISABLED = "template_paused", "template_disabled"
-TEMPLATE_QUALITY = "template_quality"
+TEMPLATE_QUALITY, RATE_LIMITED = "template_quality", "rate_limited"
 """Why a sending broadcast waits (Broadcast.waiting)."""
 LOW_QUALITY = {"red": frozenset({"RED"}), "yellow": frozenset({"YELLOW", "RED"})}
 """The qualities each `stop_at_quality` setting waits at (`never`: none)."""

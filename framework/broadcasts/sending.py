@@ -21,6 +21,9 @@ A broadcast that names a WhatsApp template stops before its first WhatsApp holde
 template keeps it waiting (paused, disabled, or rated too low: rules.py `template_waiting`, read
 once a step); its notices carry the template and the values of its body, so the runtime sends
 them as it (framework/runtime/notice_templates.py).
+A holder on a channel whose sender the messenger holds (a 429: pacing.py) stops it as well,
+but its step is saved and its lease given back: the hold lasts seconds, and the next step goes
+on when it ended.
 A broadcast that waits (quiet hours, the daily limit reached) and hands out nothing
 keeps its lease until it runs out, saving only why it waits: meanwhile the workers' steps go
 to the other broadcasts (a notification in the night is not stuck behind an offer), and a
@@ -36,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from framework.broadcasts.pacing import Budget
+from framework.broadcasts.pacing import Budget, Senders
 from framework.broadcasts.rules import (
     CAPPED,
     DAILY_LIMIT,
@@ -45,6 +48,7 @@ from framework.broadcasts.rules import (
     OUTSIDE,
     QUEUED,
     QUIET_HOURS,
+    RATE_LIMITED,
     SKIPPED,
     marks_since,
     passed_over,
@@ -57,7 +61,7 @@ from framework.stores.broadcasts import Broadcast, BroadcastStore, advanced
 from framework.stores.consents import MARKETING, ConsentStore, Holder
 from framework.stores.contacts import Contact, ContactStore
 from framework.stores.reach import ReachStore
-from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
+from framework.stores.records import Inbox, InboxItem, iso_time
 from framework.stores.segments import Segment, holdings
 from framework.stores.template_states import TemplateStates
 from framework.stores.whatsapp_templates import WhatsAppTemplate
@@ -121,6 +125,8 @@ class _Step:
     now: float
     template_wait: str = ""
     """Why its WhatsApp template keeps it from WhatsApp holders now ("": it does not)."""
+    held: dict[str, bool] = field(default_factory=dict)
+    """Channel -> whether the messenger holds the bot's sender there now (asked once a step)."""
 
     @property
     def needs_contacts(self) -> bool:
@@ -146,9 +152,10 @@ class Sender:
         fault: Callable[[str], None] | None = None,
         contacts: ContactStore | None = None,
         templates: TemplateStates | None = None,
+        senders: Mapping[str, Senders] | None = None,
     ) -> None:
         self.store, self._consents, self._reach, self._inbox = store, consents, reach, inbox
-        self._contacts, self._templates = contacts, templates
+        self._contacts, self._templates, self._senders = contacts, templates, senders or {}
         self._bots, self._owner, self._clock, self.rates = bots, owner, clock, rates
         self._fault = fault or (lambda stage: None)
 
@@ -166,7 +173,8 @@ class Sender:
         wait = await self._template_wait(claimed, rules)
         page = await self._hand_out(_Step(claimed, rules, zone, segment, budget, now, wait))
         self._fault("broadcast_handed_out")
-        if page.waiting and page.cursor == claimed.cursor and not page.counts:
+        idle = page.waiting and page.cursor == claimed.cursor and not page.counts
+        if idle and page.waiting != RATE_LIMITED:  # a hold lasts seconds: the lease goes back
             return await self._wait(claimed, page.waiting)
         return await self.store.change(claimed.id, page.saved(self._clock()), self._owner)
 
@@ -194,10 +202,17 @@ class Sender:
     async def _hand_out(self, step: _Step) -> _Page:
         broadcast, now = step.broadcast, step.now
         page = _Page(broadcast.cursor)
-        told: dict[str, Any] = {"text": broadcast.text, "values": dict(broadcast.values)}
+        more: dict[str, Any] = {}
         if broadcast.whatsapp_template:
-            told["whatsapp_template"] = self._template_told(broadcast)
-        item = InboxItem(f"broadcast:{broadcast.id}", iso_time(now), NOTICE, told)
+            more["whatsapp_template"] = self._template_told(broadcast)
+        item = InboxItem.notice(
+            f"broadcast:{broadcast.id}",
+            iso_time(now),
+            broadcast.text,
+            broadcast.values,
+            broadcast.purpose,
+            **more,
+        )
         while True:
             holders = await self._consents.holders(
                 broadcast.bot, broadcast.purpose, page.cursor, PAGE
@@ -250,6 +265,9 @@ class Sender:
             if what is None and step.template_wait and channel == WHATSAPP:
                 page.waiting = step.template_wait
                 break
+            if what is None and await self._held(step, channel):
+                page.waiting = RATE_LIMITED
+                break
             if what is None and not step.budget.take(channel):
                 break
             decided.append((holder.conversation, what or QUEUED))
@@ -261,6 +279,14 @@ class Sender:
         if broadcast.purpose == MARKETING and taken:
             await self._reach.marketed(broadcast.bot, broadcast.id, taken, now)
         return taken
+
+    async def _held(self, step: _Step, channel: str) -> bool:
+        """The messenger holds the bot's sender on `channel` (pacing.py)."""
+        if channel not in step.held:
+            sender = self._senders.get(channel)
+            wait = await sender.held(step.broadcast.bot) if sender is not None else 0.0
+            step.held[channel] = wait > 0
+        return step.held[channel]
 
     async def _contacts_of(self, step: _Step, conversations: list[str]) -> dict[str, Contact]:
         """The holders' contacts, when the segment or the quiet hours need them."""

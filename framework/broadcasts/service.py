@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from framework.broadcasts.pacing import RATES
+from framework.broadcasts.pacing import RATES, Senders
 from framework.broadcasts.schedule import start_time, zone_of
 from framework.broadcasts.sending import Sender, channel_of
 from framework.broadcasts.whatsapp_template import whatsapp_preview
@@ -61,13 +61,15 @@ class Broadcasts:
         reach: ReachStore | None = None,
         contacts: ContactStore | None = None,
         templates: TemplateStates | None = None,
+        senders: Mapping[str, Senders] | None = None,
     ) -> None:
         """`reach`: whom the broadcasts reached (the deployment's store, shared by every
         worker and the runtime's delivery; its own memory for one process without one).
         `contacts`: the holders' tags, orders and time zones (none: a segment that needs them
         admits only holders without a contact, and quiet hours are the business's).
         `templates`: what Meta said of the WhatsApp templates (none: nothing keeps a
-        broadcast's template from being sent)."""
+        broadcast's template from being sent). `senders`: the push channels by name, whose
+        senders the messengers may hold (none: nothing holds a broadcast for a 429)."""
         self.store, self._consents, self.bots, self._clock = store, consents, bots, clock
         self._contacts = contacts
         owner = uuid.uuid4().hex
@@ -83,6 +85,7 @@ class Broadcasts:
             fault,
             contacts,
             templates,
+            senders,
         )
 
     async def create(

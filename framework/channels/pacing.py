@@ -17,7 +17,8 @@ a worker whose event loop was held up (a collection, a slow callback, a loaded m
 then sends what was due, a request written a moment after it began. A send that wakes LATE
 after its slot (the loop was held up) takes a new slot instead of going at once with every
 other whose slot passed meanwhile; a send whose start was answered more than FRESH after it
-asked begins again.
+asked begins again. When the messenger refuses for the sender's rate all the same, `hold`
+keeps every send of the sender, on every worker, back until it said.
 """
 
 from __future__ import annotations
@@ -103,6 +104,22 @@ class Pacer:
             raise
         later = self._clock() + self._interval
         self._recipients[recipient] = max(self._recipients.get(recipient, 0.0), later)
+
+    async def hold(self, seconds: float) -> None:
+        """The messenger said the sender must wait (Telegram's 429, WhatsApp's 130429): no
+        send of it, on any worker, for `seconds`. A store that does not answer leaves the
+        refused message's own retry waiting as long."""
+        try:
+            await self._slots.hold(self._sender, seconds)
+        except StoreError:
+            return
+
+    async def held(self) -> float:
+        """Seconds until the sender's hold ends (0: not held)."""
+        try:
+            return await self._slots.held(self._sender)
+        except StoreError:
+            return 0.0
 
     async def _slot(self, most: float) -> None:
         """Until the send's slot; a slot that passed LATE ago while the loop was held up is

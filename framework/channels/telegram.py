@@ -5,7 +5,8 @@ parses the update (telegram_in.py), answers every callback query at once (or the
 keeps spinning), queues messages and button presses into their conversations (deduplicated
 on `update_id`) and answers 200. Out: `send` renders a bot message as Bot API calls
 (telegram_out.py: inline keyboards with callback data of at most 64 bytes, the payment link as
-a URL button), paced per bot and per chat; 429 is retried after Telegram's `retry_after`, 403
+a URL button), paced per bot and per chat; a 429 holds every call of the bot, on every worker,
+until Telegram's `retry_after` (channels/pacing.py), and the refused one is retried then; 403
 (blocked) marks the customer unreachable. `set_webhook` registers the webhook (`theke channels
 telegram set-webhook`).
 """
@@ -223,9 +224,17 @@ class TelegramChannel:
             raise wire_out.failure(0, None, attempt) from None
         if status >= 300 or not isinstance(body, dict) or not body.get("ok"):
             self._attempts[key] = attempt + 1
-            raise wire_out.failure(status, body, attempt)
+            failure = wire_out.failure(status, body, attempt)
+            if failure.code == wire_out.FLOOD and failure.retry_after is not None:
+                await self.api.pacer(bot).hold(failure.retry_after)  # all of the bot's calls
+            raise failure
         self._attempts.pop(key, None)
         return body.get("result")
+
+    async def held(self, bot: str) -> float:
+        """Seconds until the bot may send again (0: now; Telegram's 429 holds it,
+        framework/broadcasts/pacing.py)."""
+        return await self.api.pacer(bot).held()
 
     def __post_init__(self) -> None:
         settings = self.settings

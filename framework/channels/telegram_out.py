@@ -27,6 +27,7 @@ from framework.stores.records import Outgoing
 
 __all__ = [
     "ALLOWED_UPDATES",
+    "FLOOD",
     "address_of",
     "answer_callback",
     "answer_pre_checkout",
@@ -52,6 +53,8 @@ MAX_TITLE = 32
 MAX_DESCRIPTION = 255
 MAX_INVOICE_PAYLOAD = 128
 MAX_RETRY_AFTER = 300.0
+FLOOD = 429
+"""Too Many Requests: the bot's every call waits `retry_after` (Bot API §5.4)."""
 MAX_BACKOFF = 60.0
 MAX_DESCRIPTION_SHOWN = 200
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -285,7 +288,7 @@ def failure(http_status: int, body: Any, attempt: int) -> SendFailure:
     code = code if is_id(code) else http_status
     description = answer.get("description")
     description = description[:MAX_DESCRIPTION_SHOWN] if isinstance(description, str) else ""
-    if code == 429:
+    if code == FLOOD:
         return _rate_limited(answer, attempt)
     if code == 0 or 500 <= code <= 599:
         return _unavailable(code, description, attempt)

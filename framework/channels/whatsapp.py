@@ -277,11 +277,22 @@ class WhatsAppChannel:
     ) -> Sent:
         number = self._number_of(bot)
         recipient = str(address.get("to") or address.get("recipient") or address.get("group") or "")
-        last = Sent("")
+        last, pacer = Sent(""), self.api.pacer(number)
         for index, payload in enumerate(payloads):  # the rest of a message once it began
-            await self.api.pacer(number).wait(recipient, patient=index > 0)
-            last = Sent(await self._post(number, recipient, payload))
+            await pacer.wait(recipient, patient=index > 0)
+            try:
+                last = Sent(await self._post(number, recipient, payload))
+            except SendFailure as failure:
+                if failure.code == wire_out.THROUGHPUT and failure.retry_after is not None:
+                    await pacer.hold(failure.retry_after)  # the number's, not the message's
+                raise
         return last
+
+    async def held(self, bot: str) -> float:
+        """Seconds until the bot's number may send again (0: now; Meta's 130429 holds it,
+        framework/broadcasts/pacing.py)."""
+        numbers = [n for n, settings in self.settings.numbers.items() if settings.bot == bot]
+        return await self.api.pacer(numbers[0]).held() if numbers else 0.0
 
     async def _post(self, number: str, recipient: str, payload: dict[str, Any]) -> str:
         url = f"{self.settings.api_base}/{wire_out.GRAPH_VERSION}/{number}/messages"

@@ -24,6 +24,7 @@ from framework.stores.records import Outgoing
 
 __all__ = [
     "GRAPH_VERSION",
+    "THROUGHPUT",
     "address_of",
     "approved_template",
     "failure",
@@ -337,8 +338,12 @@ class _Rule:
     """The consent the customer took back, as a purposes' prefix (SendFailure.withdrawn)."""
 
 
+THROUGHPUT = 130429
+"""Meta's refusal for the number's rate: the whole number waits (channels/pacing.py hold)."""
 _RULES: dict[int, _Rule] = {
-    130429: _Rule("too many messages from this number (throughput limit)", (2, 60), jitter=True),
+    THROUGHPUT: _Rule(
+        "too many messages from this number (throughput limit)", (2, 60), jitter=True
+    ),
     131056: _Rule(
         "too many messages to this customer in a short time (pair rate limit)",
         (4, 300),

@@ -54,6 +54,11 @@ WAITING = {
         "to WhatsApp unless Meta approves it again: cancel it and send a new one with another "
         "template."
     ),
+    "rate_limited": (
+        "Waiting: the messenger asked the bot to slow down (Telegram's 429, WhatsApp's 130429), "
+        "and every message of the bot on that channel waits as long as it said. It goes on by "
+        "itself then."
+    ),
     "template_quality": (
         "Waiting: Meta rates its WhatsApp template's quality this low (bot.yaml "
         "broadcasts.stop_at_quality). It goes on by itself when the rating is better again."

@@ -12,6 +12,12 @@ the sender's. A worker whose event loop was held up wakes with several slots pas
 the window keeps them, and every other worker's, from putting more than `most` into any
 window of the sender.
 
+A messenger that says to stop (Telegram's 429 with `retry_after`, which blocks all of the
+bot's calls; WhatsApp's 130429 for the number) is obeyed with `hold`: no slot of the sender
+before then, on any worker, so every conversation and every broadcast waits, not only the
+message that was refused: also a send that took its slot before the hold waits before it
+begins.
+
 Memory (one process: SQLite and memory deployments) and Redis (every worker on the same
 server or cluster, one clock: the server's) keep both.
 """
@@ -44,6 +50,15 @@ class SendSlots(Protocol):
         kept, and the answer is the seconds until the oldest of them leaves the window. A
         `token` begun before is dropped first (that send did not go then: it begins now, or
         not)."""
+        ...
+
+    async def hold(self, sender: str, seconds: float) -> None:
+        """No slot of `sender` taken, and no send of it begun, before `seconds` from now (a
+        longer hold kept stays): `start` answers the wait until then."""
+        ...
+
+    async def held(self, sender: str) -> float:
+        """Seconds until `sender`'s hold ends (0: not held)."""
         ...
 
     async def close(self) -> None: ...

@@ -173,10 +173,12 @@ def _link(obj: Json, key: str, where: str) -> None:
         raise GraphError(131009, f"{_at(where, key)} must be an http(s) URL.")
 
 
-def _media(value: Any, where: str, *, caption: bool) -> None:
-    """A media object: exactly one of an uploaded `id` or a public `link`."""
+def _media(value: Any, where: str, *, caption: bool, filename: bool = False) -> None:
+    """A media object: exactly one of an uploaded `id` or a public `link`; a document may
+    name the `filename` the customer sees (Meta's media object)."""
     media = _object(value, where)
-    _keys(media, where, (), ("id", "link", "caption") if caption else ("id", "link"))
+    optional = ("caption",) * caption + ("filename",) * filename
+    _keys(media, where, (), ("id", "link", *optional))
     if ("id" in media) == ("link" in media):
         raise GraphError(100, f"Param {where} needs exactly one of id or link.")
     if "id" in media:
@@ -185,6 +187,8 @@ def _media(value: Any, where: str, *, caption: bool) -> None:
         _link(media, "link", where)
     if "caption" in media:
         _string(media, "caption", where, 1024)
+    if "filename" in media:
+        _string(media, "filename", where, 240)
 
 
 def check_text(value: Any) -> None:
@@ -228,7 +232,7 @@ def _template_parameter(value: Any, where: str) -> None:
     elif kind == "date_time":
         _keys(_object(parameter[kind], inner), inner, ("fallback_value",))
     else:
-        _media(parameter[kind], inner, caption=False)
+        _media(parameter[kind], inner, caption=False, filename=kind == "document")
 
 
 def _template_component(value: Any, where: str) -> None:
@@ -341,7 +345,8 @@ def _header(value: Any, kinds: tuple[str, ...]) -> None:
     if kind == "text":
         _string(header, "text", "interactive['header']", 60)
     else:
-        _media(header[kind], f"interactive['header']['{kind}']", caption=False)
+        where = f"interactive['header']['{kind}']"
+        _media(header[kind], where, caption=False, filename=kind == "document")
 
 
 def check_interactive(value: Any) -> None:
@@ -848,3 +853,22 @@ def settings_for(graph: FakeGraphApi, number: NumberSettings | None = None) -> W
         api_base=graph.url,
         recipient_interval=0,
     )
+
+
+def workspace_channel(graph: FakeGraphApi, bot: str, env: Callable[[str, str], None]) -> Json:
+    """The workspace's `whatsapp` channel for sending to this fake, its number serving `bot`,
+    no pause between a chat's messages; `env` (monkeypatch.setenv) sets the secrets it names."""
+    for name, value in (
+        ("WA_SECRET", APP_SECRET),
+        ("WA_VERIFY", "verify"),
+        ("WA_TOKEN", ACCESS_TOKEN),
+    ):
+        env(name, value)
+    return {
+        "app_secret": "env:WA_SECRET",
+        "verify_token": "env:WA_VERIFY",
+        "token": "env:WA_TOKEN",
+        "api_base": graph.url,
+        "recipient_interval": 0,
+        "numbers": {graph.business.phone_number_id: {"bot": bot}},
+    }

@@ -18,6 +18,7 @@ import contextlib
 import copy
 import html
 import json
+import math
 import re
 import time
 from collections import deque
@@ -410,6 +411,8 @@ class FakeTelegramApi(LocalServer):
         self._open_callbacks: set[str] = set()
         self._open_checkouts: dict[str, tuple[float, asyncio.Event]] = {}
         self._failures: deque[_Failure] = deque()
+        self._flooded_until = 0.0
+        """Until when (time.monotonic) flood control refuses every call of the bot."""
         self._methods: dict[str, Callable[[Params], Commit]] = {
             "sendmessage": self._send_message,
             "editmessagereplymarkup": self._edit_reply_markup,
@@ -445,6 +448,11 @@ class FakeTelegramApi(LocalServer):
     def fail_next(self, code: int, *, times: int = 1, retry_after: int = 35) -> None:
         """The next `times` valid calls fail: 429 (with retry_after), 403 blocked, or a 5xx."""
         self._failures.extend(_Failure(code, retry_after) for _ in range(times))
+
+    def flood(self, retry_after: int) -> None:
+        """Flood control, as Telegram answers it (§5.4): for `retry_after` seconds every call
+        of the bot, whatever its method or chat, answers 429 with the whole seconds left."""
+        self._flooded_until = time.monotonic() + retry_after
 
     def hang_next(self, *, times: int = 1) -> None:
         """The next `times` valid calls never get an answer."""
@@ -582,6 +590,9 @@ class FakeTelegramApi(LocalServer):
             return self._answer(method, {}, error)
         if request.match_info["token"] != self.token:
             return self._answer(method, params, BotApiError(401, "Unauthorized"))
+        left = self._flooded_until - time.monotonic()
+        if left > 0:
+            return self._answer(method, params, error_for(429, max(1, math.ceil(left))))
         perform = self._validate(method, params)
         if isinstance(perform, BotApiError):
             return self._answer(method, params, perform)

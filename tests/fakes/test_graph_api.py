@@ -547,6 +547,23 @@ VALID: dict[str, Json] = {
     "an image by link": envelope("image", {"link": "https://x.io/p.jpg", "caption": "Salami"}),
     "an image by id": envelope("image", {"id": "2754859441498128"}),
     "a template": template(),
+    "a template with a document header and its filename": template(
+        components=[
+            {
+                "type": "header",
+                "parameters": [
+                    {
+                        "type": "document",
+                        "document": {"link": "https://x.io/t.pdf", "filename": "Ticket 42.pdf"},
+                    }
+                ],
+            }
+        ]
+    ),
+    "buttons with a document header and its filename": buttons(
+        "Yes",
+        header={"type": "document", "document": {"id": "27548594", "filename": "menu.pdf"}},
+    ),
     "a reaction": envelope("reaction", {"message_id": "wamid.abc", "emoji": "\U0001f600"}),
     "a reaction removed": envelope("reaction", {"message_id": "wamid.abc", "emoji": ""}),
     "limits met exactly": buttons(
@@ -629,6 +646,10 @@ INVALID: dict[str, tuple[Any, int]] = {
     "a text with an unknown field": (envelope("text", {"body": "x", "bold": True}), 100),
     "preview_url not a boolean": (envelope("text", {"body": "x", "preview_url": "no"}), 100),
     "four buttons": (buttons("a", "b", "c", "d"), 131009),
+    "a filename on an image header": (
+        buttons("Yes", header={"type": "image", "image": {"id": "1", "filename": "a.jpg"}}),
+        100,
+    ),
     "no buttons": (buttons(), 131009),
     "a button title of 21 characters": (buttons("x" * 21), 131009),
     "a button id of 257 characters": (buttons("a", ids=("i" * 257,)), 131009),

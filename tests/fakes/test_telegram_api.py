@@ -7,6 +7,7 @@ injected failures answer with the Bot API's own error JSON.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -752,6 +753,22 @@ async def test_flood_control_answers_429_with_retry_after_for_any_call(
     telegram.fail_next(429, retry_after=7)
     assert (await call(http, telegram, "getMe"))[1]["parameters"] == {"retry_after": 7}
     assert telegram.sent == []
+
+
+async def test_flood_control_refuses_every_call_of_the_bot_until_retry_after_passed(
+    http: aiohttp.ClientSession, telegram: FakeTelegramApi
+) -> None:
+    """§5.4: the block affects all the bot's calls, for every chat, until it ends."""
+    telegram.flood(1)
+    assert await call(http, telegram, "getMe") == (
+        429,
+        DOC_429
+        | {"description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}},
+    )
+    other = await call(http, telegram, "sendMessage", chat_id=JOHN.id + 1, text="hi")
+    assert other[0] == 429 and other[1]["parameters"] == {"retry_after": 1}
+    await asyncio.sleep(1.05)
+    assert (await call(http, telegram, "sendMessage", chat_id=JOHN.id, text="hi"))[0] == 200
 
 
 async def test_failures_hit_only_valid_calls(

@@ -105,3 +105,28 @@ async def test_a_bad_sender_name_is_refused() -> None:
             await slots.start(NUMBER, 1.1, 79, "a b")
     finally:
         await slots.close()
+
+
+async def test_a_hold_keeps_every_worker_from_the_sender_until_it_ends(opener: Opener) -> None:
+    """Telegram's 429 blocks all of the bot's calls for retry_after: the worker that met it
+    holds the schedule, and the other worker's next slot is after the hold too."""
+    one, two = await opener(), await opener()
+    early = await two.take(NUMBER, GAP, 10.0)  # a send that took its slot before the hold
+    await one.hold(NUMBER, 3.0)
+    assert early.taken and 3.0 - SLACK <= await two.held(NUMBER) <= 3.0 + 1e-6
+    assert 3.0 - SLACK <= await two.start(NUMBER, 1.1, 79, "early") <= 3.0 + 1e-6
+    assert not (await two.take(NUMBER, GAP, 0.6)).taken  # a delivery tries again later
+    slot = await two.take(NUMBER, GAP, 10.0)
+    assert slot.taken and 3.0 - SLACK <= slot.wait <= 3.0 + 1e-6
+    assert await two.held("998877665544332") == 0.0  # another sender sends on
+    assert await two.start("998877665544332", 1.1, 79, "other") == 0.0
+
+
+async def test_a_shorter_hold_leaves_a_longer_one_and_an_idle_sender_is_not_held(
+    opener: Opener,
+) -> None:
+    slots = await opener()
+    assert await slots.held(NUMBER) == 0.0
+    await slots.hold(NUMBER, 5.0)
+    await slots.hold(NUMBER, 1.0)
+    assert 5.0 - SLACK <= await slots.held(NUMBER) <= 5.0 + 1e-6

@@ -15,12 +15,14 @@ class LocalSlots:
         self._clock = clock
         self._next: dict[str, float] = {}
         """Sender -> when its next free slot is."""
+        self._held: dict[str, float] = {}
+        """Sender -> until when the messenger holds it."""
         self._begun: dict[str, dict[str, float]] = {}
         """Sender -> token -> when that send began (those of the last window)."""
 
     async def take(self, sender: str, gap: float, most: float) -> Slot:
         now = self._clock()
-        slot = max(now, self._next.get(sender, 0.0))
+        slot = max(now, self._held.get(sender, 0.0), self._next.get(sender, 0.0))
         if slot - now > most:
             return Slot(slot - now, taken=False)
         self._next[sender] = slot + gap
@@ -30,12 +32,21 @@ class LocalSlots:
         now = self._clock()
         begun = self._begun.setdefault(sender, {})
         begun.pop(token, None)
+        if self._held.get(sender, 0.0) > now:
+            return self._held[sender] - now
         for gone in [t for t, at in begun.items() if at <= now - window]:
             del begun[gone]
         if len(begun) >= most:
             return max(min(begun.values()) + window - now, 1e-6)
         begun[token] = now
         return 0.0
+
+    async def hold(self, sender: str, seconds: float) -> None:
+        until = self._clock() + max(seconds, 0.0)
+        self._held[sender] = max(until, self._held.get(sender, 0.0))
+
+    async def held(self, sender: str) -> float:
+        return max(self._held.get(sender, 0.0) - self._clock(), 0.0)
 
     async def close(self) -> None:
         return None

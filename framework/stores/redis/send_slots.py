@@ -1,10 +1,12 @@
 """The sending schedule in Redis (framework/stores/send_slots.py): per sender, under its own
 hash tag (legal on a cluster), `<prefix>:{%slots:<sender>}` holds when the sender's next free
-slot is and `<prefix>:{%slots:<sender>}:begun` the sends that began in the last window (a
-sorted set: token -> when), both in microseconds of the Redis server's clock. TAKE and START
-each read the server's time and decide in one script, so workers on different machines share
-one clock, never take the same slot and never begin more than the window holds together. Both
-keys expire a second after they were last needed: an idle sender keeps nothing. Redis failures
+slot is, `<prefix>:{%slots:<sender>}:begun` the sends that began in the last window (a
+sorted set: token -> when) and `<prefix>:{%slots:<sender>}:held` until when the messenger
+holds the sender (no slot is taken and no send begins before then), all in microseconds of
+the Redis server's clock. TAKE, START and HOLD each read the server's time and decide in one
+script, so workers on different machines share one clock, never take the same slot and never
+begin more than the window holds together. The keys expire a second after they were last
+needed: an idle sender keeps nothing. Redis failures
 become StoreError, as in the other Redis stores.
 """
 
@@ -17,11 +19,12 @@ from framework.stores.send_slots import Slot
 
 __all__ = ["RedisSlots"]
 
-# KEYS next slot; ARGV gap, most (microseconds). Returns {wait, taken}.
+# KEYS next slot, held until; ARGV gap, most (microseconds). Returns {wait, taken}.
 TAKE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) * 1000000 + tonumber(now[2])
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local held = tonumber(redis.call('GET', KEYS[2]) or '0')
+local slot = math.max(now, held, tonumber(redis.call('GET', KEYS[1]) or '0'))
 local wait = slot - now
 if wait > tonumber(ARGV[2]) then return {wait, 0} end
 local after = slot + tonumber(ARGV[1])
@@ -30,12 +33,15 @@ redis.call('SET', KEYS[1], string.format('%d', after), 'PX', keep)
 return {wait, 1}
 """
 
-# KEYS begun; ARGV window (microseconds), most, token. Returns 0 (begun) or the wait.
+# KEYS begun, held until; ARGV window (microseconds), most, token. Returns 0 (begun) or the
+# wait.
 START = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local window = tonumber(ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[3])
+local held = tonumber(redis.call('GET', KEYS[2]) or '0')
+if held > now then return held - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -44,6 +50,24 @@ end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1000)
 return 0
+"""
+
+# KEYS held until; ARGV seconds held (microseconds). A later hold kept stays.
+HOLD = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local held = now + tonumber(ARGV[1])
+if held > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], string.format('%d', held), 'PX', math.floor(ARGV[1] / 1000) + 1000)
+end
+return 1
+"""
+
+# KEYS held until. Returns the microseconds until it ends (0: not held).
+HELD = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000000 + tonumber(now[2])
+return math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now)
 """
 
 _SENDER = re.compile(r"[A-Za-z0-9_.:+-]{1,100}")
@@ -61,6 +85,7 @@ class RedisSlots:
         self.address = address_of(client)
         self._take = client.register_script(TAKE)
         self._start = client.register_script(START)
+        self._hold, self._held = client.register_script(HOLD), client.register_script(HELD)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "theke", *, max_connections: int = 20) -> RedisSlots:
@@ -69,7 +94,8 @@ class RedisSlots:
     @guarded
     async def take(self, sender: str, gap: float, most: float) -> Slot:
         args = [round(gap * MICRO), round(min(most, LONGEST) * MICRO)]
-        wait, taken = await self._take(keys=[self._key(sender)], args=args)
+        keys = [self._key(sender), self._held_key(sender)]
+        wait, taken = await self._take(keys=keys, args=args)
         return Slot(int(wait) / MICRO, taken=bool(taken))
 
     @guarded
@@ -79,13 +105,26 @@ class RedisSlots:
         if not 0 < window <= LONGEST or isinstance(most, bool) or most < 1:
             raise ValueError("a window of up to an hour and at least one send in it")
         args: list[int | str] = [round(window * MICRO), most, token]
-        wait = await self._start(keys=[f"{self._key(sender)}:begun"], args=args)
+        keys = [f"{self._key(sender)}:begun", self._held_key(sender)]
+        wait = await self._start(keys=keys, args=args)
         return int(wait) / MICRO
+
+    @guarded
+    async def hold(self, sender: str, seconds: float) -> None:
+        held = round(min(max(seconds, 0.0), LONGEST) * MICRO)
+        await self._hold(keys=[self._held_key(sender)], args=[held])
+
+    @guarded
+    async def held(self, sender: str) -> float:
+        return int(await self._held(keys=[self._held_key(sender)])) / MICRO
 
     def _key(self, sender: str) -> str:
         if not _SENDER.fullmatch(sender):
             raise ValueError(f"a sender's name: 1 to 100 letters, digits or _.:+- ({sender!r})")
         return f"{self._prefix}:{{%slots:{sender}}}"
+
+    def _held_key(self, sender: str) -> str:
+        return f"{self._key(sender)}:held"
 
     async def close(self) -> None:
         await self._redis.aclose()
