@@ -265,6 +265,15 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--bot", help="create: the bot (when the workspace serves several)")
     broadcast.add_argument("--json", action="store_true", help="print JSON")
     broadcast.set_defaults(run=_broadcast)
+    notify = commands.add_parser("notify", help="tell the customers following a topic (notify API)")
+    notify.add_argument("--topic", required=True, help="e.g. flight:SA1234:2026-12-10")
+    notify.add_argument("--text", required=True, help="one of the bot's texts, e.g. flight_delayed")
+    notify.add_argument("--value", action="append", help="name=value for the text (repeatable)")
+    notify.add_argument("--key", required=True, help="the event's id: the same key notifies once")
+    notify.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    notify.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    notify.add_argument("--json", action="store_true", help="print JSON")
+    notify.set_defaults(run=_notify)
     segments = commands.add_parser("segments", help="a bot's segments, kept by name")
     segments.add_argument("action", choices=SEGMENT_ACTIONS)
     segments.add_argument("name", nargs="?", help="the segment's name (all but list)")
@@ -363,6 +372,12 @@ def _broadcast(args: argparse.Namespace) -> int:
     from framework.outreach.broadcasts_cli import run_broadcast
 
     return run_broadcast(args)
+
+
+def _notify(args: argparse.Namespace) -> int:
+    from framework.outreach.notify_cli import run_notify
+
+    return run_notify(args)
 
 
 SEGMENT_ACTIONS = ("list", "show", "save", "delete", "preview")

@@ -51,7 +51,7 @@ from framework.tags import TAG
 from framework.terminal import ascii_json, local_time, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
-__all__ = ["BROADCAST_ACTIONS", "run_broadcast", "workspace_bots", "written_yaml"]
+__all__ = ["BROADCAST_ACTIONS", "name_values", "run_broadcast", "workspace_bots", "written_yaml"]
 
 BROADCAST_ACTIONS = ("create", "preview", "status", *ACTIONS)
 MAX_SEGMENT = 20_000
@@ -74,7 +74,10 @@ async def _broadcast(workspace: Workspace, args: argparse.Namespace) -> int:
     consents = await open_consents(workspace.store, workspace.root)
     contacts = await open_contacts(workspace.store, workspace.root)
     saved = await open_saved_segments(workspace.store, workspace.root)
-    broadcasts = Broadcasts(store, consents, workspace_bots(workspace), contacts=contacts)
+    bots = workspace_bots(workspace)
+    broadcasts = Broadcasts(
+        store, consents, bots, contacts=contacts, on_whatsapp=workspace.whatsapp_bots
+    )
     try:
         found = await _act(broadcasts, saved, workspace, args)
     except (BadRequest, BroadcastError) as error:
@@ -98,7 +101,7 @@ async def _act(
         if not args.text:
             raise ThekeError("create needs --text: one of the bot's texts")
         purpose, text, values, lang = checked_broadcast(
-            broadcasts.bots[name], args.purpose, args.text, _values(args.value), args.lang
+            broadcasts.bots[name], args.purpose, args.text, name_values(args.value), args.lang
         )
         segment = await _segment(saved, name, args.segment)
         bot, written = broadcasts.bots[name], args.whatsapp_template
@@ -147,7 +150,8 @@ def written_yaml(written: str, option: str) -> Any:
         raise ThekeError(f"{option} is no YAML or JSON: {printable(str(error), 200)}") from None
 
 
-def _values(pairs: list[str] | None) -> dict[str, str]:
+def name_values(pairs: list[str] | None) -> dict[str, str]:
+    """`--value name=value` options as the values of a text (a broadcast's, a notice's)."""
     values = {}
     for pair in pairs or ():
         name, is_, value = pair.partition("=")
