@@ -17,6 +17,7 @@ from framework.flows.paying import ask_payment_link, ask_payment_status, cancel_
 from framework.flows.turn import Turn
 from framework.flows.understanding.language import guesses, requested_language
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.yesno import says_done
 
 __all__ = ["COMMANDS", "command_said", "switch_language", "try_digression"]
@@ -94,6 +95,29 @@ def _stop_marketing(turn: Turn) -> None:
     turn.reask()
 
 
+def _explain_stop(turn: Turn) -> None:
+    """ "How do I unsubscribe?": how STOP works, and nothing withdrawn (they asked, they did not
+    say it); the open question stays open."""
+    turn.say_named("stop_how")
+    turn.reask()
+
+
+STOPS = ("stop", "stop_messages")
+"""The commands that withdraw: STOP alone ("STOP", "abmelden") and in a sentence ("please stop
+messaging me", "hört auf, mir zu schreiben")."""
+_ASKING_HOW = frozenset({"how", "wie", "wo", "where", "what", "was", "is", "gibt", "gibts"})
+"""First words of a question about STOP rather than a request to stop: "how do I
+unsubscribe?", "wie kann ich mich abmelden?" ("can you stop messaging me?" asks to stop)."""
+
+
+def _asks_how_to_stop(turn: Turn, text: str) -> bool:
+    words = tokens(text)
+    if len(words) < 3 or words[0] not in _ASKING_HOW:
+        return False
+    lexicon = lexicon_for(turn.bot)
+    return any(lexicon.says_command(text, command) for command in STOPS)
+
+
 def _resume(turn: Turn) -> None:
     """START after a STOP takes it back; without one it is a fresh start (Telegram's /start)."""
     if turn.session["flags"].pop("marketing_stopped", None) is None:
@@ -115,6 +139,8 @@ COMMANDS: Mapping[str, Callable[[Turn], None]] = {
     "human": _human,
     "thanks": _thanks,
     "stop": _stop_marketing,
+    "stop_messages": _stop_marketing,
+    "stop_how": _explain_stop,
     "resume": _resume,
     "forget_me": _forget_me,
     "wait": _wait,
@@ -133,6 +159,8 @@ def command_said(turn: Turn, message: Message) -> str | None:
     payload = message.payload
     if payload in COMMANDS and (choices is None or payload not in choices.choices):
         return payload
+    if not payload and _asks_how_to_stop(turn, message.text):
+        return "stop_how"
     lexicon = lexicon_for(turn.bot)
     own = () if choices is None else (lexicon.choices(choices),)
     command = lexicon.command(payload or message.text, own)

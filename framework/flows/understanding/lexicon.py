@@ -15,10 +15,10 @@ __all__ = ["Lexicon", "lexicon_for"]
 
 _COMMAND_SLACK = 2
 """A command may come with this many extra words ("cancel please", "bitte abbrechen")."""
-IN_SENTENCES = frozenset({"cancel", "restart", "human"})
+IN_SENTENCES = frozenset({"cancel", "restart", "human", "stop_messages"})
 """Commands also understood inside a longer message ("lass mal, ich will doch nichts mehr",
-"I want to talk to a real person") — unless it names a catalog item ("die Cola stornieren"
-edits the order) or negates the phrase ("nicht abbrechen")."""
+"I want to talk to a real person", "please stop messaging me") — unless it names a catalog
+item ("die Cola stornieren" edits the order) or negates the phrase ("nicht abbrechen")."""
 _SENTENCE_WORDS = 30
 _CLAUSES = re.compile(r"[,;.!?]+")
 _NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "never", "no"})
@@ -144,18 +144,20 @@ class Lexicon:
 
     def _unnegated_commands(self, text: str) -> list[Match]:
         """The commands said and not negated in their own clause: "nicht abbrechen" is none,
-        "actually no, cancel it" is one (the "no" belongs to the clause before)."""
-        found: list[Match] = []
-        offset = 0
+        "actually no, cancel it" is one (the "no" belongs to the clause before). A phrase may
+        run over a comma ("Hört auf, mir zu schreiben"): German sets one before an infinitive."""
+        words: list[str] = []
+        clause_of: list[int] = []  # where each word's clause starts
         for clause in _CLAUSES.split(text):
-            words = tokens(clause)
-            found += [
-                Match(match.value, match.start + offset, match.end + offset)
-                for match in self.commands.find_all(words)
-                if not _NEGATIONS & set(words[: match.start][-2:])
-            ]
-            offset += len(words)
-        return found
+            said = tokens(clause)
+            clause_of += [len(words)] * len(said)
+            words += said
+        return [
+            match
+            for match in self.commands.find_all(words)
+            if not _NEGATIONS
+            & set(words[max(clause_of[match.start], match.start - 2) : match.start])
+        ]
 
     def knows(self, text: str, answered: frozenset[str] = frozenset()) -> list[str]:
         """The knowledge entries a message asks about, in the order it asks ("ist die scharf?

@@ -25,6 +25,18 @@ PIZZA = load_bot(Path(__file__).parents[3] / "bots" / "pizza")
         ("I want to talk to a real person", "human"),
         ("kann ich euch anrufen?", "human"),
         ("ich will mit jemandem sprechen, nicht mit einem bot", "human"),
+        ("STOP", "stop"),
+        ("abmelden", "stop"),
+        ("unsubscribe", "stop"),
+        ("keine Werbung mehr", "stop_messages"),
+        ("please stop messaging me", "stop_messages"),
+        ("Hört auf, mir zu schreiben!", "stop_messages"),  # over the comma
+        ("ich möchte mich abmelden", "stop_messages"),
+        ("Bitte STOP, ich will keine Werbung mehr", "stop_messages"),
+        ("can you please stop sending me offers?", "stop_messages"),
+        ("START", "resume"),
+        ("anmelden", "resume"),
+        ("resume", "resume"),
     ],
 )
 def test_commands_in_sentences(text: str, command: str) -> None:
@@ -40,6 +52,11 @@ def test_commands_in_sentences(text: str, command: str) -> None:
         "don't cancel, I still want it",
         "2 große Salami und eine Cola",
         "ich möchte bestellen",
+        "stop, I meant two pizzas",
+        "nicht abmelden",
+        "ich will mich nicht abmelden",
+        "don't stop messaging me",
+        "I'd like to stop by later",
     ],
 )
 def test_no_command(text: str) -> None:
