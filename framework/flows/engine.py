@@ -339,8 +339,21 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
     if said is not None:  # "pick up. when will it be ready?": answered, and the choice taken
         answer(turn, Message(said, turn.now))
         return True
+    statements = " ".join(_statements(text))
+    ordering = frame is not None and frame["flow"] == turn.ordering_flow()
+    if waiting and ordering and statements and turn.order_mentions(statements):
+        # "how much are jalapeños? whatever, put them on it": answered, and the rest goes on
+        # as the edit or the answer it is
+        if not edit_order(turn, statements):
+            answer(turn, Message(statements, turn.now))
+        return True
     turn.reask()
     return True
+
+
+def _statements(text: str) -> list[str]:
+    """The sentences of a message that ask nothing."""
+    return [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
 
 
 def _only_tells(flow: Flow) -> bool:
@@ -359,7 +372,7 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     slot = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
     if frame is None or slot is None:
         return None  # no question, or the payment waited for ("is it ordered yet?")
-    said = [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
+    said = _statements(text)
     if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
         # "That's everything. What's …?", "Nein. Abholen ich. Wie lange?": no more, and the
         # other statements with it (an answer ahead)

@@ -4,8 +4,6 @@ two", "statt der drei Cola bitte nur zwei", and a count without an item ("3 of t
 
 from __future__ import annotations
 
-import itertools
-
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ADDING,
@@ -41,7 +39,14 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 
 def _count_after_recounting(words: list[str]) -> int | None:
-    counts = [word_to_number(w) for r, w in itertools.pairwise(words) if r in RECOUNTING]
+    """The count right after "nur", "make" …, or after "make that"/"make it" ("make that three
+    medium Margheritas with olives": three, however many words describe the item)."""
+    after = [
+        at + 2 if words[at + 1] in THAT else at + 1
+        for at in range(len(words) - 1)
+        if words[at] in RECOUNTING
+    ]
+    counts = [word_to_number(words[at]) for at in after if at < len(words)]
     return next((n for n in counts if n is not None and 0 < n <= 99), None)
 
 
@@ -77,9 +82,12 @@ def _a_pronoun(words: list[str], index: int) -> bool:
 
 
 def _of_those(words: list[str], at: int) -> bool:
-    """ "two of those", "zwei davon" with no item named: that many of the last line."""
+    """ "two of those", "zwei davon", "zwei Stück" with no item named: that many of the last
+    line."""
     after = words[at + 1 : at + 3]
-    return after[:1] == ["davon"] or (after[:1] == ["of"] and after[1:] in (["those"], ["them"]))
+    return after[:1] in (["davon"], ["stueck"]) or (
+        after[:1] == ["of"] and after[1:] in (["those"], ["them"])
+    )
 
 
 def recount_unnamed(turn: Turn, words: list[str]) -> str | None:

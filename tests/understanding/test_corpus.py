@@ -47,11 +47,12 @@ README.md, "Results, 2026-12-04 (afternoon)"): 313 of 346, 61 of 70, 64 of 75, 4
 conversations of the kinds understood worst, of which 17 passed when written); the fourth
 set measured 37 of 80 and the fifth 17 of 70 when first run, before they became tuning
 material. The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT3: 1, HOLDOUT5: 3}
+KNOWN_WRONG_PAYMENTS = {HOLDOUT5: 2}
 """Wrong payments that the stricter count of 2026-12-04 found and that are not fixed yet (a
 link for another total than the one the test agreed last, at a turn that asserts no total:
-before, only a turn's own total was compared). 15 were found; these 4 remain. A ratchet: it
-may only go down, and every other set allows none."""
+before, only a turn's own total was compared). 15 were found; these 2 remain (a line made
+large for "both of them" after asking which one; "my daughter says hers with extra ham" put on
+both Hawaii). A ratchet: it may only go down, and every other set allows none."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
