@@ -297,6 +297,7 @@ def create_app(
             templates=templates,
             senders={n: c for n, c in pushing.items() if isinstance(c, Senders)},
         )
+            on_whatsapp=workspace.whatsapp_bots,
         actions = {
             name: BotActions.of(
                 bot,

@@ -93,6 +93,12 @@ class Workspace:
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
+    @property
+    def whatsapp_bots(self) -> frozenset[str]:
+        """The bots a WhatsApp number of `channels` serves, as written."""
+        numbers = self.channels.get("whatsapp", {}).get("numbers") or {}
+        return frozenset(str(number.get("bot")) for number in numbers.values())
+
     def with_overrides(self, **changes: Any) -> Workspace:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

@@ -19,7 +19,7 @@ from typing import Any
 from framework.broadcasts.pacing import RATES, Senders
 from framework.broadcasts.schedule import start_time, zone_of
 from framework.broadcasts.sending import Sender, channel_of
-from framework.broadcasts.whatsapp_template import whatsapp_preview
+from framework.broadcasts.whatsapp_template import check_marketing_reach, whatsapp_preview
 from framework.flows import Bot
 from framework.flows.templates import Layers, TemplateError
 from framework.stores.broadcasts import (
@@ -62,6 +62,7 @@ class Broadcasts:
         contacts: ContactStore | None = None,
         templates: TemplateStates | None = None,
         senders: Mapping[str, Senders] | None = None,
+        on_whatsapp: frozenset[str] = frozenset(),
     ) -> None:
         """`reach`: whom the broadcasts reached (the deployment's store, shared by every
         worker and the runtime's delivery; its own memory for one process without one).
@@ -69,9 +70,11 @@ class Broadcasts:
         admits only holders without a contact, and quiet hours are the business's).
         `templates`: what Meta said of the WhatsApp templates (none: nothing keeps a
         broadcast's template from being sent). `senders`: the push channels by name, whose
-        senders the messengers may hold (none: nothing holds a broadcast for a 429)."""
+        senders the messengers may hold (none: nothing holds a broadcast for a 429).
+        `on_whatsapp`: the bots a WhatsApp number serves (Workspace.whatsapp_bots), whose
+        marketing broadcasts need a marketing template of their own."""
         self.store, self._consents, self.bots, self._clock = store, consents, bots, clock
-        self._contacts = contacts
+        self._contacts, self._on_whatsapp = contacts, on_whatsapp
         owner = uuid.uuid4().hex
         self.sender = Sender(
             store,
@@ -99,7 +102,10 @@ class Broadcasts:
         whatsapp_template: WhatsAppTemplate | None = None,
     ) -> Broadcast:
         """A draft (the caller checked the text and values: outreach's `checked_notice`, and
-        the template: whatsapp_template.py `checked_template`)."""
+        the template: whatsapp_template.py `checked_template`); BadRequest for marketing that
+        may reach WhatsApp without a marketing template (`check_marketing_reach`)."""
+        on_whatsapp = bot in self._on_whatsapp
+        check_marketing_reach(on_whatsapp, purpose, segment or Segment(), whatsapp_template)
         made = Broadcast(
             f"b{uuid.uuid4().hex[:16]}",
             bot,

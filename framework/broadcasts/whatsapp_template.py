@@ -1,6 +1,7 @@
 """A broadcast's WhatsApp template where a bot is known: checked against the bot when the
 broadcast is made (the API, the command and the page alike), and shown in its preview, one
-translation per language of the bot.
+translation per language of the bot. A marketing broadcast that may reach WhatsApp holders
+needs one (`check_marketing_reach`).
 
 The template's own rules (name, category, codes, parameters) are
 framework/stores/whatsapp_templates.py; here it is also checked that every language it names
@@ -16,9 +17,13 @@ from typing import Any
 from framework.errors import BadRequest
 from framework.flows import Bot
 from framework.stores.broadcasts import Broadcast
+from framework.stores.consents import MARKETING
+from framework.stores.segments import Segment
 from framework.stores.whatsapp_templates import WhatsAppTemplate, WhatsAppTemplateError
 
-__all__ = ["checked_template", "whatsapp_preview"]
+__all__ = ["check_marketing_reach", "checked_template", "whatsapp_preview"]
+
+WHATSAPP = "whatsapp"
 
 
 def checked_template(
@@ -34,6 +39,26 @@ def checked_template(
         return template.check_speaks(business.languages, business.language, lang)
     except WhatsAppTemplateError as error:
         raise BadRequest(str(error)) from None
+
+
+def check_marketing_reach(
+    on_whatsapp: bool, purpose: str, segment: Segment, template: WhatsAppTemplate | None
+) -> None:
+    """BadRequest for a marketing broadcast that may reach WhatsApp customers without an
+    approved marketing template of its own: outside their 24-hour window only a template goes,
+    and the number's generic one (`theke_update` with `{{1}}`) is a utility template, which Meta
+    re-categorises or refuses when it carries an offer. Whether a customer's window is open is
+    known only when the notice goes, so the template is asked for when it is made."""
+    if purpose != MARKETING or not on_whatsapp or template is not None:
+        return
+    if segment.channels and WHATSAPP not in segment.channels:
+        return
+    raise BadRequest(
+        "whatsapp_template: a marketing broadcast reaches WhatsApp customers outside their "
+        "24-hour window only as an approved marketing template; name yours "
+        '({"name": …, "category": "marketing", "languages": {…}, "parameters": […]}), '
+        'or leave WhatsApp out with a segment\'s channels (e.g. "channels": ["telegram"])'
+    )
 
 
 def whatsapp_preview(broadcast: Broadcast, bot: Bot | None) -> dict[str, Any]:

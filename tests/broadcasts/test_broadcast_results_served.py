@@ -35,6 +35,13 @@ ADA, BEN, CEM, DIA, FIN = (
     for n, name in enumerate(("Ada", "Ben", "Cem", "Dia", "Fin"))
 )
 HOURS = 3600.0
+OFFER = {
+    "name": "fresh_cake",
+    "category": "marketing",
+    "languages": {"de": "de"},
+    "parameters": ["cake"],
+}
+"""The offer's approved marketing template, the words its body's {{1}}: what WhatsApp shows."""
 HELD_BACK = wa.error_object(131049)
 """Meta's per-user marketing limit, as a failed status carries it (Cloud API error codes)."""
 
@@ -113,7 +120,12 @@ class Cafe:
 
     async def broadcast(self) -> str:
         """The offer, made, sent and handed out by the sending loop."""
-        body = {"bot": "cafe", "text": "fresh_cake"}
+        body = {
+            "bot": "cafe",
+            "text": "fresh_cake",
+            "values": {"cake": CAKE},
+            "whatsapp_template": OFFER,
+        }
         made = await self.client.post("/admin/broadcasts", json=body, headers=AUTH)
         broadcast_id = str((await made.json())["id"])
         await self.client.post(f"/admin/broadcasts/{broadcast_id}/send", headers=AUTH)
