@@ -2,7 +2,8 @@
 move or cancel the business made. Each is a notice in the conversation's inbox (the built-in
 texts `booking_reminder`, `booking_moved`, `booking_cancelled`, which a bot may reword), said
 by the running server within the channel's rules (WhatsApp outside the 24-hour window through
-the bot's template).
+the bot's template). They are about the customer's own booking (purpose `transaction:booking`):
+utility messages, which a STOP does not end (docs/contacts.md#what-needs-consent).
 
 A notice's inbox id comes from the booking and the change (a reminder's index, the history's
 length), so a notice queued twice after a crash is told once.
@@ -17,7 +18,8 @@ from framework.bookings import labels
 from framework.bookings.plan import Plan
 from framework.flows.model import label_for
 from framework.stores.bookings import Booking, BookingStore
-from framework.stores.records import NOTICE, Inbox, InboxItem, iso_time
+from framework.stores.consents import BOOKING
+from framework.stores.records import Inbox, InboxItem, iso_time
 
 __all__ = ["Inbox", "notice_item", "send_reminders"]
 
@@ -45,7 +47,7 @@ def notice_item(
         "note": note,
     }
     item_id = f"booking:{booking.bot}:{booking.number}:{why}"
-    return InboxItem(item_id, iso_time(now), NOTICE, {"text": text, "values": values})
+    return InboxItem.notice(item_id, iso_time(now), text, values, BOOKING)
 
 
 async def send_reminders(

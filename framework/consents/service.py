@@ -26,7 +26,7 @@ from framework.stores.consents import (
     Consent,
     ConsentStore,
 )
-from framework.stores.records import NOTICE, Inbox, InboxItem, SessionKey, iso_time
+from framework.stores.records import Inbox, InboxItem, SessionKey, iso_time
 
 __all__ = ["START", "STOP", "Consents"]
 
@@ -127,17 +127,15 @@ class Consents:
     ) -> int:
         """The bot's text `text` with `values`, as a notice into every conversation holding the
         consent `notify:<topic>`, once per `key` (an event delivered twice notifies once: the
-        notice's inbox id is made of the key, and an inbox keeps an id once). How many
-        conversations it went to."""
+        notice's inbox id is made of the key, and an inbox keeps an id once). The notice names
+        its purpose, so a conversation that withdraws it before the notice is said or sent
+        hears nothing (runtime/notice_consent.py). How many conversations it went to."""
         if self._inbox is None:
             raise RuntimeError("notifications need the conversations' inboxes")
         purpose, after, sent = NOTIFY + topic, "", 0
-        now = iso_time(self._clock())
+        item = InboxItem.notice(f"notify:{key}", iso_time(self._clock()), text, values, purpose)
         while page := await self.store.holders(bot, purpose, after):
             for holder in page:
-                item = InboxItem(
-                    f"notify:{key}", now, NOTICE, {"text": text, "values": dict(values)}
-                )
                 await self._inbox(holder.conversation, item)
                 sent += 1
             after = page[-1].conversation

@@ -16,7 +16,9 @@ customer took consent back (WhatsApp's 131050, a Telegram block) withdraws it in
 ledger as well (runtime/consent_signals.py); one that WhatsApp held back for its per-user
 marketing limit (131049, at once or as a failed status) keeps marketing broadcasts away from
 the conversation in the reach store (framework/broadcasts/rules.py), longer each time it comes
-again, until the delivery gives the conversation up (runtime/marketing_holds.py). A
+again, until the delivery gives the conversation up (runtime/marketing_holds.py). A notice's
+message whose purpose the conversation no longer holds (a STOP said while it waited for its
+pace) is not sent: a `system` entry says so (runtime/notice_consent.py). A
 broadcast's message counts in its results as it goes: sent, failed, and the messenger's
 statuses after (runtime/broadcast_results.py).
 """
@@ -44,6 +46,7 @@ from framework.runtime.in_flight import (
 )
 from framework.runtime.marketing_holds import GAVE_UP, MARKETING_LIMIT, next_hold
 from framework.runtime.metrics import Metrics
+from framework.runtime.notice_consent import NoticeConsent, withheld_note
 from framework.runtime.notice_templates import TEMPLATE
 from framework.runtime.sending import STATUS_ORDER, PushChannel, SendFailure, Sent
 from framework.stores.reach import ReachStore
@@ -138,13 +141,16 @@ class Delivery:
         lease: float = 5.0,
         templates: TemplateStates | None = None,
         settle: float | None = None,
+        notices: NoticeConsent | None = None,
     ) -> None:
         """`lease`: how long a worker holds a session (a dead one's delivery resumes after).
         `templates`: where a template Meta paused is noted when a failed status says so.
         `settle`: how long a dead worker's messages in flight wait for their reports (None:
-        SETTLE)."""
+        SETTLE). `notices`: whether a notice's message may still leave (None: no ledger, so
+        no message of a consent's purpose does)."""
         self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
         self.results = results or BroadcastResults(None, None)
+        self.notices = notices or NoticeConsent(None, self.results)
         self._resumed = min(RESUMED, lease / 2)
         self._settle = SETTLE if settle is None else settle
         self.templates = templates
@@ -181,27 +187,49 @@ class Delivery:
         handled = 0
         for entry in batch:
             if _to_send(entry, flags):
-                try:
-                    sent = await self._attempt(channel, key, flags, entry, now)
-                except SendFailure as failure:
-                    if failure.retry_after is not None:
-                        timers[delivery_timer("retry")] = now + failure.retry_after
-                        break
-                    notes.append(self._failed(key, flags, entry, failure, now))
-                    await self._tell_business(key, notes[-1], now)
-                    await self._withdrawn(key, entry, failure, now)
-                    gave_up = await self._held_back(key, flags, [failure.code], now)
-                    reason = GAVE_UP if gave_up else failure_reason(failure)
-                    await self.results.failed(key, flags, entry.get("broadcast"), reason)
-                else:
-                    self._sent(flags, entry, sent)
-                    await self.results.sent(key, flags, entry.get("broadcast"), now)
+                retry = await self._send_one(channel, key, flags, entry, now, notes)
+                if retry is not None:
+                    timers[delivery_timer("retry")] = retry
+                    break
             flags["sent_seq"] = entry["seq"]
             handled += 1
         flags.pop(IN_FLIGHT, None)
         if not timers and handled < len(pending):
             timers[delivery_timer(flags["sent_seq"])] = now
         return Commit(item.id, {**session, "flags": flags}, claim.profile, notes, timers)
+
+    async def _send_one(
+        self,
+        channel: PushChannel,
+        key: SessionKey,
+        flags: dict[str, Any],
+        entry: LogEntry,
+        now: float,
+        notes: list[LogEntry],
+    ) -> float | None:
+        """One bot message sent, or written off for good (`notes` says why): a notice's whose
+        purpose is no longer held, one the messenger refused. When to try again, when a
+        later try can help."""
+        withheld = await self.notices.withheld(key, entry)
+        if withheld:
+            notes.append(withheld_note(str(entry.get("purpose")), withheld, entry["seq"]))
+            await self.results.failed(key, flags, entry.get("broadcast"), withheld)
+            return None
+        try:
+            sent = await self._attempt(channel, key, flags, entry, now)
+        except SendFailure as failure:
+            if failure.retry_after is not None:
+                return now + failure.retry_after
+            notes.append(self._failed(key, flags, entry, failure, now))
+            await self._tell_business(key, notes[-1], now)
+            await self._withdrawn(key, entry, failure, now)
+            gave_up = await self._held_back(key, flags, [failure.code], now)
+            reason = GAVE_UP if gave_up else failure_reason(failure)
+            await self.results.failed(key, flags, entry.get("broadcast"), reason)
+        else:
+            self._sent(flags, entry, sent)
+            await self.results.sent(key, flags, entry.get("broadcast"), now)
+        return None
 
     async def _attempt(
         self,

@@ -48,8 +48,10 @@ from framework.runtime.delivery import (
 )
 from framework.runtime.inbox_events import EVENTS
 from framework.runtime.linked_consent import LINKED_CONSENT, linked_consent_turn, span_consent
+from framework.runtime.log_entries import numbered, reply_entry
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
+from framework.runtime.notice_consent import NoticeConsent
 from framework.runtime.publishing import EventSink, publish
 from framework.runtime.sending import PushChannel
 from framework.runtime.turn_writes import hand_over, note_consent, note_contact
@@ -118,26 +120,6 @@ class TurnTimeout(ThekeError, TimeoutError):
     """A message was accepted but not processed in time; retrying with its id is safe."""
 
 
-def reply_entry(reply: Reply) -> LogEntry:
-    entry: LogEntry = {"from": "bot", "text": reply.text}
-    if reply.buttons:
-        entry["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    if reply.list_button:
-        entry["list_button"] = reply.list_button
-    if reply.image:
-        entry["image"] = reply.image
-    if reply.link:
-        entry["link"] = {"title": reply.link.title, "url": reply.link.url}
-    if reply.custom:
-        entry["custom"] = dict(reply.custom)
-    return entry
-
-
-def _numbered(entries: list[LogEntry], last_seq: int) -> list[LogEntry]:
-    """The entries as the store numbered them: consecutively after the claim's last seq."""
-    return [{**entry, "seq": last_seq + n} for n, entry in enumerate(entries, 1)]
-
-
 def _deliver_now(commit: Commit, now: float) -> bool:
     return any(
         is_delivery(name) and due is not None and due <= now for name, due in commit.timers.items()
@@ -181,13 +163,29 @@ class Runtime:
         self.metrics = metrics or Metrics()
         self.metrics.worker.labels(self.owner).set(1)
         self._lease, self._fault = lease, fault or (lambda stage: None)
+        ledger = consents.store if consents else None
+        self.results = BroadcastResults(broadcasts, ledger)
+        """A broadcast's results as its messages go out and are answered."""
+        self.notices = NoticeConsent(ledger, self.results)
+        """Whether a notice's purpose is held, as it is said and as it leaves."""
+        self.delivery = Delivery(
+            store,
+            channels or {},
+            self.metrics,
+            reach,
+            self.results,
+            lease,
+            templates,
+            settle,
+            self.notices,
+        )
         self._handlers: Mapping[str, Handler] = {
             MESSAGE: self._converse,
             TIMER: self._timer,
             ORDER: self._converse,
             TICKET: self._converse,
             HANDOFF: self._converse,
-            NOTICE: self._converse,
+            NOTICE: self.notices.guarding(self._converse),
             STATUS: self._status,
             NOTE: self._note,
             CONSENT: partial(consent_turn, self),
@@ -202,11 +200,6 @@ class Runtime:
         self._waiting: set[tuple[str, str]] = set()
         self._committed: dict[tuple[str, str], list[LogEntry]] = {}
         """Entries of turns this worker just committed, saving a read for their waiting caller."""
-        self.results = BroadcastResults(broadcasts, consents.store if consents else None)
-        """A broadcast's results as its messages go out and are answered."""
-        self.delivery = Delivery(
-            store, channels or {}, self.metrics, reach, self.results, lease, templates, settle
-        )
         self._background: set[asyncio.Future[Any]] = set()
 
     async def accept(self, key: str, item: InboxItem) -> asyncio.Future[int] | None:
@@ -285,7 +278,7 @@ class Runtime:
             self._fault("after_commit")
             self.metrics.turn_seconds.observe(time.perf_counter() - started)
             if (key, item.id) in self._waiting:
-                self._committed[key, item.id] = _numbered(commit.entries, claim.seq)
+                self._committed[key, item.id] = numbered(commit.entries, claim.seq)
             self._active[key] = self._clock()
             self._active.move_to_end(key)
             processed += 1

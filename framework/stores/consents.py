@@ -15,8 +15,10 @@ A pending entry that lapses stays as it was written: time alone makes it void.
 
 Purposes: `marketing` (offers, newsletters: a marketing template on WhatsApp), and
 `notify:<topic>` for updates the customer asked for (`notify:flight:LH1234:2026-12-10`: a
-utility template). A business-initiated message needs the matching consent (the notify API
-and broadcasts ask `holders`).
+utility template). A business-initiated message needs the matching consent: the notify API
+and broadcasts ask `holders`, and the runtime asks `held` again as the notice is said and as
+it leaves (runtime/notice_consent.py). A notice about the customer's own transaction (their
+booking's reminder: `transaction:booking`) is no purpose of the ledger: it needs none.
 
 A conversation is the session key (`bot:channel:customer`) it was given in; its channel and
 the customer's id there say where messages go. Time is an argument of every call (no store
@@ -32,10 +34,13 @@ from typing import Any, Protocol
 from framework.errors import ThekeError
 
 __all__ = [
+    "BOOKING",
     "GRANTED",
     "MARKETING",
     "NOTIFY",
     "PENDING",
+    "TRANSACTION",
+    "TRANSACTIONAL",
     "WITHDRAWN",
     "Consent",
     "ConsentError",
@@ -46,6 +51,14 @@ __all__ = [
 MARKETING = "marketing"
 NOTIFY = "notify:"
 """The prefix of a notification topic's purpose: `notify:flight:LH1234:2026-12-10`."""
+TRANSACTION = "transaction:"
+"""The prefix of a notice's purpose when it is about the customer's own transaction: a
+utility message of something they started, which goes after a STOP too (docs/contacts.md)."""
+BOOKING = TRANSACTION + "booking"
+"""A booking's reminder, move or cancellation, told to the conversation that booked it."""
+TRANSACTIONAL = frozenset({BOOKING})
+"""Every notice purpose of a transaction: the one table the runtime lets pass without the
+ledger."""
 GRANTED, WITHDRAWN = "granted", "withdrawn"
 PENDING = "pending"
 """Double opt-in: the customer said yes to the question and has not confirmed it yet."""

@@ -159,6 +159,24 @@ class InboxItem:
         return cls(id, received_at, MESSAGE, data)
 
     @classmethod
+    def notice(
+        cls,
+        id: str,
+        received_at: str,
+        text: str,
+        values: Mapping[str, str],
+        purpose: str,
+        **more: Any,
+    ) -> InboxItem:
+        """The business tells the customer the bot's text `text` with `values`, for `purpose`:
+        a consent's (`marketing`, `notify:<topic>`), which the conversation must hold when it
+        is said and when it leaves, or the customer's own transaction (`transaction:booking`).
+        The runtime says no notice without one (runtime/notice_consent.py). `more`: what else
+        the runtime needs to say it (a broadcast's WhatsApp template)."""
+        data = {"text": text, "values": dict(values), "purpose": purpose, **more}
+        return cls(id, received_at, NOTICE, data)
+
+    @classmethod
     def fired(cls, name: str, due: float, received_at: str) -> InboxItem:
         """The item of a timer that fell due (its id makes it fire once)."""
         return cls(timer_item_id(name, due), received_at, TIMER, {"name": name})
@@ -180,6 +198,11 @@ class InboxItem:
     def meta(self) -> dict[str, Any]:
         meta: dict[str, Any] = self.data.get("meta") or {}
         return meta
+
+    @property
+    def purpose(self) -> str:
+        """A notice's purpose ("": none, and such a notice is never said)."""
+        return str(self.data.get("purpose") or "")
 
     @property
     def timer(self) -> str | None:
@@ -275,13 +298,15 @@ LogEntry = TypedDict(
         "currency": str,
         "delivery": dict[str, Any],
         "broadcast": str,
+        "purpose": str,
         "whatsapp_template": dict[str, Any],
     },
     total=False,
 )
 """One line of a session's conversation log: `from` is customer, bot or system; a bot's line is
-an `Outgoing` message (with `broadcast`, the id of the broadcast it told, and
-`whatsapp_template` when WhatsApp sends it as that template); a system note (an
+an `Outgoing` message (with `broadcast`, the id of the broadcast it told, `purpose`, the
+purpose of the notice it told, and `whatsapp_template` when WhatsApp sends it as that
+template); a system note (an
 undelivered message, a payment that names no order) says what happened in `kind` and its
 details."""
 

@@ -16,6 +16,7 @@ import pytest
 
 from framework.broadcasts.service import Broadcasts
 from framework.channels.base import CollectingChannel
+from framework.consents.service import Consents
 from framework.flows import Bot, load_bot
 from framework.runtime.turns import Runtime
 from framework.stores.broadcasts import DONE, Broadcast
@@ -89,6 +90,8 @@ class Rig:
             {"shop": self.bot},
             clock=self.clock,
             channels={"whatsapp": self.channel},
+            consents=Consents(self.consents),
+            broadcasts=self.store,
             reach=self.reach,
             contacts=self.contacts,
             templates=self.templates,

@@ -157,6 +157,25 @@ async def test_the_business_accepts_and_dispatches_and_the_customer_is_told(
     assert "delivered" in (await again.json())["error"]
 
 
+async def test_after_stop_the_customer_still_hears_where_their_paid_order_is(
+    shop: TestClient,
+) -> None:
+    """Their own order's status is no offer and no notification: a STOP does not keep it
+    back, and the STOP's confirmation says so."""
+    checkout = await order_and_get_link(shop)
+    await shop.post(checkout, data={"decision": "pay"}, allow_redirects=False)
+    await chat_log(shop, "Danke, bezahlt!")
+    [stopped] = await say(shop, "stop")
+    assert (
+        "Nur zu deinen eigenen Bestellungen, Terminen und Anfragen hörst du weiter"
+        in (stopped["text"])
+    )
+    response = await shop.post("/admin/orders/pizza/1001/dispatch", headers=admin())
+    assert response.status == 200, await response.text()
+    texts = await chat_log(shop, "ist unterwegs zu dir")
+    assert texts.index(stopped["text"]) < len(texts) - 1  # told after the STOP
+
+
 async def test_a_customer_who_cancels_in_the_chat_is_refunded_in_the_record(
     shop: TestClient,
 ) -> None:

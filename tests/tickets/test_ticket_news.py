@@ -87,3 +87,19 @@ async def test_a_customer_asks_for_their_ticket_and_learns_nothing_of_anothers(
     ]
     await say(desk, "eve", "how is my ticket", "eve-1")
     assert await say(desk, "eve", "1001", "eve-2") == ["I find no ticket 1001 of yours."]
+
+
+async def test_after_stop_the_customer_still_hears_the_answer_to_their_ticket(
+    desk: TestClient,
+) -> None:
+    """The answer to the customer's own ticket is no offer and no notification: a STOP does
+    not keep it back, and the STOP's confirmation says so."""
+    await open_ticket(desk, "ada")
+    [stopped] = await say(desk, "ada", "stop", "ada-stop")
+    assert "You'll only still hear from us about your own orders, bookings and requests" in (
+        stopped
+    )
+    await desk.server.app[TICKETS].reply("helpdesk", 1001, "anna", "Hold the power button.")
+    assert await later_messages(desk, "ada", 1) == [
+        "News on your ticket 1001:\nHold the power button."
+    ]
