@@ -27,6 +27,7 @@ from framework.channels.telegram import TelegramChannel
 from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, close_sockets
 from framework.consents.service import Consents
+from framework.contacts.ordered import ContactOrders
 from framework.edge import METRICS, add_metrics, security_headers
 from framework.edge.headers import FRAME_ANCESTORS
 from framework.edge.limits import BODY_LIMITS, BodyLimits, read_bodies
@@ -343,7 +344,8 @@ def create_app(
             contacts=contacts,
             templates=templates,
         )
-        payments = _payments(runtime, workspace, order_store, clock, fault, events.orders)
+        news = ContactOrders(contacts, events.orders)
+        payments = _payments(runtime, workspace, order_store, clock, fault, news)
         runtime.payments = app[PAYMENTS] = payments
         telegram = channels.get("telegram")
         if isinstance(telegram, TelegramChannel):

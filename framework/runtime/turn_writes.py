@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from framework.flows import Message, Record
+from framework.flows import Message
 from framework.flows.engine import StepResult
 from framework.flows.events import AnswersKept, ConsentChange, Event, HandoffRequest, TagChange
 from framework.logs import pseudonym
@@ -28,8 +28,6 @@ __all__ = ["NOTE_EVERY", "contact_change", "hand_over", "note_consent", "note_co
 
 log = logging.getLogger("theke.runtime")
 
-PAID = "payment_paid"
-"""The record of a turn in which the conversation's payment was confirmed (flows/paying.py)."""
 NOTE_EVERY = 60.0
 """Seconds within which a customer's next message is not written to their contact when it
 changes nothing but when they were last seen: a quick exchange of ten messages writes once or
@@ -80,8 +78,9 @@ async def note_consent(
 
 def contact_change(key: SessionKey, event: Event, result: StepResult) -> ContactChange:
     """What the turn tells the conversation's contact: the customer wrote (last seen, the
-    channel's window, the language the bot speaks with them now), paid, was tagged, answered
-    what a flow keeps (the last answer of a name kept in the turn)."""
+    channel's window, the language the bot speaks with them now), was tagged, answered what a
+    flow keeps (the last answer of a name kept in the turn). A paid order is the payments
+    service's news, however it was paid (framework/contacts/ordered.py)."""
     add: dict[str, None] = {}
     remove: dict[str, None] = {}
     answers: dict[str, str] = {}
@@ -99,7 +98,6 @@ def contact_change(key: SessionKey, event: Event, result: StepResult) -> Contact
         lang=result.session["lang"] if wrote else "",
         add=tuple(add),
         remove=tuple(remove),
-        ordered=any(isinstance(e, Record) and e.name == PAID for e in result.effects),
         answers=tuple(answers.items()),
     )
 
