@@ -66,6 +66,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         return False
     had = {line["item"] for line in lines}
     before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
+    text = _which_one_answered(turn, text)
     for_person = edit_for_person(turn, text)  # "Tom doch lieber mittel", "scrap Lisa's drink"
     changes, things = ([for_person], []) if for_person else ([], [])
     if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
@@ -323,8 +324,28 @@ def _which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
         return False
     named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in candidates)
     turn.say_named("which_line", lines=named)
+    turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
     turn.reask()
     return True
+
+
+WHICH_LINE = "which_line"
+"""A session flag: the change whose line the bot asked about ("make it large" — which one?),
+and the turn it asked in; the next message may say which ("both of them", "the Prosciutto")."""
+_SHORT_ANSWER = 6
+
+
+def _which_one_answered(turn: Turn, text: str) -> str:
+    """The message with the change it answers, when it answers "which one?" right after the
+    question ("both of them" → "make it large both of them"); else the message."""
+    asked = turn.session["flags"].pop(WHICH_LINE, None)
+    if asked is None or asked["turn"] != turn.session["turns"] - 1:
+        return text
+    words = tokens(text)
+    names_a_line = EVERY & set(words) or any(t.group is None for t in named_things(turn.bot, words))
+    if not names_a_line or len(words) > _SHORT_ANSWER:
+        return text
+    return f"{asked['change']} {text}"
 
 
 def _last_said_taking(turn: Turn, group: str) -> list[CartLine]:
