@@ -274,6 +274,14 @@ def _parser() -> argparse.ArgumentParser:
     notify.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     notify.add_argument("--json", action="store_true", help="print JSON")
     notify.set_defaults(run=_notify)
+    consents = commands.add_parser("consents", help="import consents given elsewhere")
+    consents.add_argument("action", choices=("import",))
+    consents.add_argument("file", help="CSV or JSON lines: channel, address, purpose, text, …")
+    consents.add_argument("--format", choices=("csv", "jsonl"), help="else the file's ending")
+    consents.add_argument("--bot", help="the bot (needed when the workspace serves several)")
+    consents.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
+    consents.add_argument("--json", action="store_true", help="print JSON: every row's outcome")
+    consents.set_defaults(run=_consents)
     segments = commands.add_parser("segments", help="a bot's segments, kept by name")
     segments.add_argument("action", choices=SEGMENT_ACTIONS)
     segments.add_argument("name", nargs="?", help="the segment's name (all but list)")
@@ -378,6 +386,12 @@ def _notify(args: argparse.Namespace) -> int:
     from framework.outreach.notify_cli import run_notify
 
     return run_notify(args)
+
+
+def _consents(args: argparse.Namespace) -> int:
+    from framework.consents.intake_cli import run_consents
+
+    return run_consents(args)
 
 
 SEGMENT_ACTIONS = ("list", "show", "save", "delete", "preview")

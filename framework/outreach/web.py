@@ -25,6 +25,7 @@ from framework.channels.common import json_object, string_field
 from framework.consents.service import Consents
 from framework.errors import BadRequest, NotFound
 from framework.flows.model import Bot
+from framework.outreach.consent_intake import add_intake_routes
 
 __all__ = ["CONSENTS", "NOTIFY_BOTS", "add_notify_routes", "checked_notice"]
 
@@ -74,4 +75,7 @@ async def notify(request: web.Request) -> web.Response:
 
 
 def add_notify_routes(app: web.Application) -> None:
+    """The notify API, and the intake of consents given elsewhere (consent_intake.py), which
+    writes to the same ledger."""
     app.router.add_post("/api/notify", notify)
+    add_intake_routes(app)
