@@ -27,7 +27,7 @@ from framework.channels.telegram import TelegramChannel
 from framework.channels.undelivered import undelivered
 from framework.channels.webchat.handlers import SOCKETS, close_sockets
 from framework.consents.service import Consents
-from framework.contacts.ordered import ContactOrders
+from framework.contacts.web import add_contact_routes
 from framework.edge import METRICS, add_metrics, security_headers
 from framework.edge.headers import FRAME_ANCESTORS
 from framework.edge.limits import BODY_LIMITS, BodyLimits, read_bodies
@@ -57,6 +57,7 @@ from framework.outreach.pages import add_outreach_pages
 from framework.outreach.segment_choice import SAVED_SEGMENTS
 from framework.outreach.segments_web import add_segment_routes
 from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
+from framework.payments.contact_orders import ContactOrders
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import OrderNews, Payments
@@ -297,8 +298,8 @@ def create_app(
             contacts=contacts,
             templates=templates,
             senders={n: c for n, c in pushing.items() if isinstance(c, Senders)},
-        )
             on_whatsapp=workspace.whatsapp_bots,
+        )
         actions = {
             name: BotActions.of(
                 bot,
@@ -422,6 +423,7 @@ def create_app(
     add_segment_routes(app)
     add_booking_routes(app)
     add_privacy_routes(app)
+    add_contact_routes(app)
     add_handoff_routes(app)
     add_inbox(app, workspace)
     add_outreach_pages(app)

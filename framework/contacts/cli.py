@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from framework.contacts.listing import Listed, Wanted, listed
+from framework.contacts.showing import WINDOW
 from framework.errors import ThekeError
 from framework.privacy.data import parsed
 from framework.stores.consents import GRANTED
@@ -26,10 +27,7 @@ from framework.stores.opening import open_consents, open_contacts
 from framework.terminal import ascii_json, count_option, local_time, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
-__all__ = ["WINDOW", "run_contacts_view"]
-
-WINDOW = 24 * 3600.0
-"""WhatsApp's customer-service window: free-form messages within a day of the customer's."""
+__all__ = ["run_contacts_view"]
 
 
 def run_contacts_view(args: argparse.Namespace) -> int:

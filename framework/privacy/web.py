@@ -4,7 +4,8 @@
     DELETE /admin/contacts/{key}          erase it (data.py says what is deleted and kept)
 
 `{key}` is the conversation's session key `bot:channel:customer`, percent-encoded. Every call
-needs the admin key; a key that names no conversation of a served bot is 400.
+needs the admin key; a key that names no conversation of a served bot is 400. The list of
+contacts and one contact's view are framework/contacts/web.py's.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from aiohttp import web
 from framework.admin import BOTS, authorize
 from framework.errors import BadRequest, ThekeError
 from framework.privacy.data import Stores, erase, export, parsed
+from framework.stores.contact_rules import MAX_CONVERSATION
+from framework.stores.records import SessionKey
 
-__all__ = ["PRIVACY", "Privacy", "add_privacy_routes"]
+__all__ = ["PRIVACY", "Privacy", "add_privacy_routes", "conversation_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,26 +35,33 @@ class Privacy:
 PRIVACY = web.AppKey("privacy", Privacy)
 
 
-def _key(request: web.Request) -> str:
+def conversation_key(request: web.Request) -> SessionKey:
+    """The conversation `{key}` names: 400 when it is none, or of a bot not served here."""
     key = request.match_info["key"]
     try:
-        bot = parsed(key).bot
+        if len(key) > MAX_CONVERSATION:
+            raise ThekeError(f"a conversation's key has at most {MAX_CONVERSATION} characters")
+        found = parsed(key)
     except ThekeError as error:
-        raise BadRequest(str(error)) from None
-    if bot not in request.app[BOTS]:
-        raise BadRequest(f"{bot!r} is not a bot of this server")
-    return key
+        raise BadRequest(str(error)[:300]) from None
+    if found.bot not in request.app[BOTS]:
+        raise BadRequest(f"{found.bot[:64]!r} is not a bot of this server")
+    return found
 
 
 async def export_contact(request: web.Request) -> web.Response:
     authorize(request)
-    return web.json_response(await export(request.app[PRIVACY].stores, _key(request)))
+    return web.json_response(
+        await export(request.app[PRIVACY].stores, str(conversation_key(request)))
+    )
 
 
 async def erase_contact(request: web.Request) -> web.Response:
     authorize(request)
     privacy = request.app[PRIVACY]
-    return web.json_response(await erase(privacy.stores, _key(request), privacy.clock()))
+    return web.json_response(
+        await erase(privacy.stores, str(conversation_key(request)), privacy.clock())
+    )
 
 
 def add_privacy_routes(app: web.Application) -> None:

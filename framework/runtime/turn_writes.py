@@ -80,7 +80,7 @@ def contact_change(key: SessionKey, event: Event, result: StepResult) -> Contact
     """What the turn tells the conversation's contact: the customer wrote (last seen, the
     channel's window, the language the bot speaks with them now), was tagged, answered what a
     flow keeps (the last answer of a name kept in the turn). A paid order is the payments
-    service's news, however it was paid (framework/contacts/ordered.py)."""
+    service's news, however it was paid (framework/payments/contact_orders.py)."""
     add: dict[str, None] = {}
     remove: dict[str, None] = {}
     answers: dict[str, str] = {}

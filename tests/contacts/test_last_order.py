@@ -1,5 +1,5 @@
 """A contact's last order comes from the payments service, however the order was paid
-(framework/contacts/ordered.py): the conversation need never hear of it. Over every contact
+(framework/payments/contact_orders.py): the conversation need never hear of it. Over every contact
 store (memory, a SQLite file, a Redis server, the Redis cluster), with the real payments
 service moving real orders."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from framework.contacts.ordered import ContactOrders
 from framework.orders import Order
+from framework.payments.contact_orders import ContactOrders
 from framework.payments.sandbox import SandboxProvider
 from framework.payments.service import Payments
 from framework.stores.contacts import ContactChange, ContactStore
