@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bots" / "nail_studio"
 CONVERSATIONS = ROOT / "tests" / "booking_understanding"
 HOLDOUT = CONVERSATIONS / "holdout"
-SETS = {"corpus": CONVERSATIONS, "holdout": HOLDOUT}
+SETS = {"corpus": CONVERSATIONS, "holdout": HOLDOUT, "holdout2": CONVERSATIONS / "holdout2"}
 SENDER, CHANNEL = "customer", "test"
 BERLIN = ZoneInfo("Europe/Berlin")
 
