@@ -8,7 +8,8 @@ A list goes through the contacts in conversation order and stops when it has `li
 match, or after SCANNED without, so a rare tag costs a bounded read per call; `after` of the
 result is where the next call goes on ("" when the end was reached). A purpose asks the
 consent ledger once per page read (`held`, for every conversation of the page's contacts): a
-contact holds it when any of its conversations does.
+contact holds it when any of its conversations does. A contact that joins several
+conversations is listed once, under its first.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ async def listed(
         for contact in page:
             after = _conversation_of(contact, after)
             scanned += 1
-            if wanted.admits(contact) and holding(contact):
+            if _first(contact, after) and wanted.admits(contact) and holding(contact):
                 found.append(contact)
                 if len(found) == limit:
                     return Listed(found, after)
@@ -118,6 +119,12 @@ class _Holds:
 
     def __call__(self, contact: Contact) -> bool:
         return self.holders is None or not self.holders.isdisjoint(contact.conversations)
+
+
+def _first(contact: Contact, conversation: str) -> bool:
+    """Whether the store listed the contact under its first conversation: a contact of several
+    conversations comes once per conversation (`ContactStore.page`) and is listed once."""
+    return conversation == min(contact.conversations, default=conversation)
 
 
 def _conversation_of(contact: Contact, after: str) -> str:

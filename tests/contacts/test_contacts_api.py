@@ -6,6 +6,7 @@ contact shows its channels, window, tags and consent ledger."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +81,10 @@ async def test_the_list_filters_by_what_the_business_asks(airline: TestClient) -
 
 
 async def test_the_cursor_pages_through_every_contact_once(airline: TestClient) -> None:
+    contacts, code = airline.server.app[CONTACT_STORE], hashlib.sha256(b"K7M4QX").hexdigest()
+    await contacts.offer("airline", "airline:rest:ada", code, NOW + 600, NOW)
+    joined = await contacts.link("airline", "airline:web:zed", code, NOW)  # ada on the web too
+    assert joined.outcome == "linked"  # the store pages it under both: it is listed once
     seen: list[str] = []
     after = ""
     while True:
