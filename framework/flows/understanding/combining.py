@@ -349,7 +349,7 @@ def _add(
         for previous in mentions:
             for name, value in values.items():
                 previous.setdefault(name, value)
-    elif mentions and not has_item and _joins(mentions[-1], mention):
+    elif mentions and not has_item and _joins(mentions[-1], mention, counts):
         for name, value in mention.items():
             known = mentions[-1].get(name)
             mentions[-1][name] = known + value if isinstance(known, list) else value
@@ -415,6 +415,12 @@ def without_context(mentions: list[Mention], counts: set[str]) -> list[Mention]:
     return kept
 
 
-def _joins(previous: Mention, mention: Mention) -> bool:
-    """'Salami, groß' and 'Käse und Pilze' continue the mention before; a second size does not."""
-    return all(isinstance(previous[name], list) for name in mention.keys() & previous.keys())
+def _joins(previous: Mention, mention: Mention, counts: set[str]) -> bool:
+    """'Salami, groß' and 'Käse und Pilze' continue the mention before; a second size does
+    not, unless it is the same one said again without a count ("two wee Margheritas, the
+    small ones")."""
+    again = not counts & mention.keys()
+    return all(
+        isinstance(previous[name], list) or (again and previous[name] == mention[name])
+        for name in mention.keys() & previous.keys()
+    )

@@ -309,12 +309,18 @@ def _each_of_the_group(
     quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
     if quantity is None:
         return
+    before = 0  # the count of the item said last: "two Margheritas for the kids, a Fanta each"
     for parts in sentences:
         for words, mention, has_item in parts:
-            each = _part_group(words) or size  # "die beiden Kinder je eine kleine Margherita"
+            theirs = before if before > 1 and not _US & set(words) else None  # "each of us":
+            each = _part_group(words) or size or theirs  # as many as the people named
             if each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
-                mention[quantity] = each
+                mention[quantity] = each  # "die beiden Kinder je eine kleine Margherita"
+            elif has_item:
+                before = int(mention.get(quantity, 1))
 
+
+_US = frozenset({"us", "uns"})
 
 _PEOPLE = frozenset(
     {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}

@@ -25,6 +25,17 @@ _NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "ne
 """Words just before a command phrase that negate it (tokens split "don't" into "don", "t")."""
 
 
+def _clauses(text: str) -> tuple[list[str], list[int]]:
+    """The message's words, and for each the index where its clause starts."""
+    words: list[str] = []
+    clause_of: list[int] = []
+    for clause in _CLAUSES.split(text):
+        said = tokens(clause)
+        clause_of += [len(words)] * len(said)
+        words += said
+    return words, clause_of
+
+
 def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
     yield item.id.replace("_", " "), item.id
     for name in item.name.values():
@@ -126,7 +137,8 @@ class Lexicon:
         if not words or len(words) > _SENTENCE_WORDS:
             return None
         if self.items(frozenset()).find_all(words):
-            return None  # "die Cola stornieren", "no coke": an edit of the order, not a command
+            # "die Cola stornieren", "no coke": an edit of the order, not a command
+            return "restart" if self._restart_after_items(text) else None
         mine = [m for i in (self.triggers, self.knowledge, *own) for m in i.find_all(words)]
         found = [m for m in self._unnegated_commands(text) if not _covered(m, mine)]
         if not found:
@@ -142,16 +154,23 @@ class Lexicon:
         """Whether the message says the command anywhere ("Thanks a lot, I'll drop by soon")."""
         return any(match.value == command for match in self._unnegated_commands(text[:500]))
 
+    def _restart_after_items(self, text: str) -> bool:
+        """A start over said after every item the message names ("und noch ne mittlere
+        Salami mit… nee weißt du was, lass uns nochmal ganz von vorne anfangen"): what came
+        before it is given up. Items named after it are the new order (`fresh_start`)."""
+        words, _ = _clauses(text)
+        named = self.items(frozenset()).find_all(words)
+        last = max((match.end for match in named), default=0)
+        return any(
+            match.value == "restart" and match.start >= last
+            for match in self._unnegated_commands(text)
+        )
+
     def _unnegated_commands(self, text: str) -> list[Match]:
         """The commands said and not negated in their own clause: "nicht abbrechen" is none,
         "actually no, cancel it" is one (the "no" belongs to the clause before). A phrase may
         run over a comma ("Hört auf, mir zu schreiben"): German sets one before an infinitive."""
-        words: list[str] = []
-        clause_of: list[int] = []  # where each word's clause starts
-        for clause in _CLAUSES.split(text):
-            said = tokens(clause)
-            clause_of += [len(words)] * len(said)
-            words += said
+        words, clause_of = _clauses(text)
         return [
             match
             for match in self.commands.find_all(words)
