@@ -44,6 +44,8 @@ __all__ = [
 
 
 _MIDNIGHT: Final = time(0)
+_NOON: Final = time(12)
+_AT_NOON: Final = frozenset({"from", "until", "before"})
 
 
 class Span(NamedTuple):
@@ -335,7 +337,9 @@ def _limit(kind: str, first: Tok, last: Tok | None, part: str | None, reading: R
 def _window(kind: str, first: Tok, last: Tok | None, part: str | None, reading: Reading) -> Spans:
     if kind == "notpart" and first.part:
         return _complement((Span(*PARTS[first.part][:2]),))
-    if first.part:
+    if first.part == "noon" and kind in _AT_NOON:
+        start = end = _NOON  # "ab Mittag", "before noon": twelve o'clock, not lunchtime's edge
+    elif first.part:
         start, end, _ = PARTS[first.part]
     elif first.clock:
         start = end = reading.place(first.clock, part)

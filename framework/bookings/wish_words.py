@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import time
 from functools import lru_cache
 from types import MappingProxyType
@@ -24,6 +24,7 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
+from framework.bookings.ordinals import ordinal_days
 from framework.flows.understanding.date_words import (
     FULL_MONTHS,
     HOUR_WORDS,
@@ -185,8 +186,24 @@ _NO_CLOCK: Final = (
     r"|stunden?|hours?|hrs|personen|leute|people|euro|eur|jahre?n?|years?|mal|x)\b))"
 )
 _WEEKDAY: Final = alternation(WEEKDAYS)
-_REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+
+
+_ORDINALS: Final = ordinal_days()
+_ORDINAL: Final = rf"({alternation(frozenset(_ORDINALS))})"
+_MONTH_NAME: Final = alternation(MONTHS)
+
+
+_REWRITES: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = (
     (re.compile(r"\bwith/\s*"), "with "),
+    (re.compile(r"\bb4\b"), "before"),
+    (  # "den fünften Januar", "the fifth of January", "January fifth": "5. januar"
+        re.compile(rf"\b{_ORDINAL}(?:\s+(?:of|im))?\s+({_MONTH_NAME})\b"),
+        lambda m: f"{_ORDINALS[m[1]]}. {m[2]}",
+    ),
+    (
+        re.compile(rf"\b({_MONTH_NAME})\s+(?:the\s+)?{_ORDINAL}(?![a-z])"),
+        lambda m: f"{_ORDINALS[m[2]]}. {m[1]}",
+    ),
     (re.compile(r"\bvom\b"), "von dem"),
     (re.compile(r"\bzum\b"), "zu dem"),
     (re.compile(r"\bkurz\s+(?:nach|vor)\s+"), "gegen "),

@@ -179,14 +179,17 @@ def _finish(combined: Combined, reading: Reading) -> TimeWish:
 
 
 def _with_staff(wish: TimeWish, combined: Combined, any_staff: bool) -> TimeWish:
-    """The staff named after "mit", "bei", …; bare names only in a message wishing a time."""
+    """The staff named after "mit", "bei", …; bare names only in a message wishing a time.
+    Someone also named as not wanted is not wanted."""
     bare = _wishes_time(wish) or bool(wish.outside)
-    chosen = _staff_of(combined.staff, bare)
+    unwanted = _staff_of(combined.not_staff, bare)
+    # "das war bei Anna … aber bitte nicht bei Anna": the story names whom the wish excludes
+    chosen = tuple(name for name in _staff_of(combined.staff, bare) if name not in unwanted)
     return replace(
         wish,
         staff=chosen[0] if chosen else None,
         other_staff=chosen[1:],
-        not_staff=_staff_of(combined.not_staff, bare),
+        not_staff=unwanted,
         any_staff=any_staff,
     )
 
