@@ -12,10 +12,10 @@ It is applied with the catalog's rules and prices, as the bot's own cart steps p
 the item is one of the catalog's and available, each option a choice of one of the item's
 option groups (exactly one of a pick-one group, its default when none is named; at most `max`
 of a pick-many group), a quantity a whole number from 1 to MAX_QUANTITY, a line one the cart
-has. What does not fit is refused with a CartError that says why, and nothing is changed. The
-same `change_cart` checks a change against the state the store shows (the caller's dry run, so
-the agent reads a refusal at once) and applies it in the turn of the news (the engine), so
-both judge alike.
+has and the bot is not still asking about (named_lines.py). What does not fit is refused with
+a CartError that says why, and nothing is changed. The same `change_cart` checks a change
+against the state the store shows (the caller's dry run, so the agent reads a refusal at once)
+and applies it in the turn of the news (the engine), so both judge alike.
 """
 
 from __future__ import annotations
@@ -131,6 +131,10 @@ def change_cart(bot: Bot, session: Session, change: CartChange, agent: str) -> s
 
 def _line(lines: list[CartLine], number: int) -> CartLine:
     for line in lines:
+        if line["id"] == number and line.get("early"):
+            raise CartError(  # shown while the bot still asks about it (named_lines.py)
+                f"line {number} is still being ordered: the bot is asking the customer about it"
+            )
         if line["id"] == number:
             return line
     have = ", ".join(str(line["id"]) for line in lines)

@@ -41,6 +41,7 @@ from framework.flows.handoff import handoff_news, to_person
 from framework.flows.in_progress import editing_in_progress, order_so_far
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
+from framework.flows.named_lines import show_named, take_out_named
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
@@ -96,6 +97,7 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
         raise SessionError("the session cannot be used: " + "; ".join(problems))
     session = cast(Session, stored)
     turn = Turn(bot, copy_session(session), event.now)
+    take_out_named(turn.session)
     try:
         _upgrade(turn)
         if isinstance(event, Timer) and not payment_timer(turn, event):
@@ -114,6 +116,7 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
             if isinstance(event, Message) and not event.payload:
                 note_people(turn, event.text)
             _schedule_timeouts(turn)
+        show_named(turn)
     except ThekeError as error:
         return _failed(bot, session, error, turn)
     turn.session["turns"] += 1

@@ -33,7 +33,7 @@ from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["editing_in_progress", "order_so_far"]
+__all__ = ["editing_in_progress", "order_in_progress", "order_so_far"]
 
 _LENT = 1_000_000
 """Line ids of the lent items: far above any real line's, so lines the edit adds stay apart."""
@@ -67,6 +67,12 @@ def order_so_far(turn: Turn) -> Iterator[None]:
     ordering = turn.ordering_flow()
     with _lent(turn, ordering, _in_progress(turn, ordering, _current(turn, ordering))):
         yield
+
+
+def order_in_progress(turn: Turn) -> list[Mention]:
+    """The items in progress: the one the ordering flow asks about, then those waiting."""
+    ordering = turn.ordering_flow()
+    return _in_progress(turn, ordering, _current(turn, ordering))
 
 
 def _in_progress(turn: Turn, ordering: str | None, current: Mention | None) -> list[Mention]:

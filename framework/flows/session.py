@@ -91,6 +91,9 @@ class CartLine(TypedDict):
     """The turn the line was last named in (a restatement soon after is no new order)."""
     person: NotRequired[str]
     """Whom in a group it is for ("tom", "meine frau", "ich"): people.py."""
+    early: NotRequired[int]
+    """Of its quantity, how many the customer named whole that the ordering flow has not added
+    yet: shown between turns, taken out while a turn runs (named_lines.py)."""
 
 
 class Fee(TypedDict):
