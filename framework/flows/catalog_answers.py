@@ -60,16 +60,18 @@ def _rows(turn: Turn, words: list[str]) -> list[str]:
     extras = [g for g in bot.catalog.groups.values() if g.many and _choices_named(turn, g, words)]
     if by_name or extras:
         return [_group_prices(turn, group, words) for group in by_name or extras]
-    ordered = _item_being_ordered(turn)
+    ordered = _item_being_ordered(turn, words)
     if ordered:
         return [_item_prices(turn, item, words) for item in ordered]
     sizes = [g for g in bot.catalog.groups.values() if _choices_named(turn, g, words)]
     return [_group_prices(turn, group, words) for group in sizes]
 
 
-def _item_being_ordered(turn: Turn) -> list[Item]:
+def _item_being_ordered(turn: Turn, words: list[str]) -> list[Item]:
     """The item whose size, options or count the open question asks ("was kostet die große?"
-    at "Welche Größe für die Salami?"); none at "anything else?"."""
+    at "Welche Größe für die Salami?"); none at "anything else?", nor at its extras when the
+    question names none of its options: the item is in the cart with its size by then, and
+    "how much is that?" asks what the order comes to (the bot's knowledge answers that)."""
     frame, ordering = turn.frame, turn.ordering_flow()
     if frame is None or frame["flow"] != ordering or not frame.get("wait"):
         return []
@@ -80,6 +82,9 @@ def _item_being_ordered(turn: Turn) -> list[Item]:
             continue
         item = turn.bot.catalog.items[str(value)]
         about = asked.choices is not None and asked.choices.id in item.options
+        if about and asked.choices is not None and asked.choices.many:
+            groups = [turn.bot.catalog.groups[group] for group in item.options]
+            about = any(_choices_named(turn, group, words) for group in groups)
         return [item] if about or asked.role == "quantity" else []
     return []
 
