@@ -57,6 +57,11 @@ class Shown:
     """None: the customer never wrote (a consent imported for them, say)."""
     conversations: list[Conversation]
 
+    @property
+    def known(self) -> bool:
+        """Whether the stores know anything of it: it wrote, or agreed to something."""
+        return self.contact is not None or any(each.ledger for each in self.conversations)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "conversation": str(self.key),

@@ -47,7 +47,7 @@ async def show_contact(request: web.Request) -> web.Response:
     key = conversation_key(request)
     stores = request.app[PRIVACY].stores
     found = await shown(stores.contacts, stores.consents, key)
-    if found.contact is None and not any(c.ledger for c in found.conversations):
+    if not found.known:
         raise NotFound(f"no contact {str(key)[:100]!r}: it never wrote nor agreed to anything")
     return web.json_response(found.to_json())
 

@@ -1,9 +1,11 @@
 """The contacts pages in the business area, for the inbox's admins (page_frame.py):
 
-    GET  /inbox/contacts?bot=&purpose=marketing&channel=&q=&after=
-                                          the conversations holding a purpose (contact_views.py)
-    GET  /inbox/contacts/{key}            one conversation: its consent ledger and what the
-                                          contact store knows of it
+    GET  /inbox/contacts?bot=&tag=&purpose=&lang=&channel=&seen_since=&q=&after=
+                                          a page of the bot's contacts, filtered as the admin
+                                          API filters them (contact_views.py)
+    GET  /inbox/contacts/{key}            one contact (framework/contacts/showing.py): what the
+                                          contact store knows, each of its conversations with
+                                          its channel, 24-hour window, consents now and ledger
     GET  /inbox/contacts/{key}/export     everything the stores hold of the customer, as a
                                           JSON download (framework/privacy/data.py `export`)
     GET  /inbox/contacts/{key}/delete     the confirmation: what is deleted and what is kept
@@ -23,6 +25,9 @@ import logging
 from aiohttp import web
 
 from framework.channels.setup import OPENERS
+from framework.contacts.asking import asked
+from framework.contacts.listing import SCANNED
+from framework.contacts.showing import shown
 from framework.errors import BadRequest, ThekeError
 from framework.inbox.auth import field
 from framework.inbox.views import bots_of
@@ -47,13 +52,16 @@ MAX_KEY = 1024
 async def contacts_page(request: web.Request) -> web.Response:
     signed = await signed_admin(request)
     bot = bot_of(request, signed, request.query.get("bot", ""))
-    problem, status = "", 200
+    filters = views.Filters.of(bot, request.query)
+    problem, status, found = "", 200, None
     try:
-        wanted = views.asked(bot, dict(request.query), CHANNELS)
+        query = asked(bot, views.pairs(request.query.items()))
     except BadRequest as error:
-        problem, status, wanted = str(error), 400, views.Asked(bot)
-    found = await views.listing(request.app[CONSENTS].store, wanted)
-    deleted = request.query.get("done") == "deleted"
+        problem, status = f"Nothing is listed: {error}", 400
+    else:
+        contacts, consents = request.app[views.CONTACT_STORE], request.app[CONSENTS].store
+        found = await views.listing(contacts, consents, bot, query)
+    deleted = request.query.get(views.DONE) == "deleted"
     return render(
         request,
         signed,
@@ -64,9 +72,9 @@ async def contacts_page(request: web.Request) -> web.Response:
         bot=bot,
         bots=bots_of(request, signed.agent),
         channels=CHANNELS,
-        asked=wanted,
+        filters=filters,
         found=found,
-        scanned=views.SCANNED,
+        scanned=SCANNED,
         problem=problem,
         notice="The customer's data is deleted." if deleted else "",
     )
@@ -89,15 +97,17 @@ def _key(request: web.Request, signed: SignedIn) -> SessionKey:
 async def contact_page(request: web.Request) -> web.Response:
     signed = await signed_admin(request)
     key = _key(request, signed)
-    shown = await views.contact(request.app[CONSENTS].store, request.app[views.CONTACT_STORE], key)
+    found = await shown(request.app[views.CONTACT_STORE], request.app[CONSENTS].store, key)
     return render(
         request,
         signed,
         "contact.html",
         title=f"Contact {key.customer} ({key.channel})",
         section="contacts",
-        c=shown,
-        back=views.Asked(key.bot).link(),
+        c=found,
+        href=views.contact_href(str(key)),
+        now=request.app[PRIVACY].clock(),
+        back=views.Filters(key.bot).cleared,
     )
 
 
@@ -135,4 +145,4 @@ async def delete(request: web.Request) -> web.Response:
     privacy = request.app[PRIVACY]
     await erase(privacy.stores, str(key), privacy.clock())
     log.info("contact erased", extra={"agent": signed.agent.name, "ref": pseudonym(str(key))})
-    raise web.HTTPSeeOther(views.Asked(key.bot).link(done="deleted"))
+    raise web.HTTPSeeOther(views.Filters(key.bot).link(**{views.DONE: "deleted"}))
