@@ -161,7 +161,8 @@ class BookingDesk:
             "times": self._sentence(self._times(offers, locale), locale),
             "count": len(offers),
             "note": note,
-            "context": context_of(wish) if not note else "",
+            # with someone else than asked, the wish still holds ("dann Anna, am gleichen Tag")
+            "context": context_of(wish) if note in ("", "staff_busy") else "",
         }
         for index in range(5):
             title = labels.button(offers[index].start, locale) if index < len(offers) else ""
@@ -255,7 +256,12 @@ class BookingDesk:
             return {"decision": "wish"}
         yes = parse_yes_no(answer)
         if yes is None:
-            return {"decision": "yes" if not wish.is_empty() else "unclear"}
+            if wish.is_empty():
+                return {"decision": "unclear"}
+            # "prepone it to Wednesday … (meeting on Thursday)": a day beside the held one
+            # without a yes is another wish, not a yes to the held time
+            others = set(wish.days) - {start.date()}
+            return {"decision": "wish" if others else "yes"}
         return {"decision": "yes" if yes else "no"}
 
     async def _mine(self, context: ActionContext) -> dict[str, Any]:

@@ -42,16 +42,29 @@ _PREFERENCE = re.compile(
 _TARGET = re.compile(r"\b(?:auf|to|into|nach)\b", re.IGNORECASE)
 """Where a move's new time starts: "von Donnerstag auf Freitag", "move it to Saturday"."""
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_PARTS_DE = r"vormittags?|nachmittags?|abends?|morgens"
+_PARTS_EN = r"mornings?|afternoons?|evenings?"
 _SAYINGS = tuple(
     (re.compile(saying, re.IGNORECASE), meaning)
     for saying, meaning in (
         (r"\bzwischen den jahren\b", " vom 27.12. bis 30.12. "),
         (r"\b(?:nicht|nich|net) (?:so|zu) früh\b", " ab 11 uhr "),
         (r"\bnot (?:too|so) early\b", " after 11 am "),
+        (  # "nachmittags muss ich arbeiten", "abends hab ich Dienst": not then
+            rf"\b({_PARTS_DE})\s+(?:muss|arbeite|hab|habe|bin|steh|stehe)\s+(?:ich|i)\b"
+            r"(?=[^,.!?]*\b(?:arbeit\w*|dienst|schicht|job|büro|laden|tresen|metzgerei)\b)",
+            r" nicht \1 , ",
+        ),
+        (  # "I work afternoons", "mornings I'm at work": not then
+            rf"\b(?:i\s+work|i'?m\s+working|i'?m\s+at\s+work|i\s+have\s+work)\s+"
+            rf"(?:in\s+the\s+|on\s+)?({_PARTS_EN})\b|\b({_PARTS_EN})\s+i'?m\s+(?:at\s+work|working)\b",
+            r" not \1\2 , ",
+        ),
     )
 )
 """Sayings of when, read as the dates and times they mean ("zwischen den Jahren": the
-working days between Christmas and New Year; "nicht so früh": not before eleven)."""
+working days between Christmas and New Year; "nicht so früh": not before eleven; a part of the
+day the customer works: not then)."""
 _MAX = 2000
 
 

@@ -1,15 +1,20 @@
 """read_wish: rules found on the second blind set of customer conversations (holdout2), each
 pinned in words of its own: a person excluded is never wished, noon as a bound is twelve
-o'clock, a day of the month may be an ordinal word."""
+o'clock, a day of the month may be an ordinal word, the part of the day the customer works is
+not wished."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from framework.bookings.offering import customer_wish
+from framework.bookings.plan import Plan, plan_of
 from framework.bookings.wishes import read_wish
+from framework.flows import load_bot
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MON = datetime(2026, 12, 7, 18, 30, tzinfo=BERLIN)
@@ -80,3 +85,28 @@ def test_a_day_of_the_month_as_an_ordinal_word(text: str, day: date) -> None:
 def test_erst_is_no_ordinal() -> None:
     wish = read_wish("erst im Januar", MON, staff=STAFF)
     assert wish is not None and len(wish.days) == 31
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    found = plan_of(load_bot(Path(__file__).resolve().parents[2] / "bots" / "nail_studio"))
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        ("Freitag vormittags, nachmittags muss ich arbeiten", ((time(8), time(12)),)),
+        ("Freitag, abends hab ich Dienst", ((time(0), time(17)), (time(22), END))),
+        ("Friday, I work afternoons", ((time(0), time(12)), (time(17), END))),
+        ("Friday please, mornings I'm at work", ((time(0), time(8)), (time(12), END))),
+        ("Freitag, nachmittags bin ich frei", ((time(12), time(17)),)),
+    ],
+)
+def test_the_part_of_the_day_the_customer_works_is_not_wished(
+    plan: Plan, text: str, windows: tuple[tuple[time, time], ...]
+) -> None:
+    wish = customer_wish(plan, text, MON)
+    assert wish.days == (date(2026, 12, 11),)
+    assert wish.windows == windows
