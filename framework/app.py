@@ -17,6 +17,7 @@ from aiohttp import web
 
 from framework.actions.performing import BotActions
 from framework.admin import ADMIN_KEY, BOTS
+from framework.broadcasts.notifying import Notifier
 from framework.broadcasts.pacing import Senders
 from framework.broadcasts.sending import EVERY as BROADCAST_EVERY
 from framework.broadcasts.service import Broadcasts, look_after_broadcasts
@@ -56,7 +57,7 @@ from framework.outreach.contact_views import CONTACT_STORE
 from framework.outreach.pages import add_outreach_pages
 from framework.outreach.segment_choice import SAVED_SEGMENTS
 from framework.outreach.segments_web import add_segment_routes
-from framework.outreach.web import CONSENTS, NOTIFY_BOTS, add_notify_routes
+from framework.outreach.web import CONSENTS, NOTIFIER, NOTIFY_BOTS, add_notify_routes
 from framework.payments.contact_orders import ContactOrders
 from framework.payments.provider import ProviderError, RefundError, WebhookError
 from framework.payments.sandbox import SandboxProvider
@@ -282,10 +283,19 @@ def create_app(
             workspace, bots, events.events, opened.enqueue, clock, refunds
         )
         consent_store = await open_consents(workspace.store, workspace.root)
-        consents = app[CONSENTS] = Consents(consent_store, opened.enqueue, clock)
+        consents = app[CONSENTS] = Consents(consent_store)
         broadcast_store = await open_broadcasts(workspace.store, workspace.root)
         reach = await open_reach(workspace.store, workspace.root)
         contacts = app[CONTACT_STORE] = await open_contacts(workspace.store, workspace.root)
+        app[NOTIFIER] = Notifier(
+            consent_store,
+            opened.enqueue,
+            reach,
+            contacts,
+            bots,
+            clock,
+            fresh=workspace.limits.result_ttl,
+        )
         segments = app[SAVED_SEGMENTS] = await open_saved_segments(workspace.store, workspace.root)
         broadcasts = app[BROADCASTS] = Broadcasts(
             broadcast_store,

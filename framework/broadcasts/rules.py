@@ -15,6 +15,9 @@ per step and per holder; sending.py applies them.
   marketing limit) and its hold has not ended — a day, longer each time it came again, a
   year once marketing gave them up (runtime/marketing_holds.py): passed over for this
   broadcast (`held_back`), so Theke backs off instead of looping.
+- **Once per contact**: a holder whose contact has another conversation chosen for the
+  broadcast (framework/broadcasts/once.py) is passed over for it (`elsewhere`); the frequency
+  cap counts the marketing sent to all of a contact's conversations.
 - **Daily limit**: sending.py stops at the first WhatsApp holder over the limit of unique
   customers in a moving day, and the broadcast waits for room.
 - **Rate limited**: while the messenger holds the channel's sender (Telegram's 429, WhatsApp's
@@ -48,6 +51,7 @@ __all__ = [
     "CAPPED",
     "DAILY_LIMIT",
     "DAY",
+    "ELSEWHERE",
     "HELD_BACK",
     "OUTSIDE",
     "QUEUED",
@@ -71,7 +75,7 @@ TEMPLATE_QUALITY, RATE_LIMITED = "template_quality", "rate_limited"
 LOW_QUALITY = {"red": frozenset({"RED"}), "yellow": frozenset({"YELLOW", "RED"})}
 """The qualities each `stop_at_quality` setting waits at (`never`: none)."""
 QUEUED, SKIPPED, CAPPED, HELD_BACK = "queued", "skipped", "capped", "held_back"
-OUTSIDE = "outside"
+OUTSIDE, ELSEWHERE = "outside", "elsewhere"
 """What became of a holder in a step, named as the broadcast's counts."""
 DAY = 86400.0
 

@@ -39,11 +39,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from framework.broadcasts.once import Once
 from framework.broadcasts.pacing import Budget, Senders
 from framework.broadcasts.rules import (
     CAPPED,
     DAILY_LIMIT,
     DAY,
+    ELSEWHERE,
     HELD_BACK,
     OUTSIDE,
     QUEUED,
@@ -60,7 +62,7 @@ from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast, BroadcastStore, advanced
 from framework.stores.consents import MARKETING, ConsentStore, Holder
 from framework.stores.contacts import Contact, ContactStore
-from framework.stores.reach import ReachStore
+from framework.stores.reach import Marks, ReachStore
 from framework.stores.records import Inbox, InboxItem, iso_time
 from framework.stores.segments import Segment, holdings
 from framework.stores.template_states import TemplateStates
@@ -81,6 +83,8 @@ AT_ONCE = 100
 """Notices put into inboxes concurrently."""
 WHATSAPP = "whatsapp"
 """The channel whose unique customers a day the bot's daily limit counts."""
+ONCE_KEPT = 365 * DAY
+"""Seconds a broadcast's choice of each linked contact's conversation is kept (once.py)."""
 
 
 def channel_of(conversation: str) -> str:
@@ -110,6 +114,7 @@ class _Page:
             held_back=n[HELD_BACK],
             waiting=self.waiting,
             outside=n[OUTSIDE],
+            elsewhere=n[ELSEWHERE],
         )
 
 
@@ -127,11 +132,6 @@ class _Step:
     """Why its WhatsApp template keeps it from WhatsApp holders now ("": it does not)."""
     held: dict[str, bool] = field(default_factory=dict)
     """Channel -> whether the messenger holds the bot's sender there now (asked once a step)."""
-
-    @property
-    def needs_contacts(self) -> bool:
-        quiet = self.broadcast.purpose == MARKETING and self.rules.quiet_hours is not None
-        return quiet or self.segment.needs_contacts
 
 
 def _waiting(why: str) -> Callable[[Broadcast], Broadcast]:
@@ -158,6 +158,7 @@ class Sender:
         self._contacts, self._templates, self._senders = contacts, templates, senders or {}
         self._bots, self._owner, self._clock, self.rates = bots, owner, clock, rates
         self._fault = fault or (lambda stage: None)
+        self._once = Once(reach, consents)
 
     async def step(self) -> Broadcast | None:
         """One broadcast's next pages handed out; the broadcast as saved (None: nothing was
@@ -248,16 +249,25 @@ class Sender:
         goes."""
         broadcast, rules, now = step.broadcast, step.rules, step.now
         conversations = [holder.conversation for holder in holders]
-        marks = {}
-        if broadcast.purpose == MARKETING and holders:
-            marks = await self._reach.marks(broadcast.bot, conversations, marks_since(rules, now))
-        contacts = await self._contacts_of(step, conversations)
+        contacts = await self._contacts_of(conversations, broadcast.bot)
+        marks = await self._marks(broadcast, conversations, contacts, rules, now)
         held = await holdings(self._consents, broadcast.bot, step.segment, conversations)
+        ones = await self._once.ones(
+            broadcast.bot,
+            f"broadcast:{broadcast.id}",
+            broadcast.purpose,
+            conversations,
+            contacts,
+            (now, now + ONCE_KEPT),
+            step.segment.channels,
+        )
         decided: list[tuple[str, str]] = []
         for holder in holders:
             contact, also = contacts.get(holder.conversation), held[holder.conversation]
             mark = marks.get(holder.conversation)
             what = passed_over(broadcast, holder, mark, rules, now, (step.segment, contact, also))
+            if holder.conversation not in ones:
+                what = ELSEWHERE  # another conversation of their contact gets it (or got it)
             if what is None and quiet_for(broadcast, contact, rules, step.zone, now):
                 page.waiting = QUIET_HOURS
                 break
@@ -288,11 +298,40 @@ class Sender:
             step.held[channel] = wait > 0
         return step.held[channel]
 
-    async def _contacts_of(self, step: _Step, conversations: list[str]) -> dict[str, Contact]:
-        """The holders' contacts, when the segment or the quiet hours need them."""
-        if self._contacts is None or not conversations or not step.needs_contacts:
+    async def _contacts_of(self, conversations: list[str], bot: str) -> dict[str, Contact]:
+        """The holders' contacts (their conversations, tags, orders, time zone)."""
+        if self._contacts is None or not conversations:
             return {}
-        return await self._contacts.many(step.broadcast.bot, conversations)
+        return await self._contacts.many(bot, conversations)
+
+    async def _marks(
+        self,
+        broadcast: Broadcast,
+        conversations: list[str],
+        contacts: Mapping[str, Contact],
+        rules: BroadcastRules,
+        now: float,
+    ) -> dict[str, Marks]:
+        """Per holder of a marketing broadcast: the marketing sent to any conversation of
+        their contact (the cap counts the contact's), and their own conversation's hold
+        (WhatsApp's 131049 is the number's customer's)."""
+        if broadcast.purpose != MARKETING or not conversations:
+            return {}
+        every = set(conversations)
+        for conversation in conversations:
+            found = contacts.get(conversation)
+            every.update(found.conversations if found else ())
+        since = marks_since(rules, now)
+        kept = await self._reach.marks(broadcast.bot, sorted(every), since)
+        merged = {}
+        for conversation in conversations:
+            found = contacts.get(conversation)
+            theirs = found.conversations if found else (conversation,)
+            sent = {b: at for c in theirs if c in kept for b, at in kept[c].sent.items()}
+            own = kept.get(conversation)
+            if sent or own:
+                merged[conversation] = Marks(sent, own.held_until if own else 0.0)
+        return merged
 
     async def _within_limit(
         self,

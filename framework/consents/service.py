@@ -1,6 +1,5 @@
 """The consents of a deployment: the ledger (framework/stores/consents.py) and what changes it —
-a flow's grant, the customer's STOP and START, the channel's own signal — and the notices that
-need it: a notification goes only to the conversations holding its topic's consent.
+a flow's grant, the customer's STOP and START, the channel's own signal.
 
 STOP withdraws every purpose the conversation holds, in one step; START grants again exactly
 what the last STOP withdrew, with START as the evidence. Either is idempotent: a turn replayed
@@ -10,23 +9,22 @@ Double opt-in: `ask` keeps the customer's yes as a pending entry, `confirm` turn
 grant when the confirmation comes before the pending entry's end (and nothing withdrew it
 since). A STOP withdraws a pending purpose too, and START never grants one that was only
 pending: what was never confirmed is never granted.
+
+The notices that need the ledger are framework/broadcasts/ (broadcasts, and notifications:
+notifying.py).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-
 from framework.stores.consent_rules import ended_grants
 from framework.stores.consents import (
     GRANTED,
-    NOTIFY,
     PENDING,
     WITHDRAWN,
     Consent,
     ConsentStore,
 )
-from framework.stores.records import Inbox, InboxItem, SessionKey, iso_time
+from framework.stores.records import SessionKey
 
 __all__ = ["START", "STOP", "Consents"]
 
@@ -35,13 +33,8 @@ STOP, START = "stop", "start"
 
 
 class Consents:
-    def __init__(
-        self,
-        store: ConsentStore,
-        inbox: Inbox | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.store, self._inbox, self._clock = store, inbox, clock
+    def __init__(self, store: ConsentStore) -> None:
+        self.store = store
 
     async def grant(
         self, key: SessionKey, purpose: str, text: str, source: str, lang: str, at: float
@@ -121,22 +114,3 @@ class Consents:
             and current[entry.purpose].state == WITHDRAWN
         ]
         return [await self.grant(key, purpose, said, START, lang, at) for purpose in again]
-
-    async def notify(
-        self, bot: str, topic: str, text: str, values: Mapping[str, str], key: str
-    ) -> int:
-        """The bot's text `text` with `values`, as a notice into every conversation holding the
-        consent `notify:<topic>`, once per `key` (an event delivered twice notifies once: the
-        notice's inbox id is made of the key, and an inbox keeps an id once). The notice names
-        its purpose, so a conversation that withdraws it before the notice is said or sent
-        hears nothing (runtime/notice_consent.py). How many conversations it went to."""
-        if self._inbox is None:
-            raise RuntimeError("notifications need the conversations' inboxes")
-        purpose, after, sent = NOTIFY + topic, "", 0
-        item = InboxItem.notice(f"notify:{key}", iso_time(self._clock()), text, values, purpose)
-        while page := await self.store.holders(bot, purpose, after):
-            for holder in page:
-                await self._inbox(holder.conversation, item)
-                sent += 1
-            after = page[-1].conversation
-        return sent

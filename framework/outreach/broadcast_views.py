@@ -184,7 +184,7 @@ class Shown:
     def handled(self) -> int:
         """Holders in its segment it handed out to or passed over (language, cap, 131049)."""
         b = self.broadcast
-        return b.queued + b.skipped + b.capped + b.held_back
+        return b.queued + b.skipped + b.capped + b.held_back + b.elsewhere
 
     @property
     def total(self) -> int:

@@ -205,7 +205,8 @@ def _status(broadcast: Broadcast) -> list[str]:
         + (f", after {printable(broadcast.cursor, 80)}" if broadcast.cursor else ""),
         f"  passed over: language (skipped) {broadcast.skipped}, frequency cap (capped) "
         f"{broadcast.capped}, 131049 hold (held_back) {broadcast.held_back}, "
-        f"outside the segment (outside) {broadcast.outside}",
+        f"outside the segment (outside) {broadcast.outside}, "
+        f"another conversation of their contact (elsewhere) {broadcast.elsewhere}",
         *([f"  segment {json.dumps(broadcast.segment)}"] if broadcast.segment else []),
         *_template_of(broadcast),
     ]

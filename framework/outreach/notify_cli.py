@@ -3,13 +3,15 @@
     theke notify --topic flight:SA1234:2026-12-10 --text flight_delayed \\
                  --value "time=14:35" --value "flight=SA 1234" --key evt-8812 [--bot airline]
     #   Notified 37 conversation(s) holding notify:flight:SA1234:2026-12-10 (key evt-8812)
+    #     2 reached by this key before; 5 WhatsApp customer(s) wait for the daily limit: run it
+    #     again later
 
 It is `POST /api/notify` (framework/outreach/web.py) on the workspace's stores: the same checks
 of the topic, the text (one of the bot's), the values and the key (`checked_notice`), and the
-same service, which puts the notice into the inbox of every conversation holding the consent
-`notify:<topic>` — in the store the running server's workers read (SQLite or Redis; with a
-memory store the server never sees it). The same key again notifies nobody twice; nobody
-without the consent is reached.
+same service (framework/broadcasts/notifying.py), which puts the notice into the inbox of one
+conversation of every contact holding the consent `notify:<topic>` — in the store the running
+server's workers read (SQLite or Redis; with a memory store the server never sees it). The same
+key again, for 30 days, notifies nobody twice; nobody without the consent is reached.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from framework.consents.service import Consents
+from framework.broadcasts.notifying import Notified, Notifier
 from framework.errors import BadRequest, ThekeError
+from framework.flows import Bot
 from framework.outreach.broadcasts_cli import name_values, workspace_bots
-from framework.outreach.web import checked_notice
-from framework.stores.opening import open_consents, open_store
+from framework.outreach.web import checked_notice, notified_json
+from framework.stores.opening import open_consents, open_contacts, open_reach, open_store
 from framework.terminal import ascii_json, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
 
@@ -42,18 +45,34 @@ async def _notify(workspace: Workspace, args: argparse.Namespace) -> int:
         )
     except BadRequest as error:
         raise ThekeError(str(error)) from None
-    sessions = await open_store(workspace.store, workspace.limits, workspace.root)
-    ledger = await open_consents(workspace.store, workspace.root)
-    try:
-        notified = await Consents(ledger, sessions.enqueue).notify(name, topic, text, values, key)
-    finally:
-        await ledger.close()
-        await sessions.close()
+    notified = await _notified(workspace, bot, name, (topic, text, values, key))
     if args.json:
-        print(ascii_json({"notified": notified, "key": key}))
-    else:
+        print(ascii_json(notified_json(notified, key)))
+        return 0
+    print(
+        f"Notified {notified.notified} conversation(s) holding notify:{printable(topic)} "
+        f"(key {printable(key)})"
+    )
+    if notified.already or notified.waiting:
         print(
-            f"Notified {notified} conversation(s) holding notify:{printable(topic)} "
-            f"(key {printable(key)})"
+            f"  {notified.already} reached by this key before; {notified.waiting} WhatsApp "
+            "customer(s) wait for the daily limit: run it again later"
         )
     return 0
+
+
+async def _notified(
+    workspace: Workspace, bot: Bot, name: str, notice: tuple[str, str, dict[str, str], str]
+) -> Notified:
+    where, root = workspace.store, workspace.root
+    sessions = await open_store(where, workspace.limits, root)
+    ledger, reach = await open_consents(where, root), await open_reach(where, root)
+    contacts = await open_contacts(where, root)
+    notifier = Notifier(
+        ledger, sessions.enqueue, reach, contacts, {name: bot}, fresh=workspace.limits.result_ttl
+    )
+    try:
+        return await notifier.notify(name, *notice)
+    finally:
+        for store in (contacts, reach, ledger, sessions):
+            await store.close()

@@ -3,13 +3,15 @@
     POST /api/notify   Authorization: Bearer <admin key>
     {"bot": "airline", "topic": "flight:SA1234:2026-12-10", "text": "flight_delayed",
      "values": {"flight": "SA 1234", "day": "10.12.2026", "time": "14:35"}, "key": "evt-8812"}
-    → 200 {"notified": 37}
+    → 200 {"notified": 37, "already": 0, "waiting": 0, "key": "evt-8812"}
 
-Every conversation holding the consent `notify:<topic>` gets the bot's text `text` with
-`values`, as a notice, on its channel (WhatsApp outside the 24-hour window through the bot's
-template). The same `key` again notifies nobody twice. A conversation that said STOP holds no
-consent any more and gets nothing. Nobody is written to without consent: there is no other way
-in through this API.
+Every contact holding the consent `notify:<topic>` gets the bot's text `text` with `values`, as
+a notice, once, on one of its conversations (framework/broadcasts/notifying.py; WhatsApp outside
+the 24-hour window through the bot's template). The same `key` again, for 30 days, notifies
+nobody twice (`already`); WhatsApp customers over the bot's daily limit are `waiting`, and the
+same key posted again later reaches them. A conversation that said STOP holds no consent any
+more and gets nothing. Nobody is written to without consent: there is no other way in through
+this API.
 """
 
 from __future__ import annotations
@@ -21,15 +23,24 @@ from typing import Any
 from aiohttp import web
 
 from framework.admin import admin_bot, authorize
+from framework.broadcasts.notifying import Notified, Notifier
 from framework.channels.common import json_object, string_field
 from framework.consents.service import Consents
 from framework.errors import BadRequest, NotFound
 from framework.flows.model import Bot
 from framework.outreach.consent_intake import add_intake_routes
 
-__all__ = ["CONSENTS", "NOTIFY_BOTS", "add_notify_routes", "checked_notice"]
+__all__ = [
+    "CONSENTS",
+    "NOTIFIER",
+    "NOTIFY_BOTS",
+    "add_notify_routes",
+    "checked_notice",
+    "notified_json",
+]
 
 CONSENTS = web.AppKey("consents", Consents)
+NOTIFIER = web.AppKey("notifier", Notifier)
 NOTIFY_BOTS = web.AppKey("notify_bots", Mapping[str, Bot])
 _TOPIC = re.compile(r"[A-Za-z0-9:._-]{1,200}")
 _KEY = re.compile(r"[A-Za-z0-9:._-]{1,200}")
@@ -70,8 +81,25 @@ async def notify(request: web.Request) -> web.Response:
         body.get("values") or {},
         string_field(body, "key", 200),
     )
-    notified = await request.app[CONSENTS].notify(bot_name, topic, text, values, key)
-    return web.json_response({"notified": notified, "key": key})
+    notified = await request.app[NOTIFIER].notify(bot_name, topic, text, values, key)
+    return web.json_response(notified_json(notified, key))
+
+
+def notified_json(notified: Notified, key: str) -> dict[str, Any]:
+    """The answer of the API (and `theke notify --json`): what the post did, and what to do
+    about those waiting."""
+    found: dict[str, Any] = {
+        "notified": notified.notified,
+        "already": notified.already,
+        "waiting": notified.waiting,
+        "key": key,
+    }
+    if notified.waiting:
+        found["waiting_for"] = (
+            "daily_limit: WhatsApp's messaging limit of unique customers a day is reached; "
+            "post the same key again later to reach them (nobody gets it twice)"
+        )
+    return found
 
 
 def add_notify_routes(app: web.Application) -> None:

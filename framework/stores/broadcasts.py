@@ -140,6 +140,9 @@ class Broadcast:
     """Which holders it goes to, as JSON (framework/stores/segments.py; {}: every holder)."""
     outside: int = 0
     """Holders passed over because its segment leaves them out."""
+    elsewhere: int = 0
+    """Holders passed over because another conversation of their contact gets it (a customer
+    who linked their channels gets it once: framework/broadcasts/once.py)."""
     stepped_at: float = 0.0
     """When a sending step last handed out a page of it (0: never): the next step, on any
     worker, hands out as much as the time since allows (framework/broadcasts/pacing.py)."""
@@ -279,6 +282,7 @@ def advanced(
     held_back: int = 0,
     waiting: str = "",
     outside: int = 0,
+    elsewhere: int = 0,
 ) -> Callable[[Broadcast], Broadcast]:
     """The change a sending step makes: its page handed out (a pause or a cancel that came
     meanwhile stays; `done` ends only a broadcast still sending)."""
@@ -293,6 +297,7 @@ def advanced(
             capped=broadcast.capped + capped,
             held_back=broadcast.held_back + held_back,
             outside=broadcast.outside + outside,
+            elsewhere=broadcast.elsewhere + elsewhere,
             waiting=waiting,
             status=DONE if finished else broadcast.status,
             finished_at=at if finished else broadcast.finished_at,

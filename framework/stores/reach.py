@@ -9,9 +9,14 @@ the sending rules of framework/broadcasts/ need to know of each contact.
 - **Reached on a channel**: the unique conversations a bot reached on a channel in a moving
   window (WhatsApp's daily messaging limit of unique customers), counted and taken atomically,
   so two workers sending two broadcasts of one bot never reach more than the limit together.
+- **Once**: "set if absent" marks, a digest -> a short value, each kept until its own end
+  (`once`): which conversation of a contact gets a broadcast or a notification, and that a
+  notification's key was handed out (framework/broadcasts/once.py). Both are digests made with
+  the notice's id, never a customer's id or session key, so they name nobody: they are neither
+  exported nor erased, and end by time alone.
 
-A conversation's records name the customer (its session key): `kept` exports them and `forget`
-erases them (framework/privacy/).
+A conversation's other records name the customer (its session key): `kept` exports them and
+`forget` erases them (framework/privacy/).
 
 Time is an argument of every call (no store reads a clock): Unix seconds (UTC), as in every
 store. Entries older than KEPT are dropped when their conversation is written again.
@@ -31,11 +36,14 @@ from framework.stores import checks
 __all__ = [
     "KEPT",
     "MAX_CONVERSATIONS",
+    "MAX_ONCE",
     "Kept",
     "Marks",
     "ReachError",
     "ReachStore",
     "check_broadcast_id",
+    "check_marked",
+    "check_once",
     "check_one",
     "check_page",
     "check_take",
@@ -47,6 +55,10 @@ KEPT = 400 * 86400.0
 MAX_CONVERSATIONS = 5000
 """Conversations one call names at most (a broadcast's page)."""
 MAX_CONVERSATION = 1024
+MAX_ONCE = 366 * 86400.0
+"""Seconds a `once` mark is kept at most."""
+_DIGEST = re.compile(r"[0-9a-f]{16,64}")
+_VALUE = re.compile(r"[A-Za-z0-9:._-]{1,64}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CHANNEL = re.compile(r"[a-z_]{1,32}")
 
@@ -114,6 +126,34 @@ def check_broadcast_id(broadcast: object) -> str:
     return broadcast
 
 
+def check_once(
+    bot: object, marks: object, at: object, until: object
+) -> tuple[str, dict[str, str], float, float]:
+    """The arguments of `once`, or ReachError."""
+    name = checks.bot_name(bot, ReachError)
+    if not isinstance(marks, Mapping) or len(marks) > MAX_CONVERSATIONS:
+        raise ReachError(f"a call sets at most {MAX_CONVERSATIONS} marks, digest -> value")
+    for digest, value in marks.items():
+        if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+            raise ReachError(f"{checks.shown(digest)} is no digest (16 to 64 hex digits)")
+        if not isinstance(value, str) or not _VALUE.fullmatch(value):
+            raise ReachError(f"{checks.shown(value)} is no mark's value (1 to 64 of A-Za-z0-9:._-)")
+    at = checks.moment(at, "a time", ReachError)
+    until = checks.moment(until, "until", ReachError)
+    if not at < until <= at + MAX_ONCE:
+        raise ReachError(f"a mark is kept after its time, at most {MAX_ONCE / 86400:.0f} days")
+    return name, dict(marks), at, until
+
+
+def check_marked(bot: object, digests: object, at: object) -> tuple[str, list[str], float]:
+    """The arguments of `marked`, or ReachError."""
+    if not isinstance(digests, list | tuple):
+        raise ReachError("a call names a list of digests")
+    moment = checks.moment(at, "a time", ReachError)
+    name, marks, _, _ = check_once(bot, dict.fromkeys(digests, "x"), moment, moment + 1)
+    return name, list(marks), moment
+
+
 def check_take(
     bot: object, channel: object, conversations: object, since: object, at: object, limit: object
 ) -> tuple[str, str, list[str], float, float, int]:
@@ -157,6 +197,18 @@ class ReachStore(Protocol):
         reached at or after `since`, atomically: one reached since then is free, a new one fits
         while fewer than `limit` were. How many of them fit (the first ones: it stops at the
         first that does not); those are reached at `at` now."""
+        ...
+
+    async def once(
+        self, bot: str, marks: Mapping[str, str], at: float, until: float
+    ) -> dict[str, str]:
+        """Each of `marks` (a digest -> its value) set, atomically per digest, unless the digest
+        holds a value already that is kept past `at`; those set are kept until `until`. The
+        value each of the digests holds now (the one set before wins over this call's)."""
+        ...
+
+    async def marked(self, bot: str, digests: Sequence[str], at: float) -> dict[str, str]:
+        """The value of each of `digests` kept past `at` (one without is left out)."""
         ...
 
     async def kept(self, bot: str, conversation: str) -> Kept | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from framework.consents.service import Consents
+from framework.broadcasts.notifying import Notifier
 from framework.runtime.sending import SendFailure
 from framework.stores.broadcasts import Results
 from framework.stores.consents import BOOKING, MARKETING, WITHDRAWN
@@ -100,8 +100,8 @@ async def test_a_stop_waiting_ahead_of_a_notification_keeps_the_news_back(rig: R
     ada, ben = await rig.grant(f"notify:{FLIGHT}", "whatsapp:491701", "whatsapp:491702")
     await wrote(rig, ada, ben)
     assert await rig.sessions.enqueue(ada, said(ada, "STOP", rig.now + 1))
-    notify = Consents(rig.consents, rig.sessions.enqueue, rig.clock)
-    assert await notify.notify("shop", FLIGHT, "delayed", {}, "evt-1") == 2
+    notify = Notifier(rig.consents, rig.sessions.enqueue, rig.reach, rig.contacts, {}, rig.clock)
+    assert (await notify.notify("shop", FLIGHT, "delayed", {}, "evt-1")).notified == 2
     await drain(rig, ada, ben)
     assert [text[:50] for text in heard(rig, ada)] == ["Hallo!", STOPPED]
     assert heard(rig, ben) == ["Hallo!", DELAYED]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from framework.broadcasts.notifying import Notifier
 from framework.channels import telegram_out, whatsapp_out
 from framework.channels.base import CollectingChannel
 from framework.consents.service import Consents
@@ -105,8 +106,8 @@ async def test_a_notification_reaches_a_traveller_whose_session_is_gone(world: U
     await world.drain(ada)
     assert await rig.sessions.erase(ada)  # the session and everything of it gone
     rig.now += 2 * DAY
-    notify = Consents(rig.consents, rig.sessions.enqueue, rig.clock)
-    assert await notify.notify("shop", FLIGHT, "delayed", {}, "evt-1") == 1
+    notify = Notifier(rig.consents, rig.sessions.enqueue, rig.reach, rig.contacts, {}, rig.clock)
+    assert (await notify.notify("shop", FLIGHT, "delayed", {}, "evt-1")).notified == 1
     await world.drain(ada)
     assert texts(world.whatsapp.templates) == [({"to": "491701"}, DELAYED)]
 

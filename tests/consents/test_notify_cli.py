@@ -52,7 +52,8 @@ async def test_the_notice_reaches_each_holder_once_through_the_running_server(
         assert await cakes(cafe, "ada") == 1
         again = ("--topic", "news", "--text", "fresh_cake", "--key", "evt-2", "--json")
         code, out, _ = await asyncio.to_thread(notify, capsys, tmp_path, *again)
-        assert (code, json.loads(out)) == (0, {"notified": 1, "key": "evt-2"})
+        answer = {"notified": 1, "already": 0, "waiting": 0, "key": "evt-2"}
+        assert (code, json.loads(out)) == (0, answer)
         assert await cakes(cafe, "ada") == 2
 
 

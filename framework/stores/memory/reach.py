@@ -4,13 +4,15 @@ and takes in one go."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from framework.stores.reach import (
     KEPT,
     Kept,
     Marks,
     check_broadcast_id,
+    check_marked,
+    check_once,
     check_one,
     check_page,
     check_take,
@@ -27,6 +29,8 @@ class MemoryReach:
         self._held: dict[tuple[str, str], float] = {}
         self._reached: dict[tuple[str, str], dict[str, float]] = {}
         """(bot, channel) -> conversation -> when it was last reached."""
+        self._once: dict[tuple[str, str], tuple[str, float]] = {}
+        """(bot, digest) -> its value and until when it is kept."""
 
     async def marks(self, bot: str, conversations: Sequence[str], since: float) -> dict[str, Marks]:
         bot, names, since = check_page(bot, conversations, since)
@@ -72,6 +76,20 @@ class MemoryReach:
                 return taken
             reached[conversation] = max(at, reached.get(conversation, at))
         return len(names)
+
+    async def once(
+        self, bot: str, marks: Mapping[str, str], at: float, until: float
+    ) -> dict[str, str]:
+        bot, marks, at, until = check_once(bot, marks, at, until)
+        self._once = {key: kept for key, kept in self._once.items() if kept[1] > at}
+        for digest, value in marks.items():
+            self._once.setdefault((bot, digest), (value, until))
+        return {digest: self._once[bot, digest][0] for digest in marks}
+
+    async def marked(self, bot: str, digests: Sequence[str], at: float) -> dict[str, str]:
+        bot, names, at = check_marked(bot, digests, at)
+        found = {digest: self._once.get((bot, digest), ("", 0.0)) for digest in names}
+        return {digest: value for digest, (value, until) in found.items() if until > at}
 
     async def kept(self, bot: str, conversation: str) -> Kept | None:
         key = check_one(bot, conversation)

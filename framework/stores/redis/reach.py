@@ -8,6 +8,7 @@ cluster:
     <prefix>:{%reach:<bot>}:held               hash: conversation -> until
     <prefix>:{%reach:<bot>}:channel:<channel>  zset: conversation scored by when last reached
     <prefix>:{%reach:<bot>}:channels           set: the channels of those zsets
+    <prefix>:{%reach:<bot>}:once:<digest>      string: a `once` mark's value, expiring at its end
 
 `marks` is two HMGETs of a page. MARKETED and HOLD change fields in one script each (no
 read-then-write from Python that a second worker could interleave); REACH drops the entries
@@ -15,13 +16,15 @@ before the window, counts and takes in one script, so the limit holds across wor
 names every key it touches, so `forget` reads the channels first and the script checks that
 there are still as many (the set only grows), else it writes nothing and is tried again. Times
 are kept as the text Python wrote (Lua's numbers would round them). Redis failures become
-StoreError, as in the other Redis stores.
+StoreError, as in the other Redis stores. ONCE keeps each mark as "<value> <until>", one script
+for all of a call's marks: a mark whose until is past the call's `at` stays, any other is set;
+Redis drops the key itself once its time to live (from `at` to until) is over.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from framework.stores.reach import (
@@ -29,6 +32,8 @@ from framework.stores.reach import (
     Kept,
     Marks,
     check_broadcast_id,
+    check_marked,
+    check_once,
     check_one,
     check_page,
     check_take,
@@ -84,6 +89,28 @@ end
 return #ARGV - 4
 """
 
+# KEYS each mark's key; ARGV at, until, milliseconds to keep, each mark's value
+# -> the values kept ("<value> <until>" each, set unless one kept past `at` is there)
+ONCE = """
+local kept = {}
+for i = 1, #KEYS do
+  local found = redis.call('GET', KEYS[i])
+  if not found or tonumber(string.match(found, ' (.*)$')) <= tonumber(ARGV[1]) then
+    found = ARGV[i + 3] .. ' ' .. ARGV[2]
+    redis.call('SET', KEYS[i], found, 'PX', ARGV[3])
+  end
+  kept[i] = found
+end
+return kept
+"""
+
+# KEYS each mark's key -> their values as kept (false: none)
+MARKED = """
+local found = {}
+for i = 1, #KEYS do found[i] = redis.call('GET', KEYS[i]) end
+return found
+"""
+
 # KEYS marketing, held, channels, each channel's zset; ARGV conversation, stand-in
 # -> how many records of the conversation went, or -1 when a channel came meanwhile
 FORGET = """
@@ -118,6 +145,7 @@ class RedisReach:
         self._marketed = client.register_script(MARKETED)
         self._hold, self._reach = client.register_script(HOLD), client.register_script(REACH)
         self._forget = client.register_script(FORGET)
+        self._once, self._marked = client.register_script(ONCE), client.register_script(MARKED)
 
     @classmethod
     def from_url(
@@ -172,6 +200,28 @@ class RedisReach:
         keys = [self._key(bot, f"channel:{channel}"), self._key(bot, "channels")]
         args = [repr(since), repr(at), str(limit), channel, *names]
         return int(cast(int, await self._reach(keys=keys, args=args)))
+
+    @guarded
+    async def once(
+        self, bot: str, marks: Mapping[str, str], at: float, until: float
+    ) -> dict[str, str]:
+        bot, marks, at, until = check_once(bot, marks, at, until)
+        if not marks:
+            return {}
+        keys = [self._key(bot, f"once:{digest}") for digest in marks]
+        args = [repr(at), repr(until), str(round((until - at) * 1000) + 1), *marks.values()]
+        kept = cast(list[str], await self._once(keys=keys, args=args))
+        return {digest: found.split(" ")[0] for digest, found in zip(marks, kept, strict=True)}
+
+    @guarded
+    async def marked(self, bot: str, digests: Sequence[str], at: float) -> dict[str, str]:
+        bot, names, at = check_marked(bot, digests, at)
+        if not names:
+            return {}
+        keys = [self._key(bot, f"once:{digest}") for digest in names]
+        found = cast(list[str | None], await self._marked(keys=keys, args=[]))
+        kept = {d: str(f).partition(" ") for d, f in zip(names, found, strict=True) if f}
+        return {digest: value for digest, (value, _, until) in kept.items() if float(until) > at}
 
     async def _channels(self, bot: str) -> list[str]:
         """The channels the bot reached conversations on."""

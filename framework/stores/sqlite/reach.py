@@ -7,13 +7,16 @@ time a bot reached it on a channel, rows older than the window deleted as `reach
 `reach` is one write transaction, and stores on the file in other processes take SQLite's
 write lock in turn (`BEGIN IMMEDIATE`): of two workers taking at once, the second counts the
 first's. `forget` deletes a conversation's rows and renames its `reach_channel` rows to a
-stand-in in one transaction. The tables keep their schema version in `reach_schema`.
+stand-in in one transaction. `reach_once` holds the `once` marks (a digest, its value and until
+when it is kept; rows past their end deleted as `once` writes), in one write transaction too.
+The tables keep their schema version in `reach_schema`, `reach_once` in `reach_once_schema`
+(added later: a file made before gets it when opened).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from framework.stores.reach import (
@@ -21,6 +24,8 @@ from framework.stores.reach import (
     Kept,
     Marks,
     check_broadcast_id,
+    check_marked,
+    check_once,
     check_one,
     check_page,
     check_take,
@@ -30,9 +35,10 @@ from framework.stores.sqlite.connection import create_versioned
 from framework.stores.sqlite.on_file import OnFile
 from framework.stores.sqlite.writer import Writer
 
-__all__ = ["REACH_SCHEMA_VERSION", "SqliteReach"]
+__all__ = ["ONCE_SCHEMA_VERSION", "REACH_SCHEMA_VERSION", "SqliteReach"]
 
 REACH_SCHEMA_VERSION = 1
+ONCE_SCHEMA_VERSION = 1
 
 _SCHEMA = f"""
 CREATE TABLE reach_marketing (bot TEXT NOT NULL, conversation TEXT NOT NULL,
@@ -47,9 +53,19 @@ CREATE INDEX reach_channel_at ON reach_channel (bot, channel, at);
 INSERT INTO reach_schema VALUES ({REACH_SCHEMA_VERSION})
 """
 
+_ONCE_SCHEMA = f"""
+CREATE TABLE reach_once (bot TEXT NOT NULL, digest TEXT NOT NULL, value TEXT NOT NULL,
+    until REAL NOT NULL, PRIMARY KEY (bot, digest)) WITHOUT ROWID;
+CREATE INDEX reach_once_until ON reach_once (until);
+INSERT INTO reach_once_schema VALUES ({ONCE_SCHEMA_VERSION})
+"""
+
 
 def _create_tables(db: sqlite3.Connection, path: str) -> None:
     create_versioned(db, path, "reach_schema", REACH_SCHEMA_VERSION, _SCHEMA, "reach tables")
+    create_versioned(
+        db, path, "reach_once_schema", ONCE_SCHEMA_VERSION, _ONCE_SCHEMA, "reach once marks"
+    )
 
 
 def _among(count: int) -> str:
@@ -138,6 +154,27 @@ class SqliteReach:
             )
         return len(names)
 
+    def _once(self, bot: str, marks: dict[str, str], at: float, until: float) -> dict[str, str]:
+        self._db.execute("DELETE FROM reach_once WHERE until <= ?", (at,))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO reach_once VALUES (?,?,?,?)",
+            [(bot, digest, value, until) for digest, value in marks.items()],
+        )
+        return self._marked(bot, list(marks), at)
+
+    def _marked(self, bot: str, digests: list[str], at: float) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(digests), 500):
+            page = digests[start : start + 500]
+            found.update(
+                self._db.execute(
+                    f"SELECT digest, value FROM reach_once WHERE bot = ? "
+                    f"AND digest IN ({_among(len(page))}) AND until > ?",
+                    (bot, *page, at),
+                ).fetchall()
+            )
+        return found
+
     def _kept(self, bot: str, conversation: str) -> Kept | None:
         where = (bot, conversation)
         sent = self._db.execute(
@@ -197,6 +234,14 @@ class SqliteReach:
             bot, channel, conversations, since, at, limit
         )
         return await self._file.call(True, self._reach, bot, channel, names, since, at, limit)
+
+    async def once(
+        self, bot: str, marks: Mapping[str, str], at: float, until: float
+    ) -> dict[str, str]:
+        return await self._file.call(True, self._once, *check_once(bot, marks, at, until))
+
+    async def marked(self, bot: str, digests: Sequence[str], at: float) -> dict[str, str]:
+        return await self._file.call(False, self._marked, *check_marked(bot, digests, at))
 
     async def kept(self, bot: str, conversation: str) -> Kept | None:
         return await self._file.call(False, self._kept, *check_one(bot, conversation))
