@@ -254,6 +254,9 @@ _CUES: Final = re.compile(
 )
 
 
+_ENDS: Final = re.compile(r"\s*,")
+_SUBJECT: Final = re.compile(r"\b(?:i|we|you|he|she|they)\s+$")
+"""Before a verb, not a weekday: "i sat, waiting"."""
 _GREETING: Final = re.compile(
     r"^\W*(?:guten\s+|good\s+|n\s*'?\s*)?(?:morgen|morning|abend|evening|nabend)\s*!+(?=\s*\w)"
 )
@@ -274,7 +277,9 @@ def _mark_short(match: re.Match[str]) -> str:
     paired = _NEXT_TO[word].match(text, end) or _BEFORE[word].search(
         text, max(0, start - 30), start
     )
-    cued = not word and _CUES.match(text, end)
+    # "sat?? like a full set": a sentence ends after an English short weekday
+    ended = len(match[0]) >= 3 and _ENDS.match(text, end) and not _SUBJECT.search(text, 0, start)
+    cued = not word and (_CUES.match(text, end) or ended)
     return f"am {match[0]}" if paired or cued else match[0]
 
 

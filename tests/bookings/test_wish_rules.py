@@ -1,7 +1,7 @@
 """read_wish: rules found on the second blind set of customer conversations (holdout2), each
 pinned in words of its own: a person excluded is never wished, noon as a bound is twelve
 o'clock, a day of the month may be an ordinal word, the part of the day the customer works is
-not wished."""
+not wished, an English short weekday may end a sentence ("sat??")."""
 
 from __future__ import annotations
 
@@ -110,3 +110,21 @@ def test_the_part_of_the_day_the_customer_works_is_not_wished(
     wish = customer_wish(plan, text, MON)
     assert wish.days == (date(2026, 12, 11),)
     assert wish.windows == windows
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("shellac sat?? whenever after 2", date(2026, 12, 12)),
+        ("mani thurs, after work", date(2026, 12, 10)),
+        ("pedi fri! pls", date(2026, 12, 11)),
+    ],
+)
+def test_an_english_short_weekday_before_a_sentence_break(text: str, day: date) -> None:
+    wish = read_wish(text, MON, staff=STAFF)
+    assert wish is not None and wish.days == (day,)
+
+
+@pytest.mark.parametrize("text", ["i sat, waiting for ages", "they sat, chatting"])
+def test_a_short_weekday_after_a_subject_is_a_verb(text: str) -> None:
+    assert read_wish(text, MON, staff=STAFF) is None
