@@ -12,6 +12,7 @@ from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, move_on, stop_waiting
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
 __all__ = ["give_waiting_items", "has_item", "queue_other_items", "share_with_waiting_items"]
@@ -70,10 +71,18 @@ def _changes_mind(turn: Turn, text: str) -> bool:
     """ "nee warte, lieber Funghi", "actually a Tonno instead": the item asked about is not
     wanted after all ("doch noch eine Funghi" adds one; "Svenja will doch lieber eine Funghi"
     changes Svenja's)."""
-    words = set(tokens(text))
-    if not CHANGE_OF_MIND & words or ADDING & words:
+    words = tokens(text)
+    if not CHANGE_OF_MIND & set(words) or ADDING & set(words):
         return False
-    return not names_someone(turn, text)
+    return not names_someone(turn, text) and not _between_new_items(turn, words)
+
+
+def _between_new_items(turn: Turn, words: list[str]) -> bool:
+    """ "And a beer. Or, hmm, I'm driving — water instead": the change of mind comes after
+    two items the message names, so it is between them, not about the one asked about."""
+    change = next(index for index, word in enumerate(words) if word in CHANGE_OF_MIND)
+    named = lexicon_for(turn.bot).items(frozenset()).find_all(words)
+    return len([match for match in named if match.end <= change]) >= 2
 
 
 def _replaced(turn: Turn, frame: Frame, mention: Mention, changing_mind: bool) -> bool:

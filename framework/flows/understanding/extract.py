@@ -23,6 +23,7 @@ from framework.flows.understanding.combining import (
     EVERY,
     NOT_WANTED,
     Mention,
+    after_second_thoughts,
     count_slots,
     once_each,
     one_each,
@@ -126,7 +127,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     has_item = False
     for slot in slots:
         if slot.type == "item" and not has_item:
-            found = lexicon.items(slot.tags).find_all(words)
+            found = after_second_thoughts(lexicon.items(slot.tags).find_all(words), words)
             if found:
                 mention[slot.name] = found[0].value
                 used.update(range(found[0].start, found[0].end))
