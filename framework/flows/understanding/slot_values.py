@@ -277,8 +277,34 @@ def find_address(text: str) -> str | None:
     if street is None or _gap(street, postcode) > (20 if len(streets) > 1 else 60):
         return None
     start, end = min(street.start(), postcode.start()), max(street.end(), postcode.end())
+    if start == street.start():
+        start = _name_start(value, start)
     city = _CITY.match(value, end)
     return value[start : city.end() if city else end].strip(" ,")
+
+
+_GENERIC_STREET = re.compile(rf"(?:{STREET_WORDS})\.?\s", re.IGNORECASE)
+_NAME_WORD = re.compile(r"([^\W\d_][\w\-]*)\s+$")
+_BEFORE_NAMES = frozenset(
+    {"an", "to", "die", "der", "in", "the", "at", "nach", "zu", "bitte", "please", "is", "ist"}
+    | {"deliver", "liefern", "lieferung", "delivery", "adresse", "address", "und", "and"}
+)
+"""Words before a street's name that are no part of it ("Deliver to Kienitzer Straße 100")."""
+
+
+def _name_start(value: str, start: int) -> int:
+    """Where the street's name begins when the street word stands apart ("Kienitzer Straße
+    100", "karl marx straße 100"): up to three words before it, none of _BEFORE_NAMES, and
+    capitalised like the street word ("wir wohnen Karl Marx Allee 5": not "wohnen")."""
+    if not _GENERIC_STREET.match(value, start):
+        return start
+    capital = value[start].isupper()
+    for _ in range(3):
+        word = _NAME_WORD.search(value, 0, start)
+        if word is None or word[1].lower() in _BEFORE_NAMES or word[1][0].isupper() != capital:
+            break
+        start = word.start()
+    return start
 
 
 def _gap(one: re.Match[str], other: re.Match[str]) -> int:

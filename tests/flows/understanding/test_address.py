@@ -78,6 +78,10 @@ def test_a_shared_location_is_an_address() -> None:
             "ich wohne in der Hermannstraße 145, 12051 Berlin, 3. Stock",
             "Hermannstraße 145, 12051 Berlin",
         ),
+        # a street word apart from its name keeps the name, but not the words before it
+        ("Deliver to Kienitzer Straße 100, 12049 Berlin", "Kienitzer Straße 100, 12049 Berlin"),
+        ("liefern an die karl marx straße 100 12043 berlin", "karl marx straße 100 12043"),
+        ("Hallo, wir wohnen Karl Marx Allee 5 10243", "Karl Marx Allee 5 10243"),
     ],
 )
 def test_the_address_inside_a_longer_message(message: str, found: str) -> None:
