@@ -400,7 +400,8 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
     changes = {
         name: value
         for name, value in mentions[0].items()
-        if name != asked.name
+        if name != asked.name  # an answer said again ("drop the delivery fee"): no change
+        and (slots.get(name) != value or _line_for(turn, name, value) is not None)
         and not (value == [] and not _chosen(turn, name))  # "ja, aber ohne Zwiebeln": none
         and (name in slots or _line_for(turn, name, value) is not None)
         and turn.acceptable(name, value)

@@ -34,7 +34,7 @@ from framework.flows.understanding.combining import (
 )
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
-from framework.flows.understanding.negation import excepted, negated
+from framework.flows.understanding.negation import dropped, excepted, negated
 from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
@@ -156,6 +156,7 @@ def _choices(
         if not (m.start and words[m.start - 1] in NOT_WANTED)
         and not negated(words, m.start)
         and not excepted(words, m.start)
+        and not dropped(words, m.start)
         and not (many and rejects(words[m.end : m.end + 5]))  # "Oliven mag ich nicht so"
     ]
     values = list(dict.fromkeys(match.value for match in wanted))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["excepted", "negated"]
+__all__ = ["dropped", "excepted", "negated"]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
@@ -30,3 +30,16 @@ def excepted(words: Sequence[str], start: int) -> bool:
     if before and before[-1] in _BETWEEN | {"den", "dem", "der", "from"}:
         before = before[:-1]
     return bool(before) and before[-1] in _EXCEPT
+
+
+_DROPPING = frozenset({"drop", "remove", "skip", "lose", "streich", "streiche", "entferne"})
+
+
+def dropped(words: Sequence[str], start: int) -> bool:
+    """Whether the value at `start` is asked to go ("drop the delivery fee", "remove the
+    olives"): it is not the one chosen."""
+    before = words[max(0, start - 2) : start]
+    if before and before[-1] in _BETWEEN:
+        before = before[:-1]
+    return bool(before) and before[-1] in _DROPPING
+

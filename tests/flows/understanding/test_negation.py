@@ -7,7 +7,7 @@ import pytest
 from framework.flows import load_bot
 from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.negation import negated
+from framework.flows.understanding.negation import dropped, negated
 
 PIZZA = Path(__file__).resolve().parents[3] / "bots" / "pizza"
 
@@ -39,3 +39,18 @@ def test_the_negated_value_is_not_read(text: str, mention: dict[str, object]) ->
     bot = load_bot(PIZZA)
     slots = [bot.slots[name] for name in sorted(bot.flows["order"].asks)]
     assert extract_mentions(text, slots, lexicon_for(bot)) == [mention]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("so drop the delivery fee please", "delivery", True),
+        ("remove the olives", "olives", True),
+        ("delivery please, drop nothing", "delivery", False),
+        ("the delivery fee is fine", "delivery", False),
+    ],
+)
+def test_a_value_asked_to_go_is_dropped(text: str, value: str, expected: bool) -> None:
+    words = text.split()
+    assert dropped(words, words.index(value)) is expected
+
