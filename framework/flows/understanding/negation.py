@@ -42,4 +42,3 @@ def dropped(words: Sequence[str], start: int) -> bool:
     if before and before[-1] in _BETWEEN:
         before = before[:-1]
     return bool(before) and before[-1] in _DROPPING
-

@@ -53,4 +53,3 @@ def test_the_negated_value_is_not_read(text: str, mention: dict[str, object]) ->
 def test_a_value_asked_to_go_is_dropped(text: str, value: str, expected: bool) -> None:
     words = text.split()
     assert dropped(words, words.index(value)) is expected
-
