@@ -270,6 +270,11 @@ def _parser() -> argparse.ArgumentParser:
     notify.add_argument("--text", required=True, help="one of the bot's texts, e.g. flight_delayed")
     notify.add_argument("--value", action="append", help="name=value for the text (repeatable)")
     notify.add_argument("--key", required=True, help="the event's id: the same key notifies once")
+    notify.add_argument(
+        "--whatsapp-template",
+        help="the approved WhatsApp utility template it goes as outside the 24-hour window, "
+        "YAML or JSON, or @FILE (docs/contacts.md)",
+    )
     notify.add_argument("--bot", help="the bot (needed when the workspace serves several)")
     notify.add_argument("-w", "--workspace", help="flows.yaml or its folder (default: here)")
     notify.add_argument("--json", action="store_true", help="print JSON")

@@ -57,6 +57,7 @@ from framework.broadcasts.rules import (
     quiet_for,
     template_waiting,
 )
+from framework.broadcasts.whatsapp_template import told_template
 from framework.flows import Bot
 from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast, BroadcastStore, advanced
@@ -205,7 +206,12 @@ class Sender:
         page = _Page(broadcast.cursor)
         more: dict[str, Any] = {}
         if broadcast.whatsapp_template:
-            more["whatsapp_template"] = self._template_told(broadcast)
+            bot = self._bots.get(broadcast.bot)
+            template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
+            language = bot.business.language if bot is not None else ""
+            more["whatsapp_template"] = told_template(
+                template, broadcast.values, language, broadcast.purpose
+            )
         item = InboxItem.notice(
             f"broadcast:{broadcast.id}",
             iso_time(now),
@@ -225,22 +231,6 @@ class Sender:
             if len(holders) < PAGE:
                 page.done = True  # the last page, all of it handed out
                 return page
-
-    def _template_told(self, broadcast: Broadcast) -> dict[str, Any]:
-        """What the notice tells the runtime of the template: its name, Meta's code per
-        language of the bot (`default`: where none fits the conversation's), the texts of
-        its body and its header and buttons as they are sent (only those it has)."""
-        template = WhatsAppTemplate.parse(broadcast.whatsapp_template)
-        bot = self._bots.get(broadcast.bot)
-        language = bot.business.language if bot is not None else ""
-        default = template.code_for(language, language) or next(iter(template.languages.values()))
-        return {
-            "name": template.name,
-            "languages": dict(template.languages),
-            "default": default,
-            "parameters": template.body(broadcast.values),
-            **template.filled(broadcast.values),
-        }
 
     async def _taken(self, step: _Step, holders: list[Holder], page: _Page) -> list[str]:
         """The conversations of `holders` to send to now, moving the page's cursor past them

@@ -21,7 +21,7 @@ from framework.stores.consents import MARKETING
 from framework.stores.segments import Segment
 from framework.stores.whatsapp_templates import WhatsAppTemplate, WhatsAppTemplateError
 
-__all__ = ["check_marketing_reach", "checked_template", "whatsapp_preview"]
+__all__ = ["check_marketing_reach", "checked_template", "told_template", "whatsapp_preview"]
 
 WHATSAPP = "whatsapp"
 
@@ -59,6 +59,26 @@ def check_marketing_reach(
         '({"name": …, "category": "marketing", "languages": {…}, "parameters": […]}), '
         'or leave WhatsApp out with a segment\'s channels (e.g. "channels": ["telegram"])'
     )
+
+
+def told_template(
+    template: WhatsAppTemplate, values: Mapping[str, str], language: str, purpose: str
+) -> dict[str, Any]:
+    """What a notice tells the runtime of its template (runtime/notice_templates.py): its name,
+    Meta's code per language of the bot (`default`: where none fits the conversation's, the
+    bot's default `language`'s), the texts of its body and its header and buttons as they are
+    sent (only those it has). A notification's utility template goes only outside the 24-hour
+    window (`outside_only`), in place of the number's generic one: inside it the text is a
+    free service message."""
+    default = template.code_for(language, language) or next(iter(template.languages.values()))
+    told = {
+        "name": template.name,
+        "languages": dict(template.languages),
+        "default": default,
+        "parameters": template.body(values),
+        **template.filled(values),
+    }
+    return told if purpose == MARKETING else {**told, "outside_only": True}
 
 
 def whatsapp_preview(broadcast: Broadcast, bot: Bot | None) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from framework.errors import ChannelError, Unauthorized
 from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
+from framework.stores.consents import MARKETING
 from framework.stores.records import (
     STATUS,
     InboxItem,
@@ -217,7 +218,8 @@ class WhatsAppChannel:
     async def send(
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, *, callback: str
     ) -> Sent:
-        if "whatsapp_template" in entry:
+        told = entry.get("whatsapp_template")
+        if told and not told.get("outside_only"):  # a notification's: only outside the window
             return await self._send_template(bot, address, entry, callback)
         if not shows_something(entry):
             return Sent("")  # content for REST clients only
@@ -233,6 +235,13 @@ class WhatsAppChannel:
     ) -> Sent:
         if "whatsapp_template" in entry:
             return await self._send_template(bot, address, entry, callback)
+        if entry.get("purpose") == MARKETING:
+            raise SendFailure(
+                "outside WhatsApp's 24-hour customer service window a marketing message goes "
+                "only as its approved marketing template, never as the number's generic utility "
+                "template (Meta re-categorises or refuses it): the broadcast names none",
+                window_closed=True,
+            )
         number = self.settings.numbers[self._number_of(bot)]
         if number.template is None:
             raise SendFailure(

@@ -72,6 +72,9 @@ class Text:
 
     variants: Mapping[str, Template]
     pos: Position
+    category: str = ""
+    """What WhatsApp would call it as a template: `marketing`, `utility`, or "" (not said; a
+    bot's `texts:` declare it, framework/flows/language/text_categories.py)."""
 
     def template(self, lang: str, default_lang: str) -> Template:
         found = self.variants.get(lang) or self.variants.get(ANY_LANGUAGE)

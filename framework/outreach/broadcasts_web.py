@@ -71,7 +71,10 @@ def checked_broadcast(
     topic = purpose.removeprefix(NOTIFY) if purpose != MARKETING else MARKETING
     if lang and not _LANG.fullmatch(lang):
         raise BadRequest("lang: a language code such as de, en or pt-BR (none: everyone)")
-    _, text, told, _ = checked_notice(bot, topic, text, values, "broadcast")
+    notification = purpose != MARKETING
+    _, text, told, _ = checked_notice(
+        bot, topic, text, values, "broadcast", notification=notification
+    )
     return purpose, text, told, lang
 
 

@@ -1,7 +1,8 @@
 """`theke notify`: the notify API from the terminal (or the business's cron job).
 
     theke notify --topic flight:SA1234:2026-12-10 --text flight_delayed \\
-                 --value "time=14:35" --value "flight=SA 1234" --key evt-8812 [--bot airline]
+                 --value "time=14:35" --value "flight=SA 1234" --key evt-8812 [--bot airline] \\
+                 [--whatsapp-template @flight_delay.yaml]
     #   Notified 37 conversation(s) holding notify:flight:SA1234:2026-12-10 (key evt-8812)
     #     2 reached by this key before; 5 WhatsApp customer(s) wait for the daily limit: run it
     #     again later
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import Any
 
 from framework.broadcasts.notifying import Notified, Notifier
 from framework.errors import BadRequest, ThekeError
 from framework.flows import Bot
-from framework.outreach.broadcasts_cli import name_values, workspace_bots
-from framework.outreach.web import checked_notice, notified_json
+from framework.outreach.broadcasts_cli import name_values, workspace_bots, written_yaml
+from framework.outreach.web import checked_notice, notice_template, notified_json
 from framework.stores.opening import open_consents, open_contacts, open_reach, open_store
 from framework.terminal import ascii_json, printable
 from framework.workspace import Workspace, served_bot_name, workspace_for_command
@@ -39,13 +41,16 @@ def run_notify(args: argparse.Namespace) -> int:
 async def _notify(workspace: Workspace, args: argparse.Namespace) -> int:
     name = served_bot_name(workspace, args.bot)
     bot = workspace_bots(workspace)[name]
+    written = args.whatsapp_template
     try:
         topic, text, values, key = checked_notice(
             bot, args.topic, args.text, name_values(args.value), args.key
         )
+        data = written_yaml(written, "--whatsapp-template") if written else None
+        more = notice_template(bot, topic, values, data)
     except BadRequest as error:
         raise ThekeError(str(error)) from None
-    notified = await _notified(workspace, bot, name, (topic, text, values, key))
+    notified = await _notified(workspace, bot, name, (topic, text, values, key), more)
     if args.json:
         print(ascii_json(notified_json(notified, key)))
         return 0
@@ -62,7 +67,11 @@ async def _notify(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 async def _notified(
-    workspace: Workspace, bot: Bot, name: str, notice: tuple[str, str, dict[str, str], str]
+    workspace: Workspace,
+    bot: Bot,
+    name: str,
+    notice: tuple[str, str, dict[str, str], str],
+    more: dict[str, Any],
 ) -> Notified:
     where, root = workspace.store, workspace.root
     sessions = await open_store(where, workspace.limits, root)
@@ -72,7 +81,7 @@ async def _notified(
         ledger, sessions.enqueue, reach, contacts, {name: bot}, fresh=workspace.limits.result_ttl
     )
     try:
-        return await notifier.notify(name, *notice)
+        return await notifier.notify(name, *notice, **more)
     finally:
         for store in (contacts, reach, ledger, sessions):
             await store.close()

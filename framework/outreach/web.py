@@ -2,12 +2,16 @@
 
     POST /api/notify   Authorization: Bearer <admin key>
     {"bot": "airline", "topic": "flight:SA1234:2026-12-10", "text": "flight_delayed",
-     "values": {"flight": "SA 1234", "day": "10.12.2026", "time": "14:35"}, "key": "evt-8812"}
+     "values": {"flight": "SA 1234", "day": "10.12.2026", "time": "14:35"}, "key": "evt-8812",
+     "whatsapp_template": {"name": "flight_delay", "category": "utility",
+                           "languages": {"de": "de", "en": "en_US"},
+                           "parameters": ["flight", "time"]}}      # optional
     → 200 {"notified": 37, "already": 0, "waiting": 0, "key": "evt-8812"}
 
 Every contact holding the consent `notify:<topic>` gets the bot's text `text` with `values`, as
 a notice, once, on one of its conversations (framework/broadcasts/notifying.py; WhatsApp outside
-the 24-hour window through the bot's template). The same `key` again, for 30 days, notifies
+the 24-hour window through its `whatsapp_template`, an approved utility template checked as a
+`notify:` broadcast's, else the number's generic one). The same `key` again, for 30 days, notifies
 nobody twice (`already`); WhatsApp customers over the bot's daily limit are `waiting`, and the
 same key posted again later reaches them. A conversation that said STOP holds no consent any
 more and gets nothing. Nobody is written to without consent: there is no other way in through
@@ -24,11 +28,14 @@ from aiohttp import web
 
 from framework.admin import admin_bot, authorize
 from framework.broadcasts.notifying import Notified, Notifier
+from framework.broadcasts.whatsapp_template import checked_template, told_template
 from framework.channels.common import json_object, string_field
 from framework.consents.service import Consents
 from framework.errors import BadRequest, NotFound
+from framework.flows.language.text_categories import MARKETING_TEXT
 from framework.flows.model import Bot
 from framework.outreach.consent_intake import add_intake_routes
+from framework.stores.consents import NOTIFY
 
 __all__ = [
     "CONSENTS",
@@ -36,6 +43,7 @@ __all__ = [
     "NOTIFY_BOTS",
     "add_notify_routes",
     "checked_notice",
+    "notice_template",
     "notified_json",
 ]
 
@@ -48,13 +56,20 @@ MAX_VALUES, MAX_VALUE = 20, 500
 
 
 def checked_notice(
-    bot: Bot, topic: str, text: str, values: Any, key: str
+    bot: Bot, topic: str, text: str, values: Any, key: str, *, notification: bool = True
 ) -> tuple[str, str, dict[str, str], str]:
-    """A notification's parts, or BadRequest naming what is wrong."""
+    """A notification's parts (a broadcast's: `notification` says whether it is one), or
+    BadRequest naming what is wrong."""
     if not _TOPIC.fullmatch(topic):
         raise BadRequest("topic: 1 to 200 letters, digits and :._- (e.g. flight:SA1234:2026-12-10)")
     if text not in bot.texts:
         raise BadRequest(f"text: one of the bot's texts, e.g. {', '.join(sorted(bot.texts)[:5])}")
+    if notification and bot.texts[text].category == MARKETING_TEXT:
+        raise BadRequest(
+            f"text: {text} is a marketing text (its category in bot.yaml): a notification "
+            "reaches those who agreed to its topic only, never with an offer; send a utility "
+            "text, or the offer as a marketing broadcast"
+        )
     if not _KEY.fullmatch(key):
         raise BadRequest("key: 1 to 200 letters, digits and :._- (the event's id: sent once)")
     if not isinstance(values, dict) or len(values) > MAX_VALUES:
@@ -81,8 +96,20 @@ async def notify(request: web.Request) -> web.Response:
         body.get("values") or {},
         string_field(body, "key", 200),
     )
-    notified = await request.app[NOTIFIER].notify(bot_name, topic, text, values, key)
+    more = notice_template(bot, topic, values, body.get("whatsapp_template"))
+    notified = await request.app[NOTIFIER].notify(bot_name, topic, text, values, key, **more)
     return web.json_response(notified_json(notified, key))
+
+
+def notice_template(bot: Bot, topic: str, values: Mapping[str, str], data: Any) -> dict[str, Any]:
+    """The notification's approved WhatsApp utility template, checked as a `notify:`
+    broadcast's (BadRequest: what is wrong), as the notice tells it ({}: it names none, and
+    the number's generic template goes outside the 24-hour window)."""
+    template = checked_template(bot, NOTIFY + topic, values, "", data)
+    if template is None:
+        return {}
+    told = told_template(template, values, bot.business.language, NOTIFY + topic)
+    return {"whatsapp_template": told}
 
 
 def notified_json(notified: Notified, key: str) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from typing import Any
 
 from framework.logs import pseudonym
 from framework.runtime.consent_signals import CONSENT, EVERY_PURPOSE
-from framework.runtime.notice_templates import with_template
 from framework.runtime.sending import SendFailure
 from framework.stores.broadcasts import BroadcastError, BroadcastStore, digest
 from framework.stores.consents import WITHDRAWN, ConsentStore
@@ -154,7 +153,6 @@ class BroadcastResults:
             told = [entry for entry in commit.entries if entry.get("from") == "bot"]
             for entry in told:
                 entry["broadcast"] = broadcast_id
-            with_template(told, item.data, commit.session.get("lang"), key.channel)
             if not told or pushed:
                 return  # on a push channel the delivery counts it
             await self.sent(key, flags, broadcast_id, now)

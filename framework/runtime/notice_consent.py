@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from framework.logs import pseudonym
 from framework.runtime.broadcast_results import PREFIX, BroadcastResults
+from framework.runtime.notice_templates import with_template
 from framework.stores.consent_rules import PURPOSE
 from framework.stores.consents import TRANSACTIONAL, ConsentStore
 from framework.stores.records import Claim, Commit, InboxItem, LogEntry, SessionKey
@@ -72,16 +73,18 @@ class NoticeConsent:
 
     def guarding(self, converse: Handler) -> Handler:
         """The notice's turn: `converse` when its purpose allows it, its bot messages then
-        tagged with the purpose; else nothing said."""
+        tagged with the purpose, and the first with the notice's WhatsApp template when it
+        names one (notice_templates.py); else nothing said."""
 
         async def notice(bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
             reason = await self.refusal(key, item.purpose)
             if reason:
                 return await self._dropped(key, claim, item, reason)
             commit = await converse(bot, key, claim, item)
-            for entry in commit.entries:
-                if entry.get("from") == "bot":
-                    entry["purpose"] = item.purpose
+            told = [entry for entry in commit.entries if entry.get("from") == "bot"]
+            for entry in told:
+                entry["purpose"] = item.purpose
+            with_template(told, item.data, commit.session.get("lang"), key.channel)
             return commit
 
         return notice

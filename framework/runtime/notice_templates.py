@@ -1,8 +1,9 @@
 """A broadcast's notice that names an approved WhatsApp template: its bot message carries the
 template (`whatsapp_template`: name, Meta's code, the body's texts, its header and buttons as
 they are sent), which the WhatsApp channel sends instead of the text, inside the 24-hour
-window or outside it, as WhatsApp Manager's campaigns do; other channels send the text and
-ignore it.
+window or outside it, as WhatsApp Manager's campaigns do — a notification's (`outside_only`)
+only outside it, where it replaces the number's generic template; other channels send the text
+and ignore it.
 
 The code is the template's in the conversation's language (the session's `lang` after the
 turn), else in the bot's default language's (`default`, decided when the notice was made:
@@ -38,6 +39,8 @@ def with_template(told: list[LogEntry], data: Mapping[str, Any], lang: Any, chan
         "language": str(code or spec.get("default", "")),
         "parameters": [str(p) for p in parameters] if isinstance(parameters, list) else [],
     }
+    if spec.get("outside_only"):
+        template["outside_only"] = True
     header, buttons = spec.get("header"), spec.get("buttons")
     if isinstance(header, Mapping):
         template["header"] = _texts(header)

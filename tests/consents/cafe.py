@@ -19,7 +19,7 @@ from tests.served import served
 NOW = 1796036400.0  # 2026-11-30 12:00 UTC
 ADMIN = "cafe-admin-key"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
-BOT = """
+HEAD = """
 name: cafe
 business:
   name: Café Kranz
@@ -27,7 +27,11 @@ business:
   languages: [de]
   currency: EUR
   timezone: Europe/Berlin
-slots:
+"""
+"""The café's name and business: a test's own café adds its slots, texts and flows."""
+BOT = (
+    HEAD
+    + """slots:
   granted: {type: text}
 texts:
   offers_question:
@@ -52,6 +56,7 @@ flows:
         save: {granted: granted}
       - say: "Gern, du hörst von uns, wenn es frischen Kuchen gibt."
 """
+)
 SUBSCRIBED = "Gern, du bekommst unsere Angebote."
 NEWS = "Gern, du hörst von uns"
 CAKE = "Frisch aus dem Ofen: Pflaumenkuchen."

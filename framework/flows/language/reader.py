@@ -31,6 +31,7 @@ from framework.flows.language.sections import (
     build_slot,
     build_timeouts,
 )
+from framework.flows.language.text_categories import categorized
 from framework.flows.language.yaml_loader import PosDict, load_yaml, position_of
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Knowledge, Label, Position, Text
 from framework.flows.templates import Template
@@ -300,7 +301,9 @@ def _build(reader: BotReader, data: PosDict, documents: list[PosDict]) -> Bot | 
     business = build_business(reader, data["business"])
     reader.languages = business.languages
     catalog = build_catalog(reader, data.get("catalog") or PosDict(), business.currency)
-    texts = {name: t for name, raw in data["texts"].items() if (t := reader.text(raw, data.pos))}
+    texts = {
+        name: t for name, raw in data["texts"].items() if (t := categorized(reader, raw, data.pos))
+    }
     flows = {name: _build_flow(reader, name, spec) for name, spec in data["flows"].items()}
     slot_specs = {**reader.step_slots, **reader.inline_slots, **data["slots"]}
     for name in reader.inline_slots.keys() & data["slots"].keys():
