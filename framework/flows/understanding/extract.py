@@ -38,20 +38,18 @@ from framework.flows.understanding.negation import dropped, excepted, negated
 from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import (
+    ARTICLE_ONES,
+    COLLOQUIAL_ARTICLES,
+    leads_an_item,
+    segments,
+)
 from framework.flows.understanding.slot_values import STREET_WORDS
 
 __all__ = ["Mention", "extract_mentions", "group_size", "speaks_for_all"]
 
-_SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
-_AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
-""""And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
-cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
-_SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
 _MAX_QUANTITY = 99
-_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
-_ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
-"""Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 
 
 def speaks_for_all(text: str) -> bool:
@@ -96,28 +94,6 @@ _HAVING = (
 def _has_already(words: list[str]) -> bool:
     runs = {tuple(words[i : i + 3]) for i in range(len(words))}
     return any(having in runs for having in _HAVING)
-
-
-_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
-"""After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
-
-
-def _segments(text: str) -> list[list[str]]:
-    segments: list[list[str]] = []
-    for part in _SEPARATOR_MARKS.split(text):
-        current: list[str] = []
-        words = tokens(part)
-        for word, after in zip(words, [*words[1:], ""], strict=False):
-            if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and _leads_an_item(after)):
-                segments.append(current)
-                current = []
-            elif current and after in _WITH_OR_WITHOUT and word_to_number(word) is not None:
-                segments.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"
-                current = [word]
-            else:
-                current.append(word)
-        segments.append(current)
-    return [segment for segment in segments if segment]
 
 
 def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Mention, bool]:
@@ -229,11 +205,11 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
             continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
         if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
             continue  # "a couple of beers", "a dozen": the next word counts
-        if number == 1 and index and not has_item and word in _ARTICLE_ONES:
+        if number == 1 and index and not has_item and word in ARTICLE_ONES:
             continue  # "mit a bissl mehr Kas", "with a bit of cheese": no count of anything
         if number is not None and 0 < number <= _MAX_QUANTITY:
             return number
-    articles = _ARTICLES & {word for index, word in enumerate(words) if index not in used}
+    articles = COLLOQUIAL_ARTICLES & {word for index, word in enumerate(words) if index not in used}
     if has_item and (described or articles):
         return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
@@ -366,7 +342,7 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
     cuts: list[int] = []  # "2x margherita mittel 1x diavola": sizes follow their items there
     for before, match in itertools.pairwise(found):
         cut = match.start
-        while cut > before.end and (cut - 1 in leading or _leads_an_item(words[cut - 1])):
+        while cut > before.end and (cut - 1 in leading or leads_an_item(words[cut - 1])):
             cut -= 1
         same = match.value == before.value and cut == match.start
         if same or words[cut - 1] in _TOPPING_BEFORE:
@@ -378,11 +354,6 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
         cuts.append(cut)
     bounds = [0, *cuts, len(words)]
     return [words[start:end] for start, end in itertools.pairwise(bounds) if start < end]
-
-
-def _leads_an_item(word: str) -> bool:
-    """A count or an article: it goes with the item after it (as a size does)."""
-    return word_to_number(word) is not None or word in _ARTICLES or word in _ARTICLE_ONES
 
 
 _REFUSING = frozenset({"kein", "keine", "keinen", "keiner", "keins", "no", "nicht", "not"})
@@ -452,7 +423,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     sentences = [
         [
             (words, *_mention(words, slots, lexicon))
-            for segment in _segments(sentence)
+            for segment in segments(sentence)
             for piece in _at_each_item(segment, lexicon, sizes)
             if (words := _but_for(piece, lexicon))
         ]

@@ -1,0 +1,63 @@
+"""How a sentence of a message splits into parts, each naming at most one order: at commas,
+dashes and "und"/"and" (also as spoken: "salami n 2 cokes"), before a count that tells a share
+apart ("2 diavola mittel 1 mit jalapenos 1 ohne") and before a share named without a comma
+("zwei hawaii eine davon mit käse die andere ohne")."""
+
+from __future__ import annotations
+
+import re
+
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["ARTICLE_ONES", "COLLOQUIAL_ARTICLES", "leads_an_item", "segments"]
+
+_SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
+_AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
+""""And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
+cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
+_SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
+COLLOQUIAL_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
+"""Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
+ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
+
+
+def leads_an_item(word: str) -> bool:
+    """A count or an article: it goes with the item after it (as a size does)."""
+    return word_to_number(word) is not None or word in COLLOQUIAL_ARTICLES or word in ARTICLE_ONES
+
+
+_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
+"""After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
+
+
+_SHARES = frozenset(
+    {("eine", "davon"), ("einer", "davon"), ("one", "of"), ("die", "andere"), ("die", "anderen")}
+    | {("the", "other"), ("the", "others"), ("der", "andere"), ("das", "andere")}
+)
+"""Where a share of the item before begins, also without a comma ("zwei mittlere hawaii eine
+davon mit extra käse die andere ohne")."""
+_MAKING = frozenset({"make", "mach", "mache", "change", "switch", "swap", "turn"})
+"""Before "one of": the share is what is changed ("make one of them large"), no part of its own."""
+
+
+def segments(text: str) -> list[list[str]]:
+    """The words of each part of `text`, in order."""
+    found: list[list[str]] = []
+    for part in _SEPARATOR_MARKS.split(text):
+        current: list[str] = []
+        words = tokens(part)
+        for word, after in zip(words, [*words[1:], ""], strict=False):
+            if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and leads_an_item(after)):
+                found.append(current)
+                current = []
+            elif current and after in _WITH_OR_WITHOUT and word_to_number(word) is not None:
+                found.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"
+                current = [word]
+            elif len(current) > 2 and current[-1] not in _MAKING and (word, after) in _SHARES:
+                found.append(current)  # "zwei hawaii | eine davon mit käse | die andere ohne"
+                current = [word]
+            else:
+                current.append(word)
+        found.append(current)
+    return [segment for segment in found if segment]
