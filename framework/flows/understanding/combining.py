@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
-from framework.flows.understanding.matching import Match
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.second_thoughts import (
+    ALSO,
+    TAKING_BACK,
+    Mention,
+    corrected,
+    second_thoughts,
+    takes_itself_back,
+)
 
 __all__ = [
     "EVERY",
-    "SECOND_THOUGHTS",
-    "TAKING_BACK",
     "Mention",
-    "after_second_thoughts",
     "count_slots",
     "once_each",
     "one_each",
@@ -29,28 +32,6 @@ __all__ = [
     "without_leading_count",
 ]
 
-Mention = dict[str, Any]
-"""Slot names and the values a part of a message names for them."""
-
-SECOND_THOUGHTS = frozenset(
-    {
-        "nee",
-        "warte",
-        "wait",
-        "lieber",
-        "rather",
-        "actually",
-        "sorry",
-        "oops",
-        "stattdessen",
-        "instead",
-        "moment",
-    }
-)
-
-TAKING_BACK = frozenset({"ach", "oh", "hm", "ne", "nee", "nein", "no", "nope", "warte", "wait"})
-"""A part that starts so (or a part of nothing but TAKING_BACK: "ach ne,") takes back the
-item before: "eine große Salami, nee warte, lieber eine große Diavola"."""
 
 EVERY = frozenset(
     {
@@ -154,16 +135,6 @@ def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
     return any(items & set(mention) for mention in mentions)
 
 
-def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
-    """The items named after second thoughts in the same part ("I was going to order a
-    salami but actually … a large funghi"): the ones before them are not wanted."""
-    turning = [at for at, word in enumerate(words) if word in SECOND_THOUGHTS]
-    if len(found) < 2 or not turning:
-        return found
-    after = [match for match in found if match.start > turning[-1]]
-    return after or found
-
-
 def read_parts(
     parts: list[tuple[list[str], Mention, bool]],
     mentions: list[Mention],
@@ -176,7 +147,7 @@ def read_parts(
             words, mentions, slots, lexicon
         ):
             continue
-        correcting = correcting or _second_thoughts(parts, at)
+        correcting = correcting or second_thoughts(parts, at)
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
             if _count_of_the_last(words, mention, mentions, slots, correcting):
                 continue
@@ -187,64 +158,18 @@ def read_parts(
         earlier = _referred(words, mention, mentions, slots)
         if earlier is not None:
             earlier.update((n, v) for n, v in mention.items() if n not in count_slots(slots))
-        elif correcting and mentions and _corrected(mentions, mention, has_item, slots):
+        elif correcting and mentions and corrected(mentions, mention, has_item, count_slots(slots)):
             pass
         elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
-            _split(mentions, source, mention, slots, the_other=bool(_OTHER & set(words[:2])))
+            the_other, also = bool(_OTHER & set(words[:2])), bool(ALSO & set(words))
+            _split(mentions, source, mention, slots, the_other=the_other, also=also)
         else:
             if not has_item and mentions:
                 _drop_unwanted(mentions[-1], words, slots, lexicon)
             _add(mentions, mention, has_item, words, count_slots(slots))
-        correcting = _takes_itself_back(words, has_item, lexicon)
+        correcting = takes_itself_back(words, has_item, lexicon)
 
 
-def _corrected(
-    mentions: list[Mention], mention: Mention, has_item: bool, slots: list[Slot]
-) -> bool:
-    """Second thoughts about the mention before: "eine Salami, nee warte, lieber eine Diavola"
-    takes its place (with its count when none is said), "a small Vegetaria, actually no, make
-    it a medium" changes its value. False when the part corrects nothing."""
-    if has_item:
-        counted = {n: v for n, v in mentions[-1].items() if n in count_slots(slots)}
-        mentions[-1] = counted | mention
-        return True
-    if _corrects(mentions[-1], mention, slots):
-        mentions[-1].update(mention)
-        return True
-    return False
-
-
-def _second_thoughts(parts: list[tuple[list[str], Mention, bool]], at: int) -> bool:
-    """Whether the part at `at` begins second thoughts ("nee warte, …", "oder doch …"), or
-    ends with "instead" after a pause."""
-    words = parts[at][0]
-    rather = words[0] in ("oder", "or") and len(words) > 1 and words[1] in _RATHER
-    after_a_pause = words[-1] in _INSTEAD and not (at and parts[at - 1][2])
-    return words[0] in SECOND_THOUGHTS or rather or after_a_pause
-
-
-def _takes_itself_back(words: list[str], has_item: bool, lexicon: Lexicon) -> bool:
-    """A part whose end takes back what it said, so the next one corrects it: "a small
-    Vegetaria… actually no, a medium", "I wanted a Prosciutto but actually my wife is
-    vegetarian, so a Funghi" (second thoughts after its item; not "a Salami, and actually
-    also a beer")."""
-    if words[-1] in TAKING_BACK:
-        return True
-    named = lexicon.items(frozenset()).find_all(words) if has_item else []
-    last = max((match.end for match in named), default=len(words))
-    turning = any(word in SECOND_THOUGHTS for word in words[last:])
-    return turning and not _ALSO & set(words)
-
-
-_ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too"})
-_RATHER = SECOND_THOUGHTS | {"doch", "besser", "better", "maybe", "vielleicht"}
-"""After "oder"/"or": the item before is taken back ("eine Cola. Oder doch Cola Zero")."""
-
-
-_INSTEAD = frozenset({"instead", "stattdessen"})
-"""A part that ends so takes back the item before it after a pause ("and a beer. Or, hmm —
-water instead"); right after another item it ends a list ("a large funghi and a large
-margherita instead") and replaces nothing in it."""
 _MAKING = frozenset({"make", "mach", "mache", "machst", "change", "aendere", "switch", "swap"})
 _OF = frozenset({"of", "der", "von", "den"})
 
@@ -361,13 +286,16 @@ def _split(
     slots: list[Slot],
     *,
     the_other: bool = False,
+    also: bool = False,
 ) -> None:
     """ "2 medium diavola, one with jalapeños, one without": one of them becomes a mention of
     its own with the part's values; the last one left takes the part's values itself. The
     others have none of the extras the one got, unless said later ("… one without").
 
     "The other" is the one left, never a further one: a size it names against the size said
-    for both is the plain one ("zwei große Salami, eine mit Pilzen, die andere normal")."""
+    for both is the plain one ("zwei große Salami, eine mit Pilzen, die andere normal"). With
+    `also` the one keeps what all of them have ("both with extra cheese, and one of them also
+    with mushrooms")."""
     counts = count_slots(slots)
     name = next((n for n in counts if n in source), None)
     values = {n: v for n, v in part.items() if n not in counts}
@@ -388,6 +316,8 @@ def _split(
         return
     source[name] -= taken
     one = {**source, **values}
+    if also:
+        one.update({n: [*source.get(n, []), *v] for n, v in values.items() if isinstance(v, list)})
     one[name] = taken
     mentions.insert(mentions.index(source), one)
     for option, chosen in values.items():
@@ -472,19 +402,6 @@ def without_context(mentions: list[Mention], counts: set[str]) -> list[Mention]:
             continue
         kept.append(mention)
     return kept
-
-
-def _corrects(previous: Mention, mention: Mention, slots: list[Slot]) -> bool:
-    """A part of second thoughts that names another single value for the mention before (and
-    no other count): "eine große Salami, nee warte, eine kleine", "actually make it a medium"."""
-    counts = count_slots(slots)
-    if any(previous.get(name) != value for name, value in mention.items() if name in counts):
-        return False
-    return any(
-        name in previous and not isinstance(previous[name], list) and previous[name] != value
-        for name, value in mention.items()
-        if name not in counts
-    )
 
 
 def _joins(previous: Mention, mention: Mention, counts: set[str]) -> bool:

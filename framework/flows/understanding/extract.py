@@ -23,7 +23,6 @@ from framework.flows.understanding.combining import (
     EVERY,
     NOT_WANTED,
     Mention,
-    after_second_thoughts,
     count_slots,
     once_each,
     one_each,
@@ -38,6 +37,7 @@ from framework.flows.understanding.negation import dropped, excepted, negated
 from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.second_thoughts import after_second_thoughts
 from framework.flows.understanding.segments import (
     ARTICLE_ONES,
     COLLOQUIAL_ARTICLES,

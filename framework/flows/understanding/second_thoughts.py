@@ -1,0 +1,114 @@
+"""Second thoughts inside a message: "eine große Salami, nee warte, lieber eine Diavola", "a
+small Vegetaria… actually no, make it a medium", "eine Cola. Oder doch Cola Zero", "and a
+beer. Or, hmm — water instead": which part takes back what, and what it puts in its place
+(read by combining.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.matching import Match
+
+__all__ = [
+    "ALSO",
+    "SECOND_THOUGHTS",
+    "TAKING_BACK",
+    "Mention",
+    "after_second_thoughts",
+    "corrected",
+    "second_thoughts",
+    "takes_itself_back",
+]
+
+Mention = dict[str, Any]
+"""Slot names and the values a part of a message names for them."""
+
+SECOND_THOUGHTS = frozenset(
+    {
+        "nee",
+        "warte",
+        "wait",
+        "lieber",
+        "rather",
+        "actually",
+        "sorry",
+        "oops",
+        "stattdessen",
+        "instead",
+        "moment",
+    }
+)
+
+TAKING_BACK = frozenset({"ach", "oh", "hm", "ne", "nee", "nein", "no", "nope", "warte", "wait"})
+"""A part that starts so (or a part of nothing but TAKING_BACK: "ach ne,") takes back the
+item before: "eine große Salami, nee warte, lieber eine große Diavola"."""
+
+
+def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
+    """The items named after second thoughts in the same part ("I was going to order a
+    salami but actually … a large funghi"): the ones before them are not wanted."""
+    turning = [at for at, word in enumerate(words) if word in SECOND_THOUGHTS]
+    if len(found) < 2 or not turning:
+        return found
+    after = [match for match in found if match.start > turning[-1]]
+    return after or found
+
+
+def corrected(mentions: list[Mention], mention: Mention, has_item: bool, counts: set[str]) -> bool:
+    """Second thoughts about the mention before: "eine Salami, nee warte, lieber eine Diavola"
+    takes its place (with its count when none is said), "a small Vegetaria, actually no, make
+    it a medium" changes its value. False when the part corrects nothing."""
+    if has_item:
+        counted = {n: v for n, v in mentions[-1].items() if n in counts}
+        mentions[-1] = counted | mention
+        return True
+    if _corrects(mentions[-1], mention, counts):
+        mentions[-1].update(mention)
+        return True
+    return False
+
+
+def second_thoughts(parts: list[tuple[list[str], Mention, bool]], at: int) -> bool:
+    """Whether the part at `at` begins second thoughts ("nee warte, …", "oder doch …"), or
+    ends with "instead" after a pause."""
+    words = parts[at][0]
+    rather = words[0] in ("oder", "or") and len(words) > 1 and words[1] in _RATHER
+    after_a_pause = words[-1] in _INSTEAD and not (at and parts[at - 1][2])
+    return words[0] in SECOND_THOUGHTS or rather or after_a_pause
+
+
+def takes_itself_back(words: list[str], has_item: bool, lexicon: Lexicon) -> bool:
+    """A part whose end takes back what it said, so the next one corrects it: "a small
+    Vegetaria… actually no, a medium", "I wanted a Prosciutto but actually my wife is
+    vegetarian, so a Funghi" (second thoughts after its item; not "a Salami, and actually
+    also a beer")."""
+    if words[-1] in TAKING_BACK:
+        return True
+    named = lexicon.items(frozenset()).find_all(words) if has_item else []
+    last = max((match.end for match in named), default=len(words))
+    turning = any(word in SECOND_THOUGHTS for word in words[last:])
+    return turning and not ALSO & set(words)
+
+
+ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too"})
+_RATHER = SECOND_THOUGHTS | {"doch", "besser", "better", "maybe", "vielleicht"}
+"""After "oder"/"or": the item before is taken back ("eine Cola. Oder doch Cola Zero")."""
+
+
+_INSTEAD = frozenset({"instead", "stattdessen"})
+"""A part that ends so takes back the item before it after a pause ("and a beer. Or, hmm —
+water instead"); right after another item it ends a list ("a large funghi and a large
+margherita instead") and replaces nothing in it."""
+
+
+def _corrects(previous: Mention, mention: Mention, counts: set[str]) -> bool:
+    """A part of second thoughts that names another single value for the mention before (and
+    no other count): "eine große Salami, nee warte, eine kleine", "actually make it a medium"."""
+    if any(previous.get(name) != value for name, value in mention.items() if name in counts):
+        return False
+    return any(
+        name in previous and not isinstance(previous[name], list) and previous[name] != value
+        for name, value in mention.items()
+        if name not in counts
+    )
