@@ -28,31 +28,40 @@ from understanding import (  # noqa: E402  (a script folder)
     HOLDOUT3,
     HOLDOUT4,
     HOLDOUT5,
+    SETS,
     Case,
     review_corpus,
 )
 
+HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
 FLOORS = {
-    CORPUS: 0.90,
-    HOLDOUT: 0.85,
-    HOLDOUT2: 0.83,
-    HOLDOUT3: 0.64,
+    CORPUS: 0.91,
+    HOLDOUT: 0.90,
+    HOLDOUT2: 0.90,
+    HOLDOUT3: 0.81,
     GROUPS: 0.83,
-    HOLDOUT4: 0.70,
-    HOLDOUT5: 0.58,
+    HOLDOUT4: 0.78,
+    HOLDOUT5: 0.65,
+    HOLDOUT6: 0.56,
+    HOLDOUT7: 0.38,
+    HOLDOUT8: 0.23,
 }
-"""Reached on 2026-12-04 (afternoon), after the work on the blind sixth set (benchmarks/
-README.md, "Results, 2026-12-04 (afternoon)"): 313 of 346, 61 of 70, 64 of 75, 43 of 65,
-25 of 30, 58 of 80 and 42 of 70. Earlier: 289 of 346 on 2026-12-03 (the corpus grew by 76
-conversations of the kinds understood worst, of which 17 passed when written); the fourth
-set measured 37 of 80 and the fifth 17 of 70 when first run, before they became tuning
-material. The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT5: 2}
-"""Wrong payments that the stricter count of 2026-12-04 found and that are not fixed yet (a
-link for another total than the one the test agreed last, at a turn that asserts no total:
-before, only a turn's own total was compared). 15 were found; these 2 remain (a line made
-large for "both of them" after asking which one; "my daughter says hers with extra ham" put on
-both Hawaii). A ratchet: it may only go down, and every other set allows none."""
+"""Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 68 of 75, 53 of 65, 25 of 30, 63 of
+80, 46 of 70, 45 of 80, 31 of 80 and 19 of 80. The blind sets measured, when first run before
+anything of them was looked at: the fourth 37 of 80, the fifth 17 of 70, the sixth 14 of 80,
+the seventh 28 of 80 and the eighth 15 of 80 (with 10 wrong payments); the sixth, seventh and
+eighth became tuning material only for their wrong payments (the sixth's rise from 15 to 45 is
+the order kept in the cart while the extras are asked: its replies did not change). The aim
+is 0.90 on every set."""
+KNOWN_WRONG_PAYMENTS = {HOLDOUT5: 2, HOLDOUT7: 1, HOLDOUT8: 5}
+"""Wrong payments found and not fixed yet (a link for another total than the one the test
+agreed last). In holdout5: "Kenji wanted a beer but he's driving, so nothing for him" orders
+the beer; "my daughter says hers with extra ham" puts it on both Hawaii. In holdout7: voice
+dictation's "to large … for cokes … fun guy". In holdout8: a flat's order with two changes of
+mind in one message, "Käsepizza" (Margherita or Quattro Formaggi?), "if there's no Diet Coke,
+Coke Zero works", "the one without mushrooms gets onions", and a restated order followed by
+"swap the Fanta for another Coke". A ratchet: it may only go down, and every other set allows
+none."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -61,6 +70,9 @@ SIZES = {
     GROUPS: 30,
     HOLDOUT4: 80,
     HOLDOUT5: 70,
+    HOLDOUT6: 80,
+    HOLDOUT7: 80,
+    HOLDOUT8: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
