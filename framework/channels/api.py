@@ -21,19 +21,23 @@ class ApiSession:
         per_second: float,
         interval: float,
         slots: SendSlots | None = None,
+        pair: tuple[int, float] | None = None,
     ) -> None:
         """`slots`: the deployment's sending schedules, shared by its workers (None: this
-        process's own)."""
+        process's own); `pair`: each recipient's allowance (pacing.py; None: none)."""
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
         self._rate, self._interval, self._slots = per_second, interval, slots
+        self._pair = pair
         self._pacers: dict[str, Pacer] = {}
 
     def pacer(self, sender: str) -> Pacer:
         """The pacing of one sender: its rate overall, `interval` between two messages to one
         recipient."""
         if sender not in self._pacers:
-            self._pacers[sender] = Pacer(sender, self._rate, self._interval, self._slots)
+            self._pacers[sender] = Pacer(
+                sender, self._rate, self._interval, self._slots, pair=self._pair
+            )
         return self._pacers[sender]
 
     @property

@@ -1,7 +1,10 @@
 """Pacing of outgoing messages: a messenger's rate per sender (a WhatsApp number, a Telegram
 bot), shared by every worker through the deployment's sending schedule
-(framework/stores/send_slots.py), and a gap between two messages to the same recipient
-(WhatsApp answers a burst to one person with 131056).
+(framework/stores/send_slots.py), and a gap between two messages to the same recipient. A
+messenger that limits what one person gets (WhatsApp answers a burst to one person with
+131056: its pair rate) gives the pacer that allowance (`pair`: so many at once, one more every
+so many seconds), kept in the shared schedule too: a send to a recipient who used it up waits
+for their next one, or tries again then, instead of meeting Meta's refusal.
 
 The rate a sender is given is the messenger's limit (`messages_per_second`: Meta's 80 per
 number by default); the pacer keeps `HEADROOM` of it. At the limit itself, the few
@@ -58,9 +61,10 @@ STORE_RETRY = 1.0
 
 
 class Pacer:
-    """Waits until a send fits: its sender's next slot in the shared schedule, `interval`
-    seconds after the recipient's last message, and room in the window of the sender's begun
-    sends (the module's docstring)."""
+    """Waits until a send fits: `interval` seconds after the recipient's last message, within
+    the recipient's allowance (`pair`: at most so many at once, one more every so many seconds;
+    None: none), its sender's next slot in the shared schedule, and room in the window of the
+    sender's begun sends (the module's docstring)."""
 
     def __init__(
         self,
@@ -70,13 +74,14 @@ class Pacer:
         slots: SendSlots | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pair: tuple[int, float] | None = None,
     ) -> None:
         rate = per_second * HEADROOM
         self._sender, self._gap, self._interval = sender, 1.0 / rate, interval
         self._most = max(1, int(rate * WINDOW))
         """Sends that may begin in any WINDOW."""
         self._slots = slots or LocalSlots(clock)
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._pair = clock, sleep, pair
         self._recipients: dict[str, float] = {}
         """When each recipient may get their next message."""
         self._tokens = (f"{uuid.uuid4().hex[:16]}-{n}" for n in itertools.count())
@@ -96,6 +101,7 @@ class Pacer:
         if ready > now:
             await self._sleep(ready - now)
         try:
+            await self._allowance(recipient, most)
             await self._slot(most)
             await self._begin(most)
         except SendFailure:
@@ -120,6 +126,20 @@ class Pacer:
             return await self._slots.held(self._sender)
         except StoreError:
             return 0.0
+
+    async def _allowance(self, recipient: str, most: float) -> None:
+        """Until the recipient's allowance has a send for them (taken before the sender's
+        slot: once a send has its slot, it leaves at once)."""
+        if self._pair is None:
+            return
+        try:
+            found = await self._slots.pair(self._sender, recipient, *self._pair, most)
+        except StoreError:
+            raise _busy(STORE_RETRY) from None
+        if not found.taken:
+            raise _busy(found.wait)
+        if found.wait > 0:
+            await self._sleep(found.wait)
 
     async def _slot(self, most: float) -> None:
         """Until the send's slot; a slot that passed LATE ago while the loop was held up is

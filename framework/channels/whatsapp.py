@@ -49,12 +49,16 @@ from framework.stores.records import (
 from framework.stores.send_slots import SendSlots
 from framework.stores.template_states import REFUSALS, TemplateNews, TemplateStates
 
-__all__ = ["NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
+__all__ = ["PAIR_RATE", "NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
 log = logging.getLogger("theke.whatsapp")
 
 TYPING_AFTER = 1.0
 """A turn slower than this shows the customer 'read' and a typing indicator."""
+PAIR_RATE = (45, 6.0)
+"""Each customer's allowance from one number: up to 45 messages at once, one more every 6 s
+after (Meta's pair rate, about one message every 6 s to one user with bursts tolerated;
+refused with 131056). Kept by every worker in the shared schedule (pacing.py)."""
 
 
 @dataclass(frozen=True)
@@ -358,7 +362,11 @@ class WhatsAppChannel:
     def __post_init__(self) -> None:
         settings = self.settings
         self.api = ApiSession(
-            settings.timeout, settings.per_second, settings.recipient_interval, settings.slots
+            settings.timeout,
+            settings.per_second,
+            settings.recipient_interval,
+            settings.slots,
+            pair=PAIR_RATE,
         )
 
     @property

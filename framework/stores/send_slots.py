@@ -18,16 +18,30 @@ before then, on any worker, so every conversation and every broadcast waits, not
 message that was refused: also a send that took its slot before the hold waits before it
 begins.
 
+A recipient's allowance (`pair`): WhatsApp refuses a burst to one person with 131056 (its pair
+rate: about one message every 6 s, bursts tolerated). Each (sender, recipient) pair may take
+`burst` sends at once and one more every `every` seconds after (a token bucket, kept as the
+time its allowance is full again: the "generic cell rate" algorithm, one number a pair), on
+every worker, so a conversation's replies and a broadcast's notice to the same person never
+pass it together. A recipient is kept as a digest, never as they are.
+
 Memory (one process: SQLite and memory deployments) and Redis (every worker on the same
 server or cluster, one clock: the server's) keep both.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["SendSlots", "Slot"]
+__all__ = ["SendSlots", "Slot", "pair_key"]
+
+
+def pair_key(recipient: str) -> str:
+    """A recipient as the schedules keep them: 32 hex digits of SHA-256 (no phone number in a
+    key or in memory longer than its message)."""
+    return hashlib.sha256(recipient.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,14 @@ class SendSlots(Protocol):
         kept, and the answer is the seconds until the oldest of them leaves the window. A
         `token` begun before is dropped first (that send did not go then: it begins now, or
         not)."""
+        ...
+
+    async def pair(
+        self, sender: str, recipient: str, burst: int, every: float, most: float
+    ) -> Slot:
+        """One of the pair's allowance (at most `burst` at once, one more every `every`
+        seconds), taken when it comes within `most` seconds: how long until then. One further
+        away is not taken (nothing of the allowance is spent) and says how far it is."""
         ...
 
     async def hold(self, sender: str, seconds: float) -> None:

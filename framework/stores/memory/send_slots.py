@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from framework.stores.send_slots import Slot
+from framework.stores.send_slots import Slot, pair_key
 
 __all__ = ["LocalSlots"]
 
@@ -19,6 +19,8 @@ class LocalSlots:
         """Sender -> until when the messenger holds it."""
         self._begun: dict[str, dict[str, float]] = {}
         """Sender -> token -> when that send began (those of the last window)."""
+        self._full: dict[tuple[str, str], float] = {}
+        """(sender, recipient's digest) -> when the pair's allowance is whole again."""
 
     async def take(self, sender: str, gap: float, most: float) -> Slot:
         now = self._clock()
@@ -40,6 +42,19 @@ class LocalSlots:
             return max(min(begun.values()) + window - now, 1e-6)
         begun[token] = now
         return 0.0
+
+    async def pair(
+        self, sender: str, recipient: str, burst: int, every: float, most: float
+    ) -> Slot:
+        now, key = self._clock(), (sender, pair_key(recipient))
+        full = max(now, self._full.get(key, 0.0))
+        wait = max(0.0, full - (burst - 1) * every - now)
+        if wait > most:
+            return Slot(wait, taken=False)
+        self._full[key] = full + every
+        if len(self._full) > 10_000:
+            self._full = {k: at for k, at in self._full.items() if at > now}
+        return Slot(wait, taken=True)
 
     async def hold(self, sender: str, seconds: float) -> None:
         until = self._clock() + max(seconds, 0.0)

@@ -3,9 +3,11 @@ hash tag (legal on a cluster), `<prefix>:{%slots:<sender>}` holds when the sende
 slot is, `<prefix>:{%slots:<sender>}:begun` the sends that began in the last window (a
 sorted set: token -> when) and `<prefix>:{%slots:<sender>}:held` until when the messenger
 holds the sender (no slot is taken and no send begins before then), all in microseconds of
-the Redis server's clock. TAKE, START and HOLD each read the server's time and decide in one
-script, so workers on different machines share one clock, never take the same slot and never
-begin more than the window holds together. The keys expire a second after they were last
+the Redis server's clock; `<prefix>:{%slots:<sender>}:pair:<digest>` when a recipient's
+allowance is whole again (a digest of the recipient). TAKE, START, PAIR and HOLD each read the
+server's time and decide in one script, so workers on different machines share one clock,
+never take the same slot, never begin more than the window holds together and never give one
+recipient more than their allowance. The keys expire a second after they were last
 needed: an idle sender keeps nothing. Redis failures
 become StoreError, as in the other Redis stores.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
-from framework.stores.send_slots import Slot
+from framework.stores.send_slots import Slot, pair_key
 
 __all__ = ["RedisSlots"]
 
@@ -52,6 +54,20 @@ redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1000)
 return 0
 """
 
+# KEYS the pair's allowance whole again; ARGV burst, every, most (microseconds). Returns
+# {wait, taken}.
+PAIR = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local every = tonumber(ARGV[2])
+local full = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local wait = math.max(0, full - (tonumber(ARGV[1]) - 1) * every - now)
+if wait > tonumber(ARGV[3]) then return {wait, 0} end
+full = full + every
+redis.call('SET', KEYS[1], string.format('%d', full), 'PX', math.floor((full - now) / 1000) + 1000)
+return {wait, 1}
+"""
+
 # KEYS held until; ARGV seconds held (microseconds). A later hold kept stays.
 HOLD = """
 local now = redis.call('TIME')
@@ -86,6 +102,7 @@ class RedisSlots:
         self._take = client.register_script(TAKE)
         self._start = client.register_script(START)
         self._hold, self._held = client.register_script(HOLD), client.register_script(HELD)
+        self._pair = client.register_script(PAIR)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "theke", *, max_connections: int = 20) -> RedisSlots:
@@ -108,6 +125,17 @@ class RedisSlots:
         keys = [f"{self._key(sender)}:begun", self._held_key(sender)]
         wait = await self._start(keys=keys, args=args)
         return int(wait) / MICRO
+
+    @guarded
+    async def pair(
+        self, sender: str, recipient: str, burst: int, every: float, most: float
+    ) -> Slot:
+        if isinstance(burst, bool) or not 0 < burst <= 1000 or not 0 < every <= LONGEST:
+            raise ValueError("an allowance of 1 to 1000 at once, one more within an hour")
+        args = [burst, round(every * MICRO), round(min(most, LONGEST) * MICRO)]
+        key = f"{self._key(sender)}:pair:{pair_key(recipient)}"
+        wait, taken = await self._pair(keys=[key], args=args)
+        return Slot(int(wait) / MICRO, taken=bool(taken))
 
     @guarded
     async def hold(self, sender: str, seconds: float) -> None:
