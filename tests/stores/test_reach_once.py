@@ -1,16 +1,20 @@
 """The reach store's `once` marks on every store (memory, SQLite, Redis, Redis Cluster: the
 opener of test_reach_store.py): set if absent, the first value wins across workers and at the
-same moment, each mark ends at its own time, and what the rules refuse."""
+same moment, each mark ends at its own time, and what the rules refuse; a SQLite file made
+before the marks gets their table when opened, losing nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from framework.stores.reach import ReachError, ReachStore
+from framework.stores.sqlite.reach import SqliteReach
 from tests.stores.test_reach_store import DAY, NOW, Opener, opener
 
 __all__ = ["opener"]
@@ -82,3 +86,19 @@ async def test_marked_reads_the_marks_kept_past_a_time_and_sets_nothing(opener: 
     assert await other.once("salon", {BEN: "later"}, NOW, NOW + DAY) == {BEN: "later"}
     with pytest.raises(ReachError):
         await store.marked("salon", ["salon:whatsapp:49170"], NOW)
+
+
+async def test_a_sqlite_file_made_before_the_marks_gets_them_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = await SqliteReach.open(path)
+    await store.marketed("salon", "b1", ["salon:whatsapp:49170"], NOW)
+    await store.close()
+    with sqlite3.connect(path) as db:  # as an older Theke left it
+        db.executescript("DROP TABLE reach_once; DROP TABLE reach_once_schema;")
+    db.close()
+    store = await SqliteReach.open(path)
+    try:
+        assert await store.once("salon", {ADA: "kept"}, NOW, NOW + DAY) == {ADA: "kept"}
+        assert await store.marks("salon", ["salon:whatsapp:49170"], 0.0)  # nothing lost
+    finally:
+        await store.close()
