@@ -10,6 +10,7 @@ from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.questions import wishes
 from framework.flows.understanding.slot_values import find_address
 
 __all__ = ["note_answers_ahead"]
@@ -35,8 +36,8 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     frame = turn.frame
     asked = str(frame.get("wait") or "") if frame is not None else ""
     values = _addresses_ahead(turn, message.text, asked)
-    if later:
-        found = turn.mentions(message.text, later)
+    if later:  # "how long does delivery take?" chooses nothing: only what is said or asked for
+        found = turn.mentions(" ".join(wishes(message.text)), later)
         values |= {name: value for mention in found for name, value in mention.items()}
     for name, value in values.items():
         if turn.acceptable(name, value):

@@ -25,7 +25,7 @@ _REQUESTS = (
 )
 """Questions that order ("can I get a Diavola?", "kann ich eine Cola haben?")."""
 
-__all__ = ["is_question", "only_asks"]
+__all__ = ["is_question", "only_asks", "wishes"]
 
 _OPENERS = frozenset(
     {
@@ -103,6 +103,29 @@ def only_asks(text: str) -> bool:
     return bool(sentences) and all(
         is_question(sentence) and not _requests(tokens(sentence)) for sentence in sentences
     )
+
+
+def wishes(text: str) -> list[str]:
+    """The clauses of a message that say or ask for something ("Anyway we'll get a large
+    Salami", "geht auch nur Getränke zum Abholen?"), without the questions about something
+    ("how long does delivery take?" chooses no delivery, "was kostet die große?" orders none)."""
+    return [clause for clause in _CLAUSES.split(text) if tokens(clause) and not _asks_about(clause)]
+
+
+def _asks_about(clause: str) -> bool:
+    """A question with a question word ("wie lange dauert die Lieferung", "what does …")."""
+    words = tokens(clause)
+    first = next((word for word in words if word not in _LEAD_INS), "")
+    return first in _QUESTION_WORDS and is_question(clause)
+
+
+_QUESTION_WORDS = frozenset(
+    {"wie", "was", "wann", "wo", "wieso", "warum", "welche", "welcher", "welches", "wieviel"}
+    | {"how", "what", "when", "where", "why", "which", "whats"}
+)
+
+
+_CLAUSES = re.compile(r"(?<=[,.!?;])\s+|\n+")
 
 
 def _requests(words: list[str]) -> bool:
