@@ -10,16 +10,20 @@ the bot's `stop_at_quality`, makes a broadcast sent as it wait.
 
 News older than what a template holds changes nothing (webhooks arrive late and twice): the
 status and the quality each keep their newest, so `noted` is the same fold in every backend.
-Time is an argument (no store reads a clock).
+Time is an argument (no store reads a clock). The same backends keep what Meta said of each
+business phone number (stores/number_states.py): the broadcasts read both.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from framework.errors import ThekeError
+
+if TYPE_CHECKING:
+    from framework.stores.number_states import NumberNews, NumberState
 
 __all__ = [
     "DISABLED",
@@ -128,6 +132,16 @@ class TemplateStates(Protocol):
     async def of_template(self, name: str) -> dict[str, TemplateState]:
         """What is known of the template in each of its languages (code -> state; {}: nothing
         heard). TemplateStateError for a name of another shape."""
+        ...
+
+    async def note_number(self, news: NumberNews) -> NumberState:
+        """The number's news kept (atomically, `noted_number`): its state after it.
+        TemplateStateError for news of another shape (nothing is kept)."""
+        ...
+
+    async def of_number(self, number: str) -> NumberState | None:
+        """What is known of a phone number id (None: nothing heard). TemplateStateError for
+        an id of another shape."""
         ...
 
     async def close(self) -> None: ...

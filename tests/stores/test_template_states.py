@@ -1,4 +1,5 @@
-"""One contract, every template state store: memory (the reference), sqlite (a real file),
+"""One contract, every template state store (what Meta said of the templates and of the
+business numbers): memory (the reference), sqlite (a real file),
 redis and redis-cluster (real servers), each opened from its URL (`open_template_states`, as
 the channels open it before the event loop runs), each test under a Redis key prefix of its
 own, deleted afterwards. Time is an argument: no test waits."""
@@ -6,6 +7,7 @@ own, deleted afterwards. Time is an argument: no test waits."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from framework.stores.memory.template_states import MemoryTemplateStates
+from framework.stores.number_states import NumberNews, NumberState
 from framework.stores.opening import open_template_states
 from framework.stores.template_states import (
     TemplateNews,
@@ -23,6 +26,7 @@ from framework.stores.template_states import (
 from tests.stores.contract import KINDS, store_url, stores_of
 
 NOW = 1_800_000_000.5
+PHONE_ID = "106540352242922"
 Opener = Callable[[], Awaitable[TemplateStates]]
 
 
@@ -107,3 +111,85 @@ async def test_a_long_reason_is_shortened_and_a_bad_name_refused_when_read(opene
     assert kept.reason == "ä" * 300
     with pytest.raises(TemplateStateError):
         await store.of_template("{%template:x}")
+
+
+async def test_a_red_number_is_kept_and_read_by_another_worker(opener: Opener) -> None:
+    store, other = await opener(), await opener()
+    assert await store.of_number(PHONE_ID) is None
+    red = await store.note_number(NumberNews(PHONE_ID, NOW, "FLAGGED", "RED", "TIER_2K"))
+    assert red == NumberState(PHONE_ID, "RED", NOW, "TIER_2K", NOW, "FLAGGED")
+    assert red.limit == 2000
+    assert await other.of_number(PHONE_ID) == red
+    assert await other.of_number("999") is None
+    assert await other.of_template("spring_offer") == {}  # templates and numbers apart
+
+
+async def test_quality_and_limit_each_keep_their_newest(opener: Opener) -> None:
+    store = await opener()
+    await store.note_number(NumberNews(PHONE_ID, NOW, "FLAGGED", quality="RED"))
+    down = await store.note_number(NumberNews(PHONE_ID, NOW + 5, "DOWNGRADE", tier="TIER_250"))
+    assert (down.quality, down.tier, down.event, down.limit) == (
+        "RED",
+        "TIER_250",
+        "DOWNGRADE",
+        250,
+    )
+    late = await store.note_number(NumberNews(PHONE_ID, NOW - 60, "UNFLAGGED", "GREEN", "TIER_10K"))
+    assert late == down  # delivered late: older than both
+    back = await store.note_number(NumberNews(PHONE_ID, NOW + 60, "UNFLAGGED", quality="GREEN"))
+    assert (back.quality, back.tier, back.event) == ("GREEN", "TIER_250", "UNFLAGGED")
+    free = await store.note_number(NumberNews(PHONE_ID, NOW + 90, tier="TIER_UNLIMITED"))
+    assert free.limit is None
+
+
+async def test_number_news_noted_at_once_by_two_workers_is_all_kept(opener: Opener) -> None:
+    stores = [await opener() for _ in range(2)]
+    news = [NumberNews(PHONE_ID, NOW, quality="YELLOW"), NumberNews(PHONE_ID, NOW, tier="TIER_10K")]
+    await asyncio.gather(*(stores[i % 2].note_number(one) for i, one in enumerate(news * 5)))
+    found = await stores[0].of_number(PHONE_ID)
+    assert found is not None and (found.quality, found.tier) == ("YELLOW", "TIER_10K")
+
+
+@pytest.mark.parametrize(
+    "news",
+    [
+        NumberNews("+49 170", NOW, quality="RED"),
+        NumberNews("{%number:1}", NOW, quality="RED"),
+        NumberNews("1" * 31, NOW, quality="RED"),
+        NumberNews(PHONE_ID, NOW),
+        NumberNews(PHONE_ID, NOW, quality="PURPLE"),
+        NumberNews(PHONE_ID, NOW, tier="TIER_5M"),
+        NumberNews(PHONE_ID, NOW, event="flagged; DROP"),
+        NumberNews(PHONE_ID, float("nan"), quality="RED"),
+        NumberNews(PHONE_ID, 1e12, quality="RED"),
+    ],
+)
+async def test_number_news_of_another_shape_is_refused_and_keeps_nothing(
+    opener: Opener, news: NumberNews
+) -> None:
+    store = await opener()
+    with pytest.raises(TemplateStateError):
+        await store.note_number(news)
+    assert await store.of_number(PHONE_ID) is None
+    with pytest.raises(TemplateStateError):
+        await store.of_number("{%number:x}")
+
+
+async def test_a_file_made_before_the_number_states_gets_their_table(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:  # as the template states were made before
+        db.executescript(
+            "CREATE TABLE template_states_schema (version INTEGER NOT NULL);"
+            "CREATE TABLE template_states (name TEXT NOT NULL, language TEXT NOT NULL,"
+            " state TEXT NOT NULL, PRIMARY KEY (name, language)) WITHOUT ROWID;"
+            "INSERT INTO template_states_schema VALUES (1);"
+        )
+    db.close()
+    store = open_template_states(f"sqlite:///{path}")
+    try:
+        await store.note(TemplateNews("spring_offer", "de", NOW, status="PAUSED"))
+        kept = await store.note_number(NumberNews(PHONE_ID, NOW, quality="RED"))
+        assert await store.of_number(PHONE_ID) == kept
+        assert (await store.of_template("spring_offer"))["de"].status == "PAUSED"
+    finally:
+        await store.close()

@@ -1,23 +1,28 @@
-"""What Meta said of each WhatsApp template, in the session store's Redis under the same key
-prefix: one hash per template name, `<prefix>:{%template:<name>}` (its own hash tag: legal on
-a cluster), language code -> its state's JSON.
+"""What Meta said of each WhatsApp template and business number, in the session store's Redis
+under the same key prefix: one hash per template name, `<prefix>:{%template:<name>}` (its own
+hash tag: legal on a cluster), language code -> its state's JSON; one per phone number id,
+`<prefix>:{%number:<id>}`, its state's JSON under `state`.
 
-`note` reads the state, folds the news in in Python (`noted`, as every backend) and writes
-it with SWAP, which writes only while the state is still as read; two webhooks at once: the
-second reads the first's and folds again. Redis failures become StoreError, as in the other
-Redis stores.
+`note` and `note_number` read the state, fold the news in in Python (`noted`,
+`noted_number`, as every backend) and write it with SWAP, which writes only while the state
+is still as read; two webhooks at once: the second reads the first's and folds again.
+Redis failures become StoreError, as in the other Redis stores.
 """
 
 from __future__ import annotations
 
 import json
-from typing import cast
+from collections.abc import Callable
+from typing import TypeVar, cast
 
+from framework.stores.number_states import NumberNews, NumberState, check_number, noted_number
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.session_store import StoreError
 from framework.stores.template_states import TemplateNews, TemplateState, check_name, noted
 
 __all__ = ["TRIES", "RedisTemplateStates"]
+
+_State = TypeVar("_State", TemplateState, NumberState)
 
 TRIES = 50
 """Times news is folded in again because the template's state changed meanwhile."""
@@ -51,14 +56,39 @@ class RedisTemplateStates:
     @guarded
     async def note(self, news: TemplateNews) -> TemplateState:
         news = news.checked()
-        key = self._key(news.name)
+
+        def fold(kept: str) -> TemplateState:
+            return noted(TemplateState.from_json(json.loads(kept)) if kept else None, news)
+
+        return await self._folded(self._key(news.name), news.language, fold)
+
+    @guarded
+    async def note_number(self, news: NumberNews) -> NumberState:
+        news = news.checked()
+
+        def fold(kept: str) -> NumberState:
+            return noted_number(NumberState.from_json(json.loads(kept)) if kept else None, news)
+
+        return await self._folded(self._number_key(news.number), "state", fold)
+
+    async def _folded(self, key: str, field: str, fold: Callable[[str], _State]) -> _State:
+        """The state at `field` of the hash after `fold`, written only while it is as read."""
         for _ in range(TRIES):
-            kept = await self._redis.hget(key, news.language) or ""
-            state = noted(TemplateState.from_json(json.loads(kept)) if kept else None, news)
-            args = [news.language, kept, json.dumps(state.to_json())]
-            if int(await self._swap(keys=[key], args=args)):
+            kept = cast(str, await self._redis.hget(key, field) or "")
+            state = fold(kept)
+            if int(await self._swap(keys=[key], args=[field, kept, json.dumps(state.to_json())])):
                 return state
-        raise StoreError(f"the template {news.name!r} changed {TRIES} times meanwhile; try again")
+        raise StoreError(f"{key} changed {TRIES} times meanwhile; try again")
+
+    @guarded
+    async def of_number(self, number: str) -> NumberState | None:
+        kept = cast(
+            str | None, await self._redis.hget(self._number_key(check_number(number)), "state")
+        )
+        return NumberState.from_json(json.loads(kept)) if kept else None
+
+    def _number_key(self, number: str) -> str:
+        return f"{self._prefix}:{{%number:{number}}}"
 
     @guarded
     async def of_template(self, name: str) -> dict[str, TemplateState]:
