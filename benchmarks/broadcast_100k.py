@@ -7,19 +7,19 @@ a fake Graph API server over HTTP, with one worker killed (SIGKILL) midway.
 
 What runs: every contact wrote to the shop on WhatsApp two days ago (seeded through the
 runtime, so each conversation knows its address and the 24-hour window is closed: the notice
-goes out as the number's template); 90 % agreed to marketing, 5 % were never asked, 5 %
-agreed and said STOP. The broadcast is made and sent through the broadcast service, then
-`theke run` workers (`python -m framework.cli run`) send it: their `look_after_broadcasts`
-loop hands the notices out, their runtime turns each into the template and posts it to the
-fake (benchmarks/fake_graph.py: the tests' fake of Meta's Graph API as a process, checking the
-documented request format, answering with message ids, refusing every recipient whose number
-is divisible by 200 with 131049 and any send over 80 a second per number with 130429, as Meta
-does, and writing every send with its time to a file; for every message it accepts it posts
-the `sent` and then the `delivered` status webhook, signed and batched, to the workers'
-/webhooks/whatsapp, retried with backoff until one of them takes it, as Meta does:
-benchmarks/fake_statuses.py). Once 30 % of the holders were sent to, the first worker is
-killed with SIGKILL; on SQLite (one process per file) a second worker is started then, on
-Redis it runs beside the first from the start (`--second before|after` to choose).
+goes out as the broadcast's approved marketing template, `shop_offer`); 90 % agreed to
+marketing, 5 % were never asked, 5 % agreed and said STOP. The broadcast is made and sent
+through the broadcast service, then `theke run` workers (`python -m framework.cli run`) send
+it: their `look_after_broadcasts` loop hands the notices out, their runtime turns each into the
+template and posts it to the fake (benchmarks/fake_graph.py: the tests' fake of Meta's Graph
+API as a process, checking the documented request format, answering with message ids, refusing
+every recipient whose number is divisible by 200 with 131049 and any send over 80 a second per
+number with 130429, as Meta does, and writing every send with its time to a file; for every
+message it accepts it posts the `sent` and then the `delivered` status webhook, signed and
+batched, to the workers' /webhooks/whatsapp, retried with backoff until one of them takes it,
+as Meta does: benchmarks/fake_statuses.py). Once 30 % of the holders were sent to, the first
+worker is killed with SIGKILL; on SQLite (one process per file) a second worker is started
+then, on Redis it runs beside the first from the start (`--second before|after` to choose).
 
 Measured: the sends per second, the most sends to one phone number id in any one-second
 window, each worker's peak RSS (VmHWM from /proc, read just before it is killed or stopped)
@@ -68,6 +68,7 @@ from framework.stores.opening import (
     open_store,
 )
 from framework.stores.records import InboxItem, SessionKey, StoreLimits, iso_time
+from framework.stores.whatsapp_templates import WhatsAppTemplate
 
 ROOT = Path(__file__).resolve().parent.parent
 THEKE_RUN = (sys.executable, "-m", "framework.cli", "run")
@@ -136,6 +137,11 @@ channels:
 """
 
 
+OFFER_TEMPLATE = WhatsAppTemplate("shop_offer", "marketing", {"de": "de"})
+"""The approved marketing template the offer goes out as outside the 24-hour window (a
+marketing notice never goes as the number's generic utility template)."""
+
+
 def phone(number: int) -> str:
     return f"49170{number:07d}"
 
@@ -176,7 +182,7 @@ async def seed(url: str, folder: Path, count: int) -> str:
         collecting.sent.clear()
     store = await open_broadcasts(url, folder)
     broadcasts = Broadcasts(store, ledger, {BOT: bot})
-    made = await broadcasts.create(BOT, "offer", {})
+    made = await broadcasts.create(BOT, "offer", {}, whatsapp_template=OFFER_TEMPLATE)
     await broadcasts.act(made.id, "send")
     for opened in (store, ledger, sessions):
         await opened.close()
