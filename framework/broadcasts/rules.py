@@ -27,6 +27,10 @@ per step and per holder; sending.py applies them.
   disabled, rejected, deleted) in any of the broadcast's languages, or rates its quality at or
   below the bot's `stop_at_quality` (marketing only), sending.py stops at the first WhatsApp
   holder and the broadcast waits (`template_waiting`) until Meta says otherwise.
+- **Its WhatsApp number**: while Meta rates the bot's number (`phone_number_quality_update`)
+  at or below `stop_at_quality`, a marketing broadcast stops at the first WhatsApp holder
+  (`number_quality`); the daily limit is never above the number's messaging limit as Meta
+  last said it (`daily_limit`).
 
 Notifications (`notify:<topic>`: a flight delayed) are wanted news: neither quiet hours nor
 the cap nor a hold keeps them, nor their template's quality; the daily limit and a paused or
@@ -37,12 +41,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast
 from framework.stores.consents import MARKETING, Holder
 from framework.stores.contacts import Contact
+from framework.stores.number_states import NumberState
 from framework.stores.reach import Marks
 from framework.stores.segments import Segment
 from framework.stores.template_states import PAUSED, UNUSABLE, TemplateState
@@ -53,6 +59,7 @@ __all__ = [
     "DAY",
     "ELSEWHERE",
     "HELD_BACK",
+    "NUMBER_QUALITY",
     "OUTSIDE",
     "QUEUED",
     "QUIET_HOURS",
@@ -61,8 +68,11 @@ __all__ = [
     "TEMPLATE_DISABLED",
     "TEMPLATE_PAUSED",
     "TEMPLATE_QUALITY",
+    "Rated",
+    "daily_limit",
     "in_quiet_hours",
     "marks_since",
+    "number_waiting",
     "passed_over",
     "quiet_for",
     "template_waiting",
@@ -71,6 +81,7 @@ __all__ = [
 QUIET_HOURS, DAILY_LIMIT = "quiet_hours", "daily_limit"
 TEMPLATE_PAUSED, TEMPLATE_DISABLED = "template_paused", "template_disabled"
 TEMPLATE_QUALITY, RATE_LIMITED = "template_quality", "rate_limited"
+NUMBER_QUALITY = "number_quality"
 """Why a sending broadcast waits (Broadcast.waiting)."""
 LOW_QUALITY = {"red": frozenset({"RED"}), "yellow": frozenset({"YELLOW", "RED"})}
 """The qualities each `stop_at_quality` setting waits at (`never`: none)."""
@@ -147,3 +158,27 @@ def template_waiting(
     if broadcast.purpose == MARKETING and any(state.quality in low for state in states):
         return TEMPLATE_QUALITY
     return ""
+
+
+@runtime_checkable
+class Rated(Protocol):
+    """A channel whose number per bot Meta rates (WhatsApp)."""
+
+    async def rating(self, bot: str) -> NumberState | None:
+        """What Meta last said of the bot's number (None: nothing heard)."""
+        ...
+
+
+def number_waiting(broadcast: Broadcast, state: NumberState | None, rules: BroadcastRules) -> str:
+    """Why the bot's WhatsApp number keeps a marketing broadcast waiting ("": it does not)."""
+    low = LOW_QUALITY.get(rules.stop_at_quality, frozenset())
+    if broadcast.purpose == MARKETING and state is not None and state.quality in low:
+        return NUMBER_QUALITY
+    return ""
+
+
+def daily_limit(rules: BroadcastRules, state: NumberState | None) -> int | None:
+    """The bot's daily limit, never above the number's messaging limit as Meta last said it
+    (None: no limit)."""
+    limits = [n for n in (rules.daily_limit, state.limit if state else None) if n is not None]
+    return min(limits) if limits else None

@@ -21,6 +21,9 @@ A broadcast that names a WhatsApp template stops before its first WhatsApp holde
 template keeps it waiting (paused, disabled, or rated too low: rules.py `template_waiting`, read
 once a step); its notices carry the template and the values of its body, so the runtime sends
 them as it (framework/runtime/notice_templates.py).
+A marketing broadcast stops there as well while Meta rates the bot's WhatsApp number at or
+below `stop_at_quality` (rules.py `number_waiting`), and the daily limit is the number's
+messaging limit when Meta set it lower (`daily_limit`).
 A holder on a channel whose sender the messenger holds (a 429: pacing.py) stops it as well,
 but its step is saved and its lease given back: the hold lasts seconds, and the next step goes
 on when it ended.
@@ -52,7 +55,10 @@ from framework.broadcasts.rules import (
     QUIET_HOURS,
     RATE_LIMITED,
     SKIPPED,
+    Rated,
+    daily_limit,
     marks_since,
+    number_waiting,
     passed_over,
     quiet_for,
     template_waiting,
@@ -63,6 +69,7 @@ from framework.flows.model import BroadcastRules
 from framework.stores.broadcasts import Broadcast, BroadcastStore, advanced
 from framework.stores.consents import MARKETING, ConsentStore, Holder
 from framework.stores.contacts import Contact, ContactStore
+from framework.stores.number_states import NumberState
 from framework.stores.reach import Marks, ReachStore
 from framework.stores.records import Inbox, InboxItem, iso_time
 from framework.stores.segments import Segment, holdings
@@ -130,7 +137,9 @@ class _Step:
     budget: Budget
     now: float
     template_wait: str = ""
-    """Why its WhatsApp template keeps it from WhatsApp holders now ("": it does not)."""
+    """Why its WhatsApp template or number keeps it from WhatsApp holders now ("": nothing)."""
+    limit: int | None = None
+    """The daily limit of unique WhatsApp customers (None: none): the bot's, or its number's."""
     held: dict[str, bool] = field(default_factory=dict)
     """Channel -> whether the messenger holds the bot's sender there now (asked once a step)."""
 
@@ -172,8 +181,11 @@ class Sender:
         since = now - claimed.stepped_at if claimed.stepped_at else EVERY
         budget = Budget(self.rates, min(max(since, 0.0), EVERY), MOST)
         segment = Segment.parse(claimed.segment)
-        wait = await self._template_wait(claimed, rules)
-        page = await self._hand_out(_Step(claimed, rules, zone, segment, budget, now, wait))
+        number = await self._rating(claimed.bot)
+        wait = await self._template_wait(claimed, rules) or number_waiting(claimed, number, rules)
+        limit = daily_limit(rules, number)
+        step = _Step(claimed, rules, zone, segment, budget, now, wait, limit=limit)
+        page = await self._hand_out(step)
         self._fault("broadcast_handed_out")
         idle = page.waiting and page.cursor == claimed.cursor and not page.counts
         if idle and page.waiting != RATE_LIMITED:  # a hold lasts seconds: the lease goes back
@@ -194,6 +206,11 @@ class Sender:
         states = await self._templates.of_template(template.name)
         ours = [states[code] for code in set(template.languages.values()) if code in states]
         return template_waiting(broadcast, ours, rules)
+
+    async def _rating(self, bot: str) -> NumberState | None:
+        """What Meta last said of the bot's WhatsApp number (None: nothing, or no WhatsApp)."""
+        whatsapp = self._senders.get(WHATSAPP)
+        return await whatsapp.rating(bot) if isinstance(whatsapp, Rated) else None
 
     async def _wait(self, broadcast: Broadcast, why: str) -> Broadcast | None:
         """Only why it waits saved: the lease stays until it runs out (the docstring above)."""
@@ -271,7 +288,7 @@ class Sender:
             if what is None and not step.budget.take(channel):
                 break
             decided.append((holder.conversation, what or QUEUED))
-        decided = await self._within_limit(broadcast, decided, rules, page, now)
+        decided = await self._within_limit(broadcast, decided, step.limit, page, now)
         for conversation, what in decided:
             page.counts[what] += 1
             page.cursor = conversation
@@ -327,16 +344,15 @@ class Sender:
         self,
         broadcast: Broadcast,
         decided: list[tuple[str, str]],
-        rules: BroadcastRules,
+        limit: int | None,
         page: _Page,
         now: float,
     ) -> list[tuple[str, str]]:
-        """`decided` up to the first WhatsApp conversation the daily limit has no room for
+        """`decided` up to the first WhatsApp conversation the daily `limit` has no room for
         (the page then waits for it); those before it are counted against the limit."""
         wanted = [c for c, what in decided if what == QUEUED and channel_of(c) == WHATSAPP]
-        if rules.daily_limit is None or not wanted:
+        if limit is None or not wanted:
             return decided
-        limit = rules.daily_limit
         fit = await self._reach.reach(broadcast.bot, WHATSAPP, wanted, now - DAY, now, limit)
         if fit == len(wanted):
             return decided

@@ -19,6 +19,7 @@ from framework.channels.rest import RestChannel
 from framework.channels.telegram import TelegramBot, TelegramChannel, TelegramSettings
 from framework.channels.webchat.handlers import WebChatChannel
 from framework.channels.whatsapp import NumberSettings, WhatsAppChannel, WhatsAppSettings
+from framework.channels.whatsapp_numbers import display_digits
 from framework.edge.rest_auth import RestAuth
 from framework.errors import ThekeError
 from framework.secrets import Secret, SecretError, resolve
@@ -70,7 +71,8 @@ def _whatsapp(opening: Opening) -> WhatsAppChannel:
         template = settings.get("template")
         pair = (template["name"], template["language"]) if template else None
         groups = bool(settings.get("groups", False))
-        numbers[str(number)] = NumberSettings(settings["bot"], pair, groups)
+        display = display_digits(str(settings.get("display_phone_number", "")))
+        numbers[str(number)] = NumberSettings(settings["bot"], pair, groups, display)
     settings = WhatsAppSettings(
         app_secret=_secret(spec, "app_secret", "whatsapp", env),
         verify_token=_secret(spec, "verify_token", "whatsapp", env),

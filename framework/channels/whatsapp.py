@@ -9,7 +9,8 @@ named in `biz_opaque_callback_data`). Out: the runtime's delivery hands each bot
 when they do not fit), paces it (per number and per recipient) and posts it. Outside the
 24-hour window only the number's approved template is sent; a broadcast's message that names
 its own approved template is sent as it, in the window or outside it, and Meta's news of the
-templates (status, quality) is kept for the broadcasts (whatsapp_templates.py). A turn that
+templates (status, quality) and of the numbers (quality, messaging limit) is kept for the
+broadcasts (whatsapp_templates.py, whatsapp_numbers.py). A turn that
 takes longer than a second shows the customer "read" and a typing indicator.
 """
 
@@ -37,6 +38,7 @@ from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
 from framework.stores.consents import MARKETING
+from framework.stores.number_states import NumberNews, NumberState
 from framework.stores.records import (
     STATUS,
     InboxItem,
@@ -47,7 +49,12 @@ from framework.stores.records import (
     without_lone_surrogates,
 )
 from framework.stores.send_slots import SendSlots
-from framework.stores.template_states import REFUSALS, TemplateNews, TemplateStates
+from framework.stores.template_states import (
+    REFUSALS,
+    TemplateNews,
+    TemplateState,
+    TemplateStates,
+)
 
 __all__ = ["PAIR_RATE", "NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
@@ -70,6 +77,9 @@ class NumberSettings:
     groups: bool = False
     """Answer in the WhatsApp groups the number belongs to (each group one conversation);
     otherwise their messages are counted and not answered."""
+    display: str = ""
+    """The number's digits as Meta displays it (`15550783881`): Meta's news of the number's
+    quality and limit names it so ("": that news of it is counted as a problem)."""
 
 
 @dataclass(frozen=True)
@@ -125,13 +135,18 @@ class WhatsAppChannel:
         payload = parse_json(body)
         inbox = messenger_inbox(request)
         groups = {number for number, each in self.settings.numbers.items() if each.groups}
-        for item in wire_in.parse_webhook(payload, self._bot_for_number, groups):
+        items = wire_in.parse_webhook(payload, self._bot_for_number, groups, self._displayed)
+        for item in items:
             await self._take(inbox, item)
         return web.json_response({"received": True})
 
     def _bot_for_number(self, number: str) -> str | None:
         found = self.settings.numbers.get(number)
         return found.bot if found else None
+
+    def _displayed(self, digits: str) -> str | None:
+        found = [n for n, each in self.settings.numbers.items() if each.display == digits]
+        return found[0] if found else None
 
     async def _take(self, inbox: MessengerInbox, item: wire_in.Event) -> None:
         if isinstance(item, Incoming):
@@ -140,8 +155,8 @@ class WhatsAppChannel:
             await self._status(inbox, item)
         elif isinstance(item, ConsentSignal):
             await self._consent(inbox, item)
-        elif isinstance(item, TemplateNews):
-            await self._template_news(inbox, item)
+        elif isinstance(item, TemplateNews | NumberNews):
+            await self._news(inbox, item)
         else:
             inbox.problem(self.name, item.kind)
             log.warning(
@@ -173,17 +188,27 @@ class WhatsAppChannel:
         )
         await inbox.accept(str(SessionKey(signal.bot, self.name, customer)), item)
 
-    async def _template_news(self, inbox: MessengerInbox, news: TemplateNews) -> None:
-        """A template's status or quality from Meta's webhook, kept for the broadcasts (no
-        time in the webhook: when it arrived)."""
+    async def _news(self, inbox: MessengerInbox, news: TemplateNews | NumberNews) -> None:
+        """Meta's news of a template (status, quality) or of a number (quality, messaging
+        limit) from its webhook, kept for the broadcasts (no time in the webhook: when it
+        arrived)."""
+        of = "template" if isinstance(news, TemplateNews) else "number"
         if self.settings.templates is None:
-            inbox.problem(self.name, "template_news_unkept")
+            inbox.problem(self.name, f"{of}_news_unkept")
             return
-        kept = await self.settings.templates.note(replace(news, at=news.at or self.clock()))
-        log.info(
-            "whatsapp template news",
-            extra={"template": kept.name, "language": kept.language, "status": kept.status},
-        )
+        news = replace(news, at=news.at or self.clock())
+        if isinstance(news, TemplateNews):
+            kept: TemplateState | NumberState = await self.settings.templates.note(news)
+        else:
+            kept = await self.settings.templates.note_number(news)
+        log.info(f"whatsapp {of} news", extra={"news": kept.to_json()})
+
+    async def rating(self, bot: str) -> NumberState | None:
+        """What Meta last said of the bot's number (None: nothing heard, or nothing kept)."""
+        numbers = [n for n, settings in self.settings.numbers.items() if settings.bot == bot]
+        if not numbers or self.settings.templates is None:
+            return None
+        return await self.settings.templates.of_number(numbers[0])
 
     async def _typing_if_slow(self, message: Incoming, turn: asyncio.Future[Any]) -> None:
         done, _ = await asyncio.wait({turn}, timeout=TYPING_AFTER)

@@ -19,16 +19,18 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from framework.channels.messages import ConsentSignal, DeliveryStatus, Incoming, WebhookProblem
+from framework.channels.whatsapp_numbers import NUMBER_QUALITY, read_number_news
 from framework.channels.whatsapp_preferences import PREFERENCES, read_preferences
 from framework.channels.whatsapp_templates import TEMPLATE_FIELDS, read_template_news
 from framework.runtime.sending import STATUS_ORDER
+from framework.stores.number_states import NumberNews
 from framework.stores.template_states import TemplateNews
 
 __all__ = ["MEDIA", "NOT_SAID", "Json", "error_details", "parse_webhook", "verify_signature"]
 
 Json = dict[str, Any]
 """A JSON object as Meta sends and takes it."""
-Event = Incoming | DeliveryStatus | ConsentSignal | TemplateNews | WebhookProblem
+Event = Incoming | DeliveryStatus | ConsentSignal | TemplateNews | NumberNews | WebhookProblem
 
 MEDIA = ("sticker", "audio", "video", "document", "contacts", "unsupported")
 """Message types a bot cannot read: answered with the bot's `media_without_text` unless they
@@ -53,18 +55,23 @@ def parse_webhook(
     payload: Any,
     bot_for_number: Callable[[str], str | None],
     groups: Container[str] = frozenset(),
+    number_of_display: Callable[[str], str | None] = lambda digits: None,
 ) -> list[Event]:
     """Every message, status, consent signal (whatsapp_preferences.py), template news
-    (whatsapp_templates.py) and problem of a webhook body, in order, each read on its own.
+    (whatsapp_templates.py), number news (whatsapp_numbers.py) and problem of a webhook body,
+    in order, each read on its own.
 
     `bot_for_number` names the bot that serves a business phone number id (None: no bot);
     `groups` are the numbers whose bots answer in WhatsApp groups (a group is then one
-    conversation, answered in the group); other numbers' group messages are problems.
+    conversation, answered in the group); other numbers' group messages are problems;
+    `number_of_display` names the phone number id displayed as a number's digits.
     """
     entries = payload.get("entry") if isinstance(payload, dict) else None
     if not isinstance(entries, list):
         return [_malformed("the webhook body has no entry list", {"payload": payload})]
-    route = partial(_change, bot_for_number=bot_for_number, groups=groups)
+    route = partial(
+        _change, bot_for_number=bot_for_number, groups=groups, displayed=number_of_display
+    )
     return [event for item in entries for event in _entry(item, route)]
 
 
@@ -103,6 +110,7 @@ def _change(
     *,
     bot_for_number: Callable[[str], str | None],
     groups: Container[str],
+    displayed: Callable[[str], str | None],
 ) -> list[Event]:
     value = change.get("value") if isinstance(change, dict) else None
     if not isinstance(value, dict):
@@ -110,6 +118,8 @@ def _change(
     field = change.get("field")
     if field == PREFERENCES:
         return list(read_preferences(value, bot_for_number))
+    if field == NUMBER_QUALITY:
+        return [read_number_news(value, at, displayed)]
     if isinstance(field, str) and field in TEMPLATE_FIELDS:
         return [read_template_news(field, value, at)]
     if field != "messages":

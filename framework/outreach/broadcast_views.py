@@ -42,8 +42,9 @@ WAITING = {
         "when they end."
     ),
     "daily_limit": (
-        "Waiting: WhatsApp's daily messaging limit is reached (bot.yaml broadcasts.daily_limit). "
-        "It goes on by itself when the moving 24 hours free room."
+        "Waiting: WhatsApp's daily messaging limit is reached (bot.yaml broadcasts.daily_limit, or "
+        "the number's lower messaging limit as Meta last said it). It goes on by itself when "
+        "the moving 24 hours free room."
     ),
     "template_paused": (
         "Waiting: Meta paused its WhatsApp template for its quality (for 3 hours the first "
@@ -62,6 +63,11 @@ WAITING = {
     "template_quality": (
         "Waiting: Meta rates its WhatsApp template's quality this low (bot.yaml "
         "broadcasts.stop_at_quality). It goes on by itself when the rating is better again."
+    ),
+    "number_quality": (
+        "Waiting: Meta rates the bot's WhatsApp number's quality this low (bot.yaml "
+        "broadcasts.stop_at_quality; webhook phone_number_quality_update). Marketing goes on by "
+        "itself when the rating is better again; notifications are not held."
     ),
 }
 FAILURES = {

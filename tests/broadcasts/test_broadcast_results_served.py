@@ -78,7 +78,12 @@ class Cafe:
             "token": "env:WA_TOKEN",
             "api_base": graph.url,
             "recipient_interval": 0,
-            "numbers": {graph.business.phone_number_id: {"bot": "cafe"}},
+            "numbers": {
+                graph.business.phone_number_id: {
+                    "bot": "cafe",
+                    "display_phone_number": graph.business.display_phone_number,
+                }
+            },
         }
         workspace = Workspace(
             root=tmp_path,

@@ -753,3 +753,27 @@ class LocalServer:
                 return Delivery(url, body, dict(headers), answer.status, await answer.text())
         except (aiohttp.ClientError, TimeoutError) as failure:
             return Delivery(url, body, dict(headers), None, "", repr(failure))
+
+
+def number_quality_update(
+    event: str,
+    current_limit: str,
+    *,
+    business: Business = BUSINESS,
+    old_limit: str | None = None,
+    max_daily: str | None = None,
+    at: int | None = None,
+) -> Json:
+    """Meta's `phone_number_quality_update` for the business's number (webhook reference, Nov
+    2025): `old_limit` only with a messaging limit change, the portfolio's
+    `max_daily_conversations_per_business` in newer payloads."""
+    value: Json = {"display_phone_number": business.display_phone_number, "event": event}
+    if old_limit is not None:
+        value["old_limit"] = old_limit
+    value["current_limit"] = current_limit
+    if max_daily is not None:
+        value["max_daily_conversations_per_business"] = max_daily
+    change = {"value": value, "field": "phone_number_quality_update"}
+    return notification(
+        {"id": business.waba_id, "time": at or int(time.time()), "changes": [change]}
+    )
