@@ -46,14 +46,14 @@ FLOORS = {
     HOLDOUT7: 0.52,
     HOLDOUT8: 0.36,
 }
-"""Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of
-80, 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as
-soon as delivery is said, which its author expects later and the blind sets' authors at once). The blind sets measured, when first run before
-anything of them was looked at: the fourth 37 of 80, the fifth 17 of 70, the sixth 14 of 80,
-the seventh 28 of 80 and the eighth 15 of 80 (with 10 wrong payments); the sixth, seventh and
-eighth became tuning material only for their wrong payments (the sixth's rise from 15 to 45 is
-the order kept in the cart while the extras are asked: its replies did not change). The aim
-is 0.90 on every set."""
+"""Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
+46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
+as delivery is said, which its author expects later and the blind sets' authors at once). The
+blind sets measured, when first run before anything of them was looked at: the fourth 37 of 80,
+the fifth 17 of 70, the sixth 14 of 80, the seventh 28 of 80 and the eighth 15 of 80 (with 10
+wrong payments); the sixth, seventh and eighth became tuning material only for their wrong
+payments (the sixth's rise from 15 to 45 is the order kept in the cart while the extras are
+asked: its replies did not change). The aim is 0.90 on every set."""
 KNOWN_WRONG_PAYMENTS = {HOLDOUT5: 2, HOLDOUT7: 1, HOLDOUT8: 5}
 """Wrong payments found and not fixed yet (a link for another total than the one the test
 agreed last). In holdout5: "Kenji wanted a beer but he's driving, so nothing for him" orders
