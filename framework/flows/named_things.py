@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
-from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = [
@@ -36,6 +36,11 @@ class Thing:
 
 def named_things(bot: Bot, words: list[str]) -> Iterator[Thing]:
     lexicon = lexicon_for(bot)
+    key = ("things", tuple(words))
+    return iter(lexicon.kept(key, lambda: tuple(_things(bot, lexicon, words))))
+
+
+def _things(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
     items = lexicon.items(frozenset()).find_all(words)
     yield from (Thing(m.value, None, m.start, m.end) for m in items)
     taken = {i for m in items for i in range(m.start, m.end)}

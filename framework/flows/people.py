@@ -21,7 +21,7 @@ from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.extract import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
-from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
 __all__ = ["PEOPLE", "edit_for_person", "names_someone", "note_people"]
 
@@ -83,6 +83,7 @@ def _unlabelled(text: str) -> str:
     return _LABEL.sub(r"\1 ", text)
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def _person_of(clause: str, menu: frozenset[str]) -> str | None:
     role = _ROLES.search(clause)
     if role:

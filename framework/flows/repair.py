@@ -195,9 +195,11 @@ def switch_language(turn: Turn, text: str) -> bool:
         turn.say_named("language_switched")
         turn.reask()
         return True
-    words = lexicon_for(turn.bot).language_words
-    first = turn.session["turns"] == 0
-    guessed, single = guesses(text, languages, words, 1 if first else 2, 1)
+    lexicon = lexicon_for(turn.bot)
+    least = 1 if turn.session["turns"] == 0 else 2
+    guessed, single = lexicon.kept(
+        ("guesses", text, least), lambda: guesses(text, languages, lexicon.language_words, least, 1)
+    )
     hinted = _hinted(turn, single)
     if guessed is None and hinted is not None:
         guessed = hinted  # "big" — "none": two short answers in English

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from framework.flows.model import Slot
 from framework.flows.understanding.combining import (
@@ -34,7 +35,7 @@ from framework.flows.understanding.combining import (
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.negation import dropped, excepted, negated
-from framework.flows.understanding.normalize import MAX_CHARS, normalize, tokens
+from framework.flows.understanding.normalize import KEPT_READINGS, MAX_CHARS, normalize, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import after_second_thoughts
@@ -223,17 +224,9 @@ def extract_mentions(
 
     A turn reads one message for several sets of slots, several times: the result is kept
     per (text, slots, group) in the lexicon, and each caller gets its own copy to change."""
-    key = (text, tuple(slot.name for slot in slots), group)
-    found = lexicon.mentions.get(key)
-    if found is None:
-        found = _extract(text, slots, lexicon, group)
-        if len(lexicon.mentions) >= _KEPT_READINGS:
-            lexicon.mentions.clear()
-        lexicon.mentions[key] = found
+    key = ("mentions", text, tuple(slot.name for slot in slots), group)
+    found = lexicon.kept(key, lambda: _extract(text, slots, lexicon, group))
     return [{k: list(v) if isinstance(v, list) else v for k, v in m.items()} for m in found]
-
-
-_KEPT_READINGS = 4096
 
 
 _EACH = frozenset(
@@ -260,6 +253,7 @@ _TWO_OF_US = re.compile(
 """Two people ordering: "me and my roommate want … each", "wir beide nehmen je …"."""
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def group_size(text: str) -> int | None:
     """How many people the message says are ordering ("wir sind zu viert", "four of us")."""
     said = normalize(text)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
+
+from framework.flows.understanding.normalize import KEPT_READINGS
 
 __all__ = ["guess_language", "guesses", "requested_language"]
 
@@ -335,6 +338,7 @@ def _score(language: str, words: list[str], own_words: Mapping[str, frozenset[st
     return sum(1 for word in words if word in markers or word in own)
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def requested_language(text: str) -> str | None:
     """The language ("en" or "de") a message asks to switch to, such as "auf deutsch".
 
@@ -343,7 +347,10 @@ def requested_language(text: str) -> str | None:
     """
     if not text or len(text) > _REQUEST_CHARS:
         return None
-    words = _WORD.findall(text.lower().translate(_APOSTROPHES).translate(_FOLD))
+    lowered = text.lower().translate(_APOSTROPHES).translate(_FOLD)
+    if not any(name in lowered for name in _LANGUAGE_NAMES):
+        return None  # names no language (nearly every message): not split into words
+    words = _WORD.findall(lowered)
     named = {_LANGUAGE_NAMES[word] for word in words if word in _LANGUAGE_NAMES}
     if len(named) != 1:
         return None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
-from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
 __all__ = ["Lexicon", "lexicon_for"]
 
@@ -74,6 +74,13 @@ def _choice_phrases(choices: ChoiceSet) -> Iterator[tuple[str, str]]:
             yield synonym, choice.id
 
 
+_T = TypeVar("_T")
+_UNREAD = object()
+_KEPT = 4 * KEPT_READINGS
+"""Readings kept per bot: a message is read in several ways (its commands, its knowledge
+questions, the items it names, what it says for a set of slots)."""
+
+
 class Lexicon:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
@@ -103,8 +110,18 @@ class Lexicon:
         )
         self.language_words = _language_words(bot)
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
-        self.mentions: dict[tuple[str, tuple[str, ...], int | None], list[dict[str, Any]]] = {}
-        """What messages name, by (text, slot names, group size): see extract_mentions."""
+        self._kept: dict[tuple[Any, ...], Any] = {}
+
+    def kept(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
+        """What `read()` gives, read once per key (the reading, its text and whatever else it
+        depends on) while the bot is loaded: a turn reads its message in several passes, and
+        chats repeat short messages. The caller must not change what it gets."""
+        found = self._kept.get(key, _UNREAD)
+        if found is _UNREAD:
+            if len(self._kept) >= _KEPT:
+                self._kept.clear()
+            found = self._kept[key] = read()
+        return cast(_T, found)
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""
@@ -133,6 +150,9 @@ class Lexicon:
         commands of IN_SENTENCES, when a sentence says it (see there). Never when the
         message names a catalog item, nor where the bot's own phrase says it (a trigger,
         a knowledge phrase, or one of `own`: the open question's choices)."""
+        return self.kept(("command", text, own), lambda: self._command(text, own))
+
+    def _command(self, text: str, own: tuple[PhraseIndex, ...]) -> str | None:
         words = tokens(text)
         if not words or len(words) > _SENTENCE_WORDS:
             return None
@@ -152,7 +172,8 @@ class Lexicon:
 
     def says_command(self, text: str, command: str) -> bool:
         """Whether the message says the command anywhere ("Thanks a lot, I'll drop by soon")."""
-        return any(match.value == command for match in self._unnegated_commands(text[:500]))
+        said = self.kept(("commands", text[:500]), lambda: self._unnegated_commands(text[:500]))
+        return any(match.value == command for match in said)
 
     def _restart_after_items(self, text: str) -> bool:
         """A start over said after every item the message names ("und noch ne mittlere
@@ -182,6 +203,9 @@ class Lexicon:
         """The knowledge entries a message asks about, in the order it asks ("ist die scharf?
         und wie lange dauert die Lieferung?"): each once, none for a phrase that is an item's
         name ("Vegetaria" is no question) or says one of the `answered` words."""
+        return list(self.kept(("knows", text, answered), lambda: self._knows(text, answered)))
+
+    def _knows(self, text: str, answered: frozenset[str]) -> list[str]:
         entries: list[str] = []
         for words in _with_and_without_particles(tokens(text)):
             found = self._asked(words)
@@ -192,6 +216,9 @@ class Lexicon:
         """Whether a message names a catalog item: as written, or by words that ask no
         knowledge question ("what vegetarian pizzas do you have?" asks about vegetarian food;
         it orders no Vegetaria, though "vegetarian pizza" is one of its names)."""
+        return self.kept(("names_items", text), lambda: self._names_items(text))
+
+    def _names_items(self, text: str) -> bool:
         words = tokens(text)
         index = self.items(frozenset())
         asked = self._asked(words)
@@ -213,6 +240,9 @@ class Lexicon:
         """What follows a cancel or start-over said before a new order in the same message
         ("alles löschen, neu: 1 große Salami", "scrap that, just two cokes"); None when the
         message is not one."""
+        return self.kept(("fresh_start", text), lambda: self._fresh_start(text))
+
+    def _fresh_start(self, text: str) -> str | None:
         words = tokens(text)
         said = [
             match
@@ -229,6 +259,9 @@ class Lexicon:
         """A clause of the message says a flow's trigger and no knowledge phrase ("der Laptop
         geht nicht an, was kostet eine Reparatur?": the problem, then a question), unlike "ich
         muss den Termin absagen", one clause about one thing."""
+        return self.kept(("triggers", text), lambda: self._triggers_beside_knowledge(text))
+
+    def _triggers_beside_knowledge(self, text: str) -> bool:
         for clause in _CLAUSES.split(text):
             words = tokens(clause)
             if self.triggers.find_all(words) and not self._asked(words):
@@ -241,6 +274,10 @@ class Lexicon:
         """The flow whose trigger phrase the message contains (the longest phrase wins);
         `written`: only phrases as written, no typo's reading (a message that orders items must
         not start another flow because "anderen" looks like "ändern")."""
+        key = ("trigger", text, exclude, written)
+        return self.kept(key, lambda: self._trigger(text, exclude, written))
+
+    def _trigger(self, text: str, exclude: frozenset[str], written: bool) -> str | None:
         words = tokens(text)
         matches = [
             m

@@ -12,9 +12,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["MAX_CHARS", "normalize", "tokens"]
+__all__ = ["KEPT_READINGS", "MAX_CHARS", "normalize", "tokens"]
 
 MAX_CHARS = 4096
+KEPT_READINGS = 4096
+"""How many texts (or words) each reading that depends on nothing but them keeps, most
+recently used first. One turn reads its message in several passes (the language, commands,
+questions, the answer, the edits, the people), and chats repeat short messages ("ja",
+"liefern", "mittel"): a reading done once per text serves them all, and the bound keeps a
+server that meets millions of messages at a few megabytes."""
 _FOLD = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -103,7 +109,7 @@ def _emoji_word(found: re.Match[str]) -> str:
     return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=KEPT_READINGS)
 def normalize(text: str) -> str:
     text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
+
+from framework.flows.understanding.normalize import KEPT_READINGS
 
 __all__ = ["MAX_CHARS", "parse_number", "says_a_number", "word_to_number"]
 
@@ -202,6 +205,7 @@ _FILLERS: Final = frozenset(
 )
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def word_to_number(token: str) -> int | None:
     """Value of one lowercased token such as "3", "2x", "drei", "einundzwanzig", "twenty-one"."""
     if not token or len(token) > _MAX_TOKEN:

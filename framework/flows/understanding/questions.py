@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 _REQUESTS = (
@@ -85,6 +86,7 @@ _LEAD_INS = frozenset(
 "ok so how long does it take")."""
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def is_question(text: str) -> bool:
     """A question mark, or a question word first, after lead-ins ("habt ihr was ohne Fleisch",
     "how long", "und was kostet die große")."""
@@ -95,6 +97,7 @@ def is_question(text: str) -> bool:
     return first in _OPENERS
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def only_asks(text: str) -> bool:
     """Every sentence is a question, none of them a request ("was kostet ein Bier?", "is the
     Diavola spicy?"); unlike "Ist die Funghi vegetarisch? Dann eine mittlere" or "can I get a

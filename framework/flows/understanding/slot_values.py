@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -21,7 +22,7 @@ from framework.flows.session import CartLine
 from framework.flows.understanding.dates import parse_date, parse_datetime, parse_time
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.negation import negated
-from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import parse_number
 from framework.flows.understanding.questions import is_question
@@ -262,6 +263,7 @@ _AND = {"de": " und ", "en": " and "}
 _CITY = re.compile(r"\s+[A-ZÄÖÜ][\w\-äöüß]+")
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def find_address(text: str) -> str | None:
     """The address inside a longer message ("… bitte liefern an Hauptstr. 3, 12047 Berlin,
     danke"): from the street to the postcode and the town after it; None without both."""

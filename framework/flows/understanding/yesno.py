@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Final
+
+from framework.flows.understanding.normalize import KEPT_READINGS
 
 __all__ = ["MAX_CHARS", "parse_yes_no", "says_done"]
 
@@ -285,12 +288,14 @@ _DONE: Final = re.compile(
 "nothing else on it" speak of a pizza's toppings instead)."""
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def says_done(text: str) -> bool:
     """ "das war's", "passt so", "that's all", "nothing else": nothing more, thanks."""
     lowered = text[:MAX_CHARS].lower().translate(_APOSTROPHES)
     return _DONE.search(lowered) is not None
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def parse_yes_no(text: str, *, plain: bool = False) -> bool | None:
     """True for yes, False for no, None when the message is not clearly one of them.
 
