@@ -8,7 +8,7 @@ from typing import Any
 from framework.flows.address_parts import note_street_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
-from framework.flows.turn import Turn
+from framework.flows.turn import Turn, asked_choices
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import wishes
 from framework.flows.understanding.slot_values import find_address
@@ -26,12 +26,8 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     changing = bool(CHANGE_OF_MIND & set(tokens(message.text)))
     later = [
         slot
-        for name, slot in turn.bot.slots.items()
-        if name not in asks
-        and slot.type == "choice"
-        and slot.choices is not None
-        and (changing or name not in turn.session["slots"])
-        and any(name in flow.asks for flow in turn.bot.flows.values())
+        for name, slot in asked_choices(turn.bot)
+        if name not in asks and (changing or name not in turn.session["slots"])
     ]
     frame = turn.frame
     asked = str(frame.get("wait") or "") if frame is not None else ""

@@ -184,10 +184,11 @@ class Business:
     address: str | None = None
     tax: TaxRule = field(default_factory=lambda: TaxRule(Decimal(0)))
     """The tax rate of the business's prices, and whether prices include it (EU: they do)."""
+    language: str = field(init=False, repr=False, compare=False)
+    """The locale's language ("de" of "de-DE"): read several times a turn, split once."""
 
-    @property
-    def language(self) -> str:
-        return self.locale.split("-")[0]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "language", self.locale.split("-")[0])
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.timezone)

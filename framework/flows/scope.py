@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_time, get_day_names
@@ -65,12 +66,36 @@ class NamedList(list[Named]):
         return ", ".join(str(named) for named in self)
 
 
-def named_item(item: Item, lang: str, default: str) -> Named:
-    return Named(item.id, label_for(item.name, lang, default), item.price, item.tags, item.options)
+class _Names:
+    """A bot's items and choices as Named values in one language, each made once: a turn
+    wraps its slots and prints the cart's lines several times, a conversation many turns."""
+
+    def __init__(self, bot: Bot, lang: str) -> None:
+        self._lang, self._default = lang, bot.business.language
+        self._items: dict[str, Named] = {}
+        self._choices: dict[int, Named] = {}
+        """By the identity of the bot's Choice (kept alive by the bot this table is for)."""
+
+    def item(self, item: Item) -> Named:
+        named = self._items.get(item.id)
+        if named is None:
+            label = label_for(item.name, self._lang, self._default)
+            named = Named(item.id, label, item.price, item.tags, item.options)
+            self._items[item.id] = named
+        return named
+
+    def choice(self, choice: Choice) -> Named:
+        named = self._choices.get(id(choice))
+        if named is None:
+            label = label_for(choice.name, self._lang, self._default)
+            named = self._choices[id(choice)] = Named(choice.id, label, choice.price)
+        return named
 
 
-def named_choice(choice: Choice, lang: str, default: str) -> Named:
-    return Named(choice.id, label_for(choice.name, lang, default), choice.price)
+@lru_cache(maxsize=64)
+def names_of(bot: Bot, lang: str) -> _Names:
+    """The Named values of a loaded bot in a language (a reloaded bot gets its own)."""
+    return _Names(bot, lang)
 
 
 def wrap_slot(bot: Bot, slot_name: str, value: Any, lang: str) -> Any:
@@ -78,12 +103,11 @@ def wrap_slot(bot: Bot, slot_name: str, value: Any, lang: str) -> Any:
     slot = bot.slots.get(slot_name)
     if slot is None or value is None:
         return value
-    default = bot.business.language
     kind = slot.type
     if kind == "item" and value in bot.catalog.items:
-        return named_item(bot.catalog.items[value], lang, default)
+        return names_of(bot, lang).item(bot.catalog.items[value])
     if kind in ("choice", "choices") and slot.choices is not None:
-        return _wrap_choice(slot.choices, value, lang, default)
+        return _wrap_choice(slot.choices, value, names_of(bot, lang))
     if kind == "number":
         return Decimal(str(value))
     if kind == "date":
@@ -95,13 +119,11 @@ def wrap_slot(bot: Bot, slot_name: str, value: Any, lang: str) -> Any:
     return value
 
 
-def _wrap_choice(choices: ChoiceSet, value: Any, lang: str, default: str) -> Any:
+def _wrap_choice(choices: ChoiceSet, value: Any, names: _Names) -> Any:
     if isinstance(value, list):
-        return NamedList(
-            named_choice(choices.choices[v], lang, default) for v in value if v in choices.choices
-        )
+        return NamedList(names.choice(choices.choices[v]) for v in value if v in choices.choices)
     choice = choices.choices.get(value)
-    return value if choice is None else named_choice(choice, lang, default)
+    return value if choice is None else names.choice(choice)
 
 
 def unwrap(value: Any) -> Any:
@@ -158,17 +180,15 @@ class CartView:
         return [self._line(line) for line in self._cart["lines"]]
 
     def _line(self, line: CartLine) -> LineView:
-        bot, default = self._bot, self._bot.business.language
-        item = bot.catalog.items[line["item"]]
+        catalog, names = self._bot.catalog, names_of(self._bot, self._lang)
         options = NamedList(
-            named_choice(bot.catalog.groups[group].choices[choice], self._lang, default)
+            names.choice(catalog.groups[group].choices[choice])
             for group, ids in line["options"].items()
             for choice in ids
         )
         unit = Money(line["unit"], self.currency)
-        return LineView(
-            line["id"], named_item(item, self._lang, default), options, line["quantity"], unit
-        )
+        item = names.item(catalog.items[line["item"]])
+        return LineView(line["id"], item, options, line["quantity"], unit)
 
     @property
     def subtotal(self) -> Money:

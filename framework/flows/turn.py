@@ -6,9 +6,9 @@ and change the cart. The Turn never performs I/O; replies are collected as effec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from framework.errors import FlowError
@@ -23,7 +23,7 @@ from framework.flows.understanding.extract import extract_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
-__all__ = ["GROUP", "Turn"]
+__all__ = ["GROUP", "Turn", "asked_choices"]
 
 GROUP = "group"
 """A session flag: how many people the customer said are ordering ("wir sind zu viert")."""
@@ -50,6 +50,17 @@ def ordering_flow(bot: Bot) -> str | None:
     return None
 
 
+@lru_cache(maxsize=32)
+def asked_choices(bot: Bot) -> tuple[tuple[str, Slot], ...]:
+    """The bot's choice slots that some flow asks, by name (found once per loaded bot)."""
+    asked = {name for flow in bot.flows.values() for name in flow.asks}
+    return tuple(
+        (name, slot)
+        for name, slot in bot.slots.items()
+        if slot.type == "choice" and slot.choices is not None and name in asked
+    )
+
+
 class Turn:
     def __init__(self, bot: Bot, session: Session, now: datetime) -> None:
         self.bot = bot
@@ -60,11 +71,12 @@ class Turn:
         """The customer's message this turn is about (empty for timers and news)."""
         self.cart = Cart(bot, session["cart"])
         self._scope: Scope | None = None
+        self._names: dict[str, Callable[[], Any]] | None = None
 
     # Language and texts ------------------------------------------------------------------
     @property
     def lang(self) -> str:
-        return str(self.session["lang"])
+        return self.session["lang"]
 
     @property
     def locale(self) -> str:
@@ -73,32 +85,37 @@ class Turn:
 
     def scope(self) -> Scope:
         """Names for conditions and texts, computed when read; dropped when something
-        changed (`changed`)."""
+        changed (`changed`: a slot, the cart, the language)."""
         if self._scope is None:
-            bot, lang = self.bot, self.lang
-            factories = {
-                "cart": lambda: CartView(
-                    bot, self.session["cart"], lang, self.locale, self._cart_labels()
-                ),
-                "business": lambda: BusinessView(bot, self.now, lang, self.locale),
-                "now": lambda: self.now,
-                "lang": lambda: lang,
-                "locale": lambda: self.locale,
-                "currency": lambda: bot.business.currency,
-                "pending": lambda: len(self.session["pending"]),
-                "customer": lambda: self.session["profile"],
-                "reachable": lambda: bool(self.session["flags"].get("reachable")),
-                "message": lambda: self.heard,
-                "order": self._order,
-                "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
-            }
-            self._scope = Scope(
-                factories,
-                self.session["slots"],
-                lambda name, value: wrap_slot(bot, name, value, lang),
-                bot.constants,
-            )
+            if self._names is None:
+                self._names = self._computed_names()
+            slots, constants = self.session["slots"], self.bot.constants
+            self._scope = Scope(self._names, slots, self._wrap, constants)
         return self._scope
+
+    def _computed_names(self) -> dict[str, Callable[[], Any]]:
+        """How each computed name of `scope()` is read (made once a turn; each reads the
+        turn as it is when a new scope first needs it)."""
+        bot = self.bot
+        return {
+            "cart": lambda: CartView(
+                bot, self.session["cart"], self.lang, self.locale, self._cart_labels()
+            ),
+            "business": lambda: BusinessView(bot, self.now, self.lang, self.locale),
+            "now": lambda: self.now,
+            "lang": lambda: self.lang,
+            "locale": lambda: self.locale,
+            "currency": lambda: bot.business.currency,
+            "pending": lambda: len(self.session["pending"]),
+            "customer": lambda: self.session["profile"],
+            "reachable": lambda: bool(self.session["flags"].get("reachable")),
+            "message": lambda: self.heard,
+            "order": self._order,
+            "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
+        }
+
+    def _wrap(self, name: str, value: Any) -> Any:
+        return wrap_slot(self.bot, name, value, self.lang)
 
     def _order(self) -> dict[str, Any]:
         """The conversation's latest order: `order.number`, `.total`, `.refunded`, `.status`."""
