@@ -177,6 +177,10 @@ class Template:
                     if isinstance(node.node, nodes.Name) and node.node.name == "texts"
                 )
                 self._compiled = _ENVIRONMENT.from_string(tree)
+                # Jinja keeps a template's globals as a ChainMap over the environment's, which
+                # every render copied into a set (Context.globals_keys) and looked names up in
+                # map by map; the environment's globals never change, so one dict is the same.
+                self._compiled.globals = dict(self._compiled.globals)
             except jinja2.TemplateSyntaxError as error:
                 raise TemplateError(f"line {error.lineno} of the text: {error.message}") from None
 
