@@ -156,8 +156,12 @@ class LineView:
         return self.unit * self.quantity
 
     def __str__(self) -> str:
-        options = f" ({self.options})" if self.options else ""
-        return f"{self.quantity}× {self.item}{options}"
+        return _described(self.quantity, self.item, self.options)
+
+
+def _described(quantity: int, item: Named, options: NamedList) -> str:
+    """ "2× Salami (Groß, Extra Käse)": a cart line as texts print it."""
+    return f"{quantity}× {item} ({options})" if options else f"{quantity}× {item}"
 
 
 class CartView:
@@ -180,20 +184,25 @@ class CartView:
         return [self._line(line) for line in self._cart["lines"]]
 
     def _line(self, line: CartLine) -> LineView:
+        item, options = self._named(line)
+        unit = Money(line["unit"], self.currency)
+        return LineView(line["id"], item, options, line["quantity"], unit)
+
+    def _named(self, line: CartLine) -> tuple[Named, NamedList]:
         catalog, names = self._bot.catalog, names_of(self._bot, self._lang)
         options = NamedList(
             names.choice(catalog.groups[group].choices[choice])
             for group, ids in line["options"].items()
             for choice in ids
         )
-        unit = Money(line["unit"], self.currency)
-        item = names.item(catalog.items[line["item"]])
-        return LineView(line["id"], item, options, line["quantity"], unit)
+        return names.item(catalog.items[line["item"]]), options
 
     @property
     def subtotal(self) -> Money:
-        minor = sum(line["unit"] * line["quantity"] for line in self._cart["lines"])
-        return Money(minor, self.currency)
+        return Money(self._subtotal_minor(), self.currency)
+
+    def _subtotal_minor(self) -> int:
+        return sum(line["unit"] * line["quantity"] for line in self._cart["lines"])
 
     @property
     def fees(self) -> list[tuple[str, Money]]:
@@ -205,9 +214,8 @@ class CartView:
 
     @property
     def total(self) -> Money:
-        return Money(
-            self.subtotal.minor + sum(fee["minor"] for fee in self._cart["fees"]), self.currency
-        )
+        fees = sum(fee["minor"] for fee in self._cart["fees"])
+        return Money(self._subtotal_minor() + fees, self.currency)
 
     @property
     def count(self) -> int:
@@ -227,10 +235,17 @@ class CartView:
         if self.empty:
             return self._empty_label
         money = self._format
-        rows = [f"{line} – {money(line.total)}" for line in self.lines]
+        rows = [self._row(line) for line in self._cart["lines"]]
         rows += [f"{name} – {money(amount)}" for name, amount in self.fees]
         rows.append(f"{self._total_label}: {money(self.total)}")
         return "\n".join(rows)
+
+    def _row(self, line: CartLine) -> str:
+        """A line of the summary, as its LineView prints with its total (none made here: the
+        summary is printed several times a conversation)."""
+        item, options = self._named(line)
+        total = Money(line["unit"], self.currency) * line["quantity"]
+        return f"{_described(line['quantity'], item, options)} – {self._format(total)}"
 
     def _format(self, amount: Money) -> str:
         return format_money(amount, self._locale)
