@@ -61,6 +61,29 @@ def asked_choices(bot: Bot) -> tuple[tuple[str, Slot], ...]:
     )
 
 
+@lru_cache(maxsize=256)
+def _offered(bot: Bot, lang: str, slot: str) -> tuple[Button, ...]:
+    """The buttons of one of the bot's slots in a language (made once per loaded bot)."""
+    return _offered_by(bot, lang, bot.slots[slot])
+
+
+def _offered_by(bot: Bot, lang: str, slot: Slot) -> tuple[Button, ...]:
+    """The choices of a slot, or the catalog items it takes, as buttons."""
+    default = bot.business.language
+    if slot.choices is not None:
+        return tuple(
+            Button(label_for(choice.name, lang, default), choice.id)
+            for choice in slot.choices.choices.values()
+        )
+    if slot.type == "item":
+        return tuple(
+            Button(label_for(item.name, lang, default), item.id)
+            for item in bot.catalog.items.values()
+            if item.available and (not slot.tags or slot.tags & item.tags)
+        )
+    return ()
+
+
 class Turn:
     def __init__(self, bot: Bot, session: Session, now: datetime) -> None:
         self.bot = bot
@@ -416,21 +439,11 @@ class Turn:
 
     def choice_buttons(self, slot: Slot) -> tuple[Button, ...]:
         """Buttons a slot offers by itself: yes/no, its choices, the catalog items it takes."""
-        lang, default = self.lang, self.bot.business.language
         if slot.type == "yes_no":
             return self.yes_no_buttons()
-        if slot.choices is not None:
-            return tuple(
-                Button(label_for(choice.name, lang, default), choice.id)
-                for choice in slot.choices.choices.values()
-            )
-        if slot.type == "item":
-            return tuple(
-                Button(label_for(item.name, lang, default), item.id)
-                for item in self.bot.catalog.items.values()
-                if item.available and (not slot.tags or slot.tags & item.tags)
-            )
-        return ()
+        if self.bot.slots.get(slot.name) is slot:
+            return _offered(self.bot, self.lang, slot.name)
+        return _offered_by(self.bot, self.lang, slot)
 
     def reask(self) -> None:
         """Ask the waiting question again (after help, a correction or a digression)."""
