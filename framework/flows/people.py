@@ -78,6 +78,7 @@ _LABEL = re.compile(rf"\b({_NAME}|Me|Ich):\s")
 """A name as a label: "Jake: large Hawaii", "Me: medium Margherita"."""
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def _unlabelled(text: str) -> str:
     """ "Jake: large Hawaii" as "Jake large Hawaii", so the clause keeps its person."""
     return _LABEL.sub(r"\1 ", text)
