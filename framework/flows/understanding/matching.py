@@ -116,6 +116,7 @@ class PhraseIndex:
             if len(key) == 2 and key[1] in _PARTICLES
         }
         self._vocabulary = sorted(fuzzy_words)
+        self._reach: dict[int, list[str]] = {}
         self._slips = SlipReader(self._vocabulary)
         self._known_words = frozenset(word for key in self._phrases for word in key)
         self._fuzzed: dict[str, str | None] = {}
@@ -144,10 +145,23 @@ class PhraseIndex:
             if len(self._fuzzed) > _CACHE_LIMIT:
                 self._fuzzed.clear()
             best = process.extractOne(
-                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+                word, self._within_reach(len(word)), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
             self._fuzzed[word] = best[0] if best else self._slips.read(word)
         return self._fuzzed[word]
+
+    def _within_reach(self, length: int) -> list[str]:
+        """The vocabulary's words (in order) that a word of this length can be similar enough
+        to: fuzz.ratio is at most 200·min(a, b) / (a + b) (the Indel distance is at least the
+        difference in length), so the others can never reach the cutoff and are not scored."""
+        near = self._reach.get(length)
+        if near is None:
+            near = self._reach[length] = [
+                known
+                for known in self._vocabulary
+                if 200 * min(length, len(known)) >= _FUZZY_CUTOFF * (length + len(known))
+            ]
+        return near
 
     def written(self, words: Sequence[str], match: Match) -> bool:
         """Whether the match is one of the phrases as written, not a typo's reading."""
