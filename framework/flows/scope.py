@@ -93,7 +93,7 @@ class _Names:
 
 
 @lru_cache(maxsize=64)
-def names_of(bot: Bot, lang: str) -> _Names:
+def _names_of(bot: Bot, lang: str) -> _Names:
     """The Named values of a loaded bot in a language (a reloaded bot gets its own)."""
     return _Names(bot, lang)
 
@@ -105,9 +105,9 @@ def wrap_slot(bot: Bot, slot_name: str, value: Any, lang: str) -> Any:
         return value
     kind = slot.type
     if kind == "item" and value in bot.catalog.items:
-        return names_of(bot, lang).item(bot.catalog.items[value])
+        return _names_of(bot, lang).item(bot.catalog.items[value])
     if kind in ("choice", "choices") and slot.choices is not None:
-        return _wrap_choice(slot.choices, value, names_of(bot, lang))
+        return _wrap_choice(slot.choices, value, _names_of(bot, lang))
     if kind == "number":
         return Decimal(str(value))
     if kind == "date":
@@ -189,7 +189,7 @@ class CartView:
         return LineView(line["id"], item, options, line["quantity"], unit)
 
     def _named(self, line: CartLine) -> tuple[Named, NamedList]:
-        catalog, names = self._bot.catalog, names_of(self._bot, self._lang)
+        catalog, names = self._bot.catalog, _names_of(self._bot, self._lang)
         options = NamedList(
             names.choice(catalog.groups[group].choices[choice])
             for group, ids in line["options"].items()

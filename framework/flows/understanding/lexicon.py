@@ -1,4 +1,5 @@
-"""Everything a bot's messages are matched against, indexed once per loaded bot."""
+"""Everything a bot's messages are matched against, indexed once per loaded bot, and what its
+messages were read as (`Lexicon.kept`: bounded, gone with the bot)."""
 
 from __future__ import annotations
 
