@@ -5,6 +5,7 @@ working time)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -144,12 +145,8 @@ def night_plan(plan: Plan) -> Plan:
     """The studio's plan with one person working every night from 00:00 to 06:00."""
     night = {weekday: ((time(0), time(6)),) for weekday in range(7)}
     owl = Staff("owl", "Owl", (), night, (), frozenset())
-    business = type(plan.business)(**{**_fields(plan.business), "holidays": frozenset()})
-    return type(plan)(**{**_fields(plan), "staff": {"owl": owl}, "business": business})
-
-
-def _fields(value: object) -> dict[str, object]:
-    return {name: getattr(value, name) for name in value.__dataclass_fields__}  # type: ignore[attr-defined]
+    business = dataclasses.replace(plan.business, holidays=frozenset())
+    return dataclasses.replace(plan, staff={"owl": owl}, business=business)
 
 
 def test_the_hour_skipped_in_spring_is_never_offered(plan: Plan) -> None:
