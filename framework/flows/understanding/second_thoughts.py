@@ -92,6 +92,8 @@ def takes_itself_back(words: list[str], has_item: bool, lexicon: Lexicon) -> boo
 
 
 ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too"})
+"""Words that make what follows an addition, not second thoughts ("and actually also a beer",
+"one of them also with mushrooms")."""
 _RATHER = SECOND_THOUGHTS | {"doch", "besser", "better", "maybe", "vielleicht"}
 """After "oder"/"or": the item before is taken back ("eine Cola. Oder doch Cola Zero")."""
 
