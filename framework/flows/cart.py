@@ -132,6 +132,20 @@ class Cart:
         line["options"] = {g: c for g, c in line["options"].items() if g in item.options}
         line["unit"] = self.unit_price(item, line["options"])
 
+    def join_same(self, line: CartLine) -> CartLine:
+        """The line after an edit made it the same as another (the Fanta swapped for a Cola
+        beside a Cola): one line with both quantities, the earlier one kept."""
+        lines = self._data["lines"]
+        for other in lines:
+            if other is not line and (other["item"], other["options"]) == (
+                line["item"],
+                line["options"],
+            ):
+                other["quantity"] = min(MAX_QUANTITY, other["quantity"] + line["quantity"])
+                lines.remove(line)
+                return other
+        return line
+
     def clear(self) -> None:
         self._data["lines"].clear()
         self._data["fees"].clear()

@@ -55,10 +55,13 @@ CHANGING = frozenset(
 when only a word of INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
 INTO = frozenset(
     {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte", "lieber"}
+    | {"another", "noch", "one"}
     | {"ein", "eine", "einen", "ne", "nen"}
 )
-"""nicht old sondern new / not old but new."""
+"""Words that may stand between the old thing and the new ("swap the Fanta for another Coke",
+"tausch die Fanta gegen noch eine Cola": the Fanta becomes a Cola)."""
 NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
+"""nicht old sondern new / not old but new."""
 REMOVING = frozenset(
     {
         "weg",

@@ -191,7 +191,9 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         chosen = line["options"].get(old.group, [])
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
     turn.cart.reprice(line)
-    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+    changed = describe_line(turn.bot, turn.lang, line)
+    turn.cart.join_same(line)  # "swap the Fanta for another Coke": 2× Cola
+    return f"{before} → {changed}"
 
 
 def _count_before(words: list[str], thing: Thing) -> int | None:

@@ -45,6 +45,7 @@ from framework.flows.named_lines import show_named, take_out_named
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
+from framework.flows.order_checks import the_order_checked
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
@@ -218,12 +219,16 @@ def _handle(turn: Turn, message: Message) -> None:
 
 def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) -> None:
     """What a message means, in order: the answer an action waited for, a cancel, a language,
-    a command, a question, an edit of the order, a restatement, an answer, a new start."""
-    text = message.text
+    a command, a check of the order, a question, an edit of the order, a restatement, an
+    answer, a new start."""
     if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
-    if switch_language(turn, text) or _command(turn, message) or _knowledge(turn, message, *before):
+    if switch_language(turn, message.text) or _command(turn, message):
         return
+    read = the_order_checked(turn, message)  # "so that's two pizzas, right?": shown
+    if read is None or _knowledge(turn, read, *before):
+        return
+    message, text = read, read.text
     frame = turn.frame
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):

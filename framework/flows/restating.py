@@ -12,8 +12,8 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["RECENT_TURNS", "beyond_restated", "restated"]
-_MORE = frozenset(
+__all__ = ["MORE", "RECENT_TURNS", "beyond_restated", "restated"]
+MORE = frozenset(
     {
         "noch",
         "auch",
@@ -58,7 +58,7 @@ def restated(turn: Turn, text: str) -> bool:
     lines = turn.session["cart"]["lines"]
     ordering = turn.ordering_flow()
     words = set(tokens(text))
-    if not lines or ordering is None or (_MORE & words and not _ALREADY & words):
+    if not lines or ordering is None or (MORE & words and not _ALREADY & words):
         return False
     if (CHANGE_OF_MIND | CHANGING) & words:
         return False  # "ach, die Cola lieber als Zero": a change, not the order said again

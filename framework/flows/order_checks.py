@@ -1,0 +1,130 @@
+"""A customer who checks their order: asks what they have so far ("what's in my order?", "was
+hab ich bis jetzt bestellt?") or sums it up as a question ("so that's two pizzas, a Coke and a
+beer, right?", "also zwei Pizzen und ein Bier, oder?"). A waiter answers with the order as it
+stands; nothing the summary names is ordered a second time, also not what the same message
+ordered a sentence before ("Plus one beer for me. So that's … and a beer, right?").
+
+A summing-up sentence is dropped only when every item it names is in the order already (or in
+progress, or ordered by another sentence of the message) and it asks for nothing more
+("another", "noch"): one that names something new is left to be read as an order."""
+
+from __future__ import annotations
+
+import re
+
+from framework.flows.events import Message
+from framework.flows.in_progress import order_so_far
+from framework.flows.restating import MORE
+from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import MAX_CHARS, tokens
+from framework.flows.understanding.yesno import says_done
+
+__all__ = ["the_order_checked"]
+
+_SENTENCES = re.compile(r"[^.!?]+[.!?]*")
+_TAG = re.compile(
+    r"(?:^|[,\s])(?:right|correct|yes|yeah|yep|ok|okay|is that right|is that correct|"
+    r"did i get that right|oder|oder nicht|richtig|korrekt|ne|nä|nich|gell|gelle|"
+    r"stimmt(?:'?s| das| so)?|passt(?: das| so)?|nicht wahr|ja)\s*\?+\W*$",
+    re.IGNORECASE,
+)
+"""A question tag at the end of a sentence: ", right?", ", oder?", "stimmt's?"."""
+_OPENING = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|alright|right|and|so|also|und|gut|alles klar|dann)[,\s]+)*"
+    r"(?:so that'?s|that'?s|that is|that makes|that'?ll be|so i have|i have|i'?ve got|"
+    r"we have|we'?ve got|you have|you'?ve got|so we have|"
+    r"das (?:wären|wäre|sind|ist|macht|wär)|dann (?:sind|wären|hab|habe|hätte)|"
+    r"ich (?:hab|habe|hätte)|wir (?:haben|hätten)|du hast|insgesamt|zusammen)\b",
+    re.IGNORECASE,
+)
+"""How a summing-up begins: "so that's …", "das wären dann …"; a leading "also" is German's
+"so" here, and is not enough alone (English "also a Coke?" asks for one)."""
+_SHOWS_THE_ORDER = re.compile(r"\bcart\s*\|\s*summary\b")
+_ASKS_FOR_THE_ORDER = re.compile(
+    r"\b(?:what(?:'?s| is| do i have| have i (?:got|ordered)| did i order)"
+    r"(?: (?:in|on))? (?:my|the|our) (?:order|cart|basket)|"
+    r"what (?:have|did) (?:i|we) (?:ordered|order|got)(?: so far)?|"
+    r"(?:show|tell|read)(?: me)?(?: back)? (?:my|the|our) (?:order|cart|basket)|"
+    r"what(?:'?s| is) in (?:my|the|our) (?:order|cart|basket)|"
+    r"was (?:hab|habe|haben) (?:ich|wir) (?:bis jetzt|bisher|schon|jetzt|denn|alles)"
+    r"(?: \w+)?(?: bestellt| drin| im warenkorb)?|"
+    r"was ist (?:in|im) (?:meiner|unserer|der) (?:bestellung|warenkorb)|"
+    r"was ist im warenkorb|(?:zeig|sag|lies)(?: mir)?(?: nochmal| noch mal)? "
+    r"(?:meine|unsere|die) bestellung)\b",
+    re.IGNORECASE,
+)
+
+
+def the_order_checked(turn: Turn, message: Message) -> Message | None:
+    """The message to read further, without the sentences that only sum up the order; None
+    when it only checked the order ("what's in my order?"), which is then shown."""
+    if message.payload or turn.ordering_flow() is None:
+        return message
+    read, checked = _without_checks(turn, message)
+    if (checked and not read.text) or _ASKS_FOR_THE_ORDER.search(read.text[:MAX_CHARS]):
+        _show_the_order(turn)
+        return None
+    return read
+
+
+def _without_checks(turn: Turn, message: Message) -> tuple[Message, bool]:
+    """The message without the sentences that sum up the order as it stands, and whether it
+    had any (an empty text: the whole message was such a check)."""
+    sentences = _SENTENCES.findall(message.text[:MAX_CHARS])
+    checks = [s for s in sentences if _sums_up(turn, s)]
+    if not checks:
+        return message, False
+    rest = " ".join(s.strip() for s in sentences if s not in checks)
+    with order_so_far(turn):
+        ordered = {line["item"] for line in turn.session["cart"]["lines"]}
+    ordered |= _items(turn, rest)
+    kept = [s for s in checks if not _items(turn, s) <= ordered]
+    if len(kept) == len(checks):
+        return message, False
+    text = " ".join(s.strip() for s in sentences if s not in checks or s in kept)
+    return Message(text, message.now, reachable=message.reachable), True
+
+
+def _show_the_order(turn: Turn) -> None:
+    """The order as it stands (the items in progress too), then the open question again
+    (only that, when it shows the order itself: "{{ cart | summary }} Anything else?")."""
+    if not _question_shows_the_order(turn):
+        with order_so_far(turn):
+            lines = turn.session["cart"]["lines"]
+            turn.say_named("order_so_far" if lines else "cart_empty")
+    turn.record("question_answered", entry="order_so_far")
+    turn.reask()
+
+
+def _question_shows_the_order(turn: Turn) -> bool:
+    frame = turn.frame
+    if frame is None or not frame.get("wait"):
+        return False
+    step = turn.flow(frame["flow"]).program[frame["pc"]]
+    text = getattr(step, "text", None)
+    if text is None:
+        return False
+    source = text.template(turn.lang, turn.bot.business.language).source
+    return _SHOWS_THE_ORDER.search(source) is not None
+
+
+def _sums_up(turn: Turn, sentence: str) -> bool:
+    """A question that sums up: a summing-up opening, or a question tag after items, and no
+    "another"; not "that's all, right?" (done) nor "the Funghi is vegetarian, right?" (a
+    question the knowledge answers)."""
+    text = sentence.strip()
+    if not text.endswith("?") or MORE & set(tokens(text)) or says_done(text):
+        return False
+    opens = _OPENING.search(text) is not None
+    if not (opens or (_TAG.search(text) is not None and _items(turn, text))):
+        return False
+    return not lexicon_for(turn.bot).knows(text)
+
+
+def _items(turn: Turn, text: str) -> set[str]:
+    ordering = turn.ordering_flow()
+    if not text or ordering is None:
+        return set()
+    items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
+    return {str(m[name]) for m in turn.order_mentions(text) for name in items if name in m}
