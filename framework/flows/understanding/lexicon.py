@@ -45,6 +45,49 @@ def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
         yield synonym, item.id
 
 
+_VARIANT_BEFORE = (
+    "diet",
+    "light",
+    "lite",
+    "cherry",
+    "vanilla",
+    "decaf",
+    "sugar free",
+    "caffeine free",
+    "alcohol free",
+    "non alcoholic",
+    "vegan",
+    "gluten free",
+    "zuckerfrei",
+    "zuckerfreie",
+    "zuckerfreies",
+    "koffeinfrei",
+    "koffeinfreie",
+    "koffeinfreies",
+    "alkoholfrei",
+    "alkoholfreie",
+    "alkoholfreies",
+    "vegane",
+    "veganes",
+    "glutenfrei",
+    "glutenfreie",
+    "glutenfreies",
+    "kirsch",
+    "vanille",
+)
+_VARIANT_AFTER = ("light", "lite", "zero", "diet", "cherry", "vanilla", "vanille", "kirsch")
+"""Words that make a catalog item's name another product ("Diet Coke", "Cola light",
+"alkoholfreies Bier", "vegan Margherita"): the item is not what was asked for, so the name is
+not read as it (said not to be on the menu, where a message orders only it); a catalog name
+with such a word ("Cola Zero") stays what it is."""
+
+
+def _variants(phrases: list[tuple[str, str]]) -> Iterator[str]:
+    for phrase, _ in phrases:
+        yield from (f"{variant} {phrase}" for variant in _VARIANT_BEFORE)
+        yield from (f"{phrase} {variant}" for variant in _VARIANT_AFTER)
+
+
 _SHORTEST_ABBREVIATION = 4
 
 
@@ -129,7 +172,9 @@ class Lexicon:
         if tags not in self._items:
             items = [i for i in self._bot.catalog.items.values() if not tags or tags & i.tags]
             phrases = [phrase for item in items for phrase in _item_phrases(item)]
-            self._items[tags] = PhraseIndex(phrases, exact=_abbreviations(items))
+            self._items[tags] = PhraseIndex(
+                phrases, exact=_abbreviations(items), blocked=_variants(phrases)
+            )
         return self._items[tags]
 
     def takes(self, item: str, slot: Slot) -> bool:

@@ -80,6 +80,8 @@ _SPLIT_REACH = 6
 """Words between a separable verb and its particle."""
 _FUZZY_CUTOFF = 84.0
 _CACHE_LIMIT = 20_000
+_BLOCKED = ""
+"""The value of a blocked phrase: found to be dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,12 @@ class PhraseIndex:
         *,
         fuzzy: bool = True,
         exact: Iterable[tuple[str, str]] = (),
+        blocked: Iterable[str] = (),
     ) -> None:
         """`exact` phrases are found only as written and never fuzzed towards (an
-        abbreviation like "marg" must not turn "warte" into an item)."""
+        abbreviation like "marg" must not turn "warte" into an item). `blocked` phrases name
+        nothing, and no phrase inside them is found either ("diet coke" is not the Cola of
+        "coke"); a phrase of the index is never blocked."""
         self._fuzzy = fuzzy
         self._phrases: dict[tuple[str, ...], str] = {}
         self.conflicts: list[tuple[str, str, str]] = []
@@ -109,6 +114,9 @@ class PhraseIndex:
         fuzzy_words = {word for key in self._phrases for word in key}
         for phrase, value in exact:
             self._add(phrase, value)
+        for phrase in blocked:
+            self._phrases.setdefault(tuple(tokens(phrase)), _BLOCKED)
+        self._phrases.pop((), None)
         self._longest = max((len(key) for key in self._phrases), default=0)
         self._split = {
             key[0]: (key[1], value)
@@ -134,7 +142,7 @@ class PhraseIndex:
         return bool(self._phrases)
 
     def phrases(self) -> dict[tuple[str, ...], str]:
-        return dict(self._phrases)
+        return {key: value for key, value in self._phrases.items() if value != _BLOCKED}
 
     def _word(self, word: str) -> str | None:
         if word in self._known_words:
@@ -189,7 +197,7 @@ class PhraseIndex:
             else:
                 found.append(match)
                 start = match.end
-        return found
+        return [match for match in found if match.value != _BLOCKED]
 
     def _split_at(self, mapped: list[str | None], start: int) -> Match | None:
         """A separable verb whose particle closes the clause a few words on: the verb's
@@ -218,6 +226,6 @@ class PhraseIndex:
         words = tokens(text)
         exact = self._phrases.get(tuple(words))
         if exact is not None:
-            return exact
+            return exact or None
         values = {match.value for match in self.find_all(words)}
         return values.pop() if len(values) == 1 else None
