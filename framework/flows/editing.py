@@ -45,6 +45,7 @@ from framework.flows.named_things import (
     named_things,
 )
 from framework.flows.people import edit_for_person
+from framework.flows.picked_by_extras import change_picked_line
 from framework.flows.recounting import recount, recount_unnamed
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
@@ -123,7 +124,8 @@ def _ask_again(turn: Turn) -> None:
 
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
-        split_off(turn, words, found)
+        change_picked_line(turn, words, found)
+        or split_off(turn, words, found)
         or split_options(turn, words, found)
         or _restyle_every(turn, words, found)
         or _replace(turn, words, found)

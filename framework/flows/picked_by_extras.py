@@ -1,0 +1,79 @@
+"""A line picked by what it has or lacks: "and the one without mushrooms gets onions", "die mit
+Oliven bitte groß", "the one with ham: no onions on it". Two pizzas of one kind that differ
+by an extra are told apart the way the customer sees them; the rest of the sentence changes
+that line alone — extras put on or taken off, another size — never the extra that picked it
+(the "without mushrooms" of the selector takes no mushrooms off anything)."""
+
+from __future__ import annotations
+
+from framework.flows.cart import describe_line
+from framework.flows.edit_words import REMOVING, WITHOUT
+from framework.flows.named_things import Thing, holds, many_choice_groups
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+
+__all__ = ["change_picked_line"]
+
+_ONE = frozenset({"the", "one", "ones", "die", "der", "das", "den", "eine", "einer", "einen"})
+"""Words before "with"/"without" that point at a line ("the one with", "die ohne")."""
+_HAVING = frozenset({"with", "mit"})
+_LACKING = frozenset({"without", "ohne"})
+_ARTICLES = frozenset({"the", "den", "die", "der", "dem", "any", "extra"})
+
+
+def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """The change the sentence asks for on the one line its "the one with(out) X" picks, said
+    back; None when it picks none, or not exactly one, or names an item (an order)."""
+    many = many_choice_groups(turn.bot)
+    if any(thing.group is None for thing in things):
+        return None
+    picked = _picked(turn, words, [t for t in things if t.group in many])
+    if picked is None:
+        return None
+    line, selector = picked
+    rest = [t for t in things if t is not selector]
+    if not rest:
+        return None
+    before = describe_line(turn.bot, turn.lang, line)
+    for thing in rest:
+        group = str(thing.group)
+        if group not in turn.bot.catalog.items[line["item"]].options:
+            return None
+        chosen = line["options"].get(group, [])
+        if group not in many:
+            line["options"][group] = [thing.value]
+        elif _taken_off(words, thing, things):
+            line["options"][group] = [c for c in chosen if c != thing.value]
+        else:
+            line["options"][group] = list(dict.fromkeys([*chosen, thing.value]))
+    turn.cart.reprice(line)
+    after = describe_line(turn.bot, turn.lang, line)
+    return f"{before} → {after}" if after != before else None
+
+
+def _picked(turn: Turn, words: list[str], extras: list[Thing]) -> tuple[CartLine, Thing] | None:
+    """The line "the one with/without X" points at, and X; the lines it chooses among are
+    those of the item that some line has X on."""
+    for selector in extras:
+        at = selector.start - 1
+        while at > 0 and words[at] in _ARTICLES:
+            at -= 1
+        if at < 1 or words[at - 1] not in _ONE or words[at] not in _HAVING | _LACKING:
+            continue
+        lines = turn.session["cart"]["lines"]
+        having = [line for line in lines if holds(line, selector)]
+        kinds = {line["item"] for line in having}
+        if words[at] in _HAVING:
+            candidates = having
+        else:
+            candidates = [line for line in lines if line["item"] in kinds and line not in having]
+        return (candidates[0], selector) if len(candidates) == 1 else None
+    return None
+
+
+def _taken_off(words: list[str], thing: Thing, things: list[Thing]) -> bool:
+    """ "no onions on it", "ohne Käse", "take the olives off": the words since the thing
+    named before it, or after it, say to take it off."""
+    since = max((t.end for t in things if t.end <= thing.start), default=0)
+    before = set(words[since : thing.start])
+    return bool((REMOVING | WITHOUT) & before or REMOVING & set(words[thing.end :]))
