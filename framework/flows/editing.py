@@ -68,13 +68,15 @@ def edit_order(turn: Turn, text: str) -> bool:
     had = {line["item"] for line in lines}
     before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
     text = _which_one_answered(turn, text)
-    for_person = edit_for_person(turn, text)  # "Tom doch lieber mittel", "scrap Lisa's drink"
-    changes, things = ([for_person], []) if for_person else ([], [])
-    if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
-        after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
-        touched = {item for item, _count, who in before if who or (item, _count, who) not in after}
-        changes += _besides_the_person(turn, text, touched)
-    for sentence in [] if for_person else _SENTENCE.split(text):
+    changes: list[str] = []
+    things: list[Thing] = []
+    for sentence in _SENTENCE.split(text):
+        for_person = edit_for_person(turn, sentence)  # "Tom doch lieber mittel"
+        if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
+            after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
+            touched = {i for i, count, who in before if who or (i, count, who) not in after}
+            changes += [for_person, *_besides_the_person(turn, sentence, touched)]
+            continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
         if _which_one(turn, words, found):

@@ -270,6 +270,7 @@ _SWAPPING = frozenset(
     {
         *("instead", "stattdessen", "lieber", "doch", "make", "mach", "soll", "changed"),
         *("switch", "switches", "swap", "swaps", "anders", "umentschieden", "rather", "as"),
+        *("statt", "anstatt", "anstelle"),
     }
 )
 _ADDING = frozenset({"noch", "auch", "dazu", "also", "too", "another", "add", "adds", "extra"})
@@ -278,8 +279,9 @@ _ALSO = frozenset({"auch", "also", "too"})
 
 def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
     """ "Lisa changed her mind, make hers a Margherita", "Mike wants his as a Tonno instead":
-    their one line of that kind becomes the item named, with the size and extras it can keep.
-    Not when the message adds ("und Max noch ein Bier") or names an item they have."""
+    their one line of that kind becomes the item named, with the size and extras it can keep
+    ("Funghi statt Salami": the line of the item they have that is named). Not when the
+    message adds ("und Max noch ein Bier") or names only an item they have."""
     said = set(words)
     found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
     named = {m.value for m in found}
@@ -290,12 +292,17 @@ def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
         if word in _ADDING
         and (word not in _ALSO or i + 1 >= len(words) or i + 1 in starts or i + 2 in starts)
     }
-    if len(named) != 1 or not _SWAPPING & said or adding:
+    had = named & {line["item"] for line in theirs}  # "Lisa: doch lieber Funghi statt Salami"
+    if len(named - had) != 1 or len(had) > 1 or not _SWAPPING & said or adding:
         return None
-    [new] = named
+    [new] = named - had
     items = turn.bot.catalog.items
     pizza = "pizza" in items[new].tags
-    same_kind = [line for line in theirs if ("pizza" in items[line["item"]].tags) == pizza]
+    same_kind = [
+        line
+        for line in theirs
+        if ("pizza" in items[line["item"]].tags) == pizza and (not had or line["item"] in had)
+    ]
     if len(same_kind) != 1 or same_kind[0]["item"] == new:
         return None
     line = same_kind[0]

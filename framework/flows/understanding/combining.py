@@ -121,6 +121,16 @@ def _drop_unwanted(mention: Mention, words: list[str], slots: list[Slot], lexico
         mention[slot.name] = [value for value in chosen if value not in unwanted]
 
 
+def _same_kind(previous: Mention, mention: Mention, slots: list[Slot], lexicon: Lexicon) -> bool:
+    """Whether second thoughts can put this item in the place of the one before: items with
+    the same option groups ("eine Salami, nee, lieber eine Diavola"), never a drink for a
+    pizza ("a Margherita, no extras. Actually, one coke after all": both)."""
+    items = [slot.name for slot in slots if slot.type == "item"]
+    before = next((previous[name] for name in items if name in previous), None)
+    now = next((mention[name] for name in items if name in mention), None)
+    return before is None or now is None or lexicon.same_kind(str(before), str(now))
+
+
 def _takes_back(words: list[str]) -> bool:
     """ "ach ne,", "oh wait," take back the item before; "oh," alone ("Oh and two beers")
     does not."""
@@ -158,7 +168,12 @@ def read_parts(
         earlier = _referred(words, mention, mentions, slots)
         if earlier is not None:
             earlier.update((n, v) for n, v in mention.items() if n not in count_slots(slots))
-        elif correcting and mentions and corrected(mentions, mention, has_item, count_slots(slots)):
+        elif (
+            correcting
+            and mentions
+            and _same_kind(mentions[-1], mention, slots, lexicon)
+            and corrected(mentions, mention, has_item, count_slots(slots))
+        ):
             pass
         elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
             the_other, also = bool(_OTHER & set(words[:2])), bool(ALSO & set(words))

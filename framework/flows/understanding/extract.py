@@ -357,19 +357,24 @@ _Part = tuple[list[str], Mention, bool]
 
 def _without_refused(sentences: list[list[_Part]], lexicon: Lexicon) -> list[list[_Part]]:
     """ "Eine große Salami, keine Cola", "a salami and no coke", "… eine Vegetaria … also keine
-    Vegetaria": an item said not to be wanted is no order, nor is its mention before."""
-    refused: set[str] = set()
-    for parts in reversed(sentences):
-        for words, _mention, _has_item in reversed(parts):
-            refused |= _refused_items(words, lexicon)
-    if not refused:
+    Vegetaria": an item said not to be wanted is no order, nor is its mention before; one
+    named again after the refusal is ("4 Bier. Nee, Lisa trinkt kein Bier – also 3 Bier")."""
+    refused_at: dict[str, int] = {}
+    numbered = [part for parts in sentences for part in parts]
+    for at, (words, _mention, _has_item) in enumerate(numbered):
+        refused_at.update((item, at) for item in _refused_items(words, lexicon))
+    if not refused_at:
         return sentences
     index = lexicon.items(frozenset())
     kept: list[list[_Part]] = []
+    at = 0
     for parts in sentences:
-        kept.append(
-            [part for part in parts if not ({m.value for m in index.find_all(part[0])} & refused)]
-        )
+        kept.append([])
+        for part in parts:
+            named = {m.value for m in index.find_all(part[0])}
+            if all(at > refused_at.get(item, -1) for item in named):
+                kept[-1].append(part)
+            at += 1
     return kept
 
 

@@ -186,6 +186,12 @@ class Lexicon:
             return True
         return slot.choices.id in found.options
 
+    def same_kind(self, item: str, other: str) -> bool:
+        """Whether two catalog items are of one kind: the same option groups (two pizzas,
+        two drinks), so one can stand in for the other."""
+        items = self._bot.catalog.items
+        return item in items and other in items and items[item].options == items[other].options
+
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:
             self._choices[choices.id] = PhraseIndex(_choice_phrases(choices))
