@@ -20,6 +20,7 @@ from framework.flows.answering import answer
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.asked_about import remember_asked_about
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
+from framework.flows.committing import committed
 from framework.flows.editing import edit_order
 from framework.flows.events import (
     ActionDone,
@@ -376,7 +377,9 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     """The sentences of a message that asks something which name a choice of the open
     question and ask nothing ("pick up. when will it be ready?", "what's the difference
-    between small and medium? fine, small"; not "ist die scharf?"), or None."""
+    between small and medium? fine, small"; not "ist die scharf?"), a yes that commits the
+    order beside a question ("Yes please. How long will it take?"; not "yes, but how long
+    …?"), or None."""
     slot = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
     if frame is None or slot is None:
         return None  # no question, or the payment waited for ("is it ordered yet?")
@@ -386,7 +389,9 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
         # other statements with it (an answer ahead)
         done = any(says_done(part) or parse_yes_no(part) is False for part in said)
         return " ".join(said) if done else None
-    if slot.type not in ("choice", "choices") or slot.role == "confirm":
+    if slot.role == "confirm":  # "Jo gern. Wie lang gaht's?": answered, and the yes taken
+        return " ".join(said) if said and committed(turn, " ".join(said)) else None
+    if slot.type not in ("choice", "choices"):
         return None
     naming = [p for p in said if any(slot.name in m for m in turn.mentions(p, [slot]))]
     return " ".join(naming) if naming else None
