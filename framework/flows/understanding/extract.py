@@ -159,6 +159,14 @@ _NOT_A_COUNT_AFTER = frozenset(
         "hours",
         "euro",
         "eur",
+        "dollar",
+        "dollars",
+        "bucks",
+        "pound",
+        "pounds",
+        "quid",
+        "cent",
+        "cents",
         "cm",
         "personen",
         "leute",
@@ -172,7 +180,9 @@ _NOT_A_COUNT_AFTER = frozenset(
         "am",
     }
 )
-_NOT_A_COUNT_BEFORE = frozenset({"in", "um", "at", "ab", "bis", "gegen", "nach"})
+_NOT_A_COUNT_BEFORE = frozenset(
+    {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
+)
 """A number is a time, a price or an age here, not a count of items."""
 _NUMBER_LABELS = frozenset({"nr", "nummer", "hausnummer", "number", "no"})
 """Digits after these are a house or order number; "no a Wässerle" (Swabian "noch") counts."""

@@ -80,6 +80,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("thx", "thanx", "ty", "ta", "cheers"), "thanks"),
     **dict.fromkeys(("lrg", "lg", "lge", "larg", "lrge"), "large"),
     **dict.fromkeys(("med", "mdm"), "medium"),
+    **dict.fromkeys(("gr",), "gross"),
+    **dict.fromkeys(("kl",), "klein"),
     **dict.fromkeys(("sml", "sm", "smal"), "small"),
     **dict.fromkeys(("wee",), "small"),
     **dict.fromkeys(("w",), "with"),
@@ -109,9 +111,15 @@ def _emoji_word(found: re.Match[str]) -> str:
     return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
 
 
+_CURRENCY = re.compile("[€$£]")
+_CURRENCY_WORDS = {"€": " euro ", "$": " dollar ", "£": " pound "}
+"""Currency signs as words: "20€" and "$20" are money ("hab nur noch 20€"), never a count."""
+
+
 @lru_cache(maxsize=KEPT_READINGS)
 def normalize(text: str) -> str:
     text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
+    text = _CURRENCY.sub(lambda sign: _CURRENCY_WORDS[sign.group(0)], text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     return " ".join(_COLLOQUIAL.get(word, word) for word in _NOT_WORD.sub(" ", folded).split())
 
