@@ -27,6 +27,7 @@ from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
 from framework.flows.pending_items import (
+    answered_beside_them,
     has_item,
     other_items,
     queue_other_items,
@@ -297,8 +298,9 @@ def _several_values(
     further = another and slot.type != "item" and not CORRECTION_MARKERS & set(tokens(text))
     if slot.name not in first and _none_beside_items(turn, frame, slot, mentions, text):
         return True
-    if (slot.name not in first or counted_other or further) and queue_other_items(
-        turn, frame, slot, mentions, text
+    if (slot.name not in first or counted_other or further) and (
+        answered_beside_them(turn, frame, slot, mentions, text, answer)
+        or queue_other_items(turn, frame, slot, mentions, text)
     ):
         return True
     if slot.name not in first or (len(first) == 1 and len(mentions) == 1):

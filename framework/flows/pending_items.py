@@ -3,9 +3,12 @@ dropped, and given the answers that speak for all of them."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from framework.flows.edit_words import ADDING, CHANGE_OF_MIND
+from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
 from framework.flows.people import names_someone
 from framework.flows.scope import wrap_slot
@@ -15,7 +18,13 @@ from framework.flows.understanding.extract import Mention, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["give_waiting_items", "has_item", "queue_other_items", "share_with_waiting_items"]
+__all__ = [
+    "answered_beside_them",
+    "give_waiting_items",
+    "has_item",
+    "queue_other_items",
+    "share_with_waiting_items",
+]
 
 
 def has_item(turn: Turn, mention: Mention) -> bool:
@@ -65,6 +74,33 @@ def queue_other_items(
     turn.say_named("noted_next")
     turn.reask()
     return True
+
+
+def answered_beside_them(
+    turn: Turn,
+    frame: Frame,
+    slot: Slot,
+    mentions: list[Mention],
+    text: str,
+    answer: Callable[[Turn, Message], None],
+) -> bool:
+    """ "Eine mit Zwiebeln drauf, die andere ohne alles. Und zwei Bier." at a pizza's extras:
+    the beers wait their turn, and the sentences that name no item answer the question."""
+    others = other_items(turn, frame, mentions)
+    if slot.type == "item" or not others or (CHANGE_OF_MIND | ADDING) & set(tokens(text)):
+        return False
+    sentences = [part.strip() for part in _SENTENCES.findall(text) if part.strip()]
+    rest = " ".join(
+        s for s in sentences if not any(has_item(turn, m) for m in turn.order_mentions(s))
+    )
+    if not rest or not turn.mentions(rest, [slot]):
+        return False
+    turn.session["pending"].extend(others)
+    answer(turn, Message(rest, turn.now))
+    return True
+
+
+_SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 
 
 def _changes_mind(turn: Turn, text: str) -> bool:

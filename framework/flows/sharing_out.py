@@ -15,6 +15,7 @@ from framework.flows.regrouping import regroup
 from framework.flows.session import Frame, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
+from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.numbers import says_a_number, word_to_number
 
 __all__ = ["keep_the_count", "share_out"]
@@ -57,7 +58,7 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
         )
     ):
         return False
-    total = slots.get(count.name)
+    total = _said_count(text) or slots.get(count.name)
     options = [
         turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).type in ("choice", "choices")
     ]
@@ -66,7 +67,7 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
         (
             found
             for sentence in reversed(_SENTENCES.split(text))
-            if (found := _parts(turn, sentence, options, _count(total), extras)) is not None
+            if (found := _told_apart(turn, sentence, options, _count(total), extras)) is not None
         ),
         None,
     )
@@ -88,8 +89,39 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
     return True
 
 
+_ROUND_COUNT = re.compile(
+    rf"^\W*(?:(?:gut|ok(?:ay)?|also|dann|denn|na|alright|fine|great|cool)\b[,\s]*)*"
+    r"(?:(?:nehm(?:e)?|nehmen) (?:ich|wir)|ich nehm(?:e)?|wir nehmen|i ll (?:take|have)|"
+    r"we ll (?:take|have)|make (?:it|that)|mach(?:e)?)?\s*"
+    rf"(?P<count>{_COUNT_WORDS})\s+(?:davon|of (?:them|those|these)|stück)\W*$",
+    re.IGNORECASE,
+)
+"""A sentence that says how many of the item asked about ("Gut, dann nehme ich zwei davon.",
+"I'll take two of those"), read in standard words: the round's count for the telling apart
+after it."""
+
+
+def _said_count(text: str) -> int | None:
+    """The round's count a sentence of the message says, when it tells them apart too."""
+    sentences = _SENTENCES.split(text.strip())
+    for sentence in sentences[:-1] if len(sentences) > 1 else []:
+        found = _ROUND_COUNT.match(normalize(sentence))  # "Jut, denn nehm ick zwee davon."
+        if found is not None:
+            return word_to_number(found["count"].lower())
+    return None
+
+
 def _count(total: Any) -> int:
     return total if isinstance(total, int) else 0
+
+
+def _told_apart(
+    turn: Turn, text: str, options: list[Any], total: int, extras: bool
+) -> list[tuple[int, Mention]] | None:
+    """The parts as written, or as read in standard words ("Eene mit Zwiebeln druff, die
+    andre ohne allet")."""
+    found = _parts(turn, text, options, total, extras)
+    return found if found is not None else _parts(turn, normalize(text), options, total, extras)
 
 
 def _parts(

@@ -80,6 +80,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("thx", "thanx", "ty", "ta", "cheers"), "thanks"),
     **dict.fromkeys(("lrg", "lg", "lge", "larg", "lrge"), "large"),
     **dict.fromkeys(("med", "mdm"), "medium"),
+    **dict.fromkeys(("kost", "kosts", "kostn", "kostet's"), "kostet"),
     **dict.fromkeys(("gr",), "gross"),
     **dict.fromkeys(("kl",), "klein"),
     **dict.fromkeys(("sml", "sm", "smal"), "small"),
