@@ -21,8 +21,18 @@ from framework.flows.understanding.numbers import says_a_number, word_to_number
 __all__ = ["keep_the_count", "share_out"]
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
-_OPENING = re.compile(r"^(?:also|so|ok(?:ay)?|dann|then|well|ähm?|äh|um|uh)\b[,\s]*", re.I)
-"""A word that opens the telling apart: "Also zwei mit Käse, eine ohne"."""
+_OPENING = re.compile(
+    r"^(?:(?:also|so|ok(?:ay)?|dann|then|well|ähm?|äh|um|uh|hang on|wait|oh|ach|moment|warte"
+    r"|and|und)\b[,\s]*)+",
+    re.I,
+)
+"""Words that open the telling apart: "Also zwei mit Käse, eine ohne", "hang on, …"."""
+_THEIRS = re.compile(
+    r"^(?P<who>[\w\s']*?\s)?(?:hers|his|mine|ihre|seine|meine|ihrs|seins|meins)\b\s*(?P<said>.*)$",
+    re.IGNORECASE,
+)
+"""A part that speaks of one person's pizza: "my daughter says hers with extra ham", "meine
+Tochter will ihre mit Schinken": one of them."""
 _COUNT_WORDS = r"(?:\d{1,2}|eine[nrs]?|eins|ein|one|zwei|two|drei|three|vier|four)"
 
 _PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|and|n|an|&)\b|\+)\s*", re.IGNORECASE)
@@ -137,16 +147,17 @@ def _parts(
         return None
     parts: list[tuple[int, Mention]] = []
     for piece in pieces:
-        found = _COUNTED.match(piece)
-        if found is None:
-            return None
+        found = _COUNTED.match(piece) or _THEIRS.match(piece)
+        if found is None or (found.groupdict().get("who") and turn.mentions(found["who"], options)):
+            return None  # "Anna mit Oliven meine ohne": two people's pizzas, not one of them
         said: Mention = {}
         for mention in turn.mentions(found["said"], options) if found["said"] else []:
             said.update(mention)
-        if found["rest"]:
+        groups = found.groupdict()
+        if groups.get("rest"):
             number = total - sum(n for n, _ in parts)
-        else:
-            number = word_to_number(found["count"].lower()) or 0
+        else:  # "hers with extra ham": one
+            number = (word_to_number(groups["count"].lower()) or 0) if groups.get("count") else 1
         if number < 1 or not said:
             return None  # "one for me, one for my wife" tells no options apart
         parts.append((number, said))

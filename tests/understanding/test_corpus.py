@@ -54,16 +54,17 @@ the fifth 17 of 70, the sixth 14 of 80, the seventh 28 of 80 and the eighth 15 o
 wrong payments); the sixth, seventh and eighth became tuning material only for their wrong
 payments (the sixth's rise from 15 to 45 is the order kept in the cart while the extras are
 asked: its replies did not change). The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT5: 2, HOLDOUT7: 1, HOLDOUT8: 1}
+KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1}
 """Wrong payments found and not fixed yet (a link for another total than the one the test
-agreed last). In holdout5: "Kenji wanted a beer but he's driving, so nothing for him" orders
-the beer; "my daughter says hers with extra ham" puts it on both Hawaii. In holdout7: voice
+agreed last). In holdout7: voice
 dictation's "to large … for cokes … fun guy". In holdout8: "Käsepizza" (Margherita or Quattro
 Formaggi?); fixed: the restated order followed by "swap the Fanta for another Coke"
 (order_checks.py), "if there's no Diet Coke, Coke Zero works" (lexicon.py's variants), "the
 one without mushrooms gets onions" (picked_by_extras.py), a flat's order with two changes of
 mind in one message (editing.py reads people sentence by sentence; extract.py orders an
-item refused and then named again). A ratchet: it may only go down, and every other set allows
+item refused and then named again); in holdout5, "Kenji wanted a beer but he's driving, so
+nothing for him" (extract.py: a wish given up) and "my daughter says hers with extra ham" on
+one of two Hawaii (sharing_out.py). A ratchet: it may only go down, and every other set allows
 none."""
 SIZES = {
     CORPUS: 340,

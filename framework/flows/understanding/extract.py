@@ -370,32 +370,53 @@ def _without_refused(sentences: list[list[_Part]], lexicon: Lexicon) -> list[lis
     Vegetaria": an item said not to be wanted is no order, nor is its mention before; one
     named again after the refusal is ("4 Bier. Nee, Lisa trinkt kein Bier – also 3 Bier")."""
     refused_at: dict[str, int] = {}
-    numbered = [part for parts in sentences for part in parts]
-    for at, (words, _mention, _has_item) in enumerate(numbered):
-        refused_at.update((item, at) for item in _refused_items(words, lexicon))
+    at = 0
+    for parts in sentences:
+        for index, (words, _mention, _has_item) in enumerate(parts):
+            later = [word for part in parts[index + 1 :] for word in part[0]]
+            refused_at.update((item, at) for item in _refused_items(words, later, lexicon))
+            at += 1
     if not refused_at:
         return sentences
-    index = lexicon.items(frozenset())
+    items = lexicon.items(frozenset())
     kept: list[list[_Part]] = []
     at = 0
     for parts in sentences:
         kept.append([])
         for part in parts:
-            named = {m.value for m in index.find_all(part[0])}
+            named = {m.value for m in items.find_all(part[0])}
             if all(at > refused_at.get(item, -1) for item in named):
                 kept[-1].append(part)
             at += 1
     return kept
 
 
-def _refused_items(words: list[str], lexicon: Lexicon) -> set[str]:
+def _refused_items(words: list[str], later: list[str], lexicon: Lexicon) -> set[str]:
+    """The items a part refuses; `later`: the words of the sentence's parts after it."""
     found = lexicon.items(frozenset()).find_all(words)
     refused = set()
     for match in found:
         before = [w for w in words[max(0, match.start - 3) : match.start] if w not in _THE]
-        if before and before[-1] in _REFUSING:
+        given_up = _wish_given_up(words[: match.start], [*words[match.end :], *later])
+        if (before and before[-1] in _REFUSING) or given_up:
             refused.add(match.value)
     return refused
+
+
+_WISHED = frozenset({"wanted", "wollte", "wollten", "haette", "haetten"})
+_BUT = frozenset({"but", "aber"})
+_SOMEONE = frozenset({"he", "she", "i", "we", "they", "it", "er", "sie", "ich", "wir", "es"})
+
+
+def _wish_given_up(before: list[str], after: list[str]) -> bool:
+    """ "Kenji wanted a beer but he's driving", "er wollte ein Bier, aber er muss fahren": a
+    wish told as past, and a "but" with a reason after it (not "wanted a Salami but with
+    extra cheese")."""
+    if not _WISHED & set(before):
+        return False
+    return any(
+        w in _BUT and after[i + 1 : i + 2] and after[i + 1] in _SOMEONE for i, w in enumerate(after)
+    )
 
 
 _EXCEPT = frozenset({"ausser", "except", "excepting", "besides"})
