@@ -29,6 +29,11 @@ _COMMITTING = frozenset(
         ("go", "ahead"),
     }
 )
+_COURTESY = frozenset(
+    {"danke", "dank", "vielen", "schoen", "thanks", "thank", "you", "kindly", "cheers", "ta"}
+    | {"bitte", "please", "baba", "tschuess", "ciao", "bye", "und", "and", "euch", "dir"}
+)
+"""A clause of thanks and goodbye ("danke und baba"): it changes nothing."""
 _CHANGING = frozenset(
     {"aber", "but", "doch", "statt", "instead", "lieber", "rather", "ohne", "without", "noch"}
     | {"more", "aendern", "aendere", "change", "nicht", "not", "kein", "keine", "no", "nein"}
@@ -43,7 +48,7 @@ def committed(turn: Turn, text: str) -> bool:
     if "?" in text or len(text) > 200 or turn.order_mentions(text):
         return False
     clauses = [tokens(clause) for clause in _CLAUSES.split(text)]
-    clauses = [words for words in clauses if words]
+    clauses = [words for words in clauses if words and not set(words) <= _COURTESY]
     if any(_CHANGING & set(words) for words in clauses):
         return False
     return any(
