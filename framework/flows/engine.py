@@ -46,7 +46,11 @@ from framework.flows.named_lines import show_named, take_out_named
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
 from framework.flows.notices import notice
 from framework.flows.order_cancel import cancel_answer
-from framework.flows.order_checks import the_order_checked
+from framework.flows.order_checks import (
+    about_the_order,
+    answer_after_the_order,
+    the_order_checked,
+)
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
@@ -115,6 +119,7 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
             elif isinstance(event, Message):
                 _handle(turn, event)
             run(turn)
+            answer_after_the_order(turn)
             if isinstance(event, Message) and not event.payload:
                 note_people(turn, event.text)
             _schedule_timeouts(turn)
@@ -322,15 +327,25 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: 
         turn.reply(prices)
         turn.record("question_answered", entry="catalog_prices")
         turn.session["flags"][PRICES_ANSWERED] = True
-    with order_so_far(turn):  # "what's the total so far?" counts the pizza being asked about
-        for entry in entries:
-            turn.say(turn.bot.knowledge[entry].answer)
-            turn.record("question_answered", entry=entry)
-    if names_items and not (waiting and only_asks(message.text)):
+    ordering = names_items and not (waiting and only_asks(message.text))
+    _say_answers(turn, entries, ordering)
+    if ordering:
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
         remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
     return _after_the_answers(turn, frame, text)
+
+
+def _say_answers(turn: Turn, entries: list[str], ordering: bool) -> None:
+    """The knowledge's answers; one about the order, asked with it ("… zwei Fanta. Was macht
+    das zusammen?"), once the turn has taken the order."""
+    with order_so_far(turn):  # "what's the total so far?" counts the pizza being asked about
+        for entry in entries:
+            if ordering and about_the_order(turn, entry):
+                turn.after_the_order.append(entry)
+                continue
+            turn.say(turn.bot.knowledge[entry].answer)
+            turn.record("question_answered", entry=entry)
 
 
 def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:

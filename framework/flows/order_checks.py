@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from framework.flows.events import Message
+from framework.flows.events import Message, Reply
 from framework.flows.in_progress import order_so_far
 from framework.flows.restating import MORE
 from framework.flows.turn import Turn
@@ -20,7 +20,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.yesno import says_done
 
-__all__ = ["the_order_checked"]
+__all__ = ["about_the_order", "answer_after_the_order", "the_order_checked"]
 
 _SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 _TAG = re.compile(
@@ -128,3 +128,29 @@ def _items(turn: Turn, text: str) -> set[str]:
         return set()
     items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
     return {str(m[name]) for m in turn.order_mentions(text) for name in items if name in m}
+
+
+def about_the_order(turn: Turn, entry: str) -> bool:
+    """Whether a knowledge entry's answer speaks of the order (its text reads `cart`)."""
+    text = turn.bot.knowledge[entry].answer
+    source = text.template(turn.lang, turn.bot.business.language).source
+    return _READS_THE_CART.search(source) is not None
+
+
+def answer_after_the_order(turn: Turn) -> None:
+    """The answers about the order asked with it, now that the turn has taken it: before
+    the question the turn ends with ("So far it's €33.50 …", then "Anything else?")."""
+    if not turn.after_the_order:
+        return
+    asked = [i for i, effect in enumerate(turn.effects) if isinstance(effect, Reply)]
+    at = asked[-1] if asked else len(turn.effects)
+    ends, turn.effects = turn.effects[at:], turn.effects[:at]
+    with order_so_far(turn):
+        for entry in turn.after_the_order:
+            turn.say(turn.bot.knowledge[entry].answer)
+            turn.record("question_answered", entry=entry)
+    turn.effects += ends
+    turn.after_the_order = []
+
+
+_READS_THE_CART = re.compile(r"\bcart\b")

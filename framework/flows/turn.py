@@ -92,6 +92,9 @@ class Turn:
         self.effects: list[Effect] = []
         self.heard = ""
         """The customer's message this turn is about (empty for timers and news)."""
+        self.after_the_order: list[str] = []
+        """Knowledge entries about the order asked with it ("… und zwei Fanta. Was macht das
+        zusammen?"): answered once the turn has taken the order (order_checks.py)."""
         self.cart = Cart(bot, session["cart"])
         self._scope: Scope | None = None
         self._names: dict[str, Callable[[], Any]] | None = None

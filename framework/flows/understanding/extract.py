@@ -35,7 +35,13 @@ from framework.flows.understanding.combining import (
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.negation import dropped, excepted, negated
-from framework.flows.understanding.normalize import KEPT_READINGS, MAX_CHARS, normalize, tokens
+from framework.flows.understanding.normalize import (
+    KEPT_READINGS,
+    MAX_CHARS,
+    money_as_words,
+    normalize,
+    tokens,
+)
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import after_second_thoughts
@@ -144,41 +150,10 @@ def _choices(
 
 
 _NOT_A_COUNT_AFTER = frozenset(
-    {
-        "min",
-        "mins",
-        "minute",
-        "minuten",
-        "minutes",
-        "uhr",
-        "h",
-        "std",
-        "stunde",
-        "stunden",
-        "hour",
-        "hours",
-        "euro",
-        "eur",
-        "dollar",
-        "dollars",
-        "bucks",
-        "pound",
-        "pounds",
-        "quid",
-        "cent",
-        "cents",
-        "cm",
-        "personen",
-        "leute",
-        "people",
-        "persons",
-        "jahre",
-        "years",
-        "tage",
-        "days",
-        "pm",
-        "am",
-    }
+    {*("min", "mins", "minute", "minuten", "minutes", "uhr", "h", "std", "stunde", "stunden")}
+    | {*("hour", "hours", "euro", "eur", "dollar", "dollars", "bucks", "pound", "pounds")}
+    | {*("quid", "cent", "cents", "cm", "personen", "leute", "people", "persons", "jahre")}
+    | {"years", "tage", "days", "pm", "am"}
 )
 _NOT_A_COUNT_BEFORE = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
@@ -449,6 +424,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
+    text = money_as_words(text)
     sizes = [lexicon.choices(s.choices) for s in slots if s.type == "choice" and s.choices]
     sentences = [
         [

@@ -41,7 +41,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("grossi", "groessi"), "grosse"),
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
-    **dict.fromkeys(("keene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
+    **dict.fromkeys(("keene", "geene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
     **dict.fromkeys(("allet", "alles", "aelles", "alls"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
@@ -112,15 +112,24 @@ def _emoji_word(found: re.Match[str]) -> str:
     return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
 
 
-_CURRENCY = re.compile("[€$£]")
-_CURRENCY_WORDS = {"€": " euro ", "$": " dollar ", "£": " pound "}
-"""Currency signs as words: "20€" and "$20" are money ("hab nur noch 20€"), never a count."""
+_MONEY = re.compile(
+    r"[€$£]\s?\d+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?\s?[€$£]|\b\d+,\d{2}\b",
+    re.IGNORECASE,
+)
+"""An amount of money ("20€", "$20", "€2.50", "die 2,50 spar ich mir"): read as the word
+"euro", never as a count."""
+
+
+def money_as_words(text: str) -> str:
+    """The text with every amount of money as the word "euro" (before it is cut into parts
+    at its commas: "die 2,50 spar ich mir" is no "50")."""
+    return _MONEY.sub(" euro ", text)
 
 
 @lru_cache(maxsize=KEPT_READINGS)
 def normalize(text: str) -> str:
     text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
-    text = _CURRENCY.sub(lambda sign: _CURRENCY_WORDS[sign.group(0)], text)
+    text = money_as_words(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     return " ".join(_COLLOQUIAL.get(word, word) for word in _NOT_WORD.sub(" ", folded).split())
 
