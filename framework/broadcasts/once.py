@@ -16,19 +16,14 @@ A conversation without a contact is a contact of its own and needs no mark.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Mapping, Sequence
 
 from framework.stores.consents import ConsentStore
 from framework.stores.contacts import Contact
 from framework.stores.reach import ReachStore
+from framework.stores.reach import mark_digest as digest
 
 __all__ = ["Once", "chosen", "digest"]
-
-
-def digest(*parts: str) -> str:
-    """32 hex digits of SHA-256 over `parts`: a mark's digest or value, naming nobody."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def _channel(conversation: str) -> str:

@@ -18,9 +18,9 @@ of once.py) kept a year.
 
 from __future__ import annotations
 
-from framework.broadcasts.once import digest
 from framework.stores.contacts import ContactStore
 from framework.stores.reach import ReachStore
+from framework.stores.reach import mark_digest as digest
 from framework.stores.records import SessionKey
 
 __all__ = ["ELSEWHERE", "KEPT", "OncePerContact"]

@@ -26,6 +26,7 @@ store. Entries older than KEPT are dropped when their conversation is written ag
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -52,6 +53,7 @@ __all__ = [
     "check_ordered",
     "check_page",
     "check_take",
+    "mark_digest",
     "numbered",
     "stand_in",
 ]
@@ -95,6 +97,12 @@ class Kept:
     reached: Mapping[str, float]
     """Channel -> when a broadcast last reached the conversation there: it counts in the
     channel's moving window while that time is in it."""
+
+
+def mark_digest(*parts: str) -> str:
+    """32 hex digits of SHA-256 over `parts`: a mark's digest or value, naming nobody
+    (framework/broadcasts/once.py, framework/runtime/notice_once.py)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def stand_in() -> str:
