@@ -31,8 +31,10 @@ send whose answer the killed worker never committed is sent again: delivery is a
 runtime/delivery.py; those are counted and reported, not hidden), somebody without consent got
 anything, a 131049 recipient was tried more than once (backs off, never loops), a window held
 more sends than the number's `messages_per_second`, more unique recipients were reached than
-the daily limit, a status webhook was not taken by the end, or the broadcast did not end `done`
-with nothing left in any inbox.
+the daily limit, a status webhook was not taken by the end, the broadcast's results do not
+count every recipient accepted as sent once and none still held for quality assessment (every
+50th recipient's send is answered so, and sent after: fake_graph.py `--hold-every`), or the
+broadcast did not end `done` with nothing left in any inbox.
 """
 
 from __future__ import annotations
@@ -83,14 +85,23 @@ REFUSE_EVERY = 200
 """The fake refuses recipients whose number is divisible by this with 131049."""
 HELD, THROTTLED = "131049", "130429"
 REFUSALS = (HELD, THROTTLED)
-FAKE_ANSWERS = ("--refuse-every", str(REFUSE_EVERY), "--throughput", str(LIMIT))
-"""The fake's refusals: the per-user marketing limit, and a send over the number's LIMIT."""
+HOLD_EVERY = 50
+"""The fake answers template sends to recipients whose number leaves 1 divided by this with
+`message_status` `held_for_quality_assessment` (their statuses follow later, as any other's)."""
+FAKE_ANSWERS = (
+    *("--refuse-every", str(REFUSE_EVERY), "--hold-every", str(HOLD_EVERY)),
+    *("--throughput", str(LIMIT)),
+)
+"""The fake's refusals: the per-user marketing limit, and a send over the number's LIMIT; and
+the sends it holds for quality assessment."""
 SECRET = "fake-app-secret"
 """The workers' WhatsApp app secret: the fake signs its status webhooks with it."""
 STATUSES = 2
 """Status webhooks the fake sends for each message it accepts: sent, delivered."""
 STATUS_WAIT = 60.0
 """Seconds the benchmark waits at the end for the fake to deliver every status."""
+TURNS_WAIT = 10.0
+"""Seconds it waits then for the workers' turns of the last statuses they took."""
 QUICK_SETTLE = 8
 """`server.settle` of --quick (SETTLE, 30 s, otherwise): the fake's statuses come within
 1.3 s, or after a retry or two (1 s, then 2 s: fake_statuses.py) when one was posted to the
@@ -190,22 +201,29 @@ async def seed(url: str, folder: Path, count: int) -> str:
 
 
 async def final_state(url: str, folder: Path, broadcast_id: str) -> tuple[dict[str, object], int]:
-    """The broadcast as saved, and how many conversations still have items waiting."""
+    """The broadcast as saved, and how many conversations still have items waiting (the last
+    statuses' turns given up to TURNS_WAIT seconds after the workers took their webhooks)."""
     store, sessions = (
         await open_broadcasts(url, folder),
         await open_store(url, StoreLimits(), folder),
     )
     reach = await open_reach(url, folder)
     try:
+        for _ in range(int(TURNS_WAIT / 0.25)):
+            if not (pending := len(await sessions.pending())):
+                break
+            await asyncio.sleep(0.25)
         found = await store.get(broadcast_id)
-        pending = len(await sessions.pending())
         assert found is not None
+        results = await store.results(broadcast_id)
         counts = {
             "status": found.status,
             "queued": found.queued,
             "capped": found.capped,
             "held_back": found.held_back,
             "waiting": found.waiting,
+            "sent": results.sent,
+            "held_for_quality_assessment": results.held_for_quality_assessment,
         }
         return counts, pending
     finally:
@@ -642,8 +660,16 @@ def problems(outcome: Outcome) -> list[str]:
 
 
 def status_problems(outcome: Outcome) -> list[str]:
-    """Statuses the fake dropped, or the workers had not taken when the run stopped waiting."""
+    """Statuses the fake dropped, or the workers had not taken when the run stopped waiting;
+    results that do not count each recipient accepted sent, once all statuses came."""
     record, found = outcome.record, []
+    accepted = {s.to for s in record.sends if s.status == 200}
+    if (outcome.state["sent"], outcome.state["held_for_quality_assessment"]) != (len(accepted), 0):
+        found.append(
+            f"the results say sent {outcome.state['sent']}, held for quality assessment "
+            f"{outcome.state['held_for_quality_assessment']}: {len(accepted)} recipients were "
+            "accepted, every status came (a held message is sent once its status comes)"
+        )
     if record.overflow:
         found.append(f"the fake dropped {record.overflow} statuses: too many were waiting")
     if (taken := record.statuses_taken()) < (owed := record.statuses_due() - record.overflow):
@@ -673,7 +699,9 @@ def show(outcome: Outcome) -> None:
     print(
         f"sent: {len(sends):,} requests to the fake in {span:.1f} s "
         f"({len(sends) / max(span, 1e-9):.1f}/s; {steady_rate(times):.1f}/s after the kill) — "
-        f"{accepted:,} recipients accepted, {held} refused with 131049 "
+        f"{accepted:,} recipients accepted "
+        f"({sum(int(to) % HOLD_EVERY == 1 for to in {s.to for s in sends if s.status == 200})} "
+        f"of them held for quality assessment), {held} refused with 131049 "
         f"({len(refused)} expected), {len(throttled)} refused with 130429 (over {LIMIT}/s; "
         f"{len({s.to for s in throttled})} recipients, sent again later)"
     )

@@ -6,14 +6,17 @@ the recipients chosen), and writes one line per send request to a file instead o
     <unix time> <phone number id> <http status> <to> <wamid or error code> <callback data>
 
     PYTHONPATH=. .venv/bin/python benchmarks/fake_graph.py --record sends.txt \
-        [--refuse-every 200] [--throughput 80] \
+        [--refuse-every 200] [--hold-every 50] [--throughput 80] \
         [--app-secret SECRET --webhook http://127.0.0.1:8001/webhooks/whatsapp ...]
 
 It prints its URL on the first line of its output and serves until SIGTERM or SIGINT. When its
 own event loop was held up for more than 20 ms (the machine busy: the sends that came meanwhile
 are then written with nearly one time), it writes `<unix time> stall <milliseconds>`.
 `--refuse-every N`: a recipient whose number is divisible by N is refused with 131049 (Meta's
-per-user marketing limit), every time it is sent to. `--throughput N`: a send to a phone
+per-user marketing limit), every time it is sent to. `--hold-every N`: a template send to a
+recipient whose number leaves 1 divided by N is taken but answered with `message_status`
+`held_for_quality_assessment` (Meta holds it for its template pacing); its statuses follow as
+any other's, later (Meta sent it after all). `--throughput N`: a send to a phone
 number id that took N sends in the last second is refused with 130429 (Meta's throughput limit,
 80 a second by default); refusals take none of the N. `--webhook URL` (once per worker of the
 app): every message accepted gets its `sent` and `delivered` status webhooks, signed with
@@ -41,10 +44,16 @@ class RecordingGraphApi(FakeGraphApi):
     """The fake writing each send to `record` (nothing kept in memory but what it must)."""
 
     def __init__(
-        self, record: IO[str], refuse_every: int, throughput: int, secret: str, hooks: list[str]
+        self,
+        record: IO[str],
+        every: tuple[int, int],
+        throughput: int,
+        secret: str,
+        hooks: list[str],
     ) -> None:
         super().__init__(app_secret=secret, pricing_model="PMP")
-        self._file, self._refuse_every, self._throughput = record, refuse_every, throughput
+        self._file, self._throughput = record, throughput
+        self._refuse_every, self._hold_every = every
         self.statuses = StatusWebhooks(self, hooks, record)
         self._taken: defaultdict[str, deque[float]] = defaultdict(deque)
         """Per phone number id: when it took its sends of the last second."""
@@ -52,6 +61,11 @@ class RecordingGraphApi(FakeGraphApi):
     def refused(self, to: str) -> bool:
         digits = to.lstrip("+")
         return self._refuse_every > 0 and digits.isdigit() and int(digits) % self._refuse_every == 0
+
+    def held(self, to: str, kind: str) -> bool:
+        digits = to.lstrip("+")
+        holds = self._hold_every > 0 and kind == "template" and digits.isdigit()
+        return holds and int(digits) % self._hold_every == 1
 
     def over_throughput(self, number: str) -> bool:
         """The number took its throughput in the last second; if not, this send counts."""
@@ -69,11 +83,13 @@ class RecordingGraphApi(FakeGraphApi):
             self.fail_next(130429)
         elif self.refused(str(body.get("to", ""))):
             self.fail_next(131049)
+        elif self.held(str(body.get("to", "")), kind):
+            self.hold_next()
         return await super()._send(request, body, kind)
 
-    def _accept(self, body: Any, kind: str) -> SentMessage:
-        sent = super()._accept(body, kind)
-        self.statuses.accepted(sent)
+    def _accept(self, body: Any, kind: str, *, statuses: bool = True) -> SentMessage:
+        sent = super()._accept(body, kind, statuses=statuses)
+        self.statuses.accepted(sent)  # a held one's too: Meta sends it later
         return sent
 
     def _record(
@@ -109,7 +125,7 @@ async def watch_stalls(record: IO[str]) -> None:
 
 async def serve(args: argparse.Namespace, record: IO[str]) -> None:
     graph = RecordingGraphApi(
-        record, args.refuse_every, args.throughput, args.app_secret, args.webhook
+        record, (args.refuse_every, args.hold_every), args.throughput, args.app_secret, args.webhook
     )
     await graph.start()
     graph.statuses.start()
@@ -129,6 +145,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--record", required=True, help="file the sends are appended to")
     parser.add_argument("--refuse-every", type=int, default=0)
+    parser.add_argument("--hold-every", type=int, default=0, help="held for quality assessment")
     parser.add_argument("--throughput", type=int, default=0, help="sends a second per number")
     parser.add_argument("--app-secret", default=APP_SECRET, help="signs the status webhooks")
     parser.add_argument(

@@ -16,19 +16,14 @@ A conversation without a contact is a contact of its own and needs no mark.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Mapping, Sequence
 
 from framework.stores.consents import ConsentStore
 from framework.stores.contacts import Contact
 from framework.stores.reach import ReachStore
+from framework.stores.reach import mark_digest as digest
 
-__all__ = ["Once", "digest"]
-
-
-def digest(*parts: str) -> str:
-    """32 hex digits of SHA-256 over `parts`: a mark's digest or value, naming nobody."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+__all__ = ["Once", "chosen", "digest"]
 
 
 def _channel(conversation: str) -> str:
@@ -44,12 +39,44 @@ def _preferred(contact: Contact, holding: Collection[str]) -> str:
     )
 
 
+def chosen(contact: Contact, holding: Collection[str], channels: Collection[str] = ()) -> str:
+    """The contact's one conversation for a notice: of its conversations in `holding` (those
+    holding the notice's purpose), on a channel of `channels` when one is (none: any), the one
+    on the channel it wrote on last."""
+    theirs = [c for c in contact.conversations if c in holding]
+    allowed = [c for c in theirs if not channels or _channel(c) in channels]
+    return _preferred(contact, allowed or theirs)
+
+
 class Once:
     """The marks of one bot's notices, in `reach`; `ledger` says which conversations of a
     contact hold a notice's purpose."""
 
     def __init__(self, reach: ReachStore, ledger: ConsentStore) -> None:
         self._reach, self._ledger = reach, ledger
+
+    async def choices(
+        self,
+        bot: str,
+        purpose: str,
+        holders: Sequence[str],
+        contacts: Mapping[str, Contact],
+        channels: Collection[str] = (),
+    ) -> dict[str, str]:
+        """Each linked contact of `holders` (conversations holding `purpose`, with their
+        `contacts`) by id -> the conversation the notice would go to (`chosen`), as nothing
+        was marked yet: what a preview counts. Contacts of one conversation are left out."""
+        linked = {
+            contact.id: contact
+            for holder in holders
+            if (contact := contacts.get(holder)) is not None and len(contact.conversations) > 1
+        }
+        if not linked:
+            return {}
+        others = {c for contact in linked.values() for c in contact.conversations}
+        held = await self._ledger.held(bot, sorted(others - set(holders)), [purpose])
+        holding = set(holders) | {c for c, purposes in held.items() if purpose in purposes}
+        return {id_: chosen(contact, holding, channels) for id_, contact in linked.items()}
 
     async def ones(
         self,
@@ -64,27 +91,15 @@ class Once:
         """Of `holders` (conversations holding `purpose`, with their `contacts`), those that
         are their contact's one conversation for `notice` (its id); `times`: now, and until
         when the marks are kept; `channels`: where a conversation may be chosen (none: any)."""
-        linked = {
-            holder: contacts[holder]
-            for holder in holders
-            if holder in contacts and len(contacts[holder].conversations) > 1
-        }
-        if not linked:
+        choices = await self.choices(bot, purpose, holders, contacts, channels)
+        if not choices:
             return set(holders)
-        others = {c for contact in linked.values() for c in contact.conversations}
-        held = await self._ledger.held(bot, sorted(others - set(holders)), [purpose])
-        holding = set(holders) | {c for c, purposes in held.items() if purpose in purposes}
-        marks = {}
-        for contact in linked.values():
-            theirs = [c for c in contact.conversations if c in holding]
-            allowed = [c for c in theirs if not channels or _channel(c) in channels]
-            marks[digest(notice, contact.id)] = digest(
-                notice, _preferred(contact, allowed or theirs)
-            )
+        marks = {digest(notice, id_): digest(notice, one) for id_, one in choices.items()}
         kept = await self._reach.once(bot, marks, *times)
         return {
             holder
             for holder in holders
-            if holder not in linked
-            or kept[digest(notice, linked[holder].id)] == digest(notice, holder)
+            if (contact := contacts.get(holder)) is None
+            or contact.id not in choices
+            or kept[digest(notice, contact.id)] == digest(notice, holder)
         }

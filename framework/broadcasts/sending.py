@@ -168,7 +168,7 @@ class Sender:
         self._contacts, self._templates, self._senders = contacts, templates, senders or {}
         self._bots, self._owner, self._clock, self.rates = bots, owner, clock, rates
         self._fault = fault or (lambda stage: None)
-        self._once = Once(reach, consents)
+        self.once = Once(reach, consents)
 
     async def step(self) -> Broadcast | None:
         """One broadcast's next pages handed out; the broadcast as saved (None: nothing was
@@ -259,7 +259,7 @@ class Sender:
         contacts = await self._contacts_of(conversations, broadcast.bot)
         marks = await self._marks(broadcast, conversations, contacts, rules, now)
         held = await holdings(self._consents, broadcast.bot, step.segment, conversations)
-        ones = await self._once.ones(
+        ones = await self.once.ones(
             broadcast.bot,
             f"broadcast:{broadcast.id}",
             broadcast.purpose,

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from framework.broadcasts.pacing import RATES, Senders
@@ -29,7 +30,7 @@ from framework.stores.broadcasts import (
     moved,
     scheduled_for,
 )
-from framework.stores.consents import MARKETING, ConsentStore, Holder
+from framework.stores.consents import MARKETING, ConsentStore
 from framework.stores.contacts import Contact, ContactStore
 from framework.stores.memory.reach import MemoryReach
 from framework.stores.reach import ReachStore
@@ -38,10 +39,33 @@ from framework.stores.segments import Segment, holdings
 from framework.stores.template_states import TemplateStates
 from framework.stores.whatsapp_templates import WhatsAppTemplate
 
-__all__ = ["SAMPLE_LANGUAGES", "Broadcasts", "look_after_broadcasts"]
+__all__ = ["SAMPLE_LANGUAGES", "Audience", "Broadcasts", "look_after_broadcasts"]
 
 SAMPLE_LANGUAGES = 3
 """Languages of the bot a preview renders the text in."""
+
+
+@dataclass(slots=True)
+class Audience:
+    """Whom a notice would reach now: the people by the channel it goes to them on (one
+    conversation of each contact), the conversations of their contacts it passes over
+    (`elsewhere`: another conversation of theirs gets it), the holders the segment leaves out."""
+
+    channels: Counter[str] = field(default_factory=Counter)
+    elsewhere: int = 0
+    outside: int = 0
+
+    def counts(self) -> dict[str, Any]:
+        """As the previews give it: `people`, `channels` (people by channel), `conversations`
+        (the holders in the segment: the people and `elsewhere`), `outside_segment`."""
+        people = sum(self.channels.values())
+        return {
+            "people": people,
+            "channels": dict(sorted(self.channels.items())),
+            "conversations": people + self.elsewhere,
+            "elsewhere": self.elsewhere,
+            "outside_segment": self.outside,
+        }
 
 
 async def _nowhere(conversation: str, item: Any) -> None:
@@ -143,52 +167,54 @@ class Broadcasts:
         return changed
 
     async def preview(self, broadcast_id: str) -> dict[str, Any]:
-        """How many conversations it would reach now, by channel (the holders its language and
-        segment admit), how many its segment leaves out, and its text as the bot's languages
-        render it (a sample: at most SAMPLE_LANGUAGES)."""
+        """How many people it would reach now — one conversation of each contact, by that
+        conversation's channel, as the send chooses it (once.py) — and how many conversations
+        hold its purpose (the holders its language and segment admit), how many its segment
+        leaves out, and its text as the bot's languages render it (a sample: at most
+        SAMPLE_LANGUAGES)."""
         broadcast = await self.get(broadcast_id)
         segment = Segment.parse(broadcast.segment)
-        channels, outside = await self.audience(
-            broadcast.bot, broadcast.purpose, segment, broadcast.lang
-        )
+        found = await self.audience(broadcast.bot, broadcast.purpose, segment, broadcast.lang)
         return {
             "id": broadcast.id,
             "status": broadcast.status,
-            "conversations": sum(channels.values()),
-            "channels": dict(sorted(channels.items())),
-            "outside_segment": outside,
+            **found.counts(),
             "segment": broadcast.segment,
             "texts": self._rendered(broadcast),
             **whatsapp_preview(broadcast, self.bots.get(broadcast.bot)),
         }
 
-    async def audience(
-        self, bot: str, purpose: str, segment: Segment, lang: str = ""
-    ) -> tuple[Counter[str], int]:
-        """The holders of `purpose` (in `lang`, when one is named) the segment admits now, by
-        channel, and how many it leaves out (a broadcast's preview, a saved segment's)."""
-        channels: Counter[str] = Counter()
-        now, outside, after = self._clock(), 0, ""
+    async def audience(self, bot: str, purpose: str, segment: Segment, lang: str = "") -> Audience:
+        """Whom a notice to the holders of `purpose` (in `lang`, when one is named) that the
+        segment admits would reach now (a broadcast's preview, a saved segment's)."""
+        found = Audience()
+        now, after = self._clock(), ""
         while page := await self._consents.holders(bot, purpose, after):
-            spoken = [h for h in page if not lang or h.lang == lang]
-            contacts = await self._contacts_of(bot, spoken, segment)
-            conversations = [holder.conversation for holder in spoken]
+            conversations = [holder.conversation for holder in page]
+            contacts = await self._contacts_of(bot, conversations)
             held = await holdings(self._consents, bot, segment, conversations)
-            for holder in spoken:
+            choices = await self.sender.once.choices(
+                bot, purpose, conversations, contacts, segment.channels
+            )
+            for holder in page:
+                if lang and holder.lang != lang:
+                    continue
                 contact, also = contacts.get(holder.conversation), held[holder.conversation]
-                if segment.admits(holder.conversation, contact, holder.lang, now, also):
-                    channels[channel_of(holder.conversation)] += 1
+                if not segment.admits(holder.conversation, contact, holder.lang, now, also):
+                    found.outside += 1
+                elif contact is not None and choices.get(contact.id, holder.conversation) != (
+                    holder.conversation
+                ):
+                    found.elsewhere += 1
                 else:
-                    outside += 1
+                    found.channels[channel_of(holder.conversation)] += 1
             after = page[-1].conversation
-        return channels, outside
+        return found
 
-    async def _contacts_of(
-        self, bot: str, holders: list[Holder], segment: Segment
-    ) -> dict[str, Contact]:
-        if self._contacts is None or not holders or not segment.needs_contacts:
+    async def _contacts_of(self, bot: str, conversations: list[str]) -> dict[str, Contact]:
+        if self._contacts is None or not conversations:
             return {}
-        return await self._contacts.many(bot, [holder.conversation for holder in holders])
+        return await self._contacts.many(bot, conversations)
 
     def _rendered(self, broadcast: Broadcast) -> dict[str, str]:
         bot = self.bots.get(broadcast.bot)

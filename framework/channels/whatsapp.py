@@ -37,6 +37,7 @@ from framework.errors import ChannelError, Unauthorized
 from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.sending import SendFailure, Sent
 from framework.secrets import Secret
+from framework.stores.broadcasts import HELD_KINDS
 from framework.stores.consents import MARKETING
 from framework.stores.number_states import NumberNews, NumberState
 from framework.stores.records import (
@@ -50,6 +51,7 @@ from framework.stores.records import (
 )
 from framework.stores.send_slots import SendSlots
 from framework.stores.template_states import (
+    PAUSED,
     REFUSALS,
     TemplateNews,
     TemplateState,
@@ -59,6 +61,9 @@ from framework.stores.template_states import (
 __all__ = ["PAIR_RATE", "NumberSettings", "WhatsAppChannel", "WhatsAppSettings"]
 
 log = logging.getLogger("theke.whatsapp")
+
+PAUSED_ANSWER = "paused"
+"""A template send's `message_status` when Meta holds it for the template's pause."""
 
 TYPING_AFTER = 1.0
 """A turn slower than this shows the customer 'read' and a typing indicator."""
@@ -288,8 +293,9 @@ class WhatsAppChannel:
         self, bot: str, address: Mapping[str, Any], entry: LogEntry, callback: str
     ) -> Sent:
         """A broadcast's own approved template (runtime/notice_templates.py), in or outside
-        the window. Meta's 132015 (paused) or 132016 (disabled) is kept as the template's
-        state, so the broadcast waits instead of sending the rest into the same refusal."""
+        the window. Meta's 132015 (paused) or 132016 (disabled), or a send it takes with
+        `message_status` `paused`, is kept as the template's state, so the broadcast waits
+        instead of sending the rest into the same refusal."""
         told = entry["whatsapp_template"]
         name, language = str(told.get("name", "")), str(told.get("language", ""))
         payload = wire_out.approved_template(
@@ -302,13 +308,19 @@ class WhatsAppChannel:
             buttons=told.get("buttons") or [],
         )
         try:
-            return await self._post_all(bot, address, [payload])
+            sent = await self._post_all(bot, address, [payload])
         except SendFailure as failure:
-            stopped = REFUSALS.get(failure.code or 0)
-            if stopped is not None and self.settings.templates is not None:
-                news = TemplateNews(name, language, self.clock(), stopped, reason=str(failure))
-                await self.settings.templates.note(news)
+            await self._stopped(name, language, REFUSALS.get(failure.code or 0), str(failure))
             raise
+        if sent.held == PAUSED_ANSWER:
+            await self._stopped(name, language, PAUSED, "WhatsApp answered the send `paused`")
+        return sent
+
+    async def _stopped(self, name: str, language: str, stopped: str | None, reason: str) -> None:
+        """Meta said the template is paused or disabled: kept as its state (None: it did not)."""
+        if stopped is not None and self.settings.templates is not None:
+            news = TemplateNews(name, language, self.clock(), stopped, reason=reason)
+            await self.settings.templates.note(news)
 
     async def _post_all(
         self, bot: str, address: Mapping[str, Any], payloads: list[dict[str, Any]]
@@ -319,7 +331,7 @@ class WhatsAppChannel:
         for index, payload in enumerate(payloads):  # the rest of a message once it began
             await pacer.wait(recipient, patient=index > 0)
             try:
-                last = Sent(await self._post(number, recipient, payload))
+                last = await self._post(number, recipient, payload)
             except SendFailure as failure:
                 if failure.code == wire_out.THROUGHPUT and failure.retry_after is not None:
                     await pacer.hold(failure.retry_after)  # the number's, not the message's
@@ -332,7 +344,7 @@ class WhatsAppChannel:
         numbers = [n for n, settings in self.settings.numbers.items() if settings.bot == bot]
         return await self.api.pacer(numbers[0]).held() if numbers else 0.0
 
-    async def _post(self, number: str, recipient: str, payload: dict[str, Any]) -> str:
+    async def _post(self, number: str, recipient: str, payload: dict[str, Any]) -> Sent:
         url = f"{self.settings.api_base}/{wire_out.GRAPH_VERSION}/{number}/messages"
         attempt = self._attempts.get(recipient, 0)
         try:
@@ -347,7 +359,8 @@ class WhatsAppChannel:
             raise wire_out.failure(status, body, attempt)
         self._attempts.pop(recipient, None)
         messages = body.get("messages") or [{}]
-        return str(messages[0].get("id", ""))
+        said = messages[0].get("message_status")  # a template's: accepted, or held
+        return Sent(str(messages[0].get("id", "")), held=said if said in HELD_KINDS else "")
 
     async def mark_read(self, bot: str, message_id: str, *, typing: bool) -> None:
         number = self._number_of(bot)

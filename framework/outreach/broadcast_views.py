@@ -83,6 +83,7 @@ FAILURES = {
     "132016": "WhatsApp: Meta disabled the template",
     "window_closed": "WhatsApp's 24 hours were over and the bot has no template",
     "consent_withdrawn": "the customer withdrew its purpose (STOP) before it went out",
+    "elsewhere": "not sent: another chat of the customer (linked meanwhile) got it first",
     "blocked": "Telegram: the customer blocked the bot",
     "unreachable": "the channel could not be reached",
     "refused": "the channel refused it",

@@ -161,12 +161,25 @@ def name_values(pairs: list[str] | None) -> dict[str, str]:
     return values
 
 
+def reach_words(found: dict[str, Any]) -> str:
+    """A preview's people by channel, and the conversations when they are more (linked
+    contacts): `212 people now: telegram 40, whatsapp 172 (215 conversations hold it: …)`."""
+    channels = ", ".join(f"{printable(c)} {n}" for c, n in found["channels"].items())
+    people = "person" if found["people"] == 1 else "people"
+    words = f"{found['people']} {people} now" + (f": {channels}" if channels else "")
+    if found["elsewhere"]:
+        words += (
+            f" ({found['conversations']} conversations; {found['elsewhere']} of them "
+            "another conversation of a contact it reaches on the one chosen)"
+        )
+    return words
+
+
 def _details(found: dict[str, Any]) -> str:
     if "conversations" in found:
-        channels = ", ".join(f"{printable(c)} {n}" for c, n in found["channels"].items())
         rows = [
             f"Broadcast {printable(found['id'])} ({printable(found['status'])}) would reach "
-            f"{found['conversations']} conversation(s) now" + (f": {channels}" if channels else "")
+            + reach_words(found)
         ]
         if found.get("segment"):
             rows.append(
@@ -255,4 +268,6 @@ def _results(results: Results) -> list[str]:
         f"  sent {results.sent}, delivered {results.delivered}, read {results.read}, "
         f"replies {results.replies}, opted out {results.opt_outs}",
         f"  failed {sum(results.failed.values())}" + (f": {failed}" if failed else ""),
+        f"  held by WhatsApp until a status comes: held_for_quality_assessment "
+        f"{results.held_for_quality_assessment}, paused {results.paused}",
     ]

@@ -66,14 +66,12 @@ async def audience(broadcasts: Broadcasts, saved: SavedSegment, purpose: str) ->
     """How many holders of `purpose` the saved segment admits now, by channel, how many it
     leaves out, and what it asks for in words."""
     segment = saved.segment
-    channels, outside = await broadcasts.audience(saved.bot, checked_purpose(purpose), segment)
+    found = await broadcasts.audience(saved.bot, checked_purpose(purpose), segment)
     return {
         "bot": saved.bot,
         "name": saved.name,
         "purpose": purpose,
-        "conversations": sum(channels.values()),
-        "channels": dict(sorted(channels.items())),
-        "outside_segment": outside,
+        **found.counts(),
         "segment": saved.definition,
         "explained": segment.explained(),
     }

@@ -24,7 +24,7 @@ from typing import Any
 
 from framework.broadcasts.service import Broadcasts
 from framework.errors import BadRequest, ThekeError
-from framework.outreach.broadcasts_cli import workspace_bots, written_yaml
+from framework.outreach.broadcasts_cli import reach_words, workspace_bots, written_yaml
 from framework.outreach.segment_choice import audience
 from framework.outreach.segments_web import described
 from framework.stores.opening import (
@@ -125,11 +125,10 @@ def _text(action: str, found: dict[str, Any]) -> str:
 
 
 def _preview_text(found: dict[str, Any]) -> str:
-    channels = ", ".join(f"{printable(c)} {n}" for c, n in found["channels"].items())
     return "\n".join(
         [
-            f"Segment {printable(found['name'])} admits {found['conversations']} holder(s) of "
-            f"{printable(found['purpose'])} now" + (f": {channels}" if channels else ""),
+            f"Segment {printable(found['name'])} of holders of {printable(found['purpose'])} "
+            f"reaches {reach_words(found)}",
             f"  it leaves out {found['outside_segment']} holder(s); it asks for:",
             *(
                 f"    {printable(line, 300)}"

@@ -5,7 +5,9 @@ The notice's turn tags the bot's message in the log with the broadcast's id (`br
 the inbox id `broadcast:<id>`), and with its WhatsApp template when it names one
 (notice_templates.py). On a push channel the delivery counts it sent when the messenger
 took it and keeps the id in the message's deliveries record, so the messenger's statuses count
-delivered, read or failed; web and REST have no receipts: there it is sent when shown. A
+delivered, read or failed; a template WhatsApp took but holds (`message_status`
+`held_for_quality_assessment`, or `paused`) counts there instead, and moves to sent (and on)
+or to failed when its status comes; web and REST have no receipts: there it is sent when shown. A
 conversation keeps the broadcasts that reached it in `flags["broadcasts"]` (id → when) for 72
 hours: a message of the customer then is a reply, a withdrawal of the broadcast's purpose in
 the consent ledger since (STOP, the messenger's stop, a block) an opt-out, and then no more
@@ -25,7 +27,13 @@ from typing import Any
 from framework.logs import pseudonym
 from framework.runtime.consent_signals import CONSENT, EVERY_PURPOSE
 from framework.runtime.sending import SendFailure
-from framework.stores.broadcasts import BroadcastError, BroadcastStore, digest
+from framework.stores.broadcasts import (
+    HELD_KINDS,
+    RELEASED,
+    BroadcastError,
+    BroadcastStore,
+    digest,
+)
 from framework.stores.consents import WITHDRAWN, ConsentStore
 from framework.stores.records import MESSAGE, NOTICE, Commit, InboxItem, SessionKey
 
@@ -108,6 +116,13 @@ class BroadcastResults:
         reached = {**_reached(flags, now), broadcast_id: {"at": now}}
         flags[REACHED] = dict(list(reached.items())[-KEPT:])
 
+    async def held(self, key: SessionKey, broadcast_id: str | None, held: str) -> None:
+        """The messenger took a broadcast's message but holds it (`held`: WhatsApp's
+        `held_for_quality_assessment` or `paused`): counted there, not sent, until its status
+        comes (`status`)."""
+        if broadcast_id:
+            await self.count(key, broadcast_id, held)
+
     async def failed(
         self, key: SessionKey, flags: dict[str, Any], broadcast_id: str | None, reason: str
     ) -> None:
@@ -126,13 +141,21 @@ class BroadcastResults:
         known: Mapping[str, Any],
         report: Any,
         reason: str = "",
+        now: float = 0.0,
     ) -> None:
         """A messenger's status that moved a message forward (runtime/delivery.py); a failed
-        one counts under `reason`, or else its first error's code."""
+        one counts under `reason`, or else its first error's code. A message the messenger
+        held (`held`) leaves that count first, and is sent (it reached them `now`) unless it
+        failed: counted once in the end, in no two results at a time."""
         broadcast_id = known.get("broadcast")
         if not isinstance(broadcast_id, str):
             return
         status = str(report.get("status"))
+        held = known.get("held")
+        if held in HELD_KINDS:
+            await self.count(key, broadcast_id, RELEASED, str(held))
+            if status != "failed":
+                await self.sent(key, flags, broadcast_id, now)
         if status == "failed":
             reason = reason or status_reason(report.get("errors"))
             await self.failed(key, flags, broadcast_id, reason)

@@ -228,7 +228,10 @@ class Delivery:
             await self.results.failed(key, flags, entry.get("broadcast"), reason)
         else:
             self._sent(flags, entry, sent)
-            await self.results.sent(key, flags, entry.get("broadcast"), now)
+            if sent.held:  # WhatsApp holds it: counted sent when its status says so
+                await self.results.held(key, entry.get("broadcast"), sent.held)
+            else:
+                await self.results.sent(key, flags, entry.get("broadcast"), now)
         return None
 
     async def _attempt(
@@ -265,6 +268,8 @@ class Delivery:
         record = {"seq": entry["seq"], "status": "accepted"}
         if "broadcast" in entry:
             record["broadcast"] = entry["broadcast"]
+        if sent.held:
+            record["held"] = sent.held
         told = entry.get(TEMPLATE)
         if isinstance(told, Mapping):  # a failed status may yet say Meta paused it
             record["template"] = {"name": told.get("name"), "language": told.get("language")}
@@ -358,7 +363,8 @@ class Delivery:
                     reason = GAVE_UP
                 await self._template_stopped(known, _codes(changed["errors"]), now)
                 self.metrics.deliveries.labels("failed_later").inc()
-            await self.results.status(key, flags, known, report, reason)
+            await self.results.status(key, flags, known, report, reason, now)
+            changed.pop("held", None)  # left where WhatsApp held it, once
             deliveries[str(report["message_id"])] = changed
         if deliveries != flags.get("deliveries", {}):
             flags["deliveries"] = dict(list(deliveries.items())[-KEPT_DELIVERIES:])

@@ -20,11 +20,13 @@ never said (`no_purpose`): a new path that forgets its purpose sends nothing.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from framework.logs import pseudonym
 from framework.runtime.broadcast_results import PREFIX, BroadcastResults
+from framework.runtime.notice_once import ELSEWHERE, OncePerContact
 from framework.runtime.notice_templates import with_template
 from framework.stores.consent_rules import PURPOSE
 from framework.stores.consents import TRANSACTIONAL, ConsentStore
@@ -48,7 +50,10 @@ Handler = Callable[["Bot", SessionKey, Claim, InboxItem], Awaitable[Commit]]
 
 def withheld_note(purpose: str, reason: str, seq: int | None = None) -> LogEntry:
     """The conversation log's word for the business on a notice not sent."""
-    why = "names no purpose" if reason == NO_PURPOSE else f"needs {purpose}, no longer held"
+    why = {
+        NO_PURPOSE: "names no purpose",
+        ELSEWHERE: "another conversation of this customer's contact got first",
+    }.get(reason, f"needs {purpose}, no longer held")
     note: LogEntry = {"from": "system", "kind": reason, "text": f"Not sent: a notice that {why}"}
     if seq is not None:
         note["failed_seq"] = seq
@@ -56,9 +61,27 @@ def withheld_note(purpose: str, reason: str, seq: int | None = None) -> LogEntry
 
 
 class NoticeConsent:
-    def __init__(self, ledger: ConsentStore | None, results: BroadcastResults) -> None:
-        """Without a ledger no purpose of the ledger is held: such notices are dropped."""
+    def __init__(
+        self,
+        ledger: ConsentStore | None,
+        results: BroadcastResults,
+        once: OncePerContact | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Without a ledger no purpose of the ledger is held: such notices are dropped.
+        `once`: whether another conversation of the contact got a broadcast first (none: each
+        conversation is a contact of its own)."""
         self.ledger, self.results = ledger, results
+        self.once, self._clock = once or OncePerContact(None, None), clock
+
+    async def _refused(self, key: SessionKey, purpose: str, broadcast_id: str | None) -> str:
+        """Why a notice may not be said or sent to `key` now: its purpose, or (a broadcast's)
+        another conversation of the contact that got it first; "" when it may."""
+        reason = await self.refusal(key, purpose)
+        elsewhere = not reason and broadcast_id is not None
+        if elsewhere and await self.once.elsewhere(key, str(broadcast_id), self._clock()):
+            return ELSEWHERE
+        return reason
 
     async def refusal(self, key: SessionKey, purpose: str) -> str:
         """Why a notice for `purpose` may not be said or sent to `key` now; "" when it may."""
@@ -77,7 +100,8 @@ class NoticeConsent:
         names one (notice_templates.py); else nothing said."""
 
         async def notice(bot: Bot, key: SessionKey, claim: Claim, item: InboxItem) -> Commit:
-            reason = await self.refusal(key, item.purpose)
+            broadcast = item.id.removeprefix(PREFIX) if item.id.startswith(PREFIX) else None
+            reason = await self._refused(key, item.purpose, broadcast)
             if reason:
                 return await self._dropped(key, claim, item, reason)
             commit = await converse(bot, key, claim, item)
@@ -101,5 +125,9 @@ class NoticeConsent:
 
     async def withheld(self, key: SessionKey, entry: LogEntry) -> str:
         """Why a notice's message may not leave now ("": it may, or it is no notice's)."""
-        purpose = entry.get("purpose")
-        return await self.refusal(key, str(purpose)) if purpose is not None else ""
+        purpose, broadcast = entry.get("purpose"), entry.get("broadcast")
+        if purpose is None:
+            return ""
+        return await self._refused(
+            key, str(purpose), broadcast if isinstance(broadcast, str) else None
+        )

@@ -32,6 +32,9 @@ class Sent:
     numbered: dict[str, str] = field(default_factory=dict)
     """When the message showed its choices as numbered text (too many for buttons or a list):
     "3" → the third choice's payload, so a customer who types the number chooses it."""
+    held: str = ""
+    """The messenger took the message but holds it, as it said (WhatsApp's template
+    `message_status`: `held_for_quality_assessment`, `paused`; "": it sends it)."""
 
 
 class SendFailure(ChannelError):

@@ -52,6 +52,7 @@ from framework.runtime.log_entries import numbered, reply_entry
 from framework.runtime.loops import repeat
 from framework.runtime.metrics import Metrics
 from framework.runtime.notice_consent import NoticeConsent
+from framework.runtime.notice_once import OncePerContact
 from framework.runtime.publishing import EventSink, publish
 from framework.runtime.sending import PushChannel
 from framework.runtime.turn_writes import hand_over, note_consent, note_contact
@@ -166,7 +167,7 @@ class Runtime:
         ledger = consents.store if consents else None
         self.results = BroadcastResults(broadcasts, ledger)
         """A broadcast's results as its messages go out and are answered."""
-        self.notices = NoticeConsent(ledger, self.results)
+        self.notices = NoticeConsent(ledger, self.results, OncePerContact(contacts, reach), clock)
         """Whether a notice's purpose is held, as it is said and as it leaves."""
         self.delivery = Delivery(
             store,

@@ -22,9 +22,10 @@ Two workers never send one page twice: `claim` leases one sending broadcast to o
 (atomically, in every backend), and `change` with the worker's name saves its page only while
 it still holds that lease (and gives it back). Time is an argument: no store reads a clock.
 
-Its results (sent, delivered, read, failed by reason, replies, opt-outs) are counted once per
-conversation and kind: `count` keeps which conversations were counted, by a digest the runtime
-makes (framework/runtime/broadcast_results.py), so a retried webhook or turn counts nothing twice.
+Its results (sent, delivered, read, failed by reason, replies, opt-outs, and held by WhatsApp
+until a status comes) are counted once per conversation and kind: `count` keeps which
+conversations were counted, by a digest the runtime makes
+(framework/runtime/broadcast_results.py), so a retried webhook or turn counts nothing twice.
 Those marks are personal data (the broadcast id is not secret: a phone number could be guessed
 from a digest), so erasing a customer forgets them (`forget_results`); the counts name no one.
 """
@@ -48,8 +49,10 @@ __all__ = [
     "CANCELLED",
     "DONE",
     "DRAFT",
+    "HELD_KINDS",
     "MAX_LISTED",
     "PAUSED",
+    "RELEASED",
     "RESULT_KINDS",
     "SCHEDULED",
     "SENDING",
@@ -321,25 +324,39 @@ class Results:
     """Conversations whose customer wrote within 72 hours after it reached them."""
     opt_outs: int = 0
     """Conversations that withdrew its purpose within 72 hours after it reached them."""
+    held_for_quality_assessment: int = 0
+    """Messages WhatsApp took but holds for its template pacing, with no status since: each
+    moves to `sent` (and on) or `failed` when its status comes."""
+    paused: int = 0
+    """Messages WhatsApp answered `paused` (their template paused), with no status since."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-RESULT_KINDS = ("sent", "delivered", "read", "failed", "replies", "opt_outs")
-"""The kinds of results, named as `Results` names them."""
+HELD_KINDS = ("held_for_quality_assessment", "paused")
+"""Results a message stays in only until its status comes (WhatsApp's `message_status`)."""
+RELEASED = "released"
+"""The mark of a message that left one of HELD_KINDS (its reason): `Results` counts it there no
+more. Counted once, as every kind, so a status delivered twice moves it once."""
+RESULT_KINDS = ("sent", "delivered", "read", "failed", "replies", "opt_outs", *HELD_KINDS, RELEASED)
+"""The kinds of results (those `Results` names, and RELEASED); at most ten (Redis marks each
+with a digit)."""
+_WITH_REASON = {"failed": None, RELEASED: HELD_KINDS}
 
 
 def check_result(kind: str, reason: str, who: str) -> str:
-    """The counter a result adds to: its kind, or `failed:<reason>` (BroadcastError for a
-    kind, reason or digest of another shape)."""
-    if kind not in RESULT_KINDS or (kind == "failed") != bool(reason) or not _WHO.fullmatch(who):
+    """The counter a result adds to: its kind, `failed:<reason>` or `released:<held kind>`
+    (BroadcastError for a kind, reason or digest of another shape)."""
+    if kind not in RESULT_KINDS or (kind in _WITH_REASON) != bool(reason):
         raise BroadcastError(
             f"a result is one of {', '.join(RESULT_KINDS)}, a failure with a reason"
         )
-    if reason and not _REASON.fullmatch(reason):
+    if not _WHO.fullmatch(who) or (reason and not _REASON.fullmatch(reason)):
         raise BroadcastError("a failure's reason: 1 to 40 letters, digits, _ . or -")
-    return f"failed:{reason}" if reason else kind
+    if kind == RELEASED and reason not in HELD_KINDS:
+        raise BroadcastError(f"a release names what it left: {', '.join(HELD_KINDS)}")
+    return f"{kind}:{reason}" if reason else kind
 
 
 def digest(broadcast_id: str, conversation: str) -> str:
@@ -359,8 +376,12 @@ def tallied(counters: Mapping[str, int]) -> Results:
         for name, n in sorted(counters.items())
         if name.startswith("failed:")
     }
-    counts = {kind: int(counters.get(kind, 0)) for kind in RESULT_KINDS if kind != "failed"}
-    return Results(failed=failed, **counts)
+    counts = {kind: int(counters.get(kind, 0)) for kind in RESULT_KINDS[:6] if kind != "failed"}
+    held = {
+        kind: max(0, int(counters.get(kind, 0)) - int(counters.get(f"{RELEASED}:{kind}", 0)))
+        for kind in HELD_KINDS
+    }
+    return Results(failed=failed, **counts, **held)
 
 
 class BroadcastStore(Protocol):

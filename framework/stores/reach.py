@@ -13,7 +13,9 @@ the sending rules of framework/broadcasts/ need to know of each contact.
   (`once`): which conversation of a contact gets a broadcast or a notification, and that a
   notification's key was handed out (framework/broadcasts/once.py). Both are digests made with
   the notice's id, never a customer's id or session key, so they name nobody: they are neither
-  exported nor erased, and end by time alone.
+  exported nor erased, and end by time alone. `ordered` sets such a mark to the next number of
+  the bot's own count instead (ORDER_WIDTH digits, so that text compares as numbers): which of
+  a contact's conversations was given a broadcast first (framework/runtime/notice_once.py).
 
 A conversation's other records name the customer (its session key): `kept` exports them and
 `forget` erases them (framework/privacy/).
@@ -24,6 +26,7 @@ store. Entries older than KEPT are dropped when their conversation is written ag
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -37,6 +40,8 @@ __all__ = [
     "KEPT",
     "MAX_CONVERSATIONS",
     "MAX_ONCE",
+    "ORDER_COUNTER",
+    "ORDER_WIDTH",
     "Kept",
     "Marks",
     "ReachError",
@@ -45,8 +50,11 @@ __all__ = [
     "check_marked",
     "check_once",
     "check_one",
+    "check_ordered",
     "check_page",
     "check_take",
+    "mark_digest",
+    "numbered",
     "stand_in",
 ]
 
@@ -89,6 +97,12 @@ class Kept:
     reached: Mapping[str, float]
     """Channel -> when a broadcast last reached the conversation there: it counts in the
     channel's moving window while that time is in it."""
+
+
+def mark_digest(*parts: str) -> str:
+    """32 hex digits of SHA-256 over `parts`: a mark's digest or value, naming nobody
+    (framework/broadcasts/once.py, framework/runtime/notice_once.py)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def stand_in() -> str:
@@ -143,6 +157,28 @@ def check_once(
     if not at < until <= at + MAX_ONCE:
         raise ReachError(f"a mark is kept after its time, at most {MAX_ONCE / 86400:.0f} days")
     return name, dict(marks), at, until
+
+
+ORDER_WIDTH = 12
+"""Digits of an `ordered` mark's number."""
+ORDER_COUNTER = "0" * 32
+"""The digest under which a backend keeps a bot's last `ordered` number (no notice's digest:
+a SHA-256 of zeros is as likely as a guessed key), kept MAX_ONCE after its last use."""
+
+
+def numbered(n: int) -> str:
+    """An `ordered` mark's value: `n` in ORDER_WIDTH digits."""
+    return f"{n:0{ORDER_WIDTH}d}"
+
+
+def check_ordered(
+    bot: object, digest: object, at: object, until: object
+) -> tuple[str, str, float, float]:
+    """The arguments of `ordered`, or ReachError."""
+    if not isinstance(digest, str) or digest == ORDER_COUNTER:
+        raise ReachError("`ordered` names one digest, not the counter's")
+    name, _, at, until = check_once(bot, {digest: "x"}, at, until)
+    return name, digest, at, until
 
 
 def check_marked(bot: object, digests: object, at: object) -> tuple[str, list[str], float]:
@@ -209,6 +245,12 @@ class ReachStore(Protocol):
 
     async def marked(self, bot: str, digests: Sequence[str], at: float) -> dict[str, str]:
         """The value of each of `digests` kept past `at` (one without is left out)."""
+        ...
+
+    async def ordered(self, bot: str, digest: str, at: float, until: float) -> str:
+        """The digest's value kept past `at`; else, atomically, the bot's next number
+        (`numbered`), set to it until `until`. Of two calls at once each gets its own number:
+        the order in which the store took them."""
         ...
 
     async def kept(self, bot: str, conversation: str) -> Kept | None:

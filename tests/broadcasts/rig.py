@@ -174,5 +174,5 @@ async def rig_on(
         yield rig
     finally:
         await rig.close()
-        if kind == "redis":
+        if kind.startswith("redis"):
             await delete_keys(StoreURL.parse(url).url, prefix)

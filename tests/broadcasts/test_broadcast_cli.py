@@ -56,7 +56,7 @@ def test_a_broadcast_made_previewed_and_moved_from_the_terminal(
     made = json.loads(out)
     assert (made["status"], made["values"]) == ("draft", {"discount": "20 %"})
     code, out, _ = theke(capsys, "preview", made["id"], "-w", w)
-    assert code == 0 and "would reach 3 conversation(s) now: telegram 1, whatsapp 2" in out
+    assert code == 0 and "would reach 3 people now: telegram 1, whatsapp 2" in out
     assert OFFER in out
     for action, status in [("send", "sending"), ("pause", "paused"), ("resume", "sending")]:
         code, out, _ = theke(capsys, action, made["id"], "-w", w)

@@ -33,6 +33,7 @@ def test_status_prints_the_results(workspace: Path, capsys: pytest.CaptureFixtur
     code, out, err = theke(capsys, "status", made["id"], "-w", w)
     assert code == 0, err
     assert "  sent 3, delivered 1, read 0, replies 1, opted out 0\n  failed 1: 131049 1" in out
+    assert "held by WhatsApp until a status comes: held_for_quality_assessment 0, paused 0" in out
     code, out, _ = theke(capsys, "status", made["id"], "-w", w, "--json")
     assert json.loads(out)["results"] == {
         "sent": 3,
@@ -41,6 +42,8 @@ def test_status_prints_the_results(workspace: Path, capsys: pytest.CaptureFixtur
         "failed": {"131049": 1},
         "replies": 1,
         "opt_outs": 0,
+        "held_for_quality_assessment": 0,
+        "paused": 0,
     }
 
 

@@ -169,19 +169,25 @@ async def cafe_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncI
             await cafe.client.close()
 
 
+async def subscribed(cafe: Cafe) -> Cafe:
+    """Ada, Ben, Cem, Dia (WhatsApp) and Eve (REST) asked the café for offers, Fin did not."""
+    for customer in (ADA, BEN, CEM, DIA):
+        await cafe.writes(customer, "angebote")
+        await cafe.told(customer, SUBSCRIBED)
+    assert (await say(cafe.client, "eve", "angebote"))[0] == SUBSCRIBED
+    return cafe
+
+
 @pytest.fixture
 async def cafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Cafe]:
     """The café; Ada, Ben, Cem, Dia (WhatsApp) and Eve (REST) asked for offers, Fin did not."""
     async with cafe_served(tmp_path, monkeypatch) as cafe:
-        for customer in (ADA, BEN, CEM, DIA):
-            await cafe.writes(customer, "angebote")
-            await cafe.told(customer, SUBSCRIBED)
-        assert (await say(cafe.client, "eve", "angebote"))[0] == SUBSCRIBED
-        yield cafe
+        yield await subscribed(cafe)
 
 
 def results(**counts: Any) -> dict[str, Any]:
     zero = {"sent": 0, "delivered": 0, "read": 0, "failed": {}, "replies": 0, "opt_outs": 0}
+    zero |= {"held_for_quality_assessment": 0, "paused": 0}
     return zero | counts
 
 

@@ -11,15 +11,24 @@ from pathlib import Path
 import pytest
 
 from framework.broadcasts.notifying import Notified, Notifier
+from framework.outreach.broadcasts_cli import reach_words
 from framework.stores.consents import MARKETING
 from framework.stores.contacts import ContactChange
+from framework.stores.segments import Segment
 from tests.broadcasts.rig import DAY, HOUR, KINDS, Rig, rig_on
+from tests.stores.contract import KINDS as EVERY
 
 FLIGHT = "flight:LH1234:2026-12-02"
 
 
 @pytest.fixture(params=KINDS)
 def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=EVERY)
+def every(request: pytest.FixtureRequest) -> str:
+    """Every backend, the in-memory reference and a Redis Cluster too."""
     return str(request.param)
 
 
@@ -58,6 +67,32 @@ async def test_the_cap_counts_the_offers_of_every_conversation_of_a_contact(
         # ada's WhatsApp conversation got nothing yet, but her contact did (on Telegram)
         assert (second.queued, second.capped, second.elsewhere) == (0, 2, 1)  # ada and ben
         assert rig.reached(second.id) == []
+
+
+async def test_the_preview_counts_people_on_the_channel_the_send_chooses(
+    every: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    async with rig_on(every, tmp_path, request.config, "") as rig:
+        tg, wa, ben = await rig.grant(MARKETING, "telegram:81", "whatsapp:4917", "web:ben")
+        await linked(rig, wa, tg)  # ada wrote on Telegram last
+        made = await rig.broadcasts.create("shop", "offer", {})
+        preview = await rig.broadcasts.preview(made.id)
+        assert {k: preview[k] for k in ("people", "channels", "conversations", "elsewhere")} == {
+            "people": 2,
+            "channels": {"telegram": 1, "web": 1},
+            "conversations": 3,
+            "elsewhere": 1,
+        }
+        assert reach_words(preview) == (
+            "2 people now: telegram 1, web 1 (3 conversations; 1 of them another conversation "
+            "of a contact it reaches on the one chosen)"
+        )
+        only_whatsapp = Segment.parse({"channels": ["whatsapp", "web"]})
+        narrowed = await rig.broadcasts.audience("shop", MARKETING, only_whatsapp)
+        assert narrowed.counts()["channels"] == {"web": 1, "whatsapp": 1}
+        await rig.broadcasts.act(made.id, "send")
+        sent = await rig.steps(made.id)
+        assert (sent.queued, sent.elsewhere, rig.reached(made.id)) == (2, 1, [tg, ben])
 
 
 async def test_a_notification_waits_for_the_daily_limit_and_the_same_key_reaches_the_rest(

@@ -164,7 +164,7 @@ def test_the_terminal_saves_shows_previews_and_deletes_and_broadcasts_name_one(
     assert json.loads(out)["definition"] == VIPS
     code, out, err = segments(capsys, "preview", "vips", "-w", w)
     assert code == 0, err
-    assert "admits 1 holder(s) of marketing now: whatsapp 1" in out  # ada, tagged vip
+    assert "of holders of marketing reaches 1 person now: whatsapp 1" in out  # ada, tagged vip
     assert "leaves out 2 holder(s)" in out
 
     code, out, err = theke(

@@ -82,7 +82,7 @@ def test_the_terminal_takes_a_segment_as_yaml_json_or_a_file(
         made = json.loads(out)
         assert made["segment"] == {"tags": {"all": ["vip"]}}
         code, out, _ = theke(capsys, "preview", made["id"], "-w", w)
-        assert "would reach 1 conversation(s) now: whatsapp 1" in out
+        assert "would reach 1 person now: whatsapp 1" in out
         assert 'segment {"tags": {"all": ["vip"]}} leaves out 2 holder(s)' in out
 
 
@@ -108,7 +108,7 @@ def test_the_terminal_preview_says_what_the_segment_asks_for(
         "consents": {"none": ["notify:staff"]},
     }
     code, out, _ = theke(capsys, "preview", made["id"], "-w", w)
-    assert "would reach 1 conversation(s) now: whatsapp 1" in out
+    assert "would reach 1 person now: whatsapp 1" in out
     assert "leaves out 2 holder(s); it asks for:\n" in out
     assert "    answer diet: 'vegan' or 'vegetarian' (case and accents aside)\n" in out
     assert "    consents: holds none of notify:staff\n" in out

@@ -147,8 +147,13 @@ def test_a_broadcast_is_created_previewed_sent_and_its_results_shown(
     checked(page, "broadcasts")
 
     drafted(page)
-    holding = page.get_by_text(re.compile(r"Holding its purpose now: \d+ conversations"))
-    holders = int(re.sub(r"\D", "", holding.text_content() or ""))
+    holding = page.get_by_text(re.compile(r"It would reach \d+ people now, one conversation each"))
+    reach = re.search(
+        r"It would reach (\d+) people now, one conversation each;\s+(\d+)",
+        holding.text_content() or "",
+    )
+    assert reach is not None and reach[1] == reach[2]  # nobody linked two chats here
+    holders = int(reach[1])
     assert holders >= 4  # Ben, the two imported, and one or two in the web chat
     preview = page.locator(".out-channels")
     expect(preview).to_contain_text(f"rest: {len(SEEDED) + 1}")

@@ -50,6 +50,8 @@ from tests.fakes.webhooks import (
 )
 
 ACCESS_TOKEN = "EAAGfakeAccessTokenForTests"
+MESSAGE_STATUSES = ("accepted", "held_for_quality_assessment", "paused")
+"""A template send's `messages[].message_status` (reference §2.1): its pacing status."""
 APP_SECRET = "fake-app-secret"
 DAY = 24 * 60 * 60
 
@@ -489,6 +491,8 @@ class SentMessage:
     """The BSUID sent to (`recipient`) when there was no `to`."""
     group: str = ""
     """The group sent to (`recipient_type` "group"); `to` is then empty."""
+    message_status: str = ""
+    """A template's `message_status` in the answer (`accepted`, or the one `hold_next` set)."""
 
     @property
     def wa_id(self) -> str:
@@ -510,11 +514,13 @@ class Media:
 
 @dataclass(frozen=True)
 class Fault:
-    """What the next valid send meets instead of success: an error code, or no answer."""
+    """What the next valid send meets instead of plain success: an error code, no answer, or
+    (a template) a `message_status` other than `accepted`."""
 
     code: int | None = None
     hang: bool = False
     accept: bool = False
+    message_status: str = "accepted"
 
 
 class FakeGraphApi(LocalServer):
@@ -577,6 +583,17 @@ class FakeGraphApi(LocalServer):
     def hang_next(self, *, times: int = 1, accept: bool = False) -> None:
         """The next `times` valid sends never get an answer; `accept` still delivers them."""
         self._faults.extend(Fault(hang=True, accept=accept) for _ in range(times))
+
+    def hold_next(
+        self, message_status: str = "held_for_quality_assessment", *, times: int = 1
+    ) -> None:
+        """The next `times` valid sends are taken, and a template among them answered with this
+        `message_status` (reference §2.1: `held_for_quality_assessment` — Meta holds it for
+        its template pacing and later sends it or drops it: a `sent` … or `failed` status
+        follows, which the test queues — or `paused`). No automatic statuses follow it."""
+        if message_status not in MESSAGE_STATUSES:
+            raise ValueError(f"Meta answers a template send with one of {MESSAGE_STATUSES}")
+        self._faults.extend(Fault(message_status=message_status) for _ in range(times))
 
     def add_media(self, content: bytes, mime_type: str = "image/jpeg") -> Media:
         media = Media(str(secrets.randbelow(10**15) + 10**15), content, mime_type)
@@ -713,14 +730,17 @@ class FakeGraphApi(LocalServer):
             self._record(request, body, None, None)
             await self.hang()
             return web.Response(status=504)
-        sent = self._accept(body, kind)
+        held = kind == "template" and fault.message_status != "accepted"
+        sent = self._accept(body, kind, statuses=not held)
+        if kind == "template":
+            sent.message_status = fault.message_status
         answer: Json = {
             "messaging_product": "whatsapp",
             "contacts": [_contact(sent)],
             "messages": [{"id": sent.wamid}],
         }
         if kind == "template":
-            answer["messages"][0]["message_status"] = "accepted"
+            answer["messages"][0]["message_status"] = fault.message_status
         return self._answer(request, body, web.json_response(answer))
 
     async def _media_url(self, request: web.Request) -> web.StreamResponse:
@@ -779,7 +799,7 @@ class FakeGraphApi(LocalServer):
                 f"{template['language']['code']}",
             )
 
-    def _accept(self, body: Json, kind: str) -> SentMessage:
+    def _accept(self, body: Json, kind: str, *, statuses: bool = True) -> SentMessage:
         group = str(body["to"]) if body.get("recipient_type") == "group" else ""
         to = "" if group else str(body.get("to") or "")
         user_id = "" if to or group else str(body["recipient"])
@@ -793,7 +813,7 @@ class FakeGraphApi(LocalServer):
             new_wamid(), to, kind, body, now, conversation, started + DAY, user_id, group
         )
         self.sent.append(sent)
-        for state in self.auto_statuses:
+        for state in self.auto_statuses if statuses else ():
             self.queue_status(sent, state, error_code=131000 if state == "failed" else None)
         return sent
 

@@ -940,6 +940,26 @@ async def test_a_hanging_send_times_out_and_may_still_be_delivered(
     assert (await send(http, graph, VALID["a template"]))[0] == 200
 
 
+async def test_a_held_template_send_is_answered_with_its_message_status_and_no_status(
+    http: aiohttp.ClientSession,
+) -> None:
+    """Reference §2.1: a template's answer says its pacing status; a message Meta holds gets
+    its `sent` (or `failed`) status only later, when the test queues it."""
+    async with FakeGraphApi(auto_statuses=("sent",)) as graph:
+        graph.hold_next()
+        graph.hold_next("paused")
+        answers = [(await send(http, graph, VALID["a template"]))[1] for _ in range(3)]
+        said = [answer["messages"][0]["message_status"] for answer in answers]
+        assert said == ["held_for_quality_assessment", "paused", "accepted"]
+        for answer in answers:
+            assert shape_differences(answer, DOC_SUCCESS) == []
+        assert [s.message_status for s in graph.sent] == said
+        assert [s["id"] for s in graph.status_queue] == [graph.sent[2].wamid]
+        assert graph.queue_status(graph.sent[0], "delivered")["status"] == "delivered"
+        with pytest.raises(ValueError, match="one of"):
+            graph.hold_next("delayed")
+
+
 # --- the fake: webhooks ---------------------------------------------------------------------
 
 

@@ -85,7 +85,8 @@ async def test_a_draft_is_previewed_sent_and_its_results_shown(
     broadcast_id = await drafted(lina)
     shown = await page(lina, f"{PAGE}/{broadcast_id}?done=created")
     assert "The draft is saved." in shown
-    assert "Holding its purpose now: <strong>2</strong> conversations" in shown
+    assert "would reach <strong>2</strong> people now, one conversation each;" in shown
+    assert "<strong>2</strong> conversations hold its purpose" in shown
     assert "<li>rest: 2</li>" in shown
     assert OFFER in shown and "Spring offer at Laden Lina: 20 % off everything!" in shown
     assert 'action="/inbox/broadcasts/' + broadcast_id + '/send"' in shown
@@ -170,5 +171,5 @@ async def test_a_segment_narrows_the_holders_in_the_preview(
     kept = await shop.server.app[BROADCASTS].get(broadcast_id)
     assert kept.segment == {"channels": ["web"]}
     shown = await page(lina, f"{PAGE}/{broadcast_id}")
-    assert "Holding its purpose now: <strong>0</strong>" in shown
+    assert "would reach <strong>0</strong> people now" in shown
     assert "it leaves out\n    <strong>2</strong> of the holders now" in shown

@@ -32,7 +32,7 @@ async def test_a_draft_is_scheduled_moved_and_sent_now_on_its_page(
     assert "Scheduled: it starts at its time by itself." in shown
     assert "It starts <strong>2026-11-30 13:30 Europe/Berlin</strong>." in shown
     assert 'value="2026-11-30T13:30"' in shown and "Another time" in shown
-    assert "Holding its purpose now: <strong>2</strong> conversations" in shown  # the preview
+    assert "would reach <strong>2</strong> people now" in shown  # the preview
     assert "/send" in shown and "/cancel" in shown and "/pause" not in shown
     listed = await page(lina, PAGE)
     assert '<span class="out-scheduled">2026-11-30 13:30 Europe/Berlin</span>' in listed

@@ -89,7 +89,7 @@ async def test_a_segment_made_counted_chosen_for_a_draft_replaced_and_deleted(
 
     shown = await page(lina, f"{ONE}?done=saved")
     assert "Saved. A broadcast made with it" in shown
-    assert re.search(r"it admits\s+<strong>1</strong> conversation\s+and leaves out", shown)
+    assert re.search(r"would reach\s+<strong>1</strong> person\s+\(1 conversation\)", shown)
     assert "<strong>1</strong>." in shown and "<li>rest: 1</li>" in shown
     news = await page(lina, f"{ONE}?purpose=notify:news")
     assert "<strong>notify:news</strong>" in news and "<li>rest:" not in news

@@ -186,7 +186,30 @@ async def test_results_count_each_conversation_once_per_kind(opener: Opener) -> 
         "failed": {},
         "replies": 0,
         "opt_outs": 0,
+        "held_for_quality_assessment": 0,
+        "paused": 0,
     }
+
+
+async def test_a_held_message_leaves_its_count_once_when_its_status_comes(opener: Opener) -> None:
+    store, other = await opener(), await opener()
+    await store.create(draft())
+    assert await store.count("b1", ADA, "held_for_quality_assessment")
+    assert await store.count("b1", BEN, "held_for_quality_assessment")
+    assert await other.count("b1", CEM, "paused")
+    assert not await other.count("b1", ADA, "held_for_quality_assessment")  # a retried turn
+    assert (await store.results("b1")).held_for_quality_assessment == 2
+    assert await store.count("b1", ADA, "released", "held_for_quality_assessment")
+    assert not await other.count("b1", ADA, "released", "held_for_quality_assessment")
+    assert await store.count("b1", ADA, "sent")
+    assert await other.results("b1") == Results(sent=1, held_for_quality_assessment=1, paused=1)
+    for kind, reason in [
+        ("released", ""),
+        ("released", "sent"),
+        ("held_for_quality_assessment", "x"),
+    ]:
+        with pytest.raises(BroadcastError):
+            await store.count("b1", BEN, kind, reason)
 
 
 async def test_results_of_an_unknown_broadcast_count_nothing(opener: Opener) -> None:

@@ -102,3 +102,22 @@ async def test_a_sqlite_file_made_before_the_marks_gets_them_when_opened(tmp_pat
         assert await store.marks("salon", ["salon:whatsapp:49170"], 0.0)  # nothing lost
     finally:
         await store.close()
+
+
+async def test_ordered_marks_number_the_calls_as_the_store_took_them(opener: Opener) -> None:
+    stores = [await opener() for _ in range(6)]
+    digests = [f"{n}" * 32 for n in range(1, 7)]
+    found = await asyncio.gather(
+        *(s.ordered("salon", d, NOW, NOW + DAY) for s, d in zip(stores, digests, strict=True))
+    )
+    assert sorted(found) == [f"{n:012d}" for n in range(1, 7)]  # each its own number
+    again = await stores[0].ordered("salon", digests[3], NOW + 5, NOW + DAY)
+    assert again == found[3]  # kept: the same number, whoever asks
+    assert await stores[1].marked("salon", digests[:2], NOW + 5) == dict(
+        zip(digests[:2], found[:2], strict=True)
+    )
+    assert await stores[2].ordered("other", ADA, NOW, NOW + DAY) == "000000000001"
+    later = NOW + 2 * DAY  # the mark ended: a new number, after every other
+    assert await stores[0].ordered("salon", digests[0], later, later + DAY) == "000000000007"
+    with pytest.raises(ReachError):
+        await stores[0].ordered("salon", "0" * 32, NOW, NOW + DAY)

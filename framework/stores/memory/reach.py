@@ -14,8 +14,10 @@ from framework.stores.reach import (
     check_marked,
     check_once,
     check_one,
+    check_ordered,
     check_page,
     check_take,
+    numbered,
     stand_in,
 )
 
@@ -31,6 +33,8 @@ class MemoryReach:
         """(bot, channel) -> conversation -> when it was last reached."""
         self._once: dict[tuple[str, str], tuple[str, float]] = {}
         """(bot, digest) -> its value and until when it is kept."""
+        self._numbers: dict[str, int] = {}
+        """Bot -> the last number `ordered` gave (this process's count never ends)."""
 
     async def marks(self, bot: str, conversations: Sequence[str], since: float) -> dict[str, Marks]:
         bot, names, since = check_page(bot, conversations, since)
@@ -90,6 +94,15 @@ class MemoryReach:
         bot, names, at = check_marked(bot, digests, at)
         found = {digest: self._once.get((bot, digest), ("", 0.0)) for digest in names}
         return {digest: value for digest, (value, until) in found.items() if until > at}
+
+    async def ordered(self, bot: str, digest: str, at: float, until: float) -> str:
+        bot, digest, at, until = check_ordered(bot, digest, at, until)
+        value, kept = self._once.get((bot, digest), ("", 0.0))
+        if kept > at:
+            return value
+        self._numbers[bot] = self._numbers.get(bot, 0) + 1
+        self._once[bot, digest] = (numbered(self._numbers[bot]), until)
+        return self._once[bot, digest][0]
 
     async def kept(self, bot: str, conversation: str) -> Kept | None:
         key = check_one(bot, conversation)

@@ -9,6 +9,7 @@ cluster:
     <prefix>:{%reach:<bot>}:channel:<channel>  zset: conversation scored by when last reached
     <prefix>:{%reach:<bot>}:channels           set: the channels of those zsets
     <prefix>:{%reach:<bot>}:once:<digest>      string: a `once` mark's value, expiring at its end
+    <prefix>:{%reach:<bot>}:order              string: the bot's last `ordered` number
 
 `marks` is two HMGETs of a page. MARKETED and HOLD change fields in one script each (no
 read-then-write from Python that a second worker could interleave); REACH drops the entries
@@ -29,12 +30,15 @@ from typing import cast
 
 from framework.stores.reach import (
     KEPT,
+    MAX_ONCE,
+    ORDER_WIDTH,
     Kept,
     Marks,
     check_broadcast_id,
     check_marked,
     check_once,
     check_one,
+    check_ordered,
     check_page,
     check_take,
     stand_in,
@@ -104,6 +108,18 @@ end
 return kept
 """
 
+# KEYS the mark's key, the bot's counter; ARGV at, until, milliseconds to keep the mark, and
+# the counter, ORDER_WIDTH -> the value kept ("<value> <until>"), or the next number set
+ORDERED = """
+local found = redis.call('GET', KEYS[1])
+if found and tonumber(string.match(found, ' (.*)$')) > tonumber(ARGV[1]) then return found end
+local n = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+found = string.format('%0' .. ARGV[5] .. 'd', n) .. ' ' .. ARGV[2]
+redis.call('SET', KEYS[1], found, 'PX', ARGV[3])
+return found
+"""
+
 # KEYS each mark's key -> their values as kept (false: none)
 MARKED = """
 local found = {}
@@ -146,6 +162,7 @@ class RedisReach:
         self._hold, self._reach = client.register_script(HOLD), client.register_script(REACH)
         self._forget = client.register_script(FORGET)
         self._once, self._marked = client.register_script(ONCE), client.register_script(MARKED)
+        self._ordered = client.register_script(ORDERED)
 
     @classmethod
     def from_url(
@@ -222,6 +239,14 @@ class RedisReach:
         found = cast(list[str | None], await self._marked(keys=keys, args=[]))
         kept = {d: str(f).partition(" ") for d, f in zip(names, found, strict=True) if f}
         return {digest: value for digest, (value, _, until) in kept.items() if float(until) > at}
+
+    @guarded
+    async def ordered(self, bot: str, digest: str, at: float, until: float) -> str:
+        bot, digest, at, until = check_ordered(bot, digest, at, until)
+        keys = [self._key(bot, f"once:{digest}"), self._key(bot, "order")]
+        keep, counter = round((until - at) * 1000) + 1, round(MAX_ONCE * 1000)
+        args = [repr(at), repr(until), str(keep), str(counter), str(ORDER_WIDTH)]
+        return str(await self._ordered(keys=keys, args=args)).split(" ")[0]
 
     async def _channels(self, bot: str) -> list[str]:
         """The channels the bot reached conversations on."""

@@ -21,14 +21,18 @@ from pathlib import Path
 
 from framework.stores.reach import (
     KEPT,
+    MAX_ONCE,
+    ORDER_COUNTER,
     Kept,
     Marks,
     check_broadcast_id,
     check_marked,
     check_once,
     check_one,
+    check_ordered,
     check_page,
     check_take,
+    numbered,
     stand_in,
 )
 from framework.stores.sqlite.connection import create_versioned
@@ -162,6 +166,19 @@ class SqliteReach:
         )
         return self._marked(bot, list(marks), at)
 
+    def _ordered(self, bot: str, digest: str, at: float, until: float) -> str:
+        """In the write transaction: the mark kept, or the bot's next number (its last kept
+        as the ORDER_COUNTER row, MAX_ONCE after this use)."""
+        kept = self._marked(bot, [digest, ORDER_COUNTER], at)
+        if digest in kept:
+            return kept[digest]
+        value = numbered(int(kept.get(ORDER_COUNTER, "0")) + 1)
+        self._db.executemany(
+            "INSERT OR REPLACE INTO reach_once VALUES (?,?,?,?)",
+            [(bot, ORDER_COUNTER, value, at + MAX_ONCE), (bot, digest, value, until)],
+        )
+        return value
+
     def _marked(self, bot: str, digests: list[str], at: float) -> dict[str, str]:
         found: dict[str, str] = {}
         for start in range(0, len(digests), 500):
@@ -242,6 +259,9 @@ class SqliteReach:
 
     async def marked(self, bot: str, digests: Sequence[str], at: float) -> dict[str, str]:
         return await self._file.call(False, self._marked, *check_marked(bot, digests, at))
+
+    async def ordered(self, bot: str, digest: str, at: float, until: float) -> str:
+        return await self._file.call(True, self._ordered, *check_ordered(bot, digest, at, until))
 
     async def kept(self, bot: str, conversation: str) -> Kept | None:
         return await self._file.call(False, self._kept, *check_one(bot, conversation))
