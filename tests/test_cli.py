@@ -183,7 +183,7 @@ def test_chat_in_english(capsys, monkeypatch):
     lines = "two large salami and a coke\n"
     code, out, _ = chat(capsys, monkeypatch, PIZZA, lines, "--now", OPEN_NOW, "--lang", "en")
     assert code == 0
-    assert "Any extras?" in out
+    assert "For the Salami: any extras?" in out
 
 
 def test_chat_with_an_empty_input_says_nothing(capsys, monkeypatch):

@@ -57,7 +57,7 @@ async def test_the_rest_channel_speaks_rasas_format(pizza: TestClient) -> None:
     assert response.status == 200
     [reply] = await response.json()
     assert reply["recipient_id"] == "ada"
-    assert reply["text"].startswith("Extras dazu?")
+    assert reply["text"].startswith("Für die Salami: Extras dazu?")
     assert {"title": "Keine Extras", "payload": "keine"} in reply["buttons"]
     [summary] = await (
         await pizza.post("/webhooks/rest/webhook", json={"sender": "ada", "message": "keine"})

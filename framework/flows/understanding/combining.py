@@ -261,6 +261,8 @@ _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 
 _OF_THESE = frozenset({"davon", "them", "denen"})
+_ON = frozenset({"bei", "auf", "on", "for", "fuer"})
+"""Before "one": the part is about one of the items before ("bei einer Zwiebeln")."""
 _WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
 
 
@@ -269,6 +271,8 @@ def _of_them(words: list[str]) -> bool:
     davon mit Jalapeños", "two of them with olives"."""
     if words[0] in _ONE or (len(words) > 1 and words[1] in _OTHER):
         return words[0] not in NOT_WANTED  # "no other extras" is about all of them
+    if any(a in _ON and b in _ONE for a, b in itertools.pairwise(words)):
+        return True  # "bei einer bitte Zwiebeln drauf", "onions on one of them"
     if word_to_number(words[0]) is not None and words[1:2] and words[1] in _WITH_OR_WITHOUT:
         return True  # "2 diavola mittel 1 mit jalapenos 1 ohne", "two with olives"
     return word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3]))
