@@ -34,6 +34,7 @@ from understanding import (  # noqa: E402  (a script folder)
 )
 
 HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
+HOLDOUT9 = SETS["holdout9"]
 FLOORS = {
     CORPUS: 0.91,
     HOLDOUT: 0.90,
@@ -41,10 +42,11 @@ FLOORS = {
     HOLDOUT3: 0.81,
     GROUPS: 0.83,
     HOLDOUT4: 0.78,
-    HOLDOUT5: 0.65,
+    HOLDOUT5: 0.68,
     HOLDOUT6: 0.58,
-    HOLDOUT7: 0.52,
-    HOLDOUT8: 0.36,
+    HOLDOUT7: 0.56,
+    HOLDOUT8: 0.50,
+    HOLDOUT9: 0.27,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -53,8 +55,11 @@ blind sets measured, when first run before anything of them was looked at: the f
 the fifth 17 of 70, the sixth 14 of 80, the seventh 28 of 80 and the eighth 15 of 80 (with 10
 wrong payments); the sixth, seventh and eighth became tuning material only for their wrong
 payments (the sixth's rise from 15 to 45 is the order kept in the cart while the extras are
-asked: its replies did not change). The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1}
+asked: its replies did not change). On 2026-12-04 (night) the fifth, seventh and eighth
+reached 48 of 70, 45 of 80 and 40 of 80 (their failures tuned on, so no longer blind); the
+ninth, written blind that night, measured 21 of 80 with 9 wrong payments before anything of
+it was looked at, and only its wrong payments were looked into. The aim is 0.90 on every set."""
+KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 7}
 """Wrong payments found and not fixed yet (a link for another total than the one the test
 agreed last). In holdout7: voice
 dictation's "to large … for cokes … fun guy". In holdout8: "Käsepizza" (Margherita or Quattro
@@ -77,6 +82,7 @@ SIZES = {
     HOLDOUT6: 80,
     HOLDOUT7: 80,
     HOLDOUT8: 80,
+    HOLDOUT9: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
