@@ -405,7 +405,7 @@ def _negated(words: list[str], thing: Thing) -> bool:
 def _remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     targets = [t for t in things if _after_without(words, t)]
     if not targets and _asks_to_remove(words):
-        targets = things
+        targets = [t for t in things if not _kept(words, t)]  # "… but keep the waters"
     fewer = _how_many_out(words, things) if len(targets) == 1 else None
     without = "ohne" if turn.lang == "de" else "without"
     removed = [
@@ -415,6 +415,15 @@ def _remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         for text, counted in [taken]
     ]
     return ", ".join(removed) or None
+
+
+_KEEP = frozenset({"keep", "behalten", "behalte"})
+
+
+def _kept(words: list[str], thing: Thing) -> bool:
+    """ "remove his pizza, but keep all three waters", "aber behalte die Wasser": not to go
+    ("lass … weg" removes, so "lass" is no keeping)."""
+    return bool(_KEEP & set(words[max(0, thing.start - 4) : thing.start]))
 
 
 def _after_without(words: list[str], thing: Thing) -> bool:

@@ -7,7 +7,7 @@ that line alone — extras put on or taken off, another size — never the extra
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import REMOVING, WITHOUT
+from framework.flows.edit_words import CHANGING, REMOVING, REPLACING, WITHOUT
 from framework.flows.named_things import Thing, holds, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -35,6 +35,12 @@ def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str
     if not rest:
         return None
     before = describe_line(turn.bot, turn.lang, line)
+    swapped = _swapped(words, line, rest)
+    if swapped is not None:  # "on the one with onions, swap the olives for ham"
+        old, new = swapped
+        chosen = line["options"].get(str(old.group), [])
+        line["options"][str(old.group)] = [new.value if c == old.value else c for c in chosen]
+        rest = []
     for thing in rest:
         group = str(thing.group)
         if group not in turn.bot.catalog.items[line["item"]].options:
@@ -69,6 +75,17 @@ def _picked(turn: Turn, words: list[str], extras: list[Thing]) -> tuple[CartLine
             candidates = [line for line in lines if line["item"] in kinds and line not in having]
         return (candidates[0], selector) if len(candidates) == 1 else None
     return None
+
+
+def _swapped(words: list[str], line: CartLine, rest: list[Thing]) -> tuple[Thing, Thing] | None:
+    """(old, new) when the sentence swaps an extra the line has for another ("swap the
+    olives for ham", "statt Oliven lieber Schinken")."""
+    if len(rest) != 2 or rest[0].group != rest[1].group or not (REPLACING | CHANGING) & set(words):
+        return None
+    has = [t for t in rest if holds(line, t)]
+    if len(has) != 1:
+        return None
+    return has[0], next(t for t in rest if t is not has[0])
 
 
 def _taken_off(words: list[str], thing: Thing, things: list[Thing]) -> bool:
