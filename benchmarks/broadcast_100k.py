@@ -546,7 +546,7 @@ async def run_with(
             break
     sent_for = time.time() - sending
     waited = await wait_for_statuses(record)
-    for worker in workers[1:]:
+    for worker in workers[1:] if killed_at else workers:  # a run that stalled before the kill
         worker.stop(seen)
     record.read()
     state, pending = await final_state(url, folder, broadcast_id)
