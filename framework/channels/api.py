@@ -25,7 +25,7 @@ class ApiSession:
     ) -> None:
         """`slots`: the deployment's sending schedules, shared by its workers (None: this
         process's own); `pair`: each recipient's allowance (pacing.py; None: none)."""
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
         self._rate, self._interval, self._slots = per_second, interval, slots
         self._pair = pair
@@ -36,7 +36,12 @@ class ApiSession:
         recipient."""
         if sender not in self._pacers:
             self._pacers[sender] = Pacer(
-                sender, self._rate, self._interval, self._slots, pair=self._pair
+                sender,
+                self._rate,
+                self._interval,
+                self._slots,
+                pair=self._pair,
+                timeout=self._timeout,
             )
         return self._pacers[sender]
 
@@ -44,7 +49,9 @@ class ApiSession:
     def http(self) -> aiohttp.ClientSession:
         """Opened on first use: inside the running event loop, never at import or set-up."""
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self._timeout)
+            )
         return self._session
 
     async def close(self) -> None:

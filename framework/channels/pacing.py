@@ -6,52 +6,70 @@ messenger that limits what one person gets (WhatsApp answers a burst to one pers
 so many seconds), kept in the shared schedule too: a send to a recipient who used it up waits
 for their next one, or tries again then, instead of meeting Meta's refusal.
 
-The rate a sender is given is the messenger's limit (`messages_per_second`: Meta's 80 per
-number by default); the pacer keeps `HEADROOM` of it. At the limit itself, the few
-milliseconds by which requests reach the messenger earlier or later than their slots put 81
-into some second on a quiet machine (measured: benchmarks/README.md, 2026-12-04), which Meta
-answers with 130429.
+What holds the messenger's limit (`messages_per_second`: Meta's 80 a number by default) is
+the sender's window of sends in flight, kept in the schedule every worker shares: a send is
+counted just before its request leaves, stays counted while the request is in flight and
+WINDOW seconds after it ended, however it ended (`Pacer.sending` around the request), and
+begins only while fewer than `most` are counted: one fewer than the limit, 79 of Meta's 80.
+So no second at the messenger holds more than `most`, whatever the delays between counting,
+leaving, arriving and answering (a stalled event loop, a loaded machine, a slow network):
 
-Slots space the sends; what holds the limit is the window of sends that began, counted in
-the schedule just before each request leaves (on every worker): at most as many as the pace
-puts in WINDOW, 1.1 s (79 at 72 a second). So any second at the messenger holds at most that
-many, below the limit, also when requests reach it up to 0.1 s later than they began here —
-a worker whose event loop was held up (a collection, a slow callback, a loaded machine) and
-then sends what was due, a request written a moment after it began. A send that wakes LATE
-after its slot (the loop was held up) takes a new slot instead of going at once with every
-other whose slot passed meanwhile; a send whose start was answered more than FRESH after it
-asked begins again. When the messenger refuses for the sender's rate all the same, `hold`
-keeps every send of the sender, on every worker, back until it said.
+    Let I be any second at the messenger and k the send arriving in I that began last. Every
+    other send j arriving in I began no later than k, and ended after it arrived, so after I
+    began, which is later than 1 s before k began (k arrived in I after it began). So when
+    k began, j was in flight or had ended less than 1 s before: counted. k began only if
+    fewer than `most` were counted, so I holds at most `most`.
+
+It takes that a request arrives, if ever, before it ends (its answer comes after it; one
+whose client gave up, at its timeout, is taken to have arrived or to be lost by then), and
+that a send whose end is never noted (its worker died mid-request) counts until FLIGHT_SLACK
+after its timeout, then WINDOW more. WINDOW is 1 s and 2 ms for the clocks: the messenger's
+and the schedule's (Redis: its server's, read in whole microseconds; memory: the process's)
+may each run up to 500 ppm fast or slow while NTP slews them, so a second at the messenger is
+at most 1.0005 s, which the schedule's clock reads as at most 1.001 s, and a reading may be
+1 µs short. A clock stepped back (by hand, or NTP at boot) is not covered.
+
+The price is in the pace: each send holds a place for its round trip and WINDOW, so a sender
+sends at most `most` / (WINDOW + round trip) a second. The pacer spaces the sends at HEADROOM
+of the limit (72 a second), one slot `1 / 72` s after the other in the shared schedule: with
+79 places that keeps its pace while round trips take up to 0.09 s, and slows the sender down
+when they take longer, instead of meeting 130429. A send that wakes LATE after its slot (its
+event loop was held up) takes a new slot instead of going at once with every other whose slot
+passed meanwhile: the window would keep such a burst within the limit too, but the burst
+fills it and the sends after it wait until it empties, so the messenger would get bursts and
+gaps instead of the pace. When the messenger refuses for the sender's rate all the same,
+`hold` keeps every send of the sender, on every worker, back until it said.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import math
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from framework.runtime.sending import SendFailure
 from framework.stores.memory.send_slots import LocalSlots
 from framework.stores.send_slots import SendSlots, Slot
 from framework.stores.session_store import StoreError
 
-__all__ = ["FRESH", "HEADROOM", "LATE", "MOST_WAIT", "WINDOW", "Pacer"]
+__all__ = ["FLIGHT_SLACK", "HEADROOM", "LATE", "MOST_WAIT", "WINDOW", "Pacer"]
 
 HEADROOM = 0.9
-"""The share of a sender's limit the pacer sends at."""
-WINDOW = 1.1
-"""Seconds in which a sender's begun sends are counted: at most its pace's share of WINDOW
-(the limit's 99 %: 79 of Meta's 80)."""
+"""The share of a sender's limit the pacer sends at: the rest is the window's room for round
+trips (the module's docstring)."""
+WINDOW = 1.002
+"""Seconds a send stays counted after its request ended (the module's docstring)."""
+FLIGHT_SLACK = 5.0
+"""Seconds past the HTTP client's timeout that a send whose end was never noted stays counted
+as in flight (its worker died; a worker's loop held up that long notes its end late)."""
 LATE = 0.1
 """Seconds after its slot that a send may still go in it; later, its event loop was held up
 meanwhile: a new slot (a loaded machine wakes sends tens of milliseconds late all the time,
 and each new slot costs one of the sender's)."""
-FRESH = 0.05
-"""Seconds an answer to `start` may take: later, the loop was held up before the request could
-leave, and the send begins again (half the 0.1 s the window allows a request to arrive late;
-the other half is for the way to the messenger)."""
 MOST_WAIT = 0.6
 """Seconds a message waits for its slot at most; when the schedule is fuller, the delivery
 tries again later (it must commit within its session's lease, 5 s, for up to five messages)."""
@@ -63,8 +81,9 @@ STORE_RETRY = 1.0
 class Pacer:
     """Waits until a send fits: `interval` seconds after the recipient's last message, within
     the recipient's allowance (`pair`: at most so many at once, one more every so many seconds;
-    None: none), its sender's next slot in the shared schedule, and room in the window of the
-    sender's begun sends (the module's docstring)."""
+    None: none), its sender's next slot in the shared schedule, and a place in the sender's
+    window (the module's docstring). `timeout`: the longest a request takes (the HTTP
+    client's)."""
 
     def __init__(
         self,
@@ -75,22 +94,34 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         pair: tuple[int, float] | None = None,
+        *,
+        timeout: float = 10.0,
     ) -> None:
-        rate = per_second * HEADROOM
-        self._sender, self._gap, self._interval = sender, 1.0 / rate, interval
-        self._most = max(1, int(rate * WINDOW))
-        """Sends that may begin in any WINDOW."""
+        self._sender, self._gap, self._interval = sender, 1.0 / (per_second * HEADROOM), interval
+        self._most = max(1, math.ceil(per_second) - 1)
+        """Sends the window counts at most: one fewer than the limit."""
+        self._flight = timeout + FLIGHT_SLACK
         self._slots = slots or LocalSlots(clock)
         self._clock, self._sleep, self._pair = clock, sleep, pair
         self._recipients: dict[str, float] = {}
         """When each recipient may get their next message."""
         self._tokens = (f"{uuid.uuid4().hex[:16]}-{n}" for n in itertools.count())
 
-    async def wait(self, recipient: str, patient: bool = False) -> None:
-        """Until the send may go, counted as begun: the request is to leave at once. A
-        SendFailure with `retry_after` when it would wait longer than MOST_WAIT, unless
-        `patient` (the rest of a message whose first part went)."""
-        most = PATIENT if patient else MOST_WAIT
+    @contextlib.asynccontextmanager
+    async def sending(self, recipient: str, patient: bool = False) -> AsyncIterator[None]:
+        """Around one request: enters when the send may go, counted in the sender's window
+        (the request is to leave at once), and notes as it leaves that the request ended,
+        however it ended (answered, failed, timed out, cancelled). A SendFailure with
+        `retry_after` on entering when it would wait longer than MOST_WAIT, unless `patient`
+        (the rest of a message whose first part went)."""
+        token = await self._wait(recipient, PATIENT if patient else MOST_WAIT)
+        try:
+            yield
+        finally:
+            await self._finish(token)
+
+    async def _wait(self, recipient: str, most: float) -> str:
+        """Until the send may go, counted as begun: its token in the window."""
         now = self._clock()
         ready = max(now, self._recipients.get(recipient, 0.0))
         if ready - now > most:
@@ -103,13 +134,14 @@ class Pacer:
         try:
             await self._allowance(recipient, most)
             await self._slot(most)
-            await self._begin(most)
+            token = await self._begin(most)
         except SendFailure:
             if self._recipients.get(recipient) == ready + self._interval:
                 self._recipients[recipient] = ready  # nothing went: theirs again
             raise
         later = self._clock() + self._interval
         self._recipients[recipient] = max(self._recipients.get(recipient, 0.0), later)
+        return token
 
     async def hold(self, seconds: float) -> None:
         """The messenger said the sender must wait (Telegram's 429, WhatsApp's 130429): no
@@ -161,23 +193,29 @@ class Pacer:
             raise _busy(slot.wait)
         return slot
 
-    async def _begin(self, most: float) -> None:
-        """Until the send is counted as begun in the sender's window. An answer that came
-        later than FRESH (the loop was held up) is asked again: the send begins when it really
-        leaves."""
+    async def _begin(self, most: float) -> str:
+        """Until the send is counted in the sender's window: its token."""
         token, first = next(self._tokens), self._clock()
         while True:
-            asked = self._clock()
             try:
-                wait = await self._slots.start(self._sender, WINDOW, self._most, token)
+                wait = await self._slots.start(
+                    self._sender, WINDOW, self._most, token, self._flight
+                )
             except StoreError:
                 raise _busy(STORE_RETRY) from None
-            if wait <= 0 and self._clock() - asked <= FRESH:
-                return
+            if wait <= 0:
+                return token
             if self._clock() - first + wait > most:
                 raise _busy(wait)
-            if wait > 0:
-                await self._sleep(wait)
+            await self._sleep(wait)
+
+    async def _finish(self, token: str) -> None:
+        """The send's request ended. A store that does not answer leaves it counted as in
+        flight: longer than it must, never shorter."""
+        try:
+            await self._slots.finish(self._sender, token)
+        except StoreError:
+            return
 
 
 def _busy(wait: float) -> SendFailure:

@@ -162,8 +162,8 @@ class TelegramChannel:
             return Sent("")  # content for REST clients only
         message_id = ""
         for index, (method, params) in enumerate(await self._calls(bot, entry, chat)):
-            await self.api.pacer(bot).wait(str(chat), patient=index > 0)
-            result = await self._call(bot, method, params)
+            async with self.api.pacer(bot).sending(str(chat), patient=index > 0):
+                result = await self._call(bot, method, params)
             if isinstance(result, dict):
                 message_id = str(result.get("message_id", message_id))
         return Sent(message_id, keys=wire_out.callback_keys(entry))

@@ -329,9 +329,9 @@ class WhatsAppChannel:
         recipient = str(address.get("to") or address.get("recipient") or address.get("group") or "")
         last, pacer = Sent(""), self.api.pacer(number)
         for index, payload in enumerate(payloads):  # the rest of a message once it began
-            await pacer.wait(recipient, patient=index > 0)
             try:
-                last = await self._post(number, recipient, payload)
+                async with pacer.sending(recipient, patient=index > 0):
+                    last = await self._post(number, recipient, payload)
             except SendFailure as failure:
                 if failure.code == wire_out.THROUGHPUT and failure.retry_after is not None:
                     await pacer.hold(failure.retry_after)  # the number's, not the message's

@@ -6,11 +6,14 @@ refuses a number's 81st message in a second with 130429).
 A slot further away than the caller may wait is not taken: the caller tries again later (a
 delivery must commit within its session's lease, so it never queues behind a long burst).
 
-Slots say when a send may go; `start` counts the sends that did begin, just before each
-request leaves: a send begins only while the last `window` seconds hold fewer than `most` of
-the sender's. A worker whose event loop was held up wakes with several slots passed at once;
-the window keeps them, and every other worker's, from putting more than `most` into any
-window of the sender.
+Slots say when a send may go; the window of sends in flight holds the messenger's limit
+(framework/channels/pacing.py has the proof). `start` counts a send just before its request
+leaves, and only while fewer than `most` of the sender's are counted; it stays counted while
+its request is in flight and `window` seconds after `finish` noted its end, however it ended.
+A send whose `finish` never comes (its worker died mid-request) stays counted until `flight`
+seconds after it began, then `window` more. So a worker whose event loop was held up, or a
+request that took long on its way, puts no more than `most` into any `window` at the
+messenger, whatever the delays, on every worker together.
 
 A messenger that says to stop (Telegram's 429 with `retry_after`, which blocks all of the
 bot's calls; WhatsApp's 130429 for the number) is obeyed with `hold`: no slot of the sender
@@ -58,12 +61,23 @@ class SendSlots(Protocol):
         slot after it is then `gap` seconds later."""
         ...
 
-    async def start(self, sender: str, window: float, most: int, token: str) -> float:
-        """A send of `sender` begins now if the last `window` seconds hold fewer than `most`
-        begun sends of it: it is kept under `token` and 0.0 returned. Otherwise nothing is
-        kept, and the answer is the seconds until the oldest of them leaves the window. A
-        `token` begun before is dropped first (that send did not go then: it begins now, or
-        not)."""
+    async def start(
+        self, sender: str, window: float, most: int, token: str, flight: float
+    ) -> float:
+        """A send of `sender` begins now if fewer than `most` of its sends are counted: those
+        in flight and those that finished in the last `window` seconds. It is then kept under
+        `token`, in flight for at most `flight` seconds, and 0.0 returned. Otherwise nothing is
+        kept, and the answer is the seconds until the first of them may leave the window: the
+        oldest finished one's `window` after it finished; `window` when all are in flight (a
+        send that finishes now stays that long). A `token` begun before is dropped first (that
+        send did not go then: it begins now, or not)."""
+        ...
+
+    async def finish(self, sender: str, token: str) -> None:
+        """The request of the send begun under `token` ended (answered, refused, failed, timed
+        out or cancelled): it is counted `window` more seconds from now, then leaves. A token
+        dropped already (in flight longer than `flight`, then `window`: its worker taken for
+        dead) is not brought back."""
         ...
 
     async def pair(

@@ -13,7 +13,7 @@ from framework.channels.pacing import MOST_WAIT, Pacer
 from framework.channels.whatsapp import PAIR_RATE
 from framework.runtime.sending import SendFailure
 from framework.stores.memory.send_slots import LocalSlots
-from tests.channels.test_pacing import VirtualTime
+from tests.channels.test_pacing import VirtualTime, go
 
 NUMBER, ADA, BEN = "106540352242922", "4917000000001", "4917000000002"
 
@@ -32,8 +32,8 @@ async def test_a_burst_of_45_then_one_every_6_seconds_across_two_workers() -> No
     workers = pacers(time, 2)
 
     async def send(number: int, recipient: str) -> None:
-        await workers[number % 2].wait(recipient, patient=True)
-        went.append((recipient, time.clock()))
+        async with workers[number % 2].sending(recipient, patient=True):
+            went.append((recipient, time.clock()))
 
     tasks = [asyncio.ensure_future(send(n, ADA)) for n in range(48)]
     tasks.append(asyncio.ensure_future(send(1, BEN)))
@@ -49,16 +49,16 @@ async def test_a_burst_of_45_then_one_every_6_seconds_across_two_workers() -> No
 async def test_a_delivery_is_told_when_the_next_fits_instead_of_meeting_131056() -> None:
     time = VirtualTime()
     [pacer] = pacers(time, 1)
-    burst = [asyncio.ensure_future(pacer.wait(ADA, patient=True)) for _ in range(45)]
+    burst = [asyncio.ensure_future(go(pacer, ADA, patient=True)) for _ in range(45)]
     await time.run()
     await asyncio.gather(*burst)
     started = time.now
-    refused = asyncio.ensure_future(pacer.wait(ADA))
+    refused = asyncio.ensure_future(go(pacer, ADA))
     await time.run()
     failure = refused.exception()
     assert isinstance(failure, SendFailure) and failure.retry_after is not None
     assert MOST_WAIT < failure.retry_after == pytest.approx(6.0 - started, abs=0.05)
     time.now = 6.0  # the delivery's retry, when it was told
-    again = asyncio.ensure_future(pacer.wait(ADA))
+    again = asyncio.ensure_future(go(pacer, ADA))
     await time.run()
     await again  # the refused one spent nothing: this one has the next

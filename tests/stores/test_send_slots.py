@@ -1,8 +1,8 @@
 """One contract, every sending schedule (framework/stores/send_slots.py): this process's own
 (memory and SQLite deployments) and Redis on a single server and on the three-node cluster,
-where two workers' clients take slots of one schedule and begin sends in one window. Redis
-keeps time by its own clock, so the waits are compared with a tolerance of the test's own run
-time."""
+where two workers' clients take slots of one schedule and begin and finish sends in one
+window. Redis keeps time by its own clock, so the waits are compared with a tolerance of the
+test's own run time."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from tests.stores.contract import store_url, stores_of
 Opener = Callable[[], Awaitable[SendSlots]]
 NUMBER = "106540352242922"
 GAP = 1 / 72
+FLIGHT = 60.0
+"""Seconds a send is counted as in flight at most, unless a test says."""
 
 
 def stopwatch() -> Callable[[], float]:
@@ -74,34 +76,76 @@ async def test_senders_have_schedules_of_their_own(opener: Opener) -> None:
     assert not (await slots.take(NUMBER, 5.0, 1.0)).taken
 
 
-async def test_sends_begin_while_the_window_holds_fewer_than_most(opener: Opener) -> None:
+async def test_sends_begin_while_fewer_than_most_are_counted(opener: Opener) -> None:
     one, two = await opener(), await opener()
-    elapsed = stopwatch()
     for n in range(5):  # two workers, one window
-        assert await (one if n % 2 else two).start(NUMBER, 10.0, 5, f"send-{n}") == 0.0
-    wait = await one.start(NUMBER, 10.0, 5, "send-5")
-    assert 10.0 - elapsed() <= wait <= 10.0 + 1e-6  # until the first of them leaves the window
-    assert await two.start("998877665544332", 10.0, 5, "send-5") == 0.0  # another sender's
+        assert await (one if n % 2 else two).start(NUMBER, 10.0, 5, f"send-{n}", FLIGHT) == 0.0
+    # all five in flight: a place frees a window after one finishes, at the soonest now
+    assert await one.start(NUMBER, 10.0, 5, "send-5", FLIGHT) == pytest.approx(10.0, abs=1e-6)
+    assert await two.start("998877665544332", 10.0, 5, "send-5", FLIGHT) == 0.0  # another's
+    elapsed = stopwatch()
+    for n in range(5):
+        await (two if n % 2 else one).finish(NUMBER, f"send-{n}")
+    wait = await one.start(NUMBER, 10.0, 5, "send-5", FLIGHT)
+    assert 10.0 - elapsed() <= wait <= 10.0 + 1e-6  # until the first finished one leaves
+
+
+async def test_a_send_in_flight_keeps_its_place_past_the_window_until_it_finishes(
+    opener: Opener,
+) -> None:
+    slots = await opener()
+    assert await slots.start(NUMBER, 0.2, 1, "a", FLIGHT) == 0.0
+    await asyncio.sleep(0.3)  # its request takes longer than the window
+    assert await slots.start(NUMBER, 0.2, 1, "b", FLIGHT) == pytest.approx(0.2, abs=1e-6)
+    elapsed = stopwatch()
+    await slots.finish(NUMBER, "a")
+    wait = await slots.start(NUMBER, 0.2, 1, "b", FLIGHT)
+    assert 0.2 - elapsed() <= wait <= 0.2 + 1e-6  # a window after it finished
+    await asyncio.sleep(wait + 0.01)
+    assert await slots.start(NUMBER, 0.2, 1, "b", FLIGHT) == 0.0
+
+
+async def test_a_finished_send_leaves_the_window_a_window_after_it_finished(
+    opener: Opener,
+) -> None:
+    slots = await opener()
+    elapsed = stopwatch()
+    assert await slots.start(NUMBER, 0.3, 1, "a", FLIGHT) == 0.0
+    await slots.finish(NUMBER, "a")
+    wait = await slots.start(NUMBER, 0.3, 1, "b", FLIGHT)
+    assert 0.3 - elapsed() <= wait <= 0.3 + 1e-6
+    await asyncio.sleep(wait + 0.01)
+    assert await slots.start(NUMBER, 0.3, 1, "b", FLIGHT) == 0.0
 
 
 async def test_a_send_begun_again_counts_once_and_a_refused_one_not_at_all(
     opener: Opener,
 ) -> None:
     slots = await opener()
-    assert await slots.start(NUMBER, 10.0, 2, "a") == 0.0
-    assert await slots.start(NUMBER, 10.0, 2, "b") == 0.0
-    assert await slots.start(NUMBER, 10.0, 2, "c") > 0.0  # refused: kept nothing
-    assert await slots.start(NUMBER, 10.0, 2, "a") == 0.0  # a moved to now: a and b
-    assert await slots.start(NUMBER, 10.0, 2, "d") > 0.0
+    assert await slots.start(NUMBER, 10.0, 3, "a", FLIGHT) == 0.0
+    assert await slots.start(NUMBER, 10.0, 3, "b", FLIGHT) == 0.0
+    assert await slots.start(NUMBER, 10.0, 3, "c", FLIGHT) == 0.0
+    assert await slots.start(NUMBER, 10.0, 3, "d", FLIGHT) > 0.0  # refused: kept nothing
+    await slots.finish(NUMBER, "c")
+    await slots.finish(NUMBER, "d")  # never begun: nothing to finish
+    assert await slots.start(NUMBER, 10.0, 3, "c", FLIGHT) == 0.0  # c again: a, b and c
+    assert await slots.start(NUMBER, 10.0, 3, "e", FLIGHT) > 0.0
 
 
-async def test_sends_leave_the_window_with_time(opener: Opener) -> None:
+async def test_a_send_never_finished_leaves_after_its_flight(opener: Opener) -> None:
+    """Its worker died mid-request: the send keeps its place `flight` seconds after it began,
+    then a window more, and a late `finish` does not bring it back."""
     slots = await opener()
-    assert await slots.start(NUMBER, 0.3, 1, "a") == 0.0
-    wait = await slots.start(NUMBER, 0.3, 1, "b")
-    assert 0.0 < wait <= 0.3 + 1e-6
-    await asyncio.sleep(wait + 0.02)
-    assert await slots.start(NUMBER, 0.3, 1, "b") == 0.0
+    before = stopwatch()  # at least as long as since it began, by the store's clock
+    assert await slots.start(NUMBER, 0.3, 1, "dead", 0.6) == 0.0
+    after = stopwatch()  # at most as long
+    await asyncio.sleep(0.4)  # past the window, within its flight
+    wait = await slots.start(NUMBER, 0.3, 1, "b", FLIGHT)
+    assert before() >= 0.9 or 0.0 < wait <= 0.3 + 1e-6
+    await asyncio.sleep(max(0.9 - after(), 0.0) + 0.01)
+    assert await slots.start(NUMBER, 0.3, 1, "b", FLIGHT) == 0.0
+    await slots.finish(NUMBER, "dead")  # too late: dropped
+    assert await slots.start(NUMBER, 0.3, 2, "c", FLIGHT) == 0.0  # b's and c's, not dead's
 
 
 async def test_a_bad_sender_name_is_refused() -> None:
@@ -110,9 +154,13 @@ async def test_a_bad_sender_name_is_refused() -> None:
         with pytest.raises(ValueError, match="sender"):
             await slots.take("a b{c}", 0.1, 1.0)
         with pytest.raises(ValueError, match="sender"):
-            await slots.start("a b{c}", 1.1, 79, "a")
+            await slots.start("a b{c}", 1.0, 79, "a", FLIGHT)
         with pytest.raises(ValueError, match="token"):
-            await slots.start(NUMBER, 1.1, 79, "a b")
+            await slots.start(NUMBER, 1.0, 79, "a b", FLIGHT)
+        with pytest.raises(ValueError, match="token"):
+            await slots.finish(NUMBER, "a b")
+        with pytest.raises(ValueError, match="flight"):
+            await slots.start(NUMBER, 1.0, 79, "a", 0.0)
     finally:
         await slots.close()
 
@@ -125,12 +173,12 @@ async def test_a_hold_keeps_every_worker_from_the_sender_until_it_ends(opener: O
     elapsed = stopwatch()
     await one.hold(NUMBER, 3.0)
     assert early.taken and 3.0 - elapsed() <= await two.held(NUMBER) <= 3.0 + 1e-6
-    assert 3.0 - elapsed() <= await two.start(NUMBER, 1.1, 79, "early") <= 3.0 + 1e-6
+    assert 3.0 - elapsed() <= await two.start(NUMBER, 1.0, 79, "early", FLIGHT) <= 3.0 + 1e-6
     assert not (await two.take(NUMBER, GAP, 0.6)).taken  # a delivery tries again later
     slot = await two.take(NUMBER, GAP, 10.0)
     assert slot.taken and 3.0 - elapsed() <= slot.wait <= 3.0 + 1e-6
     assert await two.held("998877665544332") == 0.0  # another sender sends on
-    assert await two.start("998877665544332", 1.1, 79, "other") == 0.0
+    assert await two.start("998877665544332", 1.0, 79, "other", FLIGHT) == 0.0
 
 
 async def test_a_shorter_hold_leaves_a_longer_one_and_an_idle_sender_is_not_held(

@@ -18,7 +18,8 @@ class LocalSlots:
         self._held: dict[str, float] = {}
         """Sender -> until when the messenger holds it."""
         self._begun: dict[str, dict[str, float]] = {}
-        """Sender -> token -> when that send began (those of the last window)."""
+        """Sender -> token -> until when that send counts, `window` aside: while in flight,
+        when its flight ends at the latest (later than now); once finished, when it did."""
         self._full: dict[tuple[str, str], float] = {}
         """(sender, recipient's digest) -> when the pair's allowance is whole again."""
 
@@ -30,7 +31,9 @@ class LocalSlots:
         self._next[sender] = slot + gap
         return Slot(slot - now, taken=True)
 
-    async def start(self, sender: str, window: float, most: int, token: str) -> float:
+    async def start(
+        self, sender: str, window: float, most: int, token: str, flight: float
+    ) -> float:
         now = self._clock()
         begun = self._begun.setdefault(sender, {})
         begun.pop(token, None)
@@ -39,9 +42,14 @@ class LocalSlots:
         for gone in [t for t, at in begun.items() if at <= now - window]:
             del begun[gone]
         if len(begun) >= most:
-            return max(min(begun.values()) + window - now, 1e-6)
-        begun[token] = now
+            return max(min(*begun.values(), now) + window - now, 1e-6)
+        begun[token] = now + flight
         return 0.0
+
+    async def finish(self, sender: str, token: str) -> None:
+        begun = self._begun.get(sender, {})
+        if token in begun:
+            begun[token] = self._clock()
 
     async def pair(
         self, sender: str, recipient: str, burst: int, every: float, most: float

@@ -1,15 +1,15 @@
 """The sending schedule in Redis (framework/stores/send_slots.py): per sender, under its own
 hash tag (legal on a cluster), `<prefix>:{%slots:<sender>}` holds when the sender's next free
-slot is, `<prefix>:{%slots:<sender>}:begun` the sends that began in the last window (a
-sorted set: token -> when) and `<prefix>:{%slots:<sender>}:held` until when the messenger
-holds the sender (no slot is taken and no send begins before then), all in microseconds of
-the Redis server's clock; `<prefix>:{%slots:<sender>}:pair:<digest>` when a recipient's
-allowance is whole again (a digest of the recipient). TAKE, START, PAIR and HOLD each read the
-server's time and decide in one script, so workers on different machines share one clock,
-never take the same slot, never begin more than the window holds together and never give one
-recipient more than their allowance. The keys expire a second after they were last
-needed: an idle sender keeps nothing. Redis failures
-become StoreError, as in the other Redis stores.
+slot is, `<prefix>:{%slots:<sender>}:begun` the sends its window counts (a sorted set: token ->
+when its flight ends at the latest while it is in flight, when it finished once it did) and
+`<prefix>:{%slots:<sender>}:held` until when the messenger holds the sender (no slot is taken
+and no send begins before then), all in microseconds of the Redis server's clock;
+`<prefix>:{%slots:<sender>}:pair:<digest>` when a recipient's allowance is whole again (a
+digest of the recipient). TAKE, START, FINISH, PAIR and HOLD each read the server's time and
+decide in one script, so workers on different machines share one clock, never take the same
+slot, never begin more than the window holds together and never give one recipient more than
+their allowance. The keys expire a second after they were last needed: an idle sender keeps
+nothing. Redis failures become StoreError, as in the other Redis stores.
 """
 
 from __future__ import annotations
@@ -35,23 +35,34 @@ redis.call('SET', KEYS[1], string.format('%d', after), 'PX', keep)
 return {wait, 1}
 """
 
-# KEYS begun, held until; ARGV window (microseconds), most, token. Returns 0 (begun) or the
-# wait.
+# KEYS begun, held until; ARGV window (microseconds), most, token, flight (microseconds).
+# Returns 0 (begun) or the wait. A send in flight is kept until its flight ends at the latest
+# (later than now): the first to leave is the oldest finished one, or one finishing now.
 START = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) * 1000000 + tonumber(now[2])
-local window = tonumber(ARGV[1])
+local window, flight = tonumber(ARGV[1]), tonumber(ARGV[4])
 redis.call('ZREM', KEYS[1], ARGV[3])
 local held = tonumber(redis.call('GET', KEYS[2]) or '0')
 if held > now then return held - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + window - now)
+  return math.max(1, math.min(tonumber(oldest[2]), now) + window - now)
 end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1000)
+redis.call('ZADD', KEYS[1], now + flight, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.floor((flight + window) / 1000) + 1000)
 return 0
+"""
+
+# KEYS begun; ARGV token. The send's request ended: counted from now, if still kept (XX: a key
+# gone is not made again without an expiry). The expiry the latest START set outlasts a send
+# finished within its flight by `window`.
+FINISH = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000000 + tonumber(now[2])
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return 1
 """
 
 # KEYS the pair's allowance whole again; ARGV burst, every, most (microseconds). Returns
@@ -100,7 +111,7 @@ class RedisSlots:
         self._redis, self._prefix = client, prefix
         self.address = address_of(client)
         self._take = client.register_script(TAKE)
-        self._start = client.register_script(START)
+        self._start, self._finish = client.register_script(START), client.register_script(FINISH)
         self._hold, self._held = client.register_script(HOLD), client.register_script(HELD)
         self._pair = client.register_script(PAIR)
 
@@ -116,15 +127,22 @@ class RedisSlots:
         return Slot(int(wait) / MICRO, taken=bool(taken))
 
     @guarded
-    async def start(self, sender: str, window: float, most: int, token: str) -> float:
-        if not _TOKEN.fullmatch(token):
-            raise ValueError(f"a send's token: 1 to 64 letters, digits, _ or - ({token!r})")
-        if not 0 < window <= LONGEST or isinstance(most, bool) or most < 1:
-            raise ValueError("a window of up to an hour and at least one send in it")
-        args: list[int | str] = [round(window * MICRO), most, token]
-        keys = [f"{self._key(sender)}:begun", self._held_key(sender)]
-        wait = await self._start(keys=keys, args=args)
+    async def start(
+        self, sender: str, window: float, most: int, token: str, flight: float
+    ) -> float:
+        _check(token)
+        if not 0 < window <= LONGEST or not 0 < flight <= LONGEST:
+            raise ValueError("a window and a flight of up to an hour each")
+        if isinstance(most, bool) or most < 1:
+            raise ValueError("at least one send in a window")
+        args: list[int | str] = [round(window * MICRO), most, token, round(flight * MICRO)]
+        wait = await self._start(keys=[self._begun_key(sender), self._held_key(sender)], args=args)
         return int(wait) / MICRO
+
+    @guarded
+    async def finish(self, sender: str, token: str) -> None:
+        _check(token)
+        await self._finish(keys=[self._begun_key(sender)], args=[token])
 
     @guarded
     async def pair(
@@ -151,8 +169,16 @@ class RedisSlots:
             raise ValueError(f"a sender's name: 1 to 100 letters, digits or _.:+- ({sender!r})")
         return f"{self._prefix}:{{%slots:{sender}}}"
 
+    def _begun_key(self, sender: str) -> str:
+        return f"{self._key(sender)}:begun"
+
     def _held_key(self, sender: str) -> str:
         return f"{self._key(sender)}:held"
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _check(token: str) -> None:
+    if not _TOKEN.fullmatch(token):
+        raise ValueError(f"a send's token: 1 to 64 letters, digits, _ or - ({token!r})")
