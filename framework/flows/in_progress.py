@@ -12,6 +12,7 @@ reads and changes lines), then taken back as what the ordering flow asks about n
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -25,6 +26,7 @@ from framework.flows.edit_words import (
     REPLACING,
 )
 from framework.flows.model import Bot, Slot
+from framework.flows.people import ME, PEOPLE
 from framework.flows.session import CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
@@ -88,7 +90,7 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
     slots = _order_slots(turn, ordering)
     lent = {_LENT + index: mention for index, mention in enumerate(named)}
     lines = turn.session["cart"]["lines"]
-    lines.extend(_line(turn, slots, line_id, mention) for line_id, mention in lent.items())
+    lines.extend(_theirs(turn, [_line(turn, slots, i, mention) for i, mention in lent.items()]))
     taken_back: list[Mention] = []
     turn.changed()
     try:
@@ -104,20 +106,59 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
 _EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND
 
 
+def _theirs(turn: Turn, lines: list[CartLine]) -> list[CartLine]:
+    """The lent lines with the person each was ordered for ("Ben a large Prosciutto"), so
+    "remove his pizza" or "Mo wants hers large" edits theirs while it is still asked about."""
+    pairs = [list(pair) for pair in turn.session["flags"].get(PEOPLE) or []]
+    for line in lines:
+        found = next((pair for pair in pairs if pair[0] == line["item"]), None)
+        if found is not None:
+            line["person"] = found[1]
+            pairs.remove(found)
+    return lines
+
+
+def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention]) -> bool:
+    """Whether the message names a person an item in progress was ordered for alone (not one
+    of several in one round: "Kai und Ole je eine Diavola" — "Kai mit Jalapeños, die anderen
+    ohne" tells the round apart)."""
+    slots = _order_slots(turn, turn.ordering_flow())
+    items = {slot.name for slot in slots["item"]}
+    counts = {slot.name for slot in slots["quantity"]}
+    in_progress = {
+        str(mention[name])
+        for mention in named
+        for name in items & set(mention)
+        if all(mention.get(count, 1) == 1 for count in counts)
+    }
+    said, pairs = f" {' '.join(words)} ", turn.session["flags"].get(PEOPLE) or []
+    ordered_for = Counter(item for item, _person in pairs)
+    return any(
+        item in in_progress
+        and ordered_for[item] == 1
+        and person != ME
+        and f" {' '.join(tokens(person))} " in said
+        for item, person in pairs
+    )
+
+
 def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:
     """Whether the message edits what is in progress: a word of changing, removing or
     replacing, and one of those items named ("drop the beers", "mach die Salami klein") or all
-    of them ("make both of them small")."""
+    of them ("make both of them small"); or, naming no item, the person one of them was
+    ordered for."""
     words = tokens(text)
     said = set(words)
+    items_named = lexicon_for(turn.bot).items(frozenset()).find_all(words)
+    if not items_named and _names_someone_in_progress(turn, words, named):
+        return True  # "Ben got pulled into a meeting, remove his pizza", "Mo wants hers large"
     if not (_EDITING & said or any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))):
         return False
     if EVERY & said:
         return True
     items = {slot.name for slot in _order_slots(turn, turn.ordering_flow())["item"]}
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
-    found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
-    return any(match.value in in_progress for match in found)
+    return any(match.value in in_progress for match in items_named)
 
 
 def _current(turn: Turn, ordering: str | None) -> Mention | None:
