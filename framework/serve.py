@@ -78,12 +78,22 @@ def event_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
+YOUNG_OBJECTS = 10_000
+"""Objects allocated (net) before a collection of the youngest generation; Python's 700 is
+crossed by the objects of the turns in flight alone (50 at once under load), so a collection
+ran every few turns, scanned them all and freed nothing: 7.6 % of the CPU of SQLite turns,
+4.6 % of Redis turns (benchmarks/README.md, 2026-12-04 night). Turns leave no cyclic garbage
+(flows/turn.py `close`), so waiting for more costs at most a few megabytes."""
+
+
 def freeze_startup_heap() -> None:
     """Keep what was loaded at start (modules, bots, their templates and locale data: tens of
     thousands of objects that live as long as the process) out of every garbage collection,
-    so a full collection scans only what turns allocate, not all of that again each time."""
+    so a full collection scans only what turns allocate, not all of that again each time;
+    and collect the young generation after YOUNG_OBJECTS, not 700."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 def serve(workspace: Workspace, *, now: str | None = None, reuse_port: bool = False) -> None:

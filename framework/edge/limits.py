@@ -70,8 +70,11 @@ async def read_bodies(request: web.Request, handler: Handler) -> web.StreamRespo
 
 async def _read(request: web.Request, limits: BodyLimits) -> None:
     try:
-        async with asyncio.timeout(limits.body_timeout):
+        if request.content.is_eof():  # all of it arrived already: no wait to limit
             await request.read()
+        else:
+            async with asyncio.timeout(limits.body_timeout):
+                await request.read()
     except TimeoutError:
         log.info("request body too slow", extra={"path": request.path})
         raise TooSlow(

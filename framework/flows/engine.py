@@ -126,6 +126,8 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
         show_named(turn)
     except ThekeError as error:
         return _failed(bot, session, error, turn)
+    finally:
+        turn.close()
     turn.session["turns"] += 1
     return StepResult(turn.session, turn.effects)
 

@@ -348,8 +348,8 @@ class Runtime:
         if pushes:
             item = item.with_payload(chosen_payload(stored, item))
         event, entries = EVENTS[item.kind](item)
-        if isinstance(event, Message):
-            event = replace(event, reachable=bool(pushes))  # the business can write later
+        if pushes and isinstance(event, Message):
+            event = replace(event, reachable=True)  # the business can write later
         if stored is None:  # a customer's first message, or a notice: a fresh session
             if not isinstance(event, Message | Notice):
                 return Commit(item.id, {}, claim.profile, [])

@@ -25,10 +25,10 @@ from __future__ import annotations
 import heapq
 import json
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import count
 
 from framework.stores.json_text import dump
 from framework.stores.records import (
@@ -72,6 +72,8 @@ class MemoryStore:
         """A heap of (due, key, timer name); an entry whose timer changed since is skipped."""
         self._waiting: dict[str, None] = {}
         """Keys whose inbox may hold items, oldest first."""
+        self._claims = count()
+        """Lease tokens: a number per claim, unique in this store (uuid4 took a syscall)."""
 
     def _get(self, key: str) -> _Session:
         now = self._clock()
@@ -99,7 +101,7 @@ class MemoryStore:
         session, now = self._get(key), self._clock()
         if not session.inbox or (session.lease is not None and session.lease[1] > now):
             return None
-        token = f"{owner}:{uuid.uuid4().hex}"
+        token = f"{owner}:{next(self._claims)}"
         session.lease = (token, now + lease)
         return self._claim(key, session, token, lease)
 

@@ -66,6 +66,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from itertools import count
 from typing import Any, NamedTuple, cast
 
 from redis.asyncio import RedisCluster
@@ -170,6 +171,8 @@ class RedisStore:
         self._queue: list[Waiting] = []
         """The calls of `_run` waiting for the next round trip, in the order they were made."""
         self._sender: asyncio.Task[None] | None = None
+        self._tokens, self._claims = f"{uuid.uuid4().hex[:8]}-", count()
+        """Lease tokens: this store's prefix and a number (uuid4 per claim took a syscall)."""
 
     @classmethod
     def from_url(
@@ -300,7 +303,7 @@ class RedisStore:
     @guarded
     async def claim(self, key: str, owner: str, lease: float) -> Claim | None:
         k = self.session_keys(key)
-        token = f"{owner}:{uuid.uuid4().hex}"
+        token = f"{owner}:{self._tokens}{next(self._claims)}"
         keys = [k.lease, k.state, k.profile, k.inbox]
         [found] = await self._run(("CLAIM", keys, [token, _ms(lease)]))
         if found is None:
