@@ -405,7 +405,9 @@ def _negated(words: list[str], thing: Thing) -> bool:
 def _remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     targets = [t for t in things if _after_without(words, t)]
     if not targets and _asks_to_remove(words):
-        targets = [t for t in things if not _kept(words, t)]  # "… but keep the waters"
+        targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
+            t for t in things if not _kept(words, t) and line_with(turn, t) is not None
+        ]
     fewer = _how_many_out(words, things) if len(targets) == 1 else None
     without = "ohne" if turn.lang == "de" else "without"
     removed = [

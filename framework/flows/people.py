@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from framework.flows.cart import describe_line
+from framework.flows.edit_words import REPLACING
 from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.extract import group_size
@@ -185,7 +186,8 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     if _NOT_COMING.search(text) or _GONE & said or _NO & said:
         return _remove(turn, kind) or _one_of_shared(turn, words)
     restyled = _restyle(turn, words, kind)
-    extended = _with(turn, kind, _extras_named(turn, words))  # "Chloe adds olives"
+    swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"
+    extended = _with(turn, kind, _extras_named(turn, words), swapping)  # "Chloe adds olives"
     return ", ".join(change for change in (restyled, extended) if change) or None
 
 
@@ -225,7 +227,11 @@ def _without(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) ->
     return ", ".join(changed) or None
 
 
-def _with(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> str | None:
+def _with(
+    turn: Turn, lines: list[CartLine], options: dict[str, set[str]], swapping: bool = False
+) -> str | None:
+    """The extras named put on the lines; `swapping`: those a line has go, the others come
+    ("statt extra Käse lieber Zwiebeln")."""
     changed = []
     for line in lines:
         item = turn.bot.catalog.items[line["item"]]
@@ -233,9 +239,11 @@ def _with(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> st
         if not fitting:
             continue
         before = describe_line(turn.bot, turn.lang, line)
-        for group, added in fitting.items():
+        for group, named in fitting.items():
             chosen = line["options"].get(group, [])
-            line["options"][group] = list(dict.fromkeys([*chosen, *sorted(added)]))
+            held = set(chosen) & named if swapping and named - set(chosen) else set()
+            kept = [choice for choice in chosen if choice not in held]
+            line["options"][group] = list(dict.fromkeys([*kept, *sorted(named - held)]))
         turn.cart.reprice(line)
         after = describe_line(turn.bot, turn.lang, line)
         if after != before:  # "Tom with olives" when his has olives already changes nothing
