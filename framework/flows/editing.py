@@ -189,8 +189,7 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         if some is not None and some < line["quantity"]:
             return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
         line["item"] = new.value
-        for choice in _described(turn, things, new):  # "… with a large Prosciutto"
-            line["options"][str(choice.group)] = [choice.value]
+        _describe_new(turn, words, things, new, line)
     else:
         chosen = line["options"].get(old.group, [])
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
@@ -205,6 +204,27 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
     cokes")."""
     number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
     return number if number is not None and 0 < number <= 99 else None
+
+
+def _describe_new(
+    turn: Turn, words: list[str], things: list[Thing], new: Thing, line: CartLine
+) -> None:
+    """The replacing item's size said before it ("… with a large Prosciutto") and its extras
+    said with it ("… eine Margherita mit Pilzen")."""
+    for choice in _described(turn, things, new):
+        line["options"][str(choice.group)] = [choice.value]
+    for extra in _said_with(turn, words, things, new):
+        chosen = line["options"].get(str(extra.group), [])
+        line["options"][str(extra.group)] = list(dict.fromkeys([*chosen, extra.value]))
+
+
+def _said_with(turn: Turn, words: list[str], things: list[Thing], new: Thing) -> list[Thing]:
+    """The extras said with the new item after it ("statt der Tonno eine Margherita mit
+    Pilzen"), up to the next item."""
+    many, later = many_choice_groups(turn.bot), [t for t in things if t.start >= new.end]
+    end = next((t.start for t in later if t.group is None), len(words))
+    said = [t for t in later if t.group in many and t.start < end]
+    return said if said and {"mit", "with", "w"} & set(words[new.end : said[0].start]) else []
 
 
 def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
@@ -423,8 +443,7 @@ _KEEP = frozenset({"keep", "behalten", "behalte"})
 
 
 def _kept(words: list[str], thing: Thing) -> bool:
-    """ "remove his pizza, but keep all three waters", "aber behalte die Wasser": not to go
-    ("lass … weg" removes, so "lass" is no keeping)."""
+    """ "remove his pizza, but keep all three waters": not to go ("lass … weg" removes)."""
     return bool(_KEEP & set(words[max(0, thing.start - 4) : thing.start]))
 
 

@@ -59,7 +59,7 @@ asked: its replies did not change). On 2026-12-04 (night) the fifth, seventh and
 reached 48 of 70, 45 of 80 and 40 of 80 (their failures tuned on, so no longer blind); the
 ninth, written blind that night, measured 21 of 80 with 9 wrong payments before anything of
 it was looked at, and only its wrong payments were looked into. The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 4}
+KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 3}
 """Wrong payments found and not fixed yet (a link for another total than the one the test
 agreed last). In holdout7: voice
 dictation's "to large … for cokes … fun guy". In holdout8: "Käsepizza" (Margherita or Quattro
