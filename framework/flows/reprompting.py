@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from framework.flows.events import Record
 from framework.flows.model import Slot
 from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, stop_waiting
@@ -22,7 +23,8 @@ def reprompt(turn: Turn, frame: Frame, slot: Slot, parsed: Invalid | Valid, text
     if not isinstance(step, Ask):
         return
     if is_question(text):
-        turn.say_named("not_known")  # a question the bot cannot answer: say so, ask again
+        if not _answered(turn):  # a question the bot cannot answer: say so, ask again
+            turn.say_named("not_known")
         turn.reask()
         return
     frame["attempts"] = frame.get("attempts", 0) + 1
@@ -40,6 +42,15 @@ def reprompt(turn: Turn, frame: Frame, slot: Slot, parsed: Invalid | Valid, text
     reason = parsed.reason if isinstance(parsed, Invalid) else "not_understood"
     text = turn.render(custom, details) if custom else turn.text(reason, **details)
     turn.reply(text, *turn.answer_buttons(step, slot))
+
+
+def _answered(turn: Turn) -> bool:
+    """Whether this turn answered a question already (the knowledge's answer about the Tonno:
+    no "I don't know that" after it)."""
+    return any(
+        isinstance(effect, Record) and effect.name == "question_answered"
+        for effect in turn.effects
+    )
 
 
 def details_of(turn: Turn, slot: Slot, parsed: Invalid | Valid) -> dict[str, Any]:
