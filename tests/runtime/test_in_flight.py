@@ -197,3 +197,64 @@ async def test_a_report_of_a_message_not_in_flight_settles_nothing(
     await report(other, status(clock, made_up, "wamid.FORGED"))
     assert (await flags(store))[IN_FLIGHT]["upto"] == int(first.callbacks[0].rpartition("|")[2])
     assert other.metrics.deliveries.labels("status_unknown_message")._value.get() == 1
+
+
+def busy(clock: Clock, seconds: float = 2.0) -> Any:
+    """A machine so busy (load 16 on two cores) that each turn begins `seconds` after the
+    commit before it: a delivery's sending turn comes later than RESUMED after its mark."""
+
+    def fault(stage: str) -> None:
+        if stage == "after_commit":
+            clock.now += seconds
+
+    return fault
+
+
+async def test_a_sending_turn_that_comes_late_sends_at_once(store: Store, clock: Clock) -> None:
+    """Its worker is alive and nobody began sending the marked message: no report to wait for
+    (before: it waited SETTLE, then marked again and came late again, for good)."""
+    channel = Reporting()
+    runtime = Runtime(
+        store,
+        {"counter": COUNTER},
+        clock=clock,
+        channels={"collect": channel},
+        lease=LEASE,
+        fault=busy(clock),
+    )
+    await runtime.submit(KEY, message(clock, "hi"))
+    assert channel.texts == ["Say something."]
+    assert IN_FLIGHT not in await flags(store)
+
+
+async def test_a_mark_left_by_a_worker_that_died_before_sending_is_sent_at_once(
+    store: Store, clock: Clock
+) -> None:
+    """Worker one committed the mark and died before its sending turn began: nothing went, so
+    worker two sends it as soon as the lease ends, without waiting SETTLE for a report."""
+    commits = 0
+
+    def dies_after_the_mark(stage: str) -> None:
+        nonlocal commits
+        commits += stage == "after_commit"
+        if commits == 2:  # the customer's turn, then the delivery's mark
+            raise Died
+
+    first = Reporting()
+    one = Runtime(
+        store,
+        {"counter": COUNTER},
+        clock=clock,
+        channels={"collect": first},
+        lease=LEASE,
+        fault=dies_after_the_mark,
+    )
+    with pytest.raises(Died):
+        await one.submit(KEY, message(clock, "hi"))
+    assert first.texts == []
+    assert (await flags(store))[IN_FLIGHT]
+    second = Reporting()
+    await lease_runs_out(clock)
+    await worker(store, second, clock).tick()
+    assert second.texts == ["Say something."]
+    assert IN_FLIGHT not in await flags(store)
