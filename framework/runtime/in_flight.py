@@ -15,10 +15,11 @@ was left by a worker that died (or lost its lease) while sending: it waits SETTL
 the reports of those messages. A report settles its message and every one before it (a
 conversation's messages go one after the other, each taken before the next is sent): they count
 as sent. Only a message no report came for within SETTLE is marked and sent again — at least
-once, when the messenger stayed silent. A mark nobody began is sent at once, however late its
-turn comes: a mark older than a second was taken for a dead worker's, and on a busy machine
-(load 16 on two cores, a broadcast's hundreds of conversations marked at once) every sending
-turn came later than that, waited SETTLE, marked again and came late again, for good.
+once, when the messenger stayed silent. A mark nobody began is sent, however late its turn
+comes: a mark older than a second was taken for a dead worker's (and one older than SETTLE
+marked again), and on a busy machine (load 16 on two cores, a broadcast's thousands of
+conversations marked ahead of it) every sending turn came later than that, waited, marked
+again and came late again, for good.
 """
 
 from __future__ import annotations
@@ -51,12 +52,15 @@ MARK, SEND, WAIT = "mark", "send", "wait"
 
 def stage(flags: Mapping[str, Any], now: float, begun: bool, settle: float = SETTLE) -> str:
     """What a delivery on a reporting channel does now: MARK the messages it is about to send,
-    SEND the marked ones (nobody began sending them: `begun` is False), or WAIT for the
-    reports of those a worker began (MARK again once `settle` seconds have passed)."""
+    SEND the marked ones (nobody began sending them, `begun` is False: however old the mark),
+    or WAIT for the reports of those a worker began (MARK again once `settle` seconds have
+    passed since the mark)."""
     flight = flags.get(IN_FLIGHT)
-    if not isinstance(flight, Mapping) or now - float(flight.get("at", 0.0)) >= settle:
+    if not isinstance(flight, Mapping):
         return MARK
-    return WAIT if begun else SEND
+    if not begun:
+        return SEND
+    return WAIT if now - float(flight.get("at", 0.0)) < settle else MARK
 
 
 def mark(flags: dict[str, Any], upto: int, now: float) -> None:
