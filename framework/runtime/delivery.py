@@ -35,12 +35,13 @@ from framework.logs import pseudonym
 from framework.runtime.broadcast_results import BroadcastResults, failure_reason
 from framework.runtime.consent_signals import STOPPED, signal_item
 from framework.runtime.in_flight import (
+    BEGUN,
     IN_FLIGHT,
-    RESUMED,
     SEND,
     SETTLE,
     WAIT,
     mark,
+    mark_id,
     settles,
     stage,
 )
@@ -138,20 +139,17 @@ class Delivery:
         metrics: Metrics,
         reach: ReachStore | None = None,
         results: BroadcastResults | None = None,
-        lease: float = 5.0,
         templates: TemplateStates | None = None,
         settle: float | None = None,
         notices: NoticeConsent | None = None,
     ) -> None:
-        """`lease`: how long a worker holds a session (a dead one's delivery resumes after).
-        `templates`: where a template Meta paused is noted when a failed status says so.
+        """`templates`: where a template Meta paused is noted when a failed status says so.
         `settle`: how long a dead worker's messages in flight wait for their reports (None:
         SETTLE). `notices`: whether a notice's message may still leave (None: no ledger, so
         no message of a consent's purpose does)."""
         self.store, self.channels, self.metrics, self.reach = store, channels, metrics, reach
         self.results = results or BroadcastResults(None, None)
         self.notices = notices or NoticeConsent(None, self.results)
-        self._resumed = min(RESUMED, lease / 2)
         self._settle = SETTLE if settle is None else settle
         self.templates = templates
 
@@ -178,7 +176,7 @@ class Delivery:
         pending = await self.store.log(str(key), after=int(flags.get("sent_seq", 0)))
         batch = pending[:MAX_PER_TURN]
         if channel.reports and any(_to_send(entry, flags) for entry in batch):
-            held = _held_for_reports(flags, batch, now, self._resumed, self._settle)
+            held = await self._held_for_reports(key, flags, batch, now)
             if held is not None:
                 return Commit(item.id, {**session, "flags": flags}, claim.profile, [], held)
             batch = [entry for entry in batch if entry["seq"] <= flags[IN_FLIGHT]["upto"]]
@@ -197,6 +195,28 @@ class Delivery:
         if not timers and handled < len(pending):
             timers[delivery_timer(flags["sent_seq"])] = now
         return Commit(item.id, {**session, "flags": flags}, claim.profile, notes, timers)
+
+    async def _held_for_reports(
+        self, key: SessionKey, flags: dict[str, Any], batch: list[LogEntry], now: float
+    ) -> dict[str, float | None] | None:
+        """On a channel that reports: the timer to come back with, when this turn sends nothing
+        (it marks what it is about to send, or waits for the reports of what a worker began
+        sending); None: send the marked messages now, kept as begun before the first leaves
+        (runtime/in_flight.py)."""
+        flight = flags.get(IN_FLIGHT)
+        begun = isinstance(flight, Mapping) and (
+            await self.store.kept_answer(str(key), BEGUN) == mark_id(flight)
+        )
+        step = stage(flags, now, begun, self._settle)
+        if step == SEND:
+            await self.store.keep_answer(str(key), BEGUN, mark_id(flags[IN_FLIGHT]))
+            return None
+        if step == WAIT:
+            at, upto = float(flags[IN_FLIGHT]["at"]), flags[IN_FLIGHT]["upto"]
+            return {delivery_timer(f"settle:{upto}"): at + self._settle}
+        upto = int(batch[-1]["seq"])
+        mark(flags, upto, now)
+        return {delivery_timer(f"go:{upto}"): now}
 
     async def _send_one(
         self,
@@ -425,20 +445,3 @@ def _failed_note(known: Mapping[str, Any], report: Mapping[str, Any]) -> LogEntr
 
 def _to_send(entry: LogEntry, flags: Mapping[str, Any]) -> bool:
     return entry.get("from") == "bot" and "unreachable" not in flags
-
-
-def _held_for_reports(
-    flags: dict[str, Any], batch: list[LogEntry], now: float, resumed: float, settle: float
-) -> dict[str, float | None] | None:
-    """On a channel that reports: the timer to come back with, when this turn sends nothing
-    (it marks what it is about to send, or waits for a dead worker's reports); None: send the
-    marked messages now (runtime/in_flight.py)."""
-    step = stage(flags, now, resumed, settle)
-    if step == SEND:
-        return None
-    if step == WAIT:
-        flight = flags[IN_FLIGHT]
-        return {delivery_timer(f"settle:{flight['upto']}"): float(flight["at"]) + settle}
-    upto = int(batch[-1]["seq"])
-    mark(flags, upto, now)
-    return {delivery_timer(f"go:{upto}"): now}

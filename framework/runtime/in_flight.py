@@ -7,13 +7,19 @@ Cloud API has no idempotency key, so sending again risks a duplicate (a customer
 offer twice) and not sending risks a loss. WhatsApp reports every message it took with a status
 webhook that echoes the message's `biz_opaque_callback_data` (`<session>|<seq>`). So on a
 channel that `reports`, a delivery first commits which messages it is about to send (the mark:
-up to which seq, since when) and sends them in its next turn, at once; that turn's commit drops
-the mark. A mark found older than `resumed` (RESUMED, or half the session's lease when that is
-shorter) was left by a worker that died while sending: the delivery waits SETTLE seconds for
+up to which seq, since when) and sends them in its next turn; that turn's commit drops the
+mark. Before its first message leaves, the sending turn keeps the mark as begun in the
+session's answers (`Store.keep_answer` under BEGUN: not fenced by the lease, a fact about the
+outside world, as an action's answer is). A delivery that finds a mark begun but not dropped
+was left by a worker that died (or lost its lease) while sending: it waits SETTLE seconds for
 the reports of those messages. A report settles its message and every one before it (a
 conversation's messages go one after the other, each taken before the next is sent): they count
-as sent. Only a message no report came for within SETTLE is sent again — at least once, when
-the messenger stayed silent.
+as sent. Only a message no report came for within SETTLE is marked and sent again — at least
+once, when the messenger stayed silent. A mark nobody began is sent, however late its turn
+comes: a mark older than a second was taken for a dead worker's (and one older than SETTLE
+marked again), and on a busy machine (load 16 on two cores, a broadcast's thousands of
+conversations marked ahead of it) every sending turn came later than that, waited, marked
+again and came late again, for good.
 """
 
 from __future__ import annotations
@@ -21,36 +27,49 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["IN_FLIGHT", "MARK", "RESUMED", "SEND", "SETTLE", "WAIT", "mark", "settles", "stage"]
+__all__ = [
+    "BEGUN",
+    "IN_FLIGHT",
+    "MARK",
+    "SEND",
+    "SETTLE",
+    "WAIT",
+    "mark",
+    "mark_id",
+    "settles",
+    "stage",
+]
 
 IN_FLIGHT = "in_flight"
 """The conversation flag holding the mark: {"upto": seq, "at": when}."""
-RESUMED = 1.0
-"""Seconds after which a mark was not the delivery's own next turn (that comes at once) but a
-dead worker's (another worker takes a session only when its lease, 5 s, has run out)."""
+BEGUN = "in_flight:begun"
+"""The request id under which the sending turn keeps the mark it began (`mark_id`)."""
 SETTLE = 30.0
 """Seconds the messages in flight at a worker's death wait for their reports (WhatsApp sends
 `sent` within seconds of taking a message): the default of flows.yaml's `server.settle`."""
 MARK, SEND, WAIT = "mark", "send", "wait"
 
 
-def stage(
-    flags: Mapping[str, Any], now: float, resumed: float = RESUMED, settle: float = SETTLE
-) -> str:
+def stage(flags: Mapping[str, Any], now: float, begun: bool, settle: float = SETTLE) -> str:
     """What a delivery on a reporting channel does now: MARK the messages it is about to send,
-    SEND the marked ones (its own mark, just committed), or WAIT for the reports of a dead
-    worker's (MARK again once `settle` seconds have passed without them)."""
+    SEND the marked ones (nobody began sending them, `begun` is False: however old the mark),
+    or WAIT for the reports of those a worker began (MARK again once `settle` seconds have
+    passed since the mark)."""
     flight = flags.get(IN_FLIGHT)
     if not isinstance(flight, Mapping):
         return MARK
-    age = now - float(flight.get("at", 0.0))
-    if age < resumed:
+    if not begun:
         return SEND
-    return WAIT if age < settle else MARK
+    return WAIT if now - float(flight.get("at", 0.0)) < settle else MARK
 
 
 def mark(flags: dict[str, Any], upto: int, now: float) -> None:
     flags[IN_FLIGHT] = {"upto": upto, "at": now}
+
+
+def mark_id(flight: Mapping[str, Any]) -> str:
+    """What names one mark among a conversation's marks (kept under BEGUN once begun)."""
+    return f"{flight.get('upto')}@{float(flight.get('at', 0.0))!r}"
 
 
 def settles(flags: Mapping[str, Any], seq: Any) -> bool:

@@ -175,7 +175,6 @@ class Runtime:
             self.metrics,
             reach,
             self.results,
-            lease,
             templates,
             settle,
             self.notices,

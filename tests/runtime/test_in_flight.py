@@ -197,3 +197,67 @@ async def test_a_report_of_a_message_not_in_flight_settles_nothing(
     await report(other, status(clock, made_up, "wamid.FORGED"))
     assert (await flags(store))[IN_FLIGHT]["upto"] == int(first.callbacks[0].rpartition("|")[2])
     assert other.metrics.deliveries.labels("status_unknown_message")._value.get() == 1
+
+
+@pytest.mark.parametrize("late", [2.0, SETTLE + 5])
+async def test_a_sending_turn_that_comes_late_sends_at_once(
+    store: Store, clock: Clock, late: float
+) -> None:
+    """A busy machine: each turn begins `late` seconds after the commit before it (load 16 on
+    two cores; a broadcast's 2,700 conversations marked ahead of this one, longer than
+    SETTLE). The worker is alive and nobody began sending the marked message: it goes in the
+    turn after the mark (before: a mark older than a second waited SETTLE, one older than
+    SETTLE was marked again, and the next turn came as late again, for good)."""
+    channel = Reporting()
+    sent_at_each_commit: list[list[str]] = []
+
+    def busy(stage: str) -> None:
+        if stage == "after_commit" and len(sent_at_each_commit) < 6:
+            sent_at_each_commit.append(list(channel.texts))
+            clock.now += late
+
+    runtime = Runtime(
+        store,
+        {"counter": COUNTER},
+        clock=clock,
+        channels={"collect": channel},
+        lease=LEASE,
+        fault=busy,
+    )
+    await runtime.submit(KEY, message(clock, "hi"))
+    # the customer's turn, the delivery's mark, the turn that sends it
+    assert sent_at_each_commit == [[], [], ["Say something."]]
+    assert IN_FLIGHT not in await flags(store)
+
+
+async def test_a_mark_left_by_a_worker_that_died_before_sending_is_sent_at_once(
+    store: Store, clock: Clock
+) -> None:
+    """Worker one committed the mark and died before its sending turn began: nothing went, so
+    worker two sends it as soon as the lease ends, without waiting SETTLE for a report."""
+    commits = 0
+
+    def dies_after_the_mark(stage: str) -> None:
+        nonlocal commits
+        commits += stage == "after_commit"
+        if commits == 2:  # the customer's turn, then the delivery's mark
+            raise Died
+
+    first = Reporting()
+    one = Runtime(
+        store,
+        {"counter": COUNTER},
+        clock=clock,
+        channels={"collect": first},
+        lease=LEASE,
+        fault=dies_after_the_mark,
+    )
+    with pytest.raises(Died):
+        await one.submit(KEY, message(clock, "hi"))
+    assert first.texts == []
+    assert (await flags(store))[IN_FLIGHT]
+    second = Reporting()
+    await lease_runs_out(clock)
+    await worker(store, second, clock).tick()
+    assert second.texts == ["Say something."]
+    assert IN_FLIGHT not in await flags(store)
