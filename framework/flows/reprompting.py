@@ -48,8 +48,7 @@ def _answered(turn: Turn) -> bool:
     """Whether this turn answered a question already (the knowledge's answer about the Tonno:
     no "I don't know that" after it)."""
     return any(
-        isinstance(effect, Record) and effect.name == "question_answered"
-        for effect in turn.effects
+        isinstance(effect, Record) and effect.name == "question_answered" for effect in turn.effects
     )
 
 
