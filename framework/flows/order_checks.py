@@ -62,8 +62,9 @@ def the_order_checked(turn: Turn, message: Message) -> Message | None:
     if message.payload or turn.ordering_flow() is None:
         return message
     read, checked = _without_checks(turn, message)
-    if (checked and not read.text) or _ASKS_FOR_THE_ORDER.search(read.text[:MAX_CHARS]):
-        _show_the_order(turn)
+    asks = _ASKS_FOR_THE_ORDER.search(read.text[:MAX_CHARS]) is not None
+    if (checked and not read.text) or (asks and not lexicon_for(turn.bot).names_items(read.text)):
+        _show_the_order(turn)  # "add a coke, what's in my order now?" orders the coke first
         return None
     return read
 
