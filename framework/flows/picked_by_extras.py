@@ -32,8 +32,9 @@ def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str
         return None
     line, selector = picked
     rest = [t for t in things if t is not selector]
-    if not rest:
-        return None
+    takes = turn.bot.catalog.items[line["item"]].options
+    if not rest or any(str(thing.group) not in takes for thing in rest):
+        return None  # nothing asked of it, or something it cannot have: changed not at all
     before = describe_line(turn.bot, turn.lang, line)
     swapped = _swapped(words, line, rest)
     if swapped is not None:  # "on the one with onions, swap the olives for ham"
@@ -43,8 +44,6 @@ def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str
         rest = []
     for thing in rest:
         group = str(thing.group)
-        if group not in turn.bot.catalog.items[line["item"]].options:
-            return None
         chosen = line["options"].get(group, [])
         if group not in many:
             line["options"][group] = [thing.value]
