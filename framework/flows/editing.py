@@ -78,7 +78,7 @@ def edit_order(turn: Turn, text: str) -> bool:
             continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
-        if _which_one(turn, words, found):
+        if _which_one(turn, words, found) or _which_of_choice(turn, words, found):
             return True
         change = _edit_clauses(turn, sentence) if found else None
         change = change or (_edit(turn, words, found) if found else recount_unnamed(turn, words))
@@ -150,6 +150,7 @@ def _ask_again(turn: Turn) -> None:
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
         change_picked_line(turn, words, found)
+        or _the_one_of_choice(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)
         or _restyle_every(turn, words, found)
@@ -208,7 +209,7 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             return None
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
     elif old.group is None:
-        some = _count_before(words, old)
+        some = _count_before(words, old) or _mine(words, new)
         if some is not None and some < line["quantity"]:
             return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
         line["item"] = new.value
@@ -227,6 +228,15 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
     cokes")."""
     number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
     return number if number is not None and 0 < number <= 99 else None
+
+
+_SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
+
+
+def _mine(words: list[str], new: Thing) -> int | None:
+    """ "Und ich nehm statt Bier lieber ein Wasser" of two beers: the speaker's one, the count
+    said with the new item (the other stays as it was)."""
+    return count_near(words, new) if _SPEAKER & set(words[: new.start]) else None
 
 
 def _describe_new(
@@ -371,10 +381,51 @@ def _which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
     candidates = _last_said_taking(turn, str(things[0].group))
     if len(candidates) < 2:
         return False
-    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in candidates)
+    _ask_which(turn, words, candidates)
+    return True
+
+
+def _ask_which(turn: Turn, words: list[str], lines: list[CartLine]) -> None:
+    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines)
     turn.say_named("which_line", lines=named)
     turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
     turn.reask()
+
+
+def _choice_pointed_at(
+    turn: Turn, words: list[str], things: list[Thing]
+) -> tuple[Thing, list[CartLine]] | None:
+    """ "mach die große doch lieber mittel", "make the large one medium": no item named, a
+    choice after "the" points at the lines that have it, and another of its group is wanted
+    instead; (the new choice, those lines), or None."""
+    if len(things) != 2 or any(t.group is None for t in things):
+        return None
+    old, new = things
+    if old.group != new.group or old.group in many_choice_groups(turn.bot):
+        return None
+    if old.start == 0 or words[old.start - 1] not in _THE or not (CHANGING | RATHER) & set(words):
+        return None
+    lines = turn.session["cart"]["lines"]
+    return new, [line for line in lines if line["options"].get(str(old.group)) == [old.value]]
+
+
+def _the_one_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    pointed = _choice_pointed_at(turn, words, things)
+    if pointed is None or len(pointed[1]) != 1:
+        return None
+    new, (line,) = pointed
+    before = describe_line(turn.bot, turn.lang, line)
+    line["options"][str(new.group)] = [new.value]
+    turn.cart.reprice(line)
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+def _which_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Mach die große doch lieber mittel" with two large pizzas: the bot asks which."""
+    pointed = _choice_pointed_at(turn, words, things)
+    if pointed is None or len(pointed[1]) < 2:
+        return False
+    _ask_which(turn, words, pointed[1])
     return True
 
 

@@ -47,7 +47,7 @@ FLOORS = {
     HOLDOUT7: 0.58,
     HOLDOUT8: 0.50,
     HOLDOUT9: 0.59,
-    HOLDOUT10: 0.66,
+    HOLDOUT10: 0.75,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -63,8 +63,10 @@ it was looked at, and only its wrong payments were looked into. Later that night
 question began to show the order so far with its running total (`cart_so_far`), which the
 blind sets' authors expect right after the order is named: the sixth rose to 57 of 80, the
 ninth to 48 of 80 (1 wrong payment left). The tenth, written blind then, measured 53 of 80
-with 8 wrong payments before anything of it was looked at. The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 1, HOLDOUT10: 8}
+with 8 wrong payments before anything of it was looked at; its wrong payments fixed (each a
+rule of its own, with tests in other words), it reached 60 of 80 with none. The aim is 0.90
+on every set."""
+KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 1}
 """Wrong payments found and not fixed yet (a link for another total than the one the test
 agreed last). In holdout7: voice
 dictation's "to large … for cokes … fun guy". In holdout8: "Käsepizza" (Margherita or Quattro
