@@ -119,7 +119,7 @@ def _read_or_answered(turn: Turn, text: str) -> str | None:
     asked = turn.session["flags"].get(DESCRIBED) or {"among": [], "turn": 0}
     recent = turn.session["turns"] - asked["turn"] <= _ANSWERED_WITHIN
     among: list[str] = asked["among"] if recent else []
-    chosen = _chosen(turn, among, tokens(text)) if among else None
+    chosen = _chosen(turn, among, text) if among else None
     if chosen is None:
         return read_descriptions(turn, text)
     turn.session["flags"].pop(DESCRIBED, None)
@@ -140,18 +140,25 @@ def _read_or_answered(turn: Turn, text: str) -> str | None:
 def _as_named(turn: Turn, among: list[str], chosen: str, text: str) -> str:
     """The answer as the item's name and what else it says: "oh the four cheese one, no
     extras" names it already; "die mit Ananas, groß" is "Hawaii groß" (the pineapple that
-    told it apart is no extra on it)."""
-    words = tokens(text)
-    if lexicon_for(turn.bot).items(frozenset()).find_all(words):
-        return text
+    told it apart is no extra on it); the other sentences stay as written ("… Und für mich
+    eine Vegetaria.")."""
+    items = lexicon_for(turn.bot).items(frozenset())
     telling = {
         w
         for item in among
         for word in _contains(turn.bot.catalog.items[item])
         for w in word.split()
     }
-    rest = " ".join(word for word in words if word not in telling)
-    return f"{_name(turn, turn.bot.catalog.items[chosen])} {rest}"
+    sentences = _SENTENCE.findall(text)
+    for at, sentence in enumerate(sentences):
+        words = tokens(sentence)
+        if chosen in {m.value for m in items.find_all(words)}:
+            return text
+        if _described_as(turn, among, words) == chosen:
+            rest = " ".join(word for word in words if word not in telling)
+            sentences[at] = f"{_name(turn, turn.bot.catalog.items[chosen])} {rest}"
+            return ".".join(sentences)
+    return text
 
 
 def _item_asked(turn: Turn) -> bool:
@@ -175,12 +182,28 @@ def _nameless(turn: Turn) -> tuple[str, str | None, Mention] | None:
     return None
 
 
-def _chosen(turn: Turn, among: list[str], words: list[str]) -> str | None:
-    """The one of them the words name or describe, or None."""
+_SENTENCE = re.compile(r"[^.!?]+")
+
+
+def _chosen(turn: Turn, among: list[str], text: str) -> str | None:
+    """The one of them a sentence of the message names or describes, or None ("Ah, die mit
+    den vier Käsesorten. Und für mich eine Vegetaria": the first sentence)."""
+    for sentence in _SENTENCE.findall(text):
+        words = tokens(sentence)
+        named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
+        if named:
+            if len(named) == 1 and named <= set(among):
+                return next(iter(named))
+            continue  # another item ordered beside the answer
+        chosen = _described_as(turn, among, words)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def _described_as(turn: Turn, among: list[str], words: list[str]) -> str | None:
+    """The one of them the words describe: by what it has or lacks, or as the plainest."""
     catalog = turn.bot.catalog.items
-    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    if named:
-        return next(iter(named)) if len(named) == 1 and named <= set(among) else None
     said = f" {' '.join(words)} "
     left = list(among)
     for item in among:

@@ -61,6 +61,7 @@ from framework.flows.session import Frame, Session, copy_session, session_proble
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
@@ -223,7 +224,7 @@ def _handle(turn: Turn, message: Message) -> None:
     flags = turn.session["flags"]
     flags["reachable"] = message.reachable
     before = (flags.pop(PRICES_ANSWERED, False), flags.pop(KNOWN_BEFORE, []))
-    _understand(turn, message, before)
+    _understand(turn, replace(message, text=undictated(text)), before)  # "… Komma … Punkt"
 
 
 def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) -> None:

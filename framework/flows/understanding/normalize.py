@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from framework.flows.understanding.homophones import homophones
+
 __all__ = ["KEPT_READINGS", "MAX_CHARS", "normalize", "tokens"]
 
 MAX_CHARS = 4096
@@ -134,7 +136,8 @@ def normalize(text: str) -> str:
     text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
     text = money_as_words(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
-    return " ".join(_COLLOQUIAL.get(word, word) for word in _NOT_WORD.sub(" ", folded).split())
+    words = homophones(_NOT_WORD.sub(" ", folded).split())
+    return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
 
 def tokens(text: str) -> list[str]:
