@@ -31,14 +31,19 @@ _COLLOQUIAL = {
     # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
     **dict.fromkeys(("ick", "isch"), "ich"),
     **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "gern"), "gerne"),
-    **dict.fromkeys(("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae"), "zwei"),
+    **dict.fromkeys(
+        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwoi", "zwoei"), "zwei"
+    ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("dree", "drai"), "drei"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
-    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa"), "klein"),
-    **dict.fromkeys(("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes"), "kleine"),
+    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
+    **dict.fromkeys(
+        ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene"), "kleine"
+    ),
+    **dict.fromkeys(("kleenen", "gleenen"), "kleinen"),
     # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
     **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
     **dict.fromkeys(("chli", "chlii"), "klein"),
@@ -70,7 +75,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
     **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
     **dict.fromkeys(("wat", "wos"), "was"),
-    **dict.fromkeys(("noi", "naa", "nae"), "nein"),
+    **dict.fromkeys(("noi", "naa", "nae", "nei"), "nein"),
+    **dict.fromkeys(("wor", "wa"), "war"),  # Kölsch "dat wor et", Berlin "det wa's"
+    "et": "es",
     **dict.fromkeys(("jo", "joa", "jou", "jau", "jup", "jupp", "jep", "jepp", "yep", "ya"), "ja"),
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
