@@ -43,7 +43,17 @@ _COLLOQUIAL = {
     **dict.fromkeys(
         ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene"), "kleine"
     ),
-    **dict.fromkeys(("kleenen", "gleenen"), "kleinen"),
+    **dict.fromkeys(("kleenen", "gleenen", "luetten"), "kleinen"),
+    # Low German: "een lütte Funghi", "hol ick sülvst af", "dat is allens", "kloor"
+    **dict.fromkeys(("luett", "luet"), "klein"),
+    **dict.fromkeys(("luette",), "kleine"),
+    "een": "ein",
+    **dict.fromkeys(("suelvst", "suelven"), "selbst"),
+    "af": "ab",
+    "allens": "alles",
+    "kloor": "klar",
+    "geern": "gerne",
+    "harr": "haette",
     # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
     **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
     **dict.fromkeys(("chli", "chlii"), "klein"),
