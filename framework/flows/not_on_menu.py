@@ -71,6 +71,7 @@ _NO_GOODS = frozenset(
     | {"medium", "large", "big", "little", "kleinen", "großen", "grossen", "mittleren"}
     | {"mit", "ohne", "with", "without", "von", "für", "for", "die", "der", "das", "the"}
     | {"extra", "extras", "davon", "them", "beide", "both", "alle", "all", "jeder", "each"}
+    | {"sonst", "nix", "nichts", "nothing", "else", "weiter", "weiteres"}
 )
 """What a count, an article or "habt ihr" may come before without naming goods ("einen
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
