@@ -305,7 +305,7 @@ _DONE: Final = re.compile(
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"
-    r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
+    r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$))\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
 "nothing else on it" speak of a pizza's toppings instead)."""
