@@ -44,6 +44,8 @@ class _Described:
     pattern: re.Pattern[str]
     on: dict[str, frozenset[str]]
     """An ingredient, read in standard words, to the items that have it."""
+    stems: frozenset[str]
+    """What every kind word starts with ("pizz"): a message without one describes nothing."""
 
 
 @cache
@@ -69,14 +71,16 @@ def _described(bot: Bot) -> _Described | None:
         rf"|\b(?P<before>{listed})[\s-]*(?P<kind2>{kind})\b",
         re.IGNORECASE,
     )
-    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()})
+    stems = frozenset(tag.removesuffix("a") for item in items for tag in item.tags)
+    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, stems)
 
 
 def read_descriptions(turn: Turn, text: str) -> str:
     """The message with each description that fits one item replaced by that item's name, and
     one that fits several by the kind alone (the bot asks which, once)."""
     described = _described(turn.bot)
-    if described is None:
+    lowered = text.casefold()
+    if described is None or not any(stem in lowered for stem in described.stems):
         return text
     return described.pattern.sub(lambda found: _read(turn, described, found), text[:4096])
 
@@ -112,7 +116,9 @@ def take_described(turn: Turn, message: Message) -> Message | None:
     if message.payload:
         return message
     text = _read_or_answered(turn, message.text)
-    return None if text is None else replace(message, text=text)
+    if text is None:
+        return None
+    return message if text == message.text else replace(message, text=text)
 
 
 def _read_or_answered(turn: Turn, text: str) -> str | None:

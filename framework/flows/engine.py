@@ -224,7 +224,8 @@ def _handle(turn: Turn, message: Message) -> None:
     flags = turn.session["flags"]
     flags["reachable"] = message.reachable
     before = (flags.pop(PRICES_ANSWERED, False), flags.pop(KNOWN_BEFORE, []))
-    _understand(turn, replace(message, text=undictated(text)), before)  # "… Komma … Punkt"
+    written = undictated(text)  # "… Komma das war alles Punkt"
+    _understand(turn, message if written == text else replace(message, text=written), before)
 
 
 def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) -> None:

@@ -28,6 +28,7 @@ _MARKS = {
     ("colon",): ":",
     ("new", "line"): "\n",
 }
+_FIRSTS = frozenset(key[0] for key in _MARKS)
 _WRITTEN = re.compile(r"[,.;:!?]")
 _DIGITS = frozenset(range(10))
 _TENS = frozenset(range(20, 100, 10))
@@ -39,8 +40,10 @@ _STREET = re.compile(
 
 def undictated(text: str) -> str:
     """The message with its spoken punctuation and spoken numbers written, when dictated."""
+    if _WRITTEN.search(text) or not _FIRSTS & set(text.casefold().split()):
+        return text  # typed, or no mark said: most messages, read at once
     words = text.split()
-    if _WRITTEN.search(text) or not any(_spoken_mark(words, at) for at in range(len(words))):
+    if not any(_spoken_mark(words, at) for at in range(len(words))):
         return text
     written: list[str] = []
     at = 0
