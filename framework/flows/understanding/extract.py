@@ -209,7 +209,7 @@ def extract_mentions(
 
     A turn reads one message for several sets of slots, several times: the result is kept
     per (text, slots, group) in the lexicon, and each caller gets its own copy to change."""
-    key = ("mentions", text, tuple(slot.name for slot in slots), group)
+    key = ("mentions", text, tuple([slot.name for slot in slots]), group)
     found = lexicon.kept(key, lambda: _extract(text, slots, lexicon, group))
     return [{k: list(v) if isinstance(v, list) else v for k, v in m.items()} for m in found]
 
