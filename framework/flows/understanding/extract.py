@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
+from operator import attrgetter
 
 from framework.flows.model import Slot
 from framework.flows.understanding.combining import (
@@ -201,6 +202,9 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
     return None
 
 
+_NAME = attrgetter("name")
+
+
 def extract_mentions(
     text: str, slots: list[Slot], lexicon: Lexicon, group: int | None = None
 ) -> list[Mention]:
@@ -209,7 +213,7 @@ def extract_mentions(
 
     A turn reads one message for several sets of slots, several times: the result is kept
     per (text, slots, group) in the lexicon, and each caller gets its own copy to change."""
-    key = ("mentions", text, tuple([slot.name for slot in slots]), group)
+    key = ("mentions", text, tuple(map(_NAME, slots)), group)
     found = lexicon.kept(key, lambda: _extract(text, slots, lexicon, group))
     return [{k: list(v) if isinstance(v, list) else v for k, v in m.items()} for m in found]
 
