@@ -101,7 +101,7 @@ _HAVING = (
 
 def _has_already(words: list[str]) -> bool:
     runs = {tuple(words[i : i + 3]) for i in range(len(words))}
-    return any(having in runs for having in _HAVING)
+    return not runs.isdisjoint(_HAVING)
 
 
 def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Mention, bool]:
@@ -180,6 +180,8 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         return UNSAID
     for index, word in enumerate(words):
         number = None if index in used or negated(words, index) else word_to_number(word)
+        if number is None:
+            continue  # no count: nothing below applies to the word
         after = words[index + 1] if index + 1 < len(words) else ""
         before = words[index - 1] if index else ""
         if (
