@@ -21,6 +21,7 @@ from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.asked_about import remember_asked_about
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
 from framework.flows.committing import committed
+from framework.flows.described_items import take_described
 from framework.flows.editing import edit_order
 from framework.flows.events import (
     ActionDone,
@@ -39,7 +40,7 @@ from framework.flows.events import (
 from framework.flows.execution import run
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
-from framework.flows.in_progress import editing_in_progress, order_so_far
+from framework.flows.in_progress import cart_so_far, editing_in_progress, order_so_far
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.named_lines import show_named, take_out_named
@@ -60,6 +61,7 @@ from framework.flows.session import Frame, Session, copy_session, session_proble
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
@@ -102,7 +104,7 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
     if problems:
         raise SessionError("the session cannot be used: " + "; ".join(problems))
     session = cast(Session, stored)
-    turn = Turn(bot, copy_session(session), event.now)
+    turn = Turn(bot, copy_session(session), event.now, so_far=cart_so_far)
     take_out_named(turn.session)
     try:
         _upgrade(turn)
@@ -222,7 +224,7 @@ def _handle(turn: Turn, message: Message) -> None:
     flags = turn.session["flags"]
     flags["reachable"] = message.reachable
     before = (flags.pop(PRICES_ANSWERED, False), flags.pop(KNOWN_BEFORE, []))
-    _understand(turn, message, before)
+    _understand(turn, replace(message, text=undictated(text)), before)  # "… Komma … Punkt"
 
 
 def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) -> None:
@@ -233,7 +235,8 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
         return
     if switch_language(turn, message.text) or _command(turn, message):
         return
-    read = the_order_checked(turn, message)  # "so that's two pizzas, right?": shown
+    described = take_described(turn, message)  # "ne große Pizza mit Schinken": which one?
+    read = None if described is None else the_order_checked(turn, described)  # "so that's …?"
     if read is None or _knowledge(turn, read, *before):
         return
     message, text = read, read.text
@@ -329,13 +332,20 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: 
         turn.reply(prices)
         turn.record("question_answered", entry="catalog_prices")
         turn.session["flags"][PRICES_ANSWERED] = True
-    ordering = names_items and not (waiting and only_asks(message.text))
+    ordering = names_items and not ((waiting or _several(turn, text)) and only_asks(text))
     _say_answers(turn, entries, ordering)
     if ordering:
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
         remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
     return _after_the_answers(turn, frame, text)
+
+
+def _several(turn: Turn, text: str) -> bool:
+    """ "Funghi or Prosciutto, what's the difference?": a question about several items orders
+    none of them."""
+    named = lexicon_for(turn.bot).items(frozenset()).find_all(tokens(text))
+    return len({match.value for match in named}) > 1
 
 
 def _say_answers(turn: Turn, entries: list[str], ordering: bool) -> None:

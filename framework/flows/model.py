@@ -122,6 +122,9 @@ class Item:
     available: bool = True
     description: Label | None = None
     image: str | None = None
+    contains: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """What is on or in it, (language, words) ("" when not by language): "Pizza mit
+    Schinken" is one of the items whose lists name ham (described_items.py)."""
     tax: Decimal | None = None
     """This item's tax rate in percent when it differs from the business's (food 7, drinks 19)."""
 
@@ -196,6 +199,15 @@ class Business:
             return False
         now = local.time().replace(tzinfo=None)
         return any(start <= now < end for start, end in self.hours.get(local.weekday(), ()))
+
+    def closes_at(self, moment: datetime) -> time | None:
+        """When the opening span the moment falls in ends; None when closed."""
+        local = moment.astimezone(self.timezone)
+        if local.date() in self.holidays:
+            return None
+        now = local.time().replace(tzinfo=None)
+        spans = self.hours.get(local.weekday(), ())
+        return next((end for start, end in spans if start <= now < end), None)
 
     def next_opening(self, moment: datetime) -> datetime | None:
         """When the business next opens (within two weeks), or None if it never does."""

@@ -158,6 +158,7 @@ _FILLERS: Final = frozenset(
         "na",
         "oh",
         "ah",
+        "ei",  # Hessian "Ei jo"
         "äh",
         "hm",
         "hmm",
@@ -304,7 +305,7 @@ _DONE: Final = re.compile(
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"
-    r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
+    r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$))\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
 "nothing else on it" speak of a pizza's toppings instead)."""
@@ -312,9 +313,11 @@ _DONE: Final = re.compile(
 
 @lru_cache(maxsize=KEPT_READINGS)
 def says_done(text: str) -> bool:
-    """ "das war's", "passt so", "that's all", "nothing else": nothing more, thanks."""
-    lowered = text[:MAX_CHARS].lower().translate(_APOSTROPHES)
-    return _DONE.search(lowered) is not None
+    """ "das war's", "passt so", "that's all", "nothing else": nothing more, thanks. Read at
+    the start and the end of a long message (where a long order says it: "… und ein Bier. Das
+    wäre alles.")."""
+    ends = text if len(text) <= 2 * MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-MAX_CHARS:]}"
+    return _DONE.search(ends.lower().translate(_APOSTROPHES)) is not None
 
 
 @lru_cache(maxsize=KEPT_READINGS)
