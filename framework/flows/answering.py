@@ -247,12 +247,11 @@ def _mentions(
     lines were built from (what a correction may name)."""
     if message.payload:
         return [], []
-    mentions = turn.mentions(message.text, [turn.slot(n) for n in sorted(asks)])
+    mentions = turn.mentions(message.text, turn.slots(asks))
     others = _cart_slots(turn) - asks
     if not others:
         return mentions, mentions
-    earlier_slots = [turn.slot(n) for n in sorted(asks | others)]
-    return mentions, turn.mentions(message.text, earlier_slots)
+    return mentions, turn.mentions(message.text, turn.slots(asks | others))
 
 
 def _cart_slots(turn: Turn) -> set[str]:

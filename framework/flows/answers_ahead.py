@@ -3,11 +3,13 @@ pick it up", "liefern an Hauptstr. 3, 12047 Berlin"): kept, so the question is n
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from framework.flows.address_parts import note_street_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
+from framework.flows.model import Bot
 from framework.flows.turn import Turn, asked_choices
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import wishes
@@ -45,12 +47,15 @@ def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any],
     """An address said before it is asked ("liefern an Hauptstr. 3, 12047 Berlin", "Delivery
     please. Address is Pannierstraße 5, 12047 Berlin"), and whether the message was only a
     street, kept for the address question ("Hermannstraße" at "anything else?")."""
-    slots = [
-        name
-        for name, slot in turn.bot.slots.items()
-        if slot.type == "address" and name != asked and name not in turn.session["slots"]
-    ]
+    said = turn.session["slots"]
+    slots = [name for name in _address_slots(turn.bot) if name != asked and name not in said]
     address = find_address(text) if slots else None
     if slots and address is None:
         return {}, note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
     return (dict.fromkeys(slots, address) if address else {}), False
+
+
+@lru_cache(maxsize=32)
+def _address_slots(bot: Bot) -> tuple[str, ...]:
+    """The bot's address slots (found once per loaded bot)."""
+    return tuple(name for name, slot in bot.slots.items() if slot.type == "address")

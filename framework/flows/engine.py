@@ -436,7 +436,7 @@ def _start(turn: Turn, message: Message) -> None:
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
     candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
     for name in candidates:
-        slots = [turn.slot(slot) for slot in sorted(bot.flows[name].asks)]
+        slots = turn.slots(bot.flows[name].asks)
         mentions = turn.mentions(text, slots)
         ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
         if target or ordered or _counted_kind(turn, text, mentions):

@@ -15,7 +15,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from framework.flows.edit_words import (
@@ -179,10 +179,16 @@ def _current(turn: Turn, ordering: str | None) -> Mention | None:
     said = turn.session["slots"]
     if item is None or item.name not in said or frame["wait"] == item.name:
         return None
-    if not any(isinstance(step, CartAdd) for step in turn.flow(ordering).program[frame["pc"] :]):
+    if not _adds_later(turn.bot, ordering, frame["pc"]):
         return None  # in the cart already: "anything else?" is asked after it
     names = [slot.name for kind in slots.values() for slot in kind]
     return {name: said[name] for name in names if name in said}
+
+
+@lru_cache(maxsize=256)
+def _adds_later(bot: Bot, ordering: str, pc: int) -> bool:
+    """Whether the ordering flow adds to the cart at or after the step `pc` (once per bot)."""
+    return any(isinstance(step, CartAdd) for step in bot.flows[ordering].program[pc:])
 
 
 def _order_slots(turn: Turn, ordering: str | None) -> dict[str, list[Slot]]:

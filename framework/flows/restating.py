@@ -67,7 +67,7 @@ def restated(turn: Turn, text: str) -> bool:
         return False
     if (CHANGE_OF_MIND | CHANGING) & words:
         return False  # "ach, die Cola lieber als Zero": a change, not the order said again
-    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    asks = turn.slots(turn.flow(ordering).asks)
     mentions = turn.order_mentions(text)
     items = [slot.name for slot in asks if slot.type == "item"]
     if not mentions or not all(any(name in m for name in items) for m in mentions):

@@ -36,7 +36,7 @@ def same_again(turn: Turn, text: str) -> bool:
     mention = _copy(turn, max(lines, key=lambda line: line["id"]))
     if mention is None:
         return False
-    slots = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    slots = turn.slots(turn.flow(ordering).asks)
     for said in turn.mentions(text, slots):
         if any(turn.slot(name).type == "item" for name in said):
             return False  # "the same as the Salami, a Diavola": an order of its own

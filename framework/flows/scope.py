@@ -126,8 +126,14 @@ def _wrap_choice(choices: ChoiceSet, value: Any, names: _Names) -> Any:
     return value if choice is None else names.choice(choice)
 
 
+_JSON_ALREADY = frozenset({str, bool, int, type(None), dict})
+"""Values of these exact types unwrap to themselves (most of what conditions give)."""
+
+
 def unwrap(value: Any) -> Any:
     """Back from scope values to JSON data for storing in a slot."""
+    if type(value) in _JSON_ALREADY:
+        return value
     if isinstance(value, Named):
         return value.id
     if isinstance(value, list):

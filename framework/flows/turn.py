@@ -62,6 +62,13 @@ def asked_choices(bot: Bot) -> tuple[tuple[str, Slot], ...]:
 
 
 @lru_cache(maxsize=256)
+def _slots_named(bot: Bot, names: frozenset[str]) -> tuple[Slot, ...]:
+    """The bot's slots of these names, sorted by name (a turn reads its message for the same
+    few sets of slots several times)."""
+    return tuple(bot.slots[name] for name in sorted(names))
+
+
+@lru_cache(maxsize=256)
 def _offered(bot: Bot, lang: str, slot: str) -> tuple[Button, ...]:
     """The buttons of one of the bot's slots in a language (made once per loaded bot)."""
     return _offered_by(bot, lang, bot.slots[slot])
@@ -272,6 +279,10 @@ class Turn:
     def slot(self, name: str) -> Slot:
         return self.bot.slots[name]
 
+    def slots(self, names: frozenset[str]) -> list[Slot]:
+        """The slots of these names, sorted by name."""
+        return list(_slots_named(self.bot, names))
+
     def acceptable(self, name: str, value: Any) -> bool:
         """Whether a value found in a message may fill a slot without asking (see `fill`)."""
         slot = self.slot(name)
@@ -335,8 +346,7 @@ class Turn:
         ordering = self.ordering_flow()
         if ordering is None:
             return []
-        asks = [self.slot(name) for name in sorted(self.flow(ordering).asks)]
-        return self.mentions(text, asks)
+        return self.mentions(text, self.slots(self.flow(ordering).asks))
 
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)

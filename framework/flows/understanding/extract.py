@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
+from operator import attrgetter
 
 from framework.flows.model import Slot
 from framework.flows.understanding.combining import (
@@ -100,7 +101,7 @@ _HAVING = (
 
 def _has_already(words: list[str]) -> bool:
     runs = {tuple(words[i : i + 3]) for i in range(len(words))}
-    return any(having in runs for having in _HAVING)
+    return not runs.isdisjoint(_HAVING)
 
 
 def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Mention, bool]:
@@ -179,6 +180,8 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         return UNSAID
     for index, word in enumerate(words):
         number = None if index in used or negated(words, index) else word_to_number(word)
+        if number is None:
+            continue  # no count: nothing below applies to the word
         after = words[index + 1] if index + 1 < len(words) else ""
         before = words[index - 1] if index else ""
         if (
@@ -201,6 +204,9 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
     return None
 
 
+_NAME = attrgetter("name")
+
+
 def extract_mentions(
     text: str, slots: list[Slot], lexicon: Lexicon, group: int | None = None
 ) -> list[Mention]:
@@ -209,7 +215,7 @@ def extract_mentions(
 
     A turn reads one message for several sets of slots, several times: the result is kept
     per (text, slots, group) in the lexicon, and each caller gets its own copy to change."""
-    key = ("mentions", text, tuple(slot.name for slot in slots), group)
+    key = ("mentions", text, tuple(map(_NAME, slots)), group)
     found = lexicon.kept(key, lambda: _extract(text, slots, lexicon, group))
     return [{k: list(v) if isinstance(v, list) else v for k, v in m.items()} for m in found]
 

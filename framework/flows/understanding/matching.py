@@ -191,6 +191,9 @@ class PhraseIndex:
         found: list[Match] = []
         start = 0
         while start < len(mapped):
+            if mapped[start] is None:  # no phrase begins at a word that is none of its words
+                start += 1
+                continue
             match = self._longest_at(mapped, start) or self._split_at(mapped, start)
             if match is None:
                 start += 1

@@ -24,7 +24,7 @@ questions, the answer, the edits, the people), and chats repeat short messages (
 "liefern", "mittel"): a reading done once per text serves them all, and the bound keeps a
 server that meets millions of messages at a few megabytes."""
 _FOLD = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
-_NOT_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 
 
 _COLLOQUIAL = {
@@ -142,20 +142,23 @@ _MONEY = re.compile(
 )
 """An amount of money ("20€", "$20", "€2.50", "die 2,50 spar ich mir"): read as the word
 "euro", never as a count."""
+_DIGIT = re.compile(r"\d")
 
 
 def money_as_words(text: str) -> str:
     """The text with every amount of money as the word "euro" (before it is cut into parts
     at its commas: "die 2,50 spar ich mir" is no "50")."""
-    return _MONEY.sub(" euro ", text)
+    return _MONEY.sub(" euro ", text) if _DIGIT.search(text) else text  # no digit, no amount
 
 
 @lru_cache(maxsize=KEPT_READINGS)
 def normalize(text: str) -> str:
-    text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
+    text = text[:MAX_CHARS]
+    if not text.isascii():  # emoji are not
+        text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
-    words = homophones(_NOT_WORD.sub(" ", folded).split())
+    words = homophones(_WORD.findall(folded))
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
 

@@ -50,11 +50,12 @@ def says_nothing_extra(words: list[str]) -> bool:
         or not (after in _NONE_WORDS | _FURTHER or _last_further(word, after))
     ]
     pairs = itertools.pairwise(plain)
+    said = f" {' '.join(words)} "
     return (
         bool(_PLAIN & set(words))
         or plain[-1:] in (["ohne"], ["without"])
         or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
-        or any(f" {phrase} " in f" {' '.join(words)} " for phrase in _AS_IT_IS)
+        or any(map(said.__contains__, _AS_IT_IS_SAID))
     )
 
 
@@ -104,3 +105,5 @@ _AS_IT_IS = (
     "just normal",
     "just regular",
 )
+_AS_IT_IS_SAID = tuple(f" {phrase} " for phrase in _AS_IT_IS)
+"""The phrases as they stand among the words of a message."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from operator import ne
 from pathlib import Path
 
 __all__ = ["SlipReader"]
@@ -53,6 +54,8 @@ def _common_words() -> frozenset[str]:
 def _one_slip(typed: str, known: str) -> bool:
     """Whether `typed` is `known` with one swap of neighbouring letters or one neighbouring
     key (same length; the caller compares only words of equal length)."""
+    if len(typed) == len(known) and sum(map(ne, typed, known)) > 2:
+        return False  # most known words: out before the letters are looked at one by one
     differ = [index for index, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
     if len(differ) == 1:
         index = differ[0]
