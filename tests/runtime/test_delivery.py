@@ -182,7 +182,8 @@ async def test_a_typed_number_chooses_from_numbered_choices(store: Store) -> Non
         await runtime.submit(key, InboxItem.message(uuid.uuid4().hex, iso_time(clock()), text))
     assert channel.texts[-1] == "Welche Größe für die Salami?"
     await runtime.submit(key, InboxItem.message(uuid.uuid4().hex, iso_time(clock()), "3"))
-    assert channel.texts[-1].startswith("Extras dazu?")  # 3 = Groß, the third size
+    assert "1× Salami (Groß)" in channel.texts[-1]  # 3 = Groß, the third size
+    assert "Extras dazu?" in channel.texts[-1]
 
 
 class BrokenChannel(CollectingChannel):
