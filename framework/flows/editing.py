@@ -18,7 +18,7 @@ the updated order where the bot's flow shows it).
 
 from __future__ import annotations
 
-import itertools
+import copy
 import re
 
 from framework.flows.cart import describe_line
@@ -29,8 +29,6 @@ from framework.flows.edit_words import (
     INTO,
     NOT,
     RATHER,
-    REMOVING,
-    REMOVING_PAIRS,
     REPLACING,
     THAT,
     WITHOUT,
@@ -38,7 +36,6 @@ from framework.flows.edit_words import (
 from framework.flows.extending import extend
 from framework.flows.named_things import (
     Thing,
-    choice_name,
     count_near,
     line_with,
     many_choice_groups,
@@ -47,6 +44,7 @@ from framework.flows.named_things import (
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
 from framework.flows.recounting import recount, recount_unnamed
+from framework.flows.removing import remove
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
 from framework.flows.turn import Turn
@@ -76,12 +74,14 @@ def edit_order(turn: Turn, text: str) -> bool:
             after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
             touched = {i for i, count, who in before if who or (i, count, who) not in after}
             changes += [for_person, *_besides_the_person(turn, sentence, touched)]
+            things += named_things(turn.bot, tokens(sentence))  # "… dafür eine Cola Zero"
             continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
-        if _which_one(turn, words, found):
+        if _which_one(turn, words, found) or _which_of_choice(turn, words, found):
             return True
-        change = _edit(turn, words, found) if found else recount_unnamed(turn, words)
+        change = _edit_clauses(turn, sentence) if found else None
+        change = change or (_edit(turn, words, found) if found else recount_unnamed(turn, words))
         if change:
             changes.append(change)
         things += found
@@ -96,6 +96,29 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked)
     return True
+
+
+_CLAUSE = re.compile(r",\s*(?:und|and|aber|but)\s+", re.IGNORECASE)
+
+
+def _edit_clauses(turn: Turn, sentence: str) -> str | None:
+    """ "Auf die Salami noch Jalapeños, und die Margherita ohne Extras soll klein sein": a
+    sentence of edits clause by clause, taken when every clause is one; else nothing changes."""
+    clauses = _CLAUSE.split(sentence)
+    if len(clauses) < 2:
+        return None
+    lines = turn.session["cart"]["lines"]
+    before = copy.deepcopy(lines)
+    changes = []
+    for clause in clauses:
+        words = tokens(clause)
+        found = list(named_things(turn.bot, words))
+        change = _edit(turn, words, found) if found else None
+        if change is None:
+            lines[:] = before
+            return None
+        changes.append(change)
+    return "; ".join(changes)
 
 
 def _besides_the_person(turn: Turn, text: str, people_items: set[str]) -> list[str]:
@@ -127,12 +150,13 @@ def _ask_again(turn: Turn) -> None:
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
         change_picked_line(turn, words, found)
+        or _the_one_of_choice(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)
         or _restyle_every(turn, words, found)
         or _replace(turn, words, found)
         or _restyle(turn, words, found)
-        or _remove(turn, words, found)
+        or remove(turn, words, found)
         or recount(turn, words, found)
         or extend(turn, words, found)
     )
@@ -185,7 +209,7 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             return None
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
     elif old.group is None:
-        some = _count_before(words, old)
+        some = _count_before(words, old) or _mine(words, new)
         if some is not None and some < line["quantity"]:
             return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
         line["item"] = new.value
@@ -204,6 +228,15 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
     cokes")."""
     number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
     return number if number is not None and 0 < number <= 99 else None
+
+
+_SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
+
+
+def _mine(words: list[str], new: Thing) -> int | None:
+    """ "Und ich nehm statt Bier lieber ein Wasser" of two beers: the speaker's one, the count
+    said with the new item (the other stays as it was)."""
+    return count_near(words, new) if _SPEAKER & set(words[: new.start]) else None
 
 
 def _describe_new(
@@ -348,10 +381,51 @@ def _which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
     candidates = _last_said_taking(turn, str(things[0].group))
     if len(candidates) < 2:
         return False
-    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in candidates)
+    _ask_which(turn, words, candidates)
+    return True
+
+
+def _ask_which(turn: Turn, words: list[str], lines: list[CartLine]) -> None:
+    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines)
     turn.say_named("which_line", lines=named)
     turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
     turn.reask()
+
+
+def _choice_pointed_at(
+    turn: Turn, words: list[str], things: list[Thing]
+) -> tuple[Thing, list[CartLine]] | None:
+    """ "mach die große doch lieber mittel", "make the large one medium": no item named, a
+    choice after "the" points at the lines that have it, and another of its group is wanted
+    instead; (the new choice, those lines), or None."""
+    if len(things) != 2 or any(t.group is None for t in things):
+        return None
+    old, new = things
+    if old.group != new.group or old.group in many_choice_groups(turn.bot):
+        return None
+    if old.start == 0 or words[old.start - 1] not in _THE or not (CHANGING | RATHER) & set(words):
+        return None
+    lines = turn.session["cart"]["lines"]
+    return new, [line for line in lines if line["options"].get(str(old.group)) == [old.value]]
+
+
+def _the_one_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    pointed = _choice_pointed_at(turn, words, things)
+    if pointed is None or len(pointed[1]) != 1:
+        return None
+    new, (line,) = pointed
+    before = describe_line(turn.bot, turn.lang, line)
+    line["options"][str(new.group)] = [new.value]
+    turn.cart.reprice(line)
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+def _which_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Mach die große doch lieber mittel" with two large pizzas: the bot asks which."""
+    pointed = _choice_pointed_at(turn, words, things)
+    if pointed is None or len(pointed[1]) < 2:
+        return False
+    _ask_which(turn, words, pointed[1])
     return True
 
 
@@ -419,78 +493,3 @@ def _negated(words: list[str], thing: Thing) -> bool:
     before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES]
     before = [w for w in before if word_to_number(w) is None]
     return bool(before) and before[-1] in NOT
-
-
-# Removing ----------------------------------------------------------------------------------------
-def _remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    targets = [t for t in things if _after_without(words, t)]
-    if not targets and _asks_to_remove(words):
-        targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
-            t for t in things if not _kept(words, t) and line_with(turn, t) is not None
-        ]
-    fewer = _how_many_out(words, things) if len(targets) == 1 else None
-    without = "ohne" if turn.lang == "de" else "without"
-    removed = [
-        text if counted else f"{without} {text}"
-        for t in targets
-        if (taken := _take_out(turn, t, fewer)) is not None
-        for text, counted in [taken]
-    ]
-    return ", ".join(removed) or None
-
-
-_KEEP = frozenset({"keep", "behalten", "behalte"})
-
-
-def _kept(words: list[str], thing: Thing) -> bool:
-    """ "remove his pizza, but keep all three waters": not to go ("lass … weg" removes)."""
-    return bool(_KEEP & set(words[max(0, thing.start - 4) : thing.start]))
-
-
-def _after_without(words: list[str], thing: Thing) -> bool:
-    index = thing.start - 1
-    while index >= 0 and words[index] in ARTICLES:
-        index -= 1
-    return index >= 0 and words[index] in WITHOUT
-
-
-def _asks_to_remove(words: list[str]) -> bool:
-    pairs = set(itertools.pairwise(words))
-    return bool(REMOVING & set(words)) or bool(REMOVING_PAIRS & pairs)
-
-
-def _how_many_out(words: list[str], things: list[Thing]) -> int | None:
-    """The one count a removal names that belongs to no other item ("Ben trinkt keine Cola,
-    streich eine", "take one coke off"); None when it names none or several."""
-    taken = {i for thing in things for i in range(thing.start, thing.end)}
-    before_others = {thing.start - 1 for thing in things[1:]}
-    counts = [
-        number
-        for index, word in enumerate(words)
-        if index not in taken and index not in before_others
-        if (number := word_to_number(word)) is not None and 0 < number <= 99
-    ]
-    return counts[0] if len(counts) == 1 else None
-
-
-def _take_out(turn: Turn, thing: Thing, fewer: int | None) -> tuple[str, bool] | None:
-    """The line of `thing` out of the cart, or `fewer` of it when it has more than that: what
-    went, and whether it was a recount ("4× Cola → 3× Cola") rather than a removal."""
-    line = line_with(turn, thing)
-    if line is None:
-        return None
-    if thing.group is None and fewer is not None and fewer < line["quantity"]:
-        before = describe_line(turn.bot, turn.lang, line)
-        line["quantity"] -= fewer
-        return f"{before} → {describe_line(turn.bot, turn.lang, line)}", True
-    if thing.group is None:
-        turn.session["cart"]["lines"].remove(line)
-        return describe_line(turn.bot, turn.lang, line), False
-    if thing.group not in many_choice_groups(turn.bot):
-        return None  # a size cannot be taken out, only changed
-    line["options"][thing.group] = [c for c in line["options"][thing.group] if c != thing.value]
-    turn.cart.reprice(line)
-    return choice_name(turn, thing), False
-
-
-# Recounting --------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from framework.flows.events import (
 from framework.flows.execution import run
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
-from framework.flows.in_progress import editing_in_progress, order_so_far
+from framework.flows.in_progress import cart_so_far, editing_in_progress, order_so_far
 from framework.flows.linking import link_done, link_typed
 from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.named_lines import show_named, take_out_named
@@ -102,7 +102,7 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
     if problems:
         raise SessionError("the session cannot be used: " + "; ".join(problems))
     session = cast(Session, stored)
-    turn = Turn(bot, copy_session(session), event.now)
+    turn = Turn(bot, copy_session(session), event.now, so_far=cart_so_far)
     take_out_named(turn.session)
     try:
         _upgrade(turn)

@@ -27,7 +27,7 @@ from framework.flows.edit_words import (
 )
 from framework.flows.model import Bot, Slot
 from framework.flows.people import ME, PEOPLE
-from framework.flows.session import CartLine
+from framework.flows.session import CartData, CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
@@ -35,7 +35,7 @@ from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["editing_in_progress", "order_in_progress", "order_so_far"]
+__all__ = ["cart_so_far", "editing_in_progress", "order_in_progress", "order_so_far"]
 
 _LENT = 1_000_000
 """Line ids of the lent items: far above any real line's, so lines the edit adds stay apart."""
@@ -69,6 +69,14 @@ def order_so_far(turn: Turn) -> Iterator[None]:
     ordering = turn.ordering_flow()
     with _lent(turn, ordering, _in_progress(turn, ordering, _current(turn, ordering))):
         yield
+
+
+def cart_so_far(turn: Turn) -> CartData:
+    """A copy of the cart with the items in progress as its last lines: what the order comes
+    to so far while the bot still asks about a pizza's extras (`cart_so_far | summary`)."""
+    cart = turn.session["cart"]
+    with order_so_far(turn):
+        return {**cart, "lines": list(cart["lines"])}
 
 
 def order_in_progress(turn: Turn) -> list[Mention]:

@@ -18,6 +18,7 @@ from framework.flows.model import Slot
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.nothing_extra import says_nothing_extra
 
 __all__ = ["not_on_menu", "not_on_menu_at_start", "without_missing"]
 
@@ -128,7 +129,9 @@ def without_missing(turn: Turn, text: str) -> str:
 
 def _known(turn: Turn, thing: str) -> bool:
     """Whether the thing is an item or any question's choice of the bot ("Jalapeños",
-    "liefern")."""
+    "liefern"), or nothing extra ("one plain")."""
+    if says_nothing_extra(tokens(thing)):
+        return True
     lexicon = lexicon_for(turn.bot)
     known = [lexicon.items(frozenset())]
     known += [lexicon.choices(slot.choices) for slot in turn.bot.slots.values() if slot.choices]

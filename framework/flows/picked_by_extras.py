@@ -1,5 +1,6 @@
 """A line picked by what it has or lacks: "and the one without mushrooms gets onions", "die mit
-Oliven bitte groß", "the one with ham: no onions on it". Two pizzas of one kind that differ
+Oliven bitte groß", "the one with ham: no onions on it", "die Margherita ohne Käse soll
+klein sein". Two pizzas of one kind that differ
 by an extra are told apart the way the customer sees them; the rest of the sentence changes
 that line alone — extras put on or taken off, another size — never the extra that picked it
 (the "without mushrooms" of the selector takes no mushrooms off anything)."""
@@ -18,20 +19,22 @@ _ONE = frozenset({"the", "one", "ones", "die", "der", "das", "den", "eine", "ein
 """Words before "with"/"without" that point at a line ("the one with", "die ohne")."""
 _HAVING = frozenset({"with", "mit"})
 _LACKING = frozenset({"without", "ohne"})
+_DEFINITE = frozenset({"the", "die", "der", "das", "den", "dem"})
 _ARTICLES = frozenset({"the", "den", "die", "der", "dem", "any", "extra"})
 
 
 def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """The change the sentence asks for on the one line its "the one with(out) X" picks, said
-    back; None when it picks none, or not exactly one, or names an item (an order)."""
+    back; None when it picks none, or not exactly one, or names another item (an order)."""
     many = many_choice_groups(turn.bot)
-    if any(thing.group is None for thing in things):
+    items = [thing for thing in things if thing.group is None]
+    if len(items) > 1:
         return None
-    picked = _picked(turn, words, [t for t in things if t.group in many])
+    picked = _picked(turn, words, [t for t in things if t.group in many], items)
     if picked is None:
         return None
     line, selector = picked
-    rest = [t for t in things if t is not selector]
+    rest = [t for t in things if t is not selector and t.group is not None]
     takes = turn.bot.catalog.items[line["item"]].options
     if not rest or any(str(thing.group) not in takes for thing in rest):
         return None  # nothing asked of it, or something it cannot have: changed not at all
@@ -56,24 +59,37 @@ def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str
     return f"{before} → {after}" if after != before else None
 
 
-def _picked(turn: Turn, words: list[str], extras: list[Thing]) -> tuple[CartLine, Thing] | None:
-    """The line "the one with/without X" points at, and X; the lines it chooses among are
-    those of the item that some line has X on."""
+def _picked(
+    turn: Turn, words: list[str], extras: list[Thing], items: list[Thing]
+) -> tuple[CartLine, Thing] | None:
+    """The line "the one with/without X" (or "the Margherita with/without X") points at, and
+    X; the lines it chooses among are those of the item that some line has X on."""
     for selector in extras:
         at = selector.start - 1
         while at > 0 and words[at] in _ARTICLES:
             at -= 1
-        if at < 1 or words[at - 1] not in _ONE or words[at] not in _HAVING | _LACKING:
+        if at < 1 or words[at] not in _HAVING | _LACKING:
+            continue
+        named = [item for item in items if item.end == at and _definite(words, item)]
+        if (words[at - 1] not in _ONE and not named) or len(named) < len(items):
             continue
         lines = turn.session["cart"]["lines"]
         having = [line for line in lines if holds(line, selector)]
-        kinds = {line["item"] for line in having}
+        if named:
+            having = [line for line in having if line["item"] == named[0].value]
+        kinds = {line["item"] for line in having} or {item.value for item in named}
         if words[at] in _HAVING:
             candidates = having
         else:
             candidates = [line for line in lines if line["item"] in kinds and line not in having]
         return (candidates[0], selector) if len(candidates) == 1 else None
     return None
+
+
+def _definite(words: list[str], item: Thing) -> bool:
+    """ "die Margherita ohne Käse" points at one ordered; "noch eine Margherita mit Käse"
+    orders another."""
+    return item.start > 0 and words[item.start - 1] in _DEFINITE
 
 
 def _swapped(words: list[str], line: CartLine, rest: list[Thing]) -> tuple[Thing, Thing] | None:

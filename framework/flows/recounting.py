@@ -4,6 +4,8 @@ two", "statt der drei Cola bitte nur zwei", and a count without an item ("3 of t
 
 from __future__ import annotations
 
+import itertools
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ADDING,
@@ -23,10 +25,11 @@ __all__ = ["recount", "recount_unnamed"]
 
 def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
-    if not RECOUNTING & set(words) and not correcting:
+    made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
+    if not (RECOUNTING & set(words) or correcting or made or _so_many(words)):
         return None
     changed = []
-    said = _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
+    said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
     for thing in (t for t in things if t.group is None):
         count = said or count_near(words, thing)
         line = line_with(turn, thing)
@@ -48,6 +51,32 @@ def _count_after_recounting(words: list[str]) -> int | None:
     ]
     counts = [word_to_number(words[at]) for at in after if at < len(words)]
     return next((n for n in counts if n is not None and 0 < n <= 99), None)
+
+
+_SO = frozenset({"so", "therefore", "deshalb", "daher", "darum"})
+
+
+def _so_many(words: list[str]) -> bool:
+    """ "Raj doesn't drink, so seven beers and a Cola Zero": a count that follows from what
+    was said before it is the item's new count, not more of it."""
+    return not ADDING & set(words) and any(
+        word in _SO and word_to_number(after) is not None
+        for word, after in itertools.pairwise(words[1:])
+    )
+
+
+_OUT_OF = frozenset({"aus", "make", "mach", "mache", "macht", "machen"})
+
+
+def _made_into(words: list[str], things: list[Thing]) -> int | None:
+    """The count one item is made into, said after it ("mach aus der einen Cola lieber drei",
+    "make the one coke three"): a word of making before the item, one number after it and
+    nothing else named there; None otherwise."""
+    items = [t for t in things if t.group is None]
+    if len(items) != 1 or len(things) != 1 or not _OUT_OF & set(words[: items[0].start]):
+        return None
+    after = [n for w in words[items[0].end :] if (n := word_to_number(w)) is not None]
+    return after[0] if len(after) == 1 and 0 < after[0] <= 99 else None
 
 
 _SECOND = frozenset({"doch", "lieber", "actually", "rather"})

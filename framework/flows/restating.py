@@ -23,9 +23,14 @@ MORE = frozenset(
         "more",
         "too",
         "plus",
+        "add",
+        "second",
+        "zweite",
+        "zweiten",
     }
 )
-"""Words that make a repeated item a further one ("noch eine Cola", "another coke")."""
+"""Words that make a repeated item a further one ("noch eine Cola", "another coke", "add a
+second Coke")."""
 _ALREADY = frozenset(
     {
         "asked",

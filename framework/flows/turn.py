@@ -16,7 +16,7 @@ from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text, label_for
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
-from framework.flows.session import Frame, Session
+from framework.flows.session import CartData, Frame, Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
 from framework.flows.understanding.extract import extract_mentions
@@ -85,7 +85,13 @@ def _offered_by(bot: Bot, lang: str, slot: Slot) -> tuple[Button, ...]:
 
 
 class Turn:
-    def __init__(self, bot: Bot, session: Session, now: datetime) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        session: Session,
+        now: datetime,
+        so_far: Callable[[Turn], CartData] | None = None,
+    ) -> None:
         self.bot = bot
         self.session = session
         self.now = now.astimezone(bot.business.timezone)
@@ -96,6 +102,8 @@ class Turn:
         """Knowledge entries about the order asked with it ("… und zwei Fanta. Was macht das
         zusammen?"): answered once the turn has taken the order (order_checks.py)."""
         self.cart = Cart(bot, session["cart"])
+        self._so_far = so_far
+        """The cart with the items still asked about (in_progress.py), for `cart_so_far`."""
         self._scope: Scope | None = None
         self._names: dict[str, Callable[[], Any]] | None = None
 
@@ -126,6 +134,13 @@ class Turn:
         return {
             "cart": lambda: CartView(
                 bot, self.session["cart"], self.lang, self.locale, self._cart_labels()
+            ),
+            "cart_so_far": lambda: CartView(
+                bot,
+                self._so_far(self) if self._so_far else self.session["cart"],
+                self.lang,
+                self.locale,
+                self._cart_labels(),
             ),
             "business": lambda: BusinessView(bot, self.now, self.lang, self.locale),
             "now": lambda: self.now,
@@ -404,9 +419,9 @@ class Turn:
                 return WAIT
         slot = self.slot(step.slot)
         prompt = step.text or slot.prompt
+        frame["wait"] = step.slot  # before the text: `cart_so_far` counts what it asks about
         if prompt is not None:
             self.reply(self.render(prompt), *self.answer_buttons(step, slot))
-        frame["wait"] = step.slot
         return WAIT
 
     def _order_complete(self, step: Ask) -> bool:

@@ -34,7 +34,7 @@ from understanding import (  # noqa: E402  (a script folder)
 )
 
 HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
-HOLDOUT9 = SETS["holdout9"]
+HOLDOUT9, HOLDOUT10 = SETS["holdout9"], SETS["holdout10"]
 FLOORS = {
     CORPUS: 0.91,
     HOLDOUT: 0.90,
@@ -43,10 +43,11 @@ FLOORS = {
     GROUPS: 0.83,
     HOLDOUT4: 0.78,
     HOLDOUT5: 0.68,
-    HOLDOUT6: 0.58,
-    HOLDOUT7: 0.56,
+    HOLDOUT6: 0.70,
+    HOLDOUT7: 0.58,
     HOLDOUT8: 0.50,
-    HOLDOUT9: 0.27,
+    HOLDOUT9: 0.59,
+    HOLDOUT10: 0.75,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -58,8 +59,14 @@ payments (the sixth's rise from 15 to 45 is the order kept in the cart while the
 asked: its replies did not change). On 2026-12-04 (night) the fifth, seventh and eighth
 reached 48 of 70, 45 of 80 and 40 of 80 (their failures tuned on, so no longer blind); the
 ninth, written blind that night, measured 21 of 80 with 9 wrong payments before anything of
-it was looked at, and only its wrong payments were looked into. The aim is 0.90 on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 3}
+it was looked at, and only its wrong payments were looked into. Later that night the extras
+question began to show the order so far with its running total (`cart_so_far`), which the
+blind sets' authors expect right after the order is named: the sixth rose to 57 of 80, the
+ninth to 48 of 80 (1 wrong payment left). The tenth, written blind then, measured 53 of 80
+with 8 wrong payments before anything of it was looked at; its wrong payments fixed (each a
+rule of its own, with tests in other words), it reached 60 of 80 with none. The aim is 0.90
+on every set."""
+KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 1}
 """Wrong payments found and not fixed yet (a link for another total than the one the test
 agreed last). In holdout7: voice
 dictation's "to large … for cokes … fun guy". In holdout8: "Käsepizza" (Margherita or Quattro
@@ -83,6 +90,7 @@ SIZES = {
     HOLDOUT7: 80,
     HOLDOUT8: 80,
     HOLDOUT9: 80,
+    HOLDOUT10: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

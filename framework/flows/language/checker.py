@@ -45,6 +45,7 @@ __all__ = ["BUILTIN_NAMES", "check_bot"]
 BUILTIN_NAMES = frozenset(
     {
         "cart",
+        "cart_so_far",
         "business",
         "order",
         "now",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
@@ -152,6 +153,7 @@ def read_parts(
     lexicon: Lexicon,
 ) -> None:
     correcting = False
+    told: Mention | None = None  # the one of several just told apart ("one with onions")
     for at, (words, mention, has_item) in enumerate(parts):
         if _one_made_into(words, mentions, slots, lexicon) or _one_is_another(
             words, mentions, slots, lexicon
@@ -175,14 +177,53 @@ def read_parts(
             and corrected(mentions, mention, has_item, count_slots(slots))
         ):
             pass
-        elif not has_item and _of_them(words) and (source := _source(mentions, slots)):
-            the_other, also = bool(_OTHER & set(words[:2])), bool(ALSO & set(words))
-            _split(mentions, source, mention, slots, the_other=the_other, also=also)
+        elif not has_item and (shared := _told_apart(words, mention, mentions, slots, told)):
+            told = shared
+            correcting = takes_itself_back(words, has_item, lexicon)
+            continue
         else:
-            if not has_item and mentions:
-                _drop_unwanted(mentions[-1], words, slots, lexicon)
-            _add(mentions, mention, has_item, words, count_slots(slots))
+            _add_part(mentions, mention, has_item, words, slots, lexicon)
         correcting = takes_itself_back(words, has_item, lexicon)
+        told = None
+
+
+def _told_apart(
+    words: list[str],
+    mention: Mention,
+    mentions: list[Mention],
+    slots: list[Slot],
+    told: Mention | None,
+) -> Mention | None:
+    """A part about one of several items before ("one with onions"), or more of its extras
+    right after it ("… and olives"): the mention that took them; None for any other part."""
+    if _of_them(words) and (source := _source(mentions, slots)):
+        the_other, also = bool(_OTHER & set(words[:2])), bool(ALSO & set(words))
+        return _split(mentions, source, mention, slots, the_other=the_other, also=also)
+    if told is None or not _more_of_its_extras(words, mention):
+        return None
+    for name, value in mention.items():  # "one with onions and olives": both its own
+        told[name] = [*told.get(name, []), *value]
+    return told
+
+
+def _more_of_its_extras(words: list[str], mention: Mention) -> bool:
+    """A part of nothing but choices of a group that takes many ("… and olives") goes on
+    with the part before; one for all of them ("and olives on both") does not."""
+    values = list(mention.values())
+    return bool(values) and not EVERY & set(words) and all(isinstance(v, list) for v in values)
+
+
+def _add_part(
+    mentions: list[Mention],
+    mention: Mention,
+    has_item: bool,
+    words: list[str],
+    slots: list[Slot],
+    lexicon: Lexicon,
+) -> None:
+    if not has_item and mentions:
+        _drop_unwanted(mentions[-1], words, slots, lexicon)
+    _add(mentions, mention, has_item, words, count_slots(slots))
 
 
 _MAKING = frozenset({"make", "mach", "mache", "machst", "change", "aendere", "switch", "swap"})
@@ -306,10 +347,11 @@ def _split(
     *,
     the_other: bool = False,
     also: bool = False,
-) -> None:
+) -> Mention:
     """ "2 medium diavola, one with jalapeños, one without": one of them becomes a mention of
-    its own with the part's values; the last one left takes the part's values itself. The
-    others have none of the extras the one got, unless said later ("… one without").
+    its own with the part's values (returned); the last one left takes the part's values
+    itself. The others have none of the extras the one got, unless said later ("… one
+    without").
 
     "The other" is the one left, never a further one: a size it names against the size said
     for both is the plain one ("zwei große Salami, eine mit Pilzen, die andere normal"). With
@@ -320,19 +362,19 @@ def _split(
     values = {n: v for n, v in part.items() if n not in counts}
     if the_other and (name is None or source[name] <= 1):
         source.update({n: v for n, v in values.items() if isinstance(v, list) or n not in source})
-        return
+        return source
     if name is None or source[name] <= 1:
         if _other_one(source, values):  # "eine große Margherita und eine mittlere": two
             items = {slot.name for slot in slots if slot.type == "item"}
             another = {n: v for n, v in source.items() if n in items}
             mentions.append({**another, **values, **({name: 1} if name else {})})
-        else:
-            source.update(values)
-        return
+            return mentions[-1]
+        source.update(values)
+        return source
     taken = part.get(name, 1) if isinstance(part.get(name), int) else 1
     if taken >= source[name]:
         source.update(values)  # "the other two without": the rest of them
-        return
+        return source
     source[name] -= taken
     one = {**source, **values}
     if also:
@@ -342,6 +384,7 @@ def _split(
     for option, chosen in values.items():
         if isinstance(chosen, list):
             source.setdefault(option, [])  # "drei Salami, eine davon mit Schinken": two plain
+    return one
 
 
 def _add(
@@ -354,15 +397,24 @@ def _add(
     values = {name: value for name, value in mention.items() if name not in counts}
     nothing = bool(values) and all(value == [] for value in values.values())
     if mentions and not has_item and (EVERY & set(words) or nothing):
+        last = _item_of(mentions[-1])
         for previous in mentions:
             for name, value in values.items():
-                previous.setdefault(name, value)
+                known = previous.setdefault(name, value)
+                if isinstance(known, list) and known is not value and _item_of(previous) == last:
+                    previous[name] = list(dict.fromkeys([*known, *value]))  # "… onions on both"
     elif mentions and not has_item and _joins(mentions[-1], mention, counts):
         for name, value in mention.items():
             known = mentions[-1].get(name)
             mentions[-1][name] = known + value if isinstance(known, list) else value
     else:
         mentions.append(mention)
+
+
+def _item_of(mention: Mention) -> frozenset[Any]:
+    """A mention's item and one-pick choices (its size): the pizzas "both" speaks of share
+    them."""
+    return frozenset(v for v in mention.values() if isinstance(v, str))
 
 
 def without_leading_count(

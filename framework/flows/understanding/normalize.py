@@ -29,7 +29,10 @@ _COLLOQUIAL = {
     # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
     **dict.fromkeys(("ick", "isch"), "ich"),
     **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "gern"), "gerne"),
-    **dict.fromkeys(("zwee", "zwoa", "zwaa", "zwa", "zwo"), "zwei"),
+    **dict.fromkeys(("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae"), "zwei"),
+    **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
+    **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
+    **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("dree", "drai"), "drei"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa"), "klein"),
