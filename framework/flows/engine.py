@@ -21,6 +21,7 @@ from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.asked_about import remember_asked_about
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
 from framework.flows.committing import committed
+from framework.flows.described_items import take_described
 from framework.flows.editing import edit_order
 from framework.flows.events import (
     ActionDone,
@@ -60,6 +61,7 @@ from framework.flows.session import Frame, Session, copy_session, session_proble
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
 from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
@@ -222,7 +224,7 @@ def _handle(turn: Turn, message: Message) -> None:
     flags = turn.session["flags"]
     flags["reachable"] = message.reachable
     before = (flags.pop(PRICES_ANSWERED, False), flags.pop(KNOWN_BEFORE, []))
-    _understand(turn, message, before)
+    _understand(turn, replace(message, text=undictated(text)), before)  # "… Komma … Punkt"
 
 
 def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) -> None:
@@ -233,7 +235,8 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
         return
     if switch_language(turn, message.text) or _command(turn, message):
         return
-    read = the_order_checked(turn, message)  # "so that's two pizzas, right?": shown
+    described = take_described(turn, message)  # "ne große Pizza mit Schinken": which one?
+    read = None if described is None else the_order_checked(turn, described)  # "so that's …?"
     if read is None or _knowledge(turn, read, *before):
         return
     message, text = read, read.text

@@ -122,6 +122,9 @@ class Item:
     available: bool = True
     description: Label | None = None
     image: str | None = None
+    contains: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """What is on or in it, (language, words) ("" when not by language): "Pizza mit
+    Schinken" is one of the items whose lists name ham (described_items.py)."""
     tax: Decimal | None = None
     """This item's tax rate in percent when it differs from the business's (food 7, drinks 19)."""
 

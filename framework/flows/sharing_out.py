@@ -15,7 +15,8 @@ from framework.flows.regrouping import regroup
 from framework.flows.session import Frame, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
-from framework.flows.understanding.normalize import normalize
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import normalize, tokens
 from framework.flows.understanding.numbers import says_a_number, word_to_number
 
 __all__ = ["keep_the_count", "share_out"]
@@ -171,10 +172,23 @@ def keep_the_count(turn: Turn, mention: Mention, text: str) -> None:
     """ "Margheritas ohne" at the extras of the two Margheritas being ordered: the same item
     named again without a number keeps its count (a mention without one counts one)."""
     slots = turn.session["slots"]
+    named = [n for n in mention if turn.slot(n).type == "item"]
     for name in list(mention):
         slot = turn.slot(name)
-        if slot.role != "quantity" or name not in slots or says_a_number(text):
+        if slot.role != "quantity" or name not in slots or _counted(turn, mention, text):
             continue
-        named = [n for n in mention if turn.slot(n).type == "item"]
-        if all(slots.get(n) == mention[n] for n in named):
-            del mention[name]
+        if all(slots.get(n) in (None, mention[n]) for n in named):
+            del mention[name]  # "zwei kleine Pizzen" — "Margherita. Und drei Wasser": two
+
+
+_PART = re.compile(r"[,.;!?]+|\b(?:und|and)\b", re.IGNORECASE)
+
+
+def _counted(turn: Turn, mention: Mention, text: str) -> bool:
+    """Whether the part of the message that names the mention's item says a number."""
+    items = {str(v) for n, v in mention.items() if turn.slot(n).type == "item"}
+    index = lexicon_for(turn.bot).items(frozenset())
+    for part in _PART.split(text):
+        if items & {m.value for m in index.find_all(tokens(part))}:
+            return says_a_number(part)
+    return says_a_number(text)

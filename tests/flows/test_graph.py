@@ -147,10 +147,10 @@ def test_jumps_are_elided_and_bridged(pizza: Bot) -> None:
     jumps = [pc for pc, instruction in enumerate(order) if isinstance(instruction, Jump)]
     assert jumps and not any(f"order_{pc}" in chart.labels for pc in jumps)
     assert ("order_0", "-->", "no", "order_3") in chart.edges  # past the `then` block
-    assert ("order_6", "-->", "", "order_8") in chart.edges  # through the jump at 7
+    assert ("order_9", "-->", "", "order_11") in chart.edges  # through the jump at 10
     assert chart.labels["order_0"] == "if not business.open"
     assert chart.labels["order_1"] == "end"
-    assert chart.labels["order_9"] == "cart.add"
+    assert chart.labels["order_12"] == "cart.add"
 
 
 def test_flow_edges_point_to_the_target_flows_first_node(pizza: Bot) -> None:

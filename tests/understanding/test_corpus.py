@@ -43,11 +43,11 @@ FLOORS = {
     GROUPS: 0.83,
     HOLDOUT4: 0.78,
     HOLDOUT5: 0.68,
-    HOLDOUT6: 0.70,
-    HOLDOUT7: 0.58,
-    HOLDOUT8: 0.50,
-    HOLDOUT9: 0.59,
-    HOLDOUT10: 0.75,
+    HOLDOUT6: 0.75,
+    HOLDOUT7: 0.60,
+    HOLDOUT8: 0.53,
+    HOLDOUT9: 0.67,
+    HOLDOUT10: 0.80,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -64,20 +64,10 @@ question began to show the order so far with its running total (`cart_so_far`), 
 blind sets' authors expect right after the order is named: the sixth rose to 57 of 80, the
 ninth to 48 of 80 (1 wrong payment left). The tenth, written blind then, measured 53 of 80
 with 8 wrong payments before anything of it was looked at; its wrong payments fixed (each a
-rule of its own, with tests in other words), it reached 60 of 80 with none. The aim is 0.90
-on every set."""
-KNOWN_WRONG_PAYMENTS = {HOLDOUT7: 1, HOLDOUT8: 1, HOLDOUT9: 1}
-"""Wrong payments found and not fixed yet (a link for another total than the one the test
-agreed last). In holdout7: voice
-dictation's "to large … for cokes … fun guy". In holdout8: "Käsepizza" (Margherita or Quattro
-Formaggi?); fixed: the restated order followed by "swap the Fanta for another Coke"
-(order_checks.py), "if there's no Diet Coke, Coke Zero works" (lexicon.py's variants), "the
-one without mushrooms gets onions" (picked_by_extras.py), a flat's order with two changes of
-mind in one message (editing.py reads people sentence by sentence; extract.py orders an
-item refused and then named again); in holdout5, "Kenji wanted a beer but he's driving, so
-nothing for him" (extract.py: a wish given up) and "my daughter says hers with extra ham" on
-one of two Hawaii (sharing_out.py). A ratchet: it may only go down, and every other set allows
-none."""
+rule of its own, with tests in other words), it reached 60 of 80 with none. Then the last
+wrong payments of the seventh and eighth went too (dictation and sound-alike numbers; a
+count kept at the item question): no set asks anyone to pay for another order. The aim is
+0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -108,7 +98,7 @@ def test_no_customer_is_asked_to_pay_for_what_they_did_not_order(corpus: Path) -
         for case in cases(corpus)
         if case.review.wrong_payments
     ]
-    assert len(wrong) <= KNOWN_WRONG_PAYMENTS.get(corpus, 0), wrong
+    assert not wrong, wrong
 
 
 @CORPORA

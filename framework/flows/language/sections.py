@@ -129,6 +129,12 @@ def _synonyms(value: Any) -> tuple[str, ...]:
     return tuple(str(word) for word in value or ())
 
 
+def _by_language(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if isinstance(value, dict):
+        return tuple((str(lang), tuple(str(w) for w in words)) for lang, words in value.items())
+    return (("", tuple(str(word) for word in value)),) if value else ()
+
+
 def _choice_set(ctx: Context, name: str, spec: PosDict, currency: str) -> ChoiceSet:
     choices = {}
     for choice_id, raw in spec["choices"].items():
@@ -184,6 +190,7 @@ def build_catalog(ctx: Context, spec: PosDict, currency: str) -> Catalog:
             description=ctx.label(raw["description"]) if "description" in raw else None,
             image=raw.get("image"),
             tax=Decimal(str(raw["tax"])) if "tax" in raw else None,
+            contains=_by_language(raw.get("contains")),
         )
     return Catalog(items=items, groups=groups)
 

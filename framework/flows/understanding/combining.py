@@ -177,7 +177,11 @@ def read_parts(
             and corrected(mentions, mention, has_item, count_slots(slots))
         ):
             pass
-        elif not has_item and (shared := _told_apart(words, mention, mentions, slots, told)):
+        elif (
+            not has_item
+            and not lexicon.kind_words & set(words)  # "und eine große Pizza": another one
+            and (shared := _told_apart(words, mention, mentions, slots, told))
+        ):
             told = shared
             correcting = takes_itself_back(words, has_item, lexicon)
             continue

@@ -154,6 +154,9 @@ class Lexicon:
         )
         self.language_words = _language_words(bot)
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
+        self.kind_words = _kind_words(bot)
+        """What the items are called by their tags, singular and plural ("pizza", "pizzen",
+        "pizzas"): "eine große Pizza" is a pizza yet to be named, not another of the last."""
         self._kept: dict[tuple[Any, ...], Any] = {}
 
     def kept(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
@@ -355,6 +358,13 @@ def _labels(bot: Bot) -> Iterator[tuple[str, str]]:
         yield from ((lang, p) for lang, phrases in flow.triggers.items() for p in phrases)
     for by_language in bot.commands.values():
         yield from ((lang, p) for lang, phrases in by_language.items() for p in phrases)
+
+
+def _kind_words(bot: Bot) -> frozenset[str]:
+    tags = {tag for item in bot.catalog.items.values() for tag in item.tags}
+    return frozenset(
+        form for tag in tags for form in (tag, f"{tag}s", f"{tag}en", f"{tag.removesuffix('a')}en")
+    )
 
 
 def _language_words(bot: Bot) -> dict[str, frozenset[str]]:

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from framework.flows.understanding.homophones import homophones
+
 __all__ = ["KEPT_READINGS", "MAX_CHARS", "normalize", "tokens"]
 
 MAX_CHARS = 4096
@@ -29,14 +31,29 @@ _COLLOQUIAL = {
     # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
     **dict.fromkeys(("ick", "isch"), "ich"),
     **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "gern"), "gerne"),
-    **dict.fromkeys(("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae"), "zwei"),
+    **dict.fromkeys(
+        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwoi", "zwoei"), "zwei"
+    ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("dree", "drai"), "drei"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
-    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa"), "klein"),
-    **dict.fromkeys(("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes"), "kleine"),
+    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
+    **dict.fromkeys(
+        ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene"), "kleine"
+    ),
+    **dict.fromkeys(("kleenen", "gleenen", "luetten"), "kleinen"),
+    # Low German: "een lütte Funghi", "hol ick sülvst af", "dat is allens", "kloor"
+    **dict.fromkeys(("luett", "luet"), "klein"),
+    **dict.fromkeys(("luette",), "kleine"),
+    "een": "ein",
+    **dict.fromkeys(("suelvst", "suelven"), "selbst"),
+    "af": "ab",
+    "allens": "alles",
+    "kloor": "klar",
+    "geern": "gerne",
+    "harr": "haette",
     # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
     **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
     **dict.fromkeys(("chli", "chlii"), "klein"),
@@ -68,7 +85,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
     **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
     **dict.fromkeys(("wat", "wos"), "was"),
-    **dict.fromkeys(("noi", "naa", "nae"), "nein"),
+    **dict.fromkeys(("noi", "naa", "nae", "nei"), "nein"),
+    **dict.fromkeys(("wor", "wa"), "war"),  # Kölsch "dat wor et", Berlin "det wa's"
+    "et": "es",
     **dict.fromkeys(("jo", "joa", "jou", "jau", "jup", "jupp", "jep", "jepp", "yep", "ya"), "ja"),
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
@@ -134,7 +153,8 @@ def normalize(text: str) -> str:
     text = _EMOJI_RUN.sub(_emoji_word, text[:MAX_CHARS])
     text = money_as_words(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
-    return " ".join(_COLLOQUIAL.get(word, word) for word in _NOT_WORD.sub(" ", folded).split())
+    words = homophones(_NOT_WORD.sub(" ", folded).split())
+    return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
 
 def tokens(text: str) -> list[str]:

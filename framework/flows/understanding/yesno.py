@@ -158,6 +158,7 @@ _FILLERS: Final = frozenset(
         "na",
         "oh",
         "ah",
+        "ei",  # Hessian "Ei jo"
         "äh",
         "hm",
         "hmm",
@@ -312,9 +313,11 @@ _DONE: Final = re.compile(
 
 @lru_cache(maxsize=KEPT_READINGS)
 def says_done(text: str) -> bool:
-    """ "das war's", "passt so", "that's all", "nothing else": nothing more, thanks."""
-    lowered = text[:MAX_CHARS].lower().translate(_APOSTROPHES)
-    return _DONE.search(lowered) is not None
+    """ "das war's", "passt so", "that's all", "nothing else": nothing more, thanks. Read at
+    the start and the end of a long message (where a long order says it: "… und ein Bier. Das
+    wäre alles.")."""
+    ends = text if len(text) <= 2 * MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-MAX_CHARS:]}"
+    return _DONE.search(ends.lower().translate(_APOSTROPHES)) is not None
 
 
 @lru_cache(maxsize=KEPT_READINGS)
