@@ -12,8 +12,9 @@ same text and the same values:
   254, a date-time or a dataclass, which the standard library refuses too) the standard library
   writes, or refuses; a key that is no str (a YAML reader's str subclass, a number) is written
   as the standard library writes it;
-- a float that is not finite, which JSON cannot hold, is written as null by both (the standard
-  library alone would write `NaN`, which only Python reads back);
+- orjson writes a float that is not finite as null, so text with a null in it is written by the
+  standard library (`NaN`, `Infinity`, which Python reads back, as an action's kept answer
+  must): values holding None, rare in sessions, take the standard library's time;
 - reading, orjson would make a float of an integer beyond 64 bits: text with 19 digits in a row
   is read by the standard library, and so is whatever orjson refuses (`NaN`, an escaped lone
   surrogate, nesting deeper than 1,024).
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -46,31 +46,22 @@ _OPTIONS = (
     if orjson
     else 0
 )
-_UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-_ASCII = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ASCII = json.JSONEncoder(separators=(",", ":")).encode
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
 """19 digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float."""
 
 
 def dump(value: Any) -> str:
-    if orjson is not None:
-        try:
-            return str(orjson.dumps(value, option=_OPTIONS), "utf-8")
-        except TypeError:  # orjson.JSONEncodeError: the standard library decides
-            pass
-    return _standard(value)
+    written = _fast(value)
+    return _standard(value) if written is None else str(written, "utf-8")
 
 
 def dump_bytes(value: Any) -> bytes:
     """`dump` as UTF-8 bytes: an HTTP body."""
-    if orjson is not None:
-        try:
-            written: bytes = orjson.dumps(value, option=_OPTIONS)
-            return written
-        except TypeError:
-            pass
-    return _standard(value).encode("utf-8")
+    written = _fast(value)
+    return _standard(value).encode("utf-8") if written is None else written
 
 
 def load(text: str | bytes, standard: Callable[[Any], Any] = json.loads) -> Any:
@@ -86,25 +77,21 @@ def load(text: str | bytes, standard: Callable[[Any], Any] = json.loads) -> Any:
     return standard(text)
 
 
-def _standard(value: Any) -> str:
+def _fast(value: Any) -> bytes | None:
+    """orjson's text, or None where the standard library decides."""
+    if orjson is None:
+        return None
     try:
-        text = _UTF8(value)
-    except ValueError:  # a float that is not finite (or a circular value: raised again)
-        value = _finite(value)
-        text = _UTF8(value)
+        written: bytes = orjson.dumps(value, option=_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError
+        return None
+    return None if b"null" in written else written  # maybe a float that is not finite
+
+
+def _standard(value: Any) -> str:
+    text = _UTF8(value)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = _ASCII(value)
     return text
-
-
-def _finite(value: Any) -> Any:
-    """`value` with every float that is not finite made None, as orjson writes it."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
