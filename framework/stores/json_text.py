@@ -12,9 +12,9 @@ same text and the same values:
   254, a date-time or a dataclass, which the standard library refuses too) the standard library
   writes, or refuses; a key that is no str (a YAML reader's str subclass, a number) is written
   as the standard library writes it;
-- orjson writes a float that is not finite as null, so text with a null in it is written by the
-  standard library (`NaN`, `Infinity`, which Python reads back, as an action's kept answer
-  must): values holding None, rare in sessions, take the standard library's time;
+- orjson writes a float that is not finite as null: text with a null in it that does not read
+  back as the value is written by the standard library (`NaN`, `Infinity`, which Python reads
+  back, as an action's kept answer must);
 - reading, orjson would make a float of an integer beyond 64 bits: text with 19 digits in a row
   is read by the standard library, and so is whatever orjson refuses (`NaN`, an escaped lone
   surrogate, nesting deeper than 1,024).
@@ -85,7 +85,9 @@ def _fast(value: Any) -> bytes | None:
         written: bytes = orjson.dumps(value, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError
         return None
-    return None if b"null" in written else written  # maybe a float that is not finite
+    if b"null" in written and orjson.loads(written) != value:
+        return None  # a float that is not finite, written as null
+    return written
 
 
 def _standard(value: Any) -> str:
