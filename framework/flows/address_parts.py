@@ -101,10 +101,22 @@ STREET_AHEAD = "street_ahead"
 """A session flag: that street, until the address question takes it."""
 
 
-def note_street_ahead(turn: Turn, text: str) -> None:
-    found = _STREET_AHEAD.search(text[:MAX_CHARS])
+_STREET_ALONE = re.compile(
+    r"^\W*(?:(?:the\s+)?street\s+is|(?:die\s+)?stra(?:ß|ss)e\s+ist|it'?s|address\s+is)?\s*"
+    rf"(?P<street>[A-ZÄÖÜ][\w\-]*(?:{STREET_WORDS})\b\.?(?:\s*\d{{1,4}}\s?[a-z]?\b)?)\W*$",
+    re.IGNORECASE,
+)
+"""A message that is nothing but a street, with or without its number ("Hermannstraße")."""
+
+
+def note_street_ahead(turn: Turn, text: str) -> bool:
+    """Keep a street said before the address is asked; whether the message was nothing but
+    that street (an answer for later, not to the open question)."""
+    alone = _STREET_ALONE.match(text[:MAX_CHARS])
+    found = alone or _STREET_AHEAD.search(text[:MAX_CHARS])
     if found is not None:
         turn.session["flags"][STREET_AHEAD] = found["street"]
+    return alone is not None
 
 
 def take_street_ahead(turn: Turn, frame: Frame) -> None:

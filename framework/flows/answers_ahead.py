@@ -31,19 +31,20 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     ]
     frame = turn.frame
     asked = str(frame.get("wait") or "") if frame is not None else ""
-    values = _addresses_ahead(turn, message.text, asked)
+    values, street_alone = _addresses_ahead(turn, message.text, asked)
     if later:  # "how long does delivery take?" chooses nothing: only what is said or asked for
         found = turn.mentions(" ".join(wishes(message.text)), later)
         values |= {name: value for mention in found for name, value in mention.items()}
     for name, value in values.items():
         if turn.acceptable(name, value):
             turn.set_slot(name, value)
-    return bool(values)
+    return bool(values) or street_alone
 
 
-def _addresses_ahead(turn: Turn, text: str, asked: str) -> dict[str, Any]:
+def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any], bool]:
     """An address said before it is asked ("liefern an Hauptstr. 3, 12047 Berlin", "Delivery
-    please. Address is Pannierstraße 5, 12047 Berlin")."""
+    please. Address is Pannierstraße 5, 12047 Berlin"), and whether the message was only a
+    street, kept for the address question ("Hermannstraße" at "anything else?")."""
     slots = [
         name
         for name, slot in turn.bot.slots.items()
@@ -51,5 +52,5 @@ def _addresses_ahead(turn: Turn, text: str, asked: str) -> dict[str, Any]:
     ]
     address = find_address(text) if slots else None
     if slots and address is None:
-        note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
-    return dict.fromkeys(slots, address) if address else {}
+        return {}, note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
+    return (dict.fromkeys(slots, address) if address else {}), False

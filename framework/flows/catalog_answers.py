@@ -40,7 +40,7 @@ def price_answer(turn: Turn, text: str, prices_before: bool = False) -> str | No
     without a price word is one too ("was kostet die große?" … "und die mittlere?")."""
     words = tokens(text)
     follow_up = prices_before and len(words) <= FOLLOW_UP_WORDS
-    if not (PRICE_WORDS & set(words) or follow_up):
+    if not ((PRICE_WORDS | CHEAPEST) & set(words) or follow_up):
         return None
     rows = [row for row in _rows(turn, words) if row]
     if not rows:
@@ -56,6 +56,9 @@ def _rows(turn: Turn, words: list[str]) -> list[str]:
     named = dict.fromkeys(m.value for m in lexicon.items(frozenset()).find_all(words))
     if named:
         return [_item_prices(turn, bot.catalog.items[i], words) for i in named]
+    cheapest = _cheapest(turn, words)
+    if cheapest is not None:
+        return [_item_prices(turn, cheapest, words)]
     by_name = [g for g in bot.catalog.groups.values() if _named(g, words)]
     extras = [g for g in bot.catalog.groups.values() if g.many and _choices_named(turn, g, words)]
     if by_name or extras:
@@ -65,6 +68,24 @@ def _rows(turn: Turn, words: list[str]) -> list[str]:
         return [_item_prices(turn, item, words) for item in ordered]
     sizes = [g for g in bot.catalog.groups.values() if _choices_named(turn, g, words)]
     return [_group_prices(turn, group, words) for group in sizes]
+
+
+CHEAPEST = frozenset(
+    {*("billigste", "billigsten", "guenstigste", "guenstigsten", "preiswerteste"), "cheapest"}
+)
+
+
+def _cheapest(turn: Turn, words: list[str]) -> Item | None:
+    """ "Was ist eure billigste Pizza?", "what's your cheapest drink?": the item of that kind
+    (a tag named, or any) with the lowest price, when the message asks for the cheapest."""
+    if not CHEAPEST & set(words):
+        return None
+    items = [item for item in turn.bot.catalog.items.values() if item.available]
+    kinds = {
+        tag for item in items for tag in item.tags if {tag, f"{tag}s", f"{tag}en"} & set(words)
+    }
+    of_kind = [item for item in items if not kinds or kinds & item.tags]
+    return min(of_kind, key=lambda item: item.price.minor, default=None)
 
 
 def _item_being_ordered(turn: Turn, words: list[str]) -> list[Item]:

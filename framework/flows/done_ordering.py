@@ -36,8 +36,8 @@ def done_ordering(
     done = says_done(message.text)
     if slot.type == "choices" and not nothing_named and _OTHERWISE_NOTHING.search(message.text):
         done = False  # "extra Käse, sonst nix" to the extras: nothing else on it
-    if ordering and done and slot.role != "confirm" and (named_items or slot.type != "yes_no"):
-        turn.session["flags"][ORDER_COMPLETE] = True
+    if done and slot.role != "confirm" and (named_items or (ordering and slot.type != "yes_no")):
+        turn.session["flags"][ORDER_COMPLETE] = True  # also "add a Fanta then, that's all"
     if named_items:
         return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
     if slot.type == "item" and turn.session["cart"]["lines"] and done:

@@ -332,13 +332,20 @@ def _knowledge(turn: Turn, message: Message, prices_before: bool, known_before: 
         turn.reply(prices)
         turn.record("question_answered", entry="catalog_prices")
         turn.session["flags"][PRICES_ANSWERED] = True
-    ordering = names_items and not (waiting and only_asks(message.text))
+    ordering = names_items and not ((waiting or _several(turn, text)) and only_asks(text))
     _say_answers(turn, entries, ordering)
     if ordering:
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
         remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
     return _after_the_answers(turn, frame, text)
+
+
+def _several(turn: Turn, text: str) -> bool:
+    """ "Funghi or Prosciutto, what's the difference?": a question about several items orders
+    none of them."""
+    named = lexicon_for(turn.bot).items(frozenset()).find_all(tokens(text))
+    return len({match.value for match in named}) > 1
 
 
 def _say_answers(turn: Turn, entries: list[str], ordering: bool) -> None:

@@ -200,6 +200,15 @@ class Business:
         now = local.time().replace(tzinfo=None)
         return any(start <= now < end for start, end in self.hours.get(local.weekday(), ()))
 
+    def closes_at(self, moment: datetime) -> time | None:
+        """When the opening span the moment falls in ends; None when closed."""
+        local = moment.astimezone(self.timezone)
+        if local.date() in self.holidays:
+            return None
+        now = local.time().replace(tzinfo=None)
+        spans = self.hours.get(local.weekday(), ())
+        return next((end for start, end in spans if start <= now < end), None)
+
     def next_opening(self, moment: datetime) -> datetime | None:
         """When the business next opens (within two weeks), or None if it never does."""
         local = moment.astimezone(self.timezone)

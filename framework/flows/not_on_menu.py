@@ -48,11 +48,15 @@ _ORDERED = re.compile(
     rf"(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+_EITHER = rf"(?:\s+(?:oder|or)\s+(?:(?:auch|any|some|eine?n?|a|an)\s+)?{_NAME}(?:\s+{_NAME})?)?"
+"""A second thing asked about with the first ("Lasagne oder Tiramisu", "calzone or any pasta")."""
 _ASKED = re.compile(
-    rf"^\s*(?:(?:und|and|oh|ok|okay|hallo|hi|hey)[,\s]+)*"
-    rf"(?:(?:habt|haben)\s+(?:ihr|sie)|gibt\s+es(?:\s+bei\s+euch)?|do\s+you\s+(?:have|do|sell)"
-    rf"|have\s+you\s+got|you\s+got|got)\s+(?:(?:auch|also|any|eine?n?|a|an|some)\s+)*"
-    rf"(?:pizza\s+)?{_THING}(?:\s+pizza)?\s*\?*\s*$",
+    rf"^\s*(?:(?:und|and|oh|ok|okay|hallo|hi|hey|sacht\s+ma|sag\s+mal|sagt\s+mal)[,\s]+)*"
+    rf"(?:(?:habt|haben)\s+(?:ihr|sie)|habta|gibt\s+es(?:\s+bei\s+euch)?"
+    rf"|do\s+you\s+(?:have|do|sell)|have\s+you\s+got|you\s+got|got)\s+"
+    rf"(?:(?:auch|also|any|eine?n?|a|an|some)\s+)*"
+    rf"(?:pizza\s+)?(?P<asked>{_THING}{_EITHER})(?:\s+pizza)?"
+    rf"(?:\s+(?:as\s+a\s+side|als\s+beilage|dazu))?\s*\?*\s*$",
     re.IGNORECASE,
 )
 
@@ -71,6 +75,7 @@ _NO_GOODS = frozenset(
     | {"medium", "large", "big", "little", "kleinen", "großen", "grossen", "mittleren"}
     | {"mit", "ohne", "with", "without", "von", "für", "for", "die", "der", "das", "the"}
     | {"extra", "extras", "davon", "them", "beide", "both", "alle", "all", "jeder", "each"}
+    | {"sonst", "nix", "nichts", "nothing", "else", "weiter", "weiteres"}
 )
 """What a count, an article or "habt ihr" may come before without naming goods ("einen
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
@@ -148,8 +153,16 @@ def _say_missing(turn: Turn, thing: str) -> None:
         turn.say_named("not_on_menu", thing=thing)
 
 
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
 def _thing(text: str) -> str | None:
+    """What the message orders or asks for by a name the catalog may lack; a question may be
+    the last sentence after a greeting ("Tach auch! Habt ihr Pommes oder Currywurst?")."""
     found = _ORDERED.match(text[:120]) or _ASKED.match(text[:120])
+    if found is None and len(text) <= 240:
+        last = (_SENTENCE.findall(text) or [""])[-1]
+        found = _ASKED.match(last.strip())
     if found is None or any(word.lower() in _NO_GOODS for word in found["thing"].split()):
         return None  # "eine große Pizza", "zwei Leute": nothing the menu lacks
-    return found["thing"]
+    return found.groupdict().get("asked") or found["thing"]

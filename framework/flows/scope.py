@@ -252,8 +252,8 @@ class CartView:
 
 
 class BusinessView:
-    """`business.open`, `.weekday`, `.holiday`, `.next_opening`, `.hours` and the profile
-    fields."""
+    """`business.open`, `.closes_at`, `.weekday`, `.holiday`, `.next_opening`, `.hours` and
+    the profile fields."""
 
     def __init__(self, bot: Bot, now: datetime, lang: str, locale: str) -> None:
         self._business, self._now, self._lang, self._locale = bot.business, now, lang, locale
@@ -278,6 +278,12 @@ class BusinessView:
     @property
     def next_opening(self) -> datetime | None:
         return self._business.next_opening(self._now)
+
+    @property
+    def closes_at(self) -> str:
+        """When it closes today while open ("22:00", "10:00 PM"); empty when closed."""
+        end = self._business.closes_at(self._now)
+        return "" if end is None else self._clock(end)
 
     @property
     def hours(self) -> str:

@@ -30,7 +30,8 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _COLLOQUIAL = {
     # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
     **dict.fromkeys(("ick", "isch"), "ich"),
-    **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "gern"), "gerne"),
+    **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "jaeaen", "gern"), "gerne"),
+    "met": "mit",  # Kölsch "met extra Kies"
     **dict.fromkeys(
         ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwoi", "zwoei"), "zwei"
     ),
@@ -77,7 +78,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("andren", "andern"), "anderen"),
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
-    **dict.fromkeys(("kas", "kaas", "kees", "kaes"), "kaese"),
+    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies"), "kaese"),
     **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
@@ -86,11 +87,12 @@ _COLLOQUIAL = {
     **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
     **dict.fromkeys(("wat", "wos"), "was"),
     **dict.fromkeys(("noi", "naa", "nae", "nei"), "nein"),
-    **dict.fromkeys(("wor", "wa"), "war"),  # Kölsch "dat wor et", Berlin "det wa's"
+    **dict.fromkeys(("wor", "woer", "wa"), "war"),  # Kölsch "dat wor et", Berlin "det wa's"
     "et": "es",
     **dict.fromkeys(("jo", "joa", "jou", "jau", "jup", "jupp", "jep", "jepp", "yep", "ya"), "ja"),
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
+    "holl": "hole",
     **dict.fromkeys(("druff", "drauff"), "drauf"),
     **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
     **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),

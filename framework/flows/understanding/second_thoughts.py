@@ -57,11 +57,11 @@ def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
 
 def corrected(mentions: list[Mention], mention: Mention, has_item: bool, counts: set[str]) -> bool:
     """Second thoughts about the mention before: "eine Salami, nee warte, lieber eine Diavola"
-    takes its place (with its count when none is said), "a small Vegetaria, actually no, make
-    it a medium" changes its value. False when the part corrects nothing."""
+    takes its place, with what was said for it and not said again (its count, its size, "no
+    extras": "Prosciutto, small, no extras. actually no, make it Funghi"), "a small Vegetaria,
+    actually no, make it a medium" changes its value. False when the part corrects nothing."""
     if has_item:
-        counted = {n: v for n, v in mentions[-1].items() if n in counts}
-        mentions[-1] = counted | mention
+        mentions[-1] = mentions[-1] | mention
         return True
     if _corrects(mentions[-1], mention, counts):
         mentions[-1].update(mention)

@@ -293,7 +293,8 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 
 _DONE: Final = re.compile(
-    r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|dat wor et|das war es|"
+    r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|dat w[oö]r et|das war es|"
+    r"(genau|jenau) (so|esu)|"
     r"(das|des|dat) (ist|isch|is) (alles|älles)|(das|dat|des) langt|das reicht|das wäre alles|"
     r"that'?s (me|us)( sorted)?|that is all( only)?|"
     r"(das|des) wär alles|so bestellen|jetzt bestellen|das ist (meine|die) bestellung|"
@@ -305,7 +306,7 @@ _DONE: Final = re.compile(
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"
-    r"i'?m done|im done|that will do|that'?ll do|that be all|no more)\b"
+    r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$))\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
 "nothing else on it" speak of a pizza's toppings instead)."""
