@@ -11,7 +11,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 export REDIS_URL
 
 # The environment is locked: every distribution pinned with its hashes (requirements/dev.txt:
-# Theke's dependencies, the dev and rasa extras; requirements/run.txt: the dependencies alone,
+# Theke's dependencies, the dev, rasa and fast extras; requirements/run.txt: the dependencies alone,
 # for a deployment). Theke itself is installed on top without its dependencies.
 LOCK := requirements/dev.txt
 
@@ -32,7 +32,7 @@ COMPILE := CUSTOM_COMPILE_COMMAND="make lock" .lock/bin/pip-compile --quiet --ge
 	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
 lock:
 	test -x .lock/bin/pip-compile || ($(PYTHON) -m venv .lock && .lock/bin/pip install --quiet pip-tools)
-	$(COMPILE) --extra dev --extra rasa --output-file requirements/dev.txt pyproject.toml
+	$(COMPILE) --extra dev --extra rasa --extra fast --output-file requirements/dev.txt pyproject.toml
 	$(COMPILE) --output-file requirements/run.txt pyproject.toml
 
 run: $(STAMP)

@@ -9,7 +9,7 @@ a late "expired" after "paid" changes nothing. Every change is written with comp
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 __all__ = [
@@ -140,7 +140,10 @@ class Order:
         return self.total - self.refunded if was_paid else 0
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The order as JSON-able data, for a store to write: its sequences as lists, whose
+        dicts are the order's own (not copies: `dataclasses.asdict` deep-copied every one,
+        ~60 µs an order, written three times in the pizza order's pay step)."""
+        data = {name: getattr(self, name) for name in _FIELDS}
         for name in _SEQUENCES:
             data[name] = list(data[name])
         return data
@@ -155,3 +158,4 @@ class Order:
 
 _SEQUENCES = ("lines", "taxes", "history", "unmatched")
 """Order fields kept as tuples in memory and as lists in JSON."""
+_FIELDS = tuple(each.name for each in fields(Order))

@@ -47,7 +47,7 @@ def declared(*extras: str) -> list[Requirement]:
     ]
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("run", ()), ("dev", ("dev", "rasa"))])
+@pytest.mark.parametrize(("lock", "extras"), [("run", ()), ("dev", ("dev", "rasa", "fast"))])
 def test_every_dependency_is_pinned_with_hashes(lock: str, extras: tuple[str, ...]) -> None:
     locked = pins(LOCKS[lock])
     assert all(hashes for _version, hashes in locked.values()), "a pin without its hashes"

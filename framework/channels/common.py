@@ -15,6 +15,7 @@ from framework.errors import BadRequest, RateLimited, UnknownBot
 from framework.flows import Bot
 from framework.runtime.admission import Admission
 from framework.runtime.turns import Runtime
+from framework.stores.json_text import load
 from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
 
 __all__ = [
@@ -59,7 +60,12 @@ def bot_for(request: web.Request) -> Bot:
 def parse_json(raw: bytes | str) -> Any:
     """JSON from outside: strict UTF-8 whatever the Content-Type claims (RFC 8259; Python's
     own detection would let a UTF-8-encoded surrogate through), nesting as deep as the
-    interpreter takes (deeper: a 400, not a RecursionError)."""
+    interpreter takes (deeper: a 400, not a RecursionError). Read by orjson when installed,
+    which refuses all that this refuses; what it refuses is read here (stores/json_text.py)."""
+    return load(raw, _parse_standard)
+
+
+def _parse_standard(raw: bytes | str) -> Any:
     try:
         text = raw if isinstance(raw, str) else raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -21,6 +21,7 @@ from aiohttp import web
 from framework.channels.common import CONTEXT, accept, bot_for, json_object, string_field
 from framework.edge.rest_auth import RestAuth, check_sender
 from framework.errors import BadRequest
+from framework.stores.json_text import dump_bytes
 from framework.stores.records import LogEntry, SessionKey
 
 __all__ = ["RestChannel", "rest_status", "rest_webhook"]
@@ -84,9 +85,8 @@ async def read_message(request: web.Request, auth: RestAuth, channel: str) -> Re
 async def rest_webhook(request: web.Request, auth: RestAuth = OPEN) -> web.Response:
     message = await read_message(request, auth, "rest")
     entries = await accept(request, message.key, message.item_id, message.text)
-    return web.json_response(
-        [rasa_reply(entry, message.sender) for entry in entries if entry["from"] == "bot"]
-    )
+    replies = [rasa_reply(entry, message.sender) for entry in entries if entry["from"] == "bot"]
+    return web.Response(body=dump_bytes(replies), content_type="application/json", charset="utf-8")
 
 
 async def rest_messages(request: web.Request, auth: RestAuth = OPEN) -> web.Response:

@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from framework.admin import whole_number
-from framework.edge.headers import NONCE
+from framework.edge.headers import nonce
 from framework.errors import NotFound
 from framework.inbox import auth, views
 from framework.stores.agents import SignedIn
@@ -60,7 +60,7 @@ def _when(moment: float) -> str:
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
     page = _templates().get_template(template)
     body = page.render(
-        static=STATIC_PREFIX, nonce=request[NONCE], max_text=MAX_TEXT, when=_when, **values
+        static=STATIC_PREFIX, nonce=nonce(request), max_text=MAX_TEXT, when=_when, **values
     )
     response = web.Response(text=body, content_type="text/html", status=status)
     response.headers["Cache-Control"] = "no-store"

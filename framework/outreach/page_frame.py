@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from framework.edge.headers import NONCE
+from framework.edge.headers import nonce
 from framework.errors import Forbidden, NotFound
 from framework.inbox import auth, pages, views
 from framework.inbox.auth import Form
@@ -88,7 +88,7 @@ def render(
         .render(
             static=pages.STATIC_PREFIX,
             own=OWN_STATIC,
-            nonce=request[NONCE],
+            nonce=nonce(request),
             agent=signed,
             when=when,
             **values,

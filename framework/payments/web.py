@@ -19,7 +19,7 @@ from aiohttp import web
 
 from framework.admin import admin_bot, authorize, page_limit, whole_number
 from framework.channels.common import json_object
-from framework.edge.headers import NONCE
+from framework.edge.headers import nonce
 from framework.errors import BadRequest, NotFound
 from framework.flows import Bot
 from framework.money import Money, format_money
@@ -101,7 +101,7 @@ async def checkout_page(request: web.Request) -> web.Response:
             business=bot.business.name if bot else business,
             lang=locale.split("-")[0],
             return_url=record.delivery.get("return_url", "/"),
-            nonce=request[NONCE],
+            nonce=nonce(request),
         )
     )
     return web.Response(text=html, content_type="text/html")
@@ -130,7 +130,7 @@ async def returned_page(request: web.Request) -> web.Response:
     html = (
         _templates()
         .get_template("returned.html")
-        .render(business=bot.business.name, chat=f"/chat/{bot.name}", nonce=request[NONCE])
+        .render(business=bot.business.name, chat=f"/chat/{bot.name}", nonce=nonce(request))
     )
     return web.Response(text=html, content_type="text/html")
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from framework.bookings.plan import Plan
-from framework.edge.headers import NONCE
+from framework.edge.headers import nonce
 from framework.errors import BadRequest, NotFound
 from framework.inbox import auth, pages, views
 from framework.reception import calendar_actions as actions
@@ -70,7 +70,7 @@ def _page(
     text = page.render(
         static=pages.STATIC_PREFIX,
         own=STATIC,
-        nonce=request[NONCE],
+        nonce=nonce(request),
         agent=signed,
         section="calendar",
         plan=plan,

@@ -118,6 +118,14 @@ async def test_the_nonce_is_new_for_every_answer(shop: TestClient) -> None:
     assert first != second
 
 
+async def test_an_answer_without_a_page_allows_no_inline_style(shop: TestClient) -> None:
+    body = {"sender": "ada", "message": "hallo", "message_id": "m1"}
+    response = await shop.post("/webhooks/rest/webhook", json=body)
+    assert response.status == 200
+    assert_protected(response)
+    assert policy(response)["style-src"] == "'self'"  # no nonce made: nothing inline allowed
+
+
 async def test_a_shop_site_may_frame_the_chat_when_the_workspace_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,14 +23,13 @@ took ~25 ms of every tick, twice a second).
 from __future__ import annotations
 
 import heapq
-import json
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 
-from framework.stores.json_text import dump
+from framework.stores.json_text import dump, load
 from framework.stores.records import (
     Claim,
     Commit,
@@ -106,8 +105,8 @@ class MemoryStore:
         return self._claim(key, session, token, lease)
 
     def _claim(self, key: str, session: _Session, token: str, lease: float) -> Claim:
-        state = None if session.state is None else json.loads(session.state)
-        profile = json.loads(session.profile)
+        state = None if session.state is None else load(session.state)
+        profile = load(session.profile)
         return Claim(key, token, lease, state, profile, session.inbox[0], session.seq)
 
     def _holds(self, session: _Session, claim: Claim) -> bool:
@@ -151,7 +150,7 @@ class MemoryStore:
         if found is None or found[2] <= self._clock():
             return None
         first, last, _ = found
-        return [json.loads(entry) for seq, entry in self._history(session) if first <= seq <= last]
+        return [load(entry) for seq, entry in self._history(session) if first <= seq <= last]
 
     async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
         session, now = self._get(key), self._clock()
@@ -166,11 +165,11 @@ class MemoryStore:
         found = self._sessions.get(key)  # not _get: a read neither makes nor renews a session
         if found is None or found.state is None or self._expired(found):
             return None
-        return Peeked(json.loads(found.state), found.seq)
+        return Peeked(load(found.state), found.seq)
 
     async def log(self, key: str, after: int, limit: int = 100) -> list[LogEntry]:
         entries = [entry for seq, entry in self._history(self._get(key)) if seq > after]
-        return [json.loads(entry) for entry in entries[:limit]]
+        return [load(entry) for entry in entries[:limit]]
 
     def _history(self, session: _Session) -> list[tuple[int, str]]:
         """The session's log, or nothing once history_ttl passed since its last commit."""

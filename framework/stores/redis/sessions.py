@@ -62,7 +62,6 @@ in call order), the announcements again. Scripts a node lost are loaded on every
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -72,7 +71,7 @@ from typing import Any, NamedTuple, cast
 from redis.asyncio import RedisCluster
 from redis.exceptions import NoScriptError
 
-from framework.stores.json_text import dump
+from framework.stores.json_text import dump, load
 from framework.stores.records import (
     Claim,
     Commit,
@@ -140,15 +139,15 @@ class SessionKeys(NamedTuple):
 def _loaded(state: str, profile: str) -> tuple[Any, dict[str, Any]]:
     """A stored state (after its seq; "": none yet, "+...": its profile left out) and profile,
     decoded: fresh objects, the engine may change them."""
-    session = json.loads(state.removeprefix("+")) if state else None
+    session = load(state.removeprefix("+")) if state else None
     if session is not None and state.startswith("+"):
-        session["profile"] = json.loads(profile)
-    loaded: dict[str, Any] = json.loads(profile)
+        session["profile"] = load(profile)
+    loaded: dict[str, Any] = load(profile)
     return session, loaded
 
 
 def _item(body: str) -> InboxItem:
-    return InboxItem.from_json(json.loads(body))
+    return InboxItem.from_json(load(body))
 
 
 def _ms(seconds: float) -> int:
@@ -349,7 +348,7 @@ class RedisStore:
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
         k = self.session_keys(key)
         [found] = await self._run(("RESULT", [k.results, k.log], [item_id]))
-        return None if found is None else [json.loads(entry) for entry in found]
+        return None if found is None else [load(entry) for entry in found]
 
     @guarded
     async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
@@ -376,7 +375,7 @@ class RedisStore:
         newer = [
             str(line) for line in lines if (seq := _SEQ.match(str(line))) and int(seq[1]) > after
         ]
-        return [json.loads(line) for line in newer[:limit]]
+        return [load(line) for line in newer[:limit]]
 
     @guarded
     async def fire_timers(self, now: float, limit: int = 100) -> list[str]:

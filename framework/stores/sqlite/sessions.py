@@ -32,7 +32,6 @@ deleted with the session's other rows.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 import uuid
@@ -40,7 +39,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import Any, TypeVar
 
-from framework.stores.json_text import dump
+from framework.stores.json_text import dump, load
 from framework.stores.records import (
     Claim,
     Commit,
@@ -98,10 +97,10 @@ T = TypeVar("T")
 def _loaded(state: str | None, shared: int, profile: str) -> tuple[Any, dict[str, Any]]:
     """A stored session (None: none yet; its profile put back when it was left out) and
     profile, decoded: fresh objects, the engine may change them."""
-    session = None if state is None else json.loads(state)
+    session = None if state is None else load(state)
     if session is not None and shared:
-        session["profile"] = json.loads(profile)
-    loaded: dict[str, Any] = json.loads(profile)
+        session["profile"] = load(profile)
+    loaded: dict[str, Any] = load(profile)
     return session, loaded
 
 
@@ -220,7 +219,7 @@ class SqliteStore:
         token = f"{owner}:{self._tokens}{next(self._claims)}"
         self._run("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", key, token, now + lease)
         session, loaded = _loaded(state, shared, profile or "{}")
-        item = InboxItem.from_json(json.loads(first))
+        item = InboxItem.from_json(load(first))
         return Claim(key, token, lease, session, loaded, item, int(seq))
 
     def _commit(self, claim: Claim, commit: Commit) -> Claim | bool:
@@ -257,7 +256,7 @@ class SqliteStore:
             return True
         self._run("UPDATE leases SET until = ? WHERE key = ?", now + claim.lease, key)
         session, loaded = _loaded(state, shared, profile)
-        item = InboxItem.from_json(json.loads(inbox[1][2]))
+        item = InboxItem.from_json(load(inbox[1][2]))
         return Claim(key, claim.token, claim.lease, session, loaded, item, last)
 
     def _append_log(self, key: str, seq: int, new: list[LogEntry]) -> int:
@@ -291,7 +290,7 @@ class SqliteStore:
         if not self._history_kept(key, now):
             return []
         sql = "SELECT entry FROM log WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq"
-        return [json.loads(entry) for (entry,) in self._run(sql, key, *row)]
+        return [load(entry) for (entry,) in self._run(sql, key, *row)]
 
     def _keep_answer(self, key: str, request_id: str, answer: str) -> None:
         now = self._clock()
@@ -318,7 +317,7 @@ class SqliteStore:
         if not self._history_kept(key, self._clock()):
             return []
         sql = "SELECT entry FROM log WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?"
-        return [json.loads(entry) for (entry,) in self._run(sql, key, after, limit)]
+        return [load(entry) for (entry,) in self._run(sql, key, after, limit)]
 
     def _fire_timers(self, now: float, limit: int) -> list[str]:
         fired: list[str] = []
