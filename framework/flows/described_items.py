@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import lru_cache
 
 from babel.lists import format_list
 
@@ -33,10 +33,11 @@ _WITH = r"(?:mit|with|w/)"
 _AND = r"(?:\s*,\s*|\s+(?:und|and|&|n)\s+)"
 _WITHOUT = frozenset({"ohne", "without", "kein", "keine", "keinen", "no", "not", "nicht"})
 _SIMPLEST = frozenset(
-    {"nur", "normale", "normal", "einfache", "einfach", "klassische", "klassisch", "standard"}
-    | {"just", "only", "plain", "simple", "classic", "basic", "regular", "ordinary"}
+    {"nur", "normale", "einfache", "klassische", "klassisch"}
+    | {"just", "only", "plain", "simple", "classic", "basic", "ordinary"}
 )
-"""Words that ask for the plainest of them ("die ganz normale, nur Schinken")."""
+"""Words that ask for the plainest of them ("die ganz normale, nur Schinken"); not "einfach"
+(a filler: "einfach liefern") nor "normal"/"regular" (a size)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class _Described:
     """What every kind word starts with ("pizz"): a message without one describes nothing."""
 
 
-@cache
+@lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
 def _described(bot: Bot) -> _Described | None:
     """The bot's descriptions: its kind words ("pizza", "pizzas", "pizzen") with "mit"/"with"
     and what its items contain, or that before the kind word ("ham pizza", "Käsepizza")."""

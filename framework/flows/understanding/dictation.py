@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["undictated"]
@@ -65,9 +66,9 @@ def _spoken_mark(words: list[str], at: int) -> bool:
     mark = _mark_at(words, at)
     if mark is None:
         return False
-    before = word_to_number(_folded(words[at - 1])) if at > 0 else None
+    before = word_to_number(normalize(words[at - 1])) if at > 0 else None
     after_at = at + len(mark[0])
-    after = word_to_number(_folded(words[after_at])) if after_at < len(words) else None
+    after = word_to_number(normalize(words[after_at])) if after_at < len(words) else None
     return before is None or after is None
 
 
@@ -81,7 +82,7 @@ def _mark_at(words: list[str], at: int) -> tuple[tuple[str, ...], str] | None:
 def _number_at(words: list[str], at: int, written: list[str]) -> tuple[str | None, int]:
     """Digits for the number said from `at` (a postcode's digits one by one, "seventy five",
     "zweiunddreißig", a house number after a street), and how many words it took."""
-    values = [word_to_number(_folded(word)) for word in words[at : at + 6]]
+    values = [word_to_number(normalize(word)) for word in words[at : at + 6]]
     run = 0
     while run < len(values) and values[run] in _DIGITS:
         run += 1
@@ -94,9 +95,3 @@ def _number_at(words: list[str], at: int, written: list[str]) -> tuple[str | Non
     if first is not None and (first >= 10 or after_street):
         return str(first), 1
     return None, 1
-
-
-def _folded(word: str) -> str:
-    return (
-        word.casefold().replace("ß", "ss").replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")
-    )
