@@ -425,13 +425,22 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
             _correct_line(turn, line, name, value)
         elif name not in _cart_slots(turn):
             rerun.add(name)
-    shown = [wrap_slot(turn.bot, name, value, turn.lang) for name, value in changes.items()]
+    shown = [_shown(turn, name, value) for name, value in changes.items()]
     turn.changed()
-    turn.say_named("corrected", corrected=", ".join(map(str, shown)))
+    turn.say_named("corrected", corrected=", ".join(shown))
     turn.record("corrected", slots=sorted(changes))
     turn.reask()
     _rewind(turn, frozenset(rerun))
     return True
+
+
+def _shown(turn: Turn, name: str, value: Any) -> str:
+    """A corrected answer as said back: a count with its item ("2× Salami"), else the value."""
+    items = [n for n, v in turn.session["slots"].items() if turn.slot(n).type == "item" and v]
+    if turn.slot(name).role == "quantity" and items:
+        item = wrap_slot(turn.bot, items[0], turn.session["slots"][items[0]], turn.lang)
+        return f"{value}× {item}"
+    return str(wrap_slot(turn.bot, name, value, turn.lang))
 
 
 _MORE = frozenset({"noch", "dazu", "auch", "zusaetzlich", "another", "more", "also", "add", "plus"})
