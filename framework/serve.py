@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import gc
-import importlib
 import os
 import signal
 import subprocess
@@ -21,6 +20,7 @@ from framework.edge.limits import server_options
 from framework.errors import ThekeError
 from framework.flows import load_bot
 from framework.logs import configure_logging
+from framework.optional import optional_module
 from framework.payments.service import PAYMENT_APPLIED
 from framework.payments.setup import provider_name
 from framework.runtime.turns import FAULT_STAGES
@@ -70,9 +70,8 @@ def fault_from_environment() -> Callable[[str], None] | None:
 
 def event_loop() -> asyncio.AbstractEventLoop:
     """uvloop's event loop when it is installed (`pip install theke[fast]`), else asyncio's."""
-    try:
-        uvloop = importlib.import_module("uvloop")
-    except ImportError:
+    uvloop = optional_module("uvloop")
+    if uvloop is None:
         return asyncio.new_event_loop()
     loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
     return loop

@@ -45,8 +45,8 @@ class _Described:
     pattern: re.Pattern[str]
     on: dict[str, frozenset[str]]
     """An ingredient, read in standard words, to the items that have it."""
-    stems: frozenset[str]
-    """What every kind word starts with ("pizz"): a message without one describes nothing."""
+    kinds: frozenset[str]
+    """The kind words ("pizza", "pizzen"): a message without one describes nothing."""
 
 
 @lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
@@ -72,8 +72,7 @@ def _described(bot: Bot) -> _Described | None:
         rf"|\b(?P<before>{listed})[\s-]*(?P<kind2>{kind})\b",
         re.IGNORECASE,
     )
-    stems = frozenset(tag.removesuffix("a") for item in items for tag in item.tags)
-    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, stems)
+    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, forms)
 
 
 def read_descriptions(turn: Turn, text: str) -> str:
@@ -81,7 +80,7 @@ def read_descriptions(turn: Turn, text: str) -> str:
     one that fits several by the kind alone (the bot asks which, once)."""
     described = _described(turn.bot)
     lowered = text.casefold()
-    if described is None or not any(stem in lowered for stem in described.stems):
+    if described is None or not any(kind in lowered for kind in described.kinds):
         return text
     return described.pattern.sub(lambda found: _read(turn, described, found), text[:4096])
 

@@ -16,8 +16,9 @@ from framework.flows.session import Frame, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.normalize import normalize, tokens
+from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.numbers import says_a_number, word_to_number
+from framework.flows.understanding.segments import segments
 
 __all__ = ["keep_the_count", "share_out"]
 
@@ -181,14 +182,11 @@ def keep_the_count(turn: Turn, mention: Mention, text: str) -> None:
             del mention[name]  # "zwei kleine Pizzen" — "Margherita. Und drei Wasser": two
 
 
-_PART = re.compile(r"[,.;!?]+|\b(?:und|and)\b", re.IGNORECASE)
-
-
 def _counted(turn: Turn, mention: Mention, text: str) -> bool:
     """Whether the part of the message that names the mention's item says a number."""
     items = {str(v) for n, v in mention.items() if turn.slot(n).type == "item"}
     index = lexicon_for(turn.bot).items(frozenset())
-    for part in _PART.split(text):
-        if items & {m.value for m in index.find_all(tokens(part))}:
-            return says_a_number(part)
+    for words in segments(text):
+        if items & {m.value for m in index.find_all(words)}:
+            return says_a_number(" ".join(words))
     return says_a_number(text)

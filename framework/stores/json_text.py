@@ -23,23 +23,16 @@ Only values that the standard library refuses to write at all (an Enum, a UUID) 
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
 from typing import Any
 
+from framework.optional import optional_module
+
 __all__ = ["dump", "dump_bytes", "load"]
 
 
-def _orjson() -> Any:
-    """orjson when it is installed, else None."""
-    try:
-        return importlib.import_module("orjson")
-    except ImportError:
-        return None
-
-
-orjson = _orjson()
+orjson: Any = optional_module("orjson")
 """The fast codec, or None: the standard library's alone (tests set it to None)."""
 _OPTIONS = (
     orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS

@@ -12,7 +12,7 @@ from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
-__all__ = ["Lexicon", "lexicon_for"]
+__all__ = ["Lexicon", "kind_forms", "lexicon_for"]
 
 _COMMAND_SLACK = 2
 """A command may come with this many extra words ("cancel please", "bitte abbrechen")."""
@@ -360,11 +360,14 @@ def _labels(bot: Bot) -> Iterator[tuple[str, str]]:
         yield from ((lang, p) for lang, phrases in by_language.items() for p in phrases)
 
 
+def kind_forms(tag: str) -> frozenset[str]:
+    """A tag as a word for its items, singular and plural ("pizza", "pizzas", "pizzen")."""
+    return frozenset((tag, f"{tag}s", f"{tag}en", f"{tag.removesuffix('a')}en"))
+
+
 def _kind_words(bot: Bot) -> frozenset[str]:
     tags = {tag for item in bot.catalog.items.values() for tag in item.tags}
-    return frozenset(
-        form for tag in tags for form in (tag, f"{tag}s", f"{tag}en", f"{tag.removesuffix('a')}en")
-    )
+    return frozenset(form for tag in tags for form in kind_forms(tag))
 
 
 def _language_words(bot: Bot) -> dict[str, frozenset[str]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import importlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -29,6 +28,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.typing import EncodableT
 
+from framework.optional import optional_module
 from framework.stores.session_store import StoreError
 
 __all__ = ["CLUSTER_SCHEMES", "BoundedCluster", "Client", "address_of", "bounded_client", "guarded"]
@@ -120,14 +120,7 @@ def bounded_client(url: str, max_connections: int = 50, timeout: float = 5.0) ->
     return Redis.from_pool(pool)
 
 
-def _hiredis() -> Any:
-    try:
-        return importlib.import_module("hiredis")
-    except ImportError:
-        return None
-
-
-hiredis = _hiredis()
+hiredis: Any = optional_module("hiredis")
 """hiredis when it is installed (the `fast` extra), else None (tests set it to None)."""
 
 
