@@ -14,6 +14,9 @@ Changes reach the hub two ways:
 
 A change is only a hint ("look again at this conversation"): a page fetches what it shows
 anew, so a change heard twice (here and by the poll) costs one more fetch, never a wrong page.
+The first look since pages listen (or after a look that failed halfway) has nothing to compare
+with, so it tells every bot's pages to look again (`recheck`): what changed between a page's own
+fetch and that look would otherwise be learned by the poll and told to nobody.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ class Poller:
         self.hub, self._handoffs, self._sessions = hub, handoffs, sessions
         self._bots = tuple(bots)
         self._seen: dict[tuple[str, str], Seen] | None = None
-        """None until the first look since pages listen: that look only learns."""
+        """None until the first look since pages listen: that look learns and says recheck."""
         self._seqs: dict[str, int] = {}
         self._turns: dict[str, object] = {}
         """The turns each looked-at conversation had (its state changes without a log line
@@ -101,12 +104,22 @@ class Poller:
         if not self.hub.listening:
             self._seen, self._seqs, self._turns = None, {}, {}
             return
+        try:
+            await self._look()
+        except BaseException:
+            self._seen = None  # half-learned: the next look starts over and says recheck
+            raise
+
+    async def _look(self) -> None:
         now, primed = await self._handoff_states(), self._seen is not None
         if self._seen is not None:
             self._compare(self._seen, now)
-        self._seen = now
         held = {session for (_, session), (state, _, _) in now.items() if state == "claimed"}
         await self._read_logs(held | set(self.hub.watched), primed)
+        self._seen = now
+        if not primed:
+            for bot in self._bots:
+                self.hub.publish(Change(bot, "", "recheck"))
 
     async def _handoff_states(self) -> dict[tuple[str, str], Seen]:
         found: dict[tuple[str, str], Seen] = {}
@@ -129,7 +142,8 @@ class Poller:
 
     async def _read_logs(self, sessions: set[str], primed: bool) -> None:
         """A conversation newly held or open since the first look may have grown between its
-        change and this look: it is told too (a page fetching once more costs little)."""
+        change and this look: it is told too (a page fetching once more costs little); the
+        first look's recheck covers them all."""
         self._seqs = {key: seq for key, seq in self._seqs.items() if key in sessions}
         self._turns = {key: turns for key, turns in self._turns.items() if key in sessions}
         for key in sessions:

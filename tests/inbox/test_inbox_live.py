@@ -97,3 +97,48 @@ async def test_only_this_sites_pages_with_a_sign_in_may_listen(
     with pytest.raises(aiohttp.WSServerHandshakeError) as foreign:
         await anna.session.ws_connect(anna.url("/inbox/live"), origin="https://evil.example")
     assert foreign.value.status == 403
+
+
+async def test_what_changed_before_the_first_look_is_told_as_a_recheck(
+    shop: TestClient, open_browser: Callable[[], Browser]
+) -> None:
+    """A page fetches itself as its socket opens; a change between that fetch and the hub's
+    first look (which has nothing to compare with) must still reach it."""
+    await say(shop, "ada", "I want to talk to a person")
+    socket = await _listening(open_browser())
+    store = shop.server.app[HANDOFFS].store  # another worker, before the hub looked
+    await store.claim("shop", ADA, "ben", NOON)
+    assert await _next(socket, "recheck") == {
+        "bot": "shop",
+        "session": "",
+        "what": "recheck",
+        "agent": "",
+    }
+
+
+async def test_a_look_that_failed_halfway_is_followed_by_a_recheck(
+    shop: TestClient, open_browser: Callable[[], Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    socket = await _listening(open_browser())
+    await _next(socket, "recheck")  # the first look
+    sessions = shop.server.app[setup.CONTEXT].runtime.store
+    failing = True
+    real_log = sessions.log
+
+    async def log_then_fail(*args: Any, **kwargs: Any) -> Any:
+        if failing:
+            raise ConnectionError("the store went away for a moment")
+        return await real_log(*args, **kwargs)
+
+    await socket.send_str(json.dumps({"watch": {"bot": "shop", "session": ADA}}))
+    await say(shop, "ada", "hello")
+    monkeypatch.setattr(sessions, "log", log_then_fail)
+    await asyncio.sleep(POLL * 2.5)  # looks that fail after learning the handoffs
+    await _drained(socket)
+    failing = False
+    assert await _next(socket, "recheck") == {
+        "bot": "shop",
+        "session": "",
+        "what": "recheck",
+        "agent": "",
+    }
