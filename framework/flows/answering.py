@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from framework.flows.address_choice import address_chooses
 from framework.flows.address_notes import note_for_the_driver
 from framework.flows.address_parts import (
     house_number_fixed,
@@ -24,6 +23,7 @@ from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
+from framework.flows.implied_choices import address_chooses
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
 from framework.flows.pending_items import (

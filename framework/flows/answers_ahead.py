@@ -9,6 +9,7 @@ from typing import Any
 from framework.flows.address_parts import note_street_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
+from framework.flows.implied_choices import note_implied_choices
 from framework.flows.model import Bot
 from framework.flows.turn import Turn, asked_choices
 from framework.flows.understanding.normalize import tokens
@@ -37,9 +38,10 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     if later:  # "how long does delivery take?" chooses nothing: only what is said or asked for
         found = turn.mentions(" ".join(wishes(message.text)), later)
         values |= {name: value for mention in found for name, value in mention.items()}
-    for name, value in values.items():
-        if turn.acceptable(name, value):
-            turn.set_slot(name, value)
+    kept = [name for name, value in values.items() if turn.acceptable(name, value)]
+    for name in kept:
+        turn.set_slot(name, values[name])
+    note_implied_choices(turn, kept)  # an address said ahead: delivery
     return bool(values) or street_alone
 
 

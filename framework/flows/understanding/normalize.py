@@ -158,8 +158,19 @@ def normalize(text: str) -> str:
         text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    if "." in folded:
+        folded = _ABBREVIATION.sub(_abbreviated, folded)
     words = homophones(_WORD.findall(folded))
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
+
+
+_ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
+"""A two-letter abbreviation with dots ("i.e.", "d.h.", "e.g.", "z.B."): one word ("ie", …),
+not two ("e" alone reads as a colloquial "eine")."""
+
+
+def _abbreviated(found: re.Match[str]) -> str:
+    return found[1] + found[2]
 
 
 def tokens(text: str) -> list[str]:
