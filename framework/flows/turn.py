@@ -20,6 +20,7 @@ from framework.flows.session import CartData, Frame, Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
 from framework.flows.understanding.extract import extract_mentions
+from framework.flows.understanding.group_each import children_among, for_each_child
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
@@ -339,6 +340,9 @@ class Turn:
     def mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
         """What `text` names for `slots`, read with what the conversation knows of the group."""
         group = self.session["flags"].get(GROUP)
+        if for_each_child(text):  # "und jedes Kind kriegt eine Fanta": as many as have pizzas
+            lines = self.session["cart"]["lines"]
+            group = children_among(line.get("person") for line in lines) or group
         return extract_mentions(text, slots, lexicon_for(self.bot), group)
 
     def order_mentions(self, text: str) -> list[dict[str, Any]]:

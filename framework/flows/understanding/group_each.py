@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from framework.flows.model import Slot
@@ -12,10 +13,10 @@ from framework.flows.understanding.combining import Mention
 from framework.flows.understanding.normalize import KEPT_READINGS, normalize
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["each_of_the_group", "group_size"]
+__all__ = ["children_among", "each_of_the_group", "for_each_child", "group_size"]
 
 _EACH = frozenset(
-    {"jeder", "jede", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
+    {"jeder", "jede", "jedes", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
 )
 _GROUP_SIZE = (
     re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
@@ -120,3 +121,23 @@ def _people_before(before: list[tuple[list[str], Mention, bool]], words: list[st
         if earlier[0] in _FOR:
             return count
     return count if count > 1 and words[0] in _SELF else None
+
+
+_CHILDREN = frozenset({"kind", "kinder", "kids", "kid", "child", "children", "kiddo", "kiddos"})
+_A_CHILD = frozenset(
+    {"sohn", "tochter", "kleine", "kleiner", "kleinen", "junge", "maedchen", "kind", "bub"}
+    | {"son", "daughter", "boy", "girl", "kid", "little", "baby", "enkel", "enkelin"}
+)
+"""Words of a person ordered for that say it is a child ("für meinen Sohn", "für die Kleine")."""
+
+
+def for_each_child(text: str) -> bool:
+    """ "Jedes Kind kriegt eine Fanta", "a Fanta for each of the kids"."""
+    words = set(normalize(text).split())
+    return bool(_EACH & words and _CHILDREN & words)
+
+
+def children_among(people: Iterable[str | None]) -> int | None:
+    """How many of the people the order's lines are for are children (None for none)."""
+    children = {person for person in people if person and _A_CHILD & set(person.split())}
+    return len(children) or None

@@ -78,7 +78,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("andren", "andern"), "anderen"),
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
-    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies"), "kaese"),
+    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis"), "kaese"),
+    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla"), "zwiebeln"),  # Kölsch, Franconian
+    "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
