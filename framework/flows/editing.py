@@ -76,7 +76,8 @@ def edit_order(turn: Turn, text: str) -> bool:
     changes: list[str] = []
     things: list[Thing] = []
     last: CartLine | None = None  # the line the sentence before changed
-    for sentence in _SENTENCE.split(text):
+    sentences = _SENTENCE.split(text)
+    for sentence in sentences:
         by_clause = _edit_clauses(turn, sentence)
         if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
             changes.append(by_clause)
@@ -93,11 +94,12 @@ def edit_order(turn: Turn, text: str) -> bool:
         found = list(named_things(turn.bot, words))
         if asks_which_one(turn, words, found) or asks_which_of_choice(turn, words, found):
             return True
-        was = {line["id"]: _look(line) for line in lines}
+        was = {line["id"]: _look(line) for line in lines} if len(sentences) > 1 else {}
         change = _sentence_edit(turn, words, found, last)
+        if change and was:
+            last = next((line for line in lines if _look(line) != was.get(line["id"])), last)
         if change:
             changes.append(change)
-            last = next((line for line in lines if _look(line) != was.get(line["id"])), last)
         things += found
     if not changes:
         return False

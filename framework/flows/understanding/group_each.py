@@ -133,8 +133,13 @@ _A_CHILD = frozenset(
 
 def for_each_child(text: str) -> bool:
     """ "Jedes Kind kriegt eine Fanta", "a Fanta for each of the kids"."""
+    if _CHILD_STEM.search(text) is None:  # most messages: no normalizing needed
+        return False
     words = set(normalize(text).split())
     return bool(_EACH & words and _CHILDREN & words)
+
+
+_CHILD_STEM = re.compile(r"kind|kid|child", re.IGNORECASE)
 
 
 def children_among(people: Iterable[str | None]) -> int | None:

@@ -180,9 +180,10 @@ class PhraseIndex:
         """The words with a short name typed one slip off right after a count read as the
         name ("2 Cila": "2 cola"), one word for one (the matches' places stay)."""
         for index in range(1, len(words)):
-            if word_to_number(words[index - 1]) is not None and words[index].isalpha():
-                name = short_slip(words[index], self._known_words)
-                if name is not None:
+            word = words[index]
+            if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
+                name = short_slip(word, self._known_words)
+                if name is not None and word_to_number(words[index - 1]) is not None:
                     return (*words[:index], name, *words[index + 1 :])
         return words
 
