@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from framework.flows.address_notes import with_notes_after
 from framework.flows.address_parts import note_street_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
@@ -54,7 +55,9 @@ def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any],
     address = find_address(text) if slots else None
     if slots and address is None:
         return {}, note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
-    return (dict.fromkeys(slots, address) if address else {}), False
+    if address is None:
+        return {}, False
+    return dict.fromkeys(slots, with_notes_after(" ".join(text.split()), address)), False
 
 
 @lru_cache(maxsize=32)

@@ -141,13 +141,24 @@ def _choices(
         and not negated(words, m.start)
         and not excepted(words, m.start)
         and not dropped(words, m.start)
-        and not (many and rejects(words[m.end : m.end + 5]))  # "Oliven mag ich nicht so"
+        and not (
+            (many or _BEYOND_ME & set(words[m.end : m.end + 3]))  # "groß schaff ich nicht"
+            and rejects(words[m.end : m.end + 5])  # "Oliven mag ich nicht so"
+        )
     ]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
         mention[slot.name] = values if slot.type == "choices" else values[0]
     elif slot.type == "choices" and (found or says_nothing_extra(words)):
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
+
+
+_BEYOND_ME = frozenset(
+    {"schaff", "schaffe", "schaffen", "pack", "packe", "packen", "ess", "esse", "manage"}
+    | {"finish", "eat", "handle"}
+)
+"""After a size, a refusal with these is a reason ("groß schaff ich nicht"); without them a
+pick-one value keeps its place ("Laptop geht nicht": the device, and what is wrong)."""
 
 
 _NOT_A_COUNT_AFTER = frozenset(

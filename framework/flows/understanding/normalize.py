@@ -95,6 +95,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
     "holl": "hole",
+    "holn": "holen",  # "wir holn ab"
     **dict.fromkeys(("druff", "drauff"), "drauf"),
     **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
     **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),
