@@ -112,6 +112,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     for slot in slots:
         if slot.type == "item" and not has_item:
             found = after_second_thoughts(lexicon.items(slot.tags).find_all(words), words)
+            found = [match for match in found if not _said_of_someone(words, match.start)]
             if found:
                 mention[slot.name] = found[0].value
                 used.update(range(found[0].start, found[0].end))
@@ -151,6 +152,18 @@ def _choices(
         mention[slot.name] = values if slot.type == "choices" else values[0]
     elif slot.type == "choices" and (found or says_nothing_extra(words)):
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
+
+
+_BEING = frozenset(
+    {("i", "m"), ("i", "am"), ("ich", "bin"), ("we", "re"), ("we", "are"), ("wir", "sind")}
+)
+"""Before an item's name, what the speakers are ("I'm veggie"), never what they order ("mine
+is a Funghi" names the order: no pronoun and being only)."""
+
+
+def _said_of_someone(words: list[str], start: int) -> bool:
+    """ "I'm veggie", "ich bin Veggie": what a person is, not an order of that item."""
+    return tuple(words[max(0, start - 2) : start]) in _BEING
 
 
 _BEYOND_ME = frozenset(
