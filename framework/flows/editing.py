@@ -76,8 +76,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     changes: list[str] = []
     things: list[Thing] = []
     last: CartLine | None = None  # the line the sentence before changed
-    sentences = _SENTENCE.split(text)
-    for sentence in sentences:
+    for sentence in _SENTENCE.split(text):
         by_clause = _edit_clauses(turn, sentence)
         if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
             changes.append(by_clause)
@@ -94,10 +93,9 @@ def edit_order(turn: Turn, text: str) -> bool:
         found = list(named_things(turn.bot, words))
         if asks_which_one(turn, words, found) or asks_which_of_choice(turn, words, found):
             return True
-        was = {line["id"]: _look(line) for line in lines} if len(sentences) > 1 else {}
+        was = _looks(lines)
         change = _sentence_edit(turn, words, found, last)
-        if change and was:
-            last = next((line for line in lines if _look(line) != was.get(line["id"])), last)
+        last = _changed_line(lines, was, last) if change else last
         if change:
             changes.append(change)
         things += found
@@ -157,15 +155,31 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
     lines = turn.session["cart"]["lines"]
     before = copy.deepcopy(lines)
     changes = []
+    last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
     for clause in clauses:
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
-        change = edit_for_person(turn, clause) or (_edit(turn, words, found) if found else None)
+        was = _looks(lines)
+        change = edit_for_person(turn, clause) or (
+            _sentence_edit(turn, words, found, last) if found else None
+        )
+        last = _changed_line(lines, was, last) if change else last
         if change is None:
             lines[:] = before
             return None
         changes.append(change)
     return "; ".join(changes)
+
+
+def _looks(lines: list[CartLine]) -> dict[int, tuple[object, ...]]:
+    return {line["id"]: _look(line) for line in lines}
+
+
+def _changed_line(
+    lines: list[CartLine], was: dict[int, tuple[object, ...]], last: CartLine | None
+) -> CartLine | None:
+    """The line an edit changed (as `was` shows them before it), else `last`."""
+    return next((line for line in lines if _look(line) != was.get(line["id"])), last)
 
 
 def _besides_the_person(turn: Turn, text: str, people_items: set[str]) -> list[str]:
