@@ -23,6 +23,7 @@ from framework.money import Money, format_money
 __all__ = [
     "BusinessView",
     "CartView",
+    "MenuView",
     "Named",
     "NamedList",
     "Scope",
@@ -255,6 +256,45 @@ class CartView:
 
     def _format(self, amount: Money) -> str:
         return format_money(amount, self._locale)
+
+
+class MenuView:
+    """`menu`: the catalog for texts, so an answer of the bot's knowledge stays right when the
+    menu changes — `menu.items`, `menu.tagged('vegetarian')`, `menu.untagged('fish')` and
+    `menu.options('extras')` are lists that print as their names ("Margherita, Funghi"), each
+    with `.name`, `.price` (`| money`) and `.tags`; `menu.item('tonno')` is one item. Only what
+    can be ordered (sold-out items are left out)."""
+
+    def __init__(self, bot: Bot, lang: str) -> None:
+        self._bot, self._names = bot, _names_of(bot, lang)
+
+    @property
+    def items(self) -> NamedList:
+        return self._where(lambda tags: True)
+
+    def tagged(self, *tags: str) -> NamedList:
+        """The items with every one of these tags."""
+        return self._where(lambda found: set(tags) <= found)
+
+    def untagged(self, *tags: str) -> NamedList:
+        """The items with none of these tags ("without fish": `menu.untagged('fish')`)."""
+        return self._where(lambda found: not set(tags) & found)
+
+    def item(self, item_id: str) -> Named | None:
+        item = self._bot.catalog.items.get(item_id)
+        return self._names.item(item) if item is not None else None
+
+    def options(self, group: str) -> NamedList:
+        """The choices of an option group ("sizes", "extras"), each with its price."""
+        found = self._bot.catalog.groups.get(group)
+        choices = found.choices.values() if found is not None else ()
+        return NamedList(self._names.choice(choice) for choice in choices)
+
+    def _where(self, wanted: Callable[[frozenset[str]], bool]) -> NamedList:
+        items = self._bot.catalog.items.values()
+        return NamedList(
+            self._names.item(item) for item in items if item.available and wanted(item.tags)
+        )
 
 
 class BusinessView:

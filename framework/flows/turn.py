@@ -15,7 +15,15 @@ from framework.errors import FlowError
 from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text, label_for
-from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
+from framework.flows.scope import (
+    BusinessView,
+    CartView,
+    MenuView,
+    Scope,
+    TextsView,
+    unwrap,
+    wrap_slot,
+)
 from framework.flows.session import CartData, Frame, Session
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
@@ -151,6 +159,7 @@ class Turn:
                 self._cart_labels(),
             ),
             "business": lambda: BusinessView(bot, self.now, self.lang, self.locale),
+            "menu": lambda: MenuView(bot, self.lang),
             "now": lambda: self.now,
             "lang": lambda: self.lang,
             "locale": lambda: self.locale,
