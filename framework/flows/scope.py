@@ -15,6 +15,7 @@ from typing import Any
 
 from babel.dates import format_time, get_day_names
 
+from framework.flows.days_asked import DayView, day_asked
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
 from framework.flows.templates import babel_locale
@@ -298,11 +299,12 @@ class MenuView:
 
 
 class BusinessView:
-    """`business.open`, `.closes_at`, `.weekday`, `.holiday`, `.next_opening`, `.hours` and
-    the profile fields."""
+    """`business.open`, `.closes_at`, `.weekday`, `.holiday`, `.next_opening`, `.hours`,
+    `.day_asked` and the profile fields."""
 
-    def __init__(self, bot: Bot, now: datetime, lang: str, locale: str) -> None:
+    def __init__(self, bot: Bot, now: datetime, lang: str, locale: str, heard: str = "") -> None:
         self._business, self._now, self._lang, self._locale = bot.business, now, lang, locale
+        self._heard = heard
         self.name = bot.business.name
         self.description = label_for(bot.business.description, lang, bot.business.language)
         self.phone, self.address = bot.business.phone, bot.business.address
@@ -330,6 +332,17 @@ class BusinessView:
         """When it closes today while open ("22:00", "10:00 PM"); empty when closed."""
         end = self._business.closes_at(self._now)
         return "" if end is None else self._clock(end)
+
+    @property
+    def day_asked(self) -> DayView | None:
+        """The day the message being answered asks about ("und morgen?", "am Samstag?"),
+        with its hours; None when it names no day."""
+        today = self._now.astimezone(self._business.timezone).date()
+        day = day_asked(self._heard, today)
+        if day is None:
+            return None
+        name = get_day_names("wide", locale=babel_locale(self._locale))[day.weekday()]
+        return DayView.of(self._business, day, str(name), self._clock)
 
     @property
     def hours(self) -> str:

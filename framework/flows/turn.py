@@ -158,7 +158,7 @@ class Turn:
                 self.locale,
                 self._cart_labels(),
             ),
-            "business": lambda: BusinessView(bot, self.now, self.lang, self.locale),
+            "business": lambda: BusinessView(bot, self.now, self.lang, self.locale, self.heard),
             "menu": lambda: MenuView(bot, self.lang),
             "now": lambda: self.now,
             "lang": lambda: self.lang,
