@@ -15,10 +15,11 @@ from typing import Any
 
 from babel.dates import format_time, get_day_names
 
-from framework.flows.days_asked import DayView, day_asked
+from framework.flows.day_hours import DayView
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
 from framework.flows.templates import babel_locale
+from framework.flows.understanding.dates import parse_date
 from framework.money import Money, format_money
 
 __all__ = [
@@ -337,8 +338,7 @@ class BusinessView:
     def day_asked(self) -> DayView | None:
         """The day the message being answered asks about ("und morgen?", "am Samstag?"),
         with its hours; None when it names no day."""
-        today = self._now.astimezone(self._business.timezone).date()
-        day = day_asked(self._heard, today)
+        day = parse_date(self._heard, self._now.astimezone(self._business.timezone))
         if day is None:
             return None
         name = get_day_names("wide", locale=babel_locale(self._locale))[day.weekday()]

@@ -53,3 +53,19 @@ def test_menu_gives_texts_the_catalog_as_it_is_now() -> None:
         "Margherita, Funghi, Quattro Formaggi, Vegetaria | Cola 0,33 l, Cola Zero 0,33 l, "
         "Fanta 0,33 l, Water 0.5 l, Beer 0.5 l | €10.50 | Small, Medium, Large | 15"
     )
+
+
+def test_business_day_asked_is_the_day_the_message_names_with_its_hours() -> None:
+    bot = load_bot(PIZZA)
+    friday = datetime(2026, 12, 18, 18, 0, tzinfo=UTC)
+    said = []
+    for heard in ("und morgen?", "habt ihr an Heiligabend offen?", "wann habt ihr offen?"):
+        turn = Turn(bot, new_session(bot), friday)
+        turn.heard = heard
+        said.append(
+            Template(
+                "{% set day = business.day_asked %}{% if day %}{{ day.name }} {{ day.open }} "
+                "{{ day.holiday }} {{ day.hours }}{% else %}none{% endif %}"
+            ).render(turn.scope())
+        )
+    assert said == ["Samstag True False 12:00–23:30", "Donnerstag False True", "none"]
