@@ -141,7 +141,14 @@ def _said_of_the_changed_line(turn: Turn, found: list[Thing], line: CartLine | N
     return f"{before} → {after}" if after != before else None
 
 
-_CLAUSE = re.compile(r",\s*(?:und|and|aber|but)\s+", re.IGNORECASE)
+_CLAUSE = re.compile(
+    r",\s*(?:und|and|aber|but)\s+"
+    r"|\s+(?:und|and)\s+(?=(?:swap|make|change|remove|take|drop|switch|replace|tausch|tausche"
+    r"|mach|mache|nimm|streich|streiche|ersetz|ersetze)\b)",
+    re.IGNORECASE,
+)
+"""Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
+Hawaii medium and swap one Fanta for a beer")."""
 
 
 def _edit_clauses(turn: Turn, sentence: str) -> str | None:
