@@ -32,13 +32,9 @@ def done_ordering(
     Stück, das wär's", "and a cola zero, that's it"): no "anything else?" after it."""
     named_items = any(has_item(turn, m) for m in turn.order_mentions(message.text))
     asks = turn.flow(frame["flow"]).asks
-    before = dict(turn.session["slots"])
+    before = dict(turn.session["slots"]) if named_items else {}
     noted = note_answers_ahead(turn, message, asks)
-    checkout = _asked_next(turn.bot, frame["flow"])
-    to_checkout = any(
-        value != before.get(name) and name in checkout
-        for name, value in turn.session["slots"].items()
-    )
+    to_checkout = named_items and noted and _answered_next(turn, frame["flow"], before)
     ordering = frame["flow"] == turn.ordering_flow()
     done = says_done(message.text)
     if slot.type == "choices" and not nothing_named and _OTHERWISE_NOTHING.search(message.text):
@@ -86,6 +82,13 @@ def _skip_to_no_more(turn: Turn, frame: Frame) -> bool:
             frame["pc"] = pc + 1
             return True
     return False
+
+
+def _answered_next(turn: Turn, flow: str, before: dict[str, object]) -> bool:
+    """Whether the message answered, ahead, what the flows after this one ask."""
+    checkout = _asked_next(turn.bot, flow)
+    slots = turn.session["slots"]
+    return any(value != before.get(name) and name in checkout for name, value in slots.items())
 
 
 @lru_cache(maxsize=64)

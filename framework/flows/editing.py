@@ -93,9 +93,9 @@ def edit_order(turn: Turn, text: str) -> bool:
         found = list(named_things(turn.bot, words))
         if asks_which_one(turn, words, found) or asks_which_of_choice(turn, words, found):
             return True
-        was = _looks(lines)
+        was = _looks(lines) if found else {}  # a later sentence's choices may be about it
         change = _sentence_edit(turn, words, found, last)
-        last = _changed_line(lines, was, last) if change else last
+        last = _changed_line(lines, was, last) if change and was else last
         if change:
             changes.append(change)
         things += found
