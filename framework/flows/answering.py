@@ -221,9 +221,22 @@ def _order_more(turn: Turn, message: Message) -> bool:
         return False
     if _names_what_is_asked_about(turn, frame, ordering, message.text):
         return False
+    _answered_beside_items(turn, frame, message.text)
     turn.session["pending"].extend(mentions)
     turn.repeat(ordering, frozenset())
     return True
+
+
+def _answered_beside_items(turn: Turn, frame: Frame, text: str) -> None:
+    """ "Dann noch ne Cola dazu und liefern" at "liefern oder abholen?": the choice is kept,
+    and "anything else?" is not asked after the Cola."""
+    wait = turn.bot.slots.get(str(frame.get("wait")))
+    if wait is None or wait.type != "choice":
+        return
+    said = [m[wait.name] for m in turn.mentions(text, [wait]) if wait.name in m]
+    if len(said) == 1 and turn.acceptable(wait.name, said[0]):
+        turn.set_slot(wait.name, said[0])
+        turn.session["flags"][ORDER_COMPLETE] = True
 
 
 def _names_what_is_asked_about(turn: Turn, frame: Frame, ordering: str, text: str) -> bool:
