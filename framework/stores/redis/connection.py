@@ -23,6 +23,7 @@ from redis.asyncio.cluster import ClusterNode, ClusterPipeline
 from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.driver_info import DriverInfo
 from redis.exceptions import AuthenticationError, ClusterError, RedisClusterException, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -104,12 +105,15 @@ def bounded_client(url: str, max_connections: int = 50, timeout: float = 5.0) ->
     """A client on a bounded pool: callers wait up to `timeout` for a connection (a burst
     queues instead of failing), a dead Redis fails fast, and a dropped connection (a restarted
     Redis) is retried once on a new one. A redis+cluster:// URL gives a cluster client with
-    the same bounds (per node)."""
+    the same bounds (per node). The name and version every connection tells Redis (CLIENT
+    SETINFO) are looked up once here: redis-py looks up its version in the installed packages'
+    metadata for every new connection of a pool (2.4 ms each, 50 of them in a burst)."""
     options: dict[str, Any] = {
         "socket_timeout": timeout,
         "socket_connect_timeout": min(timeout, 1.5),
         "decode_responses": True,
         "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 1, (RedisConnectionError,)),
+        "driver_info": DriverInfo(),
     }
     if url.startswith(CLUSTER_SCHEMES):
         return _bounded_cluster(url, max_connections, timeout, options)
