@@ -214,15 +214,18 @@ class RedisStore:
         """The global keys (one slot of their own): pending, counter, timers, versions."""
         return self._pending, self._counter, self._timers, self._versions
 
-    def _ttls(self) -> list[int]:
+    @functools.cached_property
+    def _ttls(self) -> tuple[int, int, int]:
         """result_ms, keep_ms (dedupe and results live no longer than the session), session_ms."""
         limits = self._limits
         keep = min(limits.result_ttl, limits.session_ttl)
-        return [_ms(limits.result_ttl), _ms(keep), _ms(limits.session_ttl)]
+        return _ms(limits.result_ttl), _ms(keep), _ms(limits.session_ttl)
 
-    def _history_ms(self) -> int:
-        """The log's TTL: no longer than the state whose seq numbers it continues."""
-        return _ms(min(self._limits.history_ttl, self._limits.session_ttl))
+    @functools.cached_property
+    def _commit_ttls(self) -> tuple[int, int]:
+        """profile_ms, and the log's: no longer than the state whose seq numbers it continues."""
+        limits = self._limits
+        return _ms(limits.profile_ttl), _ms(min(limits.history_ttl, limits.session_ttl))
 
     def _announce(self, keys: Sequence[str]) -> Call:
         return "ANNOUNCE_PENDING", [self._pending, self._counter], keys
@@ -322,7 +325,7 @@ class RedisStore:
     @guarded
     async def enqueue(self, key: str, item: InboxItem) -> bool:
         k = self.session_keys(key)
-        enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, dump(item.to_json()), *self._ttls()]
+        enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, dump(item.to_json()), *self._ttls]
         _, added, _ = await self._run(self._announce([key]), enqueue, self._announce([key]))
         return bool(added)
 
@@ -342,13 +345,14 @@ class RedisStore:
     @guarded
     async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         k, limits = self.session_keys(claim.key), self._limits
-        result_ms, keep_ms, session_ms = self._ttls()
+        result_ms, keep_ms, session_ms = self._ttls
+        profile_ms, history_ms = self._commit_ttls
         apart = session_without_profile(commit, limits)
         state = dump(commit.session) if apart is None else f"+{dump(apart)}"
         profile = dump(commit.profile)
         args: list[Any] = [claim.token, claim.item.id, _ms(claim.lease), commit.item_id]
-        args += [state, profile, session_ms, _ms(limits.profile_ttl), result_ms, keep_ms]
-        args += [self._history_ms(), limits.log_length, len(commit.entries)]
+        args += [state, profile, session_ms, profile_ms, result_ms, keep_ms]
+        args += [history_ms, limits.log_length, len(commit.entries)]
         args += [dump({n: v for n, v in entry.items() if n != "seq"}) for entry in commit.entries]
         for name, when in commit.timers.items():
             args += [name, "" if when is None else repr(float(when))]
@@ -379,7 +383,7 @@ class RedisStore:
 
     @guarded
     async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
-        result_ms, keep_ms, _ = self._ttls()
+        result_ms, keep_ms, _ = self._ttls
         args = [request_id, answer, result_ms, keep_ms]
         await self._run(("KEEP_ANSWER", [self.session_keys(key).answers], args))
 
@@ -421,7 +425,7 @@ class RedisStore:
             if len(fired) >= limit:
                 break
             k = self.session_keys(key)
-            fire = "FIRE", [k.timers, k.seen, k.inbox], [*args, limit - len(fired), *self._ttls()]
+            fire = "FIRE", [k.timers, k.seen, k.inbox], [*args, limit - len(fired), *self._ttls]
             [(count, nxt)] = await self._run(fire)
             fired += [key] * int(count)
             settle += [key, version, nxt]
