@@ -62,9 +62,10 @@ in call order), the announcements again. Scripts a node lost are loaded on every
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import count
 from typing import Any, NamedTuple, cast
 
@@ -82,7 +83,13 @@ from framework.stores.records import (
     iso_time,
     session_without_profile,
 )
-from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.redis.connection import (
+    Client,
+    HeldConnection,
+    address_of,
+    bounded_client,
+    guarded,
+)
 from framework.stores.redis.scripts import SCRIPTS
 
 __all__ = ["RedisStore", "SessionKeys"]
@@ -136,6 +143,12 @@ class SessionKeys(NamedTuple):
     timers: str
 
 
+_PARTS = tuple(f":{part}" for part in SessionKeys._fields)
+KEYS_KEPT = 1024
+"""Sessions whose keys a store keeps made: a turn names them three or four times (enqueue,
+claim, commit), each time nine strings with the session key escaped."""
+
+
 def _loaded(state: str, profile: str) -> tuple[Any, dict[str, Any]]:
     """A stored state (after its seq; "": none yet, "+...": its profile left out) and profile,
     decoded: fresh objects, the engine may change them."""
@@ -170,8 +183,14 @@ class RedisStore:
         self._queue: list[Waiting] = []
         """The calls of `_run` waiting for the next round trip, in the order they were made."""
         self._sender: asyncio.Task[None] | None = None
+        self._held = None if isinstance(client, RedisCluster) else HeldConnection(client)
+        """The sender's connection (one Redis; a cluster's pipelines go by node)."""
         self._tokens, self._claims = f"{uuid.uuid4().hex[:8]}-", count()
         """Lease tokens: this store's prefix and a number (uuid4 per claim took a syscall)."""
+        self.session_keys: Callable[[str], SessionKeys] = functools.lru_cache(KEYS_KEPT)(
+            self._session_keys
+        )
+        """All keys of one session: one hash tag, so one Redis Cluster slot."""
 
     @classmethod
     def from_url(
@@ -185,26 +204,28 @@ class RedisStore:
     ) -> RedisStore:
         return cls(bounded_client(url, max_connections, timeout), limits, prefix)
 
-    def session_keys(self, key: str) -> SessionKeys:
-        """All keys of one session: one hash tag, so one Redis Cluster slot."""
+    def _session_keys(self, key: str) -> SessionKeys:
         tag = key.replace("%", "%25").replace("{", "%7B").replace("}", "%7D") or "%"
         base = f"{self._prefix}:{{{tag}}}"
-        return SessionKeys(*(f"{base}:{part}" for part in SessionKeys._fields))
+        return SessionKeys._make([base + part for part in _PARTS])
 
     @property
     def index_keys(self) -> tuple[str, str, str, str]:
         """The global keys (one slot of their own): pending, counter, timers, versions."""
         return self._pending, self._counter, self._timers, self._versions
 
-    def _ttls(self) -> list[int]:
+    @functools.cached_property
+    def _ttls(self) -> tuple[int, int, int]:
         """result_ms, keep_ms (dedupe and results live no longer than the session), session_ms."""
         limits = self._limits
         keep = min(limits.result_ttl, limits.session_ttl)
-        return [_ms(limits.result_ttl), _ms(keep), _ms(limits.session_ttl)]
+        return _ms(limits.result_ttl), _ms(keep), _ms(limits.session_ttl)
 
-    def _history_ms(self) -> int:
-        """The log's TTL: no longer than the state whose seq numbers it continues."""
-        return _ms(min(self._limits.history_ttl, self._limits.session_ttl))
+    @functools.cached_property
+    def _commit_ttls(self) -> tuple[int, int]:
+        """profile_ms, and the log's: no longer than the state whose seq numbers it continues."""
+        limits = self._limits
+        return _ms(limits.profile_ttl), _ms(min(limits.history_ttl, limits.session_ttl))
 
     def _announce(self, keys: Sequence[str]) -> Call:
         return "ANNOUNCE_PENDING", [self._pending, self._counter], keys
@@ -234,6 +255,8 @@ class RedisStore:
             for _, future in self._queue:  # only when cancelled itself (the loop is closing)
                 future.cancel()
             self._queue, self._sender = [], None
+            if self._held is not None:
+                await self._held.release()
 
     async def _round_trip(self, batch: list[Waiting]) -> None:
         """One pipeline for the calls of a batch. Announcements (index entries that must exist
@@ -278,12 +301,11 @@ class RedisStore:
         results: list[Any] = [None] * len(calls)
         todo = list(range(len(calls)))
         for attempt in (1, 2):
-            pipe = self._redis.pipeline(transaction=False)
-            for index in todo:
-                name, keys, args = calls[index]
-                # (a cluster pipeline refuses pipe.evalsha, not EVALSHA: routed by its keys)
-                pipe.execute_command("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args)
-            for index, answer in zip(todo, await pipe.execute(raise_on_error=False), strict=True):
+            commands = [
+                ("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args)
+                for name, keys, args in (calls[index] for index in todo)
+            ]
+            for index, answer in zip(todo, await self._pipeline(commands), strict=True):
                 results[index] = answer
             todo = [i for i in todo if isinstance(results[i], NoScriptError)]
             if not todo or attempt == 2:
@@ -292,10 +314,18 @@ class RedisStore:
                 script.sha = await self._redis.script_load(SCRIPTS[name])
         return results
 
+    async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        if self._held is not None:
+            return await self._held.pipeline(commands)
+        pipe = self._redis.pipeline(transaction=False)
+        for command in commands:  # (a cluster pipeline refuses pipe.evalsha, not EVALSHA)
+            pipe.execute_command(*command)
+        return await pipe.execute(raise_on_error=False)
+
     @guarded
     async def enqueue(self, key: str, item: InboxItem) -> bool:
         k = self.session_keys(key)
-        enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, dump(item.to_json()), *self._ttls()]
+        enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, dump(item.to_json()), *self._ttls]
         _, added, _ = await self._run(self._announce([key]), enqueue, self._announce([key]))
         return bool(added)
 
@@ -315,13 +345,14 @@ class RedisStore:
     @guarded
     async def commit(self, claim: Claim, commit: Commit) -> Claim | bool:
         k, limits = self.session_keys(claim.key), self._limits
-        result_ms, keep_ms, session_ms = self._ttls()
+        result_ms, keep_ms, session_ms = self._ttls
+        profile_ms, history_ms = self._commit_ttls
         apart = session_without_profile(commit, limits)
         state = dump(commit.session) if apart is None else f"+{dump(apart)}"
         profile = dump(commit.profile)
         args: list[Any] = [claim.token, claim.item.id, _ms(claim.lease), commit.item_id]
-        args += [state, profile, session_ms, _ms(limits.profile_ttl), result_ms, keep_ms]
-        args += [self._history_ms(), limits.log_length, len(commit.entries)]
+        args += [state, profile, session_ms, profile_ms, result_ms, keep_ms]
+        args += [history_ms, limits.log_length, len(commit.entries)]
         args += [dump({n: v for n, v in entry.items() if n != "seq"}) for entry in commit.entries]
         for name, when in commit.timers.items():
             args += [name, "" if when is None else repr(float(when))]
@@ -352,7 +383,7 @@ class RedisStore:
 
     @guarded
     async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
-        result_ms, keep_ms, _ = self._ttls()
+        result_ms, keep_ms, _ = self._ttls
         args = [request_id, answer, result_ms, keep_ms]
         await self._run(("KEEP_ANSWER", [self.session_keys(key).answers], args))
 
@@ -394,7 +425,7 @@ class RedisStore:
             if len(fired) >= limit:
                 break
             k = self.session_keys(key)
-            fire = "FIRE", [k.timers, k.seen, k.inbox], [*args, limit - len(fired), *self._ttls()]
+            fire = "FIRE", [k.timers, k.seen, k.inbox], [*args, limit - len(fired), *self._ttls]
             [(count, nxt)] = await self._run(fire)
             fired += [key] * int(count)
             settle += [key, version, nxt]

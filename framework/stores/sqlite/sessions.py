@@ -120,6 +120,7 @@ class SqliteStore:
         self._tokens = f"{uuid.uuid4().hex[:8]}-"
         self._claims = count()
         """Lease tokens: this store's prefix and a number (uuid4 per claim took a syscall)."""
+        self._cursor: sqlite3.Cursor | None = None
 
     @classmethod
     async def open(
@@ -149,11 +150,21 @@ class SqliteStore:
     def _db(self) -> sqlite3.Connection:
         return self._writer.db
 
+    @property
+    def _statements(self) -> sqlite3.Cursor:
+        """The store's one cursor, made on the file's thread at its first statement: each
+        `Connection.execute` makes a cursor (and registers it with the connection), ~16 in a
+        turn. Every statement's rows are read before the next one runs."""
+        cursor = self._cursor
+        if cursor is None:
+            cursor = self._cursor = self._db.cursor()
+        return cursor
+
     def _run(self, sql: str, *params: Any) -> sqlite3.Cursor:
-        return self._db.execute(sql, params)
+        return self._statements.execute(sql, params)
 
     def _row(self, sql: str, *params: Any) -> Any:
-        return self._db.execute(sql, params).fetchone()
+        return self._run(sql, *params).fetchone()
 
     def _idle(self, key: str, now: float) -> float | None:
         """How long ago the session's last commit was; None for an unknown session."""
@@ -264,7 +275,7 @@ class SqliteStore:
         if not new:
             return seq
         rows = [(key, seq + n, dump({**entry, "seq": seq + n})) for n, entry in enumerate(new, 1)]
-        self._db.executemany("INSERT OR REPLACE INTO log VALUES (?, ?, ?)", rows)
+        self._statements.executemany("INSERT OR REPLACE INTO log VALUES (?, ?, ?)", rows)
         last = seq + len(rows)
         oldest = last - self._limits.log_length
         if oldest > 0:
