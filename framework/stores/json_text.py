@@ -14,7 +14,8 @@ same text and the same values:
   as the standard library writes it;
 - orjson writes a float that is not finite as null: text with a null in it that does not read
   back as the value is written by the standard library (`NaN`, `Infinity`, which Python reads
-  back, as an action's kept answer must);
+  back, as an action's kept answer must); and a float below 1e-4 its own way (`1e-7`,
+  `0.000025`): text that may hold one is the standard library's too;
 - reading, orjson would make a float of an integer beyond 64 bits: text with 19 digits in a row
   is read by the standard library, and so is whatever orjson refuses (`NaN`, an escaped lone
   surrogate, nesting deeper than 1,024).
@@ -24,6 +25,7 @@ Only values that the standard library refuses to write at all (an Enum, a UUID) 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +44,9 @@ _OPTIONS = (
 _UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _ASCII = json.JSONEncoder(separators=(",", ":")).encode
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_TINY_FLOAT = re.compile(rb"\de-\d|0\.0000")
+"""How orjson writes a float below 1e-4 ("1e-7", "0.000025"), where the standard library
+writes "1e-07", "2.5e-05" (a string holding these goes to the standard library too)."""
 _LONG_NUMBER = b"0" * 19
 """19 digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float."""
 
@@ -80,6 +85,8 @@ def _fast(value: Any) -> bytes | None:
         return None
     if b"null" in written and orjson.loads(written) != value:
         return None  # a float that is not finite, written as null
+    if _TINY_FLOAT.search(written):
+        return None  # maybe a float below 1e-4: the standard library writes 1e-07, not 1e-7
     return written
 
 

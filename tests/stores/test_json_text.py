@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from framework.channels.common import parse_json
@@ -54,6 +54,9 @@ VALUES = st.recursive(
 
 
 @given(VALUES)
+@example(1.192092896e-07)  # orjson: 1.192092896e-7
+@example({"share": 2.5e-05})  # orjson: 0.000025
+@example(["0.00001 e-7 3e-5"])  # a string that looks so: the standard library's, the same text
 def test_orjson_writes_the_text_the_standard_library_writes(value: Any) -> None:
     assert json_text.orjson is not None
     fast = dump(value)
