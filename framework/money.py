@@ -66,7 +66,7 @@ class Money:
     @property
     def amount(self) -> Decimal:
         """The amount in major units, exact."""
-        return Decimal(self.minor).scaleb(-currency_digits(self.currency))
+        return _major(self.minor, self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -134,7 +134,16 @@ def _locale(tag: str) -> Locale:
         return Locale.parse("en")
 
 
-@lru_cache(maxsize=4096)
 def format_money(money: Money, locale: str) -> str:
     """'23,00 €' in de-DE, '€23.00' in en: Babel's CLDR rules, never hand-written formats."""
-    return str(format_currency(money.amount, money.currency, locale=_locale(locale)))
+    return _formatted(money.minor, money.currency, locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(minor: int, currency: str, locale: str) -> str:
+    """Kept by plain values: a key of Money would be hashed and compared by Python methods."""
+    return str(format_currency(_major(minor, currency), currency, locale=_locale(locale)))
+
+
+def _major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-currency_digits(currency))

@@ -17,7 +17,7 @@ from babel.dates import format_time, get_day_names
 
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
-from framework.flows.templates import babel_locale
+from framework.flows.templates import ABSENT, babel_locale
 from framework.money import Money, format_money
 
 __all__ = [
@@ -167,7 +167,9 @@ class LineView:
 
 def _described(quantity: int, item: Named, options: NamedList) -> str:
     """ "2× Salami (Groß, Extra Käse)": a cart line as texts print it."""
-    return f"{quantity}× {item} ({options})" if options else f"{quantity}× {item}"
+    if not options:
+        return f"{quantity}× {item.name}"
+    return f"{quantity}× {item.name} ({', '.join([option.name for option in options])})"
 
 
 class CartView:
@@ -184,6 +186,7 @@ class CartView:
         self._bot, self._cart, self._lang, self._locale = bot, cart, lang, locale
         self._empty_label, self._total_label = labels
         self.currency = bot.business.currency
+        self._names = _names_of(bot, lang)
 
     @property
     def lines(self) -> list[LineView]:
@@ -195,7 +198,7 @@ class CartView:
         return LineView(line["id"], item, options, line["quantity"], unit)
 
     def _named(self, line: CartLine) -> tuple[Named, NamedList]:
-        catalog, names = self._bot.catalog, _names_of(self._bot, self._lang)
+        catalog, names = self._bot.catalog, self._names
         options = NamedList(
             names.choice(catalog.groups[group].choices[choice])
             for group, ids in line["options"].items()
@@ -250,8 +253,9 @@ class CartView:
         """A line of the summary, as its LineView prints with its total (none made here: the
         summary is printed several times a conversation)."""
         item, options = self._named(line)
-        total = Money(line["unit"], self.currency) * line["quantity"]
-        return f"{_described(line['quantity'], item, options)} – {self._format(total)}"
+        quantity = line["quantity"]
+        total = format_money(Money(line["unit"] * quantity, self.currency), self._locale)
+        return f"{_described(quantity, item, options)} – {total}"
 
     def _format(self, amount: Money) -> str:
         return format_money(amount, self._locale)
@@ -342,7 +346,10 @@ class Scope(Mapping[str, Any]):
         self._constants = constants
         self._computed: dict[str, Any] = {}
 
-    def __getitem__(self, name: str) -> Any:
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of a name, computed on first reading; `default` when the turn has none
+        (without raising and catching a KeyError for a slot not set yet, as `Mapping.get`
+        would: conditions and texts read most names through here)."""
         computed = self._computed
         if name in computed:
             return computed[name]
@@ -354,8 +361,14 @@ class Scope(Mapping[str, Any]):
         elif name in self._constants:
             value = self._constants[name]
         else:
-            raise KeyError(name)
+            return default
         computed[name] = value
+        return value
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name, ABSENT)
+        if value is ABSENT:
+            raise KeyError(name)
         return value
 
     def __contains__(self, name: object) -> bool:

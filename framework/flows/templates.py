@@ -19,16 +19,22 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import meta, nodes
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from framework.errors import FlowError
 from framework.money import Money, format_money
 
-__all__ = ["BUILTIN_FILTERS", "Layers", "Template", "TemplateError", "babel_locale"]
+__all__ = ["ABSENT", "BUILTIN_FILTERS", "Layers", "Template", "TemplateError", "babel_locale"]
 
 
 class TemplateError(FlowError):
     """A text that does not compile or fails to render."""
+
+
+ABSENT: Any = missing
+"""What looking up a name that a turn does not have gives (Jinja's own sentinel)."""
 
 
 @lru_cache(maxsize=64)
@@ -106,9 +112,20 @@ def _finalize(context: Any, value: Any) -> Any:
     return value
 
 
+class _Context(Context):
+    """Looks a name up once: Jinja's own context asks whether the names have it, then for its
+    value, each time through every layer (the turn's scope, the template's globals)."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        if key in self.vars:  # set inside the text ({% set %}, loops)
+            return self.vars[key]
+        return self.parent.get(key, ABSENT)
+
+
 _ENVIRONMENT = ImmutableSandboxedEnvironment(
     autoescape=False, keep_trailing_newline=False, finalize=_finalize
 )
+_ENVIRONMENT.context_class = _Context
 
 
 def _url_part(value: Any) -> str:
@@ -149,6 +166,16 @@ class Layers(Mapping[str, Any]):
             if name in layer:
                 return layer[name]
         raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        for layer in self._layers:
+            value = layer.get(name, ABSENT)
+            if value is not ABSENT:
+                return value
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in layer for layer in self._layers)
 
     def __iter__(self) -> Iterator[str]:
         return iter(dict.fromkeys(name for layer in self._layers for name in layer))
