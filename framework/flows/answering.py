@@ -259,9 +259,11 @@ def _cart_slots(turn: Turn) -> set[str]:
     names: set[str] = set()
     for line in turn.session["cart"]["lines"]:
         source = line.get("source") or {}
-        names.update(name for name in (source.get("item"), source.get("quantity")) if name)
+        names.add(source.get("item") or "")
+        names.add(source.get("quantity") or "")
         names.update(source.get("options") or ())
-    return {name for name in names if name in turn.bot.slots}
+    slots = turn.bot.slots
+    return {name for name in names if name and name in slots}
 
 
 def _confirmation(turn: Turn, frame: Frame, slot: Slot, message: Message) -> bool:

@@ -45,7 +45,7 @@ _CHANGING = frozenset(
 def committed(turn: Turn, text: str) -> bool:
     """Whether one clause says yes (or "bestellen") and no clause changes, adds, asks or
     doubts anything."""
-    if "?" in text or len(text) > 200 or turn.order_mentions(text):
+    if "?" in text or len(text) > 200 or turn.names_for_order(text):
         return False
     clauses = [tokens(clause) for clause in _CLAUSES.split(text)]
     clauses = [words for words in clauses if words and not set(words) <= _COURTESY]

@@ -378,7 +378,7 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
         return True
     statements = " ".join(_statements(text))
     ordering = frame is not None and frame["flow"] == turn.ordering_flow()
-    if waiting and ordering and statements and turn.order_mentions(statements):
+    if waiting and ordering and statements and turn.names_for_order(statements):
         # "how much are jalapeños? whatever, put them on it": answered, and the rest goes on
         # as the edit or the answer it is
         if not edit_order(turn, statements):

@@ -128,7 +128,7 @@ def _items(turn: Turn, text: str) -> set[str]:
     if not text or ordering is None:
         return set()
     items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
-    return {str(m[name]) for m in turn.order_mentions(text) for name in items if name in m}
+    return {str(m[name]) for m in turn.names_for_order(text) for name in items if name in m}
 
 
 def about_the_order(turn: Turn, entry: str) -> bool:

@@ -90,9 +90,7 @@ def answered_beside_them(
     if slot.type == "item" or not others or (CHANGE_OF_MIND | ADDING) & set(tokens(text)):
         return False
     sentences = [part.strip() for part in _SENTENCES.findall(text) if part.strip()]
-    rest = " ".join(
-        s for s in sentences if not any(has_item(turn, m) for m in turn.order_mentions(s))
-    )
+    rest = " ".join(s for s in sentences if not turn.orders_an_item(s))
     if not rest or not turn.mentions(rest, [slot]):
         return False
     turn.session["pending"].extend(others)

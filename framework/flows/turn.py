@@ -14,12 +14,13 @@ from typing import Any
 from framework.errors import FlowError
 from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
-from framework.flows.model import Bot, Flow, Slot, Text, label_for
+from framework.flows.model import Bot, Flow, Slot, Text
 from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
 from framework.flows.session import CartData, Frame, Session
+from framework.flows.slot_buttons import offered, offered_by
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
-from framework.flows.understanding.extract import extract_mentions
+from framework.flows.understanding.extract import extract_mentions, kept_mentions
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
@@ -66,29 +67,6 @@ def _slots_named(bot: Bot, names: frozenset[str]) -> tuple[Slot, ...]:
     """The bot's slots of these names, sorted by name (a turn reads its message for the same
     few sets of slots several times)."""
     return tuple(bot.slots[name] for name in sorted(names))
-
-
-@lru_cache(maxsize=256)
-def _offered(bot: Bot, lang: str, slot: str) -> tuple[Button, ...]:
-    """The buttons of one of the bot's slots in a language (made once per loaded bot)."""
-    return _offered_by(bot, lang, bot.slots[slot])
-
-
-def _offered_by(bot: Bot, lang: str, slot: Slot) -> tuple[Button, ...]:
-    """The choices of a slot, or the catalog items it takes, as buttons."""
-    default = bot.business.language
-    if slot.choices is not None:
-        return tuple(
-            Button(label_for(choice.name, lang, default), choice.id)
-            for choice in slot.choices.choices.values()
-        )
-    if slot.type == "item":
-        return tuple(
-            Button(label_for(item.name, lang, default), item.id)
-            for item in bot.catalog.items.values()
-            if item.available and (not slot.tags or slot.tags & item.tags)
-        )
-    return ()
 
 
 class Turn:
@@ -348,6 +326,20 @@ class Turn:
             return []
         return self.mentions(text, self.slots(self.flow(ordering).asks))
 
+    def names_for_order(self, text: str) -> list[dict[str, Any]]:
+        """`order_mentions` to read only, not copied (the caller must not change them)."""
+        ordering = self.ordering_flow()
+        if ordering is None:
+            return []
+        slots = list(_slots_named(self.bot, self.flow(ordering).asks))
+        group = self.session["flags"].get(GROUP)
+        return kept_mentions(text, slots, lexicon_for(self.bot), group)
+
+    def orders_an_item(self, text: str) -> bool:
+        """Whether the message names a catalog item for the ordering flow."""
+        slots = self.bot.slots
+        return any(slots[name].type == "item" for m in self.names_for_order(text) for name in m)
+
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)
         frame: Frame = {"flow": flow, "pc": 0}
@@ -476,8 +468,8 @@ class Turn:
         if slot.type == "yes_no":
             return self.yes_no_buttons()
         if self.bot.slots.get(slot.name) is slot:
-            return _offered(self.bot, self.lang, slot.name)
-        return _offered_by(self.bot, self.lang, slot)
+            return offered(self.bot, self.lang, slot.name)
+        return offered_by(self.bot, self.lang, slot)
 
     def reask(self) -> None:
         """Ask the waiting question again (after help, a correction or a digression)."""
