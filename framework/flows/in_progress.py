@@ -73,10 +73,12 @@ def order_so_far(turn: Turn) -> Iterator[None]:
 
 def cart_so_far(turn: Turn) -> CartData:
     """A copy of the cart with the items in progress as its last lines: what the order comes
-    to so far while the bot still asks about a pizza's extras (`cart_so_far | summary`)."""
+    to so far while the bot still asks about a pizza's extras (`cart_so_far | summary`). The
+    cart itself is left as it is: nothing is lent to it, so nothing is taken back."""
     cart = turn.session["cart"]
-    with order_so_far(turn):
-        return {**cart, "lines": list(cart["lines"])}
+    ordering = turn.ordering_flow()
+    named = _in_progress(turn, ordering, _current(turn, ordering))
+    return {**cart, "lines": [*cart["lines"], *_as_lines(turn, ordering, named).values()]}
 
 
 def order_in_progress(turn: Turn) -> list[Mention]:
@@ -98,7 +100,7 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
     slots = _order_slots(turn, ordering)
     lent = {_LENT + index: mention for index, mention in enumerate(named)}
     lines = turn.session["cart"]["lines"]
-    lines.extend(_theirs(turn, [_line(turn, slots, i, mention) for i, mention in lent.items()]))
+    lines.extend(_as_lines(turn, ordering, named).values())
     taken_back: list[Mention] = []
     turn.changed()
     try:
@@ -109,6 +111,13 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
         ]
         lines[:] = [line for line in lines if line["id"] not in lent]
         turn.changed()
+
+
+def _as_lines(turn: Turn, ordering: str | None, named: list[Mention]) -> dict[int, CartLine]:
+    """The items in progress as cart lines, by their line ids (far above any real line's)."""
+    slots = _order_slots(turn, ordering)
+    lines = [_line(turn, slots, _LENT + index, mention) for index, mention in enumerate(named)]
+    return {line["id"]: line for line in _theirs(turn, lines)}
 
 
 _EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND
@@ -181,8 +190,7 @@ def _current(turn: Turn, ordering: str | None) -> Mention | None:
         return None
     if not _adds_later(turn.bot, ordering, frame["pc"]):
         return None  # in the cart already: "anything else?" is asked after it
-    names = [slot.name for kind in slots.values() for slot in kind]
-    return {name: said[name] for name in names if name in said}
+    return {name: said[name] for name in _answer_names(turn.bot, ordering) if name in said}
 
 
 @lru_cache(maxsize=256)
@@ -211,6 +219,12 @@ def _slots_of(bot: Bot, ordering: str | None) -> dict[str, list[Slot]]:
         elif slot.role == "quantity":
             kinds["quantity"].append(slot)
     return kinds
+
+
+@cache
+def _answer_names(bot: Bot, ordering: str) -> tuple[str, ...]:
+    """The names of the ordering flow's slots for the item, its options and its count."""
+    return tuple(slot.name for kind in _slots_of(bot, ordering).values() for slot in kind)
 
 
 def _line(turn: Turn, slots: dict[str, list[Slot]], line_id: int, mention: Mention) -> CartLine:

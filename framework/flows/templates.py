@@ -187,11 +187,13 @@ class Layers(Mapping[str, Any]):
 class Template:
     """One compiled text. Plain strings skip Jinja entirely, which keeps turns fast."""
 
-    __slots__ = ("_compiled", "names", "source", "text_refs")
+    __slots__ = ("_compiled", "_globals", "names", "source", "text_refs")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._compiled: jinja2.Template | None = None
+        self._globals: Mapping[str, Any] | None = None
+        """Jinja's globals (`range`, `namespace`, …) when the text reads one of them."""
         self.names: frozenset[str] = frozenset()
         self.text_refs: frozenset[str] = frozenset()
         if "{" in source:
@@ -208,6 +210,8 @@ class Template:
                 # every render copied into a set (Context.globals_keys) and looked names up in
                 # map by map; the environment's globals never change, so one dict is the same.
                 self._compiled.globals = dict(self._compiled.globals)
+                if self.names & self._compiled.globals.keys():
+                    self._globals = self._compiled.globals
             except jinja2.TemplateSyntaxError as error:
                 raise TemplateError(f"line {error.lineno} of the text: {error.message}") from None
 
@@ -222,7 +226,8 @@ class Template:
         compiled = self._compiled
         try:
             # shared: Jinja reads the names where they are instead of copying them into a dict
-            names = cast(dict[str, Any], Layers(context, compiled.globals))
+            layered = context if self._globals is None else Layers(context, self._globals)
+            names = cast(dict[str, Any], layered)
             rendered = "".join(compiled.root_render_func(compiled.new_context(names, shared=True)))
             return rendered.strip()
         except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as error:
