@@ -15,7 +15,7 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 
 from framework.errors import MoneyError
 
-__all__ = ["Money", "currency_digits", "format_money"]
+__all__ = ["Money", "currency_digits", "format_minor", "format_money"]
 
 
 @lru_cache(maxsize=1)
@@ -136,12 +136,13 @@ def _locale(tag: str) -> Locale:
 
 def format_money(money: Money, locale: str) -> str:
     """'23,00 €' in de-DE, '€23.00' in en: Babel's CLDR rules, never hand-written formats."""
-    return _formatted(money.minor, money.currency, locale)
+    return format_minor(money.minor, money.currency, locale)
 
 
 @lru_cache(maxsize=4096)
-def _formatted(minor: int, currency: str, locale: str) -> str:
-    """Kept by plain values: a key of Money would be hashed and compared by Python methods."""
+def format_minor(minor: int, currency: str, locale: str) -> str:
+    """`format_money` of an amount in minor units, kept by plain values (a key of Money would
+    be hashed and compared by Python methods)."""
     return str(format_currency(_major(minor, currency), currency, locale=_locale(locale)))
 
 

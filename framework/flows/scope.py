@@ -18,7 +18,7 @@ from babel.dates import format_time, get_day_names
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
 from framework.flows.templates import ABSENT, babel_locale
-from framework.money import Money, format_money
+from framework.money import Money, format_minor, format_money
 
 __all__ = [
     "BusinessView",
@@ -72,9 +72,12 @@ class _Names:
 
     def __init__(self, bot: Bot, lang: str) -> None:
         self._lang, self._default = lang, bot.business.language
+        self._catalog = bot.catalog
         self._items: dict[str, Named] = {}
         self._choices: dict[int, Named] = {}
         """By the identity of the bot's Choice (kept alive by the bot this table is for)."""
+        self._labels: dict[tuple[str, ...], str] = {}
+        """A cart line's item (by its id) and choices (by group and id) as their names."""
 
     def item(self, item: Item) -> Named:
         named = self._items.get(item.id)
@@ -90,6 +93,21 @@ class _Names:
             label = label_for(choice.name, self._lang, self._default)
             named = self._choices[id(choice)] = Named(choice.id, label, choice.price)
         return named
+
+    def item_label(self, item: str) -> str:
+        """The name of the catalog item with this id."""
+        label = self._labels.get((item,))
+        if label is None:
+            label = self._labels[(item,)] = self.item(self._catalog.items[item]).name
+        return label
+
+    def choice_label(self, group: str, choice: str) -> str:
+        """The name of a choice of an option group, by their ids."""
+        label = self._labels.get((group, choice))
+        if label is None:
+            named = self.choice(self._catalog.groups[group].choices[choice])
+            label = self._labels[(group, choice)] = named.name
+        return label
 
 
 @lru_cache(maxsize=64)
@@ -162,14 +180,12 @@ class LineView:
         return self.unit * self.quantity
 
     def __str__(self) -> str:
-        return _described(self.quantity, self.item, self.options)
+        return _described(self.quantity, self.item.name, [option.name for option in self.options])
 
 
-def _described(quantity: int, item: Named, options: NamedList) -> str:
+def _described(quantity: int, item: str, options: list[str]) -> str:
     """ "2× Salami (Groß, Extra Käse)": a cart line as texts print it."""
-    if not options:
-        return f"{quantity}× {item.name}"
-    return f"{quantity}× {item.name} ({', '.join([option.name for option in options])})"
+    return f"{quantity}× {item} ({', '.join(options)})" if options else f"{quantity}× {item}"
 
 
 class CartView:
@@ -252,10 +268,15 @@ class CartView:
     def _row(self, line: CartLine) -> str:
         """A line of the summary, as its LineView prints with its total (none made here: the
         summary is printed several times a conversation)."""
-        item, options = self._named(line)
+        names = self._names
+        options = [
+            names.choice_label(group, choice)
+            for group, ids in line["options"].items()
+            for choice in ids
+        ]
         quantity = line["quantity"]
-        total = format_money(Money(line["unit"] * quantity, self.currency), self._locale)
-        return f"{_described(quantity, item, options)} – {total}"
+        described = _described(quantity, names.item_label(line["item"]), options)
+        return f"{described} – {format_minor(line['unit'] * quantity, self.currency, self._locale)}"
 
     def _format(self, amount: Money) -> str:
         return format_money(amount, self._locale)

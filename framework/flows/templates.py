@@ -228,7 +228,10 @@ class Template:
             # shared: Jinja reads the names where they are instead of copying them into a dict
             layered = context if self._globals is None else Layers(context, self._globals)
             names = cast(dict[str, Any], layered)
-            rendered = "".join(compiled.root_render_func(compiled.new_context(names, shared=True)))
+            # made here rather than by `compiled.new_context`, which also copies the globals'
+            # names into a set that only imports of other templates read
+            made = _Context(_ENVIRONMENT, names, compiled.name, compiled.blocks)
+            rendered = "".join(compiled.root_render_func(made))
             return rendered.strip()
         except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as error:
             raise TemplateError(f"the text {self.source[:60]!r} failed: {error}") from None
