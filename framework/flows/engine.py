@@ -421,7 +421,7 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
         return " ".join(said) if said and committed(turn, " ".join(said)) else None
     if slot.type not in ("choice", "choices"):
         return None
-    naming = [p for p in said if any(slot.name in m for m in turn.mentions(p, [slot]))]
+    naming = [p for p in said if any(slot.name in m for m in turn.kept_mentions(p, [slot]))]
     return " ".join(naming) if naming else None
 
 

@@ -91,7 +91,7 @@ def answered_beside_them(
         return False
     sentences = [part.strip() for part in _SENTENCES.findall(text) if part.strip()]
     rest = " ".join(s for s in sentences if not turn.orders_an_item(s))
-    if not rest or not turn.mentions(rest, [slot]):
+    if not rest or not turn.kept_mentions(rest, [slot]):
         return False
     turn.session["pending"].extend(others)
     answer(turn, Message(rest, turn.now))

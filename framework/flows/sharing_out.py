@@ -150,7 +150,9 @@ def _parts(
     parts: list[tuple[int, Mention]] = []
     for piece in pieces:
         found = _COUNTED.match(piece) or _THEIRS.match(piece)
-        if found is None or (found.groupdict().get("who") and turn.mentions(found["who"], options)):
+        if found is None or (
+            found.groupdict().get("who") and turn.kept_mentions(found["who"], options)
+        ):
             return None  # "Anna mit Oliven meine ohne": two people's pizzas, not one of them
         said: Mention = {}
         for mention in turn.mentions(found["said"], options) if found["said"] else []:

@@ -326,14 +326,17 @@ class Turn:
             return []
         return self.mentions(text, self.slots(self.flow(ordering).asks))
 
+    def kept_mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
+        """`mentions` to read only, not copied (the caller must not change them)."""
+        group = self.session["flags"].get(GROUP)
+        return kept_mentions(text, slots, lexicon_for(self.bot), group)
+
     def names_for_order(self, text: str) -> list[dict[str, Any]]:
         """`order_mentions` to read only, not copied (the caller must not change them)."""
         ordering = self.ordering_flow()
         if ordering is None:
             return []
-        slots = list(_slots_named(self.bot, self.flow(ordering).asks))
-        group = self.session["flags"].get(GROUP)
-        return kept_mentions(text, slots, lexicon_for(self.bot), group)
+        return self.kept_mentions(text, list(_slots_named(self.bot, self.flow(ordering).asks)))
 
     def orders_an_item(self, text: str) -> bool:
         """Whether the message names a catalog item for the ordering flow."""
