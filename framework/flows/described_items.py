@@ -181,7 +181,7 @@ def _nameless(turn: Turn) -> tuple[str, str | None, Mention] | None:
     ordering = turn.ordering_flow()
     if ordering is None:
         return None
-    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    asks = turn.slots(turn.flow(ordering).asks)
     items = [slot.name for slot in asks if slot.type == "item"]
     count = next((slot.name for slot in asks if slot.role == "quantity"), None)
     for mention in turn.session["pending"]:

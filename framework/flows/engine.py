@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from framework.errors import FlowError, ThekeError
@@ -434,7 +435,7 @@ def _start(turn: Turn, message: Message) -> None:
     if not names_items and not message.payload and not_on_menu_at_start(turn, text):
         return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
-    candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
+    candidates = (target,) if target else _item_flows(bot)
     for name in candidates:
         slots = turn.slots(bot.flows[name].asks)
         mentions = turn.mentions(text, slots)
@@ -489,5 +490,8 @@ def _one_at_a_time(turn: Turn, flow: str, mentions: list[Mention]) -> list[Menti
     return mentions[-1:] if single else mentions
 
 
-def _takes_items(turn: Turn, flow: str) -> bool:
-    return any(turn.bot.slots[slot].type == "item" for slot in turn.bot.flows[flow].asks)
+@lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
+def _item_flows(bot: Bot) -> tuple[str, ...]:
+    """The flows that take catalog items (found once per loaded bot)."""
+    takes = {name for name, slot in bot.slots.items() if slot.type == "item"}
+    return tuple(name for name, flow in bot.flows.items() if takes & flow.asks)

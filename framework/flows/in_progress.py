@@ -88,7 +88,7 @@ def order_in_progress(turn: Turn) -> list[Mention]:
 
 
 def _in_progress(turn: Turn, ordering: str | None, current: Mention | None) -> list[Mention]:
-    items = {slot.name for slot in _order_slots(turn, ordering)["item"]}
+    items = _names_of_kind(turn.bot, ordering, "item")
     named = ([current] if current else []) + turn.session["pending"]
     return [mention for mention in named if items & set(mention)]
 
@@ -139,9 +139,9 @@ def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention
     """Whether the message names a person an item in progress was ordered for alone (not one
     of several in one round: "Kai und Ole je eine Diavola" — "Kai mit Jalapeños, die anderen
     ohne" tells the round apart)."""
-    slots = _order_slots(turn, turn.ordering_flow())
-    items = {slot.name for slot in slots["item"]}
-    counts = {slot.name for slot in slots["quantity"]}
+    ordering = turn.ordering_flow()
+    items = _names_of_kind(turn.bot, ordering, "item")
+    counts = _names_of_kind(turn.bot, ordering, "quantity")
     in_progress = {
         str(mention[name])
         for mention in named
@@ -173,7 +173,7 @@ def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:
         return False
     if EVERY & said:
         return True
-    items = {slot.name for slot in _order_slots(turn, turn.ordering_flow())["item"]}
+    items = _names_of_kind(turn.bot, turn.ordering_flow(), "item")
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
     return any(match.value in in_progress for match in items_named)
 
@@ -219,6 +219,12 @@ def _slots_of(bot: Bot, ordering: str | None) -> dict[str, list[Slot]]:
         elif slot.role == "quantity":
             kinds["quantity"].append(slot)
     return kinds
+
+
+@cache
+def _names_of_kind(bot: Bot, ordering: str | None, kind: str) -> frozenset[str]:
+    """The names of the ordering flow's slots of one kind ("item", "options", "quantity")."""
+    return frozenset(slot.name for slot in _slots_of(bot, ordering)[kind])
 
 
 @cache

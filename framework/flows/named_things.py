@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
@@ -74,7 +75,9 @@ def holds(line: CartLine, thing: Thing) -> bool:
     return thing.value in line["options"].get(thing.group, ())
 
 
+@lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
 def many_choice_groups(bot: Bot) -> frozenset[str]:
+    """The option groups a line may have several choices of (extras; once per loaded bot)."""
     return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
 
 
