@@ -39,7 +39,7 @@ from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, move_on, stop_waiting
 from framework.flows.sharing_out import keep_the_count, share_out
 from framework.flows.steps import Ask
-from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.turn import ORDER_COMPLETE, Turn, item_slots
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -205,7 +205,7 @@ _ONE_MORE = re.compile(
 
 
 def _has_items_slot(turn: Turn, asks: frozenset[str]) -> bool:
-    return any(turn.slot(name).type == "item" for name in asks)
+    return not item_slots(turn.bot).isdisjoint(asks)
 
 
 def _order_more(turn: Turn, message: Message) -> bool:

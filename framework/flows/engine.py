@@ -61,7 +61,7 @@ from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
-from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.turn import ORDER_COMPLETE, Turn, item_slots
 from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
@@ -439,7 +439,7 @@ def _start(turn: Turn, message: Message) -> None:
     for name in candidates:
         slots = turn.slots(bot.flows[name].asks)
         mentions = turn.mentions(text, slots)
-        ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
+        ordered = any(not item_slots(bot).isdisjoint(mention) for mention in mentions)
         if target or ordered or _counted_kind(turn, text, mentions):
             if not (target or ordered):
                 _one_if_said(turn, name, text, mentions)  # "can I get a large": one

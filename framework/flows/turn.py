@@ -24,7 +24,7 @@ from framework.flows.understanding.extract import extract_mentions, kept_mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
-__all__ = ["GROUP", "Turn", "asked_choices"]
+__all__ = ["GROUP", "Turn", "asked_choices", "item_slots"]
 
 GROUP = "group"
 """A session flag: how many people the customer said are ordering ("wir sind zu viert")."""
@@ -49,6 +49,12 @@ def ordering_flow(bot: Bot) -> str | None:
         if any(bot.slots[slot].type == "item" for slot in flow.asks):
             return name
     return None
+
+
+@lru_cache(maxsize=32)
+def item_slots(bot: Bot) -> frozenset[str]:
+    """The names of the bot's slots that take catalog items (found once per loaded bot)."""
+    return frozenset(name for name, slot in bot.slots.items() if slot.type == "item")
 
 
 @lru_cache(maxsize=32)
@@ -340,8 +346,8 @@ class Turn:
 
     def orders_an_item(self, text: str) -> bool:
         """Whether the message names a catalog item for the ordering flow."""
-        slots = self.bot.slots
-        return any(slots[name].type == "item" for m in self.names_for_order(text) for name in m)
+        items = item_slots(self.bot)
+        return any(not items.isdisjoint(mention) for mention in self.names_for_order(text))
 
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)
