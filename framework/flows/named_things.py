@@ -38,10 +38,14 @@ class Thing:
 def named_things(bot: Bot, words: list[str]) -> Iterator[Thing]:
     lexicon = lexicon_for(bot)
     key = ("things", tuple(words))
-    return iter(lexicon.kept(key, lambda: tuple(_things(bot, lexicon, words))))
+    return iter(lexicon.kept(key, _things, bot, lexicon, words))
 
 
-def _things(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
+def _things(bot: Bot, lexicon: Lexicon, words: list[str]) -> tuple[Thing, ...]:
+    return tuple(_things_in(bot, lexicon, words))
+
+
+def _things_in(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
     items = lexicon.items(frozenset()).find_all(words)
     yield from (Thing(m.value, None, m.start, m.end) for m in items)
     taken = {i for m in items for i in range(m.start, m.end)}

@@ -224,7 +224,7 @@ def kept_mentions(
 ) -> list[Mention]:
     """The mentions as kept, for a caller that only reads them (and must not change them)."""
     key = ("mentions", text, tuple(map(_NAME, slots)), group)
-    return lexicon.kept(key, lambda: _extract(text, slots, lexicon, group))
+    return lexicon.kept(key, _extract, text, slots, lexicon, group)
 
 
 _EACH = frozenset(
