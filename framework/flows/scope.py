@@ -354,16 +354,18 @@ class Scope(Mapping[str, Any]):
     ones (cart, business, now, …) over slots over the bot's constants.
     """
 
-    __slots__ = ("_computed", "_constants", "_factories", "_slots", "_wrap")
+    __slots__ = ("_computed", "_constants", "_factories", "_owner", "_slots", "_wrap")
 
     def __init__(
         self,
-        factories: Mapping[str, Callable[[], Any]],
+        factories: Mapping[str, Callable[[Any], Any]],
+        owner: Any,
         slots: Mapping[str, Any],
         wrap: Callable[[str, Any], Any],
         constants: Mapping[str, Any],
     ) -> None:
-        self._factories, self._slots, self._wrap = factories, slots, wrap
+        """`factories` compute names from `owner` (the turn) when first read."""
+        self._factories, self._owner, self._slots, self._wrap = factories, owner, slots, wrap
         self._constants = constants
         self._computed: dict[str, Any] = {}
 
@@ -376,7 +378,7 @@ class Scope(Mapping[str, Any]):
             return computed[name]
         factory = self._factories.get(name)
         if factory is not None:
-            value = factory()
+            value = factory(self._owner)
         elif name in self._slots:
             value = self._wrap(name, self._slots[name])
         elif name in self._constants:

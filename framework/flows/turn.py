@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from framework.errors import FlowError
@@ -96,7 +97,6 @@ class Turn:
         self._so_far = so_far
         """The cart with the items still asked about (in_progress.py), for `cart_so_far`."""
         self._scope: Scope | None = None
-        self._names: dict[str, Callable[[], Any]] | None = None
 
     # Language and texts ------------------------------------------------------------------
     @property
@@ -112,44 +112,22 @@ class Turn:
         """Names for conditions and texts, computed when read; dropped when something
         changed (`changed`: a slot, the cart, the language)."""
         if self._scope is None:
-            if self._names is None:
-                self._names = self._computed_names()
             slots, constants = self.session["slots"], self.bot.constants
-            self._scope = Scope(self._names, slots, self._wrap, constants)
+            self._scope = Scope(_COMPUTED, self, slots, self._wrap, constants)
         return self._scope
 
-    def _computed_names(self) -> dict[str, Callable[[], Any]]:
-        """How each computed name of `scope()` is read (made once a turn; each reads the
-        turn as it is when a new scope first needs it)."""
-        bot = self.bot
-        return {
-            "cart": lambda: CartView(
-                bot, self.session["cart"], self.lang, self.locale, self._cart_labels()
-            ),
-            "cart_so_far": lambda: CartView(
-                bot,
-                self._so_far(self) if self._so_far else self.session["cart"],
-                self.lang,
-                self.locale,
-                self._cart_labels(),
-            ),
-            "business": lambda: BusinessView(bot, self.now, self.lang, self.locale),
-            "now": lambda: self.now,
-            "lang": lambda: self.lang,
-            "locale": lambda: self.locale,
-            "currency": lambda: bot.business.currency,
-            "pending": lambda: len(self.session["pending"]),
-            "customer": lambda: self.session["profile"],
-            "reachable": lambda: bool(self.session["flags"].get("reachable")),
-            "message": lambda: self.heard,
-            "order": self._order,
-            "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
-        }
+    def cart_view(self, cart: CartData) -> CartView:
+        """A cart as conditions and texts see it, in the turn's language."""
+        return CartView(self.bot, cart, self.lang, self.locale, self._cart_labels())
+
+    def cart_so_far(self) -> CartData:
+        """The cart with the items still asked about (`cart_so_far`), or the cart."""
+        return self._so_far(self) if self._so_far else self.session["cart"]
 
     def _wrap(self, name: str, value: Any) -> Any:
         return wrap_slot(self.bot, name, value, self.lang)
 
-    def _order(self) -> dict[str, Any]:
+    def order_view(self) -> dict[str, Any]:
         """The conversation's latest order: `order.number`, `.total`, `.refunded`, `.status`."""
         order = self.session["flags"].get("order") or {"number": 0, "total": 0, "status": ""}
         currency = self.bot.business.currency
@@ -167,10 +145,10 @@ class Turn:
         self._scope = None
 
     def close(self) -> None:
-        """Drop the scope and the readers of its names, which refer back to the turn: the
-        turn is then freed when its step returns, not left for the garbage collector (one
-        such cycle a turn made the server collect every dozen turns, ~14 % of its CPU)."""
-        self._scope = self._names = None
+        """Drop the scope, which refers back to the turn: the turn is then freed when its
+        step returns, not left for the garbage collector (one such cycle a turn made the
+        server collect every dozen turns, ~14 % of its CPU)."""
+        self._scope = None
 
     def unwrap(self, value: Any) -> Any:
         return unwrap(value)
@@ -486,3 +464,22 @@ class Turn:
         if frame is not None and frame.get("wait") and frame["wait"] != WAIT_PAY:
             frame.pop("wait")
             frame.pop("confirm", None)
+
+
+_COMPUTED: Mapping[str, Callable[[Turn], Any]] = {
+    "cart": lambda turn: turn.cart_view(turn.session["cart"]),
+    "cart_so_far": lambda turn: turn.cart_view(turn.cart_so_far()),
+    "business": lambda turn: BusinessView(turn.bot, turn.now, turn.lang, turn.locale),
+    "now": attrgetter("now"),
+    "lang": attrgetter("lang"),
+    "locale": attrgetter("locale"),
+    "currency": lambda turn: turn.bot.business.currency,
+    "pending": lambda turn: len(turn.session["pending"]),
+    "customer": lambda turn: turn.session["profile"],
+    "reachable": lambda turn: bool(turn.session["flags"].get("reachable")),
+    "message": attrgetter("heard"),
+    "order": Turn.order_view,
+    "texts": lambda turn: TextsView(turn.text, frozenset(turn.bot.texts)),
+}
+"""How each computed name of a turn's scope is read: from the turn as it is when a scope first
+needs the name (one table for every turn, so a turn makes no readers of its own)."""
