@@ -204,10 +204,8 @@ def session_problems(session: Any) -> list[str]:
 def _well_formed(session: dict[str, Any]) -> bool:
     """The usual case, checked without building a message: every key of its kind, this schema
     version, each frame with a flow name and a position."""
-    get = session.get
-    for key, kind in _SHAPE.items():
-        if not isinstance(get(key), kind):
-            return False
+    if not all(map(isinstance, map(session.get, _SHAPE), _SHAPE.values())):
+        return False
     if session["version"] != SCHEMA_VERSION:
         return False
     return all(map(_is_frame, session["stack"]))
