@@ -9,8 +9,9 @@ import re
 from framework.flows.events import Message
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.segments import SENTENCE_END
 
-__all__ = ["note_for_the_driver"]
+__all__ = ["note_for_the_driver", "with_notes_after"]
 
 _NOTE_WORDS = frozenset(
     {"stock", "etage", "og", "klingel", "klingelschild", "hinterhaus", "vorderhaus", "aufgang"}
@@ -43,3 +44,25 @@ def note_for_the_driver(turn: Turn, message: Message) -> bool:
             turn.reask()
             return True
     return False
+
+
+_PIECES = re.compile(rf"{SENTENCE_END}|[,;]\s*|\n", re.IGNORECASE)
+"""Sentences and clauses, a floor's ordinal kept ("Seitenflügel 2. OG")."""
+
+
+def with_notes_after(text: str, address: str) -> str:
+    """The address with the notes for the driver said right after it in the same message
+    ("… 12045 Berlin, Hinterhof dritte Etage. Klingel is kaputt, einfach anrufen"): the
+    pieces after it that speak of floors, bells or buildings, up to the first that does not."""
+    at = text.find(address)
+    if at < 0:
+        return address
+    notes = []
+    for piece in _PIECES.split(text[at + len(address) :]):
+        piece = piece.strip(" .!,;")
+        if not piece:
+            continue
+        if not _NOTE_WORDS & set(tokens(piece)) or len(piece) > _MAX:
+            break
+        notes.append(piece)
+    return ", ".join([address, *notes])

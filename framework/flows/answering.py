@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from framework.flows.address_choice import address_chooses
 from framework.flows.address_notes import note_for_the_driver
 from framework.flows.address_parts import (
     house_number_fixed,
@@ -24,6 +23,7 @@ from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
+from framework.flows.implied_choices import address_chooses
 from framework.flows.model import SINGLE, Slot
 from framework.flows.not_on_menu import not_on_menu
 from framework.flows.pending_items import (
@@ -221,9 +221,22 @@ def _order_more(turn: Turn, message: Message) -> bool:
         return False
     if _names_what_is_asked_about(turn, frame, ordering, message.text):
         return False
+    _answered_beside_items(turn, frame, message.text)
     turn.session["pending"].extend(mentions)
     turn.repeat(ordering, frozenset())
     return True
+
+
+def _answered_beside_items(turn: Turn, frame: Frame, text: str) -> None:
+    """ "Dann noch ne Cola dazu und liefern" at "liefern oder abholen?": the choice is kept,
+    and "anything else?" is not asked after the Cola."""
+    wait = turn.bot.slots.get(str(frame.get("wait")))
+    if wait is None or wait.type != "choice":
+        return
+    said = [m[wait.name] for m in turn.mentions(text, [wait]) if wait.name in m]
+    if len(said) == 1 and turn.acceptable(wait.name, said[0]):
+        turn.set_slot(wait.name, said[0])
+        turn.session["flags"][ORDER_COMPLETE] = True
 
 
 def _names_what_is_asked_about(turn: Turn, frame: Frame, ordering: str, text: str) -> bool:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from framework.flows.address_notes import with_notes_after
 from framework.flows.address_parts import note_street_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
+from framework.flows.implied_choices import note_implied_choices
 from framework.flows.model import Bot
 from framework.flows.turn import Turn, asked_choices
 from framework.flows.understanding.normalize import tokens
@@ -37,9 +39,10 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     if later:  # "how long does delivery take?" chooses nothing: only what is said or asked for
         found = turn.kept_mentions(" ".join(wishes(message.text)), later)
         values |= {name: value for mention in found for name, value in mention.items()}
-    for name, value in values.items():
-        if turn.acceptable(name, value):
-            turn.set_slot(name, value)
+    kept = [name for name, value in values.items() if turn.acceptable(name, value)]
+    for name in kept:
+        turn.set_slot(name, values[name])
+    note_implied_choices(turn, kept)  # an address said ahead: delivery
     return bool(values) or street_alone
 
 
@@ -52,7 +55,9 @@ def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any],
     address = find_address(text) if slots else None
     if slots and address is None:
         return {}, note_street_ahead(turn, text)  # "bitte liefern in die Flughafenstraße"
-    return (dict.fromkeys(slots, address) if address else {}), False
+    if address is None:
+        return {}, False
+    return dict.fromkeys(slots, with_notes_after(" ".join(text.split()), address)), False
 
 
 @lru_cache(maxsize=32)

@@ -134,13 +134,12 @@ class Cart:
 
     def join_same(self, line: CartLine) -> CartLine:
         """The line after an edit made it the same as another (the Fanta swapped for a Cola
-        beside a Cola): one line with both quantities, the earlier one kept."""
+        beside a Cola): one line with both quantities, the earlier one kept. Lines of two
+        people stay apart ("Leo wants the same as Mia": Mia may still change hers)."""
         lines = self._data["lines"]
+        same = (line["item"], line["options"], line.get("person"))
         for other in lines:
-            if other is not line and (other["item"], other["options"]) == (
-                line["item"],
-                line["options"],
-            ):
+            if other is not line and (other["item"], other["options"], other.get("person")) == same:
                 other["quantity"] = min(MAX_QUANTITY, other["quantity"] + line["quantity"])
                 lines.remove(line)
                 return other

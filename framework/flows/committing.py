@@ -34,6 +34,24 @@ _COURTESY = frozenset(
     | {"bitte", "please", "baba", "tschuess", "ciao", "bye", "und", "and", "euch", "dir"}
 )
 """A clause of thanks and goodbye ("danke und baba"): it changes nothing."""
+_THANKING = frozenset({"danke", "dank", "thanks", "thank", "merci"})
+_CHEERING = frozenset(
+    {"slay", "lit", "bet", "nice", "super", "top", "cool", "great", "awesome", "perfect"}
+    | {"perfekt", "lovely", "brilliant", "mega", "geil", "yay", "yeah", "juhu", "endlich"}
+    | {"wunderbar", "prima", "klasse", "spitze", "toll", "fab", "sweet", "amazing", "lecker"}
+)
+"""Words of cheer beside a yes ("yesss slay", "super, ja!"): they change nothing."""
+
+
+def _courteous(words: list[str]) -> bool:
+    """Thanks and goodbye alone, or a clause that thanks someone and changes nothing ("and
+    thank the driver for the stairs in advance")."""
+    said = set(words)
+    if said <= _COURTESY:
+        return True
+    return bool(_THANKING & said) and not (_CHANGING - {"und", "and"}) & said
+
+
 _CHANGING = frozenset(
     {"aber", "but", "doch", "statt", "instead", "lieber", "rather", "ohne", "without", "noch"}
     | {"more", "aendern", "aendere", "change", "nicht", "not", "kein", "keine", "no", "nein"}
@@ -47,8 +65,11 @@ def committed(turn: Turn, text: str) -> bool:
     doubts anything."""
     if "?" in text or len(text) > 200 or turn.names_for_order(text):
         return False
-    clauses = [tokens(clause) for clause in _CLAUSES.split(text)]
-    clauses = [words for words in clauses if words and not set(words) <= _COURTESY]
+    clauses = [
+        [word for word in tokens(clause) if word not in _CHEERING]
+        for clause in _CLAUSES.split(text)
+    ]
+    clauses = [words for words in clauses if words and not _courteous(words)]
     if any(_CHANGING & set(words) for words in clauses):
         return False
     return any(

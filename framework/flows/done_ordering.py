@@ -5,13 +5,14 @@ question ("I'll pick it up") at "anything else?" or at an optional question of t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
-from framework.flows.model import Slot
+from framework.flows.model import Bot, Slot
 from framework.flows.pending_items import give_waiting_items
 from framework.flows.session import Frame, move_on, stop_waiting
-from framework.flows.steps import Ask
+from framework.flows.steps import Ask, Goto
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.yesno import says_done
 
@@ -31,12 +32,19 @@ def done_ordering(
     Stück, das wär's", "and a cola zero, that's it"): no "anything else?" after it."""
     named_items = turn.orders_an_item(message.text)
     asks = turn.flow(frame["flow"]).asks
+    before = dict(turn.session["slots"]) if named_items else {}
     noted = note_answers_ahead(turn, message, asks)
+    to_checkout = named_items and noted and _answered_next(turn, frame["flow"], before)
     ordering = frame["flow"] == turn.ordering_flow()
     done = says_done(message.text)
     if slot.type == "choices" and not nothing_named and _OTHERWISE_NOTHING.search(message.text):
         done = False  # "extra Käse, sonst nix" to the extras: nothing else on it
-    if done and slot.role != "confirm" and (named_items or (ordering and slot.type != "yes_no")):
+    moving_on = done or (to_checkout and named_items)  # "dann noch ne cola, liefern bitte"
+    if (
+        moving_on
+        and slot.role != "confirm"
+        and (named_items or (ordering and slot.type != "yes_no"))
+    ):
         turn.session["flags"][ORDER_COMPLETE] = True  # also "add a Fanta then, that's all"
     if named_items:
         return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
@@ -74,3 +82,20 @@ def _skip_to_no_more(turn: Turn, frame: Frame) -> bool:
             frame["pc"] = pc + 1
             return True
     return False
+
+
+def _answered_next(turn: Turn, flow: str, before: dict[str, object]) -> bool:
+    """Whether the message answered, ahead, what the flows after this one ask."""
+    checkout = _asked_next(turn.bot, flow)
+    slots = turn.session["slots"]
+    return any(value != before.get(name) and name in checkout for name, value in slots.items())
+
+
+@lru_cache(maxsize=64)
+def _asked_next(bot: Bot, flow: str) -> frozenset[str]:
+    """What the flows this one goes to ask ("goto: checkout": delivery or pickup, the address),
+    found once per loaded bot."""
+    targets = {
+        t for step in bot.flows[flow].program if isinstance(step, Goto) for t in step.flow_targets()
+    }
+    return frozenset(name for target in targets for name in bot.flows[target].asks)

@@ -66,6 +66,7 @@ REMOVING = frozenset(
     {
         "weg",
         "raus",
+        "runter",
         "streichen",
         "streiche",
         "streich",

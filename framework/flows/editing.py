@@ -51,6 +51,13 @@ from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.which_line import (
+    asks_which_of_choice,
+    asks_which_one,
+    last_said_taking,
+    the_one_of_choice,
+    which_one_answered,
+)
 
 __all__ = ["edit_order"]
 
@@ -65,10 +72,16 @@ def edit_order(turn: Turn, text: str) -> bool:
         return False
     had = {line["item"] for line in lines}
     before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
-    text = _which_one_answered(turn, text)
+    text = which_one_answered(turn, text)
     changes: list[str] = []
     things: list[Thing] = []
+    last: CartLine | None = None  # the line the sentence before changed
     for sentence in _SENTENCE.split(text):
+        by_clause = _edit_clauses(turn, sentence)
+        if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
+            changes.append(by_clause)
+            things += named_things(turn.bot, tokens(sentence))
+            continue
         for_person = edit_for_person(turn, sentence)  # "Tom doch lieber mittel"
         if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
             after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
@@ -78,10 +91,11 @@ def edit_order(turn: Turn, text: str) -> bool:
             continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
-        if _which_one(turn, words, found) or _which_of_choice(turn, words, found):
+        if asks_which_one(turn, words, found) or asks_which_of_choice(turn, words, found):
             return True
-        change = _edit_clauses(turn, sentence) if found else None
-        change = change or (_edit(turn, words, found) if found else recount_unnamed(turn, words))
+        was = _looks(lines) if found else {}  # a later sentence's choices may be about it
+        change = _sentence_edit(turn, words, found, last)
+        last = _changed_line(lines, was, last) if change and was else last
         if change:
             changes.append(change)
         things += found
@@ -98,22 +112,65 @@ def edit_order(turn: Turn, text: str) -> bool:
     return True
 
 
-_CLAUSE = re.compile(r",\s*(?:und|and|aber|but)\s+", re.IGNORECASE)
+def _sentence_edit(
+    turn: Turn, words: list[str], found: list[Thing], last: CartLine | None
+) -> str | None:
+    if not found:
+        return recount_unnamed(turn, words)  # "mach 2 draus"
+    return _edit(turn, words, found) or _said_of_the_changed_line(turn, found, last)
+
+
+def _look(line: CartLine) -> tuple[object, ...]:
+    return line["item"], line["quantity"], str(line["options"])
+
+
+def _said_of_the_changed_line(turn: Turn, found: list[Thing], line: CartLine | None) -> str | None:
+    """Choices alone in the sentence after a change are the changed line's: "doch wieder die
+    Funghi statt der Salami. Aber diesmal groß, mit Oliven."."""
+    options = turn.bot.catalog.items[line["item"]].options if line is not None else ()
+    if line is None or not all(t.group in options for t in found):
+        return None
+    before = describe_line(turn.bot, turn.lang, line)
+    many = many_choice_groups(turn.bot)
+    for thing in found:
+        group = str(thing.group)
+        chosen = line["options"].get(group, []) if group in many else []
+        line["options"][group] = list(dict.fromkeys([*chosen, thing.value]))
+    turn.cart.reprice(line)
+    after = describe_line(turn.bot, turn.lang, line)
+    return f"{before} → {after}" if after != before else None
+
+
+_CLAUSE = re.compile(
+    r",\s*(?:und|and|aber|but)\s+"
+    r"|\s+(?:und|and)\s+(?=(?:swap|make|change|remove|take|drop|switch|replace|tausch|tausche"
+    r"|mach|mache|nimm|streich|streiche|ersetz|ersetze)\b)",
+    re.IGNORECASE,
+)
+"""Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
+Hawaii medium and swap one Fanta for a beer")."""
 
 
 def _edit_clauses(turn: Turn, sentence: str) -> str | None:
-    """ "Auf die Salami noch Jalapeños, und die Margherita ohne Extras soll klein sein": a
-    sentence of edits clause by clause, taken when every clause is one; else nothing changes."""
+    """ "Auf die Salami noch Jalapeños, und die Margherita ohne Extras soll klein sein", "Zoe
+    wants hers medium, and swap one Fanta for a beer": a sentence of edits clause by clause
+    (of things, or of a person's lines), taken when every clause is one; else nothing
+    changes."""
     clauses = _CLAUSE.split(sentence)
     if len(clauses) < 2:
         return None
     lines = turn.session["cart"]["lines"]
     before = copy.deepcopy(lines)
     changes = []
+    last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
     for clause in clauses:
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
-        change = _edit(turn, words, found) if found else None
+        was = _looks(lines)
+        change = edit_for_person(turn, clause) or (
+            _sentence_edit(turn, words, found, last) if found else None
+        )
+        last = _changed_line(lines, was, last) if change else last
         if change is None:
             lines[:] = before
             return None
@@ -121,11 +178,23 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
     return "; ".join(changes)
 
 
+def _looks(lines: list[CartLine]) -> dict[int, tuple[object, ...]]:
+    return {line["id"]: _look(line) for line in lines}
+
+
+def _changed_line(
+    lines: list[CartLine], was: dict[int, tuple[object, ...]], last: CartLine | None
+) -> CartLine | None:
+    """The line an edit changed (as `was` shows them before it), else `last`."""
+    return next((line for line in lines if _look(line) != was.get(line["id"])), last)
+
+
 def _besides_the_person(turn: Turn, text: str, people_items: set[str]) -> list[str]:
     """The edits a message asks for besides one person's lines: of things nobody has."""
     changes = []
-    for sentence in _SENTENCE.split(text):
-        words = tokens(sentence)
+    clauses = (clause for sentence in _SENTENCE.split(text) for clause in _CLAUSE.split(sentence))
+    for clause in clauses:  # "Priya wants hers large now, and swap the Fanta for a water"
+        words = tokens(clause)
         named = list(named_things(turn.bot, words))
         found = [t for t in named if t.group is None and t.value not in people_items]
         only_items = all(t.group is None for t in named)  # "olives on hers": hers alone
@@ -150,7 +219,7 @@ def _ask_again(turn: Turn) -> None:
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
         change_picked_line(turn, words, found)
-        or _the_one_of_choice(turn, words, found)
+        or the_one_of_choice(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)
         or _restyle_every(turn, words, found)
@@ -266,7 +335,6 @@ def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
     return [t for t in things if t.group is not None and t.group not in many and t.end == new.start]
 
 
-_THE = frozenset({"der", "die", "das", "den", "the", "my", "meine", "meinen"})
 """Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
 _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
 
@@ -292,7 +360,7 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         return None
     leading = words[: items[0].start]
     changing = bool(CHANGING & set(leading)) or words[-1] in CHANGING  # "… groß machen"
-    the_one = bool(leading) and leading[-1] in _THE and not _ANOTHER & set(words)
+    the_one = bool(leading) and leading[-1] in ARTICLES and not _ANOTHER & set(words)
     if not (changing or (the_one and count_near(words, items[0]) is None)):
         return None
     line = line_with(turn, items[0])
@@ -370,96 +438,6 @@ def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing,
     return (Thing(old, new.group, -1, -1), new) if old != new.value else None
 
 
-def _which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
-    """ "Actually make it large" after "a Prosciutto small and a Capricciosa small": two lines
-    of the last message could be meant, so the bot asks which (True) instead of guessing."""
-    if len(things) != 1 or things[0].group is None or EVERY & set(words):
-        return False  # an item named says which line ("make that 2 beers, not 4"), "both" all
-    before = set(words[: things[0].start])
-    if not (CHANGING & before and THAT & before):
-        return False
-    candidates = _last_said_taking(turn, str(things[0].group))
-    if len(candidates) < 2:
-        return False
-    _ask_which(turn, words, candidates)
-    return True
-
-
-def _ask_which(turn: Turn, words: list[str], lines: list[CartLine]) -> None:
-    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines)
-    turn.say_named("which_line", lines=named)
-    turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
-    turn.reask()
-
-
-def _choice_pointed_at(
-    turn: Turn, words: list[str], things: list[Thing]
-) -> tuple[Thing, list[CartLine]] | None:
-    """ "mach die große doch lieber mittel", "make the large one medium": no item named, a
-    choice after "the" points at the lines that have it, and another of its group is wanted
-    instead; (the new choice, those lines), or None."""
-    if len(things) != 2 or any(t.group is None for t in things):
-        return None
-    old, new = things
-    if old.group != new.group or old.group in many_choice_groups(turn.bot):
-        return None
-    if old.start == 0 or words[old.start - 1] not in _THE or not (CHANGING | RATHER) & set(words):
-        return None
-    lines = turn.session["cart"]["lines"]
-    return new, [line for line in lines if line["options"].get(str(old.group)) == [old.value]]
-
-
-def _the_one_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    pointed = _choice_pointed_at(turn, words, things)
-    if pointed is None or len(pointed[1]) != 1:
-        return None
-    new, (line,) = pointed
-    before = describe_line(turn.bot, turn.lang, line)
-    line["options"][str(new.group)] = [new.value]
-    turn.cart.reprice(line)
-    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
-
-
-def _which_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> bool:
-    """ "Mach die große doch lieber mittel" with two large pizzas: the bot asks which."""
-    pointed = _choice_pointed_at(turn, words, things)
-    if pointed is None or len(pointed[1]) < 2:
-        return False
-    _ask_which(turn, words, pointed[1])
-    return True
-
-
-WHICH_LINE = "which_line"
-"""A session flag: the change whose line the bot asked about ("make it large" — which one?),
-and the turn it asked in; the next message may say which ("both of them", "the Prosciutto")."""
-_SHORT_ANSWER = 6
-
-
-def _which_one_answered(turn: Turn, text: str) -> str:
-    """The message with the change it answers, when it answers "which one?" right after the
-    question ("both of them" → "make it large both of them"); else the message."""
-    asked = turn.session["flags"].pop(WHICH_LINE, None)
-    if asked is None or asked["turn"] != turn.session["turns"] - 1:
-        return text
-    words = tokens(text)
-    names_a_line = EVERY & set(words) or any(t.group is None for t in named_things(turn.bot, words))
-    if not names_a_line or len(words) > _SHORT_ANSWER:
-        return text
-    return f"{asked['change']} {text}"
-
-
-def _last_said_taking(turn: Turn, group: str) -> list[CartLine]:
-    """The lines of the message that ordered last which take a choice of the group."""
-    lines = turn.session["cart"]["lines"]
-    newest = max(lines, key=lambda line: line["id"])
-    items = turn.bot.catalog.items
-    return [
-        line
-        for line in lines
-        if line.get("said") == newest.get("said") and group in items[line["item"]].options
-    ]
-
-
 def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """ "Make both of them small", "mach alle groß": every line of the last order that takes
     the choice gets it (no item named; a word of changing and one of all)."""
@@ -473,7 +451,7 @@ def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | N
     if not CHANGING & set(words):
         return None
     changed = []
-    for line in _last_said_taking(turn, str(choices[0].group)):
+    for line in last_said_taking(turn, str(choices[0].group)):
         before = describe_line(turn.bot, turn.lang, line)
         for choice in choices:
             line["options"][str(choice.group)] = [choice.value]

@@ -39,6 +39,7 @@ from framework.flows.events import (
     Timer,
 )
 from framework.flows.execution import run
+from framework.flows.flow_follow_ups import followed_up, note_answering_flow
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
 from framework.flows.in_progress import cart_so_far, editing_in_progress, order_so_far
@@ -435,6 +436,7 @@ def _start(turn: Turn, message: Message) -> None:
     if not names_items and not message.payload and not_on_menu_at_start(turn, text):
         return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
+    target = target or followed_up(turn, text)  # "und am Sonntag?" after the opening hours
     candidates = (target,) if target else _item_flows(bot)
     for name in candidates:
         slots = turn.slots(bot.flows[name].asks)
@@ -444,6 +446,7 @@ def _start(turn: Turn, message: Message) -> None:
             if not (target or ordered):
                 _one_if_said(turn, name, text, mentions)  # "can I get a large": one
             turn.start_flow(name)
+            note_answering_flow(turn, name)
             if mentions:
                 turn.take_next(_one_at_a_time(turn, name, mentions))
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"

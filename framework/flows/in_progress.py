@@ -12,6 +12,7 @@ reads and changes lines), then taken back as what the ordering flow asks about n
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from typing import Any
 from framework.flows.edit_words import (
     CHANGE_OF_MIND,
     CHANGING,
+    RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
     REPLACING,
@@ -34,6 +36,7 @@ from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.segments import SENTENCE_END
 
 __all__ = ["cart_so_far", "editing_in_progress", "order_in_progress", "order_so_far"]
 
@@ -120,7 +123,7 @@ def _as_lines(turn: Turn, ordering: str | None, named: list[Mention]) -> dict[in
     return {line["id"]: line for line in _theirs(turn, lines)}
 
 
-_EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND
+_EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND | (RECOUNTING - {"auf"})
 
 
 def _theirs(turn: Turn, lines: list[CartLine]) -> list[CartLine]:
@@ -160,10 +163,18 @@ def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention
 
 
 def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:
-    """Whether the message edits what is in progress: a word of changing, removing or
-    replacing, and one of those items named ("drop the beers", "mach die Salami klein") or all
-    of them ("make both of them small"); or, naming no item, the person one of them was
-    ordered for."""
+    """Whether a sentence of the message edits what is in progress ("Frieda will auch eine
+    kleine Funghi. Und Marco möchte seine lieber in mittel": the second)."""
+    return any(_sentence_edits(turn, sentence, named) for sentence in _SENTENCES.split(text))
+
+
+_SENTENCES = re.compile(SENTENCE_END, re.IGNORECASE)
+
+
+def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
+    """A word of changing, removing or replacing, and one of the items in progress named
+    ("drop the beers", "mach die Salami klein") or all of them ("make both of them small");
+    or, naming no item, the person one of them was ordered for."""
     words = tokens(text)
     said = set(words)
     items_named = lexicon_for(turn.bot).items(frozenset()).find_all(words)

@@ -20,7 +20,7 @@ from framework.flows.cart import describe_line
 from framework.flows.edit_words import REPLACING
 from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
-from framework.flows.understanding.extract import group_size
+from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 

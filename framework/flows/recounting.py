@@ -26,7 +26,9 @@ __all__ = ["recount", "recount_unnamed"]
 def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
     made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
-    if not (RECOUNTING & set(words) or correcting or made or _so_many(words)):
+    if not (
+        RECOUNTING & set(words) or correcting or made or _so_many(words) or _not_so_many(words)
+    ):
         return None
     changed = []
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
@@ -62,6 +64,17 @@ def _so_many(words: list[str]) -> bool:
     return not ADDING & set(words) and any(
         word in _SO and word_to_number(after) is not None
         for word, after in itertools.pairwise(words[1:])
+    )
+
+
+def _not_so_many(words: list[str]) -> bool:
+    """ "So two salami, not three", "zwei Cola, nicht drei": the count said first is the new
+    one, the one after "not" the old."""
+    return any(
+        word in NOT
+        and word_to_number(after) is not None
+        and any(word_to_number(before) is not None for before in words[:index])
+        for index, (word, after) in enumerate(itertools.pairwise(words))
     )
 
 

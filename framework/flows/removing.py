@@ -8,7 +8,14 @@ import itertools
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import ARTICLES, REMOVING, REMOVING_PAIRS, WITHOUT
-from framework.flows.named_things import Thing, choice_name, line_with, many_choice_groups
+from framework.flows.named_things import (
+    Thing,
+    choice_name,
+    holds,
+    line_with,
+    many_choice_groups,
+)
+from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
@@ -19,18 +26,59 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     targets = [t for t in things if _after_without(words, t)]
     if not targets and _asks_to_remove(words):
         targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
-            t for t in things if not _kept(words, t) and line_with(turn, t) is not None
+            t
+            for t in things
+            if not _kept(words, t)
+            and not _after(words, t, _WITH)  # "the salami with onions": which salami
+            and line_with(turn, t) is not None
         ]
     targets = list({t.value: t for t in reversed(targets)}.values())[::-1]  # first of each
+    places = _where_options_go(turn, words, targets, things)
+    targets = [t for t in targets if t not in places]
     fewer = _how_many_out(words, things, targets[0]) if len(targets) == 1 else None
     without = "ohne" if turn.lang == "de" else "without"
     removed = [
         text if counted else f"{without} {text}"
         for t in targets
-        if (taken := _take_out(turn, t, fewer)) is not None
+        if (taken := _take_out(turn, t, fewer, _place(turn, t, places))) is not None
         for text, counted in [taken]
     ]
     return ", ".join(removed) or None
+
+
+def _where_options_go(
+    turn: Turn, words: list[str], targets: list[Thing], things: list[Thing]
+) -> list[Thing]:
+    """The items named as where extras come off ("take the onions off the Salami", "keine
+    Zwiebeln auf der Salami"): their lines lose the extras, they stay."""
+    many = many_choice_groups(turn.bot)
+    extras = [t for t in targets if t.group in many]
+    return [
+        item
+        for item in things
+        if item.group is None
+        and _after(words, item, _ON)
+        and (line := line_with(turn, item)) is not None
+        and any(holds(line, extra) for extra in extras)
+    ]
+
+
+_ON = frozenset({"off", "on", "from", "von", "auf", "vom", "runter", "weg"})
+_WITH = frozenset({"with", "mit", "w"})
+"""Before an item (articles between) that the extras come off: "off the Salami", "auf der"."""
+
+
+def _after(words: list[str], thing: Thing, before: frozenset[str]) -> bool:
+    index = thing.start - 1
+    while index >= 0 and words[index] in ARTICLES:
+        index -= 1
+    return index >= 0 and words[index] in before
+
+
+def _place(turn: Turn, extra: Thing, places: list[Thing]) -> CartLine | None:
+    """The line of the item named as where the extra comes off, if one holds it."""
+    lines = [line_with(turn, item) for item in places]
+    return next((line for line in lines if line is not None and holds(line, extra)), None)
 
 
 _KEEP = frozenset({"keep", "behalten", "behalte"})
@@ -41,9 +89,13 @@ def _kept(words: list[str], thing: Thing) -> bool:
     return bool(_KEEP & set(words[max(0, thing.start - 4) : thing.start]))
 
 
+_BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}
+"""Words between "ohne" and what goes: "ohne die extra Oliven", "without the additional ham"."""
+
+
 def _after_without(words: list[str], thing: Thing) -> bool:
     index = thing.start - 1
-    while index >= 0 and words[index] in ARTICLES:
+    while index >= 0 and words[index] in _BETWEEN:
         index -= 1
     return index >= 0 and words[index] in WITHOUT
 
@@ -68,10 +120,13 @@ def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int |
     return counts[0] if len(counts) == 1 else None
 
 
-def _take_out(turn: Turn, thing: Thing, fewer: int | None) -> tuple[str, bool] | None:
-    """The line of `thing` out of the cart, or `fewer` of it when it has more than that: what
-    went, and whether it was a recount ("4× Cola → 3× Cola") rather than a removal."""
-    line = line_with(turn, thing)
+def _take_out(
+    turn: Turn, thing: Thing, fewer: int | None, line: CartLine | None
+) -> tuple[str, bool] | None:
+    """The line of `thing` out of the cart, or `fewer` of it when it has more than that (an
+    extra: off `line`, or the newest line with it): what went, and whether it was a recount
+    ("4× Cola → 3× Cola") rather than a removal."""
+    line = line or line_with(turn, thing)
     if line is None:
         return None
     if thing.group is None and fewer is not None and fewer < line["quantity"]:

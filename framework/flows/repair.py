@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from framework.flows.events import ConsentChange, Message
+from framework.flows.flow_follow_ups import followed_up, note_answering_flow
 from framework.flows.handoff import request_handoff, withdraw_handoff
 from framework.flows.linking import link, unlink
 from framework.flows.model import ChoiceSet
@@ -232,10 +233,11 @@ def try_digression(turn: Turn, text: str) -> bool:
     if frame is None or not turn.flow(frame["flow"]).interruptible:
         return False
     active = frozenset(f["flow"] for f in turn.session["stack"])
-    target = lexicon_for(turn.bot).trigger(text, exclude=active)
-    if target is None:
+    target = lexicon_for(turn.bot).trigger(text, exclude=active) or followed_up(turn, text)
+    if target is None or target in active:
         return False
     turn.reask()
     frame["interrupted"] = True
     turn.start_flow(target, digression=True)
+    note_answering_flow(turn, target)
     return True

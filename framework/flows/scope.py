@@ -15,14 +15,17 @@ from typing import Any
 
 from babel.dates import format_time, get_day_names
 
+from framework.flows.day_hours import DayView
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
 from framework.flows.templates import ABSENT, babel_locale
+from framework.flows.understanding.dates import parse_date
 from framework.money import Money, format_minor, format_money
 
 __all__ = [
     "BusinessView",
     "CartView",
+    "MenuView",
     "Named",
     "NamedList",
     "Scope",
@@ -282,12 +285,52 @@ class CartView:
         return format_money(amount, self._locale)
 
 
-class BusinessView:
-    """`business.open`, `.closes_at`, `.weekday`, `.holiday`, `.next_opening`, `.hours` and
-    the profile fields."""
+class MenuView:
+    """`menu`: the catalog for texts, so an answer of the bot's knowledge stays right when the
+    menu changes — `menu.items`, `menu.tagged('vegetarian')`, `menu.untagged('fish')` and
+    `menu.options('extras')` are lists that print as their names ("Margherita, Funghi"), each
+    with `.name`, `.price` (`| money`) and `.tags`; `menu.item('tonno')` is one item. Only what
+    can be ordered (sold-out items are left out)."""
 
-    def __init__(self, bot: Bot, now: datetime, lang: str, locale: str) -> None:
+    def __init__(self, bot: Bot, lang: str) -> None:
+        self._bot, self._names = bot, _names_of(bot, lang)
+
+    @property
+    def items(self) -> NamedList:
+        return self._where(lambda tags: True)
+
+    def tagged(self, *tags: str) -> NamedList:
+        """The items with every one of these tags."""
+        return self._where(lambda found: set(tags) <= found)
+
+    def untagged(self, *tags: str) -> NamedList:
+        """The items with none of these tags ("without fish": `menu.untagged('fish')`)."""
+        return self._where(lambda found: not set(tags) & found)
+
+    def item(self, item_id: str) -> Named | None:
+        item = self._bot.catalog.items.get(item_id)
+        return self._names.item(item) if item is not None else None
+
+    def options(self, group: str) -> NamedList:
+        """The choices of an option group ("sizes", "extras"), each with its price."""
+        found = self._bot.catalog.groups.get(group)
+        choices = found.choices.values() if found is not None else ()
+        return NamedList(self._names.choice(choice) for choice in choices)
+
+    def _where(self, wanted: Callable[[frozenset[str]], bool]) -> NamedList:
+        items = self._bot.catalog.items.values()
+        return NamedList(
+            self._names.item(item) for item in items if item.available and wanted(item.tags)
+        )
+
+
+class BusinessView:
+    """`business.open`, `.closes_at`, `.weekday`, `.holiday`, `.next_opening`, `.hours`,
+    `.day_asked` and the profile fields."""
+
+    def __init__(self, bot: Bot, now: datetime, lang: str, locale: str, heard: str = "") -> None:
         self._business, self._now, self._lang, self._locale = bot.business, now, lang, locale
+        self._heard = heard
         self.name = bot.business.name
         self.description = label_for(bot.business.description, lang, bot.business.language)
         self.phone, self.address = bot.business.phone, bot.business.address
@@ -315,6 +358,16 @@ class BusinessView:
         """When it closes today while open ("22:00", "10:00 PM"); empty when closed."""
         end = self._business.closes_at(self._now)
         return "" if end is None else self._clock(end)
+
+    @property
+    def day_asked(self) -> DayView | None:
+        """The day the message being answered asks about ("und morgen?", "am Samstag?"),
+        with its hours; None when it names no day."""
+        day = parse_date(self._heard, self._now.astimezone(self._business.timezone))
+        if day is None:
+            return None
+        name = get_day_names("wide", locale=babel_locale(self._locale))[day.weekday()]
+        return DayView.of(self._business, day, str(name), self._clock)
 
     @property
     def hours(self) -> str:

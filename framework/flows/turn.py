@@ -16,12 +16,21 @@ from framework.errors import FlowError
 from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text
-from framework.flows.scope import BusinessView, CartView, Scope, TextsView, unwrap, wrap_slot
+from framework.flows.scope import (
+    BusinessView,
+    CartView,
+    MenuView,
+    Scope,
+    TextsView,
+    unwrap,
+    wrap_slot,
+)
 from framework.flows.session import CartData, Frame, Session
 from framework.flows.slot_buttons import offered, offered_by
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
 from framework.flows.understanding.extract import extract_mentions, kept_mentions
+from framework.flows.understanding.group_each import children_among, for_each_child
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
@@ -145,9 +154,8 @@ class Turn:
         self._scope = None
 
     def close(self) -> None:
-        """Drop the scope, which refers back to the turn: the turn is then freed when its
-        step returns, not left for the garbage collector (one such cycle a turn made the
-        server collect every dozen turns, ~14 % of its CPU)."""
+        """Drop the scope, which refers back to the turn: freed when its step returns, not by
+        the garbage collector (a cycle a turn made the server collect every dozen turns)."""
         self._scope = None
 
     def unwrap(self, value: Any) -> Any:
@@ -300,8 +308,15 @@ class Turn:
 
     def mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
         """What `text` names for `slots`, read with what the conversation knows of the group."""
-        group = self.session["flags"].get(GROUP)
-        return extract_mentions(text, slots, lexicon_for(self.bot), group)
+        return extract_mentions(text, slots, lexicon_for(self.bot), self._group(text))
+
+    def _group(self, text: str) -> int | None:
+        """How many people the conversation says are ordering, for "jeder eine Cola"."""
+        group: int | None = self.session["flags"].get(GROUP)
+        if for_each_child(text):  # "und jedes Kind kriegt eine Fanta": as many as have pizzas
+            lines = self.session["cart"]["lines"]
+            group = children_among(line.get("person") for line in lines) or group
+        return group
 
     def order_mentions(self, text: str) -> list[dict[str, Any]]:
         """What the message names for the ordering flow's questions (none without one)."""
@@ -312,8 +327,7 @@ class Turn:
 
     def kept_mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
         """`mentions` to read only, not copied (the caller must not change them)."""
-        group = self.session["flags"].get(GROUP)
-        return kept_mentions(text, slots, lexicon_for(self.bot), group)
+        return kept_mentions(text, slots, lexicon_for(self.bot), self._group(text))
 
     def names_for_order(self, text: str) -> list[dict[str, Any]]:
         """`order_mentions` to read only, not copied (the caller must not change them)."""
@@ -469,7 +483,8 @@ class Turn:
 _COMPUTED: Mapping[str, Callable[[Turn], Any]] = {
     "cart": lambda turn: turn.cart_view(turn.session["cart"]),
     "cart_so_far": lambda turn: turn.cart_view(turn.cart_so_far()),
-    "business": lambda turn: BusinessView(turn.bot, turn.now, turn.lang, turn.locale),
+    "business": lambda turn: BusinessView(turn.bot, turn.now, turn.lang, turn.locale, turn.heard),
+    "menu": lambda turn: MenuView(turn.bot, turn.lang),
     "now": attrgetter("now"),
     "lang": attrgetter("lang"),
     "locale": attrgetter("locale"),

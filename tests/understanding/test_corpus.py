@@ -34,20 +34,21 @@ from understanding import (  # noqa: E402  (a script folder)
 )
 
 HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
-HOLDOUT9, HOLDOUT10 = SETS["holdout9"], SETS["holdout10"]
+HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["holdout11"]
 FLOORS = {
-    CORPUS: 0.91,
+    CORPUS: 0.92,
     HOLDOUT: 0.90,
-    HOLDOUT2: 0.89,
-    HOLDOUT3: 0.81,
+    HOLDOUT2: 0.92,
+    HOLDOUT3: 0.83,
     GROUPS: 0.83,
-    HOLDOUT4: 0.78,
-    HOLDOUT5: 0.71,
-    HOLDOUT6: 0.77,
-    HOLDOUT7: 0.66,
-    HOLDOUT8: 0.56,
-    HOLDOUT9: 0.70,
-    HOLDOUT10: 0.80,
+    HOLDOUT4: 0.82,
+    HOLDOUT5: 0.74,
+    HOLDOUT6: 0.78,
+    HOLDOUT7: 0.71,
+    HOLDOUT8: 0.68,
+    HOLDOUT9: 0.80,
+    HOLDOUT10: 0.85,
+    HOLDOUT11: 0.73,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -66,8 +67,13 @@ ninth to 48 of 80 (1 wrong payment left). The tenth, written blind then, measure
 with 8 wrong payments before anything of it was looked at; its wrong payments fixed (each a
 rule of its own, with tests in other words), it reached 60 of 80 with none. Then the last
 wrong payments of the seventh and eighth went too (dictation and sound-alike numbers; a
-count kept at the item question): no set asks anyone to pay for another order. The aim is
-0.90 on every set."""
+count kept at the item question): no set asks anyone to pay for another order. On 2026-12-05
+the eleventh, written blind (OFFER.md and the file format only), measured 49 of 80 with 8
+wrong payments before anything of it was looked at (47 of 80 with 7 on the session's first
+commit); its wrong payments fixed as rules of their own, with tests in other words, it reached
+56 of 80 with none, and the tenth 68 of 80. Later that session, working on the tuning sets
+only (the corpus, the groups, the fifth, seventh and eighth), all sets together reached 957 of
+1,136 and the eleventh 59 of 80. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -81,6 +87,7 @@ SIZES = {
     HOLDOUT8: 80,
     HOLDOUT9: 80,
     HOLDOUT10: 80,
+    HOLDOUT11: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

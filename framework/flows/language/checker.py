@@ -47,6 +47,7 @@ BUILTIN_NAMES = frozenset(
         "cart",
         "cart_so_far",
         "business",
+        "menu",
         "order",
         "now",
         "lang",

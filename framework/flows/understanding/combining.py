@@ -298,8 +298,15 @@ def rejects(words: list[str]) -> bool:
     return (
         bool(_REJECTING & set(words))
         or "too" in words
-        or any(a == "zu" and b in _TOO_MUCH for a, b in itertools.pairwise(words))
+        or any(
+            (a == "zu" and b in _TOO_MUCH) or (a in _SUBJECTS and b == "nd")
+            for a, b in itertools.pairwise(words)
+        )
     )
+
+
+_SUBJECTS = frozenset({"ich", "es", "das"})
+""""schaff ich nd": chat's "nd" after a subject is "nicht" (elsewhere it may be "and")."""
 
 
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
 from operator import attrgetter
 
 from framework.flows.model import Slot
@@ -33,30 +32,31 @@ from framework.flows.understanding.combining import (
     without_context,
     without_leading_count,
 )
+from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import PhraseIndex
 from framework.flows.understanding.negation import dropped, excepted, negated
 from framework.flows.understanding.normalize import (
-    KEPT_READINGS,
     MAX_CHARS,
     money_as_words,
-    normalize,
     tokens,
 )
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.renamed import without_renamings
 from framework.flows.understanding.second_thoughts import after_second_thoughts
 from framework.flows.understanding.segments import (
     ARTICLE_ONES,
     COLLOQUIAL_ARTICLES,
+    SENTENCE_END,
     leads_an_item,
     segments,
 )
 from framework.flows.understanding.slot_values import STREET_WORDS
 
-__all__ = ["Mention", "extract_mentions", "group_size", "kept_mentions", "speaks_for_all"]
+__all__ = ["Mention", "extract_mentions", "kept_mentions", "speaks_for_all"]
 
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n")
+_SENTENCE_END = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
 _MAX_QUANTITY = 99
 
 
@@ -112,6 +112,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     for slot in slots:
         if slot.type == "item" and not has_item:
             found = after_second_thoughts(lexicon.items(slot.tags).find_all(words), words)
+            found = [match for match in found if not _said_of_someone(words, match.start)]
             if found:
                 mention[slot.name] = found[0].value
                 used.update(range(found[0].start, found[0].end))
@@ -141,7 +142,10 @@ def _choices(
         and not negated(words, m.start)
         and not excepted(words, m.start)
         and not dropped(words, m.start)
-        and not (many and rejects(words[m.end : m.end + 5]))  # "Oliven mag ich nicht so"
+        and not (
+            (many or _BEYOND_ME & set(words[m.end : m.end + 3]))  # "groß schaff ich nicht"
+            and rejects(words[m.end : m.end + 5])  # "Oliven mag ich nicht so"
+        )
     ]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
@@ -150,18 +154,42 @@ def _choices(
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
 
 
+_BEING = frozenset(
+    {("i", "m"), ("i", "am"), ("ich", "bin"), ("we", "re"), ("we", "are"), ("wir", "sind")}
+)
+"""Before an item's name, what the speakers are ("I'm veggie"), never what they order ("mine
+is a Funghi" names the order: no pronoun and being only)."""
+
+
+def _said_of_someone(words: list[str], start: int) -> bool:
+    """ "I'm veggie", "ich bin Veggie": what a person is, not an order of that item."""
+    return tuple(words[max(0, start - 2) : start]) in _BEING
+
+
+_BEYOND_ME = frozenset(
+    {"schaff", "schaffe", "schaffen", "pack", "packe", "packen", "ess", "esse", "manage"}
+    | {"finish", "eat", "handle"}
+)
+"""After a size, a refusal with these is a reason ("groß schaff ich nicht"); without them a
+pick-one value keeps its place ("Laptop geht nicht": the device, and what is wrong)."""
+
+
 _NOT_A_COUNT_AFTER = frozenset(
     {*("min", "mins", "minute", "minuten", "minutes", "uhr", "h", "std", "stunde", "stunden")}
     | {*("hour", "hours", "euro", "eur", "dollar", "dollars", "bucks", "pound", "pounds")}
     | {*("quid", "cent", "cents", "cm", "personen", "leute", "people", "persons", "jahre")}
     | {"years", "tage", "days", "pm", "am"}
+    | {"stock", "stockwerk", "etage", "og", "obergeschoss", "geschoss", "floor", "storey"}
 )
 _NOT_A_COUNT_BEFORE = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
 )
-"""A number is a time, a price or an age here, not a count of items."""
-_NUMBER_LABELS = frozenset({"nr", "nummer", "hausnummer", "number", "no"})
-"""Digits after these are a house or order number; "no a Wässerle" (Swabian "noch") counts."""
+"""A number is a time, a price, an age or a floor ("2. Stock") here, not a count of items."""
+_NUMBER_LABELS = frozenset(
+    {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
+)
+"""Digits after these are a house, flat or order number; "no a Wässerle" (Swabian "noch")
+counts."""
 _STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
 _POSTCODE = re.compile(r"\d{5}")
@@ -225,91 +253,6 @@ def kept_mentions(
     """The mentions as kept, for a caller that only reads them (and must not change them)."""
     key = ("mentions", text, tuple(map(_NAME, slots)), group)
     return lexicon.kept(key, _extract, text, slots, lexicon, group)
-
-
-_EACH = frozenset(
-    {"jeder", "jede", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
-)
-_GROUP_SIZE = (
-    re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
-    re.compile(r"\bwir sind (\w+)\b"),
-    re.compile(r"\b(?:there are|there re|we are|we re) (\w+)(?: of us)?\b"),
-    re.compile(r"\b(\w+) of us\b"),
-    re.compile(r"\b(?:fuer|for) (\w+) (?:personen|leute|people|persons)\b"),
-    re.compile(r"\b(?:that s|thats|das sind|also) (\w+)\b"),
-)
-_ORDINAL_GROUPS = {
-    **{"zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5},
-    **{"sechst": 6, "siebt": 7, "acht": 8},
-}
-
-
-_TWO_OF_US = re.compile(
-    r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
-    r"uns (?:beide|zwei)|we both|both of us|the two of us|us two|us both)\b"
-)
-"""Two people ordering: "me and my roommate want … each", "wir beide nehmen je …"."""
-
-
-@lru_cache(maxsize=KEPT_READINGS)
-def group_size(text: str) -> int | None:
-    """How many people the message says are ordering ("wir sind zu viert", "four of us")."""
-    said = normalize(text)
-    if _TWO_OF_US.search(said):
-        return 2
-    for pattern in _GROUP_SIZE:
-        found = pattern.search(said)
-        if found:
-            word = found.group(1)
-            number = _ORDINAL_GROUPS.get(word) or word_to_number(word)
-            if number is not None and 1 < number <= 20:
-                return number
-    return None
-
-
-def _each_of_the_group(
-    text: str,
-    sentences: list[list[tuple[list[str], Mention, bool]]],
-    slots: list[Slot],
-    group: int | None,
-) -> None:
-    """ "Jeder eine Cola, wir sind zu viert", "a beer for each of us, there are four of us": one
-    each for as many as the message (or an earlier one: `group`) says they are."""
-    size = (group_size(text) or group) if _EACH & set(normalize(text).split()) else None
-    quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
-    if quantity is None:
-        return
-    before = 0  # the count of the item said last: "two Margheritas for the kids, a Fanta each"
-    for parts in sentences:
-        for words, mention, has_item in parts:
-            theirs = before if before > 1 and not _US & set(words) else None  # "each of us":
-            each = _part_group(words) or size or theirs  # as many as the people named
-            if each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
-                mention[quantity] = each  # "die beiden Kinder je eine kleine Margherita"
-            elif has_item:
-                before = int(mention.get(quantity, 1))
-
-
-_US = frozenset({"us", "uns"})
-
-_PEOPLE = frozenset(
-    {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}
-    | {"kollegen", "colleagues", "gaeste", "guests", "children", "toechter", "soehne", "sons"}
-)
-
-
-def _part_group(words: list[str]) -> int | None:
-    """How many the part itself says get one each: "die beiden Kinder je eine", "the two
-    kids each a small one", "both boys each"."""
-    if not _EACH & set(words):
-        return None
-    if {"beiden", "beide", "both"} & set(words):
-        return 2
-    for word, after in itertools.pairwise(words):
-        number = word_to_number(word)
-        if number is not None and 1 < number <= 20 and after in _PEOPLE:
-            return number
-    return None
 
 
 _CHANGING = frozenset(
@@ -448,8 +391,8 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
         ]
         for sentence in _sentences(text)
     ]
-    sentences = _without_refused(sentences, lexicon)
-    _each_of_the_group(text, sentences, slots, group)
+    sentences = without_renamings(_without_refused(sentences, lexicon), lexicon)
+    each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []

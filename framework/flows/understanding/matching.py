@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.typos import SlipReader
+from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.typos import SlipReader, short_slip
 
 __all__ = ["Match", "PhraseIndex"]
 
@@ -175,6 +176,17 @@ class PhraseIndex:
         """Whether the match is one of the phrases as written, not a typo's reading."""
         return tuple(words[match.start : match.end]) in self._phrases
 
+    def _counted_slip(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The words with a short name typed one slip off right after a count read as the
+        name ("2 Cila": "2 cola"), one word for one (the matches' places stay)."""
+        for index in range(1, len(words)):
+            word = words[index]
+            if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
+                name = short_slip(word, self._known_words)
+                if name is not None and word_to_number(words[index - 1]) is not None:
+                    return (*words[:index], name, *words[index + 1 :])
+        return words
+
     def find_all(self, words: Sequence[str]) -> list[Match]:
         """Longest non-overlapping matches, left to right, in already normalized words (one
         message is read for the same phrases several times in a turn: kept per message)."""
@@ -183,7 +195,7 @@ class PhraseIndex:
         if found is None:
             if len(self._found) >= _CACHE_LIMIT:
                 self._found.clear()
-            found = self._found[key] = self._find_all(key)
+            found = self._found[key] = self._find_all(self._counted_slip(key))
         return list(found)
 
     def _find_all(self, words: Sequence[str]) -> list[Match]:

@@ -78,7 +78,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("andren", "andern"), "anderen"),
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
-    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies"), "kaese"),
+    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis"), "kaese"),
+    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla"), "zwiebeln"),  # Kölsch, Franconian
+    "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
@@ -93,6 +95,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
     "holl": "hole",
+    "holn": "holen",  # "wir holn ab"
     **dict.fromkeys(("druff", "drauff"), "drauf"),
     **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
     **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),
@@ -158,8 +161,19 @@ def normalize(text: str) -> str:
         text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    if "." in folded:
+        folded = _ABBREVIATION.sub(_abbreviated, folded)
     words = homophones(_WORD.findall(folded))
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
+
+
+_ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
+"""A two-letter abbreviation with dots ("i.e.", "d.h.", "e.g.", "z.B."): one word ("ie", …),
+not two ("e" alone reads as a colloquial "eine")."""
+
+
+def _abbreviated(found: re.Match[str]) -> str:
+    return found[1] + found[2]
 
 
 def tokens(text: str) -> list[str]:

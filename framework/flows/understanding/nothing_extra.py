@@ -52,11 +52,24 @@ def says_nothing_extra(words: list[str]) -> bool:
     pairs = itertools.pairwise(plain)
     said = f" {' '.join(words)} "
     return (
-        bool(_PLAIN & set(words))
+        _plain(words)
         or plain[-1:] in (["ohne"], ["without"])
         or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
         or any(map(said.__contains__, _AS_IT_IS_SAID))
     )
+
+
+def _plain(words: list[str]) -> bool:
+    """ "plain", "pur", "einfach" said of the pizza ("eine Margherita einfach", "einfach so"),
+    not "einfach" as "just" before what to do ("Klingel kaputt, einfach anrufen")."""
+    following = [*words[1:], ""]
+    return any(
+        word in _PLAIN and (word != "einfach" or after in _PLAIN_AFTER)
+        for word, after in zip(words, following, strict=False)
+    )
+
+
+_PLAIN_AFTER = frozenset({"", "so", "normal", "pur", "bitte", "danke"})
 
 
 def _last_further(word: str, after: str) -> bool:

@@ -91,7 +91,8 @@ def takes_itself_back(words: list[str], has_item: bool, lexicon: Lexicon) -> boo
     return turning and not ALSO & set(words)
 
 
-ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too"})
+ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too", "additionally"})
+ALSO |= {"zusaetzlich", "ausserdem", "obendrein", "plus"}
 """Words that make what follows an addition, not second thoughts ("and actually also a beer",
 "one of them also with mushrooms")."""
 _RATHER = SECOND_THOUGHTS | {"doch", "besser", "better", "maybe", "vielleicht"}

@@ -10,13 +10,19 @@ import re
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["ARTICLE_ONES", "COLLOQUIAL_ARTICLES", "leads_an_item", "segments"]
+__all__ = ["ARTICLE_ONES", "COLLOQUIAL_ARTICLES", "SENTENCE_END", "leads_an_item", "segments"]
 
 _SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
 _AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
 """"And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
 cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
-_SEPARATOR_MARKS = re.compile(r"[,;+\n:]|\s[-–—]\s|[.!?]+(?:\s|$)")
+SENTENCE_END = (
+    r"(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)"
+    r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
+)
+"""Where a sentence ends; not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw." nor at a floor's
+ordinal ("2. Stock": one floor, not a count 2)."""
+_SEPARATOR_MARKS = re.compile(rf"[,;+\n:]|\s[-–—]\s|{SENTENCE_END}", re.IGNORECASE)
 COLLOQUIAL_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})

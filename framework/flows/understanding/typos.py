@@ -10,7 +10,7 @@ English word ("Nacht" is no slip of "macht", nor "often" of "offen"): common_wor
 with wordfreq (`pip install wordfreq`):
 
     [w for lang in ("de", "en") for w in wordfreq.top_n_list(lang, 20000)], folded as
-    normalize.py folds, ASCII letters only, five letters or more
+    normalize.py folds, ASCII letters only, three letters or more
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import cache
 from operator import ne
 from pathlib import Path
 
-__all__ = ["SlipReader"]
+__all__ = ["SlipReader", "short_slip"]
 
 _LAYOUTS = (("qwertzuiop", "asdfghjkl", "yxcvbnm"), ("qwertyuiop", "asdfghjkl", "zxcvbnm"))
 """The letter rows of German QWERTZ and English QWERTY."""
@@ -80,3 +80,13 @@ class SlipReader:
             return None
         found = {known for known in self._by_length.get(len(typed), ()) if _one_slip(typed, known)}
         return found.pop() if len(found) == 1 else None
+
+
+def short_slip(typed: str, known: frozenset[str]) -> str | None:
+    """The one known word of three or four letters that `typed` is one slip of ("cila" of
+    "cola"), when `typed` is no frequent word ("hier" is one key from "bier"). Callers ask
+    only where a name must stand, right after a count ("2 Cila")."""
+    if not 3 <= len(typed) < _SHORTEST or typed in known or typed in _common_words():
+        return None
+    found = {word for word in known if len(word) == len(typed) and _one_slip(typed, word)}
+    return found.pop() if len(found) == 1 else None

@@ -293,9 +293,10 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 
 _DONE: Final = re.compile(
-    r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|dat w[oö]r et|das war es|"
+    r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|(dat|det) wa'?s|dat w[oö]r et|das war es|"
     r"(genau|jenau) (so|esu)|"
-    r"(das|des|dat) (ist|isch|is) (alles|älles)|(das|dat|des) langt|das reicht|das wäre alles|"
+    r"(das|des|dat) (ist|isch|is) (alles|älles)|(das|dat|des) langt|das wäre alles|"
+    r"(das|dann|des|dat) reicht'?s?(?!\s+(nicht|net|nich))\b|reicht (dann|so)|"
     r"that'?s (me|us)( sorted)?|that is all( only)?|"
     r"(das|des) wär alles|so bestellen|jetzt bestellen|das ist (meine|die) bestellung|"
     r"place (the|my) order|"

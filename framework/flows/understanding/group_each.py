@@ -1,0 +1,148 @@
+"""One each for a group: "jeder eine Cola, wir sind zu viert", "die beiden Kinder je eine
+kleine Margherita", "für Lukas und mich je ne Diavola", "a beer for each of us"."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from framework.flows.model import Slot
+from framework.flows.understanding.combining import Mention
+from framework.flows.understanding.normalize import KEPT_READINGS, normalize
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["children_among", "each_of_the_group", "for_each_child", "group_size"]
+
+_EACH = frozenset(
+    {"jeder", "jede", "jedes", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
+)
+_GROUP_SIZE = (
+    re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
+    re.compile(r"\bwir sind (\w+)\b"),
+    re.compile(r"\b(?:there are|there re|we are|we re) (\w+)(?: of us)?\b"),
+    re.compile(r"\b(\w+) of us\b"),
+    re.compile(r"\b(?:fuer|for) (\w+) (?:personen|leute|people|persons)\b"),
+    re.compile(r"\b(?:that s|thats|das sind|also) (\w+)\b"),
+)
+_ORDINAL_GROUPS = {
+    **{"zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5},
+    **{"sechst": 6, "siebt": 7, "acht": 8},
+}
+
+
+_TWO_OF_US = re.compile(
+    r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
+    r"uns (?:beide|zwei)|we both|both of us|the two of us|us two|us both)\b"
+)
+"""Two people ordering: "me and my roommate want … each", "wir beide nehmen je …"."""
+
+
+@lru_cache(maxsize=KEPT_READINGS)
+def group_size(text: str) -> int | None:
+    """How many people the message says are ordering ("wir sind zu viert", "four of us")."""
+    said = normalize(text)
+    if _TWO_OF_US.search(said):
+        return 2
+    for pattern in _GROUP_SIZE:
+        found = pattern.search(said)
+        if found:
+            word = found.group(1)
+            number = _ORDINAL_GROUPS.get(word) or word_to_number(word)
+            if number is not None and 1 < number <= 20:
+                return number
+    return None
+
+
+def each_of_the_group(
+    text: str,
+    sentences: list[list[tuple[list[str], Mention, bool]]],
+    slots: list[Slot],
+    group: int | None,
+) -> None:
+    """ "Jeder eine Cola, wir sind zu viert", "a beer for each of us, there are four of us": one
+    each for as many as the message (or an earlier one: `group`) says they are."""
+    size = (group_size(text) or group) if _EACH & set(normalize(text).split()) else None
+    quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
+    if quantity is None:
+        return
+    before = 0  # the count of the item said last: "two Margheritas for the kids, a Fanta each"
+    for parts in sentences:
+        for index, (words, mention, has_item) in enumerate(parts):
+            theirs = before if before > 1 and not _US & set(words) else None  # "each of us":
+            named = _part_group(words) or _people_before(parts[:index], words)
+            each = named or size or theirs  # as many as the people named
+            if each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
+                mention[quantity] = each  # "die beiden Kinder je eine kleine Margherita"
+            elif has_item:
+                before = int(mention.get(quantity, 1))
+
+
+_US = frozenset({"us", "uns"})
+
+_PEOPLE = frozenset(
+    {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}
+    | {"kollegen", "colleagues", "gaeste", "guests", "children", "toechter", "soehne", "sons"}
+)
+
+
+def _part_group(words: list[str]) -> int | None:
+    """How many the part itself says get one each: "die beiden Kinder je eine", "the two
+    kids each a small one", "both boys each"."""
+    if not _EACH & set(words):
+        return None
+    if {"beiden", "beide", "both"} & set(words):
+        return 2
+    for word, after in itertools.pairwise(words):
+        number = word_to_number(word)
+        if number is not None and 1 < number <= 20 and after in _PEOPLE:
+            return number
+    return None
+
+
+_SELF = frozenset({"ich", "mich", "mir", "i", "me", "myself"})
+_FOR = frozenset({"fuer", "for"})
+_NAME_PART = 3
+"""Words at most in a part that only names a person ("für Lukas", "Anna")."""
+
+
+def _people_before(before: list[tuple[list[str], Mention, bool]], words: list[str]) -> int | None:
+    """People named in the parts before, joined by "und"/commas to this one: "für Lukas und
+    mich je ne Diavola", "Anna, Ben und ich je eine Cola", "for Tom and Ben a Coke each" (the
+    parts are split at "und": ["fuer", "lukas"], ["mich", "je", …])."""
+    if not _EACH & set(words):
+        return None
+    count = 1
+    for earlier, _mention, has_item in reversed(before):
+        if has_item or len(earlier) > _NAME_PART:
+            break
+        count += 1
+        if earlier[0] in _FOR:
+            return count
+    return count if count > 1 and words[0] in _SELF else None
+
+
+_CHILDREN = frozenset({"kind", "kinder", "kids", "kid", "child", "children", "kiddo", "kiddos"})
+_A_CHILD = frozenset(
+    {"sohn", "tochter", "kleine", "kleiner", "kleinen", "junge", "maedchen", "kind", "bub"}
+    | {"son", "daughter", "boy", "girl", "kid", "little", "baby", "enkel", "enkelin"}
+)
+"""Words of a person ordered for that say it is a child ("für meinen Sohn", "für die Kleine")."""
+
+
+def for_each_child(text: str) -> bool:
+    """ "Jedes Kind kriegt eine Fanta", "a Fanta for each of the kids"."""
+    if _CHILD_STEM.search(text) is None:  # most messages: no normalizing needed
+        return False
+    words = set(normalize(text).split())
+    return bool(_EACH & words and _CHILDREN & words)
+
+
+_CHILD_STEM = re.compile(r"kind|kid|child", re.IGNORECASE)
+
+
+def children_among(people: Iterable[str | None]) -> int | None:
+    """How many of the people the order's lines are for are children (None for none)."""
+    children = {person for person in people if person and _A_CHILD & set(person.split())}
+    return len(children) or None

@@ -1,0 +1,117 @@
+"""Which line a change is about, when the message does not name it: "actually make it large"
+after two pizzas of one message, "mach die große doch lieber mittel" with two large ones — the
+bot asks which (never guesses), and the next message may say it ("both of them", "the
+Prosciutto"); with one such line, that line."""
+
+from __future__ import annotations
+
+from framework.flows.cart import describe_line
+from framework.flows.edit_words import ARTICLES, CHANGING, RATHER, THAT
+from framework.flows.named_things import Thing, many_choice_groups, named_things
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.normalize import tokens
+
+__all__ = [
+    "WHICH_LINE",
+    "asks_which_of_choice",
+    "asks_which_one",
+    "last_said_taking",
+    "the_one_of_choice",
+    "which_one_answered",
+]
+
+
+def asks_which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Actually make it large" after "a Prosciutto small and a Capricciosa small": two lines
+    of the last message could be meant, so the bot asks which (True) instead of guessing."""
+    if len(things) != 1 or things[0].group is None or EVERY & set(words):
+        return False  # an item named says which line ("make that 2 beers, not 4"), "both" all
+    before = set(words[: things[0].start])
+    if not (CHANGING & before and THAT & before):
+        return False
+    candidates = last_said_taking(turn, str(things[0].group))
+    if len(candidates) < 2:
+        return False
+    _ask_which(turn, words, candidates)
+    return True
+
+
+def _ask_which(turn: Turn, words: list[str], lines: list[CartLine]) -> None:
+    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines)
+    turn.say_named("which_line", lines=named)
+    turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
+    turn.reask()
+
+
+def _choice_pointed_at(
+    turn: Turn, words: list[str], things: list[Thing]
+) -> tuple[Thing, list[CartLine]] | None:
+    """ "mach die große doch lieber mittel", "make the large one medium": no item named, a
+    choice after "the" points at the lines that have it, and another of its group is wanted
+    instead; (the new choice, those lines), or None."""
+    if len(things) != 2 or any(t.group is None for t in things):
+        return None
+    old, new = things
+    if old.group != new.group or old.group in many_choice_groups(turn.bot):
+        return None
+    if (
+        old.start == 0
+        or words[old.start - 1] not in ARTICLES
+        or not (CHANGING | RATHER) & set(words)
+    ):
+        return None
+    lines = turn.session["cart"]["lines"]
+    return new, [line for line in lines if line["options"].get(str(old.group)) == [old.value]]
+
+
+def the_one_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    pointed = _choice_pointed_at(turn, words, things)
+    if pointed is None or len(pointed[1]) != 1:
+        return None
+    new, (line,) = pointed
+    before = describe_line(turn.bot, turn.lang, line)
+    line["options"][str(new.group)] = [new.value]
+    turn.cart.reprice(line)
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+def asks_which_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Mach die große doch lieber mittel" with two large pizzas: the bot asks which."""
+    pointed = _choice_pointed_at(turn, words, things)
+    if pointed is None or len(pointed[1]) < 2:
+        return False
+    _ask_which(turn, words, pointed[1])
+    return True
+
+
+WHICH_LINE = "which_line"
+"""A session flag: the change whose line the bot asked about ("make it large" — which one?),
+and the turn it asked in; the next message may say which ("both of them", "the Prosciutto")."""
+_SHORT_ANSWER = 6
+
+
+def which_one_answered(turn: Turn, text: str) -> str:
+    """The message with the change it answers, when it answers "which one?" right after the
+    question ("both of them" → "make it large both of them"); else the message."""
+    asked = turn.session["flags"].pop(WHICH_LINE, None)
+    if asked is None or asked["turn"] != turn.session["turns"] - 1:
+        return text
+    words = tokens(text)
+    names_a_line = EVERY & set(words) or any(t.group is None for t in named_things(turn.bot, words))
+    if not names_a_line or len(words) > _SHORT_ANSWER:
+        return text
+    return f"{asked['change']} {text}"
+
+
+def last_said_taking(turn: Turn, group: str) -> list[CartLine]:
+    """The lines of the message that ordered last which take a choice of the group."""
+    lines = turn.session["cart"]["lines"]
+    newest = max(lines, key=lambda line: line["id"])
+    items = turn.bot.catalog.items
+    return [
+        line
+        for line in lines
+        if line.get("said") == newest.get("said") and group in items[line["item"]].options
+    ]
