@@ -15,7 +15,7 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 
 from framework.errors import MoneyError
 
-__all__ = ["Money", "currency_digits", "format_money"]
+__all__ = ["Money", "currency_digits", "format_minor", "format_money"]
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +66,7 @@ class Money:
     @property
     def amount(self) -> Decimal:
         """The amount in major units, exact."""
-        return Decimal(self.minor).scaleb(-currency_digits(self.currency))
+        return _major(self.minor, self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -134,7 +134,17 @@ def _locale(tag: str) -> Locale:
         return Locale.parse("en")
 
 
-@lru_cache(maxsize=4096)
 def format_money(money: Money, locale: str) -> str:
     """'23,00 €' in de-DE, '€23.00' in en: Babel's CLDR rules, never hand-written formats."""
-    return str(format_currency(money.amount, money.currency, locale=_locale(locale)))
+    return format_minor(money.minor, money.currency, locale)
+
+
+@lru_cache(maxsize=4096)
+def format_minor(minor: int, currency: str, locale: str) -> str:
+    """`format_money` of an amount in minor units, kept by plain values (a key of Money would
+    be hashed and compared by Python methods)."""
+    return str(format_currency(_major(minor, currency), currency, locale=_locale(locale)))
+
+
+def _major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-currency_digits(currency))

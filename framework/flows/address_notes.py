@@ -32,7 +32,7 @@ def note_for_the_driver(turn: Turn, message: Message) -> bool:
     text = message.text.strip()
     if message.payload or not text or len(text) > _MAX or not _NOTE_WORDS & set(tokens(text)):
         return False
-    if any(turn.slot(name).type == "item" for m in turn.order_mentions(text) for name in m):
+    if turn.orders_an_item(text):
         return False  # "2 Bier in den 2. Stock" orders
     for name, value in turn.session["slots"].items():
         if turn.slot(name).type == "address" and isinstance(value, str) and value:

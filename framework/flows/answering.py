@@ -39,7 +39,7 @@ from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, move_on, stop_waiting
 from framework.flows.sharing_out import keep_the_count, share_out
 from framework.flows.steps import Ask
-from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.turn import ORDER_COMPLETE, Turn, item_slots
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -205,7 +205,7 @@ _ONE_MORE = re.compile(
 
 
 def _has_items_slot(turn: Turn, asks: frozenset[str]) -> bool:
-    return any(turn.slot(name).type == "item" for name in asks)
+    return not item_slots(turn.bot).isdisjoint(asks)
 
 
 def _order_more(turn: Turn, message: Message) -> bool:
@@ -272,9 +272,11 @@ def _cart_slots(turn: Turn) -> set[str]:
     names: set[str] = set()
     for line in turn.session["cart"]["lines"]:
         source = line.get("source") or {}
-        names.update(name for name in (source.get("item"), source.get("quantity")) if name)
+        names.add(source.get("item") or "")
+        names.add(source.get("quantity") or "")
         names.update(source.get("options") or ())
-    return {name for name in names if name in turn.bot.slots}
+    slots = turn.bot.slots
+    return {name for name in names if name and name in slots}
 
 
 def _confirmation(turn: Turn, frame: Frame, slot: Slot, message: Message) -> bool:

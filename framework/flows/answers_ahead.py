@@ -37,7 +37,7 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     asked = str(frame.get("wait") or "") if frame is not None else ""
     values, street_alone = _addresses_ahead(turn, message.text, asked)
     if later:  # "how long does delivery take?" chooses nothing: only what is said or asked for
-        found = turn.mentions(" ".join(wishes(message.text)), later)
+        found = turn.kept_mentions(" ".join(wishes(message.text)), later)
         values |= {name: value for mention in found for name, value in mention.items()}
     kept = [name for name, value in values.items() if turn.acceptable(name, value)]
     for name in kept:

@@ -44,7 +44,7 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
     "was kostet eine mittlere Salami?" — "ok, eine davon"), when it takes that item ("nehm
     ich", "sounds good, medium") without naming one, in the turn right after the question."""
     about = turn.session["flags"].pop(ASKED_ABOUT, None)
-    if not _takes_items(turn, slot) or message.payload or not about:
+    if not about or message.payload or not _takes_items(turn, slot):
         return message
     item, asked_in = about
     if asked_in != turn.session["turns"] - 1 or not _TAKING.search(message.text):

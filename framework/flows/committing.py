@@ -63,7 +63,7 @@ _CHANGING = frozenset(
 def committed(turn: Turn, text: str) -> bool:
     """Whether one clause says yes (or "bestellen") and no clause changes, adds, asks or
     doubts anything."""
-    if "?" in text or len(text) > 200 or turn.order_mentions(text):
+    if "?" in text or len(text) > 200 or turn.names_for_order(text):
         return False
     clauses = [
         [word for word in tokens(clause) if word not in _CHEERING]

@@ -45,8 +45,9 @@ class _Described:
     pattern: re.Pattern[str]
     on: dict[str, frozenset[str]]
     """An ingredient, read in standard words, to the items that have it."""
-    kinds: frozenset[str]
-    """The kind words ("pizza", "pizzen"): a message without one describes nothing."""
+    kinds: re.Pattern[str]
+    """Any of the kind words ("pizza", "pizzen") anywhere: a message without one describes
+    nothing (one search instead of a look for each word)."""
 
 
 @lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
@@ -72,7 +73,8 @@ def _described(bot: Bot) -> _Described | None:
         rf"|\b(?P<before>{listed})[\s-]*(?P<kind2>{kind})\b",
         re.IGNORECASE,
     )
-    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, forms)
+    kinds = re.compile("|".join(re.escape(form) for form in sorted(forms)))
+    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, kinds)
 
 
 def read_descriptions(turn: Turn, text: str) -> str:
@@ -80,7 +82,7 @@ def read_descriptions(turn: Turn, text: str) -> str:
     one that fits several by the kind alone (the bot asks which, once)."""
     described = _described(turn.bot)
     lowered = text.casefold()
-    if described is None or not any(kind in lowered for kind in described.kinds):
+    if described is None or not described.kinds.search(lowered):
         return text
     return described.pattern.sub(lambda found: _read(turn, described, found), text[:4096])
 
@@ -179,7 +181,7 @@ def _nameless(turn: Turn) -> tuple[str, str | None, Mention] | None:
     ordering = turn.ordering_flow()
     if ordering is None:
         return None
-    asks = [turn.slot(name) for name in sorted(turn.flow(ordering).asks)]
+    asks = turn.slots(turn.flow(ordering).asks)
     items = [slot.name for slot in asks if slot.type == "item"]
     count = next((slot.name for slot in asks if slot.role == "quantity"), None)
     for mention in turn.session["pending"]:

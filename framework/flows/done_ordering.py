@@ -10,7 +10,7 @@ from functools import lru_cache
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
 from framework.flows.model import Bot, Slot
-from framework.flows.pending_items import give_waiting_items, has_item
+from framework.flows.pending_items import give_waiting_items
 from framework.flows.session import Frame, move_on, stop_waiting
 from framework.flows.steps import Ask, Goto
 from framework.flows.turn import ORDER_COMPLETE, Turn
@@ -30,7 +30,7 @@ def done_ordering(
     question ("I'll pick it up"): no, nothing more (and the later answer is kept). "Das wär's"
     said with an answer to another question of the order, or with more items ("oliven, zwei
     Stück, das wär's", "and a cola zero, that's it"): no "anything else?" after it."""
-    named_items = any(has_item(turn, m) for m in turn.order_mentions(message.text))
+    named_items = turn.orders_an_item(message.text)
     asks = turn.flow(frame["flow"]).asks
     before = dict(turn.session["slots"]) if named_items else {}
     noted = note_answers_ahead(turn, message, asks)

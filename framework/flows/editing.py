@@ -47,7 +47,7 @@ from framework.flows.recounting import recount, recount_unnamed
 from framework.flows.removing import remove
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
-from framework.flows.turn import Turn
+from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
@@ -241,7 +241,7 @@ def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | Non
     if not new or ordering is None:
         return
     mentions = turn.order_mentions(text)
-    items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
+    items = item_slots(turn.bot) & turn.flow(ordering).asks
     wanted = [m for m in mentions if new & {str(m.get(name)) for name in items}]
     if not wanted:
         return

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from framework.errors import FlowError, ThekeError
@@ -61,7 +62,7 @@ from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
-from framework.flows.turn import ORDER_COMPLETE, Turn
+from framework.flows.turn import ORDER_COMPLETE, Turn, item_slots
 from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
@@ -379,7 +380,7 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
         return True
     statements = " ".join(_statements(text))
     ordering = frame is not None and frame["flow"] == turn.ordering_flow()
-    if waiting and ordering and statements and turn.order_mentions(statements):
+    if waiting and ordering and statements and turn.names_for_order(statements):
         # "how much are jalapeños? whatever, put them on it": answered, and the rest goes on
         # as the edit or the answer it is
         if not edit_order(turn, statements):
@@ -422,7 +423,7 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
         return " ".join(said) if said and committed(turn, " ".join(said)) else None
     if slot.type not in ("choice", "choices"):
         return None
-    naming = [p for p in said if any(slot.name in m for m in turn.mentions(p, [slot]))]
+    naming = [p for p in said if any(slot.name in m for m in turn.kept_mentions(p, [slot]))]
     return " ".join(naming) if naming else None
 
 
@@ -436,11 +437,11 @@ def _start(turn: Turn, message: Message) -> None:
         return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
     target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
     target = target or followed_up(turn, text)  # "und am Sonntag?" after the opening hours
-    candidates = [target] if target else [f for f in bot.flows if _takes_items(turn, f)]
+    candidates = (target,) if target else _item_flows(bot)
     for name in candidates:
         slots = turn.slots(bot.flows[name].asks)
         mentions = turn.mentions(text, slots)
-        ordered = any(turn.slot(n).type == "item" for m in mentions for n in m)
+        ordered = any(not item_slots(bot).isdisjoint(mention) for mention in mentions)
         if target or ordered or _counted_kind(turn, text, mentions):
             if not (target or ordered):
                 _one_if_said(turn, name, text, mentions)  # "can I get a large": one
@@ -492,5 +493,8 @@ def _one_at_a_time(turn: Turn, flow: str, mentions: list[Mention]) -> list[Menti
     return mentions[-1:] if single else mentions
 
 
-def _takes_items(turn: Turn, flow: str) -> bool:
-    return any(turn.bot.slots[slot].type == "item" for slot in turn.bot.flows[flow].asks)
+@lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
+def _item_flows(bot: Bot) -> tuple[str, ...]:
+    """The flows that take catalog items (found once per loaded bot)."""
+    takes = {name for name, slot in bot.slots.items() if slot.type == "item"}
+    return tuple(name for name, flow in bot.flows.items() if takes & flow.asks)

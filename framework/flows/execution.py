@@ -62,15 +62,17 @@ MAX_INSTRUCTIONS = 1000
 
 def run(turn: Turn) -> None:
     """Execute instructions of the top frame until the conversation waits or ends."""
+    stack = turn.session["stack"]  # the instructions change it in place, never replace it
     for _ in range(MAX_INSTRUCTIONS):
-        frame = turn.frame
+        frame = stack[-1] if stack else None
         if frame is None or frame.get("wait"):
             return
         program = turn.flow(frame["flow"]).program
-        if frame["pc"] >= len(program):
+        pc = frame["pc"]
+        if pc >= len(program):
             turn.finish_flow()
             continue
-        instruction = program[frame["pc"]]
+        instruction = program[pc]
         outcome = EXECUTORS[type(instruction)](instruction, turn)
         if outcome == CONTINUE:
             frame["pc"] += 1

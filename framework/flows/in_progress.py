@@ -76,10 +76,12 @@ def order_so_far(turn: Turn) -> Iterator[None]:
 
 def cart_so_far(turn: Turn) -> CartData:
     """A copy of the cart with the items in progress as its last lines: what the order comes
-    to so far while the bot still asks about a pizza's extras (`cart_so_far | summary`)."""
+    to so far while the bot still asks about a pizza's extras (`cart_so_far | summary`). The
+    cart itself is left as it is: nothing is lent to it, so nothing is taken back."""
     cart = turn.session["cart"]
-    with order_so_far(turn):
-        return {**cart, "lines": list(cart["lines"])}
+    ordering = turn.ordering_flow()
+    named = _in_progress(turn, ordering, _current(turn, ordering))
+    return {**cart, "lines": [*cart["lines"], *_as_lines(turn, ordering, named).values()]}
 
 
 def order_in_progress(turn: Turn) -> list[Mention]:
@@ -89,7 +91,7 @@ def order_in_progress(turn: Turn) -> list[Mention]:
 
 
 def _in_progress(turn: Turn, ordering: str | None, current: Mention | None) -> list[Mention]:
-    items = {slot.name for slot in _order_slots(turn, ordering)["item"]}
+    items = _names_of_kind(turn.bot, ordering, "item")
     named = ([current] if current else []) + turn.session["pending"]
     return [mention for mention in named if items & set(mention)]
 
@@ -101,7 +103,7 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
     slots = _order_slots(turn, ordering)
     lent = {_LENT + index: mention for index, mention in enumerate(named)}
     lines = turn.session["cart"]["lines"]
-    lines.extend(_theirs(turn, [_line(turn, slots, i, mention) for i, mention in lent.items()]))
+    lines.extend(_as_lines(turn, ordering, named).values())
     taken_back: list[Mention] = []
     turn.changed()
     try:
@@ -112,6 +114,13 @@ def _lent(turn: Turn, ordering: str | None, named: list[Mention]) -> Iterator[li
         ]
         lines[:] = [line for line in lines if line["id"] not in lent]
         turn.changed()
+
+
+def _as_lines(turn: Turn, ordering: str | None, named: list[Mention]) -> dict[int, CartLine]:
+    """The items in progress as cart lines, by their line ids (far above any real line's)."""
+    slots = _order_slots(turn, ordering)
+    lines = [_line(turn, slots, _LENT + index, mention) for index, mention in enumerate(named)]
+    return {line["id"]: line for line in _theirs(turn, lines)}
 
 
 _EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND | (RECOUNTING - {"auf"})
@@ -133,9 +142,9 @@ def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention
     """Whether the message names a person an item in progress was ordered for alone (not one
     of several in one round: "Kai und Ole je eine Diavola" — "Kai mit Jalapeños, die anderen
     ohne" tells the round apart)."""
-    slots = _order_slots(turn, turn.ordering_flow())
-    items = {slot.name for slot in slots["item"]}
-    counts = {slot.name for slot in slots["quantity"]}
+    ordering = turn.ordering_flow()
+    items = _names_of_kind(turn.bot, ordering, "item")
+    counts = _names_of_kind(turn.bot, ordering, "quantity")
     in_progress = {
         str(mention[name])
         for mention in named
@@ -175,7 +184,7 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
         return False
     if EVERY & said:
         return True
-    items = {slot.name for slot in _order_slots(turn, turn.ordering_flow())["item"]}
+    items = _names_of_kind(turn.bot, turn.ordering_flow(), "item")
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
     return any(match.value in in_progress for match in items_named)
 
@@ -192,8 +201,7 @@ def _current(turn: Turn, ordering: str | None) -> Mention | None:
         return None
     if not _adds_later(turn.bot, ordering, frame["pc"]):
         return None  # in the cart already: "anything else?" is asked after it
-    names = [slot.name for kind in slots.values() for slot in kind]
-    return {name: said[name] for name in names if name in said}
+    return {name: said[name] for name in _answer_names(turn.bot, ordering) if name in said}
 
 
 @lru_cache(maxsize=256)
@@ -222,6 +230,18 @@ def _slots_of(bot: Bot, ordering: str | None) -> dict[str, list[Slot]]:
         elif slot.role == "quantity":
             kinds["quantity"].append(slot)
     return kinds
+
+
+@cache
+def _names_of_kind(bot: Bot, ordering: str | None, kind: str) -> frozenset[str]:
+    """The names of the ordering flow's slots of one kind ("item", "options", "quantity")."""
+    return frozenset(slot.name for slot in _slots_of(bot, ordering)[kind])
+
+
+@cache
+def _answer_names(bot: Bot, ordering: str) -> tuple[str, ...]:
+    """The names of the ordering flow's slots for the item, its options and its count."""
+    return tuple(slot.name for kind in _slots_of(bot, ordering).values() for slot in kind)
 
 
 def _line(turn: Turn, slots: dict[str, list[Slot]], line_id: int, mention: Mention) -> CartLine:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
@@ -37,10 +38,14 @@ class Thing:
 def named_things(bot: Bot, words: list[str]) -> Iterator[Thing]:
     lexicon = lexicon_for(bot)
     key = ("things", tuple(words))
-    return iter(lexicon.kept(key, lambda: tuple(_things(bot, lexicon, words))))
+    return iter(lexicon.kept(key, _things, bot, lexicon, words))
 
 
-def _things(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
+def _things(bot: Bot, lexicon: Lexicon, words: list[str]) -> tuple[Thing, ...]:
+    return tuple(_things_in(bot, lexicon, words))
+
+
+def _things_in(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
     items = lexicon.items(frozenset()).find_all(words)
     yield from (Thing(m.value, None, m.start, m.end) for m in items)
     taken = {i for m in items for i in range(m.start, m.end)}
@@ -74,7 +79,9 @@ def holds(line: CartLine, thing: Thing) -> bool:
     return thing.value in line["options"].get(thing.group, ())
 
 
+@lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
 def many_choice_groups(bot: Bot) -> frozenset[str]:
+    """The option groups a line may have several choices of (extras; once per loaded bot)."""
     return frozenset(group.id for group in bot.catalog.groups.values() if group.many)
 
 

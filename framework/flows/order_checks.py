@@ -15,7 +15,7 @@ import re
 from framework.flows.events import Message, Reply
 from framework.flows.in_progress import order_so_far
 from framework.flows.restating import MORE
-from framework.flows.turn import Turn
+from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.yesno import says_done
@@ -127,8 +127,8 @@ def _items(turn: Turn, text: str) -> set[str]:
     ordering = turn.ordering_flow()
     if not text or ordering is None:
         return set()
-    items = {name for name in turn.flow(ordering).asks if turn.slot(name).type == "item"}
-    return {str(m[name]) for m in turn.order_mentions(text) for name in items if name in m}
+    items = item_slots(turn.bot) & turn.flow(ordering).asks
+    return {str(m[name]) for m in turn.names_for_order(text) for name in items if name in m}
 
 
 def about_the_order(turn: Turn, entry: str) -> bool:

@@ -13,7 +13,7 @@ from framework.flows.model import SINGLE, Slot
 from framework.flows.people import names_someone
 from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, move_on, stop_waiting
-from framework.flows.turn import Turn
+from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.extract import Mention, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -28,7 +28,7 @@ __all__ = [
 
 
 def has_item(turn: Turn, mention: Mention) -> bool:
-    return any(turn.slot(name).type == "item" for name in mention)
+    return not item_slots(turn.bot).isdisjoint(mention)
 
 
 def share_with_waiting_items(turn: Turn, slot: Slot, value: Any, text: str) -> None:
@@ -49,7 +49,7 @@ def other_items(turn: Turn, frame: Frame, mentions: list[Mention]) -> list[Menti
     """The mentions that name an item other than the one this flow is taking."""
     asks = turn.flow(frame["flow"]).asks
     slots = turn.session["slots"]
-    current = {slots.get(name) for name in asks if turn.slot(name).type == "item"}
+    current = {slots.get(name) for name in item_slots(turn.bot) & asks}
     return [m for m in mentions if has_item(turn, m) and not current & set(_items_of(turn, m))]
 
 
@@ -90,10 +90,8 @@ def answered_beside_them(
     if slot.type == "item" or not others or (CHANGE_OF_MIND | ADDING) & set(tokens(text)):
         return False
     sentences = [part.strip() for part in _SENTENCES.findall(text) if part.strip()]
-    rest = " ".join(
-        s for s in sentences if not any(has_item(turn, m) for m in turn.order_mentions(s))
-    )
-    if not rest or not turn.mentions(rest, [slot]):
+    rest = " ".join(s for s in sentences if not turn.orders_an_item(s))
+    if not rest or not turn.kept_mentions(rest, [slot]):
         return False
     turn.session["pending"].extend(others)
     answer(turn, Message(rest, turn.now))
@@ -148,4 +146,5 @@ def _replaced(turn: Turn, frame: Frame, mention: Mention, changing_mind: bool) -
 
 
 def _items_of(turn: Turn, mention: Mention) -> list[Any]:
-    return [value for name, value in mention.items() if turn.slot(name).type == "item"]
+    items = item_slots(turn.bot)
+    return [value for name, value in mention.items() if name in items]

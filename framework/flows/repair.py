@@ -198,9 +198,8 @@ def switch_language(turn: Turn, text: str) -> bool:
         return True
     lexicon = lexicon_for(turn.bot)
     least = 1 if turn.session["turns"] == 0 else 2
-    guessed, single = lexicon.kept(
-        ("guesses", text, least), lambda: guesses(text, languages, lexicon.language_words, least, 1)
-    )
+    key = ("guesses", text, least)
+    guessed, single = lexicon.kept(key, guesses, text, languages, lexicon.language_words, least, 1)
     hinted = _hinted(turn, single)
     if guessed is None and hinted is not None:
         guessed = hinted  # "big" — "none": two short answers in English

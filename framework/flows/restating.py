@@ -68,7 +68,7 @@ def restated(turn: Turn, text: str) -> bool:
     if (CHANGE_OF_MIND | CHANGING) & words:
         return False  # "ach, die Cola lieber als Zero": a change, not the order said again
     asks = turn.slots(turn.flow(ordering).asks)
-    mentions = turn.order_mentions(text)
+    mentions = turn.names_for_order(text)
     items = [slot.name for slot in asks if slot.type == "item"]
     if not mentions or not all(any(name in m for name in items) for m in mentions):
         return False

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from framework.flows.session import CartLine
-from framework.flows.turn import Turn
+from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.extract import Mention
 
 __all__ = ["same_again"]
@@ -38,7 +38,7 @@ def same_again(turn: Turn, text: str) -> bool:
         return False
     slots = turn.slots(turn.flow(ordering).asks)
     for said in turn.mentions(text, slots):
-        if any(turn.slot(name).type == "item" for name in said):
+        if not item_slots(turn.bot).isdisjoint(said):
             return False  # "the same as the Salami, a Diavola": an order of its own
         _change(turn, mention, said)
     turn.session["pending"].append(mention)

@@ -18,9 +18,9 @@ from babel.dates import format_time, get_day_names
 from framework.flows.day_hours import DayView
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
-from framework.flows.templates import babel_locale
+from framework.flows.templates import ABSENT, babel_locale
 from framework.flows.understanding.dates import parse_date
-from framework.money import Money, format_money
+from framework.money import Money, format_minor, format_money
 
 __all__ = [
     "BusinessView",
@@ -75,9 +75,12 @@ class _Names:
 
     def __init__(self, bot: Bot, lang: str) -> None:
         self._lang, self._default = lang, bot.business.language
+        self._catalog = bot.catalog
         self._items: dict[str, Named] = {}
         self._choices: dict[int, Named] = {}
         """By the identity of the bot's Choice (kept alive by the bot this table is for)."""
+        self._labels: dict[tuple[str, ...], str] = {}
+        """A cart line's item (by its id) and choices (by group and id) as their names."""
 
     def item(self, item: Item) -> Named:
         named = self._items.get(item.id)
@@ -93,6 +96,21 @@ class _Names:
             label = label_for(choice.name, self._lang, self._default)
             named = self._choices[id(choice)] = Named(choice.id, label, choice.price)
         return named
+
+    def item_label(self, item: str) -> str:
+        """The name of the catalog item with this id."""
+        label = self._labels.get((item,))
+        if label is None:
+            label = self._labels[(item,)] = self.item(self._catalog.items[item]).name
+        return label
+
+    def choice_label(self, group: str, choice: str) -> str:
+        """The name of a choice of an option group, by their ids."""
+        label = self._labels.get((group, choice))
+        if label is None:
+            named = self.choice(self._catalog.groups[group].choices[choice])
+            label = self._labels[(group, choice)] = named.name
+        return label
 
 
 @lru_cache(maxsize=64)
@@ -165,12 +183,12 @@ class LineView:
         return self.unit * self.quantity
 
     def __str__(self) -> str:
-        return _described(self.quantity, self.item, self.options)
+        return _described(self.quantity, self.item.name, [option.name for option in self.options])
 
 
-def _described(quantity: int, item: Named, options: NamedList) -> str:
+def _described(quantity: int, item: str, options: list[str]) -> str:
     """ "2× Salami (Groß, Extra Käse)": a cart line as texts print it."""
-    return f"{quantity}× {item} ({options})" if options else f"{quantity}× {item}"
+    return f"{quantity}× {item} ({', '.join(options)})" if options else f"{quantity}× {item}"
 
 
 class CartView:
@@ -187,6 +205,7 @@ class CartView:
         self._bot, self._cart, self._lang, self._locale = bot, cart, lang, locale
         self._empty_label, self._total_label = labels
         self.currency = bot.business.currency
+        self._names = _names_of(bot, lang)
 
     @property
     def lines(self) -> list[LineView]:
@@ -198,7 +217,7 @@ class CartView:
         return LineView(line["id"], item, options, line["quantity"], unit)
 
     def _named(self, line: CartLine) -> tuple[Named, NamedList]:
-        catalog, names = self._bot.catalog, _names_of(self._bot, self._lang)
+        catalog, names = self._bot.catalog, self._names
         options = NamedList(
             names.choice(catalog.groups[group].choices[choice])
             for group, ids in line["options"].items()
@@ -252,9 +271,15 @@ class CartView:
     def _row(self, line: CartLine) -> str:
         """A line of the summary, as its LineView prints with its total (none made here: the
         summary is printed several times a conversation)."""
-        item, options = self._named(line)
-        total = Money(line["unit"], self.currency) * line["quantity"]
-        return f"{_described(line['quantity'], item, options)} – {self._format(total)}"
+        names = self._names
+        options = [
+            names.choice_label(group, choice)
+            for group, ids in line["options"].items()
+            for choice in ids
+        ]
+        quantity = line["quantity"]
+        described = _described(quantity, names.item_label(line["item"]), options)
+        return f"{described} – {format_minor(line['unit'] * quantity, self.currency, self._locale)}"
 
     def _format(self, amount: Money) -> str:
         return format_money(amount, self._locale)
@@ -382,33 +407,44 @@ class Scope(Mapping[str, Any]):
     ones (cart, business, now, …) over slots over the bot's constants.
     """
 
-    __slots__ = ("_computed", "_constants", "_factories", "_slots", "_wrap")
+    __slots__ = ("_computed", "_constants", "_factories", "_owner", "_slots", "_wrap")
 
     def __init__(
         self,
-        factories: Mapping[str, Callable[[], Any]],
+        factories: Mapping[str, Callable[[Any], Any]],
+        owner: Any,
         slots: Mapping[str, Any],
         wrap: Callable[[str, Any], Any],
         constants: Mapping[str, Any],
     ) -> None:
-        self._factories, self._slots, self._wrap = factories, slots, wrap
+        """`factories` compute names from `owner` (the turn) when first read."""
+        self._factories, self._owner, self._slots, self._wrap = factories, owner, slots, wrap
         self._constants = constants
         self._computed: dict[str, Any] = {}
 
-    def __getitem__(self, name: str) -> Any:
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of a name, computed on first reading; `default` when the turn has none
+        (without raising and catching a KeyError for a slot not set yet, as `Mapping.get`
+        would: conditions and texts read most names through here)."""
         computed = self._computed
         if name in computed:
             return computed[name]
         factory = self._factories.get(name)
         if factory is not None:
-            value = factory()
+            value = factory(self._owner)
         elif name in self._slots:
             value = self._wrap(name, self._slots[name])
         elif name in self._constants:
             value = self._constants[name]
         else:
-            raise KeyError(name)
+            return default
         computed[name] = value
+        return value
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name, ABSENT)
+        if value is ABSENT:
+            raise KeyError(name)
         return value
 
     def __contains__(self, name: object) -> bool:

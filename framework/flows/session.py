@@ -187,6 +187,8 @@ def session_problems(session: Any) -> list[str]:
     """
     if not isinstance(session, dict):
         return ["a session must be a JSON object"]
+    if _well_formed(session):
+        return []
     problems = [
         f"{key!r} must be a {kind.__name__}"
         for key, kind in _SHAPE.items()
@@ -199,13 +201,27 @@ def session_problems(session: Any) -> list[str]:
     return problems
 
 
+def _well_formed(session: dict[str, Any]) -> bool:
+    """The usual case, checked without building a message: every key of its kind, this schema
+    version, each frame with a flow name and a position."""
+    if not all(map(isinstance, map(session.get, _SHAPE), _SHAPE.values())):
+        return False
+    if session["version"] != SCHEMA_VERSION:
+        return False
+    return all(map(_is_frame, session["stack"]))
+
+
 def _stack_problems(stack: list[Any]) -> list[str]:
     return [
         f"stack frame {index} needs a flow name and a position"
         for index, frame in enumerate(stack)
-        if not (
-            isinstance(frame, dict)
-            and isinstance(frame.get("flow"), str)
-            and isinstance(frame.get("pc"), int)
-        )
+        if not _is_frame(frame)
     ]
+
+
+def _is_frame(frame: Any) -> bool:
+    return (
+        isinstance(frame, dict)
+        and isinstance(frame.get("flow"), str)
+        and isinstance(frame.get("pc"), int)
+    )

@@ -56,9 +56,9 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
     if ordering is None or frame["flow"] != ordering:
         return False
     flow, slots = turn.flow(ordering), turn.session["slots"]
-    asked = turn.slot(frame["wait"])
-    item = next((turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).type == "item"), None)
-    count = next((turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).role == "quantity"), None)
+    asked, asks = turn.slot(frame["wait"]), turn.slots(flow.asks)
+    item = next((slot for slot in asks if slot.type == "item"), None)
+    count = next((slot for slot in asks if slot.role == "quantity"), None)
     if (
         item is None
         or count is None
@@ -71,9 +71,7 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
     ):
         return False
     total = _said_count(text) or slots.get(count.name)
-    options = [
-        turn.slot(n) for n in sorted(flow.asks) if turn.slot(n).type in ("choice", "choices")
-    ]
+    options = [slot for slot in asks if slot.type in ("choice", "choices")]
     extras = asked.type == "choices"
     parts = next(  # the sentence that tells them apart: "Moment, Paul will auch. Also zwei …"
         (
@@ -150,7 +148,9 @@ def _parts(
     parts: list[tuple[int, Mention]] = []
     for piece in pieces:
         found = _COUNTED.match(piece) or _THEIRS.match(piece)
-        if found is None or (found.groupdict().get("who") and turn.mentions(found["who"], options)):
+        if found is None or (
+            found.groupdict().get("who") and turn.kept_mentions(found["who"], options)
+        ):
             return None  # "Anna mit Oliven meine ohne": two people's pizzas, not one of them
         said: Mention = {}
         for mention in turn.mentions(found["said"], options) if found["said"] else []:

@@ -19,16 +19,22 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import meta, nodes
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from framework.errors import FlowError
 from framework.money import Money, format_money
 
-__all__ = ["BUILTIN_FILTERS", "Layers", "Template", "TemplateError", "babel_locale"]
+__all__ = ["ABSENT", "BUILTIN_FILTERS", "Layers", "Template", "TemplateError", "babel_locale"]
 
 
 class TemplateError(FlowError):
     """A text that does not compile or fails to render."""
+
+
+ABSENT: Any = missing
+"""What looking up a name that a turn does not have gives (Jinja's own sentinel)."""
 
 
 @lru_cache(maxsize=64)
@@ -106,9 +112,20 @@ def _finalize(context: Any, value: Any) -> Any:
     return value
 
 
+class _Context(Context):
+    """Looks a name up once: Jinja's own context asks whether the names have it, then for its
+    value, each time through every layer (the turn's scope, the template's globals)."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        if key in self.vars:  # set inside the text ({% set %}, loops)
+            return self.vars[key]
+        return self.parent.get(key, ABSENT)
+
+
 _ENVIRONMENT = ImmutableSandboxedEnvironment(
     autoescape=False, keep_trailing_newline=False, finalize=_finalize
 )
+_ENVIRONMENT.context_class = _Context
 
 
 def _url_part(value: Any) -> str:
@@ -150,6 +167,16 @@ class Layers(Mapping[str, Any]):
                 return layer[name]
         raise KeyError(name)
 
+    def get(self, name: str, default: Any = None) -> Any:
+        for layer in self._layers:
+            value = layer.get(name, ABSENT)
+            if value is not ABSENT:
+                return value
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in layer for layer in self._layers)
+
     def __iter__(self) -> Iterator[str]:
         return iter(dict.fromkeys(name for layer in self._layers for name in layer))
 
@@ -160,11 +187,13 @@ class Layers(Mapping[str, Any]):
 class Template:
     """One compiled text. Plain strings skip Jinja entirely, which keeps turns fast."""
 
-    __slots__ = ("_compiled", "names", "source", "text_refs")
+    __slots__ = ("_compiled", "_globals", "names", "source", "text_refs")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._compiled: jinja2.Template | None = None
+        self._globals: Mapping[str, Any] | None = None
+        """Jinja's globals (`range`, `namespace`, …) when the text reads one of them."""
         self.names: frozenset[str] = frozenset()
         self.text_refs: frozenset[str] = frozenset()
         if "{" in source:
@@ -181,6 +210,8 @@ class Template:
                 # every render copied into a set (Context.globals_keys) and looked names up in
                 # map by map; the environment's globals never change, so one dict is the same.
                 self._compiled.globals = dict(self._compiled.globals)
+                if self.names & self._compiled.globals.keys():
+                    self._globals = self._compiled.globals
             except jinja2.TemplateSyntaxError as error:
                 raise TemplateError(f"line {error.lineno} of the text: {error.message}") from None
 
@@ -195,8 +226,12 @@ class Template:
         compiled = self._compiled
         try:
             # shared: Jinja reads the names where they are instead of copying them into a dict
-            names = cast(dict[str, Any], Layers(context, compiled.globals))
-            rendered = "".join(compiled.root_render_func(compiled.new_context(names, shared=True)))
+            layered = context if self._globals is None else Layers(context, self._globals)
+            names = cast(dict[str, Any], layered)
+            # made here rather than by `compiled.new_context`, which also copies the globals'
+            # names into a set that only imports of other templates read
+            made = _Context(_ENVIRONMENT, names, compiled.name, compiled.blocks)
+            rendered = "".join(compiled.root_render_func(made))
             return rendered.strip()
         except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as error:
             raise TemplateError(f"the text {self.source[:60]!r} failed: {error}") from None

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from framework.errors import FlowError
 from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
-from framework.flows.model import Bot, Flow, Slot, Text, label_for
+from framework.flows.model import Bot, Flow, Slot, Text
 from framework.flows.scope import (
     BusinessView,
     CartView,
@@ -25,14 +26,15 @@ from framework.flows.scope import (
     wrap_slot,
 )
 from framework.flows.session import CartData, Frame, Session
+from framework.flows.slot_buttons import offered, offered_by
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
-from framework.flows.understanding.extract import extract_mentions
+from framework.flows.understanding.extract import extract_mentions, kept_mentions
 from framework.flows.understanding.group_each import children_among, for_each_child
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
-__all__ = ["GROUP", "Turn", "asked_choices"]
+__all__ = ["GROUP", "Turn", "asked_choices", "item_slots"]
 
 GROUP = "group"
 """A session flag: how many people the customer said are ordering ("wir sind zu viert")."""
@@ -60,6 +62,12 @@ def ordering_flow(bot: Bot) -> str | None:
 
 
 @lru_cache(maxsize=32)
+def item_slots(bot: Bot) -> frozenset[str]:
+    """The names of the bot's slots that take catalog items (found once per loaded bot)."""
+    return frozenset(name for name, slot in bot.slots.items() if slot.type == "item")
+
+
+@lru_cache(maxsize=32)
 def asked_choices(bot: Bot) -> tuple[tuple[str, Slot], ...]:
     """The bot's choice slots that some flow asks, by name (found once per loaded bot)."""
     asked = {name for flow in bot.flows.values() for name in flow.asks}
@@ -75,29 +83,6 @@ def _slots_named(bot: Bot, names: frozenset[str]) -> tuple[Slot, ...]:
     """The bot's slots of these names, sorted by name (a turn reads its message for the same
     few sets of slots several times)."""
     return tuple(bot.slots[name] for name in sorted(names))
-
-
-@lru_cache(maxsize=256)
-def _offered(bot: Bot, lang: str, slot: str) -> tuple[Button, ...]:
-    """The buttons of one of the bot's slots in a language (made once per loaded bot)."""
-    return _offered_by(bot, lang, bot.slots[slot])
-
-
-def _offered_by(bot: Bot, lang: str, slot: Slot) -> tuple[Button, ...]:
-    """The choices of a slot, or the catalog items it takes, as buttons."""
-    default = bot.business.language
-    if slot.choices is not None:
-        return tuple(
-            Button(label_for(choice.name, lang, default), choice.id)
-            for choice in slot.choices.choices.values()
-        )
-    if slot.type == "item":
-        return tuple(
-            Button(label_for(item.name, lang, default), item.id)
-            for item in bot.catalog.items.values()
-            if item.available and (not slot.tags or slot.tags & item.tags)
-        )
-    return ()
 
 
 class Turn:
@@ -121,7 +106,6 @@ class Turn:
         self._so_far = so_far
         """The cart with the items still asked about (in_progress.py), for `cart_so_far`."""
         self._scope: Scope | None = None
-        self._names: dict[str, Callable[[], Any]] | None = None
 
     # Language and texts ------------------------------------------------------------------
     @property
@@ -137,45 +121,22 @@ class Turn:
         """Names for conditions and texts, computed when read; dropped when something
         changed (`changed`: a slot, the cart, the language)."""
         if self._scope is None:
-            if self._names is None:
-                self._names = self._computed_names()
             slots, constants = self.session["slots"], self.bot.constants
-            self._scope = Scope(self._names, slots, self._wrap, constants)
+            self._scope = Scope(_COMPUTED, self, slots, self._wrap, constants)
         return self._scope
 
-    def _computed_names(self) -> dict[str, Callable[[], Any]]:
-        """How each computed name of `scope()` is read (made once a turn; each reads the
-        turn as it is when a new scope first needs it)."""
-        bot = self.bot
-        return {
-            "cart": lambda: CartView(
-                bot, self.session["cart"], self.lang, self.locale, self._cart_labels()
-            ),
-            "cart_so_far": lambda: CartView(
-                bot,
-                self._so_far(self) if self._so_far else self.session["cart"],
-                self.lang,
-                self.locale,
-                self._cart_labels(),
-            ),
-            "business": lambda: BusinessView(bot, self.now, self.lang, self.locale, self.heard),
-            "menu": lambda: MenuView(bot, self.lang),
-            "now": lambda: self.now,
-            "lang": lambda: self.lang,
-            "locale": lambda: self.locale,
-            "currency": lambda: bot.business.currency,
-            "pending": lambda: len(self.session["pending"]),
-            "customer": lambda: self.session["profile"],
-            "reachable": lambda: bool(self.session["flags"].get("reachable")),
-            "message": lambda: self.heard,
-            "order": self._order,
-            "texts": lambda: TextsView(self.text, frozenset(bot.texts)),
-        }
+    def cart_view(self, cart: CartData) -> CartView:
+        """A cart as conditions and texts see it, in the turn's language."""
+        return CartView(self.bot, cart, self.lang, self.locale, self._cart_labels())
+
+    def cart_so_far(self) -> CartData:
+        """The cart with the items still asked about (`cart_so_far`), or the cart."""
+        return self._so_far(self) if self._so_far else self.session["cart"]
 
     def _wrap(self, name: str, value: Any) -> Any:
         return wrap_slot(self.bot, name, value, self.lang)
 
-    def _order(self) -> dict[str, Any]:
+    def order_view(self) -> dict[str, Any]:
         """The conversation's latest order: `order.number`, `.total`, `.refunded`, `.status`."""
         order = self.session["flags"].get("order") or {"number": 0, "total": 0, "status": ""}
         currency = self.bot.business.currency
@@ -193,10 +154,9 @@ class Turn:
         self._scope = None
 
     def close(self) -> None:
-        """Drop the scope and the readers of its names, which refer back to the turn: the
-        turn is then freed when its step returns, not left for the garbage collector (one
-        such cycle a turn made the server collect every dozen turns, ~14 % of its CPU)."""
-        self._scope = self._names = None
+        """Drop the scope, which refers back to the turn: freed when its step returns, not by
+        the garbage collector (a cycle a turn made the server collect every dozen turns)."""
+        self._scope = None
 
     def unwrap(self, value: Any) -> Any:
         return unwrap(value)
@@ -348,11 +308,15 @@ class Turn:
 
     def mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
         """What `text` names for `slots`, read with what the conversation knows of the group."""
-        group = self.session["flags"].get(GROUP)
+        return extract_mentions(text, slots, lexicon_for(self.bot), self._group(text))
+
+    def _group(self, text: str) -> int | None:
+        """How many people the conversation says are ordering, for "jeder eine Cola"."""
+        group: int | None = self.session["flags"].get(GROUP)
         if for_each_child(text):  # "und jedes Kind kriegt eine Fanta": as many as have pizzas
             lines = self.session["cart"]["lines"]
             group = children_among(line.get("person") for line in lines) or group
-        return extract_mentions(text, slots, lexicon_for(self.bot), group)
+        return group
 
     def order_mentions(self, text: str) -> list[dict[str, Any]]:
         """What the message names for the ordering flow's questions (none without one)."""
@@ -360,6 +324,22 @@ class Turn:
         if ordering is None:
             return []
         return self.mentions(text, self.slots(self.flow(ordering).asks))
+
+    def kept_mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
+        """`mentions` to read only, not copied (the caller must not change them)."""
+        return kept_mentions(text, slots, lexicon_for(self.bot), self._group(text))
+
+    def names_for_order(self, text: str) -> list[dict[str, Any]]:
+        """`order_mentions` to read only, not copied (the caller must not change them)."""
+        ordering = self.ordering_flow()
+        if ordering is None:
+            return []
+        return self.kept_mentions(text, list(_slots_named(self.bot, self.flow(ordering).asks)))
+
+    def orders_an_item(self, text: str) -> bool:
+        """Whether the message names a catalog item for the ordering flow."""
+        items = item_slots(self.bot)
+        return any(not items.isdisjoint(mention) for mention in self.names_for_order(text))
 
     def push(self, flow: str, *, digression: bool = False) -> None:
         self.flow(flow)
@@ -489,8 +469,8 @@ class Turn:
         if slot.type == "yes_no":
             return self.yes_no_buttons()
         if self.bot.slots.get(slot.name) is slot:
-            return _offered(self.bot, self.lang, slot.name)
-        return _offered_by(self.bot, self.lang, slot)
+            return offered(self.bot, self.lang, slot.name)
+        return offered_by(self.bot, self.lang, slot)
 
     def reask(self) -> None:
         """Ask the waiting question again (after help, a correction or a digression)."""
@@ -498,3 +478,23 @@ class Turn:
         if frame is not None and frame.get("wait") and frame["wait"] != WAIT_PAY:
             frame.pop("wait")
             frame.pop("confirm", None)
+
+
+_COMPUTED: Mapping[str, Callable[[Turn], Any]] = {
+    "cart": lambda turn: turn.cart_view(turn.session["cart"]),
+    "cart_so_far": lambda turn: turn.cart_view(turn.cart_so_far()),
+    "business": lambda turn: BusinessView(turn.bot, turn.now, turn.lang, turn.locale, turn.heard),
+    "menu": lambda turn: MenuView(turn.bot, turn.lang),
+    "now": attrgetter("now"),
+    "lang": attrgetter("lang"),
+    "locale": attrgetter("locale"),
+    "currency": lambda turn: turn.bot.business.currency,
+    "pending": lambda turn: len(turn.session["pending"]),
+    "customer": lambda turn: turn.session["profile"],
+    "reachable": lambda turn: bool(turn.session["flags"].get("reachable")),
+    "message": attrgetter("heard"),
+    "order": Turn.order_view,
+    "texts": lambda turn: TextsView(turn.text, frozenset(turn.bot.texts)),
+}
+"""How each computed name of a turn's scope is read: from the turn as it is when a scope first
+needs the name (one table for every turn, so a turn makes no readers of its own)."""

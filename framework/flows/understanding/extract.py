@@ -54,7 +54,7 @@ from framework.flows.understanding.segments import (
 )
 from framework.flows.understanding.slot_values import STREET_WORDS
 
-__all__ = ["Mention", "extract_mentions", "speaks_for_all"]
+__all__ = ["Mention", "extract_mentions", "kept_mentions", "speaks_for_all"]
 
 _SENTENCE_END = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
 _MAX_QUANTITY = 99
@@ -243,9 +243,16 @@ def extract_mentions(
 
     A turn reads one message for several sets of slots, several times: the result is kept
     per (text, slots, group) in the lexicon, and each caller gets its own copy to change."""
-    key = ("mentions", text, tuple(map(_NAME, slots)), group)
-    found = lexicon.kept(key, lambda: _extract(text, slots, lexicon, group))
+    found = kept_mentions(text, slots, lexicon, group)
     return [{k: list(v) if isinstance(v, list) else v for k, v in m.items()} for m in found]
+
+
+def kept_mentions(
+    text: str, slots: list[Slot], lexicon: Lexicon, group: int | None = None
+) -> list[Mention]:
+    """The mentions as kept, for a caller that only reads them (and must not change them)."""
+    key = ("mentions", text, tuple(map(_NAME, slots)), group)
+    return lexicon.kept(key, _extract, text, slots, lexicon, group)
 
 
 _CHANGING = frozenset(

@@ -159,15 +159,16 @@ class Lexicon:
         "pizzas"): "eine große Pizza" is a pizza yet to be named, not another of the last."""
         self._kept: dict[tuple[Any, ...], Any] = {}
 
-    def kept(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
-        """What `read()` gives, read once per key (the reading, its text and whatever else it
-        depends on) while the bot is loaded: a turn reads its message in several passes, and
-        chats repeat short messages. The caller must not change what it gets."""
+    def kept(self, key: tuple[Any, ...], read: Callable[..., _T], *args: Any) -> _T:
+        """What `read(*args)` gives, read once per key (the reading, its text and whatever else
+        it depends on) while the bot is loaded: a turn reads its message in several passes, and
+        chats repeat short messages. The caller must not change what it gets. (The arguments
+        are passed rather than closed over: no function is made for a reading kept already.)"""
         found = self._kept.get(key, _UNREAD)
         if found is _UNREAD:
             if len(self._kept) >= _KEPT:
                 self._kept.clear()
-            found = self._kept[key] = read()
+            found = self._kept[key] = read(*args)
         return cast(_T, found)
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:
@@ -205,7 +206,7 @@ class Lexicon:
         commands of IN_SENTENCES, when a sentence says it (see there). Never when the
         message names a catalog item, nor where the bot's own phrase says it (a trigger,
         a knowledge phrase, or one of `own`: the open question's choices)."""
-        return self.kept(("command", text, own), lambda: self._command(text, own))
+        return self.kept(("command", text, own), self._command, text, own)
 
     def _command(self, text: str, own: tuple[PhraseIndex, ...]) -> str | None:
         words = tokens(text)
@@ -227,7 +228,7 @@ class Lexicon:
 
     def says_command(self, text: str, command: str) -> bool:
         """Whether the message says the command anywhere ("Thanks a lot, I'll drop by soon")."""
-        said = self.kept(("commands", text[:500]), lambda: self._unnegated_commands(text[:500]))
+        said = self.kept(("commands", text[:500]), self._unnegated_commands, text[:500])
         return any(match.value == command for match in said)
 
     def _restart_after_items(self, text: str) -> bool:
@@ -258,7 +259,7 @@ class Lexicon:
         """The knowledge entries a message asks about, in the order it asks ("ist die scharf?
         und wie lange dauert die Lieferung?"): each once, none for a phrase that is an item's
         name ("Vegetaria" is no question) or says one of the `answered` words."""
-        return list(self.kept(("knows", text, answered), lambda: self._knows(text, answered)))
+        return list(self.kept(("knows", text, answered), self._knows, text, answered))
 
     def _knows(self, text: str, answered: frozenset[str]) -> list[str]:
         entries: list[str] = []
@@ -271,7 +272,7 @@ class Lexicon:
         """Whether a message names a catalog item: as written, or by words that ask no
         knowledge question ("what vegetarian pizzas do you have?" asks about vegetarian food;
         it orders no Vegetaria, though "vegetarian pizza" is one of its names)."""
-        return self.kept(("names_items", text), lambda: self._names_items(text))
+        return self.kept(("names_items", text), self._names_items, text)
 
     def _names_items(self, text: str) -> bool:
         words = tokens(text)
@@ -295,7 +296,7 @@ class Lexicon:
         """What follows a cancel or start-over said before a new order in the same message
         ("alles löschen, neu: 1 große Salami", "scrap that, just two cokes"); None when the
         message is not one."""
-        return self.kept(("fresh_start", text), lambda: self._fresh_start(text))
+        return self.kept(("fresh_start", text), self._fresh_start, text)
 
     def _fresh_start(self, text: str) -> str | None:
         words = tokens(text)
@@ -314,7 +315,7 @@ class Lexicon:
         """A clause of the message says a flow's trigger and no knowledge phrase ("der Laptop
         geht nicht an, was kostet eine Reparatur?": the problem, then a question), unlike "ich
         muss den Termin absagen", one clause about one thing."""
-        return self.kept(("triggers", text), lambda: self._triggers_beside_knowledge(text))
+        return self.kept(("triggers", text), self._triggers_beside_knowledge, text)
 
     def _triggers_beside_knowledge(self, text: str) -> bool:
         for clause in _CLAUSES.split(text):
@@ -330,7 +331,7 @@ class Lexicon:
         `written`: only phrases as written, no typo's reading (a message that orders items must
         not start another flow because "anderen" looks like "ändern")."""
         key = ("trigger", text, exclude, written)
-        return self.kept(key, lambda: self._trigger(text, exclude, written))
+        return self.kept(key, self._trigger, text, exclude, written)
 
     def _trigger(self, text: str, exclude: frozenset[str], written: bool) -> str | None:
         words = tokens(text)
