@@ -398,7 +398,7 @@ class Runtime:
                 timers[effect.name] = effect.at.timestamp() if effect.at else None
             elif isinstance(effect, Record):
                 self._record(bot, key, effect)
-        self.metrics.turns.labels(bot.name).inc()
+        self.metrics.turn_done(bot.name)
         return Commit(item.id, result.session, result.session["profile"], entries, timers)
 
     async def _answer(self, bot: Bot, turn: _TurnRequests, request: Request) -> Event:
