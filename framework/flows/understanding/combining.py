@@ -17,6 +17,7 @@ from framework.flows.understanding.second_thoughts import (
     ALSO,
     TAKING_BACK,
     Mention,
+    Part,
     corrected,
     second_thoughts,
     takes_itself_back,
@@ -147,7 +148,7 @@ def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
 
 
 def read_parts(
-    parts: list[tuple[list[str], Mention, bool]],
+    parts: list[Part],
     mentions: list[Mention],
     slots: list[Slot],
     lexicon: Lexicon,

@@ -44,7 +44,7 @@ from framework.flows.understanding.normalize import (
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.renamed import without_renamings
-from framework.flows.understanding.second_thoughts import after_second_thoughts
+from framework.flows.understanding.second_thoughts import Part, after_second_thoughts
 from framework.flows.understanding.segments import (
     ARTICLE_ONES,
     COLLOQUIAL_ARTICLES,
@@ -293,10 +293,9 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
 
 _REFUSING = frozenset({"kein", "keine", "keinen", "keiner", "keins", "no", "nicht", "not"})
 _THE = frozenset({"die", "der", "das", "den", "the", "any", "more", "mehr"})
-_Part = tuple[list[str], Mention, bool]
 
 
-def _without_refused(sentences: list[list[_Part]], lexicon: Lexicon) -> list[list[_Part]]:
+def _without_refused(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:
     """ "Eine große Salami, keine Cola", "a salami and no coke", "… eine Vegetaria … also keine
     Vegetaria": an item said not to be wanted is no order, nor is its mention before; one
     named again after the refusal is ("4 Bier. Nee, Lisa trinkt kein Bier – also 3 Bier")."""
@@ -310,7 +309,7 @@ def _without_refused(sentences: list[list[_Part]], lexicon: Lexicon) -> list[lis
     if not refused_at:
         return sentences
     items = lexicon.items(frozenset())
-    kept: list[list[_Part]] = []
+    kept: list[list[Part]] = []
     at = 0
     for parts in sentences:
         kept.append([])
@@ -363,7 +362,7 @@ def _but_for(words: list[str], lexicon: Lexicon) -> list[str]:
     return words
 
 
-def _short_answer(parts: list[tuple[list[str], Mention, bool]]) -> bool:
+def _short_answer(parts: list[Part]) -> bool:
     """A sentence before the first item that answers with options ("Medium, no extras. Plus a
     beer"), not a story ("Kleine Feier, es kommen 6 Kinder."): a few words, a choice, no count."""
     words = sum(len(part[0]) for part in parts)

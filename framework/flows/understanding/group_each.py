@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from framework.flows.model import Slot
-from framework.flows.understanding.combining import Mention
 from framework.flows.understanding.normalize import KEPT_READINGS, normalize
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.second_thoughts import Part
 
 __all__ = ["children_among", "each_of_the_group", "for_each_child", "group_size"]
 
@@ -57,7 +57,7 @@ def group_size(text: str) -> int | None:
 
 def each_of_the_group(
     text: str,
-    sentences: list[list[tuple[list[str], Mention, bool]]],
+    sentences: list[list[Part]],
     slots: list[Slot],
     group: int | None,
 ) -> None:
@@ -107,7 +107,7 @@ _NAME_PART = 3
 """Words at most in a part that only names a person ("für Lukas", "Anna")."""
 
 
-def _people_before(before: list[tuple[list[str], Mention, bool]], words: list[str]) -> int | None:
+def _people_before(before: list[Part], words: list[str]) -> int | None:
     """People named in the parts before, joined by "und"/commas to this one: "für Lukas und
     mich je ne Diavola", "Anna, Ben und ich je eine Cola", "for Tom and Ben a Coke each" (the
     parts are split at "und": ["fuer", "lukas"], ["mich", "je", …])."""

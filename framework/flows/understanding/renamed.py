@@ -10,13 +10,11 @@ renames only when the two parts name the item by different words ("Sprudel", "Wa
 
 from __future__ import annotations
 
-from framework.flows.understanding.combining import Mention
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.second_thoughts import Part
 
 __all__ = ["without_renamings"]
 
-Part = tuple[list[str], Mention, bool]
-"""A part's words, what it names, and whether it names an item."""
 
 _EXPLAINING = frozenset({"sprich", "bzw", "beziehungsweise", "namely", "ie", "dh", "genauer"})
 _EXPLAINING_PAIRS = frozenset({("das", "heisst"), ("that", "is")})

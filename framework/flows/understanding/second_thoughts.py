@@ -15,6 +15,7 @@ __all__ = [
     "SECOND_THOUGHTS",
     "TAKING_BACK",
     "Mention",
+    "Part",
     "after_second_thoughts",
     "corrected",
     "second_thoughts",
@@ -22,6 +23,8 @@ __all__ = [
 ]
 
 Mention = dict[str, Any]
+Part = tuple[list[str], Mention, bool]
+"""A part of a message: its words, what it names, and whether it names an item."""
 """Slot names and the values a part of a message names for them."""
 
 SECOND_THOUGHTS = frozenset(
@@ -69,7 +72,7 @@ def corrected(mentions: list[Mention], mention: Mention, has_item: bool, counts:
     return False
 
 
-def second_thoughts(parts: list[tuple[list[str], Mention, bool]], at: int) -> bool:
+def second_thoughts(parts: list[Part], at: int) -> bool:
     """Whether the part at `at` begins second thoughts ("nee warte, …", "oder doch …"), or
     ends with "instead" after a pause."""
     words = parts[at][0]
