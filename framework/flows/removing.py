@@ -68,9 +68,12 @@ _WITH = frozenset({"with", "mit", "w"})
 """Before an item (articles between) that the extras come off: "off the Salami", "auf der"."""
 
 
-def _after(words: list[str], thing: Thing, before: frozenset[str]) -> bool:
+def _after(
+    words: list[str], thing: Thing, before: frozenset[str], between: frozenset[str] = ARTICLES
+) -> bool:
+    """Whether a word of `before` comes right before the thing, words of `between` aside."""
     index = thing.start - 1
-    while index >= 0 and words[index] in ARTICLES:
+    while index >= 0 and words[index] in between:
         index -= 1
     return index >= 0 and words[index] in before
 
@@ -94,10 +97,7 @@ _BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", 
 
 
 def _after_without(words: list[str], thing: Thing) -> bool:
-    index = thing.start - 1
-    while index >= 0 and words[index] in _BETWEEN:
-        index -= 1
-    return index >= 0 and words[index] in WITHOUT
+    return _after(words, thing, WITHOUT, _BETWEEN)
 
 
 def _asks_to_remove(words: list[str]) -> bool:
