@@ -7,9 +7,10 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from framework.action_calls import ActionOutcome, OutgoingMessage, Reminder
@@ -23,7 +24,12 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
     max_leaves=12,
 )
-OFFSETS = st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23))
+OFFSETS = st.integers(min_value=-(24 * 3600 - 1), max_value=24 * 3600 - 1).map(
+    lambda seconds: timedelta(seconds=seconds)
+)
+"""Whole seconds, the finest offset a real zone has (the tz database's local mean times, e.g.
+Amsterdam's +00:19:32 until 1937). Python 3.11 reads an offset of hours, minutes and seconds
+all zero with a fraction ("+00:00:00.000001") back as UTC, and no clock produces one."""
 TIMES = st.datetimes(timezones=st.none() | st.just(UTC) | st.builds(timezone, OFFSETS))
 MESSAGES = st.builds(
     OutgoingMessage,
@@ -57,6 +63,10 @@ ANSWERS = st.builds(
 
 
 @given(ANSWERS)
+@example(ActionDone("lmt", datetime(1900, 5, 1, 12, tzinfo=ZoneInfo("Europe/Amsterdam")), None))
+@example(
+    ActionDone("late", datetime(2026, 3, 29, 1, 59, 59, 999999, ZoneInfo("Europe/Berlin")), None)
+)
 @settings(max_examples=300)
 def test_an_answer_reads_back_exactly(done: ActionDone) -> None:
     text = write_answer(done)
