@@ -27,7 +27,7 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     anything was kept."""
     if message.payload:
         return False
-    changing = bool(CHANGE_OF_MIND & set(tokens(message.text)))
+    changing = bool((CHANGE_OF_MIND | _THEN) & set(tokens(message.text)))
     later = [
         slot
         for name, slot in asked_choices(turn.bot)
@@ -44,6 +44,12 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
         turn.set_slot(name, values[name])
     note_implied_choices(turn, kept)  # an address said ahead: delivery
     return bool(values) or street_alone
+
+
+_THEN = frozenset({"dann", "then", "halt", "eben", "no"})
+"""A choice made in consequence of what the bot said ("es fehlen noch 3,50 €" — "dann hol
+ich's halt selber ab", "then I'll come and fetch it myself"; Swabian "no hol i's ab") changes
+the earlier one."""
 
 
 def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any], bool]:

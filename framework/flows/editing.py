@@ -43,7 +43,7 @@ from framework.flows.named_things import (
 )
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
-from framework.flows.recounting import recount, recount_unnamed
+from framework.flows.recounting import recount, recount_in_all, recount_unnamed
 from framework.flows.removing import remove
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
@@ -76,6 +76,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     changes: list[str] = []
     things: list[Thing] = []
     last: CartLine | None = None  # the line the sentence before changed
+    before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
     for sentence in _SENTENCE.split(text):
         by_clause = _edit_clauses(turn, sentence)
         if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
@@ -94,7 +95,8 @@ def edit_order(turn: Turn, text: str) -> bool:
         if asks_which_one(turn, words, found) or asks_which_of_choice(turn, words, found):
             return True
         was = _looks(lines) if found else {}  # a later sentence's choices may be about it
-        change = _sentence_edit(turn, words, found, last)
+        change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)
+        before_it = (words, found)
         last = _changed_line(lines, was, last) if change and was else last
         if change:
             changes.append(change)
@@ -118,6 +120,16 @@ def _sentence_edit(
     if not found:
         return recount_unnamed(turn, words)  # "mach 2 draus"
     return _edit(turn, words, found) or _said_of_the_changed_line(turn, found, last)
+
+
+def _in_all(
+    turn: Turn, words: list[str], found: list[Thing], before_it: tuple[list[str], list[Thing]]
+) -> str | None:
+    """ "one more beer, so 4 in total" in one sentence, or "noch ein Bier. Also 4" in two."""
+    if found:
+        return recount_in_all(turn, words, found)
+    said, things = before_it
+    return recount_in_all(turn, [*said, *words], things)
 
 
 def _look(line: CartLine) -> tuple[object, ...]:

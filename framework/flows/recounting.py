@@ -20,7 +20,7 @@ from framework.flows.named_things import Thing, count_near, line_with
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["recount", "recount_unnamed"]
+__all__ = ["recount", "recount_in_all", "recount_unnamed"]
 
 
 def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
@@ -56,6 +56,38 @@ def _count_after_recounting(words: list[str]) -> int | None:
 
 
 _SO = frozenset({"so", "therefore", "deshalb", "daher", "darum"})
+
+
+def recount_in_all(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "noch ein Bier. Also 4", "one more beer, so 4 in total", "another coke, that makes
+    three": one more of a line and the count the customer says it comes to — that count is
+    the line's, whatever the cart held (one more on top of it would be a count nobody said)."""
+    items = [t for t in things if t.group is None]
+    if len(items) != 1 or len(things) != 1 or not _ONE_MORE & set(words[: items[0].start]):
+        return None
+    total = _total_after(words[items[0].end :])
+    line = line_with(turn, items[0])
+    if total is None or line is None or line["quantity"] == total:
+        return None
+    before = describe_line(turn.bot, turn.lang, line)
+    line["quantity"] = total
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+_ONE_MORE = frozenset({"noch", "nochn", "nocheinmal", "more", "another", "extra", "weitere"})
+_IN_ALL = frozenset({"so", "also", "macht", "makes", "sind", "insgesamt", "zusammen"})
+_IN_ALL |= {"total", "altogether", "gesamt"}
+
+
+def _total_after(words: list[str]) -> int | None:
+    """The one number after a word that sums up ("also 4", "that makes three", "4 in total"),
+    with nothing else counted there."""
+    numbers = [(at, n) for at, w in enumerate(words) if (n := word_to_number(w)) is not None]
+    if len(numbers) != 1 or not _IN_ALL & set(words):
+        return None
+    at, number = numbers[0]
+    summed = _IN_ALL & set(words[max(0, at - 3) : at + 3])
+    return number if summed and 0 < number <= 99 else None
 
 
 def _so_many(words: list[str]) -> bool:

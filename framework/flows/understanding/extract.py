@@ -188,8 +188,8 @@ _NOT_A_COUNT_BEFORE = frozenset(
 _NUMBER_LABELS = frozenset(
     {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
 )
-"""Digits after these are a house, flat or order number; "no a Wässerle" (Swabian "noch")
-counts."""
+"""Digits after these are a house, flat or order number ("flat no 3"); "no a Wässerle"
+(Swabian "noch") counts, and so does a part opened by "no" ("2 beers, no 3")."""
 _STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
 _POSTCODE = re.compile(r"\d{5}")
@@ -215,7 +215,7 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         if (
             after in _NOT_A_COUNT_AFTER
             or before in _NOT_A_COUNT_BEFORE
-            or (before in _NUMBER_LABELS and word.isdigit())
+            or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
             or _STREETISH.search(before)
             or _POSTCODE.fullmatch(after)
         ):
@@ -409,7 +409,9 @@ _CORRECTED = re.compile(
 )
 """A correction of what was just said: "sorry", "3 fantas no 2 fantas" ("no other extras"
 and a list naming the same pizza for two people are none)."""
-_FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere", "extra"})
+_FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere"})
+"""Words that say the item is wanted once more ("2 Cola und noch 2 Cola"); not "extra", which
+is an option's ("extra cheese")."""
 
 
 def _last_said_wins(text: str, mentions: list[Mention], counts: set[str]) -> list[Mention]:

@@ -294,6 +294,7 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 _DONE: Final = re.compile(
     r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|(dat|det) wa'?s|dat w[oö]r et|das war es|"
+    r"(dann|so|und) war'?s (das|es)|war'?s das|"
     r"(genau|jenau) (so|esu)|"
     r"(das|des|dat) (ist|isch|is) (alles|älles)|(das|dat|des) langt|das wäre alles|"
     r"(das|dann|des|dat) reicht'?s?(?!\s+(nicht|net|nich))\b|reicht (dann|so)|"
@@ -307,7 +308,10 @@ _DONE: Final = re.compile(
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"
-    r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$))\b"
+    r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$)|"
+    r"that (will|would|should) be (all|it|everything)|that'?d be (all|it|everything)|"
+    r"that'?s about it|that should do( it)?|we'?re (good|done)|we are (good|done)|"
+    r"(all|finally) done|done now)\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
 "nothing else on it" speak of a pizza's toppings instead)."""
