@@ -107,7 +107,9 @@ REMOVING_PAIRS = frozenset(
 )
 WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
-RECOUNTING = frozenset({"nur", "only", "just", "bloss", "make", "auf", "insgesamt"})
+RECOUNTING = frozenset(
+    {"nur", "only", "just", "bloss", "make", "mach", "mache", "auf", "insgesamt"}
+)
 CORRECTING = frozenset({"no", "nope", "nein", "ne", "nee", "sorry", "oops", "ups", "correction"})
 """A message that opens with one of these corrects what was just said: "no sorry, three
 Fantas" after "four Fantas" counts the Fanta again, it adds none."""

@@ -156,11 +156,14 @@ def _said_of_the_changed_line(turn: Turn, found: list[Thing], line: CartLine | N
 _CLAUSE = re.compile(
     r",\s*(?:und|and|aber|but)\s+"
     r"|\s+(?:und|and)\s+(?=(?:swap|make|change|remove|take|drop|switch|replace|tausch|tausche"
-    r"|mach|mache|nimm|streich|streiche|ersetz|ersetze)\b)",
+    r"|mach|mache|nimm|streich|streiche|ersetz|ersetze|add|pack|packe|leg|lege)\b)",
     re.IGNORECASE,
 )
 """Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
-Hawaii medium and swap one Fanta for a beer")."""
+Hawaii medium and swap one Fanta for a beer") or of adding ("… and add a beer")."""
+_ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
+"""A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
+items are ordered after the edits (`_order_the_rest`)."""
 
 
 def _edit_clauses(turn: Turn, sentence: str) -> str | None:
@@ -173,9 +176,11 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
         return None
     lines = turn.session["cart"]["lines"]
     before = copy.deepcopy(lines)
-    changes = []
+    changes: list[str] = []
     last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
     for clause in clauses:
+        if _ADDING_CLAUSE.match(clause) and changes:
+            continue  # "make my Funghi a large and add a beer": the beer is ordered after
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
         was = _looks(lines)

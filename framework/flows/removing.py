@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, REMOVING, REMOVING_PAIRS, WITHOUT
+from framework.flows.edit_words import ARTICLES, RECOUNTING, REMOVING, REMOVING_PAIRS, WITHOUT
 from framework.flows.named_things import (
     Thing,
     choice_name,
@@ -23,7 +23,9 @@ __all__ = ["remove"]
 
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    targets = [t for t in things if _after_without(words, t)]
+    targets = [
+        t for t in things if _after_without(words, t) and not _recounted_after(words, things, t)
+    ]
     if not targets and _asks_to_remove(words):
         targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
             t
@@ -40,7 +42,8 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     removed = [
         text if counted else f"{without} {text}"
         for t in targets
-        if (taken := _take_out(turn, t, fewer, _place(turn, t, places))) is not None
+        if (taken := _take_out(turn, t, fewer or _count_before(words, t), _place(turn, t, places)))
+        is not None
         for text, counted in [taken]
     ]
     return ", ".join(removed) or None
@@ -100,6 +103,17 @@ def _after_without(words: list[str], thing: Thing) -> bool:
     return _after(words, thing, WITHOUT, _BETWEEN)
 
 
+def _recounted_after(words: list[str], things: list[Thing], target: Thing) -> bool:
+    """ "ihr Sohn darf keine Fanta – mach bitte 5 Fanta", "no beer for Tom, so just 2 beers":
+    the item said again after it with its new count is a recount, not a removal."""
+    later = [t for t in things if t.value == target.value and t.start > target.end]
+    return any(
+        RECOUNTING & set(words[target.end : t.start])
+        and any(word_to_number(word) for word in words[max(target.end, t.start - 2) : t.start])
+        for t in later
+    )
+
+
 def _asks_to_remove(words: list[str]) -> bool:
     pairs = set(itertools.pairwise(words))
     return bool(REMOVING & set(words)) or bool(REMOVING_PAIRS & pairs)
@@ -118,6 +132,19 @@ def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int |
         if (number := word_to_number(word)) is not None and 0 < number <= 99
     ]
     return counts[0] if len(counts) == 1 else None
+
+
+_OF_THE = ARTICLES | {"of", "von", "den", "those", "these"}
+
+
+def _count_before(words: list[str], thing: Thing) -> int | None:
+    """The count said right before one of several things to go ("drop the Margherita and one
+    of the Cokes", "nimm die Funghi und eine Cola raus"): that many of it, not the line."""
+    index = thing.start - 1
+    while index >= 0 and words[index] in _OF_THE:
+        index -= 1
+    number = word_to_number(words[index]) if index >= 0 else None
+    return number if number is not None and 0 < number <= 99 else None
 
 
 def _take_out(
