@@ -13,6 +13,7 @@ from framework.flows.model import SINGLE, Slot
 from framework.flows.people import names_someone
 from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, move_on, stop_waiting
+from framework.flows.sold_out import refused_just_now
 from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.extract import Mention, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
@@ -108,6 +109,8 @@ def _changes_mind(turn: Turn, text: str) -> bool:
     words = tokens(text)
     if not CHANGE_OF_MIND & set(words) or ADDING & set(words):
         return False
+    if refused_just_now(turn.session) is not None:
+        return False  # "a lemonade" — "sold out" — "a Fanta instead": instead of the lemonade
     return not names_someone(turn, text) and not _between_new_items(turn, words)
 
 
@@ -130,7 +133,7 @@ def _replaced(turn: Turn, frame: Frame, mention: Mention, changing_mind: bool) -
         if turn.slot(name).type == "item" and (changing_mind or turn.slot(name).role == SINGLE)
     ]
     chosen = [mention[name] for name in single if name in mention]
-    if not chosen:
+    if not chosen or not turn.acceptable(single[0], chosen[0]):
         return False
     for name, value in mention.items():
         if name not in single:

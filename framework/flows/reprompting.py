@@ -10,6 +10,7 @@ from framework.flows.events import Record
 from framework.flows.model import Slot
 from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, stop_waiting
+from framework.flows.sold_out import note_refused
 from framework.flows.steps import Ask
 from framework.flows.turn import Turn
 from framework.flows.understanding.questions import is_question
@@ -58,4 +59,5 @@ def details_of(turn: Turn, slot: Slot, parsed: Invalid | Valid) -> dict[str, Any
     unavailable = details.pop("unavailable_id", None)
     if unavailable is not None:
         details["unavailable"] = wrap_slot(turn.bot, slot.name, unavailable, turn.lang)
+        note_refused(turn.session, {})
     return details

@@ -27,6 +27,7 @@ from framework.flows.scope import (
 )
 from framework.flows.session import CartData, Frame, Session
 from framework.flows.slot_buttons import offered, offered_by
+from framework.flows.sold_out import can_be_had, refuse, taking_its_place
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
 from framework.flows.understanding.extract import extract_mentions, kept_mentions
@@ -42,8 +43,6 @@ GROUP = "group"
 WAIT_PAY = "$pay"
 """A frame's `wait` while a payment request is open (paying.py); asking again must not
 send a second request."""
-
-"""A turn that runs this many instructions without waiting is a loop in the flow."""
 
 
 ORDER_COMPLETE = "order_complete"
@@ -273,8 +272,7 @@ class Turn:
             if self.acceptable(name, value):
                 self.set_slot(name, value)
             elif self.slot(name).type == "item":
-                item = wrap_slot(self.bot, name, value, self.lang)
-                self.say_named("item_unavailable", unavailable=item)
+                refuse(self, name, value)
                 available = False
         return available
 
@@ -288,7 +286,7 @@ class Turn:
                 break
             for name in mention:
                 self.session["slots"].pop(name, None)
-        self.session["pending"] = mentions
+        self.session["pending"] = [mention for mention in mentions if can_be_had(self, mention)]
 
     # Frames ------------------------------------------------------------------------------
     @property
@@ -307,8 +305,10 @@ class Turn:
         return ordering_flow(self.bot)
 
     def mentions(self, text: str, slots: list[Slot]) -> list[dict[str, Any]]:
-        """What `text` names for `slots`, read with what the conversation knows of the group."""
-        return extract_mentions(text, slots, lexicon_for(self.bot), self._group(text))
+        """What `text` names for `slots`, read with what the conversation knows of the group
+        and of an item just refused (its count goes to the one named alone instead)."""
+        found = extract_mentions(text, slots, lexicon_for(self.bot), self._group(text))
+        return taking_its_place(self.session, found, slots, item_slots(self.bot))
 
     def _group(self, text: str) -> int | None:
         """How many people the conversation says are ordering, for "jeder eine Cola"."""

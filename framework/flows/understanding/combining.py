@@ -19,6 +19,7 @@ from framework.flows.understanding.second_thoughts import (
     Mention,
     Part,
     corrected,
+    fits_in_place,
     second_thoughts,
     takes_itself_back,
 )
@@ -175,6 +176,7 @@ def read_parts(
             correcting
             and mentions
             and _same_kind(mentions[-1], mention, slots, lexicon)
+            and fits_in_place(mentions[-1], mention, slots, lexicon)
             and corrected(mentions, mention, has_item, count_slots(slots))
         ):
             pass

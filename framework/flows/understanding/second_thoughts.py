@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match
 
@@ -18,6 +19,7 @@ __all__ = [
     "Part",
     "after_second_thoughts",
     "corrected",
+    "fits_in_place",
     "second_thoughts",
     "takes_itself_back",
 ]
@@ -51,7 +53,11 @@ item before: "eine große Salami, nee warte, lieber eine große Diavola"."""
 def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
     """The items named after second thoughts in the same part ("I was going to order a
     salami but actually … a large funghi"): the ones before them are not wanted."""
-    turning = [at for at, word in enumerate(words) if word in SECOND_THOUGHTS]
+    turning = [
+        at
+        for at, word in enumerate(words)
+        if word in SECOND_THOUGHTS and words[at + 1 : at + 2] not in (["of"], ["than"])
+    ]  # "a Fanta instead of the lemonade": the lemonade is the one not wanted
     if len(found) < 2 or not turning:
         return found
     after = [match for match in found if match.start > turning[-1]]
@@ -70,6 +76,20 @@ def corrected(mentions: list[Mention], mention: Mention, has_item: bool, counts:
         mentions[-1].update(mention)
         return True
     return False
+
+
+def fits_in_place(previous: Mention, mention: Mention, slots: list[Slot], lexicon: Lexicon) -> bool:
+    """Whether the item of second thoughts can have what was said before it ("onions then,
+    and a Fanta instead" after a sold-out lemonade: the onions are the pizza's, the Fanta comes
+    besides)."""
+    items = [
+        str(mention[slot.name]) for slot in slots if slot.type == "item" and slot.name in mention
+    ]
+    return not items or all(
+        lexicon.takes(items[0], slot)
+        for slot in slots
+        if slot.name in previous and slot.type in ("choice", "choices")
+    )
 
 
 def second_thoughts(parts: list[Part], at: int) -> bool:
