@@ -40,6 +40,13 @@ _OPENING = re.compile(
 )
 """How a summing-up begins: "so that's …", "das wären dann …"; a leading "also" is German's
 "so" here, and is not enough alone (English "also a Coke?" asks for one)."""
+_RECAP = re.compile(
+    r"\b(?:(?:just )?to (?:recap|sum (?:it )?up|summari[sz]e|(?:double[- ])?check|confirm)|recap|"
+    r"let me (?:repeat|read (?:it )?back)|zusammengefasst|zur kontrolle|zur sicherheit nochmal|"
+    r"(?:nur )?damit ich'?s richtig (?:hab|habe)|(?:ich )?wiederhole (?:nochmal|noch mal))\b",
+    re.IGNORECASE,
+)
+"""How a recap says itself, question or not: "So just to recap: …", "Zusammengefasst: …"."""
 _SHOWS_THE_ORDER = re.compile(r"\bcart\s*\|\s*summary\b")
 _ASKS_FOR_THE_ORDER = re.compile(
     r"\b(?:what(?:'?s| is| do i have| have i (?:got|ordered)| did i order)"
@@ -72,7 +79,7 @@ def the_order_checked(turn: Turn, message: Message) -> Message | None:
 def _without_checks(turn: Turn, message: Message) -> tuple[Message, bool]:
     """The message without the sentences that sum up the order as it stands, and whether it
     had any (an empty text: the whole message was such a check)."""
-    sentences = _SENTENCES.findall(message.text[:MAX_CHARS])
+    sentences = _tags_joined(_SENTENCES.findall(message.text[:MAX_CHARS]))
     checks = [s for s in sentences if _sums_up(turn, s)]
     if not checks:
         return message, False
@@ -85,6 +92,18 @@ def _without_checks(turn: Turn, message: Message) -> tuple[Message, bool]:
         return message, False
     text = " ".join(s.strip() for s in sentences if s not in checks or s in kept)
     return Message(text, message.now, reachable=message.reachable), True
+
+
+def _tags_joined(sentences: list[str]) -> list[str]:
+    """A question tag said as a sentence of its own joins the one before ("… and three
+    Fantas. Right?")."""
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and _TAG.fullmatch(" " + sentence.strip()):
+            joined[-1] = f"{joined[-1].rstrip(' .!')}, {sentence.strip()}"
+        else:
+            joined.append(sentence)
+    return joined
 
 
 def _show_the_order(turn: Turn) -> None:
@@ -115,9 +134,10 @@ def _sums_up(turn: Turn, sentence: str) -> bool:
     "another"; not "that's all, right?" (done) nor "the Funghi is vegetarian, right?" (a
     question the knowledge answers)."""
     text = sentence.strip()
-    if not text.endswith("?") or MORE & set(tokens(text)) or says_done(text):
+    recap = _RECAP.search(text) is not None
+    if not (text.endswith("?") or recap) or MORE & set(tokens(text)) or says_done(text):
         return False
-    opens = _OPENING.search(text) is not None
+    opens = recap or _OPENING.search(text) is not None
     if not (opens or (_TAG.search(text) is not None and _items(turn, text))):
         return False
     return not lexicon_for(turn.bot).knows(text)

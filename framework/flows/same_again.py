@@ -15,7 +15,10 @@ __all__ = ["same_again"]
 _SAME = re.compile(
     r"\b(?:the same(?: again| thing| one)?|same again|same for|dasselbe|das ?selbe|"
     r"(?:das|die|den|der) gleiche|die ?selbe|den ?selben|noch so (?:eine?[nms]?|was)|"
-    r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was))\b"
+    r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was)|"
+    r"(?:noch )?(?:eine?[nms]?|einmal) (?:genau ?so|genauso|ganz genauso)|"
+    r"(?:another|one more)(?: one)? (?:just |exactly )?like (?:that|this|it)|"
+    r"one more of (?:the same|that|those))\b"
     r"(?!\s+(?:address|adresse|anschrift|ort|place|time|zeit|uhrzeit|day|tag|name|number"
     r"|nummer|telefon|phone|as last time|wie letztes mal|wie immer))",
     re.IGNORECASE,

@@ -44,6 +44,7 @@ from framework.flows.understanding.normalize import (
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.renamed import without_renamings
+from framework.flows.understanding.same_as import the_same_again
 from framework.flows.understanding.second_thoughts import Part, after_second_thoughts
 from framework.flows.understanding.segments import (
     ARTICLE_ONES,
@@ -391,6 +392,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
         for sentence in _sentences(text)
     ]
     sentences = without_renamings(_without_refused(sentences, lexicon), lexicon)
+    the_same_again(sentences, count_slots(slots))
     each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0

@@ -1,0 +1,74 @@
+"""The same as said before, in one message: "a large Prosciutto with olives, and my husband
+wants the same but small", "eine große Salami und für meine Frau das Gleiche in klein",
+"Lena: mittlere Margherita mit Oliven. … Und ich nehm das Gleiche wie Lena" — another of the
+item said before (or of the one said for the person named), with what the part changes.
+(Said in a later message, the same again is another of the cart's newest line: same_again.py.)
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from framework.flows.understanding.second_thoughts import Mention, Part
+
+__all__ = ["the_same_again"]
+
+_SAME = frozenset(
+    {("the", "same"), ("das", "gleiche"), ("das", "selbe"), ("die", "gleiche"), ("den", "gleichen")}
+    | {("die", "selbe"), ("den", "selben"), ("same", "again"), ("same", "for"), ("same", "as")}
+)
+_SAME_WORDS = frozenset({"dasselbe", "dieselbe", "denselben", "dasgleiche"})
+_AS = frozenset({"wie", "as", "like"})
+
+
+def the_same_again(sentences: list[list[Part]], counts: set[str]) -> None:
+    """Each part that asks for the same as before and names no item gets a copy of that
+    item's mention (its count too, unless the part says one), changed by what it says."""
+    said: list[tuple[set[str], Mention]] = []  # each item part with the words said for it
+    since: set[str] = set()  # the words since the last item part ("Lena:" before hers)
+    for parts in sentences:
+        for at, (words, mention, has_item) in enumerate(parts):
+            if not has_item and _asks_the_same(words) and said:
+                source = _named(words, said) or said[-1][1]
+                copied = {k: list(v) if isinstance(v, list) else v for k, v in source.items()}
+                mention = _with_the_but(parts, at, mention)
+                if counts & mention.keys():
+                    copied = {k: v for k, v in copied.items() if k not in counts}
+                parts[at] = (_without_the_same(words), copied | mention, True)
+                has_item = True
+            since |= set(words)
+            if has_item:
+                said.append((since, parts[at][1]))
+                since = set()
+
+
+def _with_the_but(parts: list[Part], at: int, mention: Mention) -> Mention:
+    """What "the same" is changed by, also in the part after it: "das Gleiche, aber in
+    mittel" (that part is emptied: it said nothing else)."""
+    following = parts[at + 1] if at + 1 < len(parts) else None
+    if following is None or following[2] or not following[0] or following[0][0] not in _BUT:
+        return mention
+    parts[at + 1] = (following[0], {}, False)
+    return mention | following[1]
+
+
+_BUT = frozenset({"aber", "but", "nur", "only", "just", "jedoch"})
+
+
+def _asks_the_same(words: list[str]) -> bool:
+    return bool(_SAME_WORDS & set(words)) or not _SAME.isdisjoint(itertools.pairwise(words))
+
+
+def _without_the_same(words: list[str]) -> list[str]:
+    """The part's words without "the same" (its article would point back at the item said
+    before, as "the Hawaii" does: this is another one)."""
+    pairs = list(itertools.pairwise(words))
+    dropped = {at + i for at, pair in enumerate(pairs) if pair in _SAME for i in (0, 1)}
+    return [w for at, w in enumerate(words) if at not in dropped and w not in _SAME_WORDS]
+
+
+def _named(words: list[str], said: list[tuple[set[str], Mention]]) -> Mention | None:
+    """The mention said for the one named after "wie"/"as"/"like" ("das Gleiche wie Lena")."""
+    after = {w for before, w in itertools.pairwise(words) if before in _AS}
+    found = [mention for context, mention in said if after & context]
+    return found[-1] if found else None
