@@ -29,6 +29,9 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         if onto[0].group is not None:  # "put olives on the large ones": every such line
             lines = [line for line in turn.session["cart"]["lines"] if holds(line, onto[0])]
             return _put_on(turn, lines, extras) if lines else None
+        if _ALL_OF_THEM & set(words):  # "extra cheese on both Funghi"
+            lines = [line for line in turn.session["cart"]["lines"] if holds(line, onto[0])]
+            return _put_on(turn, lines, extras) if lines else None
         line = line_with(turn, onto[0])
         return None if line is None else _put_on(turn, [line], extras)
     if any(t.group not in many for t in things) or not _ON_IT & set(words):
@@ -62,8 +65,9 @@ def _put_on(turn: Turn, lines: list[CartLine], extras: list[Thing]) -> str | Non
 
 
 def _said_onto(words: list[str], item: Thing) -> bool:
-    """ "on the diavola", "auf die Salami", "for the Hawaii": the item the extras go on."""
-    before = words[max(0, item.start - 2) : item.start]
-    if before and before[-1] in _THE:
+    """ "on the diavola", "auf die Salami", "for the Hawaii", "on both Funghi": the item the
+    extras go on."""
+    before = words[max(0, item.start - 3) : item.start]
+    while before and before[-1] in _THE | _ALL_OF_THEM:  # "on both (the) Funghi"
         before = before[:-1]
     return bool(before) and before[-1] in _ONTO

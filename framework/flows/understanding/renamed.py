@@ -3,9 +3,10 @@ Wasser", "two beers, i.e. two pilsners" — one item, not two; said again with a
 count is corrected ("zwei Bier, also drei Bier": three).
 
 The part that renames begins with a word of explaining ("sprich", "d.h.", "das heißt", "i.e.",
-"that is", "namely", "bzw."), and names the same item as the part before it, with no other
-item. "also" explains in German and adds in English ("a coke, also a coke for my wife"): it
-renames only when the two parts name the item by different words ("Sprudel", "Wasser").
+"that is", "namely", "bzw.", or a concluding "so": "no wait, Funghi — so a small Funghi"), and
+names the same item as the part before it, with no other item. "also" explains in German and
+adds in English ("a coke, also a coke for my wife"): it renames only when the two parts name
+the item by different words ("Sprudel", "Wasser").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from framework.flows.understanding.second_thoughts import Part
 __all__ = ["without_renamings"]
 
 
-_EXPLAINING = frozenset({"sprich", "bzw", "beziehungsweise", "namely", "ie", "dh", "genauer"})
+_EXPLAINING = frozenset({"sprich", "bzw", "beziehungsweise", "namely", "ie", "dh", "genauer", "so"})
 _EXPLAINING_PAIRS = frozenset({("das", "heisst"), ("that", "is")})
 _ALSO = "also"
 
