@@ -299,6 +299,7 @@ def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
         for i, word in enumerate(words)
         if word in _ADDING
         and (word not in _ALSO or i + 1 >= len(words) or i + 1 in starts or i + 2 in starts)
+        and (word != "extra" or i + 1 in starts)  # "an extra beer", not "nothing extra"
     }
     had = named & {line["item"] for line in theirs}  # "Lisa: doch lieber Funghi statt Salami"
     if len(named - had) != 1 or len(had) > 1 or not _SWAPPING & said or adding:
