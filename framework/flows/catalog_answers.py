@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from framework.flows.model import Choice, ChoiceSet, Item, Label, label_for
 from framework.flows.turn import Turn
-from framework.flows.understanding.lexicon import kind_forms, lexicon_for
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.money import Money, format_money
 
@@ -81,7 +81,7 @@ def _cheapest(turn: Turn, words: list[str]) -> Item | None:
     if not CHEAPEST & set(words):
         return None
     items = [item for item in turn.bot.catalog.items.values() if item.available]
-    kinds = {tag for item in items for tag in item.tags if kind_forms(tag) & set(words)}
+    kinds = lexicon_for(turn.bot).kinds_named(words)
     of_kind = [item for item in items if not kinds or kinds & item.tags]
     return min(of_kind, key=lambda item: item.price.minor, default=None)
 

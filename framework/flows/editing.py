@@ -45,6 +45,7 @@ from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
 from framework.flows.recounting import recount, recount_in_all, recount_unnamed
 from framework.flows.removing import remove
+from framework.flows.removing_kinds import remove_kind
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
 from framework.flows.turn import Turn, item_slots
@@ -117,8 +118,8 @@ def edit_order(turn: Turn, text: str) -> bool:
 def _sentence_edit(
     turn: Turn, words: list[str], found: list[Thing], last: CartLine | None
 ) -> str | None:
-    if not found:
-        return recount_unnamed(turn, words)  # "mach 2 draus"
+    if not found:  # "doch keine Getränke"; "mach 2 draus"
+        return remove_kind(turn, words) or recount_unnamed(turn, words)
     return _edit(turn, words, found) or _said_of_the_changed_line(turn, found, last)
 
 

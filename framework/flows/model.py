@@ -133,6 +133,9 @@ class Item:
 class Catalog:
     items: Mapping[str, Item] = field(default_factory=dict)
     groups: Mapping[str, ChoiceSet] = field(default_factory=dict)
+    tag_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Words for the items of a tag, in any language ("getränke", "drinks"), besides the
+    tag's own forms ("drink", "drinks")."""
 
 
 SINGLE = "single"

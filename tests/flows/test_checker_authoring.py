@@ -13,7 +13,7 @@ from framework.flows.events import Message, PaymentRequest
 from framework.flows.language.reader import load_bot
 from framework.flows.session import new_session
 from tests.flows.test_pay_step import pay_bot
-from tests.flows.test_reader_errors import errors, only, problems_of, with_steps
+from tests.flows.test_reader_errors import errors, only, problems_of, with_steps, write_bot
 
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=ZoneInfo("Europe/London"))
 
@@ -104,3 +104,28 @@ def test_weekday_and_holiday_checks_in_conditions(tmp_path: Path) -> None:
         25: "closed for the holiday",
         26: "no deliveries at weekends",
     }
+
+
+CATALOG_TAGS = """\
+catalog:
+  tags:
+    drink: {de: [getränke], en: [beverages]}
+    desert: [nachtisch]
+  items:
+    tea: {name: Tea, price: 2.00, tags: [drink]}
+"""
+
+
+def test_a_catalog_tag_word_for_a_tag_no_item_has_is_an_error(tmp_path: Path) -> None:
+    problems = errors(problems_of(tmp_path, with_steps("      - say: hi\n", extra=CATALOG_TAGS)))
+    problem = only(problems, "no catalog item has the tag")
+    assert "'desert'" in problem.message
+    assert problem.pos.line == 8  # the tag's line
+
+
+def test_catalog_tag_words_are_read_per_tag(tmp_path: Path) -> None:
+    text = with_steps(
+        "      - say: hi\n", extra=CATALOG_TAGS.replace("    desert: [nachtisch]\n", "")
+    )
+    bot = load_bot(write_bot(tmp_path / "bot", text))
+    assert bot.catalog.tag_words == {"drink": ("getränke", "beverages")}

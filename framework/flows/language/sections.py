@@ -192,7 +192,19 @@ def build_catalog(ctx: Context, spec: PosDict, currency: str) -> Catalog:
             tax=Decimal(str(raw["tax"])) if "tax" in raw else None,
             contains=_by_language(raw.get("contains")),
         )
-    return Catalog(items=items, groups=groups)
+    return Catalog(items=items, groups=groups, tag_words=_tag_words(ctx, spec, items))
+
+
+def _tag_words(ctx: Context, spec: PosDict, items: dict[str, Item]) -> dict[str, tuple[str, ...]]:
+    """The catalog's words for its tags; a tag no item has is a problem."""
+    tags = spec.get("tags")
+    if not isinstance(tags, PosDict):
+        return {}
+    known = {tag for item in items.values() for tag in item.tags}
+    for tag in tags:
+        if tag not in known:
+            ctx.problem(tags.where(tag), f"no catalog item has the tag {tag!r}")
+    return {str(tag): _synonyms(words) for tag, words in tags.items()}
 
 
 def _slot_choices(

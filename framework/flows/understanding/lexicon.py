@@ -154,9 +154,11 @@ class Lexicon:
         )
         self.language_words = _language_words(bot)
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
-        self.kind_words = _kind_words(bot)
+        self._kinds = PhraseIndex(_kind_phrases(bot), fuzzy=False)
+        self.kind_words = frozenset(word for key in self._kinds.phrases() for word in key)
         """What the items are called by their tags, singular and plural ("pizza", "pizzen",
-        "pizzas"): "eine große Pizza" is a pizza yet to be named, not another of the last."""
+        "pizzas", and the catalog's words for them: "Getränke"): "eine große Pizza" is a
+        pizza yet to be named, not another of the last."""
         self._kept: dict[tuple[Any, ...], Any] = {}
 
     def kept(self, key: tuple[Any, ...], read: Callable[..., _T], *args: Any) -> _T:
@@ -189,6 +191,10 @@ class Lexicon:
         if found is None or slot.choices is None or slot.choices.id not in groups:
             return True
         return slot.choices.id in found.options
+
+    def kinds_named(self, words: list[str]) -> set[str]:
+        """The tags whose items the words speak of ("keine Getränke": drink)."""
+        return {match.value for match in self._kinds.find_all(words)}
 
     def same_kind(self, item: str, other: str) -> bool:
         """Whether two catalog items are of one kind: the same option groups (two pizzas,
@@ -366,9 +372,11 @@ def kind_forms(tag: str) -> frozenset[str]:
     return frozenset((tag, f"{tag}s", f"{tag}en", f"{tag.removesuffix('a')}en"))
 
 
-def _kind_words(bot: Bot) -> frozenset[str]:
+def _kind_phrases(bot: Bot) -> Iterator[tuple[str, str]]:
     tags = {tag for item in bot.catalog.items.values() for tag in item.tags}
-    return frozenset(form for tag in tags for form in kind_forms(tag))
+    for tag in sorted(tags):
+        yield from ((form, tag) for form in sorted(kind_forms(tag)))
+        yield from ((word, tag) for word in bot.catalog.tag_words.get(tag, ()))
 
 
 def _language_words(bot: Bot) -> dict[str, frozenset[str]]:

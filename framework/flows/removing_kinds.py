@@ -1,0 +1,38 @@
+"""Removing a whole kind of thing from the order: "doch keine Getränke", "no drinks after
+all", "drop the drinks", "die Getränke bitte weg" — every line whose item has the tag the
+words name (the catalog's `tags:` words, or the tag itself: "drinks"), when no item is named."""
+
+from __future__ import annotations
+
+from framework.flows.cart import describe_line
+from framework.flows.edit_words import REMOVING, WITHOUT
+from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+
+__all__ = ["remove_kind"]
+
+_NONE_OF = WITHOUT | REMOVING | {"nix", "nichts", "none"}
+_SOMEONES = frozenset(
+    {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre"}
+)
+"""Whose it is ("scrap Lisa's drink", "ihr Getränk"): one person's lines, not the kind
+(people.py reads those)."""
+
+
+def remove_kind(turn: Turn, words: list[str]) -> str | None:
+    """The lines of the kind the sentence refuses, taken out and said back; None when it
+    refuses no kind that is in the order (or names more than one)."""
+    if not _NONE_OF & set(words) or _SOMEONES & set(words):
+        return None
+    kinds = lexicon_for(turn.bot).kinds_named(words)
+    if len(kinds) != 1:
+        return None
+    [kind] = kinds
+    items = turn.bot.catalog.items
+    lines = turn.session["cart"]["lines"]
+    going = [line for line in lines if kind in items[line["item"]].tags]
+    if not going or len(going) == len(lines):
+        return None  # nothing of it, or everything: a cancel is said otherwise
+    lines[:] = [line for line in lines if line not in going]
+    without = "ohne" if turn.lang == "de" else "without"
+    return ", ".join(f"{without} {describe_line(turn.bot, turn.lang, line)}" for line in going)
