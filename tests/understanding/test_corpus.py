@@ -35,20 +35,22 @@ from understanding import (  # noqa: E402  (a script folder)
 
 HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
 HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["holdout11"]
+HOLDOUT12 = SETS["holdout12"]
 FLOORS = {
-    CORPUS: 0.92,
+    CORPUS: 0.93,
     HOLDOUT: 0.90,
     HOLDOUT2: 0.92,
     HOLDOUT3: 0.83,
     GROUPS: 0.83,
     HOLDOUT4: 0.82,
     HOLDOUT5: 0.74,
-    HOLDOUT6: 0.78,
-    HOLDOUT7: 0.71,
-    HOLDOUT8: 0.68,
-    HOLDOUT9: 0.80,
+    HOLDOUT6: 0.80,
+    HOLDOUT7: 0.73,
+    HOLDOUT8: 0.73,
+    HOLDOUT9: 0.82,
     HOLDOUT10: 0.85,
-    HOLDOUT11: 0.73,
+    HOLDOUT11: 0.75,
+    HOLDOUT12: 0.76,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -73,7 +75,10 @@ wrong payments before anything of it was looked at (47 of 80 with 7 on the sessi
 commit); its wrong payments fixed as rules of their own, with tests in other words, it reached
 56 of 80 with none, and the tenth 68 of 80. Later that session, working on the tuning sets
 only (the corpus, the groups, the fifth, seventh and eighth), all sets together reached 957 of
-1,136 and the eleventh 59 of 80. The aim is 0.90 on every set."""
+1,136 and the eleventh 59 of 80. On 2026-12-05 (morning) the twelfth, written blind the same
+way, measured 51 of 80 with 9 wrong payments before anything of it was looked at (5fbf9ee);
+its wrong payments fixed as rules of their own, with tests in other words, it reached 61 of 80
+with none. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -88,6 +93,7 @@ SIZES = {
     HOLDOUT9: 80,
     HOLDOUT10: 80,
     HOLDOUT11: 80,
+    HOLDOUT12: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
