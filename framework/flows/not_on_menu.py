@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 
 from framework.flows.model import Slot
+from framework.flows.sold_out import note_refused
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
+from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["not_on_menu", "not_on_menu_at_start", "without_missing"]
 
@@ -129,7 +131,17 @@ def without_missing(turn: Turn, text: str) -> str:
             kept.append(part)
         else:
             _say_missing(turn, thing)
+            _note_its_count(turn, part)
     return ", ".join(kept) if len(kept) < len(parts) else text
+
+
+def _note_its_count(turn: Turn, part: str) -> None:
+    """The count said for what is missing, for the item named instead ("eine Cola light" —
+    "dann Cola Zero": one; sold_out.py)."""
+    counts = [n for word in tokens(part) if (n := word_to_number(word)) is not None]
+    slot = next((slot for slot in turn.bot.slots.values() if slot.role == "quantity"), None)
+    if slot is not None and len(counts) == 1 and 0 < counts[0] <= 99:
+        note_refused(turn.session, {slot.name: counts[0]})
 
 
 def _known(turn: Turn, thing: str) -> bool:
