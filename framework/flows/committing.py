@@ -9,6 +9,7 @@ import re
 
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.typos import SlipReader
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["committed"]
@@ -27,6 +28,10 @@ _COMMITTING = frozenset(
         ("place", "it"),
         ("place", "the", "order"),
         ("go", "ahead"),
+        ("bestell",),
+        ("jetzt", "bestellen"),
+        ("send", "it"),
+        ("do", "it"),
     }
 )
 _COURTESY = frozenset(
@@ -73,6 +78,23 @@ def committed(turn: Turn, text: str) -> bool:
     if any(_CHANGING & set(words) for words in clauses):
         return False
     return any(
-        tuple(words) in _COMMITTING or parse_yes_no(" ".join(words), plain=True) is True
+        tuple(words) in _COMMITTING or parse_yes_no(" ".join(_unslipped(words)), plain=True)
         for words in clauses
     )
+
+
+def _unslipped(words: list[str]) -> list[str]:
+    """The words with a courteous or committing word typed one slip off read as it ("jaa
+    bitet", "jaaa bestelln"): at the confirmation nothing else is near them."""
+    return [_slip_of_known(word) or word for word in words]
+
+
+_KNOWN = frozenset({*_COURTESY, *(word for phrase in _COMMITTING for word in phrase)})
+_SLIPS = SlipReader(sorted(_KNOWN))
+
+
+def _slip_of_known(word: str) -> str | None:
+    if word in _KNOWN:
+        return None
+    elided = f"{word[:-1]}en" if word.endswith("n") and not word.endswith("en") else ""
+    return elided if elided in _KNOWN else _SLIPS.read(word)  # "bestelln" spoken, "bitet"

@@ -11,6 +11,7 @@ puts it ("ich hole die Bestellung ab").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -92,6 +93,10 @@ class Match:
     end: int
 
 
+_HELD = re.compile(r"(ae|oe|ue|[a-z])\1+")
+"""A letter (or an umlaut as written out) typed twice or more in a row."""
+
+
 class PhraseIndex:
     """Phrases to values; one value may have many phrases, one phrase only one value."""
 
@@ -156,8 +161,13 @@ class PhraseIndex:
             best = process.extractOne(
                 word, self._within_reach(len(word)), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
-            self._fuzzed[word] = best[0] if best else self._slips.read(word)
+            self._fuzzed[word] = best[0] if best else self._slips.read(word) or self._held(word)
         return self._fuzzed[word]
+
+    def _held(self, word: str) -> str | None:
+        """The word with a letter held down read as typed once ("kääse", "fantaaa")."""
+        squeezed = _HELD.sub(r"\1", word)
+        return self._word(squeezed) if squeezed != word else None
 
     def _within_reach(self, length: int) -> list[str]:
         """The vocabulary's words (in order) that a word of this length can be similar enough
