@@ -167,7 +167,7 @@ class PhraseIndex:
     def _held(self, word: str) -> str | None:
         """The word with a letter held down read as typed once ("kääse", "fantaaa")."""
         squeezed = _HELD.sub(r"\1", word)
-        return self._word(squeezed) if squeezed != word else None
+        return squeezed if squeezed in self._known_words else None  # not fuzzed: "bigger"
 
     def _within_reach(self, length: int) -> list[str]:
         """The vocabulary's words (in order) that a word of this length can be similar enough
