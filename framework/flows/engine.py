@@ -288,8 +288,7 @@ def _answer_beside_restatement(turn: Turn, message: Message) -> None:
 
 
 def _command(turn: Turn, message: Message) -> bool:
-    """A built-in command ("abbrechen", "I want to talk to a person"), or a cancel followed
-    by a new order in the same message ("alles löschen, neu: 1 große Salami")."""
+    """A built-in command ("abbrechen"), or a cancel and a new order ("alles löschen, neu: …")."""
     lexicon = lexicon_for(turn.bot)
     payload = message.payload
     command = command_said(turn, message)
@@ -301,7 +300,8 @@ def _command(turn: Turn, message: Message) -> bool:
     fresh = None if payload else lexicon.fresh_start(message.text)
     if fresh is None:
         return False
-    COMMANDS["cancel"](turn)
+    if turn.session["stack"] or turn.session["cart"]["lines"]:
+        COMMANDS["cancel"](turn)  # with nothing begun, "never mind, a Diavola" is the order
     _start(turn, Message(fresh, message.now))
     return True
 

@@ -58,7 +58,8 @@ _ASKS_FOR_THE_ORDER = re.compile(
     r"(?: \w+)?(?: bestellt| drin| im warenkorb)?|"
     r"was ist (?:in|im) (?:meiner|unserer|der) (?:bestellung|warenkorb)|"
     r"was ist im warenkorb|(?:zeig|sag|lies)(?: mir)?(?: nochmal| noch mal)? "
-    r"(?:meine|unsere|die) bestellung)\b",
+    r"(?:meine|unsere|die) bestellung|where (?:was i|were we|are we)(?: at)?|"
+    r"wo (?:war ich|waren wir|sind wir)(?: stehen geblieben| gerade)?)\b",
     re.IGNORECASE,
 )
 
