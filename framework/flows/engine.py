@@ -57,7 +57,7 @@ from framework.flows.order_checks import (
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
-from framework.flows.restating import beyond_restated, restated
+from framework.flows.restating import answer_beside_restatement, beyond_restated, restated
 from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
 from framework.flows.steps import Branch, End, Jump, Say
@@ -253,7 +253,7 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
         return
     elif not message.payload and restated(turn, text):
         turn.say_named("already_noted")
-        _answer_beside_restatement(turn, message)
+        answer_beside_restatement(turn, message)
     elif frame is not None and frame.get("wait"):
         added = None if message.payload else beyond_restated(turn, text)
         answer(turn, message if added is None else replace(message, text=added))
@@ -270,21 +270,6 @@ def _action_unanswered(turn: Turn, message: Message) -> bool:
     action_done(turn, ActionDone(step.action, message.now, error="the request was not answered"))
     run(turn)
     return waiting_action(turn) is not None
-
-
-def _answer_beside_restatement(turn: Turn, message: Message) -> None:
-    """A restatement may answer the open question too ("my order is one small diavola and
-    one beer, for pickup"): kept when it does; the question is asked again otherwise."""
-    frame = turn.frame
-    note_answers_ahead(turn, message, frozenset())
-    if frame is None or not frame.get("wait"):
-        return
-    slot = turn.slot(frame["wait"])
-    if slot.name in turn.session["slots"] and slot.type != "yes_no":
-        frame.pop("wait", None)  # answered ahead just now: the flow goes on
-        frame["pc"] += 1
-        return
-    turn.reask()
 
 
 def _command(turn: Turn, message: Message) -> bool:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND, CHANGING
+from framework.flows.events import Message
 from framework.flows.people import names_someone
-from framework.flows.session import CartLine
+from framework.flows.session import CartLine, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.yesno import says_done
 
 __all__ = ["MORE", "RECENT_TURNS", "beyond_restated", "restated"]
 MORE = frozenset(
@@ -125,3 +128,25 @@ def _as_said(turn: Turn, mention: dict[str, Any], line: CartLine, asks: list[Any
 
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def answer_beside_restatement(turn: Turn, message: Message) -> None:
+    """A restatement may answer the open question too ("my order is one small diavola and
+    one beer, for pickup"), or say it is all ("dann die 2 kleinen Margherita zum Abholen,
+    sonst nichts" at "anything else?"): kept when it does; the question is asked again
+    otherwise."""
+    frame = turn.frame
+    note_answers_ahead(turn, message, frozenset())
+    if frame is None or not frame.get("wait"):
+        return
+    slot = turn.slot(frame["wait"])
+    if slot.name in turn.session["slots"] and slot.type != "yes_no":
+        frame.pop("wait", None)  # answered ahead just now: the flow goes on
+        frame["pc"] += 1
+        return
+    ordering = frame["flow"] == turn.ordering_flow()
+    if ordering and slot.type == "yes_no" and slot.role != "confirm" and says_done(message.text):
+        turn.set_slot(slot.name, False)
+        move_on(frame)
+        return
+    turn.reask()
