@@ -49,7 +49,7 @@ _TINY_EXPONENT, _TINY_DECIMAL = re.compile(rb"e-\d"), re.compile(rb"0\.0000")
 writes "1e-07", "2.5e-05": text with either goes to the standard library (a string holding
 "e-1" too: the same text, written slower). Two patterns, each starting with a literal that the
 regex engine skips to: one for both, starting with a digit, was tried at every position,
-~12 µs for a 700-byte session, a seventh of a REST turn's instructions on the memory store
+~12 µs for a 700-byte session, 11 % of a REST turn's instructions on the memory store
 (benchmarks/README.md, 2026-12-05 morning)."""
 _LONG_NUMBER = b"0" * 19
 """19 digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float.
