@@ -2,14 +2,15 @@
 aiohttp handler), counted the same on a busy machine, where load.py's CPU per turn is not.
 
     .venv/bin/python benchmarks/server_instructions.py [--store memory|sqlite|redis|bare]
-        [--customers 50] [--orders 4]
+        [--customers 50] [--orders 4] [--keep callgrind.out]
 
 Starts the server under valgrind with instrumentation off, warms it up with 20 orders (10
 customers), turns instrumentation on (`callgrind_control -i on`), runs `customers` × `orders`
 pizza orders at once (nine turns each, every reply checked as load.py checks it), dumps the
 counts and prints the instructions of that window divided by its turns: HTTP, middleware,
 channel, runtime, engine, store client and garbage collection alike (Redis's own work is in
-the Redis server, not here). Needs valgrind; about a minute on a quiet machine.
+the Redis server, not here). Needs valgrind; about a minute on a quiet machine. `--keep`
+copies the window's dump for `callgrind_annotate`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +105,7 @@ def main() -> int:
     parser.add_argument("--store", choices=("memory", "sqlite", "redis", "bare"), default="memory")
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--orders", type=int, default=4, help="orders of each customer")
+    parser.add_argument("--keep", type=Path, help="copy the window's callgrind dump here")
     args = parser.parse_args()
     if args.store == "redis":
         redis_flush(REDIS_URL)
@@ -128,6 +131,8 @@ def main() -> int:
                 redis_flush(REDIS_URL)
         turns = args.customers * args.orders * len(ORDER)
         measured = total(Path(f"{out}.1"))
+        if args.keep:
+            shutil.copyfile(f"{out}.1", args.keep)
     print(f"{args.store}: {turns} turns, {measured // turns:,} instructions a turn")
     if failed:
         print(f"{failed} turns answered wrongly", file=sys.stderr)

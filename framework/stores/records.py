@@ -5,7 +5,10 @@ All of it is plain JSON-able data, so every store persists it the same way.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -85,8 +88,28 @@ Inbox = Callable[[str, "InboxItem"], Awaitable[Any]]
 outside a conversation (tickets, handoffs, bookings, notifications) tells it news."""
 
 
+_YEAR_10000 = 253_402_300_800.0
+"""The first moment (epoch seconds) whose year `isoformat` writes with five digits."""
+
+
 def iso_time(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).isoformat()
+    """`datetime.fromtimestamp(moment, UTC).isoformat()`, the same text (microseconds rounded
+    half to even, left out when 0), without a datetime for every message: the text of its
+    whole second is kept for the next call, a server stamps many a second (11,000 instructions
+    for each `isoformat`; benchmarks/README.md, 2026-12-05 morning)."""
+    if not 0.0 <= moment < _YEAR_10000:  # before 1970 (modf's sign), after 9999, NaN
+        return datetime.fromtimestamp(moment, UTC).isoformat()
+    fraction, whole = math.modf(moment)
+    micro = round(fraction * 1e6)
+    if micro == 1_000_000:
+        micro, whole = 0, whole + 1.0
+    second = _second_text(whole)
+    return f"{second}.{micro:06d}+00:00" if micro else f"{second}+00:00"
+
+
+@functools.lru_cache(maxsize=4)
+def _second_text(whole: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
 
 
 def timer_item_id(name: str, due: float) -> str:

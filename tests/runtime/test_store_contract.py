@@ -269,6 +269,17 @@ async def test_a_timer_can_be_moved_and_cancelled(store: Store) -> None:
     assert await store.fire_timers(now + 1000) == []
 
 
+async def test_a_timer_moved_later_then_earlier_fires_once_at_its_last_due(store: Store) -> None:
+    now = time.time()
+    for number, due in enumerate((60, 600, 90, 120), 1):
+        await turn(store, number, commit_for(f"m{number}", number, timers={"t": now + due}))
+    assert await store.fire_timers(now + 100) == []  # neither the first due nor the third
+    assert await store.fire_timers(now + 700) == [KEY]
+    assert await store.fire_timers(now + 700) == []
+    claim = await store.claim(KEY, "w", 10)
+    assert claim is not None and claim.item.id == timer_item_id("t", now + 120)
+
+
 async def test_pending_lists_sessions_with_waiting_items(store: Store) -> None:
     assert await store.pending() == []
     await store.enqueue(KEY, item(1))
