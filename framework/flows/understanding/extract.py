@@ -143,6 +143,7 @@ def _choices(
         and not negated(words, m.start)
         and not excepted(words, m.start)
         and not dropped(words, m.start)
+        and words[m.end : m.end + 1] not in _WHAT_PEOPLE_DO  # "die Kleinen teilen sich …"
         and not (
             (many or _BEYOND_ME & set(words[m.end : m.end + 3]))  # "groß schaff ich nicht"
             and rejects(words[m.end : m.end + 5])  # "Oliven mag ich nicht so"
@@ -153,6 +154,18 @@ def _choices(
         mention[slot.name] = values if slot.type == "choices" else values[0]
     elif slot.type == "choices" and (found or says_nothing_extra(words)):
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
+
+
+_WHAT_PEOPLE_DO = [
+    [verb]
+    for verb in (
+        *("teilen", "kriegen", "kriegt", "bekommen", "bekommt", "wollen", "will", "nehmen"),
+        *("nimmt", "essen", "isst", "moechten", "moechte", "share", "get", "gets", "want"),
+        *("wants", "eat", "eats", "have", "has"),
+    )
+]
+"""After a size word, a verb makes it people: "die Kleinen teilen sich ne mittlere", "die zwei
+Großen kriegen …", "the little ones share a medium"."""
 
 
 _BEING = frozenset(
