@@ -33,7 +33,7 @@ from framework.flows.edit_words import (
     THAT,
     WITHOUT,
 )
-from framework.flows.extending import extend
+from framework.flows.extending import extend, plain_named
 from framework.flows.named_things import (
     Thing,
     count_near,
@@ -243,6 +243,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or _restyle_every(turn, words, found)
         or _replace(turn, words, found)
         or _restyle(turn, words, found)
+        or plain_named(turn, words, found)
         or remove(turn, words, found)
         or recount(turn, words, found)
         or extend(turn, words, found)

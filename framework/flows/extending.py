@@ -8,8 +8,9 @@ from framework.flows.cart import describe_line
 from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
+from framework.flows.understanding.nothing_extra import says_nothing_extra
 
-__all__ = ["extend"]
+__all__ = ["extend", "plain_named"]
 
 _ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
@@ -71,3 +72,25 @@ def _said_onto(words: list[str], item: Thing) -> bool:
     while before and before[-1] in _THE | _ALL_OF_THEM:  # "on both (the) Funghi"
         before = before[:-1]
     return bool(before) and before[-1] in _ONTO
+
+
+def plain_named(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "die Salami und die Hawaii ohne alles", "the Funghi plain": the pizzas named, each
+    with "the" before it, get no extras (also ones still being asked about); None when the
+    message names anything else or says no such thing."""
+    many = many_choice_groups(turn.bot)
+    if not things or any(t.group is not None for t in things) or not says_nothing_extra(words):
+        return None
+    if not all(t.start and words[t.start - 1] in _THE for t in things):
+        return None
+    lines = [line for t in things if (line := line_with(turn, t)) is not None]
+    if len(lines) != len(things):
+        return None
+    before = [dict(line["options"]) for line in lines]
+    for line in lines:
+        options = turn.bot.catalog.items[line["item"]].options
+        line["options"] |= {group: [] for group in options if group in many}
+        turn.cart.reprice(line)
+    if before == [line["options"] for line in lines]:
+        return None
+    return ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines)

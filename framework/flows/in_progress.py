@@ -36,6 +36,7 @@ from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.segments import SENTENCE_END
 
 __all__ = ["cart_so_far", "editing_in_progress", "order_in_progress", "order_so_far"]
@@ -180,7 +181,9 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     items_named = lexicon_for(turn.bot).items(frozenset()).find_all(words)
     if not items_named and _names_someone_in_progress(turn, words, named):
         return True  # "Ben got pulled into a meeting, remove his pizza", "Mo wants hers large"
-    if not (_EDITING & said or any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))):
+    removing = any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))
+    plain = bool(items_named) and says_nothing_extra(words)  # "die Hawaii ohne alles"
+    if not (_EDITING & said or removing or plain):
         return False
     if EVERY & said:
         return True
@@ -268,7 +271,8 @@ def _line(turn: Turn, slots: dict[str, list[Slot]], line_id: int, mention: Menti
 
 def _mention(slots: dict[str, list[Slot]], line: CartLine, said: Mention) -> Mention:
     """The line as the ordering flow's answers: what the edit changed, the rest as said
-    (an option group the customer has not answered yet stays unanswered)."""
+    (an option group the customer has not answered yet stays unanswered; one the edit left
+    empty — "die Hawaii ohne alles" — is answered none)."""
     mention: dict[str, Any] = dict(said)
     item_slot = next(slot.name for slot in slots["item"] if slot.name in said)
     mention[item_slot] = line["item"]
@@ -277,8 +281,8 @@ def _mention(slots: dict[str, list[Slot]], line: CartLine, said: Mention) -> Men
         chosen = line["options"].get(slot.choices.id)
         if chosen:
             mention[slot.name] = list(chosen) if slot.type == "choices" else chosen[0]
-        elif slot.name in said:
-            mention[slot.name] = [] if slot.type == "choices" else said[slot.name]
+        elif slot.name in said or (chosen is not None and slot.type == "choices"):
+            mention[slot.name] = [] if slot.type == "choices" else said[slot.name]  # none left
     for slot in slots["quantity"]:
         if slot.name in said or line["quantity"] != 1:
             mention[slot.name] = line["quantity"]

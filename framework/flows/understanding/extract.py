@@ -34,7 +34,7 @@ from framework.flows.understanding.combining import (
 )
 from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.lexicon import Lexicon
-from framework.flows.understanding.matching import PhraseIndex
+from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.negation import dropped, excepted, negated
 from framework.flows.understanding.normalize import (
     MAX_CHARS,
@@ -143,7 +143,7 @@ def _choices(
         and not negated(words, m.start)
         and not excepted(words, m.start)
         and not dropped(words, m.start)
-        and words[m.end : m.end + 1] not in _WHAT_PEOPLE_DO  # "die Kleinen teilen sich …"
+        and not _people_called(words, m)  # "die Kleinen teilen sich …"
         and not (
             (many or _BEYOND_ME & set(words[m.end : m.end + 3]))  # "groß schaff ich nicht"
             and rejects(words[m.end : m.end + 5])  # "Oliven mag ich nicht so"
@@ -156,16 +156,18 @@ def _choices(
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
 
 
-_WHAT_PEOPLE_DO = [
-    [verb]
-    for verb in (
-        *("teilen", "kriegen", "kriegt", "bekommen", "bekommt", "wollen", "will", "nehmen"),
-        *("nimmt", "essen", "isst", "moechten", "moechte", "share", "get", "gets", "want"),
-        *("wants", "eat", "eats", "have", "has"),
-    )
-]
-"""After a size word, a verb makes it people: "die Kleinen teilen sich ne mittlere", "die zwei
-Großen kriegen …", "the little ones share a medium"."""
+_WHAT_PEOPLE_DO = frozenset(
+    {"teilen", "kriegen", "kriegt", "bekommen", "bekommt", "wollen", "will", "nehmen", "nimmt"}
+    | {"essen", "isst", "moechten", "moechte", "share", "want", "wants", "eat", "eats"}
+)
+_THE_PEOPLE = frozenset({"die", "der", "the", "zwei", "drei", "beiden", "two", "both"})
+
+
+def _people_called(words: list[str], match: Match) -> bool:
+    """A size word that people are called by: "die Kleinen teilen sich ne mittlere", "die
+    zwei Großen kriegen …" (an article or a count before it, a verb of having after it)."""
+    before, after = words[match.start - 1 : match.start], words[match.end : match.end + 1]
+    return bool(before) and before[0] in _THE_PEOPLE and bool(after) and after[0] in _WHAT_PEOPLE_DO
 
 
 _BEING = frozenset(
