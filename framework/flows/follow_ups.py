@@ -18,5 +18,16 @@ _FOLLOW_UP = re.compile(
 
 
 def follow_up(text: str, before: list[str]) -> list[str]:
-    """The entries answered before when the message is a short question following them."""
-    return list(before) if before and _FOLLOW_UP.match(text[:100]) else []
+    """The entries answered before when the message is a short question following them,
+    maybe after a short reaction ("Hm, zu lang. Und abholen?")."""
+    if not before or len(text) > _LONGEST:
+        return []
+    *reaction, asked = _SENTENCES.findall(text) or [""]
+    if len(" ".join(reaction).split()) > _REACTION_WORDS:
+        return []
+    return list(before) if _FOLLOW_UP.match(asked) else []
+
+
+_LONGEST = 100
+_REACTION_WORDS = 5
+_SENTENCES = re.compile(r"[^.!?]+[.!?]*")
