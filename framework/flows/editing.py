@@ -259,9 +259,12 @@ def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | Non
     ordering = turn.ordering_flow()
     if not new or ordering is None:
         return
-    mentions = turn.order_mentions(text)
     items = item_slots(turn.bot) & turn.flow(ordering).asks
-    wanted = [m for m in mentions if new & {str(m.get(name)) for name in items}]
+    wanted = [m for m in turn.order_mentions(text) if new & {str(m.get(n)) for n in items}]
+    if not wanted:  # another sentence's change took its place in the whole: read its own
+        sentences = [turn.order_mentions(sentence) for sentence in _SENTENCE.split(text)]
+        said = [m for mentions in sentences for m in mentions]
+        wanted = [m for m in said if new & {str(m.get(name)) for name in items}]
     if not wanted:
         return
     turn.session["pending"].extend(wanted)
