@@ -420,8 +420,8 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
 
 
 _CORRECTED = re.compile(
-    r"\b(?:sorry|oops|ups|i meant|ich meinte|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei"
-    r"|vier|fünf|one|two|three|four|five)\b)",
+    r"\b(?:sorry|oops|ups|i meant|ich meinte|wait|warte|make it|mach es|mach das|actually"
+    r"|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei|vier|fünf|one|two|three|four|five)\b)",
     re.IGNORECASE,
 )
 """A correction of what was just said: "sorry", "3 fantas no 2 fantas" ("no other extras"
