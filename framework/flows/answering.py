@@ -141,8 +141,9 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
             turn.session["flags"][ORDER_COMPLETE] = True
         return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(said))):
-        if message.payload or frame.get("unclear") or not committed(turn, said):
-            frame["unclear"] = True  # after "just say yes", only a plain yes commits
+        unclear = frame.get("unclear") and not _yes_first(turn, said)
+        if message.payload or unclear or not committed(turn, said):
+            frame["unclear"] = True  # after "just say yes", a yes first ("YES. Thank you!")
             turn.say_named("confirm_unclear")
             turn.reask()
             return
@@ -156,6 +157,11 @@ _EMPHATIC_END = re.compile(
 )
 """A "jetzt aber" that ends a message is emphasis ("Ja, jetzt aber."), not a "but"."""
 _FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
+
+
+def _yes_first(turn: Turn, text: str) -> bool:
+    """ "YES. Thank you, you're a lifesaver.", "jaaa bestelln!": a yes said first."""
+    return committed(turn, _FIRST_CLAUSE.split(text, maxsplit=1)[0])
 
 
 def _starts_with_yes(text: str) -> bool:

@@ -68,6 +68,7 @@ from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.questions import is_question, only_asks
+from framework.flows.understanding.slot_values import find_address
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
@@ -400,9 +401,8 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
         return None  # no question, or the payment waited for ("is it ordered yet?")
     said = _statements(text)
     if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
-        # "That's everything. What's …?", "Nein. Abholen ich. Wie lange?": no more, and the
-        # other statements with it (an answer ahead)
-        done = any(says_done(part) or parse_yes_no(part) is False for part in said)
+        # "That's all. What's …?", "Nein. Abholen ich. Wie lange?", "Deliver to …. How long?"
+        done = any(says_done(p) or parse_yes_no(p) is False or find_address(p) for p in said)
         return " ".join(said) if done else None
     if slot.role == "confirm":  # "Jo gern. Wie lang gaht's?": answered, and the yes taken
         return " ".join(said) if said and committed(turn, " ".join(said)) else None
