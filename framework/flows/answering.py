@@ -18,7 +18,7 @@ from framework.flows.address_parts import (
     with_earlier_part,
 )
 from framework.flows.asked_about import taken_as_asked
-from framework.flows.committing import committed
+from framework.flows.committing import committed, starts_with_yes, yes_first
 from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
 from framework.flows.edit_words import CHANGE_OF_MIND
@@ -137,11 +137,11 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     verdict = parse_yes_no(message.payload or said, plain=True)
     turn.session["flags"].pop(ORDER_COMPLETE, None)
     if _order_more(turn, message):
-        if _starts_with_yes(message.text):  # "yes, and two waters": that is the order
+        if starts_with_yes(message.text):  # "yes, and two waters": that is the order
             turn.session["flags"][ORDER_COMPLETE] = True
         return
     if verdict is None or (verdict and _NOT_PLAIN & set(tokens(said))):
-        unclear = frame.get("unclear") and not _yes_first(turn, said)
+        unclear = frame.get("unclear") and not yes_first(turn, said)
         if message.payload or unclear or not committed(turn, said):
             frame["unclear"] = True  # after "just say yes", a yes first ("YES. Thank you!")
             turn.say_named("confirm_unclear")
@@ -156,17 +156,6 @@ _EMPHATIC_END = re.compile(
     r"[,\s]+(?:jetzt|nun|dann)\s+aber(?:\s+(?:wirklich|echt))?\s*[.!]*\s*$", re.IGNORECASE
 )
 """A "jetzt aber" that ends a message is emphasis ("Ja, jetzt aber."), not a "but"."""
-_FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
-
-
-def _yes_first(turn: Turn, text: str) -> bool:
-    """ "YES. Thank you, you're a lifesaver.", "jaaa bestelln!": a yes said first."""
-    return committed(turn, _FIRST_CLAUSE.split(text, maxsplit=1)[0])
-
-
-def _starts_with_yes(text: str) -> bool:
-    """ "Sure, oh and can you add a coke", "ja und noch zwei Wasser": a yes, then more."""
-    return parse_yes_no(_FIRST_CLAUSE.split(text, maxsplit=1)[0]) is True
 
 
 def _beside_the_answer(

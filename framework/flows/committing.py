@@ -12,7 +12,7 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.typos import SlipReader
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["committed"]
+__all__ = ["committed", "starts_with_yes", "yes_first"]
 
 _CLAUSES = re.compile(r"[,;.!]+")
 _COMMITTING = frozenset(
@@ -98,3 +98,16 @@ def _slip_of_known(word: str) -> str | None:
         return None
     elided = f"{word[:-1]}en" if word.endswith("n") and not word.endswith("en") else ""
     return elided if elided in _KNOWN else _SLIPS.read(word)  # "bestelln" spoken, "bitet"
+
+
+_FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
+
+
+def yes_first(turn: Turn, text: str) -> bool:
+    """ "YES. Thank you, you're a lifesaver.", "jaaa bestelln!": a yes said first."""
+    return committed(turn, _FIRST_CLAUSE.split(text, maxsplit=1)[0])
+
+
+def starts_with_yes(text: str) -> bool:
+    """ "Sure, oh and can you add a coke", "ja und noch zwei Wasser": a yes, then more."""
+    return parse_yes_no(_FIRST_CLAUSE.split(text, maxsplit=1)[0]) is True
