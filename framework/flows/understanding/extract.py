@@ -201,6 +201,7 @@ _NOT_A_COUNT_BEFORE = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
 )
 """A number is a time, a price, an age or a floor ("2. Stock") here, not a count of items."""
+_TO_THE = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
 _NUMBER_LABELS = frozenset(
     {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
 )
@@ -216,6 +217,10 @@ _VAGUE = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("
 UNSAID = 0
 """The count of "ein paar Margherita", "a few large salamis": said to be several, but not how
 many. No slot takes it, so the flow asks; it is never guessed (nor taken as one)."""
+
+
+def _street_ahead(words: list[str]) -> bool:
+    return any(_STREETISH.search(word) for word in words)  # "an Karl-Marx-Straße 7"
 
 
 def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
@@ -238,6 +243,8 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
             continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
         if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
             continue  # "a couple of beers", "a dozen": the next word counts
+        if word == "an" and (after in _TO_THE or _street_ahead(words[index + 1 : index + 5])):
+            continue  # "an Flughafenstraße 21", "an die Adresse": German "to"
         if number == 1 and index and not has_item and word in ARTICLE_ONES:
             continue  # "mit a bissl mehr Kas", "with a bit of cheese": no count of anything
         if number is not None and 0 < number <= _MAX_QUANTITY:
