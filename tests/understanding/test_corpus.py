@@ -37,17 +37,17 @@ HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout
 HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["holdout11"]
 HOLDOUT12 = SETS["holdout12"]
 FLOORS = {
-    CORPUS: 0.93,
+    CORPUS: 0.94,
     HOLDOUT: 0.90,
     HOLDOUT2: 0.92,
-    HOLDOUT3: 0.83,
-    GROUPS: 0.83,
-    HOLDOUT4: 0.82,
-    HOLDOUT5: 0.74,
+    HOLDOUT3: 0.84,
+    GROUPS: 0.90,
+    HOLDOUT4: 0.83,
+    HOLDOUT5: 0.77,
     HOLDOUT6: 0.80,
-    HOLDOUT7: 0.73,
-    HOLDOUT8: 0.73,
-    HOLDOUT9: 0.82,
+    HOLDOUT7: 0.76,
+    HOLDOUT8: 0.81,
+    HOLDOUT9: 0.85,
     HOLDOUT10: 0.85,
     HOLDOUT11: 0.75,
     HOLDOUT12: 0.76,
@@ -78,7 +78,7 @@ only (the corpus, the groups, the fifth, seventh and eighth), all sets together 
 1,136 and the eleventh 59 of 80. On 2026-12-05 (morning) the twelfth, written blind the same
 way, measured 51 of 80 with 9 wrong payments before anything of it was looked at (5fbf9ee);
 its wrong payments fixed as rules of their own, with tests in other words, it reached 61 of 80
-with none. The aim is 0.90 on every set."""
+with none; all sets together then reached 1,109 of 1,296. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
