@@ -53,13 +53,16 @@ def chat(capsys, monkeypatch, folder: Path, lines: str, *options: str) -> tuple[
 def test_check_the_pizza_bot(capsys):
     code, out, _ = run(capsys, "check", str(PIZZA))
     assert code == 0
-    # three intended overlaps with built-in command phrases: "löschen" in the cart menu removes
+    # five intended overlaps with built-in command phrases: "löschen" in the cart menu removes
     # a line, "telefonisch bestellen" asks for the phone number, "wait time" asks how long
-    # delivery takes (the bot's words win there; "wait" alone is the built-in command)
+    # delivery takes, "bist du ein Mensch?" / "are you human?" ask who is writing (the bot's
+    # words win there; "wait" and "Mensch" alone are the built-in commands)
     assert "the choice 'remove' of slot 'change', 'löschen', says the built-in" in out
     assert "'telefonisch bestellen', says the built-in 'human' command phrase" in out
     assert "'wait time', says the built-in 'wait' command phrase 'wait'" in out
-    assert out.strip().endswith("0 error(s), 3 warning(s)")
+    assert "'bist du ein mensch', says the built-in 'human' command phrase" in out
+    assert "'are you human', says the built-in 'human' command phrase" in out
+    assert out.strip().endswith("0 error(s), 5 warning(s)")
 
 
 def test_check_a_valid_bot(capsys, tmp_path):
