@@ -100,7 +100,13 @@ _HAVING = (
 """Word runs that say the customer has something already."""
 
 
+_HAVING_FIRST = frozenset(run[0] for run in _HAVING)
+"""The words such a run begins with: a clause without any says nothing of the kind (most)."""
+
+
 def _has_already(words: list[str]) -> bool:
+    if _HAVING_FIRST.isdisjoint(words):
+        return False
     runs = {tuple(words[i : i + 3]) for i in range(len(words))}
     return not runs.isdisjoint(_HAVING)
 
@@ -223,14 +229,18 @@ def _street_ahead(words: list[str]) -> bool:
     return any(_STREETISH.search(word) for word in words)  # "an Karl-Marx-Straße 7"
 
 
-def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
+def _vague(words: list[str]) -> bool:
     said = set(words) | set(itertools.pairwise(words))
-    if has_item and any((v[0] if len(v) == 1 else v) in said for v in _VAGUE):
+    return any((v[0] if len(v) == 1 else v) in said for v in _VAGUE)
+
+
+def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
+    if has_item and _vague(words):
         return UNSAID
-    for index, word in enumerate(words):
-        number = None if index in used or negated(words, index) else word_to_number(word)
-        if number is None:
+    for index, number in enumerate(map(word_to_number, words)):
+        if number is None or index in used or negated(words, index):
             continue  # no count: nothing below applies to the word
+        word = words[index]
         after = words[index + 1] if index + 1 < len(words) else ""
         before = words[index - 1] if index else ""
         if (

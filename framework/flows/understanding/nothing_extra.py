@@ -42,6 +42,8 @@ _REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
 def says_nothing_extra(words: list[str]) -> bool:
     """ "ohne alles", "keine (weiteren) Extras", "plain", "so wie sie ist", "nothing on it",
     or a part that ends in "ohne"/"without"."""
+    if _CUES.isdisjoint(words):
+        return False  # most parts of an order: none of the ways of saying it can be there
     following = [*words[1:], ""]  # "keine weiteren Extras"; but "kein extra", "no extra for both"
     plain = [
         word
@@ -120,3 +122,6 @@ _AS_IT_IS = (
 )
 _AS_IT_IS_SAID = tuple(f" {phrase} " for phrase in _AS_IT_IS)
 """The phrases as they stand among the words of a message."""
+_CUES = _PLAIN | _REFUSED | {"ohne", "without"} | {phrase.split()[0] for phrase in _AS_IT_IS}
+"""A word every way of saying nothing extra holds: a plain word, a refusal, a last "ohne", or
+the first word of a phrase (a phrase is found among whole words: tokens hold no spaces)."""
