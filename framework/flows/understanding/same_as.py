@@ -56,7 +56,17 @@ _BUT = frozenset({"aber", "but", "nur", "only", "just", "jedoch"})
 
 
 def _asks_the_same(words: list[str]) -> bool:
+    """ "the same", "das Gleiche" for the pizza; not "the same address", "wie letztes Mal"."""
+    if _NOT_THE_PIZZA & set(words):
+        return False
     return bool(_SAME_WORDS & set(words)) or not _SAME.isdisjoint(itertools.pairwise(words))
+
+
+_NOT_THE_PIZZA = frozenset(
+    {"address", "adresse", "anschrift", "ort", "place", "time", "zeit", "uhrzeit", "day", "tag"}
+    | {"name", "number", "nummer", "telefon", "phone", "letztes", "last", "immer", "usual"}
+)
+"""What else "the same" may be about ("the same address as last time", "wie immer")."""
 
 
 def _without_the_same(words: list[str]) -> list[str]:
