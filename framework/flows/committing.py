@@ -32,6 +32,7 @@ _COMMITTING = frozenset(
         ("jetzt", "bestellen"),
         ("send", "it"),
         ("do", "it"),
+        ("do", "the", "needful"),
     }
 )
 _COURTESY = frozenset(
@@ -77,10 +78,19 @@ def committed(turn: Turn, text: str) -> bool:
     clauses = [words for words in clauses if words and not _courteous(words)]
     if any(_CHANGING & set(words) for words in clauses):
         return False
-    return any(
-        tuple(words) in _COMMITTING or parse_yes_no(" ".join(_unslipped(words)), plain=True)
-        for words in clauses
-    )
+    return any(_commits(words) for words in clauses)
+
+
+def _commits(words: list[str]) -> bool:
+    """A clause that says yes: a plain yes, words that commit, or both ("yes do the
+    needful", "ja bestellen")."""
+    if tuple(words) in _COMMITTING or (tuple(words[1:]) in _COMMITTING and _yes(words[:1])):
+        return True
+    return _yes(_unslipped(words))
+
+
+def _yes(words: list[str]) -> bool:
+    return parse_yes_no(" ".join(words), plain=True) is True
 
 
 def _unslipped(words: list[str]) -> list[str]:

@@ -311,7 +311,7 @@ _DONE: Final = re.compile(
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$)|"
     r"that (will|would|should) be (all|it|everything)|that'?d be (all|it|everything)|"
     r"that'?s about it|that should do( it)?|we'?re (good|done)|we are (good|done)|"
-    r"(all|finally) done|done now)\b"
+    r"(all|finally) done|done now|finish(ed)?(?=[.!\s]*$))\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
 "nothing else on it" speak of a pizza's toppings instead)."""
