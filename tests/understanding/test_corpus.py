@@ -78,7 +78,7 @@ only (the corpus, the groups, the fifth, seventh and eighth), all sets together 
 1,136 and the eleventh 59 of 80. On 2026-12-05 (morning) the twelfth, written blind the same
 way, measured 51 of 80 with 9 wrong payments before anything of it was looked at (5fbf9ee);
 its wrong payments fixed as rules of their own, with tests in other words, it reached 61 of 80
-with none; all sets together then reached 1,109 of 1,296. The aim is 0.90 on every set."""
+with none; all sets together then reached 1,112 of 1,296. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
