@@ -12,7 +12,7 @@ from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
-__all__ = ["Lexicon", "kind_forms", "lexicon_for"]
+__all__ = ["Lexicon", "lexicon_for"]
 
 _COMMAND_SLACK = 2
 """A command may come with this many extra words ("cancel please", "bitte abbrechen")."""
@@ -367,7 +367,7 @@ def _labels(bot: Bot) -> Iterator[tuple[str, str]]:
         yield from ((lang, p) for lang, phrases in by_language.items() for p in phrases)
 
 
-def kind_forms(tag: str) -> frozenset[str]:
+def _kind_forms(tag: str) -> frozenset[str]:
     """A tag as a word for its items, singular and plural ("pizza", "pizzas", "pizzen")."""
     return frozenset((tag, f"{tag}s", f"{tag}en", f"{tag.removesuffix('a')}en"))
 
@@ -375,7 +375,7 @@ def kind_forms(tag: str) -> frozenset[str]:
 def _kind_phrases(bot: Bot) -> Iterator[tuple[str, str]]:
     tags = {tag for item in bot.catalog.items.values() for tag in item.tags}
     for tag in sorted(tags):
-        yield from ((form, tag) for form in sorted(kind_forms(tag)))
+        yield from ((form, tag) for form in sorted(_kind_forms(tag)))
         yield from ((word, tag) for word in bot.catalog.tag_words.get(tag, ()))
 
 
