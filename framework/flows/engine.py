@@ -8,7 +8,6 @@ broken flow file can never leave a conversation half-updated.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -68,6 +67,7 @@ from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.questions import is_question, only_asks
+from framework.flows.understanding.segments import SENTENCES
 from framework.flows.understanding.slot_values import find_address
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
@@ -378,16 +378,13 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
 
 def _statements(text: str) -> list[str]:
     """The sentences of a message that ask nothing."""
-    return [part for part in _SENTENCE.findall(text[:MAX_CHARS]) if not is_question(part)]
+    return [part for part in SENTENCES.findall(text[:MAX_CHARS]) if not is_question(part)]
 
 
 def _only_tells(flow: Flow) -> bool:
     """A flow that only says things (the opening hours, the menu): a question beside an open
     one may take it in passing; one that asks or books (a paid visit) waits to be asked for."""
     return all(isinstance(step, Say | Branch | Jump | End) for step in flow.program)
-
-
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:

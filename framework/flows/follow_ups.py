@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from framework.flows.understanding.segments import SENTENCES
+
 __all__ = ["KNOWN_BEFORE", "follow_up"]
 
 KNOWN_BEFORE = "known_before"
@@ -22,7 +24,7 @@ def follow_up(text: str, before: list[str]) -> list[str]:
     maybe after a short reaction ("Hm, zu lang. Und abholen?")."""
     if not before or len(text) > _LONGEST:
         return []
-    *reaction, asked = _SENTENCES.findall(text) or [""]
+    *reaction, asked = SENTENCES.findall(text) or [""]
     if len(" ".join(reaction).split()) > _REACTION_WORDS:
         return []
     return list(before) if _FOLLOW_UP.match(asked) else []
@@ -30,4 +32,3 @@ def follow_up(text: str, before: list[str]) -> list[str]:
 
 _LONGEST = 100
 _REACTION_WORDS = 5
-_SENTENCES = re.compile(r"[^.!?]+[.!?]*")

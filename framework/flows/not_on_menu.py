@@ -21,6 +21,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import SENTENCES
 
 __all__ = ["not_on_menu", "not_on_menu_at_start", "without_missing"]
 
@@ -165,15 +166,12 @@ def _say_missing(turn: Turn, thing: str) -> None:
         turn.say_named("not_on_menu", thing=thing)
 
 
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-
-
 def _thing(text: str) -> str | None:
     """What the message orders or asks for by a name the catalog may lack; a question may be
     the last sentence after a greeting ("Tach auch! Habt ihr Pommes oder Currywurst?")."""
     found = _ORDERED.match(text[:120]) or _ASKED.match(text[:120])
     if found is None and len(text) <= 240:
-        last = (_SENTENCE.findall(text) or [""])[-1]
+        last = (SENTENCES.findall(text) or [""])[-1]
         found = _ASKED.match(last.strip())
     if found is None or any(word.lower() in _NO_GOODS for word in found["thing"].split()):
         return None  # "eine große Pizza", "zwei Leute": nothing the menu lacks

@@ -18,11 +18,11 @@ from framework.flows.restating import MORE
 from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
+from framework.flows.understanding.segments import SENTENCES
 from framework.flows.understanding.yesno import says_done
 
 __all__ = ["about_the_order", "answer_after_the_order", "the_order_checked"]
 
-_SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 _TAG = re.compile(
     r"(?:^|[,\s])(?:right|correct|yes|yeah|yep|ok|okay|is that right|is that correct|"
     r"did i get that right|oder|oder nicht|richtig|korrekt|ne|nä|nich|gell|gelle|"
@@ -80,7 +80,7 @@ def the_order_checked(turn: Turn, message: Message) -> Message | None:
 def _without_checks(turn: Turn, message: Message) -> tuple[Message, bool]:
     """The message without the sentences that sum up the order as it stands, and whether it
     had any (an empty text: the whole message was such a check)."""
-    sentences = _tags_joined(_SENTENCES.findall(message.text[:MAX_CHARS]))
+    sentences = _tags_joined(SENTENCES.findall(message.text[:MAX_CHARS]))
     checks = [s for s in sentences if _sums_up(turn, s)]
     if not checks:
         return message, False

@@ -3,7 +3,6 @@ dropped, and given the answers that speak for all of them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.extract import Mention, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.segments import SENTENCES
 
 __all__ = [
     "answered_beside_them",
@@ -90,16 +90,13 @@ def answered_beside_them(
     others = other_items(turn, frame, mentions)
     if slot.type == "item" or not others or (CHANGE_OF_MIND | ADDING) & set(tokens(text)):
         return False
-    sentences = [part.strip() for part in _SENTENCES.findall(text) if part.strip()]
+    sentences = [part.strip() for part in SENTENCES.findall(text) if part.strip()]
     rest = " ".join(s for s in sentences if not turn.orders_an_item(s))
     if not rest or not turn.kept_mentions(rest, [slot]):
         return False
     turn.session["pending"].extend(others)
     answer(turn, Message(rest, turn.now))
     return True
-
-
-_SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 
 
 def _changes_mind(turn: Turn, text: str) -> bool:

@@ -74,9 +74,11 @@ def recount_in_all(turn: Turn, words: list[str], things: list[Thing]) -> str | N
     return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
-_ONE_MORE = frozenset({"noch", "nochn", "nocheinmal", "more", "another", "extra", "weitere"})
 _IN_ALL = frozenset({"so", "also", "macht", "makes", "sind", "insgesamt", "zusammen"})
 _IN_ALL |= {"total", "altogether", "gesamt"}
+_ONE_MORE = (ADDING - _IN_ALL - {"auch", "mehr"}) | {"nochn", "nocheinmal"}
+"""The words of adding that say one more of it ("noch ein Bier", "another Fanta"); German
+"also" sums up here."""
 
 
 def _total_after(words: list[str]) -> int | None:

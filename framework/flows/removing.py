@@ -134,7 +134,7 @@ def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int |
     return counts[0] if len(counts) == 1 else None
 
 
-_OF_THE = ARTICLES | {"of", "von", "den", "those", "these"}
+_OF_THE = ARTICLES | {"of", "von", "those", "these"}
 
 
 def _count_before(words: list[str], thing: Thing) -> int | None:

@@ -10,7 +10,14 @@ import re
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["ARTICLE_ONES", "COLLOQUIAL_ARTICLES", "SENTENCE_END", "leads_an_item", "segments"]
+__all__ = [
+    "ARTICLE_ONES",
+    "COLLOQUIAL_ARTICLES",
+    "SENTENCES",
+    "SENTENCE_END",
+    "leads_an_item",
+    "segments",
+]
 
 _SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
 _AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
@@ -22,6 +29,9 @@ SENTENCE_END = (
 )
 """Where a sentence ends; not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw." nor at a floor's
 ordinal ("2. Stock": one floor, not a count 2)."""
+SENTENCES = re.compile(r"[^.!?]+[.!?]*")
+"""A message's sentences with their end marks, for `findall` ("Ja genau so." "Wann …?"): the
+reading of what asks and what tells, sentence by sentence."""
 _SEPARATOR_MARKS = re.compile(rf"[,;+\n:]|\s[-–—]\s|{SENTENCE_END}", re.IGNORECASE)
 COLLOQUIAL_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
