@@ -46,6 +46,21 @@ _COUNTED = re.compile(
     r"|all the others?))\b(?:\s+(?:davon|of them))?\s*(?P<said>.*)$",
     re.IGNORECASE,
 )
+_ON = r"(?:on|onto|auf|aufs)"
+_SOME = rf"(?:{_COUNT_WORDS}|die anderen?|the others?|the other one|the rest)"
+_OPTIONS_FIRST = re.compile(
+    rf"^(?:(?:put|add|pack|mach|tu)\s+)?(?P<said>.+?)\s+{_ON}\s+(?P<some>{_SOME})\b"
+    r"(?:\s+(?:davon|of them|of those|of these|von denen|von ihnen|von beiden))?\s*$",
+    re.IGNORECASE,
+)
+_ON_SOME = re.compile(rf"^(?:(?:put|add|pack|mach|tu)\s+)?{_ON}\s+(?={_SOME}\b)", re.IGNORECASE)
+"""The options said before the pizzas they go on ("olives on one of them", "put extra cheese
+on two", "auf eine davon Oliven"): read count first, as the parts are."""
+
+
+def _count_first(piece: str) -> str:
+    found = _OPTIONS_FIRST.match(piece)
+    return f"{found['some']} {found['said']}" if found else _ON_SOME.sub("", piece)
 
 
 def share_out(turn: Turn, frame: Frame, text: str) -> bool:
@@ -130,8 +145,38 @@ def _told_apart(
 ) -> list[tuple[int, Mention]] | None:
     """The parts as written, or as read in standard words ("Eene mit Zwiebeln druff, die
     andre ohne allet")."""
-    found = _parts(turn, text, options, total, extras)
-    return found if found is not None else _parts(turn, normalize(text), options, total, extras)
+    readings = (text, normalize(text))
+    for reading in readings:
+        if (found := _parts(turn, reading, options, total, extras)) is not None:
+            return found
+    for reading in readings:
+        if (found := _some_of_them(turn, reading, options, total)) is not None:
+            return found
+    return None
+
+
+_SOME_OF_THEM = re.compile(
+    rf"\b(?:{_ON}\s+|(?:for|für)\s+)?(?P<count>{_COUNT_WORDS})\s+"
+    r"(?:of them|of those|of these|of the two|davon|von denen|von ihnen|von beiden)\b",
+    re.IGNORECASE,
+)
+_OTHERS = re.compile(r"\b(?:others?|rest|anderen?|andere[rs]|übrigen)\b", re.IGNORECASE)
+
+
+def _some_of_them(
+    turn: Turn, text: str, options: list[Any], total: int
+) -> list[tuple[int, Mention]] | None:
+    """One part named with its options, however the sentence is built ("put olives and onions
+    on one of them", "one of them large", "eine davon mit Oliven und Zwiebeln"): the others
+    stay as they were — without extras, or asked for the choice."""
+    found = list(_SOME_OF_THEM.finditer(text))
+    if len(found) != 1 or _OTHERS.search(text):
+        return None
+    count = word_to_number(found[0]["count"].lower()) or 0
+    said: Mention = {}
+    for mention in turn.mentions(f"{text[: found[0].start()]} {text[found[0].end() :]}", options):
+        said.update(mention)
+    return [(count, said), (total - count, {})] if 0 < count < total and said else None
 
 
 def _parts(
@@ -140,9 +185,9 @@ def _parts(
     """(count, options) of each part, or None when the message is no such telling apart.
     `extras`: the question is about extras, which the others may go without."""
     text = _OPENING.sub("", text.strip().rstrip(".!"))
-    pieces = [piece for piece in _PARTS.split(text) if piece]
+    pieces = [_count_first(piece) for piece in _PARTS.split(text) if piece]
     if len(pieces) == 1:  # "eine mit Oliven eine ohne": a count starts the next part
-        pieces = _UNMARKED.split(text)
+        pieces = _UNMARKED.split(pieces[0])
     if not (1 if extras else 2) <= len(pieces) <= max(total, 2 if extras else 0):
         return None
     parts: list[tuple[int, Mention]] = []
