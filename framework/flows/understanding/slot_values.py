@@ -17,7 +17,7 @@ from typing import Any
 
 import phonenumbers
 
-from framework.flows.model import Bot, Slot
+from framework.flows.model import Bot, ChoiceSet, Slot
 from framework.flows.session import CartLine
 from framework.flows.understanding.dates import parse_date, parse_datetime, parse_time
 from framework.flows.understanding.lexicon import Lexicon
@@ -136,7 +136,7 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         meant = {match.value for match in matches if not negated(words, match.start)}
         if len(named) > 1 and len(meant) == 1:
             return Valid(meant.pop())  # "mittel, nicht groß"
-        found = index.best(text)
+        found = index.best(text) or _by_initial(choice_set, text)
         return Valid(found) if found else Invalid("invalid_choice")
     words = tokens(text)
     picked = list(dict.fromkeys(match.value for match in index.find_all(words)))
@@ -147,6 +147,20 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     if choice_set.max is not None and len(picked) > choice_set.max:
         return Invalid("too_many_choices", {"max": choice_set.max})
     return Valid(picked)
+
+
+def _by_initial(choice_set: ChoiceSet, text: str) -> str | None:
+    """An answer of one letter that starts the name of one choice only, in any of the bot's
+    languages: "L" for Large (S/M/L as on a shirt), "m" for Mittel."""
+    letter = text.strip(" .!?").casefold()
+    if len(letter) != 1 or not letter.isalpha():
+        return None
+    starting = {
+        choice.id
+        for choice in choice_set.choices.values()
+        if any(name.casefold().startswith(letter) for name in choice.name.values())
+    }
+    return starting.pop() if len(starting) == 1 else None
 
 
 def _item(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
