@@ -6,11 +6,12 @@ Prosciutto"); with one such line, that line."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, CHANGING, RATHER, THAT
+from framework.flows.edit_words import ARTICLES, CHANGING, RATHER, REMOVING, THAT
 from framework.flows.named_things import Thing, many_choice_groups, named_things
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import tokens
 
 __all__ = [
@@ -23,19 +24,61 @@ __all__ = [
 ]
 
 
+_ONE_OF_THEM = (
+    ("one", "of", "them"),
+    ("one", "of", "those"),
+    ("one", "of", "these"),
+    ("one", "of", "the", "two"),
+    ("eine", "davon"),
+    ("einer", "davon"),
+    ("einen", "davon"),
+    ("eine", "von", "beiden"),
+    ("einer", "von", "beiden"),
+    ("die", "eine"),
+    ("der", "einen"),
+)
+"""Words that point at one of several lines without saying which ("put olives on one of
+them", "mach auf die eine noch Käse"); the answer to "which?" takes their place."""
+
+
+def _one_of_them(words: list[str]) -> tuple[int, int] | None:
+    """Where the words point at one of several lines: (start, end), or None."""
+    for pointer in _ONE_OF_THEM:
+        for start in range(len(words) - len(pointer) + 1):
+            if tuple(words[start : start + len(pointer)]) == pointer:
+                return start, start + len(pointer)
+    return None
+
+
 def asks_which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
-    """ "Actually make it large" after "a Prosciutto small and a Capricciosa small": two lines
-    of the last message could be meant, so the bot asks which (True) instead of guessing."""
-    if len(things) != 1 or things[0].group is None or EVERY & set(words):
+    """ "Actually make it large" after "a Prosciutto small and a Capricciosa small", "put
+    olives on one of them" after two pizzas: two lines of the last message could be meant, so
+    the bot asks which (True) instead of guessing."""
+    if not things or any(t.group is None for t in things) or EVERY & set(words):
         return False  # an item named says which line ("make that 2 beers, not 4"), "both" all
     before = set(words[: things[0].start])
-    if not (CHANGING & before and THAT & before):
+    pointing = len(things) == 1 and CHANGING & before and THAT & before
+    if not pointing and _one_of_them(words) is None:
         return False
-    candidates = last_said_taking(turn, str(things[0].group))
+    candidates = _could_be_meant(turn, words, things, last_said_taking(turn, str(things[0].group)))
     if len(candidates) < 2:
         return False
     _ask_which(turn, words, candidates)
     return True
+
+
+def _could_be_meant(
+    turn: Turn, words: list[str], things: list[Thing], lines: list[CartLine]
+) -> list[CartLine]:
+    """The lines an extra's change can be about: those that have it when it goes ("bei der
+    einen doch keine Jalapeños" — only one has them: that one), those without it when it
+    comes; for a single choice (a size), all of them."""
+    group = str(things[0].group)
+    if group not in many_choice_groups(turn.bot):
+        return lines
+    wanted = {t.value for t in things}
+    going = bool(REMOVING & set(words)) or any(negated(words, t.start) for t in things)
+    return [line for line in lines if going == bool(wanted & set(line["options"].get(group, [])))]
 
 
 def _ask_which(turn: Turn, words: list[str], lines: list[CartLine]) -> None:
@@ -102,7 +145,12 @@ def which_one_answered(turn: Turn, text: str) -> str:
     names_a_line = EVERY & set(words) or any(t.group is None for t in named_things(turn.bot, words))
     if not names_a_line or len(words) > _SHORT_ANSWER:
         return text
-    return f"{asked['change']} {text}"
+    change = asked["change"].split()
+    pointer = _one_of_them(change)
+    if pointer is None:
+        return f"{asked['change']} {text}"
+    start, end = pointer  # "mach auf die eine noch Käse" — "die Salami": on the Salami
+    return " ".join([*change[:start], *words, *change[end:]])
 
 
 def last_said_taking(turn: Turn, group: str) -> list[CartLine]:
