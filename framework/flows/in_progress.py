@@ -29,6 +29,7 @@ from framework.flows.edit_words import (
 )
 from framework.flows.model import Bot, Slot
 from framework.flows.people import ME, PEOPLE
+from framework.flows.recounting import says_a_new_count
 from framework.flows.session import CartData, CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
@@ -183,7 +184,7 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
         return True  # "Ben got pulled into a meeting, remove his pizza", "Mo wants hers large"
     removing = any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))
     plain = bool(items_named) and says_nothing_extra(words)  # "die Hawaii ohne alles"
-    if not (_EDITING & said or removing or plain):
+    if not (_EDITING & said or removing or plain or says_a_new_count(words, turn.lang)):
         return False
     if EVERY & said:
         return True

@@ -35,11 +35,14 @@ _OPENING = re.compile(
     r"(?:so that'?s|that'?s|that is|that makes|that'?ll be|so i have|i have|i'?ve got|"
     r"we have|we'?ve got|you have|you'?ve got|so we have|"
     r"das (?:wären|wäre|sind|ist|macht|wär)|dann (?:sind|wären|hab|habe|hätte)|"
-    r"ich (?:hab|habe|hätte)|wir (?:haben|hätten)|du hast|insgesamt|zusammen)\b",
+    r"ich (?:hab|habe|hätte)|wir (?:haben|hätten)|du hast|insgesamt|zusammen|"
+    r"(?:hab|habe|hätte) ich|(?:haben|hätten) wir|(?:have|did) (?:i|we) (?:got|order)|"
+    r"do (?:i|we) have)\b",
     re.IGNORECASE,
 )
-"""How a summing-up begins: "so that's …", "das wären dann …"; a leading "also" is German's
-"so" here, and is not enough alone (English "also a Coke?" asks for one)."""
+"""How a summing-up begins: "so that's …", "das wären dann …", "hab ich jetzt also …?"; a
+leading "also" is German's "so" here, and is not enough alone (English "also a Coke?" asks
+for one)."""
 _RECAP = re.compile(
     r"\b(?:(?:just )?to (?:recap|sum (?:it )?up|summari[sz]e|(?:double[- ])?check|confirm)|recap|"
     r"let me (?:repeat|read (?:it )?back)|zusammengefasst|zur kontrolle|zur sicherheit nochmal|"

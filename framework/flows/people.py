@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import REPLACING
+from framework.flows.edit_words import BUT, REPLACING
 from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.group_each import group_size
@@ -181,7 +181,10 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
         return swapped
     kind = _kind(turn, words, theirs)
     said = set(words)
-    if _refuses(words) and not _GONE & said and (options := _extras_named(turn, words)):
+    options = _extras_named(turn, words)
+    if BUT & said and _refuses(words) and _some_had(kind, options):
+        return _with(turn, kind, options, swapping=True)  # "doch keine Jalapeños, sondern …"
+    if _refuses(words) and not _GONE & said and options:
         return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
     if _NOT_COMING.search(text) or _GONE & said or _NO & said:
         return _remove(turn, kind) or _one_of_shared(turn, words)
@@ -211,6 +214,13 @@ def _extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
         if group.many and named:
             found[group.id] = named
     return found
+
+
+def _some_had(lines: list[CartLine], options: dict[str, set[str]]) -> bool:
+    """Whether the lines have some of the options named and lack others: one for another."""
+    had = {c for line in lines for group in options for c in line["options"].get(group, [])}
+    named = set().union(*options.values()) if options else set()
+    return bool(named & had) and bool(named - had)
 
 
 def _without(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> str | None:

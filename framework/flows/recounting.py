@@ -20,15 +20,13 @@ from framework.flows.named_things import Thing, count_near, line_with
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["recount", "recount_in_all", "recount_unnamed"]
+__all__ = ["recount", "recount_in_all", "recount_unnamed", "says_a_new_count"]
 
 
 def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
     made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
-    if not (
-        RECOUNTING & set(words) or correcting or made or _so_many(words) or _not_so_many(words)
-    ):
+    if not (RECOUNTING & set(words) or correcting or made or says_a_new_count(words, turn.lang)):
         return None
     changed = []
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
@@ -92,24 +90,44 @@ def _total_after(words: list[str]) -> int | None:
     return number if summed and 0 < number <= 99 else None
 
 
-def _so_many(words: list[str]) -> bool:
-    """ "Raj doesn't drink, so seven beers and a Cola Zero": a count that follows from what
-    was said before it is the item's new count, not more of it."""
-    return not ADDING & set(words) and any(
-        word in _SO and word_to_number(after) is not None
-        for word, after in itertools.pairwise(words[1:])
+def _so_many(words: list[str], lang: str) -> bool:
+    """ "Raj doesn't drink, so seven beers and a Cola Zero", "wir sind zu fünft, also fünf
+    Bier": a count that follows from what was said before it is the item's new count, not
+    more of it (German "also" is "so"; English "also" adds), unless words of adding follow
+    ("so two more": more; "die Kumpels kommen noch, also vier Bier": four)."""
+    so, adding = (_SO | _GERMAN_SO, ADDING - _GERMAN_SO) if lang == "de" else (_SO, ADDING)
+    return any(
+        word in so and word_to_number(after) is not None and not adding & set(words[at:])
+        for at, (word, after) in enumerate(itertools.pairwise(words[1:]), start=1)
     )
+
+
+_GERMAN_SO = frozenset({"also"})
+
+
+def says_a_new_count(words: list[str], lang: str) -> bool:
+    """Whether the words give an item its new count by what they say around it ("so five
+    beers", "also fünf Bier", "sechs Bier statt fünf"), not by a word of recounting."""
+    return _so_many(words, lang) or _not_so_many(words)
 
 
 def _not_so_many(words: list[str]) -> bool:
-    """ "So two salami, not three", "zwei Cola, nicht drei": the count said first is the new
-    one, the one after "not" the old."""
-    return any(
-        word in NOT
-        and word_to_number(after) is not None
-        and any(word_to_number(before) is not None for before in words[:index])
-        for index, (word, after) in enumerate(itertools.pairwise(words))
-    )
+    """ "So two salami, not three", "zwei Cola, nicht drei", "sechs Bier statt fünf", "six
+    beers instead of five": the count said first is the new one, the one after "not" (or
+    "instead of" with nothing named after it) the old."""
+    for index, word in enumerate(words):
+        at = index + 2 if words[index + 1 : index + 2] in (["of"], ["than"]) else index + 1
+        if at >= len(words) or word_to_number(words[at]) is None:
+            continue
+        if not any(word_to_number(before) is not None for before in words[:index]):
+            continue
+        if word in NOT or (word in REPLACING and set(words[at + 1 :]) <= _CLOSING):
+            return True
+    return False
+
+
+_CLOSING = frozenset({"bitte", "please", "pls", "then", "dann", "danke", "thanks"})
+"""Words that may close "sechs Bier statt fünf, bitte" after the old count."""
 
 
 _OUT_OF = frozenset({"aus", "make", "mach", "mache", "macht", "machen"})
