@@ -52,6 +52,7 @@ from framework.flows.turn import Turn, item_slots
 from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
     asks_which_of_choice,
     asks_which_one,
@@ -184,6 +185,8 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
             continue  # "make my Funghi a large and add a beer": the beer is ordered after
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
+        if not found and parse_yes_no(clause) is True:
+            continue  # "Yes, but drop one of the beers, and …": the yes edits nothing
         was = _looks(lines)
         change = edit_for_person(turn, clause) or (
             _sentence_edit(turn, words, found, last) if found else None

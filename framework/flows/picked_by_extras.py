@@ -31,9 +31,15 @@ def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str
     if len(items) > 1:
         return None
     picked = _picked(turn, words, [t for t in things if t.group in many], items)
-    if picked is None:
-        return None
-    line, selector = picked
+    selector: Thing | None
+    if picked is not None:
+        line, selector = picked
+    else:
+        plain = _plain_picked(turn, words, items)
+        if plain is None:
+            return None
+        (line, (start, end)), selector = plain, None
+        words = [*words[:start], *[""] * (end - start), *words[end:]]  # "ohne" picks: no change
     rest = [t for t in things if t is not selector and t.group is not None]
     takes = turn.bot.catalog.items[line["item"]].options
     if not rest or any(str(thing.group) not in takes for thing in rest):
@@ -84,6 +90,51 @@ def _picked(
             candidates = [line for line in lines if line["item"] in kinds and line not in having]
         return (candidates[0], selector) if len(candidates) == 1 else None
     return None
+
+
+_PLAIN_ONE = (
+    ("the", "plain", "one"),
+    ("the", "plain"),
+    ("the", "normal", "one"),
+    ("the", "one", "without", "extras"),
+    ("the", "one", "without", "anything"),
+    ("the", "one", "with", "nothing"),
+    ("die", "ohne", "alles"),
+    ("die", "ohne", "extras"),
+    ("der", "ohne", "alles"),
+    ("die", "normale"),
+    ("die", "einfache"),
+)
+"""Words that pick the line without extras ("make the plain one a medium", "die ohne alles
+bitte groß")."""
+
+
+def _plain_picked(
+    turn: Turn, words: list[str], items: list[Thing]
+) -> tuple[CartLine, tuple[int, int]] | None:
+    """The one line without extras among those that can have them (of the item named, if
+    one is), and where its picking words stand; None unless exactly one such line."""
+    many = many_choice_groups(turn.bot)
+    span = next(
+        (
+            (at, at + len(pointer))
+            for pointer in _PLAIN_ONE
+            for at in range(len(words) - len(pointer) + 1)
+            if tuple(words[at : at + len(pointer)]) == pointer
+        ),
+        None,
+    )
+    if span is None:
+        return None
+    catalog = turn.bot.catalog.items
+    plain = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if many & set(catalog[line["item"]].options)
+        and not any(line["options"].get(group) for group in many)
+        and all(item.value == line["item"] for item in items)
+    ]
+    return (plain[0], span) if len(plain) == 1 else None
 
 
 def _definite(words: list[str], item: Thing) -> bool:

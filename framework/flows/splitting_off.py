@@ -94,6 +94,8 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
             line["quantity"] = recount
         if not choices or len(items) > 1 or line is None or line["quantity"] <= count:
             return None
+        if not groups <= set(turn.bot.catalog.items[line["item"]].options):
+            return None  # "one of the beers … a medium": a beer has no size
         dropped = {t.value for t in choices if _WITHOUT & set(words[max(0, t.start - 2) : t.start])}
         return _split_with(turn, line, count, choices, dropped)
     return None
