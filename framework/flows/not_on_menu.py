@@ -27,14 +27,15 @@ __all__ = ["not_on_menu", "not_on_menu_at_start", "without_missing"]
 
 _COUNT = (
     r"\d{1,2}|eins?|eine[nmr]?|ein|ne|nen|'?n|a|an|one|zwei|drei|vier|fünf|two|three|four|five"
-    r"|noch\s+eine[nm]?|another|some|paar|ein\s+paar|a\s+couple\s+of"
+    r"|noch\s+eine[nm]?|another|some|paar|ein\s+paar|a\s+couple\s+of|una|uno|un"
 )
 _NAME = r"[^\W\d_][\w'’-]*"
 _AFTER = (
-    r"(?:bitte|please|pls|noch|too|auch|dazu|thanks|danke|klein|kleine|mittel|mittlere|groß"
-    r"|große|gross|grosse|small|medium|large)\b"
+    r"(?:bitte|bittschön|bitteschön|please|pls|per\s+favore|por\s+favor|noch|too|auch|dazu"
+    r"|thanks|danke|klein|kleine|mittel|mittlere|groß|große|gross|grosse|small|medium|large)\b"
 )
-"""Words after the name that belong to no name: politeness and a size."""
+"""Words after the name that belong to no name: politeness (also as an Italian or a Spaniard
+says it) and a size."""
 _SIZE = (
     r"(?:kleine[n]?|klein|mittlere[n]?|mittel|gro(?:ß|ss)e[n]?|gro(?:ß|ss)|small|medium|large"
     r"|big)"
@@ -46,7 +47,7 @@ _CONTAINER = (
 """How a drink is counted ("a glass of red wine", "eine Flasche Sprite")."""
 _THING = rf"(?P<thing>{_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
 _ORDERED = re.compile(
-    rf"^\s*(?:(?:und|and|noch|plus|also|ond|no|an|dann|then|oh|ach)[,\s]+)*"
+    rf"^\s*(?:(?:und|un|and|noch|plus|also|ond|no|an|dann|then|oh|ach|dazu)[,\s]+)*"
     rf"(?:(?:{_COUNT})\s+)(?:{_SIZE}\s+)?(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
     rf"(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
     re.IGNORECASE,
@@ -112,7 +113,8 @@ def not_on_menu_at_start(turn: Turn, text: str) -> bool:
     return True
 
 
-_PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|and|plus|sowie)\b|\+)\s*", re.IGNORECASE)
+_PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|un|and|plus|sowie)\b|\+)\s*", re.IGNORECASE)
+"""Where a list's parts end ("un" is many a dialect's "und")."""
 
 
 def without_missing(turn: Turn, text: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import leads_an_item
 from framework.flows.understanding.typos import SlipReader, short_slip
 
 __all__ = ["Match", "PhraseIndex"]
@@ -187,13 +187,14 @@ class PhraseIndex:
         return tuple(words[match.start : match.end]) in self._phrases
 
     def _counted_slip(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """The words with a short name typed one slip off right after a count read as the
-        name ("2 Cila": "2 cola"), one word for one (the matches' places stay)."""
+        """The words with a short name typed one slip off right after a count or an article
+        read as the name ("2 Cila": "2 cola", "ne Gola"), one word for one (the matches'
+        places stay)."""
         for index in range(1, len(words)):
             word = words[index]
             if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
                 name = short_slip(word, self._known_words)
-                if name is not None and word_to_number(words[index - 1]) is not None:
+                if name is not None and leads_an_item(words[index - 1]):
                     return (*words[:index], name, *words[index + 1 :])
         return words
 

@@ -1,4 +1,5 @@
-"""Typing slips that a similarity score misses: two letters swapped, a neighbouring key hit.
+"""Typing slips that a similarity score misses: two letters swapped, a neighbouring key hit, a
+first consonant softened as a dialect speaks it.
 
 "slaami", "lrage", "wasswr" and "grpße" are one slip away from a menu word, but a ratio of
 shared letters puts them as far from it as two unrelated changes would. The slips that fingers
@@ -41,6 +42,9 @@ def _neighbours() -> dict[str, frozenset[str]]:
 
 
 _NEAR = _neighbours()
+_SOFTENED = frozenset(map(frozenset, ("bp", "dt", "gk", "gc")))
+"""A hard consonant that Saxon, Franconian or Bavarian speech softens at a word's start, and
+writes so ("ne Gola", "a Bizza"): one such letter is a slip too."""
 _SHORTEST = 5
 """Shorter words are left alone: "mit" and "mir", "eine" and "eins" are all real words."""
 
@@ -59,7 +63,8 @@ def _one_slip(typed: str, known: str) -> bool:
     differ = [index for index, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
     if len(differ) == 1:
         index = differ[0]
-        return typed[index] in _NEAR.get(known[index], frozenset())
+        softened = index == 0 and frozenset((typed[0], known[0])) in _SOFTENED
+        return softened or typed[index] in _NEAR.get(known[index], frozenset())
     if len(differ) == 2 and differ[1] == differ[0] + 1:
         first, second = differ
         return typed[first] == known[second] and typed[second] == known[first]
