@@ -35,7 +35,7 @@ from understanding import (  # noqa: E402  (a script folder)
 
 HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
 HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["holdout11"]
-HOLDOUT12 = SETS["holdout12"]
+HOLDOUT12, HOLDOUT13 = SETS["holdout12"], SETS["holdout13"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -51,6 +51,7 @@ FLOORS = {
     HOLDOUT10: 0.85,
     HOLDOUT11: 0.75,
     HOLDOUT12: 0.76,
+    HOLDOUT13: 0.71,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -78,7 +79,11 @@ only (the corpus, the groups, the fifth, seventh and eighth), all sets together 
 1,136 and the eleventh 59 of 80. On 2026-12-05 (morning) the twelfth, written blind the same
 way, measured 51 of 80 with 9 wrong payments before anything of it was looked at (5fbf9ee);
 its wrong payments fixed as rules of their own, with tests in other words, it reached 61 of 80
-with none; all sets together then reached 1,112 of 1,296. The aim is 0.90 on every set."""
+with none; all sets together then reached 1,112 of 1,296. On 2026-12-05 (midday) the
+thirteenth, written blind the same way, measured 50 of 80 with 9 wrong payments before
+anything of it was looked at (2f0adf9, and the same at 31b8b25); its wrong payments fixed as
+rules of their own, with tests in other words, it reached 57 of 80 with none, and all sets
+together 1,171 of 1,376. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -94,6 +99,7 @@ SIZES = {
     HOLDOUT10: 80,
     HOLDOUT11: 80,
     HOLDOUT12: 80,
+    HOLDOUT13: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
