@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import leads_an_item
-from framework.flows.understanding.typos import SlipReader, short_slip
+from framework.flows.understanding.typos import SlipReader, is_frequent, short_slip
 
 __all__ = ["Match", "PhraseIndex"]
 
@@ -161,8 +161,21 @@ class PhraseIndex:
             best = process.extractOne(
                 word, self._within_reach(len(word)), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
-            self._fuzzed[word] = best[0] if best else self._slips.read(word) or self._held(word)
+            self._fuzzed[word] = (
+                best[0]
+                if best
+                else self._slips.read(word) or self._held(word) or self._abbreviated(word)
+            )
         return self._fuzzed[word]
+
+    def _abbreviated(self, word: str) -> str | None:
+        """The one word of the vocabulary that a word cut short begins, as in a text message
+        ("m. jalap.", "1 capric"), when the word is no frequent word itself."""
+        if is_frequent(word):
+            return None
+        found = [known for known in self._vocabulary if known.startswith(word) and known != word]
+        values = {self._phrases.get((known,)) for known in found}
+        return found[0] if len(values) == 1 and None not in values else None  # "jalapeno(s)"
 
     def _held(self, word: str) -> str | None:
         """The word with a letter held down read as typed once ("kääse", "fantaaa")."""

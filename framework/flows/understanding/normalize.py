@@ -163,6 +163,7 @@ def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
+        folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
     words = homophones(_WORD.findall(folded))
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
@@ -170,6 +171,12 @@ def normalize(text: str) -> str:
 _ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
 """A two-letter abbreviation with dots ("i.e.", "d.h.", "e.g.", "z.B."): one word ("ie", …),
 not two ("e" alone reads as a colloquial "eine")."""
+
+
+_SHORT_LINKS = re.compile(r"\b([mou])\.(?=\s|$)")
+_LINK_WORDS = {"m": "mit", "o": "ohne", "u": "und"}
+"""German short forms with a dot, as a text message writes them ("gr. Diavola m. Jalap., kl.
+Marg o. Extras u. 2 Cola")."""
 
 
 def _abbreviated(found: re.Match[str]) -> str:

@@ -24,11 +24,12 @@ _AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
 """"And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
 cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
 SENTENCE_END = (
-    r"(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)"
+    r"(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
 )
-"""Where a sentence ends; not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw." nor at a floor's
-ordinal ("2. Stock": one floor, not a count 2)."""
+"""Where a sentence ends; not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw.", a text message's
+"m.", "o.", "u.", "gr.", "kl." (mit, ohne, und, groß, klein), nor at a floor's ordinal ("2.
+Stock": one floor, not a count 2)."""
 SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 """A message's sentences with their end marks, for `findall` ("Ja genau so." "Wann …?"): the
 reading of what asks and what tells, sentence by sentence."""

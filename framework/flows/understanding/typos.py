@@ -21,7 +21,7 @@ from functools import cache
 from operator import ne
 from pathlib import Path
 
-__all__ = ["SlipReader", "short_slip"]
+__all__ = ["SlipReader", "is_frequent", "short_slip"]
 
 _LAYOUTS = (("qwertzuiop", "asdfghjkl", "yxcvbnm"), ("qwertyuiop", "asdfghjkl", "zxcvbnm"))
 """The letter rows of German QWERTZ and English QWERTY."""
@@ -53,6 +53,12 @@ _SHORTEST = 5
 def _common_words() -> frozenset[str]:
     lines = (Path(__file__).parent / "common_words.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def is_frequent(word: str) -> bool:
+    """Whether the word is one of the frequent German or English words (never a slip, nor an
+    abbreviation)."""
+    return word in _common_words()
 
 
 def _one_slip(typed: str, known: str) -> bool:

@@ -47,3 +47,25 @@ def test_the_phrase_index_finds_items_through_slips() -> None:
     index = PhraseIndex([("salami", "salami"), ("wasser", "water"), ("große", "large")])
     found = index.find_all(["eine", "grpsse", "slaami", "und", "ein", "wasswr"])
     assert [match.value for match in found] == ["large", "salami", "water"]
+
+
+def test_a_softened_first_consonant_is_a_slip_and_only_the_first() -> None:
+    reader = SlipReader(["pizza", "tonno", "kaese"])
+    assert reader.read("bizza") == "pizza"
+    assert reader.read("donno") == "tonno"
+    assert reader.read("gaese") == "kaese"
+    assert reader.read("tondo") is None  # n → d inside a word is no dialect's softening
+
+
+def test_a_word_cut_short_reads_as_the_one_it_begins() -> None:
+    index = PhraseIndex(
+        [
+            *(("jalapeno", "jalapenos"), ("jalapenos", "jalapenos")),
+            *(("capricciosa", "capricciosa"), ("halloumi", "halloumi")),
+            *(("schinken", "ham"), ("schinkenbrot", "sandwich")),
+        ]
+    )
+    found = index.find_all(["diavola", "mit", "jalap", "und", "capric"])
+    assert [match.value for match in found] == ["jalapenos", "capricciosa"]
+    assert index.find_all(["schin"]) == []  # begins two words of two values: neither
+    assert index.find_all(["hallo"]) == []  # a frequent word is no abbreviation
