@@ -228,6 +228,8 @@ def _handle(turn: Turn, message: Message) -> None:
     flags["reachable"] = message.reachable
     before = (flags.pop(PRICES_ANSWERED, False), flags.pop(KNOWN_BEFORE, []))
     written = undictated(text)  # "… Komma das war alles Punkt"
+    if written != text:  # "… zwo Pizza Margarete …": what the voice input heard
+        written = lexicon_for(turn.bot).heard(written)
     _understand(turn, message if written == text else replace(message, text=written), before)
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
+from framework.flows.understanding.phonetics import SoundIndex
 
 __all__ = ["Lexicon", "lexicon_for"]
 
@@ -160,6 +161,7 @@ class Lexicon:
         "pizzas", and the catalog's words for them: "Getränke"): "eine große Pizza" is a
         pizza yet to be named, not another of the last."""
         self._kept: dict[tuple[Any, ...], Any] = {}
+        self._sounds: SoundIndex | None = None
 
     def kept(self, key: tuple[Any, ...], read: Callable[..., _T], *args: Any) -> _T:
         """What `read(*args)` gives, read once per key (the reading, its text and whatever else
@@ -201,6 +203,15 @@ class Lexicon:
         two drinks), so one can stand in for the other."""
         items = self._bot.catalog.items
         return item in items and other in items and items[item].options == items[other].options
+
+    def heard(self, text: str) -> str:
+        """A dictated message with the words that sound like the menu's written as them
+        (phonetics.py)."""
+        if self._sounds is None:
+            groups = self._bot.catalog.groups.values()
+            indexes = [self.items(frozenset()), *(self.choices(group) for group in groups)]
+            self._sounds = SoundIndex(pair for index in indexes for pair in index.phrases().items())
+        return self._sounds.heard(text)
 
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:

@@ -93,6 +93,8 @@ class Match:
     end: int
 
 
+_GAP = "\x00"
+"""The place of the second of two words read as one."""
 _HELD = re.compile(r"(ae|oe|ue|[a-z])\1+")
 """A letter (or an umlaut as written out) typed twice or more in a row."""
 
@@ -133,6 +135,7 @@ class PhraseIndex:
         self._reach: dict[int, list[str]] = {}
         self._slips = SlipReader(self._vocabulary)
         self._known_words = frozenset(word for key in self._phrases for word in key)
+        self._beginnings = frozenset(word[:2] for word in self._vocabulary)
         self._fuzzed: dict[str, str | None] = {}
         self._found: dict[tuple[str, ...], list[Match]] = {}
 
@@ -223,7 +226,12 @@ class PhraseIndex:
         return list(found)
 
     def _find_all(self, words: Sequence[str]) -> list[Match]:
-        mapped = [self._word(word) for word in words]
+        mapped: list[str | None] = [self._word(word) for word in words]
+        for at in range(len(words) - 1):
+            if mapped[at] is None and mapped[at + 1] is None:
+                joined = self._split_word(words[at], words[at + 1])
+                if joined is not None:  # read as one word, found at the first's place
+                    mapped[at], mapped[at + 1] = joined, _GAP
         found: list[Match] = []
         start = 0
         while start < len(mapped):
@@ -249,16 +257,24 @@ class PhraseIndex:
         return Match(value, start, start + 1) if particle in reach else None
 
     def _longest_at(self, mapped: list[str | None], start: int) -> Match | None:
-        if mapped[start] is None:
+        if mapped[start] is None or mapped[start] == _GAP:
             return None
         for length in range(min(self._longest, len(mapped) - start), 0, -1):
-            key = mapped[start : start + length]
+            key = [word for word in mapped[start : start + length] if word != _GAP]
             if None in key:
                 continue
             value = self._phrases.get(tuple(key))  # type: ignore[arg-type]
             if value is not None:
-                return Match(value, start, start + length)
+                gap = start + length < len(mapped) and mapped[start + length] == _GAP
+                return Match(value, start, start + length + gap)
         return None
+
+    def _split_word(self, first: str, second: str) -> str | None:
+        """A menu word heard or typed as two ("Dia Vola", "Capri Ciosa"): the word the two
+        read as together, when neither is a word of the menu alone."""
+        if len(first) < 2 or len(second) < 3 or first[:2] not in self._beginnings:
+            return None
+        return self._word(first + second)
 
     def best(self, text: str) -> str | None:
         """The one value a short answer names, or None when it names none or several."""
