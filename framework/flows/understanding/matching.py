@@ -93,6 +93,8 @@ class Match:
     end: int
 
 
+_BEGINNING = 3
+"""The letters a word cut short is looked up by (it has at least five: `_FUZZY_MIN_LENGTH`)."""
 _GAP = "\x00"
 """The place of the second of two words read as one."""
 _HELD = re.compile(r"(ae|oe|ue|[a-z])\1+")
@@ -136,6 +138,9 @@ class PhraseIndex:
         self._slips = SlipReader(self._vocabulary)
         self._known_words = frozenset(word for key in self._phrases for word in key)
         self._beginnings = frozenset(word[:2] for word in self._vocabulary)
+        self._by_beginning: dict[str, list[str]] = {}
+        for word in self._vocabulary:
+            self._by_beginning.setdefault(word[:_BEGINNING], []).append(word)
         self._fuzzed: dict[str, str | None] = {}
         self._found: dict[tuple[str, ...], list[Match]] = {}
 
@@ -176,7 +181,8 @@ class PhraseIndex:
         ("m. jalap.", "1 capric"), when the word is no frequent word itself."""
         if is_frequent(word):
             return None
-        found = [known for known in self._vocabulary if known.startswith(word) and known != word]
+        begun = self._by_beginning.get(word[:_BEGINNING], ())
+        found = [known for known in begun if known.startswith(word) and known != word]
         values = {self._phrases.get((known,)) for known in found}
         return found[0] if len(values) == 1 and None not in values else None  # "jalapeno(s)"
 
