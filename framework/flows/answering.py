@@ -18,6 +18,7 @@ from framework.flows.address_parts import (
     with_earlier_part,
 )
 from framework.flows.asked_about import taken_as_asked
+from framework.flows.bot_slots import item_slots
 from framework.flows.committing import committed, starts_with_yes, yes_first
 from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
@@ -39,7 +40,7 @@ from framework.flows.scope import wrap_slot
 from framework.flows.session import CartLine, Frame, move_on, stop_waiting
 from framework.flows.sharing_out import keep_the_count, share_out
 from framework.flows.steps import Ask
-from framework.flows.turn import ORDER_COMPLETE, Turn, item_slots
+from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens

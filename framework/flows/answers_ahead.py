@@ -8,11 +8,12 @@ from typing import Any
 
 from framework.flows.address_notes import with_notes_after
 from framework.flows.address_parts import note_street_ahead
+from framework.flows.bot_slots import asked_choices
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
 from framework.flows.implied_choices import note_implied_choices
 from framework.flows.model import Bot
-from framework.flows.turn import Turn, asked_choices
+from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import wishes
 from framework.flows.understanding.slot_values import find_address

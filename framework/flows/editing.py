@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import re
 
+from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ARTICLES,
@@ -48,7 +49,7 @@ from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
-from framework.flows.turn import Turn, item_slots
+from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number

@@ -19,6 +19,7 @@ from framework.flows.acting import action_done, reminder_fired, waiting_action
 from framework.flows.answering import answer
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.asked_about import remember_asked_about
+from framework.flows.bot_slots import item_slots
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
 from framework.flows.committing import committed
 from framework.flows.described_items import take_described
@@ -61,7 +62,7 @@ from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
 from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
-from framework.flows.turn import ORDER_COMPLETE, Turn, item_slots
+from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for

@@ -14,6 +14,7 @@ from typing import Any
 from framework.errors import FlowError
 from framework.flows.acting import start_action
 from framework.flows.answer_notes import note_answers
+from framework.flows.asked_ahead import come_back
 from framework.flows.consenting import ask_consent, record_consent
 from framework.flows.events import BusinessEvent
 from framework.flows.handoff import hand_over
@@ -67,6 +68,7 @@ def run(turn: Turn) -> None:
         frame = stack[-1] if stack else None
         if frame is None or frame.get("wait"):
             return
+        come_back(frame)
         program = turn.flow(frame["flow"]).program
         pc = frame["pc"]
         if pc >= len(program):

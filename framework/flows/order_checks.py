@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+from framework.flows.bot_slots import item_slots
 from framework.flows.events import Message, Reply
 from framework.flows.in_progress import order_so_far
 from framework.flows.restating import MORE
-from framework.flows.turn import Turn, item_slots
+from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import MAX_CHARS, tokens
 from framework.flows.understanding.segments import SENTENCES

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from framework.flows.bot_slots import item_slots
 from framework.flows.edit_words import ADDING, CHANGE_OF_MIND
 from framework.flows.events import Message
 from framework.flows.model import SINGLE, Slot
@@ -13,7 +14,7 @@ from framework.flows.people import names_someone
 from framework.flows.scope import wrap_slot
 from framework.flows.session import Frame, move_on, stop_waiting
 from framework.flows.sold_out import refused_just_now
-from framework.flows.turn import Turn, item_slots
+from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention, speaks_for_all
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+from framework.flows.bot_slots import item_slots
 from framework.flows.session import CartLine
-from framework.flows.turn import Turn, item_slots
+from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 
 __all__ = ["same_again"]

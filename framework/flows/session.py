@@ -60,6 +60,10 @@ class Frame(TypedDict):
     """The confirmation was answered unclearly once: only a plain yes commits now."""
     consent_shown: NotRequired[str]
     """The words a consent question was shown with (consenting.py), until its answer is kept."""
+    vague: NotRequired[str]
+    """A count said but not how many ("ein paar Margherita"): its question comes first."""
+    back: NotRequired[int]
+    """While a question asked ahead of its step waits (`vague`): the step to go back to."""
 
 
 def move_on(frame: Frame) -> None:

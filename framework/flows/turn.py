@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
 from framework.errors import FlowError
+from framework.flows.asked_ahead import asked_ahead
+from framework.flows.bot_slots import item_slots, ordering_flow, slots_named
 from framework.flows.cart import MAX_QUANTITY, Cart
 from framework.flows.events import Button, Effect, Link, Record, Remember, Reply
 from framework.flows.model import Bot, Flow, Slot, Text
@@ -30,12 +31,12 @@ from framework.flows.slot_buttons import offered, offered_by
 from framework.flows.sold_out import can_be_had, refuse, taking_its_place
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
-from framework.flows.understanding.extract import extract_mentions, kept_mentions
+from framework.flows.understanding.extract import UNSAID, extract_mentions, kept_mentions
 from framework.flows.understanding.group_each import children_among, for_each_child
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 
-__all__ = ["GROUP", "Turn", "asked_choices", "item_slots"]
+__all__ = ["GROUP", "Turn"]
 
 GROUP = "group"
 """A session flag: how many people the customer said are ordering ("wir sind zu viert")."""
@@ -49,39 +50,6 @@ ORDER_COMPLETE = "order_complete"
 """A session flag: the items just named complete the order ("ja, und noch zwei Wasser" at the
 confirmation, "and a cola zero, that's it"); once they are in the cart the ordering flow's
 "anything else?" is answered no (Turn._order_complete)."""
-
-
-@cache
-def ordering_flow(bot: Bot) -> str | None:
-    """The bot's flow that takes catalog items, if it has one (found once per loaded bot)."""
-    for name, flow in bot.flows.items():
-        if any(bot.slots[slot].type == "item" for slot in flow.asks):
-            return name
-    return None
-
-
-@lru_cache(maxsize=32)
-def item_slots(bot: Bot) -> frozenset[str]:
-    """The names of the bot's slots that take catalog items (found once per loaded bot)."""
-    return frozenset(name for name, slot in bot.slots.items() if slot.type == "item")
-
-
-@lru_cache(maxsize=32)
-def asked_choices(bot: Bot) -> tuple[tuple[str, Slot], ...]:
-    """The bot's choice slots that some flow asks, by name (found once per loaded bot)."""
-    asked = {name for flow in bot.flows.values() for name in flow.asks}
-    return tuple(
-        (name, slot)
-        for name, slot in bot.slots.items()
-        if slot.type == "choice" and slot.choices is not None and name in asked
-    )
-
-
-@lru_cache(maxsize=256)
-def _slots_named(bot: Bot, names: frozenset[str]) -> tuple[Slot, ...]:
-    """The bot's slots of these names, sorted by name (a turn reads its message for the same
-    few sets of slots several times)."""
-    return tuple(bot.slots[name] for name in sorted(names))
 
 
 class Turn:
@@ -250,7 +218,7 @@ class Turn:
 
     def slots(self, names: frozenset[str]) -> list[Slot]:
         """The slots of these names, sorted by name."""
-        return list(_slots_named(self.bot, names))
+        return list(slots_named(self.bot, names))
 
     def acceptable(self, name: str, value: Any) -> bool:
         """Whether a value found in a message may fill a slot without asking (see `fill`)."""
@@ -274,6 +242,8 @@ class Turn:
             elif self.slot(name).type == "item":
                 refuse(self, name, value)
                 available = False
+            elif value == UNSAID and self.slot(name).role == "quantity" and self.frame:
+                self.frame["vague"] = name  # "a few large Salamis": how many, asked first
         return available
 
     def take_next(self, mentions: list[dict[str, Any]]) -> None:
@@ -334,7 +304,7 @@ class Turn:
         ordering = self.ordering_flow()
         if ordering is None:
             return []
-        return self.kept_mentions(text, list(_slots_named(self.bot, self.flow(ordering).asks)))
+        return self.kept_mentions(text, list(slots_named(self.bot, self.flow(ordering).asks)))
 
     def orders_an_item(self, text: str) -> bool:
         """Whether the message names a catalog item for the ordering flow."""
@@ -420,6 +390,9 @@ class Turn:
             if step.if_known == "confirm":
                 self._confirm_known(step, frame)
                 return WAIT
+        program = self.flow(frame["flow"]).program
+        if (ahead := asked_ahead(frame, step, slots, program)) is not None:
+            return self.ask(ahead)  # "ein paar Margherita, groß": how many, first
         slot = self.slot(step.slot)
         prompt = step.text or slot.prompt
         frame["wait"] = step.slot  # before the text: `cart_so_far` counts what it asks about
