@@ -36,6 +36,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.matching import Match
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.segments import SENTENCE_END
@@ -184,13 +185,28 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
         return True  # "Ben got pulled into a meeting, remove his pizza", "Mo wants hers large"
     removing = any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))
     plain = bool(items_named) and says_nothing_extra(words)  # "die Hawaii ohne alles"
-    if not (_EDITING & said or removing or plain or says_a_new_count(words, turn.lang)):
+    extended = _extras_on_the(turn, words, items_named)  # "put olives on the Prosciutto"
+    edits = _EDITING & said or removing or plain or extended
+    if not (edits or says_a_new_count(words, turn.lang)):
         return False
     if EVERY & said:
         return True
     items = _names_of_kind(turn.bot, turn.ordering_flow(), "item")
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
     return any(match.value in in_progress for match in items_named)
+
+
+_THE = frozenset({"the", "die", "der", "das", "den", "dem"})
+
+
+def _extras_on_the(turn: Turn, words: list[str], items_named: list[Match]) -> bool:
+    """Extras for an item named with "the" ("put olives on the Prosciutto", "auf die Funghi
+    noch Zwiebeln"): for the one ordered, not another."""
+    if not any(match.start and words[match.start - 1] in _THE for match in items_named):
+        return False
+    lexicon = lexicon_for(turn.bot)
+    groups = [group for group in turn.bot.catalog.groups.values() if group.many]
+    return any(lexicon.choices(group).find_all(words) for group in groups)
 
 
 def _current(turn: Turn, ordering: str | None) -> Mention | None:
