@@ -59,7 +59,6 @@ from framework.flows.which_line import (
     asks_which_one,
     last_said_taking,
     the_one_of_choice,
-    which_one_answered,
 )
 
 __all__ = ["edit_order"]
@@ -75,7 +74,6 @@ def edit_order(turn: Turn, text: str) -> bool:
         return False
     had = {line["item"] for line in lines}
     before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
-    text = which_one_answered(turn, text)
     changes: list[str] = []
     things: list[Thing] = []
     last: CartLine | None = None  # the line the sentence before changed

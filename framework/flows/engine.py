@@ -48,6 +48,7 @@ from framework.flows.model import SINGLE, Bot, Flow
 from framework.flows.named_lines import show_named, take_out_named
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
 from framework.flows.notices import notice
+from framework.flows.one_of_several import one_of_several
 from framework.flows.order_cancel import cancel_answer
 from framework.flows.order_checks import (
     about_the_order,
@@ -71,6 +72,7 @@ from framework.flows.understanding.questions import is_question, only_asks
 from framework.flows.understanding.segments import SENTENCES
 from framework.flows.understanding.slot_values import find_address
 from framework.flows.understanding.yesno import parse_yes_no, says_done
+from framework.flows.which_line import ask_which_of, which_one_answered
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
 
@@ -246,8 +248,19 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
     read = None if described is None else the_order_checked(turn, described)  # "so that's …?"
     if read is None or _knowledge(turn, read, *before):
         return
-    message, text = read, read.text
-    frame = turn.frame
+    pointed = None if read.payload else one_of_several(turn, read.text)  # "bei einer Zwiebeln"
+    if pointed is not None:
+        read = replace(read, text=pointed[0])
+    elif not read.payload:
+        read = replace(read, text=which_one_answered(turn, read.text))  # "auf die Funghi"
+    _take(turn, read)
+    if pointed is not None:
+        ask_which_of(turn, pointed[1], pointed[2])
+
+
+def _take(turn: Turn, message: Message) -> None:
+    """The message as an edit of the order, a restatement, an answer or a new start."""
+    text, frame = message.text, turn.frame
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
             waiting_message(turn)

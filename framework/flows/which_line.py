@@ -16,9 +16,11 @@ from framework.flows.understanding.normalize import tokens
 
 __all__ = [
     "WHICH_LINE",
+    "ask_which_of",
     "asks_which_of_choice",
     "asks_which_one",
     "last_said_taking",
+    "one_of_them",
     "the_one_of_choice",
     "which_one_answered",
 ]
@@ -36,12 +38,15 @@ _ONE_OF_THEM = (
     ("einer", "von", "beiden"),
     ("die", "eine"),
     ("der", "einen"),
+    ("bei", "einer"),
+    ("auf", "einer"),
+    ("on", "one"),
 )
 """Words that point at one of several lines without saying which ("put olives on one of
 them", "mach auf die eine noch Käse"); the answer to "which?" takes their place."""
 
 
-def _one_of_them(words: list[str]) -> tuple[int, int] | None:
+def one_of_them(words: list[str]) -> tuple[int, int] | None:
     """Where the words point at one of several lines: (start, end), or None."""
     for pointer in _ONE_OF_THEM:
         for start in range(len(words) - len(pointer) + 1):
@@ -58,7 +63,7 @@ def asks_which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
         return False  # an item named says which line ("make that 2 beers, not 4"), "both" all
     before = set(words[: things[0].start])
     pointing = len(things) == 1 and CHANGING & before and THAT & before
-    if not pointing and _one_of_them(words) is None:
+    if not pointing and one_of_them(words) is None:
         return False
     candidates = _could_be_meant(turn, words, things, last_said_taking(turn, str(things[0].group)))
     if len(candidates) < 2:
@@ -82,10 +87,15 @@ def _could_be_meant(
 
 
 def _ask_which(turn: Turn, words: list[str], lines: list[CartLine]) -> None:
-    named = ", ".join(describe_line(turn.bot, turn.lang, line) for line in lines)
-    turn.say_named("which_line", lines=named)
-    turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
+    ask_which_of(turn, words, [describe_line(turn.bot, turn.lang, line) for line in lines])
     turn.reask()
+
+
+def ask_which_of(turn: Turn, words: list[str], named: list[str]) -> None:
+    """Ask which of the things named the change (`words`) is about; the next message may
+    say it."""
+    turn.say_named("which_line", lines=", ".join(named))
+    turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
 
 
 def _choice_pointed_at(
@@ -146,7 +156,7 @@ def which_one_answered(turn: Turn, text: str) -> str:
     if not names_a_line or len(words) > _SHORT_ANSWER:
         return text
     change = asked["change"].split()
-    pointer = _one_of_them(change)
+    pointer = one_of_them(change)
     if pointer is None:
         return f"{asked['change']} {text}"
     start, end = pointer  # "mach auf die eine noch Käse" — "die Salami": on the Salami
