@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from framework.flows.model import Slot
+from framework.flows.model import Slot, label_for
 from framework.flows.sold_out import note_refused
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -165,7 +165,25 @@ def _say_missing(turn: Turn, thing: str) -> None:
     for entry in entries:
         turn.say(turn.bot.knowledge[entry].answer)
     if not entries:
-        turn.say_named("not_on_menu", thing=thing)
+        like = _alike(turn, thing)
+        if like:
+            turn.say_named("not_on_menu_but", thing=thing, like=like)
+        else:
+            turn.say_named("not_on_menu", thing=thing)
+
+
+_MOST_ALIKE = 3
+
+
+def _alike(turn: Turn, thing: str) -> str:
+    """The catalog's items whose names share a word with the thing ("Cola light": Cola, Cola
+    Zero; "Quattro Stagioni": Quattro Formaggi), joined for a text; "" when none does."""
+    words = set(tokens(thing)) - _NO_GOODS
+    phrases = lexicon_for(turn.bot).items(frozenset()).phrases()
+    found = list(dict.fromkeys(v for key, v in phrases.items() if words & set(key)))
+    catalog, default = turn.bot.catalog.items, turn.bot.business.language
+    names = [label_for(catalog[v].name, turn.lang, default) for v in found[:_MOST_ALIKE]]
+    return ", ".join(names)
 
 
 def _thing(text: str) -> str | None:
