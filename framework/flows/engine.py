@@ -456,6 +456,8 @@ def _start(turn: Turn, message: Message) -> None:
     fallback = bot.fallback if turn.session["turns"] and bot.fallback else bot.start
     if fallback is None:
         turn.say_named("not_understood")
+    elif fallback == bot.start and turn.session["turns"] and is_question(text):
+        turn.say_named("not_known")  # "which one would you recommend?": no second greeting
     else:
         turn.start_flow(fallback)
 
