@@ -15,14 +15,14 @@ _NONE_OF = WITHOUT | REMOVING | {"nix", "nichts", "none"}
 _SOMEONES = frozenset(
     {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre"}
 )
-"""Whose it is ("scrap Lisa's drink", "ihr Getränk"): one person's lines, not the kind
-(people.py reads those)."""
+"""Whose it is ("scrap Lisa's drink", "ihr Getränk"): one person's, not the whole kind (their
+own lines are people.py's; here one of a line they share)."""
 
 
 def remove_kind(turn: Turn, words: list[str]) -> str | None:
     """The lines of the kind the sentence refuses, taken out and said back; None when it
     refuses no kind that is in the order (or names more than one)."""
-    if not _NONE_OF & set(words) or _SOMEONES & set(words):
+    if not _NONE_OF & set(words):
         return None
     kinds = lexicon_for(turn.bot).kinds_named(words)
     if len(kinds) != 1:
@@ -30,9 +30,29 @@ def remove_kind(turn: Turn, words: list[str]) -> str | None:
     [kind] = kinds
     items = turn.bot.catalog.items
     lines = turn.session["cart"]["lines"]
+    if _SOMEONES & set(words):
+        return _one_of_shared(turn, kind)
     going = [line for line in lines if kind in items[line["item"]].tags]
     if not going or len(going) == len(lines):
         return None  # nothing of it, or everything: a cancel is said otherwise
     lines[:] = [line for line in lines if line not in going]
     without = "ohne" if turn.lang == "de" else "without"
     return ", ".join(f"{without} {describe_line(turn.bot, turn.lang, line)}" for line in going)
+
+
+def _one_of_shared(turn: Turn, kind: str) -> str | None:
+    """ "Scrap Lisa's drink" when the drinks were ordered one each but not by name ("a Fanta
+    for each of us"): one of the one shared line of that kind; None unless there is exactly
+    one such line (a person's own lines are people.py's)."""
+    items = turn.bot.catalog.items
+    shared = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if kind in items[line["item"]].tags and line["quantity"] > 1 and "person" not in line
+    ]
+    if len(shared) != 1:
+        return None
+    [line] = shared
+    before = describe_line(turn.bot, turn.lang, line)
+    line["quantity"] -= 1
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"

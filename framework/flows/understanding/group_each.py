@@ -34,9 +34,12 @@ _ORDINAL_GROUPS = {
 
 _TWO_OF_US = re.compile(
     r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
-    r"uns (?:beide|zwei)|we both|both of us|the two of us|us two|us both)\b"
+    r"uns (?:beide|zwei)|we both|both of us|the two of us|us two|us both|"
+    r"(?:one|eine[nr]?|ein) (?:for|fuer) (?:me|mich) (?:and|und) "
+    r"(?:one|eine[nr]?|ein) (?:for|fuer) \w+)\b"
 )
-"""Two people ordering: "me and my roommate want … each", "wir beide nehmen je …"."""
+"""Two people ordering: "me and my roommate want … each", "wir beide nehmen je …", "one for
+me and one for Lisa"."""
 
 
 @lru_cache(maxsize=KEPT_READINGS)
