@@ -42,7 +42,14 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     removed = [
         text if counted else f"{without} {text}"
         for t in targets
-        if (taken := _take_out(turn, t, fewer or _count_before(words, t), _place(turn, t, places)))
+        if (
+            taken := _take_out(
+                turn,
+                t,
+                fewer or _count_before(words, t) or _someones(words, t),
+                _place(turn, t, places),
+            )
+        )
         is not None
         for text, counted in [taken]
     ]
@@ -145,6 +152,19 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
         index -= 1
     number = word_to_number(words[index]) if index >= 0 else None
     return number if number is not None and 0 < number <= 99 else None
+
+
+_WHOSE = frozenset({"his", "her", "sein", "seine", "seinen", "ihr", "ihre", "ihren", "s"})
+_OF_SOMEONE = frozenset({"von", "of", "for", "fuer"})
+
+
+def _someones(words: list[str], thing: Thing) -> int | None:
+    """One, for someone's of the item ("das Bier von Jonas", "Lisa's beer", "Tom sein Bier")
+    when no count is said: their one of a line several share, not the line."""
+    before = [word for word in words[: thing.start] if word not in ARTICLES][-1:]
+    after = words[thing.end : thing.end + 2]
+    named_after = len(after) == 2 and after[0] in _OF_SOMEONE and after[1] not in ARTICLES
+    return 1 if (before and before[0] in _WHOSE) or named_after else None
 
 
 def _take_out(
