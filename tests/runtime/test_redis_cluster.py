@@ -86,7 +86,7 @@ async def test_announcements_reach_the_cluster_before_and_after_what_they_announ
     store: RedisStore,
 ) -> None:
     """A round trip of many enqueues spans the nodes; each ENQUEUE still runs after an
-    ANNOUNCE_PENDING of its session and before another (a worker dying between leaves an
+    ANNOUNCE of its session and before another (a worker dying between leaves an
     index entry, never an unindexed item; a cleaner racing it cannot remove the entry). The
     nodes are processes on this machine: their clocks are one."""
     client = store._redis
@@ -113,7 +113,7 @@ async def test_announcements_reach_the_cluster_before_and_after_what_they_announ
     assert len({node_of(store, inbox) for inbox in inboxes}) == 3
     for key, at in enqueued.items():
         announced = [
-            when for when, sha, _, args in seen if names[sha] == "ANNOUNCE_PENDING" and key in args
+            when for when, sha, _, args in seen if names[sha] == "ANNOUNCE" and key in args
         ]
         assert min(announced) < at < max(announced), key
 

@@ -79,7 +79,7 @@ from framework.stores.redis.scripts import SCRIPTS
 __all__ = ["RedisStore", "SessionKeys"]
 
 _SEQ = re.compile(r'\{"seq":(\d+)')
-_ANNOUNCEMENTS = ("ANNOUNCE_PENDING", "ANNOUNCE_TIMER")
+_ANNOUNCEMENTS = ("ANNOUNCE",)
 """Scripts that only add to the indexes: one round trip runs each once with the arguments of
 all its calls, at its start and again at its end."""
 
@@ -186,11 +186,12 @@ class RedisStore:
         return _ms(limits.profile_ttl), _ms(min(limits.history_ttl, limits.session_ttl))
 
     def _announce(self, keys: Sequence[str]) -> Call:
-        return "ANNOUNCE_PENDING", [self._pending, self._counter], keys
+        """Items wait in these sessions' inboxes (scripts.py: ANNOUNCE)."""
+        return "ANNOUNCE", self.index_keys, [part for key in keys for part in (key, "")]
 
     def _announce_timer(self, key: str, due: float) -> Call:
-        keys = [self._timers, self._versions, self._counter]
-        return "ANNOUNCE_TIMER", keys, [key, repr(float(due))]
+        """The session has a timer due at `due`."""
+        return "ANNOUNCE", self.index_keys, [key, repr(float(due))]
 
     @guarded
     async def enqueue(self, key: str, item: InboxItem) -> bool:
