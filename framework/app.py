@@ -266,14 +266,16 @@ def create_app(
     own = (workspace.public_url,) if workspace.public_url else ()
     app[ALLOWED_ORIGINS] = frozenset(map(origin_of, (*workspace.allowed_origins, *own)))
     opener = store or (lambda: open_store(workspace.store, workspace.limits, workspace.root))
-    orders_opener = orders or (lambda: open_orders(workspace.store, workspace.root))
 
     templates = open_template_states(workspace.store, workspace.root)
     channels = open_channels(workspace, frozenset(bots), clock, templates=templates)
     pushing = {name: chan for name, chan in channels.items() if isinstance(chan, PushChannel)}
 
     async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
-        opened, order_store = await opener(), await orders_opener()
+        opened = await opener()
+        order_store = await (
+            orders() if orders else open_orders(workspace.store, workspace.root, beside=opened)
+        )
         ticket_store = await open_tickets(workspace.store, workspace.root)
         metrics = Metrics()
         events = app[EVENTS] = await open_events(workspace, clock=clock, metrics=metrics)
@@ -286,7 +288,9 @@ def create_app(
         consents = app[CONSENTS] = Consents(consent_store)
         broadcast_store = await open_broadcasts(workspace.store, workspace.root)
         reach = await open_reach(workspace.store, workspace.root)
-        contacts = app[CONTACT_STORE] = await open_contacts(workspace.store, workspace.root)
+        contacts = app[CONTACT_STORE] = await open_contacts(
+            workspace.store, workspace.root, beside=opened
+        )
         app[NOTIFIER] = Notifier(
             consent_store,
             opened.enqueue,

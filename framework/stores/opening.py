@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from framework.stores.agents import AgentStore
@@ -30,6 +31,9 @@ from framework.stores.send_slots import SendSlots
 from framework.stores.session_store import Store, StoreError
 from framework.stores.template_states import TemplateStates
 from framework.stores.tickets import TicketStore
+
+if TYPE_CHECKING:
+    from framework.stores.redis.round_trips import RoundTrips
 
 __all__ = [
     "StoreURL",
@@ -127,7 +131,17 @@ async def open_store(url: str, limits: StoreLimits, root: Path | None = None) ->
     return RedisStore.from_url(where.url, limits, where.prefix)
 
 
-async def open_orders(url: str, root: Path | None = None) -> OrderStore:
+def _round_trips(beside: Store | None, url: str) -> RoundTrips | None:
+    """The round trips of a Redis session store opened from `url`, for a store beside it."""
+    from framework.stores.redis.sessions import RedisStore
+
+    return beside.round_trips if isinstance(beside, RedisStore) and beside.url == url else None
+
+
+async def open_orders(
+    url: str, root: Path | None = None, *, beside: Store | None = None
+) -> OrderStore:
+    """`beside`: the deployment's session store; on Redis, orders share its round trips."""
     where = StoreURL.parse(url, root)
     if where.kind == "memory":
         from framework.stores.memory.orders import MemoryOrders
@@ -139,7 +153,10 @@ async def open_orders(url: str, root: Path | None = None) -> OrderStore:
         return await SqliteOrders.open(str(where.path))
     from framework.stores.redis.orders import RedisOrders
 
-    return RedisOrders.from_url(where.url, where.prefix)
+    trips = _round_trips(beside, where.url)
+    if trips is None:
+        return RedisOrders.from_url(where.url, where.prefix)
+    return RedisOrders(trips, where.prefix)
 
 
 async def open_outbox(url: str, root: Path | None = None) -> Outbox:
@@ -302,8 +319,11 @@ def open_template_states(url: str, root: Path | None = None) -> TemplateStates:
     return RedisTemplateStates.from_url(where.url, where.prefix)
 
 
-async def open_contacts(url: str, root: Path | None = None) -> ContactStore:
-    """The contacts beside the consent ledger: every worker reads and writes one set."""
+async def open_contacts(
+    url: str, root: Path | None = None, *, beside: Store | None = None
+) -> ContactStore:
+    """The contacts beside the consent ledger: every worker reads and writes one set.
+    `beside`: the deployment's session store; on Redis, contacts share its round trips."""
     where = StoreURL.parse(url, root)
     if where.kind == "memory":
         from framework.stores.memory.contacts import MemoryContacts
@@ -315,7 +335,10 @@ async def open_contacts(url: str, root: Path | None = None) -> ContactStore:
         return await SqliteContacts.open(str(where.path))
     from framework.stores.redis.contacts import RedisContacts
 
-    return RedisContacts.from_url(where.url, where.prefix)
+    trips = _round_trips(beside, where.url)
+    if trips is None:
+        return RedisContacts.from_url(where.url, where.prefix)
+    return RedisContacts(trips, where.prefix)
 
 
 async def open_saved_segments(url: str, root: Path | None = None) -> SavedSegments:

@@ -70,9 +70,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def without_lone_surrogates(value: Any) -> Any:
-    """`value` (text, or JSON-like data) with each lone surrogate replaced by U+FFFD."""
+    """`value` (text, or JSON-like data) with each lone surrogate replaced by U+FFFD. ASCII
+    text (`isascii` reads a flag CPython keeps) holds none: most ids, keys and words."""
     if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
+        return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {
             without_lone_surrogates(key): without_lone_surrogates(item)

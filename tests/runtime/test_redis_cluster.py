@@ -62,7 +62,7 @@ async def test_sessions_spread_over_the_nodes_and_no_script_crosses_a_slot(
     k, other = store.session_keys(sessions[0]), store.session_keys(sessions[1])
     crossing = ("CLAIM", [k.lease, k.state, k.profile, other.inbox], ["token", 1000])
     with pytest.raises(RedisClusterException, match="same key slot"):
-        await store._run(crossing)  # what a key layout that crossed slots would meet
+        await store.round_trips.run(crossing)  # what a key layout that crossed slots would meet
 
 
 Ran = tuple[float, str, list[str], list[str]]
@@ -86,7 +86,7 @@ async def test_announcements_reach_the_cluster_before_and_after_what_they_announ
     store: RedisStore,
 ) -> None:
     """A round trip of many enqueues spans the nodes; each ENQUEUE still runs after an
-    ANNOUNCE_PENDING of its session and before another (a worker dying between leaves an
+    ANNOUNCE of its session and before another (a worker dying between leaves an
     index entry, never an unindexed item; a cleaner racing it cannot remove the entry). The
     nodes are processes on this machine: their clocks are one."""
     client = store._redis
@@ -106,14 +106,14 @@ async def test_announcements_reach_the_cluster_before_and_after_what_they_announ
         async with Redis(port=port) as node:
             await node.echo("monitor-done")
     await asyncio.wait_for(asyncio.gather(*watchers), 10)
-    names = {script.sha: name for name, script in store._scripts.items()}
+    names = {script.sha: name for name, script in store.round_trips._scripts.items()}
     inboxes = {store.session_keys(key).inbox: key for key in sessions}
     enqueued = {inboxes[keys[1]]: at for at, sha, keys, _ in seen if names[sha] == "ENQUEUE"}
     assert sorted(enqueued) == sorted(sessions)
     assert len({node_of(store, inbox) for inbox in inboxes}) == 3
     for key, at in enqueued.items():
         announced = [
-            when for when, sha, _, args in seen if names[sha] == "ANNOUNCE_PENDING" and key in args
+            when for when, sha, _, args in seen if names[sha] == "ANNOUNCE" and key in args
         ]
         assert min(announced) < at < max(announced), key
 

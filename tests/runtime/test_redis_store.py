@@ -275,19 +275,20 @@ async def test_one_process_enqueues_in_call_order(store: RedisStore) -> None:
 async def test_calls_made_together_share_a_round_trip_and_fail_alone(store: RedisStore) -> None:
     await store.enqueue("pizza:web:bob", item(1))
     round_trips = 0
-    round_trip = store._round_trip
+    trips = store.round_trips
+    round_trip = trips._round_trip
 
     async def counted(batch: Any) -> None:
         nonlocal round_trips
         round_trips += 1
         await round_trip(batch)
 
-    store._round_trip = counted  # type: ignore[method-assign]
+    trips._round_trip = counted  # type: ignore[method-assign]
     k = store.session_keys("pizza:web:bob")
     wrong = ("CLAIM", [k.lease, k.state, k.profile, k.inbox], ["token", "not a duration"])
     first, failed, second = await asyncio.gather(
         store.enqueue("pizza:web:ada", item(1)),
-        store._run(wrong),
+        trips.run(wrong),
         store.enqueue("pizza:web:ada", item(2)),
         return_exceptions=True,
     )
@@ -391,7 +392,8 @@ def state_without(state: dict[str, Any]) -> dict[str, Any]:
 def pause_before(store: RedisStore, script: str, arrived: asyncio.Event, go: asyncio.Event) -> None:
     """Make `store` stop before running `script` (split from whatever it is pipelined with)
     until `go`: the interleavings of two workers that pipelining makes rare, made certain."""
-    run = store._run
+    trips = store.round_trips
+    run = trips.run
 
     async def paused(*calls: Any) -> list[Any]:
         names = [call[0] for call in calls]
@@ -403,7 +405,7 @@ def pause_before(store: RedisStore, script: str, arrived: asyncio.Event, go: asy
         await go.wait()
         return [*before, *await run(*calls[cut:])]
 
-    store._run = paused  # type: ignore[method-assign]
+    trips.run = paused  # type: ignore[method-assign]
 
 
 async def test_a_timer_committed_while_its_session_fires_is_not_lost(any_redis_url: str) -> None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import math
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextvars import ContextVar
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
@@ -30,7 +29,6 @@ from redis.exceptions import (
     ClusterError,
     RedisClusterException,
     RedisError,
-    ResponseError,
 )
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -199,20 +197,37 @@ class HeldConnection:
             await self._pool.release(connection)
 
 
+class _Parser(Protocol):
+    """What every parser of redis-py's asyncio connections has (RESP2, RESP3, hiredis)."""
+
+    async def read_response(self, disable_decoding: bool = False) -> Any: ...
+
+
 async def _replies(
     connection: AbstractConnection, commands: Sequence[Sequence[EncodableT]]
 ) -> list[Any]:
+    """The replies of a pipeline, read by the connection's parser under one timeout: the
+    connection's `read_response` adds ~1 µs a reply around it (a timeout of its own, the
+    address formatted for an error message that is rarely raised). As there, an error reply
+    is a ResponseError in place of its reply, and a failed read disconnects (what is left of
+    the replies would be read by the next command): a lost connection is a ConnectionError
+    (the retry takes a new one), a reply late beyond the socket timeout a TimeoutError."""
     await connection.send_packed_command(connection.pack_commands(commands))
+    read = cast(_Parser, connection._parser).read_response
     replies: list[Any] = []
     try:
         async with asyncio.timeout(connection.socket_timeout):
             for _ in commands:
-                try:  # no timeout of its own (inf): the one above; a failed read disconnects
-                    replies.append(await connection.read_response(timeout=math.inf))
-                except ResponseError as error:
-                    replies.append(error)
-    except TimeoutError:
-        raise RedisTimeoutError("Timeout reading the replies of a pipeline") from None
+                replies.append(await read())
+    except BaseException as error:
+        await connection.disconnect(nowait=True)
+        if isinstance(error, TimeoutError):
+            raise RedisTimeoutError("Timeout reading the replies of a pipeline") from None
+        if isinstance(error, OSError):
+            raise RedisConnectionError(
+                f"Error reading the replies of a pipeline: {error}"
+            ) from error
+        raise
     return replies
 
 

@@ -20,9 +20,11 @@ applies its change to the first's. The contacts this store last saw (a bounded n
 least recent forgotten first) are only its guess, never trusted: a turn of a conversation
 this worker had the turn before costs one round trip, another costs two (a guess of a contact
 another worker erased is refused like any other and never written back; it leaves this
-worker's memory as newer ones push it out). Redis failures become StoreError, as in the other
-Redis stores. Joining and parting (contact_links.py) are compare and set the same way, on the
-contacts of both conversations and the code (redis_links.py has the scripts).
+worker's memory as newer ones push it out). The two scripts below go through round trips
+(round_trips.py): the session store's when opened beside it, so a turn's contact change rides
+along with the turns' scripts. Redis failures become StoreError, as in the other Redis stores.
+Joining and parting (contact_links.py) are compare and set the same way, on the contacts of
+both conversations and the code (redis_links.py has the scripts).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from framework.stores.contact_rules import (
 from framework.stores.contacts import Contact, ContactChange, Link
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
 from framework.stores.redis.contact_links import RedisLinks, dumped
+from framework.stores.redis.round_trips import RoundTrips
 from framework.stores.session_store import StoreError
 
 __all__ = ["GUESSES", "TRIES", "RedisContacts"]
@@ -81,14 +84,21 @@ return 0
 """
 
 
+SCRIPTS = {"CONTACT_UPDATE": UPDATE, "CONTACT_FORGET": FORGET}
+
+
 class RedisContacts:
-    def __init__(self, client: Client, prefix: str = "theke"):
+    def __init__(self, client: Client | RoundTrips, prefix: str = "theke"):
+        """On `client`, or on the round trips of another store (and its client, which that
+        store closes)."""
         if "{" in prefix or "}" in prefix:
             raise ValueError("a Redis key prefix cannot contain { or }")
-        self._redis, self._prefix = client, prefix
-        self.address = address_of(client)
-        self._update, self._forget = client.register_script(UPDATE), client.register_script(FORGET)
-        self._links = RedisLinks(client, self._keys)
+        self._owns = not isinstance(client, RoundTrips)
+        self._trips = client if isinstance(client, RoundTrips) else RoundTrips(client)
+        self._trips.add(SCRIPTS)
+        self._redis, self._prefix = self._trips.client, prefix
+        self.address = address_of(self._redis)
+        self._links = RedisLinks(self._redis, self._keys)
         self._seen: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
         """(bot, conversation) -> the contact's id and JSON as this store last saw them."""
 
@@ -115,7 +125,7 @@ class RedisContacts:
             made = changed(contact, bot, conversation, change, at, contact_id or new_id())
             written = dumped(made)
             args = [conversation, contact_id, kept, made.id, written]
-            answer = await self._update(keys=self._keys(bot), args=args)
+            [answer] = await self._trips.run(("CONTACT_UPDATE", self._keys(bot), args))
             if int(answer[0]) == 1:
                 self._saw(bot, conversation, made.id, written)
                 return made
@@ -189,11 +199,13 @@ class RedisContacts:
                 others = tuple(c for c in contact.conversations if c != conversation)
                 rest = dumped(replace(contact, conversations=others)) if others else ""
             args = [conversation, contact_id, kept, rest]
-            deleted = int(await self._forget(keys=self._keys(bot), args=args))
+            [forgot] = await self._trips.run(("CONTACT_FORGET", self._keys(bot), args))
+            deleted = int(forgot)
             if deleted >= 0:
                 self._seen.pop((bot, conversation), None)
                 return deleted
         raise StoreError(f"the contact of {conversation[:60]!r} changed {TRIES} times; try again")
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        if self._owns:
+            await self._redis.aclose()

@@ -14,8 +14,9 @@ Creating and replacing are Lua scripts, so each is atomic across workers: create
 id, counts the bot's number up and writes the order with its indexes; replace compares the
 version (and that the order keeps its bot and number), writes it and updates the unsettled
 index. Python writes an order's JSON (Lua's cjson would turn big totals into doubles): for a
-new order Lua only puts the number and version in front of the rest. Redis failures become
-StoreError, as in the session store.
+new order Lua only puts the number and version in front of the rest. Both go through round
+trips (round_trips.py): the session store's when opened beside it, which the pay step's writes
+then share with the turns' scripts. Redis failures become StoreError, as in the session store.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from framework.orders import Order
 from framework.stores.json_text import dump
 from framework.stores.order_json import FIRST_NUMBER, is_unsettled, load
 from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.redis.round_trips import RoundTrips
 
 __all__ = ["RedisOrders"]
 
@@ -68,6 +70,9 @@ return 1
 """
 
 
+SCRIPTS = {"ORDER_CREATE": CREATE, "ORDER_REPLACE": REPLACE}
+
+
 def _flag(order: Order) -> str:
     return "1" if is_unsettled(order) else ""
 
@@ -80,15 +85,18 @@ def _rest(order: Order) -> str:
 
 
 class RedisOrders:
-    def __init__(self, client: Client, prefix: str = "theke"):
+    def __init__(self, client: Client | RoundTrips, prefix: str = "theke"):
+        """On `client`, or on the round trips of another store (and its client, which that
+        store closes)."""
         if "{" in prefix or "}" in prefix:
             raise ValueError("a Redis key prefix cannot contain { or }")
-        self._redis = client
-        self.address = address_of(client)
+        self._owns = not isinstance(client, RoundTrips)
+        self._trips = client if isinstance(client, RoundTrips) else RoundTrips(client)
+        self._trips.add(SCRIPTS)
+        self._redis = self._trips.client
+        self.address = address_of(self._redis)
         self._base = f"{prefix}:{{%orders}}"
         self._unsettled = f"{self._base}:unsettled"
-        self._create = client.register_script(CREATE)
-        self._replace = client.register_script(REPLACE)
 
     @classmethod
     def from_url(
@@ -112,7 +120,8 @@ class RedisOrders:
         keys = [self._key("order", order.id), self._key("last", order.bot)]
         keys += [self._key("bot", order.bot), self._unsettled]
         args: Args = [order.id, _rest(order), order.created_at, _flag(order), FIRST_NUMBER - 1]
-        return load(await self._create(keys=keys, args=args))
+        [data] = await self._trips.run(("ORDER_CREATE", keys, args))
+        return load(data)
 
     @guarded
     async def get(self, order_id: str) -> Order | None:
@@ -151,7 +160,8 @@ class RedisOrders:
         new = order.changed(version=order.version + 1)
         keys = [self._key("order", order.id), self._key("bot", order.bot), self._unsettled]
         args: Args = [order.id, order.version, order.number, dump(new.to_json()), new.version]
-        stored = await self._replace(keys=keys, args=[*args, new.created_at, _flag(new)])
+        args += [new.created_at, _flag(new)]
+        [stored] = await self._trips.run(("ORDER_REPLACE", keys, args))
         return new if stored else None
 
     @guarded
@@ -169,4 +179,5 @@ class RedisOrders:
         return bool(await self._redis.set(key, "1", nx=True, px=max(1, round(ttl * 1000))))
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        if self._owns:
+            await self._redis.aclose()

@@ -159,9 +159,20 @@ end
 return {fired, redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''}
 """
 
-# The global index scripts (one slot, no session keys). KEYS pending, counter; ARGV sessions
-ANNOUNCE_PENDING = """
-for i = 1, #ARGV do redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[i]) end
+# The global index scripts (one slot, no session keys).
+# KEYS pending, counter, timers, versions; ARGV pairs (session, due): '' announces items waiting
+# in the session's inbox, a due its timers (the index keeps the earliest); one script for both,
+# so a round trip that announces runs one script before its other scripts and one after
+ANNOUNCE = """
+for i = 1, #ARGV, 2 do
+  local number = redis.call('INCR', KEYS[2])
+  if ARGV[i + 1] == '' then
+    redis.call('ZADD', KEYS[1], number, ARGV[i])
+  else
+    redis.call('HSET', KEYS[4], ARGV[i], number)
+    redis.call('ZADD', KEYS[3], 'LT', ARGV[i + 1], ARGV[i])
+  end
+end
 return 0
 """
 
@@ -175,7 +186,7 @@ end
 return 0
 """
 
-# KEYS timers, versions, counter; ARGV pairs (session, due)
+# KEYS timers, versions, counter; ARGV pairs (session, due): a timer index's own (bookings.py)
 ANNOUNCE_TIMER = """
 for i = 1, #ARGV, 2 do
   redis.call('HSET', KEYS[2], ARGV[i], redis.call('INCR', KEYS[3]))
@@ -207,7 +218,7 @@ return 0
 """
 
 _IN_LOAD_ORDER = (
-    "ANNOUNCE_PENDING ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
+    "ANNOUNCE ANNOUNCE_TIMER SETTLE_PENDING DUE_TIMERS SETTLE_TIMERS ENQUEUE CLAIM"
     " COMMIT RELEASE RESULT FIRE KEEP_ANSWER KEPT_ANSWER PEEK"
 )
 """Loaded in this order after a restart: the index scripts before the session scripts they

@@ -47,30 +47,19 @@ entry if its version did not change since it was read), and an enqueue or a time
 commit announces its session once more after its script, so a removal racing with it cannot
 lose it. Session data never appears in error messages.
 
-Round trips: the scripts of all calls a process makes while a round trip is under way go out
-together in the next one (one pipeline on one connection, one round trip at a time), so calls
-reach Redis in the order they were made and under load one round trip serves many calls. In
-it, each announcing script runs once for all its calls, before all the other scripts and
-again after them: still before and after each session change it announces.
-
-On a Redis Cluster (a redis+cluster:// URL) a pipeline is split by node and the nodes answer
-in no order with each other, so a round trip that announces is three pipelines, one after
-the other: the announcements, the other scripts (each node's in call order, so one session's
-in call order), the announcements again. Scripts a node lost are loaded on every node.
+Round trips: every call goes through the store's `RoundTrips` (round_trips.py), which sends
+the scripts of all calls made meanwhile together, one round trip at a time and in call order,
+and runs each announcing script once per round trip, before the other scripts and after them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
 from itertools import count
 from typing import Any, NamedTuple, cast
-
-from redis.asyncio import RedisCluster
-from redis.exceptions import NoScriptError
 
 from framework.stores.json_text import dump, load
 from framework.stores.records import (
@@ -83,52 +72,16 @@ from framework.stores.records import (
     iso_time,
     session_without_profile,
 )
-from framework.stores.redis.connection import (
-    Client,
-    HeldConnection,
-    address_of,
-    bounded_client,
-    guarded,
-)
+from framework.stores.redis.connection import Client, address_of, bounded_client, guarded
+from framework.stores.redis.round_trips import Call, RoundTrips
 from framework.stores.redis.scripts import SCRIPTS
 
 __all__ = ["RedisStore", "SessionKeys"]
 
 _SEQ = re.compile(r'\{"seq":(\d+)')
-_ANNOUNCEMENTS = ("ANNOUNCE_PENDING", "ANNOUNCE_TIMER")
+_ANNOUNCEMENTS = ("ANNOUNCE",)
 """Scripts that only add to the indexes: one round trip runs each once with the arguments of
 all its calls, at its start and again at its end."""
-
-Call = tuple[str, Sequence[str], Sequence[Any]]
-"""A script by name, its keys and its arguments."""
-
-
-Waiting = tuple[Sequence[Call], asyncio.Future[list[Any]]]
-"""The calls of one `_run` and where their answers go."""
-
-
-def _merged(announcements: list[Call]) -> list[Call]:
-    """Each announcing script once, with the arguments of all its calls (each distinct call's
-    once: an enqueue announces its session twice), in order."""
-    merged: dict[str, tuple[Sequence[str], dict[tuple[Any, ...], None]]] = {}
-    for name, keys, args in announcements:
-        merged.setdefault(name, (keys, {}))[1][tuple(args)] = None
-    return [
-        (name, keys, [arg for args in distinct for arg in args])
-        for name, (keys, distinct) in merged.items()
-    ]
-
-
-def _answer(future: asyncio.Future[list[Any]], answers: list[Any]) -> None:
-    """Hand a caller of `_run` its answers, or the first error among them (unless it stopped
-    waiting)."""
-    if future.done():
-        return
-    errors = [answer for answer in answers if isinstance(answer, Exception)]
-    if errors:
-        future.set_exception(errors[0])
-    else:
-        future.set_result(answers)
 
 
 class SessionKeys(NamedTuple):
@@ -168,23 +121,28 @@ def _ms(seconds: float) -> int:
 
 
 class RedisStore:
-    def __init__(self, client: Client, limits: StoreLimits | None = None, prefix: str = "theke"):
+    def __init__(
+        self,
+        client: Client,
+        limits: StoreLimits | None = None,
+        prefix: str = "theke",
+        *,
+        url: str | None = None,
+    ):
         if "{" in prefix or "}" in prefix:
             raise ValueError("a Redis key prefix cannot contain { or }")
         self._redis = client
         self._limits = limits or StoreLimits()
         self._prefix = prefix
         self.address = address_of(client)
-        self._cluster = isinstance(client, RedisCluster)
+        self.url = url
+        """The URL the client was opened from (None: a client given): the order and contact
+        stores opened from the same URL share `round_trips` (stores/opening.py)."""
         index = f"{prefix}:{{%index}}"
         self._pending, self._counter = f"{index}:pending", f"{index}:counter"
         self._timers, self._versions = f"{index}:timers", f"{index}:versions"
-        self._scripts = {name: client.register_script(lua) for name, lua in SCRIPTS.items()}
-        self._queue: list[Waiting] = []
-        """The calls of `_run` waiting for the next round trip, in the order they were made."""
-        self._sender: asyncio.Task[None] | None = None
-        self._held = None if isinstance(client, RedisCluster) else HeldConnection(client)
-        """The sender's connection (one Redis; a cluster's pipelines go by node)."""
+        self.round_trips = RoundTrips(client, SCRIPTS, _ANNOUNCEMENTS)
+        """Every script of this store goes through it, in call order (round_trips.py)."""
         self._tokens, self._claims = f"{uuid.uuid4().hex[:8]}-", count()
         """Lease tokens: this store's prefix and a number (uuid4 per claim took a syscall)."""
         self.session_keys: Callable[[str], SessionKeys] = functools.lru_cache(KEYS_KEPT)(
@@ -202,7 +160,7 @@ class RedisStore:
         max_connections: int = 50,
         timeout: float = 5.0,
     ) -> RedisStore:
-        return cls(bounded_client(url, max_connections, timeout), limits, prefix)
+        return cls(bounded_client(url, max_connections, timeout), limits, prefix, url=url)
 
     def _session_keys(self, key: str) -> SessionKeys:
         tag = key.replace("%", "%25").replace("{", "%7B").replace("}", "%7D") or "%"
@@ -228,105 +186,20 @@ class RedisStore:
         return _ms(limits.profile_ttl), _ms(min(limits.history_ttl, limits.session_ttl))
 
     def _announce(self, keys: Sequence[str]) -> Call:
-        return "ANNOUNCE_PENDING", [self._pending, self._counter], keys
+        """Items wait in these sessions' inboxes (scripts.py: ANNOUNCE)."""
+        return "ANNOUNCE", self.index_keys, [part for key in keys for part in (key, "")]
 
     def _announce_timer(self, key: str, due: float) -> Call:
-        keys = [self._timers, self._versions, self._counter]
-        return "ANNOUNCE_TIMER", keys, [key, repr(float(due))]
-
-    async def _run(self, *calls: Call) -> list[Any]:
-        """Scripts in one round trip and in this order (one connection: Redis keeps the order),
-        together with the calls every other coroutine made meanwhile: a round trip at a time,
-        so all calls reach Redis in the order they were made, and under load one round trip
-        serves many. The first error among the answers is raised."""
-        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-        self._queue.append((calls, future))
-        if self._sender is None:
-            self._sender = asyncio.create_task(self._send())
-        return await future
-
-    async def _send(self) -> None:
-        """Send the queued calls, a round trip at a time, until none are left."""
-        try:
-            while self._queue:
-                batch, self._queue = self._queue, []
-                await self._round_trip([(c, f) for c, f in batch if not f.cancelled()])
-        finally:
-            for _, future in self._queue:  # only when cancelled itself (the loop is closing)
-                future.cancel()
-            self._queue, self._sender = [], None
-            if self._held is not None:
-                await self._held.release()
-
-    async def _round_trip(self, batch: list[Waiting]) -> None:
-        """One pipeline for the calls of a batch. Announcements (index entries that must exist
-        before a session change and again after it) are merged: each script runs once with
-        the arguments of all its calls, before all other scripts and again after them, so at
-        or before and at or after where each call had it (an extra entry costs a look)."""
-        calls = [call for own, _ in batch for call in own]
-        ends = _merged([call for call in calls if call[0] in _ANNOUNCEMENTS])
-        work = [call for call in calls if call[0] not in _ANNOUNCEMENTS]
-        try:
-            if self._cluster:
-                answers = await self._evaluate_in_steps(ends, work)
-            else:
-                answers = await self._evaluate([*ends, *work, *ends])
-        except asyncio.CancelledError:
-            for _, future in batch:
-                future.cancel()
-            raise
-        except Exception as error:  # the connection failed: every call in it did
-            for _, future in batch:
-                _answer(future, [error])
-            return
-        announced = answers[: len(ends)] + answers[len(answers) - len(ends) :]
-        failed = next((answer for answer in announced if isinstance(answer, Exception)), 0)
-        done = iter(answers[len(ends) : len(ends) + len(work)])
-        for own, future in batch:
-            _answer(
-                future, [failed if name in _ANNOUNCEMENTS else next(done) for name, _, _ in own]
-            )
-
-    async def _evaluate_in_steps(self, ends: list[Call], work: list[Call]) -> list[Any]:
-        """A round trip on a Redis Cluster: announcements, other scripts and announcements
-        again in three pipelines, one after the other (see the module's doc)."""
-        if not ends or not work:
-            return await self._evaluate([*ends, *work, *ends])  # nothing to order across nodes
-        before = await self._evaluate(ends)
-        return [*before, *await self._evaluate(work), *await self._evaluate(ends)]
-
-    async def _evaluate(self, calls: Sequence[Call]) -> list[Any]:
-        """The answers (an error in place of a script's answer when it failed); scripts a
-        (restarted) Redis lost are loaded and the calls that missed them rerun, in order."""
-        results: list[Any] = [None] * len(calls)
-        todo = list(range(len(calls)))
-        for attempt in (1, 2):
-            commands = [
-                ("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args)
-                for name, keys, args in (calls[index] for index in todo)
-            ]
-            for index, answer in zip(todo, await self._pipeline(commands), strict=True):
-                results[index] = answer
-            todo = [i for i in todo if isinstance(results[i], NoScriptError)]
-            if not todo or attempt == 2:
-                break
-            for name, script in self._scripts.items():
-                script.sha = await self._redis.script_load(SCRIPTS[name])
-        return results
-
-    async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
-        if self._held is not None:
-            return await self._held.pipeline(commands)
-        pipe = self._redis.pipeline(transaction=False)
-        for command in commands:  # (a cluster pipeline refuses pipe.evalsha, not EVALSHA)
-            pipe.execute_command(*command)
-        return await pipe.execute(raise_on_error=False)
+        """The session has a timer due at `due`."""
+        return "ANNOUNCE", self.index_keys, [key, repr(float(due))]
 
     @guarded
     async def enqueue(self, key: str, item: InboxItem) -> bool:
         k = self.session_keys(key)
         enqueue = "ENQUEUE", [k.seen, k.inbox], [item.id, dump(item.to_json()), *self._ttls]
-        _, added, _ = await self._run(self._announce([key]), enqueue, self._announce([key]))
+        _, added, _ = await self.round_trips.run(
+            self._announce([key]), enqueue, self._announce([key])
+        )
         return bool(added)
 
     @guarded
@@ -334,7 +207,7 @@ class RedisStore:
         k = self.session_keys(key)
         token = f"{owner}:{self._tokens}{next(self._claims)}"
         keys = [k.lease, k.state, k.profile, k.inbox]
-        [found] = await self._run(("CLAIM", keys, [token, _ms(lease)]))
+        [found] = await self.round_trips.run(("CLAIM", keys, [token, _ms(lease)]))
         if found is None:
             return None
         head, state, profile = found
@@ -362,9 +235,9 @@ class RedisStore:
             # announced before (a worker may die after the commit) and again after the commit
             # (a fire_timers running meanwhile may have settled the index without these timers)
             announce = self._announce_timer(claim.key, min(due))
-            _, done, _ = await self._run(announce, ("COMMIT", keys, args), announce)
+            _, done, _ = await self.round_trips.run(announce, ("COMMIT", keys, args), announce)
         else:
-            [done] = await self._run(("COMMIT", keys, args))
+            [done] = await self.round_trips.run(("COMMIT", keys, args))
         if not isinstance(done, list):
             return bool(done)
         seq, head = done
@@ -373,29 +246,31 @@ class RedisStore:
 
     @guarded
     async def release(self, claim: Claim) -> None:
-        await self._run(("RELEASE", [self.session_keys(claim.key).lease], [claim.token]))
+        await self.round_trips.run(("RELEASE", [self.session_keys(claim.key).lease], [claim.token]))
 
     @guarded
     async def result(self, key: str, item_id: str) -> list[LogEntry] | None:
         k = self.session_keys(key)
-        [found] = await self._run(("RESULT", [k.results, k.log], [item_id]))
+        [found] = await self.round_trips.run(("RESULT", [k.results, k.log], [item_id]))
         return None if found is None else [load(entry) for entry in found]
 
     @guarded
     async def keep_answer(self, key: str, request_id: str, answer: str) -> None:
         result_ms, keep_ms, _ = self._ttls
         args = [request_id, answer, result_ms, keep_ms]
-        await self._run(("KEEP_ANSWER", [self.session_keys(key).answers], args))
+        await self.round_trips.run(("KEEP_ANSWER", [self.session_keys(key).answers], args))
 
     @guarded
     async def kept_answer(self, key: str, request_id: str) -> str | None:
-        [found] = await self._run(("KEPT_ANSWER", [self.session_keys(key).answers], [request_id]))
+        [found] = await self.round_trips.run(
+            ("KEPT_ANSWER", [self.session_keys(key).answers], [request_id])
+        )
         return None if found is None else str(found)
 
     @guarded
     async def peek(self, key: str) -> Peeked | None:
         k = self.session_keys(key)  # one script on the session's slot: state and profile as one
-        [(state, profile)] = await self._run(("PEEK", [k.state, k.profile], []))
+        [(state, profile)] = await self.round_trips.run(("PEEK", [k.state, k.profile], []))
         seq, _, body = str(state or "0|").partition("|")
         session, _ = _loaded(body, profile or "{}")
         return None if session is None else Peeked(session, int(seq))
@@ -413,11 +288,13 @@ class RedisStore:
         if limit <= 0:
             return []
         index = [self._timers, self._versions]
-        [found] = await self._run(("DUE_TIMERS", index, [repr(float(now)), limit]))
+        [found] = await self.round_trips.run(("DUE_TIMERS", index, [repr(float(now)), limit]))
         due: list[tuple[str, str]] = list(zip(found[::2], found[1::2], strict=True))
         if not due:
             return []
-        await self._run(self._announce([key for key, _ in due]))  # the inboxes to be filled
+        await self.round_trips.run(
+            self._announce([key for key, _ in due])
+        )  # the inboxes to be filled
         fired: list[str] = []
         settle: list[str] = []
         args = [repr(float(now)), iso_time(now)]
@@ -426,11 +303,13 @@ class RedisStore:
                 break
             k = self.session_keys(key)
             fire = "FIRE", [k.timers, k.seen, k.inbox], [*args, limit - len(fired), *self._ttls]
-            [(count, nxt)] = await self._run(fire)
+            [(count, nxt)] = await self.round_trips.run(fire)
             fired += [key] * int(count)
             settle += [key, version, nxt]
         # the pending index again: a concurrent `pending` may have settled it meanwhile
-        await self._run(("SETTLE_TIMERS", index, settle), self._announce(sorted(set(fired))))
+        await self.round_trips.run(
+            ("SETTLE_TIMERS", index, settle), self._announce(sorted(set(fired)))
+        )
         return fired
 
     @guarded
@@ -457,7 +336,7 @@ class RedisStore:
                 else:
                     stale += [key, repr(number)]
             if stale:  # removed only if not announced again since it was read
-                await self._run(("SETTLE_PENDING", [self._pending], stale))
+                await self.round_trips.run(("SETTLE_PENDING", [self._pending], stale))
         return list(found)[:limit]
 
     @guarded
