@@ -26,17 +26,20 @@ def test_the_cologne_code(word: str, code: str) -> None:
 MENU = SoundIndex(
     [
         *((("margherita",), "margherita"), (("margarita",), "margherita")),
-        *((("diavola",), "diavola"), (("jalapenos",), "jalapenos")),
-        *((("cola", "zero"), "cola_zero"), (("cola",), "cola"), (("kola",), "kola_nuts")),
+        *((("diavola",), "diavola"), (("jalapenos",), "jalapenos"), (("fanta",), "fanta")),
+        *((("prosciutto",), "prosciutto"), (("ham",), "prosciutto"), (("cola",), "cola")),
     ]
 )
 
 
 def test_words_that_sound_like_the_menu_are_written_as_it() -> None:
-    heard = MENU.heard("zwo Pizza Margarete, eine Dia Vola mit Hallo Penjos und drei Kohle Zero.")
-    assert heard == "zwo Pizza margherita, eine diavola mit jalapenos und drei cola zero."
+    heard = MENU.heard("zwo Pizza Margarete, eine Dia Vola mit extra Hallo Penjos, ne Proschutto")
+    assert heard == "zwo Pizza margherita, eine Dia Vola mit extra jalapenos, ne prosciutto"
 
 
-def test_short_sounds_and_sounds_of_two_things_stay_as_heard() -> None:
-    assert MENU.heard("ich hab keine Kohle") == "ich hab keine Kohle"  # 45 alone: too short
+def test_everyday_words_of_a_menu_word_s_sound_stay_as_heard() -> None:
+    """Short codes are shared by everyday words ("want" and "Fanta", "eine" and "ham"), and a
+    long code needs the letters alike too."""
+    assert MENU.heard("I want eine Pizza") == "I want eine Pizza"
+    assert MENU.heard("ich hab keine Kohle") == "ich hab keine Kohle"
     assert MENU.heard("eine Cola") == "eine Cola"  # a menu word itself
