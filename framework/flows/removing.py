@@ -118,8 +118,9 @@ def _recounted_after(words: list[str], things: list[Thing], target: Thing) -> bo
 
 
 def _asks_to_remove(words: list[str]) -> bool:
-    pairs = set(itertools.pairwise(words))
-    return bool(REMOVING & set(words)) or bool(REMOVING_PAIRS & pairs)
+    return not REMOVING.isdisjoint(words) or not REMOVING_PAIRS.isdisjoint(
+        itertools.pairwise(words)
+    )
 
 
 def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int | None:
