@@ -129,9 +129,12 @@ def _told_apart(
     turn: Turn, text: str, options: list[Any], total: int, extras: bool
 ) -> list[tuple[int, Mention]] | None:
     """The parts as written, or as read in standard words ("Eene mit Zwiebeln druff, die
-    andre ohne allet")."""
+    andre ohne allet"); read once when they are the same ("keine", "mittel")."""
     found = _parts(turn, text, options, total, extras)
-    return found if found is not None else _parts(turn, normalize(text), options, total, extras)
+    standard = normalize(text)
+    if found is not None or standard == text:
+        return found
+    return _parts(turn, standard, options, total, extras)
 
 
 def _parts(
