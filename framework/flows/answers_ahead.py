@@ -28,7 +28,7 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     anything was kept."""
     if message.payload:
         return False
-    changing = bool((CHANGE_OF_MIND | _THEN) & set(tokens(message.text)))
+    changing = not _CHANGING.isdisjoint(tokens(message.text))
     later = [
         slot
         for name, slot in asked_choices(turn.bot)
@@ -51,6 +51,7 @@ _THEN = frozenset({"dann", "then", "halt", "eben", "no"})
 """A choice made in consequence of what the bot said ("es fehlen noch 3,50 €" — "dann hol
 ich's halt selber ab", "then I'll come and fetch it myself"; Swabian "no hol i's ab") changes
 the earlier one."""
+_CHANGING = CHANGE_OF_MIND | _THEN
 
 
 def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any], bool]:

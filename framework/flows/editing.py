@@ -25,12 +25,7 @@ from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ARTICLES,
-    BUT,
     CHANGING,
-    INTO,
-    NOT,
-    RATHER,
-    REPLACING,
     THAT,
     WITHOUT,
 )
@@ -42,6 +37,7 @@ from framework.flows.named_things import (
     many_choice_groups,
     named_things,
 )
+from framework.flows.pairing import replacement
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
 from framework.flows.recounting import recount, recount_in_all, recount_unnamed
@@ -277,7 +273,7 @@ def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | Non
 # Replacing ---------------------------------------------------------------------------------------
 def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     ordered = sorted(things, key=lambda thing: thing.start)
-    pair = _replacement(words, ordered) or _that_one(turn, words, ordered)
+    pair = replacement(words, ordered) or _that_one(turn, words, ordered)
     if pair is None:
         return None
     old, new = pair
@@ -374,13 +370,15 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     mittel": a line in the cart gets another choice of a group that takes one (its size), in
     place — never a second line."""
     items = [t for t in things if t.group is None]
+    if len(items) != 1:
+        return None
     many = many_choice_groups(turn.bot)
     choices = [
         t
         for t in things
         if t.group is not None and t.group not in many and not _rejected(words, t, things)
     ]
-    if len(items) != 1 or not choices:
+    if not choices:
         return None
     leading = words[: items[0].start]
     changing = bool(CHANGING & set(leading)) or words[-1] in CHANGING  # "… groß machen"
@@ -404,42 +402,6 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 def _without(words: list[str], thing: Thing) -> bool:
     return thing.start > 0 and words[thing.start - 1] in WITHOUT
-
-
-def _replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
-    """(old, new) as the message pairs them — two things of one kind (items, or choices of
-    one group) — or None."""
-    for index, word in enumerate(words):
-        before = [t for t in things if t.end <= index]
-        after = [t for t in things if t.start > index]
-        if word in REPLACING and after:
-            old = after[0]
-            new = _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
-            if new is not None:
-                return old, new  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
-        if word in BUT and before and after:
-            negated = [t for t in before if _negated(words, t)]
-            new = _same_kind(negated[-1], after) if negated else None
-            if new is not None:
-                return negated[-1], new  # "nicht 3 Cola, sondern 2", "not large but medium"
-    for thing in things:
-        new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
-        if _negated(words, thing) and new is not None:
-            return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
-    if (CHANGING | RATHER) & set(words) and len(things) >= 2:
-        new = _same_kind(things[0], things[1:])
-        named = {i for t in things for i in range(t.start, t.end)}  # "with a medium Prosciutto"
-        between = (
-            {w for i, w in enumerate(words) if things[0].end <= i < new.start and i not in named}
-            - ARTICLES
-            if new
-            else set()
-        )
-        words_between = {w for w in between if word_to_number(w) is None}
-        counted = words_between != between  # "make the two Fantas two beers"
-        if new is not None and (words_between or counted) and words_between <= INTO:
-            return things[0], new  # "make the cola a cola zero", "die Colas bitte als Zero"
-    return None
 
 
 def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
@@ -484,14 +446,3 @@ def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | N
         if after != before:
             changed.append(f"{before} → {after}")
     return ", ".join(changed) or None
-
-
-def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
-    return next((t for t in candidates if t.group == old.group and t is not old), None)
-
-
-def _negated(words: list[str], thing: Thing) -> bool:
-    """ "nicht Cola", "nicht 3 Cola", "not the large one"."""
-    before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES]
-    before = [w for w in before if word_to_number(w) is None]
-    return bool(before) and before[-1] in NOT

@@ -145,6 +145,9 @@ def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention
     """Whether the message names a person an item in progress was ordered for alone (not one
     of several in one round: "Kai und Ole je eine Diavola" — "Kai mit Jalapeños, die anderen
     ohne" tells the round apart)."""
+    pairs = turn.session["flags"].get(PEOPLE) or []
+    if not pairs:
+        return False  # nobody named an order for anyone yet
     ordering = turn.ordering_flow()
     items = _names_of_kind(turn.bot, ordering, "item")
     counts = _names_of_kind(turn.bot, ordering, "quantity")
@@ -154,8 +157,7 @@ def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention
         for name in items & set(mention)
         if all(mention.get(count, 1) == 1 for count in counts)
     }
-    said, pairs = f" {' '.join(words)} ", turn.session["flags"].get(PEOPLE) or []
-    ordered_for = Counter(item for item, _person in pairs)
+    said, ordered_for = f" {' '.join(words)} ", Counter(item for item, _person in pairs)
     return any(
         item in in_progress
         and ordered_for[item] == 1

@@ -191,8 +191,8 @@ def _thing(text: str) -> str | None:
     the last sentence after a greeting ("Tach auch! Habt ihr Pommes oder Currywurst?")."""
     found = _ORDERED.match(text[:120]) or _ASKED.match(text[:120])
     if found is None and len(text) <= 240:
-        last = (SENTENCES.findall(text) or [""])[-1]
-        found = _ASKED.match(last.strip())
+        last = (SENTENCES.findall(text) or [""])[-1].strip()
+        found = _ASKED.match(last) if last != text[:120] else None  # the same: read above
     if found is None or any(word.lower() in _NO_GOODS for word in found["thing"].split()):
         return None  # "eine große Pizza", "zwei Leute": nothing the menu lacks
     return found.groupdict().get("asked") or found["thing"]

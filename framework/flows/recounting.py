@@ -24,13 +24,16 @@ __all__ = ["recount", "recount_in_all", "recount_unnamed", "says_a_new_count"]
 
 
 def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    items = [t for t in things if t.group is None]
+    if not items:
+        return None  # only items' lines are recounted
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
     made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
     if not (RECOUNTING & set(words) or correcting or made or says_a_new_count(words, turn.lang)):
         return None
     changed = []
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
-    for thing in (t for t in things if t.group is None):
+    for thing in items:
         count = said or count_near(words, thing)
         line = line_with(turn, thing)
         if count is not None and line is not None:

@@ -23,10 +23,13 @@ __all__ = ["remove"]
 
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    asked = _asks_to_remove(words)
+    if not asked and WITHOUT.isdisjoint(words):
+        return None  # no word of removing, none of "without": nothing can be a target
     targets = [
         t for t in things if _after_without(words, t) and not _recounted_after(words, things, t)
     ]
-    if not targets and _asks_to_remove(words):
+    if not targets and asked:
         targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
             t
             for t in things
@@ -122,8 +125,9 @@ def _recounted_after(words: list[str], things: list[Thing], target: Thing) -> bo
 
 
 def _asks_to_remove(words: list[str]) -> bool:
-    pairs = set(itertools.pairwise(words))
-    return bool(REMOVING & set(words)) or bool(REMOVING_PAIRS & pairs)
+    return not REMOVING.isdisjoint(words) or not REMOVING_PAIRS.isdisjoint(
+        itertools.pairwise(words)
+    )
 
 
 def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int | None:

@@ -57,6 +57,7 @@ _ALREADY = frozenset(
 """Words that speak of what was ordered before ("I asked for a water too", "hast du die Cola
 mitbekommen?"): the "too" of such a message is no further item."""
 RECENT_TURNS = 2
+_CHANGES = CHANGE_OF_MIND | CHANGING
 
 
 def restated(turn: Turn, text: str) -> bool:
@@ -68,7 +69,7 @@ def restated(turn: Turn, text: str) -> bool:
     words = set(tokens(text))
     if not lines or ordering is None or (MORE & words and not _ALREADY & words):
         return False
-    if (CHANGE_OF_MIND | CHANGING) & words:
+    if _CHANGES & words:
         return False  # "ach, die Cola lieber als Zero": a change, not the order said again
     asks = turn.slots(turn.flow(ordering).asks)
     mentions = turn.names_for_order(text)

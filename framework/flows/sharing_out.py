@@ -144,8 +144,9 @@ def _told_apart(
     turn: Turn, text: str, options: list[Any], total: int, extras: bool
 ) -> list[tuple[int, Mention]] | None:
     """The parts as written, or as read in standard words ("Eene mit Zwiebeln druff, die
-    andre ohne allet")."""
-    readings = (text, normalize(text))
+    andre ohne allet"; read once when they are the same: "keine", "mittel")."""
+    standard = normalize(text)
+    readings = (text,) if standard == text else (text, standard)
     for reading in readings:
         if (found := _parts(turn, reading, options, total, extras)) is not None:
             return found

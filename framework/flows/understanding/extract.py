@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 from operator import attrgetter
 
 from framework.flows.model import Slot
@@ -37,6 +38,7 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.negation import dropped, excepted, negated
 from framework.flows.understanding.normalize import (
+    KEPT_READINGS,
     MAX_CHARS,
     money_as_words,
     tokens,
@@ -66,14 +68,16 @@ def speaks_for_all(text: str) -> bool:
     return bool(EVERY & set(tokens(text[:MAX_CHARS])))
 
 
-def _sentences(text: str) -> list[str]:
+@lru_cache(maxsize=KEPT_READINGS)
+def _sentences(text: str) -> tuple[str, ...]:
     """The message's sentences, without the clauses that say what the customer has already
-    ("we've got plenty of water", "Getränke haben wir genug"): they order nothing."""
+    ("we've got plenty of water", "Getränke haben wir genug"): they order nothing. Kept per
+    text: a turn reads its message for several sets of slots."""
     sentences = (
         ",".join(part for part in sentence.split(",") if not _has_already(tokens(part)))
         for sentence in _SENTENCE_END.split(text[:MAX_CHARS])
     )
-    return [sentence for sentence in sentences if sentence.strip()]
+    return tuple(sentence for sentence in sentences if sentence.strip())
 
 
 _HAVING = (
@@ -443,6 +447,14 @@ _CORRECTED = re.compile(
 )
 """A correction of what was just said: "sorry", "3 fantas no 2 fantas" ("no other extras"
 and a list naming the same pizza for two people are none)."""
+
+
+@lru_cache(maxsize=KEPT_READINGS)
+def _corrects(text: str) -> bool:
+    """Whether the message says _CORRECTED (asked once per message, not per set of slots)."""
+    return _CORRECTED.search(text) is not None
+
+
 _FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere"})
 """Words that say the item is wanted once more ("2 Cola und noch 2 Cola"); not "extra", which
 is an option's ("extra cheese")."""
@@ -452,7 +464,7 @@ def _last_said_wins(text: str, mentions: list[Mention], counts: set[str]) -> lis
     """ "3 fantas no 2 fantas. MAX STOP IT. sorry. 2 fantas": the same item said again after
     a correction is the same order with its last count, never one more (it was 7 Fantas).
     Not when the message says it wants more ("2 Cola und noch 2 Cola")."""
-    if not _CORRECTED.search(text) or _FURTHER & set(tokens(text)):
+    if not _corrects(text) or _FURTHER & set(tokens(text)):
         return mentions
     kept: list[Mention] = []
     for mention in mentions:

@@ -134,8 +134,10 @@ _A_CHILD = frozenset(
 """Words of a person ordered for that say it is a child ("für meinen Sohn", "für die Kleine")."""
 
 
+@lru_cache(maxsize=KEPT_READINGS)
 def for_each_child(text: str) -> bool:
-    """ "Jedes Kind kriegt eine Fanta", "a Fanta for each of the kids"."""
+    """ "Jedes Kind kriegt eine Fanta", "a Fanta for each of the kids". Kept per text: a turn
+    asks it of its message with every reading of the message's mentions (four to six times)."""
     if _CHILD_STEM.search(text) is None:  # most messages: no normalizing needed
         return False
     words = set(normalize(text).split())

@@ -232,8 +232,11 @@ class Lexicon:
         if self.items(frozenset()).find_all(words):
             # "die Cola stornieren", "no coke": an edit of the order, not a command
             return "restart" if self._restart_after_items(text) else None
+        commands = self._unnegated_commands(text)
+        if not commands:
+            return None  # no command said (the bot's own phrases need not be read then)
         mine = [m for i in (self.triggers, self.knowledge, *own) for m in i.find_all(words)]
-        found = [m for m in self._unnegated_commands(text) if not _covered(m, mine)]
+        found = [m for m in commands if not _covered(m, mine)]
         if not found:
             return None
         if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
