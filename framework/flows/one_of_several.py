@@ -18,12 +18,15 @@ from framework.flows.which_line import one_of_them
 
 __all__ = ["one_of_several"]
 
+_ONE = frozenset({"one", "eine", "einer", "einen"})
 _PIECES = re.compile(r"([,;.!?]+\s*|\s+(?:und|and|aber|but)\s+)", re.IGNORECASE)
 
 
 def one_of_several(turn: Turn, text: str) -> tuple[str, list[str], list[str]] | None:
     """The message without its part of extras for one of the pizzas it orders, that part's
     words and the names of the items it could be about; None when it has no such part."""
+    if _ONE.isdisjoint(tokens(text)):
+        return None  # every "one of them" says "one"/"eine"/"einer"/"einen"
     lexicon = lexicon_for(turn.bot)
     items = lexicon.items(frozenset())
     extras = [lexicon.choices(group) for group in turn.bot.catalog.groups.values() if group.many]

@@ -46,13 +46,21 @@ _ONE_OF_THEM = (
 them", "mach auf die eine noch Käse"); the answer to "which?" takes their place."""
 
 
+_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _pointer in _ONE_OF_THEM:
+    _BY_FIRST.setdefault(_pointer[0], []).append(_pointer)
+
+
 def one_of_them(words: list[str]) -> tuple[int, int] | None:
-    """Where the words point at one of several lines: (start, end), or None."""
-    for pointer in _ONE_OF_THEM:
-        for start in range(len(words) - len(pointer) + 1):
-            if tuple(words[start : start + len(pointer)]) == pointer:
-                return start, start + len(pointer)
-    return None
+    """Where the words point at one of several lines: (start, end), or None (the first
+    pointer of the list wins where several stand: "one of them" before "on one")."""
+    found = [
+        (_ONE_OF_THEM.index(pointer), start, start + len(pointer))
+        for start, word in enumerate(words)
+        for pointer in _BY_FIRST.get(word, ())
+        if tuple(words[start : start + len(pointer)]) == pointer
+    ]
+    return min(found)[1:] if found else None
 
 
 def asks_which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
