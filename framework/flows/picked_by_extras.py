@@ -107,6 +107,8 @@ _PLAIN_ONE = (
 )
 """Words that pick the line without extras ("make the plain one a medium", "die ohne alles
 bitte groß")."""
+_PLAIN_WORDS = frozenset({"plain", "normal", "without", "with", "ohne", "normale", "einfache"})
+"""One of them stands in each of those picking words: a message without any picks none."""
 
 
 def _plain_picked(
@@ -114,6 +116,8 @@ def _plain_picked(
 ) -> tuple[CartLine, tuple[int, int]] | None:
     """The one line without extras among those that can have them (of the item named, if
     one is), and where its picking words stand; None unless exactly one such line."""
+    if _PLAIN_WORDS.isdisjoint(words):
+        return None
     many = many_choice_groups(turn.bot)
     span = next(
         (
