@@ -137,7 +137,6 @@ class PhraseIndex:
         self._reach: dict[int, list[str]] = {}
         self._slips = SlipReader(self._vocabulary)
         self._known_words = frozenset(word for key in self._phrases for word in key)
-        self._beginnings = frozenset(word[:2] for word in self._vocabulary)
         self._by_beginning: dict[str, list[str]] = {}
         for word in self._vocabulary:
             self._by_beginning.setdefault(word[:_BEGINNING], []).append(word)
@@ -266,7 +265,9 @@ class PhraseIndex:
         if mapped[start] is None or mapped[start] == _GAP:
             return None
         for length in range(min(self._longest, len(mapped) - start), 0, -1):
-            key = [word for word in mapped[start : start + length] if word != _GAP]
+            key = mapped[start : start + length]
+            if _GAP in key:
+                key = [word for word in key if word != _GAP]
             if None in key:
                 continue
             value = self._phrases.get(tuple(key))  # type: ignore[arg-type]
@@ -278,9 +279,10 @@ class PhraseIndex:
     def _split_word(self, first: str, second: str) -> str | None:
         """A menu word heard or typed as two ("Dia Vola", "Capri Ciosa"): the word the two
         read as together, when neither is a word of the menu alone."""
-        if len(first) < 2 or len(second) < 3 or first[:2] not in self._beginnings:
+        joined = first + second
+        if len(first) < 2 or len(second) < 3 or joined[:_BEGINNING] not in self._by_beginning:
             return None
-        return self._word(first + second)
+        return None if is_frequent(second) else self._word(joined)  # "so machen": two words
 
     def best(self, text: str) -> str | None:
         """The one value a short answer names, or None when it names none or several."""
