@@ -10,6 +10,7 @@ import re
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.model import label_for
+from framework.flows.named_things import many_choice_groups
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
@@ -27,9 +28,9 @@ def one_of_several(turn: Turn, text: str) -> tuple[str, list[str], list[str]] | 
     words and the names of the items it could be about; None when it has no such part."""
     if _ONE.isdisjoint(tokens(text)):
         return None  # every "one of them" says "one"/"eine"/"einer"/"einen"
-    lexicon = lexicon_for(turn.bot)
+    lexicon, many = lexicon_for(turn.bot), many_choice_groups(turn.bot)
     items = lexicon.items(frozenset())
-    extras = [lexicon.choices(group) for group in turn.bot.catalog.groups.values() if group.many]
+    extras = [lexicon.choices(turn.bot.catalog.groups[group]) for group in many]
     pieces = _PIECES.split(text)
     for at in range(0, len(pieces), 2):
         words = tokens(pieces[at])
@@ -38,9 +39,7 @@ def one_of_several(turn: Turn, text: str) -> tuple[str, list[str], list[str]] | 
         if not any(index.find_all(words) for index in extras):
             continue
         rest = "".join(pieces[:at] + pieces[at + 1 :])
-        named = _each_one_of(
-            turn, rest, {group.id for group in turn.bot.catalog.groups.values() if group.many}
-        )
+        named = _each_one_of(turn, rest, many)
         if len(named) >= 2:
             default = turn.bot.business.language
             catalog = turn.bot.catalog.items
@@ -55,7 +54,7 @@ def _of_a_count(pieces: list[str], at: int) -> bool:
     return any((word_to_number(word) or 0) > 1 for word in before)
 
 
-def _each_one_of(turn: Turn, text: str, groups: set[str]) -> list[str]:
+def _each_one_of(turn: Turn, text: str, groups: frozenset[str]) -> list[str]:
     """The items the text orders one each of that can have extras, when it orders no more
     than one of any ("drei Salami, eine davon mit Oliven" is about the Salami: none)."""
     catalog, items = turn.bot.catalog.items, item_slots(turn.bot)

@@ -62,8 +62,8 @@ _SHORTEST = 4
 """A code shorter than this is shared by too many everyday words ("want" and "Fanta": 362,
 "eine" and "ham": 06) to tell them apart."""
 _ALIKE = 60
-"""How alike the letters must be too (rapidfuzz's ratio): "Margarete" and "Margherita" 74,
-"Hallo Penjos" and "Jalapeños" 70."""
+"""How alike the letters must be too (rapidfuzz's ratio): "Margarete" and "Margherita" 63,
+"Hallo Penjos" and "Jalapeños" 70, "Kappritschosa" and "Capricciosa" 67."""
 
 
 class SoundIndex:
@@ -107,7 +107,7 @@ class SoundIndex:
 
     def _sounds_like(self, heard: str) -> str | None:
         """The menu word with the same code, when the code is long enough to tell words apart
-        and the letters are alike too ("want" and "Fanta" share a code, not their letters)."""
+        and the letters are alike too; None otherwise."""
         menu = self._singles.get(cologne(heard))
         if menu is None or fuzz.ratio(_letters(heard), menu) < _ALIKE:
             return None
