@@ -165,10 +165,17 @@ _OF_SOMEONE = frozenset({"von", "of", "for", "fuer"})
 def _someones(words: list[str], thing: Thing) -> int | None:
     """One, for someone's of the item ("das Bier von Jonas", "Lisa's beer", "Tom sein Bier")
     when no count is said: their one of a line several share, not the line."""
-    before = [word for word in words[: thing.start] if word not in ARTICLES][-1:]
+    before = [word for word in words[: thing.start] if word not in ARTICLES][-2:]
+    whose = bool(before) and before[-1] in _WHOSE
+    if whose and before[-1] == "s" and len(before) == 2 and before[0] in _CONTRACTED:
+        whose = False  # "it's the beer that goes": is, not whose
     after = words[thing.end : thing.end + 2]
     named_after = len(after) == 2 and after[0] in _OF_SOMEONE and after[1] not in ARTICLES
-    return 1 if (before and before[0] in _WHOSE) or named_after else None
+    return 1 if whose or named_after else None
+
+
+_CONTRACTED = frozenset({"it", "that", "what", "let", "he", "she", "there", "here", "who"})
+"""Words whose "'s" is "is" or "us", not whose: "it's the beer", "let's drop the cola"."""
 
 
 def _take_out(
