@@ -22,12 +22,14 @@ from typing import Any
 from framework.flows.edit_words import (
     CHANGE_OF_MIND,
     CHANGING,
+    DEFINITE,
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
     REPLACING,
 )
 from framework.flows.model import Bot, Slot
+from framework.flows.named_things import many_choice_groups
 from framework.flows.people import ME, PEOPLE
 from framework.flows.recounting import says_a_new_count
 from framework.flows.session import CartData, CartLine
@@ -198,17 +200,15 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     return any(match.value in in_progress for match in items_named)
 
 
-_THE = frozenset({"the", "die", "der", "das", "den", "dem"})
-
-
 def _extras_on_the(turn: Turn, words: list[str], items_named: list[Match]) -> bool:
     """Extras for an item named with "the" ("put olives on the Prosciutto", "auf die Funghi
     noch Zwiebeln"): for the one ordered, not another."""
-    if not any(match.start and words[match.start - 1] in _THE for match in items_named):
+    if not any(match.start and words[match.start - 1] in DEFINITE for match in items_named):
         return False
-    lexicon = lexicon_for(turn.bot)
-    groups = [group for group in turn.bot.catalog.groups.values() if group.many]
-    return any(lexicon.choices(group).find_all(words) for group in groups)
+    lexicon, groups = lexicon_for(turn.bot), turn.bot.catalog.groups
+    return any(
+        lexicon.choices(groups[group]).find_all(words) for group in many_choice_groups(turn.bot)
+    )
 
 
 def _current(turn: Turn, ordering: str | None) -> Mention | None:

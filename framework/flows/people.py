@@ -24,7 +24,14 @@ from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
-__all__ = ["PEOPLE", "edit_for_person", "names_someone", "note_people"]
+__all__ = [
+    "PEOPLE",
+    "edit_for_person",
+    "names_someone",
+    "note_people",
+    "one_of_shared",
+    "shared_lines",
+]
 
 PEOPLE = "people"
 """A session flag: [item, person] pairs said, waiting for their cart lines."""
@@ -265,13 +272,21 @@ def _one_of_shared(turn: Turn, words: list[str]) -> str | None:
     """ "Zwei Cola, eine für jeden" … "Paul will doch keine Cola": his one of the shared line,
     not both."""
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    changed = []
-    for line in turn.session["cart"]["lines"]:
-        if line["item"] in named and line["quantity"] > 1 and "person" not in line:
-            before = describe_line(turn.bot, turn.lang, line)
-            line["quantity"] -= 1
-            changed.append(f"{before} → {describe_line(turn.bot, turn.lang, line)}")
-    return ", ".join(changed) or None
+    shared = [line for line in shared_lines(turn) if line["item"] in named]
+    return ", ".join(one_of_shared(turn, line) for line in shared) or None
+
+
+def shared_lines(turn: Turn) -> list[CartLine]:
+    """The lines several share without a person named for them ("a Fanta for each of us")."""
+    lines = turn.session["cart"]["lines"]
+    return [line for line in lines if line["quantity"] > 1 and "person" not in line]
+
+
+def one_of_shared(turn: Turn, line: CartLine) -> str:
+    """One person's one of a shared line taken out, said back ("2× Fanta → 1× Fanta")."""
+    before = describe_line(turn.bot, turn.lang, line)
+    line["quantity"] -= 1
+    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
 def _named(words: list[str], people: set[str]) -> str | None:

@@ -8,7 +8,7 @@ that line alone — extras put on or taken off, another size — never the extra
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import CHANGING, REMOVING, REPLACING, WITHOUT
+from framework.flows.edit_words import CHANGING, DEFINITE, REMOVING, REPLACING, WITHOUT
 from framework.flows.named_things import Thing, holds, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -19,7 +19,6 @@ _ONE = frozenset({"the", "one", "ones", "die", "der", "das", "den", "eine", "ein
 """Words before "with"/"without" that point at a line ("the one with", "die ohne")."""
 _HAVING = frozenset({"with", "mit"})
 _LACKING = frozenset({"without", "ohne"})
-_DEFINITE = frozenset({"the", "die", "der", "das", "den", "dem"})
 _ARTICLES = frozenset({"the", "den", "die", "der", "dem", "any", "extra"})
 
 
@@ -144,7 +143,7 @@ def _plain_picked(
 def _definite(words: list[str], item: Thing) -> bool:
     """ "die Margherita ohne Käse" points at one ordered; "noch eine Margherita mit Käse"
     orders another."""
-    return item.start > 0 and words[item.start - 1] in _DEFINITE
+    return item.start > 0 and words[item.start - 1] in DEFINITE
 
 
 def _swapped(words: list[str], line: CartLine, rest: list[Thing]) -> tuple[Thing, Thing] | None:

@@ -7,7 +7,14 @@ from __future__ import annotations
 import itertools
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, RECOUNTING, REMOVING, REMOVING_PAIRS, WITHOUT
+from framework.flows.edit_words import (
+    ARTICLES,
+    RECOUNTING,
+    REMOVING,
+    REMOVING_PAIRS,
+    WHOSE,
+    WITHOUT,
+)
 from framework.flows.named_things import (
     Thing,
     choice_name,
@@ -158,7 +165,6 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
     return number if number is not None and 0 < number <= 99 else None
 
 
-_WHOSE = frozenset({"his", "her", "sein", "seine", "seinen", "ihr", "ihre", "ihren", "s"})
 _OF_SOMEONE = frozenset({"von", "of", "for", "fuer"})
 
 
@@ -166,7 +172,7 @@ def _someones(words: list[str], thing: Thing) -> int | None:
     """One, for someone's of the item ("das Bier von Jonas", "Lisa's beer", "Tom sein Bier")
     when no count is said: their one of a line several share, not the line."""
     before = [word for word in words[: thing.start] if word not in ARTICLES][-2:]
-    whose = bool(before) and before[-1] in _WHOSE
+    whose = bool(before) and before[-1] in WHOSE
     if whose and before[-1] == "s" and len(before) == 2 and before[0] in _CONTRACTED:
         whose = False  # "it's the beer that goes": is, not whose
     after = words[thing.end : thing.end + 2]

@@ -5,18 +5,14 @@ words name (the catalog's `tags:` words, or the tag itself: "drinks"), when no i
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import REMOVING, WITHOUT
+from framework.flows.edit_words import REMOVING, WHOSE, WITHOUT
+from framework.flows.people import one_of_shared, shared_lines
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["remove_kind"]
 
 _NONE_OF = WITHOUT | REMOVING | {"nix", "nichts", "none"}
-_SOMEONES = frozenset(
-    {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre"}
-)
-"""Whose it is ("scrap Lisa's drink", "ihr Getränk"): one person's, not the whole kind (their
-own lines are people.py's; here one of a line they share)."""
 
 
 def remove_kind(turn: Turn, words: list[str]) -> str | None:
@@ -30,7 +26,7 @@ def remove_kind(turn: Turn, words: list[str]) -> str | None:
     [kind] = kinds
     items = turn.bot.catalog.items
     lines = turn.session["cart"]["lines"]
-    if _SOMEONES & set(words):
+    if not WHOSE.isdisjoint(words):  # "scrap Lisa's drink": one of a line they share
         return _one_of_shared(turn, kind)
     going = [line for line in lines if kind in items[line["item"]].tags]
     if not going or len(going) == len(lines):
@@ -45,14 +41,5 @@ def _one_of_shared(turn: Turn, kind: str) -> str | None:
     for each of us"): one of the one shared line of that kind; None unless there is exactly
     one such line (a person's own lines are people.py's)."""
     items = turn.bot.catalog.items
-    shared = [
-        line
-        for line in turn.session["cart"]["lines"]
-        if kind in items[line["item"]].tags and line["quantity"] > 1 and "person" not in line
-    ]
-    if len(shared) != 1:
-        return None
-    [line] = shared
-    before = describe_line(turn.bot, turn.lang, line)
-    line["quantity"] -= 1
-    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+    shared = [line for line in shared_lines(turn) if kind in items[line["item"]].tags]
+    return one_of_shared(turn, shared[0]) if len(shared) == 1 else None
