@@ -181,7 +181,10 @@ class Lexicon:
             items = [i for i in self._bot.catalog.items.values() if not tags or tags & i.tags]
             phrases = [phrase for item in items for phrase in _item_phrases(item)]
             self._items[tags] = PhraseIndex(
-                phrases, exact=_abbreviations(items), blocked=_variants(phrases)
+                phrases,
+                exact=_abbreviations(items),
+                blocked=_variants(phrases),
+                variants=_VARIANT_AFTER,
             )
         return self._items[tags]
 

@@ -24,6 +24,8 @@ from framework.flows.understanding.typos import SlipReader, is_frequent, short_s
 __all__ = ["Match", "PhraseIndex"]
 
 _FUZZY_MIN_LENGTH = 5
+_SHORTEST_NAME = 3
+"""The shortest word taken for a name the index lacks: shorter ones are "is", "ne", "an"."""
 _NEVER_FUZZY = frozenset(
     {
         "keine",
@@ -111,11 +113,13 @@ class PhraseIndex:
         fuzzy: bool = True,
         exact: Iterable[tuple[str, str]] = (),
         blocked: Iterable[str] = (),
+        variants: Iterable[str] = (),
     ) -> None:
         """`exact` phrases are found only as written and never fuzzed towards (an
         abbreviation like "marg" must not turn "warte" into an item). `blocked` phrases name
         nothing, and no phrase inside them is found either ("diet coke" is not the Cola of
-        "coke"); a phrase of the index is never blocked."""
+        "coke"); a phrase of the index is never blocked. `variants` ("zero", "light") name
+        nothing as a phrase of one word right after a name the index lacks (`_after_a_name`)."""
         self._fuzzy = fuzzy
         self._phrases: dict[tuple[str, ...], str] = {}
         self.conflicts: list[tuple[str, str, str]] = []
@@ -127,6 +131,7 @@ class PhraseIndex:
         for phrase in blocked:
             self._phrases.setdefault(tuple(tokens(phrase)), _BLOCKED)
         self._phrases.pop((), None)
+        self._variants = frozenset(variants)
         self._longest = max((len(key) for key in self._phrases), default=0)
         self._split = {
             key[0]: (key[1], value)
@@ -249,7 +254,27 @@ class PhraseIndex:
             else:
                 found.append(match)
                 start = match.end
-        return [match for match in found if match.value != _BLOCKED]
+        return [
+            match
+            for match in found
+            if match.value != _BLOCKED and not self._after_a_name(words, mapped, match)
+        ]
+
+    def _after_a_name(self, words: Sequence[str], mapped: list[str | None], match: Match) -> bool:
+        """Whether the match is a variant word alone right after a name the index lacks: a
+        brand ("eine Sprite Zero" is no Cola Zero, whose synonym "zero" is). A count, an
+        article, a frequent word or a word like one of the index's before it leaves it a name
+        ("ne Zero", "lieber als Zero", "one is Zero", "Kola Zero")."""
+        at = match.start
+        if at == 0 or match.end - at != 1 or words[at] not in self._variants:
+            return False
+        before = words[at - 1]
+        if len(before) < _SHORTEST_NAME or not before.isalpha() or mapped[at - 1] is not None:
+            return False
+        if is_frequent(before) or leads_an_item(before):
+            return False
+        alike = process.extractOne(before, self._known_words, scorer=fuzz.ratio, score_cutoff=70)
+        return alike is None  # "Kola Zero": "kola" is like "cola", a name of the index
 
     def _split_at(self, mapped: list[str | None], start: int) -> Match | None:
         """A separable verb whose particle closes the clause a few words on: the verb's
