@@ -112,10 +112,14 @@ _NAME_PART = 3
 
 def _people_before(before: list[Part], words: list[str]) -> int | None:
     """People named in the parts before, joined by "und"/commas to this one: "für Lukas und
-    mich je ne Diavola", "Anna, Ben und ich je eine Cola", "for Tom and Ben a Coke each" (the
-    parts are split at "und": ["fuer", "lukas"], ["mich", "je", …])."""
+    mich je ne Diavola", "Anna, Ben und ich je eine Cola", "for Tom and Ben a Coke each", "Kai
+    und Ole wollen je eine Diavola" (the parts are split at "und": ["fuer", "lukas"], ["mich",
+    "je", …])."""
     if not _EACH & set(words):
         return None
+    if words[0] not in _SELF and len(words) > 1 and words[1] in _WANT_EACH:
+        named = _names_said(before)  # "Kai und Ole wollen je eine Diavola"
+        return named + 1 if named else None
     count = 1
     for earlier, _mention, has_item in reversed(before):
         if has_item or len(earlier) > _NAME_PART:
@@ -124,6 +128,25 @@ def _people_before(before: list[Part], words: list[str]) -> int | None:
         if earlier[0] in _FOR:
             return count
     return count if count > 1 and words[0] in _SELF else None
+
+
+_WANT_EACH = _EACH | {"wollen", "moechten", "nehmen", "kriegen", "bekommen", "haetten"}
+_WANT_EACH |= {"want", "get", "have", "take", "would", "need", "like"}
+"""After the last of the names, what makes them the ones who get one each: "Kai und Ole
+wollen je eine Diavola", "Tom and Ben want a Coke each", "für Nora, Paul und Lisa je eine"."""
+
+
+def _names_said(before: list[Part]) -> int:
+    """How many people the parts right before name, a name a part ("Kai", "für Nora"); a
+    heading before them is nobody ("Für die Kanzlei: Jana und Malte …")."""
+    count = 0
+    for earlier, _mention, has_item in reversed(before):
+        if has_item or len(earlier) > 2 or (len(earlier) == 2 and earlier[0] not in _FOR):
+            break
+        count += 1
+        if len(earlier) == 2:
+            break  # "für Nora": the first of them
+    return count
 
 
 _CHILDREN = frozenset({"kind", "kinder", "kids", "kid", "child", "children", "kiddo", "kiddos"})
