@@ -48,6 +48,7 @@ from framework.flows.splitting_off import split_line, split_off, split_options
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY, rejects
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
@@ -331,10 +332,14 @@ def _mine(words: list[str], new: Thing) -> int | None:
 def _describe_new(
     turn: Turn, words: list[str], things: list[Thing], new: Thing, line: CartLine
 ) -> None:
-    """The replacing item's size said before it ("… with a large Prosciutto") and its extras
-    said with it ("… eine Margherita mit Pilzen")."""
+    """The replacing item's size said right before or after it ("… with a large Prosciutto",
+    "statt der Funghi eine Margherita groß"), and its extras said with it ("… eine Margherita
+    mit Pilzen") or none ("… eine Margherita ohne Extras")."""
     for choice in _described(turn, things, new):
         line["options"][str(choice.group)] = [choice.value]
+    if says_nothing_extra(words[new.end : _next_item(things, new, len(words))]):
+        for group in many_choice_groups(turn.bot) & set(turn.bot.catalog.items[new.value].options):
+            line["options"][group] = []
     for extra in _said_with(turn, words, things, new):
         chosen = line["options"].get(str(extra.group), [])
         line["options"][str(extra.group)] = list(dict.fromkeys([*chosen, extra.value]))
@@ -344,15 +349,21 @@ def _said_with(turn: Turn, words: list[str], things: list[Thing], new: Thing) ->
     """The extras said with the new item after it ("statt der Tonno eine Margherita mit
     Pilzen"), up to the next item."""
     many, later = many_choice_groups(turn.bot), [t for t in things if t.start >= new.end]
-    end = next((t.start for t in later if t.group is None), len(words))
+    end = _next_item(things, new, len(words))
     said = [t for t in later if t.group in many and t.start < end]
     return said if said and {"mit", "with", "w"} & set(words[new.end : said[0].start]) else []
 
 
+def _next_item(things: list[Thing], new: Thing, end: int) -> int:
+    """Where the next item after the new one is named (`end` when none is)."""
+    return next((t.start for t in things if t.start >= new.end and t.group is None), end)
+
+
 def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
-    """The one-pick choices said right before the new item (its size)."""
+    """The one-pick choices said right before or right after the new item (its size)."""
     many = many_choice_groups(turn.bot)
-    return [t for t in things if t.group is not None and t.group not in many and t.end == new.start]
+    one_pick = [t for t in things if t.group is not None and t.group not in many]
+    return [t for t in one_pick if new.start == t.end or t.start == new.end]
 
 
 """Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
