@@ -23,6 +23,7 @@ import re
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
+from framework.flows.disliked import disliked
 from framework.flows.edit_words import (
     ARTICLES,
     CHANGING,
@@ -36,6 +37,7 @@ from framework.flows.named_things import (
     line_with,
     many_choice_groups,
     named_things,
+    the_kinds_line,
 )
 from framework.flows.pairing import replacement
 from framework.flows.people import edit_for_person
@@ -117,6 +119,9 @@ def _sentence_edit(
 ) -> str | None:
     if not found:  # "doch keine Getränke"; "mach 2 draus"
         return remove_kind(turn, words) or recount_unnamed(turn, words)
+    dislike = disliked(turn, words, found)  # "Oliven mag ich gar nicht": never put on
+    if dislike is not None:
+        return dislike or None
     return _edit(turn, words, found) or _said_of_the_changed_line(turn, found, last)
 
 
@@ -380,9 +385,9 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """ "Mach die Margherita groß", "make the salami medium", "ja, aber die Salami bitte
     mittel": a line in the cart gets another choice of a group that takes one (its size), in
     place — never a second line."""
-    items = [t for t in things if t.group is None]
+    items = [t for t in things if t.group is None] or [*filter(None, [the_kinds_line(turn, words)])]
     if len(items) != 1:
-        return None
+        return None  # "mach die Pizza groß": the one pizza ordered
     many = many_choice_groups(turn.bot)
     choices = [
         t

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from framework.flows.edit_words import DEFINITE
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -21,6 +22,7 @@ __all__ = [
     "line_with",
     "many_choice_groups",
     "named_things",
+    "the_kinds_line",
 ]
 
 
@@ -53,6 +55,22 @@ def _things_in(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
         for match in lexicon.choices(group).find_all(words):
             if match.start not in taken:
                 yield Thing(match.value, group.id, match.start, match.end)
+
+
+def the_kinds_line(turn: Turn, words: list[str]) -> Thing | None:
+    """The item of the one cart line of the kind named after a definite article, where the
+    kind stands ("mach die Pizza groß" with one pizza ordered); None when the cart holds
+    none or several of it."""
+    items = turn.bot.catalog.items
+    for kind in lexicon_for(turn.bot).kinds_found(words):
+        if kind.start == 0 or words[kind.start - 1] not in DEFINITE:
+            continue
+        lines = [
+            line for line in turn.session["cart"]["lines"] if kind.value in items[line["item"]].tags
+        ]
+        if len(lines) == 1:
+            return Thing(lines[0]["item"], None, kind.start, kind.end)
+    return None
 
 
 def count_near(words: list[str], thing: Thing) -> int | None:

@@ -83,6 +83,10 @@ not read as it (said not to be on the menu, where a message orders only it); a c
 with such a word ("Cola Zero") stays what it is."""
 
 
+_FEELINGS = ("hunger", "durst", "appetit", "appetite", "kohldampf")
+"""After a choice's word, what makes it no choice: "hab großen Hunger" is no large pizza."""
+
+
 def _variants(phrases: list[tuple[str, str]]) -> Iterator[str]:
     for phrase, _ in phrases:
         yield from (f"{variant} {phrase}" for variant in _VARIANT_BEFORE)
@@ -199,7 +203,11 @@ class Lexicon:
 
     def kinds_named(self, words: list[str]) -> set[str]:
         """The tags whose items the words speak of ("keine Getränke": drink)."""
-        return {match.value for match in self._kinds.find_all(words)}
+        return {match.value for match in self.kinds_found(words)}
+
+    def kinds_found(self, words: list[str]) -> list[Match]:
+        """Where the words name a kind of item ("die Pizza": pizza at 1)."""
+        return self._kinds.find_all(words)
 
     def same_kind(self, item: str, other: str) -> bool:
         """Whether two catalog items are of one kind: the same option groups (two pizzas,
@@ -218,7 +226,9 @@ class Lexicon:
 
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:
-            self._choices[choices.id] = PhraseIndex(_choice_phrases(choices))
+            phrases = list(_choice_phrases(choices))
+            hungry = (f"{phrase} {feeling}" for phrase, _ in phrases for feeling in _FEELINGS)
+            self._choices[choices.id] = PhraseIndex(phrases, blocked=hungry)
         return self._choices[choices.id]
 
     def command(self, text: str, own: tuple[PhraseIndex, ...] = ()) -> str | None:
