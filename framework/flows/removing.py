@@ -107,9 +107,14 @@ def _place(turn: Turn, extra: Thing, places: list[Thing]) -> CartLine | None:
 _KEEP = frozenset({"keep", "behalten", "behalte"})
 
 
+_ENOUGH = frozenset({"reicht", "genuegt", "langt", "bleibt", "enough", "stays"})
+
+
 def _kept(words: list[str], thing: Thing) -> bool:
-    """ "remove his pizza, but keep all three waters": not to go ("lass … weg" removes)."""
-    return bool(_KEEP & set(words[max(0, thing.start - 4) : thing.start]))
+    """ "remove his pizza, but keep all three waters", "die Cola lass weg, das Bier reicht",
+    "the beer stays": not to go ("lass … weg" removes)."""
+    before, after = words[max(0, thing.start - 4) : thing.start], words[thing.end : thing.end + 3]
+    return bool(_KEEP & set(before) or _ENOUGH & set(after))
 
 
 _BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}

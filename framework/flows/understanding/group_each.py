@@ -25,6 +25,7 @@ _GROUP_SIZE = (
     re.compile(r"\b(\w+) of us\b"),
     re.compile(r"\b(?:fuer|for) (\w+) (?:personen|leute|people|persons)\b"),
     re.compile(r"\b(?:that s|thats|das sind|also) (\w+)\b"),
+    re.compile(r"\b(?:uns|wir) (\w+?)(?:en)?\b"),
 )
 _ORDINAL_GROUPS = {
     **{"zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5},
@@ -34,7 +35,7 @@ _ORDINAL_GROUPS = {
 
 _TWO_OF_US = re.compile(
     r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
-    r"uns (?:beide|zwei)|we both|both of us|the two of us|us two|us both|"
+    r"uns (?:beide|beiden|zwei)|we both|both of us|the two of us|us two|us both|"
     r"(?:one|eine[nr]?|ein) (?:for|fuer) (?:me|mich) (?:and|und) "
     r"(?:one|eine[nr]?|ein) (?:for|fuer) \w+)\b"
 )
