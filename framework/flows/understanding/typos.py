@@ -45,6 +45,9 @@ _NEAR = _neighbours()
 _SOFTENED = frozenset(map(frozenset, ("bp", "dt", "gk", "gc")))
 """A hard consonant that Saxon, Franconian or Bavarian speech softens at a word's start, and
 writes so ("ne Gola", "a Bizza"): one such letter is a slip too."""
+_SOUNDING_ALIKE = frozenset(map(frozenset, ("vw", "kc")))
+"""Letters that sound alike wherever they stand, written as heard ("Oliwe" in Baden and
+Swabia, "Kola"): one such letter is a slip too."""
 _SHORTEST = 5
 """Shorter words are left alone: "mit" and "mir", "eine" and "eins" are all real words."""
 
@@ -69,8 +72,10 @@ def _one_slip(typed: str, known: str) -> bool:
     differ = [index for index, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
     if len(differ) == 1:
         index = differ[0]
-        softened = index == 0 and frozenset((typed[0], known[0])) in _SOFTENED
-        return softened or typed[index] in _NEAR.get(known[index], frozenset())
+        pair = frozenset((typed[index], known[index]))
+        softened = index == 0 and pair in _SOFTENED
+        alike = softened or pair in _SOUNDING_ALIKE
+        return alike or typed[index] in _NEAR.get(known[index], frozenset())
     if len(differ) == 2 and differ[1] == differ[0] + 1:
         first, second = differ
         return typed[first] == known[second] and typed[second] == known[first]
