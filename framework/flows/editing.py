@@ -272,8 +272,9 @@ def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | Non
     if not wanted:
         return
     turn.session["pending"].extend(wanted)
-    if asked is not None and turn.slot(asked).type == "yes_no":
-        turn.repeat(ordering, frozenset())  # "anything else?" / "order like this?": take them now
+    if asked is not None and turn.slot(asked).type in ("yes_no", "item"):
+        # "anything else?", "order like this?", "which pizza or drink?": take them now
+        turn.repeat(ordering, frozenset())
 
 
 # Replacing ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ still theirs.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from functools import lru_cache
@@ -128,8 +129,11 @@ def note_people(turn: Turn, text: str) -> None:
     if size is not None:
         flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
+    joint = _joint_people(text, menu)
     for clause in _CLAUSES.split(_unlabelled(text)):
         person = _person_of(clause, menu)
+        if person in joint and _ONE_EACH & set(tokens(clause)):
+            person = joint[person]  # "für Jule und Sarah je eine": both, one each
         items = lexicon.items(frozenset()).find_all(tokens(clause)) if person else []
         if person is None or not items:
             continue
@@ -150,6 +154,44 @@ def note_people(turn: Turn, text: str) -> None:
         flags[PEOPLE] = said[-_KEPT:]
     else:
         flags.pop(PEOPLE, None)
+
+
+_JOINT = re.compile(
+    rf"(?P<names>{_NAME}(?:,\s*{_NAME})*\s+(?:und|and)\s+{_NAME})\s+"
+    r"(?:(?:wollen|nehmen|kriegen|bekommen|möchten|want|get|have|take)\s+)?(?:je|jeweils|each)\b"
+)
+_ONE_EACH = frozenset({"je", "jeweils", "each"})
+SHARED_BY = "+"
+"""Between the people of one line ordered for several, one each ("jule+sarah")."""
+
+
+def _joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
+    """The last of names that get one each, to all of them ("für Jule und Sarah je eine …":
+    sarah → jule+sarah): the line is theirs together, one each."""
+    joint = {}
+    for found in _JOINT.finditer(text):
+        names = [name.lower() for name in re.findall(_NAME, found["names"])]
+        if len(names) > 1 and not set(names) & (_NOT_NAMES | menu):
+            joint[names[-1]] = SHARED_BY.join(names)
+    return joint
+
+
+def _one_of_theirs(turn: Turn, person: str) -> bool:
+    """The person's one of a line they share, made a line of its own ("Sarah sagt, ihre
+    Margherita doch ohne Oliven" of "für Jule und Sarah je eine"): the others keep theirs.
+    False when no line is theirs with others."""
+    cart = turn.session["cart"]
+    for line in list(cart["lines"]):
+        members = line.get("person", "").split(SHARED_BY)
+        if person in members and len(members) > 1 and line["quantity"] == len(members):
+            line["quantity"] -= 1
+            line["person"] = SHARED_BY.join(m for m in members if m != person)
+            own = copy.deepcopy(line)
+            own["id"], own["quantity"], own["person"] = cart["next_line"], 1, person
+            cart["next_line"] += 1
+            cart["lines"].append(own)
+            return True
+    return False
 
 
 _GONE = frozenset(
@@ -177,12 +219,21 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     if not people:
         return None
     words = tokens(text)
-    person = _named(words, people)
+    members = {member for person in people for member in person.split(SHARED_BY)}
+    person = _named(words, members)
+    if person is not None and person not in people:  # "Sarah will ihre doch ohne Oliven"
+        kept = copy.deepcopy(lines)
+        change = _edit_theirs(turn, text, words, person) if _one_of_theirs(turn, person) else None
+        if change is None:
+            lines[:] = kept
+        return change
     if person is None and not _someone_else(turn, text, people):
         person = _their(turn, words, people)  # "seine Pizza": the one named last
-    if person is None:
-        return None
-    theirs = [line for line in lines if line.get("person") == person]
+    return None if person is None else _edit_theirs(turn, text, words, person)
+
+
+def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | None:
+    theirs = [line for line in turn.session["cart"]["lines"] if line.get("person") == person]
     swapped = _swap(turn, words, theirs)  # "make hers a Margherita"
     if swapped:
         return swapped

@@ -56,6 +56,8 @@ _ALREADY = frozenset(
 )
 """Words that speak of what was ordered before ("I asked for a water too", "hast du die Cola
 mitbekommen?"): the "too" of such a message is no further item."""
+_ONCE_MORE = re.compile(r"\bonce more\b")
+""""Once more: one large Margherita …": the order said again, not a further one."""
 RECENT_TURNS = 2
 _CHANGES = CHANGE_OF_MIND | CHANGING
 
@@ -66,7 +68,8 @@ def restated(turn: Turn, text: str) -> bool:
     line added just now (any line, at the confirmation), as said."""
     lines = turn.session["cart"]["lines"]
     ordering = turn.ordering_flow()
-    words = set(tokens(text))
+    said = tokens(text)
+    words = set(said) - ({"more"} if _ONCE_MORE.search(" ".join(said)) else set())
     if not lines or ordering is None or (MORE & words and not _ALREADY & words):
         return False
     if _CHANGES & words:
