@@ -39,12 +39,12 @@ from framework.flows.events import (
     Timer,
 )
 from framework.flows.execution import run
-from framework.flows.flow_follow_ups import followed_up, note_answering_flow
+from framework.flows.flow_follow_ups import note_answering_flow
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
 from framework.flows.handoff import handoff_news, to_person
 from framework.flows.in_progress import cart_so_far, editing_in_progress, order_so_far
 from framework.flows.linking import link_done, link_typed
-from framework.flows.model import SINGLE, Bot, Flow
+from framework.flows.model import SINGLE, Bot
 from framework.flows.named_lines import show_named, take_out_named
 from framework.flows.not_on_menu import not_on_menu_at_start, without_missing
 from framework.flows.notices import notice
@@ -61,15 +61,14 @@ from framework.flows.repair import COMMANDS, command_said, switch_language, try_
 from framework.flows.restating import answer_beside_restatement, beyond_restated, restated
 from framework.flows.same_again import same_again
 from framework.flows.session import Frame, Session, copy_session, session_problems
-from framework.flows.steps import Branch, End, Jump, Say
 from framework.flows.ticket_news import ticket_news
+from framework.flows.told_aside import flow_asked, only_tells, statements, tell_beside
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.normalize import MAX_CHARS, tokens
+from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question, only_asks
-from framework.flows.understanding.segments import SENTENCES
 from framework.flows.understanding.slot_values import find_address
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 from framework.flows.which_line import ask_which_of, which_one_answered
@@ -374,33 +373,22 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
         if not waiting:
             return False  # "Laptop geht nicht an, was kostet eine Reparatur?": and its flow
         target = lexicon.trigger(text)
-        if target is not None and _only_tells(turn.flow(target)) and try_digression(turn, text):
+        if target is not None and only_tells(turn.flow(target)) and try_digression(turn, text):
             return True  # "wie lange habt ihr offen? und was kostet die Lieferung?": both
     said = _the_choice_said(turn, frame, text) if waiting else None
     if said is not None:  # "pick up. when will it be ready?": answered, and the choice taken
         answer(turn, Message(said, turn.now))
         return True
-    statements = " ".join(_statements(text))
+    told = " ".join(statements(text))
     ordering = frame is not None and frame["flow"] == turn.ordering_flow()
-    if waiting and ordering and statements and turn.names_for_order(statements):
+    if waiting and ordering and told and turn.names_for_order(told):
         # "how much are jalapeños? whatever, put them on it": answered, and the rest goes on
         # as the edit or the answer it is
-        if not edit_order(turn, statements):
-            answer(turn, Message(statements, turn.now))
+        if not edit_order(turn, told):
+            answer(turn, Message(told, turn.now))
         return True
     turn.reask()
     return True
-
-
-def _statements(text: str) -> list[str]:
-    """The sentences of a message that ask nothing."""
-    return [part for part in SENTENCES.findall(text[:MAX_CHARS]) if not is_question(part)]
-
-
-def _only_tells(flow: Flow) -> bool:
-    """A flow that only says things (the opening hours, the menu): a question beside an open
-    one may take it in passing; one that asks or books (a paid visit) waits to be asked for."""
-    return all(isinstance(step, Say | Branch | Jump | End) for step in flow.program)
 
 
 def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
@@ -412,7 +400,7 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     slot = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
     if frame is None or slot is None:
         return None  # no question, or the payment waited for ("is it ordered yet?")
-    said = _statements(text)
+    said = statements(text)
     if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
         # "That's all. What's …?", "Nein. Abholen ich. Wie lange?", "Deliver to …. How long?"
         done = any(says_done(p) or parse_yes_no(p) is False or find_address(p) for p in said)
@@ -433,8 +421,7 @@ def _start(turn: Turn, message: Message) -> None:
     names_items = lexicon.names_items(text)
     if not names_items and not message.payload and not_on_menu_at_start(turn, text):
         return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
-    target = lexicon.trigger(message.payload or "") or lexicon.trigger(text, written=names_items)
-    target = target or followed_up(turn, text)  # "und am Sonntag?" after the opening hours
+    target, aside = flow_asked(turn, message, text, names_items)
     candidates = (target,) if target else _item_flows(bot)
     for name in candidates:
         slots = turn.slots(bot.flows[name].asks)
@@ -443,10 +430,7 @@ def _start(turn: Turn, message: Message) -> None:
         if target or ordered or _counted_kind(turn, text, mentions):
             if not (target or ordered):
                 _one_if_said(turn, name, text, mentions)  # "can I get a large": one
-            turn.start_flow(name)
-            note_answering_flow(turn, name)
-            if mentions:
-                turn.take_next(_one_at_a_time(turn, name, mentions))
+            _begin(turn, name, mentions, aside)
             if ordered and says_done(text):  # "…, liefern an Weserstr. 80, das wär alles"
                 turn.session["flags"][ORDER_COMPLETE] = True  # no "anything else?" then
             return
@@ -460,6 +444,16 @@ def _start(turn: Turn, message: Message) -> None:
         turn.say_named("not_known")  # "which one would you recommend?": no second greeting
     else:
         turn.start_flow(fallback)
+
+
+def _begin(turn: Turn, name: str, mentions: list[Mention], aside: str | None) -> None:
+    """The flow started with what the message named, and a flow that only tells asked beside."""
+    turn.start_flow(name)
+    note_answering_flow(turn, name)
+    if mentions:
+        turn.take_next(_one_at_a_time(turn, name, mentions))
+    if aside is not None:
+        tell_beside(turn, aside)
 
 
 def _counted_kind(turn: Turn, text: str, mentions: list[Mention]) -> bool:

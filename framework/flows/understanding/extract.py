@@ -143,9 +143,10 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
 def _choices(
     mention: Mention, slot: Slot, index: PhraseIndex, words: list[str], used: set[int]
 ) -> None:
-    found = [m for m in index.find_all(words) if m.start not in used]
-    used.update(i for match in found for i in range(match.start, match.end))
     many = slot.type == "choices"  # extras can be refused by what follows; a device cannot
+    found = [m for m in index.find_all(words) if m.start not in used]
+    found = [m for m in found if not (many and _liked(words, m))]
+    used.update(i for match in found for i in range(match.start, match.end))
     wanted = [
         m
         for m in found
@@ -164,6 +165,15 @@ def _choices(
         mention[slot.name] = values if slot.type == "choices" else values[0]
     elif slot.type == "choices" and (found or says_nothing_extra(words)):
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
+
+
+_ANYTHING = frozenset({"anything", "something", "everything", "alles", "etwas", "was"})
+
+
+def _liked(words: list[str], match: Match) -> bool:
+    """An extra named as what someone likes, not as what they order: "she loves anything
+    spicy", "er mag alles Scharfe" (not "möchte was liefern lassen": a choice of delivery)."""
+    return match.start > 0 and words[match.start - 1] in _ANYTHING
 
 
 _WHAT_PEOPLE_DO = frozenset(

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from framework.flows.understanding.homophones import homophones
 
-__all__ = ["KEPT_READINGS", "MAX_CHARS", "normalize", "tokens"]
+__all__ = ["KEPT_READINGS", "MAX_CHARS", "normalize", "tokens", "without_emoji"]
 
 MAX_CHARS = 4096
 KEPT_READINGS = 4096
@@ -137,6 +137,12 @@ def _emoji_word(found: re.Match[str]) -> str:
     run = found.group(0)
     word = _EMOJI_WORDS[run[0]]
     return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
+
+
+def without_emoji(text: str) -> str:
+    """The text without the emoji that name things: beside a question they decorate ("are u
+    still open?? just out of the pub 🍺" orders no beer)."""
+    return _EMOJI_RUN.sub(" ", text) if not text.isascii() else text
 
 
 _MONEY = re.compile(

@@ -3,7 +3,8 @@ Wasser", "two beers, i.e. two pilsners" — one item, not two; said again with a
 count is corrected ("zwei Bier, also drei Bier": three).
 
 The part that renames begins with a word of explaining ("sprich", "d.h.", "das heißt", "i.e.",
-"that is", "namely", "bzw.", or a concluding "so": "no wait, Funghi — so a small Funghi"), and
+"that is", "namely", "bzw.", or a concluding "so": "no wait, Funghi — so a small Funghi") or of
+emphasis ("two beers, definitely two beers", "eine Cola, ja, eine Cola"), and
 names the same item as the part before it, with no other item. "also" explains in German and
 adds in English ("a coke, also a coke for my wife"): it renames only when the two parts name
 the item by different words ("Sprudel", "Wasser").
@@ -18,6 +19,7 @@ __all__ = ["without_renamings"]
 
 
 _EXPLAINING = frozenset({"sprich", "bzw", "beziehungsweise", "namely", "ie", "dh", "genauer", "so"})
+_EXPLAINING |= {"definitely", "really", "absolutely", "wirklich", "unbedingt", "genau", "yes", "ja"}
 _EXPLAINING_PAIRS = frozenset({("das", "heisst"), ("that", "is")})
 _ALSO = "also"
 
