@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from framework.flows.model import Slot, label_for
+from framework.flows.closest import names_of, note_missing
+from framework.flows.model import Slot
 from framework.flows.sold_out import note_refused
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -80,6 +81,7 @@ _NO_GOODS = frozenset(
     | {"mit", "ohne", "with", "without", "von", "für", "for", "die", "der", "das", "the"}
     | {"extra", "extras", "davon", "them", "beide", "both", "alle", "all", "jeder", "each"}
     | {"sonst", "nix", "nichts", "nothing", "else", "weiter", "weiteres"}
+    | {"ähnliches", "aehnliches", "similar", "anderes", "alternative", "alternativen"}
 )
 """What a count, an article or "habt ihr" may come before without naming goods ("einen
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
@@ -160,30 +162,28 @@ def _known(turn: Turn, thing: str) -> bool:
 
 def _say_missing(turn: Turn, thing: str) -> None:
     """What the bot's knowledge says of it ("Pepperoni haben wir nicht – die Diavola …"),
-    else `not_on_menu`."""
+    else `not_on_menu`, with the items alike when there are (`not_on_menu_but`)."""
     entries = lexicon_for(turn.bot).knows(thing)
     for entry in entries:
         turn.say(turn.bot.knowledge[entry].answer)
+    alike = _alike(turn, thing)
     if not entries:
-        like = _alike(turn, thing)
-        if like:
-            turn.say_named("not_on_menu_but", thing=thing, like=like)
+        if alike:
+            turn.say_named("not_on_menu_but", thing=thing, like=names_of(turn, alike))
         else:
             turn.say_named("not_on_menu", thing=thing)
+    note_missing(turn, thing, alike, entries)  # "was kommt dem am nächsten?" (closest.py)
 
 
 _MOST_ALIKE = 3
 
 
-def _alike(turn: Turn, thing: str) -> str:
+def _alike(turn: Turn, thing: str) -> list[str]:
     """The catalog's items whose names share a word with the thing ("Cola light": Cola, Cola
-    Zero; "Quattro Stagioni": Quattro Formaggi), joined for a text; "" when none does."""
+    Zero; "Quattro Stagioni": Quattro Formaggi)."""
     words = set(tokens(thing)) - _NO_GOODS
     phrases = lexicon_for(turn.bot).items(frozenset()).phrases()
-    found = list(dict.fromkeys(v for key, v in phrases.items() if words & set(key)))
-    catalog, default = turn.bot.catalog.items, turn.bot.business.language
-    names = [label_for(catalog[v].name, turn.lang, default) for v in found[:_MOST_ALIKE]]
-    return ", ".join(names)
+    return list(dict.fromkeys(v for key, v in phrases.items() if words & set(key)))[:_MOST_ALIKE]
 
 
 def _thing(text: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from framework.flows.closest import closest_answered
 from framework.flows.events import Record
 from framework.flows.model import Slot
 from framework.flows.scope import wrap_slot
@@ -24,8 +25,8 @@ def reprompt(turn: Turn, frame: Frame, slot: Slot, parsed: Invalid | Valid, text
     if not isinstance(step, Ask):
         return
     if is_question(text):
-        if not _answered(turn):  # a question the bot cannot answer: say so, ask again
-            turn.say_named("not_known")
+        if not (_answered(turn) or closest_answered(turn, text)):
+            turn.say_named("not_known")  # a question the bot cannot answer: say so, ask again
         turn.reask()
         return
     frame["attempts"] = frame.get("attempts", 0) + 1

@@ -1,0 +1,134 @@
+"""A question in between, answered from the bot's knowledge ("kann ich bar zahlen?", "how long
+does delivery take"): the answer, then the open question again, or the order or answer the
+message also gives ("Ist die Funghi vegetarisch? Dann bitte eine mittlere")."""
+
+from __future__ import annotations
+
+from framework.flows.answering import answer
+from framework.flows.asked_about import remember_asked_about
+from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
+from framework.flows.committing import committed
+from framework.flows.editing import edit_order
+from framework.flows.events import Message
+from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
+from framework.flows.in_progress import order_so_far
+from framework.flows.order_checks import about_the_order
+from framework.flows.repair import try_digression
+from framework.flows.session import Frame
+from framework.flows.told_aside import only_tells, statements
+from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.questions import is_question, only_asks
+from framework.flows.understanding.slot_values import find_address
+from framework.flows.understanding.yesno import parse_yes_no, says_done
+
+__all__ = ["answered_in_between"]
+
+
+def answered_in_between(
+    turn: Turn, message: Message, prices_before: bool, known_before: list[str]
+) -> bool:
+    """A question the bot's knowledge answers ("kann ich bar zahlen?", "how long does
+    delivery take"): the answer, then the open question again. A message that names catalog
+    items and asks nothing is an order, not a question; one that asks and orders gets the
+    answer and goes on as an order. One that only asks about an item while another question
+    is open ("was kostet ein Bier?" at the extras) orders nothing; with nothing open ("was ist
+    auf der Capricciosa?") the item's order begins after the answer, as a waiter would take
+    it."""
+    if message.payload:
+        return False
+    frame = turn.frame
+    waiting = frame is not None and bool(frame.get("wait"))
+    if waiting and not is_question(message.text):
+        return False  # "deliver to my place" answers "deliver or pick up?", asks nothing
+    lexicon, text = lexicon_for(turn.bot), message.text
+    prices = price_answer(turn, text, prices_before) if is_question(text) else None
+    entries = lexicon.knows(text, PRICE_WORDS if prices else frozenset())
+    if prices is None and not entries:
+        entries = follow_up(text, known_before)  # "how long does delivery take?" "And pickup?"
+    if prices is None and not entries:
+        return False
+    turn.session["flags"][KNOWN_BEFORE] = entries
+    names_items = lexicon.names_items(text)
+    if names_items and not is_question(text):
+        return False
+    if prices is not None:
+        turn.reply(prices)
+        turn.record("question_answered", entry="catalog_prices")
+        turn.session["flags"][PRICES_ANSWERED] = True
+    ordering = names_items and not ((waiting or _several(turn, text)) and only_asks(text))
+    _say_answers(turn, entries, ordering)
+    if ordering:
+        return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
+    if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
+        remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
+    return _after_the_answers(turn, frame, text)
+
+
+def _several(turn: Turn, text: str) -> bool:
+    """ "Funghi or Prosciutto, what's the difference?": a question about several items orders
+    none of them."""
+    named = lexicon_for(turn.bot).items(frozenset()).find_all(tokens(text))
+    return len({match.value for match in named}) > 1
+
+
+def _say_answers(turn: Turn, entries: list[str], ordering: bool) -> None:
+    """The knowledge's answers; one about the order, asked with it ("… zwei Fanta. Was macht
+    das zusammen?"), once the turn has taken the order."""
+    with order_so_far(turn):  # "what's the total so far?" counts the pizza being asked about
+        for entry in entries:
+            if ordering and about_the_order(turn, entry):
+                turn.after_the_order.append(entry)
+                continue
+            turn.say(turn.bot.knowledge[entry].answer)
+            turn.record("question_answered", entry=entry)
+
+
+def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
+    """After the knowledge answered: the flow the message also asks for, the choice it also
+    makes, or the open question again; False when the message goes on as an answer or order."""
+    waiting = frame is not None and bool(frame.get("wait"))
+    lexicon = lexicon_for(turn.bot)
+    if lexicon.triggers_beside_knowledge(text):
+        if not waiting:
+            return False  # "Laptop geht nicht an, was kostet eine Reparatur?": and its flow
+        target = lexicon.trigger(text)
+        if target is not None and only_tells(turn.flow(target)) and try_digression(turn, text):
+            return True  # "wie lange habt ihr offen? und was kostet die Lieferung?": both
+    said = _the_choice_said(turn, frame, text) if waiting else None
+    if said is not None:  # "pick up. when will it be ready?": answered, and the choice taken
+        answer(turn, Message(said, turn.now))
+        return True
+    told = " ".join(statements(text))
+    ordering = frame is not None and frame["flow"] == turn.ordering_flow()
+    if waiting and ordering and told and turn.names_for_order(told):
+        # "how much are jalapeños? whatever, put them on it": answered, and the rest goes on
+        # as the edit or the answer it is
+        if not edit_order(turn, told):
+            answer(turn, Message(told, turn.now))
+        return True
+    turn.reask()
+    return True
+
+
+def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
+    """The sentences of a message that asks something which name a choice of the open
+    question and ask nothing ("pick up. when will it be ready?", "what's the difference
+    between small and medium? fine, small"; not "ist die scharf?"), a yes that commits the
+    order beside a question ("Yes please. How long will it take?"; not "yes, but how long
+    …?"), or None."""
+    slot = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
+    if frame is None or slot is None:
+        return None  # no question, or the payment waited for ("is it ordered yet?")
+    said = statements(text)
+    if slot.type == "yes_no" and frame["flow"] == turn.ordering_flow():
+        # "That's all. What's …?", "Nein. Abholen ich. Wie lange?", "Deliver to …. How long?"
+        done = any(says_done(p) or parse_yes_no(p) is False or find_address(p) for p in said)
+        return " ".join(said) if done else None
+    if slot.role == "confirm":  # "Jo gern. Wie lang gaht's?": answered, and the yes taken
+        return " ".join(said) if said and committed(turn, " ".join(said)) else None
+    if slot.type not in ("choice", "choices"):
+        return None
+    naming = [p for p in said if any(slot.name in m for m in turn.kept_mentions(p, [slot]))]
+    return " ".join(naming) if naming else None
