@@ -224,8 +224,11 @@ _NOT_A_COUNT_BEFORE = frozenset(
 _TO_THE = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
 _NUMBER_LABELS = frozenset(
     {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
+    | {"haus", "wg", "klingel", "buzzer", "bell", "tuer", "door", "zimmer", "room", "unit"}
+    | {"suite", "block", "aufgang", "eingang", "entrance", "floor", "etage", "stock", "level"}
 )
-"""Digits after these are a house, flat or order number ("flat no 3"); "no a Wässerle"
+"""Digits after these are a house, flat, door or order number ("flat no 3", "Klingel WG 3",
+"buzzer 12"); "no a Wässerle"
 (Swabian "noch") counts, and so does a part opened by "no" ("2 beers, no 3")."""
 _STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
