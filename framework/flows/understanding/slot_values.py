@@ -354,7 +354,8 @@ def _on_the_business_street(text: str, business: str | None) -> str | None:
 def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     """A delivery address: a street with its house number and a five-digit postcode
     ("Weserstraße 5, 12047 Berlin"), or a location shared in a messenger (its coordinates).
-    "zu mir nach Hause" is not one: the reprompt says what is missing."""
+    "zu mir nach Hause" is not one: the reprompt says what is missing. A message longer than
+    the slot allows is the address found in it, with as much of what follows as fits."""
     value = " ".join(text.split())
     if _COORDINATES.fullmatch(value):
         return Valid(value)  # a shared location ("52.486234, 13.424501"): the driver finds it
@@ -373,8 +374,19 @@ def _address(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         joined = _AND.get(ctx.lang, " and ").join(names[part] for part in missing)
         return Invalid("incomplete_address", {"missing": joined})
     if slot.max_length is not None and len(value) > slot.max_length:
-        return Invalid("too_long", {"max": slot.max_length})
+        found = find_address(value)
+        if found is None:
+            return Invalid("too_long", {"max": slot.max_length})
+        value = _clipped(value[value.find(found) :], slot.max_length)  # and the driver's notes
     return Valid(" ".join(_POSTCODE_LABEL.sub(" ", value).split()))
+
+
+def _clipped(text: str, limit: int) -> str:
+    """The text cut at the last word that fits the limit, "…" where it was cut ("Friedelstraße
+    31, 12047 Berlin. Hinterhaus, … bitte unten kurz 0176 5550123 anrufen. Unser …")."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;") + "…"
 
 
 PARSERS: Mapping[str, Callable[[Slot, str, AnswerContext], Parsed]] = {
