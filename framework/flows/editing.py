@@ -19,6 +19,7 @@ the updated order where the bot's flow shows it).
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 
 from framework.flows.bot_slots import item_slots
@@ -174,7 +175,7 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
     wants hers medium, and swap one Fanta for a beer": a sentence of edits clause by clause
     (of things, or of a person's lines), taken when every clause is one; else nothing
     changes."""
-    clauses = _CLAUSE.split(sentence)
+    clauses = [part for clause in _CLAUSE.split(sentence) for part in _at_the_item(turn, clause)]
     if len(clauses) < 2:
         return None
     lines = turn.session["cart"]["lines"]
@@ -198,6 +199,21 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
             return None
         changes.append(change)
     return "; ".join(changes)
+
+
+_COMMA_THE = re.compile(r",\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE)
+
+
+def _at_the_item(turn: Turn, clause: str) -> list[str]:
+    """The clause cut where a comma comes before an item named with "the" ("eine Salami kann
+    raus, das Bier auch eins weniger"; not "…, die kleinen sind zu wenig")."""
+    cuts = [
+        found.start()
+        for found in _COMMA_THE.finditer(clause)
+        if any(t.group is None for t in named_things(turn.bot, tokens(found[1])))
+    ]
+    bounds = [0, *cuts, len(clause)]
+    return [clause[a:b].strip(" ,") for a, b in itertools.pairwise(bounds)]
 
 
 def _looks(lines: list[CartLine]) -> dict[int, tuple[object, ...]]:

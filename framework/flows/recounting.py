@@ -29,6 +29,7 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         return None  # only items' lines are recounted
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
     made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
+    made = made or (_instead_of(words, items[0]) if len(items) == 1 else None)
     if not (RECOUNTING & set(words) or correcting or made or says_a_new_count(words, turn.lang)):
         return None
     changed = []
@@ -143,8 +144,23 @@ def _made_into(words: list[str], things: list[Thing]) -> int | None:
     items = [t for t in things if t.group is None]
     if len(items) != 1 or len(things) != 1 or not _OUT_OF & set(words[: items[0].start]):
         return None
-    after = [n for w in words[items[0].end :] if (n := word_to_number(w)) is not None]
+    said = words[items[0].end :]
+    if (NOT | REPLACING) & set(said):
+        return None  # "make it two Fantas, not three": three is the old count
+    after = [n for w in said if (n := word_to_number(w)) is not None]
     return after[0] if len(after) == 1 and 0 < after[0] <= 99 else None
+
+
+def _instead_of(words: list[str], item: Thing) -> int | None:
+    """The count said before "statt" and the old count right before the item ("drei statt
+    zwei Cola", "three instead of two cokes"): the first."""
+    before = words[max(0, item.start - 5) : item.start]
+    for at in range(len(before) - 2):
+        new, old = word_to_number(before[at]), word_to_number(before[-1])
+        between = before[at + 1 : -1]
+        if new and old and between and between[0] in REPLACING | NOT and 0 < new <= 99:
+            return new if set(between[1:]) <= {"of", "der", "den", "die"} else None
+    return None
 
 
 _SECOND = frozenset({"doch", "lieber", "actually", "rather"})

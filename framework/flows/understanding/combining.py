@@ -300,7 +300,7 @@ def rejects(words: list[str]) -> bool:
     schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
     return (
         bool(_REJECTING & set(words))
-        or "too" in words
+        or "too" in words[:-1]  # "large is too much", not "make the Funghi a large too"
         or any(
             (a == "zu" and b in _TOO_MUCH) or (a in _SUBJECTS and b == "nd")
             for a, b in itertools.pairwise(words)
