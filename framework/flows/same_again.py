@@ -5,6 +5,7 @@ message changes of it, as a waiter takes it (not an edit of the first one)."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.session import CartLine
@@ -37,21 +38,32 @@ def same_again(turn: Turn, text: str) -> bool:
         return False  # at the address or the confirmation "the same" is about those
     if not _SAME.search(text[:500]):
         return False
-    mention = _copy(turn, max(lines, key=lambda line: line["id"]))
-    if mention is None:
+    last = _ordered_last(lines)
+    mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
+    if None in mentions:
         return False
     slots = turn.slots(turn.flow(ordering).asks)
     for said in turn.mentions(text, slots):
         if not item_slots(turn.bot).isdisjoint(said):
             return False  # "the same as the Salami, a Diavola": an order of its own
-        _change(turn, mention, said)
-    turn.session["pending"].append(mention)
+        for mention in mentions:
+            _change(turn, cast(Mention, mention), said)
+    turn.session["pending"].extend(cast(list[Mention], mentions))
     turn.repeat(ordering, frozenset())
     return True
 
 
-def _copy(turn: Turn, line: CartLine) -> Mention | None:
-    """The line as the mention that would order it again."""
+def _ordered_last(lines: list[CartLine]) -> list[CartLine]:
+    """The lines of the order said last ("a Diavola with cheese and a beer" — "the same for
+    my friend": both), in their order."""
+    newest = max(lines, key=lambda line: line["id"])
+    said = newest.get("said")
+    return [line for line in lines if said is not None and line.get("said") == said] or [newest]
+
+
+def _copy(turn: Turn, line: CartLine, counted: bool) -> Mention | None:
+    """The line as the mention that would order it again: one of it, or as many as the line
+    holds when it is one of several ordered together (`counted`)."""
     source = line.get("source") or {}
     item, count = source.get("item"), source.get("quantity")
     if not item:
@@ -65,13 +77,16 @@ def _copy(turn: Turn, line: CartLine) -> Mention | None:
         elif chosen:
             mention[name] = chosen[0]
     if count:
-        mention[count] = 1
+        mention[count] = line["quantity"] if counted else 1
     return mention
 
 
 def _change(turn: Turn, mention: Mention, said: Mention) -> None:
-    """ "aber mit Oliven" adds an extra, "aber groß" sets the size, "ohne Extras" none."""
+    """ "aber mit Oliven" adds an extra, "aber groß" sets the size, "ohne Extras" none (on
+    the lines that have such a choice: no size for the beer)."""
     for name, value in said.items():
+        if name not in mention:
+            continue
         known = mention.get(name)
         if turn.slot(name).type == "choices" and isinstance(known, list) and value:
             mention[name] = list(dict.fromkeys(known + list(value)))
