@@ -8,7 +8,7 @@ from __future__ import annotations
 from framework.flows.cart import describe_line
 from framework.flows.named_things import Thing, holds, many_choice_groups
 from framework.flows.turn import Turn
-from framework.flows.understanding.combining import rejects
+from framework.flows.understanding.negation import rejects
 
 __all__ = ["disliked"]
 

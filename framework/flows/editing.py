@@ -49,7 +49,8 @@ from framework.flows.removing_kinds import remove_kind
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_line, split_off, split_options
 from framework.flows.turn import Turn
-from framework.flows.understanding.combining import EVERY, rejects
+from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.negation import rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number

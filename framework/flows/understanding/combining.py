@@ -100,6 +100,15 @@ def _count_of_the_last(
     return False
 
 
+_TIMES = frozenset({"mal", "x", "times", "stueck", "stk", "pieces", "pcs"})
+
+
+def _times(words: list[str], counted: bool) -> bool:
+    """ "Funghi klein, ohne alles, mal zwei", "zwei Stück": how many of the last item, when it
+    was said with no count of its own (or one)."""
+    return not counted and len(words) <= 3 and bool(_TIMES & set(words))
+
+
 def _recounted(
     words: list[str], mention: Mention, mentions: list[Mention], correcting: bool
 ) -> bool:
@@ -156,14 +165,19 @@ def read_parts(
 ) -> None:
     correcting = False
     told: Mention | None = None  # the one of several just told apart ("one with onions")
+    counted = False  # the last item was said with a count of more than one
     for at, (words, mention, has_item) in enumerate(parts):
+        if has_item:
+            counted = any((word_to_number(word) or 0) > 1 for word in words)
         if _one_made_into(words, mentions, slots, lexicon) or _one_is_another(
             words, mentions, slots, lexicon
         ):
             continue
         correcting = correcting or second_thoughts(parts, at)
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
-            if _count_of_the_last(words, mention, mentions, slots, correcting):
+            if _count_of_the_last(
+                words, mention, mentions, slots, correcting or _times(words, counted)
+            ):
                 continue
             mention = {}  # a count of nothing, after the order: a number of the story
         if not mention:
@@ -291,27 +305,6 @@ def _one_becomes(
 _ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal", "ein", "a", "an"})
 NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 """Words that say the next thing is not wanted ("ohne Zwiebeln", "no other extras")."""
-_REJECTING = frozenset({"nicht", "nich", "net", "not", "never", "nie", "cant", "cannot", "zuviel"})
-_TOO_MUCH = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
-
-
-def rejects(words: list[str]) -> bool:
-    """Whether words said after a value reject it: it is the reason, not the wish ("groß
-    schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
-    return (
-        bool(_REJECTING & set(words))
-        or "too" in words[:-1]  # "large is too much", not "make the Funghi a large too"
-        or any(
-            (a == "zu" and b in _TOO_MUCH) or (a in _SUBJECTS and b == "nd")
-            for a, b in itertools.pairwise(words)
-        )
-    )
-
-
-_SUBJECTS = frozenset({"ich", "es", "das"})
-""""schaff ich nd": chat's "nd" after a subject is "nicht" (elsewhere it may be "and")."""
-
-
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 

@@ -29,14 +29,13 @@ from framework.flows.understanding.combining import (
     once_each,
     one_each,
     read_parts,
-    rejects,
     without_context,
     without_leading_count,
 )
 from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
-from framework.flows.understanding.negation import dropped, excepted, negated
+from framework.flows.understanding.negation import dropped, excepted, negated, rejects
 from framework.flows.understanding.normalize import (
     KEPT_READINGS,
     MAX_CHARS,

@@ -1,11 +1,13 @@
 """A value said with "nicht" or "not" before it is the one the customer does not mean:
-"mittel, nicht groß", "zwei, nicht drei", "I meant three, not four", "nicht die große"."""
+"mittel, nicht groß", "zwei, nicht drei", "I meant three, not four", "nicht die große"; and
+one with a reason after it that rejects it ("groß schaffe ich nicht mehr", "too much")."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
-__all__ = ["dropped", "excepted", "negated"]
+__all__ = ["dropped", "excepted", "negated", "rejects"]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
@@ -42,3 +44,24 @@ def dropped(words: Sequence[str], start: int) -> bool:
     if before and before[-1] in _BETWEEN:
         before = before[:-1]
     return bool(before) and before[-1] in _DROPPING
+
+
+_REJECTING = frozenset({"nicht", "nich", "net", "not", "never", "nie", "cant", "cannot", "zuviel"})
+_TOO_MUCH = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
+
+
+def rejects(words: list[str]) -> bool:
+    """Whether words said after a value reject it: it is the reason, not the wish ("groß
+    schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
+    return (
+        bool(_REJECTING & set(words))
+        or "too" in words[:-1]  # "large is too much", not "make the Funghi a large too"
+        or any(
+            (a == "zu" and b in _TOO_MUCH) or (a in _SUBJECTS and b == "nd")
+            for a, b in itertools.pairwise(words)
+        )
+    )
+
+
+_SUBJECTS = frozenset({"ich", "es", "das"})
+""""schaff ich nd": chat's "nd" after a subject is "nicht" (elsewhere it may be "and")."""
