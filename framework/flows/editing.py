@@ -32,6 +32,7 @@ from framework.flows.edit_words import (
     WITHOUT,
 )
 from framework.flows.extending import extend, plain_named
+from framework.flows.moving_extras import move_extras
 from framework.flows.named_things import (
     Thing,
     count_near,
@@ -257,7 +258,8 @@ def _ask_again(turn: Turn) -> None:
 
 def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     return (
-        change_picked_line(turn, words, found)
+        move_extras(turn, words, found)
+        or change_picked_line(turn, words, found)
         or the_one_of_choice(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)

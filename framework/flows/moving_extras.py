@@ -1,0 +1,44 @@
+"""An extra moved from one pizza to another: "die Oliven gehören auf die Margherita, nicht auf
+die Salami", "the jalapeños go on the Tonno, not the Margherita", "nicht auf die Salami,
+sondern auf die Margherita": off the line named with "not", onto the other — never a pizza
+replaced by the other, nor the extras dropped."""
+
+from __future__ import annotations
+
+from framework.flows.cart import describe_line
+from framework.flows.edit_words import NOT
+from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
+from framework.flows.turn import Turn
+
+__all__ = ["move_extras"]
+
+_NEAR = 3
+"""How far before an item its "nicht"/"not" may stand ("nicht auf die Salami")."""
+
+
+def move_extras(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """The change when the sentence names extras and two items, one of them after "not"
+    and holding the extras; None otherwise."""
+    many = many_choice_groups(turn.bot)
+    extras = [t for t in things if t.group in many]
+    items = [t for t in things if t.group is None]
+    if not extras or len(items) != 2 or len(extras) + 2 != len(things):
+        return None
+    negated = [t for t in items if NOT & set(words[max(0, t.start - _NEAR) : t.start])]
+    if len(negated) != 1:
+        return None
+    source = negated[0]
+    target = next(t for t in items if t is not source)
+    off, onto = line_with(turn, source), line_with(turn, target)
+    if off is None or onto is None or off is onto or not all(holds(off, t) for t in extras):
+        return None
+    before = [describe_line(turn.bot, turn.lang, line) for line in (off, onto)]
+    for extra in extras:
+        group = str(extra.group)
+        off["options"][group] = [c for c in off["options"].get(group, []) if c != extra.value]
+        chosen = onto["options"].get(group, [])
+        onto["options"][group] = list(dict.fromkeys([*chosen, extra.value]))
+    for line in (off, onto):
+        turn.cart.reprice(line)
+    after = [describe_line(turn.bot, turn.lang, line) for line in (off, onto)]
+    return ", ".join(f"{a} → {b}" for a, b in zip(before, after, strict=True))
