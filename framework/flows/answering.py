@@ -18,7 +18,7 @@ from framework.flows.address_parts import (
     with_earlier_part,
 )
 from framework.flows.asked_about import taken_as_asked
-from framework.flows.bot_slots import item_slots
+from framework.flows.bot_slots import item_slots, line_slots
 from framework.flows.committing import committed, starts_with_yes, yes_first
 from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.done_ordering import done_ordering
@@ -423,7 +423,10 @@ def _correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mentio
             or counts_the_item(turn, asked, words)
         )
         and not (forced and name in cart_slots)  # the cart is edited at a confirmation, not here
-        and not (turn.slot(name).role == "quantity" and count_of_nothing(mentions[0], words))
+        and not (
+            turn.slot(name).role == "quantity"
+            and count_of_nothing(mentions[0], words, line_slots(turn.bot))
+        )
     }
     if not changes:
         return False

@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 
 from framework.flows.model import Bot, Slot
 
-__all__ = ["asked_choices", "item_slots", "ordering_flow", "slots_named"]
+__all__ = ["asked_choices", "item_slots", "line_slots", "ordering_flow", "slots_named"]
 
 
 @cache
@@ -23,6 +23,15 @@ def ordering_flow(bot: Bot) -> str | None:
 def item_slots(bot: Bot) -> frozenset[str]:
     """The names of the bot's slots that take catalog items (found once per loaded bot)."""
     return frozenset(name for name, slot in bot.slots.items() if slot.type == "item")
+
+
+@lru_cache(maxsize=32)
+def line_slots(bot: Bot) -> frozenset[str]:
+    """The slots a cart line is made of besides its count: the items and the choices of the
+    catalog's option groups (a size, extras; not delivery)."""
+    groups = {group.id for group in bot.catalog.groups.values()}
+    options = {n for n, slot in bot.slots.items() if slot.choices and slot.choices.id in groups}
+    return item_slots(bot) | options
 
 
 @lru_cache(maxsize=32)

@@ -12,7 +12,6 @@ from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["count_of_nothing", "counts_the_item"]
 
-
 _ADDRESS_WORDS = frozenset(
     {"nummer", "hausnummer", "nr", "number", "strasse", "str", "street", "plz", "postcode"}
 )
@@ -38,10 +37,12 @@ def counts_the_item(turn: Turn, asked: Slot, words: list[str]) -> bool:
     return sum(line.get("said") == newest for line in lines) == 1
 
 
-def count_of_nothing(mention: Mention, words: list[str]) -> bool:
+def count_of_nothing(mention: Mention, words: list[str], lines_of: frozenset[str]) -> bool:
     """A count that belongs to no item named with it, in a message that is more than "make
-    it 3" or speaks of an address ("it's number 13, not 31"): never a new quantity."""
-    named = len(mention) > 1  # a count comes with an item or an option it belongs to
+    it 3" or speaks of an address ("it's number 13, not 31"): never a new quantity. `lines_of`:
+    the slots cart lines are made of, what a count may come with (an item, a size; not
+    delivery: "ich hab ja drei Hunde an der Leine. Doch liefern bitte")."""
+    named = any(name in lines_of for name in mention)
     if _ADDRESS_WORDS & set(words):
         return not named
     instead_of_a_count = any(negated(words, i) and word_to_number(w) for i, w in enumerate(words))

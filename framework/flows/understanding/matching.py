@@ -173,6 +173,8 @@ class PhraseIndex:
             best = process.extractOne(
                 word, self._within_reach(len(word)), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
+            if best and best[0][0] != word[0] and is_frequent(word):
+                best = None  # "an der Leine" is no "kleine": a word of its own, begun otherwise
             self._fuzzed[word] = (
                 best[0]
                 if best
