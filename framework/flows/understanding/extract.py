@@ -118,15 +118,17 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     """The values one segment names, and whether it names an item."""
     mention: Mention = {}
     used: set[int] = set()
-    has_item = False
+    has_item = plural = False
     for slot in slots:
         if slot.type == "item" and not has_item:
-            found = after_second_thoughts(lexicon.items(slot.tags).find_all(words), words)
+            index = lexicon.items(slot.tags)
+            found = after_second_thoughts(index.find_all(words), words)
             found = [match for match in found if not _said_of_someone(words, match.start)]
             if found:
                 mention[slot.name] = found[0].value
                 used.update(range(found[0].start, found[0].end))
                 has_item = True
+                plural = _plural(words, found[0], index)
     for slot in slots:
         if slot.type in ("choice", "choices") and slot.choices is not None:
             _choices(mention, slot, lexicon.choices(slot.choices), words, used)
@@ -134,9 +136,23 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     if quantity is not None:
         described = has_item and len(mention) > 1  # the item came with a size or an option
         number = _quantity(words, used, described, has_item)
+        if number in (None, 1) and plural and not _counted(words):
+            number = UNSAID  # "Salamis, große": several, but how many is asked
         if number is not None:
             mention[quantity.name] = number
     return mention, has_item
+
+
+def _plural(words: list[str], match: Match, index: PhraseIndex) -> bool:
+    """Whether the item is named in a plural the index does not have ("Salamis", "large
+    Hawaiis"): its name with an "s"."""
+    said = words[match.end - 1]
+    return said.endswith("s") and not index.written(words, match) and len(said) > 3
+
+
+def _counted(words: list[str]) -> bool:
+    """Whether a number or an article is said ("eine Salamis", "2 Salamis")."""
+    return any(word_to_number(word) is not None for word in words)
 
 
 def _choices(
