@@ -136,7 +136,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     if quantity is not None:
         described = has_item and len(mention) > 1  # the item came with a size or an option
         number = _quantity(words, used, described, has_item)
-        if number in (None, 1) and plural and not _counted(words):
+        if number in (None, 1) and plural and all(word_to_number(w) is None for w in words):
             number = UNSAID  # "Salamis, große": several, but how many is asked
         if number is not None:
             mention[quantity.name] = number
@@ -148,11 +148,6 @@ def _plural(words: list[str], match: Match, index: PhraseIndex) -> bool:
     Hawaiis"): its name with an "s"."""
     said = words[match.end - 1]
     return said.endswith("s") and not index.written(words, match) and len(said) > 3
-
-
-def _counted(words: list[str]) -> bool:
-    """Whether a number or an article is said ("eine Salamis", "2 Salamis")."""
-    return any(word_to_number(word) is not None for word in words)
 
 
 def _choices(
