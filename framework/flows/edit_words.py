@@ -111,6 +111,7 @@ DEFINITE = frozenset({"the", "die", "der", "das", "den", "dem"})
 """Before an item named: the one ordered ("die Funghi"), not another ("eine Funghi")."""
 WHOSE = frozenset(
     {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre", "ihren"}
+    | {"seiner", "seinem", "ihrer", "ihrem"}
 )
 """Whose it is ("Lisa's drink", "Tom sein Bier", "ihr Getränk"): one person's, not all."""
 RECOUNTING = frozenset(

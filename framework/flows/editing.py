@@ -29,6 +29,7 @@ from framework.flows.edit_words import (
     ARTICLES,
     CHANGING,
     THAT,
+    WHOSE,
     WITHOUT,
 )
 from framework.flows.extending import extend, plain_named
@@ -324,7 +325,7 @@ def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             return None
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
     elif old.group is None:
-        some = _count_before(words, old) or _mine(words, new)
+        some = _count_before(words, old) or _mine(words, old, new)
         if some is not None and some < line["quantity"]:
             return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
         line["item"] = new.value
@@ -348,10 +349,12 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
 _SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
 
 
-def _mine(words: list[str], new: Thing) -> int | None:
-    """ "Und ich nehm statt Bier lieber ein Wasser" of two beers: the speaker's one, the count
-    said with the new item (the other stays as it was)."""
-    return count_near(words, new) if _SPEAKER & set(words[: new.start]) else None
+def _mine(words: list[str], old: Thing, new: Thing) -> int | None:
+    """ "Und ich nehm statt Bier lieber ein Wasser" of two beers, "Mia will statt ihrer Cola
+    lieber ein Wasser": the speaker's or one person's one, the count said with the new item
+    (the others stay as they were)."""
+    whose = old.start > 0 and words[old.start - 1] in WHOSE
+    return count_near(words, new) if whose or _SPEAKER & set(words[: new.start]) else None
 
 
 def _describe_new(

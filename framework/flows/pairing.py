@@ -20,10 +20,11 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     one group) — or None."""
     if _PAIRING.isdisjoint(words):
         return None
+    instead = (REPLACING - RATHER) & set(words)  # "would rather have a beer instead of his Fanta"
     for index, word in enumerate(words):
         before = [t for t in things if t.end <= index]
         after = [t for t in things if t.start > index]
-        if word in REPLACING and after:
+        if word in REPLACING and after and not (word in RATHER and instead):
             old = after[0]
             new = _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
             if new is not None:
