@@ -48,8 +48,10 @@ def _split(
     if len(items) >= 2 and between <= _POINTING | _ARTICLES:
         return line_with(turn, items[0]), items[1]  # "one of the colas … a cola zero"
     lines = turn.session["cart"]["lines"]
-    if len(items) == 1 and start < len(words) and words[start] in _POINTING and lines:
-        return max(lines, key=lambda line: line["id"]), items[0]
+    pointing = start < len(words) and words[start] in _POINTING
+    article = pointing and words[start] in _ARTICLES and items and items[0].start == start + 1
+    if len(items) == 1 and pointing and not article and lines:
+        return max(lines, key=lambda line: line["id"]), items[0]  # not "eine von den Tonnos"
     return None, None
 
 
