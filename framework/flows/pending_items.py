@@ -78,6 +78,12 @@ def queue_other_items(
     return True
 
 
+def _an_extra(words: list[str], at: int) -> bool:
+    """ "with extra ham": the word "extra" of an option, not of another item ("an extra
+    beer")."""
+    return words[at] == "extra" and at > 0 and words[at - 1] in ("with", "mit")
+
+
 def answered_beside_them(
     turn: Turn,
     frame: Frame,
@@ -89,7 +95,9 @@ def answered_beside_them(
     """ "Eine mit Zwiebeln drauf, die andere ohne alles. Und zwei Bier." at a pizza's extras:
     the beers wait their turn, and the sentences that name no item answer the question."""
     others = other_items(turn, frame, mentions)
-    if slot.type == "item" or not others or (CHANGE_OF_MIND | ADDING) & set(tokens(text)):
+    words = tokens(text)
+    adding = {w for at, w in enumerate(words) if w in ADDING and not _an_extra(words, at)}
+    if slot.type == "item" or not others or CHANGE_OF_MIND & set(words) or adding:
         return False
     sentences = [part.strip() for part in SENTENCES.findall(text) if part.strip()]
     rest = " ".join(s for s in sentences if not turn.orders_an_item(s))
