@@ -24,8 +24,9 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
-from framework.flows.understanding.numbers import parse_number
+from framework.flows.understanding.numbers import parse_number, word_to_number
 from framework.flows.understanding.questions import is_question
+from framework.flows.understanding.second_thoughts import TAKING_BACK
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = [
@@ -86,6 +87,8 @@ def _in_range(slot: Slot, number: Decimal) -> bool:
 
 def _number(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     number = parse_number(text)
+    if number is None and slot.role == "quantity":
+        number = _count_said_last(text)
     if number is None:
         return Invalid("invalid_number")
     if slot.type == "integer" and number != number.to_integral_value():
@@ -97,6 +100,26 @@ def _number(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
             return Invalid("too_small", {"min": slot.min})
         return Invalid("too_large", {"max": slot.max})
     return Valid(int(number) if slot.type == "integer" else str(number))
+
+
+_SO = frozenset({"also", "so", "dann", "then", "macht", "makes"})
+
+
+def _count_said_last(text: str) -> Decimal | None:
+    """How many, when the answer says more than a number: the count after second thoughts
+    ("vier. Ach nee, Heinz hat schon gegessen — drei": three), or the one it sums up to ("wir
+    sind zu viert. Also vier."). None when neither says which."""
+    words = tokens(text)
+    said = [(at, n) for at, w in enumerate(words) if (n := word_to_number(w)) is not None]
+    if not said or not all(0 < n <= _MOST for _, n in said):
+        return None
+    at, last = said[-1]
+    if len(said) > 1 and TAKING_BACK & set(words[said[-2][0] : at]):
+        return Decimal(last)
+    return Decimal(last) if at and words[at - 1] in _SO else None
+
+
+_MOST = 99
 
 
 def _yes_no(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
