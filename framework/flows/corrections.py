@@ -107,7 +107,10 @@ def _with_those_before(turn: Turn, name: str, value: Any, words: list[str]) -> A
         return value
     line = _line_for(turn, name, value)
     choices = turn.slot(name).choices
-    before = line["options"].get(choices.id, []) if line and choices else []
+    if line is not None and choices is not None:
+        before = line["options"].get(choices.id, [])
+    else:  # the pizza still being asked about: its answer so far
+        before = turn.session["slots"].get(name) or []
     return list(dict.fromkeys([*before, *value]))
 
 

@@ -35,7 +35,7 @@ from framework.flows.recounting import says_a_new_count
 from framework.flows.session import CartData, CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
-from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.combining import EVERY, NOT_WANTED
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.matching import Match
@@ -187,6 +187,8 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     items_named = lexicon_for(turn.bot).items(frozenset()).find_all(words)
     if not items_named and _names_someone_in_progress(turn, words, named):
         return True  # "Ben got pulled into a meeting, remove his pizza", "Mo wants hers large"
+    if not items_named and len(named) == 1 and _refuses_its_extra(turn, words, named[0]):
+        return True  # "nee, doch keine Zwiebeln" of the one pizza being asked about
     removing = any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))
     plain = bool(items_named) and says_nothing_extra(words)  # "die Hawaii ohne alles"
     extended = _extras_on_the(turn, words, items_named)  # "put olives on the Prosciutto"
@@ -198,6 +200,17 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     items = _names_of_kind(turn.bot, turn.ordering_flow(), "item")
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
     return any(match.value in in_progress for match in items_named)
+
+
+def _refuses_its_extra(turn: Turn, words: list[str], mention: Mention) -> bool:
+    """Whether the words refuse an extra the item in progress has ("doch keine Zwiebeln")."""
+    lexicon, groups = lexicon_for(turn.bot), turn.bot.catalog.groups
+    chosen = {c for value in mention.values() if isinstance(value, list) for c in value}
+    return any(
+        match.start and words[match.start - 1] in NOT_WANTED and match.value in chosen
+        for group in many_choice_groups(turn.bot)
+        for match in lexicon.choices(groups[group]).find_all(words)
+    )
 
 
 def _extras_on_the(turn: Turn, words: list[str], items_named: list[Match]) -> bool:
