@@ -57,6 +57,7 @@ from framework.flows.order_checks import (
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
+from framework.flows.restated_changed import restated_changed
 from framework.flows.restating import answer_beside_restatement, beyond_restated, restated
 from framework.flows.same_again import same_again
 from framework.flows.session import Session, copy_session, session_problems
@@ -262,7 +263,9 @@ def _take(turn: Turn, message: Message) -> None:
         if not try_digression(turn, text):
             waiting_message(turn)
     elif not message.payload and (
-        same_again(turn, text) or editing_in_progress(turn, text, edit_order)
+        restated_changed(turn, text)
+        or same_again(turn, text)
+        or editing_in_progress(turn, text, edit_order)
     ):
         return
     elif not message.payload and restated(turn, text):

@@ -131,7 +131,9 @@ def _not_so_many(words: list[str]) -> bool:
 
 
 _CLOSING = frozenset({"bitte", "please", "pls", "then", "dann", "danke", "thanks"})
-"""Words that may close "sechs Bier statt fünf, bitte" after the old count."""
+_CLOSING |= {"sonst", "alles", "gleich", "rest", "otherwise", "everything", "else", "same", "the"}
+"""Words that may close "sechs Bier statt fünf, bitte" after the old count ("3x Cola Zero
+statt 2x, sonst alles gleich")."""
 
 
 _OUT_OF = frozenset({"aus", "make", "mach", "mache", "macht", "machen"})

@@ -33,7 +33,7 @@ Stock": one floor, not a count 2)."""
 SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 """A message's sentences with their end marks, for `findall` ("Ja genau so." "Wann …?"): the
 reading of what asks and what tells, sentence by sentence."""
-_SEPARATOR_MARKS = re.compile(rf"[,;+\n:]|\s[-–—]\s|{SENTENCE_END}", re.IGNORECASE)
+_SEPARATOR_MARKS = re.compile(rf"[,;+\n:]|\s[-–—/]\s|{SENTENCE_END}", re.IGNORECASE)
 COLLOQUIAL_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
