@@ -47,7 +47,10 @@ class _Described:
     """An ingredient, read in standard words, to the items that have it."""
     kinds: re.Pattern[str]
     """Any of the kind words ("pizza", "pizzen") anywhere: a message without one describes
-    nothing (one search instead of a look for each word)."""
+    nothing (one search instead of a look for each word)..."""
+    the_one: re.Pattern[str]
+    """... but for "die mit Thunfisch", "the one with ham, mushrooms, artichokes and olives":
+    what is on one item only."""
 
 
 @lru_cache(maxsize=32)  # as many bots as lexicon_for keeps: a reloaded bot frees its old one
@@ -74,17 +77,32 @@ def _described(bot: Bot) -> _Described | None:
         re.IGNORECASE,
     )
     kinds = re.compile("|".join(re.escape(form) for form in sorted(forms)))
-    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, kinds)
+    the_one = re.compile(
+        rf"\b(?P<kind>the one|die|der)\s+{_WITH}\s+(?:den\s+|the\s+)?(?P<on>{listed})\b",
+        re.IGNORECASE,
+    )
+    return _Described(pattern, {w: frozenset(ids) for w, ids in on.items()}, kinds, the_one)
 
 
 def read_descriptions(turn: Turn, text: str) -> str:
     """The message with each description that fits one item replaced by that item's name, and
     one that fits several by the kind alone (the bot asks which, once)."""
     described = _described(turn.bot)
-    lowered = text.casefold()
-    if described is None or not described.kinds.search(lowered):
+    if described is None:
+        return text
+    text = described.the_one.sub(lambda found: _the_one(turn, described, found), text[:4096])
+    if not described.kinds.search(text.casefold()):
         return text
     return described.pattern.sub(lambda found: _read(turn, described, found), text[:4096])
+
+
+def _the_one(turn: Turn, described: _Described, found: re.Match[str]) -> str:
+    """ "die mit Thunfisch": the one item all of it is on, by name; as said when several are
+    ("Salami, die mit Käse" is that Salami with cheese)."""
+    fitting = _fitting(described, found["on"])
+    if len(fitting) != 1:
+        return found.group(0)
+    return _name(turn, turn.bot.catalog.items[next(iter(fitting))])
 
 
 def _read(turn: Turn, described: _Described, found: re.Match[str]) -> str:
