@@ -78,6 +78,8 @@ _NOT_NAMES = frozenset(
         *("kann", "koennte", "könnte", "habt", "gibt", "what", "how", "ordering", "wait"),
         *("warte", "sorry", "entschuldigung", "actually", "eigentlich", "sure", "klar"),
         *("ne", "nen", "n", "ein", "eins", "a", "an", "servus", "tach", "moin", "howya"),
+        *("auf", "für", "fuer", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
+        *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
