@@ -122,7 +122,7 @@ def _env(build: Path | None) -> dict[str, str]:
     return env
 
 
-def _side(build: Path | None, folder: Path) -> tuple[list[Record], dict[str, tuple[int, str]]]:
+def _side(build: Path | None, folder: Path) -> tuple[list[Record], dict[str, tuple[int, str, str]]]:
     label = "compiled" if build else "pure"
     out = folder / f"{label}.jsonl"
     started = time.monotonic()
@@ -144,7 +144,7 @@ def _side(build: Path | None, folder: Path) -> tuple[list[Record], dict[str, tup
             text=True,
             check=False,
         )
-        tests[bot] = (run.returncode, run.stdout + run.stderr)
+        tests[bot] = (run.returncode, run.stdout, run.stderr)
     return records, tests
 
 
@@ -192,14 +192,21 @@ def compare(build: Path) -> int:
     if pure.pop()["compiled"] or not modules:
         print("the pure run imported compiled modules, or the compiled one none", file=sys.stderr)
         return 1
-    print(f"compiled modules imported: {len(modules)}")
+    built = {
+        ".".join((*path.relative_to(build).parts[:-1], path.name.split(".")[0])).removesuffix(
+            ".__init__"
+        )
+        for path in build.glob("framework/**/*.so")
+    }
+    unused = ", ".join(sorted(built - set(modules))) or "none"
+    print(f"compiled modules imported: {len(modules)} of {len(built)} (not imported: {unused})")
     if [r["key"] for r in pure] != [r["key"] for r in compiled]:
         print("the two runs played different conversations", file=sys.stderr)
         return 1
     differ = _compare_records(pure, compiled)
     for bot in BOTS:
         identical = pure_tests[bot] == compiled_tests[bot]
-        status, output = compiled_tests[bot]
+        status, output, _ = compiled_tests[bot]
         last = output.strip().splitlines()[-1] if output.strip() else ""
         print(f"theke test bots/{bot}: exit {status}, {last!r}, identical: {identical}")
         differ += not identical
