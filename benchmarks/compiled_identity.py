@@ -112,14 +112,17 @@ def dump(path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for record in [*_transcripts(), *_turns()]:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        out.write(json.dumps({"kind": "modules", "compiled": _compiled_modules()}) + "\n")
+        import framework
+
+        where = str(Path(framework.__file__).resolve().parent.parent)
+        modules = {"kind": "modules", "compiled": _compiled_modules(), "from": where}
+        out.write(json.dumps(modules) + "\n")
 
 
 def _env(build: Path | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if build is not None:
-        env["PYTHONPATH"] = str(build)
-    return env
+    """The build's framework/ on PYTHONPATH, or this tree's (whichever tree the environment's
+    editable install points to)."""
+    return {**os.environ, "PYTHONPATH": str(build or ROOT)}
 
 
 def _side(build: Path | None, folder: Path) -> tuple[list[Record], dict[str, tuple[int, str, str]]]:
@@ -188,9 +191,13 @@ def compare(build: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pure, pure_tests = _side(None, Path(tmp))
         compiled, compiled_tests = _side(build, Path(tmp))
-    modules = compiled.pop()["compiled"]
-    if pure.pop()["compiled"] or not modules:
+    pure_modules, compiled_modules = pure.pop(), compiled.pop()
+    modules = compiled_modules["compiled"]
+    if pure_modules["compiled"] or not modules:
         print("the pure run imported compiled modules, or the compiled one none", file=sys.stderr)
+        return 1
+    if (pure_modules["from"], compiled_modules["from"]) != (str(ROOT), str(build)):
+        print(f"framework imported from {pure_modules['from']}, {compiled_modules['from']}")
         return 1
     built = {
         ".".join((*path.relative_to(build).parts[:-1], path.name.split(".")[0])).removesuffix(
