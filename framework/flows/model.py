@@ -54,6 +54,12 @@ class Position:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
+    def __reduce__(self) -> tuple[type[Position], tuple[str, int, int]]:
+        """A copy (a deep copy of the cart copies the positions of its YAML item ids) is made
+        by the constructor: compiled by mypyc (tools/mypyc_build.py), a frozen dataclass
+        cannot be filled in field by field as `copy` otherwise does."""
+        return (Position, (self.file, self.line, self.column))
+
 
 ANY_LANGUAGE = "*"
 Label = Mapping[str, str]

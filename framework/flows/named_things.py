@@ -88,7 +88,7 @@ def count_near(words: list[str], thing: Thing) -> int | None:
 def line_with(turn: Turn, thing: Thing) -> CartLine | None:
     """The newest cart line with this item, or with this choice among its options."""
     lines = turn.session["cart"]["lines"]
-    return next((line for line in reversed(lines) if holds(line, thing)), None)
+    return next((line for line in lines[::-1] if holds(line, thing)), None)
 
 
 def holds(line: CartLine, thing: Thing) -> bool:

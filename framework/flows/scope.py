@@ -15,6 +15,7 @@ from typing import Any
 
 from babel.dates import format_time, get_day_names
 
+from framework.flows.compiling import mypyc_attr
 from framework.flows.day_hours import DayView
 from framework.flows.model import Bot, Choice, ChoiceSet, Item, label_for
 from framework.flows.session import CartData, CartLine
@@ -62,6 +63,7 @@ class Named:
         return hash(self.id)
 
 
+@mypyc_attr(native_class=False)
 class NamedList(list[Named]):
     """Several choices (extras): prints as 'Extra Käse, Oliven', `'cheese' in extras` works."""
 

@@ -61,7 +61,7 @@ def taking_its_place(
     """The mentions of a message right after a refusal: one item named alone takes what was
     said with the refused one (of these slots) where it says nothing of its own."""
     refused = refused_just_now(session)
-    if refused and len(found) == 1 and items & found[0].keys():
+    if refused and len(found) == 1 and found[0].keys() & items:
         named = {slot.name for slot in slots}
         found[0] = {k: v for k, v in refused["said"].items() if k in named} | found[0]
     return found

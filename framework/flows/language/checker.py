@@ -90,7 +90,7 @@ class _Checker:
 
     @property
     def known_names(self) -> frozenset[str]:
-        return BUILTIN_NAMES | self.bot.slots.keys() | self.bot.constants.keys()
+        return BUILTIN_NAMES.union(self.bot.slots, self.bot.constants)
 
     def names(
         self, names: frozenset[str], pos: Position, extra: frozenset[str] = frozenset()
@@ -105,7 +105,7 @@ class _Checker:
         if text is None:
             return
         self.names(text.names, text.pos, extra)
-        for name in sorted(text.text_refs - self.bot.texts.keys()):
+        for name in sorted(text.text_refs.difference(self.bot.texts)):
             self.error(text.pos, f"unknown text {name!r}", did_you_mean(name, self.bot.texts))
         languages = self.bot.business.languages
         if ANY_LANGUAGE not in text.variants:

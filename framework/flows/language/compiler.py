@@ -157,7 +157,7 @@ def _say(step: PosDict, program: Program, ctx: StepContext) -> None:
 
 def _ask(step: PosDict, program: Program, ctx: StepContext) -> None:
     pos, slot = step.pos, str(step["ask"])
-    if ASK_SLOT_KEYS & step.keys():
+    if step.keys() & ASK_SLOT_KEYS:
         ctx.inline_slot(slot, step)
     program.asks.add(slot)
     raw_buttons = step.get("buttons", True)

@@ -1,0 +1,239 @@
+"""The compiled engine (tools/mypyc_build.py) says what the Python one says, byte for byte.
+
+    .venv/bin/python tools/mypyc_build.py          (or `make fast`: build/compiled/)
+    .venv/bin/python benchmarks/compiled_identity.py [--build build/compiled]
+
+Runs the same conversations twice, each in a process of its own: once in pure Python, once
+with the build on PYTHONPATH (checking that its modules are the compiled ones), and compares:
+
+- every conversation of every set under tests/understanding/ (`understanding.py`'s SETS), as
+  `understanding.py` plays it: the transcript (every customer message and every bot reply,
+  its notes and links), the problems and the wrong payments;
+- every YAML conversation test of the four bots (pizza, pc_support, nail_studio, airline), the
+  same way, and `theke test bots/<bot>`'s output and exit status;
+- the benchmark order and every tests/understanding chat replayed as `engine.py --varied`
+  replays them: each turn's effects (their repr) and the session after it (as JSON).
+
+Exits 1 when anything differs, or when the build's modules are not the ones imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BOTS = ("pizza", "pc_support", "nail_studio", "airline")
+Record = dict[str, Any]
+
+
+def _transcripts() -> Iterator[Record]:
+    from understanding import SETS, review_corpus
+
+    from framework.flows import load_bot
+    from framework.testing.conversations import load_tests, review_test
+
+    for name, folder in SETS.items():
+        for index, case in enumerate(review_corpus(folder)):
+            review = case.review
+            yield {
+                "kind": f"set {name}",
+                "key": f"{name}/{case.lang}/{case.category}#{index} {review.test.name}",
+                "transcript": review.transcript,
+                "problems": review.problems,
+                "wrong_payments": review.wrong_payments,
+            }
+    for bot_name in BOTS:
+        root = ROOT / "bots" / bot_name
+        bot = load_bot(root)
+        for path in sorted((root / "tests").glob("*.yaml")):
+            for test in load_tests(path):
+                review = review_test(bot, test)
+                yield {
+                    "kind": f"bot {bot_name}",
+                    "key": f"{bot_name}/{path.name} {test.name}",
+                    "transcript": review.transcript,
+                    "problems": review.problems,
+                    "wrong_payments": review.wrong_payments,
+                }
+
+
+def _turns() -> Iterator[Record]:
+    from engine import BOT, NOW, customers
+    from pizza_order import ORDER
+
+    from framework.flows import Message, load_bot, new_session, step
+
+    bot = load_bot(BOT)
+    for index, (now, texts) in enumerate([(NOW, list(ORDER)), *customers()]):
+        session = new_session(bot)
+        turns = []
+        for text in texts:
+            result = step(bot, session, Message(text, now))
+            session = result.session
+            turns.append([text, [repr(e) for e in result.effects], json.dumps(session)])
+        yield {"kind": "engine turns", "key": f"chat {index}", "turns": turns}
+
+
+def _compiled_modules() -> list[str]:
+    return sorted(
+        name
+        for name, module in sys.modules.items()
+        if name.startswith("framework.") and str(getattr(module, "__file__", "")).endswith(".so")
+    )
+
+
+def _same_tokens() -> None:
+    """Random tokens (a booking's calendar link) drawn from one seeded generator, the same
+    in both runs."""
+    draw = random.Random(0)
+
+    def token_urlsafe(nbytes: int | None = None) -> str:
+        return base64.urlsafe_b64encode(draw.randbytes(nbytes or 32)).rstrip(b"=").decode()
+
+    secrets.token_urlsafe = token_urlsafe
+
+
+def dump(path: Path) -> None:
+    """This process's side: every record as a line of JSON, the compiled modules last."""
+    _same_tokens()
+    with path.open("w", encoding="utf-8") as out:
+        for record in [*_transcripts(), *_turns()]:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        import framework
+
+        where = str(Path(framework.__file__).resolve().parent.parent)
+        modules = {"kind": "modules", "compiled": _compiled_modules(), "from": where}
+        out.write(json.dumps(modules) + "\n")
+
+
+def _env(build: Path | None) -> dict[str, str]:
+    """The build's framework/ on PYTHONPATH, or this tree's (whichever tree the environment's
+    editable install points to)."""
+    return {**os.environ, "PYTHONPATH": str(build or ROOT)}
+
+
+def _side(build: Path | None, folder: Path) -> tuple[list[Record], dict[str, tuple[int, str, str]]]:
+    label = "compiled" if build else "pure"
+    out = folder / f"{label}.jsonl"
+    started = time.monotonic()
+    # run from benchmarks/ (the script's folder first on sys.path), so that the working tree's
+    # framework/ does not come before the build's
+    subprocess.run(
+        [sys.executable, __file__, "--dump", str(out)], env=_env(build), cwd=ROOT, check=True
+    )
+    print(f"{label}: conversations played in {time.monotonic() - started:.0f} s", flush=True)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    theke = Path(sys.executable).with_name("theke")
+    tests = {}
+    for bot in BOTS:
+        run = subprocess.run(
+            [str(theke), "test", f"bots/{bot}"],
+            env=_env(build),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        tests[bot] = (run.returncode, run.stdout, run.stderr)
+    return records, tests
+
+
+def _show(one: Record, other: Record) -> None:
+    """The first line in which two records differ."""
+    print(f"DIFFERS: {one['key']}")
+    ours, theirs = json.dumps(one, indent=1), json.dumps(other, indent=1)
+    for a, b in zip(ours.splitlines(), theirs.splitlines(), strict=False):
+        if a != b:
+            print(f"  pure:     {a[:300]}\n  compiled: {b[:300]}")
+            return
+
+
+def _compare_records(pure: list[Record], compiled: list[Record]) -> int:
+    """The differing records, a table of what was compared printed."""
+    differ = 0
+    counts: Counter[str] = Counter()
+    replies: Counter[str] = Counter()
+    same: Counter[str] = Counter()
+    for one, other in zip(pure, compiled, strict=True):
+        kind = one["kind"]
+        counts[kind] += 1
+        if "transcript" in one:
+            replies[kind] += sum(line.startswith("  ") for line in one["transcript"])
+        else:
+            replies[kind] += len(one["turns"])
+        if one == other:
+            same[kind] += 1
+        else:
+            differ += 1
+            if differ <= 5:
+                _show(one, other)
+    print(f"{'what':<24} {'conversations':>13} {'identical':>9} {'replies / turns':>15}")
+    for kind in counts:
+        print(f"{kind:<24} {counts[kind]:>13,} {same[kind]:>9,} {replies[kind]:>15,}")
+    print(f"{'all':<24} {sum(counts.values()):>13,} {sum(same.values()):>9,}")
+    return differ
+
+
+def compare(build: Path) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        pure, pure_tests = _side(None, Path(tmp))
+        compiled, compiled_tests = _side(build, Path(tmp))
+    pure_modules, compiled_modules = pure.pop(), compiled.pop()
+    modules = compiled_modules["compiled"]
+    if pure_modules["compiled"] or not modules:
+        print("the pure run imported compiled modules, or the compiled one none", file=sys.stderr)
+        return 1
+    if (pure_modules["from"], compiled_modules["from"]) != (str(ROOT), str(build)):
+        print(f"framework imported from {pure_modules['from']}, {compiled_modules['from']}")
+        return 1
+    built = {
+        ".".join((*path.relative_to(build).parts[:-1], path.name.split(".")[0])).removesuffix(
+            ".__init__"
+        )
+        for path in build.glob("framework/**/*.so")
+    }
+    unused = ", ".join(sorted(built - set(modules))) or "none"
+    print(f"compiled modules imported: {len(modules)} of {len(built)} (not imported: {unused})")
+    if [r["key"] for r in pure] != [r["key"] for r in compiled]:
+        print("the two runs played different conversations", file=sys.stderr)
+        return 1
+    differ = _compare_records(pure, compiled)
+    for bot in BOTS:
+        identical = pure_tests[bot] == compiled_tests[bot]
+        status, output, _ = compiled_tests[bot]
+        last = output.strip().splitlines()[-1] if output.strip() else ""
+        print(f"theke test bots/{bot}: exit {status}, {last!r}, identical: {identical}")
+        differ += not identical
+    print("IDENTICAL" if not differ else f"{differ} DIFFERENCES")
+    return 1 if differ else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", type=Path, default=ROOT / "build" / "compiled")
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.dump:
+        dump(args.dump)
+        return 0
+    if not any(args.build.glob("framework/flows/*.so")):
+        print(f"no compiled build in {args.build}: tools/mypyc_build.py", file=sys.stderr)
+        return 1
+    return compare(args.build.resolve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
