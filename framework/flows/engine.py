@@ -59,7 +59,7 @@ from framework.flows.people import note_people
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restated_changed import restated_changed
 from framework.flows.restating import answer_beside_restatement, beyond_restated, restated
-from framework.flows.same_again import same_again
+from framework.flows.same_again import give_the_copies, same_again
 from framework.flows.session import Session, copy_session, session_problems
 from framework.flows.ticket_news import ticket_news
 from framework.flows.told_aside import flow_asked, tell_beside
@@ -128,6 +128,7 @@ def step(bot: Bot, stored: Mapping[str, Any], event: Event) -> StepResult:
             answer_after_the_order(turn)
             if isinstance(event, Message) and not event.payload:
                 note_people(turn, event.text)
+                give_the_copies(turn)
             _schedule_timeouts(turn)
         show_named(turn)
     except ThekeError as error:

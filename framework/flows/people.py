@@ -26,11 +26,15 @@ from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
 __all__ = [
+    "LAST_PERSON",
+    "ME",
     "PEOPLE",
+    "SHARED_BY",
     "edit_for_person",
     "names_someone",
     "note_people",
     "one_of_shared",
+    "person_named",
     "shared_lines",
 ]
 
@@ -54,7 +58,8 @@ _ROLES = re.compile(
     r"\b(?P<p>meine frau|mein mann|meine freundin|mein freund|die kinder|die kleinen|oma|opa|"
     r"mama|papa|mein sohn|meine tochter|die jungs|die mädels|die mädchen|my wife|my husband|"
     r"my girlfriend|my boyfriend|my son|my daughter|the kids|the boys|the girls|grandma|"
-    r"grandpa|mum|mom|dad)\b",
+    r"grandpa|mum|mom|dad|my (?:friend|colleague|buddy|mate|partner|brother|sister|flatmate|boss)|"
+    r"meinen? (?:kumpel|kollegen?|bruder|nachbarn?|chef)|meine (?:kollegin|schwester|nachbarin))\b",
     re.IGNORECASE,
 )
 _SELF = re.compile(
@@ -80,6 +85,7 @@ _NOT_NAMES = frozenset(
         *("ne", "nen", "n", "ein", "eins", "a", "an", "servus", "tach", "moin", "howya"),
         *("auf", "für", "fuer", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
         *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
+        *("mach", "mache", "nimm", "gib", "bring", "pack", "schick", "make", "give", "put"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
@@ -112,7 +118,12 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
 
 def names_someone(turn: Turn, clause: str) -> bool:
     """Whether a clause orders for someone ("for my wife", "Tom nimmt …", "für mich")."""
-    return _person_of(_unlabelled(clause), _menu_words(lexicon_for(turn.bot))) is not None
+    return person_named(turn, clause) is not None
+
+
+def person_named(turn: Turn, clause: str) -> str | None:
+    """Whom a clause orders for ("my colleague", "tom", `ME`), or None."""
+    return _person_of(_unlabelled(clause), _menu_words(lexicon_for(turn.bot)))
 
 
 @lru_cache(maxsize=64)
@@ -223,14 +234,14 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     words = tokens(text)
     members = {member for person in people for member in person.split(SHARED_BY)}
     person = _named(words, members)
+    if person is None and not _someone_else(turn, text, people):
+        person = _their(turn, words, members)  # "seine Pizza": the one named last
     if person is not None and person not in people:  # "Sarah will ihre doch ohne Oliven"
         kept = copy.deepcopy(lines)
         change = _edit_theirs(turn, text, words, person) if _one_of_theirs(turn, person) else None
         if change is None:
             lines[:] = kept
         return change
-    if person is None and not _someone_else(turn, text, people):
-        person = _their(turn, words, people)  # "seine Pizza": the one named last
     return None if person is None else _edit_theirs(turn, text, words, person)
 
 

@@ -8,11 +8,12 @@ import re
 from typing import cast
 
 from framework.flows.bot_slots import item_slots
+from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 
-__all__ = ["same_again"]
+__all__ = ["give_the_copies", "same_again"]
 
 _SAME = re.compile(
     r"\b(?:the same(?: again| thing| one)?|same again|same for|dasselbe|das ?selbe|"
@@ -49,8 +50,44 @@ def same_again(turn: Turn, text: str) -> bool:
         for mention in mentions:
             _change(turn, cast(Mention, mention), said)
     turn.session["pending"].extend(cast(list[Mention], mentions))
+    _note_whose(turn, text, last)
     turn.repeat(ordering, frozenset())
     return True
+
+
+COPIES_FOR = "copies_for"
+"""A session flag: the person the same again was ordered for, and the lines copied (their
+items and counts), until the copies are in the cart (`give_the_copies`)."""
+
+
+def _note_whose(turn: Turn, text: str, copied: list[CartLine]) -> None:
+    """ "Same again for my colleague": the copies are his, a line of their own."""
+    person = person_named(turn, text)
+    if person is not None and person != ME:
+        items = [[line["item"], line["quantity"] if len(copied) > 1 else 1] for line in copied]
+        turn.session["flags"][COPIES_FOR] = {"person": person, "items": items}
+
+
+def give_the_copies(turn: Turn) -> None:
+    """The copies ordered for someone: that person's lines, or their one of the line the copy
+    joined (people.py splits it off when it is changed: "Same again for my colleague" —
+    "Actually his without the jalapeños": only his)."""
+    copies = turn.session["flags"].pop(COPIES_FOR, None)
+    if not isinstance(copies, dict):
+        return
+    cart, now = turn.session["cart"], turn.session["turns"]
+    for item, count in copies["items"]:
+        added = [
+            line
+            for line in cart["lines"]
+            if line["item"] == item and line.get("said") == now and "person" not in line
+        ]
+        own = next((line for line in added if line["quantity"] == count), None)
+        if own is not None:  # "… but large": a line of its own
+            own["person"] = copies["person"]
+        elif added and added[0]["quantity"] == 2 and count == 1:  # joined the customer's one
+            added[0]["person"] = SHARED_BY.join((ME, copies["person"]))
+    turn.session["flags"][LAST_PERSON] = copies["person"]
 
 
 def _ordered_last(lines: list[CartLine]) -> list[CartLine]:

@@ -54,7 +54,7 @@ FLOORS = {
     HOLDOUT12: 0.76,
     HOLDOUT13: 0.71,
     HOLDOUT14: 0.63,
-    HOLDOUT15: 0.70,
+    HOLDOUT15: 0.71,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -90,9 +90,8 @@ together 1,171 of 1,376. On 2026-12-05 (afternoon) the fourteenth, written blind
 way, measured 44 of 80 with 7 wrong payments before anything of it was looked at (bd7a59c and
 7551b6d alike), and the fifteenth, asked to lean on what makes orders go wrong in chats
 (counts corrected, items swapped, extras moved, the cart quoted back), 37 of 80 with 22; their
-wrong payments fixed as rules of their own, with tests in other words, they reached 51 and 56
-of 80, with one wrong payment left in the fifteenth (WRONG_LEFT). The aim is 0.90 on every
-set."""
+wrong payments fixed as rules of their own, with tests in other words, they reached 51 and 57
+of 80 with none, and all sets together 1,296 of 1,536. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -112,12 +111,6 @@ SIZES = {
     HOLDOUT14: 80,
     HOLDOUT15: 80,
 }
-WRONG_LEFT = {
-    HOLDOUT15: {"security guard same again for his colleague, then his without jalapenos, delivery"}
-}
-"""Wrong payments known and not fixed yet, by conversation: "Same again for my colleague" makes
-the copy one line with the customer's own (2× Diavola), so "his without the jalapeños" takes
-them off both; a copy ordered for someone needs a line of its own."""
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
 
@@ -132,7 +125,7 @@ def test_no_customer_is_asked_to_pay_for_what_they_did_not_order(corpus: Path) -
     wrong = [
         f"{case.lang}/{case.category}: {case.review.test.name}: {case.review.wrong_payments}"
         for case in cases(corpus)
-        if case.review.wrong_payments and case.review.test.name not in WRONG_LEFT.get(corpus, set())
+        if case.review.wrong_payments
     ]
     assert not wrong, wrong
 
