@@ -75,6 +75,8 @@ def _listening(cluster: Cluster, node: int) -> bool:
     """Node `node` accepts connections; a node that exited fails with what it said."""
     if cluster.processes[node].poll() is not None:
         said = [path.read_text(errors="replace") for path in cluster.logs(node) if path.exists()]
+        if "Address already in use" in "".join(said):
+            raise _PortTaken(f"node {node}: a port was taken before it could bind it")
         raise RuntimeError(
             "a node of the local Redis Cluster exited (it needs redis-server 7 or later):\n"
             + "".join(said)[-2000:]
@@ -88,14 +90,43 @@ def _state_ok(port: int) -> bool:
     return bool(info.get("cluster_state") == "ok")
 
 
+_ATTEMPTS = 3
+"""Starts tried when a port was taken between choosing and binding it (another test worker's
+process, or the same free port handed out twice)."""
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
 def start_cluster() -> Cluster:
     """Three primaries, all slots covered, cluster_state:ok on every node."""
+    for _ in range(_ATTEMPTS - 1):
+        try:
+            return _start_cluster()
+        except _PortTaken:
+            continue
+    return _start_cluster()
+
+
+def _distinct_free_ports(count: int) -> list[int]:
+    """`count` free ports, no two alike (a port probed free is free again right after)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def _start_cluster() -> Cluster:
     server, cli = _binary("redis-server"), _binary("redis-cli")
     folder = tempfile.TemporaryDirectory(prefix="theke-cluster-")
     cluster = Cluster(folder, [], [])
+    ports = _distinct_free_ports(2 * NODES)
     try:
-        for _ in range(NODES):
-            port, bus = free_port(), free_port()
+        for node in range(NODES):
+            port, bus = ports[2 * node], ports[2 * node + 1]
             command = [server, "--port", str(port), "--cluster-port", str(bus)]
             command += ["--bind", "127.0.0.1", "--cluster-enabled", "yes"]
             command += ["--cluster-config-file", f"nodes-{port}.conf", "--dir", folder.name]
