@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--customers 50] [--duration 20] [--warmup 3]
         [--only bare,memory,sqlite,redis1,redis2,redis2-2cores] [--redis redis://127.0.0.1:6379/14]
-        [--py-spy DIR | --cprofile DIR] [--quick]
+        [--py-spy DIR | --cprofile DIR] [--quick] [--compiled]
 
 N simulated customers (one coroutine each, one aiohttp ClientSession with a keep-alive pool of
 N connections) each run the pizza order of `benchmarks/engine.py` (nine turns) as often as the
@@ -58,6 +58,8 @@ import aiohttp
 from pizza_order import ORDER, TOTAL
 
 ROOT = Path(__file__).resolve().parent.parent
+COMPILED = ROOT / "build" / "compiled"
+"""The compiled engine (`make fast`), used by `--compiled`."""
 BOT = ROOT / "bots" / "pizza"
 BARE = ROOT / "benchmarks" / "bare_server.py"
 NOW = "2026-11-27T19:00+01:00"
@@ -180,8 +182,16 @@ def write_workspace(folder: Path, store: str) -> Path:
 class Server:
     """One configuration's server: started pinned, ready when every worker listens."""
 
-    def __init__(self, config: Config, folder: Path, redis_url: str, cprofile: Path | None):
+    def __init__(
+        self,
+        config: Config,
+        folder: Path,
+        redis_url: str,
+        cprofile: Path | None,
+        compiled: bool = False,
+    ):
         self.config = config
+        self.compiled = compiled
         self.folder = folder
         self.port = free_port()
         self.log = folder / f"{config.name}.log"
@@ -195,9 +205,11 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def _python(self, cprofile: Path | None) -> list[str]:
+        # --compiled: -P, so that PYTHONPATH's build/compiled comes before ./framework
+        python = [sys.executable, "-P"] if self.compiled else [sys.executable]
         if cprofile is None:
-            return [sys.executable]
-        return [sys.executable, "-m", "cProfile", "-o", str(cprofile)]
+            return python
+        return [*python, "-m", "cProfile", "-o", str(cprofile)]
 
     def _args(self, redis_url: str) -> list[str]:
         if self.config.store is None:
@@ -219,8 +231,14 @@ class Server:
         # cwd: the repository, so that `-m framework.cli` imports the package from there
         # (a stale editable install can make `framework` a namespace package elsewhere).
         with self.log.open("wb") as log:
+            env = {**os.environ, "PYTHONPATH": str(COMPILED)} if self.compiled else None
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 60
         while not self._ready():
@@ -595,7 +613,7 @@ def measure(config: Config, args: argparse.Namespace, folder: Path) -> Result:
     if args.cprofile and config.workers == 1:
         cprofile = args.cprofile.resolve() / f"{config.name}.prof"
     redis_pid = redis_flush(args.redis) if config.store == "redis" else None
-    server = Server(config, folder, args.redis, cprofile)
+    server = Server(config, folder, args.redis, cprofile, compiled=args.compiled)
     spy = PySpy(args.py_spy, config.name, args.duration)
     probes: dict[str, Callable[[], float]] = {
         "generator": generator_cpu,
@@ -633,12 +651,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help=f"CI: 10 customers, 2 s after 0.3 s, {QUICK}"
     )
+    parser.add_argument(
+        "--compiled", action="store_true", help="servers on the compiled engine (make fast)"
+    )
     profilers = parser.add_mutually_exclusive_group()
     profilers.add_argument("--py-spy", type=Path, metavar="DIR", help="record the servers")
     profilers.add_argument(
         "--cprofile", type=Path, metavar="DIR", help="run 1-worker servers under cProfile (slow)"
     )
     args = parser.parse_args(argv)
+    if args.compiled and not (COMPILED / "framework").is_dir():
+        parser.error(f"no compiled engine in {COMPILED}: run `make fast` first")
     if args.quick:
         args.customers, args.duration, args.warmup = 10, 2.0, 0.3
     args.only = args.only or ",".join(QUICK if args.quick else CONFIGS)
