@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from framework.flows.bot_slots import item_slots
-from framework.flows.cart import describe_line
+from framework.flows.cart import MAX_QUANTITY, describe_line
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 
@@ -61,7 +61,8 @@ def _as_said(turn: Turn, line: CartLine, mention: dict[str, Any]) -> str | None:
     for name, value in mention.items():
         slot = turn.slot(name)
         if slot.role == "quantity":
-            line["quantity"] = int(value)
+            if isinstance(value, int) and 0 < value <= MAX_QUANTITY:  # not "Salamis": unsaid
+                line["quantity"] = value
         elif slot.choices is not None and slot.type in ("choice", "choices"):
             line["options"][slot.choices.id] = value if isinstance(value, list) else [value]
     turn.cart.reprice(line)
