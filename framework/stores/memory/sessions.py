@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
+from typing import TypeVar
 
 from framework.stores.json_text import dump, load
 from framework.stores.records import (
@@ -45,6 +46,8 @@ from framework.stores.records import (
 
 __all__ = ["MemoryStore"]
 
+T = TypeVar("T")
+
 
 @dataclass
 class _Session:
@@ -53,8 +56,8 @@ class _Session:
     inbox: deque[InboxItem] = field(default_factory=deque)
     seen: dict[str, float] = field(default_factory=dict)
     lease: tuple[str, float] | None = None
-    log: list[tuple[int, str]] = field(default_factory=list)
-    """(seq, entry)"""
+    log: deque[tuple[int, str]] = field(default_factory=deque)
+    """(seq, entry), at most log_length"""
     seq: int = 0
     results: dict[str, tuple[int, int, float]] = field(default_factory=dict)
     """item id -> the first and last seq its commit appended (first > last: none), until."""
@@ -65,6 +68,17 @@ class _Session:
     """timer name -> the due of its entry in the store's heap (at or before the timer's)."""
     touched: float = 0.0
     """The last commit (or when the session began)."""
+
+
+def _drop_expired(kept: dict[str, T], now: float, until: Callable[[T], float]) -> None:
+    """Drops what expired from the front: entries are kept for a fixed time from when they
+    were added, so the oldest expires first (a walk over all of them cost every turn as many
+    steps as the session had turns that day)."""
+    while kept:
+        oldest = next(iter(kept))
+        if until(kept[oldest]) > now:
+            return
+        del kept[oldest]
 
 
 class MemoryStore:
@@ -84,18 +98,19 @@ class MemoryStore:
         now = self._clock()
         found = self._sessions.get(key)
         if found is None:
-            found = self._sessions[key] = _Session(touched=now)
+            found = self._sessions[key] = self._fresh(now)
         elif self._expired(found):
             keep = now - found.touched <= self._limits.profile_ttl
-            found = self._sessions[key] = _Session(
-                profile=found.profile if keep else "{}", touched=now
-            )
+            found = self._sessions[key] = self._fresh(now, found.profile if keep else "{}")
         return found
+
+    def _fresh(self, now: float, profile: str = "{}") -> _Session:
+        return _Session(profile=profile, log=deque(maxlen=self._limits.log_length), touched=now)
 
     async def enqueue(self, key: str, item: InboxItem) -> bool:
         session, now = self._get(key), self._clock()
-        session.seen = {i: until for i, until in session.seen.items() if until > now}
-        if item.id in session.seen:
+        _drop_expired(session.seen, now, lambda until: until)
+        if session.seen.get(item.id, now) > now:
             return False
         session.seen[item.id] = now + self._limits.result_ttl
         session.inbox.append(item)
@@ -128,8 +143,9 @@ class MemoryStore:
         entries = [(seq, dump({**e, "seq": seq})) for seq, e in enumerate(commit.entries, first)]
         inbox.popleft()
         session.state, session.profile, session.seq = state, profile, session.seq + len(entries)
-        session.log = (self._history(session) + entries)[-self._limits.log_length :]
-        session.results = {i: r for i, r in session.results.items() if r[2] > now}
+        session.log = self._history(session)
+        session.log.extend(entries)
+        _drop_expired(session.results, now, lambda result: result[2])
         session.results[commit.item_id] = (first, session.seq, now + self._limits.result_ttl)
         for name, due in commit.timers.items():
             if due is None:
@@ -177,10 +193,10 @@ class MemoryStore:
         entries = [entry for seq, entry in self._history(self._get(key)) if seq > after]
         return [load(entry) for entry in entries[:limit]]
 
-    def _history(self, session: _Session) -> list[tuple[int, str]]:
+    def _history(self, session: _Session) -> deque[tuple[int, str]]:
         """The session's log, or nothing once history_ttl passed since its last commit."""
         fresh = self._clock() - session.touched <= self._limits.history_ttl
-        return session.log if fresh else []
+        return session.log if fresh else deque(maxlen=self._limits.log_length)
 
     def _queue(self, key: str, session: _Session, name: str, due: float) -> None:
         """A heap entry for the timer, unless one at or before `due` will queue it then."""
