@@ -35,7 +35,7 @@ from framework.flows.understanding.combining import (
 from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
-from framework.flows.understanding.negation import dropped, excepted, negated, rejects
+from framework.flows.understanding.negation import a_reason, dropped, excepted, negated
 from framework.flows.understanding.normalize import (
     KEPT_READINGS,
     MAX_CHARS,
@@ -165,10 +165,7 @@ def _choices(
         and not excepted(words, m.start)
         and not dropped(words, m.start)
         and not _people_called(words, m)  # "die Kleinen teilen sich …"
-        and not (
-            (many or _BEYOND_ME & set(words[m.end : m.end + 3]))  # "groß schaff ich nicht"
-            and rejects(words[m.end : m.end + 5])  # "Oliven mag ich nicht so"
-        )
+        and not a_reason(words, m.start, m.end, many)
     ]
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
@@ -210,14 +207,6 @@ is a Funghi" names the order: no pronoun and being only)."""
 def _said_of_someone(words: list[str], start: int) -> bool:
     """ "I'm veggie", "ich bin Veggie": what a person is, not an order of that item."""
     return tuple(words[max(0, start - 2) : start]) in _BEING
-
-
-_BEYOND_ME = frozenset(
-    {"schaff", "schaffe", "schaffen", "pack", "packe", "packen", "ess", "esse", "manage"}
-    | {"finish", "eat", "handle"}
-)
-"""After a size, a refusal with these is a reason ("groß schaff ich nicht"); without them a
-pick-one value keeps its place ("Laptop geht nicht": the device, and what is wrong)."""
 
 
 _NOT_A_COUNT_AFTER = frozenset(

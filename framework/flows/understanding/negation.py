@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-__all__ = ["dropped", "excepted", "negated", "rejects"]
+__all__ = ["a_reason", "dropped", "excepted", "negated", "rejects"]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
@@ -50,7 +50,7 @@ _REJECTING = frozenset({"nicht", "nich", "net", "not", "never", "nie", "cant", "
 _TOO_MUCH = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
 
 
-def rejects(words: list[str]) -> bool:
+def rejects(words: Sequence[str]) -> bool:
     """Whether words said after a value reject it: it is the reason, not the wish ("groß
     schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
     return (
@@ -65,3 +65,44 @@ def rejects(words: list[str]) -> bool:
 
 _SUBJECTS = frozenset({"ich", "es", "das"})
 """"schaff ich nd": chat's "nd" after a subject is "nicht" (elsewhere it may be "and")."""
+
+
+_IS = frozenset({"is", "s", "ist", "isch", "was", "war", "waere", "would", "seems", "scheint"})
+_TOO = frozenset({"too", "to", "zu"})
+_TOO_BEFORE = frozenset({"too", "zu"})
+"""Before a choice, these say what is wrong with it ("too big", "zu groß"; not "to")."""
+_AMOUNT = frozenset({"much", "big", "large", "many", "small", "little", "expensive"})
+_AMOUNT_DE = frozenset({"viel", "gross", "klein", "wenig", "teuer", "maechtig"})
+
+
+def too_much(words: Sequence[str]) -> bool:
+    """Whether the words right after a value say it is too much or too little: "large is too
+    much for me", "groß ist mir zu viel", "larg is to much at lunch" — the reason for a change,
+    not the value wanted (a device that "is too slow" keeps its place: only amounts count)."""
+    if not words or words[0] not in _IS:
+        return False
+    near = list(words[1:4])
+    return any(
+        (a in _TOO and (b in _AMOUNT or b in _AMOUNT_DE)) or a == "zuviel"
+        for a, b in itertools.pairwise([*near, ""])
+    )
+
+
+_BEYOND_ME = frozenset(
+    {"schaff", "schaffe", "schaffen", "pack", "packe", "packen", "ess", "esse", "manage"}
+    | {"finish", "eat", "handle"}
+)
+"""After a size, a refusal with these is a reason ("groß schaff ich nicht"); without them a
+pick-one value keeps its place ("Laptop geht nicht": the device, and what is wrong)."""
+
+
+def a_reason(words: Sequence[str], start: int, end: int, many: bool) -> bool:
+    """Whether the choice said at words[start:end] is the reason for a change, not the wish:
+    "too big", "zu groß", "make it medium, large is too much", "groß schaff ich nicht", and
+    for choices of which several are taken (extras) "Oliven mag ich nicht so"."""
+    refused = (many or bool(_BEYOND_ME & set(words[end : end + 3]))) and rejects(
+        words[end : end + 5]
+    )
+    return (
+        (start > 0 and words[start - 1] in _TOO_BEFORE) or too_much(words[end : end + 4]) or refused
+    )
