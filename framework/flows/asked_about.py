@@ -8,22 +8,27 @@ import re
 from dataclasses import replace
 
 from framework.flows.events import Message
-from framework.flows.model import Slot
+from framework.flows.model import Label, Slot, label_for
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["remember_asked_about", "taken_as_asked"]
+__all__ = ["asked_item", "remember_asked_about", "taken_as_asked"]
 
 ASKED_ABOUT = "asked_about"
-"""A session flag: [item id, turn] of the one item a question at the item question named."""
+"""A session flag: [the item as said, with its choices; the turn; the item's id] of the one
+item a question at the item question named."""
 _TAKING = re.compile(
     r"\b(?:nehm(?:e)? ich|die nehm|nehm(?:e)? die|klingt gut|hört sich gut an|passt|genau die|"
     r"i'?ll (?:take|have) (?:it|that|one)|sounds good|that one|take it|go for it|"
-    r"eine?n? davon|one of (?:those|them|these)|add (?:one|it|that)|(?:take|have) one|"
-    r"dann eine?n?|nehm(?:e)? ich eine?n?)\b",
+    r"\w+ davon|\w+ of (?:those|them|these)|add (?:one|it|that)|(?:take|have) one|"
+    r"dann (?:eine?[ns]?|ne|n)|nehm(?:e)? ich eine?[ns]?)\b",
     re.IGNORECASE,
 )
+
+
+_OF_THOSE = re.compile(r"\b(?:davon|von denen|of (?:those|them|these))\b", re.IGNORECASE)
+_CLAUSES = re.compile(r"[.,!?;]+\s*|\s(?:und|and)\s", re.IGNORECASE)
 
 
 def remember_asked_about(turn: Turn, slot: Slot | None, text: str) -> None:
@@ -32,11 +37,21 @@ def remember_asked_about(turn: Turn, slot: Slot | None, text: str) -> None:
     if slot is None or not _takes_items(turn, slot):
         return
     found = {m.value for m in lexicon_for(turn.bot).items(slot.tags).find_all(tokens(text))}
-    if len(found) == 1:
-        turn.session["flags"][ASKED_ABOUT] = [
-            " ".join([*found, *_choices_said(turn, text)]),
-            turn.session["turns"],
-        ]
+    choices = _choices_said(turn, text)
+    asked = found.pop() if len(found) == 1 else None if found or not choices else asked_item(turn)
+    if asked is not None:  # "was kostet die große Salami?", or of it: "und die kleine?"
+        item = turn.bot.catalog.items[asked]
+        said = " ".join([_said(turn, item.name), *choices])
+        turn.session["flags"][ASKED_ABOUT] = [said, turn.session["turns"], asked]
+
+
+def asked_item(turn: Turn) -> str | None:
+    """The item the customer asked about in their last message ("was kostet die große
+    Diavola?"), which a short question after it is about too ("und die mittlere?")."""
+    about = turn.session["flags"].get(ASKED_ABOUT)
+    if not about or len(about) < 3 or about[1] != turn.session["turns"] - 1:
+        return None
+    return str(about[2]) if about[2] in turn.bot.catalog.items else None
 
 
 def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
@@ -46,21 +61,52 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
     about = turn.session["flags"].pop(ASKED_ABOUT, None)
     if not about or message.payload or not _takes_items(turn, slot):
         return message
-    item, asked_in = about
-    if asked_in != turn.session["turns"] - 1 or not _TAKING.search(message.text):
+    item, asked_in = about[:2]
+    first = next((c for c in _CLAUSES.split(message.text) if c.strip()), "")
+    takes = _TAKING.search(message.text) or _sizes_it(turn, first)  # "Medium it is then, …"
+    if asked_in != turn.session["turns"] - 1 or not takes:
         return message
-    if lexicon_for(turn.bot).items(frozenset()).find_all(tokens(message.text)):
-        return message  # another item named: that one
-    return replace(message, text=f"{item} {message.text}")
+    taking = next((c for c in _CLAUSES.split(message.text) if _TAKING.search(c)), first)
+    items = lexicon_for(turn.bot).items(frozenset())
+    named = {m.value for m in items.find_all(tokens(message.text))}
+    if items.find_all(tokens(taking)) or (len(about) > 2 and about[2] in named):
+        return (
+            message  # "ok, dann nehm ich eine Margherita", "I'll take that, a medium Capricciosa"
+        )
+    of_those = _OF_THOSE.search(message.text)
+    if of_those:  # "dann nehm ich zwei davon. Eine mit Zwiebeln, …": two of the item
+        text = f"{message.text[: of_those.start()]}{item}{message.text[of_those.end() :]}"
+        return replace(message, text=text)
+    return replace(message, text=f"{item} {message.text}")  # "die nehm ich. Und ne Cola."
+
+
+def _sizes_it(turn: Turn, clause: str) -> bool:
+    """Whether the clause names a choice of one (a size) and no item: "Medium it is then"."""
+    said = turn.names_for_order(clause)
+    return (
+        len(said) == 1
+        and any(turn.slot(name).type == "choice" and turn.slot(name).choices for name in said[0])
+        and not any(turn.slot(name).type == "item" for name in said[0])
+    )
 
 
 def _choices_said(turn: Turn, text: str) -> list[str]:
-    """The choices the question gave the item ("eine *mittlere* Salami"), by their ids."""
-    choosing = {n for n, s in turn.bot.slots.items() if s.type == "choice" and s.choices}
+    """The choices the question gave the item ("eine *mittlere* Salami"), as they are named
+    (an id such as "quattro_formaggi" is no word a customer writes)."""
+    slots = turn.bot.slots.items()
+    choosing = {n: s.choices for n, s in slots if s.type in ("choice", "choices") and s.choices}
     mentions = turn.order_mentions(text)
-    return [
-        str(m[n]) for m in mentions[:1] if len(mentions) == 1 for n in sorted(choosing & set(m))
-    ]
+    said = mentions[0] if len(mentions) == 1 else {}
+    chosen = [(n, v) for n in sorted(set(choosing) & set(said)) for v in _values(said[n])]
+    return [_said(turn, choosing[n].choices[v].name) for n, v in chosen]
+
+
+def _values(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _said(turn: Turn, name: Label) -> str:
+    return label_for(name, turn.lang, turn.bot.business.language)
 
 
 def _takes_items(turn: Turn, slot: Slot) -> bool:

@@ -11,6 +11,7 @@ locale through the built-in text `catalog_prices`, which a bot may reword.
 
 from __future__ import annotations
 
+from framework.flows.asked_about import asked_item
 from framework.flows.model import Choice, ChoiceSet, Item, Label, label_for
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -94,6 +95,9 @@ def _item_being_ordered(turn: Turn, words: list[str]) -> list[Item]:
     frame, ordering = turn.frame, turn.ordering_flow()
     if frame is None or frame["flow"] != ordering or not frame.get("wait"):
         return []
+    asked_before = asked_item(turn)  # "was kostet die große Salami?" … "und die kleine?"
+    if asked_before is not None and _names_its_choices(turn, asked_before, words):
+        return [turn.bot.catalog.items[asked_before]]
     asked = turn.slot(frame["wait"])
     for name in turn.flow(frame["flow"]).asks:
         value = turn.session["slots"].get(name)
@@ -106,6 +110,11 @@ def _item_being_ordered(turn: Turn, words: list[str]) -> list[Item]:
             about = any(_choices_named(turn, group, words) for group in groups)
         return [item] if about or asked.role == "quantity" else []
     return []
+
+
+def _names_its_choices(turn: Turn, item: str, words: list[str]) -> bool:
+    groups = (turn.bot.catalog.groups[group] for group in turn.bot.catalog.items[item].options)
+    return any(_choices_named(turn, group, words) for group in groups)
 
 
 def _item_prices(turn: Turn, item: Item, words: list[str]) -> str:

@@ -57,13 +57,33 @@ def answered_in_between(
         turn.reply(prices)
         turn.record("question_answered", entry="catalog_prices")
         turn.session["flags"][PRICES_ANSWERED] = True
-    ordering = names_items and not ((waiting or _several(turn, text)) and only_asks(text))
+    asks_only = only_asks(text)
+    ordering = names_items and not ((waiting or prices or _several(turn, text)) and asks_only)
     _say_answers(turn, entries, ordering)
     if ordering:
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
         remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
+    elif prices is not None and names_items and _invite_the_order(turn, text):
+        return True
     return _after_the_answers(turn, frame, text)
+
+
+def _invite_the_order(turn: Turn, text: str) -> bool:
+    """ "Was kostet die große Diavola?" with nothing open: the price, as a waiter says it,
+    and nothing written down (a question about an item's toppings begins its order, which
+    asks its size before anything is in the cart). The ordering flow begins at its item
+    question, where "ok, die nehm ich" takes the item asked about and "dann lieber eine
+    Margherita" another."""
+    ordering = turn.ordering_flow()
+    if ordering is None:
+        return False
+    turn.start_flow(ordering)
+    asked = next(
+        (slot for slot in turn.slots(turn.flow(ordering).asks) if slot.type == "item"), None
+    )
+    remember_asked_about(turn, asked, text)
+    return True
 
 
 def _several(turn: Turn, text: str) -> bool:

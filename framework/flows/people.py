@@ -86,6 +86,9 @@ _NOT_NAMES = frozenset(
         *("auf", "für", "fuer", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
         *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
         *("mach", "mache", "nimm", "gib", "bring", "pack", "schick", "make", "give", "put"),
+        *("was", "wie", "wer", "wo", "wann", "welche", "welcher", "welches", "warum"),
+        *("who", "where", "when", "which", "why", "whats", "is", "ist", "are", "sind"),
+        *("does", "do", "did", "has", "have", "hast", "hat"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
