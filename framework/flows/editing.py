@@ -126,7 +126,7 @@ def _sentence_edit(
     dislike = disliked(turn, words, found)  # "Oliven mag ich gar nicht": never put on
     if dislike is not None:
         return dislike or None
-    return _edit(turn, words, found) or _said_of_the_changed_line(turn, found, last)
+    return _edit(turn, words, found) or _said_of_the_changed_line(turn, words, found, last)
 
 
 def _in_all(
@@ -143,12 +143,14 @@ def _look(line: CartLine) -> tuple[object, ...]:
     return line["item"], line["quantity"], str(line["options"])
 
 
-def _said_of_the_changed_line(turn: Turn, found: list[Thing], line: CartLine | None) -> str | None:
+def _said_of_the_changed_line(
+    turn: Turn, words: list[str], found: list[Thing], line: CartLine | None
+) -> str | None:
     """Choices alone in the sentence after a change are the changed line's: "doch wieder die
     Funghi statt der Salami. Aber diesmal groß, mit Oliven."."""
     options = turn.bot.catalog.items[line["item"]].options if line is not None else ()
-    if line is None or not all(t.group in options for t in found):
-        return None
+    if line is None or not all(t.group in options for t in found) or rejects(words):
+        return None  # "… — die schafft nie im Leben eine große": a reason, no change
     before = describe_line(turn.bot, turn.lang, line)
     many = many_choice_groups(turn.bot)
     for thing in found:

@@ -11,7 +11,7 @@ from framework.flows.named_things import Thing, many_choice_groups, named_things
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
-from framework.flows.understanding.negation import negated
+from framework.flows.understanding.negation import negated, rejects
 from framework.flows.understanding.normalize import tokens
 
 __all__ = [
@@ -106,12 +106,19 @@ def ask_which_of(turn: Turn, words: list[str], named: list[str]) -> None:
     turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
 
 
+_SHOULD = frozenset({"soll", "sollte", "should", "muss", "must", "bitte", "please", "doch"})
+"""A change said as a wish without its verb: "die große soll klein", "the large one should be
+small", "die große bitte doch klein"."""
+
+
 def _choice_pointed_at(
     turn: Turn, words: list[str], things: list[Thing]
 ) -> tuple[Thing, list[CartLine]] | None:
     """ "mach die große doch lieber mittel", "make the large one medium": no item named, a
     choice after "the" points at the lines that have it, and another of its group is wanted
     instead; (the new choice, those lines), or None."""
+    if len(things) > 2 and rejects(words[things[1].end :]):
+        things = things[:2]  # "die große soll klein — die schafft nie im Leben eine große"
     if len(things) != 2 or any(t.group is None for t in things):
         return None
     old, new = things
@@ -120,7 +127,7 @@ def _choice_pointed_at(
     if (
         old.start == 0
         or words[old.start - 1] not in ARTICLES
-        or not (CHANGING | RATHER) & set(words)
+        or not (CHANGING | RATHER | _SHOULD) & set(words)
     ):
         return None
     lines = turn.session["cart"]["lines"]
