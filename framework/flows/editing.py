@@ -42,6 +42,7 @@ from framework.flows.named_things import (
     named_things,
     the_kinds_line,
 )
+from framework.flows.ordinal_lines import change_by_place
 from framework.flows.pairing import replacement
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
@@ -266,6 +267,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or the_one_of_choice(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)
+        or change_by_place(turn, words, found)
         or _restyle_every(turn, words, found)
         or _replace(turn, words, found)
         or _restyle(turn, words, found)

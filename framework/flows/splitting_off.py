@@ -12,7 +12,7 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["split_line", "split_off", "split_options"]
+__all__ = ["split_line", "split_off", "split_options", "split_with"]
 
 _OF = frozenset({"von", "of"})
 _INSTEAD = frozenset({"instead", "statt", "anstatt", "anstelle", "stattdessen"})
@@ -98,8 +98,7 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
             return None
         if not groups <= set(turn.bot.catalog.items[line["item"]].options):
             return None  # "one of the beers … a medium": a beer has no size
-        dropped = {t.value for t in choices if _WITHOUT & set(words[max(0, t.start - 2) : t.start])}
-        return _split_with(turn, line, count, choices, dropped)
+        return split_with(turn, line, count, choices, words)
     return None
 
 
@@ -119,9 +118,12 @@ _WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen", "hold"
 """Before an extra: the ones split off do without it ("hold the cheese on one of them")."""
 
 
-def _split_with(
-    turn: Turn, line: CartLine, count: int, choices: list[Thing], dropped: set[str]
+def split_with(
+    turn: Turn, line: CartLine, count: int, choices: list[Thing], words: list[str]
 ) -> str | None:
+    """`count` of the line get the choices (those said with "ohne"/"hold" taken off): a line
+    of their own, or the line itself when it holds no more; the change said back."""
+    dropped = {t.value for t in choices if _WITHOUT & set(words[max(0, t.start - 2) : t.start])}
     many = many_choice_groups(turn.bot)
     options = {group: list(chosen) for group, chosen in line["options"].items()}
     for choice in choices:
@@ -134,6 +136,10 @@ def _split_with(
     if {g: c for g, c in options.items() if c} == {g: c for g, c in line["options"].items() if c}:
         return None
     before = describe_line(turn.bot, turn.lang, line)
+    if count >= line["quantity"]:
+        line["options"] = options
+        turn.cart.reprice(line)
+        return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
     line["quantity"] -= count
     chosen = [choice for group in options.values() for choice in group]
     added = turn.cart.add(line["item"], chosen, count, dict(line["source"]))
