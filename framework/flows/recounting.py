@@ -34,8 +34,9 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         return None
     changed = []
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
-    for thing in items:
-        count = said or count_near(words, thing)
+    for thing in items:  # of several, each its own count ("only one Salami … three Cokes")
+        near = count_near(words, thing) if len(items) > 1 else None
+        count = near or said or count_near(words, thing)
         line = line_with(turn, thing)
         if count is not None and line is not None:
             line["quantity"] = count  # the same count again changes nothing, adds nothing
@@ -112,7 +113,18 @@ _GERMAN_SO = frozenset({"also"})
 def says_a_new_count(words: list[str], lang: str) -> bool:
     """Whether the words give an item its new count by what they say around it ("so five
     beers", "also fünf Bier", "sechs Bier statt fünf"), not by a word of recounting."""
-    return _so_many(words, lang) or _not_so_many(words)
+    return _so_many(words, lang) or _not_so_many(words) or _so_many_then(words)
+
+
+def _so_many_then(words: list[str]) -> bool:
+    """ "… — Sam has to work late. And four Fantas then.": a count drawn from what was said,
+    the item's new count (not with words of adding: "two more then")."""
+    return (
+        len(words) > 2
+        and words[-1] == "then"
+        and any(word_to_number(word) is not None for word in words[:-1])
+        and not ADDING & set(words)
+    )
 
 
 def _not_so_many(words: list[str]) -> bool:

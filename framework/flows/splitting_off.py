@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 from framework.flows.cart import describe_line
+from framework.flows.edit_words import INTO
 from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -45,7 +46,7 @@ def _split(
 ) -> tuple[CartLine | None, Thing | None]:
     """The line split from, and the item its part becomes."""
     between = set(words[start : items[0].start]) if items else set()
-    if len(items) >= 2 and between <= _POINTING | _ARTICLES:
+    if len(items) >= 2 and between <= _POINTING | _ARTICLES and _becomes(words, *items[:2]):
         return line_with(turn, items[0]), items[1]  # "one of the colas … a cola zero"
     lines = turn.session["cart"]["lines"]
     pointing = start < len(words) and words[start] in _POINTING
@@ -53,6 +54,22 @@ def _split(
     if len(items) == 1 and pointing and not article and lines:
         return max(lines, key=lambda line: line["id"]), items[0]  # not "eine von den Tonnos"
     return None, None
+
+
+_BECOMING = (
+    INTO
+    | _INSTEAD
+    | {"soll", "sollte", "sein", "should", "be", "become", "werden", "wird", "as", "lieber"}
+    | {"rather", "doch", "please"}
+)
+
+
+def _becomes(words: list[str], old: Thing, new: Thing) -> bool:
+    """Whether the words between two items make the first the second ("eine von den Colas soll
+    eine Cola Zero sein", "one of the salamis as a diavola"), not a new clause ("only one of
+    the Salamis — Jade is not coming. And three Cokes")."""
+    between = words[old.end : new.start]
+    return len(between) <= 4 and set(between) <= _BECOMING
 
 
 def split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:

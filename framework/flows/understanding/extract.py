@@ -454,11 +454,12 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
 
 _CORRECTED = re.compile(
     r"\b(?:sorry|oops|ups|i meant|ich meinte|wait|warte|make it|mach es|mach das|actually"
-    r"|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei|vier|fünf|one|two|three|four|five)\b)",
+    r"|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei|vier|fünf|one|two|three|four|five)\b"
+    r"|ach (?:nee|nein|ne)\b|\b(?:reicht|reichen|will do|is enough|are enough))",
     re.IGNORECASE,
 )
-"""A correction of what was just said: "sorry", "3 fantas no 2 fantas" ("no other extras"
-and a list naming the same pizza for two people are none)."""
+"""A correction of what was just said: "sorry", "3 fantas no 2 fantas", "Ach nee, … zwei Cola
+reichen" ("no other extras" and a list naming the same pizza for two people are none)."""
 
 
 @lru_cache(maxsize=KEPT_READINGS)
