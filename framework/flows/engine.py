@@ -56,6 +56,7 @@ from framework.flows.order_checks import (
 )
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
+from framework.flows.quoted_cart import beside_the_quote
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restated_changed import restated_changed
 from framework.flows.restating import answer_beside_restatement, beyond_restated, restated
@@ -259,6 +260,8 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
 
 def _take(turn: Turn, message: Message) -> None:
     """The message as an edit of the order, a restatement, an answer or a new start."""
+    quoted = None if message.payload else beside_the_quote(turn, message.text)
+    message = message if quoted is None else replace(message, text=quoted)
     text, frame = message.text, turn.frame
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
