@@ -89,6 +89,8 @@ _NOT_NAMES = frozenset(
         *("was", "wie", "wer", "wo", "wann", "welche", "welcher", "welches", "warum"),
         *("who", "where", "when", "which", "why", "whats", "is", "ist", "are", "sind"),
         *("does", "do", "did", "has", "have", "hast", "hat"),
+        *("sein", "seine", "seinen", "seiner", "ihr", "ihre", "ihren", "ihrer", "his", "her"),
+        *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
