@@ -83,6 +83,10 @@ def edit_order(turn: Turn, text: str) -> bool:
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
     for sentence in _SENTENCE.split(text):
+        moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
+        if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
+            changes.append(moved)
+            continue
         by_clause = _edit_clauses(turn, sentence)
         if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
             changes.append(by_clause)

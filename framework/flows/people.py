@@ -34,6 +34,7 @@ __all__ = [
     "names_someone",
     "note_people",
     "one_of_shared",
+    "one_of_theirs",
     "person_named",
     "shared_lines",
 ]
@@ -163,11 +164,11 @@ def note_people(turn: Turn, text: str) -> None:
         for line in turn.session["cart"]["lines"]
         if "person" not in line and line.get("said") == now
     ]
-    for line in lines:
-        found = next((pair for pair in said if pair[0] == line["item"]), None)
-        if found is not None:
-            line["person"] = found[1]
-            said.remove(found)
+    for line in lines:  # "Finn a medium Funghi, Leo a medium Funghi too": 2×, theirs
+        found = [pair for pair in said if pair[0] == line["item"]][: line["quantity"]]
+        if found:
+            line["person"] = SHARED_BY.join(dict.fromkeys(pair[1] for pair in found))
+            said[:] = [pair for pair in said if pair not in found]
     if said:
         flags[PEOPLE] = said[-_KEPT:]
     else:
@@ -194,7 +195,7 @@ def _joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
     return joint
 
 
-def _one_of_theirs(turn: Turn, person: str) -> bool:
+def one_of_theirs(turn: Turn, person: str) -> bool:
     """The person's one of a line they share, made a line of its own ("Sarah sagt, ihre
     Margherita doch ohne Oliven" of "für Jule und Sarah je eine"): the others keep theirs.
     False when no line is theirs with others."""
@@ -243,7 +244,7 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
         person = _their(turn, words, members)  # "seine Pizza": the one named last
     if person is not None and person not in people:  # "Sarah will ihre doch ohne Oliven"
         kept = copy.deepcopy(lines)
-        change = _edit_theirs(turn, text, words, person) if _one_of_theirs(turn, person) else None
+        change = _edit_theirs(turn, text, words, person) if one_of_theirs(turn, person) else None
         if change is None:
             lines[:] = kept
         return change
@@ -270,7 +271,7 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     return ", ".join(change for change in (restyled, extended) if change) or None
 
 
-_NO = frozenset({"keine", "kein", "keinen", "no"})
+_NO = frozenset({"keine", "kein", "keinen", "no", "nix", "nichts", "nothing"})
 _REFUSING = frozenset({"ohne", "without", "doesnt", "dont", "wont"})
 _SHORTENED = frozenset({"doesn", "don", "won", "didn"})
 """"doesn't" as the words it becomes ("doesn", "t")."""
