@@ -135,12 +135,21 @@ _WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen", "hold"
 """Before an extra: the ones split off do without it ("hold the cheese on one of them")."""
 
 
+_OFF = frozenset({"weg", "raus", "runter", "off"})
+"""After an extra: the ones split off do without it ("bei einer die Jalapeños weg")."""
+
+
+def _taken_off(words: list[str], choice: Thing) -> bool:
+    before = words[max(0, choice.start - 2) : choice.start]
+    return bool(_WITHOUT & set(before) or _OFF & set(words[choice.end : choice.end + 2]))
+
+
 def split_with(
     turn: Turn, line: CartLine, count: int, choices: list[Thing], words: list[str]
 ) -> str | None:
     """`count` of the line get the choices (those said with "ohne"/"hold" taken off): a line
     of their own, or the line itself when it holds no more; the change said back."""
-    dropped = {t.value for t in choices if _WITHOUT & set(words[max(0, t.start - 2) : t.start])}
+    dropped = {t.value for t in choices if _taken_off(words, t)}
     many = many_choice_groups(turn.bot)
     options = {group: list(chosen) for group, chosen in line["options"].items()}
     for choice in choices:
