@@ -28,8 +28,6 @@ from framework.flows.disliked import disliked
 from framework.flows.edit_words import (
     ARTICLES,
     CHANGING,
-    THAT,
-    WHOSE,
     WITHOUT,
 )
 from framework.flows.extending import extend, plain_named
@@ -43,20 +41,18 @@ from framework.flows.named_things import (
     the_kinds_line,
 )
 from framework.flows.ordinal_lines import change_by_place
-from framework.flows.pairing import replacement
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
 from framework.flows.recounting import recount, recount_in_all, recount_unnamed
 from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
+from framework.flows.replacing import replace_in_cart
 from framework.flows.session import CartLine, stop_waiting
-from framework.flows.splitting_off import split_line, split_off, split_options
+from framework.flows.splitting_off import split_off, split_options
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.negation import rejects
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.nothing_extra import says_nothing_extra
-from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
     asks_which_of_choice,
@@ -80,6 +76,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
     changes: list[str] = []
     things: list[Thing] = []
+    adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
     for sentence in _SENTENCE.split(text):
@@ -87,7 +84,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
             changes.append(moved)
             continue
-        by_clause = _edit_clauses(turn, sentence)
+        by_clause = _edit_clauses(turn, sentence, adding)
         if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
             changes.append(by_clause)
             things += named_things(turn.bot, tokens(sentence))
@@ -119,7 +116,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     turn.say_named("order_changed", change=change)
     turn.record("order_edited")
     _ask_again(turn)
-    _order_the_rest(turn, text, [t for t in things if t.value not in had], asked)
+    _order_the_rest(turn, text, [t for t in things if t.value not in had], asked, adding)
     return True
 
 
@@ -180,7 +177,7 @@ _ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.
 items are ordered after the edits (`_order_the_rest`)."""
 
 
-def _edit_clauses(turn: Turn, sentence: str) -> str | None:
+def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
     """ "Auf die Salami noch Jalapeños, und die Margherita ohne Extras soll klein sein", "Zoe
     wants hers medium, and swap one Fanta for a beer": a sentence of edits clause by clause
     (of things, or of a person's lines), taken when every clause is one; else nothing
@@ -194,6 +191,7 @@ def _edit_clauses(turn: Turn, sentence: str) -> str | None:
     last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
     for clause in clauses:
         if _ADDING_CLAUSE.match(clause) and changes:
+            adding += named_things(turn.bot, tokens(clause))
             continue  # "make my Funghi a large and add a beer": the beer is ordered after
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
@@ -273,7 +271,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or split_options(turn, words, found)
         or change_by_place(turn, words, found)
         or _restyle_every(turn, words, found)
-        or _replace(turn, words, found)
+        or replace_in_cart(turn, words, found)
         or _restyle(turn, words, found)
         or plain_named(turn, words, found)
         or remove(turn, words, found)
@@ -282,12 +280,16 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
     )
 
 
-def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | None) -> None:
+def _order_the_rest(
+    turn: Turn, text: str, things: list[Thing], asked: str | None, more: list[Thing]
+) -> None:
     """Items the message also names that were not in the cart and are not now (the edit did
-    not put them there: "nicht 3 Cola, sondern 2 Cola und ein Wasser") are ordered too, never
-    dropped: they go to the ordering flow."""
+    not put them there: "nicht 3 Cola, sondern 2 Cola und ein Wasser"), and those it adds
+    more of ("… and add one more Fanta"), are ordered too, never dropped: they go to the
+    ordering flow."""
     in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
     new = {t.value for t in things if t.group is None and t.value not in in_cart}
+    new |= {t.value for t in more if t.group is None}
     ordering = turn.ordering_flow()
     if not new or ordering is None:
         return
@@ -303,103 +305,6 @@ def _order_the_rest(turn: Turn, text: str, things: list[Thing], asked: str | Non
     if asked is not None and turn.slot(asked).type in ("yes_no", "item"):
         # "anything else?", "order like this?", "which pizza or drink?": take them now
         turn.repeat(ordering, frozenset())
-
-
-# Replacing ---------------------------------------------------------------------------------------
-def _replace(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    ordered = sorted(things, key=lambda thing: thing.start)
-    pair = replacement(words, ordered) or _that_one(turn, words, ordered)
-    if pair is None:
-        return None
-    old, new = pair
-    if (old.group is None) != (new.group is None) or old.group != new.group:
-        return None
-    line = line_with(turn, old)
-    if line is None:
-        return None
-    before = describe_line(turn.bot, turn.lang, line)
-    if old.group is not None and old.group in many_choice_groups(turn.bot):
-        end = old.start if new.start < old.start else len(words)
-        added = [t.value for t in things if t.group == old.group and new.start <= t.start < end]
-        chosen = [c for c in line["options"].get(old.group, []) if c != old.value]
-        line["options"][old.group] = list(
-            dict.fromkeys(chosen + added)
-        )  # "… sondern Käse und Pilze"
-        turn.cart.reprice(line)
-        return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
-    if old.group is None and old.value == new.value:
-        count = count_near(words, new)
-        if count is None:
-            return None
-        line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
-    elif old.group is None:
-        some = _count_before(words, old) or _mine(words, old, new)
-        if some is not None and some < line["quantity"]:
-            return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
-        line["item"] = new.value
-        _describe_new(turn, words, things, new, line)
-    else:
-        chosen = line["options"].get(old.group, [])
-        line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
-    turn.cart.reprice(line)
-    changed = describe_line(turn.bot, turn.lang, line)
-    turn.cart.join_same(line)  # "swap the Fanta for another Coke": 2× Cola
-    return f"{before} → {changed}"
-
-
-def _count_before(words: list[str], thing: Thing) -> int | None:
-    """The count said right before the thing replaced ("statt einer Fanta", "instead of 2
-    cokes")."""
-    number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
-    return number if number is not None and 0 < number <= 99 else None
-
-
-_SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
-
-
-def _mine(words: list[str], old: Thing, new: Thing) -> int | None:
-    """ "Und ich nehm statt Bier lieber ein Wasser" of two beers, "Mia will statt ihrer Cola
-    lieber ein Wasser": the speaker's or one person's one, the count said with the new item
-    (the others stay as they were)."""
-    whose = old.start > 0 and words[old.start - 1] in WHOSE
-    return count_near(words, new) if whose or _SPEAKER & set(words[: new.start]) else None
-
-
-def _describe_new(
-    turn: Turn, words: list[str], things: list[Thing], new: Thing, line: CartLine
-) -> None:
-    """The replacing item's size said right before or after it ("… with a large Prosciutto",
-    "statt der Funghi eine Margherita groß"), and its extras said with it ("… eine Margherita
-    mit Pilzen") or none ("… eine Margherita ohne Extras")."""
-    for choice in _described(turn, things, new):
-        line["options"][str(choice.group)] = [choice.value]
-    if says_nothing_extra(words[new.end : _next_item(things, new, len(words))]):
-        for group in many_choice_groups(turn.bot) & set(turn.bot.catalog.items[new.value].options):
-            line["options"][group] = []
-    for extra in _said_with(turn, words, things, new):
-        chosen = line["options"].get(str(extra.group), [])
-        line["options"][str(extra.group)] = list(dict.fromkeys([*chosen, extra.value]))
-
-
-def _said_with(turn: Turn, words: list[str], things: list[Thing], new: Thing) -> list[Thing]:
-    """The extras said with the new item after it ("statt der Tonno eine Margherita mit
-    Pilzen"), up to the next item."""
-    many, later = many_choice_groups(turn.bot), [t for t in things if t.start >= new.end]
-    end = _next_item(things, new, len(words))
-    said = [t for t in later if t.group in many and t.start < end]
-    return said if said and {"mit", "with", "w"} & set(words[new.end : said[0].start]) else []
-
-
-def _next_item(things: list[Thing], new: Thing, end: int) -> int:
-    """Where the next item after the new one is named (`end` when none is)."""
-    return next((t.start for t in things if t.start >= new.end and t.group is None), end)
-
-
-def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
-    """The one-pick choices said right before or right after the new item (its size)."""
-    many = many_choice_groups(turn.bot)
-    one_pick = [t for t in things if t.group is not None and t.group not in many]
-    return [t for t in one_pick if new.start == t.end or t.start == new.end]
 
 
 """Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
@@ -449,26 +354,6 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 def _without(words: list[str], thing: Thing) -> bool:
     return thing.start > 0 and words[thing.start - 1] in WITHOUT
-
-
-def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
-    """ "Actually make that a prosciutto", "mach daraus lieber eine große": one new thing
-    for the last line, which keeps its quantity (and the options the new item can have)."""
-    if len(things) != 1 or not (CHANGING & set(words[: things[0].start])):
-        return None
-    if not THAT & set(words[: things[0].start]):
-        return None
-    new, last = things[0], max(turn.session["cart"]["lines"], key=lambda line: line["id"])
-    if new.group is None and line_with(turn, new) and count_near(words, new) is not None:
-        return None  # "make that 2 margheritas" with a Margherita in the cart: a recount
-    if new.group is None:
-        old = last["item"]
-    else:
-        chosen = last["options"].get(new.group) or []
-        if len(chosen) != 1:
-            return None
-        old = chosen[0]
-    return (Thing(old, new.group, -1, -1), new) if old != new.value else None
 
 
 def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | None:

@@ -1,0 +1,137 @@
+"""Replacing in the cart: the new thing takes the old one's place in its line ("Fanta statt
+Cola", "statt der Salami lieber ne Diavola", "medium, not large", "mach daraus eine große") —
+an item keeps its quantity and the options it can have, and what is said with the new item
+(its size, its extras, "ohne Extras") is its own."""
+
+from __future__ import annotations
+
+from framework.flows.cart import describe_line
+from framework.flows.edit_words import CHANGING, THAT, WHOSE
+from framework.flows.named_things import Thing, count_near, line_with, many_choice_groups
+from framework.flows.pairing import replacement
+from framework.flows.session import CartLine
+from framework.flows.splitting_off import split_line
+from framework.flows.turn import Turn
+from framework.flows.understanding.nothing_extra import says_nothing_extra
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["replace_in_cart"]
+
+
+def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "Fanta statt Cola", "ich meinte Fanta, nicht Cola", "onions instead of olives",
+    "actually make that a Prosciutto": the new thing takes the old one's place in its line,
+    said back; None when the words replace nothing in the cart."""
+    ordered = sorted(things, key=lambda thing: thing.start)
+    pair = replacement(words, ordered) or _that_one(turn, words, ordered)
+    if pair is None:
+        return None
+    old, new = pair
+    if (old.group is None) != (new.group is None) or old.group != new.group:
+        return None
+    line = line_with(turn, old)
+    if line is None:
+        return None
+    before = describe_line(turn.bot, turn.lang, line)
+    if old.group is not None and old.group in many_choice_groups(turn.bot):
+        end = old.start if new.start < old.start else len(words)
+        added = [t.value for t in things if t.group == old.group and new.start <= t.start < end]
+        chosen = [c for c in line["options"].get(old.group, []) if c != old.value]
+        line["options"][old.group] = list(
+            dict.fromkeys(chosen + added)
+        )  # "… sondern Käse und Pilze"
+        turn.cart.reprice(line)
+        return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+    if old.group is None and old.value == new.value:
+        count = count_near(words, new)
+        if count is None:
+            return None
+        line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
+    elif old.group is None:
+        some = _count_before(words, old) or _mine(words, old, new)
+        if some is not None and some < line["quantity"]:
+            return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
+        line["item"] = new.value
+        _describe_new(turn, words, things, new, line)
+    else:
+        chosen = line["options"].get(old.group, [])
+        line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
+    turn.cart.reprice(line)
+    changed = describe_line(turn.bot, turn.lang, line)
+    turn.cart.join_same(line)  # "swap the Fanta for another Coke": 2× Cola
+    return f"{before} → {changed}"
+
+
+def _count_before(words: list[str], thing: Thing) -> int | None:
+    """The count said right before the thing replaced ("statt einer Fanta", "instead of 2
+    cokes")."""
+    number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
+    return number if number is not None and 0 < number <= 99 else None
+
+
+_SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
+
+
+def _mine(words: list[str], old: Thing, new: Thing) -> int | None:
+    """ "Und ich nehm statt Bier lieber ein Wasser" of two beers, "Mia will statt ihrer Cola
+    lieber ein Wasser": the speaker's or one person's one, the count said with the new item
+    (the others stay as they were)."""
+    whose = old.start > 0 and words[old.start - 1] in WHOSE
+    return count_near(words, new) if whose or _SPEAKER & set(words[: new.start]) else None
+
+
+def _describe_new(
+    turn: Turn, words: list[str], things: list[Thing], new: Thing, line: CartLine
+) -> None:
+    """The replacing item's size said right before or after it ("… with a large Prosciutto",
+    "statt der Funghi eine Margherita groß"), and its extras said with it ("… eine Margherita
+    mit Pilzen") or none ("… eine Margherita ohne Extras")."""
+    for choice in _described(turn, things, new):
+        line["options"][str(choice.group)] = [choice.value]
+    if says_nothing_extra(words[new.end : _next_item(things, new, len(words))]):
+        for group in many_choice_groups(turn.bot) & set(turn.bot.catalog.items[new.value].options):
+            line["options"][group] = []
+    for extra in _said_with(turn, words, things, new):
+        chosen = line["options"].get(str(extra.group), [])
+        line["options"][str(extra.group)] = list(dict.fromkeys([*chosen, extra.value]))
+
+
+def _said_with(turn: Turn, words: list[str], things: list[Thing], new: Thing) -> list[Thing]:
+    """The extras said with the new item after it ("statt der Tonno eine Margherita mit
+    Pilzen"), up to the next item."""
+    many, later = many_choice_groups(turn.bot), [t for t in things if t.start >= new.end]
+    end = _next_item(things, new, len(words))
+    said = [t for t in later if t.group in many and t.start < end]
+    return said if said and {"mit", "with", "w"} & set(words[new.end : said[0].start]) else []
+
+
+def _next_item(things: list[Thing], new: Thing, end: int) -> int:
+    """Where the next item after the new one is named (`end` when none is)."""
+    return next((t.start for t in things if t.start >= new.end and t.group is None), end)
+
+
+def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
+    """The one-pick choices said right before or right after the new item (its size)."""
+    many = many_choice_groups(turn.bot)
+    one_pick = [t for t in things if t.group is not None and t.group not in many]
+    return [t for t in one_pick if new.start == t.end or t.start == new.end]
+
+
+def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
+    """ "Actually make that a prosciutto", "mach daraus lieber eine große": one new thing
+    for the last line, which keeps its quantity (and the options the new item can have)."""
+    if len(things) != 1 or not (CHANGING & set(words[: things[0].start])):
+        return None
+    if not THAT & set(words[: things[0].start]):
+        return None
+    new, last = things[0], max(turn.session["cart"]["lines"], key=lambda line: line["id"])
+    if new.group is None and line_with(turn, new) and count_near(words, new) is not None:
+        return None  # "make that 2 margheritas" with a Margherita in the cart: a recount
+    if new.group is None:
+        old = last["item"]
+    else:
+        chosen = last["options"].get(new.group) or []
+        if len(chosen) != 1:
+            return None
+        old = chosen[0]
+    return (Thing(old, new.group, -1, -1), new) if old != new.value else None
