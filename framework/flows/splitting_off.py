@@ -102,7 +102,11 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
         else:
             continue
         items = [t for t in things if t.group is None]
-        choices = [t for t in things if t.group is not None and (not items or t.start >= start)]
+        choices = [  # "take the extra cheese off one of the Funghis": said before, off
+            t
+            for t in things
+            if t.group is not None and (not items or t.start >= start or _taken_off(words, t))
+        ]
         groups = {str(t.group) for t in choices}
         taking = [e for e in lines if groups <= set(turn.bot.catalog.items[e["item"]].options)]
         line = (
