@@ -83,6 +83,7 @@ _PARTICLES = frozenset({"ab", "an", "auf", "aus", "mit", "vorbei", "zu", "her", 
 _SPLIT_REACH = 6
 """Words between a separable verb and its particle."""
 _FUZZY_CUTOFF = 84.0
+_DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem"})
 _CACHE_LIMIT = 20_000
 _BLOCKED = ""
 """The value of a blocked phrase: found to be dropped."""
@@ -216,15 +217,29 @@ class PhraseIndex:
 
     def _counted_slip(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """The words with a short name typed one slip off right after a count or an article
-        read as the name ("2 Cila": "2 cola", "ne Gola"), one word for one (the matches'
-        places stay)."""
+        read as the name ("2 Cila": "2 cola", "ne Gola", "the tono": "the tonno"), one word for
+        one (the matches' places stay)."""
         for index in range(1, len(words)):
             word = words[index]
             if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
                 name = short_slip(word, self._known_words)
-                if name is not None and leads_an_item(words[index - 1]):
+                led = leads_an_item(words[index - 1]) or words[index - 1] in _DEFINITE
+                if name is not None and (led or self._sized(words, index)):
+                    # "2 Cila", "make the tono medium", "a medium tono"
                     return (*words[:index], name, *words[index + 1 :])
         return words
+
+    def _sized(self, words: Sequence[str], index: int) -> bool:
+        """Whether one word (a size: "a medium tono", "1 larg tono") stands between a count
+        or an article and the word at `index`, and is not the start of the name itself
+        ("eine Dia Vola" is a Diavola, not a Cola)."""
+        joined = words[index - 1] + words[index]
+        return (
+            index > 1
+            and leads_an_item(words[index - 2])
+            and joined not in self._known_words
+            and self._word(joined) is None
+        )
 
     def find_all(self, words: Sequence[str]) -> list[Match]:
         """Longest non-overlapping matches, left to right, in already normalized words (one

@@ -31,9 +31,11 @@ _NONE_WORDS = frozenset(
         "jedoens",
         "gedoens",
         "firlefanz",
+        *("xtra", "xtras", "extrs", "extraz", "xtraz", "extrass", "topings", "toppins"),
     }
 )
-"""After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings")."""
+"""After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings"; and
+as typed in a hurry: "no extrs", "no xtras")."""
 _PLAIN = frozenset({"plain", "pur", "einfach"})
 _REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
 """Before a word of _NONE_WORDS: "keine Extras", "nae extras" (Scots, read as "nein")."""

@@ -99,10 +99,20 @@ class SlipReader:
 
 
 def short_slip(typed: str, known: frozenset[str]) -> str | None:
-    """The one known word of three or four letters that `typed` is one slip of ("cila" of
-    "cola"), when `typed` is no frequent word ("hier" is one key from "bier"). Callers ask
+    """The one known word that `typed` (three or four letters) is one slip of ("cila" of
+    "cola"; "tono" of "tonno", a double letter typed once), when `typed` is no frequent word
+    ("hier" is one key from "bier"). Callers ask
     only where a name must stand, right after a count ("2 Cila")."""
     if not 3 <= len(typed) < _SHORTEST or typed in known or typed in _common_words():
         return None
     found = {word for word in known if len(word) == len(typed) and _one_slip(typed, word)}
+    found |= {word for word in known if _one_of_double(typed, word)}
     return found.pop() if len(found) == 1 else None
+
+
+def _one_of_double(typed: str, known: str) -> bool:
+    """Whether `typed` is `known` with one of a double letter typed once ("tono": "tonno")."""
+    return len(known) == len(typed) + 1 and any(
+        known[index] == known[index + 1] and known[:index] + known[index + 1 :] == typed
+        for index in range(len(known) - 1)
+    )
