@@ -51,7 +51,7 @@ from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_off, split_options
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
-from framework.flows.understanding.negation import rejects
+from framework.flows.understanding.negation import rejects, too_much
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
@@ -314,7 +314,8 @@ _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also",
 def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
     """Whether the words after the thing, up to the next thing named, reject it."""
     following = [t.start for t in things if t.start >= thing.end]
-    return rejects(words[thing.end : min(following, default=len(words))])
+    after = words[thing.end : min(following, default=len(words))]
+    return rejects(after) or too_much(after)  # "make the tono medium, larg is to much"
 
 
 def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-__all__ = ["a_reason", "dropped", "excepted", "negated", "rejects"]
+__all__ = ["a_reason", "dropped", "excepted", "negated", "rejects", "too_much"]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
