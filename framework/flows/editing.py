@@ -55,6 +55,7 @@ from framework.flows.understanding.negation import rejects, too_much
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
+    asks_which_fewer,
     asks_which_of_choice,
     asks_which_one,
     last_said_taking,
@@ -98,7 +99,11 @@ def edit_order(turn: Turn, text: str) -> bool:
             continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
-        if asks_which_one(turn, words, found) or asks_which_of_choice(turn, words, found):
+        if (
+            asks_which_one(turn, words, found)
+            or asks_which_of_choice(turn, words, found)
+            or asks_which_fewer(turn, words, found)
+        ):
             return True
         was = _looks(lines) if found else {}  # a later sentence's choices may be about it
         change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)

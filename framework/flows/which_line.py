@@ -17,6 +17,7 @@ from framework.flows.understanding.normalize import tokens
 __all__ = [
     "WHICH_LINE",
     "ask_which_of",
+    "asks_which_fewer",
     "asks_which_of_choice",
     "asks_which_one",
     "last_said_taking",
@@ -77,6 +78,26 @@ def asks_which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
     if len(candidates) < 2:
         return False
     _ask_which(turn, words, candidates)
+    return True
+
+
+_FEWER = frozenset({"weniger", "fewer", "less"})
+_OF_THOSE = frozenset({"davon", "them", "those", "these"})
+
+
+def asks_which_fewer(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Ach, eins davon weniger" after "zwei Margherita und zwei Cola Zero": either could
+    be meant, so the bot asks which (True) instead of taking one off the last."""
+    if things or not (_FEWER & set(words) and _OF_THOSE & set(words)):
+        return False
+    lines = turn.session["cart"]["lines"]
+    newest = max(lines, key=lambda line: line["id"])
+    several = [
+        line for line in lines if line.get("said") == newest.get("said") and line["quantity"] > 1
+    ]
+    if len(several) < 2:
+        return False
+    _ask_which(turn, words, several)
     return True
 
 
