@@ -36,7 +36,7 @@ from understanding import (  # noqa: E402  (a script folder)
 HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout8"]
 HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["holdout11"]
 HOLDOUT12, HOLDOUT13 = SETS["holdout12"], SETS["holdout13"]
-HOLDOUT14, HOLDOUT15 = SETS["holdout14"], SETS["holdout15"]
+HOLDOUT14, HOLDOUT15, HOLDOUT16 = SETS["holdout14"], SETS["holdout15"], SETS["holdout16"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -55,6 +55,7 @@ FLOORS = {
     HOLDOUT13: 0.71,
     HOLDOUT14: 0.63,
     HOLDOUT15: 0.71,
+    HOLDOUT16: 0.74,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -91,7 +92,12 @@ way, measured 44 of 80 with 7 wrong payments before anything of it was looked at
 7551b6d alike), and the fifteenth, asked to lean on what makes orders go wrong in chats
 (counts corrected, items swapped, extras moved, the cart quoted back), 37 of 80 with 22; their
 wrong payments fixed as rules of their own, with tests in other words, they reached 51 and 57
-of 80 with none, and all sets together 1,296 of 1,536. The aim is 0.90 on every set."""
+of 80 with none, and all sets together 1,296 of 1,536. On 2026-12-05 (late morning) the
+sixteenth, asked to lean on lines pointed at by their description, sizes changed with a
+reason, moves and swaps and price questions that are or are not an order, measured 44 of 80
+with 17 wrong payments before anything of it was looked at (25e6f01); its wrong payments fixed
+as rules of their own, with tests in other words, it reached 60 of 80 with none, and all sets
+together 1,360 of 1,616. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -110,6 +116,7 @@ SIZES = {
     HOLDOUT13: 80,
     HOLDOUT14: 80,
     HOLDOUT15: 80,
+    HOLDOUT16: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
