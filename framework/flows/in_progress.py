@@ -23,6 +23,7 @@ from framework.flows.edit_words import (
     CHANGE_OF_MIND,
     CHANGING,
     DEFINITE,
+    NOT,
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
@@ -192,7 +193,8 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     removing = any(pair in REMOVING_PAIRS for pair in itertools.pairwise(words))
     plain = bool(items_named) and says_nothing_extra(words)  # "die Hawaii ohne alles"
     extended = _extras_on_the(turn, words, items_named)  # "put olives on the Prosciutto"
-    edits = _EDITING & said or removing or plain or extended
+    moved = len(items_named) > 1 and bool(NOT & said)  # "… for the spicy one, not the …"
+    edits = _EDITING & said or removing or plain or extended or moved
     if not (edits or says_a_new_count(words, turn.lang)):
         return False
     if EVERY & said:

@@ -160,10 +160,12 @@ class Lexicon:
         self.language_words = _language_words(bot)
         """Words of the bot's own that only one of its languages uses ("klein", "small")."""
         self._kinds = PhraseIndex(_kind_phrases(bot), fuzzy=False)
-        self.kind_words = frozenset(word for key in self._kinds.phrases() for word in key)
+        self.kind_words = frozenset(key[0] for key in self._kinds.phrases() if len(key) == 1)
         """What the items are called by their tags, singular and plural ("pizza", "pizzen",
         "pizzas", and the catalog's words for them: "Getränke"): "eine große Pizza" is a
-        pizza yet to be named, not another of the last."""
+        pizza yet to be named, not another of the last. Words only of a longer phrase are
+        none (the "was" and "zu" of "was zu trinken" made "cheese was meant for …" a
+        described pizza)."""
         self._kept: dict[tuple[Any, ...], Any] = {}
         self._sounds: SoundIndex | None = None
 
