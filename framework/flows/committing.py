@@ -49,6 +49,20 @@ _CHEERING = frozenset(
 """Words of cheer beside a yes ("yesss slay", "super, ja!"): they change nothing."""
 
 
+_TALKING = frozenset(
+    {"babbel", "babbeln", "quatsch", "quatschen", "laber", "labern", "red", "rede", "schwaetz"}
+    | {"schwaetzen", "zoeger", "zoegern", "faff", "chat", "waffle", "dither"}
+)
+_FUSS_ALSO = frozenset({"nicht", "net", "nich", "so", "viel", "lang", "lange", "rum", "mal"})
+_FUSS_ALSO |= {"no", "more", "dont", "don", "t", "about", "around"}
+
+
+def _no_fuss(words: list[str]) -> bool:
+    """ "babbel net", "quatsch nicht lang", "don't faff about": hurry, not a change."""
+    said = set(words)
+    return bool(_TALKING & said) and said <= _TALKING | _FUSS_ALSO
+
+
 def _courteous(words: list[str]) -> bool:
     """Thanks and goodbye alone, or a clause that thanks someone and changes nothing ("and
     thank the driver for the stairs in advance")."""
@@ -75,7 +89,9 @@ def committed(turn: Turn, text: str) -> bool:
         [word for word in tokens(clause) if word not in _CHEERING]
         for clause in _CLAUSES.split(text)
     ]
-    clauses = [words for words in clauses if words and not _courteous(words)]
+    clauses = [
+        words for words in clauses if words and not _courteous(words) and not _no_fuss(words)
+    ]
     if any(_CHANGING & set(words) for words in clauses):
         return False
     return any(_commits(words) for words in clauses)
