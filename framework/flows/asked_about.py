@@ -63,7 +63,7 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
         return message
     item, asked_in = about[:2]
     first = next((c for c in _CLAUSES.split(message.text) if c.strip()), "")
-    takes = _TAKING.search(message.text) or _sizes_it(turn, first)  # "Medium it is then, …"
+    takes = _TAKING.search(message.text) or _sizes_it(turn, first)  # "Medium it is then", "two"
     if asked_in != turn.session["turns"] - 1 or not takes:
         return message
     taking = next((c for c in _CLAUSES.split(message.text) if _TAKING.search(c)), first)
@@ -81,11 +81,16 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
 
 
 def _sizes_it(turn: Turn, clause: str) -> bool:
-    """Whether the clause names a choice of one (a size) and no item: "Medium it is then"."""
+    """Whether the clause names a choice of one (a size) or a count, and no item: "Medium it
+    is then", "two then please"."""
     said = turn.names_for_order(clause)
     return (
         len(said) == 1
-        and any(turn.slot(name).type == "choice" and turn.slot(name).choices for name in said[0])
+        and any(
+            (turn.slot(name).type == "choice" and turn.slot(name).choices)
+            or turn.slot(name).role == "quantity"
+            for name in said[0]
+        )
         and not any(turn.slot(name).type == "item" for name in said[0])
     )
 

@@ -63,6 +63,8 @@ _OPENERS = frozenset(
         "could",
         "how",
         "what",
+        "whats",
+        "hows",
         "when",
         "where",
         "why",
