@@ -19,7 +19,6 @@ the updated order where the bot's flow shows it).
 from __future__ import annotations
 
 import copy
-import itertools
 import re
 
 from framework.flows.bot_slots import item_slots
@@ -169,14 +168,35 @@ def _said_of_the_changed_line(
     return f"{before} → {after}" if after != before else None
 
 
+_VERBS = (
+    r"swap|make|change|remove|take|drop|switch|replace|tausch|tausche|mach|mache|nimm|streich"
+    r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege"
+)
 _CLAUSE = re.compile(
-    r",\s*(?:und|and|aber|but)\s+"
-    r"|\s+(?:und|and)\s+(?=(?:swap|make|change|remove|take|drop|switch|replace|tausch|tausche"
-    r"|mach|mache|nimm|streich|streiche|ersetz|ersetze|add|pack|packe|leg|lege)\b)",
-    re.IGNORECASE,
+    rf",\s*(?:und|and|aber|but)\s+|\s+(?:und|and)\s+(?=(?:{_VERBS})\b)", re.IGNORECASE
 )
 """Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
 Hawaii medium and swap one Fanta for a beer") or of adding ("… and add a beer")."""
+_COMMA_VERB = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
+_VERB_FIRST = re.compile(
+    rf"^(?:.*:\s*)?(?:(?:ok|okay|and|also|then|please|oh|und|dann|bitte|ach)\W+)*(?:{_VERBS})\b",
+    re.IGNORECASE,
+)
+_BACK = frozenset({"that", "those", "them", "it", "this", "these", "daraus", "draus", "sie", "es"})
+"""Words that point back to what the clause before named ("drop two Fantas, make those
+waters")."""
+
+
+def _listed_edits(clause: str) -> list[str]:
+    """A list of edits, each opening with its verb ("Change of plan: make the Salamis large,
+    drop one Coke"), cut at its commas; else one clause ("Ryan can't make it, drop his
+    pizza": Ryan's; "drop two of the Fantas, make those waters": those Fantas)."""
+    parts = _COMMA_VERB.split(clause)
+    if len(parts) < 2 or not all(_VERB_FIRST.match(part.strip()) for part in parts):
+        return [clause]
+    return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts
+
+
 _ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
 """A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
 items are ordered after the edits (`_order_the_rest`)."""
@@ -187,7 +207,12 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
     wants hers medium, and swap one Fanta for a beer": a sentence of edits clause by clause
     (of things, or of a person's lines), taken when every clause is one; else nothing
     changes."""
-    clauses = [part for clause in _CLAUSE.split(sentence) for part in _at_the_item(turn, clause)]
+    clauses = [
+        part
+        for clause in _CLAUSE.split(sentence)
+        for edit in _listed_edits(clause)
+        for part in _at_the_item(turn, edit)
+    ]
     if len(clauses) < 2:
         return None
     lines = turn.session["cart"]["lines"]
@@ -200,8 +225,8 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
             continue  # "make my Funghi a large and add a beer": the beer is ordered after
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
-        if not found and parse_yes_no(clause) is True:
-            continue  # "Yes, but drop one of the beers, and …": the yes edits nothing
+        if not found and (parse_yes_no(clause) is True or len(words) <= 1):
+            continue  # "Yes, but drop one of the beers, and …", "Hmm, …": edit nothing
         was = _looks(lines)
         change = edit_for_person(turn, clause) or (
             _sentence_edit(turn, words, found, last) if found else None
@@ -214,19 +239,23 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
     return "; ".join(changes)
 
 
-_COMMA_THE = re.compile(r",\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE)
+_COMMA_THE = re.compile(
+    r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
+)
 
 
 def _at_the_item(turn: Turn, clause: str) -> list[str]:
-    """The clause cut where a comma comes before an item named with "the" ("eine Salami kann
-    raus, das Bier auch eins weniger"; not "…, die kleinen sind zu wenig")."""
+    """The clause cut where a comma or "and" comes before an item named with "the" ("eine
+    Salami kann raus, das Bier auch eins weniger", "the Vegetaria medium and the Diavola
+    large"; not "…, die kleinen sind zu wenig")."""
     cuts = [
-        found.start()
+        found.span()
         for found in _COMMA_THE.finditer(clause)
         if any(t.group is None for t in named_things(turn.bot, tokens(found[1])))
     ]
-    bounds = [0, *cuts, len(clause)]
-    return [clause[a:b].strip(" ,") for a, b in itertools.pairwise(bounds)]
+    ends = [start for start, _ in cuts] + [len(clause)]
+    starts = [0] + [end for _, end in cuts]
+    return [clause[a:b].strip(" ,") for a, b in zip(starts, ends, strict=True)]
 
 
 def _looks(lines: list[CartLine]) -> dict[int, tuple[object, ...]]:
