@@ -56,6 +56,7 @@ from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
     asks_which_fewer,
     asks_which_of_choice,
+    asks_which_of_kind,
     asks_which_one,
     last_said_taking,
     the_one_of_choice,
@@ -102,6 +103,7 @@ def edit_order(turn: Turn, text: str) -> bool:
             asks_which_one(turn, words, found)
             or asks_which_of_choice(turn, words, found)
             or asks_which_fewer(turn, words, found)
+            or asks_which_of_kind(turn, words, found)
         ):
             return True
         was = _looks(lines) if found else {}  # a later sentence's choices may be about it

@@ -6,11 +6,12 @@ Prosciutto"); with one such line, that line."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, CHANGING, RATHER, REMOVING, THAT
+from framework.flows.edit_words import ARTICLES, CHANGING, DEFINITE, RATHER, REMOVING, THAT
 from framework.flows.named_things import Thing, many_choice_groups, named_things
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.negation import negated, rejects
 from framework.flows.understanding.normalize import tokens
 
@@ -19,6 +20,7 @@ __all__ = [
     "ask_which_of",
     "asks_which_fewer",
     "asks_which_of_choice",
+    "asks_which_of_kind",
     "asks_which_one",
     "last_said_taking",
     "one_of_them",
@@ -99,6 +101,34 @@ def asks_which_fewer(turn: Turn, words: list[str], things: list[Thing]) -> bool:
         return False
     _ask_which(turn, words, several)
     return True
+
+
+def asks_which_of_kind(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """ "Take the drink off" with a Coke and a water in the order: which drink? (True) — not
+    every drink, nor a guess; "the drinks" are all of them (removing_kinds.py)."""
+    if things or not REMOVING & set(words):
+        return False
+    lexicon, items = lexicon_for(turn.bot), turn.bot.catalog.items
+    for kind in lexicon.kinds_found(words):
+        said = words[kind.start]
+        if kind.start == 0 or words[kind.start - 1] not in DEFINITE:
+            continue
+        if not _singular(said, lexicon.kind_words):
+            continue
+        lines = [
+            line for line in turn.session["cart"]["lines"] if kind.value in items[line["item"]].tags
+        ]
+        if sum(line["quantity"] for line in lines) > 1 and len(lines) > 1:
+            _ask_which(turn, words, lines)
+            return True
+    return False
+
+
+def _singular(word: str, kinds: frozenset[str]) -> bool:
+    """Whether a kind word is the singular ("drink", "Getränk", "Pizza"; not "drinks",
+    "Getränke", "Pizzen")."""
+    stems = (word[:-1] if word[-1:] in "se" else "", word[:-2] + "a" if word.endswith("en") else "")
+    return not any(stem in kinds for stem in stems if stem)
 
 
 def _could_be_meant(
