@@ -77,13 +77,22 @@ def each_of_the_group(
             theirs = before if before > 1 and not _US & set(words) else None  # "each of us":
             named = _part_group(words) or _people_before(parts[:index], words)
             each = named or size or theirs  # as many as the people named
-            if each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
+            both = _BOTH_WANT.search(" ".join(words)) is not None  # "Ella and Josh both want"
+            if both and has_item and mention.get(quantity, 1) in (0, 1):
+                mention[quantity] = 2
+            elif each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
                 mention[quantity] = each  # "die beiden Kinder je eine kleine Margherita"
             elif has_item:
                 before = int(mention.get(quantity, 1))
 
 
 _US = frozenset({"us", "uns"})
+_BOTH_WANT = re.compile(
+    r"\b(?:both (?:want|get|have|take|like|would like|d like)|(?:wollen|nehmen|moechten|kriegen|"
+    r"bekommen|haetten gern|haetten gerne) (?:beide|alle beide))\b"
+)
+"""Two people named before want one each: "Ella and Josh both want small Hawaiis", "Lisa und
+Tom wollen beide eine Margherita"."""
 
 _PEOPLE = frozenset(
     {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}

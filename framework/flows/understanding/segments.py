@@ -26,8 +26,10 @@ cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
 SENTENCE_END = (
     r"(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s+(?=(?-i:[A-ZÄÖÜ]))"
 )
-"""Where a sentence ends; not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw.", a text message's
+"""Where a sentence ends (also at an emoji before a capital: "wir sind fünf vom Volleyball 🏐
+Lisa und Tom je eine …"); not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw.", a text message's
 "m.", "o.", "u.", "gr.", "kl." (mit, ohne, und, groß, klein), nor at a floor's ordinal ("2.
 Stock": one floor, not a count 2)."""
 SENTENCES = re.compile(r"[^.!?]+[.!?]*")
