@@ -45,6 +45,7 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             and line_with(turn, t) is not None
         ]
     targets = list({t.value: t for t in reversed(targets)}.values())[::-1]  # first of each
+    targets = [t for t in targets if not _kept_count(words, t)]
     places = _where_options_go(turn, words, targets, things)
     targets = [t for t in targets if t not in places]
     fewer = _how_many_out(words, things, targets[0]) if len(targets) == 1 else None
@@ -140,6 +141,13 @@ def _asks_to_remove(words: list[str]) -> bool:
     return not REMOVING.isdisjoint(words) or not REMOVING_PAIRS.isdisjoint(
         itertools.pairwise(words)
     )
+
+
+def _kept_count(words: list[str], thing: Thing) -> bool:
+    """ "… seine Diavola fällt weg, und dann nur vier Wasser": the count said with "nur"
+    before the item is what stays (a recount), not what goes."""
+    before = words[max(0, thing.start - 2) : thing.start]
+    return len(before) == 2 and before[0] in RECOUNTING and word_to_number(before[1]) is not None
 
 
 def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int | None:
