@@ -189,6 +189,7 @@ def read_parts(
         elif (
             correcting
             and mentions
+            and not ALSO & set(words)  # "nee, auch noch eine Cola": more, not instead
             and _same_kind(mentions[-1], mention, slots, lexicon)
             and fits_in_place(mentions[-1], mention, slots, lexicon)
             and corrected(mentions, mention, has_item, count_slots(slots))

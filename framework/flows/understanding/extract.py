@@ -35,7 +35,7 @@ from framework.flows.understanding.combining import (
 from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
-from framework.flows.understanding.negation import a_reason, dropped, excepted, negated
+from framework.flows.understanding.negation import a_reason, dropped, excepted, negated, taken_back
 from framework.flows.understanding.normalize import (
     KEPT_READINGS,
     MAX_CHARS,
@@ -167,6 +167,7 @@ def _choices(
         and not _people_called(words, m)  # "die Kleinen teilen sich …"
         and not a_reason(words, m.start, m.end, many)
     ]
+    wanted = taken_back(words, wanted) if many else wanted
     values = list(dict.fromkeys(match.value for match in wanted))
     if values:
         mention[slot.name] = values if slot.type == "choices" else values[0]

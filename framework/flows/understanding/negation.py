@@ -7,7 +7,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-__all__ = ["a_reason", "dropped", "excepted", "negated", "rejects", "too_much"]
+from framework.flows.understanding.matching import Match
+
+__all__ = ["a_reason", "dropped", "excepted", "negated", "rejects", "taken_back", "too_much"]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
@@ -106,3 +108,22 @@ def a_reason(words: Sequence[str], start: int, end: int, many: bool) -> bool:
     return (
         (start > 0 and words[start - 1] in _TOO_BEFORE) or too_much(words[end : end + 4]) or refused
     )
+
+
+_TAKING_BACK = frozenset(
+    {"nee", "nein", "no", "wait", "warte", "sorry", "mean", "meant", "meine", "meinte", "oops"}
+)
+_WITH = frozenset({"mit", "with", "w"})
+
+
+def taken_back(words: Sequence[str], found: list[Match]) -> list[Match]:
+    """Of choices said one after another, those not taken back in passing ("mit Oliven nee
+    mit Zwiebeln", "with mushrooms no wait with olives", dictated): a choice followed by a
+    word of taking back and then "mit"/"with" and another is not wanted."""
+    kept = []
+    for match, after in itertools.zip_longest(found, found[1:]):
+        between = set(words[match.end : after.start]) if after is not None else set()
+        again = after is not None and after.start > 0 and words[after.start - 1] in _WITH
+        if not (again and _TAKING_BACK & between):
+            kept.append(match)
+    return kept

@@ -129,12 +129,13 @@ margherita instead") and replaces nothing in it."""
 
 
 def _corrects(previous: Mention, mention: Mention, counts: set[str]) -> bool:
-    """A part of second thoughts that names another single value for the mention before (and
-    no other count): "eine große Salami, nee warte, eine kleine", "actually make it a medium"."""
+    """A part of second thoughts that names another value for the mention before (and no
+    other count): "eine große Salami, nee warte, eine kleine", "actually make it a medium",
+    "mit Oliven, nee, mit Zwiebeln"."""
     if any(previous.get(name) != value for name, value in mention.items() if name in counts):
         return False
     return any(
-        name in previous and not isinstance(previous[name], list) and previous[name] != value
+        name in previous and previous[name] != value and (previous[name] or value)
         for name, value in mention.items()
         if name not in counts
-    )
+    )  # extras too: "mit Oliven, nee, mit Zwiebeln" (not "nee, auch mit …": combining.py)
