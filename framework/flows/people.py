@@ -177,9 +177,10 @@ def note_people(turn: Turn, text: str) -> None:
 
 _JOINT = re.compile(
     rf"(?P<names>{_NAME}(?:,\s*{_NAME})*\s+(?:und|and)\s+{_NAME})\s+"
-    r"(?:(?:wollen|nehmen|kriegen|bekommen|möchten|want|get|have|take)\s+)?(?:je|jeweils|each)\b"
+    r"(?:(?:(?:wollen|nehmen|kriegen|bekommen|möchten|want|get|have|take)\s+)?(?:je|jeweils|each)"
+    r"|both|(?:wollen|nehmen|kriegen|bekommen|möchten)\s+beide)\b"
 )
-_ONE_EACH = frozenset({"je", "jeweils", "each"})
+_ONE_EACH = frozenset({"je", "jeweils", "each", "both", "beide"})
 SHARED_BY = "+"
 """Between the people of one line ordered for several, one each ("jule+sarah")."""
 
