@@ -9,9 +9,11 @@ from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, THAT, WHOSE
 from framework.flows.named_things import Thing, count_near, line_with, many_choice_groups
 from framework.flows.pairing import replacement
+from framework.flows.people import ME, SHARED_BY
 from framework.flows.session import CartLine
 from framework.flows.splitting_off import split_line
 from framework.flows.turn import Turn
+from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 
@@ -48,7 +50,7 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
             return None
         line["quantity"] = count  # "nicht 3 Cola, sondern 2 Cola"
     elif old.group is None:
-        some = _count_before(words, old) or _mine(words, old, new)
+        some = _count_before(words, old) or _mine(words, old, new) or _someones(turn, words, new)
         if some is not None and some < line["quantity"]:
             return split_line(turn, line, new.value, some)  # "statt einer der Fantas ein Bier"
         line["item"] = new.value
@@ -78,6 +80,19 @@ def _mine(words: list[str], old: Thing, new: Thing) -> int | None:
     (the others stay as they were)."""
     whose = old.start > 0 and words[old.start - 1] in WHOSE
     return count_near(words, new) if whose or _SPEAKER & set(words[: new.start]) else None
+
+
+def _someones(turn: Turn, words: list[str], new: Thing) -> int | None:
+    """ "Und Chiara will Wasser statt Cola" of three Colas for three people: a person of the
+    order wants theirs changed — one (or the count said with the new item), not all."""
+    people = {
+        member
+        for line in turn.session["cart"]["lines"]
+        for member in line.get("person", "").split(SHARED_BY)
+        if member and member != ME
+    }
+    named = people & set(words) and not EVERY & set(words)  # not "… alle lieber Wasser"
+    return (count_near(words, new) or 1) if named else None
 
 
 def _describe_new(
