@@ -21,7 +21,7 @@ _SAME = re.compile(
     r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was)|"
     r"(?:noch )?(?:eine?[nms]?|einmal) (?:genau ?so|genauso|ganz genauso)|"
     r"(?:another|one more)(?: one)? (?:just |exactly )?like (?:that|this|it)|"
-    r"one more of (?:the same|that|those))\b"
+    r"one more of (?:the same|that|those)|(?:another|one more) same)\b"
     r"(?!\s+(?:address|adresse|anschrift|ort|place|time|zeit|uhrzeit|day|tag|name|number"
     r"|nummer|telefon|phone|as last time|wie letztes mal|wie immer))",
     re.IGNORECASE,
