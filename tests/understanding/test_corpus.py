@@ -37,6 +37,7 @@ HOLDOUT6, HOLDOUT7, HOLDOUT8 = SETS["holdout6"], SETS["holdout7"], SETS["holdout
 HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["holdout11"]
 HOLDOUT12, HOLDOUT13 = SETS["holdout12"], SETS["holdout13"]
 HOLDOUT14, HOLDOUT15, HOLDOUT16 = SETS["holdout14"], SETS["holdout15"], SETS["holdout16"]
+HOLDOUT17 = SETS["holdout17"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -56,6 +57,7 @@ FLOORS = {
     HOLDOUT14: 0.63,
     HOLDOUT15: 0.71,
     HOLDOUT16: 0.74,
+    HOLDOUT17: 0.56,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -97,7 +99,10 @@ sixteenth, asked to lean on lines pointed at by their description, sizes changed
 reason, moves and swaps and price questions that are or are not an order, measured 44 of 80
 with 17 wrong payments before anything of it was looked at (25e6f01); its wrong payments fixed
 as rules of their own, with tests in other words, it reached 60 of 80 with none, and all sets
-together 1,360 of 1,616. The aim is 0.90 on every set."""
+together 1,360 of 1,616. The seventeenth, asked to lean on whole conversations of changed
+minds, measured 36 of 80 with 9 wrong payments on arrival (6a07e91, and the same at the
+session's start); fixed the same way, it reached 45 of 80 with none, and all sets together
+1,406 of 1,696. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -117,6 +122,7 @@ SIZES = {
     HOLDOUT14: 80,
     HOLDOUT15: 80,
     HOLDOUT16: 80,
+    HOLDOUT17: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
