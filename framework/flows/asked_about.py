@@ -63,16 +63,17 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
         return message
     item, asked_in = about[:2]
     first = next((c for c in _CLAUSES.split(message.text) if c.strip()), "")
-    takes = _TAKING.search(message.text) or _sizes_it(turn, first)  # "Medium it is then", "two"
+    takes = _TAKING.search(message.text) or _sizes_or_counts_it(
+        turn, first
+    )  # "Medium it is then", "two"
     if asked_in != turn.session["turns"] - 1 or not takes:
         return message
     taking = next((c for c in _CLAUSES.split(message.text) if _TAKING.search(c)), first)
     items = lexicon_for(turn.bot).items(frozenset())
     named = {m.value for m in items.find_all(tokens(message.text))}
     if items.find_all(tokens(taking)) or (len(about) > 2 and about[2] in named):
-        return (
-            message  # "ok, dann nehm ich eine Margherita", "I'll take that, a medium Capricciosa"
-        )
+        # "ok, dann nehm ich eine Margherita", "I'll take that, a medium Capricciosa"
+        return message
     of_those = _OF_THOSE.search(message.text)
     if of_those:  # "dann nehm ich zwei davon. Eine mit Zwiebeln, …": two of the item
         text = f"{message.text[: of_those.start()]}{item}{message.text[of_those.end() :]}"
@@ -80,7 +81,7 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
     return replace(message, text=f"{item} {message.text}")  # "die nehm ich. Und ne Cola."
 
 
-def _sizes_it(turn: Turn, clause: str) -> bool:
+def _sizes_or_counts_it(turn: Turn, clause: str) -> bool:
     """Whether the clause names a choice of one (a size) or a count, and no item: "Medium it
     is then", "two then please"."""
     said = turn.names_for_order(clause)

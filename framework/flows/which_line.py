@@ -110,15 +110,13 @@ def asks_which_of_kind(turn: Turn, words: list[str], things: list[Thing]) -> boo
         return False
     lexicon, items = lexicon_for(turn.bot), turn.bot.catalog.items
     for kind in lexicon.kinds_found(words):
-        said = words[kind.start]
-        if kind.start == 0 or words[kind.start - 1] not in DEFINITE:
-            continue
-        if not _singular(said, lexicon.kind_words):
+        the = kind.start > 0 and words[kind.start - 1] in DEFINITE
+        if not the or not _singular(words[kind.start], lexicon.kind_words):
             continue
         lines = [
             line for line in turn.session["cart"]["lines"] if kind.value in items[line["item"]].tags
         ]
-        if sum(line["quantity"] for line in lines) > 1 and len(lines) > 1:
+        if len(lines) > 1:
             _ask_which(turn, words, lines)
             return True
     return False
