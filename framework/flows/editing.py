@@ -30,6 +30,7 @@ from framework.flows.edit_words import (
     WITHOUT,
 )
 from framework.flows.extending import extend, plain_named
+from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
 from framework.flows.named_things import (
     Thing,
@@ -308,6 +309,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or change_by_place(turn, words, found)
         or _restyle_every(turn, words, found)
         or replace_in_cart(turn, words, found)
+        or mind_changed(turn, words, found)
         or _restyle(turn, words, found)
         or plain_named(turn, words, found)
         or remove(turn, words, found)
