@@ -113,7 +113,17 @@ _GERMAN_SO = frozenset({"also"})
 def says_a_new_count(words: list[str], lang: str) -> bool:
     """Whether the words give an item its new count by what they say around it ("so five
     beers", "also fünf Bier", "sechs Bier statt fünf"), not by a word of recounting."""
-    return _so_many(words, lang) or _not_so_many(words) or _so_many_then(words)
+    return _so_many(words, lang) or _not_so_many(words) or _so_many_then(words) or _enough(words)
+
+
+_ENOUGH = frozenset({"reicht", "reichen", "genuegt", "genuegen", "enough"})
+
+
+def _enough(words: list[str]) -> bool:
+    """ "zwei Bier reichen", "two beers are enough", "two will do": that many, not more."""
+    said = " ".join(words)
+    counted = any(word_to_number(word) is not None for word in words)
+    return counted and (bool(_ENOUGH & set(words)) or " will do" in f" {said}")
 
 
 def _so_many_then(words: list[str]) -> bool:
