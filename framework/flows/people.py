@@ -223,6 +223,7 @@ _GONE = frozenset(
 _NOT_COMING = re.compile(
     r"\b(?:kommt doch nicht|kommt nicht|isst doch nicht|isn't coming|is not coming|"
     r"not coming|can't make it|cannot make it|dropped out|is out|not hungry|keinen hunger|"
+    r"muss (?:leider )?(?:schon |jetzt |doch )?(?:los|weg)|has to (?:leave|go)|had to leave|"
     r"hat keinen hunger|nicht hungrig|isst nichts|eats nothing)\b",
     re.IGNORECASE,
 )
@@ -241,7 +242,9 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     words = tokens(text)
     members = {member for person in people for member in person.split(SHARED_BY)}
     person = _named(words, members)
-    if person is None and not _someone_else(turn, text, people):
+    if person is not None:
+        turn.session["flags"][LAST_PERSON] = person  # "… Bernd muss los. Seine Diavola …"
+    elif not _someone_else(turn, text, people):
         person = _their(turn, words, members)  # "seine Pizza": the one named last
     if person is not None and person not in people:  # "Sarah will ihre doch ohne Oliven"
         kept = copy.deepcopy(lines)
