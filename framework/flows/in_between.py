@@ -4,6 +4,8 @@ message also gives ("Ist die Funghi vegetarisch? Dann bitte eine mittlere")."""
 
 from __future__ import annotations
 
+import re
+
 from framework.flows.answering import answer
 from framework.flows.asked_about import remember_asked_about
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
@@ -15,6 +17,7 @@ from framework.flows.in_progress import order_so_far
 from framework.flows.order_checks import about_the_order
 from framework.flows.repair import try_digression
 from framework.flows.session import Frame
+from framework.flows.steps import CartAdd
 from framework.flows.told_aside import only_tells, statements
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -58,15 +61,37 @@ def answered_in_between(
         turn.record("question_answered", entry="catalog_prices")
         turn.session["flags"][PRICES_ANSWERED] = True
     asks_only = only_asks(text)
-    ordering = names_items and not ((waiting or prices or _several(turn, text)) and asks_only)
+    priced = prices is not None and _only_the_item(turn, text)  # not "… Saturday around 2?"
+    ordering = names_items and not ((waiting or priced or _several(turn, text)) and asks_only)
     _say_answers(turn, entries, ordering)
     if ordering:
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
     if waiting and frame is not None:  # "was ist auf der Capricciosa?": maybe taken next
         remember_asked_about(turn, turn.bot.slots.get(frame["wait"]), text)
-    elif prices is not None and names_items and _invite_the_order(turn, text):
+    elif priced and names_items and _invite_the_order(turn, text):
         return True
     return _after_the_answers(turn, frame, text)
+
+
+def _only_the_item(turn: Turn, text: str) -> bool:
+    """Whether the message asks one thing, and names nothing for the order but items, their
+    choices and counts ("Hi, was kostet die große Diavola?"; not "How much is a removal? And
+    could Maria do it Saturday around 2?"), of an ordering flow that puts items in a cart (a
+    booking's "How much is a gel set, and do I pay upfront?" begins the booking, which
+    commits nothing: it asks when)."""
+    ordering = turn.ordering_flow()
+    program = turn.flow(ordering).program if ordering is not None else ()
+    if not any(isinstance(step, CartAdd) for step in program):
+        return False
+    asked = [sentence for sentence in _SENTENCES.split(text) if len(tokens(sentence)) > 2]
+    slots = [turn.slot(name) for mention in turn.names_for_order(text) for name in mention]
+    kinds = all(
+        slot.type in ("item", "choice", "choices") or slot.role == "quantity" for slot in slots
+    )
+    return len(asked) <= 1 and kinds
+
+
+_SENTENCES = re.compile(r"[.!?;]+")
 
 
 def _invite_the_order(turn: Turn, text: str) -> bool:
