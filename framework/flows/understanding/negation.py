@@ -28,12 +28,19 @@ _EXCEPT = frozenset({"ausser", "except", "besides", "apart"})
 
 
 def excepted(words: Sequence[str], start: int) -> bool:
-    """Whether the value at `start` is named as an exception ("außer den Oliven keine Extras":
-    the olives said before, not a further wish)."""
-    before = words[max(0, start - 2) : start]
-    if before and before[-1] in _BETWEEN | {"den", "dem", "der", "from"}:
+    """Whether the value at `start` is named as an exception ("außer den Oliven keine Extras",
+    "außer Bernds Zwiebeln keine Extras": those said before, not a further wish)."""
+    before = list(words[max(0, start - 3) : start])
+    if before and before[-1] == "s":  # "Bernd's": "bernd", "s"
+        before = before[:-1]
+    if before and (before[-1] in _BETWEEN | {"den", "dem", "der", "from"} or _whose(before)):
         before = before[:-1]
     return bool(before) and before[-1] in _EXCEPT
+
+
+def _whose(before: list[str]) -> bool:
+    """A name's possessive right after "außer"/"except" ("außer Bernds", "except Jo's")."""
+    return len(before) >= 2 and before[-2] in _EXCEPT and before[-1] not in _EXCEPT
 
 
 _DROPPING = frozenset({"drop", "remove", "skip", "lose", "streich", "streiche", "entferne"})
