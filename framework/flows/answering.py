@@ -88,6 +88,15 @@ def answer(turn: Turn, message: Message) -> None:
         reprompt(turn, frame, slot, parsed, message.text)
 
 
+def correct_beside_the_edit(turn: Turn, flow: str, asked: Slot, message: Message) -> None:
+    """An earlier answer changed in the message that also edited the order at the
+    confirmation ("Ja, aber nur ein Bier, und ich hol's doch selbst ab": the pickup too)."""
+    _, earlier = _mentions(turn, turn.flow(flow).asks, message)
+    made = cart_slots(turn)  # the edit took care of the order's lines
+    kept = [{k: v for k, v in mention.items() if k not in made} for mention in earlier]
+    correction(turn, asked, message, [mention for mention in kept if mention])
+
+
 _NOT_PLAIN = frozenset(
     {"aber", "but", "noch", "also", "ausser", "except", "und", "and", "statt", "instead", "plus"}
 )

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
-from framework.flows.answering import answer
+from framework.flows.answering import answer, correct_beside_the_edit
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.bot_slots import item_slots
 from framework.flows.catalog_answers import PRICES_ANSWERED
@@ -263,15 +263,15 @@ def _take(turn: Turn, message: Message) -> None:
     quoted = None if message.payload else beside_the_quote(turn, message.text)
     message = message if quoted is None else replace(message, text=quoted)
     text, frame = message.text, turn.frame
+    asked = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
             waiting_message(turn)
-    elif not message.payload and (
-        restated_changed(turn, text)
-        or same_again(turn, text)
-        or editing_in_progress(turn, text, edit_order)
-    ):
+    elif not message.payload and (restated_changed(turn, text) or same_again(turn, text)):
         return
+    elif not message.payload and editing_in_progress(turn, text, edit_order):
+        if frame is not None and asked is not None and asked.role == "confirm":
+            correct_beside_the_edit(turn, frame["flow"], asked, message)
     elif not message.payload and restated(turn, text):
         turn.say_named("already_noted")
         answer_beside_restatement(turn, message)
