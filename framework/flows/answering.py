@@ -147,7 +147,10 @@ def _beside_the_answer(
     """What a message can mean besides the plain answer: done ordering, more items at a
     question that takes none, the confirmation's rules, several values, a correction."""
     asks, ordering = turn.flow(frame["flow"]).asks, turn.ordering_flow()
-    if house_number_fixed(turn, message) or note_for_the_driver(turn, message):
+    if house_number_fixed(turn, message):
+        _order_more(turn, message)  # "… number 58, not 55 — and add a water, please"
+        return True
+    if note_for_the_driver(turn, message):
         return True
     if done_ordering(turn, frame, slot, message, not mentions and bool(asks)):
         return True
