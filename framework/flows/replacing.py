@@ -9,7 +9,7 @@ from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, THAT, WHOSE
 from framework.flows.named_things import Thing, count_near, line_with, many_choice_groups
 from framework.flows.pairing import replacement
-from framework.flows.people import ME, SHARED_BY
+from framework.flows.people import LAST_PERSON, ME, SHARED_BY
 from framework.flows.session import CartLine
 from framework.flows.splitting_off import split_line
 from framework.flows.turn import Turn
@@ -91,8 +91,13 @@ def _someones(turn: Turn, words: list[str], new: Thing) -> int | None:
         for member in line.get("person", "").split(SHARED_BY)
         if member and member != ME
     }
-    named = people & set(words) and not EVERY & set(words)  # not "… alle lieber Wasser"
-    return (count_near(words, new) or 1) if named else None
+    said = set(words)
+    last = turn.session["flags"].get(LAST_PERSON)  # "Mia sagt: … Und sie trinkt kein Bier, …"
+    meant = people & said or (_SHE_HE & said and last in people)
+    return (count_near(words, new) or 1) if meant and not EVERY & said else None
+
+
+_SHE_HE = frozenset({"sie", "er", "she", "he"})
 
 
 def _describe_new(
