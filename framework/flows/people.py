@@ -364,13 +364,18 @@ def one_of_shared(turn: Turn, line: CartLine) -> str:
 
 
 def _named(words: list[str], people: set[str]) -> str | None:
-    """A person with lines, named in the message ("Tom", "Toms", "meine Frau")."""
+    """A person with lines, named in the message ("Tom", "Toms", "meine Frau"); of several,
+    the one named first (the longer name where two start there: "meine frau" before "frau")."""
     said = f" {' '.join(words)} "
-    for person in sorted(people - {ME}, key=len, reverse=True):
+    found = {}
+    for person in people - {ME}:
         name = " ".join(tokens(person))
-        if f" {name} " in said or f" {name}s " in said:
-            return person
-    return None
+        at = min(
+            (i for i in (said.find(f" {name} "), said.find(f" {name}s ")) if i >= 0), default=-1
+        )
+        if at >= 0:
+            found[person] = (at, -len(name), person)
+    return min(found, key=found.__getitem__) if found else None  # the one named first
 
 
 _SWAPPING = frozenset(
