@@ -18,18 +18,13 @@ __all__ = ["mind_changed"]
 
 _BACK = frozenset({"back", "zurueck", "wieder"})
 """"back to salami", "doch wieder die Hawaii": the item before the last one again."""
-_MARKERS = (TAKING_BACK | _BACK | CHANGE_OF_MIND | {"sorry", "oops"}) - {
-    "doch",
-    "oh",
-    "ach",
-    "hm",
-    "ne",
-}
-_ANOTHER = ALSO | {"zweite", "second", "extra", "weitere", "und", "and"}
-"""Before the new item: one more ("doch ne zweite Pizza, aber als Tonno"), not instead."""
+_NOT_SECOND_THOUGHTS = frozenset({"doch", "oh", "ach", "hm", "ne"})
+_MARKERS = (TAKING_BACK | _BACK | CHANGE_OF_MIND | {"sorry", "oops"}) - _NOT_SECOND_THOUGHTS
 """Words of second thoughts before the new item ("nee doch lieber", "no sorry, back to");
 "doch" alone is no change of mind ("doch eine Funghi dazu"), "ach" begins anything ("Ach und
 was ist auf der Capricciosa?"), and "ne" is "eine" ("und ne kleine Quattro Formaggi")."""
+_ANOTHER = ALSO | {"zweite", "second", "extra", "weitere", "und", "and"}
+"""Before the new item: one more ("doch ne zweite Pizza, aber als Tonno"), not instead."""
 
 
 def mind_changed(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
