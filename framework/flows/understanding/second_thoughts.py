@@ -25,9 +25,9 @@ __all__ = [
 ]
 
 Mention = dict[str, Any]
+"""Slot names and the values a part of a message names for them."""
 Part = tuple[list[str], Mention, bool]
 """A part of a message: its words, what it names, and whether it names an item."""
-"""Slot names and the values a part of a message names for them."""
 
 SECOND_THOUGHTS = frozenset(
     {
