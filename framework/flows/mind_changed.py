@@ -9,7 +9,7 @@ from __future__ import annotations
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.named_things import Thing, many_choice_groups
-from framework.flows.people import ME, PEOPLE, SHARED_BY
+from framework.flows.people import ME, PEOPLE, people_in_the_cart
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.second_thoughts import ALSO, TAKING_BACK
@@ -62,11 +62,10 @@ def mind_changed(turn: Turn, words: list[str], things: list[Thing]) -> str | Non
 
 
 def _people(turn: Turn) -> set[str]:
-    """Whom the order is for, as far as it says ("kai", "ole", "svenja")."""
-    lines = turn.session["cart"]["lines"]
-    named = {member for line in lines for member in line.get("person", "").split(SHARED_BY)}
-    named |= {str(pair[1]) for pair in turn.session["flags"].get(PEOPLE) or []}
-    return {name for name in named if name and name != ME}
+    """Whom the order is for, as far as it says ("kai", "ole", and "svenja" of the pizza
+    still being asked about)."""
+    waiting = {str(pair[1]) for pair in turn.session["flags"].get(PEOPLE) or []}
+    return people_in_the_cart(turn) | (waiting - {ME, ""})
 
 
 def _asking_about_it(turn: Turn) -> bool:

@@ -35,6 +35,7 @@ __all__ = [
     "note_people",
     "one_of_shared",
     "one_of_theirs",
+    "people_in_the_cart",
     "person_named",
     "shared_lines",
 ]
@@ -120,6 +121,14 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
             if name.lower() not in _NOT_NAMES and name.lower() not in menu:
                 return name.lower()
     return ME if _SELF.search(clause) else None
+
+
+def people_in_the_cart(turn: Turn) -> set[str]:
+    """Whom the cart's lines are for, one by one ("finn", "leo" of "finn+leo"), but the
+    speaker."""
+    lines = turn.session["cart"]["lines"]
+    named = {member for line in lines for member in line.get("person", "").split(SHARED_BY)}
+    return {member for member in named if member and member != ME}
 
 
 def names_someone(turn: Turn, clause: str) -> bool:

@@ -9,7 +9,7 @@ from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, THAT, WHOSE
 from framework.flows.named_things import Thing, count_near, line_with, many_choice_groups
 from framework.flows.pairing import replacement
-from framework.flows.people import LAST_PERSON, ME, SHARED_BY
+from framework.flows.people import LAST_PERSON, people_in_the_cart
 from framework.flows.session import CartLine
 from framework.flows.splitting_off import split_line
 from framework.flows.turn import Turn
@@ -85,12 +85,7 @@ def _mine(words: list[str], old: Thing, new: Thing) -> int | None:
 def _someones(turn: Turn, words: list[str], new: Thing) -> int | None:
     """ "Und Chiara will Wasser statt Cola" of three Colas for three people: a person of the
     order wants theirs changed — one (or the count said with the new item), not all."""
-    people = {
-        member
-        for line in turn.session["cart"]["lines"]
-        for member in line.get("person", "").split(SHARED_BY)
-        if member and member != ME
-    }
+    people = people_in_the_cart(turn)
     said = set(words)
     last = turn.session["flags"].get(LAST_PERSON)  # "Mia sagt: … Und sie trinkt kein Bier, …"
     meant = people & said or (_SHE_HE & said and last in people)
