@@ -26,6 +26,7 @@ from framework.flows.cart import describe_line
 from framework.flows.disliked import disliked
 from framework.flows.edit_words import (
     ARTICLES,
+    CHANGE_OF_MIND,
     CHANGING,
     WITHOUT,
 )
@@ -53,6 +54,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.negation import rejects, too_much
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.segments import SENTENCE_END, leads_an_item
 from framework.flows.understanding.yesno import parse_yes_no
 from framework.flows.which_line import (
     asks_which_fewer,
@@ -65,8 +67,9 @@ from framework.flows.which_line import (
 
 __all__ = ["edit_order"]
 
-_SENTENCE = re.compile(r"[.!?;]+(?:\s|$)")
-"""Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen")."""
+_SENTENCE = re.compile(rf"{SENTENCE_END}|;+(?:\s|$)", re.IGNORECASE)
+"""Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen"; "keine
+Zwiebeln — ich muss noch arbeiten 😅 Lieber Oliven drauf")."""
 
 
 def edit_order(turn: Turn, text: str) -> bool:
@@ -81,7 +84,8 @@ def edit_order(turn: Turn, text: str) -> bool:
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
-    for sentence in _SENTENCE.split(text):
+    sentences = _SENTENCE.split(text)
+    for sentence in sentences:
         moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
             changes.append(moved)
@@ -108,6 +112,8 @@ def edit_order(turn: Turn, text: str) -> bool:
         ):
             return True
         was = _looks(lines) if found else {}  # a later sentence's choices may be about it
+        if last is None and len(sentences) > 1 and _changes_mind_of(words, found):
+            last = _newest_taking(turn, found)  # "Und doch groß. Und eine Cola Zero."
         change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)
         before_it = (words, found)
         last = _changed_line(lines, was, last) if change and was else last
@@ -214,7 +220,8 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
         part
         for clause in _CLAUSE.split(sentence)
         for edit in _listed_edits(clause)
-        for part in _at_the_item(turn, edit)
+        for at_item in _at_the_item(turn, edit)
+        for part in _before_new_items(turn, at_item)
     ]
     if len(clauses) < 2:
         return None
@@ -223,7 +230,7 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
     changes: list[str] = []
     last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
     for clause in clauses:
-        if _ADDING_CLAUSE.match(clause) and changes:
+        if changes and (_ADDING_CLAUSE.match(clause) or _orders_new(turn, clause)):
             adding += named_things(turn.bot, tokens(clause))
             continue  # "make my Funghi a large and add a beer": the beer is ordered after
         words = tokens(clause)
@@ -231,6 +238,8 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
         if not found and (parse_yes_no(clause) is True or len(words) <= 1):
             continue  # "Yes, but drop one of the beers, and …", "Hmm, …": edit nothing
         was = _looks(lines)
+        if not changes and _changes_mind_of(words, found):
+            last = _newest_taking(turn, found)  # "doch groß und eine Cola": the pizza's size
         change = edit_for_person(turn, clause) or (
             _sentence_edit(turn, words, found, last) if found else None
         )
@@ -240,6 +249,55 @@ def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
             return None
         changes.append(change)
     return "; ".join(changes)
+
+
+_AND = re.compile(r"\s+(?:und|and)\s+", re.IGNORECASE)
+
+
+def _before_new_items(turn: Turn, clause: str) -> list[str]:
+    """The clause cut before "and" with items not in the cart after it ("doch groß und eine
+    Cola Zero", "die Salami doch groß und zwei Bier"): those are ordered, no edit."""
+    parts = _AND.split(clause)
+    cut = [parts[0]]
+    for part in parts[1:]:
+        if _orders_new(turn, part):
+            cut.append(part)
+        else:
+            cut[-1] = f"{cut[-1]} und {part}"
+    return cut
+
+
+def _orders_new(turn: Turn, clause: str) -> bool:
+    """A clause of items with their count or article, none of them in the cart: an order."""
+    words = tokens(clause)
+    items = [t for t in named_things(turn.bot, words) if t.group is None]
+    in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
+    return (
+        bool(words and items)
+        and leads_an_item(words[0])
+        and in_cart.isdisjoint(t.value for t in items)
+    )
+
+
+def _changes_mind_of(words: list[str], found: list[Thing]) -> bool:
+    """Choices alone, said with a change of mind ("doch groß"): of a line already ordered.
+    Alone in its message it is a correction of the answer (corrections.py)."""
+    return bool(found) and bool(CHANGE_OF_MIND & set(words)) and all(t.group for t in found)
+
+
+def _newest_taking(turn: Turn, choices: list[Thing]) -> CartLine | None:
+    """The newest cart line whose item takes every choice named (the pizza, not the drink
+    ordered after it), while no item is being asked about (at "anything else?" or the
+    confirmation: at "which size for the Funghi?" the size is the Funghi's)."""
+    frame = turn.frame
+    asked = turn.bot.slots.get(str(frame.get("wait"))) if frame is not None else None
+    if asked is None or not (asked.type == "yes_no" or asked.role == "confirm"):
+        return None
+    for line in turn.session["cart"]["lines"][::-1]:
+        options = turn.bot.catalog.items[line["item"]].options
+        if all(t.group in options for t in choices):
+            return line
+    return None
 
 
 _COMMA_THE = re.compile(

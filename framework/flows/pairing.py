@@ -21,6 +21,9 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     if _PAIRING.isdisjoint(words):
         return None
     instead = (REPLACING - RATHER) & set(words)  # "would rather have a beer instead of his Fanta"
+    than = _rather_than(words, things)
+    if than is not None:
+        return than
     for index, word in enumerate(words):
         before = [t for t in things if t.end <= index]
         after = [t for t in things if t.start > index]
@@ -34,13 +37,28 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
             new = _same_kind(negated[-1], after) if negated else None
             if new is not None:
                 return negated[-1], new  # "nicht 3 Cola, sondern 2", "not large but medium"
-    for thing in things:
-        new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
-        if _negated(words, thing) and new is not None:
-            return thing, new  # "ich meinte Fanta, nicht Cola", "medium, not large"
+    said_not = _said_not(words, things)
+    if said_not is not None:
+        return said_not
     if len(things) >= 2 and not _CHANGING_OR_RATHER.isdisjoint(words):
         return _made_into(words, things)
     return None
+
+
+_THAN = frozenset({"than", "als"})
+
+
+def _rather_than(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
+    """ "would rather have a water than a beer", "lieber ein Wasser als ein Bier": the thing
+    after "than" is the old one, the one between "rather" and "than" the new."""
+    rather = next((i for i, word in enumerate(words) if word in RATHER), None)
+    if rather is None or _THAN.isdisjoint(words[rather:]):
+        return None
+    than = next(i for i, word in enumerate(words) if i > rather and word in _THAN)
+    new = [t for t in things if rather < t.start < than]
+    old = [t for t in things if t.start > than]
+    kind = _same_kind(new[-1], old) if new and old else None
+    return (kind, new[-1]) if kind is not None else None
 
 
 def _made_into(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
@@ -56,9 +74,38 @@ def _made_into(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | N
     )
     words_between = {w for w in between if word_to_number(w) is None}
     counted = words_between != between  # "make the two Fantas two beers"
-    if new is not None and (words_between or counted) and words_between <= INTO:
+    made = _made(words, things[0]) and new is not None and new.start == things[0].end
+    if new is not None and (words_between or counted or made) and words_between <= INTO:
         return things[0], new
     return None
+
+
+def _made(words: list[str], thing: Thing) -> bool:
+    """ "make the Cokes Fantas": a verb of making right before the thing (and its article)."""
+    before = [w for w in words[: thing.start] if w not in ARTICLES]
+    return bool(before) and before[-1] in CHANGING
+
+
+def _said_not(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
+    """A thing said with "not" and the one of its kind said just before it ("ich meinte
+    Fanta, nicht Cola", "medium, not large") or right after it ("nicht Salami — Prosciutto",
+    "not the Coke, a Fanta")."""
+    for thing in things:
+        if not _negated(words, thing):
+            continue
+        new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
+        if new is not None:
+            return thing, new
+        new = _same_kind(thing, [t for t in things if t.start >= thing.end])
+        if new is not None and _right_after(words, thing, new):
+            return thing, new
+    return None
+
+
+def _right_after(words: list[str], old: Thing, new: Thing) -> bool:
+    """Nothing but an article or a count between the thing said "not" and the new one."""
+    between = words[old.end : new.start]
+    return all(w in ARTICLES or word_to_number(w) is not None for w in between)
 
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:

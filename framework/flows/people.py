@@ -13,12 +13,12 @@ still theirs.
 from __future__ import annotations
 
 import copy
-import itertools
 import re
 from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, REPLACING
+from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.group_each import group_size
@@ -272,28 +272,16 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     kind = _kind(turn, words, theirs)
     said = set(words)
     options = _extras_named(turn, words)
-    if BUT & said and _refuses(words) and _some_had(kind, options):
+    if BUT & said and refuses(words) and _some_had(kind, options):
         return _with(turn, kind, options, swapping=True)  # "doch keine Jalapeños, sondern …"
-    if _refuses(words) and not _GONE & said and options:
+    if refuses(words) and not _GONE & said and options:
         return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
-    if _NOT_COMING.search(text) or _GONE & said or _NO & said:
+    if _NOT_COMING.search(text) or _GONE & said or refuses_them(turn, words):
         return _remove(turn, kind) or _one_of_shared(turn, words)
     restyled = _restyle(turn, words, kind)
     swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"
     extended = _with(turn, kind, _extras_named(turn, words), swapping)  # "Chloe adds olives"
     return ", ".join(change for change in (restyled, extended) if change) or None
-
-
-_NO = frozenset({"keine", "kein", "keinen", "no", "nix", "nichts", "nothing"})
-_REFUSING = frozenset({"ohne", "without", "doesnt", "dont", "wont"})
-_SHORTENED = frozenset({"doesn", "don", "won", "didn"})
-""""doesn't" as the words it becomes ("doesn", "t")."""
-
-
-def _refuses(words: list[str]) -> bool:
-    """ "keine Pilze", "ohne Oliven", "doesn't want mushrooms", "won't eat olives"."""
-    shortened = any(a in _SHORTENED and b == "t" for a, b in itertools.pairwise(words))
-    return bool((_NO | _REFUSING) & set(words)) or shortened
 
 
 def _extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:

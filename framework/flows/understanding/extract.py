@@ -221,6 +221,8 @@ _NOT_A_COUNT_BEFORE = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
 )
 """A number is a time, a price, an age or a floor ("2. Stock") here, not a count of items."""
+_POINTING = frozenset({"that", "this", "which", "other"})
+"""Right before "one" (or "the" and a word): a thing pointed at ("the plain one"), no count."""
 _TO_THE = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
 _NUMBER_LABELS = frozenset(
     {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
@@ -263,6 +265,7 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
         if (
             after in _NOT_A_COUNT_AFTER
             or before in _NOT_A_COUNT_BEFORE
+            or _pointed_at(words, index)
             or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
             or _STREETISH.search(before)
             or _POSTCODE.fullmatch(after)
@@ -280,6 +283,13 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
     if has_item and (described or articles):
         return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
+
+
+def _pointed_at(words: list[str], index: int) -> bool:
+    """ "on the plain one", "that one": a pizza pointed at, no count ("just the one" counts)."""
+    return words[index] == "one" and (
+        (index > 0 and words[index - 1] in _POINTING) or (index > 1 and words[index - 2] == "the")
+    )
 
 
 _NAME = attrgetter("name")

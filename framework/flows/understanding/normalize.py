@@ -36,6 +36,7 @@ _COLLOQUIAL = {
         ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwoi", "zwoei"), "zwei"
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
+    **dict.fromkeys(("ane", "oane"), "eine"),  # Austrian, Bavarian "ane mit extra Kas"
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("dree", "drai"), "drei"),
@@ -63,7 +64,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
     **dict.fromkeys(("keene", "geene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
-    **dict.fromkeys(("allet", "alles", "aelles", "alls"), "alles"),
+    **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
     **dict.fromkeys(("ejal", "eschal"), "egal"),
