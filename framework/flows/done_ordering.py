@@ -10,7 +10,7 @@ from functools import lru_cache
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
 from framework.flows.model import Bot, Slot
-from framework.flows.pending_items import give_waiting_items
+from framework.flows.pending_items import give_waiting_items, has_item
 from framework.flows.session import Frame, move_on, stop_waiting
 from framework.flows.steps import Ask, Goto
 from framework.flows.turn import ORDER_COMPLETE, Turn
@@ -48,6 +48,12 @@ def done_ordering(
         turn.session["flags"][ORDER_COMPLETE] = True  # also "add a Fanta then, that's all"
     if named_items:
         return False  # "oh, add a fanta then": more, not done (items are ordered elsewhere)
+    if slot.type == "item" and done and any(has_item(turn, m) for m in turn.session["pending"]):
+        # "eine große und eine Cola" — "which pizza or drink?" — "das ist alles": the Cola
+        # named beside it is ordered, never dropped, and nothing more is asked after it
+        turn.session["flags"][ORDER_COMPLETE] = True
+        turn.repeat(frame["flow"], frozenset())
+        return True
     if slot.type == "item" and turn.session["cart"]["lines"] and done:
         return _skip_to_no_more(turn, frame)  # "ok" to "anything else?", then "that's it"
     if slot.type == "choices" and ordering and nothing_named and (done or noted):
