@@ -18,15 +18,14 @@ the updated order where the bot's flow shows it).
 
 from __future__ import annotations
 
-import copy
 import re
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
 from framework.flows.disliked import disliked
+from framework.flows.edit_clauses import CLAUSE, changes_mind_of, edit_clauses, newest_taking
 from framework.flows.edit_words import (
     ARTICLES,
-    CHANGE_OF_MIND,
     CHANGING,
     WITHOUT,
 )
@@ -54,8 +53,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.negation import rejects, too_much
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.segments import SENTENCE_END, leads_an_item
-from framework.flows.understanding.yesno import parse_yes_no
+from framework.flows.understanding.segments import SENTENCE_END
 from framework.flows.which_line import (
     asks_which_fewer,
     asks_which_of_choice,
@@ -90,7 +88,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
             changes.append(moved)
             continue
-        by_clause = _edit_clauses(turn, sentence, adding)
+        by_clause = edit_clauses(turn, sentence, adding, _clause_edit)
         if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
             changes.append(by_clause)
             things += named_things(turn.bot, tokens(sentence))
@@ -112,8 +110,8 @@ def edit_order(turn: Turn, text: str) -> bool:
         ):
             return True
         was = _looks(lines) if found else {}  # a later sentence's choices may be about it
-        if last is None and len(sentences) > 1 and _changes_mind_of(words, found):
-            last = _newest_taking(turn, found)  # "Und doch groß. Und eine Cola Zero."
+        if last is None and len(sentences) > 1 and changes_mind_of(words, found):
+            last = newest_taking(turn, found)  # "Und doch groß. Und eine Cola Zero."
         change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)
         before_it = (words, found)
         last = _changed_line(lines, was, last) if change and was else last
@@ -131,6 +129,20 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked, adding)
     return True
+
+
+def _clause_edit(
+    turn: Turn, clause: str, last: CartLine | None
+) -> tuple[str | None, CartLine | None]:
+    """A clause of a sentence of edits (edit_clauses.py): a person's lines or things."""
+    lines = turn.session["cart"]["lines"]
+    words = tokens(clause)
+    found = list(named_things(turn.bot, words))
+    was = _looks(lines)
+    change = edit_for_person(turn, clause) or (
+        _sentence_edit(turn, words, found, last) if found else None
+    )
+    return change, (_changed_line(lines, was, last) if change else last)
 
 
 def _sentence_edit(
@@ -177,148 +189,6 @@ def _said_of_the_changed_line(
     return f"{before} → {after}" if after != before else None
 
 
-_VERBS = (
-    r"swap|make|change|remove|take|drop|switch|replace|tausch|tausche|mach|mache|nimm|streich"
-    r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege"
-)
-_CLAUSE = re.compile(
-    rf",\s*(?:und|and|aber|but)\s+|\s+(?:und|and)\s+(?=(?:{_VERBS})\b)", re.IGNORECASE
-)
-"""Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
-Hawaii medium and swap one Fanta for a beer") or of adding ("… and add a beer")."""
-_COMMA_VERB = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
-_VERB_FIRST = re.compile(
-    rf"^(?:.*:\s*)?(?:(?:ok|okay|and|also|then|please|oh|und|dann|bitte|ach)\W+)*(?:{_VERBS})\b",
-    re.IGNORECASE,
-)
-_BACK = frozenset({"that", "those", "them", "it", "this", "these", "daraus", "draus", "sie", "es"})
-"""Words that point back to what the clause before named ("drop two Fantas, make those
-waters")."""
-
-
-def _listed_edits(clause: str) -> list[str]:
-    """A list of edits, each opening with its verb ("Change of plan: make the Salamis large,
-    drop one Coke"), cut at its commas; else one clause ("Ryan can't make it, drop his
-    pizza": Ryan's; "drop two of the Fantas, make those waters": those Fantas)."""
-    parts = _COMMA_VERB.split(clause)
-    if len(parts) < 2 or not all(_VERB_FIRST.match(part.strip()) for part in parts):
-        return [clause]
-    return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts
-
-
-_ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
-"""A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
-items are ordered after the edits (`_order_the_rest`)."""
-
-
-def _edit_clauses(turn: Turn, sentence: str, adding: list[Thing]) -> str | None:
-    """ "Auf die Salami noch Jalapeños, und die Margherita ohne Extras soll klein sein", "Zoe
-    wants hers medium, and swap one Fanta for a beer": a sentence of edits clause by clause
-    (of things, or of a person's lines), taken when every clause is one; else nothing
-    changes."""
-    clauses = [
-        part
-        for clause in _CLAUSE.split(sentence)
-        for edit in _listed_edits(clause)
-        for at_item in _at_the_item(turn, edit)
-        for part in _before_new_items(turn, at_item)
-    ]
-    if len(clauses) < 2:
-        return None
-    lines = turn.session["cart"]["lines"]
-    before = copy.deepcopy(lines)
-    changes: list[str] = []
-    last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
-    for clause in clauses:
-        if changes and (_ADDING_CLAUSE.match(clause) or _orders_new(turn, clause)):
-            adding += named_things(turn.bot, tokens(clause))
-            continue  # "make my Funghi a large and add a beer": the beer is ordered after
-        words = tokens(clause)
-        found = list(named_things(turn.bot, words))
-        if not found and (parse_yes_no(clause) is True or len(words) <= 1):
-            continue  # "Yes, but drop one of the beers, and …", "Hmm, …": edit nothing
-        was = _looks(lines)
-        if not changes and _changes_mind_of(words, found):
-            last = _newest_taking(turn, found)  # "doch groß und eine Cola": the pizza's size
-        change = edit_for_person(turn, clause) or (
-            _sentence_edit(turn, words, found, last) if found else None
-        )
-        last = _changed_line(lines, was, last) if change else last
-        if change is None:
-            lines[:] = before
-            return None
-        changes.append(change)
-    return "; ".join(changes)
-
-
-_AND = re.compile(r"\s+(?:und|and)\s+", re.IGNORECASE)
-
-
-def _before_new_items(turn: Turn, clause: str) -> list[str]:
-    """The clause cut before "and" with items not in the cart after it ("doch groß und eine
-    Cola Zero", "die Salami doch groß und zwei Bier"): those are ordered, no edit."""
-    parts = _AND.split(clause)
-    cut = [parts[0]]
-    for part in parts[1:]:
-        if _orders_new(turn, part):
-            cut.append(part)
-        else:
-            cut[-1] = f"{cut[-1]} und {part}"
-    return cut
-
-
-def _orders_new(turn: Turn, clause: str) -> bool:
-    """A clause of items with their count or article, none of them in the cart: an order."""
-    words = tokens(clause)
-    items = [t for t in named_things(turn.bot, words) if t.group is None]
-    in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
-    return (
-        bool(words and items)
-        and leads_an_item(words[0])
-        and in_cart.isdisjoint(t.value for t in items)
-    )
-
-
-def _changes_mind_of(words: list[str], found: list[Thing]) -> bool:
-    """Choices alone, said with a change of mind ("doch groß"): of a line already ordered.
-    Alone in its message it is a correction of the answer (corrections.py)."""
-    return bool(found) and bool(CHANGE_OF_MIND & set(words)) and all(t.group for t in found)
-
-
-def _newest_taking(turn: Turn, choices: list[Thing]) -> CartLine | None:
-    """The newest cart line whose item takes every choice named (the pizza, not the drink
-    ordered after it), while no item is being asked about (at "anything else?" or the
-    confirmation: at "which size for the Funghi?" the size is the Funghi's)."""
-    frame = turn.frame
-    asked = turn.bot.slots.get(str(frame.get("wait"))) if frame is not None else None
-    if asked is None or not (asked.type == "yes_no" or asked.role == "confirm"):
-        return None
-    for line in turn.session["cart"]["lines"][::-1]:
-        options = turn.bot.catalog.items[line["item"]].options
-        if all(t.group in options for t in choices):
-            return line
-    return None
-
-
-_COMMA_THE = re.compile(
-    r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
-)
-
-
-def _at_the_item(turn: Turn, clause: str) -> list[str]:
-    """The clause cut where a comma or "and" comes before an item named with "the" ("eine
-    Salami kann raus, das Bier auch eins weniger", "the Vegetaria medium and the Diavola
-    large"; not "…, die kleinen sind zu wenig")."""
-    cuts = [
-        found.span()
-        for found in _COMMA_THE.finditer(clause)
-        if any(t.group is None for t in named_things(turn.bot, tokens(found[1])))
-    ]
-    ends = [start for start, _ in cuts] + [len(clause)]
-    starts = [0] + [end for _, end in cuts]
-    return [clause[a:b].strip(" ,") for a, b in zip(starts, ends, strict=True)]
-
-
 def _looks(lines: list[CartLine]) -> dict[int, tuple[object, ...]]:
     return {line["id"]: _look(line) for line in lines}
 
@@ -333,7 +203,7 @@ def _changed_line(
 def _besides_the_person(turn: Turn, text: str, people_items: set[str]) -> list[str]:
     """The edits a message asks for besides one person's lines: of things nobody has."""
     changes = []
-    clauses = (clause for sentence in _SENTENCE.split(text) for clause in _CLAUSE.split(sentence))
+    clauses = (clause for sentence in _SENTENCE.split(text) for clause in CLAUSE.split(sentence))
     for clause in clauses:  # "Priya wants hers large now, and swap the Fanta for a water"
         words = tokens(clause)
         named = list(named_things(turn.bot, words))
@@ -405,6 +275,7 @@ def _order_the_rest(
 
 """Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
 _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
+_AND_FIRST = frozenset({"und", "and"})
 
 
 def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
@@ -431,7 +302,8 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         return None
     leading = words[: items[0].start]
     changing = bool(CHANGING & set(leading)) or words[-1] in CHANGING  # "… groß machen"
-    the_one = bool(leading) and leading[-1] in ARTICLES and not _ANOTHER & set(words)
+    said = words[1:] if words[0] in _AND_FIRST else words  # "Und die Salami doch groß"
+    the_one = bool(leading) and leading[-1] in ARTICLES and not _ANOTHER & set(said)
     if not (changing or (the_one and count_near(words, items[0]) is None)):
         return None
     line = line_with(turn, items[0])

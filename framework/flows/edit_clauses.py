@@ -1,0 +1,190 @@
+"""A sentence of several edits, clause by clause ("Auf die Salami noch Jalapeños, und die
+Margherita ohne Extras soll klein sein", "Zoe wants hers medium, and swap one Fanta for a
+beer"), with new items ordered beside them ("eine Fanta und die Salami doch groß", "make the
+Salami large — and a Fanta"): taken when every clause is an edit or an order of new items
+and at least one is an edit; else nothing changes."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+
+from framework.flows.edit_words import (
+    CHANGE_OF_MIND,
+    CHANGING,
+    NOT,
+    RECOUNTING,
+    REMOVING,
+    REPLACING,
+    WITHOUT,
+)
+from framework.flows.named_things import Thing, named_things
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import leads_an_item
+from framework.flows.understanding.yesno import parse_yes_no
+
+__all__ = ["CLAUSE", "changes_mind_of", "edit_clauses", "newest_taking"]
+
+ClauseEdit = Callable[[Turn, str, CartLine | None], tuple[str | None, CartLine | None]]
+"""One clause's edit given the line the clause before changed: what it changed (said back)
+and the line it changed."""
+
+_VERBS = (
+    r"swap|make|change|remove|take|drop|switch|replace|tausch|tausche|mach|mache|nimm|streich"
+    r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege"
+)
+CLAUSE = re.compile(
+    rf",\s*(?:und|and|aber|but)\s+|\s+(?:und|and)\s+(?=(?:{_VERBS})\b)", re.IGNORECASE
+)
+"""Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
+Hawaii medium and swap one Fanta for a beer") or of adding ("… and add a beer")."""
+_COMMA_VERB = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
+_VERB_FIRST = re.compile(
+    rf"^(?:.*:\s*)?(?:(?:ok|okay|and|also|then|please|oh|und|dann|bitte|ach)\W+)*(?:{_VERBS})\b",
+    re.IGNORECASE,
+)
+_BACK = frozenset({"that", "those", "them", "it", "this", "these", "daraus", "draus", "sie", "es"})
+"""Words that point back to what the clause before named ("drop two Fantas, make those
+waters")."""
+_ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
+"""A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
+items are ordered after the edits (editing's `_order_the_rest`)."""
+_COMMA_THE = re.compile(
+    r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
+)
+_ALSO = frozenset({"also", "auch", "noch", "plus", "dazu", "and", "und"})
+_BESIDE = re.compile(r"\s+(?:und|and)\s+|\s+[-–—]\s+|,\s*", re.IGNORECASE)
+"""Where new items may follow an edit: "and", a dash, a comma."""
+
+
+def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdit) -> str | None:
+    """The sentence's edits clause by clause, said back; the things of the clauses that order
+    new items go to `adding` (ordered after the edits). None, and the cart as it was, unless
+    every clause is an edit or an order and one at least is an edit."""
+    clauses = [
+        part
+        for clause in CLAUSE.split(sentence)
+        for edit_said in _listed_edits(clause)
+        for at_item in _at_the_item(turn, edit_said)
+        for part in _before_new_items(turn, at_item)
+    ]
+    if len(clauses) < 2:
+        return None
+    lines = turn.session["cart"]["lines"]
+    before = copy.deepcopy(lines)
+    changes: list[str] = []
+    ordered: list[Thing] = []
+    last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
+    for clause in clauses:
+        words = tokens(clause)
+        found = list(named_things(turn.bot, words))
+        if _orders(turn, clause, found):
+            ordered += found  # "make my Funghi a large and add a beer": the beer after
+            continue
+        if not found and (parse_yes_no(clause) is True or len(words) <= 1):
+            continue  # "Yes, but drop one of the beers, and …", "Hmm, …": edit nothing
+        if not changes and changes_mind_of(words, found):
+            last = newest_taking(turn, found)  # "doch groß und eine Cola": the pizza's size
+        change, last = edit(turn, clause, last)
+        if change is None and not found and _aside(words):
+            continue  # "…, ich muss noch fahren", "— I'm driving": a reason, no edit
+        if change is None:
+            lines[:] = before
+            return None
+        changes.append(change)
+    if not changes:
+        return None
+    adding += ordered
+    return "; ".join(changes)
+
+
+_EDITING = CHANGING | REMOVING | REPLACING | RECOUNTING | NOT | WITHOUT
+"""Words that make a clause that names no thing an edit all the same ("mach zwei draus")."""
+
+
+def _aside(words: list[str]) -> bool:
+    """A clause with no word of editing and no count: said beside the edits."""
+    return _EDITING.isdisjoint(words) and all(word_to_number(w) is None for w in words)
+
+
+def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
+    """A clause that orders: new items with their count or article ("eine Fanta"), or items
+    said with a word of adding ("and add a beer", "noch eine Cola"), no choices of a line."""
+    adds = bool(_ADDING_CLAUSE.match(clause)) and all(t.group is None for t in found)
+    return adds or _orders_new(turn, clause)
+
+
+def _listed_edits(clause: str) -> list[str]:
+    """A list of edits, each opening with its verb ("Change of plan: make the Salamis large,
+    drop one Coke"), cut at its commas; else one clause ("Ryan can't make it, drop his
+    pizza": Ryan's; "drop two of the Fantas, make those waters": those Fantas)."""
+    parts = _COMMA_VERB.split(clause)
+    if len(parts) < 2 or not all(_VERB_FIRST.match(part.strip()) for part in parts):
+        return [clause]
+    return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts
+
+
+def _at_the_item(turn: Turn, clause: str) -> list[str]:
+    """The clause cut where a comma or "and" comes before an item named with "the" ("eine
+    Salami kann raus, das Bier auch eins weniger", "the Vegetaria medium and the Diavola
+    large"; not "…, die kleinen sind zu wenig")."""
+    cuts = [
+        found.span()
+        for found in _COMMA_THE.finditer(clause)
+        if any(t.group is None for t in named_things(turn.bot, tokens(found[1])))
+    ]
+    ends = [start for start, _ in cuts] + [len(clause)]
+    starts = [0] + [end for _, end in cuts]
+    return [clause[a:b].strip(" ,") for a, b in zip(starts, ends, strict=True)]
+
+
+def _before_new_items(turn: Turn, clause: str) -> list[str]:
+    """The clause cut at "and", a dash or a comma with new items on one side ("doch groß
+    und eine Cola Zero", "eine Fanta — die Salami doch groß"): those are ordered, no edit."""
+    parts, start = [], 0
+    for found in _BESIDE.finditer(clause):
+        before, after = clause[start : found.start()], clause[found.end() :]
+        if _orders_new(turn, before) or _orders_new(turn, after):
+            parts.append(before.strip())
+            start = found.end()
+    return [*parts, clause[start:].strip()]
+
+
+def _orders_new(turn: Turn, clause: str) -> bool:
+    """A clause that opens with a count or an article and names items, none of them in the
+    cart: an order."""
+    words = tokens(clause)
+    items = [t for t in named_things(turn.bot, words) if t.group is None]
+    in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
+    while words and words[0] in _ALSO:
+        words = words[1:]  # "and also a water", "und noch zwei Bier"
+    return (
+        bool(words and items)
+        and leads_an_item(words[0])
+        and in_cart.isdisjoint(t.value for t in items)
+    )
+
+
+def changes_mind_of(words: list[str], found: list[Thing]) -> bool:
+    """Choices alone, said with a change of mind ("doch groß"): of a line already ordered.
+    Alone in its message it is a correction of the answer (corrections.py)."""
+    return bool(found) and bool(CHANGE_OF_MIND & set(words)) and all(t.group for t in found)
+
+
+def newest_taking(turn: Turn, choices: list[Thing]) -> CartLine | None:
+    """The newest cart line whose item takes every choice named (the pizza, not the drink
+    ordered after it), while no item is being asked about (at "anything else?" or the
+    confirmation: at "which size for the Funghi?" the size is the Funghi's)."""
+    frame = turn.frame
+    asked = turn.bot.slots.get(str(frame.get("wait"))) if frame is not None else None
+    if asked is None or not (asked.type == "yes_no" or asked.role == "confirm"):
+        return None
+    for line in turn.session["cart"]["lines"][::-1]:
+        options = turn.bot.catalog.items[line["item"]].options
+        if all(t.group in options for t in choices):
+            return line
+    return None
