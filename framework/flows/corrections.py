@@ -98,6 +98,7 @@ def _correct_line(turn: Turn, line: CartLine, slot_name: str, value: Any) -> Non
         item = turn.bot.catalog.items[line["item"]]
         line["options"] = {**line["options"], **turn.cart.group_options(item, [value])}
     turn.cart.reprice(line)
+    turn.cart.join_same(line)  # "actually both with ham": the other one was already
 
 
 def _with_those_before(turn: Turn, name: str, value: Any, words: list[str]) -> Any:

@@ -38,10 +38,13 @@ _VERBS = (
     r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege"
 )
 CLAUSE = re.compile(
-    rf",\s*(?:und|and|aber|but)\s+|\s+(?:und|and)\s+(?=(?:{_VERBS})\b)", re.IGNORECASE
+    rf"(?:,|\s[-–—])\s*(?:und|and|aber|but)\s+"
+    rf"|\s+(?:und|and)\s+(?=(?:{_VERBS}|statt|anstatt|instead)\b)",
+    re.IGNORECASE,
 )
-"""Where a clause of edits ends: ", und", ", but", or "and" before a verb of changing ("the
-Hawaii medium and swap one Fanta for a beer") or of adding ("… and add a beer")."""
+"""Where a clause of edits ends: ", und", "– und", ", but", or "and" before a verb of changing
+("the Hawaii medium and swap one Fanta for a beer"), of adding ("… and add a beer") or before
+"statt" ("… und statt Bier ne Cola Zero")."""
 _COMMA_VERB = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
 _VERB_FIRST = re.compile(
     rf"^(?:.*:\s*)?(?:(?:ok|okay|and|also|then|please|oh|und|dann|bitte|ach)\W+)*(?:{_VERBS})\b",
@@ -57,6 +60,9 @@ _COMMA_THE = re.compile(
     r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
 )
 _ALSO = frozenset({"also", "auch", "noch", "plus", "dazu", "and", "und"})
+_DESCRIBING = frozenset({"mit", "ohne", "with", "without", "one"})
+"""After "and the": a line pointed at by what it has ("und die mit Oliven groß", "and the one
+with ham medium")."""
 _BESIDE = re.compile(r"\s+(?:und|and)\s+|\s+[-–—]\s+|,\s*", re.IGNORECASE)
 """Where new items may follow an edit: "and", a dash, a comma."""
 
@@ -131,11 +137,13 @@ def _listed_edits(clause: str) -> list[str]:
 def _at_the_item(turn: Turn, clause: str) -> list[str]:
     """The clause cut where a comma or "and" comes before an item named with "the" ("eine
     Salami kann raus, das Bier auch eins weniger", "the Vegetaria medium and the Diavola
-    large"; not "…, die kleinen sind zu wenig")."""
+    large") or a line described ("… und die mit Oliven groß"; not "…, die kleinen sind zu
+    wenig")."""
     cuts = [
         found.span()
         for found in _COMMA_THE.finditer(clause)
-        if any(t.group is None for t in named_things(turn.bot, tokens(found[1])))
+        if found[1].lower() in _DESCRIBING
+        or any(t.group is None for t in named_things(turn.bot, tokens(found[1])))
     ]
     ends = [start for start, _ in cuts] + [len(clause)]
     starts = [0] + [end for _, end in cuts]

@@ -48,7 +48,7 @@ from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
 from framework.flows.session import CartLine, stop_waiting
-from framework.flows.splitting_off import split_off, split_options
+from framework.flows.splitting_off import split_counted, split_off, split_options
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.negation import rejects, too_much
@@ -65,9 +65,9 @@ from framework.flows.which_line import (
 
 __all__ = ["edit_order"]
 
-_SENTENCE = re.compile(rf"{SENTENCE_END}|;+(?:\s|$)", re.IGNORECASE)
+_SENTENCE = re.compile(rf"{SENTENCE_END}|;+(?:\s|$)|\n+", re.IGNORECASE)
 """Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen"; "keine
-Zwiebeln — ich muss noch arbeiten 😅 Lieber Oliven drauf")."""
+Zwiebeln — ich muss noch arbeiten 😅 Lieber Oliven drauf"); a line break ends one too."""
 
 
 def edit_order(turn: Turn, text: str) -> bool:
@@ -120,6 +120,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         things += found
     if not changes:
         return False
+    _join_alike(turn)
     change = "; ".join(changes)
     frame = turn.frame
     asked = frame.get("wait") if frame is not None else None
@@ -129,6 +130,14 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked, adding)
     return True
+
+
+def _join_alike(turn: Turn) -> None:
+    """Lines an edit made alike are one ("actually both with onions": 2× Tonno)."""
+    lines = turn.session["cart"]["lines"]
+    for line in list(lines):
+        if line in lines:
+            turn.cart.join_same(line)
 
 
 def _clause_edit(
@@ -234,6 +243,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or the_one_of_choice(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)
+        or split_counted(turn, words, found)
         or change_by_place(turn, words, found)
         or _restyle_every(turn, words, found)
         or replace_in_cart(turn, words, found)

@@ -29,7 +29,12 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
         after = [t for t in things if t.start > index]
         if word in REPLACING and after and not (word in RATHER and instead):
             old = after[0]
-            new = _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
+            ahead = index == 0 or words[index - 1] in _CLAUSE_START  # "und statt Bier ne Cola"
+            new = (
+                _same_kind(old, after[1:]) or _same_kind(old, before[::-1])
+                if ahead
+                else _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
+            )
             if new is not None:
                 return old, new  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
         if word in BUT and before and after:
@@ -46,6 +51,9 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
 
 
 _THAN = frozenset({"than", "als"})
+_CLAUSE_START = frozenset({"und", "and", "aber", "but", "also", "dann", "then"})
+"""Before "statt": a clause begins, and the new thing comes after the old ("… und statt Bier
+ne Cola Zero"), not before it ("eine Fanta statt der Cola")."""
 
 
 def _rather_than(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import BUT, REPLACING
+from framework.flows.edit_words import BUT, RATHER, REPLACING
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
@@ -39,6 +39,9 @@ __all__ = [
     "person_named",
     "shared_lines",
 ]
+
+_INSTEAD = BUT | RATHER | {"dafuer", "stattdessen", "instead"}
+"""Words that make a "no" and another extra a swap ("keine Oliven, lieber extra Käse")."""
 
 PEOPLE = "people"
 """A session flag: [item, person] pairs said, waiting for their cart lines."""
@@ -272,7 +275,7 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     kind = _kind(turn, words, theirs)
     said = set(words)
     options = _extras_named(turn, words)
-    if BUT & said and refuses(words) and _some_had(kind, options):
+    if _INSTEAD & said and refuses(words) and _some_had(kind, options):
         return _with(turn, kind, options, swapping=True)  # "doch keine Jalapeños, sondern …"
     if refuses(words) and not _GONE & said and options:
         return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"

@@ -7,13 +7,13 @@ from __future__ import annotations
 import itertools
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import INTO
+from framework.flows.edit_words import ADDING, CHANGE_OF_MIND, INTO
 from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["split_line", "split_off", "split_options", "split_with"]
+__all__ = ["split_counted", "split_line", "split_off", "split_options", "split_with"]
 
 _OF = frozenset({"von", "of"})
 _INSTEAD = frozenset({"instead", "statt", "anstatt", "anstelle", "stattdessen"})
@@ -121,6 +121,23 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
             return None  # "one of the beers … a medium": a beer has no size
         return split_with(turn, line, count, choices, words)
     return None
+
+
+def split_counted(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "die eine Salami doch klein" of two: a count of a line said with its item, other
+    choices and a change of mind — that many get them (a new order says "noch", "another")."""
+    items = [t for t in things if t.group is None]
+    if len(items) != 1 or CHANGE_OF_MIND.isdisjoint(words) or not ADDING.isdisjoint(words):
+        return None
+    item = items[0]
+    count = word_to_number(words[item.start - 1]) if item.start > 0 else None
+    choices = [t for t in things if t.group is not None and t.start > item.start]
+    line = line_with(turn, item) if count is not None and 0 < count < 99 and choices else None
+    if line is None or count is None or line["quantity"] <= count:
+        return None
+    if not {str(t.group) for t in choices} <= set(turn.bot.catalog.items[line["item"]].options):
+        return None
+    return split_with(turn, line, count, choices, words)
 
 
 _ANEW = frozenset({"doch", "nur", "only", "just", "actually", "insgesamt"})
