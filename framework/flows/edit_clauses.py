@@ -45,6 +45,7 @@ CLAUSE = re.compile(
 """Where a clause of edits ends: ", und", "– und", ", but", or "and" before a verb of changing
 ("the Hawaii medium and swap one Fanta for a beer"), of adding ("… and add a beer") or before
 "statt" ("… und statt Bier ne Cola Zero")."""
+_COMMA = re.compile(r",\s+")
 _COMMA_VERB = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
 _VERB_FIRST = re.compile(
     rf"^(?:.*:\s*)?(?:(?:ok|okay|and|also|then|please|oh|und|dann|bitte|ach)\W+)*(?:{_VERBS})\b",
@@ -74,7 +75,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     clauses = [
         part
         for clause in CLAUSE.split(sentence)
-        for edit_said in _listed_edits(clause)
+        for edit_said in _listed_edits(turn, clause)
         for at_item in _at_the_item(turn, edit_said)
         for part in _before_new_items(turn, at_item)
     ]
@@ -124,14 +125,24 @@ def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
     return adds or _orders_new(turn, clause)
 
 
-def _listed_edits(clause: str) -> list[str]:
+def _listed_edits(turn: Turn, clause: str) -> list[str]:
     """A list of edits, each opening with its verb ("Change of plan: make the Salamis large,
-    drop one Coke"), cut at its commas; else one clause ("Ryan can't make it, drop his
-    pizza": Ryan's; "drop two of the Fantas, make those waters": those Fantas)."""
+    drop one Coke") or each naming a line of its own ("drop one Vegetaria, Hawaii medium"),
+    cut at its commas; else one clause ("Ryan can't make it, drop his pizza": Ryan's; "drop
+    two of the Fantas, make those waters": those Fantas)."""
     parts = _COMMA_VERB.split(clause)
     if len(parts) < 2 or not all(_VERB_FIRST.match(part.strip()) for part in parts):
-        return [clause]
+        parts = _COMMA.split(clause)
+        if len(parts) < 2 or not all(_names_a_line(turn, part) for part in parts):
+            return [clause]
     return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts
+
+
+def _names_a_line(turn: Turn, part: str) -> bool:
+    """Whether the part names exactly one item, and one the cart has."""
+    items = [t for t in named_things(turn.bot, tokens(part)) if t.group is None]
+    in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
+    return len(items) == 1 and items[0].value in in_cart
 
 
 def _at_the_item(turn: Turn, clause: str) -> list[str]:

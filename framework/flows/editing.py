@@ -51,7 +51,7 @@ from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import split_counted, split_off, split_options
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
-from framework.flows.understanding.negation import rejects, too_much
+from framework.flows.understanding.negation import never_before, rejects, too_much
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import SENTENCE_END
 from framework.flows.which_line import (
@@ -291,8 +291,12 @@ _AND_FIRST = frozenset({"und", "and"})
 def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
     """Whether the words after the thing, up to the next thing named, reject it."""
     following = [t.start for t in things if t.start >= thing.end]
-    after = words[thing.end : min(following, default=len(words))]
-    return rejects(after) or too_much(after)  # "make the tono medium, larg is to much"
+    end = min(following, default=len(words))
+    if following and never_before(words, end):
+        end = max(thing.end, end - 4)  # "… a medium, she never finishes a large": the large's
+    after = words[thing.end : end]
+    # "make the tono medium, larg is to much", "… she never finishes a large"
+    return rejects(after) or too_much(after) or never_before(words, thing.start)
 
 
 def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:

@@ -116,11 +116,12 @@ def says_a_new_count(words: list[str], lang: str) -> bool:
     return _so_many(words, lang) or _not_so_many(words) or _so_many_then(words) or _enough(words)
 
 
-_ENOUGH = frozenset({"reicht", "reichen", "genuegt", "genuegen", "enough"})
+_ENOUGH = frozenset({"reicht", "reichen", "genuegt", "genuegen", "enough", "plenty"})
 
 
 def _enough(words: list[str]) -> bool:
-    """ "zwei Bier reichen", "two beers are enough", "two will do": that many, not more."""
+    """ "zwei Bier reichen", "two beers are enough", "one beer's plenty", "two will do": that
+    many, not more."""
     said = " ".join(words)
     counted = any(word_to_number(word) is not None for word in words)
     return counted and (bool(_ENOUGH & set(words)) or " will do" in f" {said}")

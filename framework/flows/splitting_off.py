@@ -156,12 +156,16 @@ _WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen", "hold"
 """Before an extra: the ones split off do without it ("hold the cheese on one of them")."""
 
 
+_BETWEEN = frozenset(
+    {"the", "die", "der", "den", "das", "extra", "its", "ihre", "seine", "his", "her"}
+)
+"""Between "ohne"/"without" and the choice taken off ("without the extra ham")."""
 _OFF = frozenset({"weg", "raus", "runter", "off"})
 """After an extra: the ones split off do without it ("bei einer die Jalapeños weg")."""
 
 
 def _taken_off(words: list[str], choice: Thing) -> bool:
-    before = words[max(0, choice.start - 2) : choice.start]
+    before = [w for w in words[max(0, choice.start - 4) : choice.start] if w not in _BETWEEN][-2:]
     return bool(_WITHOUT & set(before) or _OFF & set(words[choice.end : choice.end + 2]))
 
 

@@ -9,7 +9,16 @@ from collections.abc import Sequence
 
 from framework.flows.understanding.matching import Match
 
-__all__ = ["a_reason", "dropped", "excepted", "negated", "rejects", "taken_back", "too_much"]
+__all__ = [
+    "a_reason",
+    "dropped",
+    "excepted",
+    "negated",
+    "never_before",
+    "rejects",
+    "taken_back",
+    "too_much",
+]
 
 _NOT = frozenset({"nicht", "nich", "not"})
 _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
@@ -113,8 +122,20 @@ def a_reason(words: Sequence[str], start: int, end: int, many: bool) -> bool:
         words[end : end + 5]
     )
     return (
-        (start > 0 and words[start - 1] in _TOO_BEFORE) or too_much(words[end : end + 4]) or refused
+        (start > 0 and words[start - 1] in _TOO_BEFORE)
+        or too_much(words[end : end + 4])
+        or refused
+        or never_before(words, start)
     )
+
+
+_NEVER = frozenset({"never", "nie", "niemals", "nimmer", "cant", "cannot"})
+
+
+def never_before(words: Sequence[str], start: int) -> bool:
+    """ "she never finishes a large", "die schafft nie eine große": the choice said a few
+    words after "never" is what does not do, not the wish."""
+    return not _NEVER.isdisjoint(words[max(0, start - 4) : start])
 
 
 _TAKING_BACK = frozenset(
