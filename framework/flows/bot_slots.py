@@ -7,7 +7,14 @@ from functools import cache, lru_cache
 
 from framework.flows.model import Bot, Slot
 
-__all__ = ["asked_choices", "item_slots", "line_slots", "ordering_flow", "slots_named"]
+__all__ = [
+    "asked_choices",
+    "item_slots",
+    "line_slots",
+    "ordering_flow",
+    "quantity_slots",
+    "slots_named",
+]
 
 
 @cache
@@ -23,6 +30,12 @@ def ordering_flow(bot: Bot) -> str | None:
 def item_slots(bot: Bot) -> frozenset[str]:
     """The names of the bot's slots that take catalog items (found once per loaded bot)."""
     return frozenset(name for name, slot in bot.slots.items() if slot.type == "item")
+
+
+@lru_cache(maxsize=32)
+def quantity_slots(bot: Bot) -> frozenset[str]:
+    """The slots that count an item (`role: quantity`)."""
+    return frozenset(name for name, slot in bot.slots.items() if slot.role == "quantity")
 
 
 @lru_cache(maxsize=32)

@@ -280,6 +280,8 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     if refuses(words) and not _GONE & said and options:
         return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
     if _NOT_COMING.search(text) or _GONE & said or refuses_them(turn, words):
+        if kind and _THEIR & said and all(line["quantity"] > 1 for line in kind):
+            return ", ".join(one_of_shared(turn, line) for line in kind)  # "seine Cola" of 4
         return _remove(turn, kind) or _one_of_shared(turn, words)
     restyled = _restyle(turn, words, kind)
     swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from framework.flows.bot_slots import item_slots
+from framework.flows.bot_slots import item_slots, quantity_slots
+from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 
 __all__ = ["beside_the_quote"]
@@ -20,11 +21,12 @@ _LEAD = " \t—–-:;,."
 
 def beside_the_quote(turn: Turn, text: str) -> str | None:
     """What the message says after a quote of the cart (two prices or more, every item it
-    names in the cart), or None when it quotes nothing or says nothing after the quote."""
+    names in the cart; or the cart said again with its counts, then "but", "except"), or
+    None when it quotes nothing or says nothing after the quote."""
     prices = list(_PRICE.finditer(text))
     lines = turn.cart_so_far()["lines"]  # with the pizza whose extras are still asked
     if len(prices) < _QUOTED_PRICES or not lines:
-        return None
+        return _after_the_order_said_again(turn, text, lines) if lines else None
     quote, rest = text[: prices[-1].end()], text[prices[-1].end() :].strip(_LEAD)
     if not rest:
         return None
@@ -32,3 +34,28 @@ def beside_the_quote(turn: Turn, text: str) -> str | None:
     named = [m.get(slot) for m in turn.names_for_order(quote) for slot in item_slots(turn.bot)]
     quoted = {str(item) for item in named if item is not None}
     return rest if quoted and quoted <= in_cart else None
+
+
+_BUT = re.compile(r"(?:\s[—–-]|[:;,.])\s*(?:but|except|aber|außer|ausser)\s+", re.I)
+
+
+def _after_the_order_said_again(turn: Turn, text: str, lines: list[CartLine]) -> str | None:
+    """ "Just so I've got it: 2 large Funghi w/ olives, 1 medium Prosciutto, 3 beers — except
+    the Prosciutto should be large": what follows the order said again (two items or more,
+    each in the cart with the count said), read whole it made three of each."""
+    found = list(_BUT.finditer(text))
+    if not found:
+        return None
+    quote, rest = text[: found[-1].start()], text[found[-1].end() :].strip()
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line["item"]] = counts.get(line["item"], 0) + line["quantity"]
+    items, quantities = item_slots(turn.bot), quantity_slots(turn.bot)
+    said = [
+        (str(m[item]), m.get(quantity))
+        for m in turn.names_for_order(quote)
+        for item in items & m.keys()
+        for quantity in [next(iter(quantities & m.keys()), "")]
+    ]
+    agrees = all(item in counts and count in (None, counts[item]) for item, count in said)
+    return rest if rest and len(said) >= _QUOTED_PRICES and agrees else None
