@@ -48,7 +48,12 @@ from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
 from framework.flows.session import CartLine, stop_waiting
-from framework.flows.splitting_off import split_counted, split_off, split_options
+from framework.flows.splitting_off import (
+    off_someones,
+    split_counted,
+    split_off,
+    split_options,
+)
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.negation import never_before, rejects, too_much
@@ -244,6 +249,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or split_off(turn, words, found)
         or split_options(turn, words, found)
         or split_counted(turn, words, found)
+        or off_someones(turn, words, found)
         or change_by_place(turn, words, found)
         or _restyle_every(turn, words, found)
         or replace_in_cart(turn, words, found)

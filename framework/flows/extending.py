@@ -16,7 +16,11 @@ _ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "ea
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
 """'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
 _ONTO = frozenset({"on", "onto", "for", "to", "auf", "fuer", "zur", "zum", "zu"})
-_THE = frozenset({"the", "die", "der", "den", "dem", "my", "meine", "meiner"})
+_THE = frozenset(
+    {"the", "die", "der", "den", "dem", "my", "meine", "meiner"}
+    | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
+)
+"""Between "auf"/"on" and the item the extras go on ("auf ihre Margheritas", "on his")."""
 
 
 def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:

@@ -11,6 +11,7 @@ from framework.flows.edit_words import DEFINITE
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
+from framework.flows.understanding.extract import people_called
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.numbers import word_to_number
 
@@ -53,8 +54,8 @@ def _things_in(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
     taken = {i for m in items for i in range(m.start, m.end)}
     for group in bot.catalog.groups.values():
         for match in lexicon.choices(group).find_all(words):
-            if match.start not in taken:
-                yield Thing(match.value, group.id, match.start, match.end)
+            if match.start not in taken and not people_called(words, match.start, match.end):
+                yield Thing(match.value, group.id, match.start, match.end)  # not "die Kleinen"
 
 
 def the_kinds_line(turn: Turn, words: list[str]) -> Thing | None:

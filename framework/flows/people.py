@@ -436,8 +436,10 @@ def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
 
 
 def _their(turn: Turn, words: list[str], people: set[str]) -> str | None:
+    """The person named last, for "seine", "her" (never the speaker: "my wife and I …" —
+    "no olives on hers" is not mine)."""
     last = turn.session["flags"].get(LAST_PERSON)
-    return str(last) if _THEIR & set(words) and last in people else None
+    return str(last) if _THEIR & set(words) and last in people and last != ME else None
 
 
 def _kind(turn: Turn, words: list[str], theirs: list[CartLine]) -> list[CartLine]:

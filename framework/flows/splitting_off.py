@@ -13,7 +13,14 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["split_counted", "split_line", "split_off", "split_options", "split_with"]
+__all__ = [
+    "off_someones",
+    "split_counted",
+    "split_line",
+    "split_off",
+    "split_options",
+    "split_with",
+]
 
 _OF = frozenset({"von", "of"})
 _INSTEAD = frozenset({"instead", "statt", "anstatt", "anstelle", "stattdessen"})
@@ -138,6 +145,30 @@ def split_counted(turn: Turn, words: list[str], things: list[Thing]) -> str | No
     if not {str(t.group) for t in choices} <= set(turn.bot.catalog.items[line["item"]].options):
         return None
     return split_with(turn, line, count, choices, words)
+
+
+_ON_SOMEONES = frozenset(
+    {("on", "his"), ("on", "hers"), ("on", "her"), ("auf", "seiner"), ("auf", "ihrer")}
+    | {("auf", "seine"), ("auf", "ihre"), ("bei", "ihm"), ("bei", "ihr")}
+)
+
+
+def off_someones(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "my husband says no onions on his" of two Tonnos with onions: one of the line loses
+    them, not both (the line that has every extra named and more than one pizza)."""
+    if _ON_SOMEONES.isdisjoint(itertools.pairwise(words)):
+        return None
+    extras = [t for t in things if t.group in many_choice_groups(turn.bot)]
+    if not extras or len(extras) != len(things) or not all(_taken_off(words, t) for t in extras):
+        return None
+    having = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if all(t.value in line["options"].get(str(t.group), []) for t in extras)
+    ]
+    if len(having) != 1 or having[0]["quantity"] < 2:
+        return None
+    return split_with(turn, having[0], 1, extras, words)
 
 
 _ANEW = frozenset({"doch", "nur", "only", "just", "actually", "insgesamt"})

@@ -56,7 +56,7 @@ from framework.flows.understanding.segments import (
 )
 from framework.flows.understanding.slot_values import STREET_WORDS
 
-__all__ = ["Mention", "extract_mentions", "kept_mentions", "speaks_for_all"]
+__all__ = ["Mention", "extract_mentions", "kept_mentions", "people_called", "speaks_for_all"]
 
 _SENTENCE_END = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
 _MAX_QUANTITY = 99
@@ -164,7 +164,7 @@ def _choices(
         and not negated(words, m.start)
         and not excepted(words, m.start)
         and not dropped(words, m.start)
-        and not _people_called(words, m)  # "die Kleinen teilen sich …"
+        and not people_called(words, m.start, m.end)  # "die Kleinen teilen sich …"
         and not a_reason(words, m.start, m.end, many)
     ]
     wanted = taken_back(words, wanted) if many else wanted
@@ -191,10 +191,10 @@ _WHAT_PEOPLE_DO = frozenset(
 _THE_PEOPLE = frozenset({"die", "der", "the", "zwei", "drei", "beiden", "two", "both"})
 
 
-def _people_called(words: list[str], match: Match) -> bool:
+def people_called(words: list[str], start: int, end: int) -> bool:
     """A size word that people are called by: "die Kleinen teilen sich ne mittlere", "die
     zwei Großen kriegen …" (an article or a count before it, a verb of having after it)."""
-    before, after = words[match.start - 1 : match.start], words[match.end : match.end + 1]
+    before, after = words[start - 1 : start], words[end : end + 1]
     return bool(before) and before[0] in _THE_PEOPLE and bool(after) and after[0] in _WHAT_PEOPLE_DO
 
 

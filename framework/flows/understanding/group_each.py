@@ -75,7 +75,11 @@ def each_of_the_group(
     for parts in sentences:
         for index, (words, mention, has_item) in enumerate(parts):
             theirs = before if before > 1 and not _US & set(words) else None  # "each of us":
-            named = _part_group(words) or _people_before(parts[:index], words)
+            named = (
+                _part_group(words)
+                or _people_before(parts[:index], words)
+                or _counted_after(parts[index + 1 : index + 3], words)
+            )
             each = named or size or theirs  # as many as the people named
             both = _BOTH_WANT.search(" ".join(words)) is not None  # "Ella and Josh both want"
             if both and has_item and mention.get(quantity, 1) in (0, 1):
@@ -111,6 +115,25 @@ def _part_group(words: list[str]) -> int | None:
         number = word_to_number(word)
         if number is not None and 1 < number <= 20 and after in _PEOPLE:
             return number
+    return None
+
+
+_THAT_IS = frozenset({("das", "sind"), ("that", "s"), ("thats",), ("that", "makes"), ("macht",)})
+
+
+def _counted_after(after: list[Part], words: list[str]) -> int | None:
+    """ "Die Kinder kriegen je eine kleine Margherita, das sind drei", "a small Hawaii each, no
+    extras — that's three": the count said right after the part that gives one each."""
+    if not _EACH & set(words):
+        return None
+    for following, _mention, has_item in after:
+        if has_item:
+            return None
+        for lead in _THAT_IS:
+            rest = following[len(lead) :]
+            if tuple(following[: len(lead)]) == lead and len(rest) == 1:
+                number = word_to_number(rest[0])
+                return number if number is not None and 1 < number <= 20 else None
     return None
 
 
