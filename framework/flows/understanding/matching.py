@@ -104,10 +104,20 @@ _HELD = re.compile(r"(ae|oe|ue|[a-z])\1+")
 """A letter (or an umlaut as written out) typed twice or more in a row."""
 
 
-_ENDINGS = ("s", "n", "e", "en", "es", "er", "em", "ere", "eren", "ing", "ed", "d")
+_ENDINGS = frozenset({"s", "n", "e", "en", "es", "er", "em", "ere", "eren", "ing", "ed", "d"})
 _LONG_STEM = 6
-"""A known word of this length or more ending in "e" takes an "r" as its inflection
-("mittlere" → "mittlerer"); a shorter one does not ("olive" → "Oliver", a name)."""
+"""A known word of this length or more ending in "e" takes an "r" as its ending ("mittlere",
+"mittlerer"); a shorter one does not ("olive", "Oliver")."""
+
+
+def _lengthened(word: str, known: str) -> bool:
+    """Whether a frequent word is a known one with letters added that are no ending of plural,
+    case or tense ("Oliver" is no olive; "kleiner", "mittlerer", "collecting" are read as
+    their known words)."""
+    added = word[len(known) :]
+    if not word.startswith(known) or not added or added in _ENDINGS:
+        return False
+    return not (added == "r" and len(known) >= _LONG_STEM and known.endswith("e"))
 
 
 class PhraseIndex:
@@ -180,7 +190,7 @@ class PhraseIndex:
             best = process.extractOne(
                 word, self._within_reach(len(word)), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
-            if best and is_frequent(word) and (best[0][0] != word[0] or not self._ends(word)):
+            if best and is_frequent(word) and (best[0][0] != word[0] or _lengthened(word, best[0])):
                 best = None  # "an der Leine" is no "kleine", "Oliver" no olive: words of their own
             self._fuzzed[word] = (
                 best[0]
@@ -188,17 +198,6 @@ class PhraseIndex:
                 else self._slips.read(word) or self._held(word) or self._abbreviated(word)
             )
         return self._fuzzed[word]
-
-    def _ends(self, word: str) -> bool:
-        """Whether a frequent word is a known one with an ending of plural or case added or
-        taken off ("kleiner", "grosses", "Zwiebel"): read as near the known words; any other
-        frequent word is a word of its own ("Oliver" is no olive)."""
-        known = self._known_words
-        stem = word[:-1]
-        return (len(stem) >= _LONG_STEM and stem.endswith("e") and stem in known) or any(
-            word + ending in known or (word.endswith(ending) and word[: -len(ending)] in known)
-            for ending in _ENDINGS
-        )
 
     def _abbreviated(self, word: str) -> str | None:
         """The one word of the vocabulary that a word cut short begins, as in a text message
