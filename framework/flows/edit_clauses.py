@@ -57,6 +57,9 @@ waters")."""
 _ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
 """A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
 items are ordered after the edits (editing's `_order_the_rest`)."""
+_ADDING_WORDS = frozenset({"add", "pack", "packe", "plus"})
+_LEAD = 5
+"""How far into a clause a word of adding may stand ("oh and in that case add a Fanta")."""
 _COMMA_THE = re.compile(
     r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
 )
@@ -120,8 +123,14 @@ def _aside(words: list[str]) -> bool:
 
 def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
     """A clause that orders: new items with their count or article ("eine Fanta"), or items
-    said with a word of adding ("and add a beer", "noch eine Cola"), no choices of a line."""
-    adds = bool(_ADDING_CLAUSE.match(clause)) and all(t.group is None for t in found)
+    said with a word of adding ("and add a beer", "in that case add a Fanta", "noch eine
+    Cola"), no choices of a line and no new count ("nur noch ein Bier")."""
+    words = tokens(clause)
+    adds = (
+        bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
+        and RECOUNTING.isdisjoint(words)
+        and all(t.group is None for t in found)
+    )
     return adds or _orders_new(turn, clause)
 
 
