@@ -67,6 +67,7 @@ from framework.flows.which_line import (
     last_said_taking,
     the_one_of_choice,
 )
+from framework.flows.whose_pronoun import asks_whose
 
 __all__ = ["edit_order"]
 
@@ -108,7 +109,8 @@ def edit_order(turn: Turn, text: str) -> bool:
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
         if (
-            asks_which_one(turn, words, found)
+            asks_whose(turn, sentence, words, found)
+            or asks_which_one(turn, words, found)
             or asks_which_of_choice(turn, words, found)
             or asks_which_fewer(turn, words, found)
             or asks_which_of_kind(turn, words, found)

@@ -18,6 +18,7 @@ from framework.flows.understanding.normalize import tokens
 __all__ = [
     "WHICH_LINE",
     "ask_which_of",
+    "ask_whose",
     "asks_which_fewer",
     "asks_which_of_choice",
     "asks_which_of_kind",
@@ -152,7 +153,18 @@ def ask_which_of(turn: Turn, words: list[str], named: list[str]) -> None:
     """Ask which of the things named the change (`words`) is about; the next message may
     say it."""
     turn.say_named("which_line", lines=", ".join(named))
-    turn.session["flags"][WHICH_LINE] = {"change": " ".join(words), "turn": turn.session["turns"]}
+    _remember_change(turn, words)
+
+
+def ask_whose(turn: Turn, words: list[str], people: list[str]) -> None:
+    """Ask whose lines the change (`words`) is about; the next message may say it."""
+    turn.say_named("whose_line", people=", ".join(people))
+    _remember_change(turn, words, whose=True)
+
+
+def _remember_change(turn: Turn, words: list[str], *, whose: bool = False) -> None:
+    asked = {"change": " ".join(words), "turn": turn.session["turns"]}
+    turn.session["flags"][WHICH_LINE] = {**asked, "whose": True} if whose else asked
 
 
 _SHOULD = frozenset({"soll", "sollte", "should", "muss", "must", "bitte", "please", "doch"})
@@ -216,6 +228,8 @@ def which_one_answered(turn: Turn, text: str) -> str:
     if asked is None or asked["turn"] != turn.session["turns"] - 1:
         return text
     words = tokens(text)
+    if asked.get("whose") and len(words) <= _SHORT_ANSWER:
+        return f"{text} {asked['change']}"  # "Für wen genau?" — "Marie": Marie's
     names_a_line = EVERY & set(words) or any(t.group is None for t in named_things(turn.bot, words))
     if not names_a_line or len(words) > _SHORT_ANSWER:
         return text

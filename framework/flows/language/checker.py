@@ -69,7 +69,7 @@ TEXT_EXTRAS = frozenset(
         *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
         *("missing", "number", "prices", "reply", "agent", "position"),
         *("service", "when", "calendar", "note", "thing", "lines"),
-        *("code", "minutes", "description", "items", "like"),
+        *("code", "minutes", "description", "items", "like", "people"),
     }
 )
 """Names the engine passes to built-in texts (reprompts, confirmations, the booking notices,

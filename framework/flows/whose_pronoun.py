@@ -1,0 +1,35 @@
+"""A change said of "her" or "him" when several people have lines and nobody was named just
+before ("Ach, sie will doch Oliven drauf" with Anna's and Marie's Funghi; "Mach ihre mittel"
+with Timo's, Jenny's and my pizzas): the bot asks whose, never guesses — a guess changed the
+speaker's own pizza or everyone's. The answer ("Marie") is read with the change
+(which_line.which_one_answered)."""
+
+from __future__ import annotations
+
+from framework.flows.named_things import Thing
+from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
+from framework.flows.turn import Turn
+from framework.flows.which_line import ask_whose
+
+__all__ = ["asks_whose"]
+
+_PRONOUNS = frozenset(
+    {"sie", "er", "ihre", "ihren", "ihrer", "ihrem", "ihm", "seine", "seinen", "seiner"}
+    | {"seinem", "she", "he", "his", "her", "hers", "him"}
+)
+
+
+def asks_whose(turn: Turn, text: str, words: list[str], things: list[Thing]) -> bool:
+    """Ask whose lines a change said of "her"/"him" is about (True), when two people or more
+    besides the speaker have lines and no one but the speaker was named last."""
+    if not things or _PRONOUNS.isdisjoint(words) or person_named(turn, text) is not None:
+        return False
+    last = turn.session["flags"].get(LAST_PERSON)
+    if last is not None and last != ME:
+        return False  # "Bernd muss los. Seine Diavola …": Bernd's (even once his line is gone)
+    owners = {line["person"] for line in turn.session["cart"]["lines"] if "person" in line}
+    people = sorted({member for owner in owners for member in owner.split(SHARED_BY)} - {ME})
+    if len(people) < 2:
+        return False
+    ask_whose(turn, words, [person.title() for person in people])
+    return True
