@@ -57,6 +57,7 @@ waters")."""
 _ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
 """A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
 items are ordered after the edits (editing's `_order_the_rest`)."""
+_THE = ("die", "the")
 _ADDING_WORDS = frozenset({"add", "pack", "packe", "plus"})
 _LEAD = 5
 """How far into a clause a word of adding may stand ("oh and in that case add a Fanta")."""
@@ -100,6 +101,9 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
         if not changes and changes_mind_of(words, found):
             last = newest_taking(turn, found)  # "doch groß und eine Cola": the pizza's size
         change, last = edit(turn, clause, last)
+        if change is None and changes and _names_a_line(turn, clause):
+            # "drop one Vegetaria, Hawaii medium": in a list of edits, the one ordered
+            change, last = edit(turn, f"{_THE[turn.lang == 'en']} {clause}", last)
         if change is None and not found and _aside(words):
             continue  # "…, ich muss noch fahren", "— I'm driving": a reason, no edit
         if change is None:

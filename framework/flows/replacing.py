@@ -67,8 +67,13 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
 def _count_before(words: list[str], thing: Thing) -> int | None:
     """The count said right before the thing replaced ("statt einer Fanta", "instead of 2
     cokes")."""
-    number = word_to_number(words[thing.start - 1]) if thing.start > 0 else None
+    before = words[thing.start - 1] if thing.start > 0 else ""
+    number = 1 if before in _ONE_MORE else word_to_number(before) if before else None
     return number if number is not None and 0 < number <= 99 else None
+
+
+_ONE_MORE = frozenset({"another", "noch"})
+"""Before the thing replaced: one of them ("a water instead of another beer")."""
 
 
 _SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
