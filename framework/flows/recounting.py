@@ -18,6 +18,7 @@ from framework.flows.edit_words import (
 )
 from framework.flows.named_things import Thing, count_near, line_with
 from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["recount", "recount_in_all", "recount_unnamed", "says_a_new_count"]
@@ -252,6 +253,8 @@ def recount_unnamed(turn: Turn, words: list[str]) -> str | None:
         before = describe_line(turn.bot, turn.lang, last)
         last["quantity"] = numbers[0][1]
         return f"{before} → {describe_line(turn.bot, turn.lang, last)}"
+    if len(numbers) == 1 and _DRINKS & set(words) and _ONLY & set(words):
+        return _drinks_only(turn, numbers[0][1])  # "mein Mann trinkt nur eins"
     if len(numbers) != 2 or not (NOT | REPLACING) & set(words):
         return None
     (first_at, first), (second_at, second) = numbers
@@ -262,4 +265,26 @@ def recount_unnamed(turn: Turn, words: list[str]) -> str | None:
         return None
     before = describe_line(turn.bot, turn.lang, lines[0])
     lines[0]["quantity"] = new
+    return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
+
+
+_DRINKS = frozenset({"trinkt", "trinke", "trinken", "drinks", "drink", "drinking"})
+_ONLY = frozenset({"nur", "only", "just", "bloss"})
+_DRINK_KIND = ["getraenk", "drink"]
+
+
+def _drinks_only(turn: Turn, count: int) -> str | None:
+    """ "Und mein Mann trinkt nur eins, er fährt noch": the one drink line of more than that
+    gets the count; none or several: no edit."""
+    tags = {kind.value for kind in lexicon_for(turn.bot).kinds_found(_DRINK_KIND)}
+    items = turn.bot.catalog.items
+    lines = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if tags & items[line["item"]].tags and line["quantity"] > count
+    ]
+    if len(lines) != 1:
+        return None
+    before = describe_line(turn.bot, turn.lang, lines[0])
+    lines[0]["quantity"] = count
     return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
