@@ -146,8 +146,10 @@ def _listed_edits(turn: Turn, clause: str) -> list[str]:
     parts = _COMMA_VERB.split(clause)
     if len(parts) < 2 or not all(_VERB_FIRST.match(part.strip()) for part in parts):
         parts = _COMMA.split(clause)
-        if len(parts) < 2 or not all(_names_a_line(turn, part) for part in parts):
-            return [clause]
+        lines = [part for part in parts if _names_a_line(turn, part)]
+        said_beside = [part for part in parts if part not in lines]
+        if len(lines) < 2 or not all(_aside(tokens(part)) for part in said_beside):
+            return [clause]  # "Moment, Planänderung: die Capricciosa …, bei einer Tonno …"
     return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts
 
 

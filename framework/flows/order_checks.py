@@ -15,6 +15,7 @@ import re
 from framework.flows.bot_slots import item_slots
 from framework.flows.events import Message, Reply
 from framework.flows.in_progress import order_so_far
+from framework.flows.quoted_cart import beside_the_quote
 from framework.flows.restating import MORE
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -73,6 +74,8 @@ def the_order_checked(turn: Turn, message: Message) -> Message | None:
     when it only checked the order ("what's in my order?"), which is then shown."""
     if message.payload or turn.ordering_flow() is None:
         return message
+    if beside_the_quote(turn, message.text) is not None:
+        return message  # "Zur Kontrolle: 1 Salami, 2 Fanta – nur die Funghi klein": a change
     read, checked = _without_checks(turn, message)
     asks = _ASKS_FOR_THE_ORDER.search(read.text[:MAX_CHARS]) is not None
     if (checked and not read.text) or (asks and not lexicon_for(turn.bot).names_items(read.text)):

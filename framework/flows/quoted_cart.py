@@ -36,13 +36,18 @@ def beside_the_quote(turn: Turn, text: str) -> str | None:
     return rest if quoted and quoted <= in_cart else None
 
 
-_BUT = re.compile(r"(?:\s[—–-]|[:;,.])\s*(?:but|except|aber|außer|ausser)\s+", re.I)
+_BUT = re.compile(
+    r"(?:\s[—–-]|[:;,.])\s*(?:(?:but|except|aber|außer|ausser)\s+|(?=(?:nur|only|just)\s))", re.I
+)
+"""After the order said again: "but", "except" (left out of what follows), "nur", "only"
+(kept: "– nur die Prosciutto bitte groß")."""
 
 
 def _after_the_order_said_again(turn: Turn, text: str, lines: list[CartLine]) -> str | None:
     """ "Just so I've got it: 2 large Funghi w/ olives, 1 medium Prosciutto, 3 beers — except
-    the Prosciutto should be large": what follows the order said again (two items or more,
-    each in the cart with the count said), read whole it made three of each."""
+    the Prosciutto should be large", "… 1 Bier – nur die Prosciutto bitte groß": what follows
+    the order said again (two items or more, each in the cart with the count said), read
+    whole it made three of each."""
     found = list(_BUT.finditer(text))
     if not found:
         return None
@@ -54,8 +59,8 @@ def _after_the_order_said_again(turn: Turn, text: str, lines: list[CartLine]) ->
     said = [
         (str(m[item]), m.get(quantity))
         for m in turn.names_for_order(quote)
-        for item in items & m.keys()
-        for quantity in [next(iter(quantities & m.keys()), "")]
+        for item in m.keys() & items  # the view first: a set, as mypyc checks
+        for quantity in [next(iter(m.keys() & quantities), "")]
     ]
     agrees = all(item in counts and count in (None, counts[item]) for item, count in said)
     return rest if rest and len(said) >= _QUOTED_PRICES and agrees else None
