@@ -38,6 +38,7 @@ HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["hold
 HOLDOUT12, HOLDOUT13 = SETS["holdout12"], SETS["holdout13"]
 HOLDOUT14, HOLDOUT15, HOLDOUT16 = SETS["holdout14"], SETS["holdout15"], SETS["holdout16"]
 HOLDOUT17, HOLDOUT18, HOLDOUT19 = SETS["holdout17"], SETS["holdout18"], SETS["holdout19"]
+HOLDOUT21 = SETS["holdout21"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -60,6 +61,7 @@ FLOORS = {
     HOLDOUT17: 0.56,
     HOLDOUT18: 0.70,
     HOLDOUT19: 0.83,
+    HOLDOUT21: 0.80,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -108,7 +110,11 @@ session's start); fixed the same way, it reached 45 of 80 with none, and all set
 with 7 wrong payments on arrival (02187a7; 48 with 8 at the session's start); fixed the same
 way, it reached 56 of 80 with none, and all sets together 1,462 of 1,776. The nineteenth, a
 general sample again, measured 62 of 80 with 5 wrong payments on arrival (fc4e561); fixed the
-same way, it reached 67 of 80 with none. The aim is 0.90 on every set."""
+same way, it reached 67 of 80 with none. The twentieth, asked to lean on changes typed mid-order
+as people type them, measured 44 of 80 with 21 wrong payments on arrival (e43b1fb); it is
+measured by benchmarks/understanding.py, not guarded here, while it still has wrong payments.
+The twenty-first, a general sample, measured 61 of 80 with 3 on arrival (020e983); fixed the
+same way, it reached 64 of 80 with none. The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -131,6 +137,7 @@ SIZES = {
     HOLDOUT17: 80,
     HOLDOUT18: 80,
     HOLDOUT19: 80,
+    HOLDOUT21: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
