@@ -64,6 +64,8 @@ _LEAD = 5
 _COMMA_THE = re.compile(
     r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
 )
+_JOINED = re.compile(r",|\s[-–—]|\b(?:und|and)\b", re.IGNORECASE)
+"""Anything that can join two clauses: without it, a sentence is one clause."""
 _ALSO = frozenset({"also", "auch", "noch", "plus", "dazu", "and", "und"})
 _DESCRIBING = frozenset({"mit", "ohne", "with", "without", "one"})
 """After "and the": a line pointed at by what it has ("und die mit Oliven groß", "and the one
@@ -76,13 +78,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     """The sentence's edits clause by clause, said back; the things of the clauses that order
     new items go to `adding` (ordered after the edits). None, and the cart as it was, unless
     every clause is an edit or an order and one at least is an edit."""
-    clauses = [
-        part
-        for clause in CLAUSE.split(sentence)
-        for edit_said in _listed_edits(turn, clause)
-        for at_item in _at_the_item(turn, edit_said)
-        for part in _before_new_items(turn, at_item)
-    ]
+    clauses = _clauses_of(turn, sentence)
     if len(clauses) < 2:
         return None
     lines = turn.session["cart"]["lines"]
@@ -123,6 +119,19 @@ _EDITING = CHANGING | REMOVING | REPLACING | RECOUNTING | NOT | WITHOUT
 def _aside(words: list[str]) -> bool:
     """A clause with no word of editing and no count: said beside the edits."""
     return _EDITING.isdisjoint(words) and all(word_to_number(w) is None for w in words)
+
+
+def _clauses_of(turn: Turn, sentence: str) -> list[str]:
+    """The sentence's clauses; one when nothing joins two ("mittel", "die Salami doch groß")."""
+    if _JOINED.search(sentence) is None:
+        return [sentence]
+    return [
+        part
+        for clause in CLAUSE.split(sentence)
+        for edit_said in _listed_edits(turn, clause)
+        for at_item in _at_the_item(turn, edit_said)
+        for part in _before_new_items(turn, at_item)
+    ]
 
 
 def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:

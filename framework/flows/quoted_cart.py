@@ -24,6 +24,8 @@ def beside_the_quote(turn: Turn, text: str) -> str | None:
     names in the cart; or the cart said again with its counts, then "but", "except"), or
     None when it quotes nothing or says nothing after the quote."""
     prices = list(_PRICE.finditer(text))
+    if len(prices) < _QUOTED_PRICES and _BUT.search(text) is None:
+        return None  # most messages: no quote to read past (and the cart is not built)
     lines = turn.cart_so_far()["lines"]  # with the pizza whose extras are still asked
     if len(prices) < _QUOTED_PRICES or not lines:
         return _after_the_order_said_again(turn, text, lines) if lines else None
