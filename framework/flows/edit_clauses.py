@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from framework.flows.edit_words import (
+    BUT,
     CHANGE_OF_MIND,
     CHANGING,
     NOT,
@@ -77,7 +78,9 @@ _BESIDE = re.compile(r"\s+(?:und|and)\s+|\s+[-–—]\s+|,\s*", re.IGNORECASE)
 def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdit) -> str | None:
     """The sentence's edits clause by clause, said back; the things of the clauses that order
     new items go to `adding` (ordered after the edits). None, and the cart as it was, unless
-    every clause is an edit or an order and one at least is an edit."""
+    every clause is an edit or an order and one at least is an edit; "" when every clause
+    orders or is said beside (nothing to edit: "… just showed up — one more Hawaii and a
+    Coke for him")."""
     clauses = _clauses_of(turn, sentence)
     if len(clauses) < 2:
         return None
@@ -85,11 +88,14 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     before = copy.deepcopy(lines)
     changes: list[str] = []
     ordered: list[Thing] = []
+    aside = False  # a clause said beside ("… just showed up")
     last: CartLine | None = None  # "back to the Tonno instead of the Diavola, but large"
     for clause in clauses:
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
-        if _orders(turn, clause, found):
+        go_on = bool(ordered) and bool(words) and leads_an_item(words[0])  # "… and a Coke"
+        go_on = go_on and _EDITING.isdisjoint(words)  # not "… and a Funghi instead of …"
+        if _orders(turn, clause, found) or (go_on and all(t.group is None for t in found)):
             ordered += found  # "make my Funghi a large and add a beer": the beer after
             continue
         if not found and (parse_yes_no(clause) is True or len(words) <= 1):
@@ -101,19 +107,21 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
             # "drop one Vegetaria, Hawaii medium": in a list of edits, the one ordered
             change, last = edit(turn, f"{_THE[turn.lang == 'en']} {clause}", last)
         if change is None and not found and _aside(words):
+            aside = True
             continue  # "…, ich muss noch fahren", "— I'm driving": a reason, no edit
         if change is None:
             lines[:] = before
             return None
         changes.append(change)
-    if not changes:
-        return None
+    if not changes:  # only orders beside a story: no edit, the ordering takes them
+        return "" if ordered and aside else None
     adding += ordered
     return "; ".join(changes)
 
 
-_EDITING = CHANGING | REMOVING | REPLACING | RECOUNTING | NOT | WITHOUT
-"""Words that make a clause that names no thing an edit all the same ("mach zwei draus")."""
+_EDITING = CHANGING | REMOVING | REPLACING | NOT | WITHOUT
+"""Words that make a clause that names no thing an edit all the same ("mach zwei draus"; a
+word of recounting needs a count, which an aside has none of: "… just showed up")."""
 
 
 def _aside(words: list[str]) -> bool:
@@ -139,12 +147,27 @@ def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
     said with a word of adding ("and add a beer", "in that case add a Fanta", "noch eine
     Cola"), no choices of a line and no new count ("nur noch ein Bier")."""
     words = tokens(clause)
-    adds = (
-        bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
-        and RECOUNTING.isdisjoint(words)
-        and all(t.group is None for t in found)
+    if not RECOUNTING.isdisjoint(words):
+        return False
+    said = bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
+    return (
+        (said and all(t.group is None for t in found))
+        or _one_more(words, found)
+        or (_orders_new(turn, clause))
     )
-    return adds or _orders_new(turn, clause)
+
+
+_MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})
+_ONTO = frozenset({"on", "onto", "auf", "to", "zu"})
+
+
+def _one_more(words: list[str], found: list[Thing]) -> bool:
+    """ "one more medium Hawaii no extras and a Coke", "noch eine große Salami": another of an
+    item, with its own choices (not "noch Zwiebeln auf die Salami")."""
+    item = next((t for t in found if t.group is None), None)
+    before = words[max(0, item.start - 4) : item.start] if item is not None else []
+    instead = not (BUT | REPLACING).isdisjoint(words)  # "…, sondern noch ne Cola": a swap
+    return not _MORE_OF.isdisjoint(before) and _ONTO.isdisjoint(before) and not instead
 
 
 def _listed_edits(turn: Turn, clause: str) -> list[str]:
@@ -191,10 +214,14 @@ def _before_new_items(turn: Turn, clause: str) -> list[str]:
     parts, start = [], 0
     for found in _BESIDE.finditer(clause):
         before, after = clause[start : found.start()], clause[found.end() :]
-        if _orders_new(turn, before) or _orders_new(turn, after):
+        if _an_order(turn, before) or _an_order(turn, after):
             parts.append(before.strip())
             start = found.end()
     return [*parts, clause[start:].strip()]
+
+
+def _an_order(turn: Turn, part: str) -> bool:
+    return _orders(turn, part, list(named_things(turn.bot, tokens(part))))
 
 
 def _orders_new(turn: Turn, clause: str) -> bool:

@@ -95,8 +95,8 @@ def edit_order(turn: Turn, text: str) -> bool:
             changes.append(moved)
             continue
         by_clause = edit_clauses(turn, sentence, adding, _clause_edit)
-        if by_clause:  # "Zoe wants hers medium after all, and swap one Fanta for a beer"
-            changes.append(by_clause)
+        if by_clause is not None:  # "Zoe wants hers medium after all, and swap one Fanta …"
+            changes += [by_clause] if by_clause else []  # "": only orders, left to ordering
             things += named_things(turn.bot, tokens(sentence))
             continue
         for_person = edit_for_person(turn, sentence)  # "Tom doch lieber mittel"
