@@ -79,6 +79,7 @@ def each_of_the_group(
                 _part_group(words)
                 or _people_before(parts[:index], words)
                 or _counted_after(parts[index + 1 : index + 3], words)
+                or _counted_before(text, words)
             )
             each = named or size or theirs  # as many as the people named
             both = _BOTH_WANT.search(" ".join(words)) is not None  # "Ella and Josh both want"
@@ -134,6 +135,21 @@ def _counted_after(after: list[Part], words: list[str]) -> int | None:
             if tuple(following[: len(lead)]) == lead and len(rest) == 1:
                 number = word_to_number(rest[0])
                 return number if number is not None and 1 < number <= 20 else None
+    return None
+
+
+def _counted_before(text: str, words: list[str]) -> int | None:
+    """ "… die Oma und die zwei Kinder. …, die Kinder jeweils eine kleine Hawaii": the people
+    the part gives one each to, counted where the message named them first."""
+    if not _EACH & set(words):
+        return None
+    nouns = (_PEOPLE | _CHILDREN) & set(words)
+    said = normalize(text).split()
+    for noun in nouns:
+        for word, after in itertools.pairwise(said):
+            number = word_to_number(word) if after == noun else None
+            if number is not None and 1 < number <= 20:
+                return number
     return None
 
 

@@ -39,6 +39,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("ane", "oane"), "eine"),  # Austrian, Bavarian "ane mit extra Kas"
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
+    **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai"), "drei"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
