@@ -8,10 +8,12 @@ import re
 from typing import cast
 
 from framework.flows.bot_slots import item_slots
+from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
+from framework.flows.understanding.normalize import tokens
 
 __all__ = ["give_the_copies", "same_again"]
 
@@ -37,9 +39,16 @@ def same_again(turn: Turn, text: str) -> bool:
     frame = turn.frame
     if ordering is None or not lines or (frame is not None and frame["flow"] != ordering):
         return False  # at the address or the confirmation "the same" is about those
-    if not _SAME.search(text[:500]):
+    found = _SAME.search(text[:500])
+    if found is None:
         return False
-    last = _ordered_last(lines)
+    like = _LIKE.match(text[found.end() : found.end() + 60])
+    subject = person_named(turn, text)
+    last = _ordered_last(lines) if like is None else _theirs(like.group(1), subject, lines)
+    if not last:
+        return False  # "das Gleiche wie seine Schwester": whose is not known, nothing copied
+    if like is not None:
+        _instead_of_their_own(turn, text, last)
     mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
     if None in mentions:
         return False
@@ -88,6 +97,47 @@ def give_the_copies(turn: Turn) -> None:
         elif added and added[0]["quantity"] == 2 and count == 1:  # joined the customer's one
             added[0]["person"] = SHARED_BY.join((ME, copies["person"]))
     turn.session["flags"][LAST_PERSON] = copies["person"]
+
+
+_RELATIVES = frozenset(
+    {"sister", "brother", "wife", "husband", "friend", "mum", "mom", "dad", "cousin", "son"}
+    | {"daughter", "schwester", "bruder", "frau", "mann", "freund", "freundin", "mutter"}
+    | {"mama", "papa", "vater", "cousine", "sohn", "tochter", "kumpel"}
+)
+"""After "the same as his …", a relative: the one other person with lines, where there is one."""
+_LIKE = re.compile(r"\s*(?:wie|as|like)\s+(?:(?:für|fuer|for)\s+)?([\w' ]+)", re.IGNORECASE)
+"""After "the same": whose ("das Gleiche wie für Fabian", "the same as Ivy")."""
+
+
+def _theirs(said: str, subject: str | None, lines: list[CartLine]) -> list[CartLine]:
+    """The lines of the person named after "the same as" (their name or one of a shared
+    line's names), or of the one person with lines besides the speaker and `subject` after
+    "his sister", "meine Frau"; none when the words name no one with lines."""
+    words = set(said.lower().replace("'s", " ").split())
+    named = [
+        line for line in lines if "person" in line and words & set(line["person"].split(SHARED_BY))
+    ]
+    if named or _RELATIVES.isdisjoint(words):
+        return named
+    others = {line["person"] for line in lines if "person" in line} - {ME, subject}
+    if len(others) != 1:
+        return []  # "das Gleiche wie seine Schwester" with two others or more: whose?
+    return [line for line in lines if line.get("person") in others]  # the one other person
+
+
+_MIND_CHANGED = CHANGE_OF_MIND | {"anders", "changed"}
+
+
+def _instead_of_their_own(turn: Turn, text: str, copied: list[CartLine]) -> None:
+    """ "Actually Archie wants the same as Ivy": Archie's own lines go, the copy is his."""
+    person = person_named(turn, text)
+    words = set(tokens(text))
+    if person is None or person == ME or _MIND_CHANGED.isdisjoint(words):
+        return
+    lines = turn.session["cart"]["lines"]
+    theirs = [line for line in lines if line.get("person") == person and line not in copied]
+    for line in theirs:
+        lines.remove(line)
 
 
 def _ordered_last(lines: list[CartLine]) -> list[CartLine]:
