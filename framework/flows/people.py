@@ -447,6 +447,8 @@ def _kind(turn: Turn, words: list[str], theirs: list[CartLine]) -> list[CartLine
     items = turn.bot.catalog.items
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
     mine = [line for line in theirs if line["item"] in named]
+    if mine and _PIZZA_WORDS & set(words):  # "seine Pizza und sein Bier": both
+        return [line for line in theirs if line in mine or "pizza" in items[line["item"]].tags]
     if mine or (named and not (_DRINK_WORDS | _PIZZA_WORDS) & set(words)):
         return mine  # "seine Pizza fällt weg und eine Cola Zero auch": his pizza, not a cola
     if _DRINK_WORDS & set(words):
