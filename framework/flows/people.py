@@ -18,11 +18,13 @@ from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING
+from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
+from framework.flows.understanding.negation import a_reason
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
 __all__ = [
@@ -63,8 +65,12 @@ _ROLES = re.compile(
     r"\b(?P<p>meine frau|mein mann|meine freundin|mein freund|die kinder|die kleinen|oma|opa|"
     r"mama|papa|mein sohn|meine tochter|die jungs|die mädels|die mädchen|my wife|my husband|"
     r"my girlfriend|my boyfriend|my son|my daughter|the kids|the boys|the girls|grandma|"
-    r"grandpa|mum|mom|dad|my (?:friend|colleague|buddy|mate|partner|brother|sister|flatmate|boss)|"
-    r"meinen? (?:kumpel|kollegen?|bruder|nachbarn?|chef)|meine (?:kollegin|schwester|nachbarin))\b",
+    r"grandpa|mum|mom|dad|my (?:friend|colleague|buddy|mate|partner|brother|sister|flatmate|boss"
+    r"|(?:grand)?mother|(?:grand)?father|uncle|aunt|auntie|cousin|niece|nephew|neighbou?r"
+    r"|(?:mother|father|sister|brother|son|daughter)-in-law)|"
+    r"meinen? (?:kumpel|kollegen?|bruder|nachbarn?|chef|vater|schwiegervater|onkel|cousin|neffen?"
+    r"|enkel|schwager|großvater)|meiner? (?:kollegin|schwester|nachbarin|mutter|schwiegermutter"
+    r"|tante|cousine|nichte|enkelin|schwägerin|großmutter))\b",
     re.IGNORECASE,
 )
 _SELF = re.compile(
@@ -98,7 +104,7 @@ _NOT_NAMES = frozenset(
         *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
     }
 )
-_CLAUSES = re.compile(r"[,;:.!?\n]+|\s(?:und|and|plus|sowie)\s")
+_CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(?:und|and|plus|sowie)\s")
 _NAME_FIRST = re.compile(rf"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?P<p>{_NAME})(?:'s)?\s")
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
 _LABEL = re.compile(rf"\b({_NAME}|Me|Ich):\s")
@@ -161,15 +167,18 @@ def note_people(turn: Turn, text: str) -> None:
         flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
     joint = _joint_people(text, menu)
+    before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
     for clause in _CLAUSES.split(_unlabelled(text)):
         person = _person_of(clause, menu)
         if person in joint and _ONE_EACH & set(tokens(clause)):
             person = joint[person]  # "für Jule und Sarah je eine": both, one each
-        items = lexicon.items(frozenset()).find_all(tokens(clause)) if person else []
+        named = [m.value for m in lexicon.items(frozenset()).find_all(tokens(clause))]
+        items = named or (before[-1:] if _a_share(clause) else [])
+        before = named or before
         if person is None or not items:
             continue
         flags[LAST_PERSON] = person
-        said += [[match.value, person] for match in items]
+        said += [[item, person] for item in items]
     now = turn.session["turns"]
     lines = [
         line
@@ -185,6 +194,16 @@ def note_people(turn: Turn, text: str) -> None:
         flags[PEOPLE] = said[-_KEPT:]
     else:
         flags.pop(PEOPLE, None)
+
+
+_SHARE = frozenset({"eine", "einen", "einer", "one"})
+_SHARE_WORDS = 6
+
+
+def _a_share(clause: str) -> bool:
+    """ "eine für Anna", "one for my grandmother": one of the item named just before."""
+    words = tokens(clause)
+    return 0 < len(words) <= _SHARE_WORDS and words[0] in _SHARE
 
 
 _JOINT = re.compile(
@@ -269,7 +288,7 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
 
 def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | None:
     theirs = [line for line in turn.session["cart"]["lines"] if line.get("person") == person]
-    swapped = _swap(turn, words, theirs)  # "make hers a Margherita"
+    swapped = swap_theirs(turn, words, theirs)  # "make hers a Margherita"
     if swapped:
         return swapped
     kind = _kind(turn, words, theirs)
@@ -365,6 +384,10 @@ def one_of_shared(turn: Turn, line: CartLine) -> str:
     return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
+_OWNS = ("mein", "meine", "meinen", "meiner", "meinem", "my")
+_OWN = re.compile(rf"^(?:{'|'.join(_OWNS)})\s+")
+
+
 def _named(words: list[str], people: set[str]) -> str | None:
     """A person with lines, named in the message ("Tom", "Toms", "meine Frau"); of several,
     the one named first (the longer name where two start there: "meine frau" before "frau")."""
@@ -372,59 +395,15 @@ def _named(words: list[str], people: set[str]) -> str | None:
     found = {}
     for person in people - {ME}:
         name = " ".join(tokens(person))
+        role = _OWN.sub("", name)  # "meine schwiegermutter" said "von meiner Schwiegermutter"
+        declined = [said.find(f" {own} {role} ") for own in _OWNS] if role != name else []
         at = min(
-            (i for i in (said.find(f" {name} "), said.find(f" {name}s ")) if i >= 0), default=-1
+            (i for i in (said.find(f" {name} "), said.find(f" {name}s "), *declined) if i >= 0),
+            default=-1,
         )
         if at >= 0:
             found[person] = (at, -len(name), person)
     return min(found, key=found.__getitem__) if found else None  # the one named first
-
-
-_SWAPPING = frozenset(
-    {
-        *("instead", "stattdessen", "lieber", "doch", "make", "mach", "soll", "changed"),
-        *("switch", "switches", "swap", "swaps", "anders", "umentschieden", "rather", "as"),
-        *("statt", "anstatt", "anstelle"),
-    }
-)
-_ADDING = frozenset({"noch", "auch", "dazu", "also", "too", "another", "add", "adds", "extra"})
-_ALSO = frozenset({"auch", "also", "too"})
-
-
-def _swap(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:
-    """ "Lisa changed her mind, make hers a Margherita", "Mike wants his as a Tonno instead":
-    their one line of that kind becomes the item named, with the size and extras it can keep
-    ("Funghi statt Salami": the line of the item they have that is named). Not when the
-    message adds ("und Max noch ein Bier") or names only an item they have."""
-    said = set(words)
-    found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
-    named = {m.value for m in found}
-    starts = {m.start for m in found}
-    adding = {  # "auch ein Bier" adds; "eine Hawaii, auch klein" says its size
-        word
-        for i, word in enumerate(words)
-        if word in _ADDING
-        and (word not in _ALSO or i + 1 >= len(words) or i + 1 in starts or i + 2 in starts)
-        and (word != "extra" or i + 1 in starts)  # "an extra beer", not "nothing extra"
-    }
-    had = named & {line["item"] for line in theirs}  # "Lisa: doch lieber Funghi statt Salami"
-    if len(named - had) != 1 or len(had) > 1 or not _SWAPPING & said or adding:
-        return None
-    [new] = named - had
-    items = turn.bot.catalog.items
-    pizza = "pizza" in items[new].tags
-    same_kind = [
-        line
-        for line in theirs
-        if ("pizza" in items[line["item"]].tags) == pizza and (not had or line["item"] in had)
-    ]
-    if len(same_kind) != 1 or same_kind[0]["item"] == new:
-        return None
-    line = same_kind[0]
-    before = describe_line(turn.bot, turn.lang, line)
-    line["item"] = new
-    turn.cart.reprice(line)
-    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
@@ -474,7 +453,11 @@ def _restyle(turn: Turn, words: list[str], lines: list[CartLine]) -> str | None:
     lexicon, groups = lexicon_for(turn.bot), turn.bot.catalog.groups
     changes: dict[str, str] = {}
     for group in groups.values():
-        found = lexicon.choices(group).find_all(words)
+        found = [
+            m
+            for m in lexicon.choices(group).find_all(words)
+            if not a_reason(words, m.start, m.end, False)  # "large is too much, … small"
+        ]
         if found and not group.many:
             changes[group.id] = found[0].value
     changed = []

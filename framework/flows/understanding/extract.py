@@ -288,7 +288,8 @@ def _quantity(words: list[str], used: set[int], described: bool, has_item: bool)
 def _pointed_at(words: list[str], index: int) -> bool:
     """ "on the plain one", "that one": a pizza pointed at, no count ("just the one" counts)."""
     return words[index] == "one" and (
-        (index > 0 and words[index - 1] in _POINTING) or (index > 1 and words[index - 2] == "the")
+        (index > 0 and words[index - 1] in _POINTING)
+        or (index > 1 and words[index - 2] in ("the", "a", "an"))  # "make hers a small one"
     )
 
 
