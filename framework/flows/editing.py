@@ -82,7 +82,6 @@ def edit_order(turn: Turn, text: str) -> bool:
     if not lines:
         return False
     had = {line["item"] for line in lines}
-    before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
     changes: list[str] = []
     things: list[Thing] = []
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
@@ -99,11 +98,9 @@ def edit_order(turn: Turn, text: str) -> bool:
             changes += [by_clause] if by_clause else []  # "": only orders, left to ordering
             things += named_things(turn.bot, tokens(sentence))
             continue
-        for_person = edit_for_person(turn, sentence)  # "Tom doch lieber mittel"
+        for_person = _for_person(turn, sentence)  # "Tom doch lieber mittel"
         if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
-            after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
-            touched = {i for i, count, who in before if who or (i, count, who) not in after}
-            changes += [for_person, *_besides_the_person(turn, sentence, touched)]
+            changes.append(for_person)
             things += named_things(turn.bot, tokens(sentence))  # "… dafür eine Cola Zero"
             continue
         words = tokens(sentence)
@@ -155,10 +152,23 @@ def _clause_edit(
     words = tokens(clause)
     found = list(named_things(turn.bot, words))
     was = _looks(lines)
-    change = edit_for_person(turn, clause) or (
+    change = _for_person(turn, clause) or (
         _sentence_edit(turn, words, found, last) if found else None
     )
     return change, (_changed_line(lines, was, last) if change else last)
+
+
+def _for_person(turn: Turn, text: str) -> str | None:
+    """A person's lines edited, and the things nobody has that the same words edit ("take her
+    pizza and one water off": the water too)."""
+    lines = turn.session["cart"]["lines"]
+    before = [(line["item"], line["quantity"], line.get("person")) for line in lines]
+    change = edit_for_person(turn, text)
+    if not change:
+        return None
+    after = {(line["item"], line["quantity"], line.get("person")) for line in lines}
+    touched = {i for i, count, who in before if who or (i, count, who) not in after}
+    return "; ".join([change, *_besides_the_person(turn, text, touched)])
 
 
 def _sentence_edit(
