@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING
+from framework.flows.one_of_the_group import one_of_the_group
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
@@ -42,7 +43,7 @@ __all__ = [
     "shared_lines",
 ]
 
-_INSTEAD = BUT | RATHER | {"dafuer", "stattdessen", "instead"}
+_INSTEAD = BUT | RATHER | {"dafuer", "stattdessen", "instead", "statt", "anstatt"}
 """Words that make a "no" and another extra a swap ("keine Oliven, lieber extra Käse")."""
 
 PEOPLE = "people"
@@ -277,6 +278,9 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
         turn.session["flags"][LAST_PERSON] = person  # "… Bernd muss los. Seine Diavola …"
     elif not _someone_else(turn, text, people):
         person = _their(turn, words, members)  # "seine Pizza": the one named last
+    else:
+        return _of_a_group(turn, text, words)  # "my son does not like olives" of the kids'
+
     if person is not None and person not in people:  # "Sarah will ihre doch ohne Oliven"
         kept = copy.deepcopy(lines)
         change = _edit_theirs(turn, text, words, person) if one_of_theirs(turn, person) else None
@@ -284,6 +288,22 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
             lines[:] = kept
         return change
     return None if person is None else _edit_theirs(turn, text, words, person)
+
+
+def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
+    """The change for someone named who is one of a group's line ("my son" of "the kids"):
+    their one split off and changed; nothing when that is not clear."""
+    person = person_named(turn, text)
+    lines = turn.session["cart"]["lines"]
+    kept = copy.deepcopy(lines)
+    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
+    if person is None or person == ME or not one_of_the_group(turn, person, named):
+        return None
+    turn.session["flags"][LAST_PERSON] = person
+    change = _edit_theirs(turn, text, words, person)
+    if change is None:
+        lines[:] = kept
+    return change
 
 
 def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | None:

@@ -15,6 +15,7 @@ __all__ = ["NO", "refuses", "refuses_them"]
 NO = frozenset({"keine", "kein", "keinen", "no", "nix", "nichts", "nothing"})
 _REFUSING = frozenset({"ohne", "without", "doesnt", "dont", "wont"})
 _SHORTENED = frozenset({"doesn", "don", "won", "didn"})
+_DOES = frozenset({"does", "do", "did", "will", "would"})
 """"doesn't" as the words it becomes ("doesn", "t")."""
 _NOTHING_BUT = frozenset({"mehr", "more", "pizza", "pizzen", "pizzas", "essen", "food", "hunger"})
 """After "no", words that still refuse the person's whole order ("keine Pizza mehr")."""
@@ -22,7 +23,10 @@ _NOTHING_BUT = frozenset({"mehr", "more", "pizza", "pizzen", "pizzas", "essen", 
 
 def refuses(words: list[str]) -> bool:
     """ "keine Pilze", "ohne Oliven", "doesn't want mushrooms", "won't eat olives"."""
-    shortened = any(a in _SHORTENED and b == "t" for a, b in itertools.pairwise(words))
+    shortened = any(
+        (a in _SHORTENED and b == "t") or (a in _DOES and b == "not")  # "does not like olives"
+        for a, b in itertools.pairwise(words)
+    )
     return bool((NO | _REFUSING) & set(words)) or shortened
 
 

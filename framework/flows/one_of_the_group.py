@@ -1,0 +1,45 @@
+"""Someone not named before who is one of a group with a line of their own ("two small
+Salamis with olives for the kids" — "my son does not like olives"; "zwei kleine Salami für
+die Kinder" — "Jakob mag keine Oliven"): one of the group's line becomes theirs, and only
+that one is changed."""
+
+from __future__ import annotations
+
+import copy
+
+from framework.flows.session import CartLine
+from framework.flows.turn import Turn
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["one_of_the_group"]
+
+_GROUPS = frozenset(
+    {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "mädels"}
+    | {"maedels", "zwillinge", "enkel", "grandkids", "little", "uns"}
+)
+"""Words of an owner that is several people ("the kids", "die Kinder", "die Zwillinge")."""
+
+
+def one_of_the_group(turn: Turn, person: str, items_named: set[str]) -> bool:
+    """Give `person` one of the one group line of more than one (True), none when there is
+    no such line, several could be meant, the person is a group too ("die Kleinen"), or the
+    message names another item (a drink: "der Jüngste kriegt Wasser")."""
+    if not _GROUPS.isdisjoint(tokens(person)):
+        return False
+    lines = turn.session["cart"]["lines"]
+    groups = [
+        line
+        for line in lines
+        if line["quantity"] > 1 and not _GROUPS.isdisjoint(tokens(str(line.get("person", ""))))
+    ]
+    if len({line["person"] for line in groups}) != 1 or len(groups) != 1:
+        return False
+    line, cart = groups[0], turn.session["cart"]
+    if items_named - {line["item"]}:
+        return False
+    own: CartLine = copy.deepcopy(line)
+    own["id"], own["quantity"], own["person"] = cart["next_line"], 1, person
+    cart["next_line"] += 1
+    line["quantity"] -= 1
+    cart["lines"].append(own)
+    return True
