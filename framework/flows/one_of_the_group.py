@@ -11,11 +11,11 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["one_of_the_group"]
+__all__ = ["give_one", "one_of_the_group"]
 
 _GROUPS = frozenset(
-    {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "mädels"}
-    | {"maedels", "zwillinge", "enkel", "grandkids", "little", "uns"}
+    {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "maedels"}
+    | {"zwillinge", "enkel", "grandkids", "little", "uns"}
 )
 """Words of an owner that is several people ("the kids", "die Kinder", "die Zwillinge")."""
 
@@ -32,14 +32,17 @@ def one_of_the_group(turn: Turn, person: str, items_named: set[str]) -> bool:
         for line in lines
         if line["quantity"] > 1 and not _GROUPS.isdisjoint(tokens(str(line.get("person", ""))))
     ]
-    if len({line["person"] for line in groups}) != 1 or len(groups) != 1:
+    if len(groups) != 1 or items_named - {groups[0]["item"]}:
         return False
-    line, cart = groups[0], turn.session["cart"]
-    if items_named - {line["item"]}:
-        return False
+    give_one(turn, groups[0], person)
+    return True
+
+
+def give_one(turn: Turn, line: CartLine, person: str) -> None:
+    """One of the line made a line of its own, the person's (the line keeps the rest)."""
+    cart = turn.session["cart"]
     own: CartLine = copy.deepcopy(line)
     own["id"], own["quantity"], own["person"] = cart["next_line"], 1, person
     cart["next_line"] += 1
     line["quantity"] -= 1
     cart["lines"].append(own)
-    return True

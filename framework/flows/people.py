@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING
-from framework.flows.one_of_the_group import one_of_the_group
+from framework.flows.one_of_the_group import give_one, one_of_the_group
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
@@ -236,12 +236,8 @@ def one_of_theirs(turn: Turn, person: str) -> bool:
     for line in list(cart["lines"]):
         members = line.get("person", "").split(SHARED_BY)
         if person in members and len(members) > 1 and line["quantity"] == len(members):
-            line["quantity"] -= 1
+            give_one(turn, line, person)
             line["person"] = SHARED_BY.join(m for m in members if m != person)
-            own = copy.deepcopy(line)
-            own["id"], own["quantity"], own["person"] = cart["next_line"], 1, person
-            cart["next_line"] += 1
-            cart["lines"].append(own)
             return True
     return False
 
