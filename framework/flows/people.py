@@ -22,6 +22,7 @@ from framework.flows.one_of_the_group import give_one, one_of_the_group
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
+from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
@@ -65,6 +66,8 @@ _SOMEONE_TAKES = re.compile(
 _ROLES = re.compile(
     r"\b(?P<p>meine frau|mein mann|meine freundin|mein freund|die kinder|die kleinen|oma|opa|"
     r"mama|papa|mein sohn|meine tochter|die jungs|die mädels|die mädchen|my wife|my husband|"
+    r"die zwillinge|the twins|meine (?:kinder|töchter|söhne|eltern|schwiegereltern)|"
+    r"my (?:kids|children|daughters|sons|parents|in-laws)|"
     r"my girlfriend|my boyfriend|my son|my daughter|the kids|the boys|the girls|grandma|"
     r"grandpa|mum|mom|dad|my (?:friend|colleague|buddy|mate|partner|brother|sister|flatmate|boss"
     r"|(?:grand)?mother|(?:grand)?father|uncle|aunt|auntie|cousin|niece|nephew|neighbou?r"
@@ -103,6 +106,7 @@ _NOT_NAMES = frozenset(
         *("does", "do", "did", "has", "have", "hast", "hat"),
         *("sein", "seine", "seinen", "seiner", "ihr", "ihre", "ihren", "ihrer", "his", "her"),
         *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
+        *("drinks", "getränke", "getraenke", "trinken", "food", "essen", "pizzas", "statt"),
     }
 )
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(?:und|and|plus|sowie)\s")
@@ -318,7 +322,8 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
         if kind and _THEIR & said and all(line["quantity"] > 1 for line in kind):
             return ", ".join(one_of_shared(turn, line) for line in kind)  # "seine Cola" of 4
         return _remove(turn, kind) or _one_of_shared(turn, words)
-    restyled = _restyle(turn, words, kind)
+    restyled = shared_instead(turn, words, kind, lambda: _restyle(turn, words, kind))
+    restyled = restyled or _restyle(turn, words, kind)  # "the twins share a medium one"
     swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"
     extended = _with(turn, kind, _extras_named(turn, words), swapping)  # "Chloe adds olives"
     return ", ".join(change for change in (restyled, extended) if change) or None

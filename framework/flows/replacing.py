@@ -58,6 +58,8 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     else:
         chosen = line["options"].get(old.group, [])
         line["options"][old.group] = [new.value if c == old.value else c for c in chosen]
+        more = _count_before(words, new)  # "statt der großen Hawaii lieber zwei kleine"
+        line["quantity"] = max(line["quantity"], more or 0)
     turn.cart.reprice(line)
     changed = describe_line(turn.bot, turn.lang, line)
     turn.cart.join_same(line)  # "swap the Fanta for another Coke": 2× Cola

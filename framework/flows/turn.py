@@ -31,8 +31,9 @@ from framework.flows.slot_buttons import offered, offered_by
 from framework.flows.sold_out import can_be_had, refuse, taking_its_place
 from framework.flows.steps import CONTINUE, WAIT, Ask, ButtonSpec, Value
 from framework.flows.templates import Layers, Template
-from framework.flows.understanding.extract import UNSAID, extract_mentions, kept_mentions
+from framework.flows.understanding.extract import extract_mentions, kept_mentions
 from framework.flows.understanding.group_each import children_among, for_each_child
+from framework.flows.understanding.item_counts import UNSAID
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.money import Money
 

@@ -33,6 +33,7 @@ from framework.flows.understanding.combining import (
     without_leading_count,
 )
 from framework.flows.understanding.group_each import each_of_the_group
+from framework.flows.understanding.item_counts import UNSAID, quantity_said
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.negation import a_reason, dropped, excepted, negated, taken_back
@@ -48,18 +49,14 @@ from framework.flows.understanding.renamed import without_renamings
 from framework.flows.understanding.same_as import the_same_again
 from framework.flows.understanding.second_thoughts import Part, after_second_thoughts
 from framework.flows.understanding.segments import (
-    ARTICLE_ONES,
-    COLLOQUIAL_ARTICLES,
     SENTENCE_END,
     leads_an_item,
     segments,
 )
-from framework.flows.understanding.slot_values import STREET_WORDS
 
 __all__ = ["Mention", "extract_mentions", "kept_mentions", "people_called", "speaks_for_all"]
 
 _SENTENCE_END = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
-_MAX_QUANTITY = 99
 
 
 def speaks_for_all(text: str) -> bool:
@@ -135,7 +132,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
     quantity = next((slot for slot in slots if slot.role == "quantity"), None)
     if quantity is not None:
         described = has_item and len(mention) > 1  # the item came with a size or an option
-        number = _quantity(words, used, described, has_item)
+        number = quantity_said(words, used, described, has_item)
         if number in (None, 1) and plural and all(word_to_number(w) is None for w in words):
             number = UNSAID  # "Salamis, große": several, but how many is asked
         if number is not None:
@@ -208,89 +205,6 @@ is a Funghi" names the order: no pronoun and being only)."""
 def _said_of_someone(words: list[str], start: int) -> bool:
     """ "I'm veggie", "ich bin Veggie": what a person is, not an order of that item."""
     return tuple(words[max(0, start - 2) : start]) in _BEING
-
-
-_NOT_A_COUNT_AFTER = frozenset(
-    {*("min", "mins", "minute", "minuten", "minutes", "uhr", "h", "std", "stunde", "stunden")}
-    | {*("hour", "hours", "euro", "eur", "dollar", "dollars", "bucks", "pound", "pounds")}
-    | {*("quid", "cent", "cents", "cm", "personen", "leute", "people", "persons", "jahre")}
-    | {"years", "tage", "days", "pm", "am"}
-    | {"stock", "stockwerk", "etage", "og", "obergeschoss", "geschoss", "floor", "storey"}
-)
-_NOT_A_COUNT_BEFORE = frozenset(
-    {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
-)
-"""A number is a time, a price, an age or a floor ("2. Stock") here, not a count of items."""
-_POINTING = frozenset({"that", "this", "which", "other"})
-"""Right before "one" (or "the" and a word): a thing pointed at ("the plain one"), no count."""
-_TO_THE = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
-_NUMBER_LABELS = frozenset(
-    {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
-    | {"haus", "wg", "klingel", "buzzer", "bell", "tuer", "door", "zimmer", "room", "unit"}
-    | {"suite", "block", "aufgang", "eingang", "entrance", "floor", "etage", "stock", "level"}
-)
-"""Digits after these are a house, flat, door or order number ("flat no 3", "Klingel WG 3",
-"buzzer 12"); "no a Wässerle"
-(Swabian "noch") counts, and so does a part opened by "no" ("2 beers, no 3")."""
-_STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
-"""A word a house number follows."""
-_POSTCODE = re.compile(r"\d{5}")
-"""A German postcode: the number before it is a house number, whatever the street is called."""
-
-
-_VAGUE = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("mehrere",)})
-UNSAID = 0
-"""The count of "ein paar Margherita", "a few large salamis": said to be several, but not how
-many. No slot takes it, so the flow asks; it is never guessed (nor taken as one)."""
-
-
-def _street_ahead(words: list[str]) -> bool:
-    return any(_STREETISH.search(word) for word in words)  # "an Karl-Marx-Straße 7"
-
-
-def _vague(words: list[str]) -> bool:
-    said = set(words) | set(itertools.pairwise(words))
-    return any((v[0] if len(v) == 1 else v) in said for v in _VAGUE)
-
-
-def _quantity(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
-    if has_item and _vague(words):
-        return UNSAID
-    for index, number in enumerate(map(word_to_number, words)):
-        if number is None or index in used or negated(words, index):
-            continue  # no count: nothing below applies to the word
-        word = words[index]
-        after = words[index + 1] if index + 1 < len(words) else ""
-        before = words[index - 1] if index else ""
-        if (
-            after in _NOT_A_COUNT_AFTER
-            or before in _NOT_A_COUNT_BEFORE
-            or _pointed_at(words, index)
-            or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
-            or _STREETISH.search(before)
-            or _POSTCODE.fullmatch(after)
-        ):
-            continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
-        if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
-            continue  # "a couple of beers", "a dozen": the next word counts
-        if word == "an" and (after in _TO_THE or _street_ahead(words[index + 1 : index + 5])):
-            continue  # "an Flughafenstraße 21", "an die Adresse": German "to"
-        if number == 1 and index and not has_item and word in ARTICLE_ONES:
-            continue  # "mit a bissl mehr Kas", "with a bit of cheese": no count of anything
-        if number is not None and 0 < number <= _MAX_QUANTITY:
-            return number
-    articles = COLLOQUIAL_ARTICLES & {word for index, word in enumerate(words) if index not in used}
-    if has_item and (described or articles):
-        return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
-    return None
-
-
-def _pointed_at(words: list[str], index: int) -> bool:
-    """ "on the plain one", "that one": a pizza pointed at, no count ("just the one" counts)."""
-    return words[index] == "one" and (
-        (index > 0 and words[index - 1] in _POINTING)
-        or (index > 1 and words[index - 2] in ("the", "a", "an"))  # "make hers a small one"
-    )
 
 
 _NAME = attrgetter("name")

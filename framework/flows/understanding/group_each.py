@@ -13,9 +13,9 @@ from framework.flows.understanding.normalize import KEPT_READINGS, normalize
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import Part
 
-__all__ = ["children_among", "each_of_the_group", "for_each_child", "group_size"]
+__all__ = ["EACH", "PEOPLE", "children_among", "each_of_the_group", "for_each_child", "group_size"]
 
-_EACH = frozenset(
+EACH = frozenset(
     {"jeder", "jede", "jedes", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
 )
 _GROUP_SIZE = (
@@ -67,7 +67,7 @@ def each_of_the_group(
 ) -> None:
     """ "Jeder eine Cola, wir sind zu viert", "a beer for each of us, there are four of us": one
     each for as many as the message (or an earlier one: `group`) says they are."""
-    size = (group_size(text) or group) if _EACH & set(normalize(text).split()) else None
+    size = (group_size(text) or group) if EACH & set(normalize(text).split()) else None
     quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
     if quantity is None:
         return
@@ -85,7 +85,7 @@ def each_of_the_group(
             both = _BOTH_WANT.search(" ".join(words)) is not None  # "Ella and Josh both want"
             if both and has_item and mention.get(quantity, 1) in (0, 1):
                 mention[quantity] = 2
-            elif each and has_item and _EACH & set(words) and mention.get(quantity, 1) == 1:
+            elif each and has_item and EACH & set(words) and mention.get(quantity, 1) == 1:
                 mention[quantity] = each  # "die beiden Kinder je eine kleine Margherita"
             elif has_item:
                 before = int(mention.get(quantity, 1))
@@ -99,22 +99,25 @@ _BOTH_WANT = re.compile(
 """Two people named before want one each: "Ella and Josh both want small Hawaiis", "Lisa und
 Tom wollen beide eine Margherita"."""
 
-_PEOPLE = frozenset(
+PEOPLE = frozenset(
     {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}
     | {"kollegen", "colleagues", "gaeste", "guests", "children", "toechter", "soehne", "sons"}
+    | {"daughters", "twins", "zwillinge", "brothers", "sisters", "brueder", "schwestern"}
+    | {"enkel", "grandkids", "grandchildren", "mates", "kumpels", "girls", "lads"}
 )
+"""People counted in groups ("die zwei Kinder", "my two daughters")."""
 
 
 def _part_group(words: list[str]) -> int | None:
     """How many the part itself says get one each: "die beiden Kinder je eine", "the two
     kids each a small one", "both boys each"."""
-    if not _EACH & set(words):
+    if not EACH & set(words):
         return None
     if {"beiden", "beide", "both"} & set(words):
         return 2
     for word, after in itertools.pairwise(words):
         number = word_to_number(word)
-        if number is not None and 1 < number <= 20 and after in _PEOPLE:
+        if number is not None and 1 < number <= 20 and after in PEOPLE:
             return number
     return None
 
@@ -125,7 +128,7 @@ _THAT_IS = frozenset({("das", "sind"), ("that", "s"), ("thats",), ("that", "make
 def _counted_after(after: list[Part], words: list[str]) -> int | None:
     """ "Die Kinder kriegen je eine kleine Margherita, das sind drei", "a small Hawaii each, no
     extras — that's three": the count said right after the part that gives one each."""
-    if not _EACH & set(words):
+    if not EACH & set(words):
         return None
     for following, _mention, has_item in after:
         if has_item:
@@ -141,9 +144,9 @@ def _counted_after(after: list[Part], words: list[str]) -> int | None:
 def _counted_before(text: str, words: list[str]) -> int | None:
     """ "… die Oma und die zwei Kinder. …, die Kinder jeweils eine kleine Hawaii": the people
     the part gives one each to, counted where the message named them first."""
-    if not _EACH & set(words):
+    if not EACH & set(words):
         return None
-    nouns = (_PEOPLE | _CHILDREN) & set(words)
+    nouns = (PEOPLE | _CHILDREN) & set(words)
     said = normalize(text).split()
     for noun in nouns:
         for word, after in itertools.pairwise(said):
@@ -164,9 +167,9 @@ def _people_before(before: list[Part], words: list[str]) -> int | None:
     mich je ne Diavola", "Anna, Ben und ich je eine Cola", "for Tom and Ben a Coke each", "Kai
     und Ole wollen je eine Diavola" (the parts are split at "und": ["fuer", "lukas"], ["mich",
     "je", …])."""
-    if not _EACH & set(words):
+    if not EACH & set(words):
         return None
-    if words[0] not in _SELF and len(words) > 1 and words[1] in _WANT_EACH:
+    if words[0] not in _SELF and len(words) > 1 and words[1] in _WANTEACH:
         named = _names_said(before)  # "Kai und Ole wollen je eine Diavola"
         return named + 1 if named else None
     count = 1
@@ -179,8 +182,8 @@ def _people_before(before: list[Part], words: list[str]) -> int | None:
     return count if count > 1 and words[0] in _SELF else None
 
 
-_WANT_EACH = _EACH | {"wollen", "moechten", "nehmen", "kriegen", "bekommen", "haetten"}
-_WANT_EACH |= {"want", "get", "have", "take", "would", "need", "like"}
+_WANTEACH = EACH | {"wollen", "moechten", "nehmen", "kriegen", "bekommen", "haetten"}
+_WANTEACH |= {"want", "get", "have", "take", "would", "need", "like"}
 """After the last of the names, what makes them the ones who get one each: "Kai und Ole
 wollen je eine Diavola", "Tom and Ben want a Coke each", "für Nora, Paul und Lisa je eine"."""
 
@@ -213,7 +216,7 @@ def for_each_child(text: str) -> bool:
     if _CHILD_STEM.search(text) is None:  # most messages: no normalizing needed
         return False
     words = set(normalize(text).split())
-    return bool(_EACH & words and _CHILDREN & words)
+    return bool(EACH & words and _CHILDREN & words)
 
 
 _CHILD_STEM = re.compile(r"kind|kid|child", re.IGNORECASE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, TypeVar, cast
 
 from framework.flows.model import Bot, ChoiceSet, Item, Slot
@@ -24,6 +25,10 @@ item ("die Cola stornieren" edits the order) or negates the phrase ("nicht abbre
 _SENTENCE_WORDS = 30
 _CLAUSES = re.compile(r"[,;.!?]+")
 _NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "never", "no"})
+_POINTS_BACK = frozenset({"statt", "anstatt", "anstelle"})
+_POINTS_BACK_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("in", "place")})
+"""After a cancel, words that replace something of the order ("scrap that, … instead of the
+large one"): the order is changed, not started again."""
 """Words just before a command phrase that negate it (tokens split "don't" into "don", "t")."""
 
 
@@ -344,7 +349,10 @@ class Lexicon:
         items = self.items(frozenset()).find_all(words)
         if not said or not items or items[0].start < said[0].end:
             return None
-        return " ".join(words[said[0].end :])
+        rest = words[said[0].end :]
+        if _POINTS_BACK & set(rest) or _POINTS_BACK_PAIRS & set(pairwise(rest)):
+            return None  # "scrap that, … two small Hawaiis instead of the large one": a change
+        return " ".join(rest)
 
     def triggers_beside_knowledge(self, text: str) -> bool:
         """A clause of the message says a flow's trigger and no knowledge phrase ("der Laptop

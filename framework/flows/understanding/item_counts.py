@@ -1,0 +1,115 @@
+"""The count a customer says of an item in a part of a message: "2 große Salami", "ne Cola",
+"ein paar Margherita" — and the numbers that count no item: times, prices, ages, floors, house
+numbers and postcodes, people ("my two daughters are sharing a large Hawaii")."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from framework.flows.understanding.group_each import EACH, PEOPLE
+from framework.flows.understanding.negation import negated
+from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import ARTICLE_ONES, COLLOQUIAL_ARTICLES
+from framework.flows.understanding.slot_values import STREET_WORDS
+
+__all__ = ["UNSAID", "quantity_said"]
+
+_MAX_QUANTITY = 99
+
+_NOT_A_COUNT_AFTER = frozenset(
+    {*("min", "mins", "minute", "minuten", "minutes", "uhr", "h", "std", "stunde", "stunden")}
+    | {*("hour", "hours", "euro", "eur", "dollar", "dollars", "bucks", "pound", "pounds")}
+    | {*("quid", "cent", "cents", "cm", "personen", "leute", "people", "persons", "jahre")}
+    | {"years", "tage", "days", "pm", "am"}
+    | {"stock", "stockwerk", "etage", "og", "obergeschoss", "geschoss", "floor", "storey"}
+)
+_NOT_A_COUNT_BEFORE = frozenset(
+    {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
+)
+"""A number is a time, a price, an age or a floor ("2. Stock") here, not a count of items."""
+_POINTING = frozenset({"that", "this", "which", "other"})
+"""Right before "one" (or "the" and a word): a thing pointed at ("the plain one"), no count."""
+_TO_THE = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
+_NUMBER_LABELS = frozenset(
+    {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
+    | {"haus", "wg", "klingel", "buzzer", "bell", "tuer", "door", "zimmer", "room", "unit"}
+    | {"suite", "block", "aufgang", "eingang", "entrance", "floor", "etage", "stock", "level"}
+)
+"""Digits after these are a house, flat, door or order number ("flat no 3", "Klingel WG 3",
+"buzzer 12"); "no a Wässerle"
+(Swabian "noch") counts, and so does a part opened by "no" ("2 beers, no 3")."""
+_STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
+"""A word a house number follows."""
+_POSTCODE = re.compile(r"\d{5}")
+"""A German postcode: the number before it is a house number, whatever the street is called."""
+
+
+_VAGUE = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("mehrere",)})
+UNSAID = 0
+"""The count of "ein paar Margherita", "a few large salamis": said to be several, but not how
+many. No slot takes it, so the flow asks; it is never guessed (nor taken as one)."""
+
+
+def _street_ahead(words: list[str]) -> bool:
+    return any(_STREETISH.search(word) for word in words)  # "an Karl-Marx-Straße 7"
+
+
+def _vague(words: list[str]) -> bool:
+    said = set(words) | set(itertools.pairwise(words))
+    return any((v[0] if len(v) == 1 else v) in said for v in _VAGUE)
+
+
+def quantity_said(words: list[str], used: set[int], described: bool, has_item: bool) -> int | None:
+    """The count a part says of its item (not a time, a price, a house number or people), 1
+    for an item said with an article or described, UNSAID for "a few"; `used`: word indexes
+    read as something else."""
+    if has_item and _vague(words):
+        return UNSAID
+    for index, number in enumerate(map(word_to_number, words)):
+        if number is None or index in used or negated(words, index):
+            continue  # no count: nothing below applies to the word
+        word = words[index]
+        after = words[index + 1] if index + 1 < len(words) else ""
+        before = words[index - 1] if index else ""
+        if (
+            after in _NOT_A_COUNT_AFTER
+            or before in _NOT_A_COUNT_BEFORE
+            or _pointed_at(words, index)
+            or _people_counted(words, index)
+            or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
+            or _STREETISH.search(before)
+            or _POSTCODE.fullmatch(after)
+        ):
+            continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
+        if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
+            continue  # "a couple of beers", "a dozen": the next word counts
+        if word == "an" and (after in _TO_THE or _street_ahead(words[index + 1 : index + 5])):
+            continue  # "an Flughafenstraße 21", "an die Adresse": German "to"
+        if number == 1 and index and not has_item and word in ARTICLE_ONES:
+            continue  # "mit a bissl mehr Kas", "with a bit of cheese": no count of anything
+        if number is not None and 0 < number <= _MAX_QUANTITY:
+            return number
+    articles = COLLOQUIAL_ARTICLES & {word for index, word in enumerate(words) if index not in used}
+    if has_item and (described or articles):
+        return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
+    return None
+
+
+def _people_counted(words: list[str], index: int) -> bool:
+    """ "my two daughters are sharing a large Hawaii": the count of people, when a count of
+    the item follows (and not one each: "die zwei Kinder je eine")."""
+    return (
+        index + 1 < len(words)
+        and words[index + 1] in PEOPLE
+        and not EACH & set(words)
+        and any(map(word_to_number, words[index + 2 :]))
+    )
+
+
+def _pointed_at(words: list[str], index: int) -> bool:
+    """ "on the plain one", "that one": a pizza pointed at, no count ("just the one" counts)."""
+    return words[index] == "one" and (
+        (index > 0 and words[index - 1] in _POINTING)
+        or (index > 1 and words[index - 2] in ("the", "a", "an"))  # "make hers a small one"
+    )
