@@ -147,6 +147,8 @@ def _cart_add(step: CartAdd, turn: Turn) -> int:
         "quantity": step.quantity.slot_name if step.quantity is not None else None,
     }
     line = turn.cart.add(turn.value(step.item), options, quantity, source)
+    if turn.frame is not None:
+        turn.frame.pop("several", None)  # the count said vaguely is answered now
     if line is not None:
         line["said"] = turn.session["turns"]  # when: a restatement soon after is no new order
     return CONTINUE

@@ -60,7 +60,8 @@ def queue_other_items(
 ) -> bool:
     """ "Und ne Cola" while the extras of a Hawaii are asked: the cola is noted for after this
     line (never dropped) and the question comes again. Asked how many Hawaii, the customer
-    who goes on to the next item ("und ein Bier", "2 Wasser") wants one, as a waiter takes it.
+    who goes on to the next item ("und ein Bier", "2 Wasser") wants one, as a waiter takes it,
+    unless they said several ("ein paar Cola", "die Kinder jeweils eine"): asked again.
     One who changes their mind ("nee warte, lieber Funghi") gets the other item instead.
     """
     others = other_items(turn, frame, mentions)
@@ -69,7 +70,13 @@ def queue_other_items(
     if _replaced(turn, frame, others[0], _changes_mind(turn, text)):
         return True
     turn.session["pending"].extend(others)
-    if slot.role == "quantity" and len(others) == len(mentions) and turn.acceptable(slot.name, 1):
+    vague = frame.get("several") == slot.name  # "ein paar Cola": several, never taken as one
+    if (
+        slot.role == "quantity"
+        and not vague
+        and len(others) == len(mentions)
+        and turn.acceptable(slot.name, 1)
+    ):
         turn.set_slot(slot.name, 1)
         move_on(frame)
         return True

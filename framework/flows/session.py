@@ -64,6 +64,9 @@ class Frame(TypedDict):
     """A count said but not how many ("ein paar Margherita"): its question comes first."""
     back: NotRequired[int]
     """While a question asked ahead of its step waits (`vague`): the step to go back to."""
+    several: NotRequired[str]
+    """The count said vaguely, until its line is in the cart: never taken as one when the
+    customer goes on to another item without answering (pending_items.py)."""
 
 
 def move_on(frame: Frame) -> None:

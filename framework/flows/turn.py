@@ -245,6 +245,7 @@ class Turn:
                 available = False
             elif value == UNSAID and self.slot(name).role == "quantity" and self.frame:
                 self.frame["vague"] = name  # "a few large Salamis": how many, asked first
+                self.frame["several"] = name  # and never taken as one (pending_items.py)
         return available
 
     def take_next(self, mentions: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from framework.flows.model import Slot
 from framework.flows.understanding.normalize import KEPT_READINGS, normalize
-from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.numbers import UNSAID, word_to_number
 from framework.flows.understanding.second_thoughts import Part
 
 __all__ = ["EACH", "PEOPLE", "children_among", "each_of_the_group", "for_each_child", "group_size"]
@@ -35,6 +35,7 @@ _ORDINAL_GROUPS = {
 
 _TWO_OF_US = re.compile(
     r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
+    r"(?:my|mein|meine) \w+ (?:and|und) (?:her|his|my|ihr|ihre|sein|seine|mein|meine) \w+|"
     r"uns (?:beide|beiden|zwei)|we both|both of us|the two of us|us two|us both|"
     r"(?:one|eine[nr]?|ein) (?:for|fuer) (?:me|mich) (?:and|und) "
     r"(?:one|eine[nr]?|ein) (?:for|fuer) \w+)\b"
@@ -47,8 +48,6 @@ me and one for Lisa"."""
 def group_size(text: str) -> int | None:
     """How many people the message says are ordering ("wir sind zu viert", "four of us")."""
     said = normalize(text)
-    if _TWO_OF_US.search(said):
-        return 2
     for pattern in _GROUP_SIZE:
         found = pattern.search(said)
         if found:
@@ -56,7 +55,7 @@ def group_size(text: str) -> int | None:
             number = _ORDINAL_GROUPS.get(word) or word_to_number(word)
             if number is not None and 1 < number <= 20:
                 return number
-    return None
+    return 2 if _TWO_OF_US.search(said) else None  # "six of us … me and my sister": six
 
 
 def each_of_the_group(
@@ -80,13 +79,20 @@ def each_of_the_group(
                 or _people_before(parts[:index], words)
                 or _counted_after(parts[index + 1 : index + 3], words)
                 or _counted_before(text, words)
+                or _two_around(parts, index, words)
             )
-            each = named or size or theirs  # as many as the people named
+            some = bool(_SOME_OF_US & set(words)) and not _ALL_OF_US & set(words)
+            each = named or (theirs if some else size or theirs)  # as many as the people named
             both = _BOTH_WANT.search(" ".join(words)) is not None  # "Ella and Josh both want"
             if both and has_item and mention.get(quantity, 1) in (0, 1):
                 mention[quantity] = 2
-            elif each and has_item and EACH & set(words) and mention.get(quantity, 1) == 1:
-                mention[quantity] = each  # "die beiden Kinder je eine kleine Margherita"
+            elif (
+                (each or (some and size))
+                and has_item
+                and EACH & set(words)
+                and mention.get(quantity, 1) == 1
+            ):  # "die beiden Kinder je eine"; "zu viert … de Kinder jeweils a kloane": how many?
+                mention[quantity] = each or UNSAID
             elif has_item:
                 before = int(mention.get(quantity, 1))
 
@@ -106,6 +112,9 @@ PEOPLE = frozenset(
     | {"enkel", "grandkids", "grandchildren", "mates", "kumpels", "girls", "lads"}
 )
 """People counted in groups ("die zwei Kinder", "my two daughters")."""
+_SOME_OF_US = PEOPLE | {"kinder", "kids", "children", "kiddos"}
+"""Some of a group ("the kids … each"): not as many as the whole group."""
+_ALL_OF_US = _US | {"everyone", "everybody", "alle", "all", "jeden", "jedem"}
 
 
 def _part_group(words: list[str]) -> int | None:
@@ -154,6 +163,15 @@ def _counted_before(text: str, words: list[str]) -> int | None:
             if number is not None and 1 < number <= 20:
                 return number
     return None
+
+
+def _two_around(parts: list[Part], index: int, words: list[str]) -> int | None:
+    """ "my daughter and her husband each want …", "… each for me and my wife": two people
+    named in the part or its neighbours (of a group of five)."""
+    if not EACH & set(words):
+        return None
+    around = " and ".join(" ".join(part[0]) for part in parts[max(0, index - 1) : index + 2])
+    return 2 if _TWO_OF_US.search(around) else None
 
 
 _SELF = frozenset({"ich", "mich", "mir", "i", "me", "myself"})

@@ -9,7 +9,7 @@ import re
 
 from framework.flows.understanding.group_each import EACH, PEOPLE
 from framework.flows.understanding.negation import negated
-from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.numbers import UNSAID, word_to_number
 from framework.flows.understanding.segments import ARTICLE_ONES, COLLOQUIAL_ARTICLES
 from framework.flows.understanding.slot_values import STREET_WORDS
 
@@ -46,9 +46,6 @@ _POSTCODE = re.compile(r"\d{5}")
 
 
 _VAGUE = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("mehrere",)})
-UNSAID = 0
-"""The count of "ein paar Margherita", "a few large salamis": said to be several, but not how
-many. No slot takes it, so the flow asks; it is never guessed (nor taken as one)."""
 
 
 def _street_ahead(words: list[str]) -> bool:

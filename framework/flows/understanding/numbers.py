@@ -15,7 +15,12 @@ from typing import Final
 
 from framework.flows.understanding.normalize import KEPT_READINGS
 
-__all__ = ["MAX_CHARS", "parse_number", "says_a_number", "word_to_number"]
+__all__ = ["MAX_CHARS", "UNSAID", "parse_number", "says_a_number", "word_to_number"]
+
+UNSAID = 0
+"""The count of "ein paar Margherita", "a few large salamis", "the kids a small one each" (how
+many kids?): said to be several, but not how many. No slot takes it, so the flow asks; it is
+never guessed (nor taken as one)."""
 
 MAX_CHARS: Final = 200
 _MAX_TOKEN: Final = 40
