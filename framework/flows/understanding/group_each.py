@@ -11,7 +11,7 @@ from functools import lru_cache
 from framework.flows.model import Slot
 from framework.flows.understanding.normalize import KEPT_READINGS, normalize
 from framework.flows.understanding.numbers import UNSAID, word_to_number
-from framework.flows.understanding.second_thoughts import Part
+from framework.flows.understanding.second_thoughts import Mention, Part
 
 __all__ = ["EACH", "PEOPLE", "children_among", "each_of_the_group", "for_each_child", "group_size"]
 
@@ -95,6 +95,31 @@ def each_of_the_group(
                 mention[quantity] = each or UNSAID
             elif has_item:
                 before = int(mention.get(quantity, 1))
+    _one_more_for_someone(sentences, quantity)
+
+
+_ONE = frozenset({"one", "eine", "einen", "eins", "ein", "ne", "nen", "another", "noch"})
+
+
+def _one_more_for_someone(sentences: list[list[Part]], quantity: str) -> None:
+    """ "a beer for me and one for Sam", "ein Bier für mich und eins für Jonas": one more of
+    the item said for someone, for each "one for" after it (not "zwei Bier, eins für mich
+    und eins für Jonas": the two are theirs already)."""
+    for parts in sentences:
+        last: Mention | None = None
+        for words, mention, has_item in parts:
+            if has_item:
+                last = mention if _FOR & set(words) and mention.get(quantity) == 1 else None
+            elif (
+                last is not None
+                and words[:1]
+                and words[0] in _ONE
+                and words[1:2]
+                and words[1] in _FOR
+            ):
+                last[quantity] = int(last[quantity]) + 1
+            elif words:
+                last = None
 
 
 _US = frozenset({"us", "uns"})

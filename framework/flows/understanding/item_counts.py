@@ -16,6 +16,7 @@ from framework.flows.understanding.slot_values import STREET_WORDS
 __all__ = ["UNSAID", "quantity_said"]
 
 _MAX_QUANTITY = 99
+_HALF = frozenset({"half", "halbes", "halbe", "halben"})
 
 _NOT_A_COUNT_AFTER = frozenset(
     {*("min", "mins", "minute", "minuten", "minutes", "uhr", "h", "std", "stunde", "stunden")}
@@ -79,18 +80,32 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
             or _POSTCODE.fullmatch(after)
         ):
             continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
-        if number == 1 and word in ("a", "an") and (word_to_number(after) or 0) > 1:
-            continue  # "a couple of beers", "a dozen": the next word counts
-        if word == "an" and (after in _TO_THE or _street_ahead(words[index + 1 : index + 5])):
-            continue  # "an Flughafenstraße 21", "an die Adresse": German "to"
-        if number == 1 and index and not has_item and word in ARTICLE_ONES:
-            continue  # "mit a bissl mehr Kas", "with a bit of cheese": no count of anything
-        if number is not None and 0 < number <= _MAX_QUANTITY:
+        if _an_article(words, index, number, has_item):
+            continue
+        if before in _HALF or words[index - 2 : index] == ["half", "a"]:
+            return number // 2 or None  # "half a dozen beers", "ein halbes Dutzend Bier"
+        if 0 < number <= _MAX_QUANTITY:
             return number
     articles = COLLOQUIAL_ARTICLES & {word for index, word in enumerate(words) if index not in used}
     if has_item and (described or articles):
         return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
+
+
+def _an_article(words: list[str], index: int, number: int, has_item: bool) -> bool:
+    """An article that counts nothing here: "a couple of beers", "a dozen", "ein halbes
+    Dutzend" (the next word counts), "an Flughafenstraße 21" (German "to"), "mit a bissl
+    mehr Kas" (a bit of an option)."""
+    word, after = words[index], words[index + 1] if index + 1 < len(words) else ""
+    if (
+        number == 1
+        and word in ARTICLE_ONES
+        and (after in _HALF or (word_to_number(after) or 0) > 1)
+    ):
+        return True
+    if word == "an" and (after in _TO_THE or _street_ahead(words[index + 1 : index + 5])):
+        return True
+    return number == 1 and index > 0 and not has_item and word in ARTICLE_ONES
 
 
 def _people_counted(words: list[str], index: int) -> bool:

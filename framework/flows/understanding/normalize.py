@@ -40,7 +40,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
-    **dict.fromkeys(("dree", "drai"), "drei"),
+    **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
+    "twee": "zwei",  # Low German "twee Beer"
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
     **dict.fromkeys(

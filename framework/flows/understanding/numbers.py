@@ -113,6 +113,7 @@ _MULTIPLIERS: Final[Mapping[str, int]] = MappingProxyType(
         "dutzend": 12,
         "dozen": 12,
         "couple": 2,
+        "pair": 2,
     }
 )
 _SIMPLE: Final[Mapping[str, int]] = MappingProxyType({**_UNITS, **_TEENS, **_TENS, **_MULTIPLIERS})
