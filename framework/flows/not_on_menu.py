@@ -72,6 +72,7 @@ _NO_GOODS = frozenset(
     | {"please", "pls", "thanks", "other", "others", "each", "more", "times", "x"}
     | {"one", "ones", "eine", "einen", "welche", "sorte", "sorten", "kind", "kinds"}
     | {"reicht", "genügt", "langt", "passt", "enough", "fine", "okay", "ok", "will", "do"}
+    | {"reichen", "genügen", "langen", "tun", "tun's", "tuns", "tut", "tut's", "gehen", "geht"}
     | {"offen", "geöffnet", "auf", "zu", "open", "heute", "today", "zeit", "time", "hunger"}
     | {"leute", "personen", "people", "persons", "kinder", "kids", "freunde", "friends"}
     | {"gäste", "guests", "stunden", "hours", "tage", "days", "euro", "eur", "mann", "frau"}

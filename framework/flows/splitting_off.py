@@ -93,6 +93,10 @@ def split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
     return f"{before} → {kept}, {new}"
 
 
+_ON_ONE = frozenset({"auf", "bei", "on", "for", "fuer"})
+"""Before "one" of a line: the one that gets other options ("auf eine noch Oliven")."""
+
+
 def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """ "Make two of them large", "zwei davon mit Oliven": some of a line get other options
     (a line of their own); the rest keep theirs. Only options are named for them."""
@@ -106,6 +110,8 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
             start = index + 2
         elif after[0] in _OF and after[1] in _POINTING | _ARTICLES:
             start = index + 3
+        elif count == 1 and index > 0 and words[index - 1] in _ON_ONE:
+            start = index + 1  # "auf eine kommen noch Oliven", "bei einer noch Käse"
         else:
             continue
         items = [t for t in things if t.group is None]

@@ -13,6 +13,7 @@ from typing import Any
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.recounted import count_of_the_last, count_slots, said_times
 from framework.flows.understanding.second_thoughts import (
     ALSO,
     TAKING_BACK,
@@ -27,7 +28,6 @@ from framework.flows.understanding.second_thoughts import (
 __all__ = [
     "EVERY",
     "Mention",
-    "count_slots",
     "once_each",
     "one_each",
     "read_parts",
@@ -78,47 +78,6 @@ def one_each(mentions: list[Mention], slots: list[Slot]) -> list[Mention]:
             if len(ordered) > 1 or set(mention) - items - {count}:
                 mention.setdefault(count, 1)
     return mentions
-
-
-_RECOUNTING = TAKING_BACK | frozenset({"aeh", "aehm", "ehm", "uh", "um", "sorry"})
-
-
-def _count_of_the_last(
-    words: list[str],
-    mention: Mention,
-    mentions: list[Mention],
-    slots: list[Slot],
-    correcting: bool,
-) -> bool:
-    """A part of nothing but a count that is the last item's: "und einmal Cola Zero, nein
-    zwei" recounts it, "Bier also? One." counts the bare name."""
-    if _recounted(words, mention, mentions, correcting):
-        return True
-    if len(words) <= 2 and not count_slots(slots) & mentions[-1].keys():
-        mentions[-1].update(mention)
-        return True
-    return False
-
-
-_TIMES = frozenset({"mal", "x", "times", "stueck", "stk", "pieces", "pcs"})
-
-
-def _times(words: list[str], counted: bool) -> bool:
-    """ "Funghi klein, ohne alles, mal zwei", "zwei Stück": how many of the last item, when it
-    was said with no count of its own (or one)."""
-    return not counted and len(words) <= 3 and bool(_TIMES & set(words))
-
-
-def _recounted(
-    words: list[str], mention: Mention, mentions: list[Mention], correcting: bool
-) -> bool:
-    """ "Cola Zero, nein zwei", "two cokes, no, three": a count said again right after the
-    item, after a word of second thoughts, is the item's count."""
-    second = correcting or words[0] in _RECOUNTING
-    if not mention or not second or len(words) > 3 or not mentions:
-        return False
-    mentions[-1].update(mention)
-    return True
 
 
 def _drop_unwanted(mention: Mention, words: list[str], slots: list[Slot], lexicon: Lexicon) -> None:
@@ -175,8 +134,8 @@ def read_parts(
             continue
         correcting = correcting or second_thoughts(parts, at)
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
-            if _count_of_the_last(
-                words, mention, mentions, slots, correcting or _times(words, counted)
+            if count_of_the_last(
+                words, mention, mentions, slots, correcting or said_times(words, counted)
             ):
                 continue
             mention = {}  # a count of nothing, after the order: a number of the story
@@ -463,11 +422,6 @@ def _referred(
         return None
     item = mention[items[0]]
     return next((m for m in reversed(mentions) if m.get(items[0]) == item), None)
-
-
-def count_slots(slots: list[Slot]) -> set[str]:
-    """The quantity slots among them."""
-    return {slot.name for slot in slots if slot.role == "quantity"}
 
 
 def without_context(mentions: list[Mention], counts: set[str]) -> list[Mention]:

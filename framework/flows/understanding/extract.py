@@ -25,7 +25,6 @@ from framework.flows.understanding.combining import (
     EVERY,
     NOT_WANTED,
     Mention,
-    count_slots,
     once_each,
     one_each,
     read_parts,
@@ -45,6 +44,7 @@ from framework.flows.understanding.normalize import (
 )
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.recounted import count_slots
 from framework.flows.understanding.renamed import without_renamings
 from framework.flows.understanding.same_as import the_same_again
 from framework.flows.understanding.second_thoughts import Part, after_second_thoughts

@@ -81,7 +81,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("andren", "andern"), "anderen"),
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
-    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis"), "kaese"),
+    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
     **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwiwwele", "zwiwwel"), "zwiebeln"),
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
