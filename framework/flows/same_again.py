@@ -8,12 +8,14 @@ import re
 from typing import cast
 
 from framework.flows.bot_slots import item_slots
+from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.normalize import tokens
+from framework.flows.which_line import ask_which_of
 
 __all__ = ["give_the_copies", "same_again"]
 
@@ -23,7 +25,8 @@ _SAME = re.compile(
     r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was)|"
     r"(?:noch )?(?:eine?[nms]?|einmal) (?:genau ?so|genauso|ganz genauso)|"
     r"(?:another|one more)(?: one)? (?:just |exactly )?like (?:that|this|it)|"
-    r"one more of (?:the same|that|those)|(?:another|one more) same)\b"
+    r"one more of (?:the same|that|those)|(?:another|one more) same|another one|"
+    r"noch (?:eine?[nms]?|eins) davon|davon (?:bitte )?noch (?:eine?[nms]?|eins))\b"
     r"(?!\s+(?:address|adresse|anschrift|ort|place|time|zeit|uhrzeit|day|tag|name|number"
     r"|nummer|telefon|phone|as last time|wie letztes mal|wie immer))",
     re.IGNORECASE,
@@ -40,27 +43,68 @@ def same_again(turn: Turn, text: str) -> bool:
     if ordering is None or not lines or (frame is not None and frame["flow"] != ordering):
         return False  # at the address or the confirmation "the same" is about those
     found = _SAME.search(text[:500])
-    if found is None:
+    phrase = found or _SAME.search(" ".join(tokens(text[:500])))  # "noch so eene"
+    if phrase is None:
         return False
-    like = _LIKE.match(text[found.end() : found.end() + 60])
-    subject = person_named(turn, text)
-    last = _ordered_last(lines) if like is None else _theirs(like.group(1), subject, lines)
+    like = _LIKE.match(text[found.end() : found.end() + 60]) if found else None
+    last = _lines_meant(turn, text, like, phrase.group())
     if not last:
         return False  # "das Gleiche wie seine Schwester": whose is not known, nothing copied
+    if _asked_which(turn, last, phrase.group()):
+        return True  # "davon noch eins" after a Tonno and a Cola Zero: which?
     if like is not None:
         _instead_of_their_own(turn, text, last)
     mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
     if None in mentions:
         return False
     slots = turn.slots(turn.flow(ordering).asks)
+    copied = {line["item"] for line in last}
     for said in turn.mentions(text, slots):
-        if not item_slots(turn.bot).isdisjoint(said):
+        if not item_slots(turn.bot).isdisjoint(said) and not _names_only(said, copied):
             return False  # "the same as the Salami, a Diavola": an order of its own
         for mention in mentions:
             _change(turn, cast(Mention, mention), said)
     turn.session["pending"].extend(cast(list[Mention], mentions))
     _note_whose(turn, text, last)
     turn.repeat(ordering, frozenset())
+    return True
+
+
+_ONE = frozenset({"one", "eine", "einen", "eins", "ein", "eines"})
+"""In the words of the same again: one more of a single line ("noch so eine", "one more of
+those"), not of everything ordered last ("the same again")."""
+
+
+def _names_only(said: Mention, items: set[str]) -> bool:
+    """A mention that only names one of the items copied ("die Tonno"), nothing new of it."""
+    named = any(isinstance(value, str) and value in items for value in said.values())
+    return named and len(said) <= 2 and "quantity" in said
+
+
+def _lines_meant(turn: Turn, text: str, like: re.Match[str] | None, said: str) -> list[CartLine]:
+    """The lines to copy: those of the person named after "the same as", else those ordered
+    last (the one of them the message names, after "noch so eine")."""
+    lines = turn.session["cart"]["lines"]
+    if like is not None:
+        return _theirs(like.group(1), person_named(turn, text), lines)
+    last = _ordered_last(lines)
+    return _the_one_named(turn, text, last) if _ONE & set(tokens(said)) else last
+
+
+def _the_one_named(turn: Turn, text: str, last: list[CartLine]) -> list[CartLine]:
+    """Of the lines ordered last, those whose item the message names (the answer to
+    "which?"), or all of them."""
+    named = {v for said in turn.names_for_order(text) for v in said.values() if isinstance(v, str)}
+    return [line for line in last if line["item"] in named] or last
+
+
+def _asked_which(turn: Turn, last: list[CartLine], said: str) -> bool:
+    """Several different things ordered last and one more of "them": which, asked (True)."""
+    if _ONE.isdisjoint(tokens(said)) or len({line["item"] for line in last}) < 2:
+        return False
+    one_more = ["noch", "so", "eine"] if turn.lang == "de" else ["one", "more", "of", "those"]
+    ask_which_of(turn, one_more, [describe_line(turn.bot, turn.lang, line) for line in last])
+    turn.reask()
     return True
 
 
