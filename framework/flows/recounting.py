@@ -28,6 +28,8 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     items = [t for t in things if t.group is None]
     if not items:
         return None  # only items' lines are recounted
+    if len(items) == len(things) and _doubling(words):
+        return _doubled(turn, items)  # "twice as many beers", "die Fanta bitte doppelt"
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
     made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
     made = made or (_instead_of(words, items[0]) if len(items) == 1 else None)
@@ -44,6 +46,25 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             changed.append(
                 describe_line(turn.bot, turn.lang, line)
             )  # "only 2 Funghi and 2 waters": each line
+    return ", ".join(changed) or None
+
+
+_DOUBLE = frozenset({"double", "doppelt", "doppelte", "verdoppeln", "verdopple", "verdoppelt"})
+
+
+def _doubling(words: list[str]) -> bool:
+    """ "twice as many beers", "double the Cokes", "die Fanta doppelt" (not "doppelt Käse",
+    an extra: the caller names only items)."""
+    return bool(_DOUBLE & set(words)) or "twice as many" in " ".join(words)
+
+
+def _doubled(turn: Turn, items: list[Thing]) -> str | None:
+    changed = []
+    for thing in items:
+        line = line_with(turn, thing)
+        if line is not None:
+            line["quantity"] *= 2
+            changed.append(describe_line(turn.bot, turn.lang, line))
     return ", ".join(changed) or None
 
 

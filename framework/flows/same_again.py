@@ -63,7 +63,7 @@ def same_again(turn: Turn, text: str) -> bool:
         if not item_slots(turn.bot).isdisjoint(said) and not _names_only(said, copied):
             return False  # "the same as the Salami, a Diavola": an order of its own
         for mention in mentions:
-            _change(turn, cast(Mention, mention), said)
+            _change(turn, cast(Mention, mention), said, text)
     turn.session["pending"].extend(cast(list[Mention], mentions))
     _note_whose(turn, text, last)
     turn.repeat(ordering, frozenset())
@@ -212,11 +212,20 @@ def _copy(turn: Turn, line: CartLine, counted: bool) -> Mention | None:
     return mention
 
 
-def _change(turn: Turn, mention: Mention, said: Mention) -> None:
+_WHOLE_TWICE = re.compile(
+    r"\b(?:das ganze|alles|everything|the lot|the whole(?: thing| order)?|all of it)\s+"
+    r"(?:(?:nochmal|also|again|bitte|please)\s+)?(?:zweimal|2x|x2|twice|doppelt|two times)\b",
+    re.IGNORECASE,
+)
+"""The copy said again as a count of the whole: "Also das Ganze zweimal" (one copy, not two)."""
+
+
+def _change(turn: Turn, mention: Mention, said: Mention, text: str) -> None:
     """ "aber mit Oliven" adds an extra, "aber groß" sets the size, "ohne Extras" none (on
     the lines that have such a choice: no size for the beer)."""
+    whole_twice = _WHOLE_TWICE.search(text) is not None
     for name, value in said.items():
-        if name not in mention:
+        if name not in mention or (whole_twice and turn.slot(name).role == "quantity"):
             continue
         known = mention.get(name)
         if turn.slot(name).type == "choices" and isinstance(known, list) and value:

@@ -17,6 +17,7 @@ __all__ = ["EACH", "PEOPLE", "children_among", "each_of_the_group", "for_each_ch
 
 EACH = frozenset(
     {"jeder", "jede", "jedes", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
+    | {"round", "runde"}  # "a round of beers, there's five of us"
 )
 _GROUP_SIZE = (
     re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
@@ -92,7 +93,10 @@ def each_of_the_group(
                 and EACH & set(words)
                 and mention.get(quantity, 1) == 1
             ):  # "die beiden Kinder je eine"; "zu viert … de Kinder jeweils a kloane": how many?
-                mention[quantity] = each or UNSAID
+                but = _but_some(words, parts[index + 1 :]) if each and not named else 0
+                mention[quantity] = each - but if each and each > but else UNSAID
+            elif has_item and _ROUND & set(words) and mention.get(quantity, 1) == 1:
+                mention[quantity] = UNSAID  # "a round of beers": for how many?
             elif has_item:
                 before = int(mention.get(quantity, 1))
     _one_more_for_someone(sentences, quantity)
@@ -123,6 +127,23 @@ def _one_more_for_someone(sentences: list[list[Part]], quantity: str) -> None:
 
 
 _US = frozenset({"us", "uns"})
+_ROUND = frozenset({"round", "runde"})
+_BUT = frozenset({"nur", "only", "except", "ausser", "but", "aber", "bis", "apart"})
+_SOMEONE = frozenset({"ich", "i", "me", "mir", "er", "sie", "he", "she"})
+
+
+def _but_some(words: list[str], after: list[Part]) -> int:
+    """ "wir sind fünf, jeder ein Bier, nur ich nehm ein Wasser", "a Coke each except me": the
+    people who have something else instead (one less each)."""
+    pairs = set(itertools.pairwise(words))
+    count = int(any((but, me) in pairs for but in _BUT for me in _SOMEONE))
+    for later, _mention, has_item in after:
+        if EACH & set(later):
+            break  # "… and a Fanta each except me": the Fanta's, not this one's
+        count += bool(has_item and _BUT & set(later) and _SOMEONE & set(later))
+    return count
+
+
 _BOTH_WANT = re.compile(
     r"\b(?:both (?:want|get|have|take|like|would like|d like)|(?:wollen|nehmen|moechten|kriegen|"
     r"bekommen|haetten gern|haetten gerne) (?:beide|alle beide))\b"

@@ -28,7 +28,7 @@ def count_of_the_last(
     return False
 
 
-_TIMES = frozenset({"mal", "x", "times", "stueck", "stk", "pieces", "pcs"})
+_TIMES = frozenset({"mal", "x", "times", "stueck", "stk", "pieces", "pcs", "them", "em", "davon"})
 
 
 def said_times(words: list[str], counted: bool) -> bool:
