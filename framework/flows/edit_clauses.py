@@ -23,6 +23,7 @@ from framework.flows.edit_words import (
 from framework.flows.named_things import Thing, named_things
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
+from framework.flows.understanding.negation import negated
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.segments import leads_an_item
@@ -147,14 +148,21 @@ def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
     said with a word of adding ("and add a beer", "in that case add a Fanta", "noch eine
     Cola"), no choices of a line and no new count ("nur noch ein Bier")."""
     words = tokens(clause)
-    if not RECOUNTING.isdisjoint(words):
-        return False
+    if not RECOUNTING.isdisjoint(words) or any(_refused(words, t.start) for t in found):
+        return False  # "nur noch ein Bier"; "Tobias fährt noch, der kriegt kein Bier"
     said = bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
     return (
         (said and all(t.group is None for t in found))
         or _one_more(words, found)
         or (_orders_new(turn, clause))
     )
+
+
+_NO = frozenset({"kein", "keine", "keinen", "keiner", "no"})
+
+
+def _refused(words: list[str], start: int) -> bool:
+    return (start > 0 and words[start - 1] in _NO) or negated(words, start)
 
 
 _MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})

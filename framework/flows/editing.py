@@ -56,6 +56,7 @@ from framework.flows.splitting_off import (
 )
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.negation import never_before, rejects, too_much
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import SENTENCE_END
@@ -98,10 +99,16 @@ def edit_order(turn: Turn, text: str) -> bool:
             changes += [by_clause] if by_clause else []  # "": only orders, left to ordering
             things += named_things(turn.bot, tokens(sentence))
             continue
+        counts = _counts(lines)
         for_person = _for_person(turn, sentence)  # "Tom doch lieber mittel"
         if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
             changes.append(for_person)
-            things += named_things(turn.bot, tokens(sentence))  # "… dafür eine Cola Zero"
+            named = list(named_things(turn.bot, tokens(sentence)))
+            things += named  # "… dafür eine Cola Zero"
+            placed = _in_place(tokens(sentence), named)  # "statt seinem Bier ein Wasser"
+            adding += [
+                t for t in placed if _counts(lines).get(t.value, 0) <= counts.get(t.value, 0)
+            ]
             continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
@@ -134,6 +141,48 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked, adding)
     return True
+
+
+def _in_place(words: list[str], things: list[Thing]) -> list[Thing]:
+    """The item a person's change orders in place of theirs ("der kriegt kein Bier – statt
+    seinem Bier ein Wasser", "… dafür eine Cola Zero"): ordered even when the cart has that
+    item for someone else."""
+    items = [t for t in things if t.group is None]
+    for index, word in enumerate(words):
+        after = [t for t in items if t.start > index]
+        of = word in _IN_PLACE_OF or words[index : index + 2] == ["instead", "of"]
+        if after and (of or word in _IN_ITS_PLACE or word == "instead"):
+            new = [t for t in after[1:] if t.value != after[0].value] if of else after[:1]
+            return [t for t in new[:1] if t.start > 0 and words[t.start - 1] in _ONE_NEW]
+    return []
+
+
+_ONE_NEW = frozenset({"ein", "eine", "einen", "ne", "nen", "a", "an", "one"})
+"""Before the thing ordered in place ("ein Wasser"), not one of theirs ("auf ihre Tonno")."""
+
+
+def _counts(lines: list[CartLine]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line["item"]] = counts.get(line["item"], 0) + line["quantity"]
+    return counts
+
+
+def _one_each(turn: Turn, ordering: str, more: list[Thing], covered: set[str]) -> list[Mention]:
+    """One of each item added that no mention of the message orders ("statt seinem Bier ein
+    Wasser" reads as a change, not an order: one water)."""
+    slots = turn.slots(turn.flow(ordering).asks)
+    item = next((slot.name for slot in slots if slot.type == "item"), None)
+    count = next((slot.name for slot in slots if slot.role == "quantity"), None)
+    if item is None or count is None:
+        return []
+    return [{item: t.value, count: 1} for t in more if t.group is None and t.value not in covered]
+
+
+_IN_PLACE_OF = frozenset({"statt", "anstatt", "anstelle"})
+"""Before the thing given up ("statt seinem Bier ein Wasser")."""
+_IN_ITS_PLACE = frozenset({"dafuer", "stattdessen"})
+"""Before the thing wanted in its place ("dafür eine Cola Zero")."""
 
 
 def _join_alike(turn: Turn) -> None:
@@ -293,6 +342,7 @@ def _order_the_rest(
         sentences = [turn.order_mentions(sentence) for sentence in _SENTENCE.split(text)]
         said = [m for mentions in sentences for m in mentions]
         wanted = [m for m in said if new & {str(m.get(name)) for name in items}]
+    wanted += _one_each(turn, ordering, more, {str(m.get(n)) for m in wanted for n in items})
     if not wanted:
         return
     turn.session["pending"].extend(wanted)

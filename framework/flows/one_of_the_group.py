@@ -11,8 +11,10 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["give_one", "one_of_the_group"]
+__all__ = ["SHARED_BY", "give_back_unchanged", "give_one", "one_of_the_group"]
 
+SHARED_BY = "+"
+"""Between the people of one line ordered for several, one each ("jule+sarah")."""
 _GROUPS = frozenset(
     {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "maedels"}
     | {"zwillinge", "enkel", "grandkids", "little", "uns"}
@@ -46,3 +48,20 @@ def give_one(turn: Turn, line: CartLine, person: str) -> None:
     cart["next_line"] += 1
     line["quantity"] -= 1
     cart["lines"].append(own)
+
+
+def give_back_unchanged(turn: Turn, before: list[CartLine], person: str) -> None:
+    """The one split off a shared line for a change that did not touch it (Korbinian's beer,
+    of "zwei Salami für mich und Korbinian") goes back: the line is theirs together again."""
+    lines = turn.session["cart"]["lines"]
+    own = next((line for line in lines if line.get("person") == person), None)
+    shared = {line["id"]: line.get("person", "") for line in before}
+    for line in lines:
+        was = shared.get(line["id"], "")
+        if own is None or line is own or person not in was.split(SHARED_BY):
+            continue
+        if (line["item"], line["options"]) == (own["item"], own["options"]):
+            line["quantity"] += own["quantity"]
+            line["person"] = was
+            lines.remove(own)
+            return

@@ -30,10 +30,12 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
         if word in REPLACING and after and not (word in RATHER and instead):
             old = after[0]
             ahead = index == 0 or words[index - 1] in _CLAUSE_START  # "und statt Bier ne Cola"
-            new = (
-                _same_kind(old, after[1:]) or _same_kind(old, before[::-1])
-                if ahead
-                else _same_kind(old, before[::-1]) or _same_kind(old, after[1:])
+            first, then = (after[1:], before[::-1]) if ahead else (before[::-1], after[1:])
+            new = (  # another thing than the old one first ("Ana doesn't drink Coke, so
+                _other_kind(old, first)  # instead of her Coke a water": the water)
+                or _other_kind(old, then)
+                or _same_kind(old, first)
+                or _same_kind(old, then)
             )
             if new is not None:
                 return old, new  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
@@ -118,6 +120,10 @@ def _right_after(words: list[str], old: Thing, new: Thing) -> bool:
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
     return next((t for t in candidates if t.group == old.group and t is not old), None)
+
+
+def _other_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
+    return next((t for t in candidates if t.group == old.group and t.value != old.value), None)
 
 
 def _negated(words: list[str], thing: Thing) -> bool:

@@ -18,7 +18,13 @@ from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING
-from framework.flows.one_of_the_group import give_one, one_of_the_group
+from framework.flows.one_of_the_group import (
+    SHARED_BY,
+    give_back_unchanged,
+    give_one,
+    one_of_the_group,
+)
+from framework.flows.person_extras import extras_named, some_had, with_extras, without_extras
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
@@ -175,8 +181,8 @@ def note_people(turn: Turn, text: str) -> None:
     before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
     for clause in _CLAUSES.split(_unlabelled(text)):
         person = _person_of(clause, menu)
-        if person in joint and _ONE_EACH & set(tokens(clause)):
-            person = joint[person]  # "für Jule und Sarah je eine": both, one each
+        if person in joint and (_ONE_EACH & set(tokens(clause)) or _ENDS_FOR_ME.search(clause)):
+            person = joint[person]  # "für Jule und Sarah je eine", "für mich und Korbinian"
         named = [m.value for m in lexicon.items(frozenset()).find_all(tokens(clause))]
         items = named or (before[-1:] if _a_share(clause) else [])
         before = named or before
@@ -217,14 +223,15 @@ _JOINT = re.compile(
     r"|both|(?:wollen|nehmen|kriegen|bekommen|möchten)\s+beide)\b"
 )
 _ONE_EACH = frozenset({"je", "jeweils", "each", "both", "beide"})
-SHARED_BY = "+"
-"""Between the people of one line ordered for several, one each ("jule+sarah")."""
+_ME_AND = re.compile(rf"\b(?:für|fuer|for) (?:mich|me) (?:und|and) ({_NAME})\b")
+_ENDS_FOR_ME = re.compile(r"\b(?:für|fuer|for) (?:mich|me)\s*$", re.IGNORECASE)
+"""A line "für mich und Korbinian": the speaker's and Korbinian's together."""
 
 
 def _joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
     """The last of names that get one each, to all of them ("für Jule und Sarah je eine …":
     sarah → jule+sarah): the line is theirs together, one each."""
-    joint = {}
+    joint = {ME: f"{ME}{SHARED_BY}{me_and[1].lower()}"} if (me_and := _ME_AND.search(text)) else {}
     for found in _JOINT.finditer(text):
         names = [name.lower() for name in re.findall(_NAME, found["names"])]
         if len(names) > 1 and not set(names) & (_NOT_NAMES | menu):
@@ -286,6 +293,7 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
         change = _edit_theirs(turn, text, words, person) if one_of_theirs(turn, person) else None
         if change is None:
             lines[:] = kept
+        give_back_unchanged(turn, kept, person)  # "der kriegt kein Bier": his Salami stays
         return change
     return None if person is None else _edit_theirs(turn, text, words, person)
 
@@ -313,11 +321,11 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
         return swapped
     kind = _kind(turn, words, theirs)
     said = set(words)
-    options = _extras_named(turn, words)
-    if _INSTEAD & said and refuses(words) and _some_had(kind, options):
-        return _with(turn, kind, options, swapping=True)  # "doch keine Jalapeños, sondern …"
+    options = extras_named(turn, words)
+    if _INSTEAD & said and refuses(words) and some_had(kind, options):
+        return with_extras(turn, kind, options, swapping=True)  # "doch keine Jalapeños, sondern …"
     if refuses(words) and not _GONE & said and options:
-        return _without(turn, kind, options)  # "meine Frau will doch keine Pilze"
+        return without_extras(turn, kind, options)  # "meine Frau will doch keine Pilze"
     if _NOT_COMING.search(text) or _GONE & said or refuses_them(turn, words):
         if kind and _THEIR & said and all(line["quantity"] > 1 for line in kind):
             return ", ".join(one_of_shared(turn, line) for line in kind)  # "seine Cola" of 4
@@ -325,63 +333,8 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     restyled = shared_instead(turn, words, kind, lambda: _restyle(turn, words, kind))
     restyled = restyled or _restyle(turn, words, kind)  # "the twins share a medium one"
     swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"
-    extended = _with(turn, kind, _extras_named(turn, words), swapping)  # "Chloe adds olives"
+    extended = with_extras(turn, kind, extras_named(turn, words), swapping)  # "Chloe adds olives"
     return ", ".join(change for change in (restyled, extended) if change) or None
-
-
-def _extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
-    """The choices of many-pick groups (extras) the message names, by group."""
-    lexicon, found = lexicon_for(turn.bot), {}
-    for group in turn.bot.catalog.groups.values():
-        named = {m.value for m in lexicon.choices(group).find_all(words)}
-        if group.many and named:
-            found[group.id] = named
-    return found
-
-
-def _some_had(lines: list[CartLine], options: dict[str, set[str]]) -> bool:
-    """Whether the lines have some of the options named and lack others: one for another."""
-    had = {c for line in lines for group in options for c in line["options"].get(group, [])}
-    named = set().union(*options.values()) if options else set()
-    return bool(named & had) and bool(named - had)
-
-
-def _without(turn: Turn, lines: list[CartLine], options: dict[str, set[str]]) -> str | None:
-    changed = []
-    for line in lines:
-        before = describe_line(turn.bot, turn.lang, line)
-        for group, gone in options.items():
-            if group in line["options"]:
-                line["options"][group] = [c for c in line["options"][group] if c not in gone]
-        turn.cart.reprice(line)
-        after = describe_line(turn.bot, turn.lang, line)
-        if after != before:
-            changed.append(f"{before} → {after}")
-    return ", ".join(changed) or None
-
-
-def _with(
-    turn: Turn, lines: list[CartLine], options: dict[str, set[str]], swapping: bool = False
-) -> str | None:
-    """The extras named put on the lines; `swapping`: those a line has go, the others come
-    ("statt extra Käse lieber Zwiebeln")."""
-    changed = []
-    for line in lines:
-        item = turn.bot.catalog.items[line["item"]]
-        fitting = {g: v for g, v in options.items() if g in item.options}
-        if not fitting:
-            continue
-        before = describe_line(turn.bot, turn.lang, line)
-        for group, named in fitting.items():
-            chosen = line["options"].get(group, [])
-            held = set(chosen) & named if swapping and named - set(chosen) else set()
-            kept = [choice for choice in chosen if choice not in held]
-            line["options"][group] = list(dict.fromkeys([*kept, *sorted(named - held)]))
-        turn.cart.reprice(line)
-        after = describe_line(turn.bot, turn.lang, line)
-        if after != before:  # "Tom with olives" when his has olives already changes nothing
-            changed.append(f"{before} → {after}")
-    return ", ".join(changed) or None
 
 
 def _one_of_shared(turn: Turn, words: list[str]) -> str | None:

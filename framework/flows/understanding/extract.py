@@ -35,7 +35,14 @@ from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.item_counts import UNSAID, quantity_said
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
-from framework.flows.understanding.negation import a_reason, dropped, excepted, negated, taken_back
+from framework.flows.understanding.negation import (
+    a_reason,
+    dropped,
+    excepted,
+    negated,
+    not_had,
+    taken_back,
+)
 from framework.flows.understanding.normalize import (
     KEPT_READINGS,
     MAX_CHARS,
@@ -159,6 +166,7 @@ def _choices(
         for m in found
         if not (m.start and words[m.start - 1] in NOT_WANTED)
         and not negated(words, m.start)
+        and not not_had(words, m.start)  # "but I don't like olives"
         and not excepted(words, m.start)
         and not dropped(words, m.start)
         and not people_called(words, m.start, m.end)  # "die Kleinen teilen sich …"
@@ -303,8 +311,8 @@ def _refused_items(words: list[str], later: list[str], lexicon: Lexicon) -> set[
     for match in found:
         before = [w for w in words[max(0, match.start - 3) : match.start] if w not in _THE]
         given_up = _wish_given_up(words[: match.start], [*words[match.end :], *later])
-        if (before and before[-1] in _REFUSING) or given_up:
-            refused.add(match.value)
+        if (before and before[-1] in _REFUSING) or given_up or not_had(words, match.start):
+            refused.add(match.value)  # "keine Cola", "Ana doesn't drink Coke"
     return refused
 
 

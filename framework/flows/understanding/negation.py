@@ -15,6 +15,7 @@ __all__ = [
     "excepted",
     "negated",
     "never_before",
+    "not_had",
     "rejects",
     "taken_back",
     "too_much",
@@ -31,6 +32,17 @@ def negated(words: Sequence[str], start: int) -> bool:
     if before and before[-1] in _BETWEEN:
         before = before[:-1]
     return bool(before) and before[-1] in _NOT
+
+
+_HAVING = frozenset({"drink", "eat", "like", "want", "need", "have", "take", "eats", "drinks"})
+_NOT_DOING = frozenset({"t", "dont", "doesnt", "didnt", "not", "never"})
+
+
+def not_had(words: Sequence[str], start: int) -> bool:
+    """Whether the value at `start` is said not to be had: "Ana doesn't drink Coke", "I
+    don't like olives", "he never eats onions"."""
+    before = [word for word in words[max(0, start - 3) : start] if word not in _BETWEEN]
+    return len(before) > 1 and before[-1] in _HAVING and before[-2] in _NOT_DOING
 
 
 _EXCEPT = frozenset({"ausser", "except", "besides", "apart"})

@@ -58,10 +58,29 @@ def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
         for at, word in enumerate(words)
         if word in SECOND_THOUGHTS and words[at + 1 : at + 2] not in (["of"], ["than"])
     ]  # "a Fanta instead of the lemonade": the lemonade is the one not wanted
-    if len(found) < 2 or not turning:
+    if len(found) < 2:
         return found
-    after = [match for match in found if match.start > turning[-1]]
+    given_up = _given_up(found, words)  # "statt ihrer Cola ein Wasser": not the Cola
+    found = [match for match in found if match not in given_up] or found
+    after = [match for match in found if turning and match.start > turning[-1]]
     return after or found
+
+
+_IN_PLACE_OF = frozenset({"statt", "anstatt", "anstelle"})
+
+
+def _given_up(found: list[Match], words: list[str]) -> list[Match]:
+    """The item right after "statt", "instead of": the one given up for another."""
+    starts = [
+        at + (2 if word == "instead" else 1)
+        for at, word in enumerate(words)
+        if word in _IN_PLACE_OF or words[at : at + 2] == ["instead", "of"]
+    ]
+    return [
+        next(match for match in found if match.start >= start)
+        for start in starts
+        if any(match.start >= start for match in found)
+    ]
 
 
 def corrected(mentions: list[Mention], mention: Mention, has_item: bool, counts: set[str]) -> bool:
