@@ -54,20 +54,50 @@ def same_again(turn: Turn, text: str) -> bool:
         return True  # "davon noch eins" after a Tonno and a Cola Zero: which?
     if like is not None:
         _instead_of_their_own(turn, text, last)
-    mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
-    if None in mentions:
+    parts = _each_of_them(text)  # "Mein Bruder nimmt das Gleiche. Und mein Vater auch, …"
+    wanted = [_copies(turn, ordering, part, last) for part in parts]
+    if any(copies is None for copies in wanted):
         return False
-    slots = turn.slots(turn.flow(ordering).asks)
-    copied = {line["item"] for line in last}
-    for said in turn.mentions(text, slots):
-        if not item_slots(turn.bot).isdisjoint(said) and not _names_only(said, copied):
-            return False  # "the same as the Salami, a Diavola": an order of its own
-        for mention in mentions:
-            _change(turn, cast(Mention, mention), said, text)
-    turn.session["pending"].extend(cast(list[Mention], mentions))
-    _note_whose(turn, text, last)
+    turn.session["pending"].extend(m for copies in wanted for m in copies or [])
+    if len(parts) == 1:
+        _note_whose(turn, text, last)
     turn.repeat(ordering, frozenset())
     return True
+
+
+def _copies(turn: Turn, ordering: str, text: str, last: list[CartLine]) -> list[Mention] | None:
+    """The lines as mentions to order again, changed as the text says; None when the text
+    orders something of its own ("the same as the Salami, a Diavola") or a line cannot be
+    copied."""
+    mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
+    if None in mentions:
+        return None
+    copied = {line["item"] for line in last}
+    for said in turn.mentions(text, turn.slots(turn.flow(ordering).asks)):
+        if not item_slots(turn.bot).isdisjoint(said) and not _names_only(said, copied):
+            return None
+        for mention in mentions:
+            _change(turn, cast(Mention, mention), said, text)
+    return cast(list[Mention], mentions)
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_TOO = frozenset({"auch", "too", "ebenso", "genauso"})
+"""Not "also": German "so" ("Also das Ganze zweimal" says the copy again)."""
+
+
+def _each_of_them(text: str) -> list[str]:
+    """The sentences that each want a copy: the one of "the same" and those after it that
+    say "auch", "too" of someone ("Mein Bruder nimmt das Gleiche. Und mein Vater auch, aber in
+    mittel.": two copies, the second medium); the whole message when there are none."""
+    sentences = [sentence for sentence in _SENTENCES.split(text) if sentence.strip()]
+    first = next((i for i, sentence in enumerate(sentences) if _SAME.search(sentence)), None)
+    if first is None or first == len(sentences) - 1:
+        return [text]
+    later = sentences[first + 1 :]
+    if not all(_TOO & set(tokens(sentence)) for sentence in later):
+        return [text]
+    return [" ".join(sentences[: first + 1]), *later]
 
 
 _ONE = frozenset({"one", "eine", "einen", "eins", "ein", "eines"})

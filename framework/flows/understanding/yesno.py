@@ -261,6 +261,8 @@ _PHRASES: Final[Mapping[tuple[str, ...], str]] = MappingProxyType(
         ("go", "on"): _YES,
         ("too", "easy"): _YES,
         ("sounds", "good"): _YES,
+        ("spot", "on"): _YES,
+        ("passt", "so"): _YES,
         ("do", "it"): _YES,
         ("send", "it"): _YES,
         ("schick", "es"): _YES,
