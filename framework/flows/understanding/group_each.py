@@ -81,6 +81,7 @@ def each_of_the_group(
                 or _counted_after(parts[index + 1 : index + 3], words)
                 or _counted_before(text, words)
                 or _two_around(parts, index, words)
+                or _them_named(parts[:index], words)
             )
             some = bool(_SOME_OF_US & set(words)) and not _ALL_OF_US & set(words)
             each = named or (theirs if some else size or theirs)  # as many as the people named
@@ -90,7 +91,7 @@ def each_of_the_group(
             elif (
                 (each or (some and size))
                 and has_item
-                and EACH & set(words)
+                and (EACH & set(words) or _for_both(words))
                 and mention.get(quantity, 1) == 1
             ):  # "die beiden Kinder je eine"; "zu viert … de Kinder jeweils a kloane": how many?
                 but = _but_some(words, parts[index + 1 :]) if each and not named else 0
@@ -163,9 +164,20 @@ _SOME_OF_US = PEOPLE | {"kinder", "kids", "children", "kiddos"}
 _ALL_OF_US = _US | {"everyone", "everybody", "alle", "all", "jeden", "jedem"}
 
 
+_FOR_BOTH = frozenset({("fuer", "beide"), ("fuer", "beiden"), ("for", "both")})
+_SHARING = frozenset({"teilen", "share", "sharing", "split"})
+
+
+def _for_both(words: list[str]) -> bool:
+    """ "und für beide eine Cola": one each for two (not "eine für beide zum Teilen")."""
+    return bool(_FOR_BOTH & set(itertools.pairwise(words))) and _SHARING.isdisjoint(words)
+
+
 def _part_group(words: list[str]) -> int | None:
     """How many the part itself says get one each: "die beiden Kinder je eine", "the two
-    kids each a small one", "both boys each"."""
+    kids each a small one", "both boys each", "und für beide eine Cola"."""
+    if _for_both(words):
+        return 2
     if not EACH & set(words):
         return None
     if {"beiden", "beide", "both"} & set(words):
@@ -218,6 +230,25 @@ def _two_around(parts: list[Part], index: int, words: list[str]) -> int | None:
         return None
     around = " and ".join(" ".join(part[0]) for part in parts[max(0, index - 1) : index + 2])
     return 2 if _TWO_OF_US.search(around) else None
+
+
+_THEM = frozenset({"them", "ihnen", "die", "sie"})
+
+
+def _them_named(before: list[Part], words: list[str]) -> int | None:
+    """ "Kamau a large Salami …, Otieno a small Hawaii, and a Coke each for them": as many
+    as the parts before name someone first, then what they have (a name, then a count)."""
+    if not (EACH & set(words) and _THEM & set(words)):
+        return None
+    named = sum(
+        1
+        for said, _mention, has_item in before
+        if has_item
+        and len(said) > 1
+        and word_to_number(said[0]) is None
+        and word_to_number(said[1]) is not None
+    )
+    return named if named > 1 else None
 
 
 _SELF = frozenset({"ich", "mich", "mir", "i", "me", "myself"})

@@ -262,6 +262,11 @@ _PHRASES: Final[Mapping[tuple[str, ...], str]] = MappingProxyType(
         ("too", "easy"): _YES,
         ("sounds", "good"): _YES,
         ("spot", "on"): _YES,
+        ("want", "something"): _YES,  # "the boys want something too"
+        ("wants", "something"): _YES,
+        ("auch", "noch", "was"): _YES,  # "die Jungs wollen auch noch was"
+        ("noch", "was"): _YES,
+        ("noch", "etwas"): _YES,
         ("passt", "so"): _YES,
         ("do", "it"): _YES,
         ("send", "it"): _YES,
