@@ -113,9 +113,13 @@ def _said_not(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | No
 
 
 def _right_after(words: list[str], old: Thing, new: Thing) -> bool:
-    """Nothing but an article or a count between the thing said "not" and the new one."""
+    """Nothing but an article, a count or "I mean" between the thing said "not" and the new
+    one ("not Tonno, I mean Diavola")."""
     between = words[old.end : new.start]
-    return all(w in ARTICLES or word_to_number(w) is not None for w in between)
+    return all(w in ARTICLES or w in _MEANING or word_to_number(w) is not None for w in between)
+
+
+_MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern", "rather"})
 
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
