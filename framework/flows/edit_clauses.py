@@ -21,6 +21,7 @@ from framework.flows.edit_words import (
     WITHOUT,
 )
 from framework.flows.named_things import Thing, named_things
+from framework.flows.people import people_in_the_cart, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.negation import negated
@@ -188,6 +189,9 @@ def _listed_edits(turn: Turn, clause: str) -> list[str]:
         parts = _COMMA.split(clause)
         lines = [part for part in parts if _names_a_line(turn, part)]
         said_beside = [part for part in parts if part not in lines]
+        people = people_in_the_cart(turn)  # "Uwe nimmt doch auch Jalapeños, Sandra will …"
+        if len(parts) > 1 and all(person_named(turn, part) in people for part in parts):
+            return parts
         if len(lines) < 2 or not all(_aside(tokens(part)) for part in said_beside):
             return [clause]  # "Moment, Planänderung: die Capricciosa …, bei einer Tonno …"
     return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts

@@ -47,7 +47,8 @@ def same_again(turn: Turn, text: str) -> bool:
     if phrase is None:
         return False
     like = _LIKE.match(text[found.end() : found.end() + 60]) if found else None
-    last = _lines_meant(turn, text, like, phrase.group())
+    kind = _kind_said(text[phrase.end() : phrase.end() + 20]) if found else None
+    last = _of_kind(turn, _lines_meant(turn, text, like, phrase.group()), kind)
     if not last:
         return False  # "das Gleiche wie seine Schwester": whose is not known, nothing copied
     if _asked_which(turn, last, phrase.group()):
@@ -55,7 +56,7 @@ def same_again(turn: Turn, text: str) -> bool:
     if like is not None:
         _instead_of_their_own(turn, text, last)
     parts = _each_of_them(text)  # "Mein Bruder nimmt das Gleiche. Und mein Vater auch, …"
-    wanted = [_copies(turn, ordering, part, last) for part in parts]
+    wanted = [_copies(turn, ordering, part, last, kind is not None) for part in parts]
     if any(copies is None for copies in wanted):
         return False
     turn.session["pending"].extend(m for copies in wanted for m in copies or [])
@@ -65,20 +66,42 @@ def same_again(turn: Turn, text: str) -> bool:
     return True
 
 
-def _copies(turn: Turn, ordering: str, text: str, last: list[CartLine]) -> list[Mention] | None:
+def _copies(
+    turn: Turn, ordering: str, text: str, last: list[CartLine], besides: bool
+) -> list[Mention] | None:
     """The lines as mentions to order again, changed as the text says; None when the text
     orders something of its own ("the same as the Salami, a Diavola") or a line cannot be
-    copied."""
+    copied. `besides`: the copy is of one kind ("the same pizza"), and other items said are
+    ordered beside it ("…, and a water instead of the beer")."""
     mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
     if None in mentions:
         return None
     copied = {line["item"] for line in last}
+    others: list[Mention] = []
     for said in turn.mentions(text, turn.slots(turn.flow(ordering).asks)):
         if not item_slots(turn.bot).isdisjoint(said) and not _names_only(said, copied):
-            return None
+            if not besides:
+                return None
+            others.append(said)
+            continue
         for mention in mentions:
             _change(turn, cast(Mention, mention), said, text)
-    return cast(list[Mention], mentions)
+    return [*cast(list[Mention], mentions), *others]
+
+
+_KINDS = {"pizza": "pizza", "pizzas": "pizza", "drink": "drink", "drinks": "drink"}
+_KINDS |= {"getraenk": "drink", "getraenke": "drink", "pizzen": "pizza"}
+
+
+def _kind_said(after: str) -> str | None:
+    """The kind right after "the same" ("the same pizza", "die gleiche Pizza"), a tag."""
+    words = tokens(after)
+    return _KINDS.get(words[0]) if words else None
+
+
+def _of_kind(turn: Turn, lines: list[CartLine], kind: str | None) -> list[CartLine]:
+    items = turn.bot.catalog.items
+    return lines if kind is None else [line for line in lines if kind in items[line["item"]].tags]
 
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
@@ -179,7 +202,11 @@ _RELATIVES = frozenset(
     | {"mama", "papa", "vater", "cousine", "sohn", "tochter", "kumpel"}
 )
 """After "the same as his …", a relative: the one other person with lines, where there is one."""
-_LIKE = re.compile(r"\s*(?:wie|as|like)\s+(?:(?:für|fuer|for)\s+)?([\w' ]+)", re.IGNORECASE)
+_LIKE = re.compile(
+    r"\s*(?:(?:pizza|pizzas|pizzen|drink|getränk)\s+)?(?:wie|as|like)\s+(?:(?:für|fuer|for)\s+)?"
+    r"([\w' ]+)",
+    re.IGNORECASE,
+)
 """After "the same": whose ("das Gleiche wie für Fabian", "the same as Ivy")."""
 
 
