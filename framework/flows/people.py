@@ -186,6 +186,7 @@ def note_people(turn: Turn, text: str) -> None:
         named = [m.value for m in lexicon.items(frozenset()).find_all(tokens(clause))]
         items = named or (before[-1:] if _a_share(clause) else [])
         before = named or before
+        person = _ours(text, person, joint)  # "Für mich und meine Frau Anke: …"
         if person is None or not items:
             continue
         flags[LAST_PERSON] = person
@@ -223,7 +224,26 @@ _JOINT = re.compile(
     r"|both|(?:wollen|nehmen|kriegen|bekommen|möchten)\s+beide)\b"
 )
 _ONE_EACH = frozenset({"je", "jeweils", "each", "both", "beide"})
-_ME_AND = re.compile(rf"\b(?:für|fuer|for) (?:mich|me) (?:und|and) ({_NAME})\b")
+_ME_AND = re.compile(
+    rf"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:mich|me) (?:und|and) (?:(?:meinen|meine|my|our) )?"
+    rf"(?:(?i:freund|freundin|mann|frau|bruder|schwester|friend|husband|wife|partner) )?({_NAME})\b"
+)
+
+
+def _ours(text: str, person: str | None, joint: dict[str, str]) -> str | None:
+    """Under a heading "für mich und …:", a clause's person: the heading's people together,
+    unless the clause names someone the heading does not."""
+    heading = _FOR_US.match(text)
+    if heading is None or ME not in joint:
+        return person
+    named = set(tokens(heading.group())) | {ME}
+    return joint[ME] if person is None or set(tokens(person)) <= named else person
+
+
+_FOR_US = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:für|fuer|for) (?:mich|me) (?:und|and) [^:\n]{1,40}:", re.I
+)
+"""A heading: "Hallo! Für mich und meinen Freund Fabian: …" — the lines after it are theirs."""
 _ENDS_FOR_ME = re.compile(r"\b(?:für|fuer|for) (?:mich|me)\s*$", re.IGNORECASE)
 """A line "für mich und Korbinian": the speaker's and Korbinian's together."""
 

@@ -79,7 +79,9 @@ def _copies(
     copied = {line["item"] for line in last}
     others: list[Mention] = []
     for said in turn.mentions(text, turn.slots(turn.flow(ordering).asks)):
-        if not item_slots(turn.bot).isdisjoint(said) and not _names_only(said, copied):
+        if _names_only(said, copied):
+            continue  # "…, Pizza und Bier", "die Tonno": what is copied, said again
+        if not item_slots(turn.bot).isdisjoint(said):
             if not besides:
                 return None
             others.append(said)
@@ -131,7 +133,9 @@ those"), not of everything ordered last ("the same again")."""
 def _names_only(said: Mention, items: set[str]) -> bool:
     """A mention that only names one of the items copied ("die Tonno"), nothing new of it."""
     named = any(isinstance(value, str) and value in items for value in said.values())
-    return named and len(said) <= 2 and "quantity" in said
+    return named and all(
+        isinstance(v, int) or (isinstance(v, str) and v in items) for v in said.values()
+    )
 
 
 def _lines_meant(turn: Turn, text: str, like: re.Match[str] | None, said: str) -> list[CartLine]:
@@ -264,8 +268,9 @@ def _copy(turn: Turn, line: CartLine, counted: bool) -> Mention | None:
             mention[name] = chosen
         elif chosen:
             mention[name] = chosen[0]
-    if count:
-        mention[count] = line["quantity"] if counted else 1
+    if count:  # a line of two for "ich+fabian": Fabian's one of it
+        shared = len(str(line.get("person", "")).split(SHARED_BY))
+        mention[count] = max(1, line["quantity"] // shared) if counted else 1
     return mention
 
 
