@@ -99,35 +99,25 @@ def edit_order(turn: Turn, text: str) -> bool:
             changes += [by_clause] if by_clause else []  # "": only orders, left to ordering
             things += named_things(turn.bot, tokens(sentence))
             continue
-        counts = _counts(lines)
-        for_person = _for_person(turn, sentence)  # "Tom doch lieber mittel"
-        if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
-            changes.append(for_person)
-            named = list(named_things(turn.bot, tokens(sentence)))
-            things += named  # "… dafür eine Cola Zero"
-            placed = _in_place(tokens(sentence), named)  # "statt seinem Bier ein Wasser"
-            adding += [
-                t for t in placed if _counts(lines).get(t.value, 0) <= counts.get(t.value, 0)
-            ]
-            continue
         words = tokens(sentence)
         found = list(named_things(turn.bot, words))
+        if asks_whose(turn, sentence, words, found):
+            return True  # "eine für Anna, eine für Marie" — "sie will doch Oliven": whose?
+        for_person = _person_edit(turn, sentence, found, adding)  # "Tom doch lieber mittel"
+        if for_person:  # "Nina is out, remove the Tonno and one beer": and the beer
+            changes.append(for_person)
+            things += found  # "… dafür eine Cola Zero"
+            continue
         if (
-            asks_whose(turn, sentence, words, found)
-            or asks_which_one(turn, words, found)
+            asks_which_one(turn, words, found)
             or asks_which_of_choice(turn, words, found)
             or asks_which_fewer(turn, words, found)
             or asks_which_of_kind(turn, words, found)
         ):
             return True
-        was = _looks(lines) if found else {}  # a later sentence's choices may be about it
-        if last is None and len(sentences) > 1 and changes_mind_of(words, found):
-            last = newest_taking(turn, found)  # "Und doch groß. Und eine Cola Zero."
-        change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)
+        change, last = _one_sentence(turn, words, found, last, before_it, len(sentences) > 1)
         before_it = (words, found)
-        last = _changed_line(lines, was, last) if change and was else last
-        if change:
-            changes.append(change)
+        changes += [change] if change else []
         things += found
     if not changes:
         return False
@@ -141,6 +131,36 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked, adding)
     return True
+
+
+def _one_sentence(
+    turn: Turn,
+    words: list[str],
+    found: list[Thing],
+    last: CartLine | None,
+    before_it: tuple[list[str], list[Thing]],
+    several: bool,
+) -> tuple[str | None, CartLine | None]:
+    """A sentence's edit, said back, and the line it changed (the next sentence's choices
+    may be about it: "Und doch groß. Und eine Cola Zero.")."""
+    lines = turn.session["cart"]["lines"]
+    was = _looks(lines) if found else {}
+    if last is None and several and changes_mind_of(words, found):
+        last = newest_taking(turn, found)
+    change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)
+    return change, (_changed_line(lines, was, last) if change and was else last)
+
+
+def _person_edit(turn: Turn, sentence: str, found: list[Thing], adding: list[Thing]) -> str | None:
+    """A person's lines edited, said back; what the sentence orders in place of theirs goes
+    to `adding` ("statt seinem Bier ein Wasser") unless the edit put it in the cart."""
+    lines = turn.session["cart"]["lines"]
+    counts = _counts(lines)
+    change = _for_person(turn, sentence)
+    if change:
+        placed = _in_place(tokens(sentence), found)
+        adding += [t for t in placed if _counts(lines).get(t.value, 0) <= counts.get(t.value, 0)]
+    return change
 
 
 def _in_place(words: list[str], things: list[Thing]) -> list[Thing]:

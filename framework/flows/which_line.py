@@ -5,6 +5,8 @@ Prosciutto"); with one such line, that line."""
 
 from __future__ import annotations
 
+import re
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import ARTICLES, CHANGING, DEFINITE, RATHER, REMOVING, THAT
 from framework.flows.named_things import Thing, many_choice_groups, named_things
@@ -14,6 +16,7 @@ from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.negation import negated, rejects
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.segments import SENTENCE_END
 
 __all__ = [
     "WHICH_LINE",
@@ -219,6 +222,7 @@ WHICH_LINE = "which_line"
 """A session flag: the change whose line the bot asked about ("make it large" — which one?),
 and the turn it asked in; the next message may say which ("both of them", "the Prosciutto")."""
 _SHORT_ANSWER = 6
+_SENTENCE = re.compile(SENTENCE_END, re.IGNORECASE)
 
 
 def which_one_answered(turn: Turn, text: str) -> str:
@@ -228,8 +232,9 @@ def which_one_answered(turn: Turn, text: str) -> str:
     if asked is None or asked["turn"] != turn.session["turns"] - 1:
         return text
     words = tokens(text)
-    if asked.get("whose") and len(words) <= _SHORT_ANSWER:
-        return f"{text} {asked['change']}"  # "Für wen genau?" — "Marie": Marie's
+    first = _SENTENCE.split(text)[0].strip(" .!?")  # "Marie. Anna bleibt ohne.": Marie
+    if asked.get("whose") and len(tokens(first)) <= _SHORT_ANSWER:
+        return f"{first} {asked['change']}"  # "Für wen genau?" — "Marie": Marie's
     names_a_line = EVERY & set(words) or any(t.group is None for t in named_things(turn.bot, words))
     if not names_a_line or len(words) > _SHORT_ANSWER:
         return text

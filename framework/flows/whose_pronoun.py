@@ -25,9 +25,15 @@ def asks_whose(turn: Turn, text: str, words: list[str], things: list[Thing]) -> 
     if not things or _PRONOUNS.isdisjoint(words) or person_named(turn, text) is not None:
         return False
     last = turn.session["flags"].get(LAST_PERSON)
-    if last is not None and last != ME:
-        return False  # "Bernd muss los. Seine Diavola …": Bernd's (even once his line is gone)
     owners = {line["person"] for line in turn.session["cart"]["lines"] if "person" in line}
+    if {member for owner in owners for member in owner.split(SHARED_BY)} & set(words):
+        return False  # "Tom sagt grad, … auf seine": Tom's
+    if last is not None and last != ME:
+        shared = [owner.split(SHARED_BY) for owner in owners if SHARED_BY in owner]
+        owners = {member for members in shared if last in members for member in members}
+        if not owners:
+            return False  # "Bernd muss los. Seine Diavola …": Bernd's (even once his line is gone)
+    # named last as one of a line of several ("eine für Anna, eine für Marie"): which of them?
     people = sorted({member for owner in owners for member in owner.split(SHARED_BY)} - {ME})
     if len(people) < 2:
         return False
