@@ -88,7 +88,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
-    sentences = _SENTENCE.split(text)
+    sentences = _SENTENCE.split(_SUMMARY.sub(",", text))
     for sentence in sentences:
         moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
@@ -131,6 +131,14 @@ def edit_order(turn: Turn, text: str) -> bool:
     _ask_again(turn)
     _order_the_rest(turn, text, [t for t in things if t.value not in had], asked, adding)
     return True
+
+
+_SUMMARY = re.compile(
+    r"\s[-–—]\s*(?:so|that s|that's|i\.e\.|das heißt|d\.h\.|also)\s[^-–—.!?]{1,80}\s[-–—]\s*",
+    re.IGNORECASE,
+)
+"""A summary said between dashes, the order as the customer now sees it ("Take the jalapeños
+off his — so just two plain large Salamis — and hers …"): beside the edits, no edit itself."""
 
 
 def _one_sentence(
