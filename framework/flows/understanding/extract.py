@@ -159,7 +159,7 @@ def _choices(
 ) -> None:
     many = slot.type == "choices"  # extras can be refused by what follows; a device cannot
     found = [m for m in index.find_all(words) if m.start not in used]
-    found = [m for m in found if not (many and _liked(words, m))]
+    found = [m for m in found if not (many and (_liked(words, m) or _IF & set(words[:2])))]
     used.update(i for match in found for i in range(match.start, match.end))
     wanted = [
         m
@@ -180,6 +180,9 @@ def _choices(
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
 
 
+_IF = frozenset({"wenn", "falls", "if", "sofern"})
+"""Opening a part that names an extra as a condition ("Wenn da Schinken dabei ist, …"): no
+extra ordered."""
 _ANYTHING = frozenset({"anything", "something", "everything", "alles", "etwas", "was"})
 
 

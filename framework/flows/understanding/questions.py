@@ -104,10 +104,22 @@ def only_asks(text: str) -> bool:
     """Every sentence is a question, none of them a request ("was kostet ein Bier?", "is the
     Diavola spicy?"); unlike "Ist die Funghi vegetarisch? Dann eine mittlere" or "can I get a
     Diavola?", which order something too."""
-    sentences = [s for s in _SENTENCES.split(text) if tokens(s)]
+    sentences = [s for s in _SENTENCES.split(text) if tokens(s) and not _greets(tokens(s))]
     return bool(sentences) and all(
         is_question(sentence) and not _requests(tokens(sentence)) for sentence in sentences
     )
+
+
+_GREETING = frozenset(
+    {"hallo", "hi", "hey", "hello", "good", "afternoon", "evening", "morning", "guten", "tag"}
+    | {"abend", "morgen", "moin", "servus", "gruess", "gott", "griass", "gruezi", "hoi", "tach"}
+    | {"nabend", "howdy", "ciao", "there", "ihr", "euch", "zusammen", "dich", "di"}
+)
+
+
+def _greets(words: list[str]) -> bool:
+    """A sentence of nothing but a greeting ("Good afternoon.", "Grüß Gott!")."""
+    return set(words) <= _GREETING
 
 
 def wishes(text: str) -> list[str]:
