@@ -124,10 +124,10 @@ sample) measured 65 of 80 with 1 wrong payment on arrival (bbdecc3), the twenty-
 many: counts as people say them) 51 of 80 with 16 (a1551d6, the same at bbdecc3), and the
 twenty-fifth (a general sample) 64 of 80 with 1 (0e81614, the same at bbdecc3), the
 twenty-sixth (questions in between and the way home) 62 of 80 with 3 (ba1c958, the same at
-bbdecc3); fixed the same way, they reached 66, 68, 65 and 64 of 80 with none. The twenty-second (groups and families)
-is measured there too, not guarded here: its one payment left is for the right items and total
-in six lines where its author expects five (two people's alike Salamis stay a line each). The
-aim is 0.90 on every set."""
+bbdecc3); fixed the same way, they reached 66, 68, 65 and 64 of 80 with none. The
+twenty-second (groups and families) is measured there too, not guarded here: its one payment
+left is for the right items and total in six lines where its author expects five (two
+people's alike Salamis stay a line each). The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
