@@ -207,7 +207,7 @@ def _one_each(turn: Turn, ordering: str, more: list[Thing], covered: set[str]) -
     return [{item: t.value, count: 1} for t in more if t.group is None and t.value not in covered]
 
 
-_IN_PLACE_OF = frozenset({"statt", "anstatt", "anstelle"})
+_IN_PLACE_OF = frozenset({"statt", "anstatt", "anstelle", "aus"})
 """Before the thing given up ("statt seinem Bier ein Wasser")."""
 _IN_ITS_PLACE = frozenset({"dafuer", "stattdessen"})
 """Before the thing wanted in its place ("dafür eine Cola Zero")."""

@@ -124,13 +124,18 @@ def without_missing(turn: Turn, text: str) -> str:
     """A message with the parts that order something not on the menu taken out, each said so
     ("two large pepperoni and a coke": the coke is ordered, the pepperoni said to be
     missing); the message as it was when no part does."""
-    parts = [part for part in _PARTS.split(text[:500]) if part.strip()]
+    parts = [part for part in _PARTS.split(text) if part.strip()]  # all of a long story
     if len(parts) < 2:
         return text
     items = lexicon_for(turn.bot).items(frozenset())
+    sentences = SENTENCES.findall(text)
+    ordering = [s for s in sentences if items.find_all(tokens(s))]
+    story = [s for s in sentences if ordering and s not in ordering and "?" not in s]
     kept: list[str] = []
     for part in parts:
-        thing = None if items.find_all(tokens(part)) else _thing(part)
+        told = any(part.strip() in sentence for sentence in story)  # "… mit einer kleinen
+        # Box improvisiert." in a story told before the order: nothing ordered there
+        thing = None if told or items.find_all(tokens(part)) else _thing(part)
         if thing is not None and _known(turn, thing):
             thing = None  # "eine mit Jalapeños": an option, not something missing
         if thing is None:

@@ -33,7 +33,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "jaeaen", "gern"), "gerne"),
     "met": "mit",  # Kölsch "met extra Kies"
     **dict.fromkeys(
-        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwoi", "zwoei"), "zwei"
+        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei"), "zwei"
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
     **dict.fromkeys(("ane", "oane"), "eine"),  # Austrian, Bavarian "ane mit extra Kas"
