@@ -40,6 +40,7 @@ HOLDOUT14, HOLDOUT15, HOLDOUT16 = SETS["holdout14"], SETS["holdout15"], SETS["ho
 HOLDOUT17, HOLDOUT18, HOLDOUT19 = SETS["holdout17"], SETS["holdout18"], SETS["holdout19"]
 HOLDOUT21, HOLDOUT23 = SETS["holdout21"], SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
+HOLDOUT27 = SETS["holdout27"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -67,6 +68,7 @@ FLOORS = {
     HOLDOUT24: 0.85,
     HOLDOUT25: 0.81,
     HOLDOUT26: 0.80,
+    HOLDOUT27: 0.85,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -124,7 +126,8 @@ sample) measured 65 of 80 with 1 wrong payment on arrival (bbdecc3), the twenty-
 many: counts as people say them) 51 of 80 with 16 (a1551d6, the same at bbdecc3), and the
 twenty-fifth (a general sample) 64 of 80 with 1 (0e81614, the same at bbdecc3), the
 twenty-sixth (questions in between and the way home) 62 of 80 with 3 (ba1c958, the same at
-bbdecc3); fixed the same way, they reached 66, 68, 65 and 64 of 80 with none. The
+bbdecc3), and the twenty-seventh (a general sample) 63 of 80 with 5 (375c381; 61 with 7 at
+bbdecc3); fixed the same way, they reached 66, 68, 65, 64 and 68 of 80 with none. The
 twenty-second (groups and families) is measured there too, not guarded here: its one payment
 left is for the right items and total in six lines where its author expects five (two
 people's alike Salamis stay a line each). The aim is 0.90 on every set."""
@@ -155,6 +158,7 @@ SIZES = {
     HOLDOUT24: 80,
     HOLDOUT25: 80,
     HOLDOUT26: 80,
+    HOLDOUT27: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
