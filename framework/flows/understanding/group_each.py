@@ -156,10 +156,10 @@ PEOPLE = frozenset(
     {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}
     | {"kollegen", "colleagues", "gaeste", "guests", "children", "toechter", "soehne", "sons"}
     | {"daughters", "twins", "zwillinge", "brothers", "sisters", "brueder", "schwestern"}
-    | {"enkel", "grandkids", "grandchildren", "mates", "kumpels", "girls", "lads"}
+    | {"enkel", "grandkids", "grandchildren", "mates", "kumpels", "lads"}
 )
 """People counted in groups ("die zwei Kinder", "my two daughters")."""
-_SOME_OF_US = PEOPLE | {"kinder", "kids", "children", "kiddos"}
+_SOME_OF_US = PEOPLE | {"kiddos"}
 """Some of a group ("the kids … each"): not as many as the whole group."""
 _ALL_OF_US = _US | {"everyone", "everybody", "alle", "all", "jeden", "jedem"}
 
