@@ -8,6 +8,7 @@ step's attempts, its `on_fail`).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from framework.flows.address_notes import note_for_the_driver
 from framework.flows.address_parts import (
@@ -25,7 +26,7 @@ from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.events import Message
 from framework.flows.implied_choices import address_chooses
 from framework.flows.model import SINGLE, Slot
-from framework.flows.not_on_menu import not_on_menu
+from framework.flows.not_on_menu import missing_taken_out, not_on_menu
 from framework.flows.pending_items import (
     answered_beside_them,
     has_item,
@@ -62,12 +63,21 @@ def answer(turn: Turn, message: Message) -> None:
         return
     if slot.type in ("text", "address") and try_digression(turn, message.text):
         return
+    kept = _missing_said(turn, slot, message)
+    if kept is None:
+        return
     asks = turn.flow(frame["flow"]).asks
-    mentions, earlier = _mentions(turn, asks, message)
-    if not any(has_item(turn, m) for m in mentions) and not_on_menu(turn, slot, message.text):
+    mentions, earlier = _mentions(turn, asks, kept)
+    if not any(has_item(turn, m) for m in mentions) and not_on_menu(turn, slot, kept.text):
         return
-    if _beside_the_answer(turn, frame, slot, message, mentions, earlier):
-        return
+    if not _beside_the_answer(turn, frame, slot, kept, mentions, earlier):
+        _plain_answer(turn, frame, slot, kept, mentions)
+
+
+def _plain_answer(
+    turn: Turn, frame: Frame, slot: Slot, message: Message, mentions: list[Mention]
+) -> None:
+    """The message as the answer to the question: taken, or the question asked again."""
     lexicon = lexicon_for(turn.bot)
     ctx = AnswerContext(turn.bot, lexicon, turn.now, turn.lang, turn.session["cart"]["lines"])
     if slot.type == "address":
@@ -86,6 +96,19 @@ def answer(turn: Turn, message: Message) -> None:
         if isinstance(parsed, Invalid) and parsed.reason == "incomplete_address":
             remember_part(frame, text)
         reprompt(turn, frame, slot, parsed, message.text)
+
+
+def _missing_said(turn: Turn, slot: Slot, message: Message) -> Message | None:
+    """The message without what is not on the menu, said so (`missing_taken_out`); None when
+    nothing is left to answer with ("eine Pepsi und eine Sprite") or it was a yes that is no
+    yes yet ("ja, und zwei Pepsi": the confirmation comes again)."""
+    text = message.text if message.payload else missing_taken_out(turn, slot, message.text)
+    if text == message.text:
+        return message
+    if not text.strip() or slot.role == "confirm":
+        turn.reask()
+        return None
+    return replace(message, text=text)
 
 
 def correct_beside_the_edit(turn: Turn, flow: str, asked: Slot, message: Message) -> None:

@@ -23,8 +23,9 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.segments import SENTENCES
+from framework.flows.understanding.slot_values import part_of_an_address
 
-__all__ = ["not_on_menu", "not_on_menu_at_start", "without_missing"]
+__all__ = ["missing_taken_out", "not_on_menu", "not_on_menu_at_start", "without_missing"]
 
 _COUNT = (
     r"\d{1,2}|eins?|eine[nmr]?|ein|ne|nen|'?n|a|an|one|zwei|drei|vier|fünf|two|three|four|five"
@@ -88,13 +89,19 @@ _NO_GOODS = frozenset(
 Moment", "one sec", "noch eine Frage", "habt ihr offen?")."""
 
 
-def not_on_menu(turn: Turn, slot: Slot, text: str) -> bool:
-    """Say that the thing ordered is not on the menu and ask again; False when the message is
-    no such order. Only for a message in which nothing but a count was understood."""
+def _takes_items(turn: Turn, slot: Slot) -> bool:
+    """Whether the open question is where the order takes items: the ordering flow's item
+    question, or its "anything else?" once the cart has lines."""
     frame = turn.frame
     if frame is None or frame["flow"] != turn.ordering_flow():
         return False
-    if slot.type != "item" and not (slot.type == "yes_no" and turn.session["cart"]["lines"]):
+    return slot.type == "item" or (slot.type == "yes_no" and bool(turn.session["cart"]["lines"]))
+
+
+def not_on_menu(turn: Turn, slot: Slot, text: str) -> bool:
+    """Say that the thing ordered is not on the menu and ask again; False when the message is
+    no such order. Only for a message in which nothing but a count was understood."""
+    if not _takes_items(turn, slot):
         return False
     thing = _thing(text)
     if thing is None or _known(turn, thing):
@@ -116,6 +123,23 @@ def not_on_menu_at_start(turn: Turn, text: str) -> bool:
     return True
 
 
+def missing_taken_out(turn: Turn, slot: Slot, text: str) -> str:
+    """An answer given while ordering with what is not on the menu taken out and said so ("a
+    Quattro Stagioni and a water" at "anything else?", "groß, und eine Pepsi" at the size,
+    "ja, und zwei Pepsi" at the confirmation: never dropped without a word); free text and
+    addresses as they are."""
+    frame = turn.frame
+    if frame is None or slot.type in _FREE:
+        return text
+    if frame["flow"] != turn.ordering_flow() and not turn.session["cart"]["lines"]:
+        return text
+    return without_missing(turn, text)
+
+
+_FREE = frozenset({"text", "address"})
+"""Answers whose words are the customer's own, not things ordered ("Zwei Treppen hoch")."""
+
+
 _PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|un|and|plus|sowie)\b|\+)\s*", re.IGNORECASE)
 """Where a list's parts end ("un" is many a dialect's "und")."""
 
@@ -135,6 +159,7 @@ def without_missing(turn: Turn, text: str) -> str:
     for part in parts:
         told = any(part.strip() in sentence for sentence in story)  # "… mit einer kleinen
         # Box improvisiert." in a story told before the order: nothing ordered there
+        told = told or part_of_an_address(part, text)  # "delivery, 22 Sonnenallee, 12045"
         thing = None if told or items.find_all(tokens(part)) else _thing(part)
         if thing is not None and _known(turn, thing):
             thing = None  # "eine mit Jalapeños": an option, not something missing

@@ -37,6 +37,7 @@ __all__ = [
     "Valid",
     "find_address",
     "parse_answer",
+    "part_of_an_address",
 ]
 
 
@@ -258,9 +259,11 @@ STREET_WORDS = (
 )
 """How street names end (a regular expression's alternatives): where a house number goes."""
 _NUMBER_AND_STREET = re.compile(
-    rf"\b\d{{1,4}}[a-zA-Z]?\s+[^\W\d_][\w.\-]*(?:{STREET_WORDS})", re.IGNORECASE
+    rf"\b\d{{1,4}}[a-zA-Z]?\s+(?:(?-i:[A-ZÄÖÜ])[\w.\-]*\s+){{0,2}}[\w.\-]*(?:{STREET_WORDS})\b",
+    re.IGNORECASE,
 )
-"""The English order, number first: "22 Weserstraße"."""
+"""The English order, number first: "22 Weserstraße", "14 Kottbusser Damm" (the words before
+a street word capitalised: "2 pizzas to Weserstr" is none)."""
 
 
 _NOT_STREETS = frozenset(
@@ -281,6 +284,16 @@ def _streets(text: str) -> list[re.Match[str]]:
 
 def _has_street(text: str) -> bool:
     return bool(_streets(text))
+
+
+_HOUSE_FIRST = re.compile(r"^\W*\d{1,4}[a-zA-Z]?\s")
+
+
+def part_of_an_address(part: str, text: str) -> bool:
+    """Whether a part of a message is a street and number ("22 Sonnenallee"), or a number
+    before a name in a message with a postcode ("5 Kottbusser Damm, 10967"): no count of
+    something ordered."""
+    return _has_street(part) or bool(_HOUSE_FIRST.match(part) and _POSTCODE.search(text))
 
 
 _POSTCODE_LABEL = re.compile(
