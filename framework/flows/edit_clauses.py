@@ -153,9 +153,21 @@ def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
         return False  # "nur noch ein Bier"; "Tobias fährt noch, der kriegt kein Bier"
     said = bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
     return (
-        (said and all(t.group is None for t in found))
+        (said and (all(t.group is None for t in found) or _counted_item(words, found)))
         or _one_more(words, found)
         or (_orders_new(turn, clause))
+    )
+
+
+def _counted_item(words: list[str], found: list[Thing]) -> bool:
+    """An item after an article or a count, its choices with it ("add a small Prosciutto with
+    onions"), not choices for a line ("add onions to the Salami")."""
+    first = min(found, key=lambda thing: thing.start, default=None)
+    return (
+        first is not None
+        and any(t.group is None for t in found)
+        and first.start > 0
+        and leads_an_item(words[first.start - 1])
     )
 
 

@@ -24,6 +24,7 @@ _SAME = re.compile(
     r"(?:das|die|den|der) gleiche|die ?selbe|den ?selben|noch so (?:eine?[nms]?|was)|"
     r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was)|"
     r"(?:noch )?(?:eine?[nms]?|einmal) (?:genau ?so|genauso|ganz genauso)|"
+    r"(?:noch )?eine?[nms]? (?:genau )?gleiche[nms]?|"
     r"(?:another|one more)(?: one)? (?:just |exactly )?like (?:that|this|it)|"
     r"one more of (?:the same|that|those)|(?:another|one more) same|another one|"
     r"noch (?:eine?[nms]?|eins) davon|davon (?:bitte )?noch (?:eine?[nms]?|eins))\b"
@@ -56,7 +57,7 @@ def same_again(turn: Turn, text: str) -> bool:
     if like is not None:
         _instead_of_their_own(turn, text, last)
     parts = _each_of_them(text)  # "Mein Bruder nimmt das Gleiche. Und mein Vater auch, …"
-    wanted = [_copies(turn, ordering, part, last, kind is not None) for part in parts]
+    wanted = [_copies(turn, ordering, part, last, kind, like is None) for part in parts]
     if any(copies is None for copies in wanted):
         return False
     turn.session["pending"].extend(m for copies in wanted for m in copies or [])
@@ -67,22 +68,24 @@ def same_again(turn: Turn, text: str) -> bool:
 
 
 def _copies(
-    turn: Turn, ordering: str, text: str, last: list[CartLine], besides: bool
+    turn: Turn, ordering: str, text: str, last: list[CartLine], kind: str | None, more: bool
 ) -> list[Mention] | None:
     """The lines as mentions to order again, changed as the text says; None when the text
     orders something of its own ("the same as the Salami, a Diavola") or a line cannot be
-    copied. `besides`: the copy is of one kind ("the same pizza"), and other items said are
-    ordered beside it ("…, and a water instead of the beer")."""
+    copied. `kind`: the copy is of one kind ("the same pizza"), and other items said are
+    ordered beside it ("…, and a water instead of the beer"). `more`: another one ("noch so
+    eine"), not someone's like another's ("Leo wants the same as Mia. So two small plain
+    Margheritas, no Salami": in place of his own)."""
     mentions = [_copy(turn, line, counted=len(last) > 1) for line in last]
     if None in mentions:
         return None
     copied = {line["item"] for line in last}
     others: list[Mention] = []
     for said in turn.mentions(text, turn.slots(turn.flow(ordering).asks)):
-        if _names_only(said, copied):
+        if _names_only(said, copied) or (more and _the_copy_in_all(said, mentions, last)):
             continue  # "…, Pizza und Bier", "die Tonno": what is copied, said again
         if not item_slots(turn.bot).isdisjoint(said):
-            if not besides:
+            if not (kind or (more and _of_another_kind(turn, said, copied))):
                 return None
             others.append(said)
             continue
@@ -136,6 +139,31 @@ def _names_only(said: Mention, items: set[str]) -> bool:
     return named and all(
         isinstance(v, int) or (isinstance(v, str) and v in items) for v in said.values()
     )
+
+
+def _the_copy_in_all(said: Mention, copies: list[Mention | None], last: list[CartLine]) -> bool:
+    """The copy said again with the count it makes in all ("noch eine genau gleiche dazu, also
+    zwei große Prosciutto mit Champignons"), or that count alone ("noch so eine, dann sind es
+    zwei"): no further ones."""
+    counts = {value for value in said.values() if isinstance(value, int)}
+    values = {name: value for name, value in said.items() if not isinstance(value, int)}
+    for copy, line in zip(copies, last, strict=True):
+        in_all = line["quantity"] + 1
+        if not values and counts == {in_all}:
+            return True
+        same = copy is not None and all(copy.get(name) == v for name, v in values.items())
+        if same and line["item"] in values.values() and counts <= {1, in_all}:
+            return True
+    return False
+
+
+def _of_another_kind(turn: Turn, said: Mention, copied: set[str]) -> bool:
+    """An item of another kind than every one copied (two beers beside another pizza: "noch so
+    eine, und zwei Bier"), which cannot be a change of the copy ("the same, but a Diavola")."""
+    items = turn.bot.catalog.items
+    tags = {tag for item in copied for tag in items[item].tags}
+    named = [value for value in said.values() if isinstance(value, str) and value in items]
+    return bool(named) and all(tags.isdisjoint(items[item].tags) for item in named)
 
 
 def _lines_meant(turn: Turn, text: str, like: re.Match[str] | None, said: str) -> list[CartLine]:

@@ -385,13 +385,18 @@ def _item_of(mention: Mention) -> frozenset[Any]:
 
 
 def without_leading_count(
-    mentions: list[Mention], slots: list[Slot], takes: Callable[[str, Slot], bool]
+    mentions: list[Mention],
+    slots: list[Slot],
+    takes: Callable[[str, Slot], bool],
+    apart: bool = False,
 ) -> list[Mention]:
     """A part before the first item is no order of its own: its count is not the item's
     ("liefern an Hauptstr. 3: eine …"), its other values are everyone's that can have them
     ("3 medium pizzas - a hawaii, a tonno and a quattro formaggi"). Values no item after it
     can have answer for the item already asked about ("klein, mit Käse, und zwei Bier dazu"
-    while a Diavola's size is asked): they stay a part of their own, before the items."""
+    while a Diavola's size is asked), and so do the values of a sentence of their own before
+    the items (`apart`) that every item after it says its own of: they stay a part of their
+    own, before the items."""
     by_name = {slot.name: slot for slot in slots}
     item_slot = next((slot.name for slot in slots if slot.type == "item"), None)
     if len(mentions) < 2 or item_slot is None or item_slot in mentions[0]:
@@ -402,8 +407,9 @@ def without_leading_count(
         takers = [m for m in mentions[1:] if takes(str(m.get(item_slot, "")), by_name[name])]
         for mention in takers:
             mention.setdefault(name, value)
-        if not takers:
-            kept[name] = value
+        if not takers or (apart and all(item_slot in m and m[name] != value for m in takers)):
+            kept[name] = value  # each said its own: "Mit Oliven. Und eine kleine Funghi ohne
+            # Extras" (the olives answer for the pizza asked about)
     if kept:  # "mushrooms and olives, two of them, and a Fanta": the count goes with them
         kept.update((n, v) for n, v in mentions[0].items() if n in count_slots(slots))
     return [kept, *mentions[1:]] if kept else mentions[1:]

@@ -382,9 +382,10 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     first = ordering.index(True) if True in ordering else 0
     mentions: list[Mention] = []
-    for parts in [*filter(_short_answer, sentences[:first]), *sentences[first:]]:
+    answers = list(filter(_short_answer, sentences[:first]))  # "Mit Oliven, bitte. Und …"
+    for parts in [*answers, *sentences[first:]]:
         read_parts(parts, mentions, slots, lexicon)
-    leading = without_leading_count(mentions, slots, lexicon.takes)
+    leading = without_leading_count(mentions, slots, lexicon.takes, apart=bool(answers))
     counted = once_each(one_each(without_context(leading, count_slots(slots)), slots))
     return _last_said_wins(text, counted, count_slots(slots))
 

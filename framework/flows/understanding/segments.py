@@ -70,8 +70,9 @@ def segments(text: str) -> list[list[str]]:
             if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and leads_an_item(after)):
                 found.append(current)
                 current = []
-            elif current and after in _WITH_OR_WITHOUT and word_to_number(word) is not None:
-                found.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"
+            elif current and after in _WITH_OR_WITHOUT and word_to_number(word):
+                found.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"; no
+                # zero: "eine Cola Zero mit Eis" is one thing
                 current = [word]
             elif len(current) > 2 and current[-1] not in _MAKING and (word, after) in _SHARES:
                 found.append(current)  # "zwei hawaii | eine davon mit käse | die andere ohne"
