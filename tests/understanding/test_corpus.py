@@ -40,7 +40,7 @@ HOLDOUT14, HOLDOUT15, HOLDOUT16 = SETS["holdout14"], SETS["holdout15"], SETS["ho
 HOLDOUT17, HOLDOUT18, HOLDOUT19 = SETS["holdout17"], SETS["holdout18"], SETS["holdout19"]
 HOLDOUT21, HOLDOUT23 = SETS["holdout21"], SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
-HOLDOUT27 = SETS["holdout27"]
+HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -69,6 +69,8 @@ FLOORS = {
     HOLDOUT25: 0.81,
     HOLDOUT26: 0.80,
     HOLDOUT27: 0.85,
+    HOLDOUT28: 0.76,
+    HOLDOUT29: 0.67,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -130,7 +132,12 @@ bbdecc3), and the twenty-seventh (a general sample) 63 of 80 with 5 (375c381; 61
 bbdecc3); fixed the same way, they reached 66, 68, 65, 64 and 68 of 80 with none. The
 twenty-second (groups and families) is measured there too, not guarded here: its one payment
 left is for the right items and total in six lines where its author expects five (two
-people's alike Salamis stay a line each). The aim is 0.90 on every set."""
+people's alike Salamis stay a line each). On 2026-12-05 (night) the twenty-eighth (a general
+sample) measured 61 of 80 with no wrong payment on arrival, and the twenty-ninth (the middle of
+an order: more said after "anything else?", with things not on the menu, with answers to the
+question asked) 51 of 80 with 5 (fb9f47a; both the same at the session's start, 4c390ff);
+fixed the same way, the twenty-ninth reached 54 of 80 with none. The aim is 0.90 on every
+set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -159,6 +166,8 @@ SIZES = {
     HOLDOUT25: 80,
     HOLDOUT26: 80,
     HOLDOUT27: 80,
+    HOLDOUT28: 80,
+    HOLDOUT29: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
