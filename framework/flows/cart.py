@@ -8,7 +8,7 @@ from typing import Any
 
 from framework.errors import FlowError, MoneyError
 from framework.flows.model import Bot, Item, Label, label_for
-from framework.flows.session import CartData, CartLine
+from framework.flows.session import SHARED_BY, CartData, CartLine
 from framework.money import Money
 
 __all__ = ["MAX_QUANTITY", "Cart", "CartError"]
@@ -134,15 +134,22 @@ class Cart:
 
     def join_same(self, line: CartLine) -> CartLine:
         """The line after an edit made it the same as another (the Fanta swapped for a Cola
-        beside a Cola): one line with both quantities, the earlier one kept. Lines of two
-        people stay apart ("Leo wants the same as Mia": Mia may still change hers)."""
+        beside a Cola): one line with both quantities, the earlier one kept. Two people's
+        lines of one each become one line of both ("bei ihm die Jalapeños weg": Timo's and my
+        large Salami, 2×, `timo+ich`), from which either may still take theirs out to change
+        it (people.py); other lines of two people stay apart."""
         lines = self._data["lines"]
-        same = (line["item"], line["options"], line.get("person"))
         for other in lines:
-            if other is not line and (other["item"], other["options"], other.get("person")) == same:
-                other["quantity"] = min(MAX_QUANTITY, other["quantity"] + line["quantity"])
-                lines.remove(line)
-                return other
+            if other is line or _kind(other) != _kind(line):
+                continue
+            person = _joint_person(other, line)
+            if person is None:
+                continue
+            other["quantity"] = min(MAX_QUANTITY, other["quantity"] + line["quantity"])
+            if person:
+                other["person"] = person
+            lines.remove(line)
+            return other
         return line
 
     def clear(self) -> None:
@@ -160,6 +167,25 @@ class Cart:
         if money.minor:
             fees.append({"id": fee_id, "name": dict(name), "minor": money.minor})
         self._data["fees"] = fees
+
+
+def _kind(line: CartLine) -> tuple[str, dict[str, list[str]]]:
+    """A line's item and chosen options; no extras left is none chosen."""
+    return line["item"], {group: chosen for group, chosen in line["options"].items() if chosen}
+
+
+def _joint_person(line: CartLine, other: CartLine) -> str | None:
+    """Whom two alike lines are for together: the same person (or nobody: ""), or each of two
+    people's lines of one each (`SHARED_BY`); None when they stay apart."""
+    first, second = line.get("person", ""), other.get("person", "")
+    if first == second:
+        return first
+    members = [*first.split(SHARED_BY), *second.split(SHARED_BY)]
+    one_each = all(
+        part and len(part.get("person", "").split(SHARED_BY)) == part["quantity"]
+        for part in (line, other)
+    )
+    return SHARED_BY.join(members) if one_each and first and second else None
 
 
 def describe_line(bot: Bot, lang: str, line: CartLine) -> str:

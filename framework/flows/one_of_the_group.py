@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import copy
 
-from framework.flows.session import CartLine
+from framework.flows.session import SHARED_BY, CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
 __all__ = ["SHARED_BY", "give_back_unchanged", "give_one", "one_of_the_group"]
 
-SHARED_BY = "+"
-"""Between the people of one line ordered for several, one each ("jule+sarah")."""
 _GROUPS = frozenset(
     {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "maedels"}
     | {"zwillinge", "enkel", "grandkids", "little", "uns"}

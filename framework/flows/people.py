@@ -30,6 +30,7 @@ from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
 from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
+from framework.flows.understanding.genders import gender_of, pronoun_gender
 from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.negation import a_reason
@@ -115,6 +116,7 @@ _NOT_NAMES = frozenset(
         *("drinks", "getränke", "getraenke", "trinken", "food", "essen", "pizzas", "statt"),
     }
 )
+_NAME_AFTER = re.compile(rf"\s+(?P<p>{_NAME})\b")
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(?:und|and|plus|sowie)\s")
 _NAME_FIRST = re.compile(rf"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?P<p>{_NAME})(?:'s)?\s")
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
@@ -132,7 +134,9 @@ def _unlabelled(text: str) -> str:
 def _person_of(clause: str, menu: frozenset[str]) -> str | None:
     role = _ROLES.search(clause)
     if role:
-        return role.group("p").lower()
+        after = _NAME_AFTER.match(clause, role.end())  # "meinen Kumpel Timo": Timo
+        given = after["p"].lower() if after is not None else ""
+        return given if given and given not in _NOT_NAMES | menu else role.group("p").lower()
     for pattern in (_FOR_SOMEONE, _SOMEONE_TAKES, _NAME_FIRST):
         for found in pattern.finditer(clause):
             name = found.group("p")
@@ -344,8 +348,10 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     options = extras_named(turn, words)
     if _INSTEAD & said and refuses(words) and some_had(kind, options):
         return with_extras(turn, kind, options, swapping=True)  # "doch keine Jalapeños, sondern …"
-    if refuses(words) and not _GONE & said and options:
-        return without_extras(turn, kind, options)  # "meine Frau will doch keine Pilze"
+    if options and _takes_off(text, words, kind, options):  # "meine Frau will doch keine
+        # Pilze", "bei Timo die Jalapeños weg" (not his pizza), "hers without olives, medium"
+        taken = (without_extras(turn, kind, options), _restyle(turn, words, kind))
+        return ", ".join(change for change in taken if change) or None
     if _NOT_COMING.search(text) or _GONE & said or refuses_them(turn, words):
         if kind and _THEIR & said and all(line["quantity"] > 1 for line in kind):
             return ", ".join(one_of_shared(turn, line) for line in kind)  # "seine Cola" of 4
@@ -355,6 +361,18 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"
     extended = with_extras(turn, kind, extras_named(turn, words), swapping)  # "Chloe adds olives"
     return ", ".join(change for change in (restyled, extended) if change) or None
+
+
+def _takes_off(
+    text: str, words: list[str], lines: list[CartLine], options: dict[str, set[str]]
+) -> bool:
+    """Whether the extras named are to come off the person's lines: refused, or said to go
+    ("weg", "off") while the lines have them and the person stays."""
+    if refuses(words):
+        return _GONE.isdisjoint(words)
+    had = {c for line in lines for group in options for c in line["options"].get(group, [])}
+    gone = not _GONE.isdisjoint(words) and set().union(*options.values()) <= had
+    return gone and not _NOT_COMING.search(text)
 
 
 def _one_of_shared(turn: Turn, words: list[str]) -> str | None:
@@ -410,8 +428,14 @@ def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
 
 def _their(turn: Turn, words: list[str], people: set[str]) -> str | None:
     """The person named last, for "seine", "her" (never the speaker: "my wife and I …" —
-    "no olives on hers" is not mine)."""
+    "no olives on hers" is not mine); the one person of the pronoun's gender when the one
+    named last is not ("Mach ihre mittel, und bei ihm die Jalapeños weg" of Timo and Jenny)."""
     last = turn.session["flags"].get(LAST_PERSON)
+    gender = pronoun_gender(words)
+    named = last in people and last != ME and gender_of(str(last)) in (None, gender)
+    if gender is not None and not named:
+        alike = [person for person in people - {ME} if gender_of(person) == gender]
+        return alike[0] if len(alike) == 1 else None
     return str(last) if _THEIR & set(words) and last in people and last != ME else None
 
 

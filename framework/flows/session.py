@@ -13,6 +13,7 @@ from framework.flows.model import Bot
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SHARED_BY",
     "CartData",
     "CartLine",
     "Fee",
@@ -84,6 +85,10 @@ def stop_waiting(frame: Frame) -> None:
     frame.pop("unclear", None)
 
 
+SHARED_BY = "+"
+"""Between the people of one line ordered for several, one each ("jule+sarah")."""
+
+
 class CartLine(TypedDict):
     id: int
     item: str
@@ -97,7 +102,8 @@ class CartLine(TypedDict):
     said: NotRequired[int]
     """The turn the line was last named in (a restatement soon after is no new order)."""
     person: NotRequired[str]
-    """Whom in a group it is for ("tom", "meine frau", "ich"): people.py."""
+    """Whom in a group it is for ("tom", "meine frau", "ich"; "jule+sarah", one each, for a
+    line of several people: `SHARED_BY`): people.py."""
     early: NotRequired[int]
     """Of its quantity, how many the customer named whole that the ordering flow has not added
     yet: shown between turns, taken out while a turn runs (named_lines.py)."""
