@@ -37,10 +37,11 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         t for t in things if _after_without(words, t) and not _recounted_after(words, things, t)
     ]
     if not targets and asked:
+        kept = {t.value for t in things if _kept(words, t)}  # "sein Bier trink ich 🍺"
         targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
             t
             for t in things
-            if not _kept(words, t)
+            if t.value not in kept
             and not _after(words, t, _WITH)  # "the salami with onions": which salami
             and line_with(turn, t) is not None
         ]
@@ -111,11 +112,23 @@ _KEEP = frozenset({"keep", "behalten", "behalte"})
 _ENOUGH = frozenset({"reicht", "genuegt", "langt", "bleibt", "enough", "stays"})
 
 
+_TAKE_OVER = frozenset(
+    {"trink", "trinke", "ess", "esse", "nehm", "nehme", "krieg", "kriege", "übernehm"}
+    | {"übernehme", "uebernehm", "uebernehme"}
+)
+"""Verbs of the speaker taking someone's over, before "ich" ("sein Bier trink ich")."""
+_TAKE_OVER_EN = frozenset({"drink", "have", "take", "finish"})
+
+
 def _kept(words: list[str], thing: Thing) -> bool:
     """ "remove his pizza, but keep all three waters", "die Cola lass weg, das Bier reicht",
-    "the beer stays": not to go ("lass … weg" removes)."""
+    "the beer stays": not to go ("lass … weg" removes); nor what the speaker takes over ("…
+    Kalle ist eingepennt, sein Bier trink ich", "I'll drink his beer")."""
     before, after = words[max(0, thing.start - 4) : thing.start], words[thing.end : thing.end + 3]
-    return bool(_KEEP & set(before) or _ENOUGH & set(after))
+    taken_over = after[:2] in ([verb, "ich"] for verb in _TAKE_OVER) or (
+        len(before) >= 2 and before[-2] in _TAKE_OVER_EN and before[-1] in ("his", "her", "their")
+    )
+    return bool(_KEEP & set(before) or _ENOUGH & set(after) or taken_over)
 
 
 _BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}

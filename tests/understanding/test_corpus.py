@@ -38,7 +38,8 @@ HOLDOUT9, HOLDOUT10, HOLDOUT11 = SETS["holdout9"], SETS["holdout10"], SETS["hold
 HOLDOUT12, HOLDOUT13 = SETS["holdout12"], SETS["holdout13"]
 HOLDOUT14, HOLDOUT15, HOLDOUT16 = SETS["holdout14"], SETS["holdout15"], SETS["holdout16"]
 HOLDOUT17, HOLDOUT18, HOLDOUT19 = SETS["holdout17"], SETS["holdout18"], SETS["holdout19"]
-HOLDOUT21, HOLDOUT23 = SETS["holdout21"], SETS["holdout23"]
+HOLDOUT20, HOLDOUT21, HOLDOUT22 = SETS["holdout20"], SETS["holdout21"], SETS["holdout22"]
+HOLDOUT23 = SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
 HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
 FLOORS = {
@@ -63,7 +64,9 @@ FLOORS = {
     HOLDOUT17: 0.56,
     HOLDOUT18: 0.70,
     HOLDOUT19: 0.83,
+    HOLDOUT20: 0.81,
     HOLDOUT21: 0.80,
+    HOLDOUT22: 0.86,
     HOLDOUT23: 0.82,
     HOLDOUT24: 0.85,
     HOLDOUT25: 0.81,
@@ -136,7 +139,10 @@ people's alike Salamis stay a line each). On 2026-12-05 (night) the twenty-eight
 sample) measured 61 of 80 with no wrong payment on arrival, and the twenty-ninth (the middle of
 an order: more said after "anything else?", with things not on the menu, with answers to the
 question asked) 51 of 80 with 5 (fb9f47a; both the same at the session's start, 4c390ff);
-fixed the same way, the twenty-ninth reached 54 of 80 with none. The aim is 0.90 on every
+fixed the same way, the twenty-ninth reached 54 of 80 with none. Then the twentieth's last
+three and the twenty-second's one went too (the pronoun's gender, a person's extras taken
+off, two people's alike pizzas joined after an edit, a beer the speaker takes over): they
+joined the guard at 65 and 69 of 80. The aim is 0.90 on every
 set."""
 SIZES = {
     CORPUS: 340,
@@ -160,7 +166,9 @@ SIZES = {
     HOLDOUT17: 80,
     HOLDOUT18: 80,
     HOLDOUT19: 80,
+    HOLDOUT20: 80,
     HOLDOUT21: 80,
+    HOLDOUT22: 80,
     HOLDOUT23: 80,
     HOLDOUT24: 80,
     HOLDOUT25: 80,
