@@ -42,6 +42,7 @@ HOLDOUT20, HOLDOUT21, HOLDOUT22 = SETS["holdout20"], SETS["holdout21"], SETS["ho
 HOLDOUT23 = SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
 HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
+HOLDOUT30, HOLDOUT31 = SETS["holdout30"], SETS["holdout31"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -74,6 +75,8 @@ FLOORS = {
     HOLDOUT27: 0.85,
     HOLDOUT28: 0.76,
     HOLDOUT29: 0.67,
+    HOLDOUT30: 0.75,
+    HOLDOUT31: 0.73,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -142,7 +145,10 @@ question asked) 51 of 80 with 5 (fb9f47a; both the same at the session's start, 
 fixed the same way, the twenty-ninth reached 54 of 80 with none. Then the twentieth's last
 three and the twenty-second's one went too (the pronoun's gender, a person's extras taken
 off, two people's alike pizzas joined after an edit, a beer the speaker takes over): they
-joined the guard at 65 and 69 of 80. The aim is 0.90 on every
+joined the guard at 65 and 69 of 80. The thirtieth (a general sample) measured 57 of 80 with
+3 wrong payments on arrival, the thirty-first (the end of an order: at the confirmation) 54 of
+80 with 5 (7ebb5b7; both the same at 4c390ff), all eight in dialect; fixed the same way, they
+reached 60 and 59 of 80 with none. The aim is 0.90 on every
 set."""
 SIZES = {
     CORPUS: 340,
@@ -176,6 +182,8 @@ SIZES = {
     HOLDOUT27: 80,
     HOLDOUT28: 80,
     HOLDOUT29: 80,
+    HOLDOUT30: 80,
+    HOLDOUT31: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

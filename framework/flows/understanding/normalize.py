@@ -36,7 +36,13 @@ _COLLOQUIAL = {
         ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei"), "zwei"
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
-    **dict.fromkeys(("ane", "oane"), "eine"),  # Austrian, Bavarian "ane mit extra Kas"
+    **dict.fromkeys(("ane", "oane", "aane", "aani", "oine"), "eine"),  # Austrian, Bavarian,
+    # Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine ohne Extras"
+    **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
+    **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
+    **dict.fromkeys(("dazua", "dazue"), "dazu"),
+    **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
+    **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
@@ -63,6 +69,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("chli", "chlii"), "klein"),
     **dict.fromkeys(("mittleri", "mittlere"), "mittlere"),
     **dict.fromkeys(("grossi", "groessi"), "grosse"),
+    "eini": "eine",  # Swiss "zwöi mittleri …, eini mit Olive" (not "eis": ice)
+    "ohni": "ohne",
+    **dict.fromkeys(("oeppis", "oebbis"), "etwas"),
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
     **dict.fromkeys(("keene", "geene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
@@ -82,7 +91,11 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
-    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwiwwele", "zwiwwel"), "zwiebeln"),
+    **dict.fromkeys(
+        ("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwiwwele", "zwiwwel", "zwiwwle"),
+        "zwiebeln",
+    ),
+    **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
@@ -169,12 +182,35 @@ def normalize(text: str) -> str:
     if not text.isascii():  # emoji are not
         text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
+    if "'" in text or "’" in text:
+        text = _D_APOSTROPHE.sub("die ", text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
-    words = homophones(_WORD.findall(folded))
-    return " ".join(_COLLOQUIAL.get(word, word) for word in words)
+    words = [_COLLOQUIAL.get(word, word) for word in homophones(_WORD.findall(folded))]
+    return " ".join(_bavarian_no(words) if "no" in words else words)
+
+
+_NO_MORE_BEFORE = frozenset({"a", "an", "oa", "oan", "oans", "ein", "eine", "einen", "zwei"})
+_NO_MORE_AFTER = frozenset({"drauf", "dazu", "auch"})
+
+
+def _bavarian_no(words: list[str]) -> list[str]:
+    """Bavarian and Austrian "no" is "noch" before an article ("mach no a zwoats Bier") or in
+    a German phrase of adding ("auf d'Margherita no Oliven drauf"); English "no" never stands
+    so ("no olives")."""
+    said = list(words)
+    for at, word in enumerate(words):
+        after = words[at + 1 : at + 4]
+        if word == "no" and after and (after[0] in _NO_MORE_BEFORE or _NO_MORE_AFTER & set(after)):
+            said[at] = "noch"
+    return said
+
+
+_D_APOSTROPHE = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
+"""Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
+d'Weisestraße"); English "I'd" ends a word."""
 
 
 _ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
