@@ -149,18 +149,20 @@ def without_missing(turn: Turn, text: str) -> str:
     ("two large pepperoni and a coke": the coke is ordered, the pepperoni said to be
     missing); the message as it was when no part does."""
     parts = [part for part in _PARTS.split(text) if part.strip()]  # all of a long story
-    if len(parts) < 2:
-        return text
-    items = lexicon_for(turn.bot).items(frozenset())
+    named = [_thing(part) for part in parts]
+    lexicon = lexicon_for(turn.bot)
+    if len(parts) < 2 or all(not t or set(tokens(t)) <= lexicon.menu_words for t in named):
+        return text  # no part names a thing that could be missing ("2 große Salami")
+    items = lexicon.items(frozenset())
     sentences = SENTENCES.findall(text)
     ordering = [s for s in sentences if items.find_all(tokens(s))]
     story = [s for s in sentences if ordering and s not in ordering and "?" not in s]
     kept: list[str] = []
-    for part in parts:
+    for part, thing in zip(parts, named, strict=True):
         told = any(part.strip() in sentence for sentence in story)  # "… mit einer kleinen
         # Box improvisiert." in a story told before the order: nothing ordered there
         told = told or part_of_an_address(part, text)  # "delivery, 22 Sonnenallee, 12045"
-        thing = None if told or items.find_all(tokens(part)) else _thing(part)
+        thing = None if told or items.find_all(tokens(part)) else thing
         if thing is not None and _known(turn, thing):
             thing = None  # "eine mit Jalapeños": an option, not something missing
         if thing is None:

@@ -32,7 +32,7 @@ from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.genders import gender_of, pronoun_gender
 from framework.flows.understanding.group_each import group_size
-from framework.flows.understanding.lexicon import Lexicon, lexicon_for
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.negation import a_reason
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
@@ -162,20 +162,14 @@ def names_someone(turn: Turn, clause: str) -> bool:
 
 def person_named(turn: Turn, clause: str) -> str | None:
     """Whom a clause orders for ("my colleague", "tom", `ME`), or None."""
-    return _person_of(_unlabelled(clause), _menu_words(lexicon_for(turn.bot)))
-
-
-@lru_cache(maxsize=64)
-def _menu_words(lexicon: Lexicon) -> frozenset[str]:
-    """Words of the menu's names: no one is called Salami (once per loaded bot)."""
-    return frozenset(word for phrase in lexicon.items(frozenset()).phrases() for word in phrase)
+    return _person_of(_unlabelled(clause), lexicon_for(turn.bot).menu_words)
 
 
 def note_people(turn: Turn, text: str) -> None:
     """Remember whom the message orders for and how many they are, and give this turn's new
     lines their person."""
     lexicon = lexicon_for(turn.bot)
-    menu = _menu_words(lexicon)
+    menu = lexicon.menu_words
     flags = turn.session["flags"]
     size = group_size(text)
     if size is not None:
@@ -421,7 +415,7 @@ def _named(words: list[str], people: set[str]) -> str | None:
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
     """Whether the message names a person without lines ("Jonas hat abgesagt, seine Pizza
     fällt weg" when Jonas's pizza is nobody's): then "seine" is not the person named last."""
-    menu = _menu_words(lexicon_for(turn.bot))
+    menu = lexicon_for(turn.bot).menu_words
     named = {_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text))}
     return bool(named - people - {None, ME})
 

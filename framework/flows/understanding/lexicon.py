@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any, TypeVar, cast
 
@@ -185,6 +185,12 @@ class Lexicon:
                 self._kept.clear()
             found = self._kept[key] = read(*args)
         return cast(_T, found)
+
+    @cached_property
+    def menu_words(self) -> frozenset[str]:
+        """The words of the menu's names ("quattro", "formaggi"): no one is called Salami, and
+        nothing so named is missing from the menu."""
+        return frozenset(word for phrase in self.items(frozenset()).phrases() for word in phrase)
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""
