@@ -151,7 +151,7 @@ def without_missing(turn: Turn, text: str) -> str:
     parts = [part for part in _PARTS.split(text) if part.strip()]  # all of a long story
     named = [_thing(part) for part in parts]
     lexicon = lexicon_for(turn.bot)
-    if len(parts) < 2 or all(not t or set(tokens(t)) <= lexicon.menu_words for t in named):
+    if len(parts) < 2 or all(not t or set(tokens(t)) <= lexicon.menu_words() for t in named):
         return text  # no part names a thing that could be missing ("2 große Salami")
     items = lexicon.items(frozenset())
     sentences = SENTENCES.findall(text)

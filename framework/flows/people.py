@@ -162,14 +162,14 @@ def names_someone(turn: Turn, clause: str) -> bool:
 
 def person_named(turn: Turn, clause: str) -> str | None:
     """Whom a clause orders for ("my colleague", "tom", `ME`), or None."""
-    return _person_of(_unlabelled(clause), lexicon_for(turn.bot).menu_words)
+    return _person_of(_unlabelled(clause), lexicon_for(turn.bot).menu_words())
 
 
 def note_people(turn: Turn, text: str) -> None:
     """Remember whom the message orders for and how many they are, and give this turn's new
     lines their person."""
     lexicon = lexicon_for(turn.bot)
-    menu = lexicon.menu_words
+    menu = lexicon.menu_words()
     flags = turn.session["flags"]
     size = group_size(text)
     if size is not None:
@@ -415,7 +415,7 @@ def _named(words: list[str], people: set[str]) -> str | None:
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
     """Whether the message names a person without lines ("Jonas hat abgesagt, seine Pizza
     fällt weg" when Jonas's pizza is nobody's): then "seine" is not the person named last."""
-    menu = lexicon_for(turn.bot).menu_words
+    menu = lexicon_for(turn.bot).menu_words()
     named = {_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text))}
     return bool(named - people - {None, ME})
 

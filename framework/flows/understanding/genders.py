@@ -6,7 +6,7 @@ boys alike ("Kim", "Alex", "Luca") has no gender here, and then the bot asks."""
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 __all__ = ["gender_of", "pronoun_gender"]
 
@@ -55,7 +55,7 @@ def gender_of(person: str) -> str | None:
 @lru_cache(maxsize=1)
 def _first_names() -> dict[str, str]:
     """first_names.txt: "f"/"m" lines of common German and English first names."""
-    text = resources.files(__package__).joinpath("first_names.txt").read_text("utf-8")
+    text = (Path(__file__).parent / "first_names.txt").read_text(encoding="utf-8")
     names: dict[str, str] = {}
     for line in text.splitlines():
         gender, _, listed = line.partition(":")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, TypeVar, cast
 
@@ -140,6 +140,7 @@ class Lexicon:
         self._bot = bot
         self._items: dict[frozenset[str], PhraseIndex] = {}
         self._choices: dict[str, PhraseIndex] = {}
+        self._menu_words: frozenset[str] | None = None
         self.triggers = PhraseIndex(
             (phrase, flow.name)
             for flow in bot.flows.values()
@@ -186,11 +187,13 @@ class Lexicon:
             found = self._kept[key] = read(*args)
         return cast(_T, found)
 
-    @cached_property
     def menu_words(self) -> frozenset[str]:
         """The words of the menu's names ("quattro", "formaggi"): no one is called Salami, and
         nothing so named is missing from the menu."""
-        return frozenset(word for phrase in self.items(frozenset()).phrases() for word in phrase)
+        if self._menu_words is None:
+            phrases = self.items(frozenset()).phrases()
+            self._menu_words = frozenset(word for phrase in phrases for word in phrase)
+        return self._menu_words
 
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""
