@@ -142,7 +142,7 @@ def read_parts(
         if not mention:
             correcting = correcting or _takes_back(words)
             continue
-        earlier = _referred(words, mention, mentions, slots)
+        earlier, mention = _referred(words, mention, mentions, slots)
         if earlier is not None:
             earlier.update((n, v) for n, v in mention.items() if n not in count_slots(slots))
         elif (
@@ -416,18 +416,25 @@ def without_leading_count(
 
 
 _DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem", "that", "this"})
+_SAME = frozenset({"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"})
 
 
 def _referred(
     words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot]
-) -> Mention | None:
+) -> tuple[Mention | None, Mention]:
     """The earlier mention of the same item that "the Hawaii", "die Salami" points back to,
-    when this part names no count of its own."""
+    when this part names no count of its own, and the part's mention; said as "the same"
+    ("… and the same medium Hawaii for me"), no earlier one but the part as another of it,
+    with its choices."""
     items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
     if not items or not _DEFINITE & set(words) or any(w.isdigit() for w in words):
-        return None
+        return None, mention
     item = mention[items[0]]
-    return next((m for m in reversed(mentions) if m.get(items[0]) == item), None)
+    earlier = next((m for m in reversed(mentions) if m.get(items[0]) == item), None)
+    if earlier is None or _SAME.isdisjoint(words):
+        return earlier, mention
+    counts = count_slots(slots)
+    return None, {**{n: v for n, v in earlier.items() if n not in counts}, **mention}
 
 
 def without_context(mentions: list[Mention], counts: set[str]) -> list[Mention]:

@@ -360,6 +360,13 @@ def _short_answer(parts: list[Part]) -> bool:
     )
 
 
+def _more_after_values(parts: list[Part]) -> bool:
+    """Values, then items said as more ("ohne Extras und noch eine mittlere Margherita"): the
+    values answer for the item asked about, as a sentence of their own does."""
+    first = next((at for at, (_w, _m, has_item) in enumerate(parts) if has_item), 0)
+    return first > 0 and bool(parts[first][0]) and parts[first][0][0] in _FURTHER
+
+
 def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) -> list[Mention]:
     """Sentence by sentence: a story before the order ("Kleine Geburtstagsfeier, es kommen 6
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
@@ -385,7 +392,8 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     answers = list(filter(_short_answer, sentences[:first]))  # "Mit Oliven, bitte. Und …"
     for parts in [*answers, *sentences[first:]]:
         read_parts(parts, mentions, slots, lexicon)
-    leading = without_leading_count(mentions, slots, lexicon.takes, apart=bool(answers))
+    apart = bool(answers) or (bool(sentences) and _more_after_values(sentences[first]))
+    leading = without_leading_count(mentions, slots, lexicon.takes, apart=apart)
     counted = once_each(one_each(without_context(leading, count_slots(slots)), slots))
     return _last_said_wins(text, counted, count_slots(slots))
 

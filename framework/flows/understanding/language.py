@@ -12,7 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from framework.flows.understanding.normalize import KEPT_READINGS
+from framework.flows.understanding.normalize import KEPT_READINGS, bavarian_no
 
 __all__ = ["guess_language", "guesses", "requested_language"]
 
@@ -44,6 +44,7 @@ _MARKERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
                 "einer",
                 "ein",
                 "noch",
+                "ond",
                 "gerne",
                 "gern",
                 "hätte",
@@ -318,6 +319,7 @@ def guesses(
 ) -> tuple[str | None, ...]:
     """`guess_language` for each of several `min_markers`, the text read once."""
     words = _WORD.findall(text[:_GUESS_CHARS].lower().translate(_APOSTROPHES))
+    words = bavarian_no(words) if "no" in words else words  # "ond no a fanta": German
     ranking = sorted(
         ((_score(language, words, own_words), language) for language in _MARKERS), reverse=True
     )

@@ -26,12 +26,17 @@ _BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein"
 """Words that may stand between the "not" and its value ("nicht die große", "not the large")."""
 
 
+_TO = frozenset({"to", "zu"})
+_NO_NEED = frozenset({("no", "need"), ("not", "need"), ("nicht", "noetig"), ("nicht", "nötig")})
+
+
 def negated(words: Sequence[str], start: int) -> bool:
-    """Whether the value that begins at `words[start]` is negated."""
-    before = words[max(0, start - 2) : start]
-    if before and before[-1] in _BETWEEN:
+    """Whether the value that begins at `words[start]` is negated ("nicht liefern", "not to
+    deliver", "no need to deliver")."""
+    before = list(words[max(0, start - 3) : start])
+    if before and before[-1] in _BETWEEN | _TO:
         before = before[:-1]
-    return bool(before) and before[-1] in _NOT
+    return bool(before) and (before[-1] in _NOT or tuple(before[-2:]) in _NO_NEED)
 
 
 _HAVING = frozenset({"drink", "eat", "like", "want", "need", "have", "take", "eats", "drinks"})

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from framework.flows.understanding.homophones import homophones
 
-__all__ = ["KEPT_READINGS", "MAX_CHARS", "normalize", "tokens", "without_emoji"]
+__all__ = ["KEPT_READINGS", "MAX_CHARS", "bavarian_no", "normalize", "tokens", "without_emoji"]
 
 MAX_CHARS = 4096
 KEPT_READINGS = 4096
@@ -42,6 +42,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
+    **dict.fromkeys(("liaba", "liaber", "liabr", "liebr"), "lieber"),  # "na wart, liaba a …"
+    "wart": "warte",
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
@@ -51,7 +53,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
     **dict.fromkeys(
-        ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene"), "kleine"
+        ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene", "kloine"),
+        "kleine",
     ),
     **dict.fromkeys(("kleenen", "gleenen", "luetten"), "kleinen"),
     # Low German: "een lütte Funghi", "hol ick sülvst af", "dat is allens", "kloor"
@@ -74,7 +77,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("oeppis", "oebbis"), "etwas"),
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
-    **dict.fromkeys(("keene", "geene", "koane", "kaane", "kaene", "keen", "koa"), "keine"),
+    **dict.fromkeys(("keene", "geene", "koane", "kaane", "kaene", "keen", "koa", "koine"), "keine"),
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
@@ -91,10 +94,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
-    **dict.fromkeys(
-        ("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwiwwele", "zwiwwel", "zwiwwle"),
-        "zwiebeln",
-    ),
+    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible"), "zwiebeln"),
+    **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
@@ -142,8 +143,17 @@ _COLLOQUIAL = {
 else in either language: Bavarian "na" (no) and the article "a" stay as they are."""
 
 
-_EMOJI_WORDS = {"🍺": "bier", "🍕": "pizza"}
-"""Emoji that name what they show ("🍕 large Margherita + 🍺🍺"). A run of a drink counts
+_EMOJI_WORDS = {
+    "🍺": "bier",
+    "🍕": "pizza",
+    "🫒": "oliven",
+    "🧅": "zwiebeln",
+    "🍄": "pilze",
+    "🧀": "kaese",
+    "🌶": "jalapenos",
+}
+"""Emoji that name what they show ("🍕 large Margherita + 🍺🍺", "vegetaria + 🫒 + 🧅",
+"w extra 🧀"; 🌶 with or without its variation selector). A run of a drink counts
 them; a run of pizzas is a cheer ("🍕🍕🍕"), a pizza wanted, not three."""
 _COUNTED = frozenset("🍺")
 _EMOJI_RUN = re.compile("|".join(f"(?:{emoji})+" for emoji in _EMOJI_WORDS))
@@ -152,7 +162,17 @@ _EMOJI_RUN = re.compile("|".join(f"(?:{emoji})+" for emoji in _EMOJI_WORDS))
 def _emoji_word(found: re.Match[str]) -> str:
     run = found.group(0)
     word = _EMOJI_WORDS[run[0]]
+    if run[0] in _TOPPINGS and not _TOPPING_BEFORE.search(found.string, 0, found.start()):
+        return " "  # "quattro formaggi klingt wyld 🧀": a feeling, not an extra
     return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
+
+
+_TOPPINGS = frozenset("🫒🧅🍄🧀🌶")
+_TOPPING_BEFORE = re.compile(
+    r"(?:^|[+&,]|\b(?:extra|mit|with|w/?|and|und|plus|n)|[🫒🧅🍄🧀]\ufe0f?)\s*$", re.IGNORECASE
+)
+"""What a topping's emoji follows when it is one ("+ 🫒 + 🧅", "w extra 🧀", "mit 🍄"), or
+nothing (a part of a list of its own)."""
 
 
 def without_emoji(text: str) -> str:
@@ -188,15 +208,17 @@ def normalize(text: str) -> str:
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
+    if any(char.isdigit() for char in folded):
+        folded = _NUMBER_GLUED.sub(r"\1 \2", folded)
     words = [_COLLOQUIAL.get(word, word) for word in homophones(_WORD.findall(folded))]
-    return " ".join(_bavarian_no(words) if "no" in words else words)
+    return " ".join(bavarian_no(words) if "no" in words else words)
 
 
 _NO_MORE_BEFORE = frozenset({"a", "an", "oa", "oan", "oans", "ein", "eine", "einen", "zwei"})
 _NO_MORE_AFTER = frozenset({"drauf", "dazu", "auch"})
 
 
-def _bavarian_no(words: list[str]) -> list[str]:
+def bavarian_no(words: list[str]) -> list[str]:
     """Bavarian and Austrian "no" is "noch" before an article ("mach no a zwoats Bier") or in
     a German phrase of adding ("auf d'Margherita no Oliven drauf"); English "no" never stands
     so ("no olives")."""
@@ -208,6 +230,11 @@ def _bavarian_no(words: list[str]) -> list[str]:
     return said
 
 
+_NUMBER_GLUED = re.compile(
+    r"(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
+)
+"""A count typed onto its word ("2grosse salami", "3large", "3gr"); "12a", "2x", "0,5l" and
+ordinals ("2nd", "den 2ten") stay."""
 _D_APOSTROPHE = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
 """Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
 d'Weisestraße"); English "I'd" ends a word."""

@@ -20,9 +20,10 @@ __all__ = [
 ]
 
 _SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
-_AND_IN_SPEECH = frozenset({"an", "n", "un", "ond"})
+_AND_IN_SPEECH = frozenset({"an", "n", "un", "ond", "u"})
 """"And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
-cokes" (Scots, chat, Palatine "un", Swabian "ond")."""
+cokes" (Scots, chat, Palatine "un", Swabian "ond"), typed short ("m extra kas u 2 cola"; "u"
+is "you" elsewhere)."""
 SENTENCE_END = (
     r"(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
