@@ -40,6 +40,7 @@ from framework.flows.named_things import (
     named_things,
     the_kinds_line,
 )
+from framework.flows.only_some import only_some
 from framework.flows.ordinal_lines import change_by_place
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
@@ -335,6 +336,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         move_extras(turn, words, found)
         or change_picked_line(turn, words, found)
         or the_one_of_choice(turn, words, found)
+        or only_some(turn, words, found)
         or split_off(turn, words, found)
         or split_options(turn, words, found)
         or split_counted(turn, words, found)

@@ -34,7 +34,11 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not asked and WITHOUT.isdisjoint(words):
         return None  # no word of removing, none of "without": nothing can be a target
     targets = [
-        t for t in things if _after_without(words, t) and not _recounted_after(words, things, t)
+        t
+        for t in things
+        if _after_without(words, t)
+        and not _recounted_after(words, things, t)
+        and not _of_a_new_item(turn, things, t)
     ]
     if not targets and asked:
         kept = {t.value for t in things if _kept(words, t)}  # "sein Bier trink ich 🍺"
@@ -118,6 +122,13 @@ _TAKE_OVER = frozenset(
 )
 """Verbs of the speaker taking someone's over, before "ich" ("sein Bier trink ich")."""
 _TAKE_OVER_EN = frozenset({"drink", "have", "take", "finish"})
+
+
+def _of_a_new_item(turn: Turn, things: list[Thing], choice: Thing) -> bool:
+    """A choice taken off right after an item the cart does not have describes that new item
+    ("scrap the funghi, make it a large capricciosa no ham"), not a line of the cart."""
+    items = [t for t in things if t.group is None and t.end <= choice.start]
+    return choice.group is not None and bool(items) and line_with(turn, items[-1]) is None
 
 
 def _kept(words: list[str], thing: Thing) -> bool:

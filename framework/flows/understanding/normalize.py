@@ -132,6 +132,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("w",), "with"),
     **dict.fromkeys(("wo",), "without"),
     **dict.fromkeys(("gimme", "gimmie"), "give"),
+    "em": "them",  # "only on one of 'em"
     **dict.fromkeys(("coke", "cokes"), "cola"),
     **dict.fromkeys(
         ("tinnie", "tinny", "tinnies", "stubby", "stubbies", "coldie", "coldies"), "beer"

@@ -47,6 +47,14 @@ def leads_an_item(word: str) -> bool:
     return word_to_number(word) is not None or word in COLLOQUIAL_ARTICLES or word in ARTICLE_ONES
 
 
+_MORE = frozenset({"noch", "dazu", "plus", "another"})
+
+
+def _leads_more(word: str) -> bool:
+    """After a spoken "and": a count, an article or a word of more ("… u noch 1 mittlere")."""
+    return leads_an_item(word) or word in _MORE
+
+
 _WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
 """After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
 
@@ -68,7 +76,7 @@ def segments(text: str) -> list[list[str]]:
         current: list[str] = []
         words = tokens(part)
         for word, after in zip(words, [*words[1:], ""], strict=False):
-            if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and leads_an_item(after)):
+            if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and _leads_more(after)):
                 found.append(current)
                 current = []
             elif current and after in _WITH_OR_WITHOUT and word_to_number(word):
