@@ -42,7 +42,7 @@ HOLDOUT20, HOLDOUT21, HOLDOUT22 = SETS["holdout20"], SETS["holdout21"], SETS["ho
 HOLDOUT23 = SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
 HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
-HOLDOUT30, HOLDOUT31 = SETS["holdout30"], SETS["holdout31"]
+HOLDOUT30, HOLDOUT31, HOLDOUT32 = SETS["holdout30"], SETS["holdout31"], SETS["holdout32"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -77,6 +77,7 @@ FLOORS = {
     HOLDOUT29: 0.67,
     HOLDOUT30: 0.75,
     HOLDOUT31: 0.73,
+    HOLDOUT32: 0.81,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -148,7 +149,10 @@ off, two people's alike pizzas joined after an edit, a beer the speaker takes ov
 joined the guard at 65 and 69 of 80. The thirtieth (a general sample) measured 57 of 80 with
 3 wrong payments on arrival, the thirty-first (the end of an order: at the confirmation) 54 of
 80 with 5 (7ebb5b7; both the same at 4c390ff), all eight in dialect; fixed the same way, they
-reached 60 and 59 of 80 with none. The aim is 0.90 on every
+reached 60 and 59 of 80 with none. The thirty-second (a general sample) measured 60 of 80
+with 4 on arrival (4997ed3; the same at 4c390ff) and reached 65 with none; the thirty-third
+(typed on a phone in a hurry) measured 53 of 80 with 11 and is measured there, not guarded
+here, while one is left. The aim is 0.90 on every
 set."""
 SIZES = {
     CORPUS: 340,
@@ -184,6 +188,7 @@ SIZES = {
     HOLDOUT29: 80,
     HOLDOUT30: 80,
     HOLDOUT31: 80,
+    HOLDOUT32: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

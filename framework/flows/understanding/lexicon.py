@@ -101,6 +101,18 @@ def _variants(phrases: list[tuple[str, str]]) -> Iterator[str]:
 _SHORTEST_ABBREVIATION = 4
 
 
+_FROM_ZERO = frozenset({("from", "zero"), ("from", "scratch"), ("von", "null"), ("bei", "null")})
+"""After "start again": still the start-over ("start again from zero. One large …")."""
+
+
+def _as_written(text: str, last: str) -> str | None:
+    """The text after the first word `last` as the customer wrote it (its punctuation and
+    counts: "start over, my roommates want in: 3large salami …"), or None where the written
+    word differs from its reading."""
+    found = re.search(rf"\b{re.escape(last)}\b", text, re.IGNORECASE)
+    return text[found.end() :].lstrip(" ,;:.!?-–—") if found else None
+
+
 def _abbreviations(items: list[Item]) -> Iterator[tuple[str, str]]:
     """ "marg", "capri", "quattro": the start of a name's first word (4 letters or more, short
     of the word) that starts no other item's name and is no word of one: how people shorten
@@ -358,10 +370,11 @@ class Lexicon:
         items = self.items(frozenset()).find_all(words)
         if not said or not items or items[0].start < said[0].end:
             return None
-        rest = words[said[0].end :]
+        end = said[0].end + (2 if tuple(words[said[0].end : said[0].end + 2]) in _FROM_ZERO else 0)
+        rest = words[end:]
         if _POINTS_BACK & set(rest) or _POINTS_BACK_PAIRS & set(pairwise(rest)):
             return None  # "scrap that, … two small Hawaiis instead of the large one": a change
-        return " ".join(rest)
+        return _as_written(text, words[end - 1]) or " ".join(rest)
 
     def triggers_beside_knowledge(self, text: str) -> bool:
         """A clause of the message says a flow's trigger and no knowledge phrase ("der Laptop
