@@ -59,6 +59,9 @@ _NEVER_FUZZY = frozenset(
         "morgen",
         "hallo",
         "hello",
+        "salam",  # the greeting ("salam 1 large diavola"), not a slip of "salami"
+        "salaam",
+        "selam",
         "heute",
         "wollte",
         "hatte",
@@ -144,7 +147,8 @@ class PhraseIndex:
             self._add(phrase, value)
         fuzzy_words = {word for key in self._phrases for word in key}
         for phrase, value in exact:
-            self._add(phrase, value)
+            if phrase not in _NEVER_FUZZY:  # "salam" greets: no start of "Salami"
+                self._add(phrase, value)
         for phrase in blocked:
             self._phrases.setdefault(tuple(tokens(phrase)), _BLOCKED)
         self._phrases.pop((), None)
