@@ -209,8 +209,7 @@ def normalize(text: str) -> str:
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
-    if any(char.isdigit() for char in folded):
-        folded = _NUMBER_GLUED.sub(r"\1 \2", folded)
+    folded = _NUMBER_GLUED.sub(r"\1 \2", folded)
     words = [_COLLOQUIAL.get(word, word) for word in homophones(_WORD.findall(folded))]
     return " ".join(bavarian_no(words) if "no" in words else words)
 
