@@ -128,8 +128,8 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     made_lines = cart_slots(turn) if forced else set()
     if not mentions or not (marked or len(words) <= 2):
         return False
-    if has_item(turn, mentions[0]) and _MORE & set(words):
-        return False  # "ja, aber noch zwei Wasser dazu": more, not another item instead
+    if has_item(turn, mentions[0]) and (_MORE & set(words) or " as well" in f" {' '.join(words)}"):
+        return False  # "ja, aber noch zwei Wasser dazu", "chuck in two beers as well": more
     slots = turn.session["slots"]
     changes = {
         name: value
@@ -180,7 +180,10 @@ def _shown(turn: Turn, name: str, value: Any) -> str:
     return str(wrap_slot(turn.bot, name, value, turn.lang))
 
 
-_MORE = frozenset({"noch", "dazu", "auch", "zusaetzlich", "another", "more", "also", "add", "plus"})
+_MORE = frozenset(
+    {"noch", "dazu", "auch", "zusaetzlich", "another", "more", "also", "add", "plus", "too"}
+    | {"chuck", "throw", "toss"}
+)
 """Words that make an item named with "aber" or "but" an addition, not a correction."""
 
 

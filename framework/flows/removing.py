@@ -41,11 +41,13 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         and not _of_a_new_item(turn, things, t)
     ]
     if not targets and asked:
-        kept = {t.value for t in things if _kept(words, t)}  # "sein Bier trink ich 🍺"
+        kept = {t.value for t in things if t.group is None and _kept(words, t)}  # "sein Bier
+        # trink ich 🍺": the emoji's beer too; not an extra ("spicy enough" is no jalapeño kept)
         targets = [  # "… but keep the waters"; "ein Bier weniger und dafür eine Cola Zero"
             t
             for t in things
             if t.value not in kept
+            and not _kept(words, t)
             and not _after(words, t, _WITH)  # "the salami with onions": which salami
             and line_with(turn, t) is not None
         ]

@@ -72,7 +72,7 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
         before = words[index - 1] if index else ""
         if (
             after in _NOT_A_COUNT_AFTER
-            or before in _NOT_A_COUNT_BEFORE
+            or (before in _NOT_A_COUNT_BEFORE and not _put_in(words, index))
             or _pointed_at(words, index)
             or _people_counted(words, index)
             or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
@@ -90,6 +90,14 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
     if has_item and (described or articles):
         return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
+
+
+_PUT_IN = frozenset({"chuck", "throw", "put", "toss", "stick", "pop", "add", "bung", "want"})
+"""Before "in" and a count, "in" is a particle: "chuck in two beers", "want in: 3 large …"."""
+
+
+def _put_in(words: list[str], index: int) -> bool:
+    return index >= 2 and words[index - 1] == "in" and words[index - 2] in _PUT_IN
 
 
 def _an_article(words: list[str], index: int, number: int, has_item: bool) -> bool:
