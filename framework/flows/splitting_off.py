@@ -67,7 +67,8 @@ _BECOMING = (
     INTO
     | _INSTEAD
     | {"soll", "sollte", "sein", "should", "be", "become", "werden", "wird", "as", "lieber"}
-    | {"rather", "doch", "please"}
+    | {"rather", "doch", "please", "wants", "want", "to", "is", "a", "an", "ne", "eine", "einer"}
+    | {"needs", "has", "muss", "gonna"}
 )
 
 

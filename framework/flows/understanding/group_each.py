@@ -21,7 +21,9 @@ EACH = frozenset(
 )
 _GROUP_SIZE = (
     re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
-    re.compile(r"\bwir sind (\w+)\b"),
+    re.compile(
+        r"\b(?:wir sind|mir sin|mir san|mir sind) (\w+)\b"
+    ),  # Bavarian, Franconian "mir sin"
     re.compile(r"\b(?:there are|there re|we are|we re) (\w+)(?: of us)?\b"),
     re.compile(r"\b(\w+) of us\b"),
     re.compile(r"\b(?:fuer|for) (\w+) (?:personen|leute|people|persons)\b"),
@@ -59,6 +61,20 @@ def group_size(text: str) -> int | None:
     return 2 if _TWO_OF_US.search(said) else None  # "six of us … me and my sister": six
 
 
+_FOR_WHOM = re.compile(
+    r"\b(?:[Ff]ür|[Ff]ürn|[Ff]uer|[Ff]or)\s+(?:(?:den|die|der|meinen|meine|my|the)\s+)?"
+    r"([A-ZÄÖÜ][a-zäöüß]+|mich|mi|me)\b"
+)
+
+
+def _named_for(text: str) -> int | None:
+    """How many people the message orders for by name ("für mi …, fürn Schorsch …, für die
+    Gerda …, fürn Heiner …. Und jeder a Bier": four), when two or more."""
+    me = {"mich": "me", "mi": "me"}
+    named = {me.get(found.lower(), found.lower()) for found in _FOR_WHOM.findall(text)}
+    return len(named) if len(named) > 1 else None
+
+
 def each_of_the_group(
     text: str,
     sentences: list[list[Part]],
@@ -67,7 +83,11 @@ def each_of_the_group(
 ) -> None:
     """ "Jeder eine Cola, wir sind zu viert", "a beer for each of us, there are four of us": one
     each for as many as the message (or an earlier one: `group`) says they are."""
-    size = (group_size(text) or group) if EACH & set(normalize(text).split()) else None
+    size = (
+        (group_size(text) or group or _named_for(text))
+        if EACH & set(normalize(text).split())
+        else None
+    )
     quantity = next((slot.name for slot in slots if slot.role == "quantity"), None)
     if quantity is None:
         return

@@ -95,6 +95,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jut", "joot"), "gut"),
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
     **dict.fromkeys(("kaeaes", "kaeas"), "kaese"),  # Palatine "extra Kääs"
+    "seim": "seinem",  # "statt seim Bier"
     **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible"), "zwiebeln"),
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
