@@ -96,7 +96,11 @@ _COLLOQUIAL = {
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
     **dict.fromkeys(("kaeaes", "kaeas"), "kaese"),  # Palatine "extra Kääs"
     "seim": "seinem",  # "statt seim Bier"
-    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible"), "zwiebeln"),
+    **dict.fromkeys(("sini", "sine"), "seine"),  # Swiss "sini Salami und sis Bier striiche"
+    "sis": "sein",
+    **dict.fromkeys(("striiche", "striche", "strichae"), "streichen"),
+    **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
+    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble"), "zwiebeln"),
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
