@@ -43,7 +43,7 @@ HOLDOUT23 = SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
 HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
 HOLDOUT30, HOLDOUT31, HOLDOUT32 = SETS["holdout30"], SETS["holdout31"], SETS["holdout32"]
-HOLDOUT33 = SETS["holdout33"]
+HOLDOUT33, HOLDOUT34 = SETS["holdout33"], SETS["holdout34"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -80,6 +80,7 @@ FLOORS = {
     HOLDOUT31: 0.73,
     HOLDOUT32: 0.81,
     HOLDOUT33: 0.81,
+    HOLDOUT34: 0.85,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -154,8 +155,10 @@ joined the guard at 65 and 69 of 80. The thirtieth (a general sample) measured 5
 reached 60 and 59 of 80 with none. The thirty-second (a general sample) measured 60 of 80
 with 4 on arrival (4997ed3; the same at 4c390ff) and reached 65 with none; the thirty-third
 (typed on a phone in a hurry) measured 53 of 80 with 11 (the same count of wrong payments at
-4c390ff) and reached 65 with none. The aim is 0.90 on every
-set."""
+4c390ff) and reached 65 with none. The thirty-fourth (a general sample) measured 65 of 80 with 3
+on arrival (27ef4f6) and reached 68 with none; the thirty-fifth (orders for several people)
+arrived with 17 wrong payments in 80 and is measured there, not guarded here, with 11 left.
+The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
     HOLDOUT: 70,
@@ -192,6 +195,7 @@ SIZES = {
     HOLDOUT31: 80,
     HOLDOUT32: 80,
     HOLDOUT33: 80,
+    HOLDOUT34: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
