@@ -318,8 +318,7 @@ def guesses(
     *min_markers: int,
 ) -> tuple[str | None, ...]:
     """`guess_language` for each of several `min_markers`, the text read once."""
-    words = _WORD.findall(text[:_GUESS_CHARS].lower().translate(_APOSTROPHES))
-    words = bavarian_no(words) if "no" in words else words  # "ond no a fanta": German
+    words = _WORD.findall(bavarian_no(text[:_GUESS_CHARS].lower().translate(_APOSTROPHES)))
     ranking = sorted(
         ((_score(language, words, own_words), language) for language in _MARKERS), reverse=True
     )

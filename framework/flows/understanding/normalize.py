@@ -96,7 +96,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
     **dict.fromkeys(("kaeaes", "kaeas"), "kaese"),  # Palatine "extra Kääs"
     "seim": "seinem",  # "statt seim Bier"
-    **dict.fromkeys(("sini", "sine"), "seine"),  # Swiss "sini Salami und sis Bier striiche"
+    "sini": "seine",  # Swiss "sini Salami und sis Bier striiche"
     "sis": "sein",
     **dict.fromkeys(("striiche", "striche", "strichae"), "streichen"),
     **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
@@ -216,24 +216,20 @@ def normalize(text: str) -> str:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
     folded = _NUMBER_GLUED.sub(r"\1 \2", folded)
-    words = [_COLLOQUIAL.get(word, word) for word in homophones(_WORD.findall(folded))]
-    return " ".join(bavarian_no(words) if "no" in words else words)
+    words = homophones(_WORD.findall(bavarian_no(folded)))
+    return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
 
-_NO_MORE_BEFORE = frozenset({"a", "an", "oa", "oan", "oans", "ein", "eine", "einen", "zwei"})
-_NO_MORE_AFTER = frozenset({"drauf", "dazu", "auch"})
+_BAVARIAN_NO = re.compile(
+    r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei)\b|(?:\s+\w+){1,3}?\s+(?:drauf|dazu)\b)"
+)
 
 
-def bavarian_no(words: list[str]) -> list[str]:
+def bavarian_no(text: str) -> str:
     """Bavarian and Austrian "no" is "noch" before an article ("mach no a zwoats Bier") or in
-    a German phrase of adding ("auf d'Margherita no Oliven drauf"); English "no" never stands
-    so ("no olives")."""
-    said = list(words)
-    for at, word in enumerate(words):
-        after = words[at + 1 : at + 4]
-        if word == "no" and after and (after[0] in _NO_MORE_BEFORE or _NO_MORE_AFTER & set(after)):
-            said[at] = "noch"
-    return said
+    a German phrase of adding ("auf d'Margherita no Oliven drauf"), in lowercase text; English
+    "no" never stands so ("no olives", "No, a large one" with its comma)."""
+    return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
 
 
 _NUMBER_GLUED = re.compile(
