@@ -182,8 +182,7 @@ def _joint_person(line: CartLine, other: CartLine) -> str | None:
         return first
     members = [*first.split(SHARED_BY), *second.split(SHARED_BY)]
     one_each = all(
-        part and len(part.get("person", "").split(SHARED_BY)) == part["quantity"]
-        for part in (line, other)
+        len(part.get("person", "").split(SHARED_BY)) == part["quantity"] for part in (line, other)
     )
     return SHARED_BY.join(members) if one_each and first and second else None
 

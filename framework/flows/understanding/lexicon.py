@@ -105,12 +105,16 @@ _FROM_ZERO = frozenset({("from", "zero"), ("from", "scratch"), ("von", "null"), 
 """After "start again": still the start-over ("start again from zero. One large …")."""
 
 
-def _as_written(text: str, last: str) -> str | None:
-    """The text after the first word `last` as the customer wrote it (its punctuation and
+def _as_written(text: str, before: list[str]) -> str | None:
+    """The text after the words `before` as the customer wrote it (its punctuation and
     counts: "start over, my roommates want in: 3large salami …"), or None where the written
-    word differs from its reading."""
-    found = re.search(rf"\b{re.escape(last)}\b", text, re.IGNORECASE)
-    return text[found.end() :].lstrip(" ,;:.!?-–—") if found else None
+    last word differs from its reading."""
+    last = before[-1]
+    found = list(re.finditer(rf"\b{re.escape(last)}\b", text, re.IGNORECASE))
+    seen = before.count(last)  # "over the phone … start over: …": the second "over"
+    if len(found) < seen:
+        return None
+    return text[found[seen - 1].end() :].lstrip(" ,;:.!?-–—")
 
 
 def _abbreviations(items: list[Item]) -> Iterator[tuple[str, str]]:
@@ -374,7 +378,7 @@ class Lexicon:
         rest = words[end:]
         if _POINTS_BACK & set(rest) or _POINTS_BACK_PAIRS & set(pairwise(rest)):
             return None  # "scrap that, … two small Hawaiis instead of the large one": a change
-        return _as_written(text, words[end - 1]) or " ".join(rest)
+        return _as_written(text, words[:end]) or " ".join(rest)
 
     def triggers_beside_knowledge(self, text: str) -> bool:
         """A clause of the message says a flow's trigger and no knowledge phrase ("der Laptop
