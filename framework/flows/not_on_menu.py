@@ -149,9 +149,11 @@ def without_missing(turn: Turn, text: str) -> str:
     ("two large pepperoni and a coke": the coke is ordered, the pepperoni said to be
     missing); the message as it was when no part does."""
     parts = [part for part in _PARTS.split(text) if part.strip()]  # all of a long story
+    if len(parts) < 2:
+        return text
     named = [_thing(part) for part in parts]
     lexicon = lexicon_for(turn.bot)
-    if len(parts) < 2 or all(not t or set(tokens(t)) <= lexicon.menu_words() for t in named):
+    if all(not t or set(tokens(t)) <= lexicon.menu_words() for t in named):
         return text  # no part names a thing that could be missing ("2 große Salami")
     items = lexicon.items(frozenset())
     sentences = SENTENCES.findall(text)

@@ -24,7 +24,13 @@ from framework.flows.one_of_the_group import (
     give_one,
     one_of_the_group,
 )
-from framework.flows.person_extras import extras_named, some_had, with_extras, without_extras
+from framework.flows.person_extras import (
+    extras_named,
+    options_had,
+    some_had,
+    with_extras,
+    without_extras,
+)
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
@@ -364,8 +370,8 @@ def _takes_off(
     ("weg", "off") while the lines have them and the person stays."""
     if refuses(words):
         return _GONE.isdisjoint(words)
-    had = {c for line in lines for group in options for c in line["options"].get(group, [])}
-    gone = not _GONE.isdisjoint(words) and set().union(*options.values()) <= had
+    named = set().union(*options.values())
+    gone = not _GONE.isdisjoint(words) and named <= options_had(lines, options)
     return gone and not _NOT_COMING.search(text)
 
 

@@ -8,7 +8,7 @@ from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 
-__all__ = ["extras_named", "some_had", "with_extras", "without_extras"]
+__all__ = ["extras_named", "options_had", "some_had", "with_extras", "without_extras"]
 
 
 def extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
@@ -21,9 +21,14 @@ def extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
     return found
 
 
+def options_had(lines: list[CartLine], options: dict[str, set[str]]) -> set[str]:
+    """The options of the groups named that the lines have."""
+    return {c for line in lines for group in options for c in line["options"].get(group, [])}
+
+
 def some_had(lines: list[CartLine], options: dict[str, set[str]]) -> bool:
     """Whether the lines have some of the options named and lack others: one for another."""
-    had = {c for line in lines for group in options for c in line["options"].get(group, [])}
+    had = options_had(lines, options)
     named = set().union(*options.values()) if options else set()
     return bool(named & had) and bool(named - had)
 

@@ -44,7 +44,7 @@ def pronoun_gender(words: list[str]) -> str | None:
 
 def gender_of(person: str) -> str | None:
     """ "f", "m" or None for a person as people.py keeps them ("meine schwester", "timo")."""
-    last = person.split()[-1] if person.split() else ""
+    last = person.rsplit(maxsplit=1)[-1] if person.strip() else ""
     if last in _FEMALE_ROLES:
         return "f"
     if last in _MALE_ROLES:
