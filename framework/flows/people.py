@@ -85,9 +85,10 @@ _ROLES = re.compile(
     r"grandpa|mum|mom|dad|my (?:friend|colleague|buddy|mate|partner|brother|sister|flatmate|boss"
     r"|(?:grand)?mother|(?:grand)?father|uncle|aunt|auntie|cousin|niece|nephew|neighbou?r"
     r"|(?:mother|father|sister|brother|son|daughter)-in-law)|"
-    r"meinen? (?:kumpel|kollegen?|bruder|nachbarn?|chef|vater|schwiegervater|onkel|cousin|neffen?"
-    r"|enkel|schwager|großvater)|meiner? (?:kollegin|schwester|nachbarin|mutter|schwiegermutter"
-    r"|tante|cousine|nichte|enkelin|schwägerin|großmutter))\b",
+    r"min (?:fründ|maa|brüeder)|mini (?:fründin|frau|schwöschter)|"
+    r"meinen? (?:freund|kumpel|kollegen?|bruder|nachbarn?|chef|vater|schwiegervater|onkel"
+    r"|cousin|neffen?|enkel|schwager|großvater)|meiner? (?:freundin|kollegin|schwester"
+    r"|nachbarin|mutter|schwiegermutter|tante|cousine|nichte|enkelin|schwägerin|großmutter))\b",
     re.IGNORECASE,
 )
 _SELF = re.compile(
