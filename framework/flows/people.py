@@ -34,6 +34,7 @@ from framework.flows.person_extras import (
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
 from framework.flows.session import CartLine
+from framework.flows.shared_lines import one_of_shared, one_of_the_shared
 from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.genders import gender_of, pronoun_gender
@@ -41,6 +42,7 @@ from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.negation import a_reason
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
+from framework.flows.understanding.not_names import NOT_NAMES
 
 __all__ = [
     "LAST_PERSON",
@@ -48,13 +50,12 @@ __all__ = [
     "PEOPLE",
     "SHARED_BY",
     "edit_for_person",
+    "names_a_newcomer",
     "names_someone",
     "note_people",
-    "one_of_shared",
     "one_of_theirs",
     "people_in_the_cart",
     "person_named",
-    "shared_lines",
 ]
 
 _INSTEAD = BUT | RATHER | {"dafuer", "stattdessen", "instead", "statt", "anstatt"}
@@ -69,8 +70,9 @@ _KEPT = 20
 
 _NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
 _FOR_SOMEONE = re.compile(
-    r"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
-    rf"(?P<p>{_NAME}|mich|me)\b"
+    r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)? "  # "für'n Rudi", "fürn Xaver": für den
+    r"(?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
+    rf"(?P<p>{_NAME}|mich|mi|me)\b"
 )
 _SOMEONE_TAKES = re.compile(
     rf"\b(?P<p>{_NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
@@ -97,36 +99,14 @@ _SELF = re.compile(
     r"i'll take|i want|and me|und ich)\b",
     re.IGNORECASE,
 )
-_NOT_NAMES = frozenset(
-    {
-        *("ich", "wir", "die", "der", "das", "und", "dann", "noch", "eine", "einen", "also"),
-        *("bitte", "pizza", "pizzen", "hallo", "hi", "hey", "ok", "okay", "the", "and", "i"),
-        *("we", "my", "our", "mich", "me", "moment", "jeder", "jede", "everyone", "alle"),
-        *("dazu", "außerdem", "ausserdem", "zusätzlich", "danach", "zuerst", "erst", "doch"),
-        *("lieber", "ach", "ja", "nein", "gern", "gerne", "einmal", "zweimal", "sonst", "oder"),
-        *("mit", "ohne", "extra", "bestellung", "lieferung", "abholung", "heute", "hier"),
-        *("auch", "aber", "zwei", "drei", "vier", "one", "two", "three", "then", "plus"),
-        *("with", "without", "delivery", "pickup", "order", "yes", "no", "please", "thanks"),
-        *("also", "and", "but", "oh", "ah", "so", "just", "only", "nur", "einfach", "mal"),
-        *("can", "could", "may", "would", "will", "hello", "guten", "moin", "servus", "hallo"),
-        *("kann", "koennte", "könnte", "habt", "gibt", "what", "how", "ordering", "wait"),
-        *("warte", "sorry", "entschuldigung", "actually", "eigentlich", "sure", "klar"),
-        *("ne", "nen", "n", "ein", "eins", "a", "an", "servus", "tach", "moin", "howya"),
-        *("auf", "für", "fuer", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
-        *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
-        *("mach", "mache", "nimm", "gib", "bring", "pack", "schick", "make", "give", "put"),
-        *("was", "wie", "wer", "wo", "wann", "welche", "welcher", "welches", "warum"),
-        *("who", "where", "when", "which", "why", "whats", "is", "ist", "are", "sind"),
-        *("does", "do", "did", "has", "have", "hast", "hat"),
-        *("sein", "seine", "seinen", "seiner", "ihr", "ihre", "ihren", "ihrer", "his", "her"),
-        *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
-        *("drinks", "getränke", "getraenke", "trinken", "food", "essen", "pizzas", "statt"),
-    }
-)
 _NAME_AFTER = re.compile(rf"\s+(?P<p>{_NAME})\b")
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(?:und|and|plus|sowie)\s")
-_NAME_FIRST = re.compile(rf"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?P<p>{_NAME})(?:'s)?\s")
-"""A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi"."""
+_NAME_FIRST = re.compile(
+    r"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?:(?:[Dd]er|[Dd]a|[Dd]e|[Dd]r)\s+)?"
+    rf"(?P<p>{_NAME})(?:'s)?\s"
+)
+"""A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi",
+"Da Kurt kimmt aa no" (an article before a name in southern German)."""
 _LABEL = re.compile(rf"\b({_NAME}|Me|Ich):\s")
 """A name as a label: "Jake: large Hawaii", "Me: medium Margherita"."""
 
@@ -143,13 +123,13 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
     if role:
         after = _NAME_AFTER.match(clause, role.end())  # "meinen Kumpel Timo": Timo
         given = after["p"].lower() if after is not None else ""
-        return given if given and given not in _NOT_NAMES | menu else role.group("p").lower()
+        return given if given and given not in NOT_NAMES | menu else role.group("p").lower()
     for pattern in (_FOR_SOMEONE, _SOMEONE_TAKES, _NAME_FIRST):
         for found in pattern.finditer(clause):
             name = found.group("p")
-            if name.lower() in ("mich", "me"):
+            if name.lower() in ("mich", "mi", "me"):
                 return ME
-            if name.lower() not in _NOT_NAMES and name.lower() not in menu:
+            if name.lower() not in NOT_NAMES and name.lower() not in menu:
                 return name.lower()
     return ME if _SELF.search(clause) else None
 
@@ -259,7 +239,7 @@ def _joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
     joint = {ME: f"{ME}{SHARED_BY}{me_and[1].lower()}"} if (me_and := _ME_AND.search(text)) else {}
     for found in _JOINT.finditer(text):
         names = [name.lower() for name in re.findall(_NAME, found["names"])]
-        if len(names) > 1 and not set(names) & (_NOT_NAMES | menu):
+        if len(names) > 1 and not set(names) & (NOT_NAMES | menu):
             joint[names[-1]] = SHARED_BY.join(names)
     return joint
 
@@ -313,14 +293,17 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     else:
         return _of_a_group(turn, text, words)  # "my son does not like olives" of the kids'
 
-    if person is not None and person not in people:  # "Sarah will ihre doch ohne Oliven"
-        kept = copy.deepcopy(lines)
+    if person is None:
+        return None
+    kept = copy.deepcopy(lines)
+    if person not in people:  # "Sarah will ihre doch ohne Oliven"
         change = _edit_theirs(turn, text, words, person) if one_of_theirs(turn, person) else None
         if change is None:
             lines[:] = kept
         give_back_unchanged(turn, kept, person)  # "der kriegt kein Bier": his Salami stays
-        return change
-    return None if person is None else _edit_theirs(turn, text, words, person)
+    else:
+        change = _edit_theirs(turn, text, words, person)
+    return None if lines == kept else change  # "für eahm a große Salami, wia beim Xaver"
 
 
 def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
@@ -356,7 +339,10 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
     if _NOT_COMING.search(text) or _GONE & said or refuses_them(turn, words):
         if kind and _THEIR & said and all(line["quantity"] > 1 for line in kind):
             return ", ".join(one_of_shared(turn, line) for line in kind)  # "seine Cola" of 4
-        return _remove(turn, kind) or _one_of_shared(turn, words)
+        if not kind:
+            return one_of_the_shared(turn, words)
+        changes = (_remove(turn, kind), one_of_the_shared(turn, words, owned=True))
+        return ", ".join(change for change in changes if change) or None
     restyled = shared_instead(turn, words, kind, lambda: _restyle(turn, words, kind))
     restyled = restyled or _restyle(turn, words, kind)  # "the twins share a medium one"
     swapping = bool(REPLACING & set(words))  # "statt extra Käse lieber Zwiebeln auf seine"
@@ -374,27 +360,6 @@ def _takes_off(
     named = set().union(*options.values())
     gone = not _GONE.isdisjoint(words) and named <= options_had(lines, options)
     return gone and not _NOT_COMING.search(text)
-
-
-def _one_of_shared(turn: Turn, words: list[str]) -> str | None:
-    """ "Zwei Cola, eine für jeden" … "Paul will doch keine Cola": his one of the shared line,
-    not both."""
-    named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    shared = [line for line in shared_lines(turn) if line["item"] in named]
-    return ", ".join(one_of_shared(turn, line) for line in shared) or None
-
-
-def shared_lines(turn: Turn) -> list[CartLine]:
-    """The lines several share without a person named for them ("a Fanta for each of us")."""
-    lines = turn.session["cart"]["lines"]
-    return [line for line in lines if line["quantity"] > 1 and "person" not in line]
-
-
-def one_of_shared(turn: Turn, line: CartLine) -> str:
-    """One person's one of a shared line taken out, said back ("2× Fanta → 1× Fanta")."""
-    before = describe_line(turn.bot, turn.lang, line)
-    line["quantity"] -= 1
-    return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
 
 
 _OWNS = ("mein", "meine", "meinen", "meiner", "meinem", "my")
@@ -417,6 +382,26 @@ def _named(words: list[str], people: set[str]) -> str | None:
         if at >= 0:
             found[person] = (at, -len(name), person)
     return min(found, key=found.__getitem__) if found else None  # the one named first
+
+
+def names_a_newcomer(turn: Turn, text: str) -> bool:
+    """Whether a message of a group's order names someone who has no line yet ("Kurt kommt
+    auch noch, für ihn eine mittlere Tonno" when Schorsch has one): what it orders is theirs,
+    not the order said again."""
+    people = people_in_the_cart(turn)
+    if not people:
+        return False
+    menu = lexicon_for(turn.bot).menu_words()
+    for clause in _CLAUSES.split(_unlabelled(text)):
+        person = _person_of(clause, menu)
+        if person in people or person in (None, ME):
+            continue
+        if gender_of(person) is not None or _FOR_SOMEONE.search(clause) or _FOR_THEM.search(text):
+            return True  # a role, a known first name, "für …", "for him": not "Richtig so?"
+    return False
+
+
+_FOR_THEM = re.compile(r"\b(?:für|fuer|for) (?:ihn|ihm|eahm|sie|him|her|them)\b", re.IGNORECASE)
 
 
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import REMOVING, WHOSE, WITHOUT
-from framework.flows.people import one_of_shared, shared_lines
+from framework.flows.shared_lines import one_of_shared, shared_lines
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 

@@ -9,7 +9,7 @@ from typing import Any
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND, CHANGING
 from framework.flows.events import Message
-from framework.flows.people import names_someone
+from framework.flows.people import names_a_newcomer, names_someone
 from framework.flows.session import CartLine, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
@@ -72,7 +72,7 @@ def restated(turn: Turn, text: str) -> bool:
     words = set(said) - ({"more"} if _ONCE_MORE.search(" ".join(said)) else set())
     if not lines or ordering is None or (MORE & words and not _ALREADY & words):
         return False
-    if _CHANGES & words:
+    if _CHANGES & words or names_a_newcomer(turn, text):
         return False  # "ach, die Cola lieber als Zero": a change, not the order said again
     asks = turn.slots(turn.flow(ordering).asks)
     mentions = turn.names_for_order(text)
@@ -103,7 +103,7 @@ def beyond_restated(turn: Turn, text: str) -> str | None:
     if not any(now - line.get("said", -RECENT_TURNS - 1) <= RECENT_TURNS for line in lines):
         return None  # nothing ordered in the last turns that could be said again
     parts = [part for part in _PARTS.split(text) if part.strip()]
-    if len(parts) < 2:
+    if len(parts) < 2 or names_a_newcomer(turn, text):  # "Kurt kommt auch, für ihn …"
         return None
     kept = [part for part in parts if not _restates(turn, part)]
     if len(kept) == len(parts) or not kept:

@@ -62,7 +62,7 @@ def group_size(text: str) -> int | None:
 
 
 _FOR_WHOM = re.compile(
-    r"\b(?:[Ff]ür|[Ff]ürn|[Ff]uer|[Ff]or)\s+(?:(?:den|die|der|meinen|meine|my|the)\s+)?"
+    r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)?\s+(?:(?:den|die|der|meinen|meine|my|the)\s+)?"
     r"([A-ZÄÖÜ][a-zäöüß]+|mich|mi|me)\b"
 )
 

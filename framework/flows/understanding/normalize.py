@@ -222,12 +222,14 @@ def normalize(text: str) -> str:
 
 _BAVARIAN_NO = re.compile(
     r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei)\b|(?:\s+\w+){1,3}?\s+(?:drauf|dazu)\b)"
+    r"|(?:(?<=\baa )|(?<=\bauch ))no\b"
 )
 
 
 def bavarian_no(text: str) -> str:
     """Bavarian and Austrian "no" is "noch" before an article ("mach no a zwoats Bier") or in
-    a German phrase of adding ("auf d'Margherita no Oliven drauf"), in lowercase text; English
+    a German phrase of adding ("auf d'Margherita no Oliven drauf") or after "aa" ("da Kurt
+    kimmt aa no"), in lowercase text; English
     "no" never stands so ("no olives", "No, a large one" with its comma)."""
     return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
 
