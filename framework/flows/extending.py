@@ -21,6 +21,7 @@ _THE = frozenset(
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
 )
 """Between "auf"/"on" and the item the extras go on ("auf ihre Margheritas", "on his")."""
+_STAYS = frozenset({"stays", "stay", "remains", "unchanged", "bleibt", "bleiben", "unveraendert"})
 
 
 def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
@@ -85,6 +86,8 @@ def plain_named(turn: Turn, words: list[str], things: list[Thing]) -> str | None
     many = many_choice_groups(turn.bot)
     if not things or any(t.group is not None for t in things) or not says_nothing_extra(words):
         return None
+    if not _STAYS.isdisjoint(words):
+        return None  # "The Vegetaria stays as is": unchanged, not made plain
     if not all(t.start and words[t.start - 1] in _THE for t in things):
         return None
     lines = [line for t in things if (line := line_with(turn, t)) is not None]

@@ -14,6 +14,7 @@ from framework.flows.session import CartLine
 from framework.flows.splitting_off import split_line
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 
@@ -151,6 +152,8 @@ def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing,
         return None  # "make that 2 margheritas" with a Margherita in the cart: a recount
     if new.group is None:
         old = last["item"]
+        if not lexicon_for(turn.bot).same_kind(old, new.value):
+            return None  # "then make it two Cola Zero" after a pizza: no pizza becomes a drink
     else:
         chosen = last["options"].get(new.group) or []
         if len(chosen) != 1:

@@ -119,6 +119,9 @@ _YES_WORDS: Final = frozenset(
         "passt's",
         "stimmts",
         "passts",
+        "righto",  # Australian and British "Yeah, righto."
+        "rightio",
+        "righty",
     }
 )
 _NO_WORDS: Final = frozenset(
