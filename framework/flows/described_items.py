@@ -107,8 +107,12 @@ def _the_one(turn: Turn, described: _Described, found: re.Match[str]) -> str:
 
 def _read(turn: Turn, described: _Described, found: re.Match[str]) -> str:
     said = found.group(0)
-    if lexicon_for(turn.bot).items(frozenset()).find_all(tokens(said)):
+    items = lexicon_for(turn.bot).items(frozenset())
+    if items.find_all(tokens(said)):
         return said  # a name the bot knows ("Schinkenpizza", "pizza mit thunfisch")
+    before = tokens(found.string[: found.start()])[-4:]
+    if any(match.end == len(before) for match in items.find_all(before)):
+        return said  # "one Tonno pizza with olives": that pizza, with olives on it
     listed = found["on"] or found["before"]
     fitting = _fitting(described, listed)
     if not fitting:
