@@ -44,7 +44,7 @@ from framework.flows.only_some import only_some
 from framework.flows.ordinal_lines import change_by_place
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
-from framework.flows.recounting import recount, recount_in_all, recount_unnamed
+from framework.flows.recounting import recount, recount_carried, recount_in_all, recount_unnamed
 from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
@@ -156,7 +156,11 @@ def _one_sentence(
     was = _looks(lines) if found else {}
     if last is None and several and changes_mind_of(words, found):
         last = newest_taking(turn, found)
-    change = _sentence_edit(turn, words, found, last) or _in_all(turn, words, found, before_it)
+    change = (
+        _sentence_edit(turn, words, found, last)
+        or _in_all(turn, words, found, before_it)
+        or recount_carried(turn, words, found, before_it[0])  # "… And three Cokes so."
+    )
     return change, (_changed_line(lines, was, last) if change and was else last)
 
 

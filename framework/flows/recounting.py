@@ -21,7 +21,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["recount", "recount_in_all", "recount_unnamed", "says_a_new_count"]
+__all__ = ["recount", "recount_carried", "recount_in_all", "recount_unnamed", "says_a_new_count"]
 
 
 def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
@@ -309,3 +309,29 @@ def _drinks_only(turn: Turn, count: int) -> str | None:
     before = describe_line(turn.bot, turn.lang, lines[0])
     lines[0]["quantity"] = count
     return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
+
+
+_AND_THEN = frozenset({"and", "und", "plus", "also", "then", "dann"})
+
+
+def recount_carried(
+    turn: Turn, words: list[str], things: list[Thing], before: list[str]
+) -> str | None:
+    """ "Make that three Funghis. And three Cokes so.": a sentence of "and", a count of two or
+    more and items of the cart only, after a sentence that recounted, is a new count too (not
+    more of them, and never nothing)."""
+    items = [t for t in things if t.group is None]
+    if not items or len(items) != len(things) or not words or words[0] not in _AND_THEN:
+        return None
+    if not (RECOUNTING & set(before) or (before[:1] and before[0] in CORRECTING)):
+        return None
+    counts = [count_near(words, thing) or 0 for thing in items]
+    lines = [line_with(turn, thing) for thing in items]
+    if min(counts) < 2 or None in lines:
+        return None
+    changed = []
+    for count, line in zip(counts, lines, strict=True):
+        if line is not None:
+            line["quantity"] = count
+            changed.append(describe_line(turn.bot, turn.lang, line))
+    return ", ".join(changed)
