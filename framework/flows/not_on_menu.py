@@ -157,8 +157,11 @@ def without_missing(turn: Turn, text: str) -> str:
         return text  # no part names a thing that could be missing ("2 große Salami")
     items = lexicon.items(frozenset())
     sentences = SENTENCES.findall(text)
-    ordering = [s for s in sentences if items.find_all(tokens(s))]
-    story = [s for s in sentences if ordering and s not in ordering and "?" not in s]
+    ordering = [at for at, s in enumerate(sentences) if items.find_all(tokens(s))]
+    story = [  # told before the order, not said after it ("… Hawaii. Und ein Kaffee.")
+        s for at, s in enumerate(sentences[: max(ordering, default=0)]) if at not in ordering
+    ]
+    story = [s for s in story if "?" not in s]
     kept: list[str] = []
     for part, thing in zip(parts, named, strict=True):
         told = any(part.strip() in sentence for sentence in story)  # "… mit einer kleinen

@@ -36,7 +36,7 @@ _COLLOQUIAL = {
         ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei"), "zwei"
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
-    **dict.fromkeys(("ane", "oane", "aane", "aani", "oine"), "eine"),  # Austrian, Bavarian,
+    **dict.fromkeys(("ane", "oane", "aane", "aani", "oine", "oina"), "eine"),  # Austrian, Bavarian,
     # Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine ohne Extras"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
@@ -104,7 +104,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
-    **dict.fromkeys(("waesserle", "waesserli", "wasserl", "waesserchen"), "wasser"),
+    **dict.fromkeys(
+        ("waesserle", "waesserli", "wasserl", "waesserchen", "wossa", "wossr"), "wasser"
+    ),
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
     **dict.fromkeys(("pilzn", "pilzle", "schwammerl"), "pilze"),
