@@ -388,6 +388,8 @@ def _order_the_rest(
 """Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
 _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
 _AND_FIRST = frozenset({"und", "and"})
+_TOO = frozenset({"auch", "also"})
+"""Right before a choice, "as the other one" ("die Salami doch lieber auch groß"), not more."""
 
 
 def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
@@ -419,7 +421,8 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     leading = words[: items[0].start]
     changing = bool(CHANGING & set(leading)) or words[-1] in CHANGING  # "… groß machen"
     said = words[1:] if words[0] in _AND_FIRST else words  # "Und die Salami doch groß"
-    the_one = bool(leading) and leading[-1] in ARTICLES and not _ANOTHER & set(said)
+    like_another = {words[c.start - 1] for c in choices if c.start} & _TOO  # "… auch groß"
+    the_one = bool(leading) and leading[-1] in ARTICLES and not _ANOTHER & set(said) - like_another
     if not (changing or (the_one and count_near(words, items[0]) is None)):
         return None
     line = line_with(turn, items[0])

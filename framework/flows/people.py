@@ -42,7 +42,7 @@ from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.negation import a_reason
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
-from framework.flows.understanding.not_names import NOT_NAMES
+from framework.flows.understanding.not_names import NOT_NAMES, not_a_name
 
 __all__ = [
     "LAST_PERSON",
@@ -129,7 +129,7 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
             name = found.group("p")
             if name.lower() in ("mich", "mi", "me"):
                 return ME
-            if name.lower() not in NOT_NAMES and name.lower() not in menu:
+            if not not_a_name(name) and name.lower() not in menu:
                 return name.lower()
     return ME if _SELF.search(clause) else None
 

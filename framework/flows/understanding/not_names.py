@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-__all__ = ["NOT_NAMES"]
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
+
+__all__ = ["NOT_NAMES", "not_a_name"]
 
 NOT_NAMES = frozenset(
     {
@@ -29,6 +32,22 @@ NOT_NAMES = frozenset(
         *("sein", "seine", "seinen", "seiner", "ihr", "ihre", "ihren", "ihrer", "his", "her"),
         *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
         *("drinks", "getränke", "getraenke", "trinken", "food", "essen", "pizzas", "statt"),
-        *("dazua", "dazue", "derzua", "aa", "no", "nu", "jetz", "oiso", "nacha", "glei"),
+        *("derzua", "aa", "no", "nu", "oiso", "nacha", "glei"),
     }
 )
+
+_SAID_IN_DIALECT = frozenset(
+    {"eine", "ein", "einen", "einer", "einem", "der", "die", "das", "den", "dem", "und"}
+    | {"noch", "auch", "dazu", "dann", "jetzt", "also", "bitte"}
+)
+"""Words a capitalised dialect form reads as ("Eene mittlere Tonno", "Dazua zwa Krügerl",
+"Jetz …"): no name. Only these: a name may read as another word ("Jo" as "ja")."""
+
+
+def not_a_name(word: str) -> bool:
+    """Whether a capitalised word that stands where a name would is no one's name."""
+    lowered = word.lower()
+    if lowered in NOT_NAMES:
+        return True
+    said = tokens(lowered)[:1]
+    return bool(said) and (said[0] in _SAID_IN_DIALECT or word_to_number(said[0]) is not None)
