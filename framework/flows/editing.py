@@ -429,7 +429,7 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if line is None:
         return None
     before = describe_line(turn.bot, turn.lang, line)
-    for choice in choices:
+    for choice in _changing(line, choices):
         line["options"][str(choice.group)] = [choice.value]
     for dropped in (t for t in things if t.group in many and _without(words, t)):
         chosen = line["options"].get(str(dropped.group), [])  # "… klein und ohne Schinken"
@@ -438,6 +438,17 @@ def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     turn.cart.reprice(line)
     after = describe_line(turn.bot, turn.lang, line)
     return f"{before} → {after}" if after != before else None
+
+
+def _changing(line: CartLine, choices: list[Thing]) -> list[Thing]:
+    """Of two choices of a group, the one the line does not have yet ("make the Hawaii a
+    medium, the wee one'll no fill me" of a small one: medium)."""
+    return [
+        choice
+        for choice in choices
+        if choice.value not in line["options"].get(str(choice.group), [])
+        or all(other.value == choice.value for other in choices if other.group == choice.group)
+    ]
 
 
 def _without(words: list[str], thing: Thing) -> bool:

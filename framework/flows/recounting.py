@@ -35,18 +35,20 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     made = made or (_instead_of(words, items[0]) if len(items) == 1 else None)
     if not (RECOUNTING & set(words) or correcting or made or says_a_new_count(words, turn.lang)):
         return None
-    changed = []
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
+    counted = []
     for thing in items:  # of several, each its own count ("only one Salami … three Cokes")
         near = count_near(words, thing) if len(items) > 1 else None
         count = near or said or count_near(words, thing)
         line = line_with(turn, thing)
         if count is not None and line is not None:
-            line["quantity"] = count  # the same count again changes nothing, adds nothing
-            changed.append(
-                describe_line(turn.bot, turn.lang, line)
-            )  # "only 2 Funghi and 2 waters": each line
-    return ", ".join(changed) or None
+            counted.append((line, count))
+    if len(items) == 1 < len(things) and all(line["quantity"] == n for line, n in counted):
+        return None  # "make the Hawaii a medium": its size, not its count of one
+    for line, count in counted:
+        line["quantity"] = count  # the same count again changes nothing, adds nothing
+    # "only 2 Funghi and 2 waters": each line
+    return ", ".join(describe_line(turn.bot, turn.lang, line) for line, _ in counted) or None
 
 
 _DOUBLE = frozenset({"double", "doppelt", "doppelte", "verdoppeln", "verdopple", "verdoppelt"})

@@ -51,6 +51,7 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             and not _after(words, t, _WITH)  # "the salami with onions": which salami
             and line_with(turn, t) is not None
         ]
+    targets = [t for at, t in enumerate(targets) if not (at and _only_left(words, t))]
     targets = list({t.value: t for t in reversed(targets)}.values())[::-1]  # first of each
     targets = [t for t in targets if not _kept_count(words, t)]
     places = _where_options_go(turn, words, targets, things)
@@ -144,6 +145,13 @@ def _kept(words: list[str], thing: Thing) -> bool:
     return bool(_KEEP & set(before) or _ENOUGH & set(after) or taken_over)
 
 
+def _only_left(words: list[str], thing: Thing) -> bool:
+    """ "take the jalapeños off — just the olives": after what goes, what is left (not "take
+    off just the olives", where it is the one thing that goes)."""
+    return not _ONLY.isdisjoint(words[max(0, thing.start - 2) : thing.start])
+
+
+_ONLY = frozenset({"just", "only", "nur"})
 _BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}
 """Words between "ohne" and what goes: "ohne die extra Oliven", "without the additional ham"."""
 
