@@ -72,7 +72,7 @@ _NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
 _FOR_SOMEONE = re.compile(
     r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)? "  # "für'n Rudi", "fürn Xaver": für den
     r"(?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
-    rf"(?P<p>{_NAME}|mich|mi|me)\b"
+    rf"(?P<p>{_NAME}|mich|mi(?!\s+[A-ZÄÖÜ])|me)\b"  # "für mi", not Swiss "für mi Partnerin"
 )
 _SOMEONE_TAKES = re.compile(
     rf"\b(?P<p>{_NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
@@ -87,7 +87,7 @@ _ROLES = re.compile(
     r"grandpa|mum|mom|dad|my (?:friend|colleague|buddy|mate|partner|brother|sister|flatmate|boss"
     r"|(?:grand)?mother|(?:grand)?father|uncle|aunt|auntie|cousin|niece|nephew|neighbou?r"
     r"|(?:mother|father|sister|brother|son|daughter)-in-law)|"
-    r"min (?:fründ|maa|brüeder)|mini (?:fründin|frau|schwöschter)|"
+    r"mini? (?:fründ|maa|brüeder|partner)|mini? (?:fründin|frau|schwöschter|partnerin)|"
     r"meinen? (?:freund|kumpel|kollegen?|bruder|nachbarn?|chef|vater|schwiegervater|onkel"
     r"|cousin|neffen?|enkel|schwager|großvater)|meiner? (?:freundin|kollegin|schwester"
     r"|nachbarin|mutter|schwiegermutter|tante|cousine|nichte|enkelin|schwägerin|großmutter))\b",

@@ -22,14 +22,14 @@ _FEMALE_ROLES = frozenset(
     | {"schwiegermutter", "großmutter", "schwiegertochter", "wife", "girlfriend", "sister"}
     | {"mother", "mum", "mom", "mummy", "grandma", "granny", "nan", "daughter", "aunt"}
     | {"auntie", "niece", "granddaughter", "sister-in-law", "mother-in-law", "fründin"}
-    | {"schwöschter"}
+    | {"schwöschter", "partnerin"}
 )
 _MALE_ROLES = frozenset(
     {"mann", "bruder", "vater", "papa", "papi", "opa", "sohn", "onkel", "neffe", "neffen"}
     | {"kollege", "kollegen", "nachbar", "nachbarn", "chef", "enkel", "schwager", "kumpel"}
     | {"schwiegervater", "großvater", "schwiegersohn", "husband", "boyfriend", "brother"}
     | {"father", "dad", "daddy", "grandpa", "grandad", "son", "uncle", "nephew", "grandson"}
-    | {"brother-in-law", "father-in-law", "fründ", "maa", "brüeder"}
+    | {"brother-in-law", "father-in-law", "fründ", "maa", "brüeder", "partner"}
 )
 
 

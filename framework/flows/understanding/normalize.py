@@ -225,7 +225,7 @@ def normalize(text: str) -> str:
 
 
 _BAVARIAN_NO = re.compile(
-    r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei)\b|(?:\s+\w+){1,3}?\s+(?:drauf|dazu)\b)"
+    r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b|(?:\s+\w+){1,3}?\s+(?:drauf|dazu)\b)"
     r"|(?:(?<=\baa )|(?<=\bauch ))no\b"
 )
 
