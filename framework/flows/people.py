@@ -396,8 +396,10 @@ def names_a_newcomer(turn: Turn, text: str) -> bool:
         person = _person_of(clause, menu)
         if person in people or person in (None, ME):
             continue
-        if gender_of(person) is not None or _FOR_SOMEONE.search(clause) or _FOR_THEM.search(text):
-            return True  # a role, a known first name, "für …", "for him": not "Richtig so?"
+        if gender_of(person) or _ROLES.search(clause) or _FOR_SOMEONE.search(clause):
+            return True  # a role, a known first name, "für …": not "Richtig so?"
+        if _FOR_THEM.search(text):
+            return True  # "Dave is joining us, so … for him"
     return False
 
 

@@ -81,17 +81,34 @@ def _copies(
         return None
     copied = {line["item"] for line in last}
     others: list[Mention] = []
-    for said in turn.mentions(text, turn.slots(turn.flow(ordering).asks)):
+    said_all = turn.mentions(text, turn.slots(turn.flow(ordering).asks))
+    spelled = not more and any(_spelled_out(said, mentions) for said in said_all)
+    for said in said_all:
         if _names_only(said, copied) or (more and _the_copy_in_all(said, mentions, last)):
             continue  # "…, Pizza und Bier", "die Tonno": what is copied, said again
+        if spelled and _spelled_out(said, mentions):
+            continue  # "das Gleiche für ihn wie für mich, also eine große Salami mit Zwiebeln"
         if not item_slots(turn.bot).isdisjoint(said):
-            if not (kind or (more and _of_another_kind(turn, said, copied))):
+            if not (kind or spelled or (more and _of_another_kind(turn, said, copied))):
                 return None
             others.append(said)
             continue
         for mention in mentions:
             _change(turn, cast(Mention, mention), said, text)
     return [*cast(list[Mention], mentions), *others]
+
+
+def _spelled_out(said: Mention, copies: list[Mention | None]) -> bool:
+    """Whether a mention is one of the copies said out in full, one of it (what "the same as
+    me" means, said after it); then the other items said with it are ordered too ("… und ein
+    Bier")."""
+    return any(
+        copy is not None
+        and all(said.get(name) == value for name, value in copy.items() if name in said)
+        and set(said) >= {name for name, value in copy.items() if not isinstance(value, int)}
+        and all(not isinstance(v, int) or v == 1 for v in said.values())
+        for copy in copies
+    )
 
 
 _KINDS = {"pizza": "pizza", "pizzas": "pizza", "drink": "drink", "drinks": "drink"}
@@ -235,7 +252,8 @@ _RELATIVES = frozenset(
 )
 """After "the same as his …", a relative: the one other person with lines, where there is one."""
 _LIKE = re.compile(
-    r"\s*(?:(?:pizza|pizzas|pizzen|drink|getränk)\s+)?(?:wie|as|like)\s+(?:(?:für|fuer|for)\s+)?"
+    r"\s*(?:(?:for|für|fuer)\s+(?:him|her|them|ihn|sie|ihm)\s+)?"  # "same again for him as …"
+    r"(?:(?:pizza|pizzas|pizzen|drink|getränk)\s+)?(?:wie|as|like)\s+(?:(?:für|fuer|for)\s+)?"
     r"([\w' ]+)",
     re.IGNORECASE,
 )
@@ -247,6 +265,7 @@ def _theirs(said: str, subject: str | None, lines: list[CartLine]) -> list[CartL
     line's names), or of the one person with lines besides the speaker and `subject` after
     "his sister", "meine Frau"; none when the words name no one with lines."""
     words = set(said.lower().replace("'s", " ").split())
+    words |= {ME} if words & _SPEAKER else set()  # "the same as for me", "wie für mich"
     named = [
         line for line in lines if "person" in line and words & set(line["person"].split(SHARED_BY))
     ]
@@ -258,6 +277,7 @@ def _theirs(said: str, subject: str | None, lines: list[CartLine]) -> list[CartL
     return [line for line in lines if line.get("person") in others]  # the one other person
 
 
+_SPEAKER = frozenset({"me", "mich", "mir", "mi", "myself"})
 _MIND_CHANGED = CHANGE_OF_MIND | {"anders", "changed"}
 
 
