@@ -88,8 +88,8 @@ _ROLES = re.compile(
     r"|(?:grand)?mother|(?:grand)?father|uncle|aunt|auntie|cousin|niece|nephew|neighbou?r"
     r"|(?:mother|father|sister|brother|son|daughter)-in-law)|"
     r"mini? (?:fründ|maa|brüeder|partner)|mini? (?:fründin|frau|schwöschter|partnerin)|"
-    r"meinen? (?:freund|kumpel|kollegen?|bruder|nachbarn?|chef|vater|schwiegervater|onkel"
-    r"|cousin|neffen?|enkel|schwager|großvater)|meiner? (?:freundin|kollegin|schwester"
+    r"mein(?:en|em)? (?:freund|kumpel|kollegen?|bruder|nachbarn?|chef|vater|schwiegervater|onkel"
+    r"|cousin|neffen?|enkel|schwager|großvater)|meine[rm]? (?:freundin|kollegin|schwester"
     r"|nachbarin|mutter|schwiegermutter|tante|cousine|nichte|enkelin|schwägerin|großmutter))\b",
     re.IGNORECASE,
 )

@@ -126,9 +126,16 @@ def _so_many(words: list[str], lang: str) -> bool:
     ("so two more": more; "die Kumpels kommen noch, also vier Bier": four)."""
     so, adding = (_SO | _GERMAN_SO, ADDING - _GERMAN_SO) if lang == "de" else (_SO, ADDING)
     return any(
-        word in so and word_to_number(after) is not None and not adding & set(words[at:])
+        word in so and _a_count(after) and not adding & set(words[at:])
         for at, (word, after) in enumerate(itertools.pairwise(words[1:]), start=1)
     )
+
+
+def _a_count(word: str) -> bool:
+    """A count that follows from a reason: a number, not the article "a", "eine" ("mein
+    Bruder kommt noch, also eine große Salami und ein Bier" lists his order)."""
+    number = word_to_number(word)
+    return number is not None and (number > 1 or word.isdigit())
 
 
 _GERMAN_SO = frozenset({"also"})
