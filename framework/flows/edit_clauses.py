@@ -24,7 +24,7 @@ from framework.flows.named_things import Thing, named_things
 from framework.flows.people import people_in_the_cart, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
-from framework.flows.understanding.negation import negated
+from framework.flows.understanding.negation import negated, not_had
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.segments import leads_an_item
@@ -175,7 +175,7 @@ _NO = frozenset({"kein", "keine", "keinen", "keiner", "no"})
 
 
 def _refused(words: list[str], start: int) -> bool:
-    return (start > 0 and words[start - 1] in _NO) or negated(words, start)
+    return (start > 0 and words[start - 1] in _NO) or negated(words, start) or not_had(words, start)
 
 
 _MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})

@@ -74,6 +74,11 @@ _FOR_SOMEONE = re.compile(
     r"(?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
     rf"(?P<p>{_NAME}|mich|mi(?!\s+[A-ZÄÖÜ])|me)\b"  # "für mi", not Swiss "für mi Partnerin"
 )
+_FOR_SOMEONE_LOWER = re.compile(
+    r"\b(?:für|fuer|for)(?:'?n)? (?:(?:den|die|der|my|our) )?(?P<p>[a-zäöüß]+)\b"
+)
+"""A name in lowercase after "für": only a common first name or a role counts ("für die
+mandy", not "für den abend")."""
 _SOMEONE_TAKES = re.compile(
     rf"\b(?P<p>{_NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
     r"mag|wants|would|gets|takes|is having|has|'ll|'d|likes)\b"
@@ -131,6 +136,10 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
                 return ME
             if not not_a_name(name) and name.lower() not in menu:
                 return name.lower()
+    for found in _FOR_SOMEONE_LOWER.finditer(clause):  # "für die mandy" typed in lowercase
+        name = found.group("p")
+        if name not in NOT_NAMES and name not in menu and gender_of(name) is not None:
+            return name
     return ME if _SELF.search(clause) else None
 
 

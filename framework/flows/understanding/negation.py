@@ -47,8 +47,16 @@ def not_had(words: Sequence[str], start: int) -> bool:
     """Whether the value at `start` is said not to be had: "Ana doesn't drink Coke", "I
     don't like olives", "he never eats onions"."""
     before = [word for word in words[max(0, start - 3) : start] if word not in _BETWEEN]
-    return len(before) > 1 and before[-1] in _HAVING and before[-2] in _NOT_DOING
+    if len(before) > 1 and before[-1] in _HAVING and before[-2] in _NOT_DOING:
+        return True
+    brought = not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(
+        words[start + 1 : start + 3]
+    )
+    return brought  # "die hat noch Wasser dabei", "he has his own beer with him"
 
+
+_HAS = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
+_WITH_THEM = frozenset({"dabei", "mit", "with", "selber", "selbst"})
 
 _EXCEPT = frozenset({"ausser", "except", "besides", "apart"})
 
