@@ -24,21 +24,13 @@ from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
 from framework.flows.disliked import disliked
 from framework.flows.edit_clauses import CLAUSE, changes_mind_of, edit_clauses, newest_taking
-from framework.flows.edit_words import (
-    ARTICLES,
-    CHANGING,
-    WITHOUT,
-)
 from framework.flows.extending import extend, plain_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
 from framework.flows.named_things import (
     Thing,
-    count_near,
-    line_with,
     many_choice_groups,
     named_things,
-    the_kinds_line,
 )
 from framework.flows.only_some import only_some
 from framework.flows.ordinal_lines import change_by_place
@@ -48,6 +40,7 @@ from framework.flows.recounting import recount, recount_carried, recount_in_all,
 from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
+from framework.flows.restyling import restyle, restyle_every
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import (
     off_someones,
@@ -56,9 +49,8 @@ from framework.flows.splitting_off import (
     split_options,
 )
 from framework.flows.turn import Turn
-from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.extract import Mention
-from framework.flows.understanding.negation import never_before, rejects, too_much
+from framework.flows.understanding.negation import rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import SENTENCE_END
 from framework.flows.which_line import (
@@ -66,7 +58,6 @@ from framework.flows.which_line import (
     asks_which_of_choice,
     asks_which_of_kind,
     asks_which_one,
-    last_said_taking,
     the_one_of_choice,
 )
 from framework.flows.whose_pronoun import asks_whose
@@ -346,10 +337,10 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or split_counted(turn, words, found)
         or off_someones(turn, words, found)
         or change_by_place(turn, words, found)
-        or _restyle_every(turn, words, found)
+        or restyle_every(turn, words, found)
         or replace_in_cart(turn, words, found)
         or mind_changed(turn, words, found)
-        or _restyle(turn, words, found)
+        or restyle(turn, words, found)
         or plain_named(turn, words, found)
         or remove(turn, words, found)
         or recount(turn, words, found)
@@ -386,94 +377,3 @@ def _order_the_rest(
 
 
 """Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
-_ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
-_AND_FIRST = frozenset({"und", "and"})
-_TOO = frozenset({"auch", "also"})
-"""Right before a choice, "as the other one" ("die Salami doch lieber auch groß"), not more."""
-
-
-def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
-    """Whether the words after the thing, up to the next thing named, reject it."""
-    following = [t.start for t in things if t.start >= thing.end]
-    end = min(following, default=len(words))
-    if following and never_before(words, end):
-        end = max(thing.end, end - 4)  # "… a medium, she never finishes a large": the large's
-    after = words[thing.end : end]
-    # "make the tono medium, larg is to much", "… she never finishes a large"
-    return rejects(after) or too_much(after) or never_before(words, thing.start)
-
-
-def _restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    """ "Mach die Margherita groß", "make the salami medium", "ja, aber die Salami bitte
-    mittel": a line in the cart gets another choice of a group that takes one (its size), in
-    place — never a second line."""
-    items = [t for t in things if t.group is None] or [*filter(None, [the_kinds_line(turn, words)])]
-    if len(items) != 1:
-        return None  # "mach die Pizza groß": the one pizza ordered
-    many = many_choice_groups(turn.bot)
-    choices = [
-        t
-        for t in things
-        if t.group is not None and t.group not in many and not _rejected(words, t, things)
-    ]
-    if not choices:
-        return None
-    leading = words[: items[0].start]
-    changing = bool(CHANGING & set(leading)) or words[-1] in CHANGING  # "… groß machen"
-    said = words[1:] if words[0] in _AND_FIRST else words  # "Und die Salami doch groß"
-    like_another = {words[c.start - 1] for c in choices if c.start} & _TOO  # "… auch groß"
-    the_one = bool(leading) and leading[-1] in ARTICLES and not _ANOTHER & set(said) - like_another
-    if not (changing or (the_one and count_near(words, items[0]) is None)):
-        return None
-    line = line_with(turn, items[0])
-    if line is None:
-        return None
-    before = describe_line(turn.bot, turn.lang, line)
-    for choice in _changing(line, choices):
-        line["options"][str(choice.group)] = [choice.value]
-    for dropped in (t for t in things if t.group in many and _without(words, t)):
-        chosen = line["options"].get(str(dropped.group), [])  # "… klein und ohne Schinken"
-        if dropped.value in chosen:
-            chosen.remove(dropped.value)
-    turn.cart.reprice(line)
-    after = describe_line(turn.bot, turn.lang, line)
-    return f"{before} → {after}" if after != before else None
-
-
-def _changing(line: CartLine, choices: list[Thing]) -> list[Thing]:
-    """Of two choices of a group, the one the line does not have yet ("make the Hawaii a
-    medium, the wee one'll no fill me" of a small one: medium)."""
-    return [
-        choice
-        for choice in choices
-        if choice.value not in line["options"].get(str(choice.group), [])
-        or all(other.value == choice.value for other in choices if other.group == choice.group)
-    ]
-
-
-def _without(words: list[str], thing: Thing) -> bool:
-    return thing.start > 0 and words[thing.start - 1] in WITHOUT
-
-
-def _restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    """ "Make both of them small", "mach alle groß": every line of the last order that takes
-    the choice gets it (no item named; a word of changing and one of all)."""
-    many = many_choice_groups(turn.bot)
-    choices = [t for t in things if t.group is not None and t.group not in many]
-    if len(choices) != len(things) or not choices or not (EVERY & set(words)):
-        return None
-    choices = [t for t in choices if not _rejected(words, t, things)]  # "die kleinen sind zu wenig"
-    if len({t.group for t in choices}) != len(choices):
-        return None  # two sizes wanted for all: unclear
-    if not CHANGING & set(words):
-        return None
-    changed = []
-    for line in last_said_taking(turn, str(choices[0].group)):
-        before = describe_line(turn.bot, turn.lang, line)
-        for choice in choices:
-            line["options"][str(choice.group)] = [choice.value]
-        turn.cart.reprice(line)
-        after = describe_line(turn.bot, turn.lang, line)
-        if after != before:
-            changed.append(f"{before} → {after}")
-    return ", ".join(changed) or None

@@ -384,8 +384,13 @@ def _named(words: list[str], people: set[str]) -> str | None:
         name = " ".join(tokens(person))
         role = _OWN.sub("", name)  # "meine schwiegermutter" said "von meiner Schwiegermutter"
         declined = [said.find(f" {own} {role} ") for own in _OWNS] if role != name else []
-        at = min(
-            (i for i in (said.find(f" {name} "), said.find(f" {name}s "), *declined) if i >= 0),
+        stem = said.find(f" {name[:-1]} ") if name[-1:] in ("m", "n") and len(name) > 3 else -1
+        at = min(  # "Toms", and Bavarian "für mein Buam" said "der Bua"
+            (
+                i
+                for i in (said.find(f" {name} "), said.find(f" {name}s "), stem, *declined)
+                if i >= 0
+            ),
             default=-1,
         )
         if at >= 0:
