@@ -38,6 +38,7 @@ _ORDINAL_GROUPS = {
 
 _TWO_OF_US = re.compile(
     r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
+    r"(?:mein|meine) \w+ (?:und|and) ich|"
     r"(?:my|mein|meine) \w+ (?:and|und) (?:her|his|my|ihr|ihre|sein|seine|mein|meine) \w+|"
     r"uns (?:beide|beiden|zwei)|we both|both of us|the two of us|us two|us both|"
     r"(?:one|eine[nr]?|ein) (?:for|fuer) (?:me|mich) (?:and|und) "
@@ -97,6 +98,7 @@ def each_of_the_group(
             theirs = before if before > 1 and not _US & set(words) else None  # "each of us":
             named = (
                 _part_group(words)
+                or _the_others(parts[:index], words, size)
                 or _people_before(parts[:index], words)
                 or _counted_after(parts[index + 1 : index + 3], words)
                 or _counted_before(text, words)
@@ -241,6 +243,19 @@ def _counted_before(text: str, words: list[str]) -> int | None:
             if number is not None and 1 < number <= 20:
                 return number
     return None
+
+
+_EACH_OF_SOME = frozenset({"je", "jeweils", "each"})
+
+
+def _the_others(before: list[Part], words: list[str], size: int | None) -> int | None:
+    """ "Wir sind zu viert. Meine Frau und ich teilen uns 'ne große Tonno, die Nachbarn nehmen
+    je 'ne mittlere Prosciutto": each of the others, the group less the two who ordered
+    before (not the speaker's own part: "… und ich je eine")."""
+    if size is None or _EACH_OF_SOME.isdisjoint(words) or not _SELF.isdisjoint(words):
+        return None  # "a water for everybody" is for all of them
+    earlier = " and ".join(" ".join(part[0]) for part in before)
+    return size - 2 if size > 3 and _TWO_OF_US.search(earlier) else None
 
 
 def _two_around(parts: list[Part], index: int, words: list[str]) -> int | None:
