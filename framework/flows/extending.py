@@ -21,13 +21,18 @@ _THE = frozenset(
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
 )
 """Between "auf"/"on" and the item the extras go on ("auf ihre Margheritas", "on his")."""
-_STAYS = frozenset({"stays", "stay", "remains", "unchanged", "bleibt", "bleiben", "unveraendert"})
+_STAYS = frozenset(
+    {"stays", "stay", "remains", "unchanged", "keeps", "bleibt", "bleiben", "unveraendert"}
+    | {"behaelt", "behalten"}
+)
 
 
 def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """Extras for the newest line that can have them, when nothing else is named and they
     do not answer the open question ("and extra ham on it as well", "noch Oliven drauf"), or
     for the line of the item they are said to go on ("and jalapeños on the diavola")."""
+    if not _STAYS.isdisjoint(words):
+        return None  # "Mine keeps the ham": it has it, nothing is added
     many = many_choice_groups(turn.bot)
     extras = [t for t in things if t.group in many]
     onto = [t for t in things if t.group not in many and _said_onto(words, t)]

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING
+from framework.flows.joint_people import joint_people, one_each, ours
 from framework.flows.one_of_the_group import (
     SHARED_BY,
     give_back_unchanged,
@@ -33,7 +34,7 @@ from framework.flows.person_extras import (
 )
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
-from framework.flows.session import CartLine
+from framework.flows.session import SPEAKER, CartLine
 from framework.flows.shared_lines import one_of_shared, one_of_the_shared
 from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
@@ -42,7 +43,7 @@ from framework.flows.understanding.group_each import group_size
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.negation import a_reason
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
-from framework.flows.understanding.not_names import NOT_NAMES, not_a_name
+from framework.flows.understanding.not_names import NAME, NOT_NAMES, not_a_name
 
 __all__ = [
     "LAST_PERSON",
@@ -65,10 +66,10 @@ PEOPLE = "people"
 """A session flag: [item, person] pairs said, waiting for their cart lines."""
 LAST_PERSON = "last_person"
 """A session flag: the person named last ("seine Pizza", "her drink")."""
-ME = "ich"
+ME = SPEAKER
 _KEPT = 20
 
-_NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
+_NAME = NAME
 _FOR_SOMEONE = re.compile(
     r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)? "  # "für'n Rudi", "fürn Xaver": für den
     r"(?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
@@ -171,16 +172,16 @@ def note_people(turn: Turn, text: str) -> None:
     if size is not None:
         flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
-    joint = _joint_people(text, menu)
+    joint = joint_people(text, menu)
     before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
     for clause in _CLAUSES.split(_unlabelled(text)):
         person = _person_of(clause, menu)
-        if person in joint and (_ONE_EACH & set(tokens(clause)) or _ENDS_FOR_ME.search(clause)):
+        if person in joint and one_each(clause):
             person = joint[person]  # "für Jule und Sarah je eine", "für mich und Korbinian"
         named = [m.value for m in lexicon.items(frozenset()).find_all(tokens(clause))]
         items = named or (before[-1:] if _a_share(clause) else [])
         before = named or before
-        person = _ours(text, person, joint)  # "Für mich und meine Frau Anke: …"
+        person = ours(text, person, joint)  # "Für mich und meine Frau Anke: …"
         if person is None or not items:
             continue
         flags[LAST_PERSON] = person
@@ -210,47 +211,6 @@ def _a_share(clause: str) -> bool:
     """ "eine für Anna", "one for my grandmother": one of the item named just before."""
     words = tokens(clause)
     return 0 < len(words) <= _SHARE_WORDS and words[0] in _SHARE
-
-
-_JOINT = re.compile(
-    rf"(?P<names>{_NAME}(?:,\s*{_NAME})*\s+(?:und|and)\s+{_NAME})\s+"
-    r"(?:(?:(?:wollen|nehmen|kriegen|bekommen|möchten|want|get|have|take)\s+)?(?:je|jeweils|each)"
-    r"|both|(?:wollen|nehmen|kriegen|bekommen|möchten)\s+beide)\b"
-)
-_ONE_EACH = frozenset({"je", "jeweils", "each", "both", "beide"})
-_ME_AND = re.compile(
-    rf"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:mich|me) (?:und|and) (?:(?:meinen|meine|my|our) )?"
-    rf"(?:(?i:freund|freundin|mann|frau|bruder|schwester|friend|husband|wife|partner) )?({_NAME})\b"
-)
-
-
-def _ours(text: str, person: str | None, joint: dict[str, str]) -> str | None:
-    """Under a heading "für mich und …:", a clause's person: the heading's people together,
-    unless the clause names someone the heading does not."""
-    heading = _FOR_US.match(text)
-    if heading is None or ME not in joint:
-        return person
-    named = set(tokens(heading.group())) | {ME}
-    return joint[ME] if person is None or set(tokens(person)) <= named else person
-
-
-_FOR_US = re.compile(
-    r"^\W*(?:\w+\W+){0,2}?(?:für|fuer|for) (?:mich|me) (?:und|and) [^:\n]{1,40}:", re.I
-)
-"""A heading: "Hallo! Für mich und meinen Freund Fabian: …" — the lines after it are theirs."""
-_ENDS_FOR_ME = re.compile(r"\b(?:für|fuer|for) (?:mich|me)\s*$", re.IGNORECASE)
-"""A line "für mich und Korbinian": the speaker's and Korbinian's together."""
-
-
-def _joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
-    """The last of names that get one each, to all of them ("für Jule und Sarah je eine …":
-    sarah → jule+sarah): the line is theirs together, one each."""
-    joint = {ME: f"{ME}{SHARED_BY}{me_and[1].lower()}"} if (me_and := _ME_AND.search(text)) else {}
-    for found in _JOINT.finditer(text):
-        names = [name.lower() for name in re.findall(_NAME, found["names"])]
-        if len(names) > 1 and not set(names) & (NOT_NAMES | menu):
-            joint[names[-1]] = SHARED_BY.join(names)
-    return joint
 
 
 def one_of_theirs(turn: Turn, person: str) -> bool:

@@ -87,6 +87,8 @@ def stop_waiting(frame: Frame) -> None:
 
 SHARED_BY = "+"
 """Between the people of one line ordered for several, one each ("jule+sarah")."""
+SPEAKER = "ich"
+"""The person of the lines the customer orders for themselves."""
 
 
 class CartLine(TypedDict):

@@ -6,7 +6,10 @@ from __future__ import annotations
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["NOT_NAMES", "not_a_name"]
+__all__ = ["NAME", "NOT_NAMES", "not_a_name"]
+
+NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
+"""A name as it is written: capitalised."""
 
 NOT_NAMES = frozenset(
     {
@@ -33,6 +36,7 @@ NOT_NAMES = frozenset(
         *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
         *("drinks", "getränke", "getraenke", "trinken", "food", "essen", "pizzas", "statt"),
         *("derzua", "aa", "no", "nu", "oiso", "nacha", "glei"),
+        *("mine", "meins", "yours", "ours", "theirs", "deins", "seins", "ihrs", "unsere"),
     }
 )
 
