@@ -30,7 +30,7 @@ from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.segments import leads_an_item
 from framework.flows.understanding.yesno import parse_yes_no
 
-__all__ = ["CLAUSE", "changes_mind_of", "edit_clauses", "newest_taking"]
+__all__ = ["CLAUSE", "changes_mind_of", "edit_clauses", "newest_taking", "one_more"]
 
 ClauseEdit = Callable[[Turn, str, CartLine | None], tuple[str | None, CartLine | None]]
 """One clause's edit given the line the clause before changed: what it changed (said back)
@@ -154,7 +154,7 @@ def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
     said = bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
     return (
         (said and (all(t.group is None for t in found) or _counted_item(words, found)))
-        or _one_more(words, found)
+        or one_more(words, found)
         or (_orders_new(turn, clause))
     )
 
@@ -182,7 +182,7 @@ _MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})
 _ONTO = frozenset({"on", "onto", "auf", "to", "zu"})
 
 
-def _one_more(words: list[str], found: list[Thing]) -> bool:
+def one_more(words: list[str], found: list[Thing]) -> bool:
     """ "one more medium Hawaii no extras and a Coke", "noch eine große Salami": another of an
     item, with its own choices (not "noch Zwiebeln auf die Salami")."""
     item = next((t for t in found if t.group is None), None)

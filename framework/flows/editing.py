@@ -23,7 +23,13 @@ import re
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
 from framework.flows.disliked import disliked
-from framework.flows.edit_clauses import CLAUSE, changes_mind_of, edit_clauses, newest_taking
+from framework.flows.edit_clauses import (
+    CLAUSE,
+    changes_mind_of,
+    edit_clauses,
+    newest_taking,
+    one_more,
+)
 from framework.flows.extending import extend, plain_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
@@ -111,6 +117,8 @@ def edit_order(turn: Turn, text: str) -> bool:
         before_it = (words, found)
         changes += [change] if change else []
         things += found
+        if not change and changes and one_more(words, found):
+            adding += found  # "mach drei Funghi draus … Und noch'n Bier.": one more beer
     if not changes:
         return False
     _join_alike(turn)

@@ -43,8 +43,8 @@ def same_again(turn: Turn, text: str) -> bool:
     frame = turn.frame
     if ordering is None or not lines or (frame is not None and frame["flow"] != ordering):
         return False  # at the address or the confirmation "the same" is about those
-    found = _SAME.search(text[:500])
-    phrase = found or _SAME.search(" ".join(tokens(text[:500])))  # "noch so eene"
+    found = _said_again(text[:500])
+    phrase = found or _said_again(" ".join(tokens(text[:500])))  # "noch so eene"
     if phrase is None:
         return False
     like = _LIKE.match(text[found.end() : found.end() + 60]) if found else None
@@ -65,6 +65,19 @@ def same_again(turn: Turn, text: str) -> bool:
         _note_whose(turn, text, last)
     turn.repeat(ordering, frozenset())
     return True
+
+
+def _said_again(text: str) -> re.Match[str] | None:
+    """The first "the same" that asks for another, not one that says a thing stays ("mine
+    stays the same", "meine bleibt die gleiche")."""
+    for found in _SAME.finditer(text):
+        before = text[: found.start()].split()[-1:]
+        if not before or before[0].lower() not in _STAYING:
+            return found
+    return None
+
+
+_STAYING = frozenset({"stays", "stay", "remains", "remain", "keeps", "is", "bleibt", "bleiben"})
 
 
 def _copies(

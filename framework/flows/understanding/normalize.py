@@ -103,6 +103,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble"), "zwiebeln"),
     **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
     "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
+    "twa": "two",  # Scots: "an' twa beers"
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
