@@ -32,7 +32,9 @@ def one_of_the_group(turn: Turn, person: str, items_named: set[str]) -> bool:
         for line in lines
         if line["quantity"] > 1 and not _GROUPS.isdisjoint(tokens(str(line.get("person", ""))))
     ]
-    if len(groups) != 1 or items_named - {groups[0]["item"]}:
+    if len(groups) > 1 and not items_named:  # "Orla wants ham on hers" of the girls' pizzas
+        groups = [line for line in groups if turn.bot.catalog.items[line["item"]].options]
+    if len(groups) != 1 or items_named - {groups[0]["item"]}:  # and their drinks: the pizza
         return False
     give_one(turn, groups[0], person)
     return True

@@ -137,6 +137,9 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
                 return ME
             if not not_a_name(name) and name.lower() not in menu:
                 return name.lower()
+    alone = clause.strip()  # "Orla, the younger one, wants ham on hers": a known first name
+    if re.fullmatch(_NAME, alone) and gender_of(alone.lower()) is not None:
+        return alone.lower()
     for found in _FOR_SOMEONE_LOWER.finditer(clause):  # "für die mandy" typed in lowercase
         name = found.group("p")
         if name not in NOT_NAMES and name not in menu and gender_of(name) is not None:
@@ -278,7 +281,9 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
 def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
     """The change for someone named who is one of a group's line ("my son" of "the kids"):
     their one split off and changed; nothing when that is not clear."""
-    person = person_named(turn, text)
+    menu = lexicon_for(turn.bot).menu_words()
+    named = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
+    person = next((who for who in named if who is not None), None)  # "Orla, the younger one, …"
     lines = turn.session["cart"]["lines"]
     kept = copy.deepcopy(lines)
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
