@@ -282,8 +282,8 @@ def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
     """The change for someone named who is one of a group's line ("my son" of "the kids"):
     their one split off and changed; nothing when that is not clear."""
     menu = lexicon_for(turn.bot).menu_words()
-    named = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
-    person = next((who for who in named if who is not None), None)  # "Orla, the younger one, …"
+    said = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
+    person = next((who for who in said if who is not None), None)  # "Orla, the younger one, …"
     lines = turn.session["cart"]["lines"]
     kept = copy.deepcopy(lines)
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
