@@ -11,7 +11,7 @@ from framework.flows.session import SHARED_BY, CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["SHARED_BY", "give_back_unchanged", "give_one", "one_of_the_group"]
+__all__ = ["SHARED_BY", "give_back_unchanged", "give_one", "one_of_a_pair", "one_of_the_group"]
 
 _GROUPS = frozenset(
     {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "maedels"}
@@ -37,6 +37,22 @@ def one_of_the_group(turn: Turn, person: str, items_named: set[str]) -> bool:
     if len(groups) != 1 or items_named - {groups[0]["item"]}:  # and their drinks: the pizza
         return False
     give_one(turn, groups[0], person)
+    return True
+
+
+def one_of_a_pair(turn: Turn, person: str) -> bool:
+    """Give `person` one of the one pizza line of several that is nobody's ("Two large
+    Margheritas …" — "my girlfriend wants hers with jalapeños"): True when there is one."""
+    lines = turn.session["cart"]["lines"]
+    items = turn.bot.catalog.items
+    alike = [
+        line
+        for line in lines
+        if line["quantity"] > 1 and "person" not in line and items[line["item"]].options
+    ]
+    if len(alike) != 1:
+        return False
+    give_one(turn, alike[0], person)
     return True
 
 

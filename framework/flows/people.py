@@ -23,6 +23,7 @@ from framework.flows.one_of_the_group import (
     SHARED_BY,
     give_back_unchanged,
     give_one,
+    one_of_a_pair,
     one_of_the_group,
 )
 from framework.flows.person_extras import (
@@ -253,9 +254,9 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     to that person's lines, said back; None when the message names no one who has lines."""
     lines = turn.session["cart"]["lines"]
     people = {line["person"] for line in lines if "person" in line}
-    if not people:
-        return None
     words = tokens(text)
+    if not people:
+        return _theirs_of_a_pair(turn, text, words)
     members = {member for person in people for member in person.split(SHARED_BY)}
     person = _named(words, members)
     if person is not None:
@@ -276,6 +277,29 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     else:
         change = _edit_theirs(turn, text, words, person)
     return None if lines == kept else change  # "für eahm a große Salami, wia beim Xaver"
+
+
+def _theirs_of_a_pair(turn: Turn, text: str, words: list[str]) -> str | None:
+    """ "Two large Margheritas with mushrooms" — "my girlfriend wants hers with jalapeños as
+    well — mine stays the same": her one of the two, with the extras said for it."""
+    if _THEIR.isdisjoint(words) or not extras_named(turn, words):
+        return None
+    menu = lexicon_for(turn.bot).menu_words()
+    said = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
+    person = next((who for who in said if who not in (None, ME)), None)
+    lines = turn.session["cart"]["lines"]
+    kept = copy.deepcopy(lines)
+    if person is None or not one_of_a_pair(turn, person):
+        return None
+    change = with_extras(
+        turn,
+        [line for line in lines if line.get("person") == person],
+        extras_named(turn, words),
+        False,
+    )
+    if change is None:
+        lines[:] = kept
+    return change
 
 
 def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
