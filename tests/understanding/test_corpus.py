@@ -43,7 +43,7 @@ HOLDOUT23 = SETS["holdout23"]
 HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["holdout26"]
 HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
 HOLDOUT30, HOLDOUT31, HOLDOUT32 = SETS["holdout30"], SETS["holdout31"], SETS["holdout32"]
-HOLDOUT33, HOLDOUT34 = SETS["holdout33"], SETS["holdout34"]
+HOLDOUT33, HOLDOUT34, HOLDOUT38 = SETS["holdout33"], SETS["holdout34"], SETS["holdout38"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -81,6 +81,7 @@ FLOORS = {
     HOLDOUT32: 0.81,
     HOLDOUT33: 0.81,
     HOLDOUT34: 0.85,
+    HOLDOUT38: 0.71,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -158,6 +159,11 @@ with 4 on arrival (4997ed3; the same at 4c390ff) and reached 65 with none; the t
 4c390ff) and reached 65 with none. The thirty-fourth (a general sample) measured 65 of 80 with 3
 on arrival (27ef4f6) and reached 68 with none; the thirty-fifth (orders for several people)
 arrived with 17 wrong payments in 80 and is measured there, not guarded here, with 11 left.
+On 2026-12-05 (late night) the thirty-sixth and thirty-seventh (general samples) arrived at
+54 and 57 of 80 with 6 and 8 wrong payments (the same at 2b8e88d, that session's start)
+and are measured there with one left each; the thirty-eighth (a general sample, written
+while the others were fixed) arrived at 55 of 80 with 3 (51 with 7 at 2b8e88d) and reached
+57 with none. The thirty-fifth has 3 left.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -196,6 +202,7 @@ SIZES = {
     HOLDOUT32: 80,
     HOLDOUT33: 80,
     HOLDOUT34: 80,
+    HOLDOUT38: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
