@@ -70,11 +70,10 @@ LAST_PERSON = "last_person"
 ME = SPEAKER
 _KEPT = 20
 
-_NAME = NAME
 _FOR_SOMEONE = re.compile(
     r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)? "  # "für'n Rudi", "fürn Xaver": für den
     r"(?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
-    rf"(?P<p>{_NAME}|mich|mi(?!\s+[A-ZÄÖÜ])|me)\b"  # "für mi", not Swiss "für mi Partnerin"
+    rf"(?P<p>{NAME}|mich|mi(?!\s+[A-ZÄÖÜ])|me)\b"  # "für mi", not Swiss "für mi Partnerin"
 )
 _FOR_SOMEONE_LOWER = re.compile(
     r"\b(?:für|fuer|for)(?:'?n)? (?:(?:den|die|der|my|our) )?(?P<p>[a-zäöüß]+)\b"
@@ -82,7 +81,7 @@ _FOR_SOMEONE_LOWER = re.compile(
 """A name in lowercase after "für": only a common first name or a role counts ("für die
 mandy", not "für den abend")."""
 _SOMEONE_TAKES = re.compile(
-    rf"\b(?P<p>{_NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
+    rf"\b(?P<p>{NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
     r"mag|wants|would|gets|takes|is having|has|'ll|'d|likes)\b"
 )
 _ROLES = re.compile(
@@ -106,15 +105,15 @@ _SELF = re.compile(
     r"i'll take|i want|and me|und ich)\b",
     re.IGNORECASE,
 )
-_NAME_AFTER = re.compile(rf"\s+(?P<p>{_NAME})\b")
+_NAME_AFTER = re.compile(rf"\s+(?P<p>{NAME})\b")
 _CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(?:und|and|plus|sowie)\s")
 _NAME_FIRST = re.compile(
     r"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?:(?:[Dd]er|[Dd]a|[Dd]e|[Dd]r)\s+)?"
-    rf"(?P<p>{_NAME})(?:'s)?\s"
+    rf"(?P<p>{NAME})(?:'s)?\s"
 )
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi",
 "Da Kurt kimmt aa no" (an article before a name in southern German)."""
-_LABEL = re.compile(rf"\b({_NAME}|Me|Ich):\s")
+_LABEL = re.compile(rf"\b({NAME}|Me|Ich):\s")
 """A name as a label: "Jake: large Hawaii", "Me: medium Margherita"."""
 
 
@@ -139,7 +138,7 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
             if not not_a_name(name) and name.lower() not in menu:
                 return name.lower()
     alone = clause.strip()  # "Orla, the younger one, wants ham on hers": a known first name
-    if re.fullmatch(_NAME, alone) and gender_of(alone.lower()) is not None:
+    if re.fullmatch(NAME, alone) and gender_of(alone.lower()) is not None:
         return alone.lower()
     for found in _FOR_SOMEONE_LOWER.finditer(clause):  # "für die mandy" typed in lowercase
         name = found.group("p")
@@ -279,24 +278,25 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     return None if lines == kept else change  # "für eahm a große Salami, wia beim Xaver"
 
 
+def _first_named(turn: Turn, text: str) -> str | None:
+    """The first person but the speaker a clause of the message names."""
+    menu = lexicon_for(turn.bot).menu_words()
+    said = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
+    return next((who for who in said if who not in (None, ME)), None)
+
+
 def _theirs_of_a_pair(turn: Turn, text: str, words: list[str]) -> str | None:
     """ "Two large Margheritas with mushrooms" — "my girlfriend wants hers with jalapeños as
     well — mine stays the same": her one of the two, with the extras said for it."""
     if _THEIR.isdisjoint(words) or not extras_named(turn, words):
         return None
-    menu = lexicon_for(turn.bot).menu_words()
-    said = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
-    person = next((who for who in said if who not in (None, ME)), None)
+    person = _first_named(turn, text)
     lines = turn.session["cart"]["lines"]
     kept = copy.deepcopy(lines)
     if person is None or not one_of_a_pair(turn, person):
         return None
-    change = with_extras(
-        turn,
-        [line for line in lines if line.get("person") == person],
-        extras_named(turn, words),
-        False,
-    )
+    theirs = [line for line in lines if line.get("person") == person]
+    change = with_extras(turn, theirs, extras_named(turn, words))
     if change is None:
         lines[:] = kept
     return change
@@ -305,13 +305,11 @@ def _theirs_of_a_pair(turn: Turn, text: str, words: list[str]) -> str | None:
 def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
     """The change for someone named who is one of a group's line ("my son" of "the kids"):
     their one split off and changed; nothing when that is not clear."""
-    menu = lexicon_for(turn.bot).menu_words()
-    said = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
-    person = next((who for who in said if who is not None), None)  # "Orla, the younger one, …"
+    person = _first_named(turn, text)  # "Orla, the younger one, wants ham on hers"
     lines = turn.session["cart"]["lines"]
     kept = copy.deepcopy(lines)
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    if person is None or person == ME or not one_of_the_group(turn, person, named):
+    if person is None or not one_of_the_group(turn, person, named):
         return None
     turn.session["flags"][LAST_PERSON] = person
     change = _edit_theirs(turn, text, words, person)
