@@ -5,6 +5,7 @@ have them), never a new line."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
+from framework.flows.edit_words import STAYS
 from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -21,17 +22,13 @@ _THE = frozenset(
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
 )
 """Between "auf"/"on" and the item the extras go on ("auf ihre Margheritas", "on his")."""
-_STAYS = frozenset(
-    {"stays", "stay", "remains", "unchanged", "keeps", "bleibt", "bleiben", "unveraendert"}
-    | {"behaelt", "behalten"}
-)
 
 
 def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """Extras for the newest line that can have them, when nothing else is named and they
     do not answer the open question ("and extra ham on it as well", "noch Oliven drauf"), or
     for the line of the item they are said to go on ("and jalapeños on the diavola")."""
-    if not _STAYS.isdisjoint(words):
+    if not STAYS.isdisjoint(words):
         return None  # "Mine keeps the ham": it has it, nothing is added
     many = many_choice_groups(turn.bot)
     extras = [t for t in things if t.group in many]
@@ -91,7 +88,7 @@ def plain_named(turn: Turn, words: list[str], things: list[Thing]) -> str | None
     many = many_choice_groups(turn.bot)
     if not things or any(t.group is not None for t in things) or not says_nothing_extra(words):
         return None
-    if not _STAYS.isdisjoint(words):
+    if not STAYS.isdisjoint(words):
         return None  # "The Vegetaria stays as is": unchanged, not made plain
     if not all(t.start and words[t.start - 1] in _THE for t in things):
         return None

@@ -5,7 +5,7 @@ a second line (read by framework/flows/editing.py)."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, CHANGING, WHOSE, WITHOUT
+from framework.flows.edit_words import ARTICLES, CHANGING, WHOSE_ITEM, WITHOUT
 from framework.flows.named_things import (
     Thing,
     count_near,
@@ -23,7 +23,7 @@ __all__ = ["restyle", "restyle_every"]
 
 _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
 _AND_FIRST = frozenset({"und", "and"})
-_THE_ONE = ARTICLES | WHOSE | {"sei"}
+_THE_ONE = ARTICLES | WHOSE_ITEM
 """Before the item whose line is meant: "die Salami doch groß", "sei Hawaii doch a mittlere"."""
 _TOO = frozenset({"auch", "also"})
 """Right before a choice, "as the other one" ("die Salami doch lieber auch groß"), not more."""

@@ -9,7 +9,7 @@ from typing import cast
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import CHANGE_OF_MIND
+from framework.flows.edit_words import CHANGE_OF_MIND, STAYS
 from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -77,7 +77,7 @@ def _said_again(text: str) -> re.Match[str] | None:
     return None
 
 
-_STAYING = frozenset({"stays", "stay", "remains", "remain", "keeps", "is", "bleibt", "bleiben"})
+_STAYING = STAYS | {"is"}
 
 
 def _copies(

@@ -4,15 +4,12 @@ us"): one person's one of them taken out, not the line."""
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import WHOSE
+from framework.flows.edit_words import WHOSE_ITEM
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["one_of_shared", "one_of_the_shared", "shared_lines"]
-
-_WHOSE = WHOSE | {"sei"}
-"""Whose, right before an item: also Bavarian "sei Bier" (elsewhere "sei" is "be")."""
 
 
 def one_of_the_shared(turn: Turn, words: list[str], owned: bool = False) -> str | None:
@@ -20,7 +17,7 @@ def one_of_the_shared(turn: Turn, words: list[str], owned: bool = False) -> str 
     not both; `owned`: only of the items said as theirs ("sini Funghi und sis Bier striiche",
     not "remove his pizza, but keep all three waters")."""
     found = lexicon_for(turn.bot).items(frozenset()).find_all(words)
-    named = {m.value for m in found if not owned or (m.start and words[m.start - 1] in _WHOSE)}
+    named = {m.value for m in found if not owned or (m.start and words[m.start - 1] in WHOSE_ITEM)}
     shared = [line for line in shared_lines(turn) if line["item"] in named]
     return ", ".join(one_of_shared(turn, line) for line in shared) or None
 
