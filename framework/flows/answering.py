@@ -38,6 +38,7 @@ from framework.flows.repair import try_digression
 from framework.flows.reprompting import reprompt
 from framework.flows.session import Frame, move_on
 from framework.flows.sharing_out import keep_the_count, share_out
+from framework.flows.staying import without_what_stays
 from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
@@ -66,6 +67,7 @@ def answer(turn: Turn, message: Message) -> None:
     kept = _missing_said(turn, slot, message)
     if kept is None:
         return
+    kept = without_what_stays(kept)  # "Mine keeps the ham": no extra ham
     asks = turn.flow(frame["flow"]).asks
     mentions, earlier = _mentions(turn, asks, kept)
     if not any(has_item(turn, m) for m in mentions) and not_on_menu(turn, slot, kept.text):

@@ -23,7 +23,6 @@ from operator import attrgetter
 from framework.flows.model import Slot
 from framework.flows.understanding.combining import (
     EVERY,
-    NOT_WANTED,
     Mention,
     once_each,
     one_each,
@@ -37,9 +36,6 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.negation import (
     a_reason,
-    dropped,
-    excepted,
-    negated,
     not_had,
     taken_back,
 )
@@ -52,6 +48,7 @@ from framework.flows.understanding.normalize import (
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_slots
+from framework.flows.understanding.refused import refused
 from framework.flows.understanding.renamed import without_renamings
 from framework.flows.understanding.same_as import the_same_again
 from framework.flows.understanding.second_thoughts import Part, after_second_thoughts
@@ -164,11 +161,7 @@ def _choices(
     wanted = [
         m
         for m in found
-        if not (m.start and words[m.start - 1] in NOT_WANTED)
-        and not negated(words, m.start)
-        and not not_had(words, m.start)  # "but I don't like olives"
-        and not excepted(words, m.start)
-        and not dropped(words, m.start)
+        if not refused(words, m.start)
         and not people_called(words, m.start, m.end)  # "die Kleinen teilen sich …"
         and not a_reason(words, m.start, m.end, many)
     ]

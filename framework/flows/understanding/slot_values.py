@@ -26,6 +26,7 @@ from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import parse_number, word_to_number
 from framework.flows.understanding.questions import is_question
+from framework.flows.understanding.refused import refused
 from framework.flows.understanding.second_thoughts import TAKING_BACK
 from framework.flows.understanding.yesno import parse_yes_no
 
@@ -163,10 +164,11 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         found = index.best(text) or _by_initial(choice_set, text)
         return Valid(found) if found else Invalid("invalid_choice")
     words = tokens(text)
-    picked = list(dict.fromkeys(match.value for match in index.find_all(words)))
+    said = index.find_all(words)
+    picked = list(dict.fromkeys(m.value for m in said if not refused(words, m.start)))
     if not picked:
-        if _NOTHING & set(words) or says_nothing_extra(words):
-            return Valid([])  # "keine", "nah, just as it comes", "einfach pur"
+        if said or _NOTHING & set(words) or says_nothing_extra(words):
+            return Valid([])  # "keine", "nah, just as it comes", "keine Oliven bitte"
         return Invalid("invalid_choice")
     if choice_set.max is not None and len(picked) > choice_set.max:
         return Invalid("too_many_choices", {"max": choice_set.max})

@@ -1,0 +1,36 @@
+"""Clauses that say a thing stays as it is ("Mine keeps the ham", "meine behält den
+Schinken", "die Salami bleibt groß"): at an open question they answer nothing and order
+nothing; the ham a Hawaii keeps is not an extra."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from framework.flows.edit_words import STAYS
+from framework.flows.events import Message
+from framework.flows.understanding.normalize import tokens
+
+__all__ = ["without_what_stays"]
+
+_CLAUSES = re.compile(r"(?<=[.!?;,])\s+")
+_SAYING_MORE = frozenset(
+    {"bei", "with", "noch", "also", "auch", "another", "more", "mehr"}
+    | {"und", "and", "dazu", "plus", "aber", "but", "statt", "instead"}
+)
+"""Words that make such a clause a choice or say more after all ("es bleibt bei der kleinen",
+"stays with the large one", "the Salami stays large and a Coke")."""
+
+
+def without_what_stays(message: Message) -> Message:
+    """The message without its clauses that only say what stays as it is (all of it when
+    that is all it says: "The Vegetaria stays as is" answers nothing either way)."""
+    clauses = _CLAUSES.split(message.text)
+    kept = [clause for clause in clauses if not _only_stays(tokens(clause))]
+    if not kept or len(kept) == len(clauses) or message.payload:
+        return message
+    return replace(message, text=" ".join(kept))
+
+
+def _only_stays(words: list[str]) -> bool:
+    return not STAYS.isdisjoint(words) and _SAYING_MORE.isdisjoint(words)
