@@ -30,6 +30,7 @@ from framework.flows.edit_clauses import (
     newest_taking,
     one_more,
 )
+from framework.flows.edit_words import CHANGE_OF_MIND, CORRECTING, RECOUNTING
 from framework.flows.extending import extend, plain_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
@@ -133,6 +134,20 @@ def edit_order(turn: Turn, text: str) -> bool:
     return True
 
 
+_CHANGING_WORDS = CHANGE_OF_MIND | CORRECTING | RECOUNTING | {"wait", "warte", "moment"}
+
+
+def _a_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
+    """A sentence after an edit that names only a size or the like, with no word of a change:
+    the reason for the edit ("We had a big breakfast", "ich hab großen Hunger"), not another."""
+    many = many_choice_groups(turn.bot)
+    return (
+        bool(found)
+        and all(thing.group is not None and thing.group not in many for thing in found)
+        and _CHANGING_WORDS.isdisjoint(words)
+    )
+
+
 _SUMMARY = re.compile(
     r"\s[-–—]\s*(?:so|that s|that's|i\.e\.|das heißt|d\.h\.|also)\s[^-–—.!?]{1,80}\s[-–—]\s*",
     re.IGNORECASE,
@@ -151,6 +166,8 @@ def _one_sentence(
 ) -> tuple[str | None, CartLine | None]:
     """A sentence's edit, said back, and the line it changed (the next sentence's choices
     may be about it: "Und doch groß. Und eine Cola Zero.")."""
+    if last is not None and _a_reason(turn, words, found):
+        return None, last  # "make both of them medium. We had a big breakfast."
     lines = turn.session["cart"]["lines"]
     was = _looks(lines) if found else {}
     if last is None and several and changes_mind_of(words, found):
