@@ -48,11 +48,9 @@ def restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if len(items) != 1:
         return None  # "mach die Pizza groß": the one pizza ordered
     many = many_choice_groups(turn.bot)
-    choices = [
-        t
-        for t in things
-        if t.group is not None and t.group not in many and not _rejected(words, t, things)
-    ]
+    picks = [t for t in things if t.group is not None and t.group not in many]
+    wished = _wished(words, items[0], picks)
+    choices = [t for t in picks if t is wished or not _rejected(words, t, things)]
     if not choices:
         return None
     leading = words[: items[0].start]
@@ -75,6 +73,16 @@ def restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     turn.cart.reprice(line)
     after = describe_line(turn.bot, turn.lang, line)
     return f"{before} → {after}" if after != before else None
+
+
+def _wished(words: list[str], item: Thing, picks: list[Thing]) -> Thing | None:
+    """The one choice said right after the item a change is asked for ("make the Salami
+    large, I did not eat since morning", "make it a small, we're not that hungry"): the wish,
+    whatever the reason after it says."""
+    after = [t for t in picks if t.start >= item.end]
+    if len(after) != 1 or CHANGING.isdisjoint(words[: item.start]):
+        return None
+    return after[0] if _ONE_ARTICLE.issuperset(words[item.end : after[0].start]) else None
 
 
 def _uncounted(words: list[str], item: Thing) -> bool:
