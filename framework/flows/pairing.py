@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from framework.flows.edit_words import ARTICLES, BUT, CHANGING, INTO, NOT, RATHER, REPLACING
 from framework.flows.named_things import Thing
+from framework.flows.understanding.negation import ORDINARY
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["replacement"]
@@ -131,7 +132,9 @@ def _other_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
 
 
 def _negated(words: list[str], thing: Thing) -> bool:
-    """ "nicht Cola", "nicht 3 Cola", "not the large one"."""
-    before = [w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES]
+    """ "nicht Cola", "nicht 3 Cola", "not the large one", "nicht normale Cola"."""
+    before = [
+        w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES | ORDINARY
+    ]
     before = [w for w in before if word_to_number(w) is None]
     return bool(before) and before[-1] in NOT

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from framework.flows.understanding.matching import Match
 
 __all__ = [
+    "ORDINARY",
     "a_reason",
     "dropped",
     "excepted",
@@ -22,7 +23,12 @@ __all__ = [
 ]
 
 _NOT = frozenset({"nicht", "nich", "not"})
-_BETWEEN = frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"})
+ORDINARY = frozenset({"normale", "normalen", "normal", "regular", "ordinary"})
+"""Words that set an item apart from its variant, between "not" and it ("nicht normale Cola
+– zwei Cola Zero", "not the regular Coke")."""
+_BETWEEN = (
+    frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"}) | ORDINARY
+)
 """Words that may stand between the "not" and its value ("nicht die große", "not the large")."""
 
 
