@@ -92,9 +92,10 @@ def _where_options_go(
     ]
 
 
-_ON = frozenset({"off", "on", "from", "von", "auf", "vom", "runter", "weg"})
+_ON = frozenset({"off", "on", "from", "von", "auf", "vom", "runter", "weg", "bei", "beim"})
 _WITH = frozenset({"with", "mit", "w"})
-"""Before an item (articles between) that the extras come off: "off the Salami", "auf der"."""
+"""Before an item (articles between) that the extras come off: "off the Salami", "auf der",
+"bei der Capricciosa die Oliven weg"."""
 
 
 def _after(
