@@ -140,22 +140,34 @@ def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
     return [t for t in one_pick if new.start == t.end or t.start == new.end]
 
 
+_OUT_OF_IT = frozenset({"draus", "daraus"})
+"""After the new thing: "mach eine Vegetaria draus"."""
+
+
 def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
-    """ "Actually make that a prosciutto", "mach daraus lieber eine große": one new thing
-    for the last line, which keeps its quantity (and the options the new item can have)."""
-    if len(things) != 1 or not (CHANGING & set(words[: things[0].start])):
+    """ "Actually make that a prosciutto", "mach daraus lieber eine große", "mach doch lieber
+    eine Vegetaria draus": one new thing for the last line (of the new item's kind), which
+    keeps its quantity (and the options the new item can have)."""
+    items = [t for t in things if t.group is None]
+    if len(items) == 1 and not _OUT_OF_IT.isdisjoint(words[items[0].end :]):
+        new = items[0]  # "mach doch lieber eine Vegetaria draus, auch mittel"
+    elif len(things) == 1 and THAT & set(words[: things[0].start]):
+        new = things[0]
+    else:
         return None
-    if not THAT & set(words[: things[0].start]):
+    if not CHANGING & set(words[: new.start]):
         return None
-    new, last = things[0], max(turn.session["cart"]["lines"], key=lambda line: line["id"])
+    lines = turn.session["cart"]["lines"]
     if new.group is None and line_with(turn, new) and count_near(words, new) is not None:
         return None  # "make that 2 margheritas" with a Margherita in the cart: a recount
     if new.group is None:
-        old = last["item"]
-        if not lexicon_for(turn.bot).same_kind(old, new.value):
+        same_kind = lexicon_for(turn.bot).same_kind
+        alike = [line for line in lines if same_kind(line["item"], new.value)]
+        if not alike:
             return None  # "then make it two Cola Zero" after a pizza: no pizza becomes a drink
+        old = max(alike, key=lambda line: line["id"])["item"]  # "Funghi und Fanta": the Funghi
     else:
-        chosen = last["options"].get(new.group) or []
+        chosen = max(lines, key=lambda line: line["id"])["options"].get(new.group) or []
         if len(chosen) != 1:
             return None
         old = chosen[0]
