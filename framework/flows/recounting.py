@@ -9,6 +9,7 @@ import itertools
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ADDING,
+    ARTICLES,
     CHANGING,
     CORRECTING,
     NOT,
@@ -200,11 +201,21 @@ def _made_into(words: list[str], things: list[Thing]) -> int | None:
     items = [t for t in things if t.group is None]
     if len(items) != 1 or len(things) != 1 or not _OUT_OF & set(words[: items[0].start]):
         return None
-    said = words[items[0].end :]
+    said, before = words[items[0].end :], words[: items[0].start]
+    if _new_count_before(before):
+        return None  # "mach drei Diavola draus, der Uwe will auch eine": the count before it
     if (NOT | REPLACING) & set(said):
         return None  # "make it two Fantas, not three": three is the old count
     after = [n for w in said if (n := word_to_number(w)) is not None]
     return after[0] if len(after) == 1 and 0 < after[0] <= 99 else None
+
+
+def _new_count_before(before: list[str]) -> bool:
+    """A count right before the item that is not its old one ("mach drei Diavola draus",
+    "make that three Salamis"; not "aus der einen Cola", "the one coke")."""
+    if not before or word_to_number(before[-1]) is None:
+        return False
+    return len(before) < 2 or before[-2] not in ARTICLES | {"aus", "einen", "one"}
 
 
 def _instead_of(words: list[str], item: Thing) -> int | None:
