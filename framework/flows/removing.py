@@ -57,6 +57,7 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     places = _where_options_go(turn, words, targets, things)
     targets = [t for t in targets if t not in places]
     fewer = _how_many_out(words, things, targets[0]) if len(targets) == 1 else None
+    came_off = _lines_of_extras(turn, targets, places)
     without = "ohne" if turn.lang == "de" else "without"
     removed = [
         text if counted else f"{without} {text}"
@@ -72,7 +73,39 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         is not None
         for text, counted in [taken]
     ]
+    removed += _put_on_instead(turn, words, things, came_off) if removed else []
     return ", ".join(removed) or None
+
+
+def _lines_of_extras(
+    turn: Turn, targets: list[Thing], places: list[Thing]
+) -> list[tuple[Thing, CartLine]]:
+    """The extras to go and the line each comes off."""
+    many = many_choice_groups(turn.bot)
+    found = [(t, _place(turn, t, places) or line_with(turn, t)) for t in targets if t.group in many]
+    return [(extra, line) for extra, line in found if line is not None]
+
+
+_INSTEAD = frozenset({"instead", "stattdessen", "dafuer"})
+
+
+def _put_on_instead(
+    turn: Turn, words: list[str], things: list[Thing], came_off: list[tuple[Thing, CartLine]]
+) -> list[str]:
+    """Extras of the same group said after the one taken off, with "instead" ("scrap the
+    onions on the Vegetaria, put olives on it instead", "die Zwiebeln weg, dafür Oliven"):
+    they go on the line it came off, said back."""
+    if len(came_off) != 1 or _INSTEAD.isdisjoint(words):
+        return []
+    (extra, line), options = came_off[0], turn.bot.catalog.items[came_off[0][1]["item"]].options
+    new = [t for t in things if t.group == extra.group and t.start > extra.end]
+    new = [t for t in new if t.value != extra.value and str(t.group) in options]
+    if not new:
+        return []
+    chosen = line["options"].get(str(extra.group), [])
+    line["options"][str(extra.group)] = list(dict.fromkeys([*chosen, *(t.value for t in new)]))
+    turn.cart.reprice(line)
+    return [describe_line(turn.bot, turn.lang, line)]
 
 
 def _where_options_go(
