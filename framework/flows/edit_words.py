@@ -117,11 +117,11 @@ WHOSE = frozenset(
 WHOSE_ITEM = WHOSE | {"sei"}
 """Whose, right before the item: also Bavarian "sei Bier" (elsewhere "sei" is "be")."""
 STAYS = frozenset(
-    {"stays", "stay", "remains", "remain", "unchanged", "keeps", "bleibt", "bleiben"}
+    {"stays", "stay", "remains", "remain", "unchanged", "keeps", "keep", "bleibt", "bleiben"}
     | {"unveraendert", "behaelt", "behalten"}
 )
 """Words that say a thing stays as it is ("The Hawaii stays as it is", "Mine keeps the ham",
-"mine stays the same"): no change, no addition, no copy."""
+"mine stays the same", "keep the onions on it"): no change, no addition, no copy."""
 RECOUNTING = frozenset(
     {"nur", "only", "just", "bloss", "make", "mach", "mache", "auf", "insgesamt"}
 )

@@ -17,8 +17,9 @@ import re
 from functools import lru_cache
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import BUT, RATHER, REPLACING
+from framework.flows.edit_words import BUT, RATHER, REPLACING, STAYS
 from framework.flows.joint_people import joint_people, one_each, ours
+from framework.flows.label_people import is_label, pronoun_person
 from framework.flows.one_of_the_group import (
     SHARED_BY,
     give_back_unchanged,
@@ -177,14 +178,18 @@ def note_people(turn: Turn, text: str) -> None:
     said: list[list[str]] = flags.get(PEOPLE) or []
     joint = joint_people(text, menu)
     before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
+    named_here: list[str] = []
+    label = None  # "For me, one large Prosciutto": the person of the clause before
     for clause in _CLAUSES.split(_unlabelled(text)):
-        person = _person_of(clause, menu)
+        person = _person_of(clause, menu) or pronoun_person(clause, named_here)
         if person in joint and one_each(clause):
             person = joint[person]  # "für Jule und Sarah je eine", "für mich und Korbinian"
         named = [m.value for m in lexicon.items(frozenset()).find_all(tokens(clause))]
         items = named or (before[-1:] if _a_share(clause) else [])
         before = named or before
-        person = ours(text, person, joint)  # "Für mich und meine Frau Anke: …"
+        person = ours(text, person, joint) or (label if items else None)  # "Für mich und …"
+        named_here += [person] if person not in (None, ME) else []
+        label = person if not items and is_label(clause) else None
         if person is None or not items:
             continue
         flags[LAST_PERSON] = person
@@ -350,7 +355,10 @@ def _takes_off(
     text: str, words: list[str], lines: list[CartLine], options: dict[str, set[str]]
 ) -> bool:
     """Whether the extras named are to come off the person's lines: refused, or said to go
-    ("weg", "off") while the lines have them and the person stays."""
+    ("weg", "off") while the lines have them and the person stays; never when the message
+    says to keep them ("his own should be medium, not large. Keep the onions and ham on it")."""
+    if not STAYS.isdisjoint(words):
+        return False
     if refuses(words):
         return _GONE.isdisjoint(words)
     named = set().union(*options.values())
