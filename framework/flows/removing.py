@@ -12,6 +12,7 @@ from framework.flows.edit_words import (
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
+    THAT,
     WHOSE,
     WITHOUT,
 )
@@ -214,8 +215,15 @@ def _asks_to_remove(words: list[str]) -> bool:
 def _kept_count(words: list[str], thing: Thing) -> bool:
     """ "… seine Diavola fällt weg, und dann nur vier Wasser": the count said with "nur"
     before the item is what stays (a recount), not what goes."""
-    before = words[max(0, thing.start - 2) : thing.start]
-    return len(before) == 2 and before[0] in RECOUNTING and word_to_number(before[1]) is not None
+    before = words[max(0, thing.start - 3) : thing.start]
+    if len(before) < 2 or word_to_number(before[-1]) is None:
+        return False
+    pointing = len(before) == 3 and before[0] in RECOUNTING and before[1] in _THAT_OR_SO
+    return before[-2] in RECOUNTING or pointing  # "… after all — make it three Cokes"
+
+
+_THAT_OR_SO = THAT | {"also", "so", "dann", "then", "bitte", "please", "doch"}
+"""Between a word of recounting and its count: "make it three", "mach also drei"."""
 
 
 def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int | None:
