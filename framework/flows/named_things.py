@@ -14,6 +14,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.extract import people_called
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.other_things import of_something_else
 
 __all__ = [
     "Thing",
@@ -54,8 +55,10 @@ def _things_in(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
     taken = {i for m in items for i in range(m.start, m.end)}
     for group in bot.catalog.groups.values():
         for match in lexicon.choices(group).find_all(words):
-            if match.start not in taken and not people_called(words, match.start, match.end):
-                yield Thing(match.value, group.id, match.start, match.end)  # not "die Kleinen"
+            if match.start in taken or people_called(words, match.start, match.end):
+                continue  # not "die Kleinen"
+            if not of_something_else(words, match.end):  # not "a big lunch"
+                yield Thing(match.value, group.id, match.start, match.end)
 
 
 def the_kinds_line(turn: Turn, words: list[str]) -> Thing | None:

@@ -47,6 +47,7 @@ from framework.flows.understanding.normalize import (
 )
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.other_things import of_something_else
 from framework.flows.understanding.recounted import count_slots
 from framework.flows.understanding.refused import refused
 from framework.flows.understanding.renamed import without_renamings
@@ -163,6 +164,7 @@ def _choices(
         for m in found
         if not refused(words, m.start)
         and not people_called(words, m.start, m.end)  # "die Kleinen teilen sich …"
+        and not of_something_else(words, m.end)  # "I had a big lunch"
         and not a_reason(words, m.start, m.end, many)
     ]
     wanted = taken_back(words, wanted) if many else wanted

@@ -1,0 +1,22 @@
+"""A size word said of something other than a pizza ("I had a big lunch", "we had a big
+breakfast", "ich hab großen Hunger", "eine große Runde"): no size chosen. Read beside
+`people_called` ("die Kleinen": the children) wherever choices are found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["of_something_else"]
+
+_OTHER_THINGS = frozenset(
+    {"lunch", "breakfast", "dinner", "meal", "appetite", "day", "night", "week", "family"}
+    | {"group", "party", "crowd", "game", "match", "fan", "hunger", "appetit", "fruehstueck"}
+    | {"mittagessen", "abendessen", "tag", "woche", "familie", "runde", "gruppe", "feier"}
+)
+"""Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
+the party."""
+
+
+def of_something_else(words: Sequence[str], end: int) -> bool:
+    """Whether the choice that ends before `words[end]` describes one of those nouns."""
+    return end < len(words) and words[end] in _OTHER_THINGS
