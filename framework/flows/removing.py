@@ -120,13 +120,15 @@ def _where_options_go(
         item
         for item in things
         if item.group is None
-        and _after(words, item, _ON)
+        and _after(words, item, _ON, _ARTICLES_SAID)
         and (line := line_with(turn, item)) is not None
         and any(holds(line, extra) for extra in extras)
     ]
 
 
-_ON = frozenset({"off", "on", "from", "von", "auf", "vom", "runter", "weg", "bei", "beim"})
+_ARTICLES_SAID = ARTICLES | {"da", "de", "d", "dr", "dera"}
+"""Articles as dialects say them: "auf da Diavola", "vo dr Salami"."""
+_ON = frozenset({"off", "on", "from", "von", "vo", "auf", "vom", "runter", "weg", "bei", "beim"})
 _WITH = frozenset({"with", "mit", "w"})
 """Before an item (articles between) that the extras come off: "off the Salami", "auf der",
 "bei der Capricciosa die Oliven weg"."""
