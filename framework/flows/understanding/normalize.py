@@ -44,12 +44,15 @@ _COLLOQUIAL = {
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
     **dict.fromkeys(("liaba", "liaber", "liabr", "liebr"), "lieber"),  # "na wart, liaba a …"
     "wart": "warte",
+    "moch": "mach",  # Austrian "moch liaba a Funghi draus"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
     "twee": "zwei",  # Low German "twee Beer"
+    "veer": "vier",  # Low German "mach ut de twee Bier veer"
+    "ut": "aus",
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
     **dict.fromkeys(
