@@ -30,7 +30,7 @@ from framework.flows.edit_clauses import (
     newest_taking,
     one_more,
 )
-from framework.flows.edit_words import CHANGE_OF_MIND, CORRECTING, RECOUNTING
+from framework.flows.edit_words import ARTICLES, CHANGE_OF_MIND, CORRECTING, RECOUNTING
 from framework.flows.extending import extend, plain_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
@@ -87,7 +87,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
-    sentences = _SENTENCE.split(_SUMMARY.sub(",", text))
+    sentences = _said_not_joined(turn, _SENTENCE.split(_SUMMARY.sub(",", text)))
     for sentence in sentences:
         moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
@@ -146,6 +146,31 @@ def _a_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
         and all(thing.group is not None and thing.group not in many for thing in found)
         and _CHANGING_WORDS.isdisjoint(words)
     )
+
+
+def _said_not_joined(turn: Turn, sentences: list[str]) -> list[str]:
+    """A sentence that ends with an item said "not" joined to the next one, which names what
+    comes instead ("nicht Cola. Zwei Wasser, bitte.", "not the Coke. Two waters.")."""
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and _ends_said_not(turn, tokens(joined[-1])):
+            joined[-1] = f"{joined[-1]}, {sentence}"
+        else:
+            joined.append(sentence)
+    return joined
+
+
+def _ends_said_not(turn: Turn, words: list[str]) -> bool:
+    """Whether the sentence names one thing, an item, last, with "nicht"/"not" before it."""
+    things = list(named_things(turn.bot, words))
+    if len(things) != 1 or things[0].group is not None or things[0].end != len(words):
+        return False
+    before = [w for w in words[: things[0].start] if w not in ARTICLES]
+    return bool(before) and before[-1] in _NOT_ONLY
+
+
+_NOT_ONLY = frozenset({"nicht", "nich", "not"})
+"""Not "no": "wait no, funghi." says what is wanted."""
 
 
 _SUMMARY = re.compile(
