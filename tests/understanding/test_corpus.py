@@ -44,7 +44,7 @@ HOLDOUT24, HOLDOUT25, HOLDOUT26 = SETS["holdout24"], SETS["holdout25"], SETS["ho
 HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["holdout29"]
 HOLDOUT30, HOLDOUT31, HOLDOUT32 = SETS["holdout30"], SETS["holdout31"], SETS["holdout32"]
 HOLDOUT33, HOLDOUT34, HOLDOUT38 = SETS["holdout33"], SETS["holdout34"], SETS["holdout38"]
-HOLDOUT39, HOLDOUT40 = SETS["holdout39"], SETS["holdout40"]
+HOLDOUT39, HOLDOUT40, HOLDOUT42 = SETS["holdout39"], SETS["holdout40"], SETS["holdout42"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -85,6 +85,7 @@ FLOORS = {
     HOLDOUT38: 0.71,
     HOLDOUT39: 0.82,
     HOLDOUT40: 0.83,
+    HOLDOUT42: 0.83,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -168,7 +169,10 @@ and are measured there with one left each; the thirty-eighth (a general sample, 
 while the others were fixed) arrived at 55 of 80 with 3 (51 with 7 at 2b8e88d) and reached
 57 with none. The thirty-fifth has 3 left. On 2026-12-06 the thirty-ninth (a general sample)
 and the fortieth (longer messages, answers that are not plain) arrived at 64 and 62 of 80 with
-2 and 5 wrong payments (all second thoughts) and reached 66 and 67 with none.
+2 and 5 wrong payments (all second thoughts) and reached 66 and 67 with none; the
+forty-first and forty-second (general samples, written while those were fixed) arrived at 65
+and 63 with 4 each (63 and 62 with 6 and 5 at 0a6263c, the session's start); the
+forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded).
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -210,6 +214,7 @@ SIZES = {
     HOLDOUT38: 80,
     HOLDOUT39: 80,
     HOLDOUT40: 80,
+    HOLDOUT42: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
