@@ -373,9 +373,22 @@ def _add(
     elif mentions and not has_item and _joins(mentions[-1], mention, counts):
         for name, value in mention.items():
             known = mentions[-1].get(name)
+            if known == [] and _GOING_ON.isdisjoint(words) and not _THE.isdisjoint(words):
+                continue  # "…, no extras — I want to taste the cheese": still none
             mentions[-1][name] = known + value if isinstance(known, list) else value
     else:
         mentions.append(mention)
+
+
+_GOING_ON = frozenset(
+    {"with", "mit", "extra", "plus", "aber", "but", "except", "ausser", "only", "nur", "and"}
+    | {"und", "also", "auch", "noch", "dazu", "drauf", "on", "auf", "w"}
+)
+"""Words with which a part after "no extras" still puts some on ("…, no extras, only olives",
+"ohne Extras, aber mit Oliven")."""
+_THE = frozenset({"the", "der", "die", "das", "den", "dem"})
+"""Before a choice in a part after "no extras": the pizza's own ("taste the cheese"), not one
+more (a bare "please onions" after "not jalapeños" is the one wanted instead)."""
 
 
 def _item_of(mention: Mention) -> frozenset[Any]:
