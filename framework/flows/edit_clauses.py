@@ -38,7 +38,7 @@ and the line it changed."""
 
 _VERBS = (
     r"swap|make|change|remove|take|drop|switch|replace|tausch|tausche|mach|mache|nimm|streich"
-    r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege|put"
+    r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege"
 )
 CLAUSE = re.compile(
     rf"(?:,|\s[-–—])\s*(?:und|and|aber|but)\s+"

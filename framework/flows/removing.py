@@ -126,10 +126,10 @@ def _where_options_go(
     ]
 
 
+_WITH = frozenset({"with", "mit", "w"})
 _ARTICLES_SAID = ARTICLES | {"da", "de", "d", "dr", "dera"}
 """Articles as dialects say them: "auf da Diavola", "vo dr Salami"."""
 _ON = frozenset({"off", "on", "from", "von", "vo", "auf", "vom", "runter", "weg", "bei", "beim"})
-_WITH = frozenset({"with", "mit", "w"})
 """Before an item (articles between) that the extras come off: "off the Salami", "auf der",
 "bei der Capricciosa die Oliven weg"."""
 
