@@ -126,6 +126,20 @@ _MARKERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
                 "keine",
                 "nur",
                 "bis",
+                # dialect words a German speaker writes, and none an English one: "Des is ois,
+                # i hol ma's selber" (Austrian) has only English "is" and "i" besides
+                "des",
+                "ois",
+                "hol",
+                "holn",
+                "selber",
+                "selbst",
+                "mia",
+                "dat",
+                "wat",
+                "nix",
+                "gell",
+                "passt",
             }
         ),
         "en": frozenset(
