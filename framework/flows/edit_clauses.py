@@ -24,9 +24,9 @@ from framework.flows.named_things import Thing, named_things
 from framework.flows.people import people_in_the_cart, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
-from framework.flows.understanding.negation import negated, not_had
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.refused import refused
 from framework.flows.understanding.segments import leads_an_item
 from framework.flows.understanding.yesno import parse_yes_no
 
@@ -149,7 +149,7 @@ def _orders(turn: Turn, clause: str, found: list[Thing]) -> bool:
     said with a word of adding ("and add a beer", "in that case add a Fanta", "noch eine
     Cola"), no choices of a line and no new count ("nur noch ein Bier")."""
     words = tokens(clause)
-    if not RECOUNTING.isdisjoint(words) or any(_refused(words, t.start) for t in found):
+    if not RECOUNTING.isdisjoint(words) or any(refused(words, t.start) for t in found):
         return False  # "nur noch ein Bier"; "Tobias fährt noch, der kriegt kein Bier"
     said = bool(_ADDING_CLAUSE.match(clause) or _ADDING_WORDS.intersection(words[:_LEAD]))
     return (
@@ -169,13 +169,6 @@ def _counted_item(words: list[str], found: list[Thing]) -> bool:
         and first.start > 0
         and leads_an_item(words[first.start - 1])
     )
-
-
-_NO = frozenset({"kein", "keine", "keinen", "keiner", "no"})
-
-
-def _refused(words: list[str], start: int) -> bool:
-    return (start > 0 and words[start - 1] in _NO) or negated(words, start) or not_had(words, start)
 
 
 _MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})

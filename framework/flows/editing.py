@@ -57,7 +57,7 @@ from framework.flows.splitting_off import (
 )
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
-from framework.flows.understanding.negation import rejects
+from framework.flows.understanding.negation import PLAIN_NOT, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import SENTENCE_END
 from framework.flows.which_line import (
@@ -166,11 +166,7 @@ def _ends_said_not(turn: Turn, words: list[str]) -> bool:
     if len(things) != 1 or things[0].group is not None or things[0].end != len(words):
         return False
     before = [w for w in words[: things[0].start] if w not in ARTICLES]
-    return bool(before) and before[-1] in _NOT_ONLY
-
-
-_NOT_ONLY = frozenset({"nicht", "nich", "not"})
-"""Not "no": "wait no, funghi." says what is wanted."""
+    return bool(before) and before[-1] in PLAIN_NOT
 
 
 _SUMMARY = re.compile(

@@ -11,6 +11,7 @@ from framework.flows.understanding.matching import Match
 
 __all__ = [
     "ORDINARY",
+    "PLAIN_NOT",
     "a_reason",
     "dropped",
     "excepted",
@@ -22,7 +23,8 @@ __all__ = [
     "too_much",
 ]
 
-_NOT = frozenset({"nicht", "nich", "not"})
+PLAIN_NOT = frozenset({"nicht", "nich", "not"})
+"""The word "not" itself (not "kein", "no": "wait no, funghi." says what is wanted)."""
 ORDINARY = frozenset({"normale", "normalen", "normal", "regular", "ordinary"})
 """Words that set an item apart from its variant, between "not" and it ("nicht normale Cola
 – zwei Cola Zero", "not the regular Coke")."""
@@ -42,7 +44,7 @@ def negated(words: Sequence[str], start: int) -> bool:
     before = list(words[max(0, start - 3) : start])
     if before and before[-1] in _BETWEEN | _TO:
         before = before[:-1]
-    return bool(before) and (before[-1] in _NOT or tuple(before[-2:]) in _NO_NEED)
+    return bool(before) and (before[-1] in PLAIN_NOT or tuple(before[-2:]) in _NO_NEED)
 
 
 _HAVING = frozenset({"drink", "eat", "like", "want", "need", "have", "take", "eats", "drinks"})
