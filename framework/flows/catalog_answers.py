@@ -16,6 +16,7 @@ from framework.flows.model import Choice, ChoiceSet, Item, Label, label_for
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.questions import parts
 from framework.money import Money, format_money
 
 __all__ = ["PRICES_ANSWERED", "PRICE_WORDS", "price_answer"]
@@ -43,10 +44,27 @@ def price_answer(turn: Turn, text: str, prices_before: bool = False) -> str | No
     follow_up = prices_before and len(words) <= FOLLOW_UP_WORDS
     if not ((PRICE_WORDS | CHEAPEST) & set(words) or follow_up):
         return None
-    rows = [row for row in _rows(turn, words) if row]
+    rows = [row for row in _rows(turn, _asked(turn, text) or words) if row]
     if not rows:
         return None
     return turn.text("catalog_prices", prices="\n".join(rows))
+
+
+def _asked(turn: Turn, text: str) -> list[str]:
+    """The words of the parts that ask for a price, when they name what they ask about
+    ("A medium Tonno for me — how much is extra cheese?": the extra's); none when they do not
+    ("a medium Capricciosa with extra cheese. How much is that?": the whole message's)."""
+    lexicon = lexicon_for(turn.bot)
+    asked = [
+        word
+        for part in parts(text)
+        if (PRICE_WORDS | CHEAPEST) & set(tokens(part))
+        for word in tokens(part)
+    ]
+    named = lexicon.items(frozenset()).find_all(asked) or any(
+        _choices_named(turn, group, asked) for group in turn.bot.catalog.groups.values()
+    )
+    return asked if named else []
 
 
 def _rows(turn: Turn, words: list[str]) -> list[str]:

@@ -30,7 +30,7 @@ from framework.flows.edit_clauses import (
     newest_taking,
     one_more,
 )
-from framework.flows.edit_words import ARTICLES, CHANGE_OF_MIND, CORRECTING, RECOUNTING
+from framework.flows.edit_words import CHANGE_OF_MIND, CORRECTING, RECOUNTING
 from framework.flows.extending import extend, plain_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
@@ -48,6 +48,7 @@ from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
 from framework.flows.restyling import restyle, restyle_every
+from framework.flows.said_not import said_not_joined
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import (
     off_someones,
@@ -57,7 +58,7 @@ from framework.flows.splitting_off import (
 )
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
-from framework.flows.understanding.negation import PLAIN_NOT, rejects
+from framework.flows.understanding.negation import rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import SENTENCE_END
 from framework.flows.which_line import (
@@ -87,7 +88,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
-    sentences = _said_not_joined(turn, _SENTENCE.split(_SUMMARY.sub(",", text)))
+    sentences = said_not_joined(turn, _SENTENCE.split(_SUMMARY.sub(",", text)))
     for sentence in sentences:
         moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"
@@ -146,27 +147,6 @@ def _a_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
         and all(thing.group is not None and thing.group not in many for thing in found)
         and _CHANGING_WORDS.isdisjoint(words)
     )
-
-
-def _said_not_joined(turn: Turn, sentences: list[str]) -> list[str]:
-    """A sentence that ends with an item said "not" joined to the next one, which names what
-    comes instead ("nicht Cola. Zwei Wasser, bitte.", "not the Coke. Two waters.")."""
-    joined: list[str] = []
-    for sentence in sentences:
-        if joined and _ends_said_not(turn, tokens(joined[-1])):
-            joined[-1] = f"{joined[-1]}, {sentence}"
-        else:
-            joined.append(sentence)
-    return joined
-
-
-def _ends_said_not(turn: Turn, words: list[str]) -> bool:
-    """Whether the sentence names one thing, an item, last, with "nicht"/"not" before it."""
-    things = list(named_things(turn.bot, words))
-    if len(things) != 1 or things[0].group is not None or things[0].end != len(words):
-        return False
-    before = [w for w in words[: things[0].start] if w not in ARTICLES]
-    return bool(before) and before[-1] in PLAIN_NOT
 
 
 _SUMMARY = re.compile(

@@ -69,7 +69,7 @@ from framework.flows.understanding.dictation import undictated
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.questions import is_question
+from framework.flows.understanding.questions import is_question, without_asked_choices
 from framework.flows.understanding.yesno import says_done
 from framework.flows.which_line import ask_which_of, which_one_answered
 
@@ -322,9 +322,10 @@ def _start(turn: Turn, message: Message) -> None:
         return  # "eine Quattro Stagioni groß bitte", "do you have a BBQ chicken pizza?"
     target, aside = flow_asked(turn, message, text, names_items)
     candidates = (target,) if target else _item_flows(bot)
+    ordered_text = without_asked_choices(text, lexicon.names_items)  # "… how much is extra cheese?"
     for name in candidates:
         slots = turn.slots(bot.flows[name].asks)
-        mentions = turn.mentions(text, slots)
+        mentions = turn.mentions(ordered_text, slots)
         ordered = any(not item_slots(bot).isdisjoint(mention) for mention in mentions)
         if target or ordered or _counted_kind(turn, text, mentions):
             if not (target or ordered):

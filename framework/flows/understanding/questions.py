@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 _REQUESTS = (
     ("can", "i", "have"),
     ("can", "i", "get"),
@@ -26,7 +26,7 @@ _REQUESTS = (
 )
 """Questions that order ("can I get a Diavola?", "kann ich eine Cola haben?")."""
 
-__all__ = ["is_question", "only_asks", "wishes"]
+__all__ = ["is_question", "only_asks", "parts", "wishes", "without_asked_choices"]
 
 _OPENERS = frozenset(
     {
@@ -103,8 +103,9 @@ def is_question(text: str) -> bool:
 def only_asks(text: str) -> bool:
     """Every sentence is a question, none of them a request ("was kostet ein Bier?", "is the
     Diavola spicy?"); unlike "Ist die Funghi vegetarisch? Dann eine mittlere" or "can I get a
-    Diavola?", which order something too."""
-    sentences = [s for s in _SENTENCES.split(text) if tokens(s) and not _greets(tokens(s))]
+    Diavola?", which order something too, as does "Put a Tonno on for me — how much is extra
+    cheese?"."""
+    sentences = [s for s in _PARTS.split(text) if tokens(s) and not _aside(tokens(s))]
     return bool(sentences) and all(
         is_question(sentence) and not _requests(tokens(sentence)) for sentence in sentences
     )
@@ -117,9 +118,13 @@ _GREETING = frozenset(
 )
 
 
-def _greets(words: list[str]) -> bool:
-    """A sentence of nothing but a greeting ("Good afternoon.", "Grüß Gott!")."""
-    return set(words) <= _GREETING
+def _aside(words: list[str]) -> bool:
+    """A sentence of nothing but a greeting or a lead-in ("Good afternoon.", "Grüß Gott!",
+    "Quick question —", "kurze Frage vorweg:")."""
+    return set(words) <= _GREETING | _LEAD_INS | _ANNOUNCING
+
+
+_ANNOUNCING = frozenset({"kurze", "vorweg", "eine", "a", "one", "short"})
 
 
 def wishes(text: str) -> list[str]:
@@ -147,3 +152,47 @@ _CLAUSES = re.compile(r"(?<=[,.!?;])\s+|\n+")
 
 def _requests(words: list[str]) -> bool:
     return any(tuple(words[: len(opening)]) == opening for opening in _REQUESTS)
+
+
+def without_asked_choices(text: str, names_item: Callable[[str], bool]) -> str:
+    """The message without its questions that name no item ("A medium Tonno with onions. How
+    much is extra cheese?", "… — do you have a pizza without milk or cheese for her?"): the
+    extra they name is asked about, not put on the pizza ordered beside them. The message as
+    it is when nothing else in it names an item."""
+    if only_asks(text):
+        return text  # "how much is a large Capricciosa?": the question's own business
+    parts = _PARTS.split(text)
+    kept = [part for part in parts if not _asks_beside(part, names_item)]
+    rest = " ".join(kept)
+    return rest if len(kept) < len(parts) and names_item(rest) else text
+
+
+_PARTS = re.compile(r"(?<=[.!?;])\s+|\s[-–—]+\s|\n+")
+"""Sentences, and the parts of one between dashes ("My colleague cannot have milk — do you
+have …?")."""
+_AVAILABLE = (
+    ("do", "you", "have"),
+    ("have", "you", "got"),
+    ("habt", "ihr"),
+    ("haben", "sie"),
+    ("gibt", "es"),
+    ("gibts",),
+)
+_PROPOSALS = frozenset({("how", "about"), ("what", "about"), ("wie", "waers"), ("wie", "waere")})
+"""Questions that ask for something ("how about extra cheese on it?")."""
+
+
+def parts(text: str) -> list[str]:
+    """The message's sentences, those with dashes in parts (`_PARTS`)."""
+    return _PARTS.split(text)
+
+
+def _asks_beside(part: str, names_item: Callable[[str], bool]) -> bool:
+    """A question about something or whether it is there, naming no item."""
+    words = [word for word in tokens(part) if word not in _LEAD_INS]
+    if not words or not is_question(part) or tuple(words[:2]) in _PROPOSALS:
+        return False
+    asks = words[0] in _QUESTION_WORDS or any(
+        tuple(words[: len(opening)]) == opening for opening in _AVAILABLE
+    )
+    return asks and not names_item(part)
