@@ -58,6 +58,7 @@ from framework.flows.understanding.segments import (
     leads_an_item,
     segments,
 )
+from framework.flows.understanding.story import without_story
 
 __all__ = ["Mention", "extract_mentions", "kept_mentions", "people_called", "speaks_for_all"]
 
@@ -379,6 +380,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
         for sentence in _sentences(text)
     ]
     sentences = without_renamings(_without_refused(sentences, lexicon), lexicon)
+    sentences = without_story(sentences, lexicon)  # "I make water puppets. I want …"
     the_same_again(sentences, count_slots(slots))
     each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]

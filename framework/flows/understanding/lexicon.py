@@ -211,6 +211,15 @@ class Lexicon:
             self._menu_words = frozenset(word for phrase in phrases for word in phrase)
         return self._menu_words
 
+    def choice_words(self) -> frozenset[str]:
+        """The catalog's choices named by one word ("klein", "large", "olives")."""
+        return self.kept(("choice_words",), self._choice_words)
+
+    def _choice_words(self) -> frozenset[str]:
+        groups = self._bot.catalog.groups.values()
+        phrases = (phrase for group in groups for phrase in self.choices(group).phrases())
+        return frozenset(phrase[0] for phrase in phrases if len(phrase) == 1)
+
     def items(self, tags: frozenset[str]) -> PhraseIndex:
         """Catalog items carrying any of the tags (all items for no tags)."""
         if tags not in self._items:

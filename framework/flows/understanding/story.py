@@ -1,0 +1,64 @@
+"""The story before the order: "I brew beer in a small brewery in Leuven and I am here for a
+craft beer fair. One large Quattro Formaggi and one beer, please." orders one beer, and "I make
+water puppets, I come to Berlin for a festival. I want one pizza Salami …" no water.
+
+A sentence tells a story when its speakers do something in it ("I", "we", "ich", "wir") that is
+not ordering (no word of wanting, taking or asking), every item it names stands between words
+of theirs (no count or choice before it, a word of the story after it), and a later sentence of
+the message names an item: the order comes after it. A sentence of a story names no order."""
+
+from __future__ import annotations
+
+from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.second_thoughts import Part
+
+__all__ = ["without_story"]
+
+_SPEAKERS = frozenset({"i", "we", "ich", "wir", "im", "ive"})
+_ORDERING = frozenset(
+    {"want", "wants", "like", "take", "get", "order", "need", "please", "pls", "give"}
+    | {"would", "d", "ll", "can", "could", "may", "bring", "send", "deliver", "gonna", "fancy"}
+    | {"moechte", "moechten", "moecht", "haette", "haetten", "haett", "nehme", "nehmen", "nehm"}
+    | {"will", "wollen", "bestelle", "bestellen", "krieg", "kriege", "kriegen", "brauche"}
+    | {"brauchen", "gern", "gerne", "bitte", "bringt", "bring", "schickt", "liefert", "mag"}
+    | {"nimm", "nehmt", "plus", "dazu", "noch"}
+)
+"""Words of ordering: a sentence with any of them may order what it names."""
+
+
+def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:
+    """The sentences, those of a story before the order without their item parts."""
+    items = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
+    kept = []
+    for at, parts in enumerate(sentences):
+        if items[at] and any(items[at + 1 :]) and _tells(parts, lexicon):
+            parts = [part for part in parts if not part[2]]
+        kept.append(parts)
+    return kept
+
+
+def _tells(parts: list[Part], lexicon: Lexicon) -> bool:
+    words = [word for part in parts for word in part[0]]
+    if _SPEAKERS.isdisjoint(words) or not _ORDERING.isdisjoint(words):
+        return False
+    menu = lexicon.menu_words() | lexicon.choice_words()
+    return all(
+        _inside(part_words, match.start, match.end, menu)
+        for part_words, _mention, has_item in parts
+        if has_item
+        for match in lexicon.items(frozenset()).find_all(part_words)
+    )
+
+
+def _inside(words: list[str], start: int, end: int, menu: frozenset[str]) -> bool:
+    """Whether the item's name stands inside the speaker's words, with a word of theirs
+    before it and a word of the story after it ("make water puppets", "at a beer garden",
+    "brew beer in …"), not in a list ("ich: Funghi", "Cola und Bier") nor described
+    ("kleine Funghi") nor wanted ("a beer for me")."""
+    before, after = words[start - 1] if start else "", words[end] if end < len(words) else ""
+    theirs = before.isalpha() and before not in menu and before not in _SPEAKERS
+    return theirs and after.isalpha() and after not in menu and after not in _TAILS
+
+
+_TAILS = _SPEAKERS | {"too", "also", "auch", "then", "dann", "please", "pls", "bitte", "for"}
+_TAILS |= {"fuer", "with", "mit", "and", "und", "or", "oder", "each", "jeweils", "thanks"}
