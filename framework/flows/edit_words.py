@@ -103,6 +103,7 @@ REMOVING_PAIRS = frozenset(
         ("dont", "want"),
         ("t", "want"),
         ("get", "rid"),
+        ("take", "away"),  # "take away the beer" (not "to take away": pickup)
     }
 )
 WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
