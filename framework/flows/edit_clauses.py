@@ -108,7 +108,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
         if change is None and changes and _names_a_line(turn, clause):
             # "drop one Vegetaria, Hawaii medium": in a list of edits, the one ordered
             change, last = edit(turn, f"{_THE[turn.lang == 'en']} {clause}", last)
-        if change is None and not found and _aside(words):
+        if change is None and _aside(words) and (not found or (changes and _of_it(words, found))):
             aside = True
             continue  # "…, ich muss noch fahren", "— I'm driving": a reason, no edit
         if change is None:
@@ -129,6 +129,15 @@ word of recounting needs a count, which an aside has none of: "… just showed u
 def _aside(words: list[str]) -> bool:
     """A clause with no word of editing and no count: said beside the edits."""
     return _EDITING.isdisjoint(words) and all(word_to_number(w) is None for w in words)
+
+
+_BEING = frozenset({"has", "have", "is", "are", "was", "hat", "haben", "ist", "sind", "war"})
+
+
+def _of_it(words: list[str], found: list[Thing]) -> bool:
+    """A clause after an edit that says what an item is or has, naming nothing else ("scratch
+    the extra ham, the Prosciutto has plenty already"): the reason, not a second edit."""
+    return all(t.group is None for t in found) and not _BEING.isdisjoint(words)
 
 
 def _clauses_of(turn: Turn, sentence: str) -> list[str]:
