@@ -136,3 +136,6 @@ THAT = frozenset(
     {"that", "it", "this", "those", "these", "them", "das", "daraus", "draus", "den", "die", "es"}
 )
 """What "make *that* a prosciutto" points back to: the line ordered last."""
+OTHERWISE = frozenset({"sonst", "ansonsten", "otherwise", "else"})
+"""Opening what would happen otherwise ("doch groß, sonst reicht das nicht"): a reason, whose
+"not" refuses nothing."""

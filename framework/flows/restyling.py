@@ -4,8 +4,10 @@ a second line (read by framework/flows/editing.py)."""
 
 from __future__ import annotations
 
+import itertools
+
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, CHANGING, WHOSE_ITEM, WITHOUT
+from framework.flows.edit_words import ARTICLES, CHANGING, OTHERWISE, WHOSE_ITEM, WITHOUT
 from framework.flows.named_things import (
     Thing,
     count_near,
@@ -35,8 +37,9 @@ def _rejected(words: list[str], thing: Thing, things: list[Thing]) -> bool:
     end = min(following, default=len(words))
     if following and never_before(words, end):
         end = max(thing.end, end - 4)  # "… a medium, she never finishes a large": the large's
-    after = words[thing.end : end]
-    # "make the tono medium, larg is to much", "… she never finishes a large"
+    after = list(itertools.takewhile(lambda word: word not in OTHERWISE, words[thing.end : end]))
+    # "make the tono medium, larg is to much", "… she never finishes a large"; not "doch
+    # groß, sonst reicht das nicht"
     return rejects(after) or too_much(after) or never_before(words, thing.start)
 
 
