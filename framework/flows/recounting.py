@@ -207,7 +207,15 @@ def _made_into(words: list[str], things: list[Thing]) -> int | None:
     if (NOT | REPLACING) & set(said):
         return None  # "make it two Fantas, not three": three is the old count
     after = [n for w in said if (n := word_to_number(w)) is not None]
+    near = [n for w in said[:_NEAR] if (n := word_to_number(w)) is not None]
+    if len(after) > 1 and near:  # "… aus der einen Cola mal drei, der Kollege trinkt auch eine"
+        after = near[:1]
     return after[0] if len(after) == 1 and 0 < after[0] <= 99 else None
+
+
+_NEAR = 3
+"""Words after the item in which the count it is made into stands ("mal drei", "doch lieber
+drei"); a number further on belongs to the reason that follows."""
 
 
 def _new_count_before(before: list[str]) -> bool:
