@@ -4,7 +4,16 @@ one sentence, two things of one kind (items, or choices of one group)."""
 
 from __future__ import annotations
 
-from framework.flows.edit_words import ARTICLES, BUT, CHANGING, INTO, NOT, RATHER, REPLACING
+from framework.flows.edit_words import (
+    ARTICLES,
+    BUT,
+    CHANGE_OF_MIND,
+    CHANGING,
+    INTO,
+    NOT,
+    RATHER,
+    REPLACING,
+)
 from framework.flows.named_things import Thing
 from framework.flows.understanding.negation import ORDINARY
 from framework.flows.understanding.numbers import word_to_number
@@ -28,7 +37,8 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     for index, word in enumerate(words):
         before = [t for t in things if t.end <= index]
         after = [t for t in things if t.start > index]
-        if word in REPLACING and after and not (word in RATHER and instead):
+        not_before = word in RATHER and any(_negated(words, t) for t in before)  # "no X, rather Y"
+        if word in REPLACING and after and not (word in RATHER and instead) and not not_before:
             old = after[0]
             ahead = index == 0 or words[index - 1] in _CLAUSE_START  # "und statt Bier ne Cola"
             first, then = (after[1:], before[::-1]) if ahead else (before[::-1], after[1:])
@@ -114,13 +124,16 @@ def _said_not(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | No
 
 
 def _right_after(words: list[str], old: Thing, new: Thing) -> bool:
-    """Nothing but an article, a count or "I mean" between the thing said "not" and the new
-    one ("not Tonno, I mean Diavola")."""
+    """Nothing but an article, a count, "I mean" or "rather" between the thing said "not" and
+    the new one ("not Tonno, I mean Diavola")."""
     between = words[old.end : new.start]
     return all(w in ARTICLES or w in _MEANING or word_to_number(w) is not None for w in between)
 
 
-_MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern", "rather"})
+_MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
+_MEANING |= {"on", "it", "drauf", "darauf"}
+"""Between the thing said "not" and the new one: "nicht Tonno, ich meinte Diavola", "keine
+Jalapeños, lieber extra Käse", "no onions on it, rather mushrooms"."""
 
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
