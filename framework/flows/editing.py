@@ -30,7 +30,7 @@ from framework.flows.edit_clauses import (
     newest_taking,
     one_more,
 )
-from framework.flows.edit_words import CHANGE_OF_MIND, CORRECTING, RECOUNTING
+from framework.flows.edit_words import ARTICLES, CHANGE_OF_MIND, CORRECTING, RECOUNTING
 from framework.flows.extending import extend, plain_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
@@ -140,13 +140,20 @@ _CHANGING_WORDS = CHANGE_OF_MIND | CORRECTING | RECOUNTING | {"wait", "warte", "
 
 def _a_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
     """A sentence after an edit that names only a size or the like, with no word of a change:
-    the reason for the edit ("We had a big breakfast", "ich hab großen Hunger"), not another."""
+    the reason for the edit ("We had a big breakfast", "ich hab großen Hunger"), not another;
+    the size alone is the answer ("not salami, I want Diavola. big")."""
     many = many_choice_groups(turn.bot)
+    named = {at for thing in found for at in range(thing.start, thing.end)}
+    told = [w for at, w in enumerate(words) if at not in named and w not in _FILLERS]
     return (
         bool(found)
         and all(thing.group is not None and thing.group not in many for thing in found)
         and _CHANGING_WORDS.isdisjoint(words)
+        and len(told) > 1
     )
+
+
+_FILLERS = ARTICLES | {"a", "an", "one", "eine", "ein", "please", "pls", "bitte", "then", "dann"}
 
 
 _SUMMARY = re.compile(

@@ -131,9 +131,10 @@ def _right_after(words: list[str], old: Thing, new: Thing) -> bool:
 
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
-_MEANING |= {"on", "it", "drauf", "darauf"}
+_MEANING |= {"on", "it", "drauf", "darauf", "moechte", "will", "want", "nehme", "take", "like"}
 """Between the thing said "not" and the new one: "nicht Tonno, ich meinte Diavola", "keine
-Jalapeños, lieber extra Käse", "no onions on it, rather mushrooms"."""
+Jalapeños, lieber extra Käse", "no onions on it, rather mushrooms", "nicht Salami – ich möchte
+Diavola"."""
 
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
