@@ -45,6 +45,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("liaba", "liaber", "liabr", "liebr"), "lieber"),  # "na wart, liaba a …"
     "wart": "warte",
     "moch": "mach",  # Austrian "moch liaba a Funghi draus"
+    **dict.fromkeys(("wosser", "wossa", "wassa"), "wasser"),  # Austrian, Bavarian "a Wosser"
+    "wos": "was",  # Austrian "ohne wos extra"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
