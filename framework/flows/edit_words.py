@@ -119,6 +119,7 @@ WHOSE_ITEM = WHOSE | {"sei"}
 """Whose, right before the item: also Bavarian "sei Bier" (elsewhere "sei" is "be")."""
 STAYS = frozenset(
     {"stays", "stay", "remains", "remain", "unchanged", "keeps", "keep", "bleibt", "bleiben"}
+    | {"bleibet", "bleibn", "bleibe", "bleim"}  # Swabian "D'Zwiebel bleibet drauf", Bavarian
     | {"unveraendert", "behaelt", "behalten"}
 )
 """Words that say a thing stays as it is ("The Hawaii stays as it is", "Mine keeps the ham",
