@@ -32,6 +32,7 @@ from framework.flows.edit_clauses import (
 )
 from framework.flows.edit_words import ARTICLES, CHANGE_OF_MIND, CORRECTING, RECOUNTING
 from framework.flows.extending import extend, plain_named
+from framework.flows.it_named import it_named
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
 from framework.flows.named_things import (
@@ -99,7 +100,7 @@ def edit_order(turn: Turn, text: str) -> bool:
             changes += [by_clause] if by_clause else []  # "": only orders, left to ordering
             things += named_things(turn.bot, tokens(sentence))
             continue
-        words = tokens(sentence)
+        words = it_named(turn, tokens(sentence), before_it)  # "… Make it a Salami instead"
         found = list(named_things(turn.bot, words))
         if asks_whose(turn, sentence, words, found):
             return True  # "eine für Anna, eine für Marie" — "sie will doch Oliven": whose?

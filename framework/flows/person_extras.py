@@ -7,6 +7,7 @@ from framework.flows.cart import describe_line
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.refused import too_much
 
 __all__ = ["extras_named", "options_had", "some_had", "with_extras", "without_extras"]
 
@@ -15,7 +16,8 @@ def extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
     """The choices of many-pick groups (extras) the message names, by group."""
     lexicon, found = lexicon_for(turn.bot), {}
     for group in turn.bot.catalog.groups.values():
-        named = {m.value for m in lexicon.choices(group).find_all(words)}
+        matches = lexicon.choices(group).find_all(words)
+        named = {m.value for m in matches if not too_much(words, m.start)}  # not "too spicy"
         if group.many and named:
             found[group.id] = named
     return found

@@ -1,0 +1,27 @@
+"""What "it" is in a change, when the sentence before named one line: "my son says the Diavola
+is too spicy for him. Make it a Salami instead — also large" swaps the Diavola (it ordered a
+second pizza), not the line ordered last."""
+
+from __future__ import annotations
+
+from framework.flows.edit_words import CHANGING
+from framework.flows.named_things import Thing, line_with
+from framework.flows.turn import Turn
+
+__all__ = ["it_named"]
+
+_IT = frozenset({"it", "es", "sie", "ihn"})
+
+
+def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]) -> list[str]:
+    """The words, "it" after a word of changing ("make it", "mach sie") said as the one item of
+    the cart the sentence before named ("make the Diavola …")."""
+    said, things = before
+    items = [t for t in things if t.group is None]
+    if len(items) != 1 or line_with(turn, items[0]) is None:
+        return words
+    name = said[items[0].start : items[0].end]
+    for at, word in enumerate(words[1:], 1):
+        if word in _IT and words[at - 1] in CHANGING:
+            return [*words[:at], "the", *name, *words[at + 1 :]]
+    return words
