@@ -45,8 +45,6 @@ _COLLOQUIAL = {
     **dict.fromkeys(("liaba", "liaber", "liabr", "liebr"), "lieber"),  # "na wart, liaba a …"
     "wart": "warte",
     "moch": "mach",  # Austrian "moch liaba a Funghi draus"
-    **dict.fromkeys(("wosser", "wossa", "wassa"), "wasser"),  # Austrian, Bavarian "a Wosser"
-    "wos": "was",  # Austrian "ohne wos extra"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
     **dict.fromkeys(("anner", "annere"), "andere"),
@@ -109,11 +107,13 @@ _COLLOQUIAL = {
     **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
     "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
     "twa": "two",  # Scots: "an' twa beers"
+    "mak": "make",  # Scots: "Mak it twa beers"
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(
-        ("waesserle", "waesserli", "wasserl", "waesserchen", "wossa", "wossr"), "wasser"
+        ("waesserle", "waesserli", "wasserl", "waesserchen", "wossa", "wossr", "wosser", "wassa"),
+        "wasser",
     ),
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
@@ -220,7 +220,7 @@ def normalize(text: str) -> str:
         text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
     if "'" in text or "’" in text:
-        text = _D_APOSTROPHE.sub("die ", text)
+        text = _AN_APOSTROPHE.sub("and", _D_APOSTROPHE.sub("die ", text))
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
@@ -252,6 +252,11 @@ ordinals ("2nd", "den 2ten") stay."""
 _D_APOSTROPHE = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
 """Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
 d'Weisestraße"); English "I'd" ends a word."""
+
+
+_AN_APOSTROPHE = re.compile(r"(?<!\w)[aA]n['’](?!\w)")
+"""Scots, Irish and chat English "an'" is "and" ("twa beers an' a Cola Zero"), never the
+article "an"."""
 
 
 _ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
