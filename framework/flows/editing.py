@@ -40,7 +40,7 @@ from framework.flows.named_things import (
     many_choice_groups,
     named_things,
 )
-from framework.flows.only_some import only_some
+from framework.flows.only_some import one_without, only_some
 from framework.flows.ordinal_lines import change_by_place
 from framework.flows.people import edit_for_person
 from framework.flows.picked_by_extras import change_picked_line
@@ -283,6 +283,9 @@ def _sentence_edit(
 ) -> str | None:
     if not found:  # "doch keine Getränke"; "mach 2 draus"
         return remove_kind(turn, words) or recount_unnamed(turn, words)
+    one = one_without(turn, words, found)  # "einer will doch keine Jalapeños": one of two
+    if one:
+        return one
     dislike = disliked(turn, words, found)  # "Oliven mag ich gar nicht": never put on
     if dislike is not None:
         return dislike or None

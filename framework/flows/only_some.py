@@ -1,17 +1,21 @@
 """Extras on only some of a line that has them on all ("yes but jalapeños only on one of
 them", "nur auf eine Jalapeños", "just one of them with olives"): that many keep them, the
-rest lose them and are a line of their own. Without "only" such words add the extras to
-some (splitting_off.split_options)."""
+rest lose them and are a line of their own; "one of them without jalapeños", "einer will doch
+keine Jalapeños": one loses them. Without "only" such words add the extras to some
+(splitting_off.split_options)."""
 
 from __future__ import annotations
+
+import itertools
 
 from framework.flows.cart import describe_line
 from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.refused import refused
 
-__all__ = ["only_some"]
+__all__ = ["one_without", "only_some"]
 
 _ONLY = frozenset({"only", "just", "nur", "bloss", "lediglich"})
 _NEAR = 4
@@ -33,6 +37,39 @@ def only_some(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     line = _having(turn, things, extras)
     if count is None or line is None or line["quantity"] <= count:
         return None
+    return _keeping(turn, line, extras, count)
+
+
+def one_without(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "One of them without jalapeños", "einer will doch keine Jalapeños", "eine davon ohne
+    Oliven" of a line of several that has them, no item named: one of them without."""
+    many = many_choice_groups(turn.bot)
+    extras = [t for t in things if t.group in many]
+    if len(extras) != len(things) or not extras or not _one_of_them(words):
+        return None
+    if not all(refused(words, t.start) for t in extras):
+        return None
+    line = _having(turn, things, extras)
+    if line is None:
+        return None
+    return _keeping(turn, line, extras, line["quantity"] - 1)
+
+
+_ONE = frozenset({"one", "eine", "einer", "einem", "eins", "ein"})
+_OF_THEM = frozenset({"of", "von", "davon", "der", "den"})
+_WANTS = frozenset({"will", "mag", "moechte", "isst", "nimmt", "wants", "doesn", "likes"})
+
+
+def _one_of_them(words: list[str]) -> bool:
+    """ "one of them", "one of the boys", "eine davon", "einer von den Jungs", "einer will …"."""
+    return any(
+        word in _ONE and (after in _OF_THEM or (word == "einer" and after in _WANTS))
+        for word, after in itertools.pairwise(words)
+    )
+
+
+def _keeping(turn: Turn, line: CartLine, extras: list[Thing], count: int) -> str | None:
+    """`count` of the line keep the extras; the rest, a line of their own, lose them."""
     before = describe_line(turn.bot, turn.lang, line)
     gone = {t.value for t in extras}
     kept = [c for chosen in line["options"].values() for c in chosen if c not in gone]
