@@ -7,7 +7,7 @@ from framework.flows.cart import describe_line
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.refused import too_much
+from framework.flows.understanding.negation import said_too
 
 __all__ = ["extras_named", "options_had", "some_had", "with_extras", "without_extras"]
 
@@ -17,7 +17,7 @@ def extras_named(turn: Turn, words: list[str]) -> dict[str, set[str]]:
     lexicon, found = lexicon_for(turn.bot), {}
     for group in turn.bot.catalog.groups.values():
         matches = lexicon.choices(group).find_all(words)
-        named = {m.value for m in matches if not too_much(words, m.start)}  # not "too spicy"
+        named = {m.value for m in matches if not said_too(words, m.start)}  # not "too spicy"
         if group.many and named:
             found[group.id] = named
     return found

@@ -19,6 +19,7 @@ __all__ = [
     "never_before",
     "not_had",
     "rejects",
+    "said_too",
     "taken_back",
     "too_much",
 ]
@@ -106,7 +107,10 @@ def rejects(words: Sequence[str]) -> bool:
     schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
     return (
         bool(_REJECTING & set(words))
-        or "too" in words[:-1]  # "large is too much", not "make the Funghi a large too"
+        or any(  # "large is too much", not "make the Funghi a large too" nor "… cheese too
+            word == "too" and (at or words[1] in _AMOUNT)  # for my partner"
+            for at, word in enumerate(words[:-1])
+        )
         or any(
             (a == "zu" and b in _TOO_MUCH) or (a in _SUBJECTS and b == "nd")
             for a, b in itertools.pairwise(words)
@@ -155,11 +159,17 @@ def a_reason(words: Sequence[str], start: int, end: int, many: bool) -> bool:
         words[end : end + 5]
     )
     return (
-        (start > 0 and words[start - 1] in _TOO_BEFORE)
+        said_too(words, start)
         or too_much(words[end : end + 4])
         or refused
         or never_before(words, start)
     )
+
+
+def said_too(words: Sequence[str], start: int) -> bool:
+    """ "too big", "zu groß", "the Diavola is too spicy for him": the choice at `start` is
+    what is wrong, never the wish."""
+    return start > 0 and words[start - 1] in _TOO_BEFORE
 
 
 _NEVER = frozenset({"never", "nie", "niemals", "nimmer", "cant", "cannot"})

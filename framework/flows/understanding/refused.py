@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from framework.flows.understanding.combining import NOT_WANTED
 from framework.flows.understanding.negation import dropped, excepted, negated, not_had
 
-__all__ = ["refused", "too_much"]
+__all__ = ["refused"]
 
 
 def refused(words: Sequence[str], start: int) -> bool:
@@ -20,14 +20,4 @@ def refused(words: Sequence[str], start: int) -> bool:
         or not_had(words, start)  # "but I don't like olives"
         or excepted(words, start)
         or dropped(words, start)
-        or too_much(words, start)
     )
-
-
-def too_much(words: Sequence[str], start: int) -> bool:
-    """A choice said to be more than wanted ("the Diavola is too spicy for him", "zu scharf"):
-    never a wish."""
-    return start > 0 and words[start - 1] in _TOO
-
-
-_TOO = frozenset({"too", "zu", "overly", "allzu"})
