@@ -45,6 +45,7 @@ HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["ho
 HOLDOUT30, HOLDOUT31, HOLDOUT32 = SETS["holdout30"], SETS["holdout31"], SETS["holdout32"]
 HOLDOUT33, HOLDOUT34, HOLDOUT38 = SETS["holdout33"], SETS["holdout34"], SETS["holdout38"]
 HOLDOUT39, HOLDOUT40, HOLDOUT42 = SETS["holdout39"], SETS["holdout40"], SETS["holdout42"]
+HOLDOUT43 = SETS["holdout43"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -86,6 +87,7 @@ FLOORS = {
     HOLDOUT39: 0.82,
     HOLDOUT40: 0.83,
     HOLDOUT42: 0.83,
+    HOLDOUT43: 0.82,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -173,6 +175,9 @@ and the fortieth (longer messages, answers that are not plain) arrived at 64 and
 forty-first and forty-second (general samples, written while those were fixed) arrived at 65
 and 63 with 4 each (63 and 62 with 6 and 5 at 0a6263c, the session's start); the
 forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded).
+Later that day the forty-third and forty-fourth (general samples) arrived at 59 and 54 of 80
+with 7 and 9 wrong payments (9e16ded, that session's start); fixed the same way, the
+forty-third reached 66 with none, the forty-fourth 61 with 1 (measured there, not guarded).
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -215,6 +220,7 @@ SIZES = {
     HOLDOUT39: 80,
     HOLDOUT40: 80,
     HOLDOUT42: 80,
+    HOLDOUT43: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
