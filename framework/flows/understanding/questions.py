@@ -161,10 +161,10 @@ def without_asked_choices(text: str, names_item: Callable[[str], bool]) -> str:
     it is when nothing else in it names an item."""
     if only_asks(text):
         return text  # "how much is a large Capricciosa?": the question's own business
-    parts = _PARTS.split(text)
-    kept = [part for part in parts if not _asks_beside(part, names_item)]
+    said = parts(text)
+    kept = [part for part in said if not _asks_beside(part, names_item)]
     rest = " ".join(kept)
-    return rest if len(kept) < len(parts) and names_item(rest) else text
+    return rest if len(kept) < len(said) and names_item(rest) else text
 
 
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\s[-–—]+\s|\n+")
@@ -178,8 +178,11 @@ _AVAILABLE = (
     ("gibt", "es"),
     ("gibts",),
 )
-_PROPOSALS = frozenset({("how", "about"), ("what", "about"), ("wie", "waers"), ("wie", "waere")})
-"""Questions that ask for something ("how about extra cheese on it?")."""
+_PROPOSALS = frozenset(
+    {("how", "about"), ("what", "about"), ("wie", "waers"), ("wie", "waere"), ("wie", "waer")}
+)
+"""Questions that ask for something ("how about extra cheese on it?", "wie wär's mit
+Oliven?")."""
 
 
 def parts(text: str) -> list[str]:

@@ -20,7 +20,7 @@ _ORDERING = frozenset(
     | {"would", "d", "ll", "can", "could", "may", "bring", "send", "deliver", "gonna", "fancy"}
     | {"moechte", "moechten", "moecht", "haette", "haetten", "haett", "nehme", "nehmen", "nehm"}
     | {"will", "wollen", "bestelle", "bestellen", "krieg", "kriege", "kriegen", "brauche"}
-    | {"brauchen", "gern", "gerne", "bitte", "bringt", "bring", "schickt", "liefert", "mag"}
+    | {"brauchen", "gern", "gerne", "bitte", "bringt", "schickt", "liefert", "mag"}
     | {"nimm", "nehmt", "plus", "dazu", "noch"}
 )
 """Words of ordering: a sentence with any of them may order what it names."""
