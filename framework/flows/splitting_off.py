@@ -11,6 +11,7 @@ from framework.flows.edit_words import ADDING, CHANGE_OF_MIND, INTO
 from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = [
@@ -35,10 +36,11 @@ def split_off(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     for no such split (or the line has no more than the count to split off)."""
     for index, word in enumerate(words[:-1]):
         count = word_to_number(word)
-        if count is None or not 0 < count < 99 or words[index + 1] not in _OF | {"der"}:
-            continue  # "one of the colas", "eine von den Colas", "eine der Colas"
+        if count is None or not 0 < count < 99 or words[index + 1] not in _OF | {"der", "davon"}:
+            continue  # "one of the colas", "eine von den Colas", "eine der Colas", "eine davon"
         items = [t for t in things if t.group is None and t.start > index + 1]
-        line, new = _split(turn, words, index + 2, items)
+        of_them = words[index + 1] == "davon"  # "mach aus einer davon eine Tonno"
+        line, new = _split(turn, words, index + (1 if of_them else 2), items)
         earlier = [t for t in things if t.group is None and t.end <= index]
         if new is None and len(items) == 1 and earlier and _INSTEAD & set(words[:index]):
             line, new = line_with(turn, items[0]), earlier[-1]  # "salami instead of one of …"
@@ -55,12 +57,20 @@ def _split(
     between = set(words[start : items[0].start]) if items else set()
     if len(items) >= 2 and between <= _POINTING | _ARTICLES and _becomes(words, *items[:2]):
         return line_with(turn, items[0]), items[1]  # "one of the colas … a cola zero"
-    lines = turn.session["cart"]["lines"]
-    pointing = start < len(words) and words[start] in _POINTING
+    pointing = start < len(words) and words[start] in _POINTING | {"davon"}
     article = pointing and words[start] in _ARTICLES and items and items[0].start == start + 1
-    if len(items) == 1 and pointing and not article and lines:
-        return max(lines, key=lambda line: line["id"]), items[0]  # not "eine von den Tonnos"
+    if len(items) == 1 and pointing and not article:
+        return _newest_of_its_kind(turn, items[0]), items[0]  # not "eine von den Tonnos"
     return None, None
+
+
+def _newest_of_its_kind(turn: Turn, new: Thing) -> CartLine | None:
+    """The line "them" points at: the newest of several of the new item's kind ("zwei Hawaii
+    und zwei Fanta" — "make one of them a Tonno": a Hawaii)."""
+    same_kind = lexicon_for(turn.bot).same_kind
+    lines = turn.session["cart"]["lines"]
+    alike = [line for line in lines if line["quantity"] > 1 and same_kind(line["item"], new.value)]
+    return max(alike, key=lambda line: line["id"], default=None)
 
 
 _BECOMING = (
