@@ -67,7 +67,7 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             taken := _take_out(
                 turn,
                 t,
-                fewer or _count_before(words, t) or _someones(words, t),
+                fewer or _count_before(words, t) or _someones(words, t) or _one_refuses(words, t),
                 _place(turn, t, places),
             )
         )
@@ -269,6 +269,21 @@ def _someones(words: list[str], thing: Thing) -> int | None:
     after = words[thing.end : thing.end + 2]
     named_after = len(after) == 2 and after[0] in _OF_SOMEONE and after[1] not in ARTICLES
     return 1 if whose or named_after else None
+
+
+def _one_refuses(words: list[str], thing: Thing) -> int | None:
+    """One, when one person says they want none of the item ("meine Freundin will doch keine
+    Cola", "er mag keinen Salat"): their one of a line several share; not "wir wollen doch
+    keine Cola", nor "doch keine Cola", which take the line."""
+    before = [word for word in words[: thing.start] if word not in ARTICLES]
+    if len(before) < 2 or before[-1] not in _NONE_OF or not _ONE_WANTS & set(before):
+        return None
+    return 1
+
+
+_NONE_OF = frozenset({"kein", "keine", "keinen"})
+_ONE_WANTS = frozenset({"will", "mag", "moechte", "trinkt", "isst", "nimmt", "braucht"})
+"""A verb of wanting in the singular: one person's (the plural "wollen", "moechten" is all)."""
 
 
 _CONTRACTED = frozenset({"it", "that", "what", "let", "he", "she", "there", "here", "who"})
