@@ -45,7 +45,7 @@ HOLDOUT27, HOLDOUT28, HOLDOUT29 = SETS["holdout27"], SETS["holdout28"], SETS["ho
 HOLDOUT30, HOLDOUT31, HOLDOUT32 = SETS["holdout30"], SETS["holdout31"], SETS["holdout32"]
 HOLDOUT33, HOLDOUT34, HOLDOUT38 = SETS["holdout33"], SETS["holdout34"], SETS["holdout38"]
 HOLDOUT39, HOLDOUT40, HOLDOUT42 = SETS["holdout39"], SETS["holdout40"], SETS["holdout42"]
-HOLDOUT43 = SETS["holdout43"]
+HOLDOUT41, HOLDOUT43 = SETS["holdout41"], SETS["holdout43"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -86,6 +86,7 @@ FLOORS = {
     HOLDOUT38: 0.71,
     HOLDOUT39: 0.82,
     HOLDOUT40: 0.83,
+    HOLDOUT41: 0.86,
     HOLDOUT42: 0.83,
     HOLDOUT43: 0.82,
 }
@@ -177,7 +178,8 @@ and 63 with 4 each (63 and 62 with 6 and 5 at 0a6263c, the session's start); the
 forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded).
 Later that day the forty-third and forty-fourth (general samples) arrived at 59 and 54 of 80
 with 7 and 9 wrong payments (9e16ded, that session's start); fixed the same way, the
-forty-third reached 66 with none, the forty-fourth 61 with 1 (measured there, not guarded).
+forty-third reached 66 with none, the forty-fourth 61 with 1 (measured there, not guarded),
+and the forty-first, its last wrong payment fixed, joined at 69 of 80.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -219,6 +221,7 @@ SIZES = {
     HOLDOUT38: 80,
     HOLDOUT39: 80,
     HOLDOUT40: 80,
+    HOLDOUT41: 80,
     HOLDOUT42: 80,
     HOLDOUT43: 80,
 }
