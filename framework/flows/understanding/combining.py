@@ -12,6 +12,7 @@ from typing import Any
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_of_the_last, count_slots, said_times
 from framework.flows.understanding.second_thoughts import (
@@ -373,8 +374,9 @@ def _add(
     elif mentions and not has_item and _joins(mentions[-1], mention, counts):
         for name, value in mention.items():
             known = mentions[-1].get(name)
-            if known == [] and _GOING_ON.isdisjoint(words) and not _THE.isdisjoint(words):
-                continue  # "…, no extras — I want to taste the cheese": still none
+            if known == [] and _GOING_ON.isdisjoint(words) and not DEFINITE.isdisjoint(words):
+                continue  # "…, no extras — I want to taste the cheese": still none (the
+                # pizza's own cheese; a bare "please onions" after "not jalapeños" is wanted)
             mentions[-1][name] = known + value if isinstance(known, list) else value
     else:
         mentions.append(mention)
@@ -386,9 +388,6 @@ _GOING_ON = frozenset(
 )
 """Words with which a part after "no extras" still puts some on ("…, no extras, only olives",
 "ohne Extras, aber mit Oliven")."""
-_THE = frozenset({"the", "der", "die", "das", "den", "dem"})
-"""Before a choice in a part after "no extras": the pizza's own ("taste the cheese"), not one
-more (a bare "please onions" after "not jalapeños" is the one wanted instead)."""
 
 
 def _item_of(mention: Mention) -> frozenset[Any]:
@@ -428,7 +427,7 @@ def without_leading_count(
     return [kept, *mentions[1:]] if kept else mentions[1:]
 
 
-_DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem", "that", "this"})
+_DEFINITE = DEFINITE | {"that", "this"}
 _SAME = frozenset({"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"})
 
 

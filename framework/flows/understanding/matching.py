@@ -21,7 +21,7 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import leads_an_item
 from framework.flows.understanding.typos import SlipReader, is_frequent, short_slip
 
-__all__ = ["Match", "PhraseIndex"]
+__all__ = ["DEFINITE", "Match", "PhraseIndex"]
 
 _FUZZY_MIN_LENGTH = 5
 _SHORTEST_NAME = 3
@@ -86,7 +86,8 @@ _PARTICLES = frozenset({"ab", "an", "auf", "aus", "mit", "vorbei", "zu", "her", 
 _SPLIT_REACH = 6
 """Words between a separable verb and its particle."""
 _FUZZY_CUTOFF = 84.0
-_DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem"})
+DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem"})
+"""The definite articles: before a name, the one meant ("the Salami"), not another."""
 _CACHE_LIMIT = 20_000
 _BLOCKED = ""
 """The value of a blocked phrase: found to be dropped."""
@@ -243,7 +244,7 @@ class PhraseIndex:
             word = words[index]
             if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
                 name = short_slip(word, self._known_words)
-                led = leads_an_item(words[index - 1]) or words[index - 1] in _DEFINITE
+                led = leads_an_item(words[index - 1]) or words[index - 1] in DEFINITE
                 if name is not None and (led or self._sized(words, index)):
                     # "2 Cila", "make the tono medium", "a medium tono"
                     return (*words[:index], name, *words[index + 1 :])
