@@ -115,6 +115,8 @@ def second_thoughts(parts: list[Part], at: int) -> bool:
     """Whether the part at `at` begins second thoughts ("nee warte, …", "oder doch …"), or
     ends with "instead" after a pause."""
     words = parts[at][0]
+    if not words:
+        return False  # "the same" read as its item, nothing else said (same_as.py)
     rather = words[0] in ("oder", "or") and len(words) > 1 and words[1] in _RATHER
     after_a_pause = words[-1] in _INSTEAD and not (at and parts[at - 1][2])
     return words[0] in SECOND_THOUGHTS or rather or after_a_pause
@@ -125,7 +127,7 @@ def takes_itself_back(words: list[str], has_item: bool, lexicon: Lexicon) -> boo
     Vegetaria… actually no, a medium", "I wanted a Prosciutto but actually my wife is
     vegetarian, so a Funghi" (second thoughts after its item; not "a Salami, and actually
     also a beer")."""
-    if words[-1] in TAKING_BACK:
+    if words[-1:] and words[-1] in TAKING_BACK:
         return True
     named = lexicon.items(frozenset()).find_all(words) if has_item else []
     last = max((match.end for match in named), default=len(words))
