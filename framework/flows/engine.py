@@ -262,7 +262,10 @@ def _take(turn: Turn, message: Message) -> None:
     """The message as an edit of the order, a restatement, an answer or a new start."""
     quoted = None if message.payload else beside_the_quote(turn, message.text)
     message = message if quoted is None else replace(message, text=quoted)
-    text, frame = message.text, turn.frame
+    frame = turn.frame
+    if not message.payload and frame is not None and frame.get("wait"):
+        message = _without_questions(turn, message)  # "… Is the Tonno with onions?"
+    text = message.text
     asked = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
     if waiting_payment(turn) is not None:
         if not try_digression(turn, text):
@@ -280,6 +283,19 @@ def _take(turn: Turn, message: Message) -> None:
         answer(turn, message if added is None else replace(message, text=added))
     elif not link_typed(turn, message):
         _start(turn, message)
+
+
+def _without_questions(turn: Turn, message: Message) -> Message:
+    """The order beside questions about something else ("A Cola. Is the Tonno with
+    onions?"): what they ask is not ordered, and a question nothing answered is said to be
+    one the bot cannot answer, never passed over in silence."""
+    ordered = without_asked_choices(message.text, lexicon_for(turn.bot).names_items)
+    if ordered == message.text:
+        return message
+    answered = (e for e in turn.effects if isinstance(e, Record))
+    if not any(record.name == "question_answered" for record in answered):
+        turn.say_named("not_known")
+    return replace(message, text=ordered)
 
 
 def _action_unanswered(turn: Turn, message: Message) -> bool:

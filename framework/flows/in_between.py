@@ -9,6 +9,7 @@ import re
 from framework.flows.answering import answer
 from framework.flows.asked_about import remember_asked_about
 from framework.flows.catalog_answers import PRICE_WORDS, PRICES_ANSWERED, price_answer
+from framework.flows.catalog_contents import contents_answer
 from framework.flows.committing import committed
 from framework.flows.editing import edit_order
 from framework.flows.events import Message
@@ -50,16 +51,14 @@ def answered_in_between(
     entries = lexicon.knows(text, PRICE_WORDS if prices else frozenset())
     if prices is None and not entries:
         entries = follow_up(text, known_before)  # "how long does delivery take?" "And pickup?"
-    if prices is None and not entries:
+    contents = None if prices or entries or not is_question(text) else contents_answer(turn, text)
+    if prices is None and contents is None and not entries:
         return False
     turn.session["flags"][KNOWN_BEFORE] = entries
     names_items = lexicon.names_items(text)
     if names_items and not is_question(text):
         return False
-    if prices is not None:
-        turn.reply(prices)
-        turn.record("question_answered", entry="catalog_prices")
-        turn.session["flags"][PRICES_ANSWERED] = True
+    _say_from_the_catalog(turn, prices, contents)
     asks_only = only_asks(text)
     priced = prices is not None and _only_the_item(turn, text)  # not "… Saturday around 2?"
     ordering = names_items and not ((waiting or priced or _several(turn, text)) and asks_only)
@@ -71,6 +70,18 @@ def answered_in_between(
     elif priced and names_items and _invite_the_order(turn, text):
         return True
     return _after_the_answers(turn, frame, text)
+
+
+def _say_from_the_catalog(turn: Turn, prices: str | None, contents: str | None) -> None:
+    """The catalog's answers: prices ("was kostet die große Diavola?"), what is on an item
+    ("Is the Tonno with onions?")."""
+    if prices is not None:
+        turn.reply(prices)
+        turn.record("question_answered", entry="catalog_prices")
+        turn.session["flags"][PRICES_ANSWERED] = True
+    if contents is not None:
+        turn.reply(contents)
+        turn.record("question_answered", entry="catalog_contents")
 
 
 def _only_the_item(turn: Turn, text: str) -> bool:

@@ -70,6 +70,7 @@ TEXT_EXTRAS = frozenset(
         *("missing", "number", "prices", "reply", "agent", "position"),
         *("service", "when", "calendar", "note", "thing", "lines"),
         *("code", "minutes", "description", "items", "like", "people"),
+        *("item", "contents", "extras"),
     }
 )
 """Names the engine passes to built-in texts (reprompts, confirmations, the booking notices,

@@ -48,7 +48,10 @@ def negated(words: Sequence[str], start: int) -> bool:
     return bool(before) and (before[-1] in PLAIN_NOT or tuple(before[-2:]) in _NO_NEED)
 
 
-_HAVING = frozenset({"drink", "eat", "like", "want", "need", "have", "take", "eats", "drinks"})
+_HAVING = frozenset(
+    {"drink", "eat", "like", "want", "need", "have", "take", "eats", "drinks"}
+    | {"handle", "stand", "tolerate"}  # "he can't handle spicy"
+)
 _NOT_DOING = frozenset({"t", "dont", "doesnt", "didnt", "not", "never"})
 
 
@@ -58,11 +61,25 @@ def not_had(words: Sequence[str], start: int) -> bool:
     before = [word for word in words[max(0, start - 3) : start] if word not in _BETWEEN]
     if len(before) > 1 and before[-1] in _HAVING and before[-2] in _NOT_DOING:
         return True
+    if _poorly_with(words[max(0, start - 5) : start]):
+        return True
     brought = not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(
         words[start + 1 : start + 3]
     )
     return brought  # "die hat noch Wasser dabei", "he has his own beer with him"
 
+
+def _poorly_with(before: Sequence[str]) -> bool:
+    """ "he is not so good with spicy", "er kann nicht so gut mit Zwiebeln", "sie verträgt
+    keine Zwiebeln": what someone cannot take, said before it."""
+    if tuple(before[-2:]) in _GOOD_WITH:
+        return not PLAIN_NOT.isdisjoint(before[:-2])
+    return len(before) > 1 and before[-2] in _STANDING and before[-1] in _NONE
+
+
+_GOOD_WITH = frozenset({("good", "with"), ("gut", "mit")})
+_STANDING = frozenset({"vertraegt", "vertrage", "vertragen", "vertraegst"})
+_NONE = frozenset({"kein", "keine", "keinen", "nichts"})
 
 _HAS = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
 _WITH_THEM = frozenset({"dabei", "mit", "with", "selber", "selbst"})

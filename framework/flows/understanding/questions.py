@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
 _REQUESTS = (
@@ -26,7 +27,7 @@ _REQUESTS = (
 )
 """Questions that order ("can I get a Diavola?", "kann ich eine Cola haben?")."""
 
-__all__ = ["is_question", "only_asks", "parts", "wishes", "without_asked_choices"]
+__all__ = ["is_question", "item_questions", "only_asks", "parts", "wishes", "without_asked_choices"]
 
 _OPENERS = frozenset(
     {
@@ -161,8 +162,12 @@ def without_asked_choices(text: str, names_item: Callable[[str], bool]) -> str:
     it is when nothing else in it names an item."""
     if only_asks(text):
         return text  # "how much is a large Capricciosa?": the question's own business
-    said = parts(text)
-    kept = [part for part in said if not _asks_beside(part, names_item)]
+    said = _with_topics(parts(text))
+    kept = [
+        part
+        for part in said
+        if not (_asks_beside(part, names_item) or _asks_how_one_is(part, names_item))
+    ]
     rest = " ".join(kept)
     return rest if len(kept) < len(said) and names_item(rest) else text
 
@@ -188,6 +193,57 @@ Oliven?")."""
 def parts(text: str) -> list[str]:
     """The message's sentences, those with dashes in parts (`_PARTS`)."""
     return _PARTS.split(text)
+
+
+def item_questions(text: str, names_item: Callable[[str], bool]) -> list[str]:
+    """The parts of the message that ask how a named item is ("Is the Tonno with onions?",
+    "Und die Hawaii – ist die mit echter Ananas?")."""
+    return [part for part in _with_topics(parts(text)) if _asks_how_one_is(part, names_item)]
+
+
+def _with_topics(said: list[str]) -> list[str]:
+    """The parts, a topic joined to the question about it that follows ("And the Diavola —
+    is it very spicy?", "Und die Tonno. Ist die mit Zwiebeln?")."""
+    joined: list[str] = []
+    for part in said:
+        words = _words(part)
+        if joined and _refers_back(words) and _a_topic(_words(joined[-1])):
+            joined[-1] = f"{joined[-1]}, {part}"
+        else:
+            joined.append(part)
+    return joined
+
+
+def _words(part: str) -> list[str]:
+    words = tokens(part)
+    return words[next((n for n, word in enumerate(words) if word not in _LEAD_INS), len(words)) :]
+
+
+def _a_topic(words: list[str]) -> bool:
+    """ "the Diavola", "die große Tonno": a few words after a definite article, no verb."""
+    return 1 < len(words) <= 4 and words[0] in DEFINITE and _BEING.isdisjoint(words)
+
+
+def _refers_back(words: list[str]) -> bool:
+    """ "is it …", "ist die …", "hat sie …": a question about what was named before."""
+    return len(words) > 1 and words[0] in _BEING and words[1] in _PRONOUNS
+
+
+def _asks_how_one_is(part: str, names_item: Callable[[str], bool]) -> bool:
+    """A question how a named item is ("Is the Diavola very spicy?", "the Diavola, is it
+    hot?", "ist die Tonno mit Zwiebeln?"): asked about, not ordered."""
+    words = _words(part)
+    if not is_question(part) or _requests(words) or not names_item(part):
+        return False
+    topic = next((n for n, word in enumerate(words) if word in _BEING), None)
+    if topic == 0:
+        return len(words) > 1 and words[1] in DEFINITE | _PRONOUNS | _ON
+    return topic is not None and _a_topic(words[:topic]) and _refers_back(words[topic:])
+
+
+_BEING = frozenset({"is", "are", "does", "has", "ist", "sind", "hat", "haben"})
+_PRONOUNS = frozenset({"it", "they", "that", "this", "die", "der", "das", "sie", "er", "es"})
+_ON = frozenset({"auf", "bei", "in", "on"})  # "Ist auf der Tonno auch Zwiebeln?"
 
 
 def _asks_beside(part: str, names_item: Callable[[str], bool]) -> bool:
