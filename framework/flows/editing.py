@@ -61,6 +61,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.negation import rejects
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.refused import refused
 from framework.flows.understanding.segments import SENTENCE_END
 from framework.flows.which_line import (
     asks_which_fewer,
@@ -314,6 +315,8 @@ def _said_of_the_changed_line(
     options = turn.bot.catalog.items[line["item"]].options if line is not None else ()
     if line is None or not all(t.group in options for t in found) or rejects(words):
         return None  # "… — die schafft nie im Leben eine große": a reason, no change
+    if any(refused(words, thing.start) for thing in found):
+        return None  # "… please onions. Too spicy for me."
     before = describe_line(turn.bot, turn.lang, line)
     many = many_choice_groups(turn.bot)
     for thing in found:

@@ -10,6 +10,7 @@ from framework.flows.named_things import Thing, holds, line_with, many_choice_gr
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.nothing_extra import says_nothing_extra
+from framework.flows.understanding.refused import refused
 
 __all__ = ["extend", "plain_named"]
 
@@ -31,6 +32,9 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not STAYS.isdisjoint(words):
         return None  # "Mine keeps the ham": it has it, nothing is added
     many = many_choice_groups(turn.bot)
+    things = [t for t in things if t.group not in many or not refused(words, t.start)]
+    if not things:
+        return None  # "Too spicy for me.": the reason for a change, no extra
     extras = [t for t in things if t.group in many]
     onto = [t for t in things if t.group not in many and _said_onto(words, t)]
     if extras and len(onto) == 1 and len(extras) + 1 == len(things):

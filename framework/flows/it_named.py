@@ -5,7 +5,7 @@ second pizza), not the line ordered last."""
 from __future__ import annotations
 
 from framework.flows.edit_words import CHANGING
-from framework.flows.named_things import Thing, line_with
+from framework.flows.named_things import Thing, line_with, named_things
 from framework.flows.turn import Turn
 
 __all__ = ["it_named"]
@@ -14,8 +14,9 @@ _IT = frozenset({"it", "es", "sie", "ihn"})
 
 
 def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]) -> list[str]:
-    """The words, "it" after a word of changing ("make it", "mach sie") said as the one item of
-    the cart the sentence before named ("make the Diavola …")."""
+    """The words, "it" after a word of changing ("make it", "mach sie") or "drauf", "on it" in
+    a sentence that names no item said as the one item of the cart the sentence before named
+    ("make the Diavola …", "Schinken auf die Diavola")."""
     said, things = before
     items = [t for t in things if t.group is None]
     if len(items) != 1 or line_with(turn, items[0]) is None:
@@ -24,4 +25,14 @@ def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]
     for at, word in enumerate(words[1:], 1):
         if word in _IT and words[at - 1] in CHANGING:
             return [*words[:at], "the", *name, *words[at + 1 :]]
+    if any(thing.group is None for thing in named_things(turn.bot, words)):
+        return words
+    for at, word in enumerate(words):  # "Die Diavola ist scharf genug. Lieber Schinken drauf."
+        if word in _ON_IT:
+            return [*words[:at], "auf", "die", *name, *words[at + 1 :]]
+        if word == "on" and words[at + 1 : at + 2] == ["it"]:  # "… Put ham on it instead."
+            return [*words[:at], "on", "the", *name, *words[at + 2 :]]
     return words
+
+
+_ON_IT = frozenset({"drauf", "darauf"})

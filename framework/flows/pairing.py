@@ -12,6 +12,7 @@ from framework.flows.edit_words import (
     INTO,
     NOT,
     RATHER,
+    REMOVING,
     REPLACING,
 )
 from framework.flows.named_things import Thing
@@ -31,7 +32,7 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     if _PAIRING.isdisjoint(words):
         return None
     instead = (REPLACING - RATHER) & set(words)  # "would rather have a beer instead of his Fanta"
-    than = _rather_than(words, things)
+    than = _rather_than(words, things) or _off_rather(words, things)
     if than is not None:
         return than
     for index, word in enumerate(words):
@@ -82,6 +83,22 @@ def _rather_than(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
     return (kind, new[-1]) if kind is not None else None
 
 
+def _off_rather(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
+    """ "die Jalapeños wieder runter, lieber Schinken drauf", "take the olives off, ham
+    instead": a thing taken off, then rather another of its kind."""
+    for old in things:
+        off = next(
+            (i for i in range(old.end, old.end + 3) if i < len(words) and words[i] in REMOVING),
+            None,
+        )
+        if off is None or CHANGE_OF_MIND.isdisjoint(words[off:]):
+            continue
+        new = _other_kind(old, [t for t in things if t.start > off])
+        if new is not None:
+            return old, new
+    return None
+
+
 def _made_into(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """The first thing made into the next of its kind ("make the cola a cola zero", "die
     Colas bitte als Zero"), said with words of making it into that only."""
@@ -118,16 +135,24 @@ def _said_not(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | No
         if new is not None:
             return thing, new
         new = _same_kind(thing, [t for t in things if t.start >= thing.end])
-        if new is not None and _right_after(words, thing, new):
+        if new is not None and _right_after(words, thing, new, things):
             return thing, new
     return None
 
 
-def _right_after(words: list[str], old: Thing, new: Thing) -> bool:
-    """Nothing but an article, a count, "I mean" or "rather" between the thing said "not" and
-    the new one ("not Tonno, I mean Diavola")."""
-    between = words[old.end : new.start]
-    return all(w in ARTICLES or w in _MEANING or word_to_number(w) is not None for w in between)
+def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) -> bool:
+    """Nothing but an article, a count, "I mean", "rather", "please" or what is said of the
+    new one between the thing said "not" and the new one ("not Tonno, I mean Diavola",
+    "Nicht die Tonno, bitte eine kleine Prosciutto")."""
+    said_of = {at for t in things for at in range(t.start, t.end)}
+    between = [w for at, w in enumerate(words[old.end : new.start], old.end) if at not in said_of]
+    return all(
+        w in ARTICLES or w in _MEANING or w in _PLEASE or word_to_number(w) is not None
+        for w in between
+    )
+
+
+_PLEASE = frozenset({"bitte", "please", "pls", "gern", "gerne"})
 
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND

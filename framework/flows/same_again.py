@@ -49,7 +49,8 @@ def same_again(turn: Turn, text: str) -> bool:
         return False
     like = _LIKE.match(text[found.end() : found.end() + 60]) if found else None
     kind = _kind_said(text[phrase.end() : phrase.end() + 20]) if found else None
-    last = _of_kind(turn, _lines_meant(turn, text, like, phrase.group()), kind)
+    before = text[: found.start()] if found else " ".join(tokens(text[:500]))[: phrase.start()]
+    last = _of_kind(turn, _lines_meant(turn, text, like, phrase.group(), before), kind)
     if not last:
         return False  # "das Gleiche wie seine Schwester": whose is not known, nothing copied
     if _asked_which(turn, last, phrase.group()):
@@ -196,14 +197,18 @@ def _of_another_kind(turn: Turn, said: Mention, copied: set[str]) -> bool:
     return bool(named) and all(tags.isdisjoint(items[item].tags) for item in named)
 
 
-def _lines_meant(turn: Turn, text: str, like: re.Match[str] | None, said: str) -> list[CartLine]:
+def _lines_meant(
+    turn: Turn, text: str, like: re.Match[str] | None, said: str, before: str
+) -> list[CartLine]:
     """The lines to copy: those of the person named after "the same as", else those ordered
-    last (the one of them the message names, after "noch so eine")."""
+    last (those of them the message names, after "noch so eine" or after an item: "Make it
+    two Margherita, the same, small with olives" copies no water)."""
     lines = turn.session["cart"]["lines"]
     if like is not None:
         return _theirs(like.group(1), person_named(turn, text), lines)
     last = _ordered_last(lines)
-    return _the_one_named(turn, text, last) if _ONE & set(tokens(said)) else last
+    after_an_item = bool(turn.names_for_order(_SENTENCES.split(before)[-1]))
+    return _the_one_named(turn, text, last) if after_an_item or _ONE & set(tokens(said)) else last
 
 
 def _the_one_named(turn: Turn, text: str, last: list[CartLine]) -> list[CartLine]:

@@ -61,7 +61,9 @@ def not_had(words: Sequence[str], start: int) -> bool:
     before = [word for word in words[max(0, start - 3) : start] if word not in _BETWEEN]
     if len(before) > 1 and before[-1] in _HAVING and before[-2] in _NOT_DOING:
         return True
-    if _poorly_with(words[max(0, start - 5) : start]):
+    if _poorly_with(words[max(0, start - 5) : start]) or _brought_along(words, start):
+        return True
+    if _too(words[max(0, start - 3) : start]):
         return True
     brought = not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(
         words[start + 1 : start + 3]
@@ -80,6 +82,32 @@ def _poorly_with(before: Sequence[str]) -> bool:
 _GOOD_WITH = frozenset({("good", "with"), ("gut", "mit")})
 _STANDING = frozenset({"vertraegt", "vertrage", "vertragen", "vertraegst"})
 _NONE = frozenset({"kein", "keine", "keinen", "nichts"})
+
+
+def _too(before: Sequence[str]) -> bool:
+    """ "too spicy for me", "ist mir zu scharf": a complaint, not a wish (not "change it to
+    large", "ändere sie zu groß")."""
+    if not before or before[-1] not in {"too", "zu"}:
+        return False
+    return before[-1] == "too" or not _COMPLAINING.isdisjoint(before[:-1])
+
+
+_COMPLAINING = frozenset({"ist", "sind", "war", "waere", "mir", "ihm", "ihr", "uns", "viel"})
+
+
+def _brought_along(words: Sequence[str], start: int) -> bool:
+    """ "my mate's just found a bottle of water in his bag", "he brought his own beer", "sie
+    hat eine Flasche Wasser mitgebracht": what someone has with them is not ordered."""
+    at = start - 1
+    while at >= 0 and words[at] in _CONTAINER:
+        at -= 1
+    after = words[start + 1 : start + 5]
+    return (at >= 0 and words[at] in _BROUGHT) or not _BROUGHT.isdisjoint(after)
+
+
+_BROUGHT = frozenset({"found", "brought", "gefunden", "mitgebracht", "dabeigehabt"})
+_CONTAINER = _BETWEEN | {"bottle", "bottles", "can", "cans", "of", "his", "her", "their", "own"}
+_CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "eigene", "eigenes"}
 
 _HAS = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
 _WITH_THEM = frozenset({"dabei", "mit", "with", "selber", "selbst"})

@@ -109,6 +109,7 @@ _COLLOQUIAL = {
     "twa": "two",  # Scots: "an' twa beers"
     "mak": "make",  # Scots: "Mak it twa beers"
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
+    **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(

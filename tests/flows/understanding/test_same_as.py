@@ -1,4 +1,4 @@
-""""The same" between commas is read as its item (same_as.py): the part left of it holds no
+""" "The same" between commas is read as its item (same_as.py): the part left of it holds no
 words, and what reads the parts after it must take that (it raised IndexError, which the
 customer met as the apology for an error)."""
 
