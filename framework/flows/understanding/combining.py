@@ -178,6 +178,11 @@ def _told_apart(
 ) -> Mention | None:
     """A part about one of several items before ("one with onions"), or more of its extras
     right after it ("… and olives"): the mention that took them; None for any other part."""
+    if _an_extra(words, mention) and mentions:
+        for name, value in mention.items():  # Austrian "mit Zwiebel und an Jalapeños"
+            if isinstance(value, list):
+                mentions[-1][name] = [*mentions[-1].get(name, []), *value]
+        return mentions[-1]
     if _of_them(words) and (source := _source(mentions, slots)):
         the_other, also = bool(_OTHER & set(words[:2])), bool(ALSO & set(words))
         return _split(mentions, source, mention, slots, the_other=the_other, also=also)
@@ -186,6 +191,20 @@ def _told_apart(
     for name, value in mention.items():  # "one with onions and olives": both its own
         told[name] = [*told.get(name, []), *value]
     return told
+
+
+def _an_extra(words: list[str], mention: Mention) -> bool:
+    """ "… und an Jalapeños": an article before an extra, no "one with" ("eine mit …")."""
+    extras = {name: value for name, value in mention.items() if isinstance(value, list)}
+    return (
+        words[0] in _ARTICLES
+        and len(words) > 1
+        and words[1] not in _WITH_OR_WITHOUT
+        and _more_of_its_extras(words, extras)
+    )
+
+
+_ARTICLES = frozenset({"a", "an"})
 
 
 def _more_of_its_extras(words: list[str], mention: Mention) -> bool:
