@@ -59,8 +59,22 @@ def says_nothing_extra(words: list[str]) -> bool:
         _plain(words)
         or plain[-1:] in (["ohne"], ["without"])
         or any(first in _REFUSED and second in _NONE_WORDS for first, second in pairs)
-        or any(map(said.__contains__, _AS_IT_IS_SAID))
+        or any(_as_it_is(said, phrase) for phrase in _AS_IT_IS_SAID)
     )
+
+
+def _as_it_is(said: str, phrase: str) -> bool:
+    """The phrase said, not after "enough" ("the Diavola is hot enough as it is": no more
+    spice, not no olives)."""
+    at = said.find(phrase)
+    while at >= 0:
+        if said[:at].rsplit(" ", 1)[-1] not in _ENOUGH:
+            return True
+        at = said.find(phrase, at + 1)
+    return False
+
+
+_ENOUGH = frozenset({"enough", "genug", "genuch"})
 
 
 def _plain(words: list[str]) -> bool:
