@@ -13,7 +13,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["asked_item", "remember_asked_about", "taken_as_asked"]
+__all__ = ["asked_item", "extras_taken", "remember_asked_about", "taken_as_asked"]
 
 ASKED_ABOUT = "asked_about"
 """A session flag: [the item as said, with its choices; the turn; the item's id] of the one
@@ -43,6 +43,31 @@ def remember_asked_about(turn: Turn, slot: Slot | None, text: str) -> None:
         item = turn.bot.catalog.items[asked]
         said = " ".join([_said(turn, item.name), *choices])
         turn.session["flags"][ASKED_ABOUT] = [said, turn.session["turns"], asked]
+    elif not found and (extras := _choices_said(turn, text, many=True)):
+        turn.session["flags"][ASKED_EXTRAS] = [" ".join(extras), turn.session["turns"]]
+
+
+ASKED_EXTRAS = "asked_extras"
+"""A session flag: [the extras as said, the turn] a question about them named with no item
+("how much is extra cheese?"), which "put it on" in the next message takes."""
+_PUTTING_ON = re.compile(
+    r"\b(?:put (?:it|that|them|some|one) on|add (?:it|that|them)|go for it|sounds good|"
+    r"i'?ll (?:take|have) (?:it|that)|yes,? please|"
+    r"(?:mach|tu|pack|leg)\w* (?:(?:den|die|das|es|ihn|sie) )?(?:mal |bitte |ruhig )?drauf|"
+    r"drauf damit|klingt gut|nehm(?:e)? ich|ja,? (?:bitte|gerne?))\b",
+    re.IGNORECASE,
+)
+
+
+def extras_taken(turn: Turn, text: str) -> str | None:
+    """The extras a price question just asked about, put on ("how much is extra cheese?" —
+    (the price) — "ok, put it on please": extra cheese on it); None for any other message."""
+    about = turn.session["flags"].pop(ASKED_EXTRAS, None)
+    if not about or about[1] != turn.session["turns"] - 1 or not _PUTTING_ON.search(text):
+        return None
+    if turn.names_for_order(text):
+        return None  # "add it, and a Cola": what it names is the order
+    return f"{about[0]} {'drauf' if turn.lang == 'de' else 'on it'}"
 
 
 def asked_item(turn: Turn) -> str | None:
@@ -96,11 +121,13 @@ def _sizes_or_counts_it(turn: Turn, clause: str) -> bool:
     )
 
 
-def _choices_said(turn: Turn, text: str) -> list[str]:
+def _choices_said(turn: Turn, text: str, *, many: bool = False) -> list[str]:
     """The choices the question gave the item ("eine *mittlere* Salami"), as they are named
-    (an id such as "quattro_formaggi" is no word a customer writes)."""
+    (an id such as "quattro_formaggi" is no word a customer writes); `many`: only those of
+    groups that take several (the extras)."""
     slots = turn.bot.slots.items()
-    choosing = {n: s.choices for n, s in slots if s.type in ("choice", "choices") and s.choices}
+    kinds = ("choices",) if many else ("choice", "choices")
+    choosing = {n: s.choices for n, s in slots if s.type in kinds and s.choices}
     mentions = turn.order_mentions(text)
     said = mentions[0] if len(mentions) == 1 else {}
     chosen = [(n, v) for n in sorted(set(choosing) & set(said)) for v in _values(said[n])]

@@ -18,6 +18,7 @@ from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
 from framework.flows.answering import answer, correct_beside_the_edit
 from framework.flows.answers_ahead import note_answers_ahead
+from framework.flows.asked_about import extras_taken
 from framework.flows.bot_slots import item_slots
 from framework.flows.catalog_answers import PRICES_ANSWERED
 from framework.flows.closest import closest_answered
@@ -263,7 +264,10 @@ def _take(turn: Turn, message: Message) -> None:
     quoted = None if message.payload else beside_the_quote(turn, message.text)
     message = message if quoted is None else replace(message, text=quoted)
     frame = turn.frame
-    if not message.payload and frame is not None and frame.get("wait"):
+    put_on = None if message.payload else extras_taken(turn, message.text)
+    if put_on is not None:  # "how much is extra cheese?" … "ok, put it on"
+        message = replace(message, text=put_on)
+    elif not message.payload and frame is not None and frame.get("wait"):
         message = _without_questions(turn, message)  # "… Is the Tonno with onions?"
     text = message.text
     asked = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
