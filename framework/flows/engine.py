@@ -261,14 +261,8 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
 
 def _take(turn: Turn, message: Message) -> None:
     """The message as an edit of the order, a restatement, an answer or a new start."""
-    quoted = None if message.payload else beside_the_quote(turn, message.text)
-    message = message if quoted is None else replace(message, text=quoted)
     frame = turn.frame
-    put_on = None if message.payload else extras_taken(turn, message.text)
-    if put_on is not None:  # "how much is extra cheese?" … "ok, put it on"
-        message = replace(message, text=put_on)
-    elif not message.payload and frame is not None and frame.get("wait"):
-        message = _without_questions(turn, message)  # "… Is the Tonno with onions?"
+    message = message if message.payload else _as_ordered(turn, message)
     text = message.text
     asked = turn.bot.slots.get(frame.get("wait") or "") if frame is not None else None
     if waiting_payment(turn) is not None:
@@ -287,6 +281,19 @@ def _take(turn: Turn, message: Message) -> None:
         answer(turn, message if added is None else replace(message, text=added))
     elif not link_typed(turn, message):
         _start(turn, message)
+
+
+def _as_ordered(turn: Turn, message: Message) -> Message:
+    """What a typed message says for the order: beside the cart it quotes, the extras a price
+    question asked about put on ("how much is extra cheese?" … "ok, put it on"), without its
+    questions about something else."""
+    quoted = beside_the_quote(turn, message.text)
+    message = message if quoted is None else replace(message, text=quoted)
+    put_on = extras_taken(turn, message.text)
+    if put_on is not None:
+        return replace(message, text=put_on)
+    frame = turn.frame
+    return _without_questions(turn, message) if frame is not None and frame.get("wait") else message
 
 
 def _without_questions(turn: Turn, message: Message) -> Message:
