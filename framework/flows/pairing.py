@@ -131,7 +131,8 @@ def _said_not(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | No
     for thing in things:
         if not _negated(words, thing):
             continue
-        new = _same_kind(thing, [t for t in things if t.end < thing.start][::-1])
+        said_before = [t for t in things if t.end < thing.start and not _negated(words, t)]
+        new = _same_kind(thing, said_before[::-1])  # not "keine Oliven …, mag keine Oliven"
         if new is not None:
             return thing, new
         new = _same_kind(thing, [t for t in things if t.start >= thing.end])

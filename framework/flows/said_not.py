@@ -11,6 +11,7 @@ from framework.flows.named_things import named_things
 from framework.flows.turn import Turn
 from framework.flows.understanding.negation import PLAIN_NOT
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["said_not_joined"]
 
@@ -34,7 +35,9 @@ def _ends_said_not(turn: Turn, words: list[str]) -> bool:
     things = list(named_things(turn.bot, words))
     if len(things) != 1 or things[0].group is not None or things[0].end != len(words):
         return False
-    before = [w for w in words[: things[0].start] if w not in ARTICLES]
+    before = [
+        w for w in words[: things[0].start] if w not in ARTICLES and word_to_number(w) is None
+    ]  # "nicht zwei Fanta. Eine Fanta und eine Cola Zero."
     return bool(before) and before[-1] in PLAIN_NOT
 
 

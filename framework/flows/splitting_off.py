@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ADDING, CHANGE_OF_MIND, INTO
+from framework.flows.edit_words import ADDING, CHANGE_OF_MIND, CHANGING, INTO
 from framework.flows.named_things import Thing, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -78,7 +78,8 @@ _BECOMING = (
     | _INSTEAD
     | {"soll", "sollte", "sein", "should", "be", "become", "werden", "wird", "as", "lieber"}
     | {"rather", "doch", "please", "wants", "want", "to", "is", "a", "an", "ne", "eine", "einer"}
-    | {"needs", "has", "muss", "gonna"}
+    | {"needs", "has", "muss", "gonna", "n"}
+    | CHANGING  # "eine von den Colas mach lieber 'n Bier"
 )
 
 

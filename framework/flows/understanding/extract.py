@@ -262,7 +262,8 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
         while cut > before.end and (cut - 1 in leading or leads_an_item(words[cut - 1])):
             cut -= 1
         same = match.value == before.value and cut == match.start
-        if same or words[cut - 1] in _TOPPING_BEFORE:
+        sized = bool(sizes_at & set(range(cut, match.start)))  # "… on en klein Salami"
+        if same or (words[cut - 1] in _TOPPING_BEFORE and not sized):
             continue  # "Tonno mit Thunfisch", "Margherita mit Salami": one pizza
         if cut == match.start and not set(range(before.end, cut)) <= sizes_at:
             continue  # "zum Auffüllen meiner Gelnägel": one thing, not a list

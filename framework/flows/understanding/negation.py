@@ -63,7 +63,7 @@ def not_had(words: Sequence[str], start: int) -> bool:
         return True
     if _poorly_with(words[max(0, start - 5) : start]) or _brought_along(words, start):
         return True
-    if _too(words[max(0, start - 3) : start]):
+    if _too(words[max(0, start - 3) : start]) or _a_bad_idea(words[start + 1 : start + 8]):
         return True
     brought = not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(
         words[start + 1 : start + 3]
@@ -93,6 +93,15 @@ def _too(before: Sequence[str]) -> bool:
 
 
 _COMPLAINING = frozenset({"ist", "sind", "war", "waere", "mir", "ihm", "ihr", "uns", "viel"})
+
+
+def _a_bad_idea(after: Sequence[str]) -> bool:
+    """ "da ist scharf keine gute Idee", "spicy is not a good idea", "onions are a bad idea"."""
+    idea = next((at for at, word in enumerate(after) if word in {"idee", "idea"}), None)
+    return idea is not None and not _NO_GOOD.isdisjoint(after[:idea])
+
+
+_NO_GOOD = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schlecht", "terrible"}
 
 
 def _brought_along(words: Sequence[str], start: int) -> bool:

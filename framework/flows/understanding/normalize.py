@@ -36,8 +36,9 @@ _COLLOQUIAL = {
         ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei"), "zwei"
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
-    **dict.fromkeys(("ane", "oane", "aane", "aani", "oine", "oina"), "eine"),  # Austrian, Bavarian,
-    # Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine ohne Extras"
+    **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "oine", "oina"), "eine"),  # Austrian,
+    # Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine ohne
+    # Extras", Hianzisch "oani mit Champignons"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
@@ -53,7 +54,7 @@ _COLLOQUIAL = {
     "twee": "zwei",  # Low German "twee Beer"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
     "ut": "aus",
-    **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse"), "grosse"),
+    **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
     **dict.fromkeys(
         ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene", "kloine"),
