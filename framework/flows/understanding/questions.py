@@ -225,25 +225,31 @@ def _a_topic(words: list[str]) -> bool:
 
 
 def _refers_back(words: list[str]) -> bool:
-    """ "is it …", "ist die …", "hat sie …": a question about what was named before."""
-    return len(words) > 1 and words[0] in _BEING and words[1] in _PRONOUNS
+    """ "is it …", "ist die …", "hat sie …", "any olives on it?", "Zwiebeln drauf?": a
+    question about what was named before."""
+    being = len(words) > 1 and words[0] in _BEING and words[1] in _PRONOUNS
+    on_it = any(a in _ON and b == "it" for a, b in zip(words, words[1:], strict=False))
+    return being or on_it or not _ON_IT.isdisjoint(words)
 
 
 def _asks_how_one_is(part: str, names_item: Callable[[str], bool]) -> bool:
     """A question how a named item is ("Is the Diavola very spicy?", "the Diavola, is it
-    hot?", "ist die Tonno mit Zwiebeln?"): asked about, not ordered."""
+    hot?", "ist die Tonno mit Zwiebeln?", "Is there ham on the Hawaii?"): asked about, not
+    ordered."""
     words = _words(part)
     if not is_question(part) or _requests(words) or not names_item(part):
         return False
-    topic = next((n for n, word in enumerate(words) if word in _BEING), None)
-    if topic == 0:
-        return len(words) > 1 and words[1] in DEFINITE | _PRONOUNS | _ON
-    return topic is not None and _a_topic(words[:topic]) and _refers_back(words[topic:])
+    if words[0] in _BEING and len(words) > 1:
+        there_on = words[1] in _THERE and not _ON.isdisjoint(words[2:])
+        return there_on or words[1] in DEFINITE | _PRONOUNS | _ON
+    return any(_a_topic(words[:n]) and _refers_back(words[n:]) for n in range(2, 5))
 
 
 _BEING = frozenset({"is", "are", "does", "has", "ist", "sind", "hat", "haben"})
 _PRONOUNS = frozenset({"it", "they", "that", "this", "die", "der", "das", "sie", "er", "es"})
 _ON = frozenset({"auf", "bei", "in", "on"})  # "Ist auf der Tonno auch Zwiebeln?"
+_ON_IT = frozenset({"drauf", "darauf", "drin", "dran"})
+_THERE = frozenset({"there", "da"})  # "Is there ham on the Hawaii?"
 
 
 def _asks_beside(part: str, names_item: Callable[[str], bool]) -> bool:
