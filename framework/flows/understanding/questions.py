@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -228,7 +229,7 @@ def _refers_back(words: list[str]) -> bool:
     """ "is it …", "ist die …", "hat sie …", "any olives on it?", "Zwiebeln drauf?": a
     question about what was named before."""
     being = len(words) > 1 and words[0] in _BEING and words[1] in _PRONOUNS
-    on_it = any(a in _ON and b == "it" for a, b in zip(words, words[1:], strict=False))
+    on_it = any(a in _ON and b == "it" for a, b in itertools.pairwise(words))
     return being or on_it or not _ON_IT.isdisjoint(words)
 
 
