@@ -52,10 +52,8 @@ def _answer(turn: Turn, words: list[str]) -> str | None:
     lacking = [choice for choice in extras if not _on(choice, on_it)]
     if not (extras or asked_on):
         return None
-    name, listed = (
-        label_for(item.name, turn.lang, turn.bot.business.language),
-        _listed(turn, contents),
-    )
+    name = label_for(item.name, turn.lang, turn.bot.business.language)
+    listed = _listed(turn, contents)
     if not lacking:
         return turn.text("catalog_contains", item=name, contents=listed)
     priced = _listed(

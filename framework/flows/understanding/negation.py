@@ -61,14 +61,12 @@ def not_had(words: Sequence[str], start: int) -> bool:
     before = [word for word in words[max(0, start - 3) : start] if word not in _BETWEEN]
     if len(before) > 1 and before[-1] in _HAVING and before[-2] in _NOT_DOING:
         return True
-    if _poorly_with(words[max(0, start - 5) : start]) or _brought_along(words, start):
-        return True
-    if _too(words[max(0, start - 3) : start]) or _a_bad_idea(words[start + 1 : start + 8]):
-        return True
-    brought = not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(
-        words[start + 1 : start + 3]
+    return (
+        _poorly_with(words[max(0, start - 5) : start])
+        or _too(words[max(0, start - 3) : start])
+        or _a_bad_idea(words[start + 1 : start + 8])
+        or _brought_along(words, start, before)
     )
-    return brought  # "die hat noch Wasser dabei", "he has his own beer with him"
 
 
 def _poorly_with(before: Sequence[str]) -> bool:
@@ -104,9 +102,12 @@ def _a_bad_idea(after: Sequence[str]) -> bool:
 _NO_GOOD = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schlecht", "terrible"}
 
 
-def _brought_along(words: Sequence[str], start: int) -> bool:
-    """ "my mate's just found a bottle of water in his bag", "he brought his own beer", "sie
-    hat eine Flasche Wasser mitgebracht": what someone has with them is not ordered."""
+def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
+    """ "die hat noch Wasser dabei", "he has his own beer with him", "my mate's just found a
+    bottle of water in his bag", "sie hat eine Flasche Wasser mitgebracht": what someone has
+    with them is not ordered."""
+    if not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(words[start + 1 : start + 3]):
+        return True
     at = start - 1
     while at >= 0 and words[at] in _CONTAINER:
         at -= 1
