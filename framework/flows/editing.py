@@ -33,6 +33,7 @@ from framework.flows.edit_clauses import (
 from framework.flows.edit_words import ARTICLES, CHANGE_OF_MIND, CORRECTING, RECOUNTING
 from framework.flows.extending import extend, plain_named
 from framework.flows.it_named import it_named
+from framework.flows.joined_sentences import one_change_joined
 from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
 from framework.flows.named_things import (
@@ -49,7 +50,6 @@ from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
 from framework.flows.restyling import restyle, restyle_every
-from framework.flows.said_not import said_not_joined
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import (
     off_someones,
@@ -90,7 +90,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
-    sentences = said_not_joined(turn, _SENTENCE.split(_SUMMARY.sub(",", text)))
+    sentences = one_change_joined(turn, _SENTENCE.split(_SUMMARY.sub(",", text)))
     for sentence in sentences:
         moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
         if moved:  # "die Jalapeños gehören auf Dennis' Tonno, nicht auf Kalles Salami"

@@ -29,11 +29,11 @@ from framework.flows.edit_words import (
     REMOVING_PAIRS,
     REPLACING,
 )
+from framework.flows.joined_sentences import one_change_joined
 from framework.flows.model import Bot, Slot
 from framework.flows.named_things import many_choice_groups
 from framework.flows.people import ME, PEOPLE
 from framework.flows.recounting import says_a_new_count
-from framework.flows.said_not import said_not_joined
 from framework.flows.session import CartData, CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
@@ -174,7 +174,7 @@ def _names_someone_in_progress(turn: Turn, words: list[str], named: list[Mention
 def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:
     """Whether a sentence of the message edits what is in progress ("Frieda will auch eine
     kleine Funghi. Und Marco möchte seine lieber in mittel": the second)."""
-    sentences = said_not_joined(turn, _SENTENCES.split(text))  # "not Colas. Two Cola Zero"
+    sentences = one_change_joined(turn, _SENTENCES.split(text))  # "not Colas. Two Cola Zero"
     return any(_sentence_edits(turn, sentence, named) for sentence in sentences)
 
 

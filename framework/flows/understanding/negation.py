@@ -103,10 +103,11 @@ _NO_GOOD = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schlecht", "
 
 
 def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
-    """ "die hat noch Wasser dabei", "he has his own beer with him", "my mate's just found a
+    """ "die hat noch Wasser dabei", "he has water in his bag", "my mate's just found a
     bottle of water in his bag", "sie hat eine Flasche Wasser mitgebracht": what someone has
     with them is not ordered."""
-    if not _HAS.isdisjoint(before) and not _WITH_THEM.isdisjoint(words[start + 1 : start + 3]):
+    with_them = _WITH_THEM | _KEPT_IN  # "he has water in his bag"
+    if not _HAS.isdisjoint(before) and not with_them.isdisjoint(words[start + 1 : start + 5]):
         return True
     at = start - 1
     while at >= 0 and words[at] in _CONTAINER:
@@ -120,6 +121,7 @@ _CONTAINER = _BETWEEN | {"bottle", "bottles", "can", "cans", "of", "his", "her",
 _CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "eigene", "eigenes"}
 
 _HAS = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
+_KEPT_IN = frozenset({"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"})
 _WITH_THEM = frozenset({"dabei", "mit", "with", "selber", "selbst"})
 
 _EXCEPT = frozenset({"ausser", "except", "besides", "apart"})

@@ -33,7 +33,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "jaeaen", "gern"), "gerne"),
     "met": "mit",  # Kölsch "met extra Kies"
     **dict.fromkeys(
-        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei"), "zwei"
+        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei", "zwou"),
+        "zwei",
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
     **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "oine", "oina"), "eine"),  # Austrian,
@@ -45,17 +46,18 @@ _COLLOQUIAL = {
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
     **dict.fromkeys(("liaba", "liaber", "liabr", "liebr"), "lieber"),  # "na wart, liaba a …"
     "wart": "warte",
-    "moch": "mach",  # Austrian "moch liaba a Funghi draus"
+    **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
+    "vo": "von",  # Styrian "ane vo de zwoa"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
-    **dict.fromkeys(("anner", "annere"), "andere"),
+    **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
     "twee": "zwei",  # Low German "twee Beer"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
     "ut": "aus",
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
-    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "glaa", "kleen"), "klein"),
+    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "glaa", "kleen"), "klein"),
     **dict.fromkeys(
         ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene", "kloine"),
         "kleine",
@@ -111,6 +113,7 @@ _COLLOQUIAL = {
     "mak": "make",  # Scots: "Mak it twa beers"
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
+    **dict.fromkeys(("zwiefl", "zwiefel", "zwiblae"), "zwiebeln"),  # Upper Palatinate, Swiss
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(

@@ -15,6 +15,8 @@ from framework.flows.understanding.second_thoughts import Part
 __all__ = ["without_story"]
 
 _SPEAKERS = frozenset({"i", "we", "ich", "wir", "im", "ive"})
+_THEIRS = frozenset({"my", "our", "mein", "meine", "meinen", "unser", "unsere", "unseren"})
+"""Words of the speakers' own things: "mir ham … unser Bio-Bier ausgschenkt" tells a story."""
 _ORDERING = frozenset(
     {"want", "wants", "like", "take", "get", "order", "need", "please", "pls", "give"}
     | {"would", "d", "ll", "can", "could", "may", "bring", "send", "deliver", "gonna", "fancy"}
@@ -39,7 +41,7 @@ def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Pa
 
 def _tells(parts: list[Part], lexicon: Lexicon) -> bool:
     words = [word for part in parts for word in part[0]]
-    if _SPEAKERS.isdisjoint(words) or not _ORDERING.isdisjoint(words):
+    if (_SPEAKERS | _THEIRS).isdisjoint(words) or not _ORDERING.isdisjoint(words):
         return False
     menu = lexicon.menu_words() | lexicon.choice_words()
     return all(

@@ -1,28 +1,30 @@
-"""A sentence that ends with "not" and an item, and the next one that names what comes
-instead ("nicht Cola. Zwei Wasser, bitte.", "Ah non, pardon — not Colas. Two Cola Zero"); one
-that takes a thing off, and the next one that begins with "rather" ("die Jalapeños wieder
-runter, die Diavola ist scharf genug. Lieber Schinken drauf."): one change, read as one
-sentence."""
+"""Sentences that say one change, read as one: one that ends with "not" and an item, and the
+next one that names what comes instead ("nicht Cola. Zwei Wasser, bitte.", "Ah non, pardon —
+not Colas. Two Cola Zero"); one that takes a thing off, and the next one that begins with
+"rather" ("die Jalapeños wieder runter, die Diavola ist scharf genug. Lieber Schinken
+drauf."); a change, and the next one that only says which line ("he wants his large after
+all. The plain one.")."""
 
 from __future__ import annotations
 
-from framework.flows.edit_words import ARTICLES, RATHER, REMOVING
+from framework.flows.edit_words import ARTICLES, DEFINITE, RATHER, REMOVING
 from framework.flows.named_things import named_things
 from framework.flows.turn import Turn
 from framework.flows.understanding.negation import PLAIN_NOT
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
-__all__ = ["said_not_joined"]
+__all__ = ["one_change_joined"]
 
 
-def said_not_joined(turn: Turn, sentences: list[str]) -> list[str]:
-    """The sentences, each that ends with an item said "not" joined to the next one."""
+def one_change_joined(turn: Turn, sentences: list[str]) -> list[str]:
+    """The sentences, each joined to the one before when the two say one change."""
     joined: list[str] = []
     for sentence in sentences:
         if joined and (
             _ends_said_not(turn, tokens(joined[-1]))
             or (_takes_off(turn, tokens(joined[-1])) and _rather_first(tokens(sentence)))
+            or _points_at_a_line(tokens(sentence))
         ):
             joined[-1] = f"{joined[-1]}, {sentence}"
         else:
@@ -55,3 +57,16 @@ def _rather_first(words: list[str]) -> bool:
 
 
 _RATHER_FIRST = RATHER | {"stattdessen", "instead"}
+
+
+def _points_at_a_line(words: list[str]) -> bool:
+    """ "The plain one.", "the one with mushrooms", "die ohne Extras": which line the change
+    before is about, nothing more."""
+    if not 1 < len(words) <= _POINTER_WORDS or words[0] not in DEFINITE:
+        return False
+    return words[-1] in _ONE or words[1] in _ONE or words[1] in _WITH_OR_WITHOUT
+
+
+_POINTER_WORDS = 5
+_ONE = frozenset({"one", "ones"})
+_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without"})
