@@ -33,7 +33,13 @@ _CLAUSES = re.compile(r"[.,!?;]+\s*|\s(?:und|and)\s", re.IGNORECASE)
 
 def remember_asked_about(turn: Turn, slot: Slot | None, text: str) -> None:
     """After a question about one item, answered while the item question (or the ordering
-    flow's "anything else?") is open."""
+    flow's "anything else?") is open; or about a choice while its question is open ("how much
+    is a medium one?" at the size: "ok, one of those" takes the medium)."""
+    if slot is not None and _an_item_choice(turn, slot):
+        named = _choices_named(turn, slot, text)
+        if len(named) == 1:
+            turn.session["flags"][ASKED_ABOUT] = [named[0], turn.session["turns"]]
+        return
     if slot is None or not _takes_items(turn, slot):
         return
     found = {m.value for m in lexicon_for(turn.bot).items(slot.tags).find_all(tokens(text))}
@@ -84,7 +90,12 @@ def taken_as_asked(turn: Turn, slot: Slot, message: Message) -> Message:
     "was kostet eine mittlere Salami?" — "ok, eine davon"), when it takes that item ("nehm
     ich", "sounds good, medium") without naming one, in the turn right after the question."""
     about = turn.session["flags"].pop(ASKED_ABOUT, None)
-    if not about or message.payload or not _takes_items(turn, slot):
+    if not about or message.payload:
+        return message
+    if _an_item_choice(turn, slot):  # "how much is a medium one?" … "ok, one of those"
+        if _choices_named(turn, slot, message.text):
+            return message  # "… ok dann mittel": the one named
+    elif not _takes_items(turn, slot):
         return message
     item, asked_in = about[:2]
     first = next((c for c in _CLAUSES.split(message.text) if c.strip()), "")
@@ -140,6 +151,21 @@ def _values(value: object) -> list[str]:
 
 def _said(turn: Turn, name: Label) -> str:
     return label_for(name, turn.lang, turn.bot.business.language)
+
+
+def _an_item_choice(turn: Turn, slot: Slot) -> bool:
+    """A choice of the item being ordered (its size), asked by the ordering flow."""
+    frame = turn.frame
+    ordering = frame is not None and frame["flow"] == turn.ordering_flow()
+    return ordering and slot.type == "choice" and slot.choices is not None
+
+
+def _choices_named(turn: Turn, slot: Slot, text: str) -> list[str]:
+    """The slot's choices the text names, as they are called."""
+    assert slot.choices is not None
+    found = lexicon_for(turn.bot).choices(slot.choices).find_all(tokens(text))
+    named = dict.fromkeys(match.value for match in found)
+    return [_said(turn, slot.choices.choices[value].name) for value in named]
 
 
 def _takes_items(turn: Turn, slot: Slot) -> bool:

@@ -300,7 +300,8 @@ def _without_questions(turn: Turn, message: Message) -> Message:
     """The order beside questions about something else ("A Cola. Is the Tonno with
     onions?"): what they ask is not ordered, and a question nothing answered is said to be
     one the bot cannot answer, never passed over in silence."""
-    ordered = without_asked_choices(message.text, lexicon_for(turn.bot).names_items)
+    names_items = lexicon_for(turn.bot).names_items
+    ordered = without_asked_choices(message.text, names_items, answering=True)
     if ordered == message.text:
         return message
     answered = (e for e in turn.effects if isinstance(e, Record))

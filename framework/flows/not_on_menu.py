@@ -47,7 +47,9 @@ _CONTAINER = (
     r"|dose|dosen|becher)(?:\s+of|\s+o)?"
 )
 """How a drink is counted ("a glass of red wine", "eine Flasche Sprite")."""
-_THING = rf"(?P<thing>{_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
+_FILLERS = r"(?:then|dann|now|jetzt|so|halt)\b"
+"""Words after a count and a size that are no thing ("one large then, no extras")."""
+_THING = rf"(?P<thing>(?!{_AFTER}|{_FILLERS}){_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
 _ORDERED = re.compile(
     rf"^\s*(?:(?:und|un|and|noch|plus|also|ond|no|an|dann|then|oh|ach|dazu)[,\s]+)*"
     rf"(?:(?:{_COUNT})\s+)(?:{_SIZE}\s+)?(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"

@@ -156,21 +156,28 @@ def _requests(words: list[str]) -> bool:
     return any(tuple(words[: len(opening)]) == opening for opening in _REQUESTS)
 
 
-def without_asked_choices(text: str, names_item: Callable[[str], bool]) -> str:
+def without_asked_choices(
+    text: str, names_item: Callable[[str], bool], *, answering: bool = False
+) -> str:
     """The message without its questions that name no item ("A medium Tonno with onions. How
     much is extra cheese?", "… — do you have a pizza without milk or cheese for her?"): the
-    extra they name is asked about, not put on the pizza ordered beside them. The message as
-    it is when nothing else in it names an item."""
+    extra they name is asked about, not put on the pizza ordered beside them; and without
+    those how a named item is ("A Cola. Is the Tonno with onions?"). The message as it is
+    when nothing else in it names an item ("Ist die Funghi vegetarisch? Dann eine mittlere":
+    the one asked about) — unless, `answering` an open question, the questions come after
+    all else ("ok one of those, no extras. is the Diavola very spicy?")."""
     if only_asks(text):
         return text  # "how much is a large Capricciosa?": the question's own business
     said = _with_topics(parts(text))
-    kept = [
-        part
-        for part in said
-        if not (_asks_beside(part, names_item) or _asks_how_one_is(part, names_item))
-    ]
-    rest = " ".join(kept)
-    return rest if len(kept) < len(said) and names_item(rest) else text
+    asked = [_asks_beside(p, names_item) or _asks_how_one_is(p, names_item) for p in said]
+    rest = " ".join(part for part, asks in zip(said, asked, strict=True) if not asks)
+    if not any(asked) or not rest:
+        return text
+    last_said = max(at for at, asks in enumerate(asked) if not asks)
+    about_another = all(_asks_how_one_is(p, names_item) for p in said[last_said + 1 :])
+    if names_item(rest) or (answering and last_said < len(said) - 1 and about_another):
+        return rest  # "ok one of those, no extras. is the Diavola very spicy?": not "those"
+    return text
 
 
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\s[-–—]+\s|\n+")
