@@ -43,6 +43,7 @@ from framework.flows.turn import ORDER_COMPLETE, Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.second_thoughts import ALSO
 from framework.flows.understanding.slot_values import (
     AnswerContext,
     Invalid,
@@ -298,7 +299,7 @@ def _several_values(
     counted_other = slot.role == "quantity" and another
     # "Noch eine große Salami mit Zwiebeln" at a Hawaii's extras: another pizza, whose extras
     # are not the Hawaii's (unless the customer changes their mind: "doch lieber eine Salami")
-    further = another and slot.type != "item" and not CORRECTION_MARKERS & set(tokens(text))
+    further = another and slot.type != "item" and not _changes_its_answer(text)
     if slot.name not in first and _none_beside_items(turn, frame, slot, mentions, text):
         return True
     if (slot.name not in first or counted_other or further) and (
@@ -316,6 +317,17 @@ def _several_values(
         move_on(frame)
         return True
     return False
+
+
+def _changes_its_answer(text: str) -> bool:
+    """Whether an item named at another question changes the earlier answer ("doch lieber eine
+    Salami"), not adds one: "Dann noch eine große Margherita" ("then" with "noch") adds."""
+    words = set(tokens(text))
+    markers = CORRECTION_MARKERS & words
+    return bool(markers) and not (markers <= _THEN and ALSO & words)
+
+
+_THEN = frozenset({"dann", "then"})
 
 
 def _without_unasked_changes(turn: Turn, asked: Slot, mention: Mention, text: str) -> Mention:

@@ -56,6 +56,10 @@ _COLLOQUIAL = {
     "twee": "zwei",  # Low German "twee Beer"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
     "ut": "aus",
+    "blots": "bloss",  # Low German "blots een Cola"
+    **dict.fromkeys(("dorfoer", "dorvoer"), "dafuer"),  # "för mien Mann dorför een Beer"
+    "foer": "fuer",
+    **dict.fromkeys(("mien", "mienen"), "meinen"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "glaa", "kleen"), "klein"),
     **dict.fromkeys(
