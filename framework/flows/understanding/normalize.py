@@ -107,6 +107,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("kaeaes", "kaeas"), "kaese"),  # Palatine "extra Kääs"
     "seim": "seinem",  # "statt seim Bier"
     "sini": "seine",  # Swiss "sini Salami und sis Bier striiche"
+    **dict.fromkeys(("minere", "minera", "minra"), "meiner"),  # "mit minera Schwöschter"
     "sis": "sein",
     **dict.fromkeys(("striiche", "striche", "strichae"), "streichen"),
     **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
@@ -235,6 +236,12 @@ def normalize(text: str) -> str:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
     folded = _NUMBER_GLUED.sub(r"\1 \2", folded)
+    if "ham " in folded:
+        folded = _HAM_AS_HAVE.sub("haben", folded)
+    if "mir " in folded:
+        folded = _MIR_AS_WE.sub("wir", folded)
+    if "uns " in folded or "us " in folded or "os " in folded:
+        folded = _PARTY_OF.sub(r"\1", folded)
     words = homophones(_WORD.findall(bavarian_no(folded)))
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
@@ -253,6 +260,23 @@ def bavarian_no(text: str) -> str:
     return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
 
 
+_HAM_AS_HAVE = re.compile(
+    r"\bham(?=\s+(?:mer|ma|mir|wir|wa|se|sie|ihr|doch|ja|jetzt|etz|noch|schon|grad)\b)"
+    r"|(?:(?<=\bmir )|(?<=\bwir )|(?<=\bmer )|(?<=\bsie )|(?<=\bse )|(?<=\bdie ))ham\b"
+)
+"""German "ham" is "haben" ("jetzt ham mer Hunger", "wir ham noch Wasser"), not the extra."""
+_MIR_AS_WE = re.compile(
+    r"\bmir(?=\s+(?:haetten|hettend|hettid|hetten|haben|ham|nehmen|nehmet|moechten|wollen|san"
+    r"|sind|brauchen|kriegen|bestellen|holen|hole)\b)"
+)
+"""Saxon, Bavarian, Swabian "mir" before a verb of "we" is "wir" ("Mir hätten gerne zwee
+mittlere Salami"), not "me"."""
+_PARTY_OF = re.compile(
+    r"\b((?:fuer|vuer|voer|for)\s+(?:uns|us|os))\s+(?:zwei|zwo|zwee|zwoa|drei|dree|two|three)"
+    r"(?=\s*(?:bitte|please)?\s+(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|a|an)\b)"
+)
+"""How many the order is for, before an item with its article ("für uns zwo bitte ne mittlere
+Vegetaria", "Vür os zwei en mittlere Salami"): no count of the item."""
 _NUMBER_GLUED = re.compile(
     r"(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
 )

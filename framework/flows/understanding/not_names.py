@@ -35,7 +35,7 @@ NOT_NAMES = frozenset(
         *("sein", "seine", "seinen", "seiner", "ihr", "ihre", "ihren", "ihrer", "his", "her"),
         *("hers", "their", "mein", "meine", "dein", "deine", "unsere", "your", "its"),
         *("drinks", "getränke", "getraenke", "trinken", "food", "essen", "pizzas", "statt"),
-        *("derzua", "aa", "no", "nu", "oiso", "nacha", "glei"),
+        *("derzua", "aa", "no", "nu", "oiso", "nacha", "glei", "mir", "mer", "uns"),
         *("mine", "meins", "yours", "ours", "theirs", "deins", "seins", "ihrs", "unsere"),
     }
 )
