@@ -162,7 +162,8 @@ def _an_item_choice(turn: Turn, slot: Slot) -> bool:
 
 def _choices_named(turn: Turn, slot: Slot, text: str) -> list[str]:
     """The slot's choices the text names, as they are called."""
-    assert slot.choices is not None
+    if slot.choices is None:
+        return []
     found = lexicon_for(turn.bot).choices(slot.choices).find_all(tokens(text))
     named = dict.fromkeys(match.value for match in found)
     return [_said(turn, slot.choices.choices[value].name) for value in named]

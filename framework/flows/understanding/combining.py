@@ -197,8 +197,8 @@ def _an_extra(words: list[str], mention: Mention) -> bool:
     """ "… und an Jalapeños": an article before an extra, no "one with" ("eine mit …")."""
     extras = {name: value for name, value in mention.items() if isinstance(value, list)}
     return (
-        words[0] in _ARTICLES
-        and len(words) > 1
+        len(words) > 1
+        and words[0] in _ARTICLES
         and words[1] not in _WITH_OR_WITHOUT
         and _more_of_its_extras(words, extras)
     )

@@ -245,7 +245,7 @@ def _asks_how_one_is(part: str, names_item: Callable[[str], bool]) -> bool:
     hot?", "ist die Tonno mit Zwiebeln?", "Is there ham on the Hawaii?"): asked about, not
     ordered."""
     words = _words(part)
-    if not is_question(part) or _requests(words) or not names_item(part):
+    if not words or not is_question(part) or _requests(words) or not names_item(part):
         return False
     if words[0] in _BEING and len(words) > 1:
         there_on = words[1] in _THERE and not _ON.isdisjoint(words[2:])
