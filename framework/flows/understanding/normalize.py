@@ -240,6 +240,8 @@ def normalize(text: str) -> str:
         folded = _HAM_AS_HAVE.sub("haben", folded)
     if "mir " in folded:
         folded = _MIR_AS_WE.sub("wir", folded)
+    if "runner" in folded:
+        folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
     if "uns " in folded or "us " in folded or "os " in folded:
         folded = _PARTY_OF.sub(r"\1", folded)
     words = homophones(_WORD.findall(bavarian_no(folded)))
@@ -271,6 +273,9 @@ _MIR_AS_WE = re.compile(
 )
 """Saxon, Bavarian, Swabian "mir" before a verb of "we" is "wir" ("Mir hätten gerne zwee
 mittlere Salami"), not "me"."""
+_RUNNER_AS_DOWN = re.compile(r"\b(wieder|mal|doch|bitte|ganz|mach|mache) runner\b")
+"""Hessian, Palatine "runner" after a German word is "runter" ("die Jalapeños mach wieder
+runner"); English "runner" never stands there."""
 _PARTY_OF = re.compile(
     r"\b((?:fuer|vuer|voer|for)\s+(?:uns|us|os))\s+(?:zwei|zwo|zwee|zwoa|drei|dree|two|three)"
     r"(?=\s*(?:bitte|please)?\s+(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|a|an)\b)"
