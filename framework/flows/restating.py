@@ -13,6 +13,7 @@ from framework.flows.people import names_a_newcomer, names_someone
 from framework.flows.session import CartLine, move_on
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.second_thoughts import ALSO
 from framework.flows.understanding.yesno import says_done
 
 __all__ = ["MORE", "RECENT_TURNS", "beyond_restated", "restated"]
@@ -105,7 +106,11 @@ def beyond_restated(turn: Turn, text: str) -> str | None:
     parts = [part for part in _PARTS.split(text) if part.strip()]
     if len(parts) < 2 or names_a_newcomer(turn, text):  # "Kurt kommt auch, für ihn …"
         return None
-    kept = [part for part in parts if not _restates(turn, part)]
+    kept, adding = [], False
+    for part in parts:
+        if adding or not _restates(turn, part):
+            kept.append(part)  # "noch eine kleine Margherita und Wasser": the water is more too
+        adding = adding or not ALSO.isdisjoint(tokens(part))
     if len(kept) == len(parts) or not kept:
         return None
     return ", ".join(part.strip() for part in kept)
