@@ -9,6 +9,7 @@ from framework.flows.edit_words import STAYS
 from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.refused import refused
 
@@ -46,7 +47,9 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             return _put_on(turn, lines, extras) if lines else None
         line = line_with(turn, onto[0])
         return None if line is None else _put_on(turn, [line], extras)
-    if any(t.group not in many for t in things) or not _ON_IT & set(words):
+    if any(t.group not in many for t in things) or not (
+        _ON_IT & set(words) or _onto_the_kind(turn, words)
+    ):
         return None
     frame = turn.frame
     asked = turn.slot(frame["wait"]) if frame is not None and frame.get("wait") else None
@@ -59,6 +62,14 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     ]
     targets = fitting if _ALL_OF_THEM & set(words) else fitting[-1:]  # "auf beide noch Zwiebeln"
     return _put_on(turn, targets, things)
+
+
+def _onto_the_kind(turn: Turn, words: list[str]) -> bool:
+    """ "put onions on the pizza", "Oliven auf die Pizza": onto the pizza just ordered."""
+    kinds = lexicon_for(turn.bot).kind_words
+    return any(
+        word in _ONTO and kinds & set(words[at + 1 : at + 3]) for at, word in enumerate(words)
+    )
 
 
 def _put_on(turn: Turn, lines: list[CartLine], extras: list[Thing]) -> str | None:

@@ -149,17 +149,20 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
 
 
 def split_counted(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    """ "die eine Salami doch klein" of two, "bei einer Tonno die Zwiebeln weg": a count of a
-    line said with its item, and other choices with a change of mind or taken off — that many
-    get them (a new order says "noch", "another")."""
+    """ "die eine Salami doch klein" of two, "bei einer Tonno die Zwiebeln weg", "One Hawaii
+    make small": a count of a line said with its item, and other choices with a change of
+    mind, a verb of making or taken off — that many get them (a new order says "noch",
+    "another")."""
     items = [t for t in things if t.group is None]
     if len(items) != 1 or not ADDING.isdisjoint(words):
         return None
     item = items[0]
     count = word_to_number(words[item.start - 1]) if item.start > 0 else None
     choices = [t for t in things if t.group is not None and t.start > item.start]
-    if CHANGE_OF_MIND.isdisjoint(words) and not any(_taken_off(words, t) for t in choices):
-        return None  # "bei einer Tonno die Zwiebeln weg" takes them off one
+    changed = not (CHANGE_OF_MIND.isdisjoint(words) and CHANGING.isdisjoint(words))
+    if not changed and not any(_taken_off(words, t) for t in choices):
+        return None  # "bei einer Tonno die Zwiebeln weg" takes them off one; "make one
+        # Hawaii small" makes one so
     line = line_with(turn, item) if count is not None and 0 < count < 99 and choices else None
     if line is None or count is None or line["quantity"] <= count:
         return None

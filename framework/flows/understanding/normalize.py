@@ -61,7 +61,7 @@ _COLLOQUIAL = {
     "foer": "fuer",
     **dict.fromkeys(("mien", "mienen"), "meinen"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
-    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "glaa", "kleen"), "klein"),
+    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "kloi", "glaa", "kleen"), "klein"),
     **dict.fromkeys(
         ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene", "kloine"),
         "kleine",
@@ -87,7 +87,10 @@ _COLLOQUIAL = {
     **dict.fromkeys(("oeppis", "oebbis"), "etwas"),
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
-    **dict.fromkeys(("keene", "geene", "koane", "kaane", "kaene", "keen", "koa", "koine"), "keine"),
+    **dict.fromkeys(
+        ("keene", "geene", "koane", "kaane", "kaene", "keen", "koa", "koine", "koi", "kei"),
+        "keine",
+    ),
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
@@ -139,7 +142,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
     "holl": "hole",
     "holn": "holen",  # "wir holn ab"
-    **dict.fromkeys(("druff", "drauff"), "drauf"),
+    **dict.fromkeys(("druff", "drauff", "druf"), "drauf"),  # Alemannic "Zwiebele druf"
     **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
     **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),
     "ae": "eine",  # Saxon "ä Bier" (folded)
