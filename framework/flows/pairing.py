@@ -154,6 +154,8 @@ def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) 
 
 
 _PLEASE = frozenset({"bitte", "please", "pls", "gern", "gerne"})
+_PLEASE |= {"another", "also", "auch", "noch", "takes", "wants", "nimmt", "he", "she", "er"}
+"""Also: "no Capricciosa. Instead he takes also a small Vegetaria" (the one who takes it)."""
 
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
