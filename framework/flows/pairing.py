@@ -148,14 +148,17 @@ def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) 
     said_of = {at for t in things for at in range(t.start, t.end)}
     between = [w for at, w in enumerate(words[old.end : new.start], old.end) if at not in said_of]
     return all(
-        w in ARTICLES or w in _MEANING or w in _PLEASE or word_to_number(w) is not None
+        w in ARTICLES or w in _MEANING or w in _BESIDE_THE_NEW or word_to_number(w) is not None
         for w in between
     )
 
 
-_PLEASE = frozenset({"bitte", "please", "pls", "gern", "gerne"})
-_PLEASE |= {"another", "also", "auch", "noch", "takes", "wants", "nimmt", "he", "she", "er"}
-"""Also: "no Capricciosa. Instead he takes also a small Vegetaria" (the one who takes it)."""
+_BESIDE_THE_NEW = frozenset(
+    {"bitte", "please", "pls", "gern", "gerne"}
+    | {"another", "also", "auch", "noch", "takes", "wants", "nimmt", "he", "she", "er"}
+)
+"""Words that may stand before the new thing: "please", "another", who takes it ("not the
+Tonno, please a small Prosciutto", "no Capricciosa, instead he takes another Vegetaria")."""
 
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
