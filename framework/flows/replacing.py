@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, THAT, WHOSE
-from framework.flows.named_things import Thing, count_near, line_with, many_choice_groups
+from framework.flows.named_things import Thing, count_near, holds, line_with, many_choice_groups
 from framework.flows.pairing import replacement
 from framework.flows.people import LAST_PERSON, people_in_the_cart
 from framework.flows.session import CartLine
@@ -32,7 +32,7 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     old, new = pair
     if (old.group is None) != (new.group is None) or old.group != new.group:
         return None
-    line = line_with(turn, old)
+    line = _line_of(turn, things, old)
     if line is None:
         return None
     before = describe_line(turn.bot, turn.lang, line)
@@ -65,6 +65,15 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     changed = describe_line(turn.bot, turn.lang, line)
     turn.cart.join_same(line)  # "swap the Fanta for another Coke": 2× Cola
     return f"{before} → {changed}"
+
+
+def _line_of(turn: Turn, things: list[Thing], old: Thing) -> CartLine | None:
+    """The line the old thing is in: of a choice, that of the one item the sentence names
+    when it has it ("die Margherita bitte doch klein, mein Sohn schafft keine große": the
+    Margherita, not the newest large pizza)."""
+    items = [t for t in things if t.group is None]
+    named = line_with(turn, items[0]) if old.group is not None and len(items) == 1 else None
+    return named if named is not None and holds(named, old) else line_with(turn, old)
 
 
 def _count_before(words: list[str], thing: Thing) -> int | None:

@@ -78,8 +78,8 @@ _BECOMING = (
     | _INSTEAD
     | {"soll", "sollte", "sein", "should", "be", "become", "werden", "wird", "as", "lieber"}
     | {"rather", "doch", "please", "wants", "want", "to", "is", "a", "an", "ne", "eine", "einer"}
-    | {"needs", "has", "muss", "gonna", "n"}
-    | CHANGING  # "eine von den Colas mach lieber 'n Bier"
+    | {"needs", "has", "muss", "gonna", "n", "it", "es", "draus", "daraus", "zum", "zur"}
+    | CHANGING  # "eine von den Colas mach lieber 'n Bier", "one of the Cokes make it a beer"
 )
 
 
