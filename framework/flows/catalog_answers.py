@@ -19,7 +19,14 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import parts
 from framework.money import Money, format_money
 
-__all__ = ["PRICES_ANSWERED", "PRICE_WORDS", "price_answer"]
+__all__ = [
+    "PRICES_ANSWERED",
+    "PRICE_WORDS",
+    "choices_named",
+    "label_said",
+    "money_said",
+    "price_answer",
+]
 
 PRICES_ANSWERED = "prices_answered"
 """A session flag for the turn after a price answer: a short question asks about prices too."""
@@ -62,7 +69,7 @@ def _asked(turn: Turn, text: str) -> list[str]:
         for word in tokens(part)
     ]
     named = lexicon.items(frozenset()).find_all(asked) or any(
-        _choices_named(turn, group, asked) for group in turn.bot.catalog.groups.values()
+        choices_named(turn, group, asked) for group in turn.bot.catalog.groups.values()
     )
     return asked if named else []
 
@@ -79,13 +86,13 @@ def _rows(turn: Turn, words: list[str]) -> list[str]:
     if cheapest is not None:
         return [_item_prices(turn, cheapest, words)]
     by_name = [g for g in bot.catalog.groups.values() if _named(g, words)]
-    extras = [g for g in bot.catalog.groups.values() if g.many and _choices_named(turn, g, words)]
+    extras = [g for g in bot.catalog.groups.values() if g.many and choices_named(turn, g, words)]
     if by_name or extras:
         return [_group_prices(turn, group, words) for group in by_name or extras]
     ordered = _item_being_ordered(turn, words)
     if ordered:
         return [_item_prices(turn, item, words) for item in ordered]
-    sizes = [g for g in bot.catalog.groups.values() if _choices_named(turn, g, words)]
+    sizes = [g for g in bot.catalog.groups.values() if choices_named(turn, g, words)]
     return [_group_prices(turn, group, words) for group in sizes]
 
 
@@ -125,14 +132,14 @@ def _item_being_ordered(turn: Turn, words: list[str]) -> list[Item]:
         about = asked.choices is not None and asked.choices.id in item.options
         if about and asked.choices is not None and asked.choices.many:
             groups = [turn.bot.catalog.groups[group] for group in item.options]
-            about = any(_choices_named(turn, group, words) for group in groups)
+            about = any(choices_named(turn, group, words) for group in groups)
         return [item] if about or asked.role == "quantity" else []
     return []
 
 
 def _names_its_choices(turn: Turn, item: str, words: list[str]) -> bool:
     groups = (turn.bot.catalog.groups[group] for group in turn.bot.catalog.items[item].options)
-    return any(_choices_named(turn, group, words) for group in groups)
+    return any(choices_named(turn, group, words) for group in groups)
 
 
 def _item_prices(turn: Turn, item: Item, words: list[str]) -> str:
@@ -140,17 +147,17 @@ def _item_prices(turn: Turn, item: Item, words: list[str]) -> str:
     Mittel 11,00 €, Groß 12,50 €'."""
     bot = turn.bot
     groups = [bot.catalog.groups[g] for g in item.options if g in bot.catalog.groups]
-    chosen = [c for group in groups for c in _choices_named(turn, group, words)]
+    chosen = [c for group in groups for c in choices_named(turn, group, words)]
     base = item.price.minor + sum(c.price.minor for c in chosen if c.price is not None)
-    name = _label(turn, item.name)
+    name = label_said(turn, item.name)
     if chosen:
-        name += f" ({', '.join(_label(turn, c.name) for c in chosen)})"
-    unnamed_one = [g for g in groups if not g.many and not _choices_named(turn, g, words)]
+        name += f" ({', '.join(label_said(turn, c.name) for c in chosen)})"
+    unnamed_one = [g for g in groups if not g.many and not choices_named(turn, g, words)]
     if not unnamed_one:
-        return f"{name}: {_money(turn, base)}"
+        return f"{name}: {money_said(turn, base)}"
     sizes = unnamed_one[0]
     each = [
-        f"{_label(turn, c.name)} {_money(turn, base + (c.price.minor if c.price else 0))}"
+        f"{label_said(turn, c.name)} {money_said(turn, base + (c.price.minor if c.price else 0))}"
         for c in sizes.choices.values()
     ]
     return f"{name}: {', '.join(each)}"
@@ -158,13 +165,13 @@ def _item_prices(turn: Turn, item: Item, words: list[str]) -> str:
 
 def _group_prices(turn: Turn, group: ChoiceSet, words: list[str]) -> str:
     """'Extras: Extra Käse 1,00 €, …', or only the choices named ("was kostet extra Käse?")."""
-    choices = _choices_named(turn, group, words) or list(group.choices.values())
+    choices = choices_named(turn, group, words) or list(group.choices.values())
     priced = [
-        f"{_label(turn, c.name)} {_money(turn, c.price.minor)}"
+        f"{label_said(turn, c.name)} {money_said(turn, c.price.minor)}"
         for c in choices
         if c.price is not None
     ]
-    return f"{_label(turn, group.name)}: {', '.join(priced)}" if priced else ""
+    return f"{label_said(turn, group.name)}: {', '.join(priced)}" if priced else ""
 
 
 def _named(group: ChoiceSet, words: list[str]) -> bool:
@@ -173,14 +180,14 @@ def _named(group: ChoiceSet, words: list[str]) -> bool:
     return bool((names | {f"{w}n" for w in names} | {f"{w}s" for w in names}) & set(words))
 
 
-def _choices_named(turn: Turn, group: ChoiceSet, words: list[str]) -> list[Choice]:
+def choices_named(turn: Turn, group: ChoiceSet, words: list[str]) -> list[Choice]:
     found = lexicon_for(turn.bot).choices(group).find_all(words)
     return [group.choices[value] for value in dict.fromkeys(m.value for m in found)]
 
 
-def _label(turn: Turn, label: Label) -> str:
+def label_said(turn: Turn, label: Label) -> str:
     return label_for(label, turn.lang, turn.bot.business.language)
 
 
-def _money(turn: Turn, minor: int) -> str:
+def money_said(turn: Turn, minor: int) -> str:
     return format_money(Money(minor, turn.bot.business.currency), turn.locale)

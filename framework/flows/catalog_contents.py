@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 from babel.lists import format_list
 
-from framework.flows.model import Choice, ChoiceSet, Item, label_for
+from framework.flows.catalog_answers import choices_named, label_said, money_said
+from framework.flows.model import Choice, Item
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import normalize, tokens
 from framework.flows.understanding.questions import item_questions
-from framework.money import Money, format_money
 
 __all__ = ["contents_answer"]
 
@@ -45,19 +45,23 @@ def _answer(turn: Turn, words: list[str]) -> str | None:
         choice
         for group in (catalog.groups[name] for name in item.options if name in catalog.groups)
         if group.many
-        for choice in _named(turn, group, words)
+        for choice in choices_named(turn, group, words)
     ]
     on_it = {normalize(word) for word in contents}
     asked_on = [word for word in words if word in on_it]
     lacking = [choice for choice in extras if not _on(choice, on_it)]
     if not (extras or asked_on):
         return None
-    name = label_for(item.name, turn.lang, turn.bot.business.language)
+    name = label_said(turn, item.name)
     listed = _listed(turn, contents)
     if not lacking:
         return turn.text("catalog_contains", item=name, contents=listed)
     priced = _listed(
-        turn, [f"{_label(turn, choice)} ({_price(turn, choice)})" for choice in lacking]
+        turn,
+        [
+            f"{label_said(turn, choice.name)} ({money_said(turn, _minor(choice))})"
+            for choice in lacking
+        ],
     )
     return turn.text("catalog_lacks", item=name, contents=listed, extras=priced)
 
@@ -71,20 +75,10 @@ def _contents(item: Item, lang: str) -> tuple[str, ...]:
     return next((words for said_in, words in item.contains if said_in == lang), ())
 
 
-def _named(turn: Turn, group: ChoiceSet, words: list[str]) -> list[Choice]:
-    found = lexicon_for(turn.bot).choices(group).find_all(words)
-    return [group.choices[value] for value in dict.fromkeys(match.value for match in found)]
-
-
 def _on(choice: Choice, on_it: set[str]) -> bool:
     """Whether an extra asked for is already on the item ("mushrooms" on the Capricciosa)."""
     return any(normalize(label) in on_it for label in choice.name.values())
 
 
-def _label(turn: Turn, choice: Choice) -> str:
-    return label_for(choice.name, turn.lang, turn.bot.business.language)
-
-
-def _price(turn: Turn, choice: Choice) -> str:
-    minor = choice.price.minor if choice.price is not None else 0
-    return format_money(Money(minor, turn.bot.business.currency), turn.locale)
+def _minor(choice: Choice) -> int:
+    return choice.price.minor if choice.price is not None else 0

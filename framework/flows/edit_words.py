@@ -108,8 +108,6 @@ REMOVING_PAIRS = frozenset(
 )
 WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
-DEFINITE = frozenset({"the", "die", "der", "das", "den", "dem"})
-"""Before an item named: the one ordered ("die Funghi"), not another ("eine Funghi")."""
 WHOSE = frozenset(
     {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre", "ihren"}
     | {"seiner", "seinem", "ihrer", "ihrem"}

@@ -22,7 +22,6 @@ from typing import Any
 from framework.flows.edit_words import (
     CHANGE_OF_MIND,
     CHANGING,
-    DEFINITE,
     NOT,
     RECOUNTING,
     REMOVING,
@@ -40,7 +39,7 @@ from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY, NOT_WANTED
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
-from framework.flows.understanding.matching import Match
+from framework.flows.understanding.matching import DEFINITE, Match
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.segments import SENTENCE_END

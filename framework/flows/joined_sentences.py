@@ -7,12 +7,14 @@ all. The plain one.")."""
 
 from __future__ import annotations
 
-from framework.flows.edit_words import ARTICLES, DEFINITE, RATHER, REMOVING
+from framework.flows.edit_words import ARTICLES, RATHER, REMOVING
 from framework.flows.named_things import named_things
 from framework.flows.turn import Turn
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.negation import PLAIN_NOT
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import WITH_OR_WITHOUT
 
 __all__ = ["one_change_joined"]
 
@@ -64,9 +66,8 @@ def _points_at_a_line(words: list[str]) -> bool:
     before is about, nothing more."""
     if not 1 < len(words) <= _POINTER_WORDS or words[0] not in DEFINITE:
         return False
-    return words[-1] in _ONE or words[1] in _ONE or words[1] in _WITH_OR_WITHOUT
+    return words[-1] in _ONE or words[1] in _ONE or words[1] in WITH_OR_WITHOUT
 
 
 _POINTER_WORDS = 5
 _ONE = frozenset({"one", "ones"})
-_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without"})

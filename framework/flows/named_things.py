@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from framework.flows.edit_words import DEFINITE
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import people_called
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.other_things import of_something_else
 

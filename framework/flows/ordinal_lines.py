@@ -6,10 +6,10 @@ holds more than one, so the others keep theirs."""
 
 from __future__ import annotations
 
-from framework.flows.edit_words import DEFINITE
 from framework.flows.named_things import Thing, holds
 from framework.flows.splitting_off import split_with
 from framework.flows.turn import Turn
+from framework.flows.understanding.matching import DEFINITE
 
 __all__ = ["change_by_place"]
 

@@ -8,10 +8,11 @@ that line alone — extras put on or taken off, another size — never the extra
 from __future__ import annotations
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import CHANGING, DEFINITE, REMOVING, REPLACING, WITHOUT
+from framework.flows.edit_words import CHANGING, REMOVING, REPLACING, WITHOUT
 from framework.flows.named_things import Thing, holds, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
+from framework.flows.understanding.matching import DEFINITE
 
 __all__ = ["change_picked_line"]
 

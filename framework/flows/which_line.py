@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import ARTICLES, CHANGING, DEFINITE, RATHER, REMOVING, THAT
+from framework.flows.edit_words import ARTICLES, CHANGING, RATHER, REMOVING, THAT
 from framework.flows.named_things import Thing, many_choice_groups, named_things
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.negation import negated, rejects
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.segments import SENTENCE_END

@@ -25,6 +25,7 @@ from framework.flows.understanding.second_thoughts import (
     second_thoughts,
     takes_itself_back,
 )
+from framework.flows.understanding.segments import WITH_OR_WITHOUT
 
 __all__ = [
     "EVERY",
@@ -199,7 +200,7 @@ def _an_extra(words: list[str], mention: Mention) -> bool:
     return (
         len(words) > 1
         and words[0] in _ARTICLES
-        and words[1] not in _WITH_OR_WITHOUT
+        and words[1] not in WITH_OR_WITHOUT
         and _more_of_its_extras(words, extras)
     )
 
@@ -291,7 +292,6 @@ _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 _OF_THESE = frozenset({"davon", "them", "denen"})
 _ON = frozenset({"bei", "auf", "on", "for", "fuer"})
 """Before "one": the part is about one of the items before ("bei einer Zwiebeln")."""
-_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
 
 
 def _of_them(words: list[str]) -> bool:
@@ -301,7 +301,7 @@ def _of_them(words: list[str]) -> bool:
         return words[0] not in NOT_WANTED  # "no other extras" is about all of them
     if any(a in _ON and b in _ONE for a, b in itertools.pairwise(words)):
         return True  # "bei einer bitte Zwiebeln drauf", "onions on one of them"
-    if word_to_number(words[0]) is not None and words[1:2] and words[1] in _WITH_OR_WITHOUT:
+    if word_to_number(words[0]) is not None and words[1:2] and words[1] in WITH_OR_WITHOUT:
         return True  # "2 diavola mittel 1 mit jalapenos 1 ohne", "two with olives"
     return word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3]))
 

@@ -15,6 +15,7 @@ __all__ = [
     "COLLOQUIAL_ARTICLES",
     "SENTENCES",
     "SENTENCE_END",
+    "WITH_OR_WITHOUT",
     "leads_an_item",
     "segments",
 ]
@@ -55,7 +56,7 @@ def _leads_more(word: str) -> bool:
     return leads_an_item(word) or word in _MORE
 
 
-_WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
+WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
 """After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
 
 
@@ -79,7 +80,7 @@ def segments(text: str) -> list[list[str]]:
             if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and _leads_more(after)):
                 found.append(current)
                 current = []
-            elif current and after in _WITH_OR_WITHOUT and word_to_number(word):
+            elif current and after in WITH_OR_WITHOUT and word_to_number(word):
                 found.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"; no
                 # zero: "eine Cola Zero mit Eis" is one thing
                 current = [word]
