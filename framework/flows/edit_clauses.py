@@ -18,6 +18,7 @@ from framework.flows.edit_words import (
     RECOUNTING,
     REMOVING,
     REPLACING,
+    STAYS,
     WITHOUT,
 )
 from framework.flows.named_things import Thing, named_things
@@ -65,8 +66,9 @@ _ADDING_WORDS = frozenset({"add", "pack", "packe", "plus"})
 _LEAD = 5
 """How far into a clause a word of adding may stand ("oh and in that case add a Fanta")."""
 _COMMA_THE = re.compile(
-    r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|the)\s+(\w+))", re.IGNORECASE
+    r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|des|de|the)\s+(\w+))", re.IGNORECASE
 )
+"""Before an item named with "the" (also Bavarian "des Wossa", "de Margherita")."""
 _JOINED = re.compile(r",|\s[-–—]|\b(?:und|and)\b", re.IGNORECASE)
 """Anything that can join two clauses: without it, a sentence is one clause."""
 _ALSO = frozenset({"also", "auch", "noch", "plus", "dazu", "and", "und"})
@@ -108,7 +110,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
         if change is None and changes and _names_a_line(turn, clause):
             # "drop one Vegetaria, Hawaii medium": in a list of edits, the one ordered
             change, last = edit(turn, f"{_THE[turn.lang == 'en']} {clause}", last)
-        if change is None and _aside(words) and (not found or (changes and _of_it(words, found))):
+        if change is None and _beside_the_edits(turn, words, found, bool(changes)):
             aside = True
             continue  # "…, ich muss noch fahren", "— I'm driving": a reason, no edit
         if change is None:
@@ -135,9 +137,37 @@ _BEING = frozenset({"has", "have", "is", "are", "was", "hat", "haben", "ist", "s
 
 
 def _of_it(words: list[str], found: list[Thing]) -> bool:
-    """A clause after an edit that says what an item is or has, naming nothing else ("scratch
-    the extra ham, the Prosciutto has plenty already"): the reason, not a second edit."""
-    return all(t.group is None for t in found) and not _BEING.isdisjoint(words)
+    """A clause after an edit that says what an item is or has, or that it stays, naming
+    nothing else ("scratch the extra ham, the Prosciutto has plenty already", "de Margherita
+    brauch ma ned, des Wossa für sie bleibt oba"): beside the edit, not a second one."""
+    return all(t.group is None for t in found) and not (_BEING | STAYS).isdisjoint(words)
+
+
+def _beside_the_edits(turn: Turn, words: list[str], found: list[Thing], edited: bool) -> bool:
+    """A clause that edits nothing, said beside: a reason or an aside naming nothing, or
+    after an edit what an item is or has, or lines that stay as they are."""
+    if _aside(words) and (not found or (edited and _of_it(words, found))):
+        return True
+    return edited and _kept_as_it_is(turn, words, found)
+
+
+def _kept_as_it_is(turn: Turn, words: list[str], found: list[Thing]) -> bool:
+    """A clause after an edit that says lines of the cart stay as they are ("die zwei Cola
+    bleiben aber", "the waters stay"): no edit, with a count only when it is the line's."""
+    lines = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if any(line["item"] == t.value for t in found)
+    ]
+    counts = {number for word in words if (number := word_to_number(word)) is not None}
+    return (
+        bool(found)
+        and all(t.group is None for t in found)
+        and not STAYS.isdisjoint(words)
+        and _EDITING.isdisjoint(words)
+        and len(lines) >= len({t.value for t in found})
+        and counts <= {line["quantity"] for line in lines}
+    )
 
 
 def _clauses_of(turn: Turn, sentence: str) -> list[str]:

@@ -12,6 +12,7 @@ from framework.flows.edit_words import (
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
+    STAYS,
     THAT,
     WHOSE,
     WITHOUT,
@@ -31,7 +32,7 @@ __all__ = ["remove"]
 
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    asked = _asks_to_remove(words)
+    asked = _asks_to_remove(words) or _not_wanted(words, things)
     if not asked and WITHOUT.isdisjoint(words):
         return None  # no word of removing, none of "without": nothing can be a target
     targets = [
@@ -153,7 +154,7 @@ def _place(turn: Turn, extra: Thing, places: list[Thing]) -> CartLine | None:
 _KEEP = frozenset({"keep", "behalten", "behalte"})
 
 
-_ENOUGH = frozenset({"reicht", "genuegt", "langt", "bleibt", "enough", "stays"})
+_ENOUGH = frozenset({"reicht", "genuegt", "langt", "enough"}) | STAYS
 
 
 _TAKE_OVER = frozenset(
@@ -212,6 +213,30 @@ def _asks_to_remove(words: list[str]) -> bool:
     return not REMOVING.isdisjoint(words) or not REMOVING_PAIRS.isdisjoint(
         itertools.pairwise(words)
     )
+
+
+def _not_wanted(words: list[str], things: list[Thing]) -> bool:
+    """A verb of needing or wanting denied: "die Margherita brauchen wir nicht", "de
+    Margherita brauch ma ned", "we don't need the Margherita". In German the "nicht" comes
+    after everything named ("wir brauchen die Margherita, nicht die Salami" takes the Salami
+    for the Margherita, it removes neither) and before no count ("wir brauchen also vier
+    Wasser, nicht zwei" is a recount)."""
+    if not _DENIED_NEED.isdisjoint(itertools.pairwise(words)):
+        return True
+    last = max((thing.end for thing in things), default=0)
+    for at, word in enumerate(words):
+        start = max(at + 1, last)
+        if word in _NEEDING and "nicht" in words[start : at + 5]:
+            rest = words[words.index("nicht", start) + 1 :]
+            return all(word_to_number(w) is None for w in rest)  # not "…, nicht zwei"
+    return False
+
+
+_NEEDING = frozenset({"brauchen", "brauche", "brauch", "braucht", "wollen", "will", "wolln"})
+_NEEDING |= frozenset({"moechten", "moechte", "nehmen", "nehme"})
+_DENIED_NEED = frozenset(
+    (no, verb) for no in ("not", "t", "dont", "never") for verb in ("need", "needs", "want")
+)
 
 
 def _kept_count(words: list[str], thing: Thing) -> bool:
