@@ -32,6 +32,7 @@ from framework.flows.understanding.combining import (
 )
 from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.item_counts import UNSAID, quantity_said
+from framework.flows.understanding.language import guess_language
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.negation import (
@@ -399,11 +400,14 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
 _CORRECTED = re.compile(
     r"\b(?:sorry|oops|ups|i meant|ich meinte|wait|warte|make it|mach es|mach das|actually"
     r"|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei|vier|fünf|one|two|three|four|five)\b"
-    r"|ach (?:nee|nein|ne)\b|\b(?:reicht|reichen|will do|is enough|are enough))",
+    r"|ach (?:nee|nein|ne)\b|\b(?:reicht|reichen|will do|is enough|are enough)"
+    r"|(?:(?<=[,;—–-])|(?<=[,;—–-]\s))(?:no|nein|nee|ne|na)\s*[,.!—–-])",
     re.IGNORECASE,
 )
 """A correction of what was just said: "sorry", "3 fantas no 2 fantas", "Ach nee, … zwei Cola
-reichen" ("no other extras" and a list naming the same pizza for two people are none)."""
+reichen", "drei Bier — nein, der Junge kriegt ein Wasser, also zwei Bier und ein Wasser" (a
+"no" of its own between two parts) ("no other extras" and a list naming the same pizza for
+two people are none)."""
 
 
 @lru_cache(maxsize=KEPT_READINGS)
@@ -415,13 +419,18 @@ def _corrects(text: str) -> bool:
 _FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere"})
 """Words that say the item is wanted once more ("2 Cola und noch 2 Cola"); not "extra", which
 is an option's ("extra cheese")."""
+_GERMAN_OR_ENGLISH = ("de", "en")
 
 
 def _last_said_wins(text: str, mentions: list[Mention], counts: set[str]) -> list[Mention]:
     """ "3 fantas no 2 fantas. MAX STOP IT. sorry. 2 fantas": the same item said again after
     a correction is the same order with its last count, never one more (it was 7 Fantas).
-    Not when the message says it wants more ("2 Cola und noch 2 Cola")."""
-    if not _corrects(text) or _FURTHER & set(tokens(text)):
+    Not when the message says it wants more ("2 Cola und noch 2 Cola"; German "also" is
+    "so": "… nein, der Junge kriegt ein Wasser, also zwei Bier und ein Wasser")."""
+    further = _FURTHER & set(tokens(text))
+    if further == {"also"} and guess_language(text, _GERMAN_OR_ENGLISH) == "de":
+        further = frozenset()
+    if not _corrects(text) or further:
         return mentions
     kept: list[Mention] = []
     for mention in mentions:

@@ -45,9 +45,12 @@ SECOND_THOUGHTS = frozenset(
     }
 )
 
-TAKING_BACK = frozenset({"ach", "oh", "hm", "ne", "nee", "nein", "no", "nope", "warte", "wait"})
+TAKING_BACK = frozenset(
+    {"ach", "oh", "hm", "ne", "nee", "nein", "na", "no", "nope", "warte", "wait"}
+)
 """A part that starts so (or a part of nothing but TAKING_BACK: "ach ne,") takes back the
-item before: "eine große Salami, nee warte, lieber eine große Diavola"."""
+item before: "eine große Salami, nee warte, lieber eine große Diavola"; also Bavarian and
+Austrian "na" (no): "drei Bier — na, da Bua kriagt a Wossa"."""
 
 
 def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
