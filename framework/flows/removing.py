@@ -88,15 +88,15 @@ def _lines_of_extras(
     return [(extra, line) for extra, line in found if line is not None]
 
 
-_INSTEAD = frozenset({"instead", "stattdessen", "dafuer"})
+_INSTEAD = frozenset({"instead", "stattdessen", "dafuer", "lieber", "rather"})
 
 
 def _put_on_instead(
     turn: Turn, words: list[str], things: list[Thing], came_off: list[tuple[Thing, CartLine]]
 ) -> list[str]:
     """Extras of the same group said after the one taken off, with "instead" ("scrap the
-    onions on the Vegetaria, put olives on it instead", "die Zwiebeln weg, dafür Oliven"):
-    they go on the line it came off, said back."""
+    onions on the Vegetaria, put olives on it instead", "die Zwiebeln weg, dafür Oliven",
+    "doch keine Oliven, mach lieber Zwiebeln drauf"): they go on the line it came off."""
     if len(came_off) != 1 or _INSTEAD.isdisjoint(words):
         return []
     (extra, line), options = came_off[0], turn.bot.catalog.items[came_off[0][1]["item"]].options

@@ -44,7 +44,9 @@ _COLLOQUIAL = {
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
-    **dict.fromkeys(("liaba", "liaber", "liabr", "liebr"), "lieber"),  # "na wart, liaba a …"
+    **dict.fromkeys(
+        ("liaba", "liaber", "liabr", "liebr", "liewer"), "lieber"
+    ),  # "na wart, liaba a …"
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "vo": "von",  # Styrian "ane vo de zwoa"
@@ -88,7 +90,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
     **dict.fromkeys(
-        ("keene", "geene", "koane", "kaane", "kaene", "keen", "koa", "koine", "koi", "kei"),
+        ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei"),
         "keine",
     ),
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
