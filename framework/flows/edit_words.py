@@ -38,6 +38,7 @@ CHANGING = frozenset(
         "mach",
         "mache",
         "machen",
+        "macht",  # "macht bitte beide groß" (to several: the waiter and the kitchen)
         "tausch",
         "tausche",
         "tauschen",

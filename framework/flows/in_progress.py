@@ -30,9 +30,10 @@ from framework.flows.edit_words import (
 )
 from framework.flows.joined_sentences import one_change_joined
 from framework.flows.model import Bot, Slot
-from framework.flows.named_things import many_choice_groups
+from framework.flows.named_things import many_choice_groups, named_things
 from framework.flows.people import ME, PEOPLE
 from framework.flows.recounting import says_a_new_count
+from framework.flows.restyling import all_of_them_alone
 from framework.flows.session import CartData, CartLine
 from framework.flows.steps import CartAdd
 from framework.flows.turn import Turn
@@ -196,13 +197,21 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     extended = _extras_on_the(turn, words, items_named)  # "put olives on the Prosciutto"
     moved = len(items_named) > 1 and bool(NOT & said)  # "… for the spicy one, not the …"
     edits = _EDITING & said or removing or plain or extended or moved
-    if not (edits or says_a_new_count(words, turn.lang)):
+    if not (edits or says_a_new_count(words, turn.lang) or _for_all_alone(turn, words)):
         return False
     if EVERY & said:
         return True
     items = _names_of_kind(turn.bot, turn.ordering_flow(), "item")
     in_progress = {str(mention[name]) for mention in named for name in items & set(mention)}
     return any(match.value in in_progress for match in items_named)
+
+
+def _for_all_alone(turn: Turn, words: list[str]) -> bool:
+    """ "Nein, beide groß bitte": a choice for all of them, said without a verb."""
+    many = many_choice_groups(turn.bot)
+    things = list(named_things(turn.bot, words))
+    choices = [t for t in things if t.group is not None and t.group not in many]
+    return len(choices) == len(things) and all_of_them_alone(turn, words, choices)
 
 
 def _refuses_its_extra(turn: Turn, words: list[str], mention: Mention) -> bool:

@@ -21,7 +21,7 @@ from framework.flows.understanding.combining import EVERY
 from framework.flows.understanding.negation import never_before, rejects, too_much
 from framework.flows.which_line import last_said_taking
 
-__all__ = ["restyle", "restyle_every"]
+__all__ = ["all_of_them_alone", "restyle", "restyle_every"]
 
 _ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
 _AND_FIRST = frozenset({"und", "and"})
@@ -114,17 +114,34 @@ def _without(words: list[str], thing: Thing) -> bool:
     return thing.start > 0 and words[thing.start - 1] in WITHOUT
 
 
+def all_of_them_alone(turn: Turn, words: list[str], choices: list[Thing]) -> bool:
+    """ "Nein, beide groß bitte", "no, both large please": the choice for all said alone, not
+    as the answer to the question that asks for it."""
+    frame = turn.frame
+    if not choices or (frame is not None and frame.get("wait") in {str(t.group) for t in choices}):
+        return False
+    named = {at for t in choices for at in range(t.start, t.end)}
+    said = {word for at, word in enumerate(words) if at not in named}
+    return said <= EVERY | _ALONG
+
+
+_ALONG = frozenset({"bitte", "please", "pls", "doch", "lieber", "dann", "then", "nein", "no"})
+_ALONG |= {"nee", "ok", "okay", "aber", "but", "und", "and", "of", "them", "davon", "die", "the"}
+"""Words that may stand beside a choice for all without a verb."""
+
+
 def restyle_every(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    """ "Make both of them small", "mach alle groß": every line of the last order that takes
-    the choice gets it (no item named; a word of changing and one of all)."""
+    """ "Make both of them small", "mach alle groß", "nein, beide groß bitte": every line of
+    the last order that takes the choice gets it (no item named; a word of all, and one of
+    changing unless the choice is said alone)."""
     many = many_choice_groups(turn.bot)
     choices = [t for t in things if t.group is not None and t.group not in many]
     if len(choices) != len(things) or not choices or not (EVERY & set(words)):
         return None
     choices = [t for t in choices if not _rejected(words, t, things)]  # "die kleinen sind zu wenig"
-    if len({t.group for t in choices}) != len(choices):
-        return None  # two sizes wanted for all: unclear
-    if not CHANGING & set(words):
+    if not choices or len({t.group for t in choices}) != len(choices):
+        return None  # refused ("… zu wenig"), or two sizes wanted for all: unclear
+    if not CHANGING & set(words) and not all_of_them_alone(turn, words, choices):
         return None
     changed = []
     for line in last_said_taking(turn, str(choices[0].group)):

@@ -84,6 +84,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("chli", "chlii"), "klein"),
     **dict.fromkeys(("mittleri", "mittlere"), "mittlere"),
     **dict.fromkeys(("grossi", "groessi"), "grosse"),
+    **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
+    "beidi": "beide",
     "eini": "eine",  # Swiss "zwöi mittleri …, eini mit Olive" (not "eis": ice)
     "ohni": "ohne",
     **dict.fromkeys(("oeppis", "oebbis"), "etwas"),

@@ -29,6 +29,7 @@ NOT_NAMES = frozenset(
         *("auf", "für", "fuer", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
         *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
         *("mach", "mache", "nimm", "gib", "bring", "pack", "schick", "make", "give", "put"),
+        *("macht", "nehmt", "gebt", "bringt", "packt", "schickt"),
         *("was", "wie", "wer", "wo", "wann", "welche", "welcher", "welches", "warum"),
         *("who", "where", "when", "which", "why", "whats", "is", "ist", "are", "sind"),
         *("does", "do", "did", "has", "have", "hast", "hat"),
