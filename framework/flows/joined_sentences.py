@@ -1,14 +1,15 @@
 """Sentences that say one change, read as one: one that ends with "not" and an item, and the
 next one that names what comes instead ("nicht Cola. Zwei Wasser, bitte.", "Ah non, pardon —
-not Colas. Two Cola Zero"); one that takes a thing off, and the next one that begins with
-"rather" ("die Jalapeños wieder runter, die Diavola ist scharf genug. Lieber Schinken
-drauf."); a change, and the next one that only says which line ("he wants his large after
-all. The plain one.")."""
+not Colas. Two Cola Zero"); one that ends with "not" and an extra, and the next one that says
+"rather" ("sorry – nicht Pilze. Lieber Zwiebeln auf die Prosciutto."); one that takes a thing
+off, and the next one that begins with "rather" ("die Jalapeños wieder runter, die Diavola ist
+scharf genug. Lieber Schinken drauf."); a change, and the next one that only says which line
+("he wants his large after all. The plain one.")."""
 
 from __future__ import annotations
 
 from framework.flows.edit_words import ARTICLES, RATHER, REMOVING
-from framework.flows.named_things import named_things
+from framework.flows.named_things import many_choice_groups, named_things
 from framework.flows.turn import Turn
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.negation import PLAIN_NOT
@@ -25,6 +26,7 @@ def one_change_joined(turn: Turn, sentences: list[str]) -> list[str]:
     for sentence in sentences:
         if joined and (
             _ends_said_not(turn, tokens(joined[-1]))
+            or (_ends_said_not(turn, tokens(joined[-1]), extra=True) and _rather_in(sentence))
             or (_takes_off(turn, tokens(joined[-1])) and _rather_first(tokens(sentence)))
             or _points_at_a_line(tokens(sentence))
         ):
@@ -34,10 +36,15 @@ def one_change_joined(turn: Turn, sentences: list[str]) -> list[str]:
     return joined
 
 
-def _ends_said_not(turn: Turn, words: list[str]) -> bool:
-    """Whether the sentence names one thing, an item, last, with "nicht"/"not" before it."""
+def _ends_said_not(turn: Turn, words: list[str], extra: bool = False) -> bool:
+    """Whether the sentence names one thing, an item (or an extra), last, with "nicht"/"not"
+    before it."""
     things = list(named_things(turn.bot, words))
-    if len(things) != 1 or things[0].group is not None or things[0].end != len(words):
+    if len(things) != 1 or things[0].end != len(words):
+        return False
+    if things[0].group is not None and not (
+        extra and things[0].group in many_choice_groups(turn.bot)
+    ):
         return False
     before = [
         w for w in words[: things[0].start] if w not in ARTICLES and word_to_number(w) is None
@@ -59,6 +66,11 @@ def _rather_first(words: list[str]) -> bool:
 
 
 _RATHER_FIRST = RATHER | {"stattdessen", "instead"}
+
+
+def _rather_in(sentence: str) -> bool:
+    """ "Lieber Zwiebeln auf die Prosciutto.", "Onions on it instead."."""
+    return not _RATHER_FIRST.isdisjoint(tokens(sentence))
 
 
 def _points_at_a_line(words: list[str]) -> bool:
