@@ -9,6 +9,7 @@ import itertools
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ARTICLES,
+    NOT,
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
@@ -154,7 +155,9 @@ def _place(turn: Turn, extra: Thing, places: list[Thing]) -> CartLine | None:
 _KEEP = frozenset({"keep", "behalten", "behalte"})
 
 
-_ENOUGH = frozenset({"reicht", "genuegt", "langt", "enough"}) | STAYS
+_ENOUGH = frozenset({"reicht", "genuegt", "langt", "enough"}) | (STAYS - {"keep"})
+"""After a thing that stays ("das Bier reicht", "the beer stays"); "keep" after it begins what
+is kept next ("The Coke. Keep the water.")."""
 
 
 _TAKE_OVER = frozenset(
@@ -163,6 +166,12 @@ _TAKE_OVER = frozenset(
 )
 """Verbs of the speaker taking someone's over, before "ich" ("sein Bier trink ich")."""
 _TAKE_OVER_EN = frozenset({"drink", "have", "take", "finish"})
+_HAVING = frozenset({"have", "drink", "drinks", "nimmt", "trinkt", "behaelt"})
+"""Before a thing someone goes on having ("he'll just have the beer", "er trinkt das Bier")."""
+_DENIED = NOT | {"t", "dont", "never", "nie", "nichts", "nothing"}
+_WHO_HAS = frozenset({"he", "she", "they", "we", "i", "ll", "will", "just", "only", "er", "sie"})
+_WHO_HAS |= {"ich", "wir", "nur", "einfach", "dann", "then"}
+"""Right before the verb of having: who has it, or "just"."""
 
 
 def _of_a_new_item(turn: Turn, things: list[Thing], choice: Thing) -> bool:
@@ -174,13 +183,27 @@ def _of_a_new_item(turn: Turn, things: list[Thing], choice: Thing) -> bool:
 
 def _kept(words: list[str], thing: Thing) -> bool:
     """ "remove his pizza, but keep all three waters", "die Cola lass weg, das Bier reicht",
-    "the beer stays": not to go ("lass … weg" removes); nor what the speaker takes over ("…
-    Kalle ist eingepennt, sein Bier trink ich", "I'll drink his beer")."""
+    "the beer stays", "he'll just have the beer": not to go ("lass … weg" removes); nor what
+    the speaker takes over ("… Kalle ist eingepennt, sein Bier trink ich", "I'll drink his
+    beer")."""
     before, after = words[max(0, thing.start - 4) : thing.start], words[thing.end : thing.end + 3]
     taken_over = after[:2] in ([verb, "ich"] for verb in _TAKE_OVER) or (
         len(before) >= 2 and before[-2] in _TAKE_OVER_EN and before[-1] in ("his", "her", "their")
     )
-    return bool(_KEEP & set(before) or _ENOUGH & set(after) or taken_over)
+    return bool(_KEEP & set(before) or _ENOUGH & set(after) or taken_over or _had(words, thing))
+
+
+def _had(words: list[str], thing: Thing) -> bool:
+    """ "take off the Fanta — he'll just have the beer", "sie trinkt einfach das Wasser": what
+    someone goes on having stays (not "take the drink off the Coke": no one has it)."""
+    before = words[max(0, thing.start - 5) : thing.start]
+    having = [at for at, word in enumerate(before) if word in _HAVING]
+    return (
+        bool(having)
+        and having[0] > 0
+        and before[having[0] - 1] in _WHO_HAS
+        and _DENIED.isdisjoint(before)
+    )
 
 
 def _only_left(words: list[str], thing: Thing) -> bool:
