@@ -185,8 +185,20 @@ _ANYTHING = frozenset({"anything", "something", "everything", "alles", "etwas", 
 
 def _liked(words: list[str], match: Match) -> bool:
     """An extra named as what someone likes, not as what they order: "she loves anything
-    spicy", "er mag alles Scharfe" (not "möchte was liefern lassen": a choice of delivery)."""
-    return match.start > 0 and words[match.start - 1] in _ANYTHING
+    spicy", "er mag alles Scharfe" (not "möchte was liefern lassen": a choice of delivery);
+    "eine große Diavola, ich mag scharf", "I like it spicy": a taste said at the part's end
+    (not "ich mag Oliven drauf")."""
+    before = words[max(0, match.start - 2) : match.start]
+    if before[-1:] and before[-1] in _ANYTHING:
+        return True
+    liked_it = len(before) == 2 and before[0] in _LIKING and before[1] in _IT  # "like it spicy"
+    liking = (bool(before) and before[-1] in _LIKING) or liked_it
+    return liking and set(words[match.end :]) <= _TASTE_TAIL
+
+
+_LIKING = frozenset({"mag", "mog", "like", "likes", "love", "loves", "liebe", "liebt"})
+_IT = frozenset({"it", "es", "s", "sie", "them", "ihn"})
+_TASTE_TAIL = frozenset({"gern", "gerne", "so", "sehr", "very", "much", "really", "too", "auch"})
 
 
 _WHAT_PEOPLE_DO = frozenset(
