@@ -22,6 +22,7 @@ _ONTO = frozenset({"on", "onto", "for", "to", "auf", "fuer", "zur", "zum", "zu"}
 _THE = frozenset(
     {"the", "die", "der", "den", "dem", "my", "meine", "meiner"}
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
+    | {"d", "s", "da", "de", "dr"}  # as dialects say them: Swiss "uf d Margherita", "uf s …"
 )
 """Between "auf"/"on" and the item the extras go on ("auf ihre Margheritas", "on his")."""
 

@@ -99,7 +99,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
     **dict.fromkeys(("ejal", "eschal"), "egal"),
-    "uff": "auf",
+    **dict.fromkeys(("uff", "uf"), "auf"),  # Palatine "uff", Swiss "uf"
     **dict.fromkeys(("ond", "un", "unn"), "und"),
     **dict.fromkeys(("ooch", "aa"), "auch"),
     "eene": "eine",
@@ -157,7 +157,10 @@ _COLLOQUIAL = {
     **dict.fromkeys(("thx", "thanx", "ty", "ta", "cheers"), "thanks"),
     **dict.fromkeys(("lrg", "lg", "lge", "larg", "lrge"), "large"),
     **dict.fromkeys(("med", "mdm"), "medium"),
-    **dict.fromkeys(("kost", "kosts", "kostn", "kostet's"), "kostet"),
+    **dict.fromkeys(
+        ("kost", "kosts", "kostn", "kostet's", "choschtet", "choschted", "choscht", "koschtet"),
+        "kostet",
+    ),
     **dict.fromkeys(("gr",), "gross"),
     **dict.fromkeys(("kl",), "klein"),
     **dict.fromkeys(("sml", "sm", "smal"), "small"),
@@ -256,16 +259,18 @@ def normalize(text: str) -> str:
 
 
 _BAVARIAN_NO = re.compile(
-    r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b|(?:\s+\w+){1,3}?\s+(?:drauf|dazu)\b)"
-    r"|(?:(?<=\baa )|(?<=\bauch ))no\b"
+    r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b"
+    r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|dazu|uf|ufs)\b)"
+    r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch ))no\b"
 )
 
 
 def bavarian_no(text: str) -> str:
-    """Bavarian and Austrian "no" is "noch" before an article ("mach no a zwoats Bier") or in
-    a German phrase of adding ("auf d'Margherita no Oliven drauf") or after "aa" ("da Kurt
-    kimmt aa no"), in lowercase text; English
-    "no" never stands so ("no olives", "No, a large one" with its comma)."""
+    """Bavarian, Austrian and Swiss "no" is "noch" before an article ("mach no a zwoats Bier")
+    or in a German phrase of adding ("auf d'Margherita no Oliven drauf", "no extra Schinke uf
+    s Prosciutto") or after "aa" or "doch" ("da Kurt kimmt aa no", "bitte doch no Zwiebla"),
+    in lowercase text; English "no" never stands so ("no olives", "No, a large one" with its
+    comma)."""
     return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
 
 
