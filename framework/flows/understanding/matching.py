@@ -106,6 +106,9 @@ _GAP = "\x00"
 """The place of the second of two words read as one."""
 _HELD = re.compile(r"(ae|oe|ue|[a-z])\1+")
 """A letter (or an umlaut as written out) typed twice or more in a row."""
+_FOR = frozenset({"fuer", "for"})
+"""Before an article, whom something is for ("fer'n Gung ene klaane Margherita"): the word
+after the article is a person, no short name typed with a slip."""
 
 
 _ENDINGS = frozenset({"s", "n", "e", "en", "es", "er", "em", "ere", "eren", "ing", "ed", "d"})
@@ -245,6 +248,7 @@ class PhraseIndex:
             if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
                 name = short_slip(word, self._known_words)
                 led = leads_an_item(words[index - 1]) or words[index - 1] in DEFINITE
+                led = led and words[max(0, index - 2)] not in _FOR  # "fer'n Gung": a boy
                 if name is not None and (led or self._sized(words, index)):
                     # "2 Cila", "make the tono medium", "a medium tono"
                     return (*words[:index], name, *words[index + 1 :])

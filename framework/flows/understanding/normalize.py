@@ -60,7 +60,7 @@ _COLLOQUIAL = {
     "ut": "aus",
     "blots": "bloss",  # Low German "blots een Cola"
     **dict.fromkeys(("dorfoer", "dorvoer"), "dafuer"),  # "för mien Mann dorför een Beer"
-    "foer": "fuer",
+    **dict.fromkeys(("foer", "fer"), "fuer"),  # "fer'n Gung" (Erzgebirge: for the boy)
     **dict.fromkeys(("mien", "mienen"), "meinen"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
     **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "kloi", "glaa", "kleen"), "klein"),
