@@ -156,9 +156,11 @@ def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) 
 _BESIDE_THE_NEW = frozenset(
     {"bitte", "please", "pls", "gern", "gerne"}
     | {"another", "also", "auch", "noch", "takes", "wants", "nimmt", "he", "she", "er"}
+    | {"extra", "zusaetzlich"}
 )
-"""Words that may stand before the new thing: "please", "another", who takes it ("not the
-Tonno, please a small Prosciutto", "no Capricciosa, instead he takes another Vegetaria")."""
+"""Words that may stand before the new thing: "please", "another", who takes it, "extra" ("not
+the Tonno, please a small Prosciutto", "no Capricciosa, instead he takes another Vegetaria",
+"nicht Oliven, lieber extra Schinken")."""
 
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
