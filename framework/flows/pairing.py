@@ -165,10 +165,10 @@ the Tonno, please a small Prosciutto", "no Capricciosa, instead he takes another
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
 _MEANING |= {"on", "it", "drauf", "darauf", "moechte", "will", "want", "nehme", "take", "like"}
-_MEANING |= {"make", "mach", "mache", "that", "es"}
+_MEANING |= {"make", "mach", "mache", "that", "es", "put", "pack", "give", "gib"}
 """Between the thing said "not" and the new one: "nicht Tonno, ich meinte Diavola", "keine
 Jalapeños, lieber extra Käse", "no onions on it, rather mushrooms", "nicht Salami – ich möchte
-Diavola", "not Margherita — make it Quattro Formaggi"."""
+Diavola", "not Margherita — make it Quattro Formaggi", "not onions — put olives instead"."""
 
 
 def _same_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
