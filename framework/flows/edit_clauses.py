@@ -214,6 +214,19 @@ _MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})
 _ONTO = frozenset({"on", "onto", "auf", "to", "zu"})
 
 
+def in_its_place(words: list[str], found: list[Thing]) -> bool:
+    """A sentence after an edit that opens with "instead" and names an item with its article
+    or count ("… no Capricciosa. Instead he takes also a small Vegetaria"): one more of it, in
+    the place of what went."""
+    item = next((t for t in found if t.group is None), None)
+    if item is None or not words or words[0] not in _IN_ITS_PLACE:
+        return False
+    return any(leads_an_item(word) for word in words[max(0, item.start - 3) : item.start])
+
+
+_IN_ITS_PLACE = frozenset({"instead", "stattdessen", "dafuer"})
+
+
 def one_more(words: list[str], found: list[Thing]) -> bool:
     """ "one more medium Hawaii no extras and a Coke", "noch eine große Salami": another of an
     item, with its own choices (not "noch Zwiebeln auf die Salami")."""

@@ -27,6 +27,7 @@ from framework.flows.edit_clauses import (
     CLAUSE,
     changes_mind_of,
     edit_clauses,
+    in_its_place,
     newest_taking,
     one_more,
 )
@@ -121,7 +122,7 @@ def edit_order(turn: Turn, text: str) -> bool:
         before_it = (words, found)
         changes += [change] if change else []
         things += found
-        if not change and changes and one_more(words, found):
+        if not change and changes and (one_more(words, found) or in_its_place(words, found)):
             adding += found  # "mach drei Funghi draus … Und noch'n Bier.": one more beer
     if not changes:
         return False

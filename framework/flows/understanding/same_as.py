@@ -28,7 +28,12 @@ def the_same_again(sentences: list[list[Part]], counts: set[str]) -> None:
     since: set[str] = set()  # the words since the last item part ("Lena:" before hers)
     for parts in sentences:
         for at, (words, mention, has_item) in enumerate(parts):
-            if not has_item and _asks_the_same(words) and said:
+            if (
+                not has_item
+                and _asks_the_same(words)
+                and said
+                and not _like_the_one_before(parts, at)
+            ):
                 source = _named(words, said) or said[-1][1]
                 copied = {k: list(v) if isinstance(v, list) else v for k, v in source.items()}
                 mention = _with_the_but(parts, at, mention)
@@ -40,6 +45,16 @@ def the_same_again(sentences: list[list[Part]], counts: set[str]) -> None:
             if has_item:
                 said.append((since, parts[at][1]))
                 since = set()
+
+
+def _like_the_one_before(parts: list[Part], at: int) -> bool:
+    """ "a small Vegetaria with extra cheese, same as mine": the item just said is described
+    as like someone's, not ordered twice."""
+    return at > 0 and parts[at - 1][2] and set(parts[at][0]) <= _SAME_AS_THEIRS
+
+
+_SAME_AS_THEIRS = frozenset({"same", "as", "like", "the", "just", "wie", "das", "gleiche", "selbe"})
+_SAME_AS_THEIRS |= {"mine", "yours", "his", "hers", "meine", "meiner", "deine", "seine", "ihre"}
 
 
 def _with_the_but(parts: list[Part], at: int, mention: Mention) -> Mention:
