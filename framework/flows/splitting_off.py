@@ -40,7 +40,7 @@ def split_off(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
             continue  # "one of the colas", "eine von den Colas", "eine der Colas", "eine davon"
         items = [t for t in things if t.group is None and t.start > index + 1]
         of_them = words[index + 1] == "davon"  # "mach aus einer davon eine Tonno"
-        line, new = _split(turn, words, index + (1 if of_them else 2), items)
+        line, new = _split(turn, words, index + (1 if of_them else 2), items, things)
         earlier = [t for t in things if t.group is None and t.end <= index]
         if new is None and len(items) == 1 and earlier and _INSTEAD & set(words[:index]):
             line, new = line_with(turn, items[0]), earlier[-1]  # "salami instead of one of …"
@@ -51,11 +51,16 @@ def split_off(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 
 def _split(
-    turn: Turn, words: list[str], start: int, items: list[Thing]
+    turn: Turn, words: list[str], start: int, items: list[Thing], things: list[Thing]
 ) -> tuple[CartLine | None, Thing | None]:
     """The line split from, and the item its part becomes."""
     between = set(words[start : items[0].start]) if items else set()
-    if len(items) >= 2 and between <= _POINTING | _ARTICLES and _becomes(words, *items[:2]):
+    chosen = {at for t in things if t.group is not None for at in range(t.start, t.end)}
+    if (
+        len(items) >= 2
+        and between <= _POINTING | _ARTICLES
+        and _becomes(words, items[0], items[1], chosen)
+    ):
         return line_with(turn, items[0]), items[1]  # "one of the colas … a cola zero"
     pointing = start < len(words) and words[start] in _POINTING | {"davon"}
     article = pointing and words[start] in _ARTICLES and items and items[0].start == start + 1
@@ -79,15 +84,17 @@ _BECOMING = (
     | {"soll", "sollte", "sein", "should", "be", "become", "werden", "wird", "as", "lieber"}
     | {"rather", "doch", "please", "wants", "want", "to", "is", "a", "an", "ne", "eine", "einer"}
     | {"needs", "has", "muss", "gonna", "n", "it", "es", "draus", "daraus", "zum", "zur"}
+    | {"mal", "ma"}  # "mach ma lieber ne große Diavola"
     | CHANGING  # "eine von den Colas mach lieber 'n Bier", "one of the Cokes make it a beer"
 )
 
 
-def _becomes(words: list[str], old: Thing, new: Thing) -> bool:
+def _becomes(words: list[str], old: Thing, new: Thing, chosen: set[int]) -> bool:
     """Whether the words between two items make the first the second ("eine von den Colas soll
-    eine Cola Zero sein", "one of the salamis as a diavola"), not a new clause ("only one of
-    the Salamis — Jade is not coming. And three Cokes")."""
-    between = words[old.end : new.start]
+    eine Cola Zero sein", "one of the salamis as a diavola", "eine von den Salami mach lieber
+    eine große Diavola": the new one's choices aside), not a new clause ("only one of the
+    Salamis — Jade is not coming. And three Cokes")."""
+    between = [w for at, w in enumerate(words[old.end : new.start], old.end) if at not in chosen]
     return len(between) <= 4 and set(between) <= _BECOMING
 
 
