@@ -118,8 +118,8 @@ def each_of_the_group(
             ):  # "die beiden Kinder je eine"; "zu viert … de Kinder jeweils a kloane": how many?
                 but = _but_some(words, parts[index + 1 :]) if each and not named else 0
                 mention[quantity] = each - but if each and each > but else UNSAID
-            elif has_item and _ROUND & set(words) and mention.get(quantity, 1) == 1:
-                mention[quantity] = UNSAID  # "a round of beers": for how many?
+            elif has_item and (_ROUND | EACH) & set(words) and mention.get(quantity, 1) == 1:
+                mention[quantity] = UNSAID  # "a round of beers", "für jeden n Bier": how many?
             elif has_item:
                 before = int(mention.get(quantity, 1))
     _one_more_for_someone(sentences, quantity)
