@@ -279,7 +279,10 @@ _THAT_OR_SO = THAT | {"also", "so", "dann", "then", "bitte", "please", "doch"}
 def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int | None:
     """The one count a removal names that belongs to no other item ("Ben trinkt keine Cola,
     streich eine", "take one coke off", "trinkt kein Bier, also ein Bier weniger"); None when
-    it names none or several."""
+    it names none or several, or says all of it goes ("die Cola könnt ihr ganz streichen, wir
+    haben noch eine Kiste Wasser")."""
+    if not _ALL_OF_IT.isdisjoint(words):
+        return None
     taken = {i for thing in things for i in range(thing.start, thing.end)}
     before_others = {thing.start - 1 for thing in things if thing.value != target.value}
     counts = [
@@ -291,6 +294,7 @@ def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int |
     return counts[0] if len(counts) == 1 else None
 
 
+_ALL_OF_IT = frozenset({"ganz", "komplett", "completely", "entirely", "altogether"})
 _OF_THE = ARTICLES | {"of", "von", "those", "these"}
 
 

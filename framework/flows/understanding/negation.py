@@ -107,7 +107,9 @@ def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
     bottle of water in his bag", "sie hat eine Flasche Wasser mitgebracht": what someone has
     with them is not ordered."""
     with_them = _WITH_THEM | _KEPT_IN  # "he has water in his bag"
-    if not _HAS.isdisjoint(before) and not with_them.isdisjoint(words[start + 1 : start + 5]):
+    had = not _HAS.isdisjoint(words[max(0, start - 5) : start])  # "haben noch eine Kiste …"
+    after = words[start + 1 : start + 5]
+    if had and (not with_them.isdisjoint(after) or _kept_at(after)):
         return True
     at = start - 1
     while at >= 0 and words[at] in _CONTAINER:
@@ -119,10 +121,28 @@ def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
 _BROUGHT = frozenset({"found", "brought", "gefunden", "mitgebracht", "dabeigehabt"})
 _CONTAINER = _BETWEEN | {"bottle", "bottles", "can", "cans", "of", "his", "her", "their", "own"}
 _CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "eigene", "eigenes"}
+_CONTAINER |= {"kiste", "kasten", "crate", "case"}
 
 _HAS = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
 _KEPT_IN = frozenset({"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"})
 _WITH_THEM = frozenset({"dabei", "mit", "with", "selber", "selbst"})
+
+
+def _kept_at(after: Sequence[str]) -> bool:
+    """Where someone keeps what they have: "wir haben noch eine Kiste Wasser in der Galerie",
+    "we've got beer at home" (not "hab Lust auf eine Salami in mittel"; English "have" orders:
+    "can I have a Funghi with olives")."""
+    return not _HOME.isdisjoint(after) or any(
+        pair in _AT_A_PLACE for pair in itertools.pairwise(after)
+    )
+
+
+_HOME = frozenset({"daheim", "zuhause", "home"})
+_AT_A_PLACE = frozenset(
+    {("in", place) for place in ("der", "dem", "unserer", "meiner", "the", "our", "my")}
+    | {("at", place) for place in ("the", "our", "my", "work")}
+    | {("zu", "hause"), ("im", "buero"), ("im", "auto"), ("im", "hotel")}
+)
 
 _EXCEPT = frozenset({"ausser", "except", "besides", "apart"})
 
