@@ -44,9 +44,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
-    **dict.fromkeys(
-        ("liaba", "liaber", "liabr", "liebr", "liewer"), "lieber"
-    ),  # "na wart, liaba a …"
+    **dict.fromkeys(("liaba", "liaber", "liabr", "liebr", "liewer"), "lieber"),  # "liaba a …"
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "vo": "von",  # Styrian "ane vo de zwoa"
