@@ -19,6 +19,7 @@ _ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "ea
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
 """'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
 _ONTO = frozenset({"on", "onto", "for", "to", "auf", "fuer", "zur", "zum", "zu"})
+_STILL = frozenset({"still", "weiterhin"})
 _THE = frozenset(
     {"the", "die", "der", "den", "dem", "my", "meine", "meiner"}
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
@@ -31,8 +32,8 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """Extras for the newest line that can have them, when nothing else is named and they
     do not answer the open question ("and extra ham on it as well", "noch Oliven drauf"), or
     for the line of the item they are said to go on ("and jalapeños on the diavola")."""
-    if not STAYS.isdisjoint(words):
-        return None  # "Mine keeps the ham": it has it, nothing is added
+    if not (STAYS | _STILL).isdisjoint(words):
+        return None  # "Mine keeps the ham", "Jalapeños still on it": it has it, none added
     many = many_choice_groups(turn.bot)
     things = [t for t in things if t.group not in many or not refused(words, t.start)]
     if not things:

@@ -120,6 +120,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
     "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
     "twa": "two",  # Scots: "an' twa beers"
+    "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
+    "nothin": "nothing",
     "mak": "make",  # Scots: "Mak it twa beers"
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
@@ -239,6 +241,7 @@ def normalize(text: str) -> str:
     text = money_as_words(text)
     if "'" in text or "’" in text:
         text = _AN_APOSTROPHE.sub("and", _D_APOSTROPHE.sub("die ", text))
+        text = _WI_APOSTROPHE.sub("with", text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
@@ -305,6 +308,8 @@ d'Weisestraße"); English "I'd" ends a word."""
 _AN_APOSTROPHE = re.compile(r"(?<!\w)[aA]n['’](?!\w)")
 """Scots, Irish and chat English "an'" is "and" ("twa beers an' a Cola Zero"), never the
 article "an"."""
+_WI_APOSTROPHE = re.compile(r"(?<!\w)[wW]i['’](?!\w)")
+"""Scots "wi'" is "with" ("wan wi' jalapeños"); "wi" alone is Low German "wir"."""
 
 
 _ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
