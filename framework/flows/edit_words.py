@@ -101,12 +101,13 @@ REMOVING_PAIRS = frozenset(
         ("lieber", "nicht"),
         ("after", "all"),
         ("no", "more"),
-        ("dont", "want"),
-        ("t", "want"),
         ("get", "rid"),
         ("take", "away"),  # "take away the beer" (not "to take away": pickup)
     }
 )
+REMOVING_PAIRS |= {
+    (no, verb) for no in ("not", "t", "dont", "never") for verb in ("need", "needs", "want")
+}  # "we don't need the beer", "I do not want the Fanta"
 WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
 WHOSE = frozenset(

@@ -239,13 +239,11 @@ def _asks_to_remove(words: list[str]) -> bool:
 
 
 def _not_wanted(words: list[str], things: list[Thing]) -> bool:
-    """A verb of needing or wanting denied: "die Margherita brauchen wir nicht", "de
-    Margherita brauch ma ned", "we don't need the Margherita". In German the "nicht" comes
-    after everything named ("wir brauchen die Margherita, nicht die Salami" takes the Salami
-    for the Margherita, it removes neither) and before no count ("wir brauchen also vier
-    Wasser, nicht zwei" is a recount)."""
-    if not _DENIED_NEED.isdisjoint(itertools.pairwise(words)):
-        return True
+    """A German verb of needing or wanting denied after the thing: "die Margherita brauchen
+    wir nicht", "de Margherita brauch ma ned" (English "don't need" is in REMOVING_PAIRS).
+    The "nicht" comes after everything named ("wir brauchen die Margherita, nicht die Salami"
+    takes the Salami for the Margherita, it removes neither) and before no count ("wir
+    brauchen also vier Wasser, nicht zwei" is a recount)."""
     last = max((thing.end for thing in things), default=0)
     for at, word in enumerate(words):
         start = max(at + 1, last)
@@ -257,9 +255,6 @@ def _not_wanted(words: list[str], things: list[Thing]) -> bool:
 
 _NEEDING = frozenset({"brauchen", "brauche", "brauch", "braucht", "wollen", "will", "wolln"})
 _NEEDING |= frozenset({"moechten", "moechte", "nehmen", "nehme"})
-_DENIED_NEED = frozenset(
-    (no, verb) for no in ("not", "t", "dont", "never") for verb in ("need", "needs", "want")
-)
 
 
 def _kept_count(words: list[str], thing: Thing) -> bool:
