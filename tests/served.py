@@ -3,6 +3,7 @@ gives), with a fixed clock: the client a customer's REST client would be."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -67,3 +68,15 @@ async def everything_said(client: TestClient, sender: str) -> list[str]:
     """All the bot said to `sender`, turns and news alike, as a REST client polls for it."""
     response = await client.get(f"/webhooks/rest/conversations/{sender}/messages")
     return [message["text"] for message in await response.json()]
+
+
+async def times_told(client: TestClient, sender: str, text: str, wanted: int = 0) -> int:
+    """How often `sender` was told `text` (news reach them after the turn that sent them): once
+    they were told it `wanted` times, or after 10 s (a busy machine's worker takes its time), and
+    a moment later, since anything more would have come by then."""
+    for _ in range(200):
+        if (await everything_said(client, sender)).count(text) >= wanted:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    return (await everything_said(client, sender)).count(text)

@@ -4,7 +4,6 @@ under double opt-in only their JA to the confirmation lets the news through."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from framework.stores.consents import GRANTED, PENDING, WITHDRAWN
 from tests.consents.cafe import ADMIN, NOW, entries, holders, notify
 from tests.consents.cafe import BOT as CAFE
-from tests.served import everything_said, say, served
+from tests.served import say, served, times_told
 
 Client = TestClient[web.Request, web.Application]
 QUESTION = "Darf Café Kranz dir hier sagen, wenn es frischen Kuchen gibt?"
@@ -38,16 +37,6 @@ flows:
 """
 SINGLE = CAFE.split("slots:")[0] + FLOWS
 DOUBLE = CAFE.split("slots:")[0] + "consents: {double_opt_in: [notify]}\n" + FLOWS
-
-
-async def cake_for(client: Client, sender: str, seconds: float = 10.0) -> list[str]:
-    """What of the cake news `sender` heard, once they heard it (or after `seconds`)."""
-    for _ in range(int(seconds / 0.05)):
-        heard = [text for text in await everything_said(client, sender) if text == CAKE]
-        if heard:
-            return heard
-        await asyncio.sleep(0.05)
-    return []
 
 
 @pytest.fixture(params=["single", "double"])
@@ -75,5 +64,5 @@ async def test_a_yes_lets_the_news_through_and_a_no_keeps_a_decline(cafe: Client
     assert (declined.state, declined.text, declined.source) == (WITHDRAWN, QUESTION, "flow:news")
     assert await holders(cafe, "notify:news") == ["cafe:rest:ada"]
     assert await notify(cafe, "evt-1") == 1
-    assert await cake_for(cafe, "ada") == [CAKE]
-    assert await cake_for(cafe, "ben", seconds=0.2) == []  # no notice was handed to ben
+    assert await times_told(cafe, "ada", CAKE, 1) == 1
+    assert await times_told(cafe, "ben", CAKE) == 0  # no notice was handed to ben

@@ -6,7 +6,6 @@ yes that was never confirmed. The confirmation's time limit is the ledger's own 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from framework.stores.memory.consents import MemoryConsents
 from framework.stores.records import SessionKey
 from tests.consents.cafe import ADMIN, NOW, entries, holders, notify
 from tests.consents.cafe import BOT as CAFE
-from tests.served import everything_said, say, served
+from tests.served import say, served, times_told
 
 QUESTION = "Darf Café Kranz dir hier sagen, wenn es frischen Kuchen gibt?"
 CONFIRM = "Bitte bestätige: Café Kranz sagt dir hier, wenn es frischen Kuchen gibt. Antworte JA."
@@ -73,11 +72,6 @@ async def cafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
         yield client
 
 
-async def cake_for(client: TestClient, sender: str) -> list[str]:
-    await asyncio.sleep(0.3)  # a notice would have been shown by now
-    return [text for text in await everything_said(client, sender) if text == CAKE]
-
-
 async def test_nobody_hears_anything_before_confirming_and_the_grant_keeps_both(
     cafe: TestClient,
 ) -> None:
@@ -87,14 +81,14 @@ async def test_nobody_hears_anything_before_confirming_and_the_grant_keeps_both(
     assert (asked.state, asked.text, asked.at, asked.until) == (PENDING, QUESTION, NOW, NOW + 86400)
     assert await holders(cafe, PURPOSE) == []
     assert await notify(cafe, "evt-1") == 0
-    assert await cake_for(cafe, "ada") == []
+    assert await times_told(cafe, "ada", CAKE) == 0
     assert await say(cafe, "ada", "JA") == ["Stand: yes"]
     granted = (await entries(cafe, "cafe:rest:ada"))[-1]
     assert (granted.state, granted.text, granted.at) == (GRANTED, CONFIRM, NOW)
     assert (granted.asked, granted.asked_at, granted.source) == (QUESTION, NOW, "flow:news")
     assert await holders(cafe, PURPOSE) == ["cafe:rest:ada"]
     assert await notify(cafe, "evt-2") == 1
-    assert await cake_for(cafe, "ada") == [CAKE]
+    assert await times_told(cafe, "ada", CAKE, 1) == 1
 
 
 async def test_a_stop_before_the_confirmation_leaves_nothing_to_confirm(cafe: TestClient) -> None:
@@ -106,7 +100,7 @@ async def test_a_stop_before_the_confirmation_leaves_nothing_to_confirm(cafe: Te
     states = [entry.state for entry in await entries(cafe, "cafe:rest:ben")]
     assert states == [PENDING, WITHDRAWN]  # START gives back no yes that was never confirmed
     assert await notify(cafe, "evt-3") == 0
-    assert await cake_for(cafe, "ben") == []
+    assert await times_told(cafe, "ben", CAKE) == 0
 
 
 async def test_a_no_to_the_confirmation_grants_nothing(cafe: TestClient) -> None:

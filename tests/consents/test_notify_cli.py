@@ -10,14 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from framework.cli import main
 from framework.stores.opening import open_store
 from framework.workspace import Workspace
 from tests.consents.cafe import ADMIN, BOT, CAKE, serve_cafe
-from tests.served import everything_said, say
+from tests.served import say, times_told
 
 WORKSPACE = "version: 1\nbots: [cafe]\nstore: sqlite:///state.db\n"
 
@@ -26,19 +24,6 @@ def notify(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[
     code = main(["notify", "-w", str(root), *args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-async def cakes(
-    client: TestClient[web.Request, web.Application], sender: str, wanted: int = 0
-) -> int:
-    """The cakes told to `sender`, once `wanted` were (or after 10 s: a busy machine's worker
-    takes its time), and a moment later: anything more would have come by then."""
-    for _ in range(200):
-        if (await everything_said(client, sender)).count(CAKE) >= wanted:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
-    return (await everything_said(client, sender)).count(CAKE)
 
 
 async def test_the_notice_reaches_each_holder_once_through_the_running_server(
@@ -55,15 +40,15 @@ async def test_the_notice_reaches_each_holder_once_through_the_running_server(
         code, out, err = await asyncio.to_thread(notify, capsys, tmp_path, *args)
         assert (code, err) == (0, "")
         assert out.strip() == "Notified 1 conversation(s) holding notify:news (key evt-1)"
-        assert await cakes(cafe, "ada", 1) == 1
-        assert [await cakes(cafe, who) for who in ("ben", "cem")] == [0, 0]
+        assert await times_told(cafe, "ada", CAKE, 1) == 1
+        assert [await times_told(cafe, who, CAKE) for who in ("ben", "cem")] == [0, 0]
         await asyncio.to_thread(notify, capsys, tmp_path, *args)  # the event delivered twice
-        assert await cakes(cafe, "ada") == 1
+        assert await times_told(cafe, "ada", CAKE) == 1
         again = ("--topic", "news", "--text", "fresh_cake", "--key", "evt-2", "--json")
         code, out, _ = await asyncio.to_thread(notify, capsys, tmp_path, *again)
         answer = {"notified": 1, "already": 0, "waiting": 0, "key": "evt-2"}
         assert (code, json.loads(out)) == (0, answer)
-        assert await cakes(cafe, "ada", 2) == 2
+        assert await times_told(cafe, "ada", CAKE, 2) == 2
 
 
 @pytest.fixture
