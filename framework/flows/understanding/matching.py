@@ -219,6 +219,8 @@ class PhraseIndex:
 
     def _held(self, word: str) -> str | None:
         """The word with a letter held down read as typed once ("kääse", "fantaaa")."""
+        if _HELD.search(word) is None:  # most words: a search is a third of a `sub`
+            return None
         squeezed = _HELD.sub(r"\1", word)
         return squeezed if squeezed in self._known_words else None  # not fuzzed: "bigger"
 

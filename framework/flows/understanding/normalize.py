@@ -296,10 +296,11 @@ _PARTY_OF = re.compile(
 """How many the order is for, before an item with its article ("für uns zwo bitte ne mittlere
 Vegetaria", "Vür os zwei en mittlere Salami"): no count of the item."""
 _NUMBER_GLUED = re.compile(
-    r"(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
+    r"(?=\d)(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
 )
 """A count typed onto its word ("2grosse salami", "3large", "3gr"); "12a", "2x", "0,5l" and
-ordinals ("2nd", "den 2ten") stay."""
+ordinals ("2nd", "den 2ten") stay. The digit is looked for first: the lookbehind is then
+tried at digits only."""
 _D_APOSTROPHE = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
 """Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
 d'Weisestraße"); English "I'd" ends a word."""
