@@ -17,6 +17,7 @@ from framework.flows.steps import Ask
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["CORRECTION_MARKERS", "cart_slots", "correction"]
 
@@ -120,13 +121,18 @@ _AND = frozenset({"and", "und", "plus", "also", "auch", "noch", "n"})
 
 def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention]) -> bool:
     """'doch lieber groß', 'make it 3': change an earlier answer and the cart line it made.
-    At a confirmation any earlier answer named is a correction ("ok then I'll pick it up")."""
+    At a confirmation any earlier answer named is a correction ("ok then I'll pick it up"); at
+    another yes/no question, a choice named instead of yes or no ("we'll collect it ourselves"
+    when the order is short of the delivery minimum)."""
     words = tokens(message.text)
     said = bool(CORRECTION_MARKERS & set(words))
     forced = asked.role == "confirm" and not said
     marked = said or forced
     made_lines = cart_slots(turn) if forced else set()
-    if not mentions or not (marked or len(words) <= 2):
+    instead = asked.type == "yes_no" and parse_yes_no(message.text) is None
+    if instead and not marked and len(words) > 2:
+        mentions = _order_choices(turn, mentions)
+    if not mentions or not (marked or instead or len(words) <= 2):
         return False
     if has_item(turn, mentions[0]) and (_MORE & set(words) or " as well" in f" {' '.join(words)}"):
         return False  # "ja, aber noch zwei Wasser dazu", "chuck in two beers as well": more
@@ -169,6 +175,18 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     turn.reask()
     _rewind(turn, frozenset(rerun))
     return True
+
+
+def _order_choices(turn: Turn, mentions: list[Mention]) -> list[Mention]:
+    """Of the first mention, the order's own one-pick choices ("we'll collect it ourselves":
+    how it is fulfilled), not those of its lines ("die mit Oliven" at "Noch etwas dazu?")."""
+    lines, slots = cart_slots(turn), turn.bot.slots
+    kept = {
+        name: value
+        for name, value in (mentions[0] if mentions else {}).items()
+        if name not in lines and name in slots and slots[name].type == "choice"
+    }
+    return [kept] if kept else []
 
 
 def _shown(turn: Turn, name: str, value: Any) -> str:

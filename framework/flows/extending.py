@@ -13,7 +13,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.refused import refused
 
-__all__ = ["extend", "plain_named"]
+__all__ = ["extend", "plain_named", "said_onto"]
 
 _ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
 _ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
@@ -39,7 +39,7 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not things:
         return None  # "Too spicy for me.": the reason for a change, no extra
     extras = [t for t in things if t.group in many]
-    onto = [t for t in things if t.group not in many and _said_onto(words, t)]
+    onto = [t for t in things if t.group not in many and said_onto(words, t)]
     if extras and len(onto) == 1 and len(extras) + 1 == len(things):
         if onto[0].group is not None:  # "put olives on the large ones": every such line
             lines = [line for line in turn.session["cart"]["lines"] if holds(line, onto[0])]
@@ -89,7 +89,7 @@ def _put_on(turn: Turn, lines: list[CartLine], extras: list[Thing]) -> str | Non
     return ", ".join(after) if after != before else None
 
 
-def _said_onto(words: list[str], item: Thing) -> bool:
+def said_onto(words: list[str], item: Thing) -> bool:
     """ "on the diavola", "auf die Salami", "for the Hawaii", "on both Funghi": the item the
     extras go on."""
     before = words[max(0, item.start - 3) : item.start]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, THAT, WHOSE
+from framework.flows.extending import said_onto
 from framework.flows.named_things import Thing, count_near, holds, line_with, many_choice_groups
 from framework.flows.pairing import replacement
 from framework.flows.people import LAST_PERSON, people_in_the_cart
@@ -27,10 +28,12 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     said back; None when the words replace nothing in the cart."""
     ordered = sorted(things, key=lambda thing: thing.start)
     pair = replacement(words, ordered) or _that_one(turn, words, ordered)
+    if pair is None or pair[0].group != pair[1].group:  # "On the Hawaii, swap the onions for …"
+        pair = replacement(words, [t for t in ordered if not _the_place(words, t)])
     if pair is None:
         return None
     old, new = pair
-    if (old.group is None) != (new.group is None) or old.group != new.group:
+    if old.group != new.group:
         return None
     line = _line_of(turn, things, old)
     if line is None:
@@ -65,6 +68,12 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     changed = describe_line(turn.bot, turn.lang, line)
     turn.cart.join_same(line)  # "swap the Fanta for another Coke": 2× Cola
     return f"{before} → {changed}"
+
+
+def _the_place(words: list[str], thing: Thing) -> bool:
+    """An item the sentence puts its choices on ("On the Hawaii, swap the onions for
+    mushrooms"): where the swap is made, not one side of it."""
+    return thing.group is None and said_onto(words, thing)
 
 
 def _line_of(turn: Turn, things: list[Thing], old: Thing) -> CartLine | None:

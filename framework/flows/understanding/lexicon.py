@@ -90,6 +90,10 @@ with such a word ("Cola Zero") stays what it is."""
 
 _FEELINGS = ("hunger", "durst", "appetit", "appetite", "kohldampf")
 """After a choice's word, what makes it no choice: "hab großen Hunger" is no large pizza."""
+_COSTS = ("fee", "fees", "charge", "charges", "gebühr", "zuschlag", "pauschale")
+"""After a choice's word, the price for it: "pick it up and save the delivery fee" chooses no
+delivery. Not "cost" nor "kosten", verbs as well ("what do onions cost extra?")."""
+_NOT_CHOSEN = (*_FEELINGS, *_COSTS)
 
 
 def _variants(phrases: list[tuple[str, str]]) -> Iterator[str]:
@@ -268,8 +272,8 @@ class Lexicon:
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:
             phrases = list(_choice_phrases(choices))
-            hungry = (f"{phrase} {feeling}" for phrase, _ in phrases for feeling in _FEELINGS)
-            self._choices[choices.id] = PhraseIndex(phrases, blocked=hungry)
+            no_choice = (f"{phrase} {word}" for phrase, _ in phrases for word in _NOT_CHOSEN)
+            self._choices[choices.id] = PhraseIndex(phrases, blocked=no_choice)
         return self._choices[choices.id]
 
     def command(self, text: str, own: tuple[PhraseIndex, ...] = ()) -> str | None:

@@ -253,6 +253,8 @@ def normalize(text: str) -> str:
         folded = _MIR_AS_WE.sub("wir", folded)
     if "runner" in folded:
         folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
+    if " ob" in folded and "hol" in folded:
+        folded = _OB_AS_OFF.sub(r"\1ab", folded)
     if "uns " in folded or "us " in folded or "os " in folded:
         folded = _PARTY_OF.sub(r"\1", folded)
     words = homophones(_WORD.findall(bavarian_no(folded)))
@@ -289,6 +291,9 @@ mittlere Salami"), not "me"."""
 _RUNNER_AS_DOWN = re.compile(r"\b(wieder|mal|doch|bitte|ganz|mach|mache) runner\b")
 """Hessian, Palatine "runner" after a German word is "runter" ("die Jalapeños mach wieder
 runner"); English "runner" never stands there."""
+_OB_AS_OFF = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
+"""Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
+ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
 _PARTY_OF = re.compile(
     r"\b((?:fuer|vuer|voer|for)\s+(?:uns|us|os))\s+(?:zwei|zwo|zwee|zwoa|drei|dree|two|three)"
     r"(?=\s*(?:bitte|please)?\s+(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|a|an)\b)"

@@ -28,13 +28,15 @@ is "you" elsewhere)."""
 SENTENCE_END = (
     r"(?=[.!?])(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
-    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s+(?=(?-i:[A-ZÄÖÜ]))"
+    r"|(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]+|\^_?\^|[:;]-?[)(DP])"
+    r"\s+(?=(?-i:[A-ZÄÖÜ]))"
 )
-"""Where a sentence ends (also at an emoji before a capital: "wir sind fünf vom Volleyball 🏐
-Lisa und Tom je eine …"); not after "i.e.", "d.h.", "e.g.", "z.B.", "bzw.", a text message's
-"m.", "o.", "u.", "gr.", "kl." (mit, ohne, und, groß, klein), nor at a floor's ordinal ("2.
-Stock": one floor, not a count 2). The lookahead for the mark comes first: the lookbehinds
-after it are then tried at the marks only, not at every character (four times faster)."""
+"""Where a sentence ends (also at an emoji or a smiley before a capital: "wir sind fünf vom
+Volleyball 🏐 Lisa und Tom je eine …", "three of us watch movie ^^ We want two …"); not after
+"i.e.", "d.h.", "e.g.", "z.B.", "bzw.", a text message's "m.", "o.", "u.", "gr.", "kl." (mit,
+ohne, und, groß, klein), nor at a floor's ordinal ("2. Stock": one floor, not a count 2).
+The lookahead for the mark comes first: the lookbehinds after it are then tried at the marks
+only, not at every character (four times faster)."""
 SENTENCES = re.compile(r"[^.!?]+[.!?]*")
 """A message's sentences with their end marks, for `findall` ("Ja genau so." "Wann …?"): the
 reading of what asks and what tells, sentence by sentence."""

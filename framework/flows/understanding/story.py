@@ -14,7 +14,9 @@ from framework.flows.understanding.second_thoughts import Part
 
 __all__ = ["without_story"]
 
-_SPEAKERS = frozenset({"i", "we", "ich", "wir", "im", "ive"})
+_SPEAKERS = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
+"""The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
+("Mir sin zu dritt … und ham heud den ganzen Tag am Messestand Bier ausgschenkt")."""
 _THEIRS = frozenset({"my", "our", "mein", "meine", "meinen", "unser", "unsere", "unseren"})
 """Words of the speakers' own things: "mir ham … unser Bio-Bier ausgschenkt" tells a story."""
 _ORDERING = frozenset(
