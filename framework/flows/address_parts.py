@@ -61,8 +61,9 @@ def _notes_after(rest: str) -> str:
     return "" if comma < 0 else rest[comma:].rstrip(" .!")
 
 
-_NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
-"""A house number-like number: not part of a postcode, a price or a decimal."""
+_NUMBER = re.compile(r"(?=\d)(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
+"""A house number-like number: not part of a postcode, a price or a decimal (the digit looked
+for first: the lookbehind is then tried at digits only)."""
 _POSTCODE_AND_TOWN = re.compile(r"\b(\d{5})\b(?:\s+[A-ZÄÖÜ][\w-]+)?")
 _NOT = re.compile(r"\b(?:nicht|not|statt|anstatt|instead of|rather than)\b", re.IGNORECASE)
 

@@ -180,9 +180,9 @@ def without_asked_choices(
     return text
 
 
-_PARTS = re.compile(r"(?<=[.!?;])\s+|\s[-–—]+\s|\n+")
+_PARTS = re.compile(r"(?=\s)(?:(?<=[.!?;])\s+|\s[-–—]+\s|\n+)")
 """Sentences, and the parts of one between dashes ("My colleague cannot have milk — do you
-have …?")."""
+have …?"); each begins with a space, looked for first."""
 _AVAILABLE = (
     ("do", "you", "have"),
     ("have", "you", "got"),

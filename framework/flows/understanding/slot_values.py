@@ -371,7 +371,8 @@ _YOUR_STREET = re.compile(
     r"euch in der stra(?:ß|ss)e|gleichen stra(?:ß|ss)e|selben stra(?:ß|ss)e)\b",
     re.IGNORECASE,
 )
-_HOUSE = re.compile(r"(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?![\d.,]?\d)")
+_HOUSE = re.compile(r"(?=\d)(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?![\d.,]?\d)")
+"""A house number (the digit looked for first: the lookbehind is then tried at digits only)."""
 
 
 def _on_the_business_street(text: str, business: str | None) -> str | None:
