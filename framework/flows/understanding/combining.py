@@ -283,7 +283,7 @@ def _one_becomes(
     return True
 
 
-_ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einmal", "ein", "a", "an"})
+_ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einem", "einmal", "ein", "a", "an"})
 NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 """Words that say the next thing is not wanted ("ohne Zwiebeln", "no other extras")."""
 _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
@@ -291,7 +291,9 @@ _OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 _OF_THESE = frozenset({"davon", "them", "denen"})
 _ON = frozenset({"bei", "auf", "on", "for", "fuer"})
-"""Before "one": the part is about one of the items before ("bei einer Zwiebeln")."""
+"""Before "one": the part is about one of the items before ("bei einer Zwiebeln"), also with
+an article between ("auf der einen extra Schinken", Swiss "ufem einte …")."""
+_THE = frozenset({"der", "dem", "die", "the"})
 
 
 def _of_them(words: list[str]) -> bool:
@@ -301,6 +303,9 @@ def _of_them(words: list[str]) -> bool:
         return words[0] not in NOT_WANTED  # "no other extras" is about all of them
     if any(a in _ON and b in _ONE for a, b in itertools.pairwise(words)):
         return True  # "bei einer bitte Zwiebeln drauf", "onions on one of them"
+    triples = zip(words, words[1:], words[2:], strict=False)
+    if any(a in _ON and b in _THE and c in _ONE for a, b, c in triples):
+        return True  # "auf der einen extra Schinken"
     if word_to_number(words[0]) is not None and words[1:2] and words[1] in WITH_OR_WITHOUT:
         return True  # "2 diavola mittel 1 mit jalapenos 1 ohne", "two with olives"
     return word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3]))

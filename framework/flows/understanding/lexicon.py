@@ -80,12 +80,15 @@ _VARIANT_BEFORE = (
     "glutenfreies",
     "kirsch",
     "vanille",
+    "tap",
+    "ginger",
+    "root",
 )
 _VARIANT_AFTER = ("light", "lite", "zero", "diet", "cherry", "vanilla", "vanille", "kirsch")
 """Words that make a catalog item's name another product ("Diet Coke", "Cola light",
-"alkoholfreies Bier", "vegan Margherita"): the item is not what was asked for, so the name is
-not read as it (said not to be on the menu, where a message orders only it); a catalog name
-with such a word ("Cola Zero") stays what it is."""
+"alkoholfreies Bier", "vegan Margherita", "tap water", "ginger beer"): the item is not what
+was asked for, so the name is not read as it (said not to be on the menu, where a message
+orders only it); a catalog name with such a word ("Cola Zero") stays what it is."""
 
 
 _FEELINGS = ("hunger", "durst", "appetit", "appetite", "kohldampf")

@@ -37,9 +37,9 @@ _COLLOQUIAL = {
         "zwei",
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
-    **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "oine", "oina"), "eine"),  # Austrian,
-    # Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine ohne
-    # Extras", Hianzisch "oani mit Champignons"
+    **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "ahne", "oine", "oina"), "eine"),
+    # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
+    # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
@@ -49,7 +49,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "vo": "von",  # Styrian "ane vo de zwoa"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
-    **dict.fromkeys(("devun", "dervun", "dovun"), "davon"),
+    **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
@@ -85,6 +85,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
     "beidi": "beide",
     "eini": "eine",  # Swiss "zwöi mittleri …, eini mit Olive" (not "eis": ice)
+    "ufem": "auf dem",  # Swiss "ufem einte extra Schinke": on the one
+    **dict.fromkeys(("einte", "eint"), "einen"),
     "ohni": "ohne",
     **dict.fromkeys(("oeppis", "oebbis"), "etwas"),
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
@@ -122,7 +124,10 @@ _COLLOQUIAL = {
     "twa": "two",  # Scots: "an' twa beers"
     "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
     "nothin": "nothing",
-    "mak": "make",  # Scots: "Mak it twa beers"
+    "efter": "after",  # Scots, Cumbrian "efter aal": after all
+    "aal": "all",
+    # Scots "Mak it twa beers", Cumbrian "mek mine a large"
+    **dict.fromkeys(("mak", "mek"), "make"),
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
     **dict.fromkeys(("zwiefl", "zwiefel", "zwiblae"), "zwiebeln"),  # Upper Palatinate, Swiss
@@ -255,6 +260,8 @@ def normalize(text: str) -> str:
         folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
     if " ob" in folded and "hol" in folded:
         folded = _OB_AS_OFF.sub(r"\1ab", folded)
+    if " no " in folded and "ing" in folded:
+        folded = _SCOTS_NOT.sub("not", folded)
     if "uns " in folded or "us " in folded or "os " in folded:
         folded = _PARTY_OF.sub(r"\1", folded)
     words = homophones(_WORD.findall(bavarian_no(folded)))
@@ -291,6 +298,10 @@ mittlere Salami"), not "me"."""
 _RUNNER_AS_DOWN = re.compile(r"\b(wieder|mal|doch|bitte|ganz|mach|mache) runner\b")
 """Hessian, Palatine "runner" after a German word is "runter" ("die Jalapeños mach wieder
 runner"); English "runner" never stands there."""
+_SCOTS_NOT = re.compile(
+    r"(?:(?<=['’]s )|(?<=['’]m )|(?<=['’]re )|(?<=\bis )|(?<=\bam )|(?<=\bare ))no(?= \w+ing\b)"
+)
+"""Scots "no" before a verb is "not" ("he's no wanting the Salami efter aal")."""
 _OB_AS_OFF = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""

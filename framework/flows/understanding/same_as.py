@@ -72,9 +72,21 @@ _BUT = frozenset({"aber", "but", "nur", "only", "just", "jedoch"})
 
 def _asks_the_same(words: list[str]) -> bool:
     """ "the same", "das Gleiche" for the pizza; not "the same address", "wie letztes Mal"."""
-    if _NOT_THE_PIZZA & set(words):
+    if _NOT_THE_PIZZA & set(words) or _sent_there(words):
         return False
     return bool(_SAME_WORDS & set(words)) or not _SAME.isdisjoint(itertools.pairwise(words))
+
+
+def _sent_there(words: list[str]) -> bool:
+    """ "Kindly deliver the same to Okerstraße 12": the order itself, sent somewhere (a
+    letter's "the same" for "it"), not another of the pizza."""
+    return any(
+        words[at : at + 4][1:] == ["the", "same", "to"] and words[at] in _SENDING
+        for at in range(len(words) - 3)
+    )
+
+
+_SENDING = frozenset({"deliver", "send", "dispatch", "bring", "ship"})
 
 
 _NOT_THE_PIZZA = frozenset(
