@@ -129,8 +129,10 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     forced = asked.role == "confirm" and not said
     marked = said or forced
     made_lines = cart_slots(turn) if forced else set()
-    instead = asked.type == "yes_no" and parse_yes_no(message.text) is None
-    if instead and not marked and len(words) > 2:
+    if not mentions:
+        return False
+    instead = not marked and len(words) > 2 and _not_yes_or_no(asked, message.text)
+    if instead:
         mentions = _order_choices(turn, mentions)
     if not mentions or not (marked or instead or len(words) <= 2):
         return False
@@ -175,6 +177,10 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     turn.reask()
     _rewind(turn, frozenset(rerun))
     return True
+
+
+def _not_yes_or_no(asked: Slot, text: str) -> bool:
+    return asked.type == "yes_no" and parse_yes_no(text) is None
 
 
 def _order_choices(turn: Turn, mentions: list[Mention]) -> list[Mention]:

@@ -28,8 +28,8 @@ is "you" elsewhere)."""
 SENTENCE_END = (
     r"(?=[.!?])(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
-    r"|(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]+|\^_?\^|[:;]-?[)(DP])"
-    r"\s+(?=(?-i:[A-ZÄÖÜ]))"
+    r"|(?=[\U0001F300-\U0001FAFF\u2600-\u27BF^:;])"
+    r"(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]+|\^_?\^|[:;]-?[)(DP])\s+(?=(?-i:[A-ZÄÖÜ]))"
 )
 """Where a sentence ends (also at an emoji or a smiley before a capital: "wir sind fünf vom
 Volleyball 🏐 Lisa und Tom je eine …", "three of us watch movie ^^ We want two …"); not after
