@@ -26,10 +26,7 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     """ "Fanta statt Cola", "ich meinte Fanta, nicht Cola", "onions instead of olives",
     "actually make that a Prosciutto": the new thing takes the old one's place in its line,
     said back; None when the words replace nothing in the cart."""
-    ordered = sorted(things, key=lambda thing: thing.start)
-    pair = replacement(words, ordered) or _that_one(turn, words, ordered)
-    if pair is None or pair[0].group != pair[1].group:  # "On the Hawaii, swap the onions for …"
-        pair = replacement(words, [t for t in ordered if not _the_place(words, t)])
+    pair = _pair(turn, words, sorted(things, key=lambda thing: thing.start))
     if pair is None:
         return None
     old, new = pair
@@ -70,10 +67,14 @@ def replace_in_cart(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     return f"{before} → {changed}"
 
 
-def _the_place(words: list[str], thing: Thing) -> bool:
-    """An item the sentence puts its choices on ("On the Hawaii, swap the onions for
-    mushrooms"): where the swap is made, not one side of it."""
-    return thing.group is None and said_onto(words, thing)
+def _pair(turn: Turn, words: list[str], ordered: list[Thing]) -> tuple[Thing, Thing] | None:
+    """(old, new) as the sentence pairs them; an item it puts its choices on ("On the Hawaii,
+    swap the onions for mushrooms") is where the swap is made, not one side of it."""
+    pair = replacement(words, ordered) or _that_one(turn, words, ordered)
+    if pair is not None and pair[0].group == pair[1].group:
+        return pair
+    others = [t for t in ordered if t.group is not None or not said_onto(words, t)]
+    return replacement(words, others) if len(others) < len(ordered) else pair
 
 
 def _line_of(turn: Turn, things: list[Thing], old: Thing) -> CartLine | None:

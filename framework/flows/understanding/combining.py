@@ -303,12 +303,14 @@ def _of_them(words: list[str]) -> bool:
         return words[0] not in NOT_WANTED  # "no other extras" is about all of them
     if any(a in _ON and b in _ONE for a, b in itertools.pairwise(words)):
         return True  # "bei einer bitte Zwiebeln drauf", "onions on one of them"
-    triples = zip(words, words[1:], words[2:], strict=False)
-    if any(a in _ON and b in _THE and c in _ONE for a, b, c in triples):
-        return True  # "auf der einen extra Schinken"
     if word_to_number(words[0]) is not None and words[1:2] and words[1] in WITH_OR_WITHOUT:
         return True  # "2 diavola mittel 1 mit jalapenos 1 ohne", "two with olives"
-    return word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3]))
+    if word_to_number(words[0]) is not None and bool(_OF_THESE & set(words[1:3])):
+        return True  # "zwei davon mit Jalapeños"
+    if _THE.isdisjoint(words):
+        return False
+    triples = zip(words, words[1:], words[2:], strict=False)
+    return any(a in _ON and b in _THE and c in _ONE for a, b, c in triples)  # "auf der einen …"
 
 
 def _source(mentions: list[Mention], slots: list[Slot]) -> Mention | None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
+from framework.flows.understanding.other_meanings import NOT_CHOSEN, VARIANT_AFTER, variants_of
 from framework.flows.understanding.phonetics import SoundIndex
 
 __all__ = ["Lexicon", "lexicon_for"]
@@ -49,60 +50,6 @@ def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
         yield name, item.id
     for synonym in item.synonyms:
         yield synonym, item.id
-
-
-_VARIANT_BEFORE = (
-    "diet",
-    "light",
-    "lite",
-    "cherry",
-    "vanilla",
-    "decaf",
-    "sugar free",
-    "caffeine free",
-    "alcohol free",
-    "non alcoholic",
-    "vegan",
-    "gluten free",
-    "zuckerfrei",
-    "zuckerfreie",
-    "zuckerfreies",
-    "koffeinfrei",
-    "koffeinfreie",
-    "koffeinfreies",
-    "alkoholfrei",
-    "alkoholfreie",
-    "alkoholfreies",
-    "vegane",
-    "veganes",
-    "glutenfrei",
-    "glutenfreie",
-    "glutenfreies",
-    "kirsch",
-    "vanille",
-    "tap",
-    "ginger",
-    "root",
-)
-_VARIANT_AFTER = ("light", "lite", "zero", "diet", "cherry", "vanilla", "vanille", "kirsch")
-"""Words that make a catalog item's name another product ("Diet Coke", "Cola light",
-"alkoholfreies Bier", "vegan Margherita", "tap water", "ginger beer"): the item is not what
-was asked for, so the name is not read as it (said not to be on the menu, where a message
-orders only it); a catalog name with such a word ("Cola Zero") stays what it is."""
-
-
-_FEELINGS = ("hunger", "durst", "appetit", "appetite", "kohldampf")
-"""After a choice's word, what makes it no choice: "hab großen Hunger" is no large pizza."""
-_COSTS = ("fee", "fees", "charge", "charges", "gebühr", "zuschlag", "pauschale")
-"""After a choice's word, the price for it: "pick it up and save the delivery fee" chooses no
-delivery. Not "cost" nor "kosten", verbs as well ("what do onions cost extra?")."""
-_NOT_CHOSEN = (*_FEELINGS, *_COSTS)
-
-
-def _variants(phrases: list[tuple[str, str]]) -> Iterator[str]:
-    for phrase, _ in phrases:
-        yield from (f"{variant} {phrase}" for variant in _VARIANT_BEFORE)
-        yield from (f"{phrase} {variant}" for variant in _VARIANT_AFTER)
 
 
 _SHORTEST_ABBREVIATION = 4
@@ -235,8 +182,8 @@ class Lexicon:
             self._items[tags] = PhraseIndex(
                 phrases,
                 exact=_abbreviations(items),
-                blocked=_variants(phrases),
-                variants=_VARIANT_AFTER,
+                blocked=variants_of(phrases),
+                variants=VARIANT_AFTER,
             )
         return self._items[tags]
 
@@ -275,7 +222,7 @@ class Lexicon:
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:
             phrases = list(_choice_phrases(choices))
-            no_choice = (f"{phrase} {word}" for phrase, _ in phrases for word in _NOT_CHOSEN)
+            no_choice = (f"{phrase} {word}" for phrase, _ in phrases for word in NOT_CHOSEN)
             self._choices[choices.id] = PhraseIndex(phrases, blocked=no_choice)
         return self._choices[choices.id]
 

@@ -72,9 +72,10 @@ _BUT = frozenset({"aber", "but", "nur", "only", "just", "jedoch"})
 
 def _asks_the_same(words: list[str]) -> bool:
     """ "the same", "das Gleiche" for the pizza; not "the same address", "wie letztes Mal"."""
-    if _NOT_THE_PIZZA & set(words) or _sent_there(words):
+    if _NOT_THE_PIZZA & set(words):
         return False
-    return bool(_SAME_WORDS & set(words)) or not _SAME.isdisjoint(itertools.pairwise(words))
+    asked = bool(_SAME_WORDS & set(words)) or not _SAME.isdisjoint(itertools.pairwise(words))
+    return asked and not _sent_there(words)
 
 
 def _sent_there(words: list[str]) -> bool:
