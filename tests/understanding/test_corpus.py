@@ -50,7 +50,7 @@ HOLDOUT45, HOLDOUT46 = SETS["holdout45"], SETS["holdout46"]
 HOLDOUT47, HOLDOUT49 = SETS["holdout47"], SETS["holdout49"]
 HOLDOUT51, HOLDOUT52 = SETS["holdout51"], SETS["holdout52"]
 HOLDOUT53, HOLDOUT54, HOLDOUT56 = SETS["holdout53"], SETS["holdout54"], SETS["holdout56"]
-HOLDOUT35 = SETS["holdout35"]
+HOLDOUT35, HOLDOUT58, HOLDOUT59 = SETS["holdout35"], SETS["holdout58"], SETS["holdout59"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -105,6 +105,8 @@ FLOORS = {
     HOLDOUT54: 0.60,
     HOLDOUT56: 0.66,
     HOLDOUT35: 0.86,
+    HOLDOUT58: 0.65,
+    HOLDOUT59: 0.63,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -208,6 +210,11 @@ fifty-sixth (general samples, written while those were fixed) arrived at 44 and 
 each (43 and 51 at 0c6e385); the fifty-sixth reached 53 with none, the fifty-fifth 46 with 1
 (measured there, not guarded). The thirty-fifth, its last wrong payments fixed in earlier
 sessions, joined at 69 of 80.
+On 2026-12-06 (afternoon) the fifty-seventh to sixtieth (general samples) arrived at 53, 48,
+50 and 39 of 80 with 2, 4, 1 and 6 wrong payments (the same at 28e306d, that session's start,
+but the fifty-ninth's 49); fixed the same way, the fifty-eighth and fifty-ninth reached 52
+and 51 with none, the fifty-seventh 54 with 1 (a test that expects "anything else?" where
+the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, not guarded).
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -263,6 +270,8 @@ SIZES = {
     HOLDOUT54: 80,
     HOLDOUT56: 80,
     HOLDOUT35: 80,
+    HOLDOUT58: 80,
+    HOLDOUT59: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
