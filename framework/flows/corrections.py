@@ -180,6 +180,7 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
 
 
 def _not_yes_or_no(asked: Slot, text: str) -> bool:
+    """Whether a yes/no question was answered with neither."""
     return asked.type == "yes_no" and parse_yes_no(text) is None
 
 
@@ -189,7 +190,7 @@ def _order_choices(turn: Turn, mentions: list[Mention]) -> list[Mention]:
     lines, slots = cart_slots(turn), turn.bot.slots
     kept = {
         name: value
-        for name, value in (mentions[0] if mentions else {}).items()
+        for name, value in mentions[0].items()
         if name not in lines and name in slots and slots[name].type == "choice"
     }
     return [kept] if kept else []
