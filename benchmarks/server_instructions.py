@@ -2,7 +2,7 @@
 aiohttp handler), counted the same on a busy machine, where load.py's CPU per turn is not.
 
     .venv/bin/python benchmarks/server_instructions.py [--store memory|sqlite|redis|bare]
-        [--customers 50] [--orders 4] [--keep callgrind.out]
+        [--customers 50] [--orders 4] [--keep callgrind.out] [--compiled]
 
 Starts the server under valgrind with instrumentation off, warms it up with 20 orders (10
 customers), turns instrumentation on (`callgrind_control -i on`), runs `customers` × `orders`
@@ -10,7 +10,8 @@ pizza orders at once (nine turns each, every reply checked as load.py checks it)
 counts and prints the instructions of that window divided by its turns: HTTP, middleware,
 channel, runtime, engine, store client and garbage collection alike (Redis's own work is in
 the Redis server, not here). Needs valgrind; about a minute on a quiet machine. `--keep`
-copies the window's dump for `callgrind_annotate`.
+copies the window's dump for `callgrind_annotate`; `--compiled` serves on the compiled engine
+(`make fast`), as load.py's does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,7 @@ from pathlib import Path
 import aiohttp
 from load import (
     BARE,
+    COMPILED,
     NOW,
     REDIS_URL,
     ROOT,
@@ -44,12 +47,14 @@ STARTUP = 300.0
 """Seconds the server may take to listen under valgrind (a loaded machine: minutes)."""
 
 
-def command(store: str, folder: Path, port: int) -> list[str]:
+def command(store: str, folder: Path, port: int, compiled: bool) -> list[str]:
     if store == "bare":
         return [sys.executable, str(BARE), "--port", str(port)]
     url = {"memory": "memory://", "sqlite": f"sqlite:///{folder}/state.db"}.get(store, REDIS_URL)
     workspace = write_workspace(folder, url)
-    return [sys.executable, "-m", "framework.cli", "run", str(workspace), "--port", str(port)]
+    # -P, so that PYTHONPATH's build/compiled comes before ./framework
+    python = [sys.executable, "-P"] if compiled else [sys.executable]
+    return [*python, "-m", "framework.cli", "run", str(workspace), "--port", str(port)]
 
 
 def wait_listening(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -106,7 +111,12 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--orders", type=int, default=4, help="orders of each customer")
     parser.add_argument("--keep", type=Path, help="copy the window's callgrind dump here")
+    parser.add_argument(
+        "--compiled", action="store_true", help="serve on the compiled engine (make fast)"
+    )
     args = parser.parse_args()
+    if args.compiled and not (COMPILED / "framework").is_dir():
+        parser.error(f"no compiled engine in {COMPILED}: run `make fast` first")
     if args.store == "redis":
         redis_flush(REDIS_URL)
     with tempfile.TemporaryDirectory(prefix="theke-instructions-") as name:
@@ -114,10 +124,13 @@ def main() -> int:
         out = folder / "callgrind.out"
         valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
         valgrind.append(f"--callgrind-out-file={out}")
-        arguments = command(args.store, folder, port)
+        arguments = command(args.store, folder, port, args.compiled)
         if args.store != "bare":
             arguments += ["--now", NOW]
-        server = subprocess.Popen([*valgrind, *arguments], cwd=ROOT, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "PYTHONPATH": str(COMPILED)} if args.compiled else None
+        server = subprocess.Popen(
+            [*valgrind, *arguments], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+        )
         try:
             wait_listening(port, server)
             asyncio.run(orders(port, 10, 2, "warm"))
