@@ -1,18 +1,29 @@
 """Whom a clause that names a person and no item orders for: the clause right after it ("For
-me, one large Prosciutto"); and whom "for her" or "für ihn" means: the one person of that
-gender the message named before ("I order for my girlfriend and me. For her, one medium
-Quattro Formaggi"). Read by people.py's `note_people`."""
+me, one large Prosciutto"); whom "for her" or "für ihn" means: the one person of that gender
+the message named before ("I order for my girlfriend and me. For her, one medium Quattro
+Formaggi"); where clauses part, for a "for …" that ends clauses "and" joins covers them all ("a
+Diavola and a beer for me"); and "mine" in a change: the speaker's lines. Read by people.py."""
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from framework.flows.understanding.genders import gender_of, pronoun_gender
 
-__all__ = ["is_label", "pronoun_person"]
+__all__ = ["CLAUSES", "for_at_end", "is_label", "pronoun_person", "said_mine"]
 
 _FOR_PRONOUN = re.compile(r"\b(?:for|für|fuer)\s+(her|him|sie|ihn)\b", re.IGNORECASE)
 _LABEL = re.compile(r"\s*(?:and\s+|und\s+)?(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*", re.IGNORECASE)
+_FOR_AT_END = re.compile(r"\b(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*$", re.IGNORECASE)
+CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(und|and|plus|sowie)\s")
+"""Where a message's clauses part, keeping the word that joins two where it is "and": its
+`split` gives clause, "and" or None (a comma, a full stop, a dash), clause, …"""
+
+
+def for_at_end(clause: str) -> bool:
+    """Whether whom the clause is for ends it ("a beer for me", "eine Cola für meine Frau")."""
+    return _FOR_AT_END.search(clause) is not None
 
 
 def is_label(clause: str) -> bool:
@@ -29,3 +40,12 @@ def pronoun_person(clause: str, named: list[str]) -> str | None:
     gender = pronoun_gender([found[1].lower()])
     fitting = {person for person in named if gender_of(person) == gender}
     return fitting.pop() if len(fitting) == 1 else None
+
+
+_MINE = frozenset({"mine", "meins"})
+_MY_ONE = frozenset({("my", "one"), ("my", "pizza")})
+
+
+def said_mine(words: list[str]) -> bool:
+    """ "make mine a large", "meins ohne Zwiebeln", "my pizza": the speaker's lines."""
+    return not _MINE.isdisjoint(words) or not _MY_ONE.isdisjoint(pairwise(words))

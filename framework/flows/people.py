@@ -4,10 +4,9 @@ keeps them (`person`), so that "Tom doch lieber mittel", "Jonas kommt doch nicht
 fällt weg" or "scrap Lisa's drink" change that person's lines and nobody else's.
 
 A person is recognised by how people say it: "für Tom", "for Lisa", "Tom nimmt …", "Lisa wants
-…", "meine Frau", "the kids", "für mich" / "I'll have" (the customer). Names are words written
-with a capital letter that name nothing on the menu. What a message says for whom waits in the
-session (`PEOPLE`) until its lines are in the cart: a line the bot had to ask about first is
-still theirs.
+…", "meine Frau", "the kids", "für mich" / "I'll have" (the customer). Names are capitalised
+words that name nothing on the menu. What a message says for whom waits in the session
+(`PEOPLE`) until its lines are in the cart: a line the bot asked about first is still theirs.
 """
 
 from __future__ import annotations
@@ -19,7 +18,13 @@ from functools import lru_cache
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING, STAYS
 from framework.flows.joint_people import joint_people, one_each, ours
-from framework.flows.label_people import is_label, pronoun_person
+from framework.flows.label_people import (
+    CLAUSES,
+    for_at_end,
+    is_label,
+    pronoun_person,
+    said_mine,
+)
 from framework.flows.one_of_the_group import (
     SHARED_BY,
     give_back_unchanged,
@@ -42,7 +47,7 @@ from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
 from framework.flows.understanding.genders import gender_of, pronoun_gender
 from framework.flows.understanding.group_each import group_size
-from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.negation import a_reason
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 from framework.flows.understanding.not_names import NAME, NOT_NAMES, not_a_name
@@ -107,7 +112,6 @@ _SELF = re.compile(
     re.IGNORECASE,
 )
 _NAME_AFTER = re.compile(rf"\s+(?P<p>{NAME})\b")
-_CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(?:und|and|plus|sowie)\s")
 _NAME_FIRST = re.compile(
     r"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?:(?:[Dd]er|[Dd]a|[Dd]e|[Dd]r)\s+)?"
     rf"(?P<p>{NAME})(?:'s)?\s"
@@ -125,7 +129,8 @@ def _unlabelled(text: str) -> str:
 
 
 @lru_cache(maxsize=KEPT_READINGS)
-def _person_of(clause: str, menu: frozenset[str]) -> str | None:
+def _person_of(clause: str, lexicon: Lexicon) -> str | None:
+    menu = lexicon.menu_words()
     role = _ROLES.search(clause)
     if role:
         after = _NAME_AFTER.match(clause, role.end())  # "meinen Kumpel Timo": Timo
@@ -137,6 +142,8 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
             if name.lower() in ("mich", "mi", "me"):
                 return ME
             if not not_a_name(name) and name.lower() not in menu:
+                if pattern is _NAME_FIRST and name.lower() in lexicon.choice_words():
+                    continue  # "Medium Diavola and a beer for me": a size, not Medium
                 return name.lower()
     alone = clause.strip()  # "Orla, the younger one, wants ham on hers": a known first name
     if re.fullmatch(NAME, alone) and gender_of(alone.lower()) is not None:
@@ -149,8 +156,7 @@ def _person_of(clause: str, menu: frozenset[str]) -> str | None:
 
 
 def people_in_the_cart(turn: Turn) -> set[str]:
-    """Whom the cart's lines are for, one by one ("finn", "leo" of "finn+leo"), but the
-    speaker."""
+    """Whom the cart's lines are for, one by one ("finn", "leo" of "finn+leo"), not ME."""
     lines = turn.session["cart"]["lines"]
     named = {member for line in lines for member in line.get("person", "").split(SHARED_BY)}
     return {member for member in named if member and member != ME}
@@ -163,37 +169,42 @@ def names_someone(turn: Turn, clause: str) -> bool:
 
 def person_named(turn: Turn, clause: str) -> str | None:
     """Whom a clause orders for ("my colleague", "tom", `ME`), or None."""
-    return _person_of(_unlabelled(clause), lexicon_for(turn.bot).menu_words())
+    return _person_of(_unlabelled(clause), lexicon_for(turn.bot))
 
 
 def note_people(turn: Turn, text: str) -> None:
     """Remember whom the message orders for and how many they are, and give this turn's new
     lines their person."""
     lexicon = lexicon_for(turn.bot)
-    menu = lexicon.menu_words()
     flags = turn.session["flags"]
     size = group_size(text)
     if size is not None:
         flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
-    joint = joint_people(text, menu)
+    joint, menu = joint_people(text, lexicon.menu_words()), lexicon.items(frozenset())
     before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
     named_here: list[str] = []
     label = None  # "For me, one large Prosciutto": the person of the clause before
-    for clause in _CLAUSES.split(_unlabelled(text)):
-        person = _person_of(clause, menu) or pronoun_person(clause, named_here)
+    unclaimed: list[str] = []  # "a Diavola and a beer for me": the Diavola is mine too
+    parts = CLAUSES.split(_unlabelled(text))
+    for clause, joined in zip(parts[::2], [None, *parts[1::2]], strict=True):
+        unclaimed = unclaimed if joined else []
+        person = _person_of(clause, lexicon) or pronoun_person(clause, named_here)
         if person in joint and one_each(clause):
             person = joint[person]  # "für Jule und Sarah je eine", "für mich und Korbinian"
-        named = [m.value for m in lexicon.items(frozenset()).find_all(tokens(clause))]
+        named = [m.value for m in menu.find_all(tokens(clause))]
         items = named or (before[-1:] if _a_share(clause) else [])
         before = named or before
         person = ours(text, person, joint) or (label if items else None)  # "Für mich und …"
         named_here += [person] if person not in (None, ME) else []
         label = person if not items and is_label(clause) else None
         if person is None or not items:
+            unclaimed += items
             continue
         flags[LAST_PERSON] = person
-        said += [[item, person] for item in items]
+        mine = unclaimed if unclaimed and for_at_end(clause) else []
+        said += [[item, person] for item in mine + items]
+        unclaimed = []
     now = turn.session["turns"]
     lines = [
         line
@@ -262,7 +273,7 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
     if not people:
         return _theirs_of_a_pair(turn, text, words)
     members = {member for person in people for member in person.split(SHARED_BY)}
-    person = _named(words, members)
+    person = _named(words, members) or (ME if ME in members and said_mine(words) else None)
     if person is not None:
         turn.session["flags"][LAST_PERSON] = person  # "… Bernd muss los. Seine Diavola …"
     elif not _someone_else(turn, text, people):
@@ -285,8 +296,8 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
 
 def _first_named(turn: Turn, text: str) -> str | None:
     """The first person but the speaker a clause of the message names."""
-    menu = lexicon_for(turn.bot).menu_words()
-    said = (_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text)))
+    lexicon = lexicon_for(turn.bot)
+    said = (_person_of(clause, lexicon) for clause in CLAUSES.split(_unlabelled(text))[::2])
     return next((who for who in said if who not in (None, ME)), None)
 
 
@@ -400,9 +411,9 @@ def names_a_newcomer(turn: Turn, text: str) -> bool:
     people = people_in_the_cart(turn)
     if not people:
         return False
-    menu = lexicon_for(turn.bot).menu_words()
-    for clause in _CLAUSES.split(_unlabelled(text)):
-        person = _person_of(clause, menu)
+    lexicon = lexicon_for(turn.bot)
+    for clause in CLAUSES.split(_unlabelled(text))[::2]:
+        person = _person_of(clause, lexicon)
         if person in people or person in (None, ME):
             continue
         if gender_of(person) or _ROLES.search(clause) or _FOR_SOMEONE.search(clause):
@@ -418,8 +429,8 @@ _FOR_THEM = re.compile(r"\b(?:für|fuer|for) (?:ihn|ihm|eahm|sie|him|her|them)\b
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:
     """Whether the message names a person without lines ("Jonas hat abgesagt, seine Pizza
     fällt weg" when Jonas's pizza is nobody's): then "seine" is not the person named last."""
-    menu = lexicon_for(turn.bot).menu_words()
-    named = {_person_of(clause, menu) for clause in _CLAUSES.split(_unlabelled(text))}
+    lexicon = lexicon_for(turn.bot)
+    named = {_person_of(c, lexicon) for c in CLAUSES.split(_unlabelled(text))[::2]}
     return bool(named - people - {None, ME})
 
 
