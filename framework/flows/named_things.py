@@ -10,7 +10,7 @@ from functools import lru_cache
 from framework.flows.model import Bot, label_for
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
-from framework.flows.understanding.extract import people_called
+from framework.flows.understanding.extract import liked, people_called
 from framework.flows.understanding.lexicon import Lexicon, lexicon_for
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
@@ -57,6 +57,8 @@ def _things_in(bot: Bot, lexicon: Lexicon, words: list[str]) -> Iterator[Thing]:
         for match in lexicon.choices(group).find_all(words):
             if match.start in taken or people_called(words, match.start, match.end):
                 continue  # not "die Kleinen"
+            if group.many and liked(words, match):
+                continue  # "My brother likes spicy": why, not what
             if not of_something_else(words, match.end):  # not "a big lunch"
                 yield Thing(match.value, group.id, match.start, match.end)
 

@@ -61,7 +61,14 @@ from framework.flows.understanding.segments import (
 )
 from framework.flows.understanding.story import without_story
 
-__all__ = ["Mention", "extract_mentions", "kept_mentions", "people_called", "speaks_for_all"]
+__all__ = [
+    "Mention",
+    "extract_mentions",
+    "kept_mentions",
+    "liked",
+    "people_called",
+    "speaks_for_all",
+]
 
 _SENTENCE_END = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
 
@@ -159,7 +166,7 @@ def _choices(
 ) -> None:
     many = slot.type == "choices"  # extras can be refused by what follows; a device cannot
     found = [m for m in index.find_all(words) if m.start not in used]
-    found = [m for m in found if not (many and (_liked(words, m) or _IF & set(words[:2])))]
+    found = [m for m in found if not (many and (liked(words, m) or _IF & set(words[:2])))]
     used.update(i for match in found for i in range(match.start, match.end))
     wanted = [
         m
@@ -170,11 +177,21 @@ def _choices(
         and not a_reason(words, m.start, m.end, many)
     ]
     wanted = taken_back(words, wanted) if many else wanted
-    values = list(dict.fromkeys(match.value for match in wanted))
+    values = list(dict.fromkeys(match.value for match in wanted)) or _the_other(slot, words, found)
     if values:
         mention[slot.name] = values if slot.type == "choices" else values[0]
     elif slot.type == "choices" and (found or says_nothing_extra(words)):
         mention[slot.name] = []  # "ohne Zwiebeln", "ohne alles": nothing of these
+
+
+def _the_other(slot: Slot, words: list[str], found: list[Match]) -> list[str]:
+    """Of a choice between two, the one left when the other is said not to be wanted
+    ("keine Lieferung", "scratch the delivery": pickup)."""
+    if slot.type != "choice" or slot.choices is None or len(slot.choices.choices) != 2:
+        return []
+    gone = {match.value for match in found if refused(words, match.start)}
+    left = [choice for choice in slot.choices.choices if choice not in gone]
+    return left if len(left) == 1 else []
 
 
 _IF = frozenset({"wenn", "falls", "if", "sofern"})
@@ -183,7 +200,7 @@ extra ordered."""
 _ANYTHING = frozenset({"anything", "something", "everything", "alles", "etwas", "was"})
 
 
-def _liked(words: list[str], match: Match) -> bool:
+def liked(words: list[str], match: Match) -> bool:
     """An extra named as what someone likes, not as what they order: "she loves anything
     spicy", "er mag alles Scharfe" (not "möchte was liefern lassen": a choice of delivery);
     "eine große Diavola, ich mag scharf", "I like it spicy": a taste said at the part's end

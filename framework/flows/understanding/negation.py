@@ -163,7 +163,9 @@ def _whose(before: list[str]) -> bool:
     return len(before) >= 2 and before[-2] in _EXCEPT and before[-1] not in _EXCEPT
 
 
-_DROPPING = frozenset({"drop", "remove", "skip", "lose", "streich", "streiche", "entferne"})
+_DROPPING = frozenset(
+    {"drop", "remove", "skip", "lose", "scratch", "scrap", "streich", "streiche", "entferne"}
+)
 
 
 def dropped(words: Sequence[str], start: int) -> bool:

@@ -38,6 +38,7 @@ _COLLOQUIAL = {
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
     **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "ahne", "oine", "oina"), "eine"),
+    **dict.fromkeys(("aans", "oans"), "eine"),  # Hessian "aans devo mit Jalapeños", Bavarian
     # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
     # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
@@ -49,7 +50,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "vo": "von",  # Styrian "ane vo de zwoa"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
-    **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon"), "davon"),
+    **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo", "devon"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
@@ -92,7 +93,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
     **dict.fromkeys(
-        ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei"),
+        ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei")
+        + ("kaa",),  # Hessian "mog kaa Pilz"
         "keine",
     ),
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
@@ -126,6 +128,10 @@ _COLLOQUIAL = {
     "nothin": "nothing",
     "efter": "after",  # Scots, Cumbrian "efter aal": after all
     "aal": "all",
+    # "we'll grab it ourselves" as a bot's "grab it myself"; Scots "oorsels", "wirsels"
+    **dict.fromkeys(
+        ("ourselves", "ourself", "ourselfs", "oursels", "oorsels", "wirsels"), "myself"
+    ),
     # Scots "Mak it twa beers", Cumbrian "mek mine a large"
     **dict.fromkeys(("mak", "mek"), "make"),
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),

@@ -320,7 +320,7 @@ _DONE: Final = re.compile(
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$)|"
-    r"that (will|would|should) be (all|it|everything)|that'?d be (all|it|everything)|"
+    r"that (will|would|should) be (all|it|everything)|that'?(d|ll) be (all|it|everything)|"
     r"that'?s about it|that should do( it)?|we'?re (good|done)|we are (good|done)|"
     r"(all|finally) done|done now|finish(ed)?(?=[.!\s]*$))\b"
 )
