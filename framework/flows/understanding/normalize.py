@@ -93,10 +93,10 @@ _COLLOQUIAL = {
     **dict.fromkeys(("gaern", "gaernt"), "gerne"),
     **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
     **dict.fromkeys(
-        ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei")
-        + ("kaa",),  # Hessian "mog kaa Pilz"
+        ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei"),
         "keine",
     ),
+    "kaa": "keine",  # Hessian "mog kaa Pilz"
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
@@ -312,11 +312,14 @@ _OB_AS_OFF = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))"
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
 _PARTY_OF = re.compile(
-    r"\b((?:fuer|vuer|voer|for)\s+(?:uns|us|os))\s+(?:zwei|zwo|zwee|zwoa|drei|dree|two|three)"
-    r"(?=\s*(?:bitte|please)?\s+(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|a|an)\b)"
+    r"\b((?:fuer|vuer|voer|for)\s+(?:uns|us|os))\s+"
+    r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
+    r"(?=\s*(?:bitte|bittschoen|bitteschoen|bidde|please)?\s+"
+    r"(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|e|ae|a|an)\b)"
 )
 """How many the order is for, before an item with its article ("für uns zwo bitte ne mittlere
-Vegetaria", "Vür os zwei en mittlere Salami"): no count of the item."""
+Vegetaria", "Vür os zwei en mittlere Salami", "Für uns zwoa bittschön a große Vegetaria", "für
+uns zwaa bitte e große Salami"): no count of the item."""
 _NUMBER_GLUED = re.compile(
     r"(?=\d)(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
 )

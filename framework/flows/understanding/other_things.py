@@ -12,9 +12,12 @@ _OTHER_THINGS = frozenset(
     {"lunch", "breakfast", "dinner", "meal", "appetite", "day", "night", "week", "family"}
     | {"group", "party", "crowd", "game", "match", "fan", "hunger", "appetit", "fruehstueck"}
     | {"mittagessen", "abendessen", "tag", "woche", "familie", "runde", "gruppe", "feier"}
+    | {"change", "changes", "correction", "question", "favour", "favor", "mistake", "problem"}
+    | {"aenderung", "korrektur", "frage", "sache", "fehler"}
 )
 """Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
-the party."""
+the party, and the message itself ("one small change", "eine kleine Änderung", "a big
+favour")."""
 
 
 def of_something_else(words: Sequence[str], end: int) -> bool:
