@@ -51,6 +51,7 @@ HOLDOUT47, HOLDOUT49 = SETS["holdout47"], SETS["holdout49"]
 HOLDOUT51, HOLDOUT52 = SETS["holdout51"], SETS["holdout52"]
 HOLDOUT53, HOLDOUT54, HOLDOUT56 = SETS["holdout53"], SETS["holdout54"], SETS["holdout56"]
 HOLDOUT35, HOLDOUT58, HOLDOUT59 = SETS["holdout35"], SETS["holdout58"], SETS["holdout59"]
+HOLDOUT61, HOLDOUT62, HOLDOUT64 = SETS["holdout61"], SETS["holdout62"], SETS["holdout64"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -107,6 +108,9 @@ FLOORS = {
     HOLDOUT35: 0.86,
     HOLDOUT58: 0.65,
     HOLDOUT59: 0.63,
+    HOLDOUT61: 0.71,
+    HOLDOUT62: 0.78,
+    HOLDOUT64: 0.68,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -215,6 +219,11 @@ On 2026-12-06 (afternoon) the fifty-seventh to sixtieth (general samples) arrive
 but the fifty-ninth's 49); fixed the same way, the fifty-eighth and fifty-ninth reached 52
 and 51 with none, the fifty-seventh 54 with 1 (a test that expects "anything else?" where
 the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, not guarded).
+On 2026-12-06 (evening) the sixty-first to sixty-fourth (general samples) arrived at 56, 61,
+49 and 54 of 80 with 2, 1, 2 and 1 wrong payments (7fe7afb, that session's start: the same
+but the sixty-third's 47 and the sixty-fourth's 53 with 2); fixed the same way, the
+sixty-first, sixty-second and sixty-fourth reached 57, 63 and 55 with none, the sixty-third
+50 with 1 (measured there, not guarded).
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -272,6 +281,9 @@ SIZES = {
     HOLDOUT35: 80,
     HOLDOUT58: 80,
     HOLDOUT59: 80,
+    HOLDOUT61: 80,
+    HOLDOUT62: 80,
+    HOLDOUT64: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
