@@ -114,6 +114,8 @@ def split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
 
 _ON_ONE = frozenset({"auf", "bei", "on", "for", "fuer"})
 """Before "one" of a line: the one that gets other options ("auf eine noch Oliven")."""
+_ONTO = frozenset({"to", "onto", "on", "auf", "an"})
+"""Before "one of the …": the options said before go onto it ("Onions on one of the Tonnos")."""
 
 
 def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
@@ -134,10 +136,12 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
         else:
             continue
         items = [t for t in things if t.group is None]
+        onto = index > 0 and words[index - 1] in _ONTO  # "add onions to one of the Tonnos"
         choices = [  # "take the extra cheese off one of the Funghis": said before, off
             t
             for t in things
-            if t.group is not None and (not items or t.start >= start or _taken_off(words, t))
+            if t.group is not None
+            and (not items or t.start >= start or onto or _taken_off(words, t))
         ]
         groups = {str(t.group) for t in choices}
         taking = [e for e in lines if groups <= set(turn.bot.catalog.items[e["item"]].options)]

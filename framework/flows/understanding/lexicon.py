@@ -244,7 +244,7 @@ class Lexicon:
         if not commands:
             return None  # no command said (the bot's own phrases need not be read then)
         mine = [m for i in (self.triggers, self.knowledge, *own) for m in i.find_all(words)]
-        found = [m for m in commands if not _covered(m, mine)]
+        found = [m for m in commands if not _covered(m, mine) and not self._struck(words, m)]
         if not found:
             return None
         if len(found) == 1 and len(words) - (found[0].end - found[0].start) <= _COMMAND_SLACK:
@@ -253,6 +253,21 @@ class Lexicon:
         if set(said) == {"cancel", "restart"}:
             return "restart"  # "vergiss alles, ich fang nochmal neu an": cancelled to begin anew
         return said[-1] if said else None  # "… telefonisch bestellt, kannst die löschen"
+
+    def _struck(self, words: list[str], command: Match) -> bool:
+        """One of a choice between two named right beside the command: "cancel the delivery",
+        "die Lieferung stornieren" strike it (the other is wanted), not the order."""
+        for slot in self._bot.slots.values():
+            if slot.type != "choice" or slot.choices is None or len(slot.choices.choices) != 2:
+                continue
+            for choice in self.choices(slot.choices).find_all(words):
+                after = words[command.end : choice.start]
+                before = words[choice.end : command.start]
+                if (choice.start >= command.end and set(after) <= _THE) or (
+                    choice.end <= command.start and set(before) <= _THE
+                ):
+                    return True
+        return False
 
     def says_command(self, text: str, command: str) -> bool:
         """Whether the message says the command anywhere ("Thanks a lot, I'll drop by soon")."""
@@ -431,6 +446,9 @@ Capricciosa", "what's *actually* on it"), read both with and without them."""
 def _with_and_without_particles(words: list[str]) -> list[list[str]]:
     plain = [word for word in words if word not in _PARTICLES]
     return [words, plain] if len(plain) < len(words) else [words]
+
+
+_THE = frozenset({"the", "die", "der", "das", "my", "meine", "bitte", "please"})
 
 
 def _covered(command: Match, own: list[Match]) -> bool:

@@ -164,7 +164,8 @@ def _whose(before: list[str]) -> bool:
 
 
 _DROPPING = frozenset(
-    {"drop", "remove", "skip", "lose", "scratch", "scrap", "streich", "streiche", "entferne"}
+    {"drop", "remove", "skip", "lose", "scratch", "scrap", "cancel", "streich", "streiche"}
+    | {"entferne", "storniere", "stornier"}
 )
 
 
