@@ -219,7 +219,9 @@ def _new_count(words: list[str]) -> int | None:
 
 
 _WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen", "hold", "minus"})
-"""Before an extra: the ones split off do without it ("hold the cheese on one of them")."""
+_WITHOUT |= {"statt", "anstatt", "anstelle"}  # "Zwiebeln statt der Jalapeños"
+"""Before an extra: the ones split off do without it ("hold the cheese on one of them", "put
+onions instead of the jalapeños", "Zwiebeln statt der Jalapeños")."""
 
 
 _BETWEEN = frozenset(
@@ -232,7 +234,8 @@ _OFF = frozenset({"weg", "raus", "runter", "off"})
 
 def _taken_off(words: list[str], choice: Thing) -> bool:
     before = [w for w in words[max(0, choice.start - 4) : choice.start] if w not in _BETWEEN][-2:]
-    return bool(_WITHOUT & set(before) or _OFF & set(words[choice.end : choice.end + 2]))
+    instead = before == ["instead", "of"]
+    return bool(instead or _WITHOUT & set(before) or _OFF & set(words[choice.end : choice.end + 2]))
 
 
 def split_with(
