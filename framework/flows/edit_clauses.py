@@ -6,7 +6,6 @@ and at least one is an edit; else nothing changes."""
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 
@@ -23,7 +22,7 @@ from framework.flows.edit_words import (
 )
 from framework.flows.named_things import Thing, named_things
 from framework.flows.people import people_in_the_cart, person_named
-from framework.flows.session import CartLine
+from framework.flows.session import CartLine, copy_lines
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
@@ -89,7 +88,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     if len(clauses) < 2:
         return None
     lines = turn.session["cart"]["lines"]
-    before = copy.deepcopy(lines)
+    before = copy_lines(lines)
     changes: list[str] = []
     ordered: list[Thing] = []
     aside = False  # a clause said beside ("… just showed up")

@@ -5,9 +5,7 @@ that one is changed."""
 
 from __future__ import annotations
 
-import copy
-
-from framework.flows.session import SHARED_BY, CartLine
+from framework.flows.session import SHARED_BY, CartLine, copy_lines
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
@@ -59,7 +57,7 @@ def one_of_a_pair(turn: Turn, person: str) -> bool:
 def give_one(turn: Turn, line: CartLine, person: str) -> None:
     """One of the line made a line of its own, the person's (the line keeps the rest)."""
     cart = turn.session["cart"]
-    own: CartLine = copy.deepcopy(line)
+    own = copy_lines([line])[0]
     own["id"], own["quantity"], own["person"] = cart["next_line"], 1, person
     cart["next_line"] += 1
     line["quantity"] -= 1

@@ -11,7 +11,6 @@ words that name nothing on the menu. What a message says for whom waits in the s
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import lru_cache
 
@@ -41,7 +40,7 @@ from framework.flows.person_extras import (
 )
 from framework.flows.person_swaps import swap_theirs
 from framework.flows.refusals import refuses, refuses_them
-from framework.flows.session import SPEAKER, CartLine
+from framework.flows.session import SPEAKER, CartLine, copy_lines
 from framework.flows.shared_lines import one_of_shared, one_of_the_shared
 from framework.flows.sharing import shared_instead
 from framework.flows.turn import GROUP, Turn
@@ -283,7 +282,7 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
 
     if person is None:
         return None
-    kept = copy.deepcopy(lines)
+    kept = copy_lines(lines)
     if person not in people:  # "Sarah will ihre doch ohne Oliven"
         change = _edit_theirs(turn, text, words, person) if one_of_theirs(turn, person) else None
         if change is None:
@@ -308,7 +307,7 @@ def _theirs_of_a_pair(turn: Turn, text: str, words: list[str]) -> str | None:
         return None
     person = _first_named(turn, text)
     lines = turn.session["cart"]["lines"]
-    kept = copy.deepcopy(lines)
+    kept = copy_lines(lines)
     if person is None or not one_of_a_pair(turn, person):
         return None
     theirs = [line for line in lines if line.get("person") == person]
@@ -323,7 +322,7 @@ def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
     their one split off and changed; nothing when that is not clear."""
     person = _first_named(turn, text)  # "Orla, the younger one, wants ham on hers"
     lines = turn.session["cart"]["lines"]
-    kept = copy.deepcopy(lines)
+    kept = copy_lines(lines)
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
     if person is None or not one_of_the_group(turn, person, named):
         return None

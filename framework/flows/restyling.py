@@ -71,8 +71,8 @@ def restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line["options"][str(choice.group)] = [choice.value]
     for dropped in (t for t in things if t.group in many and _without(words, t)):
         chosen = line["options"].get(str(dropped.group), [])  # "… klein und ohne Schinken"
-        if dropped.value in chosen:
-            chosen.remove(dropped.value)
+        if dropped.value in chosen:  # a new list: the session's copy shares the old one
+            line["options"][str(dropped.group)] = [c for c in chosen if c != dropped.value]
     turn.cart.reprice(line)
     after = describe_line(turn.bot, turn.lang, line)
     return f"{before} → {after}" if after != before else None

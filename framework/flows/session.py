@@ -179,6 +179,19 @@ def copy_session(session: Session) -> Session:
     }
 
 
+def copy_lines(lines: list[CartLine]) -> list[CartLine]:
+    """Cart lines to put back should a change not go through: their options and source copied
+    (cheaper than deepcopy; the chosen options are lists a change may replace)."""
+    return [
+        {
+            **line,
+            "options": {group: list(chosen) for group, chosen in line["options"].items()},
+            "source": dict(line["source"]),
+        }
+        for line in lines
+    ]
+
+
 _SHAPE = {
     "version": int,
     "bot": str,
