@@ -34,12 +34,13 @@ __all__ = ["remove"]
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     asked = _asks_to_remove(words) or _not_wanted(words, things)
-    if not asked and WITHOUT.isdisjoint(words):
+    if not asked and WITHOUT.isdisjoint(words) and _NOT.isdisjoint(words):
         return None  # no word of removing, none of "without": nothing can be a target
+    many = many_choice_groups(turn.bot)
     targets = [
         t
         for t in things
-        if _after_without(words, t)
+        if (_after_without(words, t) or _not_this(words, t, things, many))
         and not _recounted_after(words, things, t)
         and not _of_a_new_item(turn, things, t)
     ]
@@ -215,6 +216,17 @@ def _only_left(words: list[str], thing: Thing) -> bool:
 _ONLY = frozenset({"just", "only", "nur"})
 _BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}
 """Words between "ohne" and what goes: "ohne die extra Oliven", "without the additional ham"."""
+
+
+_NOT = frozenset({"not", "nicht"})
+
+
+def _not_this(words: list[str], thing: Thing, things: list[Thing], many: frozenset[str]) -> bool:
+    """ "on the Margherita, not olives": "not" right before an extra is "without" — unless
+    another of its kind follows ("not onion lah, olives": a swap)."""
+    if thing.group not in many or not _after(words, thing, _NOT, _BETWEEN):
+        return False
+    return not any(other.group == thing.group and other.start > thing.end for other in things)
 
 
 def _after_without(words: list[str], thing: Thing) -> bool:
