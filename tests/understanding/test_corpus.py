@@ -52,7 +52,7 @@ HOLDOUT51, HOLDOUT52 = SETS["holdout51"], SETS["holdout52"]
 HOLDOUT53, HOLDOUT54, HOLDOUT56 = SETS["holdout53"], SETS["holdout54"], SETS["holdout56"]
 HOLDOUT35, HOLDOUT58, HOLDOUT59 = SETS["holdout35"], SETS["holdout58"], SETS["holdout59"]
 HOLDOUT61, HOLDOUT62, HOLDOUT64 = SETS["holdout61"], SETS["holdout62"], SETS["holdout64"]
-HOLDOUT65, HOLDOUT66 = SETS["holdout65"], SETS["holdout66"]
+HOLDOUT63, HOLDOUT65, HOLDOUT66 = SETS["holdout63"], SETS["holdout65"], SETS["holdout66"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -111,6 +111,7 @@ FLOORS = {
     HOLDOUT59: 0.63,
     HOLDOUT61: 0.71,
     HOLDOUT62: 0.78,
+    HOLDOUT63: 0.63,
     HOLDOUT64: 0.68,
     HOLDOUT65: 0.77,
     HOLDOUT66: 0.67,
@@ -225,11 +226,11 @@ the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, no
 On 2026-12-06 (evening) the sixty-first to sixty-fourth (general samples) arrived at 56, 61,
 49 and 54 of 80 with 2, 1, 2 and 1 wrong payments (7fe7afb, that session's start: the same
 but the sixty-third's 47 and the sixty-fourth's 53 with 2); fixed the same way, the
-sixty-first, sixty-second and sixty-fourth reached 57, 63 and 55 with none, the sixty-third
-50 with 1 (measured there, not guarded). The sixty-fifth and sixty-sixth (general samples,
-written while those were fixed) arrived at 62 and 52 of 80 with 0 and 2 wrong payments (at
-7fe7afb: 62 with 0, and 52 with 1: two readings fixed that day let the sixty-sixth's
-conversations reach the payment); the sixty-sixth reached 54 with none.
+sixty-first to sixty-fourth reached 57, 63, 51 and 55 with none. The sixty-fifth and
+sixty-sixth (general samples, written while those were fixed) arrived at 62 and 52 of 80
+with 0 and 2 wrong payments (at 7fe7afb: 62 with 0, and 52 with 1: two readings fixed that
+day let the sixty-sixth's conversations reach the payment); the sixty-sixth reached 54 with
+none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -289,6 +290,7 @@ SIZES = {
     HOLDOUT59: 80,
     HOLDOUT61: 80,
     HOLDOUT62: 80,
+    HOLDOUT63: 80,
     HOLDOUT64: 80,
     HOLDOUT65: 80,
     HOLDOUT66: 80,
