@@ -226,6 +226,7 @@ def too_much(words: Sequence[str]) -> bool:
 _BEYOND_ME = frozenset(
     {"schaff", "schaffe", "schaffen", "pack", "packe", "packen", "ess", "esse", "manage"}
     | {"finish", "eat", "handle"}
+    | {"schafft", "packt", "manages", "finishes", "handles"}  # "a große schafft er ned"
 )
 """After a size, a refusal with these is a reason ("groß schaff ich nicht"); without them a
 pick-one value keeps its place ("Laptop geht nicht": the device, and what is wrong)."""

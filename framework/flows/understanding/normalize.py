@@ -41,6 +41,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("aans", "oans"), "eine"),  # Hessian "aans devo mit Jalapeños", Bavarian
     # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
     **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
+    **dict.fromkeys(("hoin", "hoen"), "holen"),
     # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
     # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
