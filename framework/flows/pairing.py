@@ -113,9 +113,17 @@ def _made_into(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | N
     words_between = {w for w in between if word_to_number(w) is None}
     counted = words_between != between  # "make the two Fantas two beers"
     made = _made(words, things[0]) and new is not None and new.start == things[0].end
-    if new is not None and (words_between or counted or made) and words_between <= INTO:
-        return things[0], new
+    where = _ON_THE if new is not None and _item_between(things, things[0], new) else frozenset()
+    if new is not None and (words_between or counted or made) and words_between <= INTO | where:
+        return things[0], new  # "swap the jalapeños on the Margherita for ham": where, too
     return None
+
+
+_ON_THE = frozenset({"on", "auf", "bei"})
+
+
+def _item_between(things: list[Thing], old: Thing, new: Thing) -> bool:
+    return any(t.group is None and old.end <= t.start < new.start for t in things)
 
 
 def _made(words: list[str], thing: Thing) -> bool:

@@ -153,7 +153,8 @@ def _place(turn: Turn, extra: Thing, places: list[Thing]) -> CartLine | None:
     return next((line for line in lines if line is not None and holds(line, extra)), None)
 
 
-_KEEP = frozenset({"keep", "behalten", "behalte"})
+_KEEP = frozenset({"keep", "behalten", "behalte", "share", "teilen", "teile", "teilt"})
+"""Before a thing that stays: "but keep the waters", "she'll just share my water"."""
 
 
 _ENOUGH = frozenset({"reicht", "genuegt", "langt", "enough"}) | (STAYS - {"keep"})

@@ -159,19 +159,31 @@ def _described(turn: Turn, things: list[Thing], new: Thing) -> list[Thing]:
     return [t for t in one_pick if new.start == t.end or t.start == new.end]
 
 
+def _only_described(turn: Turn, things: list[Thing]) -> bool:
+    """Whether the things are one item and the one-pick choices said right beside it."""
+    items = [t for t in things if t.group is None]
+    return len(items) == 1 and len(things) == 1 + len(_described(turn, things, items[0]))
+
+
+_THAT_ONE = frozenset({"that", "das", "daraus", "draus"})
 _OUT_OF_IT = frozenset({"draus", "daraus"})
 """After the new thing: "mach eine Vegetaria draus"."""
 
 
 def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
-    """ "Actually make that a prosciutto", "mach daraus lieber eine große", "mach doch lieber
-    eine Vegetaria draus": one new thing for the last line (of the new item's kind), which
-    keeps its quantity (and the options the new item can have)."""
+    """ "Actually make that a prosciutto" (or "a large Diavola"), "mach daraus lieber eine
+    große", "mach doch lieber eine Vegetaria draus": one new thing for the last line (of the
+    new item's kind), which keeps its quantity (and the options the new item can have)."""
     items = [t for t in things if t.group is None]
     if len(items) == 1 and not _OUT_OF_IT.isdisjoint(words[items[0].end :]):
         new = items[0]  # "mach doch lieber eine Vegetaria draus, auch mittel"
     elif len(things) == 1 and THAT & set(words[: things[0].start]):
         new = things[0]
+    elif len(items) == 1 and _THAT_ONE & set(words[: items[0].start]):
+        if not _only_described(turn, things):
+            return None
+        new = items[0]  # "make that a large Diavola instead": its size with it ("swap it for a
+        # large Salami" after "he don't want the Tonno": "it" is the Tonno, gone)
     else:
         return None
     if not CHANGING & set(words[: new.start]):

@@ -128,7 +128,7 @@ _COLLOQUIAL = {
     "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
     "twa": "two",  # Scots: "an' twa beers"
     "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
-    "nothin": "nothing",
+    **dict.fromkeys(("nothin", "nutn", "nuttin", "nuthin", "nuffin"), "nothing"),
     "efter": "after",  # Scots, Cumbrian "efter aal": after all
     "aal": "all",
     # "we'll grab it ourselves" as a bot's "grab it myself"; Scots "oorsels", "wirsels"
@@ -315,14 +315,15 @@ _OB_AS_OFF = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))"
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
 _PARTY_OF = re.compile(
-    r"\b((?:fuer|vuer|voer|for)\s+(?:uns|us|os))\s+"
+    r"\b((?:fuer|vuer|voer|foer|for)\s+(?:uns|us|os))\s+"
     r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
     r"(?=\s*(?:bitte|bittschoen|bitteschoen|bidde|please)?\s+"
-    r"(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|e|ae|a|an)\b)"
+    r"(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|e|ae|a|an"
+    r"|haett\w*|moecht\w*|wollen|nehmen|we|wir|mer|mir)\b)"
 )
-"""How many the order is for, before an item with its article ("für uns zwo bitte ne mittlere
-Vegetaria", "Vür os zwei en mittlere Salami", "Für uns zwoa bittschön a große Vegetaria", "für
-uns zwaa bitte e große Salami"): no count of the item."""
+"""How many the order is for, before an item with its article or before the verb ("für uns zwo
+bitte ne mittlere Vegetaria", "Vür os zwei en mittlere Salami", "für uns zwaa bitte e große
+Salami", Kölsch "För uns drei hätte mer jään zwei jroße Margherita"): no count of the item."""
 _NUMBER_GLUED = re.compile(
     r"(?=\d)(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
 )
