@@ -53,6 +53,7 @@ HOLDOUT53, HOLDOUT54, HOLDOUT56 = SETS["holdout53"], SETS["holdout54"], SETS["ho
 HOLDOUT35, HOLDOUT58, HOLDOUT59 = SETS["holdout35"], SETS["holdout58"], SETS["holdout59"]
 HOLDOUT61, HOLDOUT62, HOLDOUT64 = SETS["holdout61"], SETS["holdout62"], SETS["holdout64"]
 HOLDOUT63, HOLDOUT65, HOLDOUT66 = SETS["holdout63"], SETS["holdout65"], SETS["holdout66"]
+HOLDOUT67 = SETS["holdout67"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -115,6 +116,7 @@ FLOORS = {
     HOLDOUT64: 0.68,
     HOLDOUT65: 0.77,
     HOLDOUT66: 0.67,
+    HOLDOUT67: 0.72,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -230,7 +232,9 @@ sixty-first to sixty-fourth reached 57, 63, 51 and 55 with none. The sixty-fifth
 sixty-sixth (general samples, written while those were fixed) arrived at 62 and 52 of 80
 with 0 and 2 wrong payments (at 7fe7afb: 62 with 0, and 52 with 1: two readings fixed that
 day let the sixty-sixth's conversations reach the payment); the sixty-sixth reached 54 with
-none.
+none. The sixty-seventh and sixty-eighth (general samples) arrived at 56 and 46 of 80 with 2
+and 3 wrong payments (55 and 44 with 2 and 4 at 7fe7afb); the sixty-seventh reached 58 with
+none, the sixty-eighth 48 with 1 (measured there, not guarded).
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -294,6 +298,7 @@ SIZES = {
     HOLDOUT64: 80,
     HOLDOUT65: 80,
     HOLDOUT66: 80,
+    HOLDOUT67: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
