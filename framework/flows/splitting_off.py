@@ -218,8 +218,10 @@ def _new_count(words: list[str]) -> int | None:
     return None
 
 
-_WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen", "hold", "minus"})
-_WITHOUT |= {"statt", "anstatt", "anstelle"}  # "Zwiebeln statt der Jalapeños"
+_WITHOUT = frozenset(
+    {"ohne", "without", "no", "kein", "keine", "keinen", "hold", "minus"}
+    | {"statt", "anstatt", "anstelle"}
+)
 """Before an extra: the ones split off do without it ("hold the cheese on one of them", "put
 onions instead of the jalapeños", "Zwiebeln statt der Jalapeños")."""
 

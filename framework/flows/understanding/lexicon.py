@@ -263,8 +263,8 @@ class Lexicon:
             for choice in self.choices(slot.choices).find_all(words):
                 after = words[command.end : choice.start]
                 before = words[choice.end : command.start]
-                if (choice.start >= command.end and set(after) <= _THE) or (
-                    choice.end <= command.start and set(before) <= _THE
+                if (choice.start >= command.end and set(after) <= _BESIDE_A_COMMAND) or (
+                    choice.end <= command.start and set(before) <= _BESIDE_A_COMMAND
                 ):
                     return True
         return False
@@ -448,7 +448,8 @@ def _with_and_without_particles(words: list[str]) -> list[list[str]]:
     return [words, plain] if len(plain) < len(words) else [words]
 
 
-_THE = frozenset({"the", "die", "der", "das", "my", "meine", "bitte", "please"})
+_BESIDE_A_COMMAND = frozenset({"the", "die", "der", "das", "my", "meine", "bitte", "please"})
+"""Words between a command and the choice it strikes ("cancel the delivery please")."""
 
 
 def _covered(command: Match, own: list[Match]) -> bool:

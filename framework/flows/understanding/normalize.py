@@ -38,12 +38,12 @@ _COLLOQUIAL = {
     ),
     **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
     **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "ahne", "oine", "oina"), "eine"),
+    # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
+    # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     **dict.fromkeys(("aans", "oans"), "eine"),  # Hessian "aans devo mit Jalapeños", Bavarian
     # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
     **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
     **dict.fromkeys(("hoin", "hoen"), "holen"),
-    # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
-    # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
@@ -53,7 +53,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "vo": "von",  # Styrian "ane vo de zwoa"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
-    **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo", "devon"), "davon"),
+    **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
