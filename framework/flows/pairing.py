@@ -187,10 +187,15 @@ def _other_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
     return next((t for t in candidates if t.group == old.group and t.value != old.value), None)
 
 
+_NOT_BEFORE = NOT | {"ka"}
+"""Right before a thing: Austrian "ka" is "kein" ("doch ka Zwiebeln, sondern Jalapeños"); the
+Thai learners' polite "ka" ends a sentence, never stands before a thing."""
+
+
 def _negated(words: list[str], thing: Thing) -> bool:
     """ "nicht Cola", "nicht 3 Cola", "not the large one", "nicht normale Cola"."""
     before = [
         w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES | ORDINARY
     ]
     before = [w for w in before if word_to_number(w) is None]
-    return bool(before) and before[-1] in NOT
+    return bool(before) and before[-1] in _NOT_BEFORE
