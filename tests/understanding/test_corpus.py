@@ -53,7 +53,7 @@ HOLDOUT53, HOLDOUT54, HOLDOUT56 = SETS["holdout53"], SETS["holdout54"], SETS["ho
 HOLDOUT35, HOLDOUT58, HOLDOUT59 = SETS["holdout35"], SETS["holdout58"], SETS["holdout59"]
 HOLDOUT61, HOLDOUT62, HOLDOUT64 = SETS["holdout61"], SETS["holdout62"], SETS["holdout64"]
 HOLDOUT63, HOLDOUT65, HOLDOUT66 = SETS["holdout63"], SETS["holdout65"], SETS["holdout66"]
-HOLDOUT67 = SETS["holdout67"]
+HOLDOUT67, HOLDOUT68 = SETS["holdout67"], SETS["holdout68"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -117,6 +117,7 @@ FLOORS = {
     HOLDOUT65: 0.77,
     HOLDOUT66: 0.67,
     HOLDOUT67: 0.72,
+    HOLDOUT68: 0.61,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -233,8 +234,8 @@ sixty-sixth (general samples, written while those were fixed) arrived at 62 and 
 with 0 and 2 wrong payments (at 7fe7afb: 62 with 0, and 52 with 1: two readings fixed that
 day let the sixty-sixth's conversations reach the payment); the sixty-sixth reached 54 with
 none. The sixty-seventh and sixty-eighth (general samples) arrived at 56 and 46 of 80 with 2
-and 3 wrong payments (55 and 44 with 2 and 4 at 7fe7afb); the sixty-seventh reached 58 with
-none, the sixty-eighth 48 with 1 (measured there, not guarded).
+and 3 wrong payments (55 and 44 with 2 and 4 at 7fe7afb); fixed the same way, they reached
+58 and 49 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -299,6 +300,7 @@ SIZES = {
     HOLDOUT65: 80,
     HOLDOUT66: 80,
     HOLDOUT67: 80,
+    HOLDOUT68: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
