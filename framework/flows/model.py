@@ -169,6 +169,12 @@ class Slot:
     past: bool = False
     region: str | None = None
 
+    def either_or(self) -> ChoiceSet | None:
+        """Its choices when it picks one of two (delivery or pickup): striking one chooses the
+        other."""
+        two = self.type == "choice" and self.choices is not None and len(self.choices.choices) == 2
+        return self.choices if two else None
+
 
 @dataclass(frozen=True, slots=True)
 class Flow:

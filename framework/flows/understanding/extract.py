@@ -187,10 +187,11 @@ def _choices(
 def _the_other(slot: Slot, words: list[str], found: list[Match]) -> list[str]:
     """Of a choice between two, the one left when the other is said not to be wanted
     ("keine Lieferung", "scratch the delivery": pickup)."""
-    if slot.type != "choice" or slot.choices is None or len(slot.choices.choices) != 2:
+    both = slot.either_or()
+    if both is None:
         return []
     gone = {match.value for match in found if refused(words, match.start)}
-    left = [choice for choice in slot.choices.choices if choice not in gone]
+    left = [choice for choice in both.choices if choice not in gone]
     return left if len(left) == 1 else []
 
 

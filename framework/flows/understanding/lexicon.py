@@ -258,9 +258,10 @@ class Lexicon:
         """One of a choice between two named right beside the command: "cancel the delivery",
         "die Lieferung stornieren" strike it (the other is wanted), not the order."""
         for slot in self._bot.slots.values():
-            if slot.type != "choice" or slot.choices is None or len(slot.choices.choices) != 2:
+            both = slot.either_or()
+            if both is None:
                 continue
-            for choice in self.choices(slot.choices).find_all(words):
+            for choice in self.choices(both).find_all(words):
                 after = words[command.end : choice.start]
                 before = words[choice.end : command.start]
                 if (choice.start >= command.end and set(after) <= _BESIDE_A_COMMAND) or (
