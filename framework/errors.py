@@ -15,6 +15,7 @@ __all__ = [
     "ThekeError",
     "TooLarge",
     "TooSlow",
+    "TurnTimeout",
     "Unauthorized",
     "UnknownBot",
 ]
@@ -22,6 +23,10 @@ __all__ = [
 
 class ThekeError(Exception):
     """Base of every error Theke raises on purpose; the message says what to do about it."""
+
+
+class TurnTimeout(ThekeError, TimeoutError):
+    """A message was accepted but not processed in time; retrying with its id is safe."""
 
 
 class FlowError(ThekeError, ValueError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from framework.flows import Bot
 from framework.runtime.admission import Admission
 from framework.runtime.turns import Runtime
 from framework.stores.json_text import load
-from framework.stores.records import InboxItem, LogEntry, SessionKey, iso_time
+from framework.stores.records import InboxItem, LogEntry, SessionKey, has_lone_surrogate, iso_time
 
 __all__ = [
     "CONTEXT",
@@ -93,9 +92,6 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def string_field(
     body: dict[str, Any],
     name: str,
@@ -112,7 +108,7 @@ def string_field(
         raise BadRequest(f"'{name}' must be a non-empty string")
     if limit is not None and len(value) > limit:
         raise BadRequest(f"'{name}' is longer than {limit} characters")
-    if not repaired and _LONE_SURROGATE.search(value):
+    if not repaired and has_lone_surrogate(value):
         raise BadRequest(f"'{name}' is not valid Unicode text (a lone surrogate)")
     return value
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from framework.actions.answers import answered_once
 from framework.actions.performing import BotActions, Where, request_id
-from framework.errors import ThekeError
+from framework.errors import TurnTimeout
 from framework.flows import Bot, Message, Record, Reply, new_session, step
 from framework.flows.engine import SessionError, StepResult
 from framework.flows.events import (
@@ -115,10 +115,6 @@ class _TurnRequests:
     def request_id(self) -> str:
         """Unique across sessions (item ids are unique only within one), naming neither."""
         return request_id(f"{self.key}\n{self.item_id}", self.made)
-
-
-class TurnTimeout(ThekeError, TimeoutError):
-    """A message was accepted but not processed in time; retrying with its id is safe."""
 
 
 def _deliver_now(commit: Commit, now: float) -> bool:

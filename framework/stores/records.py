@@ -31,6 +31,7 @@ __all__ = [
     "Peeked",
     "SessionKey",
     "StoreLimits",
+    "has_lone_surrogate",
     "iso_time",
     "session_without_profile",
     "shows_something",
@@ -65,8 +66,14 @@ class StoreLimits:
             raise ValueError("store limits must be positive")
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-"""In a Python str every surrogate is lone: a valid pair is one code point."""
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+"""In a Python str every surrogate is lone: a valid pair is one code point. (The escapes are
+the pattern's, not the literal's: a compiler such as mypyc takes no surrogate in a literal.)"""
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether `text` holds half a UTF-16 pair, which no UTF-8 text can hold."""
+    return _LONE_SURROGATE.search(text) is not None
 
 
 def without_lone_surrogates(value: Any) -> Any:
