@@ -2,7 +2,8 @@
 me, one large Prosciutto"); whom "for her" or "für ihn" means: the one person of that gender
 the message named before ("I order for my girlfriend and me. For her, one medium Quattro
 Formaggi"); where clauses part, for a "for …" that ends clauses "and" joins covers them all ("a
-Diavola and a beer for me"); and "mine" in a change: the speaker's lines. Read by people.py."""
+Diavola and a beer for me"); and "mine" in a change: the speaker's lines; a clause of the
+speakers' story orders nothing for anyone. Read by people.py."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import re
 from itertools import pairwise
 
 from framework.flows.understanding.genders import gender_of, pronoun_gender
+from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.story import tells_a_story
 
-__all__ = ["CLAUSES", "for_at_end", "is_label", "pronoun_person", "said_mine"]
+__all__ = ["CLAUSES", "for_at_end", "is_label", "ordered_in", "pronoun_person", "said_mine"]
 
 _FOR_PRONOUN = re.compile(r"\b(?:for|für|fuer)\s+(her|him|sie|ihn)\b", re.IGNORECASE)
 _LABEL = re.compile(r"\s*(?:and\s+|und\s+)?(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*", re.IGNORECASE)
@@ -19,6 +23,15 @@ _FOR_AT_END = re.compile(r"\b(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*$", re.IGN
 CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(und|and|plus|sowie)\s")
 """Where a message's clauses part, keeping the word that joins two where it is "and": its
 `split` gives clause, "and" or None (a comma, a full stop, a dash), clause, …"""
+
+
+def ordered_in(clause: str, lexicon: Lexicon) -> list[str]:
+    """The items a clause names for someone; none in the speakers' story ("here with my
+    colleague for a water workshop")."""
+    words = tokens(clause)
+    if tells_a_story(words, lexicon):
+        return []
+    return [match.value for match in lexicon.items(frozenset()).find_all(words)]
 
 
 def for_at_end(clause: str) -> bool:

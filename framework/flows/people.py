@@ -21,6 +21,7 @@ from framework.flows.label_people import (
     CLAUSES,
     for_at_end,
     is_label,
+    ordered_in,
     pronoun_person,
     said_mine,
 )
@@ -180,7 +181,7 @@ def note_people(turn: Turn, text: str) -> None:
     if size is not None:
         flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
-    joint, menu = joint_people(text, lexicon.menu_words()), lexicon.items(frozenset())
+    joint = joint_people(text, lexicon.menu_words())
     before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
     named_here: list[str] = []
     label = None  # "For me, one large Prosciutto": the person of the clause before
@@ -191,7 +192,7 @@ def note_people(turn: Turn, text: str) -> None:
         person = _person_of(clause, lexicon) or pronoun_person(clause, named_here)
         if person in joint and one_each(clause):
             person = joint[person]  # "für Jule und Sarah je eine", "für mich und Korbinian"
-        named = [m.value for m in menu.find_all(tokens(clause))]
+        named = ordered_in(clause, lexicon)
         items = named or (before[-1:] if _a_share(clause) else [])
         before = named or before
         person = ours(text, person, joint) or (label if items else None)  # "Für mich und …"

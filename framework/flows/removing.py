@@ -154,7 +154,9 @@ def _place(turn: Turn, extra: Thing, places: list[Thing]) -> CartLine | None:
 
 
 _KEEP = frozenset({"keep", "behalten", "behalte", "share", "teilen", "teile", "teilt"})
-"""Before a thing that stays: "but keep the waters", "she'll just share my water"."""
+_KEEP |= {"stick", "sticks", "sticking"}
+"""Before a thing that stays: "but keep the waters", "she'll just share my water", "she's
+sticking to beer"."""
 
 
 _ENOUGH = frozenset({"reicht", "genuegt", "langt", "enough"}) | (STAYS - {"keep"})

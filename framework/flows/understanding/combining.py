@@ -1,8 +1,8 @@
 """How the parts of a message combine into mentions: a part without an item continues the one
 before or is everyone's ("beide ohne"), "one of them" splits a count, "nee warte, lieber …"
-takes the item before back, "die Hawaii" points back to an earlier one, "make one of the
-Salamis a Diavola" changes one, and a count before the first item is nobody's (extract.py reads
-the parts; this decides what they mean together)."""
+takes the item before back, "die Hawaii" points back to an earlier one (referred.py), "make
+one of the Salamis a Diavola" changes one, and a count before the first item is nobody's
+(extract.py reads the parts; this decides what they mean together)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_of_the_last, count_slots, said_times
+from framework.flows.understanding.referred import referred
 from framework.flows.understanding.second_thoughts import (
     ALSO,
     TAKING_BACK,
@@ -144,7 +145,7 @@ def read_parts(
         if not mention:
             correcting = correcting or _takes_back(words)
             continue
-        earlier, mention = _referred(words, mention, mentions, slots)
+        earlier, mention = referred(words, mention, mentions, slots)
         if earlier is not None:
             earlier.update((n, v) for n, v in mention.items() if n not in count_slots(slots))
         elif (
@@ -451,28 +452,6 @@ def without_leading_count(
     if kept:  # "mushrooms and olives, two of them, and a Fanta": the count goes with them
         kept.update((n, v) for n, v in mentions[0].items() if n in count_slots(slots))
     return [kept, *mentions[1:]] if kept else mentions[1:]
-
-
-_DEFINITE = DEFINITE | {"that", "this"}
-_SAME = frozenset({"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"})
-
-
-def _referred(
-    words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot]
-) -> tuple[Mention | None, Mention]:
-    """The earlier mention of the same item that "the Hawaii", "die Salami" points back to,
-    when this part names no count of its own, and the part's mention; said as "the same"
-    ("… and the same medium Hawaii for me"), no earlier one but the part as another of it,
-    with its choices."""
-    items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
-    if not items or not _DEFINITE & set(words) or any(w.isdigit() for w in words):
-        return None, mention
-    item = mention[items[0]]
-    earlier = next((m for m in reversed(mentions) if m.get(items[0]) == item), None)
-    if earlier is None or _SAME.isdisjoint(words):
-        return earlier, mention
-    counts = count_slots(slots)
-    return None, {**{n: v for n, v in earlier.items() if n not in counts}, **mention}
 
 
 def without_context(mentions: list[Mention], counts: set[str]) -> list[Mention]:

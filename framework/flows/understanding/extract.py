@@ -30,6 +30,7 @@ from framework.flows.understanding.combining import (
     without_context,
     without_leading_count,
 )
+from framework.flows.understanding.compounds import compounds_joined
 from framework.flows.understanding.group_each import each_of_the_group
 from framework.flows.understanding.item_counts import UNSAID, quantity_said
 from framework.flows.understanding.language import guess_language
@@ -400,7 +401,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     Kinder.") names no order, and a count alone after it ("Danke euch 2!") none either."""
     if not any(slot.type in ("item", "choice", "choices") for slot in slots):
         return []
-    text = money_as_words(text)
+    text = compounds_joined(money_as_words(text), lexicon)
     sizes = [lexicon.choices(s.choices) for s in slots if s.type == "choice" and s.choices]
     sentences = [
         [

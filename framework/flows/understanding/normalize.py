@@ -40,7 +40,8 @@ _COLLOQUIAL = {
     **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "ahne", "oine", "oina"), "eine"),
     # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
     # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
-    **dict.fromkeys(("aans", "oans"), "eine"),  # Hessian "aans devo mit Jalapeños", Bavarian
+    # Hessian "aans devo mit Jalapeños", Palatine "äni devun mit Pilz", Bavarian
+    **dict.fromkeys(("aans", "oans", "aeni", "aeaeni"), "eine"),
     # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
     **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
     **dict.fromkeys(("hoin", "hoen"), "holen"),
@@ -129,6 +130,7 @@ _COLLOQUIAL = {
     "twa": "two",  # Scots: "an' twa beers"
     "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
     **dict.fromkeys(("nothin", "nutn", "nuttin", "nuthin", "nuffin"), "nothing"),
+    "stead": "instead",  # Caribbean, Southern US "put onions on de Tonno 'stead of de jalapeños"
     "efter": "after",  # Scots, Cumbrian "efter aal": after all
     "aal": "all",
     # "we'll grab it ourselves" as a bot's "grab it myself"; Scots "oorsels", "wirsels"
@@ -260,19 +262,7 @@ def normalize(text: str) -> str:
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
-    folded = _NUMBER_GLUED.sub(r"\1 \2", folded)
-    if "ham " in folded:
-        folded = _HAM_AS_HAVE.sub("haben", folded)
-    if "mir " in folded:
-        folded = _MIR_AS_WE.sub("wir", folded)
-    if "runner" in folded:
-        folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
-    if " ob" in folded and "hol" in folded:
-        folded = _OB_AS_OFF.sub(r"\1ab", folded)
-    if " no " in folded and "ing" in folded:
-        folded = _SCOTS_NOT.sub("not", folded)
-    if "uns " in folded or "us " in folded or "os " in folded:
-        folded = _PARTY_OF.sub(r"\1", folded)
+    folded = _spoken_forms(_NUMBER_GLUED.sub(r"\1 \2", folded))
     words = homophones(_WORD.findall(bavarian_no(folded)))
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
@@ -324,12 +314,51 @@ _PARTY_OF = re.compile(
 """How many the order is for, before an item with its article or before the verb ("für uns zwo
 bitte ne mittlere Vegetaria", "Vür os zwei en mittlere Salami", "für uns zwaa bitte e große
 Salami", Kölsch "För uns drei hätte mer jään zwei jroße Margherita"): no count of the item."""
+_TAKEN_OUT = re.compile(
+    r"\b((?:take|takes|taking|took|leave|leaving|cross|strike|knock)"
+    r"(?:(?:\s+(?!out\b)\w+){1,5}?)|(?:take|leave|cross|strike|knock)(?=\s+out\s+"
+    r"(?:the|that|this|those|these|my|his|her|our|their|one|a|an|all|both|die|den)\b))"
+    r"\s+out\b"
+)
+"""English "take the Fanta out", "leave the onions out", "take out the beers": "off", a word of
+removing; "a Salami to take out" (to take away) stays."""
+_PARTY_AS_SUBJECT = re.compile(
+    r"\b(wir|mir|mer|we)\s+(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
+    r"(?=\s+(?:haett\w*|haedd\w*|hett\w*|hedd\w*|moecht\w*|moechd\w*|wollen|wolln|nehmen"
+    r"|nehm|kriegen|krieje|bekommen|bestellen|haben|hamm?|would|want|wanna)\b"
+    r"(?!.*\b(?:je|jeweils|jeder|jede|each)\b))"
+)
+"""How many order, as the subject before its verb ("Mir zwee hädden gerne ene mittlere Salami",
+"wir drei möchten zwei große Margherita"): no count of the item. "wir zwei nehmen je eine"
+keeps its two: the order is for each of them."""
 _NUMBER_GLUED = re.compile(
     r"(?=\d)(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
 )
 """A count typed onto its word ("2grosse salami", "3large", "3gr"); "12a", "2x", "0,5l" and
 ordinals ("2nd", "den 2ten") stay. The digit is looked for first: the lookbehind is then
 tried at digits only."""
+def _spoken_forms(folded: str) -> str:
+    """Spoken and dialect forms read as the written ones, in this order; each pattern only
+    where the text holds the letters it needs (most texts hold none)."""
+    if "ham " in folded:
+        folded = _HAM_AS_HAVE.sub("haben", folded)
+    if "mir " in folded:
+        folded = _MIR_AS_WE.sub("wir", folded)
+    if "runner" in folded:
+        folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
+    if " ob" in folded and "hol" in folded:
+        folded = _OB_AS_OFF.sub(r"\1ab", folded)
+    if " no " in folded and "ing" in folded:
+        folded = _SCOTS_NOT.sub("not", folded)
+    if " out" in folded:
+        folded = _TAKEN_OUT.sub(r"\1 off", folded)
+    if "uns " in folded or "us " in folded or "os " in folded:
+        folded = _PARTY_OF.sub(r"\1", folded)
+    if "ir " in folded or "mer " in folded or "we " in folded:
+        folded = _PARTY_AS_SUBJECT.sub(r"\1", folded)
+    return folded
+
+
 _D_APOSTROPHE = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
 """Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
 d'Weisestraße"); English "I'd" ends a word."""

@@ -51,11 +51,12 @@ def leads_an_item(word: str) -> bool:
     return word_to_number(word) is not None or word in COLLOQUIAL_ARTICLES or word in ARTICLE_ONES
 
 
-_MORE = frozenset({"noch", "dazu", "plus", "another"})
+_MORE = frozenset({"noch", "dazu", "plus", "another", "es"})
 
 
 def _leads_more(word: str) -> bool:
-    """After a spoken "and": a count, an article or a word of more ("… u noch 1 mittlere")."""
+    """After a spoken "and": a count, an article or a word of more ("… u noch 1 mittlere");
+    Swiss "es" is "ein" ("… mit Zwible u es mittlers Margherita")."""
     return leads_an_item(word) or word in _MORE
 
 

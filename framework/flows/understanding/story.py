@@ -12,7 +12,7 @@ from __future__ import annotations
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.second_thoughts import Part
 
-__all__ = ["without_story"]
+__all__ = ["tells_a_story", "without_story"]
 
 _SPEAKERS = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
 """The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
@@ -41,16 +41,29 @@ def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Pa
     return kept
 
 
+def tells_a_story(words: list[str], lexicon: Lexicon) -> bool:
+    """Whether the words of one clause tell of the speakers, every item in them inside their
+    story ("here with my colleague for a water workshop"): no one orders there."""
+    return _of_the_speakers(words) and _all_inside(words, lexicon)
+
+
 def _tells(parts: list[Part], lexicon: Lexicon) -> bool:
     words = [word for part in parts for word in part[0]]
-    if (_SPEAKERS | _THEIRS).isdisjoint(words) or not _ORDERING.isdisjoint(words):
-        return False
+    return _of_the_speakers(words) and all(
+        _all_inside(part_words, lexicon) for part_words, _mention, has_item in parts if has_item
+    )
+
+
+def _of_the_speakers(words: list[str]) -> bool:
+    """The speakers or their things are in the words, and no word of ordering."""
+    return not (_SPEAKERS | _THEIRS).isdisjoint(words) and _ORDERING.isdisjoint(words)
+
+
+def _all_inside(words: list[str], lexicon: Lexicon) -> bool:
     menu = lexicon.menu_words() | lexicon.choice_words()
     return all(
-        _inside(part_words, match.start, match.end, menu)
-        for part_words, _mention, has_item in parts
-        if has_item
-        for match in lexicon.items(frozenset()).find_all(part_words)
+        _inside(words, match.start, match.end, menu)
+        for match in lexicon.items(frozenset()).find_all(words)
     )
 
 

@@ -1,0 +1,45 @@
+"""The earlier mention a part points back to: "die Hawaii", "the Salami", "that one" in a later
+part of the message is the one named before, not another; "the same medium Hawaii for me" is
+another one like it. Read by combining.py."""
+
+from __future__ import annotations
+
+from framework.flows.model import Slot
+from framework.flows.understanding.matching import DEFINITE
+from framework.flows.understanding.recounted import count_slots
+from framework.flows.understanding.second_thoughts import Mention
+
+__all__ = ["referred"]
+
+_DEFINITE = DEFINITE | {"that", "this"}
+_SAME = frozenset({"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"})
+
+
+def referred(
+    words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot]
+) -> tuple[Mention | None, Mention]:
+    """The earlier mention of the same item that "the Hawaii", "die Salami" points back to,
+    when this part names no count of its own, and the part's mention; said as "the same"
+    ("… and the same medium Hawaii for me"), no earlier one but the part as another of it,
+    with its choices."""
+    items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
+    if not items or not _points_back(words) or any(w.isdigit() for w in words):
+        return None, mention
+    item = mention[items[0]]
+    earlier = next((m for m in reversed(mentions) if m.get(items[0]) == item), None)
+    if earlier is None or _SAME.isdisjoint(words):
+        return earlier, mention
+    counts = count_slots(slots)
+    return None, {**{n: v for n, v in earlier.items() if n not in counts}, **mention}
+
+
+def _points_back(words: list[str]) -> bool:
+    """Whether a definite word points back to an item said before; one after "for" names
+    whom the item is for ("… and a medium Hawaii for the missus", "für die Kleine")."""
+    return any(
+        word in _DEFINITE and (at == 0 or words[at - 1] not in _FOR_SOMEONE)
+        for at, word in enumerate(words)
+    )
+
+
+_FOR_SOMEONE = frozenset({"for", "fuer"})
