@@ -131,8 +131,10 @@ def read_parts(
     for at, (words, mention, has_item) in enumerate(parts):
         if has_item:
             counted = any((word_to_number(word) or 0) > 1 for word in words)
-        if _one_made_into(words, mentions, slots, lexicon) or _one_is_another(
-            words, mentions, slots, lexicon
+        if (
+            _one_made_into(words, mentions, slots, lexicon)
+            or _one_is_another(words, mentions, slots, lexicon)
+            or _named_again(words, mention, mentions, slots, lexicon)  # "two beers — brewskis"
         ):
             continue
         correcting = correcting or second_thoughts(parts, at)
@@ -169,6 +171,22 @@ def read_parts(
             _add_part(mentions, mention, has_item, words, slots, lexicon)
         correcting = takes_itself_back(words, has_item, lexicon)
         told = None
+
+
+def _named_again(
+    words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
+) -> bool:
+    """The item just ordered with its count, named again at once by its name alone, with no
+    count, article or choice ("two beers — brewskis for both of us"): the same ones."""
+    counts = count_slots(slots)
+    items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
+    if not items or not mentions or set(mention) - counts - {items[0]}:
+        return False
+    before = mentions[-1]
+    if before.get(items[0]) != mention[items[0]] or not counts & before.keys():
+        return False
+    found = lexicon.items(frozenset()).find_all(words)
+    return bool(found) and found[0].start == 0
 
 
 def _told_apart(

@@ -50,6 +50,7 @@ _COLLOQUIAL = {
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
     **dict.fromkeys(("liaba", "liaber", "liabr", "liebr", "liewer"), "lieber"),  # "liaba a …"
+    **dict.fromkeys(("liefered", "lieferet"), "liefert"),  # Swabian, Swiss "liefered's doch"
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "vo": "von",  # Styrian "ane vo de zwoa"
@@ -270,16 +271,16 @@ def normalize(text: str) -> str:
 _BAVARIAN_NO = re.compile(
     r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b"
     r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|dazu|uf|ufs)\b)"
-    r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch ))no\b"
+    r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch )|(?<=\bbitte ))no\b"
 )
 
 
 def bavarian_no(text: str) -> str:
     """Bavarian, Austrian and Swiss "no" is "noch" before an article ("mach no a zwoats Bier")
     or in a German phrase of adding ("auf d'Margherita no Oliven drauf", "no extra Schinke uf
-    s Prosciutto") or after "aa" or "doch" ("da Kurt kimmt aa no", "bitte doch no Zwiebla"),
-    in lowercase text; English "no" never stands so ("no olives", "No, a large one" with its
-    comma)."""
+    s Prosciutto") or after "aa", "doch" or "bitte" ("da Kurt kimmt aa no", "bitte doch no
+    Zwiebla", "auf die Margherita bitte no extra Kas"), in lowercase text; English "no" never
+    stands so ("no olives", "No, a large one" with its comma)."""
     return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
 
 
@@ -305,7 +306,7 @@ _OB_AS_OFF = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))"
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
 _PARTY_OF = re.compile(
-    r"\b((?:fuer|vuer|voer|foer|for)\s+(?:uns|us|os))\s+"
+    r"\b((?:fuer|fur|fir|vuer|voer|foer|for)\s+(?:uns|us|os))\s+"
     r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
     r"(?=\s*(?:bitte|bittschoen|bitteschoen|bidde|please)?\s+"
     r"(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|e|ae|a|an"
@@ -322,6 +323,14 @@ _TAKEN_OUT = re.compile(
 )
 """English "take the Fanta out", "leave the onions out", "take out the beers": "off", a word of
 removing; "a Salami to take out" (to take away) stays."""
+_SWISS_ONE = re.compile(r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)")
+"""Swiss "eis" before "mit" or "ohne" is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
+Extras"); "Cola mit Eis" stays ice."""
+_ZERO_OF_THEM = re.compile(
+    r"(?<!\bcola )(?<!\bcoke )(?<!\bthe )(?<!\ba )\bzero(?=\s+(?!ones\b)[a-z]{3,}s\b)"
+)
+""" "zero reptiles", "zero onions": none of them, no Cola Zero ("two Zeros", "a zero please",
+"Coke Zero works", "the zero ones" stay)."""
 _PARTY_AS_SUBJECT = re.compile(
     r"\b(wir|mir|mer|we)\s+(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
     r"(?=\s+(?:haett\w*|haedd\w*|hett\w*|hedd\w*|moecht\w*|moechd\w*|wollen|wolln|nehmen"
@@ -337,9 +346,20 @@ _NUMBER_GLUED = re.compile(
 """A count typed onto its word ("2grosse salami", "3large", "3gr"); "12a", "2x", "0,5l" and
 ordinals ("2nd", "den 2ten") stay. The digit is looked for first: the lookbehind is then
 tried at digits only."""
+
+
 def _spoken_forms(folded: str) -> str:
-    """Spoken and dialect forms read as the written ones, in this order; each pattern only
-    where the text holds the letters it needs (most texts hold none)."""
+    """Spoken and dialect forms read as the written ones; each pattern only where the text
+    holds the letters it needs (most texts hold none)."""
+    folded = _english_forms(_german_forms(folded))
+    if "uns " in folded or "us " in folded or "os " in folded:
+        folded = _PARTY_OF.sub(r"\1", folded)
+    if "ir " in folded or "mer " in folded or "we " in folded:
+        folded = _PARTY_AS_SUBJECT.sub(r"\1", folded)
+    return folded
+
+
+def _german_forms(folded: str) -> str:
     if "ham " in folded:
         folded = _HAM_AS_HAVE.sub("haben", folded)
     if "mir " in folded:
@@ -348,14 +368,18 @@ def _spoken_forms(folded: str) -> str:
         folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
     if " ob" in folded and "hol" in folded:
         folded = _OB_AS_OFF.sub(r"\1ab", folded)
+    if "eis " in folded:
+        folded = _SWISS_ONE.sub("eine", folded)
+    return folded
+
+
+def _english_forms(folded: str) -> str:
     if " no " in folded and "ing" in folded:
         folded = _SCOTS_NOT.sub("not", folded)
     if " out" in folded:
         folded = _TAKEN_OUT.sub(r"\1 off", folded)
-    if "uns " in folded or "us " in folded or "os " in folded:
-        folded = _PARTY_OF.sub(r"\1", folded)
-    if "ir " in folded or "mer " in folded or "we " in folded:
-        folded = _PARTY_AS_SUBJECT.sub(r"\1", folded)
+    if "zero " in folded:
+        folded = _ZERO_OF_THEM.sub("no", folded)
     return folded
 
 

@@ -26,7 +26,7 @@ NOT_NAMES = frozenset(
         *("kann", "koennte", "könnte", "habt", "gibt", "what", "how", "ordering", "wait"),
         *("warte", "sorry", "entschuldigung", "actually", "eigentlich", "sure", "klar"),
         *("ne", "nen", "n", "ein", "eins", "a", "an", "servus", "tach", "moin", "howya"),
-        *("auf", "für", "fuer", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
+        *("auf", "für", "fuer", "fur", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
         *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
         *("mach", "mache", "nimm", "gib", "bring", "pack", "schick", "make", "give", "put"),
         *("macht", "nehmt", "gebt", "bringt", "packt", "schickt"),
