@@ -53,7 +53,9 @@ HOLDOUT53, HOLDOUT54, HOLDOUT56 = SETS["holdout53"], SETS["holdout54"], SETS["ho
 HOLDOUT35, HOLDOUT58, HOLDOUT59 = SETS["holdout35"], SETS["holdout58"], SETS["holdout59"]
 HOLDOUT61, HOLDOUT62, HOLDOUT64 = SETS["holdout61"], SETS["holdout62"], SETS["holdout64"]
 HOLDOUT63, HOLDOUT65, HOLDOUT66 = SETS["holdout63"], SETS["holdout65"], SETS["holdout66"]
-HOLDOUT67, HOLDOUT68 = SETS["holdout67"], SETS["holdout68"]
+HOLDOUT67, HOLDOUT68, HOLDOUT50 = SETS["holdout67"], SETS["holdout68"], SETS["holdout50"]
+HOLDOUT69, HOLDOUT70 = SETS["holdout69"], SETS["holdout70"]
+HOLDOUT71, HOLDOUT72 = SETS["holdout71"], SETS["holdout72"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -118,6 +120,11 @@ FLOORS = {
     HOLDOUT66: 0.67,
     HOLDOUT67: 0.72,
     HOLDOUT68: 0.61,
+    HOLDOUT50: 0.76,
+    HOLDOUT69: 0.70,
+    HOLDOUT70: 0.72,
+    HOLDOUT71: 0.66,
+    HOLDOUT72: 0.62,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -235,7 +242,10 @@ with 0 and 2 wrong payments (at 7fe7afb: 62 with 0, and 52 with 1: two readings 
 day let the sixty-sixth's conversations reach the payment); the sixty-sixth reached 54 with
 none. The sixty-seventh and sixty-eighth (general samples) arrived at 56 and 46 of 80 with 2
 and 3 wrong payments (55 and 44 with 2 and 4 at 7fe7afb); fixed the same way, they reached
-58 and 49 with none.
+58 and 49 with none. On 2026-12-06 (night) the sixty-ninth to seventy-second (general samples
+of four June weeks) arrived at 51, 55, 50 and 48 of 80 with 5, 3, 3 and 3 wrong payments (the
+same at 0dbeb7d, that session's start); fixed the same way, they reached 56, 58, 53 and 50
+with none, and the fiftieth, its last wrong payment fixed with them, 61.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -301,6 +311,11 @@ SIZES = {
     HOLDOUT66: 80,
     HOLDOUT67: 80,
     HOLDOUT68: 80,
+    HOLDOUT50: 80,
+    HOLDOUT69: 80,
+    HOLDOUT70: 80,
+    HOLDOUT71: 80,
+    HOLDOUT72: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
