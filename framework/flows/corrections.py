@@ -139,6 +139,7 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     if has_item(turn, mentions[0]) and (_MORE & set(words) or " as well" in f" {' '.join(words)}"):
         return False  # "ja, aber noch zwei Wasser dazu", "chuck in two beers as well": more
     slots = turn.session["slots"]
+    named_item = asked.role == "confirm" and has_item(turn, mentions[0])
     changes = {
         name: value
         for name, value in mentions[0].items()
@@ -153,6 +154,8 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
             or counts_the_item(turn, asked, words)
         )
         and not (forced and name in made_lines)  # the cart is edited at a confirmation, not here
+        and not (named_item and _of_a_line(turn.slot(name)))  # nor the lines an item names: "die
+        # Margherita doch nur mittel" must not make the newest line, two beers, a Margherita
         and not (
             turn.slot(name).role == "quantity"
             and count_of_nothing(mentions[0], words, line_slots(turn.bot))
@@ -177,6 +180,11 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     turn.reask()
     _rewind(turn, frozenset(rerun))
     return True
+
+
+def _of_a_line(slot: Slot) -> bool:
+    """A slot that says which line and how many: an item or its count."""
+    return slot.type == "item" or slot.role == "quantity"
 
 
 def _not_yes_or_no(asked: Slot, text: str) -> bool:

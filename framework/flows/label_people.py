@@ -15,7 +15,15 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.story import tells_a_story
 
-__all__ = ["CLAUSES", "for_at_end", "is_label", "ordered_in", "pronoun_person", "said_mine"]
+__all__ = [
+    "CLAUSES",
+    "for_at_end",
+    "is_label",
+    "joins_the_order",
+    "ordered_in",
+    "pronoun_person",
+    "said_mine",
+]
 
 _FOR_PRONOUN = re.compile(r"\b(?:for|für|fuer)\s+(her|him|sie|ihn)\b", re.IGNORECASE)
 _LABEL = re.compile(r"\s*(?:and\s+|und\s+)?(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*", re.IGNORECASE)
@@ -23,6 +31,19 @@ _FOR_AT_END = re.compile(r"\b(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*$", re.IGN
 CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(und|and|plus|sowie)\s")
 """Where a message's clauses part, keeping the word that joins two where it is "and": its
 `split` gives clause, "and" or None (a comma, a full stop, a dash), clause, …"""
+
+
+_JOINING = re.compile(
+    r"\b(?:(?:is|are|s|re) (?:coming|joining(?: us)?) (?:too|as well|along)|joins us|"
+    r"(?:kommt|kommen) (?:auch|noch|doch|mit)(?: mit| dazu)?)\b",
+    re.IGNORECASE,
+)
+
+
+def joins_the_order(text: str) -> bool:
+    """Whether the message says someone joins ("my niece is coming too — make that three
+    Margheritas", "Lena kommt noch dazu"): more for them, no change of someone's own."""
+    return _JOINING.search(text) is not None
 
 
 def ordered_in(clause: str, lexicon: Lexicon) -> list[str]:

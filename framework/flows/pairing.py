@@ -165,14 +165,17 @@ _BESIDE_THE_NEW = frozenset(
     {"bitte", "please", "pls", "gern", "gerne"}
     | {"another", "also", "auch", "noch", "takes", "wants", "nimmt", "he", "she", "er"}
     | {"extra", "zusaetzlich"}
+    | {"give", "gimme", "get", "have", "me", "us", "we", "ll", "d", "gib", "gebt", "mir", "uns"}
 )
-"""Words that may stand before the new thing: "please", "another", who takes it, "extra" ("not
-the Tonno, please a small Prosciutto", "no Capricciosa, instead he takes another Vegetaria",
-"nicht Oliven, lieber extra Schinken")."""
+"""Words that may stand before the new thing: "please", "another", who takes it, "extra", who
+is to get it ("not the Tonno, please a small Prosciutto", "no Capricciosa, instead he takes
+another Vegetaria", "nicht Oliven, lieber extra Schinken", "not the Funghi — give me a
+Capricciosa instead", "nicht die Funghi, gib mir eine Capricciosa")."""
 
 
 _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}) | CHANGE_OF_MIND
 _MEANING |= {"on", "it", "drauf", "darauf", "moechte", "will", "want", "nehme", "take", "like"}
+_MEANING |= {"better", "besser"}  # "on the Vegetaria not onions, better mushrooms"
 _MEANING |= {"make", "mach", "mache", "that", "es", "put", "pack", "give", "gib"}
 """Between the thing said "not" and the new one: "nicht Tonno, ich meinte Diavola", "keine
 Jalapeños, lieber extra Käse", "no onions on it, rather mushrooms", "nicht Salami – ich möchte

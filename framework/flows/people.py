@@ -21,6 +21,7 @@ from framework.flows.label_people import (
     CLAUSES,
     for_at_end,
     is_label,
+    joins_the_order,
     ordered_in,
     pronoun_person,
     said_mine,
@@ -234,8 +235,7 @@ def _a_share(clause: str) -> bool:
 
 def one_of_theirs(turn: Turn, person: str) -> bool:
     """The person's one of a line they share, made a line of its own ("Sarah sagt, ihre
-    Margherita doch ohne Oliven" of "für Jule und Sarah je eine"): the others keep theirs.
-    False when no line is theirs with others."""
+    Margherita doch ohne Oliven" of "für Jule und Sarah je eine"); False when there is none."""
     cart = turn.session["cart"]
     for line in list(cart["lines"]):
         members = line.get("person", "").split(SHARED_BY)
@@ -296,8 +296,8 @@ def edit_for_person(turn: Turn, text: str) -> str | None:
 
 def _first_named(turn: Turn, text: str) -> str | None:
     """The first person but the speaker a clause of the message names."""
-    lexicon = lexicon_for(turn.bot)
-    said = (_person_of(clause, lexicon) for clause in CLAUSES.split(_unlabelled(text))[::2])
+    clauses = CLAUSES.split(_unlabelled(text))[::2]
+    said = (_person_of(clause, lexicon_for(turn.bot)) for clause in clauses)
     return next((who for who in said if who not in (None, ME)), None)
 
 
@@ -325,7 +325,7 @@ def _of_a_group(turn: Turn, text: str, words: list[str]) -> str | None:
     lines = turn.session["cart"]["lines"]
     kept = copy_lines(lines)
     named = {m.value for m in lexicon_for(turn.bot).items(frozenset()).find_all(words)}
-    if person is None or not one_of_the_group(turn, person, named):
+    if person is None or joins_the_order(text) or not one_of_the_group(turn, person, named):
         return None
     turn.session["flags"][LAST_PERSON] = person
     change = _edit_theirs(turn, text, words, person)

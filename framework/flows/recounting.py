@@ -34,6 +34,7 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     correcting = words[:1] and words[0] in CORRECTING and not ADDING & set(words)
     made = _made_into(words, things)  # "mach aus der einen Cola lieber drei": three
     made = made or (_instead_of(words, items[0]) if len(items) == 1 else None)
+    made = made or (_times_after(words, items[0]) if len(items) == 1 else None)
     if not (RECOUNTING & set(words) or correcting or made or says_a_new_count(words, turn.lang)):
         return None
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
@@ -50,6 +51,21 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line["quantity"] = count  # the same count again changes nothing, adds nothing
     # "only 2 Funghi and 2 waters": each line
     return ", ".join(describe_line(turn.bot, turn.lang, line) for line, _ in counted) or None
+
+
+_TIMES_WORDS = frozenset({"twice", "thrice"})
+_THE = frozenset({"die", "der", "das", "den", "the"})
+
+
+def _times_after(words: list[str], item: Thing) -> int | None:
+    """ "die kleine Margherita bitte zweimal", "the Funghi twice": the line named with its
+    article and then a count of times is that many, not that many more ("noch zweimal")."""
+    if _THE.isdisjoint(words[max(0, item.start - 3) : item.start]) or ADDING & set(words):
+        return None
+    after = words[item.end : item.end + 3]
+    times = (w for w in after if (w.endswith("mal") and len(w) > 3) or w in _TIMES_WORDS)
+    count = word_to_number(next(times, ""))
+    return count if count is not None and 0 < count <= 99 else None
 
 
 _DOUBLE = frozenset({"double", "doppelt", "doppelte", "verdoppeln", "verdopple", "verdoppelt"})

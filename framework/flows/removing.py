@@ -133,8 +133,10 @@ _WITH = frozenset({"with", "mit", "w"})
 _ARTICLES_SAID = ARTICLES | {"da", "de", "d", "dr", "dera"}
 """Articles as dialects say them: "auf da Diavola", "vo dr Salami"."""
 _ON = frozenset({"off", "on", "from", "von", "vo", "auf", "vom", "runter", "weg", "bei", "beim"})
+_ON |= {"up", "op", "uf", "uff"}
 """Before an item (articles between) that the extras come off: "off the Salami", "auf der",
-"bei der Capricciosa die Oliven weg"."""
+"bei der Capricciosa die Oliven weg"; Low German "up de", Kölsch "op dr", Swiss "uf", Hessian
+"uff" ("de Zwiebeln up de Vegetaria laat mal weg")."""
 
 
 def _after(

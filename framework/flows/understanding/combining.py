@@ -15,7 +15,7 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_of_the_last, count_slots, said_times
-from framework.flows.understanding.referred import referred
+from framework.flows.understanding.referred import named_again, referred
 from framework.flows.understanding.second_thoughts import (
     ALSO,
     TAKING_BACK,
@@ -134,7 +134,7 @@ def read_parts(
         if (
             _one_made_into(words, mentions, slots, lexicon)
             or _one_is_another(words, mentions, slots, lexicon)
-            or _named_again(words, mention, mentions, slots, lexicon)  # "two beers — brewskis"
+            or named_again(words, mention, mentions, slots, lexicon)  # "two beers — brewskis"
         ):
             continue
         correcting = correcting or second_thoughts(parts, at)
@@ -171,22 +171,6 @@ def read_parts(
             _add_part(mentions, mention, has_item, words, slots, lexicon)
         correcting = takes_itself_back(words, has_item, lexicon)
         told = None
-
-
-def _named_again(
-    words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
-) -> bool:
-    """The item just ordered with its count, named again at once by its name alone, with no
-    count, article or choice ("two beers — brewskis for both of us"): the same ones."""
-    counts = count_slots(slots)
-    items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
-    if not items or not mentions or set(mention) - counts - {items[0]}:
-        return False
-    before = mentions[-1]
-    if before.get(items[0]) != mention[items[0]] or not counts & before.keys():
-        return False
-    found = lexicon.items(frozenset()).find_all(words)
-    return bool(found) and found[0].start == 0
 
 
 def _told_apart(
@@ -419,9 +403,10 @@ def _add(
     elif mentions and not has_item and _joins(mentions[-1], mention, counts):
         for name, value in mention.items():
             known = mentions[-1].get(name)
-            if known == [] and _GOING_ON.isdisjoint(words) and not DEFINITE.isdisjoint(words):
-                continue  # "…, no extras — I want to taste the cheese": still none (the
-                # pizza's own cheese; a bare "please onions" after "not jalapeños" is wanted)
+            if known == [] and _GOING_ON.isdisjoint(words) and not _THE_OR_YOURS.isdisjoint(words):
+                continue  # "…, no extras — I want to taste the cheese", "… test your cheese":
+                # still none (the pizza's own cheese; a bare "please onions" after "not
+                # jalapeños" is wanted)
             mentions[-1][name] = known + value if isinstance(known, list) else value
     else:
         mentions.append(mention)
@@ -433,6 +418,9 @@ _GOING_ON = frozenset(
 )
 """Words with which a part after "no extras" still puts some on ("…, no extras, only olives",
 "ohne Extras, aber mit Oliven")."""
+
+
+_THE_OR_YOURS = DEFINITE | {"your", "eure", "euren", "euer", "eueren", "ihren"}
 
 
 def _item_of(mention: Mention) -> frozenset[Any]:

@@ -184,7 +184,11 @@ _TOO_MUCH = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
 
 def rejects(words: Sequence[str]) -> bool:
     """Whether words said after a value reject it: it is the reason, not the wish ("groß
-    schaffe ich nicht mehr", "large is too much", "groß ist zu viel")."""
+    schaffe ich nicht mehr", "large is too much", "groß ist zu viel"); how hungry someone is
+    gives the reason for a size, it rejects none ("doch nur mittel, so an Hunger hob i ned",
+    "medium, I'm not that hungry")."""
+    if not _APPETITE.isdisjoint(words):
+        return False
     return (
         bool(_REJECTING & set(words))
         or any(  # "large is too much", not "make the Funghi a large too" nor "… cheese too
@@ -198,6 +202,7 @@ def rejects(words: Sequence[str]) -> bool:
     )
 
 
+_APPETITE = frozenset({"hunger", "hungrig", "hungry", "appetit", "appetite", "satt", "full"})
 _SUBJECTS = frozenset({"ich", "es", "das"})
 """"schaff ich nd": chat's "nd" after a subject is "nicht" (elsewhere it may be "and")."""
 

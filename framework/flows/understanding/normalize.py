@@ -102,6 +102,8 @@ _COLLOQUIAL = {
         "keine",
     ),
     "kaa": "keine",  # Hessian "mog kaa Pilz"
+    "kaan": "keinen",  # Upper Franconian "doch kaan Schinken, sondern Pilz"
+    **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),

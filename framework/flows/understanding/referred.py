@@ -1,15 +1,16 @@
 """The earlier mention a part points back to: "die Hawaii", "the Salami", "that one" in a later
 part of the message is the one named before, not another; "the same medium Hawaii for me" is
-another one like it. Read by combining.py."""
+another one like it; "two beers — brewskis" names the same two again. Read by combining.py."""
 
 from __future__ import annotations
 
 from framework.flows.model import Slot
+from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.recounted import count_slots
 from framework.flows.understanding.second_thoughts import Mention
 
-__all__ = ["referred"]
+__all__ = ["named_again", "referred"]
 
 _DEFINITE = DEFINITE | {"that", "this"}
 _SAME = frozenset({"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"})
@@ -43,3 +44,21 @@ def _points_back(words: list[str]) -> bool:
 
 
 _FOR_SOMEONE = frozenset({"for", "fuer"})
+
+
+def named_again(
+    words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
+) -> bool:
+    """The item just ordered with its count, named again at once by its name alone, with no
+    count, article or choice ("two beers — brewskis for both of us"): the same ones."""
+    if not mentions or not mention or len(mention) > 2:  # an item and its count at most
+        return False
+    counts = count_slots(slots)
+    items = [slot.name for slot in slots if slot.type == "item" and slot.name in mention]
+    if not items or set(mention) - counts - {items[0]}:
+        return False
+    before = mentions[-1]
+    if before.get(items[0]) != mention[items[0]] or not counts & before.keys():
+        return False
+    found = lexicon.items(frozenset()).find_all(words)
+    return bool(found) and found[0].start == 0
