@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from framework.action_calls import ActionOutcome, OutgoingMessage, Reminder
 from framework.flows.events import ActionDone, ActionRequest, Button, SetTimer
@@ -31,14 +31,14 @@ __all__ = [
     "waiting_action",
 ]
 
-WAIT_ACTION = "__action__"
+WAIT_ACTION: Final = "__action__"
 """What a frame waits for while its action runs."""
 
-REMINDER_PREFIX = "action:"
+REMINDER_PREFIX: Final = "action:"
 """Timers an action set are named `action:<name>`; the flow each starts when it fires is kept
 in the session's flags (`reminders`), so that cancelling by name finds it."""
 
-MAX_HEARD = 2000
+MAX_HEARD: Final = 2000
 """Characters of the customer's latest message an action is shown."""
 
 
@@ -142,7 +142,7 @@ def _set_slots(turn: Turn, step: Act, values: Mapping[str, Any]) -> None:
             turn.record("action_value_ignored", action=step.action, value=name)
 
 
-_MISSING = object()
+_MISSING: Final = object()
 
 
 def _at(value: Any, path: list[str]) -> Any:

@@ -5,6 +5,7 @@ confirmation shows them, the order carries them), instead of being asked about a
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.events import Message
 from framework.flows.turn import Turn
@@ -13,16 +14,16 @@ from framework.flows.understanding.segments import SENTENCE_END
 
 __all__ = ["note_for_the_driver", "with_notes_after"]
 
-_NOTE_WORDS = frozenset(
+_NOTE_WORDS: Final = frozenset(
     {"stock", "etage", "og", "klingel", "klingelschild", "hinterhaus", "vorderhaus", "aufgang"}
     | {"seitenfluegel", "hof", "wohnung", "tuer", "floor", "buzzer", "bell", "doorbell"}
     | {"apartment", "apt", "flat", "suite", "entrance", "building", "backyard", "gate", "code"}
 )
-_LEAD = re.compile(
+_LEAD: Final = re.compile(
     r"^\s*(?:(?:und|and|oh|ach|ah|ja|yes|also|ps|p\.s\.|noch was|one more thing)[\s,.:!-]+)*",
     re.IGNORECASE,
 )
-_MAX = 120
+_MAX: Final = 120
 
 
 def note_for_the_driver(turn: Turn, message: Message) -> bool:
@@ -46,7 +47,7 @@ def note_for_the_driver(turn: Turn, message: Message) -> bool:
     return False
 
 
-_PIECES = re.compile(rf"{SENTENCE_END}|[,;]\s*|\n", re.IGNORECASE)
+_PIECES: Final = re.compile(rf"{SENTENCE_END}|[,;]\s*|\n", re.IGNORECASE)
 """Sentences and clauses, a floor's ordinal kept ("Seitenflügel 2. OG")."""
 
 

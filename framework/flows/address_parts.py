@@ -6,6 +6,7 @@ completes it; a house number alone goes behind the street it belongs to.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.events import Message
 from framework.flows.session import Frame
@@ -21,11 +22,11 @@ __all__ = [
     "with_earlier_part",
 ]
 
-MAX_CHARS = 300
-_HOUSE_NUMBER = re.compile(r"^\D*?(\d{1,4}(?:\s?[a-zA-Z])?)(?![\d\w])(.*)$")
+MAX_CHARS: Final = 300
+_HOUSE_NUMBER: Final = re.compile(r"^\D*?(\d{1,4}(?:\s?[a-zA-Z])?)(?![\d\w])(.*)$")
 """A message that starts with a house number ("oh sorry, 88", "Nr. 12b", "19, 12049"): the
 number, and the rest of the message."""
-_STREET = re.compile(rf"\b[\w.\-]*?(?:{STREET_WORDS})\b\.?", re.IGNORECASE)
+_STREET: Final = re.compile(rf"\b[\w.\-]*?(?:{STREET_WORDS})\b\.?", re.IGNORECASE)
 
 
 def with_earlier_part(frame: Frame, text: str) -> str:
@@ -61,11 +62,11 @@ def _notes_after(rest: str) -> str:
     return "" if comma < 0 else rest[comma:].rstrip(" .!")
 
 
-_NUMBER = re.compile(r"(?=\d)(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
+_NUMBER: Final = re.compile(r"(?=\d)(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?!\d|[.,]\d)")
 """A house number-like number: not part of a postcode, a price or a decimal (the digit looked
 for first: the lookbehind is then tried at digits only)."""
-_POSTCODE_AND_TOWN = re.compile(r"\b(\d{5})\b(?:\s+[A-ZÄÖÜ][\w-]+)?")
-_NOT = re.compile(r"\b(?:nicht|not|statt|anstatt|instead of|rather than)\b", re.IGNORECASE)
+_POSTCODE_AND_TOWN: Final = re.compile(r"\b(\d{5})\b(?:\s+[A-ZÄÖÜ][\w-]+)?")
+_NOT: Final = re.compile(r"\b(?:nicht|not|statt|anstatt|instead of|rather than)\b", re.IGNORECASE)
 
 
 def corrected_house_number(address: str, text: str) -> str | None:
@@ -90,7 +91,7 @@ def corrected_house_number(address: str, text: str) -> str | None:
     return f"{address[: spot.start()]}{new}{address[spot.end() :]}"
 
 
-_STREET_AHEAD = re.compile(
+_STREET_AHEAD: Final = re.compile(
     rf"\b(?:in die|in der|an die|in den|zur|zum|to|on)\s+"
     rf"(?P<street>[A-ZÄÖÜ][\w\-]*(?:{STREET_WORDS})\b\.?(?:\s*\d{{1,4}}\s?[a-z]?\b)?)",
     re.IGNORECASE,
@@ -98,11 +99,11 @@ _STREET_AHEAD = re.compile(
 """A street said before the address is asked, with or without its number but without the
 postcode ("bitte liefern in die Flughafenstraße", "delivery to Sonnenallee 50"): the first
 part of the address."""
-STREET_AHEAD = "street_ahead"
+STREET_AHEAD: Final = "street_ahead"
 """A session flag: that street, until the address question takes it."""
 
 
-_STREET_ALONE = re.compile(
+_STREET_ALONE: Final = re.compile(
     r"^\W*(?:(?:the\s+)?street\s+is|(?:die\s+)?stra(?:ß|ss)e\s+ist|it'?s|address\s+is)?\s*"
     rf"(?P<street>[A-ZÄÖÜ][\w\-]*(?:{STREET_WORDS})\b\.?(?:\s*\d{{1,4}}\s?[a-z]?\b)?)\W*$",
     re.IGNORECASE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Final
 
 from framework.flows.address_notes import note_for_the_driver
 from framework.flows.address_parts import (
@@ -123,7 +124,7 @@ def correct_beside_the_edit(turn: Turn, flow: str, asked: Slot, message: Message
     correction(turn, asked, message, [mention for mention in kept if mention])
 
 
-_NOT_PLAIN = frozenset(
+_NOT_PLAIN: Final = frozenset(
     {"aber", "but", "noch", "also", "ausser", "except", "und", "and", "statt", "instead", "plus"}
 )
 """Words that make a yes at a confirmation more than a yes ("ja, aber …", "yes and …")."""
@@ -156,7 +157,7 @@ def _confirm(turn: Turn, frame: Frame, slot: Slot, message: Message) -> None:
     move_on(frame)
 
 
-_EMPHATIC_END = re.compile(
+_EMPHATIC_END: Final = re.compile(
     r"[,\s]+(?:jetzt|nun|dann)\s+aber(?:\s+(?:wirklich|echt))?\s*[.!]*\s*$", re.IGNORECASE
 )
 """A "jetzt aber" that ends a message is emphasis ("Ja, jetzt aber."), not a "but"."""
@@ -197,7 +198,7 @@ def _beside_the_answer(
     )
 
 
-_ONE_MORE = re.compile(
+_ONE_MORE: Final = re.compile(
     r"^\s*(?:(?:und|and|ja|yes|oh)[,\s]+)?"
     r"(?:noch\s+(?:eine[ns]?|eins|mehr|was)|one more|another(?: one)?)"
     r"(?:[,\s]+(?:bitte|please|pls))?\s*[.!]*\s*$",
@@ -327,7 +328,7 @@ def _changes_its_answer(text: str) -> bool:
     return bool(markers) and not (markers <= _THEN and ALSO & words)
 
 
-_THEN = frozenset({"dann", "then"})
+_THEN: Final = frozenset({"dann", "then"})
 
 
 def _without_unasked_changes(turn: Turn, asked: Slot, mention: Mention, text: str) -> Mention:

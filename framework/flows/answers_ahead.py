@@ -4,7 +4,7 @@ pick it up", "liefern an Hauptstr. 3, 12047 Berlin"): kept, so the question is n
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.address_notes import with_notes_after
 from framework.flows.address_parts import note_street_ahead
@@ -47,11 +47,11 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     return bool(values) or street_alone
 
 
-_THEN = frozenset({"dann", "then", "halt", "eben", "no"})
+_THEN: Final = frozenset({"dann", "then", "halt", "eben", "no"})
 """A choice made in consequence of what the bot said ("es fehlen noch 3,50 €" — "dann hol
 ich's halt selber ab", "then I'll come and fetch it myself"; Swabian "no hol i's ab") changes
 the earlier one."""
-_CHANGING = CHANGE_OF_MIND | _THEN
+_CHANGING: Final = CHANGE_OF_MIND | _THEN
 
 
 def _addresses_ahead(turn: Turn, text: str, asked: str) -> tuple[dict[str, Any], bool]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Final
 
 from framework.flows.events import Message
 from framework.flows.model import Label, Slot, label_for
@@ -15,10 +16,10 @@ from framework.flows.understanding.normalize import tokens
 
 __all__ = ["asked_item", "extras_taken", "remember_asked_about", "taken_as_asked"]
 
-ASKED_ABOUT = "asked_about"
+ASKED_ABOUT: Final = "asked_about"
 """A session flag: [the item as said, with its choices; the turn; the item's id] of the one
 item a question at the item question named."""
-_TAKING = re.compile(
+_TAKING: Final = re.compile(
     r"\b(?:nehm(?:e)? ich|die nehm|nehm(?:e)? die|klingt gut|hört sich gut an|passt|genau die|"
     r"i'?ll (?:take|have) (?:it|that|one)|sounds good|that one|take it|go for it|"
     r"\w+ davon|\w+ of (?:those|them|these)|add (?:one|it|that)|(?:take|have) one|"
@@ -27,8 +28,8 @@ _TAKING = re.compile(
 )
 
 
-_OF_THOSE = re.compile(r"\b(?:davon|von denen|of (?:those|them|these))\b", re.IGNORECASE)
-_CLAUSES = re.compile(r"[.,!?;]+\s*|\s(?:und|and)\s", re.IGNORECASE)
+_OF_THOSE: Final = re.compile(r"\b(?:davon|von denen|of (?:those|them|these))\b", re.IGNORECASE)
+_CLAUSES: Final = re.compile(r"[.,!?;]+\s*|\s(?:und|and)\s", re.IGNORECASE)
 
 
 def remember_asked_about(turn: Turn, slot: Slot | None, text: str) -> None:
@@ -53,10 +54,10 @@ def remember_asked_about(turn: Turn, slot: Slot | None, text: str) -> None:
         turn.session["flags"][ASKED_EXTRAS] = [" ".join(extras), turn.session["turns"]]
 
 
-ASKED_EXTRAS = "asked_extras"
+ASKED_EXTRAS: Final = "asked_extras"
 """A session flag: [the extras as said, the turn] a question about them named with no item
 ("how much is extra cheese?"), which "put it on" in the next message takes."""
-_PUTTING_ON = re.compile(
+_PUTTING_ON: Final = re.compile(
     r"\b(?:put (?:it|that|them|some|one) on|add (?:it|that|them)|go for it|sounds good|"
     r"i'?ll (?:take|have) (?:it|that)|yes,? please|"
     r"(?:mach|tu|pack|leg)\w* (?:(?:den|die|das|es|ihn|sie) )?(?:mal |bitte |ruhig )?drauf|"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
 
 from framework.errors import FlowError, MoneyError
 from framework.flows.model import Bot, Item, Label, label_for
@@ -13,7 +13,7 @@ from framework.money import Money
 
 __all__ = ["MAX_QUANTITY", "Cart", "CartError"]
 
-MAX_QUANTITY = 99
+MAX_QUANTITY: Final = 99
 
 
 class CartError(FlowError):

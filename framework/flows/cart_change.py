@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.cart import MAX_QUANTITY, Cart, CartError, describe_line
 from framework.flows.model import Bot, ChoiceSet, Item
@@ -33,9 +33,9 @@ from framework.flows.turn import WAIT_PAY
 
 __all__ = ["MAX_OPTIONS", "CartChange", "change_cart"]
 
-MAX_OPTIONS = 20
-_WHOLE = re.compile(r"[0-9]{1,6}")
-_SHAPES = (
+MAX_OPTIONS: Final = 20
+_WHOLE: Final = re.compile(r"[0-9]{1,6}")
+_SHAPES: Final = (
     '{"add": {"item": …, "options": […], "quantity": n}}, {"line": n, "quantity": n}'
     ' or {"remove": n}'
 )

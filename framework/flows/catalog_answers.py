@@ -11,6 +11,8 @@ locale through the built-in text `catalog_prices`, which a bot may reword.
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.asked_about import asked_item
 from framework.flows.model import Choice, ChoiceSet, Item, Label, label_for
 from framework.flows.turn import Turn
@@ -28,10 +30,10 @@ __all__ = [
     "price_answer",
 ]
 
-PRICES_ANSWERED = "prices_answered"
+PRICES_ANSWERED: Final = "prices_answered"
 """A session flag for the turn after a price answer: a short question asks about prices too."""
 
-PRICE_WORDS = frozenset(
+PRICE_WORDS: Final = frozenset(
     {
         *("kostet", "kosten", "kostest", "preis", "preise", "teuer", "aufpreis"),
         *("much", "cost", "costs", "price", "prices", "priced", "expensive", "charge"),
@@ -39,7 +41,7 @@ PRICE_WORDS = frozenset(
 )
 
 
-FOLLOW_UP_WORDS = 5
+FOLLOW_UP_WORDS: Final = 5
 """A question this short right after a price answer asks the same ("und die kleine?")."""
 
 
@@ -96,7 +98,7 @@ def _rows(turn: Turn, words: list[str]) -> list[str]:
     return [_group_prices(turn, group, words) for group in sizes]
 
 
-CHEAPEST = frozenset(
+CHEAPEST: Final = frozenset(
     {*("billigste", "billigsten", "guenstigste", "guenstigsten", "preiswerteste"), "cheapest"}
 )
 

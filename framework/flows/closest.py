@@ -6,16 +6,17 @@ closest thing you have?"): the items alike again, or what the bot's knowledge sa
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.model import label_for
 from framework.flows.turn import Turn
 
 __all__ = ["closest_answered", "names_of", "note_missing"]
 
-MISSING = "missing"
+MISSING: Final = "missing"
 """A session flag: the thing said to be missing, what is alike, the knowledge said of it."""
-_RECENT_TURNS = 2
-_CLOSEST = re.compile(
+_RECENT_TURNS: Final = 2
+_CLOSEST: Final = re.compile(
     r"\b(?:closest|nearest|similar|alternatives?|instead|comes? close|am n(?:ä|ae)chsten"
     r"|(?:ä|ae)hnlich\w*|stattdessen|alternativ\w*|vergleichbar\w*|so (?:was|etwas) wie"
     r"|sowas wie|was anderes|something else|what else)\b",

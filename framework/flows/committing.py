@@ -6,6 +6,7 @@ answering.py): a yes with a change, an item, an option, a question or a "but" is
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
@@ -14,8 +15,8 @@ from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["committed", "starts_with_yes", "yes_first"]
 
-_CLAUSES = re.compile(r"[,;.!]+")
-_COMMITTING = frozenset(
+_CLAUSES: Final = re.compile(r"[,;.!]+")
+_COMMITTING: Final = frozenset(
     {
         ("bestellen",),
         ("ja", "bestellen"),
@@ -35,13 +36,13 @@ _COMMITTING = frozenset(
         ("do", "the", "needful"),
     }
 )
-_COURTESY = frozenset(
+_COURTESY: Final = frozenset(
     {"danke", "dank", "vielen", "schoen", "thanks", "thank", "you", "kindly", "cheers", "ta"}
     | {"bitte", "please", "baba", "tschuess", "ciao", "bye", "und", "and", "euch", "dir"}
 )
 """A clause of thanks and goodbye ("danke und baba"): it changes nothing."""
-_THANKING = frozenset({"danke", "dank", "thanks", "thank", "merci"})
-_CHEERING = frozenset(
+_THANKING: Final = frozenset({"danke", "dank", "thanks", "thank", "merci"})
+_CHEERING: Final = frozenset(
     {"slay", "lit", "bet", "nice", "super", "top", "cool", "great", "awesome", "perfect"}
     | {"perfekt", "lovely", "brilliant", "mega", "geil", "yay", "yeah", "juhu", "endlich"}
     | {"wunderbar", "prima", "klasse", "spitze", "toll", "fab", "sweet", "amazing", "lecker"}
@@ -49,7 +50,7 @@ _CHEERING = frozenset(
 """Words of cheer beside a yes ("yesss slay", "super, ja!"): they change nothing."""
 
 
-_TALKING = frozenset(
+_TALKING: Final = frozenset(
     {"babbel", "babbeln", "quatsch", "quatschen", "laber", "labern", "red", "rede", "schwaetz"}
     | {"schwaetzen", "zoeger", "zoegern", "faff", "chat", "waffle", "dither"}
 )
@@ -72,7 +73,7 @@ def _courteous(words: list[str]) -> bool:
     return bool(_THANKING & said) and not (_CHANGING - {"und", "and"}) & said
 
 
-_CHANGING = frozenset(
+_CHANGING: Final = frozenset(
     {"aber", "but", "doch", "statt", "instead", "lieber", "rather", "ohne", "without", "noch"}
     | {"more", "aendern", "aendere", "change", "nicht", "not", "kein", "keine", "no", "nein"}
     | {"warte", "wait", "moment", "mit", "with", "extra", "plus", "und", "and", "also"}
@@ -115,8 +116,8 @@ def _unslipped(words: list[str]) -> list[str]:
     return [_slip_of_known(word) or word for word in words]
 
 
-_KNOWN = frozenset({*_COURTESY, *(word for phrase in _COMMITTING for word in phrase)})
-_SLIPS = SlipReader(sorted(_KNOWN))
+_KNOWN: Final = frozenset({*_COURTESY, *(word for phrase in _COMMITTING for word in phrase)})
+_SLIPS: Final = SlipReader(sorted(_KNOWN))
 
 
 def _slip_of_known(word: str) -> str | None:
@@ -126,7 +127,7 @@ def _slip_of_known(word: str) -> str | None:
     return elided if elided in _KNOWN else _SLIPS.read(word)  # "bestelln" spoken, "bitet"
 
 
-_FIRST_CLAUSE = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
+_FIRST_CLAUSE: Final = re.compile(r"[,;.!]|\s[-–]\s|\s(?:and|und|oh|aber|but)\s", re.IGNORECASE)
 
 
 def yes_first(turn: Turn, text: str) -> bool:

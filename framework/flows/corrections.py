@@ -4,7 +4,7 @@ made are changed, and the flow goes on from where the change matters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.bot_slots import line_slots
 from framework.flows.counting import count_of_nothing, counts_the_item
@@ -21,7 +21,7 @@ from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["CORRECTION_MARKERS", "cart_slots", "correction"]
 
-CORRECTION_MARKERS = frozenset(
+CORRECTION_MARKERS: Final = frozenset(
     {
         "doch",
         "lieber",
@@ -116,7 +116,7 @@ def _with_those_before(turn: Turn, name: str, value: Any, words: list[str]) -> A
     return list(dict.fromkeys([*before, *value]))
 
 
-_AND = frozenset({"and", "und", "plus", "also", "auch", "noch", "n"})
+_AND: Final = frozenset({"and", "und", "plus", "also", "auch", "noch", "n"})
 
 
 def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention]) -> bool:
@@ -213,7 +213,7 @@ def _shown(turn: Turn, name: str, value: Any) -> str:
     return str(wrap_slot(turn.bot, name, value, turn.lang))
 
 
-_MORE = frozenset(
+_MORE: Final = frozenset(
     {"noch", "dazu", "auch", "zusaetzlich", "another", "more", "also", "add", "plus", "too"}
     | {"chuck", "throw", "toss"}
 )

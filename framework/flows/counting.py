@@ -4,6 +4,8 @@ is no count at all ("it's number 13, not 31": a house number)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.model import Slot
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
@@ -12,12 +14,14 @@ from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["count_of_nothing", "counts_the_item"]
 
-_ADDRESS_WORDS = frozenset(
+_ADDRESS_WORDS: Final = frozenset(
     {"nummer", "hausnummer", "nr", "number", "strasse", "str", "street", "plz", "postcode"}
 )
 
 
-_COUNTED = frozenset({"stueck", "stk", "mal", "x", "pizzas", "pizzen", "pizza", "bitte", "please"})
+_COUNTED: Final = frozenset(
+    {"stueck", "stk", "mal", "x", "pizzas", "pizzen", "pizza", "bitte", "please"}
+)
 
 
 def counts_the_item(turn: Turn, asked: Slot, words: list[str]) -> bool:

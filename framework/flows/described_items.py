@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Final
 
 from babel.lists import format_list
 
@@ -25,14 +26,14 @@ from framework.flows.understanding.normalize import normalize, tokens
 
 __all__ = ["DESCRIBED", "take_described"]
 
-DESCRIBED = "described"
+DESCRIBED: Final = "described"
 """A session flag: the items a description fitted and the turn it was read in, until the
 answer says which (within a few turns: an old question is not answered by a new order)."""
-_ANSWERED_WITHIN = 4
-_WITH = r"(?:mit|with|w/)"
-_AND = r"(?:\s*,\s*|\s+(?:und|and|&|n)\s+)"
-_WITHOUT = frozenset({"ohne", "without", "kein", "keine", "keinen", "no", "not", "nicht"})
-_SIMPLEST = frozenset(
+_ANSWERED_WITHIN: Final = 4
+_WITH: Final = r"(?:mit|with|w/)"
+_AND: Final = r"(?:\s*,\s*|\s+(?:und|and|&|n)\s+)"
+_WITHOUT: Final = frozenset({"ohne", "without", "kein", "keine", "keinen", "no", "not", "nicht"})
+_SIMPLEST: Final = frozenset(
     {"nur", "normale", "einfache", "klassische", "klassisch"}
     | {"just", "only", "plain", "simple", "classic", "basic", "ordinary"}
 )
@@ -212,7 +213,7 @@ def _nameless(turn: Turn) -> tuple[str, str | None, Mention] | None:
     return None
 
 
-_SENTENCE = re.compile(r"[^.!?]+")
+_SENTENCE: Final = re.compile(r"[^.!?]+")
 
 
 def _chosen(turn: Turn, among: list[str], text: str) -> str | None:

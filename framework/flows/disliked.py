@@ -5,6 +5,8 @@ reason, not another wish."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.named_things import Thing, holds, many_choice_groups
 from framework.flows.turn import Turn
@@ -12,9 +14,9 @@ from framework.flows.understanding.negation import rejects
 
 __all__ = ["disliked"]
 
-_DISLIKING = frozenset({"hate", "hasse", "hass", "dislike"})
-_LIKE = frozenset({"like", "want", "mag", "moeg", "moechte", "will"})
-_NOT = frozenset({"dont", "t", "not", "nicht", "kein", "keine", "never", "nie"})
+_DISLIKING: Final = frozenset({"hate", "hasse", "hass", "dislike"})
+_LIKE: Final = frozenset({"like", "want", "mag", "moeg", "moechte", "will"})
+_NOT: Final = frozenset({"dont", "t", "not", "nicht", "kein", "keine", "never", "nie"})
 
 
 def disliked(turn: Turn, words: list[str], found: list[Thing]) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.events import Message
@@ -18,7 +19,7 @@ from framework.flows.understanding.yesno import says_done
 
 __all__ = ["done_ordering"]
 
-_OTHERWISE_NOTHING = re.compile(
+_OTHERWISE_NOTHING: Final = re.compile(
     r"\b(?:sonst|ansonsten|otherwise)\s+(?:nichts|nix|niks|nothing)\b", re.I
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Final
 
 from framework.flows.edit_words import (
     BUT,
@@ -36,11 +37,11 @@ ClauseEdit = Callable[[Turn, str, CartLine | None], tuple[str | None, CartLine |
 """One clause's edit given the line the clause before changed: what it changed (said back)
 and the line it changed."""
 
-_VERBS = (
+_VERBS: Final = (
     r"swap|make|change|remove|take|drop|switch|replace|tausch|tausche|mach|mache|nimm|streich"
     r"|streiche|ersetz|ersetze|add|pack|packe|leg|lege"
 )
-CLAUSE = re.compile(
+CLAUSE: Final = re.compile(
     rf"(?:,|\s[-–—])\s*(?:und|and|aber|but)\s+"
     rf"|\s+(?:und|and)\s+(?=(?:{_VERBS}|statt|anstatt|instead)\b)",
     re.IGNORECASE,
@@ -48,33 +49,35 @@ CLAUSE = re.compile(
 """Where a clause of edits ends: ", und", "– und", ", but", or "and" before a verb of changing
 ("the Hawaii medium and swap one Fanta for a beer"), of adding ("… and add a beer") or before
 "statt" ("… und statt Bier ne Cola Zero")."""
-_COMMA = re.compile(r",\s+")
-_COMMA_VERB = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
-_VERB_FIRST = re.compile(
+_COMMA: Final = re.compile(r",\s+")
+_COMMA_VERB: Final = re.compile(rf",\s+(?=(?:{_VERBS})\b)", re.IGNORECASE)
+_VERB_FIRST: Final = re.compile(
     rf"^(?:.*:\s*)?(?:(?:ok|okay|and|also|then|please|oh|und|dann|bitte|ach)\W+)*(?:{_VERBS})\b",
     re.IGNORECASE,
 )
-_BACK = frozenset({"that", "those", "them", "it", "this", "these", "daraus", "draus", "sie", "es"})
+_BACK: Final = frozenset(
+    {"that", "those", "them", "it", "this", "these", "daraus", "draus", "sie", "es"}
+)
 """Words that point back to what the clause before named ("drop two Fantas, make those
 waters")."""
-_ADDING_CLAUSE = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
+_ADDING_CLAUSE: Final = re.compile(r"(?:add|pack|packe|leg|lege|plus|dazu|noch)\b", re.IGNORECASE)
 """A clause that orders more ("and add a beer", "und pack noch ein Wasser dazu"): no edit, its
 items are ordered after the edits (editing's `_order_the_rest`)."""
-_THE = ("die", "the")
-_ADDING_WORDS = frozenset({"add", "pack", "packe", "plus"})
-_LEAD = 5
+_THE: Final = ("die", "the")
+_ADDING_WORDS: Final = frozenset({"add", "pack", "packe", "plus"})
+_LEAD: Final = 5
 """How far into a clause a word of adding may stand ("oh and in that case add a Fanta")."""
-_COMMA_THE = re.compile(
+_COMMA_THE: Final = re.compile(
     r"(?:,|\s(?:und|and))\s*(?=(?:der|die|das|den|dem|des|de|the)\s+(\w+))", re.IGNORECASE
 )
 """Before an item named with "the" (also Bavarian "des Wossa", "de Margherita")."""
-_JOINED = re.compile(r",|\s[-–—]|\b(?:und|and)\b", re.IGNORECASE)
+_JOINED: Final = re.compile(r",|\s[-–—]|\b(?:und|and)\b", re.IGNORECASE)
 """Anything that can join two clauses: without it, a sentence is one clause."""
-_ALSO = frozenset({"also", "auch", "noch", "plus", "dazu", "and", "und"})
-_DESCRIBING = frozenset({"mit", "ohne", "with", "without", "one"})
+_ALSO: Final = frozenset({"also", "auch", "noch", "plus", "dazu", "and", "und"})
+_DESCRIBING: Final = frozenset({"mit", "ohne", "with", "without", "one"})
 """After "and the": a line pointed at by what it has ("und die mit Oliven groß", "and the one
 with ham medium")."""
-_BESIDE = re.compile(r"\s+(?:und|and)\s+|\s+[-–—]\s+|,\s*", re.IGNORECASE)
+_BESIDE: Final = re.compile(r"\s+(?:und|and)\s+|\s+[-–—]\s+|,\s*", re.IGNORECASE)
 """Where new items may follow an edit: "and", a dash, a comma."""
 
 
@@ -122,7 +125,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     return "; ".join(changes)
 
 
-_EDITING = CHANGING | REMOVING | REPLACING | NOT | WITHOUT
+_EDITING: Final = CHANGING | REMOVING | REPLACING | NOT | WITHOUT
 """Words that make a clause that names no thing an edit all the same ("mach zwei draus"; a
 word of recounting needs a count, which an aside has none of: "… just showed up")."""
 
@@ -132,7 +135,7 @@ def _aside(words: list[str]) -> bool:
     return _EDITING.isdisjoint(words) and all(word_to_number(w) is None for w in words)
 
 
-_BEING = frozenset({"has", "have", "is", "are", "was", "hat", "haben", "ist", "sind", "war"})
+_BEING: Final = frozenset({"has", "have", "is", "are", "was", "hat", "haben", "ist", "sind", "war"})
 
 
 def _of_it(words: list[str], found: list[Thing]) -> bool:
@@ -209,8 +212,8 @@ def _counted_item(words: list[str], found: list[Thing]) -> bool:
     )
 
 
-_MORE_OF = frozenset({"more", "another", "noch", "weitere", "weiteren"})
-_ONTO = frozenset({"on", "onto", "auf", "to", "zu"})
+_MORE_OF: Final = frozenset({"more", "another", "noch", "weitere", "weiteren"})
+_ONTO: Final = frozenset({"on", "onto", "auf", "to", "zu"})
 
 
 def in_its_place(words: list[str], found: list[Thing]) -> bool:
@@ -223,7 +226,7 @@ def in_its_place(words: list[str], found: list[Thing]) -> bool:
     return any(leads_an_item(word) for word in words[max(0, item.start - 3) : item.start])
 
 
-_IN_ITS_PLACE = frozenset({"instead", "stattdessen", "dafuer"})
+_IN_ITS_PLACE: Final = frozenset({"instead", "stattdessen", "dafuer"})
 
 
 def one_more(words: list[str], found: list[Thing]) -> bool:

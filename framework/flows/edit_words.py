@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = [
     "ARTICLES",
     "BUT",
@@ -19,15 +21,15 @@ __all__ = [
     "WITHOUT",
 ]
 
-REPLACING = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
+REPLACING: Final = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
 """new … statt old; also "statt old lieber new" when both come after it."""
-BUT = frozenset({"sondern", "but"})
-RATHER = frozenset({"lieber", "rather"})
+BUT: Final = frozenset({"sondern", "but"})
+RATHER: Final = frozenset({"lieber", "rather"})
 """A change without its verb: "die Fanta lieber gegen eine Cola Zero"."""
-CHANGE_OF_MIND = REPLACING | {"stattdessen", "lieber", "doch", "actually", "eher"}
+CHANGE_OF_MIND: Final = REPLACING | {"stattdessen", "lieber", "doch", "actually", "eher"}
 """Words of a change of mind: what was said before is not wanted after all ("nee warte,
 lieber Funghi", "kann ich stattdessen abholen?")."""
-CHANGING = frozenset(
+CHANGING: Final = frozenset(
     {
         "make",
         "change",
@@ -54,16 +56,16 @@ CHANGING = frozenset(
 )
 """Verbs of changing one thing into another: the first thing named is replaced by the next,
 when only a word of INTO stands between them ("mach das Wasser und das Bier raus" is not)."""
-INTO = frozenset(
+INTO: Final = frozenset(
     {"to", "into", "als", "for", "with", "a", "an", "zu", "in", "by", "gegen", "bitte", "lieber"}
     | {"another", "noch", "one"}
     | {"ein", "eine", "einen", "ne", "nen"}
 )
 """Words that may stand between the old thing and the new ("swap the Fanta for another Coke",
 "tausch die Fanta gegen noch eine Cola": the Fanta becomes a Cola)."""
-NOT = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
+NOT: Final = frozenset({"nicht", "not", "kein", "keine", "keinen", "no"})
 """nicht old sondern new / not old but new."""
-REMOVING = frozenset(
+REMOVING: Final = frozenset(
     {
         "weg",
         "raus",
@@ -108,35 +110,37 @@ REMOVING_PAIRS = frozenset(
 REMOVING_PAIRS |= {
     (no, verb) for no in ("not", "t", "dont", "never") for verb in ("need", "needs", "want")
 }  # "we don't need the beer", "I do not want the Fanta"
-WITHOUT = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
-ARTICLES = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
-WHOSE = frozenset(
+WITHOUT: Final = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
+ARTICLES: Final = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
+WHOSE: Final = frozenset(
     {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre", "ihren"}
     | {"seiner", "seinem", "ihrer", "ihrem"}
 )
 """Whose it is ("Lisa's drink", "Tom sein Bier", "ihr Getränk"): one person's, not all."""
-WHOSE_ITEM = WHOSE | {"sei"}
+WHOSE_ITEM: Final = WHOSE | {"sei"}
 """Whose, right before the item: also Bavarian "sei Bier" (elsewhere "sei" is "be")."""
-STAYS = frozenset(
+STAYS: Final = frozenset(
     {"stays", "stay", "remains", "remain", "unchanged", "keeps", "keep", "bleibt", "bleiben"}
     | {"bleibet", "bleibn", "bleibe", "bleim"}  # Swabian "D'Zwiebel bleibet drauf", Bavarian
     | {"unveraendert", "behaelt", "behalten"}
 )
 """Words that say a thing stays as it is ("The Hawaii stays as it is", "Mine keeps the ham",
 "mine stays the same", "keep the onions on it"): no change, no addition, no copy."""
-RECOUNTING = frozenset(
+RECOUNTING: Final = frozenset(
     {"nur", "only", "just", "bloss", "make", "mach", "mache", "auf", "insgesamt"}
 )
-CORRECTING = frozenset({"no", "nope", "nein", "ne", "nee", "sorry", "oops", "ups", "correction"})
+CORRECTING: Final = frozenset(
+    {"no", "nope", "nein", "ne", "nee", "sorry", "oops", "ups", "correction"}
+)
 """A message that opens with one of these corrects what was just said: "no sorry, three
 Fantas" after "four Fantas" counts the Fanta again, it adds none."""
-ADDING = frozenset({"more", "mehr", "noch", "another", "also", "auch", "extra", "weitere"})
+ADDING: Final = frozenset({"more", "mehr", "noch", "another", "also", "auch", "extra", "weitere"})
 """Words that make a count one more of something, never its new count."""
 
-THAT = frozenset(
+THAT: Final = frozenset(
     {"that", "it", "this", "those", "these", "them", "das", "daraus", "draus", "den", "die", "es"}
 )
 """What "make *that* a prosciutto" points back to: the line ordered last."""
-OTHERWISE = frozenset({"sonst", "ansonsten", "otherwise", "else"})
+OTHERWISE: Final = frozenset({"sonst", "ansonsten", "otherwise", "else"})
 """Opening what would happen otherwise ("doch groß, sonst reicht das nicht"): a reason, whose
 "not" refuses nothing."""

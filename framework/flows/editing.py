@@ -19,6 +19,7 @@ the updated order where the bot's flow shows it).
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
@@ -75,7 +76,7 @@ from framework.flows.whose_pronoun import asks_whose
 
 __all__ = ["edit_order"]
 
-_SENTENCE = re.compile(rf"{SENTENCE_END}|;+(?:\s|$)|\n+", re.IGNORECASE)
+_SENTENCE: Final = re.compile(rf"{SENTENCE_END}|;+(?:\s|$)|\n+", re.IGNORECASE)
 """Edits pair things within one sentence ("… kommt nicht. Die Cola zero aber lassen"; "keine
 Zwiebeln — ich muss noch arbeiten 😅 Lieber Oliven drauf"); a line break ends one too."""
 
@@ -138,7 +139,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     return True
 
 
-_CHANGING_WORDS = CHANGE_OF_MIND | CORRECTING | RECOUNTING | {"wait", "warte", "moment"}
+_CHANGING_WORDS: Final = CHANGE_OF_MIND | CORRECTING | RECOUNTING | {"wait", "warte", "moment"}
 
 
 def _a_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
@@ -156,10 +157,21 @@ def _a_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
     )
 
 
-_FILLERS = ARTICLES | {"a", "an", "one", "eine", "ein", "please", "pls", "bitte", "then", "dann"}
+_FILLERS: Final = ARTICLES | {
+    "a",
+    "an",
+    "one",
+    "eine",
+    "ein",
+    "please",
+    "pls",
+    "bitte",
+    "then",
+    "dann",
+}
 
 
-_SUMMARY = re.compile(
+_SUMMARY: Final = re.compile(
     r"\s[-–—]\s*(?:so|that s|that's|i\.e\.|das heißt|d\.h\.|also)\s[^-–—.!?]{1,80}\s[-–—]\s*",
     re.IGNORECASE,
 )
@@ -217,7 +229,7 @@ def _in_place(words: list[str], things: list[Thing]) -> list[Thing]:
     return []
 
 
-_ONE_NEW = frozenset({"ein", "eine", "einen", "ne", "nen", "a", "an", "one"})
+_ONE_NEW: Final = frozenset({"ein", "eine", "einen", "ne", "nen", "a", "an", "one"})
 """Before the thing ordered in place ("ein Wasser"), not one of theirs ("auf ihre Tonno")."""
 
 
@@ -239,9 +251,9 @@ def _one_each(turn: Turn, ordering: str, more: list[Thing], covered: set[str]) -
     return [{item: t.value, count: 1} for t in more if t.group is None and t.value not in covered]
 
 
-_IN_PLACE_OF = frozenset({"statt", "anstatt", "anstelle", "aus"})
+_IN_PLACE_OF: Final = frozenset({"statt", "anstatt", "anstelle", "aus"})
 """Before the thing given up ("statt seinem Bier ein Wasser")."""
-_IN_ITS_PLACE = frozenset({"dafuer", "stattdessen"})
+_IN_ITS_PLACE: Final = frozenset({"dafuer", "stattdessen"})
 """Before the thing wanted in its place ("dafür eine Cola Zero")."""
 
 

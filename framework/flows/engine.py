@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from framework.errors import FlowError, ThekeError
 from framework.flows.acting import action_done, reminder_fired, waiting_action
@@ -76,7 +76,7 @@ from framework.flows.which_line import ask_which_of, which_one_answered
 
 __all__ = ["MAX_MESSAGE_CHARS", "SessionError", "StepResult", "step"]
 
-MAX_MESSAGE_CHARS = 4096
+MAX_MESSAGE_CHARS: Final = 4096
 """Longer messages are refused politely (WhatsApp allows 4096 characters of text)."""
 
 
@@ -404,7 +404,7 @@ def _counted_kind(turn: Turn, text: str, mentions: list[Mention]) -> bool:
     )
 
 
-_ONE = frozenset({"eine", "einen", "ein", "a", "an", "one"})
+_ONE: Final = frozenset({"eine", "einen", "ein", "a", "an", "one"})
 
 
 def _one_if_said(turn: Turn, flow: str, text: str, mentions: list[Mention]) -> None:

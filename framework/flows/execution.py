@@ -9,7 +9,7 @@ keyword and the JSON Schema's step keywords have an executor here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from framework.errors import FlowError
 from framework.flows.acting import start_action
@@ -57,7 +57,7 @@ from framework.flows.turn import Turn
 
 __all__ = ["EXECUTORS", "MAX_INSTRUCTIONS", "run"]
 
-MAX_INSTRUCTIONS = 1000
+MAX_INSTRUCTIONS: Final = 1000
 """Instructions one turn may run without waiting: more is a flow that loops."""
 
 

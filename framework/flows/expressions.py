@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from framework.errors import FlowError
 
@@ -81,8 +81,8 @@ _COMPARE: Mapping[type, Callable[[Any, Any], Any]] = {
     ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
 }
-_NONE_SAFE = (operator.eq, operator.ne)
-_MAX_LENGTH = 500
+_NONE_SAFE: Final = (operator.eq, operator.ne)
+_MAX_LENGTH: Final = 500
 
 
 @dataclass(frozen=True, slots=True)

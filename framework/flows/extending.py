@@ -4,6 +4,8 @@ have them), never a new line."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import STAYS
 from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
@@ -15,12 +17,16 @@ from framework.flows.understanding.refused import refused
 
 __all__ = ["extend", "plain_named", "said_onto"]
 
-_ALL_OF_THEM = frozenset({"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"})
-_ON_IT = frozenset({"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"})
+_ALL_OF_THEM: Final = frozenset(
+    {"beide", "beiden", "alle", "allen", "both", "all", "each", "jeweils"}
+)
+_ON_IT: Final = frozenset(
+    {"drauf", "darauf", "dazu", "auch", "noch", "well", "too", "also", "it", "add"}
+)
 """'… on it as well', 'noch Oliven drauf': an extra for the pizza just ordered."""
-_ONTO = frozenset({"on", "onto", "for", "to", "auf", "fuer", "zur", "zum", "zu"})
-_STILL = frozenset({"still", "weiterhin"})
-_THE = frozenset(
+_ONTO: Final = frozenset({"on", "onto", "for", "to", "auf", "fuer", "zur", "zum", "zu"})
+_STILL: Final = frozenset({"still", "weiterhin"})
+_THE: Final = frozenset(
     {"the", "die", "der", "den", "dem", "my", "meine", "meiner"}
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
     | {"d", "s", "da", "de", "dr"}  # as dialects say them: Swiss "uf d Margherita", "uf s …"

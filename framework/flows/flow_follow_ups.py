@@ -8,13 +8,15 @@ after theirs."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.follow_ups import follow_up
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["followed_up", "note_answering_flow"]
 
-ANSWERED_BY = "answered_by"
+ANSWERED_BY: Final = "answered_by"
 """A session flag: the flow that answered the last message and the turn it did."""
 
 

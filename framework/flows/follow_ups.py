@@ -5,14 +5,15 @@ answered again, whose answers cover it, as a waiter would go on talking."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.understanding.segments import SENTENCES
 
 __all__ = ["KNOWN_BEFORE", "follow_up"]
 
-KNOWN_BEFORE = "known_before"
+KNOWN_BEFORE: Final = "known_before"
 """A session flag: the knowledge entries the last message asked about (until the next one)."""
-_FOLLOW_UP = re.compile(
+_FOLLOW_UP: Final = re.compile(
     r"^\s*(?:und|and|what about|how about|und was ist mit|und wie ist es mit|und bei|und mit"
     r"|und wenn|und für|and for|and with|and if|und beim|and the)\b[^?]{0,40}\?\s*$",
     re.IGNORECASE,
@@ -30,5 +31,5 @@ def follow_up(text: str, before: list[str]) -> list[str]:
     return list(before) if _FOLLOW_UP.match(asked) else []
 
 
-_LONGEST = 100
-_REACTION_WORDS = 5
+_LONGEST: Final = 100
+_REACTION_WORDS: Final = 5

@@ -14,7 +14,7 @@ a ticket, a call back) — never an empty promise.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.cart import CartError
 from framework.flows.cart_change import CartChange, change_cart
@@ -33,13 +33,13 @@ __all__ = [
     "withdraw_handoff",
 ]
 
-HANDOFF = "handoff"
+HANDOFF: Final = "handoff"
 """The session flag while a person is asked for or holds the conversation: its `state`
 (waiting, held), the `agent` once one holds it, the `reason`."""
-WAIT_HANDOFF = "$handoff"
+WAIT_HANDOFF: Final = "$handoff"
 """What a frame waits for after a `handoff:` step: the person's hand back."""
 WAITING, HELD = "waiting", "held"
-ENDS = ("returned", "closed", "timeout")
+ENDS: Final = ("returned", "closed", "timeout")
 
 
 def request_handoff(turn: Turn, reason: str) -> bool:

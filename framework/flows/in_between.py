@@ -5,6 +5,7 @@ message also gives ("Ist die Funghi vegetarisch? Dann bitte eine mittlere")."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.answering import answer
 from framework.flows.asked_about import remember_asked_about
@@ -102,7 +103,7 @@ def _only_the_item(turn: Turn, text: str) -> bool:
     return len(asked) <= 1 and kinds
 
 
-_SENTENCES = re.compile(r"[.!?;]+")
+_SENTENCES: Final = re.compile(r"[.!?;]+")
 
 
 def _invite_the_order(turn: Turn, text: str) -> bool:

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.edit_words import (
     CHANGE_OF_MIND,
@@ -47,7 +47,7 @@ from framework.flows.understanding.segments import SENTENCE_END
 
 __all__ = ["cart_so_far", "editing_in_progress", "order_in_progress", "order_so_far"]
 
-_LENT = 1_000_000
+_LENT: Final = 1_000_000
 """Line ids of the lent items: far above any real line's, so lines the edit adds stay apart."""
 
 
@@ -130,7 +130,9 @@ def _as_lines(turn: Turn, ordering: str | None, named: list[Mention]) -> dict[in
     return {line["id"]: line for line in _theirs(turn, lines)}
 
 
-_EDITING = (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND | (RECOUNTING - {"auf"})
+_EDITING: Final = (
+    (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND | (RECOUNTING - {"auf"})
+)
 
 
 def _theirs(turn: Turn, lines: list[CartLine]) -> list[CartLine]:
@@ -178,7 +180,7 @@ def _asks_an_edit(turn: Turn, text: str, named: list[Mention]) -> bool:
     return any(_sentence_edits(turn, sentence, named) for sentence in sentences)
 
 
-_SENTENCES = re.compile(SENTENCE_END, re.IGNORECASE)
+_SENTENCES: Final = re.compile(SENTENCE_END, re.IGNORECASE)
 
 
 def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:

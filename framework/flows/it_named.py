@@ -4,13 +4,15 @@ second pizza), not the line ordered last."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.edit_words import CHANGING
 from framework.flows.named_things import Thing, line_with, named_things
 from framework.flows.turn import Turn
 
 __all__ = ["it_named"]
 
-_IT = frozenset({"it", "es", "sie", "ihn"})
+_IT: Final = frozenset({"it", "es", "sie", "ihn"})
 
 
 def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]) -> list[str]:
@@ -35,4 +37,4 @@ def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]
     return words
 
 
-_ON_IT = frozenset({"drauf", "darauf"})
+_ON_IT: Final = frozenset({"drauf", "darauf"})

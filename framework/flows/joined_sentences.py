@@ -8,6 +8,8 @@ scharf genug. Lieber Schinken drauf."); a change, and the next one that only say
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.edit_words import ARTICLES, RATHER, REMOVING
 from framework.flows.named_things import many_choice_groups, named_things
 from framework.flows.turn import Turn
@@ -65,7 +67,7 @@ def _rather_first(words: list[str]) -> bool:
     return bool(words) and words[0] in _RATHER_FIRST
 
 
-_RATHER_FIRST = RATHER | {"stattdessen", "instead"}
+_RATHER_FIRST: Final = RATHER | {"stattdessen", "instead"}
 
 
 def _rather_in(sentence: str) -> bool:
@@ -81,5 +83,5 @@ def _points_at_a_line(words: list[str]) -> bool:
     return words[-1] in _ONE or words[1] in _ONE or words[1] in WITH_OR_WITHOUT
 
 
-_POINTER_WORDS = 5
-_ONE = frozenset({"one", "ones"})
+_POINTER_WORDS: Final = 5
+_ONE: Final = frozenset({"one", "ones"})

@@ -5,6 +5,7 @@ husband and I want two medium Tonnos"): their line is theirs together, one each,
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.session import SHARED_BY, SPEAKER
 from framework.flows.understanding.normalize import tokens
@@ -12,19 +13,19 @@ from framework.flows.understanding.not_names import NAME, NOT_NAMES
 
 __all__ = ["joint_people", "one_each", "ours"]
 
-_JOINT = re.compile(
+_JOINT: Final = re.compile(
     rf"(?P<names>{NAME}(?:,\s*{NAME})*\s+(?:und|and)\s+{NAME})\s+"
     r"(?:(?:(?:wollen|nehmen|kriegen|bekommen|möchten|want|get|have|take)\s+)?(?:je|jeweils|each)"
     r"|both|(?:wollen|nehmen|kriegen|bekommen|möchten)\s+beide)\b"
 )
-_ONE_EACH = frozenset({"je", "jeweils", "each", "both", "beide"})
-_ME_AND = re.compile(
+_ONE_EACH: Final = frozenset({"je", "jeweils", "each", "both", "beide"})
+_ME_AND: Final = re.compile(
     rf"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:mich|me) (?:und|and) (?:(?:meinen|meine|my|our) )?"
     rf"(?:(?i:freund|freundin|mann|frau|bruder|schwester|friend|husband|wife|partner) )?({NAME})\b"
 )
 
 
-_PARTNER_AND_I = re.compile(
+_PARTNER_AND_I: Final = re.compile(
     r"\b(?P<partner>(?:my|mein|meine)\s+(?:husband|wife|partner|boyfriend|girlfriend|mann|frau"
     r"|freund|freundin))\s+(?:and|und)\s+(?:I|ich)\b",
     re.IGNORECASE,
@@ -38,7 +39,7 @@ def one_each(clause: str) -> bool:
     return bool(_ONE_EACH & said or _ENDS_FOR_ME.search(clause) or _TWO & said)
 
 
-_TWO = frozenset({"two", "zwei"})
+_TWO: Final = frozenset({"two", "zwei"})
 
 
 def ours(text: str, person: str | None, joint: dict[str, str]) -> str | None:
@@ -51,11 +52,11 @@ def ours(text: str, person: str | None, joint: dict[str, str]) -> str | None:
     return joint[SPEAKER] if person is None or set(tokens(person)) <= named else person
 
 
-_FOR_US = re.compile(
+_FOR_US: Final = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:für|fuer|for) (?:mich|me) (?:und|and) [^:\n]{1,40}:", re.I
 )
 """A heading: "Hallo! Für mich und meinen Freund Fabian: …" — the lines after it are theirs."""
-_ENDS_FOR_ME = re.compile(r"\b(?:für|fuer|for) (?:mich|me)\s*$", re.IGNORECASE)
+_ENDS_FOR_ME: Final = re.compile(r"\b(?:für|fuer|for) (?:mich|me)\s*$", re.IGNORECASE)
 """A line "für mich und Korbinian": the speaker's and Korbinian's together."""
 
 

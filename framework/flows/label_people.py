@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from typing import Final
 
 from framework.flows.understanding.genders import gender_of, pronoun_gender
 from framework.flows.understanding.lexicon import Lexicon
@@ -25,15 +26,17 @@ __all__ = [
     "said_mine",
 ]
 
-_FOR_PRONOUN = re.compile(r"\b(?:for|für|fuer)\s+(her|him|sie|ihn)\b", re.IGNORECASE)
-_LABEL = re.compile(r"\s*(?:and\s+|und\s+)?(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*", re.IGNORECASE)
-_FOR_AT_END = re.compile(r"\b(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*$", re.IGNORECASE)
-CLAUSES = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(und|and|plus|sowie)\s")
+_FOR_PRONOUN: Final = re.compile(r"\b(?:for|für|fuer)\s+(her|him|sie|ihn)\b", re.IGNORECASE)
+_LABEL: Final = re.compile(
+    r"\s*(?:and\s+|und\s+)?(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*", re.IGNORECASE
+)
+_FOR_AT_END: Final = re.compile(r"\b(?:for|für|fuer)(?:\s+[\w'’]+){1,3}\s*$", re.IGNORECASE)
+CLAUSES: Final = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(und|and|plus|sowie)\s")
 """Where a message's clauses part, keeping the word that joins two where it is "and": its
 `split` gives clause, "and" or None (a comma, a full stop, a dash), clause, …"""
 
 
-_JOINING = re.compile(
+_JOINING: Final = re.compile(
     r"\b(?:(?:is|are|s|re) (?:coming|joining(?: us)?) (?:too|as well|along)|joins us|"
     r"(?:kommt|kommen) (?:auch|noch|doch|mit)(?: mit| dazu)?)\b",
     re.IGNORECASE,
@@ -76,8 +79,8 @@ def pronoun_person(clause: str, named: list[str]) -> str | None:
     return fitting.pop() if len(fitting) == 1 else None
 
 
-_MINE = frozenset({"mine", "meins"})
-_MY_ONE = frozenset({("my", "one"), ("my", "pizza")})
+_MINE: Final = frozenset({"mine", "meins"})
+_MY_ONE: Final = frozenset({("my", "one"), ("my", "pizza")})
 
 
 def said_mine(words: list[str]) -> bool:

@@ -7,17 +7,18 @@ the contact desk makes codes (framework/contacts/desk.py), the engine reads them
 from __future__ import annotations
 
 import re
+from typing import Final
 
 __all__ = ["ALPHABET", "LENGTH", "MINUTES", "code_alone", "code_in", "is_code"]
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-LENGTH = 6
-MINUTES = 10
+ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LENGTH: Final = 6
+MINUTES: Final = 10
 """How long a code is valid."""
 
-_CHARS = "[2-9A-HJKMNP-Z]"
-_WORD = re.compile(rf"(?<![A-Za-z0-9]){_CHARS}{{{LENGTH}}}(?![A-Za-z0-9])", re.ASCII | re.I)
-_ALONE = re.compile(
+_CHARS: Final = "[2-9A-HJKMNP-Z]"
+_WORD: Final = re.compile(rf"(?<![A-Za-z0-9]){_CHARS}{{{LENGTH}}}(?![A-Za-z0-9])", re.ASCII | re.I)
+_ALONE: Final = re.compile(
     rf"\s*((?:link\s*|verbindungs)?code\s*[:#]?\s*)?({_CHARS}{{{LENGTH}}})\s*[.!]?\s*",
     re.ASCII | re.I,
 )

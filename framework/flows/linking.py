@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Final
 
 from framework.flows.events import ActionDone, ActionRequest, Message
 from framework.flows.link_codes import MINUTES, code_alone, code_in
@@ -44,12 +45,12 @@ __all__ = [
 ]
 
 LINK_CODE, LINK, UNLINK = "contact.link_code", "contact.link", "contact.unlink"
-LINK_ACTIONS = frozenset({LINK_CODE, LINK, UNLINK})
-MAX_WRONG = 5
+LINK_ACTIONS: Final = frozenset({LINK_CODE, LINK, UNLINK})
+MAX_WRONG: Final = 5
 """Codes a conversation may get wrong within WRONG_WINDOW."""
-WRONG_WINDOW = timedelta(hours=1)
-WRONG = "link_wrong"
-QUIET = "link_quiet"
+WRONG_WINDOW: Final = timedelta(hours=1)
+WRONG: Final = "link_wrong"
+QUIET: Final = "link_quiet"
 """The session flag of a code typed alone: the flow to start when it links nothing."""
 
 _SAID: Mapping[str, str] = {

@@ -6,6 +6,8 @@ pizza beside the first."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGE_OF_MIND
 from framework.flows.named_things import Thing, many_choice_groups
@@ -16,14 +18,14 @@ from framework.flows.understanding.second_thoughts import ALSO, TAKING_BACK
 
 __all__ = ["mind_changed"]
 
-_BACK = frozenset({"back", "zurueck", "wieder"})
+_BACK: Final = frozenset({"back", "zurueck", "wieder"})
 """"back to salami", "doch wieder die Hawaii": the item before the last one again."""
-_NOT_SECOND_THOUGHTS = frozenset({"doch", "oh", "ach", "hm", "ne"})
-_MARKERS = (TAKING_BACK | _BACK | CHANGE_OF_MIND | {"sorry", "oops"}) - _NOT_SECOND_THOUGHTS
+_NOT_SECOND_THOUGHTS: Final = frozenset({"doch", "oh", "ach", "hm", "ne"})
+_MARKERS: Final = (TAKING_BACK | _BACK | CHANGE_OF_MIND | {"sorry", "oops"}) - _NOT_SECOND_THOUGHTS
 """Words of second thoughts before the new item ("nee doch lieber", "no sorry, back to");
 "doch" alone is no change of mind ("doch eine Funghi dazu"), "ach" begins anything ("Ach und
 was ist auf der Capricciosa?"), and "ne" is "eine" ("und ne kleine Quattro Formaggi")."""
-_ANOTHER = ALSO | {"zweite", "second", "extra", "weitere", "und", "and"}
+_ANOTHER: Final = ALSO | {"zweite", "second", "extra", "weitere", "und", "and"}
 """Before the new item: one more ("doch ne zweite Pizza, aber als Tonno"), not instead."""
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 from framework.bill import TaxRule
@@ -61,7 +61,7 @@ class Position:
         return (Position, (self.file, self.line, self.column))
 
 
-ANY_LANGUAGE = "*"
+ANY_LANGUAGE: Final = "*"
 Label = Mapping[str, str]
 """A name per language code, or under ANY_LANGUAGE for all of them."""
 
@@ -144,7 +144,7 @@ class Catalog:
     tag's own forms ("drink", "drinks")."""
 
 
-SINGLE = "single"
+SINGLE: Final = "single"
 """The role of an item slot whose flow takes one item at a time (a booking's service)."""
 
 

@@ -6,6 +6,7 @@ replaced by the other, nor the extras dropped."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import NOT
@@ -16,7 +17,7 @@ from framework.flows.turn import Turn
 
 __all__ = ["move_extras"]
 
-_NEAR = 3
+_NEAR: Final = 3
 """How far before an item its "nicht"/"not" may stand ("nicht auf die Salami")."""
 
 

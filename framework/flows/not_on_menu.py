@@ -13,6 +13,7 @@ the catalog, the bot's knowledge and the open question's choices do not know.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.closest import names_of, note_missing
 from framework.flows.model import Slot
@@ -27,38 +28,40 @@ from framework.flows.understanding.slot_values import part_of_an_address
 
 __all__ = ["missing_taken_out", "not_on_menu", "not_on_menu_at_start", "without_missing"]
 
-_COUNT = (
+_COUNT: Final = (
     r"\d{1,2}|eins?|eine[nmr]?|ein|ne|nen|'?n|a|an|one|zwei|drei|vier|fünf|two|three|four|five"
     r"|noch\s+eine[nm]?|another|some|paar|ein\s+paar|a\s+couple\s+of|una|uno|un"
 )
-_NAME = r"[^\W\d_][\w'’-]*"
-_AFTER = (
+_NAME: Final = r"[^\W\d_][\w'’-]*"
+_AFTER: Final = (
     r"(?:bitte|bittschön|bitteschön|please|pls|per\s+favore|por\s+favor|noch|too|auch|dazu"
     r"|thanks|danke|klein|kleine|mittel|mittlere|groß|große|gross|grosse|small|medium|large)\b"
 )
 """Words after the name that belong to no name: politeness (also as an Italian or a Spaniard
 says it) and a size."""
-_SIZE = (
+_SIZE: Final = (
     r"(?:kleine[n]?|klein|mittlere[n]?|mittel|gro(?:ß|ss)e[n]?|gro(?:ß|ss)|small|medium|large"
     r"|big)"
 )
-_CONTAINER = (
+_CONTAINER: Final = (
     r"(?:glass|glasses|bottle|bottles|can|cans|cup|cups|pint|flasche|flaschen|glas|gläser"
     r"|dose|dosen|becher)(?:\s+of|\s+o)?"
 )
 """How a drink is counted ("a glass of red wine", "eine Flasche Sprite")."""
-_FILLERS = r"(?:then|dann|now|jetzt|so|halt)\b"
+_FILLERS: Final = r"(?:then|dann|now|jetzt|so|halt)\b"
 """Words after a count and a size that are no thing ("one large then, no extras")."""
-_THING = rf"(?P<thing>(?!{_AFTER}|{_FILLERS}){_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
-_ORDERED = re.compile(
+_THING: Final = rf"(?P<thing>(?!{_AFTER}|{_FILLERS}){_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
+_ORDERED: Final = re.compile(
     rf"^\s*(?:(?:und|un|and|noch|plus|also|ond|no|an|dann|then|oh|ach|dazu)[,\s]+)*"
     rf"(?:(?:{_COUNT})\s+)(?:{_SIZE}\s+)?(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
     rf"(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
     re.IGNORECASE,
 )
-_EITHER = rf"(?:\s+(?:oder|or)\s+(?:(?:auch|any|some|eine?n?|a|an)\s+)?{_NAME}(?:\s+{_NAME})?)?"
+_EITHER: Final = (
+    rf"(?:\s+(?:oder|or)\s+(?:(?:auch|any|some|eine?n?|a|an)\s+)?{_NAME}(?:\s+{_NAME})?)?"
+)
 """A second thing asked about with the first ("Lasagne oder Tiramisu", "calzone or any pasta")."""
-_ASKED = re.compile(
+_ASKED: Final = re.compile(
     rf"^\s*(?:(?:und|and|oh|ok|okay|hallo|hi|hey|sacht\s+ma|sag\s+mal|sagt\s+mal)[,\s]+)*"
     rf"(?:(?:habt|haben)\s+(?:ihr|sie)|habta|gibt\s+es(?:\s+bei\s+euch)?"
     rf"|do\s+you\s+(?:have|do|sell)|have\s+you\s+got|you\s+got|got)\s+"
@@ -68,7 +71,7 @@ _ASKED = re.compile(
     re.IGNORECASE,
 )
 
-_NO_GOODS = frozenset(
+_NO_GOODS: Final = frozenset(
     {"moment", "momentchen", "sekunde", "sek", "minute", "frage", "sache", "mal", "davon"}
     | {"stück", "stk", "x", "bitte", "danke", "mehr", "weitere", "weiteres", "andere"}
     | {"sec", "second", "minute", "min", "mo", "tick", "question", "thing", "more", "of"}
@@ -138,11 +141,11 @@ def missing_taken_out(turn: Turn, slot: Slot, text: str) -> str:
     return without_missing(turn, text)
 
 
-_FREE = frozenset({"text", "address"})
+_FREE: Final = frozenset({"text", "address"})
 """Answers whose words are the customer's own, not things ordered ("Zwei Treppen hoch")."""
 
 
-_PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|un|and|plus|sowie)\b|\+)\s*", re.IGNORECASE)
+_PARTS: Final = re.compile(r"\s*(?:[,;]|\b(?:und|un|and|plus|sowie)\b|\+)\s*", re.IGNORECASE)
 """Where a list's parts end ("un" is many a dialect's "und")."""
 
 
@@ -215,7 +218,7 @@ def _say_missing(turn: Turn, thing: str) -> None:
     note_missing(turn, thing, alike, entries)  # "was kommt dem am nächsten?" (closest.py)
 
 
-_MOST_ALIKE = 3
+_MOST_ALIKE: Final = 3
 
 
 def _alike(turn: Turn, thing: str) -> list[str]:

@@ -7,6 +7,7 @@ takes the place of "one of them"."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.model import label_for
@@ -19,8 +20,8 @@ from framework.flows.which_line import one_of_them
 
 __all__ = ["one_of_several"]
 
-_ONE = frozenset({"one", "eine", "einer", "einen"})
-_PIECES = re.compile(r"([,;.!?]+\s*|\s+(?:und|and|aber|but)\s+)", re.IGNORECASE)
+_ONE: Final = frozenset({"one", "eine", "einer", "einen"})
+_PIECES: Final = re.compile(r"([,;.!?]+\s*|\s+(?:und|and|aber|but)\s+)", re.IGNORECASE)
 
 
 def one_of_several(turn: Turn, text: str) -> tuple[str, list[str], list[str]] | None:

@@ -5,13 +5,15 @@ that one is changed."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.session import SHARED_BY, CartLine, copy_lines
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
 __all__ = ["SHARED_BY", "give_back_unchanged", "give_one", "one_of_a_pair", "one_of_the_group"]
 
-_GROUPS = frozenset(
+_GROUPS: Final = frozenset(
     {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "maedels"}
     | {"zwillinge", "enkel", "grandkids", "little", "uns"}
 )

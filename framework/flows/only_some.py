@@ -7,6 +7,7 @@ keine Jalapeños": one loses them. Without "only" such words add the extras to s
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.named_things import Thing, line_with, many_choice_groups
@@ -17,8 +18,8 @@ from framework.flows.understanding.refused import refused
 
 __all__ = ["one_without", "only_some"]
 
-_ONLY = frozenset({"only", "just", "nur", "bloss", "lediglich"})
-_NEAR = 4
+_ONLY: Final = frozenset({"only", "just", "nur", "bloss", "lediglich"})
+_NEAR: Final = 4
 """How far after "only" its count may stand ("only on one of them")."""
 
 
@@ -55,9 +56,9 @@ def one_without(turn: Turn, words: list[str], things: list[Thing]) -> str | None
     return _keeping(turn, line, extras, line["quantity"] - 1)
 
 
-_ONE = frozenset({"one", "eine", "einer", "einem", "eins", "ein"})
-_OF_THEM = frozenset({"of", "von", "davon", "der", "den"})
-_WANTS = frozenset({"will", "mag", "moechte", "isst", "nimmt", "wants", "doesn", "likes"})
+_ONE: Final = frozenset({"one", "eine", "einer", "einem", "eins", "ein"})
+_OF_THEM: Final = frozenset({"of", "von", "davon", "der", "den"})
+_WANTS: Final = frozenset({"will", "mag", "moechte", "isst", "nimmt", "wants", "doesn", "likes"})
 
 
 def _one_of_them(words: list[str]) -> bool:

@@ -10,15 +10,17 @@ when the cancellation fails, they are told so and where to turn.
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.events import Message, OrderUpdate, PaymentRequest
 from framework.flows.turn import Turn
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["CANCELLABLE", "CANCEL_PAID", "cancel_answer", "cancel_outcome", "offer_cancel"]
 
-CANCEL_PAID = "cancel_paid"
+CANCEL_PAID: Final = "cancel_paid"
 """The request's action and origin."""
-CANCELLABLE = frozenset({"paid"})
+CANCELLABLE: Final = frozenset({"paid"})
 """Order statuses a customer may still cancel themselves: before the business accepts it."""
 
 

@@ -11,6 +11,7 @@ progress, or ordered by another sentence of the message) and it asks for nothing
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.events import Message, Reply
@@ -25,14 +26,14 @@ from framework.flows.understanding.yesno import says_done
 
 __all__ = ["about_the_order", "answer_after_the_order", "the_order_checked"]
 
-_TAG = re.compile(
+_TAG: Final = re.compile(
     r"(?:^|[,\s])(?:right|correct|yes|yeah|yep|ok|okay|is that right|is that correct|"
     r"did i get that right|oder|oder nicht|richtig|korrekt|ne|nä|nich|gell|gelle|"
     r"stimmt(?:'?s| das| so)?|passt(?: das| so)?|nicht wahr|ja)\s*\?+\W*$",
     re.IGNORECASE,
 )
 """A question tag at the end of a sentence: ", right?", ", oder?", "stimmt's?"."""
-_OPENING = re.compile(
+_OPENING: Final = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|alright|right|and|so|also|und|gut|alles klar|dann)[,\s]+)*"
     r"(?:so that'?s|that'?s|that is|that makes|that'?ll be|so i have|i have|i'?ve got|"
     r"we have|we'?ve got|you have|you'?ve got|so we have|"
@@ -45,15 +46,15 @@ _OPENING = re.compile(
 """How a summing-up begins: "so that's …", "das wären dann …", "hab ich jetzt also …?"; a
 leading "also" is German's "so" here, and is not enough alone (English "also a Coke?" asks
 for one)."""
-_RECAP = re.compile(
+_RECAP: Final = re.compile(
     r"\b(?:(?:just )?to (?:recap|sum (?:it )?up|summari[sz]e|(?:double[- ])?check|confirm)|recap|"
     r"let me (?:repeat|read (?:it )?back)|zusammengefasst|zur kontrolle|zur sicherheit nochmal|"
     r"(?:nur )?damit ich'?s richtig (?:hab|habe)|(?:ich )?wiederhole (?:nochmal|noch mal))\b",
     re.IGNORECASE,
 )
 """How a recap says itself, question or not: "So just to recap: …", "Zusammengefasst: …"."""
-_SHOWS_THE_ORDER = re.compile(r"\bcart\s*\|\s*summary\b")
-_ASKS_FOR_THE_ORDER = re.compile(
+_SHOWS_THE_ORDER: Final = re.compile(r"\bcart\s*\|\s*summary\b")
+_ASKS_FOR_THE_ORDER: Final = re.compile(
     r"\b(?:what(?:'?s| is| do i have| have i (?:got|ordered)| did i order)"
     r"(?: (?:in|on))? (?:my|the|our) (?:order|cart|basket)|"
     r"what (?:have|did) (?:i|we) (?:ordered|order|got)(?: so far)?|"
@@ -182,4 +183,4 @@ def answer_after_the_order(turn: Turn) -> None:
     turn.after_the_order = []
 
 
-_READS_THE_CART = re.compile(r"\bcart\b")
+_READS_THE_CART: Final = re.compile(r"\bcart\b")

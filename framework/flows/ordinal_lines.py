@@ -6,6 +6,8 @@ holds more than one, so the others keep theirs."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.named_things import Thing, holds
 from framework.flows.splitting_off import split_with
 from framework.flows.turn import Turn
@@ -13,7 +15,7 @@ from framework.flows.understanding.matching import DEFINITE
 
 __all__ = ["change_by_place"]
 
-_PLACES = {
+_PLACES: Final = {
     **dict.fromkeys(("erste", "ersten", "first"), 1),
     **dict.fromkeys(("zweite", "zweiten", "second", "2nd"), 2),
     **dict.fromkeys(("dritte", "dritten", "third", "3rd"), 3),

@@ -4,6 +4,8 @@ one sentence, two things of one kind (items, or choices of one group)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.edit_words import (
     ARTICLES,
     BUT,
@@ -21,8 +23,8 @@ from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["replacement"]
 
-_CHANGING_OR_RATHER = CHANGING | RATHER
-_PAIRING = REPLACING | BUT | NOT | _CHANGING_OR_RATHER
+_CHANGING_OR_RATHER: Final = CHANGING | RATHER
+_PAIRING: Final = REPLACING | BUT | NOT | _CHANGING_OR_RATHER
 """The words without which no replacement is said: each way below needs one of them."""
 
 
@@ -64,8 +66,8 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     return None
 
 
-_THAN = frozenset({"than", "als"})
-_CLAUSE_START = frozenset({"und", "and", "aber", "but", "also", "dann", "then"})
+_THAN: Final = frozenset({"than", "als"})
+_CLAUSE_START: Final = frozenset({"und", "and", "aber", "but", "also", "dann", "then"})
 """Before "statt": a clause begins, and the new thing comes after the old ("… und statt Bier
 ne Cola Zero"), not before it ("eine Fanta statt der Cola")."""
 
@@ -119,7 +121,7 @@ def _made_into(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | N
     return None
 
 
-_ON_THE = frozenset({"on", "auf", "bei"})
+_ON_THE: Final = frozenset({"on", "auf", "bei"})
 
 
 def _item_between(things: list[Thing], old: Thing, new: Thing) -> bool:
@@ -161,7 +163,7 @@ def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) 
     )
 
 
-_BESIDE_THE_NEW = frozenset(
+_BESIDE_THE_NEW: Final = frozenset(
     {"bitte", "please", "pls", "gern", "gerne"}
     | {"another", "also", "auch", "noch", "takes", "wants", "nimmt", "he", "she", "er"}
     | {"extra", "zusaetzlich"}
@@ -190,7 +192,7 @@ def _other_kind(old: Thing, candidates: list[Thing]) -> Thing | None:
     return next((t for t in candidates if t.group == old.group and t.value != old.value), None)
 
 
-_NOT_BEFORE = NOT | {"ka"}
+_NOT_BEFORE: Final = NOT | {"ka"}
 """Right before a thing: Austrian "ka" is "kein" ("doch ka Zwiebeln, sondern Jalapeños"); the
 Thai learners' polite "ka" ends a sentence, never stands before a thing."""
 

@@ -12,7 +12,7 @@ first, so a payment cannot slip in afterwards unnoticed) or ask something else.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from framework.bill import Bill, BillError, BillLine, Discount, make_bill
 from framework.flows.events import Button, Link, OrderUpdate, PaymentRequest, SetTimer, Timer
@@ -38,9 +38,9 @@ __all__ = [
 ]
 
 PAY_REMINDER, PAY_EXPIRY = "payment_reminder", "payment_expiry"
-RECHECK = timedelta(minutes=1)
+RECHECK: Final = timedelta(minutes=1)
 """When the provider could not end the request at expiry, try again after this long."""
-TOLD_KEPT = 10
+TOLD_KEPT: Final = 10
 """How many orders' last told status a session keeps (to tell each news once)."""
 
 
@@ -246,7 +246,12 @@ def order_update(turn: Turn, update: OrderUpdate) -> None:
         turn.record(f"order_{update.status}", order=update.number)
 
 
-_OUTCOME_OF = {"paid": "paid", "failed": "failed", "expired": "expired", "cancelled": "cancelled"}
+_OUTCOME_OF: Final = {
+    "paid": "paid",
+    "failed": "failed",
+    "expired": "expired",
+    "cancelled": "cancelled",
+}
 
 
 def _remember_order(turn: Turn, update: OrderUpdate) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING, STAYS
@@ -67,31 +68,31 @@ __all__ = [
     "person_named",
 ]
 
-_INSTEAD = BUT | RATHER | {"dafuer", "stattdessen", "instead", "statt", "anstatt"}
+_INSTEAD: Final = BUT | RATHER | {"dafuer", "stattdessen", "instead", "statt", "anstatt"}
 """Words that make a "no" and another extra a swap ("keine Oliven, lieber extra Käse")."""
 
-PEOPLE = "people"
+PEOPLE: Final = "people"
 """A session flag: [item, person] pairs said, waiting for their cart lines."""
-LAST_PERSON = "last_person"
+LAST_PERSON: Final = "last_person"
 """A session flag: the person named last ("seine Pizza", "her drink")."""
-ME = SPEAKER
-_KEPT = 20
+ME: Final = SPEAKER
+_KEPT: Final = 20
 
-_FOR_SOMEONE = re.compile(
+_FOR_SOMEONE: Final = re.compile(
     r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)? "  # "für'n Rudi", "fürn Xaver": für den
     r"(?:(?:den|die|meinen|meine|mein|unseren|unsere|my|our) )?"
     rf"(?P<p>{NAME}|mich|mi(?!\s+[A-ZÄÖÜ])|me)\b"  # "für mi", not Swiss "für mi Partnerin"
 )
-_FOR_SOMEONE_LOWER = re.compile(
+_FOR_SOMEONE_LOWER: Final = re.compile(
     r"\b(?:für|fuer|for)(?:'?n)? (?:(?:den|die|der|my|our) )?(?P<p>[a-zäöüß]+)\b"
 )
 """A name in lowercase after "für": only a common first name or a role counts ("für die
 mandy", not "für den abend")."""
-_SOMEONE_TAKES = re.compile(
+_SOMEONE_TAKES: Final = re.compile(
     rf"\b(?P<p>{NAME})(?:'s)? (?:nimmt|will|möchte|moechte|hätte|kriegt|bekommt|isst|trinkt|"
     r"mag|wants|would|gets|takes|is having|has|'ll|'d|likes)\b"
 )
-_ROLES = re.compile(
+_ROLES: Final = re.compile(
     r"\b(?P<p>meine frau|mein mann|meine freundin|mein freund|die kinder|die kleinen|oma|opa|"
     r"mama|papa|mein sohn|meine tochter|die jungs|die mädels|die mädchen|my wife|my husband|"
     r"die zwillinge|the twins|meine (?:kinder|töchter|söhne|eltern|schwiegereltern)|"
@@ -106,20 +107,20 @@ _ROLES = re.compile(
     r"|nachbarin|mutter|schwiegermutter|tante|cousine|nichte|enkelin|schwägerin|großmutter))\b",
     re.IGNORECASE,
 )
-_SELF = re.compile(
+_SELF: Final = re.compile(
     r"\b(?:für mich|fuer mich|for me|ich nehme|ich hätte|ich will|ich möchte|i'll have|i'd like|"
     r"ich (?:eine|einen|ein|ne|nen|nehm)|"
     r"i'll take|i want|and me|und ich)\b",
     re.IGNORECASE,
 )
-_NAME_AFTER = re.compile(rf"\s+(?P<p>{NAME})\b")
-_NAME_FIRST = re.compile(
+_NAME_AFTER: Final = re.compile(rf"\s+(?P<p>{NAME})\b")
+_NAME_FIRST: Final = re.compile(
     r"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?:(?:[Dd]er|[Dd]a|[Dd]e|[Dd]r)\s+)?"
     rf"(?P<p>{NAME})(?:'s)?\s"
 )
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi",
 "Da Kurt kimmt aa no" (an article before a name in southern German)."""
-_LABEL = re.compile(rf"\b({NAME}|Me|Ich):\s")
+_LABEL: Final = re.compile(rf"\b({NAME}|Me|Ich):\s")
 """A name as a label: "Jake: large Hawaii", "Me: medium Margherita"."""
 
 
@@ -223,8 +224,8 @@ def note_people(turn: Turn, text: str) -> None:
         flags.pop(PEOPLE, None)
 
 
-_SHARE = frozenset({"eine", "einen", "einer", "one"})
-_SHARE_WORDS = 6
+_SHARE: Final = frozenset({"eine", "einen", "einer", "one"})
+_SHARE_WORDS: Final = 6
 
 
 def _a_share(clause: str) -> bool:
@@ -246,22 +247,22 @@ def one_of_theirs(turn: Turn, person: str) -> bool:
     return False
 
 
-_GONE = frozenset(
+_GONE: Final = frozenset(
     {
         *("weg", "raus", "streich", "streiche", "streichen", "fällt", "faellt", "fallen"),
         *("scrap", "drop", "remove", "cancel", "out", "bailed", "bail", "off", "scratch"),
     }
 )
-_NOT_COMING = re.compile(
+_NOT_COMING: Final = re.compile(
     r"\b(?:kommt doch nicht|kommt nicht|isst doch nicht|isn't coming|is not coming|"
     r"not coming|can't make it|cannot make it|dropped out|is out|not hungry|keinen hunger|"
     r"muss (?:leider )?(?:schon |jetzt |doch )?(?:los|weg)|has to (?:leave|go)|had to leave|"
     r"hat keinen hunger|nicht hungrig|isst nichts|eats nothing)\b",
     re.IGNORECASE,
 )
-_THEIR = frozenset({"seine", "seinen", "ihre", "ihren", "his", "her", "hers"})
-_DRINK_WORDS = frozenset({"getränk", "getraenk", "getränke", "getraenke", "drink", "drinks"})
-_PIZZA_WORDS = frozenset({"pizza", "pizzen", "pizzas"})
+_THEIR: Final = frozenset({"seine", "seinen", "ihre", "ihren", "his", "her", "hers"})
+_DRINK_WORDS: Final = frozenset({"getränk", "getraenk", "getränke", "getraenke", "drink", "drinks"})
+_PIZZA_WORDS: Final = frozenset({"pizza", "pizzen", "pizzas"})
 
 
 def edit_for_person(turn: Turn, text: str) -> str | None:
@@ -377,8 +378,8 @@ def _takes_off(
     return gone and not _NOT_COMING.search(text)
 
 
-_OWNS = ("mein", "meine", "meinen", "meiner", "meinem", "my")
-_OWN = re.compile(rf"^(?:{'|'.join(_OWNS)})\s+")
+_OWNS: Final = ("mein", "meine", "meinen", "meiner", "meinem", "my")
+_OWN: Final = re.compile(rf"^(?:{'|'.join(_OWNS)})\s+")
 
 
 def _named(words: list[str], people: set[str]) -> str | None:
@@ -423,7 +424,9 @@ def names_a_newcomer(turn: Turn, text: str) -> bool:
     return False
 
 
-_FOR_THEM = re.compile(r"\b(?:für|fuer|for) (?:ihn|ihm|eahm|sie|him|her|them)\b", re.IGNORECASE)
+_FOR_THEM: Final = re.compile(
+    r"\b(?:für|fuer|for) (?:ihn|ihm|eahm|sie|him|her|them)\b", re.IGNORECASE
+)
 
 
 def _someone_else(turn: Turn, text: str, people: set[str]) -> bool:

@@ -4,6 +4,8 @@ item named, keeping the size and extras it can have."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
@@ -11,15 +13,17 @@ from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["swap_theirs"]
 
-_SWAPPING = frozenset(
+_SWAPPING: Final = frozenset(
     {
         *("instead", "stattdessen", "lieber", "doch", "make", "mach", "soll", "changed"),
         *("switch", "switches", "swap", "swaps", "anders", "umentschieden", "rather", "as"),
         *("statt", "anstatt", "anstelle"),
     }
 )
-_ADDING = frozenset({"noch", "auch", "dazu", "also", "too", "another", "add", "adds", "extra"})
-_ALSO = frozenset({"auch", "also", "too"})
+_ADDING: Final = frozenset(
+    {"noch", "auch", "dazu", "also", "too", "another", "add", "adds", "extra"}
+)
+_ALSO: Final = frozenset({"auch", "also", "too"})
 
 
 def swap_theirs(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | None:

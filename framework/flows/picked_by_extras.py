@@ -7,6 +7,8 @@ that line alone — extras put on or taken off, another size — never the extra
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, REMOVING, REPLACING, WITHOUT
 from framework.flows.named_things import Thing, holds, many_choice_groups
@@ -16,11 +18,13 @@ from framework.flows.understanding.matching import DEFINITE
 
 __all__ = ["change_picked_line"]
 
-_ONE = frozenset({"the", "one", "ones", "die", "der", "das", "den", "eine", "einer", "einen"})
+_ONE: Final = frozenset(
+    {"the", "one", "ones", "die", "der", "das", "den", "eine", "einer", "einen"}
+)
 """Words before "with"/"without" that point at a line ("the one with", "die ohne")."""
-_HAVING = frozenset({"with", "mit"})
-_LACKING = frozenset({"without", "ohne"})
-_ARTICLES = frozenset({"the", "den", "die", "der", "dem", "any", "extra"})
+_HAVING: Final = frozenset({"with", "mit"})
+_LACKING: Final = frozenset({"without", "ohne"})
+_ARTICLES: Final = frozenset({"the", "den", "die", "der", "dem", "any", "extra"})
 
 
 def change_picked_line(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
@@ -92,7 +96,7 @@ def _picked(
     return None
 
 
-_PLAIN_ONE = (
+_PLAIN_ONE: Final = (
     ("the", "plain", "one"),
     ("the", "plain"),
     ("the", "normal", "one"),
@@ -107,7 +111,9 @@ _PLAIN_ONE = (
 )
 """Words that pick the line without extras ("make the plain one a medium", "die ohne alles
 bitte groß")."""
-_PLAIN_WORDS = frozenset({"plain", "normal", "without", "with", "ohne", "normale", "einfache"})
+_PLAIN_WORDS: Final = frozenset(
+    {"plain", "normal", "without", "with", "ohne", "normale", "einfache"}
+)
 """One of them stands in each of those picking words: a message without any picks none."""
 
 

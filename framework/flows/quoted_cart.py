@@ -7,6 +7,7 @@ every quoted line "changed" to its own count, and the Prosciutto stayed small)."
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.bot_slots import item_slots, quantity_slots
 from framework.flows.session import CartLine
@@ -14,9 +15,9 @@ from framework.flows.turn import Turn
 
 __all__ = ["beside_the_quote"]
 
-_PRICE = re.compile(r"(?:€\s*\d+(?:[.,]\d{2})?|\d+(?:[.,]\d{2})?\s*(?:€|eur(?:o)?\b))", re.I)
-_QUOTED_PRICES = 2
-_LEAD = " \t—–-:;,."
+_PRICE: Final = re.compile(r"(?:€\s*\d+(?:[.,]\d{2})?|\d+(?:[.,]\d{2})?\s*(?:€|eur(?:o)?\b))", re.I)
+_QUOTED_PRICES: Final = 2
+_LEAD: Final = " \t—–-:;,."
 
 
 def beside_the_quote(turn: Turn, text: str) -> str | None:
@@ -38,7 +39,7 @@ def beside_the_quote(turn: Turn, text: str) -> str | None:
     return rest if quoted and quoted <= in_cart else None
 
 
-_BUT = re.compile(
+_BUT: Final = re.compile(
     r"(?:\s[—–-]|[:;,.])\s*(?:(?:but|except|aber|außer|ausser)\s+|(?=(?:nur|only|just)\s))", re.I
 )
 """After the order said again: "but", "except" (left out of what follows), "nur", "only"

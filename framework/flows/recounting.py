@@ -5,6 +5,7 @@ two", "statt der drei Cola bitte nur zwei", and a count without an item ("3 of t
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
@@ -53,8 +54,8 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     return ", ".join(describe_line(turn.bot, turn.lang, line) for line, _ in counted) or None
 
 
-_TIMES_WORDS = frozenset({"twice", "thrice"})
-_THE = frozenset({"die", "der", "das", "den", "the"})
+_TIMES_WORDS: Final = frozenset({"twice", "thrice"})
+_THE: Final = frozenset({"die", "der", "das", "den", "the"})
 
 
 def _times_after(words: list[str], item: Thing) -> int | None:
@@ -68,7 +69,9 @@ def _times_after(words: list[str], item: Thing) -> int | None:
     return count if count is not None and 0 < count <= 99 else None
 
 
-_DOUBLE = frozenset({"double", "doppelt", "doppelte", "verdoppeln", "verdopple", "verdoppelt"})
+_DOUBLE: Final = frozenset(
+    {"double", "doppelt", "doppelte", "verdoppeln", "verdopple", "verdoppelt"}
+)
 
 
 def _doubling(words: list[str]) -> bool:
@@ -99,7 +102,7 @@ def _count_after_recounting(words: list[str]) -> int | None:
     return next((n for n in counts if n is not None and 0 < n <= 99), None)
 
 
-_SO = frozenset({"so", "therefore", "deshalb", "daher", "darum"})
+_SO: Final = frozenset({"so", "therefore", "deshalb", "daher", "darum"})
 
 
 def recount_in_all(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
@@ -120,7 +123,7 @@ def recount_in_all(turn: Turn, words: list[str], things: list[Thing]) -> str | N
 
 _IN_ALL = frozenset({"so", "also", "macht", "makes", "sind", "insgesamt", "zusammen"})
 _IN_ALL |= {"total", "altogether", "gesamt"}
-_ONE_MORE = (ADDING - _IN_ALL - {"auch", "mehr"}) | {"nochn", "nocheinmal"}
+_ONE_MORE: Final = (ADDING - _IN_ALL - {"auch", "mehr"}) | {"nochn", "nocheinmal"}
 """The words of adding that say one more of it ("noch ein Bier", "another Fanta"); German
 "also" sums up here."""
 
@@ -155,7 +158,7 @@ def _a_count(word: str) -> bool:
     return number is not None and (number > 1 or word.isdigit())
 
 
-_GERMAN_SO = frozenset({"also"})
+_GERMAN_SO: Final = frozenset({"also"})
 
 
 def says_a_new_count(words: list[str], lang: str) -> bool:
@@ -164,7 +167,7 @@ def says_a_new_count(words: list[str], lang: str) -> bool:
     return _so_many(words, lang) or _not_so_many(words) or _so_many_then(words) or _enough(words)
 
 
-_ENOUGH = frozenset({"reicht", "reichen", "genuegt", "genuegen", "enough", "plenty"})
+_ENOUGH: Final = frozenset({"reicht", "reichen", "genuegt", "genuegen", "enough", "plenty"})
 
 
 def _enough(words: list[str]) -> bool:
@@ -207,7 +210,7 @@ _CLOSING |= {"sonst", "alles", "gleich", "rest", "otherwise", "everything", "els
 statt 2x, sonst alles gleich")."""
 
 
-_OUT_OF = frozenset({"aus", "make", "mach", "mache", "macht", "machen"})
+_OUT_OF: Final = frozenset({"aus", "make", "mach", "mache", "macht", "machen"})
 
 
 def _made_into(words: list[str], things: list[Thing]) -> int | None:
@@ -229,7 +232,7 @@ def _made_into(words: list[str], things: list[Thing]) -> int | None:
     return after[0] if len(after) == 1 and 0 < after[0] <= 99 else None
 
 
-_NEAR = 3
+_NEAR: Final = 3
 """Words after the item in which the count it is made into stands ("mal drei", "doch lieber
 drei"); a number further on belongs to the reason that follows."""
 
@@ -254,11 +257,13 @@ def _instead_of(words: list[str], item: Thing) -> int | None:
     return None
 
 
-_SECOND = frozenset({"doch", "lieber", "actually", "rather"})
+_SECOND: Final = frozenset({"doch", "lieber", "actually", "rather"})
 """With a lone number and one line in the cart: its new count ("sorry, kind wollte doch 3")."""
 
 
-_NO_COUNT_AFTER = [[w] for w in ("more", "mehr", "thing", "sache", "frage", "question", "uhr")]
+_NO_COUNT_AFTER: Final = [
+    [w] for w in ("more", "mehr", "thing", "sache", "frage", "question", "uhr")
+]
 """After a number that counts no pizza: "actually, one more thing", "doch lieber 2 Uhr"."""
 
 
@@ -270,7 +275,7 @@ def _one_line_asked(turn: Turn) -> bool:
     return ordering and len(turn.session["cart"]["lines"]) == 1
 
 
-_BEFORE_PRONOUN = frozenset(
+_BEFORE_PRONOUN: Final = frozenset(
     {"the", "this", "that", "my", "your", "his", "her", "our", "older", "younger", "little"}
     | {"big", "small", "other", "another", "each", "every", "which", "no", "die", "der", "meine"}
 )
@@ -333,9 +338,9 @@ def recount_unnamed(turn: Turn, words: list[str]) -> str | None:
     return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
 
 
-_DRINKS = frozenset({"trinkt", "trinke", "trinken", "drinks", "drink", "drinking"})
-_ONLY = frozenset({"nur", "only", "just", "bloss"})
-_DRINK_KIND = ["getraenk", "drink"]
+_DRINKS: Final = frozenset({"trinkt", "trinke", "trinken", "drinks", "drink", "drinking"})
+_ONLY: Final = frozenset({"nur", "only", "just", "bloss"})
+_DRINK_KIND: Final = ["getraenk", "drink"]
 
 
 def _drinks_only(turn: Turn, count: int) -> str | None:
@@ -355,7 +360,7 @@ def _drinks_only(turn: Turn, count: int) -> str | None:
     return f"{before} → {describe_line(turn.bot, turn.lang, lines[0])}"
 
 
-_AND_THEN = frozenset({"and", "und", "plus", "also", "then", "dann"})
+_AND_THEN: Final = frozenset({"and", "und", "plus", "also", "then", "dann"})
 
 
 def recount_carried(

@@ -5,6 +5,7 @@ sell ("dass ihre Freundin keine Ananas mag"), which leaves the order as it is.""
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.named_things import named_things
 from framework.flows.turn import Turn
@@ -12,12 +13,14 @@ from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["NO", "refuses", "refuses_them"]
 
-NO = frozenset({"keine", "kein", "keinen", "no", "nix", "nichts", "nothing"})
-_REFUSING = frozenset({"ohne", "without", "doesnt", "dont", "wont"})
-_SHORTENED = frozenset({"doesn", "don", "won", "didn"})
-_DOES = frozenset({"does", "do", "did", "will", "would"})
+NO: Final = frozenset({"keine", "kein", "keinen", "no", "nix", "nichts", "nothing"})
+_REFUSING: Final = frozenset({"ohne", "without", "doesnt", "dont", "wont"})
+_SHORTENED: Final = frozenset({"doesn", "don", "won", "didn"})
+_DOES: Final = frozenset({"does", "do", "did", "will", "would"})
 """"doesn't" as the words it becomes ("doesn", "t")."""
-_NOTHING_BUT = frozenset({"mehr", "more", "pizza", "pizzen", "pizzas", "essen", "food", "hunger"})
+_NOTHING_BUT: Final = frozenset(
+    {"mehr", "more", "pizza", "pizzen", "pizzas", "essen", "food", "hunger"}
+)
 """After "no", words that still refuse the person's whole order ("keine Pizza mehr")."""
 
 

@@ -5,6 +5,7 @@ quantity, or an extra of it."""
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
@@ -90,7 +91,7 @@ def _lines_of_extras(
     return [(extra, line) for extra, line in found if line is not None]
 
 
-_INSTEAD = frozenset({"instead", "stattdessen", "dafuer", "lieber", "rather"})
+_INSTEAD: Final = frozenset({"instead", "stattdessen", "dafuer", "lieber", "rather"})
 
 
 def _put_on_instead(
@@ -129,8 +130,8 @@ def _where_options_go(
     ]
 
 
-_WITH = frozenset({"with", "mit", "w"})
-_ARTICLES_SAID = ARTICLES | {"da", "de", "d", "dr", "dera"}
+_WITH: Final = frozenset({"with", "mit", "w"})
+_ARTICLES_SAID: Final = ARTICLES | {"da", "de", "d", "dr", "dera"}
 """Articles as dialects say them: "auf da Diavola", "vo dr Salami"."""
 _ON = frozenset({"off", "on", "from", "von", "vo", "auf", "vom", "runter", "weg", "bei", "beim"})
 _ON |= {"up", "op", "uf", "uff"}
@@ -161,20 +162,20 @@ _KEEP |= {"stick", "sticks", "sticking"}
 sticking to beer"."""
 
 
-_ENOUGH = frozenset({"reicht", "genuegt", "langt", "enough"}) | (STAYS - {"keep"})
+_ENOUGH: Final = frozenset({"reicht", "genuegt", "langt", "enough"}) | (STAYS - {"keep"})
 """After a thing that stays ("das Bier reicht", "the beer stays"); "keep" after it begins what
 is kept next ("The Coke. Keep the water.")."""
 
 
-_TAKE_OVER = frozenset(
+_TAKE_OVER: Final = frozenset(
     {"trink", "trinke", "ess", "esse", "nehm", "nehme", "krieg", "kriege", "übernehm"}
     | {"übernehme", "uebernehm", "uebernehme"}
 )
 """Verbs of the speaker taking someone's over, before "ich" ("sein Bier trink ich")."""
-_TAKE_OVER_EN = frozenset({"drink", "have", "take", "finish"})
-_HAVING = frozenset({"have", "drink", "drinks", "nimmt", "trinkt", "behaelt"})
+_TAKE_OVER_EN: Final = frozenset({"drink", "have", "take", "finish"})
+_HAVING: Final = frozenset({"have", "drink", "drinks", "nimmt", "trinkt", "behaelt"})
 """Before a thing someone goes on having ("he'll just have the beer", "er trinkt das Bier")."""
-_DENIED = NOT | {"t", "dont", "never", "nie", "nichts", "nothing"}
+_DENIED: Final = NOT | {"t", "dont", "never", "nie", "nichts", "nothing"}
 _WHO_HAS = frozenset({"he", "she", "they", "we", "i", "ll", "will", "just", "only", "er", "sie"})
 _WHO_HAS |= {"ich", "wir", "nur", "einfach", "dann", "then"}
 """Right before the verb of having: who has it, or "just"."""
@@ -218,12 +219,12 @@ def _only_left(words: list[str], thing: Thing) -> bool:
     return not _ONLY.isdisjoint(words[max(0, thing.start - 2) : thing.start])
 
 
-_ONLY = frozenset({"just", "only", "nur"})
-_BETWEEN = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}
+_ONLY: Final = frozenset({"just", "only", "nur"})
+_BETWEEN: Final = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzlichen", "additional"}
 """Words between "ohne" and what goes: "ohne die extra Oliven", "without the additional ham"."""
 
 
-_NOT = frozenset({"not", "nicht"})
+_NOT: Final = frozenset({"not", "nicht"})
 
 
 def _not_this(words: list[str], thing: Thing, things: list[Thing], many: frozenset[str]) -> bool:
@@ -284,7 +285,7 @@ def _kept_count(words: list[str], thing: Thing) -> bool:
     return before[-2] in RECOUNTING or pointing  # "… after all — make it three Cokes"
 
 
-_THAT_OR_SO = THAT | {"also", "so", "dann", "then", "bitte", "please", "doch"}
+_THAT_OR_SO: Final = THAT | {"also", "so", "dann", "then", "bitte", "please", "doch"}
 """Between a word of recounting and its count: "make it three", "mach also drei"."""
 
 
@@ -306,8 +307,8 @@ def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int |
     return counts[0] if len(counts) == 1 else None
 
 
-_ALL_OF_IT = frozenset({"ganz", "komplett", "completely", "entirely", "altogether"})
-_OF_THE = ARTICLES | {"of", "von", "those", "these"}
+_ALL_OF_IT: Final = frozenset({"ganz", "komplett", "completely", "entirely", "altogether"})
+_OF_THE: Final = ARTICLES | {"of", "von", "those", "these"}
 
 
 def _count_before(words: list[str], thing: Thing) -> int | None:
@@ -320,7 +321,7 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
     return number if number is not None and 0 < number <= 99 else None
 
 
-_OF_SOMEONE = frozenset({"von", "of", "for", "fuer"})
+_OF_SOMEONE: Final = frozenset({"von", "of", "for", "fuer"})
 
 
 def _someones(words: list[str], thing: Thing) -> int | None:
@@ -345,12 +346,12 @@ def _one_refuses(words: list[str], thing: Thing) -> int | None:
     return 1
 
 
-_NONE_OF = frozenset({"kein", "keine", "keinen"})
-_ONE_WANTS = frozenset({"will", "mag", "moechte", "trinkt", "isst", "nimmt", "braucht"})
+_NONE_OF: Final = frozenset({"kein", "keine", "keinen"})
+_ONE_WANTS: Final = frozenset({"will", "mag", "moechte", "trinkt", "isst", "nimmt", "braucht"})
 """A verb of wanting in the singular: one person's (the plural "wollen", "moechten" is all)."""
 
 
-_CONTRACTED = frozenset({"it", "that", "what", "let", "he", "she", "there", "here", "who"})
+_CONTRACTED: Final = frozenset({"it", "that", "what", "let", "he", "she", "there", "here", "who"})
 """Words whose "'s" is "is" or "us", not whose: "it's the beer", "let's drop the cola"."""
 
 

@@ -4,6 +4,8 @@ words name (the catalog's `tags:` words, or the tag itself: "drinks"), when no i
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import REMOVING, WHOSE, WITHOUT
 from framework.flows.shared_lines import one_of_shared, shared_lines
@@ -12,7 +14,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["remove_kind"]
 
-_NONE_OF = WITHOUT | REMOVING | {"nix", "nichts", "none"}
+_NONE_OF: Final = WITHOUT | REMOVING | {"nix", "nichts", "none"}
 
 
 def remove_kind(turn: Turn, words: list[str]) -> str | None:

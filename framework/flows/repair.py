@@ -7,6 +7,7 @@ The phrases and texts come from `defaults.yaml` and can be overridden per bot
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Final
 
 from framework.flows.events import ConsentChange, Message
 from framework.flows.flow_follow_ups import followed_up, note_answering_flow
@@ -103,10 +104,10 @@ def _explain_stop(turn: Turn) -> None:
     turn.reask()
 
 
-STOPS = ("stop", "stop_messages")
+STOPS: Final = ("stop", "stop_messages")
 """The commands that withdraw: STOP alone ("STOP", "abmelden") and in a sentence ("please stop
 messaging me", "hört auf, mir zu schreiben")."""
-_ASKING_HOW = frozenset({"how", "wie", "wo", "where", "what", "was", "is", "gibt", "gibts"})
+_ASKING_HOW: Final = frozenset({"how", "wie", "wo", "where", "what", "was", "is", "gibt", "gibts"})
 """First words of a question about STOP rather than a request to stop: "how do I
 unsubscribe?", "wie kann ich mich abmelden?" ("can you stop messaging me?" asks to stop)."""
 
@@ -209,7 +210,7 @@ def switch_language(turn: Turn, text: str) -> bool:
     return False
 
 
-LANGUAGE_HINT = "language_hint"
+LANGUAGE_HINT: Final = "language_hint"
 """A session flag: the other language one word of the last message was in ("big")."""
 
 

@@ -5,6 +5,8 @@ an item keeps its quantity and the options it can have, and what is said with th
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGING, THAT, WHOSE
 from framework.flows.extending import said_onto
@@ -94,11 +96,11 @@ def _count_before(words: list[str], thing: Thing) -> int | None:
     return number if number is not None and 0 < number <= 99 else None
 
 
-_ONE_MORE = frozenset({"another", "noch"})
+_ONE_MORE: Final = frozenset({"another", "noch"})
 """Before the thing replaced: one of them ("a water instead of another beer")."""
 
 
-_SPEAKER = frozenset({"ich", "i", "me", "mir", "mich"})
+_SPEAKER: Final = frozenset({"ich", "i", "me", "mir", "mich"})
 
 
 def _mine(words: list[str], old: Thing, new: Thing) -> int | None:
@@ -119,7 +121,7 @@ def _someones(turn: Turn, words: list[str], new: Thing) -> int | None:
     return (count_near(words, new) or 1) if meant and not EVERY & said else None
 
 
-_SHE_HE = frozenset({"sie", "er", "she", "he"})
+_SHE_HE: Final = frozenset({"sie", "er", "she", "he"})
 
 
 def _describe_new(
@@ -165,8 +167,8 @@ def _only_described(turn: Turn, things: list[Thing]) -> bool:
     return len(items) == 1 and len(things) == 1 + len(_described(turn, things, items[0]))
 
 
-_THAT_ONE = frozenset({"that", "das", "daraus", "draus"})
-_OUT_OF_IT = frozenset({"draus", "daraus"})
+_THAT_ONE: Final = frozenset({"that", "das", "daraus", "draus"})
+_OUT_OF_IT: Final = frozenset({"draus", "daraus"})
 """After the new thing: "mach eine Vegetaria draus"."""
 
 

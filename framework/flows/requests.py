@@ -19,6 +19,7 @@ each driver's table.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
+from typing import Final
 
 from framework.flows.engine import StepResult, step
 from framework.flows.events import ActionRequest, Effect, Event, PaymentRequest, Record
@@ -29,7 +30,7 @@ __all__ = ["MAX_ROUNDS", "Request", "answer_requests", "answer_requests_async", 
 Request = PaymentRequest | ActionRequest
 """Every effect that asks to be answered with an event (a union as kinds are added)."""
 
-MAX_ROUNDS = 8
+MAX_ROUNDS: Final = 8
 """Requests answered in one turn (a flow may call a few actions in a row)."""
 
 Answering = Generator[Request, Event, StepResult]

@@ -6,7 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import MAX_QUANTITY, describe_line
@@ -15,7 +15,7 @@ from framework.flows.turn import Turn
 
 __all__ = ["restated_changed"]
 
-_AS_IT_SHOULD_BE = re.compile(
+_AS_IT_SHOULD_BE: Final = re.compile(
     r"\b(?:change (?:it|that|this|the order|my order) to|should (?:be|say|read)|correct(?:ed)?"
     r" (?:order|version)|(?:ä|ae)nder(?:e|n)? (?:es|das|die bestellung) (?:auf|zu|in)"
     r"|(?:so|richtig) (?:soll|muss) es (?:sein|hei(?:ß|ss)en)|richtig w(?:ä|ae)re)\s*:?",

@@ -4,7 +4,7 @@ und eine Cola" again), or sums it up at the confirmation: the same order, never 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.answers_ahead import note_answers_ahead
 from framework.flows.edit_words import CHANGE_OF_MIND, CHANGING
@@ -17,7 +17,7 @@ from framework.flows.understanding.second_thoughts import ALSO
 from framework.flows.understanding.yesno import says_done
 
 __all__ = ["MORE", "RECENT_TURNS", "beyond_restated", "restated"]
-MORE = frozenset(
+MORE: Final = frozenset(
     {
         "noch",
         "auch",
@@ -35,7 +35,7 @@ MORE = frozenset(
 )
 """Words that make a repeated item a further one ("noch eine Cola", "another coke", "add a
 second Coke")."""
-_ALREADY = frozenset(
+_ALREADY: Final = frozenset(
     {
         "asked",
         "ordered",
@@ -57,10 +57,10 @@ _ALREADY = frozenset(
 )
 """Words that speak of what was ordered before ("I asked for a water too", "hast du die Cola
 mitbekommen?"): the "too" of such a message is no further item."""
-_ONCE_MORE = re.compile(r"\bonce more\b")
+_ONCE_MORE: Final = re.compile(r"\bonce more\b")
 """"Once more: one large Margherita …": the order said again, not a further one."""
-RECENT_TURNS = 2
-_CHANGES = CHANGE_OF_MIND | CHANGING
+RECENT_TURNS: Final = 2
+_CHANGES: Final = CHANGE_OF_MIND | CHANGING
 
 
 def restated(turn: Turn, text: str) -> bool:
@@ -91,7 +91,7 @@ def restated(turn: Turn, text: str) -> bool:
     return all(any(_as_said(turn, m, line, asks) for line in recent) for m in mentions)
 
 
-_PARTS = re.compile(r"[,;]+|\s(?:und|and|plus|sowie)\s", re.IGNORECASE)
+_PARTS: Final = re.compile(r"[,;]+|\s(?:und|and|plus|sowie)\s", re.IGNORECASE)
 
 
 def beyond_restated(turn: Turn, text: str) -> str | None:

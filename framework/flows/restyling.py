@@ -5,6 +5,7 @@ a second line (read by framework/flows/editing.py)."""
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import ARTICLES, CHANGING, OTHERWISE, WHOSE_ITEM, WITHOUT
@@ -23,11 +24,13 @@ from framework.flows.which_line import last_said_taking
 
 __all__ = ["all_of_them_alone", "restyle", "restyle_every"]
 
-_ANOTHER = frozenset({"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"})
-_AND_FIRST = frozenset({"und", "and"})
-_THE_ONE = ARTICLES | WHOSE_ITEM
+_ANOTHER: Final = frozenset(
+    {"noch", "another", "more", "extra", "add", "plus", "also", "auch", "und"}
+)
+_AND_FIRST: Final = frozenset({"und", "and"})
+_THE_ONE: Final = ARTICLES | WHOSE_ITEM
 """Before the item whose line is meant: "die Salami doch groß", "sei Hawaii doch a mittlere"."""
-_TOO = frozenset({"auch", "also"})
+_TOO: Final = frozenset({"auch", "also"})
 """Right before a choice, "as the other one" ("die Salami doch lieber auch groß"), not more."""
 
 
@@ -96,7 +99,7 @@ def _uncounted(words: list[str], item: Thing) -> bool:
     return count is None or (count == 1 and not _ONE_ARTICLE.isdisjoint(after))
 
 
-_ONE_ARTICLE = frozenset({"a", "an", "ein", "eine", "einen", "ne", "e"})
+_ONE_ARTICLE: Final = frozenset({"a", "an", "ein", "eine", "einen", "ne", "e"})
 
 
 def _changing(line: CartLine, choices: list[Thing]) -> list[Thing]:

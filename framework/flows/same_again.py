@@ -5,7 +5,7 @@ message changes of it, as a waiter takes it (not an edit of the first one)."""
 from __future__ import annotations
 
 import re
-from typing import cast
+from typing import Final, cast
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
@@ -19,7 +19,7 @@ from framework.flows.which_line import ask_which_of
 
 __all__ = ["give_the_copies", "same_again"]
 
-_SAME = re.compile(
+_SAME: Final = re.compile(
     r"\b(?:the same(?: again| thing| one)?|same again|same for|dasselbe|das ?selbe|"
     r"(?:das|die|den|der) gleiche|die ?selbe|den ?selben|noch so (?:eine?[nms]?|was)|"
     r"auch so (?:eine?[nms]?|was)|genau so (?:eine?[nms]?|was)|"
@@ -78,7 +78,7 @@ def _said_again(text: str) -> re.Match[str] | None:
     return None
 
 
-_STAYING = STAYS | {"is"}
+_STAYING: Final = STAYS | {"is"}
 
 
 def _copies(
@@ -140,8 +140,8 @@ def _of_kind(turn: Turn, lines: list[CartLine], kind: str | None) -> list[CartLi
     return lines if kind is None else [line for line in lines if kind in items[line["item"]].tags]
 
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
-_TOO = frozenset({"auch", "too", "ebenso", "genauso"})
+_SENTENCES: Final = re.compile(r"(?<=[.!?])\s+")
+_TOO: Final = frozenset({"auch", "too", "ebenso", "genauso"})
 """Not "also": German "so" ("Also das Ganze zweimal" says the copy again)."""
 
 
@@ -159,7 +159,7 @@ def _each_of_them(text: str) -> list[str]:
     return [" ".join(sentences[: first + 1]), *later]
 
 
-_ONE = frozenset({"one", "eine", "einen", "eins", "ein", "eines"})
+_ONE: Final = frozenset({"one", "eine", "einen", "eins", "ein", "eines"})
 """In the words of the same again: one more of a single line ("noch so eine", "one more of
 those"), not of everything ordered last ("the same again")."""
 
@@ -228,7 +228,7 @@ def _asked_which(turn: Turn, last: list[CartLine], said: str) -> bool:
     return True
 
 
-COPIES_FOR = "copies_for"
+COPIES_FOR: Final = "copies_for"
 """A session flag: the person the same again was ordered for, and the lines copied (their
 items and counts), until the copies are in the cart (`give_the_copies`)."""
 
@@ -263,13 +263,13 @@ def give_the_copies(turn: Turn) -> None:
     turn.session["flags"][LAST_PERSON] = copies["person"]
 
 
-_RELATIVES = frozenset(
+_RELATIVES: Final = frozenset(
     {"sister", "brother", "wife", "husband", "friend", "mum", "mom", "dad", "cousin", "son"}
     | {"daughter", "schwester", "bruder", "frau", "mann", "freund", "freundin", "mutter"}
     | {"mama", "papa", "vater", "cousine", "sohn", "tochter", "kumpel"}
 )
 """After "the same as his …", a relative: the one other person with lines, where there is one."""
-_LIKE = re.compile(
+_LIKE: Final = re.compile(
     r"\s*(?:(?:for|für|fuer)\s+(?:him|her|them|ihn|sie|ihm)\s+)?"  # "same again for him as …"
     r"(?:(?:pizza|pizzas|pizzen|drink|getränk)\s+)?(?:wie|as|like)\s+(?:(?:für|fuer|for)\s+)?"
     r"([\w' ]+)",
@@ -295,8 +295,8 @@ def _theirs(said: str, subject: str | None, lines: list[CartLine]) -> list[CartL
     return [line for line in lines if line.get("person") in others]  # the one other person
 
 
-_SPEAKER = frozenset({"me", "mich", "mir", "mi", "myself"})
-_MIND_CHANGED = CHANGE_OF_MIND | {"anders", "changed"}
+_SPEAKER: Final = frozenset({"me", "mich", "mir", "mi", "myself"})
+_MIND_CHANGED: Final = CHANGE_OF_MIND | {"anders", "changed"}
 
 
 def _instead_of_their_own(turn: Turn, text: str, copied: list[CartLine]) -> None:
@@ -340,7 +340,7 @@ def _copy(turn: Turn, line: CartLine, counted: bool) -> Mention | None:
     return mention
 
 
-_WHOLE_TWICE = re.compile(
+_WHOLE_TWICE: Final = re.compile(
     r"\b(?:das ganze|alles|everything|the lot|the whole(?: thing| order)?|all of it)\s+"
     r"(?:(?:nochmal|also|again|bitte|please)\s+)?(?:zweimal|2x|x2|twice|doppelt|two times)\b",
     re.IGNORECASE,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from babel.dates import format_time, get_day_names
 
@@ -149,7 +149,7 @@ def _wrap_choice(choices: ChoiceSet, value: Any, names: _Names) -> Any:
     return value if choice is None else names.choice(choice)
 
 
-_JSON_ALREADY = frozenset({str, bool, int, type(None), dict})
+_JSON_ALREADY: Final = frozenset({str, bool, int, type(None), dict})
 """Values of these exact types unwrap to themselves (most of what conditions give)."""
 
 

@@ -7,7 +7,7 @@ engine never mutates the session it is given: it works on `copy_session()` and r
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Final, NotRequired, TypedDict
 
 from framework.flows.model import Bot
 
@@ -27,7 +27,7 @@ __all__ = [
     "stop_waiting",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 
 class PayWait(TypedDict):
@@ -85,9 +85,9 @@ def stop_waiting(frame: Frame) -> None:
     frame.pop("unclear", None)
 
 
-SHARED_BY = "+"
+SHARED_BY: Final = "+"
 """Between the people of one line ordered for several, one each ("jule+sarah")."""
-SPEAKER = "ich"
+SPEAKER: Final = "ich"
 """The person of the lines the customer orders for themselves."""
 
 
@@ -192,7 +192,7 @@ def copy_lines(lines: list[CartLine]) -> list[CartLine]:
     ]
 
 
-_SHAPE = {
+_SHAPE: Final = {
     "version": int,
     "bot": str,
     "digest": str,

@@ -6,6 +6,7 @@ it (the size) put on by the caller."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.session import CartLine
@@ -14,7 +15,7 @@ from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["SHARING", "shared_instead"]
 
-SHARING = frozenset({"teilen", "teilt", "share", "sharing", "split", "splitting"})
+SHARING: Final = frozenset({"teilen", "teilt", "share", "sharing", "split", "splitting"})
 """Verbs of sharing ("teilen sich", "share", "split one")."""
 
 

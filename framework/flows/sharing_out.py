@@ -9,7 +9,7 @@ the round kept when its item is named again without a number ("Margheritas ohne"
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.regrouping import regroup
 from framework.flows.session import Frame, move_on
@@ -22,38 +22,42 @@ from framework.flows.understanding.segments import segments
 
 __all__ = ["keep_the_count", "share_out"]
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
-_OPENING = re.compile(
+_SENTENCES: Final = re.compile(r"(?<=[.!?])\s+")
+_OPENING: Final = re.compile(
     r"^(?:(?:also|so|ok(?:ay)?|dann|then|well|ähm?|äh|um|uh|hang on|wait|oh|ach|moment|warte"
     r"|and|und)\b[,\s]*)+",
     re.I,
 )
 """Words that open the telling apart: "Also zwei mit Käse, eine ohne", "hang on, …"."""
-_THEIRS = re.compile(
+_THEIRS: Final = re.compile(
     r"^(?P<who>[\w\s']*?\s)?(?:hers|his|mine|ihre|seine|meine|ihrs|seins|meins)\b\s*(?P<said>.*)$",
     re.IGNORECASE,
 )
 """A part that speaks of one person's pizza: "my daughter says hers with extra ham", "meine
 Tochter will ihre mit Schinken": one of them."""
-_COUNT_WORDS = r"(?:\d{1,2}|eine[nrs]?|eins|ein|one|zwei|two|drei|three|vier|four)"
+_COUNT_WORDS: Final = r"(?:\d{1,2}|eine[nrs]?|eins|ein|one|zwei|two|drei|three|vier|four)"
 
-_PARTS = re.compile(r"\s*(?:[,;]|\b(?:und|and|n|an|&)\b|\+)\s*", re.IGNORECASE)
-_UNMARKED = re.compile(rf"\s+(?={_COUNT_WORDS}\s|die anderen?\b|the others?\b)", re.IGNORECASE)
-_COUNTED = re.compile(
+_PARTS: Final = re.compile(r"\s*(?:[,;]|\b(?:und|and|n|an|&)\b|\+)\s*", re.IGNORECASE)
+_UNMARKED: Final = re.compile(
+    rf"\s+(?={_COUNT_WORDS}\s|die anderen?\b|the others?\b)", re.IGNORECASE
+)
+_COUNTED: Final = re.compile(
     rf"^(?:(?P<count>{_COUNT_WORDS})"
     r"|(?P<rest>die anderen?(?: beiden| zwei| drei)?|der rest|den rest|the others?(?: two| three)?"
     r"|the rest|the other one|rest|others|(?:the )?remaining(?: ones?)?|alle anderen|die übrigen"
     r"|all the others?))\b(?:\s+(?:davon|of them))?\s*(?P<said>.*)$",
     re.IGNORECASE,
 )
-_ON = r"(?:on|onto|auf|aufs)"
-_SOME = rf"(?:{_COUNT_WORDS}|die anderen?|the others?|the other one|the rest)"
-_OPTIONS_FIRST = re.compile(
+_ON: Final = r"(?:on|onto|auf|aufs)"
+_SOME: Final = rf"(?:{_COUNT_WORDS}|die anderen?|the others?|the other one|the rest)"
+_OPTIONS_FIRST: Final = re.compile(
     rf"^(?:(?:put|add|pack|mach|tu)\s+)?(?P<said>.+?)\s+{_ON}\s+(?P<some>{_SOME})\b"
     r"(?:\s+(?:davon|of them|of those|of these|von denen|von ihnen|von beiden))?\s*$",
     re.IGNORECASE,
 )
-_ON_SOME = re.compile(rf"^(?:(?:put|add|pack|mach|tu)\s+)?{_ON}\s+(?={_SOME}\b)", re.IGNORECASE)
+_ON_SOME: Final = re.compile(
+    rf"^(?:(?:put|add|pack|mach|tu)\s+)?{_ON}\s+(?={_SOME}\b)", re.IGNORECASE
+)
 """The options said before the pizzas they go on ("olives on one of them", "put extra cheese
 on two", "auf eine davon Oliven"): read count first, as the parts are."""
 
@@ -114,7 +118,7 @@ def share_out(turn: Turn, frame: Frame, text: str) -> bool:
     return True
 
 
-_ROUND_COUNT = re.compile(
+_ROUND_COUNT: Final = re.compile(
     rf"^\W*(?:(?:gut|ok(?:ay)?|also|dann|denn|na|alright|fine|great|cool)\b[,\s]*)*"
     r"(?:(?:nehm(?:e)?|nehmen) (?:ich|wir)|ich nehm(?:e)?|wir nehmen|i ll (?:take|have)|"
     r"we ll (?:take|have)|make (?:it|that)|mach(?:e)?)?\s*"
@@ -156,12 +160,12 @@ def _told_apart(
     return None
 
 
-_SOME_OF_THEM = re.compile(
+_SOME_OF_THEM: Final = re.compile(
     rf"\b(?:{_ON}\s+|(?:for|für)\s+)?(?P<count>{_COUNT_WORDS})\s+"
     r"(?:of them|of those|of these|of the two|davon|von denen|von ihnen|von beiden)\b",
     re.IGNORECASE,
 )
-_OTHERS = re.compile(r"\b(?:others?|rest|anderen?|andere[rs]|übrigen)\b", re.IGNORECASE)
+_OTHERS: Final = re.compile(r"\b(?:others?|rest|anderen?|andere[rs]|übrigen)\b", re.IGNORECASE)
 
 
 def _some_of_them(

@@ -6,7 +6,7 @@ instead"), and an item that message names alone takes what was said with the ref
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from framework.flows.model import Slot
 from framework.flows.scope import wrap_slot
@@ -24,7 +24,7 @@ __all__ = [
     "taking_its_place",
 ]
 
-REFUSED = "refused"
+REFUSED: Final = "refused"
 """A session flag: the turn that said an item cannot be had, and what was said with it."""
 
 

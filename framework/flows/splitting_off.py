@@ -5,6 +5,7 @@ the ones split off are a line of their own (with the options the new item can ha
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import ADDING, CHANGE_OF_MIND, CHANGING, INTO
@@ -23,11 +24,13 @@ __all__ = [
     "split_with",
 ]
 
-_OF = frozenset({"von", "of"})
-_INSTEAD = frozenset({"instead", "statt", "anstatt", "anstelle", "stattdessen"})
-_POINTING = frozenset({"those", "these", "them", "den", "denen", "diesen", "die"})
+_OF: Final = frozenset({"von", "of"})
+_INSTEAD: Final = frozenset({"instead", "statt", "anstatt", "anstelle", "stattdessen"})
+_POINTING: Final = frozenset({"those", "these", "them", "den", "denen", "diesen", "die"})
 """After "2 of": the line ordered last ("make 2 of those coke zero")."""
-_ARTICLES = frozenset({"the", "der", "die", "das", "dem", "den", "meinen", "my", "our", "unseren"})
+_ARTICLES: Final = frozenset(
+    {"the", "der", "die", "das", "dem", "den", "meinen", "my", "our", "unseren"}
+)
 """Between "one of" and the item ("one of the colas"); "one of my friends" names none."""
 
 
@@ -78,7 +81,7 @@ def _newest_of_its_kind(turn: Turn, new: Thing) -> CartLine | None:
     return max(alike, key=lambda line: line["id"], default=None)
 
 
-_BECOMING = (
+_BECOMING: Final = (
     INTO
     | _INSTEAD
     | {"soll", "sollte", "sein", "should", "be", "become", "werden", "wird", "as", "lieber"}
@@ -112,9 +115,9 @@ def split_line(turn: Turn, line: CartLine, item: str, count: int) -> str | None:
     return f"{before} → {kept}, {new}"
 
 
-_ON_ONE = frozenset({"auf", "bei", "on", "for", "fuer"})
+_ON_ONE: Final = frozenset({"auf", "bei", "on", "for", "fuer"})
 """Before "one" of a line: the one that gets other options ("auf eine noch Oliven")."""
-_ONTO = frozenset({"to", "onto", "on", "auf", "an"})
+_ONTO: Final = frozenset({"to", "onto", "on", "auf", "an"})
 """Before "one of the …": the options said before go onto it ("Onions on one of the Tonnos")."""
 
 
@@ -182,7 +185,7 @@ def split_counted(turn: Turn, words: list[str], things: list[Thing]) -> str | No
     return split_with(turn, line, count, choices, words)
 
 
-_ON_SOMEONES = frozenset(
+_ON_SOMEONES: Final = frozenset(
     {("on", "his"), ("on", "hers"), ("on", "her"), ("auf", "seiner"), ("auf", "ihrer")}
     | {("auf", "seine"), ("auf", "ihre"), ("bei", "ihm"), ("bei", "ihr")}
 )
@@ -206,7 +209,7 @@ def off_someones(turn: Turn, words: list[str], things: list[Thing]) -> str | Non
     return split_with(turn, having[0], 1, extras, words)
 
 
-_ANEW = frozenset({"doch", "nur", "only", "just", "actually", "insgesamt"})
+_ANEW: Final = frozenset({"doch", "nur", "only", "just", "actually", "insgesamt"})
 
 
 def _new_count(words: list[str]) -> int | None:
@@ -218,7 +221,7 @@ def _new_count(words: list[str]) -> int | None:
     return None
 
 
-_WITHOUT = frozenset(
+_WITHOUT: Final = frozenset(
     {"ohne", "without", "no", "kein", "keine", "keinen", "hold", "minus"}
     | {"statt", "anstatt", "anstelle"}
 )
@@ -226,11 +229,11 @@ _WITHOUT = frozenset(
 onions instead of the jalapeños", "Zwiebeln statt der Jalapeños")."""
 
 
-_BETWEEN = frozenset(
+_BETWEEN: Final = frozenset(
     {"the", "die", "der", "den", "das", "extra", "its", "ihre", "seine", "his", "her"}
 )
 """Between "ohne"/"without" and the choice taken off ("without the extra ham")."""
-_OFF = frozenset({"weg", "raus", "runter", "off"})
+_OFF: Final = frozenset({"weg", "raus", "runter", "off"})
 """After an extra: the ones split off do without it ("bei einer die Jalapeños weg")."""
 
 

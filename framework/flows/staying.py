@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Final
 
 from framework.flows.edit_words import STAYS
 from framework.flows.events import Message
@@ -13,8 +14,8 @@ from framework.flows.understanding.normalize import tokens
 
 __all__ = ["without_what_stays"]
 
-_CLAUSES = re.compile(r"(?<=[.!?;,])\s+")
-_SAYING_MORE = frozenset(
+_CLAUSES: Final = re.compile(r"(?<=[.!?;,])\s+")
+_SAYING_MORE: Final = frozenset(
     {"bei", "with", "noch", "also", "auch", "another", "more", "mehr"}
     | {"und", "and", "dazu", "plus", "aber", "but", "statt", "instead"}
 )

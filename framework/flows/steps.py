@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from framework.bill import TaxRule
 from framework.flows.expressions import Expression, compile_expression
@@ -364,7 +364,7 @@ class Note(Instruction):
     keyword: ClassVar[str] = "note"
 
 
-HTTP_ACTION = "http"
+HTTP_ACTION: Final = "http"
 """The action name an `http:` step calls: the built-in HTTP runner (actions/http_calls.py)."""
 
 
@@ -389,7 +389,7 @@ class HandOver(Instruction):
         return (self.reason,)
 
 
-TICKET_ACTION = "ticket"
+TICKET_ACTION: Final = "ticket"
 """The action name a `ticket:` step calls: the built-in ticket desk (tickets/desk.py)."""
 
 
@@ -401,7 +401,7 @@ class OpenTicket(Act):
     keyword: ClassVar[str] = "ticket"
 
 
-CONSENT_ACTION = "consent.answer"
+CONSENT_ACTION: Final = "consent.answer"
 """The action a `consent:` step gives its answer to: the built-in consent desk."""
 
 
@@ -430,7 +430,7 @@ class ConsentRecord(Act):
     keyword: ClassVar[str] = "consent"
 
 
-OUTCOMES = ("paid", "failed", "expired", "cancelled")
+OUTCOMES: Final = ("paid", "failed", "expired", "cancelled")
 """How a payment request ends; a pay step may have an `on_<outcome>` block for each."""
 
 

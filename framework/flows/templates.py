@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Final, cast
 from urllib.parse import quote
 
 import jinja2
@@ -150,7 +150,7 @@ _ENVIRONMENT.filters.update(
     url_part=_url_part,
     tag_part=_tag_part,
 )
-BUILTIN_FILTERS = frozenset(_ENVIRONMENT.filters)
+BUILTIN_FILTERS: Final = frozenset(_ENVIRONMENT.filters)
 
 
 class Layers(Mapping[str, Any]):

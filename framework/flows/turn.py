@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, Final
 
 from framework.errors import FlowError
 from framework.flows.asked_ahead import asked_ahead
@@ -39,15 +39,15 @@ from framework.money import Money
 
 __all__ = ["GROUP", "Turn"]
 
-GROUP = "group"
+GROUP: Final = "group"
 """A session flag: how many people the customer said are ordering ("wir sind zu viert")."""
 
-WAIT_PAY = "$pay"
+WAIT_PAY: Final = "$pay"
 """A frame's `wait` while a payment request is open (paying.py); asking again must not
 send a second request."""
 
 
-ORDER_COMPLETE = "order_complete"
+ORDER_COMPLETE: Final = "order_complete"
 """A session flag: the items just named complete the order ("ja, und noch zwei Wasser" at the
 confirmation, "and a cola zero, that's it"); once they are in the cart the ordering flow's
 "anything else?" is answered no (Turn._order_complete)."""

@@ -6,6 +6,7 @@ Prosciutto"); with one such line, that line."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import ARTICLES, CHANGING, RATHER, REMOVING, THAT
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 
-_ONE_OF_THEM = (
+_ONE_OF_THEM: Final = (
     ("one", "of", "them"),
     ("one", "of", "those"),
     ("one", "of", "these"),
@@ -88,8 +89,8 @@ def asks_which_one(turn: Turn, words: list[str], things: list[Thing]) -> bool:
     return True
 
 
-_FEWER = frozenset({"weniger", "fewer", "less"})
-_OF_THOSE = frozenset({"davon", "them", "those", "these"})
+_FEWER: Final = frozenset({"weniger", "fewer", "less"})
+_OF_THOSE: Final = frozenset({"davon", "them", "those", "these"})
 
 
 def asks_which_fewer(turn: Turn, words: list[str], things: list[Thing]) -> bool:
@@ -171,7 +172,7 @@ def _remember_change(turn: Turn, words: list[str], *, whose: bool = False) -> No
     turn.session["flags"][WHICH_LINE] = {**asked, "whose": True} if whose else asked
 
 
-_SHOULD = frozenset({"soll", "sollte", "should", "muss", "must", "bitte", "please", "doch"})
+_SHOULD: Final = frozenset({"soll", "sollte", "should", "muss", "must", "bitte", "please", "doch"})
 """A change said as a wish without its verb: "die große soll klein", "the large one should be
 small", "die große bitte doch klein"."""
 
@@ -219,11 +220,11 @@ def asks_which_of_choice(turn: Turn, words: list[str], things: list[Thing]) -> b
     return True
 
 
-WHICH_LINE = "which_line"
+WHICH_LINE: Final = "which_line"
 """A session flag: the change whose line the bot asked about ("make it large" — which one?),
 and the turn it asked in; the next message may say which ("both of them", "the Prosciutto")."""
-_SHORT_ANSWER = 6
-_SENTENCE = re.compile(SENTENCE_END, re.IGNORECASE)
+_SHORT_ANSWER: Final = 6
+_SENTENCE: Final = re.compile(SENTENCE_END, re.IGNORECASE)
 
 
 def which_one_answered(turn: Turn, text: str) -> str:

@@ -6,6 +6,8 @@ change (which_line.which_one_answered)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.named_things import Thing
 from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.turn import Turn
@@ -14,7 +16,7 @@ from framework.flows.which_line import ask_whose
 
 __all__ = ["asks_whose"]
 
-_PRONOUNS = frozenset(
+_PRONOUNS: Final = frozenset(
     {"sie", "er", "ihre", "ihren", "ihrer", "ihrem", "ihm", "seine", "seinen", "seiner"}
     | {"seinem", "she", "he", "his", "her", "hers", "him"}
 )

@@ -11,14 +11,14 @@ broadcasts:
 from __future__ import annotations
 
 from datetime import time
-from typing import Protocol
+from typing import Final, Protocol
 
 from framework.flows.language.yaml_loader import PosDict
 from framework.flows.model import BroadcastRules, Position
 
 __all__ = ["DAILY_LIMIT", "build_broadcast_rules"]
 
-DAILY_LIMIT = 250
+DAILY_LIMIT: Final = 250
 """Unique WhatsApp customers a day unless the bot says: Meta's limit for a new business
 portfolio (since October 2025 shared by all of the portfolio's numbers)."""
 

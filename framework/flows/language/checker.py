@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.language.consent_steps import consent_problems
 from framework.flows.language.overlaps import OVERLAP_HINT, command_overlaps
@@ -42,7 +42,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 
 __all__ = ["BUILTIN_NAMES", "check_bot"]
 
-BUILTIN_NAMES = frozenset(
+BUILTIN_NAMES: Final = frozenset(
     {
         "cart",
         "cart_so_far",
@@ -64,7 +64,7 @@ BUILTIN_NAMES = frozenset(
         "loop",
     }
 )
-TEXT_EXTRAS = frozenset(
+TEXT_EXTRAS: Final = frozenset(
     {
         *("known", "corrected", "options", "min", "max", "unavailable", "status", "change"),
         *("missing", "number", "prices", "reply", "agent", "position"),
@@ -130,7 +130,7 @@ def _has_words(text: Text) -> bool:
     return len(source.split()) > 1  # a single word is usually a name ("Margherita")
 
 
-UNDERSTOOD_LANGUAGES = frozenset({"de", "en"})
+UNDERSTOOD_LANGUAGES: Final = frozenset({"de", "en"})
 """Languages whose numbers, yes/no, dates and commands Theke understands out of the box."""
 
 

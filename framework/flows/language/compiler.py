@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from framework.bill import TaxRule
 from framework.errors import FlowError
@@ -51,7 +51,7 @@ from framework.flows.steps import (
 
 __all__ = ["Program", "StepContext", "compile_steps"]
 
-ASK_SLOT_KEYS = frozenset(
+ASK_SLOT_KEYS: Final = frozenset(
     {*("type", "min", "max", "min_length", "max_length", "pattern", "options", "tags")}
     | {"remember", "role", "past", "region"}
 )
@@ -346,7 +346,7 @@ def _tax_rule(raw: PosDict) -> TaxRule:
     return TaxRule(Decimal(str(raw.get("rate", 0))), bool(raw.get("included", True)))
 
 
-THEKES_EVENTS = frozenset({"order", "ticket", "booking", "conversation", "contact"})
+THEKES_EVENTS: Final = frozenset({"order", "ticket", "booking", "conversation", "contact"})
 """Event families Theke sends itself: a flow cannot forge them."""
 
 
@@ -424,7 +424,7 @@ def _ticket(step: PosDict, program: Program, ctx: StepContext) -> None:
     _call_step(step, program, ctx, OpenTicket, TICKET_ACTION, fields, spec.get("timeout"), save)
 
 
-_URL_VALUE = re.compile(r"\{\{(.*?)\}\}")
+_URL_VALUE: Final = re.compile(r"\{\{(.*?)\}\}")
 """A value in an HTTP step's URL: percent-encoded, so an answer cannot change the path."""
 
 

@@ -7,13 +7,15 @@ consents:
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.language.sections import duration
 from framework.flows.language.yaml_loader import PosDict
 from framework.flows.model import ConsentRules
 
 __all__ = ["KINDS", "build_consent_rules"]
 
-KINDS = frozenset({"marketing", "notify"})
+KINDS: Final = frozenset({"marketing", "notify"})
 """The kinds of purpose: `marketing`, and `notify` for every `notify:<topic>`."""
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from framework.flows.language.problems import Problem
 from framework.flows.language.yaml_loader import PosDict
@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_SLOT", "compile_consent", "consent_problems"]
 
-DEFAULT_SLOT = "consent"
+DEFAULT_SLOT: Final = "consent"
 """The slot a `consent:` step without `save:` answers into."""
 Compiling = Callable[[list[Any], "Program", "StepContext"], None]
-_TEXT_REF = re.compile(r"texts\.([A-Za-z_][A-Za-z0-9_]*)")
+_TEXT_REF: Final = re.compile(r"texts\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def compile_consent(

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
 from framework.errors import FlowError
 from framework.flows.model import ANY_LANGUAGE, Bot, Flow, Text
@@ -42,24 +42,24 @@ __all__ = [
     "to_mermaid",
 ]
 
-TEXT_CHARS = 40
+TEXT_CHARS: Final = 40
 """How much of a `say` text a node shows."""
-TRIGGER_COUNT = 3
+TRIGGER_COUNT: Final = 3
 """How many trigger phrases a flow's start node shows."""
-DOT_TIMEOUT_SECONDS = 30.0
+DOT_TIMEOUT_SECONDS: Final = 30.0
 
 Shape = Literal["start", "step", "decision", "terminal", "link", "missing"]
 
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_]")
-_MERMAID_KEYWORD = re.compile(
+_UNSAFE_ID: Final = re.compile(r"[^A-Za-z0-9_]")
+_MERMAID_KEYWORD: Final = re.compile(
     r"(?i)(end|subgraph|graph|flowchart|style|class|click|call|default|direction|href"
     r"|interpolate|linkstyle|acc)"
 )
-_MERMAID_ESCAPES = str.maketrans(
+_MERMAID_ESCAPES: Final = str.maketrans(
     {char: f"#{ord(char)};" for char in '#"[]{}<>|&`'} | {"\n": " ", "\r": " "}
 )
 """Specials inside a quoted Mermaid label become `#code;` entities, line breaks spaces."""
-_DOT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": ""})
+_DOT_ESCAPES: Final = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": ""})
 _MERMAID_SHAPES: Mapping[Shape, tuple[str, str]] = {
     "start": ("([", "])"),
     "step": ("[", "]"),

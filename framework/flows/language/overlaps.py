@@ -9,6 +9,7 @@ decision of the author, naming both phrases.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 from framework.flows.model import Bot, ChoiceSet, Position
 from framework.flows.understanding.lexicon import lexicon_for
@@ -16,7 +17,7 @@ from framework.flows.understanding.normalize import tokens
 
 __all__ = ["OVERLAP_HINT", "command_overlaps"]
 
-OVERLAP_HINT = (
+OVERLAP_HINT: Final = (
     "intended? Then leave it; otherwise rename the phrase, or give the command other "
     "phrases in `commands:`"
 )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import jsonschema
 import yaml
@@ -38,9 +38,9 @@ from framework.flows.templates import Template
 
 __all__ = ["LANGUAGE_VERSION", "BotReader", "bot_schema", "load_bot", "read_bot"]
 
-LANGUAGE_VERSION = 1
-MERGED_SECTIONS = ("slots", "flows", "texts", "constants", "knowledge")
-MAX_FILE_BYTES = 2_000_000
+LANGUAGE_VERSION: Final = 1
+MERGED_SECTIONS: Final = ("slots", "flows", "texts", "constants", "knowledge")
+MAX_FILE_BYTES: Final = 2_000_000
 
 
 @cache
@@ -219,7 +219,7 @@ _QUARANTINE: dict[tuple[str, ...], Callable[[str], Any]] = {
 }
 
 
-_STEP_LISTS = frozenset({"steps", "then", "else", "on_fail"})
+_STEP_LISTS: Final = frozenset({"steps", "then", "else", "on_fail"})
 
 
 def _quarantine_step(data: PosDict, path: list[Any]) -> bool:

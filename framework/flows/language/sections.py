@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from framework.bill import TaxRule
@@ -31,7 +31,7 @@ from framework.money import Money, currency_digits
 
 __all__ = ["build_business", "build_catalog", "build_slot", "build_timeouts"]
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Context(Protocol):
@@ -277,7 +277,7 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def duration(text: Any) -> timedelta:

@@ -11,7 +11,7 @@ checker says when the slot is not declared)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from framework.answers import ANSWER_NAME_RULE, MAX_ANSWERS, NAME
 from framework.flows.language.yaml_loader import PosDict, position_of
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["compile_note", "compile_tag"]
 
-_PART = re.compile(r"\{\{(.*?)\}\}")
+_PART: Final = re.compile(r"\{\{(.*?)\}\}")
 """A value inside a tag's template: a choice or an item gives its id (`tag_part`), never its
 name, so a tag is the same in every language."""
 

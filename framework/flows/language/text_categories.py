@@ -16,14 +16,14 @@ utility message that carries one (framework/broadcasts/whatsapp_template.py chec
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from framework.flows.language.yaml_loader import position_of
 from framework.flows.model import Position, Text
 
 __all__ = ["MARKETING_TEXT", "categorized"]
 
-MARKETING_TEXT = "marketing"
+MARKETING_TEXT: Final = "marketing"
 
 
 class Context(Protocol):

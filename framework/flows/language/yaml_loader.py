@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -70,11 +70,11 @@ class _Loader(
         _Resolver.__init__(self)
 
 
-_CORE_TAGS = frozenset(
+_CORE_TAGS: Final = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "str", "seq", "map")
 )
-MAX_DEPTH = 100
-MAX_VALUES = 200_000
+MAX_DEPTH: Final = 100
+MAX_VALUES: Final = 200_000
 """A bot file is small; more values than this means aliases multiplying (a YAML bomb)."""
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-EVERY = frozenset(
+EVERY: Final = frozenset(
     {
         "beide",
         "beiden",
@@ -111,7 +111,7 @@ def _takes_back(words: list[str]) -> bool:
     return set(words) <= TAKING_BACK and bool(set(words) - _SIGHS)
 
 
-_SIGHS = frozenset({"ach", "oh", "hm"})
+_SIGHS: Final = frozenset({"ach", "oh", "hm"})
 
 
 def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
@@ -208,7 +208,7 @@ def _an_extra(words: list[str], mention: Mention) -> bool:
     )
 
 
-_ARTICLES = frozenset({"a", "an"})
+_ARTICLES: Final = frozenset({"a", "an"})
 
 
 def _more_of_its_extras(words: list[str], mention: Mention) -> bool:
@@ -231,8 +231,10 @@ def _add_part(
     _add(mentions, mention, has_item, words, count_slots(slots))
 
 
-_MAKING = frozenset({"make", "mach", "mache", "machst", "change", "aendere", "switch", "swap"})
-_OF = frozenset({"of", "der", "von", "den"})
+_MAKING: Final = frozenset(
+    {"make", "mach", "mache", "machst", "change", "aendere", "switch", "swap"}
+)
+_OF: Final = frozenset({"of", "der", "von", "den"})
 
 
 def _one_made_into(
@@ -251,7 +253,7 @@ def _one_made_into(
     return _one_becomes(found[0].value, found[1].value, mentions, slots, lexicon)
 
 
-_BEING = frozenset({"is", "ist", "als", "as", "soll", "should", "sei", "be"})
+_BEING: Final = frozenset({"is", "ist", "als", "as", "soll", "should", "sei", "be"})
 
 
 def _one_is_another(
@@ -286,17 +288,19 @@ def _one_becomes(
     return True
 
 
-_ONE = frozenset({"one", "eine", "einer", "eins", "einen", "einem", "einmal", "ein", "a", "an"})
-NOT_WANTED = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
+_ONE: Final = frozenset(
+    {"one", "eine", "einer", "eins", "einen", "einem", "einmal", "ein", "a", "an"}
+)
+NOT_WANTED: Final = frozenset({"ohne", "kein", "keine", "keinen", "no", "without", "not", "minus"})
 """Words that say the next thing is not wanted ("ohne Zwiebeln", "no other extras")."""
-_OTHER = frozenset({"other", "andere", "anderen", "zweite", "second"})
+_OTHER: Final = frozenset({"other", "andere", "anderen", "zweite", "second"})
 
 
-_OF_THESE = frozenset({"davon", "them", "denen"})
-_ON = frozenset({"bei", "auf", "on", "for", "fuer"})
+_OF_THESE: Final = frozenset({"davon", "them", "denen"})
+_ON: Final = frozenset({"bei", "auf", "on", "for", "fuer"})
 """Before "one": the part is about one of the items before ("bei einer Zwiebeln"), also with
 an article between ("auf der einen extra Schinken", Swiss "ufem einte …")."""
-_THE = frozenset({"der", "dem", "die", "the"})
+_THE: Final = frozenset({"der", "dem", "die", "the"})
 
 
 def _of_them(words: list[str]) -> bool:
@@ -412,7 +416,7 @@ def _add(
         mentions.append(mention)
 
 
-_GOING_ON = frozenset(
+_GOING_ON: Final = frozenset(
     {"with", "mit", "extra", "plus", "aber", "but", "except", "ausser", "only", "nur", "and"}
     | {"und", "also", "auch", "noch", "dazu", "drauf", "on", "auf", "w"}
 )
@@ -420,7 +424,7 @@ _GOING_ON = frozenset(
 "ohne Extras, aber mit Oliven")."""
 
 
-_THE_OR_YOURS = DEFINITE | {"your", "eure", "euren", "euer", "eueren", "ihren"}
+_THE_OR_YOURS: Final = DEFINITE | {"your", "eure", "euren", "euer", "eueren", "ihren"}
 
 
 def _item_of(mention: Mention) -> frozenset[Any]:

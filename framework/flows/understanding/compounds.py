@@ -8,14 +8,15 @@ of size ("medium-sized", "large-ish") joins nothing."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.normalize import tokens
 
 __all__ = ["compounds_joined"]
 
-_HYPHENED = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]{3,})(?![\w-])")
-_NOT_A_NAME = frozenset(
+_HYPHENED: Final = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]{3,})(?![\w-])")
+_NOT_A_NAME: Final = frozenset(
     {"and", "und", "with", "mit", "ohne", "without", "oder", "auf", "ish", "one", "ones"}
     | {"size", "sized", "sizes", "groesse", "style", "type", "sorte", "extra", "extras"}
 )

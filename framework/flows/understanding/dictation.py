@@ -7,13 +7,14 @@ so: "zwei Komma fünf" typed by hand stays as it is (homophones.py reads "to lar
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.understanding.normalize import normalize
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["undictated"]
 
-_MARKS = {
+_MARKS: Final = {
     ("komma",): ",",
     ("punkt",): ".",
     ("fragezeichen",): "?",
@@ -29,11 +30,11 @@ _MARKS = {
     ("colon",): ":",
     ("new", "line"): "\n",
 }
-_FIRSTS = frozenset(key[0] for key in _MARKS)
-_WRITTEN = re.compile(r"[,.;:!?]")
-_DIGITS = frozenset(range(10))
-_TENS = frozenset(range(20, 100, 10))
-_STREET = re.compile(
+_FIRSTS: Final = frozenset(key[0] for key in _MARKS)
+_WRITTEN: Final = re.compile(r"[,.;:!?]")
+_DIGITS: Final = frozenset(range(10))
+_TENS: Final = frozenset(range(20, 100, 10))
+_STREET: Final = re.compile(
     r"(?:stra(?:ß|ss)e|str|weg|allee|platz|damm|ring|gasse|ufer|chaussee|street|road|avenue|lane)$",
     re.IGNORECASE,
 )

@@ -19,6 +19,7 @@ import itertools
 import re
 from functools import lru_cache
 from operator import attrgetter
+from typing import Final
 
 from framework.flows.model import Slot
 from framework.flows.understanding.combining import (
@@ -71,7 +72,7 @@ __all__ = [
     "speaks_for_all",
 ]
 
-_SENTENCE_END = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
+_SENTENCE_END: Final = re.compile(rf"{SENTENCE_END}|\n", re.IGNORECASE)
 
 
 def speaks_for_all(text: str) -> bool:
@@ -91,7 +92,7 @@ def _sentences(text: str) -> tuple[str, ...]:
     return tuple(sentence for sentence in sentences if sentence.strip())
 
 
-_HAVING = (
+_HAVING: Final = (
     ("we", "ve", "got"),
     ("we", "have", "got"),
     ("we", "got", "plenty"),
@@ -115,7 +116,7 @@ _HAVING = (
 """Word runs that say the customer has something already."""
 
 
-_HAVING_FIRST = frozenset(run[0] for run in _HAVING)
+_HAVING_FIRST: Final = frozenset(run[0] for run in _HAVING)
 """The words such a run begins with: a clause without any says nothing of the kind (most)."""
 
 
@@ -196,10 +197,10 @@ def _the_other(slot: Slot, words: list[str], found: list[Match]) -> list[str]:
     return left if len(left) == 1 else []
 
 
-_IF = frozenset({"wenn", "falls", "if", "sofern"})
+_IF: Final = frozenset({"wenn", "falls", "if", "sofern"})
 """Opening a part that names an extra as a condition ("Wenn da Schinken dabei ist, …"): no
 extra ordered."""
-_ANYTHING = frozenset({"anything", "something", "everything", "alles", "etwas", "was"})
+_ANYTHING: Final = frozenset({"anything", "something", "everything", "alles", "etwas", "was"})
 
 
 def liked(words: list[str], match: Match) -> bool:
@@ -215,16 +216,18 @@ def liked(words: list[str], match: Match) -> bool:
     return liking and set(words[match.end :]) <= _TASTE_TAIL
 
 
-_LIKING = frozenset({"mag", "mog", "like", "likes", "love", "loves", "liebe", "liebt"})
-_IT = frozenset({"it", "es", "s", "sie", "them", "ihn"})
-_TASTE_TAIL = frozenset({"gern", "gerne", "so", "sehr", "very", "much", "really", "too", "auch"})
+_LIKING: Final = frozenset({"mag", "mog", "like", "likes", "love", "loves", "liebe", "liebt"})
+_IT: Final = frozenset({"it", "es", "s", "sie", "them", "ihn"})
+_TASTE_TAIL: Final = frozenset(
+    {"gern", "gerne", "so", "sehr", "very", "much", "really", "too", "auch"}
+)
 
 
-_WHAT_PEOPLE_DO = frozenset(
+_WHAT_PEOPLE_DO: Final = frozenset(
     {"teilen", "kriegen", "kriegt", "bekommen", "bekommt", "wollen", "will", "nehmen", "nimmt"}
     | {"essen", "isst", "moechten", "moechte", "share", "want", "wants", "eat", "eats"}
 )
-_THE_PEOPLE = frozenset({"die", "der", "the", "zwei", "drei", "beiden", "two", "both"})
+_THE_PEOPLE: Final = frozenset({"die", "der", "the", "zwei", "drei", "beiden", "two", "both"})
 
 
 def people_called(words: list[str], start: int, end: int) -> bool:
@@ -234,7 +237,7 @@ def people_called(words: list[str], start: int, end: int) -> bool:
     return bool(before) and before[0] in _THE_PEOPLE and bool(after) and after[0] in _WHAT_PEOPLE_DO
 
 
-_BEING = frozenset(
+_BEING: Final = frozenset(
     {("i", "m"), ("i", "am"), ("ich", "bin"), ("we", "re"), ("we", "are"), ("wir", "sind")}
 )
 """Before an item's name, what the speakers are ("I'm veggie"), never what they order ("mine
@@ -246,7 +249,7 @@ def _said_of_someone(words: list[str], start: int) -> bool:
     return tuple(words[max(0, start - 2) : start]) in _BEING
 
 
-_NAME = attrgetter("name")
+_NAME: Final = attrgetter("name")
 
 
 def extract_mentions(
@@ -269,13 +272,13 @@ def kept_mentions(
     return lexicon.kept(key, _extract, text, slots, lexicon, group)
 
 
-_CHANGING = frozenset(
+_CHANGING: Final = frozenset(
     {"make", "mach", "mache", "change", "swap", "tausch", "tausche", "turn", "replace"}
     | {"ersetze", "ersetz", "statt", "anstatt", "instead", "rather", "lieber", "aus", "into"}
 )
-_LIST_GAP = 3
+_LIST_GAP: Final = 3
 """Words at most between two items of a list said without separators ("salami groß funghi")."""
-_TOPPING_BEFORE = frozenset({"mit", "with", "ohne", "without", "extra", "auf", "on", "w"})
+_TOPPING_BEFORE: Final = frozenset({"mit", "with", "ohne", "without", "extra", "auf", "on", "w"})
 """Before an item's name that describes the one before ("Margherita mit Salami")."""
 
 
@@ -306,8 +309,8 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
     return [words[start:end] for start, end in itertools.pairwise(bounds) if start < end]
 
 
-_REFUSING = frozenset({"kein", "keine", "keinen", "keiner", "keins", "no", "nicht", "not"})
-_THE = frozenset({"die", "der", "das", "den", "the", "any", "more", "mehr"})
+_REFUSING: Final = frozenset({"kein", "keine", "keinen", "keiner", "keins", "no", "nicht", "not"})
+_THE: Final = frozenset({"die", "der", "das", "den", "the", "any", "more", "mehr"})
 
 
 def _without_refused(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:
@@ -348,9 +351,9 @@ def _refused_items(words: list[str], later: list[str], lexicon: Lexicon) -> set[
     return refused
 
 
-_WISHED = frozenset({"wanted", "wollte", "wollten", "haette", "haetten"})
-_BUT = frozenset({"but", "aber"})
-_SOMEONE = frozenset({"he", "she", "i", "we", "they", "it", "er", "sie", "ich", "wir", "es"})
+_WISHED: Final = frozenset({"wanted", "wollte", "wollten", "haette", "haetten"})
+_BUT: Final = frozenset({"but", "aber"})
+_SOMEONE: Final = frozenset({"he", "she", "i", "we", "they", "it", "er", "sie", "ich", "wir", "es"})
 
 
 def _wish_given_up(before: list[str], after: list[str]) -> bool:
@@ -364,7 +367,7 @@ def _wish_given_up(before: list[str], after: list[str]) -> bool:
     )
 
 
-_EXCEPT = frozenset({"ausser", "except", "excepting", "besides"})
+_EXCEPT: Final = frozenset({"ausser", "except", "excepting", "besides"})
 
 
 def _but_for(words: list[str], lexicon: Lexicon) -> list[str]:
@@ -428,7 +431,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     return _last_said_wins(text, counted, count_slots(slots))
 
 
-_CORRECTED = re.compile(
+_CORRECTED: Final = re.compile(
     r"\b(?:sorry|oops|ups|i meant|ich meinte|wait|warte|make it|mach es|mach das|actually"
     r"|(?:no|nein|nee|ne)[,.!]?\s+(?:\d+|eine?|zwei|drei|vier|fünf|one|two|three|four|five)\b"
     r"|ach (?:nee|nein|ne)\b|\b(?:reicht|reichen|will do|is enough|are enough)"
@@ -447,10 +450,10 @@ def _corrects(text: str) -> bool:
     return _CORRECTED.search(text.lower()) is not None
 
 
-_FURTHER = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere"})
+_FURTHER: Final = frozenset({"noch", "another", "more", "also", "auch", "plus", "weitere"})
 """Words that say the item is wanted once more ("2 Cola und noch 2 Cola"); not "extra", which
 is an option's ("extra cheese")."""
-_GERMAN_OR_ENGLISH = ("de", "en")
+_GERMAN_OR_ENGLISH: Final = ("de", "en")
 
 
 def _last_said_wins(text: str, mentions: list[Mention], counts: set[str]) -> list[Mention]:

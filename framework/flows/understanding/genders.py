@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 __all__ = ["gender_of", "pronoun_gender"]
 
-_FEMALE_PRONOUNS = frozenset({"sie", "ihre", "ihren", "ihrer", "ihrem", "she", "her", "hers"})
+_FEMALE_PRONOUNS: Final = frozenset(
+    {"sie", "ihre", "ihren", "ihrer", "ihrem", "she", "her", "hers"}
+)
 """Not "ihr": also the plural "you" ("dann könnt ihr …")."""
-_MALE_PRONOUNS = frozenset(
+_MALE_PRONOUNS: Final = frozenset(
     {"er", "ihm", "ihn", "sein", "seine", "seinen", "seiner", "seinem", "seins"}
     | {"he", "his", "him"}
 )
-_FEMALE_ROLES = frozenset(
+_FEMALE_ROLES: Final = frozenset(
     {"frau", "freundin", "schwester", "mutter", "mama", "mami", "oma", "tochter", "tante"}
     | {"cousine", "nichte", "kollegin", "nachbarin", "chefin", "enkelin", "schwägerin"}
     | {"schwiegermutter", "großmutter", "schwiegertochter", "wife", "girlfriend", "sister"}
@@ -24,7 +27,7 @@ _FEMALE_ROLES = frozenset(
     | {"auntie", "niece", "granddaughter", "sister-in-law", "mother-in-law", "fründin"}
     | {"schwöschter", "partnerin"}
 )
-_MALE_ROLES = frozenset(
+_MALE_ROLES: Final = frozenset(
     {"mann", "bruder", "vater", "papa", "papi", "opa", "sohn", "onkel", "neffe", "neffen"}
     | {"kollege", "kollegen", "nachbar", "nachbarn", "chef", "enkel", "schwager", "kumpel"}
     | {"schwiegervater", "großvater", "schwiegersohn", "husband", "boyfriend", "brother"}

@@ -7,6 +7,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Final
 
 from framework.flows.model import Slot
 from framework.flows.understanding.normalize import KEPT_READINGS, normalize
@@ -15,11 +16,11 @@ from framework.flows.understanding.second_thoughts import Mention, Part
 
 __all__ = ["EACH", "PEOPLE", "children_among", "each_of_the_group", "for_each_child", "group_size"]
 
-EACH = frozenset(
+EACH: Final = frozenset(
     {"jeder", "jede", "jedes", "jeden", "jedem", "jeweils", "je", "everyone", "everybody", "each"}
     | {"round", "runde"}  # "a round of beers, there's five of us"
 )
-_GROUP_SIZE = (
+_GROUP_SIZE: Final = (
     re.compile(r"\bzu (zweit|dritt|viert|fuenft|sechst|siebt|acht)\b"),
     re.compile(
         r"\b(?:wir sind|mir sin|mir san|mir sind) (\w+)\b"
@@ -30,13 +31,13 @@ _GROUP_SIZE = (
     re.compile(r"\b(?:that s|thats|das sind|also) (\w+)\b"),
     re.compile(r"\b(?:uns|wir) (\w+?)(?:en)?\b"),
 )
-_ORDINAL_GROUPS = {
+_ORDINAL_GROUPS: Final = {
     **{"zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5},
     **{"sechst": 6, "siebt": 7, "acht": 8},
 }
 
 
-_TWO_OF_US = re.compile(
+_TWO_OF_US: Final = re.compile(
     r"\b(?:ich und (?:mein|meine) \w+|me and (?:my|the) \w+|my \w+ and (?:i|me)|wir (?:beide|zwei)|"
     r"(?:mein|meine) \w+ (?:und|and) ich|"
     r"(?:my|mein|meine) \w+ (?:and|und) (?:her|his|my|ihr|ihre|sein|seine|mein|meine) \w+|"
@@ -62,7 +63,7 @@ def group_size(text: str) -> int | None:
     return 2 if _TWO_OF_US.search(said) else None  # "six of us … me and my sister": six
 
 
-_FOR_WHOM = re.compile(
+_FOR_WHOM: Final = re.compile(
     r"\b(?:[Ff]ür|[Ff]uer|[Ff]or)(?:'?n)?\s+(?:(?:den|die|der|meinen|meine|my|the)\s+)?"
     r"([A-ZÄÖÜ][a-zäöüß]+|mich|mi|me)\b"
 )
@@ -125,7 +126,7 @@ def each_of_the_group(
     _one_more_for_someone(sentences, quantity)
 
 
-_ONE = frozenset({"one", "eine", "einen", "eins", "ein", "ne", "nen", "another", "noch"})
+_ONE: Final = frozenset({"one", "eine", "einen", "eins", "ein", "ne", "nen", "another", "noch"})
 
 
 def _one_more_for_someone(sentences: list[list[Part]], quantity: str) -> None:
@@ -149,10 +150,10 @@ def _one_more_for_someone(sentences: list[list[Part]], quantity: str) -> None:
                 last = None
 
 
-_US = frozenset({"us", "uns"})
-_ROUND = frozenset({"round", "runde"})
-_BUT = frozenset({"nur", "only", "except", "ausser", "but", "aber", "bis", "apart"})
-_SOMEONE = frozenset({"ich", "i", "me", "mir", "er", "sie", "he", "she"})
+_US: Final = frozenset({"us", "uns"})
+_ROUND: Final = frozenset({"round", "runde"})
+_BUT: Final = frozenset({"nur", "only", "except", "ausser", "but", "aber", "bis", "apart"})
+_SOMEONE: Final = frozenset({"ich", "i", "me", "mir", "er", "sie", "he", "she"})
 
 
 def _but_some(words: list[str], after: list[Part]) -> int:
@@ -167,27 +168,27 @@ def _but_some(words: list[str], after: list[Part]) -> int:
     return count
 
 
-_BOTH_WANT = re.compile(
+_BOTH_WANT: Final = re.compile(
     r"\b(?:both (?:want|get|have|take|like|would like|d like)|(?:wollen|nehmen|moechten|kriegen|"
     r"bekommen|haetten gern|haetten gerne) (?:beide|alle beide))\b"
 )
 """Two people named before want one each: "Ella and Josh both want small Hawaiis", "Lisa und
 Tom wollen beide eine Margherita"."""
 
-PEOPLE = frozenset(
+PEOPLE: Final = frozenset(
     {"kinder", "kids", "jungs", "maedels", "leute", "freunde", "friends", "boys", "girls"}
     | {"kollegen", "colleagues", "gaeste", "guests", "children", "toechter", "soehne", "sons"}
     | {"daughters", "twins", "zwillinge", "brothers", "sisters", "brueder", "schwestern"}
     | {"enkel", "grandkids", "grandchildren", "mates", "kumpels", "lads"}
 )
 """People counted in groups ("die zwei Kinder", "my two daughters")."""
-_SOME_OF_US = PEOPLE | {"kiddos"}
+_SOME_OF_US: Final = PEOPLE | {"kiddos"}
 """Some of a group ("the kids … each"): not as many as the whole group."""
-_ALL_OF_US = _US | {"everyone", "everybody", "alle", "all", "jeden", "jedem"}
+_ALL_OF_US: Final = _US | {"everyone", "everybody", "alle", "all", "jeden", "jedem"}
 
 
-_FOR_BOTH = frozenset({("fuer", "beide"), ("fuer", "beiden"), ("for", "both")})
-_SHARING = frozenset({"teilen", "share", "sharing", "split"})
+_FOR_BOTH: Final = frozenset({("fuer", "beide"), ("fuer", "beiden"), ("for", "both")})
+_SHARING: Final = frozenset({"teilen", "share", "sharing", "split"})
 
 
 def _for_both(words: list[str]) -> bool:
@@ -211,7 +212,9 @@ def _part_group(words: list[str]) -> int | None:
     return None
 
 
-_THAT_IS = frozenset({("das", "sind"), ("that", "s"), ("thats",), ("that", "makes"), ("macht",)})
+_THAT_IS: Final = frozenset(
+    {("das", "sind"), ("that", "s"), ("thats",), ("that", "makes"), ("macht",)}
+)
 
 
 def _counted_after(after: list[Part], words: list[str]) -> int | None:
@@ -245,7 +248,7 @@ def _counted_before(text: str, words: list[str]) -> int | None:
     return None
 
 
-_EACH_OF_SOME = frozenset({"je", "jeweils", "each"})
+_EACH_OF_SOME: Final = frozenset({"je", "jeweils", "each"})
 
 
 def _the_others(before: list[Part], words: list[str], size: int | None) -> int | None:
@@ -267,7 +270,7 @@ def _two_around(parts: list[Part], index: int, words: list[str]) -> int | None:
     return 2 if _TWO_OF_US.search(around) else None
 
 
-_THEM = frozenset({"them", "ihnen", "die", "sie"})
+_THEM: Final = frozenset({"them", "ihnen", "die", "sie"})
 
 
 def _them_named(before: list[Part], words: list[str]) -> int | None:
@@ -286,9 +289,9 @@ def _them_named(before: list[Part], words: list[str]) -> int | None:
     return named if named > 1 else None
 
 
-_SELF = frozenset({"ich", "mich", "mir", "i", "me", "myself"})
-_FOR = frozenset({"fuer", "for"})
-_NAME_PART = 3
+_SELF: Final = frozenset({"ich", "mich", "mir", "i", "me", "myself"})
+_FOR: Final = frozenset({"fuer", "for"})
+_NAME_PART: Final = 3
 """Words at most in a part that only names a person ("für Lukas", "Anna")."""
 
 
@@ -331,8 +334,10 @@ def _names_said(before: list[Part]) -> int:
     return count
 
 
-_CHILDREN = frozenset({"kind", "kinder", "kids", "kid", "child", "children", "kiddo", "kiddos"})
-_A_CHILD = frozenset(
+_CHILDREN: Final = frozenset(
+    {"kind", "kinder", "kids", "kid", "child", "children", "kiddo", "kiddos"}
+)
+_A_CHILD: Final = frozenset(
     {"sohn", "tochter", "kleine", "kleiner", "kleinen", "junge", "maedchen", "kind", "bub"}
     | {"son", "daughter", "boy", "girl", "kid", "little", "baby", "enkel", "enkelin"}
 )
@@ -349,7 +354,7 @@ def for_each_child(text: str) -> bool:
     return bool(EACH & words and _CHILDREN & words)
 
 
-_CHILD_STEM = re.compile(r"kind|kid|child", re.IGNORECASE)
+_CHILD_STEM: Final = re.compile(r"kind|kid|child", re.IGNORECASE)
 
 
 def children_among(people: Iterable[str | None]) -> int | None:

@@ -3,10 +3,14 @@ margheritas and for cokes" is two large Margheritas and four Colas."""
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = ["homophones"]
 
-_SIZES = frozenset({"small", "medium", "large", "big", "regular"})
-_ORDERING = frozenset({"like", "have", "get", "want", "order", "and", "plus", "also", "with"})
+_SIZES: Final = frozenset({"small", "medium", "large", "big", "regular"})
+_ORDERING: Final = frozenset(
+    {"like", "have", "get", "want", "order", "and", "plus", "also", "with"}
+)
 
 
 def homophones(words: list[str]) -> list[str]:

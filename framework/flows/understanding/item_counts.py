@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Final
 
 from framework.flows.understanding.group_each import EACH, PEOPLE
 from framework.flows.understanding.negation import negated
@@ -15,24 +16,24 @@ from framework.flows.understanding.slot_values import STREET_WORDS
 
 __all__ = ["UNSAID", "quantity_said"]
 
-_MAX_QUANTITY = 99
-_HALF = frozenset({"half", "halbes", "halbe", "halben"})
+_MAX_QUANTITY: Final = 99
+_HALF: Final = frozenset({"half", "halbes", "halbe", "halben"})
 
-_NOT_A_COUNT_AFTER = frozenset(
+_NOT_A_COUNT_AFTER: Final = frozenset(
     {*("min", "mins", "minute", "minuten", "minutes", "uhr", "h", "std", "stunde", "stunden")}
     | {*("hour", "hours", "euro", "eur", "dollar", "dollars", "bucks", "pound", "pounds")}
     | {*("quid", "cent", "cents", "cm", "personen", "leute", "people", "persons", "jahre")}
     | {"years", "tage", "days", "pm", "am"}
     | {"stock", "stockwerk", "etage", "og", "obergeschoss", "geschoss", "floor", "storey"}
 )
-_NOT_A_COUNT_BEFORE = frozenset(
+_NOT_A_COUNT_BEFORE: Final = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}
 )
 """A number is a time, a price, an age or a floor ("2. Stock") here, not a count of items."""
-_POINTING = frozenset({"that", "this", "which", "other"})
+_POINTING: Final = frozenset({"that", "this", "which", "other"})
 """Right before "one" (or "the" and a word): a thing pointed at ("the plain one"), no count."""
-_TO_THE = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
-_NUMBER_LABELS = frozenset(
+_TO_THE: Final = frozenset({"die", "der", "den", "das", "dem", "meine", "meinen", "mich", "uns"})
+_NUMBER_LABELS: Final = frozenset(
     {"nr", "nummer", "hausnummer", "number", "no", "wohnung", "whg", "apt", "apartment", "flat"}
     | {"haus", "wg", "klingel", "buzzer", "bell", "tuer", "door", "zimmer", "room", "unit"}
     | {"suite", "block", "aufgang", "eingang", "entrance", "floor", "etage", "stock", "level"}
@@ -40,13 +41,13 @@ _NUMBER_LABELS = frozenset(
 """Digits after these are a house, flat, door or order number ("flat no 3", "Klingel WG 3",
 "buzzer 12"); "no a Wässerle"
 (Swabian "noch") counts, and so does a part opened by "no" ("2 beers, no 3")."""
-_STREETISH = re.compile(rf"(?:{STREET_WORDS})$")
+_STREETISH: Final = re.compile(rf"(?:{STREET_WORDS})$")
 """A word a house number follows."""
-_POSTCODE = re.compile(r"\d{5}")
+_POSTCODE: Final = re.compile(r"\d{5}")
 """A German postcode: the number before it is a house number, whatever the street is called."""
 
 
-_VAGUE = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("mehrere",)})
+_VAGUE: Final = frozenset({("ein", "paar"), ("a", "few"), ("several",), ("einige",), ("mehrere",)})
 
 
 def _street_ahead(words: list[str]) -> bool:
@@ -92,7 +93,7 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
     return None
 
 
-_PUT_IN = frozenset({"chuck", "throw", "put", "toss", "stick", "pop", "add", "bung", "want"})
+_PUT_IN: Final = frozenset({"chuck", "throw", "put", "toss", "stick", "pop", "add", "bung", "want"})
 """Before "in" and a count, "in" is a particle: "chuck in two beers", "want in: 3 large …"."""
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
@@ -17,17 +17,17 @@ from framework.flows.understanding.phonetics import SoundIndex
 
 __all__ = ["Lexicon", "lexicon_for"]
 
-_COMMAND_SLACK = 2
+_COMMAND_SLACK: Final = 2
 """A command may come with this many extra words ("cancel please", "bitte abbrechen")."""
-IN_SENTENCES = frozenset({"cancel", "restart", "human", "stop_messages"})
+IN_SENTENCES: Final = frozenset({"cancel", "restart", "human", "stop_messages"})
 """Commands also understood inside a longer message ("lass mal, ich will doch nichts mehr",
 "I want to talk to a real person", "please stop messaging me") — unless it names a catalog
 item ("die Cola stornieren" edits the order) or negates the phrase ("nicht abbrechen")."""
-_SENTENCE_WORDS = 30
-_CLAUSES = re.compile(r"[,;.!?]+")
-_NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "never", "no"})
-_POINTS_BACK = frozenset({"statt", "anstatt", "anstelle"})
-_POINTS_BACK_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("in", "place")})
+_SENTENCE_WORDS: Final = 30
+_CLAUSES: Final = re.compile(r"[,;.!?]+")
+_NEGATIONS: Final = frozenset({"nicht", "nie", "kein", "keine", "not", "t", "dont", "never", "no"})
+_POINTS_BACK: Final = frozenset({"statt", "anstatt", "anstelle"})
+_POINTS_BACK_PAIRS: Final = frozenset({("instead", "of"), ("rather", "than"), ("in", "place")})
 """After a cancel, words that replace something of the order ("scrap that, … instead of the
 large one"): the order is changed, not started again."""
 """Words just before a command phrase that negate it (tokens split "don't" into "don", "t")."""
@@ -52,10 +52,12 @@ def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
         yield synonym, item.id
 
 
-_SHORTEST_ABBREVIATION = 4
+_SHORTEST_ABBREVIATION: Final = 4
 
 
-_FROM_ZERO = frozenset({("from", "zero"), ("from", "scratch"), ("von", "null"), ("bei", "null")})
+_FROM_ZERO: Final = frozenset(
+    {("from", "zero"), ("from", "scratch"), ("von", "null"), ("bei", "null")}
+)
 """After "start again": still the start-over ("start again from zero. One large …")."""
 
 
@@ -99,8 +101,8 @@ def _choice_phrases(choices: ChoiceSet) -> Iterator[tuple[str, str]]:
 
 
 _T = TypeVar("_T")
-_UNREAD = object()
-_KEPT = 4 * KEPT_READINGS
+_UNREAD: Final = object()
+_KEPT: Final = 4 * KEPT_READINGS
 """Readings kept per bot: a message is read in several ways (its commands, its knowledge
 questions, the items it names, what it says for a set of slots)."""
 
@@ -436,7 +438,7 @@ def _language_words(bot: Bot) -> dict[str, frozenset[str]]:
     return {lang: frozenset(words - shared) for lang, words in found.items()}
 
 
-_PARTICLES = frozenset(
+_PARTICLES: Final = frozenset(
     {"denn", "eigentlich", "eigtl", "mal", "nochmal", "ueberhaupt", "eben", "halt", "genau"}
     | {"bitte", "so", "actually", "exactly", "again", "please", "just"}
 )
@@ -449,7 +451,7 @@ def _with_and_without_particles(words: list[str]) -> list[list[str]]:
     return [words, plain] if len(plain) < len(words) else [words]
 
 
-_BESIDE_A_COMMAND = frozenset({"the", "die", "der", "das", "my", "meine", "bitte", "please"})
+_BESIDE_A_COMMAND: Final = frozenset({"the", "die", "der", "das", "my", "meine", "bitte", "please"})
 """Words between a command and the choice it strikes ("cancel the delivery please")."""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from rapidfuzz import fuzz, process
 
@@ -23,10 +24,10 @@ from framework.flows.understanding.typos import SlipReader, is_frequent, short_s
 
 __all__ = ["DEFINITE", "Match", "PhraseIndex"]
 
-_FUZZY_MIN_LENGTH = 5
-_SHORTEST_NAME = 3
+_FUZZY_MIN_LENGTH: Final = 5
+_SHORTEST_NAME: Final = 3
 """The shortest word taken for a name the index lacks: shorter ones are "is", "ne", "an"."""
-_NEVER_FUZZY = frozenset(
+_NEVER_FUZZY: Final = frozenset(
     {
         "keine",
         "keinen",
@@ -81,15 +82,17 @@ _NEVER_FUZZY = frozenset(
 )
 """Everyday words one letter away from a menu or knowledge word ("keine" → "kleine", "guten"
 → "gluten": a greeting is no question about allergens) are taken literally."""
-_PARTICLES = frozenset({"ab", "an", "auf", "aus", "mit", "vorbei", "zu", "her", "hin", "rueber"})
+_PARTICLES: Final = frozenset(
+    {"ab", "an", "auf", "aus", "mit", "vorbei", "zu", "her", "hin", "rueber"}
+)
 """The separable prefixes that close a German clause: "ich hole sie *ab*"."""
-_SPLIT_REACH = 6
+_SPLIT_REACH: Final = 6
 """Words between a separable verb and its particle."""
-_FUZZY_CUTOFF = 84.0
-DEFINITE = frozenset({"the", "der", "die", "das", "den", "dem"})
+_FUZZY_CUTOFF: Final = 84.0
+DEFINITE: Final = frozenset({"the", "der", "die", "das", "den", "dem"})
 """The definite articles: before a name, the one meant ("the Salami"), not another."""
-_CACHE_LIMIT = 20_000
-_BLOCKED = ""
+_CACHE_LIMIT: Final = 20_000
+_BLOCKED: Final = ""
 """The value of a blocked phrase: found to be dropped."""
 
 
@@ -100,19 +103,21 @@ class Match:
     end: int
 
 
-_BEGINNING = 3
+_BEGINNING: Final = 3
 """The letters a word cut short is looked up by (it has at least five: `_FUZZY_MIN_LENGTH`)."""
-_GAP = "\x00"
+_GAP: Final = "\x00"
 """The place of the second of two words read as one."""
-_HELD = re.compile(r"(ae|oe|ue|[a-z])\1+")
+_HELD: Final = re.compile(r"(ae|oe|ue|[a-z])\1+")
 """A letter (or an umlaut as written out) typed twice or more in a row."""
-_FOR = frozenset({"fuer", "for"})
+_FOR: Final = frozenset({"fuer", "for"})
 """Before an article, whom something is for ("fer'n Gung ene klaane Margherita"): the word
 after the article is a person, no short name typed with a slip."""
 
 
-_ENDINGS = frozenset({"s", "n", "e", "en", "es", "er", "em", "ere", "eren", "ing", "ed", "d"})
-_LONG_STEM = 6
+_ENDINGS: Final = frozenset(
+    {"s", "n", "e", "en", "es", "er", "em", "ere", "eren", "ing", "ed", "d"}
+)
+_LONG_STEM: Final = 6
 """A known word of this length or more ending in "e" takes an "r" as its ending ("mittlere",
 "mittlerer"); a shorter one does not ("olive", "Oliver")."""
 

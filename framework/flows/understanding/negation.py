@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Final
 
 from framework.flows.understanding.matching import Match
 
@@ -24,19 +25,21 @@ __all__ = [
     "too_much",
 ]
 
-PLAIN_NOT = frozenset({"nicht", "nich", "not"})
+PLAIN_NOT: Final = frozenset({"nicht", "nich", "not"})
 """The word "not" itself (not "kein", "no": "wait no, funghi." says what is wanted)."""
-ORDINARY = frozenset({"normale", "normalen", "normal", "regular", "ordinary"})
+ORDINARY: Final = frozenset({"normale", "normalen", "normal", "regular", "ordinary"})
 """Words that set an item apart from its variant, between "not" and it ("nicht normale Cola
 – zwei Cola Zero", "not the regular Coke")."""
-_BETWEEN = (
+_BETWEEN: Final = (
     frozenset({"der", "die", "das", "den", "dem", "the", "a", "an", "ein", "eine", "so"}) | ORDINARY
 )
 """Words that may stand between the "not" and its value ("nicht die große", "not the large")."""
 
 
-_TO = frozenset({"to", "zu"})
-_NO_NEED = frozenset({("no", "need"), ("not", "need"), ("nicht", "noetig"), ("nicht", "nötig")})
+_TO: Final = frozenset({"to", "zu"})
+_NO_NEED: Final = frozenset(
+    {("no", "need"), ("not", "need"), ("nicht", "noetig"), ("nicht", "nötig")}
+)
 
 
 def negated(words: Sequence[str], start: int) -> bool:
@@ -48,11 +51,11 @@ def negated(words: Sequence[str], start: int) -> bool:
     return bool(before) and (before[-1] in PLAIN_NOT or tuple(before[-2:]) in _NO_NEED)
 
 
-_HAVING = frozenset(
+_HAVING: Final = frozenset(
     {"drink", "eat", "like", "want", "need", "have", "take", "eats", "drinks"}
     | {"handle", "stand", "tolerate"}  # "he can't handle spicy"
 )
-_NOT_DOING = frozenset({"t", "dont", "doesnt", "didnt", "not", "never"})
+_NOT_DOING: Final = frozenset({"t", "dont", "doesnt", "didnt", "not", "never"})
 
 
 def not_had(words: Sequence[str], start: int) -> bool:
@@ -77,9 +80,9 @@ def _poorly_with(before: Sequence[str]) -> bool:
     return len(before) > 1 and before[-2] in _STANDING and before[-1] in _NONE
 
 
-_GOOD_WITH = frozenset({("good", "with"), ("gut", "mit")})
-_STANDING = frozenset({"vertraegt", "vertrage", "vertragen", "vertraegst"})
-_NONE = frozenset({"kein", "keine", "keinen", "nichts"})
+_GOOD_WITH: Final = frozenset({("good", "with"), ("gut", "mit")})
+_STANDING: Final = frozenset({"vertraegt", "vertrage", "vertragen", "vertraegst"})
+_NONE: Final = frozenset({"kein", "keine", "keinen", "nichts"})
 
 
 def _too(before: Sequence[str]) -> bool:
@@ -90,7 +93,7 @@ def _too(before: Sequence[str]) -> bool:
     return before[-1] == "too" or not _COMPLAINING.isdisjoint(before[:-1])
 
 
-_COMPLAINING = frozenset({"ist", "sind", "war", "waere", "mir", "ihm", "ihr", "uns", "viel"})
+_COMPLAINING: Final = frozenset({"ist", "sind", "war", "waere", "mir", "ihm", "ihr", "uns", "viel"})
 
 
 def _a_bad_idea(after: Sequence[str]) -> bool:
@@ -99,7 +102,7 @@ def _a_bad_idea(after: Sequence[str]) -> bool:
     return idea is not None and not _NO_GOOD.isdisjoint(after[:idea])
 
 
-_NO_GOOD = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schlecht", "terrible"}
+_NO_GOOD: Final = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schlecht", "terrible"}
 
 
 def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
@@ -118,14 +121,16 @@ def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
     return (at >= 0 and words[at] in _BROUGHT) or not _BROUGHT.isdisjoint(after)
 
 
-_BROUGHT = frozenset({"found", "brought", "gefunden", "mitgebracht", "dabeigehabt"})
+_BROUGHT: Final = frozenset({"found", "brought", "gefunden", "mitgebracht", "dabeigehabt"})
 _CONTAINER = _BETWEEN | {"bottle", "bottles", "can", "cans", "of", "his", "her", "their", "own"}
 _CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "eigene", "eigenes"}
 _CONTAINER |= {"kiste", "kasten", "crate", "case"}
 
-_HAS = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
-_KEPT_IN = frozenset({"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"})
-_WITH_THEM = frozenset({"dabei", "mit", "with", "selber", "selbst"})
+_HAS: Final = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
+_KEPT_IN: Final = frozenset(
+    {"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"}
+)
+_WITH_THEM: Final = frozenset({"dabei", "mit", "with", "selber", "selbst"})
 
 
 def _kept_at(after: Sequence[str]) -> bool:
@@ -137,14 +142,14 @@ def _kept_at(after: Sequence[str]) -> bool:
     )
 
 
-_HOME = frozenset({"daheim", "zuhause", "home"})
-_AT_A_PLACE = frozenset(
+_HOME: Final = frozenset({"daheim", "zuhause", "home"})
+_AT_A_PLACE: Final = frozenset(
     {("in", place) for place in ("der", "dem", "unserer", "meiner", "the", "our", "my")}
     | {("at", place) for place in ("the", "our", "my", "work")}
     | {("zu", "hause"), ("im", "buero"), ("im", "auto"), ("im", "hotel")}
 )
 
-_EXCEPT = frozenset({"ausser", "except", "besides", "apart"})
+_EXCEPT: Final = frozenset({"ausser", "except", "besides", "apart"})
 
 
 def excepted(words: Sequence[str], start: int) -> bool:
@@ -163,7 +168,7 @@ def _whose(before: list[str]) -> bool:
     return len(before) >= 2 and before[-2] in _EXCEPT and before[-1] not in _EXCEPT
 
 
-_DROPPING = frozenset(
+_DROPPING: Final = frozenset(
     {"drop", "remove", "skip", "lose", "scratch", "scrap", "cancel", "streich", "streiche"}
     | {"entferne", "storniere", "stornier"}
 )
@@ -178,8 +183,10 @@ def dropped(words: Sequence[str], start: int) -> bool:
     return bool(before) and before[-1] in _DROPPING
 
 
-_REJECTING = frozenset({"nicht", "nich", "net", "not", "never", "nie", "cant", "cannot", "zuviel"})
-_TOO_MUCH = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
+_REJECTING: Final = frozenset(
+    {"nicht", "nich", "net", "not", "never", "nie", "cant", "cannot", "zuviel"}
+)
+_TOO_MUCH: Final = frozenset({"viel", "gross", "klein", "teuer", "scharf", "wenig"})
 
 
 def rejects(words: Sequence[str]) -> bool:
@@ -202,17 +209,19 @@ def rejects(words: Sequence[str]) -> bool:
     )
 
 
-_APPETITE = frozenset({"hunger", "hungrig", "hungry", "appetit", "appetite", "satt", "full"})
-_SUBJECTS = frozenset({"ich", "es", "das"})
+_APPETITE: Final = frozenset({"hunger", "hungrig", "hungry", "appetit", "appetite", "satt", "full"})
+_SUBJECTS: Final = frozenset({"ich", "es", "das"})
 """"schaff ich nd": chat's "nd" after a subject is "nicht" (elsewhere it may be "and")."""
 
 
-_IS = frozenset({"is", "s", "ist", "isch", "was", "war", "waere", "would", "seems", "scheint"})
-_TOO = frozenset({"too", "to", "zu"})
-_TOO_BEFORE = frozenset({"too", "zu"})
+_IS: Final = frozenset(
+    {"is", "s", "ist", "isch", "was", "war", "waere", "would", "seems", "scheint"}
+)
+_TOO: Final = frozenset({"too", "to", "zu"})
+_TOO_BEFORE: Final = frozenset({"too", "zu"})
 """Before a choice, these say what is wrong with it ("too big", "zu groß"; not "to")."""
-_AMOUNT = frozenset({"much", "big", "large", "many", "small", "little", "expensive"})
-_AMOUNT_DE = frozenset({"viel", "gross", "klein", "wenig", "teuer", "maechtig"})
+_AMOUNT: Final = frozenset({"much", "big", "large", "many", "small", "little", "expensive"})
+_AMOUNT_DE: Final = frozenset({"viel", "gross", "klein", "wenig", "teuer", "maechtig"})
 
 
 def too_much(words: Sequence[str]) -> bool:
@@ -228,7 +237,7 @@ def too_much(words: Sequence[str]) -> bool:
     )
 
 
-_BEYOND_ME = frozenset(
+_BEYOND_ME: Final = frozenset(
     {"schaff", "schaffe", "schaffen", "pack", "packe", "packen", "ess", "esse", "manage"}
     | {"finish", "eat", "handle"}
     | {"schafft", "packt", "manages", "finishes", "handles"}  # "a große schafft er ned"
@@ -258,7 +267,7 @@ def said_too(words: Sequence[str], start: int) -> bool:
     return start > 0 and words[start - 1] in _TOO_BEFORE
 
 
-_NEVER = frozenset({"never", "nie", "niemals", "nimmer", "cant", "cannot"})
+_NEVER: Final = frozenset({"never", "nie", "niemals", "nimmer", "cant", "cannot"})
 
 
 def never_before(words: Sequence[str], start: int) -> bool:
@@ -267,10 +276,10 @@ def never_before(words: Sequence[str], start: int) -> bool:
     return not _NEVER.isdisjoint(words[max(0, start - 4) : start])
 
 
-_TAKING_BACK = frozenset(
+_TAKING_BACK: Final = frozenset(
     {"nee", "nein", "no", "wait", "warte", "sorry", "mean", "meant", "meine", "meinte", "oops"}
 )
-_WITH = frozenset({"mit", "with", "w"})
+_WITH: Final = frozenset({"mit", "with", "w"})
 
 
 def taken_back(words: Sequence[str], found: list[Match]) -> list[Match]:

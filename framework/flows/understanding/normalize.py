@@ -11,23 +11,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from framework.flows.understanding.homophones import homophones
 
 __all__ = ["KEPT_READINGS", "MAX_CHARS", "bavarian_no", "normalize", "tokens", "without_emoji"]
 
-MAX_CHARS = 4096
-KEPT_READINGS = 4096
+MAX_CHARS: Final = 4096
+KEPT_READINGS: Final = 4096
 """How many texts (or words) each reading that depends on nothing but them keeps, most
 recently used first. One turn reads its message in several passes (the language, commands,
 questions, the answer, the edits, the people), and chats repeat short messages ("ja",
 "liefern", "mittel"): a reading done once per text serves them all, and the bound keeps a
 server that meets millions of messages at a few megabytes."""
-_FOLD = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
-_WORD = re.compile(r"\w+")
+_FOLD: Final = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
+_WORD: Final = re.compile(r"\w+")
 
 
-_COLLOQUIAL = {
+_COLLOQUIAL: Final = {
     # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
     **dict.fromkeys(("ick", "isch"), "ich"),
     **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "jaeaen", "gern"), "gerne"),
@@ -199,7 +200,7 @@ _COLLOQUIAL = {
 else in either language: Bavarian "na" (no) and the article "a" stay as they are."""
 
 
-_EMOJI_WORDS = {
+_EMOJI_WORDS: Final = {
     "🍺": "bier",
     "🍕": "pizza",
     "🫒": "oliven",
@@ -211,8 +212,8 @@ _EMOJI_WORDS = {
 """Emoji that name what they show ("🍕 large Margherita + 🍺🍺", "vegetaria + 🫒 + 🧅",
 "w extra 🧀"; 🌶 with or without its variation selector). A run of a drink counts
 them; a run of pizzas is a cheer ("🍕🍕🍕"), a pizza wanted, not three."""
-_COUNTED = frozenset("🍺")
-_EMOJI_RUN = re.compile("|".join(f"(?:{emoji})+" for emoji in _EMOJI_WORDS))
+_COUNTED: Final = frozenset("🍺")
+_EMOJI_RUN: Final = re.compile("|".join(f"(?:{emoji})+" for emoji in _EMOJI_WORDS))
 
 
 def _emoji_word(found: re.Match[str]) -> str:
@@ -223,8 +224,8 @@ def _emoji_word(found: re.Match[str]) -> str:
     return f" {len(run)} {word} " if len(run) > 1 and run[0] in _COUNTED else f" {word} "
 
 
-_TOPPINGS = frozenset("🫒🧅🍄🧀🌶")
-_TOPPING_BEFORE = re.compile(
+_TOPPINGS: Final = frozenset("🫒🧅🍄🧀🌶")
+_TOPPING_BEFORE: Final = re.compile(
     r"(?:^|[+&,]|\b(?:extra|mit|with|w/?|and|und|plus|n)|[🫒🧅🍄🧀]\ufe0f?)\s*$", re.IGNORECASE
 )
 """What a topping's emoji follows when it is one ("+ 🫒 + 🧅", "w extra 🧀", "mit 🍄"), or
@@ -237,13 +238,13 @@ def without_emoji(text: str) -> str:
     return _EMOJI_RUN.sub(" ", text) if not text.isascii() else text
 
 
-_MONEY = re.compile(
+_MONEY: Final = re.compile(
     r"[€$£]\s?\d+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?\s?[€$£]|\b\d+,\d{2}\b",
     re.IGNORECASE,
 )
 """An amount of money ("20€", "$20", "€2.50", "die 2,50 spar ich mir"): read as the word
 "euro", never as a count."""
-_DIGIT = re.compile(r"\d")
+_DIGIT: Final = re.compile(r"\d")
 
 
 def money_as_words(text: str) -> str:
@@ -270,7 +271,7 @@ def normalize(text: str) -> str:
     return " ".join(_COLLOQUIAL.get(word, word) for word in words)
 
 
-_BAVARIAN_NO = re.compile(
+_BAVARIAN_NO: Final = re.compile(
     r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b"
     r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|dazu|uf|ufs)\b)"
     r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch )|(?<=\bbitte ))no\b"
@@ -286,28 +287,28 @@ def bavarian_no(text: str) -> str:
     return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
 
 
-_HAM_AS_HAVE = re.compile(
+_HAM_AS_HAVE: Final = re.compile(
     r"\bham(?=\s+(?:mer|ma|mir|wir|wa|se|sie|ihr|doch|ja|jetzt|etz|noch|schon|grad)\b)"
     r"|(?:(?<=\bmir )|(?<=\bwir )|(?<=\bmer )|(?<=\bsie )|(?<=\bse )|(?<=\bdie ))ham\b"
 )
 """German "ham" is "haben" ("jetzt ham mer Hunger", "wir ham noch Wasser"), not the extra."""
-_MIR_AS_WE = re.compile(
+_MIR_AS_WE: Final = re.compile(
     r"\bmir(?=\s+(?:haetten|hettend|hettid|hetten|haben|ham|nehmen|nehmet|moechten|wollen|san"
     r"|sind|brauchen|kriegen|bestellen|holen|hole)\b)"
 )
 """Saxon, Bavarian, Swabian "mir" before a verb of "we" is "wir" ("Mir hätten gerne zwee
 mittlere Salami"), not "me"."""
-_RUNNER_AS_DOWN = re.compile(r"\b(wieder|mal|doch|bitte|ganz|mach|mache) runner\b")
+_RUNNER_AS_DOWN: Final = re.compile(r"\b(wieder|mal|doch|bitte|ganz|mach|mache) runner\b")
 """Hessian, Palatine "runner" after a German word is "runter" ("die Jalapeños mach wieder
 runner"); English "runner" never stands there."""
-_SCOTS_NOT = re.compile(
+_SCOTS_NOT: Final = re.compile(
     r"(?:(?<=['’]s )|(?<=['’]m )|(?<=['’]re )|(?<=\bis )|(?<=\bam )|(?<=\bare ))no(?= \w+ing\b)"
 )
 """Scots "no" before a verb is "not" ("he's no wanting the Salami efter aal")."""
-_OB_AS_OFF = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
+_OB_AS_OFF: Final = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
-_PARTY_OF = re.compile(
+_PARTY_OF: Final = re.compile(
     r"\b((?:fuer|fur|fir|vuer|voer|foer|for)\s+(?:uns|us|os))\s+"
     r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
     r"(?=\s*(?:bitte|bittschoen|bitteschoen|bidde|please)?\s+"
@@ -317,7 +318,7 @@ _PARTY_OF = re.compile(
 """How many the order is for, before an item with its article or before the verb ("für uns zwo
 bitte ne mittlere Vegetaria", "Vür os zwei en mittlere Salami", "für uns zwaa bitte e große
 Salami", Kölsch "För uns drei hätte mer jään zwei jroße Margherita"): no count of the item."""
-_TAKEN_OUT = re.compile(
+_TAKEN_OUT: Final = re.compile(
     r"\b((?:take|takes|taking|took|leave|leaving|cross|strike|knock)"
     r"(?:(?:\s+(?!out\b)\w+){1,5}?)|(?:take|leave|cross|strike|knock)(?=\s+out\s+"
     r"(?:the|that|this|those|these|my|his|her|our|their|one|a|an|all|both|die|den)\b))"
@@ -325,15 +326,15 @@ _TAKEN_OUT = re.compile(
 )
 """English "take the Fanta out", "leave the onions out", "take out the beers": "off", a word of
 removing; "a Salami to take out" (to take away) stays."""
-_SWISS_ONE = re.compile(r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)")
+_SWISS_ONE: Final = re.compile(r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)")
 """Swiss "eis" before "mit" or "ohne" is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
 Extras"); "Cola mit Eis" stays ice."""
-_ZERO_OF_THEM = re.compile(
+_ZERO_OF_THEM: Final = re.compile(
     r"(?<!\bcola )(?<!\bcoke )(?<!\bthe )(?<!\ba )\bzero(?=\s+(?!ones\b)[a-z]{3,}s\b)"
 )
 """ "zero reptiles", "zero onions": none of them, no Cola Zero ("two Zeros", "a zero please",
 "Coke Zero works", "the zero ones" stay)."""
-_PARTY_AS_SUBJECT = re.compile(
+_PARTY_AS_SUBJECT: Final = re.compile(
     r"\b(wir|mir|mer|we)\s+(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
     r"(?=\s+(?:haett\w*|haedd\w*|hett\w*|hedd\w*|moecht\w*|moechd\w*|wollen|wolln|nehmen"
     r"|nehm|kriegen|krieje|bekommen|bestellen|haben|hamm?|would|want|wanna)\b"
@@ -342,7 +343,7 @@ _PARTY_AS_SUBJECT = re.compile(
 """How many order, as the subject before its verb ("Mir zwee hädden gerne ene mittlere Salami",
 "wir drei möchten zwei große Margherita"): no count of the item. "wir zwei nehmen je eine"
 keeps its two: the order is for each of them."""
-_NUMBER_GLUED = re.compile(
+_NUMBER_GLUED: Final = re.compile(
     r"(?=\d)(?<![\w.,])(\d{1,2})(?!(?:te[nsrm]?|st|nd|rd|th)\b)([^\W\d_]{3,}|gr|kl|lg|sm)\b"
 )
 """A count typed onto its word ("2grosse salami", "3large", "3gr"); "12a", "2x", "0,5l" and
@@ -385,25 +386,25 @@ def _english_forms(folded: str) -> str:
     return folded
 
 
-_D_APOSTROPHE = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
+_D_APOSTROPHE: Final = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
 """Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
 d'Weisestraße"); English "I'd" ends a word."""
 
 
-_AN_APOSTROPHE = re.compile(r"(?<!\w)[aA]n['’](?!\w)")
+_AN_APOSTROPHE: Final = re.compile(r"(?<!\w)[aA]n['’](?!\w)")
 """Scots, Irish and chat English "an'" is "and" ("twa beers an' a Cola Zero"), never the
 article "an"."""
-_WI_APOSTROPHE = re.compile(r"(?<!\w)[wW]i['’](?!\w)")
+_WI_APOSTROPHE: Final = re.compile(r"(?<!\w)[wW]i['’](?!\w)")
 """Scots "wi'" is "with" ("wan wi' jalapeños"); "wi" alone is Low German "wir"."""
 
 
-_ABBREVIATION = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
+_ABBREVIATION: Final = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
 """A two-letter abbreviation with dots ("i.e.", "d.h.", "e.g.", "z.B."): one word ("ie", …),
 not two ("e" alone reads as a colloquial "eine")."""
 
 
-_SHORT_LINKS = re.compile(r"\b([mou])\.(?=\s|$)")
-_LINK_WORDS = {"m": "mit", "o": "ohne", "u": "und"}
+_SHORT_LINKS: Final = re.compile(r"\b([mou])\.(?=\s|$)")
+_LINK_WORDS: Final = {"m": "mit", "o": "ohne", "u": "und"}
 """German short forms with a dot, as a text message writes them ("gr. Diavola m. Jalap., kl.
 Marg o. Extras u. 2 Cola")."""
 

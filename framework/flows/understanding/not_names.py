@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["NAME", "NOT_NAMES", "not_a_name"]
 
-NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
+NAME: Final = r"[A-ZÄÖÜ][a-zäöüß]+"
 """A name as it is written: capitalised."""
 
-NOT_NAMES = frozenset(
+NOT_NAMES: Final = frozenset(
     {
         *("ich", "wir", "die", "der", "das", "und", "dann", "noch", "eine", "einen", "also"),
         *("bitte", "pizza", "pizzen", "hallo", "hi", "hey", "ok", "okay", "the", "and", "i"),
@@ -41,7 +43,7 @@ NOT_NAMES = frozenset(
     }
 )
 
-_SAID_IN_DIALECT = frozenset(
+_SAID_IN_DIALECT: Final = frozenset(
     {"eine", "ein", "einen", "einer", "einem", "der", "die", "das", "den", "dem", "und"}
     | {"noch", "auch", "dazu", "dann", "jetzt", "also", "bitte"}
 )

@@ -5,12 +5,13 @@ question of optional choices, and what a mention of an item says of its options.
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.understanding.combining import NOT_WANTED
 
 __all__ = ["says_nothing_extra"]
 
-_NONE_WORDS = frozenset(
+_NONE_WORDS: Final = frozenset(
     {
         "alles",
         "extras",
@@ -36,8 +37,8 @@ _NONE_WORDS = frozenset(
 )
 """After a word of NOT_WANTED: nothing extra ("ohne alles", "keine Extras", "no toppings"; and
 as typed in a hurry: "no extrs", "no xtras")."""
-_PLAIN = frozenset({"plain", "pur", "einfach"})
-_REFUSED = NOT_WANTED | {"nein", "nah", "nope"}
+_PLAIN: Final = frozenset({"plain", "pur", "einfach"})
+_REFUSED: Final = NOT_WANTED | {"nein", "nah", "nope"}
 """Before a word of _NONE_WORDS: "keine Extras", "nae extras" (Scots, read as "nein")."""
 
 
@@ -74,7 +75,7 @@ def _as_it_is(said: str, phrase: str) -> bool:
     return False
 
 
-_ENOUGH = frozenset({"enough", "genug", "genuch"})
+_ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
 
 
 def _plain(words: list[str]) -> bool:
@@ -87,7 +88,7 @@ def _plain(words: list[str]) -> bool:
     )
 
 
-_PLAIN_AFTER = frozenset({"", "so", "normal", "pur", "bitte", "danke"})
+_PLAIN_AFTER: Final = frozenset({"", "so", "normal", "pur", "bitte", "danke"})
 
 
 def _last_further(word: str, after: str) -> bool:
@@ -95,7 +96,7 @@ def _last_further(word: str, after: str) -> bool:
     return not after and word not in _NONE_WORDS
 
 
-_FURTHER = frozenset(
+_FURTHER: Final = frozenset(
     {
         "weitere",
         "weiteren",
@@ -112,7 +113,7 @@ _FURTHER = frozenset(
     }
 )
 """Between "ohne"/"no" and "Extras": "ohne weitere Extras", "no other toppings"."""
-_AS_IT_IS = (
+_AS_IT_IS: Final = (
     "wie sie ist",
     "wie er ist",
     "wie es ist",
@@ -136,8 +137,8 @@ _AS_IT_IS = (
     "just normal",
     "just regular",
 )
-_AS_IT_IS_SAID = tuple(f" {phrase} " for phrase in _AS_IT_IS)
+_AS_IT_IS_SAID: Final = tuple(f" {phrase} " for phrase in _AS_IT_IS)
 """The phrases as they stand among the words of a message."""
-_CUES = _PLAIN | _REFUSED | {"ohne", "without"} | {phrase.split()[0] for phrase in _AS_IT_IS}
+_CUES: Final = _PLAIN | _REFUSED | {"ohne", "without"} | {phrase.split()[0] for phrase in _AS_IT_IS}
 """A word every way of saying nothing extra holds: a plain word, a refusal, a last "ohne", or
 the first word of a phrase (a phrase is found among whole words: tokens hold no spaces)."""

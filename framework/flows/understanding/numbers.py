@@ -17,7 +17,7 @@ from framework.flows.understanding.normalize import KEPT_READINGS
 
 __all__ = ["MAX_CHARS", "UNSAID", "parse_number", "says_a_number", "word_to_number"]
 
-UNSAID = 0
+UNSAID: Final = 0
 """The count of "ein paar Margherita", "a few large salamis", "the kids a small one each" (how
 many kids?): said to be several, but not how many. No slot takes it, so the flow asks; it is
 never guessed (nor taken as one)."""
@@ -119,12 +119,12 @@ _MULTIPLIERS: Final[Mapping[str, int]] = MappingProxyType(
 _SIMPLE: Final[Mapping[str, int]] = MappingProxyType({**_UNITS, **_TEENS, **_TENS, **_MULTIPLIERS})
 
 # German units as they appear inside compounds ("einundzwanzig", "zweihundert").
-_DE_UNIT = "ein|zwei|zwo|drei|vier|fuenf|sechs|sieben|acht|neun"
-_DE_TENS = "zwanzig|dreissig|vierzig|fuenfzig|sechzig|siebzig|achtzig|neunzig"
-_EN_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_EN_UNIT = "one|two|three|four|five|six|seven|eight|nine"
-_DECLINED = frozenset({"a", "an", "eine", "einen", "einem", "einer", "null", "zero"})
-_REST = "|".join(
+_DE_UNIT: Final = "ein|zwei|zwo|drei|vier|fuenf|sechs|sieben|acht|neun"
+_DE_TENS: Final = "zwanzig|dreissig|vierzig|fuenfzig|sechzig|siebzig|achtzig|neunzig"
+_EN_TENS: Final = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_EN_UNIT: Final = "one|two|three|four|five|six|seven|eight|nine"
+_DECLINED: Final = frozenset({"a", "an", "eine", "einen", "einem", "einer", "null", "zero"})
+_REST: Final = "|".join(
     sorted((w for w in (*_UNITS, *_TEENS, *_TENS) if w not in _DECLINED), key=len, reverse=True)
 )
 _COMPOUND: Final = re.compile(

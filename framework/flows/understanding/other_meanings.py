@@ -5,10 +5,11 @@ these phrases, so the name in them is not read as the item or the choice."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 __all__ = ["NOT_CHOSEN", "VARIANT_AFTER", "VARIANT_BEFORE", "variants_of"]
 
-VARIANT_BEFORE = (
+VARIANT_BEFORE: Final = (
     "diet",
     "light",
     "lite",
@@ -41,19 +42,19 @@ VARIANT_BEFORE = (
     "ginger",
     "root",
 )
-VARIANT_AFTER = ("light", "lite", "zero", "diet", "cherry", "vanilla", "vanille", "kirsch")
+VARIANT_AFTER: Final = ("light", "lite", "zero", "diet", "cherry", "vanilla", "vanille", "kirsch")
 """Words that make a catalog item's name another product ("Diet Coke", "Cola light",
 "alkoholfreies Bier", "vegan Margherita", "tap water", "ginger beer"): the item is not what
 was asked for, so the name is not read as it (said not to be on the menu, where a message
 orders only it); a catalog name with such a word ("Cola Zero") stays what it is."""
 
 
-_FEELINGS = ("hunger", "durst", "appetit", "appetite", "kohldampf")
+_FEELINGS: Final = ("hunger", "durst", "appetit", "appetite", "kohldampf")
 """After a choice's word, what makes it no choice: "hab großen Hunger" is no large pizza."""
-_COSTS = ("fee", "fees", "charge", "charges", "gebühr", "zuschlag", "pauschale")
+_COSTS: Final = ("fee", "fees", "charge", "charges", "gebühr", "zuschlag", "pauschale")
 """After a choice's word, the price for it: "pick it up and save the delivery fee" chooses no
 delivery. Not "cost" nor "kosten", verbs as well ("what do onions cost extra?")."""
-NOT_CHOSEN = (*_FEELINGS, *_COSTS)
+NOT_CHOSEN: Final = (*_FEELINGS, *_COSTS)
 
 
 def variants_of(phrases: list[tuple[str, str]]) -> Iterator[str]:

@@ -5,10 +5,11 @@ breakfast", "ich hab großen Hunger", "eine große Runde"): no size chosen. Read
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 __all__ = ["of_something_else"]
 
-_OTHER_THINGS = frozenset(
+_OTHER_THINGS: Final = frozenset(
     {"lunch", "breakfast", "dinner", "meal", "appetite", "day", "night", "week", "family"}
     | {"group", "party", "crowd", "game", "match", "fan", "hunger", "appetit", "fruehstueck"}
     | {"mittagessen", "abendessen", "tag", "woche", "familie", "runde", "gruppe", "feier"}

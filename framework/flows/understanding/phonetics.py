@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Final
 
 from rapidfuzz import fuzz
 
@@ -19,7 +20,7 @@ from framework.flows.understanding.typos import is_frequent
 
 __all__ = ["SoundIndex", "cologne"]
 
-_VOWELS = frozenset("aeijouy")
+_VOWELS: Final = frozenset("aeijouy")
 _SIMPLE = {"b": "1", "f": "3", "v": "3", "w": "3", "g": "4", "k": "4", "q": "4", "l": "5"}
 _SIMPLE |= {"m": "6", "n": "6", "r": "7", "s": "8", "z": "8"}
 
@@ -58,10 +59,10 @@ def cologne(word: str) -> str:
     return "".join(kept[:1] + [code for code in kept[1:] if code != "0"])
 
 
-_SHORTEST = 4
+_SHORTEST: Final = 4
 """A code shorter than this is shared by too many everyday words ("want" and "Fanta": 362,
 "eine" and "ham": 06) to tell them apart."""
-_ALIKE = 60
+_ALIKE: Final = 60
 """How alike the letters must be too (rapidfuzz's ratio): "Margarete" and "Margherita" 63,
 "Hallo Penjos" and "Jalapeños" 70, "Kappritschosa" and "Capricciosa" 67."""
 

@@ -6,11 +6,12 @@ import itertools
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 
-_REQUESTS = (
+_REQUESTS: Final = (
     ("can", "i", "have"),
     ("can", "i", "get"),
     ("could", "i", "have"),
@@ -30,7 +31,7 @@ _REQUESTS = (
 
 __all__ = ["is_question", "item_questions", "only_asks", "parts", "wishes", "without_asked_choices"]
 
-_OPENERS = frozenset(
+_OPENERS: Final = frozenset(
     {
         # German
         "habt",
@@ -80,7 +81,7 @@ _OPENERS = frozenset(
 )
 
 
-_LEAD_INS = frozenset(
+_LEAD_INS: Final = frozenset(
     {
         *("und", "aber", "also", "ach", "achso", "oh", "ok", "okay", "hm", "hmm", "na", "ja"),
         *("noch", "sag", "mal", "kurz", "frage", "and", "but", "so", "um", "quick", "question"),
@@ -113,7 +114,7 @@ def only_asks(text: str) -> bool:
     )
 
 
-_GREETING = frozenset(
+_GREETING: Final = frozenset(
     {"hallo", "hi", "hey", "hello", "good", "afternoon", "evening", "morning", "guten", "tag"}
     | {"abend", "morgen", "moin", "servus", "gruess", "gott", "griass", "gruezi", "hoi", "tach"}
     | {"nabend", "howdy", "ciao", "there", "ihr", "euch", "zusammen", "dich", "di"}
@@ -126,7 +127,7 @@ def _aside(words: list[str]) -> bool:
     return set(words) <= _GREETING | _LEAD_INS | _ANNOUNCING
 
 
-_ANNOUNCING = frozenset({"kurze", "vorweg", "eine", "a", "one", "short"})
+_ANNOUNCING: Final = frozenset({"kurze", "vorweg", "eine", "a", "one", "short"})
 
 
 def wishes(text: str) -> list[str]:
@@ -143,13 +144,13 @@ def _asks_about(clause: str) -> bool:
     return first in _QUESTION_WORDS and is_question(clause)
 
 
-_QUESTION_WORDS = frozenset(
+_QUESTION_WORDS: Final = frozenset(
     {"wie", "was", "wann", "wo", "wieso", "warum", "welche", "welcher", "welches", "wieviel"}
     | {"how", "what", "when", "where", "why", "which", "whats"}
 )
 
 
-_CLAUSES = re.compile(r"(?<=[,.!?;])\s+|\n+")
+_CLAUSES: Final = re.compile(r"(?<=[,.!?;])\s+|\n+")
 
 
 def _requests(words: list[str]) -> bool:
@@ -180,10 +181,10 @@ def without_asked_choices(
     return text
 
 
-_PARTS = re.compile(r"(?=\s)(?:(?<=[.!?;])\s+|\s[-–—]+\s|\n+)")
+_PARTS: Final = re.compile(r"(?=\s)(?:(?<=[.!?;])\s+|\s[-–—]+\s|\n+)")
 """Sentences, and the parts of one between dashes ("My colleague cannot have milk — do you
 have …?"); each begins with a space, looked for first."""
-_AVAILABLE = (
+_AVAILABLE: Final = (
     ("do", "you", "have"),
     ("have", "you", "got"),
     ("habt", "ihr"),
@@ -191,7 +192,7 @@ _AVAILABLE = (
     ("gibt", "es"),
     ("gibts",),
 )
-_PROPOSALS = frozenset(
+_PROPOSALS: Final = frozenset(
     {("how", "about"), ("what", "about"), ("wie", "waers"), ("wie", "waere"), ("wie", "waer")}
 )
 """Questions that ask for something ("how about extra cheese on it?", "wie wär's mit
@@ -253,11 +254,11 @@ def _asks_how_one_is(part: str, names_item: Callable[[str], bool]) -> bool:
     return any(_a_topic(words[:n]) and _refers_back(words[n:]) for n in range(2, 5))
 
 
-_BEING = frozenset({"is", "are", "does", "has", "ist", "sind", "hat", "haben"})
-_PRONOUNS = frozenset({"it", "they", "that", "this", "die", "der", "das", "sie", "er", "es"})
-_ON = frozenset({"auf", "bei", "in", "on"})  # "Ist auf der Tonno auch Zwiebeln?"
-_ON_IT = frozenset({"drauf", "darauf", "drin", "dran"})
-_THERE = frozenset({"there", "da"})  # "Is there ham on the Hawaii?"
+_BEING: Final = frozenset({"is", "are", "does", "has", "ist", "sind", "hat", "haben"})
+_PRONOUNS: Final = frozenset({"it", "they", "that", "this", "die", "der", "das", "sie", "er", "es"})
+_ON: Final = frozenset({"auf", "bei", "in", "on"})  # "Ist auf der Tonno auch Zwiebeln?"
+_ON_IT: Final = frozenset({"drauf", "darauf", "drin", "dran"})
+_THERE: Final = frozenset({"there", "da"})  # "Is there ham on the Hawaii?"
 
 
 def _asks_beside(part: str, names_item: Callable[[str], bool]) -> bool:

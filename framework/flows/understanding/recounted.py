@@ -3,12 +3,14 @@ Zero, nein zwei", "two cokes, no, three will do", "Funghi klein, ohne alles, mal
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.model import Slot
 from framework.flows.understanding.second_thoughts import TAKING_BACK, Mention
 
 __all__ = ["count_of_the_last", "count_slots", "said_times"]
 
-_RECOUNTING = TAKING_BACK | frozenset({"aeh", "aehm", "ehm", "uh", "um", "sorry"})
+_RECOUNTING: Final = TAKING_BACK | frozenset({"aeh", "aehm", "ehm", "uh", "um", "sorry"})
 
 
 def count_of_the_last(
@@ -28,7 +30,9 @@ def count_of_the_last(
     return False
 
 
-_TIMES = frozenset({"mal", "x", "times", "stueck", "stk", "pieces", "pcs", "them", "em", "davon"})
+_TIMES: Final = frozenset(
+    {"mal", "x", "times", "stueck", "stk", "pieces", "pcs", "them", "em", "davon"}
+)
 
 
 def said_times(words: list[str], counted: bool) -> bool:
@@ -37,7 +41,7 @@ def said_times(words: list[str], counted: bool) -> bool:
     return not counted and len(words) <= 3 and bool(_TIMES & set(words))
 
 
-_ENOUGH = frozenset(
+_ENOUGH: Final = frozenset(
     {"reichen", "reicht", "langen", "tun", "tut", "gehen", "es", "s", "auch", "genug", "dann"}
     | {"enough", "will", "do", "are", "fine", "then", "please", "bitte", "ll"}
 )

@@ -4,6 +4,8 @@ another one like it; "two beers — brewskis" names the same two again. Read by 
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
@@ -12,8 +14,10 @@ from framework.flows.understanding.second_thoughts import Mention
 
 __all__ = ["named_again", "referred"]
 
-_DEFINITE = DEFINITE | {"that", "this"}
-_SAME = frozenset({"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"})
+_DEFINITE: Final = DEFINITE | {"that", "this"}
+_SAME: Final = frozenset(
+    {"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"}
+)
 
 
 def referred(
@@ -43,7 +47,7 @@ def _points_back(words: list[str]) -> bool:
     )
 
 
-_FOR_SOMEONE = frozenset({"for", "fuer"})
+_FOR_SOMEONE: Final = frozenset({"for", "fuer"})
 
 
 def named_again(

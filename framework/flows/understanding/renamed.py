@@ -12,6 +12,8 @@ the item by different words ("Sprudel", "Wasser").
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.second_thoughts import Part
 
@@ -20,8 +22,8 @@ __all__ = ["without_renamings"]
 
 _EXPLAINING = frozenset({"sprich", "bzw", "beziehungsweise", "namely", "ie", "dh", "genauer", "so"})
 _EXPLAINING |= {"definitely", "really", "absolutely", "wirklich", "unbedingt", "genau", "yes", "ja"}
-_EXPLAINING_PAIRS = frozenset({("das", "heisst"), ("that", "is")})
-_ALSO = "also"
+_EXPLAINING_PAIRS: Final = frozenset({("das", "heisst"), ("that", "is")})
+_ALSO: Final = "also"
 
 
 def without_renamings(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:

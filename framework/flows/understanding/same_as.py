@@ -8,17 +8,18 @@ item said before (or of the one said for the person named), with what the part c
 from __future__ import annotations
 
 import itertools
+from typing import Final
 
 from framework.flows.understanding.second_thoughts import Mention, Part
 
 __all__ = ["the_same_again"]
 
-_SAME = frozenset(
+_SAME: Final = frozenset(
     {("the", "same"), ("das", "gleiche"), ("das", "selbe"), ("die", "gleiche"), ("den", "gleichen")}
     | {("die", "selbe"), ("den", "selben"), ("same", "again"), ("same", "for"), ("same", "as")}
 )
-_SAME_WORDS = frozenset({"dasselbe", "dieselbe", "denselben", "dasgleiche"})
-_AS = frozenset({"wie", "as", "like"})
+_SAME_WORDS: Final = frozenset({"dasselbe", "dieselbe", "denselben", "dasgleiche"})
+_AS: Final = frozenset({"wie", "as", "like"})
 
 
 def the_same_again(sentences: list[list[Part]], counts: set[str]) -> None:
@@ -67,7 +68,7 @@ def _with_the_but(parts: list[Part], at: int, mention: Mention) -> Mention:
     return mention | following[1]
 
 
-_BUT = frozenset({"aber", "but", "nur", "only", "just", "jedoch"})
+_BUT: Final = frozenset({"aber", "but", "nur", "only", "just", "jedoch"})
 
 
 def _asks_the_same(words: list[str]) -> bool:
@@ -87,10 +88,10 @@ def _sent_there(words: list[str]) -> bool:
     )
 
 
-_SENDING = frozenset({"deliver", "send", "dispatch", "bring", "ship"})
+_SENDING: Final = frozenset({"deliver", "send", "dispatch", "bring", "ship"})
 
 
-_NOT_THE_PIZZA = frozenset(
+_NOT_THE_PIZZA: Final = frozenset(
     {"address", "adresse", "anschrift", "ort", "place", "time", "zeit", "uhrzeit", "day", "tag"}
     | {"name", "number", "nummer", "telefon", "phone", "letztes", "last", "immer", "usual"}
 )

@@ -5,7 +5,7 @@ beer. Or, hmm — water instead": which part takes back what, and what it puts i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
@@ -29,7 +29,7 @@ Mention = dict[str, Any]
 Part = tuple[list[str], Mention, bool]
 """A part of a message: its words, what it names, and whether it names an item."""
 
-SECOND_THOUGHTS = frozenset(
+SECOND_THOUGHTS: Final = frozenset(
     {
         "nee",
         "warte",
@@ -45,7 +45,7 @@ SECOND_THOUGHTS = frozenset(
     }
 )
 
-TAKING_BACK = frozenset(
+TAKING_BACK: Final = frozenset(
     {"ach", "oh", "hm", "ne", "nee", "nein", "na", "no", "nope", "warte", "wait"}
 )
 """A part that starts so (or a part of nothing but TAKING_BACK: "ach ne,") takes back the
@@ -69,7 +69,7 @@ def after_second_thoughts(found: list[Match], words: list[str]) -> list[Match]:
     return after or found
 
 
-_IN_PLACE_OF = frozenset({"statt", "anstatt", "anstelle"})
+_IN_PLACE_OF: Final = frozenset({"statt", "anstatt", "anstelle"})
 
 
 def _given_up(found: list[Match], words: list[str]) -> list[Match]:
@@ -142,11 +142,11 @@ ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too", "add
 ALSO |= {"zusaetzlich", "ausserdem", "obendrein", "plus"}
 """Words that make what follows an addition, not second thoughts ("and actually also a beer",
 "one of them also with mushrooms")."""
-_RATHER = SECOND_THOUGHTS | {"doch", "besser", "better", "maybe", "vielleicht"}
+_RATHER: Final = SECOND_THOUGHTS | {"doch", "besser", "better", "maybe", "vielleicht"}
 """After "oder"/"or": the item before is taken back ("eine Cola. Oder doch Cola Zero")."""
 
 
-_INSTEAD = frozenset({"instead", "stattdessen"})
+_INSTEAD: Final = frozenset({"instead", "stattdessen"})
 """A part that ends so takes back the item before it after a pause ("and a beer. Or, hmm —
 water instead"); right after another item it ends a list ("a large funghi and a large
 margherita instead") and replaces nothing in it."""

@@ -6,6 +6,7 @@ apart ("2 diavola mittel 1 mit jalapenos 1 ohne") and before a share named witho
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
@@ -20,12 +21,14 @@ __all__ = [
     "segments",
 ]
 
-_SEPARATOR_WORDS = frozenset({"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"})
-_AND_IN_SPEECH = frozenset({"an", "n", "un", "ond", "u"})
+_SEPARATOR_WORDS: Final = frozenset(
+    {"und", "unt", "and", "sowie", "plus", "ausserdem", "dazu", "&"}
+)
+_AND_IN_SPEECH: Final = frozenset({"an", "n", "un", "ond", "u"})
 """"And" as spoken before a count or an article: "onions an a bottle o watter", "salami n 2
 cokes" (Scots, chat, Palatine "un", Swabian "ond"), typed short ("m extra kas u 2 cola"; "u"
 is "you" elsewhere)."""
-SENTENCE_END = (
+SENTENCE_END: Final = (
     r"(?=[.!?])(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
     r"|(?=[\U0001F300-\U0001FAFF\u2600-\u27BF^:;])"
@@ -37,13 +40,13 @@ Volleyball 🏐 Lisa und Tom je eine …", "three of us watch movie ^^ We want t
 ohne, und, groß, klein), nor at a floor's ordinal ("2. Stock": one floor, not a count 2).
 The lookahead for the mark comes first: the lookbehinds after it are then tried at the marks
 only, not at every character (four times faster)."""
-SENTENCES = re.compile(r"[^.!?]+[.!?]*")
+SENTENCES: Final = re.compile(r"[^.!?]+[.!?]*")
 """A message's sentences with their end marks, for `findall` ("Ja genau so." "Wann …?"): the
 reading of what asks and what tells, sentence by sentence."""
-_SEPARATOR_MARKS = re.compile(rf"[,;+\n:]|\s[-–—/]\s|{SENTENCE_END}", re.IGNORECASE)
-COLLOQUIAL_ARTICLES = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
+_SEPARATOR_MARKS: Final = re.compile(rf"[,;+\n:]|\s[-–—/]\s|{SENTENCE_END}", re.IGNORECASE)
+COLLOQUIAL_ARTICLES: Final = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
-ARTICLE_ONES = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
+ARTICLE_ONES: Final = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
 
 
 def leads_an_item(word: str) -> bool:
@@ -51,7 +54,7 @@ def leads_an_item(word: str) -> bool:
     return word_to_number(word) is not None or word in COLLOQUIAL_ARTICLES or word in ARTICLE_ONES
 
 
-_MORE = frozenset({"noch", "dazu", "plus", "another", "es"})
+_MORE: Final = frozenset({"noch", "dazu", "plus", "another", "es"})
 
 
 def _leads_more(word: str) -> bool:
@@ -60,17 +63,17 @@ def _leads_more(word: str) -> bool:
     return leads_an_item(word) or word in _MORE
 
 
-WITH_OR_WITHOUT = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
+WITH_OR_WITHOUT: Final = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
 """After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
 
 
-_SHARES = frozenset(
+_SHARES: Final = frozenset(
     {("eine", "davon"), ("einer", "davon"), ("one", "of"), ("die", "andere"), ("die", "anderen")}
     | {("the", "other"), ("the", "others"), ("der", "andere"), ("das", "andere")}
 )
 """Where a share of the item before begins, also without a comma ("zwei mittlere hawaii eine
 davon mit extra käse die andere ohne")."""
-_MAKING = frozenset({"make", "mach", "mache", "change", "switch", "swap", "turn"})
+_MAKING: Final = frozenset({"make", "mach", "mache", "change", "switch", "swap", "turn"})
 """Before "one of": the share is what is changed ("make one of them large"), no part of its own."""
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import phonenumbers
 
@@ -63,8 +63,8 @@ class AnswerContext:
 
 
 Parsed = Valid | Invalid
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]{1,63}(\.[^@\s.]{1,63})+$")
-_NOTHING = frozenset(
+_EMAIL: Final = re.compile(r"^[^@\s]{1,64}@[^@\s.]{1,63}(\.[^@\s.]{1,63})+$")
+_NOTHING: Final = frozenset(
     {"keine", "keins", "kein", "nichts", "nix", "ohne", "nein", "none", "no", "nothing", "without"}
     | {"nah", "nope", "nee", "noe", "ne", "nae"}
 )
@@ -104,7 +104,7 @@ def _number(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     return Valid(int(number) if slot.type == "integer" else str(number))
 
 
-_SO = frozenset({"also", "so", "dann", "then", "macht", "makes"})
+_SO: Final = frozenset({"also", "so", "dann", "then", "macht", "makes"})
 
 
 def _count_said_last(text: str) -> Decimal | None:
@@ -121,7 +121,7 @@ def _count_said_last(text: str) -> Decimal | None:
     return Decimal(last) if at and words[at - 1] in _SO else None
 
 
-_MOST = 99
+_MOST: Final = 99
 
 
 def _yes_no(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
@@ -131,8 +131,8 @@ def _yes_no(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     return Invalid("invalid_yes_no") if answer is None else Valid(answer)
 
 
-_FIRST = re.compile(r"^\s*([^,;.!?–-]{1,20})[,;.!–-]\s*(.*)$", re.DOTALL)
-_TURNING = re.compile(
+_FIRST: Final = re.compile(r"^\s*([^,;.!?–-]{1,20})[,;.!–-]\s*(.*)$", re.DOTALL)
+_TURNING: Final = re.compile(
     r"\b(?:aber|but|doch|oder|or|nicht|not|nein|no|nee|lieber|rather|instead|stattdessen)\b",
     re.IGNORECASE,
 )
@@ -251,16 +251,16 @@ def _email(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     return Valid(f"{local}@{domain.lower()}")
 
 
-_POSTCODE = re.compile(r"\b\d{5}\b")
-_STREET_AND_NUMBER = re.compile(
+_POSTCODE: Final = re.compile(r"\b\d{5}\b")
+_STREET_AND_NUMBER: Final = re.compile(
     r"[^\W\d_][^\W\d_.\-]*(?:[.\-][^\W\d_]*)*(?:\.\s*|\s+)\d{1,4}(?:\s?[a-zA-Z])?\b"
 )
-STREET_WORDS = (
+STREET_WORDS: Final = (
     "stra(?:ß|ss)e|str|weg|allee|platz|damm|ufer|ring|gasse|chaussee|promenade|steig|zeile|"
     "markt|road|street|avenue"
 )
 """How street names end (a regular expression's alternatives): where a house number goes."""
-_NUMBER_AND_STREET = re.compile(
+_NUMBER_AND_STREET: Final = re.compile(
     rf"\b\d{{1,4}}[a-zA-Z]?\s+(?:(?-i:[A-ZÄÖÜ])[\w.\-]*\s+){{0,2}}[\w.\-]*(?:{STREET_WORDS})\b",
     re.IGNORECASE,
 )
@@ -268,7 +268,7 @@ _NUMBER_AND_STREET = re.compile(
 a street word capitalised: "2 pizzas to Weserstr" is none)."""
 
 
-_NOT_STREETS = frozenset(
+_NOT_STREETS: Final = frozenset(
     {
         *("hausnummer", "nummer", "nr", "haus", "plz", "postleitzahl", "etage", "stock"),
         *("wohnung", "tür", "tuer", "number", "no", "house", "flat", "floor", "apartment"),
@@ -288,7 +288,7 @@ def _has_street(text: str) -> bool:
     return bool(_streets(text))
 
 
-_HOUSE_FIRST = re.compile(r"^\W*\d{1,4}[a-zA-Z]?\s")
+_HOUSE_FIRST: Final = re.compile(r"^\W*\d{1,4}[a-zA-Z]?\s")
 
 
 def part_of_an_address(part: str, text: str) -> bool:
@@ -298,21 +298,21 @@ def part_of_an_address(part: str, text: str) -> bool:
     return _has_street(part) or bool(_HOUSE_FIRST.match(part) and _POSTCODE.search(text))
 
 
-_POSTCODE_LABEL = re.compile(
+_POSTCODE_LABEL: Final = re.compile(
     r"\b(?:die |the |my |meine )?(?:plz|postleitzahl|postcode|post code|zip(?: code)?)"
     r"(?: ist| is|:)?(?=\s*\d{5}\b)",
     re.IGNORECASE,
 )
 """Words that name the postcode before it ("die PLZ ist 12053"): not part of the address."""
-_COORDINATES = re.compile(r"-?\d{1,2}\.\d{3,}, ?-?\d{1,3}\.\d{3,}")
-_MISSING = {
+_COORDINATES: Final = re.compile(r"-?\d{1,2}\.\d{3,}, ?-?\d{1,3}\.\d{3,}")
+_MISSING: Final = {
     "de": {"street": "Straße und Hausnummer", "postcode": "die Postleitzahl"},
     "en": {"street": "the street and house number", "postcode": "the postcode"},
 }
-_AND = {"de": " und ", "en": " and "}
+_AND: Final = {"de": " und ", "en": " and "}
 
 
-_CITY = re.compile(r"\s+[A-ZÄÖÜ][\w\-äöüß]+")
+_CITY: Final = re.compile(r"\s+[A-ZÄÖÜ][\w\-äöüß]+")
 
 
 @lru_cache(maxsize=KEPT_READINGS)
@@ -337,9 +337,9 @@ def find_address(text: str) -> str | None:
     return value[start : city.end() if city else end].strip(" ,")
 
 
-_GENERIC_STREET = re.compile(rf"(?:{STREET_WORDS})\.?\s", re.IGNORECASE)
-_NAME_WORD = re.compile(r"([^\W\d_][\w\-]*)\s+$")
-_BEFORE_NAMES = frozenset(
+_GENERIC_STREET: Final = re.compile(rf"(?:{STREET_WORDS})\.?\s", re.IGNORECASE)
+_NAME_WORD: Final = re.compile(r"([^\W\d_][\w\-]*)\s+$")
+_BEFORE_NAMES: Final = frozenset(
     {"an", "to", "die", "der", "in", "the", "at", "nach", "zu", "bitte", "please", "is", "ist"}
     | {"deliver", "liefern", "lieferung", "delivery", "adresse", "address", "und", "and"}
 )
@@ -366,12 +366,12 @@ def _gap(one: re.Match[str], other: re.Match[str]) -> int:
     return max(one.start() - other.end(), other.start() - one.end(), 0)
 
 
-_YOUR_STREET = re.compile(
+_YOUR_STREET: Final = re.compile(
     r"\b(?:your street|your road|same street|same road|eurer stra(?:ß|ss)e|eure stra(?:ß|ss)e|"
     r"euch in der stra(?:ß|ss)e|gleichen stra(?:ß|ss)e|selben stra(?:ß|ss)e)\b",
     re.IGNORECASE,
 )
-_HOUSE = re.compile(r"(?=\d)(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?![\d.,]?\d)")
+_HOUSE: Final = re.compile(r"(?=\d)(?<![\d.,])(\d{1,4}[a-zA-Z]?)(?![\d.,]?\d)")
 """A house number (the digit looked for first: the lookbehind is then tried at digits only)."""
 
 

@@ -9,17 +9,19 @@ the message names an item: the order comes after it. A sentence of a story names
 
 from __future__ import annotations
 
+from typing import Final
+
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.second_thoughts import Part
 
 __all__ = ["tells_a_story", "without_story"]
 
-_SPEAKERS = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
+_SPEAKERS: Final = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
 """The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
 ("Mir sin zu dritt … und ham heud den ganzen Tag am Messestand Bier ausgschenkt")."""
-_THEIRS = frozenset({"my", "our", "mein", "meine", "meinen", "unser", "unsere", "unseren"})
+_THEIRS: Final = frozenset({"my", "our", "mein", "meine", "meinen", "unser", "unsere", "unseren"})
 """Words of the speakers' own things: "mir ham … unser Bio-Bier ausgschenkt" tells a story."""
-_ORDERING = frozenset(
+_ORDERING: Final = frozenset(
     {"want", "wants", "like", "take", "get", "order", "need", "please", "pls", "give"}
     | {"would", "d", "ll", "can", "could", "may", "bring", "send", "deliver", "gonna", "fancy"}
     | {"moechte", "moechten", "moecht", "haette", "haetten", "haett", "nehme", "nehmen", "nehm"}

@@ -20,10 +20,11 @@ from collections.abc import Iterable
 from functools import cache
 from operator import ne
 from pathlib import Path
+from typing import Final
 
 __all__ = ["SlipReader", "is_frequent", "short_slip"]
 
-_LAYOUTS = (("qwertzuiop", "asdfghjkl", "yxcvbnm"), ("qwertyuiop", "asdfghjkl", "zxcvbnm"))
+_LAYOUTS: Final = (("qwertzuiop", "asdfghjkl", "yxcvbnm"), ("qwertyuiop", "asdfghjkl", "zxcvbnm"))
 """The letter rows of German QWERTZ and English QWERTY."""
 
 
@@ -41,14 +42,14 @@ def _neighbours() -> dict[str, frozenset[str]]:
     return {key: frozenset(keys - {key}) for key, keys in near.items()}
 
 
-_NEAR = _neighbours()
-_SOFTENED = frozenset(map(frozenset, ("bp", "dt", "gk", "gc")))
+_NEAR: Final = _neighbours()
+_SOFTENED: Final = frozenset(map(frozenset, ("bp", "dt", "gk", "gc")))
 """A hard consonant that Saxon, Franconian or Bavarian speech softens at a word's start, and
 writes so ("ne Gola", "a Bizza"): one such letter is a slip too."""
-_SOUNDING_ALIKE = frozenset(map(frozenset, ("vw", "kc")))
+_SOUNDING_ALIKE: Final = frozenset(map(frozenset, ("vw", "kc")))
 """Letters that sound alike wherever they stand, written as heard ("Oliwe" in Baden and
 Swabia, "Kola"): one such letter is a slip too."""
-_SHORTEST = 5
+_SHORTEST: Final = 5
 """Shorter words are left alone: "mit" and "mir", "eine" and "eins" are all real words."""
 
 
