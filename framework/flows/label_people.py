@@ -3,7 +3,8 @@ me, one large Prosciutto"); whom "for her" or "für ihn" means: the one person o
 the message named before ("I order for my girlfriend and me. For her, one medium Quattro
 Formaggi"); where clauses part, for a "for …" that ends clauses "and" joins covers them all ("a
 Diavola and a beer for me"); and "mine" in a change: the speaker's lines; a clause of the
-speakers' story orders nothing for anyone. Read by people.py."""
+speakers' story orders nothing for anyone; who joins the order and who does not come. Read by
+people.py."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ __all__ = [
     "for_at_end",
     "is_label",
     "joins_the_order",
+    "not_coming",
     "ordered_in",
     "pronoun_person",
     "said_mine",
@@ -47,6 +49,21 @@ def joins_the_order(text: str) -> bool:
     """Whether the message says someone joins ("my niece is coming too — make that three
     Margheritas", "Lena kommt noch dazu"): more for them, no change of someone's own."""
     return _JOINING.search(text) is not None
+
+
+_NOT_COMING: Final = re.compile(
+    r"\b(?:kommt doch nicht|kommt nicht|isst doch nicht|isn't coming|is not coming|"
+    r"not coming|can't make it|cannot make it|dropped out|is out|not hungry|keinen hunger|"
+    r"muss (?:leider )?(?:schon |jetzt |doch )?(?:los|weg)|has to (?:leave|go)|had to leave|"
+    r"hat keinen hunger|nicht hungrig|isst nichts|eats nothing)\b",
+    re.IGNORECASE,
+)
+
+
+def not_coming(text: str) -> bool:
+    """Whether the message says someone does not come or eat ("Jonas kommt doch nicht", "Nina
+    can't make it"): their lines go."""
+    return _NOT_COMING.search(text) is not None
 
 
 def ordered_in(clause: str, lexicon: Lexicon) -> list[str]:

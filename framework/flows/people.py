@@ -23,6 +23,7 @@ from framework.flows.label_people import (
     for_at_end,
     is_label,
     joins_the_order,
+    not_coming,
     ordered_in,
     pronoun_person,
     said_mine,
@@ -253,13 +254,6 @@ _GONE: Final = frozenset(
         *("scrap", "drop", "remove", "cancel", "out", "bailed", "bail", "off", "scratch"),
     }
 )
-_NOT_COMING: Final = re.compile(
-    r"\b(?:kommt doch nicht|kommt nicht|isst doch nicht|isn't coming|is not coming|"
-    r"not coming|can't make it|cannot make it|dropped out|is out|not hungry|keinen hunger|"
-    r"muss (?:leider )?(?:schon |jetzt |doch )?(?:los|weg)|has to (?:leave|go)|had to leave|"
-    r"hat keinen hunger|nicht hungrig|isst nichts|eats nothing)\b",
-    re.IGNORECASE,
-)
 _THEIR: Final = frozenset({"seine", "seinen", "ihre", "ihren", "his", "her", "hers"})
 _DRINK_WORDS: Final = frozenset({"getränk", "getraenk", "getränke", "getraenke", "drink", "drinks"})
 _PIZZA_WORDS: Final = frozenset({"pizza", "pizzen", "pizzas"})
@@ -349,7 +343,7 @@ def _edit_theirs(turn: Turn, text: str, words: list[str], person: str) -> str | 
         # Pilze", "bei Timo die Jalapeños weg" (not his pizza), "hers without olives, medium"
         taken = (without_extras(turn, kind, options), _restyle(turn, words, kind))
         return ", ".join(change for change in taken if change) or None
-    if _NOT_COMING.search(text) or _GONE & said or refuses_them(turn, words):
+    if not_coming(text) or _GONE & said or refuses_them(turn, words):
         if kind and _THEIR & said and all(line["quantity"] > 1 for line in kind):
             return ", ".join(one_of_shared(turn, line) for line in kind)  # "seine Cola" of 4
         if not kind:
@@ -375,7 +369,7 @@ def _takes_off(
         return _GONE.isdisjoint(words)
     named = set().union(*options.values())
     gone = not _GONE.isdisjoint(words) and named <= options_had(lines, options)
-    return gone and not _NOT_COMING.search(text)
+    return gone and not not_coming(text)
 
 
 _OWNS: Final = ("mein", "meine", "meinen", "meiner", "meinem", "my")
