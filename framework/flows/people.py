@@ -115,9 +115,12 @@ _SELF: Final = re.compile(
     re.IGNORECASE,
 )
 _NAME_AFTER: Final = re.compile(rf"\s+(?P<p>{NAME})\b")
+_WE_DO: Final = r"(?i:hätten|hättn|haetten|ham|hamm|san|sind|möchten|moechten|wollen|nehmen|nehma)"
+"""Verbs of "we": before them Bavarian, Austrian "Mia", "Mir" is "wir", no one's name ("Mia
+hätten gern drei kleine Margherita")."""
 _NAME_FIRST: Final = re.compile(
     r"^\s*(?:(?:und|and|dann|then|plus|also)\s+)?(?:(?:[Dd]er|[Dd]a|[Dd]e|[Dd]r)\s+)?"
-    rf"(?P<p>{NAME})(?:'s)?\s"
+    rf"(?P<p>{NAME})(?:'s)?\s(?!{_WE_DO}\b)"
 )
 """A clause that starts with a name: "Sabine eine mittlere Vegetaria", "Lisa a medium Funghi",
 "Da Kurt kimmt aa no" (an article before a name in southern German)."""

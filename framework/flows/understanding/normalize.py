@@ -121,7 +121,7 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
     **dict.fromkeys(("jut", "joot"), "gut"),
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
-    **dict.fromkeys(("kaeaes", "kaeas"), "kaese"),  # Palatine "extra Kääs"
+    **dict.fromkeys(("kaeaes", "kaeas", "kase"), "kaese"),  # Palatine "extra Kääs", "Kase" typed
     "seim": "seinem",  # "statt seim Bier"
     "sini": "seine",  # Swiss "sini Salami und sis Bier striiche"
     **dict.fromkeys(("minere", "minera", "minra"), "meiner"),  # "mit minera Schwöschter"
@@ -289,9 +289,11 @@ def bavarian_no(text: str) -> str:
 
 _HAM_AS_HAVE: Final = re.compile(
     r"\bham(?=\s+(?:mer|ma|mir|wir|wa|se|sie|ihr|doch|ja|jetzt|etz|noch|schon|grad)\b)"
-    r"|(?:(?<=\bmir )|(?<=\bwir )|(?<=\bmer )|(?<=\bsie )|(?<=\bse )|(?<=\bdie ))ham\b"
+    r"|(?:(?<=\bmir )|(?<=\bwir )|(?<=\bmer )|(?<=\bsie )|(?<=\bse )|(?<=\bdie )|(?<=\bmia ))"
+    r"ham\b"
 )
-"""German "ham" is "haben" ("jetzt ham mer Hunger", "wir ham noch Wasser"), not the extra."""
+"""German "ham" is "haben" ("jetzt ham mer Hunger", "wir ham noch Wasser", Austrian "mia ham
+no welche im Kühlschrank"), not the extra."""
 _MIR_AS_WE: Final = re.compile(
     r"\bmir(?=\s+(?:haetten|hettend|hettid|hetten|haben|ham|nehmen|nehmet|moechten|wollen|san"
     r"|sind|brauchen|kriegen|bestellen|holen|hole)\b)"
