@@ -106,13 +106,14 @@ _NO_GOOD: Final = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schle
 
 
 def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
-    """ "die hat noch Wasser dabei", "he has water in his bag", "my mate's just found a
-    bottle of water in his bag", "sie hat eine Flasche Wasser mitgebracht": what someone has
-    with them is not ordered."""
+    """ "die hat noch Wasser dabei", "he has water in his bag", "he has his own water", "my
+    mate's just found a bottle of water in his bag", "sie hat eine Flasche Wasser mitgebracht":
+    what someone has with them is not ordered."""
     with_them = _WITH_THEM | _KEPT_IN  # "he has water in his bag"
     had = not _HAS.isdisjoint(words[max(0, start - 5) : start])  # "haben noch eine Kiste …"
     after = words[start + 1 : start + 5]
-    if had and (not with_them.isdisjoint(after) or _kept_at(after)):
+    own = not _OWN.isdisjoint(words[max(0, start - 2) : start])  # "he has his own water"
+    if had and (not with_them.isdisjoint(after) or _kept_at(after) or own):
         return True
     at = start - 1
     while at >= 0 and words[at] in _CONTAINER:
@@ -127,6 +128,7 @@ _CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "e
 _CONTAINER |= {"kiste", "kasten", "crate", "case"}
 
 _HAS: Final = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
+_OWN: Final = frozenset({"own", "eigenes", "eigene", "eigenen"})
 _KEPT_IN: Final = frozenset(
     {"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"}
 )

@@ -50,7 +50,8 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
     **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
-    **dict.fromkeys(("liaba", "liaber", "liabr", "liebr", "liewer"), "lieber"),  # "liaba a …"
+    # "liaba a …", Alemannic "liäber Schinke"
+    **dict.fromkeys(("liaba", "liaber", "liabr", "liebr", "liewer", "liaeber"), "lieber"),
     **dict.fromkeys(("liefered", "lieferet"), "liefert"),  # Swabian, Swiss "liefered's doch"
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"

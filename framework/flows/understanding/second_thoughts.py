@@ -134,8 +134,9 @@ def takes_itself_back(words: list[str], has_item: bool, lexicon: Lexicon) -> boo
         return True
     named = lexicon.items(frozenset()).find_all(words) if has_item else []
     last = max((match.end for match in named), default=len(words))
-    turning = any(word in SECOND_THOUGHTS for word in words[last:])
-    return turning and not ALSO & set(words)
+    turning = any(word in SECOND_THOUGHTS - _INSTEAD for word in words[last:])
+    return turning and not ALSO & set(words)  # "a Fanta instead, and a Cola Zero": the Fanta
+    # replaces what was said before it, the next part takes nothing back
 
 
 ALSO = frozenset({"also", "auch", "noch", "more", "mehr", "another", "too", "additionally"})
