@@ -1,6 +1,7 @@
 """What "it" is in a change, when the sentence before named one line: "my son says the Diavola
 is too spicy for him. Make it a Salami instead — also large" swaps the Diavola (it ordered a
-second pizza), not the line ordered last."""
+second pizza), not the line ordered last; and "them" in "swap them for ham" after the
+mushrooms of "on the one with mushrooms": the mushrooms."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]
     """The words, "it" after a word of changing ("make it", "mach sie") or "drauf", "on it" in
     a sentence that names no item said as the one item of the cart the sentence before named
     ("make the Diavola …", "Schinken auf die Diavola")."""
+    words = _swapped_named(turn, words)
     said, things = before
     items = [t for t in things if t.group is None]
     if len(items) != 1 or line_with(turn, items[0]) is None:
@@ -38,3 +40,18 @@ def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]
 
 
 _ON_IT: Final = frozenset({"drauf", "darauf"})
+
+
+_THEM: Final = frozenset({"them", "it", "sie", "es"})
+_SWAPPING: Final = frozenset({"swap", "switch", "change", "replace", "tausch", "tausche", "ersetz"})
+
+
+def _swapped_named(turn: Turn, words: list[str]) -> list[str]:
+    """ "on the one with mushrooms, swap them for ham": "them" after a word of swapping is the
+    choice named last before it (the mushrooms), as if said by name."""
+    for at, word in enumerate(words[1:], 1):
+        if word in _THEM and words[at - 1] in _SWAPPING:
+            before = list(named_things(turn.bot, words[:at]))
+            if before and before[-1].group is not None:
+                return [*words[:at], *words[before[-1].start : before[-1].end], *words[at + 1 :]]
+    return words

@@ -279,13 +279,21 @@ _BAVARIAN_NO: Final = re.compile(
 )
 
 
+_ONTO_NO: Final = re.compile(r"\b((?:auf|aufs|uf|ufs|uff)\s+(?:\S+\s+){1,2})no(?=\s+extra\b)")
+"""Swiss, Hessian "uf ds Funghi no extra Chäs": "noch" after where it goes ("on the Funghi no
+extra cheese" stays no)."""
+
+
 def bavarian_no(text: str) -> str:
     """Bavarian, Austrian and Swiss "no" is "noch" before an article ("mach no a zwoats Bier")
     or in a German phrase of adding ("auf d'Margherita no Oliven drauf", "no extra Schinke uf
     s Prosciutto") or after "aa", "doch" or "bitte" ("da Kurt kimmt aa no", "bitte doch no
-    Zwiebla", "auf die Margherita bitte no extra Kas"), in lowercase text; English "no" never
-    stands so ("no olives", "No, a large one" with its comma)."""
-    return _BAVARIAN_NO.sub("noch", text) if "no " in text else text
+    Zwiebla", "auf die Margherita bitte no extra Kas") or after where it goes ("uf ds Funghi
+    no extra Chäs"), in lowercase text; English "no" never stands so ("no olives", "No, a large
+    one" with its comma)."""
+    if "no " not in text:
+        return text
+    return _BAVARIAN_NO.sub("noch", _ONTO_NO.sub(r"\1noch", text))
 
 
 _HAM_AS_HAVE: Final = re.compile(
