@@ -58,6 +58,7 @@ HOLDOUT69, HOLDOUT70 = SETS["holdout69"], SETS["holdout70"]
 HOLDOUT71, HOLDOUT72 = SETS["holdout71"], SETS["holdout72"]
 HOLDOUT73, HOLDOUT74 = SETS["holdout73"], SETS["holdout74"]
 HOLDOUT75, HOLDOUT76 = SETS["holdout75"], SETS["holdout76"]
+HOLDOUT77, HOLDOUT78 = SETS["holdout77"], SETS["holdout78"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -131,6 +132,8 @@ FLOORS = {
     HOLDOUT74: 0.66,
     HOLDOUT75: 0.70,
     HOLDOUT76: 0.61,
+    HOLDOUT77: 0.65,
+    HOLDOUT78: 0.65,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -255,7 +258,9 @@ with none, and the fiftieth, its last wrong payment fixed with them, 61. The sev
 and seventy-fourth (July) arrived at 52 and 51 of 80 with 6 and 2 wrong payments (52 with 6,
 50 with 3 at 0dbeb7d); fixed the same way, they reached 58 and 53 with none. The
 seventy-fifth and seventy-sixth arrived at 52 and 49 with 3 and 0 (the same at 0dbeb7d); the
-seventy-fifth reached 56 with none.
+seventy-fifth reached 56 with none. The seventy-seventh and seventy-eighth (August) arrived
+at 49 and 50 with 3 and 2 (48 with 4, 49 with 3 at 0dbeb7d); they reached 52 and 52 with
+none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -330,6 +335,8 @@ SIZES = {
     HOLDOUT74: 80,
     HOLDOUT75: 80,
     HOLDOUT76: 80,
+    HOLDOUT77: 80,
+    HOLDOUT78: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
