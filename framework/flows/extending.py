@@ -31,6 +31,7 @@ _THE: Final = frozenset(
     | {"ihre", "ihren", "seine", "seinen", "his", "her", "their", "unsere", "our"}
     | {"d", "s", "da", "de", "dr"}  # as dialects say them: Swiss "uf d Margherita", "uf s …"
     | {"das", "ds", "des"}  # the neuter some give a pizza: "auf das Funghi", Swiss "uf ds Funghi"
+    | {"that", "this"}  # "put some extra cheese on that Margherita"
 )
 """Between "auf"/"on" and the item the extras go on ("auf ihre Margheritas", "on his")."""
 

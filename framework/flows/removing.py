@@ -72,7 +72,7 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
                 turn,
                 t,
                 fewer or _count_before(words, t) or _someones(words, t) or _one_refuses(words, t),
-                _place(turn, t, places),
+                _place(turn, t, places) or _described_line(turn, words, t, things),
             )
         )
         is not None
@@ -251,9 +251,13 @@ def _recounted_after(words: list[str], things: list[Thing], target: Thing) -> bo
 
 
 def _asks_to_remove(words: list[str]) -> bool:
-    return not REMOVING.isdisjoint(words) or not REMOVING_PAIRS.isdisjoint(
-        itertools.pairwise(words)
-    )
+    pairs = REMOVING_PAIRS.intersection(itertools.pairwise(words))
+    if pairs == {("after", "all")} and not _PUTTING.isdisjoint(words):
+        pairs = frozenset()  # "put some extra cheese on that Margherita after all": on, not off
+    return not REMOVING.isdisjoint(words) or bool(pairs)
+
+
+_PUTTING: Final = frozenset({"put", "add", "throw", "chuck", "stick", "drauf", "dazu"})
 
 
 def _not_wanted(words: list[str], things: list[Thing]) -> bool:
@@ -353,6 +357,22 @@ _ONE_WANTS: Final = frozenset({"will", "mag", "moechte", "trinkt", "isst", "nimm
 
 _CONTRACTED: Final = frozenset({"it", "that", "what", "let", "he", "she", "there", "here", "who"})
 """Words whose "'s" is "is" or "us", not whose: "it's the beer", "let's drop the cola"."""
+
+
+def _described_line(
+    turn: Turn, words: list[str], item: Thing, things: list[Thing]
+) -> CartLine | None:
+    """Of several lines of the item, the one its extras said with "mit"/"with" describe ("die
+    Margherita mit Schinken streichen" of a plain one and one with ham: the one with ham)."""
+    if item.group is not None or item.end >= len(words) or words[item.end] not in _WITH:
+        return None
+    extras = [t for t in things if t.group is not None and item.end < t.start <= item.end + 4]
+    lines = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if line["item"] == item.value and extras and all(holds(line, e) for e in extras)
+    ]
+    return lines[-1] if lines else None
 
 
 def _take_out(
