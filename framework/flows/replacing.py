@@ -5,6 +5,7 @@ an item keeps its quantity and the options it can have, and what is said with th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from framework.flows.cart import describe_line
@@ -172,6 +173,14 @@ _OUT_OF_IT: Final = frozenset({"draus", "daraus"})
 """After the new thing: "mach eine Vegetaria draus"."""
 
 
+def _counted(words: list[str], things: list[Thing], item: Thing) -> int | None:
+    """The count said with the item, before its description too ("zwei mittlere Hawaii")."""
+    start = item.start
+    while any(t.group is not None and t.end == start for t in things):
+        start = next(t.start for t in things if t.group is not None and t.end == start)
+    return count_near(words, item) or count_near(words, replace(item, start=start))
+
+
 def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """ "Actually make that a prosciutto" (or "a large Diavola"), "mach daraus lieber eine
     große", "mach doch lieber eine Vegetaria draus": one new thing for the last line (of the
@@ -191,8 +200,8 @@ def _that_one(turn: Turn, words: list[str], things: list[Thing]) -> tuple[Thing,
     if not CHANGING & set(words[: new.start]):
         return None
     lines = turn.session["cart"]["lines"]
-    if new.group is None and line_with(turn, new) and count_near(words, new) is not None:
-        return None  # "make that 2 margheritas" with a Margherita in the cart: a recount
+    if new.group is None and line_with(turn, new) and _counted(words, things, new) is not None:
+        return None  # "make that 2 margheritas", "mach zwei mittlere Hawaii draus": a recount
     if new.group is None:
         same_kind = lexicon_for(turn.bot).same_kind
         alike = [line for line in lines if same_kind(line["item"], new.value)]

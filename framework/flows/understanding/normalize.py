@@ -340,6 +340,9 @@ removing; "a Salami to take out" (to take away) stays."""
 _SWISS_ONE: Final = re.compile(r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)")
 """Swiss "eis" before "mit" or "ohne" is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
 Extras"); "Cola mit Eis" stays ice."""
+_FETCH_TO: Final = re.compile(r"\bfetch(?=(?:\s+(?:it|them|us|me|the\s+\w+))?\s+(?:to|tae|ta)\b)")
+"""Northern English, Scots "fetch it to Sonnenallee 88": bring it there, no pickup ("I'll fetch
+it" stays)."""
 _ZERO_OF_THEM: Final = re.compile(
     r"(?<!\bcola )(?<!\bcoke )(?<!\bthe )(?<!\ba )\bzero(?=\s+(?!ones\b)[a-z]{3,}s\b)"
 )
@@ -394,6 +397,8 @@ def _english_forms(folded: str) -> str:
         folded = _TAKEN_OUT.sub(r"\1 off", folded)
     if "zero " in folded:
         folded = _ZERO_OF_THEM.sub("no", folded)
+    if "fetch" in folded:
+        folded = _FETCH_TO.sub("bring", folded)
     return folded
 
 
