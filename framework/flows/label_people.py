@@ -40,7 +40,7 @@ CLAUSES: Final = re.compile(r"[,;:.!?\n]+|\s[—–-]\s|\s(und|and|plus|sowie)\s
 
 _JOINING: Final = re.compile(
     r"\b(?:(?:is|are|s|re) (?:coming|joining(?: us)?) (?:too|as well|along)|joins us|"
-    r"(?:kommt|kommen) (?:auch|noch|doch|mit)(?: mit| dazu)?)\b",
+    r"(?:kommt|kommen) (?:auch|noch|doch|mit)(?: mit| dazu)?)\b(?! (?:nicht|ned|net|not)\b)",
     re.IGNORECASE,
 )
 

@@ -21,6 +21,7 @@ from framework.flows.edit_words import (
 from framework.flows.named_things import Thing, count_near, line_with
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 
 __all__ = ["recount", "recount_carried", "recount_in_all", "recount_unnamed", "says_a_new_count"]
@@ -55,13 +56,12 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
 
 
 _TIMES_WORDS: Final = frozenset({"twice", "thrice"})
-_THE: Final = frozenset({"die", "der", "das", "den", "the"})
 
 
 def _times_after(words: list[str], item: Thing) -> int | None:
     """ "die kleine Margherita bitte zweimal", "the Funghi twice": the line named with its
     article and then a count of times is that many, not that many more ("noch zweimal")."""
-    if _THE.isdisjoint(words[max(0, item.start - 3) : item.start]) or ADDING & set(words):
+    if DEFINITE.isdisjoint(words[max(0, item.start - 3) : item.start]) or ADDING & set(words):
         return None
     after = words[item.end : item.end + 3]
     times = (w for w in after if (w.endswith("mal") and len(w) > 3) or w in _TIMES_WORDS)
