@@ -197,7 +197,13 @@ def _kept(words: list[str], thing: Thing) -> bool:
     taken_over = after[:2] in ([verb, "ich"] for verb in _TAKE_OVER) or (
         len(before) >= 2 and before[-2] in _TAKE_OVER_EN and before[-1] in ("his", "her", "their")
     )
-    return bool(_KEEP & set(before) or _ENOUGH & set(after) or taken_over or _had(words, thing))
+    left = "leave" in before and _OFF.isdisjoint(after)  # "but leave his beer"; not "… off"
+    return bool(
+        _KEEP & set(before) or _ENOUGH & set(after) or taken_over or left or _had(words, thing)
+    )
+
+
+_OFF: Final = frozenset({"off", "out", "aside", "weg"})
 
 
 def _had(words: list[str], thing: Thing) -> bool:
