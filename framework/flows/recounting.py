@@ -55,7 +55,7 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     return ", ".join(describe_line(turn.bot, turn.lang, line) for line, _ in counted) or None
 
 
-_TIMES_WORDS: Final = frozenset({"twice", "thrice"})
+_TIMES_WORDS: Final = frozenset({"twice"})  # as word_to_number reads it
 
 
 def _times_after(words: list[str], item: Thing) -> int | None:

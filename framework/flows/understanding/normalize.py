@@ -319,9 +319,11 @@ _SCOTS_NOT: Final = re.compile(
 _OB_AS_OFF: Final = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
+_PARTY_COUNT: Final = r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
+"""How many are ordering, in "für uns zwei" and "wir zwei hätten": never an item's count."""
 _PARTY_OF: Final = re.compile(
     r"\b((?:fuer|fur|fir|vuer|voer|foer|for)\s+(?:uns|us|os))\s+"
-    r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
+    rf"{_PARTY_COUNT}"
     r"(?=\s*(?:bitte|bittschoen|bitteschoen|bidde|please)?\s+"
     r"(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|e|ae|a|an"
     r"|haett\w*|moecht\w*|wollen|nehmen|we|wir|mer|mir)\b)"
@@ -349,7 +351,7 @@ _ZERO_OF_THEM: Final = re.compile(
 """ "zero reptiles", "zero onions": none of them, no Cola Zero ("two Zeros", "a zero please",
 "Coke Zero works", "the zero ones" stay)."""
 _PARTY_AS_SUBJECT: Final = re.compile(
-    r"\b(wir|mir|mer|we)\s+(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
+    rf"\b(wir|mir|mer|we)\s+{_PARTY_COUNT}"
     r"(?=\s+(?:haett\w*|haedd\w*|hett\w*|hedd\w*|moecht\w*|moechd\w*|wollen|wolln|nehmen"
     r"|nehm|kriegen|krieje|bekommen|bestellen|haben|hamm?|would|want|wanna)\b"
     r"(?!.*\b(?:je|jeweils|jeder|jede|each)\b))"
