@@ -57,6 +57,7 @@ from framework.flows.order_checks import (
 )
 from framework.flows.paying import order_update, payment_timer, waiting_message, waiting_payment
 from framework.flows.people import note_people
+from framework.flows.plain_answers import is_plain_answer
 from framework.flows.quoted_cart import beside_the_quote
 from framework.flows.repair import COMMANDS, command_said, switch_language, try_digression
 from framework.flows.restated_changed import restated_changed
@@ -244,6 +245,9 @@ def _understand(turn: Turn, message: Message, before: tuple[bool, list[str]]) ->
     if _action_unanswered(turn, message) or cancel_answer(turn, message):
         return
     if switch_language(turn, message.text) or _command(turn, message):
+        return
+    if not message.payload and is_plain_answer(turn, message.text):  # "mittel", "nein"
+        answer(turn, message)
         return
     described = take_described(turn, message)  # "ne große Pizza mit Schinken": which one?
     read = None if described is None else the_order_checked(turn, described)  # "so that's …?"

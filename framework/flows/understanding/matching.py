@@ -358,6 +358,10 @@ class PhraseIndex:
             return None
         return None if is_frequent(second) else self._word(joined)  # "so machen": two words
 
+    def exact(self, words: Sequence[str]) -> str | None:
+        """The value of a phrase said word for word (no slip, nothing around it)."""
+        return self._phrases.get(tuple(words)) or None
+
     def best(self, text: str) -> str | None:
         """The one value a short answer names, or None when it names none or several."""
         words = tokens(text)

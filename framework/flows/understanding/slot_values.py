@@ -64,10 +64,11 @@ class AnswerContext:
 
 Parsed = Valid | Invalid
 _EMAIL: Final = re.compile(r"^[^@\s]{1,64}@[^@\s.]{1,63}(\.[^@\s.]{1,63})+$")
-_NOTHING: Final = frozenset(
+NOTHING_CHOSEN: Final = frozenset(
     {"keine", "keins", "kein", "nichts", "nix", "ohne", "nein", "none", "no", "nothing", "without"}
     | {"nah", "nope", "nee", "noe", "ne", "nae"}
 )
+"""Words that choose none of several choices ("keine" to the extras question)."""
 
 
 def _text(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
@@ -167,7 +168,7 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     said = index.find_all(words)
     picked = list(dict.fromkeys(m.value for m in said if not refused(words, m.start)))
     if not picked:
-        if said or _NOTHING & set(words) or says_nothing_extra(words):
+        if said or NOTHING_CHOSEN & set(words) or says_nothing_extra(words):
             return Valid([])  # "keine", "nah, just as it comes", "keine Oliven bitte"
         return Invalid("invalid_choice")
     if choice_set.max is not None and len(picked) > choice_set.max:
