@@ -29,22 +29,22 @@ long way."""
 def is_plain_answer(turn: Turn, text: str) -> bool:
     """Whether `text` is, word for word, one of the open question's choices ("groß"), none
     of them ("keine") where it takes several, or a plain yes or no to a yes-no question
-    ("nein"), and names nothing of the catalog.
-
-    Questions that commit the order (`role: confirm`) have rules of their own and are never
-    taken here, nor are answers while a payment is awaited."""
+    ("nein", also where it commits the order), and names nothing of the catalog. Never while a
+    payment is awaited (its own answers, paying.py)."""
     frame = turn.frame
     if frame is None or not frame.get("wait"):
         return False
     slot = turn.bot.slots.get(frame["wait"])
-    if slot is None or slot.role is not None or waiting_payment(turn) is not None:
+    if slot is None or waiting_payment(turn) is not None:
         return False
     words = tokens(text)
     if not words or len(words) > _LONGEST:
         return False
     lexicon = lexicon_for(turn.bot)
-    if slot.type == "yes_no":
-        said = parse_yes_no(text, plain=True) is not None and len(words) == 1
+    if slot.type == "yes_no" and slot.role in (None, "confirm"):
+        said = len(words) == 1 and parse_yes_no(text, plain=True) is not None
+    elif slot.role is not None:
+        return False
     elif slot.type == "choice" and slot.choices is not None:
         said = lexicon.choices(slot.choices).exact(words) is not None
     elif slot.type == "choices" and slot.choices is not None:  # "keine", "Oliven"

@@ -3,7 +3,7 @@
 Every turn of the pizza bot's conversation tests and of two sets of customers' conversations
 is played twice, with the shortcut and without it, and the sessions and effects compared turn
 by turn. (On 2026-12-06 the same comparison over every conversation under tests/understanding
-and every bot's tests, 36,471 turns of which 987 took the shortcut, found no difference.)
+and every bot's tests, 36,471 turns of which 2,115 took the shortcut, found no difference.)
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def _asked(bot: Bot, *messages: str) -> Turn:
         (["eine Salami", "groß", "keine"], "nein", True),
         (["eine Salami", "groß", "keine"], "nein danke, doch zwei", False),
         (["eine Salami", "groß", "keine", "nein"], "liefern", True),
-        (["eine Salami", "groß", "keine", "nein", "abholen"], "ja", False),  # confirms
+        (["eine Salami", "groß", "keine", "nein", "abholen"], "ja", True),  # confirms
+        (["eine Salami", "groß", "keine", "nein", "abholen"], "ja, aber mittel", False),
     ],
 )
 def test_only_a_whole_plain_answer_takes_the_shortcut(
