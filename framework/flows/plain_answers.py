@@ -1,4 +1,4 @@
-"""A message that is nothing but the answer to the open question: "mittel", "liefern", "nein".
+"""A message that is nothing but the answer to the open question: "mittel", "nein", an address.
 
 Customers who answer question by question write most of their messages this way. Such a
 message names no item, no extra, no count and no second thought, so the passes that look for
@@ -16,21 +16,21 @@ from framework.flows.paying import waiting_payment
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.slot_values import NOTHING_CHOSEN
+from framework.flows.understanding.slot_values import NOTHING_CHOSEN, find_address
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["is_plain_answer"]
 
 _LONGEST: Final = 3
-"""Words of the longest message read here ("zum selbst abholen"); anything longer takes the
-long way."""
+"""Words of the longest choice or yes read here ("zum selbst abholen"); anything longer takes
+the long way (an address is read whole)."""
 
 
 def is_plain_answer(turn: Turn, text: str) -> bool:
-    """Whether `text` is, word for word, one of the open question's choices ("groß"), none
-    of them ("keine") where it takes several, or a plain yes or no to a yes-no question
-    ("nein", also where it commits the order), and names nothing of the catalog. Never while a
-    payment is awaited (its own answers, paying.py)."""
+    """Whether `text` is nothing but the answer, naming nothing of the catalog: word for word
+    one of the open question's choices ("groß"), none of them where it takes several
+    ("keine"), a plain yes or no ("nein", also where it commits the order), or an address
+    and nothing else. Never while a payment is awaited (its own answers, paying.py)."""
     frame = turn.frame
     if frame is None or not frame.get("wait"):
         return False
@@ -38,7 +38,7 @@ def is_plain_answer(turn: Turn, text: str) -> bool:
     if slot is None or waiting_payment(turn) is not None:
         return False
     words = tokens(text)
-    if not words or len(words) > _LONGEST:
+    if not words or (len(words) > _LONGEST and slot.type != "address"):
         return False
     lexicon = lexicon_for(turn.bot)
     if slot.type == "yes_no" and slot.role in (None, "confirm"):
@@ -50,6 +50,8 @@ def is_plain_answer(turn: Turn, text: str) -> bool:
     elif slot.type == "choices" and slot.choices is not None:  # "keine", "Oliven"
         nothing = len(words) == 1 and words[0] in NOTHING_CHOSEN
         said = nothing or lexicon.choices(slot.choices).exact(words) is not None
+    elif slot.type == "address":  # "Weserstraße 5, 12047 Berlin" and nothing else
+        said = find_address(text) == " ".join(text.split()).strip(" ,.!")
     else:
         return False
     return said and not lexicon.items(frozenset()).find_all(words)
