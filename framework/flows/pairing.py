@@ -62,8 +62,17 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     if said_not is not None:
         return said_not
     if len(things) >= 2 and not _CHANGING_OR_RATHER.isdisjoint(words):
-        return _made_into(words, things)
+        return _made_into(words, _from_the_verb(words, things))
     return None
+
+
+def _from_the_verb(words: list[str], things: list[Thing]) -> list[Thing]:
+    """The things from the first verb of changing on, when it has two after it: what comes
+    before it is the reason, not the change ("she can't stand mushrooms — swap the Funghi
+    for a medium Prosciutto")."""
+    verb = next((i for i, word in enumerate(words) if word in CHANGING), len(words))
+    after = [thing for thing in things if thing.start > verb]
+    return after if len(after) >= 2 else things
 
 
 _THAN: Final = frozenset({"than", "als"})
