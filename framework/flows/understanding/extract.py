@@ -61,7 +61,7 @@ from framework.flows.understanding.segments import (
     leads_an_item,
     segments,
 )
-from framework.flows.understanding.story import without_story
+from framework.flows.understanding.story import without_introduction, without_story
 
 __all__ = [
     "Mention",
@@ -411,7 +411,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
             (words, *_mention(words, slots, lexicon))
             for segment in segments(sentence)
             for piece in _at_each_item(segment, lexicon, sizes)
-            if (words := _but_for(piece, lexicon))
+            if (words := _but_for(without_introduction(piece, lexicon), lexicon))
         ]
         for sentence in _sentences(text)
     ]

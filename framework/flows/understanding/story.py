@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Final
 
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import Part
 
-__all__ = ["tells_a_story", "without_story"]
+__all__ = ["tells_a_story", "without_introduction", "without_story"]
 
 _SPEAKERS: Final = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
 """The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
@@ -41,6 +42,28 @@ def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Pa
             parts = [part for part in parts if not part[2]]
         kept.append(parts)
     return kept
+
+
+def without_introduction(words: list[str], lexicon: Lexicon) -> list[str]:
+    """The words after the speaker's introduction of themselves ("colac boy here doin a gap
+    year", "hey, big Hawaii fan here"): a few words and "here" name who writes, not an order.
+    Not when a count, a size or a word of ordering is among them ("two Colas here please")."""
+    if "here" not in words[:_INTRODUCTION]:
+        return words
+    here = words.index("here")
+    said, after = words[:here], words[here + 1] if here + 1 < len(words) else ""
+    if not said or not _ORDERING.isdisjoint([*said, after]) or after in _HERE_AS_PLACE:
+        return words
+    menu = lexicon.choice_words()
+    if any(word in menu or word_to_number(word) is not None for word in said):
+        return words
+    return words[here + 1 :]
+
+
+_INTRODUCTION: Final = 5
+"""Words of an introduction at most, "here" included ("hey mate, colac boy here")."""
+_HERE_AS_PLACE: Final = frozenset({"and", "too", "for", "to", "now", "is", "are"})
+"""After "here", a word that makes it a place ("here and there", "here to eat")."""
 
 
 def tells_a_story(words: list[str], lexicon: Lexicon) -> bool:
