@@ -163,11 +163,17 @@ def _said_not(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | No
 def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) -> bool:
     """Nothing but an article, a count, "I mean", "rather", "please" or what is said of the
     new one between the thing said "not" and the new one ("not Tonno, I mean Diavola",
-    "Nicht die Tonno, bitte eine kleine Prosciutto")."""
+    "Nicht die Tonno, bitte eine kleine Prosciutto"), and where the change is made ("nicht
+    Pilze auf die Salami – Schinken")."""
     said_of = {at for t in things for at in range(t.start, t.end)}
     between = [w for at, w in enumerate(words[old.end : new.start], old.end) if at not in said_of]
+    where = _ON_THE if _item_between(things, old, new) else frozenset()
     return all(
-        w in ARTICLES or w in _MEANING or w in _BESIDE_THE_NEW or word_to_number(w) is not None
+        w in ARTICLES
+        or w in _MEANING
+        or w in _BESIDE_THE_NEW
+        or w in where
+        or word_to_number(w) is not None
         for w in between
     )
 

@@ -173,12 +173,13 @@ _TAKE_OVER: Final = frozenset(
 )
 """Verbs of the speaker taking someone's over, before "ich" ("sein Bier trink ich")."""
 _TAKE_OVER_EN: Final = frozenset({"drink", "have", "take", "finish"})
-_HAVING: Final = frozenset({"have", "drink", "drinks", "nimmt", "trinkt", "behaelt"})
-"""Before a thing someone goes on having ("he'll just have the beer", "er trinkt das Bier")."""
+_HAVING: Final = frozenset({"have", "drink", "drinks", "nimmt", "trinkt", "trinken", "behaelt"})
+"""Before a thing someone goes on having ("he'll just have the beer", "er trinkt das Bier",
+"wir trinken beide Bier")."""
 _DENIED: Final = NOT | {"t", "dont", "never", "nie", "nichts", "nothing"}
 _WHO_HAS = frozenset({"he", "she", "they", "we", "i", "ll", "will", "just", "only", "er", "sie"})
-_WHO_HAS |= {"ich", "wir", "nur", "einfach", "dann", "then"}
-"""Right before the verb of having: who has it, or "just"."""
+_WHO_HAS |= {"ich", "wir", "nur", "einfach", "dann", "then", "both", "beide", "all", "alle"}
+"""Right before the verb of having: who has it, or "just" ("we'll both drink beer")."""
 
 
 def _of_a_new_item(turn: Turn, things: list[Thing], choice: Thing) -> bool:

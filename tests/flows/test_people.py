@@ -37,6 +37,8 @@ def persons(text: str, lang: str = "de") -> list[tuple[str, str | None]]:
         ),
         ("Can I have a large Salami without extras", [("salami", None)]),
         ("Salami groß ohne Extras, Cola dazu", [("salami", None), ("cola", None)]),
+        ("Lemme get a large Salami without extras", [("salami", None)]),
+        ("Gimme a small Tonno without extras and a Fanta", [("tonno", None), ("fanta", None)]),
     ],
 )
 def test_whom_a_line_is_for(text: str, expected: list[tuple[str, str | None]]) -> None:

@@ -120,6 +120,7 @@ _COLLOQUIAL: Final = {
     "andre": "andere",
     **dict.fromkeys(("andren", "andern"), "anderen"),
     **dict.fromkeys(("jenau", "jenauso"), "genau"),
+    "beede": "beide",  # Berlin, Saxon "wir trinken beede Bier"
     **dict.fromkeys(("jut", "joot"), "gut"),
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
     **dict.fromkeys(("kaeaes", "kaeas", "kase"), "kaese"),  # Palatine "extra Kääs", "Kase" typed
@@ -131,12 +132,16 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
     **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble"), "zwiebeln"),
     **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
+    **dict.fromkeys(("zwiebaelae", "zwiebaele", "zwiebaela"), "zwiebeln"),  # Uri "Zwiebälä"
     "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
     "twa": "two",  # Scots: "an' twa beers"
     "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
     **dict.fromkeys(("nothin", "nutn", "nuttin", "nuthin", "nuffin"), "nothing"),
     "stead": "instead",  # Caribbean, Southern US "put onions on de Tonno 'stead of de jalapeños"
     "efter": "after",  # Scots, Cumbrian "efter aal": after all
+    "aff": "off",  # Scots "take the Fanta aff"
+    "wooder": "water",  # Philadelphia "a Cola, and a wooder"
+    "wooders": "waters",
     "aal": "all",
     # "we'll grab it ourselves" as a bot's "grab it myself"; Scots "oorsels", "wirsels"
     **dict.fromkeys(
