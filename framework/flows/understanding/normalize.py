@@ -61,7 +61,7 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
-    "twee": "zwei",  # Low German "twee Beer"
+    **dict.fromkeys(("twee", "twei"), "zwei"),  # Low German "twee Beer", Eastphalian "twei Cola"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
     "ut": "aus",
     "blots": "bloss",  # Low German "blots een Cola"
