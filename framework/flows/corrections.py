@@ -9,10 +9,11 @@ from typing import Any, Final
 from framework.flows.bot_slots import line_slots
 from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.events import Message
+from framework.flows.label_people import said_mine
 from framework.flows.model import Slot
 from framework.flows.pending_items import has_item
 from framework.flows.scope import wrap_slot
-from framework.flows.session import CartLine, stop_waiting
+from framework.flows.session import SPEAKER, CartLine, stop_waiting
 from framework.flows.steps import Ask
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
@@ -74,9 +75,12 @@ def _chosen(turn: Turn, slot_name: str) -> bool:
     )
 
 
-def _line_for(turn: Turn, slot_name: str, value: Any) -> CartLine | None:
-    """The newest cart line built from this slot that the corrected value applies to."""
+def _line_for(turn: Turn, slot_name: str, value: Any, mine: bool = False) -> CartLine | None:
+    """The newest cart line built from this slot that the corrected value applies to; `mine`:
+    of the speaker's own lines ("make mine a medium": not the one for the son)."""
     lines = turn.session["cart"]["lines"]
+    if mine:
+        lines = [line for line in lines if line.get("person") in (None, SPEAKER)]
     for line in lines[::-1]:
         source = line.get("source") or {}
         item = turn.bot.catalog.items[line["item"]]
@@ -164,9 +168,9 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     if not changes:
         return False
     changes = {name: _with_those_before(turn, name, v, words) for name, v in changes.items()}
-    rerun = set()
+    rerun, mine = set(), said_mine(words)
     for name, value in changes.items():
-        line = _line_for(turn, name, value)
+        line = _line_for(turn, name, value, mine)
         if name in slots:
             turn.set_slot(name, value)
         if line is not None:

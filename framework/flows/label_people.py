@@ -97,9 +97,10 @@ def pronoun_person(clause: str, named: list[str]) -> str | None:
 
 
 _MINE: Final = frozenset({"mine", "meins"})
-_MY_ONE: Final = frozenset({("my", "one"), ("my", "pizza")})
+_MY_ONE: Final = frozenset({("my", "one"), ("my", "pizza"), ("meine", "pizza")})
 
 
 def said_mine(words: list[str]) -> bool:
-    """ "make mine a large", "meins ohne Zwiebeln", "my pizza": the speaker's lines."""
+    """ "make mine a large", "meins ohne Zwiebeln", "my pizza", "meine Pizza": the speaker's
+    lines."""
     return not _MINE.isdisjoint(words) or not _MY_ONE.isdisjoint(pairwise(words))
