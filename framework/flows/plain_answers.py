@@ -29,8 +29,8 @@ the long way (an address is read whole)."""
 def is_plain_answer(turn: Turn, text: str) -> bool:
     """Whether `text` is nothing but the answer, naming nothing of the catalog: word for word
     one of the open question's choices ("groß"), none of them where it takes several
-    ("keine"), a plain yes or no ("nein", also where it commits the order), or an address
-    and nothing else. Never while a payment is awaited (its own answers, paying.py)."""
+    ("keine"), a plain yes or no ("nein danke"; where it commits the order, one word), or an
+    address and nothing else. Never while a payment is awaited (its own answers, paying.py)."""
     frame = turn.frame
     if frame is None or not frame.get("wait"):
         return False
@@ -42,7 +42,8 @@ def is_plain_answer(turn: Turn, text: str) -> bool:
         return False
     lexicon = lexicon_for(turn.bot)
     if slot.type == "yes_no" and slot.role in (None, "confirm"):
-        said = len(words) == 1 and parse_yes_no(text, plain=True) is not None
+        alone = len(words) == 1 or slot.role is None  # "nein danke"; where it confirms, "ja"
+        said = alone and parse_yes_no(text, plain=True) is not None
     elif slot.role is not None:
         return False
     elif slot.type == "choice" and slot.choices is not None:

@@ -3,7 +3,7 @@
 Every turn of the pizza bot's conversation tests and of two sets of customers' conversations
 is played twice, with the shortcut and without it, and the sessions and effects compared turn
 by turn. (On 2026-12-06 the same comparison over every conversation under tests/understanding
-and every bot's tests, 36,471 turns of which 2,248 took the shortcut, found no difference.)
+and every bot's tests, 37,943 turns of which 2,430 took the shortcut, found no difference.)
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def _asked(bot: Bot, *messages: str) -> Turn:
         (["eine Salami", "groß"], "Oliven", True),
         (["eine Salami", "groß"], "keine Oliven aber Zwiebeln", False),
         (["eine Salami", "groß", "keine"], "nein", True),
+        (["eine Salami", "groß", "keine"], "nein danke", True),
         (["eine Salami", "groß", "keine"], "nein danke, doch zwei", False),
         (["eine Salami", "groß", "keine", "nein"], "liefern", True),
         (["zwei Salami", "groß", "keine", "nein", "liefern"], "Weserstraße 5, 12047 Berlin", True),
@@ -104,6 +105,7 @@ def _asked(bot: Bot, *messages: str) -> Turn:
         (["zwei Salami", "groß", "keine", "nein", "liefern"], "Weserstraße 5, 12047, 3. OG", False),
         (["zwei Salami", "groß", "keine", "nein", "liefern"], "Weserstr. 5, 12047 + Cola", False),
         (["eine Salami", "groß", "keine", "nein", "abholen"], "ja", True),  # confirms
+        (["eine Salami", "groß", "keine", "nein", "abholen"], "ja, gerne", False),
         (["eine Salami", "groß", "keine", "nein", "abholen"], "ja, aber mittel", False),
     ],
 )
