@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from framework.flows import Message, load_bot, new_session, step
+from framework.flows.understanding.not_names import not_a_name
 
 PIZZA = load_bot(Path(__file__).resolve().parents[2] / "bots" / "pizza")
 FRIDAY = datetime(2026, 11, 27, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -43,3 +44,13 @@ def persons(text: str, lang: str = "de") -> list[tuple[str, str | None]]:
 )
 def test_whom_a_line_is_for(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert persons(text) == expected
+
+
+@pytest.mark.parametrize("word", ["Lemme", "Gimme", "Deliver", "Too", "Right", "Dazu", "Moment"])
+def test_words_that_start_a_sentence_name_no_one(word: str) -> None:
+    assert not_a_name(word)
+
+
+@pytest.mark.parametrize("word", ["Tom", "Lisa", "Colan", "Mia"])
+def test_names_are_names(word: str) -> None:
+    assert not not_a_name(word)

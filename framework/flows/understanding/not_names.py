@@ -31,7 +31,7 @@ NOT_NAMES: Final = frozenset(
         *("auf", "für", "fuer", "fur", "bei", "zu", "nach", "von", "aus", "um", "über", "unter"),
         *("vor", "neben", "stopp", "stop", "halt", "on", "for", "at", "to", "from", "in"),
         *("mach", "mache", "nimm", "gib", "bring", "pack", "schick", "make", "give", "put"),
-        *("let", "lemme", "gimme", "get", "gonna", "wanna"),
+        *("let", "lemme", "gimme", "get", "gonna", "wanna", "deliver", "too", "right"),
         *("macht", "nehmt", "gebt", "bringt", "packt", "schickt"),
         *("was", "wie", "wer", "wo", "wann", "welche", "welcher", "welches", "warum"),
         *("who", "where", "when", "which", "why", "whats", "is", "ist", "are", "sind"),
