@@ -57,6 +57,8 @@ def without_introduction(words: list[str], lexicon: Lexicon) -> list[str]:
     menu = lexicon.choice_words()
     if any(word in menu or word_to_number(word) is not None for word in said):
         return words
+    if len(said) == 1 and lexicon.items(frozenset()).exact(said):
+        return words  # "… and the Funghi here": an item, not a writer
     return words[here + 1 :]
 
 
