@@ -42,13 +42,29 @@ _NO_NEED: Final = frozenset(
 )
 
 
+_NOT_DOING_IT: Final = frozenset({"t", "dont", "doesnt", "wont", "cant", "cannot"})
+"""A verb's "not" said with it, right before the value ("we can't collect": "can", "t")."""
+_WANTING: Final = frozenset({"want", "wanna", "need", "like"})
+_MODAL: Final = frozenset(
+    {"will", "wollen", "kann", "koennen", "moechte", "moechten", "mag", "muss", "brauch"}
+    | {"brauche", "brauchen"}
+)
+_WHO: Final = frozenset({"ich", "i", "wir", "mer", "ma", "er", "sie", "es", "man"})
+
+
 def negated(words: Sequence[str], start: int) -> bool:
     """Whether the value that begins at `words[start]` is negated ("nicht liefern", "not to
-    deliver", "no need to deliver")."""
-    before = list(words[max(0, start - 3) : start])
+    deliver", "no need to deliver", "we don't want to collect it", "I can't pick it up"), or
+    put first and negated after ("Abholen will ich nicht")."""
+    before = list(words[max(0, start - 4) : start])
     if before and before[-1] in _BETWEEN | _TO:
         before = before[:-1]
-    return bool(before) and (before[-1] in PLAIN_NOT or tuple(before[-2:]) in _NO_NEED)
+    if len(before) > 1 and before[-1] in _WANTING and before[-2] in _NOT_DOING_IT | PLAIN_NOT:
+        return True  # "don't want to collect", "do not need delivery"
+    if before and (before[-1] in PLAIN_NOT | _NOT_DOING_IT or tuple(before[-2:]) in _NO_NEED):
+        return True
+    after = words[start + 1 : start + 4]
+    return len(after) == 3 and after[0] in _MODAL and after[1] in _WHO and after[2] in PLAIN_NOT
 
 
 _HAVING: Final = frozenset(

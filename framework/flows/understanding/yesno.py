@@ -303,7 +303,8 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 
 _DONE: Final = re.compile(
-    r"\b((das|des|dat|det) wars?|(das|des|dat|det) war'?s|(dat|det) wa'?s|dat w[oö]r et|das war es|"
+    r"\b((das|des|dat|det) wars?|(das|des|dat|det) wa+r'?s|(dat|det) wa'?s|dat w[oö]r et|"
+    r"das war es|"
     r"(dann|so|und) war'?s (das|es)|war'?s das|"
     r"(genau|jenau) (so|esu)|"
     r"(das|des|dat) (ist|isch|is) (alles|älles|allens|allet|ois|ollas)|"
@@ -315,7 +316,8 @@ _DONE: Final = re.compile(
     r"confirm (the|my) order|that'?s (my|the) order|"
     r"das wär'?s|das waer'?s|das wär es|das waer(e)? alles|passt so|"
     r"sonst (nichts|nix|niks)(?!\s+(weiter\s+)?drauf)|nichts mehr(?!\s+drauf)|nix mehr|mehr nicht|"
-    r"mehr (brauch|brauche|brauchen|will|wollen) (ich|wir) nicht|"
+    r"mehr (brauch|brauche|brauchen|will|wollen|mag|mog) (ich|wir|i|ma|mer) (nicht|net|ned|nix)|"
+    r"(i|we) (don'?t|do not) need anything (else|more)|"
     r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
     r"thats (it|all|everything)|nothing (else|more)(?!\s+on\b)|all good|i'?m good|im good|"
     r"(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"

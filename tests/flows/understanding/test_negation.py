@@ -21,6 +21,12 @@ PIZZA = Path(__file__).resolve().parents[3] / "bots" / "pizza"
         (["mittel", "nicht", "gross"], 0, False),
         (["gross"], 0, False),
         (["die", "grosse"], 1, False),
+        (["we", "don", "t", "want", "to", "collect", "it"], 5, True),
+        (["so", "don", "t", "deliver"], 3, True),
+        (["we", "want", "to", "collect", "it"], 3, False),
+        (["abholen", "will", "ich", "nicht", "ich", "bin", "krank"], 0, True),
+        (["abholen", "will", "ich", "heute"], 0, False),
+        (["mehr", "brauch", "ma", "nicht"], 0, True),
     ],
 )
 def test_negated(words: list[str], start: int, expected: bool) -> None:
