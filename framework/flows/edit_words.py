@@ -108,8 +108,10 @@ REMOVING_PAIRS = frozenset(
     }
 )
 REMOVING_PAIRS |= {
-    (no, verb) for no in ("not", "t", "dont", "never") for verb in ("need", "needs", "want")
-}  # "we don't need the beer", "I do not want the Fanta"
+    (no, verb)
+    for no in ("not", "t", "dont", "never")
+    for verb in ("need", "needs", "want", "wanting", "wantin", "needing")
+}  # "we don't need the beer", "I do not want the Fanta", Scots "she's no wantin the Cola"
 WITHOUT: Final = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 ARTICLES: Final = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
 WHOSE: Final = frozenset(
@@ -127,7 +129,7 @@ STAYS: Final = frozenset(
 """Words that say a thing stays as it is ("The Hawaii stays as it is", "Mine keeps the ham",
 "mine stays the same", "keep the onions on it"): no change, no addition, no copy."""
 RECOUNTING: Final = frozenset(
-    {"nur", "only", "just", "bloss", "make", "mach", "mache", "auf", "insgesamt"}
+    {"nur", "only", "just", "bloss", "make", "mach", "mache", "macht", "auf", "insgesamt"}
 )
 CORRECTING: Final = frozenset(
     {"no", "nope", "nein", "ne", "nee", "sorry", "oops", "ups", "correction"}

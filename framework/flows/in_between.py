@@ -24,7 +24,7 @@ from framework.flows.told_aside import only_tells, statements
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
-from framework.flows.understanding.questions import is_question, only_asks
+from framework.flows.understanding.questions import is_question, only_asks, parts
 from framework.flows.understanding.slot_values import find_address
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
@@ -62,6 +62,8 @@ def answered_in_between(
     _say_from_the_catalog(turn, prices, contents)
     asks_only = only_asks(text)
     priced = prices is not None and _only_the_item(turn, text)  # not "… Saturday around 2?"
+    if _nothing_to_choose(turn, text) and (asks_only or _asks_after_a_story(turn, text)):
+        priced = asks_only = True  # "how big is a beer?": answered, nothing written down
     ordering = names_items and not ((waiting or priced or _several(turn, text)) and asks_only)
     _say_answers(turn, entries, ordering)
     if ordering:
@@ -91,9 +93,7 @@ def _only_the_item(turn: Turn, text: str) -> bool:
     could Maria do it Saturday around 2?"), of an ordering flow that puts items in a cart (a
     booking's "How much is a gel set, and do I pay upfront?" begins the booking, which
     commits nothing: it asks when)."""
-    ordering = turn.ordering_flow()
-    program = turn.flow(ordering).program if ordering is not None else ()
-    if not any(isinstance(step, CartAdd) for step in program):
+    if not _fills_a_cart(turn):
         return False
     asked = [sentence for sentence in _SENTENCES.split(text) if len(tokens(sentence)) > 2]
     slots = [turn.slot(name) for mention in turn.names_for_order(text) for name in mention]
@@ -101,6 +101,14 @@ def _only_the_item(turn: Turn, text: str) -> bool:
         slot.type in ("item", "choice", "choices") or slot.role == "quantity" for slot in slots
     )
     return len(asked) <= 1 and kinds
+
+
+def _fills_a_cart(turn: Turn) -> bool:
+    """Whether the ordering flow puts items in a cart (a booking's commits nothing: it asks
+    when)."""
+    ordering = turn.ordering_flow()
+    program = turn.flow(ordering).program if ordering is not None else ()
+    return any(isinstance(step, CartAdd) for step in program)
 
 
 _SENTENCES: Final = re.compile(r"[.!?;]+")
@@ -121,6 +129,24 @@ def _invite_the_order(turn: Turn, text: str) -> bool:
     )
     remember_asked_about(turn, asked, text)
     return True
+
+
+def _asks_after_a_story(turn: Turn, text: str) -> bool:
+    """Whether the message only asks, once the sentences that name nothing for the order are
+    set aside ("Ich ha Geisse am Rigi-Hang und bi es paar Täg z'Berlin. Wie gross isch bi
+    öich es Bier?": who writes, then the question)."""
+    asked = [part for part in parts(text) if turn.names_for_order(part) or is_question(part)]
+    return len(asked) < len(parts(text)) and bool(asked) and only_asks("\n".join(asked))
+
+
+def _nothing_to_choose(turn: Turn, text: str) -> bool:
+    """Whether every item the question names has nothing to choose ("Wie groß ist ein Bier?"):
+    its order would go straight into the cart, so, as with its price, the answer comes and
+    nothing is written down (a pizza's order begins by asking its size)."""
+    named = lexicon_for(turn.bot).items(frozenset()).find_all(tokens(text))
+    items = turn.bot.catalog.items
+    plain = bool(named) and all(not items[match.value].options for match in named)
+    return plain and _fills_a_cart(turn)
 
 
 def _several(turn: Turn, text: str) -> bool:

@@ -76,6 +76,7 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
             or (before in _NOT_A_COUNT_BEFORE and not _put_in(words, index))
             or _pointed_at(words, index)
             or _people_counted(words, index)
+            or _who_wants(words, index)
             or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
             or _STREETISH.search(before)
             or _POSTCODE.fullmatch(after)
@@ -126,6 +127,22 @@ def _people_counted(words: list[str], index: int) -> bool:
         and not EACH & set(words)
         and any(map(word_to_number, words[index + 2 :]))
     )
+
+
+_WANTING: Final = frozenset(
+    {"moechten", "moechte", "wollen", "will", "nehmen", "nehme", "haetten", "haette", "kriegen"}
+    | {"bestellen", "want", "wants", "would", "take", "order", "get"}
+)
+
+
+def _who_wants(words: list[str], index: int) -> bool:
+    """ "zwei Fans möchten drei große Salami", "two lads want three beers": the count of who
+    orders, when a verb of wanting and then another count follow (not one each: "meine zwei
+    Töchter wollen jede eine Käsepizza")."""
+    if not EACH.isdisjoint(words):
+        return False
+    verb = next((at for at in range(index + 1, len(words)) if words[at] in _WANTING), None)
+    return verb is not None and any(map(word_to_number, words[verb + 1 :]))
 
 
 def _pointed_at(words: list[str], index: int) -> bool:

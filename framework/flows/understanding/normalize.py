@@ -55,6 +55,8 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("liefered", "lieferet"), "liefert"),  # Swabian, Swiss "liefered's doch"
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
+    "drus": "draus",  # Swiss "mached drü Cola drus"
+    **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
     "vo": "von",  # Styrian "ane vo de zwoa"
     **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
@@ -88,6 +90,7 @@ _COLLOQUIAL: Final = {
     # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
     **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
     **dict.fromkeys(("chli", "chlii"), "klein"),
+    **dict.fromkeys(("chlises", "chliises"), "kleines"),
     **dict.fromkeys(("mittleri", "mittlere"), "mittlere"),
     **dict.fromkeys(("grossi", "groessi"), "grosse"),
     **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
@@ -108,7 +111,7 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
-    **dict.fromkeys(("net", "ned", "nit", "nich", "nisch"), "nicht"),
+    **dict.fromkeys(("net", "ned", "nit", "nich", "nisch", "noed", "nid"), "nicht"),
     **dict.fromkeys(("ejal", "eschal"), "egal"),
     **dict.fromkeys(("uff", "uf"), "auf"),  # Palatine "uff", Swiss "uf"
     **dict.fromkeys(("ond", "un", "unn"), "und"),
@@ -131,17 +134,21 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("striiche", "striche", "strichae"), "streichen"),
     **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
     **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble"), "zwiebeln"),
+    "zwibble": "zwiebeln",  # Bernese "mit extra Zwibble"
     **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
     **dict.fromkeys(("zwiebaelae", "zwiebaele", "zwiebaela"), "zwiebeln"),  # Uri "Zwiebälä"
     "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
     "twa": "two",  # Scots: "an' twa beers"
+    **dict.fromkeys(("tufala", "tupela"), "two"),  # Solomon Islands Pijin, Tok Pisin
+    **dict.fromkeys(("trifala", "tripela"), "three"),
     "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
     **dict.fromkeys(("nothin", "nutn", "nuttin", "nuthin", "nuffin"), "nothing"),
     "stead": "instead",  # Caribbean, Southern US "put onions on de Tonno 'stead of de jalapeños"
     "efter": "after",  # Scots, Cumbrian "efter aal": after all
     "aff": "off",  # Scots "take the Fanta aff"
-    "wooder": "water",  # Philadelphia "a Cola, and a wooder"
-    "wooders": "waters",
+    **dict.fromkeys(("wooder", "wata", "watta"), "water"),  # Philadelphia, Belize Kriol
+    **dict.fromkeys(("wooders", "watas", "wattas"), "waters"),
+    "tak": "take",  # Scots "Tak it aff"
     "aal": "all",
     # "we'll grab it ourselves" as a bot's "grab it myself"; Scots "oorsels", "wirsels"
     **dict.fromkeys(
@@ -274,7 +281,21 @@ def normalize(text: str) -> str:
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
     folded = _spoken_forms(_NUMBER_GLUED.sub(r"\1 \2", folded))
     words = homophones(_WORD.findall(bavarian_no(folded)))
-    return " ".join(_COLLOQUIAL.get(word, word) for word in words)
+    return " ".join(_COLLOQUIAL.get(word) or _people_compound(word) for word in words)
+
+
+_PEOPLE_COMPOUND: Final = re.compile(
+    r"\w{4,}?(kollegen|kolleginnen|freunde|freundinnen|kumpels|gaeste|kinder)"
+)
+"""A German compound that names people by its last part ("Mannschaftskollegen",
+"Studienfreunde", "Enkelkinder"): counted as those people are."""
+
+
+def _people_compound(word: str) -> str:
+    if len(word) < 10 or not word.isalpha():
+        return word
+    found = _PEOPLE_COMPOUND.fullmatch(word)
+    return word if found is None else found[1]
 
 
 _BAVARIAN_NO: Final = re.compile(
@@ -318,9 +339,10 @@ _RUNNER_AS_DOWN: Final = re.compile(r"\b(wieder|mal|doch|bitte|ganz|mach|mache) 
 """Hessian, Palatine "runner" after a German word is "runter" ("die Jalapeños mach wieder
 runner"); English "runner" never stands there."""
 _SCOTS_NOT: Final = re.compile(
-    r"(?:(?<=['’]s )|(?<=['’]m )|(?<=['’]re )|(?<=\bis )|(?<=\bam )|(?<=\bare ))no(?= \w+ing\b)"
+    r"(?:(?<=['’]s )|(?<=['’]m )|(?<=['’]re )|(?<=\bis )|(?<=\bam )|(?<=\bare ))no(?= \w+in[g']?\b)"
 )
-"""Scots "no" before a verb is "not" ("he's no wanting the Salami efter aal")."""
+"""Scots "no" before a verb is "not" ("he's no wanting the Salami efter aal", "she's no
+wantin the Cola")."""
 _OB_AS_OFF: Final = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
@@ -347,6 +369,16 @@ removing; "a Salami to take out" (to take away) stays."""
 _SWISS_ONE: Final = re.compile(r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)")
 """Swiss "eis" before "mit" or "ohne" is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
 Extras"); "Cola mit Eis" stays ice."""
+_SWISS_IS: Final = re.compile(
+    r"\bisch(?=\s+(?:jo|ja|scho|schon|guet|gut|alles|nid|nöd|nit|nicht|net|zu|z|super|recht"
+    r"|fein|ok|gnueg|genug|doch|eh|no|mer|mir|mis|mi)\b)"
+)
+"""Swiss, Swabian "isch" before how something is ("das Diavola isch jo scho scharf gnueg",
+"das isch alles") is "ist"; elsewhere it is Hessian, Palatine "ich" ("isch hätt gern …")."""
+_AUSTRIAN_NOT: Final = re.compile(
+    r"\b((?:brauch|brauche|brauchen|mog|mag)\s+(?:ma|mer|mir|wir|i|ich)\s+)need\b"
+)
+"""Austrian "ned" written "need" ("d'Cola brauch ma need"): "nicht", not English "need"."""
 _FETCH_TO: Final = re.compile(r"\bfetch(?=(?:\s+(?:it|them|us|me|the\s+\w+))?\s+(?:to|tae|ta)\b)")
 """Northern English, Scots "fetch it to Sonnenallee 88": bring it there, no pickup ("I'll fetch
 it" stays)."""
@@ -394,11 +426,15 @@ def _german_forms(folded: str) -> str:
         folded = _OB_AS_OFF.sub(r"\1ab", folded)
     if "eis " in folded:
         folded = _SWISS_ONE.sub("eine", folded)
+    if "isch " in folded:
+        folded = _SWISS_IS.sub("ist", folded)
+    if "need" in folded:
+        folded = _AUSTRIAN_NOT.sub(r"\1nicht", folded)
     return folded
 
 
 def _english_forms(folded: str) -> str:
-    if " no " in folded and "ing" in folded:
+    if " no " in folded and "in" in folded:
         folded = _SCOTS_NOT.sub("not", folded)
     if " out" in folded:
         folded = _TAKEN_OUT.sub(r"\1 off", folded)

@@ -1,6 +1,7 @@
 """A size word said of something other than a pizza ("I had a big lunch", "we had a big
 breakfast", "ich hab großen Hunger", "eine große Runde"): no size chosen. Read beside
-`people_called` ("die Kleinen": the children) wherever choices are found."""
+`people_called` ("die Kleinen": the children) wherever choices are found; so is one followed
+by "genug" or "enough"."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ the party, and the message itself ("one small change", "eine kleine Änderung", 
 favour")."""
 
 
+_ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
+"""After a choice: what something already is ("die Diavola ist scharf genug", "hot enough"),
+not a wish for it."""
+
+
 def of_something_else(words: Sequence[str], end: int) -> bool:
-    """Whether the choice that ends before `words[end]` describes one of those nouns."""
-    return end < len(words) and words[end] in _OTHER_THINGS
+    """Whether the choice that ends before `words[end]` describes one of those nouns, or
+    something that is so enough already."""
+    return end < len(words) and (words[end] in _OTHER_THINGS or words[end] in _ENOUGH)

@@ -29,7 +29,8 @@ _AND_IN_SPEECH: Final = frozenset({"an", "n", "un", "ond", "u"})
 cokes" (Scots, chat, Palatine "un", Swabian "ond"), typed short ("m extra kas u 2 cola"; "u"
 is "you" elsewhere)."""
 SENTENCE_END: Final = (
-    r"(?=[.!?])(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\b[mou])(?<!\bgr)(?<!\bkl)"
+    r"(?=[.!?])(?<!\bi\.e)(?<!\bd\.h)(?<!\be\.g)(?<!\bz\.b)(?<!\bbzw)(?<!\bgr)(?<!\bkl)"
+    r"(?<!\b[mou](?!\.\s*(?:\d|zw|ein|dr[eü]|vier|f[uü]nf|bitt)))"
     r"(?!(?<=\d)\.\s*(?:stock|stockwerk|etage|og|obergeschoss|geschoss)\b)[.!?]+(?:\s|$)"
     r"|(?=[\U0001F300-\U0001FAFF\u2600-\u27BF^:;])"
     r"(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]+|\^_?\^|[:;]-?[)(DP])\s+(?=(?-i:[A-ZÄÖÜ]))"
@@ -37,7 +38,8 @@ SENTENCE_END: Final = (
 """Where a sentence ends (also at an emoji or a smiley before a capital: "wir sind fünf vom
 Volleyball 🏐 Lisa und Tom je eine …", "three of us watch movie ^^ We want two …"); not after
 "i.e.", "d.h.", "e.g.", "z.B.", "bzw.", a text message's "m.", "o.", "u.", "gr.", "kl." (mit,
-ohne, und, groß, klein), nor at a floor's ordinal ("2. Stock": one floor, not a count 2).
+ohne, und, groß, klein; but Bavarian "schaun uns d'Stadt o. Zwoa …": a count or a "bitte"
+after "o." begins a sentence), nor at a floor's ordinal ("2. Stock": one floor, not a count 2).
 The lookahead for the mark comes first: the lookbehinds after it are then tried at the marks
 only, not at every character (four times faster)."""
 SENTENCES: Final = re.compile(r"[^.!?]+[.!?]*")
@@ -54,6 +56,11 @@ def leads_an_item(word: str) -> bool:
     return word_to_number(word) is not None or word in COLLOQUIAL_ARTICLES or word in ARTICLE_ONES
 
 
+_GERMAN_COUNTS: Final = frozenset(
+    {"ein", "eine", "einen", "zwei", "zwo", "zwoa", "zwee", "drei", "dree", "noch"}
+)
+"""After "on", Ripuarian and Siegerland "und" ("en Diavola on e Bier"): an English "on" is
+never followed by these ("olives on a Salami" stays one part)."""
 _MORE: Final = frozenset({"noch", "dazu", "plus", "another", "es"})
 
 
@@ -84,7 +91,11 @@ def segments(text: str) -> list[list[str]]:
         current: list[str] = []
         words = tokens(part)
         for word, after in zip(words, [*words[1:], ""], strict=False):
-            if word in _SEPARATOR_WORDS or (word in _AND_IN_SPEECH and _leads_more(after)):
+            if (
+                word in _SEPARATOR_WORDS
+                or (word in _AND_IN_SPEECH and _leads_more(after))
+                or (word == "on" and after in _GERMAN_COUNTS)
+            ):
                 found.append(current)
                 current = []
             elif current and after in WITH_OR_WITHOUT and word_to_number(word):
