@@ -20,6 +20,7 @@ __all__ = [
     "never_before",
     "not_had",
     "rejects",
+    "replaced",
     "said_too",
     "taken_back",
     "too_much",
@@ -166,6 +167,20 @@ _AT_A_PLACE: Final = frozenset(
     | {("at", place) for place in ("the", "our", "my", "work")}
     | {("zu", "hause"), ("im", "buero"), ("im", "auto"), ("im", "hotel")}
 )
+
+_INSTEAD_OF: Final = frozenset(
+    {("statt",), ("anstatt",), ("anstelle",), ("instead", "of"), ("rather", "than")}
+)
+
+
+def replaced(words: Sequence[str], start: int) -> bool:
+    """Whether the value at `start` is the one replaced ("Oliven statt Schinken", "olives
+    instead of the ham"): never the one wanted."""
+    before = list(words[max(0, start - 3) : start])
+    if before and before[-1] in _BETWEEN | {"dem", "den", "des"}:
+        before = before[:-1]
+    return tuple(before[-1:]) in _INSTEAD_OF or tuple(before[-2:]) in _INSTEAD_OF
+
 
 _EXCEPT: Final = frozenset({"ausser", "except", "besides", "apart"})
 

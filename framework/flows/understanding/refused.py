@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from framework.flows.understanding.combining import NOT_WANTED
-from framework.flows.understanding.negation import dropped, excepted, negated, not_had
+from framework.flows.understanding.negation import dropped, excepted, negated, not_had, replaced
 
 __all__ = ["refused"]
 
@@ -20,4 +20,5 @@ def refused(words: Sequence[str], start: int) -> bool:
         or not_had(words, start)  # "but I don't like olives"
         or excepted(words, start)
         or dropped(words, start)
+        or replaced(words, start)  # "Oliven statt Schinken"
     )
