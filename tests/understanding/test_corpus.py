@@ -61,6 +61,7 @@ HOLDOUT75, HOLDOUT76 = SETS["holdout75"], SETS["holdout76"]
 HOLDOUT77, HOLDOUT78, HOLDOUT79 = SETS["holdout77"], SETS["holdout78"], SETS["holdout79"]
 HOLDOUT80, HOLDOUT82, HOLDOUT83 = SETS["holdout80"], SETS["holdout82"], SETS["holdout83"]
 HOLDOUT84, HOLDOUT86, HOLDOUT87 = SETS["holdout84"], SETS["holdout86"], SETS["holdout87"]
+HOLDOUT85 = SETS["holdout85"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -143,6 +144,7 @@ FLOORS = {
     HOLDOUT84: 0.63,
     HOLDOUT86: 0.70,
     HOLDOUT87: 0.63,
+    HOLDOUT85: 0.66,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -277,7 +279,8 @@ the eighty-fourth arrived at 50 with 1 (the same at 3dca905) and reached 51 with
 the eighty-sixth (October) arrived at 56 with none. On 2026-12-07 the eighty-seventh to
 eighty-ninth (October) arrived at 47, 53 and 60 of 80 with 4, 5 and 2 wrong payments (the same
 at 4c6b64f, that session's start); the eighty-seventh reached 51 with none, the eighty-eighth
-56 with 2 and the eighty-ninth 61 with 1 (measured there, not guarded).
+56 with 2 and the eighty-ninth 61 with 1 (measured there, not guarded); the eighty-fifth, its
+last wrong payment fixed ("dass ich … nicht … abholen komme, sondern …"), joined at 53.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -361,6 +364,7 @@ SIZES = {
     HOLDOUT84: 80,
     HOLDOUT86: 80,
     HOLDOUT87: 80,
+    HOLDOUT85: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

@@ -65,7 +65,31 @@ def negated(words: Sequence[str], start: int) -> bool:
     if before and (before[-1] in PLAIN_NOT | _NOT_DOING_IT or tuple(before[-2:]) in _NO_NEED):
         return True
     after = words[start + 1 : start + 4]
-    return len(after) == 3 and after[0] in _MODAL and after[1] in _WHO and after[2] in PLAIN_NOT
+    if len(after) == 3 and after[0] in _MODAL and after[1] in _WHO and after[2] in PLAIN_NOT:
+        return True
+    return _denied_at_the_end(words, start)
+
+
+def _denied_at_the_end(words: Sequence[str], start: int) -> bool:
+    """ "…, dass ich die Pizzen nicht auf einer Kanonenkugel abholen komme, sondern …": in a
+    clause that ends with its verb ("dass", "weil"), a "nicht" after the clause's opening
+    denies the value at its end, however many words stand between."""
+    after = words[start + 1 : start + 3]
+    if not after or after[0] not in _CLAUSE_END or after[-1] not in _CLAUSE_END | {"sondern"}:
+        return False  # "…, weil ich nicht warten will, abholen": no verb ends it at the value
+    before = list(words[max(0, start - _CLAUSE) : start])
+    opening = max((at for at, word in enumerate(before) if word in _SUBORDINATE), default=None)
+    return opening is not None and not PLAIN_NOT.isdisjoint(before[opening + 1 :])
+
+
+_CLAUSE: Final = 10
+"""Words a verb-final clause may have before its value."""
+_SUBORDINATE: Final = frozenset({"dass", "weil", "damit", "obwohl"})
+_CLAUSE_END: Final = frozenset(
+    {"komme", "kommen", "kann", "koennen", "werde", "werden", "will", "wollen", "muss"}
+    | {"muessen", "moechte", "moechten", "lasse", "lassen", "soll", "sollen", "darf"}
+)
+"""The finite verb after the value that ends a German subordinate clause ("… abholen komme")."""
 
 
 _HAVING: Final = frozenset(

@@ -27,6 +27,10 @@ PIZZA = Path(__file__).resolve().parents[3] / "bots" / "pizza"
         (["abholen", "will", "ich", "nicht", "ich", "bin", "krank"], 0, True),
         (["abholen", "will", "ich", "heute"], 0, False),
         (["mehr", "brauch", "ma", "nicht"], 0, True),
+        (["dass", "ich", "sie", "nicht", "bei", "regen", "abholen", "muss"], 6, True),
+        (["dass", "ich", "sie", "nicht", "bei", "regen", "abholen", "muss", "sondern"], 6, True),
+        (["weil", "ich", "nicht", "warten", "will", "abholen"], 5, False),
+        (["ich", "sie", "nicht", "bei", "regen", "abholen", "muss"], 5, False),
     ],
 )
 def test_negated(words: list[str], start: int, expected: bool) -> None:
