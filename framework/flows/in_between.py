@@ -135,8 +135,9 @@ def _asks_after_a_story(turn: Turn, text: str) -> bool:
     """Whether the message only asks, once the sentences that name nothing for the order are
     set aside ("Ich ha Geisse am Rigi-Hang und bi es paar Täg z'Berlin. Wie gross isch bi
     öich es Bier?": who writes, then the question)."""
-    asked = [part for part in parts(text) if turn.names_for_order(part) or is_question(part)]
-    return len(asked) < len(parts(text)) and bool(asked) and only_asks("\n".join(asked))
+    said = parts(text)
+    asked = [part for part in said if turn.names_for_order(part) or is_question(part)]
+    return 0 < len(asked) < len(said) and only_asks("\n".join(asked))
 
 
 def _nothing_to_choose(turn: Turn, text: str) -> bool:

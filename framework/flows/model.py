@@ -6,7 +6,7 @@ Every part is an immutable dataclass; flows are compiled into flat programs of i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -174,6 +174,13 @@ class Slot:
         other."""
         two = self.type == "choice" and self.choices is not None and len(self.choices.choices) == 2
         return self.choices if two else None
+
+    def the_other(self, refused: Collection[str]) -> str | None:
+        """Of a choice between two, the one left when the other is refused ("keine
+        Lieferung", "ich will nicht abholen"); None for any other slot or refusal."""
+        both = self.either_or()
+        left = [choice for choice in both.choices if choice not in refused] if both else []
+        return left[0] if len(left) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,12 +189,8 @@ def _choices(
 def _the_other(slot: Slot, words: list[str], found: list[Match]) -> list[str]:
     """Of a choice between two, the one left when the other is said not to be wanted
     ("keine Lieferung", "scratch the delivery": pickup)."""
-    both = slot.either_or()
-    if both is None:
-        return []
-    gone = {match.value for match in found if refused(words, match.start)}
-    left = [choice for choice in both.choices if choice not in gone]
-    return left if len(left) == 1 else []
+    other = slot.the_other({match.value for match in found if refused(words, match.start)})
+    return [] if other is None else [other]
 
 
 _IF: Final = frozenset({"wenn", "falls", "if", "sofern"})

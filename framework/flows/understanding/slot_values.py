@@ -163,7 +163,8 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
         if len(named) > 1 and len(meant) == 1:
             return Valid(meant.pop())  # "mittel, nicht groß"
         if named and all(refused(words, match.start) for match in matches):
-            return _the_other(slot, named)  # "ich will nicht abholen", "nicht groß"
+            other = slot.the_other(named)  # "ich will nicht abholen"; "nicht groß" names none
+            return Invalid("invalid_choice") if other is None else Valid(other)
         found = index.best(text) or _by_initial(choice_set, text)
         return Valid(found) if found else Invalid("invalid_choice")
     words = tokens(text)
@@ -176,15 +177,6 @@ def _choice(slot: Slot, text: str, ctx: AnswerContext) -> Parsed:
     if choice_set.max is not None and len(picked) > choice_set.max:
         return Invalid("too_many_choices", {"max": choice_set.max})
     return Valid(picked)
-
-
-def _the_other(slot: Slot, refused_ones: set[str]) -> Parsed:
-    """An answer that only refuses choices: of two, the one left ("ich will nicht abholen",
-    "I don't want delivery": delivery, pickup); of more, none, and the question is asked
-    again ("nicht groß" does not say which size)."""
-    both = slot.either_or()
-    left = [choice for choice in both.choices if choice not in refused_ones] if both else []
-    return Valid(left[0]) if len(left) == 1 else Invalid("invalid_choice")
 
 
 def _by_initial(choice_set: ChoiceSet, text: str) -> str | None:
