@@ -79,7 +79,7 @@ test: lint check services bench-smoke fast-identity
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Optional: the engine compiled with mypyc (framework/flows/ but the modules tools/mypyc_build.py
-# leaves interpreted), ~1.5 min on two cores. Installs stay pure Python, and so do `make test`'s
+# leaves interpreted, and the server turn's modules it names), ~1.5 min on two cores. Installs stay pure Python, and so do `make test`'s
 # tests (it builds this and compares it, fast-identity). It goes to build/compiled/, a copy of
 # framework/ used through
 # PYTHONPATH=build/compiled (scripts and .venv/bin/ commands; not `python -c` or `-m` from this
@@ -95,10 +95,12 @@ fast-check: fast-identity
 	PYTHONPATH=build/compiled $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile \
 		tests/flows tests/understanding tests/booking_understanding bots
 
-# The compiled build made and compared with pure Python (part of `make test`, ~2.5 min, so the
-# optional build cannot break unseen).
+# The compiled build made and compared with pure Python, then the server on it for a few orders
+# on memory, SQLite and Redis (part of `make test`, ~3 min, so the optional build cannot break
+# unseen).
 fast-identity: fast
 	$(BIN)/python benchmarks/compiled_identity.py
+	$(BIN)/python benchmarks/load.py --quick --compiled --only memory,sqlite,redis1
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

@@ -1,16 +1,18 @@
-"""Build the compiled engine: framework/flows/ through mypyc, into build/compiled/.
+"""Build the compiled engine: framework/flows/ and the server turn's modules through mypyc,
+into build/compiled/.
 
     .venv/bin/python tools/mypyc_build.py          (or `make fast`; ~1.5 min on two cores)
     PYTHONPATH=build/compiled .venv/bin/python benchmarks/engine.py
     PYTHONPATH=build/compiled .venv/bin/theke run
 
 Copies framework/ to build/compiled/framework/ and compiles there, in place, every module of
-framework/flows/ but those of EXCLUDED; the working tree and the editable install are not
-touched, so an edited .py file is never shadowed by a stale extension module (the copy is
-made anew at every build: rebuild after editing). With build/compiled on PYTHONPATH,
-`framework` is imported from the copy: its compiled modules as extension modules, the rest as
-Python. The working tree's framework/ comes first where the current folder is on sys.path
-(`python -c`, `python -m` run from the repository's root): run scripts or .venv/bin commands.
+framework/flows/ but those of EXCLUDED, and those of SERVER_TURN; the working tree and the
+editable install are not touched, so an edited .py file is never shadowed by a stale extension
+module (the copy is made anew at every build: rebuild after editing). With build/compiled on
+PYTHONPATH, `framework` is imported from the copy: its compiled modules as extension modules,
+the rest as Python. The working tree's framework/ comes first where the current folder is on
+sys.path (`python -c`, `python -m` run from the repository's root): run scripts or .venv/bin
+commands.
 
 Needs mypy (mypyc ships with it: the dev environment) and a C compiler; the build runs with
 the same Python (3.11: the extension modules are for one version) and needs neither mypy nor
@@ -37,11 +39,28 @@ EXCLUDED: dict[str, str] = {
 }
 """Modules of framework/flows/ left interpreted, each with the reason."""
 
+SERVER_TURN: tuple[str, ...] = (
+    "framework/runtime/turns.py",
+    "framework/runtime/turn_writes.py",
+    "framework/runtime/inbox_events.py",
+    "framework/runtime/admission.py",
+    "framework/runtime/ratelimit.py",
+    "framework/channels/rest.py",
+    "framework/channels/common.py",
+    "framework/stores/memory/sessions.py",
+    "framework/stores/json_text.py",
+    "framework/stores/records.py",
+)
+"""Modules outside the engine that every REST turn of the server runs through (its turn, the
+REST channel, the memory store, the stores' JSON and records), compiled too: 6 % fewer
+instructions a server turn (benchmarks/README.md, 2026-12-07). Not framework/edge/: aiohttp's
+`web.middleware` sets an attribute on the function, which a compiled function does not take."""
+
 
 def compiled() -> list[str]:
     """The modules to compile, as paths from the repository's root."""
     paths = (path.relative_to(ROOT).as_posix() for path in FLOWS.rglob("*.py"))
-    return sorted(path for path in paths if path not in EXCLUDED)
+    return sorted([*(path for path in paths if path not in EXCLUDED), *SERVER_TURN])
 
 
 SETUP = """\
