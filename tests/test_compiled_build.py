@@ -1,6 +1,6 @@
 """The optional compiled build (`make fast`, tools/mypyc_build.py) stays apart from the working
-tree: nothing compiled next to a .py file, its list of modules left interpreted names modules
-that exist, and the pure-Python stand-in of mypyc_attr changes nothing. That the build says
+tree: nothing compiled next to a .py file, its lists of modules left interpreted and of the
+server turn's modules name modules that exist, and the pure-Python stand-in of mypyc_attr changes nothing. That the build says
 what the Python engine says is `make fast-check`'s (benchmarks/compiled_identity.py)."""
 
 from __future__ import annotations
@@ -37,13 +37,16 @@ def test_no_extension_module_shadows_the_working_tree() -> None:
 
 
 def test_the_modules_left_interpreted_exist_and_the_rest_is_compiled() -> None:
+    """Every module of the engine but those left interpreted, and the server turn's modules
+    named (each one that exists, none of them in the engine)."""
     tool = _tool()
-    for path in tool.EXCLUDED:
+    for path in [*tool.EXCLUDED, *tool.SERVER_TURN]:
         assert (ROOT / path).is_file(), f"{path}: no such module (renamed?)"
     flows = sorted(
         path.relative_to(ROOT).as_posix() for path in (ROOT / "framework/flows").rglob("*.py")
     )
-    assert sorted([*tool.compiled(), *tool.EXCLUDED]) == flows
+    assert not set(tool.SERVER_TURN) & set(flows)
+    assert sorted([*tool.compiled(), *tool.EXCLUDED]) == sorted([*flows, *tool.SERVER_TURN])
 
 
 def test_mypyc_attr_leaves_a_class_as_it_is() -> None:
