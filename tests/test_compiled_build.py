@@ -1,7 +1,8 @@
 """The optional compiled build (`make fast`, tools/mypyc_build.py) stays apart from the working
 tree: nothing compiled next to a .py file, its lists of modules left interpreted and of the
-server turn's modules name modules that exist, and the pure-Python stand-in of mypyc_attr changes nothing. That the build says
-what the Python engine says is `make fast-check`'s (benchmarks/compiled_identity.py)."""
+server turn's modules name modules that exist, and the pure-Python stand-in of mypyc_attr
+changes nothing. That the build says what the Python engine says is `make fast-check`'s
+(benchmarks/compiled_identity.py)."""
 
 from __future__ import annotations
 
