@@ -45,6 +45,7 @@ _NO_NEED: Final = frozenset(
 
 _NOT_DOING_IT: Final = frozenset({"t", "dont", "doesnt", "wont", "cant", "cannot"})
 """A verb's "not" said with it, right before the value ("we can't collect": "can", "t")."""
+_ANY_NOT: Final = PLAIN_NOT | _NOT_DOING_IT
 _WANTING: Final = frozenset({"want", "wanna", "need", "like"})
 _MODAL: Final = frozenset(
     {"will", "wollen", "kann", "koennen", "moechte", "moechten", "mag", "muss", "brauch"}
@@ -60,9 +61,9 @@ def negated(words: Sequence[str], start: int) -> bool:
     before = list(words[max(0, start - 4) : start])
     if before and before[-1] in _BETWEEN | _TO:
         before = before[:-1]
-    if len(before) > 1 and before[-1] in _WANTING and before[-2] in _NOT_DOING_IT | PLAIN_NOT:
+    if len(before) > 1 and before[-1] in _WANTING and before[-2] in _ANY_NOT:
         return True  # "don't want to collect", "do not need delivery"
-    if before and (before[-1] in PLAIN_NOT | _NOT_DOING_IT or tuple(before[-2:]) in _NO_NEED):
+    if before and (before[-1] in _ANY_NOT or tuple(before[-2:]) in _NO_NEED):
         return True
     after = words[start + 1 : start + 4]
     if len(after) == 3 and after[0] in _MODAL and after[1] in _WHO and after[2] in PLAIN_NOT:
@@ -75,7 +76,7 @@ def _denied_at_the_end(words: Sequence[str], start: int) -> bool:
     clause that ends with its verb ("dass", "weil"), a "nicht" after the clause's opening
     denies the value at its end, however many words stand between."""
     after = words[start + 1 : start + 3]
-    if not after or after[0] not in _CLAUSE_END or after[-1] not in _CLAUSE_END | {"sondern"}:
+    if not after or after[0] not in _CLAUSE_END or after[-1] not in _CLAUSE_OR_BUT:
         return False  # "…, weil ich nicht warten will, abholen": no verb ends it at the value
     before = list(words[max(0, start - _CLAUSE) : start])
     opening = max((at for at, word in enumerate(before) if word in _SUBORDINATE), default=None)
@@ -90,6 +91,7 @@ _CLAUSE_END: Final = frozenset(
     | {"muessen", "moechte", "moechten", "lasse", "lassen", "soll", "sollen", "darf"}
 )
 """The finite verb after the value that ends a German subordinate clause ("… abholen komme")."""
+_CLAUSE_OR_BUT: Final = _CLAUSE_END | {"sondern"}
 
 
 _HAVING: Final = frozenset(

@@ -8,6 +8,7 @@ import itertools
 from typing import Final
 
 from framework.flows.understanding.combining import NOT_WANTED
+from framework.flows.understanding.other_things import ENOUGH
 
 __all__ = ["says_nothing_extra"]
 
@@ -69,13 +70,10 @@ def _as_it_is(said: str, phrase: str) -> bool:
     spice, not no olives)."""
     at = said.find(phrase)
     while at >= 0:
-        if said[:at].rsplit(" ", 1)[-1] not in _ENOUGH:
+        if said[:at].rsplit(" ", 1)[-1] not in ENOUGH:
             return True
         at = said.find(phrase, at + 1)
     return False
-
-
-_ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
 
 
 def _plain(words: list[str]) -> bool:

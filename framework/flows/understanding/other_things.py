@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["of_something_else"]
+__all__ = ["ENOUGH", "of_something_else"]
 
 _OTHER_THINGS: Final = frozenset(
     {"lunch", "breakfast", "dinner", "meal", "appetite", "day", "night", "week", "family"}
@@ -22,7 +22,7 @@ the party, and the message itself ("one small change", "eine kleine Änderung", 
 favour")."""
 
 
-_ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
+ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
 """After a choice: what something already is ("die Diavola ist scharf genug", "hot enough"),
 not a wish for it."""
 
@@ -30,4 +30,4 @@ not a wish for it."""
 def of_something_else(words: Sequence[str], end: int) -> bool:
     """Whether the choice that ends before `words[end]` describes one of those nouns, or
     something that is so enough already."""
-    return end < len(words) and (words[end] in _OTHER_THINGS or words[end] in _ENOUGH)
+    return end < len(words) and (words[end] in _OTHER_THINGS or words[end] in ENOUGH)
