@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -15,10 +17,39 @@ import aiohttp
 BOTS = Path(__file__).parent / "bots"
 
 
+LOWEST_PORT = 10000
+
+
+def _ports_of_this_test_process() -> Iterator[int]:
+    """This pytest-xdist worker's own slice of the ports below the kernel's ephemeral range.
+
+    A port asked of the kernel (`bind(0)`) is one of the ephemeral range, which the kernel
+    also hands to every other `bind(0)` and outgoing connection: between the probe and the
+    worker process binding it, another test's server could take it, and the test would talk
+    to that server (a 404 from the wrong bot). Below the range only this function gives out
+    ports, and each test process draws from its own slice."""
+    lowest_ephemeral = int(
+        Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii").split()[0]
+    )
+    processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    size = (lowest_ephemeral - LOWEST_PORT) // processes
+    return itertools.cycle(range(LOWEST_PORT + index * size, LOWEST_PORT + (index + 1) * size))
+
+
+_PORTS = _ports_of_this_test_process()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port nothing listens on now and no other test is given."""
+    while True:
+        with socket.socket() as probe:
+            port = next(_PORTS)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def port_answers(port: int) -> bool:
