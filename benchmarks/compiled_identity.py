@@ -3,8 +3,9 @@
     .venv/bin/python tools/mypyc_build.py          (or `make fast`: build/compiled/)
     .venv/bin/python benchmarks/compiled_identity.py [--build build/compiled]
 
-Runs the same conversations twice, each in a process of its own: once in pure Python, once
-with the build on PYTHONPATH (checking that its modules are the compiled ones), and compares:
+Runs the same conversations twice: in pure Python, and with the build on PYTHONPATH (checking
+that its modules are the compiled ones). Each side is played in SHARDS processes of its own,
+as many at a time as there are cores, and the two are compared:
 
 - every conversation of every set under tests/understanding/ (`understanding.py`'s SETS), as
   `understanding.py` plays it: the transcript (every customer message and every bot reply,
@@ -30,47 +31,58 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BOTS = ("pizza", "pc_support", "nail_studio", "airline")
 Record = dict[str, Any]
+Side = tuple[list[Record], list[Record]]
+"""A side's records, and each of its processes' modules record."""
+Tests = dict[str, tuple[int, str, str]]
+"""`theke test bots/<bot>`'s exit status, output and errors, by bot."""
+SHARDS = 2 * (os.cpu_count() or 1)
+"""Processes a side is played in: more than the cores, so that none waits long for the
+last (the sets differ in size)."""
 
 
-def _transcripts() -> Iterator[Record]:
+def _set_records(name: str) -> Iterator[Record]:
     from understanding import SETS, review_corpus
 
+    for index, case in enumerate(review_corpus(SETS[name])):
+        review = case.review
+        yield {
+            "kind": f"set {name}",
+            "key": f"{name}/{case.lang}/{case.category}#{index} {review.test.name}",
+            "transcript": review.transcript,
+            "problems": review.problems,
+            "wrong_payments": review.wrong_payments,
+        }
+
+
+def _bot_records(bot_name: str) -> Iterator[Record]:
     from framework.flows import load_bot
     from framework.testing.conversations import load_tests, review_test
 
-    for name, folder in SETS.items():
-        for index, case in enumerate(review_corpus(folder)):
-            review = case.review
+    root = ROOT / "bots" / bot_name
+    bot = load_bot(root)
+    for path in sorted((root / "tests").glob("*.yaml")):
+        for test in load_tests(path):
+            review = review_test(bot, test)
             yield {
-                "kind": f"set {name}",
-                "key": f"{name}/{case.lang}/{case.category}#{index} {review.test.name}",
+                "kind": f"bot {bot_name}",
+                "key": f"{bot_name}/{path.name} {test.name}",
                 "transcript": review.transcript,
                 "problems": review.problems,
                 "wrong_payments": review.wrong_payments,
             }
-    for bot_name in BOTS:
-        root = ROOT / "bots" / bot_name
-        bot = load_bot(root)
-        for path in sorted((root / "tests").glob("*.yaml")):
-            for test in load_tests(path):
-                review = review_test(bot, test)
-                yield {
-                    "kind": f"bot {bot_name}",
-                    "key": f"{bot_name}/{path.name} {test.name}",
-                    "transcript": review.transcript,
-                    "problems": review.problems,
-                    "wrong_payments": review.wrong_payments,
-                }
 
 
-def _turns() -> Iterator[Record]:
+def _turns(part: int, parts: int) -> Iterator[Record]:
+    """The engine's turns of every `parts`-th chat from `part` on."""
     from engine import BOT, NOW, customers
     from pizza_order import ORDER
 
@@ -78,6 +90,8 @@ def _turns() -> Iterator[Record]:
 
     bot = load_bot(BOT)
     for index, (now, texts) in enumerate([(NOW, list(ORDER)), *customers()]):
+        if index % parts != part:
+            continue
         session = new_session(bot)
         turns = []
         for text in texts:
@@ -85,6 +99,18 @@ def _turns() -> Iterator[Record]:
             session = result.session
             turns.append([text, [repr(e) for e in result.effects], json.dumps(session)])
         yield {"kind": "engine turns", "key": f"chat {index}", "turns": turns}
+
+
+def _units() -> list[Callable[[], Iterator[Record]]]:
+    """The work in parts a process plays whole (their order is the order of the records
+    compared): each set, each bot's tests, a share of the engine's turns."""
+    from understanding import SETS
+
+    return [
+        *(partial(_set_records, name) for name in SETS),
+        *(partial(_bot_records, bot) for bot in BOTS),
+        *(partial(_turns, part, SHARDS) for part in range(SHARDS)),
+    ]
 
 
 def _compiled_modules() -> list[str]:
@@ -106,12 +132,15 @@ def _same_tokens() -> None:
     secrets.token_urlsafe = token_urlsafe
 
 
-def dump(path: Path) -> None:
-    """This process's side: every record as a line of JSON, the compiled modules last."""
+def dump(path: Path, shard: int = 0, shards: int = 1) -> None:
+    """This process's side: the records of every `shards`-th unit from `shard` on, as lines of
+    JSON (each with its unit's number), the compiled modules last."""
     _same_tokens()
     with path.open("w", encoding="utf-8") as out:
-        for record in [*_transcripts(), *_turns()]:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for number, unit in enumerate(_units()):
+            if number % shards == shard:
+                for record in unit():
+                    out.write(json.dumps({**record, "unit": number}, ensure_ascii=False) + "\n")
         import framework
 
         where = str(Path(framework.__file__).resolve().parent.parent)
@@ -125,30 +154,61 @@ def _env(build: Path | None) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(build or ROOT)}
 
 
-def _side(build: Path | None, folder: Path) -> tuple[list[Record], dict[str, tuple[int, str, str]]]:
-    label = "compiled" if build else "pure"
-    out = folder / f"{label}.jsonl"
+def _dump(build: Path | None, out: Path, shard: int, shards: int) -> float:
+    """One process's records; the seconds it took."""
     started = time.monotonic()
     # run from benchmarks/ (the script's folder first on sys.path), so that the working tree's
     # framework/ does not come before the build's
-    subprocess.run(
-        [sys.executable, __file__, "--dump", str(out)], env=_env(build), cwd=ROOT, check=True
-    )
-    print(f"{label}: conversations played in {time.monotonic() - started:.0f} s", flush=True)
-    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    command = [sys.executable, __file__, "--dump", str(out), "--shard", f"{shard}/{shards}"]
+    subprocess.run(command, env=_env(build), cwd=ROOT, check=True)
+    return time.monotonic() - started
+
+
+def _theke_test(build: Path | None, bot: str) -> tuple[int, str, str]:
     theke = Path(sys.executable).with_name("theke")
-    tests = {}
-    for bot in BOTS:
-        run = subprocess.run(
-            [str(theke), "test", f"bots/{bot}"],
-            env=_env(build),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        tests[bot] = (run.returncode, run.stdout, run.stderr)
-    return records, tests
+    run = subprocess.run(
+        [str(theke), "test", f"bots/{bot}"],
+        env=_env(build),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return run.returncode, run.stdout, run.stderr
+
+
+def _records(outs: list[Path]) -> Side:
+    """A side's records in the order of their units, and each process's modules record."""
+    records: list[Record] = []
+    modules = []
+    for out in outs:
+        lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        modules.append(lines.pop())
+        records += lines
+    return sorted(records, key=lambda record: record["unit"]), modules
+
+
+def _play(build: Path, folder: Path) -> tuple[dict[str, Side], dict[str, Tests]]:
+    """Both sides, each in SHARDS processes, as many at a time as there are cores; then
+    `theke test` of every bot on each side."""
+    sides = {"pure": None, "compiled": build}
+    outs = {label: [folder / f"{label}-{k}.jsonl" for k in range(SHARDS)] for label in sides}
+    started = time.monotonic()
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        seconds = {
+            label: [pool.submit(_dump, side, out, k, SHARDS) for k, out in enumerate(outs[label])]
+            for label, side in sides.items()
+        }
+        tests = {
+            label: {bot: pool.submit(_theke_test, side, bot) for bot in BOTS}
+            for label, side in sides.items()
+        }
+        for label in sides:
+            spent = sum(future.result() for future in seconds[label])
+            print(f"{label}: conversations played in {spent:.0f} s of {SHARDS} processes")
+        results = {label: {b: f.result() for b, f in tests[label].items()} for label in sides}
+    print(f"both, {os.cpu_count()} at a time: {time.monotonic() - started:.0f} s", flush=True)
+    return {label: _records(outs[label]) for label in sides}, results
 
 
 def _show(one: Record, other: Record) -> None:
@@ -189,15 +249,17 @@ def _compare_records(pure: list[Record], compiled: list[Record]) -> int:
 
 def compare(build: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        pure, pure_tests = _side(None, Path(tmp))
-        compiled, compiled_tests = _side(build, Path(tmp))
-    pure_modules, compiled_modules = pure.pop(), compiled.pop()
-    modules = compiled_modules["compiled"]
-    if pure_modules["compiled"] or not modules:
+        played, tests = _play(build, Path(tmp))
+    (pure, pure_modules), (compiled, compiled_modules) = played["pure"], played["compiled"]
+    modules = sorted({name for record in compiled_modules for name in record["compiled"]})
+    if any(record["compiled"] for record in pure_modules) or not all(
+        record["compiled"] for record in compiled_modules
+    ):
         print("the pure run imported compiled modules, or the compiled one none", file=sys.stderr)
         return 1
-    if (pure_modules["from"], compiled_modules["from"]) != (str(ROOT), str(build)):
-        print(f"framework imported from {pure_modules['from']}, {compiled_modules['from']}")
+    places = {record["from"] for record in pure_modules}, {r["from"] for r in compiled_modules}
+    if places != ({str(ROOT)}, {str(build)}):
+        print(f"framework imported from {places[0]}, {places[1]}")
         return 1
     built = {
         ".".join((*path.relative_to(build).parts[:-1], path.name.split(".")[0])).removesuffix(
@@ -212,8 +274,8 @@ def compare(build: Path) -> int:
         return 1
     differ = _compare_records(pure, compiled)
     for bot in BOTS:
-        identical = pure_tests[bot] == compiled_tests[bot]
-        status, output, _ = compiled_tests[bot]
+        identical = tests["pure"][bot] == tests["compiled"][bot]
+        status, output, _ = tests["compiled"][bot]
         last = output.strip().splitlines()[-1] if output.strip() else ""
         print(f"theke test bots/{bot}: exit {status}, {last!r}, identical: {identical}")
         differ += not identical
@@ -224,10 +286,12 @@ def compare(build: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "compiled")
-    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--dump", type=Path, help="only write this process's records there")
+    parser.add_argument("--shard", default="0/1", help="with --dump: K/N, every N-th unit from K")
     args = parser.parse_args()
     if args.dump:
-        dump(args.dump)
+        shard, shards = (int(part) for part in args.shard.split("/"))
+        dump(args.dump, shard, shards)
         return 0
     if not any(args.build.glob("framework/flows/*.so")):
         print(f"no compiled build in {args.build}: tools/mypyc_build.py", file=sys.stderr)
