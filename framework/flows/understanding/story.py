@@ -34,14 +34,39 @@ _ORDERING: Final = frozenset(
 
 
 def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:
-    """The sentences, those of a story before the order without their item parts."""
+    """The sentences, those of a story before the order without their item parts, and so the
+    parts of an aside after an item about it ("And two waters — she's got me drinking water
+    now" orders two)."""
     items = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
+    named: set[str] = set()
     kept = []
     for at, parts in enumerate(sentences):
         if items[at] and any(items[at + 1 :]) and _tells(parts, lexicon):
             parts = [part for part in parts if not part[2]]
-        kept.append(parts)
+        kept_parts = []
+        for part in parts:
+            said = _items_named(part, lexicon)
+            if not (said and said <= named and _an_aside(part[0], lexicon)):
+                kept_parts.append(part)
+            named |= said
+        kept.append(kept_parts)
     return kept
+
+
+def _items_named(part: Part, lexicon: Lexicon) -> set[str]:
+    words, _mention, has_item = part
+    return {m.value for m in lexicon.items(frozenset()).find_all(words)} if has_item else set()
+
+
+def _an_aside(words: list[str], lexicon: Lexicon) -> bool:
+    """Words of the speakers about items inside their words, no word of ordering."""
+    return not (_SPEAKERS | _THEIRS | _SPOKEN_TO).isdisjoint(words) and (
+        _ORDERING.isdisjoint(words) and _all_inside(words, lexicon)
+    )
+
+
+_SPOKEN_TO: Final = frozenset({"me", "us", "mich", "uns"})
+"""The speakers as someone does something to them ("she's got me drinking water now")."""
 
 
 def without_introduction(words: list[str], lexicon: Lexicon) -> list[str]:
