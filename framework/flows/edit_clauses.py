@@ -29,6 +29,7 @@ from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.refused import refused
 from framework.flows.understanding.segments import leads_an_item
+from framework.flows.understanding.story import of_someone
 from framework.flows.understanding.yesno import parse_yes_no
 
 __all__ = ["CLAUSE", "changes_mind_of", "edit_clauses", "newest_taking", "one_more"]
@@ -99,19 +100,15 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     for clause in clauses:
         words = tokens(clause)
         found = list(named_things(turn.bot, words))
-        go_on = bool(ordered) and bool(words) and leads_an_item(words[0])  # "… and a Coke"
-        go_on = go_on and _EDITING.isdisjoint(words)  # not "… and a Funghi instead of …"
-        if _orders(turn, clause, found) or (go_on and all(t.group is None for t in found)):
+        if _orders(turn, clause, found) or (ordered and _goes_on_ordering(words, found)):
             ordered += found  # "make my Funghi a large and add a beer": the beer after
             continue
         if not found and (parse_yes_no(clause) is True or len(words) <= 1):
             continue  # "Yes, but drop one of the beers, and …", "Hmm, …": edit nothing
-        if not changes and changes_mind_of(words, found):
-            last = newest_taking(turn, found)  # "doch groß und eine Cola": the pizza's size
-        change, last = edit(turn, clause, last)
-        if change is None and changes and _names_a_line(turn, clause):
-            # "drop one Vegetaria, Hawaii medium": in a list of edits, the one ordered
-            change, last = edit(turn, f"{_THE[turn.lang == 'en']} {clause}", last)
+        if changes and _said_of_someone(turn, words, found):
+            aside = True
+            continue  # "scratch the Fanta, my buddy say he gon drink beer"
+        change, last = _edited(turn, clause, (words, found), last, edit, edited=bool(changes))
         if change is None and _beside_the_edits(turn, words, found, bool(changes)):
             aside = True
             continue  # "…, ich muss noch fahren", "— I'm driving": a reason, no edit
@@ -125,6 +122,27 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
     return "; ".join(changes)
 
 
+def _edited(
+    turn: Turn,
+    clause: str,
+    read: tuple[list[str], list[Thing]],
+    last: CartLine | None,
+    edit: ClauseEdit,
+    *,
+    edited: bool,
+) -> tuple[str | None, CartLine | None]:
+    """One clause's edit, said back, and the line it edited last; `read`: its words and
+    the things they name."""
+    words, found = read
+    if not edited and changes_mind_of(words, found):
+        last = newest_taking(turn, found)  # "doch groß und eine Cola": the pizza's size
+    change, last = edit(turn, clause, last)
+    if change is None and edited and _names_a_line(turn, clause):
+        # "drop one Vegetaria, Hawaii medium": in a list of edits, the one ordered
+        change, last = edit(turn, f"{_THE[turn.lang == 'en']} {clause}", last)
+    return change, last
+
+
 _EDITING: Final = CHANGING | REMOVING | REPLACING | NOT | WITHOUT
 """Words that make a clause that names no thing an edit all the same ("mach zwei draus"; a
 word of recounting needs a count, which an aside has none of: "… just showed up")."""
@@ -133,6 +151,30 @@ word of recounting needs a count, which an aside has none of: "… just showed u
 def _aside(words: list[str]) -> bool:
     """A clause with no word of editing and no count: said beside the edits."""
     return _EDITING.isdisjoint(words) and all(word_to_number(w) is None for w in words)
+
+
+def _goes_on_ordering(words: list[str], found: list[Thing]) -> bool:
+    """After a clause that orders, one that names more items ("… and a Coke"), no word of
+    editing (not "… and a Funghi instead of …")."""
+    return (
+        bool(words)
+        and leads_an_item(words[0])
+        and _EDITING.isdisjoint(words)
+        and all(t.group is None for t in found)
+    )
+
+
+def _said_of_someone(turn: Turn, words: list[str], found: list[Thing]) -> bool:
+    """A clause after an edit about what someone drinks or likes, naming only items of the
+    cart, no word of editing, no count ("scratch the Fanta, my buddy say he gon drink beer",
+    "keine Cola, meine Kollegin trinkt nur Wasser"): a reason, no second edit."""
+    in_cart = {line["item"] for line in turn.session["cart"]["lines"]}
+    return (
+        bool(found)
+        and all(t.group is None and t.value in in_cart for t in found)
+        and _aside(words)
+        and of_someone(words)
+    )
 
 
 _BEING: Final = frozenset({"has", "have", "is", "are", "was", "hat", "haben", "ist", "sind", "war"})

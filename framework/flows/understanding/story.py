@@ -15,7 +15,7 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import Part
 
-__all__ = ["tells_a_story", "without_introduction", "without_story"]
+__all__ = ["of_someone", "tells_a_story", "without_introduction", "without_story"]
 
 _SPEAKERS: Final = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
 """The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
@@ -60,13 +60,24 @@ def _items_named(part: Part, lexicon: Lexicon) -> set[str]:
 
 def _an_aside(words: list[str], lexicon: Lexicon) -> bool:
     """Words of the speakers about items inside their words, no word of ordering."""
-    return not (_SPEAKERS | _THEIRS | _SPOKEN_TO).isdisjoint(words) and (
-        _ORDERING.isdisjoint(words) and _all_inside(words, lexicon)
-    )
+    return not _US.isdisjoint(words) and _ORDERING.isdisjoint(words) and _all_inside(words, lexicon)
 
 
 _SPOKEN_TO: Final = frozenset({"me", "us", "mich", "uns"})
 """The speakers as someone does something to them ("she's got me drinking water now")."""
+_OTHERS: Final = frozenset(
+    {"he", "she", "they", "his", "her", "their", "er", "sie", "sein", "seine", "ihre"}
+    | {"buddy", "mate", "kollegin", "kollege", "freundin", "freund", "mann", "frau"}
+)
+"""Others of the party by a word of their own ("my buddy say he gon drink beer")."""
+_US: Final = _SPEAKERS | _THEIRS | _SPOKEN_TO
+_SOMEONE: Final = _US | _OTHERS
+
+
+def of_someone(words: list[str]) -> bool:
+    """Words of what someone of the party does or likes, no word of ordering ("my buddy say
+    he gon drink beer", "meine Kollegin trinkt nur Wasser")."""
+    return not _SOMEONE.isdisjoint(words) and _ORDERING.isdisjoint(words)
 
 
 def without_introduction(words: list[str], lexicon: Lexicon) -> list[str]:
