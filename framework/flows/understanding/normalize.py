@@ -300,14 +300,14 @@ def _people_compound(word: str) -> str:
 
 _BAVARIAN_NO: Final = re.compile(
     r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b"
-    r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|dazu|uf|ufs)\b)"
+    r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|druff|drüf|druef|dazu|uf|ufs)\b)"
     r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch )|(?<=\bbitte ))no\b"
 )
 
 
-_ONTO_NO: Final = re.compile(r"\b((?:auf|aufs|uf|ufs|uff)\s+(?:\S+\s+){1,2})no(?=\s+extra\b)")
-"""Swiss, Hessian "uf ds Funghi no extra Chäs": "noch" after where it goes ("on the Funghi no
-extra cheese" stays no)."""
+_ONTO_NO: Final = re.compile(r"\b((?:auf|aufs|uf|ufs|uff)\s+(?:\S+\s+){1,2})no(?=\s+\w)")
+"""Swiss, Hessian "uf ds Funghi no extra Chäs", "uf ds Funghi no Olivä": "noch" after where it
+goes, said in German ("on the Funghi no extra cheese" stays no)."""
 
 
 def bavarian_no(text: str) -> str:
