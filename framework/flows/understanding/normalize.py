@@ -113,6 +113,7 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch", "noed", "nid"), "nicht"),
     **dict.fromkeys(("ejal", "eschal"), "egal"),
+    **dict.fromkeys(("numme", "nume", "numae", "nummae"), "nur"),  # Alsatian, Swiss
     **dict.fromkeys(("uff", "uf"), "auf"),  # Palatine "uff", Swiss "uf"
     **dict.fromkeys(("ond", "un", "unn"), "und"),
     **dict.fromkeys(("ooch", "aa"), "auch"),
@@ -366,9 +367,13 @@ _TAKEN_OUT: Final = re.compile(
 )
 """English "take the Fanta out", "leave the onions out", "take out the beers": "off", a word of
 removing; "a Salami to take out" (to take away) stays."""
-_SWISS_ONE: Final = re.compile(r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)")
-"""Swiss "eis" before "mit" or "ohne" is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
-Extras"); "Cola mit Eis" stays ice."""
+_SWISS_ONE: Final = re.compile(
+    r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)"
+    r"|(?:(?<=\bnur )|(?<=\bnume )|(?<=\bnumme )|(?<=\bnoch )|(?<=\bno ))eis\b"
+)
+"""Swiss "eis" before "mit" or "ohne", or after "nume" (only) or "no" (another), is "eine"
+("zwöi grossi Funghi, eis mit Olive, eis ohni Extras", "nume eis Bier"); "Cola mit Eis" stays
+ice."""
 _SWISS_IS: Final = re.compile(
     r"\bisch(?=\s+(?:jo|ja|scho|schon|guet|gut|alles|nid|nöd|nit|nicht|net|zu|z|super|recht"
     r"|fein|ok|gnueg|genug|doch|eh|no|mer|mir|mis|mi)\b)"
