@@ -61,7 +61,8 @@ HOLDOUT75, HOLDOUT76 = SETS["holdout75"], SETS["holdout76"]
 HOLDOUT77, HOLDOUT78, HOLDOUT79 = SETS["holdout77"], SETS["holdout78"], SETS["holdout79"]
 HOLDOUT80, HOLDOUT82, HOLDOUT83 = SETS["holdout80"], SETS["holdout82"], SETS["holdout83"]
 HOLDOUT84, HOLDOUT86, HOLDOUT87 = SETS["holdout84"], SETS["holdout86"], SETS["holdout87"]
-HOLDOUT85 = SETS["holdout85"]
+HOLDOUT85, HOLDOUT90 = SETS["holdout85"], SETS["holdout90"]
+HOLDOUT91, HOLDOUT92 = SETS["holdout91"], SETS["holdout92"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -145,6 +146,9 @@ FLOORS = {
     HOLDOUT86: 0.70,
     HOLDOUT87: 0.63,
     HOLDOUT85: 0.66,
+    HOLDOUT90: 0.65,
+    HOLDOUT91: 0.72,
+    HOLDOUT92: 0.72,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -365,6 +369,9 @@ SIZES = {
     HOLDOUT86: 80,
     HOLDOUT87: 80,
     HOLDOUT85: 80,
+    HOLDOUT90: 80,
+    HOLDOUT91: 80,
+    HOLDOUT92: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
