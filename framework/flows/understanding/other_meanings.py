@@ -57,8 +57,19 @@ delivery. Not "cost" nor "kosten", verbs as well ("what do onions cost extra?").
 NOT_CHOSEN: Final = (*_FEELINGS, *_COSTS)
 
 
+_FROM_THE_TAP: Final = (
+    "from the tap",
+    "out of the tap",
+    "aus dem hahn",
+    "vom hahn",
+    "aus der leitung",
+)
+"""After a drink's name, what makes it tap water or draught ("he'll just drink water from the
+tap"): not the bottle of the catalog."""
+
+
 def variants_of(phrases: list[tuple[str, str]]) -> Iterator[str]:
     """Each (phrase, value)'s phrase with the words that make it another product."""
     for phrase, _ in phrases:
         yield from (f"{variant} {phrase}" for variant in VARIANT_BEFORE)
-        yield from (f"{phrase} {variant}" for variant in VARIANT_AFTER)
+        yield from (f"{phrase} {variant}" for variant in (*VARIANT_AFTER, *_FROM_THE_TAP))
