@@ -18,7 +18,8 @@ from framework.flows.edit_words import (
     REPLACING,
     THAT,
 )
-from framework.flows.named_things import Thing, count_near, line_with
+from framework.flows.named_things import Thing, count_near, holds, line_with
+from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.matching import DEFINITE
@@ -43,8 +44,8 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     counted = []
     for thing in items:  # of several, each its own count ("only one Salami … three Cokes")
         near = count_near(words, thing) if len(items) > 1 else None
-        count = near or said or count_near(words, thing)
         line = line_with(turn, thing)
+        count = near or said or count_near(words, _with_its_choices(thing, things, line))
         if count is not None and line is not None:
             counted.append((line, count))
     if len(items) == 1 < len(things) and all(line["quantity"] == n for line, n in counted):
@@ -53,6 +54,17 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line["quantity"] = count  # the same count again changes nothing, adds nothing
     # "only 2 Funghi and 2 waters": each line
     return ", ".join(describe_line(turn.bot, turn.lang, line) for line, _ in counted) or None
+
+
+def _with_its_choices(item: Thing, things: list[Thing], line: CartLine | None) -> Thing:
+    """The item with the choices of its line said right before it ("mach drei mittlere
+    Margherita draus" of two medium ones): its count stands before them. Not a choice the line
+    lacks ("drei große" of medium ones changes more than the count)."""
+    start = item.start
+    for thing in sorted(things, key=lambda t: -t.end):
+        if thing.group is not None and thing.end == start and line and holds(line, thing):
+            start = thing.start
+    return Thing(item.value, item.group, start, item.end)
 
 
 _TIMES_WORDS: Final = frozenset({"twice"})  # as word_to_number reads it
