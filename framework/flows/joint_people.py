@@ -64,6 +64,9 @@ def joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
     """The last of names that get one each, to all of them ("für Jule und Sarah je eine …":
     sarah → jule+sarah): the line is theirs together, one each."""
     joint: dict[str, str] = {}
+    lowered = text.lower()
+    if "und" not in lowered and "and" not in lowered:
+        return joint  # each way of saying it joins two with "und" or "and"
     if (me_and := _ME_AND.search(text)) is not None:  # "für mich und Korbinian"
         joint[SPEAKER] = f"{SPEAKER}{SHARED_BY}{me_and[1].lower()}"
     if (pair := _PARTNER_AND_I.search(text)) is not None:  # "my husband and I want two …"

@@ -11,7 +11,7 @@ from typing import Final
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import NOT
 from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
-from framework.flows.people import SHARED_BY, one_of_theirs
+from framework.flows.one_of_the_group import SHARED_BY, one_of_theirs
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 

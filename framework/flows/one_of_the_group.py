@@ -11,7 +11,14 @@ from framework.flows.session import SHARED_BY, CartLine, copy_lines
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["SHARED_BY", "give_back_unchanged", "give_one", "one_of_a_pair", "one_of_the_group"]
+__all__ = [
+    "SHARED_BY",
+    "give_back_unchanged",
+    "give_one",
+    "one_of_a_pair",
+    "one_of_the_group",
+    "one_of_theirs",
+]
 
 _GROUPS: Final = frozenset(
     {"kids", "children", "boys", "girls", "twins", "kinder", "kleinen", "jungs", "maedels"}
@@ -81,3 +88,16 @@ def give_back_unchanged(turn: Turn, before: list[CartLine], person: str) -> None
             line["person"] = was
             lines.remove(own)
             return
+
+
+def one_of_theirs(turn: Turn, person: str) -> bool:
+    """The person's one of a line they share, made a line of its own ("Sarah sagt, ihre
+    Margherita doch ohne Oliven" of "für Jule und Sarah je eine"); False when there is none."""
+    cart = turn.session["cart"]
+    for line in list(cart["lines"]):
+        members = line.get("person", "").split(SHARED_BY)
+        if person in members and len(members) > 1 and line["quantity"] == len(members):
+            give_one(turn, line, person)
+            line["person"] = SHARED_BY.join(m for m in members if m != person)
+            return True
+    return False

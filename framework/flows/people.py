@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import BUT, RATHER, REPLACING, STAYS
@@ -31,9 +31,9 @@ from framework.flows.label_people import (
 from framework.flows.one_of_the_group import (
     SHARED_BY,
     give_back_unchanged,
-    give_one,
     one_of_a_pair,
     one_of_the_group,
+    one_of_theirs,
 )
 from framework.flows.person_extras import (
     extras_named,
@@ -64,7 +64,6 @@ __all__ = [
     "names_a_newcomer",
     "names_someone",
     "note_people",
-    "one_of_theirs",
     "people_in_the_cart",
     "person_named",
 ]
@@ -187,6 +186,29 @@ def note_people(turn: Turn, text: str) -> None:
     if size is not None:
         flags[GROUP] = size
     said: list[list[str]] = flags.get(PEOPLE) or []
+    if lexicon.items(frozenset()).find_all(tokens(text)):  # naming no item, it orders for no one
+        said += _ordered_for(text, lexicon, flags)
+    now = turn.session["turns"]
+    lines = [
+        line
+        for line in turn.session["cart"]["lines"]
+        if "person" not in line and line.get("said") == now
+    ]
+    for line in lines:  # "Finn a medium Funghi, Leo a medium Funghi too": 2×, theirs
+        found = [pair for pair in said if pair[0] == line["item"]][: line["quantity"]]
+        if found:
+            line["person"] = SHARED_BY.join(dict.fromkeys(pair[1] for pair in found))
+            said[:] = [pair for pair in said if pair not in found]
+    if said:
+        flags[PEOPLE] = said[-_KEPT:]
+    else:
+        flags.pop(PEOPLE, None)
+
+
+def _ordered_for(text: str, lexicon: Lexicon, flags: dict[str, Any]) -> list[list[str]]:
+    """Each item the message orders for someone, with whom ([item, person]); the last person
+    noted in the flags."""
+    said: list[list[str]] = []
     joint = joint_people(text, lexicon.menu_words())
     before: list[str] = []  # the items of the clause before: "zwei Tonno — eine für mich …"
     named_here: list[str] = []
@@ -211,21 +233,7 @@ def note_people(turn: Turn, text: str) -> None:
         mine = unclaimed if unclaimed and for_at_end(clause) else []
         said += [[item, person] for item in mine + items]
         unclaimed = []
-    now = turn.session["turns"]
-    lines = [
-        line
-        for line in turn.session["cart"]["lines"]
-        if "person" not in line and line.get("said") == now
-    ]
-    for line in lines:  # "Finn a medium Funghi, Leo a medium Funghi too": 2×, theirs
-        found = [pair for pair in said if pair[0] == line["item"]][: line["quantity"]]
-        if found:
-            line["person"] = SHARED_BY.join(dict.fromkeys(pair[1] for pair in found))
-            said[:] = [pair for pair in said if pair not in found]
-    if said:
-        flags[PEOPLE] = said[-_KEPT:]
-    else:
-        flags.pop(PEOPLE, None)
+    return said
 
 
 _SHARE: Final = frozenset({"eine", "einen", "einer", "one"})
@@ -236,19 +244,6 @@ def _a_share(clause: str) -> bool:
     """ "eine für Anna", "one for my grandmother": one of the item named just before."""
     words = tokens(clause)
     return 0 < len(words) <= _SHARE_WORDS and words[0] in _SHARE
-
-
-def one_of_theirs(turn: Turn, person: str) -> bool:
-    """The person's one of a line they share, made a line of its own ("Sarah sagt, ihre
-    Margherita doch ohne Oliven" of "für Jule und Sarah je eine"); False when there is none."""
-    cart = turn.session["cart"]
-    for line in list(cart["lines"]):
-        members = line.get("person", "").split(SHARED_BY)
-        if person in members and len(members) > 1 and line["quantity"] == len(members):
-            give_one(turn, line, person)
-            line["person"] = SHARED_BY.join(m for m in members if m != person)
-            return True
-    return False
 
 
 _GONE: Final = frozenset(
