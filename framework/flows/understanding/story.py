@@ -34,9 +34,9 @@ _ORDERING: Final = frozenset(
 
 
 def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:
-    """The sentences, those of a story before the order without their item parts, and so the
-    parts of an aside after an item about it ("And two waters — she's got me drinking water
-    now" orders two)."""
+    """The sentences, those of a story before the order without their item parts, and
+    without the parts of an aside about an item named before it ("And two waters — she's got
+    me drinking water now" orders two)."""
     items = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     named: set[str] = set()
     kept = []
