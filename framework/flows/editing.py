@@ -40,6 +40,7 @@ from framework.flows.mind_changed import mind_changed
 from framework.flows.moving_extras import move_extras
 from framework.flows.named_things import (
     Thing,
+    holds,
     many_choice_groups,
     named_things,
 )
@@ -61,7 +62,7 @@ from framework.flows.splitting_off import (
 )
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
-from framework.flows.understanding.negation import rejects
+from framework.flows.understanding.negation import rejects, replaced
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.refused import refused
 from framework.flows.understanding.segments import SENTENCE_END
@@ -328,8 +329,11 @@ def _said_of_the_changed_line(
     options = turn.bot.catalog.items[line["item"]].options if line is not None else ()
     if line is None or not all(t.group in options for t in found) or rejects(words):
         return None  # "… — die schafft nie im Leben eine große": a reason, no change
-    if any(refused(words, thing.start) for thing in found):
+    refusing = [thing for thing in found if refused(words, thing.start)]
+    if not all(_gone_already(words, thing, line) for thing in refusing):
         return None  # "… please onions. Too spicy for me."
+    found = [thing for thing in found if thing not in refusing]  # "nicht Schinken. Bitte
+    # Oliven statt Schinken.": the ham taken off before, the olives go on
     before = describe_line(turn.bot, turn.lang, line)
     many = many_choice_groups(turn.bot)
     for thing in found:
@@ -339,6 +343,11 @@ def _said_of_the_changed_line(
     turn.cart.reprice(line)
     after = describe_line(turn.bot, turn.lang, line)
     return f"{before} → {after}" if after != before else None
+
+
+def _gone_already(words: list[str], thing: Thing, line: CartLine) -> bool:
+    """A choice named as the one replaced ("statt Schinken") that the line no longer has."""
+    return thing.group is not None and replaced(words, thing.start) and not holds(line, thing)
 
 
 def _looks(lines: list[CartLine]) -> dict[int, tuple[object, ...]]:
