@@ -189,10 +189,24 @@ def _of_it(words: list[str], found: list[Thing]) -> bool:
 
 def _beside_the_edits(turn: Turn, words: list[str], found: list[Thing], edited: bool) -> bool:
     """A clause that edits nothing, said beside: a reason or an aside naming nothing, or
-    after an edit what an item is or has, or lines that stay as they are."""
+    after an edit what an item is or has, that someone has one already, or lines that stay
+    as they are."""
     if _aside(words) and (not found or (edited and _of_it(words, found))):
         return True
+    if edited and not found and _has_one_already(words):
+        return True  # "die Cola brauchen wir nicht, der Junge hat noch eine im Kühlschrank"
     return edited and _kept_as_it_is(turn, words, found)
+
+
+_HAS: Final = frozenset({"hat", "hot", "haben", "has", "have", "got"})
+_ALREADY: Final = frozenset({"noch", "schon", "eh", "already", "still"})
+
+
+def _has_one_already(words: list[str]) -> bool:
+    """Someone has the thing already ("der Junge hat noch eine im Kühlschrank", Upper
+    Austrian "da Bua hot eh no oane", "he's still got one at home"), no word of editing."""
+    said = set(words)
+    return not _HAS.isdisjoint(said) and not _ALREADY.isdisjoint(said) and _EDITING.isdisjoint(said)
 
 
 def _kept_as_it_is(turn: Turn, words: list[str], found: list[Thing]) -> bool:
@@ -293,9 +307,17 @@ def _listed_edits(turn: Turn, clause: str) -> list[str]:
         people = people_in_the_cart(turn)  # "Uwe nimmt doch auch Jalapeños, Sandra will …"
         if len(parts) > 1 and all(person_named(turn, part) in people for part in parts):
             return parts
+        if len(lines) == 1 and _a_having_reason(said_beside):
+            return parts  # "die Cola brauchen wir nicht, der Junge hat noch eine im Kühlschrank"
         if len(lines) < 2 or not all(_aside(tokens(part)) for part in said_beside):
             return [clause]  # "Moment, Planänderung: die Capricciosa …, bei einer Tonno …"
     return [clause] if any(_BACK & set(tokens(part)) for part in parts[1:]) else parts
+
+
+def _a_having_reason(parts: list[str]) -> bool:
+    """Parts beside one edit: asides, one at least saying someone has the thing already."""
+    having = [part for part in parts if _has_one_already(tokens(part))]
+    return bool(having) and all(part in having or _aside(tokens(part)) for part in parts)
 
 
 def _names_a_line(turn: Turn, part: str) -> bool:

@@ -303,6 +303,7 @@ _BAVARIAN_NO: Final = re.compile(
     r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b"
     r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|druff|drüf|druef|dazu|uf|ufs)\b)"
     r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch )|(?<=\bbitte ))no\b"
+    r"|(?:(?<=\bhot eh )|(?<=\bhat eh )|(?<=\bhat ))no(?=\s+\w)"
 )
 
 
@@ -315,7 +316,8 @@ def bavarian_no(text: str) -> str:
     """Bavarian, Austrian and Swiss "no" is "noch" before an article ("mach no a zwoats Bier")
     or in a German phrase of adding ("auf d'Margherita no Oliven drauf", "no extra Schinke uf
     s Prosciutto") or after "aa", "doch" or "bitte" ("da Kurt kimmt aa no", "bitte doch no
-    Zwiebla", "auf die Margherita bitte no extra Kas") or after where it goes ("uf ds Funghi
+    Zwiebla", "auf die Margherita bitte no extra Kas") or after having ("da Bua hot eh no
+    oane im Kühlschrank") or after where it goes ("uf ds Funghi
     no extra Chäs"), in lowercase text; English "no" never stands so ("no olives", "No, a large
     one" with its comma)."""
     if "no " not in text:
