@@ -79,9 +79,9 @@ test: lint check services bench-smoke fast-identity
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Optional: the engine compiled with mypyc (framework/flows/ but the modules tools/mypyc_build.py
-# leaves interpreted, and the server turn's modules it names), ~1.5 min on two cores. Installs stay pure Python, and so do `make test`'s
-# tests (it builds this and compares it, fast-identity). It goes to build/compiled/, a copy of
-# framework/ used through
+# leaves interpreted, and the server turn's modules it names), ~3 min on two cores. Installs
+# stay pure Python, and so do `make test`'s tests (it builds this and compares it,
+# fast-identity). It goes to build/compiled/, a copy of framework/ used through
 # PYTHONPATH=build/compiled (scripts and .venv/bin/ commands; not `python -c` or `-m` from this
 # folder, where ./framework comes first). Built anew each time, so no stale module survives.
 fast: $(STAMP)

@@ -105,7 +105,7 @@ def edit_clauses(turn: Turn, sentence: str, adding: list[Thing], edit: ClauseEdi
             continue
         if not found and (parse_yes_no(clause) is True or len(words) <= 1):
             continue  # "Yes, but drop one of the beers, and …", "Hmm, …": edit nothing
-        if changes and _said_of_someone(turn, words, found):
+        if changes and _someones_reason(turn, words, found):
             aside = True
             continue  # "scratch the Fanta, my buddy say he gon drink beer"
         change, last = _edited(turn, clause, (words, found), last, edit, edited=bool(changes))
@@ -164,7 +164,7 @@ def _goes_on_ordering(words: list[str], found: list[Thing]) -> bool:
     )
 
 
-def _said_of_someone(turn: Turn, words: list[str], found: list[Thing]) -> bool:
+def _someones_reason(turn: Turn, words: list[str], found: list[Thing]) -> bool:
     """A clause after an edit about what someone drinks or likes, naming only items of the
     cart, no word of editing, no count ("scratch the Fanta, my buddy say he gon drink beer",
     "keine Cola, meine Kollegin trinkt nur Wasser"): a reason, no second edit."""
