@@ -26,6 +26,7 @@ from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.questions import is_question, only_asks, parts
 from framework.flows.understanding.slot_values import find_address
+from framework.flows.understanding.story import tells_a_story
 from framework.flows.understanding.yesno import parse_yes_no, says_done
 
 __all__ = ["answered_in_between"]
@@ -64,7 +65,11 @@ def answered_in_between(
     priced = prices is not None and _only_the_item(turn, text)  # not "… Saturday around 2?"
     if _nothing_to_choose(turn, text) and (asks_only or _asks_after_a_story(turn, text)):
         priced = asks_only = True  # "how big is a beer?": answered, nothing written down
-    ordering = names_items and not ((waiting or priced or _several(turn, text)) and asks_only)
+    ordering = (
+        names_items
+        and turn.orders_an_item(text)
+        and not ((waiting or priced or _several(turn, text)) and asks_only)
+    )  # not the beer of "Mir sin aus Mendig, do wo dat Bier reift. Wie lang dauert's?"
     _say_answers(turn, entries, ordering)
     if ordering:
         return False  # "Ist die Funghi vegetarisch? Dann bitte eine mittlere": answered, and on
@@ -184,7 +189,7 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
     if said is not None:  # "pick up. when will it be ready?": answered, and the choice taken
         answer(turn, Message(said, turn.now))
         return True
-    told = " ".join(statements(text))
+    told = " ".join(_beside_the_question(turn, text))
     ordering = frame is not None and frame["flow"] == turn.ordering_flow()
     if waiting and ordering and told and turn.names_for_order(told):
         # "how much are jalapeños? whatever, put them on it": answered, and the rest goes on
@@ -194,6 +199,14 @@ def _after_the_answers(turn: Turn, frame: Frame | None, text: str) -> bool:
         return True
     turn.reask()
     return True
+
+
+def _beside_the_question(turn: Turn, text: str) -> list[str]:
+    """The sentences that ask nothing, but those that tell a story of the writers ("Mir sin
+    zwei aus Mendig, do wo dat Bier en de Lavakeller reift. Wie lang dauert dat, bis ihr
+    liefert?" orders no beer: who writes, then the question)."""
+    lexicon = lexicon_for(turn.bot)
+    return [said for said in statements(text) if not tells_a_story(tokens(said), lexicon)]
 
 
 def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:

@@ -412,7 +412,8 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
         for sentence in _sentences(text)
     ]
     sentences = without_renamings(_without_refused(sentences, lexicon), lexicon)
-    sentences = without_story(sentences, lexicon)  # "I make water puppets. I want …"
+    asks = text.rstrip().endswith("?")
+    sentences = without_story(sentences, lexicon, asks=asks)  # "I make water puppets. I want …"
     the_same_again(sentences, count_slots(slots))
     each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]

@@ -5,7 +5,8 @@ water puppets, I come to Berlin for a festival. I want one pizza Salami …" no 
 A sentence tells a story when its speakers do something in it ("I", "we", "ich", "wir") that is
 not ordering (no word of wanting, taking or asking), every item it names stands between words
 of theirs (no count or choice before it, a word of the story after it), and a later sentence of
-the message names an item: the order comes after it. A sentence of a story names no order."""
+the message names an item (the order comes after it) or the message ends with a question (they
+ask before they order). A sentence of a story names no order."""
 
 from __future__ import annotations
 
@@ -33,15 +34,20 @@ _ORDERING: Final = frozenset(
 """Words of ordering: a sentence with any of them may order what it names."""
 
 
-def without_story(sentences: list[list[Part]], lexicon: Lexicon) -> list[list[Part]]:
-    """The sentences, those of a story before the order without their item parts, and
+def without_story(
+    sentences: list[list[Part]], lexicon: Lexicon, *, asks: bool = False
+) -> list[list[Part]]:
+    """The sentences, those of a story before the order or before the question the message
+    ends with (`asks`: "Mir sin zwei aus Mendig, do wo dat Bier en de Lavakeller reift. Wie
+    lang dauert dat, bis ihr liefert?" orders nothing yet) without their item parts, and
     without the parts of an aside about an item named before it ("And two waters — she's got
     me drinking water now" orders two)."""
     items = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
     named: set[str] = set()
     kept = []
     for at, parts in enumerate(sentences):
-        if items[at] and any(items[at + 1 :]) and _tells(parts, lexicon):
+        later = any(items[at + 1 :]) or (asks and at < len(sentences) - 1)
+        if items[at] and later and _tells(parts, lexicon):
             parts = [part for part in parts if not part[2]]
         kept_parts = []
         for part in parts:
