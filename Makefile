@@ -79,7 +79,7 @@ test: lint check services bench-smoke fast-identity
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Optional: the engine compiled with mypyc (framework/flows/ but the modules tools/mypyc_build.py
-# leaves interpreted, and the server turn's modules it names), ~3 min on two cores. Installs
+# leaves interpreted, and the server turn's modules it names), ~1.5 min on two cores. Installs
 # stay pure Python, and so do `make test`'s tests (it builds this and compares it,
 # fast-identity). It goes to build/compiled/, a copy of framework/ used through
 # PYTHONPATH=build/compiled (scripts and .venv/bin/ commands; not `python -c` or `-m` from this
@@ -96,7 +96,7 @@ fast-check: fast-identity
 		tests/flows tests/understanding tests/booking_understanding bots
 
 # The compiled build made and compared with pure Python, then the server on it for a few orders
-# on memory, SQLite and Redis (part of `make test`, ~3 min, so the optional build cannot break
+# on memory, SQLite and Redis (part of `make test`, ~6 min, so the optional build cannot break
 # unseen).
 fast-identity: fast
 	$(BIN)/python benchmarks/compiled_identity.py

@@ -14,9 +14,12 @@ the rest as Python. The working tree's framework/ comes first where the current 
 sys.path (`python -c`, `python -m` run from the repository's root): run scripts or .venv/bin
 commands.
 
-Needs mypy (mypyc ships with it: the dev environment) and a C compiler; the build runs with
-the same Python (3.11: the extension modules are for one version) and needs neither mypy nor
-mypy_extensions to run. benchmarks/compiled_identity.py checks it against pure Python.
+Its C files are compiled one per core at a time (distutils compiles one extension's files one
+after the other): 154 s → 93 s for the whole build on two cores (benchmarks/README.md,
+2026-12-07 midday). Needs mypy (mypyc ships with it: the dev environment) and a C compiler;
+the build runs with the same Python (3.11: the extension modules are for one version) and
+needs neither mypy nor mypy_extensions to run. benchmarks/compiled_identity.py checks it
+against pure Python.
 """
 
 from __future__ import annotations
@@ -64,10 +67,33 @@ def compiled() -> list[str]:
 
 
 SETUP = """\
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from distutils import ccompiler
+
 from setuptools import setup
 from mypyc.build import mypycify
 
+
+def compile_in_parallel(self, sources, output_dir=None, macros=None, include_dirs=None,
+                        debug=False, extra_preargs=None, extra_postargs=None, depends=None):
+    # distutils' CCompiler.compile, its C files compiled one per core instead of one by one
+    macros, objects, extra_postargs, pp_opts, build = self._setup_compile(
+        output_dir, macros, include_dirs, sources, depends, extra_postargs
+    )
+    cc_args = self._get_cc_args(pp_opts, debug, extra_preargs)
+
+    def compile_one(obj):
+        src, ext = build[obj]
+        self._compile(obj, src, ext, cc_args, extra_postargs, pp_opts)
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(compile_one, [obj for obj in objects if obj in build]))
+    return objects
+
+
+ccompiler.CCompiler.compile = compile_in_parallel
 setup(
     name="theke-compiled",
     ext_modules=mypycify(sys.argv.pop(1).split(","), opt_level=sys.argv.pop(1), multi_file=True),
