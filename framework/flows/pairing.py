@@ -42,17 +42,9 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
         after = [t for t in things if t.start > index]
         not_before = word in RATHER and any(_negated(words, t) for t in before)  # "no X, rather Y"
         if word in REPLACING and after and not (word in RATHER and instead) and not not_before:
-            old = after[0]
-            ahead = index == 0 or words[index - 1] in _CLAUSE_START  # "und statt Bier ne Cola"
-            first, then = (after[1:], before[::-1]) if ahead else (before[::-1], after[1:])
-            new = (  # another thing than the old one first ("Ana doesn't drink Coke, so
-                _other_kind(old, first)  # instead of her Coke a water": the water)
-                or _other_kind(old, then)
-                or _same_kind(old, first)
-                or _same_kind(old, then)
-            )
-            if new is not None:
-                return old, new  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
+            pair = _replaced_at(words, index, things, before, after)
+            if pair is not None:
+                return pair  # "Fanta statt Cola", "statt der Salami lieber ne Diavola"
         if word in BUT and before and after:
             negated = [t for t in before if _negated(words, t)]
             new = _same_kind(negated[-1], after) if negated else None
@@ -64,6 +56,27 @@ def replacement(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
     if len(things) >= 2 and not _CHANGING_OR_RATHER.isdisjoint(words):
         return _made_into(words, _from_the_verb(words, things))
     return None
+
+
+def _replaced_at(
+    words: list[str], index: int, things: list[Thing], before: list[Thing], after: list[Thing]
+) -> tuple[Thing, Thing] | None:
+    """(old, new) around the word of replacing at `index`: the old thing right after it, the
+    new one another thing than the old one first ("Ana doesn't drink Coke, so instead of her
+    Coke a water": the water). The same choice on both sides ("statt der mittleren Tonno
+    eine mittlere Salami") replaces the items it is said with."""
+    old = after[0]
+    ahead = index == 0 or words[index - 1] in _CLAUSE_START  # "und statt Bier ne Cola"
+    first, then = (after[1:], before[::-1]) if ahead else (before[::-1], after[1:])
+    new = (
+        _other_kind(old, first)
+        or _other_kind(old, then)
+        or _same_kind(old, first)
+        or _same_kind(old, then)
+    )
+    if new is not None and old.group is not None and new.value == old.value:
+        return replacement(words, [t for t in things if t.group != old.group])
+    return None if new is None else (old, new)
 
 
 def _from_the_verb(words: list[str], things: list[Thing]) -> list[Thing]:

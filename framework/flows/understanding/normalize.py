@@ -346,6 +346,9 @@ _SCOTS_NOT: Final = re.compile(
 )
 """Scots "no" before a verb is "not" ("he's no wanting the Salami efter aal", "she's no
 wantin the Cola")."""
+_SCOTS_NAE: Final = re.compile(r"\bnae(?= [^\W\d_])")
+"""Scots "nae" before a word is "no" ("nae onions on the Margherita", "nae extras"); alone or
+before a comma ("Nae, that's us") it is the answer "nein", as in Bavarian and Swiss."""
 _OB_AS_OFF: Final = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
@@ -443,6 +446,8 @@ def _german_forms(folded: str) -> str:
 def _english_forms(folded: str) -> str:
     if " no " in folded and "in" in folded:
         folded = _SCOTS_NOT.sub("not", folded)
+    if "nae " in folded:
+        folded = _SCOTS_NAE.sub("no", folded)
     if " out" in folded:
         folded = _TAKEN_OUT.sub(r"\1 off", folded)
     if "zero " in folded:
