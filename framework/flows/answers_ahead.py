@@ -29,10 +29,11 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     if message.payload:
         return False
     changing = not _CHANGING.isdisjoint(tokens(message.text))
+    ahead = turn.session["flags"].get(AHEAD, [])
     later = [
         slot
         for name, slot in asked_choices(turn.bot)
-        if name not in asks and (changing or name not in turn.session["slots"])
+        if name not in asks and (changing or name in ahead or name not in turn.session["slots"])
     ]
     frame = turn.frame
     asked = str(frame.get("wait") or "") if frame is not None else ""
@@ -43,10 +44,16 @@ def note_answers_ahead(turn: Turn, message: Message, asks: frozenset[str]) -> bo
     kept = [name for name, value in values.items() if turn.acceptable(name, value)]
     for name in kept:
         turn.set_slot(name, values[name])
+    if kept:
+        turn.session["flags"][AHEAD] = sorted({*ahead, *kept})
     note_implied_choices(turn, kept)  # an address said ahead: delivery
     return bool(values) or street_alone
 
 
+AHEAD: Final = "chosen_ahead"
+"""The choices kept from a message before their question was asked: a later message that
+makes another changes them, as an answer would ("… sollte endlich zur Abholung an die Straße
+…" in a story, then "Bitte liefern an die Hobrechtstraße 30": delivery)."""
 _THEN: Final = frozenset({"dann", "then", "halt", "eben", "no"})
 """A choice made in consequence of what the bot said ("es fehlen noch 3,50 €" — "dann hol
 ich's halt selber ab", "then I'll come and fetch it myself"; Swabian "no hol i's ab") changes

@@ -52,7 +52,7 @@ from framework.flows.recounting import recount, recount_carried, recount_in_all,
 from framework.flows.removing import remove
 from framework.flows.removing_kinds import remove_kind
 from framework.flows.replacing import replace_in_cart
-from framework.flows.restyling import restyle, restyle_every
+from framework.flows.restyling import as_it_is, restyle, restyle_every
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import (
     off_someones,
@@ -93,6 +93,7 @@ def edit_order(turn: Turn, text: str) -> bool:
     adding: list[Thing] = []  # "… and add one more Fanta": more of what the cart has
     last: CartLine | None = None  # the line the sentence before changed
     before_it: tuple[list[str], list[Thing]] = ([], [])  # the sentence before: words, things
+    as_is = False  # "mach die Salami doch groß" of a large one
     sentences = one_change_joined(turn, _SENTENCE.split(_SUMMARY.sub(",", text)))
     for sentence in sentences:
         moved = move_extras(turn, tokens(sentence), list(named_things(turn.bot, tokens(sentence))))
@@ -121,13 +122,14 @@ def edit_order(turn: Turn, text: str) -> bool:
         ):
             return True
         change, last = _one_sentence(turn, words, found, last, before_it, len(sentences) > 1)
+        as_is = as_is or (not change and as_it_is(turn, words, found))
         before_it = (words, found)
         changes += [change] if change else []
         things += found
         if not change and changes and (one_more(words, found) or in_its_place(words, found)):
             adding += found  # "mach drei Funghi draus … Und noch'n Bier.": one more beer
     if not changes:
-        return False
+        return as_is and _already_so(turn)
     _join_alike(turn)
     change = "; ".join(changes)
     frame = turn.frame
@@ -373,6 +375,14 @@ def _besides_the_person(turn: Turn, text: str, people_items: set[str]) -> list[s
         change = _edit(turn, words, found) if found and only_items and len(named) < 4 else None
         changes += [change] if change else []
     return changes
+
+
+def _already_so(turn: Turn) -> bool:
+    """A line asked for the choice it has ("mach die Salami doch groß" of a large one): said
+    so, and the open question again; no second line."""
+    turn.say_named("already_noted")
+    _ask_again(turn)
+    return True
 
 
 def _ask_again(turn: Turn) -> None:

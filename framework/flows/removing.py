@@ -314,8 +314,29 @@ def _how_many_out(words: list[str], things: list[Thing], target: Thing) -> int |
         for index, word in enumerate(words)
         if index not in taken and index not in before_others
         if (number := word_to_number(word)) is not None and 0 < number <= 99
+        if not _an_article_of_another(words, index, taken)
     ]
     return counts[0] if len(counts) == 1 else None
+
+
+def _an_article_of_another(words: list[str], index: int, taken: set[int]) -> bool:
+    """Whether the "one" at `index` is the article of a word the menu does not name ("– hann
+    mir an Silvester versproche", "we made a promise"): it counts that, not what goes ("streich
+    eine davon", "eine weniger" count it)."""
+    after = words[index + 1] if index + 1 < len(words) else ""
+    return (
+        words[index] in _ARTICLES_OF_ONE
+        and after.isalpha()
+        and index + 1 not in taken
+        and after not in _COUNT_AFTER
+    )
+
+
+_ARTICLES_OF_ONE: Final = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
+_COUNT_AFTER: Final = frozenset(
+    {"davon", "weniger", "less", "fewer", "off", "weg", "raus", "out", "of", "bitte", "please"}
+)
+"""After the count of what goes: "eine davon", "one less", "take one off", "eine bitte weg"."""
 
 
 _ALL_OF_IT: Final = frozenset({"ganz", "komplett", "completely", "entirely", "altogether"})

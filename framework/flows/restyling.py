@@ -50,6 +50,37 @@ def restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     """ "Mach die Margherita groß", "make the salami medium", "ja, aber die Salami bitte
     mittel": a line in the cart gets another choice of a group that takes one (its size), in
     place — never a second line."""
+    wished = _restyled(turn, words, things)
+    if wished is None:
+        return None
+    line, choices = wished
+    many = many_choice_groups(turn.bot)
+    before = describe_line(turn.bot, turn.lang, line)
+    for choice in _changing(line, choices):
+        line["options"][str(choice.group)] = [choice.value]
+    for dropped in (t for t in things if t.group in many and _without(words, t)):
+        chosen = line["options"].get(str(dropped.group), [])  # "… klein und ohne Schinken"
+        if dropped.value in chosen:  # a new list: the session's copy shares the old one
+            line["options"][str(dropped.group)] = [c for c in chosen if c != dropped.value]
+    turn.cart.reprice(line)
+    after = describe_line(turn.bot, turn.lang, line)
+    return f"{before} → {after}" if after != before else None
+
+
+def as_it_is(turn: Turn, words: list[str], things: list[Thing]) -> bool:
+    """Whether the words ask a line for the choice it has ("mach die Salami doch groß" of a
+    large one): nothing to change, and no second line to order."""
+    wished = _restyled(turn, words, things)
+    if wished is None:
+        return False
+    line, choices = wished
+    return all(choice.value in line["options"].get(str(choice.group), []) for choice in choices)
+
+
+def _restyled(
+    turn: Turn, words: list[str], things: list[Thing]
+) -> tuple[CartLine, list[Thing]] | None:
+    """The line a change of choice is asked for, and the choices wished for it."""
     items = [t for t in things if t.group is None] or [*filter(None, [the_kinds_line(turn, words)])]
     if len(items) != 1:
         return None  # "mach die Pizza groß": the one pizza ordered
@@ -67,18 +98,7 @@ def restyle(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not (changing or (the_one and _uncounted(words, items[0]))):
         return None
     line = line_with(turn, items[0])
-    if line is None:
-        return None
-    before = describe_line(turn.bot, turn.lang, line)
-    for choice in _changing(line, choices):
-        line["options"][str(choice.group)] = [choice.value]
-    for dropped in (t for t in things if t.group in many and _without(words, t)):
-        chosen = line["options"].get(str(dropped.group), [])  # "… klein und ohne Schinken"
-        if dropped.value in chosen:  # a new list: the session's copy shares the old one
-            line["options"][str(dropped.group)] = [c for c in chosen if c != dropped.value]
-    turn.cart.reprice(line)
-    after = describe_line(turn.bot, turn.lang, line)
-    return f"{before} → {after}" if after != before else None
+    return None if line is None else (line, choices)
 
 
 def _wished(words: list[str], item: Thing, picks: list[Thing]) -> Thing | None:

@@ -169,6 +169,7 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
     **dict.fromkeys(("pilzn", "pilzle", "schwammerl"), "pilze"),
+    **dict.fromkeys(("bilz", "bilze", "bilzen"), "pilze"),  # Saxon "mit Bilzen"
     **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
     **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
     **dict.fromkeys(("wat", "wos"), "was"),
