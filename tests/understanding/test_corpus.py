@@ -67,7 +67,7 @@ HOLDOUT93, HOLDOUT94 = SETS["holdout93"], SETS["holdout94"]
 HOLDOUT89 = SETS["holdout89"]
 HOLDOUT95, HOLDOUT96 = SETS["holdout95"], SETS["holdout96"]
 HOLDOUT97, HOLDOUT98 = SETS["holdout97"], SETS["holdout98"]
-HOLDOUT100 = SETS["holdout100"]
+HOLDOUT60, HOLDOUT100 = SETS["holdout60"], SETS["holdout100"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -162,6 +162,7 @@ FLOORS = {
     HOLDOUT97: 0.61,
     HOLDOUT98: 0.62,
     HOLDOUT100: 0.63,
+    HOLDOUT60: 0.57,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -248,7 +249,8 @@ and the fortieth (longer messages, answers that are not plain) arrived at 64 and
 2 and 5 wrong payments (all second thoughts) and reached 66 and 67 with none; the
 forty-first and forty-second (general samples, written while those were fixed) arrived at 65
 and 63 with 4 each (63 and 62 with 6 and 5 at 0a6263c, the session's start); the
-forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded).
+forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
+both sides of a swap), joined at 46.
 Later that day the forty-third and forty-fourth (general samples) arrived at 59 and 54 of 80
 with 7 and 9 wrong payments (9e16ded, that session's start); fixed the same way, the
 forty-third reached 66 with none, the forty-fourth 61 with 1 (measured there, not guarded),
@@ -263,13 +265,15 @@ On 2026-12-06 (late morning) the fifty-first to fifty-fourth (general samples) a
 start); fixed the same way, they reached 52, 48, 58 and 48 with none. The fifty-fifth and
 fifty-sixth (general samples, written while those were fixed) arrived at 44 and 51 with 3
 each (43 and 51 at 0c6e385); the fifty-sixth reached 53 with none, the fifty-fifth 46 with 1
-(measured there, not guarded). The thirty-fifth, its last wrong payments fixed in earlier
+(measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
+both sides of a swap), joined at 46. The thirty-fifth, its last wrong payments fixed in earlier
 sessions, joined at 69 of 80.
 On 2026-12-06 (afternoon) the fifty-seventh to sixtieth (general samples) arrived at 53, 48,
 50 and 39 of 80 with 2, 4, 1 and 6 wrong payments (the same at 28e306d, that session's start,
 but the fifty-ninth's 49); fixed the same way, the fifty-eighth and fifty-ninth reached 52
 and 51 with none, the fifty-seventh 54 with 1 (a test that expects "anything else?" where
-the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, not guarded).
+the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
+both sides of a swap), joined at 46.
 On 2026-12-06 (evening) the sixty-first to sixty-fourth (general samples) arrived at 56, 61,
 49 and 54 of 80 with 2, 1, 2 and 1 wrong payments (7fe7afb, that session's start: the same
 but the sixty-third's 47 and the sixty-fourth's 53 with 2); fixed the same way, the
@@ -301,7 +305,8 @@ last wrong payment fixed ("dass ich … nicht … abholen komme, sondern …"), 
 Later that day the ninety-fifth to ninety-eighth (December) arrived at 60, 53, 48 and 49 of 80
 with 1, 0, 1 and 1 wrong payments and joined at 61, 53, 49 and 50 with none; the hundredth
 (January) arrived at 48 with 3 and joined at 51 with none (the ninety-ninth, 51 with 1, is
-measured there, not guarded).
+measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
+both sides of a swap), joined at 46.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -397,6 +402,7 @@ SIZES = {
     HOLDOUT97: 80,
     HOLDOUT98: 80,
     HOLDOUT100: 80,
+    HOLDOUT60: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
