@@ -22,8 +22,9 @@ def remove_kind(turn: Turn, words: list[str]) -> str | None:
     refuses no kind that is in the order (or names more than one)."""
     if not _NONE_OF & set(words):
         return None
-    kinds = lexicon_for(turn.bot).kinds_named(words)
-    if len(kinds) != 1:
+    found = lexicon_for(turn.bot).kinds_found(words)
+    kinds = {match.value for match in found}
+    if len(kinds) != 1 or not any(_refused(words, match.start) for match in found):
         return None
     [kind] = kinds
     items = turn.bot.catalog.items
@@ -36,6 +37,20 @@ def remove_kind(turn: Turn, words: list[str]) -> str | None:
     lines[:] = [line for line in lines if line not in going]
     without = "ohne" if turn.lang == "de" else "without"
     return ", ".join(f"{without} {describe_line(turn.bot, turn.lang, line)}" for line in going)
+
+
+def _refused(words: list[str], at: int) -> bool:
+    """Whether the sentence refuses the kind named at `at`: a word of removing anywhere
+    ("drop the drinks", "die Getränke bitte weg"), or "no", "keine", "ohne" right before it
+    ("doch keine Getränke", "ohne die Getränke") — not one before another thing ("Ich hole die
+    Pizzas selbst ab, keine Lieferung" keeps the pizzas)."""
+    if not (_NONE_OF - WITHOUT).isdisjoint(words):
+        return True
+    return not WITHOUT.isdisjoint(words[max(0, at - _BEFORE) : at])
+
+
+_BEFORE: Final = 2
+"""Words between "keine" and the kind at most ("keine der Getränke", "no more drinks")."""
 
 
 def _one_of_shared(turn: Turn, kind: str) -> str | None:
