@@ -12,6 +12,7 @@ meet; only their wrong payments were looked into.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -249,8 +250,7 @@ and the fortieth (longer messages, answers that are not plain) arrived at 64 and
 2 and 5 wrong payments (all second thoughts) and reached 66 and 67 with none; the
 forty-first and forty-second (general samples, written while those were fixed) arrived at 65
 and 63 with 4 each (63 and 62 with 6 and 5 at 0a6263c, the session's start); the
-forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
-both sides of a swap), joined at 46.
+forty-second reached 67 with none, the forty-first 67 with 2 (measured there, not guarded).
 Later that day the forty-third and forty-fourth (general samples) arrived at 59 and 54 of 80
 with 7 and 9 wrong payments (9e16ded, that session's start); fixed the same way, the
 forty-third reached 66 with none, the forty-fourth 61 with 1 (measured there, not guarded),
@@ -265,15 +265,13 @@ On 2026-12-06 (late morning) the fifty-first to fifty-fourth (general samples) a
 start); fixed the same way, they reached 52, 48, 58 and 48 with none. The fifty-fifth and
 fifty-sixth (general samples, written while those were fixed) arrived at 44 and 51 with 3
 each (43 and 51 at 0c6e385); the fifty-sixth reached 53 with none, the fifty-fifth 46 with 1
-(measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
-both sides of a swap), joined at 46. The thirty-fifth, its last wrong payments fixed in earlier
+(measured there, not guarded). The thirty-fifth, its last wrong payments fixed in earlier
 sessions, joined at 69 of 80.
 On 2026-12-06 (afternoon) the fifty-seventh to sixtieth (general samples) arrived at 53, 48,
 50 and 39 of 80 with 2, 4, 1 and 6 wrong payments (the same at 28e306d, that session's start,
 but the fifty-ninth's 49); fixed the same way, the fifty-eighth and fifty-ninth reached 52
 and 51 with none, the fifty-seventh 54 with 1 (a test that expects "anything else?" where
-the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
-both sides of a swap), joined at 46.
+the bot asked "Place the order?") and the sixtieth 43 with 2 (measured there, not guarded).
 On 2026-12-06 (evening) the sixty-first to sixty-fourth (general samples) arrived at 56, 61,
 49 and 54 of 80 with 2, 1, 2 and 1 wrong payments (7fe7afb, that session's start: the same
 but the sixty-third's 47 and the sixty-fourth's 53 with 2); fixed the same way, the
@@ -407,7 +405,9 @@ SIZES = {
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
 
+@functools.cache
 def cases(corpus: Path) -> list[Case]:
+    """Each set replayed once for both of its tests (~1 s a set)."""
     found = review_corpus(corpus)
     assert len(found) >= SIZES[corpus], f"{corpus} is missing"
     return found
