@@ -66,4 +66,6 @@ def _after_the_order_said_again(turn: Turn, text: str, lines: list[CartLine]) ->
         for quantity in [next(iter(m.keys() & quantities), "")]
     ]
     agrees = all(item in counts and count in (None, counts[item]) for item, count in said)
-    return rest if rest and len(said) >= _QUOTED_PRICES and agrees else None
+    # two lines said, not one item named twice ("on the Quattro Formaggi no extra cheese — it
+    # has already four cheeses. Only the mushrooms": an edit, no quote)
+    return rest if rest and len(set(said)) >= _QUOTED_PRICES and agrees else None

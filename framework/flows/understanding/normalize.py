@@ -58,7 +58,7 @@ _COLLOQUIAL: Final = {
     "drus": "draus",  # Swiss "mached drü Cola drus"
     **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
     "vo": "von",  # Styrian "ane vo de zwoa"
-    **dict.fromkeys(("schinka", "schinke", "schingge"), "schinken"),
+    **dict.fromkeys(("schinka", "schinke", "schingge", "schingn", "schingen"), "schinken"),
     **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
@@ -107,7 +107,7 @@ _COLLOQUIAL: Final = {
         "keine",
     ),
     "kaa": "keine",  # Hessian "mog kaa Pilz"
-    "kaan": "keinen",  # Upper Franconian "doch kaan Schinken, sondern Pilz"
+    **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
