@@ -80,6 +80,7 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
             or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
             or _STREETISH.search(before)
             or _POSTCODE.fullmatch(after)
+            or _time_of_day(words, index)
         ):
             continue  # "… Boddinstraße 7", "Sonnenalle 12 12045": a house number
         if _an_article(words, index, number, has_item):
@@ -92,6 +93,23 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
     if has_item and (described or articles):
         return 1  # "ne Cola", "large margherita with mushrooms": one, as a waiter hears it
     return None
+
+
+def _time_of_day(words: list[str], index: int) -> bool:
+    """ "quarter to six", "half past five", "ten past six", "Viertel nach sechs", "halb
+    sieben": an hour and the minutes to or past it, no count."""
+    before, after = words[max(0, index - 2) : index], words[index + 1 : index + 3]
+    if len(before) == 2 and before[0] in _PART_OF_AN_HOUR and before[1] in _TO_OR_PAST:
+        return True
+    if len(after) == 2 and after[0] in _TO_OR_PAST and word_to_number(after[1]) is not None:
+        return True  # "ten past six": the minutes
+    return bool(before) and before[-1] in _GERMAN_PART_HOUR
+
+
+_PART_OF_AN_HOUR: Final = frozenset({"quarter", "half", "viertel", "twenty", "ten", "five"})
+_TO_OR_PAST: Final = frozenset({"to", "past", "after", "til", "till", "nach", "vor"})
+_GERMAN_PART_HOUR: Final = frozenset({"halb", "dreiviertel"})
+"""German "halb sieben" is half past six, "dreiviertel acht" a quarter to eight."""
 
 
 _PUT_IN: Final = frozenset({"chuck", "throw", "put", "toss", "stick", "pop", "add", "bung", "want"})
