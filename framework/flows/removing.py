@@ -231,15 +231,20 @@ _BETWEEN: Final = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzli
 """Words between "ohne" and what goes: "ohne die extra Oliven", "without the additional ham"."""
 
 
-_NOT: Final = frozenset({"not", "nicht"})
+_NOT: Final = frozenset({"not", "nicht", "hold"})
+"""Right before an extra, it goes: "on the Margherita, not olives"; the kitchen's "hold the
+extra cheese on that Tonno" (also an extra, nothing else: "hold the order" keeps it)."""
 
 
 def _not_this(words: list[str], thing: Thing, things: list[Thing], many: frozenset[str]) -> bool:
-    """ "on the Margherita, not olives": "not" right before an extra is "without" — unless
-    another of its kind follows ("not onion lah, olives": a swap)."""
+    """ "on the Margherita, not olives", "hold the onions": "not" right before an extra is
+    "without" — unless another of its kind follows ("not onion lah, olives": a swap)."""
     if thing.group not in many or not _after(words, thing, _NOT, _BETWEEN):
         return False
-    return not any(other.group == thing.group and other.start > thing.end for other in things)
+    return not any(
+        other.group == thing.group and other.start > thing.end and not _kept(words, other)
+        for other in things  # "hold the extra cheese, keep the onions": no swap
+    )
 
 
 def _after_without(words: list[str], thing: Thing) -> bool:
