@@ -68,7 +68,7 @@ HOLDOUT93, HOLDOUT94 = SETS["holdout93"], SETS["holdout94"]
 HOLDOUT89 = SETS["holdout89"]
 HOLDOUT95, HOLDOUT96 = SETS["holdout95"], SETS["holdout96"]
 HOLDOUT97, HOLDOUT98 = SETS["holdout97"], SETS["holdout98"]
-HOLDOUT60, HOLDOUT100 = SETS["holdout60"], SETS["holdout100"]
+HOLDOUT60, HOLDOUT100, HOLDOUT102 = SETS["holdout60"], SETS["holdout100"], SETS["holdout102"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -164,6 +164,7 @@ FLOORS = {
     HOLDOUT98: 0.62,
     HOLDOUT100: 0.63,
     HOLDOUT60: 0.57,
+    HOLDOUT102: 0.70,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -304,7 +305,11 @@ Later that day the ninety-fifth to ninety-eighth (December) arrived at 60, 53, 4
 with 1, 0, 1 and 1 wrong payments and joined at 61, 53, 49 and 50 with none; the hundredth
 (January) arrived at 48 with 3 and joined at 51 with none (the ninety-ninth, 51 with 1, is
 measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
-both sides of a swap), joined at 46.
+both sides of a swap), joined at 46. The hundred-and-first to hundred-and-third (January)
+arrived at 48, 54 and 55 with 2, 2 and 4 wrong payments; the hundred-and-second joined at 56
+with none, the hundred-and-first reached 49 and the hundred-and-third 58 with 1 each (measured
+there, not guarded: bockau's link came one turn early for the order it confirmed, "Nu, des is
+alles." to "So bestellen?"; oberwolfach's "schliif Mineralie" is a water).
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -401,6 +406,7 @@ SIZES = {
     HOLDOUT98: 80,
     HOLDOUT100: 80,
     HOLDOUT60: 80,
+    HOLDOUT102: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
