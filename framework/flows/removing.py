@@ -232,8 +232,8 @@ _BETWEEN: Final = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzli
 
 
 _NOT: Final = frozenset({"not", "nicht", "hold"})
-"""Right before an extra, it goes: "on the Margherita, not olives"; the kitchen's "hold the
-extra cheese on that Tonno" (also an extra, nothing else: "hold the order" keeps it)."""
+"""Right before an extra, what goes: "on the Margherita, not olives", and the kitchen's "hold
+the extra cheese on that Tonno" (only an extra: "hold the order" keeps the order)."""
 
 
 def _not_this(words: list[str], thing: Thing, things: list[Thing], many: frozenset[str]) -> bool:
