@@ -127,6 +127,7 @@ _COLLOQUIAL: Final = {
     "beede": "beide",  # Berlin, Saxon "wir trinken beede Bier"
     **dict.fromkeys(("jut", "joot"), "gut"),
     **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
+    "chaeaes": "kaese",  # Basel "mit extra Chääs"
     **dict.fromkeys(("kaeaes", "kaeas", "kase"), "kaese"),  # Palatine "extra Kääs", "Kase" typed
     "seim": "seinem",  # "statt seim Bier"
     "sini": "seine",  # Swiss "sini Salami und sis Bier striiche"
@@ -160,6 +161,9 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
     **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
     **dict.fromkeys(("zwiefl", "zwiefel", "zwiblae"), "zwiebeln"),  # Upper Palatinate, Swiss
+    "zwiefe": "zwiebeln",  # Bavarian Forest "a große Funghi mit Zwiefe"
+    "sprudl": "sprudel",
+    "hond": "haben",  # Allgäu "mir hond no Sprudl" (Swabian "mir hend gern" is "hätten")
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"
     **dict.fromkeys(
@@ -280,6 +284,7 @@ def normalize(text: str) -> str:
     if "'" in text or "’" in text:
         text = _AN_APOSTROPHE.sub("and", _D_APOSTROPHE.sub("die ", text))
         text = _WI_APOSTROPHE.sub("with", text)
+        text = _N_APOSTROPHE.sub(r"\1en", text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
@@ -309,7 +314,7 @@ _BAVARIAN_NO: Final = re.compile(
     r"\bno(?=\s+(?:a|an|oa|oan|oans|ein|eine|einen|zwei|e|es)\b"
     r"|(?:\s+\w+){1,3}?\s+(?:drauf|druf|druff|drüf|druef|dazu|uf|ufs)\b)"
     r"|(?:(?<=\baa )|(?<=\bauch )|(?<=\bdoch )|(?<=\bbitte ))no\b"
-    r"|(?:(?<=\bhot eh )|(?<=\bhat eh )|(?<=\bhat ))no(?=\s+\w)"
+    r"|(?:(?<=\bhot eh )|(?<=\bhat eh )|(?<=\bhat )|(?<=\bhond ))no(?=\s+\w)"
 )
 
 
@@ -339,7 +344,7 @@ _HAM_AS_HAVE: Final = re.compile(
 """German "ham" is "haben" ("jetzt ham mer Hunger", "wir ham noch Wasser", Austrian "mia ham
 no welche im Kühlschrank"), not the extra."""
 _MIR_AS_WE: Final = re.compile(
-    r"\bmir(?=\s+(?:haetten|hettend|hettid|hetten|haben|ham|nehmen|nehmet|moechten|wollen|san"
+    r"\bmir(?=\s+(?:haetten|hettend|hettid|hetten|haben|ham|hond|nehmen|nehmet|moechten|wollen|san"
     r"|sind|brauchen|kriegen|bestellen|holen|hole)\b)"
 )
 """Saxon, Bavarian, Swabian "mir" before a verb of "we" is "wir" ("Mir hätten gerne zwee
@@ -471,6 +476,15 @@ d'Weisestraße"); English "I'd" ends a word."""
 _AN_APOSTROPHE: Final = re.compile(r"(?<!\w)[aA]n['’](?!\w)")
 """Scots, Irish and chat English "an'" is "and" ("twa beers an' a Cola Zero"), never the
 article "an"."""
+_N_APOSTROPHE: Final = re.compile(
+    r"\b(?!(?:für|fuer|auf|mit|in|an|um|über|ueber|unter|vor|durch|gegen|ohne|nach|bei|zu|aus"
+    r"|von|hinter|statt|anstatt|seit|bis|wegen|trotz|un|und|noch)['’]n\b)([^\W\d_]*[^\W\d_t])"
+    r"['’]n\b",
+    re.IGNORECASE,
+)
+"""Bavarian, Saxon "'n" at the end of a word is "en" ("mit Oliv'n", "mir hol'n's ab"); after a
+preposition, "und" or "noch" it is an article ("für'n Hias", "un'n Wasser", "noch'n Bier"),
+after a "t" it is "denn" ("was kostet'n …?"), and at the start of a word "ein" ("'n Bier")."""
 _WI_APOSTROPHE: Final = re.compile(r"(?<!\w)[wW]i['’](?!\w)")
 """Scots "wi'" is "with" ("wan wi' jalapeños"); "wi" alone is Low German "wir"."""
 
