@@ -69,6 +69,8 @@ HOLDOUT89 = SETS["holdout89"]
 HOLDOUT95, HOLDOUT96 = SETS["holdout95"], SETS["holdout96"]
 HOLDOUT97, HOLDOUT98 = SETS["holdout97"], SETS["holdout98"]
 HOLDOUT60, HOLDOUT100, HOLDOUT102 = SETS["holdout60"], SETS["holdout100"], SETS["holdout102"]
+HOLDOUT103, HOLDOUT104 = SETS["holdout103"], SETS["holdout104"]
+HOLDOUT105 = SETS["holdout105"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -165,6 +167,9 @@ FLOORS = {
     HOLDOUT100: 0.63,
     HOLDOUT60: 0.57,
     HOLDOUT102: 0.70,
+    HOLDOUT103: 0.73,
+    HOLDOUT104: 0.73,
+    HOLDOUT105: 0.67,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -307,9 +312,10 @@ with 1, 0, 1 and 1 wrong payments and joined at 61, 53, 49 and 50 with none; the
 measured there, not guarded); the sixtieth, its last wrong payment fixed (the same size on
 both sides of a swap), joined at 46. The hundred-and-first to hundred-and-third (January)
 arrived at 48, 54 and 55 with 2, 2 and 4 wrong payments; the hundred-and-second joined at 56
-with none, the hundred-and-first reached 49 and the hundred-and-third 58 with 1 each (measured
-there, not guarded: bockau's link came one turn early for the order it confirmed, "Nu, des is
-alles." to "So bestellen?"; oberwolfach's "schliif Mineralie" is a water).
+with none and the hundred-and-third at 59 with none; the hundred-and-first reached 50 with 1
+(measured there, not guarded: bockau's link came one turn early for the order it confirmed,
+"Nu, des is alles." to "So bestellen?"). The hundred-and-fourth and hundred-and-fifth
+(February) arrived at 54 and 54 with 5 and 0 and joined at 59 and 54 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -407,6 +413,9 @@ SIZES = {
     HOLDOUT100: 80,
     HOLDOUT60: 80,
     HOLDOUT102: 80,
+    HOLDOUT103: 80,
+    HOLDOUT104: 80,
+    HOLDOUT105: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
