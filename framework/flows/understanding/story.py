@@ -119,13 +119,13 @@ def tells_a_story(words: list[str], lexicon: Lexicon) -> bool:
 def _tells(parts: list[Part], lexicon: Lexicon) -> bool:
     words = [word for part in parts for word in part[0]]
     return _of_the_speakers(words) and all(
-        _all_inside(_with_what_follows(parts, at), lexicon)
+        _all_inside(_with_what_follows(parts, at, lexicon), lexicon)
         for at, (_words, _mention, has_item) in enumerate(parts)
         if has_item
     )
 
 
-def _with_what_follows(parts: list[Part], at: int) -> list[str]:
+def _with_what_follows(parts: list[Part], at: int, lexicon: Lexicon) -> list[str]:
     """A part's words, and the first word of the next part when that names no item and no
     count or article comes before the part's last word: the story goes on after the comma
     ("bei zwee Grad Wassa, und jetze hab ick 'n Hunger", "i schliif Mineralie, drum bin i
@@ -133,9 +133,12 @@ def _with_what_follows(parts: list[Part], at: int) -> list[str]:
     Margheritas, both the same")."""
     words = parts[at][0]
     following = parts[at + 1] if at + 1 < len(parts) else None
-    if following is None or following[2] or not following[0] or len(words) < 2:
+    if following is None or following[2] or not following[0]:
         return words
-    return words if word_to_number(words[-2]) is not None else [*words, following[0][0]]
+    ending = [m for m in lexicon.items(frozenset()).find_all(words) if m.end == len(words)]
+    if not ending or ending[0].start == 0 or word_to_number(words[ending[0].start - 1]) is not None:
+        return words
+    return [*words, following[0][0]]
 
 
 def _of_the_speakers(words: list[str]) -> bool:
