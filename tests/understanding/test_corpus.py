@@ -70,7 +70,7 @@ HOLDOUT95, HOLDOUT96 = SETS["holdout95"], SETS["holdout96"]
 HOLDOUT97, HOLDOUT98 = SETS["holdout97"], SETS["holdout98"]
 HOLDOUT60, HOLDOUT100, HOLDOUT102 = SETS["holdout60"], SETS["holdout100"], SETS["holdout102"]
 HOLDOUT103, HOLDOUT104 = SETS["holdout103"], SETS["holdout104"]
-HOLDOUT105 = SETS["holdout105"]
+HOLDOUT99, HOLDOUT105 = SETS["holdout99"], SETS["holdout105"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -170,6 +170,7 @@ FLOORS = {
     HOLDOUT103: 0.73,
     HOLDOUT104: 0.73,
     HOLDOUT105: 0.67,
+    HOLDOUT99: 0.63,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -316,6 +317,7 @@ with none and the hundred-and-third at 59 with none; the hundred-and-first reach
 (measured there, not guarded: bockau's link came one turn early for the order it confirmed,
 "Nu, des is alles." to "So bestellen?"). The hundred-and-fourth and hundred-and-fifth
 (February) arrived at 54 and 54 with 5 and 0 and joined at 59 and 54 with none.
+The ninety-ninth, its wrong payment fixed ("Mile Zero of the Alaska Highway"), joined at 51.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -416,6 +418,7 @@ SIZES = {
     HOLDOUT103: 80,
     HOLDOUT104: 80,
     HOLDOUT105: 80,
+    HOLDOUT99: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

@@ -19,6 +19,7 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.segments import leads_an_item
 from framework.flows.understanding.typos import SlipReader, is_frequent, short_slip
 
@@ -26,6 +27,12 @@ __all__ = ["DEFINITE", "Match", "PhraseIndex"]
 
 _FUZZY_MIN_LENGTH: Final = 5
 _SHORTEST_NAME: Final = 3
+_NUMBERED: Final = frozenset(
+    {"mile", "kilometer", "kilometre", "km", "ground", "year", "day", "point", "level", "hour"}
+    | {"gate", "platform", "route", "highway", "patient", "page", "room", "size"}
+)
+"""Things numbered: a variant word that is a number ("zero") after one of them is that number
+("Mile Zero of the Alaska Highway", "Ground Zero", "patient zero"), no Cola Zero."""
 """The shortest word taken for a name the index lacks: shorter ones are "is", "ne", "an"."""
 _NEVER_FUZZY: Final = frozenset(
     {
@@ -318,6 +325,8 @@ class PhraseIndex:
         if at == 0 or match.end - at != 1 or words[at] not in self._variants:
             return False
         before = words[at - 1]
+        if before in _NUMBERED and word_to_number(words[at]) is not None:
+            return True  # "Mile Zero of the Alaska Highway", "Ground Zero": a number
         if len(before) < _SHORTEST_NAME or not before.isalpha() or mapped[at - 1] is not None:
             return False
         if is_frequent(before) or leads_an_item(before):
