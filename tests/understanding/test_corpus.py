@@ -70,7 +70,7 @@ HOLDOUT95, HOLDOUT96 = SETS["holdout95"], SETS["holdout96"]
 HOLDOUT97, HOLDOUT98 = SETS["holdout97"], SETS["holdout98"]
 HOLDOUT60, HOLDOUT100, HOLDOUT102 = SETS["holdout60"], SETS["holdout100"], SETS["holdout102"]
 HOLDOUT103, HOLDOUT104 = SETS["holdout103"], SETS["holdout104"]
-HOLDOUT99, HOLDOUT105 = SETS["holdout99"], SETS["holdout105"]
+HOLDOUT99, HOLDOUT105, HOLDOUT106 = SETS["holdout99"], SETS["holdout105"], SETS["holdout106"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -171,6 +171,7 @@ FLOORS = {
     HOLDOUT104: 0.73,
     HOLDOUT105: 0.67,
     HOLDOUT99: 0.63,
+    HOLDOUT106: 0.57,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -318,6 +319,7 @@ with none and the hundred-and-third at 59 with none; the hundred-and-first reach
 "Nu, des is alles." to "So bestellen?"). The hundred-and-fourth and hundred-and-fifth
 (February) arrived at 54 and 54 with 5 and 0 and joined at 59 and 54 with none.
 The ninety-ninth, its wrong payment fixed ("Mile Zero of the Alaska Highway"), joined at 51.
+The hundred-and-sixth arrived at 45 with 1 and joined at 46 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -419,6 +421,7 @@ SIZES = {
     HOLDOUT104: 80,
     HOLDOUT105: 80,
     HOLDOUT99: 80,
+    HOLDOUT106: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

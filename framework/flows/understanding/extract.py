@@ -298,11 +298,22 @@ def _at_each_item(words: list[str], lexicon: Lexicon, sizes: list[PhraseIndex]) 
             continue  # "Tonno mit Thunfisch", "Margherita mit Salami": one pizza
         if cut == match.start and not set(range(before.end, cut)) <= sizes_at:
             continue  # "zum Auffüllen meiner Gelnägel": one thing, not a list
-        if len(words[before.end : cut]) > _LIST_GAP:
+        if len(_between_items(words[before.end : cut], lexicon)) > _LIST_GAP:
             continue  # "a salami but actually my friend is vegetarian so a funghi": a story
         cuts.append(cut)
     bounds = [0, *cuts, len(words)]
     return [words[start:end] for start, end in itertools.pairwise(bounds) if start < end]
+
+
+def _between_items(words: list[str], lexicon: Lexicon) -> list[str]:
+    """The words between two items but those describing the first ("a small Salami with no
+    extras then a medium Margherita": "then")."""
+    choices = lexicon.choice_words()
+    return [word for word in words if word not in _DESCRIBING and word not in choices]
+
+
+_DESCRIBING: Final = _TOPPING_BEFORE | frozenset({"no", "keine", "extras", "alles", "anything"})
+"""Words of an item's options after it ("mit Oliven", "with no extras", "ohne alles")."""
 
 
 _REFUSING: Final = frozenset({"kein", "keine", "keinen", "keiner", "keins", "no", "nicht", "not"})
