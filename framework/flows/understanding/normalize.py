@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
+from framework.flows.understanding.apostrophes import apostrophes_read
 from framework.flows.understanding.homophones import homophones
 
 __all__ = ["KEPT_READINGS", "MAX_CHARS", "bavarian_no", "normalize", "tokens", "without_emoji"]
@@ -282,9 +283,7 @@ def normalize(text: str) -> str:
         text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
     if "'" in text or "’" in text:
-        text = _AN_APOSTROPHE.sub("and", _D_APOSTROPHE.sub("die ", text))
-        text = _WI_APOSTROPHE.sub("with", text)
-        text = _N_APOSTROPHE.sub(r"\1en", text)
+        text = apostrophes_read(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
@@ -466,27 +465,6 @@ def _english_forms(folded: str) -> str:
     if "fetch" in folded:
         folded = _FETCH_TO.sub("bring", folded)
     return folded
-
-
-_D_APOSTROPHE: Final = re.compile(r"(?<!\w)[dD]['’](?=[^\W\d_])")
-"""Bavarian, Austrian, Swiss "d'" before a word is "die" ("auf d'Margherita", "in
-d'Weisestraße"); English "I'd" ends a word."""
-
-
-_AN_APOSTROPHE: Final = re.compile(r"(?<!\w)[aA]n['’](?!\w)")
-"""Scots, Irish and chat English "an'" is "and" ("twa beers an' a Cola Zero"), never the
-article "an"."""
-_N_APOSTROPHE: Final = re.compile(
-    r"\b(?!(?:für|fuer|auf|mit|in|an|um|über|ueber|unter|vor|durch|gegen|ohne|nach|bei|zu|aus"
-    r"|von|hinter|statt|anstatt|seit|bis|wegen|trotz|un|und|noch)['’]n\b)([^\W\d_]*[^\W\d_t])"
-    r"['’]n\b",
-    re.IGNORECASE,
-)
-"""Bavarian, Saxon "'n" at the end of a word is "en" ("mit Oliv'n", "mir hol'n's ab"); after a
-preposition, "und" or "noch" it is an article ("für'n Hias", "un'n Wasser", "noch'n Bier"),
-after a "t" it is "denn" ("was kostet'n …?"), and at the start of a word "ein" ("'n Bier")."""
-_WI_APOSTROPHE: Final = re.compile(r"(?<!\w)[wW]i['’](?!\w)")
-"""Scots "wi'" is "with" ("wan wi' jalapeños"); "wi" alone is Low German "wir"."""
 
 
 _ABBREVIATION: Final = re.compile(r"\b(i|d|e|z)\.\s?(e|h|g|b)\b\.?")
