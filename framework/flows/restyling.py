@@ -81,11 +81,13 @@ def _restyled(
     turn: Turn, words: list[str], things: list[Thing]
 ) -> tuple[CartLine, list[Thing]] | None:
     """The line a change of choice is asked for, and the choices wished for it."""
+    many = many_choice_groups(turn.bot)
+    picks = [t for t in things if t.group is not None and t.group not in many]
+    if not picks:
+        return None  # no choice of a group that takes one: nothing to restyle, and no kind read
     items = [t for t in things if t.group is None] or [*filter(None, [the_kinds_line(turn, words)])]
     if len(items) != 1:
         return None  # "mach die Pizza groß": the one pizza ordered
-    many = many_choice_groups(turn.bot)
-    picks = [t for t in things if t.group is not None and t.group not in many]
     wished = _wished(words, items[0], picks)
     choices = [t for t in picks if t is wished or not _rejected(words, t, things)]
     if not choices:

@@ -318,9 +318,10 @@ class PhraseIndex:
 
     def _after_a_name(self, words: Sequence[str], mapped: list[str | None], match: Match) -> bool:
         """Whether the match is a variant word alone right after a name the index lacks: a
-        brand ("eine Sprite Zero" is no Cola Zero, whose synonym "zero" is). A count, an
-        article, a frequent word or a word like one of the index's before it leaves it a name
-        ("ne Zero", "lieber als Zero", "one is Zero", "Kola Zero")."""
+        brand ("eine Sprite Zero" is no Cola Zero, whose synonym "zero" is), or a numbered
+        thing, when the variant word is a number ("Mile Zero"). A count, an article, a
+        frequent word or a word like one of the index's before it leaves it a name ("ne Zero",
+        "lieber als Zero", "one is Zero", "Kola Zero")."""
         at = match.start
         if at == 0 or match.end - at != 1 or words[at] not in self._variants:
             return False
