@@ -96,8 +96,8 @@ fast-check: fast-identity
 		tests/flows tests/understanding tests/booking_understanding bots
 
 # The compiled build made and compared with pure Python, then the server on it for a few orders
-# on memory, SQLite and Redis (part of `make test`, ~6 min, so the optional build cannot break
-# unseen).
+# on memory, SQLite and Redis (part of `make test`, ~4 min on two cores, so the optional build
+# cannot break unseen).
 fast-identity: fast
 	$(BIN)/python benchmarks/compiled_identity.py
 	$(BIN)/python benchmarks/load.py --quick --compiled --only memory,sqlite,redis1

@@ -9,11 +9,15 @@ as many at a time as there are cores, and the two are compared:
 
 - every conversation of every set under tests/understanding/ (`understanding.py`'s SETS), as
   `understanding.py` plays it: the transcript (every customer message and every bot reply,
-  its notes and links), the problems and the wrong payments;
+  its notes and links), the problems and the wrong payments, and every engine step of it
+  (the test's Till steps: each step's effects, their repr, and the session after it, as JSON);
 - every YAML conversation test of the four bots (pizza, pc_support, nail_studio, airline), the
   same way, and `theke test bots/<bot>`'s output and exit status;
-- the benchmark order and every tests/understanding chat replayed as `engine.py --varied`
-  replays them: each turn's effects (their repr) and the session after it (as JSON).
+- the benchmark order (`engine.py`'s), turn by turn: its effects and the session after it.
+
+Each conversation is played once a side: its steps are recorded as the test plays it (until
+2026-12-07 every tests/understanding chat was played a second time, as `engine.py --varied`
+replays it, for its steps alone).
 
 Exits 1 when anything differs, or when the build's modules are not the ones imported.
 """
@@ -49,67 +53,94 @@ SHARDS = 2 * (os.cpu_count() or 1)
 last (the sets differ in size)."""
 
 
+_STEPS: dict[int, list[list[str]]] = {}
+"""The engine steps of each review (by its id, while it lives): each step's effects and the
+session after it, recorded by `_record_steps`."""
+
+
+def _record_steps() -> None:
+    """Record every Till step (the engine's step with its requests answered) into the review
+    being played, so that a conversation played once gives its transcript and its steps."""
+    import understanding
+
+    from framework.testing import conversations
+    from framework.testing.till import Till
+
+    playing: list[list[str]] = []
+    till_step, review_test = Till.step, conversations.review_test
+
+    def step(self: Till, session: Any, event: Any) -> Any:
+        result = till_step(self, session, event)
+        playing.append([repr(result.effects), json.dumps(result.session)])
+        return result
+
+    def reviewed(*args: Any, **kwargs: Any) -> Any:
+        playing.clear()
+        review = review_test(*args, **kwargs)
+        _STEPS[id(review)] = list(playing)
+        return review
+
+    Till.step = step  # type: ignore[method-assign]
+    understanding.review_test = conversations.review_test = reviewed
+
+
+def _record(kind: str, key: str, review: Any) -> Record:
+    return {
+        "kind": kind,
+        "key": key,
+        "transcript": review.transcript,
+        "problems": review.problems,
+        "wrong_payments": review.wrong_payments,
+        "steps": _STEPS.pop(id(review)),
+    }
+
+
 def _set_records(name: str) -> Iterator[Record]:
     from understanding import SETS, review_corpus
 
     for index, case in enumerate(review_corpus(SETS[name])):
-        review = case.review
-        yield {
-            "kind": f"set {name}",
-            "key": f"{name}/{case.lang}/{case.category}#{index} {review.test.name}",
-            "transcript": review.transcript,
-            "problems": review.problems,
-            "wrong_payments": review.wrong_payments,
-        }
+        key = f"{name}/{case.lang}/{case.category}#{index} {case.review.test.name}"
+        yield _record(f"set {name}", key, case.review)
 
 
 def _bot_records(bot_name: str) -> Iterator[Record]:
     from framework.flows import load_bot
-    from framework.testing.conversations import load_tests, review_test
+    from framework.testing import conversations
 
     root = ROOT / "bots" / bot_name
     bot = load_bot(root)
     for path in sorted((root / "tests").glob("*.yaml")):
-        for test in load_tests(path):
-            review = review_test(bot, test)
-            yield {
-                "kind": f"bot {bot_name}",
-                "key": f"{bot_name}/{path.name} {test.name}",
-                "transcript": review.transcript,
-                "problems": review.problems,
-                "wrong_payments": review.wrong_payments,
-            }
+        for test in conversations.load_tests(path):
+            review = conversations.review_test(bot, test)
+            yield _record(f"bot {bot_name}", f"{bot_name}/{path.name} {test.name}", review)
 
 
-def _turns(part: int, parts: int) -> Iterator[Record]:
-    """The engine's turns of every `parts`-th chat from `part` on."""
-    from engine import BOT, NOW, customers
+def _order_turns() -> Iterator[Record]:
+    """The benchmark order's turns, as `engine.py` plays them (no request answered)."""
+    from engine import BOT, NOW
     from pizza_order import ORDER
 
     from framework.flows import Message, load_bot, new_session, step
 
     bot = load_bot(BOT)
-    for index, (now, texts) in enumerate([(NOW, list(ORDER)), *customers()]):
-        if index % parts != part:
-            continue
-        session = new_session(bot)
-        turns = []
-        for text in texts:
-            result = step(bot, session, Message(text, now))
-            session = result.session
-            turns.append([text, [repr(e) for e in result.effects], json.dumps(session)])
-        yield {"kind": "engine turns", "key": f"chat {index}", "turns": turns}
+    session = new_session(bot)
+    turns = []
+    for text in ORDER:
+        result = step(bot, session, Message(text, NOW))
+        session = result.session
+        turns.append([text, [repr(e) for e in result.effects], json.dumps(session)])
+    yield {"kind": "engine turns", "key": "the benchmark order", "turns": turns}
 
 
 def _units() -> list[Callable[[], Iterator[Record]]]:
     """The work in parts a process plays whole (their order is the order of the records
-    compared): each set, each bot's tests, a share of the engine's turns."""
+    compared): each set, each bot's tests, the benchmark order."""
     from understanding import SETS
 
     return [
         *(partial(_set_records, name) for name in SETS),
         *(partial(_bot_records, bot) for bot in BOTS),
-        *(partial(_turns, part, SHARDS) for part in range(SHARDS)),
+        _order_turns,
     ]
 
 
@@ -136,6 +167,7 @@ def dump(path: Path, shard: int = 0, shards: int = 1) -> None:
     """This process's side: the records of every `shards`-th unit from `shard` on, as lines of
     JSON (each with its unit's number), the compiled modules last."""
     _same_tokens()
+    _record_steps()
     with path.open("w", encoding="utf-8") as out:
         for number, unit in enumerate(_units()):
             if number % shards == shard:
@@ -226,23 +258,25 @@ def _compare_records(pure: list[Record], compiled: list[Record]) -> int:
     differ = 0
     counts: Counter[str] = Counter()
     replies: Counter[str] = Counter()
+    steps: Counter[str] = Counter()
     same: Counter[str] = Counter()
     for one, other in zip(pure, compiled, strict=True):
         kind = one["kind"]
         counts[kind] += 1
         if "transcript" in one:
             replies[kind] += sum(line.startswith("  ") for line in one["transcript"])
-        else:
-            replies[kind] += len(one["turns"])
+        steps[kind] += len(one.get("steps", one.get("turns", ())))
         if one == other:
             same[kind] += 1
         else:
             differ += 1
             if differ <= 5:
                 _show(one, other)
-    print(f"{'what':<24} {'conversations':>13} {'identical':>9} {'replies / turns':>15}")
+    print(f"{'what':<24} {'conversations':>13} {'identical':>9} {'replies':>9} {'steps':>9}")
     for kind in counts:
-        print(f"{kind:<24} {counts[kind]:>13,} {same[kind]:>9,} {replies[kind]:>15,}")
+        print(
+            f"{kind:<24} {counts[kind]:>13,} {same[kind]:>9,} {replies[kind]:>9,} {steps[kind]:>9,}"
+        )
     print(f"{'all':<24} {sum(counts.values()):>13,} {sum(same.values()):>9,}")
     return differ
 
