@@ -173,9 +173,12 @@ _TAKE_OVER: Final = frozenset(
 )
 """Verbs of the speaker taking someone's over, before "ich" ("sein Bier trink ich")."""
 _TAKE_OVER_EN: Final = frozenset({"drink", "have", "take", "finish"})
-_HAVING: Final = frozenset({"have", "drink", "drinks", "nimmt", "trinkt", "trinken", "behaelt"})
+_HAVING: Final = frozenset(
+    {"have", "drink", "drinks", "nimmt", "trinkt", "trinken", "behaelt", "share", "shares"}
+    | {"nick", "pinch", "steal", "teilt", "teilen", "klaut"}
+)
 """Before a thing someone goes on having ("he'll just have the beer", "er trinkt das Bier",
-"wir trinken beide Bier")."""
+"wir trinken beide Bier") or sharing ("she'll just nick some o' my Cola")."""
 _DENIED: Final = NOT | {"t", "dont", "never", "nie", "nichts", "nothing"}
 _WHO_HAS = frozenset({"he", "she", "they", "we", "i", "ll", "will", "just", "only", "er", "sie"})
 _WHO_HAS |= {"ich", "wir", "nur", "einfach", "dann", "then", "both", "beide", "all", "alle"}

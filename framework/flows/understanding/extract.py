@@ -226,11 +226,24 @@ _WHAT_PEOPLE_DO: Final = frozenset(
 _THE_PEOPLE: Final = frozenset({"die", "der", "the", "zwei", "drei", "beiden", "two", "both"})
 
 
+_FOR: Final = frozenset({"fuer", "für", "for"})
+_WHOSE: Final = frozenset({"die", "den", "der", "dem", "meine", "meinen", "unsere", "unseren"})
+_WHOSE_EN: Final = frozenset({"the", "my", "our"})
+
+
 def people_called(words: list[str], start: int, end: int) -> bool:
     """A size word that people are called by: "die Kleinen teilen sich ne mittlere", "die
-    zwei Großen kriegen …" (an article or a count before it, a verb of having after it)."""
+    zwei Großen kriegen …" (an article or a count before it, a verb of having after it); or
+    the one an item is for: "für die Kleine ne mittlere Funghi", "for the little one a
+    medium Salami" ("for", an article, the word, then a count or an article of the item)."""
     before, after = words[start - 1 : start], words[end : end + 1]
-    return bool(before) and before[0] in _THE_PEOPLE and bool(after) and after[0] in _WHAT_PEOPLE_DO
+    if before and before[0] in _THE_PEOPLE and after and after[0] in _WHAT_PEOPLE_DO:
+        return True
+    if start < 2 or words[start - 2] not in _FOR or words[start - 1] not in _WHOSE | _WHOSE_EN:
+        return False
+    if words[start - 1] in _WHOSE_EN:  # "for the little one a …", not "for the small Salami"
+        after = words[end + 1 : end + 2] if words[end : end + 1] == ["one"] else []
+    return bool(after) and leads_an_item(after[0])
 
 
 _BEING: Final = frozenset(

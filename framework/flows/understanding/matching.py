@@ -129,10 +129,24 @@ _LONG_STEM: Final = 6
 "mittlerer"); a shorter one does not ("olive", "Oliver")."""
 
 
+_OWN_VERB_PREFIXES: Final = frozenset({"be", "ver", "ent", "zer"})
+"""German prefixes that make a verb of its own ("beliefert": supplied, no "liefert")."""
+
+
+def _prefixed(word: str, known: str) -> bool:
+    """Whether the word is a known one with a German prefix of a verb of its own before it
+    ("hab e Kässlade beliefert" tells of a shop supplied, and chooses no delivery)."""
+    return word.endswith(known) and word[: len(word) - len(known)] in _OWN_VERB_PREFIXES
+
+
 def _lengthened(word: str, known: str) -> bool:
     """Whether a frequent word is a known one with letters added that are no ending of plural,
     case or tense ("Oliver" is no olive; "kleiner", "mittlerer", "collecting" are read as
-    their known words)."""
+    their known words), or with one letter put inside it ("waiter" is no water)."""
+    if len(word) == len(known) + 1 and any(
+        word[:at] + word[at + 1 :] == known for at in range(1, len(known))
+    ):
+        return True
     added = word[len(known) :]
     if not word.startswith(known) or not added or added in _ENDINGS:
         return False
@@ -212,6 +226,8 @@ class PhraseIndex:
             )
             if best and is_frequent(word) and (best[0][0] != word[0] or _lengthened(word, best[0])):
                 best = None  # "an der Leine" is no "kleine", "Oliver" no olive: words of their own
+            elif best and _prefixed(word, best[0]):
+                best = None
             self._fuzzed[word] = (
                 best[0]
                 if best

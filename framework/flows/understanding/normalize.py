@@ -107,6 +107,7 @@ _COLLOQUIAL: Final = {
         ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei"),
         "keine",
     ),
+    "kenni": "keine",  # Alsatian "doch kenni extra Oliwe"
     "kaa": "keine",  # Hessian "mog kaa Pilz"
     **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
@@ -408,12 +409,13 @@ _ZERO_OF_THEM: Final = re.compile(
 """ "zero reptiles", "zero onions": none of them, no Cola Zero ("two Zeros", "a zero please",
 "Coke Zero works", "the zero ones" stay)."""
 _PARTY_AS_SUBJECT: Final = re.compile(
-    rf"\b(wir|mir|mer|we)\s+{_PARTY_COUNT}"
+    rf"\b(wir|mir|mia|mer|we)\s+{_PARTY_COUNT}"
     r"(?=\s+(?:haett\w*|haedd\w*|hett\w*|hedd\w*|moecht\w*|moechd\w*|wollen|wolln|nehmen"
     r"|nehm|kriegen|krieje|bekommen|bestellen|haben|hamm?|would|want|wanna)\b"
     r"(?!.*\b(?:je|jeweils|jeder|jede|each)\b))"
 )
 """How many order, as the subject before its verb ("Mir zwee hädden gerne ene mittlere Salami",
+Bavarian "mia zwoa hättn gern a mittlere Tonno",
 "wir drei möchten zwei große Margherita"): no count of the item. "wir zwei nehmen je eine"
 keeps its two: the order is for each of them."""
 _NUMBER_GLUED: Final = re.compile(
@@ -430,7 +432,7 @@ def _spoken_forms(folded: str) -> str:
     folded = _english_forms(_german_forms(folded))
     if "uns " in folded or "us " in folded or "os " in folded:
         folded = _PARTY_OF.sub(r"\1", folded)
-    if "ir " in folded or "mer " in folded or "we " in folded:
+    if "ir " in folded or "mer " in folded or "we " in folded or "mia " in folded:
         folded = _PARTY_AS_SUBJECT.sub(r"\1", folded)
     return folded
 
