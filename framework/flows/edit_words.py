@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from framework.flows.understanding.numbers import word_to_number
+
 __all__ = [
     "ARTICLES",
     "BUT",
@@ -19,6 +21,7 @@ __all__ = [
     "REPLACING",
     "THAT",
     "WITHOUT",
+    "not_needed",
 ]
 
 REPLACING: Final = frozenset({"statt", "anstatt", "anstelle", "instead", "rather"})
@@ -146,3 +149,23 @@ THAT: Final = frozenset(
 OTHERWISE: Final = frozenset({"sonst", "ansonsten", "otherwise", "else"})
 """Opening what would happen otherwise ("doch groß, sonst reicht das nicht"): a reason, whose
 "not" refuses nothing."""
+
+
+def not_needed(words: list[str], last: int) -> bool:
+    """A German verb of needing or wanting denied after the things named (which end at
+    `last`): "die Margherita brauchen wir nicht", "de Margherita brauch ma ned" (English
+    "don't need" is in REMOVING_PAIRS). The "nicht" comes after everything named ("wir
+    brauchen die Margherita, nicht die Salami" takes the Salami for the Margherita, it removes
+    neither) and before no count ("wir brauchen also vier Wasser, nicht zwei" is a recount)."""
+    for at, word in enumerate(words):
+        start = max(at + 1, last)
+        if word in _NEEDING and "nicht" in words[start : at + 5]:
+            rest = words[words.index("nicht", start) + 1 :]
+            return all(word_to_number(w) is None for w in rest)  # not "…, nicht zwei"
+    return False
+
+
+_NEEDING: Final = frozenset(
+    {"brauchen", "brauche", "brauch", "braucht", "wollen", "will", "wolln", "moechten"}
+    | {"moechte", "nehmen", "nehme"}
+)

@@ -27,6 +27,7 @@ from framework.flows.edit_words import (
     REMOVING,
     REMOVING_PAIRS,
     REPLACING,
+    not_needed,
 )
 from framework.flows.joined_sentences import one_change_joined
 from framework.flows.model import Bot, Slot
@@ -198,7 +199,9 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     plain = bool(items_named) and says_nothing_extra(words)  # "die Hawaii ohne alles"
     extended = _extras_on_the(turn, words, items_named)  # "put olives on the Prosciutto"
     moved = len(items_named) > 1 and bool(NOT & said)  # "… for the spicy one, not the …"
-    edits = _EDITING & said or removing or plain or extended or moved
+    # "die kleene Margherita brauchen mir nich" while the Capricciosa's extras are asked
+    denied = bool(items_named) and not_needed(words, max(match.end for match in items_named))
+    edits = _EDITING & said or removing or plain or extended or moved or denied
     if not (edits or says_a_new_count(words, turn.lang) or _for_all_alone(turn, words)):
         return False
     if EVERY & said:

@@ -18,6 +18,7 @@ from framework.flows.edit_words import (
     THAT,
     WHOSE,
     WITHOUT,
+    not_needed,
 )
 from framework.flows.named_things import (
     Thing,
@@ -34,7 +35,7 @@ __all__ = ["remove"]
 
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
-    asked = _asks_to_remove(words) or _not_wanted(words, things)
+    asked = _asks_to_remove(words) or not_needed(words, max((t.end for t in things), default=0))
     if not asked and WITHOUT.isdisjoint(words) and _NOT.isdisjoint(words):
         return None  # no word of removing, none of "without": nothing can be a target
     many = many_choice_groups(turn.bot)
@@ -273,25 +274,6 @@ def _asks_to_remove(words: list[str]) -> bool:
 
 
 _PUTTING: Final = frozenset({"put", "add", "throw", "chuck", "stick", "drauf", "dazu"})
-
-
-def _not_wanted(words: list[str], things: list[Thing]) -> bool:
-    """A German verb of needing or wanting denied after the thing: "die Margherita brauchen
-    wir nicht", "de Margherita brauch ma ned" (English "don't need" is in REMOVING_PAIRS).
-    The "nicht" comes after everything named ("wir brauchen die Margherita, nicht die Salami"
-    takes the Salami for the Margherita, it removes neither) and before no count ("wir
-    brauchen also vier Wasser, nicht zwei" is a recount)."""
-    last = max((thing.end for thing in things), default=0)
-    for at, word in enumerate(words):
-        start = max(at + 1, last)
-        if word in _NEEDING and "nicht" in words[start : at + 5]:
-            rest = words[words.index("nicht", start) + 1 :]
-            return all(word_to_number(w) is None for w in rest)  # not "…, nicht zwei"
-    return False
-
-
-_NEEDING = frozenset({"brauchen", "brauche", "brauch", "braucht", "wollen", "will", "wolln"})
-_NEEDING |= frozenset({"moechten", "moechte", "nehmen", "nehme"})
 
 
 def _kept_count(words: list[str], thing: Thing) -> bool:
