@@ -71,7 +71,8 @@ HOLDOUT97, HOLDOUT98 = SETS["holdout97"], SETS["holdout98"]
 HOLDOUT60, HOLDOUT100, HOLDOUT102 = SETS["holdout60"], SETS["holdout100"], SETS["holdout102"]
 HOLDOUT103, HOLDOUT104 = SETS["holdout103"], SETS["holdout104"]
 HOLDOUT99, HOLDOUT105, HOLDOUT106 = SETS["holdout99"], SETS["holdout105"], SETS["holdout106"]
-HOLDOUT108, HOLDOUT109, HOLDOUT110 = SETS["holdout108"], SETS["holdout109"], SETS["holdout110"]
+HOLDOUT107, HOLDOUT108 = SETS["holdout107"], SETS["holdout108"]
+HOLDOUT109, HOLDOUT110 = SETS["holdout109"], SETS["holdout110"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -173,6 +174,7 @@ FLOORS = {
     HOLDOUT105: 0.67,
     HOLDOUT99: 0.63,
     HOLDOUT106: 0.57,
+    HOLDOUT107: 0.67,
     HOLDOUT108: 0.80,
     HOLDOUT109: 0.58,
     HOLDOUT110: 0.72,
@@ -327,8 +329,8 @@ The hundred-and-sixth arrived at 45 with 1 and joined at 46 with none.
 The hundred-and-seventh to hundred-and-tenth (late February and March) arrived at 48, 60, 44
 and 33 with 3, 0, 1 and 3 (51, 64, 46 and 55 once their patterns were made case-insensitive, as
 their brief had wrongly told their authors they were); the hundred-and-eighth joined at 64 with
-none, the hundred-and-ninth at 47 with none and the hundred-and-tenth at 58 with none (the
-hundred-and-seventh, 53 with 1, is measured there, not guarded).
+none, the hundred-and-ninth at 47 with none, the hundred-and-tenth at 58 with none and the
+hundred-and-seventh at 54 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -431,6 +433,7 @@ SIZES = {
     HOLDOUT105: 80,
     HOLDOUT99: 80,
     HOLDOUT106: 80,
+    HOLDOUT107: 80,
     HOLDOUT108: 80,
     HOLDOUT109: 80,
     HOLDOUT110: 80,

@@ -80,6 +80,9 @@ _SHARES: Final = frozenset(
 )
 """Where a share of the item before begins, also without a comma ("zwei mittlere hawaii eine
 davon mit extra käse die andere ohne")."""
+_BUT: Final = frozenset({"but", "aber"})
+_SUBJECTS: Final = frozenset({"he", "she", "they", "it", "er", "sie", "es"})
+"""After "but", who a new clause is about ("… from Hamburg but he'd burn water")."""
 _MAKING: Final = frozenset({"make", "mach", "mache", "change", "switch", "swap", "turn"})
 """Before "one of": the share is what is changed ("make one of them large"), no part of its own."""
 
@@ -102,6 +105,9 @@ def segments(text: str) -> list[list[str]]:
                 found.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"; no
                 # zero: "eine Cola Zero mit Eis" is one thing
                 current = [word]
+            elif current and word in _BUT and after in _SUBJECTS:
+                found.append(current)  # "a lovely lad | but he'd burn water": a clause of
+                current = [word]  # its own (the "but" kept: "wanted a beer but he's driving")
             elif len(current) > 2 and current[-1] not in _MAKING and (word, after) in _SHARES:
                 found.append(current)  # "zwei hawaii | eine davon mit käse | die andere ohne"
                 current = [word]
