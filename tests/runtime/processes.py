@@ -18,6 +18,9 @@ BOTS = Path(__file__).parent / "bots"
 
 
 LOWEST_PORT = 10000
+REFUSED_BY_BROWSERS = frozenset({10080})
+"""Ports from LOWEST_PORT up that Chromium will not open a page on (its restricted ports,
+net/base/port_util.cc: 10080, Amanda): a web chat served there fails with ERR_UNSAFE_PORT."""
 
 
 def _ports_of_this_test_process() -> Iterator[int]:
@@ -45,6 +48,8 @@ def free_port() -> int:
     while True:
         with socket.socket() as probe:
             port = next(_PORTS)
+            if port in REFUSED_BY_BROWSERS:
+                continue
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
