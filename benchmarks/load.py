@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--customers 50] [--duration 20] [--warmup 3]
         [--only bare,memory,sqlite,redis1,redis2,redis2-2cores] [--redis redis://127.0.0.1:6379/14]
-        [--py-spy DIR | --cprofile DIR] [--quick] [--compiled]
+        [--py-spy DIR | --cprofile DIR] [--quick] [--compiled] [--varied]
 
 N simulated customers (one coroutine each, one aiohttp ClientSession with a keep-alive pool of
 N connections) each run the pizza order of `benchmarks/engine.py` (nine turns) as often as the
@@ -12,6 +12,12 @@ the total, 42,50 €) counts as an error, like a non-200 answer or a timeout. A 
 an error, or without a complete order, makes the script exit with status 1 after the table.
 `--quick` (for CI) runs 10 customers for 2 s after 0.3 s on bare, SQLite and Redis with one
 and two workers (memory and the two-core row differ from those only by a URL or a pinning).
+
+`--varied`: the customers send instead the messages of the chats under tests/understanding/
+(thousands of distinct messages; each customer takes the next chat of its own share in turn), so
+that what the engine keeps per message text helps no more than it helps real customers, who
+each write something new. Each turn must then be answered with 200 and a list of replies for
+its sender (none checked for a total); a chat counts as an order when all its turns are.
 
 Every configuration gets its own server, started here and stopped afterwards: the bare aiohttp
 handler of `benchmarks/bare_server.py` (the ceiling for one aiohttp turn), `theke run` on the
@@ -36,6 +42,7 @@ import io
 import json
 import os
 import pstats
+import random
 import re
 import resource
 import shutil
@@ -56,6 +63,9 @@ from typing import Any
 
 import aiohttp
 from pizza_order import ORDER, TOTAL
+
+Chat = tuple[str, ...]
+"""The messages of one customer's conversation, sent one after the other."""
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPILED = ROOT / "build" / "compiled"
@@ -297,6 +307,7 @@ def redis_flush(url: str) -> int | None:
 class Tally:
     start: float
     end: float
+    customers: int = 1
     latencies: list[float] = field(default_factory=list)
     by_message: dict[int, list[float]] = field(default_factory=dict)
     """The latencies of each message of the order (0: the first)."""
@@ -315,13 +326,14 @@ class Tally:
             self.warmup_errors += 1
 
 
-def wrong(replies: Any, sender: str, last: bool) -> bool:
-    """A turn's replies: a non-empty list for this sender; the last one names the total."""
-    if not isinstance(replies, list) or not replies:
+def wrong(replies: Any, sender: str, last: bool, varied: bool = False) -> bool:
+    """A turn's replies: a non-empty list for this sender; the last one names the total. A
+    varied chat's turn: a list for this sender (its texts are not known here)."""
+    if not isinstance(replies, list) or not (replies or varied):
         return True
     if any(not isinstance(r, dict) or r.get("recipient_id") != sender for r in replies):
         return True
-    return last and not any(TOTAL in str(reply.get("text")) for reply in replies)
+    return last and not varied and not any(TOTAL in str(r.get("text")) for r in replies)
 
 
 async def post(http: aiohttp.ClientSession, url: str, body: bytes) -> tuple[str | None, Any]:
@@ -341,9 +353,12 @@ async def post(http: aiohttp.ClientSession, url: str, body: bytes) -> tuple[str 
         return "wrong reply", None
 
 
-async def order(http: aiohttp.ClientSession, url: str, sender: str, tally: Tally) -> None:
+async def order(
+    http: aiohttp.ClientSession, url: str, sender: str, tally: Tally, chat: Chat = ORDER
+) -> None:
     finished = 0.0
-    for turn, text in enumerate(ORDER):
+    varied = chat is not ORDER
+    for turn, text in enumerate(chat):
         if time.perf_counter() >= tally.end:
             return  # cut short by the end of the run: neither an order nor an error
         message = {"sender": sender, "message": text, "message_id": f"{sender}-{turn}"}
@@ -351,7 +366,7 @@ async def order(http: aiohttp.ClientSession, url: str, sender: str, tally: Tally
         started = time.perf_counter()
         failure, replies = await post(http, url, body)
         finished = time.perf_counter()
-        if failure is None and wrong(replies, sender, turn == len(ORDER) - 1):
+        if failure is None and wrong(replies, sender, turn == len(chat) - 1, varied):
             failure = "wrong reply"
         if failure is not None:
             tally.error(failure, finished)
@@ -363,11 +378,15 @@ async def order(http: aiohttp.ClientSession, url: str, sender: str, tally: Tally
         tally.orders += 1
 
 
-async def customer(http: aiohttp.ClientSession, url: str, name: str, tally: Tally) -> None:
+async def customer(
+    http: aiohttp.ClientSession, url: str, name: str, tally: Tally, chats: list[Chat], k: int
+) -> None:
+    """Orders one after another; customer k of n takes chats k, k + n, k + 2n, …"""
     number = 0
     while time.perf_counter() < tally.end:
+        chat = chats[(k + number * tally.customers) % len(chats)]
         number += 1
-        await order(http, url, f"{name}-{number}", tally)
+        await order(http, url, f"{name}-{number}", tally, chat)
 
 
 async def window(
@@ -395,16 +414,20 @@ async def drive(
     duration: float,
     probes: dict[str, Callable[[], float]],
     at_start: Callable[[], None] = lambda: None,
+    chats: list[Chat] | None = None,
 ) -> Tally:
     connector = aiohttp.TCPConnector(limit=customers, keepalive_timeout=60)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         begin = time.perf_counter()
-        tally = Tally(begin + warmup, begin + warmup + duration)
+        tally = Tally(begin + warmup, begin + warmup + duration, customers)
         run = uuid.uuid4().hex[:8]
         measuring = asyncio.create_task(window(tally, probes, at_start))
         await asyncio.gather(
-            *(customer(http, url + WEBHOOK, f"{run}-c{n}", tally) for n in range(customers))
+            *(
+                customer(http, url + WEBHOOK, f"{run}-c{n}", tally, chats or [ORDER], n)
+                for n in range(customers)
+            )
         )
         await measuring
     return tally
@@ -629,7 +652,15 @@ def measure(config: Config, args: argparse.Namespace, folder: Path) -> Result:
         server.start()
         spy.pid = server.process.pid if server.process else 0
         tally = asyncio.run(
-            drive(server.url, args.customers, args.warmup, args.duration, probes, spy.start)
+            drive(
+                server.url,
+                args.customers,
+                args.warmup,
+                args.duration,
+                probes,
+                spy.start,
+                args.chats,
+            )
         )
     finally:
         server.stop()
@@ -654,6 +685,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--compiled", action="store_true", help="servers on the compiled engine (make fast)"
     )
+    parser.add_argument(
+        "--varied", action="store_true", help="the chats of tests/understanding, not the order"
+    )
     profilers = parser.add_mutually_exclusive_group()
     profilers.add_argument("--py-spy", type=Path, metavar="DIR", help="record the servers")
     profilers.add_argument(
@@ -669,7 +703,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown configuration(s) {sorted(unknown)}: choose from {list(CONFIGS)}")
     args.configs = [CONFIGS[name] for name in args.only.split(",")]
+    args.chats = understanding_chats() if args.varied else None
     return args
+
+
+def understanding_chats() -> list[Chat]:
+    """The customers' messages of every chat under tests/understanding/, in the order of
+    `engine.py --varied` (shuffled the same way every run, so that no customer plays one
+    set after the other)."""
+    from engine import customers
+
+    chats = [tuple(texts) for _now, texts in customers() if texts]
+    random.Random(0).shuffle(chats)
+    return chats
 
 
 def main(argv: list[str] | None = None) -> int:
