@@ -131,6 +131,9 @@ def _as_lines(turn: Turn, ordering: str | None, named: list[Mention]) -> dict[in
     return {line["id"]: line for line in _theirs(turn, lines)}
 
 
+_WANTS: Final = frozenset({"will", "wants", "want", "moechte", "mag", "isst", "eats"})
+_NO: Final = frozenset({"kein", "keine", "keinen", "no"})
+"""Someone wants no item in progress ("mein Kollege will keine Salami"): an edit of it."""
 _EDITING: Final = (
     (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND | (RECOUNTING - {"auf"})
 )
@@ -201,7 +204,10 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     moved = len(items_named) > 1 and bool(NOT & said)  # "… for the spicy one, not the …"
     # "die kleene Margherita brauchen mir nich" while the Capricciosa's extras are asked
     denied = bool(items_named) and not_needed(words, max(match.end for match in items_named))
-    edits = _EDITING & said or removing or plain or extended or moved or denied
+    refused = not _WANTS.isdisjoint(said) and any(  # "min Kolleg will kei Salami"
+        match.start and words[match.start - 1] in _NO for match in items_named
+    )
+    edits = _EDITING & said or removing or plain or extended or moved or denied or refused
     if not (edits or says_a_new_count(words, turn.lang) or _for_all_alone(turn, words)):
         return False
     if EVERY & said:

@@ -43,7 +43,7 @@ _COLLOQUIAL: Final = {
     # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
     # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     # Hessian "aans devo mit Jalapeños", Palatine "äni devun mit Pilz", Bavarian
-    **dict.fromkeys(("aans", "oans", "aeni", "aeaeni"), "eine"),
+    **dict.fromkeys(("aans", "oans", "aeni", "aeaeni", "oa"), "eine"),  # "mach nur oa Cola"
     # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
     **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
     **dict.fromkeys(("hoin", "hoen"), "holen"),
@@ -84,6 +84,7 @@ _COLLOQUIAL: Final = {
     "een": "ein",
     **dict.fromkeys(("suelvst", "suelven"), "selbst"),
     "af": "ab",
+    "stott": "statt",  # Tyrolean, Bavarian "Schinkn stott de Jalapeños"
     "allens": "alles",
     "kloor": "klar",
     "geern": "gerne",
@@ -92,7 +93,7 @@ _COLLOQUIAL: Final = {
     **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
     **dict.fromkeys(("chli", "chlii"), "klein"),
     **dict.fromkeys(("chlises", "chliises"), "kleines"),
-    **dict.fromkeys(("mittleri", "mittlere"), "mittlere"),
+    **dict.fromkeys(("mittleri", "mittlere", "mittlane", "mittlana"), "mittlere"),  # Tyrolean
     **dict.fromkeys(("grossi", "groessi"), "grosse"),
     **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
     "beidi": "beide",
@@ -383,6 +384,11 @@ _TAKEN_OUT: Final = re.compile(
 )
 """English "take the Fanta out", "leave the onions out", "take out the beers": "off", a word of
 removing; "a Salami to take out" (to take away) stays."""
+_TAKEN_AWAY: Final = re.compile(r"\b(take|takes|taking|took)((?:\s+(?!away\b)\w+){2,5}?)\s+away\b")
+"""English "take the olives away": "off"; "I'll take it away", "to take away" (pickup) stay."""
+_AF_AS_ONTO: Final = re.compile(r"(?:^|(?<=[.,;!?] )|(?<=[.,;!?]))af(?= (?:die|de|den|der|dem) )")
+"""Tyrolean "af" opening a clause before an article is "auf" ("Af die Salami liaber Schinkn");
+Low German "af" ends one ("hol ick sülvst af": "ab")."""
 _SWISS_ONE: Final = re.compile(
     r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)"
     r"|(?:(?<=\bnur )|(?<=\bnume )|(?<=\bnumme )|(?<=\bnoch )|(?<=\bno ))eis\b"
@@ -438,6 +444,8 @@ def _spoken_forms(folded: str) -> str:
 
 
 def _german_forms(folded: str) -> str:
+    if "af " in folded:
+        folded = _AF_AS_ONTO.sub("auf", folded)
     if "ham " in folded:
         folded = _HAM_AS_HAVE.sub("haben", folded)
     if "mir " in folded:
@@ -456,6 +464,8 @@ def _german_forms(folded: str) -> str:
 
 
 def _english_forms(folded: str) -> str:
+    if " away" in folded:
+        folded = _TAKEN_AWAY.sub(r"\1\2 off", folded)
     if " no " in folded and "in" in folded:
         folded = _SCOTS_NOT.sub("not", folded)
     if "nae " in folded:
