@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Final
 
 from framework.flows.understanding.apostrophes import apostrophes_read
+from framework.flows.understanding.colloquial import COLLOQUIAL
 from framework.flows.understanding.homophones import homophones
 
 __all__ = ["KEPT_READINGS", "MAX_CHARS", "bavarian_no", "normalize", "tokens", "without_emoji"]
@@ -27,199 +28,6 @@ questions, the answer, the edits, the people), and chats repeat short messages (
 server that meets millions of messages at a few megabytes."""
 _FOLD: Final = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _WORD: Final = re.compile(r"\w+")
-
-
-_COLLOQUIAL: Final = {
-    # German dialects and chat German: Berlin, Bavarian, Swabian, Rhineland, Saxon, Hessian
-    **dict.fromkeys(("ick", "isch"), "ich"),
-    **dict.fromkeys(("jerne", "jern", "jaern", "jaeen", "jaen", "jaeaen", "gern"), "gerne"),
-    "met": "mit",  # Kölsch "met extra Kies"
-    **dict.fromkeys(
-        ("zwee", "zwoa", "zwaa", "zwa", "zwo", "zwaeae", "zwaae", "zwae", "zwoi", "zwoei", "zwou"),
-        "zwei",
-    ),
-    **dict.fromkeys(("aeaeni", "aeaene", "aeaen", "aeaener"), "eine"),  # Palatine "ääni"
-    **dict.fromkeys(("ane", "oane", "oani", "aane", "aani", "ahne", "oine", "oina"), "eine"),
-    # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
-    # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
-    # Hessian "aans devo mit Jalapeños", Palatine "äni devun mit Pilz", Bavarian
-    **dict.fromkeys(("aans", "oans", "aeni", "aeaeni", "oa"), "eine"),  # "mach nur oa Cola"
-    # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
-    **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
-    **dict.fromkeys(("hoin", "hoen"), "holen"),
-    **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
-    **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
-    **dict.fromkeys(("dazua", "dazue"), "dazu"),
-    **dict.fromkeys(("bidde", "bitt", "bittschoen", "bitteschoen"), "bitte"),
-    # "liaba a …", Alemannic "liäber Schinke"
-    **dict.fromkeys(("liaba", "liaber", "liabr", "liebr", "liewer", "liaeber"), "lieber"),
-    **dict.fromkeys(("liefered", "lieferet"), "liefert"),  # Swabian, Swiss "liefered's doch"
-    "wart": "warte",
-    **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
-    "drus": "draus",  # Swiss "mached drü Cola drus"
-    **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
-    "vo": "von",  # Styrian "ane vo de zwoa"
-    **dict.fromkeys(("schinka", "schinke", "schingge", "schingn", "schingen"), "schinken"),
-    **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
-    **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
-    **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
-    **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
-    **dict.fromkeys(("twee", "twei"), "zwei"),  # Low German "twee Beer", Eastphalian "twei Cola"
-    "veer": "vier",  # Low German "mach ut de twee Bier veer"
-    "ut": "aus",
-    "blots": "bloss",  # Low German "blots een Cola"
-    **dict.fromkeys(("dorfoer", "dorvoer"), "dafuer"),  # "för mien Mann dorför een Beer"
-    **dict.fromkeys(("foer", "fer"), "fuer"),  # "fer'n Gung" (Erzgebirge: for the boy)
-    **dict.fromkeys(("mien", "mienen"), "meinen"),
-    **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
-    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "kloi", "glaa", "kleen"), "klein"),
-    **dict.fromkeys(
-        ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene", "kloine"),
-        "kleine",
-    ),
-    **dict.fromkeys(("kleenen", "gleenen", "luetten"), "kleinen"),
-    # Low German: "een lütte Funghi", "hol ick sülvst af", "dat is allens", "kloor"
-    **dict.fromkeys(("luett", "luet"), "klein"),
-    **dict.fromkeys(("luette",), "kleine"),
-    "een": "ein",
-    **dict.fromkeys(("suelvst", "suelven"), "selbst"),
-    "af": "ab",
-    "stott": "statt",  # Tyrolean, Bavarian "Schinkn stott de Jalapeños"
-    "allens": "alles",
-    "kloor": "klar",
-    "geern": "gerne",
-    "harr": "haette",
-    # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
-    **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
-    **dict.fromkeys(("chli", "chlii"), "klein"),
-    **dict.fromkeys(("chlises", "chliises"), "kleines"),
-    **dict.fromkeys(("mittleri", "mittlere", "mittlane", "mittlana"), "mittlere"),  # Tyrolean
-    **dict.fromkeys(("grossi", "groessi"), "grosse"),
-    **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
-    "beidi": "beide",
-    "eini": "eine",  # Swiss "zwöi mittleri …, eini mit Olive" (not "eis": ice)
-    "ufem": "auf dem",  # Swiss "ufem einte extra Schinke": on the one
-    **dict.fromkeys(("einte", "eint"), "einen"),
-    "ohni": "ohne",
-    **dict.fromkeys(("oeppis", "oebbis"), "etwas"),
-    **dict.fromkeys(("gaern", "gaernt"), "gerne"),
-    **dict.fromkeys(("liefan", "liefa", "liefere"), "liefern"),
-    **dict.fromkeys(
-        ("keene", "geene", "koane", "kaane", "kaene", "kae", "keen", "koa", "koine", "koi", "kei"),
-        "keine",
-    ),
-    "kenni": "keine",  # Alsatian "doch kenni extra Oliwe"
-    "kaa": "keine",  # Hessian "mog kaa Pilz"
-    **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
-    **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
-    **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
-    **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
-    **dict.fromkeys(("net", "ned", "nit", "nich", "nisch", "noed", "nid"), "nicht"),
-    **dict.fromkeys(("ejal", "eschal"), "egal"),
-    **dict.fromkeys(("numme", "nume", "numae", "nummae"), "nur"),  # Alsatian, Swiss
-    **dict.fromkeys(("uff", "uf"), "auf"),  # Palatine "uff", Swiss "uf"
-    **dict.fromkeys(("ond", "un", "unn"), "und"),
-    **dict.fromkeys(("ooch", "aa"), "auch"),
-    "eene": "eine",
-    "eener": "einer",
-    "eenen": "einen",
-    "eenem": "einem",
-    "andre": "andere",
-    **dict.fromkeys(("andren", "andern"), "anderen"),
-    **dict.fromkeys(("jenau", "jenauso"), "genau"),
-    "beede": "beide",  # Berlin, Saxon "wir trinken beede Bier"
-    **dict.fromkeys(("jut", "joot"), "gut"),
-    **dict.fromkeys(("kas", "kaas", "kees", "kaes", "kies", "kis", "chaes", "chaess"), "kaese"),
-    "chaeaes": "kaese",  # Basel "mit extra Chääs"
-    **dict.fromkeys(("kaeaes", "kaeas", "kase"), "kaese"),  # Palatine "extra Kääs", "Kase" typed
-    "seim": "seinem",  # "statt seim Bier"
-    "sini": "seine",  # Swiss "sini Salami und sis Bier striiche"
-    **dict.fromkeys(("minere", "minera", "minra"), "meiner"),  # "mit minera Schwöschter"
-    "sis": "sein",
-    **dict.fromkeys(("striiche", "striche", "strichae"), "streichen"),
-    **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
-    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble"), "zwiebeln"),
-    "zwibble": "zwiebeln",  # Bernese "mit extra Zwibble"
-    **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
-    **dict.fromkeys(("zwiebaelae", "zwiebaele", "zwiebaela"), "zwiebeln"),  # Uri "Zwiebälä"
-    "de": "die",  # Saxon, Berlin, Rhenish: "de Vegetaria doch lieber nur mittel"
-    "twa": "two",  # Scots: "an' twa beers"
-    **dict.fromkeys(("tufala", "tupela"), "two"),  # Solomon Islands Pijin, Tok Pisin
-    **dict.fromkeys(("trifala", "tripela"), "three"),
-    "wan": "one",  # Scots, Irish: "wan wi' jalapeños an' the other wi' nothin' on it"
-    **dict.fromkeys(("nothin", "nutn", "nuttin", "nuthin", "nuffin"), "nothing"),
-    "stead": "instead",  # Caribbean, Southern US "put onions on de Tonno 'stead of de jalapeños"
-    "efter": "after",  # Scots, Cumbrian "efter aal": after all
-    "aff": "off",  # Scots "take the Fanta aff"
-    **dict.fromkeys(("wooder", "wata", "watta"), "water"),  # Philadelphia, Belize Kriol
-    **dict.fromkeys(("wooders", "watas", "wattas"), "waters"),
-    "tak": "take",  # Scots "Tak it aff"
-    "aal": "all",
-    # "we'll grab it ourselves" as a bot's "grab it myself"; Scots "oorsels", "wirsels"
-    **dict.fromkeys(
-        ("ourselves", "ourself", "ourselfs", "oursels", "oorsels", "wirsels"), "myself"
-    ),
-    # Scots "Mak it twa beers", Cumbrian "mek mine a large"
-    **dict.fromkeys(("mak", "mek"), "make"),
-    **dict.fromkeys(("zwibele", "zwiwwele", "zwiwwel", "zwiwwle"), "zwiebeln"),
-    **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
-    **dict.fromkeys(("zwiefl", "zwiefel", "zwiblae"), "zwiebeln"),  # Upper Palatinate, Swiss
-    "zwiefe": "zwiebeln",  # Bavarian Forest "a große Funghi mit Zwiefe"
-    "sprudl": "sprudel",
-    "hond": "haben",  # Allgäu "mir hond no Sprudl" (Swabian "mir hend gern" is "hätten")
-    **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
-    "ene": "eine",  # Kölsch "ene jroße Vegetaria"
-    **dict.fromkeys(
-        ("waesserle", "waesserli", "wasserl", "waesserchen", "wossa", "wossr", "wosser", "wassa"),
-        "wasser",
-    ),
-    **dict.fromkeys(("bierle", "bierli", "bierchen", "bierschen", "bierl"), "bier"),
-    **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
-    **dict.fromkeys(("pilzn", "pilzle", "schwammerl"), "pilze"),
-    **dict.fromkeys(("bilz", "bilze", "bilzen"), "pilze"),  # Saxon "mit Bilzen"
-    **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
-    **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
-    **dict.fromkeys(("wat", "wos"), "was"),
-    **dict.fromkeys(("noi", "naa", "nae", "nei"), "nein"),
-    **dict.fromkeys(("wor", "woer", "wa"), "war"),  # Kölsch "dat wor et", Berlin "det wa's"
-    "et": "es",
-    **dict.fromkeys(("jo", "joa", "jou", "jau", "jup", "jupp", "jep", "jepp", "yep", "ya"), "ja"),
-    **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
-    **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),
-    "holl": "hole",
-    "holn": "holen",  # "wir holn ab"
-    **dict.fromkeys(("druff", "drauff", "druf"), "drauf"),  # Alemannic "Zwiebele druf"
-    **dict.fromkeys(("ebbes", "ebbis", "eppes"), "etwas"),
-    **dict.fromkeys(("sonz", "sonscht", "sunst"), "sonst"),
-    "ae": "eine",  # Saxon "ä Bier" (folded)
-    "e": "eine",  # Swiss "e Pizza"
-    "en": "ein",  # Rhineland "en Pizza"
-    # English chat and regional English
-    **dict.fromkeys(("pls", "plz", "plox", "pleaseee"), "please"),
-    **dict.fromkeys(("thx", "thanx", "ty", "ta", "cheers"), "thanks"),
-    **dict.fromkeys(("lrg", "lg", "lge", "larg", "lrge"), "large"),
-    **dict.fromkeys(("med", "mdm"), "medium"),
-    **dict.fromkeys(
-        ("kost", "kosts", "kostn", "kostet's", "choschtet", "choschted", "choscht", "koschtet"),
-        "kostet",
-    ),
-    **dict.fromkeys(("gr",), "gross"),
-    **dict.fromkeys(("kl",), "klein"),
-    **dict.fromkeys(("sml", "sm", "smal"), "small"),
-    **dict.fromkeys(("wee",), "small"),
-    **dict.fromkeys(("w",), "with"),
-    **dict.fromkeys(("wo",), "without"),
-    **dict.fromkeys(("gimme", "gimmie"), "give"),
-    "em": "them",  # "only on one of 'em"
-    **dict.fromkeys(("coke", "cokes"), "cola"),
-    **dict.fromkeys(
-        ("tinnie", "tinny", "tinnies", "stubby", "stubbies", "coldie", "coldies"), "beer"
-    ),
-    **dict.fromkeys(("pint", "pints", "brewski", "brewskis"), "beer"),
-}
-"""Words of dialect and chat, read as the standard words the bots and the understanding know
-("zwee jroße Salami", "ä gleene", "1 lrg diavola w/ jalapenos"). Only words that mean nothing
-else in either language: Bavarian "na" (no) and the article "a" stay as they are."""
 
 
 _EMOJI_WORDS: Final = {
@@ -294,7 +102,7 @@ def normalize(text: str) -> str:
         folded = _NUMBER_GLUED.sub(r"\1 \2", folded)  # position (~1 µs), a digit at once
     folded = _spoken_forms(folded)
     words = homophones(_WORD.findall(bavarian_no(folded)))
-    return " ".join(_COLLOQUIAL.get(word) or _people_compound(word) for word in words)
+    return " ".join(COLLOQUIAL.get(word) or _people_compound(word) for word in words)
 
 
 _PEOPLE_COMPOUND: Final = re.compile(
