@@ -300,7 +300,7 @@ def _several_values(
     counted_other = slot.role == "quantity" and another
     # "Noch eine große Salami mit Zwiebeln" at a Hawaii's extras: another pizza, whose extras
     # are not the Hawaii's (unless the customer changes their mind: "doch lieber eine Salami")
-    further = another and slot.type != "item" and not _changes_its_answer(text)
+    further = another and slot.type != "item" and not _changes_its_answer(text, slot)
     if slot.name not in first and _none_beside_items(turn, frame, slot, mentions, text):
         return True
     if (slot.name not in first or counted_other or further) and (
@@ -320,15 +320,22 @@ def _several_values(
     return False
 
 
-def _changes_its_answer(text: str) -> bool:
+def _changes_its_answer(text: str, asked: Slot) -> bool:
     """Whether an item named at another question changes the earlier answer ("doch lieber eine
-    Salami"), not adds one: "Dann noch eine große Margherita" ("then" with "noch") adds."""
+    Salami"), not adds one: "Dann noch eine große Margherita" ("then" with "noch") adds, and
+    so does "dann für mich eine mittlere Margherita" at the extras of a pizza whose size was
+    said (for someone else; not "then no Tonno, … for him", "dann nur für mich eine Salami",
+    nor at the size of a pizza only asked about: "is the Diavola hot? … For meself then, a
+    medium Prosciutto")."""
     words = set(tokens(text))
     markers = CORRECTION_MARKERS & words
-    return bool(markers) and not (markers <= _THEN and ALSO & words)
+    for_someone = asked.type == "choices" and bool(_FOR & words) and _ONLY_OR_NOT.isdisjoint(words)
+    return bool(markers) and not (markers <= _THEN and (ALSO & words or for_someone))
 
 
 _THEN: Final = frozenset({"dann", "then"})
+_FOR: Final = frozenset({"fuer", "for"})
+_ONLY_OR_NOT: Final = frozenset({"nur", "only", "just", "no", "not", "nicht", "kein", "keine"})
 
 
 def _without_unasked_changes(turn: Turn, asked: Slot, mention: Mention, text: str) -> Mention:

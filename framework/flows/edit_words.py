@@ -90,6 +90,7 @@ REMOVING: Final = frozenset(
         "delete",
         "drop",
         "scrap",
+        "ditch",
         "scratch",
         "skip",
         "cancel",

@@ -104,16 +104,18 @@ def _doubled(turn: Turn, items: list[Thing]) -> str | None:
 
 def _count_after_recounting(words: list[str]) -> int | None:
     """The count right after "nur", "make" …, or after "make that"/"make it" ("make that three
-    medium Margheritas with olives": three, however many words describe the item)."""
+    medium Margheritas with olives": three, however many words describe the item); not after
+    a "nur" denied ("zwei mittlere Funghi, nicht nur eine": the old count)."""
     after = [
         at + 2 if words[at + 1] in THAT else at + 1
         for at in range(len(words) - 1)
-        if words[at] in RECOUNTING
+        if words[at] in RECOUNTING and not (at and words[at - 1] in _NOT_ONLY)
     ]
     counts = [word_to_number(words[at]) for at in after if at < len(words)]
     return next((n for n in counts if n is not None and 0 < n <= 99), None)
 
 
+_NOT_ONLY: Final = frozenset({"nicht", "not"})
 _SO: Final = frozenset({"so", "therefore", "deshalb", "daher", "darum"})
 
 

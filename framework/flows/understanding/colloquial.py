@@ -116,7 +116,9 @@ COLLOQUIAL: Final = {
     "sis": "sein",
     **dict.fromkeys(("striiche", "striche", "strichae"), "streichen"),
     **dict.fromkeys(("kruegerl", "kruegl", "seidl", "seiderl"), "bier"),  # Viennese "drei Krügerl"
-    **dict.fromkeys(("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble"), "zwiebeln"),
+    **dict.fromkeys(
+        ("zwiebele", "zwibbele", "zwiebla", "zwibla", "zwible", "zwieble", "zibla"), "zwiebeln"
+    ),
     "zwibble": "zwiebeln",  # Bernese "mit extra Zwibble"
     **dict.fromkeys(("ziibele", "zibele", "ziebele", "zibbele"), "zwiebeln"),  # Alemannic
     **dict.fromkeys(("zwiebaelae", "zwiebaele", "zwiebaela"), "zwiebeln"),  # Uri "Zwiebälä"

@@ -12,7 +12,12 @@ from typing import Any, Final, TypeVar, cast
 from framework.flows.model import Bot, ChoiceSet, Item, Slot
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
-from framework.flows.understanding.other_meanings import NOT_CHOSEN, VARIANT_AFTER, variants_of
+from framework.flows.understanding.other_meanings import (
+    INTERJECTIONS,
+    NOT_CHOSEN,
+    VARIANT_AFTER,
+    variants_of,
+)
 from framework.flows.understanding.phonetics import SoundIndex
 
 __all__ = ["Lexicon", "lexicon_for"]
@@ -127,6 +132,7 @@ class Lexicon:
                 for phrase in phrases
             ),
             fuzzy=False,  # a typo must never cancel an order ("bestellen" ≈ "abbestellen")
+            blocked=INTERJECTIONS,
         )
 
         self.knowledge = PhraseIndex(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-__all__ = ["NOT_CHOSEN", "VARIANT_AFTER", "VARIANT_BEFORE", "variants_of"]
+__all__ = ["INTERJECTIONS", "NOT_CHOSEN", "VARIANT_AFTER", "VARIANT_BEFORE", "variants_of"]
 
 VARIANT_BEFORE: Final = (
     "diet",
@@ -73,3 +73,8 @@ def variants_of(phrases: list[tuple[str, str]]) -> Iterator[str]:
     for phrase, _ in phrases:
         yield from (f"{variant} {phrase}" for variant in VARIANT_BEFORE)
         yield from (f"{phrase} {variant}" for variant in (*VARIANT_AFTER, *_FROM_THE_TAP))
+
+
+INTERJECTIONS: Final = ("ach mensch", "oh mensch", "och mensch", "mensch meier", "mensch maier")
+"""Interjections with a command's word ("Ach Mensch, jetzt hagelt's … doch lieber liefern"):
+no one asks for a person."""

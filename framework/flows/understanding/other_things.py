@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["ENOUGH", "of_something_else"]
+__all__ = ["ENOUGH", "in_plenty", "of_something_else"]
 
 _OTHER_THINGS: Final = frozenset(
     {"lunch", "breakfast", "dinner", "meal", "appetite", "day", "night", "week", "family"}
@@ -31,3 +31,16 @@ def of_something_else(words: Sequence[str], end: int) -> bool:
     """Whether the choice that ends before `words[end]` describes one of those nouns, or
     something that is so enough already."""
     return end < len(words) and (words[end] in _OTHER_THINGS or words[end] in ENOUGH)
+
+
+_PLENTY: Final = frozenset({"viel", "vieel", "much", "plenty", "lots", "loads", "tons"})
+_OF: Final = frozenset({"of", "o"})
+
+
+def in_plenty(words: Sequence[str], start: int) -> bool:
+    """Whether the item that starts at `words[start]` is told as an amount, not ordered ("das
+    Neujahr mit viel Wasser", "lots of beer at the festival", "plenty o' water")."""
+    before = words[max(0, start - 2) : start]
+    return bool(before) and (
+        before[-1] in _PLENTY or (len(before) == 2 and before[0] in _PLENTY and before[1] in _OF)
+    )
