@@ -71,8 +71,14 @@ _RATHER_FIRST: Final = RATHER | {"stattdessen", "instead"}
 
 
 def _rather_in(sentence: str) -> bool:
-    """ "Lieber Zwiebeln auf die Prosciutto.", "Onions on it instead."."""
-    return not _RATHER_FIRST.isdisjoint(tokens(sentence))
+    """ "Lieber Zwiebeln auf die Prosciutto.", "Onions on it instead.", "Change the mushrooms
+    for onions on the Prosciutto." (after "not mushrooms.")."""
+    return not (_RATHER_FIRST | _SWAPPING).isdisjoint(tokens(sentence))
+
+
+_SWAPPING: Final = frozenset(
+    {"change", "swap", "switch", "replace", "tausch", "tausche", "tauscht", "ersetz", "ersetze"}
+)
 
 
 def _points_at_a_line(words: list[str]) -> bool:

@@ -9,12 +9,14 @@ from typing import Final, cast
 
 from framework.flows.bot_slots import item_slots
 from framework.flows.cart import describe_line
-from framework.flows.edit_words import CHANGE_OF_MIND, STAYS
+from framework.flows.edit_words import CHANGE_OF_MIND, RECOUNTING, STAYS
 from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
+from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.normalize import tokens
+from framework.flows.understanding.numbers import word_to_number
 from framework.flows.which_line import ask_which_of
 
 __all__ = ["give_the_copies", "same_again"]
@@ -50,6 +52,8 @@ def same_again(turn: Turn, text: str) -> bool:
     like = _LIKE.match(text[found.end() : found.end() + 60]) if found else None
     kind = _kind_said(text[phrase.end() : phrase.end() + 20]) if found else None
     before = text[: found.start()] if found else " ".join(tokens(text[:500]))[: phrase.start()]
+    if _recounted(turn, before):
+        return False  # the count said first is the edit; "same again" describes the one more
     last = _of_kind(turn, _lines_meant(turn, text, like, phrase.group(), before), kind)
     if not last:
         return False  # "das Gleiche wie seine Schwester": whose is not known, nothing copied
@@ -66,6 +70,17 @@ def same_again(turn: Turn, text: str) -> bool:
         _note_whose(turn, text, last)
     turn.repeat(ordering, frozenset())
     return True
+
+
+def _recounted(turn: Turn, before: str) -> bool:
+    """ "Och, make that three Margheritas — Dougie's coming along too. Same again, with ham": a
+    new count of an item said before "same again" (no copy of every line)."""
+    words = tokens(before)
+    counted = any(
+        word in RECOUNTING and any(word_to_number(w) for w in words[at + 1 : at + 3])
+        for at, word in enumerate(words)
+    )
+    return counted and bool(lexicon_for(turn.bot).items(frozenset()).find_all(words))
 
 
 def _said_again(text: str) -> re.Match[str] | None:

@@ -95,6 +95,8 @@ def normalize(text: str) -> str:
     if "'" in text or "’" in text:
         text = apostrophes_read(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    if " o" in folded:
+        folded = _PARTICLE_O.sub(r"\1", folded)
     if "." in folded:
         folded = _ABBREVIATION.sub(_abbreviated, folded)
         folded = _SHORT_LINKS.sub(lambda found: _LINK_WORDS[found[1]], folded)
@@ -296,6 +298,9 @@ _SHORT_LINKS: Final = re.compile(r"\b([mou])\.(?=\s|$)")
 _LINK_WORDS: Final = {"m": "mit", "o": "ohne", "u": "und"}
 """German short forms with a dot, as a text message writes them ("gr. Diavola m. Jalap., kl.
 Marg o. Extras u. 2 Cola")."""
+_PARTICLE_O: Final = re.compile(r"\b(all|ok|okay|please|you|sha|now|am) o\b(?=\s*(?:[.!,?]|$))")
+"""The "o" that closes a West African English sentence ("That is all o.", "Thank you o."):
+emphasis, no "ohne"; dropped."""
 
 
 def _abbreviated(found: re.Match[str]) -> str:
