@@ -58,7 +58,23 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("kleenen", "gleenen", "luetten"), "kleinen"),
     # Low German: "een lütte Funghi", "hol ick sülvst af", "dat is allens", "kloor"
     **dict.fromkeys(("luett", "luet"), "klein"),
-    **dict.fromkeys(("luette",), "kleine"),
+    **dict.fromkeys(("luette", "luetje", "luettje"), "kleine"),
+    "luetjen": "kleinen",
+    **dict.fromkeys(("maak", "mook"), "mach"),  # "maak dor man dree Water ut"
+    **dict.fromkeys(("maakt", "mookt"), "macht"),
+    "dor": "da",
+    "wi": "wir",  # "wi hebbt noch Tee" (Scots "wi'" is "with": apostrophes.py)
+    # Low German "een grote Salami", "twee groote Pizza", "een groten Hunger"
+    **dict.fromkeys(("grote", "groote"), "grosse"),
+    **dict.fromkeys(("groten", "grooten"), "grossen"),
+    "grot": "gross",  # not "groot": a name ("name's De Groot")
+    **dict.fromkeys(("middelgrote", "middelgroten", "middelgroot"), "mittlere"),
+    **dict.fromkeys(("zippeln", "zippel", "zipeln", "zipolle", "zipollen"), "zwiebeln"),
+    **dict.fromkeys(("haalt", "haalen"), "holen"),  # "wi haalt dat af"
+    **dict.fromkeys(("lever", "leewer", "leever"), "lieber"),  # "maak ut de Tonno lever …"
+    # Palatine "klääni", Hessian "klaani", Saxon "kleeni", Vogtland "klaans"
+    **dict.fromkeys(("klaeaeni", "klaani", "kleeni"), "kleine"),
+    **dict.fromkeys(("klaans", "kleens"), "kleines"),
     "een": "ein",
     **dict.fromkeys(("suelvst", "suelven"), "selbst"),
     "af": "ab",

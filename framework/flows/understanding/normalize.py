@@ -196,6 +196,13 @@ _TAKEN_OUT: Final = re.compile(
 removing; "a Salami to take out" (to take away) stays."""
 _TAKEN_AWAY: Final = re.compile(r"\b(take|takes|taking|took)((?:\s+(?!away\b)\w+){2,5}?)\s+away\b")
 """English "take the olives away": "off"; "I'll take it away", "to take away" (pickup) stay."""
+_AS_THAN: Final = re.compile(r"\b((?:lieber|liaber|leewer|lever|leever) \w+(?: \w+)?) as\b")
+"""Low German "as" after "lieber" is "als" ("leewer Schinken as Champignons")."""
+_GROOT_AS_LARGE: Final = re.compile(r"(?<!\bde )(?<!\bden )(?<!\bvan )\bgroot\b")
+"""Low German "groot" is "groß" ("maak de Salami doch groot"), not in a name ("De Groot")."""
+_MAN_AS_JUST: Final = re.compile(r"\bman(?= (?:weg|ut|aus|af|ab|to|dree|twee|een|veer)\b)")
+"""Low German "man" before what it softens is "mal" ("lot de Fanta man weg", "maak dor man
+dree Water ut"), no man who orders."""
 _AF_AS_ONTO: Final = re.compile(r"(?:^|(?<=[.,;!?] )|(?<=[.,;!?]))af(?= (?:die|de|den|der|dem) )")
 """Tyrolean "af" opening a clause before an article is "auf" ("Af die Salami liaber Schinkn");
 Low German "af" ends one ("hol ick sülvst af": "ab")."""
@@ -245,7 +252,7 @@ tried at digits only."""
 def _spoken_forms(folded: str) -> str:
     """Spoken and dialect forms read as the written ones; each pattern only where the text
     holds the letters it needs (most texts hold none)."""
-    folded = _english_forms(_german_forms(folded))
+    folded = _forms(_forms(folded, _GERMAN_FORMS), _ENGLISH_FORMS)
     if "uns " in folded or "us " in folded or "os " in folded:
         folded = _PARTY_OF.sub(r"\1", folded)
     if "ir " in folded or "mer " in folded or "we " in folded or "mia " in folded:
@@ -253,39 +260,12 @@ def _spoken_forms(folded: str) -> str:
     return folded
 
 
-def _german_forms(folded: str) -> str:
-    if "af " in folded:
-        folded = _AF_AS_ONTO.sub("auf", folded)
-    if "ham " in folded:
-        folded = _HAM_AS_HAVE.sub("haben", folded)
-    if "mir " in folded:
-        folded = _MIR_AS_WE.sub("wir", folded)
-    if "runner" in folded:
-        folded = _RUNNER_AS_DOWN.sub(r"\1 runter", folded)
-    if " ob" in folded and "hol" in folded:
-        folded = _OB_AS_OFF.sub(r"\1ab", folded)
-    if "eis " in folded:
-        folded = _SWISS_ONE.sub("eine", folded)
-    if "isch " in folded:
-        folded = _SWISS_IS.sub("ist", folded)
-    if "need" in folded:
-        folded = _AUSTRIAN_NOT.sub(r"\1nicht", folded)
-    return folded
-
-
-def _english_forms(folded: str) -> str:
-    if " away" in folded:
-        folded = _TAKEN_AWAY.sub(r"\1\2 off", folded)
-    if " no " in folded and "in" in folded:
-        folded = _SCOTS_NOT.sub("not", folded)
-    if "nae " in folded:
-        folded = _SCOTS_NAE.sub("no", folded)
-    if " out" in folded:
-        folded = _TAKEN_OUT.sub(r"\1 off", folded)
-    if "zero " in folded:
-        folded = _ZERO_OF_THEM.sub("no", folded)
-    if "fetch" in folded:
-        folded = _FETCH_TO.sub("bring", folded)
+def _forms(folded: str, forms: tuple[_Form, ...]) -> str:
+    """Each form's pattern applied where the text holds every marker it needs (most texts hold
+    none: a search of the whole text costs more than the `in` tests)."""
+    for markers, pattern, replacement in forms:
+        if all(marker in folded for marker in markers):
+            folded = pattern.sub(replacement, folded)
     return folded
 
 
@@ -309,3 +289,28 @@ def _abbreviated(found: re.Match[str]) -> str:
 
 def tokens(text: str) -> list[str]:
     return normalize(text).split()
+
+
+_Form = tuple[tuple[str, ...], re.Pattern[str], str]
+"""The markers a text must hold, the pattern, and what replaces what it finds."""
+_GERMAN_FORMS: Final[tuple[_Form, ...]] = (
+    ((" as ",), _AS_THAN, r"\1 als"),
+    (("groot",), _GROOT_AS_LARGE, "gross"),
+    (("man ",), _MAN_AS_JUST, "mal"),
+    (("af ",), _AF_AS_ONTO, "auf"),
+    (("ham ",), _HAM_AS_HAVE, "haben"),
+    (("mir ",), _MIR_AS_WE, "wir"),
+    (("runner",), _RUNNER_AS_DOWN, r"\1 runter"),
+    ((" ob", "hol"), _OB_AS_OFF, r"\1ab"),
+    (("eis ",), _SWISS_ONE, "eine"),
+    (("isch ",), _SWISS_IS, "ist"),
+    (("need",), _AUSTRIAN_NOT, r"\1nicht"),
+)
+_ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
+    ((" away",), _TAKEN_AWAY, r"\1\2 off"),
+    ((" no ", "in"), _SCOTS_NOT, "not"),
+    (("nae ",), _SCOTS_NAE, "no"),
+    ((" out",), _TAKEN_OUT, r"\1 off"),
+    (("zero ",), _ZERO_OF_THEM, "no"),
+    (("fetch",), _FETCH_TO, "bring"),
+)

@@ -16,6 +16,7 @@ NAME: Final = r"[A-ZÄÖÜ][a-zäöüß]+"
 NOT_NAMES: Final = frozenset(
     {
         *("ich", "wir", "die", "der", "das", "und", "dann", "noch", "eine", "einen", "also"),
+        *("ik", "ick", "wi", "mi", "uns", "ji"),  # Low German "Wi hätt geern …"
         *("bitte", "pizza", "pizzen", "hallo", "hi", "hey", "ok", "okay", "the", "and", "i"),
         *("we", "my", "our", "mich", "me", "moment", "jeder", "jede", "everyone", "alle"),
         *("dazu", "außerdem", "ausserdem", "zusätzlich", "danach", "zuerst", "erst", "doch"),

@@ -15,7 +15,7 @@ _OTHER_THINGS: Final = frozenset(
     | {"group", "party", "crowd", "game", "match", "fan", "hunger", "appetit", "fruehstueck"}
     | {"mittagessen", "abendessen", "tag", "woche", "familie", "runde", "gruppe", "feier"}
     | {"change", "changes", "correction", "question", "favour", "favor", "mistake", "problem"}
-    | {"aenderung", "korrektur", "frage", "sache", "fehler"}
+    | {"aenderung", "korrektur", "frage", "sache", "fehler", "dank", "dorst", "durst"}
 )
 """Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
 the party, and the message itself ("one small change", "eine kleine Änderung", "a big
