@@ -116,6 +116,7 @@ def each_of_the_group(
                 and has_item
                 and (EACH & set(words) or _for_both(words))
                 and mention.get(quantity, 1) == 1
+                and not _one_of_each(words, parts[index + 1 :])
             ):  # "die beiden Kinder je eine"; "zu viert … de Kinder jeweils a kloane": how many?
                 but = _but_some(words, parts[index + 1 :]) if each and not named else 0
                 mention[quantity] = each - but if each and each > but else UNSAID
@@ -194,6 +195,12 @@ _SHARING: Final = frozenset({"teilen", "share", "sharing", "split"})
 def _for_both(words: list[str]) -> bool:
     """ "und für beide eine Cola": one each for two (not "eine für beide zum Teilen")."""
     return bool(_FOR_BOTH & set(itertools.pairwise(words))) and _SHARING.isdisjoint(words)
+
+
+def _one_of_each(words: list[str], after: list[Part]) -> bool:
+    """ "for both of us one Fanta and one water": one thing and another for the two of them,
+    not one each of both."""
+    return _for_both(words) and bool(after) and after[0][2] and EACH.isdisjoint(after[0][0])
 
 
 def _part_group(words: list[str]) -> int | None:

@@ -16,10 +16,13 @@ _OTHER_THINGS: Final = frozenset(
     | {"mittagessen", "abendessen", "tag", "woche", "familie", "runde", "gruppe", "feier"}
     | {"change", "changes", "correction", "question", "favour", "favor", "mistake", "problem"}
     | {"aenderung", "korrektur", "frage", "sache", "fehler", "dank", "dorst", "durst"}
+    | {"storm", "thunderstorm", "rain", "hail", "wind", "gewitter", "sturm", "regen", "hagel"}
+    | {"unwetter", "fair", "festival", "concert", "event", "trip", "city", "messe", "konzert"}
+    | {"reise", "stadt"}
 )
 """Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
-the party, and the message itself ("one small change", "eine kleine Änderung", "a big
-favour")."""
+the party, the weather, a fair or a trip, and the message itself ("one small change", "eine
+kleine Änderung", "a big favour", "a big thunderstorm is starting")."""
 
 
 ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
