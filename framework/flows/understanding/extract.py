@@ -227,9 +227,9 @@ _WHAT_PEOPLE_DO: Final = frozenset(
 _THE_PEOPLE: Final = frozenset({"die", "der", "the", "zwei", "drei", "beiden", "two", "both"})
 
 
-_FOR: Final = frozenset({"fuer", "für", "for"})
-_WHOSE: Final = frozenset({"die", "den", "der", "dem", "meine", "meinen", "unsere", "unseren"})
-_WHOSE_EN: Final = frozenset({"the", "my", "our"})
+_FOR: Final = frozenset({"fuer", "for"})
+_THE_ONE: Final = frozenset({"die", "den", "der", "dem", "meine", "meinen", "unsere", "unseren"})
+_THE_ONE_EN: Final = frozenset({"the", "my", "our"})
 
 
 def people_called(words: list[str], start: int, end: int) -> bool:
@@ -240,9 +240,9 @@ def people_called(words: list[str], start: int, end: int) -> bool:
     before, after = words[start - 1 : start], words[end : end + 1]
     if before and before[0] in _THE_PEOPLE and after and after[0] in _WHAT_PEOPLE_DO:
         return True
-    if start < 2 or words[start - 2] not in _FOR or words[start - 1] not in _WHOSE | _WHOSE_EN:
+    if start < 2 or words[start - 2] not in _FOR or words[start - 1] not in _THE_ONE | _THE_ONE_EN:
         return False
-    if words[start - 1] in _WHOSE_EN:  # "for the little one a …", not "for the small Salami"
+    if words[start - 1] in _THE_ONE_EN:  # "for the little one a …", not "for the small Salami"
         after = words[end + 1 : end + 2] if words[end : end + 1] == ["one"] else []
     return bool(after) and leads_an_item(after[0])
 

@@ -227,7 +227,7 @@ class PhraseIndex:
             if best and is_frequent(word) and (best[0][0] != word[0] or _lengthened(word, best[0])):
                 best = None  # "an der Leine" is no "kleine", "Oliver" no olive: words of their own
             elif best and _prefixed(word, best[0]):
-                best = None
+                best = None  # "beliefert" is no "liefert"
             self._fuzzed[word] = (
                 best[0]
                 if best
