@@ -324,10 +324,12 @@ _DONE: Final = re.compile(
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$)|"
     r"that (will|would|should) be (all|it|everything)|that'?(d|ll) be (all|it|everything)|"
     r"that'?s about it|that should do( it)?|we'?re (good|done)|we are (good|done)|"
-    r"(all|finally) done|done now|finish(ed)?(?=[.!\s]*$))\b"
+    r"(all|finally) done|done now|finish(ed)?(?=[.!\s]*$)|"
+    r"na all|e don do|(dat|that) one don do)\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
-"nothing else on it" speak of a pizza's toppings instead)."""
+"nothing else on it" speak of a pizza's toppings instead); Nigerian Pidgin "na all", "e don
+do"."""
 
 
 @lru_cache(maxsize=KEPT_READINGS)
