@@ -27,6 +27,7 @@ from framework.flows.edit_words import (
     REMOVING,
     REMOVING_PAIRS,
     REPLACING,
+    WITHOUT,
     not_needed,
 )
 from framework.flows.joined_sentences import one_change_joined
@@ -132,7 +133,7 @@ def _as_lines(turn: Turn, ordering: str | None, named: list[Mention]) -> dict[in
 
 
 _WANTS: Final = frozenset({"will", "wants", "want", "moechte", "mag", "isst", "eats"})
-_NO: Final = frozenset({"kein", "keine", "keinen", "no"})
+_NO: Final = NOT & WITHOUT  # "kein", "keine", "keinen", "no"
 """Someone wants no item in progress ("mein Kollege will keine Salami"): an edit of it."""
 _EDITING: Final = (
     (CHANGING - {"als"}) | REMOVING | REPLACING | CHANGE_OF_MIND | (RECOUNTING - {"auf"})

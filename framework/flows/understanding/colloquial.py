@@ -21,7 +21,7 @@ COLLOQUIAL: Final = {
     # Austrian, Bavarian, Franconian, Swabian: "ane mit extra Kas", "aane mit Jalapeños", "oine
     # ohne Extras", Hianzisch "oani mit Champignons", Lower Franconian "ahne dervo mit …"
     # Hessian "aans devo mit Jalapeños", Palatine "äni devun mit Pilz", Bavarian
-    **dict.fromkeys(("aans", "oans", "aeni", "aeaeni", "oa"), "eine"),  # "mach nur oa Cola"
+    **dict.fromkeys(("aans", "oans", "aeni", "oa"), "eine"),  # "mach nur oa Cola"
     # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
     **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
     **dict.fromkeys(("hoin", "hoen"), "holen"),
@@ -107,7 +107,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
-    **dict.fromkeys(("nuescht", "nischt", "nix", "nuex", "nuescht"), "nichts"),
+    **dict.fromkeys(("nuescht", "nischt", "nix", "nuex"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch", "noed", "nid"), "nicht"),
     **dict.fromkeys(("ejal", "eschal"), "egal"),
     **dict.fromkeys(("numme", "nume", "numae", "nummae"), "nur"),  # Alsatian, Swiss
