@@ -276,9 +276,11 @@ class PhraseIndex:
         for index in range(1, len(words)):
             word = words[index]
             if 3 <= len(word) <= 4 and word not in self._known_words and word.isalpha():
-                name = short_slip(word, self._known_words)
                 led = leads_an_item(words[index - 1]) or words[index - 1] in DEFINITE
                 led = led and words[max(0, index - 2)] not in _FOR  # "fer'n Gung": a boy
+                if not (led or (index > 1 and leads_an_item(words[index - 2]))):
+                    continue  # neither led nor sized (most words): no slip looked for
+                name = short_slip(word, self._known_words)
                 if name is not None and (led or self._sized(words, index)):
                     # "2 Cila", "make the tono medium", "a medium tono"
                     return (*words[:index], name, *words[index + 1 :])
