@@ -70,6 +70,16 @@ def _leads_more(word: str) -> bool:
     return leads_an_item(word) or word in _MORE
 
 
+def _one_action(before: list[str], after: str) -> bool:
+    """Whether an "and" joins "come" or "go" to the verb of the one thing done ("we'll come
+    and take it", "go and get it", "wir kommen und holen sie"): no second part. Before a
+    count or an article it begins one ("a pizza to go and a cola")."""
+    return bool(before) and before[-1] in _COMING and not leads_an_item(after)
+
+
+_COMING: Final = frozenset({"come", "comes", "coming", "go", "komme", "komm", "kommen", "kommt"})
+
+
 WITH_OR_WITHOUT: Final = frozenset({"mit", "ohne", "with", "without", "w", "wo"})
 """After a count inside a part: a share of the item before told apart ("… 1 mit Oliven 1 ohne")."""
 
@@ -95,7 +105,7 @@ def segments(text: str) -> list[list[str]]:
         words = tokens(part)
         for word, after in zip(words, [*words[1:], ""], strict=False):
             if (
-                word in _SEPARATOR_WORDS
+                (word in _SEPARATOR_WORDS and not _one_action(current, after))
                 or (word in _AND_IN_SPEECH and _leads_more(after))
                 or (word == "on" and after in _GERMAN_COUNTS)
             ):
