@@ -219,9 +219,13 @@ ice."""
 _SWISS_IS: Final = re.compile(
     r"\bisch(?=\s+(?:jo|ja|scho|schon|guet|gut|alles|nid|nöd|nit|nicht|net|zu|z|super|recht"
     r"|fein|ok|gnueg|genug|doch|eh|no|mer|mir|mis|mi)\b)"
+    r"|(?:(?<=\bwas )|(?<=\bwos )|(?<=\bwie )|(?<=\bwo ))isch"
+    r"(?=\s+(?:auf|uf|in|im|drauf|druf|druff|drin|dinne|denn|mit)\b)"
 )
-"""Swiss, Swabian "isch" before how something is ("das Diavola isch jo scho scharf gnueg",
-"das isch alles") is "ist"; elsewhere it is Hessian, Palatine "ich" ("isch hätt gern …")."""
+"""Swiss, Swabian, Tyrolean "isch" before how something is ("das Diavola isch jo scho scharf
+gnueg", "das isch alles"), or asked about what is on or in a thing ("Wos isch auf enkerer
+Capricciosa drauf?"), is "ist"; elsewhere it is Hessian, Palatine "ich" ("isch hätt gern …",
+"was isch gern hätt")."""
 _AUSTRIAN_NOT: Final = re.compile(
     r"\b((?:brauch|brauche|brauchen|mog|mag)\s+(?:ma|mer|mir|wir|i|ich)\s+)need\b"
 )
