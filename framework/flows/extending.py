@@ -4,6 +4,7 @@ have them), never a new line."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Final
 
 from framework.flows.cart import describe_line
@@ -58,7 +59,7 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
         line = line_with(turn, onto[0])
         return None if line is None else _put_on(turn, [line], extras)
     if any(t.group not in many for t in things) or not (
-        _ON_IT & set(words) or _onto_the_kind(turn, words)
+        _ON_IT & set(words) or _onto_the_kind(turn, words) or _onto_all(words)
     ):
         return None
     frame = turn.frame
@@ -72,6 +73,11 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     ]
     targets = fitting if _ALL_OF_THEM & set(words) else fitting[-1:]  # "auf beide noch Zwiebeln"
     return _put_on(turn, targets, things)
+
+
+def _onto_all(words: list[str]) -> bool:
+    """ "onions on both", "Zwiebeln auf beide", "olives on all of them": onto every line."""
+    return any(word in _ONTO and after in _ALL_OF_THEM for word, after in pairwise(words))
 
 
 def _onto_the_kind(turn: Turn, words: list[str]) -> bool:

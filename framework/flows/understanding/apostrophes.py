@@ -11,9 +11,9 @@ __all__ = ["apostrophes_read"]
 
 
 def apostrophes_read(text: str) -> str:
-    """The text with "d'", "an'", "wi'" and a word's final "'n" written out."""
+    """The text with "d'", "an'", "wi'", "o'" and a word's final "'n" written out."""
     text = _AN_APOSTROPHE.sub("and", _D_APOSTROPHE.sub("die ", text))
-    text = _WI_APOSTROPHE.sub("with", text)
+    text = _OF_APOSTROPHE.sub("of", _WI_APOSTROPHE.sub("with", text))
     return _N_APOSTROPHE.sub(r"\1en", text)
 
 
@@ -36,3 +36,6 @@ preposition, "und" or "noch" it is an article ("für'n Hias", "un'n Wasser", "no
 after a "t" it is "denn" ("was kostet'n …?"), and at the start of a word "ein" ("'n Bier")."""
 _WI_APOSTROPHE: Final = re.compile(r"(?<!\w)[wW]i['’](?!\w)")
 """Scots "wi'" is "with" ("wan wi' jalapeños"); "wi" alone is Low German "wir"."""
+_OF_APOSTROPHE: Final = re.compile(r"(?<!\w)[oO]['’](?=\s)")
+"""Northern English, Scots, Irish "o'" before a space is "of" ("make one o' them Colas a Cola
+Zero", "a bottle o' water"); "o'clock" and "O'Brien" go on without a space."""

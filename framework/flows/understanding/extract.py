@@ -137,7 +137,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
             index = lexicon.items(slot.tags)
             found = after_second_thoughts(index.find_all(words), words)
             found = [m for m in found if not _said_of_someone(words, m.start)]
-            found = [m for m in found if not in_plenty(words, m.start)]  # "mit viel Wasser"
+            found = [m for m in found if not in_plenty(words, m.start, m.end)]  # "viel Wasser"
             if found:
                 mention[slot.name] = found[0].value
                 used.update(range(found[0].start, found[0].end))

@@ -142,7 +142,10 @@ def _prefixed(word: str, known: str) -> bool:
 def _lengthened(word: str, known: str) -> bool:
     """Whether a frequent word is a known one with letters added that are no ending of plural,
     case or tense ("Oliver" is no olive; "kleiner", "mittlerer", "collecting" are read as
-    their known words), or with one letter put inside it ("waiter" is no water)."""
+    their known words), or with one letter put inside it ("waiter" is no water), or is two
+    letters or more shorter ("Champion!" is no champignon)."""
+    if len(known) - len(word) >= 2:
+        return True
     if len(word) == len(known) + 1 and any(
         word[:at] + word[at + 1 :] == known for at in range(1, len(known))
     ):

@@ -1,7 +1,8 @@
 """A size word said of something other than a pizza ("I had a big lunch", "we had a big
 breakfast", "ich hab großen Hunger", "eine große Runde"): no size chosen. Read beside
 `people_called` ("die Kleinen": the children) wherever choices are found; so is one followed
-by "genug" or "enough"."""
+by "genug" or "enough". An item said as an amount ("mit viel Wasser") or as the first word of
+one of those nouns ("a beer festival") is no order either."""
 
 from __future__ import annotations
 
@@ -40,10 +41,15 @@ _PLENTY: Final = frozenset({"viel", "vieel", "much", "plenty", "lots", "loads", 
 _OF: Final = frozenset({"of", "o"})
 
 
-def in_plenty(words: Sequence[str], start: int) -> bool:
-    """Whether the item that starts at `words[start]` is told as an amount, not ordered ("das
-    Neujahr mit viel Wasser", "lots of beer at the festival", "plenty o' water")."""
+def in_plenty(words: Sequence[str], start: int, end: int) -> bool:
+    """Whether the item said in `words[start:end]` is told as an amount, not ordered ("das
+    Neujahr mit viel Wasser", "lots of beer at the festival", "plenty o' water"), or names one
+    of those other nouns ("over for a beer festival")."""
     before = words[max(0, start - 2) : start]
-    return bool(before) and (
-        before[-1] in _PLENTY or (len(before) == 2 and before[0] in _PLENTY and before[1] in _OF)
+    return (end < len(words) and words[end] in _OTHER_THINGS) or (
+        bool(before)
+        and (
+            before[-1] in _PLENTY
+            or (len(before) == 2 and before[0] in _PLENTY and before[1] in _OF)
+        )
     )
