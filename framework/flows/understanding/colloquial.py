@@ -34,6 +34,9 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("liefered", "lieferet"), "liefert"),  # Swabian, Swiss "liefered's doch"
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
+    "mocht": "macht",  # Austrian "mocht's drei Quattro Formaggi draus"
+    "fott": "weg",  # Kölsch "loss dat Fanta fott"
+    "loss": "lass",
     "drus": "draus",  # Swiss "mached drü Cola drus"
     **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
     "vo": "von",  # Styrian "ane vo de zwoa"
