@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--customers 50] [--duration 20] [--warmup 3]
         [--only bare,memory,sqlite,redis1,redis2,redis2-2cores] [--redis redis://127.0.0.1:6379/14]
-        [--py-spy DIR | --cprofile DIR] [--quick] [--compiled] [--varied]
+        [--py-spy DIR | --cprofile DIR] [--quick] [--compiled [BUILD]] [--varied]
 
 N simulated customers (one coroutine each, one aiohttp ClientSession with a keep-alive pool of
 N connections) each run the pizza order of `benchmarks/engine.py` (nine turns) as often as the
@@ -198,7 +198,7 @@ class Server:
         folder: Path,
         redis_url: str,
         cprofile: Path | None,
-        compiled: bool = False,
+        compiled: Path | None = None,
     ):
         self.config = config
         self.compiled = compiled
@@ -215,7 +215,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def _python(self, cprofile: Path | None) -> list[str]:
-        # --compiled: -P, so that PYTHONPATH's build/compiled comes before ./framework
+        # --compiled: -P, so that PYTHONPATH's build comes before ./framework
         python = [sys.executable, "-P"] if self.compiled else [sys.executable]
         if cprofile is None:
             return python
@@ -241,7 +241,7 @@ class Server:
         # cwd: the repository, so that `-m framework.cli` imports the package from there
         # (a stale editable install can make `framework` a namespace package elsewhere).
         with self.log.open("wb") as log:
-            env = {**os.environ, "PYTHONPATH": str(COMPILED)} if self.compiled else None
+            env = {**os.environ, "PYTHONPATH": str(self.compiled)} if self.compiled else None
             self.process = subprocess.Popen(
                 self.command,
                 cwd=ROOT,
@@ -683,7 +683,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--quick", action="store_true", help=f"CI: 10 customers, 2 s after 0.3 s, {QUICK}"
     )
     parser.add_argument(
-        "--compiled", action="store_true", help="servers on the compiled engine (make fast)"
+        "--compiled",
+        nargs="?",
+        type=Path,
+        const=COMPILED,
+        metavar="BUILD",
+        help=f"servers on the compiled engine (make fast: {COMPILED.relative_to(ROOT)})",
     )
     parser.add_argument(
         "--varied", action="store_true", help="the chats of tests/understanding, not the order"
@@ -694,8 +699,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--cprofile", type=Path, metavar="DIR", help="run 1-worker servers under cProfile (slow)"
     )
     args = parser.parse_args(argv)
-    if args.compiled and not (COMPILED / "framework").is_dir():
-        parser.error(f"no compiled engine in {COMPILED}: run `make fast` first")
+    if args.compiled and not (args.compiled / "framework").is_dir():
+        parser.error(f"no compiled engine in {args.compiled}: run `make fast` first")
+    args.compiled = args.compiled and args.compiled.resolve()
     if args.quick:
         args.customers, args.duration, args.warmup = 10, 2.0, 0.3
     args.only = args.only or ",".join(QUICK if args.quick else CONFIGS)

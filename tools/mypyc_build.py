@@ -2,6 +2,7 @@
 into build/compiled/.
 
     .venv/bin/python tools/mypyc_build.py          (or `make fast`; ~1.5 min on two cores)
+    .venv/bin/python tools/mypyc_build.py --opt-level 1 --out build/identity   (`make test`'s)
     PYTHONPATH=build/compiled .venv/bin/python benchmarks/engine.py
     PYTHONPATH=build/compiled .venv/bin/theke run
 
@@ -105,16 +106,18 @@ setup(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--opt-level", default="3", help="the C compiler's, 0-3 (0 builds fastest)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"the build's folder ({OUT})")
     args = parser.parse_args()
+    out = args.out.resolve()
     started = time.monotonic()
-    shutil.rmtree(OUT, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(
         ROOT / "framework",
-        OUT / "framework",
+        out / "framework",
         ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"),
     )
     modules = compiled()
-    (OUT / "setup.py").write_text(SETUP, encoding="utf-8")
+    (out / "setup.py").write_text(SETUP, encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,
@@ -124,7 +127,7 @@ def main() -> int:
             "build_ext",
             "--inplace",
         ],
-        cwd=OUT,
+        cwd=out,
         check=False,
     )
     print(f"{len(modules)} modules compiled in {time.monotonic() - started:.0f} s", file=sys.stderr)
