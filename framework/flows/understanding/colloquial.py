@@ -36,7 +36,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "mocht": "macht",  # Austrian "mocht's drei Quattro Formaggi draus"
     "fott": "weg",  # Kölsch "loss dat Fanta fott"
-    "loss": "lass",
+    "loss": "lass",  # Kölsch, Low German "loss die Cola weg"
     "drus": "draus",  # Swiss "mached drü Cola drus"
     **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
     "vo": "von",  # Styrian "ane vo de zwoa"

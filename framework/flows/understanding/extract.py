@@ -50,7 +50,7 @@ from framework.flows.understanding.normalize import (
 )
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
-from framework.flows.understanding.other_things import in_plenty, of_something_else
+from framework.flows.understanding.other_things import of_something_else, only_told_of
 from framework.flows.understanding.recounted import count_slots
 from framework.flows.understanding.refused import refused
 from framework.flows.understanding.renamed import without_renamings
@@ -137,7 +137,7 @@ def _mention(words: list[str], slots: list[Slot], lexicon: Lexicon) -> tuple[Men
             index = lexicon.items(slot.tags)
             found = after_second_thoughts(index.find_all(words), words)
             found = [m for m in found if not _said_of_someone(words, m.start)]
-            found = [m for m in found if not in_plenty(words, m.start, m.end)]  # "viel Wasser"
+            found = [m for m in found if not only_told_of(words, m.start, m.end)]  # "viel Wasser"
             if found:
                 mention[slot.name] = found[0].value
                 used.update(range(found[0].start, found[0].end))

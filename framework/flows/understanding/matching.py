@@ -139,7 +139,7 @@ def _prefixed(word: str, known: str) -> bool:
     return word.endswith(known) and word[: len(word) - len(known)] in _OWN_VERB_PREFIXES
 
 
-def _lengthened(word: str, known: str) -> bool:
+def _a_word_of_its_own(word: str, known: str) -> bool:
     """Whether a frequent word is a known one with letters added that are no ending of plural,
     case or tense ("Oliver" is no olive; "kleiner", "mittlerer", "collecting" are read as
     their known words), or with one letter put inside it ("waiter" is no water), or is two
@@ -227,7 +227,11 @@ class PhraseIndex:
             best = process.extractOne(
                 word, self._within_reach(len(word)), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
             )
-            if best and is_frequent(word) and (best[0][0] != word[0] or _lengthened(word, best[0])):
+            if (
+                best
+                and is_frequent(word)
+                and (best[0][0] != word[0] or _a_word_of_its_own(word, best[0]))
+            ):
                 best = None  # "an der Leine" is no "kleine", "Oliver" no olive: words of their own
             elif best and _prefixed(word, best[0]):
                 best = None  # "beliefert" is no "liefert"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["ENOUGH", "in_plenty", "of_something_else"]
+__all__ = ["ENOUGH", "of_something_else", "only_told_of"]
 
 _OTHER_THINGS: Final = frozenset(
     {"lunch", "breakfast", "dinner", "meal", "appetite", "day", "night", "week", "family"}
@@ -41,7 +41,7 @@ _PLENTY: Final = frozenset({"viel", "vieel", "much", "plenty", "lots", "loads", 
 _OF: Final = frozenset({"of", "o"})
 
 
-def in_plenty(words: Sequence[str], start: int, end: int) -> bool:
+def only_told_of(words: Sequence[str], start: int, end: int) -> bool:
     """Whether the item said in `words[start:end]` is told as an amount, not ordered ("das
     Neujahr mit viel Wasser", "lots of beer at the festival", "plenty o' water"), or names one
     of those other nouns ("over for a beer festival")."""
