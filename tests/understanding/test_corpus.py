@@ -61,6 +61,7 @@ HOLDOUT73, HOLDOUT74 = SETS["holdout73"], SETS["holdout74"]
 HOLDOUT75, HOLDOUT76 = SETS["holdout75"], SETS["holdout76"]
 HOLDOUT77, HOLDOUT78, HOLDOUT79 = SETS["holdout77"], SETS["holdout78"], SETS["holdout79"]
 HOLDOUT80, HOLDOUT82, HOLDOUT83 = SETS["holdout80"], SETS["holdout82"], SETS["holdout83"]
+HOLDOUT81 = SETS["holdout81"]
 HOLDOUT84, HOLDOUT86, HOLDOUT87 = SETS["holdout84"], SETS["holdout86"], SETS["holdout87"]
 HOLDOUT85, HOLDOUT90 = SETS["holdout85"], SETS["holdout90"]
 HOLDOUT91, HOLDOUT92 = SETS["holdout91"], SETS["holdout92"]
@@ -154,6 +155,7 @@ FLOORS = {
     HOLDOUT78: 0.65,
     HOLDOUT79: 0.66,
     HOLDOUT80: 0.66,
+    HOLDOUT81: 0.80,
     HOLDOUT82: 0.57,
     HOLDOUT83: 0.66,
     HOLDOUT84: 0.63,
@@ -347,6 +349,8 @@ and April, summer time from the 31st) arrived at 41, 51, 50 and 54 with 3, 2, 2 
 at 48, 53, 52 and 61 with none (more Low German read later that day). The hundred-and-fifteenth
 to hundred-and-eighteenth (late April and May) arrived at 55, 53, 58 and 60 with 1, 1, 1 and 0
 and joined at 55, 54, 59 and 60 with none.
+The eighty-first, its last wrong payment fixed on 2026-12-07 (Tyrolean "die Olivn af der
+Prosciutto lassn mir weck, lei die Pilz" had removed the Prosciutto), joined at 64 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -425,6 +429,7 @@ SIZES = {
     HOLDOUT78: 80,
     HOLDOUT79: 80,
     HOLDOUT80: 80,
+    HOLDOUT81: 80,
     HOLDOUT82: 80,
     HOLDOUT83: 80,
     HOLDOUT84: 80,

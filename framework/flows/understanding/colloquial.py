@@ -36,6 +36,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "mocht": "macht",  # Austrian "mocht's drei Quattro Formaggi draus"
     "fott": "weg",  # Kölsch "loss dat Fanta fott"
+    "weck": "weg",  # Tyrolean "die Oliven tiat's lei weck"
     "loss": "lass",  # Kölsch, Low German "loss die Cola weg"
     "drus": "draus",  # Swiss "mached drü Cola drus"
     **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
@@ -114,6 +115,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch", "noed", "nid"), "nicht"),
     **dict.fromkeys(("ejal", "eschal"), "egal"),
     **dict.fromkeys(("numme", "nume", "numae", "nummae"), "nur"),  # Alsatian, Swiss
+    "lei": "nur",  # Tyrolean, Carinthian "lei die Pilz"
     **dict.fromkeys(("uff", "uf"), "auf"),  # Palatine "uff", Swiss "uf"
     **dict.fromkeys(("ond", "un", "unn"), "und"),
     **dict.fromkeys(("ooch", "aa"), "auch"),

@@ -206,9 +206,9 @@ _GROOT_AS_LARGE: Final = re.compile(r"(?<!\bde )(?<!\bden )(?<!\bvan )\bgroot\b"
 _MAN_AS_JUST: Final = re.compile(r"\bman(?= (?:weg|ut|aus|af|ab|to|dree|twee|een|veer)\b)")
 """Low German "man" before what it softens is "mal" ("lot de Fanta man weg", "maak dor man
 dree Water ut"), no man who orders."""
-_AF_AS_ONTO: Final = re.compile(r"(?:^|(?<=[.,;!?] )|(?<=[.,;!?]))af(?= (?:die|de|den|der|dem) )")
-"""Tyrolean "af" opening a clause before an article is "auf" ("Af die Salami liaber Schinkn");
-Low German "af" ends one ("hol ick sülvst af": "ab")."""
+_AF_AS_ONTO: Final = re.compile(r"\baf(?= (?:die|de|den|der|dem) )")
+"""Tyrolean "af" before an article is "auf" ("Af die Salami liaber Schinkn", "die Olivn af der
+Prosciutto lassn mir weck"); Low German "af" ends a clause ("hol ick sülvst af": "ab")."""
 _SWISS_ONE: Final = re.compile(
     r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)"
     r"|(?:(?<=\bnur )|(?<=\bnume )|(?<=\bnumme )|(?<=\bnoch )|(?<=\bno ))eis\b"
