@@ -150,9 +150,13 @@ def test_a_customer_asks_for_a_person_and_an_agent_takes_over(
     expect(composer).to_have_value("")
     expect(bot_messages(chat, "Hallo, hier ist Anna.")).to_have_count(1)  # the customer reads it
 
+    held = inbox.locator("#lists .row__link").first
+    held.evaluate("(link) => { link.__kept = true; }")
     write(chat, HOSTILE)
     said = inbox.locator("#transcript .line--customer").filter(has_text="onerror")
     expect(said).to_have_count(1)  # live, within the hub's poll
+    # The same look again left the unchanged list alone: a click on it cannot be lost.
+    assert held.evaluate("(link) => link.__kept === true")
     assert said.locator(".line__text").text_content() == HOSTILE  # text, not markup
     assert inbox.locator("#transcript img, #transcript script").count() == 0
     assert inbox.evaluate("window.__pwned") is None

@@ -22,14 +22,16 @@
     alertBox.hidden = !text;
   }
 
-  // Regions marked data-live take the fresh page's; one with an unchanged data-key stays (a
-  // text being typed survives); the transcript only gets its new lines.
+  // Regions marked data-live take the fresh page's; one with an unchanged data-key or the same
+  // markup stays (a text being typed survives, and a click landing while the page looks again
+  // is not lost on a replaced link); the transcript only gets its new lines.
   function swap(fresh) {
     document.querySelectorAll("[data-live]").forEach(function (region) {
       const next = fresh.getElementById(region.id);
       if (!next) { return; }
       if (region.dataset.live === "append") { return append(region, next); }
       if (region.dataset.key !== undefined && region.dataset.key === next.dataset.key) { return; }
+      if (region.innerHTML === next.innerHTML) { return; }
       const focused = document.activeElement;
       const had = region.contains(focused) ? focusKey(focused) : null;
       region.replaceChildren(...Array.from(next.childNodes));
