@@ -1,6 +1,6 @@
 // The bookings calendar, kept fresh: every 30 seconds (while the tab is visible) and on "Reload
-// now", the page is fetched again and its data (#calendar-data) replaced in place, keeping the
-// focus where it was. Without this script the page is the same; a reload shows the news.
+// now", the page is fetched again and its data (#calendar-data) replaced in place when it changed,
+// keeping the focus where it was. Without this script the page is the same; a reload shows the news.
 (() => {
   "use strict";
   const EVERY = 30000;
@@ -41,6 +41,11 @@
     const page = new DOMParser().parseFromString(await answer.text(), "text/html");
     const fresh = page.getElementById("calendar-data");
     if (!fresh) return;
+    if (fresh.innerHTML === region.innerHTML) {
+      // Unchanged: left as it is, so a click landing just now is not lost on a replaced link.
+      if (asked) say("Calendar reloaded: nothing changed.");
+      return;
+    }
     const focused = region.contains(document.activeElement) ? document.activeElement : null;
     const href = focused ? focused.getAttribute("href") : null;
     region.replaceChildren(...[...fresh.childNodes].map((node) => document.importNode(node, true)));
