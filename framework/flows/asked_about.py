@@ -135,15 +135,22 @@ def _sizes_or_counts_it(turn: Turn, clause: str) -> bool:
 
 def _choices_said(turn: Turn, text: str, *, many: bool = False) -> list[str]:
     """The choices the question gave the item ("eine *mittlere* Salami"), as they are named
-    (an id such as "quattro_formaggi" is no word a customer writes); `many`: only those of
-    groups that take several (the extras)."""
+    (an id such as "quattro_formaggi" is no word a customer writes; an extra as one);
+    `many`: only those of groups that take several (the extras)."""
     slots = turn.bot.slots.items()
     kinds = ("choices",) if many else ("choice", "choices")
     choosing = {n: s.choices for n, s in slots if s.type in kinds and s.choices}
     mentions = turn.order_mentions(text)
     said = mentions[0] if len(mentions) == 1 else {}
     chosen = [(n, v) for n in sorted(set(choosing) & set(said)) for v in _values(said[n])]
-    return [_said(turn, choosing[n].choices[v].name) for n, v in chosen]
+    return [_as_said(turn, n, choosing[n].choices[v].name) for n, v in chosen]
+
+
+def _as_said(turn: Turn, slot: str, name: Label) -> str:
+    """A choice's name, an extra's as one ("extra Schinken": on a Hawaii, which has ham, the
+    ham alone would be the Hawaii's own, own_description.py)."""
+    said = _said(turn, name)
+    return f"extra {said}" if turn.slot(slot).type == "choices" else said
 
 
 def _values(value: object) -> list[str]:

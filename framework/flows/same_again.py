@@ -12,6 +12,7 @@ from framework.flows.cart import describe_line
 from framework.flows.edit_words import CHANGE_OF_MIND, RECOUNTING, STAYS
 from framework.flows.people import LAST_PERSON, ME, SHARED_BY, person_named
 from framework.flows.session import CartLine
+from framework.flows.staying import without_staying_clauses
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
 from framework.flows.understanding.lexicon import lexicon_for
@@ -110,7 +111,7 @@ def _copies(
         return None
     copied = {line["item"] for line in last}
     others: list[Mention] = []
-    said_all = turn.mentions(text, turn.slots(turn.flow(ordering).asks))
+    said_all = turn.mentions(without_staying_clauses(text), turn.slots(turn.flow(ordering).asks))
     spelled = not more and any(_spelled_out(said, mentions) for said in said_all)
     for said in said_all:
         if _names_only(said, copied) or (more and _the_copy_in_all(said, mentions, last)):

@@ -12,7 +12,7 @@ from framework.flows.edit_words import STAYS
 from framework.flows.events import Message
 from framework.flows.understanding.normalize import tokens
 
-__all__ = ["without_what_stays"]
+__all__ = ["without_staying_clauses", "without_what_stays"]
 
 _CLAUSES: Final = re.compile(r"(?<=[.!?;,])\s+")
 _SAYING_MORE: Final = frozenset(
@@ -26,11 +26,17 @@ _SAYING_MORE: Final = frozenset(
 def without_what_stays(message: Message) -> Message:
     """The message without its clauses that only say what stays as it is (all of it when
     that is all it says: "The Vegetaria stays as is" answers nothing either way)."""
-    clauses = _CLAUSES.split(message.text)
-    kept = [clause for clause in clauses if not _only_stays(tokens(clause))]
-    if not kept or len(kept) == len(clauses) or message.payload:
+    if message.payload:
         return message
-    return replace(message, text=" ".join(kept))
+    return replace(message, text=without_staying_clauses(message.text))
+
+
+def without_staying_clauses(text: str) -> str:
+    """The text without its clauses that only say what stays as it is ("… the same pizza,
+    the water stays one": no water ordered); the text as it is when that is all it says."""
+    clauses = _CLAUSES.split(text)
+    kept = [clause for clause in clauses if not _only_stays(tokens(clause))]
+    return text if not kept or len(kept) == len(clauses) else " ".join(kept)
 
 
 def _only_stays(words: list[str]) -> bool:

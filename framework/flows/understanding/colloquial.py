@@ -45,7 +45,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
-    **dict.fromkeys(("dree", "drai", "drue", "drueue"), "drei"),  # Low German, Swiss "drü"
+    **dict.fromkeys(("dree", "drai", "drue", "drueue", "dreie"), "drei"),  # Low German, Swiss "drü"
     **dict.fromkeys(("twee", "twei"), "zwei"),  # Low German "twee Beer", Eastphalian "twei Cola"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
     "ut": "aus",

@@ -51,6 +51,7 @@ from framework.flows.understanding.normalize import (
 from framework.flows.understanding.nothing_extra import says_nothing_extra
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.other_things import of_something_else, only_told_of
+from framework.flows.understanding.own_description import without_what_it_has
 from framework.flows.understanding.recounted import count_slots
 from framework.flows.understanding.refused import refused
 from framework.flows.understanding.renamed import without_renamings
@@ -450,7 +451,8 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     apart = bool(answers) or (bool(sentences) and _more_after_values(sentences[first]))
     leading = without_leading_count(mentions, slots, lexicon.takes, apart=apart)
     counted = once_each(one_each(without_context(leading, count_slots(slots)), slots))
-    return _last_said_wins(text, counted, count_slots(slots))
+    described = without_what_it_has(counted, text, slots, lexicon)  # "eine scharfe Diavola"
+    return _last_said_wins(text, described, count_slots(slots))
 
 
 _CORRECTED: Final = re.compile(

@@ -195,6 +195,11 @@ class Lexicon:
             )
         return self._items[tags]
 
+    def contents(self, item: str) -> tuple[str, ...]:
+        """What the catalog says the item has (`contains:`), in every language."""
+        found = self._bot.catalog.items.get(item)
+        return () if found is None else tuple(w for _lang, said in found.contains for w in said)
+
     def takes(self, item: str, slot: Slot) -> bool:
         """Whether the catalog item can have a value of the slot (a size for a pizza, none
         for a beer); True for slots that are no option group, and for no item."""

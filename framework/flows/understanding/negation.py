@@ -149,9 +149,9 @@ _NO_GOOD: Final = PLAIN_NOT | {"kein", "keine", "no", "bad", "schlechte", "schle
 
 
 def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
-    """ "die hat noch Wasser dabei", "he has water in his bag", "he has his own water", "my
-    mate's just found a bottle of water in his bag", "sie hat eine Flasche Wasser mitgebracht":
-    what someone has with them is not ordered."""
+    """ "die hat noch Wasser dabei", "wir haben noch Wasser da", "he has water in his bag", "he
+    has his own water", "my mate's just found a bottle of water in his bag", "sie hat eine
+    Flasche Wasser mitgebracht": what someone has with them is not ordered."""
     with_them = _WITH_THEM | _KEPT_IN  # "he has water in his bag"
     had = not _HAS.isdisjoint(words[max(0, start - 5) : start])  # "haben noch eine Kiste …"
     after = words[start + 1 : start + 5]
@@ -175,7 +175,10 @@ _OWN: Final = frozenset({"own", "eigenes", "eigene", "eigenen"})
 _KEPT_IN: Final = frozenset(
     {"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"}
 )
-_WITH_THEM: Final = frozenset({"dabei", "mit", "with", "selber", "selbst"})
+_WITH_THEM: Final = frozenset(
+    {"dabei", "mit", "with", "selber", "selbst"}
+    | {"da", "do", "hier", "here"}  # "wir haben noch Wasser da", "we have beer here"
+)
 
 
 def _kept_at(after: Sequence[str]) -> bool:

@@ -233,6 +233,20 @@ _AUSTRIAN_NOT: Final = re.compile(
 _FETCH_TO: Final = re.compile(r"\bfetch(?=(?:\s+(?:it|them|us|me|the\s+\w+))?\s+(?:to|tae|ta)\b)")
 """Northern English, Scots "fetch it to Sonnenallee 88": bring it there, no pickup ("I'll fetch
 it" stays)."""
+_FORGET_AS_DROP: Final = re.compile(
+    r"(?<!\bt )(?<!\bnot )(?<!\bnever )(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bll )"
+    r"\bforget(?: about)?"
+    r"(?= (?:the|that|this|those|these|my|his|her|our|their|all|both|one|a|an)\b)"
+)
+"""English "forget the Cola", "forget about the delivery": "drop"; "don't forget the Cola" (a
+reminder) and "I forget what is on it" stay."""
+_FORGOTTEN_DE: Final = re.compile(
+    r"(?<!\bnicht )(?<!\bnich )(?<!\bnet )(?<!\bned )"
+    r"\b(?:vergiss|vergess|vergesse|vergesst|vergessen|vergessn)\b"
+    r"(?![^.,;!?]*\b(?:nicht|nich|net|ned|nit|nid)\b)"
+)
+"""German "vergiss die Cola", "die Cola könnt ihr vergessen": "streich"; "vergiss die Cola
+nicht", "nicht vergessen" (a reminder) stay."""
 _ZERO_OF_THEM: Final = re.compile(
     r"(?<!\bcola )(?<!\bcoke )(?<!\bthe )(?<!\ba )\bzero(?=\s+(?!ones\b)[a-z]{3,}s\b)"
 )
@@ -316,6 +330,7 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     (("eis ",), _SWISS_ONE, "eine"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
+    (("verg",), _FORGOTTEN_DE, "streich"),
 )
 _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
     ((" away",), _TAKEN_AWAY, r"\1\2 off"),
@@ -324,4 +339,5 @@ _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
     ((" out",), _TAKEN_OUT, r"\1 off"),
     (("zero ",), _ZERO_OF_THEM, "no"),
     (("fetch",), _FETCH_TO, "bring"),
+    (("forget ",), _FORGET_AS_DROP, "drop"),
 )

@@ -9,12 +9,19 @@ from typing import Final
 from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
+from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_slots
-from framework.flows.understanding.second_thoughts import Mention
+from framework.flows.understanding.second_thoughts import ALSO, Mention
 
 __all__ = ["named_again", "referred"]
 
-_DEFINITE: Final = DEFINITE | {"that", "this"}
+_DEFINITE: Final = (
+    DEFINITE
+    | {"that", "this"}
+    | {"your", "yer", "eure", "euer", "euren", "eurer", "eures", "eurem"}
+)
+"""The definite words, and the house's own ("one beer — I want to try your German beer", "ein
+Bier, euer Bier soll ja gut sein"): the one just ordered, when the message ordered it."""
 _SAME: Final = frozenset(
     {"same", "gleiche", "gleichen", "selbe", "selben", "dieselbe", "denselben"}
 )
@@ -54,7 +61,8 @@ def named_again(
     words: list[str], mention: Mention, mentions: list[Mention], slots: list[Slot], lexicon: Lexicon
 ) -> bool:
     """The item just ordered with its count, named again at once by its name alone, with no
-    count, article or choice ("two beers — brewskis for both of us"): the same ones."""
+    count, article or choice ("two beers — brewskis for both of us", "ä Wasser – jaja,
+    ausgerechnet Wasser"): the same ones."""
     if not mentions or not mention or len(mention) > 2:  # an item and its count at most
         return False
     counts = count_slots(slots)
@@ -65,4 +73,15 @@ def named_again(
     if before.get(items[0]) != mention[items[0]] or not counts & before.keys():
         return False
     found = lexicon.items(frozenset()).find_all(words)
-    return bool(found) and found[0].start == 0
+    return bool(found) and _only_remarks(words[: found[0].start])
+
+
+def _only_remarks(before: list[str]) -> bool:
+    """Whether the words before the name only remark on it ("ä Wasser – jaja, ausgerechnet
+    Wasser"), with nothing that makes it another: no count, article, "and", "also"."""
+    return not any(
+        word in _ANOTHER or word in ALSO or word_to_number(word) is not None for word in before
+    )
+
+
+_ANOTHER: Final = frozenset({"und", "and", "or", "oder", "for", "fuer", "a", "an", "ein", "eine"})
