@@ -212,10 +212,11 @@ Prosciutto lassn mir weck"); Low German "af" ends a clause ("hol ick sülvst af"
 _SWISS_ONE: Final = re.compile(
     r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)"
     r"|(?:(?<=\bnur )|(?<=\bnume )|(?<=\bnumme )|(?<=\bnoch )|(?<=\bno ))eis\b"
+    r"|(?:^|(?<=\blieber )|(?<=\bliaber )|(?<=\bund )|(?<=\bun )|(?<=\bplus ))eis(?=\s+\w)"
 )
-"""Swiss "eis" before "mit" or "ohne", or after "nume" (only) or "no" (another), is "eine"
-("zwöi grossi Funghi, eis mit Olive, eis ohni Extras", "nume eis Bier"); "Cola mit Eis" stays
-ice."""
+"""Swiss "eis" before "mit" or "ohne", or first or after "nume" (only), "no" (another),
+"lieber" or "und" and before a word, is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
+Extras", "nume eis Bier", "lieber eis Mineral und eis Bier"); "Cola mit Eis" stays ice."""
 _SWISS_IS: Final = re.compile(
     r"\bisch(?=\s+(?:jo|ja|scho|schon|guet|gut|alles|nid|nöd|nit|nicht|net|zu|z|super|recht"
     r"|fein|ok|gnueg|genug|doch|eh|no|mer|mir|mis|mi)\b)"
@@ -230,6 +231,16 @@ _AUSTRIAN_NOT: Final = re.compile(
     r"\b((?:brauch|brauche|brauchen|mog|mag)\s+(?:ma|mer|mir|wir|i|ich)\s+)need\b"
 )
 """Austrian "ned" written "need" ("d'Cola brauch ma need"): "nicht", not English "need"."""
+_CALLED: Final = re.compile(
+    r"\b((?:ich heisse|ich heiss|i heiss|mein name ist|my name is|my name['’ ]s|i['’ ]m called)"
+    r"(?: (?:die|der|the))? )[a-z]+\b"
+)
+_FROM_A_PLACE: Final = re.compile(
+    r"\b((?:ich bin|ich be|ich bi|i bin|i bi|i['’ ]m|i am) (?:(?:die|der|the|d) )?)[a-z]+"
+    r"(?= (?:von|vo|aus|from|of)\b)"
+)
+"""The speaker's own name ("ich heiße Margrit", "my name is Margret"; with where they come from:
+"Ich be d'Margrit vo Sempach", "I'm Marge from Leeds"): someone, never a pizza it sounds like."""
 _FETCH_TO: Final = re.compile(r"\bfetch(?=(?:\s+(?:it|them|us|me|the\s+\w+))?\s+(?:to|tae|ta)\b)")
 """Northern English, Scots "fetch it to Sonnenallee 88": bring it there, no pickup ("I'll fetch
 it" stays)."""
@@ -330,6 +341,9 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     (("eis ",), _SWISS_ONE, "eine"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
+    (("ich ",), _CALLED, r"\1someone"),
+    ((" vo",), _FROM_A_PLACE, r"\1someone"),
+    ((" aus",), _FROM_A_PLACE, r"\1someone"),
     (("verg",), _FORGOTTEN_DE, "streich"),
 )
 _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
@@ -339,5 +353,7 @@ _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
     ((" out",), _TAKEN_OUT, r"\1 off"),
     (("zero ",), _ZERO_OF_THEM, "no"),
     (("fetch",), _FETCH_TO, "bring"),
+    ((" name",), _CALLED, r"\1someone"),
+    (("m ", "from"), _FROM_A_PLACE, r"\1someone"),
     (("forget ",), _FORGET_AS_DROP, "drop"),
 )

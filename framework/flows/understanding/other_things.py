@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from framework.flows.understanding.numbers import word_to_number
+
 __all__ = ["ENOUGH", "of_something_else", "only_told_of"]
 
 _OTHER_THINGS: Final = frozenset(
@@ -46,10 +48,31 @@ def only_told_of(words: Sequence[str], start: int, end: int) -> bool:
     Neujahr mit viel Wasser", "lots of beer at the festival", "plenty o' water"), or names one
     of those other nouns ("over for a beer festival")."""
     before = words[max(0, start - 2) : start]
-    return (end < len(words) and words[end] in _OTHER_THINGS) or (
-        bool(before)
-        and (
-            before[-1] in _PLENTY
-            or (len(before) == 2 and before[0] in _PLENTY and before[1] in _OF)
+    return (
+        (end < len(words) and words[end] in _OTHER_THINGS)
+        or _carried_in(words, start)
+        or (
+            bool(before)
+            and (
+                before[-1] in _PLENTY
+                or (len(before) == 2 and before[0] in _PLENTY and before[1] in _OF)
+            )
         )
     )
+
+
+def _carried_in(words: Sequence[str], start: int) -> bool:
+    """ "big lads pullin wee carts o beer", "trucks full of crates of water": the item told
+    of in other things, no serving of it ("two pints of beer", "a couple of Colas") and no
+    count of those things."""
+    if start < 2 or words[start - 1] not in _OF:
+        return False
+    things = words[start - 2]
+    counted = start > 2 and word_to_number(words[start - 3]) is not None
+    return len(things) > 3 and things.endswith("s") and things not in _SERVINGS and not counted
+
+
+_SERVINGS: Final = frozenset(
+    {"bottles", "cans", "glasses", "pints", "cups", "rounds", "litres", "liters", "servings"}
+    | {"lots", "loads", "tons", "plenty", "kinds", "sorts", "types"}
+)
