@@ -78,6 +78,10 @@ HOLDOUT111, HOLDOUT112 = SETS["holdout111"], SETS["holdout112"]
 HOLDOUT113, HOLDOUT114 = SETS["holdout113"], SETS["holdout114"]
 HOLDOUT115, HOLDOUT116 = SETS["holdout115"], SETS["holdout116"]
 HOLDOUT117, HOLDOUT118 = SETS["holdout117"], SETS["holdout118"]
+HOLDOUT120, HOLDOUT121 = SETS["holdout120"], SETS["holdout121"]
+HOLDOUT123, HOLDOUT124 = SETS["holdout123"], SETS["holdout124"]
+HOLDOUT48, HOLDOUT88 = SETS["holdout48"], SETS["holdout88"]
+HOLDOUT125, HOLDOUT126, HOLDOUT37 = SETS["holdout125"], SETS["holdout126"], SETS["holdout37"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -192,6 +196,15 @@ FLOORS = {
     HOLDOUT116: 0.67,
     HOLDOUT117: 0.73,
     HOLDOUT118: 0.75,
+    HOLDOUT120: 0.63,
+    HOLDOUT121: 0.66,
+    HOLDOUT123: 0.53,
+    HOLDOUT124: 0.67,
+    HOLDOUT48: 0.70,
+    HOLDOUT88: 0.76,
+    HOLDOUT125: 0.71,
+    HOLDOUT126: 0.70,
+    HOLDOUT37: 0.82,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -351,6 +364,16 @@ to hundred-and-eighteenth (late April and May) arrived at 55, 53, 58 and 60 with
 and joined at 55, 54, 59 and 60 with none.
 The eighty-first, its last wrong payment fixed on 2026-12-07 (Tyrolean "die Olivn af der
 Prosciutto lassn mir weck, lei die Pilz" had removed the Prosciutto), joined at 64 with none.
+The hundred-and-nineteenth to hundred-and-twenty-second (late May and June 2030) arrived at 44,
+48, 51 and 42 with 1, 2, 2 and 4 wrong payments; on 2026-12-07 (evening) the hundred-and-twentieth
+and hundred-and-twenty-first joined at 51 and 53 with none (a story's "wee carts o beer", "ä
+Wasser – jaja, ausgerechnet Wasser"). The hundred-and-twenty-third and hundred-and-twenty-fourth
+(late June) arrived at 41 and 52 with 2 each (28870ba, measured on a57bea6) and joined at 43
+and 54 with none. The forty-eighth and eighty-eighth, their last wrong payments fixed that
+evening (Swiss "lieber eis Mineral und eis Bier", "Ich be d'Margrit vo Sempach" read as a
+Margherita), joined at 56 and 61, and the thirty-seventh ("und 1 coal": a Cola) at 66. The
+hundred-and-twenty-fifth and hundred-and-twenty-sixth (July) arrived at 56 and 53 with 1 and 3
+(96456af, measured on f09013e) and joined at 57 and 56 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -466,6 +489,15 @@ SIZES = {
     HOLDOUT116: 80,
     HOLDOUT117: 80,
     HOLDOUT118: 80,
+    HOLDOUT120: 80,
+    HOLDOUT121: 80,
+    HOLDOUT123: 80,
+    HOLDOUT124: 80,
+    HOLDOUT48: 80,
+    HOLDOUT88: 80,
+    HOLDOUT125: 80,
+    HOLDOUT126: 80,
+    HOLDOUT37: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

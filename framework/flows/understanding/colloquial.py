@@ -36,6 +36,8 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "mocht": "macht",  # Austrian "mocht's drei Quattro Formaggi draus"
     "fott": "weg",  # Kölsch "loss dat Fanta fott"
+    **dict.fromkeys(("brenge", "brengen"), "bringen"),  # Kölsch "Künnt ehr et doch brenge?"
+    "brengt": "bringt",
     "weck": "weg",  # Tyrolean "die Oliven tiat's lei weck"
     "loss": "lass",  # Kölsch, Low German "loss die Cola weg"
     "drus": "draus",  # Swiss "mached drü Cola drus"
@@ -45,7 +47,9 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
-    **dict.fromkeys(("dree", "drai", "drue", "drueue", "dreie"), "drei"),  # Low German, Swiss "drü"
+    **dict.fromkeys(
+        ("dree", "drai", "draei", "drue", "drueue", "dreie"), "drei"
+    ),  # Low German, Swiss "drü"
     **dict.fromkeys(("twee", "twei"), "zwei"),  # Low German "twee Beer", Eastphalian "twei Cola"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
     "ut": "aus",
@@ -92,7 +96,8 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("chli", "chlii"), "klein"),
     **dict.fromkeys(("chlises", "chliises"), "kleines"),
     **dict.fromkeys(("mittleri", "mittlere", "mittlane", "mittlana"), "mittlere"),  # Tyrolean
-    **dict.fromkeys(("grossi", "groessi"), "grosse"),
+    **dict.fromkeys(("grossi", "groessi", "grossas"), "grosse"),  # Walser "as grossas Hawaii"
+    **dict.fromkeys(("mittlers", "mittlas"), "mittleres"),  # Walser "as mittlers Diavola"
     **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
     "beidi": "beide",
     "eini": "eine",  # Swiss "zwöi mittleri …, eini mit Olive" (not "eis": ice)

@@ -35,6 +35,13 @@ _POINTS_BACK: Final = frozenset({"statt", "anstatt", "anstelle"})
 _POINTS_BACK_PAIRS: Final = frozenset({("instead", "of"), ("rather", "than"), ("in", "place")})
 """After a cancel, words that replace something of the order ("scrap that, … instead of the
 large one"): the order is changed, not started again."""
+_CHANGING_PAIRS: Final = frozenset(
+    {("make", "it"), ("make", "that"), ("mach", "es"), ("mach", "das")}
+)
+"""After a cancel of the last thing said ("scratch that — … so make it two small Margheritas"),
+words that change it: not after one of everything ("scrap all that, can we start over? Make it
+two small Margheritas")."""
+_EVERYTHING: Final = frozenset({"all", "everything", "whole", "alles", "ganze", "ganzen"})
 """Words just before a command phrase that negate it (tokens split "don't" into "don", "t")."""
 
 
@@ -368,8 +375,14 @@ class Lexicon:
             return None
         end = said[0].end + (2 if tuple(words[said[0].end : said[0].end + 2]) in _FROM_ZERO else 0)
         rest = words[end:]
-        if _POINTS_BACK & set(rest) or _POINTS_BACK_PAIRS & set(pairwise(rest)):
+        pairs = set(pairwise(rest))
+        if _POINTS_BACK & set(rest) or _POINTS_BACK_PAIRS & pairs:
             return None  # "scrap that, … two small Hawaiis instead of the large one": a change
+        everything = any(
+            m.value == "restart" or _EVERYTHING & set(words[m.start : m.end]) for m in said
+        )
+        if not everything and _CHANGING_PAIRS & pairs:
+            return None  # "scratch that — … so make it two small Margheritas": a change
         return _as_written(text, words[:end]) or " ".join(rest)
 
     def triggers_beside_knowledge(self, text: str) -> bool:

@@ -287,7 +287,7 @@ class PhraseIndex:
                 led = led and words[max(0, index - 2)] not in _FOR  # "fer'n Gung": a boy
                 if not (led or (index > 1 and leads_an_item(words[index - 2]))):
                     continue  # neither led nor sized (most words): no slip looked for
-                name = short_slip(word, self._known_words)
+                name = short_slip(word, self._known_words, counted=words[index - 1].isdigit())
                 if name is not None and (led or self._sized(words, index)):
                     # "2 Cila", "make the tono medium", "a medium tono"
                     return (*words[:index], name, *words[index + 1 :])

@@ -217,6 +217,9 @@ _SWISS_ONE: Final = re.compile(
 """Swiss "eis" before "mit" or "ohne", or first or after "nume" (only), "no" (another),
 "lieber" or "und" and before a word, is "eine" ("zwöi grossi Funghi, eis mit Olive, eis ohni
 Extras", "nume eis Bier", "lieber eis Mineral und eis Bier"); "Cola mit Eis" stays ice."""
+_WALSER_ONE: Final = re.compile(r"\bas(?= (?:grossas|mittlers|mittlas|chlis|chliises|chlises)\b)")
+"""Walser "as" before a size is "ein" ("as grossas Hawaii und as mittlers Diavola"); English
+"as" comes before no such word."""
 _SWISS_IS: Final = re.compile(
     r"\bisch(?=\s+(?:jo|ja|scho|schon|guet|gut|alles|nid|nöd|nit|nicht|net|zu|z|super|recht"
     r"|fein|ok|gnueg|genug|doch|eh|no|mer|mir|mis|mi)\b)"
@@ -339,6 +342,7 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     (("runner",), _RUNNER_AS_DOWN, r"\1 runter"),
     ((" ob", "hol"), _OB_AS_OFF, r"\1ab"),
     (("eis ",), _SWISS_ONE, "eine"),
+    (("as ",), _WALSER_ONE, "ein"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
     (("ich ",), _CALLED, r"\1someone"),

@@ -32,20 +32,42 @@ def without_what_it_has(
     words: list[str] | None = None
     for mention in mentions:
         item = next((mention[name] for name in items if name in mention), None)
-        has = _described(lexicon, item) if isinstance(item, str) else frozenset()
-        for slot in extras if has else ():
+        if not isinstance(item, str):
+            continue
+        for slot in extras:
             chosen = mention.get(slot.name)
-            if isinstance(chosen, list) and chosen and slot.choices is not None:
-                words = tokens(text) if words is None else words
-                found = lexicon.choices(slot.choices).find_all(words)
-                mention[slot.name] = [
-                    value
-                    for value in chosen
-                    if not _only_as_its_own(
-                        words, [m for m in found if m.value == value], has, _names(slot, value)
-                    )
-                ]
+            if not isinstance(chosen, list) or not _describing(lexicon, item, slot) & set(chosen):
+                continue  # most extras: none of their words describes the item
+            assert slot.choices is not None  # extras are the slots with choices
+            words = tokens(text) if words is None else words
+            found = lexicon.choices(slot.choices).find_all(words)
+            has = _described(lexicon, item)
+            mention[slot.name] = [
+                value
+                for value in chosen
+                if not _only_as_its_own(
+                    words, [m for m in found if m.value == value], has, _names(slot, value)
+                )
+            ]
     return mentions
+
+
+def _describing(lexicon: Lexicon, item: str, slot: Slot) -> frozenset[str]:
+    """The slot's extras that some word of the item's description names ("scharf" of the
+    Diavola's "scharfe Salami" names jalapeños)."""
+    return lexicon.kept(("describing", item, slot.name), _describing_read, lexicon, item, slot)
+
+
+def _describing_read(lexicon: Lexicon, item: str, slot: Slot) -> frozenset[str]:
+    has = _described(lexicon, item)
+    if not has or slot.choices is None:
+        return frozenset()
+    phrases = lexicon.choices(slot.choices).phrases().items()
+    return frozenset(
+        str(value)
+        for phrase, value in phrases
+        if " ".join(phrase) not in _names(slot, str(value)) and all(_stem(w) in has for w in phrase)
+    )
 
 
 def _only_as_its_own(

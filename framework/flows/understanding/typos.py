@@ -17,7 +17,7 @@ with wordfreq (`pip install wordfreq`):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from operator import ne
 from pathlib import Path
 from typing import Final
@@ -77,10 +77,28 @@ def _one_slip(typed: str, known: str) -> bool:
         softened = index == 0 and pair in _SOFTENED
         alike = softened or pair in _SOUNDING_ALIKE
         return alike or typed[index] in _NEAR.get(known[index], frozenset())
-    if len(differ) == 2 and differ[1] == differ[0] + 1:
+    if len(differ) == 2 and differ[1] == differ[0] + 1:  # inline: a call per known word costs
         first, second = differ
         return typed[first] == known[second] and typed[second] == known[first]
     return False
+
+
+@lru_cache(maxsize=8)
+def _of_length(known: frozenset[str]) -> dict[int, tuple[str, ...]]:
+    """The known words by their length."""
+    lengths: dict[int, list[str]] = {}
+    for word in known:
+        lengths.setdefault(len(word), []).append(word)
+    return {length: tuple(words) for length, words in lengths.items()}
+
+
+def _swapped(typed: str, known: str) -> bool:
+    """Whether the words (of one length) differ by two neighbouring letters swapped."""
+    differ = [at for at, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+    if len(differ) != 2:
+        return False
+    first, second = differ
+    return second == first + 1 and typed[first] == known[second] and typed[second] == known[first]
 
 
 class SlipReader:
@@ -99,13 +117,24 @@ class SlipReader:
         return found.pop() if len(found) == 1 else None
 
 
-def short_slip(typed: str, known: frozenset[str]) -> str | None:
+def short_slip(typed: str, known: frozenset[str], *, counted: bool = False) -> str | None:
     """The one known word that `typed` (three or four letters) is one slip of ("cila" of
     "cola"; "tono" of "tonno", a double letter typed once), when `typed` is no frequent word
-    ("hier" is one key from "bier"). Callers ask
-    only where a name must stand, right after a count ("2 Cila")."""
-    if not 3 <= len(typed) < _SHORTEST or typed in known or typed in _common_words():
+    ("hier" is one key from "bier"); `counted` (right after a number: "1 coal"), a frequent
+    word too when two of its neighbouring letters are swapped. Callers ask only where a name
+    must stand, right after a count ("2 Cila")."""
+    if not 3 <= len(typed) < _SHORTEST or typed in known:
         return None
+    if typed in _common_words():
+        if not counted:
+            return None
+        swapped = {
+            word
+            for word in _of_length(known).get(len(typed), ())
+            if (word[0] == typed[0] or word[-1] == typed[-1])  # one of them stays in a swap
+            and _swapped(typed, word)
+        }
+        return swapped.pop() if len(swapped) == 1 else None
     found = {word for word in known if len(word) == len(typed) and _one_slip(typed, word)}
     found |= {word for word in known if _one_of_double(typed, word)}
     return found.pop() if len(found) == 1 else None
