@@ -9,7 +9,13 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Final, TypeVar, cast
 
-from framework.flows.model import Bot, ChoiceSet, Item, Slot
+from framework.flows.model import Bot, ChoiceSet, Slot
+from framework.flows.understanding.asked_by_name import asked_by_name
+from framework.flows.understanding.catalog_phrases import (
+    abbreviations,
+    choice_phrases,
+    item_phrases,
+)
 from framework.flows.understanding.matching import Match, PhraseIndex
 from framework.flows.understanding.normalize import KEPT_READINGS, tokens
 from framework.flows.understanding.other_meanings import (
@@ -19,6 +25,7 @@ from framework.flows.understanding.other_meanings import (
     variants_of,
 )
 from framework.flows.understanding.phonetics import SoundIndex
+from framework.flows.understanding.questions import is_question
 
 __all__ = ["Lexicon", "lexicon_for"]
 
@@ -56,17 +63,6 @@ def _clauses(text: str) -> tuple[list[str], list[int]]:
     return words, clause_of
 
 
-def _item_phrases(item: Item) -> Iterator[tuple[str, str]]:
-    yield item.id.replace("_", " "), item.id
-    for name in item.name.values():
-        yield name, item.id
-    for synonym in item.synonyms:
-        yield synonym, item.id
-
-
-_SHORTEST_ABBREVIATION: Final = 4
-
-
 _FROM_ZERO: Final = frozenset(
     {("from", "zero"), ("from", "scratch"), ("von", "null"), ("bei", "null")}
 )
@@ -83,33 +79,6 @@ def _as_written(text: str, before: list[str]) -> str | None:
     if len(found) < seen:
         return None
     return text[found[seen - 1].end() :].lstrip(" ,;:.!?-–—")
-
-
-def _abbreviations(items: list[Item]) -> Iterator[tuple[str, str]]:
-    """ "marg", "capri", "quattro": the start of a name's first word (4 letters or more, short
-    of the word) that starts no other item's name and is no word of one: how people shorten
-    in a hurry ("2x marg L w/ extra cheese")."""
-    names = [(tokens(name), item.id) for item in items for name in item.name.values()]
-    words = {word for name, _ in names for word in name}
-    owners: dict[str, set[str]] = {}
-    for name, item_id in names:
-        if not name:
-            continue
-        first = name[0]
-        for end in range(_SHORTEST_ABBREVIATION, len(first)):
-            owners.setdefault(first[:end], set()).add(item_id)
-    for prefix, ids in owners.items():
-        if len(ids) == 1 and prefix not in words:
-            yield prefix, next(iter(ids))
-
-
-def _choice_phrases(choices: ChoiceSet) -> Iterator[tuple[str, str]]:
-    for choice in choices.choices.values():
-        yield choice.id.replace("_", " "), choice.id
-        for name in choice.name.values():
-            yield name, choice.id
-        for synonym in choice.synonyms:
-            yield synonym, choice.id
 
 
 _T = TypeVar("_T")
@@ -193,10 +162,10 @@ class Lexicon:
         """Catalog items carrying any of the tags (all items for no tags)."""
         if tags not in self._items:
             items = [i for i in self._bot.catalog.items.values() if not tags or tags & i.tags]
-            phrases = [phrase for item in items for phrase in _item_phrases(item)]
+            phrases = [phrase for item in items for phrase in item_phrases(item)]
             self._items[tags] = PhraseIndex(
                 phrases,
-                exact=_abbreviations(items),
+                exact=abbreviations(items),
                 blocked=variants_of(phrases),
                 variants=VARIANT_AFTER,
             )
@@ -241,7 +210,7 @@ class Lexicon:
 
     def choices(self, choices: ChoiceSet) -> PhraseIndex:
         if choices.id not in self._choices:
-            phrases = list(_choice_phrases(choices))
+            phrases = list(choice_phrases(choices))
             no_choice = (f"{phrase} {word}" for phrase, _ in phrases for word in NOT_CHOSEN)
             self._choices[choices.id] = PhraseIndex(phrases, blocked=no_choice)
         return self._choices[choices.id]
@@ -327,8 +296,9 @@ class Lexicon:
 
     def _knows(self, text: str, answered: frozenset[str]) -> list[str]:
         entries: list[str] = []
+        question = is_question(text)
         for words in _with_and_without_particles(tokens(text)):
-            found = self._asked(words)
+            found = self._asked(words, question)
             entries += [m.value for m in found if not answered & set(words[m.start : m.end])]
         return list(dict.fromkeys(entries))
 
@@ -339,20 +309,27 @@ class Lexicon:
         return self.kept(("names_items", text), self._names_items, text)
 
     def _names_items(self, text: str) -> bool:
-        words = tokens(text)
+        words, question = tokens(text), is_question(text)
         index = self.items(frozenset())
-        asked = self._asked(words)
+        asked = self._asked(words, question)
         return any(
-            index.written(words, m) or not any(a.start < m.end and m.start < a.end for a in asked)
+            self._named(words, m, question)
+            or not any(a.start < m.end and m.start < a.end for a in asked)
             for m in index.find_all(words)
         )
 
-    def _asked(self, words: list[str]) -> list[Match]:
+    def _named(self, words: list[str], match: Match, question: bool) -> bool:
+        """An item's name as written, not one asking a question ("any veggie options?")."""
+        written = self.items(frozenset()).written(words, match)
+        asking = asked_by_name(words, match, question, self.knowledge, self.choice_words())
+        return written and not asking
+
+    def _asked(self, words: list[str], question: bool = False) -> list[Match]:
         """The knowledge phrases said, but none inside an item's name as written ("Vegetaria"
         is no question about vegetarian food) or a longer trigger of the bot's ("wie lange
         habt ihr offen" asks the opening hours, not how long delivery takes)."""
         index = self.items(frozenset())
-        own = [m for m in index.find_all(words) if index.written(words, m)]
+        own = [m for m in index.find_all(words) if self._named(words, m, question)]
         own += self.triggers.find_all(words)
         return [m for m in self.knowledge.find_all(words) if not _covered(m, own)]
 
