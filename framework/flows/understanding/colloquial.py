@@ -35,8 +35,11 @@ COLLOQUIAL: Final = {
     "wart": "warte",
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "mocht": "macht",  # Austrian "mocht's drei Quattro Formaggi draus"
+    "machts": "macht",  # Bavarian "machts drei Bier draus"
     "fott": "weg",  # Kölsch "loss dat Fanta fott"
     **dict.fromkeys(("brenge", "brengen"), "bringen"),  # Kölsch "Künnt ehr et doch brenge?"
+    # Austrian "Storniern's bitte ollas", Swiss "Bitte alles stornierä"
+    **dict.fromkeys(("storniern", "stornierae", "stornierre"), "stornieren"),
     "brengt": "bringt",
     "weck": "weg",  # Tyrolean "die Oliven tiat's lei weck"
     "loss": "lass",  # Kölsch, Low German "loss die Cola weg"
@@ -48,7 +51,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
     **dict.fromkeys(
-        ("dree", "drai", "draei", "drue", "drueue", "dreie"), "drei"
+        ("dree", "drai", "draei", "drej", "drue", "drueue", "dreie"), "drei"
     ),  # Low German, Swiss "drü"
     **dict.fromkeys(("twee", "twei"), "zwei"),  # Low German "twee Beer", Eastphalian "twei Cola"
     "veer": "vier",  # Low German "mach ut de twee Bier veer"
@@ -57,16 +60,29 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("dorfoer", "dorvoer"), "dafuer"),  # "för mien Mann dorför een Beer"
     **dict.fromkeys(("foer", "fer"), "fuer"),  # "fer'n Gung" (Erzgebirge: for the boy)
     **dict.fromkeys(("mien", "mienen"), "meinen"),
-    **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse"), "grosse"),
-    **dict.fromkeys(("gleen", "glee", "klaa", "kloa", "kloan", "kloi", "glaa", "kleen"), "klein"),
+    **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse", "jrusse"), "grosse"),
+    "grussa": "grosse",  # North Thuringian "ä grußa Funghi"
     **dict.fromkeys(
-        ("gleene", "klaane", "kloane", "glaane", "gleenes", "klaanes", "kleene", "kloine"),
+        ("gleen", "glee", "klaa", "kloa", "kloan", "kloi", "glaa", "kleen", "klaen"), "klein"
+    ),
+    **dict.fromkeys(
+        (
+            "gleene",
+            "klaane",
+            "kloane",
+            "glaane",
+            "gleenes",
+            "klaanes",
+            "kleene",
+            "kloine",
+            "klaene",
+        ),
         "kleine",
     ),
     **dict.fromkeys(("kleenen", "gleenen", "luetten"), "kleinen"),
     # Low German: "een lütte Funghi", "hol ick sülvst af", "dat is allens", "kloor"
     **dict.fromkeys(("luett", "luet"), "klein"),
-    **dict.fromkeys(("luette", "luetje", "luettje"), "kleine"),
+    **dict.fromkeys(("luette", "luetje", "luettje", "luetke", "klaana"), "kleine"),  # "a klaana"
     "luetjen": "kleinen",
     **dict.fromkeys(("maak", "mook"), "mach"),  # "maak dor man dree Water ut"
     **dict.fromkeys(("maakt", "mookt"), "macht"),
@@ -76,7 +92,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("grote", "groote"), "grosse"),
     **dict.fromkeys(("groten", "grooten"), "grossen"),
     "grot": "gross",  # not "groot": a name ("name's De Groot")
-    **dict.fromkeys(("middelgrote", "middelgroten", "middelgroot"), "mittlere"),
+    **dict.fromkeys(("middelgrote", "middelgroten", "middelgroot", "middelgroote"), "mittlere"),
     **dict.fromkeys(("zippeln", "zippel", "zipeln", "zipolle", "zipollen"), "zwiebeln"),
     **dict.fromkeys(("haalt", "haalen"), "holen"),  # "wi haalt dat af"
     **dict.fromkeys(("lever", "leewer", "leever"), "lieber"),  # "maak ut de Tonno lever …"
@@ -84,6 +100,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("klaeaeni", "klaani", "kleeni"), "kleine"),
     **dict.fromkeys(("klaans", "kleens"), "kleines"),
     "een": "ein",
+    **dict.fromkeys(("ejn", "ejne"), "eine"),  # Eifel "ejn dovon met extra Kies"
     **dict.fromkeys(("suelvst", "suelven"), "selbst"),
     "af": "ab",
     "stott": "statt",  # Tyrolean, Bavarian "Schinkn stott de Jalapeños"
@@ -92,10 +109,11 @@ COLLOQUIAL: Final = {
     "geern": "gerne",
     "harr": "haette",
     # Swiss German: "e chlini Margherita", "e mittleri Funghi", "e grossi"
-    **dict.fromkeys(("chlini", "chliini", "chline", "chlis"), "kleine"),
-    **dict.fromkeys(("chli", "chlii"), "klein"),
-    **dict.fromkeys(("chlises", "chliises"), "kleines"),
-    **dict.fromkeys(("mittleri", "mittlere", "mittlane", "mittlana"), "mittlere"),  # Tyrolean
+    **dict.fromkeys(("chlini", "chliini", "chline", "chlis", "chleini", "chleine"), "kleine"),
+    **dict.fromkeys(("chlyni", "chlyne", "klene"), "kleine"),  # Basel "e chlyni Funghi"
+    **dict.fromkeys(("chli", "chlii", "chlei"), "klein"),  # High Rhine "e chleini Margherita"
+    **dict.fromkeys(("chlises", "chliises", "chliis"), "kleines"),
+    **dict.fromkeys(("mittleri", "mittlere", "mittlane", "mittlana", "mittla"), "mittlere"),
     **dict.fromkeys(("grossi", "groessi", "grossas"), "grosse"),  # Walser "as grossas Hawaii"
     **dict.fromkeys(("mittlers", "mittlas"), "mittleres"),  # Walser "as mittlers Diavola"
     **dict.fromkeys(("mached", "machet"), "macht"),  # Swiss, Swabian "mached bitte beidi gross"
@@ -113,6 +131,9 @@ COLLOQUIAL: Final = {
     ),
     "kenni": "keine",  # Alsatian "doch kenni extra Oliwe"
     "kaa": "keine",  # Hessian "mog kaa Pilz"
+    "kaeae": "keine",  # Moselle Franconian "doch kää Zwiebele" (no cheese: "Kääs" has its s)
+    "klaea": "klein",  # Moselle Franconian "ä kläa Funghi"
+    **dict.fromkeys(("zipollen", "zipolln"), "zwiebeln"),  # Low German "met Zipollen"
     **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),

@@ -196,9 +196,9 @@ _TAKEN_OUT: Final = re.compile(
 removing; "a Salami to take out" (to take away) stays."""
 _TAKEN_AWAY: Final = re.compile(r"\b(take|takes|taking|took)((?:\s+(?!away\b)\w+){2,5}?)\s+away\b")
 """English "take the olives away": "off"; "I'll take it away", "to take away" (pickup) stay."""
-_EI_AS_ONE: Final = re.compile(r"\bei(?= (?:devo|dervo|davon|dovo|devun|dervun)\b)")
-"""Walser, Swiss "ei devo" is "eine davon" ("zwei mittleri Diavola, ei devo mit extra Chäs"),
-no egg."""
+_EI_AS_ONE: Final = re.compile(r"\b(?:ei|ana)(?= (?:devo|dervo|davon|dovo|devun|dervun)\b)")
+"""Walser, Swiss "ei devo", Franconian "ana dervo" is "eine davon" ("zwei mittleri Diavola, ei
+devo mit extra Chäs", "zwa mittla Margherita, ana dervo mit Schinkn"), no egg."""
 _AS_THAN: Final = re.compile(r"\b((?:lieber|liaber|leewer|lever|leever) \w+(?: \w+)?) as\b")
 """Low German "as" after "lieber" is "als" ("leewer Schinken as Champignons")."""
 _GROOT_AS_LARGE: Final = re.compile(r"(?<!\bde )(?<!\bden )(?<!\bvan )\bgroot\b")
@@ -334,6 +334,7 @@ _Form = tuple[tuple[str, ...], re.Pattern[str], str]
 _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     ((" as ",), _AS_THAN, r"\1 als"),
     (("ei ",), _EI_AS_ONE, "eine"),
+    (("ana ",), _EI_AS_ONE, "eine"),
     (("groot",), _GROOT_AS_LARGE, "gross"),
     (("man ",), _MAN_AS_JUST, "mal"),
     (("af ",), _AF_AS_ONTO, "auf"),
