@@ -9,6 +9,7 @@ from typing import Any, Final
 from framework.flows.bot_slots import line_slots
 from framework.flows.counting import count_of_nothing, counts_the_item
 from framework.flows.events import Message
+from framework.flows.implied_choices import address_switches
 from framework.flows.label_people import said_mine
 from framework.flows.model import Slot
 from framework.flows.pending_items import has_item
@@ -133,6 +134,7 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     forced = asked.role == "confirm" and not said
     marked = said or forced
     made_lines = cart_slots(turn) if forced else set()
+    mentions = _or_the_address(turn, forced, message.text, mentions)
     if not mentions:
         return False
     instead = not marked and len(words) > 2 and _not_yes_or_no(asked, message.text)
@@ -184,6 +186,15 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     turn.reask()
     _rewind(turn, frozenset(rerun))
     return True
+
+
+def _or_the_address(turn: Turn, forced: bool, text: str, mentions: list[Mention]) -> list[Mention]:
+    """The mentions, or at a confirmation that names nothing, the option a whole address
+    implies ("To Boddinstraße 11, 12053" for a pickup order: delivery)."""
+    if mentions or not forced:
+        return mentions
+    switch = address_switches(turn, text)
+    return [switch] if switch is not None else []
 
 
 def _of_a_line(slot: Slot) -> bool:

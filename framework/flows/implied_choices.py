@@ -23,7 +23,7 @@ from framework.flows.steps import Ask, Branch
 from framework.flows.turn import Turn
 from framework.flows.understanding.slot_values import find_address
 
-__all__ = ["address_chooses", "note_implied_choices"]
+__all__ = ["address_chooses", "address_switches", "implied_choices", "note_implied_choices"]
 
 Choice = tuple[str, str]
 """A choice slot's name and one of its options."""
@@ -58,6 +58,20 @@ def address_chooses(turn: Turn, frame: Frame, slot: Slot, text: str) -> bool:
     turn.set_slot(slot.name, value)
     move_on(frame)
     return True
+
+
+def address_switches(turn: Turn, text: str) -> dict[str, str] | None:
+    """At the confirmation of an order for another option (a pickup), a whole address said
+    without naming one ("To Boddinstraße 11, 12053, name Horvat"): the option the address
+    implies, as a correction (delivery, to that address)."""
+    if find_address(text) is None:
+        return None
+    slots = turn.session["slots"]
+    for name, (choice, option) in implied_choices(turn.bot).items():
+        chosen = slots.get(choice)
+        if turn.slot(name).type == "address" and chosen not in (None, option):
+            return {choice: option} if turn.acceptable(choice, option) else None
+    return None
 
 
 @lru_cache(maxsize=32)

@@ -15,6 +15,7 @@ from framework.flows.committing import committed
 from framework.flows.editing import edit_order
 from framework.flows.events import Message
 from framework.flows.follow_ups import KNOWN_BEFORE, follow_up
+from framework.flows.implied_choices import address_switches
 from framework.flows.in_progress import order_so_far
 from framework.flows.order_checks import about_the_order
 from framework.flows.repair import try_digression
@@ -224,7 +225,10 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
         done = any(says_done(p) or parse_yes_no(p) is False or find_address(p) for p in said)
         return " ".join(said) if done else None
     if slot.role == "confirm":  # "Jo gern. Wie lang gaht's?": answered, and the yes taken
-        return " ".join(said) if said and committed(turn, " ".join(said)) else None
+        # (or "Can you deliver please? To Boddinstraße 11, 12053": the address a switch)
+        joined = " ".join(said)
+        switched = said and address_switches(turn, joined) is not None
+        return joined if said and (committed(turn, joined) or switched) else None
     if slot.type not in ("choice", "choices"):
         return None
     naming = [p for p in said if any(slot.name in m for m in turn.kept_mentions(p, [slot]))]
