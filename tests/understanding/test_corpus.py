@@ -82,6 +82,7 @@ HOLDOUT120, HOLDOUT121 = SETS["holdout120"], SETS["holdout121"]
 HOLDOUT123, HOLDOUT124 = SETS["holdout123"], SETS["holdout124"]
 HOLDOUT48, HOLDOUT88 = SETS["holdout48"], SETS["holdout88"]
 HOLDOUT125, HOLDOUT126, HOLDOUT37 = SETS["holdout125"], SETS["holdout126"], SETS["holdout37"]
+HOLDOUT127, HOLDOUT128 = SETS["holdout127"], SETS["holdout128"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -205,6 +206,8 @@ FLOORS = {
     HOLDOUT125: 0.71,
     HOLDOUT126: 0.70,
     HOLDOUT37: 0.82,
+    HOLDOUT127: 0.62,
+    HOLDOUT128: 0.65,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -373,7 +376,9 @@ and 54 with none. The forty-eighth and eighty-eighth, their last wrong payments 
 evening (Swiss "lieber eis Mineral und eis Bier", "Ich be d'Margrit vo Sempach" read as a
 Margherita), joined at 56 and 61, and the thirty-seventh ("und 1 coal": a Cola) at 66. The
 hundred-and-twenty-fifth and hundred-and-twenty-sixth (July) arrived at 56 and 53 with 1 and 3
-(96456af, measured on f09013e) and joined at 57 and 56 with none.
+(96456af, measured on f09013e) and joined at 57 and 56 with none. The hundred-and-twenty-seventh
+and hundred-and-twenty-eighth (late July) arrived at 47 and 51 with 2 and 0 (b5d832f, measured on
+4ffd43a) and joined at 50 and 52 with none.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -498,6 +503,8 @@ SIZES = {
     HOLDOUT125: 80,
     HOLDOUT126: 80,
     HOLDOUT37: 80,
+    HOLDOUT127: 80,
+    HOLDOUT128: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 
