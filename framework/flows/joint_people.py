@@ -20,9 +20,14 @@ _JOINT: Final = re.compile(
 )
 _ONE_EACH: Final = frozenset({"je", "jeweils", "each", "both", "beide"})
 _ME_AND: Final = re.compile(
-    rf"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:mich|me) (?:und|and) (?:(?:meinen|meine|my|our) )?"
-    rf"(?:(?i:freund|freundin|mann|frau|bruder|schwester|friend|husband|wife|partner) )?({NAME})\b"
+    rf"\b(?:[Ff]ür|[Ff]uer|[Ff]or) (?:mich|me) (?:und|and) (?:(?:(?:meinen|meine|my|our) )?"
+    rf"(?:(?i:freund|freundin|mann|frau|bruder|schwester|friend|husband|wife|partner) )?({NAME})"
+    r"|((?:meinen|meine|my) (?i:freund|freundin|mann|frau|bruder|schwester|friend|husband|wife"
+    r"|partner|sister|brother|mum|mom|dad|son|daughter|colleague|kollegin|kollegen))"
+    r"|(her|him|ihn|sie))\b"
 )
+"""The one the speaker orders with: a name ("für mich und Korbinian"), who they are to the
+speaker ("one each for me and my sister") or a pronoun for them ("one each for me and her")."""
 
 
 _PARTNER_AND_I: Final = re.compile(
@@ -68,7 +73,8 @@ def joint_people(text: str, menu: frozenset[str]) -> dict[str, str]:
     if "und" not in lowered and "and" not in lowered:
         return joint  # each way of saying it joins two with "und" or "and"
     if (me_and := _ME_AND.search(text)) is not None:  # "für mich und Korbinian"
-        joint[SPEAKER] = f"{SPEAKER}{SHARED_BY}{me_and[1].lower()}"
+        other = next(said for said in me_and.groups() if said)
+        joint[SPEAKER] = f"{SPEAKER}{SHARED_BY}{other.lower()}"
     if (pair := _PARTNER_AND_I.search(text)) is not None:  # "my husband and I want two …"
         joint[SPEAKER] = f"{SPEAKER}{SHARED_BY}{pair['partner'].lower()}"
     for found in _JOINT.finditer(text):

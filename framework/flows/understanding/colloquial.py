@@ -62,6 +62,9 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("mien", "mienen"), "meinen"),
     **dict.fromkeys(("jross", "jrosse", "jrossen", "grosse", "jruusse", "jrusse"), "grosse"),
     "grussa": "grosse",  # North Thuringian "ä grußa Funghi"
+    **dict.fromkeys(("gruesse", "gruesser"), "grosse"),  # Erzgebirgisch "ene grueße Vegetaria"
+    **dict.fromkeys(("koscht", "koschd", "koschtet"), "kostet"),  # Alsatian "Was koscht e Bier?"
+    **dict.fromkeys(("naemme", "naemmen"), "nehmen"),  # "mir zwee Alten nämme …"
     **dict.fromkeys(
         ("gleen", "glee", "klaa", "kloa", "kloan", "kloi", "glaa", "kleen", "klaen"), "klein"
     ),
@@ -133,6 +136,10 @@ COLLOQUIAL: Final = {
     "kaa": "keine",  # Hessian "mog kaa Pilz"
     "kaeae": "keine",  # Moselle Franconian "doch kää Zwiebele" (no cheese: "Kääs" has its s)
     "klaea": "klein",  # Moselle Franconian "ä kläa Funghi"
+    "kleng": "klein",  # Luxembourgish "eng kleng Funghi", "Keng Liwwerung", "mir huelen et"
+    "keng": "keine",
+    "liwwerung": "lieferung",
+    "huelen": "holen",
     **dict.fromkeys(("zipollen", "zipolln"), "zwiebeln"),  # Low German "met Zipollen"
     **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian

@@ -196,6 +196,14 @@ _TAKEN_OUT: Final = re.compile(
 removing; "a Salami to take out" (to take away) stays."""
 _TAKEN_AWAY: Final = re.compile(r"\b(take|takes|taking|took)((?:\s+(?!away\b)\w+){2,5}?)\s+away\b")
 """English "take the olives away": "off"; "I'll take it away", "to take away" (pickup) stay."""
+_TAKE_AWAY_THE: Final = re.compile(
+    r"(?<!\bll )(?<!\bwill )(?<!\bto )(?<!\bwe )(?<!\bi )\btake away"
+    r"(?= (?:the|that|this|those|these|my|his|her|our|their|all|both)\b)"
+)
+"""English "please take away the Fantas": "take off" (a removal); "we'll take away the pizzas",
+"to take away" stay pickup."""
+_SOONER: Final = re.compile(r"\bsooner(?= (?:have|take|get|go for)\b)")
+"""Northern English "she'd sooner have the Quattro Formaggi than the Funghi": "rather"."""
 _EI_AS_ONE: Final = re.compile(r"\b(?:ei|ana)(?= (?:devo|dervo|davon|dovo|devun|dervun)\b)")
 """Walser, Swiss "ei devo", Franconian "ana dervo" is "eine davon" ("zwei mittleri Diavola, ei
 devo mit extra Chäs", "zwa mittla Margherita, ana dervo mit Schinkn"), no egg."""
@@ -220,6 +228,9 @@ Extras", "nume eis Bier", "lieber eis Mineral und eis Bier"); "Cola mit Eis" sta
 _WALSER_ONE: Final = re.compile(r"\bas(?= (?:grossas|mittlers|mittlas|chlis|chliises|chlises)\b)")
 """Walser "as" before a size is "ein" ("as grossas Hawaii und as mittlers Diavola"); English
 "as" comes before no such word."""
+_SWISS_NONE: Final = re.compile(r"(?:(?<=\bdoch )|(?<=\bwill )|(?<=\bwott ))kaes(?= [a-z])")
+"""Swiss "käs" after "doch" or "will" and before a word is "kein" ("d'Schwöschter will doch käs
+Funghi"); elsewhere it is cheese ("mit extra Käs")."""
 _SWISS_IS: Final = re.compile(
     r"\bisch(?=\s+(?:jo|ja|scho|schon|guet|gut|alles|nid|nöd|nit|nicht|net|zu|z|super|recht"
     r"|fein|ok|gnueg|genug|doch|eh|no|mer|mir|mis|mi)\b)"
@@ -344,6 +355,7 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     ((" ob", "hol"), _OB_AS_OFF, r"\1ab"),
     (("eis ",), _SWISS_ONE, "eine"),
     (("as ",), _WALSER_ONE, "ein"),
+    (("kaes ",), _SWISS_NONE, "kein"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
     (("ich ",), _CALLED, r"\1someone"),
@@ -353,6 +365,8 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
 )
 _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
     ((" away",), _TAKEN_AWAY, r"\1\2 off"),
+    (("take away ",), _TAKE_AWAY_THE, "take off"),
+    (("sooner ",), _SOONER, "rather"),
     ((" no ", "in"), _SCOTS_NOT, "not"),
     (("nae ",), _SCOTS_NAE, "no"),
     ((" out",), _TAKEN_OUT, r"\1 off"),
