@@ -189,12 +189,12 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
 
 
 def _or_the_address(turn: Turn, forced: bool, text: str, mentions: list[Mention]) -> list[Mention]:
-    """The mentions, or at a confirmation that names nothing, the option a whole address
-    implies ("To Boddinstraße 11, 12053" for a pickup order: delivery)."""
-    if mentions or not forced:
+    """The mentions, at a confirmation with the option a whole address implies ("To
+    Boddinstraße 11, 12053" for a pickup order: delivery) unless the first names its own."""
+    switch = address_switches(turn, text) if forced else None
+    if switch is None:
         return mentions
-    switch = address_switches(turn, text)
-    return [switch] if switch is not None else []
+    return [{**switch, **(mentions[0] if mentions else {})}, *mentions[1:]]
 
 
 def _of_a_line(slot: Slot) -> bool:

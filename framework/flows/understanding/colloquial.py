@@ -36,6 +36,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("moch", "mochts"), "mach"),  # Austrian "moch liaba a Funghi draus"
     "mocht": "macht",  # Austrian "mocht's drei Quattro Formaggi draus"
     "machts": "macht",  # Bavarian "machts drei Bier draus"
+    "maat": "macht",  # Bergisch "Maat us dem Bier leever zwei"
     "fott": "weg",  # Kölsch "loss dat Fanta fott"
     **dict.fromkeys(("brenge", "brengen"), "bringen"),  # Kölsch "Künnt ehr et doch brenge?"
     # Austrian "Storniern's bitte ollas", Swiss "Bitte alles stornierä"

@@ -152,6 +152,8 @@ def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
     """ "die hat noch Wasser dabei", "wir haben noch Wasser da", "he has water in his bag", "he
     has his own water", "my mate's just found a bottle of water in his bag", "sie hat eine
     Flasche Wasser mitgebracht": what someone has with them is not ordered."""
+    if _got_it(words[max(0, start - 4) : start]):
+        return True  # "he's got water", "they've got a beer already"
     with_them = _WITH_THEM | _KEPT_IN  # "he has water in his bag"
     had = not _HAS.isdisjoint(words[max(0, start - 5) : start])  # "haben noch eine Kiste …"
     after = words[start + 1 : start + 5]
@@ -163,6 +165,18 @@ def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
         at -= 1
     after = words[start + 1 : start + 5]
     return (at >= 0 and words[at] in _BROUGHT) or not _BROUGHT.isdisjoint(after)
+
+
+def _got_it(before: Sequence[str]) -> bool:
+    """ "he's got water", "she has got a Cola", "they've got beer": someone else has it (not
+    "I've got" nor "can we get")."""
+    words = [word for word in before if word not in _BETWEEN]
+    return (
+        len(words) >= 3
+        and words[-1] == "got"
+        and words[-2] in {"s", "has", "ve", "have"}
+        and words[-3] in {"he", "she", "they"}
+    )
 
 
 _BROUGHT: Final = frozenset({"found", "brought", "gefunden", "mitgebracht", "dabeigehabt"})

@@ -202,6 +202,8 @@ _TAKE_AWAY_THE: Final = re.compile(
 )
 """English "please take away the Fantas": "take off" (a removal); "we'll take away the pizzas",
 "to take away" stay pickup."""
+_US_AS_OUT_OF: Final = re.compile(r"\bus(?= (?:dem|der|den)\b)")
+"""Ripuarian, Alemannic "us dem Bier" is "aus dem"; English "us" comes before no German article."""
 _SOONER: Final = re.compile(r"\bsooner(?= (?:have|take|get|go for)\b)")
 """Northern English "she'd sooner have the Quattro Formaggi than the Funghi": "rather"."""
 _EI_AS_ONE: Final = re.compile(r"\b(?:ei|ana)(?= (?:devo|dervo|davon|dovo|devun|dervun)\b)")
@@ -355,6 +357,7 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     ((" ob", "hol"), _OB_AS_OFF, r"\1ab"),
     (("eis ",), _SWISS_ONE, "eine"),
     (("as ",), _WALSER_ONE, "ein"),
+    (("us de",), _US_AS_OUT_OF, "aus"),
     (("kaes ",), _SWISS_NONE, "kein"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
