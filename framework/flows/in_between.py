@@ -227,8 +227,10 @@ def _the_choice_said(turn: Turn, frame: Frame | None, text: str) -> str | None:
     if slot.role == "confirm":  # "Jo gern. Wie lang gaht's?": answered, and the yes taken
         # (or "Can you deliver please? To Boddinstraße 11, 12053": the address a switch)
         joined = " ".join(said)
-        switched = said and address_switches(turn, joined) is not None
-        return joined if said and (committed(turn, joined) or switched) else None
+        taken = bool(said) and (
+            committed(turn, joined) or address_switches(turn, joined) is not None
+        )
+        return joined if taken else None
     if slot.type not in ("choice", "choices"):
         return None
     naming = [p for p in said if any(slot.name in m for m in turn.kept_mentions(p, [slot]))]

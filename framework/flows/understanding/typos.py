@@ -77,10 +77,7 @@ def _one_slip(typed: str, known: str) -> bool:
         softened = index == 0 and pair in _SOFTENED
         alike = softened or pair in _SOUNDING_ALIKE
         return alike or typed[index] in _NEAR.get(known[index], frozenset())
-    if len(differ) == 2 and differ[1] == differ[0] + 1:  # inline: a call per known word costs
-        first, second = differ
-        return typed[first] == known[second] and typed[second] == known[first]
-    return False
+    return _swapped(typed, known, differ)
 
 
 @lru_cache(maxsize=8)
@@ -92,9 +89,13 @@ def _of_length(known: frozenset[str]) -> dict[int, tuple[str, ...]]:
     return {length: tuple(words) for length, words in lengths.items()}
 
 
-def _swapped(typed: str, known: str) -> bool:
-    """Whether the words (of one length) differ by two neighbouring letters swapped."""
-    differ = [at for at, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+def _differ(typed: str, known: str) -> list[int]:
+    """Where two words of one length differ."""
+    return [at for at, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+
+
+def _swapped(typed: str, known: str, differ: list[int]) -> bool:
+    """Whether the places where the words differ are two neighbouring letters swapped."""
     if len(differ) != 2:
         return False
     first, second = differ
@@ -132,7 +133,7 @@ def short_slip(typed: str, known: frozenset[str], *, counted: bool = False) -> s
             word
             for word in _of_length(known).get(len(typed), ())
             if (word[0] == typed[0] or word[-1] == typed[-1])  # one of them stays in a swap
-            and _swapped(typed, word)
+            and _swapped(typed, word, _differ(typed, word))
         }
         return swapped.pop() if len(swapped) == 1 else None
     found = {word for word in known if len(word) == len(typed) and _one_slip(typed, word)}
