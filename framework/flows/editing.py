@@ -56,6 +56,7 @@ from framework.flows.restyling import as_it_is, restyle, restyle_every
 from framework.flows.session import CartLine, stop_waiting
 from framework.flows.splitting_off import (
     off_someones,
+    someones_own,
     split_counted,
     split_off,
     split_options,
@@ -408,6 +409,7 @@ def _edit(turn: Turn, words: list[str], found: list[Thing]) -> str | None:
         or split_options(turn, words, found)
         or split_counted(turn, words, found)
         or off_someones(turn, words, found)
+        or someones_own(turn, words, found)
         or change_by_place(turn, words, found)
         or restyle_every(turn, words, found)
         or replace_in_cart(turn, words, found)

@@ -22,6 +22,7 @@ __all__ = [
     "count_near",
     "holds",
     "line_with",
+    "lines_taking",
     "many_choice_groups",
     "named_things",
     "the_kinds_line",
@@ -95,6 +96,15 @@ def line_with(turn: Turn, thing: Thing) -> CartLine | None:
     """The newest cart line with this item, or with this choice among its options."""
     lines = turn.session["cart"]["lines"]
     return next((line for line in lines[::-1] if holds(line, thing)), None)
+
+
+def lines_taking(turn: Turn, choices: list[Thing]) -> list[CartLine]:
+    """The cart lines whose item can have every one of these choices (sizes, extras: the
+    pizzas, not the drinks)."""
+    groups = {str(thing.group) for thing in choices}
+    items = turn.bot.catalog.items
+    lines = turn.session["cart"]["lines"]
+    return [line for line in lines if groups <= set(items[line["item"]].options)]
 
 
 def holds(line: CartLine, thing: Thing) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from framework.flows.named_things import Thing, holds
+from framework.flows.named_things import Thing, holds, lines_taking
 from framework.flows.splitting_off import split_with
 from framework.flows.turn import Turn
 from framework.flows.understanding.matching import DEFINITE
@@ -37,12 +37,10 @@ def change_by_place(turn: Turn, words: list[str], things: list[Thing]) -> str | 
     choices = [t for t in things if t.group is not None and t.start > index]
     if len(items) > 1 or not choices:
         return None
-    groups = {str(t.group) for t in choices}
     units = [
         line
-        for line in turn.session["cart"]["lines"]
-        if groups <= set(turn.bot.catalog.items[line["item"]].options)
-        and (not items or holds(line, items[0]))
+        for line in lines_taking(turn, choices)
+        if not items or holds(line, items[0])
         for _ in range(line["quantity"])
     ]
     if len(units) < 2 or not -len(units) <= (at - 1 if at > 0 else at) < len(units):

@@ -9,7 +9,8 @@ from typing import Final
 
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import ADDING, CHANGE_OF_MIND, CHANGING, INTO
-from framework.flows.named_things import Thing, line_with, many_choice_groups
+from framework.flows.label_people import said_mine
+from framework.flows.named_things import Thing, line_with, lines_taking, many_choice_groups
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -17,6 +18,7 @@ from framework.flows.understanding.numbers import word_to_number
 
 __all__ = [
     "off_someones",
+    "someones_own",
     "split_counted",
     "split_line",
     "split_off",
@@ -147,7 +149,7 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
             and (not items or t.start >= start or onto or _taken_off(words, t))
         ]
         groups = {str(t.group) for t in choices}
-        taking = [e for e in lines if groups <= set(turn.bot.catalog.items[e["item"]].options)]
+        taking = lines_taking(turn, choices)
         line = (
             line_with(turn, items[0]) if items else max(taking, key=lambda e: e["id"], default=None)
         )
@@ -207,6 +209,31 @@ def off_someones(turn: Turn, words: list[str], things: list[Thing]) -> str | Non
     if len(having) != 1 or having[0]["quantity"] < 2:
         return None
     return split_with(turn, having[0], 1, extras, words)
+
+
+_HERS_OR_HIS: Final = frozenset({"hers", "his"})
+_HER_OR_HIS_ONE: Final = frozenset({("seine", "pizza"), ("ihre", "pizza")})
+
+
+def _someones(words: list[str]) -> bool:
+    """ "mine", "my pizza", "hers", "his", "seine Pizza": one person's one."""
+    return (
+        said_mine(words)
+        or not _HERS_OR_HIS.isdisjoint(words)
+        or not _HER_OR_HIS_ONE.isdisjoint(itertools.pairwise(words))
+    )
+
+
+def someones_own(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
+    """ "make mine a large" of two small Margheritas ordered "one each for me and her": the
+    speaker's one (or hers, his) of the only line of several that can have those choices, when
+    nobody was named for it; the rest keep theirs."""
+    if not _someones(words) or not things or any(t.group is None for t in things):
+        return None
+    taking = lines_taking(turn, things)
+    if len(taking) != 1 or taking[0]["quantity"] < 2 or taking[0].get("person"):
+        return None
+    return split_with(turn, taking[0], 1, things, words)
 
 
 _ANEW: Final = frozenset({"doch", "nur", "only", "just", "actually", "insgesamt"})

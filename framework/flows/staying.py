@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import pairwise
 from typing import Final
 
 from framework.flows.edit_words import STAYS
@@ -21,6 +22,11 @@ _SAYING_MORE: Final = frozenset(
 )
 """Words that make such a clause a choice or say more after all ("es bleibt bei der kleinen",
 "stays with the large one", "the Salami stays large and a Coke")."""
+_STILL_ONLY: Final = frozenset(
+    {("still", "just"), ("still", "only"), ("weiterhin", "nur"), ("trotzdem", "nur")}
+)
+"""Two words in a row that say a count stays as it was ("Still just the one Cola Zero, he's
+got water", "weiterhin nur eine Cola")."""
 
 
 def without_what_stays(message: Message) -> Message:
@@ -40,4 +46,5 @@ def without_staying_clauses(text: str) -> str:
 
 
 def _only_stays(words: list[str]) -> bool:
-    return not STAYS.isdisjoint(words) and _SAYING_MORE.isdisjoint(words)
+    stays = not STAYS.isdisjoint(words) or not _STILL_ONLY.isdisjoint(pairwise(words))
+    return stays and _SAYING_MORE.isdisjoint(words)
