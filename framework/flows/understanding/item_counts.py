@@ -25,6 +25,10 @@ _NOT_A_COUNT_AFTER: Final = frozenset(
     | {*("quid", "cent", "cents", "cm", "personen", "leute", "people", "persons", "jahre")}
     | {"years", "tage", "days", "pm", "am"}
     | {"stock", "stockwerk", "etage", "og", "obergeschoss", "geschoss", "floor", "storey"}
+    | {*("zentimeter", "centimeter", "centimeters", "centimetres", "mm", "meter", "meters")}
+    | {*("metres", "km", "kilometer", "kilometern", "kilometers", "kilometres", "miles", "meilen")}
+    | {*("grad", "degrees", "prozent", "percent", "wochen", "weeks", "monate", "months")}
+    | {"sekunden", "seconds", "inches", "zoll", "feet", "foot", "kilo", "kg", "kilos"}
 )
 _NOT_A_COUNT_BEFORE: Final = frozenset(
     {"in", "um", "at", "ab", "bis", "gegen", "nach", "euro", "dollar", "pound"}

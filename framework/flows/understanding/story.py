@@ -2,7 +2,8 @@
 craft beer fair. One large Quattro Formaggi and one beer, please." orders one beer, and "I make
 water puppets, I come to Berlin for a festival. I want one pizza Salami …" no water.
 
-A sentence tells a story when its speakers do something in it ("I", "we", "ich", "wir") that is
+A sentence tells a story when its speakers do something in it ("I", "we", "ich", "wir"), or
+the things it names do ("das Wasser stand zwei Zentimeter hoch", "the beer was warm"), that is
 not ordering (no word of wanting, taking or asking), every item it names stands between words
 of theirs (no count or choice before it, a word of the story after it), and a later sentence of
 the message names an item (the order comes after it) or the message ends with a question (they
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Final
 
 from framework.flows.understanding.lexicon import Lexicon
+from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import Part
 
@@ -118,7 +120,7 @@ def tells_a_story(words: list[str], lexicon: Lexicon) -> bool:
 
 def _tells(parts: list[Part], lexicon: Lexicon) -> bool:
     words = [word for part in parts for word in part[0]]
-    return _of_the_speakers(words) and all(
+    return (_of_the_speakers(words) or _of_the_things(words, lexicon)) and all(
         _all_inside(_with_what_follows(parts, at, lexicon), lexicon)
         for at, (_words, _mention, has_item) in enumerate(parts)
         if has_item
@@ -146,6 +148,15 @@ def _of_the_speakers(words: list[str]) -> bool:
     return not (_SPEAKERS | _THEIRS).isdisjoint(words) and _ORDERING.isdisjoint(words)
 
 
+def _of_the_things(words: list[str], lexicon: Lexicon) -> bool:
+    """Every item in the words is one already there ("the", "das"), and no word of ordering:
+    "das Wasser stand zwei Zentimeter hoch" in the story of a flooded kitchen."""
+    found = lexicon.items(frozenset()).find_all(words)
+    return _ORDERING.isdisjoint(words) and all(
+        match.start > 0 and words[match.start - 1] in DEFINITE for match in found
+    )
+
+
 def _all_inside(words: list[str], lexicon: Lexicon) -> bool:
     menu = lexicon.menu_words() | lexicon.choice_words()
     return all(
@@ -160,7 +171,9 @@ def _inside(words: list[str], start: int, end: int, menu: frozenset[str]) -> boo
     "brew beer in …"), not in a list ("ich: Funghi", "Cola und Bier") nor described
     ("kleine Funghi") nor wanted ("a beer for me")."""
     before, after = words[start - 1] if start else "", words[end] if end < len(words) else ""
-    theirs = before.isalpha() and before not in menu and before not in _SPEAKERS
+    theirs = before in DEFINITE or (
+        before.isalpha() and before not in menu and before not in _SPEAKERS
+    )
     return theirs and after.isalpha() and after not in menu and after not in _TAILS
 
 
