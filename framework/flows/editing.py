@@ -60,6 +60,7 @@ from framework.flows.splitting_off import (
     split_counted,
     split_off,
     split_options,
+    taken_off,
 )
 from framework.flows.turn import Turn
 from framework.flows.understanding.extract import Mention
@@ -332,7 +333,7 @@ def _said_of_the_changed_line(
     options = turn.bot.catalog.items[line["item"]].options if line is not None else ()
     if line is None or not all(t.group in options for t in found) or rejects(words):
         return None  # "… — die schafft nie im Leben eine große": a reason, no change
-    refusing = [thing for thing in found if refused(words, thing.start)]
+    refusing = [t for t in found if refused(words, t.start) or taken_off(words, t)]
     if not all(_gone_already(words, thing, line) for thing in refusing):
         return None  # "… please onions. Too spicy for me."
     found = [thing for thing in found if thing not in refusing]  # "nicht Schinken. Bitte

@@ -11,6 +11,7 @@ from framework.flows.cart import describe_line
 from framework.flows.edit_words import STAYS
 from framework.flows.named_things import Thing, holds, line_with, many_choice_groups
 from framework.flows.session import CartLine
+from framework.flows.splitting_off import taken_off
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
 from framework.flows.understanding.nothing_extra import says_nothing_extra
@@ -44,7 +45,11 @@ def extend(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not (STAYS | _STILL).isdisjoint(words):
         return None  # "Mine keeps the ham", "Jalapeños still on it": it has it, none added
     many = many_choice_groups(turn.bot)
-    things = [t for t in things if t.group not in many or not refused(words, t.start)]
+    things = [
+        t
+        for t in things
+        if t.group not in many or not (refused(words, t.start) or taken_off(words, t))
+    ]
     if not things:
         return None  # "Too spicy for me.": the reason for a change, no extra
     extras = [t for t in things if t.group in many]

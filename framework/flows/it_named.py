@@ -48,10 +48,14 @@ _SWAPPING: Final = frozenset({"swap", "switch", "change", "replace", "tausch", "
 
 def _swapped_named(turn: Turn, words: list[str]) -> list[str]:
     """ "on the one with mushrooms, swap them for ham": "them" after a word of swapping is the
-    choice named last before it (the mushrooms), as if said by name."""
+    choice named last before it (the mushrooms), as if said by name; "not Salami, change it to
+    a medium Diavola": the item of the cart named last before it."""
     for at, word in enumerate(words[1:], 1):
         if word in _THEM and words[at - 1] in _SWAPPING:
             before = list(named_things(turn.bot, words[:at]))
-            if before and before[-1].group is not None:
-                return [*words[:at], *words[before[-1].start : before[-1].end], *words[at + 1 :]]
+            if not before or (before[-1].group is None and line_with(turn, before[-1]) is None):
+                continue
+            the = ["the"] if before[-1].group is None else []
+            named = words[before[-1].start : before[-1].end]
+            return [*words[:at], *the, *named, *words[at + 1 :]]
     return words

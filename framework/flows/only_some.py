@@ -38,7 +38,17 @@ def only_some(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     line = _having(turn, things, extras)
     if count is None or line is None or line["quantity"] <= count:
         return None
+    if _the_whole_line(line, things):
+        return None  # "Only one large Margherita with extra cheese, not two": fewer of it
     return _keeping(turn, line, extras, count)
+
+
+def _the_whole_line(line: CartLine, things: list[Thing]) -> bool:
+    """Whether the words name the line's item and every choice it has (its size too): the
+    line said again with its count, not some of it."""
+    named = {(t.group, t.value) for t in things}
+    chosen = {(group, choice) for group, choices in line["options"].items() for choice in choices}
+    return (None, line["item"]) in named and chosen <= named
 
 
 def one_without(turn: Turn, words: list[str], things: list[Thing]) -> str | None:

@@ -118,16 +118,19 @@ def _where_options_go(
     turn: Turn, words: list[str], targets: list[Thing], things: list[Thing]
 ) -> list[Thing]:
     """The items named as where extras come off ("take the onions off the Salami", "keine
-    Zwiebeln auf der Salami"): their lines lose the extras, they stay."""
+    Zwiebeln auf der Salami"): their lines lose the extras, they stay — also when no line has
+    the extras (then nothing comes off, and the Salami is never taken out for them)."""
     many = many_choice_groups(turn.bot)
     extras = [t for t in targets if t.group in many]
+    named = [t for t in things if t.group in many]
+    none_has_them = bool(named) and all(line_with(turn, extra) is None for extra in named)
     return [
         item
         for item in things
         if item.group is None
         and _after(words, item, _ON, _ARTICLES_SAID)
         and (line := line_with(turn, item)) is not None
-        and any(holds(line, extra) for extra in extras)
+        and (none_has_them or any(holds(line, extra) for extra in extras))
     ]
 
 

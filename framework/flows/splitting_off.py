@@ -24,6 +24,7 @@ __all__ = [
     "split_off",
     "split_options",
     "split_with",
+    "taken_off",
 ]
 
 _OF: Final = frozenset({"von", "of"})
@@ -146,7 +147,7 @@ def split_options(turn: Turn, words: list[str], things: list[Thing]) -> str | No
             t
             for t in things
             if t.group is not None
-            and (not items or t.start >= start or onto or _taken_off(words, t))
+            and (not items or t.start >= start or onto or taken_off(words, t))
         ]
         groups = {str(t.group) for t in choices}
         taking = lines_taking(turn, choices)
@@ -176,7 +177,7 @@ def split_counted(turn: Turn, words: list[str], things: list[Thing]) -> str | No
     count = word_to_number(words[item.start - 1]) if item.start > 0 else None
     choices = [t for t in things if t.group is not None and t.start > item.start]
     changed = not (CHANGE_OF_MIND.isdisjoint(words) and CHANGING.isdisjoint(words))
-    if not changed and not any(_taken_off(words, t) for t in choices):
+    if not changed and not any(taken_off(words, t) for t in choices):
         return None  # "bei einer Tonno die Zwiebeln weg" takes them off one; "make one
         # Hawaii small" makes one so
     line = line_with(turn, item) if count is not None and 0 < count < 99 and choices else None
@@ -199,7 +200,7 @@ def off_someones(turn: Turn, words: list[str], things: list[Thing]) -> str | Non
     if _ON_SOMEONES.isdisjoint(itertools.pairwise(words)):
         return None
     extras = [t for t in things if t.group in many_choice_groups(turn.bot)]
-    if not extras or len(extras) != len(things) or not all(_taken_off(words, t) for t in extras):
+    if not extras or len(extras) != len(things) or not all(taken_off(words, t) for t in extras):
         return None
     having = [
         line
@@ -264,7 +265,8 @@ _OFF: Final = frozenset({"weg", "raus", "runter", "off"})
 """After an extra: the ones split off do without it ("bei einer die Jalapeños weg")."""
 
 
-def _taken_off(words: list[str], choice: Thing) -> bool:
+def taken_off(words: list[str], choice: Thing) -> bool:
+    """Whether the choice is said as one that goes ("ohne Oliven", "take the ham off")."""
     before = [w for w in words[max(0, choice.start - 4) : choice.start] if w not in _BETWEEN][-2:]
     instead = before == ["instead", "of"]
     return bool(instead or _WITHOUT & set(before) or _OFF & set(words[choice.end : choice.end + 2]))
@@ -275,7 +277,7 @@ def split_with(
 ) -> str | None:
     """`count` of the line get the choices (those said with "ohne"/"hold" taken off): a line
     of their own, or the line itself when it holds no more; the change said back."""
-    dropped = {t.value for t in choices if _taken_off(words, t)}
+    dropped = {t.value for t in choices if taken_off(words, t)}
     many = many_choice_groups(turn.bot)
     options = {group: list(chosen) for group, chosen in line["options"].items()}
     for choice in choices:

@@ -212,6 +212,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("pizzale", "pizzerl", "pizzle", "pizzaa"), "pizza"),
     **dict.fromkeys(("pilzn", "pilzle", "schwammerl"), "pilze"),
     **dict.fromkeys(("bilz", "bilze", "bilzen"), "pilze"),  # Saxon "mit Bilzen"
+    **dict.fromkeys(("puelz", "puelze", "puelzn"), "pilze"),  # Lower Austrian "mit Pülz"
     **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
     **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
     **dict.fromkeys(("wat", "wos"), "was"),

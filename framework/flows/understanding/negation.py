@@ -250,13 +250,20 @@ _DROPPING: Final = frozenset(
 )
 
 
+_OFF: Final = frozenset({"off", "weg", "runter"})
+"""Right after a value (of one or two words), that it goes: "take the onions off", "die
+Zwiebeln weg", "extra cheese off it"."""
+
+
 def dropped(words: Sequence[str], start: int) -> bool:
     """Whether the value at `start` is asked to go ("drop the delivery fee", "remove the
-    olives"): it is not the one chosen."""
+    olives", "take the onions off"): it is not the one chosen."""
     before = words[max(0, start - 2) : start]
     if before and before[-1] in _BETWEEN:
         before = before[:-1]
-    return bool(before) and before[-1] in _DROPPING
+    return (bool(before) and before[-1] in _DROPPING) or not _OFF.isdisjoint(
+        words[start + 1 : start + 3]
+    )
 
 
 _REJECTING: Final = frozenset(

@@ -304,6 +304,7 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 _DONE: Final = re.compile(
     r"\b((das|des|dat|det) wars?|(das|des|dat|det) wa+r'?s|(dat|det) wa'?s|dat w[oö]r et|"
+    r"(das|des) woa'?s|"  # Austrian "Na, des woa's"
     r"das war es|"
     r"(dann|so|und) war'?s (das|es)|war'?s das|"
     r"(genau|jenau) (so|esu)|"
