@@ -213,6 +213,10 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("pilzn", "pilzle", "schwammerl"), "pilze"),
     **dict.fromkeys(("bilz", "bilze", "bilzen"), "pilze"),  # Saxon "mit Bilzen"
     **dict.fromkeys(("puelz", "puelze", "puelzn"), "pilze"),  # Lower Austrian "mit Pülz"
+    **dict.fromkeys(("offae", "offe"), "offen"),  # Swiss "händ'r offä?"
+    "rut": "raus",  # Low German "nimm de beiden Beer wedder rut"
+    "wedder": "wieder",
+    "haend": "habt",  # Swiss "Wie lang händ ihr offä?"
     **dict.fromkeys(("getz", "jetz", "jez", "etz"), "jetzt"),
     **dict.fromkeys(("dat", "datt", "det", "des"), "das"),
     **dict.fromkeys(("wat", "wos"), "was"),

@@ -112,6 +112,8 @@ class Match:
 
 _BEGINNING: Final = 3
 """The letters a word cut short is looked up by (it has at least five: `_FUZZY_MIN_LENGTH`)."""
+_SPLIT_MIN_LENGTH: Final = 6
+"""The letters of a menu word at least, for it to be read from two ("Dia Vola")."""
 _GAP: Final = "\x00"
 """The place of the second of two words read as one."""
 _HELD: Final = re.compile(r"(ae|oe|ue|[a-z])\1+")
@@ -387,9 +389,12 @@ class PhraseIndex:
 
     def _split_word(self, first: str, second: str) -> str | None:
         """A menu word heard or typed as two ("Dia Vola", "Capri Ciosa"): the word the two
-        read as together, when neither is a word of the menu alone."""
+        read as together, when neither is a word of the menu alone. Not two short words
+        (Swiss "bi ere Kollegin" is "bei einer", no "Biere")."""
         joined = first + second
         if len(first) < 2 or len(second) < 3 or joined[:_BEGINNING] not in self._by_beginning:
+            return None
+        if len(joined) < _SPLIT_MIN_LENGTH:
             return None
         return None if is_frequent(second) else self._word(joined)  # "so machen": two words
 
