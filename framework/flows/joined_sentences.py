@@ -17,6 +17,7 @@ from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.negation import PLAIN_NOT
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.refused import refused
 from framework.flows.understanding.segments import WITH_OR_WITHOUT
 
 __all__ = ["one_change_joined"]
@@ -25,17 +26,33 @@ __all__ = ["one_change_joined"]
 def one_change_joined(turn: Turn, sentences: list[str]) -> list[str]:
     """The sentences, each joined to the one before when the two say one change."""
     joined: list[str] = []
+    reasons: list[str] = []  # after "not X.", what names nothing ("In the hotel they give fish
+    # every morning."), set aside so that "Instead please one medium Quattro Formaggi." joins it
     for sentence in sentences:
+        words = tokens(sentence)
+        said_not = bool(joined) and _ends_said_not(turn, tokens(joined[-1]))
+        if said_not and _a_reason(turn, words):
+            reasons.append(sentence)
+            continue
         if joined and (
-            _ends_said_not(turn, tokens(joined[-1]))
+            said_not
             or (_ends_said_not(turn, tokens(joined[-1]), extra=True) and _rather_in(sentence))
-            or (_takes_off(turn, tokens(joined[-1])) and _rather_first(tokens(sentence)))
-            or _points_at_a_line(tokens(sentence))
+            or (_takes_off(turn, tokens(joined[-1])) and _rather_first(words))
+            or _points_at_a_line(words)
+            or _refused_then_edited(turn, tokens(joined[-1]), words)
         ):
             joined[-1] = f"{joined[-1]}, {sentence}"
         else:
             joined.append(sentence)
-    return joined
+    return [*joined, *reasons]
+
+
+def _a_reason(turn: Turn, words: list[str]) -> bool:
+    """A sentence that names nothing of the menu and no count ("a" aside): said why, no
+    change ("She had a big lunch.")."""
+    return not any(named_things(turn.bot, words)) and all(
+        word_to_number(word) in (None, 1) for word in words
+    )
 
 
 def _ends_said_not(turn: Turn, words: list[str], extra: bool = False) -> bool:
@@ -79,6 +96,15 @@ def _rather_in(sentence: str) -> bool:
 _SWAPPING: Final = frozenset(
     {"change", "swap", "switch", "replace", "tausch", "tausche", "tauscht", "ersetz", "ersetze"}
 )
+
+
+def _refused_then_edited(turn: Turn, before: list[str], words: list[str]) -> bool:
+    """ "She does not want Fanta. Please change one of the Fantas to a water.": the item one
+    sentence refuses, and the next that says what becomes of it (one of them)."""
+    said = list(named_things(turn.bot, before))
+    if len(said) != 1 or said[0].group is not None or not refused(before, said[0].start):
+        return False
+    return any(thing.value == said[0].value for thing in named_things(turn.bot, words))
 
 
 def _points_at_a_line(words: list[str]) -> bool:

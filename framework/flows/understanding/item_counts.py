@@ -80,6 +80,7 @@ def quantity_said(words: list[str], used: set[int], described: bool, has_item: b
             or (before in _NOT_A_COUNT_BEFORE and not _put_in(words, index))
             or _pointed_at(words, index)
             or _people_counted(words, index)
+            or _we_are(words, index)
             or _who_wants(words, index)
             or (before in _NUMBER_LABELS and word.isdigit() and words[:index] != ["no"])
             or _STREETISH.search(before)
@@ -149,6 +150,17 @@ def _people_counted(words: list[str], index: int) -> bool:
         and not EACH & set(words)
         and any(map(word_to_number, words[index + 2 :]))
     )
+
+
+_WE_ARE: Final = frozenset(
+    {("wir", "sind"), ("we", "are"), ("we", "re"), ("wir", "san"), ("wir", "sin"), ("us", "is")}
+)
+
+
+def _we_are(words: list[str], index: int) -> bool:
+    """ "Wir sind zwei Werkzeugmacherinnen", "we're two": how many they are, no count of an
+    item."""
+    return index >= 2 and (words[index - 2], words[index - 1]) in _WE_ARE
 
 
 _WANTING: Final = frozenset(

@@ -23,9 +23,10 @@ _OTHER_THINGS: Final = frozenset(
     | {"unwetter", "fair", "festival", "concert", "event", "trip", "city", "messe", "konzert"}
     | {"reise", "stadt"}
     | {"tower", "towers", "turm", "garden", "garten", "tent", "zelt", "hall", "museum"}
+    | {"walk", "stroll", "detour", "spaziergang", "umweg", "spaziergaengle", "ausflug"}
 )
 """Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
-the party, the weather, a fair or a trip, and the message itself ("one small change", "eine
+the party, the weather, a fair, a trip or a walk, and the message itself ("one small change", "eine
 kleine Änderung", "a big favour", "a big thunderstorm is starting"); after an item, places
 named for it ("the big water tower", "a beer garden")."""
 
