@@ -275,6 +275,8 @@ _SECOND: Final = frozenset({"doch", "lieber", "actually", "rather"})
 """With a lone number and one line in the cart: its new count ("sorry, kind wollte doch 3")."""
 
 
+_ARTICLE_ONLY: Final = frozenset({"a", "an"})
+"""An article that counts nothing when no item is named: "Make it a pickup instead"."""
 _NO_COUNT_AFTER: Final = [
     [w] for w in ("more", "mehr", "thing", "sache", "frage", "question", "uhr")
 ]
@@ -323,6 +325,7 @@ def recount_unnamed(turn: Turn, words: list[str]) -> str | None:
         if (n := word_to_number(w))
         and 0 < n <= 99
         and not _a_pronoun(words, i)
+        and w not in _ARTICLE_ONLY
         and words[i + 1 : i + 2] not in _NO_COUNT_AFTER
     ]
     lines = turn.session["cart"]["lines"]
