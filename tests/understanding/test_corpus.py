@@ -86,7 +86,7 @@ HOLDOUT127, HOLDOUT128 = SETS["holdout127"], SETS["holdout128"]
 HOLDOUT129, HOLDOUT130, HOLDOUT131 = SETS["holdout129"], SETS["holdout130"], SETS["holdout131"]
 HOLDOUT132, HOLDOUT55 = SETS["holdout132"], SETS["holdout55"]
 HOLDOUT133, HOLDOUT134, HOLDOUT135 = SETS["holdout133"], SETS["holdout134"], SETS["holdout135"]
-HOLDOUT136, HOLDOUT137 = SETS["holdout136"], SETS["holdout137"]
+HOLDOUT136, HOLDOUT137, HOLDOUT122 = SETS["holdout136"], SETS["holdout137"], SETS["holdout122"]
 FLOORS = {
     CORPUS: 0.94,
     HOLDOUT: 0.90,
@@ -222,6 +222,7 @@ FLOORS = {
     HOLDOUT135: 0.73,
     HOLDOUT136: 0.63,
     HOLDOUT137: 0.76,
+    HOLDOUT122: 0.58,
 }
 """Reached on 2026-12-04 (evening): 315 of 346, 63 of 70, 67 of 75, 53 of 65, 25 of 30, 63 of 80,
 46 of 70, 47 of 80, 42 of 80 and 29 of 80 (holdout2 lost one to the delivery fee shown as soon
@@ -402,6 +403,8 @@ mine a large" of two ordered "one each for me and her" had made both large) at 5
 The hundred-and-thirty-third to hundred-and-thirty-seventh (late August and September) arrived at
 52, 53, 58, 47 and 60 of 80 with 4, 2, 1, 4 and 1 wrong payments (1abb2ef, 173cce5, 8cdfb3f) and
 joined at 56, 54, 59, 51 and 61 with none.
+The hundred-and-twenty-second, its last wrong payment fixed ("Sailing instructor on Rutland
+Water": a lake, no water), joined at 47.
 The aim is 0.90 on every set."""
 SIZES = {
     CORPUS: 340,
@@ -538,6 +541,7 @@ SIZES = {
     HOLDOUT135: 80,
     HOLDOUT136: 80,
     HOLDOUT137: 80,
+    HOLDOUT122: 80,
 }
 CORPORA = pytest.mark.parametrize("corpus", list(FLOORS), ids=lambda path: path.name)
 

@@ -92,6 +92,8 @@ def normalize(text: str) -> str:
     if not text.isascii() and _AN_EMOJI.search(text):  # emoji are not ASCII
         text = _EMOJI_RUN.sub(_emoji_word, text)
     text = money_as_words(text)
+    if " Water" in text:
+        text = _LAKE_NAMED_WATER.sub(r"\1 \2 lake", text)
     if "'" in text or "’" in text:
         text = apostrophes_read(text)
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
@@ -107,6 +109,11 @@ def normalize(text: str) -> str:
     return " ".join(COLLOQUIAL.get(word) or _people_compound(word) for word in words)
 
 
+_LAKE_NAMED_WATER: Final = re.compile(
+    r"\b(on|at|in|near|by|from|around|across|along|past|over)\s+([A-Z][a-z]+)\s+Water\b"
+)
+"""A lake named "… Water" after a word of place ("Sailing instructor on Rutland Water",
+"camping by Kielder Water"): no water ordered."""
 _PEOPLE_COMPOUND: Final = re.compile(
     r"\w{4,}?(kollegen|kolleginnen|freunde|freundinnen|kumpels|gaeste|kinder)"
 )
