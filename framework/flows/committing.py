@@ -81,6 +81,24 @@ _CHANGING: Final = frozenset(
 )
 
 
+_PAYING: Final = frozenset(
+    {"pay", "paying", "zahle", "zahlen", "bezahle", "bezahlen", "zahl", "zahlt", "bezahl"}
+)
+_MEANS: Final = frozenset(
+    {"link", "card", "karte", "kreditkarte", "paypal", "apple", "google", "handy", "phone"}
+)
+_PAYING_ALSO: Final = frozenset(
+    {"with", "mit", "the", "die", "der", "dem", "den", "via", "by", "i", "ich", "we", "wir"}
+    | {"ll", "will", "then", "dann", "di", "mi", "ok"}
+)
+
+
+def _how_they_pay(words: list[str]) -> bool:
+    """ "I'll pay with the link then", "ich zahl mit Karte": how they will pay, no change."""
+    said = set(words)
+    return bool(_PAYING & said) and said <= _PAYING | _MEANS | _PAYING_ALSO | _CHEERING
+
+
 def committed(turn: Turn, text: str) -> bool:
     """Whether one clause says yes (or "bestellen") and no clause changes, adds, asks or
     doubts anything."""
@@ -91,7 +109,9 @@ def committed(turn: Turn, text: str) -> bool:
         for clause in _CLAUSES.split(text)
     ]
     clauses = [
-        words for words in clauses if words and not _courteous(words) and not _no_fuss(words)
+        words
+        for words in clauses
+        if words and not _courteous(words) and not _no_fuss(words) and not _how_they_pay(words)
     ]
     if any(_CHANGING & set(words) for words in clauses):
         return False

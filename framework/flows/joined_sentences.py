@@ -99,12 +99,17 @@ _SWAPPING: Final = frozenset(
 
 
 def _refused_then_edited(turn: Turn, before: list[str], words: list[str]) -> bool:
-    """ "She does not want Fanta. Please change one of the Fantas to a water.": the item one
-    sentence refuses, and the next that says what becomes of it (one of them)."""
+    """ "She does not want Fanta. Please change one of the Fantas to a water.", "er will doch
+    kein Hawaii. Macht eine große Prosciutto draus.": the item one sentence refuses, and the
+    next that says what becomes of it (of one of them, or of it)."""
     said = list(named_things(turn.bot, before))
     if len(said) != 1 or said[0].group is not None or not refused(before, said[0].start):
         return False
-    return any(thing.value == said[0].value for thing in named_things(turn.bot, words))
+    named = [thing.value for thing in named_things(turn.bot, words)]
+    return said[0].value in named or (bool(named) and not _OUT_OF_IT.isdisjoint(words))
+
+
+_OUT_OF_IT: Final = frozenset({"draus", "daraus"})
 
 
 def _points_at_a_line(words: list[str]) -> bool:

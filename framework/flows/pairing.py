@@ -109,12 +109,16 @@ def _rather_than(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
 
 def _off_rather(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """ "die Jalapeños wieder runter, lieber Schinken drauf", "take the olives off, ham
-    instead": a thing taken off, then rather another of its kind."""
+    instead", "take off the Salami and give me a Tonno instead": a thing taken off, then
+    rather another of its kind."""
     for old in things:
         off = next(
             (i for i in range(old.end, old.end + 3) if i < len(words) and words[i] in REMOVING),
             None,
         )
+        before = [w for w in words[max(0, old.start - 3) : old.start] if w not in ARTICLES]
+        if off is None and before[-1:] == ["off"]:
+            off = old.end - 1  # "take off the Salami"
         if off is None or CHANGE_OF_MIND.isdisjoint(words[off:]):
             continue
         new = _other_kind(old, [t for t in things if t.start > off])

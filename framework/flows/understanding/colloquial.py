@@ -250,6 +250,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("w",), "with"),
     **dict.fromkeys(("wo",), "without"),
     **dict.fromkeys(("gimme", "gimmie"), "give"),
+    **dict.fromkeys(("wid", "wiv", "wif"), "with"),  # Caribbean "wid olives", London "wiv"
     "em": "them",  # "only on one of 'em"
     **dict.fromkeys(("coke", "cokes"), "cola"),
     **dict.fromkeys(
