@@ -251,6 +251,9 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("wo",), "without"),
     **dict.fromkeys(("gimme", "gimmie"), "give"),
     **dict.fromkeys(("wid", "wiv", "wif"), "with"),  # Caribbean "wid olives", London "wiv"
+    **dict.fromkeys(
+        ("nowt", "nuttin", "nutten", "nuthin", "nothin"), "nothing"
+    ),  # "wi' nowt extra"
     "em": "them",  # "only on one of 'em"
     **dict.fromkeys(("coke", "cokes"), "cola"),
     **dict.fromkeys(

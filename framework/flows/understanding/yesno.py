@@ -305,6 +305,9 @@ _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 _DONE: Final = re.compile(
     r"\b((das|des|dat|det) wars?|(das|des|dat|det) wa+r'?s|(dat|det) wa'?s|dat w[oö]r et|"
     r"(das|des) woa'?s|"  # Austrian "Na, des woa's"
+    r"go (on )?ahead|gan on|(that|it)'?s (right|correct|reet)|(that|it) is (right|correct)|"
+    r"stimmt so|(ist|alles) (richtig|korrekt)|(richtig|korrekt) so|"
+    r"(dat|that)'?s hit|dat'?s (it|all)|"  # Shetland "dat's hit"
     r"das war es|"
     r"(dann|so|und) war'?s (das|es)|war'?s das|"
     r"(genau|jenau) (so|esu)|"
