@@ -134,7 +134,7 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     forced = asked.role == "confirm" and not said
     marked = said or forced
     made_lines = cart_slots(turn) if forced else set()
-    mentions = _or_the_address(turn, forced, message.text, mentions)
+    mentions = _or_the_address(turn, asked.role == "confirm", message.text, mentions)
     if not mentions:
         return False
     instead = not marked and len(words) > 2 and _not_yes_or_no(asked, message.text)
@@ -188,10 +188,13 @@ def correction(turn: Turn, asked: Slot, message: Message, mentions: list[Mention
     return True
 
 
-def _or_the_address(turn: Turn, forced: bool, text: str, mentions: list[Mention]) -> list[Mention]:
+def _or_the_address(
+    turn: Turn, confirming: bool, text: str, mentions: list[Mention]
+) -> list[Mention]:
     """The mentions, at a confirmation with the option a whole address implies ("To
-    Boddinstraße 11, 12053" for a pickup order: delivery) unless the first names its own."""
-    switch = address_switches(turn, text) if forced else None
+    Boddinstraße 11, 12053" for a pickup order, also "… doch bring. Selchower Straße 11":
+    delivery) unless the first names its own."""
+    switch = address_switches(turn, text) if confirming else None
     if switch is None:
         return mentions
     return [{**switch, **(mentions[0] if mentions else {})}, *mentions[1:]]

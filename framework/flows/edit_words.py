@@ -83,6 +83,7 @@ REMOVING: Final = frozenset(
         "stornieren",
         "storniere",
         "weglassen",
+        *("rausnehmen", "rausnehme", "rausmachen", "wegnehmen", "wegmachen", "wegtun"),
         "weniger",
         "fewer",
         "less",

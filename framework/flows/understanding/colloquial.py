@@ -97,6 +97,12 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("groten", "grooten"), "grossen"),
     "grot": "gross",  # not "groot": a name ("name's De Groot")
     **dict.fromkeys(("middelgrote", "middelgroten", "middelgroot", "middelgroote"), "mittlere"),
+    **dict.fromkeys(("middelste", "middelsten", "middelst", "middel"), "mittlere"),  # Low German
+    "ohn": "ohne",  # Low German "ohn allens"
+    "rutnehmen": "rausnehmen",  # "Dat Beer kannst wedder rutnehmen"
+    **dict.fromkeys(("grusse", "grussen", "grusser"), "grosse"),  # West Thuringian "e grusse"
+    "klaeaen": "klein",  # Palatine "Klään Funghi"
+    **dict.fromkeys(("klaene", "klaener", "klaenes", "klaeaene"), "kleine"),
     **dict.fromkeys(("zippeln", "zippel", "zipeln", "zipolle", "zipollen"), "zwiebeln"),
     **dict.fromkeys(("haalt", "haalen"), "holen"),  # "wi haalt dat af"
     **dict.fromkeys(("lever", "leewer", "leever"), "lieber"),  # "maak ut de Tonno lever …"
