@@ -43,8 +43,23 @@ def one_change_joined(turn: Turn, sentences: list[str]) -> list[str]:
         ):
             joined[-1] = f"{joined[-1]}, {sentence}"
         else:
-            joined.append(sentence)
+            said, why = _said_and_why(turn, sentence)
+            joined.append(said)
+            reasons += why
     return [*joined, *reasons]
+
+
+def _said_and_why(turn: Turn, sentence: str) -> tuple[str, list[str]]:
+    """A sentence that says "not" of an item, without the clauses after it that only say why
+    ("die Tonno nicht, meine Kollegin mag keinen Fisch": the reason set aside)."""
+    clauses = sentence.split(",")
+    for at in range(1, len(clauses)):
+        head, rest = ",".join(clauses[:at]), clauses[at:]
+        if _ends_said_not(turn, tokens(head)):
+            if all(_a_reason(turn, tokens(clause)) for clause in rest):
+                return head, rest
+            break
+    return sentence, []
 
 
 def _a_reason(turn: Turn, words: list[str]) -> bool:
@@ -57,8 +72,13 @@ def _a_reason(turn: Turn, words: list[str]) -> bool:
 
 def _ends_said_not(turn: Turn, words: list[str], extra: bool = False) -> bool:
     """Whether the sentence names one thing, an item (or an extra), last, with "nicht"/"not"
-    before it."""
+    before it, or one item with "nicht" right after it ("die Tonno (doch) nicht, meine Kollegin
+    mag keinen Fisch", Low German "de Tonno nich")."""
     things = list(named_things(turn.bot, words))
+    if len(things) == 1 and things[0].group is None:
+        after = [w for w in words[things[0].end : things[0].end + 2] if w != "doch"]
+        if after[:1] and after[0] in PLAIN_NOT - {"not"}:
+            return True
     if len(things) != 1 or things[0].end != len(words):
         return False
     if things[0].group is not None and not (

@@ -1,8 +1,8 @@
 """Second thoughts about the item just ordered, in the next message: "hmm nee doch lieber ne
 Funghi, auch mittel" after a Hawaii, "no sorry, back to salami but large, with jalapeños"
 after a Diavola. The new item takes the place of the line the last message ordered (its count
-and what it is not told otherwise), with what this message says for it — never a second
-pizza beside the first."""
+and what it is not told otherwise), with what this message says for it (before it too: "lieber
+eine mittlere Hawaii") — never a second pizza beside the first."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def mind_changed(turn: Turn, words: list[str], things: list[Thing]) -> str | Non
     was = describe_line(turn.bot, turn.lang, line)
     line["item"] = new.value
     many = many_choice_groups(turn.bot)
-    for choice in (t for t in things if t.group is not None and t.start > new.start):
+    marker = max(at for at, word in enumerate(words[: new.start]) if word in _MARKERS)
+    for choice in (t for t in things if t.group is not None and t.start > marker):
         group = str(choice.group)
         chosen = line["options"].get(group, []) if group in many else []
         line["options"][group] = list(dict.fromkeys([*chosen, choice.value]))

@@ -20,6 +20,7 @@ from framework.flows.edit_words import (
 from framework.flows.named_things import Thing
 from framework.flows.understanding.negation import ORDINARY
 from framework.flows.understanding.numbers import word_to_number
+from framework.flows.understanding.segments import COLLOQUIAL_ARTICLES
 
 __all__ = ["replacement"]
 
@@ -187,6 +188,7 @@ def _right_after(words: list[str], old: Thing, new: Thing, things: list[Thing]) 
     where = _ON_THE if _item_between(things, old, new) else frozenset()
     return all(
         w in ARTICLES
+        or w in COLLOQUIAL_ARTICLES  # "… nicht. Lieber ne mittlere Hawaii"
         or w in _MEANING
         or w in _BESIDE_THE_NEW
         or w in where
@@ -211,6 +213,7 @@ _MEANING = frozenset({"i", "mean", "meant", "ich", "meine", "meinte", "sondern"}
 _MEANING |= {"on", "it", "drauf", "darauf", "moechte", "will", "want", "nehme", "take", "like"}
 _MEANING |= {"better", "besser"}  # "on the Vegetaria not onions, better mushrooms"
 _MEANING |= {"make", "mach", "mache", "that", "es", "put", "pack", "give", "gib"}
+_MEANING |= {"nicht", "nich", "doch"}  # "die Tonno doch nicht, lieber eine Hawaii"
 """Between the thing said "not" and the new one: "nicht Tonno, ich meinte Diavola", "keine
 Jalapeños, lieber extra Käse", "no onions on it, rather mushrooms", "nicht Salami – ich möchte
 Diavola", "not Margherita — make it Quattro Formaggi", "not onions — put olives instead"."""
@@ -230,9 +233,16 @@ Thai learners' polite "ka" ends a sentence, never stands before a thing."""
 
 
 def _negated(words: list[str], thing: Thing) -> bool:
-    """ "nicht Cola", "nicht 3 Cola", "not the large one", "nicht normale Cola"."""
+    """ "nicht Cola", "nicht 3 Cola", "not the large one", "nicht normale Cola"; an item with
+    "nicht" after it ("die Tonno (doch) nicht")."""
     before = [
         w for w in words[max(0, thing.start - 3) : thing.start] if w not in ARTICLES | ORDINARY
     ]
     before = [w for w in before if word_to_number(w) is None]
+    after = [w for w in words[thing.end : thing.end + 3] if w != "doch"]
+    if thing.group is None and after[:1] and after[0] in _NOT_AFTER:
+        return len(after) == 1 or after[1] in CHANGE_OF_MIND  # not "Fanta, nicht Cola"
     return bool(before) and before[-1] in _NOT_BEFORE
+
+
+_NOT_AFTER: Final = frozenset({"nicht", "nich"})

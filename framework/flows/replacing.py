@@ -130,15 +130,24 @@ def _describe_new(
 ) -> None:
     """The replacing item's size said right before or after it ("… with a large Prosciutto",
     "statt der Funghi eine Margherita groß"), and its extras said with it ("… eine Margherita
-    mit Pilzen") or none ("… eine Margherita ohne Extras")."""
+    mit Pilzen": those instead of the old one's, "also with …" besides them) or none ("… eine
+    Margherita ohne Extras")."""
     for choice in _described(turn, things, new):
         line["options"][str(choice.group)] = [choice.value]
     if says_nothing_extra(words[new.end : _next_item(things, new, len(words))]):
         for group in many_choice_groups(turn.bot) & set(turn.bot.catalog.items[new.value].options):
             line["options"][group] = []
-    for extra in _said_with(turn, words, things, new):
+    said = _said_with(turn, words, things, new)
+    if said and _KEPT_TOO.isdisjoint(words[new.end : said[0].start]):
+        for group in {str(extra.group) for extra in said}:
+            line["options"][group] = []  # "… lieber eine Hawaii mit Jalapeños": the Tonno's
+            # onions do not come along; "… also with olives" keeps them
+    for extra in said:
         chosen = line["options"].get(str(extra.group), [])
         line["options"][str(extra.group)] = list(dict.fromkeys([*chosen, extra.value]))
+
+
+_KEPT_TOO: Final = frozenset({"auch", "also", "too", "still", "noch", "weiterhin"})
 
 
 def _said_with(turn: Turn, words: list[str], things: list[Thing], new: Thing) -> list[Thing]:
