@@ -35,10 +35,11 @@ _COUNT: Final = (
 _NAME: Final = r"[^\W\d_][\w'’-]*"
 _AFTER: Final = (
     r"(?:bitte|bittschön|bitteschön|please|pls|per\s+favore|por\s+favor|noch|too|auch|dazu"
-    r"|thanks|danke|klein|kleine|mittel|mittlere|groß|große|gross|grosse|small|medium|large)\b"
+    r"|thanks|danke|klein|kleine|mittel|mittlere|groß|große|gross|grosse|small|medium|large"
+    r"|ohne\s+(?:extras|alles)|without\s+(?:extras|anything)|no\s+extras|nothing\s+extra)\b"
 )
 """Words after the name that belong to no name: politeness (also as an Italian or a Spaniard
-says it) and a size."""
+says it), a size, and no extras ("one large Pepperoni without extras")."""
 _SIZE: Final = (
     r"(?:kleine[n]?|klein|mittlere[n]?|mittel|gro(?:ß|ss)e[n]?|gro(?:ß|ss)|small|medium|large"
     r"|big)"
@@ -51,9 +52,16 @@ _CONTAINER: Final = (
 _FILLERS: Final = r"(?:then|dann|now|jetzt|so|halt)\b"
 """Words after a count and a size that are no thing ("one large then, no extras")."""
 _THING: Final = rf"(?P<thing>(?!{_AFTER}|{_FILLERS}){_NAME}(?:\s+(?!{_AFTER}){_NAME})?)"
+_ASKING_FOR: Final = (
+    r"(?:(?:i|we)\s+(?:want|need|(?:would|'d)\s+like|'ll\s+have|will\s+have|take)"
+    r"|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|give\s+me|gimme|lemme\s+have"
+    r"|(?:ich|wir)\s+(?:hätte[n]?\s+gerne?|möchte[n]?|nehme[n]?|will|wollen|bräuchte[n]?))"
+)
+"""The words that ask for what follows ("We want one large Pepperoni …", "Wir hätten gern
+eine große Calzone …")."""
 _ORDERED: Final = re.compile(
     rf"^\s*(?:(?:und|un|and|noch|plus|also|ond|no|an|dann|then|oh|ach|dazu)[,\s]+)*"
-    rf"(?:(?:{_COUNT})\s+)(?:{_SIZE}\s+)?(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
+    rf"(?:{_ASKING_FOR}\s+)?(?:(?:{_COUNT})\s+)(?:{_SIZE}\s+)?(?:{_CONTAINER}\s+)?(?:pizza\s+)?{_THING}(?:\s+pizza)?"
     rf"(?:[,\s]+{_AFTER})*\s*[.!]*\s*$",
     re.IGNORECASE,
 )

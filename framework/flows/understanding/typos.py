@@ -49,6 +49,8 @@ writes so ("ne Gola", "a Bizza"): one such letter is a slip too."""
 _SOUNDING_ALIKE: Final = frozenset(map(frozenset, ("vw", "kc")))
 """Letters that sound alike wherever they stand, written as heard ("Oliwe" in Baden and
 Swabia, "Kola"): one such letter is a slip too."""
+_ENDING_ALIKE: Final = frozenset("iy")
+"""A last letter written as heard: "Salamy" (not "Pryce", a name, for "price")."""
 _SHORTEST: Final = 5
 """Shorter words are left alone: "mit" and "mir", "eine" and "eins" are all real words."""
 
@@ -75,7 +77,8 @@ def _one_slip(typed: str, known: str) -> bool:
         index = differ[0]
         pair = frozenset((typed[index], known[index]))
         softened = index == 0 and pair in _SOFTENED
-        alike = softened or pair in _SOUNDING_ALIKE
+        ending = index == len(typed) - 1 and pair == _ENDING_ALIKE
+        alike = softened or ending or pair in _SOUNDING_ALIKE
         return alike or typed[index] in _NEAR.get(known[index], frozenset())
     return _swapped(typed, known, differ)
 
