@@ -442,6 +442,9 @@ def _order_the_rest(
         sentences = [turn.order_mentions(sentence) for sentence in _SENTENCE.split(text)]
         said = [m for mentions in sentences for m in mentions]
         wanted = [m for m in said if new & {str(m.get(name)) for name in items}]
+    if not wanted:  # "drop dat Hawaii an gimme one medium Quattro Formaggi instead": from it on
+        said = [m for part in _from_the_new(turn, text, new) for m in turn.order_mentions(part)]
+        wanted = [m for m in said if new & {str(m.get(name)) for name in items}]
     wanted += _one_each(turn, ordering, more, {str(m.get(n)) for m in wanted for n in items})
     if not wanted:
         return
@@ -451,4 +454,19 @@ def _order_the_rest(
         turn.repeat(ordering, frozenset())
 
 
-"""Before an item, these point at the one already ordered ("die Salami bitte mittel")."""
+def _from_the_new(turn: Turn, text: str, new: set[str]) -> list[str]:
+    """Each sentence's words from a few before the first new item it names in place of
+    another ("instead", "lieber") on: what is said of that item alone (its count and size
+    before it, its extras after it); not an item told of ("we've got a crate of water")."""
+    parts = []
+    for sentence in _SENTENCE.split(text):
+        words = tokens(sentence)
+        first = next((t for t in named_things(turn.bot, words) if t.value in new), None)
+        if first is not None and not _NAMED_INSTEAD.isdisjoint(words[max(0, first.start - 1) :]):
+            parts.append(" ".join(words[max(0, first.start - _SAID_BEFORE) :]))
+    return parts
+
+
+_SAID_BEFORE: Final = 3
+"""Words before an item that may still be about it ("one medium Quattro Formaggi")."""
+_NAMED_INSTEAD: Final = _IN_ITS_PLACE | {"instead", "lieber", "rather"}

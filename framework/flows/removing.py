@@ -205,7 +205,9 @@ def _kept(words: list[str], thing: Thing) -> bool:
     taken_over = after[:2] in ([verb, "ich"] for verb in _TAKE_OVER) or (
         len(before) >= 2 and before[-2] in _TAKE_OVER_EN and before[-1] in ("his", "her", "their")
     )
-    left = "leave" in before and _OFF.isdisjoint(after)  # "but leave his beer"; not "… off"
+    left = (  # "but leave his beer"; not "leave the beer off", nor "leave out the Fanta"
+        "leave" in before and _OFF.isdisjoint(after) and _OFF.isdisjoint(before)
+    )
     return bool(
         _KEEP & set(before) or _ENOUGH & set(after) or taken_over or left or _had(words, thing)
     )
@@ -217,14 +219,12 @@ _OFF: Final = frozenset({"off", "out", "aside", "weg"})
 def _had(words: list[str], thing: Thing) -> bool:
     """ "take off the Fanta — he'll just have the beer", "sie trinkt einfach das Wasser": what
     someone goes on having stays (not "take the drink off the Coke": no one has it)."""
-    before = words[max(0, thing.start - 5) : thing.start]
+    before = words[max(0, thing.start - 7) : thing.start]
     having = [at for at, word in enumerate(before) if word in _HAVING]
-    return (
-        bool(having)
-        and having[0] > 0
-        and before[having[0] - 1] in _WHO_HAS
-        and _DENIED.isdisjoint(before)
-    )
+    if not having or not _DENIED.isdisjoint(before):
+        return False
+    said = [word for word in before[: having[0]] if word not in _ONLY]  # "she'll only have
+    return bool(said) and said[-1] in _WHO_HAS  # a sup of my beer"
 
 
 def _only_left(words: list[str], thing: Thing) -> bool:

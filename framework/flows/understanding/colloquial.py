@@ -257,6 +257,8 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("wo",), "without"),
     **dict.fromkeys(("gimme", "gimmie"), "give"),
     **dict.fromkeys(("wid", "wiv", "wif"), "with"),  # Caribbean "wid olives", London "wiv"
+    "tek": "take",  # Caribbean "Tek off di Hawaii"
+    "di": "the",
     **dict.fromkeys(
         ("nowt", "nuttin", "nutten", "nuthin", "nothin"), "nothing"
     ),  # "wi' nowt extra"
