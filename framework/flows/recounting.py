@@ -229,12 +229,15 @@ _OUT_OF: Final = frozenset({"aus", "make", "mach", "mache", "macht", "machen"})
 
 def _made_into(words: list[str], things: list[Thing]) -> int | None:
     """The count one item is made into, said after it ("mach aus der einen Cola lieber drei",
-    "make the one coke three"): a word of making before the item, one number after it and
-    nothing else named there; None otherwise."""
+    "make the one coke three", "macht aus der einen kleinen Margherita zwei"): a word of
+    making before the item, one number after it and nothing else named after it; None
+    otherwise."""
     items = [t for t in things if t.group is None]
-    if len(items) != 1 or len(things) != 1 or not _OUT_OF & set(words[: items[0].start]):
+    if len(items) != 1 or not _OUT_OF & set(words[: items[0].start]):
         return None
-    said, before = words[items[0].end :], words[: items[0].start]
+    if any(t.start > items[0].start for t in things if t.group is not None):
+        return None  # "… zwei, eine mit Oliven": more than its count
+    said, before = words[items[0].end :], words[: min(t.start for t in things)]
     if _new_count_before(before):
         return None  # "mach drei Diavola draus, der Uwe will auch eine": the count before it
     if (NOT | REPLACING) & set(said):

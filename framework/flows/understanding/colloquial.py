@@ -99,6 +99,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("middelgrote", "middelgroten", "middelgroot", "middelgroote"), "mittlere"),
     **dict.fromkeys(("middelste", "middelsten", "middelst", "middel"), "mittlere"),  # Low German
     "ohn": "ohne",  # Low German "ohn allens"
+    "aene": "eine",  # Thuringian "äne dervon mit Schinken"
     "rutnehmen": "rausnehmen",  # "Dat Beer kannst wedder rutnehmen"
     **dict.fromkeys(("grusse", "grussen", "grusser"), "grosse"),  # West Thuringian "e grusse"
     "klaeaen": "klein",  # Palatine "Klään Funghi"

@@ -63,6 +63,7 @@ from framework.flows.understanding.segments import (
     segments,
 )
 from framework.flows.understanding.story import without_introduction, without_story
+from framework.flows.understanding.summary import without_summed_up
 
 __all__ = [
     "Mention",
@@ -440,6 +441,7 @@ def _extract(text: str, slots: list[Slot], lexicon: Lexicon, group: int | None) 
     sentences = without_renamings(_without_refused(sentences, lexicon), lexicon)
     asks = text.rstrip().endswith("?")
     sentences = without_story(sentences, lexicon, asks=asks)  # "I make water puppets. I want …"
+    sentences = without_summed_up(sentences, lexicon)  # "… a Fanta. So … and a Fanta for her"
     the_same_again(sentences, count_slots(slots))
     each_of_the_group(text, sentences, slots, group)
     ordering = [any(has_item for _w, _m, has_item in parts) for parts in sentences]
