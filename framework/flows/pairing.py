@@ -108,6 +108,10 @@ def _rather_than(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
     return (kind, new[-1]) if kind is not None else None
 
 
+_SPOKEN_THE: Final = ARTICLES | {"di", "da", "de"}
+"""The article as it is said in places: Caribbean "di", Scots and Irish "da", "de"."""
+
+
 def _off_rather(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """ "die Jalapeños wieder runter, lieber Schinken drauf", "take the olives off, ham
     instead", "take off the Salami and give me a Tonno instead": a thing taken off, then
@@ -117,9 +121,9 @@ def _off_rather(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
             (i for i in range(old.end, old.end + 3) if i < len(words) and words[i] in REMOVING),
             None,
         )
-        before = [w for w in words[max(0, old.start - 3) : old.start] if w not in ARTICLES]
+        before = [w for w in words[max(0, old.start - 3) : old.start] if w not in _SPOKEN_THE]
         if off is None and before[-1:] == ["off"]:
-            off = old.end - 1  # "take off the Salami"
+            off = old.end - 1  # "take off the Salami", Caribbean "tek off di Hawaii"
         if off is None or CHANGE_OF_MIND.isdisjoint(words[off:]):
             continue
         new = _other_kind(old, [t for t in things if t.start > off])

@@ -259,7 +259,6 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("gimme", "gimmie"), "give"),
     **dict.fromkeys(("wid", "wiv", "wif"), "with"),  # Caribbean "wid olives", London "wiv"
     "tek": "take",  # Caribbean "Tek off di Hawaii"
-    "di": "the",
     **dict.fromkeys(
         ("nowt", "nuttin", "nutten", "nuthin", "nothin"), "nothing"
     ),  # "wi' nowt extra"
