@@ -4,7 +4,10 @@ not Colas. Two Cola Zero"); one that ends with "not" and an extra, and the next 
 "rather" ("sorry – nicht Pilze. Lieber Zwiebeln auf die Prosciutto."); one that takes a thing
 off, and the next one that begins with "rather" ("die Jalapeños wieder runter, die Diavola ist
 scharf genug. Lieber Schinken drauf."); a change, and the next one that only says which line
-("he wants his large after all. The plain one.")."""
+("he wants his large after all. The plain one."); one that refuses an item, and the next one
+that says what becomes of it ("She does not want Fanta. Please change one of the Fantas to a
+water."). What is said after "not X" only to say why ("… nicht, meine Kollegin mag keinen
+Fisch.") is set aside, so that what comes instead joins the "not"."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def one_change_joined(turn: Turn, sentences: list[str]) -> list[str]:
     for sentence in sentences:
         words = tokens(sentence)
         said_not = bool(joined) and _ends_said_not(turn, tokens(joined[-1]))
-        if said_not and _a_reason(turn, words):
+        if said_not and _only_why(turn, words):
             reasons.append(sentence)
             continue
         if joined and (
@@ -56,13 +59,13 @@ def _said_and_why(turn: Turn, sentence: str) -> tuple[str, list[str]]:
     for at in range(1, len(clauses)):
         head, rest = ",".join(clauses[:at]), clauses[at:]
         if _ends_said_not(turn, tokens(head)):
-            if all(_a_reason(turn, tokens(clause)) for clause in rest):
+            if all(_only_why(turn, tokens(clause)) for clause in rest):
                 return head, rest
             break
     return sentence, []
 
 
-def _a_reason(turn: Turn, words: list[str]) -> bool:
+def _only_why(turn: Turn, words: list[str]) -> bool:
     """A sentence that names nothing of the menu and no count ("a" aside): said why, no
     change ("She had a big lunch.")."""
     return not any(named_things(turn.bot, words)) and all(
