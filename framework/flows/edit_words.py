@@ -119,6 +119,9 @@ REMOVING_PAIRS |= {
 }  # "we don't need the beer", "I do not want the Fanta", Scots "she's no wantin the Cola"
 WITHOUT: Final = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 ARTICLES: Final = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
+SPOKEN_ARTICLES: Final = ARTICLES | {"da", "de", "d", "dr", "dera", "di"}
+"""Articles as they are said in places: "auf da Diavola", "vo dr Salami", Caribbean "tek off di
+Hawaii"."""
 WHOSE: Final = frozenset(
     {"s", "his", "her", "hers", "their", "sein", "seine", "seinen", "ihr", "ihre", "ihren"}
     | {"seiner", "seinem", "ihrer", "ihrem"}

@@ -16,6 +16,7 @@ from framework.flows.edit_words import (
     RATHER,
     REMOVING,
     REPLACING,
+    SPOKEN_ARTICLES,
 )
 from framework.flows.named_things import Thing
 from framework.flows.understanding.negation import ORDINARY
@@ -108,10 +109,6 @@ def _rather_than(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] |
     return (kind, new[-1]) if kind is not None else None
 
 
-_SPOKEN_THE: Final = ARTICLES | {"di", "da", "de"}
-"""The article as it is said in places: Caribbean "di", Scots and Irish "da", "de"."""
-
-
 def _off_rather(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | None:
     """ "die Jalapeños wieder runter, lieber Schinken drauf", "take the olives off, ham
     instead", "take off the Salami and give me a Tonno instead": a thing taken off, then
@@ -121,7 +118,7 @@ def _off_rather(words: list[str], things: list[Thing]) -> tuple[Thing, Thing] | 
             (i for i in range(old.end, old.end + 3) if i < len(words) and words[i] in REMOVING),
             None,
         )
-        before = [w for w in words[max(0, old.start - 3) : old.start] if w not in _SPOKEN_THE]
+        before = [w for w in words[max(0, old.start - 3) : old.start] if w not in SPOKEN_ARTICLES]
         if off is None and before[-1:] == ["off"]:
             off = old.end - 1  # "take off the Salami", Caribbean "tek off di Hawaii"
         if off is None or CHANGE_OF_MIND.isdisjoint(words[off:]):

@@ -14,6 +14,7 @@ from framework.flows.edit_words import (
     RECOUNTING,
     REMOVING,
     REMOVING_PAIRS,
+    SPOKEN_ARTICLES,
     STAYS,
     THAT,
     WHOSE,
@@ -128,15 +129,13 @@ def _where_options_go(
         item
         for item in things
         if item.group is None
-        and _after(words, item, _ON, _ARTICLES_SAID)
+        and _after(words, item, _ON, SPOKEN_ARTICLES)
         and (line := line_with(turn, item)) is not None
         and (none_has_them or any(holds(line, extra) for extra in extras))
     ]
 
 
 _WITH: Final = frozenset({"with", "mit", "w"})
-_ARTICLES_SAID: Final = ARTICLES | {"da", "de", "d", "dr", "dera"}
-"""Articles as dialects say them: "auf da Diavola", "vo dr Salami"."""
 _ON = frozenset({"off", "on", "from", "von", "vo", "auf", "vom", "runter", "weg", "bei", "beim"})
 _ON |= {"up", "op", "uf", "uff"}
 """Before an item (articles between) that the extras come off: "off the Salami", "auf der",

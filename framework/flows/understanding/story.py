@@ -18,7 +18,7 @@ from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.second_thoughts import Part
 
-__all__ = ["of_someone", "tells_a_story", "without_introduction", "without_story"]
+__all__ = ["items_named", "of_someone", "tells_a_story", "without_introduction", "without_story"]
 
 _SPEAKERS: Final = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
 """The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
@@ -53,7 +53,7 @@ def without_story(
             parts = [part for part in parts if not part[2]]
         kept_parts = []
         for part in parts:
-            said = _items_named(part, lexicon)
+            said = items_named(part, lexicon)
             if not (said and said <= named and _an_aside(part[0], lexicon)):
                 kept_parts.append(part)
             named |= said
@@ -61,7 +61,8 @@ def without_story(
     return kept
 
 
-def _items_named(part: Part, lexicon: Lexicon) -> set[str]:
+def items_named(part: Part, lexicon: Lexicon) -> set[str]:
+    """The items a part of a message names (none when it names no item)."""
     words, _mention, has_item = part
     return {m.value for m in lexicon.items(frozenset()).find_all(words)} if has_item else set()
 

@@ -9,6 +9,7 @@ from typing import Final
 
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.second_thoughts import Part
+from framework.flows.understanding.story import items_named
 
 __all__ = ["without_summed_up"]
 
@@ -26,17 +27,15 @@ def without_summed_up(sentences: list[list[Part]], lexicon: Lexicon) -> list[lis
 
 
 def _before_it(sentences: list[list[Part]], at: int, lexicon: Lexicon) -> list[list[Part]]:
-    again = {value for part in sentences[at] for value in _items(part, lexicon)}
+    again = {value for part in sentences[at] for value in items_named(part, lexicon)}
     if not again:
         return sentences
     return [
-        [part for part in parts if not (_items(part, lexicon) and _items(part, lexicon) <= again)]
-        if index < at
-        else parts
+        [part for part in parts if not _said_again(part, again, lexicon)] if index < at else parts
         for index, parts in enumerate(sentences)
     ]
 
 
-def _items(part: Part, lexicon: Lexicon) -> set[str]:
-    words, _mention, has_item = part
-    return {m.value for m in lexicon.items(frozenset()).find_all(words)} if has_item else set()
+def _said_again(part: Part, again: set[str], lexicon: Lexicon) -> bool:
+    named = items_named(part, lexicon)
+    return bool(named) and named <= again
