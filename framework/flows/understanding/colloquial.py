@@ -207,6 +207,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("zwiewle", "zwiewel"), "zwiebeln"),  # Alsatian "eini mit Zwiewle"
     **dict.fromkeys(("zwiefl", "zwiefel", "zwiblae"), "zwiebeln"),  # Upper Palatinate, Swiss
     "zwiefe": "zwiebeln",  # Bavarian Forest "a große Funghi mit Zwiefe"
+    **dict.fromkeys(("zwiwweln", "ziibla", "zibolle", "zibolla"), "zwiebeln"),  # Hessian, Walser
     "sprudl": "sprudel",
     "hond": "haben",  # Allgäu "mir hond no Sprudl" (Swabian "mir hend gern" is "hätten")
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
