@@ -13,6 +13,7 @@ __all__ = [
     "CHANGE_OF_MIND",
     "CHANGING",
     "INTO",
+    "NEGATED_AFTER",
     "NOT",
     "RATHER",
     "RECOUNTING",
@@ -21,6 +22,7 @@ __all__ = [
     "REPLACING",
     "THAT",
     "WITHOUT",
+    "negated_after",
     "not_needed",
 ]
 
@@ -154,6 +156,19 @@ THAT: Final = frozenset(
 OTHERWISE: Final = frozenset({"sonst", "ansonsten", "otherwise", "else"})
 """Opening what would happen otherwise ("doch groß, sonst reicht das nicht"): a reason, whose
 "not" refuses nothing."""
+
+
+def negated_after(words: list[str], end: int) -> bool:
+    """ "die Cola nicht, bitte", "the water no, please take it away": a "not" right after
+    what was named (its last word before `end`), ending what is said of it, takes it out —
+    not "die Cola nicht so kalt"."""
+    after = words[end : end + 2]
+    return bool(after) and after[0] in NEGATED_AFTER and all(w in _CLOSING for w in after[1:])
+
+
+NEGATED_AFTER: Final = frozenset({"nicht", "not", "no", "nein", "ned", "net", "nit"})
+_CLOSING: Final = frozenset({"bitte", "please", "mehr", "more", "danke", "thanks", "pls"})
+"""What may follow a "not" that ends what is said of a thing ("die Cola nicht mehr")."""
 
 
 def not_needed(words: list[str], last: int) -> bool:

@@ -28,6 +28,7 @@ from framework.flows.edit_words import (
     REMOVING_PAIRS,
     REPLACING,
     WITHOUT,
+    negated_after,
     not_needed,
 )
 from framework.flows.joined_sentences import one_change_joined
@@ -205,6 +206,7 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     moved = len(items_named) > 1 and bool(NOT & said)  # "… for the spicy one, not the …"
     # "die kleene Margherita brauchen mir nich" while the Capricciosa's extras are asked
     denied = bool(items_named) and not_needed(words, max(match.end for match in items_named))
+    denied = denied or any(negated_after(words, match.end) for match in items_named)
     refused = not _WANTS.isdisjoint(said) and any(  # "min Kolleg will kei Salami"
         match.start and words[match.start - 1] in _NO for match in items_named
     )

@@ -10,6 +10,7 @@ from typing import Final
 from framework.flows.cart import describe_line
 from framework.flows.edit_words import (
     ARTICLES,
+    NEGATED_AFTER,
     NOT,
     RECOUNTING,
     REMOVING,
@@ -19,6 +20,7 @@ from framework.flows.edit_words import (
     THAT,
     WHOSE,
     WITHOUT,
+    negated_after,
     not_needed,
 )
 from framework.flows.named_things import (
@@ -37,13 +39,17 @@ __all__ = ["remove"]
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     asked = _asks_to_remove(words) or not_needed(words, max((t.end for t in things), default=0))
-    if not asked and WITHOUT.isdisjoint(words) and _NOT.isdisjoint(words):
-        return None  # no word of removing, none of "without": nothing can be a target
+    if not asked and WITHOUT.isdisjoint(words) and (_NOT | NEGATED_AFTER).isdisjoint(words):
+        return None  # no word of removing, none of "without" or "not": nothing can be a target
     many = many_choice_groups(turn.bot)
     targets = [
         t
         for t in things
-        if (_after_without(words, t) or _not_this(words, t, things, many))
+        if (
+            _after_without(words, t)
+            or _not_this(words, t, things, many)
+            or negated_after(words, t.end)
+        )
         and not _recounted_after(words, things, t)
         and not _of_a_new_item(turn, things, t)
     ]
