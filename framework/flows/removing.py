@@ -39,7 +39,7 @@ __all__ = ["remove"]
 
 def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     asked = _asks_to_remove(words) or not_needed(words, max((t.end for t in things), default=0))
-    if not asked and WITHOUT.isdisjoint(words) and (_NOT | NEGATED_AFTER).isdisjoint(words):
+    if not asked and WITHOUT.isdisjoint(words) and _ANY_NOT.isdisjoint(words):
         return None  # no word of removing, none of "without" or "not": nothing can be a target
     many = many_choice_groups(turn.bot)
     targets = [
@@ -246,6 +246,7 @@ _BETWEEN: Final = ARTICLES | {"extra", "zusaetzlich", "zusaetzliche", "zusaetzli
 _NOT: Final = frozenset({"not", "nicht", "hold"})
 """Right before an extra, what goes: "on the Margherita, not olives", and the kitchen's "hold
 the extra cheese on that Tonno" (only an extra: "hold the order" keeps the order)."""
+_ANY_NOT: Final = _NOT | NEGATED_AFTER
 
 
 def _not_this(words: list[str], thing: Thing, things: list[Thing], many: frozenset[str]) -> bool:
