@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from framework.flows.bot_slots import asked_choices
 from framework.flows.events import Message
 from framework.flows.turn import Turn
 from framework.flows.understanding.normalize import tokens
@@ -33,8 +34,8 @@ def note_for_the_driver(turn: Turn, message: Message) -> bool:
     text = message.text.strip()
     if message.payload or not text or len(text) > _MAX or not _NOTE_WORDS & set(tokens(text)):
         return False
-    if turn.orders_an_item(text):
-        return False  # "2 Bier in den 2. Stock" orders
+    if turn.orders_an_item(text) or _changes_a_choice(turn, text):
+        return False  # "2 Bier in den 2. Stock" orders; "… Wir holen doch selber ab"
     for name, value in turn.session["slots"].items():
         if turn.slot(name).type == "address" and isinstance(value, str) and value:
             note = _LEAD.sub("", text).rstrip(" .!")
@@ -45,6 +46,18 @@ def note_for_the_driver(turn: Turn, message: Message) -> bool:
             turn.reask()
             return True
     return False
+
+
+def _changes_a_choice(turn: Turn, text: str) -> bool:
+    """Whether the message makes another choice than the one made ("ihre Wohnung ist gleich
+    ums Eck. Wir holen doch selber ab": pickup, no note for a driver)."""
+    slots = [slot for _name, slot in asked_choices(turn.bot)]
+    chosen = turn.session["slots"]
+    return any(
+        chosen.get(name) not in (None, value)
+        for mention in turn.kept_mentions(text, slots)
+        for name, value in mention.items()
+    )
 
 
 _PIECES: Final = re.compile(rf"{SENTENCE_END}|[,;]\s*|\n", re.IGNORECASE)

@@ -143,10 +143,10 @@ def _where_options_go(
 
 _WITH: Final = frozenset({"with", "mit", "w"})
 _ON = frozenset({"off", "on", "from", "von", "vo", "auf", "vom", "runter", "weg", "bei", "beim"})
-_ON |= {"up", "op", "uf", "uff"}
+_ON |= {"up", "op", "uf", "uff", "vun", "vum"}
 """Before an item (articles between) that the extras come off: "off the Salami", "auf der",
 "bei der Capricciosa die Oliven weg"; Low German "up de", Kölsch "op dr", Swiss "uf", Hessian
-"uff" ("de Zwiebeln up de Vegetaria laat mal weg")."""
+"uff" ("de Zwiebeln up de Vegetaria laat mal weg"), Erzgebirge "vun dr Funghi"."""
 
 
 def _after(

@@ -209,6 +209,9 @@ COLLOQUIAL: Final = {
     "zwiefe": "zwiebeln",  # Bavarian Forest "a große Funghi mit Zwiefe"
     **dict.fromkeys(("zwiwweln", "ziibla", "zibolle", "zibolla"), "zwiebeln"),  # Hessian, Walser
     "sprudl": "sprudel",
+    **dict.fromkeys(
+        ("eichns", "eignes", "eigns", "eichenes"), "eigenes"
+    ),  # Franconian "sei eichns"
     "hond": "haben",  # Allgäu "mir hond no Sprudl" (Swabian "mir hend gern" is "hätten")
     **dict.fromkeys(("oliwe", "oliwen", "oliva"), "oliven"),  # "mit Oliwe un Zwiwwle"
     "ene": "eine",  # Kölsch "ene jroße Vegetaria"

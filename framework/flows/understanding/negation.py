@@ -155,9 +155,12 @@ def _brought_along(words: Sequence[str], start: int, before: list[str]) -> bool:
     if _got_it(words[max(0, start - 4) : start]):
         return True  # "he's got water", "they've got a beer already"
     with_them = _WITH_THEM | _KEPT_IN  # "he has water in his bag"
-    had = not _HAS.isdisjoint(words[max(0, start - 5) : start])  # "haben noch eine Kiste …"
+    near = words[max(0, start - 5) : start]
     after = words[start + 1 : start + 5]
+    had = not _HAS.isdisjoint(near) or ("hot" in near and "dabei" in after)  # Bavarian "hot"
     own = not _OWN.isdisjoint(words[max(0, start - 2) : start])  # "he has his own water"
+    if own and not _DRINKING.isdisjoint(near):
+        return True  # "der trinkt sein eigenes Wasser", "she drinks her own water"
     if had and (not with_them.isdisjoint(after) or _kept_at(after) or own):
         return True
     at = start - 1
@@ -186,6 +189,7 @@ _CONTAINER |= {"kiste", "kasten", "crate", "case"}
 
 _HAS: Final = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
 _OWN: Final = frozenset({"own", "eigenes", "eigene", "eigenen"})
+_DRINKING: Final = frozenset({"trinkt", "trinke", "trink", "drinks", "drink", "drinking"})
 _KEPT_IN: Final = frozenset(
     {"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"}
 )

@@ -181,10 +181,10 @@ before a comma ("Nae, that's us") it is the answer "nein", as in Bavarian and Sw
 _OB_AS_OFF: Final = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
-_PARTY_COUNT: Final = r"(?:zwei|zwo|zwee|zwoa|zwaa|zwa|drei|dree|drai|two|three)"
+_PARTY_COUNT: Final = r"(?:zwei|zwo|zwee|zwoa|zwoi|zwaa|zwa|drei|dree|drai|two|three)"
 """How many are ordering, in "für uns zwei" and "wir zwei hätten": never an item's count."""
 _PARTY_OF: Final = re.compile(
-    r"\b((?:fuer|fur|fir|vuer|voer|foer|for)\s+(?:uns|us|os))\s+"
+    r"\b((?:fuer|fur|fir|vuer|voer|foer|for)\s+(?:uns|us|os|ons))\s+"
     rf"{_PARTY_COUNT}"
     r"(?=\s*(?:bitte|bittschoen|bitteschoen|bidde|please)?\s+"
     r"(?:['’]?(?:ne|nen|n)|eine|einen|ein|en|e|ae|a|an"
@@ -193,6 +193,11 @@ _PARTY_OF: Final = re.compile(
 """How many the order is for, before an item with its article or before the verb ("für uns zwo
 bitte ne mittlere Vegetaria", "Vür os zwei en mittlere Salami", "für uns zwaa bitte e große
 Salami", Kölsch "För uns drei hätte mer jään zwei jroße Margherita"): no count of the item."""
+_THE_PARTY_OF: Final = re.compile(
+    r"\b(for) the (?:two|three|four|five|six) of (us)"
+    r"(?=,?\s+(?:a|an|one|two|three|four|five|six)\b)"
+)
+"""English "for the three of us two large Salami": "for us", no count of the item."""
 _TAKEN_OUT: Final = re.compile(
     r"\b((?:take|takes|taking|took|leave|leaving|cross|strike|knock)"
     r"(?:(?:\s+(?!out\b)\w+){1,5}?)|(?:take|leave|cross|strike|knock)(?=\s+out\s+"
@@ -226,6 +231,11 @@ dree Water ut"), no man who orders."""
 _AF_AS_ONTO: Final = re.compile(r"\baf(?= (?:die|de|den|der|dem) )")
 """Tyrolean "af" before an article is "auf" ("Af die Salami liaber Schinkn", "die Olivn af der
 Prosciutto lassn mir weck"); Low German "af" ends a clause ("hol ick sülvst af": "ab")."""
+_HESSIAN_ONE_EACH: Final = re.compile(
+    r"\baa ((?:mit|ohne|ohni)\b[^.;!?]{1,60}?\b(?:und|un|u)) aa (?=(?:mit|ohne|ohni)\b)"
+)
+"""Hessian "aa mit Schinke un aa ohne alles" after a count is "eine mit …, eine ohne …";
+"aa" alone stays "auch"."""
 _SWISS_ONE: Final = re.compile(
     r"\beis(?=\s+(?:mit|ohne|devo|dervo|davon)\b)"
     r"|(?:(?<=\bnur )|(?<=\bnume )|(?<=\bnumme )|(?<=\bnoch )|(?<=\bno ))eis\b"
@@ -254,6 +264,12 @@ _AUSTRIAN_NOT: Final = re.compile(
     r"\b((?:brauch|brauche|brauchen|mog|mag)\s+(?:ma|mer|mir|wir|i|ich)\s+)need\b"
 )
 """Austrian "ned" written "need" ("d'Cola brauch ma need"): "nicht", not English "need"."""
+_SAXON_NOT: Final = re.compile(r"\bni(?= (?:eene|eine|een|ein|einen|eenen|mehr|doch)\b)")
+"""Saxon, Thuringian "ni" before a count is "nicht" ("ni eene Cola, drei Cola"); alone it is
+no German word (Bambara "I ni ce": thank you)."""
+_SWABIAN_NOT: Final = re.compile(r"\b((?:goht|gaht|gohd|gehd|geht)\s+)it\b")
+"""Swabian, Allgäu "it" after "goht" is "nicht" ("mehr Kas goht it": no more cheese), never
+English "it"."""
 _CALLED: Final = re.compile(
     r"\b((?:ich heisse|ich heiss|i heiss|mein name ist|my name is|my name['’ ]s|i['’ ]m called)"
     r"(?: (?:die|der|the))? )[a-z]+\b"
@@ -264,6 +280,15 @@ _FROM_A_PLACE: Final = re.compile(
 )
 """The speaker's own name ("ich heiße Margrit", "my name is Margret"; with where they come from:
 "Ich be d'Margrit vo Sempach", "I'm Marge from Leeds"): someone, never a pizza it sounds like."""
+_THE_LITTLE_ONE: Final = re.compile(
+    r"\b((?:die|der|de|unsere|unser|meine|mein|sei|seine|ihre) )"
+    r"(?:kleine|kleiner|kleene|kloane|luette|luettje|luetten)"
+    r"(?= (?:(?:ist|is|isch) (?:[a-z]+ ){0,4}?"
+    r"(?:eingeschlafen|eingepennt|muede|krank|wach|aufgewacht)"
+    r"|schlaeft|pennt|will|mag|moechte|isst|trinkt|kriegt|bekommt|braucht)\b)"
+)
+"""A child spoken of ("die Kleine ist grad eingeschlafen", Low German "die Lütte is grad aufm
+Sofa eingepennt", "der Kleine will nur eine Cola"): someone, no size."""
 _FETCH_TO: Final = re.compile(r"\bfetch(?=(?:\s+(?:it|them|us|me|the\s+\w+))?\s+(?:to|tae|ta)\b)")
 """Northern English, Scots "fetch it to Sonnenallee 88": bring it there, no pickup ("I'll fetch
 it" stays)."""
@@ -308,8 +333,8 @@ def _spoken_forms(folded: str) -> str:
     """Spoken and dialect forms read as the written ones; each pattern only where the text
     holds the letters it needs (most texts hold none)."""
     folded = _forms(_forms(folded, _GERMAN_FORMS), _ENGLISH_FORMS)
-    if "uns " in folded or "us " in folded or "os " in folded:
-        folded = _PARTY_OF.sub(r"\1", folded)
+    if "uns " in folded or "us " in folded or "os " in folded or "ons " in folded:
+        folded = _PARTY_OF.sub(r"\1", _THE_PARTY_OF.sub(r"\1 \2", folded))
     if "ir " in folded or "mer " in folded or "we " in folded or "mia " in folded:
         folded = _PARTY_AS_SUBJECT.sub(r"\1", folded)
     return folded
@@ -363,15 +388,19 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     (("runner",), _RUNNER_AS_DOWN, r"\1 runter"),
     ((" ob", "hol"), _OB_AS_OFF, r"\1ab"),
     (("eis ",), _SWISS_ONE, "eine"),
+    (("aa ",), _HESSIAN_ONE_EACH, r"eine \1 eine "),
     (("as ",), _WALSER_ONE, "ein"),
     (("us de",), _US_AS_OUT_OF, "aus"),
     (("kaes ",), _SWISS_NONE, "kein"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
+    ((" it",), _SWABIAN_NOT, r"\1nicht"),
+    (("ni ",), _SAXON_NOT, "nicht"),
     (("ich ",), _CALLED, r"\1someone"),
     ((" vo",), _FROM_A_PLACE, r"\1someone"),
     ((" aus",), _FROM_A_PLACE, r"\1someone"),
     (("verg",), _FORGOTTEN_DE, "streich"),
+    (("e ",), _THE_LITTLE_ONE, r"\1someone"),
 )
 _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
     ((" away",), _TAKEN_AWAY, r"\1\2 off"),

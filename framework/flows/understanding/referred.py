@@ -13,7 +13,7 @@ from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_slots
 from framework.flows.understanding.second_thoughts import ALSO, Mention
 
-__all__ = ["named_again", "referred"]
+__all__ = ["HESITATING", "named_again", "referred"]
 
 _DEFINITE: Final = (
     DEFINITE
@@ -73,7 +73,33 @@ def named_again(
     if before.get(items[0]) != mention[items[0]] or not counts & before.keys():
         return False
     found = lexicon.items(frozenset()).find_all(words)
-    return bool(found) and _only_remarks(words[: found[0].start])
+    said = words[: found[0].start] if found else []
+    if said[:1] and said[0] in HESITATING:  # "zwöi Mineral – äh, zwöi Wasser": put right,
+        counts_before = {before[name] for name in counts & before.keys()}
+        said = [w for w in said if w not in HESITATING and word_to_number(w) not in counts_before]
+    return bool(found) and _only_remarks(said)
+
+
+HESITATING: Final = frozenset(
+    {
+        "aeh",
+        "aehm",
+        "oeh",
+        "uh",
+        "uhm",
+        "um",
+        "umm",
+        "er",
+        "erm",
+        "i",
+        "ich",
+        "mean",
+        "mein",
+        "meine",
+    }
+)
+"""Words that put right what was just said ("äh", "I mean", "ich mein"): the same item with
+the same count named after them is the same one."""
 
 
 def _only_remarks(before: list[str]) -> bool:
