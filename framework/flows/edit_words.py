@@ -78,6 +78,7 @@ REMOVING: Final = frozenset(
         "streichen",
         "streiche",
         "streich",
+        "streicht",
         "entfernen",
         "entferne",
         "loeschen",
@@ -121,7 +122,7 @@ REMOVING_PAIRS |= {
 }  # "we don't need the beer", "I do not want the Fanta", Scots "she's no wantin the Cola"
 WITHOUT: Final = frozenset({"ohne", "without", "no", "kein", "keine", "keinen"})
 ARTICLES: Final = frozenset({"der", "die", "das", "den", "dem", "the", "my", "meine", "meinen"})
-SPOKEN_ARTICLES: Final = ARTICLES | {"da", "de", "d", "dr", "dera", "di"}
+SPOKEN_ARTICLES: Final = ARTICLES | {"da", "de", "d", "dr", "dera", "di", "dae"}
 """Articles as they are said in places: "auf da Diavola", "vo dr Salami", Caribbean "tek off di
 Hawaii"."""
 WHOSE: Final = frozenset(

@@ -22,6 +22,7 @@ from typing import Any, Final
 from framework.flows.edit_words import (
     CHANGE_OF_MIND,
     CHANGING,
+    NEGATED_AFTER,
     NOT,
     RECOUNTING,
     REMOVING,
@@ -206,7 +207,8 @@ def _sentence_edits(turn: Turn, text: str, named: list[Mention]) -> bool:
     moved = len(items_named) > 1 and bool(NOT & said)  # "… for the spicy one, not the …"
     # "die kleene Margherita brauchen mir nich" while the Capricciosa's extras are asked
     denied = bool(items_named) and not_needed(words, max(match.end for match in items_named))
-    denied = denied or any(negated_after(words, match.end) for match in items_named)
+    if not denied and not NEGATED_AFTER.isdisjoint(said):  # "die Cola nicht, bitte"
+        denied = any(negated_after(words, match.end) for match in items_named)
     refused = not _WANTS.isdisjoint(said) and any(  # "min Kolleg will kei Salami"
         match.start and words[match.start - 1] in _NO for match in items_named
     )

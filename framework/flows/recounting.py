@@ -181,7 +181,9 @@ def says_a_new_count(words: list[str], lang: str) -> bool:
     return _so_many(words, lang) or _not_so_many(words) or _so_many_then(words) or _enough(words)
 
 
-_ENOUGH: Final = frozenset({"reicht", "reichen", "genuegt", "genuegen", "enough", "plenty"})
+_ENOUGH: Final = frozenset(
+    {"reicht", "reichen", "genuegt", "genuegen", "langt", "langen", "enough", "plenty"}
+)
 
 
 def _enough(words: list[str]) -> bool:

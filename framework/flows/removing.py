@@ -42,13 +42,14 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not asked and WITHOUT.isdisjoint(words) and _ANY_NOT.isdisjoint(words):
         return None  # no word of removing, none of "without" or "not": nothing can be a target
     many = many_choice_groups(turn.bot)
+    negating = not NEGATED_AFTER.isdisjoint(words)
     targets = [
         t
         for t in things
         if (
             _after_without(words, t)
             or _not_this(words, t, things, many)
-            or negated_after(words, t.end)
+            or (negating and negated_after(words, t.end))
         )
         and not _recounted_after(words, things, t)
         and not _of_a_new_item(turn, things, t)
@@ -68,7 +69,9 @@ def remove(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     targets = list({t.value: t for t in reversed(targets)}.values())[::-1]  # first of each
     targets = [t for t in targets if not _kept_count(words, t)]
     places = _where_options_go(turn, words, targets, things)
-    targets = [t for t in targets if t not in places]
+    if places:  # "vier Käse sind genug – macht den extra Käse von der Quattro Formaggi weg"
+        at_places = {place.value for place in places}
+        targets = [t for t in targets if t.value not in at_places]
     fewer = _how_many_out(words, things, targets[0]) if len(targets) == 1 else None
     came_off = _lines_of_extras(turn, targets, places)
     without = "ohne" if turn.lang == "de" else "without"

@@ -24,7 +24,12 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("aans", "oans", "aeni", "oa"), "eine"),  # "mach nur oa Cola"
     # Upper Austrian, Bavarian "mia hoin's doch selba ab", "söba"
     **dict.fromkeys(("selba", "selbar", "soeba", "soewa", "sejba"), "selber"),
-    **dict.fromkeys(("hoin", "hoen"), "holen"),
+    **dict.fromkeys(
+        ("hoin", "hoen", "huln", "huin", "hulln", "holle"), "holen"
+    ),  # Lusatian, Bavarian
+    **dict.fromkeys(("soeiba", "soeiwa", "saelber", "saelbr", "saelbscht", "soelba"), "selber"),
+    **dict.fromkeys(("chume", "chumm", "chum", "kumme"), "komme"),  # Swiss "i chume go hole"
+    **dict.fromkeys(("choemed", "chemed", "chommed"), "kommen"),  # Swiss "mir chömed's go hole"
     **dict.fromkeys(("aner", "oaner", "oiner"), "einer"),  # "statt aner Cola a Wasser"
     **dict.fromkeys(("zwoats", "zwoate", "zwoaten", "zwoates"), "zweites"),  # "a zwoats Bier"
     **dict.fromkeys(("dazua", "dazue"), "dazu"),
@@ -43,6 +48,11 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("storniern", "stornierae", "stornierre"), "stornieren"),
     "brengt": "bringt",
     "weck": "weg",  # Tyrolean "die Oliven tiat's lei weck"
+    **dict.fromkeys(("waegg", "wegg", "wek"), "weg"),  # Basel "d Olive bitte doch wägg"
+    **dict.fromkeys(("streichet", "streiched", "streichts"), "streicht"),  # Swabian, Swiss
+    **dict.fromkeys(("flasch", "flaschn"), "flasche"),  # "a Flasch Wasser im Rucksack"
+    "zwiebl": "zwiebeln",  # Styrian "mit Zwiebl"
+    **dict.fromkeys(("bia", "biar", "biah"), "bier"),  # Austrian "zwa Bia"
     "loss": "lass",  # Kölsch, Low German "loss die Cola weg"
     "drus": "draus",  # Swiss "mached drü Cola drus"
     **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
@@ -234,6 +244,9 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("noi", "naa", "nae", "nei"), "nein"),
     **dict.fromkeys(("wor", "woer", "wa"), "war"),  # Kölsch "dat wor et", Berlin "det wa's"
     "et": "es",
+    "av": "ab",  # Kölsch "mir holle et av"
+    **dict.fromkeys(("maht", "maeht"), "macht"),  # Kölsch "mäht drei Funghi drus"
+    **dict.fromkeys(("blieve", "bliev", "blievt"), "bleiben"),  # Kölsch "De Zwiebele blieve drop"
     **dict.fromkeys(("jo", "joa", "jou", "jau", "jup", "jupp", "jep", "jepp", "yep", "ya"), "ja"),
     **dict.fromkeys(("bassd", "basst", "passd"), "passt"),
     **dict.fromkeys(("abhole", "abholn", "affhole", "abhoin"), "abholen"),

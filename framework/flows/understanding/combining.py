@@ -14,8 +14,13 @@ from framework.flows.model import Slot
 from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
-from framework.flows.understanding.recounted import count_of_the_last, count_slots, said_times
-from framework.flows.understanding.referred import HESITATING, named_again, referred
+from framework.flows.understanding.recounted import (
+    count_of_a_kind,
+    count_of_the_last,
+    count_slots,
+    said_times,
+)
+from framework.flows.understanding.referred import named_again, referred, with_hesitation
 from framework.flows.understanding.second_thoughts import (
     ALSO,
     TAKING_BACK,
@@ -119,14 +124,6 @@ def _has_items(mentions: list[Mention], slots: list[Slot]) -> bool:
     return any(items & set(mention) for mention in mentions)
 
 
-def _with_hesitation(parts: list[Part], at: int) -> list[str]:
-    """The part's words, after the "äh" of the part before when that was all it said
-    ("zwöi Mineral – äh, zwöi Wasser")."""
-    words = parts[at][0]
-    before = parts[at - 1][0] if at else []
-    return [*before, *words] if before and HESITATING.issuperset(before) else words
-
-
 def read_parts(
     parts: list[Part],
     mentions: list[Mention],
@@ -142,14 +139,14 @@ def read_parts(
         if (
             _one_made_into(words, mentions, slots, lexicon)
             or _one_is_another(words, mentions, slots, lexicon)
-            or named_again(_with_hesitation(parts, at), mention, mentions, slots, lexicon)
+            or named_again(with_hesitation(parts, at), mention, mentions, slots, lexicon)
         ):
             continue
         correcting = correcting or second_thoughts(parts, at)
         if not has_item and mention.keys() <= count_slots(slots) and _has_items(mentions, slots):
             if count_of_the_last(
                 words, mention, mentions, slots, correcting or said_times(words, counted)
-            ):
+            ) or count_of_a_kind(parts, at, slots, lexicon.kind_words):
                 continue
             mention = {}  # a count of nothing, after the order: a number of the story
         if not mention:

@@ -187,7 +187,9 @@ _CONTAINER = _BETWEEN | {"bottle", "bottles", "can", "cans", "of", "his", "her",
 _CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "eigene", "eigenes"}
 _CONTAINER |= {"kiste", "kasten", "crate", "case"}
 
-_HAS: Final = frozenset({"hat", "habe", "hab", "haben", "has", "got"})
+_HAS: Final = frozenset(
+    {"hat", "habe", "hab", "haben", "has", "got", "han", "hob"}
+)  # Swabian, Bavarian
 _OWN: Final = frozenset({"own", "eigenes", "eigene", "eigenen"})
 _DRINKING: Final = frozenset({"trinkt", "trinke", "trink", "drinks", "drink", "drinking"})
 _KEPT_IN: Final = frozenset(

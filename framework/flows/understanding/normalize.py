@@ -178,7 +178,9 @@ wantin the Cola")."""
 _SCOTS_NAE: Final = re.compile(r"\bnae(?= [^\W\d_])")
 """Scots "nae" before a word is "no" ("nae onions on the Margherita", "nae extras"); alone or
 before a comma ("Nae, that's us") it is the answer "nein", as in Bavarian and Swiss."""
-_OB_AS_OFF: Final = re.compile(r"\b(hol\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))")
+_OB_AS_OFF: Final = re.compile(
+    r"\b((?:hol|hui|hul|hoi)\S*(?:\s+\S+){0,3}?\s+)ob\b(?=\s*(?:[.,;!?]|$))"
+)
 """Tyrolean, Bavarian "ob" is "ab" at the end of a clause of fetching ("mir holn's doch selber
 ob"); "ob" before its clause is "whether" ("ob ihr's holt")."""
 _PARTY_COUNT: Final = r"(?:zwei|zwo|zwee|zwoa|zwoi|zwaa|zwa|drei|dree|drai|two|three)"
@@ -267,7 +269,7 @@ _AUSTRIAN_NOT: Final = re.compile(
 _SAXON_NOT: Final = re.compile(r"\bni(?= (?:eene|eine|een|ein|einen|eenen|mehr|doch)\b)")
 """Saxon, Thuringian "ni" before a count is "nicht" ("ni eene Cola, drei Cola"); alone it is
 no German word (Bambara "I ni ce": thank you)."""
-_SWABIAN_NOT: Final = re.compile(r"\b((?:goht|gaht|gohd|gehd|geht)\s+)it\b")
+_SWABIAN_NOT: Final = re.compile(r"\b((?:goht|gaht|geht) )it\b")
 """Swabian, Allgäu "it" after "goht" is "nicht" ("mehr Kas goht it": no more cheese), never
 English "it"."""
 _CALLED: Final = re.compile(
@@ -386,7 +388,7 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     (("ham ",), _HAM_AS_HAVE, "haben"),
     (("mir ",), _MIR_AS_WE, "wir"),
     (("runner",), _RUNNER_AS_DOWN, r"\1 runter"),
-    ((" ob", "hol"), _OB_AS_OFF, r"\1ab"),
+    ((" ob", "h"), _OB_AS_OFF, r"\1ab"),
     (("eis ",), _SWISS_ONE, "eine"),
     (("aa ",), _HESSIAN_ONE_EACH, r"eine \1 eine "),
     (("as ",), _WALSER_ONE, "ein"),
@@ -394,13 +396,14 @@ _GERMAN_FORMS: Final[tuple[_Form, ...]] = (
     (("kaes ",), _SWISS_NONE, "kein"),
     (("isch ",), _SWISS_IS, "ist"),
     (("need",), _AUSTRIAN_NOT, r"\1nicht"),
-    ((" it",), _SWABIAN_NOT, r"\1nicht"),
+    (("ht it",), _SWABIAN_NOT, r"\1nicht"),
     (("ni ",), _SAXON_NOT, "nicht"),
     (("ich ",), _CALLED, r"\1someone"),
     ((" vo",), _FROM_A_PLACE, r"\1someone"),
     ((" aus",), _FROM_A_PLACE, r"\1someone"),
     (("verg",), _FORGOTTEN_DE, "streich"),
-    (("e ",), _THE_LITTLE_ONE, r"\1someone"),
+    (("kl",), _THE_LITTLE_ONE, r"\1someone"),
+    (("luett",), _THE_LITTLE_ONE, r"\1someone"),
 )
 _ENGLISH_FORMS: Final[tuple[_Form, ...]] = (
     ((" away",), _TAKEN_AWAY, r"\1\2 off"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Final
 
 from framework.flows.model import Slot
-from framework.flows.understanding.second_thoughts import TAKING_BACK, Mention
+from framework.flows.understanding.second_thoughts import TAKING_BACK, Mention, Part
 
-__all__ = ["count_of_the_last", "count_slots", "said_times"]
+__all__ = ["count_of_a_kind", "count_of_the_last", "count_slots", "said_times"]
 
 _RECOUNTING: Final = TAKING_BACK | frozenset({"aeh", "aehm", "ehm", "uh", "um", "sorry"})
 
@@ -28,6 +28,22 @@ def count_of_the_last(
         mentions[-1].update(mention)
         return True
     return False
+
+
+def count_of_a_kind(
+    parts: list[Part], at: int, slots: list[Slot], kind_words: frozenset[str]
+) -> bool:
+    """ "… and two pops — Coke?", "zwei Getränke, Cola": a count said of a kind of item is the
+    count of the one item named after it with none of its own (not "two drinks, a Coke and a
+    Fanta"); whether it was."""
+    words, mention, _has_item = parts[at]
+    if kind_words.isdisjoint(words):
+        return False
+    later = [named for _words, named, has_item in parts[at + 1 :] if has_item]
+    if len(later) != 1 or count_slots(slots) & later[0].keys():
+        return False
+    later[0].update(mention)
+    return True
 
 
 _TIMES: Final = frozenset(

@@ -11,9 +11,9 @@ from framework.flows.understanding.lexicon import Lexicon
 from framework.flows.understanding.matching import DEFINITE
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.recounted import count_slots
-from framework.flows.understanding.second_thoughts import ALSO, Mention
+from framework.flows.understanding.second_thoughts import ALSO, Mention, Part
 
-__all__ = ["HESITATING", "named_again", "referred"]
+__all__ = ["named_again", "referred", "with_hesitation"]
 
 _DEFINITE: Final = (
     DEFINITE
@@ -55,6 +55,14 @@ def _points_back(words: list[str]) -> bool:
 
 
 _FOR_SOMEONE: Final = frozenset({"for", "fuer"})
+
+
+def with_hesitation(parts: list[Part], at: int) -> list[str]:
+    """The part's words, after the "äh" of the part before when that was all it said
+    ("zwöi Mineral – äh, zwöi Wasser")."""
+    words = parts[at][0]
+    before = parts[at - 1][0] if at else []
+    return [*before, *words] if before and HESITATING.issuperset(before) else words
 
 
 def named_again(
