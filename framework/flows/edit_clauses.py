@@ -25,6 +25,7 @@ from framework.flows.named_things import Thing, named_things
 from framework.flows.people import people_in_the_cart, person_named
 from framework.flows.session import CartLine, copy_lines
 from framework.flows.turn import Turn
+from framework.flows.understanding.negation import not_had
 from framework.flows.understanding.normalize import tokens
 from framework.flows.understanding.numbers import word_to_number
 from framework.flows.understanding.refused import refused
@@ -291,7 +292,9 @@ def one_more(words: list[str], found: list[Thing]) -> bool:
     item = next((t for t in found if t.group is None), None)
     before = words[max(0, item.start - 4) : item.start] if item is not None else []
     instead = not (BUT | REPLACING).isdisjoint(words)  # "…, sondern noch ne Cola": a swap
-    return not _MORE_OF.isdisjoint(before) and _ONTO.isdisjoint(before) and not instead
+    if _MORE_OF.isdisjoint(before) or not _ONTO.isdisjoint(before) or instead:
+        return False
+    return item is None or not not_had(words, item.start)  # "wir haben noch Bier im Kühlschrank"
 
 
 def _listed_edits(turn: Turn, clause: str) -> list[str]:

@@ -57,7 +57,9 @@ COLLOQUIAL: Final = {
     "drus": "draus",  # Swiss "mached drü Cola drus"
     **dict.fromkeys(("gnueg", "gnuag", "gnua", "gnuch"), "genug"),  # Swiss, Bavarian
     "vo": "von",  # Styrian "ane vo de zwoa"
-    **dict.fromkeys(("schinka", "schinke", "schingge", "schingn", "schingen"), "schinken"),
+    **dict.fromkeys(
+        ("schinka", "schinke", "schingge", "schingn", "schingen", "schinku"), "schinken"
+    ),
     **dict.fromkeys(("devun", "dervun", "dovun", "dervo", "dervon", "devo"), "davon"),
     **dict.fromkeys(("anner", "annere", "ondre", "ondere"), "andere"),  # Styrian "de ondre"
     **dict.fromkeys(("kinner", "kenner"), "kinder"),  # Palatine, Hessian "die Kinner"
@@ -158,9 +160,21 @@ COLLOQUIAL: Final = {
     "keng": "keine",
     "liwwerung": "lieferung",
     "huelen": "holen",
+    **dict.fromkeys(("ofhuelen", "ofhuele"), "abholen"),  # Luxembourgish "selwer ofhuelen"
+    **dict.fromkeys(("liwweren", "liwwere"), "liefern"),
+    "liwwert": "liefert",
+    "amplaz": "statt",  # "Ofhuelen amplaz Liwweren"
     **dict.fromkeys(("zipollen", "zipolln"), "zwiebeln"),  # Low German "met Zipollen"
     **dict.fromkeys(("kaan", "koan"), "keinen"),  # "doch kaan Schinken", Tyrolean "koan"
     **dict.fromkeys(("zwamal", "zwoamal", "zwaamal", "zweemal"), "zweimal"),  # Austrian
+    **dict.fromkeys(("zweimol", "zwoamol", "zwaamol"), "zweimal"),
+    **dict.fromkeys(("dreimol", "dreimoal", "dreemol"), "dreimal"),  # Rhenish "dreimol Bier"
+    "zwai": "zwei",  # Basel "zwai Bier"
+    "dri": "drei",  # Walliser "dri Bier"
+    **dict.fromkeys(("mëttel", "mëttler", "mëttlere"), "mittel"),  # Luxembourgish "eng mëttel"
+    "kéis": "kaese",  # Luxembourgish "mat extra Kéis"
+    "aes": "ein",  # Swiss "äs grosses, nid äs chliises"
+    "mat": "mit",
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex"), "nichts"),
     **dict.fromkeys(("net", "ned", "nit", "nich", "nisch", "noed", "nid"), "nicht"),

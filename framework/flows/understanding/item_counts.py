@@ -154,6 +154,7 @@ def _people_counted(words: list[str], index: int) -> bool:
 
 _WE_ARE: Final = frozenset(
     {("wir", "sind"), ("we", "are"), ("we", "re"), ("wir", "san"), ("wir", "sin"), ("us", "is")}
+    | {("wir", "sein"), ("mia", "san"), ("mir", "sein")}  # Tyrolean "Mir sein zwoa"
 )
 
 

@@ -188,12 +188,13 @@ _CONTAINER |= {"flasche", "flaschen", "dose", "sein", "seine", "ihr", "ihre", "e
 _CONTAINER |= {"kiste", "kasten", "crate", "case"}
 
 _HAS: Final = frozenset(
-    {"hat", "habe", "hab", "haben", "has", "got", "han", "hob"}
-)  # Swabian, Bavarian
+    {"hat", "habe", "hab", "haben", "has", "got", "han", "hob", "hebbt", "hebben"}
+)
+"""Verbs of having, with Swabian "i han", Bavarian "i hob", Low German "wi hebbt"."""
 _OWN: Final = frozenset({"own", "eigenes", "eigene", "eigenen"})
 _DRINKING: Final = frozenset({"trinkt", "trinke", "trink", "drinks", "drink", "drinking"})
 _KEPT_IN: Final = frozenset(
-    {"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank"}
+    {"bag", "backpack", "fridge", "car", "tasche", "rucksack", "kuehlschrank", "koehlschapp"}
 )
 _WITH_THEM: Final = frozenset(
     {"dabei", "mit", "with", "selber", "selbst"}

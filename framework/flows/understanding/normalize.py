@@ -163,7 +163,7 @@ _HAM_AS_HAVE: Final = re.compile(
 no welche im Kühlschrank"), not the extra."""
 _MIR_AS_WE: Final = re.compile(
     r"\bmir(?=\s+(?:haetten|hettend|hettid|hetten|haben|ham|hond|nehmen|nehmet|moechten|wollen|san"
-    r"|sind|brauchen|kriegen|bestellen|holen|hole)\b)"
+    r"|sind|sein|brauchen|kriegen|bestellen|holen|hole)\b)"
 )
 """Saxon, Bavarian, Swabian "mir" before a verb of "we" is "wir" ("Mir hätten gerne zwee
 mittlere Salami"), not "me"."""
@@ -201,9 +201,9 @@ _THE_PARTY_OF: Final = re.compile(
 )
 """English "for the three of us two large Salami": "for us", no count of the item."""
 _TAKEN_OUT: Final = re.compile(
-    r"\b((?:take|takes|taking|took|leave|leaving|cross|strike|knock)"
-    r"(?:(?:\s+(?!out\b)\w+){1,5}?)|(?:take|leave|cross|strike|knock)(?=\s+out\s+"
-    r"(?:the|that|this|those|these|my|his|her|our|their|one|a|an|all|both|die|den)\b))"
+    r"\b((?:take|takes|taking|took|tek|leave|leaving|cross|strike|knock)"
+    r"(?:(?:\s+(?!out\b)\w+){1,5}?)|(?:take|tek|leave|cross|strike|knock)(?=\s+out\s+"
+    r"(?:the|that|this|those|these|my|his|her|our|their|one|a|an|all|both|die|den|de|di)\b))"
     r"\s+out\b"
 )
 """English "take the Fanta out", "leave the onions out", "take out the beers": "off", a word of

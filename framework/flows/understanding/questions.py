@@ -81,6 +81,9 @@ _OPENERS: Final = frozenset(
 )
 
 
+_ORDERING_TOO: Final = frozenset({"macht", "liefert", "nehmt"})
+"""Openers that also begin a request ("Liefert bitte in die Hasenheide 61", "Macht die Salami
+groß"): a question only with its subject after them ("Liefert ihr auch nach Kreuzberg")."""
 _LEAD_INS: Final = frozenset(
     {
         *("und", "aber", "also", "ach", "achso", "oh", "ok", "okay", "hm", "hmm", "na", "ja"),
@@ -98,7 +101,10 @@ def is_question(text: str) -> bool:
     if "?" in text:
         return True
     words = tokens(text)
-    first = next((word for word in words if word not in _LEAD_INS), "")
+    at = next((at for at, word in enumerate(words) if word not in _LEAD_INS), len(words))
+    first = words[at] if at < len(words) else ""
+    if first in _ORDERING_TOO:  # "Liefert ihr auch …", not "Liefert bitte in die Hasenheide …"
+        return words[at + 1 : at + 2] in (["ihr"], ["sie"], ["du"], ["man"])
     return first in _OPENERS
 
 

@@ -45,7 +45,11 @@ only, not at every character (four times faster)."""
 SENTENCES: Final = re.compile(r"[^.!?]+[.!?]*")
 """A message's sentences with their end marks, for `findall` ("Ja genau so." "Wann …?"): the
 reading of what asks and what tells, sentence by sentence."""
-_SEPARATOR_MARKS: Final = re.compile(rf"[,;+\n:]|\s[-–—/]\s|{SENTENCE_END}", re.IGNORECASE)
+_SEPARATOR_MARKS: Final = re.compile(
+    rf",(?!\s*\d{{5}}\b)|[;+\n:]|\s[-–—/]\s|{SENTENCE_END}", re.IGNORECASE
+)
+"""Where a message falls into parts; not at the comma before a postcode ("in die Hasenheide 61,
+10967": 61 is its house number, read beside the postcode)."""
 COLLOQUIAL_ARTICLES: Final = frozenset({"ne", "nen", "n", "nem", "ner", "nes"})
 """Colloquial articles ("ne Cola", "'n Bier"): one, like "eine" and "a" (numbers already)."""
 ARTICLE_ONES: Final = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer"})
@@ -61,12 +65,13 @@ _GERMAN_COUNTS: Final = frozenset(
 )
 """After "on", Ripuarian and Siegerland "und" ("en Diavola on e Bier"): an English "on" is
 never followed by these ("olives on a Salami" stays one part)."""
-_MORE: Final = frozenset({"noch", "dazu", "plus", "another", "es"})
+_MORE: Final = frozenset({"noch", "dazu", "plus", "another", "es", "fuer", "fir", "vuer"})
 
 
 def _leads_more(word: str) -> bool:
     """After a spoken "and": a count, an article or a word of more ("… u noch 1 mittlere");
-    Swiss "es" is "ein" ("… mit Zwible u es mittlers Margherita")."""
+    Swiss "es" is "ein" ("… mit Zwible u es mittlers Margherita"); whom the next is for ("… u
+    für mini Kollegin e mittleri Prosciutto")."""
     return leads_an_item(word) or word in _MORE
 
 

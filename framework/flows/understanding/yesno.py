@@ -302,19 +302,22 @@ _KNOWN: Final = frozenset(
 _POSITIVE: Final = frozenset({_YES, _WEAK_YES})
 
 
-_THAT: Final = r"(?:das|des|dat|det|dit|dös|dees|dess)"
-"""German "das" in its spoken forms (Kölsch and Low German "dat", Berlin "det", "dit")."""
-_ALL: Final = r"(?:alles|alls|älles|allens|allet|ois|olls|ollas|alli|ålls)"
+_THAT: Final = r"(?:das|des|dat|det|dit|dös|dees|dess|sell|sel)"
+"""German "das" in its spoken forms (Kölsch and Low German "dat", Berlin "det", "dit", Alemannic
+"sell")."""
+_ALL: Final = r"(?:alles|alls|älles|allens|allet|ois|oiß|oiss|olls|ollz|ollas|alli|ålls)"
 """German "alles" in its spoken forms (Swiss "alls", Bavarian "ois", Austrian "olls")."""
 _NOTHING: Final = r"(?:nichts|nix|niks|nüt|nüx|nüscht|nischt|nuscht|nünt|nex)"
 """German "nichts" in its spoken forms (Swiss "nüt", Berlin "nüscht")."""
-_WAS: Final = r"(?:w(?:a+|ä|å|o|ö|oa|oar|ea|ee|aa)r'?s|w(?:ee|ea|ä)r'?t|w(?:a|oa)(?:'?s|'t))"
+_WAS: Final = r"(?:w(?:a+|ä|å|o|ö|oa|oar|ea|ee|aa)r'?s(?:ch)?|w(?:ee|ea|ä)r'?t|w(?:a|oa)(?:'?s|'t))"
 """The German "war's" / "wär's" in its spoken forms ("des wor's", "des wår's", Low German
 "dat weer't", "dat wa't"): with the "'s" of "es", so "das war lecker" says nothing of being
 done."""
 
 _DONE: Final = re.compile(
-    rf"\b({_THAT} wars?|{_THAT} {_WAS}|dat w[oö]r et|{_THAT} w(?:a|ä|å|o|oa|aa|ee)re? {_ALL}|"
+    rf"\b({_THAT} wars?|{_THAT} {_WAS}|dat w[oö]r et|"
+    rf"{_THAT} w(?:a|ä|å|o|oa|aa|ee)re? (?:(?:dann|denn|so) )?{_ALL}|"
+    rf"{_THAT} (?:is'?t|(?:isch|is|ist) aus)(?=[.!,]|\s*$)|"  # Low German "Dat is't", Swiss
     r"go (on )?ahead|gan on|(that|it)'?s (right|correct|reet)|(that|it) is (right|correct)|"
     r"stimmt so|(ist|alles) (richtig|korrekt)|(richtig|korrekt) so|"
     r"(dat|that)'?s hit|dat'?s (it|all)|"  # Shetland "dat's hit"
@@ -329,18 +332,20 @@ _DONE: Final = re.compile(
     r"place (the|my) order|"
     r"confirm (the|my) order|that'?s (my|the) order|"
     r"das waer'?s|das wär es|das waer(e)? alles|passt so|"
-    rf"(sonst|sinst|sunst|suscht|sonscht) {_NOTHING}(?!\s+(weiter\s+)?drauf)|"
+    rf"(sonst|sinst|sunst|suscht|sonscht|sunscht|süsch|sischt) {_NOTHING}(?!\s+(weiter\s+)?drauf)|"
     rf"{_NOTHING} (mehr|meh)(?!\s+drauf)|mehr nicht|"
     r"mehra? (brauch|brauche|brauchen|will|wollen|mag|mog) (ich|wir|i|ma|mer) (nicht|net|ned|nix)|"
     r"(i|we) (don'?t|do not) need anything (else|more)|"
-    r"bin fertig|fertig|das genügt|that'?s (it|all|everything|the lot|enough)|"
-    r"thats (it|all|everything)|(nothing|nowt) (else|more)(?!\s+on\b)|all good|i'?m good|"
+    r"bin fertig|fertig|fertich|das genügt|that'?s (it|all|everything|the lot|enough)|"
+    r"(that|dat)'?s aa\b|(dat|that) da (all|aal)|only this(?=[.!,]|\s*$)|"  # Scots, Caribbean
+    r"thats (it|all|everything)|thas (it|all)|(nothing|nowt) (else|more)(?!\s+on\b)|all good|"
+    r"i'?m good|"
     r"im good|(no|nah|nope),? (that'?s|thats|i'?m|im) (fine|grand|good|grand thanks|fine thanks)|"
     r"i'?m done|im done|that will do|that'?ll do|that be all|no more|done(?=[.!\s]*$)|"
     r"(that|dat|dah|das) all(?=[.!,]|\s*$)|"
     r"that (will|would|should) be (all|it|everything)|that'?(d|ll) be (all|it|everything)|"
     r"that'?s about it|that should do( it)?|we'?re (good|done)|we are (good|done)|"
-    r"(all|finally) done|done now|finish(ed)?(?=[.!\s]*$)|"
+    r"(all|finally) done|done now|finish(ed)?(?=[.!]|\s*$)|"
     r"na all|e don do|(dat|that) one don do)\b"
 )
 """Saying one is done ordering: the answer no to "anything else?" ("sonst nichts drauf",
