@@ -19,7 +19,10 @@ _IT: Final = frozenset({"it", "es", "sie", "ihn"})
 def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]) -> list[str]:
     """The words, "it" after a word of changing ("make it", "mach sie") or "drauf", "on it" in
     a sentence that names no item said as the one item of the cart the sentence before named
-    ("make the Diavola …", "Schinken auf die Diavola")."""
+    ("make the Diavola …", "Schinken auf die Diavola"); none when "it" is an item the sentence
+    before ordered anew (`_its_new`)."""
+    if _its_new(turn, words, before):
+        return []
     words = _swapped_named(turn, words)
     said, things = before
     items = [t for t in things if t.group is None]
@@ -40,6 +43,16 @@ def it_named(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]
 
 
 _ON_IT: Final = frozenset({"drauf", "darauf"})
+
+
+def _its_new(turn: Turn, words: list[str], before: tuple[list[str], list[Thing]]) -> bool:
+    """Whether "it" in a sentence that names no item is the item the sentence before ordered
+    anew ("… make that a medium Diavola instead, no extras. My sister wants it spicy"): what it
+    says is of that one, no line of the cart."""
+    if _IT.isdisjoint(words) or any(t.group is None for t in named_things(turn.bot, words)):
+        return False
+    items = [t for t in before[1] if t.group is None]
+    return bool(items) and line_with(turn, items[-1]) is None
 
 
 _THEM: Final = frozenset({"them", "it", "sie", "es"})

@@ -55,7 +55,8 @@ def same_again(turn: Turn, text: str) -> bool:
     before = text[: found.start()] if found else " ".join(tokens(text[:500]))[: phrase.start()]
     if _recounted(turn, before):
         return False  # the count said first is the edit; "same again" describes the one more
-    last = _of_kind(turn, _lines_meant(turn, text, like, phrase.group(), before), kind)
+    after = re.split(r"[.,;!?]", text[found.end() : found.end() + 30])[0] if found else ""
+    last = _of_kind(turn, _lines_meant(turn, text, like, phrase.group(), before, after), kind)
     if not last:
         return False  # "das Gleiche wie seine Schwester": whose is not known, nothing copied
     if _asked_which(turn, last, phrase.group()):
@@ -214,17 +215,18 @@ def _of_another_kind(turn: Turn, said: Mention, copied: set[str]) -> bool:
 
 
 def _lines_meant(
-    turn: Turn, text: str, like: re.Match[str] | None, said: str, before: str
+    turn: Turn, text: str, like: re.Match[str] | None, said: str, before: str, after: str
 ) -> list[CartLine]:
     """The lines to copy: those of the person named after "the same as", else those ordered
-    last (those of them the message names, after "noch so eine" or after an item: "Make it
-    two Margherita, the same, small with olives" copies no water)."""
+    last (those of them the message names, after "noch so eine", after an item or before
+    one: "Make it two Margherita, the same, small with olives" copies no water, nor "my
+    colleague wants the same Margherita" the Vegetaria)."""
     lines = turn.session["cart"]["lines"]
     if like is not None:
         return _theirs(like.group(1), person_named(turn, text), lines)
     last = _ordered_last(lines)
-    after_an_item = bool(turn.names_for_order(_SENTENCES.split(before)[-1]))
-    return _the_one_named(turn, text, last) if after_an_item or _ONE & set(tokens(said)) else last
+    by_an_item = any(turn.names_for_order(s) for s in (_SENTENCES.split(before)[-1], after))
+    return _the_one_named(turn, text, last) if by_an_item or _ONE & set(tokens(said)) else last
 
 
 def _the_one_named(turn: Turn, text: str, last: list[CartLine]) -> list[CartLine]:

@@ -181,6 +181,7 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("ejal", "eschal"), "egal"),
     **dict.fromkeys(("numme", "nume", "numae", "nummae"), "nur"),  # Alsatian, Swiss
     "lei": "nur",  # Tyrolean, Carinthian "lei die Pilz"
+    **dict.fromkeys(("bloss", "blos"), "nur"),  # Bavarian "Blos zwoa Wasser, ned drei"
     **dict.fromkeys(("uff", "uf"), "auf"),  # Palatine "uff", Swiss "uf"
     **dict.fromkeys(("ond", "un", "unn"), "und"),
     **dict.fromkeys(("ooch", "aa"), "auch"),

@@ -111,6 +111,7 @@ def not_had(words: Sequence[str], start: int) -> bool:
         _poorly_with(words[max(0, start - 5) : start])
         or _too(words[max(0, start - 3) : start])
         or _a_bad_idea(words[start + 1 : start + 8])
+        or _too_much(words[start + 1 : start + 5])
         or _brought_along(words, start, before)
     )
 
@@ -137,6 +138,16 @@ def _too(before: Sequence[str]) -> bool:
 
 
 _COMPLAINING: Final = frozenset({"ist", "sind", "war", "waere", "mir", "ihm", "ihr", "uns", "viel"})
+
+
+def _too_much(after: Sequence[str]) -> bool:
+    """ "jalapeños are too hot for me", "die Jalapeños sind mir zu scharf": what it is, said as
+    a complaint (not "Jalapeños too, please")."""
+    being = next((at for at, word in enumerate(after[:2]) if word in _BEING), None)
+    return being is not None and not {"too", "zu"}.isdisjoint(after[being + 1 : being + 3])
+
+
+_BEING: Final = frozenset({"is", "are", "was", "were", "ist", "sind", "isch", "san"})
 
 
 def _a_bad_idea(after: Sequence[str]) -> bool:

@@ -24,11 +24,13 @@ _OTHER_THINGS: Final = frozenset(
     | {"reise", "stadt"}
     | {"tower", "towers", "turm", "garden", "garten", "tent", "zelt", "hall", "museum"}
     | {"walk", "stroll", "detour", "spaziergang", "umweg", "spaziergaengle", "ausflug"}
+    | {"buffalo", "buffaloes", "polo", "park", "pump", "pumps", "sports", "tank", "mill", "wheel"}
 )
 """Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
 the party, the weather, a fair, a trip or a walk, and the message itself ("one small change", "eine
 kleine Änderung", "a big favour", "a big thunderstorm is starting"); after an item, places
-named for it ("the big water tower", "a beer garden")."""
+named for it ("the big water tower", "a beer garden") and things named after it ("carabaos —
+water buffalo", "a water pump")."""
 
 
 ENOUGH: Final = frozenset({"enough", "genug", "genuch"})
