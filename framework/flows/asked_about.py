@@ -58,7 +58,8 @@ ASKED_EXTRAS: Final = "asked_extras"
 """A session flag: [the extras as said, the turn] a question about them named with no item
 ("how much is extra cheese?"), which "put it on" in the next message takes."""
 _PUTTING_ON: Final = re.compile(
-    r"\b(?:put (?:it|that|them|some|one) on|add (?:it|that|them)|go for it|sounds good|"
+    r"\b(?:(?:put|whack|chuck|throw|stick|slap|bung) (?:it|that|them|em|'em|some|one) on|"
+    r"add (?:it|that|them)|go for it|sounds good|"
     r"i'?ll (?:take|have) (?:it|that)|yes,? please|"
     r"(?:mach|tu|pack|leg)\w* (?:(?:den|die|das|es|ihn|sie) )?(?:mal |bitte |ruhig )?drauf|"
     r"drauf damit|klingt gut|nehm(?:e)? ich|ja,? (?:bitte|gerne?))\b",

@@ -174,6 +174,10 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("mëttel", "mëttler", "mëttlere"), "mittel"),  # Luxembourgish "eng mëttel"
     "kéis": "kaese",  # Luxembourgish "mat extra Kéis"
     "aes": "ein",  # Swiss "äs grosses, nid äs chliises"
+    "maach": "mach",  # Luxembourgish, Kölsch "maach dräi Cola draus"
+    "ouni": "ohne",  # Luxembourgish "ouni Extraen", "mat Ënnen"
+    "extraen": "extras",
+    **dict.fromkeys(("ënnen", "ënn"), "zwiebeln"),
     "mat": "mit",
     **dict.fromkeys(("allet", "alles", "aelles", "alls", "ollas", "ois"), "alles"),
     **dict.fromkeys(("nuescht", "nischt", "nix", "nuex"), "nichts"),
