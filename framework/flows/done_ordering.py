@@ -19,6 +19,12 @@ from framework.flows.understanding.yesno import says_done
 
 __all__ = ["done_ordering"]
 
+_TAKEN_BACK: Final = re.compile(
+    r"\b(?:oder doch|actually|actualy|oh wait)\b(?![\s,]*(?:nothing|nix|nichts|no|nein|nee)\b)",
+    re.I,
+)
+""" "sonst nix. oder doch, noch'n Bier", "that's it. actually one more beer": not done after
+all ("anything else?" comes again after the beer)."""
 _OTHERWISE_NOTHING: Final = re.compile(
     r"\b(?:sonst|ansonsten|otherwise)\s+(?:nichts|nix|niks|nothing)\b", re.I
 )
@@ -37,7 +43,7 @@ def done_ordering(
     noted = note_answers_ahead(turn, message, asks)
     to_checkout = named_items and noted and _answered_next(turn, frame["flow"], before)
     ordering = frame["flow"] == turn.ordering_flow()
-    done = says_done(message.text)
+    done = says_done(message.text) and not _TAKEN_BACK.search(message.text)
     if slot.type == "choices" and not nothing_named and _OTHERWISE_NOTHING.search(message.text):
         done = False  # "extra Käse, sonst nix" to the extras: nothing else on it
     moving_on = done or (to_checkout and named_items)  # "dann noch ne cola, liefern bitte"

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Final
 
 from framework.flows.cart import describe_line
+from framework.flows.edit_words import NOT, WITHOUT
+from framework.flows.named_things import named_things
 from framework.flows.session import CartLine
 from framework.flows.turn import Turn
 from framework.flows.understanding.lexicon import lexicon_for
@@ -58,5 +60,16 @@ def swap_theirs(turn: Turn, words: list[str], theirs: list[CartLine]) -> str | N
     line = same_kind[0]
     before = describe_line(turn.bot, turn.lang, line)
     line["item"] = new
+    if WITHOUT.isdisjoint(said) and NOT.isdisjoint(said):  # "… a Hawaii with extra ham instead
+        _said_for_it(turn, words, line)  # of the Salami": the ham, not the Salami's cheese
     turn.cart.reprice(line)
     return f"{before} → {describe_line(turn.bot, turn.lang, line)}"
+
+
+def _said_for_it(turn: Turn, words: list[str], line: CartLine) -> None:
+    """The choices the message names for the new item replace the line's of their groups."""
+    options = turn.bot.catalog.items[line["item"]].options
+    said = [t for t in named_things(turn.bot, words) if t.group is not None]
+    for group in {str(t.group) for t in said if str(t.group) in options}:
+        chosen = [t.value for t in said if str(t.group) == group]
+        line["options"][group] = list(dict.fromkeys(chosen))

@@ -41,10 +41,14 @@ def recount(turn: Turn, words: list[str], things: list[Thing]) -> str | None:
     if not (RECOUNTING & set(words) or correcting or made or says_a_new_count(words, turn.lang)):
         return None
     said = made or _count_after_recounting(words)  # "statt der drei Cola bitte nur zwei": two
+    nears = [count_near(words, thing) if len(items) > 1 else None for thing in items]
+    if any(
+        near and _right_before(words, thing, near) for thing, near in zip(items, nears, strict=True)
+    ):
+        said = None  # "the salami large and only two beers": the two are the beers' own
     counted = []
-    for thing in items:  # of several, each its own count ("only one Salami … three Cokes")
-        near = count_near(words, thing) if len(items) > 1 else None
-        line = line_with(turn, thing)
+    for thing, near in zip(items, nears, strict=True):  # of several, each its own count
+        line = line_with(turn, thing)  # ("only one Salami … three Cokes")
         count = near or said or count_near(words, _with_its_choices(thing, things, line))
         if count is not None and line is not None:
             counted.append((line, count))
@@ -116,6 +120,15 @@ def _count_after_recounting(words: list[str]) -> int | None:
 
 
 _NOT_ONLY: Final = frozenset({"nicht", "not"})
+
+
+def _right_before(words: list[str], thing: Thing, count: int) -> bool:
+    """Whether the count stands right before the item, after a word of recounting ("only two
+    beers"): the count of that item alone."""
+    at = thing.start - 1
+    return at >= 1 and word_to_number(words[at]) == count and words[at - 1] in RECOUNTING
+
+
 _SO: Final = frozenset({"so", "therefore", "deshalb", "daher", "darum"})
 
 

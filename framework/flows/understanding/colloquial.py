@@ -170,6 +170,8 @@ COLLOQUIAL: Final = {
     **dict.fromkeys(("zweimol", "zwoamol", "zwaamol"), "zweimal"),
     **dict.fromkeys(("dreimol", "dreimoal", "dreemol"), "dreimal"),  # Rhenish "dreimol Bier"
     "zwai": "zwei",  # Basel "zwai Bier"
+    "zwie": "zwei",  # two letters swapped: "zwie mittlere tonno … und drie cola"
+    "drie": "drei",
     "dri": "drei",  # Walliser "dri Bier"
     **dict.fromkeys(("mëttel", "mëttler", "mëttlere"), "mittel"),  # Luxembourgish "eng mëttel"
     "kéis": "kaese",  # Luxembourgish "mat extra Kéis"

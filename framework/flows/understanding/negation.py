@@ -141,10 +141,16 @@ _COMPLAINING: Final = frozenset({"ist", "sind", "war", "waere", "mir", "ihm", "i
 
 
 def _too_much(after: Sequence[str]) -> bool:
-    """ "jalapeños are too hot for me", "die Jalapeños sind mir zu scharf": what it is, said as
-    a complaint (not "Jalapeños too, please")."""
+    """ "jalapeños are too hot for me", "die Jalapeños sind mir zu scharf", "onions give him
+    heartburn": what it is or does to someone, said as a complaint (not "Jalapeños too")."""
+    if after[:1] and after[0] in _DOING and after[1:2] and after[1] in _TO_SOMEONE:
+        return True
     being = next((at for at, word in enumerate(after[:2]) if word in _BEING), None)
     return being is not None and not {"too", "zu"}.isdisjoint(after[being + 1 : being + 3])
+
+
+_DOING: Final = frozenset({"give", "gives", "gave", "make", "makes", "made", "geben", "machen"})
+_TO_SOMEONE: Final = frozenset({"me", "him", "her", "us", "them", "mir", "ihm", "ihr", "uns"})
 
 
 _BEING: Final = frozenset({"is", "are", "was", "were", "ist", "sind", "isch", "san"})
@@ -210,6 +216,7 @@ _KEPT_IN: Final = frozenset(
 _WITH_THEM: Final = frozenset(
     {"dabei", "mit", "with", "selber", "selbst"}
     | {"da", "do", "hier", "here"}  # "wir haben noch Wasser da", "we have beer here"
+    | {"already", "schon", "bereits", "pala"}  # "my officemate has water na pala" (Tagalog)
 )
 
 

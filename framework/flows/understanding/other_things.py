@@ -25,6 +25,7 @@ _OTHER_THINGS: Final = frozenset(
     | {"tower", "towers", "turm", "garden", "garten", "tent", "zelt", "hall", "museum"}
     | {"walk", "stroll", "detour", "spaziergang", "umweg", "spaziergaengle", "ausflug"}
     | {"buffalo", "buffaloes", "polo", "park", "pump", "pumps", "sports", "tank", "mill", "wheel"}
+    | {"people", "lovers", "lover", "fans", "leute"}  # "yes we are cheese people"
 )
 """Nouns a size word may describe at a pizzeria that are not pizzas: meals, hunger, the day,
 the party, the weather, a fair, a trip or a walk, and the message itself ("one small change", "eine

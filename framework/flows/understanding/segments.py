@@ -65,6 +65,8 @@ _GERMAN_COUNTS: Final = frozenset(
 )
 """After "on", Ripuarian and Siegerland "und" ("en Diavola on e Bier"): an English "on" is
 never followed by these ("olives on a Salami" stays one part)."""
+_TAKING_BACK: Final = frozenset({"no", "nee", "nein", "oh", "ach"})
+_WAIT: Final = frozenset({"wait", "warte", "wart"})
 _MORE: Final = frozenset({"noch", "dazu", "plus", "another", "es", "fuer", "fir", "vuer"})
 
 
@@ -120,6 +122,12 @@ def segments(text: str) -> list[list[str]]:
                 found.append(current)  # "2 diavola mittel | 1 mit jalapenos | 1 ohne"; no
                 # zero: "eine Cola Zero mit Eis" is one thing
                 current = [word]
+            elif current and word in _TAKING_BACK and after in _WAIT:
+                found.append(current)  # "extra cheese | no wait | extra ham": said without a
+                current = [word]  # comma, as with one
+            elif word in _WAIT and len(current) == 1 and current[0] in _TAKING_BACK:
+                found.append([*current, word])
+                current = []
             elif current and word in _BUT and after in _SUBJECTS:
                 found.append(current)  # "a lovely lad | but he'd burn water": a clause of
                 current = [word]  # its own (the "but" kept: "wanted a beer but he's driving")

@@ -23,6 +23,8 @@ __all__ = ["items_named", "of_someone", "tells_a_story", "without_introduction",
 _SPEAKERS: Final = frozenset({"i", "we", "ich", "wir", "im", "ive", "mir", "mer"})
 """The speakers; Bavarian, Franconian, Swabian "mir" and Hessian, Palatine "mer" are "wir"
 ("Mir sin zu dritt … und ham heud den ganzen Tag am Messestand Bier ausgschenkt")."""
+_BEFORE_TODAY: Final = frozenset({"yesterday", "gestern", "vorgestern", "gescht", "geschter"})
+"""A sentence that opens with a day gone tells what was, it orders nothing (before the order)."""
 _THEIRS: Final = frozenset({"my", "our", "mein", "meine", "meinen", "unser", "unsere", "unseren"})
 """Words of the speakers' own things: "mir ham … unser Bio-Bier ausgschenkt" tells a story."""
 _ORDERING: Final = frozenset(
@@ -121,6 +123,8 @@ def tells_a_story(words: list[str], lexicon: Lexicon) -> bool:
 
 def _tells(parts: list[Part], lexicon: Lexicon) -> bool:
     words = [word for part in parts for word in part[0]]
+    if words[:1] and words[0] in _BEFORE_TODAY and _ORDERING.isdisjoint(words):
+        return True  # "Yesterday was Songkran, we splash water with friends, very cold water!"
     return (_of_the_speakers(words) or _of_the_things(words, lexicon)) and all(
         _all_inside(_with_what_follows(parts, at, lexicon), lexicon)
         for at, (_words, _mention, has_item) in enumerate(parts)
