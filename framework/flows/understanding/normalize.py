@@ -287,10 +287,12 @@ _THE_LITTLE_ONE: Final = re.compile(
     r"(?:kleine|kleiner|kleene|kloane|luette|luettje|luetten)"
     r"(?= (?:(?:ist|is|isch) (?:[a-z]+ ){0,4}?"
     r"(?:eingeschlafen|eingepennt|muede|krank|wach|aufgewacht)"
-    r"|schlaeft|pennt|will|mag|moechte|isst|trinkt|kriegt|bekommt|braucht)\b)"
+    r"|schlaeft|pennt|will|mag|moechte|isst|trinkt|kriegt|bekommt|braucht)\b"
+    r"(?! (?:ich|i|wir|mir|mer|ma)\b))"
 )
 """A child spoken of ("die Kleine ist grad eingeschlafen", Low German "die Lütte is grad aufm
-Sofa eingepennt", "der Kleine will nur eine Cola"): someone, no size."""
+Sofa eingepennt", "der Kleine will nur eine Cola"): someone, no size; not the pizza the speaker
+wants ("die kleine will ich mit Oliven")."""
 _FETCH_TO: Final = re.compile(r"\bfetch(?=(?:\s+(?:it|them|us|me|the\s+\w+))?\s+(?:to|tae|ta)\b)")
 """Northern English, Scots "fetch it to Sonnenallee 88": bring it there, no pickup ("I'll fetch
 it" stays)."""
