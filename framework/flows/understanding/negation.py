@@ -132,7 +132,7 @@ _NONE: Final = frozenset({"kein", "keine", "keinen", "nichts"})
 def _too(before: Sequence[str]) -> bool:
     """ "too spicy for me", "ist mir zu scharf": a complaint, not a wish (not "change it to
     large", "ändere sie zu groß")."""
-    if not before or before[-1] not in {"too", "zu"}:
+    if not before or before[-1] not in _TOO_BEFORE:
         return False
     return before[-1] == "too" or not _COMPLAINING.isdisjoint(before[:-1])
 
@@ -146,7 +146,7 @@ def _too_much(after: Sequence[str]) -> bool:
     if after[:1] and after[0] in _DOING and after[1:2] and after[1] in _TO_SOMEONE:
         return True
     being = next((at for at, word in enumerate(after[:2]) if word in _BEING), None)
-    return being is not None and not {"too", "zu"}.isdisjoint(after[being + 1 : being + 3])
+    return being is not None and not _TOO_BEFORE.isdisjoint(after[being + 1 : being + 3])
 
 
 _DOING: Final = frozenset({"give", "gives", "gave", "make", "makes", "made", "geben", "machen"})
